@@ -1,0 +1,135 @@
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { Entity, type EntitySpec } from './entity.js';
+import { DuplicateEntityError, HomeostatError, UnknownEntityError } from './errors.js';
+import type { RejectedReading } from '../sensors/reading.js';
+
+/** A structural change of the tree, announced on `EntityTree.changes$`. */
+export type TreeChange =
+  | { readonly kind: 'added'; readonly entity: Entity; readonly parent: Entity | undefined }
+  | { readonly kind: 'removed'; readonly entity: Entity; readonly parent: Entity | undefined }
+  | { readonly kind: 'member-added'; readonly entity: Entity; readonly group: Entity }
+  | { readonly kind: 'member-removed'; readonly entity: Entity; readonly group: Entity };
+
+const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * The managed tree: the only way to add and remove entities, children and members, so that ids stay unique
+ * and every change is announced (enrichers and the engine follow membership through `changes$`).
+ */
+export class EntityTree {
+  readonly scheduler: SchedulerLike;
+  private readonly byId = new Map<string, Entity>();
+  private readonly changesSubject = new Subject<TreeChange>();
+  private readonly rejectionsSubject = new Subject<RejectedReading>();
+  private rootEntity: Entity | undefined;
+
+  constructor(scheduler: SchedulerLike) {
+    this.scheduler = scheduler;
+  }
+
+  /** Every structural change, as it happens. */
+  get changes$(): Observable<TreeChange> {
+    return this.changesSubject.asObservable();
+  }
+
+  /** Every rejected sensor reading in the tree. */
+  get rejections$(): Observable<RejectedReading> {
+    return this.rejectionsSubject.asObservable();
+  }
+
+  /** @throws HomeostatError when the tree is empty */
+  get root(): Entity {
+    if (!this.rootEntity) throw new HomeostatError('E_EMPTY_TREE', 'the tree has no root entity yet');
+    return this.rootEntity;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** All entities, in insertion order. */
+  entities(): IterableIterator<Entity> {
+    return this.byId.values();
+  }
+
+  /**
+   * Creates an entity under `parent` (or as the root when the tree is empty).
+   * @throws DuplicateEntityError, UnknownEntityError, HomeostatError (E_BAD_ID, E_SECOND_ROOT)
+   */
+  add(spec: EntitySpec, parent?: Entity | string): Entity {
+    if (!ENTITY_ID.test(spec.id)) throw new HomeostatError('E_BAD_ID', `entity id '${spec.id}' must be letters, digits, '-', '_' or '.'`);
+    if (this.byId.has(spec.id)) throw new DuplicateEntityError(spec.id);
+    const parentEntity = parent === undefined ? undefined : this.resolve(parent);
+    if (!parentEntity && this.rootEntity) throw new HomeostatError('E_SECOND_ROOT', `entity '${spec.id}' needs a parent: the tree already has root '${this.rootEntity.id}'`);
+    const entity = new Entity(spec, this.scheduler, this.rejectionsSubject);
+    entity._parent = parentEntity;
+    this.byId.set(entity.id, entity);
+    if (parentEntity) parentEntity._children.push(entity);
+    else this.rootEntity = entity;
+    entity.setState('created');
+    this.changesSubject.next({ kind: 'added', entity, parent: parentEntity });
+    return entity;
+  }
+
+  /** Removes an entity and its subtree, leaving every group it was a member of. */
+  remove(ref: Entity | string): void {
+    const entity = this.resolve(ref);
+    for (const child of [...entity._children]) this.remove(child);
+    for (const group of [...entity._groups]) this.removeMember(group, entity);
+    for (const member of [...entity._members]) this.removeMember(entity, member);
+    const parent = entity._parent;
+    if (parent) parent._children.splice(parent._children.indexOf(entity), 1);
+    else this.rootEntity = undefined;
+    this.byId.delete(entity.id);
+    this.changesSubject.next({ kind: 'removed', entity, parent });
+    entity._close();
+  }
+
+  /** Makes `member` a member of `group` (no-op when it already is). */
+  addMember(groupRef: Entity | string, memberRef: Entity | string): void {
+    const group = this.resolve(groupRef);
+    const member = this.resolve(memberRef);
+    if (group === member) throw new HomeostatError('E_SELF_MEMBER', `entity '${group.id}' cannot be a member of itself`);
+    if (group._members.has(member)) return;
+    group._members.add(member);
+    member._groups.add(group);
+    this.changesSubject.next({ kind: 'member-added', entity: member, group });
+  }
+
+  /** Removes `member` from `group` (no-op when it is not a member). */
+  removeMember(groupRef: Entity | string, memberRef: Entity | string): void {
+    const group = this.resolve(groupRef);
+    const member = this.resolve(memberRef);
+    if (!group._members.delete(member)) return;
+    member._groups.delete(group);
+    this.changesSubject.next({ kind: 'member-removed', entity: member, group });
+  }
+
+  /** Looks up by id, or by path when the reference starts with `/`. */
+  find(ref: string): Entity | undefined {
+    if (!ref.startsWith('/')) return this.byId.get(ref);
+    const ids = ref.split('/').filter(Boolean);
+    let current = this.rootEntity;
+    if (!current || current.id !== ids[0]) return undefined;
+    for (const id of ids.slice(1)) {
+      current = current.children.find((c) => c.id === id);
+      if (!current) return undefined;
+    }
+    return current;
+  }
+
+  /** @throws UnknownEntityError when the id or path is not in the tree */
+  get(ref: string): Entity {
+    const entity = this.find(ref);
+    if (!entity) throw new UnknownEntityError(ref);
+    return entity;
+  }
+
+  private resolve(ref: Entity | string): Entity {
+    if (typeof ref !== 'string') {
+      if (this.byId.get(ref.id) !== ref) throw new UnknownEntityError(ref.id);
+      return ref;
+    }
+    return this.get(ref);
+  }
+}

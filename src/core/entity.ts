@@ -1,0 +1,157 @@
+import type { SchedulerLike, Subject } from 'rxjs';
+import { UnknownEffectorError, UnknownSensorError } from './errors.js';
+import { SERVICE_STATE, SERVICE_UP, type ServiceState } from './lifecycle.js';
+import type { SensorDefinition } from '../sensors/define-sensor.js';
+import { Sensor } from '../sensors/sensor.js';
+import type { RejectedReading } from '../sensors/reading.js';
+import type { EffectorDefinition } from '../effectors/define-effector.js';
+
+/** What an entity is made from: the tree creates entities from these. */
+export interface EntitySpec {
+  /** Unique in the tree: letters, digits, `-`, `_`, `.`. */
+  readonly id: string;
+  /** Entity type, e.g. `application`, `cluster`, `sim.server`. */
+  readonly type: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly sensors?: ReadonlyArray<SensorDefinition<unknown>>;
+  readonly effectors?: ReadonlyArray<EffectorDefinition<never, unknown>>;
+}
+
+/**
+ * A node of the managed tree. Structure (children, members) changes only through the `EntityTree`, which
+ * keeps ids unique and announces every change.
+ */
+export class Entity {
+  readonly id: string;
+  readonly type: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** @internal maintained by EntityTree */
+  _parent: Entity | undefined;
+  /** @internal maintained by EntityTree */
+  readonly _children: Entity[] = [];
+  /** @internal maintained by EntityTree */
+  readonly _members = new Set<Entity>();
+  /** @internal maintained by EntityTree */
+  readonly _groups = new Set<Entity>();
+  private readonly sensorMap = new Map<string, Sensor<unknown>>();
+  private readonly effectorMap = new Map<string, EffectorDefinition<never, unknown>>();
+  private readonly scheduler: SchedulerLike;
+  private readonly rejections: Subject<RejectedReading>;
+
+  /** @internal use EntityTree.add */
+  constructor(spec: EntitySpec, scheduler: SchedulerLike, rejections: Subject<RejectedReading>) {
+    this.id = spec.id;
+    this.type = spec.type;
+    this.config = spec.config ?? {};
+    this.scheduler = scheduler;
+    this.rejections = rejections;
+    this.addSensor(SERVICE_UP);
+    this.addSensor(SERVICE_STATE);
+    for (const sensor of spec.sensors ?? []) this.addSensor(sensor);
+    for (const effector of spec.effectors ?? []) this.addEffector(effector);
+  }
+
+  get parent(): Entity | undefined {
+    return this._parent;
+  }
+
+  get children(): readonly Entity[] {
+    return this._children;
+  }
+
+  /** The group's managed set (distinct from children, as in Brooklyn). */
+  get members(): readonly Entity[] {
+    return [...this._members];
+  }
+
+  /** Groups this entity is a member of. */
+  get groups(): readonly Entity[] {
+    return [...this._groups];
+  }
+
+  /** Slash-separated ids from the root, e.g. `/shop/web/web-1`. */
+  get path(): string {
+    return `${this._parent ? this._parent.path : ''}/${this.id}`;
+  }
+
+  /** Ancestors from the parent up to the root. */
+  *ancestors(): Iterable<Entity> {
+    for (let e = this._parent; e; e = e._parent) yield e;
+  }
+
+  /** This entity and every descendant, depth first. */
+  *subtree(): Iterable<Entity> {
+    yield this;
+    for (const child of this._children) yield* child.subtree();
+  }
+
+  /** True when `other` is this entity or below it. */
+  contains(other: Entity): boolean {
+    for (let e: Entity | undefined = other; e; e = e._parent) if (e === this) return true;
+    return false;
+  }
+
+  /** Adds a sensor; adding a name that exists returns the existing sensor. */
+  addSensor<T>(definition: SensorDefinition<T>): Sensor<T> {
+    const existing = this.sensorMap.get(definition.name);
+    if (existing) return existing as Sensor<T>;
+    const sensor = new Sensor<T>(this.id, definition, this.scheduler, this.rejections);
+    this.sensorMap.set(definition.name, sensor as Sensor<unknown>);
+    return sensor;
+  }
+
+  /** @throws UnknownSensorError when the entity has no such sensor */
+  sensor<T = unknown>(name: string): Sensor<T> {
+    const sensor = this.sensorMap.get(name);
+    if (!sensor) throw new UnknownSensorError(this.id, name);
+    return sensor as Sensor<T>;
+  }
+
+  hasSensor(name: string): boolean {
+    return this.sensorMap.has(name);
+  }
+
+  get sensors(): readonly Sensor<unknown>[] {
+    return [...this.sensorMap.values()];
+  }
+
+  /** Adds or replaces an effector. */
+  addEffector<P, R>(definition: EffectorDefinition<P, R>): void {
+    this.effectorMap.set(definition.name, definition as unknown as EffectorDefinition<never, unknown>);
+  }
+
+  /** @throws UnknownEffectorError when the entity has no such effector */
+  effector(name: string): EffectorDefinition<unknown, unknown> {
+    const effector = this.effectorMap.get(name);
+    if (!effector) throw new UnknownEffectorError(this.id, name);
+    return effector as EffectorDefinition<unknown, unknown>;
+  }
+
+  hasEffector(name: string): boolean {
+    return this.effectorMap.has(name);
+  }
+
+  get effectors(): readonly EffectorDefinition<unknown, unknown>[] {
+    return [...this.effectorMap.values()] as EffectorDefinition<unknown, unknown>[];
+  }
+
+  /** The current lifecycle state (undefined only before the tree sets `created`). */
+  get state(): ServiceState | undefined {
+    return this.sensor<ServiceState>('service.state').current?.value;
+  }
+
+  /** Publishes a lifecycle state. */
+  setState(state: ServiceState): void {
+    this.sensor<ServiceState>('service.state').publish(state);
+  }
+
+  /** Publishes `service.up`. */
+  setUp(up: boolean): void {
+    this.sensor<boolean>('service.up').publish(up);
+  }
+
+  /** @internal closes every sensor stream */
+  _close(): void {
+    for (const sensor of this.sensorMap.values()) sensor.close();
+  }
+}

@@ -1,0 +1,140 @@
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { Entity } from '../core/entity.js';
+import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationError, describeError } from '../core/errors.js';
+import { sleep } from '../core/time.js';
+import type { EffectorDefinition } from './define-effector.js';
+import { KeyedQueue } from './entity-queue.js';
+import type { Caller, InvocationRecord } from './invocation.js';
+import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry-policy.js';
+
+/** Options of one invocation. */
+export interface InvokeOptions {
+  readonly caller: Caller;
+  /** Aborts the invocation (and any waiting retry) when it fires. */
+  readonly signal?: AbortSignal;
+}
+
+/** Thrown by `invoke` when the effector failed; carries the record. */
+export class InvocationFailedError extends HomeostatError {
+  readonly record: InvocationRecord;
+  constructor(record: InvocationRecord, cause: unknown) {
+    super(record.error?.code ?? 'E_EFFECTOR_FAILED', `${record.entity}.${record.effector}: ${record.error?.message ?? 'failed'}`, { cause });
+    this.record = record;
+  }
+}
+
+/**
+ * Invokes effectors: validates params, runs one invocation at a time per entity, applies each attempt's
+ * timeout on the scheduler, retries idempotent effectors with backoff, and records every invocation.
+ */
+export class EffectorInvoker {
+  private readonly queue = new KeyedQueue();
+  private readonly recordsSubject = new Subject<InvocationRecord>();
+  private sequence = 0;
+
+  /** @param random jitter source; inject a seeded one for deterministic simulation */
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Every invocation record, when the invocation ends. */
+  get records$(): Observable<InvocationRecord> {
+    return this.recordsSubject.asObservable();
+  }
+
+  /** True while an invocation runs or waits on the entity. */
+  busy(entityId: string): boolean {
+    return this.queue.busy(entityId);
+  }
+
+  /**
+   * Invokes `effectorName` on `entity`.
+   * @returns the effector's result
+   * @throws ValidationError (params; nothing ran), UnknownEffectorError, InvocationFailedError
+   */
+  async invoke(entity: Entity, effectorName: string, rawParams: unknown, options: InvokeOptions): Promise<unknown> {
+    const effector = entity.effector(effectorName);
+    const startedAt = this.scheduler.now();
+    const id = `inv-${startedAt}-${++this.sequence}`;
+    const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: rawParams };
+    const parsed = effector.params.safeParse(rawParams ?? {});
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+      const error = new ValidationError(`params of ${entity.id}.${effectorName}`, problems);
+      this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });
+      throw error;
+    }
+    return this.queue.run(entity.id, async () => {
+      let attempts = 0;
+      try {
+        const result = await this.runWithRetry(entity, effector, parsed.data, options.signal, () => ++attempts);
+        this.emit({ ...base, params: parsed.data, outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
+        return result;
+      } catch (error) {
+        const record: InvocationRecord = {
+          ...base,
+          params: parsed.data,
+          outcome: 'failed',
+          attempts,
+          durationMs: this.scheduler.now() - startedAt,
+          error: { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: describeError(error) },
+        };
+        this.emit(record);
+        throw new InvocationFailedError(record, error);
+      }
+    });
+  }
+
+  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, signal: AbortSignal | undefined, countAttempt: () => number): Promise<unknown> {
+    const policy: RetryPolicy = { ...DEFAULT_RETRY, ...effector.retry };
+    const maxAttempts = effector.idempotent ? Math.max(1, policy.maxAttempts) : 1;
+    for (;;) {
+      const attempt = countAttempt();
+      try {
+        return await this.attempt(entity, effector, params, attempt, signal);
+      } catch (error) {
+        const retryable = !(error instanceof HomeostatError) || error.retryable;
+        if (!retryable || attempt >= maxAttempts || signal?.aborted) throw error;
+        await sleep(this.scheduler, backoffDelay(policy, attempt, this.random), signal);
+      }
+    }
+  }
+
+  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined): Promise<unknown> {
+    const timeoutMs = effector.timeoutMs ?? 30_000;
+    const controller = new AbortController();
+    return new Promise<unknown>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        timer.unsubscribe();
+        outer?.removeEventListener('abort', onOuterAbort);
+        fn();
+      };
+      const timer = this.scheduler.schedule(() => {
+        const error = new EffectorTimeoutError(effector.name, timeoutMs);
+        controller.abort(error);
+        finish(() => reject(error));
+      }, timeoutMs);
+      const onOuterAbort = (): void => {
+        const error = new EffectorAbortedError(effector.name);
+        controller.abort(error);
+        finish(() => reject(error));
+      };
+      if (outer?.aborted) return onOuterAbort();
+      outer?.addEventListener('abort', onOuterAbort, { once: true });
+      Promise.resolve()
+        .then(() => effector.run(params, { entity, signal: controller.signal, attempt, scheduler: this.scheduler }))
+        .then(
+          (result) => finish(() => resolve(result)),
+          (error: unknown) => finish(() => reject(error)),
+        );
+    });
+  }
+
+  private emit(record: InvocationRecord): void {
+    this.recordsSubject.next(record);
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** What a sensor is: a name, a schema for its values and how old a reading may be before it is stale. */
+export interface SensorDefinition<T> {
+  /** Dotted name, e.g. `http.requests.rate`. */
+  readonly name: string;
+  /** Schema every reading must satisfy. */
+  readonly schema: z.ZodType<T>;
+  /** Readings older than this (ms) are stale; undefined means readings never go stale. */
+  readonly staleAfterMs?: number;
+  /** Unit of the value, for people and dashboards (`requests/s`, `ratio`, `seconds`). */
+  readonly unit?: string;
+  readonly description?: string;
+}
+
+const SENSOR_NAME = /^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/;
+
+/**
+ * Declares a sensor type.
+ * @throws Error when the name is not a dotted identifier
+ */
+export function defineSensor<T>(definition: SensorDefinition<T>): SensorDefinition<T> {
+  if (!SENSOR_NAME.test(definition.name)) {
+    throw new Error(`sensor name '${definition.name}' must be dotted identifiers, e.g. 'http.requests.rate'`);
+  }
+  return Object.freeze({ ...definition });
+}
+
+/** A finite number sensor (NaN and infinities are rejected). */
+export function numberSensor(name: string, options: Omit<SensorDefinition<number>, 'name' | 'schema'> = {}): SensorDefinition<number> {
+  return defineSensor({ name, schema: z.number(), ...options });
+}
+
+/** A boolean sensor. */
+export function booleanSensor(name: string, options: Omit<SensorDefinition<boolean>, 'name' | 'schema'> = {}): SensorDefinition<boolean> {
+  return defineSensor({ name, schema: z.boolean(), ...options });
+}

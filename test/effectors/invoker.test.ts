@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EntityTree } from '../../src/core/entity-tree.js';
+import { TerminalEffectorError, ValidationError } from '../../src/core/errors.js';
+import { defineEffector } from '../../src/effectors/define-effector.js';
+import type { InvocationRecord } from '../../src/effectors/invocation.js';
+import { EffectorInvoker, InvocationFailedError } from '../../src/effectors/invoker.js';
+import { sleep } from '../../src/core/time.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+function setup(effector: Parameters<typeof defineEffector>[0]) {
+  const clock = new VirtualClock();
+  const tree = new EntityTree(clock);
+  const entity = tree.add({ id: 'db', type: 'database', effectors: [defineEffector(effector)] });
+  const invoker = new EffectorInvoker(clock, () => 0.5);
+  const records: InvocationRecord[] = [];
+  invoker.records$.subscribe((r) => records.push(r));
+  return { clock, entity, invoker, records };
+}
+
+/** Marks a promise as handled now, so a rejection before the assertion is not reported as unhandled. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+describe('EffectorInvoker', () => {
+  it('refuses params of the wrong type before running anything, and records the rejection', async () => {
+    let runs = 0;
+    const { entity, invoker, records } = setup({ name: 'resize', params: z.object({ size: z.number().int() }), run: () => { runs++; } });
+    await expect(invoker.invoke(entity, 'resize', { size: 'three' }, { caller: { kind: 'person', name: 'ops' } })).rejects.toBeInstanceOf(ValidationError);
+    expect(runs).toBe(0);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: 'rejected', attempts: 0, caller: { kind: 'person', name: 'ops' } });
+    expect(records[0]?.error?.message).toContain('size');
+  });
+
+  it('retries an idempotent effector with backoff on the scheduler, then succeeds', async () => {
+    let calls = 0;
+    const { clock, entity, invoker, records } = setup({
+      name: 'restart', params: z.object({}), idempotent: true, retry: { maxAttempts: 3, initialDelayMs: 1000 },
+      run: () => { calls++; if (calls < 3) throw new Error('flaky'); return 'ok'; },
+    });
+    const result = handled(invoker.invoke(entity, 'restart', {}, { caller: { kind: 'policy', name: 'restarter' } }));
+    await clock.settle();
+    expect(calls).toBe(1);
+    await clock.advanceBy(749); // first delay: 1000 * (0.5 + 0.5 * 0.5) = 750
+    expect(calls).toBe(1);
+    await clock.advanceBy(1);
+    expect(calls).toBe(2);
+    await clock.advanceBy(1500); // second delay: 2000 * 0.75
+    await expect(result).resolves.toBe('ok');
+    expect(records[0]).toMatchObject({ outcome: 'succeeded', attempts: 3, durationMs: 2250 });
+  });
+
+  it('never retries a non-idempotent effector', async () => {
+    let calls = 0;
+    const { clock, entity, invoker, records } = setup({ name: 'addOne', params: z.object({}), run: () => { calls++; throw new Error('boom'); } });
+    const result = handled(invoker.invoke(entity, 'addOne', {}, { caller: { kind: 'policy', name: 'p' } }));
+    await clock.advanceBy(60_000);
+    await expect(result).rejects.toBeInstanceOf(InvocationFailedError);
+    expect(calls).toBe(1);
+    expect(records[0]).toMatchObject({ outcome: 'failed', attempts: 1, error: { message: 'boom' } });
+  });
+
+  it('stops retrying at a terminal error', async () => {
+    let calls = 0;
+    const { clock, entity, invoker } = setup({ name: 'restart', params: z.object({}), idempotent: true, run: () => { calls++; throw new TerminalEffectorError('credentials revoked'); } });
+    const result = handled(invoker.invoke(entity, 'restart', {}, { caller: { kind: 'policy', name: 'p' } }));
+    await clock.advanceBy(60_000);
+    await expect(result).rejects.toThrow('credentials revoked');
+    expect(calls).toBe(1);
+  });
+
+  it('times out an attempt on the scheduler and aborts its signal', async () => {
+    let aborted: unknown;
+    const { clock, entity, invoker, records } = setup({
+      name: 'promote', params: z.object({}), timeoutMs: 5000,
+      run: (_p, ctx) => new Promise((resolve) => { ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; resolve(undefined); }); }),
+    });
+    const result = handled(invoker.invoke(entity, 'promote', {}, { caller: { kind: 'policy', name: 'p' } }));
+    await clock.advanceBy(4999);
+    expect(aborted).toBeUndefined();
+    await clock.advanceBy(1);
+    await expect(result).rejects.toThrow('timed out after 5000 ms');
+    expect(records[0]).toMatchObject({ outcome: 'failed', durationMs: 5000, error: { code: 'E_EFFECTOR_TIMEOUT' } });
+    expect(aborted).toBeDefined();
+  });
+
+  it('runs one invocation at a time per entity', async () => {
+    const log: string[] = [];
+    const { clock, entity, invoker } = setup({
+      name: 'step', params: z.object({ n: z.number() }),
+      run: async (p, ctx) => { log.push(`start ${p.n}`); await sleep(ctx.scheduler, 100); log.push(`end ${p.n}`); },
+    });
+    const caller = { kind: 'policy', name: 'p' } as const;
+    const both = Promise.all([invoker.invoke(entity, 'step', { n: 1 }, { caller }), invoker.invoke(entity, 'step', { n: 2 }, { caller })]);
+    await clock.advanceBy(50);
+    expect(invoker.busy('db')).toBe(true);
+    await clock.advanceBy(200);
+    await both;
+    expect(log).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+  });
+
+  it('aborts when the caller aborts', async () => {
+    const { clock, entity, invoker } = setup({ name: 'slow', params: z.object({}), run: (_p, ctx) => sleep(ctx.scheduler, 10_000, ctx.signal) });
+    const controller = new AbortController();
+    const result = handled(invoker.invoke(entity, 'slow', {}, { caller: { kind: 'person', name: 'ops' }, signal: controller.signal }));
+    await clock.advanceBy(100);
+    controller.abort();
+    await expect(result).rejects.toThrow('aborted');
+  });
+});

@@ -4,7 +4,7 @@ import { SERVICE_STATE, SERVICE_UP, type ServiceState } from './lifecycle.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { Sensor } from '../sensors/sensor.js';
 import type { RejectedReading } from '../sensors/reading.js';
-import type { EffectorDefinition } from '../effectors/define-effector.js';
+import type { AnyEffectorDefinition, EffectorDefinition } from '../effectors/define-effector.js';
 
 /** What an entity is made from: the tree creates entities from these. */
 export interface EntitySpec {
@@ -14,7 +14,7 @@ export interface EntitySpec {
   readonly type: string;
   readonly config?: Readonly<Record<string, unknown>>;
   readonly sensors?: ReadonlyArray<SensorDefinition<unknown>>;
-  readonly effectors?: ReadonlyArray<EffectorDefinition<never, unknown>>;
+  readonly effectors?: ReadonlyArray<AnyEffectorDefinition>;
 }
 
 /**
@@ -34,7 +34,7 @@ export class Entity {
   /** @internal maintained by EntityTree */
   readonly _groups = new Set<Entity>();
   private readonly sensorMap = new Map<string, Sensor<unknown>>();
-  private readonly effectorMap = new Map<string, EffectorDefinition<never, unknown>>();
+  private readonly effectorMap = new Map<string, AnyEffectorDefinition>();
   private readonly scheduler: SchedulerLike;
   private readonly rejections: Subject<RejectedReading>;
 
@@ -117,14 +117,14 @@ export class Entity {
 
   /** Adds or replaces an effector. */
   addEffector<P, R>(definition: EffectorDefinition<P, R>): void {
-    this.effectorMap.set(definition.name, definition as unknown as EffectorDefinition<never, unknown>);
+    this.effectorMap.set(definition.name, definition);
   }
 
   /** @throws UnknownEffectorError when the entity has no such effector */
   effector(name: string): EffectorDefinition<unknown, unknown> {
     const effector = this.effectorMap.get(name);
     if (!effector) throw new UnknownEffectorError(this.id, name);
-    return effector as EffectorDefinition<unknown, unknown>;
+    return effector;
   }
 
   hasEffector(name: string): boolean {
@@ -132,7 +132,7 @@ export class Entity {
   }
 
   get effectors(): readonly EffectorDefinition<unknown, unknown>[] {
-    return [...this.effectorMap.values()] as EffectorDefinition<unknown, unknown>[];
+    return [...this.effectorMap.values()];
   }
 
   /** The current lifecycle state (undefined only before the tree sets `created`). */

@@ -37,3 +37,10 @@ export function defineEffector<P, R>(definition: EffectorDefinition<P, R>): Effe
   }
   return Object.freeze({ ...definition });
 }
+
+/**
+ * An effector of any param and result types, for collections (an entity's effectors, a type's effectors).
+ * Params are checked against the effector's own schema at invocation, so the loss of static types is safe.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEffectorDefinition = EffectorDefinition<any, any>;

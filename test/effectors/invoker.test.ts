@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { TerminalEffectorError, ValidationError } from '../../src/core/errors.js';
-import { defineEffector } from '../../src/effectors/define-effector.js';
+import { defineEffector, type EffectorDefinition } from '../../src/effectors/define-effector.js';
 import type { InvocationRecord } from '../../src/effectors/invocation.js';
 import { EffectorInvoker, InvocationFailedError } from '../../src/effectors/invoker.js';
 import { sleep } from '../../src/core/time.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
-function setup(effector: Parameters<typeof defineEffector>[0]) {
+function setup<P>(effector: EffectorDefinition<P, unknown>) {
   const clock = new VirtualClock();
   const tree = new EntityTree(clock);
   const entity = tree.add({ id: 'db', type: 'database', effectors: [defineEffector(effector)] });

@@ -1,0 +1,54 @@
+import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Symptom } from '../policies/define-policy.js';
+
+/** Options of `stabilized`. */
+export interface StabilizedOptions<S> {
+  /** How long a symptom kind must hold, with no other kind in between, before it is passed on (ms). */
+  readonly forMs: number;
+  /** Groups symptoms into conditions; default the symptom's `kind`. */
+  readonly key?: (symptom: S) => string;
+}
+
+/**
+ * Passes a symptom on only once its condition has held for `forMs` (Brooklyn's stabilization delay): a
+ * different condition restarts the wait. Once stable, further symptoms of the same condition pass at once.
+ * The emitted symptom is the latest one of the condition, so its inputs are current.
+ */
+export function stabilized<S extends Symptom>(options: StabilizedOptions<S>, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<S, S> {
+  const key = options.key ?? ((s: S) => s.kind);
+  return (source) =>
+    new Observable<S>((subscriber) => {
+      let currentKey: string | undefined;
+      let latest: S | undefined;
+      let stable = false;
+      let timer: Subscription | undefined;
+      const subscription = source.subscribe({
+        next: (symptom) => {
+          const k = key(symptom);
+          if (k === currentKey) {
+            latest = symptom;
+            if (stable) subscriber.next(symptom);
+            return;
+          }
+          timer?.unsubscribe();
+          currentKey = k;
+          latest = symptom;
+          stable = options.forMs <= 0;
+          if (stable) {
+            subscriber.next(symptom);
+            return;
+          }
+          timer = scheduler.schedule(() => {
+            stable = true;
+            if (latest) subscriber.next(latest);
+          }, options.forMs);
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        timer?.unsubscribe();
+        subscription.unsubscribe();
+      };
+    });
+}

@@ -1,0 +1,41 @@
+import type { Entity } from '../entity.js';
+import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
+
+/** How a policy is attached to an entity: engine-side options that are not the policy's own config. */
+export interface AttachOptions {
+  /** Instance id; default `<entity id>/<policy name>`. */
+  readonly id?: string;
+  /** Minimum time between two executed plans of this policy (ms). Default 0. */
+  readonly cooldownMs?: number;
+  /** Record plans as `dry_run` instead of executing them. */
+  readonly dryRun?: boolean;
+  /** Start suspended: keeps planning, decisions recorded as `suspended`. */
+  readonly suspended?: boolean;
+}
+
+/** One policy attached to one entity, as the engine runs it. */
+export interface PolicyAttachment {
+  readonly id: string;
+  readonly definition: AnyPolicyDefinition;
+  readonly entity: Entity;
+  /** Validated config. */
+  readonly config: unknown;
+  readonly cooldownMs: number;
+  dryRun: boolean;
+  suspended: boolean;
+  suspendedReason: string | undefined;
+}
+
+/** What the engine reports about an attached policy. */
+export interface PolicyStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly entity: string;
+  readonly state: 'running' | 'restarting' | 'stopped';
+  readonly executor: 'idle' | 'executing' | 'cooldown';
+  readonly suspended: boolean;
+  readonly suspendedReason?: string;
+  readonly dryRun: boolean;
+  readonly cooldownMs: number;
+  readonly faults: number;
+}

@@ -1,0 +1,191 @@
+import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Entity } from '../entity.js';
+import type { EntityTree } from '../entity-tree.js';
+import { HomeostatError, ValidationError } from '../errors.js';
+import { EffectorInvoker } from '../../effectors/invoker.js';
+import type { Decision, PolicyFault } from '../../knowledge/decision.js';
+import type { Knowledge } from '../../knowledge/knowledge.js';
+import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
+import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
+import { PlanExecutor } from './plan-executor.js';
+import { PolicyRunner } from './policy-runner.js';
+
+/** What the engine runs on. */
+export interface EngineOptions {
+  readonly tree: EntityTree;
+  readonly knowledge: Knowledge;
+  readonly scheduler: SchedulerLike;
+  /** Shared invoker; one is created when omitted. */
+  readonly invoker?: EffectorInvoker;
+  /** Engine-wide dry run: every plan is recorded as `dry_run`. */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * The execute side of MAPE-K: attaches policies to entities, runs their loops, and owns execution
+ * (suspension, dry run, cooldown, staleness, newest-plan-wins, fault isolation). Policies attached to an
+ * entity are detached when it leaves the tree.
+ */
+export class Engine {
+  readonly tree: EntityTree;
+  readonly knowledge: Knowledge;
+  readonly scheduler: SchedulerLike;
+  readonly invoker: EffectorInvoker;
+  private dryRunAll: boolean;
+  private readonly runners = new Map<string, PolicyRunner>();
+  private readonly faultsSubject = new Subject<PolicyFault>();
+  private readonly subscriptions: Subscription[] = [];
+  private running = false;
+  private decisionSequence = 0;
+
+  constructor(options: EngineOptions) {
+    this.tree = options.tree;
+    this.knowledge = options.knowledge;
+    this.scheduler = options.scheduler;
+    this.invoker = options.invoker ?? new EffectorInvoker(options.scheduler);
+    this.dryRunAll = options.dryRun ?? false;
+    this.subscriptions.push(this.invoker.records$.subscribe((record) => this.knowledge.recordInvocation(record)));
+    this.subscriptions.push(
+      this.tree.changes$.subscribe((change) => {
+        if (change.kind !== 'removed') return;
+        for (const runner of [...this.runners.values()]) if (runner.attachment.entity === change.entity) this.detach(runner.attachment.id);
+      }),
+    );
+  }
+
+  /** Every decision, as it is recorded. */
+  get decisions$(): Observable<Decision> {
+    return this.knowledge.decisions$;
+  }
+
+  /** Every policy fault, as it happens. */
+  get faults$(): Observable<PolicyFault> {
+    return this.faultsSubject.asObservable();
+  }
+
+  get dryRun(): boolean {
+    return this.dryRunAll;
+  }
+
+  set dryRun(value: boolean) {
+    this.dryRunAll = value;
+  }
+
+  /**
+   * Attaches a policy to an entity; it starts at once when the engine runs.
+   * @throws ValidationError when the config fails the policy's schema; HomeostatError E_DUPLICATE_POLICY
+   */
+  attach(entity: Entity, definition: AnyPolicyDefinition, rawConfig: unknown, options: AttachOptions = {}): PolicyStatus {
+    const id = options.id ?? `${entity.id}/${definition.name}`;
+    if (this.runners.has(id)) throw new HomeostatError('E_DUPLICATE_POLICY', `policy id '${id}' is already attached`);
+    const parsed = definition.config.safeParse(rawConfig ?? {});
+    if (!parsed.success) {
+      throw new ValidationError(`config of policy '${id}'`, parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+    }
+    const attachment: PolicyAttachment = {
+      id,
+      definition,
+      entity,
+      config: parsed.data,
+      cooldownMs: options.cooldownMs ?? 0,
+      dryRun: options.dryRun ?? false,
+      suspended: options.suspended ?? false,
+      suspendedReason: options.suspended ? 'suspended at attach' : undefined,
+    };
+    const executor = new PlanExecutor(attachment, {
+      scheduler: this.scheduler,
+      tree: this.tree,
+      invoker: this.invoker,
+      knowledge: this.knowledge,
+      dryRun: () => this.dryRunAll,
+      nextDecisionId: () => `d-${this.scheduler.now()}-${++this.decisionSequence}`,
+    });
+    const runner = new PolicyRunner(attachment, executor, {
+      scheduler: this.scheduler,
+      tree: this.tree,
+      knowledge: this.knowledge,
+      onFault: (fault) => this.faultsSubject.next(fault),
+    });
+    this.runners.set(id, runner);
+    if (this.running) runner.start();
+    return this.status(runner);
+  }
+
+  /** Stops and removes a policy. Returns false when there was none with that id. */
+  detach(id: string): boolean {
+    const runner = this.runners.get(id);
+    if (!runner) return false;
+    runner.stop();
+    this.runners.delete(id);
+    return true;
+  }
+
+  /** Starts every attached policy. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const runner of this.runners.values()) runner.start();
+  }
+
+  /** Stops every loop, waits for executions in flight, and flushes knowledge. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const runner of this.runners.values()) runner.stop();
+    await Promise.all([...this.runners.values()].map((r) => r.executor.whenIdle()));
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await this.knowledge.flush();
+  }
+
+  /** Suspends a policy: it keeps monitoring and planning; its decisions are recorded as `suspended`. */
+  suspend(id: string, reason = 'suspended by request'): PolicyStatus {
+    const runner = this.runner(id);
+    runner.attachment.suspended = true;
+    runner.attachment.suspendedReason = reason;
+    return this.status(runner);
+  }
+
+  resume(id: string): PolicyStatus {
+    const runner = this.runner(id);
+    runner.attachment.suspended = false;
+    runner.attachment.suspendedReason = undefined;
+    return this.status(runner);
+  }
+
+  /** Turns dry run on or off for one policy. */
+  setDryRun(id: string, dryRun: boolean): PolicyStatus {
+    const runner = this.runner(id);
+    runner.attachment.dryRun = dryRun;
+    return this.status(runner);
+  }
+
+  /** @throws HomeostatError E_UNKNOWN_POLICY */
+  policy(id: string): PolicyStatus {
+    return this.status(this.runner(id));
+  }
+
+  policies(): PolicyStatus[] {
+    return [...this.runners.values()].map((r) => this.status(r));
+  }
+
+  private runner(id: string): PolicyRunner {
+    const runner = this.runners.get(id);
+    if (!runner) throw new HomeostatError('E_UNKNOWN_POLICY', `no policy '${id}' is attached`);
+    return runner;
+  }
+
+  private status(runner: PolicyRunner): PolicyStatus {
+    const a = runner.attachment;
+    return {
+      id: a.id,
+      name: a.definition.name,
+      entity: a.entity.id,
+      state: runner.state,
+      executor: runner.executor.phase,
+      suspended: a.suspended,
+      ...(a.suspendedReason === undefined ? {} : { suspendedReason: a.suspendedReason }),
+      dryRun: a.dryRun || this.dryRunAll,
+      cooldownMs: a.cooldownMs,
+      faults: runner.faults,
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { EntityTree } from '../entity-tree.js';
+import { describeError } from '../errors.js';
+import type { Knowledge } from '../../knowledge/knowledge.js';
+import type { PolicyFault } from '../../knowledge/decision.js';
+import type { PolicyContext, Symptom } from '../../policies/define-policy.js';
+import type { PolicyAttachment } from './attachment.js';
+import type { PlanExecutor } from './plan-executor.js';
+
+/** Restart backoff after a policy fault: 1 s doubling to 5 min; reset after a minute without faults. */
+const FIRST_RESTART_MS = 1_000;
+const MAX_RESTART_MS = 300_000;
+const HEALTHY_RUN_MS = 60_000;
+
+class PhaseError extends Error {
+  constructor(readonly phase: PolicyFault['phase'], readonly original: unknown) {
+    super(describeError(original));
+  }
+}
+
+/**
+ * Runs one attached policy's monitor -> analyze -> plan and hands plans to its executor. A policy that
+ * throws in any phase is isolated: the fault is recorded and the policy restarted with backoff, while every
+ * other loop keeps running.
+ */
+export class PolicyRunner {
+  private subscription: Subscription | undefined;
+  private restartTimer: Subscription | undefined;
+  private faultCount = 0;
+  private consecutiveFaults = 0;
+  private startedAt = 0;
+  private stopped = true;
+  readonly context: PolicyContext<unknown>;
+
+  constructor(
+    readonly attachment: PolicyAttachment,
+    readonly executor: PlanExecutor,
+    private readonly deps: { scheduler: SchedulerLike; tree: EntityTree; knowledge: Knowledge; onFault: (fault: PolicyFault) => void },
+  ) {
+    this.context = {
+      policyId: attachment.id,
+      entity: attachment.entity,
+      tree: deps.tree,
+      config: attachment.config,
+      scheduler: deps.scheduler,
+      state: deps.knowledge.policyState(attachment.id),
+    };
+  }
+
+  get state(): 'running' | 'restarting' | 'stopped' {
+    if (this.restartTimer) return 'restarting';
+    return this.stopped ? 'stopped' : 'running';
+  }
+
+  get faults(): number {
+    return this.faultCount;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.startedAt = this.deps.scheduler.now();
+    const { definition } = this.attachment;
+    let observationStartedAt: number | undefined;
+    try {
+      const monitored = definition.monitor(this.context);
+      // Marks when an observation enters analyze, so a symptom emitted synchronously can be timed.
+      const timed = new Observable<unknown>((subscriber) =>
+        monitored.subscribe({
+          next: (value) => {
+            observationStartedAt = performance.now();
+            subscriber.next(value);
+            observationStartedAt = undefined;
+          },
+          error: (error: unknown) => subscriber.error(new PhaseError('monitor', error)),
+          complete: () => subscriber.complete(),
+        }),
+      );
+      this.subscription = timed.pipe(definition.analyze(this.context)).subscribe({
+        next: (symptom: Symptom) => this.onSymptom(symptom, observationStartedAt === undefined ? 0 : performance.now() - observationStartedAt),
+        error: (error: unknown) => (error instanceof PhaseError ? this.fault(error.phase, error.original) : this.fault('analyze', error)),
+      });
+    } catch (error) {
+      this.fault('monitor', error);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.restartTimer?.unsubscribe();
+    this.restartTimer = undefined;
+  }
+
+  private onSymptom(symptom: Symptom, analyzeMs: number): void {
+    const planStarted = performance.now();
+    let plan;
+    try {
+      plan = this.attachment.definition.plan(symptom, this.context);
+    } catch (error) {
+      this.fault('plan', error);
+      return;
+    }
+    const planMs = performance.now() - planStarted;
+    if (!plan || plan.actions.length === 0) return;
+    this.executor.submit({ symptom, plan, analyzeMs, planMs });
+  }
+
+  private fault(phase: PolicyFault['phase'], error: unknown): void {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    if (this.stopped) return;
+    const now = this.deps.scheduler.now();
+    if (now - this.startedAt >= HEALTHY_RUN_MS) this.consecutiveFaults = 0;
+    this.faultCount += 1;
+    this.consecutiveFaults += 1;
+    const restartInMs = Math.min(MAX_RESTART_MS, FIRST_RESTART_MS * 2 ** (this.consecutiveFaults - 1));
+    const fault: PolicyFault = { at: now, policy: this.attachment.id, entity: this.attachment.entity.id, phase, message: describeError(error), restartInMs };
+    this.deps.knowledge.recordFault(fault);
+    this.deps.onFault(fault);
+    this.restartTimer = this.deps.scheduler.schedule(() => {
+      this.restartTimer = undefined;
+      if (!this.stopped) this.start();
+    }, restartInMs);
+  }
+}

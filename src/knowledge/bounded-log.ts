@@ -1,0 +1,31 @@
+/**
+ * An append-only log that keeps the newest `capacity` entries. Trimming happens in chunks so that appends
+ * stay O(1) amortized.
+ */
+export class BoundedLog<T> {
+  private entries: T[] = [];
+
+  constructor(readonly capacity: number) {
+    if (!(capacity >= 1)) throw new RangeError(`capacity must be at least 1, got ${capacity}`);
+  }
+
+  append(entry: T): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity * 1.25 + 16) this.entries = this.entries.slice(-this.capacity);
+  }
+
+  get size(): number {
+    return Math.min(this.entries.length, this.capacity);
+  }
+
+  /** Newest first, filtered, at most `limit`. */
+  newestFirst(predicate: (entry: T) => boolean, limit: number): T[] {
+    const out: T[] = [];
+    const oldest = Math.max(0, this.entries.length - this.capacity);
+    for (let i = this.entries.length - 1; i >= oldest && out.length < limit; i--) {
+      const entry = this.entries[i] as T;
+      if (predicate(entry)) out.push(entry);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,61 @@
+import type { Observation } from '../sensors/reading.js';
+
+/** Every outcome a Decision can have. `superseded`: a newer plan of the same policy replaced it while it waited. */
+export const DECISION_OUTCOMES = [
+  'applied',
+  'dry_run',
+  'skipped_cooldown',
+  'rate_limited',
+  'preempted',
+  'suspended',
+  'failed',
+  'rejected_stale',
+  'superseded',
+] as const;
+
+/** One decision outcome. */
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/** One effector invocation a plan asks for. */
+export interface Action {
+  /** Entity id (or path) to act on. */
+  readonly entity: string;
+  readonly effector: string;
+  readonly params?: unknown;
+}
+
+/** The record of one plan: what the loop saw, what it decided and why, and what came of it. */
+export interface Decision {
+  readonly id: string;
+  /** Scheduler time the outcome was known (ms). */
+  readonly at: number;
+  /** Entity the policy is attached to. */
+  readonly entity: string;
+  /** Policy instance id (unique in the tree), e.g. `web/autoscaler`. */
+  readonly policy: string;
+  /** Policy definition name, e.g. `autoscaler` (a bounded label for metrics). */
+  readonly policyName: string;
+  readonly symptom: { readonly kind: string; readonly detail?: unknown };
+  readonly actions: readonly Action[];
+  readonly reason: string;
+  /** The sensor readings that led to the plan. */
+  readonly inputs: readonly Observation[];
+  readonly outcome: DecisionOutcome;
+  /** Why the engine gave this outcome (cooldown end, what was stale, the error). */
+  readonly detail?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Wall-clock time spent per phase, in ms. */
+  readonly durations: { readonly analyzeMs: number; readonly planMs: number; readonly executeMs: number };
+  readonly traceId?: string;
+}
+
+/** A policy that threw: recorded, then the policy is restarted with backoff. */
+export interface PolicyFault {
+  readonly at: number;
+  readonly policy: string;
+  readonly entity: string;
+  readonly phase: 'monitor' | 'analyze' | 'plan';
+  readonly message: string;
+  /** Delay before the restart (ms). */
+  readonly restartInMs: number;
+}

@@ -1,0 +1,161 @@
+import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { InvocationRecord } from '../effectors/invocation.js';
+import { describeError } from '../core/errors.js';
+import type { Decision, PolicyFault } from './decision.js';
+import type { PolicyState } from './policy-state.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
+
+/** Options of the knowledge front. */
+export interface KnowledgeOptions {
+  /** First retry delay after a failed flush (ms, doubling up to 30 s). Default 500. */
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * The loop's view of knowledge: records and state changes are buffered and written to the store in order,
+ * in the background, so the loop never waits on the store to decide. Policy state is read from a cache
+ * loaded at `open()`. A failed write is kept and retried (nothing is lost); failures are reported on `errors$`.
+ */
+export class Knowledge {
+  private readonly buffer: WriteOp[] = [];
+  private readonly stateCache = new Map<string, Map<string, Json>>();
+  private readonly errorsSubject = new Subject<Error>();
+  private readonly decisionsSubject = new Subject<Decision>();
+  private flushing: Promise<void> | undefined;
+  private retryTimer: Subscription | undefined;
+  private retryDelayMs: number;
+  private readonly firstRetryDelayMs: number;
+
+  constructor(
+    readonly store: KnowledgeStore,
+    private readonly scheduler: SchedulerLike,
+    options: KnowledgeOptions = {},
+  ) {
+    this.firstRetryDelayMs = options.retryDelayMs ?? 500;
+    this.retryDelayMs = this.firstRetryDelayMs;
+  }
+
+  /** Loads persisted policy state into the cache; call before policies start. */
+  async open(): Promise<void> {
+    const states = await this.store.loadPolicyStates();
+    for (const [policy, values] of states) this.stateCache.set(policy, values);
+  }
+
+  /** Store failures (each is retried). */
+  get errors$(): Observable<Error> {
+    return this.errorsSubject.asObservable();
+  }
+
+  /** Every decision as it is recorded (before it reaches the store). */
+  get decisions$(): Observable<Decision> {
+    return this.decisionsSubject.asObservable();
+  }
+
+  /** Writes waiting for the store. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  recordDecision(decision: Decision): void {
+    this.enqueue({ kind: 'decision', value: decision });
+    this.decisionsSubject.next(decision);
+  }
+
+  recordInvocation(record: InvocationRecord): void {
+    this.enqueue({ kind: 'invocation', value: record });
+  }
+
+  recordFault(fault: PolicyFault): void {
+    this.enqueue({ kind: 'fault', value: fault });
+  }
+
+  recordSnapshot(snapshot: SensorSnapshot): void {
+    this.enqueue({ kind: 'snapshot', value: snapshot });
+  }
+
+  /** The persistent state of one policy instance. */
+  policyState(policy: string): PolicyState {
+    const values = (): Map<string, Json> => {
+      let map = this.stateCache.get(policy);
+      if (!map) this.stateCache.set(policy, (map = new Map()));
+      return map;
+    };
+    return {
+      get: <T extends Json>(key: string) => values().get(key) as T | undefined,
+      set: (key, value) => {
+        if (value === undefined) values().delete(key);
+        else values().set(key, value);
+        this.enqueue({ kind: 'state', policy, key, value });
+      },
+      keys: () => [...values().keys()],
+    };
+  }
+
+  /** Resolves once every write buffered before the call has reached the store. */
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0 || this.flushing) {
+      if (!this.flushing) this.startFlush();
+      await this.flushing;
+      if (this.retryTimer) throw new Error('knowledge store is failing; writes are kept and retried');
+    }
+  }
+
+  /** Reads see every earlier write: pending writes are flushed first. */
+  async queryDecisions(query: DecisionQuery = {}): Promise<Decision[]> {
+    await this.flush();
+    return this.store.queryDecisions(query);
+  }
+
+  async getDecision(id: string): Promise<Decision | undefined> {
+    await this.flush();
+    return this.store.getDecision(id);
+  }
+
+  async queryInvocations(query: InvocationQuery = {}): Promise<InvocationRecord[]> {
+    await this.flush();
+    return this.store.queryInvocations(query);
+  }
+
+  async queryFaults(query: { policy?: string; limit?: number } = {}): Promise<PolicyFault[]> {
+    await this.flush();
+    return this.store.queryFaults(query);
+  }
+
+  /** Flushes what it can, then closes the store. */
+  async close(): Promise<void> {
+    this.retryTimer?.unsubscribe();
+    this.retryTimer = undefined;
+    try {
+      await this.flush();
+    } finally {
+      await this.store.close();
+    }
+  }
+
+  private enqueue(op: WriteOp): void {
+    this.buffer.push(op);
+    if (!this.flushing && !this.retryTimer) queueMicrotask(() => this.startFlush());
+  }
+
+  private startFlush(): void {
+    if (this.flushing || this.retryTimer || this.buffer.length === 0) return;
+    const batch = this.buffer.slice();
+    this.flushing = this.store.write(batch).then(
+      () => {
+        this.buffer.splice(0, batch.length);
+        this.retryDelayMs = this.firstRetryDelayMs;
+        this.flushing = undefined;
+        if (this.buffer.length > 0) this.startFlush();
+      },
+      (error: unknown) => {
+        this.flushing = undefined;
+        this.errorsSubject.next(error instanceof Error ? error : new Error(describeError(error)));
+        this.retryTimer = this.scheduler.schedule(() => {
+          this.retryTimer = undefined;
+          this.startFlush();
+        }, this.retryDelayMs);
+        this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
+      },
+    );
+  }
+}

@@ -1,0 +1,111 @@
+import type { InvocationRecord } from '../effectors/invocation.js';
+import { BoundedLog } from './bounded-log.js';
+import type { Decision, PolicyFault } from './decision.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
+
+/** Retention bounds of the in-memory store. */
+export interface MemoryStoreOptions {
+  /** Decisions kept (newest). Default 10 000. */
+  readonly maxDecisions?: number;
+  /** Invocation records kept. Default 10 000. */
+  readonly maxInvocations?: number;
+  /** Policy faults kept. Default 1 000. */
+  readonly maxFaults?: number;
+}
+
+const DEFAULT_LIMIT = 100;
+
+/**
+ * The embedded default store: everything in process memory with bounded retention. Values are copied on
+ * write so that callers cannot change what was recorded, as with any out-of-process store.
+ */
+export class MemoryStore implements KnowledgeStore {
+  private readonly decisions: BoundedLog<Decision>;
+  private readonly decisionById = new Map<string, Decision>();
+  private readonly invocations: BoundedLog<InvocationRecord>;
+  private readonly faults: BoundedLog<PolicyFault>;
+  private readonly states = new Map<string, Map<string, Json>>();
+  private readonly snapshots = new Map<string, SensorSnapshot>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.decisions = new BoundedLog(options.maxDecisions ?? 10_000);
+    this.invocations = new BoundedLog(options.maxInvocations ?? 10_000);
+    this.faults = new BoundedLog(options.maxFaults ?? 1_000);
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<void> {
+    for (const op of ops) this.apply(op);
+  }
+
+  async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
+    return this.decisions.newestFirst(
+      (d) =>
+        (query.entity === undefined || d.entity === query.entity) &&
+        (query.policy === undefined || d.policy === query.policy) &&
+        (query.outcome === undefined || d.outcome === query.outcome) &&
+        (query.from === undefined || d.at >= query.from) &&
+        (query.to === undefined || d.at <= query.to),
+      query.limit ?? DEFAULT_LIMIT,
+    );
+  }
+
+  async getDecision(id: string): Promise<Decision | undefined> {
+    return this.decisionById.get(id);
+  }
+
+  async queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]> {
+    return this.invocations.newestFirst(
+      (r) =>
+        (query.entity === undefined || r.entity === query.entity) &&
+        (query.effector === undefined || r.effector === query.effector) &&
+        (query.from === undefined || r.at >= query.from) &&
+        (query.to === undefined || r.at <= query.to),
+      query.limit ?? DEFAULT_LIMIT,
+    );
+  }
+
+  async queryFaults(query: { policy?: string; limit?: number }): Promise<PolicyFault[]> {
+    return this.faults.newestFirst((f) => query.policy === undefined || f.policy === query.policy, query.limit ?? DEFAULT_LIMIT);
+  }
+
+  async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
+    return structuredClone(this.states);
+  }
+
+  async loadSnapshots(): Promise<SensorSnapshot[]> {
+    return [...this.snapshots.values()].map((s) => structuredClone(s));
+  }
+
+  async close(): Promise<void> {}
+
+  private apply(op: WriteOp): void {
+    switch (op.kind) {
+      case 'decision': {
+        const decision = structuredClone(op.value);
+        this.decisions.append(decision);
+        this.decisionById.set(decision.id, decision);
+        if (this.decisionById.size > this.decisions.capacity * 1.25 + 16) this.pruneDecisionIndex();
+        return;
+      }
+      case 'invocation':
+        return this.invocations.append(structuredClone(op.value));
+      case 'fault':
+        return this.faults.append(structuredClone(op.value));
+      case 'state': {
+        const policyState = this.states.get(op.policy) ?? new Map<string, Json>();
+        if (op.value === undefined) policyState.delete(op.key);
+        else policyState.set(op.key, structuredClone(op.value));
+        this.states.set(op.policy, policyState);
+        return;
+      }
+      case 'snapshot':
+        this.snapshots.set(`${op.value.entity}\u0000${op.value.sensor}`, structuredClone(op.value));
+        return;
+    }
+  }
+
+  private pruneDecisionIndex(): void {
+    const kept = new Set(this.decisions.newestFirst(() => true, this.decisions.capacity).map((d) => d.id));
+    for (const id of this.decisionById.keys()) if (!kept.has(id)) this.decisionById.delete(id);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Observable, OperatorFunction, SchedulerLike } from 'rxjs';
+import type { z } from 'zod';
+import type { Entity } from '../core/entity.js';
+import type { EntityTree } from '../core/entity-tree.js';
+import type { Action } from '../knowledge/decision.js';
+import type { PolicyState } from '../knowledge/policy-state.js';
+import type { Observation } from '../sensors/reading.js';
+
+/** What analyze produces: a named condition with the readings that show it. */
+export interface Symptom {
+  /** e.g. `above`, `below`, `down`, `scale`. */
+  readonly kind: string;
+  /** The readings that led to this symptom; a Decision lists them as its inputs. */
+  readonly inputs: readonly Observation[];
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** What plan produces: actions and the reason, a plain value. The engine alone executes it. */
+export interface Plan {
+  readonly actions: readonly Action[];
+  /** One sentence a person can read: why these actions. */
+  readonly reason: string;
+}
+
+/** What every phase of a policy sees. */
+export interface PolicyContext<C> {
+  /** Policy instance id, unique in the tree (e.g. `web/autoscaler`). */
+  readonly policyId: string;
+  /** The entity the policy is attached to. */
+  readonly entity: Entity;
+  readonly tree: EntityTree;
+  /** The validated config. */
+  readonly config: C;
+  /** The only clock a policy may use. */
+  readonly scheduler: SchedulerLike;
+  /** Persistent state: survives a restart of the service. */
+  readonly state: PolicyState;
+}
+
+/** A sensor a policy needs, for blueprint validation: on its own entity, or on every child or member. */
+export interface SensorRequirement {
+  readonly on: 'self' | 'children' | 'members';
+  readonly sensor: string;
+  /** Config path of the setting that names the sensor, for error positions (e.g. `['metrics', 0, 'sensor']`). */
+  readonly configPath?: readonly (string | number)[];
+}
+
+/** A policy: monitor -> analyze -> plan over a config validated by its schema. */
+export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = Symptom> {
+  /** Name used in blueprints and as the metrics label, e.g. `autoscaler`. */
+  readonly name: string;
+  readonly description?: string;
+  /** Schema of the config; blueprints and the API validate against it. */
+  readonly config: z.ZodType<C>;
+  /** Selects the sensor streams to watch. */
+  monitor(context: PolicyContext<C>): Observable<O>;
+  /** Turns observations into symptoms (windows, thresholds, stabilization...). */
+  analyze(context: PolicyContext<C>): OperatorFunction<O, S>;
+  /** Turns a symptom into a plan, or undefined when nothing should be done. Pure and deterministic. */
+  plan(symptom: S, context: PolicyContext<C>): Plan | undefined;
+  /** Sensors the policy needs, so that a blueprint naming a missing sensor is refused before it runs. */
+  requires?(config: C): readonly SensorRequirement[];
+}
+
+/** A policy of any config and symptom types, for registries and attachments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPolicyDefinition = PolicyDefinition<any, any, any>;
+
+/**
+ * Declares a policy. A policy module's default export is the value this returns.
+ * @throws Error when the name is not a simple identifier
+ */
+export function definePolicy<C, O, S extends Symptom>(definition: PolicyDefinition<C, O, S>): PolicyDefinition<C, O, S> {
+  if (!/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(definition.name)) {
+    throw new Error(`policy name '${definition.name}' must start with a letter and hold letters, digits, '_' or '-'`);
+  }
+  return Object.freeze({ ...definition });
+}

@@ -1,0 +1,25 @@
+import { describe, it } from 'vitest';
+import { map } from 'rxjs';
+import { consecutiveFailures } from '../../src/analyzers/consecutive-failures.js';
+import { marbles, obs } from './marbles.js';
+
+const health = { u: true, d: false };
+
+describe('consecutiveFailures', () => {
+  it('reports down after N failures in a row and up after M passes', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      // up after two passes; two failures then a pass do not trip; three in a row do; two passes recover.
+      const source = cold('u-u-d-d-u-d-d-d-d-u-u|', health).pipe(map((v) => obs(v)));
+      const out = source.pipe(consecutiveFailures({ failures: 3, recoveries: 2 }), map((s) => s.kind));
+      expectObservable(out).toBe('--------------D-----U|', { D: 'down', U: 'up' });
+    });
+  });
+
+  it('does not report an entity that was never up, unless asked to', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const source = cold('d-d-d|', health).pipe(map((v) => obs(v)));
+      expectObservable(source.pipe(consecutiveFailures({ failures: 2 }), map((s) => s.kind))).toBe('-----|');
+      expectObservable(source.pipe(consecutiveFailures({ failures: 2, onlyIfPreviouslyUp: false }), map((s) => s.kind))).toBe('--D--|', { D: 'down' });
+    });
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { map } from 'rxjs';
+import { threshold } from '../../src/analyzers/threshold.js';
+import { marbles, obs } from './marbles.js';
+
+describe('threshold', () => {
+  it('emits on level changes only, with hysteresis holding the level near the bound', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const values = { a: 50, b: 85, c: 78, d: 74, e: 90, f: 10 };
+      const source = cold('a-b-c-d-e-f|', values).pipe(map((v) => obs(v)));
+      const kinds = source.pipe(threshold({ above: 80, below: 20, hysteresis: 5 }), map((s) => s.kind));
+      // 78 stays above (within 5 of 80), 74 returns to normal, 10 is below.
+      expectObservable(kinds).toBe('--H---N-H-L|', { H: 'above', N: 'normal', L: 'below' });
+    });
+  });
+
+  it('emits every breaching reading when emit is every', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const source = cold('a-b-b-a|', { a: 10, b: 95 }).pipe(map((v) => obs(v)));
+      expectObservable(source.pipe(threshold({ above: 80, emit: 'every' }), map((s) => s.kind))).toBe('--H-H-N|', { H: 'above', N: 'normal' });
+    });
+  });
+
+  it('carries the reading that crossed as the input', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const source = cold('a|', { a: obs(99, 7) });
+      expectObservable(source.pipe(threshold({ above: 80 }))).toBe('a|', {
+        a: { kind: 'above', inputs: [obs(99, 7)], detail: { value: 99, bound: 80 } },
+      });
+    });
+  });
+
+  it('refuses bounds that make no sense', () => {
+    expect(() => threshold({})).toThrow(RangeError);
+    expect(() => threshold({ above: 10, below: 20 })).toThrow(/exceeds/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Observable, OperatorFunction, SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { z } from 'zod';
 import type { Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
@@ -54,8 +54,11 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
   readonly config: z.ZodType<C>;
   /** Selects the sensor streams to watch. */
   monitor(context: PolicyContext<C>): Observable<O>;
-  /** Turns observations into symptoms (windows, thresholds, stabilization...). */
-  analyze(context: PolicyContext<C>): OperatorFunction<O, S>;
+  /**
+   * Turns observations into symptoms (windows, thresholds, stabilization...): an RxJS operator over the
+   * monitored stream, e.g. `(source, { config }) => source.pipe(threshold({ above: config.high }))`.
+   */
+  analyze(source: Observable<O>, context: PolicyContext<C>): Observable<S>;
   /** Turns a symptom into a plan, or undefined when nothing should be done. Pure and deterministic. */
   plan(symptom: S, context: PolicyContext<C>): Plan | undefined;
   /** Sensors the policy needs, so that a blueprint naming a missing sensor is refused before it runs. */

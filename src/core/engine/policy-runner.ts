@@ -75,7 +75,7 @@ export class PolicyRunner {
           complete: () => subscriber.complete(),
         }),
       );
-      this.subscription = timed.pipe(definition.analyze(this.context)).subscribe({
+      this.subscription = definition.analyze(timed, this.context).subscribe({
         next: (symptom: Symptom) => this.onSymptom(symptom, observationStartedAt === undefined ? 0 : performance.now() - observationStartedAt),
         error: (error: unknown) => (error instanceof PhaseError ? this.fault(error.phase, error.original) : this.fault('analyze', error)),
       });

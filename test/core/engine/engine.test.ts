@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Observable, map } from 'rxjs';
 import { z } from 'zod';
 import { MemoryStore } from '../../../src/knowledge/memory-store.js';
-import { definePolicy } from '../../../src/policies/define-policy.js';
+import { definePolicy, type Symptom } from '../../../src/policies/define-policy.js';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
 import { engineFixture, followLoad } from './fixture.js';
 
@@ -96,10 +96,12 @@ describe('Engine', () => {
   it('rejects a plan whose inputs are stale instead of acting on them', async () => {
     const { clock, web, engine, knowledge, sizes } = await engineFixture();
     const laggard = definePolicy({
-      ...followLoad,
       name: 'laggard',
+      config: followLoad.config,
+      monitor: (ctx) => followLoad.monitor(ctx),
+      plan: (symptom: Symptom) => ({ actions: [{ entity: 'web', effector: 'resize', params: { size: symptom.inputs[0]?.value } }], reason: 'late' }),
       // acts on the last reading 2 minutes after it was taken: older than the 60 s bound
-      analyze: ({ scheduler }) => (source) => new Observable((sub) => source.subscribe((o) => {
+      analyze: (source, { scheduler }) => new Observable<Symptom>((sub) => source.subscribe((o) => {
         scheduler.schedule(() => sub.next({ kind: 'late', inputs: [o] }), 120_000);
       })),
     });
@@ -130,7 +132,7 @@ describe('Engine', () => {
       name: 'broken',
       config: z.object({}),
       monitor: ({ entity }) => entity.sensor<number>('load').readings$,
-      analyze: () => map((r) => ({ kind: 'x', inputs: [{ entity: 'web', sensor: 'load', ...r }] })),
+      analyze: (source) => source.pipe(map((r) => ({ kind: 'x', inputs: [{ entity: 'web', sensor: 'load', ...r }] }))),
       plan: () => {
         plans++;
         throw new Error('bug in plan');

@@ -1,0 +1,76 @@
+import { Subscription } from 'rxjs';
+import type { Entity } from '../../core/entity.js';
+import { numberSensor } from '../define-sensor.js';
+import type { Enricher } from './enricher.js';
+import { followSources, sourcesOf, type SourceSet } from './sources.js';
+
+/** How values are combined. `fractionUp` reads a boolean sensor and counts missing values as not up. */
+export type AggregateOp = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'fractionUp';
+
+/** Options of `aggregate`. */
+export interface AggregateOptions {
+  readonly from: SourceSet;
+  /** Sensor read on each child or member. */
+  readonly sensor: string;
+  /** Sensor published on the entity. */
+  readonly publish: string;
+  readonly op: AggregateOp;
+  /**
+   * Fraction of sources that must have a fresh value before anything is published. Default 1 for `sum` (a sum
+   * over some members would under-count load), otherwise 0 (at least one value).
+   */
+  readonly minCoverage?: number;
+  /** Staleness bound of the published sensor (ms). */
+  readonly staleAfterMs?: number;
+}
+
+/**
+ * Aggregates a sensor over children or members, following them as they come and go. Missing and stale values
+ * are left out, never read as zero; when coverage is too low nothing is published and the sensor goes stale.
+ */
+export function aggregate(options: AggregateOptions): Enricher {
+  const minCoverage = options.minCoverage ?? (options.op === 'sum' ? 1 : 0);
+  return {
+    description: `${options.op}(${options.from}.${options.sensor}) -> ${options.publish}`,
+    publishes: [options.publish],
+    start(entity, { tree }) {
+      const target = entity.addSensor(numberSensor(options.publish, options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }));
+      const recompute = (): void => {
+        const value = combine(sourcesOf(entity, options.from), options, minCoverage);
+        if (value !== undefined) target.publish(value);
+      };
+      const subscription = followSources(
+        tree,
+        entity,
+        options.from,
+        (source) => (source.hasSensor(options.sensor) ? source.sensor(options.sensor).readings$.subscribe(recompute) : new Subscription()),
+        recompute,
+      );
+      recompute();
+      return subscription;
+    },
+  };
+}
+
+function combine(sources: readonly Entity[], options: AggregateOptions, minCoverage: number): number | undefined {
+  const values: unknown[] = [];
+  for (const source of sources) {
+    const value = source.hasSensor(options.sensor) ? source.sensor(options.sensor).value : undefined;
+    if (value !== undefined) values.push(value);
+  }
+  if (options.op === 'count') return values.length;
+  if (options.op === 'fractionUp') return sources.length === 0 ? undefined : values.filter((v) => v === true).length / sources.length;
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  if (sources.length === 0) return options.op === 'sum' ? 0 : undefined;
+  if (numbers.length === 0 || numbers.length / sources.length < minCoverage) return undefined;
+  switch (options.op) {
+    case 'sum':
+      return numbers.reduce((a, b) => a + b, 0);
+    case 'mean':
+      return numbers.reduce((a, b) => a + b, 0) / numbers.length;
+    case 'min':
+      return Math.min(...numbers);
+    case 'max':
+      return Math.max(...numbers);
+  }
+}

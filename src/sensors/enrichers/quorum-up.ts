@@ -1,0 +1,43 @@
+import { Subscription, merge } from 'rxjs';
+import type { ServiceState } from '../../core/lifecycle.js';
+import { hasQuorum, type QuorumRule } from '../../core/quorum.js';
+import type { Enricher } from './enricher.js';
+import { followSources, sourcesOf, type SourceSet } from './sources.js';
+
+/** Options of `quorumUp`. */
+export interface QuorumUpOptions {
+  readonly from: SourceSet;
+  readonly rule: QuorumRule;
+}
+
+/**
+ * Computes an entity's `service.up` from its children's or members' (a quorum rule), and its
+ * `service.state`: `running` with quorum, `on-fire` when quorum is lost after it was running. A parent that
+ * is stopping or stopped is left alone.
+ */
+export function quorumUp(options: QuorumUpOptions): Enricher {
+  return {
+    description: `quorum(${options.rule.rule}, ${options.from}.service.up) -> service.up`,
+    publishes: ['service.up', 'service.state'],
+    start(entity, { tree }) {
+      const recompute = (): void => {
+        const ups = sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value);
+        const up = hasQuorum(options.rule, ups);
+        const state = entity.state;
+        if (state === 'stopping' || state === 'stopped') return;
+        if (entity.sensor<boolean>('service.up').current?.value !== up) entity.setUp(up);
+        const next: ServiceState | undefined = up ? 'running' : state === 'running' ? 'on-fire' : undefined;
+        if (next && next !== state) entity.setState(next);
+      };
+      const subscription = followSources(
+        tree,
+        entity,
+        options.from,
+        (source) => merge(source.sensor('service.up').readings$, source.sensor('service.state').readings$).subscribe(recompute),
+        recompute,
+      );
+      recompute();
+      return subscription ?? new Subscription();
+    },
+  };
+}

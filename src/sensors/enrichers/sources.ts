@@ -1,0 +1,45 @@
+import { Subscription, filter } from 'rxjs';
+import type { Entity } from '../../core/entity.js';
+import type { EntityTree } from '../../core/entity-tree.js';
+
+/** Which related entities an enricher or quorum rule reads. */
+export type SourceSet = 'children' | 'members';
+
+/** The current children or members of `entity`. */
+export function sourcesOf(entity: Entity, from: SourceSet): readonly Entity[] {
+  return from === 'children' ? entity.children : entity.members;
+}
+
+/**
+ * Follows the children or members of `entity` as they come and go: `watch` is called for each source (its
+ * subscription ends when the source leaves) and `changed` after every change of the set.
+ */
+export function followSources(tree: EntityTree, entity: Entity, from: SourceSet, watch: (source: Entity) => Subscription, changed: () => void): Subscription {
+  const watched = new Map<Entity, Subscription>();
+  const sync = (): void => {
+    const current = new Set(sourcesOf(entity, from));
+    for (const [source, subscription] of watched) {
+      if (!current.has(source)) {
+        subscription.unsubscribe();
+        watched.delete(source);
+      }
+    }
+    for (const source of current) if (!watched.has(source)) watched.set(source, watch(source));
+  };
+  sync();
+  const structure = tree.changes$
+    .pipe(
+      filter((c) =>
+        from === 'children' ? (c.kind === 'added' || c.kind === 'removed') && c.parent === entity : (c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity,
+      ),
+    )
+    .subscribe(() => {
+      sync();
+      changed();
+    });
+  return new Subscription(() => {
+    structure.unsubscribe();
+    for (const subscription of watched.values()) subscription.unsubscribe();
+    watched.clear();
+  });
+}

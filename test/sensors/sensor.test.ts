@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EntityTree } from '../../src/core/entity-tree.js';
+import { numberSensor, defineSensor } from '../../src/sensors/define-sensor.js';
+import type { RejectedReading } from '../../src/sensors/reading.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+describe('Sensor', () => {
+  it('stamps readings with scheduler time and goes stale after its bound', async () => {
+    const clock = new VirtualClock(1000);
+    const entity = new EntityTree(clock).add({ id: 'a', type: 't', sensors: [numberSensor('cpu', { staleAfterMs: 30_000 })] });
+    const cpu = entity.sensor<number>('cpu');
+    expect(cpu.isStale()).toBe(true);
+    expect(cpu.value).toBeUndefined();
+    cpu.publish(0.5);
+    expect(cpu.current).toEqual({ value: 0.5, at: 1000 });
+    await clock.advanceBy(30_000);
+    expect(cpu.value).toBe(0.5);
+    await clock.advanceBy(1);
+    expect(cpu.isStale()).toBe(true);
+    expect(cpu.value).toBeUndefined(); // stale is missing, never a number
+  });
+
+  it('rejects NaN, infinities and strings for a number, counts and reports them, and keeps the last good value', () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const rejected: RejectedReading[] = [];
+    tree.rejections$.subscribe((r) => rejected.push(r));
+    const cpu = tree.add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] }).sensor<number>('cpu');
+    const seen: number[] = [];
+    cpu.readings$.subscribe((r) => seen.push(r.value));
+    expect(cpu.publish(0.4)).toBe(true);
+    expect(cpu.publish(Number.NaN)).toBe(false);
+    expect(cpu.publish('0.9')).toBe(false);
+    expect(cpu.publish(Infinity)).toBe(false);
+    expect(seen).toEqual([0.4]);
+    expect(cpu.value).toBe(0.4);
+    expect(cpu.rejectedCount).toBe(3);
+    expect(rejected.map((r) => r.problem)).toEqual(['expected a finite number, got NaN', "expected a finite number, got the string '0.9'", 'expected a finite number, got Infinity']);
+  });
+
+  it('validates structured readings with their zod schema', () => {
+    const tree = new EntityTree(new VirtualClock());
+    const lag = defineSensor({ name: 'replication.lag', schema: z.object({ bytes: z.number().int().min(0) }) });
+    const sensor = tree.add({ id: 'db', type: 't', sensors: [lag] }).sensor('replication.lag');
+    expect(sensor.publish({ bytes: -1 })).toBe(false);
+    expect(sensor.publish({ bytes: 10 })).toBe(true);
+  });
+
+  it('refuses sensor names that are not dotted identifiers', () => {
+    expect(() => numberSensor('cpu load')).toThrow(/dotted/);
+  });
+});

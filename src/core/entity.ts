@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subject } from 'rxjs';
 import { UnknownEffectorError, UnknownSensorError } from './errors.js';
 import { SERVICE_STATE, SERVICE_UP, type ServiceState } from './lifecycle.js';
+import { ESCALATION, escalateEffector } from './standard-effectors.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { Sensor } from '../sensors/sensor.js';
 import type { RejectedReading } from '../sensors/reading.js';
@@ -47,6 +48,8 @@ export class Entity {
     this.rejections = rejections;
     this.addSensor(SERVICE_UP);
     this.addSensor(SERVICE_STATE);
+    this.addSensor(ESCALATION);
+    this.addEffector(escalateEffector);
     for (const sensor of spec.sensors ?? []) this.addSensor(sensor);
     for (const effector of spec.effectors ?? []) this.addEffector(effector);
   }

@@ -2,7 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { z } from 'zod';
 import type { Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
-import type { Action } from '../knowledge/decision.js';
+import type { Action, Decision } from '../knowledge/decision.js';
 import type { PolicyState } from '../knowledge/policy-state.js';
 import type { Observation } from '../sensors/reading.js';
 
@@ -61,6 +61,11 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
   analyze(source: Observable<O>, context: PolicyContext<C>): Observable<S>;
   /** Turns a symptom into a plan, or undefined when nothing should be done. Pure and deterministic. */
   plan(symptom: S, context: PolicyContext<C>): Plan | undefined;
+  /**
+   * Learns from the outcome of each of its own plans (e.g. count restarts that were applied, not merely
+   * planned). May update `context.state`; must not have other side effects.
+   */
+  observe?(decision: Decision, context: PolicyContext<C>): void;
   /** Sensors the policy needs, so that a blueprint naming a missing sensor is refused before it runs. */
   requires?(config: C): readonly SensorRequirement[];
 }

@@ -99,6 +99,7 @@ export class Engine {
       knowledge: this.knowledge,
       dryRun: () => this.dryRunAll,
       nextDecisionId: () => `d-${this.scheduler.now()}-${++this.decisionSequence}`,
+      onDecision: (decision) => runner.observe(decision),
     });
     const runner = new PolicyRunner(attachment, executor, {
       scheduler: this.scheduler,

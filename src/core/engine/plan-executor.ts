@@ -19,6 +19,8 @@ export interface ExecutorDeps {
   /** Engine-wide dry run. */
   readonly dryRun: () => boolean;
   readonly nextDecisionId: () => string;
+  /** Told of every decision this executor records. */
+  readonly onDecision: (decision: Decision) => void;
 }
 
 const COOLDOWN_KEY = 'engine.cooldownUntil';
@@ -140,5 +142,6 @@ export class PlanExecutor {
       ...(pending.traceId === undefined ? {} : { traceId: pending.traceId }),
     };
     deps.knowledge.recordDecision(decision);
+    deps.onDecision(decision);
   }
 }

@@ -2,7 +2,7 @@ import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
-import type { PolicyFault } from '../../knowledge/decision.js';
+import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
 import type { PlanExecutor } from './plan-executor.js';
@@ -90,6 +90,17 @@ export class PolicyRunner {
     this.subscription = undefined;
     this.restartTimer?.unsubscribe();
     this.restartTimer = undefined;
+  }
+
+  /** Passes a decision of this policy to its `observe` hook; a hook that throws is a fault like any other. */
+  observe(decision: Decision): void {
+    const hook = this.attachment.definition.observe;
+    if (!hook) return;
+    try {
+      hook(decision, this.context);
+    } catch (error) {
+      this.fault('plan', error);
+    }
   }
 
   private onSymptom(symptom: Symptom, analyzeMs: number): void {

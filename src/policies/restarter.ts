@@ -1,0 +1,71 @@
+import { EMPTY, distinctUntilChanged, filter, map, switchMap, tap, timer } from 'rxjs';
+import { z } from 'zod';
+import { durationSchema } from '../core/duration.js';
+import { isWindingDown } from '../core/lifecycle.js';
+import { readStamps, restartDecision } from '../planners/restart-budget.js';
+import type { Observation } from '../sensors/reading.js';
+import { definePolicy, type Symptom } from './define-policy.js';
+
+/** Config of the built-in restarter. */
+export const restarterConfig = z.object({
+  /** How long the entity must stay down before it is declared failed. Default 0. */
+  failureDelay: durationSchema.default(0),
+  /** While it stays down, ask again this often (a failed restart is retried). Default 30 s. */
+  recheckInterval: durationSchema.default(30_000),
+  /** Give up after this many restarts within `window`. Default 3. */
+  maxRestarts: z.number().int().min(1).default(3),
+  /** Default 3 min (Brooklyn's recurring-failure window). */
+  window: durationSchema.default(180_000),
+  restartEffector: z.string().default('restart'),
+});
+
+const RESTARTS = 'restarts';
+const GAVE_UP = 'gaveUp';
+
+/**
+ * Restarts an entity whose `service.up` went false after it had been up. After `maxRestarts` within the
+ * window it gives up: the entity is marked on-fire and an escalation is published for its parent. Never acts
+ * on an entity that is stopping or stopped.
+ */
+export const restarter = definePolicy({
+  name: 'restarter',
+  description: 'restarts a failed entity; escalates to the parent when failures recur',
+  config: restarterConfig,
+  monitor: ({ entity }) => entity.sensor<boolean>('service.up').observations$,
+  analyze: (source, { config, scheduler, entity, state }) => {
+    let seenUp = false;
+    return source.pipe(
+      filter((o: Observation<boolean>) => (seenUp ||= o.value)),
+      // an entity that is up again (repaired by hand or by its parent) is managed again
+      tap((o) => o.value && state.get(GAVE_UP) && state.set(GAVE_UP, undefined)),
+      distinctUntilChanged((a, b) => a.value === b.value),
+      switchMap((o) =>
+        o.value
+          ? EMPTY
+          : timer(config.failureDelay, config.recheckInterval, scheduler).pipe(
+              filter(() => !isWindingDown(entity.state)),
+              map((): Symptom => ({ kind: 'down', inputs: [o] })),
+            ),
+      ),
+    );
+  },
+  plan: (symptom, { entity, config, scheduler, state, policyId }) => {
+    if (isWindingDown(entity.state) || state.get<boolean>(GAVE_UP)) return undefined;
+    const { restart, recent } = restartDecision(readStamps(state.get(RESTARTS)), scheduler.now(), config.maxRestarts, config.window);
+    if (restart) {
+      return {
+        actions: [{ entity: entity.id, effector: config.restartEffector }],
+        reason: `${entity.id} is down; restart ${recent.length + 1} of at most ${config.maxRestarts} within ${config.window / 1000} s`,
+      };
+    }
+    return {
+      actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${recent.length} restarts within ${config.window / 1000} s did not keep it up`, by: policyId } }],
+      reason: `${entity.id} is down again after ${recent.length} restarts within ${config.window / 1000} s: giving up and escalating to ${entity.parent?.id ?? 'nobody'}`,
+    };
+  },
+  observe: (decision, { state }) => {
+    if (decision.outcome !== 'applied' && decision.outcome !== 'failed') return;
+    if (decision.actions[0]?.effector === 'escalate') state.set(GAVE_UP, true);
+    else state.set(RESTARTS, [...readStamps(state.get(RESTARTS)), decision.at]);
+  },
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Engine } from '../../src/core/engine/engine.js';
+import { EntityTree } from '../../src/core/entity-tree.js';
+import { defineEffector } from '../../src/effectors/define-effector.js';
+import { Knowledge } from '../../src/knowledge/knowledge.js';
+import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { autoscaler } from '../../src/policies/autoscaler.js';
+import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+async function setup(config: Record<string, unknown>, initialSize = 2) {
+  const clock = new VirtualClock();
+  const tree = new EntityTree(clock);
+  const web = tree.add({
+    id: 'web', type: 'cluster',
+    sensors: [numberSensor('cpu.mean', { staleAfterMs: 120_000 }), numberSensor('group.size')],
+    effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), idempotent: true, run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+  });
+  web.sensor('group.size').publish(initialSize);
+  const knowledge = new Knowledge(new MemoryStore(), clock);
+  const engine = new Engine({ tree, knowledge, scheduler: clock });
+  engine.attach(web, autoscaler, { metric: 'cpu.mean', target: 0.5, max: 10, ...config });
+  engine.start();
+  const cpu = (v: number) => web.sensor('cpu.mean').publish(v);
+  const size = () => web.sensor<number>('group.size').value;
+  return { clock, web, knowledge, engine, cpu, size };
+}
+
+describe('autoscaler', () => {
+  it('scales up at once to ceil(current x metric / target), with a reason', async () => {
+    const { clock, knowledge, cpu, size } = await setup({});
+    cpu(0.9);
+    await clock.settle();
+    expect(size()).toBe(4); // ceil(2 * 0.9 / 0.5) = 4
+    const [d] = await knowledge.queryDecisions({});
+    expect(d?.reason).toBe('cpu.mean is 0.9 against a target of 0.5 per member (ratio 1.8): resize 2 -> 4');
+    expect(d?.inputs.map((i) => i.sensor)).toEqual(['cpu.mean', 'group.size']);
+  });
+
+  it('does nothing inside the tolerance band', async () => {
+    const { clock, knowledge, cpu, size } = await setup({ tolerance: 0.1 });
+    cpu(0.54);
+    cpu(0.46);
+    await clock.settle();
+    expect(size()).toBe(2);
+    expect(await knowledge.queryDecisions({})).toEqual([]);
+  });
+
+  it('scales down only when every recommendation in the stabilization window agrees', async () => {
+    const { clock, cpu, size } = await setup({ scaleDownStabilization: '5m' }, 6);
+    cpu(0.5); // on target: recommendation 6
+    await clock.advanceBy(60_000);
+    cpu(0.1); // recommendation 2, but 6 is still in the window
+    await clock.settle();
+    expect(size()).toBe(6);
+    await clock.advanceBy(240_000); // t = 300 s: the recommendation 6 made at 0 is exactly at the window edge
+    cpu(0.1);
+    await clock.settle();
+    expect(size()).toBe(6);
+    await clock.advanceBy(1);
+    cpu(0.1);
+    await clock.settle();
+    expect(size()).toBe(2);
+  });
+
+  it('respects min and max', async () => {
+    const { clock, cpu, size } = await setup({ min: 2, max: 3, scaleDownStabilization: 0 });
+    cpu(5);
+    await clock.settle();
+    expect(size()).toBe(3);
+    cpu(0.01);
+    await clock.settle();
+    expect(size()).toBe(2);
+  });
+
+  it('does not act on a stale metric', async () => {
+    const { clock, cpu, size, web } = await setup({ scaleDownStabilization: 0 }, 4);
+    cpu(0.1);
+    await clock.settle();
+    expect(size()).toBe(1);
+    web.sensor('group.size').publish(4);
+    await clock.advanceBy(200_000); // cpu reading is now older than its 120 s bound; size changes re-trigger analysis
+    web.sensor('group.size').publish(4);
+    await clock.settle();
+    expect(size()).toBe(4);
+  });
+
+  it('refuses min above max', async () => {
+    await expect(setup({ min: 5, max: 3 })).rejects.toThrow(/min must not exceed max/);
+  });
+});

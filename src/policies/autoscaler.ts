@@ -1,4 +1,4 @@
-import { Observable, combineLatest, map } from 'rxjs';
+import { Observable, map, withLatestFrom } from 'rxjs';
 import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { clampCapacity, targetTracking } from '../planners/target-tracking.js';
@@ -52,8 +52,10 @@ export const autoscaler = definePolicy({
     { on: 'self', sensor: config.metric, configPath: ['metric'] },
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
   ],
+  // Each metric reading is used for one recommendation only: re-evaluating an old per-member reading
+  // against the capacity it caused would compound (2 -> 4 -> 8 on the same 90 % reading).
   monitor: ({ entity, config }): Observable<[Observation<number>, Observation<number>]> =>
-    combineLatest([entity.sensor<number>(config.metric).observations$, entity.sensor<number>(config.sizeSensor).observations$]),
+    entity.sensor<number>(config.metric).observations$.pipe(withLatestFrom(entity.sensor<number>(config.sizeSensor).observations$)),
   analyze: (source, { config, scheduler, state }) =>
     source.pipe(
       map(([metric, size]): ScaleSymptom | undefined => {

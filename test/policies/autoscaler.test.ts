@@ -75,15 +75,20 @@ describe('autoscaler', () => {
   });
 
   it('does not act on a stale metric', async () => {
-    const { clock, cpu, size, web } = await setup({ scaleDownStabilization: 0 }, 4);
-    cpu(0.1);
-    await clock.settle();
-    expect(size()).toBe(1);
-    web.sensor('group.size').publish(4);
-    await clock.advanceBy(200_000); // cpu reading is now older than its 120 s bound; size changes re-trigger analysis
-    web.sensor('group.size').publish(4);
+    const { clock, web, size, knowledge } = await setup({ scaleDownStabilization: 0 }, 4);
+    await clock.advanceBy(200_000);
+    web.sensor('cpu.mean').publishAt(0.1, 0); // a reading delivered late: older than its 120 s bound
     await clock.settle();
     expect(size()).toBe(4);
+    expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('rejected_stale');
+  });
+
+  it('uses each metric reading once: a resize does not re-trigger on the old reading', async () => {
+    const { clock, cpu, size, knowledge } = await setup({});
+    cpu(0.9);
+    await clock.advanceBy(60_000);
+    expect(size()).toBe(4);
+    expect(await knowledge.queryDecisions({})).toHaveLength(1);
   });
 
   it('refuses min above max', async () => {

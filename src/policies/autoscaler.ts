@@ -16,6 +16,11 @@ export const autoscalerConfig = z
     basis: z.enum(['perMember', 'total']).default('perMember'),
     /** Sensor with the current capacity. */
     sizeSensor: z.string().default('group.size'),
+    /**
+     * Sensor with the number of members ready to serve. When given, a per-member metric is scaled from the
+     * ready members only, so members still booting are not counted as capacity (no double scale-up).
+     */
+    readySensor: z.string().optional(),
     /** Effector taking `{ size }`. */
     resizeEffector: z.string().default('resize'),
     min: z.number().int().min(0).default(1),
@@ -51,18 +56,24 @@ export const autoscaler = definePolicy({
   requires: (config) => [
     { on: 'self', sensor: config.metric, configPath: ['metric'] },
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
+    ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
   ],
   // Each metric reading is used for one recommendation only: re-evaluating an old per-member reading
   // against the capacity it caused would compound (2 -> 4 -> 8 on the same 90 % reading).
   monitor: ({ entity, config }): Observable<[Observation<number>, Observation<number>]> =>
     entity.sensor<number>(config.metric).observations$.pipe(withLatestFrom(entity.sensor<number>(config.sizeSensor).observations$)),
-  analyze: (source, { config, scheduler, state }) =>
+  analyze: (source, { config, scheduler, state, entity }) =>
     source.pipe(
       map(([metric, size]): ScaleSymptom | undefined => {
         const now = scheduler.now();
         const current = size.value;
-        const tracked = targetTracking({ current, value: metric.value, target: config.target, basis: config.basis, tolerance: config.tolerance });
-        const raw = clampCapacity(tracked.desired, config.min, config.max);
+        const ready = config.readySensor ? entity.sensor<number>(config.readySensor).value : undefined;
+        // A per-member metric describes the ready members only; booting ones add capacity soon but not yet.
+        const basis = config.basis === 'perMember' && ready !== undefined && ready < current ? ready : current;
+        const tracked = targetTracking({ current: basis, value: metric.value, target: config.target, basis: config.basis, tolerance: config.tolerance });
+        let raw = clampCapacity(tracked.desired, config.min, config.max);
+        if (basis < current && raw < current && tracked.ratio >= 1) raw = current; // still warming up: hold
+        if (tracked.withinTolerance) raw = clampCapacity(current, config.min, config.max);
         const keepMs = Math.max(config.scaleDownStabilization, config.scaleUpStabilization);
         const history = remember(readHistory(state.get(HISTORY)), [now, raw], keepMs);
         state.set(HISTORY, history);

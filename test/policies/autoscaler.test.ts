@@ -95,3 +95,31 @@ describe('autoscaler', () => {
     await expect(setup({ min: 5, max: 3 })).rejects.toThrow(/min must not exceed max/);
   });
 });
+
+describe('autoscaler warm-up', () => {
+  it('does not count members that are still booting as capacity on scale-up', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('cpu.mean'), numberSensor('group.size'), numberSensor('ready')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+    });
+    web.sensor('group.size').publish(2);
+    web.sensor('ready').publish(2);
+    const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), clock), scheduler: clock });
+    engine.attach(web, autoscaler, { metric: 'cpu.mean', target: 0.5, max: 10, readySensor: 'ready' });
+    engine.start();
+    web.sensor('cpu.mean').publish(1.0);
+    await clock.settle();
+    expect(web.sensor('group.size').value).toBe(4);
+    // the two new members boot; the old two still carry all the load
+    web.sensor('cpu.mean').publish(1.0);
+    await clock.settle();
+    expect(web.sensor('group.size').value).toBe(4); // without warm-up: ceil(4 x 2) = 8
+    web.sensor('ready').publish(4);
+    web.sensor('cpu.mean').publish(0.75);
+    await clock.settle();
+    expect(web.sensor('group.size').value).toBe(6);
+  });
+});

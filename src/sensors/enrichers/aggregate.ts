@@ -2,6 +2,7 @@ import { Subscription } from 'rxjs';
 import type { Entity } from '../../core/entity.js';
 import { numberSensor } from '../define-sensor.js';
 import type { Enricher } from './enricher.js';
+import { coalesce } from './coalesce.js';
 import { followSources, sourcesOf, type SourceSet } from './sources.js';
 
 /** How values are combined. `fractionUp` reads a boolean sensor and counts missing values as not up. */
@@ -27,26 +28,28 @@ export interface AggregateOptions {
 /**
  * Aggregates a sensor over children or members, following them as they come and go. Missing and stale values
  * are left out, never read as zero; when coverage is too low nothing is published and the sensor goes stale.
+ * Readings that arrive in the same instant are aggregated once (see `coalesce`).
  */
 export function aggregate(options: AggregateOptions): Enricher {
   const minCoverage = options.minCoverage ?? (options.op === 'sum' ? 1 : 0);
   return {
     description: `${options.op}(${options.from}.${options.sensor}) -> ${options.publish}`,
     publishes: [options.publish],
-    start(entity, { tree }) {
+    start(entity, { tree, scheduler }) {
       const target = entity.addSensor(numberSensor(options.publish, options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }));
-      const recompute = (): void => {
+      const recompute = coalesce(scheduler, () => {
         const value = combine(sourcesOf(entity, options.from), options, minCoverage);
         if (value !== undefined) target.publish(value);
-      };
+      });
       const subscription = followSources(
         tree,
         entity,
         options.from,
-        (source) => (source.hasSensor(options.sensor) ? source.sensor(options.sensor).readings$.subscribe(recompute) : new Subscription()),
-        recompute,
+        (source) => (source.hasSensor(options.sensor) ? source.sensor(options.sensor).readings$.subscribe(recompute.trigger) : new Subscription()),
+        recompute.trigger,
       );
-      recompute();
+      recompute.trigger();
+      subscription.add(recompute.cancel);
       return subscription;
     },
   };

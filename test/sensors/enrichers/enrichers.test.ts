@@ -23,32 +23,50 @@ function cluster(size: number) {
 }
 
 describe('aggregate', () => {
-  it('follows members as they come and go', () => {
+  it('follows members as they come and go', async () => {
     const { clock, tree, web, servers, addServer } = cluster(2);
     aggregate({ from: 'members', sensor: 'cpu', publish: 'cpu.mean', op: 'mean' }).start(web, { tree, scheduler: clock });
     servers[0]?.sensor('cpu').publish(0.2);
     servers[1]?.sensor('cpu').publish(0.6);
+    await clock.settle();
     expect(web.sensor('cpu.mean').value).toBeCloseTo(0.4);
     const third = addServer(3);
     third.sensor('cpu').publish(1.0);
+    await clock.settle();
     expect(web.sensor('cpu.mean').value).toBeCloseTo(0.6);
     tree.remove(third);
+    await clock.settle();
     expect(web.sensor('cpu.mean').value).toBeCloseTo(0.4);
+  });
+
+  it('publishes once per round of readings taken in the same instant', async () => {
+    const { clock, tree, web, servers } = cluster(3);
+    aggregate({ from: 'members', sensor: 'cpu', publish: 'cpu.mean', op: 'mean' }).start(web, { tree, scheduler: clock });
+    const published: number[] = [];
+    web.sensor<number>('cpu.mean').readings$.subscribe((r) => published.push(r.value));
+    servers.forEach((s) => s.sensor('cpu').publish(0.3));
+    await clock.advanceBy(5000);
+    servers.forEach((s) => s.sensor('cpu').publish(0.6));
+    await clock.settle();
+    expect(published).toEqual([0.3, 0.6]);
   });
 
   it('never reads missing or stale values as zero: a sum waits for every member', async () => {
     const { clock, tree, web, servers } = cluster(2);
     aggregate({ from: 'members', sensor: 'cpu', publish: 'cpu.total', op: 'sum' }).start(web, { tree, scheduler: clock });
     servers[0]?.sensor('cpu').publish(0.5);
+    await clock.settle();
     expect(web.sensor('cpu.total').current).toBeUndefined();
     servers[1]?.sensor('cpu').publish(0.25);
+    await clock.settle();
     expect(web.sensor('cpu.total').value).toBe(0.75);
     await clock.advanceBy(10_001); // server 1's reading goes stale
     servers[1]?.sensor('cpu').publish(0.5);
+    await clock.settle();
     expect(web.sensor('cpu.total').current?.value).toBe(0.75); // not 0.5: nothing new was published
   });
 
-  it('computes min, max, count and fraction up', () => {
+  it('computes min, max, count and fraction up', async () => {
     const { clock, tree, web, servers } = cluster(3);
     for (const [op, publish] of [['min', 'cpu.min'], ['max', 'cpu.max'], ['count', 'cpu.count']] as const) {
       aggregate({ from: 'children', sensor: 'cpu', publish, op }).start(web, { tree, scheduler: clock });
@@ -56,6 +74,7 @@ describe('aggregate', () => {
     aggregate({ from: 'members', sensor: 'ready', publish: 'ready.fraction', op: 'fractionUp' }).start(web, { tree, scheduler: clock });
     servers.forEach((s, i) => s.sensor('cpu').publish(i / 10));
     servers[0]?.sensor('ready').publish(true);
+    await clock.settle();
     expect([web.sensor('cpu.min').value, web.sensor('cpu.max').value, web.sensor('cpu.count').value]).toEqual([0, 0.2, 3]);
     expect(web.sensor('ready.fraction').value).toBeCloseTo(1 / 3);
   });

@@ -1,0 +1,157 @@
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { Engine } from '../core/engine/engine.js';
+import type { Entity } from '../core/entity.js';
+import { EntityTree } from '../core/entity-tree.js';
+import { EffectorInvoker } from '../effectors/invoker.js';
+import type { DriverContext } from '../drivers/entity-type.js';
+import { seededRandom } from '../drivers/seeded-random.js';
+import { Knowledge } from '../knowledge/knowledge.js';
+import { MemoryStore } from '../knowledge/memory-store.js';
+import type { KnowledgeStore } from '../knowledge/store.js';
+import { quorumUp } from '../sensors/enrichers/quorum-up.js';
+import { enricherFromDecl } from './enricher-decl.js';
+import type { Blueprint, ResolvedEntity } from './resolved.js';
+
+/** Options of a deployment. */
+export interface DeployOptions {
+  /** The clock; default real time. Pass a VirtualClock to test or simulate. */
+  readonly scheduler?: SchedulerLike;
+  /** Where knowledge lives; default in memory. */
+  readonly store?: KnowledgeStore;
+  /** Force dry run on (in addition to the blueprint's setting). */
+  readonly dryRun?: boolean;
+  /** Random source for drivers and retry jitter; default seeded from `engine.seed`, else Math.random. */
+  readonly random?: () => number;
+}
+
+/**
+ * A running blueprint: the entity tree with its enrichers, drivers and policies, the engine and knowledge.
+ * Members spawned at run time from a memberSpec get the same treatment, and everything an entity started
+ * is stopped when it leaves the tree.
+ */
+export class Deployment {
+  readonly tree: EntityTree;
+  readonly engine: Engine;
+  readonly knowledge: Knowledge;
+  private readonly specs = new Map<Entity, ResolvedEntity>();
+  private readonly teardowns = new Map<Entity, Array<() => void>>();
+  private readonly driverContext: DriverContext;
+  private readonly subscriptions: Subscription[] = [];
+  private started = false;
+
+  private constructor(
+    readonly blueprint: Blueprint,
+    knowledge: Knowledge,
+    scheduler: SchedulerLike,
+    random: () => number,
+    dryRun: boolean,
+  ) {
+    this.tree = new EntityTree(scheduler);
+    this.knowledge = knowledge;
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun });
+    this.driverContext = {
+      tree: this.tree,
+      scheduler,
+      random,
+      spawnMember: (group, id) => this.spawnMember(group, id),
+      retire: (entity) => this.retire(entity),
+    };
+    this.subscriptions.push(
+      this.tree.changes$.subscribe((change) => {
+        if (change.kind !== 'removed') return;
+        for (const teardown of this.teardowns.get(change.entity) ?? []) teardown();
+        this.teardowns.delete(change.entity);
+        this.specs.delete(change.entity);
+      }),
+    );
+  }
+
+  /** Opens knowledge (loading persisted policy state) and prepares a deployment; `start()` runs it. */
+  static async create(blueprint: Blueprint, options: DeployOptions = {}): Promise<Deployment> {
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
+    await knowledge.open();
+    const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun);
+  }
+
+  /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const root = this.build(this.blueprint.root, undefined, this.blueprint.root.id);
+    for (const [entity, spec] of this.specs) for (const member of spec.members) this.tree.addMember(entity, member);
+    this.activate(root);
+    this.engine.start();
+  }
+
+  /** Stops the loops and drivers, snapshots the sensors into knowledge, and closes knowledge. */
+  async stop(): Promise<void> {
+    await this.engine.stop();
+    for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) teardown();
+    this.teardowns.clear();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    for (const entity of this.tree.entities()) {
+      for (const sensor of entity.sensors) {
+        const current = sensor.current;
+        if (current) this.knowledge.recordSnapshot({ entity: entity.id, sensor: sensor.name, value: current.value, at: current.at });
+      }
+    }
+    await this.knowledge.close();
+  }
+
+  private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
+    const entity = this.tree.add(
+      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors] },
+      parent,
+    );
+    this.specs.set(entity, spec);
+    for (const child of spec.children) this.build(child, entity, child.id);
+    return entity;
+  }
+
+  /** Starts enrichers, quorum, drivers and policies of a subtree, children first (a parent aggregates them). */
+  private activate(entity: Entity): void {
+    for (const child of entity.children) this.activate(child);
+    const spec = this.specs.get(entity);
+    if (!spec) return;
+    const teardowns: Array<() => void> = [];
+    this.teardowns.set(entity, teardowns);
+    const context = { tree: this.tree, scheduler: this.tree.scheduler };
+    if (spec.quorum) {
+      const subscription = quorumUp({ from: spec.quorum.from, rule: spec.quorum }).start(entity, context);
+      teardowns.push(() => subscription.unsubscribe());
+    }
+    for (const decl of spec.enrichers) {
+      const subscription = enricherFromDecl(decl).start(entity, context);
+      teardowns.push(() => subscription.unsubscribe());
+    }
+    const stop = spec.type.start?.(entity, spec.config, this.driverContext);
+    if (stop) teardowns.push(stop);
+    for (const policy of spec.policies) {
+      const id = policy.id === undefined ? undefined : spec.id ? policy.id : `${entity.id}/${policy.id}`;
+      this.engine.attach(entity, policy.definition, policy.config, {
+        ...(id === undefined ? {} : { id }),
+        cooldownMs: policy.cooldownMs,
+        dryRun: policy.dryRun,
+        suspended: policy.suspended,
+      });
+    }
+  }
+
+  private spawnMember(group: Entity, id: string): Entity | undefined {
+    const spec = this.specs.get(group)?.memberSpec;
+    if (!spec) return undefined;
+    const member = this.build(spec, group, id);
+    this.tree.addMember(group, member);
+    this.activate(member);
+    return member;
+  }
+
+  private retire(entity: Entity): void {
+    entity.setState('stopping');
+    entity.setUp(false);
+    entity.setState('stopped');
+    this.tree.remove(entity);
+  }
+}

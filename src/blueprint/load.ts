@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { BUILTIN_POLICIES } from '../policies/builtins.js';
+import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import { builtinTypes } from '../drivers/builtin-types.js';
+import type { EntityTypeRegistry } from '../drivers/entity-type.js';
+import { crossCheck } from './cross-checks.js';
+import { NodeValidator, type PathProblem } from './node-validator.js';
+import { keyPositionOf, positionOf } from './positions.js';
+import { BlueprintError, type BlueprintProblem } from './problems.js';
+import type { Blueprint } from './resolved.js';
+import { blueprintTopSchema } from './schema.js';
+import { z } from 'zod';
+
+/** Options of `loadBlueprint`: extra entity types and policies a host registers. */
+export interface LoadBlueprintOptions {
+  /** Entity types; default the built-in ones. */
+  readonly types?: EntityTypeRegistry;
+  /** Policies by name; added to (and overriding) the built-ins. */
+  readonly policies?: ReadonlyMap<string, AnyPolicyDefinition>;
+}
+
+const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z.boolean().default(false), seed: z.number().int().optional() }).default({ dryRun: false }) });
+
+/**
+ * Reads and validates a blueprint file.
+ * @throws BlueprintError with every problem found, each with file, line and column
+ */
+export async function loadBlueprint(file: string, options: LoadBlueprintOptions = {}): Promise<Blueprint> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new BlueprintError([{ file, line: 1, col: 1, message: `cannot read the blueprint: ${reason}` }]);
+  }
+  return parseBlueprint(text, file, options);
+}
+
+/**
+ * Validates blueprint text. `file` names it in problems and anchors relative module paths.
+ * @throws BlueprintError with every problem found
+ */
+export async function parseBlueprint(text: string, file: string, options: LoadBlueprintOptions = {}): Promise<Blueprint> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: BlueprintProblem[] = [];
+  for (const error of [...doc.errors, ...doc.warnings]) {
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${error.message.split('\n')[0] ?? error.message}` });
+  }
+  if (doc.errors.length > 0) throw new BlueprintError(problems);
+
+  const pathProblems: PathProblem[] = [];
+  const validator = new NodeValidator({
+    types: options.types ?? builtinTypes(),
+    policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
+    baseDir: path.dirname(path.resolve(file)),
+  });
+  const raw: unknown = doc.toJS();
+  const top = topSchema.safeParse(raw ?? {});
+  if (!top.success) validator.addIssues([], top.error.issues);
+  const application = (raw as { application?: unknown } | null)?.application;
+  if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
+  const root = application === undefined ? undefined : await validator.node(application, ['application']);
+  pathProblems.push(...validator.problems);
+  if (root) pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
+
+  for (const problem of pathProblems) {
+    const pos = problem.key ? keyPositionOf(doc, lines, problem.path, problem.key) : positionOf(doc, lines, problem.path);
+    problems.push({ file, line: pos.line, col: pos.col, message: problem.message });
+  }
+  if (problems.length > 0 || !top.success || !root) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new BlueprintError(problems);
+  }
+  return {
+    name: top.data.name,
+    ...(top.data.description === undefined ? {} : { description: top.data.description }),
+    file,
+    dryRun: top.data.engine.dryRun,
+    ...(top.data.engine.seed === undefined ? {} : { seed: top.data.engine.seed }),
+    root,
+  };
+}

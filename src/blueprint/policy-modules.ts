@@ -1,0 +1,45 @@
+import { pathToFileURL } from 'node:url';
+import { describeError } from '../core/errors.js';
+import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+
+/**
+ * Loads a policy module (its default export, a `definePolicy` value). TypeScript modules load at run time:
+ * natively when a TypeScript loader is active (the CLI, vitest), otherwise through tsx's loader API.
+ * @throws Error with a one-line message when the file cannot be loaded or exports no policy
+ */
+export async function loadPolicyModule(absolutePath: string): Promise<AnyPolicyDefinition> {
+  const url = pathToFileURL(absolutePath).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if (!isUnknownExtension(error)) throw new Error(`cannot load policy module: ${firstLine(describeError(error))}`);
+    try {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    } catch (inner) {
+      throw new Error(`cannot load policy module: ${firstLine(describeError(inner))}`);
+    }
+  }
+  const candidate = mod['default'];
+  if (!isPolicyDefinition(candidate)) {
+    throw new Error('the module has no default export made with definePolicy({ name, config, monitor, analyze, plan })');
+  }
+  return candidate;
+}
+
+/** True when a value has the shape `definePolicy` returns. */
+export function isPolicyDefinition(value: unknown): value is AnyPolicyDefinition {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const config = v['config'] as { safeParse?: unknown } | undefined;
+  return typeof v['name'] === 'string' && typeof config?.safeParse === 'function' && ['monitor', 'analyze', 'plan'].every((k) => typeof v[k] === 'function');
+}
+
+function isUnknownExtension(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

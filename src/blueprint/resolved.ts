@@ -1,0 +1,47 @@
+import type { QuorumRule } from '../core/quorum.js';
+import type { EntityType } from '../drivers/entity-type.js';
+import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import type { SensorDefinition } from '../sensors/define-sensor.js';
+import type { SourceSet } from '../sensors/enrichers/sources.js';
+import type { DocPath } from './positions.js';
+import type { EnricherDecl } from './schema.js';
+
+/** A policy of a validated blueprint, its definition resolved and its config checked. */
+export interface ResolvedPolicy {
+  readonly id?: string;
+  readonly definition: AnyPolicyDefinition;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly cooldownMs: number;
+  readonly dryRun: boolean;
+  readonly suspended: boolean;
+}
+
+/** An entity node of a validated blueprint. A memberSpec template has an empty id. */
+export interface ResolvedEntity {
+  readonly id: string;
+  readonly name?: string;
+  readonly type: EntityType;
+  /** Config as parsed by the type's schema. */
+  readonly config: unknown;
+  /** Config as written (what entity.config shows). */
+  readonly rawConfig: Readonly<Record<string, unknown>>;
+  readonly sensors: readonly SensorDefinition<unknown>[];
+  readonly enrichers: readonly EnricherDecl[];
+  readonly quorum?: { readonly from: SourceSet } & QuorumRule;
+  readonly policies: readonly ResolvedPolicy[];
+  readonly members: readonly string[];
+  readonly memberSpec?: ResolvedEntity;
+  readonly children: readonly ResolvedEntity[];
+  /** Where the node is in the document, for later cross-checks. */
+  readonly path: DocPath;
+}
+
+/** A validated blueprint, ready to deploy. */
+export interface Blueprint {
+  readonly name: string;
+  readonly description?: string;
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly seed?: number;
+  readonly root: ResolvedEntity;
+}

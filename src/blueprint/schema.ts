@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { durationSchema } from '../core/duration.js';
+import { quorumRuleSchema } from '../core/quorum.js';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "an id is letters, digits, '-', '_' or '.'");
+const sensorName = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, "a sensor name is dotted identifiers, e.g. 'cpu.mean'");
+
+/** A sensor declared in a blueprint (values come from drivers, feeds or the API). */
+export const sensorDeclSchema = z.strictObject({
+  name: sensorName,
+  type: z.enum(['number', 'boolean', 'string', 'json']).default('number'),
+  staleAfter: durationSchema.optional(),
+  unit: z.string().optional(),
+  description: z.string().optional(),
+});
+
+/** An enricher declared in a blueprint, by kind. */
+export const enricherDeclSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('aggregate'),
+    from: z.enum(['children', 'members']),
+    sensor: sensorName,
+    op: z.enum(['sum', 'mean', 'min', 'max', 'count', 'fractionUp']),
+    publish: sensorName,
+    minCoverage: z.number().min(0).max(1).optional(),
+    staleAfter: durationSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('transform'),
+    sensor: sensorName,
+    publish: sensorName,
+    multiply: z.number().default(1),
+    add: z.number().default(0),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  }),
+  z.strictObject({ kind: z.literal('rate'), sensor: sensorName, publish: sensorName, per: durationSchema.default(1000) }),
+  z.strictObject({
+    kind: z.literal('rollingMean'),
+    sensor: sensorName,
+    publish: sensorName,
+    window: durationSchema,
+    minCoverage: z.number().gt(0).max(1).default(0.8),
+  }),
+  z.strictObject({
+    kind: z.literal('percentiles'),
+    sensor: sensorName,
+    publish: sensorName,
+    window: durationSchema,
+    percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 99]),
+  }),
+]);
+
+/** A policy attached in a blueprint: a built-in by name (`use`) or a module by path (`module`). */
+export const policyDeclSchema = z
+  .strictObject({
+    use: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./-]*$/).optional(),
+    config: z.record(z.string(), z.unknown()).default({}),
+    cooldown: durationSchema.default(0),
+    dryRun: z.boolean().default(false),
+    suspended: z.boolean().default(false),
+  })
+  .refine((p) => (p.use === undefined) !== (p.module === undefined), { message: "a policy needs exactly one of 'use' (a built-in name) or 'module' (a path)" });
+
+/** Blueprint quorum: which set and which rule decide the entity's `service.up`. */
+export const quorumDeclSchema = z.intersection(z.strictObject({ from: z.enum(['children', 'members']) }).passthrough(), quorumRuleSchema);
+
+/** One entity node, children not yet validated (each child is validated on its own, so one bad node does not hide others). */
+export const entityNodeSchema = z.strictObject({
+  id,
+  type: z.string().min(1).default('entity'),
+  name: z.string().optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  sensors: z.array(sensorDeclSchema).default([]),
+  enrichers: z.array(enricherDeclSchema).default([]),
+  policies: z.array(policyDeclSchema).default([]),
+  quorum: quorumDeclSchema.optional(),
+  members: z.array(id).default([]),
+  memberSpec: z.record(z.string(), z.unknown()).optional(),
+  children: z.array(z.unknown()).default([]),
+});
+
+/** Top level of a blueprint. */
+export const blueprintTopSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  engine: z.strictObject({ dryRun: z.boolean().default(false) }).default({ dryRun: false }),
+  application: z.unknown(),
+});
+
+export type SensorDecl = z.infer<typeof sensorDeclSchema>;
+export type EnricherDecl = z.infer<typeof enricherDeclSchema>;
+export type PolicyDecl = z.infer<typeof policyDeclSchema>;
+export type QuorumDecl = z.infer<typeof quorumDeclSchema>;

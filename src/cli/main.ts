@@ -1,0 +1,48 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { runCommand } from './run-command.js';
+import { validateCommand, type Io } from './validate-command.js';
+
+const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+}
+
+/**
+ * The `homeostat` command. Returns the exit code: 0 on success, 1 on an invalid blueprint or failure,
+ * 2 on a usage error. Never prints a stack trace for bad input.
+ */
+export async function main(argv: readonly string[], io: Io = consoleIo): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name('homeostat')
+    .description('autonomic control loops over a tree of managed entities')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  program
+    .command('validate')
+    .description('check a blueprint; print every problem as <file>:<line>:<col>: <message>')
+    .argument('<blueprint>', 'blueprint YAML file')
+    .action(async (file: string) => {
+      code = await validateCommand(file, io);
+    });
+  program
+    .command('run')
+    .description('run the loops of a blueprint until SIGINT or SIGTERM')
+    .argument('<blueprint>', 'blueprint YAML file')
+    .option('--port <port>', 'port of the HTTP service', port)
+    .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
+    .action(async (file: string, options: { port?: number; dryRun: boolean }) => {
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), dryRun: options.dryRun }, io);
+    });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    io.err(`homeostat: ${(error as Error).message}`);
+    return 1;
+  }
+  return code;
+}

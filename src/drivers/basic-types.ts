@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { defineEffector } from '../effectors/define-effector.js';
+import { numberSensor } from '../sensors/define-sensor.js';
+import type { Entity } from '../core/entity.js';
+import type { DriverContext, EntityType } from './entity-type.js';
+
+/** `group.size`: number of members. */
+export const GROUP_SIZE = numberSensor('group.size', { description: 'number of members', unit: 'members' });
+
+/** A plain entity: lifecycle sensors only; values come from feeds, enrichers or the API. */
+export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: z.record(z.string(), z.unknown()) };
+
+/** The root of a tree: healthy when all its children are (Brooklyn's default). */
+export const applicationType: EntityType = {
+  name: 'application',
+  description: 'the root of a managed tree',
+  config: z.record(z.string(), z.unknown()),
+  defaultQuorum: { from: 'children', rule: 'all' },
+};
+
+/** A group: a managed set of members (listed in the blueprint or added at run time). */
+export const groupType: EntityType = {
+  name: 'group',
+  description: 'a set of members; up when at least one member is up',
+  config: z.record(z.string(), z.unknown()),
+  sensors: [GROUP_SIZE],
+  defaultQuorum: { from: 'members', rule: 'atLeastOne' },
+  start: (entity, _config, { tree }) => followGroupSize(entity, tree),
+};
+
+const clusterConfig = z.strictObject({
+  /** Members created at start. Default 1. */
+  initialSize: z.number().int().min(0).default(1),
+});
+
+/**
+ * A dynamic cluster (Brooklyn's DynamicCluster): members built from its `memberSpec`, with a `resize`
+ * effector that adds new members or retires the newest ones.
+ */
+export const clusterType: EntityType<z.infer<typeof clusterConfig>> = {
+  name: 'cluster',
+  description: 'members built from a memberSpec; resize adds or retires members',
+  config: clusterConfig,
+  sensors: [GROUP_SIZE],
+  effectors: ['resize'],
+  defaultQuorum: { from: 'members', rule: 'atLeastOne' },
+  needsMemberSpec: true,
+  start: (entity, config, context) => startCluster(entity, config.initialSize, context),
+};
+
+/** Starts cluster behaviour on any entity with a memberSpec: initial members, `resize`, `group.size`. */
+export function startCluster(entity: Entity, initialSize: number, context: DriverContext): () => void {
+  let sequence = 0;
+  const nextId = (): string => {
+    let id: string;
+    do id = `${entity.id}-${++sequence}`;
+    while (context.tree.find(id));
+    return id;
+  };
+  entity.addEffector(
+    defineEffector({
+      name: 'resize',
+      description: 'set the number of members: new members are started, the newest are retired first',
+      params: z.strictObject({ size: z.number().int().min(0).max(10_000) }),
+      idempotent: true,
+      timeoutMs: 120_000,
+      run: ({ size }) => {
+        const members = entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+        for (let i = members.length; i < size; i++) context.spawnMember(entity, nextId());
+        for (const member of members.slice(size).reverse()) context.retire(member);
+        return { size: entity.members.length };
+      },
+    }),
+  );
+  const stopSize = followGroupSize(entity, context.tree);
+  for (let i = 0; i < initialSize; i++) context.spawnMember(entity, nextId());
+  if (entity.state === 'created') entity.setState('starting');
+  return stopSize;
+}
+
+function followGroupSize(entity: Entity, tree: DriverContext['tree']): () => void {
+  const publish = (): void => void entity.sensor('group.size').publish(entity.members.length);
+  publish();
+  const subscription = tree.changes$.subscribe((c) => {
+    if ((c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity) publish();
+  });
+  return () => subscription.unsubscribe();
+}

@@ -1,0 +1,65 @@
+import type { SchedulerLike } from 'rxjs';
+import type { z } from 'zod';
+import type { Entity } from '../core/entity.js';
+import type { EntityTree } from '../core/entity-tree.js';
+import type { QuorumRule } from '../core/quorum.js';
+import type { SensorDefinition } from '../sensors/define-sensor.js';
+import type { SourceSet } from '../sensors/enrichers/sources.js';
+
+/** What a driver may use while it runs an entity. */
+export interface DriverContext {
+  readonly tree: EntityTree;
+  readonly scheduler: SchedulerLike;
+  /** Seeded when the blueprint sets `engine.seed`, so simulated behaviour is repeatable. */
+  readonly random: () => number;
+  /**
+   * Creates a member of `group` from its blueprint `memberSpec` (child of the group, with its enrichers,
+   * policies and driver running). Returns undefined when the group has no memberSpec.
+   */
+  spawnMember(group: Entity, id: string): Entity | undefined;
+  /** Stops a member (stopping -> stopped) and removes it from the tree with its policies. */
+  retire(entity: Entity): void;
+}
+
+/**
+ * An entity type: what an entity of this type observes (sensors), what can be done to it (effectors, added
+ * when it starts) and what backs it (a real process, an API, or a simulation).
+ */
+export interface EntityType<C = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** Schema of the entity's `config` in blueprints. */
+  readonly config: z.ZodType<C>;
+  /** Sensors every entity of this type has. */
+  readonly sensors?: ReadonlyArray<SensorDefinition<unknown>>;
+  /** Effector names entities of this type offer (for validation and docs). */
+  readonly effectors?: readonly string[];
+  /** Quorum applied when the blueprint gives none. */
+  readonly defaultQuorum?: { readonly from: SourceSet } & QuorumRule;
+  /** True when a blueprint node of this type must give a `memberSpec`. */
+  readonly needsMemberSpec?: boolean;
+  /** Starts the entity's behaviour; returns a function that stops it. */
+  start?(entity: Entity, config: C, context: DriverContext): void | (() => void);
+}
+
+/** Registry of entity types by name; blueprints refer to types by these names. */
+export class EntityTypeRegistry {
+  private readonly types = new Map<string, EntityType>();
+
+  constructor(types: Iterable<EntityType> = []) {
+    for (const type of types) this.register(type);
+  }
+
+  register<C>(type: EntityType<C>): this {
+    this.types.set(type.name, type as EntityType);
+    return this;
+  }
+
+  get(name: string): EntityType | undefined {
+    return this.types.get(name);
+  }
+
+  names(): string[] {
+    return [...this.types.keys()].sort();
+  }
+}

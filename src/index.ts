@@ -1,0 +1,72 @@
+/**
+ * homeostat: autonomic control loops (Monitor -> Analyze -> Plan -> Execute over shared Knowledge) for a
+ * tree of managed entities. This module is the public surface.
+ */
+
+// model
+export { Entity, type EntitySpec } from './core/entity.js';
+export { EntityTree, type TreeChange } from './core/entity-tree.js';
+export { SERVICE_STATES, SERVICE_UP, SERVICE_STATE, isWindingDown, type ServiceState } from './core/lifecycle.js';
+export { hasQuorum, describeQuorum, quorumRuleSchema, type QuorumRule } from './core/quorum.js';
+export { ESCALATION, escalateEffector } from './core/standard-effectors.js';
+export * from './core/errors.js';
+export { parseDuration, durationSchema } from './core/duration.js';
+export { sleep } from './core/time.js';
+
+// sensors, feeds, enrichers
+export { defineSensor, numberSensor, booleanSensor, type SensorDefinition } from './sensors/define-sensor.js';
+export { Sensor } from './sensors/sensor.js';
+export type { Reading, Observation, RejectedReading } from './sensors/reading.js';
+export { TimeWindow, percentile, type WindowMean } from './sensors/time-window.js';
+export { pollFeed, type Feed, type FeedError, type PollFeedOptions } from './sensors/poll-feed.js';
+export type { Enricher, EnricherContext } from './sensors/enrichers/enricher.js';
+export { aggregate, type AggregateOp, type AggregateOptions } from './sensors/enrichers/aggregate.js';
+export { transform, type TransformOptions } from './sensors/enrichers/transform.js';
+export { rate, type RateOptions } from './sensors/enrichers/rate.js';
+export { rollingMeanEnricher, type RollingMeanEnricherOptions } from './sensors/enrichers/rolling-mean.js';
+export { percentiles, type PercentilesOptions } from './sensors/enrichers/percentiles.js';
+export { quorumUp, type QuorumUpOptions } from './sensors/enrichers/quorum-up.js';
+
+// analyzers
+export { threshold, type ThresholdOptions, type ThresholdSymptom } from './analyzers/threshold.js';
+export { stabilized, type StabilizedOptions } from './analyzers/stabilized.js';
+export { rollingMean, type RollingMeanOptions, type WindowedObservation } from './analyzers/rolling-mean.js';
+export { staleness, type StalenessSymptom } from './analyzers/stale.js';
+export { consecutiveFailures, type ConsecutiveFailuresOptions, type HealthSymptom } from './analyzers/consecutive-failures.js';
+
+// planners
+export { targetTracking, clampCapacity, type TargetTrackingInput, type TargetTrackingResult } from './planners/target-tracking.js';
+export { stabilize, remember, type Recommendation } from './planners/stabilization-window.js';
+
+// effectors
+export { defineEffector, type EffectorDefinition, type EffectorContext, type AnyEffectorDefinition } from './effectors/define-effector.js';
+export { EffectorInvoker, InvocationFailedError, type InvokeOptions } from './effectors/invoker.js';
+export type { InvocationRecord, Caller } from './effectors/invocation.js';
+export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './effectors/retry-policy.js';
+
+// policies and the engine
+export { definePolicy, type PolicyDefinition, type PolicyContext, type Plan, type Symptom, type SensorRequirement, type AnyPolicyDefinition } from './policies/define-policy.js';
+export { autoscaler, autoscalerConfig, type AutoscalerConfig } from './policies/autoscaler.js';
+export { restarter, restarterConfig } from './policies/restarter.js';
+export { BUILTIN_POLICIES } from './policies/builtins.js';
+export { Engine, type EngineOptions } from './core/engine/engine.js';
+export type { AttachOptions, PolicyStatus } from './core/engine/attachment.js';
+
+// knowledge
+export { Knowledge, type KnowledgeOptions } from './knowledge/knowledge.js';
+export { MemoryStore, type MemoryStoreOptions } from './knowledge/memory-store.js';
+export type { KnowledgeStore, WriteOp, DecisionQuery, InvocationQuery, Json, SensorSnapshot } from './knowledge/store.js';
+export type { PolicyState } from './knowledge/policy-state.js';
+export { DECISION_OUTCOMES, type Decision, type DecisionOutcome, type Action, type PolicyFault } from './knowledge/decision.js';
+
+// blueprints and drivers
+export { loadBlueprint, parseBlueprint, type LoadBlueprintOptions } from './blueprint/load.js';
+export { BlueprintError, formatProblem, type BlueprintProblem } from './blueprint/problems.js';
+export type { Blueprint, ResolvedEntity, ResolvedPolicy } from './blueprint/resolved.js';
+export { Deployment, type DeployOptions } from './blueprint/deployment.js';
+export { EntityTypeRegistry, type EntityType, type DriverContext } from './drivers/entity-type.js';
+export { builtinTypes } from './drivers/builtin-types.js';
+export { seededRandom } from './drivers/seeded-random.js';
+
+// testing
+export { VirtualClock } from './testing/virtual-clock.js';

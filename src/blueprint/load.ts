@@ -47,7 +47,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: BlueprintProblem[] = [];
   for (const error of [...doc.errors, ...doc.warnings]) {
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = lines.linePos(error.pos[0]);
     problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${error.message.split('\n')[0] ?? error.message}` });
   }
   if (doc.errors.length > 0) throw new BlueprintError(problems);

@@ -5,7 +5,7 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { loadPolicyModule } from './policy-modules.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
-import { entityNodeSchema, type PolicyDecl } from './schema.js';
+import { enricherDeclSchema, entityNodeSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
 import { sensorFromDecl } from './sensor-decl.js';
 
 /** A problem before positions are known: where in the document, and what. */
@@ -24,7 +24,7 @@ export interface NodeValidatorOptions {
   readonly baseDir: string;
 }
 
-const templateSchema = entityNodeSchema.extend({ id: entityNodeSchema.shape.id.optional() });
+const ENTITY_KEYS = new Set(Object.keys(entityNodeSchema.shape));
 
 /**
  * Validates entity nodes one at a time, collecting every problem: a bad node does not stop its siblings
@@ -50,55 +50,92 @@ export class NodeValidator {
     }
   }
 
-  /** Validates one entity node and, recursively, its memberSpec and children. */
+  /**
+   * Validates one entity node and, recursively, its memberSpec and children. Fields are checked one by one
+   * (and list items one by one), so a problem in one place never hides a problem in another.
+   */
   async node(raw: unknown, at: DocPath, template = false): Promise<ResolvedEntity | undefined> {
-    const parsed = (template ? templateSchema : entityNodeSchema).safeParse(raw ?? {});
-    if (!parsed.success) {
-      this.addIssues(at, parsed.error.issues);
-      const children = (raw as { children?: unknown } | undefined)?.children;
-      if (Array.isArray(children)) for (const [i, child] of children.entries()) await this.node(child, [...at, 'children', i]);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      this.problems.push({ path: at, message: 'an entity is a mapping with at least an id' });
       return undefined;
     }
-    const node = parsed.data;
-    const id = node.id ?? '';
-    if (!template) {
-      const earlier = this.ids.get(id);
-      if (earlier) this.problems.push({ path: [...at, 'id'], message: `duplicate entity id '${id}'` });
+    const fields = raw as Record<string, unknown>;
+    for (const key of Object.keys(fields)) if (!ENTITY_KEYS.has(key)) this.problems.push({ path: at, message: `unknown key '${key}'`, key });
+    const shape = entityNodeSchema.shape;
+    const id = template && fields['id'] === undefined ? '' : this.field(shape.id, fields['id'], [...at, 'id'], 'id');
+    const typeName = this.field(shape.type, fields['type'], [...at, 'type']);
+    const name = this.field(shape.name, fields['name'], [...at, 'name']);
+    const rawConfig = this.field(shape.config, fields['config'], [...at, 'config']);
+    const sensors = this.items(sensorDeclSchema, fields['sensors'], [...at, 'sensors']);
+    const enrichers = this.items(enricherDeclSchema, fields['enrichers'], [...at, 'enrichers']);
+    const policyDecls = this.items(policyDeclSchema, fields['policies'], [...at, 'policies']);
+    const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
+    const members = this.field(shape.members, fields['members'], [...at, 'members']);
+    const memberSpecRaw = this.field(shape.memberSpec, fields['memberSpec'], [...at, 'memberSpec']);
+    const childrenRaw = this.field(shape.children, fields['children'], [...at, 'children']) ?? [];
+
+    if (id && !template) {
+      if (this.ids.has(id)) this.problems.push({ path: [...at, 'id'], message: `duplicate entity id '${id}'` });
       else this.ids.set(id, at);
     }
-    const type = this.options.types.get(node.type);
-    if (!type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${node.type}' (known: ${this.options.types.names().join(', ')})` });
-    const config = type?.config.safeParse(node.config);
+    const type = typeName === undefined ? undefined : this.options.types.get(typeName);
+    if (typeName !== undefined && !type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${typeName}' (known: ${this.options.types.names().join(', ')})` });
+    const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
     if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues);
-    if (type?.needsMemberSpec && !node.memberSpec) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
+    if (type?.needsMemberSpec && fields['memberSpec'] === undefined) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
     const policies: ResolvedPolicy[] = [];
-    for (const [i, decl] of node.policies.entries()) {
+    for (const [i, decl] of policyDecls.entries()) {
+      if (!decl) continue;
       const policy = await this.policy(decl, [...at, 'policies', i]);
       if (policy) policies.push(policy);
     }
-    const memberSpec = node.memberSpec ? await this.node(node.memberSpec, [...at, 'memberSpec'], true) : undefined;
+    const memberSpec = memberSpecRaw ? await this.node(memberSpecRaw, [...at, 'memberSpec'], true) : undefined;
     const children: ResolvedEntity[] = [];
-    for (const [i, child] of node.children.entries()) {
+    for (const [i, child] of childrenRaw.entries()) {
       const resolved = await this.node(child, [...at, 'children', i]);
       if (resolved) children.push(resolved);
     }
-    if (!type || !config?.success) return undefined;
-    const quorum = node.quorum ?? type.defaultQuorum;
+    // A node with problems but a known type stays in the tree so cross-checks still see its sensors; a
+    // blueprint with any problem is never deployed.
+    if (!type || id === undefined) return undefined;
+    const quorum = quorumDecl ?? type.defaultQuorum;
     return {
       id,
-      ...(node.name === undefined ? {} : { name: node.name }),
+      ...(name === undefined ? {} : { name }),
       type,
-      config: config.data,
-      rawConfig: node.config,
-      sensors: node.sensors.map(sensorFromDecl),
-      enrichers: node.enrichers,
+      config: config?.success ? config.data : rawConfig,
+      rawConfig: rawConfig ?? {},
+      sensors: sensors.filter((d) => d !== undefined).map(sensorFromDecl),
+      enrichers: enrichers.filter((d) => d !== undefined),
       ...(quorum === undefined ? {} : { quorum }),
       policies,
-      members: node.members,
+      members: members ?? [],
       ...(memberSpec === undefined ? {} : { memberSpec }),
       children,
       path: at,
     };
+  }
+
+  /** Parses one field; records its issues and returns undefined when it fails. */
+  private field<S extends z.ZodType>(schema: S, value: unknown, at: DocPath, required?: string): z.output<S> | undefined {
+    if (value === undefined && required) {
+      this.problems.push({ path: at.slice(0, -1), message: `missing '${required}'` });
+      return undefined;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    this.addIssues(at, parsed.error.issues);
+    return undefined;
+  }
+
+  /** Parses a list item by item, so one bad item does not hide another. */
+  private items<S extends z.ZodType>(schema: S, value: unknown, at: DocPath): Array<z.output<S> | undefined> {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problems.push({ path: at, message: 'expected a list' });
+      return [];
+    }
+    return value.map((item, i) => this.field(schema, item, [...at, i]));
   }
 
   private async policy(decl: PolicyDecl, at: DocPath): Promise<ResolvedPolicy | undefined> {

@@ -13,7 +13,8 @@ export async function loadPolicyModule(absolutePath: string): Promise<AnyPolicyD
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    if (!isUnknownExtension(error)) throw new Error(`cannot load policy module: ${firstLine(describeError(error))}`);
+    if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
+    if (codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw new Error(`cannot load policy module: ${firstLine(describeError(error))}`);
     try {
       const { tsImport } = await import('tsx/esm/api');
       mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
@@ -36,8 +37,8 @@ export function isPolicyDefinition(value: unknown): value is AnyPolicyDefinition
   return typeof v['name'] === 'string' && typeof config?.safeParse === 'function' && ['monitor', 'analyze', 'plan'].every((k) => typeof v[k] === 'function');
 }
 
-function isUnknownExtension(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION';
+function codeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 }
 
 function firstLine(text: string): string {

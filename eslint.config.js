@@ -18,7 +18,7 @@ const wallClock = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.bench-build/**', '.scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
+import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
 
 /** Options of `consecutiveFailures`. */
 export interface ConsecutiveFailuresOptions {
@@ -17,40 +18,47 @@ export interface HealthSymptom extends Symptom {
   readonly kind: 'down' | 'up';
 }
 
+class ConsecutiveFailuresSubscriber extends AnalyzerSubscriber<Observation<boolean>, HealthSymptom> {
+  private state: 'unknown' | 'up' | 'down' = 'unknown';
+  private seenUp = false;
+  private bad: Observation<boolean>[] = [];
+  private good = 0;
+
+  constructor(
+    destination: Subscriber<HealthSymptom>,
+    private readonly failures: number,
+    private readonly recoveries: number,
+    private readonly onlyIfPreviouslyUp: boolean,
+  ) {
+    super(destination);
+  }
+
+  protected onValue(observation: Observation<boolean>): void {
+    if (observation.value) {
+      this.bad = [];
+      this.good += 1;
+      if (this.state !== 'up' && this.good >= this.recoveries) {
+        const wasDown = this.state === 'down';
+        this.state = 'up';
+        this.seenUp = true;
+        if (wasDown) this.out.next({ kind: 'up', inputs: [observation] });
+      }
+      return;
+    }
+    this.good = 0;
+    this.bad.push(observation);
+    if (this.bad.length > this.failures) this.bad.shift();
+    if (this.state !== 'down' && this.bad.length >= this.failures && (this.seenUp || !this.onlyIfPreviouslyUp)) {
+      this.state = 'down';
+      this.out.next({ kind: 'down', inputs: [...this.bad], detail: { consecutiveFailures: this.failures } });
+    }
+  }
+}
+
 /** A consecutive-failure detector over boolean health observations (true = healthy). */
 export function consecutiveFailures(options: ConsecutiveFailuresOptions = {}): OperatorFunction<Observation<boolean>, HealthSymptom> {
   const failures = options.failures ?? 3;
   const recoveries = options.recoveries ?? 1;
   const onlyIfPreviouslyUp = options.onlyIfPreviouslyUp ?? true;
-  return (source) =>
-    new Observable<HealthSymptom>((subscriber) => {
-      let state: 'unknown' | 'up' | 'down' = 'unknown';
-      let seenUp = false;
-      let bad: Observation<boolean>[] = [];
-      let good = 0;
-      return source.subscribe({
-        next: (observation) => {
-          if (observation.value) {
-            bad = [];
-            good += 1;
-            if (state !== 'up' && good >= recoveries) {
-              const wasDown = state === 'down';
-              state = 'up';
-              seenUp = true;
-              if (wasDown) subscriber.next({ kind: 'up', inputs: [observation] });
-            }
-            return;
-          }
-          good = 0;
-          bad.push(observation);
-          if (bad.length > failures) bad.shift();
-          if (state !== 'down' && bad.length >= failures && (seenUp || !onlyIfPreviouslyUp)) {
-            state = 'down';
-            subscriber.next({ kind: 'down', inputs: [...bad], detail: { consecutiveFailures: failures } });
-          }
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return analyzerOperator((out) => new ConsecutiveFailuresSubscriber(out, failures, recoveries, onlyIfPreviouslyUp));
 }

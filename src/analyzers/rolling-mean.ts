@@ -1,6 +1,7 @@
-import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { Observation } from '../sensors/reading.js';
 import { TimeWindow } from '../sensors/time-window.js';
+import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
 
 /** Options of `rollingMean`. */
 export interface RollingMeanOptions {
@@ -15,25 +16,32 @@ export interface WindowedObservation extends Observation<number> {
   readonly coverage: number;
 }
 
+class RollingMeanSubscriber extends AnalyzerSubscriber<Observation<number>, WindowedObservation> {
+  private readonly window: TimeWindow;
+
+  constructor(
+    destination: Subscriber<WindowedObservation>,
+    windowMs: number,
+    private readonly minCoverage: number,
+    private readonly scheduler: SchedulerLike,
+  ) {
+    super(destination);
+    this.window = new TimeWindow(windowMs);
+  }
+
+  protected onValue(observation: Observation<number>): void {
+    this.window.add(observation);
+    const stats = this.window.mean(this.scheduler.now());
+    if (stats && stats.coverage >= this.minCoverage) this.out.next({ ...observation, value: stats.mean, coverage: stats.coverage });
+  }
+}
+
 /**
  * Time-weighted rolling mean of numeric observations over a sliding window. Emits on each reading once the
  * window is covered to `minCoverage`: a mean over too little data is not emitted (it would be a guess).
  */
 export function rollingMean(options: RollingMeanOptions, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Observation<number>, WindowedObservation> {
   const minCoverage = options.minCoverage ?? 0.8;
-  return (source) =>
-    new Observable<WindowedObservation>((subscriber) => {
-      const window = new TimeWindow(options.windowMs);
-      return source.subscribe({
-        next: (observation) => {
-          window.add(observation);
-          const stats = window.mean(scheduler.now());
-          if (stats && stats.coverage >= minCoverage) {
-            subscriber.next({ ...observation, value: stats.mean, coverage: stats.coverage });
-          }
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
-    });
+  new TimeWindow(options.windowMs); // validates the window at definition time
+  return analyzerOperator((out) => new RollingMeanSubscriber(out, options.windowMs, minCoverage, scheduler));
 }

@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
+import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
 
 /** Options of `threshold`. Give `above`, `below` or both. */
 export interface ThresholdOptions {
@@ -20,6 +21,33 @@ export interface ThresholdSymptom extends Symptom {
   readonly detail: { readonly value: number; readonly bound: number | undefined };
 }
 
+class ThresholdSubscriber extends AnalyzerSubscriber<Observation<number>, ThresholdSymptom> {
+  private level: ThresholdSymptom['kind'] = 'normal';
+
+  constructor(
+    destination: Subscriber<ThresholdSymptom>,
+    private readonly above: number,
+    private readonly below: number,
+    private readonly hysteresis: number,
+    private readonly every: boolean,
+  ) {
+    super(destination);
+  }
+
+  protected onValue(observation: Observation<number>): void {
+    const v = observation.value;
+    const level = this.level;
+    let next: ThresholdSymptom['kind'];
+    if (v > this.above || (level === 'above' && v > this.above - this.hysteresis)) next = 'above';
+    else if (v < this.below || (level === 'below' && v < this.below + this.hysteresis)) next = 'below';
+    else next = 'normal';
+    if (next === level && !(this.every && next !== 'normal')) return;
+    this.level = next;
+    const bound = next === 'above' ? this.above : next === 'below' ? this.below : undefined;
+    this.out.next({ kind: next, inputs: [observation], detail: { value: v, bound } });
+  }
+}
+
 /**
  * Classifies numeric observations against bounds with hysteresis. The level starts `normal`; with
  * `emit: 'change'` the first `normal` reading emits nothing.
@@ -29,25 +57,5 @@ export function threshold(options: ThresholdOptions): OperatorFunction<Observati
   const { above, below, hysteresis = 0, emit = 'change' } = options;
   if (above === undefined && below === undefined) throw new RangeError('threshold needs `above`, `below` or both');
   if (above !== undefined && below !== undefined && below > above) throw new RangeError(`threshold: below (${below}) exceeds above (${above})`);
-  return (source) =>
-    new Observable<ThresholdSymptom>((subscriber) => {
-      let level: ThresholdSymptom['kind'] = 'normal';
-      return source.subscribe({
-        next: (observation) => {
-          const v = observation.value;
-          let next: ThresholdSymptom['kind'];
-          if (above !== undefined && (v > above || (level === 'above' && v > above - hysteresis))) next = 'above';
-          else if (below !== undefined && (v < below || (level === 'below' && v < below + hysteresis))) next = 'below';
-          else next = 'normal';
-          const changed = next !== level;
-          level = next;
-          if (changed || (emit === 'every' && next !== 'normal')) {
-            const bound = next === 'above' ? above : next === 'below' ? below : undefined;
-            subscriber.next({ kind: next, inputs: [observation], detail: { value: v, bound } });
-          }
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return analyzerOperator((out) => new ThresholdSubscriber(out, above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every'));
 }

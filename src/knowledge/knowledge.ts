@@ -75,20 +75,28 @@ export class Knowledge {
 
   /** The persistent state of one policy instance. */
   policyState(policy: string): PolicyState {
-    const values = (): Map<string, Json> => {
-      let map = this.stateCache.get(policy);
+    return new CachedPolicyState(this, policy);
+  }
+
+  /** @internal read from the state cache */
+  _stateGet(policy: string, key: string): Json | undefined {
+    return this.stateCache.get(policy)?.get(key);
+  }
+
+  /** @internal write through the state cache to the store */
+  _stateSet(policy: string, key: string, value: Json | undefined): void {
+    let map = this.stateCache.get(policy);
+    if (value === undefined) map?.delete(key);
+    else {
       if (!map) this.stateCache.set(policy, (map = new Map()));
-      return map;
-    };
-    return {
-      get: <T extends Json>(key: string) => values().get(key) as T | undefined,
-      set: (key, value) => {
-        if (value === undefined) values().delete(key);
-        else values().set(key, value);
-        this.enqueue({ kind: 'state', policy, key, value });
-      },
-      keys: () => [...values().keys()],
-    };
+      map.set(key, value);
+    }
+    this.enqueue({ kind: 'state', policy, key, value });
+  }
+
+  /** @internal keys in the state cache */
+  _stateKeys(policy: string): string[] {
+    return [...(this.stateCache.get(policy)?.keys() ?? [])];
   }
 
   /** Resolves once every write buffered before the call has reached the store. */
@@ -157,5 +165,25 @@ export class Knowledge {
         this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
       },
     );
+  }
+}
+
+/** A policy's view of its state: reads from the knowledge cache, writes through the ordered buffer. */
+class CachedPolicyState implements PolicyState {
+  constructor(
+    private readonly knowledge: Knowledge,
+    private readonly policy: string,
+  ) {}
+
+  get<T extends Json>(key: string): T | undefined {
+    return this.knowledge._stateGet(this.policy, key) as T | undefined;
+  }
+
+  set(key: string, value: Json | undefined): void {
+    this.knowledge._stateSet(this.policy, key, value);
+  }
+
+  keys(): string[] {
+    return this.knowledge._stateKeys(this.policy);
   }
 }

@@ -1,27 +1,44 @@
 import { z } from 'zod';
 
-/** Checks a raw value against a sensor schema; returns the parsed value or a problem description. */
-export type ReadingValidator<T> = (raw: unknown) => { ok: true; value: T } | { ok: false; problem: string };
+/** Returned by a validator for a value that fails the schema. */
+export const INVALID: unique symbol = Symbol('invalid reading');
 
 /**
- * Builds a validator for a schema. Plain `z.number()` and `z.boolean()` schemas take a fast path (the hot
- * loop validates every reading); everything else goes through zod.
+ * Checks a raw value against a sensor schema: returns the parsed value, or `INVALID` (then `explain` says
+ * why). Returning a sentinel rather than a result object keeps the hot path free of allocations.
+ */
+export interface ReadingValidator<T> {
+  check(raw: unknown): T | typeof INVALID;
+  explain(raw: unknown): string;
+}
+
+/** The validator of plain `z.number()` sensors (finite numbers only). */
+export const finiteNumber: ReadingValidator<number> = {
+  check: (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw : INVALID),
+  explain: (raw) => `expected a finite number, got ${describe(raw)}`,
+};
+
+const plainBoolean: ReadingValidator<boolean> = {
+  check: (raw) => (typeof raw === 'boolean' ? raw : INVALID),
+  explain: (raw) => `expected a boolean, got ${describe(raw)}`,
+};
+
+/**
+ * Builds a validator for a schema. Plain `z.number()` and `z.boolean()` take a fast path (the loop validates
+ * every reading); everything else goes through zod.
  */
 export function readingValidator<T>(schema: z.ZodType<T>): ReadingValidator<T> {
-  if (isPlainNumber(schema)) {
-    return ((raw: unknown) =>
-      typeof raw === 'number' && Number.isFinite(raw)
-        ? { ok: true, value: raw }
-        : { ok: false, problem: `expected a finite number, got ${describe(raw)}` }) as ReadingValidator<T>;
-  }
-  if (schema instanceof z.ZodBoolean) {
-    return ((raw: unknown) =>
-      typeof raw === 'boolean' ? { ok: true, value: raw } : { ok: false, problem: `expected a boolean, got ${describe(raw)}` }) as ReadingValidator<T>;
-  }
-  return (raw: unknown) => {
-    const result = schema.safeParse(raw);
-    if (result.success) return { ok: true, value: result.data };
-    return { ok: false, problem: result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') };
+  if (isPlainNumber(schema)) return finiteNumber as unknown as ReadingValidator<T>;
+  if (schema instanceof z.ZodBoolean) return plainBoolean as unknown as ReadingValidator<T>;
+  return {
+    check: (raw) => {
+      const result = schema.safeParse(raw);
+      return result.success ? result.data : INVALID;
+    },
+    explain: (raw) => {
+      const result = schema.safeParse(raw);
+      return result.success ? 'valid' : result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+    },
   };
 }
 

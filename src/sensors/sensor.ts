@@ -1,23 +1,43 @@
-import { Observable, Subject, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subject, type Subscriber } from 'rxjs';
 import type { SensorDefinition } from './define-sensor.js';
-import type { Observation, Reading, RejectedReading } from './reading.js';
-import { readingValidator, type ReadingValidator } from './reading-validator.js';
+import type { Observation, RejectedReading } from './reading.js';
+import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 
 /**
  * A live sensor on one entity: the current reading, a hot stream of new readings, staleness, and a count of
- * rejected readings. Values that fail the schema (NaN, a string for a number) are rejected and reported on
- * `rejections$`; they never reach subscribers and never replace the current value.
+ * rejected readings. Values that fail the schema (NaN, a string for a number) are rejected and reported;
+ * they never reach subscribers and never replace the current value.
+ *
+ * Every reading is an `Observation` (tagged with entity and sensor) created once and shared by all
+ * subscribers; the subscriber list is a plain array, since this is the hottest path of the loop.
  */
 export class Sensor<T> {
-  readonly name: string;
-  readonly entityId: string;
-  readonly definition: SensorDefinition<T>;
+  // Hot fields first: V8 lays fields out in this order, and publish touches these.
+  private readonly numeric: boolean;
   private readonly scheduler: SchedulerLike;
-  private readonly validate: ReadingValidator<T>;
-  private readonly readingsSubject = new Subject<Reading<T>>();
-  private readonly rejectionsSubject: Subject<RejectedReading>;
-  private latest: Reading<T> | undefined;
+  readonly entityId: string;
+  readonly name: string;
+  /** The only subscriber, when there is one (the common case: one policy per sensor); saves a hop. */
+  private single: Subscriber<Observation<T>> | undefined;
+  /**
+   * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
+   * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
+   * number field is updated in place.
+   */
+  private hasReading = false;
+  private lastAt = 0;
+  private lastNumber = 0;
+  private lastValue: T | undefined;
+  private currentCache: Observation<T> | undefined;
+  /** All subscribers when there are several (copy on write). */
+  private subscribers: Subscriber<Observation<T>>[] = [];
+  readonly definition: SensorDefinition<T>;
+  private readonly validator: ReadingValidator<T>;
+  private readonly rejections: Subject<RejectedReading>;
   private rejected = 0;
+  private closed = false;
+  private hot: Observable<Observation<T>> | undefined;
+  private replaying: Observable<Observation<T>> | undefined;
 
   /** @param rejections shared sink for rejected readings (the tree passes one for all sensors) */
   constructor(entityId: string, definition: SensorDefinition<T>, scheduler: SchedulerLike, rejections: Subject<RejectedReading>) {
@@ -25,40 +45,35 @@ export class Sensor<T> {
     this.name = definition.name;
     this.definition = definition;
     this.scheduler = scheduler;
-    this.validate = readingValidator(definition.schema);
-    this.rejectionsSubject = rejections;
+    this.validator = readingValidator(definition.schema);
+    this.numeric = this.validator === finiteNumber;
+    this.rejections = rejections;
   }
 
-  /** Hot stream of accepted readings (no replay; see `changes$` for current-then-updates). */
-  get readings$(): Observable<Reading<T>> {
-    return this.readingsSubject.asObservable();
+  /** Hot stream of accepted readings, each tagged with entity and sensor (no replay). */
+  get readings$(): Observable<Observation<T>> {
+    return (this.hot ??= new Observable<Observation<T>>((subscriber) => this.attach(subscriber, false)));
   }
 
   /** The current reading (if any) followed by every new one. */
-  get changes$(): Observable<Reading<T>> {
-    return new Observable<Reading<T>>((subscriber) => {
-      if (this.latest) subscriber.next(this.latest);
-      return this.readingsSubject.subscribe(subscriber);
-    });
+  get changes$(): Observable<Observation<T>> {
+    return (this.replaying ??= new Observable<Observation<T>>((subscriber) => this.attach(subscriber, true)));
   }
 
-  /** Readings tagged with entity and sensor name, current first: what analyzers consume. */
+  /** Same as `changes$`: what analyzers consume (current first, then updates). */
   get observations$(): Observable<Observation<T>> {
-    return new Observable<Observation<T>>((subscriber) => {
-      const tag = (r: Reading<T>): Observation<T> => ({ entity: this.entityId, sensor: this.name, value: r.value, at: r.at });
-      if (this.latest) subscriber.next(tag(this.latest));
-      return this.readingsSubject.subscribe({ next: (r) => subscriber.next(tag(r)), complete: () => subscriber.complete() });
-    });
+    return this.changes$;
   }
 
   /** The latest accepted reading, stale or not. */
-  get current(): Reading<T> | undefined {
-    return this.latest;
+  get current(): Observation<T> | undefined {
+    if (!this.hasReading) return undefined;
+    return (this.currentCache ??= { entity: this.entityId, sensor: this.name, value: this.latestValue(), at: this.lastAt });
   }
 
   /** The latest value when it is fresh; undefined when missing or stale (never a default such as zero). */
   get value(): T | undefined {
-    return this.latest && !this.isStale() ? this.latest.value : undefined;
+    return this.hasReading && !this.isStale() ? this.latestValue() : undefined;
   }
 
   /** Number of readings rejected by the schema since creation. */
@@ -68,9 +83,9 @@ export class Sensor<T> {
 
   /** True when there is no reading or the latest is older than the staleness bound. */
   isStale(now: number = this.scheduler.now()): boolean {
-    if (!this.latest) return true;
+    if (!this.hasReading) return true;
     const bound = this.definition.staleAfterMs;
-    return bound !== undefined && now - this.latest.at > bound;
+    return bound !== undefined && now - this.lastAt > bound;
   }
 
   /**
@@ -81,22 +96,68 @@ export class Sensor<T> {
     return this.publishAt(raw, this.scheduler.now());
   }
 
-  /** Publishes a reading with an explicit timestamp (replay, snapshots restored from knowledge). */
+  /** Publishes a reading with an explicit timestamp (replay, late delivery, snapshots). */
   publishAt(raw: unknown, at: number): boolean {
-    const checked = this.validate(raw);
-    if (!checked.ok) {
+    // plain finite numbers are by far the most common reading: check them without a call
+    const value = this.numeric ? (typeof raw === 'number' && raw - raw === 0 ? (raw as T) : INVALID) : this.validator.check(raw);
+    if (value === INVALID) {
       this.rejected += 1;
-      this.rejectionsSubject.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: checked.problem });
+      this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
       return false;
     }
-    const reading: Reading<T> = { value: checked.value, at };
-    this.latest = reading;
-    this.readingsSubject.next(reading);
+    const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
+    this.hasReading = true;
+    this.lastAt = at;
+    if (this.numeric) this.lastNumber = value as number;
+    else this.lastValue = value;
+    this.currentCache = undefined;
+    if (this.single) deliver(this.single, observation);
+    else {
+      const subscribers = this.subscribers;
+      for (let i = 0; i < subscribers.length; i++) deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
+    }
     return true;
   }
 
   /** Completes the streams; called when the entity leaves the tree. */
   close(): void {
-    this.readingsSubject.complete();
+    this.closed = true;
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    this.single = undefined;
+    for (const subscriber of subscribers) subscriber.complete();
+  }
+
+  private latestValue(): T {
+    return (this.numeric ? this.lastNumber : this.lastValue) as T;
+  }
+
+  private attach(subscriber: Subscriber<Observation<T>>, replay: boolean): () => void {
+    if (this.closed) {
+      subscriber.complete();
+      return () => undefined;
+    }
+    const current = replay ? this.current : undefined;
+    if (current) subscriber.next(current);
+    // copy on write: a subscriber leaving during a publish does not disturb the loop in progress
+    this.subscribers = [...this.subscribers, subscriber];
+    this.single = this.subscribers.length === 1 ? subscriber : undefined;
+    return () => {
+      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
+      this.single = this.subscribers.length === 1 ? this.subscribers[0] : undefined;
+    };
+  }
+}
+
+
+/**
+ * Hands a reading to one subscriber. A subscriber that throws fails its own stream (the engine isolates
+ * that policy); the publisher and the other subscribers carry on.
+ */
+function deliver<T>(subscriber: Subscriber<T>, value: T): void {
+  try {
+    subscriber.next(value);
+  } catch (error) {
+    subscriber.error(error);
   }
 }

@@ -48,16 +48,16 @@ describe('homeostat CLI', () => {
   });
 
   it('run logs structured lines, decides, and stops cleanly on SIGINT', async () => {
-    // `--dry-run` plus the example's load: the autoscaler plans at its first evaluation (about 5 s in)
-    const result = await cli(['run', 'examples/web-shop.yaml', '--dry-run'], '"outcome":"dry_run"');
+    // one server under 60 req/s of 25 req/s capacity: the autoscaler plans at its first evaluation
+    const result = await cli(['run', 'test/cli/fixtures/quick.yaml', '--dry-run'], '"outcome":"dry_run"');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]?.['msg']).toContain("running 'web-shop'");
+    expect(lines[0]?.['msg']).toContain("running 'quick'");
     const decision = lines.find((l) => l['outcome'] === 'dry_run');
     expect(decision).toMatchObject({ policy: 'web/autoscaler', entity: 'web', symptom: 'scale' });
     expect(String(decision?.['msg'])).toMatch(/^web\/autoscaler dry_run: resize\(web \{"size":\d+\}\) because cpu\.mean is/);
     expect(lines.at(-1)?.['msg']).toMatch(/^stopped cleanly after \d+ decisions$/);
-  }, 30_000);
+  }, 60_000);
 
   it('run refuses an invalid blueprint with exit 1', async () => {
     const result = await cli(['run', 'test/blueprint/fixtures/bad.yaml']);

@@ -13,7 +13,7 @@ describe('Sensor', () => {
     expect(cpu.isStale()).toBe(true);
     expect(cpu.value).toBeUndefined();
     cpu.publish(0.5);
-    expect(cpu.current).toEqual({ value: 0.5, at: 1000 });
+    expect(cpu.current).toEqual({ entity: 'a', sensor: 'cpu', value: 0.5, at: 1000 });
     await clock.advanceBy(30_000);
     expect(cpu.value).toBe(0.5);
     await clock.advanceBy(1);

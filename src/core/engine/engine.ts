@@ -7,8 +7,8 @@ import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
 import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
-import { PlanExecutor } from './plan-executor.js';
-import { PolicyRunner } from './policy-runner.js';
+import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
+import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 
 /** What the engine runs on. */
 export interface EngineOptions {
@@ -37,6 +37,7 @@ export class Engine {
   private readonly subscriptions: Subscription[] = [];
   private running = false;
   private decisionSequence = 0;
+  private readonly services: ExecutorDeps & RunnerDeps;
 
   constructor(options: EngineOptions) {
     this.tree = options.tree;
@@ -44,6 +45,18 @@ export class Engine {
     this.scheduler = options.scheduler;
     this.invoker = options.invoker ?? new EffectorInvoker(options.scheduler);
     this.dryRunAll = options.dryRun ?? false;
+    // One services object for every attached policy: a fleet of 100,000 policies must not carry
+    // 100,000 copies of the same closures.
+    this.services = {
+      scheduler: this.scheduler,
+      tree: this.tree,
+      invoker: this.invoker,
+      knowledge: this.knowledge,
+      dryRun: () => this.dryRunAll,
+      nextDecisionId: () => `d-${this.scheduler.now()}-${++this.decisionSequence}`,
+      onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
+      onFault: (fault) => this.faultsSubject.next(fault),
+    };
     this.subscriptions.push(this.invoker.records$.subscribe((record) => this.knowledge.recordInvocation(record)));
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
@@ -92,21 +105,8 @@ export class Engine {
       suspended: options.suspended ?? false,
       suspendedReason: options.suspended ? 'suspended at attach' : undefined,
     };
-    const executor = new PlanExecutor(attachment, {
-      scheduler: this.scheduler,
-      tree: this.tree,
-      invoker: this.invoker,
-      knowledge: this.knowledge,
-      dryRun: () => this.dryRunAll,
-      nextDecisionId: () => `d-${this.scheduler.now()}-${++this.decisionSequence}`,
-      onDecision: (decision) => runner.observe(decision),
-    });
-    const runner = new PolicyRunner(attachment, executor, {
-      scheduler: this.scheduler,
-      tree: this.tree,
-      knowledge: this.knowledge,
-      onFault: (fault) => this.faultsSubject.next(fault),
-    });
+    const executor = new PlanExecutor(attachment, this.services);
+    const runner = new PolicyRunner(attachment, executor, this.services);
     this.runners.set(id, runner);
     if (this.running) runner.start();
     return this.status(runner);

@@ -34,7 +34,7 @@ export class PlanExecutor {
   private executing = false;
   private waiting: PendingPlan | undefined;
   private idle: Promise<void> = Promise.resolve();
-  private markIdle: () => void = () => undefined;
+  private markIdle: (() => void) | undefined;
   private readonly state: PolicyState;
 
   constructor(
@@ -82,13 +82,18 @@ export class PlanExecutor {
       return;
     }
     this.executing = true;
-    this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    // one idle promise per busy period: a waiting plan that starts right after keeps the same promise,
+    // so whoever awaits whenIdle() is released only when nothing executes or waits
+    if (!this.markIdle) this.idle = new Promise((resolve) => (this.markIdle = resolve));
     void this.execute(pending).finally(() => {
       this.executing = false;
       const next = this.waiting;
       this.waiting = undefined;
       if (next) this.start(next);
-      if (!this.executing) this.markIdle();
+      if (!this.executing) {
+        this.markIdle?.();
+        this.markIdle = undefined;
+      }
     });
   }
 

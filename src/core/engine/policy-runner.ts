@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -7,21 +7,24 @@ import type { PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
 import type { PlanExecutor } from './plan-executor.js';
 
+/** What a runner needs from the engine (shared by every runner). */
+export interface RunnerDeps {
+  readonly scheduler: SchedulerLike;
+  readonly tree: EntityTree;
+  readonly knowledge: Knowledge;
+  readonly onFault: (fault: PolicyFault) => void;
+}
+
 /** Restart backoff after a policy fault: 1 s doubling to 5 min; reset after a minute without faults. */
 const FIRST_RESTART_MS = 1_000;
 const MAX_RESTART_MS = 300_000;
 const HEALTHY_RUN_MS = 60_000;
 
-class PhaseError extends Error {
-  constructor(readonly phase: PolicyFault['phase'], readonly original: unknown) {
-    super(describeError(original));
-  }
-}
-
 /**
  * Runs one attached policy's monitor -> analyze -> plan and hands plans to its executor. A policy that
  * throws in any phase is isolated: the fault is recorded and the policy restarted with backoff, while every
- * other loop keeps running.
+ * other loop keeps running. Phase `monitor` is a failure to build the stream; an error inside the stream
+ * is reported under `analyze`.
  */
 export class PolicyRunner {
   private subscription: Subscription | undefined;
@@ -35,7 +38,7 @@ export class PolicyRunner {
   constructor(
     readonly attachment: PolicyAttachment,
     readonly executor: PlanExecutor,
-    private readonly deps: { scheduler: SchedulerLike; tree: EntityTree; knowledge: Knowledge; onFault: (fault: PolicyFault) => void },
+    private readonly deps: RunnerDeps,
   ) {
     this.context = {
       policyId: attachment.id,
@@ -60,24 +63,11 @@ export class PolicyRunner {
     this.stopped = false;
     this.startedAt = this.deps.scheduler.now();
     const { definition } = this.attachment;
-    let observationStartedAt: number | undefined;
     try {
       const monitored = definition.monitor(this.context);
-      // Marks when an observation enters analyze, so a symptom emitted synchronously can be timed.
-      const timed = new Observable<unknown>((subscriber) =>
-        monitored.subscribe({
-          next: (value) => {
-            observationStartedAt = performance.now();
-            subscriber.next(value);
-            observationStartedAt = undefined;
-          },
-          error: (error: unknown) => subscriber.error(new PhaseError('monitor', error)),
-          complete: () => subscriber.complete(),
-        }),
-      );
-      this.subscription = definition.analyze(timed, this.context).subscribe({
-        next: (symptom: Symptom) => this.onSymptom(symptom, observationStartedAt === undefined ? 0 : performance.now() - observationStartedAt),
-        error: (error: unknown) => (error instanceof PhaseError ? this.fault(error.phase, error.original) : this.fault('analyze', error)),
+      this.subscription = definition.analyze(monitored, this.context).subscribe({
+        next: (symptom: Symptom) => this.onSymptom(symptom),
+        error: (error: unknown) => this.fault('analyze', error),
       });
     } catch (error) {
       this.fault('monitor', error);
@@ -103,7 +93,12 @@ export class PolicyRunner {
     }
   }
 
-  private onSymptom(symptom: Symptom, analyzeMs: number): void {
+  private onSymptom(symptom: Symptom): void {
+    // Analyze time is how long the analyzer held the data (windows, stabilization): scheduler time from the
+    // newest input to the symptom. Timing each observation with a wall clock would cost more than the loop.
+    let newest = -Infinity;
+    for (const input of symptom.inputs) if (input.at > newest) newest = input.at;
+    const analyzeMs = newest === -Infinity ? 0 : Math.max(0, this.deps.scheduler.now() - newest);
     const planStarted = performance.now();
     let plan;
     try {

@@ -93,6 +93,22 @@ describe('Engine', () => {
     expect(superseded?.actions[0]?.params).toEqual({ size: 2 });
   });
 
+  it('stop() waits for an execution and the waiting plan that follows it', async () => {
+    const { clock, web, engine, sizes } = await engineFixture({ resizeMs: 10_000 });
+    engine.attach(web, followLoad, {});
+    engine.start();
+    web.sensor('load').publish(1);
+    await clock.settle();
+    web.sensor('load').publish(2); // waits behind the first
+    let stopped = false;
+    void engine.stop().then(() => (stopped = true));
+    await clock.advanceBy(10_000);
+    expect(stopped).toBe(false); // the waiting plan now runs
+    await clock.advanceBy(10_000);
+    expect(stopped).toBe(true);
+    expect(sizes).toEqual([1, 2]);
+  });
+
   it('rejects a plan whose inputs are stale instead of acting on them', async () => {
     const { clock, web, engine, knowledge, sizes } = await engineFixture();
     const laggard = definePolicy({
@@ -132,7 +148,7 @@ describe('Engine', () => {
       name: 'broken',
       config: z.object({}),
       monitor: ({ entity }) => entity.sensor<number>('load').readings$,
-      analyze: (source) => source.pipe(map((r) => ({ kind: 'x', inputs: [{ entity: 'web', sensor: 'load', ...r }] }))),
+      analyze: (source) => source.pipe(map((r) => ({ kind: 'x', inputs: [r] }))),
       plan: () => {
         plans++;
         throw new Error('bug in plan');

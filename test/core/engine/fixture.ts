@@ -15,7 +15,7 @@ import { VirtualClock } from '../../../src/testing/virtual-clock.js';
 export const followLoad = definePolicy({
   name: 'follow-load',
   config: z.object({ sensor: z.string().default('load') }),
-  monitor: ({ entity, config }) => entity.sensor<number>(config.sensor).readings$.pipe(map((r) => ({ entity: entity.id, sensor: config.sensor, ...r }))),
+  monitor: ({ entity, config }) => entity.sensor<number>(config.sensor).readings$,
   analyze: (source) => source.pipe(map((o) => ({ kind: 'load', inputs: [o] }))),
   plan: (symptom, { entity }) => ({
     actions: [{ entity: entity.id, effector: 'resize', params: { size: symptom.inputs[0]?.value } }],

@@ -1,0 +1,45 @@
+// `npm run bench`: runs each benchmark in its own process, prints a table, and writes the results as JSON.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+
+const here = import.meta.dirname;
+const only = process.argv.slice(2);
+const benches = ['throughput', 'decision-latency', 'tree-build'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts' };
+
+const results: Record<string, Record<string, unknown>> = {};
+for (const bench of benches) {
+  process.stderr.write(`running ${bench}...\n`);
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', path.join(here, (files[bench] ?? '').replace(/\.ts$/, '.js'))], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = out.trim().split('\n').at(-1) ?? '{}';
+  results[bench] = JSON.parse(line) as Record<string, unknown>;
+}
+
+const rows: Array<[string, string, string]> = [];
+const fmt = (n: unknown, digits = 2): string => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(n));
+const t = results['throughput'];
+if (t) {
+  rows.push(['throughput (homeostat)', `${fmt(t['homeostatReadingsPerSecond'], 0)} readings/s`, `${fmt(t['entities'], 0)} entities, threshold analyzer`]);
+  rows.push(['throughput (plain loop)', `${fmt(t['plainReadingsPerSecond'], 0)} readings/s`, 'same work, hand-written']);
+  rows.push(['throughput overhead', `${fmt(t['overheadRatio'])}x`, 'bar: at most 3x']);
+}
+const l = results['decision-latency'];
+if (l) {
+  rows.push(['decision latency p50', `${fmt(l['p50Ms'], 4)} ms`, 'reading -> effector invoked']);
+  rows.push(['decision latency p99', `${fmt(l['p99Ms'], 4)} ms`, 'bar: under 1 ms']);
+}
+const b = results['tree-build'];
+if (b) {
+  rows.push(['tree build time', `${fmt(b['seconds'])} s`, `${fmt(b['entities'], 0)} entities, ${fmt(b['policies'], 0)} policies; bar: under 10 s`]);
+  rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, 'bar: under 1024 MiB']);
+}
+const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')}\n`);
+
+const outDir = path.resolve(here, '../../bench/results');
+mkdirSync(outDir, { recursive: true });
+const file = path.join(outDir, 'bench.json');
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results }, null, 2)}\n`);
+process.stdout.write(`\nresults written to ${path.relative(process.cwd(), file)}\n`);

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { HomeostatError } from '../core/errors.js';
+
+/** Arrival times of requests, in seconds from the start of the trace, ascending. */
+export interface ArrivalTrace {
+  readonly arrivals: Float64Array;
+  /** Length of the trace in seconds (the last arrival, or the end the file gives). */
+  readonly durationSeconds: number;
+  readonly source: string;
+}
+
+/** A trace file that cannot be read, with where the problem is. */
+export class TraceError extends HomeostatError {
+  constructor(file: string, line: number, message: string) {
+    super('E_TRACE', `${file}:${line}: ${message}`);
+  }
+}
+
+/**
+ * Reads a trace: `.delta` files hold one inter-arrival time in seconds per line (SWIM's format); `.csv`
+ * files hold `timestamp,count` rows (seconds and the number of requests in the interval that starts there;
+ * the requests are spread evenly over it). A header row is allowed in CSV. Blank lines and `#` comments
+ * are skipped.
+ * @throws TraceError naming the file and line of the first bad entry
+ */
+export async function readTrace(file: string): Promise<ArrivalTrace> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new TraceError(file, 0, `cannot read the trace: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  return file.toLowerCase().endsWith('.csv') ? parseCsvTrace(text, file) : parseDeltaTrace(text, file);
+}
+
+/** Parses inter-arrival times, one per line. */
+export function parseDeltaTrace(text: string, source = 'trace'): ArrivalTrace {
+  const lines = text.split('\n');
+  const arrivals = new Float64Array(lines.length);
+  let count = 0;
+  let t = 0;
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const delta = Number(line);
+    if (!Number.isFinite(delta) || delta < 0) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got '${line}'`);
+    t += delta;
+    arrivals[count++] = t;
+  });
+  if (count === 0) throw new TraceError(source, 1, 'the trace holds no arrivals');
+  return { arrivals: arrivals.slice(0, count), durationSeconds: t, source };
+}
+
+/** Parses `timestamp,count` rows. */
+export function parseCsvTrace(text: string, source = 'trace'): ArrivalTrace {
+  const rows: Array<[number, number]> = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const [a, b, ...rest] = line.split(',').map((c) => c.trim());
+    if (rows.length === 0 && i === firstDataLine(text) && a !== undefined && Number.isNaN(Number(a))) return; // header
+    const t = Number(a);
+    const n = Number(b);
+    if (rest.length > 0 || !Number.isFinite(t) || !Number.isInteger(n) || n < 0) throw new TraceError(source, i + 1, `expected 'timestamp,count' (seconds, a whole number), got '${line}'`);
+    const previous = rows[rows.length - 1];
+    if (previous && t <= previous[0]) throw new TraceError(source, i + 1, `timestamps must increase: ${t} after ${previous[0]}`);
+    rows.push([t, n]);
+  });
+  if (rows.length === 0) throw new TraceError(source, 1, 'the trace holds no rows');
+  const start = (rows[0] as [number, number])[0];
+  const interval = rows.length > 1 ? (rows[1] as [number, number])[0] - start : 1;
+  const arrivals: number[] = [];
+  rows.forEach(([t, n], i) => {
+    const next = rows[i + 1]?.[0] ?? t + interval;
+    for (let k = 0; k < n; k++) arrivals.push(t - start + ((k + 0.5) * (next - t)) / n);
+  });
+  const last = rows[rows.length - 1] as [number, number];
+  return { arrivals: Float64Array.from(arrivals), durationSeconds: last[0] - start + interval, source };
+}
+
+function firstDataLine(text: string): number {
+  return text.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+}

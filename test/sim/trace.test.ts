@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCsvTrace, parseDeltaTrace, readTrace } from '../../src/sim/trace.js';
+
+describe('traces', () => {
+  it('reads inter-arrival times', () => {
+    const trace = parseDeltaTrace('0.5\n0.25\n\n# comment\n1\n');
+    expect([...trace.arrivals]).toEqual([0.5, 0.75, 1.75]);
+    expect(trace.durationSeconds).toBe(1.75);
+  });
+
+  it('reads timestamp,count rows, spreading each interval evenly, with an optional header', () => {
+    const trace = parseCsvTrace('timestamp,count\n100,2\n110,1\n');
+    expect([...trace.arrivals]).toEqual([2.5, 7.5, 15]);
+    expect(trace.durationSeconds).toBe(20);
+  });
+
+  it('names the file and line of a bad entry', () => {
+    expect(() => parseDeltaTrace('0.5\nabc\n', 'x.delta')).toThrow('x.delta:2: expected a non-negative inter-arrival time in seconds, got \'abc\'');
+    expect(() => parseCsvTrace('1,2\n1,3\n', 'x.csv')).toThrow('x.csv:2: timestamps must increase');
+    expect(() => parseCsvTrace('1,2.5\n', 'x.csv')).toThrow("x.csv:1: expected 'timestamp,count'");
+  });
+
+  it('reads the WC98 trace: 142,166 requests over 6300 s', async () => {
+    const trace = await readTrace(path.resolve(import.meta.dirname, '../../examples/traces/wc_day53-r0-105m-l70.delta'));
+    expect(trace.arrivals.length).toBe(142_166);
+    expect(trace.durationSeconds).toBeCloseTo(6300, 0);
+  });
+});

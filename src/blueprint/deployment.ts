@@ -11,6 +11,7 @@ import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
+import type { SimulationHost } from '../sim/simulation-host.js';
 
 /** Options of a deployment. */
 export interface DeployOptions {
@@ -22,6 +23,8 @@ export interface DeployOptions {
   readonly dryRun?: boolean;
   /** Random source for drivers and retry jitter; default seeded from `engine.seed`, else Math.random. */
   readonly random?: () => number;
+  /** Set by `homeostat simulate`: the trace simulated entity types replay, and where they report. */
+  readonly simulation?: SimulationHost;
 }
 
 /**
@@ -45,6 +48,7 @@ export class Deployment {
     scheduler: SchedulerLike,
     random: () => number,
     dryRun: boolean,
+    simulation: SimulationHost | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
@@ -55,6 +59,7 @@ export class Deployment {
       random,
       spawnMember: (group, id) => this.spawnMember(group, id),
       retire: (entity) => this.retire(entity),
+      ...(simulation === undefined ? {} : { simulation }),
     };
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
@@ -72,7 +77,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { runCommand } from './run-command.js';
+import { simulateCommand } from './simulate-command.js';
 import { validateCommand, type Io } from './validate-command.js';
 
 const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
@@ -7,6 +8,12 @@ const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
 }
 
@@ -36,6 +43,18 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
     .action(async (file: string, options: { port?: number; dryRun: boolean }) => {
       code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), dryRun: options.dryRun }, io);
+    });
+  program
+    .command('simulate')
+    .description('replay a trace against a blueprint in virtual time and print a report')
+    .argument('<blueprint>', 'blueprint YAML file')
+    .requiredOption('--trace <file>', 'trace: .delta (inter-arrival seconds per line) or .csv (timestamp,count)')
+    .option('--json', 'print the report as JSON', false)
+    .option('--chart <file.svg>', 'draw load, servers, dimmer and response time over time')
+    .option('--seed <n>', 'seed of every random choice (default: the blueprint\'s engine.seed, else 1)', wholeNumber)
+    .option('--warmup <seconds>', 'leave periods before this out of the results (default 900)', wholeNumber)
+    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number }) => {
+      code = await simulateCommand(file, options, io);
     });
   try {
     await program.parseAsync([...argv]);

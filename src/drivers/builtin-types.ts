@@ -2,8 +2,9 @@ import { EntityTypeRegistry } from './entity-type.js';
 import { applicationType, clusterType, groupType, plainEntity } from './basic-types.js';
 import { simServerType } from './sim-server.js';
 import { simWebClusterType } from './sim-web-cluster.js';
+import { simSwimType } from './sim-swim.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType]);
 }

@@ -5,6 +5,7 @@ import type { EntityTree } from '../core/entity-tree.js';
 import type { QuorumRule } from '../core/quorum.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import type { SourceSet } from '../sensors/enrichers/sources.js';
+import type { SimulationHost } from '../sim/simulation-host.js';
 
 /** What a driver may use while it runs an entity. */
 export interface DriverContext {
@@ -19,6 +20,8 @@ export interface DriverContext {
   spawnMember(group: Entity, id: string): Entity | undefined;
   /** Stops a member (stopping -> stopped) and removes it from the tree with its policies. */
   retire(entity: Entity): void;
+  /** Present under `homeostat simulate`: the trace to replay and where to report. */
+  readonly simulation?: SimulationHost;
 }
 
 /**

@@ -1,109 +1,107 @@
-import { Observable, map, withLatestFrom } from 'rxjs';
-import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
-import { clampCapacity, targetTracking } from '../planners/target-tracking.js';
-import { readHistory, remember, stabilize } from '../planners/stabilization-window.js';
+import { filter, interval, map, merge } from 'rxjs';
+import type { Json } from '../knowledge/store.js';
+import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
+import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
+import { activeWindows } from '../planners/schedule-window.js';
+import { readHistory } from '../planners/stabilization-window.js';
 import type { Observation } from '../sensors/reading.js';
-import { definePolicy, type Symptom } from './define-policy.js';
+import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
+import { evaluate, type MetricInput } from './autoscaler/evaluate.js';
+import { definePolicy, type PolicyContext, type Symptom } from './define-policy.js';
 
-/** Config of the built-in autoscaler. */
-export const autoscalerConfig = z
-  .object({
-    /** Sensor on the group: a per-member average (e.g. `cpu.mean`) or a total (e.g. `requests.rate`). */
-    metric: z.string().min(1),
-    /** Value per member to hold the metric at. */
-    target: z.number().positive(),
-    basis: z.enum(['perMember', 'total']).default('perMember'),
-    /** Sensor with the current capacity. */
-    sizeSensor: z.string().default('group.size'),
-    /**
-     * Sensor with the number of members ready to serve. When given, a per-member metric is scaled from the
-     * ready members only, so members still booting are not counted as capacity (no double scale-up).
-     */
-    readySensor: z.string().optional(),
-    /** Effector taking `{ size }`. */
-    resizeEffector: z.string().default('resize'),
-    min: z.number().int().min(0).default(1),
-    max: z.number().int().min(1),
-    /** Dead band around the target, as a ratio. Default 0.1. */
-    tolerance: z.number().min(0).max(1).default(0.1),
-    /** Scale down only to the highest recommendation of this window. Default 300 s. */
-    scaleDownStabilization: durationSchema.default(300_000),
-    /** Scale up only to the lowest recommendation of this window. Default 0. */
-    scaleUpStabilization: durationSchema.default(0),
-  })
-  .refine((c) => c.min <= c.max, { message: 'min must not exceed max', path: ['min'] });
+export { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 
-/** The autoscaler's config after parsing (durations in ms). */
-export type AutoscalerConfig = z.infer<typeof autoscalerConfig>;
-
-/** A recommendation that differs from the current capacity. */
+/** What the autoscaler's analysis proposes. */
 export interface ScaleSymptom extends Symptom {
-  readonly kind: 'scale';
-  readonly detail: { readonly current: number; readonly desired: number; readonly raw: number; readonly ratio: number };
+  readonly kind: 'scale' | 'hold';
+  readonly detail: { readonly current: number; readonly desired: number; readonly reason: string };
 }
 
 const HISTORY = 'recommendations';
+const EVENTS = 'scaleEvents';
+const FAILURES = 'missingEvaluations';
+const CAPACITY = 'capacityLimit';
 
 /**
- * Target-tracking autoscaler: desired = ceil(current x metric / target), with a tolerance dead band, min/max,
- * and stabilization windows (the recommendation history is policy state, so it survives a restart).
+ * Target-tracking autoscaler (Kubernetes HPA semantics, with KEDA's scale to and from zero): several metrics
+ * (the largest ask wins), a tolerance band, stabilization windows, rate limits per period, cooldowns per
+ * direction, scheduled floors, warm-up, a capacity limit, and missing-data rules. Its memory (stabilization
+ * history, scale events, capacity limit, failed evaluations) is policy state and survives a restart.
  */
 export const autoscaler = definePolicy({
   name: 'autoscaler',
-  description: 'keeps a group metric at its target by resizing the group',
+  description: 'keeps group metrics at their targets by resizing the group',
   config: autoscalerConfig,
   requires: (config) => [
-    { on: 'self', sensor: config.metric, configPath: ['metric'] },
+    ...config.metrics.map((m, i) => ({ on: 'self' as const, sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
   ],
-  // Each metric reading is used for one recommendation only: re-evaluating an old per-member reading
-  // against the capacity it caused would compound (2 -> 4 -> 8 on the same 90 % reading).
-  monitor: ({ entity, config }): Observable<[Observation<number>, Observation<number>]> =>
-    entity.sensor<number>(config.metric).observations$.pipe(withLatestFrom(entity.sensor<number>(config.sizeSensor).observations$)),
-  analyze: (source, { config, scheduler, state, entity }) =>
-    source.pipe(
-      map(([metric, size]): ScaleSymptom | undefined => {
-        const now = scheduler.now();
-        const current = size.value;
-        const ready = config.readySensor ? entity.sensor<number>(config.readySensor).value : undefined;
-        // A per-member metric describes the ready members only; booting ones add capacity soon but not yet.
-        const basis = config.basis === 'perMember' && ready !== undefined && ready < current ? ready : current;
-        const tracked = targetTracking({ current: basis, value: metric.value, target: config.target, basis: config.basis, tolerance: config.tolerance });
-        let raw = clampCapacity(tracked.desired, config.min, config.max);
-        if (basis < current && raw < current && tracked.ratio >= 1) raw = current; // still warming up: hold
-        if (tracked.withinTolerance) raw = clampCapacity(current, config.min, config.max);
-        const keepMs = Math.max(config.scaleDownStabilization, config.scaleUpStabilization);
-        const history = remember(readHistory(state.get(HISTORY)), [now, raw], keepMs);
-        state.set(HISTORY, history);
-        let desired = raw;
-        if (raw < current) desired = stabilize(history, now, config.scaleDownStabilization, 'max') ?? raw;
-        else if (raw > current) desired = stabilize(history, now, config.scaleUpStabilization, 'min') ?? raw;
-        desired = clampCapacity(Math.min(Math.max(desired, Math.min(raw, current)), Math.max(raw, current)), config.min, config.max);
-        if (desired === current) return undefined;
-        return { kind: 'scale', inputs: [metric, size], detail: { current, desired, raw, ratio: tracked.ratio } };
-      }),
-      filterDefined(),
-    ),
+  // Evaluate on every metric reading, and on a timer: the timer is what notices that data went missing.
+  monitor: ({ entity, config, scheduler }) =>
+    merge(...config.metrics.map((m) => entity.sensor<number>(m.sensor).observations$), interval(config.evaluationInterval, scheduler)),
+  analyze: (source, context) => {
+    const lastUsed = new Map<string, Observation<number>>();
+    return source.pipe(
+      map(() => evaluateNow(context, lastUsed)),
+      filter((s): s is ScaleSymptom => s !== undefined),
+    );
+  },
   plan: (symptom, { entity, config }) => {
-    const { current, desired, raw, ratio } = symptom.detail;
-    const metric = symptom.inputs[0]?.value;
-    const held = desired !== raw ? ` (recommendation ${raw} held back by the ${desired < current ? 'scale-up' : 'scale-down'} stabilization window)` : '';
+    const { current, desired, reason } = symptom.detail;
+    if (symptom.kind === 'hold' || desired === current) return { actions: [], reason };
+    const direction = desired > current ? 'up' : 'down';
+    const cooldown = direction === 'up' ? config.scaleUp.cooldown : config.scaleDown.cooldown;
     return {
       actions: [{ entity: entity.id, effector: config.resizeEffector, params: { size: desired } }],
-      reason: `${config.metric} is ${formatNumber(metric)} against a target of ${config.target}${config.basis === 'perMember' ? ' per member' : ' per member of capacity'} (ratio ${formatNumber(ratio)}): resize ${current} -> ${desired}${held}`,
+      reason,
+      ...(cooldown > 0 ? { cooldown: { key: direction, ms: cooldown } } : {}),
     };
+  },
+  observe: (decision, { state, scheduler }) => {
+    const detail = decision.symptom.detail as ScaleSymptom['detail'] | undefined;
+    if (!detail || decision.actions.length === 0) return;
+    if (decision.outcome === 'applied') {
+      const events = readScaleEvents(state.get(EVENTS), scheduler.now(), 3_600_000);
+      state.set(EVENTS, [...events, [decision.at, detail.current, detail.desired] satisfies ScaleEvent]);
+    } else if (decision.outcome === 'failed' && decision.error?.code === 'E_INSUFFICIENT_CAPACITY') {
+      state.set(CAPACITY, capacityLimitAfterFailure(detail.current, decision.at));
+    }
   },
 });
 
-function filterDefined<T>() {
-  return (source: Observable<T | undefined>): Observable<T> =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({ next: (v) => v !== undefined && subscriber.next(v), error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete() }),
-    );
-}
-
-function formatNumber(value: unknown): string {
-  return typeof value === 'number' ? String(Math.round(value * 1000) / 1000) : String(value);
+function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastUsed: Map<string, Observation<number>>): ScaleSymptom | undefined {
+  const { entity, config, scheduler, state } = context;
+  const now = scheduler.now();
+  const sizeSensor = entity.sensor<number>(config.sizeSensor);
+  const size = sizeSensor.current;
+  if (!size || sizeSensor.isStale(now)) return undefined; // capacity unknown: nothing can be decided
+  const events = readScaleEvents(state.get(EVENTS), now, 3_600_000);
+  const lastScaleAt = events.length > 0 ? (events[events.length - 1] as ScaleEvent)[0] : -Infinity;
+  const metrics: MetricInput[] = config.metrics.map((m) => {
+    const sensor = entity.sensor<number>(m.sensor);
+    const reading = sensor.current;
+    if (!reading || sensor.isStale(now)) return { sensor: m.sensor, status: 'missing' };
+    // a sensor hands out one object per reading: identity tells a reading already used, even at one instant
+    const used = reading === lastUsed.get(m.sensor) || (m.basis === 'perMember' && reading.at < lastScaleAt);
+    return used ? { sensor: m.sensor, status: 'used' } : { sensor: m.sensor, status: 'fresh', observation: reading };
+  });
+  const result = evaluate({
+    now,
+    config,
+    size,
+    ready: config.readySensor ? entity.sensor<number>(config.readySensor).value : undefined,
+    metrics,
+    history: readHistory(state.get(HISTORY)),
+    events,
+    failures: state.get<number>(FAILURES) ?? 0,
+    capacityLimit: activeCapacityLimit(state.get(CAPACITY), size.value, now, config.capacityRetry)?.limit,
+    windows: activeWindows(config.schedule, now),
+  });
+  for (const m of metrics) if (m.status === 'fresh') lastUsed.set(m.sensor, m.observation);
+  if (metrics.some((m) => m.status === 'fresh')) state.set(HISTORY, [...result.history] as unknown as Json);
+  if ((state.get<number>(FAILURES) ?? 0) !== result.failures) state.set(FAILURES, result.failures);
+  const proposal = result.proposal;
+  if (!proposal) return undefined;
+  return { kind: proposal.kind, inputs: proposal.inputs as Observation[], detail: { current: size.value, desired: proposal.desired, reason: proposal.reason } };
 }

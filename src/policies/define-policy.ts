@@ -15,11 +15,20 @@ export interface Symptom {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-/** What plan produces: actions and the reason, a plain value. The engine alone executes it. */
+/**
+ * What plan produces: actions and the reason, a plain value. The engine alone executes it. A plan with no
+ * actions is a decision to do nothing, recorded with its reason (e.g. "holding: the metric is missing");
+ * return undefined instead when there is nothing worth recording.
+ */
 export interface Plan {
   readonly actions: readonly Action[];
   /** One sentence a person can read: why these actions. */
   readonly reason: string;
+  /**
+   * A cooldown of its own for this kind of plan (e.g. `{ key: 'down', ms: 300_000 }`): after such a plan is
+   * applied, further plans with the same key are skipped until it passes, besides the policy's cooldown.
+   */
+  readonly cooldown?: { readonly key: string; readonly ms: number };
 }
 
 /** What every phase of a policy sees. */

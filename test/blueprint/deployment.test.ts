@@ -55,7 +55,7 @@ application:
       policies:
         - module: ./throwing-policy.ts
         - use: autoscaler
-          config: { metric: group.size, target: 0.5, min: 1, max: 3, scaleDownStabilization: 0 }
+          config: { metric: group.size, target: 0.5, min: 1, max: 3, scaleDown: { stabilization: 0 } }
 `, path.join(root, 'test/blueprint/fixtures/inline.yaml'));
     const deployment = await Deployment.create(blueprint, { scheduler: clock });
     deployment.start();

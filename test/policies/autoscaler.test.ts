@@ -34,7 +34,7 @@ describe('autoscaler', () => {
     await clock.settle();
     expect(size()).toBe(4); // ceil(2 * 0.9 / 0.5) = 4
     const [d] = await knowledge.queryDecisions({});
-    expect(d?.reason).toBe('cpu.mean is 0.9 against a target of 0.5 per member (ratio 1.8): resize 2 -> 4');
+    expect(d?.reason).toBe('cpu.mean is 0.9 against a target of 0.5 per member: resize 2 -> 4');
     expect(d?.inputs.map((i) => i.sensor)).toEqual(['cpu.mean', 'group.size']);
   });
 
@@ -48,7 +48,7 @@ describe('autoscaler', () => {
   });
 
   it('scales down only when every recommendation in the stabilization window agrees', async () => {
-    const { clock, cpu, size } = await setup({ scaleDownStabilization: '5m' }, 6);
+    const { clock, cpu, size } = await setup({ scaleDown: { stabilization: '5m' } }, 6);
     cpu(0.5); // on target: recommendation 6
     await clock.advanceBy(60_000);
     cpu(0.1); // recommendation 2, but 6 is still in the window
@@ -65,7 +65,7 @@ describe('autoscaler', () => {
   });
 
   it('respects min and max', async () => {
-    const { clock, cpu, size } = await setup({ min: 2, max: 3, scaleDownStabilization: 0 });
+    const { clock, cpu, size } = await setup({ min: 2, max: 3, scaleDown: { stabilization: 0 } });
     cpu(5);
     await clock.settle();
     expect(size()).toBe(3);
@@ -74,13 +74,18 @@ describe('autoscaler', () => {
     expect(size()).toBe(2);
   });
 
-  it('does not act on a stale metric', async () => {
-    const { clock, web, size, knowledge } = await setup({ scaleDownStabilization: 0 }, 4);
+  it('does not act on a stale metric: it holds, and says why', async () => {
+    const { clock, web, size, knowledge } = await setup({ scaleDown: { stabilization: 0 } }, 4);
     await clock.advanceBy(200_000);
     web.sensor('cpu.mean').publishAt(0.1, 0); // a reading delivered late: older than its 120 s bound
     await clock.settle();
     expect(size()).toBe(4);
-    expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('rejected_stale');
+    // no cpu reading at all: the 15 s evaluations notice, hold, and after 3 apply the (default) hold fallback
+    const decisions = (await knowledge.queryDecisions({})).reverse();
+    expect(decisions.map((d) => [d.at, d.outcome, d.actions.length, d.reason])).toEqual([
+      [15_000, 'applied', 0, 'cpu.mean is missing or stale: holding at 4 (never scale down on data the loop does not have)'],
+      [45_000, 'applied', 0, "cpu.mean is missing or stale for 3 evaluations: fallback 'hold' -> 4"],
+    ]);
   });
 
   it('uses each metric reading once: a resize does not re-trigger on the old reading', async () => {

@@ -76,7 +76,7 @@ export class PlanExecutor {
   }
 
   private start(pending: PendingPlan): void {
-    const until = this.cooldownUntil();
+    const until = Math.max(this.cooldownUntil(), this.cooldownUntil(pending.plan.cooldown?.key));
     if (until > this.deps.scheduler.now()) {
       this.record(pending, 'skipped_cooldown', { detail: `cooldown until ${until} (${until - this.deps.scheduler.now()} ms left)` });
       return;
@@ -100,8 +100,12 @@ export class PlanExecutor {
   private async execute(pending: PendingPlan): Promise<void> {
     const { attachment, deps } = this;
     const elapsed = stopwatch();
+    if (pending.plan.actions.length === 0) {
+      this.record(pending, 'applied', { detail: 'nothing to do' });
+      return;
+    }
     if (attachment.dryRun || deps.dryRun()) {
-      this.startCooldown();
+      this.startCooldown(pending);
       this.record(pending, 'dry_run', { executeMs: elapsed(), detail: 'dry run: no effector was invoked' });
       return;
     }
@@ -111,21 +115,25 @@ export class PlanExecutor {
         if (!target) throw new UnknownEntityError(action.entity);
         await deps.invoker.invoke(target, action.effector, action.params, { caller: { kind: 'policy', name: attachment.id } });
       }
-      this.startCooldown();
+      this.startCooldown(pending);
       this.record(pending, 'applied', { executeMs: elapsed() });
     } catch (error) {
-      this.startCooldown();
+      this.startCooldown(pending);
       const code = error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED';
       this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(error) }, detail: describeError(error) });
     }
   }
 
-  private cooldownUntil(): number {
-    return this.state.get<number>(COOLDOWN_KEY) ?? -Infinity;
+  private cooldownUntil(key?: string): number {
+    if (key === undefined) return this.state.get<number>(COOLDOWN_KEY) ?? -Infinity;
+    return this.state.get<number>(`${COOLDOWN_KEY}.${key}`) ?? -Infinity;
   }
 
-  private startCooldown(): void {
-    if (this.attachment.cooldownMs > 0) this.state.set(COOLDOWN_KEY, this.deps.scheduler.now() + this.attachment.cooldownMs);
+  private startCooldown(pending: PendingPlan): void {
+    const now = this.deps.scheduler.now();
+    if (this.attachment.cooldownMs > 0) this.state.set(COOLDOWN_KEY, now + this.attachment.cooldownMs);
+    const own = pending.plan.cooldown;
+    if (own && own.ms > 0) this.state.set(`${COOLDOWN_KEY}.${own.key}`, now + own.ms);
   }
 
   private record(pending: PendingPlan, outcome: DecisionOutcome, extra: { executeMs?: number; detail?: string; error?: Decision['error'] } = {}): void {

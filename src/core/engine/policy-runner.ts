@@ -108,7 +108,7 @@ export class PolicyRunner {
       return;
     }
     const planMs = performance.now() - planStarted;
-    if (!plan || plan.actions.length === 0) return;
+    if (!plan) return;
     this.executor.submit({ symptom, plan, analyzeMs, planMs });
   }
 

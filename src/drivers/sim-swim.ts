@@ -1,0 +1,108 @@
+import { interval } from 'rxjs';
+import { z } from 'zod';
+import { durationSchema } from '../core/duration.js';
+import { defineEffector } from '../effectors/define-effector.js';
+import { numberSensor } from '../sensors/define-sensor.js';
+import { poissonArrivals, traceArrivals } from '../sim/swim/arrivals.js';
+import type { PeriodStats } from '../sim/swim/period-stats.js';
+import { SWIM_DEFAULTS, WebClusterModel } from '../sim/swim/web-cluster-model.js';
+import type { EntityType } from './entity-type.js';
+
+const swimConfig = z.strictObject({
+  maxServers: z.number().int().min(1).default(SWIM_DEFAULTS.maxServers),
+  initialServers: z.number().int().min(0).default(SWIM_DEFAULTS.initialServers),
+  bootDelay: durationSchema.default(SWIM_DEFAULTS.bootDelay * 1000),
+  /** Monitoring period: sensors are published once per period, as SWIM's monitor does. Default 60 s. */
+  period: durationSchema.default(60_000),
+  dimmerLevels: z.number().int().min(2).default(SWIM_DEFAULTS.dimmerLevels),
+  initialDimmer: z.number().min(0).max(1).default(SWIM_DEFAULTS.initialDimmer),
+  responseTimeThreshold: z.number().positive().default(SWIM_DEFAULTS.responseTimeThreshold),
+  /** Arrivals per second of a Poisson process, used when no trace is replayed (e.g. `homeostat run`). */
+  rate: z.number().min(0).default(20),
+});
+
+/** Sensors of a simulated SWIM cluster; readings are per monitoring period and go stale after 2.5 periods. */
+function swimSensors(periodMs: number) {
+  const staleAfterMs = periodMs * 2.5;
+  return [
+    numberSensor('arrival.rate', { staleAfterMs, unit: 'requests/s' }),
+    numberSensor('response.time', { staleAfterMs, unit: 'seconds', description: 'mean response time in the last period' }),
+    numberSensor('late.fraction', { staleAfterMs, unit: 'ratio', description: 'share of responses over the threshold' }),
+    numberSensor('utilization', { staleAfterMs, unit: 'ratio', description: 'mean busy fraction of the active servers' }),
+    numberSensor('utilization.total', { staleAfterMs, unit: 'servers', description: 'busy server-seconds per second (SWIM)' }),
+    numberSensor('servers.active', { staleAfterMs, unit: 'servers' }),
+    numberSensor('servers.booting', { staleAfterMs, unit: 'servers' }),
+    numberSensor('group.size', { unit: 'servers', description: 'servers, booting ones included' }),
+    numberSensor('dimmer', { unit: 'ratio', description: 'share of responses with optional content' }),
+  ];
+}
+
+/**
+ * A simulated SWIM web cluster (see WebClusterModel): replays the simulation's trace, or a Poisson process
+ * at `rate` when there is none. Effectors: `resize`, `addServer`, `removeServer` and `setDimmer`.
+ */
+export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
+  name: 'sim.swim',
+  description: "a simulated web cluster compatible with SWIM: load balancer, servers with boot delay, dimmer",
+  config: swimConfig,
+  sensors: swimSensors(60_000),
+  effectors: ['resize', 'addServer', 'removeServer', 'setDimmer'],
+  start: (entity, config, { scheduler, random, simulation }) => {
+    for (const sensor of swimSensors(config.period)) entity.addSensor(sensor);
+    const seconds = (): number => scheduler.now() / 1000;
+    const settings = { ...SWIM_DEFAULTS, ...config, bootDelay: config.bootDelay / 1000 };
+    const source = simulation?.trace ? traceArrivals(simulation.trace.arrivals, seconds()) : poissonArrivals(config.rate, random, seconds());
+    const model = new WebClusterModel(settings, source, random, seconds());
+    const periods: PeriodStats[] = [];
+    simulation?.register({ entityId: entity.id, settings, periodSeconds: config.period / 1000, periods, activeSteps: model.activeSteps });
+
+    const publishShape = (): void => {
+      entity.sensor('group.size').publish(model.servers);
+      entity.sensor('servers.active').publish(model.active);
+      entity.sensor('servers.booting').publish(model.booting);
+      entity.sensor('dimmer').publish(model.dimmer);
+      entity.setUp(model.active > 0);
+    };
+    const resize = (size: number): { servers: number } => {
+      model.resize(size, seconds());
+      publishShape();
+      return { servers: model.servers };
+    };
+    entity.addEffector(defineEffector({
+      name: 'resize', description: 'set the number of servers (new ones boot first)', idempotent: true,
+      params: z.strictObject({ size: z.number().int().min(0) }), run: ({ size }) => resize(size),
+    }));
+    entity.addEffector(defineEffector({
+      name: 'addServer', description: 'add one server (it boots first)', params: z.strictObject({}), run: () => resize(model.servers + 1),
+    }));
+    entity.addEffector(defineEffector({
+      name: 'removeServer', description: 'remove the newest server', params: z.strictObject({}), run: () => resize(Math.max(0, model.servers - 1)),
+    }));
+    entity.addEffector(defineEffector({
+      name: 'setDimmer', description: 'set the share of responses with optional content', idempotent: true,
+      params: z.strictObject({ value: z.number().min(0).max(1) }),
+      run: ({ value }) => {
+        model.setDimmer(value, seconds());
+        publishShape();
+        return { dimmer: model.dimmer };
+      },
+    }));
+
+    entity.setState('running');
+    publishShape();
+    const tick = interval(config.period, scheduler).subscribe(() => {
+      const stats = model.takePeriod(seconds());
+      periods.push(stats);
+      const length = stats.to - stats.from;
+      entity.sensor('arrival.rate').publish(stats.arrivals / length);
+      if (stats.meanResponseTime !== undefined) {
+        entity.sensor('response.time').publish(stats.meanResponseTime);
+        entity.sensor('late.fraction').publish(stats.late / stats.completed);
+      }
+      entity.sensor('utilization.total').publish(stats.utilizationTotal);
+      if (stats.activeServers > 0) entity.sensor('utilization').publish(Math.min(1, stats.utilizationTotal / stats.activeServers));
+      publishShape();
+    });
+    return () => tick.unsubscribe();
+  },
+};

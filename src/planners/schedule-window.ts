@@ -1,0 +1,41 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { durationSchema } from '../core/duration.js';
+
+/** A scheduled capacity window: from each cron trigger, for `duration`, a floor or an exact size. */
+export const scheduleWindowSchema = z.strictObject({
+  /** Cron expression (UTC), e.g. `0 8 * * 1-5`. */
+  cron: z.string().refine((pattern) => isValidCron(pattern), { message: 'not a valid cron expression' }),
+  duration: durationSchema,
+  size: z.number().int().min(0),
+  /** `floor`: at least `size` during the window (dynamic policies may go higher); `exact`: exactly `size`. */
+  mode: z.enum(['floor', 'exact']).default('floor'),
+});
+
+export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
+
+/** The windows in force at `now` (ms since the epoch of the scheduler). */
+export function activeWindows(windows: readonly ScheduleWindow[], now: number): ScheduleWindow[] {
+  return windows.filter((window) => {
+    const cron = new Cron(window.cron, { paused: true, timezone: 'UTC' });
+    const [start] = cron.previousRuns(1, new Date(now + 1));
+    return start !== undefined && now < start.getTime() + window.duration;
+  });
+}
+
+/** Applies the windows in force to a desired size: an exact window wins; otherwise the highest floor. */
+export function applyWindows(desired: number, windows: readonly ScheduleWindow[]): { size: number; window?: ScheduleWindow } {
+  const exact = windows.find((w) => w.mode === 'exact');
+  if (exact) return { size: exact.size, window: exact };
+  const floor = windows.filter((w) => w.mode === 'floor').sort((a, b) => b.size - a.size)[0];
+  return floor && floor.size > desired ? { size: floor.size, window: floor } : { size: desired };
+}
+
+function isValidCron(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

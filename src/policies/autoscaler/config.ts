@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { durationSchema } from '../../core/duration.js';
+import { ratePolicySchema, selectSchema } from '../../planners/rate-limit.js';
+import { scheduleWindowSchema } from '../../planners/schedule-window.js';
+
+/** One metric the autoscaler tracks. */
+export const metricSchema = z.strictObject({
+  /** Sensor on the group. */
+  sensor: z.string().min(1),
+  /** Value per member to hold the metric at. */
+  target: z.number().positive(),
+  /** `perMember`: an average per member (CPU). `total`: a total across the group (queue length, request rate). */
+  basis: z.enum(['perMember', 'total']).default('perMember'),
+  /** Scale from zero only when the metric is above this (KEDA's activation). Default 0. */
+  activation: z.number().min(0).default(0),
+});
+
+const directionSchema = (stabilization: number, policies: z.input<typeof ratePolicySchema>[]) =>
+  z
+    .strictObject({
+      /** Stabilization window: down takes the highest recommendation in it, up the lowest. */
+      stabilization: durationSchema.default(stabilization),
+      /** Time after a change in this direction before the next. Default 0. */
+      cooldown: durationSchema.default(0),
+      /** Rate limits per period; `select` combines them. */
+      policies: z.array(ratePolicySchema).default(policies.map((p) => ratePolicySchema.parse(p))),
+      select: selectSchema.default('max'),
+    })
+    .default({ stabilization, cooldown: 0, policies: policies.map((p) => ratePolicySchema.parse(p)), select: 'max' });
+
+const baseSchema = z.strictObject({
+  /** Shorthand for one metric: `metric`, `target`, `basis`. */
+  metric: z.string().min(1).optional(),
+  target: z.number().positive().optional(),
+  basis: z.enum(['perMember', 'total']).optional(),
+  metrics: z.array(metricSchema).default([]),
+  /** Sensor with the current capacity. */
+  sizeSensor: z.string().default('group.size'),
+  /** Sensor with the members ready to serve: members still booting are not counted as capacity. */
+  readySensor: z.string().optional(),
+  /** Effector taking `{ size }`. */
+  resizeEffector: z.string().default('resize'),
+  min: z.number().int().min(0).default(1),
+  max: z.number().int().min(1),
+  /** Dead band around the target, as a ratio. Default 0.1. */
+  tolerance: z.number().min(0).max(1).default(0.1),
+  /** How often to evaluate even without new readings (this is what notices missing data). Default 15 s. */
+  evaluationInterval: durationSchema.default(15_000),
+  scaleUp: directionSchema(0, [{ type: 'percent', value: 100, period: 15 }, { type: 'members', value: 4, period: 15 }]),
+  scaleDown: directionSchema(300_000, [{ type: 'percent', value: 100, period: 15 }]),
+  /** When every metric is missing, stale or erroring: after `failureThreshold` evaluations, apply `fallback`. */
+  missingData: z
+    .strictObject({
+      failureThreshold: z.number().int().min(1).default(3),
+      fallback: z.enum(['hold', 'fixed', 'currentOrHigher']).default('hold'),
+      size: z.number().int().min(0).optional(),
+    })
+    .refine((m) => m.fallback === 'hold' || m.size !== undefined, { message: "fallback 'fixed' and 'currentOrHigher' need a size", path: ['size'] })
+    .default({ failureThreshold: 3, fallback: 'hold' }),
+  /** After a resize fails for lack of capacity, ask for no more until the size changes or this passes. Default 10 min. */
+  capacityRetry: durationSchema.default(600_000),
+  /** Scheduled windows: a floor or an exact size from each cron trigger for a duration. */
+  schedule: z.array(scheduleWindowSchema).default([]),
+});
+
+/** Config of the built-in autoscaler. */
+export const autoscalerConfig = baseSchema
+  .transform((c) => {
+    const metrics = [...c.metrics];
+    if (c.metric !== undefined && c.target !== undefined) metrics.unshift(metricSchema.parse({ sensor: c.metric, target: c.target, basis: c.basis ?? 'perMember' }));
+    return { ...c, metrics };
+  })
+  .superRefine((c, ctx) => {
+    if (c.min > c.max) ctx.addIssue({ code: 'custom', message: 'min must not exceed max', path: ['min'] });
+    if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
+    if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
+    c.metrics.forEach((m, i) => {
+      if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember')) {
+        ctx.addIssue({ code: 'custom', message: 'scaling to zero needs a total metric (a per-member average cannot be read with no members)', path: ['metrics', i, 'basis'] });
+      }
+    });
+  });
+
+/** The autoscaler's config after parsing (durations in ms). */
+export type AutoscalerConfig = z.output<typeof autoscalerConfig>;

@@ -1,0 +1,122 @@
+import { clampCapacity, targetTracking } from '../../planners/target-tracking.js';
+import { rateLimit, type ScaleEvent } from '../../planners/rate-limit.js';
+import { stabilize, type Recommendation } from '../../planners/stabilization-window.js';
+import { applyWindows, type ScheduleWindow } from '../../planners/schedule-window.js';
+import type { Observation } from '../../sensors/reading.js';
+import type { AutoscalerConfig } from './config.js';
+
+/** One metric as the evaluation sees it: a fresh, unused reading, or why there is none. */
+export type MetricInput =
+  | { readonly sensor: string; readonly status: 'fresh'; readonly observation: Observation<number> }
+  | { readonly sensor: string; readonly status: 'used' | 'missing' };
+
+/** Everything one evaluation needs; the result depends on nothing else (it is unit-tested as a function). */
+export interface EvaluationInput {
+  readonly now: number;
+  readonly config: AutoscalerConfig;
+  readonly size: Observation<number>;
+  readonly ready: number | undefined;
+  readonly metrics: readonly MetricInput[];
+  readonly history: readonly Recommendation[];
+  readonly events: readonly ScaleEvent[];
+  readonly failures: number;
+  readonly capacityLimit: number | undefined;
+  readonly windows: readonly ScheduleWindow[];
+}
+
+/** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
+export interface Evaluation {
+  readonly proposal?: { readonly kind: 'scale' | 'hold'; readonly desired: number; readonly reason: string; readonly inputs: readonly Observation[] };
+  readonly history: readonly Recommendation[];
+  readonly failures: number;
+}
+
+/**
+ * One autoscaler evaluation: target tracking per metric (the largest ask wins), tolerance, min/max, schedule
+ * windows, capacity limit, stabilization windows, rate limits, and the missing-data rules (partial data never
+ * scales down; when every metric is missing, hold, then apply the fallback).
+ */
+export function evaluate(input: EvaluationInput): Evaluation {
+  const { config, now } = input;
+  const current = input.size.value;
+  const fresh = input.metrics.filter((m): m is Extract<MetricInput, { status: 'fresh' }> => m.status === 'fresh');
+  const missing = input.metrics.filter((m) => m.status === 'missing').map((m) => m.sensor);
+
+  if (fresh.length === 0) {
+    if (missing.length < input.metrics.length) return { history: input.history, failures: 0 }; // nothing new yet
+    const failures = input.failures + 1;
+    const { failureThreshold, fallback, size } = config.missingData;
+    const what = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or stale`;
+    if (failures < failureThreshold) {
+      const proposal = failures === 1 ? { kind: 'hold' as const, desired: current, reason: `${what}: holding at ${current} (never scale down on data the loop does not have)`, inputs: [input.size] } : undefined;
+      return { ...(proposal ? { proposal } : {}), history: input.history, failures };
+    }
+    if (failures > failureThreshold) return { history: input.history, failures };
+    const target = fallback === 'hold' ? current : fallback === 'fixed' ? (size as number) : Math.max(current, size as number);
+    return {
+      proposal: { kind: target === current ? 'hold' : 'scale', desired: target, reason: `${what} for ${failures} evaluations: fallback '${fallback}' -> ${target}`, inputs: [input.size] },
+      history: input.history,
+      failures,
+    };
+  }
+
+  const asks = fresh.map((m) => {
+    const spec = config.metrics.find((x) => x.sensor === m.sensor) ?? config.metrics[0];
+    const basis = spec?.basis ?? 'perMember';
+    const capacity = basis === 'perMember' && input.ready !== undefined && input.ready < current ? input.ready : current;
+    const value = m.observation.value;
+    if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, value, desired: 0, ratio: 0 };
+    const tracked = targetTracking({ current: capacity, value, target: spec?.target ?? 1, basis, tolerance: config.tolerance });
+    let desired = tracked.withinTolerance ? current : tracked.desired;
+    if (capacity < current && desired < current && tracked.ratio >= 1) desired = current; // members still warming up
+    return { sensor: m.sensor, value, desired, ratio: tracked.ratio };
+  });
+  const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
+  const notes: string[] = [];
+  let raw = top.desired;
+  if (missing.length > 0 && raw < current) {
+    raw = current;
+    notes.push(`no scale-down while ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  }
+  const windowed = applyWindows(raw, input.windows);
+  if (windowed.window) notes.push(`schedule '${windowed.window.cron}' ${windowed.window.mode} ${windowed.window.size}`);
+  raw = clampCapacity(windowed.size, config.min, config.max);
+  if (input.capacityLimit !== undefined && raw > current && raw > input.capacityLimit) {
+    raw = Math.max(current, input.capacityLimit);
+    notes.push(`capacity limit ${input.capacityLimit} (a resize failed for lack of capacity)`);
+  }
+  const keep = Math.max(config.scaleDown.stabilization, config.scaleUp.stabilization);
+  const history: Recommendation[] = [...input.history.filter(([at]) => at >= now - keep), [now, raw]];
+  let desired = raw;
+  if (!windowed.window || windowed.window.mode !== 'exact') {
+    if (raw < current) desired = Math.min(current, stabilize(history, now, config.scaleDown.stabilization, 'max') ?? raw);
+    else if (raw > current) desired = Math.max(current, stabilize(history, now, config.scaleUp.stabilization, 'min') ?? raw);
+    if (desired !== raw) notes.push(`recommendation ${raw} held at ${desired} by the ${raw < current ? 'scale-down' : 'scale-up'} stabilization window`);
+    if (desired > current) {
+      const limit = rateLimit('up', current, input.events, config.scaleUp.policies, config.scaleUp.select, now);
+      if (desired > limit) notes.push(`scale-up rate limited to ${Math.max(current, limit)}`);
+      desired = Math.max(current, Math.min(desired, limit));
+    } else if (desired < current) {
+      const limit = rateLimit('down', current, input.events, config.scaleDown.policies, config.scaleDown.select, now);
+      if (desired < limit) notes.push(`scale-down rate limited to ${Math.min(current, limit)}`);
+      desired = Math.min(current, Math.max(desired, limit));
+    }
+  }
+  if (desired === current) return { history, failures: 0 };
+  const per = config.metrics.find((m) => m.sensor === top.sensor)?.basis === 'total' ? 'in total' : 'per member';
+  const others = asks.length > 1 ? ` (largest of ${asks.map((a) => `${a.sensor} -> ${a.desired}`).join(', ')})` : '';
+  return {
+    proposal: {
+      kind: 'scale',
+      desired,
+      reason: `${top.sensor} is ${round(top.value)} against a target of ${config.metrics.find((m) => m.sensor === top.sensor)?.target} ${per}${others}: resize ${current} -> ${desired}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      inputs: [...fresh.map((m) => m.observation), input.size],
+    },
+    history,
+    failures: 0,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

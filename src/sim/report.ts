@@ -1,0 +1,91 @@
+import { DECISION_OUTCOMES, type Decision, type DecisionOutcome } from '../knowledge/decision.js';
+import type { InvocationRecord } from '../effectors/invocation.js';
+import { elasticity, type ElasticityMetrics } from './elasticity.js';
+import type { SimulatedSystem } from './simulation-host.js';
+import { SWIM_MAX_SERVICE_RATE, periodUtility } from './swim/utility.js';
+
+/** SWIM's result row for one simulated system, after the warm-up. */
+export interface SwimResult {
+  readonly utility: number;
+  readonly percentLate: number;
+  readonly percentOptional: number;
+  readonly averageServers: number;
+  /** Effector invocations that changed the system (resize, add/remove server, dimmer). */
+  readonly adaptations: number;
+  readonly requests: number;
+}
+
+/** What `homeostat simulate` reports. */
+export interface SimulationReport {
+  readonly blueprint: string;
+  readonly trace: string;
+  readonly seed: number;
+  readonly simulatedSeconds: number;
+  readonly warmupSeconds: number;
+  readonly wallClockSeconds: number;
+  readonly decisions: { readonly total: number; readonly byPolicy: Record<string, Partial<Record<DecisionOutcome, number>>> };
+  readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly elasticity: ElasticityMetrics }>;
+}
+
+const ADAPTING = new Set(['resize', 'addServer', 'removeServer', 'setDimmer']);
+
+/** Counts decisions by policy and outcome (outcomes in their canonical order). */
+export function countDecisions(decisions: readonly Decision[]): SimulationReport['decisions'] {
+  const byPolicy: Record<string, Partial<Record<DecisionOutcome, number>>> = {};
+  for (const d of decisions) {
+    const row = (byPolicy[d.policy] ??= {});
+    row[d.outcome] = (row[d.outcome] ?? 0) + 1;
+  }
+  for (const [policy, row] of Object.entries(byPolicy)) {
+    byPolicy[policy] = Object.fromEntries(DECISION_OUTCOMES.filter((o) => row[o] !== undefined).map((o) => [o, row[o]]));
+  }
+  return { total: decisions.length, byPolicy };
+}
+
+/**
+ * SWIM's result row and the elasticity metrics for one system. Demand is the number of servers the arrival
+ * rate of each period needs at SWIM's maximum service rate; supply is the number of serving servers.
+ */
+export function systemResult(system: SimulatedSystem, invocations: readonly InvocationRecord[], warmupSeconds: number): SimulationReport['systems'][number] {
+  const periods = system.periods.filter((p) => p.from >= warmupSeconds);
+  const sum = (f: (p: (typeof periods)[number]) => number): number => periods.reduce((a, p) => a + f(p), 0);
+  const completed = sum((p) => p.completed);
+  const length = sum((p) => p.to - p.from);
+  const swim: SwimResult = {
+    utility: sum((p) => periodUtility(p, { maxServers: system.settings.maxServers, responseTimeThreshold: system.settings.responseTimeThreshold })),
+    percentLate: completed > 0 ? (100 * sum((p) => p.late)) / completed : 0,
+    percentOptional: completed > 0 ? (100 * sum((p) => p.optional)) / completed : 0,
+    averageServers: length > 0 ? sum((p) => p.servers * (p.to - p.from)) / length : 0,
+    adaptations: invocations.filter((r) => r.entity === system.entityId && r.outcome === 'succeeded' && ADAPTING.has(r.effector) && r.at >= warmupSeconds * 1000).length,
+    requests: completed,
+  };
+  const demand: Array<[number, number]> = system.periods.map((p) => [p.from, Math.ceil(p.arrivals / (p.to - p.from) / SWIM_MAX_SERVICE_RATE)]);
+  const last = system.periods[system.periods.length - 1];
+  if (last) demand.push([last.to, demand[demand.length - 1]?.[1] ?? 0]);
+  const supply = system.activeSteps.filter(([t]) => !last || t <= last.to).map(([t, n]) => [t, n] as [number, number]);
+  if (last) supply.push([last.to, supply[supply.length - 1]?.[1] ?? 0]);
+  return { entity: system.entityId, swim, elasticity: elasticity(supply, demand) };
+}
+
+/** The report as text for a person. */
+export function formatReport(report: SimulationReport): string {
+  const lines: string[] = [];
+  const speed = report.wallClockSeconds > 0 ? report.simulatedSeconds / report.wallClockSeconds : Infinity;
+  lines.push(`simulated ${report.simulatedSeconds.toFixed(0)} s of ${report.trace} in ${report.wallClockSeconds.toFixed(2)} s (${Math.round(speed)}x real time), seed ${report.seed}`);
+  lines.push('', `decisions: ${report.decisions.total}`);
+  const outcomes = DECISION_OUTCOMES.filter((o) => Object.values(report.decisions.byPolicy).some((row) => row[o] !== undefined));
+  const policies = Object.keys(report.decisions.byPolicy).sort();
+  const width = Math.max(6, ...policies.map((p) => p.length));
+  lines.push(`  ${'policy'.padEnd(width)}  ${outcomes.map((o) => o.padStart(Math.max(7, o.length))).join('  ')}`);
+  for (const policy of policies) {
+    const row = report.decisions.byPolicy[policy] ?? {};
+    lines.push(`  ${policy.padEnd(width)}  ${outcomes.map((o) => String(row[o] ?? 0).padStart(Math.max(7, o.length))).join('  ')}`);
+  }
+  for (const system of report.systems) {
+    const { swim: s, elasticity: e } = system;
+    lines.push('', `${system.entity} (after a ${report.warmupSeconds} s warm-up, ${s.requests} requests):`);
+    lines.push(`  utility ${s.utility.toFixed(0)}   late ${s.percentLate.toFixed(2)} %   optional ${s.percentOptional.toFixed(1)} %   average servers ${s.averageServers.toFixed(2)}   adaptations ${s.adaptations}`);
+    lines.push(`  elasticity: accuracy under ${e.accuracyUnder.toFixed(3)}, over ${e.accuracyOver.toFixed(3)} servers; timeshare under ${(100 * e.timeshareUnder).toFixed(1)} %, over ${(100 * e.timeshareOver).toFixed(1)} %; jitter ${e.jitter.toFixed(5)}/s`);
+  }
+  return lines.join('\n');
+}

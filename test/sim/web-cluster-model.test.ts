@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/drivers/seeded-random.js';
+import { poissonArrivals, traceArrivals } from '../../src/sim/swim/arrivals.js';
+import { ProcessorSharingServer, type ServerModel } from '../../src/sim/swim/ps-server.js';
+import type { Completion } from '../../src/sim/swim/request.js';
+import { SWIM_DEFAULTS, WebClusterModel } from '../../src/sim/swim/web-cluster-model.js';
+
+/** Deterministic service: every request takes exactly `work` seconds, no warm-up. */
+function fixed(work: number, threads = 100): ServerModel {
+  return { threads, timeout: 10, full: { mean: work, sd: 0, warmupDelta: 0 }, low: { mean: work, sd: 0, warmupDelta: 0 }, warmupRequests: 6750 };
+}
+
+describe('ProcessorSharingServer', () => {
+  it('shares the processor: two 1 s requests started together both finish at 2 s', () => {
+    const done: Completion[] = [];
+    const server = new ProcessorSharingServer(fixed(1), Math.random, 0, (c) => done.push(c));
+    server.arrive({ arrival: 0, optional: true, tag: 0 }, 0);
+    server.arrive({ arrival: 0, optional: true, tag: 0 }, 0);
+    server.advanceTo(10);
+    expect(done.map((c) => c.at)).toEqual([2, 2]);
+  });
+
+  it('slows a running request when another joins: 1 s alone, then shared', () => {
+    const done: Completion[] = [];
+    const server = new ProcessorSharingServer(fixed(1), Math.random, 0, (c) => done.push(c));
+    server.arrive({ arrival: 0, optional: true, tag: 0 }, 0);
+    server.arrive({ arrival: 0.5, optional: true, tag: 0 }, 0.5);
+    server.advanceTo(10);
+    // first: 0.5 s alone (0.5 done), then half speed: 0.5 left takes 1 s -> 1.5; second: 0.5 done by 1.5, then alone -> 2
+    expect(done.map((c) => c.at)).toEqual([1.5, 2]);
+    expect(server.takeBusyTime()).toBe(2);
+  });
+
+  it('queues beyond its threads and passes through a request that waited out the timeout', () => {
+    const done: Completion[] = [];
+    const server = new ProcessorSharingServer(fixed(20, 1), Math.random, 0, (c) => done.push(c));
+    server.arrive({ arrival: 0, optional: true, tag: 0 }, 0);
+    server.arrive({ arrival: 1, optional: true, tag: 0 }, 1);
+    server.advanceTo(100);
+    expect(done.map((c) => [c.at, c.served])).toEqual([[20, true], [20, false]]);
+  });
+});
+
+describe('WebClusterModel', () => {
+  it('boots new servers for the boot delay and drains removed ones', () => {
+    const model = new WebClusterModel({ ...SWIM_DEFAULTS, initialServers: 1, bootDelay: 60 }, traceArrivals(new Float64Array([])), seededRandom(1));
+    model.resize(3, 10);
+    expect([model.servers, model.active, model.booting]).toEqual([3, 1, 2]);
+    model.advanceTo(70);
+    expect([model.servers, model.active, model.booting]).toEqual([3, 3, 0]);
+    model.resize(1, 80);
+    expect([model.servers, model.active]).toEqual([1, 1]);
+    expect(model.activeSteps).toEqual([[0, 1], [70, 3], [80, 1]]);
+  });
+
+  it('refuses more than maxServers with a capacity error, and odd dimmer values', () => {
+    const model = new WebClusterModel(SWIM_DEFAULTS, traceArrivals(new Float64Array([])), seededRandom(1));
+    expect(() => model.resize(4, 0)).toThrow(expect.objectContaining({ code: 'E_INSUFFICIENT_CAPACITY' }));
+    expect(() => model.setDimmer(0.3, 0)).toThrow(/not one of the 5 levels \(0, 0.25, 0.5, 0.75, 1\)/);
+    model.setDimmer(0.25, 0);
+    expect(model.dimmer).toBe(0.25);
+  });
+
+  it('reports a period: arrivals, response time, utilization, optional share, time-weighted servers', () => {
+    const random = seededRandom(7);
+    const model = new WebClusterModel(SWIM_DEFAULTS, poissonArrivals(30, random), random);
+    model.takePeriod(0);
+    const warm = model.takePeriod(600);
+    model.setDimmer(0.5, 600);
+    const p = model.takePeriod(1200);
+    expect(p.arrivals / 600).toBeCloseTo(30, 0);
+    expect(p.completed).toBeGreaterThan(p.arrivals - 50);
+    expect(p.optional / p.completed).toBeCloseTo(0.5, 1);
+    // 30 req/s at roughly 0.02 s of mean work (half full, half low content) on 3 warm servers
+    expect(p.utilizationTotal).toBeGreaterThan(0.3);
+    expect(p.utilizationTotal).toBeLessThan(1.2);
+    expect(p.meanResponseTime).toBeLessThan(warm.meanResponseTime ?? Infinity);
+    expect(p.late).toBe(0);
+    expect(p.servers).toBeCloseTo(3, 9);
+  });
+
+  it('is deterministic for a seed', () => {
+    const run = () => {
+      const random = seededRandom(42);
+      const model = new WebClusterModel(SWIM_DEFAULTS, poissonArrivals(50, random), random);
+      return [model.takePeriod(300), model.takePeriod(600)];
+    };
+    expect(run()).toEqual(run());
+  });
+});

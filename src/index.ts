@@ -68,5 +68,19 @@ export { EntityTypeRegistry, type EntityType, type DriverContext } from './drive
 export { builtinTypes } from './drivers/builtin-types.js';
 export { seededRandom } from './drivers/seeded-random.js';
 
+// simulation
+export { elasticity, type ElasticityMetrics, type StepFunction } from './sim/elasticity.js';
+export { readTrace, parseDeltaTrace, parseCsvTrace, TraceError, type ArrivalTrace } from './sim/trace.js';
+export { runSimulation, type SimulationOptions, type SimulationRun } from './sim/run-simulation.js';
+export { formatReport, type SimulationReport, type SwimResult } from './sim/report.js';
+export { chartSvg } from './sim/chart.js';
+export { SimulationHost, type SimulatedSystem } from './sim/simulation-host.js';
+export { WebClusterModel, SWIM_DEFAULTS, InsufficientCapacityError, type WebClusterSettings } from './sim/swim/web-cluster-model.js';
+export { periodUtility, SWIM_MAX_SERVICE_RATE } from './sim/swim/utility.js';
+export type { PeriodStats } from './sim/swim/period-stats.js';
+export { brownout, brownoutConfig } from './policies/brownout.js';
+export { stepScaler, stepScalerConfig } from './policies/step-scaler.js';
+export { scheduledScaler, scheduledScalerConfig } from './policies/scheduled-scaler.js';
+
 // testing
 export { VirtualClock } from './testing/virtual-clock.js';

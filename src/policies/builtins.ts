@@ -1,9 +1,15 @@
 import type { AnyPolicyDefinition } from './define-policy.js';
 import { autoscaler } from './autoscaler.js';
 import { restarter } from './restarter.js';
+import { brownout } from './brownout.js';
+import { stepScaler } from './step-scaler.js';
+import { scheduledScaler } from './scheduled-scaler.js';
 
 /** The built-in policies, by the name blueprints use. */
 export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Map<string, AnyPolicyDefinition>([
   [autoscaler.name, autoscaler],
   [restarter.name, restarter],
+  [brownout.name, brownout],
+  [stepScaler.name, stepScaler],
+  [scheduledScaler.name, scheduledScaler],
 ]);

@@ -1,0 +1,89 @@
+import { filter, map } from 'rxjs';
+import { z } from 'zod';
+import type { Observation } from '../sensors/reading.js';
+import { definePolicy, type Symptom } from './define-policy.js';
+
+/** Config of the built-in brownout policy. */
+export const brownoutConfig = z
+  .strictObject({
+    /** Sensor with the mean response time (s); each reading is one evaluation. */
+    responseTimeSensor: z.string().default('response.time'),
+    /** Sensor with the mean utilization of the serving members (0..1), optional. */
+    utilizationSensor: z.string().optional(),
+    dimmerSensor: z.string().default('dimmer'),
+    dimmerEffector: z.string().default('setDimmer'),
+    sizeSensor: z.string().default('group.size'),
+    /** Sensor with the members still booting, optional: while some boot, capacity cannot grow faster. */
+    bootingSensor: z.string().optional(),
+    /** The largest size the group may have: at it, only the dimmer can relieve load. */
+    maxSize: z.number().int().min(1),
+    step: z.number().gt(0).max(1).default(0.25),
+    /** Lower the dimmer when response time or utilization is above these. */
+    high: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.9) }),
+    /** Raise it when both are below these. */
+    low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
+  })
+  .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] });
+
+/** A brownout proposal: the dimmer value to set and why. */
+export interface DimmerSymptom extends Symptom {
+  readonly kind: 'lower' | 'raise';
+  readonly detail: { readonly from: number; readonly to: number; readonly why: string };
+}
+
+/**
+ * Brownout (Klein et al.): when the group is overloaded and cannot grow right now (at its maximum, or
+ * members still booting), lower the dimmer (the share of responses with optional content) one step; raise
+ * it back one step when there is spare capacity. Missing readings decide nothing.
+ */
+export const brownout = definePolicy({
+  name: 'brownout',
+  description: 'trades optional content for response time while capacity cannot grow',
+  config: brownoutConfig,
+  requires: (c) => [
+    { on: 'self', sensor: c.responseTimeSensor, configPath: ['responseTimeSensor'] },
+    { on: 'self', sensor: c.dimmerSensor, configPath: ['dimmerSensor'] },
+    { on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] },
+    ...(c.utilizationSensor ? [{ on: 'self' as const, sensor: c.utilizationSensor, configPath: ['utilizationSensor'] }] : []),
+    ...(c.bootingSensor ? [{ on: 'self' as const, sensor: c.bootingSensor, configPath: ['bootingSensor'] }] : []),
+  ],
+  monitor: ({ entity, config }) => entity.sensor<number>(config.responseTimeSensor).readings$,
+  analyze: (source, { entity, config }) =>
+    source.pipe(
+      map((rt): DimmerSymptom | undefined => {
+        const read = (name: string | undefined): Observation<number> | undefined => {
+          if (!name) return undefined;
+          const sensor = entity.sensor<number>(name);
+          return sensor.isStale() ? undefined : sensor.current;
+        };
+        const dimmer = read(config.dimmerSensor);
+        const size = read(config.sizeSensor);
+        if (!dimmer || !size) return undefined;
+        const utilization = read(config.utilizationSensor);
+        const booting = read(config.bootingSensor);
+        const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
+        const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
+        const hot = rt.value > config.high.responseTime ? `response time ${round(rt.value)} s > ${config.high.responseTime} s` : utilization && utilization.value > config.high.utilization ? `utilization ${round(utilization.value)} > ${config.high.utilization}` : undefined;
+        if (hot && cannotGrow && dimmer.value > 0) {
+          const to = Math.max(0, round(dimmer.value - config.step));
+          const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;
+          return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
+        }
+        const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
+        if (!hot && spare && dimmer.value < 1) {
+          const to = Math.min(1, round(dimmer.value + config.step));
+          return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
+        }
+        return undefined;
+      }),
+      filter((s): s is DimmerSymptom => s !== undefined),
+    ),
+  plan: (symptom, { entity, config }) => ({
+    actions: [{ entity: entity.id, effector: config.dimmerEffector, params: { value: symptom.detail.to } }],
+    reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
+  }),
+});
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

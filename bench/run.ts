@@ -6,8 +6,8 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'tree-build'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts' };
+const benches = ['throughput', 'decision-latency', 'tree-build', 'simulation'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts' };
 
 const results: Record<string, Record<string, unknown>> = {};
 for (const bench of benches) {
@@ -35,6 +35,8 @@ if (b) {
   rows.push(['tree build time', `${fmt(b['seconds'])} s`, `${fmt(b['entities'], 0)} entities, ${fmt(b['policies'], 0)} policies; bar: under 10 s`]);
   rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, 'bar: under 1024 MiB']);
 }
+const sim = results['simulation'];
+if (sim) rows.push(['simulation speed', `${fmt(sim['simulatedSecondsPerSecond'], 0)} simulated s/s`, `WC98, ${fmt(sim['simulatedSeconds'], 0)} s in ${fmt(sim['wallClockSeconds'], 3)} s; bar: under 10 s`]);
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')}\n`);
 

@@ -4,8 +4,8 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseBlueprint, readTrace, runSimulation, type SwimResult } from '../src/index.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const here = path.basename(import.meta.dirname) === 'bench' ? root : path.resolve(import.meta.dirname, '../..');
+// runs from bench/ (tsx, tests) or from .bench-build/bench/ (compiled)
+const here = path.resolve(import.meta.dirname, import.meta.dirname.includes('.bench-build') ? '../..' : '..');
 const BOOT_DELAYS = [0, 60, 120, 180, 240];
 const CONFIGS = [
   { name: 'homeostat (autoscaler + brownout)', file: 'examples/swim/homeostat.yaml' },

@@ -27,13 +27,15 @@ export interface TargetTrackingResult {
 export function targetTracking(input: TargetTrackingInput): TargetTrackingResult {
   const { current, value, target, basis, tolerance } = input;
   if (!(target > 0)) throw new RangeError(`target must be positive, got ${target}`);
+  // compare with a little slack: 0.55 / 0.5 is 1.1000000000000001 in floating point, on the band's edge
+  const band = tolerance + 1e-9;
   if (basis === 'total') {
     const ratio = current > 0 ? value / (target * current) : value > 0 ? Infinity : 1;
-    if (Math.abs(ratio - 1) <= tolerance) return { desired: current, ratio, withinTolerance: true };
+    if (Math.abs(ratio - 1) <= band) return { desired: current, ratio, withinTolerance: true };
     return { desired: Math.ceil(value / target - 1e-9), ratio, withinTolerance: false };
   }
   const ratio = value / target;
-  if (Math.abs(ratio - 1) <= tolerance) return { desired: current, ratio, withinTolerance: true };
+  if (Math.abs(ratio - 1) <= band) return { desired: current, ratio, withinTolerance: true };
   return { desired: Math.ceil(current * ratio - 1e-9), ratio, withinTolerance: false };
 }
 

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBlueprint } from '../../src/blueprint/load.js';
+import { runSimulation } from '../../src/sim/run-simulation.js';
+import { parseCsvTrace, readTrace } from '../../src/sim/trace.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const wc98 = path.join(root, 'examples/traces/wc_day53-r0-105m-l70.delta');
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('simulation', () => {
+  it('is deterministic: the same seed gives the same report', async () => {
+    const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));
+    const trace = await readTrace(wc98);
+    const strip = (r: Awaited<ReturnType<typeof runSimulation>>['report']) => ({ ...r, wallClockSeconds: 0 });
+    const first = await runSimulation(blueprint, { trace, seed: 3 });
+    const second = await runSimulation(blueprint, { trace, seed: 3 });
+    expect(strip(second.report)).toEqual(strip(first.report));
+    const other = await runSimulation(blueprint, { trace, seed: 4 });
+    expect(other.report.systems[0]?.swim.percentOptional).not.toEqual(first.report.systems[0]?.swim.percentOptional);
+  });
+
+  it('replays a CSV trace of timestamp,count rows', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `${i * 60},${600 + (i > 30 ? 1800 : 0)}`).join('\n');
+    const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));
+    const { report } = await runSimulation(blueprint, { trace: parseCsvTrace(`timestamp,count\n${rows}\n`, 'burst.csv'), warmupSeconds: 0 });
+    expect(report.systems[0]?.swim.requests).toBeGreaterThan(60_000);
+    expect(report.decisions.byPolicy['web/autoscaler']?.applied).toBeGreaterThan(0);
+  });
+
+  it('homeostat simulate prints a report, --json a parseable one, and --chart an SVG', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-'));
+    const chart = path.join(dir, 'swim.svg');
+    const text = await cli(['simulate', 'examples/swim/swim-reactive.yaml', '--trace', wc98, '--chart', chart]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^simulated 6300 s of wc_day53-r0-105m-l70\.delta in [\d.]+ s \(\d+x real time\), seed 1/);
+    expect(text.stdout).toMatch(/web\/swim-reactive\s+\d+/);
+    expect(text.stdout).toMatch(/utility \d+\s+late [\d.]+ %\s+optional [\d.]+ %\s+average servers [\d.]+\s+adaptations \d+/);
+    const svg = await readFile(chart, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const panel of ['load (req/s)', 'servers (servers)', 'dimmer', 'response time (s)']) expect(svg).toContain(panel);
+    const json = await cli(['simulate', 'examples/swim/swim-reactive.yaml', '--trace', wc98, '--json', '--seed', '5']);
+    const report = JSON.parse(json.stdout) as { seed: number; systems: Array<{ swim: { utility: number }; elasticity: { timeshareUnder: number } }> };
+    expect(report.seed).toBe(5);
+    expect(report.systems[0]?.swim.utility).toBeGreaterThan(0);
+    expect(report.systems[0]?.elasticity.timeshareUnder).toBeGreaterThanOrEqual(0);
+  }, 60_000);
+
+  it('says where a bad trace is broken, without a stack trace', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-'));
+    const bad = path.join(dir, 'bad.delta');
+    await writeFile(bad, '0.5\n0.25\noops\n');
+    const result = await cli(['simulate', 'examples/swim/homeostat.yaml', '--trace', bad]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`${bad}:3: expected a non-negative inter-arrival time in seconds, got 'oops'`);
+    const missing = await cli(['simulate', 'examples/swim/homeostat.yaml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--trace <file>' not specified");
+  }, 30_000);
+});

@@ -62,11 +62,15 @@ export function chartSvg(system: SimulatedSystem, title: string): string {
         return `${j === 0 ? 'M' : `${stepCorner}L`}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
       }).join(' ');
       parts.push(`<path d="${path}" fill="none" stroke="${series.color}" stroke-width="1.5"/>`);
-      parts.push(`<text x="${MARGIN.left + 8 + k * 170}" y="${top + 14}" fill="${series.color}">${escapeXml(series.label)}</text>`);
+      // legends sit in the title row, right-aligned, so they never cover the lines
+      parts.push(`<text x="${MARGIN.left + plotWidth - k * 190}" y="${top - 4}" text-anchor="end" fill="${series.color}">${escapeXml(series.label)}</text>`);
     });
   });
   const axisY = MARGIN.top + panels.length * (PANEL + MARGIN.gap) - MARGIN.gap + 24;
-  for (let m = 0; m <= end / 60; m += 15) parts.push(`<text x="${x(m * 60)}" y="${axisY}" text-anchor="middle">${m} min</text>`);
+  for (let m = 0; m <= end / 60; m += 15) {
+    const anchor = m === 0 ? 'start' : x(m * 60) > WIDTH - MARGIN.right - 30 ? 'end' : 'middle';
+    parts.push(`<text x="${x(m * 60)}" y="${axisY}" text-anchor="${anchor}">${m} min</text>`);
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -3,8 +3,11 @@ import type { Symptom } from '../policies/define-policy.js';
 
 /** Options of `stabilized`. */
 export interface StabilizedOptions<S> {
-  /** How long a symptom kind must hold, with no other kind in between, before it is passed on (ms). */
-  readonly forMs: number;
+  /**
+   * How long a symptom kind must hold, with no other kind in between, before it is passed on (ms); a
+   * function gives each condition its own delay (e.g. 10 s to declare failure, 30 s to declare recovery).
+   */
+  readonly forMs: number | ((symptom: S) => number);
   /** Groups symptoms into conditions; default the symptom's `kind`. */
   readonly key?: (symptom: S) => string;
 }
@@ -33,7 +36,8 @@ export function stabilized<S extends Symptom>(options: StabilizedOptions<S>, sch
           timer?.unsubscribe();
           currentKey = k;
           latest = symptom;
-          stable = options.forMs <= 0;
+          const delay = typeof options.forMs === 'function' ? options.forMs(symptom) : options.forMs;
+          stable = delay <= 0;
           if (stable) {
             subscriber.next(symptom);
             return;
@@ -41,7 +45,7 @@ export function stabilized<S extends Symptom>(options: StabilizedOptions<S>, sch
           timer = scheduler.schedule(() => {
             stable = true;
             if (latest) subscriber.next(latest);
-          }, options.forMs);
+          }, delay);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),

@@ -12,6 +12,8 @@ export interface InvokeOptions {
   readonly caller: Caller;
   /** Aborts the invocation (and any waiting retry) when it fires. */
   readonly signal?: AbortSignal;
+  /** Time allowed per attempt (ms), instead of the effector's declared timeout. */
+  readonly timeoutMs?: number;
 }
 
 /** Thrown by `invoke` when the effector failed; carries the record. */
@@ -68,7 +70,7 @@ export class EffectorInvoker {
     return this.queue.run(entity.id, async () => {
       let attempts = 0;
       try {
-        const result = await this.runWithRetry(entity, effector, parsed.data, options.signal, () => ++attempts);
+        const result = await this.runWithRetry(entity, effector, parsed.data, options, () => ++attempts);
         this.emit({ ...base, params: parsed.data, outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
         return result;
       } catch (error) {
@@ -86,13 +88,14 @@ export class EffectorInvoker {
     });
   }
 
-  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, signal: AbortSignal | undefined, countAttempt: () => number): Promise<unknown> {
+  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number): Promise<unknown> {
+    const signal = options.signal;
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...effector.retry };
     const maxAttempts = effector.idempotent ? Math.max(1, policy.maxAttempts) : 1;
     for (;;) {
       const attempt = countAttempt();
       try {
-        return await this.attempt(entity, effector, params, attempt, signal);
+        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs);
       } catch (error) {
         const retryable = !(error instanceof HomeostatError) || error.retryable;
         if (!retryable || attempt >= maxAttempts || signal?.aborted) throw error;
@@ -101,8 +104,8 @@ export class EffectorInvoker {
     }
   }
 
-  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined): Promise<unknown> {
-    const timeoutMs = effector.timeoutMs ?? 30_000;
+  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined): Promise<unknown> {
+    const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
     const controller = new AbortController();
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;

@@ -16,12 +16,35 @@ export const DECISION_OUTCOMES = [
 /** One decision outcome. */
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
-/** One effector invocation a plan asks for. */
+/** A condition on a sensor that must hold, within a time, before a runbook goes on. */
+export interface Check {
+  readonly entity: string;
+  readonly sensor: string;
+  readonly op: 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+  readonly value: number | boolean | string;
+  /** How long to wait for it (ms). */
+  readonly withinMs: number;
+}
+
+/**
+ * One effector invocation a plan asks for. The optional fields make a plan a runbook: steps with ids and
+ * dependencies (a DAG; by default each step follows the one before it), a timeout per step, a check that
+ * must hold before dependent steps start, and a compensation run if a later step fails.
+ */
 export interface Action {
   /** Entity id (or path) to act on. */
   readonly entity: string;
   readonly effector: string;
   readonly params?: unknown;
+  /** Step id, for `after` references and the record. */
+  readonly id?: string;
+  /** Steps that must have completed first. */
+  readonly after?: readonly string[];
+  /** Time allowed for this step's invocation (ms), instead of the effector's own. */
+  readonly timeoutMs?: number;
+  readonly check?: Check;
+  /** Undoes this step; run in reverse order for completed steps when a later step fails. */
+  readonly compensate?: { readonly entity: string; readonly effector: string; readonly params?: unknown };
 }
 
 /** The record of one plan: what the loop saw, what it decided and why, and what came of it. */

@@ -29,6 +29,11 @@ export interface Plan {
    * applied, further plans with the same key are skipped until it passes, besides the policy's cooldown.
    */
   readonly cooldown?: { readonly key: string; readonly ms: number };
+  /**
+   * The subtree this plan holds while it runs (an entity id; default the policy's entity): plans of other
+   * policies inside it, or acting on it, are preempted until it finishes.
+   */
+  readonly scope?: string;
 }
 
 /** What every phase of a policy sees. */

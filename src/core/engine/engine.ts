@@ -7,6 +7,7 @@ import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
 import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
+import { Arbiter, type ActionBudget } from './arbiter.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 
@@ -38,6 +39,7 @@ export class Engine {
   private running = false;
   private decisionSequence = 0;
   private readonly services: ExecutorDeps & RunnerDeps;
+  private readonly arbiter: Arbiter;
 
   constructor(options: EngineOptions) {
     this.tree = options.tree;
@@ -45,6 +47,7 @@ export class Engine {
     this.scheduler = options.scheduler;
     this.invoker = options.invoker ?? new EffectorInvoker(options.scheduler);
     this.dryRunAll = options.dryRun ?? false;
+    this.arbiter = new Arbiter(this.tree, this.scheduler, this.knowledge);
     // One services object for every attached policy: a fleet of 100,000 policies must not carry
     // 100,000 copies of the same closures.
     this.services = {
@@ -56,6 +59,7 @@ export class Engine {
       nextDecisionId: () => `d-${this.scheduler.now()}-${++this.decisionSequence}`,
       onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
       onFault: (fault) => this.faultsSubject.next(fault),
+      arbiter: this.arbiter,
     };
     this.subscriptions.push(this.invoker.records$.subscribe((record) => this.knowledge.recordInvocation(record)));
     this.subscriptions.push(
@@ -119,6 +123,11 @@ export class Engine {
     runner.stop();
     this.runners.delete(id);
     return true;
+  }
+
+  /** Limits the actions on an entity's subtree to `maxActions` per `windowMs`; plans past it are `rate_limited`. */
+  setBudget(budget: ActionBudget): void {
+    this.arbiter.setBudget(budget);
   }
 
   /** Starts every attached policy. */

@@ -1,6 +1,9 @@
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
-import { HomeostatError, UnknownEntityError, describeError } from '../errors.js';
+import { HomeostatError, describeError } from '../errors.js';
+import { InvocationFailedError } from '../../effectors/invoker.js';
+import type { Arbiter } from './arbiter.js';
+import { RunbookFailedError, runSteps, summary } from './runbook.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
@@ -21,6 +24,7 @@ export interface ExecutorDeps {
   readonly nextDecisionId: () => string;
   /** Told of every decision this executor records. */
   readonly onDecision: (decision: Decision) => void;
+  readonly arbiter: Arbiter;
 }
 
 const COOLDOWN_KEY = 'engine.cooldownUntil';
@@ -78,7 +82,13 @@ export class PlanExecutor {
   private start(pending: PendingPlan): void {
     const until = Math.max(this.cooldownUntil(), this.cooldownUntil(pending.plan.cooldown?.key));
     if (until > this.deps.scheduler.now()) {
-      this.record(pending, 'skipped_cooldown', { detail: `cooldown until ${until} (${until - this.deps.scheduler.now()} ms left)` });
+      const which = pending.plan.cooldown && this.cooldownUntil(pending.plan.cooldown.key) === until ? `'${pending.plan.cooldown.key}' cooldown` : 'cooldown';
+      this.record(pending, 'skipped_cooldown', { detail: `${which} until ${until} (${until - this.deps.scheduler.now()} ms left)` });
+      return;
+    }
+    const verdict = this.deps.arbiter.check(this.attachment, pending.plan);
+    if (verdict) {
+      this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;
     }
     this.executing = true;
@@ -109,18 +119,20 @@ export class PlanExecutor {
       this.record(pending, 'dry_run', { executeMs: elapsed(), detail: 'dry run: no effector was invoked' });
       return;
     }
+    const token = deps.arbiter.begin(attachment, pending.plan);
     try {
-      for (const action of pending.plan.actions) {
-        const target = deps.tree.find(action.entity);
-        if (!target) throw new UnknownEntityError(action.entity);
-        await deps.invoker.invoke(target, action.effector, action.params, { caller: { kind: 'policy', name: attachment.id } });
-      }
+      const steps = await runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id });
       this.startCooldown(pending);
-      this.record(pending, 'applied', { executeMs: elapsed() });
+      this.record(pending, 'applied', { executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
       this.startCooldown(pending);
-      const code = error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED';
-      this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(error) }, detail: describeError(error) });
+      // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
+      const cause = error instanceof RunbookFailedError ? error.cause : error;
+      const root = cause instanceof InvocationFailedError ? cause.cause : cause;
+      const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
+      this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+    } finally {
+      deps.arbiter.end(token);
     }
   }
 

@@ -46,7 +46,11 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
     });
     node.policies.forEach((policy, i) => {
       const parsed = policy.definition.config.safeParse(policy.config);
-      if (!parsed.success || !policy.definition.requires) return;
+      if (!parsed.success) return;
+      for (const ref of policy.definition.requiresEntities?.(parsed.data) ?? []) {
+        if (!declaredIds.has(ref.entity)) problems.push({ path: [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], message: `policy '${policy.definition.name}' names entity '${ref.entity}', which is not in this blueprint` });
+      }
+      if (!policy.definition.requires) return;
       for (const requirement of policy.definition.requires(parsed.data)) {
         const at = [...node.path, 'policies', i, 'config', ...(requirement.configPath ?? [])];
         const who = `policy '${policy.definition.name}'`;

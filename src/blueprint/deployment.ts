@@ -59,6 +59,7 @@ export class Deployment {
       random,
       spawnMember: (group, id) => this.spawnMember(group, id),
       retire: (entity) => this.retire(entity),
+      invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
       ...(simulation === undefined ? {} : { simulation }),
     };
     this.subscriptions.push(
@@ -123,6 +124,7 @@ export class Deployment {
     const teardowns: Array<() => void> = [];
     this.teardowns.set(entity, teardowns);
     const context = { tree: this.tree, scheduler: this.tree.scheduler };
+    if (spec.budget && spec.id) this.engine.setBudget({ entity: entity.id, maxActions: spec.budget.actions, windowMs: spec.budget.windowMs });
     if (spec.quorum) {
       const subscription = quorumUp({ from: spec.quorum.from, rule: spec.quorum }).start(entity, context);
       teardowns.push(() => subscription.unsubscribe());

@@ -70,6 +70,7 @@ export class NodeValidator {
     const enrichers = this.items(enricherDeclSchema, fields['enrichers'], [...at, 'enrichers']);
     const policyDecls = this.items(policyDeclSchema, fields['policies'], [...at, 'policies']);
     const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
+    const budget = this.field(shape.budget, fields['budget'], [...at, 'budget']);
     const members = this.field(shape.members, fields['members'], [...at, 'members']);
     const memberSpecRaw = this.field(shape.memberSpec, fields['memberSpec'], [...at, 'memberSpec']);
     const childrenRaw = this.field(shape.children, fields['children'], [...at, 'children']) ?? [];
@@ -108,6 +109,7 @@ export class NodeValidator {
       sensors: sensors.filter((d) => d !== undefined).map(sensorFromDecl),
       enrichers: enrichers.filter((d) => d !== undefined),
       ...(quorum === undefined ? {} : { quorum }),
+      ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
       policies,
       members: members ?? [],
       ...(memberSpec === undefined ? {} : { memberSpec }),

@@ -28,6 +28,8 @@ export interface ResolvedEntity {
   readonly sensors: readonly SensorDefinition<unknown>[];
   readonly enrichers: readonly EnricherDecl[];
   readonly quorum?: { readonly from: SourceSet } & QuorumRule;
+  /** Action budget of the subtree. */
+  readonly budget?: { readonly actions: number; readonly windowMs: number };
   readonly policies: readonly ResolvedPolicy[];
   readonly members: readonly string[];
   readonly memberSpec?: ResolvedEntity;

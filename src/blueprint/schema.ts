@@ -77,6 +77,8 @@ export const entityNodeSchema = z.strictObject({
   enrichers: z.array(enricherDeclSchema).default([]),
   policies: z.array(policyDeclSchema).default([]),
   quorum: quorumDeclSchema.optional(),
+  /** At most `actions` effector invocations on this subtree per `window` (plans past it are rate_limited). */
+  budget: z.strictObject({ actions: z.number().int().min(1), window: durationSchema }).optional(),
   members: z.array(id).default([]),
   memberSpec: z.record(z.string(), z.unknown()).optional(),
   children: z.array(z.unknown()).default([]),

@@ -53,7 +53,9 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--chart <file.svg>', 'draw load, servers, dimmer and response time over time')
     .option('--seed <n>', 'seed of every random choice (default: the blueprint\'s engine.seed, else 1)', wholeNumber)
     .option('--warmup <seconds>', 'leave periods before this out of the results (default 900)', wholeNumber)
-    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number }) => {
+    .option('--duration <seconds>', 'simulate only this long (default: the whole trace)', wholeNumber)
+    .option('--fail <entity@seconds>', 'inject a lasting fault: the entity (and its subtree) goes down at that time; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; duration?: number }) => {
       code = await simulateCommand(file, options, io);
     });
   try {

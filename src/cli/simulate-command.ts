@@ -13,6 +13,16 @@ export interface SimulateOptions {
   readonly chart?: string;
   readonly seed?: number;
   readonly warmup?: number;
+  /** Faults as `<entity>@<seconds>`. */
+  readonly fail?: readonly string[];
+  readonly duration?: number;
+}
+
+/** Parses `<entity>@<seconds>`. */
+export function parseFault(text: string): { entity: string; at: number } {
+  const match = /^([A-Za-z0-9][A-Za-z0-9_.-]*)@(\d+(?:\.\d+)?)$/.exec(text);
+  if (!match) throw new Error(`--fail '${text}': expected <entity>@<seconds>, e.g. web-2@120`);
+  return { entity: match[1] as string, at: Number(match[2]) };
 }
 
 /** `homeostat simulate <blueprint> --trace <file>`: replays the trace in virtual time and prints a report. */
@@ -20,13 +30,16 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   try {
+    const faults = (options.fail ?? []).map(parseFault);
     const trace = await readTrace(options.trace);
     const { report, host } = await runSimulation(blueprint, {
       trace,
+      faults,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.warmup === undefined ? {} : { warmupSeconds: options.warmup }),
+      ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
     });
-    if (report.systems.length === 0) io.err(`${file}: note: no simulated entity type (such as sim.swim) replays the trace; only decisions are reported`);
+    if (report.systems.length === 0 && faults.length === 0) io.err(`${file}: note: no simulated entity type (such as sim.swim) replays the trace; only decisions are reported`);
     io.out(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
     if (options.chart) {
       const system = host.systems[0];

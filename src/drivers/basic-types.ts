@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { defineEffector } from '../effectors/define-effector.js';
+import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
+import { waitForCheck } from '../core/engine/check-wait.js';
+import { rolling } from '../effectors/rolling.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import type { Entity } from '../core/entity.js';
 import type { DriverContext, EntityType } from './entity-type.js';
@@ -35,14 +38,14 @@ const clusterConfig = z.strictObject({
 
 /**
  * A dynamic cluster (Brooklyn's DynamicCluster): members built from its `memberSpec`, with a `resize`
- * effector that adds new members or retires the newest ones.
+ * effector that adds new members or retires the newest ones, and `replaceMember`.
  */
 export const clusterType: EntityType<z.infer<typeof clusterConfig>> = {
   name: 'cluster',
   description: 'members built from a memberSpec; resize adds or retires members',
   config: clusterConfig,
   sensors: [GROUP_SIZE],
-  effectors: ['resize'],
+  effectors: ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'],
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
   start: (entity, config, context) => startCluster(entity, config.initialSize, context),
@@ -69,6 +72,66 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
         for (let i = members.length; i < size; i++) context.spawnMember(entity, nextId());
         for (const member of members.slice(size).reverse()) context.retire(member);
         return { size: entity.members.length };
+      },
+    }),
+  );
+  entity.addEffector(
+    defineEffector({
+      name: 'replaceMember',
+      description: 'start a new member, wait until it is up, then retire the old one',
+      params: z.strictObject({ member: z.string().min(1), startTimeout: z.number().int().positive().default(300_000) }),
+      timeoutMs: 600_000,
+      run: async ({ member, startTimeout }) => {
+        const old = context.tree.find(member);
+        if (!old || !entity.members.includes(old)) throw new TerminalEffectorError(`'${member}' is not a member of '${entity.id}'`);
+        const fresh = context.spawnMember(entity, nextId());
+        if (!fresh) throw new TerminalEffectorError(`'${entity.id}' has no memberSpec to build a replacement from`);
+        try {
+          await waitForCheck(context.tree, context.scheduler, { entity: fresh.id, sensor: 'service.up', op: 'eq', value: true, withinMs: startTimeout });
+        } catch (error) {
+          context.retire(fresh); // the old member stays: a failed replacement removes nothing that worked
+          throw new HomeostatError('E_REPLACEMENT_FAILED', `replacement ${fresh.id} for ${member} did not come up within ${startTimeout / 1000} s`, { cause: error });
+        }
+        context.retire(old);
+        return { replaced: member, by: fresh.id };
+      },
+    }),
+  );
+  const healthy = (timeoutMs: number) => (member: Entity) =>
+    waitForCheck(context.tree, context.scheduler, { entity: member.id, sensor: 'service.up', op: 'eq', value: true, withinMs: timeoutMs });
+  const serving = (): Entity[] => entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+  entity.addEffector(
+    defineEffector({
+      name: 'rollingRestart',
+      description: 'restart the members in batches, waiting for each batch to be healthy before the next',
+      params: z.strictObject({ maxUnavailable: z.number().int().min(1).default(1), healthTimeout: z.number().int().positive().default(120_000) }),
+      timeoutMs: 3_600_000,
+      run: async ({ maxUnavailable, healthTimeout }) => ({
+        batches: await rolling(serving(), maxUnavailable, {
+          apply: async (m) => void (await context.invoke(m, 'restart', {}, `${entity.id}/rollingRestart`)),
+          healthy: healthy(healthTimeout),
+        }),
+      }),
+    }),
+  );
+  entity.addEffector(
+    defineEffector({
+      name: 'rollingUpdate',
+      description: 'update the members to a version in batches; roll back every updated member when a batch is unhealthy',
+      params: z.strictObject({ version: z.string().min(1), maxUnavailable: z.number().int().min(1).default(1), healthTimeout: z.number().int().positive().default(120_000) }),
+      timeoutMs: 3_600_000,
+      run: async ({ version, maxUnavailable, healthTimeout }) => {
+        const previous = new Map(serving().map((m) => [m.id, m.hasSensor('version') ? m.sensor<string>('version').current?.value : undefined]));
+        return {
+          batches: await rolling(serving(), maxUnavailable, {
+            apply: async (m) => void (await context.invoke(m, 'update', { version }, `${entity.id}/rollingUpdate`)),
+            healthy: healthy(healthTimeout),
+            rollback: async (m) => {
+              const was = previous.get(m.id);
+              if (was !== undefined) await context.invoke(m, 'update', { version: was }, `${entity.id}/rollingUpdate`);
+            },
+          }),
+        };
       },
     }),
   );

@@ -3,8 +3,10 @@ import { applicationType, clusterType, groupType, plainEntity } from './basic-ty
 import { simServerType } from './sim-server.js';
 import { simWebClusterType } from './sim-web-cluster.js';
 import { simSwimType } from './sim-swim.js';
+import { simDatabaseType, simDbClusterType } from './sim-database.js';
+import { simTrafficType } from './sim-traffic.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType]);
 }

@@ -20,6 +20,8 @@ export interface DriverContext {
   spawnMember(group: Entity, id: string): Entity | undefined;
   /** Stops a member (stopping -> stopped) and removes it from the tree with its policies. */
   retire(entity: Entity): void;
+  /** Invokes an effector of another entity through the engine's invoker (recorded, one at a time per entity). */
+  invoke(entity: Entity, effector: string, params: unknown, caller: string): Promise<unknown>;
   /** Present under `homeostat simulate`: the trace to replay and where to report. */
   readonly simulation?: SimulationHost;
 }

@@ -4,6 +4,9 @@ import { restarter } from './restarter.js';
 import { brownout } from './brownout.js';
 import { stepScaler } from './step-scaler.js';
 import { scheduledScaler } from './scheduled-scaler.js';
+import { replacer } from './replacer.js';
+import { failover } from './failover.js';
+import { disasterRecovery } from './disaster-recovery.js';
 
 /** The built-in policies, by the name blueprints use. */
 export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Map<string, AnyPolicyDefinition>([
@@ -12,4 +15,7 @@ export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Ma
   [brownout.name, brownout],
   [stepScaler.name, stepScaler],
   [scheduledScaler.name, scheduledScaler],
+  [replacer.name, replacer],
+  [failover.name, failover],
+  [disasterRecovery.name, disasterRecovery],
 ]);

@@ -25,6 +25,24 @@ export interface SimulationReport {
   readonly wallClockSeconds: number;
   readonly decisions: { readonly total: number; readonly byPolicy: Record<string, Partial<Record<DecisionOutcome, number>>> };
   readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly elasticity: ElasticityMetrics }>;
+  /** Injected faults: entity and time (s). */
+  readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number }>;
+  /** Every decision in time order: what the loops did and why (the escalation chain after a fault). */
+  readonly timeline: ReadonlyArray<{ readonly at: number; readonly policy: string; readonly outcome: DecisionOutcome; readonly actions: string; readonly reason: string; readonly detail?: string }>;
+}
+
+/** The decisions as timeline rows, oldest first. */
+export function timelineOf(decisions: readonly Decision[]): SimulationReport['timeline'] {
+  return [...decisions]
+    .sort((a, b) => a.at - b.at)
+    .map((d) => ({
+      at: d.at / 1000,
+      policy: d.policy,
+      outcome: d.outcome,
+      actions: d.actions.map((a) => `${a.effector}(${a.entity})`).join(', '),
+      reason: d.reason,
+      ...(d.detail === undefined ? {} : { detail: d.detail }),
+    }));
 }
 
 const ADAPTING = new Set(['resize', 'addServer', 'removeServer', 'setDimmer']);
@@ -80,6 +98,17 @@ export function formatReport(report: SimulationReport): string {
   for (const policy of policies) {
     const row = report.decisions.byPolicy[policy] ?? {};
     lines.push(`  ${policy.padEnd(width)}  ${outcomes.map((o) => String(row[o] ?? 0).padStart(Math.max(7, o.length))).join('  ')}`);
+  }
+  if (report.faults.length > 0 || report.timeline.length <= 60) {
+    lines.push('', report.faults.length > 0 ? `timeline (faults injected: ${report.faults.map((f) => `${f.entity} at ${f.at} s`).join(', ')}):` : 'timeline:');
+    const events = [
+      ...report.faults.map((f) => ({ at: f.at, lines: [`  ${f.at.toFixed(0).padStart(7)} s  FAULT injected: ${f.entity} goes down and stays down`] })),
+      ...report.timeline.map((row) => ({
+        at: row.at,
+        lines: [`  ${row.at.toFixed(0).padStart(7)} s  ${row.policy} ${row.outcome}${row.actions ? `: ${row.actions}` : ''}`, `             ${row.reason}${row.detail && row.outcome !== 'applied' ? ` [${row.detail}]` : ''}`],
+      })),
+    ].sort((a, b) => a.at - b.at);
+    for (const event of events) lines.push(...event.lines);
   }
   for (const system of report.systems) {
     const { swim: s, elasticity: e } = system;

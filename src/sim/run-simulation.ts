@@ -4,7 +4,8 @@ import type { Blueprint } from '../blueprint/resolved.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
-import { countDecisions, systemResult, type SimulationReport } from './report.js';
+import { countDecisions, systemResult, timelineOf, type SimulationReport } from './report.js';
+import { HomeostatError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
 import type { ArrivalTrace } from './trace.js';
 
@@ -19,6 +20,8 @@ export interface SimulationOptions {
   readonly durationSeconds?: number;
   /** Called at simulated time `at` (s) before the clock reaches it, e.g. to inject a fault. */
   readonly events?: ReadonlyArray<{ readonly at: number; readonly run: (deployment: Deployment) => void }>;
+  /** Lasting faults to inject: the entity (and its subtree) goes down at `at` (s) and stays down. */
+  readonly faults?: ReadonlyArray<{ readonly entity: string; readonly at: number }>;
 }
 
 /** A finished simulation: the report, plus the deployment and host for charts and further queries. */
@@ -45,7 +48,12 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
   });
   deployment.start();
   const duration = options.durationSeconds ?? options.trace.durationSeconds;
-  for (const event of [...(options.events ?? [])].sort((a, b) => a.at - b.at)) {
+  const faults = options.faults ?? [];
+  for (const fault of faults) {
+    if (!deployment.tree.find(fault.entity)) throw new HomeostatError('E_FAULT', `--fail ${fault.entity}@${fault.at}: no entity '${fault.entity}' in the tree (known: ${[...deployment.tree.entities()].map((e) => e.id).join(', ')})`);
+  }
+  const faultEvents = faults.map((fault) => ({ at: fault.at, run: (d: Deployment) => injectFault(d, host, fault.entity) }));
+  for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
     if (event.at > duration) break;
     await clock.advanceTo(event.at * 1000);
     event.run(deployment);
@@ -66,7 +74,17 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     wallClockSeconds: (performance.now() - started) / 1000,
     decisions: countDecisions(decisions),
     systems: host.systems.map((system) => systemResult(system, invocations, warmupSeconds)),
+    faults: faults.map((f) => ({ entity: f.entity, at: f.at })),
+    timeline: timelineOf(decisions),
   };
   await deployment.stop();
   return { report, host, deployment };
+}
+
+/** Marks the entity's subtree failed and takes every entity in it down now. */
+function injectFault(deployment: Deployment, host: SimulationHost, entityId: string): void {
+  const entity = deployment.tree.find(entityId);
+  if (!entity) return;
+  host.fail(entity.id);
+  for (const member of entity.subtree()) if (member.children.length === 0 || member === entity) member.setUp(false);
 }

@@ -19,8 +19,26 @@ export interface SimulatedSystem {
  */
 export class SimulationHost {
   private readonly registered: SimulatedSystem[] = [];
+  private readonly failed = new Set<string>();
 
   constructor(readonly trace?: ArrivalTrace) {}
+
+  /** Injects a lasting fault: the entity and everything below it stay down, restarts included. */
+  fail(entityId: string): void {
+    this.failed.add(entityId);
+  }
+
+  /** Clears an injected fault (the entity recovers at its driver's next health check or restart). */
+  recover(entityId: string): void {
+    this.failed.delete(entityId);
+  }
+
+  /** True when the entity or one of its ancestors has a fault injected. */
+  isFailed(entity: { id: string; ancestors(): Iterable<{ id: string }> }): boolean {
+    if (this.failed.has(entity.id)) return true;
+    for (const ancestor of entity.ancestors()) if (this.failed.has(ancestor.id)) return true;
+    return false;
+  }
 
   register(system: SimulatedSystem): void {
     this.registered.push(system);

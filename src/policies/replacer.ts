@@ -1,0 +1,80 @@
+import { filter, interval, map, merge, mergeMap } from 'rxjs';
+import { z } from 'zod';
+import { durationSchema } from '../core/duration.js';
+import { isWindingDown } from '../core/lifecycle.js';
+import { readStamps } from '../planners/restart-budget.js';
+import { memberObservations } from '../sensors/member-observations.js';
+import { definePolicy, type Symptom } from './define-policy.js';
+
+/** Config of the built-in replacer. */
+export const replacerConfig = z.strictObject({
+  /** Give up after this many failed replacements within `window`. Default 3. */
+  maxFailures: z.number().int().min(1).default(3),
+  /** Default 10 min. */
+  window: durationSchema.default(600_000),
+  /** Time a replacement has to come up (ms). Default 5 min. */
+  startTimeout: durationSchema.default(300_000),
+  replaceEffector: z.string().default('replaceMember'),
+  /** How often members that are still on fire are looked at again (a failed replacement is retried). Default 1 min. */
+  recheckInterval: durationSchema.default(60_000),
+});
+
+type Escalation = { reason: string; by: string; at: number };
+
+const FAILURES = 'failedReplacements';
+const GAVE_UP = 'gaveUp';
+
+/**
+ * On a cluster: replaces a member that escalated (its restarter gave up): the cluster starts a new member
+ * first and removes the old one only once the new one is up. After `maxFailures` failed replacements within
+ * the window it gives up and escalates the cluster to its parent. A replacement holds the cluster, so the
+ * autoscaler's plans wait (a replacement is not a resize).
+ */
+export const replacer = definePolicy({
+  name: 'replacer',
+  description: 'replaces members that escalated; escalates the cluster when replacements keep failing',
+  config: replacerConfig,
+  // level-based: new escalations, and every recheckInterval the first member still on fire (one per tick)
+  monitor: ({ tree, entity, config, scheduler }) =>
+    merge(
+      memberObservations<Escalation>(tree, entity, 'escalation'),
+      interval(config.recheckInterval, scheduler).pipe(
+        mergeMap(() => entity.members.filter((m) => m.state === 'on-fire').flatMap((m) => m.sensor<Escalation>('escalation').current ?? []).slice(0, 1)),
+      ),
+    ),
+  analyze: (source, { tree, entity, config, scheduler }) => {
+    // a member asked about is not asked about again until its replacement has had time to finish
+    const asked = new Map<string, number>();
+    return source.pipe(
+      map((o): Symptom | undefined => {
+        const member = tree.find(o.entity);
+        if (!member || !entity.members.includes(member) || isWindingDown(member.state)) return undefined;
+        const now = scheduler.now();
+        if (now - (asked.get(o.entity) ?? -Infinity) < config.startTimeout + config.recheckInterval) return undefined;
+        asked.set(o.entity, now);
+        return { kind: 'escalated', inputs: [o], detail: { member: o.entity, reason: o.value.reason } };
+      }),
+      filter((s): s is Symptom => s !== undefined),
+    );
+  },
+  plan: (symptom, { entity, config, scheduler, state, policyId }) => {
+    if (state.get<boolean>(GAVE_UP)) return undefined;
+    const { member, reason } = symptom.detail as { member: string; reason: string };
+    const failures = readStamps(state.get(FAILURES)).filter((at) => at > scheduler.now() - config.window);
+    if (failures.length >= config.maxFailures) {
+      return {
+        actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${failures.length} replacements failed within ${config.window / 1000} s`, by: policyId } }],
+        reason: `${member} escalated (${reason}), but ${failures.length} replacements failed within ${config.window / 1000} s: giving up and escalating ${entity.id} to ${entity.parent?.id ?? 'nobody'}`,
+      };
+    }
+    return {
+      actions: [{ entity: entity.id, effector: config.replaceEffector, params: { member, startTimeout: config.startTimeout } }],
+      reason: `${member} escalated (${reason}): replace it (start the new member first, then remove the old)`,
+    };
+  },
+  observe: (decision, { state }) => {
+    const effector = decision.actions[0]?.effector;
+    if (decision.outcome === 'applied' && effector === 'escalate') state.set(GAVE_UP, true);
+    if (decision.outcome === 'failed' && effector !== 'escalate') state.set(FAILURES, [...readStamps(state.get(FAILURES)), decision.at]);
+  },
+});

@@ -6,8 +6,8 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'tree-build', 'simulation'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts' };
+const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts' };
 
 const results: Record<string, Record<string, unknown>> = {};
 for (const bench of benches) {
@@ -29,6 +29,11 @@ const l = results['decision-latency'];
 if (l) {
   rows.push(['decision latency p50', `${fmt(l['p50Ms'], 4)} ms`, 'reading -> effector invoked']);
   rows.push(['decision latency p99', `${fmt(l['p99Ms'], 4)} ms`, 'bar: under 1 ms']);
+}
+const f = results['failure-latency'];
+if (f) {
+  rows.push(['failure -> first effector p50', `${fmt(f['realP50Ms'], 4)} ms`, 'in process, real time']);
+  rows.push(['failure -> first effector p99', `${fmt(f['realP99Ms'], 4)} ms`, `bar: under 5 ms; in virtual time ${fmt(f['virtualMaxMs'])} ms`]);
 }
 const b = results['tree-build'];
 if (b) {

@@ -12,6 +12,7 @@ export { ESCALATION, escalateEffector } from './core/standard-effectors.js';
 export * from './core/errors.js';
 export { parseDuration, durationSchema } from './core/duration.js';
 export { sleep } from './core/time.js';
+export type { SchedulerLike } from 'rxjs';
 
 // sensors, feeds, enrichers
 export { defineSensor, numberSensor, booleanSensor, type SensorDefinition } from './sensors/define-sensor.js';
@@ -79,6 +80,17 @@ export { WebClusterModel, SWIM_DEFAULTS, InsufficientCapacityError, type WebClus
 export { periodUtility, SWIM_MAX_SERVICE_RATE } from './sim/swim/utility.js';
 export type { PeriodStats } from './sim/swim/period-stats.js';
 export { brownout, brownoutConfig } from './policies/brownout.js';
+export { replacer, replacerConfig } from './policies/replacer.js';
+export { failover, failoverConfig, electionCandidates } from './policies/failover.js';
+export { disasterRecovery, disasterRecoveryConfig } from './policies/disaster-recovery.js';
+export { runbookSchema, runbookActions, type RunbookStep } from './planners/runbook-schema.js';
+export { failureDetector, type FailureDetectorOptions } from './analyzers/failure-detector.js';
+export { phiAccrual, phi, type PhiAccrualOptions } from './analyzers/phi-accrual.js';
+export { rolling, RollingFailedError, type RollingSteps } from './effectors/rolling.js';
+export { memberObservations } from './sensors/member-observations.js';
+export type { ActionBudget } from './core/engine/arbiter.js';
+export { RunbookFailedError, type StepResult } from './core/engine/runbook.js';
+export type { Check } from './knowledge/decision.js';
 export { stepScaler, stepScalerConfig } from './policies/step-scaler.js';
 export { scheduledScaler, scheduledScalerConfig } from './policies/scheduled-scaler.js';
 

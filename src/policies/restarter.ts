@@ -1,4 +1,4 @@
-import { EMPTY, distinctUntilChanged, filter, map, switchMap, tap, timer } from 'rxjs';
+import { EMPTY, concat, distinctUntilChanged, filter, interval, map, of, switchMap, tap, timer } from 'rxjs';
 import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { isWindingDown } from '../core/lifecycle.js';
@@ -42,7 +42,8 @@ export const restarter = definePolicy({
       switchMap((o) =>
         o.value
           ? EMPTY
-          : timer(config.failureDelay, config.recheckInterval, scheduler).pipe(
+          : // with no failure delay, act on the reading itself (a zero timer would still wait a turn)
+            (config.failureDelay > 0 ? timer(config.failureDelay, config.recheckInterval, scheduler) : concat(of(0), interval(config.recheckInterval, scheduler))).pipe(
               filter(() => !isWindingDown(entity.state)),
               map((): Symptom => ({ kind: 'down', inputs: [o] })),
             ),

@@ -1,4 +1,4 @@
-import { EMPTY, concat, distinctUntilChanged, filter, interval, map, of, switchMap, tap, timer } from 'rxjs';
+import { EMPTY, Observable, concatWith, distinctUntilChanged, filter, map, of, switchMap, tap, timer, type SchedulerLike } from 'rxjs';
 import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { isWindingDown } from '../core/lifecycle.js';
@@ -10,8 +10,10 @@ import { definePolicy, type Symptom } from './define-policy.js';
 export const restarterConfig = z.object({
   /** How long the entity must stay down before it is declared failed. Default 0. */
   failureDelay: durationSchema.default(0),
-  /** While it stays down, ask again this often (a failed restart is retried). Default 30 s. */
+  /** While it stays down, ask again after this long, doubling each time (restart backoff). Default 30 s. */
   recheckInterval: durationSchema.default(30_000),
+  /** Upper bound of the backoff between restarts. Default 5 min. */
+  maxBackoff: durationSchema.default(300_000),
   /** Give up after this many restarts within `window`. Default 3. */
   maxRestarts: z.number().int().min(1).default(3),
   /** Default 3 min (Brooklyn's recurring-failure window). */
@@ -43,7 +45,8 @@ export const restarter = definePolicy({
         o.value
           ? EMPTY
           : // with no failure delay, act on the reading itself (a zero timer would still wait a turn)
-            (config.failureDelay > 0 ? timer(config.failureDelay, config.recheckInterval, scheduler) : concat(of(0), interval(config.recheckInterval, scheduler))).pipe(
+            (config.failureDelay > 0 ? timer(config.failureDelay, scheduler) : of(0)).pipe(
+              concatWith(backoff(config.recheckInterval, config.maxBackoff, scheduler)),
               filter(() => !isWindingDown(entity.state)),
               map((): Symptom => ({ kind: 'down', inputs: [o] })),
             ),
@@ -70,3 +73,18 @@ export const restarter = definePolicy({
     else state.set(RESTARTS, [...readStamps(state.get(RESTARTS)), decision.at]);
   },
 });
+
+/** Ticks after `first`, then after twice that, and so on up to `max` between ticks: a restart backoff. */
+function backoff(first: number, max: number, scheduler: SchedulerLike): Observable<number> {
+  return new Observable<number>((subscriber) => {
+    let delay = first;
+    let n = 0;
+    const tick = (): void => {
+      subscriber.next(n++);
+      delay = Math.min(max, delay * 2);
+      subscription = scheduler.schedule(tick, delay);
+    };
+    let subscription = scheduler.schedule(tick, delay);
+    return () => subscription.unsubscribe();
+  });
+}

@@ -47,10 +47,18 @@ describe('restarter', () => {
     expect(restarts()).toBe(0);
   });
 
-  it('gives up after maxRestarts in the window: marks on-fire and escalates to the parent', async () => {
+  it('backs off between restarts, gives up after maxRestarts in the window: on-fire, escalated to the parent', async () => {
     const { clock, server, knowledge, restarts } = await setup(() => false);
     server.setUp(false);
-    await clock.advanceBy(10_000 + 30_000 + 30_000);
+    await clock.advanceBy(10_000); // failure delay: first restart
+    expect(restarts()).toBe(1);
+    await clock.advanceBy(29_999);
+    expect(restarts()).toBe(1);
+    await clock.advanceBy(1); // 30 s later: second restart
+    expect(restarts()).toBe(2);
+    await clock.advanceBy(59_999); // then 60 s (doubled): the next attempt gives up
+    expect(server.state).not.toBe('on-fire');
+    await clock.advanceBy(1);
     expect(restarts()).toBe(2);
     expect(server.state).toBe('on-fire');
     expect(server.sensor('escalation').value).toMatchObject({ by: 'web-1/restarter' });

@@ -15,7 +15,7 @@ application:
         config: { bootTime: 10s }
         policies:
           - use: restarter
-            config: { failureDelay: 5s, recheckInterval: 30s, maxRestarts: 2, window: 5m }
+            config: { failureDelay: 5s, recheckInterval: 30s, maxBackoff: 30s, maxRestarts: 2, window: 5m }
       policies:
         - use: replacer
           config: ${replacer}

@@ -39,10 +39,11 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .command('run')
     .description('run the loops of a blueprint until SIGINT or SIGTERM')
     .argument('<blueprint>', 'blueprint YAML file')
-    .option('--port <port>', 'port of the HTTP service', port)
+    .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .action(async (file: string, options: { port?: number; dryRun: boolean }) => {
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), dryRun: options.dryRun }, io);
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean }) => {
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun }, io);
     });
   program
     .command('simulate')

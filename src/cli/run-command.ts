@@ -4,10 +4,33 @@ import { Deployment } from '../blueprint/deployment.js';
 import { describeError } from '../core/errors.js';
 import { logDecision } from './decision-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
+import { serve } from '../server/serve.js';
+import { authSchema, type AuthSettings } from '../server/auth.js';
+
+/**
+ * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
+ * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs.
+ * @throws Error naming the variable when it is malformed
+ */
+export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  let tokens: unknown = [];
+  if (env['HOMEOSTAT_TOKENS']) {
+    try {
+      tokens = JSON.parse(env['HOMEOSTAT_TOKENS']);
+    } catch {
+      throw new Error('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
+    }
+  }
+  const parsed = authSchema.safeParse({ tokens, ...(env['HOMEOSTAT_JWT_SECRET'] ? { jwtSecret: env['HOMEOSTAT_JWT_SECRET'] } : {}) });
+  if (!parsed.success) throw new Error(`access control settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 
 /** Options of `homeostat run`. */
 export interface RunOptions {
   readonly port?: number;
+  /** Address to listen on. Default 127.0.0.1 (loopback). */
+  readonly host?: string;
   readonly dryRun?: boolean;
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
@@ -38,11 +61,22 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     { blueprint: blueprint.name, entities: deployment.tree.size, policies: policies.map((p) => p.id), dryRun: deployment.engine.dryRun },
     `running '${blueprint.name}': ${deployment.tree.size} entities, ${policies.length} policies${deployment.engine.dryRun ? ' (dry run)' : ''}; Ctrl-C stops`,
   );
-  if (options.port !== undefined) logger.warn({ port: options.port }, 'the HTTP service is not part of this build yet; --port is ignored');
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  if (options.port !== undefined) {
+    try {
+      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment() });
+      logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics)`);
+    } catch (error) {
+      io.err(`cannot start the HTTP service on port ${options.port}: ${describeError(error)}`);
+      await deployment.stop().catch(() => undefined);
+      return 1;
+    }
+  }
   const stopSignal = options.until ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   const signal = await stopSignal;
   logger.info({ signal: Array.isArray(signal) ? signal[0] : signal }, 'stopping');
   for (const subscription of subscriptions) subscription.unsubscribe();
+  await server?.app.close();
   await deployment.stop();
   const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
   logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);

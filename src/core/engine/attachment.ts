@@ -20,6 +20,8 @@ export interface PolicyAttachment {
   readonly entity: Entity;
   /** Validated config. */
   readonly config: unknown;
+  /** Config as given (what the API shows and changes). */
+  readonly rawConfig: unknown;
   readonly cooldownMs: number;
   dryRun: boolean;
   suspended: boolean;

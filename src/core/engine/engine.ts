@@ -104,6 +104,7 @@ export class Engine {
       definition,
       entity,
       config: parsed.data,
+      rawConfig: rawConfig ?? {},
       cooldownMs: options.cooldownMs ?? 0,
       dryRun: options.dryRun ?? false,
       suspended: options.suspended ?? false,
@@ -114,6 +115,26 @@ export class Engine {
     this.runners.set(id, runner);
     if (this.running) runner.start();
     return this.status(runner);
+  }
+
+  /**
+   * Replaces a policy's config: validated by the policy's schema first (nothing changes when it fails); the
+   * policy restarts with the same id, options and state.
+   * @throws ValidationError, HomeostatError E_UNKNOWN_POLICY
+   */
+  reconfigure(id: string, rawConfig: unknown): PolicyStatus {
+    const a = this.runner(id).attachment;
+    const parsed = a.definition.config.safeParse(rawConfig ?? {});
+    if (!parsed.success) throw new ValidationError(`config of policy '${id}'`, parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+    this.detach(id);
+    const status = this.attach(a.entity, a.definition, rawConfig, { id, cooldownMs: a.cooldownMs, dryRun: a.dryRun, suspended: a.suspended });
+    if (a.suspendedReason) this.suspend(id, a.suspendedReason);
+    return status;
+  }
+
+  /** The attachment of a policy: definition, entity, config (for the API). @throws E_UNKNOWN_POLICY */
+  attachment(id: string): PolicyAttachment {
+    return this.runner(id).attachment;
   }
 
   /** Stops and removes a policy. Returns false when there was none with that id. */

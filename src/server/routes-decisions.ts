@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DECISION_OUTCOMES } from '../knowledge/decision.js';
+import { ApiError, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+
+/** Routes for the decision log and the audit log. */
+export async function decisionRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const visible = (request: Parameters<typeof principalOf>[0], entityId: string) => {
+    const entity = context.tree.find(entityId);
+    const principal = principalOf(request);
+    return principal.scope === undefined || (entity !== undefined && inScope(context, principal, entity));
+  };
+
+  api.get('/decisions', {
+    schema: {
+      summary: 'Decisions, newest first, filtered by entity, policy, outcome and time range (ms)',
+      querystring: z.object({
+        entity: z.string().optional(),
+        policy: z.string().optional(),
+        outcome: z.enum(DECISION_OUTCOMES).optional(),
+        from: z.coerce.number().optional(),
+        to: z.coerce.number().optional(),
+        limit: z.coerce.number().int().min(1).max(10_000).default(100),
+      }),
+    },
+  }, async (request) => {
+    const q = request.query;
+    if (q.entity !== undefined && !context.tree.find(q.entity)) throw new ApiError(404, `no entity '${q.entity}'`);
+    const decisions = await context.knowledge.queryDecisions({
+      ...(q.entity === undefined ? {} : { entity: q.entity }),
+      ...(q.policy === undefined ? {} : { policy: q.policy }),
+      ...(q.outcome === undefined ? {} : { outcome: q.outcome }),
+      ...(q.from === undefined ? {} : { from: q.from }),
+      ...(q.to === undefined ? {} : { to: q.to }),
+      limit: q.limit * 4,
+    });
+    return decisions.filter((d) => visible(request, d.entity)).slice(0, q.limit);
+  });
+
+  api.get('/decisions/:id', { schema: { summary: 'One decision in full: reason, inputs, outcome, durations', params: z.object({ id: z.string() }) } }, async (request) => {
+    const decision = await context.knowledge.getDecision(request.params.id);
+    if (!decision) throw new ApiError(404, `no decision '${request.params.id}'`);
+    if (!visible(request, decision.entity)) throw new ApiError(403, 'outside your scope');
+    return decision;
+  });
+
+  api.get('/audit', { schema: { summary: 'The audit log, newest first: who did what, when, with which params', querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }) } }, async (request) => {
+    requireRole(request, 'operator');
+    return context.audit.entries(request.query.limit, (e) => {
+      const entity = context.tree.find(e.target);
+      return !entity || inScope(context, principalOf(request), entity);
+    });
+  });
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Entity } from '../core/entity.js';
+import { HomeostatError, UnknownEffectorError, ValidationError, describeError } from '../core/errors.js';
+import { ApiError, entityFor, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+
+const idParams = z.object({ id: z.string().min(1) });
+
+function summary(entity: Entity, depth: number, context: ApiContext): Record<string, unknown> {
+  return {
+    id: entity.id,
+    type: entity.type,
+    path: entity.path,
+    state: entity.state,
+    up: entity.sensor<boolean>('service.up').value ?? null,
+    members: entity.members.map((m) => m.id),
+    ...(depth > 0 ? { children: entity.children.map((c) => summary(c, depth - 1, context)) } : { childCount: entity.children.length }),
+  };
+}
+
+function jsonSchema(schema: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  } catch {
+    return {};
+  }
+}
+
+/** Routes for the tree, one entity, sensor history, effector invocation and invocation polling. */
+export async function entityRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get('/entities', {
+    schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: z.coerce.number().int().min(0).max(100).default(100) }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const root = request.query.root ?? principal.scope ?? context.tree.root.id;
+    return summary(entityFor(context, request, root), request.query.depth, context);
+  });
+
+  api.get('/entities/:id', { schema: { summary: 'One entity: sensors, effectors with their parameter schemas, policies', params: idParams } }, async (request) => {
+    const entity = entityFor(context, request, request.params.id);
+    const now = context.tree.scheduler.now();
+    return {
+      ...summary(entity, 0, context),
+      config: entity.config,
+      parent: entity.parent?.id ?? null,
+      children: entity.children.map((c) => c.id),
+      sensors: entity.sensors.map((s) => ({ name: s.name, value: s.current?.value ?? null, at: s.current?.at ?? null, stale: s.isStale(now), unit: s.definition.unit ?? null, staleAfterMs: s.definition.staleAfterMs ?? null, rejected: s.rejectedCount })),
+      effectors: entity.effectors.map((e) => ({ name: e.name, description: e.description ?? null, idempotent: e.idempotent ?? false, timeoutMs: e.timeoutMs ?? 30_000, params: jsonSchema(e.params) })),
+      policies: context.engine.policies().filter((p) => p.entity === entity.id),
+    };
+  });
+
+  api.get('/entities/:id/sensors/:sensor/history', {
+    schema: { summary: 'Recent readings of one sensor, oldest first', params: z.object({ id: z.string(), sensor: z.string() }) },
+  }, async (request) => {
+    const entity = entityFor(context, request, request.params.id);
+    if (!entity.hasSensor(request.params.sensor)) throw new ApiError(404, `entity '${entity.id}' has no sensor '${request.params.sensor}'`);
+    return { entity: entity.id, sensor: request.params.sensor, readings: context.history.of(entity.id, request.params.sensor) };
+  });
+
+  api.post('/entities/:id/effectors/:effector', {
+    schema: {
+      summary: 'Invoke an effector (params validated by its schema); 202 with a poll address when it takes longer than wait',
+      params: z.object({ id: z.string(), effector: z.string() }),
+      querystring: z.object({ wait: z.coerce.number().int().min(0).max(600_000).optional() }),
+      body: z.record(z.string(), z.unknown()).optional(),
+    },
+  }, async (request, reply) => {
+    const principal = requireRole(request, 'operator');
+    const entity = entityFor(context, request, request.params.id);
+    if (!entity.hasEffector(request.params.effector)) throw new ApiError(404, describeError(new UnknownEffectorError(entity.id, request.params.effector)));
+    const id = `call-${context.invocations.size + 1}-${Math.random().toString(36).slice(2, 8)}`;
+    const entry: ApiContext['invocations'] extends Map<string, infer V> ? V : never = { status: 'running', entity: entity.id, effector: request.params.effector };
+    context.invocations.set(id, entry);
+    const running = context.engine.invoker.invoke(entity, request.params.effector, request.body ?? {}, { caller: { kind: 'person', name: principal.name } }).then(
+      (result) => Object.assign(entry, { status: 'succeeded' as const, result }),
+      (error: unknown) => {
+        Object.assign(entry, { status: 'failed' as const, error: describeError(error) });
+        if (error instanceof ValidationError) throw error;
+        return entry;
+      },
+    );
+    const waitMs = request.query.wait ?? context.invokeWaitMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+    try {
+      const outcome = await Promise.race([running, timedOut]);
+      if (outcome === 'timeout') return reply.code(202).send({ invocation: id, status: 'running', poll: `${request.url.split('/entities/')[0]}/invocations/${id}` });
+      return reply.code(outcome.status === 'succeeded' ? 200 : 500).send({ invocation: id, ...outcome });
+    } catch (error) {
+      context.invocations.delete(id);
+      if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems });
+      throw error instanceof HomeostatError ? new ApiError(500, error.message) : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  api.get('/invocations/:id', { schema: { summary: 'An effector invocation started through the API', params: idParams } }, async (request) => {
+    const entry = context.invocations.get(request.params.id);
+    if (!entry) throw new ApiError(404, `no invocation '${request.params.id}'`);
+    const entity = context.tree.find(entry.entity);
+    if (entity && !inScope(context, principalOf(request), entity)) throw new ApiError(403, 'outside your scope');
+    return { invocation: request.params.id, ...entry };
+  });
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HomeostatError, ValidationError } from '../core/errors.js';
+import { ApiError, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+
+const policyParams = z.object({ id: z.string().min(1) });
+
+/** Routes for attached policies: list, one, suspend, resume, dry run, config change. */
+export async function policyRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const visible = (request: Parameters<typeof principalOf>[0], id: string) => {
+    let attachment;
+    try {
+      attachment = context.engine.attachment(id);
+    } catch (error) {
+      if (error instanceof HomeostatError && error.code === 'E_UNKNOWN_POLICY') throw new ApiError(404, error.message);
+      throw error;
+    }
+    if (!inScope(context, principalOf(request), attachment.entity)) throw new ApiError(403, `policy '${id}' is outside your scope`);
+    return attachment;
+  };
+  const mutate = (request: Parameters<typeof principalOf>[0], id: string, action: string, params: unknown, change: () => unknown) => {
+    const principal = principalOf(request);
+    try {
+      const status = change();
+      context.audit.record({ who: { kind: 'person', name: principal.name }, action, target: id, params, result: 'ok' });
+      return status;
+    } catch (error) {
+      context.audit.record({ who: { kind: 'person', name: principal.name }, action, target: id, params, result: 'rejected', detail: (error as Error).message });
+      if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems });
+      throw error;
+    }
+  };
+
+  api.get('/policies', { schema: { summary: 'Attached policies (within your scope)' } }, async (request) => {
+    const principal = principalOf(request);
+    return context.engine.policies().filter((p) => {
+      const entity = context.tree.find(p.entity);
+      return entity !== undefined && inScope(context, principal, entity);
+    });
+  });
+
+  api.get('/policies/:id', { schema: { summary: 'One policy: status, config and its schema', params: policyParams } }, async (request) => {
+    const a = visible(request, request.params.id);
+    let configSchema: unknown = {};
+    try {
+      configSchema = z.toJSONSchema(a.definition.config, { io: 'input', unrepresentable: 'any' });
+    } catch {
+      configSchema = {};
+    }
+    return { ...context.engine.policy(a.id), description: a.definition.description ?? null, config: a.rawConfig, configSchema };
+  });
+
+  api.post('/policies/:id/suspend', { schema: { summary: 'Suspend: keeps planning; decisions are recorded as suspended', params: policyParams, body: z.object({ reason: z.string().max(500).optional() }).optional() } }, async (request) => {
+    requireRole(request, 'operator');
+    visible(request, request.params.id);
+    return mutate(request, request.params.id, 'suspend', request.body, () => context.engine.suspend(request.params.id, request.body?.reason ?? `suspended by ${principalOf(request).name}`));
+  });
+
+  api.post('/policies/:id/resume', { schema: { summary: 'Resume a suspended policy', params: policyParams } }, async (request) => {
+    requireRole(request, 'operator');
+    visible(request, request.params.id);
+    return mutate(request, request.params.id, 'resume', undefined, () => context.engine.resume(request.params.id));
+  });
+
+  api.post('/policies/:id/dry-run', { schema: { summary: 'Turn dry run on or off for one policy', params: policyParams, body: z.object({ enabled: z.boolean() }) } }, async (request) => {
+    requireRole(request, 'operator');
+    visible(request, request.params.id);
+    return mutate(request, request.params.id, 'dry-run', request.body, () => context.engine.setDryRun(request.params.id, request.body.enabled));
+  });
+
+  api.put('/policies/:id/config', { schema: { summary: "Change a policy's config (validated by its schema; nothing changes when invalid)", params: policyParams, body: z.object({ config: z.record(z.string(), z.unknown()) }) } }, async (request) => {
+    requireRole(request, 'admin');
+    visible(request, request.params.id);
+    return mutate(request, request.params.id, 'config', request.body.config, () => context.engine.reconfigure(request.params.id, request.body.config));
+  });
+}

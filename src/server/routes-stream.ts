@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError, entityFor, inScope, principalOf, type ApiContext } from './context.js';
+import type { StreamEvent } from './event-stream.js';
+
+/**
+ * `GET /stream`: Server-Sent Events of decisions and sensor changes, filtered by subtree and type, resumable
+ * with Last-Event-ID (events still in the replay buffer are sent first).
+ */
+export async function streamRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/stream', {
+    schema: {
+      summary: 'Live decisions and sensor changes (SSE); resumable with Last-Event-ID',
+      querystring: z.object({ subtree: z.string().optional(), types: z.string().default('decision,sensor') }),
+    },
+  }, (request, reply) => {
+    const principal = principalOf(request);
+    const rootId = request.query.subtree ?? principal.scope ?? context.tree.root.id;
+    const root = entityFor(context, request, rootId);
+    const types = new Set(request.query.types.split(',').map((t) => t.trim()));
+    for (const t of types) if (t !== 'decision' && t !== 'sensor') throw new ApiError(400, `unknown event type '${t}' (decision, sensor)`);
+    const wanted = (e: StreamEvent): boolean => {
+      if (!types.has(e.type)) return false;
+      const entity = context.tree.find(e.entity);
+      return entity !== undefined && root.contains(entity) && inScope(context, principal, entity);
+    };
+    const lastId = Number(request.headers['last-event-id'] ?? 0) || 0;
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const send = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    raw.write('retry: 2000\n\n');
+    for (const e of context.hub.since(lastId, wanted)) send(e);
+    const unsubscribe = context.hub.subscribe((e) => wanted(e) && send(e));
+    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+}

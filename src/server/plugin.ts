@@ -80,7 +80,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await policyRoutes(scoped, context);
       await decisionRoutes(scoped, context);
       await streamRoutes(scoped, context);
-    });
+    }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();

@@ -26,13 +26,16 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
       const entity = context.tree.find(e.entity);
       return entity !== undefined && root.contains(entity) && inScope(context, principal, entity);
     };
-    const lastId = Number(request.headers['last-event-id'] ?? 0) || 0;
+    // replay only for a client that resumes; a new client starts from now
+    const resumeHeader = request.headers['last-event-id'];
+    const lastId = resumeHeader === undefined ? undefined : Number(resumeHeader);
+    if (lastId !== undefined && !Number.isInteger(lastId)) throw new ApiError(400, `Last-Event-ID must be an event id, got '${String(resumeHeader)}'`);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const send = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     raw.write('retry: 2000\n\n');
-    for (const e of context.hub.since(lastId, wanted)) send(e);
+    if (lastId !== undefined) for (const e of context.hub.since(lastId, wanted)) send(e);
     const unsubscribe = context.hub.subscribe((e) => wanted(e) && send(e));
     const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
     request.raw.on('close', () => {

@@ -31,6 +31,8 @@ export class SensorHistory {
   }
 
   private follow(entity: Entity): void {
+    // start from what each sensor shows now, so history is never empty for a sensor that has a reading
+    for (const sensor of entity.sensors) if (sensor.current) this.histories.set(`${entity.id}\u0000${sensor.name}`, [sensor.current]);
     this.subscriptions.set(
       entity,
       entity.sensors.map((sensor) =>

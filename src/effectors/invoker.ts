@@ -1,4 +1,6 @@
+import type { Context } from '@opentelemetry/api';
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { childSpan } from '../telemetry/tracing.js';
 import type { Entity } from '../core/entity.js';
 import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationError, describeError } from '../core/errors.js';
 import { sleep } from '../core/time.js';
@@ -14,6 +16,8 @@ export interface InvokeOptions {
   readonly signal?: AbortSignal;
   /** Time allowed per attempt (ms), instead of the effector's declared timeout. */
   readonly timeoutMs?: number;
+  /** Trace context the invocation's span hangs from. */
+  readonly traceContext?: Context;
 }
 
 /** Thrown by `invoke` when the effector failed; carries the record. */
@@ -67,7 +71,7 @@ export class EffectorInvoker {
       this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });
       throw error;
     }
-    return this.queue.run(entity.id, async () => {
+    return this.queue.run(entity.id, () => childSpan(options.traceContext, 'homeostat.effector', { 'homeostat.entity': entity.id, 'homeostat.effector': effectorName, 'homeostat.caller': `${options.caller.kind}:${options.caller.name}` }, async (span) => {
       let attempts = 0;
       try {
         const result = await this.runWithRetry(entity, effector, parsed.data, options, () => ++attempts);
@@ -84,8 +88,10 @@ export class EffectorInvoker {
         };
         this.emit(record);
         throw new InvocationFailedError(record, error);
+      } finally {
+        span.setAttribute('homeostat.attempts', attempts);
       }
-    });
+    }));
   }
 
   private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number): Promise<unknown> {

@@ -23,11 +23,14 @@ export class HomeostatMetrics {
   private readonly rejected: Counter<'sensor'>;
   private readonly faults: Counter<'policy'>;
   private readonly subscriptions: Subscription[] = [];
+  private readonly exemplars: boolean;
 
   constructor(options: { registry?: Registry; engine: Engine; tree: EntityTree }) {
     const registry = (this.registry = options.registry ?? new Registry());
     const { engine, tree } = options;
-    this.decisions = new Counter({ name: 'homeostat_decisions_total', help: 'Decisions by policy, action and outcome.', labelNames: ['policy', 'action', 'outcome'], registers: [registry] });
+    // trace ids as exemplars, where the registry speaks OpenMetrics
+    this.exemplars = registry.contentType.includes('openmetrics');
+    this.decisions = new Counter({ name: 'homeostat_decisions_total', help: 'Decisions by policy, action and outcome.', labelNames: ['policy', 'action', 'outcome'], registers: [registry], enableExemplars: this.exemplars });
     this.lastDecision = new Gauge({ name: 'homeostat_last_decision_timestamp_seconds', help: 'When each policy last decided each action (for annotations).', labelNames: ['policy', 'action'], registers: [registry] });
     this.phases = new Histogram({ name: 'homeostat_loop_phase_duration_seconds', help: 'Time spent per loop phase (analyze: how long the analyzer held the data).', labelNames: ['phase'], buckets: PHASE_BUCKETS, registers: [registry] });
     this.invocations = new Counter({ name: 'homeostat_effector_invocations_total', help: 'Effector invocations by effector and result.', labelNames: ['effector', 'result'], registers: [registry] });
@@ -85,7 +88,10 @@ export class HomeostatMetrics {
 
   private onDecision(d: Decision): void {
     const action = actionLabel(d);
-    this.decisions.inc({ policy: d.policyName, action, outcome: d.outcome });
+    const labels = { policy: d.policyName, action, outcome: d.outcome };
+    // prom-client types exemplar labels with the metric's label names; a trace id is its own label
+    if (this.exemplars && d.traceId) this.decisions.inc({ labels, value: 1, exemplarLabels: { traceId: d.traceId } as unknown as typeof labels });
+    else this.decisions.inc(labels);
     this.lastDecision.set({ policy: d.policyName, action }, d.at / 1000);
     this.phases.observe({ phase: 'analyze' }, d.durations.analyzeMs / 1000);
     this.phases.observe({ phase: 'plan' }, d.durations.planMs / 1000);

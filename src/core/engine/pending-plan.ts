@@ -1,4 +1,5 @@
 import type { Plan, Symptom } from '../../policies/define-policy.js';
+import type { LoopTrace } from '../../telemetry/tracing.js';
 
 /** A plan on its way through execute, with what the Decision record needs from the earlier phases. */
 export interface PendingPlan {
@@ -7,4 +8,6 @@ export interface PendingPlan {
   readonly analyzeMs: number;
   readonly planMs: number;
   readonly traceId?: string;
+  /** The loop iteration's span; ended when the decision is recorded. */
+  readonly trace?: LoopTrace;
 }

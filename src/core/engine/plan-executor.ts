@@ -4,6 +4,7 @@ import { HomeostatError, describeError } from '../errors.js';
 import { InvocationFailedError } from '../../effectors/invoker.js';
 import type { Arbiter } from './arbiter.js';
 import { RunbookFailedError, runSteps, summary } from './runbook.js';
+import { childSpan } from '../../telemetry/tracing.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
@@ -121,7 +122,9 @@ export class PlanExecutor {
     }
     const token = deps.arbiter.begin(attachment, pending.plan);
     try {
-      const steps = await runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id });
+      const steps = await childSpan(pending.trace?.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) =>
+        runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id, traceContext }),
+      );
       this.startCooldown(pending);
       this.record(pending, 'applied', { executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
@@ -167,6 +170,11 @@ export class PlanExecutor {
       ...(pending.traceId === undefined ? {} : { traceId: pending.traceId }),
     };
     deps.knowledge.recordDecision(decision);
+    if (pending.trace) {
+      pending.trace.span.setAttribute('homeostat.outcome', outcome);
+      pending.trace.span.setAttribute('homeostat.decision', decision.id);
+      pending.trace.span.end();
+    }
     deps.onDecision(decision);
   }
 }

@@ -6,6 +6,7 @@ import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
 import type { PlanExecutor } from './plan-executor.js';
+import { childSpan, startLoopTrace, traceIdOf } from '../../telemetry/tracing.js';
 
 /** What a runner needs from the engine (shared by every runner). */
 export interface RunnerDeps {
@@ -99,17 +100,25 @@ export class PolicyRunner {
     let newest = -Infinity;
     for (const input of symptom.inputs) if (input.at > newest) newest = input.at;
     const analyzeMs = newest === -Infinity ? 0 : Math.max(0, this.deps.scheduler.now() - newest);
+    const attributes = { 'homeostat.policy': this.attachment.id, 'homeostat.policy.name': this.attachment.definition.name, 'homeostat.entity': this.attachment.entity.id, 'homeostat.symptom': symptom.kind };
+    const loop = startLoopTrace(attributes, analyzeMs);
     const planStarted = performance.now();
     let plan;
     try {
-      plan = this.attachment.definition.plan(symptom, this.context);
+      plan = childSpan(loop.context, 'homeostat.plan', attributes, () => this.attachment.definition.plan(symptom, this.context));
     } catch (error) {
+      loop.span.end();
       this.fault('plan', error);
       return;
     }
     const planMs = performance.now() - planStarted;
-    if (!plan) return;
-    this.executor.submit({ symptom, plan, analyzeMs, planMs });
+    if (!plan) {
+      loop.span.setAttribute('homeostat.outcome', 'no_plan');
+      loop.span.end();
+      return;
+    }
+    const traceId = traceIdOf(loop.span);
+    this.executor.submit({ symptom, plan, analyzeMs, planMs, trace: loop, ...(traceId === undefined ? {} : { traceId }) });
   }
 
   private fault(phase: PolicyFault['phase'], error: unknown): void {

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
 import { HomeostatError, UnknownEntityError, describeError } from '../errors.js';
@@ -31,7 +32,7 @@ export function stepId(action: Action, index: number): string {
  * reverse order of completion.
  * @throws RunbookFailedError after compensating
  */
-export async function runSteps(actions: readonly Action[], deps: { tree: EntityTree; scheduler: SchedulerLike; invoker: EffectorInvoker; caller: string }): Promise<StepResult[]> {
+export async function runSteps(actions: readonly Action[], deps: { tree: EntityTree; scheduler: SchedulerLike; invoker: EffectorInvoker; caller: string; traceContext?: Context }): Promise<StepResult[]> {
   const ids = actions.map(stepId);
   const after = actions.map((a, i) => a.after ?? (i > 0 ? [ids[i - 1] as string] : []));
   const done: number[] = [];
@@ -41,7 +42,11 @@ export async function runSteps(actions: readonly Action[], deps: { tree: EntityT
     const action = actions[i] as Action;
     const target = deps.tree.find(action.entity);
     if (!target) throw new UnknownEntityError(action.entity);
-    await deps.invoker.invoke(target, action.effector, action.params, { caller: { kind: 'policy', name: deps.caller }, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
+    await deps.invoker.invoke(target, action.effector, action.params, {
+      caller: { kind: 'policy', name: deps.caller },
+      ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
+      ...(deps.traceContext === undefined ? {} : { traceContext: deps.traceContext }),
+    });
     if (action.check) await waitForCheck(deps.tree, deps.scheduler, action.check);
     done.push(i);
   };

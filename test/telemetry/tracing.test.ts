@@ -1,0 +1,38 @@
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineFixture, followLoad } from '../core/engine/fixture.js';
+
+const exporter = new InMemorySpanExporter();
+beforeAll(() => {
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+});
+afterAll(() => {
+  trace.disable();
+});
+
+describe('OpenTelemetry traces', () => {
+  it('records one span per loop iteration with children per phase and per effector invocation', async () => {
+    exporter.reset();
+    const { clock, web, engine, knowledge } = await engineFixture();
+    engine.attach(web, followLoad, {});
+    engine.start();
+    web.sensor('load').publish(3);
+    await clock.settle();
+    const spans = exporter.getFinishedSpans();
+    const byName = (name: string) => spans.filter((s) => s.name === name);
+    const [loop] = byName('homeostat.loop');
+    expect(loop).toBeDefined();
+    const loopId = loop?.spanContext().spanId;
+    for (const phase of ['homeostat.analyze', 'homeostat.plan', 'homeostat.execute']) {
+      expect(byName(phase)[0]?.parentSpanContext?.spanId, phase).toBe(loopId);
+    }
+    const [effector] = byName('homeostat.effector');
+    expect(effector?.parentSpanContext?.spanId).toBe(byName('homeostat.execute')[0]?.spanContext().spanId);
+    expect(effector?.attributes).toMatchObject({ 'homeostat.entity': 'web', 'homeostat.effector': 'resize', 'homeostat.caller': 'policy:web/follow-load', 'homeostat.attempts': 1 });
+    expect(loop?.attributes).toMatchObject({ 'homeostat.policy': 'web/follow-load', 'homeostat.symptom': 'load', 'homeostat.outcome': 'applied' });
+    for (const span of spans) expect(span.spanContext().traceId).toBe(loop?.spanContext().traceId);
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision?.traceId).toBe(loop?.spanContext().traceId);
+  });
+});

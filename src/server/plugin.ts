@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import type { Engine } from '../core/engine/engine.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -22,7 +22,7 @@ export interface HomeostatPluginOptions {
   /** Access control; none means every caller is an admin (bind to loopback then). */
   readonly auth?: Partial<AuthSettings>;
   /** The host's registry: homeostat's metrics are registered on it. */
-  readonly registry?: Registry;
+  readonly registry?: Registry<RegistryContentType>;
   /** Readings kept per sensor for the history view. Default 60. */
   readonly historySize?: number;
   /** How long an effector invocation may take before 202 (ms). Default 10 000. */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { Engine } from '../core/engine/engine.js';
 import type { EntityTree } from '../core/entity-tree.js';
@@ -14,7 +14,7 @@ const EFFECTOR_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 
  * names, outcomes, phases, entity types and states.
  */
 export class HomeostatMetrics {
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   private readonly decisions: Counter<'policy' | 'action' | 'outcome'>;
   private readonly lastDecision: Gauge<'policy' | 'action'>;
   private readonly phases: Histogram<'phase'>;
@@ -25,7 +25,7 @@ export class HomeostatMetrics {
   private readonly subscriptions: Subscription[] = [];
   private readonly exemplars: boolean;
 
-  constructor(options: { registry?: Registry; engine: Engine; tree: EntityTree }) {
+  constructor(options: { registry?: Registry<RegistryContentType>; engine: Engine; tree: EntityTree }) {
     const registry = (this.registry = options.registry ?? new Registry());
     const { engine, tree } = options;
     // trace ids as exemplars, where the registry speaks OpenMetrics
@@ -77,7 +77,7 @@ export class HomeostatMetrics {
       engine.decisions$.subscribe((d) => this.onDecision(d)),
       engine.invoker.records$.subscribe((r) => this.onInvocation(r)),
       tree.rejections$.subscribe((r) => this.rejected.inc({ sensor: r.sensor })),
-      engine.faults$.subscribe((f) => this.faults.inc({ policy: f.policy.split('/').pop() ?? f.policy })),
+      engine.faults$.subscribe((f) => this.faults.inc({ policy: policyName(engine, f.policy) })),
     );
   }
 
@@ -107,4 +107,12 @@ export class HomeostatMetrics {
 /** The effectors of a decision as one bounded label (`none` for a decision to hold). */
 export function actionLabel(d: Decision): string {
   return d.actions.length === 0 ? 'none' : [...new Set(d.actions.map((a) => a.effector))].join('+');
+}
+
+function policyName(engine: Engine, id: string): string {
+  try {
+    return engine.attachment(id).definition.name;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -36,3 +36,21 @@ describe('OpenTelemetry traces', () => {
     expect(decision?.traceId).toBe(loop?.spanContext().traceId);
   });
 });
+
+describe('metrics exemplars', () => {
+  it('puts the trace id on the decision counter as an exemplar when the registry speaks OpenMetrics', async () => {
+    const { Registry } = await import('prom-client');
+    const { HomeostatMetrics } = await import('../../src/telemetry/metrics.js');
+    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const { clock, web, engine, tree, knowledge } = await engineFixture();
+    new HomeostatMetrics({ registry, engine, tree });
+    engine.attach(web, followLoad, {});
+    engine.start();
+    web.sensor('load').publish(2);
+    await clock.settle();
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(await registry.metrics()).toContain(`# {traceId="${decision?.traceId}"} 1`);
+  });
+});

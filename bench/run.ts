@@ -6,8 +6,8 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts' };
+const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts' };
 
 const results: Record<string, Record<string, unknown>> = {};
 for (const bench of benches) {
@@ -42,6 +42,13 @@ if (b) {
 }
 const sim = results['simulation'];
 if (sim) rows.push(['simulation speed', `${fmt(sim['simulatedSecondsPerSecond'], 0)} simulated s/s`, `WC98, ${fmt(sim['simulatedSeconds'], 0)} s in ${fmt(sim['wallClockSeconds'], 3)} s; bar: under 10 s`]);
+const a = results['api'];
+if (a) {
+  rows.push(['API: read the tree', `${fmt(a['treeRequestsPerSecond'], 1)} req/s`, `${fmt(a['entities'], 0)} entities (${fmt(Number(a['treeBytes']) / 1024, 0)} KiB); ${fmt(a['treeOverheadRatio'])}x the time of a plain route serving the same JSON`]);
+  rows.push(['API: decisions over SSE', `${fmt(a['sseDecisionsPerSecond'], 0)} decisions/s`, 'one connected client']);
+}
+const o = results['observability'];
+if (o) rows.push(['metrics + tracing overhead', `${fmt(o['overheadRatio'])}x`, `a loop deciding on every reading (${fmt(o['decisionsPerSecondWithout'], 0)} decisions/s without); no SDK; bar: under 1.2x`]);
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')}\n`);
 

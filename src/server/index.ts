@@ -1,0 +1,6 @@
+/** homeostat's HTTP service: the fastify plugin and the standalone server (`homeostat/server`). */
+export { homeostatPlugin, type HomeostatPluginOptions } from './plugin.js';
+export { serve, type ServeOptions } from './serve.js';
+export { authSchema, signJwt, ROLES, type AuthSettings, type Principal, type Role } from './auth.js';
+export type { AuditEntry } from './audit.js';
+export { HomeostatMetrics } from '../telemetry/metrics.js';

@@ -1,4 +1,4 @@
-import { numberSensor } from '../define-sensor.js';
+import { derivedSensor } from './derived-sensor.js';
 import { TimeWindow, percentile } from '../time-window.js';
 import type { Enricher } from './enricher.js';
 
@@ -24,8 +24,7 @@ export function percentiles(options: PercentilesOptions): Enricher {
     publishes: ps.map(name),
     start(entity, { scheduler }) {
       const source = entity.sensor<number>(options.sensor);
-      const stale = source.definition.staleAfterMs === undefined ? {} : { staleAfterMs: source.definition.staleAfterMs };
-      const targets = ps.map((p) => [p, entity.addSensor(numberSensor(name(p), stale))] as const);
+      const targets = ps.map((p) => [p, derivedSensor(entity, name(p), source)] as const);
       const window = new TimeWindow(options.windowMs);
       return source.changes$.subscribe((reading) => {
         window.add(reading);

@@ -1,4 +1,4 @@
-import { numberSensor } from '../define-sensor.js';
+import { derivedSensor } from './derived-sensor.js';
 import type { Reading } from '../reading.js';
 import type { Enricher } from './enricher.js';
 
@@ -22,7 +22,7 @@ export function rate(options: RateOptions): Enricher {
     publishes: [options.publish],
     start(entity) {
       const source = entity.sensor<number>(options.sensor);
-      const target = entity.addSensor(numberSensor(options.publish, source.definition.staleAfterMs === undefined ? {} : { staleAfterMs: source.definition.staleAfterMs }));
+      const target = derivedSensor(entity, options.publish, source);
       let previous: Reading<number> | undefined;
       return source.changes$.subscribe((reading) => {
         if (previous && reading.at > previous.at) {

@@ -1,4 +1,4 @@
-import { numberSensor } from '../define-sensor.js';
+import { derivedSensor } from './derived-sensor.js';
 import { TimeWindow } from '../time-window.js';
 import type { Enricher } from './enricher.js';
 
@@ -23,9 +23,8 @@ export function rollingMeanEnricher(options: RollingMeanEnricherOptions): Enrich
     publishes: [options.publish, `${options.publish}.coverage`],
     start(entity, { scheduler }) {
       const source = entity.sensor<number>(options.sensor);
-      const stale = source.definition.staleAfterMs === undefined ? {} : { staleAfterMs: source.definition.staleAfterMs };
-      const target = entity.addSensor(numberSensor(options.publish, stale));
-      const coverage = entity.addSensor(numberSensor(`${options.publish}.coverage`, stale));
+      const target = derivedSensor(entity, options.publish, source);
+      const coverage = derivedSensor(entity, `${options.publish}.coverage`, source);
       const window = new TimeWindow(options.windowMs);
       return source.changes$.subscribe((reading) => {
         window.add(reading);

@@ -1,4 +1,4 @@
-import { numberSensor } from '../define-sensor.js';
+import { derivedSensor } from './derived-sensor.js';
 import type { Enricher } from './enricher.js';
 
 /** Options of `transform`. */
@@ -17,7 +17,7 @@ export function transform(options: TransformOptions): Enricher {
     publishes: [options.publish],
     start(entity) {
       const source = entity.sensor<number>(options.sensor);
-      const target = entity.addSensor(numberSensor(options.publish, source.definition.staleAfterMs === undefined ? {} : { staleAfterMs: source.definition.staleAfterMs }));
+      const target = derivedSensor(entity, options.publish, source);
       return source.changes$.subscribe((reading) => {
         const value = options.fn(reading.value);
         if (value !== undefined) target.publishAt(value, reading.at);

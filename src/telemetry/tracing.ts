@@ -1,32 +1,46 @@
 import { SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
 
-/** The tracer homeostat uses: a no-op (and nearly free) until the host or the CLI registers an SDK. */
+let cachedTracer: ReturnType<typeof trace.getTracer> | undefined;
+
+/**
+ * The tracer homeostat uses: a no-op (and nearly free) until the host or the CLI registers an SDK. It is a
+ * proxy of the global provider, so caching it still follows an SDK registered later.
+ */
 export function tracer() {
-  return trace.getTracer('homeostat', '0.1.0');
+  return (cachedTracer ??= trace.getTracer('homeostat', '0.1.0'));
 }
 
 /** The spans of one loop iteration: the iteration, and the context its children hang from. */
 export interface LoopTrace {
   readonly span: Span;
   readonly context: Context;
+  /** False without an SDK: then callers skip every other span of the iteration. */
+  readonly recording: boolean;
 }
 
 /**
  * Starts the span of one loop iteration (a symptom on its way to a decision), with its analyze span
  * recorded after the fact: analyze ran before anyone knew a symptom would come of it.
  */
-export function startLoopTrace(attributes: Record<string, string>, analyzeMs: number): LoopTrace {
+export function startLoopTrace(attributes: () => Record<string, string>, analyzeMs: number): LoopTrace {
   const t = tracer();
+  const span = t.startSpan('homeostat.loop');
+  // without an SDK the span does not record: skip the rest, so tracing costs next to nothing then
+  if (!span.isRecording()) return { span, context: context.active(), recording: false };
+  const attrs = attributes();
+  span.setAttributes(attrs);
   const now = Date.now();
-  const span = t.startSpan('homeostat.loop', { attributes, startTime: now - analyzeMs });
   const ctx = trace.setSpan(context.active(), span);
-  t.startSpan('homeostat.analyze', { attributes, startTime: now - analyzeMs }, ctx).end(now);
-  return { span, context: ctx };
+  t.startSpan('homeostat.analyze', { attributes: attrs, startTime: now - analyzeMs }, ctx).end(now);
+  return { span, context: ctx, recording: true };
 }
 
 /** Runs `work` in a child span of `parent`, ending it with an error status when it throws. */
 export function childSpan<T>(parent: Context | undefined, name: string, attributes: Record<string, string | number>, work: (span: Span, ctx: Context) => T): T {
-  const span = tracer().startSpan(name, { attributes }, parent ?? context.active());
+  const active = parent ?? context.active();
+  // no recording parent: no span (a child of a non-recording span would not be exported anyway)
+  if (!trace.getSpan(active)?.isRecording() && !recordingProvider()) return work(NOT_RECORDING, active);
+  const span = tracer().startSpan(name, { attributes }, active);
   const ctx = trace.setSpan(parent ?? context.active(), span);
   const fail = (error: unknown): never => {
     span.recordException(error as Error);
@@ -50,6 +64,23 @@ export function childSpan<T>(parent: Context | undefined, name: string, attribut
   } catch (error) {
     return fail(error);
   }
+}
+
+const NOT_RECORDING: Span = trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
+
+/**
+ * Whether a tracer provider that records is registered: a span started with no parent (an effector invoked by
+ * a person through the API) still gets traced then. Checked by starting a probe span, cached briefly.
+ */
+let probeCache: { at: number; recording: boolean } | undefined;
+function recordingProvider(): boolean {
+  const now = performance.now();
+  if (probeCache && now - probeCache.at < 1000) return probeCache.recording;
+  const probe = tracer().startSpan('homeostat.probe');
+  const recording = probe.isRecording();
+  if (recording) probe.setAttribute('homeostat.probe', true); // a probe span is not ended, so never exported
+  probeCache = { at: now, recording };
+  return recording;
 }
 
 /** The trace id of a span, or undefined when nothing records traces. */

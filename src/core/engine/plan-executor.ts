@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
 import { HomeostatError, describeError } from '../errors.js';
@@ -122,9 +123,10 @@ export class PlanExecutor {
     }
     const token = deps.arbiter.begin(attachment, pending.plan);
     try {
-      const steps = await childSpan(pending.trace?.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) =>
-        runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id, traceContext }),
-      );
+      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id, ...(traceContext ? { traceContext } : {}) });
+      const steps = await (pending.trace?.recording
+        ? childSpan(pending.trace.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) => run(traceContext))
+        : run());
       this.startCooldown(pending);
       this.record(pending, 'applied', { executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {

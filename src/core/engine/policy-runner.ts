@@ -100,12 +100,13 @@ export class PolicyRunner {
     let newest = -Infinity;
     for (const input of symptom.inputs) if (input.at > newest) newest = input.at;
     const analyzeMs = newest === -Infinity ? 0 : Math.max(0, this.deps.scheduler.now() - newest);
-    const attributes = { 'homeostat.policy': this.attachment.id, 'homeostat.policy.name': this.attachment.definition.name, 'homeostat.entity': this.attachment.entity.id, 'homeostat.symptom': symptom.kind };
+    const attributes = () => ({ 'homeostat.policy': this.attachment.id, 'homeostat.policy.name': this.attachment.definition.name, 'homeostat.entity': this.attachment.entity.id, 'homeostat.symptom': symptom.kind });
     const loop = startLoopTrace(attributes, analyzeMs);
     const planStarted = performance.now();
     let plan;
     try {
-      plan = childSpan(loop.context, 'homeostat.plan', attributes, () => this.attachment.definition.plan(symptom, this.context));
+      const planIt = () => this.attachment.definition.plan(symptom, this.context);
+      plan = loop.recording ? childSpan(loop.context, 'homeostat.plan', attributes(), planIt) : planIt();
     } catch (error) {
       loop.span.end();
       this.fault('plan', error);

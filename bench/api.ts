@@ -32,7 +32,7 @@ deployment.engine.attach(deployment.tree.get('app'), chatty, {});
 const { app, url } = await serve(deployment, { port: 0 });
 const treeJson = JSON.stringify(await (await fetch(`${url}/entities`)).json());
 const baseline = Fastify();
-baseline.get('/entities', async (_req, reply) => reply.header('content-type', 'application/json').send(JSON.parse(treeJson)));
+baseline.get('/entities', async (_req, reply) => reply.header('content-type', 'application/json').send(treeJson)); // the same bytes, ready-made
 const baseUrl = await baseline.listen({ port: 0, host: '127.0.0.1' });
 
 async function rps(target: string, requests: number, concurrency: number): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import { childSpan } from '../telemetry/tracing.js';
+import { redact } from '../core/redact.js';
 import type { Entity } from '../core/entity.js';
 import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationError, describeError } from '../core/errors.js';
 import { sleep } from '../core/time.js';
@@ -63,7 +64,8 @@ export class EffectorInvoker {
     const effector = entity.effector(effectorName);
     const startedAt = this.scheduler.now();
     const id = `inv-${startedAt}-${++this.sequence}`;
-    const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: rawParams };
+    // records carry the params with secret-looking values redacted; the effector gets the real ones
+    const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };
     const parsed = effector.params.safeParse(rawParams ?? {});
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
@@ -75,12 +77,11 @@ export class EffectorInvoker {
       let attempts = 0;
       try {
         const result = await this.runWithRetry(entity, effector, parsed.data, options, () => ++attempts);
-        this.emit({ ...base, params: parsed.data, outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
+        this.emit({ ...base, outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
         return result;
       } catch (error) {
         const record: InvocationRecord = {
           ...base,
-          params: parsed.data,
           outcome: 'failed',
           attempts,
           durationMs: this.scheduler.now() - startedAt,

@@ -1,6 +1,6 @@
 import type { Caller, InvocationRecord } from '../effectors/invocation.js';
 import { BoundedLog } from '../knowledge/bounded-log.js';
-import { redact } from './redact.js';
+import { redact } from '../core/redact.js';
 
 /** One audit entry: who did what to what, when, with which params, and what came of it. */
 export interface AuditEntry {

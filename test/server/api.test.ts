@@ -132,10 +132,11 @@ describe('HTTP API: acting, roles and bad input', () => {
     expect((await api.call('GET', '/entities/web', tampered)).status).toBe(401);
   });
 
-  it('never puts secrets in the audit log', async () => {
+  it('never puts secrets in the audit log, the invocation records or decisions', async () => {
     await api.call('POST', '/entities/web/effectors/resize', TOKENS.operator, { size: 2, password: 'hunter2' });
     const audit = await api.call('GET', '/audit?limit=5', TOKENS.admin);
     expect(audit.text).not.toContain('hunter2');
     expect(audit.text).not.toContain(TOKENS.operator);
+    expect(JSON.stringify(await api.deployment.knowledge.queryInvocations({}))).not.toContain('hunter2');
   });
 });

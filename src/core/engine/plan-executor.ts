@@ -6,6 +6,7 @@ import { InvocationFailedError } from '../../effectors/invoker.js';
 import type { Arbiter } from './arbiter.js';
 import { RunbookFailedError, runSteps, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
+import { redact } from '../redact.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
@@ -162,7 +163,8 @@ export class PlanExecutor {
       policy: attachment.id,
       policyName: attachment.definition.name,
       symptom: pending.symptom.detail === undefined ? { kind: pending.symptom.kind } : { kind: pending.symptom.kind, detail: pending.symptom.detail },
-      actions: pending.plan.actions,
+      // params as recorded: secret-looking values redacted (the effector itself got the real ones)
+      actions: pending.plan.actions.map((a) => (a.params === undefined ? a : { ...a, params: redact(a.params) })),
       reason: pending.plan.reason,
       inputs: pending.symptom.inputs,
       outcome,

@@ -3,6 +3,7 @@ import { Observable, map } from 'rxjs';
 import { z } from 'zod';
 import { MemoryStore } from '../../../src/knowledge/memory-store.js';
 import { definePolicy, type Symptom } from '../../../src/policies/define-policy.js';
+import { defineEffector } from '../../../src/effectors/define-effector.js';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
 import { engineFixture, followLoad } from './fixture.js';
 
@@ -210,5 +211,26 @@ describe('Engine', () => {
     engine.start();
     tree.remove(web);
     expect(engine.policies()).toEqual([]);
+  });
+});
+
+describe('secrets', () => {
+  it('redacts secret-looking params in decisions and invocation records, while the effector gets the real ones', async () => {
+    const { clock, web, engine, knowledge } = await engineFixture();
+    let received: unknown;
+    web.addEffector(defineEffector({ name: 'login', params: z.object({ user: z.string(), password: z.string() }), run: (p) => void (received = p) }));
+    engine.attach(web, definePolicy({
+      name: 'with-secret', config: z.object({}),
+      monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+      analyze: (source) => source.pipe(map((o) => ({ kind: 'x', inputs: [o] }))),
+      plan: () => ({ actions: [{ entity: 'web', effector: 'login', params: { user: 'ops', password: 'hunter2' } }], reason: 'log in' }),
+    }), {});
+    engine.start();
+    web.sensor('load').publish(1);
+    await clock.settle();
+    expect(received).toEqual({ user: 'ops', password: 'hunter2' });
+    const stored = JSON.stringify([await knowledge.queryDecisions({}), await knowledge.queryInvocations({})]);
+    expect(stored).not.toContain('hunter2');
+    expect(stored).toContain('[redacted]');
   });
 });

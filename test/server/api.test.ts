@@ -81,7 +81,7 @@ describe('HTTP API: acting, roles and bad input', () => {
     const poll = String(started.body['poll']);
     expect((await api.call('GET', poll, TOKENS.operator)).body).toMatchObject({ status: 'running', effector: 'restart' });
     await api.clock.advanceBy(2000); // the simulated boot takes 1 s of (virtual) time
-    await new Promise((r) => setTimeout(r, 20));
+    await api.clock.settle(); // the invocation's promise chain completes
     expect((await api.call('GET', poll, TOKENS.operator)).body).toMatchObject({ status: 'succeeded' });
   });
 

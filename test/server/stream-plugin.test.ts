@@ -8,17 +8,34 @@ import { homeostatPlugin } from '../../src/server/plugin.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 import { TOKENS, apiFixture } from './fixture.js';
 
+type Event = { id: number; event: string; data: Record<string, unknown> };
+
+/**
+ * Opens an SSE stream; `connected` resolves at the first chunk (the server subscribes the client before it
+ * writes anything, so events published after that reach it), `events` once `count` events arrived.
+ */
+function openStream(url: string, token: string, count: number, headers: Record<string, string> = {}): { connected: Promise<void>; events: Promise<Event[]> } {
+  let markConnected: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (markConnected = resolve));
+  return { connected, events: readEvents(url, token, count, headers, markConnected) };
+}
+
 /** Reads SSE events from a stream until `count` arrived, then aborts. */
-async function readEvents(url: string, token: string, count: number, headers: Record<string, string> = {}): Promise<Array<{ id: number; event: string; data: Record<string, unknown> }>> {
+async function readEvents(url: string, token: string, count: number, headers: Record<string, string> = {}, onFirstChunk: () => void = () => undefined): Promise<Event[]> {
   const controller = new AbortController();
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers }, signal: controller.signal });
   expect(response.headers.get('content-type')).toBe('text/event-stream');
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const events: Array<{ id: number; event: string; data: Record<string, unknown> }> = [];
+  const events: Event[] = [];
   let buffer = '';
+  let first = true;
   while (events.length < count) {
     const { value, done } = await reader.read();
     if (done) break;
+    if (first) {
+      first = false;
+      onFirstChunk();
+    }
     buffer += new TextDecoder().decode(value);
     let end;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -40,8 +57,9 @@ describe('live stream (SSE)', () => {
   afterAll(async () => api?.close());
 
   it('streams sensor changes and decisions of a subtree, and resumes after Last-Event-ID', async () => {
-    const live = readEvents(`${api.url}/stream?subtree=web`, TOKENS.viewer, 10);
-    await new Promise((r) => setTimeout(r, 50));
+    const stream = openStream(`${api.url}/stream?subtree=web`, TOKENS.viewer, 10);
+    await stream.connected;
+    const live = stream.events;
     api.deployment.tree.get('db').sensor('replication.lag').publish(3); // outside the subtree: never sent
     api.deployment.tree.get('web').sensor('demand').publish(4); // demand, then the new members' lifecycle, then the decision
     await api.clock.settle();

@@ -13,7 +13,7 @@ const plain = types.get('entity');
 const group = types.get('group');
 if (!plain || !group) throw new Error('built-in types missing');
 const node = (id: string, children: ResolvedEntity[] = [], isGroup = false): ResolvedEntity => ({
-  id, type: isGroup ? group : plain, config: {}, rawConfig: {}, sensors: [numberSensor('load')], enrichers: [], policies: [], members: [], children, path: [],
+  id, type: isGroup ? group : plain, config: {}, rawConfig: {}, sensors: [numberSensor('load')], enrichers: [], feeds: [], policies: [], members: [], children, path: [],
 });
 const root = node('app', Array.from({ length: 100 }, (_, g) => node(`g${g}`, Array.from({ length: 100 }, (_, i) => node(`e${g}-${i}`)), true)));
 const blueprint: Blueprint = { name: 'bench', file: 'bench.yaml', dryRun: true, root };

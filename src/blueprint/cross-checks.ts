@@ -39,12 +39,14 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
 
   for (const node of allNodes(root)) {
     const label = node.id ? `'${node.id}'` : 'the member spec';
-    node.enrichers.forEach((enricher, i) => {
-      const at = [...node.path, 'enrichers', i, 'sensor'];
+    node.enrichers.forEach((enricher) => {
+      const at = [...node.path, 'enrichers', enricher.index, 'sensor'];
       if (enricher.kind === 'aggregate') problems.push(...checkSources(node, enricher.from, enricher.sensor, at, byId, `enricher '${enricher.kind}'`));
       else problems.push(...checkSelf(node, enricher.sensor, at, `enricher '${enricher.kind}' of ${label}`));
     });
-    node.policies.forEach((policy, i) => {
+    node.feeds.forEach((feed) => problems.push(...checkSelf(node, feed.sensor, [...node.path, 'feeds', feed.index, 'sensor'], `a feed of ${label}`)));
+    node.policies.forEach((policy) => {
+      const i = policy.index;
       const parsed = policy.definition.config.safeParse(policy.config);
       if (!parsed.success) return;
       for (const ref of policy.definition.requiresEntities?.(parsed.data) ?? []) {

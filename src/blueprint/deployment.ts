@@ -10,6 +10,8 @@ import { MemoryStore } from '../knowledge/memory-store.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
+import { httpCheck, tcpCheck } from '../sensors/checks.js';
+import { pollFeed } from '../sensors/poll-feed.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
 
@@ -131,6 +133,11 @@ export class Deployment {
     }
     for (const decl of spec.enrichers) {
       const subscription = enricherFromDecl(decl).start(entity, context);
+      teardowns.push(() => subscription.unsubscribe());
+    }
+    for (const feed of spec.feeds) {
+      const check = feed.tcp ? tcpCheck(feed.tcp.host, feed.tcp.port, feed.tcp.timeout) : httpCheck(feed.http?.url ?? '', feed.http?.timeout ?? 3000, feed.http?.status);
+      const { subscription } = pollFeed({ sensor: entity.sensor<boolean>(feed.sensor), periodMs: feed.every, poll: check }, this.tree.scheduler);
       teardowns.push(() => subscription.unsubscribe());
     }
     const stop = spec.type.start?.(entity, spec.config, this.driverContext);

@@ -5,7 +5,7 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { loadPolicyModule } from './policy-modules.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
-import { enricherDeclSchema, entityNodeSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
+import { enricherDeclSchema, entityNodeSchema, feedDeclSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
 import { sensorFromDecl } from './sensor-decl.js';
 
 /** A problem before positions are known: where in the document, and what. */
@@ -68,6 +68,7 @@ export class NodeValidator {
     const rawConfig = this.field(shape.config, fields['config'], [...at, 'config']);
     const sensors = this.items(sensorDeclSchema, fields['sensors'], [...at, 'sensors']);
     const enrichers = this.items(enricherDeclSchema, fields['enrichers'], [...at, 'enrichers']);
+    const feeds = this.items(feedDeclSchema, fields['feeds'], [...at, 'feeds']);
     const policyDecls = this.items(policyDeclSchema, fields['policies'], [...at, 'policies']);
     const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
     const budget = this.field(shape.budget, fields['budget'], [...at, 'budget']);
@@ -88,7 +89,7 @@ export class NodeValidator {
     for (const [i, decl] of policyDecls.entries()) {
       if (!decl) continue;
       const policy = await this.policy(decl, [...at, 'policies', i]);
-      if (policy) policies.push(policy);
+      if (policy) policies.push({ ...policy, index: i });
     }
     const memberSpec = memberSpecRaw ? await this.node(memberSpecRaw, [...at, 'memberSpec'], true) : undefined;
     const children: ResolvedEntity[] = [];
@@ -107,7 +108,8 @@ export class NodeValidator {
       config: config?.success ? config.data : rawConfig,
       rawConfig: rawConfig ?? {},
       sensors: sensors.filter((d) => d !== undefined).map(sensorFromDecl),
-      enrichers: enrichers.filter((d) => d !== undefined),
+      enrichers: positioned(enrichers),
+      feeds: positioned(feeds),
       ...(quorum === undefined ? {} : { quorum }),
       ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
       policies,
@@ -140,7 +142,7 @@ export class NodeValidator {
     return value.map((item, i) => this.field(schema, item, [...at, i]));
   }
 
-  private async policy(decl: PolicyDecl, at: DocPath): Promise<ResolvedPolicy | undefined> {
+  private async policy(decl: PolicyDecl, at: DocPath): Promise<Omit<ResolvedPolicy, 'index'> | undefined> {
     let definition: AnyPolicyDefinition | undefined;
     if (decl.use !== undefined) {
       definition = this.options.policies.get(decl.use);
@@ -170,6 +172,11 @@ export class NodeValidator {
       suspended: decl.suspended,
     };
   }
+}
+
+/** The items that parsed, each with its index in the document. */
+function positioned<T extends object>(items: ReadonlyArray<T | undefined>): Array<T & { index: number }> {
+  return items.flatMap((item, index) => (item === undefined ? [] : [{ ...item, index }]));
 }
 
 function toSegment(segment: PropertyKey): string | number {

@@ -4,10 +4,15 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import type { SourceSet } from '../sensors/enrichers/sources.js';
 import type { DocPath } from './positions.js';
-import type { EnricherDecl } from './schema.js';
+import type { EnricherDecl, FeedDecl } from './schema.js';
+
+/** A list item with its index in the document (items with problems are dropped; positions must not shift). */
+export type Positioned<T> = T & { readonly index: number };
 
 /** A policy of a validated blueprint, its definition resolved and its config checked. */
 export interface ResolvedPolicy {
+  /** Index in the entity's `policies` list in the document. */
+  readonly index: number;
   readonly id?: string;
   readonly definition: AnyPolicyDefinition;
   readonly config: Readonly<Record<string, unknown>>;
@@ -26,7 +31,9 @@ export interface ResolvedEntity {
   /** Config as written (what entity.config shows). */
   readonly rawConfig: Readonly<Record<string, unknown>>;
   readonly sensors: readonly SensorDefinition<unknown>[];
-  readonly enrichers: readonly EnricherDecl[];
+  readonly enrichers: readonly Positioned<EnricherDecl>[];
+  /** Health feeds: connection checks polled into boolean sensors. */
+  readonly feeds: readonly Positioned<FeedDecl>[];
   readonly quorum?: { readonly from: SourceSet } & QuorumRule;
   /** Action budget of the subtree. */
   readonly budget?: { readonly actions: number; readonly windowMs: number };

@@ -51,6 +51,16 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** A health feed: polls a connection check into a boolean sensor (usually `service.up`). */
+export const feedDeclSchema = z
+  .strictObject({
+    sensor: sensorName.default('service.up'),
+    every: durationSchema.default(10_000),
+    tcp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), timeout: durationSchema.default(2_000) }).optional(),
+    http: z.strictObject({ url: z.url(), timeout: durationSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
+  })
+  .refine((f) => (f.tcp === undefined) !== (f.http === undefined), { message: "a feed needs exactly one of 'tcp' or 'http'" });
+
 /** A policy attached in a blueprint: a built-in by name (`use`) or a module by path (`module`). */
 export const policyDeclSchema = z
   .strictObject({
@@ -75,6 +85,7 @@ export const entityNodeSchema = z.strictObject({
   config: z.record(z.string(), z.unknown()).default({}),
   sensors: z.array(sensorDeclSchema).default([]),
   enrichers: z.array(enricherDeclSchema).default([]),
+  feeds: z.array(feedDeclSchema).default([]),
   policies: z.array(policyDeclSchema).default([]),
   quorum: quorumDeclSchema.optional(),
   /** At most `actions` effector invocations on this subtree per `window` (plans past it are rate_limited). */
@@ -94,5 +105,6 @@ export const blueprintTopSchema = z.strictObject({
 
 export type SensorDecl = z.infer<typeof sensorDeclSchema>;
 export type EnricherDecl = z.infer<typeof enricherDeclSchema>;
+export type FeedDecl = z.output<typeof feedDeclSchema>;
 export type PolicyDecl = z.infer<typeof policyDeclSchema>;
 export type QuorumDecl = z.infer<typeof quorumDeclSchema>;

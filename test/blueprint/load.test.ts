@@ -99,6 +99,23 @@ application:
     expect(policy?.cooldownMs).toBe(30_000);
   });
 
+  it('keeps positions right after a list item with problems is dropped', async () => {
+    const found = await problems(`name: x
+application:
+  id: app
+  children:
+    - id: web
+      type: cluster
+      memberSpec: { type: entity }
+      policies:
+        - use: teleporter
+        - use: autoscaler
+          config: { metric: cpu.p99, target: 1, max: 3 }
+`);
+    expect(found[0]).toMatch(/^9:16: unknown policy 'teleporter'/);
+    expect(found[1]).toMatch(/^11:29: policy 'autoscaler' on 'web' reads sensor 'cpu.p99'/);
+  });
+
   it('says when the file does not exist', async () => {
     await expect(loadBlueprint('/nowhere/x.yaml')).rejects.toThrow(/x.yaml:1:1: cannot read the blueprint: no such file/);
   });

@@ -10,7 +10,7 @@ import { MemoryStore } from '../knowledge/memory-store.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
-import { httpCheck, tcpCheck } from '../sensors/checks.js';
+import { httpCheck, tcpCheck } from '../drivers/health-checks.js';
 import { pollFeed } from '../sensors/poll-feed.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
 import type { SimulationHost } from '../sim/simulation-host.js';

@@ -38,8 +38,6 @@ export function startLoopTrace(attributes: () => Record<string, string>, analyze
 /** Runs `work` in a child span of `parent`, ending it with an error status when it throws. */
 export function childSpan<T>(parent: Context | undefined, name: string, attributes: Record<string, string | number>, work: (span: Span, ctx: Context) => T): T {
   const active = parent ?? context.active();
-  // no recording parent: no span (a child of a non-recording span would not be exported anyway)
-  if (!trace.getSpan(active)?.isRecording() && !recordingProvider()) return work(NOT_RECORDING, active);
   const span = tracer().startSpan(name, { attributes }, active);
   const ctx = trace.setSpan(parent ?? context.active(), span);
   const fail = (error: unknown): never => {
@@ -64,23 +62,6 @@ export function childSpan<T>(parent: Context | undefined, name: string, attribut
   } catch (error) {
     return fail(error);
   }
-}
-
-const NOT_RECORDING: Span = trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
-
-/**
- * Whether a tracer provider that records is registered: a span started with no parent (an effector invoked by
- * a person through the API) still gets traced then. Checked by starting a probe span, cached briefly.
- */
-let probeCache: { at: number; recording: boolean } | undefined;
-function recordingProvider(): boolean {
-  const now = performance.now();
-  if (probeCache && now - probeCache.at < 1000) return probeCache.recording;
-  const probe = tracer().startSpan('homeostat.probe');
-  const recording = probe.isRecording();
-  if (recording) probe.setAttribute('homeostat.probe', true); // a probe span is not ended, so never exported
-  probeCache = { at: now, recording };
-  return recording;
 }
 
 /** The trace id of a span, or undefined when nothing records traces. */

@@ -58,7 +58,7 @@ export { Knowledge, type KnowledgeOptions } from './knowledge/knowledge.js';
 export { MemoryStore, type MemoryStoreOptions } from './knowledge/memory-store.js';
 export type { KnowledgeStore, WriteOp, DecisionQuery, InvocationQuery, Json, SensorSnapshot } from './knowledge/store.js';
 export type { PolicyState } from './knowledge/policy-state.js';
-export { DECISION_OUTCOMES, type Decision, type DecisionOutcome, type Action, type PolicyFault } from './knowledge/decision.js';
+export { DECISION_OUTCOMES, NON_ACTION_OUTCOMES, type NonActionOutcome, type Decision, type DecisionOutcome, type Action, type PolicyFault } from './knowledge/decision.js';
 
 // blueprints and drivers
 export { loadBlueprint, parseBlueprint, type LoadBlueprintOptions } from './blueprint/load.js';

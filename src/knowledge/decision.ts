@@ -1,6 +1,12 @@
 import type { Observation } from '../sensors/reading.js';
 
-/** Every outcome a Decision can have. `superseded`: a newer plan of the same policy replaced it while it waited. */
+/**
+ * Every outcome a Decision can have. `superseded`: a newer plan for the same target replaced it while it
+ * waited. The last four are decisions not to act, each saying why: `no_action` (the plan found nothing to
+ * do), `blocked` (an anti-flap or guard window holds it; reconsidered when the block ends), `refused` (no
+ * safe way to act, e.g. no eligible replica; reconsidered when one appears), `quota_exceeded` (a quota or
+ * budget of the policy is spent).
+ */
 export const DECISION_OUTCOMES = [
   'applied',
   'dry_run',
@@ -11,7 +17,17 @@ export const DECISION_OUTCOMES = [
   'failed',
   'rejected_stale',
   'superseded',
+  'no_action',
+  'blocked',
+  'refused',
+  'quota_exceeded',
 ] as const;
+
+/** The outcomes that record a decision not to act, which a plan with no actions may name. */
+export const NON_ACTION_OUTCOMES = ['no_action', 'blocked', 'refused', 'quota_exceeded'] as const;
+
+/** A decision not to act. */
+export type NonActionOutcome = (typeof NON_ACTION_OUTCOMES)[number];
 
 /** One decision outcome. */
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];

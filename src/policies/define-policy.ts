@@ -2,7 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { z } from 'zod';
 import type { Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
-import type { Action, Decision } from '../knowledge/decision.js';
+import type { Action, Decision, NonActionOutcome } from '../knowledge/decision.js';
 import type { PolicyState } from '../knowledge/policy-state.js';
 import type { Observation } from '../sensors/reading.js';
 
@@ -34,6 +34,11 @@ export interface Plan {
    * policies inside it, or acting on it, are preempted until it finishes.
    */
   readonly scope?: string;
+  /**
+   * For a plan with no actions: which kind of non-action it is (default `no_action`). `blocked` and
+   * `refused` tell the operator that the loop wanted to act and could not.
+   */
+  readonly nonAction?: NonActionOutcome;
 }
 
 /** What every phase of a policy sees. */

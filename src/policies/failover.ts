@@ -80,7 +80,7 @@ export const failover = definePolicy({
     if (databases(entity, config).find((db) => db.id === old && roleOf(db) !== 'primary')) return undefined; // already handled
     const [best, ...others] = electionCandidates(entity, config);
     if (!best) {
-      return { actions: [], reason: `primary ${old} is down, but no replica is up with a replication lag under ${config.maxLag} s (${ineligible(entity, config, old).join(', ') || 'no replicas'}): not failing over (a person must decide)` };
+      return { actions: [], nonAction: 'refused', reason: `primary ${old} is down, but no replica is up with a replication lag under ${config.maxLag} s (${ineligible(entity, config, old).join(', ') || 'no replicas'}): not failing over (a person must decide)` };
     }
     const runnersUp = others.length > 0 ? `; also eligible: ${others.map((o) => `${o.id} (lag ${o.lag.toFixed(1)} s)`).join(', ')}` : '';
     const excluded = ineligible(entity, config, old);

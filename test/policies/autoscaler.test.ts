@@ -83,8 +83,8 @@ describe('autoscaler', () => {
     // no cpu reading at all: the 15 s evaluations notice, hold, and after 3 apply the (default) hold fallback
     const decisions = (await knowledge.queryDecisions({})).reverse();
     expect(decisions.map((d) => [d.at, d.outcome, d.actions.length, d.reason])).toEqual([
-      [15_000, 'applied', 0, 'cpu.mean is missing or stale: holding at 4 (never scale down on data the loop does not have)'],
-      [45_000, 'applied', 0, "cpu.mean is missing or stale for 3 evaluations: fallback 'hold' -> 4"],
+      [15_000, 'no_action', 0, 'cpu.mean is missing or stale: holding at 4 (never scale down on data the loop does not have)'],
+      [45_000, 'no_action', 0, "cpu.mean is missing or stale for 3 evaluations: fallback 'hold' -> 4"],
     ]);
   });
 

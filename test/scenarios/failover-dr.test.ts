@@ -61,7 +61,7 @@ describe('failover', () => {
     fail('db-1');
     await clock.advanceBy(60_000);
     const [d] = await deployment.knowledge.queryDecisions({});
-    expect(d).toMatchObject({ outcome: 'applied', actions: [] });
+    expect(d).toMatchObject({ outcome: 'refused', actions: [] });
     expect(d?.reason).toMatch(/no replica is up with a replication lag under 5 s \(db-2 \(lag [\d.]+ s > 5 s\)\): not failing over/);
   });
 

@@ -114,7 +114,7 @@ export class PlanExecutor {
     const { attachment, deps } = this;
     const elapsed = stopwatch();
     if (pending.plan.actions.length === 0) {
-      this.record(pending, 'applied', { detail: 'nothing to do' });
+      this.record(pending, pending.plan.nonAction ?? 'no_action');
       return;
     }
     if (attachment.dryRun || deps.dryRun()) {

@@ -39,6 +39,13 @@ export interface Plan {
    * `refused` tell the operator that the loop wanted to act and could not.
    */
   readonly nonAction?: NonActionOutcome;
+  /**
+   * The entities this plan is about (ids), for "newest plan wins": a newer plan of the same policy replaces
+   * a waiting one (`superseded`) only when their targets overlap (the same entity, or one inside the
+   * other); plans about other targets wait their turn and run. Default: the entities its actions act on.
+   * Set it when an action on a group concerns one member (e.g. `replaceMember` on a cluster: the member).
+   */
+  readonly targets?: readonly string[];
 }
 
 /** What every phase of a policy sees. */
@@ -78,7 +85,10 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
    * monitored stream, e.g. `(source, { config }) => source.pipe(threshold({ above: config.high }))`.
    */
   analyze(source: Observable<O>, context: PolicyContext<C>): Observable<S>;
-  /** Turns a symptom into a plan, or undefined when nothing should be done. Pure and deterministic. */
+  /**
+   * Turns a symptom into a plan, or undefined when nothing should be done. Pure, deterministic and
+   * synchronous: a returned Promise, or a value that is not a plan, is a fault (the policy is restarted).
+   */
   plan(symptom: S, context: PolicyContext<C>): Plan | undefined;
   /**
    * Learns from the outcome of each of its own plans (e.g. count restarts that were applied, not merely

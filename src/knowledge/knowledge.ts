@@ -46,7 +46,10 @@ export class Knowledge {
     return this.errorsSubject.asObservable();
   }
 
-  /** Every decision as it is recorded (before it reaches the store). */
+  /**
+   * Every decision as it is recorded (before it reaches the store): one emission per plan. A coalesced
+   * record is emitted again, with the same id and a higher `count`, for each further plan it stands for.
+   */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.asObservable();
   }

@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { Engine } from '../core/engine/engine.js';
+import { Engine, type StopOptions } from '../core/engine/engine.js';
 import type { Entity } from '../core/entity.js';
 import { EntityTree } from '../core/entity-tree.js';
 import { EffectorInvoker } from '../effectors/invoker.js';
@@ -27,6 +27,11 @@ export interface DeployOptions {
   readonly random?: () => number;
   /** Set by `homeostat simulate`: the trace simulated entity types replay, and where they report. */
   readonly simulation?: SimulationHost;
+  /**
+   * Default grace of `stop()` (ms): how long effectors in flight may go on before they are aborted and
+   * recorded as failed. Default 10 000.
+   */
+  readonly stopGraceMs?: number;
 }
 
 /**
@@ -51,10 +56,11 @@ export class Deployment {
     random: () => number,
     dryRun: boolean,
     simulation: SimulationHost | undefined,
+    stopGraceMs: number | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
-    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun });
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
     this.driverContext = {
       tree: this.tree,
       scheduler,
@@ -80,7 +86,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
@@ -93,9 +99,12 @@ export class Deployment {
     this.engine.start();
   }
 
-  /** Stops the loops and drivers, snapshots the sensors into knowledge, and closes knowledge. */
-  async stop(): Promise<void> {
-    await this.engine.stop();
+  /**
+   * Stops the loops (effectors in flight get the stop grace, then are aborted; see `Engine.stop`), then the
+   * drivers, snapshots the sensors into knowledge, and closes knowledge.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    await this.engine.stop(options);
     for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) teardown();
     this.teardowns.clear();
     for (const subscription of this.subscriptions) subscription.unsubscribe();

@@ -7,6 +7,7 @@ import { config as rxjsConfig } from 'rxjs';
 import { Deployment } from '../../../src/blueprint/deployment.js';
 import { parseBlueprint } from '../../../src/blueprint/load.js';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
+import { definePolicy, type PolicyDefinition } from '../../../src/policies/define-policy.js';
 import { MODES } from './fixtures/misbehaving-policy.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
@@ -108,5 +109,14 @@ application:
     await deployment.stop({ graceMs: 0 });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(escaped).toEqual([]);
+  });
+
+  it('refuses a policy definition that cannot run, when it is defined, naming every problem', () => {
+    const define = (value: unknown) => () => definePolicy(value as PolicyDefinition);
+    expect(define({ name: 'half', config: {}, monitor: 'sensor', plan: () => undefined, observe: 1 })).toThrow(
+      "policy 'half': config must be a zod schema (e.g. z.object({})); monitor must be a function; analyze must be a function; observe must be a function when given",
+    );
+    expect(define({ name: '9lives' })).toThrow(/name "9lives" must start with a letter/);
+    expect(define(undefined)).toThrow(/definePolicy: expects an object/);
   });
 });

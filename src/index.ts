@@ -50,7 +50,10 @@ export { definePolicy, type PolicyDefinition, type PolicyContext, type Plan, typ
 export { autoscaler, autoscalerConfig, type AutoscalerConfig } from './policies/autoscaler.js';
 export { restarter, restarterConfig } from './policies/restarter.js';
 export { BUILTIN_POLICIES } from './policies/builtins.js';
-export { Engine, type EngineOptions } from './core/engine/engine.js';
+export { Engine, DEFAULT_STOP_GRACE_MS, type EngineOptions, type StopOptions } from './core/engine/engine.js';
+export { PolicyContractError } from './core/engine/policy-contract.js';
+export { EngineStoppedError } from './core/engine/stop-abort.js';
+export { COALESCED_OUTCOMES } from './core/engine/decision-coalescer.js';
 export type { AttachOptions, PolicyStatus } from './core/engine/attachment.js';
 
 // knowledge

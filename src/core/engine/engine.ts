@@ -51,6 +51,8 @@ export class Engine {
   readonly invoker: EffectorInvoker;
   private dryRunAll: boolean;
   private readonly runners = new Map<string, PolicyRunner>();
+  // executors of detached (or reconfigured) policies that were still executing: stop() bounds them too
+  private readonly draining = new Set<PlanExecutor>();
   private readonly faultsSubject = new Subject<PolicyFault>();
   private readonly subscriptions: Subscription[] = [];
   private running = false;
@@ -163,6 +165,11 @@ export class Engine {
     if (!runner) return false;
     runner.stop();
     this.runners.delete(id);
+    const { executor } = runner;
+    if (executor.phase === 'executing') {
+      this.draining.add(executor);
+      void executor.whenIdle().then(() => this.draining.delete(executor));
+    }
     return true;
   }
 
@@ -193,12 +200,10 @@ export class Engine {
   async stop(options: StopOptions = {}): Promise<void> {
     const graceMs = checkGrace(options.graceMs ?? this.stopGraceMs, 'graceMs');
     this.running = false;
-    const runners = [...this.runners.values()];
-    for (const runner of runners) {
-      runner.stop();
-      runner.executor.stop();
-    }
-    const idle = Promise.all(runners.map((r) => r.executor.whenIdle())).then(() => true);
+    const executors = [...[...this.runners.values()].map((r) => r.executor), ...this.draining];
+    for (const runner of this.runners.values()) runner.stop();
+    for (const executor of executors) executor.stop();
+    const idle = Promise.all(executors.map((e) => e.whenIdle())).then(() => true);
     let timer: Subscription | undefined;
     const graceOver = new Promise<boolean>((resolve) => {
       if (graceMs === 0) resolve(false);
@@ -208,7 +213,7 @@ export class Engine {
     timer?.unsubscribe();
     if (!finished) {
       const reason = new EngineStoppedError(`stopped: the engine stopped and its grace of ${graceMs} ms passed while this plan ran; its effectors were aborted`);
-      for (const runner of runners) runner.executor.abort(reason);
+      for (const executor of executors) executor.abort(reason);
       await idle;
     }
     for (const subscription of this.subscriptions) subscription.unsubscribe();

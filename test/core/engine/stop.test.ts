@@ -112,6 +112,19 @@ describe('Engine.stop with a grace', () => {
     expect((await knowledge.queryDecisions({}))[0]).toMatchObject({ outcome: 'failed', at: 3_000, error: { code: 'E_ENGINE_STOPPED' } });
   });
 
+  it('bounds an execution of a policy that was reconfigured (detached) while it ran', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(60_000);
+    web.sensor('load').publish(1);
+    await clock.advanceBy(1_000);
+    engine.reconfigure('web/worker', {}); // the running plan belongs to the old attachment now
+    let stopped = false;
+    void engine.stop({ graceMs: 1_000 }).then(() => (stopped = true));
+    await clock.advanceBy(1_000);
+    expect(stopped).toBe(true);
+    expect(ended).toEqual(['1 aborted']);
+    expect((await knowledge.queryDecisions({}))[0]).toMatchObject({ outcome: 'failed', error: { code: 'E_ENGINE_STOPPED' } });
+  });
+
   it('cancels pending policy restarts and resolves at once when nothing executes', async () => {
     const { clock, web, engine } = await engineFixture();
     engine.attach(web, { ...followLoad, name: 'broken', monitor: () => { throw new Error('no stream'); } }, {});

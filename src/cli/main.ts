@@ -42,8 +42,11 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean }) => {
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun }, io);
+    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db]; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped')
+    .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string }) => {
+      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }) };
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge }, io);
     });
   program
     .command('simulate')

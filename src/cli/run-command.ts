@@ -6,6 +6,7 @@ import { logDecision } from './decision-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
+import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -35,6 +36,8 @@ export interface RunOptions {
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
+  /** Knowledge in Redis instead of memory. */
+  readonly knowledge?: KnowledgeChoice;
 }
 
 /** `homeostat run <blueprint>`: runs the loops until SIGINT/SIGTERM, logging each decision as one line. */
@@ -43,7 +46,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   if (!blueprint) return 1;
   const logger = options.logger ?? pino({ base: { service: 'homeostat' } });
   const telemetry = await startTelemetry(logger);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false });
+  let store;
+  try {
+    store = await openKnowledgeStore(options.knowledge ?? {}, blueprint.name);
+  } catch (error) {
+    io.err(`${file}: ${describeError(error)}`);
+    return 1;
+  }
+  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}) });
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}; restarting in ${f.restartInMs} ms`)),

@@ -7,6 +7,8 @@ import type { DriverContext } from '../drivers/entity-type.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
+import { InFlightLedger } from '../knowledge/in-flight.js';
+import type { InvocationRecord } from '../effectors/invocation.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
@@ -43,6 +45,9 @@ export class Deployment {
   private readonly driverContext: DriverContext;
   private readonly subscriptions: Subscription[] = [];
   private started = false;
+  private readonly inFlight: InFlightLedger;
+  /** Invocations an earlier run left in flight, recorded as `unknown` when this one started. */
+  reconciled: readonly InvocationRecord[] = [];
 
   private constructor(
     readonly blueprint: Blueprint,
@@ -55,6 +60,7 @@ export class Deployment {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
     this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun });
+    this.inFlight = new InFlightLedger(knowledge);
     this.driverContext = {
       tree: this.tree,
       scheduler,
@@ -87,6 +93,8 @@ export class Deployment {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now());
+    this.inFlight.watch(this.engine.invoker);
     const root = this.build(this.blueprint.root, undefined, this.blueprint.root.id);
     for (const [entity, spec] of this.specs) for (const member of spec.members) this.tree.addMember(entity, member);
     this.activate(root);
@@ -96,6 +104,7 @@ export class Deployment {
   /** Stops the loops and drivers, snapshots the sensors into knowledge, and closes knowledge. */
   async stop(): Promise<void> {
     await this.engine.stop();
+    this.inFlight.stop();
     for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) teardown();
     this.teardowns.clear();
     for (const subscription of this.subscriptions) subscription.unsubscribe();

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { Engine } from '../../src/core/engine/engine.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
+import { EffectorInvoker } from '../../src/effectors/invoker.js';
+import { InFlightLedger } from '../../src/knowledge/in-flight.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { definePolicy } from '../../src/policies/define-policy.js';
@@ -113,4 +115,33 @@ describe('Knowledge on a Redis that goes away', () => {
     expect((await store.loadPolicyStates()).get('p')?.get('k')).toBe('kept');
     await knowledge.close();
   }, 30_000);
+});
+
+describe('an invocation in flight when the service died', () => {
+  it('is recorded as unknown at the next start, and not run again', async () => {
+    const namespace = `inflight${++namespaces}`;
+    const clock = new VirtualClock();
+    let runs = 0;
+    const hang = defineEffector({ name: 'migrate', params: z.object({ to: z.string() }), timeoutMs: 3_600_000, run: () => { runs++; return new Promise(() => undefined); } });
+    const first = new Knowledge(new RedisStore({ url: server.url, namespace }), clock);
+    await first.open();
+    const tree = new EntityTree(clock);
+    const db = tree.add({ id: 'db', type: 'database', effectors: [hang] });
+    const invoker = new EffectorInvoker(clock);
+    new InFlightLedger(first).watch(invoker);
+    void invoker.invoke(db, 'migrate', { to: 'v2' }, { caller: { kind: 'policy', name: 'db/migrator' } });
+    await clock.advanceBy(1_000);
+    await first.flush();
+    void first.store.close(); // the process dies: no record of the end ever comes
+    expect(runs).toBe(1);
+
+    const second = new Knowledge(new RedisStore({ url: server.url, namespace }), new VirtualClock(120_000));
+    await second.open();
+    const found = new InFlightLedger(second).reconcile(120_000);
+    expect(found).toEqual([expect.objectContaining({ entity: 'db', effector: 'migrate', params: { to: 'v2' }, outcome: 'unknown', caller: { kind: 'policy', name: 'db/migrator' } })]);
+    expect((await second.queryInvocations({ entity: 'db' }))[0]).toMatchObject({ outcome: 'unknown', error: { code: 'E_OUTCOME_UNKNOWN' } });
+    expect(new InFlightLedger(second).reconcile(130_000)).toEqual([]); // reconciled once
+    expect(runs).toBe(1);
+    await second.close();
+  });
 });

@@ -40,6 +40,7 @@ export class RedisStore implements KnowledgeStore {
   private readonly decisions: RedisLog<Decision>;
   private readonly invocations: RedisLog<InvocationRecord>;
   private readonly faults: RedisLog<PolicyFault>;
+  private connecting: Promise<void> | undefined;
 
   /** @param redis an open client (see `openRedis`), or options to open one */
   constructor(options: RedisStoreOptions, readonly redis: Redis = openRedis(options)) {
@@ -51,12 +52,21 @@ export class RedisStore implements KnowledgeStore {
 
   /** Connects (when not yet connected) and checks that Redis answers. @throws when it does not, within the connect timeout */
   async connect(): Promise<void> {
-    if (this.redis.status === 'wait') await this.redis.connect();
+    await this.connected();
     await this.redis.ping();
+  }
+
+  /** Opens the lazy connection on first use; later drops are the client's to reconnect. */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'wait' && !this.connecting) {
+      this.connecting = this.redis.connect().finally(() => (this.connecting = undefined));
+    }
+    await this.connecting;
   }
 
   async write(ops: readonly WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
+    await this.connected();
     const tx = this.redis.multi();
     for (const op of ops) {
       switch (op.kind) {
@@ -86,6 +96,7 @@ export class RedisStore implements KnowledgeStore {
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
+    await this.connected();
     const by = query.entity !== undefined ? { field: 'entity' as const, value: query.entity } : query.policy !== undefined ? { field: 'policy' as const, value: query.policy } : undefined;
     return this.decisions.newestFirst(
       (d) =>
@@ -100,10 +111,12 @@ export class RedisStore implements KnowledgeStore {
   }
 
   async getDecision(id: string): Promise<Decision | undefined> {
+    await this.connected();
     return this.decisions.get(id);
   }
 
   async queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]> {
+    await this.connected();
     const by = query.entity !== undefined ? { field: 'entity' as const, value: query.entity } : query.effector !== undefined ? { field: 'effector' as const, value: query.effector } : undefined;
     return this.invocations.newestFirst(
       (r) =>
@@ -117,11 +130,13 @@ export class RedisStore implements KnowledgeStore {
   }
 
   async queryFaults(query: { policy?: string; limit?: number }): Promise<PolicyFault[]> {
+    await this.connected();
     const by = query.policy === undefined ? undefined : { field: 'policy' as const, value: query.policy };
     return this.faults.newestFirst(() => true, query.limit ?? DEFAULT_LIMIT, by);
   }
 
   async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
+    await this.connected();
     const policies = await this.redis.smembers(this.keys.policies);
     const states = new Map<string, Map<string, Json>>();
     const read = this.redis.pipeline();
@@ -137,6 +152,7 @@ export class RedisStore implements KnowledgeStore {
   }
 
   async loadSnapshots(): Promise<SensorSnapshot[]> {
+    await this.connected();
     const all = await this.redis.hgetall(this.keys.snapshots);
     return Object.values(all).map((json) => JSON.parse(json) as SensorSnapshot);
   }

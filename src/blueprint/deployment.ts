@@ -29,6 +29,11 @@ export interface DeployOptions {
   readonly random?: () => number;
   /** Set by `homeostat simulate`: the trace simulated entity types replay, and where they report. */
   readonly simulation?: SimulationHost;
+  /**
+   * With several instances: the fencing token to act under, asked before every effector attempt; undefined
+   * means this instance must not act now. Default: always act (one instance).
+   */
+  readonly fence?: () => number | undefined;
 }
 
 /**
@@ -56,10 +61,11 @@ export class Deployment {
     random: () => number,
     dryRun: boolean,
     simulation: SimulationHost | undefined,
+    fence: (() => number | undefined) | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
-    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun });
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, fence ? { fence } : {}), dryRun });
     this.inFlight = new InFlightLedger(knowledge);
     this.driverContext = {
       tree: this.tree,
@@ -86,19 +92,27 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.fence);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now());
+    if (this.knowledge.isWritable) this.reconcileInFlight();
     this.inFlight.watch(this.engine.invoker);
     const root = this.build(this.blueprint.root, undefined, this.blueprint.root.id);
     for (const [entity, spec] of this.specs) for (const member of spec.members) this.tree.addMember(entity, member);
     this.activate(root);
     this.engine.start();
+  }
+
+  /**
+   * Records invocations an earlier run (or an instance that held the lease before this one) left in flight,
+   * as `unknown`. Done at start, or by an instance when it takes over.
+   */
+  reconcileInFlight(): void {
+    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now());
   }
 
   /** Stops the loops and drivers, snapshots the sensors into knowledge, and closes knowledge. */

@@ -8,6 +8,10 @@ export interface KnowledgeChoice {
   readonly redisUrl?: string;
   /** Keys of this deployment; default from the blueprint's name. */
   readonly namespace?: string;
+  /** Several instances, one acting: a lease in Redis with fencing tokens (needs Redis). */
+  readonly ha?: boolean;
+  /** Lease time (ms) with `ha`. Default 2 000. */
+  readonly leaseMs?: number;
 }
 
 /** A Redis namespace from a blueprint name: the characters a hash tag allows, at most 100. */

@@ -7,6 +7,8 @@ import type { DriverContext } from '../drivers/entity-type.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
+import { InFlightLedger } from '../knowledge/in-flight.js';
+import type { InvocationRecord } from '../effectors/invocation.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
@@ -32,6 +34,11 @@ export interface DeployOptions {
    * recorded as failed. Default 10 000.
    */
   readonly stopGraceMs?: number;
+  /**
+   * With several instances: the fencing token to act under, asked before every effector attempt; undefined
+   * means this instance must not act now. Default: always act (one instance).
+   */
+  readonly fence?: () => number | undefined;
 }
 
 /**
@@ -48,6 +55,9 @@ export class Deployment {
   private readonly driverContext: DriverContext;
   private readonly subscriptions: Subscription[] = [];
   private started = false;
+  private readonly inFlight: InFlightLedger;
+  /** Invocations an earlier run left in flight, recorded as `unknown` when this one started. */
+  reconciled: readonly InvocationRecord[] = [];
 
   private constructor(
     readonly blueprint: Blueprint,
@@ -57,10 +67,12 @@ export class Deployment {
     dryRun: boolean,
     simulation: SimulationHost | undefined,
     stopGraceMs: number | undefined,
+    fence: (() => number | undefined) | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
-    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, fence ? { fence } : {}), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
+    this.inFlight = new InFlightLedger(knowledge);
     this.driverContext = {
       tree: this.tree,
       scheduler,
@@ -86,17 +98,27 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
   start(): void {
     if (this.started) return;
     this.started = true;
+    if (this.knowledge.isWritable) this.reconcileInFlight();
+    this.inFlight.watch(this.engine.invoker);
     const root = this.build(this.blueprint.root, undefined, this.blueprint.root.id);
     for (const [entity, spec] of this.specs) for (const member of spec.members) this.tree.addMember(entity, member);
     this.activate(root);
     this.engine.start();
+  }
+
+  /**
+   * Records invocations an earlier run (or an instance that held the lease before this one) left in flight,
+   * as `unknown`. Done at start, or by an instance when it takes over.
+   */
+  reconcileInFlight(): void {
+    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now());
   }
 
   /**
@@ -105,6 +127,7 @@ export class Deployment {
    */
   async stop(options: StopOptions = {}): Promise<void> {
     await this.engine.stop(options);
+    this.inFlight.stop();
     for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) teardown();
     this.teardowns.clear();
     for (const subscription of this.subscriptions) subscription.unsubscribe();

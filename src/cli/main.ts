@@ -11,6 +11,12 @@ function port(value: string): number {
   return n;
 }
 
+function leaseTime(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 200 || n > 60_000) throw new InvalidArgumentError('a lease time is a whole number of milliseconds from 200 to 60000');
+  return n;
+}
+
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -42,8 +48,13 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean }) => {
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun }, io);
+    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db]; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped')
+    .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
+    .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
+    .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number }) => {
+      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }) };
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge }, io);
     });
   program
     .command('simulate')

@@ -6,6 +6,10 @@ import { logDecision } from './decision-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
+import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
+import { RedisStore } from '../knowledge/redis/redis-store.js';
+import type { HaCoordinator } from '../cluster/ha-coordinator.js';
+import { instanceName, joinHa } from './ha-option.js';
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -35,6 +39,8 @@ export interface RunOptions {
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
+  /** Knowledge in Redis instead of memory. */
+  readonly knowledge?: KnowledgeChoice;
 }
 
 /** `homeostat run <blueprint>`: runs the loops until SIGINT/SIGTERM, logging each decision as one line. */
@@ -43,7 +49,26 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   if (!blueprint) return 1;
   const logger = options.logger ?? pino({ base: { service: 'homeostat' } });
   const telemetry = await startTelemetry(logger);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false });
+  let store;
+  try {
+    store = await openKnowledgeStore(options.knowledge ?? {}, blueprint.name);
+  } catch (error) {
+    io.err(`${file}: ${describeError(error)}`);
+    return 1;
+  }
+  const choice = options.knowledge ?? {};
+  if (choice.ha && !(store instanceof RedisStore)) {
+    io.err(`${file}: --ha needs --redis (the instances share their lease and knowledge through Redis)`);
+    return 1;
+  }
+  const owner = instanceName();
+  let coordinator: HaCoordinator | undefined;
+  const fence = () => coordinator?.actingToken();
+  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}) });
+  if (choice.ha && store instanceof RedisStore) {
+    coordinator = joinHa(deployment, store, owner, logger, choice.leaseMs);
+    coordinator.start();
+  }
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}; restarting in ${f.restartInMs} ms`)),
@@ -77,6 +102,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const signal = await stopSignal;
   logger.info({ signal: Array.isArray(signal) ? signal[0] : signal }, 'stopping');
   for (const subscription of subscriptions) subscription.unsubscribe();
+  await coordinator?.stop();
   await server?.app.close();
   await deployment.stop();
   await telemetry?.shutdown().catch(() => undefined);

@@ -11,6 +11,11 @@ export interface EffectorContext {
   /** 1 for the first attempt, 2 for the first retry, ... */
   readonly attempt: number;
   readonly scheduler: SchedulerLike;
+  /**
+   * The fencing token this instance acts under, when several instances share the work: pass it to the
+   * target (a header, an argument) so that it can refuse an instance whose lease has passed to another.
+   */
+  readonly fencingToken?: number;
 }
 
 /** A named, typed operation on an entity: the only place side effects happen. */

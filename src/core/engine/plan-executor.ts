@@ -199,7 +199,9 @@ export class PlanExecutor {
       const cause = error instanceof RunbookFailedError ? error.cause : error;
       const root = cause instanceof InvocationFailedError ? cause.cause : cause;
       const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
-      this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+      // a standby (several instances) plans warm but must not act: not a failure of the plan
+      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { executeMs: elapsed(), detail: 'standby: another instance holds the lease and acts' });
+      else this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
     } finally {
       deps.arbiter.end(token);
     }

@@ -1,4 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { initCommand } from './init-command.js';
+import { LOG_FORMATS, createRunLogger, resolveLogFormat, type LogFormat } from './log-format.js';
+import { packageInfo } from './package-info.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand, type Io } from './validate-command.js';
@@ -26,6 +29,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   const program = new Command()
     .name('homeostat')
     .description('autonomic control loops over a tree of managed entities')
+    .version(packageInfo().version, '-V, --version', 'print the version of homeostat')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   program
@@ -36,14 +40,23 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
       code = await validateCommand(file, io);
     });
   program
+    .command('init')
+    .description('write a starter project: a blueprint, a policy module, its virtual-time test and a package.json')
+    .argument('[dir]', 'directory to write into (created if needed)', '.')
+    .action(async (dir: string) => {
+      code = await initCommand(dir, io);
+    });
+  program
     .command('run')
     .description('run the loops of a blueprint until SIGINT or SIGTERM')
     .argument('<blueprint>', 'blueprint YAML file')
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean }) => {
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun }, io);
+    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; logFormat?: LogFormat }) => {
+      const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, logger }, io);
     });
   program
     .command('simulate')

@@ -6,6 +6,7 @@ import { logDecision } from './decision-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
+import { startOtelSdk } from '../telemetry/otel-sdk.js';
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -42,7 +43,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   const logger = options.logger ?? pino({ base: { service: 'homeostat' } });
-  const telemetry = await startTelemetry(logger);
+  const telemetry = await startOtelSdk(logger);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false });
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
@@ -84,19 +85,4 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   logger.flush?.();
   return 0;
-}
-
-/**
- * Starts the OpenTelemetry SDK when the standard environment asks for it (OTEL_TRACES_EXPORTER or an OTLP
- * endpoint); the library itself only ever uses @opentelemetry/api, which costs next to nothing without it.
- */
-async function startTelemetry(logger: Logger): Promise<{ shutdown(): Promise<void> } | undefined> {
-  const env = process.env;
-  const wanted = (env['OTEL_TRACES_EXPORTER'] && env['OTEL_TRACES_EXPORTER'] !== 'none') || env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
-  if (!wanted || env['OTEL_SDK_DISABLED'] === 'true') return undefined;
-  const { NodeSDK } = await import('@opentelemetry/sdk-node');
-  const sdk = new NodeSDK({ serviceName: env['OTEL_SERVICE_NAME'] ?? 'homeostat' });
-  sdk.start();
-  logger.info({ exporter: env['OTEL_TRACES_EXPORTER'] ?? 'otlp' }, 'OpenTelemetry tracing started from the OTEL_* environment');
-  return sdk;
 }

@@ -80,7 +80,7 @@ export default definePolicy({
   config: z.strictObject({
     sensor: z.string().default('cpu.mean'),
     above: z.number().positive().default(0.8),
-    window: durationSchema.default(60_000), // ms, or '1m' in the blueprint
+    window: durationSchema.default(60_000), // in the blueprint: seconds or '1m'; here milliseconds
     for: durationSchema.default(30_000),
     max: z.number().int().min(1).default(10),
   }),
@@ -120,6 +120,7 @@ application:
   memberSpec: { type: entity }
   policies:
     - use: busy-guard
+      cooldown: 2m
       config: { sensor: cpu.mean, above: 0.8, window: 20s, for: 30s, max: 4 }
 \`;
 
@@ -145,12 +146,14 @@ describe('busy-guard', () => {
   it('adds a member once the mean has stayed above the bound for the hold time', async () => {
     const { deployment, feed, size } = await start();
     await feed(0.3, 30); // calm: covers the 20 s window
-    await feed(0.95, 30); // above from the second busy reading on; must hold 30 s
+    await feed(1, 30); // the 20 s mean passes 0.8 about 15 s in, and must then hold 30 s
     expect(size()).toBe(2);
-    await feed(0.95, 10);
+    await feed(1, 30);
+    expect(size()).toBe(3);
+    await feed(1, 60); // the 2 min cooldown holds the next step back
     expect(size()).toBe(3);
     const [decision] = await deployment.knowledge.queryDecisions({ outcome: 'applied' });
-    expect(decision?.reason).toMatch(/^mean cpu\\.mean over 20 s is 0\\.\\d+, above 0\\.8 for 30 s: resize 2 -> 3$/);
+    expect(decision?.reason).toMatch(/^mean cpu\\.mean over 20 s is (0|1)\\.\\d+, above 0\\.8 for 30 s: resize 2 -> 3$/);
     await deployment.stop();
   });
 
@@ -165,7 +168,7 @@ describe('busy-guard', () => {
 
   it('never grows past max', async () => {
     const { deployment, feed, size } = await start();
-    await feed(1, 900);
+    await feed(1, 1800);
     expect(size()).toBe(4);
     await deployment.stop();
   });

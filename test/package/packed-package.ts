@@ -43,10 +43,16 @@ async function npm(args: readonly string[], cwd: string): Promise<string> {
 export async function packHomeostat(): Promise<PackedPackage> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'homeostat-pack-'));
   const source = path.join(scratch, 'source');
-  const { stdout } = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 });
-  for (const file of stdout.split('\0').filter((f) => f !== '' && existsSync(path.join(repoRoot, f)))) {
-    await mkdir(path.dirname(path.join(source, file)), { recursive: true });
-    await cp(path.join(repoRoot, file), path.join(source, file));
+  const tracked = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 }).catch(() => undefined);
+  if (tracked) {
+    for (const file of tracked.stdout.split('\0').filter((f) => f !== '' && existsSync(path.join(repoRoot, f)))) {
+      await mkdir(path.dirname(path.join(source, file)), { recursive: true });
+      await cp(path.join(repoRoot, file), path.join(source, file));
+    }
+  } else {
+    // not a git checkout (an unpacked source archive): everything but what .gitignore keeps out
+    const skipped = new Set(['node_modules', '.git', 'dist', 'coverage', '.scratch', '.bench-build']);
+    await cp(repoRoot, source, { recursive: true, filter: (from) => !skipped.has(path.relative(repoRoot, from).split(path.sep)[0] ?? '') });
   }
   await symlink(path.join(repoRoot, 'node_modules'), path.join(source, 'node_modules'), 'dir');
   // the build as `prepare` makes it, from the copied sources, with the repository's compiler

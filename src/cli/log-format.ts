@@ -27,6 +27,11 @@ function clockTime(epochMs: unknown): string {
   return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** A reason or message with line breaks would split one record over several terminal lines. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
 function actionText(action: unknown): string {
   const a = (typeof action === 'object' && action !== null ? action : {}) as { effector?: unknown; entity?: unknown; params?: unknown };
   return `${String(a.effector)}(${String(a.entity)}${a.params === undefined ? '' : ` ${JSON.stringify(a.params)}`})`;
@@ -42,9 +47,9 @@ export function formatHumanLine(record: Readonly<Record<string, unknown>>): stri
   const { policy, outcome, reason } = record;
   if (typeof policy === 'string' && typeof outcome === 'string' && typeof reason === 'string') {
     const actions = Array.isArray(record['actions']) ? record['actions'].map(actionText).join(', ') : '';
-    return `${time} ${level}${policy} ${outcome}: ${actions === '' ? reason : `${actions} because ${reason}`}`;
+    return oneLine(`${time} ${level}${policy} ${outcome}: ${actions === '' ? reason : `${actions} because ${reason}`}`);
   }
-  return `${time} ${level}${String(record['msg'] ?? '')}`;
+  return oneLine(`${time} ${level}${String(record['msg'] ?? '')}`);
 }
 
 /** A pino destination that turns each JSON line into a human line and hands it to `write`. */

@@ -59,6 +59,7 @@ describe('log format of homeostat run', () => {
     expect(formatHumanLine({ time: at, level: 30, policy: 'db/failover', outcome: 'blocked', reason: 'a failover ran 2 min ago', actions: [] })).toBe(`${hhmmss(at)} db/failover blocked: a failover ran 2 min ago`);
     expect(formatHumanLine({ time: at, level: 50, msg: 'policy p failed in plan: boom' })).toBe(`${hhmmss(at)} ERROR policy p failed in plan: boom`);
     expect(formatHumanLine({ time: at, level: 40, msg: 'rejected reading' })).toBe(`${hhmmss(at)} WARN rejected reading`);
+    expect(formatHumanLine({ time: at, level: 30, msg: 'first\n  second' })).toBe(`${hhmmss(at)} first second`);
   });
 
   it('never loses a line it cannot parse', () => {

@@ -82,9 +82,17 @@ describe('README code blocks', () => {
   });
 
   it('every CLI command shown in an sh block (but run) succeeds', async () => {
+    await mkdir(path.join(repoRoot, '.scratch'), { recursive: true });
+    const dir = await mkdtemp(path.join(repoRoot, '.scratch', 'readme-sh-'));
+    scratchDirs.push(dir);
     for (const { args, line } of cliCommands(blocks)) {
-      const output = await failureOutput(run(process.execPath, [path.join(repoRoot, 'bin/homeostat.js'), ...args], { cwd: repoRoot, timeout: 60_000 }));
+      // files the command writes (--chart) go to scratch, not into the checkout
+      const chartAt = args.indexOf('--chart') + 1;
+      const written = chartAt > 0 ? path.join(dir, path.basename(args[chartAt] ?? 'chart.svg')) : undefined;
+      const actual = args.map((a, i) => (i === chartAt && written ? written : a));
+      const output = await failureOutput(run(process.execPath, [path.join(repoRoot, 'bin/homeostat.js'), ...actual], { cwd: repoRoot, timeout: 60_000 }));
       expect(output, `README line ${line}: node bin/homeostat.js ${args.join(' ')}`).toBe('');
+      if (written) expect((await readFile(written, 'utf8')).startsWith('<svg')).toBe(true);
     }
   }, 300_000);
 });

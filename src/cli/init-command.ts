@@ -5,7 +5,7 @@ import { STARTER_POLICY, STARTER_TEST, STARTER_TSCONFIG, starterBlueprint, start
 import type { Io } from './validate-command.js';
 
 /** Relative paths of the files `homeostat init` writes, in the order it writes them. */
-export const STARTER_FILES = ['package.json', 'tsconfig.json', 'blueprint.yaml', 'policies/busy-guard.ts', 'policies/busy-guard.test.ts'] as const;
+export const STARTER_FILES = ['package.json', 'tsconfig.json', '.gitignore', 'blueprint.yaml', 'policies/busy-guard.ts', 'policies/busy-guard.test.ts'] as const;
 
 /** A package and blueprint name made from a directory name: lower case, letters, digits and '-'. */
 export function starterName(dir: string): string {
@@ -28,7 +28,7 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * `homeostat init [dir]`: writes a starter project (a blueprint, a policy module, its virtual-time test, a
- * package.json and a tsconfig) into `dir` (default: the current directory), creating it if needed.
+ * package.json, a tsconfig and a .gitignore) into `dir` (default: the current directory), creating it if needed.
  * Refuses, writing nothing, when any of those files already exists. Returns the exit code.
  */
 export async function initCommand(dir: string, io: Io): Promise<number> {
@@ -38,6 +38,7 @@ export async function initCommand(dir: string, io: Io): Promise<number> {
   const contents: Record<(typeof STARTER_FILES)[number], string> = {
     'package.json': starterPackageJson(name, versions),
     'tsconfig.json': STARTER_TSCONFIG,
+    '.gitignore': 'node_modules/\n',
     'blueprint.yaml': starterBlueprint(name),
     'policies/busy-guard.ts': STARTER_POLICY,
     'policies/busy-guard.test.ts': STARTER_TEST,

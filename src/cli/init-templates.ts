@@ -19,6 +19,7 @@ export function starterPackageJson(name: string, versions: StarterVersions): str
     version: '0.1.0',
     private: true,
     type: 'module',
+    engines: { node: '>=20' },
     scripts: {
       validate: 'homeostat validate blueprint.yaml',
       start: 'homeostat run blueprint.yaml',

@@ -7,8 +7,13 @@ import { existsSync } from 'node:fs';
 
 const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
 if (fromSource) {
-  const { register } = await import('tsx/esm/api');
-  register();
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+  } catch {
+    process.stderr.write('homeostat: this checkout runs from src/ through tsx, a dev dependency: run npm ci first\n');
+    process.exit(1);
+  }
 }
 const { main } = await import(fromSource ? '../src/cli/main.ts' : '../dist/cli/main.js');
 process.exitCode = await main(process.argv);

@@ -4,7 +4,8 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 
 /**
  * Loads a policy module (its default export, a `definePolicy` value). TypeScript modules load at run time:
- * natively when a TypeScript loader is active (the CLI, vitest), otherwise through tsx's loader API.
+ * natively when a TypeScript loader is active (vitest, a dev checkout), otherwise through tsx's loader API
+ * when tsx (an optional peer dependency) is installed.
  * @throws Error with a one-line message when the file cannot be loaded or exports no policy
  */
 export async function loadPolicyModule(absolutePath: string): Promise<AnyPolicyDefinition> {
@@ -15,9 +16,15 @@ export async function loadPolicyModule(absolutePath: string): Promise<AnyPolicyD
   } catch (error) {
     if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
     if (codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw new Error(`cannot load policy module: ${firstLine(describeError(error))}`);
+    let tsx: typeof import('tsx/esm/api');
     try {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+      tsx = await import('tsx/esm/api');
+    } catch {
+      // tsx is an optional peer dependency: embedders that only load .js modules do not carry it
+      throw new Error('install tsx to load TypeScript policy modules (npm install --save-dev tsx), or compile the module to .js');
+    }
+    try {
+      mod = (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
     } catch (inner) {
       throw new Error(`cannot load policy module: ${firstLine(describeError(inner))}`);
     }

@@ -1,4 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { initCommand } from './init-command.js';
+import { LOG_FORMATS, createRunLogger, resolveLogFormat, type LogFormat } from './log-format.js';
+import { packageInfo } from './package-info.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand, type Io } from './validate-command.js';
@@ -32,6 +35,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   const program = new Command()
     .name('homeostat')
     .description('autonomic control loops over a tree of managed entities')
+    .version(packageInfo().version, '-V, --version', 'print the version of homeostat')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   program
@@ -40,6 +44,13 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .argument('<blueprint>', 'blueprint YAML file')
     .action(async (file: string) => {
       code = await validateCommand(file, io);
+    });
+  program
+    .command('init')
+    .description('write a starter project: a blueprint, a policy module, its virtual-time test and a package.json')
+    .argument('[dir]', 'directory to write into (created if needed)', '.')
+    .action(async (dir: string) => {
+      code = await initCommand(dir, io);
     });
   program
     .command('run')
@@ -52,9 +63,11 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
     .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
     .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number }) => {
+    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; logFormat?: LogFormat }) => {
+      const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
       const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }) };
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge }, io);
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge, logger }, io);
     });
   program
     .command('simulate')

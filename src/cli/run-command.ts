@@ -10,6 +10,7 @@ import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js'
 import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
 import { instanceName, joinHa } from './ha-option.js';
+import { startOtelSdk } from '../telemetry/otel-sdk.js';
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -48,7 +49,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   const logger = options.logger ?? pino({ base: { service: 'homeostat' } });
-  const telemetry = await startTelemetry(logger);
+  const telemetry = await startOtelSdk(logger);
   let store;
   try {
     store = await openKnowledgeStore(options.knowledge ?? {}, blueprint.name);
@@ -110,19 +111,4 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   logger.flush?.();
   return 0;
-}
-
-/**
- * Starts the OpenTelemetry SDK when the standard environment asks for it (OTEL_TRACES_EXPORTER or an OTLP
- * endpoint); the library itself only ever uses @opentelemetry/api, which costs next to nothing without it.
- */
-async function startTelemetry(logger: Logger): Promise<{ shutdown(): Promise<void> } | undefined> {
-  const env = process.env;
-  const wanted = (env['OTEL_TRACES_EXPORTER'] && env['OTEL_TRACES_EXPORTER'] !== 'none') || env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
-  if (!wanted || env['OTEL_SDK_DISABLED'] === 'true') return undefined;
-  const { NodeSDK } = await import('@opentelemetry/sdk-node');
-  const sdk = new NodeSDK({ serviceName: env['OTEL_SERVICE_NAME'] ?? 'homeostat' });
-  sdk.start();
-  logger.info({ exporter: env['OTEL_TRACES_EXPORTER'] ?? 'otlp' }, 'OpenTelemetry tracing started from the OTEL_* environment');
-  return sdk;
 }

@@ -200,7 +200,7 @@ export class PlanExecutor {
       const root = cause instanceof InvocationFailedError ? cause.cause : cause;
       const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
       // a standby (several instances) plans warm but must not act: not a failure of the plan
-      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { executeMs: elapsed(), detail: 'standby: another instance holds the lease and acts' });
+      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { executeMs: elapsed(), detail: 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts' });
       else this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
     } finally {
       deps.arbiter.end(token);

@@ -130,3 +130,30 @@ function bounded(sensors: readonly SensorDefinition<unknown>[], bounds: Readonly
     return bound === undefined || s.staleAfterMs !== undefined ? s : Object.freeze({ ...s, staleAfterMs: bound });
   });
 }
+
+/**
+ * The same for members named in `members:` (declared elsewhere in the tree): each gets the staleness bound
+ * of the fan-out feeds of its groups, for sensors that declare none. Returns a new tree.
+ */
+export function applyFanOutStaleness(root: ResolvedEntity): ResolvedEntity {
+  const byMember = new Map<string, Map<string, number>>();
+  const visit = (node: ResolvedEntity): void => {
+    for (const feed of node.feeds) {
+      if (!isKindFeed(feed) || !feed.fansOut) continue;
+      for (const member of node.members) {
+        const bounds = byMember.get(member) ?? new Map<string, number>();
+        bounds.set(feed.sensor, Math.min(bounds.get(feed.sensor) ?? Infinity, feed.staleAfter ?? 2 * feed.every + feed.timeout));
+        byMember.set(member, bounds);
+      }
+    }
+    if (node.memberSpec) visit(node.memberSpec);
+    node.children.forEach(visit);
+  };
+  visit(root);
+  if (byMember.size === 0) return root;
+  const rebuild = (node: ResolvedEntity): ResolvedEntity => {
+    const bounds = node.id ? byMember.get(node.id) : undefined;
+    return { ...node, ...(bounds ? { sensors: bounded(node.sensors, bounds) } : {}), children: node.children.map(rebuild) };
+  };
+  return rebuild(root);
+}

@@ -7,6 +7,7 @@ import { builtinTypes } from '../drivers/builtin-types.js';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
 import { crossCheck } from './cross-checks.js';
+import { applyFanOutStaleness } from './feed-kinds.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -67,7 +68,8 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   if (!top.success) validator.addIssues([], top.error.issues);
   const application = (raw as { application?: unknown } | null)?.application;
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
-  const root = application === undefined ? undefined : await validator.node(application, ['application']);
+  const validated = application === undefined ? undefined : await validator.node(application, ['application']);
+  const root = validated && applyFanOutStaleness(validated);
   pathProblems.push(...validator.problems);
   if (root) pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
 

@@ -11,8 +11,8 @@ export const execFeedSchema = z
   .strictObject({
     kind: z.literal('exec'),
     ...feedCommonShape,
-    /** The command and its arguments, each a template; never a shell string. */
-    argv: z.array(z.string(), { error: 'argv is a list of arguments, e.g. [df, --output=pcent, /] (never one shell string)' }).min(1, 'argv needs at least the command'),
+    /** The command and its arguments, each a template (numbers are taken as text); never a shell string. */
+    argv: z.array(z.union([z.string(), z.number().transform(String)], { error: 'each argument is a string (or a number)' }), { error: 'argv is a list of arguments, e.g. [df, --output=pcent, /] (never one shell string)' }).min(1, 'argv needs at least the command'),
     /** `number` (default): stdout is one number; `text`: stdout trimmed; `json`: stdout is JSON (with `pointer`). */
     parse: z.enum(['number', 'text', 'json']).optional(),
     /** JSON pointer into stdout (implies `parse: json`). */

@@ -14,6 +14,7 @@ const exposition = (rps: number) => [
   '# TYPE app_requests_per_second gauge',
   `app_requests_per_second{worker="w1"} ${rps}`,
   `app_requests_per_second{worker="w2"} ${rps * 2}`,
+  '# TYPE pool_rps gauge', 'pool_rps{worker="pool-1"} 4', 'pool_rps{worker="pool-2"} 8',
   '# TYPE app_nan gauge', 'app_nan NaN',
   '# TYPE app_inf gauge', 'app_inf +Inf', '',
 ].join('\n');
@@ -54,6 +55,17 @@ application:
     - { id: w1, sensors: [{ name: rps }] }
     - { id: w2, sensors: [{ name: rps }] }
     - { id: w3, sensors: [{ name: rps }] }
+    - id: pool
+      type: cluster
+      config: { initialSize: 2 }
+      memberSpec: { type: entity, sensors: [{ name: rps }] }
+      sensors: [{ name: pool.rps }]
+      feeds:
+        - { ${feed}, sensor: pool.rps, query: 'sum(pool_rps)' }
+        - { ${feed}, sensor: rps, query: pool_rps, fanOut: { label: worker } }
+      policies:
+        - use: autoscaler
+          config: { metric: pool.rps, target: 10, basis: total, min: 1, max: 4, evaluationInterval: 5s, scaleDown: { stabilization: 0 } }
 `;
 }
 
@@ -66,12 +78,16 @@ describe('prometheus feed against a real Prometheus', () => {
     deployment.start();
     for (const entity of deployment.tree.entities()) for (const sensor of entity.sensors) sensor.readings$.subscribe((o) => seen.push(o));
     const tree = deployment.tree;
+    const decisions: Array<{ outcome: string; reason: string; at: number }> = [];
+    deployment.engine.decisions$.subscribe((d) => decisions.push({ outcome: d.outcome, reason: d.reason, at: d.at }));
     await clock.settle();
     await vi.waitFor(() => {
       expect(tree.get('svc').sensor('rps').value).toBe(15);
       expect(tree.get('w1').sensor('rps').value).toBe(5);
       expect(tree.get('w2').sensor('rps').value).toBe(10);
       expect(tree.get('svc').sensor('target.up').value).toBe(true);
+      expect(tree.get('pool').sensor('pool.rps').value).toBe(12);
+      expect(tree.get('pool-2').sensor('rps').value).toBe(8);
       expect(deployment.feeds.health().every((h) => h.polls === 1)).toBe(true);
     }, { timeout: 10_000 });
     const health = Object.fromEntries(deployment.feeds.health().map((h) => [`${h.entity}.${h.sensor}`, h]));
@@ -91,8 +107,14 @@ describe('prometheus feed against a real Prometheus', () => {
     await clock.advanceBy(7_001);
     expect(tree.get('svc').sensor('rps').value).toBeUndefined();
     expect(tree.get('w1').sensor('rps').value).toBeUndefined();
+    expect(tree.get('pool-1').sensor('rps').value).toBeUndefined();
+    // the autoscaler sees the metric missing: it holds and says why; it never scales down on a zero it does not have
+    await clock.advanceBy(30_000);
+    await vi.waitFor(() => expect(decisions.some((d) => d.at > 12_000 && /pool\.rps is missing or stale/.test(d.reason))).toBe(true));
+    expect(decisions.filter((d) => d.outcome === 'applied')).toEqual([]);
+    expect(tree.get('pool').members).toHaveLength(2);
     expect(seen.filter((o) => typeof o.value === 'number' && o.value === 0)).toEqual([]);
-    expect(seen.filter((o) => o.sensor === 'rps').length).toBe(3);
+    expect(seen.filter((o) => o.sensor === 'rps').length).toBe(5);
     await deployment.stop();
   }, 60_000);
 });

@@ -6,11 +6,6 @@ export function entityContext(entity: Entity): Record<string, unknown> {
   return { id: entity.id, type: entity.type, config: entity.config, parent: { id: entity.parent?.id } };
 }
 
-/** The context of a per-member template: the group's fields plus `member.*` (the member's own). */
-export function memberContext(group: Entity, member: Entity): Record<string, unknown> {
-  return { ...entityContext(group), member: entityContext(member) };
-}
-
 /**
  * A number as the target sensor wants it: a boolean sensor takes 1 and 0 as true and false (an `up`
  * metric); anything else stays a number, for the sensor to accept or reject.

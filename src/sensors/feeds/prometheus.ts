@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Entity } from '../../core/entity.js';
-import { entityContext, memberContext, numberFor } from './entity-context.js';
+import { entityContext, numberFor } from './entity-context.js';
 import { feedCommonShape, type FeedKind, type FeedResult, type FeedSample } from './feed-kind.js';
 import { PrometheusQueryError, instantQuery, sampleNumber, type PromSample } from './prometheus-api.js';
 import { authorizationHeader, feedAuthSchema } from './secret-source.js';
@@ -52,7 +52,11 @@ function single(entity: Entity, sensor: string, samples: readonly PromSample[]):
   return { samples: [{ entity, value: numberFor(entity, sensor, sampleNumber(sample.value)) }], missing: [] };
 }
 
-function fanOut(group: Entity, sensor: string, spec: { label: string; key: string }, samples: readonly PromSample[]): FeedResult {
+/**
+ * Maps the series of one vector to the group's members: each member's key (a template over `member.*`) is
+ * looked up among the values of `label`; a member with no series, or with several, gets no value (missing).
+ */
+export function fanOut(group: Entity, sensor: string, spec: { label: string; key: string }, samples: readonly PromSample[]): FeedResult {
   const byKey = new Map<string, PromSample | null>();
   for (const sample of samples) {
     const key = sample.labels[spec.label];
@@ -61,8 +65,9 @@ function fanOut(group: Entity, sensor: string, spec: { label: string; key: strin
   }
   const out: FeedSample[] = [];
   const missing: Array<{ entity: Entity; reason: string }> = [];
+  const base = entityContext(group);
   for (const member of group.members) {
-    const key = renderTemplate(spec.key, memberContext(group, member));
+    const key = spec.key === '{{member.id}}' ? member.id : renderTemplate(spec.key, { ...base, member: entityContext(member) });
     const sample = byKey.get(key);
     if (sample) out.push({ entity: member, value: numberFor(member, sensor, sampleNumber(sample.value)) });
     else missing.push({ entity: member, reason: sample === null ? `several series with ${spec.label}="${key}"` : `no series with ${spec.label}="${key}"` });

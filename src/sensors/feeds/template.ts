@@ -27,21 +27,47 @@ export function templateFields(text: string): string[] {
   return fields;
 }
 
+/** A template parsed once: literal text and field paths, alternating. */
+type Compiled = ReadonlyArray<string | readonly string[]>;
+const compiled = new Map<string, Compiled>();
+
+function compile(text: string): Compiled {
+  let parts = compiled.get(text);
+  if (parts) return parts;
+  templateFields(text);
+  const out: Array<string | readonly string[]> = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    out.push(text.slice(last, match.index), (match[1] ?? '').split('.'));
+    last = match.index + match[0].length;
+  }
+  out.push(text.slice(last));
+  parts = out;
+  // templates come from blueprints, so the cache stays small; the bound guards against misuse
+  if (compiled.size < 10_000) compiled.set(text, parts);
+  return parts;
+}
+
 /**
  * Renders a template against a context object. A field that is missing, or is not a string, number or
- * boolean, is an error: a query must never run with a hole where a value should be.
+ * boolean, is an error: a query must never run with a hole where a value should be. Templates are parsed
+ * once and cached (a fan-out feed renders one per member per poll).
  * @throws TemplateError naming the field
  */
 export function renderTemplate(text: string, context: Readonly<Record<string, unknown>>): string {
-  templateFields(text);
-  return text.replace(PLACEHOLDER, (_all, field: string) => {
-    let value: unknown = context;
-    for (const part of field.split('.')) {
-      value = typeof value === 'object' && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
+  const parts = compile(text);
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
     }
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new TemplateError(value === undefined ? `template field '${field}' has no value` : `template field '${field}' is not a string, number or boolean`);
-  });
+    let value: unknown = context;
+    for (const key of part) value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out += String(value);
+    else throw new TemplateError(value === undefined ? `template field '${part.join('.')}' has no value` : `template field '${part.join('.')}' is not a string, number or boolean`);
+  }
+  return out;
 }
 
 /** True when a template has placeholders (a constant string needs no rendering per poll). */

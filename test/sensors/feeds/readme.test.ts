@@ -13,7 +13,7 @@ describe('the README Feeds section', () => {
     expect(yaml).toBeDefined();
     const blueprint = await parseBlueprint(yaml ?? '', path.resolve('README.md'));
     const api = blueprint.root.children.find((c) => c.id === 'api');
-    expect(api?.feeds.filter(isKindFeed).map((f) => `${f.kind}${f.fansOut ? ' fan-out' : ''}`)).toEqual(['prometheus', 'prometheus fan-out', 'http', 'exec']);
+    expect((api?.feeds ?? []).flatMap((f) => (isKindFeed(f) ? [`${f.kind}${f.fansOut ? ' fan-out' : ''}`] : []))).toEqual(['prometheus', 'prometheus fan-out', 'http', 'exec']);
     expect(api?.sensors.find((s) => s.name === 'backlog')?.pushable).toBe(true);
   });
 });

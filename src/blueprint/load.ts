@@ -7,7 +7,7 @@ import { builtinTypes } from '../drivers/builtin-types.js';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
 import { crossCheck } from './cross-checks.js';
-import { applyFanOutStaleness } from './feed-kinds.js';
+import { applyFanOutStaleness } from './feed-staleness.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';

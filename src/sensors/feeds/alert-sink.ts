@@ -62,7 +62,9 @@ export class AlertSink {
         continue;
       }
       const previous = this.active.get(alert.fingerprint);
-      const seen = alert.status === 'firing' ? previous?.startsAt === alert.startsAt : this.resolved.get(alert.fingerprint) === alert.startsAt;
+      // a firing notice for an alert already resolved (same startsAt) is old news arriving late, not a new firing
+      const resolvedAt = this.resolved.get(alert.fingerprint);
+      const seen = alert.status === 'firing' ? previous?.startsAt === alert.startsAt || resolvedAt === alert.startsAt : resolvedAt === alert.startsAt;
       if (seen) {
         duplicates += 1;
         continue;

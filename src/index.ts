@@ -39,6 +39,7 @@ export { parseExposition, selectSample, ExpositionError, type ExposedSample } fr
 export { renderTemplate, templateFields, TemplateError } from './sensors/feeds/template.js';
 export { secretSourceSchema, feedAuthSchema, readSecret, SecretUnavailableError, type SecretSource, type FeedAuth } from './sensors/feeds/secret-source.js';
 export { CommandFailedError } from './sensors/feeds/run-command.js';
+export { UnreachableError } from './sensors/feeds/fetch-text.js';
 export { AlertSink, type AlertSinkOptions, type AlertReceipt } from './sensors/feeds/alert-sink.js';
 export { webhookPayloadSchema, type WebhookPayload, type WebhookAlert, type AlertState } from './sensors/feeds/alertmanager-payload.js';
 export { pushReading, NotPushableError } from './sensors/push-reading.js';

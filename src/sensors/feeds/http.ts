@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HomeostatError } from '../../core/errors.js';
 import type { Entity } from '../../core/entity.js';
 import { entityContext, numberFor } from './entity-context.js';
+import { fetchText } from './fetch-text.js';
 import { feedCommonShape, type FeedKind, type FeedResult } from './feed-kind.js';
 import { isJsonPointer, resolvePointer } from './json-pointer.js';
 import { parseExposition, selectSample } from './prom-text.js';
@@ -50,8 +51,7 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
       const scope = entityContext(entity);
       const url = renderTemplate(decl.url, scope);
       const authorization = await authorizationHeader(decl.auth, context.env);
-      const response = await fetch(url, { signal, redirect: 'error', headers: authorization ? { authorization } : {} });
-      const body = await response.text();
+      const { response, text: body } = await fetchText(url, { signal, redirect: 'error', headers: authorization ? { authorization } : {} });
       const ok = decl.status === undefined ? response.ok : response.status === decl.status;
       if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${new URL(url).host}`);
       if (decl.metric) {

@@ -1,4 +1,5 @@
 import { HomeostatError } from '../../core/errors.js';
+import { fetchText } from './fetch-text.js';
 
 /** Prometheus answered with an error, an unexpected status or a body that is not its API's. */
 export class PrometheusQueryError extends HomeostatError {
@@ -23,14 +24,14 @@ interface ApiBody {
 /**
  * Runs a PromQL instant query (`POST /api/v1/query`, form-encoded, so long queries fit) and returns the
  * samples. A scalar result is one sample without labels; a matrix or string result is an error.
- * @throws PrometheusQueryError on an HTTP error, a Prometheus error or an unexpected body
+ * @throws PrometheusQueryError on an HTTP error, a Prometheus error or an unexpected body; UnreachableError
+ *   when there is no answer
  */
 export async function instantQuery(baseUrl: string, query: string, options: { signal: AbortSignal; authorization?: string }): Promise<PromSample[]> {
   const url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (options.authorization) headers['authorization'] = options.authorization;
-  const response = await fetch(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal, redirect: 'error' });
-  const text = await response.text();
+  const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal, redirect: 'error' });
   let body: ApiBody;
   try {
     body = JSON.parse(text) as ApiBody;

@@ -1,5 +1,7 @@
 // The prometheus feed against a real Prometheus scraping a local metrics server; then Prometheus is stopped
 // mid-run: readings go missing and stale, failures are counted, and nothing reads as zero.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Deployment } from '../../../src/blueprint/deployment.js';
@@ -116,5 +118,30 @@ describe('prometheus feed against a real Prometheus', () => {
     expect(seen.filter((o) => typeof o.value === 'number' && o.value === 0)).toEqual([]);
     expect(seen.filter((o) => o.sensor === 'rps').length).toBe(5);
     await deployment.stop();
+  }, 60_000);
+});
+
+describe('prometheus feed with basic auth (Prometheus --web.config.file)', () => {
+  // bcrypt of 's3cret-for-tests' (cost 10), as Prometheus' web config wants it
+  const BCRYPT = '$2b$10$f3bCddHHvpqISRARi3H/TOUQuAAWDzRdji8kdIya1UmIL5aO21mji';
+  it('sends the password from a file; without it Prometheus answers 401 and the poll is counted as failed', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-prom-auth-'));
+    await writeFile(path.join(dir, 'password'), 's3cret-for-tests\n');
+    const secured = await startPrometheus({ targets: [`127.0.0.1:${metrics.port}`], basicAuth: { user: 'homeostat', password: 's3cret-for-tests', bcrypt: BCRYPT } });
+    try {
+      const clock = new VirtualClock();
+      const feed = `kind: prometheus, url: "${secured.url}", every: 5s, jitter: 0, query: 'vector(7)'`;
+      const bp = await parseBlueprint(`name: auth\napplication:\n  id: app\n  sensors: [{ name: with.auth }, { name: without.auth }]\n  feeds:\n    - { ${feed}, sensor: with.auth, auth: { basic: { username: homeostat, password: { file: ${path.join(dir, 'password')} } } } }\n    - { ${feed}, sensor: without.auth }\n`, path.resolve('auth.yaml'));
+      const deployment = await Deployment.create(bp, { scheduler: clock });
+      deployment.start();
+      await clock.settle();
+      const app = deployment.tree.get('app');
+      await vi.waitFor(() => expect(app.sensor('with.auth').value).toBe(7), { timeout: 10_000 });
+      await vi.waitFor(() => expect(deployment.feeds.health().find((h) => h.sensor === 'without.auth')?.lastError).toMatch(/^HTTP 401 from/), { timeout: 10_000 });
+      expect(app.sensor('without.auth').current).toBeUndefined();
+      await deployment.stop();
+    } finally {
+      await secured.stop();
+    }
   }, 60_000);
 });

@@ -57,7 +57,7 @@ export function requireBinary(binary: string, pkg: string): void {
 }
 
 /** Starts Prometheus scraping `targets` every second, with optional rules and an Alertmanager to send to. */
-export async function startPrometheus(options: { targets: string[]; rules?: string; alertmanager?: string }): Promise<RealServer> {
+export async function startPrometheus(options: { targets: string[]; rules?: string; alertmanager?: string; basicAuth?: { user: string; password: string; bcrypt: string } }): Promise<RealServer> {
   requireBinary('prometheus', 'prometheus');
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-feeds-prometheus-'));
@@ -68,9 +68,16 @@ export async function startPrometheus(options: { targets: string[]; rules?: stri
   }
   if (options.alertmanager) config += `alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['${options.alertmanager}']\n`;
   await writeFile(path.join(dir, 'prometheus.yml'), config);
-  const child = spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const web: string[] = [];
+  const headers: Record<string, string> = {};
+  if (options.basicAuth) {
+    await writeFile(path.join(dir, 'web.yml'), `basic_auth_users:\n  ${options.basicAuth.user}: '${options.basicAuth.bcrypt}'\n`);
+    web.push(`--web.config.file=${path.join(dir, 'web.yml')}`);
+    headers['authorization'] = `Basic ${Buffer.from(`${options.basicAuth.user}:${options.basicAuth.password}`).toString('base64')}`;
+  }
+  const child = spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...web], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  await until('prometheus ready', 30_000, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined));
+  await until('prometheus ready', 30_000, async () => ((await fetch(`${url}/-/ready`, { headers })).ok ? true : undefined));
   return { port, url, child, stop: () => stopChild(child) };
 }
 

@@ -27,6 +27,23 @@ export { rate, type RateOptions } from './sensors/enrichers/rate.js';
 export { rollingMeanEnricher, type RollingMeanEnricherOptions } from './sensors/enrichers/rolling-mean.js';
 export { percentiles, type PercentilesOptions } from './sensors/enrichers/percentiles.js';
 export { quorumUp, type QuorumUpOptions } from './sensors/enrichers/quorum-up.js';
+export { FeedKindRegistry, feedCommonShape, type FeedKind, type FeedCommon, type FeedReader, type FeedResult, type FeedSample, type FeedKindContext, type FeedTemplate } from './sensors/feeds/feed-kind.js';
+export { builtinFeedKinds } from './sensors/feeds/builtin-feed-kinds.js';
+export { prometheusFeed, type PrometheusFeedDecl } from './sensors/feeds/prometheus.js';
+export { httpFeed, HttpFeedError, type HttpFeedDecl } from './sensors/feeds/http.js';
+export { execFeed, type ExecFeedDecl } from './sensors/feeds/exec.js';
+export { runFeed, nextDelay, FeedTimeoutError, type RunFeedOptions } from './sensors/feeds/feed-runner.js';
+export { FeedBoard, FeedHealth, type FeedEvent, type FeedHealthSnapshot, type PollResult, type ReadingResult } from './sensors/feeds/feed-health.js';
+export { instantQuery, PrometheusQueryError, type PromSample } from './sensors/feeds/prometheus-api.js';
+export { parseExposition, selectSample, ExpositionError, type ExposedSample } from './sensors/feeds/prom-text.js';
+export { renderTemplate, templateFields, TemplateError } from './sensors/feeds/template.js';
+export { secretSourceSchema, feedAuthSchema, readSecret, SecretUnavailableError, type SecretSource, type FeedAuth } from './sensors/feeds/secret-source.js';
+export { CommandFailedError } from './sensors/feeds/run-command.js';
+export { UnreachableError } from './sensors/feeds/fetch-text.js';
+export { AlertSink, type AlertSinkOptions, type AlertReceipt } from './sensors/feeds/alert-sink.js';
+export { webhookPayloadSchema, type WebhookPayload, type WebhookAlert, type AlertState } from './sensors/feeds/alertmanager-payload.js';
+export { pushReading, NotPushableError } from './sensors/push-reading.js';
+export { FeedMetrics } from './telemetry/feed-metrics.js';
 
 // analyzers
 export { threshold, type ThresholdOptions, type ThresholdSymptom } from './analyzers/threshold.js';

@@ -12,8 +12,8 @@ import type { InvocationRecord } from '../effectors/invocation.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
-import { httpCheck, tcpCheck } from '../drivers/health-checks.js';
-import { pollFeed } from '../sensors/poll-feed.js';
+import { FeedBoard } from '../sensors/feeds/feed-health.js';
+import { startFeed } from './start-feed.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
 
@@ -50,6 +50,8 @@ export class Deployment {
   readonly tree: EntityTree;
   readonly engine: Engine;
   readonly knowledge: Knowledge;
+  /** Every running feed with its health (last success, consecutive failures), and their events. */
+  readonly feeds = new FeedBoard();
   private readonly specs = new Map<Entity, ResolvedEntity>();
   private readonly teardowns = new Map<Entity, Array<() => void>>();
   private readonly driverContext: DriverContext;
@@ -167,11 +169,7 @@ export class Deployment {
       const subscription = enricherFromDecl(decl).start(entity, context);
       teardowns.push(() => subscription.unsubscribe());
     }
-    for (const feed of spec.feeds) {
-      const check = feed.tcp ? tcpCheck(feed.tcp.host, feed.tcp.port, feed.tcp.timeout) : httpCheck(feed.http?.url ?? '', feed.http?.timeout ?? 3000, feed.http?.status);
-      const { subscription } = pollFeed({ sensor: entity.sensor<boolean>(feed.sensor), periodMs: feed.every, poll: check }, this.tree.scheduler);
-      teardowns.push(() => subscription.unsubscribe());
-    }
+    for (const feed of spec.feeds) teardowns.push(startFeed(feed, entity, { scheduler: this.tree.scheduler, random: this.driverContext.random, board: this.feeds }));
     const stop = spec.type.start?.(entity, spec.config, this.driverContext);
     if (stop) teardowns.push(stop);
     for (const policy of spec.policies) {

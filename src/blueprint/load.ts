@@ -5,7 +5,9 @@ import { BUILTIN_POLICIES } from '../policies/builtins.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { builtinTypes } from '../drivers/builtin-types.js';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
+import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
 import { crossCheck } from './cross-checks.js';
+import { applyFanOutStaleness } from './feed-staleness.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -19,6 +21,8 @@ export interface LoadBlueprintOptions {
   readonly types?: EntityTypeRegistry;
   /** Policies by name; added to (and overriding) the built-ins. */
   readonly policies?: ReadonlyMap<string, AnyPolicyDefinition>;
+  /** Feed kinds; default the built-in ones (prometheus, http, exec). */
+  readonly feedKinds?: FeedKindRegistry;
 }
 
 const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z.boolean().default(false), seed: z.number().int().optional() }).default({ dryRun: false }) });
@@ -57,13 +61,15 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     types: options.types ?? builtinTypes(),
     policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
     baseDir: path.dirname(path.resolve(file)),
+    ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
   });
   const raw: unknown = doc.toJS();
   const top = topSchema.safeParse(raw ?? {});
   if (!top.success) validator.addIssues([], top.error.issues);
   const application = (raw as { application?: unknown } | null)?.application;
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
-  const root = application === undefined ? undefined : await validator.node(application, ['application']);
+  const validated = application === undefined ? undefined : await validator.node(application, ['application']);
+  const root = validated && applyFanOutStaleness(validated);
   pathProblems.push(...validator.problems);
   if (root) pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
 

@@ -3,9 +3,13 @@ import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { loadPolicyModule } from './policy-modules.js';
+import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
+import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
+import { validateFeeds } from './feed-kinds.js';
+import { applyFeedStaleness } from './feed-staleness.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
-import { enricherDeclSchema, entityNodeSchema, feedDeclSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
+import { enricherDeclSchema, entityNodeSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
 import { sensorFromDecl } from './sensor-decl.js';
 
 /** A problem before positions are known: where in the document, and what. */
@@ -22,6 +26,8 @@ export interface NodeValidatorOptions {
   readonly policies: ReadonlyMap<string, AnyPolicyDefinition>;
   /** Folder that policy module paths are relative to (the blueprint's folder). */
   readonly baseDir: string;
+  /** Feed kinds; default the built-in ones (prometheus, http, exec). */
+  readonly feedKinds?: FeedKindRegistry;
 }
 
 const ENTITY_KEYS = new Set(Object.keys(entityNodeSchema.shape));
@@ -35,6 +41,7 @@ export class NodeValidator {
   /** Every entity id declared, with where. */
   readonly ids = new Map<string, DocPath>();
   private readonly moduleCache = new Map<string, Promise<AnyPolicyDefinition>>();
+  private feedKinds: FeedKindRegistry | undefined;
 
   constructor(private readonly options: NodeValidatorOptions) {}
 
@@ -68,7 +75,6 @@ export class NodeValidator {
     const rawConfig = this.field(shape.config, fields['config'], [...at, 'config']);
     const sensors = this.items(sensorDeclSchema, fields['sensors'], [...at, 'sensors']);
     const enrichers = this.items(enricherDeclSchema, fields['enrichers'], [...at, 'enrichers']);
-    const feeds = this.items(feedDeclSchema, fields['feeds'], [...at, 'feeds']);
     const policyDecls = this.items(policyDeclSchema, fields['policies'], [...at, 'policies']);
     const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
     const budget = this.field(shape.budget, fields['budget'], [...at, 'budget']);
@@ -84,6 +90,13 @@ export class NodeValidator {
     if (typeName !== undefined && !type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${typeName}' (known: ${this.options.types.names().join(', ')})` });
     const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
     if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues);
+    const feeds = validateFeeds(fields['feeds'], [...at, 'feeds'], {
+      kinds: (this.feedKinds ??= this.options.feedKinds ?? builtinFeedKinds()),
+      rawConfig,
+      type,
+      problem: (p) => this.problems.push(p),
+      issues: (where, issues) => this.addIssues(where, issues),
+    });
     if (type?.needsMemberSpec && fields['memberSpec'] === undefined) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
     const policies: ResolvedPolicy[] = [];
     for (const [i, decl] of policyDecls.entries()) {
@@ -101,7 +114,7 @@ export class NodeValidator {
     // blueprint with any problem is never deployed.
     if (!type || id === undefined) return undefined;
     const quorum = quorumDecl ?? type.defaultQuorum;
-    return {
+    return applyFeedStaleness({
       id,
       ...(name === undefined ? {} : { name }),
       type,
@@ -117,7 +130,7 @@ export class NodeValidator {
       ...(memberSpec === undefined ? {} : { memberSpec }),
       children,
       path: at,
-    };
+    });
   }
 
   /** Parses one field; records its issues and returns undefined when it fails. */

@@ -12,6 +12,8 @@ export const sensorDeclSchema = z.strictObject({
   staleAfter: durationSchema.optional(),
   unit: z.string().optional(),
   description: z.string().optional(),
+  /** Readings may be pushed through the API (`POST /entities/:id/sensors/:name`) or `pushReading`. */
+  pushable: z.boolean().default(false),
 });
 
 /** An enricher declared in a blueprint, by kind. */

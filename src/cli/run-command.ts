@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { Deployment } from '../blueprint/deployment.js';
 import { describeError } from '../core/errors.js';
 import { logDecision } from './decision-log.js';
+import { logFeedChanges } from './feed-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
@@ -11,6 +12,7 @@ import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
 import { instanceName, joinHa } from './ha-option.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
+import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -29,6 +31,18 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
   const parsed = authSchema.safeParse({ tokens, ...(env['HOMEOSTAT_JWT_SECRET'] ? { jwtSecret: env['HOMEOSTAT_JWT_SECRET'] } : {}) });
   if (!parsed.success) throw new Error(`access control settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+/**
+ * The Alertmanager webhook receiver from the environment: HOMEOSTAT_ALERTMANAGER_TOKEN (or _TOKEN_FILE)
+ * enables it, HOMEOSTAT_ALERTMANAGER_LABEL names the alert label holding the entity id (default `entity`).
+ */
+export function alertmanagerFromEnvironment(env: NodeJS.ProcessEnv = process.env): { alertmanager?: AlertmanagerReceiverOptions } {
+  const token = env['HOMEOSTAT_ALERTMANAGER_TOKEN'];
+  const tokenFile = env['HOMEOSTAT_ALERTMANAGER_TOKEN_FILE'];
+  if (!token && !tokenFile) return {};
+  const entityLabel = env['HOMEOSTAT_ALERTMANAGER_LABEL'];
+  return { alertmanager: { ...(token ? { token } : { tokenFile: tokenFile as string }), ...(entityLabel ? { entityLabel } : {}) } };
 }
 
 /** Options of `homeostat run`. */
@@ -75,6 +89,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}; restarting in ${f.restartInMs} ms`)),
     deployment.tree.rejections$.subscribe((r) => logger.warn({ rejected: r }, `rejected reading of ${r.entity}.${r.sensor}: ${r.problem}`)),
     deployment.knowledge.errors$.subscribe((e) => logger.error({ err: e }, `knowledge store: ${e.message}`)),
+    logFeedChanges(logger, deployment.feeds),
   ];
   try {
     deployment.start();
@@ -91,7 +106,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   if (options.port !== undefined) {
     try {
-      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment() });
+      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment(), ...alertmanagerFromEnvironment() });
       logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics)`);
     } catch (error) {
       io.err(`cannot start the HTTP service on port ${options.port}: ${describeError(error)}`);

@@ -110,7 +110,7 @@ export class Deployment {
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
     const entity = this.tree.add(
-      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors] },
+      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors], effectors: spec.effectors ?? [] },
       parent,
     );
     this.specs.set(entity, spec);

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
+import { resolveEffectorDecls } from './effector-decl.js';
 import { loadPolicyModule } from './policy-modules.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
@@ -22,6 +24,8 @@ export interface NodeValidatorOptions {
   readonly policies: ReadonlyMap<string, AnyPolicyDefinition>;
   /** Folder that policy module paths are relative to (the blueprint's folder). */
   readonly baseDir: string;
+  /** Kinds that `effectors:` declarations may use. */
+  readonly effectorKinds: EffectorKindRegistry;
 }
 
 const ENTITY_KEYS = new Set(Object.keys(entityNodeSchema.shape));
@@ -85,6 +89,13 @@ export class NodeValidator {
     const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
     if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues);
     if (type?.needsMemberSpec && fields['memberSpec'] === undefined) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
+    const effectors = resolveEffectorDecls(fields['effectors'], [...at, 'effectors'], {
+      kinds: this.options.effectorKinds,
+      config: rawConfig,
+      reserved: new Set([...(type?.effectors ?? []), 'escalate']),
+      addIssues: (where, issues) => this.addIssues(where, issues),
+      problems: this.problems,
+    });
     const policies: ResolvedPolicy[] = [];
     for (const [i, decl] of policyDecls.entries()) {
       if (!decl) continue;
@@ -110,6 +121,7 @@ export class NodeValidator {
       sensors: sensors.filter((d) => d !== undefined).map(sensorFromDecl),
       enrichers: positioned(enrichers),
       feeds: positioned(feeds),
+      effectors,
       ...(quorum === undefined ? {} : { quorum }),
       ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
       policies,

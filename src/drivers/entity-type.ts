@@ -67,4 +67,9 @@ export class EntityTypeRegistry {
   names(): string[] {
     return [...this.types.keys()].sort();
   }
+
+  /** Every type, for copying a registry. */
+  all(): EntityType[] {
+    return [...this.types.values()];
+  }
 }

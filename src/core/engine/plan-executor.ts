@@ -123,20 +123,22 @@ export class PlanExecutor {
       return;
     }
     const token = deps.arbiter.begin(attachment, pending.plan);
+    // the decision id is known before the effectors run, so they can send it as an idempotency key
+    const id = deps.nextDecisionId();
     try {
-      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id, ...(traceContext ? { traceContext } : {}) });
+      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id, decisionId: id, ...(traceContext ? { traceContext } : {}) });
       const steps = await (pending.trace?.recording
         ? childSpan(pending.trace.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) => run(traceContext))
         : run());
       this.startCooldown(pending);
-      this.record(pending, 'applied', { executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
+      this.record(pending, 'applied', { id, executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
       this.startCooldown(pending);
       // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
       const cause = error instanceof RunbookFailedError ? error.cause : error;
       const root = cause instanceof InvocationFailedError ? cause.cause : cause;
       const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
-      this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+      this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
     } finally {
       deps.arbiter.end(token);
     }
@@ -154,10 +156,10 @@ export class PlanExecutor {
     if (own && own.ms > 0) this.state.set(`${COOLDOWN_KEY}.${own.key}`, now + own.ms);
   }
 
-  private record(pending: PendingPlan, outcome: DecisionOutcome, extra: { executeMs?: number; detail?: string; error?: Decision['error'] } = {}): void {
+  private record(pending: PendingPlan, outcome: DecisionOutcome, extra: { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] } = {}): void {
     const { attachment, deps } = this;
     const decision: Decision = {
-      id: deps.nextDecisionId(),
+      id: extra.id ?? deps.nextDecisionId(),
       at: deps.scheduler.now(),
       entity: attachment.entity.id,
       policy: attachment.id,

@@ -5,6 +5,7 @@ import { describeError } from '../core/errors.js';
 import { logDecision } from './decision-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
+import { processEvents$ } from '../drivers/process/supervisor.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
 
 /**
@@ -49,6 +50,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}; restarting in ${f.restartInMs} ms`)),
     deployment.tree.rejections$.subscribe((r) => logger.warn({ rejected: r }, `rejected reading of ${r.entity}.${r.sensor}: ${r.problem}`)),
     deployment.knowledge.errors$.subscribe((e) => logger.error({ err: e }, `knowledge store: ${e.message}`)),
+    processEvents$.subscribe((e) => logger[e.kind === 'exited' || e.kind === 'cleaned' ? 'warn' : 'info']({ process: e }, e.message)),
   ];
   try {
     deployment.start();

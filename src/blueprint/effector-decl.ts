@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { defineEffector, type AnyEffectorDefinition } from '../effectors/define-effector.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
-import { paramsDeclSchema, paramsProblems, paramsToZod, type ParamsDecl } from '../effectors/kinds/param-schema.js';
+import { paramDeclSchema, paramsDeclSchema, paramsProblems, paramsToZod, type ParamsDecl } from '../effectors/kinds/param-schema.js';
 import { lookup } from '../effectors/kinds/template.js';
 import type { PathProblem } from './node-validator.js';
 import type { DocPath } from './positions.js';
@@ -52,7 +52,11 @@ export function resolveEffectorDecls(raw: unknown, at: DocPath, context: Effecto
     }
     const fields = item as Record<string, unknown>;
     const common = effectorDeclCommonSchema.safeParse(fields);
-    if (!common.success) context.addIssues(here, common.error.issues);
+    if (!common.success) {
+      context.addIssues(here, common.error.issues);
+      // bounds of the params that did parse are still worth checking
+      for (const p of paramsProblems(parsableParams(fields['params']))) context.problems.push({ path: [...here, 'params', ...p.path], message: p.message });
+    }
     const kindName = typeof fields['kind'] === 'string' ? fields['kind'] : undefined;
     const kind = kindName === undefined ? undefined : context.kinds.get(kindName);
     if (kindName !== undefined && !kind) context.problems.push({ path: [...here, 'kind'], message: `unknown effector kind '${kindName}' (known: ${context.kinds.names().join(', ')})` });
@@ -97,4 +101,13 @@ function knownRef(ref: string, params: ParamsDecl, config: Readonly<Record<strin
   if (root === 'id' && rest.length === 0) return undefined;
   if (root === 'config' && rest.length > 0) return lookup(config ?? {}, rest.join('.')) === undefined ? `template names '{{${ref}}}', but the entity's config has no '${rest.join('.')}'` : undefined;
   return `template names '{{${ref}}}': a template may use {{params.NAME}}, {{id}} or {{config.KEY}}`;
+}
+
+/** The params of a declaration that parse on their own (the rest are reported by the common schema). */
+function parsableParams(raw: unknown): ParamsDecl {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  return Object.fromEntries(Object.entries(raw).flatMap(([name, value]) => {
+    const parsed = paramDeclSchema.safeParse(value);
+    return parsed.success ? [[name, parsed.data]] : [];
+  }));
 }

@@ -174,12 +174,15 @@ export class ProcessRunner {
   }
 
   private async halt(proc: ManagedProcess): Promise<string> {
-    this.expected.add(proc);
+    // a process that already died on its own is reported by its exit handler, not as a stop
+    const dead = !proc.running;
+    if (!dead) this.expected.add(proc);
     this.entity.setUp(false);
-    const how = await proc.stop(this.config.stopGrace);
+    const how = dead ? 'exited' : await proc.stop(this.config.stopGrace);
+    const exit = await proc.exited;
     if (this.current === proc) this.current = undefined;
     this.supervisor.pidFiles.remove(this.entity.id);
-    const exit = await proc.exited;
+    if (dead) return how;
     if (exit.code !== null) this.entity.sensor('process.exit.code').publish(exit.code);
     if (exit.signal !== null) this.entity.sensor('process.exit.signal').publish(exit.signal);
     this.supervisor.report({ kind: 'stopped', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: stopped process ${proc.pid} (${how === 'killed' ? `SIGKILL after ${this.config.stopGrace} ms of grace` : 'SIGTERM'})` });
@@ -195,7 +198,8 @@ export class ProcessRunner {
       const url = healthUrl(this.config, this.scope);
       const port = this.scope.port;
       const ok = url !== undefined ? await httpCheck(url, health.timeout, health.status)() : port !== undefined ? await tcpCheck('127.0.0.1', port, health.timeout)() : false;
-      if (this.current !== proc || this.expected.has(proc)) return;
+      // a failed check of a process that has died is left to its exit handler, which says how it ended
+      if (this.current !== proc || this.expected.has(proc) || (!ok && !proc.running)) return;
       if (ok && this.entity.state === 'starting') this.entity.setState('running');
       this.entity.setUp(ok);
     } finally {

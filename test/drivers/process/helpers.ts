@@ -19,10 +19,10 @@ export async function waitUntil<T>(check: () => T | undefined | false | Promise<
   }
 }
 
-/** True when an HTTP GET answers 2xx within 500 ms. */
+/** True when an HTTP GET answers 2xx within 2 s. */
 export async function serves(url: string): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(500) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
     await response.arrayBuffer();
     return response.ok;
   } catch {

@@ -20,13 +20,13 @@ const invoke = (d: Deployment, effector: string, params: unknown = {}) => d.engi
 
 describe('entity type process (real OS processes)', () => {
   it('runs the command with its port, reports up from the health check, pid, CPU and RSS from /proc, and logs to files', async () => {
-    const { svc, stateDir } = await one(`{ command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(WORKER)}], env: { WORK_ROUNDS: "50000" }, health: { http: "http://127.0.0.1:{{port}}/healthz", every: 100ms }, sampleEvery: 200ms }`);
+    const { svc, stateDir } = await one(`{ command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(WORKER)}], env: { WORK_ROUNDS: "20000" }, health: { http: "http://127.0.0.1:{{port}}/healthz", every: 100ms }, sampleEvery: 200ms }`);
     await waitUntil(() => svc.sensor<boolean>('service.up').value, 10_000, 'up');
     expect(svc.state).toBe('running');
     const pid = svc.sensor<number>('process.pid').value as number;
     const port = svc.sensor<number>('process.port').value as number;
     expect(isRunning(pid)).toBe(true);
-    expect(await serves(`http://127.0.0.1:${port}/`)).toBe(true);
+    expect(await serves(`http://127.0.0.1:${port}/healthz`)).toBe(true);
     const busy = Array.from({ length: 8 }, () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()));
     await Promise.all(busy);
     const rss = await waitUntil(() => svc.sensor<number>('process.rss').value, 5_000, 'rss');

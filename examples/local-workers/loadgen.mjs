@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Load generator for the local-workers example: sends requests round-robin to the worker ports that answer,
 // at a rate that climbs, holds, and falls, so the autoscaler has something to do.
-//   node loadgen.mjs [--peak 150] [--ramp 60] [--hold 120] [--base-port 9101] [--ports 8]
+//   node loadgen.mjs [--peak 60] [--ramp 60] [--hold 120] [--base-port 9101] [--ports 8]
 // Prints one line every 5 s: the target rate, what was served, errors, and the p50/p99 latency.
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    peak: { type: 'string', default: '150' },
+    peak: { type: 'string', default: '60' },
     ramp: { type: 'string', default: '60' },
     hold: { type: 'string', default: '120' },
     'base-port': { type: 'string', default: '9101' },

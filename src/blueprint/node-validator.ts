@@ -103,6 +103,9 @@ export class NodeValidator {
       if (policy) policies.push({ ...policy, index: i });
     }
     const memberSpec = memberSpecRaw ? await this.node(memberSpecRaw, [...at, 'memberSpec'], true) : undefined;
+    if (memberSpec && type?.memberTypes && !type.memberTypes.includes(memberSpec.type.name)) {
+      this.problems.push({ path: [...at, 'memberSpec', 'type'], message: `the members of a '${type.name}' are of type ${type.memberTypes.map((t) => `'${t}'`).join(' or ')}, not '${memberSpec.type.name}'` });
+    }
     const children: ResolvedEntity[] = [];
     for (const [i, child] of childrenRaw.entries()) {
       const resolved = await this.node(child, [...at, 'children', i]);

@@ -47,6 +47,8 @@ export interface EntityType<C = unknown> {
   readonly defaultQuorum?: { readonly from: SourceSet } & QuorumRule;
   /** True when a blueprint node of this type must give a `memberSpec`. */
   readonly needsMemberSpec?: boolean;
+  /** Types its memberSpec may have (any when absent). */
+  readonly memberTypes?: readonly string[];
   /** Starts the entity's behaviour; returns a function that stops it (a promise when stopping takes time). */
   start?(entity: Entity, config: C, context: DriverContext): void | (() => void | Promise<void>);
 }

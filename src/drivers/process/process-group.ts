@@ -19,6 +19,7 @@ export const processGroupType: EntityType<ProcessGroupConfig> = {
   effectors: ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'],
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
+  memberTypes: ['process'],
   start: (entity, config, context) => startProcessGroup(entity, config, context),
 };
 

@@ -92,5 +92,52 @@ describe('entity type process (real OS processes)', () => {
     expect(messages).toContain("8: command: unknown template name '{{nope}}' (a process template may use {{id}}, {{index}}, {{port}}, {{version}})");
     expect(messages).toContain('9: args: args is a list: one item per argument');
     expect(messages.some((m) => m.startsWith('10: ') && m.includes("exactly one of 'http'"))).toBe(true);
+    const group = await parseBlueprint('name: p\napplication:\n  id: app\n  children:\n    - id: g\n      type: process-group\n      memberSpec:\n        type: sim.server\n', 'p.yaml').catch((e: unknown) => e as { problems: Array<{ line: number; col: number; message: string }> });
+    expect((group as { problems: Array<{ line: number; col: number; message: string }> }).problems).toContainEqual({ file: 'p.yaml', line: 8, col: 15, message: "the members of a 'process-group' are of type 'process', not 'sim.server'" });
+  });
+});
+
+describe('what a previous run left behind (pid files in the state directory)', () => {
+  it('a process whose entity is no longer in the blueprint is cleaned, and said so', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { readProcStat } = await import('../../../src/drivers/process/proc-fs.js');
+    const { stateDir } = await import('./helpers.js');
+    const dir = stateDir();
+    const stray = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+    const pid = stray.pid as number;
+    await waitUntil(() => readProcStat(pid), 5_000, 'the stray process');
+    mkdirSync(path.join(dir, 'pids'), { recursive: true });
+    writeFileSync(path.join(dir, 'pids', 'old-svc.json'), JSON.stringify({ entity: 'old-svc', version: '1', pid, startTicks: readProcStat(pid)?.startTicks, hash: 'x', command: 'node', startedAt: 0 }));
+    const { deployment, events } = await deploy(`name: p\napplication:\n  id: app\n  children:\n    - id: svc\n      type: process\n      config: { command: ${JSON.stringify(process.execPath)}, args: ["-e", "setInterval(() => {}, 1000)"], stopGrace: 1s }\n`, dir);
+    running.push(deployment);
+    await waitUntil(() => events.find((e) => e.kind === 'cleaned'), 10_000, 'the cleaning');
+    expect(events.find((e) => e.kind === 'cleaned')?.message).toContain(`old-svc: stopped process ${pid} left by a previous run (its entity is no longer in the blueprint`);
+    await waitUntil(() => !isRunning(pid), 5_000, 'the stray stopped');
+    expect(existsSync(path.join(dir, 'pids', 'old-svc.json'))).toBe(false);
+  });
+
+  it('a pid file whose process is another one now (the pid was reused) is not adopted or killed', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { stateDir } = await import('./helpers.js');
+    const dir = stateDir();
+    mkdirSync(path.join(dir, 'pids'), { recursive: true });
+    // our own pid with a wrong start time: a process that is not the one the file names
+    writeFileSync(path.join(dir, 'pids', 'svc.json'), JSON.stringify({ entity: 'svc', version: '1', pid: process.pid, startTicks: 1, hash: 'x', command: 'node', startedAt: 0 }));
+    const { deployment, events } = await deploy(`name: p\napplication:\n  id: app\n  children:\n    - id: svc\n      type: process\n      config: { command: ${JSON.stringify(process.execPath)}, args: ["-e", "setInterval(() => {}, 1000)"] }\n`, dir);
+    running.push(deployment);
+    await waitUntil(() => events.find((e) => e.kind === 'spawned'), 10_000, 'a fresh start');
+    expect(events[0]).toMatchObject({ kind: 'gone', entity: 'svc', pid: process.pid });
+  });
+
+  it('a second deployment on the same state directory is refused while the first runs', async () => {
+    const { Deployment } = await import('../../../src/blueprint/deployment.js');
+    const { parseBlueprint } = await import('../../../src/blueprint/load.js');
+    const text = `name: p\napplication:\n  id: app\n  children:\n    - id: svc\n      type: process\n      config: { command: ${JSON.stringify(process.execPath)}, args: ["-e", "setInterval(() => {}, 1000)"] }\n`;
+    const first = await deploy(text);
+    running.push(first.deployment);
+    const second = await Deployment.create(await parseBlueprint(text, 'p.yaml'), { stateDir: first.stateDir });
+    expect(() => second.start()).toThrow(/another homeostat \(pid \d+\) manages the processes of/);
+    await second.stop();
   });
 });

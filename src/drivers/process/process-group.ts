@@ -33,9 +33,6 @@ function startProcessGroup(entity: Entity, config: ProcessGroupConfig, context: 
       return context.spawnMember(group, id);
     },
   };
-  const freed = context.tree.changes$.subscribe((change) => {
-    if (change.kind === 'member-removed' && change.group === entity) slots.delete(change.entity.id);
-  });
   // members a previous run left: same ids and slots, so each member's driver finds its pid file and adopts
   const leftovers = supervisor.pidFiles.list().filter((r) => r.group === entity.id && !context.tree.find(r.entity));
   for (const record of leftovers.sort((a, b) => (a.index ?? 0) - (b.index ?? 0))) {
@@ -44,7 +41,6 @@ function startProcessGroup(entity: Entity, config: ProcessGroupConfig, context: 
   }
   const stopCluster = startCluster(entity, Math.max(0, config.initialSize - leftovers.length), withSlots);
   return async () => {
-    freed.unsubscribe();
     stopCluster();
     await supervisor.idle();
     supervisor.release();

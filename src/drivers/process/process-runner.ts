@@ -7,7 +7,7 @@ import { healthUrl, launchSpec, usesPort, type LaunchScope } from './launch.js';
 import { ManagedProcess } from './managed-process.js';
 import type { ProcessConfig } from './process-config.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStat, readRssBytes } from './proc-fs.js';
-import { freePort, slotOfMember } from './slots.js';
+import { freePort, releaseSlot, slotOfMember } from './slots.js';
 import type { ProcessSupervisor } from './supervisor.js';
 
 /**
@@ -25,6 +25,7 @@ export class ProcessRunner {
   private disposed = false;
   private lastSample: { ticks: number; at: number } | undefined;
   private restarts = 0;
+  private group: Entity | undefined;
 
   constructor(
     private readonly entity: Entity,
@@ -35,6 +36,7 @@ export class ProcessRunner {
 
   /** Starts (or adopts) the process and the health and sample timers. */
   begin(): void {
+    this.group = slotOfMember(this.entity)?.group;
     this.entity.sensor('version').publish(this.config.version);
     this.entity.sensor('process.restarts').publish(0);
     const check = this.config.health;
@@ -86,6 +88,7 @@ export class ProcessRunner {
     await this.serial(async () => {
       if (this.current) await this.halt(this.current);
     });
+    if (this.group) releaseSlot(this.group, this.entity.id);
   }
 
   private version(): string {
@@ -94,6 +97,7 @@ export class ProcessRunner {
 
   private async resolveScope(recordPort?: number): Promise<LaunchScope> {
     const slot = slotOfMember(this.entity);
+    this.group ??= slot?.group;
     const port = this.config.port ?? slot?.port ?? recordPort ?? this.scope?.port ?? (usesPort(this.config) ? await freePort() : undefined);
     this.scope = { id: this.entity.id, version: this.version(), ...(slot === undefined ? {} : { index: slot.index }), ...(port === undefined ? {} : { port }) };
     if (port !== undefined) this.entity.sensor('process.port').publish(port);

@@ -28,13 +28,21 @@ export function assignSlot(group: Entity, id: string, basePort: number | undefin
   return slot;
 }
 
-/** The slot of a process entity in the group it is a member of, if any. */
-export function slotOfMember(member: Entity): Slot | undefined {
+/** The slot of a process entity in the group it is a member of, with that group; undefined outside one. */
+export function slotOfMember(member: Entity): (Slot & { readonly group: Entity }) | undefined {
   for (const group of member.groups) {
     const slot = slots.get(group)?.get(member.id);
-    if (slot) return slot;
+    if (slot) return { ...slot, group };
   }
   return undefined;
+}
+
+/**
+ * Frees a member's slot once its process has stopped (not when it leaves the group: a retired member may
+ * still hold its port during its stop grace, and the next member would take the same one).
+ */
+export function releaseSlot(group: Entity, id: string): void {
+  slots.get(group)?.delete(id);
 }
 
 /** A port free on 127.0.0.1 now (the OS picks it; another program could still take it before use). */

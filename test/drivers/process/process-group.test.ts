@@ -80,7 +80,7 @@ describe('entity type process-group (real OS processes)', () => {
     expect(['3', '4']).toContain(environ(pidOf(fresh))['WORKER_INDEX']);
   });
 
-  it('rollingUpdate restarts every member with the new version, batch by batch behind the health gate', async () => {
+  it('rollingUpdate restarts every member with the new version, batch by batch behind the health gate; rollingRestart too', async () => {
     const { workers, deployment } = await group(3);
     await waitUntil(() => workers.members.length === 3 && workers.members.every(up), 15_000, 'three workers up');
     const before = workers.members.map(pidOf);
@@ -91,6 +91,10 @@ describe('entity type process-group (real OS processes)', () => {
     expect(after.every((pid) => !before.includes(pid))).toBe(true);
     expect(after.map((pid) => environ(pid)['WORKER_VERSION'])).toEqual(['2', '2', '2']);
     expect(workers.members.map((m) => m.sensor('version').value)).toEqual(['2', '2', '2']);
+    await invoke(deployment, workers, 'rollingRestart', { maxUnavailable: 2, healthTimeout: 15_000 });
+    const restarted = workers.members.map(pidOf);
+    expect(restarted.every((pid) => !after.includes(pid) && isRunning(pid))).toBe(true);
+    expect(workers.members.every(up)).toBe(true);
   });
 
   it('replaceMember starts the new process first and stops the old one once the new serves', async () => {

@@ -91,3 +91,24 @@ describe('exec effectors declared in a blueprint (real processes)', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
   });
 });
+
+describe('declared effectors through the API', () => {
+  it('GET shows the declared params as JSON schema; POST runs them, and refuses bad params with 400', async () => {
+    const { serve } = await import('../../../src/server/serve.js');
+    const deployment = await deployEffectors(`    - { name: cmd, kind: exec, description: prints its args, argv: [${node}, -e, ${printArgs}, --, "{{params.a}}"], params: { a: { type: string, maxLength: 100 }, n: { type: integer, min: 1, optional: true } } }`, 'cmd');
+    cleanup.push(() => deployment.stop());
+    const { app, url } = await serve(deployment, { port: 0 });
+    cleanup.push(() => app.close());
+    const entity = (await (await fetch(`${url}/entities/svc`)).json()) as { effectors: Array<{ name: string; params: { properties: Record<string, unknown>; required?: string[] } }> };
+    const cmd = entity.effectors.find((e) => e.name === 'cmd');
+    expect(cmd?.params.properties).toMatchObject({ a: { type: 'string', maxLength: 100 }, n: { type: 'integer', minimum: 1 } });
+    expect(cmd?.params.required).toEqual(['a']);
+    const post = (body: unknown) => fetch(`${url}/entities/svc/effectors/cmd`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const ok = await post({ a: '$(id) `id`; id' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(((await ok.json()) as { result: { stdout: string } }).result.stdout)).toEqual(['$(id) `id`; id']);
+    expect((await post({ a: 'x'.repeat(101) })).status).toBe(400);
+    expect((await post({ a: 'x', n: 0 })).status).toBe(400);
+    expect((await post({ a: 'x', rm: '-rf' })).status).toBe(400);
+  });
+});

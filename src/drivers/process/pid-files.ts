@@ -27,11 +27,13 @@ export type PidRecord = z.infer<typeof pidRecordSchema>;
 export class PidFiles {
   readonly dir: string;
 
+  /** @param stateDir the state directory; its `pids` folder is created when missing */
   constructor(stateDir: string) {
     this.dir = path.join(stateDir, 'pids');
     mkdirSync(this.dir, { recursive: true });
   }
 
+  /** Writes (replaces) an entity's record, through a rename so a crash never leaves half a file. */
   write(record: PidRecord): void {
     const file = this.file(record.entity);
     writeFileSync(`${file}.tmp`, JSON.stringify(record));
@@ -51,6 +53,7 @@ export class PidFiles {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /** Removes an entity's record (no error when there is none). */
   remove(entity: string): void {
     rmSync(this.file(entity), { force: true });
   }

@@ -56,10 +56,12 @@ export class EffectorKindRegistry {
     return this;
   }
 
+  /** The kind of that name, if registered. */
   get(name: string): EffectorKind | undefined {
     return this.kinds.get(name);
   }
 
+  /** Every kind name, sorted (for messages). */
   names(): string[] {
     return [...this.kinds.keys()].sort();
   }

@@ -41,12 +41,12 @@ export interface ExecOutcome {
   readonly truncated: { readonly stdout: number; readonly stderr: number };
 }
 
-/** A command that exited with a code not in `successCodes` (or died of a signal). Not retryable by itself. */
+/** A command that exited with a code not in `successCodes` (or died of a signal); retried when the effector is idempotent. */
 export class ExecFailedError extends HomeostatError {
   constructor(program: string, readonly detail: ExecOutcome) {
     const how = detail.signal ? `was killed by ${detail.signal}` : `exited with ${detail.exitCode}`;
     const last = detail.stderr.trim().split('\n').at(-1) ?? '';
-    super('E_EXEC_FAILED', `${program} ${how}${last ? `: ${last.slice(0, 300)}` : ''}`);
+    super('E_EXEC_FAILED', `${program} ${how}${last ? `: ${last.slice(0, 300)}` : ''}`, { retryable: true });
   }
 }
 

@@ -8,8 +8,10 @@ export class OutputTail {
   /** Bytes dropped from the front. */
   dropped = 0;
 
+  /** @param limit bytes kept */
   constructor(private readonly limit: number) {}
 
+  /** Appends a chunk, dropping the oldest bytes past the limit. */
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;

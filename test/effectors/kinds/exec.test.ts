@@ -66,8 +66,11 @@ describe('exec effectors declared in a blueprint (real processes)', () => {
     expect(decision.error?.message).toContain('exited with 3: disk full');
     expect(record.error?.detail).toMatchObject({ exitCode: 3, stderr: 'disk full\n', truncated: { stdout: 4000, stderr: 0 } });
     expect((record.error?.detail as { stdout: string }).stdout).toHaveLength(1000);
+    expect(record.attempts).toBe(1);
     const ok = await run(`    - { name: cmd, kind: exec, successCodes: [0, 3], argv: [${node}, -e, ${script}] }`, {});
     expect(ok.decision.outcome).toBe('applied');
+    const retried = await run(`    - { name: cmd, kind: exec, idempotent: true, retry: { attempts: 2, delay: 10ms }, argv: [${node}, -e, ${script}] }`, {});
+    expect(retried.record).toMatchObject({ outcome: 'failed', attempts: 2 });
   });
 
   it('env and cwd are passed; homeostat\'s own environment is not, unless asked', async () => {

@@ -23,8 +23,12 @@ export const processGroupType: EntityType<ProcessGroupConfig> = {
   start: (entity, config, context) => startProcessGroup(entity, config, context),
 };
 
+/** Grace given to leftovers of entities that left the blueprint (their own stopGrace is not known any more). */
+const DEFAULT_GRACE_MS = 10_000;
+
 function startProcessGroup(entity: Entity, config: ProcessGroupConfig, context: DriverContext): () => Promise<void> {
   const supervisor = acquireSupervisor(context);
+  supervisor.sweep(context.tree, DEFAULT_GRACE_MS);
   const slots = slotsOf(entity);
   const withSlots: DriverContext = {
     ...context,

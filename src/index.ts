@@ -116,3 +116,12 @@ export { scheduledScaler, scheduledScalerConfig } from './policies/scheduled-sca
 
 // testing
 export { VirtualClock } from './testing/virtual-clock.js';
+export { defineTypes, type TypeModule } from './blueprint/type-modules.js';
+export { defineEffectorKind, EffectorKindRegistry, type EffectorKind, type EffectorRun, type KindCheckContext, type KindProblem } from './effectors/kinds/effector-kind.js';
+export { builtinEffectorKinds } from './effectors/kinds/builtin-kinds.js';
+export { httpEffectorKind, HttpEffectorError } from './effectors/kinds/http.js';
+export { execEffectorKind, ExecFailedError, type ExecOutcome } from './effectors/kinds/exec.js';
+export { paramsToZod, type ParamsDecl } from './effectors/kinds/param-schema.js';
+export { processType, PROCESS_SENSORS } from './drivers/process/process-type.js';
+export { processGroupType } from './drivers/process/process-group.js';
+export { processEvents$, type ProcessEvent } from './drivers/process/supervisor.js';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { Engine, type StopOptions } from '../core/engine/engine.js';
 import type { Entity } from '../core/entity.js';
@@ -39,6 +41,8 @@ export interface DeployOptions {
    * means this instance must not act now. Default: always act (one instance).
    */
   readonly fence?: () => number | undefined;
+  /** Where drivers keep pid files and logs; default HOMEOSTAT_STATE_DIR, else one folder per blueprint file under ~/.local/state/homeostat. */
+  readonly stateDir?: string;
 }
 
 /**
@@ -53,7 +57,7 @@ export class Deployment {
   /** Every running feed with its health (last success, consecutive failures), and their events. */
   readonly feeds = new FeedBoard();
   private readonly specs = new Map<Entity, ResolvedEntity>();
-  private readonly teardowns = new Map<Entity, Array<() => void>>();
+  private readonly teardowns = new Map<Entity, Array<() => void | Promise<void>>>();
   private readonly driverContext: DriverContext;
   private readonly subscriptions: Subscription[] = [];
   private started = false;
@@ -70,6 +74,7 @@ export class Deployment {
     simulation: SimulationHost | undefined,
     stopGraceMs: number | undefined,
     fence: (() => number | undefined) | undefined,
+    stateDir: string,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
@@ -83,11 +88,13 @@ export class Deployment {
       retire: (entity) => this.retire(entity),
       invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
       ...(simulation === undefined ? {} : { simulation }),
+      baseDir: path.dirname(path.resolve(blueprint.file)),
+      stateDir,
     };
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
         if (change.kind !== 'removed') return;
-        for (const teardown of this.teardowns.get(change.entity) ?? []) teardown();
+        for (const teardown of this.teardowns.get(change.entity) ?? []) void teardown();
         this.teardowns.delete(change.entity);
         this.specs.delete(change.entity);
       }),
@@ -100,7 +107,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint));
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
@@ -130,8 +137,11 @@ export class Deployment {
   async stop(options: StopOptions = {}): Promise<void> {
     await this.engine.stop(options);
     this.inFlight.stop();
-    for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) teardown();
+    // drivers that stop real processes return promises: wait until every one has stopped
+    const stopping: Array<void | Promise<void>> = [];
+    for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) stopping.push(teardown());
     this.teardowns.clear();
+    await Promise.allSettled(stopping);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     for (const entity of this.tree.entities()) {
       for (const sensor of entity.sensors) {
@@ -144,7 +154,7 @@ export class Deployment {
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
     const entity = this.tree.add(
-      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors] },
+      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors], effectors: spec.effectors ?? [] },
       parent,
     );
     this.specs.set(entity, spec);
@@ -198,4 +208,12 @@ export class Deployment {
     entity.setState('stopped');
     this.tree.remove(entity);
   }
+}
+
+/** One state folder per blueprint file (HOMEOSTAT_STATE_DIR overrides), so two blueprints never share pid files. */
+function defaultStateDir(blueprint: Blueprint): string {
+  if (process.env['HOMEOSTAT_STATE_DIR']) return process.env['HOMEOSTAT_STATE_DIR'];
+  const home = process.env['XDG_STATE_HOME'] ?? path.join(process.env['HOME'] ?? '.', '.local', 'state');
+  const hash = createHash('sha256').update(path.resolve(blueprint.file)).digest('hex').slice(0, 8);
+  return path.join(home, 'homeostat', `${blueprint.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`);
 }

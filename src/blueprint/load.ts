@@ -14,6 +14,9 @@ import { BlueprintError, type BlueprintProblem } from './problems.js';
 import type { Blueprint } from './resolved.js';
 import { blueprintTopSchema } from './schema.js';
 import { z } from 'zod';
+import { builtinEffectorKinds } from '../effectors/kinds/builtin-kinds.js';
+import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
+import { loadTypeModules } from './type-modules.js';
 
 /** Options of `loadBlueprint`: extra entity types and policies a host registers. */
 export interface LoadBlueprintOptions {
@@ -23,6 +26,8 @@ export interface LoadBlueprintOptions {
   readonly policies?: ReadonlyMap<string, AnyPolicyDefinition>;
   /** Feed kinds; default the built-in ones (prometheus, http, exec). */
   readonly feedKinds?: FeedKindRegistry;
+  /** Effector kinds for `effectors:`; default the built-in ones. */
+  readonly effectorKinds?: EffectorKindRegistry;
 }
 
 const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z.boolean().default(false), seed: z.number().int().optional() }).default({ dryRun: false }) });
@@ -57,14 +62,19 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   if (doc.errors.length > 0) throw new BlueprintError(problems);
 
   const pathProblems: PathProblem[] = [];
-  const validator = new NodeValidator({
-    types: options.types ?? builtinTypes(),
-    policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
-    baseDir: path.dirname(path.resolve(file)),
-    ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
-  });
   const raw: unknown = doc.toJS();
   const top = topSchema.safeParse(raw ?? {});
+  const baseDir = path.dirname(path.resolve(file));
+  // types modules first: the nodes that use their types are validated against them
+  const loaded = await loadTypeModules(typesOf(raw), baseDir, options.types ?? builtinTypes(), options.effectorKinds ?? builtinEffectorKinds());
+  pathProblems.push(...loaded.problems);
+  const validator = new NodeValidator({
+    types: loaded.types,
+    policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
+    baseDir,
+    effectorKinds: loaded.effectorKinds,
+    ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
+  });
   if (!top.success) validator.addIssues([], top.error.issues);
   const application = (raw as { application?: unknown } | null)?.application;
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
@@ -89,4 +99,10 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     ...(top.data.engine.seed === undefined ? {} : { seed: top.data.engine.seed }),
     root,
   };
+}
+
+/** The `types:` list as far as it is valid (so a problem elsewhere at the top does not hide custom types). */
+function typesOf(raw: unknown): string[] {
+  const types = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['types'] : undefined;
+  return Array.isArray(types) ? types.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
 }

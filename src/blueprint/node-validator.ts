@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
+import { resolveEffectorDecls } from './effector-decl.js';
 import { loadPolicyModule } from './policy-modules.js';
 import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
@@ -28,6 +30,8 @@ export interface NodeValidatorOptions {
   readonly baseDir: string;
   /** Feed kinds; default the built-in ones (prometheus, http, exec). */
   readonly feedKinds?: FeedKindRegistry;
+  /** Kinds that `effectors:` declarations may use. */
+  readonly effectorKinds: EffectorKindRegistry;
 }
 
 const ENTITY_KEYS = new Set(Object.keys(entityNodeSchema.shape));
@@ -98,6 +102,13 @@ export class NodeValidator {
       issues: (where, issues) => this.addIssues(where, issues),
     });
     if (type?.needsMemberSpec && fields['memberSpec'] === undefined) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
+    const effectors = resolveEffectorDecls(fields['effectors'], [...at, 'effectors'], {
+      kinds: this.options.effectorKinds,
+      config: rawConfig,
+      reserved: new Set([...(type?.effectors ?? []), 'escalate']),
+      addIssues: (where, issues) => this.addIssues(where, issues),
+      problems: this.problems,
+    });
     const policies: ResolvedPolicy[] = [];
     for (const [i, decl] of policyDecls.entries()) {
       if (!decl) continue;
@@ -105,6 +116,9 @@ export class NodeValidator {
       if (policy) policies.push({ ...policy, index: i });
     }
     const memberSpec = memberSpecRaw ? await this.node(memberSpecRaw, [...at, 'memberSpec'], true) : undefined;
+    if (memberSpec && type?.memberTypes && !type.memberTypes.includes(memberSpec.type.name)) {
+      this.problems.push({ path: [...at, 'memberSpec', 'type'], message: `the members of a '${type.name}' are of type ${type.memberTypes.map((t) => `'${t}'`).join(' or ')}, not '${memberSpec.type.name}'` });
+    }
     const children: ResolvedEntity[] = [];
     for (const [i, child] of childrenRaw.entries()) {
       const resolved = await this.node(child, [...at, 'children', i]);
@@ -123,6 +137,7 @@ export class NodeValidator {
       sensors: sensors.filter((d) => d !== undefined).map(sensorFromDecl),
       enrichers: positioned(enrichers),
       feeds: positioned(feeds),
+      effectors,
       ...(quorum === undefined ? {} : { quorum }),
       ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
       policies,

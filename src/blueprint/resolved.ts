@@ -1,5 +1,6 @@
 import type { QuorumRule } from '../core/quorum.js';
 import type { EntityType } from '../drivers/entity-type.js';
+import type { AnyEffectorDefinition } from '../effectors/define-effector.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import type { SourceSet } from '../sensors/enrichers/sources.js';
@@ -35,6 +36,8 @@ export interface ResolvedEntity {
   readonly enrichers: readonly Positioned<EnricherDecl>[];
   /** Feeds: connection checks polled into boolean sensors, and feeds of a kind (prometheus, http, exec...). */
   readonly feeds: readonly Positioned<AnyFeedSpec>[];
+  /** Effectors declared in the blueprint (`effectors:`), built by their kinds. */
+  readonly effectors?: readonly AnyEffectorDefinition[];
   readonly quorum?: { readonly from: SourceSet } & QuorumRule;
   /** Action budget of the subtree. */
   readonly budget?: { readonly actions: number; readonly windowMs: number };

@@ -6,6 +6,7 @@ import { logDecision } from './decision-log.js';
 import { logFeedChanges } from './feed-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
+import { processEvents$ } from '../drivers/process/supervisor.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
 import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
@@ -90,6 +91,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     deployment.tree.rejections$.subscribe((r) => logger.warn({ rejected: r }, `rejected reading of ${r.entity}.${r.sensor}: ${r.problem}`)),
     deployment.knowledge.errors$.subscribe((e) => logger.error({ err: e }, `knowledge store: ${e.message}`)),
     logFeedChanges(logger, deployment.feeds),
+    processEvents$.subscribe((e) => logger[e.kind === 'exited' || e.kind === 'cleaned' ? 'warn' : 'info']({ process: e }, e.message)),
   ];
   try {
     deployment.start();

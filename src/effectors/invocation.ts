@@ -19,7 +19,8 @@ export interface InvocationRecord {
   /** Scheduler time from request to end, including waiting for the entity and retry delays (ms). */
   readonly durationMs: number;
   readonly result?: unknown;
-  readonly error?: { readonly code: string; readonly message: string };
+  /** `detail`: what the effector reported with its failure (exit code, bounded output, HTTP status). */
+  readonly error?: { readonly code: string; readonly message: string; readonly detail?: unknown };
   /** The fencing token of the lease this instance acted under (several instances; see `homeostat run --ha`). */
   readonly fencingToken?: number;
 }

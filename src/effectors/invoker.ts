@@ -19,6 +19,8 @@ export interface InvokeOptions {
   readonly timeoutMs?: number;
   /** Trace context the invocation's span hangs from. */
   readonly traceContext?: Context;
+  /** The decision this invocation carries out, passed on to the effector (e.g. as an idempotency key). */
+  readonly decisionId?: string;
 }
 
 /** Thrown by `invoke` when the effector failed; carries the record. */
@@ -106,7 +108,7 @@ export class EffectorInvoker {
           token = this.fenceFor(entity.id, effectorName);
           if (attempts === 0) this.startedSubject.next(fenced());
           return ++attempts;
-        }, () => token);
+        }, () => token, id);
         this.emit({ ...fenced(), outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
         return result;
       } catch (error) {
@@ -115,7 +117,7 @@ export class EffectorInvoker {
           outcome: 'failed',
           attempts,
           durationMs: this.scheduler.now() - startedAt,
-          error: { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: describeError(error) },
+          error: { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: describeError(error), ...detailOf(error) },
         };
         this.emit(record);
         throw new InvocationFailedError(record, error);
@@ -133,14 +135,15 @@ export class EffectorInvoker {
     return token;
   }
 
-  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number, token: () => number | undefined): Promise<unknown> {
+  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number, token: () => number | undefined, invocationId: string): Promise<unknown> {
+    const ids = { invocationId, ...(options.decisionId === undefined ? {} : { decisionId: options.decisionId }) };
     const signal = options.signal;
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...effector.retry };
     const maxAttempts = effector.idempotent ? Math.max(1, policy.maxAttempts) : 1;
     for (;;) {
       const attempt = countAttempt();
       try {
-        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs, token());
+        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs, ids, token());
       } catch (error) {
         const retryable = !(error instanceof HomeostatError) || error.retryable;
         if (!retryable || attempt >= maxAttempts || signal?.aborted) throw error;
@@ -149,7 +152,7 @@ export class EffectorInvoker {
     }
   }
 
-  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, fencingToken: number | undefined): Promise<unknown> {
+  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined): Promise<unknown> {
     const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
     const controller = new AbortController();
     return new Promise<unknown>((resolve, reject) => {
@@ -174,7 +177,7 @@ export class EffectorInvoker {
       if (outer?.aborted) return onOuterAbort();
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       Promise.resolve()
-        .then(() => effector.run(params, { entity, signal: controller.signal, attempt, scheduler: this.scheduler, ...(fencingToken === undefined ? {} : { fencingToken }) }))
+        .then(() => effector.run(params, { entity, signal: controller.signal, attempt, scheduler: this.scheduler, ...ids, ...(fencingToken === undefined ? {} : { fencingToken }) }))
         .then(
           (result) => finish(() => resolve(result)),
           (error: unknown) => finish(() => reject(error)),
@@ -185,4 +188,10 @@ export class EffectorInvoker {
   private emit(record: InvocationRecord): void {
     this.recordsSubject.next(record);
   }
+}
+
+/** The `detail` an error carries for the record (an exec effector's exit code and output), when it has one. */
+function detailOf(error: unknown): { detail?: unknown } {
+  const detail = typeof error === 'object' && error !== null ? (error as { detail?: unknown }).detail : undefined;
+  return detail === undefined ? {} : { detail };
 }

@@ -40,7 +40,7 @@ interface Waiting {
   readonly targets: PlanTargets;
 }
 
-type Extra = { executeMs?: number; detail?: string; error?: Decision['error'] };
+type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
 
 /**
  * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
@@ -180,19 +180,21 @@ export class PlanExecutor {
       return;
     }
     const token = deps.arbiter.begin(attachment, pending.plan);
+    // the decision id is known before the effectors run, so they can send it as an idempotency key
+    const id = deps.nextDecisionId();
     try {
       const invoker = invokerWithSignal(deps.invoker, signal);
-      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker, caller: attachment.id, ...(traceContext ? { traceContext } : {}) });
+      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker, caller: attachment.id, decisionId: id, ...(traceContext ? { traceContext } : {}) });
       const steps = await untilAborted(
         pending.trace?.recording ? childSpan(pending.trace.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) => run(traceContext)) : run(),
         signal,
       );
       this.startCooldown(pending);
-      this.record(pending, 'applied', { executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
+      this.record(pending, 'applied', { id, executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
       this.startCooldown(pending);
       if (signal.aborted && signal.reason instanceof EngineStoppedError) {
-        this.record(pending, 'failed', { executeMs: elapsed(), error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
+        this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
         return;
       }
       // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
@@ -200,8 +202,8 @@ export class PlanExecutor {
       const root = cause instanceof InvocationFailedError ? cause.cause : cause;
       const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
       // a standby (several instances) plans warm but must not act: not a failure of the plan
-      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { executeMs: elapsed(), detail: 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts' });
-      else this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs: elapsed(), detail: 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts' });
+      else this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
     } finally {
       deps.arbiter.end(token);
     }
@@ -222,7 +224,7 @@ export class PlanExecutor {
   private record(pending: PendingPlan, outcome: DecisionOutcome, extra: Extra = {}): void {
     const { attachment, deps } = this;
     const decision = this.coalescer.coalesce({
-      id: deps.nextDecisionId(),
+      id: extra.id ?? deps.nextDecisionId(),
       at: deps.scheduler.now(),
       entity: attachment.entity.id,
       policy: attachment.id,

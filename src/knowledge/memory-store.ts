@@ -33,8 +33,10 @@ export class MemoryStore implements KnowledgeStore {
     this.faults = new BoundedLog(options.maxFaults ?? 1_000);
   }
 
+  /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
   async write(ops: readonly WriteOp[]): Promise<void> {
-    for (const op of ops) this.apply(op);
+    const copies = ops.map((op) => structuredClone(op));
+    for (const op of copies) this.apply(op);
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
@@ -81,25 +83,25 @@ export class MemoryStore implements KnowledgeStore {
   private apply(op: WriteOp): void {
     switch (op.kind) {
       case 'decision': {
-        const decision = structuredClone(op.value);
+        const decision = op.value;
         this.decisions.append(decision);
         this.decisionById.set(decision.id, decision);
         if (this.decisionById.size > this.decisions.capacity * 1.25 + 16) this.pruneDecisionIndex();
         return;
       }
       case 'invocation':
-        return this.invocations.append(structuredClone(op.value));
+        return this.invocations.append(op.value);
       case 'fault':
-        return this.faults.append(structuredClone(op.value));
+        return this.faults.append(op.value);
       case 'state': {
         const policyState = this.states.get(op.policy) ?? new Map<string, Json>();
         if (op.value === undefined) policyState.delete(op.key);
-        else policyState.set(op.key, structuredClone(op.value));
+        else policyState.set(op.key, op.value);
         this.states.set(op.policy, policyState);
         return;
       }
       case 'snapshot':
-        this.snapshots.set(`${op.value.entity}\u0000${op.value.sensor}`, structuredClone(op.value));
+        this.snapshots.set(`${op.value.entity}\u0000${op.value.sensor}`, op.value);
         return;
     }
   }

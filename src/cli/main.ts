@@ -11,6 +11,12 @@ function port(value: string): number {
   return n;
 }
 
+function graceSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError('a stop grace is a number of seconds from 0 to 600');
+  return n;
+}
+
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -42,8 +48,19 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean }) => {
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun }, io);
+    .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
+    .option('--protect-metrics', 'require a viewer token for /metrics', false)
+    .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10)', graceSeconds)
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
+      code = await runCommand(file, {
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.stopGrace === undefined ? {} : { stopGraceMs: options.stopGrace * 1000 }),
+        dryRun: options.dryRun,
+        allowUnauthenticated: options.allowUnauthenticated,
+        protectMetrics: options.protectMetrics,
+        ...(io === consoleIo ? { exit: (c: number) => process.exit(c) } : {}),
+      }, io);
     });
   program
     .command('simulate')

@@ -50,8 +50,9 @@ function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string
   if (algorithms.length === 0) return undefined;
   const key: JWTVerifyGetKey = async (header, token) => {
     if (header.alg === 'HS256' && secret) return secret;
+    // with both a public key and a JWKS, a token that names its key (kid) is checked against the JWKS
+    if (jwks && (header.kid !== undefined || !publicKey)) return jwks(header, token);
     if (publicKey && header.alg === publicKey.algorithm) return publicKey.key;
-    if (jwks) return jwks(header, token);
     throw new joseErrors.JOSEAlgNotAllowed(`"${String(header.alg)}" is not accepted`);
   };
   const skew = settings.clockSkewSeconds;

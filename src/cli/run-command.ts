@@ -35,6 +35,11 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
   }, 'HOMEOSTAT_TOKENS');
 }
 
+/** pino's `formatters.log` for homeostat's logs: every line's fields redacted at any depth and bounded. */
+export function redactLogFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return redact(fields) as Record<string, unknown>;
+}
+
 /** True for an address only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -78,7 +83,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   // secrets are redacted at any depth in every log line, and what a line holds is bounded
-  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: (o) => redact(o) as Record<string, unknown> } });
+  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } });
   const telemetry = await startTelemetry(logger);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false });
   const subscriptions = [

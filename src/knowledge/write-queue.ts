@@ -67,10 +67,12 @@ export class WriteQueue {
     return this.errorsSubject.asObservable();
   }
 
+  /** Writes waiting for the store (including one in flight). */
   get pending(): number {
     return this.entries.length;
   }
 
+  /** Whether writes reach the store, for readiness: not ok while it fails or while too many writes wait. */
   health(): WriteQueueHealth {
     const failing = this.lastError !== undefined;
     const base = { pending: this.entries.length, dropped: this.droppedCount, failing };
@@ -79,6 +81,7 @@ export class WriteQueue {
     return { ...base, ok: true };
   }
 
+  /** Queues a write; it reaches the store in order, in the background. Never blocks, never throws. */
   push(op: WriteOp): void {
     this.entries.push({ op, failures: 0 });
     if (this.entries.length > this.maxPending) this.shed();

@@ -27,6 +27,10 @@ export class PluginOptionsError extends HomeostatError {
  * @throws PluginOptionsError, or AuthSettingsError for `auth`, each one sentence naming the option
  */
 export function parsePluginSettings(options: Record<string, unknown>): PluginSettings {
+  const deployment = options['deployment'] as Record<string, unknown> | undefined;
+  if (!deployment || typeof deployment !== 'object' || !deployment['tree'] || !deployment['engine'] || !deployment['knowledge']) {
+    throw new PluginOptionsError('invalid homeostat plugin options: deployment is required (a Deployment, or an object with its tree, engine and knowledge)');
+  }
   const picked = Object.fromEntries(Object.keys(settingsSchema.shape).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
   const parsed = settingsSchema.safeParse(picked);
   if (!parsed.success) {

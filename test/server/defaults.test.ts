@@ -47,7 +47,9 @@ describe('embedding: plugin options fail with one clear sentence, /docs and /met
     expect(duplicate?.message).toMatch(/^invalid access control settings: auth\.tokens\.1\.token: the same token string is given twice \(tokens 0 and 1, for a as viewer and b as admin\)/);
     const wait = await register({ invokeWaitMs: -5 });
     expect(wait?.message).toMatch(/^invalid homeostat plugin options: invokeWaitMs: /);
-    for (const error of [short, duplicate, wait]) expect(error?.message).not.toMatch(/\n|"code":|ZodError/);
+    const none = await register({ deployment: undefined });
+    expect(none?.message).toBe('invalid homeostat plugin options: deployment is required (a Deployment, or an object with its tree, engine and knowledge)');
+    for (const error of [short, duplicate, wait, none]) expect(error?.message).not.toMatch(/\n|"code":|ZodError/);
     expect(await register({ auth: { tokens: [{ token: 'long-enough-token-0000', name: 'a', role: 'admin' }] } })).toBeUndefined();
   });
 

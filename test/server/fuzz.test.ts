@@ -10,7 +10,7 @@ import { ADMIN_TOKEN, startService, type ServiceProcess } from './service-proces
  * and must stop within its grace on SIGTERM afterwards.
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_129);
-const RUNS = 400;
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 400);
 const TIME_LIMIT_MS = 40_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const GRACE_S = 3;
@@ -78,7 +78,9 @@ const body = fc.oneof(
   fc.string({ maxLength: 200 }),
 );
 const contentType = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=utf-16');
-const request = fc.record({ route, query, auth, body, contentType, lastEventId: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) });
+const headerName = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/).filter((h) => !['host', 'content-length', 'transfer-encoding', 'connection', 'expect', 'upgrade', 'te', 'trailer', 'keep-alive'].includes(h));
+const extraHeaders = fc.dictionary(fc.oneof(headerName, fc.constantFrom('accept', 'accept-encoding', 'x-forwarded-for', 'origin', 'cookie', 'range', 'if-none-match')), fc.string({ maxLength: 200 }).map((v) => v.replace(/[^\x20-\x7e]/g, '')), { maxKeys: 4 });
+const request = fc.record({ headers: extraHeaders, route, query, auth, body, contentType, lastEventId: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) });
 
 let service: ServiceProcess;
 beforeAll(async () => {
@@ -94,7 +96,7 @@ describe('API fuzz against a real process', () => {
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { ...r.headers };
         if (r.auth !== undefined) headers['authorization'] = r.auth;
         if (r.contentType !== undefined && r.body !== undefined) headers['content-type'] = r.contentType;
         if (r.lastEventId !== undefined) headers['last-event-id'] = r.lastEventId.replace(/[^\x20-\x7e]/g, '');

@@ -124,7 +124,11 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const code = await stopWithin(stopGraceMs, async () => {
     for (const subscription of subscriptions) subscription.unsubscribe();
     await server?.app.close();
-    await deployment.stop();
+    // a store that fails makes the engine's last flush fail: close knowledge anyway, keeping the error
+    await deployment.stop().catch(async (error: unknown) => {
+      await deployment.knowledge.close().catch(() => undefined);
+      throw error;
+    });
     await telemetry?.shutdown().catch(() => undefined);
   }, logger);
   if (code === 0) {

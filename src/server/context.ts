@@ -16,6 +16,8 @@ export interface ApiInvocation {
   error?: string;
   code?: string;
   readonly entity: string;
+  /** The entity's path when invoked, to place the invocation in scopes after the entity left. */
+  readonly path: string;
   readonly effector: string;
 }
 

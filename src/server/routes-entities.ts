@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Entity } from '../core/entity.js';
 import { HomeostatError, UnknownEffectorError, ValidationError, describeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { ApiError, entityFor, inScope, principalOf, requireRole, statusForCode, type ApiContext, type ApiInvocation } from './context.js';
+import { ApiError, entityFor, pathInScope, principalOf, requireRole, statusForCode, type ApiContext, type ApiInvocation } from './context.js';
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -89,7 +89,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     if (!entity.hasEffector(request.params.effector)) throw new ApiError(404, describeError(new UnknownEffectorError(entity.id, request.params.effector)));
     if (context.stop.stopping) throw new ApiError(503, 'the service is stopping; nothing new is started');
     const id = `call-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
-    const entry: ApiInvocation = { status: 'running', entity: entity.id, effector: request.params.effector };
+    const entry: ApiInvocation = { status: 'running', entity: entity.id, path: entity.path, effector: request.params.effector };
     remember(context.invocations, id, entry);
     const options = { caller: { kind: 'person' as const, name: principal.name }, signal: context.stop.invocationSignal };
     const running = context.engine.invoker.invoke(entity, request.params.effector, request.body ?? {}, options).then(
@@ -129,8 +129,9 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
   api.get('/invocations/:id', { schema: { summary: 'An effector invocation started through the API', params: idParams } }, async (request) => {
     const entry = context.invocations.get(request.params.id);
     if (!entry) throw new ApiError(404, `no invocation '${request.params.id}'`);
-    const entity = context.tree.find(entry.entity);
-    if (entity && !inScope(context, principalOf(request), entity)) throw new ApiError(403, 'outside your scope');
-    return { invocation: request.params.id, ...entry };
+    // placed by the path its entity had, so an invocation on an entity that has left the tree stays scoped
+    if (!pathInScope(context, principalOf(request), entry.path)) throw new ApiError(403, 'outside your scope');
+    const { path: _path, ...shown } = entry;
+    return { invocation: request.params.id, ...shown };
   });
 }

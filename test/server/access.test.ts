@@ -121,4 +121,17 @@ describe('the audit log: every entry names its entity, refused requests included
     for (const entry of scoped) expect(String(entry['path'])).toMatch(/^\/app\/db(\/|$)/);
     expect(scoped.some((e) => e['action'] === 'invoke demote')).toBe(true);
   });
+
+  it('keeps an invocation on an entity that has left the tree out of other scopes', async () => {
+    const members = api.deployment.tree.get('web').members.map((m) => m.id);
+    const last = members.at(-1) as string;
+    const started = await api.call('POST', `/entities/${last}/effectors/restart?wait=0`, TOKENS.admin, {});
+    expect(started.status).toBe(202);
+    expect((await api.call('POST', '/entities/web/effectors/resize', TOKENS.admin, { size: members.length - 1 })).status).toBe(200);
+    expect(api.deployment.tree.find(last)).toBeUndefined();
+    const poll = String(started.body['poll']);
+    expect((await api.call('GET', poll, TOKENS.scoped)).status).toBe(403);
+    expect((await api.call('GET', poll, TOKENS.admin)).status).toBe(200);
+    await api.clock.advanceBy(5_000); // the restart (1 s boot) ends, so closing waits on nothing
+  });
 });

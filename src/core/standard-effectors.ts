@@ -16,7 +16,7 @@ export const ESCALATION = defineSensor({
 export const escalateEffector = defineEffector({
   name: 'escalate',
   description: 'mark the entity on-fire and ask its parent to act',
-  params: z.object({ reason: z.string().min(1), by: z.string().min(1) }),
+  params: z.object({ reason: z.string().min(1).max(2_000), by: z.string().min(1).max(256) }),
   idempotent: true,
   run: ({ reason, by }, { entity, scheduler }) => {
     entity.setState('on-fire');

@@ -5,6 +5,7 @@ import { defineEffector } from '../effectors/define-effector.js';
 import { defineSensor, numberSensor } from '../sensors/define-sensor.js';
 import type { Entity } from '../core/entity.js';
 import type { DriverContext, EntityType } from './entity-type.js';
+import { TargetStateError, UnknownTargetError, nameParam } from './effector-params.js';
 
 /** Roles of a database in a primary-replica group; a fenced one accepts no writes and serves nothing. */
 export const DB_ROLES = ['primary', 'replica', 'fenced'] as const;
@@ -75,17 +76,17 @@ export const simDbClusterType: EntityType = {
     };
     const member = (id: string): Entity => {
       const found = entity.children.find((c) => c.id === id);
-      if (!found) throw new Error(`'${id}' is not a database of '${entity.id}'`);
+      if (!found) throw new UnknownTargetError(`'${id}' is not a database of '${entity.id}'`);
       return found;
     };
     entity.addEffector(defineEffector({
       name: 'switchover',
       description: 'planned: demote the primary cleanly, then promote the named replica (it must be up and caught up)',
-      params: z.strictObject({ to: z.string().min(1), maxLag: z.number().min(0).default(5) }),
+      params: z.strictObject({ to: nameParam, maxLag: z.number().min(0).max(86_400, 'at most 86400 s').default(5) }),
       run: async ({ to, maxLag }) => {
         const target = member(to);
         const lag = target.sensor<number>('replication.lag').value;
-        if (!target.sensor<boolean>('service.up').value || lag === undefined || lag > maxLag) throw new Error(`'${to}' is not a healthy replica within ${maxLag} s of lag (lag: ${String(lag)})`);
+        if (!target.sensor<boolean>('service.up').value || lag === undefined || lag > maxLag) throw new TargetStateError(`'${to}' is not a healthy replica within ${maxLag} s of lag (lag: ${String(lag)})`);
         const old = entity.children.find((c) => c.sensor<string>('role').current?.value === 'primary');
         if (old) await invoke(context, old, 'demote');
         await invoke(context, target, 'promote');
@@ -95,7 +96,7 @@ export const simDbClusterType: EntityType = {
     entity.addEffector(defineEffector({
       name: 'failover',
       description: 'unplanned: fence the old primary, then promote the named replica',
-      params: z.strictObject({ to: z.string().min(1) }),
+      params: z.strictObject({ to: nameParam }),
       run: async ({ to }) => {
         const old = entity.children.find((c) => c.sensor<string>('role').current?.value === 'primary');
         if (old) await invoke(context, old, 'fence');

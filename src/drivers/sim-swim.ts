@@ -7,6 +7,7 @@ import { poissonArrivals, traceArrivals } from '../sim/swim/arrivals.js';
 import type { PeriodStats } from '../sim/swim/period-stats.js';
 import { SWIM_DEFAULTS, WebClusterModel } from '../sim/swim/web-cluster-model.js';
 import type { EntityType } from './entity-type.js';
+import { countParam } from './effector-params.js';
 
 const swimConfig = z.strictObject({
   maxServers: z.number().int().min(1).default(SWIM_DEFAULTS.maxServers),
@@ -70,7 +71,7 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
     };
     entity.addEffector(defineEffector({
       name: 'resize', description: 'set the number of servers (new ones boot first)', idempotent: true,
-      params: z.strictObject({ size: z.number().int().min(0) }), run: ({ size }) => resize(size),
+      params: z.strictObject({ size: countParam(0) }), run: ({ size }) => resize(size),
     }));
     entity.addEffector(defineEffector({
       name: 'addServer', description: 'add one server (it boots first)', params: z.strictObject({}), run: () => resize(model.servers + 1),

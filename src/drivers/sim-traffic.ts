@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineEffector } from '../effectors/define-effector.js';
 import { defineSensor } from '../sensors/define-sensor.js';
 import type { EntityType } from './entity-type.js';
+import { UnknownTargetError, nameParam } from './effector-params.js';
 
 const ROUTE = defineSensor({ name: 'route', schema: z.string(), description: 'the site that receives the traffic' });
 
@@ -17,10 +18,10 @@ export const simTrafficType: EntityType<{ site: string }> = {
       defineEffector({
         name: 'route',
         description: 'send all traffic to a site',
-        params: z.strictObject({ site: z.string().min(1) }),
+        params: z.strictObject({ site: nameParam }),
         idempotent: true,
         run: ({ site }) => {
-          if (!tree.find(site)) throw new Error(`no site '${site}' to route to`);
+          if (!tree.find(site)) throw new UnknownTargetError(`no site '${site}' to route to`);
           entity.sensor('route').publish(site);
         },
       }),

@@ -1,11 +1,11 @@
 import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
-import { ESCALATION } from '../core/standard-effectors.js';
+import { ESCALATION, SCALE_FLOOR } from '../core/standard-effectors.js';
 import type { PathProblem } from './node-validator.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity } from './resolved.js';
 import { publishedBy } from './sensor-decl.js';
 
-const STANDARD = [SERVICE_UP.name, SERVICE_STATE.name, ESCALATION.name];
+const STANDARD = [SERVICE_UP.name, SERVICE_STATE.name, ESCALATION.name, SCALE_FLOOR.name];
 
 /** Sensors an entity built from this node will have. */
 export function sensorsOf(node: ResolvedEntity): Set<string> {
@@ -51,6 +51,7 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
       if (!parsed.success) return;
       for (const ref of policy.definition.requiresEntities?.(parsed.data) ?? []) {
         if (!declaredIds.has(ref.entity)) problems.push({ path: [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], message: `policy '${policy.definition.name}' names entity '${ref.entity}', which is not in this blueprint` });
+        else if (ref.sensor !== undefined && byId.has(ref.entity)) problems.push(...checkSelf(byId.get(ref.entity) as ResolvedEntity, ref.sensor, [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], `a guard of policy '${policy.definition.name}'`));
       }
       if (!policy.definition.requires) return;
       for (const requirement of policy.definition.requires(parsed.data)) {

@@ -3,7 +3,8 @@ import { applicationType, clusterType, groupType, plainEntity } from './basic-ty
 import { simServerType } from './sim-server.js';
 import { simWebClusterType } from './sim-web-cluster.js';
 import { simSwimType } from './sim-swim.js';
-import { simDatabaseType, simDbClusterType } from './sim-database.js';
+import { simDatabaseType } from './sim-database.js';
+import { simDbClusterType } from './sim-db-cluster.js';
 import { simTrafficType } from './sim-traffic.js';
 
 /** A registry holding every built-in entity type. */

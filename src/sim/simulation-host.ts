@@ -20,6 +20,7 @@ export interface SimulatedSystem {
 export class SimulationHost {
   private readonly registered: SimulatedSystem[] = [];
   private readonly failed = new Set<string>();
+  private readonly lags = new Map<string, number>();
 
   constructor(readonly trace?: ArrivalTrace) {}
 
@@ -31,6 +32,20 @@ export class SimulationHost {
   /** Clears an injected fault (the entity recovers at its driver's next health check or restart). */
   recover(entityId: string): void {
     this.failed.delete(entityId);
+  }
+
+  /**
+   * Overrides a simulated replica's replication lag (s) from now on, or clears the override with
+   * undefined: a replica that falls behind or catches up, for fault schedules.
+   */
+  setReplicationLag(entityId: string, seconds: number | undefined): void {
+    if (seconds === undefined) this.lags.delete(entityId);
+    else this.lags.set(entityId, seconds);
+  }
+
+  /** The lag override of a simulated replica, if any (s). */
+  replicationLag(entityId: string): number | undefined {
+    return this.lags.get(entityId);
   }
 
   /** True when the entity or one of its ancestors has a fault injected. */

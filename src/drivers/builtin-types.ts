@@ -6,8 +6,9 @@ import { simSwimType } from './sim-swim.js';
 import { simDatabaseType } from './sim-database.js';
 import { simDbClusterType } from './sim-db-cluster.js';
 import { simTrafficType } from './sim-traffic.js';
+import { notifierType } from '../effectors/kinds/notify.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, notifierType]);
 }

@@ -13,6 +13,15 @@ export interface SimulatedSystem {
   readonly activeSteps: ReadonlyArray<readonly [number, number]>;
 }
 
+/** What a simulated traffic manager saw: where it routed, and the requests offered, served and dropped. */
+export interface SimulatedTraffic {
+  readonly entityId: string;
+  /** Every route: [time s, site]. */
+  readonly routes: Array<[number, string]>;
+  /** Requests (integrated over time) all users made, and those the clusters served. */
+  readonly requests: { offered: number; served: number };
+}
+
 /**
  * What a simulation gives the drivers of simulated entity types: the trace to replay, and a place to
  * register what they simulate so the report can read it.
@@ -21,6 +30,7 @@ export class SimulationHost {
   private readonly registered: SimulatedSystem[] = [];
   private readonly failed = new Set<string>();
   private readonly lags = new Map<string, number>();
+  private readonly trafficRecords: SimulatedTraffic[] = [];
 
   constructor(readonly trace?: ArrivalTrace) {}
 
@@ -53,6 +63,15 @@ export class SimulationHost {
     if (this.failed.has(entity.id)) return true;
     for (const ancestor of entity.ancestors()) if (this.failed.has(ancestor.id)) return true;
     return false;
+  }
+
+  /** Registers a traffic manager's record (it keeps updating it). */
+  registerTraffic(traffic: SimulatedTraffic): void {
+    this.trafficRecords.push(traffic);
+  }
+
+  get traffic(): readonly SimulatedTraffic[] {
+    return this.trafficRecords;
   }
 
   register(system: SimulatedSystem): void {

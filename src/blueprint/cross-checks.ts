@@ -47,6 +47,12 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
     node.feeds.forEach((feed) => problems.push(...checkSelf(node, feed.sensor, [...node.path, 'feeds', feed.index, 'sensor'], `a feed of ${label}`)));
     node.policies.forEach((policy) => {
       const i = policy.index;
+      policy.when?.forEach((guard, k) => {
+        const at = [...node.path, 'policies', i, 'when', k, 'entity'];
+        const target = byId.get(guard.entity);
+        if (!declaredIds.has(guard.entity)) problems.push({ path: at, message: `a when: guard of policy '${policy.definition.name}' names entity '${guard.entity}', which is not in this blueprint` });
+        else if (target) problems.push(...checkSelf(target, guard.sensor, at, `a when: guard of policy '${policy.definition.name}'`));
+      });
       const parsed = policy.definition.config.safeParse(policy.config);
       if (!parsed.success) return;
       for (const ref of policy.definition.requiresEntities?.(parsed.data) ?? []) {

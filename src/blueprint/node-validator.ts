@@ -7,6 +7,8 @@ import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
 import { enricherDeclSchema, entityNodeSchema, feedDeclSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
 import { sensorFromDecl } from './sensor-decl.js';
+import { toGuards } from '../planners/guard-schema.js';
+import { guarded } from '../policies/guarded.js';
 
 /** A problem before positions are known: where in the document, and what. */
 export interface PathProblem {
@@ -163,9 +165,11 @@ export class NodeValidator {
       this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })));
       return undefined;
     }
+    const guards = toGuards(decl.when);
     return {
       ...(decl.id === undefined ? {} : { id: decl.id }),
-      definition,
+      definition: guards ? guarded(definition, guards) : definition,
+      ...(decl.when === undefined ? {} : { when: decl.when }),
       config: decl.config,
       cooldownMs: decl.cooldown,
       dryRun: decl.dryRun,

@@ -45,8 +45,8 @@ function inputsNow(group: Entity, options: ElectionSettings, primary: string | u
  * group with no primary at all for that long (`kind: 'no-primary'`). Detection restarts whenever another
  * database becomes primary, so a new primary that fails soon after its promotion is reported too. While
  * the failure lasts, the symptom is raised again (`detail.reconsidered` says why) when the recovery block
- * ends, when a replica becomes eligible, and every `retryInterval` after a failed attempt: a decision not
- * to act is reconsidered, never dropped.
+ * ends, when a replica becomes eligible, and every `retryInterval` after a failed attempt or one a guard
+ * blocked: a decision not to act is reconsidered, never dropped.
  */
 export function primaryWatch(group: Entity, options: PrimaryWatchOptions, scheduler: SchedulerLike): OperatorFunction<unknown, Symptom> {
   return (source) => {
@@ -60,7 +60,11 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
           return wait > 0 ? timer(wait, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
         }),
         defer(() => snapshots$.pipe(map(eligible), startWith(eligible()), distinctUntilChanged(), skip(1), filter(Boolean), map(() => again('a replica became eligible')))),
-        interval(options.retryInterval, scheduler).pipe(filter(() => options.lastOutcome() === 'failed'), map(() => again('retrying after a failed attempt'))),
+        // a failed attempt, or one blocked by a guard (not by the recovery block, which has its own timer)
+        interval(options.retryInterval, scheduler).pipe(
+          filter(() => options.lastOutcome() === 'failed' || (options.lastOutcome() === 'blocked' && options.blockedUntil() <= scheduler.now())),
+          map(() => again(options.lastOutcome() === 'failed' ? 'retrying after a failed attempt' : 'the guard is read again')),
+        ),
       );
     };
     return snapshots$.pipe(

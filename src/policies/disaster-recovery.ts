@@ -1,3 +1,4 @@
+import { EMPTY, concat, filter, interval, map, of, switchMap } from 'rxjs';
 import { z } from 'zod';
 import { failureDetector } from '../analyzers/failure-detector.js';
 import { durationSchema } from '../core/duration.js';
@@ -29,6 +30,8 @@ export const disasterRecoveryConfig = z.strictObject({
   /** Run the runbook only while these hold (e.g. the standby site is up); otherwise the decision is `blocked`. */
   when: guardsSchema.optional(),
   notify: notifyOptionSchema.optional(),
+  /** While the site stays lost, a runbook that was blocked by a guard or did not get to run is reconsidered this often. Default 1 min. */
+  retryInterval: durationSchema.default(60_000),
   /** Failback is a runbook too; it runs by itself only when `automatic` is set. */
   failback: z.strictObject({ runbook: runbookSchema, automatic: z.boolean().default(false) }).optional(),
 });
@@ -37,6 +40,9 @@ type Config = z.output<typeof disasterRecoveryConfig>;
 
 const FAILED_OVER = 'failedOver';
 const DR_FAILED = 'runbookFailed';
+const LAST_OUTCOME = 'lastOutcome';
+/** Outcomes of the DR plan after which it is reconsidered while the site stays lost. */
+const RECONSIDERED = new Set(['blocked', 'preempted', 'rate_limited', 'rejected_stale', 'superseded']);
 
 /** The DR runbook's actions: each step re-checks the trigger (unless `continue`), fences as configured. */
 function drActions(config: Config): Action[] {
@@ -89,12 +95,22 @@ export const disasterRecovery = definePolicy({
     ...(config.notify ? [{ entity: config.notify.entity, configPath: ['notify', 'entity'] }] : []),
   ],
   monitor: ({ tree, config }) => tree.get(config.site).sensor<boolean>('service.up').observations$,
-  analyze: (source, { config, scheduler }) => source.pipe(failureDetector({ downAfterMs: config.failureDelay, upAfterMs: config.recoveryDelay }, scheduler)),
+  analyze: (source, { config, scheduler, state }) =>
+    source.pipe(
+      failureDetector({ downAfterMs: config.failureDelay, upAfterMs: config.recoveryDelay }, scheduler),
+      // a decision not to act while the site is lost is not the end: read the guards again, retry a preempted run
+      switchMap((s) =>
+        s.kind !== 'down'
+          ? of(s)
+          : concat(of(s), interval(config.retryInterval, scheduler).pipe(filter(() => RECONSIDERED.has(state.get<string>(LAST_OUTCOME) ?? '')), map(() => ({ ...s, detail: { reconsidered: true } })), switchMap((again) => (state.get<boolean>(FAILED_OVER) ? EMPTY : of(again))))),
+      ),
+    ),
   plan: (symptom, context) => {
     const plan = decide(symptom, context.config, context);
     return plan && notifyInstead(plan, context.config.notify, { entity: context.entity.id, policy: context.policyId });
   },
   observe: (decision, { state }) => {
+    if (decision.symptom.kind === 'down') state.set(LAST_OUTCOME, decision.outcome);
     if (decision.actions.length === 0 || decision.actions.every((a) => a.effector === 'notify')) return;
     const failingBack = decision.symptom.kind === 'up';
     if (decision.outcome === 'applied') state.set(FAILED_OVER, !failingBack);

@@ -172,6 +172,10 @@ describe('DR runbook: compensation, floors, guards', () => {
     const [d] = await run.deployment.knowledge.queryDecisions({});
     expect(d).toMatchObject({ outcome: 'blocked', actions: [] });
     expect(d?.reason).toBe('site-a has lost quorum for 30 s, but the guard web-b.servers.running gte 2 (is 1) does not hold: not running the DR runbook');
+    // once the guard holds, the runbook is reconsidered (every retryInterval while the site stays lost)
+    await run.deployment.engine.invoker.invoke(run.tree.get('web-b'), 'resize', { size: 2 }, { caller: { kind: 'person', name: 'sre' } });
+    await run.clock.advanceBy(2 * 60_000);
+    expect((await run.deployment.knowledge.queryDecisions({}))[0]).toMatchObject({ outcome: 'applied', symptom: { detail: { reconsidered: true } } });
     expect(await problems(guarded('servers.warm'))).toContainEqual(expect.stringMatching(/^\d+:\d+: a guard of policy 'disaster-recovery' reads sensor 'servers.warm', which 'web-b' does not have/));
   });
 

@@ -19,6 +19,9 @@ export interface PrimaryWatchOptions extends ElectionSettings {
   readonly lastOutcome: () => string | undefined;
 }
 
+/** Outcomes after which the failover is tried again every `retryInterval` while the failure lasts. */
+export const RETRIED: ReadonlySet<string> = new Set(['failed', 'preempted', 'rate_limited', 'rejected_stale', 'superseded', 'skipped_cooldown']);
+
 interface Snapshot {
   readonly primary: string | undefined;
   readonly up: Observation<boolean> | undefined;
@@ -60,10 +63,11 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
           return wait > 0 ? timer(wait, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
         }),
         defer(() => snapshots$.pipe(map(eligible), startWith(eligible()), distinctUntilChanged(), skip(1), filter(Boolean), map(() => again('a replica became eligible')))),
-        // a failed attempt, or one blocked by a guard (not by the recovery block, which has its own timer)
+        // an attempt that failed or did not get to run, or one blocked by a guard (not by the recovery block,
+        // which has its own timer)
         interval(options.retryInterval, scheduler).pipe(
-          filter(() => options.lastOutcome() === 'failed' || (options.lastOutcome() === 'blocked' && options.blockedUntil() <= scheduler.now())),
-          map(() => again(options.lastOutcome() === 'failed' ? 'retrying after a failed attempt' : 'the guard is read again')),
+          filter(() => RETRIED.has(options.lastOutcome() ?? '') || (options.lastOutcome() === 'blocked' && options.blockedUntil() <= scheduler.now())),
+          map(() => again(options.lastOutcome() === 'blocked' ? 'the guard is read again' : `retrying after '${options.lastOutcome() ?? ''}'`)),
         ),
       );
     };

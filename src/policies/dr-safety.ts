@@ -31,6 +31,14 @@ export function unfencedPromotions(tree: EntityTree, actions: readonly Action[])
     if (!target) return;
     const group = replicationGroupOf(target);
     const fenced = new Set([...ancestors(actions, i)].flatMap((k) => (actions[k]?.effector === 'fence' ? [actions[k].entity] : [])));
+    const sameGroup = [...fenced].some((id) => {
+      const e = tree.find(id);
+      return e !== undefined && replicationGroupOf(e) === group;
+    });
+    if (!sameGroup) {
+      problems.push(`step '${stepId(action, i)}' promotes ${target.id} (group '${group}'), but none of the databases fenced before it (${[...fenced].join(', ')}) is in that group: give the databases of one replication group the same 'group' config`);
+      return;
+    }
     for (const db of tree.entities()) {
       if (db === target || !db.hasSensor('role') || replicationGroupOf(db) !== group) continue;
       if (db.sensor<string>('role').current?.value === 'primary' && !fenced.has(db.id)) {

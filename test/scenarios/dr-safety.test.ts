@@ -63,10 +63,10 @@ describe('DR runbook: promotion only after fencing', () => {
     expect(parallel.some((m) => m.includes("step 'promote' promotes 'db-b' without fencing"))).toBe(true);
   });
 
-  it('refuses at run time when the fenced entity is not the group primary', async () => {
+  it("refuses at run time when the fenced database is not the group's primary", async () => {
     const run = await scenario(sites(`
           - { id: fence, entity: db-x, effector: fence }
-          - { id: promote, entity: db-b, effector: promote, after: [fence] }`).replace('        - id: web-b', '        - { id: db-x, type: sim.database, config: { role: primary, group: reports } }\n        - id: web-b'));
+          - { id: promote, entity: db-b, effector: promote, after: [fence] }`).replace('        - id: web-b', '        - { id: db-x, type: sim.database, config: { role: replica, group: shop-db } }\n        - id: web-b'));
     await run.clock.advanceBy(10_000);
     run.fail('site-a');
     await advanceSafely(run, 60_000);
@@ -191,5 +191,17 @@ describe('DR runbook: compensation, floors, guards', () => {
     expect(run.tree.get('web-a').sensor('escalation').value).toMatchObject({ reason: 'replacements keep failing' });
     expect([run.tree.get('web-a').sensor('service.up').value, run.tree.get('site-a').sensor('service.up').value]).toEqual([true, true]);
     expect(await run.deployment.knowledge.queryDecisions({})).toEqual([]);
+  });
+});
+
+describe('DR runbook: replication groups', () => {
+  it('refuses a promotion whose fences are all outside the promoted database\'s group (the group is not declared)', async () => {
+    const run = await scenario(sites(fencePromote).replaceAll(', group: shop-db', ''));
+    await run.clock.advanceBy(10_000);
+    run.fail('site-a');
+    await run.clock.advanceBy(60_000);
+    const [d] = await run.deployment.knowledge.queryDecisions({});
+    expect(d).toMatchObject({ outcome: 'refused' });
+    expect(d?.reason).toMatch(/step 'promote' promotes db-b \(group 'site-b'\), but none of the databases fenced before it \(db-a\) is in that group: give the databases of one replication group the same 'group' config$/);
   });
 });

@@ -7,7 +7,7 @@ import type { Action, Guard } from '../knowledge/decision.js';
 import { guardRefs, guardsSchema, toGuards } from '../planners/guard-schema.js';
 import { runbookActions, runbookEntities, runbookSchema } from '../planners/runbook-schema.js';
 import { definePolicy, type Plan } from './define-policy.js';
-import { unfencedPromotions } from './dr-safety.js';
+import { unfencedPromotions } from './promotion-safety.js';
 import { notifyInstead, notifyOptionSchema } from './notify-option.js';
 
 /** Config of the built-in disaster-recovery policy. */

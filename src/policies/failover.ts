@@ -2,12 +2,14 @@ import { merge } from 'rxjs';
 import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { firstFailingGuard } from '../core/guards.js';
+import { groupMembers, isWritablePrimary, replicationGroupOf } from '../core/replication-group.js';
 import { guardRefs, guardsSchema, toGuards } from '../planners/guard-schema.js';
 import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Plan } from './define-policy.js';
 import { databases, electionCandidates, ineligible, roleOf } from './failover/election.js';
 import { primaryWatch } from './failover/watch.js';
 import { notifyInstead, notifyOptionSchema } from './notify-option.js';
+import { unfencedPromotions } from './promotion-safety.js';
 
 export { electionCandidates } from './failover/election.js';
 
@@ -49,6 +51,8 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
   const dbs = databases(entity, config);
   if (old !== undefined && dbs.find((db) => db.id === old && roleOf(db) !== 'primary')) return undefined; // already handled
   if (old === undefined && dbs.some((db) => roleOf(db) === 'primary')) return undefined; // a primary appeared
+  // a standby group whose replication group has its writable primary elsewhere (another site) is fine
+  if (old === undefined && dbs.some((db) => groupMembers(tree.root, replicationGroupOf(db)).some(isWritablePrimary))) return undefined;
   const what = old === undefined ? `${entity.id} has had no primary for ${config.failureDelay / 1000} s` : `primary ${old} has been down for ${config.failureDelay / 1000} s`;
   const again = symptom.detail?.['reconsidered'] ? ` (reconsidered: ${String(symptom.detail['reconsidered'])})` : '';
   const guard = firstFailingGuard(tree, toGuards(config.when));
@@ -66,11 +70,15 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
   const passedOver = excluded.length > 0 ? `; not eligible: ${excluded.join(', ')}` : '';
   const promote = { id: 'promote', entity: best.id, effector: 'promote', check: { entity: best.id, sensor: 'role', op: 'eq' as const, value: 'primary', withinMs: config.promoteTimeout } };
   const candidate = `${best.id} (weight ${best.weight}, lag ${best.lag.toFixed(1)} s)${runnersUp}${passedOver}`;
+  const actions = old === undefined ? [promote] : [{ id: 'fence', entity: old, effector: 'fence', timeoutMs: config.fenceTimeout, ...(config.fence === 'best-effort' ? { bestEffort: true } : {}) }, { ...promote, after: ['fence'] }];
+  // a primary of the same replication group elsewhere in the tree (another site) would be a second one
+  const unsafe = unfencedPromotions(tree, actions);
+  if (unsafe.length > 0) return { actions: [], nonAction: 'refused', reason: `${what}${again}, but promoting would make a second primary: ${unsafe.join('; ')}` };
   // no engine cooldown: the recovery block is this policy's own (after applied failovers only), so a
   // failed attempt is retried and a blocked one is a decision that says until when
-  if (old === undefined) return { actions: [promote], reason: `${what}${again}: promote ${candidate}`, scope: entity.id };
+  if (old === undefined) return { actions, reason: `${what}${again}: promote ${candidate}`, scope: entity.id };
   return {
-    actions: [{ id: 'fence', entity: old, effector: 'fence', timeoutMs: config.fenceTimeout, ...(config.fence === 'best-effort' ? { bestEffort: true } : {}) }, { ...promote, after: ['fence'] }],
+    actions,
     reason: `${what}${again}: fence it${config.fence === 'best-effort' ? ' (best effort: promote even if the fence fails)' : ''}, then promote ${candidate}`,
     scope: entity.id,
   };

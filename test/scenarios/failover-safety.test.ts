@@ -120,3 +120,33 @@ describe('fencing: promotion only after the old primary is fenced', () => {
     expect(tree.get('db-2').sensor('role').value).toBe('replica');
   });
 });
+
+describe('failover across sites', () => {
+  it('a standby group whose primary lives in another site promotes nothing: silent while that primary serves, refused once it fails', async () => {
+    const run = await scenario(`
+name: standby
+application:
+  id: app
+  children:
+    - id: site-a
+      children:
+        - { id: db-a, type: sim.database, config: { role: primary, group: shop-db } }
+    - id: standby
+      type: sim.db-cluster
+      config: { requireWritablePrimary: false }
+      children:
+        - { id: db-b1, type: sim.database, config: { role: replica, group: shop-db } }
+        - { id: db-b2, type: sim.database, config: { role: replica, group: shop-db } }
+      policies:
+        - use: failover
+          config: { failureDelay: 10s }
+`);
+    await advanceSafely(run, 60_000);
+    expect(await run.decisions()).toEqual([]);
+    run.fail('site-a');
+    await advanceSafely(run, 60_000);
+    const [d] = await run.deployment.knowledge.queryDecisions({});
+    expect(d).toMatchObject({ outcome: 'refused', actions: [] });
+    expect(d?.reason).toMatch(/^standby has had no primary for 10 s, but promoting would make a second primary: step 'promote' promotes db-b\d, but db-a is the primary of group 'shop-db' and no step before it fences db-a$/);
+  });
+});

@@ -1,6 +1,7 @@
 import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, share, skip, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { failureDetector } from '../../analyzers/failure-detector.js';
 import type { Entity } from '../../core/entity.js';
+import { groupMembers, isWritablePrimary, replicationGroupOf } from '../../core/replication-group.js';
 import type { Observation } from '../../sensors/reading.js';
 import type { Symptom } from '../define-policy.js';
 import { databases, electionCandidates, roleOf, type ElectionSettings } from './election.js';
@@ -31,6 +32,13 @@ function snapshot(group: Entity, options: ElectionSettings): Snapshot {
   const primary = databases(group, options).find((db) => roleOf(db) === 'primary');
   const up = primary?.sensor<boolean>('service.up').current;
   return { primary: primary?.id, up: primary && up ? { ...up, entity: primary.id, sensor: 'service.up' } : undefined };
+}
+
+/** True when some database of the group's replication groups, anywhere in the tree, is a writable primary. */
+function writableInGroup(group: Entity, options: ElectionSettings): boolean {
+  const root = [...group.ancestors()].pop() ?? group;
+  const groups = new Set(databases(group, options).map(replicationGroupOf));
+  return [...groups].some((g) => groupMembers(root, g).some(isWritablePrimary));
 }
 
 /** The readings a symptom stands on now: the primary's health, or every database's role when there is none. */
@@ -76,7 +84,13 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
       switchMap((first): Observable<Symptom> => {
         const detected$: Observable<Symptom> =
           first.primary === undefined
-            ? timer(options.failureDelay, scheduler).pipe(map(() => ({ kind: 'no-primary', inputs: inputsNow(group, options, undefined), detail: {} })))
+            ? // no local primary: fine while the replication group has a writable one elsewhere (another site);
+              // polled, since that primary is not among the monitored members
+              timer(0, Math.min(options.failureDelay, 5_000), scheduler).pipe(
+                map((): Observation<boolean> => ({ entity: group.id, sensor: 'primary.writable', value: writableInGroup(group, options), at: scheduler.now() })),
+                failureDetector({ downAfterMs: options.failureDelay, upAfterMs: options.recoveryDelay, onlyIfPreviouslyUp: false }, scheduler),
+                map((s): Symptom => (s.kind === 'up' ? s : { kind: 'no-primary', inputs: inputsNow(group, options, undefined), detail: {} })),
+              )
             : snapshots$.pipe(
                 startWith(first),
                 filter((s) => s.primary === first.primary && s.up !== undefined),

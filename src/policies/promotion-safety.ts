@@ -20,8 +20,9 @@ function ancestors(actions: readonly Action[], index: number): Set<number> {
 
 /**
  * Checks, against the tree as it is now, that every step promoting a database comes after a fence of each
- * other primary of the database's replication group (split-brain guard at run time; the blueprint schema
- * checks the shape). Returns one sentence per problem; empty when safe.
+ * other primary of the database's replication group, wherever in the tree it lives (split-brain guard at
+ * run time, for failover plans and DR runbooks; the blueprint schema checks a runbook's shape). Returns one
+ * sentence per problem; empty when safe.
  */
 export function unfencedPromotions(tree: EntityTree, actions: readonly Action[]): string[] {
   const problems: string[] = [];
@@ -35,7 +36,7 @@ export function unfencedPromotions(tree: EntityTree, actions: readonly Action[])
       const e = tree.find(id);
       return e !== undefined && replicationGroupOf(e) === group;
     });
-    if (!sameGroup) {
+    if (fenced.size > 0 && !sameGroup) {
       problems.push(`step '${stepId(action, i)}' promotes ${target.id} (group '${group}'), but none of the databases fenced before it (${[...fenced].join(', ')}) is in that group: give the databases of one replication group the same 'group' config`);
       return;
     }

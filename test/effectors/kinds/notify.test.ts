@@ -123,8 +123,7 @@ describe('paging instead of dropping', () => {
     expect(receiver.requests[0]?.body).toMatchObject({ summary: 'db/failover: refused', source: 'db', labels: { outcome: 'refused' }, description: expect.stringMatching(/^primary db-1 has been down for 10 s, but no replica is up/) });
   });
 
-  it('an escalation that reaches the root pages a person instead of being dropped', async () => {
-    const cluster = `
+  const cluster = (notify = '') => `
     - id: web
       type: cluster
       config: { initialSize: 2 }
@@ -136,10 +135,22 @@ describe('paging instead of dropping', () => {
             config: { failureDelay: 5s, recheckInterval: 30s, maxBackoff: 30s, maxRestarts: 2, window: 5m }
       policies:
         - use: replacer
-          config: { maxFailures: 2, window: 15m, startTimeout: 1m }`;
+          config: { maxFailures: 2, window: 15m, startTimeout: 1m${notify} }`;
+
+  it('a replacer whose budget is spent escalates and pages a person', async () => {
+    const { clock, fail, decisions } = await scenario(withPager('json', ', timeout: 1h', '', cluster(', notify: { entity: pager, on: [quota_exceeded] }')));
+    await clock.advanceBy(20_000);
+    fail('web');
+    await clock.advanceBy(15 * 60_000);
+    await receiver.received(1);
+    await until(async () => (await decisions()).some((d) => d.includes('escalate(web),notify(pager)')));
+    expect(receiver.requests[0]?.body).toMatchObject({ summary: 'web/replacer: replacement budget spent', source: 'web', labels: { outcome: 'quota_exceeded' } });
+  });
+
+  it('an escalation that reaches the root pages a person instead of being dropped', async () => {
     const { clock, fail, decisions } = await scenario(withPager('alertmanager', ', timeout: 1h', `
     - use: escalation-pager
-      config: { notify: { entity: pager } }`, cluster));
+      config: { notify: { entity: pager } }`, cluster()));
     await clock.advanceBy(20_000);
     fail('web');
     await clock.advanceBy(15 * 60_000);

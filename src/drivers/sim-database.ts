@@ -90,7 +90,9 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
       setRole('replica');
     } }));
     entity.addEffector(defineEffector({ name: 'fence', description: 'stop this database from accepting writes (STONITH)', params, idempotent: true, run: (_p, { signal }) => {
-      if (unreachable() && context.random() >= config.fencing.unreachableSuccess) {
+      // draw only when the outcome is uncertain, so other seeded behaviour does not shift
+      const chance = config.fencing.unreachableSuccess;
+      if (unreachable() && chance < 1 && (chance === 0 || context.random() >= chance)) {
         if (config.fencing.failure === 'error') throw new FenceFailedError(entity.id);
         return new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new FenceFailedError(entity.id)), { once: true }));
       }

@@ -194,6 +194,21 @@ describe('DR runbook: compensation, floors, guards', () => {
   });
 });
 
+describe('DR runbook: step guards', () => {
+  it('a step whose when: guard does not hold is skipped with its dependents; independent steps still run', async () => {
+    const run = await scenario(sites(`${fencePromote}
+          - { id: scale, entity: web-b, effector: resize, params: { size: 3 }, after: [promote], when: [{ entity: web-b, sensor: servers.running, op: gte, value: 2 }] }
+          - { id: hold, entity: web-b, effector: setFloor, params: { min: 3 }, after: [scale] }
+          - { id: route, entity: traffic, effector: route, params: { site: site-b }, after: [promote] }`));
+    await run.clock.advanceBy(10_000);
+    run.fail('site-a');
+    await run.clock.advanceBy(60_000);
+    const [d] = await run.deployment.knowledge.queryDecisions({});
+    expect(d).toMatchObject({ outcome: 'applied', detail: 'fence done, promote done, scale skipped, hold skipped, route done' });
+    expect([run.tree.get('web-b').sensor('group.size').value, run.tree.get('traffic').sensor('route').value]).toEqual([1, 'site-b']);
+  });
+});
+
 describe('DR runbook: replication groups', () => {
   it('refuses a promotion whose fences are all outside the promoted database\'s group (the group is not declared)', async () => {
     const run = await scenario(sites(fencePromote).replaceAll(', group: shop-db', ''));

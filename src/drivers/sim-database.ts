@@ -2,7 +2,7 @@ import { interval } from 'rxjs';
 import { z } from 'zod';
 import { durationSchema } from '../core/duration.js';
 import { HomeostatError } from '../core/errors.js';
-import { replicationGroupOf } from '../core/replication-group.js';
+import { groupMembers, isWritablePrimary, replicationGroupOf } from '../core/replication-group.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { defineSensor, numberSensor } from '../sensors/define-sensor.js';
 import { currentTerm, nextTerm } from './replication-terms.js';
@@ -82,6 +82,9 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
     entity.addEffector(defineEffector({ name: 'promote', description: 'make this database the primary (starts a new term of its group)', params, idempotent: true, run: () => {
       reachable('promote');
       if (role() === 'primary' && term === currentTerm(tree, group)) return;
+      // the database refuses to become a second writable primary, whoever asks (a person through the API too)
+      const other = groupMembers(tree.root, group).find((e) => e !== entity && isWritablePrimary(e));
+      if (other) throw new HomeostatError('E_SPLIT_BRAIN', `cannot promote '${entity.id}': '${other.id}' is the writable primary of group '${group}'; fence or demote it first (or use the group's switchover)`);
       term = nextTerm(tree, group);
       setRole('primary');
     } }));

@@ -110,6 +110,14 @@ describe('fencing: promotion only after the old primary is fenced', () => {
     expect(writablePrimaries(run.deployment).get('db')).toEqual(['db-2']);
   });
 
+  it('a database refuses a promotion while another is the writable primary of its group, whoever asks', async () => {
+    const run = await scenario(group());
+    await run.clock.advanceBy(10_000);
+    const person = { caller: { kind: 'person', name: 'dba' } } as const;
+    await expect(run.deployment.engine.invoker.invoke(run.tree.get('db-2'), 'promote', {}, person)).rejects.toMatchObject({ code: 'E_SPLIT_BRAIN' });
+    expect(writablePrimaries(run.deployment).get('db')).toEqual(['db-1']);
+  });
+
   it('a switchover whose primary cannot be demoted promotes nothing', async () => {
     const run = await scenario(group());
     const { clock, tree, fail, deployment } = run;

@@ -82,7 +82,7 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
     for (const i of candidates) {
       started.add(i);
       const action = actions[i] as Action;
-      const cleared = firstFailingGuard(deps.tree, action.trigger);
+      const cleared = firstFailingGuard(deps.tree, action.trigger, { unknownHolds: true });
       if (cleared) {
         stop = { index: i, why: cleared.description };
         break;

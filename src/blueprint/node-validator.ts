@@ -102,6 +102,7 @@ export class NodeValidator {
     // A node with problems but a known type stays in the tree so cross-checks still see its sensors; a
     // blueprint with any problem is never deployed.
     if (!type || id === undefined) return undefined;
+    if (quorumDecl && type.ownHealth) this.problems.push({ path: [...at, 'quorum'], message: `type '${type.name}' computes its own service.up: ${type.ownHealth}` });
     const quorum = quorumDecl ?? type.defaultQuorum;
     return {
       id,

@@ -30,6 +30,7 @@ export const simDbClusterType: EntityType<z.infer<typeof clusterConfig>> = {
   description: 'a primary-replica group of sim.database children',
   config: clusterConfig,
   sensors: [PRIMARY, WRITABLE],
+  ownHealth: "it follows its quorum rule and whether it has a writable primary: set the rule in config.quorum (and config.requireWritablePrimary)",
   effectors: ['switchover', 'failover'],
   start: (entity, config, context) => {
     const databases = (): Entity[] => entity.children.filter((c) => c.hasSensor('role'));

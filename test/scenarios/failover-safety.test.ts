@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseBlueprint } from '../../src/blueprint/load.js';
+import { BlueprintError } from '../../src/blueprint/problems.js';
 import { splitBrains, writablePrimaries } from '../../src/sim/writable-primaries.js';
 import { scenario } from './helpers.js';
 
@@ -62,6 +64,19 @@ describe('failover: nothing silent, nothing dropped', () => {
     await advanceSafely(run, 30_000);
     expect((await decisions()).slice(1)).toEqual(['95 db/failover applied fence(db-1),promote(db-2)']);
     expect([tree.get('db').sensor('primary.writable').value, tree.get('db').sensor('service.up').value]).toEqual([true, true]);
+  });
+});
+
+describe('a group without a writable primary', () => {
+  it('takes its quorum rule in its config; a blueprint quorum: would fight its own health and is refused', async () => {
+    const error = await parseBlueprint(group().replace('      type: sim.db-cluster\n', '      type: sim.db-cluster\n      quorum: { from: children, rule: all }\n'), 'db.yaml').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BlueprintError);
+    expect((error as BlueprintError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([expect.stringMatching(/^\d+:\d+: type 'sim.db-cluster' computes its own service.up: .*set the rule in config.quorum/)]);
+    const run = await scenario(group().replace('      type: sim.db-cluster\n', '      type: sim.db-cluster\n      config: { quorum: { rule: all } }\n'));
+    await run.clock.advanceBy(10_000);
+    run.fail('db-3'); // a replica down: the group keeps its writable primary, but the rule `all` no longer holds
+    await run.clock.advanceBy(10_000);
+    expect([run.tree.get('db').sensor('primary.writable').value, run.tree.get('db').sensor('service.up').value]).toEqual([true, false]);
   });
 });
 

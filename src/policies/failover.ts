@@ -55,6 +55,8 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
   if (old === undefined && dbs.some((db) => groupMembers(tree.root, replicationGroupOf(db)).some(isWritablePrimary))) return undefined;
   const what = old === undefined ? `${entity.id} has had no primary for ${config.failureDelay / 1000} s` : `primary ${old} has been down for ${config.failureDelay / 1000} s`;
   const again = symptom.detail?.['reconsidered'] ? ` (reconsidered: ${String(symptom.detail['reconsidered'])})` : '';
+  // reconsidered after the primary came back (inside recoveryDelay): a healthy primary is never fenced
+  if (old !== undefined && dbs.find((db) => db.id === old)?.sensor<boolean>('service.up').value === true) return { actions: [], reason: `${what}${again}, but it is up again: not failing over` };
   const guard = firstFailingGuard(tree, toGuards(config.when));
   if (guard) return { actions: [], nonAction: 'blocked', reason: `${what}${again}, but the guard ${guard.description} does not hold: not failing over` };
   const blockedUntil = (state.get<number>(LAST_FAILOVER) ?? -Infinity) + config.recoveryBlock;

@@ -173,3 +173,21 @@ application:
     expect(d?.reason).toMatch(/^standby has had no primary for 10 s, but promoting would make a second primary: step 'promote' promotes db-b\d, but db-a is the primary of group 'shop-db' and no step before it fences db-a$/);
   });
 });
+
+describe('reconsidering never fences a primary that is back', () => {
+  it('a refused failover reconsidered after the primary came back records no_action and fences nothing', async () => {
+    const run = await scenario(group({ replicas: `
+        - { id: db-2, type: sim.database, config: { role: replica, lag: 30 } }` }));
+    await run.clock.advanceBy(30_000);
+    run.fail('db-1');
+    await advanceSafely(run, 20_000); // refused at 40 s
+    run.recover('db-1');
+    await advanceSafely(run, 10_000); // db-1 serves again, inside recoveryDelay
+    run.host.setReplicationLag('db-2', 0.5); // now a replica is eligible: the failover is reconsidered
+    await advanceSafely(run, 30_000);
+    expect(await run.decisions()).toEqual(['40 db/failover refused', expect.stringMatching(/^\d+ db\/failover no_action$/)]);
+    const [last] = await run.deployment.knowledge.queryDecisions({});
+    expect(last?.reason).toMatch(/\(reconsidered: a replica became eligible\), but it is up again: not failing over$/);
+    expect(writablePrimaries(run.deployment).get('db')).toEqual(['db-1']);
+  });
+});

@@ -60,6 +60,7 @@ function decide(symptom: { kind: string }, config: Config, context: Parameters<t
   if (symptom.kind === 'down') {
     if (state.get<boolean>(FAILED_OVER)) return undefined;
     const lost = `${config.site} has lost quorum for ${config.failureDelay / 1000} s`;
+    if (tree.find(config.site)?.sensor<boolean>('service.up').value === true) return { actions: [], reason: `${lost}, but it is up again: not running the DR runbook` };
     if (state.get<boolean>(DR_FAILED)) return { actions: [], nonAction: 'refused', reason: `${config.site} lost quorum again, but the DR runbook already failed once: not running it again (a person must decide)` };
     const guard = firstFailingGuard(tree, toGuards(config.when));
     if (guard) return { actions: [], nonAction: 'blocked', reason: `${lost}, but the guard ${guard.description} does not hold: not running the DR runbook` };

@@ -5,6 +5,7 @@ import { isWindingDown } from '../core/lifecycle.js';
 import { readStamps } from '../planners/restart-budget.js';
 import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Symptom } from './define-policy.js';
+import { notifyOptionSchema } from './notify-option.js';
 
 /** Config of the built-in replacer. */
 export const replacerConfig = z.strictObject({
@@ -17,6 +18,8 @@ export const replacerConfig = z.strictObject({
   replaceEffector: z.string().default('replaceMember'),
   /** How often members that are still on fire are looked at again (a failed replacement is retried). Default 1 min. */
   recheckInterval: durationSchema.default(60_000),
+  /** Page a person too when the replacement budget is spent (`on` must include `quota_exceeded`). */
+  notify: notifyOptionSchema.optional(),
 });
 
 type Escalation = { reason: string; by: string; at: number };
@@ -57,14 +60,19 @@ export const replacer = definePolicy({
       filter((s): s is Symptom => s !== undefined),
     );
   },
+  requiresEntities: (config) => (config.notify ? [{ entity: config.notify.entity, configPath: ['notify', 'entity'] }] : []),
   plan: (symptom, { entity, config, scheduler, state, policyId }) => {
     if (state.get<boolean>(GAVE_UP)) return undefined;
     const { member, reason } = symptom.detail as { member: string; reason: string };
     const failures = readStamps(state.get(FAILURES)).filter((at) => at > scheduler.now() - config.window);
     if (failures.length >= config.maxFailures) {
+      const why = `${member} escalated (${reason}), but ${failures.length} replacements failed within ${config.window / 1000} s: giving up and escalating ${entity.id} to ${entity.parent?.id ?? 'nobody'}`;
+      const page = config.notify?.on.includes('quota_exceeded')
+        ? [{ entity: config.notify.entity, effector: config.notify.effector, params: { summary: `${policyId}: replacement budget spent`, description: why, severity: config.notify.severity, source: entity.id, labels: { policy: policyId, outcome: 'quota_exceeded' } } }]
+        : [];
       return {
-        actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${failures.length} replacements failed within ${config.window / 1000} s`, by: policyId } }],
-        reason: `${member} escalated (${reason}), but ${failures.length} replacements failed within ${config.window / 1000} s: giving up and escalating ${entity.id} to ${entity.parent?.id ?? 'nobody'}`,
+        actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${failures.length} replacements failed within ${config.window / 1000} s`, by: policyId } }, ...page],
+        reason: page.length > 0 ? `${why}; paging via ${config.notify?.entity ?? ''}` : why,
       };
     }
     return {

@@ -42,7 +42,7 @@ export const SCALE_FLOOR = defineSensor({
 export const setFloorEffector = defineEffector({
   name: 'setFloor',
   description: 'hold a minimum size on this entity until released (min: 0)',
-  params: z.object({ min: z.number().int().min(0), by: z.string().min(1).default('a runbook') }),
+  params: z.object({ min: z.number().int().min(0).max(10_000, 'at most 10000'), by: z.string().min(1).max(256).default('a runbook') }),
   idempotent: true,
   run: ({ min, by }, { entity, scheduler }) => {
     entity.sensor('scale.floor').publish({ min, by, at: scheduler.now() });

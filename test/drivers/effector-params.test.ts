@@ -1,3 +1,5 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -32,8 +34,16 @@ application:
         - { id: db-1, type: sim.database, config: { role: primary } }
         - { id: db-2, type: sim.database, config: { role: replica } }
     - { id: traffic, type: sim.traffic, config: { site: plain } }
+    - { id: pager, type: notifier, config: { url: 'http://127.0.0.1:9/hook' } }
+    - { id: proc, type: process, config: { command: ${JSON.stringify(process.execPath)}, args: ['-e', 'setTimeout(() => {}, 60000)'] } }
+    - id: procs
+      type: process-group
+      config: { initialSize: 0 }
+      memberSpec: { type: process, config: { command: ${JSON.stringify(process.execPath)}, args: ['-e', 'setTimeout(() => {}, 60000)'] } }
 `, path.resolve('every-type.yaml'));
-  const deployment = await Deployment.create(blueprint, { scheduler: clock });
+  // real processes keep their pid files in a directory of the test's own
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-params-'));
+  const deployment = await Deployment.create(blueprint, { scheduler: clock, stateDir });
   deployment.start();
   await clock.advanceBy(1000);
   return { clock, deployment };

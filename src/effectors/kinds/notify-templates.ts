@@ -3,12 +3,12 @@ import { z } from 'zod';
 /** What a page says: the params of the `notify` effector. */
 export const notificationSchema = z.strictObject({
   /** One line: what happened (e.g. `db/failover: refused`). */
-  summary: z.string().min(1),
+  summary: z.string().min(1).max(1_024),
   /** Why, in full (a decision's reason). */
-  description: z.string().default(''),
+  description: z.string().max(16_384).default(''),
   severity: z.enum(['critical', 'warning', 'info']).default('critical'),
   /** The entity concerned. */
-  source: z.string().min(1),
+  source: z.string().min(1).max(256),
   /** Extra labels (policy, outcome...). */
   labels: z.record(z.string(), z.string()).default({}),
 });

@@ -12,6 +12,7 @@ import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
 import { httpCheck, tcpCheck } from '../drivers/health-checks.js';
 import { pollFeed } from '../sensors/poll-feed.js';
+import { booleanSensor, type SensorDefinition } from '../sensors/define-sensor.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
 
@@ -59,7 +60,7 @@ export class Deployment {
       tree: this.tree,
       scheduler,
       random,
-      spawnMember: (group, id) => this.spawnMember(group, id),
+      spawnMember: (group, id, overrides) => this.spawnMember(group, id, overrides),
       retire: (entity) => this.retire(entity),
       invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
       ...(simulation === undefined ? {} : { simulation }),
@@ -110,7 +111,7 @@ export class Deployment {
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
     const entity = this.tree.add(
-      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors] },
+      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors, ...feedBounds(spec)] },
       parent,
     );
     this.specs.set(entity, spec);
@@ -153,9 +154,10 @@ export class Deployment {
     }
   }
 
-  private spawnMember(group: Entity, id: string): Entity | undefined {
-    const spec = this.specs.get(group)?.memberSpec;
-    if (!spec) return undefined;
+  private spawnMember(group: Entity, id: string, overrides?: Readonly<Record<string, unknown>>): Entity | undefined {
+    const template = this.specs.get(group)?.memberSpec;
+    if (!template) return undefined;
+    const spec = withOverrides(template, overrides);
     const member = this.build(spec, group, id);
     this.tree.addMember(group, member);
     this.activate(member);
@@ -168,4 +170,22 @@ export class Deployment {
     entity.setState('stopped');
     this.tree.remove(entity);
   }
+}
+
+/**
+ * A sensor a health feed fills goes stale after three missed polls unless the blueprint gives it a bound:
+ * a feed that hangs is silence, which must show, not leave the last reading standing as the truth.
+ */
+function feedBounds(spec: ResolvedEntity): Array<SensorDefinition<unknown>> {
+  return spec.feeds
+    .filter((feed) => !spec.sensors.some((s) => s.name === feed.sensor))
+    .map((feed) => booleanSensor(feed.sensor, { staleAfterMs: 3 * feed.every + (feed.tcp?.timeout ?? feed.http?.timeout ?? 0) }) as SensorDefinition<unknown>);
+}
+
+/** The memberSpec with config keys replaced (a rolled-out version), when its type accepts the result. */
+function withOverrides(spec: ResolvedEntity, overrides: Readonly<Record<string, unknown>> | undefined): ResolvedEntity {
+  if (!overrides || Object.keys(overrides).length === 0) return spec;
+  const rawConfig = { ...spec.rawConfig, ...overrides };
+  const parsed = spec.type.config.safeParse(rawConfig);
+  return parsed.success ? { ...spec, rawConfig, config: parsed.data } : spec;
 }

@@ -75,7 +75,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     const id = `call-${context.invocations.size + 1}-${Math.random().toString(36).slice(2, 8)}`;
     const entry: ApiContext['invocations'] extends Map<string, infer V> ? V : never = { status: 'running', entity: entity.id, effector: request.params.effector };
     context.invocations.set(id, entry);
-    const running = context.engine.invoker.invoke(entity, request.params.effector, request.body ?? {}, { caller: { kind: 'person', name: principal.name } }).then(
+    const running = context.engine.invokeHeld(entity, request.params.effector, request.body ?? {}, { caller: { kind: 'person', name: principal.name } }).then(
       (result) => Object.assign(entry, { status: 'succeeded' as const, result }),
       (error: unknown) => {
         Object.assign(entry, { status: 'failed' as const, error: describeError(error) });

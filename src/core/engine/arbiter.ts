@@ -80,6 +80,13 @@ export class Arbiter {
     return token;
   }
 
+  /** Holds a subtree for an operation that is not a policy's plan (a person's, through the API); `end` releases it. */
+  hold(scope: Entity, by: string): number {
+    const token = this.nextToken++;
+    this.running.set(token, { policy: by, scope });
+    return token;
+  }
+
   end(token: number): void {
     this.running.delete(token);
   }

@@ -20,6 +20,8 @@ export interface SimulatedSystem {
 export class SimulationHost {
   private readonly registered: SimulatedSystem[] = [];
   private readonly failed = new Set<string>();
+  private readonly lags = new Map<string, number>();
+  private readonly unfenceable = new Set<string>();
 
   constructor(readonly trace?: ArrivalTrace) {}
 
@@ -38,6 +40,27 @@ export class SimulationHost {
     if (this.failed.has(entity.id)) return true;
     for (const ancestor of entity.ancestors()) if (this.failed.has(ancestor.id)) return true;
     return false;
+  }
+
+  /** Replication lag (s) a replica reports from now on, in place of its usual; undefined clears it. */
+  setLag(entityId: string, seconds: number | undefined): void {
+    if (seconds === undefined) this.lags.delete(entityId);
+    else this.lags.set(entityId, seconds);
+  }
+
+  /** The injected replication lag of an entity (s), if any. */
+  lagOf(entityId: string): number | undefined {
+    return this.lags.get(entityId);
+  }
+
+  /** From now on, fencing the entity fails (an unreachable node that cannot be fenced). */
+  breakFence(entityId: string): void {
+    this.unfenceable.add(entityId);
+  }
+
+  /** True when fencing the entity must fail. */
+  fenceFails(entityId: string): boolean {
+    return this.unfenceable.has(entityId);
   }
 
   register(system: SimulatedSystem): void {

@@ -59,7 +59,15 @@ export class LivenessMonitor {
     const recent = this.decisions.some((d) => d.policy === id && (d.outcome === 'applied' || d.outcome === 'failed') && d.at > now - Number(config['recoveryBlock']));
     const touched = this.touchedBy([group.id, ...dbs.map((d) => d.id)], this.since.get(id) ?? now, now);
     const waiting = !dbs.some(isWritablePrimary) && eligible && !recent && !touched;
-    this.track(id, waiting, now, Number(config['failureDelay']) + Number(config['promoteTimeout']) + SLACK_MS, () => `${group.id} had no writable primary while a replica was eligible`);
+    this.track(id, waiting, now, Number(config['failureDelay']) + Number(config['promoteTimeout']) + SLACK_MS, () => {
+      // whether the policy decided anything during the episode tells "did not act" from "acted and failed"
+      const since = this.since.get(id) ?? now;
+      const mine = this.decisions.filter((d) => d.policy === id);
+      const last = mine.at(-1);
+      const during = mine.some((d) => d.at >= since);
+      const lastText = last ? `last: ${last.outcome} at ${last.at / 1000} s` : 'none before';
+      return `${group.id} had no writable primary while a replica was eligible${during ? '' : ` (no failover decision during it; ${lastText})`}`;
+    });
   }
 
   private replacer(id: string, cluster: Entity, config: Record<string, unknown>, now: number, failed: Set<string>): void {

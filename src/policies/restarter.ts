@@ -77,9 +77,10 @@ export const restarter = definePolicy({
           : // with no failure delay, act on the reading itself (a zero timer would still wait a turn)
             (config.failureDelay > 0 ? timer(config.failureDelay, scheduler) : of(0)).pipe(
               concatWith(backoff(config.recheckInterval, config.maxBackoff, scheduler)),
+              map((_, tick) => tick),
               // a down reading that went silent is no longer evidence of anything: the silence symptom speaks
               filter(() => !leaveAlone(entity.state) && !silent()),
-              map((): Symptom => ({ kind: 'down', inputs: [o], detail: { plannedAt: scheduler.now() } })),
+              map((tick): Symptom => ({ kind: 'down', inputs: [o], detail: { plannedAt: scheduler.now(), tick } })),
             ),
       ),
     );
@@ -102,9 +103,10 @@ export const restarter = definePolicy({
     }
     if (leaveAlone(entity.state) || state.get<boolean>(GAVE_UP)) return undefined;
     const now = scheduler.now();
-    // one restart at a time: a tick while the last planned restart has no decision yet waits for the next tick
+    // one restart at a time: a backoff tick while the last planned restart has no decision yet waits for the
+    // next tick (a fresh failure still plans, counted, and runs once the one in flight is done)
     const inFlight = state.get<number>(IN_FLIGHT);
-    if (typeof inFlight === 'number' && now - inFlight < config.window) return undefined;
+    if (symptom.detail?.['tick'] !== 0 && typeof inFlight === 'number' && now - inFlight < config.window) return undefined;
     const { restart, recent } = restartDecision(readStamps(state.get(RESTARTS)), now, config.maxRestarts, config.window);
     if (restart) {
       // counted now, not when recorded: a plan made while this restart runs must already see it

@@ -60,7 +60,10 @@ const parsed = new Map<string, Promise<Blueprint>>();
 /** Parses blueprint text once per process (a parsed blueprint is reused by every run). */
 export function blueprintOf(target: Pick<Target, 'file' | 'text'>): Promise<Blueprint> {
   let found = parsed.get(target.text);
-  if (!found) parsed.set(target.text, (found = parseBlueprint(target.text, path.resolve(ROOT, target.file))));
+  if (!found) {
+    if (parsed.size >= 256) parsed.clear(); // generated trees are many: keep memory flat over a long soak
+    parsed.set(target.text, (found = parseBlueprint(target.text, path.resolve(ROOT, target.file))));
+  }
   return found;
 }
 

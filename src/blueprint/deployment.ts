@@ -16,6 +16,8 @@ import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
 import { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { startFeed } from './start-feed.js';
+import { booleanSensor, type SensorDefinition } from '../sensors/define-sensor.js';
+import { isKindFeed } from './feed-kinds.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
 
@@ -84,7 +86,7 @@ export class Deployment {
       tree: this.tree,
       scheduler,
       random,
-      spawnMember: (group, id) => this.spawnMember(group, id),
+      spawnMember: (group, id, overrides) => this.spawnMember(group, id, overrides),
       retire: (entity) => this.retire(entity),
       invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
       ...(simulation === undefined ? {} : { simulation }),
@@ -154,7 +156,7 @@ export class Deployment {
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
     const entity = this.tree.add(
-      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors], effectors: spec.effectors ?? [] },
+      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors, ...feedBounds(spec)], effectors: spec.effectors ?? [] },
       parent,
     );
     this.specs.set(entity, spec);
@@ -193,9 +195,10 @@ export class Deployment {
     }
   }
 
-  private spawnMember(group: Entity, id: string): Entity | undefined {
-    const spec = this.specs.get(group)?.memberSpec;
-    if (!spec) return undefined;
+  private spawnMember(group: Entity, id: string, overrides?: Readonly<Record<string, unknown>>): Entity | undefined {
+    const template = this.specs.get(group)?.memberSpec;
+    if (!template) return undefined;
+    const spec = withOverrides(template, overrides);
     const member = this.build(spec, group, id);
     this.tree.addMember(group, member);
     this.activate(member);
@@ -216,4 +219,24 @@ function defaultStateDir(blueprint: Blueprint): string {
   const home = process.env['XDG_STATE_HOME'] ?? path.join(process.env['HOME'] ?? '.', '.local', 'state');
   const hash = createHash('sha256').update(path.resolve(blueprint.file)).digest('hex').slice(0, 8);
   return path.join(home, 'homeostat', `${blueprint.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`);
+}
+
+/**
+ * A sensor a health feed fills goes stale after three missed polls unless the blueprint gives it a bound:
+ * a feed that hangs is silence, which must show, not leave the last reading standing as the truth.
+ */
+function feedBounds(spec: ResolvedEntity): Array<SensorDefinition<unknown>> {
+  // feeds of a kind give their sensors a bound of their own (see start-feed); these are the connection checks
+  return spec.feeds
+    .flatMap((feed) => (isKindFeed(feed) ? [] : [feed]))
+    .filter((feed) => !spec.sensors.some((s) => s.name === feed.sensor))
+    .map((feed) => booleanSensor(feed.sensor, { staleAfterMs: 3 * feed.every + (feed.tcp?.timeout ?? feed.http?.timeout ?? 0) }) as SensorDefinition<unknown>);
+}
+
+/** The memberSpec with config keys replaced (a rolled-out version), when its type accepts the result. */
+function withOverrides(spec: ResolvedEntity, overrides: Readonly<Record<string, unknown>> | undefined): ResolvedEntity {
+  if (!overrides || Object.keys(overrides).length === 0) return spec;
+  const rawConfig = { ...spec.rawConfig, ...overrides };
+  const parsed = spec.type.config.safeParse(rawConfig);
+  return parsed.success ? { ...spec, rawConfig, config: parsed.data } : spec;
 }

@@ -99,7 +99,11 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--warmup <seconds>', 'leave periods before this out of the results (default 900)', wholeNumber)
     .option('--duration <seconds>', 'simulate only this long (default: the whole trace)', wholeNumber)
     .option('--fail <entity@seconds>', 'inject a lasting fault: the entity (and its subtree) goes down at that time; repeatable', (value: string, previous: string[] = []) => [...previous, value])
-    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; duration?: number }) => {
+    .option('--recover <entity@seconds>', 'clear an injected fault at that time; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--lag <entity=lag@seconds>', 'from that time the replica reports this replication lag (s); repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--fence-fails <entity@seconds>', 'from that time fencing the entity fails; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--invoke <entity:effector[:json]@seconds>', 'a person invokes an effector at that time, arbitrated like the API; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; invoke?: string[]; duration?: number }) => {
       code = await simulateCommand(file, options, io);
     });
   try {

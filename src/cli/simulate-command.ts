@@ -3,6 +3,7 @@ import { describeError } from '../core/errors.js';
 import { chartSvg } from '../sim/chart.js';
 import { formatReport } from '../sim/report.js';
 import { runSimulation } from '../sim/run-simulation.js';
+import { parseFaultEvent } from '../sim/fault-schedule.js';
 import { readTrace } from '../sim/trace.js';
 import { loadOrReport, type Io } from './validate-command.js';
 
@@ -15,6 +16,14 @@ export interface SimulateOptions {
   readonly warmup?: number;
   /** Faults as `<entity>@<seconds>`. */
   readonly fail?: readonly string[];
+  /** Fault clearings as `<entity>@<seconds>`. */
+  readonly recover?: readonly string[];
+  /** Replication lag as `<entity>=<seconds of lag>@<seconds>`. */
+  readonly lag?: readonly string[];
+  /** Fences that fail from then on, as `<entity>@<seconds>`. */
+  readonly fenceFails?: readonly string[];
+  /** Operations a person starts, as `<entity>:<effector>[:<JSON params>]@<seconds>`. */
+  readonly invoke?: readonly string[];
   readonly duration?: number;
 }
 
@@ -30,7 +39,13 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   try {
-    const faults = (options.fail ?? []).map(parseFault);
+    const faults = [
+      ...(options.fail ?? []).map((t) => parseFaultEvent('fail', t)),
+      ...(options.recover ?? []).map((t) => parseFaultEvent('recover', t)),
+      ...(options.lag ?? []).map((t) => parseFaultEvent('lag', t)),
+      ...(options.fenceFails ?? []).map((t) => parseFaultEvent('fence-fails', t)),
+      ...(options.invoke ?? []).map((t) => parseFaultEvent('invoke', t)),
+    ];
     const trace = await readTrace(options.trace);
     const { report, host } = await runSimulation(blueprint, {
       trace,

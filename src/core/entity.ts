@@ -46,8 +46,8 @@ export class Entity {
     this.config = spec.config ?? {};
     this.scheduler = scheduler;
     this.rejections = rejections;
-    this.addSensor(SERVICE_UP);
-    this.addSensor(SERVICE_STATE);
+    this.addSensor(declaredBound(SERVICE_UP, spec.sensors));
+    this.addSensor(declaredBound(SERVICE_STATE, spec.sensors));
     this.addSensor(ESCALATION);
     this.addEffector(escalateEffector);
     this.addSensor(SCALE_FLOOR);
@@ -159,4 +159,19 @@ export class Entity {
   _close(): void {
     for (const sensor of this.sensorMap.values()) sensor.close();
   }
+}
+
+/**
+ * A standard sensor with the staleness bound (and unit, description) a spec declares for the same name: the
+ * standard schema stays, so a blueprint's `staleAfter` on `service.up` is honoured rather than ignored.
+ */
+function declaredBound<T>(standard: SensorDefinition<T>, declared: ReadonlyArray<SensorDefinition<unknown>> | undefined): SensorDefinition<T> {
+  const own = declared?.find((d) => d.name === standard.name);
+  if (!own) return standard;
+  return {
+    ...standard,
+    ...(own.staleAfterMs === undefined ? {} : { staleAfterMs: own.staleAfterMs }),
+    ...(own.unit === undefined ? {} : { unit: own.unit }),
+    ...(own.description === undefined ? {} : { description: own.description }),
+  };
 }

@@ -61,6 +61,8 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     while (context.tree.find(id));
     return id;
   };
+  // config keys that new members get instead of the memberSpec's: a rolling update moves the template with it
+  const template: Record<string, unknown> = {};
   entity.addEffector(
     defineEffector({
       name: 'resize',
@@ -70,7 +72,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
       timeoutMs: 120_000,
       run: ({ size }) => {
         const members = entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
-        for (let i = members.length; i < size; i++) context.spawnMember(entity, nextId());
+        for (let i = members.length; i < size; i++) context.spawnMember(entity, nextId(), template);
         for (const member of members.slice(size).reverse()) context.retire(member);
         return { size: entity.members.length };
       },
@@ -85,7 +87,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
       run: async ({ member, startTimeout }) => {
         const old = context.tree.find(member);
         if (!old || !entity.members.includes(old)) throw new UnknownTargetError(`'${member}' is not a member of '${entity.id}'`);
-        const fresh = context.spawnMember(entity, nextId());
+        const fresh = context.spawnMember(entity, nextId(), template);
         if (!fresh) throw new TerminalEffectorError(`'${entity.id}' has no memberSpec to build a replacement from`);
         try {
           await waitForCheck(context.tree, context.scheduler, { entity: fresh.id, sensor: 'service.up', op: 'eq', value: true, withinMs: startTimeout });
@@ -123,21 +125,23 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
       timeoutMs: 3_600_000,
       run: async ({ version, maxUnavailable, healthTimeout }) => {
         const previous = new Map(serving().map((m) => [m.id, m.hasSensor('version') ? m.sensor<string>('version').current?.value : undefined]));
-        return {
-          batches: await rolling(serving(), maxUnavailable, {
-            apply: async (m) => void (await context.invoke(m, 'update', { version }, `${entity.id}/rollingUpdate`)),
-            healthy: healthy(healthTimeout),
-            rollback: async (m) => {
-              const was = previous.get(m.id);
-              if (was !== undefined) await context.invoke(m, 'update', { version: was }, `${entity.id}/rollingUpdate`);
-            },
-          }),
-        };
+        const batches = await rolling(serving(), maxUnavailable, {
+          apply: async (m) => void (await context.invoke(m, 'update', { version }, `${entity.id}/rollingUpdate`)),
+          healthy: healthy(healthTimeout),
+          rollback: async (m) => {
+            const was = previous.get(m.id);
+            if (was !== undefined) await context.invoke(m, 'update', { version: was }, `${entity.id}/rollingUpdate`);
+          },
+        });
+        // the roll took: members started from now on (scale-ups, replacements) start at the new version. No
+        // member can be started while the roll runs, as the cluster's effectors run one at a time.
+        template['version'] = version;
+        return { batches };
       },
     }),
   );
   const stopSize = followGroupSize(entity, context.tree);
-  for (let i = 0; i < initialSize; i++) context.spawnMember(entity, nextId());
+  for (let i = 0; i < initialSize; i++) context.spawnMember(entity, nextId(), template);
   if (entity.state === 'created') entity.setState('starting');
   return stopSize;
 }

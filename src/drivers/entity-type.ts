@@ -15,9 +15,11 @@ export interface DriverContext {
   readonly random: () => number;
   /**
    * Creates a member of `group` from its blueprint `memberSpec` (child of the group, with its enrichers,
-   * policies and driver running). Returns undefined when the group has no memberSpec.
+   * policies and driver running). Returns undefined when the group has no memberSpec. `overrides` are config
+   * keys that replace the memberSpec's (the template after a rolling update); ignored when the member type
+   * does not accept them.
    */
-  spawnMember(group: Entity, id: string): Entity | undefined;
+  spawnMember(group: Entity, id: string, overrides?: Readonly<Record<string, unknown>>): Entity | undefined;
   /** Stops a member (stopping -> stopped) and removes it from the tree with its policies. */
   retire(entity: Entity): void;
   /** Invokes an effector of another entity through the engine's invoker (recorded, one at a time per entity). */

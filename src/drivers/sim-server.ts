@@ -31,8 +31,9 @@ export const SIM_SERVER_SENSORS = [
 
 /** Boots a simulated server: starting, then running and up after its boot time (unless a fault is injected). */
 async function boot(entity: Entity, bootTime: number, context: DriverContext, signal?: AbortSignal): Promise<void> {
-  entity.setUp(false);
+  // starting before down: whoever watches service.up sees a boot, not a crash
   entity.setState('starting');
+  entity.setUp(false);
   await sleep(context.scheduler, bootTime, signal);
   if (entity.state === 'stopping' || entity.state === 'stopped') return;
   entity.setState('running');

@@ -13,3 +13,19 @@ export function restartDecision(history: readonly number[], now: number, maxRest
 export function readStamps(value: Json | undefined): number[] {
   return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
 }
+
+/**
+ * Time from the first restart to the check after the `restarts`-th one, with a backoff that starts at
+ * `first` ms and doubles up to `max` ms: a restart window must be longer than this, or it never fills.
+ */
+export function backoffSpan(first: number, max: number, restarts: number): number {
+  let span = 0;
+  for (let i = 0, delay = first; i < restarts; i++, delay = Math.min(max, delay * 2)) span += Math.min(max, delay);
+  return span;
+}
+
+/** Removes one stamp equal to `at` (a planned restart that did not run); the others stay. */
+export function withoutStamp(stamps: readonly number[], at: unknown): number[] {
+  const index = typeof at === 'number' ? stamps.lastIndexOf(at) : -1;
+  return index < 0 ? [...stamps] : [...stamps.slice(0, index), ...stamps.slice(index + 1)];
+}

@@ -1,33 +1,58 @@
-import { EMPTY, Observable, concatWith, distinctUntilChanged, filter, map, of, switchMap, tap, timer, type SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, concatWith, distinctUntilChanged, filter, map, merge, of, share, switchMap, tap, timer, type SchedulerLike } from 'rxjs';
 import { z } from 'zod';
+import { staleness } from '../analyzers/stale.js';
 import { durationSchema } from '../core/duration.js';
-import { isWindingDown } from '../core/lifecycle.js';
-import { readStamps, restartDecision } from '../planners/restart-budget.js';
+import { isWindingDown, type ServiceState } from '../core/lifecycle.js';
+import { backoffSpan, readStamps, restartDecision, withoutStamp } from '../planners/restart-budget.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
 /** Config of the built-in restarter. */
-export const restarterConfig = z.object({
-  /** How long the entity must stay down before it is declared failed. Default 0. */
-  failureDelay: durationSchema.default(0),
-  /** While it stays down, ask again after this long, doubling each time (restart backoff). Default 30 s. */
-  recheckInterval: durationSchema.default(30_000),
-  /** Upper bound of the backoff between restarts. Default 5 min. */
-  maxBackoff: durationSchema.default(300_000),
-  /** Give up after this many restarts within `window`. Default 3. */
-  maxRestarts: z.number().int().min(1).default(3),
-  /** Default 3 min (Brooklyn's recurring-failure window). */
-  window: durationSchema.default(180_000),
-  restartEffector: z.string().default('restart'),
-});
+export const restarterConfig = z
+  .object({
+    /** How long the entity must stay down before it is declared failed. Default 0. */
+    failureDelay: durationSchema.default(0),
+    /** While it stays down, ask again after this long, doubling each time (restart backoff). Default 30 s. */
+    recheckInterval: durationSchema.default(30_000),
+    /** Upper bound of the backoff between restarts. Default 2 min. */
+    maxBackoff: durationSchema.default(120_000),
+    /** Give up after this many restarts within `window`. Default 3. */
+    maxRestarts: z.number().int().min(1).default(3),
+    /**
+     * Window in which `maxRestarts` restarts mean "give up". Default 5 min: the default backoff (30 s, 60 s,
+     * 120 s) fits in it, so a member that never comes back is escalated instead of restarted forever.
+     */
+    window: durationSchema.default(300_000),
+    /** No `service.up` reading for this long is silence (its own symptom); default the sensor's staleness bound. */
+    staleAfter: durationSchema.optional(),
+    restartEffector: z.string().default('restart'),
+  })
+  .superRefine((c, ctx) => {
+    // the restarts and the check that gives up must all fall inside one window, or the restarter never escalates
+    const span = backoffSpan(c.recheckInterval, c.maxBackoff, c.maxRestarts);
+    if (span >= c.window) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: `window (${c.window / 1000} s) must be longer than the backoff over ${c.maxRestarts} restarts (${span / 1000} s with recheckInterval ${c.recheckInterval / 1000} s, maxBackoff ${c.maxBackoff / 1000} s), or the restarter never gives up and never escalates`,
+      });
+    }
+  });
 
 const RESTARTS = 'restarts';
 const GAVE_UP = 'gaveUp';
+const IN_FLIGHT = 'inFlight';
+
+/** States in which a restart would be wrong: going away, gone, or still booting (down is expected then). */
+function leaveAlone(state: ServiceState | undefined): boolean {
+  return isWindingDown(state) || state === 'starting';
+}
 
 /**
- * Restarts an entity whose `service.up` went false after it had been up. After `maxRestarts` within the
- * window it gives up: the entity is marked on-fire and an escalation is published for its parent. Never acts
- * on an entity that is stopping or stopped.
+ * Restarts an entity whose `service.up` went false after it had been up, with a doubling backoff. After
+ * `maxRestarts` within the window it gives up: the entity is marked on-fire and an escalation is published
+ * for its parent. Never acts on an entity that is starting, stopping or stopped. Silence of `service.up`
+ * (no reading for `staleAfter`) is its own symptom: a decision not to act (`refused`), never a failure.
  */
 export const restarter = definePolicy({
   name: 'restarter',
@@ -35,8 +60,13 @@ export const restarter = definePolicy({
   config: restarterConfig,
   monitor: ({ entity }) => entity.sensor<boolean>('service.up').observations$,
   analyze: (source, { config, scheduler, entity, state }) => {
+    const bound = config.staleAfter ?? entity.sensor('service.up').definition.staleAfterMs;
     let seenUp = false;
-    return source.pipe(
+    let lastAt = -Infinity;
+    const silent = (): boolean => bound !== undefined && scheduler.now() - lastAt > bound;
+    const shared = source.pipe(share());
+    const down$ = shared.pipe(
+      tap((o: Observation<boolean>) => (lastAt = o.at)),
       filter((o: Observation<boolean>) => (seenUp ||= o.value)),
       // an entity that is up again (repaired by hand or by its parent) is managed again
       tap((o) => o.value && state.get(GAVE_UP) && state.set(GAVE_UP, undefined)),
@@ -47,30 +77,63 @@ export const restarter = definePolicy({
           : // with no failure delay, act on the reading itself (a zero timer would still wait a turn)
             (config.failureDelay > 0 ? timer(config.failureDelay, scheduler) : of(0)).pipe(
               concatWith(backoff(config.recheckInterval, config.maxBackoff, scheduler)),
-              filter(() => !isWindingDown(entity.state)),
-              map((): Symptom => ({ kind: 'down', inputs: [o] })),
+              map((_, tick) => tick),
+              // a down reading that went silent is no longer evidence of anything: the silence symptom speaks
+              filter(() => !leaveAlone(entity.state) && !silent()),
+              map((tick): Symptom => ({ kind: 'down', inputs: [o], detail: { plannedAt: scheduler.now(), tick } })),
             ),
       ),
     );
+    if (bound === undefined) return down$;
+    const silence$ = shared.pipe(
+      staleness<boolean>({ afterMs: bound }, scheduler),
+      filter((s) => s.kind === 'stale' && seenUp),
+      map((s): Symptom => ({ kind: 'silent', inputs: [], detail: { silentForMs: bound, lastReadingAt: s.inputs[0]?.at ?? null, lastValue: s.inputs[0]?.value ?? null } })),
+    );
+    return merge(down$, silence$);
   },
   plan: (symptom, { entity, config, scheduler, state, policyId }) => {
-    if (isWindingDown(entity.state) || state.get<boolean>(GAVE_UP)) return undefined;
-    const { restart, recent } = restartDecision(readStamps(state.get(RESTARTS)), scheduler.now(), config.maxRestarts, config.window);
+    if (symptom.kind === 'silent') {
+      const last = symptom.detail?.['lastReadingAt'];
+      return {
+        actions: [],
+        nonAction: 'refused',
+        reason: `no service.up reading from ${entity.id} for ${(symptom.detail?.['silentForMs'] as number) / 1000} s${typeof last === 'number' ? ` (last at ${last / 1000} s)` : ''}: its health is unknown, so it is neither restarted nor counted up`,
+      };
+    }
+    if (leaveAlone(entity.state) || state.get<boolean>(GAVE_UP)) return undefined;
+    const now = scheduler.now();
+    // one restart at a time: a backoff tick while the last planned restart has no decision yet waits for the
+    // next tick (a fresh failure still plans, counted, and runs once the one in flight is done)
+    const inFlight = state.get<number>(IN_FLIGHT);
+    if (symptom.detail?.['tick'] !== 0 && typeof inFlight === 'number' && now - inFlight < config.window) return undefined;
+    const { restart, recent } = restartDecision(readStamps(state.get(RESTARTS)), now, config.maxRestarts, config.window);
     if (restart) {
+      // counted now, not when recorded: a plan made while this restart runs must already see it
+      state.set(RESTARTS, [...recent, now]);
+      state.set(IN_FLIGHT, now);
       return {
         actions: [{ entity: entity.id, effector: config.restartEffector }],
         reason: `${entity.id} is down; restart ${recent.length + 1} of at most ${config.maxRestarts} within ${config.window / 1000} s`,
       };
     }
+    state.set(GAVE_UP, true);
     return {
       actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${recent.length} restarts within ${config.window / 1000} s did not keep it up`, by: policyId } }],
       reason: `${entity.id} is down again after ${recent.length} restarts within ${config.window / 1000} s: giving up and escalating to ${entity.parent?.id ?? 'nobody'}`,
     };
   },
   observe: (decision, { state }) => {
-    if (decision.outcome !== 'applied' && decision.outcome !== 'failed') return;
-    if (decision.actions[0]?.effector === 'escalate') state.set(GAVE_UP, true);
-    else state.set(RESTARTS, [...readStamps(state.get(RESTARTS)), decision.at]);
+    if (decision.actions.length === 0) return;
+    const ran = decision.outcome === 'applied' || decision.outcome === 'failed';
+    if (decision.actions[0]?.effector === 'escalate') {
+      if (!ran) state.set(GAVE_UP, undefined); // not escalated after all: the next tick tries again
+      return;
+    }
+    const plannedAt = (decision.symptom.detail as { plannedAt?: unknown } | undefined)?.plannedAt;
+    if (state.get(IN_FLIGHT) === plannedAt) state.set(IN_FLIGHT, undefined);
+    // a planned restart that did not run (cooldown, preempted, superseded, dry run...) is not counted
+    if (!ran) state.set(RESTARTS, withoutStamp(readStamps(state.get(RESTARTS)), plannedAt));
   },
 });
 

@@ -92,7 +92,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     const entry: ApiInvocation = { status: 'running', entity: entity.id, path: entity.path, effector: request.params.effector };
     remember(context.invocations, id, entry);
     const options = { caller: { kind: 'person' as const, name: principal.name }, signal: context.stop.invocationSignal };
-    const running = context.engine.invoker.invoke(entity, request.params.effector, request.body ?? {}, options).then(
+    const running = context.engine.invokeHeld(entity, request.params.effector, request.body ?? {}, options).then(
       (result) => Object.assign(entry, { status: 'succeeded' as const, result: redact(result) }),
       (error: unknown) => {
         Object.assign(entry, { status: 'failed' as const, error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });

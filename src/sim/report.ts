@@ -1,4 +1,5 @@
 import { DECISION_OUTCOMES, type Decision, type DecisionOutcome } from '../knowledge/decision.js';
+import type { SafetyViolation } from './safety-monitor.js';
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { elasticity, type ElasticityMetrics } from './elasticity.js';
 import type { SimulatedSystem, SimulatedTraffic } from './simulation-host.js';
@@ -25,8 +26,10 @@ export interface SimulationReport {
   readonly wallClockSeconds: number;
   readonly decisions: { readonly total: number; readonly byPolicy: Record<string, Partial<Record<DecisionOutcome, number>>> };
   readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly elasticity: ElasticityMetrics }>;
-  /** Injected faults: entity and time (s). */
-  readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number }>;
+  /** Injected faults: entity and time (s); other kinds than `fail` (recover, lag, fence-fails, invoke) say which. */
+  readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number; readonly kind?: string; readonly seconds?: number; readonly effector?: string; readonly params?: unknown }>;
+  /** Safety invariants checked at every step of the run (two writable primaries in one group), and when they failed. */
+  readonly safety: { readonly violations: readonly SafetyViolation[] };
   /**
    * Each simulated traffic manager: every route it took (time s, site) and the users' requests offered,
    * served and dropped (a site loss drops requests until DR moves the traffic). Empty without one.
@@ -109,7 +112,7 @@ export function formatReport(report: SimulationReport): string {
   if (report.faults.length > 0 || report.timeline.length <= 60) {
     lines.push('', report.faults.length > 0 ? `timeline (faults injected: ${report.faults.map((f) => `${f.entity} at ${f.at} s`).join(', ')}):` : 'timeline:');
     const events = [
-      ...report.faults.map((f) => ({ at: f.at, lines: [`  ${f.at.toFixed(0).padStart(7)} s  FAULT injected: ${f.entity} goes down and stays down`] })),
+      ...report.faults.map((f) => ({ at: f.at, lines: [`  ${f.at.toFixed(0).padStart(7)} s  FAULT injected: ${describeFault(f)}`] })),
       ...report.timeline.map((row) => ({
         at: row.at,
         lines: [`  ${row.at.toFixed(0).padStart(7)} s  ${row.policy} ${row.outcome}${row.actions ? `: ${row.actions}` : ''}`, `             ${row.reason}${row.detail && row.outcome !== 'applied' ? ` [${row.detail}]` : ''}`],
@@ -128,6 +131,7 @@ export function formatReport(report: SimulationReport): string {
     lines.push(`  utility ${s.utility.toFixed(0)}   late ${s.percentLate.toFixed(2)} %   optional ${s.percentOptional.toFixed(1)} %   average servers ${s.averageServers.toFixed(2)}   adaptations ${s.adaptations}`);
     lines.push(`  elasticity: accuracy under ${e.accuracyUnder.toFixed(3)}, over ${e.accuracyOver.toFixed(3)} servers; timeshare under ${(100 * e.timeshareUnder).toFixed(1)} %, over ${(100 * e.timeshareOver).toFixed(1)} %; jitter ${e.jitter.toFixed(5)}/s`);
   }
+  for (const v of report.safety.violations) lines.push('', `SAFETY VIOLATED at ${v.at} s (${v.invariant}, group ${v.group}): ${v.detail}`);
   return lines.join('\n');
 }
 
@@ -135,4 +139,20 @@ export function formatReport(report: SimulationReport): string {
 export function trafficResult(traffic: SimulatedTraffic): SimulationReport['traffic'][number] {
   const { offered, served } = traffic.requests;
   return { entity: traffic.entityId, routes: traffic.routes.map(([at, site]) => ({ at, site })), requests: { offered, served, dropped: Math.max(0, offered - served) } };
+}
+
+/** One injected fault in words, for the text timeline. */
+function describeFault(f: SimulationReport['faults'][number]): string {
+  switch (f.kind) {
+    case 'recover':
+      return `${f.entity}'s fault is cleared`;
+    case 'lag':
+      return `${f.entity} reports ${String(f.seconds)} s of replication lag`;
+    case 'fence-fails':
+      return `fencing ${f.entity} fails from now on`;
+    case 'invoke':
+      return `a person invokes ${String(f.effector)}(${f.entity}) ${JSON.stringify(f.params ?? {})}`;
+    default:
+      return `${f.entity} goes down and stays down`;
+  }
 }

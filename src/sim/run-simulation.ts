@@ -7,6 +7,9 @@ import { VirtualClock } from '../testing/virtual-clock.js';
 import { countDecisions, systemResult, timelineOf, trafficResult, type SimulationReport } from './report.js';
 import { HomeostatError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
+import { SafetyMonitor } from './safety-monitor.js';
+import { checkFaultTargets, injectFault } from './fault-injector.js';
+import { inTimeOrder, type FaultEvent } from './fault-schedule.js';
 import type { ArrivalTrace } from './trace.js';
 
 /** Options of a simulation run. */
@@ -20,8 +23,17 @@ export interface SimulationOptions {
   readonly durationSeconds?: number;
   /** Called at simulated time `at` (s) before the clock reaches it, e.g. to inject a fault. */
   readonly events?: ReadonlyArray<{ readonly at: number; readonly run: (deployment: Deployment) => void }>;
-  /** Lasting faults to inject: the entity (and its subtree) goes down at `at` (s) and stays down. */
-  readonly faults?: ReadonlyArray<{ readonly entity: string; readonly at: number }>;
+  /**
+   * Faults and operations to inject (see `FaultEvent`); an event without a `kind` is a `fail`: the entity
+   * (and its subtree) goes down at `at` (s) and stays down.
+   */
+  readonly faults?: ReadonlyArray<FaultEvent | { readonly entity: string; readonly at: number }>;
+  /** Called once the deployment exists, before it starts (to observe or instrument it). */
+  readonly onDeploy?: (deployment: Deployment) => void;
+  /** Called after every scheduler step and every injected event (to check invariants at each instant). */
+  readonly onStep?: (deployment: Deployment) => void;
+  /** After the simulated length, how long (s) plans still running may take to finish. Default 3600. */
+  readonly drainSeconds?: number;
 }
 
 /** A finished simulation: the report, plus the deployment and host for charts and further queries. */
@@ -46,20 +58,27 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     random: seededRandom(seed),
     simulation: host,
   });
+  options.onDeploy?.(deployment);
+  const safety = new SafetyMonitor(deployment.tree);
+  const step = (d: Deployment): void => {
+    safety.check();
+    options.onStep?.(d);
+  };
+  clock.onStep = () => step(deployment);
   deployment.start();
   const duration = options.durationSeconds ?? options.trace.durationSeconds;
-  const faults = options.faults ?? [];
-  for (const fault of faults) {
-    if (!deployment.tree.find(fault.entity)) throw new HomeostatError('E_FAULT', `--fail ${fault.entity}@${fault.at}: no entity '${fault.entity}' in the tree (known: ${[...deployment.tree.entities()].map((e) => e.id).join(', ')})`);
-  }
-  const faultEvents = faults.map((fault) => ({ at: fault.at, run: (d: Deployment) => injectFault(d, host, fault.entity) }));
+  const faults = inTimeOrder((options.faults ?? []).map((f): FaultEvent => ('kind' in f ? f : { kind: 'fail', entity: f.entity, at: f.at })));
+  checkFaultTargets(deployment, faults);
+  const faultEvents = faults.map((fault) => ({ at: fault.at, run: (d: Deployment) => injectFault(d, host, fault) }));
   for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
     if (event.at > duration) break;
     await clock.advanceTo(event.at * 1000);
     event.run(deployment);
+    step(deployment);
   }
   await clock.advanceTo(duration * 1000);
-  await deployment.engine.stop();
+  await drain(clock, deployment, (options.drainSeconds ?? 3600) * 1000);
+  clock.onStep = undefined;
   const [decisions, invocations] = await Promise.all([
     deployment.knowledge.queryDecisions({ limit: 1_000_000 }),
     deployment.knowledge.queryInvocations({ limit: 1_000_000 }),
@@ -74,18 +93,25 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     wallClockSeconds: (performance.now() - started) / 1000,
     decisions: countDecisions(decisions),
     systems: host.systems.map((system) => systemResult(system, invocations, warmupSeconds)),
-    faults: faults.map((f) => ({ entity: f.entity, at: f.at })),
+    faults: faults.map(({ kind, ...rest }) => (kind === 'fail' ? { entity: rest.entity, at: rest.at } : { kind, ...rest })),
     traffic: host.traffic.map(trafficResult),
     timeline: timelineOf(decisions),
+    safety: { violations: safety.violations },
   };
   await deployment.stop();
   return { report, host, deployment };
 }
 
-/** Marks the entity's subtree failed and takes every entity in it down now. */
-function injectFault(deployment: Deployment, host: SimulationHost, entityId: string): void {
-  const entity = deployment.tree.find(entityId);
-  if (!entity) return;
-  host.fail(entity.id);
-  for (const member of entity.subtree()) if (member.children.length === 0 || member === entity) member.setUp(false);
+/**
+ * Stops the loops and lets plans still running finish in virtual time (a replacement waiting for its new
+ * member), at most `limitMs` past the end; without the clock moving they would never finish.
+ */
+async function drain(clock: VirtualClock, deployment: Deployment, limitMs: number): Promise<void> {
+  let stopped = false;
+  const stopping = deployment.engine.stop().then(() => void (stopped = true));
+  const limit = clock.now() + limitMs;
+  await clock.settle();
+  while (!stopped && clock.now() < limit) await clock.advanceBy(1000);
+  if (!stopped) throw new HomeostatError('E_DRAIN', `plans still running ${limitMs / 1000} s after the end of the simulation`);
+  await stopping;
 }

@@ -31,6 +31,7 @@ export class SimulationHost {
   private readonly failed = new Set<string>();
   private readonly lags = new Map<string, number>();
   private readonly trafficRecords: SimulatedTraffic[] = [];
+  private readonly unfenceable = new Set<string>();
 
   constructor(readonly trace?: ArrivalTrace) {}
 
@@ -72,6 +73,16 @@ export class SimulationHost {
 
   get traffic(): readonly SimulatedTraffic[] {
     return this.trafficRecords;
+  }
+
+  /** From now on, fencing the entity fails (an unreachable node that cannot be fenced). */
+  breakFence(entityId: string): void {
+    this.unfenceable.add(entityId);
+  }
+
+  /** True when fencing the entity must fail. */
+  fenceFails(entityId: string): boolean {
+    return this.unfenceable.has(entityId);
   }
 
   register(system: SimulatedSystem): void {

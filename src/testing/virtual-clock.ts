@@ -6,6 +6,9 @@ import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
  * A 10-minute window is tested in milliseconds of wall-clock time.
  */
 export class VirtualClock extends VirtualTimeScheduler {
+  /** Called after every step (each batch of actions due at one time, promises settled): to check invariants. */
+  onStep: (() => void) | undefined;
+
   constructor(startAt = 0) {
     super(VirtualAction, Infinity);
     this.frame = startAt;
@@ -25,6 +28,7 @@ export class VirtualClock extends VirtualTimeScheduler {
       this.maxFrames = next.delay;
       this.flush();
       await settle();
+      this.onStep?.();
     }
     this.maxFrames = Infinity;
     if (time > this.frame) this.frame = time;

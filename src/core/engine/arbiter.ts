@@ -87,6 +87,17 @@ export class Arbiter {
     return token;
   }
 
+  /** Holds a subtree for an operation that is not a policy's plan (a person's, through the API); `end` releases it. */
+  hold(scope: Entity, by: string): number {
+    const token = this.nextToken++;
+    const operation: Operation = { token, policy: by, scope };
+    this.byToken.set(token, operation);
+    let atScope = this.byScope.get(scope);
+    if (!atScope) this.byScope.set(scope, (atScope = new Set()));
+    atScope.add(operation);
+    return token;
+  }
+
   end(token: number): void {
     const operation = this.byToken.get(token);
     if (!operation) return;

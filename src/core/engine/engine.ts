@@ -2,7 +2,7 @@ import { Subject, type Observable, type SchedulerLike, type Subscription } from 
 import type { Entity } from '../entity.js';
 import type { EntityTree } from '../entity-tree.js';
 import { HomeostatError, ValidationError } from '../errors.js';
-import { EffectorInvoker } from '../../effectors/invoker.js';
+import { EffectorInvoker, type InvokeOptions } from '../../effectors/invoker.js';
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
@@ -176,6 +176,19 @@ export class Engine {
   /** Limits the actions on an entity's subtree to `maxActions` per `windowMs`; plans past it are `rate_limited`. */
   setBudget(budget: ActionBudget): void {
     this.arbiter.setBudget(budget);
+  }
+
+  /**
+   * Invokes an effector for someone other than a policy (a person, through the API): the arbiter holds the
+   * entity's subtree while it runs, so a roll started by hand and the policies inside it do not fight.
+   */
+  async invokeHeld(entity: Entity, effector: string, params: unknown, options: InvokeOptions): Promise<unknown> {
+    const token = this.arbiter.hold(entity, `${options.caller.kind}:${options.caller.name}`);
+    try {
+      return await this.invoker.invoke(entity, effector, params, options);
+    } finally {
+      this.arbiter.end(token);
+    }
   }
 
   /** Starts every attached policy. */

@@ -1,0 +1,82 @@
+import type { Deployment } from '../blueprint/deployment.js';
+import type { Entity } from '../core/entity.js';
+import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
+import type { FaultEvent } from './fault-schedule.js';
+import type { SimulationHost } from './simulation-host.js';
+
+/** A fault flag that names something the tree does not have. */
+export class UnknownFaultTargetError extends HomeostatError {
+  constructor(flag: string, message: string) {
+    super('E_FAULT', `${flag}: ${message}`);
+  }
+}
+
+/**
+ * Checks every event against the started tree before the run, so a typo fails at once with what exists.
+ * @throws UnknownFaultTargetError
+ */
+export function checkFaultTargets(deployment: Deployment, events: readonly FaultEvent[]): void {
+  const known = (): string => [...deployment.tree.entities()].map((e) => e.id).join(', ');
+  for (const event of events) {
+    const entity = deployment.tree.find(event.entity);
+    const where = `${event.kind === 'fail' ? '--fail' : `--${event.kind}`} ${event.entity}@${event.at}`;
+    if (!entity) throw new UnknownFaultTargetError(where, `no entity '${event.entity}' in the tree (known: ${known()})`);
+    if (event.kind === 'lag' && !entity.hasSensor('replication.lag')) throw new UnknownFaultTargetError(where, `'${event.entity}' has no replication.lag sensor`);
+    if (event.kind === 'fence-fails' && !entity.hasEffector('fence')) throw new UnknownFaultTargetError(where, `'${event.entity}' has no fence effector`);
+    if (event.kind === 'invoke' && !entity.hasEffector(event.effector)) throw new UnknownFaultTargetError(where, `'${event.entity}' has no effector '${event.effector}'`);
+  }
+}
+
+/** Applies one event to a running deployment, now. */
+export function injectFault(deployment: Deployment, host: SimulationHost, event: FaultEvent): void {
+  const entity = deployment.tree.find(event.entity);
+  if (!entity) return; // retired since the run started: nothing left to break
+  switch (event.kind) {
+    case 'fail':
+      host.fail(entity.id);
+      for (const e of entity.subtree()) if (e.children.length === 0 || e === entity) e.setUp(false);
+      return;
+    case 'recover':
+      host.recover(entity.id);
+      return;
+    case 'lag':
+      holdLag(entity, host, event.seconds);
+      return;
+    case 'fence-fails':
+      breakFence(entity, host);
+      return;
+    case 'invoke':
+      // a person's operation: held by the arbiter like the API's; its failure is in the invocation records
+      deployment.engine.invokeHeld(entity, event.effector, event.params, { caller: { kind: 'person', name: 'simulate' } }).catch(() => undefined);
+      return;
+  }
+}
+
+/** The replica reports the injected lag: now when it is up, and in place of each lag its driver reports. */
+function holdLag(entity: Entity, host: SimulationHost, seconds: number): void {
+  const first = host.replicationLag(entity.id) === undefined;
+  host.setReplicationLag(entity.id, seconds);
+  const sensor = entity.sensor<number>('replication.lag');
+  if (first) {
+    sensor.readings$.subscribe((reading) => {
+      const lag = host.replicationLag(entity.id);
+      if (lag !== undefined && reading.value !== lag && entity.sensor<string>('role').current?.value !== 'primary') sensor.publish(lag);
+    });
+  }
+  if (entity.sensor<boolean>('service.up').value === true && entity.sensor<string>('role').current?.value !== 'primary') sensor.publish(seconds);
+}
+
+/** Fencing the entity fails from now on: its fence effector is wrapped so that it throws. */
+function breakFence(entity: Entity, host: SimulationHost): void {
+  if (host.fenceFails(entity.id)) return;
+  host.breakFence(entity.id);
+  const fence = entity.effector('fence');
+  entity.addEffector({
+    ...fence,
+    retry: { maxAttempts: 1 },
+    run: (params, context) => {
+      if (host.fenceFails(entity.id)) throw new TerminalEffectorError(`fencing ${entity.id} failed: the node does not answer`, { code: 'E_FENCE_FAILED' });
+      return fence.run(params, context);
+    },
+  });
+}

@@ -52,7 +52,7 @@ export function checkStopped(observed: Observed): string[] {
 }
 
 /**
- * Every plan gets exactly one Decision (as many decisions as plans, per policy; unique ids), and every decision
+ * Every plan gets exactly one Decision (as many decisions as plans, per policy; an id repeats only as a coalesced record's update), and every decision
  * not to act says why: a non-empty reason, an outcome that is not `applied`, and a detail for held plans.
  */
 export function checkDecisions(decisions: readonly Decision[], observed: Observed): string[] {
@@ -64,8 +64,16 @@ export function checkDecisions(decisions: readonly Decision[], observed: Observe
     const recorded = counts.get(id) ?? 0;
     if (plans !== recorded) problems.push(`${id}: ${plans} plans but ${recorded} decisions`);
   }
-  const ids = new Set(decisions.map((d) => d.id));
-  if (ids.size !== decisions.length) problems.push(`${decisions.length - ids.size} decision ids used twice`);
+  // an id comes again only as a coalesced record's update: same policy and outcome, its count one higher
+  const last = new Map<string, Decision>();
+  for (const d of decisions) {
+    const before = last.get(d.id);
+    const count = d.count ?? 1;
+    if (before === undefined ? count !== 1 : before.policy !== d.policy || before.outcome !== d.outcome || count !== (before.count ?? 1) + 1) {
+      problems.push(`decision ${d.id} of ${d.policy} (${d.outcome}, count ${count}) is neither new nor the next update of a coalesced record`);
+    }
+    last.set(d.id, d);
+  }
   for (const d of decisions) {
     const where = `${d.policy} at ${d.at / 1000} s (${d.outcome})`;
     if (d.reason.trim() === '') problems.push(`${where}: no reason`);

@@ -59,9 +59,10 @@ function install(): void {
   const arbiter = Arbiter.prototype as unknown as { begin: Begin; setBudget: (this: Arbiter, b: ActionBudget) => void };
   const begin = arbiter.begin;
   arbiter.begin = function (this: Arbiter, attachment: PolicyAttachment, plan: Plan) {
-    const self = this as unknown as { tree: { find(id: string): Entity | undefined; scheduler: { now(): number } }; budgets: Map<string, ActionBudget> };
+    // the arbiter keeps each budget with its order of setting
+    const self = this as unknown as { tree: { find(id: string): Entity | undefined; scheduler: { now(): number } }; budgets: Map<string, { budget: ActionBudget }> };
     const targets = plan.actions.flatMap((a) => self.tree.find(a.entity) ?? []);
-    const spent = [...self.budgets.values()].map((b) => {
+    const spent = [...self.budgets.values()].map(({ budget: b }) => {
       const root = self.tree.find(b.entity);
       return { budget: b.entity, n: root ? targets.filter((t) => root.contains(t)).length : 0 };
     });

@@ -86,7 +86,7 @@ export class PlanExecutor {
   submit(pending: PendingPlan): void {
     const { attachment, deps } = this;
     if (this.stopping) {
-      this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started') });
+      this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started'), detail: 'the engine is stopping: the plan was not started' });
       return;
     }
     if (attachment.suspended) {
@@ -105,7 +105,8 @@ export class PlanExecutor {
   /** Stops taking plans: waiting ones are recorded as failed (never started); the executing one goes on. */
   stop(): void {
     this.stopping = true;
-    for (const { pending } of this.waiting.splice(0)) this.record(pending, 'failed', { error: stopped('the engine stopped before this plan could start') });
+    const why = 'the engine stopped before this plan could start';
+    for (const { pending } of this.waiting.splice(0)) this.record(pending, 'failed', { error: stopped(why), detail: why });
   }
 
   /** Takes plans again after `stop` (an engine started again). */

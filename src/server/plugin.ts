@@ -19,6 +19,7 @@ import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
+import { consoleRoutes } from './ui/console-routes.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -91,6 +92,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     const alertmanager = options.alertmanager;
     if (alertmanager) await app.register(async (scoped) => void (await alertmanagerRoutes(scoped, context, alertmanager)), { prefix: (options as { prefix?: string }).prefix ?? '' });
+    await app.register(async (scoped) => consoleRoutes(scoped), { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();

@@ -17,6 +17,7 @@ export class LiveFeed {
   private readonly listeners = new Set<Listener>();
   private readonly sensorListeners = new Set<(o: Observation) => void>();
   private readonly stream: LiveStream;
+  private connected = false;
 
   constructor(root: string) {
     this.stream = new LiveStream(
@@ -32,6 +33,10 @@ export class LiveFeed {
         }
       },
       (state) => {
+        // after a reconnect, the server replays what it still buffers (Last-Event-ID); the decision log
+        // fills what a long gap pushed out of that buffer
+        if (state === 'live' && this.connected) void this.backfill();
+        if (state === 'live') this.connected = true;
         this.state = state;
         this.changed();
       },
@@ -44,6 +49,14 @@ export class LiveFeed {
     const recent = await api<Decision[]>('GET', '/decisions?limit=200');
     for (const d of recent) if (!this.decisions.has(d.id)) this.decisions.set(d.id, d);
     this.changed();
+  }
+
+  private async backfill(): Promise<void> {
+    const latest = Math.max(0, ...[...this.decisions.values()].map((d) => d.at));
+    const missed = await api<Decision[]>('GET', `/decisions?from=${latest}&limit=1000`).catch(() => []);
+    let added = false;
+    for (const d of missed) if (!this.decisions.has(d.id)) (this.decisions.set(d.id, d), (added = true));
+    if (added) this.changed();
   }
 
   pause(): void {

@@ -9,7 +9,9 @@ type Kind = 'boolean' | 'enum' | 'number' | 'string' | 'json' | 'auto';
 function kindOf(schema: JsonSchema): Kind {
   const s = effective(schema);
   if (s.enum) return 'enum';
-  const types = new Set((s.anyOf ?? [s]).map((b) => typeOf(b)).filter((t) => t !== undefined && t !== 'null'));
+  // every type the value may have: a union (`type: [number, string]` or anyOf) takes text read as JSON
+  const branches = schema.anyOf ?? [schema];
+  const types = new Set(branches.flatMap((b) => (Array.isArray(b.type) ? b.type : [typeOf(b)])).filter((t) => t !== undefined && t !== 'null'));
   if (types.size !== 1) return 'auto';
   const type = [...types][0];
   if (type === 'boolean') return 'boolean';
@@ -110,11 +112,11 @@ export function SchemaForm(props: SchemaFormProps) {
         const error = errors[name];
         const required = (props.schema.required ?? []).includes(name) && schema.default === undefined;
         const describedBy = [error ? `${fieldId}-error` : '', schema.description ? `${fieldId}-hint` : ''].filter(Boolean).join(' ') || undefined;
-        const common = { id: fieldId, name, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': describedBy };
+        const common = { id: fieldId, name, 'aria-required': required ? ('true' as const) : undefined, 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': describedBy };
         const onText = (e: Event) => setTexts({ ...texts, [name]: (e.currentTarget as HTMLInputElement).value });
         return (
           <div class={`field${error ? ' invalid' : ''}`} key={name}>
-            <label for={fieldId}>{name}{required ? ' *' : ''}{kind === 'json' ? ' (JSON)' : ''}</label>
+            <label for={fieldId}>{name}{required && <span aria-hidden="true"> *</span>}{kind === 'json' && <span class="muted"> (JSON)</span>}{kind === 'auto' && <span class="muted"> (text or JSON)</span>}</label>
             {kind === 'boolean' ? (
               <input type="checkbox" {...common} checked={checks[name] ?? false} onChange={(e) => setChecks({ ...checks, [name]: (e.currentTarget as HTMLInputElement).checked })} />
             ) : kind === 'enum' ? (

@@ -44,8 +44,9 @@ export function DecisionView({ id, session, live }: { id: string; session: Sessi
       {d.traceId && (
         <div class="field inline">
           <label for="trace-url">Trace link</label>
-          <input id="trace-url" type="url" placeholder="https://tracing.example/trace/{traceId}" value={traceUrl}
+          <input id="trace-url" type="url" placeholder="…/trace/{traceId}" aria-describedby="trace-url-hint" value={traceUrl}
             onChange={(e) => { const v = (e.currentTarget as HTMLInputElement).value; setTraceUrl(v); localStorage.setItem(TRACE_KEY, v); }} />
+          <small id="trace-url-hint" class="hint">your tracing UI's address of a trace, with {'{traceId}'} where the id goes (kept in this browser)</small>
         </div>
       )}
       <h2>Inputs</h2>

@@ -49,11 +49,17 @@ export async function startServer(blueprint: string): Promise<RunningServer> {
     const timer = setTimeout(() => reject(new Error(`homeostat run did not listen within 30 s:\n${output}`)), 30_000);
     const seen = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('HTTP API on')) (clearTimeout(timer), resolve());
+      if (output.includes('HTTP API on')) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout?.on('data', seen);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`homeostat run exited with ${code}:\n${output}`))));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`homeostat run exited with ${code}:\n${output}`));
+    });
   });
   return {
     url: `http://127.0.0.1:${port}`,

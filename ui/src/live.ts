@@ -55,7 +55,11 @@ export class LiveFeed {
     const latest = Math.max(0, ...[...this.decisions.values()].map((d) => d.at));
     const missed = await api<Decision[]>('GET', `/decisions?from=${latest}&limit=1000`).catch(() => []);
     let added = false;
-    for (const d of missed) if (!this.decisions.has(d.id)) (this.decisions.set(d.id, d), (added = true));
+    for (const d of missed) {
+      if (this.decisions.has(d.id)) continue;
+      this.decisions.set(d.id, d);
+      added = true;
+    }
     if (added) this.changed();
   }
 

@@ -124,6 +124,13 @@ describe('the console at /ui', () => {
     await row.getByRole('link', { name: decision.policy }).click();
     await page.getByRole('heading', { name: 'Invocation records' }).waitFor();
     expect(await page.locator('.reason').textContent()).toBe(decision.reason);
+    // an applied decision lists one invocation record per action, with the action's params
+    const applied = (await apiGet<Array<{ id: string; actions: Array<{ params?: unknown }> }>>(server, TOKENS.operator, '/decisions?policy=web%2Fautoscaler&outcome=applied&limit=1'))[0];
+    expect(applied).toBeDefined();
+    await page.goto(`${server.url}/ui/#/decision/${encodeURIComponent(applied?.id ?? '')}`);
+    const records = page.locator('li[data-record]');
+    await expect.poll(() => records.count()).toBe(applied?.actions.length);
+    expect(await records.first().textContent()).toContain(JSON.stringify(applied?.actions[0]?.params));
     await page.screenshot({ path: path.join(shots, 'decision-laptop.png'), fullPage: true });
   });
 

@@ -8,7 +8,27 @@ import type { AuditEntry, Decision } from '../types.js';
 const TRACE_KEY = 'homeostat.traceUrl';
 
 /** How far apart a decision and the audit record of one of its invocations may be (ms). */
-const MATCH_WINDOW_MS = 10 * 60_000;
+const MATCH_WINDOW_MS = 60_000;
+
+/**
+ * The audit records of a decision's invocations: for each action, the invocation by that policy of that
+ * effector on that entity with those params that is nearest in time to the decision (the API links them by
+ * these fields, not by id).
+ */
+export function invocationsOf(decision: Decision, entries: readonly AuditEntry[]): AuditEntry[] {
+  const found: AuditEntry[] = [];
+  for (const action of decision.actions) {
+    const params = JSON.stringify(action.params ?? {});
+    let best: AuditEntry | undefined;
+    for (const e of entries) {
+      if (e.who.kind !== 'policy' || e.who.name !== decision.policy || e.action !== `invoke ${action.effector}` || e.target !== action.entity) continue;
+      if (JSON.stringify(e.params ?? {}) !== params || Math.abs(e.at - decision.at) > MATCH_WINDOW_MS || found.includes(e)) continue;
+      if (!best || Math.abs(e.at - decision.at) < Math.abs(best.at - decision.at)) best = e;
+    }
+    if (best) found.push(best);
+  }
+  return found;
+}
 
 /** One decision in full: reason, inputs, actions, the invocation records (from the audit log) and its trace. */
 export function DecisionView({ id, session, live }: { id: string; session: Session; live: LiveFeed }) {
@@ -19,9 +39,7 @@ export function DecisionView({ id, session, live }: { id: string; session: Sessi
   useEffect(() => void api<Decision>('GET', `/decisions/${seg(id)}`).then(setDecision, (e: Error) => setError(e.message)), [id]);
   useEffect(() => {
     if (!decision || !can(session, 'operator')) return;
-    void api<AuditEntry[]>('GET', '/audit?limit=2000').then((entries) => setRecords(entries.filter((e) =>
-      e.who.kind === 'policy' && e.who.name === decision.policy && Math.abs(e.at - decision.at) < MATCH_WINDOW_MS &&
-      decision.actions.some((a) => e.action === `invoke ${a.effector}` && e.target === a.entity))), (e: unknown) => e instanceof ApiFailure && setRecords([]));
+    void api<AuditEntry[]>('GET', '/audit?limit=2000').then((entries) => setRecords(invocationsOf(decision, entries)), (e: unknown) => e instanceof ApiFailure && setRecords([]));
   }, [decision?.id]);
   if (error) return <section><h1>Decision {id}</h1><p class="error" role="alert">{error}</p></section>;
   if (!decision) return <p aria-busy="true">Loading…</p>;
@@ -57,7 +75,7 @@ export function DecisionView({ id, session, live }: { id: string; session: Sessi
       {!can(session, 'operator') ? <p class="muted">Invocation records are in the audit log, which operators can read.</p>
         : records === undefined ? <p class="muted">Loading…</p>
         : records.length === 0 ? <p class="muted">No invocation of this decision is in the audit log{d.outcome === 'applied' ? ' (yet)' : ' (nothing was executed)'}.</p>
-        : <ul>{records.map((r) => <li key={r.seq}>{new Date(r.at).toLocaleTimeString()} {r.action} on {r.target}: <span class={`badge result-${r.result}`}>{r.result}</span>{r.params === undefined ? '' : <> <code>{JSON.stringify(r.params)}</code></>}{r.detail ? ` (${r.detail})` : ''}</li>)}</ul>}
+        : <ul>{records.map((r) => <li key={r.seq} data-record={r.seq}>{new Date(r.at).toLocaleTimeString()} {r.action} on {r.target}: <span class={`badge result-${r.result}`}>{r.result}</span>{r.params === undefined ? '' : <> <code>{JSON.stringify(r.params)}</code></>}{r.detail ? ` (${r.detail})` : ''}</li>)}</ul>}
     </section>
   );
 }

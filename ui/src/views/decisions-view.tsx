@@ -16,7 +16,7 @@ function ancestry(tree: EntitySummary, above: readonly string[] = [], out = new 
 export function DecisionRow({ d }: { d: Decision }) {
   const total = d.durations.analyzeMs + d.durations.planMs + d.durations.executeMs;
   return (
-    <li class={`decision outcome-${d.outcome}`} data-decision={d.id} data-outcome={d.outcome}>
+    <li class="decision" data-decision={d.id} data-outcome={d.outcome}>
       <div class="line">
         <time dateTime={new Date(d.at).toISOString()}>{new Date(d.at).toLocaleTimeString()}</time>
         <span class={`badge outcome outcome-${d.outcome}`}>{d.outcome}{(d.count ?? 1) > 1 ? ` ×${d.count}` : ''}</span>

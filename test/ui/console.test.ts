@@ -298,12 +298,16 @@ describe('the console at /ui', () => {
       for (const [view, ready] of [['tree', 'li[data-entity="web"]'], ['entity/web', 'tr[data-sensor="cpu.mean"]'], ['decisions', 'li[data-decision]'], ['audit', 'tr[data-audit]']] as const) {
         await page.goto(`${server.url}/ui/#/${view}`);
         await page.locator(ready).first().waitFor({ timeout: 20_000 });
-        if (view === 'entity/web') await page.locator('article[data-effector="resize"] summary').click();
+        if (view === 'entity/web') {
+          await expect.poll(() => page.locator('svg.sparkline').count(), { timeout: 15_000 }).toBeGreaterThan(2);
+          await page.screenshot({ path: path.join(shots, `entity-web-top-${name}.png`) });
+          await page.locator('article[data-effector="resize"] summary').click();
+        }
         // nothing wider than the screen but the tables and the chart, which scroll in their own box
         const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
         expect(overflow, `${view} on a ${name}`).toBeLessThanOrEqual(0);
         expect(await checkAccessibility(page), `${view} on a ${name}`).toEqual([]);
-        await page.screenshot({ path: path.join(shots, `${view.replace('/', '-')}-${name}.png`), fullPage: name === 'phone' });
+        await page.screenshot({ path: path.join(shots, `${view.replace('/', '-')}-${name}.png`), fullPage: name === 'phone' && view.startsWith('entity') });
       }
       // the keyboard reaches the navigation: skip link first, then the views
       await page.goto(`${server.url}/ui/#/tree`);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, tokenStore } from './api.js';
 import { LiveFeed } from './live.js';
 import { href, useRoute } from './route.js';
@@ -41,6 +41,14 @@ function Console({ session, route, onLogout }: { session: Session; route: Return
     void live.start();
     return () => live.pause();
   }, [live]);
+  // a new view starts at its top, and focus moves to it so that a screen reader announces it; a change of
+  // filters (the query) keeps both
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) return void (first.current = false);
+    window.scrollTo(0, 0);
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route.view, route.arg]);
   const nav = [
     { view: 'tree', label: 'Tree' },
     { view: 'decisions', label: 'Decisions' },

@@ -30,7 +30,7 @@ export function AuditView() {
         <button type="button" onClick={() => void load()}>Refresh</button>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
-      <div class="table-wrap"><table class="audit">
+      <div class="table-wrap"><table class="audit stack">
         <caption class="muted">{shown.length} entries, newest first</caption>
         <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Result</th><th scope="col">Params</th></tr></thead>
         <tbody>{shown.map((e) => (

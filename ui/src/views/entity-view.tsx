@@ -17,6 +17,11 @@ function show(value: unknown, unit: string | null): string {
   return unit ? `${text} ${unit}` : text;
 }
 
+/** A reading as a point of the sparkline: numbers as they are, booleans as 1 and 0. */
+function numeric(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : undefined;
+}
+
 function age(at: number | null, now: number): string {
   if (at === null) return 'never';
   const s = Math.max(0, Math.round((now - at) / 1000));
@@ -39,7 +44,8 @@ export function EntityView({ id, session, live }: { id: string; session: Session
     const off = live.onSensor((o) => {
       if (o.entity !== id) return;
       setLatest((l) => ({ ...l, [o.sensor]: o }));
-      if (typeof o.value === 'number') setHistory((h) => ({ ...h, [o.sensor]: [...(h[o.sensor] ?? []), o.value as number].slice(-HISTORY) }));
+      const n = numeric(o.value);
+      if (n !== undefined) setHistory((h) => ({ ...h, [o.sensor]: [...(h[o.sensor] ?? []), n].slice(-HISTORY) }));
     });
     return () => (window.clearInterval(timer), window.clearInterval(tick), off());
   }, [id]);
@@ -49,7 +55,7 @@ export function EntityView({ id, session, live }: { id: string; session: Session
   useEffect(() => {
     for (const s of entity?.sensors ?? []) {
       void api<{ readings: Observation[] }>('GET', `/entities/${seg(id)}/sensors/${seg(s.name)}/history`).then((r) => {
-        const values = r.readings.map((o) => o.value).filter((v): v is number => typeof v === 'number');
+        const values = r.readings.map((o) => numeric(o.value)).filter((v): v is number => v !== undefined);
         setHistory((h) => ({ ...h, [s.name]: [...values, ...(h[s.name] ?? [])].slice(-HISTORY) }));
       }, () => undefined);
     }
@@ -91,6 +97,8 @@ export function EntityView({ id, session, live }: { id: string; session: Session
         </table></div>
       )}
 
+      <div class="columns">
+      <div>
       <h2>Effectors</h2>
       {entity.effectors.length === 0 && <p class="muted">No effectors.</p>}
       {entity.effectors.map((e) => (
@@ -112,9 +120,13 @@ export function EntityView({ id, session, live }: { id: string; session: Session
         </article>
       ))}
 
+      </div>
+      <div>
       <h2>Policies</h2>
       {entity.policies.length === 0 && <p class="muted">No policies attached here.</p>}
       {entity.policies.map((p) => <PolicyCard key={p.id} policy={p} session={session} onChange={() => void load()} />)}
+      </div>
+      </div>
     </section>
   );
 }

@@ -128,7 +128,7 @@ export function ReplayView() {
               </select>
             </div>
           </div>
-          <div class="table-wrap timeline"><table>
+          <div class="table-wrap timeline"><table class="stack">
             <thead><tr><th scope="col">At (s)</th><th scope="col">Policy</th><th scope="col">Outcome</th><th scope="col">Actions</th><th scope="col">Reason</th></tr></thead>
             <tbody>{report.timeline.map((t, i) => (!outcome || t.outcome === outcome) && (
               <tr key={i} id={`row-${i}`} class={selected === i ? 'selected' : ''} tabIndex={0} onClick={() => setSelected(i)} onKeyDown={(e) => e.key === 'Enter' && setSelected(i)} aria-selected={selected === i}>

@@ -1,5 +1,6 @@
 /** The shapes of the API's answers that the console reads (a subset of the documented API). */
 
+/** An entity as the tree (`GET /entities`) gives it. */
 export interface EntitySummary {
   readonly id: string;
   readonly type: string;
@@ -11,6 +12,7 @@ export interface EntitySummary {
   readonly childCount?: number;
 }
 
+/** A sensor of an entity: current value, when it was read, whether it is stale. */
 export interface SensorView {
   readonly name: string;
   readonly value: unknown;
@@ -21,6 +23,7 @@ export interface SensorView {
   readonly rejected: number;
 }
 
+/** An effector of an entity, with the JSON schema of its parameters. */
 export interface EffectorView {
   readonly name: string;
   readonly description: string | null;
@@ -29,6 +32,7 @@ export interface EffectorView {
   readonly params: JsonSchema;
 }
 
+/** An attached policy's status (`GET /policies`). */
 export interface PolicyStatus {
   readonly id: string;
   readonly name: string;
@@ -42,12 +46,14 @@ export interface PolicyStatus {
   readonly faults: number;
 }
 
+/** One policy with its config and the config's JSON schema (`GET /policies/:id`). */
 export interface PolicyDetail extends PolicyStatus {
   readonly description: string | null;
   readonly config: Record<string, unknown>;
   readonly configSchema: JsonSchema;
 }
 
+/** One entity in full (`GET /entities/:id`). */
 export interface EntityDetail extends Omit<EntitySummary, 'children'> {
   readonly config: unknown;
   readonly parent: string | null;
@@ -57,6 +63,7 @@ export interface EntityDetail extends Omit<EntitySummary, 'children'> {
   readonly policies: readonly PolicyStatus[];
 }
 
+/** One sensor reading. */
 export interface Observation {
   readonly entity: string;
   readonly sensor: string;
@@ -64,6 +71,7 @@ export interface Observation {
   readonly at: number;
 }
 
+/** One effector invocation a plan asks for. */
 export interface Action {
   readonly entity: string;
   readonly effector: string;
@@ -71,6 +79,7 @@ export interface Action {
   readonly id?: string;
 }
 
+/** One decision record: what the loop saw, decided and why, and what came of it. */
 export interface Decision {
   readonly id: string;
   readonly at: number;
@@ -90,6 +99,7 @@ export interface Decision {
   readonly invocations?: ReadonlyArray<Record<string, unknown>>;
 }
 
+/** One audit entry (`GET /audit`). */
 export interface AuditEntry {
   readonly seq: number;
   readonly at: number;

@@ -109,7 +109,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   if (options.port !== undefined) {
     try {
       server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment(), ...alertmanagerFromEnvironment() });
-      logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics)`);
+      logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics, console at ${server.url}/ui)`);
     } catch (error) {
       io.err(`cannot start the HTTP service on port ${options.port}: ${describeError(error)}`);
       await deployment.stop().catch(() => undefined);

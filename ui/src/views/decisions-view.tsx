@@ -52,7 +52,7 @@ export function DecisionsView({ live, route }: { live: LiveFeed; route: Route })
     <section aria-labelledby="decisions-title">
       <div class="bar">
         <h1 id="decisions-title">Decisions</h1>
-        <span class={`badge stream-${live.state}`} role="status" data-testid="stream-state">stream {live.state}</span>
+        <span class={`badge stream-${live.state}`} role="status" data-testid="stream-state" data-events={live.received}>stream {live.state}</span>
         <button type="button" onClick={() => (paused ? live.resume() : live.pause())}>{paused ? 'Resume live' : 'Pause live'}</button>
       </div>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>

@@ -30,7 +30,7 @@ function Node({ e, show, depth }: { e: EntitySummary; show: Set<string>; depth: 
   if (!show.has(e.id)) return null;
   const h = health(e);
   return (
-    <li role="treeitem" aria-level={depth} aria-expanded={e.children && e.children.length > 0 ? true : undefined} data-entity={e.id}>
+    <li data-entity={e.id} data-depth={depth}>
       <div class="node">
         <a href={href('entity', e.id)}>{e.id}</a>
         <span class="muted type">{e.type}</span>
@@ -39,13 +39,16 @@ function Node({ e, show, depth }: { e: EntitySummary; show: Set<string>; depth: 
         {e.members.length > 0 && <span class="muted">{e.members.length} members</span>}
       </div>
       {e.children && e.children.length > 0 && (
-        <ul role="group">{e.children.map((c) => <Node key={c.id} e={c} show={show} depth={depth + 1} />)}</ul>
+        <ul>{e.children.map((c) => <Node key={c.id} e={c} show={show} depth={depth + 1} />)}</ul>
       )}
     </li>
   );
 }
 
-/** The entity tree with state and health, a filter, and live refresh. */
+/**
+ * The entity tree with state and health, a filter, and live refresh. Nested lists of links (not an ARIA
+ * tree widget, which would need arrow-key handling): Tab walks the entities in order.
+ */
 export function TreeView({ session, live }: { session: Session; live: LiveFeed }) {
   useLive(live);
   const [tree, setTree] = useState<EntitySummary | undefined>();
@@ -77,7 +80,7 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {tree && show.size === 0 && <p class="muted">No entity matches “{filter}”.</p>}
-      {tree && <ul class="tree" role="tree" aria-label="Entity tree"><Node e={tree} show={show} depth={1} /></ul>}
+      {tree && <ul class="tree" aria-label="Entity tree"><Node e={tree} show={show} depth={1} /></ul>}
     </section>
   );
 }

@@ -210,7 +210,7 @@ function logServing(logger: Logger, urls: readonly string[], host: string, authe
   const every = host === '0.0.0.0' || host === '::';
   const where = every ? `every interface (${urls.join(', ')})` : urls.join(', ');
   const first = urls[0] ?? '';
-  logger.info({ urls, host }, `HTTP API on ${where} (OpenAPI at ${first}/docs, metrics at ${first}/metrics; /health, /ready, /docs need no token)`);
+  logger.info({ urls, host }, `HTTP API on ${where} (OpenAPI at ${first}/docs, metrics at ${first}/metrics, console at ${first}/ui; /health, /ready, /docs need no token)`);
   if (!authenticated) {
     logger.warn({ host }, `NO ACCESS CONTROL: no tokens configured, so every caller of ${where} is an admin of the whole tree; set HOMEOSTAT_TOKENS or a JWT key`);
   }

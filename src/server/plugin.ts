@@ -25,6 +25,7 @@ import { FeedMetrics } from '../telemetry/feed-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
 import { StopCoordinator } from './stop-coordinator.js';
+import { consoleRoutes } from './ui/console-routes.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -136,6 +137,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     app.addHook('preClose', async () => {
       await stop.stop();
     });
+    await app.register(async (scoped) => consoleRoutes(scoped), { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();

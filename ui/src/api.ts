@@ -1,0 +1,68 @@
+/** The console's client of homeostat's documented HTTP API (the API sits at the parent path of /ui). */
+
+/** An API answer that was not 2xx: status, the server's message, and zod issues when it sent them. */
+export class ApiFailure extends Error {
+  constructor(readonly status: number, message: string, readonly issues: ReadonlyArray<{ path: string; message: string }> = []) {
+    super(message);
+  }
+}
+
+/** The API base: the page is served at `<prefix>/ui/`, so the API is `<prefix>`. */
+export function apiBase(pathname: string = location.pathname): string {
+  const at = pathname.lastIndexOf('/ui');
+  return at < 0 ? '' : pathname.slice(0, at);
+}
+
+const TOKEN_KEY = 'homeostat.token';
+
+/** The bearer token of this tab (sessionStorage: gone when the tab closes). */
+export const tokenStore = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (token: string): void => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** Headers with the bearer token, when there is one. */
+export function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  const token = tokenStore.get();
+  return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+}
+
+function issuesOf(body: unknown): Array<{ path: string; message: string }> {
+  const issues = (body as { issues?: unknown } | null)?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.map((i: unknown) => {
+    // the API sends engine problems as `path: message` sentences and request-schema issues as objects
+    if (typeof i === 'string') {
+      const at = i.indexOf(': ');
+      return at < 0 ? { path: '', message: i } : { path: i.slice(0, at), message: i.slice(at + 2) };
+    }
+    const o = (i ?? {}) as { path?: unknown; message?: unknown };
+    return {
+      path: Array.isArray(o.path) ? o.path.join('.') : String(o.path ?? '').replace(/^\//, '').replaceAll('/', '.'),
+      message: String(o.message ?? 'invalid'),
+    };
+  });
+}
+
+/** Calls the API; resolves with the JSON body, rejects with an ApiFailure. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: authHeaders(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await fetch(`${apiBase()}${path}`, init);
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  if (!response.ok) {
+    const message = (parsed as { error?: unknown } | null)?.error;
+    throw new ApiFailure(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, issuesOf(parsed));
+  }
+  return parsed as T;
+}
+
+/** Encodes one path segment of an id (ids may hold slashes, e.g. policy `web/autoscaler`). */
+export const seg = (id: string): string => encodeURIComponent(id);

@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { LiveStream, type StreamState } from './stream.js';
+import type { Decision, Observation } from './types.js';
+
+type Listener = () => void;
+
+/**
+ * The console's live state: the recent decisions (loaded once, then kept current from the stream) and
+ * sensor readings as they come. One stream for the whole console, resumed with Last-Event-ID.
+ */
+export class LiveFeed {
+  readonly decisions = new Map<string, Decision>();
+  state: StreamState = 'connecting';
+  /** Events received since the page loaded (shown, and read by the tests). */
+  received = 0;
+  private readonly listeners = new Set<Listener>();
+  private readonly sensorListeners = new Set<(o: Observation) => void>();
+  private readonly stream: LiveStream;
+  private connected = false;
+
+  constructor(root: string) {
+    this.stream = new LiveStream(
+      `subtree=${encodeURIComponent(root)}&types=decision,sensor`,
+      (event) => {
+        this.received++;
+        if (event.type === 'decision') {
+          const d = event.data as Decision;
+          this.decisions.set(d.id, d);
+          this.changed();
+        } else if (event.type === 'sensor') {
+          for (const l of this.sensorListeners) l(event.data as Observation);
+        }
+      },
+      (state) => {
+        // after a reconnect, the server replays what it still buffers (Last-Event-ID); the decision log
+        // fills what a long gap pushed out of that buffer
+        if (state === 'live' && this.connected) void this.backfill();
+        if (state === 'live') this.connected = true;
+        this.state = state;
+        this.changed();
+      },
+    );
+  }
+
+  /** Loads the recent decisions, then follows the stream. */
+  async start(): Promise<void> {
+    this.stream.start();
+    const recent = await api<Decision[]>('GET', '/decisions?limit=200');
+    for (const d of recent) if (!this.decisions.has(d.id)) this.decisions.set(d.id, d);
+    this.changed();
+  }
+
+  private async backfill(): Promise<void> {
+    const latest = Math.max(0, ...[...this.decisions.values()].map((d) => d.at));
+    const missed = await api<Decision[]>('GET', `/decisions?from=${latest}&limit=1000`).catch(() => []);
+    let added = false;
+    for (const d of missed) {
+      if (this.decisions.has(d.id)) continue;
+      this.decisions.set(d.id, d);
+      added = true;
+    }
+    if (added) this.changed();
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.start();
+  }
+
+  /** Newest first. */
+  list(): Decision[] {
+    return [...this.decisions.values()].sort((a, b) => b.at - a.at || b.id.localeCompare(a.id));
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onSensor(listener: (o: Observation) => void): () => void {
+    this.sensorListeners.add(listener);
+    return () => this.sensorListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+/** Re-renders the calling component whenever the feed changes. */
+export function useLive(live: LiveFeed): void {
+  const [, setTick] = useState(0);
+  useEffect(() => live.subscribe(() => setTick((t) => t + 1)), [live]);
+}

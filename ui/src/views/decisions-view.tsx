@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { useLive, type LiveFeed } from '../live.js';
+import { href, type Route } from '../route.js';
+import { OUTCOMES, type Decision, type EntitySummary } from '../types.js';
+
+/** Entity id to the ids of it and its ancestors (for the subtree filter). */
+function ancestry(tree: EntitySummary, above: readonly string[] = [], out = new Map<string, string[]>()): Map<string, string[]> {
+  const chain = [...above, tree.id];
+  out.set(tree.id, chain);
+  for (const c of tree.children ?? []) ancestry(c, chain, out);
+  return out;
+}
+
+/** One decision as a row: time, policy, outcome, reason, inputs, actions and phase durations. */
+export function DecisionRow({ d }: { d: Decision }) {
+  const total = d.durations.analyzeMs + d.durations.planMs + d.durations.executeMs;
+  return (
+    <li class="decision" data-decision={d.id} data-outcome={d.outcome}>
+      <div class="line">
+        <time dateTime={new Date(d.at).toISOString()}>{new Date(d.at).toLocaleTimeString()}</time>
+        <span class={`badge outcome outcome-${d.outcome}`}>{d.outcome}{(d.count ?? 1) > 1 ? ` ×${d.count}` : ''}</span>
+        <a href={href('decision', d.id)}>{d.policy}</a>
+        <span class="muted">on {d.entity}</span>
+      </div>
+      <p class="reason">{d.reason}</p>
+      {d.actions.length > 0 && <p class="muted">actions: {d.actions.map((a) => `${a.effector}(${a.entity}${a.params === undefined ? '' : ` ${JSON.stringify(a.params)}`})`).join(', ')}</p>}
+      <p class="muted small">
+        inputs: {d.inputs.slice(0, 4).map((o) => `${o.sensor}=${typeof o.value === 'number' ? Number(o.value.toFixed(3)) : JSON.stringify(o.value)}`).join(', ')}{d.inputs.length > 4 ? ` +${d.inputs.length - 4}` : ''}
+        {' · '}analyze {d.durations.analyzeMs.toFixed(1)} ms, plan {d.durations.planMs.toFixed(1)} ms, execute {d.durations.executeMs.toFixed(1)} ms ({total.toFixed(1)} ms)
+      </p>
+    </li>
+  );
+}
+
+/** Live decisions, filterable by subtree, policy and outcome, with a pause that resumes where it stopped. */
+export function DecisionsView({ live, route }: { live: LiveFeed; route: Route }) {
+  useLive(live);
+  const [tree, setTree] = useState<Map<string, string[]>>(new Map());
+  useEffect(() => void api<EntitySummary>('GET', '/entities').then((t) => setTree(ancestry(t)), () => undefined), []);
+  const subtree = route.query.get('subtree') ?? '';
+  const policy = route.query.get('policy') ?? '';
+  const outcome = route.query.get('outcome') ?? '';
+  const set = (key: string, value: string) => {
+    location.hash = href('decisions', '', { subtree, policy, outcome, [key]: value });
+  };
+  const all = live.list();
+  const policies = [...new Set(all.map((d) => d.policy))].sort();
+  const shown = all.filter((d) => (!subtree || (tree.get(d.entity) ?? [d.entity]).includes(subtree)) && (!policy || d.policy === policy) && (!outcome || d.outcome === outcome)).slice(0, 300);
+  const paused = live.state === 'paused';
+  return (
+    <section aria-labelledby="decisions-title">
+      <div class="bar">
+        <h1 id="decisions-title">Decisions</h1>
+        <span class={`badge stream-${live.state}`} role="status" data-testid="stream-state" data-events={live.received}>stream {live.state}</span>
+        <button type="button" onClick={() => (paused ? live.resume() : live.pause())}>{paused ? 'Resume live' : 'Pause live'}</button>
+      </div>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="f-subtree">Subtree</label>
+          <select id="f-subtree" value={subtree} onChange={(e) => set('subtree', (e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">all</option>
+            {[...tree.keys()].map((id) => <option key={id} value={id}>{id}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-policy">Policy</label>
+          <select id="f-policy" value={policy} onChange={(e) => set('policy', (e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">all</option>
+            {[...new Set([...policies, ...(policy ? [policy] : [])])].map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-outcome">Outcome</label>
+          <select id="f-outcome" value={outcome} onChange={(e) => set('outcome', (e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">all</option>
+            {OUTCOMES.map((o) => <option key={o} value={o}>{o}</option>)}
+          </select>
+        </div>
+      </form>
+      <p class="muted" aria-live="polite">{shown.length} of {all.length} decisions shown</p>
+      <ol class="decisions" aria-label="Decisions, newest first">{shown.map((d) => <DecisionRow key={d.id} d={d} />)}</ol>
+    </section>
+  );
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
+import { MAX_BUDGET_ACTIONS } from '../core/limits.js';
 import { quorumRuleSchema } from '../core/quorum.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "an id is letters, digits, '-', '_' or '.'");
@@ -9,7 +10,7 @@ const sensorName = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, "a
 export const sensorDeclSchema = z.strictObject({
   name: sensorName,
   type: z.enum(['number', 'boolean', 'string', 'json']).default('number'),
-  staleAfter: durationSchema.optional(),
+  staleAfter: intervalSchema.optional(),
   unit: z.string().optional(),
   description: z.string().optional(),
 });
@@ -23,7 +24,7 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
     op: z.enum(['sum', 'mean', 'min', 'max', 'count', 'fractionUp']),
     publish: sensorName,
     minCoverage: z.number().min(0).max(1).optional(),
-    staleAfter: durationSchema.optional(),
+    staleAfter: intervalSchema.optional(),
   }),
   z.strictObject({
     kind: z.literal('transform'),
@@ -34,19 +35,19 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
     min: z.number().optional(),
     max: z.number().optional(),
   }),
-  z.strictObject({ kind: z.literal('rate'), sensor: sensorName, publish: sensorName, per: durationSchema.default(1000) }),
+  z.strictObject({ kind: z.literal('rate'), sensor: sensorName, publish: sensorName, per: intervalSchema.default(1000) }),
   z.strictObject({
     kind: z.literal('rollingMean'),
     sensor: sensorName,
     publish: sensorName,
-    window: durationSchema,
+    window: intervalSchema,
     minCoverage: z.number().gt(0).max(1).default(0.8),
   }),
   z.strictObject({
     kind: z.literal('percentiles'),
     sensor: sensorName,
     publish: sensorName,
-    window: durationSchema,
+    window: intervalSchema,
     percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 99]),
   }),
 ]);
@@ -55,9 +56,9 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
 export const feedDeclSchema = z
   .strictObject({
     sensor: sensorName.default('service.up'),
-    every: durationSchema.default(10_000),
-    tcp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), timeout: durationSchema.default(2_000) }).optional(),
-    http: z.strictObject({ url: z.url(), timeout: durationSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
+    every: intervalSchema.default(10_000),
+    tcp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), timeout: intervalSchema.default(2_000) }).optional(),
+    http: z.strictObject({ url: z.url(), timeout: intervalSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
   })
   .refine((f) => (f.tcp === undefined) !== (f.http === undefined), { message: "a feed needs exactly one of 'tcp' or 'http'" });
 
@@ -89,7 +90,7 @@ export const entityNodeSchema = z.strictObject({
   policies: z.array(policyDeclSchema).default([]),
   quorum: quorumDeclSchema.optional(),
   /** At most `actions` effector invocations on this subtree per `window` (plans past it are rate_limited). */
-  budget: z.strictObject({ actions: z.number().int().min(1), window: durationSchema }).optional(),
+  budget: z.strictObject({ actions: z.number().int().min(1).max(MAX_BUDGET_ACTIONS), window: intervalSchema }).optional(),
   members: z.array(id).default([]),
   memberSpec: z.record(z.string(), z.unknown()).optional(),
   children: z.array(z.unknown()).default([]),

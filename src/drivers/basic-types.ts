@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupSizeSchema } from '../core/limits.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
 import { waitForCheck } from '../core/engine/check-wait.js';
@@ -33,7 +34,7 @@ export const groupType: EntityType = {
 
 const clusterConfig = z.strictObject({
   /** Members created at start. Default 1. */
-  initialSize: z.number().int().min(0).default(1),
+  initialSize: groupSizeSchema().default(1),
 });
 
 /**

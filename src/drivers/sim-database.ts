@@ -1,6 +1,6 @@
 import { interval } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { defineSensor, numberSensor } from '../sensors/define-sensor.js';
 import type { Entity } from '../core/entity.js';
@@ -18,7 +18,7 @@ const databaseConfig = z.strictObject({
   weight: z.number().min(0).default(1),
   /** Typical replication lag of this replica (s). Default 1. */
   lag: z.number().min(0).default(1),
-  tick: durationSchema.default(5_000),
+  tick: intervalSchema.default(5_000),
 });
 
 /** A simulated database in a primary-replica group: role, replication lag, promote/demote/fence/restart. */

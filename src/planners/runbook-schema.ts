@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
 import type { Action } from '../knowledge/decision.js';
 
 const stepId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a step id is letters, digits, '-', '_' or '.'");
@@ -12,7 +12,7 @@ export const runbookStepSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).optional(),
   /** Steps that must be done first; by default the step listed before. */
   after: z.array(stepId).optional(),
-  timeout: durationSchema.optional(),
+  timeout: intervalSchema.optional(),
   /** Must hold (within `within`) before dependent steps start. */
   check: z
     .strictObject({
@@ -20,7 +20,7 @@ export const runbookStepSchema = z.strictObject({
       sensor: z.string().min(1),
       op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']).default('eq'),
       value: z.union([z.number(), z.boolean(), z.string()]),
-      within: durationSchema,
+      within: intervalSchema,
     })
     .optional(),
   /** Undoes the step if a later one fails. */

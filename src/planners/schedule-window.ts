@@ -1,13 +1,14 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
+import { groupSizeSchema } from '../core/limits.js';
 
 /** A scheduled capacity window: from each cron trigger, for `duration`, a floor or an exact size. */
 export const scheduleWindowSchema = z.strictObject({
   /** Cron expression (UTC), e.g. `0 8 * * 1-5`. */
   cron: z.string().refine((pattern) => isValidCron(pattern), { message: 'not a valid cron expression' }),
-  duration: durationSchema,
-  size: z.number().int().min(0),
+  duration: intervalSchema,
+  size: groupSizeSchema(),
   /** `floor`: at least `size` during the window (dynamic policies may go higher); `exact`: exactly `size`. */
   mode: z.enum(['floor', 'exact']).default('floor'),
 });

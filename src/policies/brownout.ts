@@ -1,5 +1,6 @@
 import { filter, map } from 'rxjs';
 import { z } from 'zod';
+import { groupSizeSchema } from '../core/limits.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -16,7 +17,7 @@ export const brownoutConfig = z
     /** Sensor with the members still booting, optional: while some boot, capacity cannot grow faster. */
     bootingSensor: z.string().optional(),
     /** The largest size the group may have: at it, only the dimmer can relieve load. */
-    maxSize: z.number().int().min(1),
+    maxSize: groupSizeSchema(1),
     step: z.number().gt(0).max(1).default(0.25),
     /** Lower the dimmer when response time or utilization is above these. */
     high: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.9) }),

@@ -1,7 +1,7 @@
 import { filter, map, merge } from 'rxjs';
 import { z } from 'zod';
 import { failureDetector } from '../analyzers/failure-detector.js';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
 import type { Entity } from '../core/entity.js';
 import { memberObservations } from '../sensors/member-observations.js';
 import type { Observation } from '../sensors/reading.js';
@@ -18,7 +18,7 @@ export const failoverConfig = z.strictObject({
   /** No second automatic failover of this group within this time (Orchestrator's recovery block). Default 10 min. */
   recoveryBlock: durationSchema.default(600_000),
   /** Time the promoted replica has to report itself primary. Default 30 s. */
-  promoteTimeout: durationSchema.default(30_000),
+  promoteTimeout: intervalSchema.default(30_000),
   from: z.enum(['children', 'members']).default('children'),
 });
 

@@ -1,24 +1,25 @@
 import { EMPTY, Observable, concatWith, distinctUntilChanged, filter, map, of, switchMap, tap, timer, type SchedulerLike } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
+import { attemptsSchema } from '../core/limits.js';
 import { isWindingDown } from '../core/lifecycle.js';
 import { readStamps, restartDecision } from '../planners/restart-budget.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
 /** Config of the built-in restarter. */
-export const restarterConfig = z.object({
+export const restarterConfig = z.strictObject({
   /** How long the entity must stay down before it is declared failed. Default 0. */
   failureDelay: durationSchema.default(0),
   /** While it stays down, ask again after this long, doubling each time (restart backoff). Default 30 s. */
-  recheckInterval: durationSchema.default(30_000),
+  recheckInterval: intervalSchema.default(30_000),
   /** Upper bound of the backoff between restarts. Default 5 min. */
-  maxBackoff: durationSchema.default(300_000),
+  maxBackoff: intervalSchema.default(300_000),
   /** Give up after this many restarts within `window`. Default 3. */
-  maxRestarts: z.number().int().min(1).default(3),
+  maxRestarts: attemptsSchema.default(3),
   /** Default 3 min (Brooklyn's recurring-failure window). */
-  window: durationSchema.default(180_000),
-  restartEffector: z.string().default('restart'),
+  window: intervalSchema.default(180_000),
+  restartEffector: z.string().min(1).default('restart'),
 });
 
 const RESTARTS = 'restarts';

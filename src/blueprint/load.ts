@@ -60,7 +60,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   });
   const raw: unknown = doc.toJS();
   const top = topSchema.safeParse(raw ?? {});
-  if (!top.success) validator.addIssues([], top.error.issues);
+  if (!top.success) validator.addIssues([], top.error.issues, topSchema);
   const application = (raw as { application?: unknown } | null)?.application;
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
   const root = application === undefined ? undefined : await validator.node(application, ['application']);

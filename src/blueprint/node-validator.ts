@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import { knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
 import { loadPolicyModule } from './policy-modules.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
@@ -38,11 +39,12 @@ export class NodeValidator {
 
   constructor(private readonly options: NodeValidatorOptions) {}
 
-  /** Adds zod issues under a document path. */
-  addIssues(at: DocPath, issues: readonly z.core.$ZodIssue[]): void {
+  /** Adds zod issues under a document path; `schema` (what was checked) lets unknown keys get a suggestion. */
+  addIssues(at: DocPath, issues: readonly z.core.$ZodIssue[], schema?: z.ZodType): void {
     for (const issue of issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: `unknown key '${key}'`, key });
+        const known = schema ? knownKeysAt(schema, issue.path) : [];
+        for (const key of issue.keys) this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: unknownKeyMessage(key, known), key });
         continue;
       }
       const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
@@ -60,7 +62,7 @@ export class NodeValidator {
       return undefined;
     }
     const fields = raw as Record<string, unknown>;
-    for (const key of Object.keys(fields)) if (!ENTITY_KEYS.has(key)) this.problems.push({ path: at, message: `unknown key '${key}'`, key });
+    for (const key of Object.keys(fields)) if (!ENTITY_KEYS.has(key)) this.problems.push({ path: at, message: unknownKeyMessage(key, [...ENTITY_KEYS]), key });
     const shape = entityNodeSchema.shape;
     const id = template && fields['id'] === undefined ? '' : this.field(shape.id, fields['id'], [...at, 'id'], 'id');
     const typeName = this.field(shape.type, fields['type'], [...at, 'type']);
@@ -83,7 +85,7 @@ export class NodeValidator {
     const type = typeName === undefined ? undefined : this.options.types.get(typeName);
     if (typeName !== undefined && !type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${typeName}' (known: ${this.options.types.names().join(', ')})` });
     const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
-    if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues);
+    if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues, type?.config);
     if (type?.needsMemberSpec && fields['memberSpec'] === undefined) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
     const policies: ResolvedPolicy[] = [];
     for (const [i, decl] of policyDecls.entries()) {
@@ -128,7 +130,7 @@ export class NodeValidator {
     }
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    this.addIssues(at, parsed.error.issues);
+    this.addIssues(at, parsed.error.issues, schema);
     return undefined;
   }
 
@@ -160,7 +162,7 @@ export class NodeValidator {
     if (!definition) return undefined;
     const config = definition.config.safeParse(decl.config);
     if (!config.success) {
-      this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })));
+      this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
       return undefined;
     }
     return {

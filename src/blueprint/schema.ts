@@ -75,8 +75,14 @@ export const policyDeclSchema = z
   })
   .refine((p) => (p.use === undefined) !== (p.module === undefined), { message: "a policy needs exactly one of 'use' (a built-in name) or 'module' (a path)" });
 
-/** Blueprint quorum: which set and which rule decide the entity's `service.up`. */
-export const quorumDeclSchema = z.intersection(z.strictObject({ from: z.enum(['children', 'members']) }).passthrough(), quorumRuleSchema);
+/** Blueprint quorum: which set and which rule decide the entity's `service.up` (strict: a stray key is reported). */
+const quorumFrom = z.enum(['children', 'members']);
+export const quorumDeclSchema = z.discriminatedUnion('rule', [
+  z.strictObject({ from: quorumFrom, rule: z.literal('all') }),
+  z.strictObject({ from: quorumFrom, rule: z.literal('atLeastOne') }),
+  z.strictObject({ from: quorumFrom, rule: z.literal('atLeast'), n: quorumRuleSchema.options[2].shape.n }),
+  z.strictObject({ from: quorumFrom, rule: z.literal('fraction'), value: quorumRuleSchema.options[3].shape.value }),
+]);
 
 /** One entity node, children not yet validated (each child is validated on its own, so one bad node does not hide others). */
 export const entityNodeSchema = z.strictObject({

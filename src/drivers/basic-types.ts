@@ -11,14 +11,17 @@ import type { DriverContext, EntityType } from './entity-type.js';
 /** `group.size`: number of members. */
 export const GROUP_SIZE = numberSensor('group.size', { description: 'number of members', unit: 'members' });
 
+/** Config of the types that take none: strict, so a key written here by mistake is reported, not ignored. */
+const noConfig = z.strictObject({});
+
 /** A plain entity: lifecycle sensors only; values come from feeds, enrichers or the API. */
-export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: z.record(z.string(), z.unknown()) };
+export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: noConfig };
 
 /** The root of a tree: healthy when all its children are (Brooklyn's default). */
 export const applicationType: EntityType = {
   name: 'application',
   description: 'the root of a managed tree',
-  config: z.record(z.string(), z.unknown()),
+  config: noConfig,
   defaultQuorum: { from: 'children', rule: 'all' },
 };
 
@@ -26,7 +29,7 @@ export const applicationType: EntityType = {
 export const groupType: EntityType = {
   name: 'group',
   description: 'a set of members; up when at least one member is up',
-  config: z.record(z.string(), z.unknown()),
+  config: noConfig,
   sensors: [GROUP_SIZE],
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   start: (entity, _config, { tree }) => followGroupSize(entity, tree),

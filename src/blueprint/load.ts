@@ -6,6 +6,7 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { builtinTypes } from '../drivers/builtin-types.js';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import { crossCheck } from './cross-checks.js';
+import { duplicatePolicyIds } from './policy-ids.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -65,7 +66,10 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
   const root = application === undefined ? undefined : await validator.node(application, ['application']);
   pathProblems.push(...validator.problems);
-  if (root) pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
+  if (root) {
+    pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
+    pathProblems.push(...duplicatePolicyIds(root, (at) => positionOf(doc, lines, at).line));
+  }
 
   for (const problem of pathProblems) {
     const pos = problem.key ? keyPositionOf(doc, lines, problem.path, problem.key) : positionOf(doc, lines, problem.path);

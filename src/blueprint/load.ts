@@ -7,6 +7,7 @@ import { builtinTypes } from '../drivers/builtin-types.js';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import { crossCheck } from './cross-checks.js';
 import { duplicatePolicyIds } from './policy-ids.js';
+import { effectorProblems } from './effector-checks.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -69,6 +70,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   if (root) {
     pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
     pathProblems.push(...duplicatePolicyIds(root, (at) => positionOf(doc, lines, at).line));
+    pathProblems.push(...effectorProblems(root));
   }
 
   for (const problem of pathProblems) {

@@ -35,6 +35,9 @@ export const groupType: EntityType = {
   start: (entity, _config, { tree }) => followGroupSize(entity, tree),
 };
 
+/** Effectors `startCluster` adds: every type built on it offers them. */
+export const CLUSTER_EFFECTORS: readonly string[] = ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'];
+
 const clusterConfig = z.strictObject({
   /** Members created at start. Default 1. */
   initialSize: groupSizeSchema().default(1),
@@ -49,7 +52,7 @@ export const clusterType: EntityType<z.infer<typeof clusterConfig>> = {
   description: 'members built from a memberSpec; resize adds or retires members',
   config: clusterConfig,
   sensors: [GROUP_SIZE],
-  effectors: ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'],
+  effectors: CLUSTER_EFFECTORS,
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
   start: (entity, config, context) => startCluster(entity, config.initialSize, context),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { durationSchema, intervalSchema } from '../core/duration.js';
 import { groupSizeSchema } from '../core/limits.js';
 import { numberSensor } from '../sensors/define-sensor.js';
-import { GROUP_SIZE, startCluster } from './basic-types.js';
+import { CLUSTER_EFFECTORS, GROUP_SIZE, startCluster } from './basic-types.js';
 import type { EntityType } from './entity-type.js';
 import { serverCapacity } from './sim-server.js';
 
@@ -43,7 +43,7 @@ export const simWebClusterType: EntityType<z.infer<typeof webClusterConfig>> = {
     numberSensor('load.offered', { staleAfterMs: 30_000, unit: 'requests/s' }),
     numberSensor('servers.running', { staleAfterMs: 30_000, unit: 'members' }),
   ],
-  effectors: ['resize'],
+  effectors: CLUSTER_EFFECTORS,
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
   start: (entity, config, context) => {

@@ -82,3 +82,11 @@ export function runbookEntities(steps: readonly RunbookStep[], base: ReadonlyArr
     ...(s.compensate ? [{ entity: s.compensate.entity, configPath: [...base, i, 'compensate', 'entity'] }] : []),
   ]);
 }
+
+/** Every effector a runbook invokes (steps and compensations), with its entity and config path (for blueprint validation). */
+export function runbookEffectors(steps: readonly RunbookStep[], base: ReadonlyArray<string | number>): Array<{ entity: string; effector: string; configPath: Array<string | number> }> {
+  return steps.flatMap((s, i) => [
+    { entity: s.entity, effector: s.effector, configPath: [...base, i, 'effector'] },
+    ...(s.compensate ? [{ entity: s.compensate.entity, effector: s.compensate.effector, configPath: [...base, i, 'compensate', 'effector'] }] : []),
+  ]);
+}

@@ -41,6 +41,7 @@ export const brownout = definePolicy({
   name: 'brownout',
   description: 'trades optional content for response time while capacity cannot grow',
   config: brownoutConfig,
+  requiresEffectors: (config) => [{ effector: config.dimmerEffector, configPath: ['dimmerEffector'] }],
   requires: (c) => [
     { on: 'self', sensor: c.responseTimeSensor, configPath: ['responseTimeSensor'] },
     { on: 'self', sensor: c.dimmerSensor, configPath: ['dimmerSensor'] },

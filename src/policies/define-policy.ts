@@ -64,6 +64,22 @@ export interface SensorRequirement {
   readonly configPath?: readonly (string | number)[];
 }
 
+/**
+ * An effector a policy invokes, for blueprint validation: on its own entity (the default), on every child
+ * or member, or on a named entity.
+ */
+export interface EffectorRequirement {
+  readonly effector: string;
+  /** Whose effector: the policy's entity (`self`, default), each child, or each member. Ignored with `entity`. */
+  readonly on?: 'self' | 'children' | 'members';
+  /** A named entity (e.g. a runbook step's target). */
+  readonly entity?: string;
+  /** With `children`/`members`: only those that have this sensor (e.g. `role`: the databases of a group). */
+  readonly ifSensor?: string;
+  /** Config path of the setting that names the effector, for error positions. */
+  readonly configPath?: ReadonlyArray<string | number>;
+}
+
 /** A policy: monitor -> analyze -> plan over a config validated by its schema. */
 export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = Symptom> {
   /** Name used in blueprints and as the metrics label, e.g. `autoscaler`. */
@@ -89,6 +105,8 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
   requires?(config: C): readonly SensorRequirement[];
   /** Entities the config names (runbook steps, a watched site), checked to exist by blueprint validation. */
   requiresEntities?(config: C): ReadonlyArray<{ readonly entity: string; readonly configPath?: ReadonlyArray<string | number> }>;
+  /** Effectors the policy invokes, so that a blueprint naming one its target lacks is refused before it runs. */
+  requiresEffectors?(config: C): readonly EffectorRequirement[];
 }
 
 /** A policy of any config and symptom types, for registries and attachments. */

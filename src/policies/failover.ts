@@ -63,6 +63,7 @@ export const failover = definePolicy({
   name: 'failover',
   description: 'fences a failed primary and promotes the best replica',
   config: failoverConfig,
+  requiresEffectors: (config) => ['fence', 'promote'].map((effector) => ({ effector, on: config.from, ifSensor: 'role', configPath: ['from'] })),
   monitor: ({ tree, entity, config }) => merge(memberObservations<boolean>(tree, entity, 'service.up', config.from), memberObservations<string>(tree, entity, 'role', config.from)),
   analyze: (source, { entity, config, scheduler }) =>
     source.pipe(

@@ -35,6 +35,7 @@ export const replacer = definePolicy({
   name: 'replacer',
   description: 'replaces members that escalated; escalates the cluster when replacements keep failing',
   config: replacerConfig,
+  requiresEffectors: (config) => [{ effector: config.replaceEffector, configPath: ['replaceEffector'] }],
   // level-based: new escalations, and every recheckInterval the first member still on fire (one per tick)
   monitor: ({ tree, entity, config, scheduler }) =>
     merge(

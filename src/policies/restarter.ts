@@ -34,6 +34,7 @@ export const restarter = definePolicy({
   name: 'restarter',
   description: 'restarts a failed entity; escalates to the parent when failures recur',
   config: restarterConfig,
+  requiresEffectors: (config) => [{ effector: config.restartEffector, configPath: ['restartEffector'] }],
   monitor: ({ entity }) => entity.sensor<boolean>('service.up').observations$,
   analyze: (source, { config, scheduler, entity, state }) => {
     let seenUp = false;

@@ -25,6 +25,7 @@ export const scheduledScaler = definePolicy({
   name: 'scheduled-scaler',
   description: 'sets capacity by cron windows',
   config: scheduledScalerConfig,
+  requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (c) => [{ on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] }],
   monitor: ({ config, scheduler }) => interval(config.checkInterval, scheduler).pipe(startWith(0)),
   analyze: (source, { entity, config, scheduler }) =>

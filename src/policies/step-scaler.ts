@@ -56,6 +56,7 @@ export const stepScaler = definePolicy({
   name: 'step-scaler',
   description: 'changes capacity by steps chosen by how far a metric is from a threshold',
   config: stepScalerConfig,
+  requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (c) => [
     { on: 'self', sensor: c.metric, configPath: ['metric'] },
     { on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] },

@@ -18,7 +18,7 @@ describe('bounded durations', () => {
   });
 
   it('reports an over-long policy duration at its position', async () => {
-    const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { recheckInterval: 25d }'));
+    const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { recheckInterval: 25d, restartEffector: rollingRestart }'));
     expect(found).toEqual([expect.stringMatching(/^12:38: recheckInterval: '25d' is 25 d: .*longest a timer can wait/)]);
   });
 
@@ -47,7 +47,7 @@ application:
 
   it('refuses zero intervals in every built-in policy that polls or backs off', async () => {
     const policies = [
-      '- use: restarter\n  config: { maxBackoff: 0 }',
+      '- use: restarter\n  config: { maxBackoff: 0, restartEffector: rollingRestart }',
       '- use: replacer\n  config: { recheckInterval: 0 }',
       '- use: autoscaler\n  config: { metric: cpu, target: 0.5, max: 4, evaluationInterval: 0 }',
     ];
@@ -57,12 +57,12 @@ application:
 
 describe('bounded counts', () => {
   it('refuses an absurd initial size at its position', async () => {
-    const found = await problemsOf(clusterBlueprint('- use: restarter', ' initialSize: 1000000000 '));
+    const found = await problemsOf(clusterBlueprint('- use: replacer', ' initialSize: 1000000000 '));
     expect(found).toEqual([expect.stringMatching(/^8:30: initialSize: a group size is at most 10000/)]);
   });
 
   it('bounds sizes and counts in policy configs', async () => {
-    const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { maxRestarts: 1000000 }\n- use: autoscaler\n  config: { metric: cpu, target: 0.5, max: 1000000000 }'));
+    const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { maxRestarts: 1000000, restartEffector: rollingRestart }\n- use: autoscaler\n  config: { metric: cpu, target: 0.5, max: 1000000000 }'));
     expect(found).toEqual([expect.stringMatching(/maxRestarts: a count of attempts is at most 1000/), expect.stringMatching(/max: a group size is at most 10000/)]);
   });
 

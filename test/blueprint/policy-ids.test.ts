@@ -16,16 +16,18 @@ describe('duplicate policy ids', () => {
 application:
   id: app
   type: application
-  policies:
-    - { use: replacer, id: guard }
   children:
+    - id: api
+      type: cluster
+      memberSpec: { type: sim.server }
+      policies: [{ use: replacer, id: guard }]
     - id: web
       type: cluster
       memberSpec: { type: sim.server }
       policies:
         - { use: replacer, id: guard }
 `);
-    expect(found).toEqual([expect.stringMatching(/^12:32: duplicate policy id 'guard': the policy at line 6 has it too/)]);
+    expect(found).toEqual([expect.stringMatching(/^14:32: duplicate policy id 'guard': the policy at line 9 has it too/)]);
   });
 
   it('refuses an explicit id equal to a default one', async () => {

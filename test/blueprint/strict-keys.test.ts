@@ -50,7 +50,7 @@ describe('did you mean', () => {
   });
 
   it('reports misspelled policy keys at the key, with a suggestion', async () => {
-    const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { maxRestart: 2, failureDeley: 5s }'));
+    const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { maxRestart: 2, failureDeley: 5s, restartEffector: rollingRestart }'));
     expect(found).toEqual([
       "12:21: unknown key 'maxRestart' (did you mean 'maxRestarts'?)",
       "12:36: unknown key 'failureDeley' (did you mean 'failureDelay'?)",

@@ -8,6 +8,7 @@ import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import { crossCheck } from './cross-checks.js';
 import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
+import { quorumProblems } from './quorum-checks.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -21,6 +22,8 @@ export interface LoadBlueprintOptions {
   readonly types?: EntityTypeRegistry;
   /** Policies by name; added to (and overriding) the built-ins. */
   readonly policies?: ReadonlyMap<string, AnyPolicyDefinition>;
+  /** How long each policy module may take to load before it is reported; default 10 s. */
+  readonly moduleLoadTimeoutMs?: number;
 }
 
 const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z.boolean().default(false), seed: z.number().int().optional() }).default({ dryRun: false }) });
@@ -59,6 +62,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     types: options.types ?? builtinTypes(),
     policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
     baseDir: path.dirname(path.resolve(file)),
+    ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
   });
   const raw: unknown = doc.toJS();
   const top = topSchema.safeParse(raw ?? {});
@@ -71,6 +75,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
     pathProblems.push(...duplicatePolicyIds(root, (at) => positionOf(doc, lines, at).line));
     pathProblems.push(...effectorProblems(root));
+    pathProblems.push(...quorumProblems(root));
   }
 
   for (const problem of pathProblems) {

@@ -23,6 +23,8 @@ export interface NodeValidatorOptions {
   readonly policies: ReadonlyMap<string, AnyPolicyDefinition>;
   /** Folder that policy module paths are relative to (the blueprint's folder). */
   readonly baseDir: string;
+  /** How long a policy module may take to load; default 10 s. */
+  readonly moduleLoadTimeoutMs?: number;
 }
 
 const ENTITY_KEYS = new Set(Object.keys(entityNodeSchema.shape));
@@ -153,7 +155,7 @@ export class NodeValidator {
       const file = path.resolve(this.options.baseDir, decl.module);
       try {
         let loading = this.moduleCache.get(file);
-        if (!loading) this.moduleCache.set(file, (loading = loadPolicyModule(file)));
+        if (!loading) this.moduleCache.set(file, (loading = loadPolicyModule(file, this.options.moduleLoadTimeoutMs === undefined ? {} : { timeoutMs: this.options.moduleLoadTimeoutMs })));
         definition = await loading;
       } catch (error) {
         this.problems.push({ path: [...at, 'module'], message: `policy module '${decl.module}': ${(error as Error).message}` });

@@ -34,7 +34,7 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
     add: z.number().default(0),
     min: z.number().optional(),
     max: z.number().optional(),
-  }),
+  }).refine((t) => t.min === undefined || t.max === undefined || t.min <= t.max, { message: 'min must not exceed max', path: ['min'] }),
   z.strictObject({ kind: z.literal('rate'), sensor: sensorName, publish: sensorName, per: intervalSchema.default(1000) }),
   z.strictObject({
     kind: z.literal('rollingMean'),
@@ -58,7 +58,7 @@ export const feedDeclSchema = z
     sensor: sensorName.default('service.up'),
     every: intervalSchema.default(10_000),
     tcp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), timeout: intervalSchema.default(2_000) }).optional(),
-    http: z.strictObject({ url: z.url(), timeout: intervalSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
+    http: z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }), timeout: intervalSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
   })
   .refine((f) => (f.tcp === undefined) !== (f.http === undefined), { message: "a feed needs exactly one of 'tcp' or 'http'" });
 

@@ -24,7 +24,8 @@ export const brownoutConfig = z
     /** Raise it when both are below these. */
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
   })
-  .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] });
+  .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
+  .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] });
 
 /** A brownout proposal: the dimmer value to set and why. */
 export interface DimmerSymptom extends Symptom {

@@ -73,6 +73,8 @@ export const autoscalerConfig = baseSchema
   })
   .superRefine((c, ctx) => {
     if (c.min > c.max) ctx.addIssue({ code: 'custom', message: 'min must not exceed max', path: ['min'] });
+    const fallbackSize = c.missingData.size;
+    if (fallbackSize !== undefined && (fallbackSize < c.min || fallbackSize > c.max)) ctx.addIssue({ code: 'custom', message: `the fallback size ${fallbackSize} is outside min..max (${c.min}..${c.max})`, path: ['missingData', 'size'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {

@@ -9,6 +9,7 @@ import { crossCheck } from './cross-checks.js';
 import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
 import { quorumProblems } from './quorum-checks.js';
+import { sensorProblems } from './sensor-checks.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -76,6 +77,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...duplicatePolicyIds(root, (at) => positionOf(doc, lines, at).line));
     pathProblems.push(...effectorProblems(root));
     pathProblems.push(...quorumProblems(root));
+    pathProblems.push(...sensorProblems(root));
   }
 
   for (const problem of pathProblems) {

@@ -90,3 +90,8 @@ export function runbookEffectors(steps: readonly RunbookStep[], base: ReadonlyAr
     ...(s.compensate ? [{ entity: s.compensate.entity, effector: s.compensate.effector, configPath: [...base, i, 'compensate', 'effector'] }] : []),
   ]);
 }
+
+/** Every sensor a runbook's checks read, with its entity and config path (for blueprint validation). */
+export function runbookSensors(steps: readonly RunbookStep[], base: ReadonlyArray<string | number>): Array<{ on: 'self'; entity: string; sensor: string; configPath: Array<string | number> }> {
+  return steps.flatMap((s, i) => (s.check ? [{ on: 'self' as const, entity: s.check.entity, sensor: s.check.sensor, configPath: [...base, i, 'check', 'sensor'] }] : []));
+}

@@ -60,6 +60,8 @@ export interface PolicyContext<C> {
 export interface SensorRequirement {
   readonly on: 'self' | 'children' | 'members';
   readonly sensor: string;
+  /** A named entity instead (e.g. the entity a runbook step checks); `on` is then ignored. */
+  readonly entity?: string;
   /** Config path of the setting that names the sensor, for error positions (e.g. `['metrics', 0, 'sensor']`). */
   readonly configPath?: readonly (string | number)[];
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { failureDetector } from '../analyzers/failure-detector.js';
 import { durationSchema } from '../core/duration.js';
-import { runbookActions, runbookEffectors, runbookEntities, runbookSchema } from '../planners/runbook-schema.js';
+import { runbookActions, runbookEffectors, runbookEntities, runbookSchema, runbookSensors } from '../planners/runbook-schema.js';
 import { definePolicy } from './define-policy.js';
 
 /** Config of the built-in disaster-recovery policy. */
@@ -31,6 +31,7 @@ export const disasterRecovery = definePolicy({
   name: 'disaster-recovery',
   description: 'runs a DR runbook when a site loses quorum; failback by runbook',
   config: disasterRecoveryConfig,
+  requires: (config) => [...runbookSensors(config.runbook, ['runbook']), ...(config.failback ? runbookSensors(config.failback.runbook, ['failback', 'runbook']) : [])],
   requiresEffectors: (config) => [...runbookEffectors(config.runbook, ['runbook']), ...(config.failback ? runbookEffectors(config.failback.runbook, ['failback', 'runbook']) : [])],
   requiresEntities: (config) => [
     { entity: config.site, configPath: ['site'] },

@@ -66,6 +66,25 @@ application:
     ]);
   });
 
+  it('refuses a runbook check on a sensor its entity does not have', async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: app
+  type: application
+  children:
+    - { id: site-a, type: group }
+    - id: db
+      type: sim.database
+  policies:
+    - use: disaster-recovery
+      config:
+        site: site-a
+        runbook:
+          - { id: up, entity: db, effector: promote, check: { entity: db, sensor: rol, value: primary, within: 30s } }
+`);
+    expect(found).toEqual([expect.stringMatching(/^14:83: policy 'disaster-recovery' reads sensor 'rol', which 'db' does not have/)]);
+  });
+
   it('refuses a failover over databases that cannot be fenced or promoted', async () => {
     const found = await problemsOf(`name: t
 application:

@@ -32,7 +32,14 @@ function checkPolicy(node: ResolvedEntity, policy: ResolvedPolicy, byId: Readonl
   const parsed = policy.definition.config.safeParse(policy.config);
   if (!parsed.success) return [];
   const problems: PathProblem[] = [];
-  for (const requirement of policy.definition.requiresEffectors(parsed.data)) {
+  let requirements: readonly EffectorRequirement[];
+  try {
+    requirements = policy.definition.requiresEffectors(parsed.data);
+  } catch (error) {
+    // a user module's hook is user code: report it at the policy rather than abort validation
+    return [{ path: [...node.path, 'policies', policy.index], message: `policy '${policy.definition.name}': requiresEffectors threw: ${(error as Error).message}` }];
+  }
+  for (const requirement of requirements) {
     const at: DocPath = [...node.path, 'policies', policy.index, ...(requirement.configPath ? ['config', ...requirement.configPath] : [])];
     for (const target of targetsOf(node, requirement, byId)) {
       const available = effectorsOf(target);

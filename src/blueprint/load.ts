@@ -10,6 +10,7 @@ import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
 import { quorumProblems } from './quorum-checks.js';
 import { sensorProblems } from './sensor-checks.js';
+import { entityRefProblems } from './entity-refs.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -78,6 +79,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...effectorProblems(root));
     pathProblems.push(...quorumProblems(root));
     pathProblems.push(...sensorProblems(root));
+    pathProblems.push(...entityRefProblems(root, new Set(validator.ids.keys())));
   }
 
   for (const problem of pathProblems) {

@@ -10,6 +10,7 @@ export const simTrafficType: EntityType<{ site: string }> = {
   name: 'sim.traffic',
   description: 'a simulated traffic manager that routes all traffic to one site',
   config: z.strictObject({ site: z.string().min(1) }),
+  requiresEntities: (config) => [{ entity: config.site, configPath: ['site'] }],
   sensors: [ROUTE],
   effectors: ['route'],
   start: (entity, config, { tree }) => {

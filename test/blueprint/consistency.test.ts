@@ -41,6 +41,18 @@ application:
     expect(found).toEqual([expect.stringContaining('low.utilization must be below high.utilization')]);
   });
 
+  it('refuses a traffic manager that routes to an entity not in the blueprint', async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: app
+  type: application
+  children:
+    - { id: site-a, type: group }
+    - { id: traffic, type: sim.traffic, config: { site: site-b } }
+`);
+    expect(found).toEqual(["7:57: entity type 'sim.traffic' names entity 'site-b', which is not in this blueprint"]);
+  });
+
   it('refuses an HTTP health feed that is not http or https', async () => {
     const found = await problemsOf(`name: t
 application:

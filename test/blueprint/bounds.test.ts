@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DURATION_MS, durationSchema, intervalSchema } from '../../src/core/duration.js';
-import { clusterBlueprint, problemsOf } from './problems-of.js';
+import path from 'node:path';
+import { Deployment } from '../../src/blueprint/deployment.js';
+import { parseBlueprint } from '../../src/blueprint/load.js';
+import { MAX_GROUP_SIZE } from '../../src/core/limits.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+import { clusterBlueprint, fixtures, problemsOf } from './problems-of.js';
 
 describe('bounded durations', () => {
   it('accepts the longest duration a timer can hold and refuses one millisecond more', () => {
@@ -58,12 +63,22 @@ application:
 describe('bounded counts', () => {
   it('refuses an absurd initial size at its position', async () => {
     const found = await problemsOf(clusterBlueprint('- use: replacer', ' initialSize: 1000000000 '));
-    expect(found).toEqual([expect.stringMatching(/^8:30: initialSize: a group size is at most 10000/)]);
+    expect(found).toEqual([expect.stringMatching(/^8:30: initialSize: a group size is at most 1000 \(members\)/)]);
+  });
+
+  it('accepts a group at the bound, and it deploys', async () => {
+    const text = clusterBlueprint('- use: replacer', ` initialSize: ${MAX_GROUP_SIZE} `).replace('memberSpec: { type: sim.server }', 'memberSpec: { type: sim.server, policies: [{ use: restarter }] }');
+    const blueprint = await parseBlueprint(text, path.join(fixtures, 'inline.yaml'));
+    const deployment = await Deployment.create(blueprint, { scheduler: new VirtualClock() });
+    deployment.start();
+    expect(deployment.tree.get('web').members).toHaveLength(MAX_GROUP_SIZE);
+    await deployment.stop();
+    expect(await problemsOf(clusterBlueprint('- use: replacer', ` initialSize: ${MAX_GROUP_SIZE + 1} `))).toHaveLength(1);
   });
 
   it('bounds sizes and counts in policy configs', async () => {
     const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { maxRestarts: 1000000, restartEffector: rollingRestart }\n- use: autoscaler\n  config: { metric: cpu, target: 0.5, max: 1000000000 }'));
-    expect(found).toEqual([expect.stringMatching(/maxRestarts: a count of attempts is at most 1000/), expect.stringMatching(/max: a group size is at most 10000/)]);
+    expect(found).toEqual([expect.stringMatching(/maxRestarts: a count of attempts is at most 1000/), expect.stringMatching(/max: a group size is at most 1000 \(members\)/)]);
   });
 
   it('bounds simulated sizes and rates, and refuses a start above the maximum', async () => {

@@ -11,6 +11,7 @@ import { effectorProblems } from './effector-checks.js';
 import { quorumProblems } from './quorum-checks.js';
 import { sensorProblems } from './sensor-checks.js';
 import { entityRefProblems } from './entity-refs.js';
+import { memberSpecProblems } from './member-spec-checks.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -80,6 +81,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...quorumProblems(root));
     pathProblems.push(...sensorProblems(root));
     pathProblems.push(...entityRefProblems(root, new Set(validator.ids.keys())));
+    pathProblems.push(...memberSpecProblems(root));
   }
 
   for (const problem of pathProblems) {

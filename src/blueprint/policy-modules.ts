@@ -15,6 +15,8 @@ export interface PolicyModuleOptions {
 
 type ModuleRecord = Record<string, unknown>;
 
+const MODULE_FILE = /\.[cm]?[jt]s$/;
+
 /**
  * Loads a policy module (its default export, a `definePolicy` value). TypeScript modules load at run time:
  * natively when a TypeScript loader is active (the CLI, vitest), otherwise through tsx's loader API.
@@ -42,6 +44,7 @@ export async function loadPolicyModule(absolutePath: string, options: PolicyModu
 }
 
 async function importModule(absolutePath: string): Promise<ModuleRecord> {
+  if (!MODULE_FILE.test(absolutePath)) throw new Error('a policy module is a .ts or .js file (also .mts, .cts, .mjs, .cjs)');
   const url = pathToFileURL(absolutePath).href;
   try {
     return (await import(url)) as ModuleRecord;

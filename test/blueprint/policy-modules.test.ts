@@ -45,6 +45,10 @@ describe('policy modules that cannot be used', () => {
     expect(await problemsOf(withModule('./modules/named-export-only.ts'))).toEqual([expect.stringMatching(/the module has no default export \(it exports 'policy'; write `export default definePolicy\(\.\.\.\)`\)/)]);
   });
 
+  it('refuses a module path that is not a script', async () => {
+    expect(await problemsOf(withModule('./bad.yaml'))).toEqual(["6:15: policy module './bad.yaml': a policy module is a .ts or .js file (also .mts, .cts, .mjs, .cjs)"]);
+  });
+
   it('reports a TypeScript syntax error with the module, line and column', async () => {
     const file = path.join(broken, 'arrow.ts');
     const found = await problemsOf(withModule(file));

@@ -12,6 +12,9 @@ const invalid = 'test/cli/fixtures/invalid';
 function validate(file: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'validate', file], { cwd: root, env: { ...process.env, ...env } });
+    // a validate that never exits is itself the failure: stop it (by its pid) before the test times out
+    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', () => clearTimeout(guard));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -86,6 +89,12 @@ describe.concurrent('homeostat validate refuses blueprints that would fail or mi
     const file = path.join(scratch, 'blueprint.yaml');
     const module = path.join(scratch, 'broken-policy.ts');
     await expectRefused(file, [new RegExp(`^6:15: policy module './broken-policy.ts': syntax error at ${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:11: Unexpected "=>"$`)]);
+  });
+
+  it('exits with its answer even when a policy module leaves a timer running', async () => {
+    const result = await validate('test/cli/fixtures/lingering-module.yaml');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("valid blueprint 'lingering-module'");
   });
 
   it('a module load timeout that is not a duration', async () => {

@@ -44,7 +44,7 @@ export interface DurationBounds {
 export function boundedDuration(bounds: DurationBounds = {}): z.ZodType<number, string | number> {
   const minMs = bounds.minMs ?? 0;
   const maxMs = Math.min(bounds.maxMs ?? MAX_DURATION_MS, MAX_DURATION_MS);
-  return z.union([z.number(), z.string()]).transform((input, ctx) => {
+  return z.union([z.number(), z.string()], { error: (issue) => `${describeInput(issue.input)} is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` }).transform((input, ctx) => {
     const ms = parseDuration(input);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `'${String(input)}' is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` });
@@ -61,6 +61,10 @@ export function boundedDuration(bounds: DurationBounds = {}): z.ZodType<number, 
     }
     return ms;
   });
+}
+
+function describeInput(input: unknown): string {
+  return typeof input === 'number' ? String(input) : input === null ? 'null' : typeof input === 'object' ? Array.isArray(input) ? 'a list' : 'an object' : `'${String(input)}'`;
 }
 
 /** Zod schema for a duration in blueprints and configs (0 to `MAX_DURATION_MS`); the parsed value is milliseconds. */

@@ -15,6 +15,12 @@ describe('bounded durations', () => {
     expect(durationSchema.safeParse(1e15).success).toBe(false);
   });
 
+  it('says what was given when it is no duration at all', () => {
+    expect(durationSchema.safeParse(Number.POSITIVE_INFINITY).error?.issues[0]?.message).toBe('Infinity is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)');
+    expect(durationSchema.safeParse([1]).error?.issues[0]?.message).toMatch(/^a list is not a duration/);
+    expect(durationSchema.safeParse('soon').error?.issues[0]?.message).toMatch(/^'soon' is not a duration/);
+  });
+
   it('refuses zero where a zero interval would make a loop spin', () => {
     expect(intervalSchema.safeParse(0).success).toBe(false);
     expect(intervalSchema.safeParse('0ms').success).toBe(false);

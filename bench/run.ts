@@ -6,8 +6,8 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts' };
+const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts' };
 
 const results: Record<string, Record<string, unknown>> = {};
 for (const bench of benches) {
@@ -49,6 +49,13 @@ if (a) {
 }
 const o = results['observability'];
 if (o) rows.push(['metrics + tracing overhead', `${fmt(o['overheadRatio'])}x`, `a loop deciding on every reading (${fmt(o['decisionsPerSecondWithout'], 0)} decisions/s without); no SDK; bar: under 1.2x`]);
+const h = results['http-effector'];
+if (h) {
+  rows.push(['reading -> http effector request p50', `${fmt(h['loopP50Ms'], 3)} ms`, `plain fetch script: ${fmt(h['plainP50Ms'], 3)} ms`]);
+  rows.push(['reading -> http effector request p99', `${fmt(h['loopP99Ms'], 3)} ms`, `plain fetch script: ${fmt(h['plainP99Ms'], 3)} ms`]);
+}
+const pr = results['process-resize'];
+if (pr) rows.push(['process-group resize 1 -> 20', `${fmt(pr['allServingMs'], 0)} ms`, `until all serve (median of ${fmt(pr['runs'], 0)}); all up in homeostat: ${fmt(pr['allUpMs'], 0)} ms`]);
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')}\n`);
 

@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // An installed package runs the compiled build; a development checkout (with src/) runs the sources
-// through tsx so that what you edit is what runs. Either way tsx's loader is registered, so blueprints
-// can name `.ts` policy modules that load at run time.
+// through tsx (a dev dependency) so that what you edit is what runs. An installed package needs no
+// TypeScript loader: a blueprint naming a `.ts` policy module loads it through tsx when tsx is installed
+// (an optional peer dependency), and says to install it when it is not.
 import { existsSync } from 'node:fs';
-import { register } from 'tsx/esm/api';
 
-register();
 const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+if (fromSource) {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+  } catch {
+    process.stderr.write('homeostat: this checkout runs from src/ through tsx, a dev dependency: run npm ci first\n');
+    process.exit(1);
+  }
+}
 const { main } = await import(fromSource ? '../src/cli/main.ts' : '../dist/cli/main.js');
 process.exitCode = await main(process.argv);
 // validate only reads, but a policy module may leave a timer or socket open when it loads (or still be

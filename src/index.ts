@@ -28,6 +28,23 @@ export { rate, type RateOptions } from './sensors/enrichers/rate.js';
 export { rollingMeanEnricher, type RollingMeanEnricherOptions } from './sensors/enrichers/rolling-mean.js';
 export { percentiles, type PercentilesOptions } from './sensors/enrichers/percentiles.js';
 export { quorumUp, type QuorumUpOptions } from './sensors/enrichers/quorum-up.js';
+export { FeedKindRegistry, feedCommonShape, type FeedKind, type FeedCommon, type FeedReader, type FeedResult, type FeedSample, type FeedKindContext, type FeedTemplate } from './sensors/feeds/feed-kind.js';
+export { builtinFeedKinds } from './sensors/feeds/builtin-feed-kinds.js';
+export { prometheusFeed, type PrometheusFeedDecl } from './sensors/feeds/prometheus.js';
+export { httpFeed, HttpFeedError, type HttpFeedDecl } from './sensors/feeds/http.js';
+export { execFeed, type ExecFeedDecl } from './sensors/feeds/exec.js';
+export { runFeed, nextDelay, FeedTimeoutError, type RunFeedOptions } from './sensors/feeds/feed-runner.js';
+export { FeedBoard, FeedHealth, type FeedEvent, type FeedHealthSnapshot, type PollResult, type ReadingResult } from './sensors/feeds/feed-health.js';
+export { instantQuery, PrometheusQueryError, type PromSample } from './sensors/feeds/prometheus-api.js';
+export { parseExposition, selectSample, ExpositionError, type ExposedSample } from './sensors/feeds/prom-text.js';
+export { renderTemplate, templateFields, TemplateError } from './sensors/feeds/template.js';
+export { secretSourceSchema, feedAuthSchema, readSecret, SecretUnavailableError, type SecretSource, type FeedAuth } from './sensors/feeds/secret-source.js';
+export { CommandFailedError } from './sensors/feeds/run-command.js';
+export { UnreachableError } from './sensors/feeds/fetch-text.js';
+export { AlertSink, type AlertSinkOptions, type AlertReceipt } from './sensors/feeds/alert-sink.js';
+export { webhookPayloadSchema, type WebhookPayload, type WebhookAlert, type AlertState } from './sensors/feeds/alertmanager-payload.js';
+export { pushReading, NotPushableError } from './sensors/push-reading.js';
+export { FeedMetrics } from './telemetry/feed-metrics.js';
 
 // analyzers
 export { threshold, type ThresholdOptions, type ThresholdSymptom } from './analyzers/threshold.js';
@@ -51,7 +68,10 @@ export { definePolicy, type PolicyDefinition, type PolicyContext, type Plan, typ
 export { autoscaler, autoscalerConfig, type AutoscalerConfig } from './policies/autoscaler.js';
 export { restarter, restarterConfig } from './policies/restarter.js';
 export { BUILTIN_POLICIES } from './policies/builtins.js';
-export { Engine, type EngineOptions } from './core/engine/engine.js';
+export { Engine, DEFAULT_STOP_GRACE_MS, type EngineOptions, type StopOptions } from './core/engine/engine.js';
+export { PolicyContractError } from './core/engine/policy-contract.js';
+export { EngineStoppedError } from './core/engine/stop-abort.js';
+export { COALESCED_OUTCOMES } from './core/engine/decision-coalescer.js';
 export type { AttachOptions, PolicyStatus } from './core/engine/attachment.js';
 
 // knowledge
@@ -97,3 +117,12 @@ export { scheduledScaler, scheduledScalerConfig } from './policies/scheduled-sca
 
 // testing
 export { VirtualClock } from './testing/virtual-clock.js';
+export { defineTypes, type TypeModule } from './blueprint/type-modules.js';
+export { defineEffectorKind, EffectorKindRegistry, type EffectorKind, type EffectorRun, type KindCheckContext, type KindProblem } from './effectors/kinds/effector-kind.js';
+export { builtinEffectorKinds } from './effectors/kinds/builtin-kinds.js';
+export { httpEffectorKind, HttpEffectorError } from './effectors/kinds/http.js';
+export { execEffectorKind, ExecFailedError, type ExecOutcome } from './effectors/kinds/exec.js';
+export { paramsToZod, type ParamsDecl } from './effectors/kinds/param-schema.js';
+export { processType, PROCESS_SENSORS } from './drivers/process/process-type.js';
+export { processGroupType } from './drivers/process/process-group.js';
+export { processEvents$, type ProcessEvent } from './drivers/process/supervisor.js';

@@ -1,5 +1,6 @@
 import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
 import { ESCALATION } from '../core/standard-effectors.js';
+import { isKindFeed } from './feed-kinds.js';
 import type { PathProblem } from './node-validator.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity } from './resolved.js';
@@ -44,7 +45,10 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
       if (enricher.kind === 'aggregate') problems.push(...checkSources(node, enricher.from, enricher.sensor, at, byId, `enricher '${enricher.kind}'`));
       else problems.push(...checkSelf(node, enricher.sensor, at, `enricher '${enricher.kind}' of ${label}`));
     });
-    node.feeds.forEach((feed) => problems.push(...checkSelf(node, feed.sensor, [...node.path, 'feeds', feed.index, 'sensor'], `a feed of ${label}`)));
+    node.feeds.forEach((feed) => {
+      const at = [...node.path, 'feeds', feed.index, 'sensor'];
+      problems.push(...(isKindFeed(feed) && feed.fansOut ? checkSources(node, 'members', feed.sensor, at, byId, 'a fan-out feed') : checkSelf(node, feed.sensor, at, `a feed of ${label}`)));
+    });
     node.policies.forEach((policy) => {
       const i = policy.index;
       const parsed = policy.definition.config.safeParse(policy.config);

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { Engine } from '../core/engine/engine.js';
+import { Engine, type StopOptions } from '../core/engine/engine.js';
 import type { Entity } from '../core/entity.js';
 import { EntityTree } from '../core/entity-tree.js';
 import { EffectorInvoker } from '../effectors/invoker.js';
@@ -7,11 +9,13 @@ import type { DriverContext } from '../drivers/entity-type.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
+import { InFlightLedger } from '../knowledge/in-flight.js';
+import type { InvocationRecord } from '../effectors/invocation.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
-import { httpCheck, tcpCheck } from '../drivers/health-checks.js';
-import { pollFeed } from '../sensors/poll-feed.js';
+import { FeedBoard } from '../sensors/feeds/feed-health.js';
+import { startFeed } from './start-feed.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
 
@@ -27,6 +31,18 @@ export interface DeployOptions {
   readonly random?: () => number;
   /** Set by `homeostat simulate`: the trace simulated entity types replay, and where they report. */
   readonly simulation?: SimulationHost;
+  /**
+   * Default grace of `stop()` (ms): how long effectors in flight may go on before they are aborted and
+   * recorded as failed. Default 10 000.
+   */
+  readonly stopGraceMs?: number;
+  /**
+   * With several instances: the fencing token to act under, asked before every effector attempt; undefined
+   * means this instance must not act now. Default: always act (one instance).
+   */
+  readonly fence?: () => number | undefined;
+  /** Where drivers keep pid files and logs; default HOMEOSTAT_STATE_DIR, else one folder per blueprint file under ~/.local/state/homeostat. */
+  readonly stateDir?: string;
 }
 
 /**
@@ -38,11 +54,16 @@ export class Deployment {
   readonly tree: EntityTree;
   readonly engine: Engine;
   readonly knowledge: Knowledge;
+  /** Every running feed with its health (last success, consecutive failures), and their events. */
+  readonly feeds = new FeedBoard();
   private readonly specs = new Map<Entity, ResolvedEntity>();
-  private readonly teardowns = new Map<Entity, Array<() => void>>();
+  private readonly teardowns = new Map<Entity, Array<() => void | Promise<void>>>();
   private readonly driverContext: DriverContext;
   private readonly subscriptions: Subscription[] = [];
   private started = false;
+  private readonly inFlight: InFlightLedger;
+  /** Invocations an earlier run left in flight, recorded as `unknown` when this one started. */
+  reconciled: readonly InvocationRecord[] = [];
 
   private constructor(
     readonly blueprint: Blueprint,
@@ -51,10 +72,14 @@ export class Deployment {
     random: () => number,
     dryRun: boolean,
     simulation: SimulationHost | undefined,
+    stopGraceMs: number | undefined,
+    fence: (() => number | undefined) | undefined,
+    stateDir: string,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
-    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random), dryRun });
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, fence ? { fence } : {}), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
+    this.inFlight = new InFlightLedger(knowledge);
     this.driverContext = {
       tree: this.tree,
       scheduler,
@@ -63,11 +88,13 @@ export class Deployment {
       retire: (entity) => this.retire(entity),
       invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
       ...(simulation === undefined ? {} : { simulation }),
+      baseDir: path.dirname(path.resolve(blueprint.file)),
+      stateDir,
     };
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
         if (change.kind !== 'removed') return;
-        for (const teardown of this.teardowns.get(change.entity) ?? []) teardown();
+        for (const teardown of this.teardowns.get(change.entity) ?? []) void teardown();
         this.teardowns.delete(change.entity);
         this.specs.delete(change.entity);
       }),
@@ -80,24 +107,41 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint));
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
   start(): void {
     if (this.started) return;
     this.started = true;
+    if (this.knowledge.isWritable) this.reconcileInFlight();
+    this.inFlight.watch(this.engine.invoker);
     const root = this.build(this.blueprint.root, undefined, this.blueprint.root.id);
     for (const [entity, spec] of this.specs) for (const member of spec.members) this.tree.addMember(entity, member);
     this.activate(root);
     this.engine.start();
   }
 
-  /** Stops the loops and drivers, snapshots the sensors into knowledge, and closes knowledge. */
-  async stop(): Promise<void> {
-    await this.engine.stop();
-    for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) teardown();
+  /**
+   * Records invocations an earlier run (or an instance that held the lease before this one) left in flight,
+   * as `unknown`. Done at start, or by an instance when it takes over.
+   */
+  reconcileInFlight(): void {
+    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now());
+  }
+
+  /**
+   * Stops the loops (effectors in flight get the stop grace, then are aborted; see `Engine.stop`), then the
+   * drivers, snapshots the sensors into knowledge, and closes knowledge.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    await this.engine.stop(options);
+    this.inFlight.stop();
+    // drivers that stop real processes return promises: wait until every one has stopped
+    const stopping: Array<void | Promise<void>> = [];
+    for (const teardowns of this.teardowns.values()) for (const teardown of teardowns) stopping.push(teardown());
     this.teardowns.clear();
+    await Promise.allSettled(stopping);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     for (const entity of this.tree.entities()) {
       for (const sensor of entity.sensors) {
@@ -110,7 +154,7 @@ export class Deployment {
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
     const entity = this.tree.add(
-      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors] },
+      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors], effectors: spec.effectors ?? [] },
       parent,
     );
     this.specs.set(entity, spec);
@@ -135,11 +179,7 @@ export class Deployment {
       const subscription = enricherFromDecl(decl).start(entity, context);
       teardowns.push(() => subscription.unsubscribe());
     }
-    for (const feed of spec.feeds) {
-      const check = feed.tcp ? tcpCheck(feed.tcp.host, feed.tcp.port, feed.tcp.timeout) : httpCheck(feed.http?.url ?? '', feed.http?.timeout ?? 3000, feed.http?.status);
-      const { subscription } = pollFeed({ sensor: entity.sensor<boolean>(feed.sensor), periodMs: feed.every, poll: check }, this.tree.scheduler);
-      teardowns.push(() => subscription.unsubscribe());
-    }
+    for (const feed of spec.feeds) teardowns.push(startFeed(feed, entity, { scheduler: this.tree.scheduler, random: this.driverContext.random, board: this.feeds }));
     const stop = spec.type.start?.(entity, spec.config, this.driverContext);
     if (stop) teardowns.push(stop);
     for (const policy of spec.policies) {
@@ -168,4 +208,12 @@ export class Deployment {
     entity.setState('stopped');
     this.tree.remove(entity);
   }
+}
+
+/** One state folder per blueprint file (HOMEOSTAT_STATE_DIR overrides), so two blueprints never share pid files. */
+function defaultStateDir(blueprint: Blueprint): string {
+  if (process.env['HOMEOSTAT_STATE_DIR']) return process.env['HOMEOSTAT_STATE_DIR'];
+  const home = process.env['XDG_STATE_HOME'] ?? path.join(process.env['HOME'] ?? '.', '.local', 'state');
+  const hash = createHash('sha256').update(path.resolve(blueprint.file)).digest('hex').slice(0, 8);
+  return path.join(home, 'homeostat', `${blueprint.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`);
 }

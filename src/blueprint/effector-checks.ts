@@ -6,11 +6,11 @@ import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
 
 /**
- * Effectors an entity built from this node will have: the standard `escalate` and those its type declares
- * (`EntityType.effectors`). Effectors declared in the blueprint itself belong here too.
+ * Effectors an entity built from this node will have: the standard `escalate`, those its type declares
+ * (`EntityType.effectors`) and those the blueprint declares on it (`effectors:`).
  */
 export function effectorsOf(node: ResolvedEntity): Set<string> {
-  return new Set([escalateEffector.name, ...(node.type.effectors ?? [])]);
+  return new Set([escalateEffector.name, ...(node.type.effectors ?? []), ...(node.effectors ?? []).map((e) => e.name)]);
 }
 
 function label(node: ResolvedEntity): string {

@@ -5,7 +5,9 @@ import { BUILTIN_POLICIES } from '../policies/builtins.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { builtinTypes } from '../drivers/builtin-types.js';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
+import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
 import { crossCheck } from './cross-checks.js';
+import { applyFanOutStaleness } from './feed-staleness.js';
 import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
 import { quorumProblems } from './quorum-checks.js';
@@ -18,6 +20,9 @@ import { BlueprintError, type BlueprintProblem } from './problems.js';
 import type { Blueprint } from './resolved.js';
 import { blueprintTopSchema } from './schema.js';
 import { z } from 'zod';
+import { builtinEffectorKinds } from '../effectors/kinds/builtin-kinds.js';
+import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
+import { loadTypeModules } from './type-modules.js';
 
 /** Options of `loadBlueprint`: extra entity types and policies a host registers. */
 export interface LoadBlueprintOptions {
@@ -25,6 +30,10 @@ export interface LoadBlueprintOptions {
   readonly types?: EntityTypeRegistry;
   /** Policies by name; added to (and overriding) the built-ins. */
   readonly policies?: ReadonlyMap<string, AnyPolicyDefinition>;
+  /** Feed kinds; default the built-in ones (prometheus, http, exec). */
+  readonly feedKinds?: FeedKindRegistry;
+  /** Effector kinds for `effectors:`; default the built-in ones. */
+  readonly effectorKinds?: EffectorKindRegistry;
   /** How long each policy module may take to load before it is reported; default 10 s. */
   readonly moduleLoadTimeoutMs?: number;
 }
@@ -61,18 +70,25 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   if (doc.errors.length > 0) throw new BlueprintError(problems);
 
   const pathProblems: PathProblem[] = [];
-  const validator = new NodeValidator({
-    types: options.types ?? builtinTypes(),
-    policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
-    baseDir: path.dirname(path.resolve(file)),
-    ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
-  });
   const raw: unknown = doc.toJS();
   const top = topSchema.safeParse(raw ?? {});
+  const baseDir = path.dirname(path.resolve(file));
+  // types modules first: the nodes that use their types are validated against them
+  const loaded = await loadTypeModules(typesOf(raw), baseDir, options.types ?? builtinTypes(), options.effectorKinds ?? builtinEffectorKinds());
+  pathProblems.push(...loaded.problems);
+  const validator = new NodeValidator({
+    types: loaded.types,
+    policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
+    baseDir,
+    effectorKinds: loaded.effectorKinds,
+    ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
+    ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
+  });
   if (!top.success) validator.addIssues([], top.error.issues, topSchema);
   const application = (raw as { application?: unknown } | null)?.application;
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
-  const root = application === undefined ? undefined : await validator.node(application, ['application']);
+  const validated = application === undefined ? undefined : await validator.node(application, ['application']);
+  const root = validated && applyFanOutStaleness(validated);
   pathProblems.push(...validator.problems);
   if (root) {
     pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
@@ -100,4 +116,10 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     ...(top.data.engine.seed === undefined ? {} : { seed: top.data.engine.seed }),
     root,
   };
+}
+
+/** The `types:` list as far as it is valid (so a problem elsewhere at the top does not hide custom types). */
+function typesOf(raw: unknown): string[] {
+  const types = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['types'] : undefined;
+  return Array.isArray(types) ? types.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
 }

@@ -2,11 +2,17 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
+import { resolveEffectorDecls } from './effector-decl.js';
 import { knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
 import { loadPolicyModule } from './policy-modules.js';
+import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
+import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
+import { validateFeeds } from './feed-kinds.js';
+import { applyFeedStaleness } from './feed-staleness.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
-import { enricherDeclSchema, entityNodeSchema, feedDeclSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
+import { enricherDeclSchema, entityNodeSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
 import { sensorFromDecl } from './sensor-decl.js';
 
 /** A problem before positions are known: where in the document, and what. */
@@ -23,6 +29,10 @@ export interface NodeValidatorOptions {
   readonly policies: ReadonlyMap<string, AnyPolicyDefinition>;
   /** Folder that policy module paths are relative to (the blueprint's folder). */
   readonly baseDir: string;
+  /** Feed kinds; default the built-in ones (prometheus, http, exec). */
+  readonly feedKinds?: FeedKindRegistry;
+  /** Kinds that `effectors:` declarations may use. */
+  readonly effectorKinds: EffectorKindRegistry;
   /** How long a policy module may take to load; default 10 s. */
   readonly moduleLoadTimeoutMs?: number;
 }
@@ -38,10 +48,11 @@ export class NodeValidator {
   /** Every entity id declared, with where. */
   readonly ids = new Map<string, DocPath>();
   private readonly moduleCache = new Map<string, Promise<AnyPolicyDefinition>>();
+  private feedKinds: FeedKindRegistry | undefined;
 
   constructor(private readonly options: NodeValidatorOptions) {}
 
-  /** Adds zod issues under a document path; `schema` (what was checked) lets unknown keys get a suggestion. */
+  /** Adds zod issues under a document path. */
   addIssues(at: DocPath, issues: readonly z.core.$ZodIssue[], schema?: z.ZodType): void {
     for (const issue of issues) {
       if (issue.code === 'unrecognized_keys') {
@@ -72,7 +83,6 @@ export class NodeValidator {
     const rawConfig = this.field(shape.config, fields['config'], [...at, 'config']);
     const sensors = this.items(sensorDeclSchema, fields['sensors'], [...at, 'sensors']);
     const enrichers = this.items(enricherDeclSchema, fields['enrichers'], [...at, 'enrichers']);
-    const feeds = this.items(feedDeclSchema, fields['feeds'], [...at, 'feeds']);
     const policyDecls = this.items(policyDeclSchema, fields['policies'], [...at, 'policies']);
     const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
     const budget = this.field(shape.budget, fields['budget'], [...at, 'budget']);
@@ -88,7 +98,21 @@ export class NodeValidator {
     if (typeName !== undefined && !type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${typeName}' (known: ${this.options.types.names().join(', ')})` });
     const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
     if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues, type?.config);
+    const feeds = validateFeeds(fields['feeds'], [...at, 'feeds'], {
+      kinds: (this.feedKinds ??= this.options.feedKinds ?? builtinFeedKinds()),
+      rawConfig,
+      type,
+      problem: (p) => this.problems.push(p),
+      issues: (where, issues) => this.addIssues(where, issues),
+    });
     if (type?.needsMemberSpec && fields['memberSpec'] === undefined) this.problems.push({ path: at, message: `an entity of type '${type.name}' needs a memberSpec (the template of its members)` });
+    const effectors = resolveEffectorDecls(fields['effectors'], [...at, 'effectors'], {
+      kinds: this.options.effectorKinds,
+      config: rawConfig,
+      reserved: new Set([...(type?.effectors ?? []), 'escalate']),
+      addIssues: (where, issues) => this.addIssues(where, issues),
+      problems: this.problems,
+    });
     const policies: ResolvedPolicy[] = [];
     for (const [i, decl] of policyDecls.entries()) {
       if (!decl) continue;
@@ -96,6 +120,9 @@ export class NodeValidator {
       if (policy) policies.push({ ...policy, index: i });
     }
     const memberSpec = memberSpecRaw ? await this.node(memberSpecRaw, [...at, 'memberSpec'], true) : undefined;
+    if (memberSpec && type?.memberTypes && !type.memberTypes.includes(memberSpec.type.name)) {
+      this.problems.push({ path: [...at, 'memberSpec', 'type'], message: `the members of a '${type.name}' are of type ${type.memberTypes.map((t) => `'${t}'`).join(' or ')}, not '${memberSpec.type.name}'` });
+    }
     const children: ResolvedEntity[] = [];
     for (const [i, child] of childrenRaw.entries()) {
       const resolved = await this.node(child, [...at, 'children', i]);
@@ -105,7 +132,7 @@ export class NodeValidator {
     // blueprint with any problem is never deployed.
     if (!type || id === undefined) return undefined;
     const quorum = quorumDecl ?? type.defaultQuorum;
-    return {
+    return applyFeedStaleness({
       id,
       ...(name === undefined ? {} : { name }),
       type,
@@ -114,6 +141,7 @@ export class NodeValidator {
       sensors: sensors.filter((d) => d !== undefined).map(sensorFromDecl),
       enrichers: positioned(enrichers),
       feeds: positioned(feeds),
+      effectors,
       ...(quorum === undefined ? {} : { quorum }),
       ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
       policies,
@@ -121,7 +149,7 @@ export class NodeValidator {
       ...(memberSpec === undefined ? {} : { memberSpec }),
       children,
       path: at,
-    };
+    });
   }
 
   /** Parses one field; records its issues and returns undefined when it fails. */

@@ -19,7 +19,8 @@ const MODULE_FILE = /\.[cm]?[jt]s$/;
 
 /**
  * Loads a policy module (its default export, a `definePolicy` value). TypeScript modules load at run time:
- * natively when a TypeScript loader is active (the CLI, vitest), otherwise through tsx's loader API.
+ * natively when a TypeScript loader is active (vitest, a dev checkout), otherwise through tsx's loader API
+ * when tsx (an optional peer dependency) is installed.
  * @throws Error with a one-line message when the file cannot be loaded (missing, a syntax error with its
  *   line and column, an exception at load with where it was thrown, no answer within the timeout) or
  *   exports no policy
@@ -52,9 +53,15 @@ async function importModule(absolutePath: string): Promise<ModuleRecord> {
     if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
     if (codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw await loadFailure(error, absolutePath);
   }
+  let tsx: typeof import('tsx/esm/api');
   try {
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as ModuleRecord;
+    tsx = await import('tsx/esm/api');
+  } catch {
+    // tsx is an optional peer dependency: embedders that only load .js modules do not carry it
+    throw new Error('install tsx to load TypeScript policy modules (npm install --save-dev tsx), or compile the module to .js');
+  }
+  try {
+    return (await tsx.tsImport(url, import.meta.url)) as ModuleRecord;
   } catch (error) {
     throw await loadFailure(error, absolutePath);
   }

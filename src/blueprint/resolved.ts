@@ -1,10 +1,12 @@
 import type { QuorumRule } from '../core/quorum.js';
 import type { EntityType } from '../drivers/entity-type.js';
+import type { AnyEffectorDefinition } from '../effectors/define-effector.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import type { SourceSet } from '../sensors/enrichers/sources.js';
 import type { DocPath } from './positions.js';
-import type { EnricherDecl, FeedDecl } from './schema.js';
+import type { AnyFeedSpec } from './feed-kinds.js';
+import type { EnricherDecl } from './schema.js';
 
 /** A list item with its index in the document (items with problems are dropped; positions must not shift). */
 export type Positioned<T> = T & { readonly index: number };
@@ -32,8 +34,10 @@ export interface ResolvedEntity {
   readonly rawConfig: Readonly<Record<string, unknown>>;
   readonly sensors: readonly SensorDefinition<unknown>[];
   readonly enrichers: readonly Positioned<EnricherDecl>[];
-  /** Health feeds: connection checks polled into boolean sensors. */
-  readonly feeds: readonly Positioned<FeedDecl>[];
+  /** Feeds: connection checks polled into boolean sensors, and feeds of a kind (prometheus, http, exec...). */
+  readonly feeds: readonly Positioned<AnyFeedSpec>[];
+  /** Effectors declared in the blueprint (`effectors:`), built by their kinds. */
+  readonly effectors?: readonly AnyEffectorDefinition[];
   readonly quorum?: { readonly from: SourceSet } & QuorumRule;
   /** Action budget of the subtree. */
   readonly budget?: { readonly actions: number; readonly windowMs: number };

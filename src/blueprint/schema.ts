@@ -13,6 +13,8 @@ export const sensorDeclSchema = z.strictObject({
   staleAfter: intervalSchema.optional(),
   unit: z.string().optional(),
   description: z.string().optional(),
+  /** Readings may be pushed through the API (`POST /entities/:id/sensors/:name`) or `pushReading`. */
+  pushable: z.boolean().default(false),
 });
 
 /** An enricher declared in a blueprint, by kind. */
@@ -93,6 +95,8 @@ export const entityNodeSchema = z.strictObject({
   sensors: z.array(sensorDeclSchema).default([]),
   enrichers: z.array(enricherDeclSchema).default([]),
   feeds: z.array(feedDeclSchema).default([]),
+  /** Effectors declared by kind (`http`, `exec`, ...); validated item by item in effector-decl.ts. */
+  effectors: z.array(z.unknown()).default([]),
   policies: z.array(policyDeclSchema).default([]),
   quorum: quorumDeclSchema.optional(),
   /** At most `actions` effector invocations on this subtree per `window` (plans past it are rate_limited). */
@@ -107,6 +111,8 @@ export const blueprintTopSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   engine: z.strictObject({ dryRun: z.boolean().default(false) }).default({ dryRun: false }),
+  /** Modules (paths relative to the blueprint) that add entity types and effector kinds. */
+  types: z.array(z.string().min(1)).default([]),
   application: z.unknown(),
 });
 

@@ -4,6 +4,7 @@ import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { allNodes } from './cross-checks.js';
 import type { PathProblem } from './node-validator.js';
 import type { ResolvedEntity } from './resolved.js';
+import { isKindFeed } from './feed-kinds.js';
 import { publishedBy } from './sensor-decl.js';
 
 const STANDARD: ReadonlyArray<SensorDefinition<unknown>> = [SERVICE_UP, SERVICE_STATE, ESCALATION] as ReadonlyArray<SensorDefinition<unknown>>;
@@ -18,8 +19,8 @@ function builtInOwner(node: ResolvedEntity, name: string): string | undefined {
 /**
  * Checks the sensors of each node against each other. An entity keeps the first definition of a name, so a
  * second one is silently ignored (its type or staleness bound never applies), and two writers to one sensor
- * (an enricher and the driver, or two enrichers) make it flap. A feed writes booleans, so its sensor must
- * accept them.
+ * (an enricher and the driver, or two enrichers) make it flap. A health-check feed writes booleans, so its
+ * sensor must accept them.
  */
 export function sensorProblems(root: ResolvedEntity): PathProblem[] {
   const problems: PathProblem[] = [];
@@ -43,9 +44,10 @@ export function sensorProblems(root: ResolvedEntity): PathProblem[] {
       }
     }
     for (const feed of node.feeds) {
+      if (isKindFeed(feed)) continue; // a feed of a kind (prometheus, http, exec) writes what its sensor takes
       const definition = [...STANDARD, ...(node.type.sensors ?? []), ...node.sensors].find((s) => s.name === feed.sensor);
       if (definition && !definition.schema.safeParse(true).success) {
-        problems.push({ path: [...node.path, 'feeds', feed.index, 'sensor'], message: `a feed writes true or false, but sensor '${feed.sensor}' does not take booleans (declare it with type: boolean)` });
+        problems.push({ path: [...node.path, 'feeds', feed.index, 'sensor'], message: `a health check feed writes true or false, but sensor '${feed.sensor}' does not take booleans (declare it with type: boolean)` });
       }
     }
   }

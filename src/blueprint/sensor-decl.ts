@@ -12,6 +12,7 @@ export function sensorFromDecl(decl: SensorDecl): SensorDefinition<unknown> {
     ...(decl.staleAfter === undefined ? {} : { staleAfterMs: decl.staleAfter }),
     ...(decl.unit === undefined ? {} : { unit: decl.unit }),
     ...(decl.description === undefined ? {} : { description: decl.description }),
+    ...(decl.pushable ? { pushable: true } : {}),
   });
 }
 

@@ -12,11 +12,12 @@ export function logDecision(logger: Logger, decision: Decision): void {
       entity: decision.entity,
       outcome: decision.outcome,
       symptom: decision.symptom.kind,
+      reason: decision.reason,
       actions: decision.actions,
       inputs: decision.inputs.map((i) => ({ entity: i.entity, sensor: i.sensor, value: i.value, at: i.at })),
       ...(decision.detail === undefined ? {} : { detail: decision.detail }),
       durations: decision.durations,
     },
-    `${decision.policy} ${decision.outcome}: ${actions} because ${decision.reason}`,
+    `${decision.policy} ${decision.outcome}: ${actions === '' ? decision.reason : `${actions} because ${decision.reason}`}`,
   );
 }

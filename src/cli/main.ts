@@ -1,4 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { initCommand } from './init-command.js';
+import { LOG_FORMATS, createRunLogger, resolveLogFormat, type LogFormat } from './log-format.js';
+import { packageInfo } from './package-info.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand, type Io } from './validate-command.js';
@@ -8,6 +11,12 @@ const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+}
+
+function leaseTime(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 200 || n > 60_000) throw new InvalidArgumentError('a lease time is a whole number of milliseconds from 200 to 60000');
   return n;
 }
 
@@ -26,6 +35,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   const program = new Command()
     .name('homeostat')
     .description('autonomic control loops over a tree of managed entities')
+    .version(packageInfo().version, '-V, --version', 'print the version of homeostat')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   program
@@ -36,14 +46,28 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
       code = await validateCommand(file, io);
     });
   program
+    .command('init')
+    .description('write a starter project: a blueprint, a policy module, its virtual-time test and a package.json')
+    .argument('[dir]', 'directory to write into (created if needed)', '.')
+    .action(async (dir: string) => {
+      code = await initCommand(dir, io);
+    });
+  program
     .command('run')
     .description('run the loops of a blueprint until SIGINT or SIGTERM')
     .argument('<blueprint>', 'blueprint YAML file')
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean }) => {
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun }, io);
+    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db]; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped')
+    .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
+    .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
+    .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
+    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; logFormat?: LogFormat }) => {
+      const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
+      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }) };
+      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge, logger }, io);
     });
   program
     .command('simulate')

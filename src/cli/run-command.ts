@@ -3,9 +3,17 @@ import { pino, type Logger } from 'pino';
 import { Deployment } from '../blueprint/deployment.js';
 import { describeError } from '../core/errors.js';
 import { logDecision } from './decision-log.js';
+import { logFeedChanges } from './feed-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { serve } from '../server/serve.js';
+import { processEvents$ } from '../drivers/process/supervisor.js';
 import { authSchema, type AuthSettings } from '../server/auth.js';
+import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
+import { RedisStore } from '../knowledge/redis/redis-store.js';
+import type { HaCoordinator } from '../cluster/ha-coordinator.js';
+import { instanceName, joinHa } from './ha-option.js';
+import { startOtelSdk } from '../telemetry/otel-sdk.js';
+import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -26,6 +34,18 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
   return parsed.data;
 }
 
+/**
+ * The Alertmanager webhook receiver from the environment: HOMEOSTAT_ALERTMANAGER_TOKEN (or _TOKEN_FILE)
+ * enables it, HOMEOSTAT_ALERTMANAGER_LABEL names the alert label holding the entity id (default `entity`).
+ */
+export function alertmanagerFromEnvironment(env: NodeJS.ProcessEnv = process.env): { alertmanager?: AlertmanagerReceiverOptions } {
+  const token = env['HOMEOSTAT_ALERTMANAGER_TOKEN'];
+  const tokenFile = env['HOMEOSTAT_ALERTMANAGER_TOKEN_FILE'];
+  if (!token && !tokenFile) return {};
+  const entityLabel = env['HOMEOSTAT_ALERTMANAGER_LABEL'];
+  return { alertmanager: { ...(token ? { token } : { tokenFile: tokenFile as string }), ...(entityLabel ? { entityLabel } : {}) } };
+}
+
 /** Options of `homeostat run`. */
 export interface RunOptions {
   readonly port?: number;
@@ -35,6 +55,8 @@ export interface RunOptions {
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
+  /** Knowledge in Redis instead of memory. */
+  readonly knowledge?: KnowledgeChoice;
 }
 
 /** `homeostat run <blueprint>`: runs the loops until SIGINT/SIGTERM, logging each decision as one line. */
@@ -42,13 +64,34 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   const logger = options.logger ?? pino({ base: { service: 'homeostat' } });
-  const telemetry = await startTelemetry(logger);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false });
+  const telemetry = await startOtelSdk(logger);
+  let store;
+  try {
+    store = await openKnowledgeStore(options.knowledge ?? {}, blueprint.name);
+  } catch (error) {
+    io.err(`${file}: ${describeError(error)}`);
+    return 1;
+  }
+  const choice = options.knowledge ?? {};
+  if (choice.ha && !(store instanceof RedisStore)) {
+    io.err(`${file}: --ha needs --redis (the instances share their lease and knowledge through Redis)`);
+    return 1;
+  }
+  const owner = instanceName();
+  let coordinator: HaCoordinator | undefined;
+  const fence = () => coordinator?.actingToken();
+  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}) });
+  if (choice.ha && store instanceof RedisStore) {
+    coordinator = joinHa(deployment, store, owner, logger, choice.leaseMs);
+    coordinator.start();
+  }
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}; restarting in ${f.restartInMs} ms`)),
     deployment.tree.rejections$.subscribe((r) => logger.warn({ rejected: r }, `rejected reading of ${r.entity}.${r.sensor}: ${r.problem}`)),
     deployment.knowledge.errors$.subscribe((e) => logger.error({ err: e }, `knowledge store: ${e.message}`)),
+    logFeedChanges(logger, deployment.feeds),
+    processEvents$.subscribe((e) => logger[e.kind === 'exited' || e.kind === 'cleaned' ? 'warn' : 'info']({ process: e }, e.message)),
   ];
   try {
     deployment.start();
@@ -65,7 +108,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   if (options.port !== undefined) {
     try {
-      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment() });
+      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment(), ...alertmanagerFromEnvironment() });
       logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics)`);
     } catch (error) {
       io.err(`cannot start the HTTP service on port ${options.port}: ${describeError(error)}`);
@@ -77,6 +120,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const signal = await stopSignal;
   logger.info({ signal: Array.isArray(signal) ? signal[0] : signal }, 'stopping');
   for (const subscription of subscriptions) subscription.unsubscribe();
+  await coordinator?.stop();
   await server?.app.close();
   await deployment.stop();
   await telemetry?.shutdown().catch(() => undefined);
@@ -84,19 +128,4 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   logger.flush?.();
   return 0;
-}
-
-/**
- * Starts the OpenTelemetry SDK when the standard environment asks for it (OTEL_TRACES_EXPORTER or an OTLP
- * endpoint); the library itself only ever uses @opentelemetry/api, which costs next to nothing without it.
- */
-async function startTelemetry(logger: Logger): Promise<{ shutdown(): Promise<void> } | undefined> {
-  const env = process.env;
-  const wanted = (env['OTEL_TRACES_EXPORTER'] && env['OTEL_TRACES_EXPORTER'] !== 'none') || env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
-  if (!wanted || env['OTEL_SDK_DISABLED'] === 'true') return undefined;
-  const { NodeSDK } = await import('@opentelemetry/sdk-node');
-  const sdk = new NodeSDK({ serviceName: env['OTEL_SERVICE_NAME'] ?? 'homeostat' });
-  sdk.start();
-  logger.info({ exporter: env['OTEL_TRACES_EXPORTER'] ?? 'otlp' }, 'OpenTelemetry tracing started from the OTEL_* environment');
-  return sdk;
 }

@@ -11,17 +11,20 @@ import type { DriverContext, EntityType } from './entity-type.js';
 /** `group.size`: number of members. */
 export const GROUP_SIZE = numberSensor('group.size', { description: 'number of members', unit: 'members' });
 
-/** Config of the types that take none: strict, so a key written here by mistake is reported, not ignored. */
-const noConfig = z.strictObject({});
+/**
+ * Config of the driverless types: free-form data of the operator's (templates of declared effectors and
+ * feeds read it, e.g. `{{config.region}}`), so any key is allowed; typed entity configs are strict.
+ */
+const freeConfig = z.record(z.string(), z.unknown());
 
 /** A plain entity: lifecycle sensors only; values come from feeds, enrichers or the API. */
-export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: noConfig };
+export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: freeConfig };
 
 /** The root of a tree: healthy when all its children are (Brooklyn's default). */
 export const applicationType: EntityType = {
   name: 'application',
   description: 'the root of a managed tree',
-  config: noConfig,
+  config: freeConfig,
   defaultQuorum: { from: 'children', rule: 'all' },
 };
 
@@ -29,7 +32,7 @@ export const applicationType: EntityType = {
 export const groupType: EntityType = {
   name: 'group',
   description: 'a set of members; up when at least one member is up',
-  config: noConfig,
+  config: freeConfig,
   sensors: [GROUP_SIZE],
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   start: (entity, _config, { tree }) => followGroupSize(entity, tree),

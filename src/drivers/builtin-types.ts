@@ -5,8 +5,10 @@ import { simWebClusterType } from './sim-web-cluster.js';
 import { simSwimType } from './sim-swim.js';
 import { simDatabaseType, simDbClusterType } from './sim-database.js';
 import { simTrafficType } from './sim-traffic.js';
+import { processType } from './process/process-type.js';
+import { processGroupType } from './process/process-group.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType]);
 }

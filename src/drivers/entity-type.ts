@@ -22,6 +22,10 @@ export interface DriverContext {
   retire(entity: Entity): void;
   /** Invokes an effector of another entity through the engine's invoker (recorded, one at a time per entity). */
   invoke(entity: Entity, effector: string, params: unknown, caller: string): Promise<unknown>;
+  /** Folder of the blueprint: relative paths in configs (a process's cwd) start there. */
+  readonly baseDir?: string;
+  /** Where drivers keep state across runs (pid files, logs of processes). */
+  readonly stateDir?: string;
   /** Present under `homeostat simulate`: the trace to replay and where to report. */
   readonly simulation?: SimulationHost;
 }
@@ -45,8 +49,10 @@ export interface EntityType<C = unknown> {
   readonly needsMemberSpec?: boolean;
   /** Entities the config names (e.g. a traffic manager's site), checked to exist by blueprint validation. */
   requiresEntities?(config: C): ReadonlyArray<{ readonly entity: string; readonly configPath?: ReadonlyArray<string | number> }>;
-  /** Starts the entity's behaviour; returns a function that stops it. */
-  start?(entity: Entity, config: C, context: DriverContext): void | (() => void);
+  /** Types its memberSpec may have (any when absent). */
+  readonly memberTypes?: readonly string[];
+  /** Starts the entity's behaviour; returns a function that stops it (a promise when stopping takes time). */
+  start?(entity: Entity, config: C, context: DriverContext): void | (() => void | Promise<void>);
 }
 
 /** Registry of entity types by name; blueprints refer to types by these names. */
@@ -68,5 +74,10 @@ export class EntityTypeRegistry {
 
   names(): string[] {
     return [...this.types.keys()].sort();
+  }
+
+  /** Every type, for copying a registry. */
+  all(): EntityType[] {
+    return [...this.types.values()];
   }
 }

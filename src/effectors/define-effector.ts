@@ -11,6 +11,15 @@ export interface EffectorContext {
   /** 1 for the first attempt, 2 for the first retry, ... */
   readonly attempt: number;
   readonly scheduler: SchedulerLike;
+  /**
+   * The fencing token this instance acts under, when several instances share the work: pass it to the
+   * target (a header, an argument) so that it can refuse an instance whose lease has passed to another.
+   */
+  readonly fencingToken?: number;
+  /** Id of this invocation (the same for every attempt). */
+  readonly invocationId?: string;
+  /** Id of the decision that asked for it, when a policy's plan did; an idempotency key for remote calls. */
+  readonly decisionId?: string;
 }
 
 /** A named, typed operation on an entity: the only place side effects happen. */

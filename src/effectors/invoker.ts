@@ -7,7 +7,7 @@ import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationE
 import { sleep } from '../core/time.js';
 import type { EffectorDefinition } from './define-effector.js';
 import { KeyedQueue } from './entity-queue.js';
-import type { Caller, InvocationRecord } from './invocation.js';
+import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry-policy.js';
 
 /** Options of one invocation. */
@@ -19,6 +19,8 @@ export interface InvokeOptions {
   readonly timeoutMs?: number;
   /** Trace context the invocation's span hangs from. */
   readonly traceContext?: Context;
+  /** The decision this invocation carries out, passed on to the effector (e.g. as an idempotency key). */
+  readonly decisionId?: string;
 }
 
 /** Thrown by `invoke` when the effector failed; carries the record. */
@@ -30,6 +32,23 @@ export class InvocationFailedError extends HomeostatError {
   }
 }
 
+/** Thrown instead of running an effector when this instance does not hold the lease to act (terminal). */
+export class NotActingError extends HomeostatError {
+  constructor(entity: string, effector: string) {
+    super('E_NOT_LEADER', `${entity}.${effector}: this instance does not hold the lease to act; another instance acts`, { retryable: false });
+  }
+}
+
+/** Options of the invoker. */
+export interface InvokerOptions {
+  /**
+   * The fencing token to act under, asked before every attempt; undefined means this instance must not act
+   * now (it lost or never held the lease), and the invocation fails with E_NOT_LEADER. Default: always act,
+   * with no token (one instance).
+   */
+  readonly fence?: () => number | undefined;
+}
+
 /**
  * Invokes effectors: validates params, runs one invocation at a time per entity, applies each attempt's
  * timeout on the scheduler, retries idempotent effectors with backoff, and records every invocation.
@@ -37,13 +56,20 @@ export class InvocationFailedError extends HomeostatError {
 export class EffectorInvoker {
   private readonly queue = new KeyedQueue();
   private readonly recordsSubject = new Subject<InvocationRecord>();
+  private readonly startedSubject = new Subject<InFlightInvocation>();
   private sequence = 0;
 
   /** @param random jitter source; inject a seeded one for deterministic simulation */
   constructor(
     private readonly scheduler: SchedulerLike,
     private readonly random: () => number = Math.random,
+    private readonly options: InvokerOptions = {},
   ) {}
+
+  /** Every invocation as it starts to run (after its params passed); its record follows on `records$`. */
+  get started$(): Observable<InFlightInvocation> {
+    return this.startedSubject.asObservable();
+  }
 
   /** Every invocation record, when the invocation ends. */
   get records$(): Observable<InvocationRecord> {
@@ -75,17 +101,23 @@ export class EffectorInvoker {
     }
     return this.queue.run(entity.id, () => childSpan(options.traceContext, 'homeostat.effector', { 'homeostat.entity': entity.id, 'homeostat.effector': effectorName, 'homeostat.caller': `${options.caller.kind}:${options.caller.name}` }, async (span) => {
       let attempts = 0;
+      let token: number | undefined;
+      const fenced = () => (token === undefined ? base : { ...base, fencingToken: token });
       try {
-        const result = await this.runWithRetry(entity, effector, parsed.data, options, () => ++attempts);
-        this.emit({ ...base, outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
+        const result = await this.runWithRetry(entity, effector, parsed.data, options, () => {
+          token = this.fenceFor(entity.id, effectorName);
+          if (attempts === 0) this.startedSubject.next(fenced());
+          return ++attempts;
+        }, () => token, id);
+        this.emit({ ...fenced(), outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
         return result;
       } catch (error) {
         const record: InvocationRecord = {
-          ...base,
+          ...fenced(),
           outcome: 'failed',
           attempts,
           durationMs: this.scheduler.now() - startedAt,
-          error: { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: describeError(error) },
+          error: { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: describeError(error), ...detailOf(error) },
         };
         this.emit(record);
         throw new InvocationFailedError(record, error);
@@ -95,14 +127,23 @@ export class EffectorInvoker {
     }));
   }
 
-  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number): Promise<unknown> {
+  /** The token to act under; @throws NotActingError when this instance must not act now */
+  private fenceFor(entity: string, effector: string): number | undefined {
+    if (!this.options.fence) return undefined;
+    const token = this.options.fence();
+    if (token === undefined) throw new NotActingError(entity, effector);
+    return token;
+  }
+
+  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number, token: () => number | undefined, invocationId: string): Promise<unknown> {
+    const ids = { invocationId, ...(options.decisionId === undefined ? {} : { decisionId: options.decisionId }) };
     const signal = options.signal;
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...effector.retry };
     const maxAttempts = effector.idempotent ? Math.max(1, policy.maxAttempts) : 1;
     for (;;) {
       const attempt = countAttempt();
       try {
-        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs);
+        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs, ids, token());
       } catch (error) {
         const retryable = !(error instanceof HomeostatError) || error.retryable;
         if (!retryable || attempt >= maxAttempts || signal?.aborted) throw error;
@@ -111,7 +152,7 @@ export class EffectorInvoker {
     }
   }
 
-  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined): Promise<unknown> {
+  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined): Promise<unknown> {
     const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
     const controller = new AbortController();
     return new Promise<unknown>((resolve, reject) => {
@@ -136,7 +177,7 @@ export class EffectorInvoker {
       if (outer?.aborted) return onOuterAbort();
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       Promise.resolve()
-        .then(() => effector.run(params, { entity, signal: controller.signal, attempt, scheduler: this.scheduler }))
+        .then(() => effector.run(params, { entity, signal: controller.signal, attempt, scheduler: this.scheduler, ...ids, ...(fencingToken === undefined ? {} : { fencingToken }) }))
         .then(
           (result) => finish(() => resolve(result)),
           (error: unknown) => finish(() => reject(error)),
@@ -147,4 +188,10 @@ export class EffectorInvoker {
   private emit(record: InvocationRecord): void {
     this.recordsSubject.next(record);
   }
+}
+
+/** The `detail` an error carries for the record (an exec effector's exit code and output), when it has one. */
+function detailOf(error: unknown): { detail?: unknown } {
+  const detail = typeof error === 'object' && error !== null ? (error as { detail?: unknown }).detail : undefined;
+  return detail === undefined ? {} : { detail };
 }

@@ -86,6 +86,15 @@ export interface Decision {
   /** Wall-clock time spent per phase, in ms. */
   readonly durations: { readonly analyzeMs: number; readonly planMs: number; readonly executeMs: number };
   readonly traceId?: string;
+  /**
+   * How many plans this record stands for (default 1). Repeated identical decisions not to act (same
+   * policy, outcome, symptom kind and reason, one right after the other) are coalesced into the record of
+   * the first: it keeps its id and `at`, takes the latest plan's inputs, detail and durations, and counts
+   * them. Every plan still has exactly one record: the sum of `count` over the log is the number of plans.
+   */
+  readonly count?: number;
+  /** Scheduler time of the latest plan a coalesced record stands for (ms); absent when `count` is 1. */
+  readonly lastAt?: number;
 }
 
 /** A policy that threw: recorded, then the policy is restarted with backoff. */
@@ -93,7 +102,8 @@ export interface PolicyFault {
   readonly at: number;
   readonly policy: string;
   readonly entity: string;
-  readonly phase: 'monitor' | 'analyze' | 'plan';
+  /** Where: building the streams, the stream itself, `plan()`, the `observe` hook, or handing the plan to execute. */
+  readonly phase: 'monitor' | 'analyze' | 'plan' | 'observe' | 'execute';
   readonly message: string;
   /** Delay before the restart (ms). */
   readonly restartInMs: number;

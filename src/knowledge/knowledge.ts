@@ -24,6 +24,7 @@ export class Knowledge {
   private flushing: Promise<void> | undefined;
   private retryTimer: Subscription | undefined;
   private retryDelayMs: number;
+  private writable = true;
   private readonly firstRetryDelayMs: number;
 
   constructor(
@@ -41,12 +42,36 @@ export class Knowledge {
     for (const [policy, values] of states) this.stateCache.set(policy, values);
   }
 
+  /**
+   * A standby instance's knowledge is read-only: its loops keep their state in the cache (warm) but write
+   * nothing to the shared store, where the acting instance writes. Pending writes are dropped on the switch.
+   */
+  setWritable(writable: boolean): void {
+    this.writable = writable;
+    if (!writable) this.buffer.length = 0;
+  }
+
+  /** Whether writes reach the store (false on a standby). */
+  get isWritable(): boolean {
+    return this.writable;
+  }
+
+  /** Replaces the cached policy state with the store's (a standby taking over reads what the leader left). */
+  async reload(): Promise<void> {
+    const states = await this.store.loadPolicyStates();
+    this.stateCache.clear();
+    for (const [policy, values] of states) this.stateCache.set(policy, values);
+  }
+
   /** Store failures (each is retried). */
   get errors$(): Observable<Error> {
     return this.errorsSubject.asObservable();
   }
 
-  /** Every decision as it is recorded (before it reaches the store). */
+  /**
+   * Every decision as it is recorded (before it reaches the store): one emission per plan. A coalesced
+   * record is emitted again, with the same id and a higher `count`, for each further plan it stands for.
+   */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.asObservable();
   }
@@ -141,6 +166,7 @@ export class Knowledge {
   }
 
   private enqueue(op: WriteOp): void {
+    if (!this.writable) return;
     this.buffer.push(op);
     if (!this.flushing && !this.retryTimer) queueMicrotask(() => this.startFlush());
   }

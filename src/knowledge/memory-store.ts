@@ -15,13 +15,19 @@ export interface MemoryStoreOptions {
 
 const DEFAULT_LIMIT = 100;
 
+/** A decision's place in the log: a coalesced update replaces the value and keeps the place. */
+interface Slot {
+  decision: Decision;
+}
+
 /**
  * The embedded default store: everything in process memory with bounded retention. Values are copied on
- * write so that callers cannot change what was recorded, as with any out-of-process store.
+ * write so that callers cannot change what was recorded, as with any out-of-process store. A decision
+ * written again with the same id (a coalesced record, see `Decision.count`) replaces the stored one in place.
  */
 export class MemoryStore implements KnowledgeStore {
-  private readonly decisions: BoundedLog<Decision>;
-  private readonly decisionById = new Map<string, Decision>();
+  private readonly decisions: BoundedLog<Slot>;
+  private readonly decisionById = new Map<string, Slot>();
   private readonly invocations: BoundedLog<InvocationRecord>;
   private readonly faults: BoundedLog<PolicyFault>;
   private readonly states = new Map<string, Map<string, Json>>();
@@ -38,19 +44,21 @@ export class MemoryStore implements KnowledgeStore {
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
-    return this.decisions.newestFirst(
-      (d) =>
-        (query.entity === undefined || d.entity === query.entity) &&
-        (query.policy === undefined || d.policy === query.policy) &&
-        (query.outcome === undefined || d.outcome === query.outcome) &&
-        (query.from === undefined || d.at >= query.from) &&
-        (query.to === undefined || d.at <= query.to),
-      query.limit ?? DEFAULT_LIMIT,
-    );
+    return this.decisions
+      .newestFirst(
+        ({ decision: d }) =>
+          (query.entity === undefined || d.entity === query.entity) &&
+          (query.policy === undefined || d.policy === query.policy) &&
+          (query.outcome === undefined || d.outcome === query.outcome) &&
+          (query.from === undefined || (d.lastAt ?? d.at) >= query.from) &&
+          (query.to === undefined || d.at <= query.to),
+        query.limit ?? DEFAULT_LIMIT,
+      )
+      .map((slot) => slot.decision);
   }
 
   async getDecision(id: string): Promise<Decision | undefined> {
-    return this.decisionById.get(id);
+    return this.decisionById.get(id)?.decision;
   }
 
   async queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]> {
@@ -82,8 +90,15 @@ export class MemoryStore implements KnowledgeStore {
     switch (op.kind) {
       case 'decision': {
         const decision = structuredClone(op.value);
-        this.decisions.append(decision);
-        this.decisionById.set(decision.id, decision);
+        // a decision with a known id is a coalesced record's update: replaced where it stands
+        const known = this.decisionById.get(decision.id);
+        if (known) {
+          known.decision = decision;
+          return;
+        }
+        const slot = { decision };
+        this.decisions.append(slot);
+        this.decisionById.set(decision.id, slot);
         if (this.decisionById.size > this.decisions.capacity * 1.25 + 16) this.pruneDecisionIndex();
         return;
       }
@@ -105,7 +120,7 @@ export class MemoryStore implements KnowledgeStore {
   }
 
   private pruneDecisionIndex(): void {
-    const kept = new Set(this.decisions.newestFirst(() => true, this.decisions.capacity).map((d) => d.id));
+    const kept = new Set(this.decisions.newestFirst(() => true, this.decisions.capacity).map((slot) => slot.decision.id));
     for (const id of this.decisionById.keys()) if (!kept.has(id)) this.decisionById.delete(id);
   }
 }

@@ -47,7 +47,11 @@ export interface InvocationQuery {
  * interchangeable; the loop never awaits it to decide (see `Knowledge`, which buffers in front of it).
  */
 export interface KnowledgeStore {
-  /** Applies writes in the given order. Rejects without applying a partial batch where the store allows. */
+  /**
+   * Applies writes in the given order. Rejects without applying a partial batch where the store allows. A
+   * decision whose id is already stored replaces it, keeping its place in the log (coalesced records are
+   * written again as their count grows; see `Decision.count`).
+   */
   write(ops: readonly WriteOp[]): Promise<void>;
   queryDecisions(query: DecisionQuery): Promise<Decision[]>;
   getDecision(id: string): Promise<Decision | undefined>;

@@ -1,6 +1,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { z } from 'zod';
 import type { Entity } from '../core/entity.js';
+import { ValidationError } from '../core/errors.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Action, Decision, NonActionOutcome } from '../knowledge/decision.js';
 import type { PolicyState } from '../knowledge/policy-state.js';
@@ -39,6 +40,13 @@ export interface Plan {
    * `refused` tell the operator that the loop wanted to act and could not.
    */
   readonly nonAction?: NonActionOutcome;
+  /**
+   * The entities this plan is about (ids), for "newest plan wins": a newer plan of the same policy replaces
+   * a waiting one (`superseded`) only when their targets overlap (the same entity, or one inside the
+   * other); plans about other targets wait their turn and run. Default: the entities its actions act on.
+   * Set it when an action on a group concerns one member (e.g. `replaceMember` on a cluster: the member).
+   */
+  readonly targets?: readonly string[];
 }
 
 /** What every phase of a policy sees. */
@@ -96,7 +104,10 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
    * monitored stream, e.g. `(source, { config }) => source.pipe(threshold({ above: config.high }))`.
    */
   analyze(source: Observable<O>, context: PolicyContext<C>): Observable<S>;
-  /** Turns a symptom into a plan, or undefined when nothing should be done. Pure and deterministic. */
+  /**
+   * Turns a symptom into a plan, or undefined when nothing should be done. Pure, deterministic and
+   * synchronous: a returned Promise, or a value that is not a plan, is a fault (the policy is restarted).
+   */
   plan(symptom: S, context: PolicyContext<C>): Plan | undefined;
   /**
    * Learns from the outcome of each of its own plans (e.g. count restarts that were applied, not merely
@@ -116,12 +127,23 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
 export type AnyPolicyDefinition = PolicyDefinition<any, any, any>;
 
 /**
- * Declares a policy. A policy module's default export is the value this returns.
- * @throws Error when the name is not a simple identifier
+ * Declares a policy. A policy module's default export is the value this returns. The definition is
+ * checked here, so that a module written in plain JavaScript (or cast) fails when it loads, saying what is
+ * wrong, rather than at its first reading.
+ * @throws ValidationError (E_VALIDATION) listing every problem: a name that is not a simple identifier, a
+ * config that is not a zod schema, monitor/analyze/plan that are not functions, optional hooks that are
+ * not functions
  */
 export function definePolicy<C, O, S extends Symptom>(definition: PolicyDefinition<C, O, S>): PolicyDefinition<C, O, S> {
-  if (!/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(definition.name)) {
-    throw new Error(`policy name '${definition.name}' must start with a letter and hold letters, digits, '_' or '-'`);
-  }
+  const d = definition as unknown as Record<string, unknown> | null | undefined;
+  if (typeof d !== 'object' || d === null) throw new ValidationError('definePolicy', ['expects an object { name, config, monitor, analyze, plan }']);
+  const name = typeof d['name'] === 'string' ? d['name'] : undefined;
+  const problems: string[] = [];
+  if (name === undefined || !/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(name)) problems.push(`name ${JSON.stringify(d['name']) ?? 'undefined'} must start with a letter and hold letters, digits, '_' or '-'`);
+  const config = d['config'] as { safeParse?: unknown } | undefined;
+  if (typeof config?.safeParse !== 'function') problems.push('config must be a zod schema (e.g. z.object({}))');
+  for (const key of ['monitor', 'analyze', 'plan']) if (typeof d[key] !== 'function') problems.push(`${key} must be a function`);
+  for (const key of ['observe', 'requires', 'requiresEntities']) if (d[key] !== undefined && typeof d[key] !== 'function') problems.push(`${key} must be a function when given`);
+  if (problems.length > 0) throw new ValidationError(`policy ${name === undefined ? '' : `'${name}'`}`.trim(), problems);
   return Object.freeze({ ...definition });
 }

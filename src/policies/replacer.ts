@@ -71,6 +71,8 @@ export const replacer = definePolicy({
     }
     return {
       actions: [{ entity: entity.id, effector: config.replaceEffector, params: { member, startTimeout: config.startTimeout } }],
+      // about the member, not the whole cluster: replacements of other members do not supersede this one
+      targets: [member],
       reason: `${member} escalated (${reason}): replace it (start the new member first, then remove the old)`,
     };
   },

@@ -11,6 +11,8 @@ export interface SensorDefinition<T> {
   /** Unit of the value, for people and dashboards (`requests/s`, `ratio`, `seconds`). */
   readonly unit?: string;
   readonly description?: string;
+  /** True when readings may be pushed from outside (API, `pushReading`); default false. */
+  readonly pushable?: boolean;
 }
 
 const SENSOR_NAME = /^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/;

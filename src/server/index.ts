@@ -4,3 +4,4 @@ export { serve, type ServeOptions } from './serve.js';
 export { authSchema, signJwt, ROLES, type AuthSettings, type Principal, type Role } from './auth.js';
 export type { AuditEntry } from './audit.js';
 export { HomeostatMetrics } from '../telemetry/metrics.js';
+export type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';

@@ -13,12 +13,16 @@ import { decisionRoutes } from './routes-decisions.js';
 import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
 import { streamRoutes } from './routes-stream.js';
+import { sensorRoutes } from './routes-sensors.js';
+import { alertmanagerRoutes, type AlertmanagerReceiverOptions } from './routes-alertmanager.js';
+import type { FeedBoard } from '../sensors/feeds/feed-health.js';
+import { FeedMetrics } from '../telemetry/feed-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
-  readonly deployment: { readonly tree: EntityTree; readonly engine: Engine; readonly knowledge: Knowledge };
+  readonly deployment: { readonly tree: EntityTree; readonly engine: Engine; readonly knowledge: Knowledge; readonly feeds?: FeedBoard };
   /** Access control; none means every caller is an admin (bind to loopback then). */
   readonly auth?: Partial<AuthSettings>;
   /** The host's registry: homeostat's metrics are registered on it. */
@@ -27,6 +31,8 @@ export interface HomeostatPluginOptions {
   readonly historySize?: number;
   /** How long an effector invocation may take before 202 (ms). Default 10 000. */
   readonly invokeWaitMs?: number;
+  /** Enables the Alertmanager webhook receiver (`POST /alertmanager`), protected by its own token. */
+  readonly alertmanager?: AlertmanagerReceiverOptions;
 }
 
 declare module 'fastify' {
@@ -51,6 +57,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
+    const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
     const context: ApiContext = { tree, engine, knowledge, audit, hub, history, auth, invokeWaitMs: options.invokeWaitMs ?? 10_000, invocations: new Map() };
 
     await app.register(async (scoped) => {
@@ -80,11 +87,15 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await policyRoutes(scoped, context);
       await decisionRoutes(scoped, context);
       await streamRoutes(scoped, context);
+      await sensorRoutes(scoped, context, options.deployment.feeds);
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
+    const alertmanager = options.alertmanager;
+    if (alertmanager) await app.register(async (scoped) => void (await alertmanagerRoutes(scoped, context, alertmanager)), { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();
       metrics?.close();
+      feedMetrics?.close();
     });
   },
   { name: 'homeostat', fastify: '5.x' },

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import type { Deployment } from '../blueprint/deployment.js';
 import type { AuthSettings } from './auth.js';
 import { homeostatPlugin } from './plugin.js';
+import type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -13,6 +14,8 @@ export interface ServeOptions {
   readonly host?: string;
   readonly auth?: Partial<AuthSettings>;
   readonly logger?: boolean | object;
+  /** The Alertmanager webhook receiver, when wanted. */
+  readonly alertmanager?: AlertmanagerReceiverOptions;
 }
 
 /**
@@ -28,7 +31,7 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     openapi: { info: { title: 'homeostat', description: 'autonomic control loops: entities, policies, decisions', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
     transform: jsonSchemaTransform,
   });
-  await app.register(homeostatPlugin, { deployment, registry, ...(options.auth ? { auth: options.auth } : {}) });
+  await app.register(homeostatPlugin, { deployment, registry, ...(options.auth ? { auth: options.auth } : {}), ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}) });
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
   // the registry's own format, always: switching a shared registry's format per request corrupts the
   // names prom-client renders (counter families lose their _total suffix in the text format)

@@ -47,17 +47,19 @@ export function timelineOf(decisions: readonly Decision[]): SimulationReport['ti
 
 const ADAPTING = new Set(['resize', 'addServer', 'removeServer', 'setDimmer']);
 
-/** Counts decisions by policy and outcome (outcomes in their canonical order). */
+/** Counts decisions (plans: a coalesced record counts `count` times) by policy and outcome (outcomes in their canonical order). */
 export function countDecisions(decisions: readonly Decision[]): SimulationReport['decisions'] {
   const byPolicy: Record<string, Partial<Record<DecisionOutcome, number>>> = {};
+  let total = 0;
   for (const d of decisions) {
     const row = (byPolicy[d.policy] ??= {});
-    row[d.outcome] = (row[d.outcome] ?? 0) + 1;
+    row[d.outcome] = (row[d.outcome] ?? 0) + (d.count ?? 1);
+    total += d.count ?? 1;
   }
   for (const [policy, row] of Object.entries(byPolicy)) {
     byPolicy[policy] = Object.fromEntries(DECISION_OUTCOMES.filter((o) => row[o] !== undefined).map((o) => [o, row[o]]));
   }
-  return { total: decisions.length, byPolicy };
+  return { total, byPolicy };
 }
 
 /**

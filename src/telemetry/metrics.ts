@@ -92,7 +92,8 @@ export class HomeostatMetrics {
     // prom-client types exemplar labels with the metric's label names; a trace id is its own label
     if (this.exemplars && d.traceId) this.decisions.inc({ labels, value: 1, exemplarLabels: { traceId: d.traceId } as unknown as typeof labels });
     else this.decisions.inc(labels);
-    this.lastDecision.set({ policy: d.policyName, action }, d.at / 1000);
+    // called once per plan (a coalesced record is emitted again for each plan it stands for)
+    this.lastDecision.set({ policy: d.policyName, action }, (d.lastAt ?? d.at) / 1000);
     this.phases.observe({ phase: 'analyze' }, d.durations.analyzeMs / 1000);
     this.phases.observe({ phase: 'plan' }, d.durations.planMs / 1000);
     if (d.outcome === 'applied' || d.outcome === 'failed') this.phases.observe({ phase: 'execute' }, d.durations.executeMs / 1000);

@@ -52,6 +52,6 @@ application:
   feeds:
     - { sensor: http.ok, http: { url: 'http://127.0.0.1:1/' } }
 `);
-    expect(found).toEqual([expect.stringMatching(/^7:17: a feed writes true or false, but sensor 'http\.ok' does not take booleans/)]);
+    expect(found).toEqual([expect.stringMatching(/^7:17: a health check feed writes true or false, but sensor 'http\.ok' does not take booleans/)]);
   });
 });

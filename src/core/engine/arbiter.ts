@@ -19,6 +19,7 @@ export interface Verdict {
 }
 
 interface Operation {
+  readonly token: number;
   readonly policy: string;
   readonly scope: Entity;
 }
@@ -27,11 +28,18 @@ interface Operation {
  * The engine's arbitration: while a policy's plan runs on a subtree (its scope), plans of other policies
  * inside that subtree, or acting on it, are preempted; and every subtree can have an action budget. Budget
  * stamps are kept in knowledge, so a restart does not reset them.
+ *
+ * Running operations are indexed by their scope entity and budgets by their entity id, so a check walks the
+ * ancestors of the policy's entity and of each target once: O(depth x targets), whatever the number of
+ * operations in flight or budgets set. When several operations hold, the oldest is named; when several
+ * budgets are spent, the first set.
  */
 export class Arbiter {
-  private readonly running = new Map<number, Operation>();
-  private readonly budgets = new Map<string, ActionBudget>();
+  private readonly byToken = new Map<number, Operation>();
+  private readonly byScope = new Map<Entity, Set<Operation>>();
+  private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
   private nextToken = 1;
+  private nextOrder = 0;
 
   constructor(
     private readonly tree: EntityTree,
@@ -39,49 +47,82 @@ export class Arbiter {
     private readonly knowledge: Knowledge,
   ) {}
 
+  /** Sets (or replaces) the budget of an entity's subtree. */
   setBudget(budget: ActionBudget): void {
-    this.budgets.set(budget.entity, budget);
+    const order = this.budgets.get(budget.entity)?.order ?? this.nextOrder++;
+    this.budgets.set(budget.entity, { budget, order });
   }
 
   /** The verdict on a plan about to execute, or undefined when it may run. */
   check(attachment: PolicyAttachment, plan: Plan): Verdict | undefined {
     const targets = this.targets(plan);
-    for (const op of this.running.values()) {
-      if (op.policy === attachment.id) continue;
-      if (op.scope.contains(attachment.entity) || targets.some((t) => op.scope.contains(t))) {
-        return { outcome: 'preempted', detail: `held: ${op.policy} is running a plan on the subtree of ${op.scope.id}` };
-      }
-    }
+    const holder = this.holder(attachment.id, [attachment.entity, ...targets]);
+    if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
     const now = this.scheduler.now();
-    for (const budget of this.budgets.values()) {
-      const root = this.tree.find(budget.entity);
-      if (!root) continue;
-      const inside = targets.filter((t) => root.contains(t)).length;
-      if (inside === 0) continue;
-      const used = this.stamps(budget, now).length;
-      if (used + inside > budget.maxActions) {
-        return { outcome: 'rate_limited', detail: `action budget of ${budget.entity}: ${used} of ${budget.maxActions} actions used in the last ${budget.windowMs / 1000} s; this plan needs ${inside} more` };
-      }
+    let spent: { budget: ActionBudget; order: number; used: number; inside: number } | undefined;
+    for (const [entity, inside] of this.budgetsTouched(targets)) {
+      const entry = this.budgets.get(entity);
+      if (!entry || (spent && spent.order < entry.order)) continue;
+      const used = this.stamps(entry.budget, now).length;
+      if (used + inside > entry.budget.maxActions) spent = { ...entry, used, inside };
     }
-    return undefined;
+    if (!spent) return undefined;
+    const { budget, used, inside } = spent;
+    return { outcome: 'rate_limited', detail: `action budget of ${budget.entity}: ${used} of ${budget.maxActions} actions used in the last ${budget.windowMs / 1000} s; this plan needs ${inside} more` };
   }
 
   /** Marks a plan as running on its scope and spends budget; call `end` with the token when it finishes. */
   begin(attachment: PolicyAttachment, plan: Plan): number {
     const token = this.nextToken++;
-    this.running.set(token, { policy: attachment.id, scope: (plan.scope && this.tree.find(plan.scope)) || attachment.entity });
+    const operation: Operation = { token, policy: attachment.id, scope: (plan.scope && this.tree.find(plan.scope)) || attachment.entity };
+    this.byToken.set(token, operation);
+    let atScope = this.byScope.get(operation.scope);
+    if (!atScope) this.byScope.set(operation.scope, (atScope = new Set()));
+    atScope.add(operation);
     const now = this.scheduler.now();
-    const targets = this.targets(plan);
-    for (const budget of this.budgets.values()) {
-      const root = this.tree.find(budget.entity);
-      const inside = root ? targets.filter((t) => root.contains(t)).length : 0;
-      if (inside > 0) this.knowledge.policyState(`engine/budget/${budget.entity}`).set('stamps', [...this.stamps(budget, now), ...Array<number>(inside).fill(now)]);
+    for (const [entity, inside] of this.budgetsTouched(this.targets(plan))) {
+      const entry = this.budgets.get(entity);
+      if (entry) this.knowledge.policyState(`engine/budget/${entity}`).set('stamps', [...this.stamps(entry.budget, now), ...Array<number>(inside).fill(now)]);
     }
     return token;
   }
 
   end(token: number): void {
-    this.running.delete(token);
+    const operation = this.byToken.get(token);
+    if (!operation) return;
+    this.byToken.delete(token);
+    const atScope = this.byScope.get(operation.scope);
+    atScope?.delete(operation);
+    if (atScope?.size === 0) this.byScope.delete(operation.scope);
+  }
+
+  /** Operations in flight (for status and tests). */
+  get inFlight(): number {
+    return this.byToken.size;
+  }
+
+  /** The oldest operation of another policy whose scope holds one of `entities` (or an ancestor of one). */
+  private holder(policy: string, entities: readonly Entity[]): Operation | undefined {
+    if (this.byScope.size === 0) return undefined;
+    let oldest: Operation | undefined;
+    const seen = new Set<Entity>();
+    for (const start of entities) {
+      for (let e: Entity | undefined = start; e && !seen.has(e); e = e.parent) {
+        seen.add(e);
+        for (const op of this.byScope.get(e) ?? []) if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
+      }
+    }
+    return oldest;
+  }
+
+  /** Budget entity id -> how many of the targets lie inside its subtree (a target named twice counts twice). */
+  private budgetsTouched(targets: readonly Entity[]): Map<string, number> {
+    const touched = new Map<string, number>();
+    if (this.budgets.size === 0) return touched;
+    for (const target of targets) {
+      for (let e: Entity | undefined = target; e; e = e.parent) if (this.budgets.has(e.id)) touched.set(e.id, (touched.get(e.id) ?? 0) + 1);
+    }
+    return touched;
   }
 
   private stamps(budget: ActionBudget, now: number): number[] {

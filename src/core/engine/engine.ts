@@ -10,6 +10,7 @@ import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment
 import { Arbiter, type ActionBudget } from './arbiter.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
+import { EngineStoppedError } from './stop-abort.js';
 
 /** What the engine runs on. */
 export interface EngineOptions {
@@ -20,7 +21,23 @@ export interface EngineOptions {
   readonly invoker?: EffectorInvoker;
   /** Engine-wide dry run: every plan is recorded as `dry_run`. */
   readonly dryRun?: boolean;
+  /** Default grace of `stop()` (ms): how long executions in flight may take before they are aborted. Default 10 000. */
+  readonly stopGraceMs?: number;
 }
+
+/** Options of `Engine.stop`. */
+export interface StopOptions {
+  /**
+   * How long plans already executing may go on (ms, scheduler time) before their effectors are aborted
+   * through their AbortSignal and they are recorded as `failed` (E_ENGINE_STOPPED). 0 aborts at once.
+   * Default: the engine's `stopGraceMs` (10 s).
+   */
+  readonly graceMs?: number;
+}
+
+/** Default stop grace (ms). */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+const MAX_GRACE_MS = 2_147_483_647;
 
 /**
  * The execute side of MAPE-K: attaches policies to entities, runs their loops, and owns execution
@@ -34,14 +51,19 @@ export class Engine {
   readonly invoker: EffectorInvoker;
   private dryRunAll: boolean;
   private readonly runners = new Map<string, PolicyRunner>();
+  // executors of detached (or reconfigured) policies that were still executing: stop() bounds them too
+  private readonly draining = new Set<PlanExecutor>();
   private readonly faultsSubject = new Subject<PolicyFault>();
   private readonly subscriptions: Subscription[] = [];
   private running = false;
   private decisionSequence = 0;
   private readonly services: ExecutorDeps & RunnerDeps;
   private readonly arbiter: Arbiter;
+  private readonly stopGraceMs: number;
 
+  /** @throws ValidationError when `stopGraceMs` is not a duration a timer can hold */
   constructor(options: EngineOptions) {
+    this.stopGraceMs = checkGrace(options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS, 'stopGraceMs');
     this.tree = options.tree;
     this.knowledge = options.knowledge;
     this.scheduler = options.scheduler;
@@ -143,6 +165,11 @@ export class Engine {
     if (!runner) return false;
     runner.stop();
     this.runners.delete(id);
+    const { executor } = runner;
+    if (executor.phase === 'executing') {
+      this.draining.add(executor);
+      void executor.whenIdle().then(() => this.draining.delete(executor));
+    }
     return true;
   }
 
@@ -155,15 +182,42 @@ export class Engine {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (const runner of this.runners.values()) runner.start();
+    for (const runner of this.runners.values()) {
+      runner.executor.reopen();
+      runner.start();
+    }
   }
 
-  /** Stops every loop, waits for executions in flight, and flushes knowledge. */
-  async stop(): Promise<void> {
+  /**
+   * Stops within a bounded grace: every loop stops at once (streams unsubscribed, pending restarts
+   * cancelled), plans waiting behind an execution are recorded as `failed` (never started), and plans
+   * already executing get `graceMs` to finish; then their effectors are aborted through their AbortSignal and
+   * they are recorded as `failed` with E_ENGINE_STOPPED. Resolves once every decision is recorded and
+   * knowledge is flushed; no timer of the engine is left behind. The grace runs on the engine's scheduler
+   * (in virtual time, advance the clock or pass `graceMs: 0`).
+   * @throws ValidationError when graceMs is negative or too large for a timer; the knowledge flush error when the store is failing
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    const graceMs = checkGrace(options.graceMs ?? this.stopGraceMs, 'graceMs');
     this.running = false;
+    const executors = [...[...this.runners.values()].map((r) => r.executor), ...this.draining];
     for (const runner of this.runners.values()) runner.stop();
-    await Promise.all([...this.runners.values()].map((r) => r.executor.whenIdle()));
+    for (const executor of executors) executor.stop();
+    const idle = Promise.all(executors.map((e) => e.whenIdle())).then(() => true);
+    let timer: Subscription | undefined;
+    const graceOver = new Promise<boolean>((resolve) => {
+      if (graceMs === 0) resolve(false);
+      else timer = this.scheduler.schedule(() => resolve(false), graceMs);
+    });
+    const finished = await Promise.race([idle, graceOver]);
+    timer?.unsubscribe();
+    if (!finished) {
+      const reason = new EngineStoppedError(`stopped: the engine stopped and its grace of ${graceMs} ms passed while this plan ran; its effectors were aborted`);
+      for (const executor of executors) executor.abort(reason);
+      await idle;
+    }
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.subscriptions.length = 0;
     await this.knowledge.flush();
   }
 
@@ -219,4 +273,9 @@ export class Engine {
       faults: runner.faults,
     };
   }
+}
+
+function checkGrace(ms: number, name: string): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_GRACE_MS) throw new ValidationError(`engine ${name}`, [`must be a duration from 0 to ${MAX_GRACE_MS} ms, got ${ms}`]);
+  return ms;
 }

@@ -13,8 +13,11 @@ import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { PolicyState } from '../../knowledge/policy-state.js';
 import type { PolicyAttachment } from './attachment.js';
+import { DecisionCoalescer } from './decision-coalescer.js';
 import type { PendingPlan } from './pending-plan.js';
+import { PlanTargets } from './plan-targets.js';
 import { staleInputs } from './stale-inputs.js';
+import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
 
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
@@ -25,24 +28,36 @@ export interface ExecutorDeps {
   /** Engine-wide dry run. */
   readonly dryRun: () => boolean;
   readonly nextDecisionId: () => string;
-  /** Told of every decision this executor records. */
+  /** Told of every decision this executor records (once per plan, coalesced or not). */
   readonly onDecision: (decision: Decision) => void;
   readonly arbiter: Arbiter;
 }
 
 const COOLDOWN_KEY = 'engine.cooldownUntil';
 
+interface Waiting {
+  readonly pending: PendingPlan;
+  readonly targets: PlanTargets;
+}
+
+type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
+
 /**
- * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). A plan that
- * arrives while one executes waits; a newer one replaces it (`superseded`). Each plan ends in exactly one
- * Decision record. The cooldown stamp lives in policy state, so it survives a restart.
+ * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
+ * policy executes at a time; plans that arrive meanwhile wait in arrival order, and "newest plan wins" per
+ * target: a newer plan replaces (`superseded`) the waiting ones whose targets overlap its own, while plans
+ * about other targets (three members to replace) keep their place and run in turn. Each plan ends in
+ * exactly one Decision (runs of identical decisions not to act share one coalesced record, see
+ * `Decision.count`). The cooldown stamp lives in policy state, so it survives a restart.
  */
 export class PlanExecutor {
-  private executing = false;
-  private waiting: PendingPlan | undefined;
+  private current: AbortController | undefined;
+  private readonly waiting: Waiting[] = [];
+  private stopping = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: (() => void) | undefined;
   private readonly state: PolicyState;
+  private readonly coalescer = new DecisionCoalescer();
 
   constructor(
     private readonly attachment: PolicyAttachment,
@@ -53,8 +68,13 @@ export class PlanExecutor {
 
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
   get phase(): 'idle' | 'executing' | 'cooldown' {
-    if (this.executing) return 'executing';
+    if (this.current) return 'executing';
     return this.cooldownUntil() > this.deps.scheduler.now() ? 'cooldown' : 'idle';
+  }
+
+  /** Plans waiting for the one that executes. */
+  get waitingCount(): number {
+    return this.waiting.length;
   }
 
   /** Resolves when nothing executes or waits. */
@@ -62,9 +82,13 @@ export class PlanExecutor {
     return this.idle;
   }
 
-  /** Takes a plan through suspension, staleness, cooldown and the waiting slot, then executes it. */
+  /** Takes a plan through suspension, staleness, cooldown and the waiting queue, then executes it. */
   submit(pending: PendingPlan): void {
     const { attachment, deps } = this;
+    if (this.stopping) {
+      this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started') });
+      return;
+    }
     if (attachment.suspended) {
       this.record(pending, 'suspended', { detail: attachment.suspendedReason ?? 'policy is suspended' });
       return;
@@ -74,12 +98,38 @@ export class PlanExecutor {
       this.record(pending, 'rejected_stale', { detail: `stale inputs: ${stale.join(', ')}` });
       return;
     }
-    if (this.executing) {
-      if (this.waiting) this.record(this.waiting, 'superseded', { detail: 'a newer plan of the same policy replaced it while it waited' });
-      this.waiting = pending;
-      return;
+    if (this.current) this.enqueue(pending);
+    else this.start(pending);
+  }
+
+  /** Stops taking plans: waiting ones are recorded as failed (never started); the executing one goes on. */
+  stop(): void {
+    this.stopping = true;
+    for (const { pending } of this.waiting.splice(0)) this.record(pending, 'failed', { error: stopped('the engine stopped before this plan could start') });
+  }
+
+  /** Takes plans again after `stop` (an engine started again). */
+  reopen(): void {
+    this.stopping = false;
+  }
+
+  /** Aborts the executing plan's effectors; it is recorded as failed with `reason`. */
+  abort(reason: EngineStoppedError): void {
+    this.current?.abort(reason);
+  }
+
+  private enqueue(pending: PendingPlan): void {
+    const targets = new PlanTargets(this.deps.tree, this.attachment.entity, pending.plan);
+    for (let i = 0; i < this.waiting.length; ) {
+      const older = this.waiting[i] as Waiting;
+      if (!targets.overlaps(older.targets)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.record(older.pending, 'superseded', { detail: `a newer plan of the same policy about ${targets.toString()} replaced it while it waited` });
     }
-    this.start(pending);
+    this.waiting.push({ pending, targets });
   }
 
   private start(pending: PendingPlan): void {
@@ -94,23 +144,30 @@ export class PlanExecutor {
       this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;
     }
-    this.executing = true;
-    // one idle promise per busy period: a waiting plan that starts right after keeps the same promise,
-    // so whoever awaits whenIdle() is released only when nothing executes or waits
+    const controller = new AbortController();
+    this.current = controller;
+    // one idle promise per busy period: waiting plans that start right after keep the same promise, so
+    // whoever awaits whenIdle() is released only when nothing executes or waits
     if (!this.markIdle) this.idle = new Promise((resolve) => (this.markIdle = resolve));
-    void this.execute(pending).finally(() => {
-      this.executing = false;
-      const next = this.waiting;
-      this.waiting = undefined;
-      if (next) this.start(next);
-      if (!this.executing) {
-        this.markIdle?.();
-        this.markIdle = undefined;
-      }
-    });
+    const finished = (): void => this.finished(controller);
+    // execute records its own failures; a rejection here would be a bug, and must not end the process
+    this.execute(pending, controller.signal).then(finished, finished);
   }
 
-  private async execute(pending: PendingPlan): Promise<void> {
+  private finished(controller: AbortController): void {
+    if (this.current === controller) this.current = undefined;
+    while (!this.current && !this.stopping) {
+      const next = this.waiting.shift();
+      if (!next) break;
+      this.start(next.pending);
+    }
+    if (!this.current) {
+      this.markIdle?.();
+      this.markIdle = undefined;
+    }
+  }
+
+  private async execute(pending: PendingPlan, signal: AbortSignal): Promise<void> {
     const { attachment, deps } = this;
     const elapsed = stopwatch();
     if (pending.plan.actions.length === 0) {
@@ -123,20 +180,30 @@ export class PlanExecutor {
       return;
     }
     const token = deps.arbiter.begin(attachment, pending.plan);
+    // the decision id is known before the effectors run, so they can send it as an idempotency key
+    const id = deps.nextDecisionId();
     try {
-      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker: deps.invoker, caller: attachment.id, ...(traceContext ? { traceContext } : {}) });
-      const steps = await (pending.trace?.recording
-        ? childSpan(pending.trace.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) => run(traceContext))
-        : run());
+      const invoker = invokerWithSignal(deps.invoker, signal);
+      const run = (traceContext?: Context) => runSteps(pending.plan.actions, { tree: deps.tree, scheduler: deps.scheduler, invoker, caller: attachment.id, decisionId: id, ...(traceContext ? { traceContext } : {}) });
+      const steps = await untilAborted(
+        pending.trace?.recording ? childSpan(pending.trace.context, 'homeostat.execute', { 'homeostat.policy': attachment.id, 'homeostat.actions': pending.plan.actions.length }, (_span, traceContext) => run(traceContext)) : run(),
+        signal,
+      );
       this.startCooldown(pending);
-      this.record(pending, 'applied', { executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
+      this.record(pending, 'applied', { id, executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
       this.startCooldown(pending);
+      if (signal.aborted && signal.reason instanceof EngineStoppedError) {
+        this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
+        return;
+      }
       // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
       const cause = error instanceof RunbookFailedError ? error.cause : error;
       const root = cause instanceof InvocationFailedError ? cause.cause : cause;
       const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
-      this.record(pending, 'failed', { executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+      // a standby (several instances) plans warm but must not act: not a failure of the plan
+      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs: elapsed(), detail: 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts' });
+      else this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
     } finally {
       deps.arbiter.end(token);
     }
@@ -154,10 +221,10 @@ export class PlanExecutor {
     if (own && own.ms > 0) this.state.set(`${COOLDOWN_KEY}.${own.key}`, now + own.ms);
   }
 
-  private record(pending: PendingPlan, outcome: DecisionOutcome, extra: { executeMs?: number; detail?: string; error?: Decision['error'] } = {}): void {
+  private record(pending: PendingPlan, outcome: DecisionOutcome, extra: Extra = {}): void {
     const { attachment, deps } = this;
-    const decision: Decision = {
-      id: deps.nextDecisionId(),
+    const decision = this.coalescer.coalesce({
+      id: extra.id ?? deps.nextDecisionId(),
       at: deps.scheduler.now(),
       entity: attachment.entity.id,
       policy: attachment.id,
@@ -172,7 +239,7 @@ export class PlanExecutor {
       ...(extra.error === undefined ? {} : { error: extra.error }),
       durations: { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 },
       ...(pending.traceId === undefined ? {} : { traceId: pending.traceId }),
-    };
+    });
     deps.knowledge.recordDecision(decision);
     if (pending.trace) {
       pending.trace.span.setAttribute('homeostat.outcome', outcome);
@@ -181,4 +248,8 @@ export class PlanExecutor {
     }
     deps.onDecision(decision);
   }
+}
+
+function stopped(message: string): NonNullable<Decision['error']> {
+  return { code: 'E_ENGINE_STOPPED', message };
 }

@@ -3,9 +3,11 @@ import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
-import type { PolicyContext, Symptom } from '../../policies/define-policy.js';
+import type { Plan, PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
+import { guardedScheduler } from './guarded-scheduler.js';
 import type { PlanExecutor } from './plan-executor.js';
+import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
 import { childSpan, startLoopTrace, traceIdOf } from '../../telemetry/tracing.js';
 
 /** What a runner needs from the engine (shared by every runner). */
@@ -22,10 +24,16 @@ const MAX_RESTART_MS = 300_000;
 const HEALTHY_RUN_MS = 60_000;
 
 /**
- * Runs one attached policy's monitor -> analyze -> plan and hands plans to its executor. A policy that
- * throws in any phase is isolated: the fault is recorded and the policy restarted with backoff, while every
- * other loop keeps running. Phase `monitor` is a failure to build the stream; an error inside the stream
- * is reported under `analyze`.
+ * Runs one attached policy's monitor -> analyze -> plan and hands plans to its executor. The runner is the
+ * isolation boundary: whatever the policy does wrong (throws in any phase, returns a Promise or a value that
+ * is not a plan, returns something that is not an Observable, emits something that is not a symptom, errors
+ * or ends its stream, throws in `observe` or in work it scheduled itself), the fault is recorded with its
+ * phase and message and the policy restarted with backoff, while every other loop keeps running. Nothing a
+ * policy does reaches RxJS's unhandled-error path or Node's uncaught-exception path.
+ *
+ * Phase `monitor` is a failure to build the monitored stream; `analyze` a failure to build the analyzed
+ * stream, an error or end of it, or an invalid symptom; `plan` a throw or an invalid value from `plan()`;
+ * `observe` a throw from the `observe` hook; `execute` a failure of the engine to take the plan.
  */
 export class PolicyRunner {
   private subscription: Subscription | undefined;
@@ -34,6 +42,9 @@ export class PolicyRunner {
   private consecutiveFaults = 0;
   private startedAt = 0;
   private stopped = true;
+  // bumped by every start, fault and stop: callbacks of an older run are ignored, so a stream that keeps
+  // emitting synchronously after a fault (during subscribe) cannot fault twice or start a second run
+  private generation = 0;
   readonly context: PolicyContext<unknown>;
 
   constructor(
@@ -46,7 +57,7 @@ export class PolicyRunner {
       entity: attachment.entity,
       tree: deps.tree,
       config: attachment.config,
-      scheduler: deps.scheduler,
+      scheduler: guardedScheduler(deps.scheduler, (error) => this.fault('analyze', error)),
       state: deps.knowledge.policyState(attachment.id),
     };
   }
@@ -60,23 +71,40 @@ export class PolicyRunner {
     return this.faultCount;
   }
 
+  /** Builds and subscribes the policy's stream; never throws (a failure is a fault). */
   start(): void {
     this.stopped = false;
     this.startedAt = this.deps.scheduler.now();
+    const generation = ++this.generation;
+    const live = (): boolean => !this.stopped && this.generation === generation;
     const { definition } = this.attachment;
+    let phase: 'monitor' | 'analyze' = 'monitor';
     try {
-      const monitored = definition.monitor(this.context);
-      this.subscription = definition.analyze(monitored, this.context).subscribe({
-        next: (symptom: Symptom) => this.onSymptom(symptom),
-        error: (error: unknown) => this.fault('analyze', error),
+      const monitored = checkObservable('monitor', definition.monitor(this.context));
+      phase = 'analyze';
+      const symptoms = checkObservable('analyze', definition.analyze(monitored, this.context));
+      const subscription = symptoms.subscribe({
+        next: (value: unknown) => {
+          if (live()) this.onSymptom(value);
+        },
+        error: (error: unknown) => {
+          if (live()) this.fault('analyze', error);
+        },
+        complete: () => {
+          if (live()) this.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
+        },
       });
+      if (live()) this.subscription = subscription;
+      else subscription.unsubscribe();
     } catch (error) {
-      this.fault('monitor', error);
+      if (live()) this.fault(phase, error);
     }
   }
 
+  /** Unsubscribes the stream and cancels a pending restart. */
   stop(): void {
     this.stopped = true;
+    this.generation++;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.restartTimer?.unsubscribe();
@@ -88,13 +116,21 @@ export class PolicyRunner {
     const hook = this.attachment.definition.observe;
     if (!hook) return;
     try {
-      hook(decision, this.context);
+      const result: unknown = hook(decision, this.context);
+      if (isThenable(result)) throw new PolicyContractError('observe() returned a Promise: observe must be synchronous (update context.state and return)');
     } catch (error) {
-      this.fault('plan', error);
+      this.fault('observe', error);
     }
   }
 
-  private onSymptom(symptom: Symptom): void {
+  private onSymptom(value: unknown): void {
+    let symptom: Symptom;
+    try {
+      symptom = checkSymptom(value);
+    } catch (error) {
+      this.fault('analyze', error);
+      return;
+    }
     // Analyze time is how long the analyzer held the data (windows, stabilization): scheduler time from the
     // newest input to the symptom. Timing each observation with a wall clock would cost more than the loop.
     let newest = -Infinity;
@@ -103,10 +139,10 @@ export class PolicyRunner {
     const attributes = () => ({ 'homeostat.policy': this.attachment.id, 'homeostat.policy.name': this.attachment.definition.name, 'homeostat.entity': this.attachment.entity.id, 'homeostat.symptom': symptom.kind });
     const loop = startLoopTrace(attributes, analyzeMs);
     const planStarted = performance.now();
-    let plan;
+    let plan: Plan | undefined;
     try {
-      const planIt = () => this.attachment.definition.plan(symptom, this.context);
-      plan = loop.recording ? childSpan(loop.context, 'homeostat.plan', attributes(), planIt) : planIt();
+      const planIt = (): unknown => this.attachment.definition.plan(symptom, this.context);
+      plan = checkPlan(loop.recording ? childSpan(loop.context, 'homeostat.plan', attributes(), planIt) : planIt());
     } catch (error) {
       loop.span.end();
       this.fault('plan', error);
@@ -119,24 +155,46 @@ export class PolicyRunner {
       return;
     }
     const traceId = traceIdOf(loop.span);
-    this.executor.submit({ symptom, plan, analyzeMs, planMs, trace: loop, ...(traceId === undefined ? {} : { traceId }) });
+    try {
+      this.executor.submit({ symptom, plan, analyzeMs, planMs, trace: loop, ...(traceId === undefined ? {} : { traceId }) });
+    } catch (error) {
+      this.fault('execute', error);
+    }
   }
 
   private fault(phase: PolicyFault['phase'], error: unknown): void {
+    this.generation++;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
-    if (this.stopped) return;
+    if (this.stopped || this.restartTimer) return;
     const now = this.deps.scheduler.now();
     if (now - this.startedAt >= HEALTHY_RUN_MS) this.consecutiveFaults = 0;
     this.faultCount += 1;
     this.consecutiveFaults += 1;
     const restartInMs = Math.min(MAX_RESTART_MS, FIRST_RESTART_MS * 2 ** (this.consecutiveFaults - 1));
-    const fault: PolicyFault = { at: now, policy: this.attachment.id, entity: this.attachment.entity.id, phase, message: describeError(error), restartInMs };
-    this.deps.knowledge.recordFault(fault);
-    this.deps.onFault(fault);
+    const fault: PolicyFault = { at: now, policy: this.attachment.id, entity: this.attachment.entity.id, phase, message: faultMessage(error), restartInMs };
     this.restartTimer = this.deps.scheduler.schedule(() => {
       this.restartTimer = undefined;
       if (!this.stopped) this.start();
     }, restartInMs);
+    this.deps.knowledge.recordFault(fault);
+    try {
+      this.deps.onFault(fault);
+    } catch {
+      // a listener's failure is its own; the fault is recorded and the restart scheduled
+    }
   }
+}
+
+/** A fault's message: never throws (a circular or odd thrown value) and stays bounded. */
+function faultMessage(error: unknown): string {
+  let message: string;
+  try {
+    // describeError gives undefined for a thrown undefined (JSON.stringify) and throws on a circular value
+    const described = describeError(error) as string | undefined;
+    message = typeof described === 'string' ? described : String(error);
+  } catch {
+    message = Object.prototype.toString.call(error);
+  }
+  return message.length > 2_000 ? `${message.slice(0, 2_000)}... (${message.length} characters)` : message;
 }

@@ -32,7 +32,7 @@ export function stepId(action: Action, index: number): string {
  * reverse order of completion.
  * @throws RunbookFailedError after compensating
  */
-export async function runSteps(actions: readonly Action[], deps: { tree: EntityTree; scheduler: SchedulerLike; invoker: EffectorInvoker; caller: string; traceContext?: Context }): Promise<StepResult[]> {
+export async function runSteps(actions: readonly Action[], deps: { tree: EntityTree; scheduler: SchedulerLike; invoker: EffectorInvoker; caller: string; traceContext?: Context; decisionId?: string }): Promise<StepResult[]> {
   const ids = actions.map(stepId);
   const after = actions.map((a, i) => a.after ?? (i > 0 ? [ids[i - 1] as string] : []));
   const done: number[] = [];
@@ -46,6 +46,7 @@ export async function runSteps(actions: readonly Action[], deps: { tree: EntityT
       caller: { kind: 'policy', name: deps.caller },
       ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
       ...(deps.traceContext === undefined ? {} : { traceContext: deps.traceContext }),
+      ...(deps.decisionId === undefined ? {} : { decisionId: deps.decisionId }),
     });
     if (action.check) await waitForCheck(deps.tree, deps.scheduler, action.check);
     done.push(i);

@@ -94,20 +94,21 @@ describe('Engine', () => {
     expect(superseded?.actions[0]?.params).toEqual({ size: 2 });
   });
 
-  it('stop() waits for an execution and the waiting plan that follows it', async () => {
-    const { clock, web, engine, sizes } = await engineFixture({ resizeMs: 10_000 });
+  it('stop() waits for the execution in flight, within the grace, but starts no waiting plan', async () => {
+    const { clock, web, engine, knowledge, sizes } = await engineFixture({ resizeMs: 10_000 });
     engine.attach(web, followLoad, {});
     engine.start();
     web.sensor('load').publish(1);
     await clock.settle();
     web.sensor('load').publish(2); // waits behind the first
     let stopped = false;
-    void engine.stop().then(() => (stopped = true));
-    await clock.advanceBy(10_000);
-    expect(stopped).toBe(false); // the waiting plan now runs
-    await clock.advanceBy(10_000);
+    void engine.stop({ graceMs: 60_000 }).then(() => (stopped = true));
+    await clock.advanceBy(9_999);
+    expect(stopped).toBe(false);
+    await clock.advanceBy(1);
     expect(stopped).toBe(true);
-    expect(sizes).toEqual([1, 2]);
+    expect(sizes).toEqual([1]);
+    expect(await outcomes(knowledge)).toEqual(['failed', 'applied']);
   });
 
   it('rejects a plan whose inputs are stale instead of acting on them', async () => {

@@ -1,0 +1,40 @@
+import { describeError } from '../core/errors.js';
+import { RedisStore } from '../knowledge/redis/redis-store.js';
+import type { KnowledgeStore } from '../knowledge/store.js';
+
+/** Where `homeostat run` keeps knowledge: in memory (default) or in Redis. */
+export interface KnowledgeChoice {
+  /** `redis://...`; `--redis`, else HOMEOSTAT_REDIS_URL (keeps a password off the command line). */
+  readonly redisUrl?: string;
+  /** Keys of this deployment; default from the blueprint's name. */
+  readonly namespace?: string;
+  /** Several instances, one acting: a lease in Redis with fencing tokens (needs Redis). */
+  readonly ha?: boolean;
+  /** Lease time (ms) with `ha`. Default 2 000. */
+  readonly leaseMs?: number;
+}
+
+/** A Redis namespace from a blueprint name: the characters a hash tag allows, at most 100. */
+export function namespaceFor(blueprintName: string): string {
+  const cleaned = blueprintName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+  return cleaned === '' ? 'default' : cleaned;
+}
+
+/**
+ * Opens the store the options ask for; undefined means the in-memory default.
+ * @throws Error with one clear sentence when Redis cannot be reached: a service that cannot read its
+ *   knowledge must not start with empty state and overwrite what an earlier run kept
+ */
+export async function openKnowledgeStore(choice: KnowledgeChoice, blueprintName: string): Promise<KnowledgeStore | undefined> {
+  const url = choice.redisUrl ?? process.env['HOMEOSTAT_REDIS_URL'];
+  if (!url) return undefined;
+  if (!/^rediss?:\/\//.test(url)) throw new Error(`--redis must be a redis:// or rediss:// URL, got '${url.replace(/\/\/[^@/]*@/, '//***@')}'`);
+  const store = new RedisStore({ url, namespace: choice.namespace ?? namespaceFor(blueprintName) });
+  try {
+    await store.connect();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new Error(`cannot reach Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${describeError(error)}`);
+  }
+  return store;
+}

@@ -1,0 +1,76 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+/** How `homeostat run` writes its log: one JSON object per line, or one sentence per line for a person. */
+export type LogFormat = 'json' | 'human';
+
+/** The accepted values of `--log-format`. */
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'human'];
+
+/**
+ * The format to use: the one asked for, else human on a terminal and JSON when stdout is a pipe or a file
+ * (so log collectors get structured lines without a flag).
+ */
+export function resolveLogFormat(asked: LogFormat | undefined, stdoutIsTty: boolean): LogFormat {
+  return asked ?? (stdoutIsTty ? 'human' : 'json');
+}
+
+const LEVEL_TAGS: ReadonlyMap<number, string> = new Map([
+  [40, 'WARN '],
+  [50, 'ERROR '],
+  [60, 'FATAL '],
+]);
+
+/** `HH:MM:SS` in local time: a terminal reader wants the wall clock of the machine in front of them. */
+function clockTime(epochMs: unknown): string {
+  const at = new Date(typeof epochMs === 'number' ? epochMs : Number.NaN);
+  if (Number.isNaN(at.getTime())) return '--:--:--';
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** A reason or message with line breaks would split one record over several terminal lines. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+function actionText(action: unknown): string {
+  const a = (typeof action === 'object' && action !== null ? action : {}) as { effector?: unknown; entity?: unknown; params?: unknown };
+  return `${String(a.effector)}(${String(a.entity)}${a.params === undefined ? '' : ` ${JSON.stringify(a.params)}`})`;
+}
+
+/**
+ * One log record (as pino writes it) as one human line: time, level when above info, and for a decision
+ * the policy, the outcome and the reason as a sentence (`resize(web {"size":4}) because cpu.mean is ...`).
+ */
+export function formatHumanLine(record: Readonly<Record<string, unknown>>): string {
+  const time = clockTime(record['time']);
+  const level = LEVEL_TAGS.get(typeof record['level'] === 'number' ? record['level'] : 30) ?? '';
+  const { policy, outcome, reason } = record;
+  if (typeof policy === 'string' && typeof outcome === 'string' && typeof reason === 'string') {
+    const actions = Array.isArray(record['actions']) ? record['actions'].map(actionText).join(', ') : '';
+    return oneLine(`${time} ${level}${policy} ${outcome}: ${actions === '' ? reason : `${actions} because ${reason}`}`);
+  }
+  return oneLine(`${time} ${level}${String(record['msg'] ?? '')}`);
+}
+
+/** A pino destination that turns each JSON line into a human line and hands it to `write`. */
+export function humanDestination(write: (line: string) => void): DestinationStream {
+  return {
+    write(chunk: string): void {
+      for (const line of chunk.split('\n')) {
+        if (line === '') continue;
+        try {
+          write(`${formatHumanLine(JSON.parse(line) as Record<string, unknown>)}\n`);
+        } catch {
+          write(`${line}\n`); // never lose a line because it could not be pretty-printed
+        }
+      }
+    },
+  };
+}
+
+/** The logger of `homeostat run` in the given format, writing to `write` (default stdout). */
+export function createRunLogger(format: LogFormat, write?: (text: string) => void): Logger {
+  const options = { base: { service: 'homeostat' } };
+  if (format === 'human') return pino(options, humanDestination(write ?? ((text) => void process.stdout.write(text))));
+  return write === undefined ? pino(options) : pino(options, { write });
+}

@@ -1,0 +1,78 @@
+import type { Subscription } from 'rxjs';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { LeaseState, RedisLease } from './lease.js';
+
+/** What the coordinator tells the service about its role. */
+export interface RoleChange {
+  readonly role: 'leader' | 'standby';
+  readonly token?: number;
+  readonly reason: string;
+}
+
+/**
+ * Makes one instance of several the acting one. Every instance runs the loops warm (monitor, analyze and
+ * plan on its own readings); only the lease holder writes knowledge and invokes effectors, under its fencing
+ * token. A standby's knowledge is read-only; when it takes the lease it first reloads the policy state the
+ * old leader left (cooldowns, windows, counters), then acts. Losing the lease (or failing to renew it in
+ * time) makes it a standby again at once.
+ */
+export class HaCoordinator {
+  private readyToken: number | undefined;
+  private generation = 0;
+  private subscription: Subscription | undefined;
+  private announced = false;
+
+  /** @param onLeading run once the instance leads with fresh state, before it acts (e.g. reconcile in-flight work) */
+  constructor(
+    private readonly lease: RedisLease,
+    private readonly knowledge: Knowledge,
+    private readonly onRole: (change: RoleChange) => void = () => undefined,
+    private readonly onLeading: () => void = () => undefined,
+  ) {}
+
+  /** The token to act under, or undefined while this instance must not act. Pass as the invoker's fence. */
+  actingToken(): number | undefined {
+    const token = this.lease.actingToken();
+    return token !== undefined && token === this.readyToken ? token : undefined;
+  }
+
+  /** Starts as a standby and competes for the lease. */
+  start(): void {
+    this.knowledge.setWritable(false);
+    this.subscription = this.lease.state$.subscribe((state) => void this.follow(state));
+    this.lease.start();
+  }
+
+  /** Gives the lease up (a standby takes over at once) and stops. */
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    await this.lease.stop();
+    this.readyToken = undefined;
+  }
+
+  private async follow(state: LeaseState): Promise<void> {
+    const generation = ++this.generation;
+    if (state.role !== 'leader') {
+      if (!this.announced || this.readyToken !== undefined || this.knowledge.isWritable) this.onRole({ role: 'standby', reason: state.reason });
+      this.announced = true;
+      this.readyToken = undefined;
+      this.knowledge.setWritable(false);
+      return;
+    }
+    this.announced = true;
+    if (state.token === this.readyToken) return;
+    this.readyToken = undefined;
+    this.knowledge.setWritable(false);
+    try {
+      await this.knowledge.reload();
+    } catch (error) {
+      this.onRole({ role: 'standby', reason: `took the lease but could not read knowledge: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    if (generation !== this.generation) return; // the lease moved on while we read
+    this.knowledge.setWritable(true);
+    this.onLeading();
+    this.readyToken = state.token;
+    this.onRole({ role: 'leader', token: state.token, reason: `holds the lease with fencing token ${state.token}` });
+  }
+}

@@ -1,0 +1,140 @@
+import type { Redis } from 'ioredis';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './lease-script.js';
+
+/** Settings of one lease. */
+export interface LeaseOptions {
+  /** The lease's name, e.g. a shard (`root`, `site-a`). */
+  readonly name: string;
+  /** Who asks: unique per instance (host, pid and a random part). */
+  readonly owner: string;
+  /** Namespace of the deployment's keys (the hash tag). */
+  readonly namespace: string;
+  /** Lease time (ms). Default 2 000. */
+  readonly ttlMs?: number;
+  /** Renewals per lease time. Default 4 (every 500 ms with the default ttl). */
+  readonly renewalsPerTtl?: number;
+  /** The holder stops acting this long before its lease could expire (ms). Default ttl / 4. */
+  readonly safetyMarginMs?: number;
+  /** Replicas that must acknowledge a take or renewal (Redis WAIT) before it counts. Default 0. */
+  readonly minReplicaAcks?: number;
+}
+
+/** What an instance knows of the lease at a moment. */
+export type LeaseState =
+  | { readonly role: 'leader'; readonly token: number; readonly validForMs: number }
+  | { readonly role: 'waiting'; readonly token: number; readonly waitMs: number; readonly reason: string }
+  | { readonly role: 'follower'; readonly reason: string };
+
+/**
+ * A lease in Redis with a fencing token, as one instance holds it. Timing is on this process's monotonic
+ * clock: the holder counts its lease from when it *asked* for the renewal, and stops acting a safety margin
+ * before that could run out, even while Redis does not answer (Patroni demotes itself the same way). A
+ * lease that vanished early is not taken as free: the taker waits out what the old holder may still hold.
+ * This is real time on purpose: a lease is about other processes, not about the loop's scheduler.
+ */
+export class RedisLease {
+  private readonly ttlMs: number;
+  private readonly marginMs: number;
+  private readonly renewEveryMs: number;
+  private readonly keys: { lease: string; counter: string; expiry: string };
+  private readonly stateSubject = new BehaviorSubject<LeaseState>({ role: 'follower', reason: 'not started' });
+  private token: number | undefined;
+  private validUntil = -Infinity;
+  private actFrom = Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
+  private running = false;
+  /** Renewal round trips (ms), newest last, at most 100. */
+  readonly renewalLatencies: number[] = [];
+
+  /** @throws RangeError when the margin is not below the lease time */
+  constructor(private readonly redis: Redis, private readonly options: LeaseOptions) {
+    this.ttlMs = options.ttlMs ?? 2_000;
+    this.marginMs = options.safetyMarginMs ?? this.ttlMs / 4;
+    this.renewEveryMs = this.ttlMs / (options.renewalsPerTtl ?? 4);
+    if (!(this.marginMs >= 0 && this.marginMs < this.ttlMs - this.renewEveryMs)) throw new RangeError(`lease ${options.name}: the safety margin (${this.marginMs} ms) must be below the lease time less one renewal interval`);
+    const base = `homeostat:{${options.namespace}}:lease:${encodeURIComponent(options.name)}`;
+    this.keys = { lease: base, counter: `homeostat:{${options.namespace}}:lease-token`, expiry: `${base}:expiry` };
+  }
+
+  /** The lease state as it changes. */
+  get state$(): Observable<LeaseState> {
+    return this.stateSubject.asObservable();
+  }
+
+  /** The fencing token if this instance may act right now, else undefined. Cheap: call before every action. */
+  actingToken(): number | undefined {
+    const now = performance.now();
+    if (this.token === undefined || now >= this.validUntil || now < this.actFrom) return undefined;
+    return this.token;
+  }
+
+  /** Starts taking and renewing the lease in the background. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.tick();
+  }
+
+  /** Stops renewing and gives the lease up (if held) so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.renewing;
+    const held = this.token !== undefined;
+    this.drop('stopped');
+    if (held) await this.redis.eval(RELEASE_SCRIPT, 2, this.keys.lease, this.keys.expiry, this.options.owner).catch(() => undefined);
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    this.renewing = this.renew().finally(() => {
+      this.renewing = undefined;
+      if (this.running) this.timer = setTimeout(() => this.tick(), this.renewEveryMs);
+    });
+  }
+
+  private async renew(): Promise<void> {
+    const askedAt = performance.now();
+    try {
+      const [token, waitMs] = (await this.redis.eval(ACQUIRE_SCRIPT, 3, this.keys.lease, this.keys.counter, this.keys.expiry, this.options.owner, this.ttlMs)) as [string | null, number];
+      if (token === null) return this.drop(`held by another instance for ${waitMs} ms more`);
+      const minAcks = this.options.minReplicaAcks ?? 0;
+      if (minAcks > 0) {
+        const acks = (await this.redis.wait(minAcks, Math.max(1, Math.floor(this.renewEveryMs / 2)))) as number;
+        if (acks < minAcks) return this.drop(`only ${acks} of ${minAcks} replicas acknowledged the lease`);
+      }
+      this.renewalLatencies.push(performance.now() - askedAt);
+      if (this.renewalLatencies.length > 100) this.renewalLatencies.shift();
+      const fresh = this.token !== Number(token);
+      this.token = Number(token);
+      this.validUntil = askedAt + this.ttlMs - this.marginMs;
+      if (fresh) this.actFrom = askedAt + waitMs;
+      this.publish();
+    } catch (error) {
+      // Redis did not answer: keep acting only while the lease we already had must still be ours
+      if (performance.now() >= this.validUntil) this.drop(`cannot renew: ${error instanceof Error ? error.message : String(error)}`);
+      else this.publish();
+    }
+  }
+
+  private publish(): void {
+    const now = performance.now();
+    if (this.token === undefined) return;
+    const next: LeaseState = now < this.actFrom
+      ? { role: 'waiting', token: this.token, waitMs: this.actFrom - now, reason: 'the lease vanished before its recorded expiry: waiting out the old holder' }
+      : { role: 'leader', token: this.token, validForMs: this.validUntil - now };
+    const last = this.stateSubject.value;
+    if (last.role !== next.role || ('token' in last && last.token !== next.token)) this.stateSubject.next(next);
+  }
+
+  private drop(reason: string): void {
+    this.token = undefined;
+    this.validUntil = -Infinity;
+    this.actFrom = Infinity;
+    const last = this.stateSubject.value;
+    if (last.role !== 'follower' || last.reason !== reason) this.stateSubject.next({ role: 'follower', reason });
+  }
+}

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { InvocationRecord } from '../../effectors/invocation.js';
+import type { Decision, PolicyFault } from '../decision.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from '../store.js';
+import { openRedis, type RedisConnectionOptions } from './redis-connection.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisLog } from './redis-log.js';
+
+/** Where and how much a Redis store keeps. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /** One deployment's keys; several deployments can share one Redis. Default `default`. */
+  readonly namespace?: string;
+  /** Decisions kept (newest). Default 100 000. */
+  readonly maxDecisions?: number;
+  /** Decisions older than the newest by more than this are dropped (ms). Default 7 days. */
+  readonly maxDecisionAgeMs?: number;
+  /** Invocation records kept. Default 100 000. */
+  readonly maxInvocations?: number;
+  /** Policy faults kept. Default 10 000. */
+  readonly maxFaults?: number;
+}
+
+const DEFAULT_LIMIT = 100;
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** A fault has no id of its own; one derived from its content makes a retried write idempotent. */
+function faultId(fault: PolicyFault): string {
+  return createHash('sha1').update(`${fault.at}\u0000${fault.policy}\u0000${fault.phase}\u0000${fault.message}`).digest('base64url');
+}
+
+/**
+ * Knowledge in Redis (ioredis): the decision, invocation and fault logs with retention and the same queries as
+ * the memory store, policy state, and sensor snapshots. A batch is one MULTI/EXEC transaction, so it applies
+ * whole or not at all; every write is idempotent (records by id), so the Knowledge front can retry a batch
+ * whose result it did not learn without duplicating anything. Survives a restart of the service.
+ */
+export class RedisStore implements KnowledgeStore {
+  readonly keys: RedisKeys;
+  private readonly decisions: RedisLog<Decision>;
+  private readonly invocations: RedisLog<InvocationRecord>;
+  private readonly faults: RedisLog<PolicyFault>;
+  private connecting: Promise<void> | undefined;
+
+  /** @param redis an open client (see `openRedis`), or options to open one */
+  constructor(options: RedisStoreOptions, readonly redis: Redis = openRedis(options)) {
+    this.keys = new RedisKeys(options.namespace ?? 'default');
+    this.decisions = new RedisLog(redis, this.keys, 'decisions', (d) => d.id, ['entity', 'policy'], { maxCount: options.maxDecisions ?? 100_000, maxAgeMs: options.maxDecisionAgeMs ?? WEEK_MS });
+    this.invocations = new RedisLog(redis, this.keys, 'invocations', (r) => r.id, ['entity', 'effector'], { maxCount: options.maxInvocations ?? 100_000 });
+    this.faults = new RedisLog(redis, this.keys, 'faults', faultId, ['policy'], { maxCount: options.maxFaults ?? 10_000 });
+  }
+
+  /** Connects (when not yet connected) and checks that Redis answers. @throws when it does not, within the connect timeout */
+  async connect(): Promise<void> {
+    await this.connected();
+    await this.redis.ping();
+  }
+
+  /** Opens the lazy connection on first use; later drops are the client's to reconnect. */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'wait' && !this.connecting) {
+      this.connecting = this.redis.connect().finally(() => (this.connecting = undefined));
+    }
+    await this.connecting;
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    await this.connected();
+    const tx = this.redis.multi();
+    for (const op of ops) {
+      switch (op.kind) {
+        case 'decision':
+          this.decisions.append(tx, op.value);
+          break;
+        case 'invocation':
+          this.invocations.append(tx, op.value);
+          break;
+        case 'fault':
+          this.faults.append(tx, op.value);
+          break;
+        case 'state':
+          if (op.value === undefined) tx.hdel(this.keys.policyState(op.policy), op.key);
+          else tx.hset(this.keys.policyState(op.policy), op.key, JSON.stringify(op.value)).sadd(this.keys.policies, op.policy);
+          break;
+        case 'snapshot':
+          tx.hset(this.keys.snapshots, `${op.value.entity}\u0000${op.value.sensor}`, JSON.stringify(op.value));
+          break;
+      }
+    }
+    const results = await tx.exec();
+    if (results === null) throw new Error('Redis transaction was aborted');
+    const failed = results.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+    await Promise.all([this.decisions.trimIfDue(), this.invocations.trimIfDue(), this.faults.trimIfDue()]);
+  }
+
+  async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
+    await this.connected();
+    const by = query.entity !== undefined ? { field: 'entity' as const, value: query.entity } : query.policy !== undefined ? { field: 'policy' as const, value: query.policy } : undefined;
+    return this.decisions.newestFirst(
+      (d) =>
+        (query.entity === undefined || d.entity === query.entity) &&
+        (query.policy === undefined || d.policy === query.policy) &&
+        (query.outcome === undefined || d.outcome === query.outcome) &&
+        (query.from === undefined || d.at >= query.from) &&
+        (query.to === undefined || d.at <= query.to),
+      query.limit ?? DEFAULT_LIMIT,
+      by,
+    );
+  }
+
+  async getDecision(id: string): Promise<Decision | undefined> {
+    await this.connected();
+    return this.decisions.get(id);
+  }
+
+  async queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]> {
+    await this.connected();
+    const by = query.entity !== undefined ? { field: 'entity' as const, value: query.entity } : query.effector !== undefined ? { field: 'effector' as const, value: query.effector } : undefined;
+    return this.invocations.newestFirst(
+      (r) =>
+        (query.entity === undefined || r.entity === query.entity) &&
+        (query.effector === undefined || r.effector === query.effector) &&
+        (query.from === undefined || r.at >= query.from) &&
+        (query.to === undefined || r.at <= query.to),
+      query.limit ?? DEFAULT_LIMIT,
+      by,
+    );
+  }
+
+  async queryFaults(query: { policy?: string; limit?: number }): Promise<PolicyFault[]> {
+    await this.connected();
+    const by = query.policy === undefined ? undefined : { field: 'policy' as const, value: query.policy };
+    return this.faults.newestFirst(() => true, query.limit ?? DEFAULT_LIMIT, by);
+  }
+
+  async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
+    await this.connected();
+    const policies = await this.redis.smembers(this.keys.policies);
+    const states = new Map<string, Map<string, Json>>();
+    const read = this.redis.pipeline();
+    for (const policy of policies) read.hgetall(this.keys.policyState(policy));
+    const results = (await read.exec()) ?? [];
+    policies.forEach((policy, i) => {
+      const [error, values] = results[i] ?? [new Error('no reply'), undefined];
+      if (error) throw error;
+      const entries = Object.entries(values as Record<string, string>).map(([key, json]) => [key, JSON.parse(json) as Json] as const);
+      if (entries.length > 0) states.set(policy, new Map(entries));
+    });
+    return states;
+  }
+
+  async loadSnapshots(): Promise<SensorSnapshot[]> {
+    await this.connected();
+    const all = await this.redis.hgetall(this.keys.snapshots);
+    return Object.values(all).map((json) => JSON.parse(json) as SensorSnapshot);
+  }
+
+  /** Drops every key of this namespace (tests and `homeostat` maintenance; never called by the loop). */
+  async clear(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `homeostat:{${this.keys.namespace}}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await this.redis.del(...keys);
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { HomeostatError } from '../../core/errors.js';
+import type { Entity } from '../../core/entity.js';
+import { entityContext, numberFor } from './entity-context.js';
+import { fetchText } from './fetch-text.js';
+import { feedCommonShape, type FeedKind, type FeedResult } from './feed-kind.js';
+import { isJsonPointer, resolvePointer } from './json-pointer.js';
+import { parseExposition, selectSample } from './prom-text.js';
+import { authorizationHeader, feedAuthSchema } from './secret-source.js';
+import { renderTemplate } from './template.js';
+import { httpUrlSchema } from './url-schema.js';
+
+/** The polled URL answered with an unexpected status or an unreadable body. */
+export class HttpFeedError extends HomeostatError {
+  constructor(message: string) {
+    super('E_HTTP_FEED', message, { retryable: true });
+  }
+}
+
+const pointerSchema = z.string().refine(isJsonPointer, { message: "a JSON pointer: '' or '/a/0/b'" });
+
+/** Declaration of an `http` feed: a URL, and either a JSON pointer or a metric of a text exposition. */
+export const httpFeedSchema = z
+  .strictObject({
+    kind: z.literal('http'),
+    ...feedCommonShape,
+    /** URL to GET; a template over the entity (`http://127.0.0.1:{{config.port}}/metrics`). */
+    url: httpUrlSchema,
+    /** Take the value at this JSON pointer of a JSON body. */
+    pointer: pointerSchema.optional(),
+    /** Take the value of one series of a Prometheus text exposition. */
+    metric: z.strictObject({ name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a metric name'), labels: z.record(z.string(), z.string()).default({}) }).optional(),
+    /** Expected status; default any 2xx. */
+    status: z.number().int().min(100).max(599).optional(),
+    auth: feedAuthSchema.optional(),
+  })
+  .refine((d) => (d.pointer === undefined) !== (d.metric === undefined), { message: "an http feed needs exactly one of 'pointer' (JSON) or 'metric' (Prometheus text)" });
+export type HttpFeedDecl = z.output<typeof httpFeedSchema>;
+
+/**
+ * The `http` feed kind: GETs a URL per poll and takes one value, by JSON pointer from a JSON body or by
+ * metric name and labels from a Prometheus text exposition. A value that is absent is a missing reading.
+ */
+export const httpFeed: FeedKind<HttpFeedDecl> = {
+  name: 'http',
+  description: 'poll a URL; a value by JSON pointer, or a metric of a Prometheus text exposition',
+  schema: httpFeedSchema,
+  templates: (decl) => [{ path: ['url'], text: decl.url }, ...Object.entries(decl.metric?.labels ?? {}).map(([k, v]) => ({ path: ['metric', 'labels', k], text: v }))],
+  create(decl, entity, context) {
+    return async (signal) => {
+      const scope = entityContext(entity);
+      const url = renderTemplate(decl.url, scope);
+      const authorization = await authorizationHeader(decl.auth, context.env);
+      const { response, text: body } = await fetchText(url, { signal, redirect: 'error', headers: authorization ? { authorization } : {} });
+      const ok = decl.status === undefined ? response.ok : response.status === decl.status;
+      if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${new URL(url).host}`);
+      if (decl.metric) {
+        const labels = Object.fromEntries(Object.entries(decl.metric.labels).map(([k, v]) => [k, renderTemplate(v, scope)]));
+        const value = selectSample(parseExposition(body), decl.metric.name, labels);
+        return value === undefined ? missing(entity, `no series ${decl.metric.name}${JSON.stringify(labels)}`) : { samples: [{ entity, value: numberFor(entity, decl.sensor, value) }], missing: [] };
+      }
+      return fromJson(entity, body, decl.pointer ?? '');
+    };
+  },
+};
+
+/** A JSON body's value at a pointer; absent is missing, unparseable is an error. */
+export function fromJson(entity: Entity, body: string, pointer: string): FeedResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch {
+    throw new HttpFeedError(`the body is not JSON (${body.slice(0, 60)})`);
+  }
+  try {
+    return { samples: [{ entity, value: resolvePointer(document, pointer) }], missing: [] };
+  } catch (error) {
+    return missing(entity, (error as Error).message);
+  }
+}
+
+function missing(entity: Entity, reason: string): FeedResult {
+  return { samples: [], missing: [{ entity, reason }] };
+}

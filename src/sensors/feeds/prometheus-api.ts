@@ -1,0 +1,64 @@
+import { HomeostatError } from '../../core/errors.js';
+import { fetchText } from './fetch-text.js';
+
+/** Prometheus answered with an error, an unexpected status or a body that is not its API's. */
+export class PrometheusQueryError extends HomeostatError {
+  constructor(message: string) {
+    super('E_PROMETHEUS_QUERY', message, { retryable: true });
+  }
+}
+
+/** One series of an instant vector: its labels and its value as Prometheus wrote it ("NaN", "+Inf" kept). */
+export interface PromSample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: string;
+}
+
+interface ApiBody {
+  status?: string;
+  error?: string;
+  errorType?: string;
+  data?: { resultType?: string; result?: unknown };
+}
+
+/**
+ * Runs a PromQL instant query (`POST /api/v1/query`, form-encoded, so long queries fit) and returns the
+ * samples. A scalar result is one sample without labels; a matrix or string result is an error.
+ * @throws PrometheusQueryError on an HTTP error, a Prometheus error or an unexpected body; UnreachableError
+ *   when there is no answer
+ */
+export async function instantQuery(baseUrl: string, query: string, options: { signal: AbortSignal; authorization?: string }): Promise<PromSample[]> {
+  const url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (options.authorization) headers['authorization'] = options.authorization;
+  const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal, redirect: 'error' });
+  let body: ApiBody;
+  try {
+    body = JSON.parse(text) as ApiBody;
+  } catch {
+    throw new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: not a Prometheus API answer (${text.slice(0, 80)})`);
+  }
+  if (!response.ok || body.status !== 'success') {
+    throw new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: ${body.errorType ?? 'error'}: ${body.error ?? 'no error message'}`);
+  }
+  return samplesOf(body.data);
+}
+
+function samplesOf(data: ApiBody['data']): PromSample[] {
+  const result = data?.result;
+  if (data?.resultType === 'scalar' && Array.isArray(result)) return [{ labels: {}, value: String(result[1]) }];
+  if (data?.resultType !== 'vector' || !Array.isArray(result)) {
+    throw new PrometheusQueryError(`the query gave a ${data?.resultType ?? 'missing'} result; an instant vector or scalar is needed`);
+  }
+  return result.map((item: { metric?: Record<string, string>; value?: [number, string] }) => ({ labels: item.metric ?? {}, value: String(item.value?.[1]) }));
+}
+
+/**
+ * The number in a sample value. Prometheus writes NaN and infinities as "NaN", "+Inf", "-Inf": those come
+ * back as NaN/Infinity so that the sensor rejects (and counts) them; nothing here turns them into zero.
+ */
+export function sampleNumber(value: string): number {
+  if (value === '+Inf') return Number.POSITIVE_INFINITY;
+  if (value === '-Inf') return Number.NEGATIVE_INFINITY;
+  return value.trim() === '' ? Number.NaN : Number(value);
+}

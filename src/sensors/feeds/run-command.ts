@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { HomeostatError } from '../../core/errors.js';
+
+/** A command that failed: not started, non-zero exit, killed, or too much output. */
+export class CommandFailedError extends HomeostatError {
+  constructor(message: string) {
+    super('E_COMMAND_FAILED', message, { retryable: true });
+  }
+}
+
+/** Options of `runCommand`. */
+export interface RunCommandOptions {
+  readonly signal: AbortSignal;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Most bytes of stdout kept; more fails the run. Default 1 MiB. */
+  readonly maxOutputBytes?: number;
+}
+
+/**
+ * Runs argv[0] with argv[1..] as its arguments: no shell, so no argument is ever interpreted. The child
+ * runs in its own process group, and the whole group is killed with SIGKILL when the signal aborts (a
+ * timeout), so nothing it started outlives the read.
+ * @returns stdout
+ * @throws CommandFailedError when it cannot start, exits non-zero, is killed, or writes too much
+ */
+export function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<string> {
+  const [command, ...args] = argv;
+  const max = options.maxOutputBytes ?? 1 << 20;
+  return new Promise((resolve, reject) => {
+    if (command === undefined) return reject(new CommandFailedError('empty argv'));
+    if (options.signal.aborted) return reject(options.signal.reason);
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    const out: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    let failure: Error | undefined;
+    const kill = (reason: Error): void => {
+      failure ??= reason;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const onAbort = (): void => kill(options.signal.reason instanceof Error ? options.signal.reason : new CommandFailedError('aborted'));
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) kill(new CommandFailedError(`${command} wrote more than ${max} bytes`));
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 2_000) stderr += chunk.toString();
+    });
+    child.once('error', (error) => kill(new CommandFailedError(`cannot run ${command}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    child.once('close', (code, signal) => {
+      options.signal.removeEventListener('abort', onAbort);
+      if (failure) return reject(failure);
+      if (code !== 0) return reject(new CommandFailedError(`${command} ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ''}`));
+      resolve(Buffer.concat(out).toString('utf8'));
+    });
+  });
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { AlertSink } from '../sensors/feeds/alert-sink.js';
+import { webhookPayloadSchema } from '../sensors/feeds/alertmanager-payload.js';
+import type { ApiContext } from './context.js';
+
+/** Options of the Alertmanager webhook receiver. */
+export interface AlertmanagerReceiverOptions {
+  /** The bearer token Alertmanager sends (`http_config.authorization.credentials`); or `tokenFile`. */
+  readonly token?: string;
+  /** A file holding the token (read once at start). */
+  readonly tokenFile?: string;
+  /** The alert label that names the entity. Default `entity`. */
+  readonly entityLabel?: string;
+  /** Route path. Default `/alertmanager`. */
+  readonly path?: string;
+}
+
+/**
+ * The Alertmanager webhook receiver: `POST /alertmanager` with a v4 payload, protected by its own bearer
+ * token (not an API role: Alertmanager may publish alerts and do nothing else). Alerts become sensor
+ * readings through an `AlertSink`; each call is audited.
+ * @throws Error at registration when no token is given (an open receiver would let anyone fake alerts)
+ */
+export async function alertmanagerRoutes(app: FastifyInstance, context: ApiContext, options: AlertmanagerReceiverOptions): Promise<AlertSink> {
+  const token = options.token ?? (options.tokenFile ? readFileSync(options.tokenFile, 'utf8').trim() : '');
+  if (token.length < 16) throw new Error('the Alertmanager receiver needs a token of at least 16 characters (token or tokenFile)');
+  const expected = Buffer.from(`Bearer ${token}`);
+  const sink = new AlertSink(context.tree, options.entityLabel ? { entityLabel: options.entityLabel } : {});
+  app.post(options.path ?? '/alertmanager', { schema: { summary: 'Alertmanager webhook (v4): alerts become sensor readings', hide: true } }, async (request, reply) => {
+    const presented = Buffer.from(request.headers.authorization ?? '');
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is needed' });
+    }
+    const parsed = webhookPayloadSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: 'not an Alertmanager v4 webhook payload', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    }
+    const receipt = sink.receive(parsed.data);
+    context.audit.record({
+      who: { kind: 'person', name: 'alertmanager' },
+      action: 'alerts',
+      target: parsed.data.groupKey ?? 'alertmanager',
+      params: { status: parsed.data.status, alerts: parsed.data.alerts.map((a) => ({ fingerprint: a.fingerprint, status: a.status, alertname: a.labels['alertname'] })) },
+      result: receipt.unmatched.length === receipt.received && receipt.received > 0 ? 'rejected' : 'ok',
+      ...(receipt.unmatched.length > 0 ? { detail: receipt.unmatched.map((u) => `${u.fingerprint}: ${u.reason}`).join('; ') } : {}),
+    });
+    return receipt;
+  });
+  return sink;
+}

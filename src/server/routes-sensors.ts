@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+import type { FeedBoard } from '../sensors/feeds/feed-health.js';
+import { NotPushableError, pushReading } from '../sensors/push-reading.js';
+import { ApiError, entityFor, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+
+/**
+ * Pushed readings (`POST /entities/:id/sensors/:sensor`, operator, scope-checked, audited) and feed health
+ * (`GET /feeds`, `GET /entities/:id/feeds`).
+ */
+export async function sensorRoutes(app: FastifyInstance, context: ApiContext, feeds: FeedBoard | undefined): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post('/entities/:id/sensors/:sensor', {
+    schema: {
+      summary: "Push a reading to a sensor declared pushable; the value is checked by the sensor's schema",
+      params: z.object({ id: z.string().min(1), sensor: z.string().min(1) }),
+      body: z.strictObject({ value: z.unknown() }),
+    },
+  }, async (request) => {
+    const principal = requireRole(request, 'operator');
+    const entity = entityFor(context, request, request.params.id);
+    const { sensor } = request.params;
+    const who = { kind: 'person' as const, name: principal.name };
+    if (!entity.hasSensor(sensor)) throw new ApiError(404, `entity '${entity.id}' has no sensor '${sensor}'`);
+    if (!('value' in request.body)) throw new ApiError(400, "the body is { value: ... }");
+    try {
+      const observation = pushReading(context.tree, entity.id, sensor, request.body.value);
+      context.audit.record({ who, action: `push ${sensor}`, target: entity.id, params: { value: request.body.value }, result: 'ok' });
+      return observation;
+    } catch (error) {
+      if (error instanceof NotPushableError) {
+        context.audit.record({ who, action: `push ${sensor}`, target: entity.id, result: 'denied', detail: error.message });
+        throw new ApiError(409, error.message, { code: error.code });
+      }
+      if (error instanceof ValidationError) {
+        context.audit.record({ who, action: `push ${sensor}`, target: entity.id, params: { value: request.body.value }, result: 'rejected', detail: error.message });
+        throw new ApiError(400, error.message, { code: error.code, issues: error.problems });
+      }
+      throw error;
+    }
+  });
+
+  api.get('/feeds', { schema: { summary: 'Health of every feed in your scope: last success, consecutive failures, counts' } }, async (request) => {
+    const principal = principalOf(request);
+    return (feeds?.health() ?? []).filter((h) => {
+      const entity = context.tree.find(h.entity);
+      return entity !== undefined && inScope(context, principal, entity);
+    });
+  });
+
+  api.get('/entities/:id/feeds', { schema: { summary: 'Health of the feeds of one entity', params: z.object({ id: z.string().min(1) }) } }, async (request) => {
+    const entity = entityFor(context, request, request.params.id);
+    return feeds?.health(entity.id) ?? [];
+  });
+}

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRunLogger, formatHumanLine, humanDestination, resolveLogFormat } from '../../src/cli/log-format.js';
+import { logDecision } from '../../src/cli/decision-log.js';
+import type { Decision } from '../../src/knowledge/decision.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function hhmmss(epochMs: number): string {
+  const d = new Date(epochMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+const decision = {
+  id: 'd-1',
+  at: 0,
+  entity: 'web',
+  policy: 'web/autoscaler',
+  symptom: { kind: 'scale', at: 0, detail: {} },
+  actions: [{ entity: 'web', effector: 'resize', params: { size: 4 } }],
+  reason: 'cpu.mean is 1 against a target of 0.6 per member',
+  inputs: [],
+  outcome: 'applied',
+  durations: { analyzeMs: 0, planMs: 0, executeMs: 1 },
+} as unknown as Decision;
+
+/** Logs through the real logger of `homeostat run` and returns what it wrote. */
+function logged(format: 'json' | 'human', log: (logger: ReturnType<typeof createRunLogger>) => void): string[] {
+  const out: string[] = [];
+  const logger = createRunLogger(format, (text) => out.push(text));
+  log(logger);
+  return out.join('').split('\n').filter((l) => l !== '');
+}
+
+describe('log format of homeostat run', () => {
+  it('is human on a terminal and JSON on a pipe, unless asked', () => {
+    expect(resolveLogFormat(undefined, true)).toBe('human');
+    expect(resolveLogFormat(undefined, false)).toBe('json');
+    expect(resolveLogFormat('json', true)).toBe('json');
+    expect(resolveLogFormat('human', false)).toBe('human');
+  });
+
+  it('writes a decision as one human line: time, policy, outcome, actions and the reason as a sentence', () => {
+    const [line, ...rest] = logged('human', (logger) => logDecision(logger, decision));
+    expect(rest).toEqual([]);
+    expect(line).toMatch(/^\d\d:\d\d:\d\d web\/autoscaler applied: resize\(web \{"size":4\}\) because cpu\.mean is 1 against a target of 0\.6 per member$/);
+  });
+
+  it('writes the same decision as one JSON object with the reason as a field', () => {
+    const [line] = logged('json', (logger) => logDecision(logger, decision));
+    const record = JSON.parse(line ?? '') as Record<string, unknown>;
+    expect(record).toMatchObject({ policy: 'web/autoscaler', outcome: 'applied', reason: decision.reason, service: 'homeostat' });
+    expect(record['msg']).toBe('web/autoscaler applied: resize(web {"size":4}) because cpu.mean is 1 against a target of 0.6 per member');
+  });
+
+  it('formats a decision not to act without an empty action list, and marks warnings and errors', () => {
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5);
+    expect(formatHumanLine({ time: at, level: 30, policy: 'db/failover', outcome: 'blocked', reason: 'a failover ran 2 min ago', actions: [] })).toBe(`${hhmmss(at)} db/failover blocked: a failover ran 2 min ago`);
+    expect(formatHumanLine({ time: at, level: 50, msg: 'policy p failed in plan: boom' })).toBe(`${hhmmss(at)} ERROR policy p failed in plan: boom`);
+    expect(formatHumanLine({ time: at, level: 40, msg: 'rejected reading' })).toBe(`${hhmmss(at)} WARN rejected reading`);
+    expect(formatHumanLine({ time: at, level: 30, msg: 'first\n  second' })).toBe(`${hhmmss(at)} first second`);
+  });
+
+  it('never loses a line it cannot parse', () => {
+    const out: string[] = [];
+    humanDestination((l) => out.push(l)).write('not json\n');
+    expect(out).toEqual(['not json\n']);
+  });
+
+  it('--log-format human makes run print human lines on a pipe; a bad value is a usage error', async () => {
+    const run = (args: string[], stopOn?: RegExp) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), ...args], { cwd: root });
+        let stdout = '';
+        let stderr = '';
+        let interrupted = false;
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stopOn && !interrupted && stopOn.test(stdout)) {
+            interrupted = true; // once: a second SIGINT would find no handler left
+            child.kill('SIGINT');
+          }
+        });
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const human = await run(['run', 'test/cli/fixtures/quick.yaml', '--dry-run', '--log-format', 'human'], /web\/autoscaler dry_run: /);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d running 'quick': /);
+    expect(lines.find((l) => l.includes('dry_run'))).toMatch(/^\d\d:\d\d:\d\d web\/autoscaler dry_run: resize\(web \{"size":\d+\}\) because cpu\.mean is /);
+    for (const line of lines) expect(line.startsWith('{')).toBe(false);
+    const bad = await run(['run', 'test/cli/fixtures/quick.yaml', '--log-format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("argument 'xml' is invalid");
+  }, 60_000);
+});

@@ -1,0 +1,84 @@
+// `homeostat run --redis` as a user runs it: two real service processes one after the other on a real
+// redis-server of the test's own; the second sees the first one's decisions and policy state.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
+import { freePort } from '../support/free-port.js';
+import { TestRedisServer } from '../support/redis-server.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const blueprint = 'test/grafana/fixtures/observed.yaml';
+let redis: TestRedisServer;
+
+beforeAll(async () => {
+  redis = await TestRedisServer.start();
+}, 20_000);
+
+afterAll(async () => {
+  await redis.dispose();
+});
+
+function run(args: string[]): ChildProcess {
+  return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+describe('homeostat run --redis', () => {
+  it('keeps decisions and policy state across a restart of the service', async () => {
+    const store = new RedisStore({ url: redis.url, namespace: 'observed' });
+    await store.connect();
+    const first = run(['--redis', redis.url]);
+    const firstRun = await until('decisions in Redis', 30_000, async () => {
+      const decisions = await store.queryDecisions({ outcome: 'applied', limit: 1000 });
+      return decisions.length >= 3 ? decisions : undefined;
+    });
+    expect(await stop(first)).toBe(0);
+    const states = await store.loadPolicyStates();
+    expect(states.size).toBeGreaterThan(0);
+
+    const port = await freePort();
+    const second = run(['--redis', redis.url, '--port', String(port)]);
+    try {
+      const seen = await until('the second run serving the first run\'s decisions', 30_000, async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/decisions?limit=1000`);
+        if (!response.ok) return undefined;
+        const body = (await response.json()) as { id: string }[] | { decisions: { id: string }[] };
+        const list = Array.isArray(body) ? body : body.decisions;
+        return list.some((d) => d.id === firstRun[0]?.id) ? list : undefined;
+      });
+      expect(seen.length).toBeGreaterThanOrEqual(firstRun.length);
+    } finally {
+      expect(await stop(second)).toBe(0);
+      await store.close();
+    }
+  }, 90_000);
+
+  it('refuses to start, with one clear line, when Redis cannot be reached', async () => {
+    const port = await freePort();
+    const child = run(['--redis', `redis://127.0.0.1:${port}`]);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`cannot reach Redis at redis://127.0.0.1:${port}`));
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  }, 30_000);
+});

@@ -1,0 +1,114 @@
+// Leases with fencing tokens against a real redis-server of the test's own. Real time on purpose: a lease is
+// about other processes and Redis' own expiry; every wait is bounded and polls for a condition.
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisLease } from '../../src/cluster/lease.js';
+import { openRedis } from '../../src/knowledge/redis/redis-connection.js';
+import { TestRedisServer } from '../support/redis-server.js';
+
+let server: TestRedisServer;
+let namespaces = 0;
+const clients: Redis[] = [];
+const leases: RedisLease[] = [];
+
+beforeAll(async () => {
+  server = await TestRedisServer.start();
+}, 20_000);
+
+afterEach(async () => {
+  await Promise.all(leases.splice(0).map((lease) => lease.stop().catch(() => undefined)));
+  for (const client of clients.splice(0)) client.disconnect();
+});
+
+afterAll(async () => {
+  await server.dispose();
+});
+
+async function lease(owner: string, namespace: string, ttlMs = 600): Promise<{ lease: RedisLease; client: Redis }> {
+  const client = openRedis({ url: server.url, commandTimeoutMs: 200, connectTimeoutMs: 500 });
+  await client.connect();
+  clients.push(client);
+  const made = new RedisLease(client, { name: 'root', owner, namespace, ttlMs });
+  leases.push(made);
+  return { lease: made, client };
+}
+
+async function until(what: string, timeoutMs: number, condition: () => boolean): Promise<number> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return performance.now() - started;
+}
+
+describe('RedisLease', () => {
+  it('lets exactly one of two instances act, and hands over at once when the holder stops', async () => {
+    const ns = `l${++namespaces}`;
+    const a = await lease('a', ns);
+    const b = await lease('b', ns);
+    a.lease.start();
+    await until('a leads', 2_000, () => a.lease.actingToken() !== undefined);
+    const seen: string[] = [];
+    b.lease.state$.subscribe((s) => seen.push(s.role === 'follower' ? s.reason : s.role));
+    b.lease.start();
+    await until('b sees the lease held', 2_000, () => seen.some((s) => /held by another instance/.test(s)));
+    expect(b.lease.actingToken()).toBeUndefined();
+    const first = a.lease.actingToken() as number;
+    await a.lease.stop();
+    expect(a.lease.actingToken()).toBeUndefined();
+    const handover = await until('b leads', 2_000, () => b.lease.actingToken() !== undefined);
+    expect(handover).toBeLessThan(400); // within one renewal interval or so: a released the lease
+    expect(b.lease.actingToken()).toBeGreaterThan(first);
+  });
+
+  it('after the holder dies without releasing, the other takes over once the lease expires, with a higher token', async () => {
+    const ns = `l${++namespaces}`;
+    const a = await lease('a', ns);
+    a.lease.start();
+    await until('a leads', 2_000, () => a.lease.actingToken() !== undefined);
+    const first = a.lease.actingToken() as number;
+    a.client.disconnect(); // a "dies": no more renewals, no release
+    const b = await lease('b', ns);
+    b.lease.start();
+    const takeover = await until('b leads', 3_000, () => b.lease.actingToken() !== undefined);
+    expect(takeover).toBeLessThan(1_500);
+    expect(a.lease.actingToken()).toBeUndefined(); // a stopped acting on its own clock, before its lease ran out
+    expect(b.lease.actingToken()).toBeGreaterThan(first);
+  });
+
+  it('stops acting a margin before its lease can expire while Redis does not answer', async () => {
+    const ns = `l${++namespaces}`;
+    const a = await lease('a', ns);
+    a.lease.start();
+    await until('a leads', 2_000, () => a.lease.actingToken() !== undefined);
+    server.pause();
+    const pausedAt = performance.now();
+    try {
+      await until('a stops acting', 2_000, () => a.lease.actingToken() === undefined);
+      expect(performance.now() - pausedAt).toBeLessThan(600); // never past its ttl
+    } finally {
+      server.resume();
+    }
+    await until('a leads again', 3_000, () => a.lease.actingToken() !== undefined);
+  });
+
+  it('after Redis restarts empty, the taker waits one full lease time before acting, and tokens still grow', async () => {
+    const ns = `l${++namespaces}`;
+    const a = await lease('a', ns);
+    a.lease.start();
+    await until('a leads', 2_000, () => a.lease.actingToken() !== undefined);
+    const first = a.lease.actingToken() as number;
+    a.client.disconnect(); // the holder is cut off (it may still be inside its lease)
+    await server.restart(); // not persistent: the lease and the token counter are gone
+    const b = await lease('b', ns);
+    const states: string[] = [];
+    b.lease.state$.subscribe((s) => states.push(s.role));
+    b.lease.start();
+    await until('b holds the lease', 2_000, () => states.includes('waiting'));
+    expect(b.lease.actingToken()).toBeUndefined();
+    const waited = await until('b acts', 3_000, () => b.lease.actingToken() !== undefined);
+    expect(waited).toBeGreaterThan(300); // it waited out the old holder (ttl 600 ms from its take)
+    expect(b.lease.actingToken()).toBeGreaterThan(first);
+  }, 20_000);
+});

@@ -1,0 +1,185 @@
+// engine.stop({ graceMs }): loops stop at once, waiting plans never start, executing ones get the grace and
+// are then aborted through their AbortSignal and recorded as failed; no timer of the engine is left behind.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { map } from 'rxjs';
+import { z } from 'zod';
+import { Deployment } from '../../../src/blueprint/deployment.js';
+import { parseBlueprint } from '../../../src/blueprint/load.js';
+import { sleep } from '../../../src/core/time.js';
+import { defineEffector } from '../../../src/effectors/define-effector.js';
+import { definePolicy } from '../../../src/policies/define-policy.js';
+import { SimulationHost } from '../../../src/sim/simulation-host.js';
+import { VirtualClock } from '../../../src/testing/virtual-clock.js';
+import { engineFixture, followLoad } from './fixture.js';
+
+/** The engine fixture with a `work` effector that takes `ms` (listening to its AbortSignal) and says how it ended. */
+async function slowWork(ms: number) {
+  const fixture = await engineFixture();
+  const ended: string[] = [];
+  fixture.web.addEffector(defineEffector({
+    name: 'work',
+    params: z.object({ n: z.number() }),
+    timeoutMs: 3_600_000,
+    run: async ({ n }, { scheduler, signal }) => {
+      try {
+        await sleep(scheduler, ms, signal);
+        ended.push(`${n} done`);
+      } catch (error) {
+        ended.push(`${n} aborted`);
+        throw error;
+      }
+    },
+  }));
+  const policy = definePolicy({
+    name: 'worker',
+    config: z.object({}),
+    monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+    analyze: (source) => source.pipe(map((o) => ({ kind: 'work', inputs: [o] }))),
+    plan: (symptom, { entity }) => ({ actions: [{ entity: entity.id, effector: 'work', params: { n: Number(symptom.inputs[0]?.value) } }], targets: [`job-${String(symptom.inputs[0]?.value)}`], reason: 'work' }),
+  });
+  fixture.engine.attach(fixture.web, policy, {});
+  fixture.engine.start();
+  return { ...fixture, ended };
+}
+
+/** Scheduled actions still live on the clock (unsubscribed ones stay in the queue, closed). */
+const liveTimers = (clock: VirtualClock) => clock.actions.filter((a) => !a.closed).length;
+
+describe('Engine.stop with a grace', () => {
+  it('aborts an execution that outlives the grace, records it failed as stopped, and leaves no timer', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(60_000);
+    web.sensor('load').publish(1);
+    await clock.advanceBy(1_000);
+    let stopped = false;
+    void engine.stop({ graceMs: 5_000 }).then(() => (stopped = true));
+    await clock.advanceBy(4_999);
+    expect(stopped).toBe(false);
+    await clock.advanceBy(1);
+    expect(stopped).toBe(true);
+    expect(ended).toEqual(['1 aborted']);
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision).toMatchObject({ outcome: 'failed', at: 6_000, error: { code: 'E_ENGINE_STOPPED' } });
+    expect(decision?.error?.message).toMatch(/^stopped: the engine stopped and its grace of 5000 ms passed while this plan ran/);
+    expect((await knowledge.queryInvocations({}))[0]).toMatchObject({ effector: 'work', outcome: 'failed', error: { code: 'E_EFFECTOR_ABORTED' } });
+    expect(liveTimers(clock)).toBe(0);
+  });
+
+  it('lets an execution that ends within the grace finish, and resolves as soon as it has', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(3_000);
+    web.sensor('load').publish(1);
+    let stopped = false;
+    void engine.stop({ graceMs: 10_000 }).then(() => (stopped = true));
+    await clock.advanceBy(3_000);
+    expect(stopped).toBe(true);
+    expect(ended).toEqual(['1 done']);
+    expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('applied');
+    expect(liveTimers(clock)).toBe(0);
+  });
+
+  it('never starts the plans waiting behind an execution: each is recorded as failed, not started', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(3_000);
+    web.sensor('load').publish(1);
+    web.sensor('load').publish(2);
+    web.sensor('load').publish(3);
+    const stopping = engine.stop({ graceMs: 10_000 });
+    await clock.advanceBy(3_000);
+    await stopping;
+    expect(ended).toEqual(['1 done']);
+    const log = (await knowledge.queryDecisions({})).reverse();
+    expect(log.map((d) => [d.outcome, d.error?.code])).toEqual([['failed', 'E_ENGINE_STOPPED'], ['failed', 'E_ENGINE_STOPPED'], ['applied', undefined]]);
+    expect(log[0]?.error?.message).toBe('the engine stopped before this plan could start');
+    // and a plan that arrives after stop is not started either
+    await clock.advanceBy(60_000);
+    expect(ended).toEqual(['1 done']);
+  });
+
+  it('ends at the grace even when the execution waits on something deaf to the signal (a runbook check)', async () => {
+    const { clock, web, engine, knowledge } = await engineFixture();
+    engine.attach(web, definePolicy({
+      name: 'checker',
+      config: z.object({}),
+      monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+      analyze: (source) => source.pipe(map((o) => ({ kind: 'x', inputs: [o] }))),
+      plan: () => ({ actions: [{ entity: 'web', effector: 'resize', params: { size: 2 }, check: { entity: 'web', sensor: 'load', op: 'eq', value: 99, withinMs: 600_000 } }], reason: 'resize and wait for load 99' }),
+    }), {});
+    engine.start();
+    web.sensor('load').publish(1);
+    await clock.advanceBy(1_000);
+    const stopping = engine.stop({ graceMs: 2_000 });
+    await clock.advanceBy(2_000);
+    await stopping;
+    expect((await knowledge.queryDecisions({}))[0]).toMatchObject({ outcome: 'failed', at: 3_000, error: { code: 'E_ENGINE_STOPPED' } });
+  });
+
+  it('bounds an execution of a policy that was reconfigured (detached) while it ran', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(60_000);
+    web.sensor('load').publish(1);
+    await clock.advanceBy(1_000);
+    engine.reconfigure('web/worker', {}); // the running plan belongs to the old attachment now
+    let stopped = false;
+    void engine.stop({ graceMs: 1_000 }).then(() => (stopped = true));
+    await clock.advanceBy(1_000);
+    expect(stopped).toBe(true);
+    expect(ended).toEqual(['1 aborted']);
+    expect((await knowledge.queryDecisions({}))[0]).toMatchObject({ outcome: 'failed', error: { code: 'E_ENGINE_STOPPED' } });
+  });
+
+  it('cancels pending policy restarts and resolves at once when nothing executes', async () => {
+    const { clock, web, engine } = await engineFixture();
+    engine.attach(web, { ...followLoad, name: 'broken', monitor: () => { throw new Error('no stream'); } }, {});
+    engine.attach(web, followLoad, {}, { cooldownMs: 60_000 });
+    engine.start();
+    web.sensor('load').publish(1);
+    await clock.settle();
+    expect(engine.policy('web/broken').state).toBe('restarting');
+    expect(liveTimers(clock)).toBeGreaterThan(0);
+    let stopped = false;
+    void engine.stop().then(() => (stopped = true));
+    await clock.settle();
+    expect(stopped).toBe(true);
+    expect(engine.policy('web/broken').state).toBe('stopped');
+    expect(liveTimers(clock)).toBe(0);
+  });
+
+  it('refuses a grace that is negative or too long for a timer', async () => {
+    const { engine } = await engineFixture();
+    await expect(engine.stop({ graceMs: -1 })).rejects.toThrow(/graceMs: must be a duration from 0 to 2147483647 ms, got -1/);
+    await expect(engine.stop({ graceMs: 30 * 24 * 3_600_000 })).rejects.toThrow(/graceMs/);
+  });
+
+  it('takes the deployment-wide grace from DeployOptions.stopGraceMs', async () => {
+    const clock = new VirtualClock();
+    const host = new SimulationHost();
+    const blueprint = await parseBlueprint(`name: grace
+application:
+  id: app
+  children:
+    - id: web
+      type: cluster
+      config: { initialSize: 1 }
+      memberSpec:
+        type: sim.server
+        config: { bootTime: 10s }
+        policies:
+          - use: restarter
+            config: { failureDelay: 5s, recheckInterval: 30s, maxBackoff: 30s, maxRestarts: 2, window: 5m }
+      policies:
+        - use: replacer
+          config: { startTimeout: 5m }
+`, path.join(import.meta.dirname, 'inline.yaml'));
+    const deployment = await Deployment.create(blueprint, { scheduler: clock, simulation: host, stopGraceMs: 2_000 });
+    deployment.start();
+    await clock.advanceBy(20_000);
+    host.fail('web');
+    for (const e of deployment.tree.get('web').subtree()) if (e.children.length === 0) e.setUp(false);
+    await clock.advanceBy(70_000); // web-1 escalates at 85 s; its replacement can never come up (5 min)
+    expect(deployment.engine.policy('web/replacer').executor).toBe('executing');
+    let stopped = false;
+    void deployment.stop().then(() => (stopped = true));
+    await clock.advanceBy(2_000);
+    expect(stopped).toBe(true);
+    const [decision] = await deployment.knowledge.queryDecisions({ policy: 'web/replacer' });
+    expect(decision).toMatchObject({ outcome: 'failed', at: 92_000, error: { code: 'E_ENGINE_STOPPED' } });
+  });
+});

@@ -10,7 +10,7 @@ export { SERVICE_STATES, SERVICE_UP, SERVICE_STATE, isWindingDown, type ServiceS
 export { hasQuorum, describeQuorum, quorumRuleSchema, type QuorumRule } from './core/quorum.js';
 export { ESCALATION, escalateEffector } from './core/standard-effectors.js';
 export * from './core/errors.js';
-export { parseDuration, durationSchema, intervalSchema, boundedDuration, MAX_DURATION_MS } from './core/duration.js';
+export { parseDuration, durationSchema, intervalSchema, boundedDuration, isDurationSchema, MAX_DURATION_MS } from './core/duration.js';
 export { MAX_GROUP_SIZE, MAX_ATTEMPTS, groupSizeSchema, attemptsSchema } from './core/limits.js';
 export { sleep } from './core/time.js';
 export type { SchedulerLike } from 'rxjs';

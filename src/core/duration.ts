@@ -29,6 +29,9 @@ export function describeDuration(ms: number): string {
   return `${Math.round((ms / (size as number)) * 10) / 10} ${unit as string}`;
 }
 
+/** Every schema `boundedDuration` made: generated docs show them as durations. */
+const DURATIONS = new WeakSet<object>();
+
 /** Bounds of a duration setting, in milliseconds. */
 export interface DurationBounds {
   /** Default 0. Intervals, windows and timeouts use `intervalSchema` (at least 1 ms). */
@@ -44,7 +47,7 @@ export interface DurationBounds {
 export function boundedDuration(bounds: DurationBounds = {}): z.ZodType<number, string | number> {
   const minMs = bounds.minMs ?? 0;
   const maxMs = Math.min(bounds.maxMs ?? MAX_DURATION_MS, MAX_DURATION_MS);
-  return z.union([z.number(), z.string()], { error: (issue) => `${describeInput(issue.input)} is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` }).transform((input, ctx) => {
+  const schema = z.union([z.number(), z.string()], { error: (issue) => `${describeInput(issue.input)} is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` }).transform((input, ctx) => {
     const ms = parseDuration(input);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `'${String(input)}' is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` });
@@ -61,6 +64,14 @@ export function boundedDuration(bounds: DurationBounds = {}): z.ZodType<number, 
     }
     return ms;
   });
+  DURATIONS.add(schema);
+  return schema;
+}
+
+
+/** True for a schema made by `boundedDuration` (`durationSchema`, `intervalSchema`...), e.g. for generated docs. */
+export function isDurationSchema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && DURATIONS.has(schema);
 }
 
 function describeInput(input: unknown): string {

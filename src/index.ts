@@ -126,3 +126,17 @@ export { paramsToZod, type ParamsDecl } from './effectors/kinds/param-schema.js'
 export { processType, PROCESS_SENSORS } from './drivers/process/process-type.js';
 export { processGroupType } from './drivers/process/process-group.js';
 export { processEvents$, type ProcessEvent } from './drivers/process/supervisor.js';
+
+// failover, DR and paging: safety invariants checkable from outside
+export { writablePrimaries, splitBrains } from './sim/writable-primaries.js';
+export { replicationGroupOf, isWritablePrimary } from './core/replication-group.js';
+export { SCALE_FLOOR, setFloorEffector } from './core/standard-effectors.js';
+export { evaluateGuard, describeGuard, type GuardResult } from './core/guards.js';
+export type { Guard } from './knowledge/decision.js';
+export { RunbookStoppedError } from './core/engine/runbook.js';
+export { escalationPager, escalationPagerConfig } from './policies/escalation-pager.js';
+export { guarded } from './policies/guarded.js';
+export { notifyEffector, notifierType, notifyWebhookSchema, type NotifyWebhook } from './effectors/kinds/notify.js';
+export { renderNotification, notificationSchema, NOTIFY_TEMPLATES, type Notification, type NotifyTemplate } from './effectors/kinds/notify-templates.js';
+export { FenceFailedError } from './drivers/sim-database.js';
+export type { SimulatedTraffic } from './sim/simulation-host.js';

@@ -1,12 +1,12 @@
 import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
-import { ESCALATION } from '../core/standard-effectors.js';
+import { ESCALATION, SCALE_FLOOR } from '../core/standard-effectors.js';
 import { isKindFeed } from './feed-kinds.js';
 import type { PathProblem } from './node-validator.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity } from './resolved.js';
 import { publishedBy } from './sensor-decl.js';
 
-const STANDARD = [SERVICE_UP.name, SERVICE_STATE.name, ESCALATION.name];
+const STANDARD = [SERVICE_UP.name, SERVICE_STATE.name, ESCALATION.name, SCALE_FLOOR.name];
 
 /** Sensors an entity built from this node will have. */
 export function sensorsOf(node: ResolvedEntity): Set<string> {
@@ -51,10 +51,17 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
     });
     node.policies.forEach((policy) => {
       const i = policy.index;
+      policy.when?.forEach((guard, k) => {
+        const at = [...node.path, 'policies', i, 'when', k, 'entity'];
+        const target = byId.get(guard.entity);
+        if (!declaredIds.has(guard.entity)) problems.push({ path: at, message: `a when: guard of policy '${policy.definition.name}' names entity '${guard.entity}', which is not in this blueprint` });
+        else if (target) problems.push(...checkSelf(target, guard.sensor, at, `a when: guard of policy '${policy.definition.name}'`));
+      });
       const parsed = policy.definition.config.safeParse(policy.config);
       if (!parsed.success) return;
       for (const ref of policy.definition.requiresEntities?.(parsed.data) ?? []) {
         if (!declaredIds.has(ref.entity)) problems.push({ path: [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], message: `policy '${policy.definition.name}' names entity '${ref.entity}', which is not in this blueprint` });
+        else if (ref.sensor !== undefined && byId.has(ref.entity)) problems.push(...checkSelf(byId.get(ref.entity) as ResolvedEntity, ref.sensor, [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], `a guard of policy '${policy.definition.name}'`));
       }
       if (!policy.definition.requires) return;
       for (const requirement of policy.definition.requires(parsed.data)) {

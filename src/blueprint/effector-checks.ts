@@ -1,4 +1,4 @@
-import { escalateEffector } from '../core/standard-effectors.js';
+import { escalateEffector, setFloorEffector } from '../core/standard-effectors.js';
 import type { EffectorRequirement } from '../policies/define-policy.js';
 import { allNodes, sensorsOf } from './cross-checks.js';
 import type { PathProblem } from './node-validator.js';
@@ -6,11 +6,11 @@ import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
 
 /**
- * Effectors an entity built from this node will have: the standard `escalate`, those its type declares
+ * Effectors an entity built from this node will have: the standard `escalate` and `setFloor`, those its type declares
  * (`EntityType.effectors`) and those the blueprint declares on it (`effectors:`).
  */
 export function effectorsOf(node: ResolvedEntity): Set<string> {
-  return new Set([escalateEffector.name, ...(node.type.effectors ?? []), ...(node.effectors ?? []).map((e) => e.name)]);
+  return new Set([escalateEffector.name, setFloorEffector.name, ...(node.type.effectors ?? []), ...(node.effectors ?? []).map((e) => e.name)]);
 }
 
 function label(node: ResolvedEntity): string {

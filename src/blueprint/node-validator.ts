@@ -14,6 +14,8 @@ import type { DocPath } from './positions.js';
 import type { ResolvedEntity, ResolvedPolicy } from './resolved.js';
 import { enricherDeclSchema, entityNodeSchema, policyDeclSchema, sensorDeclSchema, type PolicyDecl } from './schema.js';
 import { sensorFromDecl } from './sensor-decl.js';
+import { toGuards } from '../planners/guard-schema.js';
+import { guarded } from '../policies/guarded.js';
 
 /** A problem before positions are known: where in the document, and what. */
 export interface PathProblem {
@@ -131,6 +133,7 @@ export class NodeValidator {
     // A node with problems but a known type stays in the tree so cross-checks still see its sensors; a
     // blueprint with any problem is never deployed.
     if (!type || id === undefined) return undefined;
+    if (quorumDecl && type.ownHealth) this.problems.push({ path: [...at, 'quorum'], message: `type '${type.name}' computes its own service.up: ${type.ownHealth}` });
     const quorum = quorumDecl ?? type.defaultQuorum;
     return applyFeedStaleness({
       id,
@@ -195,9 +198,11 @@ export class NodeValidator {
       this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
       return undefined;
     }
+    const guards = toGuards(decl.when);
     return {
       ...(decl.id === undefined ? {} : { id: decl.id }),
-      definition,
+      definition: guards ? guarded(definition, guards) : definition,
+      ...(decl.when === undefined ? {} : { when: decl.when }),
       config: decl.config,
       cooldownMs: decl.cooldown,
       dryRun: decl.dryRun,

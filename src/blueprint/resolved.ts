@@ -21,6 +21,8 @@ export interface ResolvedPolicy {
   readonly cooldownMs: number;
   readonly dryRun: boolean;
   readonly suspended: boolean;
+  /** `when:` guards, as written (the definition is already wrapped to honour them). */
+  readonly when?: ReadonlyArray<{ readonly entity: string; readonly sensor: string }>;
 }
 
 /** An entity node of a validated blueprint. A memberSpec template has an empty id. */

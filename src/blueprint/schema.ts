@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema, intervalSchema } from '../core/duration.js';
 import { MAX_BUDGET_ACTIONS } from '../core/limits.js';
 import { quorumRuleSchema } from '../core/quorum.js';
+import { guardsSchema } from '../planners/guard-schema.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "an id is letters, digits, '-', '_' or '.'");
 const sensorName = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, "a sensor name is dotted identifiers, e.g. 'cpu.mean'");
@@ -74,6 +75,8 @@ export const policyDeclSchema = z
     cooldown: durationSchema.default(0),
     dryRun: z.boolean().default(false),
     suspended: z.boolean().default(false),
+    /** Guards: the policy acts only while these conditions on other entities' sensors hold (else `blocked`). */
+    when: guardsSchema.optional(),
   })
   .refine((p) => (p.use === undefined) !== (p.module === undefined), { message: "a policy needs exactly one of 'use' (a built-in name) or 'module' (a path)" });
 

@@ -1,5 +1,5 @@
 import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
-import { ESCALATION } from '../core/standard-effectors.js';
+import { ESCALATION, SCALE_FLOOR } from '../core/standard-effectors.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { allNodes } from './cross-checks.js';
 import type { PathProblem } from './node-validator.js';
@@ -7,7 +7,7 @@ import type { ResolvedEntity } from './resolved.js';
 import { isKindFeed } from './feed-kinds.js';
 import { publishedBy } from './sensor-decl.js';
 
-const STANDARD: ReadonlyArray<SensorDefinition<unknown>> = [SERVICE_UP, SERVICE_STATE, ESCALATION] as ReadonlyArray<SensorDefinition<unknown>>;
+const STANDARD: ReadonlyArray<SensorDefinition<unknown>> = [SERVICE_UP, SERVICE_STATE, ESCALATION, SCALE_FLOOR] as ReadonlyArray<SensorDefinition<unknown>>;
 
 /** Who already provides a sensor on this node, in words, or undefined. */
 function builtInOwner(node: ResolvedEntity, name: string): string | undefined {

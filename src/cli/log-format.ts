@@ -1,3 +1,4 @@
+import { redact } from '../core/redact.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** How `homeostat run` writes its log: one JSON object per line, or one sentence per line for a person. */
@@ -70,7 +71,8 @@ export function humanDestination(write: (line: string) => void): DestinationStre
 
 /** The logger of `homeostat run` in the given format, writing to `write` (default stdout). */
 export function createRunLogger(format: LogFormat, write?: (text: string) => void): Logger {
-  const options = { base: { service: 'homeostat' } };
+  // secrets are redacted at any depth in every line, and what a line holds is bounded
+  const options = { base: { service: 'homeostat' }, formatters: { log: (fields: Record<string, unknown>) => redact(fields) as Record<string, unknown> } };
   if (format === 'human') return pino(options, humanDestination(write ?? ((text) => void process.stdout.write(text))));
   return write === undefined ? pino(options) : pino(options, { write });
 }

@@ -20,6 +20,12 @@ function leaseTime(value: string): number {
   return n;
 }
 
+function graceSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError('a stop grace is a number of seconds from 0 to 600');
+  return n;
+}
+
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -64,10 +70,23 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
     .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; logFormat?: LogFormat }) => {
+    .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
+    .option('--protect-metrics', 'require a viewer token for /metrics', false)
+    .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10)', graceSeconds)
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
       const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
       const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }) };
-      code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge, logger }, io);
+      code = await runCommand(file, {
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.stopGrace === undefined ? {} : { stopGraceMs: options.stopGrace * 1000 }),
+        dryRun: options.dryRun,
+        knowledge,
+        logger,
+        allowUnauthenticated: options.allowUnauthenticated,
+        protectMetrics: options.protectMetrics,
+        ...(io === consoleIo ? { exit: (c: number) => process.exit(c) } : {}),
+      }, io);
     });
   program
     .command('simulate')

@@ -5,9 +5,10 @@ import { describeError } from '../core/errors.js';
 import { logDecision } from './decision-log.js';
 import { logFeedChanges } from './feed-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
+import { redact } from '../core/redact.js';
 import { serve } from '../server/serve.js';
 import { processEvents$ } from '../drivers/process/supervisor.js';
-import { authSchema, type AuthSettings } from '../server/auth.js';
+import { AuthSettingsError, authEnabled, parseAuthSettings, type AuthSettings } from '../server/auth.js';
 import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
@@ -17,8 +18,10 @@ import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
- * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs.
- * @throws Error naming the variable when it is malformed
+ * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs; HOMEOSTAT_JWT_PUBLIC_KEY
+ * (PEM) or HOMEOSTAT_JWKS_URL enable RS256/ES256 JWTs; HOMEOSTAT_JWT_ISSUER and HOMEOSTAT_JWT_AUDIENCE set
+ * the expected `iss` and `aud`.
+ * @throws AuthSettingsError naming the variable when it is malformed (one sentence)
  */
 export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
   let tokens: unknown = [];
@@ -26,12 +29,28 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
     try {
       tokens = JSON.parse(env['HOMEOSTAT_TOKENS']);
     } catch {
-      throw new Error('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
+      throw new AuthSettingsError('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
     }
   }
-  const parsed = authSchema.safeParse({ tokens, ...(env['HOMEOSTAT_JWT_SECRET'] ? { jwtSecret: env['HOMEOSTAT_JWT_SECRET'] } : {}) });
-  if (!parsed.success) throw new Error(`access control settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  const optional = (key: string, variable: string) => (env[variable] ? { [key]: env[variable] } : {});
+  return parseAuthSettings({
+    tokens,
+    ...optional('jwtSecret', 'HOMEOSTAT_JWT_SECRET'),
+    ...optional('jwtPublicKey', 'HOMEOSTAT_JWT_PUBLIC_KEY'),
+    ...optional('jwksUrl', 'HOMEOSTAT_JWKS_URL'),
+    ...optional('jwtIssuer', 'HOMEOSTAT_JWT_ISSUER'),
+    ...optional('jwtAudience', 'HOMEOSTAT_JWT_AUDIENCE'),
+  }, 'HOMEOSTAT_TOKENS');
+}
+
+/** pino's `formatters.log` for homeostat's logs: every line's fields redacted at any depth and bounded. */
+export function redactLogFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return redact(fields) as Record<string, unknown>;
+}
+
+/** True for an address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
@@ -52,18 +71,41 @@ export interface RunOptions {
   /** Address to listen on. Default 127.0.0.1 (loopback). */
   readonly host?: string;
   readonly dryRun?: boolean;
+  /** Serve a non-loopback host with no access control (every caller an admin). Default false: refused. */
+  readonly allowUnauthenticated?: boolean;
+  /** Require a viewer token for /metrics. Default false. */
+  readonly protectMetrics?: boolean;
+  /** How long stopping may take before the process gives up on what still runs (ms). Default 10 000. */
+  readonly stopGraceMs?: number;
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
   /** Knowledge in Redis instead of memory. */
   readonly knowledge?: KnowledgeChoice;
+  /** Ends the process with the code once stopped (the CLI passes process.exit, so nothing can linger). */
+  readonly exit?: (code: number) => void;
 }
 
 /** `homeostat run <blueprint>`: runs the loops until SIGINT/SIGTERM, logging each decision as one line. */
 export async function runCommand(file: string, options: RunOptions, io: Io): Promise<number> {
+  const host = options.host ?? '127.0.0.1';
+  let auth: AuthSettings | undefined;
+  if (options.port !== undefined) {
+    try {
+      auth = authFromEnvironment();
+    } catch (error) {
+      io.err(`cannot start the HTTP service: ${describeError(error)}`);
+      return 1;
+    }
+    if (!authEnabled(auth) && !isLoopback(host) && !options.allowUnauthenticated) {
+      io.err(`refusing to serve ${host} without access control: every caller would be an admin; set HOMEOSTAT_TOKENS (or a JWT key), listen on 127.0.0.1, or pass --allow-unauthenticated`);
+      return 1;
+    }
+  }
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
-  const logger = options.logger ?? pino({ base: { service: 'homeostat' } });
+  // secrets are redacted at any depth in every log line, and what a line holds is bounded
+  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } });
   const telemetry = await startOtelSdk(logger);
   let store;
   try {
@@ -105,27 +147,71 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     { blueprint: blueprint.name, entities: deployment.tree.size, policies: policies.map((p) => p.id), dryRun: deployment.engine.dryRun },
     `running '${blueprint.name}': ${deployment.tree.size} entities, ${policies.length} policies${deployment.engine.dryRun ? ' (dry run)' : ''}; Ctrl-C stops`,
   );
+  const stopGraceMs = options.stopGraceMs ?? 10_000;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
-  if (options.port !== undefined) {
+  if (options.port !== undefined && auth) {
     try {
-      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment(), ...alertmanagerFromEnvironment() });
-      logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics)`);
+      // effectors in flight get the grace less a margin in which the rest of the stop fits
+      const effectorGraceMs = stopGraceMs - Math.min(1_000, stopGraceMs / 4);
+      server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment() });
+      logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
-      io.err(`cannot start the HTTP service on port ${options.port}: ${describeError(error)}`);
+      io.err(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);
       await deployment.stop().catch(() => undefined);
       return 1;
     }
   }
   const stopSignal = options.until ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   const signal = await stopSignal;
-  logger.info({ signal: Array.isArray(signal) ? signal[0] : signal }, 'stopping');
-  for (const subscription of subscriptions) subscription.unsubscribe();
-  await coordinator?.stop();
-  await server?.app.close();
-  await deployment.stop();
-  await telemetry?.shutdown().catch(() => undefined);
-  const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
-  logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
+  logger.info({ signal: Array.isArray(signal) ? signal[0] : signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
+  const code = await stopWithin(stopGraceMs, async () => {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    await coordinator?.stop();
+    await server?.app.close();
+    // a store that fails makes the engine's last flush fail: close knowledge anyway, keeping the error
+    await deployment.stop().catch(async (error: unknown) => {
+      await deployment.knowledge.close().catch(() => undefined);
+      throw error;
+    });
+    await telemetry?.shutdown().catch(() => undefined);
+  }, logger);
+  if (code === 0) {
+    const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
+    logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
+  }
   logger.flush?.();
-  return 0;
+  options.exit?.(code);
+  return code;
+}
+
+/** Runs the stop sequence, giving up after the grace: 0 when it finished, 1 when it failed or ran out of time. */
+async function stopWithin(graceMs: number, sequence: () => Promise<void>, logger: Logger): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), graceMs);
+    timer.unref();
+  });
+  const outcome = await Promise.race([
+    sequence().then(
+      () => 'done' as const,
+      (error: unknown) => error,
+    ),
+    deadline,
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'done') return 0;
+  if (outcome === 'timeout') logger.error({ stopGraceMs: graceMs }, `the stop grace of ${graceMs / 1000} s has passed with work still running; exiting`);
+  else logger.error({ err: outcome }, `stopping failed: ${describeError(outcome)}`);
+  return 1;
+}
+
+/** Logs where the service listens, and warns loudly when every caller is an admin. */
+function logServing(logger: Logger, urls: readonly string[], host: string, authenticated: boolean): void {
+  const every = host === '0.0.0.0' || host === '::';
+  const where = every ? `every interface (${urls.join(', ')})` : urls.join(', ');
+  const first = urls[0] ?? '';
+  logger.info({ urls, host }, `HTTP API on ${where} (OpenAPI at ${first}/docs, metrics at ${first}/metrics; /health, /ready, /docs need no token)`);
+  if (!authenticated) {
+    logger.warn({ host }, `NO ACCESS CONTROL: no tokens configured, so every caller of ${where} is an admin of the whole tree; set HOMEOSTAT_TOKENS or a JWT key`);
+  }
 }

@@ -1,7 +1,7 @@
 import type { SchedulerLike, Subject } from 'rxjs';
 import { UnknownEffectorError, UnknownSensorError } from './errors.js';
 import { SERVICE_STATE, SERVICE_UP, type ServiceState } from './lifecycle.js';
-import { ESCALATION, escalateEffector } from './standard-effectors.js';
+import { ESCALATION, SCALE_FLOOR, escalateEffector, setFloorEffector } from './standard-effectors.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { Sensor } from '../sensors/sensor.js';
 import type { RejectedReading } from '../sensors/reading.js';
@@ -50,6 +50,8 @@ export class Entity {
     this.addSensor(SERVICE_STATE);
     this.addSensor(ESCALATION);
     this.addEffector(escalateEffector);
+    this.addSensor(SCALE_FLOOR);
+    this.addEffector(setFloorEffector);
     for (const sensor of spec.sensors ?? []) this.addSensor(sensor);
     for (const effector of spec.effectors ?? []) this.addEffector(effector);
   }

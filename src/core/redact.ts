@@ -1,11 +1,97 @@
-const SECRET = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key|authorization/i;
+const SECRET = /pass(word|phrase)?|secret|token|api[-_]?key|credential|private[-_]?key|authorization|cookie/i;
+
+/** What a redacted copy may hold; anything past a bound is cut and marked, so every record stays small. */
+export interface RedactLimits {
+  /** Nesting levels kept; deeper values become a `[truncated: ...]` marker. Default 16. */
+  readonly maxDepth?: number;
+  /** Keys kept per object. Default 200. */
+  readonly maxKeys?: number;
+  /** Items kept per array. Default 200. */
+  readonly maxItems?: number;
+  /** Characters kept per string (and per key). Default 4 096. */
+  readonly maxString?: number;
+  /** Values copied in all; the rest become markers. Default 5 000. */
+  readonly maxNodes?: number;
+}
+
+/** The marker that replaces the value of a secret-looking key. */
+export const REDACTED = '[redacted]';
+
+/** The prefix of every marker that stands for something cut off by a bound. */
+export const TRUNCATED_PREFIX = '[truncated';
+
+const DEFAULTS: Required<RedactLimits> = { maxDepth: 16, maxKeys: 200, maxItems: 200, maxString: 4_096, maxNodes: 5_000 };
 
 /**
- * A deep copy with the values of secret-looking keys (password, secret, token, api key, credential...)
- * replaced: secrets never reach logs, decisions, invocation records or audit entries.
+ * A bounded, JSON-safe deep copy with the values of secret-looking keys (password, secret, token, api key,
+ * credential, authorization, cookie...) replaced by `[redacted]` at any depth: secrets never reach logs,
+ * decisions, invocation records or audit entries. What lies past a bound (depth, keys, items, string length,
+ * total size) is replaced by a `[truncated: ...]` marker instead of being copied, so a hostile value (a body
+ * nested 10 000 levels deep, a megabyte string) cannot make a record that later breaks a store or a reader.
+ * Never throws: cycles, functions, bigints and throwing getters become markers or strings.
  */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET.test(k) ? '[redacted]' : redact(v, depth + 1)]));
+export function redact(value: unknown, limits: RedactLimits = {}): unknown {
+  const bounds = { ...DEFAULTS, ...limits };
+  const state = { nodes: 0, seen: new Set<object>() };
+  return copy(value, 0, bounds, state);
+}
+
+/** True when `value` is, or contains, a truncation marker made by `redact`. */
+export function isTruncated(value: unknown): boolean {
+  if (typeof value === 'string') return value.startsWith(TRUNCATED_PREFIX) || value.includes(`…${TRUNCATED_PREFIX}`);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => k.startsWith(TRUNCATED_PREFIX) || isTruncated(v));
+}
+
+function copy(value: unknown, depth: number, bounds: Required<RedactLimits>, state: { nodes: number; seen: Set<object> }): unknown {
+  if (++state.nodes > bounds.maxNodes) return `${TRUNCATED_PREFIX}: more than ${bounds.maxNodes} values]`;
+  switch (typeof value) {
+    case 'string':
+      return cut(value, bounds.maxString);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'bigint':
+      return value.toString();
+    case 'function':
+    case 'symbol':
+      return `[${typeof value}]`;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (depth >= bounds.maxDepth) return `${TRUNCATED_PREFIX}: deeper than ${bounds.maxDepth} levels]`;
+  if (state.seen.has(object)) return '[circular]';
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
+  if (object instanceof Error) return { name: cut(object.name, bounds.maxString), message: cut(object.message, bounds.maxString) };
+  state.seen.add(object);
+  try {
+    if (Array.isArray(object)) {
+      const out = object.slice(0, bounds.maxItems).map((v) => copy(v, depth + 1, bounds, state));
+      if (object.length > bounds.maxItems) out.push(`${TRUNCATED_PREFIX}: ${object.length - bounds.maxItems} more items]`);
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(object);
+    for (const key of keys.slice(0, bounds.maxKeys)) {
+      const safeKey = cut(key, bounds.maxString);
+      out[safeKey] = SECRET.test(key) ? REDACTED : copy(read(object, key), depth + 1, bounds, state);
+    }
+    if (keys.length > bounds.maxKeys) out[`${TRUNCATED_PREFIX}]`] = `${keys.length - bounds.maxKeys} more keys`;
+    return out;
+  } finally {
+    state.seen.delete(object);
+  }
+}
+
+function read(object: object, key: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch {
+    return '[unreadable]';
+  }
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…${TRUNCATED_PREFIX}: ${text.length - max} more characters]`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { groupSizeSchema } from '../core/limits.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
+import { UnknownTargetError, countParam, durationParam, nameParam } from './effector-params.js';
 import { waitForCheck } from '../core/engine/check-wait.js';
 import { rolling } from '../effectors/rolling.js';
 import { numberSensor } from '../sensors/define-sensor.js';
@@ -74,7 +75,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     defineEffector({
       name: 'resize',
       description: 'set the number of members: new members are started, the newest are retired first',
-      params: z.strictObject({ size: z.number().int().min(0).max(10_000) }),
+      params: z.strictObject({ size: countParam(0) }),
       idempotent: true,
       timeoutMs: 120_000,
       run: ({ size }) => {
@@ -89,11 +90,11 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     defineEffector({
       name: 'replaceMember',
       description: 'start a new member, wait until it is up, then retire the old one',
-      params: z.strictObject({ member: z.string().min(1), startTimeout: z.number().int().positive().default(300_000) }),
+      params: z.strictObject({ member: nameParam, startTimeout: durationParam(300_000, 600_000) }),
       timeoutMs: 600_000,
       run: async ({ member, startTimeout }) => {
         const old = context.tree.find(member);
-        if (!old || !entity.members.includes(old)) throw new TerminalEffectorError(`'${member}' is not a member of '${entity.id}'`);
+        if (!old || !entity.members.includes(old)) throw new UnknownTargetError(`'${member}' is not a member of '${entity.id}'`);
         const fresh = context.spawnMember(entity, nextId());
         if (!fresh) throw new TerminalEffectorError(`'${entity.id}' has no memberSpec to build a replacement from`);
         try {
@@ -114,7 +115,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     defineEffector({
       name: 'rollingRestart',
       description: 'restart the members in batches, waiting for each batch to be healthy before the next',
-      params: z.strictObject({ maxUnavailable: z.number().int().min(1).default(1), healthTimeout: z.number().int().positive().default(120_000) }),
+      params: z.strictObject({ maxUnavailable: countParam(1).default(1), healthTimeout: durationParam(120_000, 3_600_000) }),
       timeoutMs: 3_600_000,
       run: async ({ maxUnavailable, healthTimeout }) => ({
         batches: await rolling(serving(), maxUnavailable, {
@@ -128,7 +129,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     defineEffector({
       name: 'rollingUpdate',
       description: 'update the members to a version in batches; roll back every updated member when a batch is unhealthy',
-      params: z.strictObject({ version: z.string().min(1), maxUnavailable: z.number().int().min(1).default(1), healthTimeout: z.number().int().positive().default(120_000) }),
+      params: z.strictObject({ version: nameParam, maxUnavailable: countParam(1).default(1), healthTimeout: durationParam(120_000, 3_600_000) }),
       timeoutMs: 3_600_000,
       run: async ({ version, maxUnavailable, healthTimeout }) => {
         const previous = new Map(serving().map((m) => [m.id, m.hasSensor('version') ? m.sensor<string>('version').current?.value : undefined]));

@@ -3,12 +3,14 @@ import { applicationType, clusterType, groupType, plainEntity } from './basic-ty
 import { simServerType } from './sim-server.js';
 import { simWebClusterType } from './sim-web-cluster.js';
 import { simSwimType } from './sim-swim.js';
-import { simDatabaseType, simDbClusterType } from './sim-database.js';
+import { simDatabaseType } from './sim-database.js';
+import { simDbClusterType } from './sim-db-cluster.js';
 import { simTrafficType } from './sim-traffic.js';
 import { processType } from './process/process-type.js';
 import { processGroupType } from './process/process-group.js';
+import { notifierType } from '../effectors/kinds/notify.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType, notifierType]);
 }

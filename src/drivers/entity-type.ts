@@ -43,6 +43,11 @@ export interface EntityType<C = unknown> {
   readonly sensors?: ReadonlyArray<SensorDefinition<unknown>>;
   /** Effector names entities of this type offer (for validation and docs). */
   readonly effectors?: readonly string[];
+  /**
+   * Set when the driver publishes the entity's `service.up` itself (so a blueprint `quorum:` would fight
+   * it): says where the rule goes instead, e.g. "set config.quorum".
+   */
+  readonly ownHealth?: string;
   /** Quorum applied when the blueprint gives none. */
   readonly defaultQuorum?: { readonly from: SourceSet } & QuorumRule;
   /** True when a blueprint node of this type must give a `memberSpec`. */

@@ -5,6 +5,7 @@ import { defineEffector } from '../effectors/define-effector.js';
 import { defineSensor, numberSensor } from '../sensors/define-sensor.js';
 import type { Entity } from '../core/entity.js';
 import type { DriverContext, EntityType } from './entity-type.js';
+import { nameParam } from './effector-params.js';
 
 const serverConfig = z.strictObject({
   /** Time from start or restart to serving. Default 20 s. */
@@ -78,7 +79,7 @@ export const simServerType: EntityType<SimServerConfig> = {
       defineEffector({
         name: 'update',
         description: 'install a version and boot it',
-        params: z.strictObject({ version: z.string().min(1) }),
+        params: z.strictObject({ version: nameParam }),
         idempotent: true,
         timeoutMs: config.bootTime + 30_000,
         run: async ({ version }, { signal }) => {

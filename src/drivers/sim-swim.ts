@@ -8,6 +8,7 @@ import { poissonArrivals, traceArrivals } from '../sim/swim/arrivals.js';
 import type { PeriodStats } from '../sim/swim/period-stats.js';
 import { SWIM_DEFAULTS, WebClusterModel } from '../sim/swim/web-cluster-model.js';
 import type { EntityType } from './entity-type.js';
+import { countParam } from './effector-params.js';
 
 /** Arrivals per second a simulated cluster may be asked to generate (each is an event in the simulation). */
 const MAX_SIM_RATE = 100_000;
@@ -74,7 +75,7 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
     };
     entity.addEffector(defineEffector({
       name: 'resize', description: 'set the number of servers (new ones boot first)', idempotent: true,
-      params: z.strictObject({ size: z.number().int().min(0) }), run: ({ size }) => resize(size),
+      params: z.strictObject({ size: countParam(0) }), run: ({ size }) => resize(size),
     }));
     entity.addEffector(defineEffector({
       name: 'addServer', description: 'add one server (it boots first)', params: z.strictObject({}), run: () => resize(model.servers + 1),

@@ -6,6 +6,7 @@ import { numberSensor } from '../sensors/define-sensor.js';
 import { CLUSTER_EFFECTORS, GROUP_SIZE, startCluster } from './basic-types.js';
 import type { EntityType } from './entity-type.js';
 import { serverCapacity } from './sim-server.js';
+import { forgetCluster, offeredLoad, recordServed } from '../sim/routing.js';
 
 const loadSchema = z.strictObject({
   /** Mean offered load (requests/s). */
@@ -53,8 +54,10 @@ export const simWebClusterType: EntityType<z.infer<typeof webClusterConfig>> = {
     const tick = interval(config.tick, scheduler).subscribe(() => {
       const t = scheduler.now();
       const wave = config.load.base + config.load.amplitude * Math.sin((2 * Math.PI * t) / config.load.period);
-      const offered = Math.max(0, wave * (1 + config.load.noise * (2 * random() - 1)));
+      // this cluster's own users; a traffic manager in the tree may send them (and others') elsewhere
+      const offered = offeredLoad(context.tree, entity, Math.max(0, wave * (1 + config.load.noise * (2 * random() - 1))));
       const running = entity.members.filter((m) => m.state === 'running' && m.sensor<boolean>('service.up').value === true);
+      recordServed(context.tree, entity, running.reduce((sum, m) => sum + Math.min(offered / running.length, serverCapacity(m)), 0));
       entity.sensor('load.offered').publish(offered);
       entity.sensor('servers.running').publish(running.length);
       for (const member of running) {
@@ -74,6 +77,7 @@ export const simWebClusterType: EntityType<z.infer<typeof webClusterConfig>> = {
     });
     return () => {
       tick.unsubscribe();
+      forgetCluster(context.tree, entity);
       stopCluster();
     };
   },

@@ -42,6 +42,14 @@ export interface Check {
   readonly withinMs: number;
 }
 
+/** A condition on another entity's sensor, read at once (no waiting): a guard of a policy or a runbook step. */
+export interface Guard {
+  readonly entity: string;
+  readonly sensor: string;
+  readonly op: Check['op'];
+  readonly value: number | boolean | string;
+}
+
 /**
  * One effector invocation a plan asks for. The optional fields make a plan a runbook: steps with ids and
  * dependencies (a DAG; by default each step follows the one before it), a timeout per step, a check that
@@ -61,6 +69,15 @@ export interface Action {
   readonly check?: Check;
   /** Undoes this step; run in reverse order for completed steps when a later step fails. */
   readonly compensate?: { readonly entity: string; readonly effector: string; readonly params?: unknown };
+  /** The step runs only when every guard holds as it is about to start; otherwise it and its dependents are skipped. */
+  readonly when?: readonly Guard[];
+  /**
+   * The runbook's trigger, re-checked before this step starts: when a guard no longer holds (the failed
+   * site is back), the runbook stops here and compensates what it did.
+   */
+  readonly trigger?: readonly Guard[];
+  /** A failure of this step is recorded but does not stop its dependents (`fence: best-effort`). */
+  readonly bestEffort?: boolean;
 }
 
 /** The record of one plan: what the loop saw, what it decided and why, and what came of it. */

@@ -1,39 +1,33 @@
-import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot } from './store.js';
+import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
+import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 
-/** Options of the knowledge front. */
-export interface KnowledgeOptions {
-  /** First retry delay after a failed flush (ms, doubling up to 30 s). Default 500. */
-  readonly retryDelayMs?: number;
-}
+/** Options of the knowledge front: those of its write queue. */
+export type KnowledgeOptions = WriteQueueOptions;
 
 /**
- * The loop's view of knowledge: records and state changes are buffered and written to the store in order,
- * in the background, so the loop never waits on the store to decide. Policy state is read from a cache
- * loaded at `open()`. A failed write is kept and retried (nothing is lost); failures are reported on `errors$`.
+ * The loop's view of knowledge: records and state changes are bounded (see `bounded-record`), buffered and
+ * written to the store in order, in the background, so the loop never waits on the store to decide. Policy
+ * state is read from a cache loaded at `open()`. A failed write is kept and retried; one record that the store
+ * refuses while it takes the others is dropped, so it never blocks the rest. Failures go to `errors$`.
  */
 export class Knowledge {
-  private readonly buffer: WriteOp[] = [];
+  private readonly queue: WriteQueue;
   private readonly stateCache = new Map<string, Map<string, Json>>();
-  private readonly errorsSubject = new Subject<Error>();
   private readonly decisionsSubject = new Subject<Decision>();
-  private flushing: Promise<void> | undefined;
-  private retryTimer: Subscription | undefined;
-  private retryDelayMs: number;
   private writable = true;
-  private readonly firstRetryDelayMs: number;
 
   constructor(
     readonly store: KnowledgeStore,
-    private readonly scheduler: SchedulerLike,
+    scheduler: SchedulerLike,
     options: KnowledgeOptions = {},
   ) {
-    this.firstRetryDelayMs = options.retryDelayMs ?? 500;
-    this.retryDelayMs = this.firstRetryDelayMs;
+    this.queue = new WriteQueue(store, scheduler, options);
   }
 
   /** Loads persisted policy state into the cache; call before policies start. */
@@ -44,11 +38,10 @@ export class Knowledge {
 
   /**
    * A standby instance's knowledge is read-only: its loops keep their state in the cache (warm) but write
-   * nothing to the shared store, where the acting instance writes. Pending writes are dropped on the switch.
+   * nothing to the shared store, where the acting instance writes. Writes queued before the switch still go.
    */
   setWritable(writable: boolean): void {
     this.writable = writable;
-    if (!writable) this.buffer.length = 0;
   }
 
   /** Whether writes reach the store (false on a standby). */
@@ -63,14 +56,14 @@ export class Knowledge {
     for (const [policy, values] of states) this.stateCache.set(policy, values);
   }
 
-  /** Store failures (each is retried). */
+  /** Store failures (each is retried) and dropped writes. */
   get errors$(): Observable<Error> {
-    return this.errorsSubject.asObservable();
+    return this.queue.errors$;
   }
 
   /**
-   * Every decision as it is recorded (before it reaches the store): one emission per plan. A coalesced
-   * record is emitted again, with the same id and a higher `count`, for each further plan it stands for.
+   * Every decision as it is recorded (before it reaches the store), bounded and redacted: one emission per
+   * plan. A coalesced record is emitted again, with the same id and a higher `count`, for each further plan.
    */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.asObservable();
@@ -78,24 +71,30 @@ export class Knowledge {
 
   /** Writes waiting for the store. */
   get pending(): number {
-    return this.buffer.length;
+    return this.queue.pending;
+  }
+
+  /** Whether writes reach the store: not ok while it fails or while too many writes wait (readiness). */
+  health(): WriteQueueHealth {
+    return this.queue.health();
   }
 
   recordDecision(decision: Decision): void {
-    this.enqueue({ kind: 'decision', value: decision });
-    this.decisionsSubject.next(decision);
+    const bounded = boundDecision(decision);
+    if (this.writable) this.queue.push({ kind: 'decision', value: bounded });
+    this.decisionsSubject.next(bounded);
   }
 
   recordInvocation(record: InvocationRecord): void {
-    this.enqueue({ kind: 'invocation', value: record });
+    if (this.writable) this.queue.push({ kind: 'invocation', value: boundInvocation(record) });
   }
 
   recordFault(fault: PolicyFault): void {
-    this.enqueue({ kind: 'fault', value: fault });
+    if (this.writable) this.queue.push({ kind: 'fault', value: boundFault(fault) });
   }
 
   recordSnapshot(snapshot: SensorSnapshot): void {
-    this.enqueue({ kind: 'snapshot', value: snapshot });
+    if (this.writable) this.queue.push({ kind: 'snapshot', value: boundSnapshot(snapshot) });
   }
 
   /** The persistent state of one policy instance. */
@@ -116,7 +115,7 @@ export class Knowledge {
       if (!map) this.stateCache.set(policy, (map = new Map()));
       map.set(key, value);
     }
-    this.enqueue({ kind: 'state', policy, key, value });
+    if (this.writable) this.queue.push({ kind: 'state', policy, key, value });
   }
 
   /** @internal keys in the state cache */
@@ -124,73 +123,52 @@ export class Knowledge {
     return [...(this.stateCache.get(policy)?.keys() ?? [])];
   }
 
-  /** Resolves once every write buffered before the call has reached the store. */
+  /**
+   * Resolves once every write buffered before the call has reached the store (or was dropped).
+   * @throws KnowledgeUnavailableError while the store fails (writes are kept and retried)
+   */
   async flush(): Promise<void> {
-    while (this.buffer.length > 0 || this.flushing) {
-      if (!this.flushing) this.startFlush();
-      await this.flushing;
-      if (this.retryTimer) throw new Error('knowledge store is failing; writes are kept and retried');
-    }
+    await this.queue.flush();
   }
 
-  /** Reads see every earlier write: pending writes are flushed first. */
+  /** Reads see every earlier write when the store takes writes; while it fails, they see what it has. */
   async queryDecisions(query: DecisionQuery = {}): Promise<Decision[]> {
-    await this.flush();
-    return this.store.queryDecisions(query);
+    return this.read(() => this.store.queryDecisions(query));
   }
 
   async getDecision(id: string): Promise<Decision | undefined> {
-    await this.flush();
-    return this.store.getDecision(id);
+    return this.read(() => this.store.getDecision(id));
   }
 
   async queryInvocations(query: InvocationQuery = {}): Promise<InvocationRecord[]> {
-    await this.flush();
-    return this.store.queryInvocations(query);
+    return this.read(() => this.store.queryInvocations(query));
   }
 
   async queryFaults(query: { policy?: string; limit?: number } = {}): Promise<PolicyFault[]> {
-    await this.flush();
-    return this.store.queryFaults(query);
+    return this.read(() => this.store.queryFaults(query));
   }
 
-  /** Flushes what it can, then closes the store. */
+  /** Flushes what it can (one last try, no retry after), then closes the store. */
   async close(): Promise<void> {
-    this.retryTimer?.unsubscribe();
-    this.retryTimer = undefined;
+    this.queue.close();
     try {
-      await this.flush();
+      await this.queue.flush();
     } finally {
       await this.store.close();
     }
   }
 
-  private enqueue(op: WriteOp): void {
-    if (!this.writable) return;
-    this.buffer.push(op);
-    if (!this.flushing && !this.retryTimer) queueMicrotask(() => this.startFlush());
-  }
-
-  private startFlush(): void {
-    if (this.flushing || this.retryTimer || this.buffer.length === 0) return;
-    const batch = this.buffer.slice();
-    this.flushing = this.store.write(batch).then(
-      () => {
-        this.buffer.splice(0, batch.length);
-        this.retryDelayMs = this.firstRetryDelayMs;
-        this.flushing = undefined;
-        if (this.buffer.length > 0) this.startFlush();
-      },
-      (error: unknown) => {
-        this.flushing = undefined;
-        this.errorsSubject.next(error instanceof Error ? error : new Error(describeError(error)));
-        this.retryTimer = this.scheduler.schedule(() => {
-          this.retryTimer = undefined;
-          this.startFlush();
-        }, this.retryDelayMs);
-        this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
-      },
-    );
+  private async read<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      await this.queue.flush();
+    } catch (error) {
+      if (!(error instanceof KnowledgeUnavailableError)) throw error;
+    }
+    try {
+      return await query();
+    } catch (error) {
+      throw new KnowledgeUnavailableError(`read failed: ${describeError(error)}`, { cause: error });
+    }
   }
 }
 

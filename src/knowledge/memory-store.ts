@@ -39,8 +39,10 @@ export class MemoryStore implements KnowledgeStore {
     this.faults = new BoundedLog(options.maxFaults ?? 1_000);
   }
 
+  /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
   async write(ops: readonly WriteOp[]): Promise<void> {
-    for (const op of ops) this.apply(op);
+    const copies = ops.map((op) => structuredClone(op));
+    for (const op of copies) this.apply(op);
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
@@ -89,7 +91,7 @@ export class MemoryStore implements KnowledgeStore {
   private apply(op: WriteOp): void {
     switch (op.kind) {
       case 'decision': {
-        const decision = structuredClone(op.value);
+        const decision = op.value; // bounded and copied by Knowledge before it gets here
         // a decision with a known id is a coalesced record's update: replaced where it stands
         const known = this.decisionById.get(decision.id);
         if (known) {
@@ -103,18 +105,18 @@ export class MemoryStore implements KnowledgeStore {
         return;
       }
       case 'invocation':
-        return this.invocations.append(structuredClone(op.value));
+        return this.invocations.append(op.value);
       case 'fault':
-        return this.faults.append(structuredClone(op.value));
+        return this.faults.append(op.value);
       case 'state': {
         const policyState = this.states.get(op.policy) ?? new Map<string, Json>();
         if (op.value === undefined) policyState.delete(op.key);
-        else policyState.set(op.key, structuredClone(op.value));
+        else policyState.set(op.key, op.value);
         this.states.set(op.policy, policyState);
         return;
       }
       case 'snapshot':
-        this.snapshots.set(`${op.value.entity}\u0000${op.value.sensor}`, structuredClone(op.value));
+        this.snapshots.set(`${op.value.entity}\u0000${op.value.sensor}`, op.value);
         return;
     }
   }

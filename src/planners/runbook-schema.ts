@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { intervalSchema } from '../core/duration.js';
 import type { Action } from '../knowledge/decision.js';
+import { guardRefs, guardsSchema, toGuards } from './guard-schema.js';
 
 const stepId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a step id is letters, digits, '-', '_' or '.'");
 
@@ -25,6 +26,10 @@ export const runbookStepSchema = z.strictObject({
     .optional(),
   /** Undoes the step if a later one fails. */
   compensate: z.strictObject({ entity: z.string().min(1), effector: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() }).optional(),
+  /** The step runs only when these hold as it is about to start; otherwise it and its dependents are skipped. */
+  when: guardsSchema.optional(),
+  /** A failure of this step does not stop the runbook (e.g. a fence the operator accepts may fail). */
+  bestEffort: z.boolean().optional(),
 });
 
 /** A runbook: steps forming a DAG (ids unique, `after` references existing, no cycles). */
@@ -56,7 +61,36 @@ export const runbookSchema = z
       state.set(id, 'done');
     };
     for (const step of steps) visit(step.id, []);
+    fenceBeforePromote(steps, after, ids, ctx);
   });
+
+/** Steps that every path to a step comes through: the step's ancestors in the DAG. */
+function ancestorsOf(index: number, after: ReadonlyArray<readonly string[]>, ids: ReadonlyMap<string, number>): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...(after[index] ?? [])];
+  while (stack.length > 0) {
+    const k = ids.get(stack.pop() as string);
+    if (k === undefined || seen.has(k)) continue;
+    seen.add(k);
+    stack.push(...(after[k] ?? []));
+  }
+  return seen;
+}
+
+/**
+ * Split-brain guard: a step that promotes a database must come after (in the DAG, not merely in the list)
+ * a step that fences another entity, the group's old primary, so there is never a moment with two
+ * writable primaries. Which entity is the group's primary is checked again when the runbook runs.
+ */
+function fenceBeforePromote(steps: readonly RunbookStep[], after: ReadonlyArray<readonly string[]>, ids: ReadonlyMap<string, number>, ctx: z.RefinementCtx): void {
+  steps.forEach((step, i) => {
+    if (step.effector !== 'promote') return;
+    const fenced = [...ancestorsOf(i, after, ids)].some((k) => steps[k]?.effector === 'fence' && steps[k]?.entity !== step.entity);
+    if (!fenced) {
+      ctx.addIssue({ code: 'custom', path: [i, 'effector'], message: `step '${step.id}' promotes '${step.entity}' without fencing the group's primary first: add a step with effector 'fence' on the old primary and list it in this step's 'after' (split-brain guard)` });
+    }
+  });
+}
 
 export type RunbookStep = z.output<typeof runbookStepSchema>;
 
@@ -71,14 +105,17 @@ export function runbookActions(steps: readonly RunbookStep[]): Action[] {
     ...(s.timeout === undefined ? {} : { timeoutMs: s.timeout }),
     ...(s.check === undefined ? {} : { check: { entity: s.check.entity, sensor: s.check.sensor, op: s.check.op, value: s.check.value, withinMs: s.check.within } }),
     ...(s.compensate === undefined ? {} : { compensate: s.compensate }),
+    ...(s.when === undefined ? {} : { when: toGuards(s.when) }),
+    ...(s.bestEffort === true ? { bestEffort: true } : {}),
   }));
 }
 
 /** Every entity a runbook names, with the config path of the reference (for blueprint validation). */
-export function runbookEntities(steps: readonly RunbookStep[], base: ReadonlyArray<string | number>): Array<{ entity: string; configPath: Array<string | number> }> {
+export function runbookEntities(steps: readonly RunbookStep[], base: ReadonlyArray<string | number>): Array<{ entity: string; sensor?: string; configPath: Array<string | number> }> {
   return steps.flatMap((s, i) => [
     { entity: s.entity, configPath: [...base, i, 'entity'] },
-    ...(s.check ? [{ entity: s.check.entity, configPath: [...base, i, 'check', 'entity'] }] : []),
+    ...(s.check ? [{ entity: s.check.entity, sensor: s.check.sensor, configPath: [...base, i, 'check', 'entity'] }] : []),
+    ...guardRefs(s.when, [...base, i, 'when']),
     ...(s.compensate ? [{ entity: s.compensate.entity, configPath: [...base, i, 'compensate', 'entity'] }] : []),
   ]);
 }
@@ -89,9 +126,4 @@ export function runbookEffectors(steps: readonly RunbookStep[], base: ReadonlyAr
     { entity: s.entity, effector: s.effector, configPath: [...base, i, 'effector'] },
     ...(s.compensate ? [{ entity: s.compensate.entity, effector: s.compensate.effector, configPath: [...base, i, 'compensate', 'effector'] }] : []),
   ]);
-}
-
-/** Every sensor a runbook's checks read, with its entity and config path (for blueprint validation). */
-export function runbookSensors(steps: readonly RunbookStep[], base: ReadonlyArray<string | number>): Array<{ on: 'self'; entity: string; sensor: string; configPath: Array<string | number> }> {
-  return steps.flatMap((s, i) => (s.check ? [{ on: 'self' as const, entity: s.check.entity, sensor: s.check.sensor, configPath: [...base, i, 'check', 'sensor'] }] : []));
 }

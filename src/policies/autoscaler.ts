@@ -3,6 +3,7 @@ import type { Json } from '../knowledge/store.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
 import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
 import { activeWindows } from '../planners/schedule-window.js';
+import { heldFloor } from '../planners/held-floor.js';
 import { readHistory } from '../planners/stabilization-window.js';
 import type { Observation } from '../sensors/reading.js';
 import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
@@ -97,7 +98,8 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastUsed: Map<str
     events,
     failures: state.get<number>(FAILURES) ?? 0,
     capacityLimit: activeCapacityLimit(state.get(CAPACITY), size.value, now, config.capacityRetry)?.limit,
-    windows: activeWindows(config.schedule, now),
+    // a floor held on the entity (a DR runbook's scale-up, until failback) counts like a scheduled one
+    windows: [...activeWindows(config.schedule, now), ...heldFloor(entity)],
   });
   for (const m of metrics) if (m.status === 'fresh') lastUsed.set(m.sensor, m.observation);
   if (metrics.some((m) => m.status === 'fresh')) state.set(HISTORY, [...result.history] as unknown as Json);

@@ -7,6 +7,7 @@ import { scheduledScaler } from './scheduled-scaler.js';
 import { replacer } from './replacer.js';
 import { failover } from './failover.js';
 import { disasterRecovery } from './disaster-recovery.js';
+import { escalationPager } from './escalation-pager.js';
 
 /** The built-in policies, by the name blueprints use. */
 export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Map<string, AnyPolicyDefinition>([
@@ -18,4 +19,5 @@ export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Ma
   [replacer.name, replacer],
   [failover.name, failover],
   [disasterRecovery.name, disasterRecovery],
+  [escalationPager.name, escalationPager],
 ]);

@@ -116,8 +116,11 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
   observe?(decision: Decision, context: PolicyContext<C>): void;
   /** Sensors the policy needs, so that a blueprint naming a missing sensor is refused before it runs. */
   requires?(config: C): readonly SensorRequirement[];
-  /** Entities the config names (runbook steps, a watched site), checked to exist by blueprint validation. */
-  requiresEntities?(config: C): ReadonlyArray<{ readonly entity: string; readonly configPath?: ReadonlyArray<string | number> }>;
+  /**
+   * Entities the config names (runbook steps, a watched site, guards), checked to exist by blueprint
+   * validation; with `sensor`, the entity must also have that sensor (a `when:` guard reads it).
+   */
+  requiresEntities?(config: C): ReadonlyArray<{ readonly entity: string; readonly sensor?: string; readonly configPath?: ReadonlyArray<string | number> }>;
   /** Effectors the policy invokes, so that a blueprint naming one its target lacks is refused before it runs. */
   requiresEffectors?(config: C): readonly EffectorRequirement[];
 }

@@ -1,11 +1,17 @@
-import { filter, map, merge } from 'rxjs';
+import { merge } from 'rxjs';
 import { z } from 'zod';
-import { failureDetector } from '../analyzers/failure-detector.js';
 import { durationSchema, intervalSchema } from '../core/duration.js';
-import type { Entity } from '../core/entity.js';
+import { firstFailingGuard } from '../core/guards.js';
+import { groupMembers, isWritablePrimary, replicationGroupOf } from '../core/replication-group.js';
+import { guardRefs, guardsSchema, toGuards } from '../planners/guard-schema.js';
 import { memberObservations } from '../sensors/member-observations.js';
-import type { Observation } from '../sensors/reading.js';
-import { definePolicy } from './define-policy.js';
+import { definePolicy, type Plan } from './define-policy.js';
+import { databases, electionCandidates, ineligible, roleOf } from './failover/election.js';
+import { primaryWatch } from './failover/watch.js';
+import { notifyEffector, notifyInstead, notifyOptionSchema } from './notify-option.js';
+import { unfencedPromotions } from './promotion-safety.js';
+
+export { electionCandidates } from './failover/election.js';
 
 /** Config of the built-in failover policy. */
 export const failoverConfig = z.strictObject({
@@ -19,81 +25,97 @@ export const failoverConfig = z.strictObject({
   recoveryBlock: durationSchema.default(600_000),
   /** Time the promoted replica has to report itself primary. Default 30 s. */
   promoteTimeout: intervalSchema.default(30_000),
+  /** Time the fence has to succeed. Default 30 s. */
+  fenceTimeout: intervalSchema.default(30_000),
+  /**
+   * `required` (default): no promotion unless the old primary was fenced. `best-effort`: promote even when
+   * the fence failed or timed out (the operator accepts that an unreachable old primary may still take writes).
+   */
+  fence: z.enum(['required', 'best-effort']).default('required'),
+  /** After a failed attempt, try again this often while the primary stays down. Default 1 min. */
+  retryInterval: intervalSchema.default(60_000),
+  /** Fail over only while these hold (e.g. the app tier is up); otherwise the decision is `blocked`. */
+  when: guardsSchema.optional(),
+  notify: notifyOptionSchema.optional(),
   from: z.enum(['children', 'members']).default('children'),
 });
 
 type Config = z.output<typeof failoverConfig>;
 
-function databases(group: Entity, config: Config): Entity[] {
-  return [...(config.from === 'children' ? group.children : group.members)].filter((e) => e.hasSensor('role'));
-}
+const LAST_FAILOVER = 'lastFailoverAt';
+const LAST_OUTCOME = 'lastOutcome';
 
-function roleOf(db: Entity): string | undefined {
-  return db.sensor<string>('role').current?.value;
-}
-
-/** Eligible replicas, best first: up, caught up within maxLag, higher weight, then less lag. */
-export function electionCandidates(group: Entity, config: Config): Array<{ id: string; lag: number; weight: number }> {
-  return databases(group, config)
-    .filter((db) => roleOf(db) === 'replica' && db.sensor<boolean>('service.up').value === true)
-    .map((db) => ({ id: db.id, lag: db.sensor<number>('replication.lag').value, weight: typeof db.config['weight'] === 'number' ? db.config['weight'] : 1 }))
-    .filter((c): c is { id: string; lag: number; weight: number } => c.lag !== undefined && c.lag <= config.maxLag)
-    .sort((a, b) => b.weight - a.weight || a.lag - b.lag);
-}
-
-/** Replicas passed over, each with why: down, lag unknown, or lag over the bound. */
-function ineligible(group: Entity, config: Config, old: string): string[] {
-  return databases(group, config)
-    .filter((db) => db.id !== old && roleOf(db) === 'replica')
-    .flatMap((db) => {
-      if (db.sensor<boolean>('service.up').value !== true) return [`${db.id} (down)`];
-      const lag = db.sensor<number>('replication.lag').value;
-      if (lag === undefined) return [`${db.id} (lag unknown)`];
-      return lag > config.maxLag ? [`${db.id} (lag ${lag.toFixed(1)} s > ${config.maxLag} s)`] : [];
-    });
+function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknown>> }, config: Config, context: Parameters<typeof failover.plan>[1]): Plan | undefined {
+  const { entity, scheduler, state, tree } = context;
+  const old = symptom.detail?.['primary'] as string | undefined;
+  const dbs = databases(entity, config);
+  if (old !== undefined && dbs.find((db) => db.id === old && roleOf(db) !== 'primary')) return undefined; // already handled
+  if (old === undefined && dbs.some((db) => roleOf(db) === 'primary')) return undefined; // a primary appeared
+  // a standby group whose replication group has its writable primary elsewhere (another site) is fine
+  if (old === undefined && dbs.some((db) => groupMembers(tree.root, replicationGroupOf(db)).some(isWritablePrimary))) return undefined;
+  const what = old === undefined ? `${entity.id} has had no primary for ${config.failureDelay / 1000} s` : `primary ${old} has been down for ${config.failureDelay / 1000} s`;
+  const again = symptom.detail?.['reconsidered'] ? ` (reconsidered: ${String(symptom.detail['reconsidered'])})` : '';
+  // reconsidered after the primary came back (inside recoveryDelay): a healthy primary is never fenced
+  if (old !== undefined && dbs.find((db) => db.id === old)?.sensor<boolean>('service.up').value === true) return { actions: [], reason: `${what}${again}, but it is up again: not failing over` };
+  const guard = firstFailingGuard(tree, toGuards(config.when));
+  if (guard) return { actions: [], nonAction: 'blocked', reason: `${what}${again}, but the guard ${guard.description} does not hold: not failing over` };
+  const blockedUntil = (state.get<number>(LAST_FAILOVER) ?? -Infinity) + config.recoveryBlock;
+  if (blockedUntil > scheduler.now()) {
+    return { actions: [], nonAction: 'blocked', reason: `${what}${again}, but ${entity.id} failed over at ${(state.get<number>(LAST_FAILOVER) ?? 0) / 1000} s: blocked until ${blockedUntil / 1000} s (recovery block ${config.recoveryBlock / 1000} s); reconsidered then` };
+  }
+  const [best, ...others] = electionCandidates(entity, config);
+  if (!best) {
+    return { actions: [], nonAction: 'refused', reason: `${what}${again}, but no replica is up with a replication lag under ${config.maxLag} s (${ineligible(entity, config, old).join(', ') || 'no replicas'}): not failing over; reconsidered when a replica catches up` };
+  }
+  const runnersUp = others.length > 0 ? `; also eligible: ${others.map((o) => `${o.id} (lag ${o.lag.toFixed(1)} s)`).join(', ')}` : '';
+  const excluded = ineligible(entity, config, old);
+  const passedOver = excluded.length > 0 ? `; not eligible: ${excluded.join(', ')}` : '';
+  const promote = { id: 'promote', entity: best.id, effector: 'promote', check: { entity: best.id, sensor: 'role', op: 'eq' as const, value: 'primary', withinMs: config.promoteTimeout } };
+  const candidate = `${best.id} (weight ${best.weight}, lag ${best.lag.toFixed(1)} s)${runnersUp}${passedOver}`;
+  const actions = old === undefined ? [promote] : [{ id: 'fence', entity: old, effector: 'fence', timeoutMs: config.fenceTimeout, ...(config.fence === 'best-effort' ? { bestEffort: true } : {}) }, { ...promote, after: ['fence'] }];
+  // a primary of the same replication group elsewhere in the tree (another site) would be a second one
+  const unsafe = unfencedPromotions(tree, actions);
+  if (unsafe.length > 0) return { actions: [], nonAction: 'refused', reason: `${what}${again}, but promoting would make a second primary: ${unsafe.join('; ')}` };
+  // no engine cooldown: the recovery block is this policy's own (after applied failovers only), so a
+  // failed attempt is retried and a blocked one is a decision that says until when
+  if (old === undefined) return { actions, reason: `${what}${again}: promote ${candidate}`, scope: entity.id };
+  return {
+    actions,
+    reason: `${what}${again}: fence it${config.fence === 'best-effort' ? ' (best effort: promote even if the fence fails)' : ''}, then promote ${candidate}`,
+    scope: entity.id,
+  };
 }
 
 /**
  * Unplanned failover for a primary-replica group: when the primary has been down for `failureDelay`, fence
  * it (so it cannot come back as a second primary), then promote the best replica, and check the promotion
- * took. At most one automatic failover per `recoveryBlock`, so a flapping primary does not cause a failover
- * storm. Planned switchovers are the group's `switchover` effector, for people, not this policy.
+ * took; when the fence fails, nothing is promoted (unless `fence: best-effort`). At most one automatic
+ * failover per `recoveryBlock`: a failure inside it is a `blocked` decision, reconsidered when the block
+ * ends; no eligible replica is a `refused` one, reconsidered when a replica catches up. Planned switchovers
+ * are the group's `switchover` effector, for people, not this policy.
  */
 export const failover = definePolicy({
   name: 'failover',
   description: 'fences a failed primary and promotes the best replica',
   config: failoverConfig,
-  requiresEffectors: (config) => ['fence', 'promote'].map((effector) => ({ effector, on: config.from, ifSensor: 'role', configPath: ['from'] })),
-  monitor: ({ tree, entity, config }) => merge(memberObservations<boolean>(tree, entity, 'service.up', config.from), memberObservations<string>(tree, entity, 'role', config.from)),
-  analyze: (source, { entity, config, scheduler }) =>
-    source.pipe(
-      map((): Observation<boolean> | undefined => {
-        const primary = databases(entity, config).find((db) => roleOf(db) === 'primary');
-        const up = primary?.sensor<boolean>('service.up').current;
-        return primary && up ? { ...up, entity: primary.id } : undefined;
-      }),
-      filter((o): o is Observation<boolean> => o !== undefined),
-      failureDetector({ downAfterMs: config.failureDelay, upAfterMs: config.recoveryDelay }, scheduler),
-      filter((s) => s.kind === 'down'),
+  requiresEffectors: (config) => [...['fence', 'promote'].map((effector) => ({ effector, on: config.from, ifSensor: 'role' as const, configPath: ['from'] })), ...notifyEffector(config.notify)],
+  requiresEntities: (config) => [...guardRefs(config.when, ['when']), ...(config.notify ? [{ entity: config.notify.entity, configPath: ['notify', 'entity'] }] : [])],
+  monitor: ({ tree, entity, config }) =>
+    merge(
+      memberObservations<boolean>(tree, entity, 'service.up', config.from),
+      memberObservations<string>(tree, entity, 'role', config.from),
+      memberObservations<number>(tree, entity, 'replication.lag', config.from),
     ),
-  plan: (symptom, { entity, config }) => {
-    const old = symptom.inputs[0]?.entity as string;
-    if (databases(entity, config).find((db) => db.id === old && roleOf(db) !== 'primary')) return undefined; // already handled
-    const [best, ...others] = electionCandidates(entity, config);
-    if (!best) {
-      return { actions: [], nonAction: 'refused', reason: `primary ${old} is down, but no replica is up with a replication lag under ${config.maxLag} s (${ineligible(entity, config, old).join(', ') || 'no replicas'}): not failing over (a person must decide)` };
-    }
-    const runnersUp = others.length > 0 ? `; also eligible: ${others.map((o) => `${o.id} (lag ${o.lag.toFixed(1)} s)`).join(', ')}` : '';
-    const excluded = ineligible(entity, config, old);
-    const passedOver = excluded.length > 0 ? `; not eligible: ${excluded.join(', ')}` : '';
-    return {
-      actions: [
-        { id: 'fence', entity: old, effector: 'fence' },
-        { id: 'promote', entity: best.id, effector: 'promote', after: ['fence'], check: { entity: best.id, sensor: 'role', op: 'eq', value: 'primary', withinMs: config.promoteTimeout } },
-      ],
-      reason: `primary ${old} has been down for ${config.failureDelay / 1000} s: fence it, then promote ${best.id} (weight ${best.weight}, lag ${best.lag.toFixed(1)} s)${runnersUp}${passedOver}`,
-      cooldown: { key: 'failover', ms: config.recoveryBlock },
-      scope: entity.id,
-    };
+  analyze: (source, { entity, config, scheduler, state }) =>
+    source.pipe(
+      primaryWatch(entity, { ...config, blockedUntil: () => (state.get<number>(LAST_FAILOVER) ?? -Infinity) + config.recoveryBlock, lastOutcome: () => state.get<string>(LAST_OUTCOME) }, scheduler),
+    ),
+  plan: (symptom, context) => {
+    const plan = decide(symptom, context.config, context);
+    return plan && notifyInstead(plan, context.config.notify, { entity: context.entity.id, policy: context.policyId });
+  },
+  observe: (decision, { state }) => {
+    state.set(LAST_OUTCOME, decision.outcome);
+    if (decision.outcome === 'applied' && decision.actions.some((a) => a.effector === 'promote')) state.set(LAST_FAILOVER, decision.at);
   },
 });

@@ -6,6 +6,7 @@ import { isWindingDown } from '../core/lifecycle.js';
 import { readStamps } from '../planners/restart-budget.js';
 import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Symptom } from './define-policy.js';
+import { notifyEffector, notifyOptionSchema } from './notify-option.js';
 
 /** Config of the built-in replacer. */
 export const replacerConfig = z.strictObject({
@@ -18,6 +19,8 @@ export const replacerConfig = z.strictObject({
   replaceEffector: z.string().default('replaceMember'),
   /** How often members that are still on fire are looked at again (a failed replacement is retried). Default 1 min. */
   recheckInterval: intervalSchema.default(60_000),
+  /** Page a person too when the replacement budget is spent (`on` must include `quota_exceeded`). */
+  notify: notifyOptionSchema.optional(),
 });
 
 type Escalation = { reason: string; by: string; at: number };
@@ -35,7 +38,7 @@ export const replacer = definePolicy({
   name: 'replacer',
   description: 'replaces members that escalated; escalates the cluster when replacements keep failing',
   config: replacerConfig,
-  requiresEffectors: (config) => [{ effector: config.replaceEffector, configPath: ['replaceEffector'] }],
+  requiresEffectors: (config) => [{ effector: config.replaceEffector, configPath: ['replaceEffector'] }, ...notifyEffector(config.notify)],
   // level-based: new escalations, and every recheckInterval the first member still on fire (one per tick)
   monitor: ({ tree, entity, config, scheduler }) =>
     merge(
@@ -59,14 +62,19 @@ export const replacer = definePolicy({
       filter((s): s is Symptom => s !== undefined),
     );
   },
+  requiresEntities: (config) => (config.notify ? [{ entity: config.notify.entity, configPath: ['notify', 'entity'] }] : []),
   plan: (symptom, { entity, config, scheduler, state, policyId }) => {
     if (state.get<boolean>(GAVE_UP)) return undefined;
     const { member, reason } = symptom.detail as { member: string; reason: string };
     const failures = readStamps(state.get(FAILURES)).filter((at) => at > scheduler.now() - config.window);
     if (failures.length >= config.maxFailures) {
+      const why = `${member} escalated (${reason}), but ${failures.length} replacements failed within ${config.window / 1000} s: giving up and escalating ${entity.id} to ${entity.parent?.id ?? 'nobody'}`;
+      const page = config.notify?.on.includes('quota_exceeded')
+        ? [{ entity: config.notify.entity, effector: config.notify.effector, params: { summary: `${policyId}: replacement budget spent`, description: why, severity: config.notify.severity, source: entity.id, labels: { policy: policyId, outcome: 'quota_exceeded' } } }]
+        : [];
       return {
-        actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${failures.length} replacements failed within ${config.window / 1000} s`, by: policyId } }],
-        reason: `${member} escalated (${reason}), but ${failures.length} replacements failed within ${config.window / 1000} s: giving up and escalating ${entity.id} to ${entity.parent?.id ?? 'nobody'}`,
+        actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${failures.length} replacements failed within ${config.window / 1000} s`, by: policyId } }, ...page],
+        reason: page.length > 0 ? `${why}; paging via ${config.notify?.entity ?? ''}` : why,
       };
     }
     return {

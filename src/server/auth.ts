@@ -1,63 +1,101 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { HomeostatError } from '../core/errors.js';
 
 /** Roles, each including the rights of the ones before it. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is asking: a name for the audit log, a role, and the subtree (entity id) the role applies to. */
+/** Who is asking: a name for the audit log, a role, and the subtrees (entity ids) the role applies to. */
 export interface Principal {
   readonly name: string;
   readonly role: Role;
-  /** Entity id whose subtree this principal may see and act on; undefined means the whole tree. */
-  readonly scope?: string;
+  /** Entity ids whose subtrees this principal may see and act on; undefined means the whole tree. */
+  readonly scopes?: readonly string[];
 }
 
-/** Access control settings: static bearer tokens and/or HS256 JWTs. */
-export const authSchema = z.strictObject({
-  tokens: z.array(z.strictObject({ token: z.string().min(16, 'a token must be at least 16 characters'), name: z.string().min(1), role: z.enum(ROLES), scope: z.string().optional() })).default([]),
-  /** HS256 secret; the JWT's claims give `sub` (name), `role` and optionally `scope`. */
-  jwtSecret: z.string().min(32, 'a JWT secret must be at least 32 characters').optional(),
+/** JWT signature algorithms homeostat accepts (never `none`). */
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
+
+/**
+ * A scope: one entity id, or a non-empty list of them (the union of their subtrees). Anything else (a
+ * number, null, an object, an empty list) is refused, never read as "the whole tree".
+ */
+export const scopeSchema = z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1).max(100)]);
+
+const tokenSchema = z.strictObject({
+  token: z.string().min(16, 'a token must be at least 16 characters'),
+  name: z.string().min(1),
+  role: z.enum(ROLES),
+  scope: scopeSchema.optional(),
 });
+
+/** Access control settings: static bearer tokens and/or JWTs (HS256 with a secret; RS256/ES256 with a public key or JWKS). */
+export const authSchema = z
+  .strictObject({
+    tokens: z.array(tokenSchema).default([]),
+    /** HS256 secret; the JWT's claims give `sub` (name), `role` and optionally `scope`. */
+    jwtSecret: z.string().min(32, 'a JWT secret must be at least 32 characters').optional(),
+    /** A PEM public key (SPKI) for RS256 or ES256 JWTs. */
+    jwtPublicKey: z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'a JWT public key must be a PEM (-----BEGIN PUBLIC KEY-----)' }).optional(),
+    /** A JWKS address (https, or http on loopback) for RS256 or ES256 JWTs. */
+    jwksUrl: z.url({ protocol: /^https?$/, error: 'a JWKS URL must be an http(s) address' }).optional(),
+    /** Expected `iss` and `aud` claims, when set. */
+    jwtIssuer: z.string().min(1).optional(),
+    jwtAudience: z.string().min(1).optional(),
+    /** Allowed clock difference for `exp`, `nbf` and `iat` (seconds). Default 30, at most 300. */
+    clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+  })
+  .superRefine((settings, ctx) => {
+    const seen = new Map<string, { role: Role; name: string; index: number }>();
+    settings.tokens.forEach((t, index) => {
+      const earlier = seen.get(t.token);
+      if (earlier) ctx.addIssue({ code: 'custom', path: ['tokens', index, 'token'], message: `the same token string is given twice (tokens ${earlier.index} and ${index}, for ${earlier.name} as ${earlier.role} and ${t.name} as ${t.role}); each token must be unique` });
+      else seen.set(t.token, { role: t.role, name: t.name, index });
+    });
+  });
 export type AuthSettings = z.output<typeof authSchema>;
+
+/** Settings that cannot be used (a short token, a duplicate token, a bad key); the message is one sentence. */
+export class AuthSettingsError extends HomeostatError {
+  constructor(message: string) {
+    super('E_AUTH_SETTINGS', message);
+  }
+}
+
+/**
+ * Validates access control settings.
+ * @param where names the source in the message, e.g. `homeostat plugin option auth` or `HOMEOSTAT_TOKENS`
+ * @throws AuthSettingsError with one sentence naming each problem and where it is
+ */
+export function parseAuthSettings(input: unknown, where = 'auth'): AuthSettings {
+  const parsed = authSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`);
+  throw new AuthSettingsError(`invalid access control settings: ${problems.join('; ')}`);
+}
+
+/** True when any access control is configured; without it every caller is an admin of the whole tree. */
+export function authEnabled(settings: AuthSettings): boolean {
+  return settings.tokens.length > 0 || settings.jwtSecret !== undefined || settings.jwtPublicKey !== undefined || settings.jwksUrl !== undefined;
+}
 
 /** True when `role` has at least the rights of `needed`. */
 export function allows(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
-/**
- * Resolves an Authorization header to a principal, or undefined when it is missing or invalid. With no
- * tokens and no JWT secret configured, access control is off and every caller is an admin of the whole
- * tree (the server then listens on loopback only).
- */
-export function authenticate(settings: AuthSettings, header: string | undefined): Principal | undefined {
-  if (settings.tokens.length === 0 && !settings.jwtSecret) return { name: 'local', role: 'admin' };
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!match) return undefined;
-  const presented = match[1] as string;
-  for (const t of settings.tokens) {
-    if (equal(t.token, presented)) return { name: t.name, role: t.role, ...(t.scope === undefined ? {} : { scope: t.scope }) };
-  }
-  return settings.jwtSecret ? verifyJwt(presented, settings.jwtSecret) : undefined;
+/** The scopes of a token or claim as a list (undefined: the whole tree). */
+export function scopesOf(scope: string | readonly string[] | undefined): readonly string[] | undefined {
+  return scope === undefined ? undefined : typeof scope === 'string' ? [scope] : [...scope];
 }
 
-function verifyJwt(token: string, secret: string): Principal | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const [header, payload, signature] = parts as [string, string, string];
-  try {
-    const alg = (JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: string }).alg;
-    if (alg !== 'HS256') return undefined;
-    const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-    if (!equal(expected, signature)) return undefined;
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: unknown; role?: unknown; scope?: unknown; exp?: unknown };
-    if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) return undefined;
-    if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role as Role)) return undefined;
-    return { name: claims.sub, role: claims.role as Role, ...(typeof claims.scope === 'string' ? { scope: claims.scope } : {}) };
-  } catch {
-    return undefined;
+/** Finds the static token equal to `presented`, in constant time per comparison. */
+export function staticPrincipal(settings: AuthSettings, presented: string): Principal | undefined {
+  for (const t of settings.tokens) {
+    if (equal(t.token, presented)) return { name: t.name, role: t.role, ...(t.scope === undefined ? {} : { scopes: scopesOf(t.scope) as readonly string[] }) };
   }
+  return undefined;
 }
 
 function equal(a: string, b: string): boolean {
@@ -66,7 +104,7 @@ function equal(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Signs an HS256 JWT (for tests and tooling). */
+/** Signs an HS256 JWT (for tests and tooling; verification goes through `jose`). */
 export function signJwt(claims: Record<string, unknown>, secret: string): string {
   const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');

@@ -4,9 +4,22 @@ import type { Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { AuditLog } from './audit.js';
-import { allows, type AuthSettings, type Principal, type Role } from './auth.js';
+import { allows, type Principal, type Role } from './auth.js';
 import type { EventHub } from './event-stream.js';
 import type { SensorHistory } from './sensor-history.js';
+import type { StopCoordinator } from './stop-coordinator.js';
+
+/** An effector invocation started through the API, kept for polling. */
+export interface ApiInvocation {
+  status: 'running' | 'succeeded' | 'failed';
+  result?: unknown;
+  error?: string;
+  code?: string;
+  readonly entity: string;
+  /** The entity's path when invoked, to place the invocation in scopes after the entity left. */
+  readonly path: string;
+  readonly effector: string;
+}
 
 /** What the routes share. */
 export interface ApiContext {
@@ -16,16 +29,56 @@ export interface ApiContext {
   readonly audit: AuditLog;
   readonly hub: EventHub;
   readonly history: SensorHistory;
-  readonly auth: AuthSettings;
   /** How long a synchronous effector invocation may take before the API answers 202 (ms). */
   readonly invokeWaitMs: number;
-  readonly invocations: Map<string, { status: 'running' | 'succeeded' | 'failed'; result?: unknown; error?: string; entity: string; effector: string }>;
+  /** How long stopping waits for streams and invocations before it cuts them (ms). */
+  readonly stopGraceMs: number;
+  readonly invocations: Map<string, ApiInvocation>;
+  /** Stopping: streams end, waiting requests answer at once, API invocations get the stop grace. */
+  readonly stop: StopCoordinator;
 }
 
 /** An HTTP error with a status and a body the client can act on. */
 export class ApiError extends Error {
+  /** True when the refusal is already in the audit log (the route recorded it with more detail). */
+  audited = false;
   constructor(readonly statusCode: number, message: string, readonly extra: Record<string, unknown> = {}) {
     super(message);
+  }
+
+  /** Marks the error as audited already, so the error handler does not record it twice. */
+  markAudited(): this {
+    this.audited = true;
+    return this;
+  }
+}
+
+/**
+ * The HTTP status for a typed error code: caller errors are 4xx, a failing store is 503, an effector that
+ * failed in the managed system is 502 (the system behind homeostat failed, not homeostat).
+ */
+export function statusForCode(code: string | undefined): number {
+  switch (code) {
+    case 'E_VALIDATION':
+      return 400;
+    case 'E_UNKNOWN_ENTITY':
+    case 'E_UNKNOWN_SENSOR':
+    case 'E_UNKNOWN_EFFECTOR':
+    case 'E_UNKNOWN_POLICY':
+      return 404;
+    case 'E_CONFLICT':
+    case 'E_BUSY':
+      return 409;
+    case 'E_UNKNOWN_TARGET':
+      return 422;
+    case 'E_KNOWLEDGE_UNAVAILABLE':
+    case 'E_EFFECTOR_ABORTED':
+    case 'E_STOPPING':
+      return 503;
+    case 'E_EFFECTOR_TIMEOUT':
+      return 504;
+    default:
+      return 502;
   }
 }
 
@@ -41,11 +94,26 @@ export function requireRole(request: FastifyRequest, role: Role): Principal {
   return principal;
 }
 
-/** True when the entity is in the principal's subtree. */
+/** True when the entity is in one of the principal's subtrees. */
 export function inScope(context: ApiContext, principal: Principal, entity: Entity): boolean {
-  if (principal.scope === undefined) return true;
-  const root = context.tree.find(principal.scope);
-  return root !== undefined && root.contains(entity);
+  if (principal.scopes === undefined) return true;
+  return principal.scopes.some((id) => {
+    const root = context.tree.find(id);
+    return root !== undefined && root.contains(entity);
+  });
+}
+
+/**
+ * True when a recorded entity path (`/app/web/web-1`) lies in one of the principal's subtrees. A record that
+ * names no entity cannot be placed, so only an unscoped principal sees it.
+ */
+export function pathInScope(context: ApiContext, principal: Principal, path: string | null | undefined): boolean {
+  if (principal.scopes === undefined) return true;
+  if (!path) return false;
+  return principal.scopes.some((id) => {
+    const root = context.tree.find(id)?.path;
+    return root !== undefined && (path === root || path.startsWith(`${root}/`));
+  });
 }
 
 /** The entity, or 404 when unknown and 403 when outside the principal's scope. */
@@ -53,7 +121,7 @@ export function entityFor(context: ApiContext, request: FastifyRequest, id: stri
   const entity = context.tree.find(id);
   if (!entity) throw new ApiError(404, `no entity '${id}'`);
   const principal = principalOf(request);
-  if (!inScope(context, principal, entity)) throw new ApiError(403, `${principal.name} may not see '${id}' (outside ${principal.scope})`);
+  if (!inScope(context, principal, entity)) throw new ApiError(403, `${principal.name} may not see '${id}' (outside ${principal.scopes?.join(', ')})`);
   return entity;
 }
 

@@ -1,14 +1,19 @@
+import fastifySwagger from '@fastify/swagger';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { Engine } from '../core/engine/engine.js';
 import type { EntityTree } from '../core/entity-tree.js';
+import { HomeostatError } from '../core/errors.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { HomeostatMetrics } from '../telemetry/metrics.js';
 import { AuditLog } from './audit.js';
-import { authSchema, authenticate, type AuthSettings, type Principal } from './auth.js';
-import { ApiError, type ApiContext } from './context.js';
+import type { AuthSettings, Principal } from './auth.js';
+import { createAuthenticator } from './authenticator.js';
+import { ApiError, statusForCode, type ApiContext } from './context.js';
+import { parsePluginSettings } from './plugin-options.js';
+import { auditRefusal } from './refusals.js';
 import { decisionRoutes } from './routes-decisions.js';
 import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
@@ -19,6 +24,7 @@ import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
+import { StopCoordinator } from './stop-coordinator.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -33,6 +39,14 @@ export interface HomeostatPluginOptions {
   readonly invokeWaitMs?: number;
   /** Enables the Alertmanager webhook receiver (`POST /alertmanager`), protected by its own token. */
   readonly alertmanager?: AlertmanagerReceiverOptions;
+  /** On close, how long streams and API invocations get before they are cut (ms). Default 10 000. */
+  readonly stopGraceMs?: number;
+  /** Serve OpenAPI at `<prefix>/docs` (registers @fastify/swagger unless the host did). Default true. */
+  readonly docs?: boolean;
+  /** Serve the registry at `<prefix>/metrics`. Default false (a host usually serves its own registry). */
+  readonly serveMetrics?: boolean;
+  /** Require a viewer token for `/metrics`. Default false: scrapers usually have none. */
+  readonly protectMetrics?: boolean;
 }
 
 declare module 'fastify' {
@@ -43,46 +57,74 @@ declare module 'fastify' {
 
 /**
  * homeostat's HTTP API as a fastify plugin: register it under a prefix in a host app, with the host's
- * registry and logger. Every mutating request and every effector invocation goes to the audit log.
+ * registry and logger. Every mutating request (refused ones too) and every effector invocation goes to the
+ * audit log. `/health`, `/ready` and `/docs` need no token; `/metrics` needs one when `protectMetrics`.
+ * @throws PluginOptionsError or AuthSettingsError (one sentence) when an option cannot be used
  */
 export const homeostatPlugin = fp<HomeostatPluginOptions>(
   async (app: FastifyInstance, options) => {
+    const settings = parsePluginSettings(options as unknown as Record<string, unknown>);
     const { tree, engine, knowledge } = options.deployment;
-    const auth = authSchema.parse(options.auth ?? {});
-    const audit = new AuditLog();
+    const authenticate = createAuthenticator(settings.auth);
+    const audit = new AuditLog(10_000, (id) => tree.find(id)?.path);
     const hub = new EventHub();
-    const history = new SensorHistory(tree, options.historySize ?? 60, (o) => hub.publish('sensor', o.entity, o));
+    const history = new SensorHistory(tree, settings.historySize, (o) => hub.publish('sensor', o.entity, o));
     const subscriptions = [
       engine.decisions$.subscribe((d) => hub.publish('decision', d.entity, d)),
       engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
+    const stop = new StopCoordinator(settings.stopGraceMs);
+    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: settings.stopGraceMs, invocations: new Map(), stop };
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
-    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, auth, invokeWaitMs: options.invokeWaitMs ?? 10_000, invocations: new Map() };
+    if (settings.docs && !app.hasDecorator('swagger')) {
+      await app.register(fastifySwagger, {
+        openapi: { info: { title: 'homeostat', description: 'autonomic control loops: entities, policies, decisions', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
+        transform: jsonSchemaTransform,
+      });
+    }
 
     await app.register(async (scoped) => {
+      const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(settings.protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
       scoped.setValidatorCompiler(validatorCompiler);
       scoped.setSerializerCompiler(serializerCompiler);
       scoped.decorateRequest('principal', undefined as unknown as Principal);
       scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {
-        if (request.routeOptions.url === `${scoped.prefix}/health` || request.routeOptions.url === `${scoped.prefix}/ready`) return;
-        const principal = authenticate(auth, request.headers.authorization);
-        if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is needed' });
-        request.principal = principal;
+        if (open.has(request.routeOptions.url ?? '')) return;
+        const result = await authenticate(request.headers.authorization);
+        if ('refused' in result) {
+          auditRefusal(context, request, 401, result.refused);
+          return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is needed' });
+        }
+        request.principal = result.principal;
       });
       scoped.setErrorHandler((error: FastifyError, request, reply) => {
-        if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: error.message, ...error.extra });
-        if (error.validation) {
-          return reply.code(400).send({ error: `bad request: ${error.message}`, issues: error.validation.map((v) => ({ path: v.instancePath || v.schemaPath, message: v.message })) });
-        }
-        request.log.error({ err: error }, 'homeostat API error');
-        return reply.code(error.statusCode && error.statusCode < 500 ? error.statusCode : 500).send({ error: error.message });
+        const { status, body } = describeFailure(error);
+        if (status >= 500) request.log.error({ err: error }, 'homeostat API error');
+        if (!(error instanceof ApiError && error.audited)) auditRefusal(context, request, status, String(body['error']));
+        return reply.code(status).send(body);
       });
-      scoped.get('/health', { schema: { summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-      scoped.get('/ready', { schema: { summary: 'Readiness: the tree is built and the loops run' } }, async (_request, reply) => {
-        const ready = tree.size > 0 && engine.policies().every((p) => p.state !== 'stopped');
-        return reply.code(ready ? 200 : 503).send({ ready, entities: tree.size, policies: engine.policies().length, pendingWrites: knowledge.pending });
+      scoped.get('/health', { schema: { summary: 'Liveness (no token needed)' } }, async () => ({ status: 'ok' }));
+      scoped.get('/ready', { schema: { summary: 'Readiness (no token needed): the tree is built, the loops run, knowledge takes writes' } }, async (_request, reply) => {
+        const store = knowledge.health();
+        const policies = engine.policies();
+        const stopped = policies.filter((p) => p.state === 'stopped').map((p) => p.id);
+        const reasons = [
+          ...(tree.size === 0 ? ['the tree is empty'] : []),
+          ...(stopped.length > 0 ? [`policies stopped: ${stopped.slice(0, 10).join(', ')}`] : []),
+          ...(store.ok ? [] : [store.reason ?? 'knowledge store not ok']),
+          ...(stop.stopping ? ['the service is stopping'] : []),
+        ];
+        const ready = reasons.length === 0;
+        return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: policies.length, pendingWrites: store.pending, droppedWrites: store.dropped });
       });
+      if (settings.docs) scoped.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+      if (settings.serveMetrics && options.registry) {
+        const registry = options.registry;
+        // the registry's own format, always: switching a shared registry's format per request corrupts the
+        // names prom-client renders (counter families lose their _total suffix in the text format)
+        scoped.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+      }
       await entityRoutes(scoped, context);
       await policyRoutes(scoped, context);
       await decisionRoutes(scoped, context);
@@ -91,6 +133,9 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     const alertmanager = options.alertmanager;
     if (alertmanager) await app.register(async (scoped) => void (await alertmanagerRoutes(scoped, context, alertmanager)), { prefix: (options as { prefix?: string }).prefix ?? '' });
+    app.addHook('preClose', async () => {
+      await stop.stop();
+    });
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();
@@ -100,3 +145,14 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
   },
   { name: 'homeostat', fastify: '5.x' },
 );
+
+/** The status and body for any error a route or fastify raised: typed errors by code, never a bare 500 for caller input. */
+function describeFailure(error: FastifyError): { status: number; body: Record<string, unknown> } {
+  if (error instanceof ApiError) return { status: error.statusCode, body: { error: error.message, ...error.extra } };
+  if (error.validation) {
+    return { status: 400, body: { error: `bad request: ${error.message}`, issues: error.validation.map((v) => ({ path: v.instancePath || v.schemaPath, message: v.message })) } };
+  }
+  if (error instanceof HomeostatError) return { status: statusForCode(error.code), body: { error: error.message, code: error.code } };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return { status: error.statusCode, body: { error: error.message, ...(error.code ? { code: error.code } : {}) } };
+  return { status: 500, body: { error: error.message } };
+}

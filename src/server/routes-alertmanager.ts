@@ -42,6 +42,9 @@ export async function alertmanagerRoutes(app: FastifyInstance, context: ApiConte
       who: { kind: 'person', name: 'alertmanager' },
       action: 'alerts',
       target: parsed.data.groupKey ?? 'alertmanager',
+      // a payload can concern several entities: placed at the root, so only a caller of the whole tree sees it
+      entity: context.tree.root.id,
+      path: context.tree.root.path,
       params: { status: parsed.data.status, alerts: parsed.data.alerts.map((a) => ({ fingerprint: a.fingerprint, status: a.status, alertname: a.labels['alertname'] })) },
       result: receipt.unmatched.length === receipt.received && receipt.received > 0 ? 'rejected' : 'ok',
       ...(receipt.unmatched.length > 0 ? { detail: receipt.unmatched.map((u) => `${u.fingerprint}: ${u.reason}`).join('; ') } : {}),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DECISION_OUTCOMES } from '../knowledge/decision.js';
-import { ApiError, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+import { ApiError, inScope, pathInScope, principalOf, requireRole, type ApiContext } from './context.js';
 
 /** Routes for the decision log and the audit log. */
 export async function decisionRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
@@ -10,7 +10,7 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
   const visible = (request: Parameters<typeof principalOf>[0], entityId: string) => {
     const entity = context.tree.find(entityId);
     const principal = principalOf(request);
-    return principal.scope === undefined || (entity !== undefined && inScope(context, principal, entity));
+    return principal.scopes === undefined || (entity !== undefined && inScope(context, principal, entity));
   };
 
   api.get('/decisions', {
@@ -20,8 +20,8 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
         entity: z.string().optional(),
         policy: z.string().optional(),
         outcome: z.enum(DECISION_OUTCOMES).optional(),
-        from: z.coerce.number().optional(),
-        to: z.coerce.number().optional(),
+        from: z.coerce.number().finite().optional(),
+        to: z.coerce.number().finite().optional(),
         limit: z.coerce.number().int().min(1).max(10_000).default(100),
       }),
     },
@@ -47,10 +47,9 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
   });
 
   api.get('/audit', { schema: { summary: 'The audit log, newest first: who did what, when, with which params', querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }) } }, async (request) => {
-    requireRole(request, 'operator');
-    return context.audit.entries(request.query.limit, (e) => {
-      const entity = context.tree.find(e.target);
-      return !entity || inScope(context, principalOf(request), entity);
-    });
+    const principal = requireRole(request, 'operator');
+    // by the entity each entry concerns (its path when recorded); an entry that cannot be placed is shown
+    // only to a principal of the whole tree
+    return context.audit.entries(request.query.limit, (e) => pathInScope(context, principal, e.path));
   });
 }

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Entity } from '../core/entity.js';
 import { HomeostatError, UnknownEffectorError, ValidationError, describeError } from '../core/errors.js';
-import { ApiError, entityFor, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+import { redact } from '../core/redact.js';
+import { ApiError, entityFor, pathInScope, principalOf, requireRole, statusForCode, type ApiContext, type ApiInvocation } from './context.js';
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -27,15 +28,29 @@ function jsonSchema(schema: z.ZodType): unknown {
   }
 }
 
+/** Invocations kept for polling; the oldest are forgotten past this. */
+const KEPT_INVOCATIONS = 10_000;
+
+function remember(invocations: Map<string, ApiInvocation>, id: string, entry: ApiInvocation): void {
+  invocations.set(id, entry);
+  if (invocations.size <= KEPT_INVOCATIONS) return;
+  for (const [key, value] of invocations) {
+    if (invocations.size <= KEPT_INVOCATIONS) break;
+    if (value.status !== 'running') invocations.delete(key);
+  }
+}
+
 /** Routes for the tree, one entity, sensor history, effector invocation and invocation polling. */
 export async function entityRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  let sequence = 0;
 
   api.get('/entities', {
     schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: z.coerce.number().int().min(0).max(100).default(100) }) },
   }, async (request) => {
     const principal = principalOf(request);
-    const root = request.query.root ?? principal.scope ?? context.tree.root.id;
+    // a principal of several subtrees gets the first one; the others with ?root=
+    const root = request.query.root ?? principal.scopes?.[0] ?? context.tree.root.id;
     return summary(entityFor(context, request, root), request.query.depth, context);
   });
 
@@ -72,38 +87,51 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     const principal = requireRole(request, 'operator');
     const entity = entityFor(context, request, request.params.id);
     if (!entity.hasEffector(request.params.effector)) throw new ApiError(404, describeError(new UnknownEffectorError(entity.id, request.params.effector)));
-    const id = `call-${context.invocations.size + 1}-${Math.random().toString(36).slice(2, 8)}`;
-    const entry: ApiContext['invocations'] extends Map<string, infer V> ? V : never = { status: 'running', entity: entity.id, effector: request.params.effector };
-    context.invocations.set(id, entry);
-    const running = context.engine.invoker.invoke(entity, request.params.effector, request.body ?? {}, { caller: { kind: 'person', name: principal.name } }).then(
-      (result) => Object.assign(entry, { status: 'succeeded' as const, result }),
+    if (context.stop.stopping) throw new ApiError(503, 'the service is stopping; nothing new is started');
+    const id = `call-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
+    const entry: ApiInvocation = { status: 'running', entity: entity.id, path: entity.path, effector: request.params.effector };
+    remember(context.invocations, id, entry);
+    const options = { caller: { kind: 'person' as const, name: principal.name }, signal: context.stop.invocationSignal };
+    const running = context.engine.invoker.invoke(entity, request.params.effector, request.body ?? {}, options).then(
+      (result) => Object.assign(entry, { status: 'succeeded' as const, result: redact(result) }),
       (error: unknown) => {
-        Object.assign(entry, { status: 'failed' as const, error: describeError(error) });
+        Object.assign(entry, { status: 'failed' as const, error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });
         if (error instanceof ValidationError) throw error;
         return entry;
       },
     );
+    context.stop.track(running);
     const waitMs = request.query.wait ?? context.invokeWaitMs;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+    let onStop: (() => void) | undefined;
+    // a request that waits answers 202 at once when the service stops, so its connection can close
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), waitMs);
+      onStop = () => resolve('timeout');
+      context.stop.signal.addEventListener('abort', onStop, { once: true });
+    });
     try {
       const outcome = await Promise.race([running, timedOut]);
       if (outcome === 'timeout') return reply.code(202).send({ invocation: id, status: 'running', poll: `${request.url.split('/entities/')[0]}/invocations/${id}` });
-      return reply.code(outcome.status === 'succeeded' ? 200 : 500).send({ invocation: id, ...outcome });
+      // a failed invocation says why by its code: the caller's mistake (422 unknown target), or the managed system's (502)
+      return reply.code(outcome.status === 'succeeded' ? 200 : statusForCode(outcome.code)).send({ invocation: id, ...outcome });
     } catch (error) {
       context.invocations.delete(id);
-      if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems });
-      throw error instanceof HomeostatError ? new ApiError(500, error.message) : error;
+      // the invocation record (outcome rejected) is in the audit log already
+      if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems }).markAudited();
+      throw error instanceof HomeostatError ? new ApiError(statusForCode(error.code), error.message, { code: error.code }) : error;
     } finally {
       clearTimeout(timer);
+      if (onStop) context.stop.signal.removeEventListener('abort', onStop);
     }
   });
 
   api.get('/invocations/:id', { schema: { summary: 'An effector invocation started through the API', params: idParams } }, async (request) => {
     const entry = context.invocations.get(request.params.id);
     if (!entry) throw new ApiError(404, `no invocation '${request.params.id}'`);
-    const entity = context.tree.find(entry.entity);
-    if (entity && !inScope(context, principalOf(request), entity)) throw new ApiError(403, 'outside your scope');
-    return { invocation: request.params.id, ...entry };
+    // placed by the path its entity had, so an invocation on an entity that has left the tree stays scoped
+    if (!pathInScope(context, principalOf(request), entry.path)) throw new ApiError(403, 'outside your scope');
+    const { path: _path, ...shown } = entry;
+    return { invocation: request.params.id, ...shown };
   });
 }

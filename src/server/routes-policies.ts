@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HomeostatError, ValidationError } from '../core/errors.js';
-import { ApiError, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+import { HomeostatError, ValidationError, describeError } from '../core/errors.js';
+import { ApiError, statusForCode, inScope, principalOf, requireRole, type ApiContext } from './context.js';
 
 const policyParams = z.object({ id: z.string().min(1) });
 
@@ -22,13 +22,16 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
   };
   const mutate = (request: Parameters<typeof principalOf>[0], id: string, action: string, params: unknown, change: () => unknown) => {
     const principal = principalOf(request);
+    const entity = context.engine.attachment(id).entity;
+    const base = { who: { kind: 'person' as const, name: principal.name }, action, target: id, entity: entity.id, path: entity.path, params };
     try {
       const status = change();
-      context.audit.record({ who: { kind: 'person', name: principal.name }, action, target: id, params, result: 'ok' });
+      context.audit.record({ ...base, result: 'ok' });
       return status;
     } catch (error) {
-      context.audit.record({ who: { kind: 'person', name: principal.name }, action, target: id, params, result: 'rejected', detail: (error as Error).message });
-      if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems });
+      context.audit.record({ ...base, result: 'rejected', detail: describeError(error) });
+      if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems }).markAudited();
+      if (error instanceof HomeostatError) throw new ApiError(statusForCode(error.code), error.message, { code: error.code }).markAudited();
       throw error;
     }
   };

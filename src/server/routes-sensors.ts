@@ -28,15 +28,15 @@ export async function sensorRoutes(app: FastifyInstance, context: ApiContext, fe
     if (!('value' in request.body)) throw new ApiError(400, "the body is { value: ... }");
     try {
       const observation = pushReading(context.tree, entity.id, sensor, request.body.value);
-      context.audit.record({ who, action: `push ${sensor}`, target: entity.id, params: { value: request.body.value }, result: 'ok' });
+      context.audit.record({ who, action: `push ${sensor}`, target: entity.id, entity: entity.id, path: entity.path, params: { value: request.body.value }, result: 'ok' });
       return observation;
     } catch (error) {
       if (error instanceof NotPushableError) {
-        context.audit.record({ who, action: `push ${sensor}`, target: entity.id, result: 'denied', detail: error.message });
+        context.audit.record({ who, action: `push ${sensor}`, target: entity.id, entity: entity.id, path: entity.path, result: 'denied', detail: error.message });
         throw new ApiError(409, error.message, { code: error.code });
       }
       if (error instanceof ValidationError) {
-        context.audit.record({ who, action: `push ${sensor}`, target: entity.id, params: { value: request.body.value }, result: 'rejected', detail: error.message });
+        context.audit.record({ who, action: `push ${sensor}`, target: entity.id, entity: entity.id, path: entity.path, params: { value: request.body.value }, result: 'rejected', detail: error.message });
         throw new ApiError(400, error.message, { code: error.code, issues: error.problems });
       }
       throw error;

@@ -17,8 +17,8 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     },
   }, (request, reply) => {
     const principal = principalOf(request);
-    const rootId = request.query.subtree ?? principal.scope ?? context.tree.root.id;
-    const root = entityFor(context, request, rootId);
+    // without a subtree: the whole tree, filtered to the principal's scopes event by event
+    const root = request.query.subtree === undefined ? context.tree.root : entityFor(context, request, request.query.subtree);
     const types = new Set(request.query.types.split(',').map((t) => t.trim()));
     for (const t of types) if (t !== 'decision' && t !== 'sensor') throw new ApiError(400, `unknown event type '${t}' (decision, sensor)`);
     const wanted = (e: StreamEvent): boolean => {
@@ -38,9 +38,14 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     if (lastId !== undefined) for (const e of context.hub.since(lastId, wanted)) send(e);
     const unsubscribe = context.hub.subscribe((e) => wanted(e) && send(e));
     const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
+    // a stopping service ends every stream, so that closing never waits on a client that never leaves
+    const end = (): void => void raw.end();
+    context.stop.signal.addEventListener('abort', end, { once: true });
+    if (context.stop.stopping) end();
+    raw.on('close', () => {
       clearInterval(keepAlive);
       unsubscribe();
+      context.stop.signal.removeEventListener('abort', end);
     });
   });
 }

@@ -1,6 +1,4 @@
-import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import type { Deployment } from '../blueprint/deployment.js';
 import type { AuthSettings } from './auth.js';
@@ -16,26 +14,34 @@ export interface ServeOptions {
   readonly logger?: boolean | object;
   /** The Alertmanager webhook receiver, when wanted. */
   readonly alertmanager?: AlertmanagerReceiverOptions;
+  /** Require a viewer token for `/metrics`. Default false. */
+  readonly protectMetrics?: boolean;
+  /** On close, how long streams and API invocations get before they are cut (ms). Default 10 000. */
+  readonly stopGraceMs?: number;
 }
 
 /**
  * The standalone HTTP service of `homeostat run --port`: the API at `/`, OpenAPI at `/docs`, and Prometheus
  * metrics at `/metrics` (text format; embed the plugin with an OpenMetrics registry for trace-id exemplars).
+ * `url` is the first address listened on; `urls` are all of them (every interface for 0.0.0.0).
  */
-export async function serve(deployment: Deployment, options: ServeOptions): Promise<{ app: FastifyInstance; registry: Registry; url: string }> {
-  const app = Fastify({ logger: options.logger ?? false });
+export async function serve(deployment: Deployment, options: ServeOptions): Promise<{ app: FastifyInstance; registry: Registry; url: string; urls: string[] }> {
+  // idle keep-alive sockets are closed on close; the plugin ends streams and waiting requests first
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: 'idle', return503OnClosing: true });
   // only homeostat's own metrics: prom-client's default process metrics include a gauge named *_total,
   // which Prometheus' own checks reject; a host that wants them adds them to its registry
   const registry = new Registry();
-  await app.register(fastifySwagger, {
-    openapi: { info: { title: 'homeostat', description: 'autonomic control loops: entities, policies, decisions', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
-    transform: jsonSchemaTransform,
+  await app.register(homeostatPlugin, {
+    deployment,
+    registry,
+    serveMetrics: true,
+    docs: true,
+    ...(options.protectMetrics === undefined ? {} : { protectMetrics: options.protectMetrics }),
+    ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
   });
-  await app.register(homeostatPlugin, { deployment, registry, ...(options.auth ? { auth: options.auth } : {}), ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}) });
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
-  // the registry's own format, always: switching a shared registry's format per request corrupts the
-  // names prom-client renders (counter families lose their _total suffix in the text format)
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
-  return { app, registry, url };
+  const urls = app.addresses().map((a) => (typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`));
+  return { app, registry, url, urls };
 }

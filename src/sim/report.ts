@@ -1,7 +1,7 @@
 import { DECISION_OUTCOMES, type Decision, type DecisionOutcome } from '../knowledge/decision.js';
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { elasticity, type ElasticityMetrics } from './elasticity.js';
-import type { SimulatedSystem } from './simulation-host.js';
+import type { SimulatedSystem, SimulatedTraffic } from './simulation-host.js';
 import { SWIM_MAX_SERVICE_RATE, periodUtility } from './swim/utility.js';
 
 /** SWIM's result row for one simulated system, after the warm-up. */
@@ -27,6 +27,11 @@ export interface SimulationReport {
   readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly elasticity: ElasticityMetrics }>;
   /** Injected faults: entity and time (s). */
   readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number }>;
+  /**
+   * Each simulated traffic manager: every route it took (time s, site) and the users' requests offered,
+   * served and dropped (a site loss drops requests until DR moves the traffic). Empty without one.
+   */
+  readonly traffic: ReadonlyArray<{ readonly entity: string; readonly routes: ReadonlyArray<{ readonly at: number; readonly site: string }>; readonly requests: { readonly offered: number; readonly served: number; readonly dropped: number } }>;
   /** Every decision in time order: what the loops did and why (the escalation chain after a fault). */
   readonly timeline: ReadonlyArray<{ readonly at: number; readonly policy: string; readonly outcome: DecisionOutcome; readonly actions: string; readonly reason: string; readonly detail?: string }>;
 }
@@ -112,6 +117,11 @@ export function formatReport(report: SimulationReport): string {
     ].sort((a, b) => a.at - b.at);
     for (const event of events) lines.push(...event.lines);
   }
+  for (const t of report.traffic) {
+    lines.push('', `${t.entity}: routes ${t.routes.map((r) => `${r.site} at ${r.at.toFixed(0)} s`).join(', ')}`);
+    const pct = (n: number): string => (t.requests.offered > 0 ? ((100 * n) / t.requests.offered).toFixed(1) : '0.0');
+    lines.push(`  requests offered ${Math.round(t.requests.offered)}, served ${Math.round(t.requests.served)} (${pct(t.requests.served)} %), dropped ${Math.round(t.requests.dropped)} (${pct(t.requests.dropped)} %)`);
+  }
   for (const system of report.systems) {
     const { swim: s, elasticity: e } = system;
     lines.push('', `${system.entity} (after a ${report.warmupSeconds} s warm-up, ${s.requests} requests):`);
@@ -119,4 +129,10 @@ export function formatReport(report: SimulationReport): string {
     lines.push(`  elasticity: accuracy under ${e.accuracyUnder.toFixed(3)}, over ${e.accuracyOver.toFixed(3)} servers; timeshare under ${(100 * e.timeshareUnder).toFixed(1)} %, over ${(100 * e.timeshareOver).toFixed(1)} %; jitter ${e.jitter.toFixed(5)}/s`);
   }
   return lines.join('\n');
+}
+
+/** A traffic manager's record as a report row. */
+export function trafficResult(traffic: SimulatedTraffic): SimulationReport['traffic'][number] {
+  const { offered, served } = traffic.requests;
+  return { entity: traffic.entityId, routes: traffic.routes.map(([at, site]) => ({ at, site })), requests: { offered, served, dropped: Math.max(0, offered - served) } };
 }

@@ -4,7 +4,7 @@ import type { Blueprint } from '../blueprint/resolved.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
-import { countDecisions, systemResult, timelineOf, type SimulationReport } from './report.js';
+import { countDecisions, systemResult, timelineOf, trafficResult, type SimulationReport } from './report.js';
 import { HomeostatError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
 import type { ArrivalTrace } from './trace.js';
@@ -75,6 +75,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     decisions: countDecisions(decisions),
     systems: host.systems.map((system) => systemResult(system, invocations, warmupSeconds)),
     faults: faults.map((f) => ({ entity: f.entity, at: f.at })),
+    traffic: host.traffic.map(trafficResult),
     timeline: timelineOf(decisions),
   };
   await deployment.stop();

@@ -13,6 +13,15 @@ export interface SimulatedSystem {
   readonly activeSteps: ReadonlyArray<readonly [number, number]>;
 }
 
+/** What a simulated traffic manager saw: where it routed, and the requests offered, served and dropped. */
+export interface SimulatedTraffic {
+  readonly entityId: string;
+  /** Every route: [time s, site]. */
+  readonly routes: Array<[number, string]>;
+  /** Requests (integrated over time) all users made, and those the clusters served. */
+  readonly requests: { offered: number; served: number };
+}
+
 /**
  * What a simulation gives the drivers of simulated entity types: the trace to replay, and a place to
  * register what they simulate so the report can read it.
@@ -20,6 +29,8 @@ export interface SimulatedSystem {
 export class SimulationHost {
   private readonly registered: SimulatedSystem[] = [];
   private readonly failed = new Set<string>();
+  private readonly lags = new Map<string, number>();
+  private readonly trafficRecords: SimulatedTraffic[] = [];
 
   constructor(readonly trace?: ArrivalTrace) {}
 
@@ -33,11 +44,34 @@ export class SimulationHost {
     this.failed.delete(entityId);
   }
 
+  /**
+   * Overrides a simulated replica's replication lag (s) from now on, or clears the override with
+   * undefined: a replica that falls behind or catches up, for fault schedules.
+   */
+  setReplicationLag(entityId: string, seconds: number | undefined): void {
+    if (seconds === undefined) this.lags.delete(entityId);
+    else this.lags.set(entityId, seconds);
+  }
+
+  /** The lag override of a simulated replica, if any (s). */
+  replicationLag(entityId: string): number | undefined {
+    return this.lags.get(entityId);
+  }
+
   /** True when the entity or one of its ancestors has a fault injected. */
   isFailed(entity: { id: string; ancestors(): Iterable<{ id: string }> }): boolean {
     if (this.failed.has(entity.id)) return true;
     for (const ancestor of entity.ancestors()) if (this.failed.has(ancestor.id)) return true;
     return false;
+  }
+
+  /** Registers a traffic manager's record (it keeps updating it). */
+  registerTraffic(traffic: SimulatedTraffic): void {
+    this.trafficRecords.push(traffic);
+  }
+
+  get traffic(): readonly SimulatedTraffic[] {
+    return this.trafficRecords;
   }
 
   register(system: SimulatedSystem): void {

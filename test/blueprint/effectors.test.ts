@@ -12,7 +12,7 @@ application:
       policies:
         - use: restarter
 `);
-    expect(found).toEqual(["8:11: policy 'restarter' invokes effector 'restart' on 'box', which does not have it (it has: escalate)"]);
+    expect(found).toEqual(["8:11: policy 'restarter' invokes effector 'restart' on 'box', which does not have it (it has: escalate, setFloor)"]);
   });
 
   it('accepts a restarter whose restartEffector names one the entity has', async () => {
@@ -22,7 +22,7 @@ application:
   it('refuses a misspelled resizeEffector and restartEffector at the setting', async () => {
     const found = await problemsOf(clusterBlueprint('- use: autoscaler\n  config: { metric: group.size, target: 2, max: 4, resizeEffector: resise }\n- use: restarter\n  config: { restartEffector: reboot }'));
     expect(found).toEqual([
-      "12:76: policy 'autoscaler' invokes effector 'resise' on 'web', which does not have it (it has: escalate, replaceMember, resize, rollingRestart, rollingUpdate)",
+      "12:76: policy 'autoscaler' invokes effector 'resise' on 'web', which does not have it (it has: escalate, replaceMember, resize, rollingRestart, rollingUpdate, setFloor)",
       expect.stringMatching(/^14:38: policy 'restarter' invokes effector 'reboot' on 'web'/),
     ]);
   });
@@ -61,7 +61,7 @@ application:
           - { id: up, entity: db, effector: promot, compensate: { entity: traffic, effector: unroute } }
 `);
     expect(found).toEqual([
-      expect.stringMatching(/^16:45: policy 'disaster-recovery' invokes effector 'promot' on 'db', which does not have it \(it has: demote, escalate, fence, promote, restart\)/),
+      expect.stringMatching(/^16:45: policy 'disaster-recovery' invokes effector 'promot' on 'db', which does not have it \(it has: demote, escalate, fence, promote, restart, setFloor\)/),
       expect.stringMatching(/^16:94: policy 'disaster-recovery' invokes effector 'unroute' on 'traffic'/),
     ]);
   });
@@ -80,9 +80,9 @@ application:
       config:
         site: site-a
         runbook:
-          - { id: up, entity: db, effector: promote, check: { entity: db, sensor: rol, value: primary, within: 30s } }
+          - { id: up, entity: db, effector: restart, check: { entity: db, sensor: rol, value: primary, within: 30s } }
 `);
-    expect(found).toEqual([expect.stringMatching(/^14:83: policy 'disaster-recovery' reads sensor 'rol', which 'db' does not have/)]);
+    expect(found).toEqual([expect.stringMatching(/^14:71: a guard of policy 'disaster-recovery' reads sensor 'rol', which 'db' does not have/)]);
   });
 
   it('refuses a failover over databases that cannot be fenced or promoted', async () => {

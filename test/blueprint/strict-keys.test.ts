@@ -14,7 +14,8 @@ const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   'scheduled-scaler': { windows: [{ cron: '0 8 * * *', duration: '1h', size: 2 }] },
   replacer: {},
   failover: {},
-  'disaster-recovery': { site: 'a', runbook: [{ id: 'go', entity: 'b', effector: 'promote' }] },
+  'escalation-pager': { notify: { entity: 'pager' } },
+  'disaster-recovery': { site: 'a', runbook: [{ id: 'go', entity: 'b', effector: 'route' }] },
 };
 
 describe('strict configs', () => {
@@ -86,6 +87,6 @@ application:
 
   it('lists the known keys when nothing is close', async () => {
     const found = await problemsOf(clusterBlueprint('- use: replacer\n  config: { colour: red }'));
-    expect(found).toEqual([expect.stringMatching(/^12:21: unknown key 'colour' \(known: maxFailures, recheckInterval, replaceEffector, startTimeout, window\)/)]);
+    expect(found).toEqual([expect.stringMatching(/^12:21: unknown key 'colour' \(known: maxFailures, notify, recheckInterval, replaceEffector, startTimeout, window\)/)]);
   });
 });

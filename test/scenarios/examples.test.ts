@@ -35,6 +35,6 @@ describe('the HA examples under fault injection', () => {
   });
 
   it('two sites: site-a loses quorum and the DR runbook runs in order', async () => {
-    expect(await chain('two-site-dr.yaml', { entity: 'site-a', at: 300 }, 900)).toEqual(['shop/disaster-recovery applied promote(db-b), resize(web-b), route(traffic)']);
+    expect(await chain('two-site-dr.yaml', { entity: 'site-a', at: 300 }, 900)).toEqual(['shop/disaster-recovery applied fence(db-a), promote(db-b), setFloor(web-b), resize(web-b), route(traffic)']);
   });
 });

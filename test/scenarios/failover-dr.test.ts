@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBlueprint } from '../../src/blueprint/load.js';
 import { BlueprintError } from '../../src/blueprint/problems.js';
+import { writablePrimaries } from '../../src/sim/writable-primaries.js';
 import { scenario } from './helpers.js';
 
 const database = (replicas = `
@@ -49,9 +50,9 @@ describe('failover', () => {
     }
     const all = await decisions();
     expect(all.filter((d) => d.includes(' applied '))).toHaveLength(1);
-    expect(all.filter((d) => d.includes(' skipped_cooldown ')).length).toBeGreaterThan(0);
-    const blocked = (await deployment.knowledge.queryDecisions({ outcome: 'skipped_cooldown' }))[0];
-    expect(blocked?.detail).toMatch(/^'failover' cooldown until \d+/);
+    expect(all.filter((d) => d.includes(' blocked')).length).toBeGreaterThan(0);
+    const blocked = (await deployment.knowledge.queryDecisions({ outcome: 'blocked' }))[0];
+    expect(blocked?.reason).toMatch(/failed over at 40 s: blocked until 640 s \(recovery block 600 s\); reconsidered then$/);
   });
 
   it('does not fail over when no replica is eligible, and says why', async () => {
@@ -87,10 +88,10 @@ application:
     - id: site-a
       quorum: { from: children, rule: all }
       children:
-        - { id: db-a, type: sim.database, config: { role: primary } }
+        - { id: db-a, type: sim.database, config: { role: primary, group: shop-db } }
     - id: site-b
       children:
-        - { id: db-b, type: sim.database, config: { role: replica } }
+        - { id: db-b, type: sim.database, config: { role: replica, group: shop-db } }
   policies:
     - use: disaster-recovery
       config:
@@ -101,6 +102,7 @@ application:
 `;
 
 const goodRunbook = `
+          - { id: fence, entity: db-a, effector: fence }
           - { id: promote, entity: db-b, effector: promote, check: { entity: db-b, sensor: role, value: primary, within: 10s }, compensate: { entity: db-b, effector: demote } }
           - { id: route, entity: traffic, effector: route, params: { site: site-b }, compensate: { entity: traffic, effector: route, params: { site: site-a } } }`;
 
@@ -112,13 +114,19 @@ describe('disaster recovery', () => {
     await clock.advanceBy(10_000);
     fail('site-a');
     await clock.advanceBy(10 * 60_000);
-    expect(await decisions()).toEqual(['40 shop/disaster-recovery applied promote(db-b),route(traffic)']);
+    expect(await decisions()).toEqual(['40 shop/disaster-recovery applied fence(db-a),promote(db-b),route(traffic)']);
     expect(tree.get('traffic').sensor('route').value).toBe('site-b');
     const invocations = (await deployment.knowledge.queryInvocations({})).reverse().map((r) => `${r.effector}(${r.entity})`);
-    expect(invocations).toEqual(['promote(db-b)', 'route(traffic)']);
-    // the site comes back: failback is not automatic, and the decision says so
+    expect(invocations).toEqual(['fence(db-a)', 'promote(db-b)', 'route(traffic)']);
+    // the site comes back: its old primary stays fenced (a second primary is impossible) until a person
+    // lets it rejoin as a replica; then the site is whole again, and failback is not automatic
     recover('site-a');
     await clock.advanceBy(60_000);
+    expect([tree.get('db-a').sensor('role').value, tree.get('site-a').sensor('service.up').value]).toEqual(['fenced', false]);
+    expect(writablePrimaries(deployment).get('shop-db')).toEqual(['db-b']);
+    await deployment.engine.invoker.invoke(tree.get('db-a'), 'demote', {}, { caller: { kind: 'person', name: 'dba' } });
+    await clock.advanceBy(60_000);
+    expect(writablePrimaries(deployment).get('shop-db')).toEqual(['db-b']);
     const [last] = await deployment.knowledge.queryDecisions({});
     expect(last?.reason).toBe('site-a is back; failback is manual: run the failback runbook (route-back) when ready');
     expect(tree.get('traffic').sensor('route').value).toBe('site-b');
@@ -132,9 +140,10 @@ describe('disaster recovery', () => {
     fail('site-a');
     await clock.advanceBy(10 * 60_000);
     const [d] = await deployment.knowledge.queryDecisions({ outcome: 'failed' });
-    expect(d?.detail).toMatch(/step 'warm-cache' failed: .*no site 'nowhere' to route to; promote compensated, route compensated, warm-cache failed$/);
+    expect(d?.detail).toMatch(/step 'warm-cache' failed: .*no site 'nowhere' to route to; fence done, promote compensated, route compensated, warm-cache failed$/);
     const invocations = (await deployment.knowledge.queryInvocations({})).reverse().map((r) => `${r.effector}(${r.entity}${r.effector === 'route' ? ` ${(r.params as { site: string }).site}` : ''}) ${r.outcome}`);
     expect(invocations).toEqual([
+      'fence(db-a) succeeded',
       'promote(db-b) succeeded',
       'route(traffic site-b) succeeded',
       'route(traffic nowhere) failed',

@@ -27,5 +27,5 @@ export async function scenario(yaml: string) {
       .filter(filter)
       .reverse()
       .map((d) => `${d.at / 1000} ${d.policy} ${d.outcome} ${d.actions.map((a) => `${a.effector}(${a.entity})`).join(',')}`.trim());
-  return { clock, deployment, fail, recover, decisions, tree: deployment.tree };
+  return { clock, deployment, host, fail, recover, decisions, tree: deployment.tree };
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Deployment } from '../../src/blueprint/deployment.js';
 import { parseBlueprint } from '../../src/blueprint/load.js';
+import type { KnowledgeStore } from '../../src/knowledge/store.js';
+import type { AuthSettings } from '../../src/server/auth.js';
 import { serve } from '../../src/server/serve.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -12,7 +14,7 @@ export const TOKENS = {
 } as const;
 
 /** A running API over a small deployment in virtual time: web (cluster, 2 servers) and db, under app. */
-export async function apiFixture() {
+export async function apiFixture(options: { store?: KnowledgeStore; auth?: Partial<AuthSettings> } = {}) {
   const clock = new VirtualClock();
   const blueprint = await parseBlueprint(`
 name: api
@@ -31,7 +33,7 @@ application:
       type: sim.database
       config: { role: primary }
 `, path.resolve('api.yaml'));
-  const deployment = await Deployment.create(blueprint, { scheduler: clock });
+  const deployment = await Deployment.create(blueprint, { scheduler: clock, ...(options.store ? { store: options.store } : {}) });
   deployment.start();
   await clock.advanceBy(2000);
   const { app, url } = await serve(deployment, {
@@ -44,6 +46,7 @@ application:
         { token: TOKENS.scoped, name: 'dana', role: 'operator', scope: 'db' },
       ],
       jwtSecret: 'a-jwt-secret-of-at-least-32-characters!!',
+      ...options.auth,
     },
   });
   const call = async (method: string, route: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {

@@ -38,7 +38,7 @@ export class TestRedisServer {
   /** Starts (again) on the same port and directory, and waits until it accepts connections. */
   async restart(): Promise<void> {
     if (this.child) await this.stop();
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', this.persistent ? 'yes' : 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', this.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning'];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     const deadline = performance.now() + 10_000;

@@ -2,6 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
 import { HomeostatError, UnknownEntityError, describeError } from '../errors.js';
+import { firstFailingGuard } from '../guards.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { Action } from '../../knowledge/decision.js';
 import { waitForCheck } from './check-wait.js';
@@ -9,7 +10,7 @@ import { waitForCheck } from './check-wait.js';
 /** What happened to each step of a plan. */
 export interface StepResult {
   readonly id: string;
-  readonly status: 'done' | 'failed' | 'skipped' | 'compensated' | 'compensation-failed';
+  readonly status: 'done' | 'failed' | 'skipped' | 'compensated' | 'compensation-failed' | 'failed-tolerated' | 'failed-compensated';
   readonly error?: string;
 }
 
@@ -20,63 +21,110 @@ export class RunbookFailedError extends HomeostatError {
   }
 }
 
+/** A runbook stopped because its trigger cleared (the failed site came back) before a step; compensated. */
+export class RunbookStoppedError extends HomeostatError {
+  constructor(readonly beforeStep: string, readonly steps: readonly StepResult[], why: string) {
+    super('E_RUNBOOK_STOPPED', `stopped before step '${beforeStep}': the trigger no longer holds (${why}); ${summary(steps)}`);
+  }
+}
+
 /** The step id of an action (its own, or its position). */
 export function stepId(action: Action, index: number): string {
   return action.id ?? `step-${index + 1}`;
 }
 
+interface Deps {
+  readonly tree: EntityTree;
+  readonly scheduler: SchedulerLike;
+  readonly invoker: EffectorInvoker;
+  readonly caller: string;
+  readonly traceContext?: Context;
+  /** The decision that asked for the run: effectors send it as an idempotency key. */
+  readonly decisionId?: string;
+}
+
 /**
  * Runs a plan's actions as a DAG: a step starts when every step it comes `after` is done (by default the
  * one listed before it), independent steps run together, each step's check must hold before its dependents
- * start. When a step fails, the steps not started are skipped and the completed ones are compensated in
- * reverse order of completion.
- * @throws RunbookFailedError after compensating
+ * start. Before a step starts, its runbook trigger is re-read (when it cleared, the runbook stops) and its
+ * `when` guards (when one does not hold, the step and its dependents are skipped). When a step fails, the
+ * steps not started are skipped, and the failed step (it may have half-happened) and the completed ones
+ * are compensated in reverse order of completion. A best-effort step's failure does not stop the runbook.
+ * @throws RunbookFailedError or RunbookStoppedError, after compensating
  */
-export async function runSteps(actions: readonly Action[], deps: { tree: EntityTree; scheduler: SchedulerLike; invoker: EffectorInvoker; caller: string; traceContext?: Context; decisionId?: string }): Promise<StepResult[]> {
+export async function runSteps(actions: readonly Action[], deps: Deps): Promise<StepResult[]> {
   const ids = actions.map(stepId);
   const after = actions.map((a, i) => a.after ?? (i > 0 ? [ids[i - 1] as string] : []));
   const done: number[] = [];
+  const status = new Map<number, StepResult>();
   const started = new Set<number>();
   let failure: { index: number; error: unknown } | undefined;
+  let stop: { index: number; why: string } | undefined;
   const run = async (i: number): Promise<void> => {
     const action = actions[i] as Action;
     const target = deps.tree.find(action.entity);
-    if (!target) throw new UnknownEntityError(action.entity);
-    await deps.invoker.invoke(target, action.effector, action.params, {
-      caller: { kind: 'policy', name: deps.caller },
-      ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
-      ...(deps.traceContext === undefined ? {} : { traceContext: deps.traceContext }),
-      ...(deps.decisionId === undefined ? {} : { decisionId: deps.decisionId }),
-    });
-    if (action.check) await waitForCheck(deps.tree, deps.scheduler, action.check);
+    try {
+      if (!target) throw new UnknownEntityError(action.entity);
+      await deps.invoker.invoke(target, action.effector, action.params, {
+        caller: { kind: 'policy', name: deps.caller },
+        ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
+        ...(deps.traceContext === undefined ? {} : { traceContext: deps.traceContext }),
+        ...(deps.decisionId === undefined ? {} : { decisionId: deps.decisionId }),
+      });
+      if (action.check) await waitForCheck(deps.tree, deps.scheduler, action.check);
+    } catch (error) {
+      if (!action.bestEffort) throw error;
+      status.set(i, { id: ids[i] as string, status: 'failed-tolerated', error: describeError(error) });
+    }
     done.push(i);
   };
-  while (!failure && done.length < actions.length) {
-    const ready = actions.map((_, i) => i).filter((i) => !started.has(i) && (after[i] ?? []).every((id) => done.includes(ids.indexOf(id))));
-    if (ready.length === 0) break;
-    for (const i of ready) started.add(i);
+  const settled = (i: number): boolean => done.includes(i) || status.get(i)?.status === 'skipped';
+  while (!failure && !stop && done.length + [...status.values()].filter((s) => s.status === 'skipped').length < actions.length) {
+    const candidates = actions.map((_, i) => i).filter((i) => !started.has(i) && (after[i] ?? []).every((id) => settled(ids.indexOf(id))));
+    const ready: number[] = [];
+    for (const i of candidates) {
+      started.add(i);
+      const action = actions[i] as Action;
+      const cleared = firstFailingGuard(deps.tree, action.trigger, { unknownHolds: true });
+      if (cleared) {
+        stop = { index: i, why: cleared.description };
+        break;
+      }
+      const guardedOut = firstFailingGuard(deps.tree, action.when) ?? (after[i] ?? []).map((id) => status.get(ids.indexOf(id))).find((s) => s?.status === 'skipped');
+      if (guardedOut) status.set(i, { id: ids[i] as string, status: 'skipped', error: 'description' in guardedOut ? `guard ${guardedOut.description} does not hold` : `after skipped ${guardedOut.id}` });
+      else ready.push(i);
+    }
+    if (stop) break;
+    if (ready.length === 0 && candidates.length === 0) break;
     const results = await Promise.allSettled(ready.map(run));
     results.forEach((r, k) => {
       if (r.status === 'rejected' && !failure) failure = { index: ready[k] as number, error: r.reason };
     });
   }
-  const results: StepResult[] = actions.map((_, i) => ({ id: ids[i] as string, status: done.includes(i) ? 'done' : 'skipped' }));
-  if (!failure) return results;
-  const failed = failure;
-  results[failed.index] = { id: ids[failed.index] as string, status: 'failed', error: describeError(failed.error) };
-  for (const i of [...done].reverse()) {
-    const compensation = (actions[i] as Action).compensate;
-    if (!compensation) continue;
-    try {
-      const target = deps.tree.find(compensation.entity);
-      if (!target) throw new UnknownEntityError(compensation.entity);
-      await deps.invoker.invoke(target, compensation.effector, compensation.params, { caller: { kind: 'policy', name: deps.caller } });
-      results[i] = { id: ids[i] as string, status: 'compensated' };
-    } catch (error) {
-      results[i] = { id: ids[i] as string, status: 'compensation-failed', error: describeError(error) };
-    }
+  const results: StepResult[] = actions.map((_, i) => status.get(i) ?? { id: ids[i] as string, status: done.includes(i) ? 'done' : 'skipped' });
+  if (!failure && !stop) return results;
+  const undo = [...done].reverse();
+  if (failure) {
+    results[failure.index] = { id: ids[failure.index] as string, status: 'failed', error: describeError(failure.error) };
+    undo.unshift(failure.index);
   }
-  throw new RunbookFailedError(ids[failed.index] as string, results, failed.error);
+  for (const i of undo) await compensate(actions[i] as Action, i, ids[i] as string, results, deps, i === failure?.index);
+  if (failure) throw new RunbookFailedError(ids[failure.index] as string, results, failure.error);
+  const stopped = stop as { index: number; why: string };
+  throw new RunbookStoppedError(ids[stopped.index] as string, results, stopped.why);
+}
+
+async function compensate(action: Action, i: number, id: string, results: StepResult[], deps: Deps, failed: boolean): Promise<void> {
+  const compensation = action.compensate;
+  if (!compensation) return;
+  try {
+    const target = deps.tree.find(compensation.entity);
+    if (!target) throw new UnknownEntityError(compensation.entity);
+    await deps.invoker.invoke(target, compensation.effector, compensation.params, { caller: { kind: 'policy', name: deps.caller } });
+    results[i] = { id, status: failed ? 'failed-compensated' : 'compensated' };
+  } catch (error) {
+    results[i] = { id, status: 'compensation-failed', error: describeError(error) };
+  }
 }
 
 /** `a done, b failed, c skipped` */

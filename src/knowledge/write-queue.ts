@@ -1,0 +1,207 @@
+import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { HomeostatError, describeError } from '../core/errors.js';
+import type { KnowledgeStore, WriteOp } from './store.js';
+
+/** Bounds and timing of the write queue. */
+export interface WriteQueueOptions {
+  /** First retry delay after a failed write (ms, doubling up to 30 s). Default 500. */
+  readonly retryDelayMs?: number;
+  /**
+   * Failures of one write on its own before it is checked for being the culprit: the write after it is
+   * tried alone, and when that one succeeds the failing write is dropped (counted and reported). Default 3.
+   */
+  readonly isolatedAttempts?: number;
+  /** Pending writes above which the queue reports itself unhealthy (readiness). Default 10 000. */
+  readonly readyBound?: number;
+  /** Pending writes kept at most; past it the oldest records (never policy state) are dropped. Default 100 000. */
+  readonly maxPending?: number;
+}
+
+/** The queue's health, for readiness. */
+export interface WriteQueueHealth {
+  readonly ok: boolean;
+  /** Why it is not ok, one sentence. */
+  readonly reason?: string;
+  readonly pending: number;
+  /** Writes dropped since start: rejected on their own by a store that took others, or past `maxPending`. */
+  readonly dropped: number;
+  /** True from a failed write until the next write succeeds. */
+  readonly failing: boolean;
+}
+
+interface Entry {
+  readonly op: WriteOp;
+  failures: number;
+}
+
+/**
+ * The ordered, buffered path from records to the store. A write that fails is retried with backoff on the
+ * scheduler; while the store fails, writes are kept (bounded). One write that the store rejects while it
+ * accepts the others (a poisoned record) is dropped after a few tries, so it never blocks the queue behind it.
+ */
+export class WriteQueue {
+  private entries: Entry[] = [];
+  private readonly errorsSubject = new Subject<Error>();
+  private flushing: Promise<void> | undefined;
+  private retryTimer: Subscription | undefined;
+  private isolating = false;
+  private closed = false;
+  private droppedCount = 0;
+  private lastError: string | undefined;
+  private retryDelayMs: number;
+  private readonly firstRetryDelayMs: number;
+  private readonly isolatedAttempts: number;
+  private readonly readyBound: number;
+  private readonly maxPending: number;
+
+  constructor(private readonly store: KnowledgeStore, private readonly scheduler: SchedulerLike, options: WriteQueueOptions = {}) {
+    this.firstRetryDelayMs = options.retryDelayMs ?? 500;
+    this.retryDelayMs = this.firstRetryDelayMs;
+    this.isolatedAttempts = Math.max(1, options.isolatedAttempts ?? 3);
+    this.readyBound = options.readyBound ?? 10_000;
+    this.maxPending = Math.max(1, options.maxPending ?? 100_000);
+  }
+
+  /** Store failures and dropped writes. */
+  get errors$(): Observable<Error> {
+    return this.errorsSubject.asObservable();
+  }
+
+  /** Writes waiting for the store (including one in flight). */
+  get pending(): number {
+    return this.entries.length;
+  }
+
+  /** Whether writes reach the store, for readiness: not ok while it fails or while too many writes wait. */
+  health(): WriteQueueHealth {
+    const failing = this.lastError !== undefined;
+    const base = { pending: this.entries.length, dropped: this.droppedCount, failing };
+    if (failing) return { ...base, ok: false, reason: `the knowledge store is failing: ${this.lastError}` };
+    if (this.entries.length > this.readyBound) return { ...base, ok: false, reason: `${this.entries.length} writes wait for the knowledge store (bound ${this.readyBound})` };
+    return { ...base, ok: true };
+  }
+
+  /** Queues a write; it reaches the store in order, in the background. Never blocks, never throws. */
+  push(op: WriteOp): void {
+    this.entries.push({ op, failures: 0 });
+    if (this.entries.length > this.maxPending) this.shed();
+    if (!this.flushing && !this.retryTimer && !this.closed) queueMicrotask(() => this.start());
+  }
+
+  /**
+   * Resolves once every write queued before the call has reached the store (or was dropped).
+   * @throws KnowledgeUnavailableError while the store fails (the writes are kept and retried)
+   */
+  async flush(): Promise<void> {
+    while (this.entries.length > 0 || this.flushing) {
+      // while a retry waits, say so at once: forcing a write per caller would defeat the backoff
+      if (this.retryTimer || (this.closed && this.lastError !== undefined && !this.flushing)) throw new KnowledgeUnavailableError(this.lastError ?? 'failing');
+      if (!this.flushing) this.start();
+      await this.flushing;
+    }
+  }
+
+  /** Stops retrying: one last flush is tried by the caller; nothing is scheduled after this. */
+  close(): void {
+    this.closed = true;
+    this.retryTimer?.unsubscribe();
+    this.retryTimer = undefined;
+  }
+
+  private start(): void {
+    if (this.flushing || this.retryTimer || this.entries.length === 0) return;
+    const batch = this.isolating ? this.entries.slice(0, 1) : this.entries.slice();
+    this.flushing = this.store.write(batch.map((e) => e.op)).then(
+      () => this.succeeded(batch),
+      (error: unknown) => this.failed(batch, error),
+    );
+  }
+
+  private succeeded(batch: Entry[]): void {
+    this.remove(batch);
+    this.lastError = undefined;
+    this.isolating = false;
+    this.retryDelayMs = this.firstRetryDelayMs;
+    this.flushing = undefined;
+    if (this.entries.length > 0) this.start();
+  }
+
+  private failed(batch: Entry[], error: unknown): void {
+    this.flushing = undefined;
+    const failure = error instanceof Error ? error : new Error(describeError(error));
+    this.lastError = failure.message;
+    this.errorsSubject.next(failure);
+    const head = batch[0];
+    if (this.isolating && head && batch.length === 1 && ++head.failures >= this.isolatedAttempts && this.entries.length > 1) {
+      // is the head the culprit? try the write after it alone: when the store takes that one, it works
+      return void (this.flushing = this.probe(head));
+    }
+    this.isolating = true;
+    this.scheduleRetry();
+  }
+
+  private async probe(head: Entry): Promise<void> {
+    const next = this.entries[1];
+    try {
+      if (!next) return;
+      await this.store.write([next.op]);
+      this.remove([next]);
+      this.drop(head, `a write of ${describeOp(head.op)} failed ${head.failures} times while the store took others; it is dropped (${this.lastError})`);
+      this.lastError = undefined;
+      this.retryDelayMs = this.firstRetryDelayMs;
+    } catch {
+      this.scheduleRetry();
+    } finally {
+      this.flushing = undefined;
+      if (!this.retryTimer && this.entries.length > 0 && !this.closed) queueMicrotask(() => this.start());
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed) return;
+    this.retryTimer = this.scheduler.schedule(() => {
+      this.retryTimer = undefined;
+      this.start();
+    }, this.retryDelayMs);
+    this.retryDelayMs = Math.min(30_000, this.retryDelayMs * 2);
+  }
+
+  /** Drops the oldest record past the bound; policy state is kept, since a policy needs it to resume. */
+  private shed(): void {
+    const index = this.entries.findIndex((e) => e.op.kind !== 'state');
+    const victim = this.entries[index];
+    if (victim) this.drop(victim, `more than ${this.maxPending} writes wait for the knowledge store; the oldest (${describeOp(victim.op)}) is dropped`);
+  }
+
+  private drop(entry: Entry, message: string): void {
+    this.remove([entry]);
+    this.droppedCount++;
+    this.errorsSubject.next(new WriteDroppedError(message));
+  }
+
+  private remove(done: readonly Entry[]): void {
+    const set = new Set(done);
+    this.entries = this.entries.filter((e) => !set.has(e));
+  }
+}
+
+function describeOp(op: WriteOp): string {
+  if (op.kind === 'state') return `state ${op.policy}.${op.key}`;
+  if (op.kind === 'snapshot') return `snapshot ${op.value.entity}.${op.value.sensor}`;
+  if (op.kind === 'fault') return `fault of ${op.value.policy}`;
+  return `${op.kind} ${op.value.id}`;
+}
+
+/** The knowledge store fails; writes are kept and retried. Retryable; the API answers 503. */
+export class KnowledgeUnavailableError extends HomeostatError {
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super('E_KNOWLEDGE_UNAVAILABLE', `knowledge store is failing; writes are kept and retried (${detail})`, { retryable: true, ...options });
+  }
+}
+
+/** A write that was dropped: the store refused it alone, or the queue was past its bound. */
+export class WriteDroppedError extends HomeostatError {
+  constructor(message: string) {
+    super('E_WRITE_DROPPED', message);
+  }
+}

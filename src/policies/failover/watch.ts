@@ -1,0 +1,105 @@
+import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, share, skip, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { failureDetector } from '../../analyzers/failure-detector.js';
+import type { Entity } from '../../core/entity.js';
+import { groupMembers, isWritablePrimary, replicationGroupOf } from '../../core/replication-group.js';
+import type { Observation } from '../../sensors/reading.js';
+import type { Symptom } from '../define-policy.js';
+import { databases, electionCandidates, roleOf, type ElectionSettings } from './election.js';
+
+/** Options of `primaryWatch`. */
+export interface PrimaryWatchOptions extends ElectionSettings {
+  /** How long the primary must be down (or the group without one) before a symptom (ms). */
+  readonly failureDelay: number;
+  /** How long the primary must be up again before it counts as recovered (ms). */
+  readonly recoveryDelay: number;
+  /** How often a failover whose last attempt failed is tried again while the primary stays down (ms). */
+  readonly retryInterval: number;
+  /** When the current recovery block ends (ms); read as a failure is reported. */
+  readonly blockedUntil: () => number;
+  /** Outcome of the policy's last decision, if any. */
+  readonly lastOutcome: () => string | undefined;
+}
+
+/** Outcomes after which the failover is tried again every `retryInterval` while the failure lasts. */
+export const RETRIED: ReadonlySet<string> = new Set(['failed', 'preempted', 'rate_limited', 'rejected_stale', 'superseded', 'skipped_cooldown']);
+
+interface Snapshot {
+  readonly primary: string | undefined;
+  readonly up: Observation<boolean> | undefined;
+}
+
+function snapshot(group: Entity, options: ElectionSettings): Snapshot {
+  const primary = databases(group, options).find((db) => roleOf(db) === 'primary');
+  const up = primary?.sensor<boolean>('service.up').current;
+  return { primary: primary?.id, up: primary && up ? { ...up, entity: primary.id, sensor: 'service.up' } : undefined };
+}
+
+/** True when some database of the group's replication groups, anywhere in the tree, is a writable primary. */
+function writableInGroup(group: Entity, options: ElectionSettings): boolean {
+  const root = [...group.ancestors()].pop() ?? group;
+  const groups = new Set(databases(group, options).map(replicationGroupOf));
+  return [...groups].some((g) => groupMembers(root, g).some(isWritablePrimary));
+}
+
+/** The readings a symptom stands on now: the primary's health, or every database's role when there is none. */
+function inputsNow(group: Entity, options: ElectionSettings, primary: string | undefined): Observation[] {
+  const dbs = databases(group, options).filter((db) => primary === undefined || db.id === primary);
+  return dbs.flatMap((db) => {
+    const sensor = primary === undefined ? 'role' : 'service.up';
+    const current = db.sensor(sensor).current;
+    return current ? [{ ...current, entity: db.id, sensor }] : [];
+  });
+}
+
+/**
+ * Watches a primary-replica group for a primary that is down for `failureDelay` (`kind: 'down'`) or a
+ * group with no primary at all for that long (`kind: 'no-primary'`). Detection restarts whenever another
+ * database becomes primary, so a new primary that fails soon after its promotion is reported too. While
+ * the failure lasts, the symptom is raised again (`detail.reconsidered` says why) when the recovery block
+ * ends, when a replica becomes eligible, and every `retryInterval` after a failed attempt or one a guard
+ * blocked: a decision not to act is reconsidered, never dropped.
+ */
+export function primaryWatch(group: Entity, options: PrimaryWatchOptions, scheduler: SchedulerLike): OperatorFunction<unknown, Symptom> {
+  return (source) => {
+    const snapshots$ = source.pipe(map(() => snapshot(group, options)), share());
+    const eligible = (): boolean => electionCandidates(group, options).length > 0;
+    const reconsiderations = (symptom: Symptom): Observable<Symptom> => {
+      const again = (why: string): Symptom => ({ ...symptom, inputs: inputsNow(group, options, symptom.detail?.['primary'] as string | undefined), detail: { ...symptom.detail, reconsidered: why } });
+      return merge(
+        defer(() => {
+          const wait = options.blockedUntil() - scheduler.now();
+          return wait > 0 ? timer(wait, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
+        }),
+        defer(() => snapshots$.pipe(map(eligible), startWith(eligible()), distinctUntilChanged(), skip(1), filter(Boolean), map(() => again('a replica became eligible')))),
+        // an attempt that failed or did not get to run, or one blocked by a guard (not by the recovery block,
+        // which has its own timer)
+        interval(options.retryInterval, scheduler).pipe(
+          filter(() => RETRIED.has(options.lastOutcome() ?? '') || (options.lastOutcome() === 'blocked' && options.blockedUntil() <= scheduler.now())),
+          map(() => again(options.lastOutcome() === 'blocked' ? 'the guard is read again' : `retrying after '${options.lastOutcome() ?? ''}'`)),
+        ),
+      );
+    };
+    return snapshots$.pipe(
+      distinctUntilChanged((a, b) => a.primary === b.primary),
+      switchMap((first): Observable<Symptom> => {
+        const detected$: Observable<Symptom> =
+          first.primary === undefined
+            ? // no local primary: fine while the replication group has a writable one elsewhere (another site);
+              // polled, since that primary is not among the monitored members
+              timer(0, Math.min(options.failureDelay, 5_000), scheduler).pipe(
+                map((): Observation<boolean> => ({ entity: group.id, sensor: 'primary.writable', value: writableInGroup(group, options), at: scheduler.now() })),
+                failureDetector({ downAfterMs: options.failureDelay, upAfterMs: options.recoveryDelay, onlyIfPreviouslyUp: false }, scheduler),
+                map((s): Symptom => (s.kind === 'up' ? s : { kind: 'no-primary', inputs: inputsNow(group, options, undefined), detail: {} })),
+              )
+            : snapshots$.pipe(
+                startWith(first),
+                filter((s) => s.primary === first.primary && s.up !== undefined),
+                map((s) => s.up as Observation<boolean>),
+                failureDetector({ downAfterMs: options.failureDelay, upAfterMs: options.recoveryDelay }, scheduler),
+                map((s): Symptom => ({ ...s, detail: { primary: first.primary } })),
+              );
+        return detected$.pipe(switchMap((s) => (s.kind === 'up' ? EMPTY : concat(of(s), reconsiderations(s)))));
+      }),
+    );
+  };
+}

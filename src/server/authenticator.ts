@@ -1,0 +1,89 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import { AuthSettingsError, ROLES, authEnabled, scopeSchema, scopesOf, staticPrincipal, type AuthSettings, type Principal } from './auth.js';
+
+/** What authenticating a request gave: a principal, or the reason for a 401. */
+export type AuthResult = { readonly principal: Principal } | { readonly refused: string };
+
+/**
+ * The claims homeostat reads from a JWT. `sub` names the caller, `role` is one of the roles, `scope` is an
+ * entity id or a list of them (see `scopeSchema`); time claims, when present, are numbers of seconds.
+ * Wrong types are refused (401), never read as "no restriction".
+ */
+export const claimsSchema = z.looseObject({
+  sub: z.string().min(1).max(200),
+  role: z.enum(ROLES),
+  scope: scopeSchema.optional(),
+  exp: z.number().finite().optional(),
+  nbf: z.number().finite().optional(),
+  iat: z.number().finite().optional(),
+});
+
+/** The local caller when no access control is configured: an admin of the whole tree. */
+export const LOCAL_ADMIN: Principal = { name: 'local', role: 'admin' };
+
+/**
+ * Builds the request authenticator: static bearer tokens first, then JWTs verified by `jose` (HS256 with the
+ * secret; RS256/ES256 with the public key or the JWKS), with `exp`/`nbf`/`iat` checked within the clock skew.
+ * @throws AuthSettingsError when the public key cannot be read
+ */
+export function createAuthenticator(settings: AuthSettings, now: () => number = Date.now): (header: string | undefined) => Promise<AuthResult> {
+  if (!authEnabled(settings)) return async () => ({ principal: LOCAL_ADMIN });
+  const verifier = jwtVerifier(settings, now);
+  return async (header) => {
+    const match = /^Bearer +(\S+)$/i.exec(header ?? '');
+    if (!match) return { refused: header ? 'the Authorization header is not a bearer token' : 'no bearer token' };
+    const presented = match[1] as string;
+    const principal = staticPrincipal(settings, presented);
+    if (principal) return { principal };
+    if (!verifier || presented.split('.').length !== 3) return { refused: 'unknown token' };
+    return verifier(presented);
+  };
+}
+
+function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string) => Promise<AuthResult>) | undefined {
+  const secret = settings.jwtSecret === undefined ? undefined : new TextEncoder().encode(settings.jwtSecret);
+  const publicKey = settings.jwtPublicKey === undefined ? undefined : readPublicKey(settings.jwtPublicKey);
+  const jwks = settings.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  const algorithms = [...(secret ? ['HS256'] : []), ...(publicKey ? [publicKey.algorithm] : []), ...(jwks ? ['RS256', 'ES256'] : [])];
+  if (algorithms.length === 0) return undefined;
+  const key: JWTVerifyGetKey = async (header, token) => {
+    if (header.alg === 'HS256' && secret) return secret;
+    // with both a public key and a JWKS, a token that names its key (kid) is checked against the JWKS
+    if (jwks && (header.kid !== undefined || !publicKey)) return jwks(header, token);
+    if (publicKey && header.alg === publicKey.algorithm) return publicKey.key;
+    throw new joseErrors.JOSEAlgNotAllowed(`"${String(header.alg)}" is not accepted`);
+  };
+  const skew = settings.clockSkewSeconds;
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [...new Set(algorithms)],
+        clockTolerance: skew,
+        currentDate: new Date(now()),
+        ...(settings.jwtIssuer ? { issuer: settings.jwtIssuer } : {}),
+        ...(settings.jwtAudience ? { audience: settings.jwtAudience } : {}),
+      });
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) return { refused: `JWT claims: ${claims.error.issues.map((i) => `${i.path.join('.') || 'claims'}: ${i.message}`).join('; ')}` };
+      if (claims.data.iat !== undefined && claims.data.iat > now() / 1000 + skew) return { refused: 'JWT issued in the future (iat)' };
+      const scopes = scopesOf(claims.data.scope);
+      return { principal: { name: claims.data.sub, role: claims.data.role, ...(scopes ? { scopes } : {}) } };
+    } catch (error) {
+      return { refused: `JWT: ${error instanceof Error ? error.message : 'invalid'}` };
+    }
+  };
+}
+
+function readPublicKey(pem: string): { key: KeyObject; algorithm: 'RS256' | 'ES256' } {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (error) {
+    throw new AuthSettingsError(`invalid access control settings: jwtPublicKey cannot be read as a PEM public key (${(error as Error).message})`);
+  }
+  if (key.asymmetricKeyType === 'rsa') return { key, algorithm: 'RS256' };
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { key, algorithm: 'ES256' };
+  throw new AuthSettingsError(`invalid access control settings: jwtPublicKey must be an RSA key (RS256) or a P-256 EC key (ES256), got ${key.asymmetricKeyType ?? 'unknown'}`);
+}

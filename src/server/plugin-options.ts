@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { HomeostatError } from '../core/errors.js';
+import { parseAuthSettings, type AuthSettings } from './auth.js';
+
+/** The plugin's own settings, checked at registration. */
+const settingsSchema = z.strictObject({
+  historySize: z.number().int().min(1).max(10_000).default(60),
+  invokeWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+  stopGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+  docs: z.boolean().default(true),
+  serveMetrics: z.boolean().default(false),
+  protectMetrics: z.boolean().default(false),
+});
+
+/** The checked settings of the plugin. */
+export type PluginSettings = z.output<typeof settingsSchema> & { readonly auth: AuthSettings };
+
+/** A plugin option that cannot be used; the message is one sentence that names the option. */
+export class PluginOptionsError extends HomeostatError {
+  constructor(message: string) {
+    super('E_PLUGIN_OPTIONS', message);
+  }
+}
+
+/**
+ * Checks the plugin's options (everything but the deployment and the registry).
+ * @throws PluginOptionsError, or AuthSettingsError for `auth`, each one sentence naming the option
+ */
+export function parsePluginSettings(options: Record<string, unknown>): PluginSettings {
+  const deployment = options['deployment'] as Record<string, unknown> | undefined;
+  if (!deployment || typeof deployment !== 'object' || !deployment['tree'] || !deployment['engine'] || !deployment['knowledge']) {
+    throw new PluginOptionsError('invalid homeostat plugin options: deployment is required (a Deployment, or an object with its tree, engine and knowledge)');
+  }
+  const picked = Object.fromEntries(Object.keys(settingsSchema.shape).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+  const parsed = settingsSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new PluginOptionsError(`invalid homeostat plugin options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return { ...parsed.data, auth: parseAuthSettings(options['auth'], 'auth') };
+}

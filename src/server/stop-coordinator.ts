@@ -1,0 +1,57 @@
+/**
+ * How the service stops within a bounded grace: when stopping starts, live streams end and requests that
+ * wait on an invocation answer at once; API invocations still running get at most the grace, then they are
+ * aborted (their effectors see the abort signal).
+ */
+export class StopCoordinator {
+  private readonly started = new AbortController();
+  private readonly cut = new AbortController();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private stopped: Promise<void> | undefined;
+
+  /** @param graceMs how long invocations in flight may still run once stopping starts (ms) */
+  constructor(readonly graceMs: number) {}
+
+  /** True once stopping started. */
+  get stopping(): boolean {
+    return this.started.signal.aborted;
+  }
+
+  /** Aborted when stopping starts: streams and waiting requests listen to it. */
+  get signal(): AbortSignal {
+    return this.started.signal;
+  }
+
+  /** Aborted when the grace has passed: give it to invocations as their abort signal. */
+  get invocationSignal(): AbortSignal {
+    return this.cut.signal;
+  }
+
+  /** Follows an invocation so that stopping waits for it (within the grace). */
+  track(running: Promise<unknown>): void {
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
+  }
+
+  /** Starts stopping (once) and resolves when every tracked invocation ended or was aborted at the grace. */
+  stop(): Promise<void> {
+    this.stopped ??= this.run();
+    return this.stopped;
+  }
+
+  private async run(): Promise<void> {
+    this.started.abort(new Error('the service is stopping'));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.graceMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.all([...this.inflight]), grace]);
+    clearTimeout(timer);
+    this.cut.abort(new Error(`the stop grace of ${this.graceMs} ms has passed`));
+  }
+}

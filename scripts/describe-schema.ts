@@ -1,6 +1,6 @@
 // Describes zod schemas as rows of a Markdown table (key, type, default), for the generated reference.
 import { z } from 'zod';
-import { durationSchema } from '../src/index.js';
+import { isDurationSchema } from '../src/index.js';
 
 /** One documented key of a config or params object. */
 export interface KeyRow {
@@ -44,7 +44,7 @@ function unwrap(schema: z.ZodType): { core: z.ZodType; required: boolean; defaul
 }
 
 function isDuration(schema: z.ZodType): boolean {
-  return schema === (durationSchema as unknown as z.ZodType);
+  return isDurationSchema(schema);
 }
 
 /** A duration in milliseconds as the blueprint would write it. */

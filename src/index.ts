@@ -10,7 +10,8 @@ export { SERVICE_STATES, SERVICE_UP, SERVICE_STATE, isWindingDown, type ServiceS
 export { hasQuorum, describeQuorum, quorumRuleSchema, type QuorumRule } from './core/quorum.js';
 export { ESCALATION, escalateEffector } from './core/standard-effectors.js';
 export * from './core/errors.js';
-export { parseDuration, durationSchema } from './core/duration.js';
+export { parseDuration, durationSchema, intervalSchema, boundedDuration, isDurationSchema, MAX_DURATION_MS } from './core/duration.js';
+export { MAX_GROUP_SIZE, MAX_ATTEMPTS, groupSizeSchema, attemptsSchema } from './core/limits.js';
 export { sleep } from './core/time.js';
 export type { SchedulerLike } from 'rxjs';
 
@@ -63,7 +64,7 @@ export type { InvocationRecord, Caller } from './effectors/invocation.js';
 export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './effectors/retry-policy.js';
 
 // policies and the engine
-export { definePolicy, type PolicyDefinition, type PolicyContext, type Plan, type Symptom, type SensorRequirement, type AnyPolicyDefinition } from './policies/define-policy.js';
+export { definePolicy, type PolicyDefinition, type PolicyContext, type Plan, type Symptom, type SensorRequirement, type EffectorRequirement, type AnyPolicyDefinition } from './policies/define-policy.js';
 export { autoscaler, autoscalerConfig, type AutoscalerConfig } from './policies/autoscaler.js';
 export { restarter, restarterConfig } from './policies/restarter.js';
 export { BUILTIN_POLICIES } from './policies/builtins.js';

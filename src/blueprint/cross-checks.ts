@@ -67,6 +67,11 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
       for (const requirement of policy.definition.requires(parsed.data)) {
         const at = [...node.path, 'policies', i, 'config', ...(requirement.configPath ?? [])];
         const who = `policy '${policy.definition.name}'`;
+        if (requirement.entity !== undefined) {
+          const named = byId.get(requirement.entity);
+          if (named) problems.push(...checkSelf(named, requirement.sensor, at, who));
+          continue;
+        }
         problems.push(...(requirement.on === 'self' ? checkSelf(node, requirement.sensor, at, `${who} on ${label}`) : checkSources(node, requirement.on, requirement.sensor, at, byId, who)));
       }
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
 import { defineEffector, type AnyEffectorDefinition } from '../effectors/define-effector.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { paramDeclSchema, paramsDeclSchema, paramsProblems, paramsToZod, type ParamsDecl } from '../effectors/kinds/param-schema.js';
@@ -16,7 +16,7 @@ export const effectorDeclCommonSchema = z.object({
   /** Retried on failure only when true. */
   idempotent: z.boolean().default(false),
   /** Time allowed per attempt. Default 30 s. */
-  timeout: durationSchema.default(30_000),
+  timeout: intervalSchema.default(30_000),
   retry: z.strictObject({ attempts: z.number().int().min(1).max(20).default(3), delay: durationSchema.default(200), maxDelay: durationSchema.default(10_000) }).optional(),
 });
 const COMMON_KEYS = new Set(Object.keys(effectorDeclCommonSchema.shape));

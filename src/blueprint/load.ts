@@ -8,6 +8,12 @@ import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
 import { crossCheck } from './cross-checks.js';
 import { applyFanOutStaleness } from './feed-staleness.js';
+import { duplicatePolicyIds } from './policy-ids.js';
+import { effectorProblems } from './effector-checks.js';
+import { quorumProblems } from './quorum-checks.js';
+import { sensorProblems } from './sensor-checks.js';
+import { entityRefProblems } from './entity-refs.js';
+import { memberSpecProblems } from './member-spec-checks.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -28,6 +34,8 @@ export interface LoadBlueprintOptions {
   readonly feedKinds?: FeedKindRegistry;
   /** Effector kinds for `effectors:`; default the built-in ones. */
   readonly effectorKinds?: EffectorKindRegistry;
+  /** How long each policy module may take to load before it is reported; default 10 s. */
+  readonly moduleLoadTimeoutMs?: number;
 }
 
 const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z.boolean().default(false), seed: z.number().int().optional() }).default({ dryRun: false }) });
@@ -74,14 +82,23 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     baseDir,
     effectorKinds: loaded.effectorKinds,
     ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
+    ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
   });
-  if (!top.success) validator.addIssues([], top.error.issues);
+  if (!top.success) validator.addIssues([], top.error.issues, topSchema);
   const application = (raw as { application?: unknown } | null)?.application;
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
   const validated = application === undefined ? undefined : await validator.node(application, ['application']);
   const root = validated && applyFanOutStaleness(validated);
   pathProblems.push(...validator.problems);
-  if (root) pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
+  if (root) {
+    pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
+    pathProblems.push(...duplicatePolicyIds(root, (at) => positionOf(doc, lines, at).line));
+    pathProblems.push(...effectorProblems(root));
+    pathProblems.push(...quorumProblems(root));
+    pathProblems.push(...sensorProblems(root));
+    pathProblems.push(...entityRefProblems(root, new Set(validator.ids.keys())));
+    pathProblems.push(...memberSpecProblems(root));
+  }
 
   for (const problem of pathProblems) {
     const pos = problem.key ? keyPositionOf(doc, lines, problem.path, problem.key) : positionOf(doc, lines, problem.path);

@@ -4,6 +4,7 @@ import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { resolveEffectorDecls } from './effector-decl.js';
+import { knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
 import { loadPolicyModule } from './policy-modules.js';
 import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
@@ -34,6 +35,8 @@ export interface NodeValidatorOptions {
   readonly feedKinds?: FeedKindRegistry;
   /** Kinds that `effectors:` declarations may use. */
   readonly effectorKinds: EffectorKindRegistry;
+  /** How long a policy module may take to load; default 10 s. */
+  readonly moduleLoadTimeoutMs?: number;
 }
 
 const ENTITY_KEYS = new Set(Object.keys(entityNodeSchema.shape));
@@ -52,10 +55,11 @@ export class NodeValidator {
   constructor(private readonly options: NodeValidatorOptions) {}
 
   /** Adds zod issues under a document path. */
-  addIssues(at: DocPath, issues: readonly z.core.$ZodIssue[]): void {
+  addIssues(at: DocPath, issues: readonly z.core.$ZodIssue[], schema?: z.ZodType): void {
     for (const issue of issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: `unknown key '${key}'`, key });
+        const known = schema ? knownKeysAt(schema, issue.path) : [];
+        for (const key of issue.keys) this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: unknownKeyMessage(key, known), key });
         continue;
       }
       const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
@@ -73,7 +77,7 @@ export class NodeValidator {
       return undefined;
     }
     const fields = raw as Record<string, unknown>;
-    for (const key of Object.keys(fields)) if (!ENTITY_KEYS.has(key)) this.problems.push({ path: at, message: `unknown key '${key}'`, key });
+    for (const key of Object.keys(fields)) if (!ENTITY_KEYS.has(key)) this.problems.push({ path: at, message: unknownKeyMessage(key, [...ENTITY_KEYS]), key });
     const shape = entityNodeSchema.shape;
     const id = template && fields['id'] === undefined ? '' : this.field(shape.id, fields['id'], [...at, 'id'], 'id');
     const typeName = this.field(shape.type, fields['type'], [...at, 'type']);
@@ -95,7 +99,7 @@ export class NodeValidator {
     const type = typeName === undefined ? undefined : this.options.types.get(typeName);
     if (typeName !== undefined && !type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${typeName}' (known: ${this.options.types.names().join(', ')})` });
     const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
-    if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues);
+    if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues, type?.config);
     const feeds = validateFeeds(fields['feeds'], [...at, 'feeds'], {
       kinds: (this.feedKinds ??= this.options.feedKinds ?? builtinFeedKinds()),
       rawConfig,
@@ -159,7 +163,7 @@ export class NodeValidator {
     }
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    this.addIssues(at, parsed.error.issues);
+    this.addIssues(at, parsed.error.issues, schema);
     return undefined;
   }
 
@@ -182,7 +186,7 @@ export class NodeValidator {
       const file = path.resolve(this.options.baseDir, decl.module);
       try {
         let loading = this.moduleCache.get(file);
-        if (!loading) this.moduleCache.set(file, (loading = loadPolicyModule(file)));
+        if (!loading) this.moduleCache.set(file, (loading = loadPolicyModule(file, this.options.moduleLoadTimeoutMs === undefined ? {} : { timeoutMs: this.options.moduleLoadTimeoutMs })));
         definition = await loading;
       } catch (error) {
         this.problems.push({ path: [...at, 'module'], message: `policy module '${decl.module}': ${(error as Error).message}` });
@@ -191,7 +195,7 @@ export class NodeValidator {
     if (!definition) return undefined;
     const config = definition.config.safeParse(decl.config);
     if (!config.success) {
-      this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })));
+      this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
       return undefined;
     }
     const guards = toGuards(decl.when);

@@ -1,39 +1,80 @@
 import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/errors.js';
+import { describeDuration } from '../core/duration.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import { describeExport, errorSummary, findSyntaxError, thrownAt } from './module-diagnosis.js';
+
+/** How long a policy module may take to load before validation gives up on it: 10 s. */
+export const DEFAULT_MODULE_LOAD_TIMEOUT_MS = 10_000;
+
+/** Options of `loadPolicyModule`. */
+export interface PolicyModuleOptions {
+  /** Give up after this long (a module whose top-level code never finishes). Default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+type ModuleRecord = Record<string, unknown>;
+
+const MODULE_FILE = /\.[cm]?[jt]s$/;
 
 /**
  * Loads a policy module (its default export, a `definePolicy` value). TypeScript modules load at run time:
  * natively when a TypeScript loader is active (vitest, a dev checkout), otherwise through tsx's loader API
  * when tsx (an optional peer dependency) is installed.
- * @throws Error with a one-line message when the file cannot be loaded or exports no policy
+ * @throws Error with a one-line message when the file cannot be loaded (missing, a syntax error with its
+ *   line and column, an exception at load with where it was thrown, no answer within the timeout) or
+ *   exports no policy
  */
-export async function loadPolicyModule(absolutePath: string): Promise<AnyPolicyDefinition> {
-  const url = pathToFileURL(absolutePath).href;
-  let mod: Record<string, unknown>;
+export async function loadPolicyModule(absolutePath: string, options: PolicyModuleOptions = {}): Promise<AnyPolicyDefinition> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_MODULE_LOAD_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  // The timer also keeps the process alive: a module that awaits forever would otherwise let Node exit
+  // (code 13) with nothing said.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish loading within ${describeDuration(timeoutMs)} (does its top-level code wait for something that never comes?)`)), timeoutMs);
+  });
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    const mod = await Promise.race([importModule(absolutePath), timeout]);
+    if (!isPolicyDefinition(mod['default'])) {
+      throw new Error(`the module has ${describeExport(mod)}: its default export must be made with definePolicy({ name, config, monitor, analyze, plan })`);
+    }
+    return mod['default'];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function importModule(absolutePath: string): Promise<ModuleRecord> {
+  if (!MODULE_FILE.test(absolutePath)) throw new Error('a policy module is a .ts or .js file (also .mts, .cts, .mjs, .cjs)');
+  const url = pathToFileURL(absolutePath).href;
+  try {
+    return (await import(url)) as ModuleRecord;
   } catch (error) {
     if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
-    if (codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw new Error(`cannot load policy module: ${firstLine(describeError(error))}`);
-    let tsx: typeof import('tsx/esm/api');
-    try {
-      tsx = await import('tsx/esm/api');
-    } catch {
-      // tsx is an optional peer dependency: embedders that only load .js modules do not carry it
-      throw new Error('install tsx to load TypeScript policy modules (npm install --save-dev tsx), or compile the module to .js');
-    }
-    try {
-      mod = (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
-    } catch (inner) {
-      throw new Error(`cannot load policy module: ${firstLine(describeError(inner))}`);
-    }
+    if (codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw await loadFailure(error, absolutePath);
   }
-  const candidate = mod['default'];
-  if (!isPolicyDefinition(candidate)) {
-    throw new Error('the module has no default export made with definePolicy({ name, config, monitor, analyze, plan })');
+  let tsx: typeof import('tsx/esm/api');
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    // tsx is an optional peer dependency: embedders that only load .js modules do not carry it
+    throw new Error('install tsx to load TypeScript policy modules (npm install --save-dev tsx), or compile the module to .js');
   }
-  return candidate;
+  try {
+    return (await tsx.tsImport(url, import.meta.url)) as ModuleRecord;
+  } catch (error) {
+    throw await loadFailure(error, absolutePath);
+  }
+}
+
+/** Explains why a module failed to load: its syntax error with position, or what it threw and where. */
+async function loadFailure(error: unknown, file: string): Promise<Error> {
+  const syntax = await findSyntaxError(file);
+  if (syntax) return new Error(`syntax error at ${file}:${syntax.line}:${syntax.col}: ${syntax.message}`);
+  const at = thrownAt(error, file);
+  const what = errorSummary(error);
+  if (error instanceof SyntaxError || /^TransformError$/.test((error as Error | undefined)?.name ?? '')) return new Error(`syntax error: ${what}`);
+  return new Error(`threw while loading${at ? ` (at ${file}:${at.line}:${at.col})` : ''}: ${what}`);
 }
 
 /** True when a value has the shape `definePolicy` returns. */
@@ -46,8 +87,4 @@ export function isPolicyDefinition(value: unknown): value is AnyPolicyDefinition
 
 function codeOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }

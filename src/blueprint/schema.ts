@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
+import { MAX_BUDGET_ACTIONS } from '../core/limits.js';
 import { quorumRuleSchema } from '../core/quorum.js';
 import { guardsSchema } from '../planners/guard-schema.js';
 
@@ -10,7 +11,7 @@ const sensorName = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, "a
 export const sensorDeclSchema = z.strictObject({
   name: sensorName,
   type: z.enum(['number', 'boolean', 'string', 'json']).default('number'),
-  staleAfter: durationSchema.optional(),
+  staleAfter: intervalSchema.optional(),
   unit: z.string().optional(),
   description: z.string().optional(),
   /** Readings may be pushed through the API (`POST /entities/:id/sensors/:name`) or `pushReading`. */
@@ -26,7 +27,7 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
     op: z.enum(['sum', 'mean', 'min', 'max', 'count', 'fractionUp']),
     publish: sensorName,
     minCoverage: z.number().min(0).max(1).optional(),
-    staleAfter: durationSchema.optional(),
+    staleAfter: intervalSchema.optional(),
   }),
   z.strictObject({
     kind: z.literal('transform'),
@@ -36,20 +37,20 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
     add: z.number().default(0),
     min: z.number().optional(),
     max: z.number().optional(),
-  }),
-  z.strictObject({ kind: z.literal('rate'), sensor: sensorName, publish: sensorName, per: durationSchema.default(1000) }),
+  }).refine((t) => t.min === undefined || t.max === undefined || t.min <= t.max, { message: 'min must not exceed max', path: ['min'] }),
+  z.strictObject({ kind: z.literal('rate'), sensor: sensorName, publish: sensorName, per: intervalSchema.default(1000) }),
   z.strictObject({
     kind: z.literal('rollingMean'),
     sensor: sensorName,
     publish: sensorName,
-    window: durationSchema,
+    window: intervalSchema,
     minCoverage: z.number().gt(0).max(1).default(0.8),
   }),
   z.strictObject({
     kind: z.literal('percentiles'),
     sensor: sensorName,
     publish: sensorName,
-    window: durationSchema,
+    window: intervalSchema,
     percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 99]),
   }),
 ]);
@@ -58,9 +59,9 @@ export const enricherDeclSchema = z.discriminatedUnion('kind', [
 export const feedDeclSchema = z
   .strictObject({
     sensor: sensorName.default('service.up'),
-    every: durationSchema.default(10_000),
-    tcp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), timeout: durationSchema.default(2_000) }).optional(),
-    http: z.strictObject({ url: z.url(), timeout: durationSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
+    every: intervalSchema.default(10_000),
+    tcp: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), timeout: intervalSchema.default(2_000) }).optional(),
+    http: z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }), timeout: intervalSchema.default(3_000), status: z.number().int().min(100).max(599).optional() }).optional(),
   })
   .refine((f) => (f.tcp === undefined) !== (f.http === undefined), { message: "a feed needs exactly one of 'tcp' or 'http'" });
 
@@ -79,8 +80,14 @@ export const policyDeclSchema = z
   })
   .refine((p) => (p.use === undefined) !== (p.module === undefined), { message: "a policy needs exactly one of 'use' (a built-in name) or 'module' (a path)" });
 
-/** Blueprint quorum: which set and which rule decide the entity's `service.up`. */
-export const quorumDeclSchema = z.intersection(z.strictObject({ from: z.enum(['children', 'members']) }).passthrough(), quorumRuleSchema);
+/** Blueprint quorum: which set and which rule decide the entity's `service.up` (strict: a stray key is reported). */
+const quorumFrom = z.enum(['children', 'members']);
+export const quorumDeclSchema = z.discriminatedUnion('rule', [
+  z.strictObject({ from: quorumFrom, rule: z.literal('all') }),
+  z.strictObject({ from: quorumFrom, rule: z.literal('atLeastOne') }),
+  z.strictObject({ from: quorumFrom, rule: z.literal('atLeast'), n: quorumRuleSchema.options[2].shape.n }),
+  z.strictObject({ from: quorumFrom, rule: z.literal('fraction'), value: quorumRuleSchema.options[3].shape.value }),
+]);
 
 /** One entity node, children not yet validated (each child is validated on its own, so one bad node does not hide others). */
 export const entityNodeSchema = z.strictObject({
@@ -96,7 +103,7 @@ export const entityNodeSchema = z.strictObject({
   policies: z.array(policyDeclSchema).default([]),
   quorum: quorumDeclSchema.optional(),
   /** At most `actions` effector invocations on this subtree per `window` (plans past it are rate_limited). */
-  budget: z.strictObject({ actions: z.number().int().min(1), window: durationSchema }).optional(),
+  budget: z.strictObject({ actions: z.number().int().min(1).max(MAX_BUDGET_ACTIONS), window: intervalSchema }).optional(),
   members: z.array(id).default([]),
   memberSpec: z.record(z.string(), z.unknown()).optional(),
   children: z.array(z.unknown()).default([]),

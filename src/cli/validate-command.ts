@@ -3,6 +3,7 @@ import { loadBlueprint } from '../blueprint/load.js';
 import type { Blueprint } from '../blueprint/resolved.js';
 import { allNodes } from '../blueprint/cross-checks.js';
 import { describeError } from '../core/errors.js';
+import { intervalSchema } from '../core/duration.js';
 
 /** Output streams, injectable for tests. */
 export interface Io {
@@ -10,10 +11,26 @@ export interface Io {
   readonly err: (line: string) => void;
 }
 
+/** Environment variable that sets how long each policy module may take to load (e.g. `30s`; default 10 s). */
+export const MODULE_TIMEOUT_ENV = 'HOMEOSTAT_MODULE_LOAD_TIMEOUT';
+
+/** The module load timeout from the environment: ms, undefined when unset, or a message when invalid. */
+export function moduleTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined | { readonly error: string } {
+  const raw = env[MODULE_TIMEOUT_ENV]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = intervalSchema.safeParse(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw);
+  return parsed.success ? parsed.data : { error: `${MODULE_TIMEOUT_ENV}: ${parsed.error.issues[0]?.message ?? 'not a duration'}` };
+}
+
 /** Loads a blueprint, printing every problem as `<file>:<line>:<col>: <message>`; undefined when invalid. */
 export async function loadOrReport(file: string, io: Io): Promise<Blueprint | undefined> {
+  const timeout = moduleTimeoutFromEnv();
+  if (typeof timeout === 'object') {
+    io.err(`${file}:1:1: ${timeout.error}`);
+    return undefined;
+  }
   try {
-    return await loadBlueprint(file);
+    return await loadBlueprint(file, timeout === undefined ? {} : { moduleLoadTimeoutMs: timeout });
   } catch (error) {
     if (error instanceof BlueprintError) for (const problem of error.problems) io.err(formatProblem(problem));
     else io.err(`${file}:1:1: ${describeError(error)}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupSizeSchema } from '../core/limits.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
 import { UnknownTargetError, countParam, durationParam, nameParam } from './effector-params.js';
@@ -11,14 +12,20 @@ import type { DriverContext, EntityType } from './entity-type.js';
 /** `group.size`: number of members. */
 export const GROUP_SIZE = numberSensor('group.size', { description: 'number of members', unit: 'members' });
 
+/**
+ * Config of the driverless types: free-form data of the operator's (templates of declared effectors and
+ * feeds read it, e.g. `{{config.region}}`), so any key is allowed; typed entity configs are strict.
+ */
+const freeConfig = z.record(z.string(), z.unknown());
+
 /** A plain entity: lifecycle sensors only; values come from feeds, enrichers or the API. */
-export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: z.record(z.string(), z.unknown()) };
+export const plainEntity: EntityType = { name: 'entity', description: 'a managed entity with no driver', config: freeConfig };
 
 /** The root of a tree: healthy when all its children are (Brooklyn's default). */
 export const applicationType: EntityType = {
   name: 'application',
   description: 'the root of a managed tree',
-  config: z.record(z.string(), z.unknown()),
+  config: freeConfig,
   defaultQuorum: { from: 'children', rule: 'all' },
 };
 
@@ -26,15 +33,18 @@ export const applicationType: EntityType = {
 export const groupType: EntityType = {
   name: 'group',
   description: 'a set of members; up when at least one member is up',
-  config: z.record(z.string(), z.unknown()),
+  config: freeConfig,
   sensors: [GROUP_SIZE],
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   start: (entity, _config, { tree }) => followGroupSize(entity, tree),
 };
 
+/** Effectors `startCluster` adds: every type built on it offers them. */
+export const CLUSTER_EFFECTORS: readonly string[] = ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'];
+
 const clusterConfig = z.strictObject({
   /** Members created at start. Default 1. */
-  initialSize: z.number().int().min(0).default(1),
+  initialSize: groupSizeSchema().default(1),
 });
 
 /**
@@ -46,7 +56,7 @@ export const clusterType: EntityType<z.infer<typeof clusterConfig>> = {
   description: 'members built from a memberSpec; resize adds or retires members',
   config: clusterConfig,
   sensors: [GROUP_SIZE],
-  effectors: ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'],
+  effectors: CLUSTER_EFFECTORS,
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
   start: (entity, config, context) => startCluster(entity, config.initialSize, context),

@@ -54,6 +54,8 @@ export interface EntityType<C = unknown> {
   readonly defaultQuorum?: { readonly from: SourceSet } & QuorumRule;
   /** True when a blueprint node of this type must give a `memberSpec`. */
   readonly needsMemberSpec?: boolean;
+  /** Entities the config names (e.g. a traffic manager's site), checked to exist by blueprint validation. */
+  requiresEntities?(config: C): ReadonlyArray<{ readonly entity: string; readonly configPath?: ReadonlyArray<string | number> }>;
   /** Types its memberSpec may have (any when absent). */
   readonly memberTypes?: readonly string[];
   /** Starts the entity's behaviour; returns a function that stops it (a promise when stopping takes time). */

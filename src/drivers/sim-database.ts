@@ -1,6 +1,6 @@
 import { interval } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
 import { HomeostatError } from '../core/errors.js';
 import { groupMembers, isWritablePrimary, replicationGroupOf } from '../core/replication-group.js';
 import { defineEffector } from '../effectors/define-effector.js';
@@ -34,7 +34,7 @@ const databaseConfig = z.strictObject({
   weight: z.number().min(0).default(1),
   /** Typical replication lag of this replica (s). Default 1. */
   lag: z.number().min(0).default(1),
-  tick: durationSchema.default(5_000),
+  tick: intervalSchema.default(5_000),
   /** Replication group, when its databases are not siblings (two sites); default the parent's id. */
   group: z.string().min(1).optional(),
   fencing: fencingSchema.default(fencingSchema.parse({})),

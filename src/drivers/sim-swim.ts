@@ -1,6 +1,7 @@
 import { interval } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
+import { groupSizeSchema } from '../core/limits.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import { poissonArrivals, traceArrivals } from '../sim/swim/arrivals.js';
@@ -9,18 +10,21 @@ import { SWIM_DEFAULTS, WebClusterModel } from '../sim/swim/web-cluster-model.js
 import type { EntityType } from './entity-type.js';
 import { countParam } from './effector-params.js';
 
+/** Arrivals per second a simulated cluster may be asked to generate (each is an event in the simulation). */
+const MAX_SIM_RATE = 100_000;
+
 const swimConfig = z.strictObject({
-  maxServers: z.number().int().min(1).default(SWIM_DEFAULTS.maxServers),
-  initialServers: z.number().int().min(0).default(SWIM_DEFAULTS.initialServers),
+  maxServers: groupSizeSchema(1).default(SWIM_DEFAULTS.maxServers),
+  initialServers: groupSizeSchema().default(SWIM_DEFAULTS.initialServers),
   bootDelay: durationSchema.default(SWIM_DEFAULTS.bootDelay * 1000),
   /** Monitoring period: sensors are published once per period, as SWIM's monitor does. Default 60 s. */
-  period: durationSchema.default(60_000),
-  dimmerLevels: z.number().int().min(2).default(SWIM_DEFAULTS.dimmerLevels),
+  period: intervalSchema.default(60_000),
+  dimmerLevels: z.number().int().min(2).max(1_000).default(SWIM_DEFAULTS.dimmerLevels),
   initialDimmer: z.number().min(0).max(1).default(SWIM_DEFAULTS.initialDimmer),
   responseTimeThreshold: z.number().positive().default(SWIM_DEFAULTS.responseTimeThreshold),
   /** Arrivals per second of a Poisson process, used when no trace is replayed (e.g. `homeostat run`). */
-  rate: z.number().min(0).default(20),
-});
+  rate: z.number().min(0).max(MAX_SIM_RATE, { message: `a simulated arrival rate is at most ${MAX_SIM_RATE} requests/s` }).default(20),
+}).refine((c) => c.initialServers <= c.maxServers, { message: 'initialServers must not exceed maxServers', path: ['initialServers'] });
 
 /** Sensors of a simulated SWIM cluster; readings are per monitoring period and go stale after 2.5 periods. */
 function swimSensors(periodMs: number) {

@@ -1,6 +1,6 @@
 import { interval } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
 import { defineEffector } from '../effectors/define-effector.js';
 import { defineSensor, numberSensor } from '../sensors/define-sensor.js';
 import { loadTotals } from '../sim/routing.js';
@@ -11,7 +11,7 @@ import { UnknownTargetError, nameParam } from './effector-params.js';
 const ROUTE = defineSensor({ name: 'route', schema: z.string(), description: 'the site that receives the traffic' });
 const DROPPED = numberSensor('requests.dropped', { staleAfterMs: 30_000, unit: 'requests/s', description: 'users\' requests no cluster served' });
 
-const trafficConfig = z.strictObject({ site: z.string().min(1), tick: durationSchema.default(5_000) });
+const trafficConfig = z.strictObject({ site: z.string().min(1), tick: intervalSchema.default(5_000) });
 
 /**
  * A simulated global traffic manager (DNS or anycast): sends all users' requests (every simulated web
@@ -22,6 +22,7 @@ export const simTrafficType: EntityType<z.infer<typeof trafficConfig>> = {
   name: 'sim.traffic',
   description: 'a simulated traffic manager that routes all traffic to one site',
   config: trafficConfig,
+  requiresEntities: (config) => [{ entity: config.site, configPath: ['site'] }],
   sensors: [ROUTE, DROPPED],
   effectors: ['route'],
   start: (entity, config, { tree, scheduler, simulation }) => {

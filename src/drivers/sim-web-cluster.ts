@@ -1,8 +1,9 @@
 import { interval } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
+import { groupSizeSchema } from '../core/limits.js';
 import { numberSensor } from '../sensors/define-sensor.js';
-import { GROUP_SIZE, startCluster } from './basic-types.js';
+import { CLUSTER_EFFECTORS, GROUP_SIZE, startCluster } from './basic-types.js';
 import type { EntityType } from './entity-type.js';
 import { serverCapacity } from './sim-server.js';
 import { forgetCluster, offeredLoad, recordServed } from '../sim/routing.js';
@@ -13,15 +14,15 @@ const loadSchema = z.strictObject({
   /** Swing of the daily-like wave around the mean (requests/s). */
   amplitude: z.number().min(0).default(30),
   /** Period of the wave. Default 5 min. */
-  period: durationSchema.default(300_000),
+  period: intervalSchema.default(300_000),
   /** Random noise as a fraction of the load. Default 0.05. */
   noise: z.number().min(0).max(1).default(0.05),
 });
 
 const webClusterConfig = z.strictObject({
-  initialSize: z.number().int().min(0).default(2),
+  initialSize: groupSizeSchema().default(2),
   /** How often the simulation updates the sensors. Default 5 s. */
-  tick: durationSchema.default(5_000),
+  tick: intervalSchema.default(5_000),
   load: loadSchema.default(loadSchema.parse({})),
   /** Crash one running member this often (0: never). Default 0. */
   crashEvery: durationSchema.default(0),
@@ -43,7 +44,7 @@ export const simWebClusterType: EntityType<z.infer<typeof webClusterConfig>> = {
     numberSensor('load.offered', { staleAfterMs: 30_000, unit: 'requests/s' }),
     numberSensor('servers.running', { staleAfterMs: 30_000, unit: 'members' }),
   ],
-  effectors: ['resize'],
+  effectors: CLUSTER_EFFECTORS,
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
   start: (entity, config, context) => {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
 import type { Json } from '../knowledge/store.js';
 
 /** One scaling rate policy: at most `value` members, or `value` percent, per `period`. */
 export const ratePolicySchema = z.strictObject({
   type: z.enum(['members', 'percent']),
   value: z.number().positive(),
-  period: durationSchema,
+  period: intervalSchema,
 });
 
 /** How several rate policies combine: `max` allows the largest change, `min` the smallest, `disabled` none. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
 import type { Action } from '../knowledge/decision.js';
 import { guardRefs, guardsSchema, toGuards } from './guard-schema.js';
 
@@ -13,7 +13,7 @@ export const runbookStepSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).optional(),
   /** Steps that must be done first; by default the step listed before. */
   after: z.array(stepId).optional(),
-  timeout: durationSchema.optional(),
+  timeout: intervalSchema.optional(),
   /** Must hold (within `within`) before dependent steps start. */
   check: z
     .strictObject({
@@ -21,7 +21,7 @@ export const runbookStepSchema = z.strictObject({
       sensor: z.string().min(1),
       op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']).default('eq'),
       value: z.union([z.number(), z.boolean(), z.string()]),
-      within: durationSchema,
+      within: intervalSchema,
     })
     .optional(),
   /** Undoes the step if a later one fails. */
@@ -117,5 +117,13 @@ export function runbookEntities(steps: readonly RunbookStep[], base: ReadonlyArr
     ...(s.check ? [{ entity: s.check.entity, sensor: s.check.sensor, configPath: [...base, i, 'check', 'entity'] }] : []),
     ...guardRefs(s.when, [...base, i, 'when']),
     ...(s.compensate ? [{ entity: s.compensate.entity, configPath: [...base, i, 'compensate', 'entity'] }] : []),
+  ]);
+}
+
+/** Every effector a runbook invokes (steps and compensations), with its entity and config path (for blueprint validation). */
+export function runbookEffectors(steps: readonly RunbookStep[], base: ReadonlyArray<string | number>): Array<{ entity: string; effector: string; configPath: Array<string | number> }> {
+  return steps.flatMap((s, i) => [
+    { entity: s.entity, effector: s.effector, configPath: [...base, i, 'effector'] },
+    ...(s.compensate ? [{ entity: s.compensate.entity, effector: s.compensate.effector, configPath: [...base, i, 'compensate', 'effector'] }] : []),
   ]);
 }

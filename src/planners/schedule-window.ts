@@ -1,13 +1,17 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
+import { groupSizeSchema } from '../core/limits.js';
 
 /** A scheduled capacity window: from each cron trigger, for `duration`, a floor or an exact size. */
 export const scheduleWindowSchema = z.strictObject({
   /** Cron expression (UTC), e.g. `0 8 * * 1-5`. */
-  cron: z.string().refine((pattern) => isValidCron(pattern), { message: 'not a valid cron expression' }),
-  duration: durationSchema,
-  size: z.number().int().min(0),
+  cron: z
+    .string()
+    .refine((pattern) => isValidCron(pattern), { message: 'not a valid cron expression' })
+    .refine((pattern) => !isValidCron(pattern) || firesEver(pattern), { message: 'this cron expression never fires (no such date, e.g. 30 February)' }),
+  duration: intervalSchema,
+  size: groupSizeSchema(),
   /** `floor`: at least `size` during the window (dynamic policies may go higher); `exact`: exactly `size`. */
   mode: z.enum(['floor', 'exact']).default('floor'),
 });
@@ -29,6 +33,11 @@ export function applyWindows(desired: number, windows: readonly ScheduleWindow[]
   if (exact) return { size: exact.size, window: exact };
   const floor = windows.filter((w) => w.mode === 'floor').sort((a, b) => b.size - a.size)[0];
   return floor && floor.size > desired ? { size: floor.size, window: floor } : { size: desired };
+}
+
+/** False for a valid pattern that names no date that exists (`0 0 30 2 *`). */
+function firesEver(pattern: string): boolean {
+  return new Cron(pattern, { paused: true, timezone: 'UTC' }).nextRun() !== null;
 }
 
 function isValidCron(pattern: string): boolean {

@@ -33,6 +33,7 @@ export const autoscaler = definePolicy({
   name: 'autoscaler',
   description: 'keeps group metrics at their targets by resizing the group',
   config: autoscalerConfig,
+  requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (config) => [
     ...config.metrics.map((m, i) => ({ on: 'self' as const, sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },

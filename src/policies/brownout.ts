@@ -1,5 +1,6 @@
 import { filter, map } from 'rxjs';
 import { z } from 'zod';
+import { groupSizeSchema } from '../core/limits.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -16,14 +17,15 @@ export const brownoutConfig = z
     /** Sensor with the members still booting, optional: while some boot, capacity cannot grow faster. */
     bootingSensor: z.string().optional(),
     /** The largest size the group may have: at it, only the dimmer can relieve load. */
-    maxSize: z.number().int().min(1),
+    maxSize: groupSizeSchema(1),
     step: z.number().gt(0).max(1).default(0.25),
     /** Lower the dimmer when response time or utilization is above these. */
     high: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.9) }),
     /** Raise it when both are below these. */
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
   })
-  .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] });
+  .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
+  .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] });
 
 /** A brownout proposal: the dimmer value to set and why. */
 export interface DimmerSymptom extends Symptom {
@@ -40,6 +42,7 @@ export const brownout = definePolicy({
   name: 'brownout',
   description: 'trades optional content for response time while capacity cannot grow',
   config: brownoutConfig,
+  requiresEffectors: (config) => [{ effector: config.dimmerEffector, configPath: ['dimmerEffector'] }],
   requires: (c) => [
     { on: 'self', sensor: c.responseTimeSensor, configPath: ['responseTimeSensor'] },
     { on: 'self', sensor: c.dimmerSensor, configPath: ['dimmerSensor'] },

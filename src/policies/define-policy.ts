@@ -68,8 +68,26 @@ export interface PolicyContext<C> {
 export interface SensorRequirement {
   readonly on: 'self' | 'children' | 'members';
   readonly sensor: string;
+  /** A named entity instead (e.g. the entity a runbook step checks); `on` is then ignored. */
+  readonly entity?: string;
   /** Config path of the setting that names the sensor, for error positions (e.g. `['metrics', 0, 'sensor']`). */
   readonly configPath?: readonly (string | number)[];
+}
+
+/**
+ * An effector a policy invokes, for blueprint validation: on its own entity (the default), on every child
+ * or member, or on a named entity.
+ */
+export interface EffectorRequirement {
+  readonly effector: string;
+  /** Whose effector: the policy's entity (`self`, default), each child, or each member. Ignored with `entity`. */
+  readonly on?: 'self' | 'children' | 'members';
+  /** A named entity (e.g. a runbook step's target). */
+  readonly entity?: string;
+  /** With `children`/`members`: only those that have this sensor (e.g. `role`: the databases of a group). */
+  readonly ifSensor?: string;
+  /** Config path of the setting that names the effector, for error positions. */
+  readonly configPath?: ReadonlyArray<string | number>;
 }
 
 /** A policy: monitor -> analyze -> plan over a config validated by its schema. */
@@ -103,6 +121,8 @@ export interface PolicyDefinition<C = unknown, O = unknown, S extends Symptom = 
    * validation; with `sensor`, the entity must also have that sensor (a `when:` guard reads it).
    */
   requiresEntities?(config: C): ReadonlyArray<{ readonly entity: string; readonly sensor?: string; readonly configPath?: ReadonlyArray<string | number> }>;
+  /** Effectors the policy invokes, so that a blueprint naming one its target lacks is refused before it runs. */
+  requiresEffectors?(config: C): readonly EffectorRequirement[];
 }
 
 /** A policy of any config and symptom types, for registries and attachments. */

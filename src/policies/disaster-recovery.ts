@@ -1,14 +1,14 @@
 import { EMPTY, concat, filter, interval, map, of, switchMap } from 'rxjs';
 import { z } from 'zod';
 import { failureDetector } from '../analyzers/failure-detector.js';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
 import { firstFailingGuard } from '../core/guards.js';
 import type { Action, Guard } from '../knowledge/decision.js';
 import { guardRefs, guardsSchema, toGuards } from '../planners/guard-schema.js';
-import { runbookActions, runbookEntities, runbookSchema } from '../planners/runbook-schema.js';
+import { runbookActions, runbookEffectors, runbookEntities, runbookSchema } from '../planners/runbook-schema.js';
 import { definePolicy, type Plan } from './define-policy.js';
 import { unfencedPromotions } from './promotion-safety.js';
-import { notifyInstead, notifyOptionSchema } from './notify-option.js';
+import { notifyEffector, notifyInstead, notifyOptionSchema } from './notify-option.js';
 
 /** Config of the built-in disaster-recovery policy. */
 export const disasterRecoveryConfig = z.strictObject({
@@ -31,7 +31,7 @@ export const disasterRecoveryConfig = z.strictObject({
   when: guardsSchema.optional(),
   notify: notifyOptionSchema.optional(),
   /** While the site stays lost, a runbook that was blocked by a guard or did not get to run is reconsidered this often. Default 1 min. */
-  retryInterval: durationSchema.default(60_000),
+  retryInterval: intervalSchema.default(60_000),
   /** Failback is a runbook too; it runs by itself only when `automatic` is set. */
   failback: z.strictObject({ runbook: runbookSchema, automatic: z.boolean().default(false) }).optional(),
 });
@@ -88,6 +88,7 @@ export const disasterRecovery = definePolicy({
   name: 'disaster-recovery',
   description: 'runs a DR runbook when a site loses quorum; failback by runbook',
   config: disasterRecoveryConfig,
+  requiresEffectors: (config) => [...runbookEffectors(config.runbook, ['runbook']), ...(config.failback ? runbookEffectors(config.failback.runbook, ['failback', 'runbook']) : []), ...notifyEffector(config.notify)],
   requiresEntities: (config) => [
     { entity: config.site, configPath: ['site'] },
     ...runbookEntities(config.runbook, ['runbook']),

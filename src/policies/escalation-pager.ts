@@ -4,6 +4,7 @@ import type { Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
+import { notifyEffector } from './notify-option.js';
 
 /** Config of the built-in escalation pager. */
 export const escalationPagerConfig = z.strictObject({
@@ -50,6 +51,7 @@ export const escalationPager = definePolicy({
   name: 'escalation-pager',
   description: 'pages a person for escalations that no policy above handles',
   config: escalationPagerConfig,
+  requiresEffectors: (config) => notifyEffector(config.notify),
   requiresEntities: (config) => [{ entity: config.notify.entity, configPath: ['notify', 'entity'] }],
   monitor: ({ tree, entity }) => subtreeEscalations(tree, entity),
   analyze: (source, { tree, entity, config }) => {

@@ -1,6 +1,6 @@
 import { merge } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
 import { firstFailingGuard } from '../core/guards.js';
 import { groupMembers, isWritablePrimary, replicationGroupOf } from '../core/replication-group.js';
 import { guardRefs, guardsSchema, toGuards } from '../planners/guard-schema.js';
@@ -8,7 +8,7 @@ import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Plan } from './define-policy.js';
 import { databases, electionCandidates, ineligible, roleOf } from './failover/election.js';
 import { primaryWatch } from './failover/watch.js';
-import { notifyInstead, notifyOptionSchema } from './notify-option.js';
+import { notifyEffector, notifyInstead, notifyOptionSchema } from './notify-option.js';
 import { unfencedPromotions } from './promotion-safety.js';
 
 export { electionCandidates } from './failover/election.js';
@@ -24,16 +24,16 @@ export const failoverConfig = z.strictObject({
   /** No second automatic failover of this group within this time (Orchestrator's recovery block). Default 10 min. */
   recoveryBlock: durationSchema.default(600_000),
   /** Time the promoted replica has to report itself primary. Default 30 s. */
-  promoteTimeout: durationSchema.default(30_000),
+  promoteTimeout: intervalSchema.default(30_000),
   /** Time the fence has to succeed. Default 30 s. */
-  fenceTimeout: durationSchema.default(30_000),
+  fenceTimeout: intervalSchema.default(30_000),
   /**
    * `required` (default): no promotion unless the old primary was fenced. `best-effort`: promote even when
    * the fence failed or timed out (the operator accepts that an unreachable old primary may still take writes).
    */
   fence: z.enum(['required', 'best-effort']).default('required'),
   /** After a failed attempt, try again this often while the primary stays down. Default 1 min. */
-  retryInterval: durationSchema.default(60_000),
+  retryInterval: intervalSchema.default(60_000),
   /** Fail over only while these hold (e.g. the app tier is up); otherwise the decision is `blocked`. */
   when: guardsSchema.optional(),
   notify: notifyOptionSchema.optional(),
@@ -98,6 +98,7 @@ export const failover = definePolicy({
   name: 'failover',
   description: 'fences a failed primary and promotes the best replica',
   config: failoverConfig,
+  requiresEffectors: (config) => [...['fence', 'promote'].map((effector) => ({ effector, on: config.from, ifSensor: 'role' as const, configPath: ['from'] })), ...notifyEffector(config.notify)],
   requiresEntities: (config) => [...guardRefs(config.when, ['when']), ...(config.notify ? [{ entity: config.notify.entity, configPath: ['notify', 'entity'] }] : [])],
   monitor: ({ tree, entity, config }) =>
     merge(

@@ -32,3 +32,8 @@ export function notifyInstead(plan: Plan, option: NotifyOption | undefined, abou
     reason: `${kind}, paging via ${option.entity}: ${plan.reason}`,
   };
 }
+
+/** The effector a notify option invokes, for blueprint validation (none without the option). */
+export function notifyEffector(option: { readonly entity: string; readonly effector: string } | undefined): Array<{ entity: string; effector: string; configPath: string[] }> {
+  return option ? [{ entity: option.entity, effector: option.effector, configPath: ['notify', 'effector'] }] : [];
+}

@@ -1,23 +1,24 @@
 import { filter, interval, map, merge, mergeMap } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
+import { attemptsSchema } from '../core/limits.js';
 import { isWindingDown } from '../core/lifecycle.js';
 import { readStamps } from '../planners/restart-budget.js';
 import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Symptom } from './define-policy.js';
-import { notifyOptionSchema } from './notify-option.js';
+import { notifyEffector, notifyOptionSchema } from './notify-option.js';
 
 /** Config of the built-in replacer. */
 export const replacerConfig = z.strictObject({
   /** Give up after this many failed replacements within `window`. Default 3. */
-  maxFailures: z.number().int().min(1).default(3),
+  maxFailures: attemptsSchema.default(3),
   /** Default 10 min. */
-  window: durationSchema.default(600_000),
+  window: intervalSchema.default(600_000),
   /** Time a replacement has to come up (ms). Default 5 min. */
-  startTimeout: durationSchema.default(300_000),
+  startTimeout: intervalSchema.default(300_000),
   replaceEffector: z.string().default('replaceMember'),
   /** How often members that are still on fire are looked at again (a failed replacement is retried). Default 1 min. */
-  recheckInterval: durationSchema.default(60_000),
+  recheckInterval: intervalSchema.default(60_000),
   /** Page a person too when the replacement budget is spent (`on` must include `quota_exceeded`). */
   notify: notifyOptionSchema.optional(),
 });
@@ -37,6 +38,7 @@ export const replacer = definePolicy({
   name: 'replacer',
   description: 'replaces members that escalated; escalates the cluster when replacements keep failing',
   config: replacerConfig,
+  requiresEffectors: (config) => [{ effector: config.replaceEffector, configPath: ['replaceEffector'] }, ...notifyEffector(config.notify)],
   // level-based: new escalations, and every recheckInterval the first member still on fire (one per tick)
   monitor: ({ tree, entity, config, scheduler }) =>
     merge(

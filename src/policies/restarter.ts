@@ -1,7 +1,8 @@
 import { EMPTY, Observable, concatWith, distinctUntilChanged, filter, map, merge, of, share, switchMap, tap, timer, type SchedulerLike } from 'rxjs';
 import { z } from 'zod';
 import { staleness } from '../analyzers/stale.js';
-import { durationSchema } from '../core/duration.js';
+import { durationSchema, intervalSchema } from '../core/duration.js';
+import { attemptsSchema } from '../core/limits.js';
 import { isWindingDown, type ServiceState } from '../core/lifecycle.js';
 import { backoffSpan, readStamps, restartDecision, withoutStamp } from '../planners/restart-budget.js';
 import type { Observation } from '../sensors/reading.js';
@@ -9,23 +10,23 @@ import { definePolicy, type Symptom } from './define-policy.js';
 
 /** Config of the built-in restarter. */
 export const restarterConfig = z
-  .object({
+  .strictObject({
     /** How long the entity must stay down before it is declared failed. Default 0. */
     failureDelay: durationSchema.default(0),
     /** While it stays down, ask again after this long, doubling each time (restart backoff). Default 30 s. */
-    recheckInterval: durationSchema.default(30_000),
+    recheckInterval: intervalSchema.default(30_000),
     /** Upper bound of the backoff between restarts. Default 2 min. */
-    maxBackoff: durationSchema.default(120_000),
+    maxBackoff: intervalSchema.default(120_000),
     /** Give up after this many restarts within `window`. Default 3. */
-    maxRestarts: z.number().int().min(1).default(3),
+    maxRestarts: attemptsSchema.default(3),
     /**
      * Window in which `maxRestarts` restarts mean "give up". Default 5 min: the default backoff (30 s, 60 s,
      * 120 s) fits in it, so a member that never comes back is escalated instead of restarted forever.
      */
-    window: durationSchema.default(300_000),
+    window: intervalSchema.default(300_000),
     /** No `service.up` reading for this long is silence (its own symptom); default the sensor's staleness bound. */
-    staleAfter: durationSchema.optional(),
-    restartEffector: z.string().default('restart'),
+    staleAfter: intervalSchema.optional(),
+    restartEffector: z.string().min(1).default('restart'),
   })
   .superRefine((c, ctx) => {
     // the restarts and the check that gives up must all fall inside one window, or the restarter never escalates
@@ -58,6 +59,7 @@ export const restarter = definePolicy({
   name: 'restarter',
   description: 'restarts a failed entity; escalates to the parent when failures recur',
   config: restarterConfig,
+  requiresEffectors: (config) => [{ effector: config.restartEffector, configPath: ['restartEffector'] }],
   monitor: ({ entity }) => entity.sensor<boolean>('service.up').observations$,
   analyze: (source, { config, scheduler, entity, state }) => {
     const bound = config.staleAfter ?? entity.sensor('service.up').definition.staleAfterMs;

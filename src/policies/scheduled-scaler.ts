@@ -1,6 +1,7 @@
 import { distinctUntilChanged, filter, interval, map, startWith } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../core/duration.js';
+import { intervalSchema } from '../core/duration.js';
+import { groupSizeSchema } from '../core/limits.js';
 import { activeWindows, applyWindows, scheduleWindowSchema } from '../planners/schedule-window.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -8,11 +9,11 @@ import { definePolicy, type Symptom } from './define-policy.js';
 export const scheduledScalerConfig = z.strictObject({
   windows: z.array(scheduleWindowSchema).min(1),
   /** Size outside every window; omit to leave the size alone when a window ends. */
-  baseline: z.number().int().min(0).optional(),
+  baseline: groupSizeSchema().optional(),
   sizeSensor: z.string().default('group.size'),
   resizeEffector: z.string().default('resize'),
   /** How often to check the schedule. Default 1 min. */
-  checkInterval: durationSchema.default(60_000),
+  checkInterval: intervalSchema.default(60_000),
 });
 
 /**
@@ -24,6 +25,7 @@ export const scheduledScaler = definePolicy({
   name: 'scheduled-scaler',
   description: 'sets capacity by cron windows',
   config: scheduledScalerConfig,
+  requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (c) => [{ on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] }],
   monitor: ({ config, scheduler }) => interval(config.checkInterval, scheduler).pipe(startWith(0)),
   analyze: (source, { entity, config, scheduler }) =>

@@ -1,5 +1,6 @@
 import { filter, map } from 'rxjs';
 import { z } from 'zod';
+import { groupSizeSchema } from '../core/limits.js';
 import { clampCapacity } from '../planners/target-tracking.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -12,7 +13,7 @@ const stepSchema = z
     /** `change`: add `value` members; `percent`: add `value` % (at least `minMagnitude`); `exact`: set `value`. */
     adjustment: z.enum(['change', 'percent', 'exact']),
     value: z.number(),
-    minMagnitude: z.number().int().min(1).default(1),
+    minMagnitude: groupSizeSchema(1).default(1),
   })
   .refine((s) => s.from === undefined || s.to === undefined || s.from < s.to, { message: "'from' must be below 'to'" });
 
@@ -25,8 +26,8 @@ export const stepScalerConfig = z
     steps: z.array(stepSchema).min(1),
     sizeSensor: z.string().default('group.size'),
     resizeEffector: z.string().default('resize'),
-    min: z.number().int().min(0).default(1),
-    max: z.number().int().min(1),
+    min: groupSizeSchema().default(1),
+    max: groupSizeSchema(1),
   })
   .superRefine((c, ctx) => {
     if (c.min > c.max) ctx.addIssue({ code: 'custom', message: 'min must not exceed max', path: ['min'] });
@@ -55,6 +56,7 @@ export const stepScaler = definePolicy({
   name: 'step-scaler',
   description: 'changes capacity by steps chosen by how far a metric is from a threshold',
   config: stepScalerConfig,
+  requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (c) => [
     { on: 'self', sensor: c.metric, configPath: ['metric'] },
     { on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] },

@@ -76,7 +76,7 @@ application:
       type: cluster
       config: { initialSize: 3 }
       memberSpec:
-        type: entity
+        type: sim.server
         policies: [{ use: restarter }]
 `, path.join(root, 'inline.yaml'));
     const deployment = await Deployment.create(blueprint, { scheduler: clock });

@@ -19,7 +19,7 @@ function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<n
 
 async function deploy(feeds: string) {
   const clock = new VirtualClock();
-  const blueprint = await parseBlueprint(`name: feeds\napplication:\n  id: app\n  children:\n    - id: db\n      feeds:\n${feeds}\n      sensors: [{ name: http.ok, type: boolean }]\n      policies:\n        - use: restarter\n          config: { failureDelay: 5s }\n`, path.resolve('feeds.yaml'));
+  const blueprint = await parseBlueprint(`name: feeds\napplication:\n  id: app\n  children:\n    - id: db\n      feeds:\n${feeds}\n      sensors: [{ name: http.ok, type: boolean }]\n`, path.resolve('feeds.yaml'));
   const deployment = await Deployment.create(blueprint, { scheduler: clock });
   deployment.start();
   return { clock, deployment, db: deployment.tree.get('db') };

@@ -31,7 +31,7 @@ describe('custom types in the CLI (types: in a blueprint)', () => {
       `${file}:2:26: types module './missing-types.ts': no such file ${path.resolve(dir, 'missing-types.ts')}`,
       `${file}:2:46: types module './not-types.ts': unknown export key 'plugins' (its default export must be defineTypes({ entityTypes, effectorKinds }))`,
       `${file}:8:27: capacity: Too small: expected number to be >0`,
-      `${file}:8:31: unknown key 'colour'`,
+      `${file}:8:31: unknown key 'colour' (known: capacity, fillPerTick, tick)`,
       `${file}:10:54: message: Too small: expected string to have >=1 characters`,
       `${file}:10:58: unknown key 'extra'`,
       expect.stringMatching(new RegExp(`^${file}:12:13: unknown entity type 'acme.tonk' \\(known: acme.tank, application, .*process, process-group`)),

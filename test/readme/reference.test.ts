@@ -18,7 +18,7 @@ describe('docs/reference.md', () => {
     for (const name of BUILTIN_POLICIES.keys()) expect(text).toContain(`### \`${name}\``);
     expect(text).toMatch(/\| `resize` \| `size`: integer >= 0 <= 10000 \| yes \| 2m \|/);
     expect(text).toMatch(/\| `bootTime` \| duration \| `20s` \|/);
-    expect(text).toMatch(/\| `maxRestarts` \| integer >= 1 \| `3` \|/);
+    expect(text).toMatch(/\| `maxRestarts` \| integer >= 1 <= 1000 \| `3` \|/);
   });
 
   it('is linked from the README', async () => {

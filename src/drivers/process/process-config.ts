@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../../core/duration.js';
+import { durationSchema, intervalSchema } from '../../core/duration.js';
+import { groupSizeSchema } from '../../core/limits.js';
 import { checkTemplate } from '../../effectors/kinds/template.js';
 
 /** Names a process template may use. */
@@ -21,8 +22,8 @@ const healthSchema = z
     tcp: z.boolean().optional(),
     status: z.number().int().min(100).max(599).optional(),
     /** Time between checks. Default 1 s. */
-    every: durationSchema.default(1_000),
-    timeout: durationSchema.default(1_000),
+    every: intervalSchema.default(1_000),
+    timeout: intervalSchema.default(1_000),
   })
   .refine((h) => (h.http === undefined) !== (h.tcp === undefined), { message: "a health check needs exactly one of 'http' (a URL) or 'tcp: true'" });
 
@@ -43,7 +44,7 @@ export const processConfigSchema = z.strictObject({
   /** After SIGTERM, SIGKILL after this long. Default 10 s. */
   stopGrace: durationSchema.default(10_000),
   /** How often CPU and RSS are read from /proc. Default 5 s. */
-  sampleEvery: durationSchema.default(5_000),
+  sampleEvery: intervalSchema.default(5_000),
   /** Software version at start (`{{version}}` in templates; `update` changes it). Default '1'. */
   version: z.string().min(1).default('1'),
   /** What to do with a process a previous run left (found by its pid file): adopt it when it was started from the same spec, or always stop it and start afresh. */
@@ -54,11 +55,13 @@ export const processConfigSchema = z.strictObject({
 export type ProcessConfig = z.output<typeof processConfigSchema>;
 
 /** Config of a process-group. */
-export const processGroupConfigSchema = z.strictObject({
-  initialSize: z.number().int().min(0).default(1),
-  /** Member N (1-based index) serves on basePort + N - 1. Default: each member gets a free port. */
-  basePort: z.number().int().min(1).max(65_535).optional(),
-});
+export const processGroupConfigSchema = z
+  .strictObject({
+    initialSize: groupSizeSchema().default(1),
+    /** Member N (1-based index) serves on basePort + N - 1. Default: each member gets a free port. */
+    basePort: z.number().int().min(1).max(65_535).optional(),
+  })
+  .refine((c) => c.basePort === undefined || c.basePort + c.initialSize - 1 <= 65_535, { message: 'basePort + initialSize - 1 must be a port (at most 65535)', path: ['basePort'] });
 
 /** Parsed config of a process-group. */
 export type ProcessGroupConfig = z.output<typeof processGroupConfigSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../../core/duration.js';
+import { durationSchema, intervalSchema } from '../../core/duration.js';
+import { attemptsSchema, groupSizeSchema } from '../../core/limits.js';
 import { ratePolicySchema, selectSchema } from '../../planners/rate-limit.js';
 import { scheduleWindowSchema } from '../../planners/schedule-window.js';
 
@@ -40,20 +41,20 @@ const baseSchema = z.strictObject({
   readySensor: z.string().optional(),
   /** Effector taking `{ size }`. */
   resizeEffector: z.string().default('resize'),
-  min: z.number().int().min(0).default(1),
-  max: z.number().int().min(1),
+  min: groupSizeSchema().default(1),
+  max: groupSizeSchema(1),
   /** Dead band around the target, as a ratio. Default 0.1. */
   tolerance: z.number().min(0).max(1).default(0.1),
   /** How often to evaluate even without new readings (this is what notices missing data). Default 15 s. */
-  evaluationInterval: durationSchema.default(15_000),
+  evaluationInterval: intervalSchema.default(15_000),
   scaleUp: directionSchema(0, [{ type: 'percent', value: 100, period: 15 }, { type: 'members', value: 4, period: 15 }]),
   scaleDown: directionSchema(300_000, [{ type: 'percent', value: 100, period: 15 }]),
   /** When every metric is missing, stale or erroring: after `failureThreshold` evaluations, apply `fallback`. */
   missingData: z
     .strictObject({
-      failureThreshold: z.number().int().min(1).default(3),
+      failureThreshold: attemptsSchema.default(3),
       fallback: z.enum(['hold', 'fixed', 'currentOrHigher']).default('hold'),
-      size: z.number().int().min(0).optional(),
+      size: groupSizeSchema().optional(),
     })
     .refine((m) => m.fallback === 'hold' || m.size !== undefined, { message: "fallback 'fixed' and 'currentOrHigher' need a size", path: ['size'] })
     .default({ failureThreshold: 3, fallback: 'hold' }),
@@ -72,6 +73,8 @@ export const autoscalerConfig = baseSchema
   })
   .superRefine((c, ctx) => {
     if (c.min > c.max) ctx.addIssue({ code: 'custom', message: 'min must not exceed max', path: ['min'] });
+    const fallbackSize = c.missingData.size;
+    if (fallbackSize !== undefined && (fallbackSize < c.min || fallbackSize > c.max)) ctx.addIssue({ code: 'custom', message: `the fallback size ${fallbackSize} is outside min..max (${c.min}..${c.max})`, path: ['missingData', 'size'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {

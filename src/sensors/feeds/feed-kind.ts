@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { z } from 'zod';
-import { durationSchema } from '../../core/duration.js';
+import { intervalSchema } from '../../core/duration.js';
 import type { Entity } from '../../core/entity.js';
 
 const sensorName = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, "a sensor name is dotted identifiers, e.g. 'cpu.mean'");
@@ -13,11 +13,11 @@ const sensorName = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, "a
  */
 export const feedCommonShape = {
   sensor: sensorName,
-  every: durationSchema.default(15_000),
-  timeout: durationSchema.default(5_000),
+  every: intervalSchema.default(15_000),
+  timeout: intervalSchema.default(5_000),
   jitter: z.number().min(0).max(1).default(0.1),
-  maxBackoff: durationSchema.default(300_000),
-  staleAfter: durationSchema.optional(),
+  maxBackoff: intervalSchema.default(300_000),
+  staleAfter: intervalSchema.optional(),
 };
 
 /** The parsed common fields (times in ms). */

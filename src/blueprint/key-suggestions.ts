@@ -1,0 +1,106 @@
+/**
+ * "Did you mean" for unknown keys: finds the keys a zod schema knows at a path (through defaults,
+ * optionals, pipes, arrays, unions and intersections) and the one closest to a misspelling.
+ */
+
+/** The parts of a zod definition that lead to nested schemas (zod 4's `_zod.def`). */
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Readonly<Record<string, unknown>>;
+  readonly innerType?: unknown;
+  readonly in?: unknown;
+  readonly element?: unknown;
+  readonly options?: readonly unknown[];
+  readonly left?: unknown;
+  readonly right?: unknown;
+  readonly valueType?: unknown;
+  readonly getter?: () => unknown;
+}
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** The object schemas a value at this schema may be checked against, wrappers removed. */
+function objectsOf(schema: unknown, depth = 0): unknown[] {
+  const def = defOf(schema);
+  if (!def || depth > 20) return [];
+  switch (def.type) {
+    case 'object':
+      return [schema];
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
+      return objectsOf(def.innerType, depth + 1);
+    case 'pipe':
+      return objectsOf(def.in, depth + 1);
+    case 'lazy':
+      return def.getter ? objectsOf(def.getter(), depth + 1) : [];
+    case 'union':
+      return (def.options ?? []).flatMap((o) => objectsOf(o, depth + 1));
+    case 'intersection':
+      return [...objectsOf(def.left, depth + 1), ...objectsOf(def.right, depth + 1)];
+    default:
+      return [schema];
+  }
+}
+
+/** The schemas that check the value at `segment` below `schema`. */
+function childrenOf(schema: unknown, segment: PropertyKey): unknown[] {
+  return objectsOf(schema).flatMap((s) => {
+    const def = defOf(s);
+    if (def?.type === 'object') return def.shape && typeof segment === 'string' && segment in def.shape ? [def.shape[segment]] : [];
+    if (def?.type === 'array') return [def.element];
+    if (def?.type === 'record') return [def.valueType];
+    return [];
+  });
+}
+
+/** Every key the schema knows for an object at `path` (empty when it cannot tell). */
+export function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  let current = [schema];
+  for (const segment of path) current = current.flatMap((s) => childrenOf(s, segment));
+  const keys = current.flatMap(objectsOf).flatMap((s) => Object.keys(defOf(s)?.shape ?? {}));
+  return [...new Set(keys)];
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), case-insensitive. */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = best;
+    }
+  }
+  return at(x.length, y.length);
+}
+
+/** The known key closest to `key`, when one is close enough to be a likely misspelling. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(key.length / 3));
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key, candidate);
+    if (distance <= limit && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+/** `unknown key 'maxRestart' (did you mean 'maxRestarts'?)`, or with the known keys when none is close. */
+export function unknownKeyMessage(key: string, allKnown: readonly string[]): string {
+  // a union's other variants may know the key: it is still wrong here, so it is no suggestion
+  const known = allKnown.filter((k) => k !== key);
+  const suggestion = closestKey(key, known);
+  if (suggestion) return `unknown key '${key}' (did you mean '${suggestion}'?)`;
+  return known.length > 0 ? `unknown key '${key}' (known: ${[...known].sort().join(', ')})` : `unknown key '${key}'`;
+}

@@ -13,6 +13,11 @@ export const metricSchema = z.strictObject({
   basis: z.enum(['perMember', 'total']).default('perMember'),
   /** Scale from zero only when the metric is above this (KEDA's activation). Default 0. */
   activation: z.number().min(0).default(0),
+  /**
+   * `members` (default): reported by the members (HPA Resource/Pods metrics): a scale-up counts unready
+   * members at 0. `object`: about something else (HPA Object/External metrics): no readiness rule.
+   */
+  source: z.enum(['members', 'object']).default('members'),
 });
 
 const directionSchema = (stabilization: number, policies: z.input<typeof ratePolicySchema>[]) =>
@@ -75,8 +80,8 @@ export const autoscalerConfig = baseSchema
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {
-      if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember')) {
-        ctx.addIssue({ code: 'custom', message: 'scaling to zero needs a total metric (a per-member average cannot be read with no members)', path: ['metrics', i, 'basis'] });
+      if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember' && x.source === 'members')) {
+        ctx.addIssue({ code: 'custom', message: "scaling to zero needs a total metric or one with source 'object' (a per-member average cannot be read with no members)", path: ['metrics', i, 'basis'] });
       }
     });
   });

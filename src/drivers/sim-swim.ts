@@ -17,6 +17,8 @@ const swimConfig = z.strictObject({
   dimmerLevels: z.number().int().min(2).default(SWIM_DEFAULTS.dimmerLevels),
   initialDimmer: z.number().min(0).max(1).default(SWIM_DEFAULTS.initialDimmer),
   responseTimeThreshold: z.number().positive().default(SWIM_DEFAULTS.responseTimeThreshold),
+  /** A re-added server starts with a cold cache (SWIM's `cacheClearsWhenReboot`). Default false, as in SWIM. */
+  cacheClearsOnReboot: z.boolean().default(false),
   /** Arrivals per second of a Poisson process, used when no trace is replayed (e.g. `homeostat run`). */
   rate: z.number().min(0).default(20),
 });

@@ -47,7 +47,11 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     simulation: host,
   });
   deployment.start();
-  const duration = options.durationSeconds ?? options.trace.durationSeconds;
+  // the final period is closed: a trace whose last arrival falls just before a period's end (a 105-minute
+  // trace ending at 6299.9 s) is scored over every period, as SWIM does, unless a duration is declared; a
+  // tail under 1 % of a period past a boundary (WC98's last arrival at 6300.05 s) does not open another one
+  const period = Math.max(0, ...host.systems.map((s) => s.periodSeconds));
+  const duration = options.durationSeconds ?? (period > 0 ? Math.ceil(options.trace.durationSeconds / period - 0.01) * period : options.trace.durationSeconds);
   const faults = options.faults ?? [];
   for (const fault of faults) {
     if (!deployment.tree.find(fault.entity)) throw new HomeostatError('E_FAULT', `--fail ${fault.entity}@${fault.at}: no entity '${fault.entity}' in the tree (known: ${[...deployment.tree.entities()].map((e) => e.id).join(', ')})`);

@@ -34,6 +34,15 @@ describe('simulation', () => {
     expect(other.report.systems[0]?.swim.percentOptional).not.toEqual(first.report.systems[0]?.swim.percentOptional);
   });
 
+  it('scores the final period of a trace that ends just before a period boundary', async () => {
+    const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));
+    // 105 minutes of arrivals every 0.5 s, the last at 6299.5 s: the period 6240-6300 s is scored too
+    const trace = { arrivals: Float64Array.from({ length: 12_600 }, (_, i) => i * 0.5), durationSeconds: 6299.5, source: 'even.delta' };
+    const { report, host } = await runSimulation(blueprint, { trace });
+    expect(report.simulatedSeconds).toBe(6300);
+    expect(host.systems[0]?.periods.filter((p) => p.from >= 900)).toHaveLength(90);
+  });
+
   it('replays a CSV trace of timestamp,count rows', async () => {
     const rows = Array.from({ length: 60 }, (_, i) => `${i * 60},${600 + (i > 30 ? 1800 : 0)}`).join('\n');
     const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));

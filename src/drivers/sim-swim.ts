@@ -96,14 +96,18 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
       const stats = model.takePeriod(seconds());
       periods.push(stats);
       const length = stats.to - stats.from;
+      // One consistent snapshot per period (SWIM's monitor): the shape first (boots that finished at the
+      // boundary count as active, as SWIM processes them before its manager runs), then the period's
+      // readings, the response time and the total utilization last: a policy evaluating on either reads
+      // this period's values of all the others, never the previous period's.
+      publishShape();
       entity.sensor('arrival.rate').publish(stats.arrivals / length);
+      if (stats.activeServers > 0) entity.sensor('utilization').publish(Math.min(1, stats.utilizationTotal / stats.activeServers));
       if (stats.meanResponseTime !== undefined) {
-        entity.sensor('response.time').publish(stats.meanResponseTime);
         entity.sensor('late.fraction').publish(stats.late / stats.completed);
+        entity.sensor('response.time').publish(stats.meanResponseTime);
       }
       entity.sensor('utilization.total').publish(stats.utilizationTotal);
-      if (stats.activeServers > 0) entity.sensor('utilization').publish(Math.min(1, stats.utilizationTotal / stats.activeServers));
-      publishShape();
     });
     return () => tick.unsubscribe();
   },

@@ -16,8 +16,8 @@ export const TRACE_SHAPES: Readonly<Record<string, RateShape>> = {
   'steady-ramp': (m, n) => 5 + (57 * m) / (n - 1),
   /** A day compressed into an hour: 34 +/- 26 requests/s. */
   'diurnal-wave': (m) => 34 + 26 * Math.sin((2 * Math.PI * m) / 60),
-  /** Low, bursty load: 6 requests/s with bursts up to about 20 in a few minutes. */
-  'low-noisy': (_m, _n, random) => 6 + (random() < 0.15 ? 14 * random() : 3 * random()),
+  /** Low, bursty load: about 8 requests/s, with bursts of up to 30 (more than one server serves) in some minutes. */
+  'low-noisy': (_m, _n, random) => 6 + 4 * random() + (random() < 0.2 ? 20 * random() : 0),
   /** 10 requests/s, a step to 55 at minute 30, back to 10 at minute 70. */
   'step-up-down': (m) => (m >= 30 && m < 70 ? 55 : 10),
 };

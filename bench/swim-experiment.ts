@@ -13,6 +13,7 @@ export const BOOT_DELAYS = [0, 60, 120, 180, 240];
 export const SEEDS = [1, 2, 3];
 export const CONFIGS = [
   { name: 'homeostat', file: 'examples/swim/homeostat.yaml' },
+  { name: 'homeostat predictive', file: 'examples/swim/homeostat-predictive.yaml' },
   { name: 'Reactive', file: 'examples/swim/swim-reactive.yaml' },
   { name: 'Reactive2', file: 'examples/swim/swim-reactive2.yaml' },
 ];
@@ -26,7 +27,9 @@ export async function evaluationTraces(seed = 1): Promise<Array<{ name: string; 
 
 /** Runs a blueprint (its text) at one boot delay on a trace. */
 export async function swimRunText(text: string, file: string, bootDelay: number, seed: number, trace: ArrivalTrace): Promise<SwimResult> {
-  const blueprint = await parseBlueprint(text.replace(/bootDelay: \d+s/, `bootDelay: ${bootDelay}s`), file);
+  // the forecast horizon follows the boot delay: capacity asked now serves from then, for one period
+  const timed = text.replace(/bootDelay: \d+s/, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${bootDelay + 60}s`);
+  const blueprint = await parseBlueprint(timed, file);
   const { report } = await runSimulation(blueprint, { trace, seed });
   const system = report.systems[0];
   if (!system) throw new Error(`${file}: no simulated system`);

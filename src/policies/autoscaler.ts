@@ -1,6 +1,7 @@
 import { auditTime, filter, interval, map, merge } from 'rxjs';
 import type { Json } from '../knowledge/store.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
+import { holtForecast, holtUpdate, readHolt } from '../planners/holt-forecast.js';
 import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
 import { activeWindows } from '../planners/schedule-window.js';
 import { readHistory } from '../planners/stabilization-window.js';
@@ -21,6 +22,7 @@ const HISTORY = 'recommendations';
 const EVENTS = 'scaleEvents';
 const FAILURES = 'missingEvaluations';
 const CAPACITY = 'capacityLimit';
+const FORECAST = 'forecast';
 
 /**
  * Target-tracking autoscaler (Kubernetes HPA semantics, with KEDA's scale to and from zero): several metrics
@@ -36,6 +38,7 @@ export const autoscaler = definePolicy({
     ...config.metrics.map((m, i) => ({ on: 'self' as const, sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
+    ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),
   ],
   // Evaluate once per instant after any metric reading, and on a timer (which notices that data went
   // missing): readings published at one instant are evaluated together, never one by one.
@@ -98,6 +101,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     if (seen?.observation !== reading) changed = true;
     return { sensor: m.sensor, status: 'fresh', observation: reading, members };
   });
+  const forecast = predict(context, lastSeen);
   const stored = state.get(HISTORY);
   const result = evaluate({
     now,
@@ -111,6 +115,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     failures: state.get<number>(FAILURES) ?? 0,
     capacityLimit: activeCapacityLimit(state.get(CAPACITY), size.value, now, config.capacityRetry)?.limit,
     windows: activeWindows(config.schedule, now),
+    ...(forecast ? { forecast } : {}),
   });
   for (const m of metrics) if (m.status === 'fresh') lastSeen.set(m.sensor, { observation: m.observation, members: m.members ?? size.value });
   if (changed || stored === undefined) state.set(HISTORY, [...result.history] as unknown as Json);
@@ -118,4 +123,31 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
   const proposal = result.proposal;
   if (!proposal) return undefined;
   return { kind: proposal.kind, inputs: proposal.inputs as Observation[], detail: { current: size.value, desired: proposal.desired, reason: proposal.reason } };
+}
+
+/**
+ * Folds the demand sensor's new reading into the Holt state (policy state, constant size) and returns the
+ * size the forecast `horizon` ahead needs, with the forecast and its error for the Decision's reason.
+ */
+function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired: number; reason: string } | undefined {
+  const p = context.config.predictive;
+  if (!p) return undefined;
+  const sensor = context.entity.sensor<number>(p.sensor);
+  const reading = sensor.current;
+  if (!reading || sensor.isStale(context.scheduler.now())) return undefined;
+  const key = `forecast:${p.sensor}`;
+  let holt = readHolt(context.state.get(FORECAST));
+  if (lastSeen.get(key)?.observation !== reading) {
+    holt = holtUpdate(holt, reading.value, reading.at, p);
+    context.state.set(FORECAST, { ...holt });
+    lastSeen.set(key, { observation: reading, members: 0 });
+  }
+  const value = holtForecast(holt, p.horizon);
+  if (value === undefined || !holt) return undefined;
+  const desired = Math.ceil((value + p.margin * holt.error) / p.target - 1e-9);
+  return { desired, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s asks for ${desired}` };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

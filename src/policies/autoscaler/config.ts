@@ -66,6 +66,23 @@ const baseSchema = z.strictObject({
   capacityRetry: durationSchema.default(600_000),
   /** Scheduled windows: a floor or an exact size from each cron trigger for a duration. */
   schedule: z.array(scheduleWindowSchema).default([]),
+  /**
+   * Predictive scaling: forecast a total demand metric `horizon` ahead (Holt's linear smoothing, fitted
+   * online) and ask for `ceil((forecast + margin x error) / target)` members ahead of time, never below what
+   * the reactive rules ask. Set `horizon` to the boot delay: capacity asked now serves then.
+   */
+  predictive: z
+    .strictObject({
+      sensor: z.string().min(1),
+      /** Demand one member carries (e.g. requests/s). */
+      target: z.number().positive(),
+      horizon: durationSchema,
+      alpha: z.number().gt(0).max(1).default(0.5),
+      beta: z.number().gt(0).max(1).default(0.3),
+      /** Multiples of the smoothed forecast error added as headroom. Default 1. */
+      margin: z.number().min(0).default(1),
+    })
+    .optional(),
 });
 
 /** Config of the built-in autoscaler. */

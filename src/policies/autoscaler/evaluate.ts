@@ -28,6 +28,8 @@ export interface EvaluationInput {
   readonly failures: number;
   readonly capacityLimit: number | undefined;
   readonly windows: readonly ScheduleWindow[];
+  /** A predictive floor: the size the demand forecast over the boot-delay horizon needs, and why. */
+  readonly forecast?: { readonly desired: number; readonly reason: string };
 }
 
 /** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
@@ -91,6 +93,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (missing.length > 0 && raw < current) {
     raw = current;
     notes.push(`no scale-down while ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  }
+  if (input.forecast && input.forecast.desired > raw) {
+    raw = input.forecast.desired;
+    notes.push(input.forecast.reason);
   }
   const windowed = applyWindows(raw, input.windows);
   if (windowed.window) notes.push(`schedule '${windowed.window.cron}' ${windowed.window.mode} ${windowed.window.size}`);

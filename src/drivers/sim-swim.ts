@@ -22,6 +22,8 @@ const swimConfig = z.strictObject({
   dimmerLevels: z.number().int().min(2).max(1_000).default(SWIM_DEFAULTS.dimmerLevels),
   initialDimmer: z.number().min(0).max(1).default(SWIM_DEFAULTS.initialDimmer),
   responseTimeThreshold: z.number().positive().default(SWIM_DEFAULTS.responseTimeThreshold),
+  /** A re-added server starts with a cold cache (SWIM's `cacheClearsWhenReboot`). Default false, as in SWIM. */
+  cacheClearsOnReboot: z.boolean().default(false),
   /** Arrivals per second of a Poisson process, used when no trace is replayed (e.g. `homeostat run`). */
   rate: z.number().min(0).max(MAX_SIM_RATE, { message: `a simulated arrival rate is at most ${MAX_SIM_RATE} requests/s` }).default(20),
 }).refine((c) => c.initialServers <= c.maxServers, { message: 'initialServers must not exceed maxServers', path: ['initialServers'] });
@@ -99,14 +101,18 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
       const stats = model.takePeriod(seconds());
       periods.push(stats);
       const length = stats.to - stats.from;
+      // One consistent snapshot per period (SWIM's monitor): the shape first (boots that finished at the
+      // boundary count as active, as SWIM processes them before its manager runs), then the period's
+      // readings, the response time and the total utilization last: a policy evaluating on either reads
+      // this period's values of all the others, never the previous period's.
+      publishShape();
       entity.sensor('arrival.rate').publish(stats.arrivals / length);
+      if (stats.activeServers > 0) entity.sensor('utilization').publish(Math.min(1, stats.utilizationTotal / stats.activeServers));
       if (stats.meanResponseTime !== undefined) {
-        entity.sensor('response.time').publish(stats.meanResponseTime);
         entity.sensor('late.fraction').publish(stats.late / stats.completed);
+        entity.sensor('response.time').publish(stats.meanResponseTime);
       }
       entity.sensor('utilization.total').publish(stats.utilizationTotal);
-      if (stats.activeServers > 0) entity.sensor('utilization').publish(Math.min(1, stats.utilizationTotal / stats.activeServers));
-      publishShape();
     });
     return () => tick.unsubscribe();
   },

@@ -1,6 +1,7 @@
-import { filter, interval, map, merge } from 'rxjs';
+import { auditTime, filter, interval, map, merge } from 'rxjs';
 import type { Json } from '../knowledge/store.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
+import { holtForecast, holtUpdate, readHolt } from '../planners/holt-forecast.js';
 import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
 import { activeWindows } from '../planners/schedule-window.js';
 import { heldFloor } from '../planners/held-floor.js';
@@ -22,6 +23,7 @@ const HISTORY = 'recommendations';
 const EVENTS = 'scaleEvents';
 const FAILURES = 'missingEvaluations';
 const CAPACITY = 'capacityLimit';
+const FORECAST = 'forecast';
 
 /**
  * Target-tracking autoscaler (Kubernetes HPA semantics, with KEDA's scale to and from zero): several metrics
@@ -38,14 +40,16 @@ export const autoscaler = definePolicy({
     ...config.metrics.map((m, i) => ({ on: 'self' as const, sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
+    ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),
   ],
-  // Evaluate on every metric reading, and on a timer: the timer is what notices that data went missing.
+  // Evaluate once per instant after any metric reading, and on a timer (which notices that data went
+  // missing): readings published at one instant are evaluated together, never one by one.
   monitor: ({ entity, config, scheduler }) =>
-    merge(...config.metrics.map((m) => entity.sensor<number>(m.sensor).observations$), interval(config.evaluationInterval, scheduler)),
+    merge(...config.metrics.map((m) => entity.sensor<number>(m.sensor).observations$), interval(config.evaluationInterval, scheduler)).pipe(auditTime(0, scheduler)),
   analyze: (source, context) => {
-    const lastUsed = new Map<string, Observation<number>>();
+    const lastSeen = new Map<string, Seen>();
     return source.pipe(
-      map(() => evaluateNow(context, lastUsed)),
+      map(() => evaluateNow(context, lastSeen)),
       filter((s): s is ScaleSymptom => s !== undefined),
     );
   },
@@ -57,6 +61,8 @@ export const autoscaler = definePolicy({
     return {
       actions: [{ entity: entity.id, effector: config.resizeEffector, params: { size: desired } }],
       reason,
+      // re-checked when it starts: a resize that waited behind another one is out of date, not a step to run
+      expect: [{ entity: entity.id, sensor: config.sizeSensor, value: current }],
       ...(cooldown > 0 ? { cooldown: { key: direction, ms: cooldown } } : {}),
     };
   },
@@ -72,39 +78,79 @@ export const autoscaler = definePolicy({
   },
 });
 
-function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastUsed: Map<string, Observation<number>>): ScaleSymptom | undefined {
+/** A reading already evaluated, with the group's size when it was first evaluated (the size it describes). */
+interface Seen {
+  readonly observation: Observation<number>;
+  readonly members: number;
+}
+
+function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): ScaleSymptom | undefined {
   const { entity, config, scheduler, state } = context;
   const now = scheduler.now();
   const sizeSensor = entity.sensor<number>(config.sizeSensor);
   const size = sizeSensor.current;
   if (!size || sizeSensor.isStale(now)) return undefined; // capacity unknown: nothing can be decided
   const events = readScaleEvents(state.get(EVENTS), now, 3_600_000);
-  const lastScaleAt = events.length > 0 ? (events[events.length - 1] as ScaleEvent)[0] : -Infinity;
+  let changed = false;
   const metrics: MetricInput[] = config.metrics.map((m) => {
     const sensor = entity.sensor<number>(m.sensor);
     const reading = sensor.current;
     if (!reading || sensor.isStale(now)) return { sensor: m.sensor, status: 'missing' };
-    // a sensor hands out one object per reading: identity tells a reading already used, even at one instant
-    const used = reading === lastUsed.get(m.sensor) || (m.basis === 'perMember' && reading.at < lastScaleAt);
-    return used ? { sensor: m.sensor, status: 'used' } : { sensor: m.sensor, status: 'fresh', observation: reading };
+    // a sensor hands out one object per reading: identity tells a reading already evaluated, and a
+    // per-member average describes the size it was first evaluated at, not one resized since
+    const seen = lastSeen.get(m.sensor);
+    const members = seen?.observation === reading ? seen.members : size.value;
+    if (seen?.observation !== reading) changed = true;
+    return { sensor: m.sensor, status: 'fresh', observation: reading, members };
   });
+  const forecast = predict(context, lastSeen);
+  const stored = state.get(HISTORY);
   const result = evaluate({
     now,
     config,
     size,
     ready: config.readySensor ? entity.sensor<number>(config.readySensor).value : undefined,
     metrics,
-    history: readHistory(state.get(HISTORY)),
+    history: stored === undefined ? undefined : readHistory(stored),
+    changed,
     events,
     failures: state.get<number>(FAILURES) ?? 0,
     capacityLimit: activeCapacityLimit(state.get(CAPACITY), size.value, now, config.capacityRetry)?.limit,
     // a floor held on the entity (a DR runbook's scale-up, until failback) counts like a scheduled one
     windows: [...activeWindows(config.schedule, now), ...heldFloor(entity)],
+    ...(forecast ? { forecast } : {}),
   });
-  for (const m of metrics) if (m.status === 'fresh') lastUsed.set(m.sensor, m.observation);
-  if (metrics.some((m) => m.status === 'fresh')) state.set(HISTORY, [...result.history] as unknown as Json);
+  for (const m of metrics) if (m.status === 'fresh') lastSeen.set(m.sensor, { observation: m.observation, members: m.members ?? size.value });
+  if (changed || stored === undefined) state.set(HISTORY, [...result.history] as unknown as Json);
   if ((state.get<number>(FAILURES) ?? 0) !== result.failures) state.set(FAILURES, result.failures);
   const proposal = result.proposal;
   if (!proposal) return undefined;
   return { kind: proposal.kind, inputs: proposal.inputs as Observation[], detail: { current: size.value, desired: proposal.desired, reason: proposal.reason } };
+}
+
+/**
+ * Folds the demand sensor's new reading into the Holt state (policy state, constant size) and returns the
+ * size the forecast `horizon` ahead needs, with the forecast and its error for the Decision's reason.
+ */
+function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired: number; reason: string } | undefined {
+  const p = context.config.predictive;
+  if (!p) return undefined;
+  const sensor = context.entity.sensor<number>(p.sensor);
+  const reading = sensor.current;
+  if (!reading || sensor.isStale(context.scheduler.now())) return undefined;
+  const key = `forecast:${p.sensor}`;
+  let holt = readHolt(context.state.get(FORECAST));
+  if (lastSeen.get(key)?.observation !== reading) {
+    holt = holtUpdate(holt, reading.value, reading.at, p);
+    context.state.set(FORECAST, { ...holt });
+    lastSeen.set(key, { observation: reading, members: 0 });
+  }
+  const value = holtForecast(holt, p.horizon);
+  if (value === undefined || !holt) return undefined;
+  const desired = Math.ceil((value + p.margin * holt.error) / p.target - 1e-9);
+  return { desired, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s asks for ${desired}` };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -47,6 +47,12 @@ export interface Plan {
    * Set it when an action on a group concerns one member (e.g. `replaceMember` on a cluster: the member).
    */
   readonly targets?: readonly string[];
+  /**
+   * Sensor values the plan was made on and must still read when it starts executing (e.g. the group's size
+   * for a resize: a plan that waited behind another resize is then out of date). A mismatch is recorded as
+   * `rejected_stale` and nothing runs. Compared with `===` on the sensor's current value.
+   */
+  readonly expect?: ReadonlyArray<{ readonly entity: string; readonly sensor: string; readonly value: number | string | boolean }>;
 }
 
 /** What every phase of a policy sees. */

@@ -113,7 +113,8 @@ describe('HTTP API: acting, roles and bad input', () => {
   });
 
   it('lists decisions with filters and serves one in full', async () => {
-    api.deployment.tree.get('web').sensor('demand').publish(4);
+    // a scale-up (target 2 since the config test, size 3): a scale-down would wait out the 5-minute window
+    api.deployment.tree.get('web').sensor('demand').publish(8);
     await api.clock.settle();
     const list = await api.call('GET', '/decisions?policy=web%2Fautoscaler&outcome=applied', TOKENS.viewer);
     expect(list.body.length).toBeGreaterThan(0);

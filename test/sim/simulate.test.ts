@@ -34,6 +34,31 @@ describe('simulation', () => {
     expect(other.report.systems[0]?.swim.percentOptional).not.toEqual(first.report.systems[0]?.swim.percentOptional);
   });
 
+  it('scores the final period of a trace that ends just before a period boundary', async () => {
+    const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));
+    // 105 minutes of arrivals every 0.5 s, the last at 6299.5 s: the period 6240-6300 s is scored too
+    const trace = { arrivals: Float64Array.from({ length: 12_600 }, (_, i) => i * 0.5), durationSeconds: 6299.5, source: 'even.delta' };
+    const { report, host } = await runSimulation(blueprint, { trace });
+    expect(report.simulatedSeconds).toBe(6300);
+    expect(host.systems[0]?.periods.filter((p) => p.from >= 900)).toHaveLength(90);
+  });
+
+  it("gives policies one consistent snapshot per period: each decision cites that minute's readings", async () => {
+    // a spike: 20 min at 10 req/s, 10 min at 75 req/s, then 10 req/s again
+    const rows = Array.from({ length: 60 }, (_, i) => `${i * 60},${i >= 20 && i < 30 ? 4500 : 600}`).join('\n');
+    const trace = parseCsvTrace(`timestamp,count\n${rows}\n`, 'spike.csv');
+    for (const file of ['examples/swim/homeostat.yaml', 'examples/swim/swim-reactive.yaml']) {
+      const blueprint = await loadBlueprint(path.join(root, file));
+      const { deployment } = await runSimulation(blueprint, { trace, warmupSeconds: 0 });
+      const decisions = (await deployment.knowledge.queryDecisions({ limit: 10_000 })).filter((d) => d.policy !== 'web/autoscaler' && d.inputs.length > 1);
+      expect(decisions.length).toBeGreaterThan(0);
+      for (const d of decisions) {
+        const at = new Set(d.inputs.filter((i) => ['response.time', 'utilization', 'utilization.total', 'servers.active', 'servers.booting'].includes(i.sensor)).map((i) => i.at));
+        expect([d.policy, d.at, [...at]]).toEqual([d.policy, d.at, [d.inputs.find((i) => i.sensor === 'response.time')?.at]]);
+      }
+    }
+  });
+
   it('replays a CSV trace of timestamp,count rows', async () => {
     const rows = Array.from({ length: 60 }, (_, i) => `${i * 60},${600 + (i > 30 ? 1800 : 0)}`).join('\n');
     const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));

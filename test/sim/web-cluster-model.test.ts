@@ -88,3 +88,35 @@ describe('WebClusterModel', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('WebClusterModel: SWIM fidelity', () => {
+  /** Service with a pure warm-up penalty: 1 s for the first request, falling with requests served. */
+  const warmup: ServerModel = { threads: 100, timeout: 10, full: { mean: 0, sd: 0, warmupDelta: 1 }, low: { mean: 0, sd: 0, warmupDelta: 1 }, warmupRequests: 10 };
+
+  /** Serves 20 requests on one server, removes it and adds it back, and returns the next request's response time. */
+  function afterReAdd(cacheClearsOnReboot: boolean): number {
+    const arrivals = [...Array.from({ length: 20 }, (_, i) => i * 10), 1000];
+    const source = traceArrivals(Float64Array.from(arrivals), 0);
+    const model = new WebClusterModel({ ...SWIM_DEFAULTS, initialServers: 1, bootDelay: 0, server: warmup, cacheClearsOnReboot }, source, () => 0.5, 0);
+    model.takePeriod(500);
+    model.resize(0, 500);
+    model.resize(1, 600);
+    model.takePeriod(900);
+    return model.takePeriod(1100).meanResponseTime ?? NaN;
+  }
+
+  it("keeps a re-added server's cache warm by default (SWIM's cacheClearsWhenReboot = false)", () => {
+    const warm = afterReAdd(false);
+    const cold = afterReAdd(true);
+    expect(cold).toBeCloseTo(1, 4); // a cold cache pays the whole penalty
+    expect(warm).toBeLessThan(0.2); // 20 requests served before: exp(-ln 20 x 2) = 0.0025 of it
+  });
+
+  it('counts a timed-out request with the content the dimmer chose for it, as SWIM does', () => {
+    // no server at all: every request waits out the timeout; the dimmer at 1 marks all optional
+    const model = new WebClusterModel({ ...SWIM_DEFAULTS, initialServers: 0, initialDimmer: 1 }, traceArrivals(Float64Array.from([1, 2, 3]), 0), () => 0.5, 0);
+    const stats = model.takePeriod(60);
+    expect(stats.completed).toBe(3);
+    expect(stats.optional).toBe(3);
+  });
+});

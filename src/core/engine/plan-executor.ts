@@ -16,7 +16,7 @@ import type { PolicyAttachment } from './attachment.js';
 import { DecisionCoalescer } from './decision-coalescer.js';
 import type { PendingPlan } from './pending-plan.js';
 import { PlanTargets } from './plan-targets.js';
-import { staleInputs } from './stale-inputs.js';
+import { changedExpectations, staleInputs } from './stale-inputs.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
 
 /** What the executor needs from the engine. */
@@ -134,6 +134,11 @@ export class PlanExecutor {
   }
 
   private start(pending: PendingPlan): void {
+    const changed = changedExpectations(this.deps.tree, pending.plan);
+    if (changed) {
+      this.record(pending, 'rejected_stale', { detail: `changed since the plan was made: ${changed}` });
+      return;
+    }
     const until = Math.max(this.cooldownUntil(), this.cooldownUntil(pending.plan.cooldown?.key));
     if (until > this.deps.scheduler.now()) {
       const which = pending.plan.cooldown && this.cooldownUntil(pending.plan.cooldown.key) === until ? `'${pending.plan.cooldown.key}' cooldown` : 'cooldown';

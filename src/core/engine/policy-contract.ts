@@ -59,6 +59,7 @@ export const planSchema = z.looseObject({
   scope: id.optional(),
   nonAction: z.enum(NON_ACTION_OUTCOMES).optional(),
   targets: z.array(id).optional(),
+  expect: z.array(z.looseObject({ entity: id, sensor: id, value: z.union([z.number(), z.string(), z.boolean()]) })).optional(),
 });
 
 const observationSchema = z.looseObject({ entity: z.string(), sensor: z.string(), at: z.number(), stale: z.boolean().optional() });

@@ -1,4 +1,5 @@
 import type { EntityTree } from '../entity-tree.js';
+import type { Plan } from '../../policies/define-policy.js';
 import type { Observation } from '../../sensors/reading.js';
 
 /**
@@ -18,4 +19,18 @@ export function staleInputs(tree: EntityTree, inputs: readonly Observation[], no
     if (bound !== undefined && now - input.at > bound) stale.push(`${input.entity}.${input.sensor} (${now - input.at} ms old, bound ${bound} ms)`);
   }
   return stale;
+}
+
+/**
+ * Checks a plan's `expect` list against the sensors' current values at the moment it starts executing;
+ * returns what changed (e.g. `web.group.size is 5, the plan expected 3`), or undefined when all still hold.
+ */
+export function changedExpectations(tree: EntityTree, plan: Plan): string | undefined {
+  const changed: string[] = [];
+  for (const e of plan.expect ?? []) {
+    const entity = tree.find(e.entity);
+    const value = entity?.hasSensor(e.sensor) ? entity.sensor(e.sensor).value : undefined;
+    if (value !== e.value) changed.push(`${e.entity}.${e.sensor} is ${JSON.stringify(value) ?? 'unknown'}, the plan expected ${JSON.stringify(e.value)}`);
+  }
+  return changed.length > 0 ? changed.join('; ') : undefined;
 }

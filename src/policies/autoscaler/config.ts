@@ -14,6 +14,11 @@ export const metricSchema = z.strictObject({
   basis: z.enum(['perMember', 'total']).default('perMember'),
   /** Scale from zero only when the metric is above this (KEDA's activation). Default 0. */
   activation: z.number().min(0).default(0),
+  /**
+   * `members` (default): reported by the members (HPA Resource/Pods metrics): a scale-up counts unready
+   * members at 0. `object`: about something else (HPA Object/External metrics): no readiness rule.
+   */
+  source: z.enum(['members', 'object']).default('members'),
 });
 
 const directionSchema = (stabilization: number, policies: z.input<typeof ratePolicySchema>[]) =>
@@ -62,6 +67,23 @@ const baseSchema = z.strictObject({
   capacityRetry: durationSchema.default(600_000),
   /** Scheduled windows: a floor or an exact size from each cron trigger for a duration. */
   schedule: z.array(scheduleWindowSchema).default([]),
+  /**
+   * Predictive scaling: forecast a total demand metric `horizon` ahead (Holt's linear smoothing, fitted
+   * online) and ask for `ceil((forecast + margin x error) / target)` members ahead of time, never below what
+   * the reactive rules ask. Set `horizon` to the boot delay: capacity asked now serves then.
+   */
+  predictive: z
+    .strictObject({
+      sensor: z.string().min(1),
+      /** Demand one member carries (e.g. requests/s). */
+      target: z.number().positive(),
+      horizon: durationSchema,
+      alpha: z.number().gt(0).max(1).default(0.5),
+      beta: z.number().gt(0).max(1).default(0.3),
+      /** Multiples of the smoothed forecast error added as headroom. Default 1. */
+      margin: z.number().min(0).default(1),
+    })
+    .optional(),
 });
 
 /** Config of the built-in autoscaler. */
@@ -78,8 +100,8 @@ export const autoscalerConfig = baseSchema
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {
-      if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember')) {
-        ctx.addIssue({ code: 'custom', message: 'scaling to zero needs a total metric (a per-member average cannot be read with no members)', path: ['metrics', i, 'basis'] });
+      if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember' && x.source === 'members')) {
+        ctx.addIssue({ code: 'custom', message: "scaling to zero needs a total metric or one with source 'object' (a per-member average cannot be read with no members)", path: ['metrics', i, 'basis'] });
       }
     });
   });

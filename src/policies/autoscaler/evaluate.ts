@@ -1,14 +1,17 @@
-import { clampCapacity, targetTracking } from '../../planners/target-tracking.js';
+import { clampCapacity, replicaCount } from '../../planners/target-tracking.js';
 import { rateLimit, type ScaleEvent } from '../../planners/rate-limit.js';
 import { stabilize, type Recommendation } from '../../planners/stabilization-window.js';
 import { applyWindows, type ScheduleWindow } from '../../planners/schedule-window.js';
 import type { Observation } from '../../sensors/reading.js';
 import type { AutoscalerConfig } from './config.js';
 
-/** One metric as the evaluation sees it: a fresh, unused reading, or why there is none. */
+/**
+ * One metric as the evaluation sees it: its latest usable reading (with the group's size when it was taken,
+ * which a per-member average needs once the group has been resized since), or that it has none.
+ */
 export type MetricInput =
-  | { readonly sensor: string; readonly status: 'fresh'; readonly observation: Observation<number> }
-  | { readonly sensor: string; readonly status: 'used' | 'missing' };
+  | { readonly sensor: string; readonly status: 'fresh'; readonly observation: Observation<number>; readonly members?: number }
+  | { readonly sensor: string; readonly status: 'missing' };
 
 /** Everything one evaluation needs; the result depends on nothing else (it is unit-tested as a function). */
 export interface EvaluationInput {
@@ -17,11 +20,16 @@ export interface EvaluationInput {
   readonly size: Observation<number>;
   readonly ready: number | undefined;
   readonly metrics: readonly MetricInput[];
-  readonly history: readonly Recommendation[];
+  /** Recommendations so far; undefined on first sight (the current size is then recorded, as the HPA does). */
+  readonly history: readonly Recommendation[] | undefined;
+  /** False when no metric has a new reading since the last evaluation: only missing data and [min, max] are checked. */
+  readonly changed?: boolean;
   readonly events: readonly ScaleEvent[];
   readonly failures: number;
   readonly capacityLimit: number | undefined;
   readonly windows: readonly ScheduleWindow[];
+  /** A predictive floor: the size the demand forecast over the boot-delay horizon needs, and why. */
+  readonly forecast?: { readonly desired: number; readonly reason: string };
 }
 
 /** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
@@ -39,37 +47,45 @@ export interface Evaluation {
 export function evaluate(input: EvaluationInput): Evaluation {
   const { config, now } = input;
   const current = input.size.value;
+  const keep = Math.max(config.scaleDown.stabilization, config.scaleUp.stabilization);
+  // first sight: the current size is a recommendation, so the down window blocks an immediate scale-down
+  const seen: readonly Recommendation[] = input.history ?? [[now, current]];
+  if (current > config.max || (current < config.min && current > 0)) {
+    // the HPA clamps a size outside [min, max] before (and without) reading any metric; at 0 it is disabled
+    const desired = clampCapacity(current, config.min, config.max);
+    return { proposal: { kind: 'scale', desired, reason: `size ${current} is outside [${config.min}, ${config.max}]: resize ${current} -> ${desired}`, inputs: [input.size] }, history: seen, failures: input.failures };
+  }
   const fresh = input.metrics.filter((m): m is Extract<MetricInput, { status: 'fresh' }> => m.status === 'fresh');
   const missing = input.metrics.filter((m) => m.status === 'missing').map((m) => m.sensor);
 
   if (fresh.length === 0) {
-    if (missing.length < input.metrics.length) return { history: input.history, failures: 0 }; // nothing new yet
     const failures = input.failures + 1;
     const { failureThreshold, fallback, size } = config.missingData;
     const what = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or stale`;
     if (failures < failureThreshold) {
       const proposal = failures === 1 ? { kind: 'hold' as const, desired: current, reason: `${what}: holding at ${current} (never scale down on data the loop does not have)`, inputs: [input.size] } : undefined;
-      return { ...(proposal ? { proposal } : {}), history: input.history, failures };
+      return { ...(proposal ? { proposal } : {}), history: seen, failures };
     }
-    if (failures > failureThreshold) return { history: input.history, failures };
+    if (failures > failureThreshold) return { history: seen, failures };
     const target = fallback === 'hold' ? current : fallback === 'fixed' ? (size as number) : Math.max(current, size as number);
     return {
       proposal: { kind: target === current ? 'hold' : 'scale', desired: target, reason: `${what} for ${failures} evaluations: fallback '${fallback}' -> ${target}`, inputs: [input.size] },
-      history: input.history,
+      history: seen,
       failures,
     };
   }
+  if (input.changed === false) return { history: seen, failures: 0 }; // nothing new since the last evaluation
 
+  // every metric's latest value, evaluated together: the largest ask wins
   const asks = fresh.map((m) => {
     const spec = config.metrics.find((x) => x.sensor === m.sensor) ?? config.metrics[0];
     const basis = spec?.basis ?? 'perMember';
-    const capacity = basis === 'perMember' && input.ready !== undefined && input.ready < current ? input.ready : current;
     const value = m.observation.value;
     if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, value, desired: 0, ratio: 0 };
-    const tracked = targetTracking({ current: capacity, value, target: spec?.target ?? 1, basis, tolerance: config.tolerance });
-    let desired = tracked.withinTolerance ? current : tracked.desired;
-    if (capacity < current && desired < current && tracked.ratio >= 1) desired = current; // members still warming up
-    return { sensor: m.sensor, value, desired, ratio: tracked.ratio };
+    const members = basis === 'perMember' ? (m.members ?? current) : current;
+    const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
+    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: spec?.target ?? 1, basis, source: spec?.source ?? 'members', tolerance: config.tolerance });
+    return { sensor: m.sensor, value, desired: r.desired, ratio: r.ratio };
   });
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
   const notes: string[] = [];
@@ -78,6 +94,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
     raw = current;
     notes.push(`no scale-down while ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
   }
+  if (input.forecast && input.forecast.desired > raw) {
+    raw = input.forecast.desired;
+    notes.push(input.forecast.reason);
+  }
   const windowed = applyWindows(raw, input.windows);
   if (windowed.window) notes.push(`schedule '${windowed.window.cron}' ${windowed.window.mode} ${windowed.window.size}`);
   raw = clampCapacity(windowed.size, config.min, config.max);
@@ -85,8 +105,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     raw = Math.max(current, input.capacityLimit);
     notes.push(`capacity limit ${input.capacityLimit} (a resize failed for lack of capacity)`);
   }
-  const keep = Math.max(config.scaleDown.stabilization, config.scaleUp.stabilization);
-  const history: Recommendation[] = [...input.history.filter(([at]) => at >= now - keep), [now, raw]];
+  const history: Recommendation[] = [...seen.filter(([at]) => at >= now - keep), [now, raw]];
   let desired = raw;
   if (!windowed.window || windowed.window.mode !== 'exact') {
     if (raw < current) desired = Math.min(current, stabilize(history, now, config.scaleDown.stabilization, 'max') ?? raw);

@@ -35,8 +35,16 @@ export class ProcessorSharingServer {
     private readonly random: () => number,
     startAt: number,
     private readonly onDone: (completion: Completion) => void,
+    /** Requests this server has served before (a server that comes back keeps its cache warm, as in SWIM). */
+    servedBefore = 0,
   ) {
     this.clock = startAt;
+    this.served = servedBefore;
+  }
+
+  /** Requests served so far (drives the cache warm-up penalty). */
+  get servedCount(): number {
+    return this.served;
   }
 
   /** Requests in service plus waiting. */

@@ -16,6 +16,11 @@ export interface WebClusterSettings {
   /** A response slower than this is late (0.75 s). */
   readonly responseTimeThreshold: number;
   readonly server: ServerModel;
+  /**
+   * Whether a server added again starts with a cold cache. SWIM (`cacheClearsWhenReboot`, default false)
+   * keeps it warm: a re-added server carries on from the requests served by the one removed last.
+   */
+  readonly cacheClearsOnReboot?: boolean;
 }
 
 /** SWIM's defaults. */
@@ -26,6 +31,7 @@ export const SWIM_DEFAULTS: WebClusterSettings = {
   dimmerLevels: 5,
   initialDimmer: 1,
   responseTimeThreshold: 0.75,
+  cacheClearsOnReboot: false,
   server: {
     threads: 100,
     timeout: 10,
@@ -57,6 +63,8 @@ interface ServerSlot {
  */
 export class WebClusterModel {
   private readonly slots: ServerSlot[] = [];
+  /** Requests served by removed servers, newest last: what a re-added server's cache remembers. */
+  private readonly retired: number[] = [];
   private nextSlotId = 1;
   private roundRobin = 0;
   private clock: number;
@@ -182,7 +190,8 @@ export class WebClusterModel {
 
   private addSlot(t: number, bootDelay: number): void {
     const id = this.nextSlotId++;
-    const server = new ProcessorSharingServer(this.settings.server, this.random, t, (c) => this.done(c));
+    const warm = this.settings.cacheClearsOnReboot === true ? 0 : (this.retired.pop() ?? 0);
+    const server = new ProcessorSharingServer(this.settings.server, this.random, t, (c) => this.done(c), warm);
     this.slots.push({ id, server, state: bootDelay > 0 ? 'booting' : 'active', readyAt: t + bootDelay });
   }
 
@@ -235,13 +244,17 @@ export class WebClusterModel {
     this.completed += 1;
     this.responseTimeSum += responseTime;
     if (responseTime > this.settings.responseTimeThreshold) this.lateCount += 1;
-    if (completion.served && completion.request.optional) this.optionalCount += 1;
+    // as in SWIM, a request that timed out still counts with the content the dimmer chose for it
+    if (completion.request.optional) this.optionalCount += 1;
   }
 
   private removeDrained(): void {
     for (let i = this.slots.length - 1; i >= 0; i--) {
       const slot = this.slots[i] as ServerSlot;
-      if (slot.state === 'draining' && slot.server.load === 0) this.slots.splice(i, 1);
+      if (slot.state === 'draining' && slot.server.load === 0) {
+        this.slots.splice(i, 1);
+        this.retired.push(slot.server.servedCount);
+      }
     }
   }
 }

@@ -1,0 +1,54 @@
+import type { Json } from '../knowledge/store.js';
+
+/**
+ * Holt's linear exponential smoothing, fitted online one reading at a time in constant memory: a level, a
+ * trend per step, and the smoothed absolute one-step-ahead error (how far to trust the forecast). Plain
+ * JSON, so it lives in policy state and survives a restart.
+ */
+export interface HoltState {
+  readonly level: number;
+  /** Change per step (one reading interval). */
+  readonly trend: number;
+  /** Smoothed |actual - forecast| of the one-step forecasts. */
+  readonly error: number;
+  /** Readings seen (the first two initialise level and trend). */
+  readonly n: number;
+  /** Time of the last reading (ms), to measure the step. */
+  readonly at: number;
+  /** Smoothed step between readings (ms). */
+  readonly stepMs: number;
+}
+
+/** Smoothing factors: `alpha` for the level, `beta` for the trend, both in (0, 1]. */
+export interface HoltParameters {
+  readonly alpha: number;
+  readonly beta: number;
+}
+
+/** Folds one reading into the state (undefined: the first reading). */
+export function holtUpdate(state: HoltState | undefined, value: number, at: number, p: HoltParameters): HoltState {
+  if (!state) return { level: value, trend: 0, error: 0, n: 1, at, stepMs: 0 };
+  const step = at - state.at;
+  if (step <= 0) return state; // a reading at the same instant adds nothing
+  const predicted = state.level + state.trend;
+  const level = p.alpha * value + (1 - p.alpha) * predicted;
+  const trend = state.n === 1 ? level - state.level : p.beta * (level - state.level) + (1 - p.beta) * state.trend;
+  const error = state.n === 1 ? Math.abs(value - state.level) : p.alpha * Math.abs(value - predicted) + (1 - p.alpha) * state.error;
+  const stepMs = state.stepMs === 0 ? step : 0.8 * state.stepMs + 0.2 * step;
+  return { level, trend, error, n: state.n + 1, at, stepMs };
+}
+
+/** The forecast `horizonMs` ahead of the last reading (never negative), or undefined before two readings. */
+export function holtForecast(state: HoltState | undefined, horizonMs: number): number | undefined {
+  if (!state || state.n < 2 || state.stepMs <= 0) return undefined;
+  return Math.max(0, state.level + state.trend * (horizonMs / state.stepMs));
+}
+
+/** Reads the state back from policy state, tolerating absent or malformed values. */
+export function readHolt(value: Json | undefined): HoltState | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, Json>;
+  const keys = ['level', 'trend', 'error', 'n', 'at', 'stepMs'] as const;
+  if (!keys.every((k) => typeof v[k] === 'number' && Number.isFinite(v[k]))) return undefined;
+  return { level: v['level'] as number, trend: v['trend'] as number, error: v['error'] as number, n: v['n'] as number, at: v['at'] as number, stepMs: v['stepMs'] as number };
+}

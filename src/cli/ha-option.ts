@@ -25,6 +25,7 @@ export function joinHa(deployment: Deployment, store: RedisStore, owner: string,
       deployment.reconcileInFlight();
       for (const record of deployment.reconciled) logger.warn({ invocation: record }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight when the previous leader stopped: outcome unknown, not repeated`);
     },
+    owner,
   );
   return coordinator;
 }

@@ -108,7 +108,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   if (options.port !== undefined) {
     try {
-      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment(), ...alertmanagerFromEnvironment() });
+      server = await serve(deployment, { port: options.port, host: options.host ?? '127.0.0.1', auth: authFromEnvironment(), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logger.info({ url: server.url }, `HTTP API on ${server.url} (OpenAPI at ${server.url}/docs, metrics at ${server.url}/metrics)`);
     } catch (error) {
       io.err(`cannot start the HTTP service on port ${options.port}: ${describeError(error)}`);

@@ -17,6 +17,8 @@ import { sensorRoutes } from './routes-sensors.js';
 import { alertmanagerRoutes, type AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
+import type { HaView } from '../cluster/ha-status.js';
+import { LeaseMetrics } from '../telemetry/lease-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
 
@@ -33,6 +35,8 @@ export interface HomeostatPluginOptions {
   readonly invokeWaitMs?: number;
   /** Enables the Alertmanager webhook receiver (`POST /alertmanager`), protected by its own token. */
   readonly alertmanager?: AlertmanagerReceiverOptions;
+  /** This instance's part in a highly available deployment: shown in `/health` and as lease metrics. */
+  readonly ha?: HaView;
 }
 
 declare module 'fastify' {
@@ -58,6 +62,8 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
+    const ha = options.ha;
+    const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
     const context: ApiContext = { tree, engine, knowledge, audit, hub, history, auth, invokeWaitMs: options.invokeWaitMs ?? 10_000, invocations: new Map() };
 
     await app.register(async (scoped) => {
@@ -78,7 +84,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         request.log.error({ err: error }, 'homeostat API error');
         return reply.code(error.statusCode && error.statusCode < 500 ? error.statusCode : 500).send({ error: error.message });
       });
-      scoped.get('/health', { schema: { summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+      scoped.get('/health', { schema: { summary: 'Liveness; with HA, the role, token and holder of each lease' } }, async () => (ha ? { status: 'ok', instance: ha.owner, leases: ha.health() } : { status: 'ok' }));
       scoped.get('/ready', { schema: { summary: 'Readiness: the tree is built and the loops run' } }, async (_request, reply) => {
         const ready = tree.size > 0 && engine.policies().every((p) => p.state !== 'stopped');
         return reply.code(ready ? 200 : 503).send({ ready, entities: tree.size, policies: engine.policies().length, pendingWrites: knowledge.pending });
@@ -96,6 +102,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       history.close();
       metrics?.close();
       feedMetrics?.close();
+      leaseMetrics?.close();
     });
   },
   { name: 'homeostat', fastify: '5.x' },

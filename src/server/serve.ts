@@ -6,6 +6,7 @@ import type { Deployment } from '../blueprint/deployment.js';
 import type { AuthSettings } from './auth.js';
 import { homeostatPlugin } from './plugin.js';
 import type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';
+import type { HaView } from '../cluster/ha-status.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -16,6 +17,8 @@ export interface ServeOptions {
   readonly logger?: boolean | object;
   /** The Alertmanager webhook receiver, when wanted. */
   readonly alertmanager?: AlertmanagerReceiverOptions;
+  /** This instance's part in a highly available deployment (`/health`, lease metrics). */
+  readonly ha?: HaView;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     openapi: { info: { title: 'homeostat', description: 'autonomic control loops: entities, policies, decisions', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
     transform: jsonSchemaTransform,
   });
-  await app.register(homeostatPlugin, { deployment, registry, ...(options.auth ? { auth: options.auth } : {}), ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}) });
+  await app.register(homeostatPlugin, { deployment, registry, ...(options.auth ? { auth: options.auth } : {}), ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}), ...(options.ha ? { ha: options.ha } : {}) });
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
   // the registry's own format, always: switching a shared registry's format per request corrupts the
   // names prom-client renders (counter families lose their _total suffix in the text format)

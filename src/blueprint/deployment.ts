@@ -41,6 +41,8 @@ export interface DeployOptions {
    * means this instance must not act now. Default: always act (one instance).
    */
   readonly fence?: () => number | undefined;
+  /** Writes kept, in order, for a knowledge store that fails; above it new writes are dropped and counted. Default 100 000. */
+  readonly maxPendingWrites?: number;
   /** Where drivers keep pid files and logs; default HOMEOSTAT_STATE_DIR, else one folder per blueprint file under ~/.local/state/homeostat. */
   readonly stateDir?: string;
 }
@@ -104,7 +106,7 @@ export class Deployment {
   /** Opens knowledge (loading persisted policy state) and prepares a deployment; `start()` runs it. */
   static async create(blueprint: Blueprint, options: DeployOptions = {}): Promise<Deployment> {
     const scheduler = options.scheduler ?? asyncScheduler;
-    const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
+    const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler, options.maxPendingWrites === undefined ? {} : { maxPendingWrites: options.maxPendingWrites });
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
     return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint));

@@ -9,6 +9,11 @@ import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapsh
 export interface KnowledgeOptions {
   /** First retry delay after a failed flush (ms, doubling up to 30 s). Default 500. */
   readonly retryDelayMs?: number;
+  /**
+   * Writes kept for the store while it fails (Redis down or slow), in order. Above it, new writes are dropped,
+   * counted (`dropped`) and reported once per outage on `errors$`. Default 100 000.
+   */
+  readonly maxPendingWrites?: number;
 }
 
 /**
@@ -26,6 +31,9 @@ export class Knowledge {
   private retryDelayMs: number;
   private writable = true;
   private readonly firstRetryDelayMs: number;
+  private readonly maxPending: number;
+  private droppedCount = 0;
+  private droppingNow = false;
 
   constructor(
     readonly store: KnowledgeStore,
@@ -34,6 +42,7 @@ export class Knowledge {
   ) {
     this.firstRetryDelayMs = options.retryDelayMs ?? 500;
     this.retryDelayMs = this.firstRetryDelayMs;
+    this.maxPending = options.maxPendingWrites ?? 100_000;
   }
 
   /** Loads persisted policy state into the cache; call before policies start. */
@@ -74,6 +83,16 @@ export class Knowledge {
    */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.asObservable();
+  }
+
+  /** Writes dropped since the start because the buffer was full (the store failed for too long). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Whether the store is failing: a write is waiting for a retry, or writes were dropped since the last success. */
+  get degraded(): boolean {
+    return this.retryTimer !== undefined || this.droppingNow;
   }
 
   /** Writes waiting for the store. */
@@ -167,6 +186,12 @@ export class Knowledge {
 
   private enqueue(op: WriteOp): void {
     if (!this.writable) return;
+    if (this.buffer.length >= this.maxPending) {
+      this.droppedCount++;
+      if (!this.droppingNow) this.errorsSubject.next(new Error(`knowledge store: ${this.maxPending} writes are waiting; dropping new ones until the store answers`));
+      this.droppingNow = true;
+      return;
+    }
     this.buffer.push(op);
     if (!this.flushing && !this.retryTimer) queueMicrotask(() => this.startFlush());
   }
@@ -178,6 +203,7 @@ export class Knowledge {
       () => {
         this.buffer.splice(0, batch.length);
         this.retryDelayMs = this.firstRetryDelayMs;
+        this.droppingNow = false;
         this.flushing = undefined;
         if (this.buffer.length > 0) this.startFlush();
       },

@@ -19,6 +19,7 @@ import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
 import type { HaView } from '../cluster/ha-status.js';
 import { LeaseMetrics } from '../telemetry/lease-metrics.js';
+import { KnowledgeMetrics } from '../telemetry/knowledge-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
 
@@ -63,6 +64,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
     const ha = options.ha;
+    if (options.registry) new KnowledgeMetrics(options.registry, knowledge);
     const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
     const context: ApiContext = { tree, engine, knowledge, audit, hub, history, auth, invokeWaitMs: options.invokeWaitMs ?? 10_000, invocations: new Map() };
 
@@ -87,7 +89,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       scoped.get('/health', { schema: { summary: 'Liveness; with HA, the role, token and holder of each lease' } }, async () => (ha ? { status: 'ok', instance: ha.owner, leases: ha.health() } : { status: 'ok' }));
       scoped.get('/ready', { schema: { summary: 'Readiness: the tree is built and the loops run' } }, async (_request, reply) => {
         const ready = tree.size > 0 && engine.policies().every((p) => p.state !== 'stopped');
-        return reply.code(ready ? 200 : 503).send({ ready, entities: tree.size, policies: engine.policies().length, pendingWrites: knowledge.pending });
+        return reply.code(ready ? 200 : 503).send({ ready, entities: tree.size, policies: engine.policies().length, pendingWrites: knowledge.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: knowledge.dropped });
       });
       await entityRoutes(scoped, context);
       await policyRoutes(scoped, context);

@@ -15,8 +15,8 @@ export function instanceName(): string {
  * Joins the instances of one deployment: competes for the lease of the whole tree on the store's Redis
  * (same namespace), logs every change of role, and reconciles in-flight work on taking over.
  */
-export function joinHa(deployment: Deployment, store: RedisStore, owner: string, logger: Logger, leaseMs?: number): HaCoordinator {
-  const lease = new RedisLease(store.redis, { name: 'root', owner, namespace: store.keys.namespace, ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }) });
+export function joinHa(deployment: Deployment, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): HaCoordinator {
+  const lease = new RedisLease(store.redis, { name: 'root', owner, namespace: store.keys.namespace, ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }), ...(minReplicaAcks === undefined ? {} : { minReplicaAcks }) });
   const coordinator = new HaCoordinator(
     lease,
     deployment.knowledge,

@@ -82,7 +82,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const fence = () => coordinator?.actingToken();
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = joinHa(deployment, store, owner, logger, choice.leaseMs);
+    coordinator = joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
   const subscriptions = [

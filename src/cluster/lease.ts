@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { isCluster } from '../knowledge/redis/redis-connection.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './lease-script.js';
 
 /** Settings of one lease. */
@@ -50,12 +51,13 @@ export class RedisLease {
   /** Renewal round trips (ms), newest last, at most 100. */
   readonly renewalLatencies: number[] = [];
 
-  /** @throws RangeError when the margin is not below the lease time */
+  /** @throws RangeError when the margin is not below the lease time, or replica acks are asked of a Redis Cluster */
   constructor(private readonly redis: Redis, private readonly options: LeaseOptions) {
     this.ttlMs = options.ttlMs ?? 2_000;
     this.marginMs = options.safetyMarginMs ?? this.ttlMs / 4;
     this.renewEveryMs = this.ttlMs / (options.renewalsPerTtl ?? 4);
     if (!(this.marginMs >= 0 && this.marginMs < this.ttlMs - this.renewEveryMs)) throw new RangeError(`lease ${options.name}: the safety margin (${this.marginMs} ms) must be below the lease time less one renewal interval`);
+    if ((options.minReplicaAcks ?? 0) > 0 && isCluster(redis)) throw new RangeError(`lease ${options.name}: replica acknowledgements (WAIT) are not available on Redis Cluster, whose client cannot send a command without keys to the lease's node`);
     const base = `homeostat:{${options.namespace}}:lease:${encodeURIComponent(options.name)}`;
     this.keys = { lease: base, counter: `homeostat:{${options.namespace}}:lease-token`, expiry: `${base}:expiry` };
   }

@@ -38,9 +38,10 @@ export interface DeployOptions {
   readonly stopGraceMs?: number;
   /**
    * With several instances: the fencing token to act under, asked before every effector attempt; undefined
-   * means this instance must not act now. Default: always act (one instance).
+   * means this instance must not act now (on this entity: with shards, each subtree has its own lease).
+   * Default: always act (one instance).
    */
-  readonly fence?: () => number | undefined;
+  readonly fence?: (entity: string) => number | undefined;
   /** Writes kept, in order, for a knowledge store that fails; above it new writes are dropped and counted. Default 100 000. */
   readonly maxPendingWrites?: number;
   /** Where drivers keep pid files and logs; default HOMEOSTAT_STATE_DIR, else one folder per blueprint file under ~/.local/state/homeostat. */
@@ -75,7 +76,7 @@ export class Deployment {
     dryRun: boolean,
     simulation: SimulationHost | undefined,
     stopGraceMs: number | undefined,
-    fence: (() => number | undefined) | undefined,
+    fence: ((entity: string) => number | undefined) | undefined,
     stateDir: string,
   ) {
     this.tree = new EntityTree(scheduler);

@@ -63,11 +63,12 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
     .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
     .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
+    .option('--shards', 'with --ha: each top-level subtree is a lease of its own, shared out among the instances (each acts for about its share)', false)
     .option('--min-replica-acks <n>', 'with --ha: replicas that must acknowledge each take and renewal of the lease (Redis WAIT) before it counts (default 0)', wholeNumber)
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; logFormat?: LogFormat }) => {
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat }) => {
       const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
-      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }), ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }) };
+      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }), ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }), shards: options.shards };
       code = await runCommand(file, { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), dryRun: options.dryRun, knowledge, logger }, io);
     });
   program

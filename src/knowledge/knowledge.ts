@@ -30,6 +30,7 @@ export class Knowledge {
   private retryTimer: Subscription | undefined;
   private retryDelayMs: number;
   private writable = true;
+  private writeFilter: ((op: WriteOp) => boolean) | undefined;
   private readonly firstRetryDelayMs: number;
   private readonly maxPending: number;
   private droppedCount = 0;
@@ -65,11 +66,22 @@ export class Knowledge {
     return this.writable;
   }
 
-  /** Replaces the cached policy state with the store's (a standby taking over reads what the leader left). */
-  async reload(): Promise<void> {
+  /**
+   * Replaces the cached policy state with the store's (a standby taking over reads what the leader left);
+   * `only` limits it to some policies (an instance taking one shard keeps the state of those it already runs).
+   */
+  async reload(only?: (policy: string) => boolean): Promise<void> {
     const states = await this.store.loadPolicyStates();
-    this.stateCache.clear();
-    for (const [policy, values] of states) this.stateCache.set(policy, values);
+    for (const policy of [...this.stateCache.keys()]) if (!only || only(policy)) this.stateCache.delete(policy);
+    for (const [policy, values] of states) if (!only || only(policy)) this.stateCache.set(policy, values);
+  }
+
+  /**
+   * Keeps only the writes `accept` passes (with shards: those of the subtrees this instance holds, so an
+   * instance never records a decision another instance makes). Default: every write.
+   */
+  setWriteFilter(accept: ((op: WriteOp) => boolean) | undefined): void {
+    this.writeFilter = accept;
   }
 
   /** Store failures (each is retried). */
@@ -185,7 +197,7 @@ export class Knowledge {
   }
 
   private enqueue(op: WriteOp): void {
-    if (!this.writable) return;
+    if (!this.writable || (this.writeFilter && !this.writeFilter(op))) return;
     if (this.buffer.length >= this.maxPending) {
       this.droppedCount++;
       if (!this.droppingNow) this.errorsSubject.next(new Error(`knowledge store: ${this.maxPending} writes are waiting; dropping new ones until the store answers`));

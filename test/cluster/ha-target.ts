@@ -6,24 +6,21 @@ import { freePort } from '../support/free-port.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Writes a blueprint whose ticker policy calls the fenced target's `/act` every `everyMs`. */
-export async function tickerBlueprint(targetPort: number, everyMs = 100): Promise<string> {
+/**
+ * Writes a blueprint whose ticker policy calls the fenced target's `/act/<entity>` every `everyMs`: on the
+ * root alone, or on each of `shards` top-level entities (one shard each).
+ */
+export async function tickerBlueprint(targetPort: number, everyMs = 100, shards = 0): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-ha-'));
   const file = path.join(dir, 'fenced.yaml');
-  await writeFile(file, `name: fenced
-application:
-  id: app
-  effectors:
-    - name: act
-      kind: http
-      method: POST
-      url: "http://127.0.0.1:${targetPort}/act"
-      status: [200]
-      timeout: 2s
-  policies:
-    - module: ${path.join(root, 'test/cluster/fixtures/ticker-policy.ts')}
-      config: { every: ${everyMs} }
-`);
+  const acting = (indent: string): string => [
+    'effectors:',
+    '  - { name: act, kind: http, method: POST, url: "http://127.0.0.1:' + targetPort + '/act/{{id}}", status: [200], timeout: 2s }',
+    'policies:',
+    `  - { module: ${path.join(root, 'test/cluster/fixtures/ticker-policy.ts')}, config: { every: ${everyMs} } }`,
+  ].map((line) => indent + line).join('\n');
+  const children = Array.from({ length: shards }, (_, i) => `    - id: s${i + 1}\n${acting('      ')}`).join('\n');
+  await writeFile(file, `name: fenced\napplication:\n  id: app\n${shards === 0 ? acting('  ') : `  children:\n${children}`}\n`);
   return file;
 }
 

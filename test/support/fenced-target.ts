@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface TargetRequest {
   /** Wall-clock arrival (ms since the epoch). */
   readonly at: number;
+  /** The resource acted on (the request path): tokens are compared per resource, as with a lease per shard. */
+  readonly path: string;
   readonly token: number | undefined;
   readonly key: string | undefined;
   readonly accepted: boolean;
@@ -12,14 +14,14 @@ export interface TargetRequest {
 
 /**
  * A system under control that keeps fencing as a real one would: a small HTTP server that records every
- * action (`POST /act`) with its `Homeostat-Fencing-Token` and `Idempotency-Key`, accepts it (200) unless its
- * token is lower than one it accepted before (409: a stale leader), and refuses a request without a token
+ * action (`POST /act/...`) with its `Homeostat-Fencing-Token` and `Idempotency-Key`, accepts it (200) unless its
+ * token is lower than one it accepted before for the same path (409: a stale leader), and refuses a request without a token
  * (400). It does not refuse a repeated key, so that a duplicate action shows in the record instead of being
  * hidden by the target.
  */
 export class FencedTarget {
   readonly requests: TargetRequest[] = [];
-  private highest = -Infinity;
+  private readonly highest = new Map<string, number>();
 
   private readonly server: Server = createServer((request, response) => {
     request.resume();
@@ -27,9 +29,10 @@ export class FencedTarget {
       const raw = request.headers['homeostat-fencing-token'];
       const token = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
       const key = typeof request.headers['idempotency-key'] === 'string' ? request.headers['idempotency-key'] : undefined;
-      const accepted = token !== undefined && token >= this.highest;
-      if (accepted) this.highest = token;
-      this.requests.push({ at: Date.now(), token, key, accepted });
+      const path = request.url ?? '/';
+      const accepted = token !== undefined && token >= (this.highest.get(path) ?? -Infinity);
+      if (accepted) this.highest.set(path, token);
+      this.requests.push({ at: Date.now(), path, token, key, accepted });
       response.statusCode = token === undefined ? 400 : accepted ? 200 : 409;
       response.end(accepted ? 'ok' : 'stale fencing token');
     });
@@ -60,13 +63,13 @@ export class FencedTarget {
     return [...seen].filter(([, n]) => n > 1).map(([key]) => key);
   }
 
-  /** Accepted actions whose token is lower than one accepted before them (must be none). */
+  /** Accepted actions whose token is lower than one accepted before them on the same resource (must be none). */
   regressions(): TargetRequest[] {
-    let highest = -Infinity;
+    const highest = new Map<string, number>();
     const out: TargetRequest[] = [];
     for (const r of this.accepted) {
-      if ((r.token ?? -Infinity) < highest) out.push(r);
-      highest = Math.max(highest, r.token ?? -Infinity);
+      if ((r.token ?? -Infinity) < (highest.get(r.path) ?? -Infinity)) out.push(r);
+      highest.set(r.path, Math.max(highest.get(r.path) ?? -Infinity, r.token ?? -Infinity));
     }
     return out;
   }

@@ -9,7 +9,7 @@ import { FencedTarget } from '../test/support/fenced-target.js';
 import { TestRedisServer } from '../test/support/redis-server.js';
 import { startInstance, until, type HaInstance } from '../test/cluster/ha-target.js';
 
-const GROUPS = Number(process.env['GROUPS'] ?? 200);
+const GROUPS = Number(process.env['SHARD_GROUPS'] ?? 200);
 const PER = Number(process.env['PER'] ?? 999);
 const INSTANCES = Number(process.env['INSTANCES'] ?? 4);
 const root = path.resolve(import.meta.dirname, '..');

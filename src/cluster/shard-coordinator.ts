@@ -33,6 +33,7 @@ export class ShardCoordinator implements HaView {
   private readonly leases = new Map<string, RedisLease>();
   private readonly running = new Set<string>();
   private readonly ready = new Map<string, number>();
+  private readonly following = new Set<string>();
   private readonly eventsSubject = new Subject<LeaseEvent>();
   private readonly subscriptions: Subscription[] = [];
   private readonly membership: ShardMembership;
@@ -114,6 +115,11 @@ export class ShardCoordinator implements HaView {
       // Redis does not answer: keep the count; each lease times itself out on its own
     }
     if (this.stopped) return;
+    // a shard taken while its state could not be read is tried again (the lease state does not change meanwhile)
+    for (const [shard, lease] of this.leases) {
+      const state = lease.current;
+      if (state.role === 'leader' && !this.ready.has(shard) && !this.following.has(shard)) void this.follow(shard, lease, state.token, '');
+    }
     await this.rebalance();
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.ttlMs / 4);
   }
@@ -149,11 +155,14 @@ export class ShardCoordinator implements HaView {
     }
     if (this.ready.get(shard) === token) return;
     this.knowledge.setWritable(true);
+    this.following.add(shard);
     try {
       await this.knowledge.flush().catch(() => undefined); // what this instance wrote for its other shards is in the store
       await this.knowledge.reload((policy) => this.options.shardOf(policy.slice(0, Math.max(0, policy.lastIndexOf('/')))) === shard);
     } catch {
-      return; // not acting on state it could not read; the next renewal tries again
+      return; // not acting on state it could not read; the next tick tries again
+    } finally {
+      this.following.delete(shard);
     }
     if (lease.current.role !== 'leader' || lease.current.token !== token) return;
     this.ready.set(shard, token);

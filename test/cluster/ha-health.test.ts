@@ -86,5 +86,16 @@ describe('homeostat run --ha: /health and lease metrics', () => {
     expect(await sample(standby.port, 'homeostat_leader{shard="root"}')).toBe(1);
     expect(await sample(standby.port, 'homeostat_lease_takeovers_total{shard="root"}')).toBe(1);
     expect(await sample(standby.port, 'homeostat_lease_lost_total{shard="root"}')).toBe(0);
+
+    // Redis stops answering: the leader stops acting on its own clock and counts a lease lost
+    redis.pause();
+    try {
+      await until('the lease lost counted', 10_000, async () => ((await sample(standby.port, 'homeostat_lease_lost_total{shard="root"}')) === 1 ? true : undefined));
+      expect(await sample(standby.port, 'homeostat_leader{shard="root"}')).toBe(0);
+      expect((await health(standby.port)).leases[0]?.role).not.toBe('leader');
+    } finally {
+      redis.resume();
+    }
+    await until('it leads again', 10_000, async () => ((await health(standby.port)).leases[0]?.role === 'leader' ? true : undefined));
   }, 60_000);
 });

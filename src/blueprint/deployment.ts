@@ -40,9 +40,12 @@ export interface DeployOptions {
   readonly stopGraceMs?: number;
   /**
    * With several instances: the fencing token to act under, asked before every effector attempt; undefined
-   * means this instance must not act now. Default: always act (one instance).
+   * means this instance must not act now (on this entity: with shards, each subtree has its own lease).
+   * Default: always act (one instance).
    */
-  readonly fence?: () => number | undefined;
+  readonly fence?: (entity: string) => number | undefined;
+  /** Writes kept, in order, for a knowledge store that fails; above it new writes are dropped and counted. Default 100 000. */
+  readonly maxPendingWrites?: number;
   /** Where drivers keep pid files and logs; default HOMEOSTAT_STATE_DIR, else one folder per blueprint file under ~/.local/state/homeostat. */
   readonly stateDir?: string;
 }
@@ -75,7 +78,7 @@ export class Deployment {
     dryRun: boolean,
     simulation: SimulationHost | undefined,
     stopGraceMs: number | undefined,
-    fence: (() => number | undefined) | undefined,
+    fence: ((entity: string) => number | undefined) | undefined,
     stateDir: string,
   ) {
     this.tree = new EntityTree(scheduler);
@@ -106,7 +109,7 @@ export class Deployment {
   /** Opens knowledge (loading persisted policy state) and prepares a deployment; `start()` runs it. */
   static async create(blueprint: Blueprint, options: DeployOptions = {}): Promise<Deployment> {
     const scheduler = options.scheduler ?? asyncScheduler;
-    const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler);
+    const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler, options.maxPendingWrites === undefined ? {} : { maxPendingWrites: options.maxPendingWrites });
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
     return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint));

@@ -5,6 +5,8 @@ import type { Deployment } from '../blueprint/deployment.js';
 import { HaCoordinator } from '../cluster/ha-coordinator.js';
 import { RedisLease } from '../cluster/lease.js';
 import type { RedisStore } from '../knowledge/redis/redis-store.js';
+import type { Blueprint } from '../blueprint/resolved.js';
+import { ShardCoordinator } from '../cluster/shard-coordinator.js';
 
 /** A unique name for this instance: host, pid and a random part (a restarted process is a new owner). */
 export function instanceName(): string {
@@ -15,8 +17,8 @@ export function instanceName(): string {
  * Joins the instances of one deployment: competes for the lease of the whole tree on the store's Redis
  * (same namespace), logs every change of role, and reconciles in-flight work on taking over.
  */
-export function joinHa(deployment: Deployment, store: RedisStore, owner: string, logger: Logger, leaseMs?: number): HaCoordinator {
-  const lease = new RedisLease(store.redis, { name: 'root', owner, namespace: store.keys.namespace, ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }) });
+export function joinHa(deployment: Deployment, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): HaCoordinator {
+  const lease = new RedisLease(store.redis, { name: 'root', owner, namespace: store.keys.namespace, ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }), ...(minReplicaAcks === undefined ? {} : { minReplicaAcks }) });
   const coordinator = new HaCoordinator(
     lease,
     deployment.knowledge,
@@ -25,6 +27,39 @@ export function joinHa(deployment: Deployment, store: RedisStore, owner: string,
       deployment.reconcileInFlight();
       for (const record of deployment.reconciled) logger.warn({ invocation: record }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight when the previous leader stopped: outcome unknown, not repeated`);
     },
+    owner,
   );
+  return coordinator;
+}
+
+/** The shards of a blueprint: the root's own (the root entity alone) and one per top-level subtree. */
+export function shardsOf(blueprint: Blueprint): string[] {
+  return [blueprint.root.id, ...blueprint.root.children.map((c) => c.id)];
+}
+
+/**
+ * Joins the instances of one deployment with shards (`--ha --shards`): each top-level subtree is a lease of
+ * its own, shared out among the instances; logs every shard taken and lost.
+ */
+export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): ShardCoordinator {
+  const rootId = blueprint.root.id;
+  const shardOf = (id: string): string | undefined => {
+    let entity = deployment.tree.find(id);
+    if (!entity) return id === rootId ? rootId : undefined;
+    while (entity.parent?.parent) entity = entity.parent;
+    return entity.id;
+  };
+  const coordinator = new ShardCoordinator(store.redis, deployment.knowledge, {
+    shards: shardsOf(blueprint),
+    shardOf,
+    owner,
+    namespace: store.keys.namespace,
+    ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }),
+    ...(minReplicaAcks === undefined ? {} : { minReplicaAcks }),
+  });
+  coordinator.events$.subscribe((event) => {
+    if (event.kind === 'takeover') logger.info({ ha: { owner, ...event } }, `${owner} now acts for shard ${event.shard} with fencing token ${event.token}`);
+    else if (event.kind === 'lost') logger.warn({ ha: { owner, ...event } }, `${owner} lost shard ${event.shard}: ${event.reason}`);
+  });
   return coordinator;
 }

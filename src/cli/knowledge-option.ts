@@ -1,10 +1,11 @@
 import { describeError } from '../core/errors.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
+import { maskRedisUrl, parseRedisUrl } from '../knowledge/redis/redis-url.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 
 /** Where `homeostat run` keeps knowledge: in memory (default) or in Redis. */
 export interface KnowledgeChoice {
-  /** `redis://...`; `--redis`, else HOMEOSTAT_REDIS_URL (keeps a password off the command line). */
+  /** `redis://...`, `redis+sentinel://...` or `redis+cluster://...`; `--redis`, else HOMEOSTAT_REDIS_URL (keeps a password off the command line). */
   readonly redisUrl?: string;
   /** Keys of this deployment; default from the blueprint's name. */
   readonly namespace?: string;
@@ -12,6 +13,10 @@ export interface KnowledgeChoice {
   readonly ha?: boolean;
   /** Lease time (ms) with `ha`. Default 2 000. */
   readonly leaseMs?: number;
+  /** With `ha`: replicas that must acknowledge every take and renewal of the lease (Redis WAIT). Default 0. */
+  readonly minReplicaAcks?: number;
+  /** With `ha`: each top-level subtree is a lease of its own, shared out among the instances. */
+  readonly shards?: boolean;
 }
 
 /** A Redis namespace from a blueprint name: the characters a hash tag allows, at most 100. */
@@ -28,13 +33,17 @@ export function namespaceFor(blueprintName: string): string {
 export async function openKnowledgeStore(choice: KnowledgeChoice, blueprintName: string): Promise<KnowledgeStore | undefined> {
   const url = choice.redisUrl ?? process.env['HOMEOSTAT_REDIS_URL'];
   if (!url) return undefined;
-  if (!/^rediss?:\/\//.test(url)) throw new Error(`--redis must be a redis:// or rediss:// URL, got '${url.replace(/\/\/[^@/]*@/, '//***@')}'`);
+  try {
+    parseRedisUrl(url);
+  } catch (error) {
+    throw new Error(`--redis: ${describeError(error)}`);
+  }
   const store = new RedisStore({ url, namespace: choice.namespace ?? namespaceFor(blueprintName) });
   try {
     await store.connect();
   } catch (error) {
     await store.close().catch(() => undefined);
-    throw new Error(`cannot reach Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${describeError(error)}`);
+    throw new Error(`cannot reach Redis at ${maskRedisUrl(url)}: ${describeError(error)}`);
   }
   return store;
 }

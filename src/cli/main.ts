@@ -65,17 +65,19 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db]; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped')
+    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db], redis+sentinel://host:port,host:port/mastername, redis+cluster://host:port,host:port; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped')
     .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
     .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
     .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
+    .option('--shards', 'with --ha: each top-level subtree is a lease of its own, shared out among the instances (each acts for about its share)', false)
+    .option('--min-replica-acks <n>', 'with --ha: replicas that must acknowledge each take and renewal of the lease (Redis WAIT) before it counts (default 0)', wholeNumber)
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
     .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
     .option('--protect-metrics', 'require a viewer token for /metrics', false)
     .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10)', graceSeconds)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
       const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
-      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }) };
+      const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }), ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }), shards: options.shards };
       code = await runCommand(file, {
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.host === undefined ? {} : { host: options.host }),

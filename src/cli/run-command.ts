@@ -12,7 +12,8 @@ import { AuthSettingsError, authEnabled, parseAuthSettings, type AuthSettings } 
 import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
-import { instanceName, joinHa } from './ha-option.js';
+import { instanceName, joinHa, joinShards } from './ha-option.js';
+import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 
@@ -119,12 +120,16 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     io.err(`${file}: --ha needs --redis (the instances share their lease and knowledge through Redis)`);
     return 1;
   }
+  if (choice.shards && !choice.ha) {
+    io.err(`${file}: --shards needs --ha (shards are leases shared out among the instances)`);
+    return 1;
+  }
   const owner = instanceName();
-  let coordinator: HaCoordinator | undefined;
-  const fence = () => coordinator?.actingToken();
+  let coordinator: HaCoordinator | ShardCoordinator | undefined;
+  const fence = (entity: string) => coordinator?.actingToken(entity);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = joinHa(deployment, store, owner, logger, choice.leaseMs);
+    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
   const subscriptions = [
@@ -153,7 +158,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     try {
       // effectors in flight get the grace less a margin in which the rest of the stop fits
       const effectorGraceMs = stopGraceMs - Math.min(1_000, stopGraceMs / 4);
-      server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment() });
+      server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       io.err(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);

@@ -1,5 +1,6 @@
-import type { Subscription } from 'rxjs';
+import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { HaView, LeaseEvent, LeaseHealth } from './ha-status.js';
 import type { LeaseState, RedisLease } from './lease.js';
 
 /** What the coordinator tells the service about its role. */
@@ -16,11 +17,13 @@ export interface RoleChange {
  * old leader left (cooldowns, windows, counters), then acts. Losing the lease (or failing to renew it in
  * time) makes it a standby again at once.
  */
-export class HaCoordinator {
+export class HaCoordinator implements HaView {
   private readyToken: number | undefined;
   private generation = 0;
-  private subscription: Subscription | undefined;
+  private subscriptions: Subscription[] = [];
   private announced = false;
+  private stopping = false;
+  private readonly eventsSubject = new Subject<LeaseEvent>();
 
   /** @param onLeading run once the instance leads with fresh state, before it acts (e.g. reconcile in-flight work) */
   constructor(
@@ -28,6 +31,7 @@ export class HaCoordinator {
     private readonly knowledge: Knowledge,
     private readonly onRole: (change: RoleChange) => void = () => undefined,
     private readonly onLeading: () => void = () => undefined,
+    readonly owner = '',
   ) {}
 
   /** The token to act under, or undefined while this instance must not act. Pass as the invoker's fence. */
@@ -36,24 +40,44 @@ export class HaCoordinator {
     return token !== undefined && token === this.readyToken ? token : undefined;
   }
 
+  /** The one lease (`root`) as this instance sees it. */
+  health(): LeaseHealth[] {
+    const acting = this.actingToken();
+    const state = this.lease.current;
+    const holder = this.lease.holder;
+    const role = acting !== undefined ? 'leader' : state.role === 'waiting' || (state.role === 'leader' && this.readyToken === undefined) ? 'waiting' : 'standby';
+    return [{ shard: this.lease.name, role, ...(state.role !== 'follower' ? { token: state.token } : {}), ...(holder === undefined ? {} : { holder }) }];
+  }
+
+  /** Renewals, takeovers (this instance starts acting under a new token) and losses (it stops acting). */
+  get events$(): Observable<LeaseEvent> {
+    return this.eventsSubject.asObservable();
+  }
+
   /** Starts as a standby and competes for the lease. */
   start(): void {
     this.knowledge.setWritable(false);
-    this.subscription = this.lease.state$.subscribe((state) => void this.follow(state));
+    this.subscriptions.push(
+      this.lease.state$.subscribe((state) => void this.follow(state)),
+      this.lease.renewals$.subscribe((latencyMs) => this.eventsSubject.next({ kind: 'renewed', shard: this.lease.name, latencyMs })),
+    );
     this.lease.start();
   }
 
   /** Gives the lease up (a standby takes over at once) and stops. */
   async stop(): Promise<void> {
-    this.subscription?.unsubscribe();
+    this.stopping = true;
+    for (const s of this.subscriptions) s.unsubscribe();
     await this.lease.stop();
     this.readyToken = undefined;
+    this.eventsSubject.complete();
   }
 
   private async follow(state: LeaseState): Promise<void> {
     const generation = ++this.generation;
     if (state.role !== 'leader') {
       if (!this.announced || this.readyToken !== undefined || this.knowledge.isWritable) this.onRole({ role: 'standby', reason: state.reason });
+      if (this.readyToken !== undefined && !this.stopping) this.eventsSubject.next({ kind: 'lost', shard: this.lease.name, reason: state.reason });
       this.announced = true;
       this.readyToken = undefined;
       this.knowledge.setWritable(false);
@@ -73,6 +97,7 @@ export class HaCoordinator {
     this.knowledge.setWritable(true);
     this.onLeading();
     this.readyToken = state.token;
+    this.eventsSubject.next({ kind: 'takeover', shard: this.lease.name, token: state.token });
     this.onRole({ role: 'leader', token: state.token, reason: `holds the lease with fencing token ${state.token}` });
   }
 }

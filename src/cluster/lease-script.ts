@@ -1,7 +1,7 @@
 /**
  * Takes or renews a lease, atomically. KEYS: lease, token counter, expiry record. ARGV: owner, ttl (ms).
- * Returns { token, waitMs }: token is false when another owner holds the lease (waitMs is then its time
- * left); waitMs > 0 on a fresh take means the lease vanished before its recorded expiry (Redis restarted
+ * Returns { token, waitMs, holder }: token is false when another owner holds the lease (waitMs is then its
+ * time left, holder its owner); waitMs > 0 on a fresh take means the lease vanished before its recorded expiry (Redis restarted
  * empty, or failed over to a replica that missed the last renewal), so the taker must wait that long
  * before it acts, since the old holder may still be inside its own lease.
  *
@@ -21,7 +21,7 @@ if current then
     redis.call('SET', KEYS[3], tostring(now + ttl))
     return {token, 0}
   end
-  return {false, redis.call('PTTL', KEYS[1])}
+  return {false, redis.call('PTTL', KEYS[1]), holder}
 end
 local waitMs = 0
 local recorded = tonumber(redis.call('GET', KEYS[3]) or '')

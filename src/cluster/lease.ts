@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { isCluster } from '../knowledge/redis/redis-connection.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './lease-script.js';
 
 /** Settings of one lease. */
@@ -45,15 +46,18 @@ export class RedisLease {
   private timer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   private running = false;
+  private readonly renewalsSubject = new Subject<number>();
+  private otherHolder: string | undefined;
   /** Renewal round trips (ms), newest last, at most 100. */
   readonly renewalLatencies: number[] = [];
 
-  /** @throws RangeError when the margin is not below the lease time */
+  /** @throws RangeError when the margin is not below the lease time, or replica acks are asked of a Redis Cluster */
   constructor(private readonly redis: Redis, private readonly options: LeaseOptions) {
     this.ttlMs = options.ttlMs ?? 2_000;
     this.marginMs = options.safetyMarginMs ?? this.ttlMs / 4;
     this.renewEveryMs = this.ttlMs / (options.renewalsPerTtl ?? 4);
     if (!(this.marginMs >= 0 && this.marginMs < this.ttlMs - this.renewEveryMs)) throw new RangeError(`lease ${options.name}: the safety margin (${this.marginMs} ms) must be below the lease time less one renewal interval`);
+    if ((options.minReplicaAcks ?? 0) > 0 && isCluster(redis)) throw new RangeError(`lease ${options.name}: replica acknowledgements (WAIT) are not available on Redis Cluster, whose client cannot send a command without keys to the lease's node`);
     const base = `homeostat:{${options.namespace}}:lease:${encodeURIComponent(options.name)}`;
     this.keys = { lease: base, counter: `homeostat:{${options.namespace}}:lease-token`, expiry: `${base}:expiry` };
   }
@@ -61,6 +65,26 @@ export class RedisLease {
   /** The lease state as it changes. */
   get state$(): Observable<LeaseState> {
     return this.stateSubject.asObservable();
+  }
+
+  /** The lease state now. */
+  get current(): LeaseState {
+    return this.stateSubject.value;
+  }
+
+  /** The round trip (ms) of every successful take or renewal, replica acknowledgements included. */
+  get renewals$(): Observable<number> {
+    return this.renewalsSubject.asObservable();
+  }
+
+  /** The lease's name (its shard). */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Who holds the lease as last seen: this instance's owner, another's, or undefined when unknown or free. */
+  get holder(): string | undefined {
+    return this.token !== undefined ? this.options.owner : this.otherHolder;
   }
 
   /** The fencing token if this instance may act right now, else undefined. Cheap: call before every action. */
@@ -99,15 +123,18 @@ export class RedisLease {
   private async renew(): Promise<void> {
     const askedAt = performance.now();
     try {
-      const [token, waitMs] = (await this.redis.eval(ACQUIRE_SCRIPT, 3, this.keys.lease, this.keys.counter, this.keys.expiry, this.options.owner, this.ttlMs)) as [string | null, number];
+      const [token, waitMs, holder] = (await this.redis.eval(ACQUIRE_SCRIPT, 3, this.keys.lease, this.keys.counter, this.keys.expiry, this.options.owner, this.ttlMs)) as [string | null, number, string?];
+      this.otherHolder = token === null ? holder : undefined;
       if (token === null) return this.drop(`held by another instance for ${waitMs} ms more`);
       const minAcks = this.options.minReplicaAcks ?? 0;
       if (minAcks > 0) {
         const acks = (await this.redis.wait(minAcks, Math.max(1, Math.floor(this.renewEveryMs / 2)))) as number;
         if (acks < minAcks) return this.drop(`only ${acks} of ${minAcks} replicas acknowledged the lease`);
       }
-      this.renewalLatencies.push(performance.now() - askedAt);
+      const latency = performance.now() - askedAt;
+      this.renewalLatencies.push(latency);
       if (this.renewalLatencies.length > 100) this.renewalLatencies.shift();
+      this.renewalsSubject.next(latency);
       const fresh = this.token !== Number(token);
       this.token = Number(token);
       this.validUntil = askedAt + this.ttlMs - this.marginMs;

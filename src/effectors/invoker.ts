@@ -44,9 +44,9 @@ export interface InvokerOptions {
   /**
    * The fencing token to act under, asked before every attempt; undefined means this instance must not act
    * now (it lost or never held the lease), and the invocation fails with E_NOT_LEADER. Default: always act,
-   * with no token (one instance).
+   * with no token (one instance). Gets the entity acted on: with shards, each subtree has a lease of its own.
    */
-  readonly fence?: () => number | undefined;
+  readonly fence?: (entity: string) => number | undefined;
 }
 
 /**
@@ -130,7 +130,7 @@ export class EffectorInvoker {
   /** The token to act under; @throws NotActingError when this instance must not act now */
   private fenceFor(entity: string, effector: string): number | undefined {
     if (!this.options.fence) return undefined;
-    const token = this.options.fence();
+    const token = this.options.fence(entity);
     if (token === undefined) throw new NotActingError(entity, effector);
     return token;
   }

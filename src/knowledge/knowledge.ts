@@ -3,12 +3,18 @@ import type { InvocationRecord } from '../effectors/invocation.js';
 import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot } from './store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 
 /** Options of the knowledge front: those of its write queue. */
-export type KnowledgeOptions = WriteQueueOptions;
+export type KnowledgeOptions = WriteQueueOptions & {
+  /**
+   * Writes kept for the store while it fails (Redis down or slow), in order; past it the oldest are dropped
+   * (never policy state), counted and logged. Default 100 000. Same as `maxPending`.
+   */
+  readonly maxPendingWrites?: number;
+};
 
 /**
  * The loop's view of knowledge: records and state changes are bounded (see `bounded-record`), buffered and
@@ -21,13 +27,14 @@ export class Knowledge {
   private readonly stateCache = new Map<string, Map<string, Json>>();
   private readonly decisionsSubject = new Subject<Decision>();
   private writable = true;
+  private writeFilter: ((op: WriteOp) => boolean) | undefined;
 
   constructor(
     readonly store: KnowledgeStore,
     scheduler: SchedulerLike,
     options: KnowledgeOptions = {},
   ) {
-    this.queue = new WriteQueue(store, scheduler, options);
+    this.queue = new WriteQueue(store, scheduler, options.maxPendingWrites === undefined ? options : { ...options, maxPending: options.maxPendingWrites });
   }
 
   /** Loads persisted policy state into the cache; call before policies start. */
@@ -49,11 +56,33 @@ export class Knowledge {
     return this.writable;
   }
 
-  /** Replaces the cached policy state with the store's (a standby taking over reads what the leader left). */
-  async reload(): Promise<void> {
+  /**
+   * Replaces the cached policy state with the store's (a standby taking over reads what the leader left);
+   * `only` limits it to some policies (an instance taking one shard keeps the state of those it already runs).
+   */
+  async reload(only?: (policy: string) => boolean): Promise<void> {
     const states = await this.store.loadPolicyStates();
-    this.stateCache.clear();
-    for (const [policy, values] of states) this.stateCache.set(policy, values);
+    for (const policy of [...this.stateCache.keys()]) if (!only || only(policy)) this.stateCache.delete(policy);
+    for (const [policy, values] of states) if (!only || only(policy)) this.stateCache.set(policy, values);
+  }
+
+  /**
+   * Keeps only the writes `accept` passes (with shards: those of the subtrees this instance holds, so an
+   * instance never records a decision another instance makes). Default: every write.
+   */
+  setWriteFilter(accept: ((op: WriteOp) => boolean) | undefined): void {
+    this.writeFilter = accept;
+  }
+
+  /** Writes dropped since the start (a record the store refused on its own, or past the buffer bound). */
+  get dropped(): number {
+    return this.queue.health().dropped;
+  }
+
+  /** Whether the store is failing (a write waits for a retry) or too many writes wait. */
+  get degraded(): boolean {
+    const health = this.queue.health();
+    return health.failing || !health.ok;
   }
 
   /** Store failures (each is retried) and dropped writes. */
@@ -81,20 +110,20 @@ export class Knowledge {
 
   recordDecision(decision: Decision): void {
     const bounded = boundDecision(decision);
-    if (this.writable) this.queue.push({ kind: 'decision', value: bounded });
+    this.push({ kind: 'decision', value: bounded });
     this.decisionsSubject.next(bounded);
   }
 
   recordInvocation(record: InvocationRecord): void {
-    if (this.writable) this.queue.push({ kind: 'invocation', value: boundInvocation(record) });
+    this.push({ kind: 'invocation', value: boundInvocation(record) });
   }
 
   recordFault(fault: PolicyFault): void {
-    if (this.writable) this.queue.push({ kind: 'fault', value: boundFault(fault) });
+    this.push({ kind: 'fault', value: boundFault(fault) });
   }
 
   recordSnapshot(snapshot: SensorSnapshot): void {
-    if (this.writable) this.queue.push({ kind: 'snapshot', value: boundSnapshot(snapshot) });
+    this.push({ kind: 'snapshot', value: boundSnapshot(snapshot) });
   }
 
   /** The persistent state of one policy instance. */
@@ -115,7 +144,7 @@ export class Knowledge {
       if (!map) this.stateCache.set(policy, (map = new Map()));
       map.set(key, value);
     }
-    if (this.writable) this.queue.push({ kind: 'state', policy, key, value });
+    this.push({ kind: 'state', policy, key, value });
   }
 
   /** @internal keys in the state cache */
@@ -156,6 +185,10 @@ export class Knowledge {
     } finally {
       await this.store.close();
     }
+  }
+
+  private push(op: WriteOp): void {
+    if (this.writable && (!this.writeFilter || this.writeFilter(op))) this.queue.push(op);
   }
 
   private async read<T>(query: () => Promise<T>): Promise<T> {

@@ -22,6 +22,9 @@ import { sensorRoutes } from './routes-sensors.js';
 import { alertmanagerRoutes, type AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
+import type { HaView } from '../cluster/ha-status.js';
+import { LeaseMetrics } from '../telemetry/lease-metrics.js';
+import { KnowledgeMetrics } from '../telemetry/knowledge-metrics.js';
 import { EventHub } from './event-stream.js';
 import { SensorHistory } from './sensor-history.js';
 import { StopCoordinator } from './stop-coordinator.js';
@@ -48,6 +51,8 @@ export interface HomeostatPluginOptions {
   readonly serveMetrics?: boolean;
   /** Require a viewer token for `/metrics`. Default false: scrapers usually have none. */
   readonly protectMetrics?: boolean;
+  /** This instance's part in a highly available deployment: shown in `/health` and as lease metrics. */
+  readonly ha?: HaView;
 }
 
 declare module 'fastify' {
@@ -84,6 +89,9 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         transform: jsonSchemaTransform,
       });
     }
+    const ha = options.ha;
+    if (options.registry) new KnowledgeMetrics(options.registry, knowledge);
+    const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
 
     await app.register(async (scoped) => {
       const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(settings.protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
@@ -105,7 +113,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         if (!(error instanceof ApiError && error.audited)) auditRefusal(context, request, status, String(body['error']));
         return reply.code(status).send(body);
       });
-      scoped.get('/health', { schema: { summary: 'Liveness (no token needed)' } }, async () => ({ status: 'ok' }));
+      scoped.get('/health', { schema: { summary: 'Liveness (no token needed); with HA, the role, token and holder of each lease' } }, async () => (ha ? { status: 'ok', instance: ha.owner, leases: ha.health() } : { status: 'ok' }));
       scoped.get('/ready', { schema: { summary: 'Readiness (no token needed): the tree is built, the loops run, knowledge takes writes' } }, async (_request, reply) => {
         const store = knowledge.health();
         const policies = engine.policies();
@@ -117,7 +125,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
           ...(stop.stopping ? ['the service is stopping'] : []),
         ];
         const ready = reasons.length === 0;
-        return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: policies.length, pendingWrites: store.pending, droppedWrites: store.dropped });
+        return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: policies.length, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });
       });
       if (settings.docs) scoped.get('/docs', { schema: { hide: true } }, async () => app.swagger());
       if (settings.serveMetrics && options.registry) {
@@ -143,6 +151,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       history.close();
       metrics?.close();
       feedMetrics?.close();
+      leaseMetrics?.close();
     });
   },
   { name: 'homeostat', fastify: '5.x' },

@@ -4,6 +4,7 @@ import type { Deployment } from '../blueprint/deployment.js';
 import type { AuthSettings } from './auth.js';
 import { homeostatPlugin } from './plugin.js';
 import type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';
+import type { HaView } from '../cluster/ha-status.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -18,6 +19,8 @@ export interface ServeOptions {
   readonly protectMetrics?: boolean;
   /** On close, how long streams and API invocations get before they are cut (ms). Default 10 000. */
   readonly stopGraceMs?: number;
+  /** This instance's part in a highly available deployment (`/health`, lease metrics). */
+  readonly ha?: HaView;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
+    ...(options.ha ? { ha: options.ha } : {}),
   });
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const urls = app.addresses().map((a) => (typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`));

@@ -1,8 +1,13 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
 /** How homeostat talks to Redis: bounded waits, no silent resends. */
 export interface RedisConnectionOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
+  /**
+   * One Redis: `redis://[user:password@]host:port[/db]` or `rediss://...`.
+   * A primary watched by Sentinel: `redis+sentinel://[user:password@]host:port,host:port/mastername[/db]`.
+   * Redis Cluster: `redis+cluster://[user:password@]host:port,host:port`.
+   */
   readonly url: string;
   /** Longest wait for any one command (ms). Default 1 000. */
   readonly commandTimeoutMs?: number;
@@ -15,9 +20,16 @@ export interface RedisConnectionOptions {
  * disconnected and resend unanswered ones after a reconnect, so a command could block for over a minute or a
  * write be applied twice. Here a command fails fast instead (no offline queue, no automatic resend, a command
  * timeout); the caller (Knowledge) keeps its writes buffered in order and retries them, and every write is
- * idempotent, so a retry after an unknown result is safe. The client reconnects in the background.
+ * idempotent, so a retry after an unknown result is safe. The client reconnects in the background: through
+ * Sentinel it asks the sentinels for the current primary each time, so it follows a failover.
+ *
+ * A Redis Cluster client is returned typed as `Redis`: homeostat sends it only commands whose keys share one
+ * hash tag (one slot), which ioredis' Cluster routes to the slot's primary; commands without keys (WAIT) are
+ * not routed that way, so a lease on a cluster refuses replica acknowledgements (see RedisLease).
+ * @throws RangeError when the URL is not one of these forms
  */
 export function openRedis(options: RedisConnectionOptions): Redis {
+  const target = parseRedisUrl(options.url);
   const settings: RedisOptions = {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
@@ -28,8 +40,49 @@ export function openRedis(options: RedisConnectionOptions): Redis {
     // reconnect for ever, backing off to 2 s: the service keeps deciding on what it has meanwhile
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
   };
-  const client = new Redis(options.url, settings);
+  let client: Redis;
+  if (target.kind === 'single') client = new Redis(options.url, settings);
+  else {
+    const auth = { ...(target.username ? { username: target.username } : {}), ...(target.password ? { password: target.password } : {}) };
+    client = target.kind === 'sentinel' ? sentinelClient(target, settings, auth) : clusterClient(target, settings, auth, options.connectTimeoutMs ?? 2_000);
+  }
   // errors reach the caller through rejected commands; an unhandled 'error' event would crash the process
   client.on('error', () => undefined);
   return client;
+}
+
+type Auth = { username?: string; password?: string };
+
+function sentinelClient(target: Extract<RedisTarget, { kind: 'sentinel' }>, settings: RedisOptions, auth: Auth): Redis {
+  return new Redis({
+    ...settings,
+    ...auth,
+    db: target.db,
+    name: target.master,
+    role: 'master',
+    sentinels: target.hosts,
+    // sentinels share the data nodes' credentials unless told otherwise; the client re-asks them on every reconnect
+    ...(auth.password ? { sentinelPassword: auth.password } : {}),
+    ...(auth.username ? { sentinelUsername: auth.username } : {}),
+    sentinelRetryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+    failoverDetector: true,
+  });
+}
+
+function clusterClient(target: Extract<RedisTarget, { kind: 'cluster' }>, settings: RedisOptions, auth: Auth, connectTimeoutMs: number): Redis {
+  const { retryStrategy: _retry, enableOfflineQueue: _queue, ...nodeSettings } = settings;
+  const cluster = new Cluster(target.hosts, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRedirections: 4,
+    slotsRefreshTimeout: connectTimeoutMs,
+    clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+    redisOptions: { ...nodeSettings, ...auth },
+  });
+  return cluster as unknown as Redis;
+}
+
+/** Whether a client from `openRedis` talks to a Redis Cluster. */
+export function isCluster(client: Redis): boolean {
+  return (client as unknown) instanceof Cluster;
 }

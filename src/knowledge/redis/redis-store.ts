@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { InvocationRecord } from '../../effectors/invocation.js';
 import type { Decision, PolicyFault } from '../decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from '../store.js';
-import { openRedis, type RedisConnectionOptions } from './redis-connection.js';
+import { isCluster, openRedis, type RedisConnectionOptions } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLog } from './redis-log.js';
 
@@ -159,12 +159,17 @@ export class RedisStore implements KnowledgeStore {
 
   /** Drops every key of this namespace (tests and `homeostat` maintenance; never called by the loop). */
   async clear(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `homeostat:{${this.keys.namespace}}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await this.redis.del(...keys);
-    } while (cursor !== '0');
+    await this.connected();
+    // on a cluster, SCAN without a key reaches one node: scan every primary (the namespace's slot is on one)
+    const nodes = isCluster(this.redis) ? (this.redis as unknown as Cluster).nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `homeostat:{${this.keys.namespace}}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await this.redis.del(...keys);
+      } while (cursor !== '0');
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,172 @@
+import type { Redis } from 'ioredis';
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { HaView, LeaseEvent, LeaseHealth } from './ha-status.js';
+import { RedisLease } from './lease.js';
+import { ShardMembership } from './shard-membership.js';
+
+/** Settings of a sharded deployment. */
+export interface ShardOptions {
+  /** The shards: one lease each (the root's own shard and each top-level subtree). */
+  readonly shards: readonly string[];
+  /** The shard an entity belongs to, or undefined when it is not in the tree. */
+  readonly shardOf: (entity: string) => string | undefined;
+  /** This instance's unique name. */
+  readonly owner: string;
+  readonly namespace: string;
+  /** Lease time (ms). Default 2 000. */
+  readonly ttlMs?: number;
+  readonly minReplicaAcks?: number;
+  /** Called when this instance starts acting for a shard under a new token (after its state was reloaded). */
+  readonly onShard?: (shard: string, token: number) => void;
+}
+
+/**
+ * Shares a deployment's shards out among the instances on one Redis: each shard is a lease with a fencing
+ * token, each instance aims at ceil(shards / instances) of them (instances are counted by heartbeats in
+ * Redis). Above its share an instance releases shards (another takes each within one renewal); below it, it
+ * competes for free ones; at its share it stops competing. A dead instance's shards move once its leases
+ * expire and its heartbeat ages out: within about two lease times. Only a shard's holder acts in it, and an
+ * instance writes knowledge only for the shards it holds.
+ */
+export class ShardCoordinator implements HaView {
+  private readonly leases = new Map<string, RedisLease>();
+  private readonly running = new Set<string>();
+  private readonly ready = new Map<string, number>();
+  private readonly following = new Set<string>();
+  private readonly eventsSubject = new Subject<LeaseEvent>();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly membership: ShardMembership;
+  private readonly ttlMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private instances = 1;
+  private stopped = false;
+
+  constructor(redis: Redis, private readonly knowledge: Knowledge, private readonly options: ShardOptions) {
+    this.ttlMs = options.ttlMs ?? 2_000;
+    this.membership = new ShardMembership(redis, options.namespace, options.owner, this.ttlMs);
+    for (const shard of options.shards) {
+      const lease = new RedisLease(redis, { name: shard, owner: options.owner, namespace: options.namespace, ttlMs: this.ttlMs, ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }) });
+      this.leases.set(shard, lease);
+      this.subscriptions.push(
+        lease.state$.subscribe((state) => void this.follow(shard, lease, state.role === 'leader' ? state.token : undefined, 'reason' in state ? state.reason : '')),
+        lease.renewals$.subscribe((latencyMs) => this.eventsSubject.next({ kind: 'renewed', shard, latencyMs })),
+      );
+    }
+  }
+
+  get owner(): string {
+    return this.options.owner;
+  }
+
+  get events$(): Observable<LeaseEvent> {
+    return this.eventsSubject.asObservable();
+  }
+
+  /** The token to act on `entity` under, or undefined when this instance does not hold its shard now. */
+  actingToken(entity: string): number | undefined {
+    const shard = this.options.shardOf(entity);
+    const lease = shard === undefined ? undefined : this.leases.get(shard);
+    const token = lease?.actingToken();
+    return token !== undefined && token === this.ready.get(shard as string) ? token : undefined;
+  }
+
+  /** The shards this instance acts for now. */
+  held(): string[] {
+    return [...this.ready.keys()].filter((shard) => this.leases.get(shard)?.actingToken() === this.ready.get(shard));
+  }
+
+  health(): LeaseHealth[] {
+    return [...this.leases].map(([shard, lease]) => {
+      const state = lease.current;
+      const acting = this.ready.has(shard) && lease.actingToken() === this.ready.get(shard);
+      const role = acting ? 'leader' : state.role === 'follower' ? 'standby' : 'waiting';
+      const holder = lease.holder;
+      return { shard, role, ...(state.role !== 'follower' ? { token: state.token } : {}), ...(holder === undefined ? {} : { holder }) };
+    });
+  }
+
+  /** Joins: heartbeats, then competes for a fair share of the shards, rebalancing every renewal interval. */
+  start(): void {
+    this.knowledge.setWritable(false);
+    this.knowledge.setWriteFilter((op) => {
+      const entity = op.kind === 'state' ? op.policy.slice(0, Math.max(0, op.policy.lastIndexOf('/'))) : op.kind === 'snapshot' ? op.value.entity : op.value.entity;
+      const shard = this.options.shardOf(entity);
+      return shard !== undefined && this.ready.has(shard);
+    });
+    void this.tick();
+  }
+
+  /** Gives every shard up (the others take them at once) and leaves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.unsubscribe();
+    await Promise.all([...this.leases.values()].map((lease) => lease.stop()));
+    this.ready.clear();
+    await this.membership.leave();
+    this.eventsSubject.complete();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      this.instances = Math.max(1, await this.membership.beat());
+    } catch {
+      // Redis does not answer: keep the count; each lease times itself out on its own
+    }
+    if (this.stopped) return;
+    // a shard taken while its state could not be read is tried again (the lease state does not change meanwhile)
+    for (const [shard, lease] of this.leases) {
+      const state = lease.current;
+      if (state.role === 'leader' && !this.ready.has(shard) && !this.following.has(shard)) void this.follow(shard, lease, state.token, '');
+    }
+    await this.rebalance();
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.ttlMs / 4);
+  }
+
+  private async rebalance(): Promise<void> {
+    const share = Math.ceil(this.leases.size / this.instances);
+    const held = [...this.leases].filter(([, lease]) => lease.current.role !== 'follower').map(([shard]) => shard);
+    if (held.length > share) {
+      for (const shard of held.slice(share)) await this.release(shard);
+    } else if (held.length < share) {
+      for (const shard of this.leases.keys()) if (!this.running.has(shard)) this.compete(shard);
+    } else {
+      for (const shard of [...this.running]) if (!held.includes(shard)) await this.release(shard);
+    }
+  }
+
+  private compete(shard: string): void {
+    this.running.add(shard);
+    this.leases.get(shard)?.start();
+  }
+
+  private async release(shard: string): Promise<void> {
+    this.running.delete(shard);
+    this.ready.delete(shard);
+    await this.leases.get(shard)?.stop();
+  }
+
+  private async follow(shard: string, lease: RedisLease, token: number | undefined, reason: string): Promise<void> {
+    if (token === undefined) {
+      if (this.ready.delete(shard) && this.running.has(shard)) this.eventsSubject.next({ kind: 'lost', shard, reason });
+      this.knowledge.setWritable(this.ready.size > 0);
+      return;
+    }
+    if (this.ready.get(shard) === token) return;
+    this.knowledge.setWritable(true);
+    this.following.add(shard);
+    try {
+      await this.knowledge.flush().catch(() => undefined); // what this instance wrote for its other shards is in the store
+      await this.knowledge.reload((policy) => this.options.shardOf(policy.slice(0, Math.max(0, policy.lastIndexOf('/')))) === shard);
+    } catch {
+      return; // not acting on state it could not read; the next tick tries again
+    } finally {
+      this.following.delete(shard);
+    }
+    if (lease.current.role !== 'leader' || lease.current.token !== token) return;
+    this.ready.set(shard, token);
+    this.options.onShard?.(shard, token);
+    this.eventsSubject.next({ kind: 'takeover', shard, token });
+  }
+}

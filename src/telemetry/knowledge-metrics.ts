@@ -1,0 +1,36 @@
+import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
+import type { Knowledge } from '../knowledge/knowledge.js';
+
+/**
+ * The knowledge store's health on the host's registry: writes waiting for the store, writes dropped above the
+ * buffer bound, and whether the store is degraded (failing, so the loops decide on what they have).
+ */
+export class KnowledgeMetrics {
+  constructor(registry: Registry<RegistryContentType>, knowledge: Pick<Knowledge, 'pending' | 'dropped' | 'degraded'>) {
+    new Gauge({
+      name: 'homeostat_knowledge_pending_writes',
+      help: 'Writes buffered for the knowledge store, in order.',
+      registers: [registry],
+      collect() {
+        this.set(knowledge.pending);
+      },
+    });
+    new Gauge({
+      name: 'homeostat_knowledge_store_degraded',
+      help: '1 while the knowledge store fails (writes wait for a retry or are dropped), else 0.',
+      registers: [registry],
+      collect() {
+        this.set(knowledge.degraded ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'homeostat_knowledge_dropped_writes_total',
+      help: 'Writes dropped because the buffer for a failing knowledge store was full.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(knowledge.dropped);
+      },
+    });
+  }
+}

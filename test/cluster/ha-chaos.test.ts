@@ -1,0 +1,93 @@
+// Chaos against a fenced target: three `homeostat run --ha` processes drive a real HTTP target (every action
+// carries its fencing token and idempotency key; the target refuses a token lower than one it accepted)
+// while the test kills the leader with SIGKILL, pauses it past its lease (SIGSTOP/SIGCONT: the classic stale
+// leader) and restarts a non-persistent Redis (lease and counter gone: the new taker must wait). Then: no
+// action accepted twice, no accepted token lower than an earlier one, actions went on after every event
+// under a higher token, and exactly one instance leads at the end. Bounded: 6 events, 150 s at most.
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FencedTarget } from '../support/fenced-target.js';
+import { TestRedisServer } from '../support/redis-server.js';
+import { leaseOf, startInstance, tickerBlueprint, until, type HaInstance } from './ha-target.js';
+
+let redis: TestRedisServer;
+let target: FencedTarget;
+let blueprint: string;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  redis = await TestRedisServer.start();
+  target = await FencedTarget.start();
+  blueprint = await tickerBlueprint(target.port);
+}, 20_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await target.close();
+  await redis.dispose();
+});
+
+const LEASE = ['--lease', '1000'];
+
+async function leaderOf(pool: HaInstance[]): Promise<HaInstance | undefined> {
+  for (const instance of pool) if ((await leaseOf(instance))?.role === 'leader') return instance;
+  return undefined;
+}
+
+/** Waits until the target accepted an action under a token above `token`; returns that token. */
+async function progressAbove(token: number, timeoutMs = 15_000): Promise<number> {
+  return until(`an action accepted under a token above ${token}`, timeoutMs, () => target.accepted.find((r) => (r.token ?? 0) > token)?.token);
+}
+
+function highestAccepted(): number {
+  return Math.max(0, ...target.accepted.map((r) => r.token ?? 0));
+}
+
+describe('HA chaos against a fenced target', () => {
+  it('no action twice and no stale token accepted over kills, pauses and Redis restarts; one leader at the end', async () => {
+    const pool = await Promise.all([0, 1, 2].map(() => startInstance(blueprint, redis.url, LEASE, children)));
+    await until('a leader', 30_000, () => leaderOf(pool));
+    await progressAbove(0, 30_000);
+    const events: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      // kill -9 of the leader, replaced by a new instance
+      let leader = await until('a leader', 15_000, () => leaderOf(pool));
+      let before = highestAccepted();
+      const killedAt = performance.now();
+      leader.child.kill('SIGKILL');
+      pool.splice(pool.indexOf(leader), 1, await startInstance(blueprint, redis.url, LEASE, children));
+      await progressAbove(before);
+      events.push(`kill -9: actions again after ${(performance.now() - killedAt).toFixed(0)} ms`);
+
+      // SIGSTOP past the lease, then SIGCONT: the stale leader must not be able to act
+      leader = await until('a leader', 15_000, () => leaderOf(pool));
+      before = highestAccepted();
+      leader.child.kill('SIGSTOP');
+      const pausedAt = performance.now();
+      await progressAbove(before);
+      events.push(`SIGSTOP: actions again after ${(performance.now() - pausedAt).toFixed(0)} ms`);
+      leader.child.kill('SIGCONT');
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // the resumed process runs its timers
+
+      // Redis restarted empty: the lease and the counter are gone
+      before = highestAccepted();
+      const restartedAt = performance.now();
+      await redis.restart();
+      await progressAbove(before);
+      events.push(`Redis restart: actions again after ${(performance.now() - restartedAt).toFixed(0)} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    expect(target.requests.every((r) => r.token !== undefined && r.key !== undefined)).toBe(true);
+    expect(target.duplicates()).toEqual([]);
+    expect(target.regressions()).toEqual([]);
+    expect(target.accepted.length).toBeGreaterThan(20);
+    const roles = await until('exactly one leader, the others standing by', 15_000, async () => {
+      const seen = await Promise.all(pool.map((i) => leaseOf(i)));
+      const leaders = seen.filter((l) => l?.role === 'leader');
+      return leaders.length === 1 && seen.every((l) => l !== undefined) ? seen : undefined;
+    });
+    expect(new Set(roles.map((l) => l?.holder)).size).toBe(1); // every instance names the same holder
+    console.log(`${events.join('; ')}; ${target.accepted.length} actions accepted, ${target.requests.length - target.accepted.length} refused as stale`);
+  }, 150_000);
+});

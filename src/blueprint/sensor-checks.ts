@@ -27,7 +27,8 @@ export function sensorProblems(root: ResolvedEntity): PathProblem[] {
   for (const node of allNodes(root)) {
     const declared = new Set<string>();
     for (const sensor of node.sensors) {
-      const owner = builtInOwner(node, sensor.name);
+      // a standard sensor declared again with a staleness bound keeps its schema and takes the bound (see Entity)
+      const owner = sensor.staleAfterMs === undefined ? builtInOwner(node, sensor.name) : undefined;
       if (owner) problems.push({ path: [...node.path, 'sensors'], message: `sensor '${sensor.name}' is already a sensor of ${owner}: declaring it again would be ignored` });
       else if (declared.has(sensor.name)) problems.push({ path: [...node.path, 'sensors'], message: `sensor '${sensor.name}' is declared twice` });
       declared.add(sensor.name);

@@ -56,7 +56,7 @@ application:
         config: { bootTime: 10s, capacity: 25 }
         policies:
           - use: restarter
-            config: { failureDelay: 5s, maxRestarts: 3, window: 3m }
+            config: { failureDelay: 5s, maxRestarts: 3, window: 5m }
       enrichers:
         - { kind: aggregate, from: members, sensor: cpu, op: mean, publish: cpu.mean }
       policies:

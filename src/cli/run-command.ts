@@ -184,7 +184,20 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
     logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   }
-  logger.flush?.();
+  // the last lines must be written before the process ends (an asynchronous destination buffers them)
+  await new Promise<void>((resolve) => {
+    const fallback = setTimeout(resolve, 1_000);
+    try {
+      logger.flush(() => {
+        clearTimeout(fallback);
+        resolve();
+      });
+    } catch {
+      // a destination without flush has nothing buffered
+      clearTimeout(fallback);
+      resolve();
+    }
+  });
   options.exit?.(code);
   return code;
 }

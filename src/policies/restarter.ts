@@ -2,7 +2,7 @@ import { EMPTY, Observable, concatWith, distinctUntilChanged, filter, map, merge
 import { z } from 'zod';
 import { staleness } from '../analyzers/stale.js';
 import { durationSchema, intervalSchema } from '../core/duration.js';
-import { attemptsSchema } from '../core/limits.js';
+import { attemptsSchema, MAX_ATTEMPTS } from '../core/limits.js';
 import { isWindingDown, type ServiceState } from '../core/lifecycle.js';
 import { backoffSpan, readStamps, restartDecision, withoutStamp } from '../planners/restart-budget.js';
 import type { Observation } from '../sensors/reading.js';
@@ -30,6 +30,8 @@ export const restarterConfig = z
   })
   .superRefine((c, ctx) => {
     // the restarts and the check that gives up must all fall inside one window, or the restarter never escalates
+    // (a count past its own bound is reported by its field: one problem, not two)
+    if (c.maxRestarts > MAX_ATTEMPTS) return;
     const span = backoffSpan(c.recheckInterval, c.maxBackoff, c.maxRestarts);
     if (span >= c.window) {
       ctx.addIssue({

@@ -112,7 +112,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
  */
 async function drain(clock: VirtualClock, deployment: Deployment, limitMs: number): Promise<void> {
   let stopped = false;
-  const stopping = deployment.engine.stop().then(() => void (stopped = true));
+  const stopping = deployment.engine.stop({ graceMs: limitMs }).then(() => void (stopped = true));
   const limit = clock.now() + limitMs;
   await clock.settle();
   while (!stopped && clock.now() < limit) await clock.advanceBy(1000);

@@ -42,7 +42,7 @@ const invoke = (d: Deployment, entity: Entity, effector: string, params: unknown
 
 describe('entity type process-group (real OS processes)', () => {
   it('kill -9 of a worker: the restarter brings it back on its port; the time from kill to serving is measured', async () => {
-    const { workers, events } = await group(2, `        policies:\n          - use: restarter\n            config: { maxRestarts: 5 }\n`);
+    const { workers, events } = await group(2, `        policies:\n          - use: restarter\n            config: { maxRestarts: 5, window: 10m }\n`);
     await waitUntil(() => workers.members.length === 2 && workers.members.every(up), 15_000, 'two workers up');
     const victim = workers.members[0] as Entity;
     const pid = pidOf(victim);

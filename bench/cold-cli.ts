@@ -10,7 +10,8 @@ import { emit } from './stats.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 // runs from bench/ (tsx) or from .bench-build/bench/ (compiled)
-const root = path.resolve(import.meta.dirname, import.meta.dirname.includes('.bench-build') ? '../..' : '..');
+// BENCH_ROOT measures another checkout (an older build, for a before/after)
+const root = process.env['BENCH_ROOT'] ?? path.resolve(import.meta.dirname, import.meta.dirname.includes('.bench-build') ? '../..' : '..');
 if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('cold-cli needs the build: run `npm run build` first');
 
 /** The package as installed: bin, dist and package.json, no src/ (so bin/homeostat.js takes the dist path). */

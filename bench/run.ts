@@ -6,8 +6,8 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts' };
+const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize', 'service-attached', 'whole-loop', 'loaded-latency', 'cold-cli'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts', 'service-attached': 'service-attached.ts', 'whole-loop': 'whole-loop.ts', 'loaded-latency': 'loaded-latency.ts', 'cold-cli': 'cold-cli.ts' };
 
 const results: Record<string, Record<string, unknown>> = {};
 for (const bench of benches) {
@@ -56,6 +56,35 @@ if (h) {
 }
 const pr = results['process-resize'];
 if (pr) rows.push(['process-group resize 1 -> 20', `${fmt(pr['allServingMs'], 0)} ms`, `until all serve (median of ${fmt(pr['runs'], 0)}); all up in homeostat: ${fmt(pr['allUpMs'], 0)} ms`]);
+const spread = (min: unknown, med: unknown, max: unknown, digits = 2): string => `${fmt(min, digits)} / ${fmt(med, digits)} / ${fmt(max, digits)}`;
+const sa = results['service-attached'];
+if (sa) {
+  rows.push(['service attached: readings/s ratio', `${spread(sa['ratioMin'], sa['ratioMedian'], sa['ratioMax'])}x`, `min/median/max; ${fmt(sa['attachedReadingsPerSecond'], 0)} vs ${fmt(sa['aloneReadingsPerSecond'], 0)} readings/s alone, ${fmt(sa['entities'], 0)} entities, nobody watching; bar: 1.5x`]);
+  rows.push(['service attached: memory/entity', `${fmt(sa['attachedBytesPerEntity'], 0)} B`, `alone ${fmt(sa['aloneBytesPerEntity'], 0)} B (heap); ${fmt(sa['memoryEntities'], 0)} entities, 3 sensors, 2 policies: RSS ${fmt(sa['attachedRssMiB'], 0)} MiB (alone ${fmt(sa['aloneRssMiB'], 0)} MiB)`]);
+}
+const wl = results['whole-loop'];
+if (wl) {
+  for (const size of (wl['sizes'] as Array<Record<string, unknown>> | undefined) ?? []) {
+    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop; ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round; bar: 3x`]);
+  }
+}
+const ll = results['loaded-latency'];
+if (ll) {
+  rows.push(['reading -> effector, 1k deciding: p50 / p99', `${fmt(ll['p50Ms'], 3)} / ${fmt(ll['p99Ms'], 3)} ms`, `max ${fmt(ll['maxMs'], 3)} ms; bar: p99 under 1 ms`]);
+  rows.push(['reading -> effector, cold first', `${fmt(ll['coldFirstMs'], 3)} ms`, 'the first decision after start']);
+}
+const cc = results['cold-cli'];
+if (cc) {
+  const ms = (key: string): string => {
+    const v = cc[key] as { min: number; median: number; max: number } | undefined;
+    return v ? `${spread(v.min, v.median, v.max, 0)} ms` : 'n/a';
+  };
+  rows.push(['cold CLI: validate (dist)', ms('validateDistMs'), `whole process, min/median/max; node alone ${ms('nodeMs')}; bar: 300 ms`]);
+  rows.push(['cold CLI: validate, TS module (dist)', ms('validateTsModuleDistMs'), 'web-shop.yaml names a .ts policy module: tsx loads it']);
+  rows.push(['cold CLI: simulate WC98 (dist)', ms('simulateDistMs'), 'whole process; bar: 700 ms']);
+  rows.push(['cold CLI: validate (source, tsx)', ms('validateSourceMs'), 'a development checkout']);
+  rows.push(['cold CLI: simulate WC98 (source, tsx)', ms('simulateSourceMs'), 'a development checkout']);
+}
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')}\n`);
 

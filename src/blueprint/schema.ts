@@ -16,6 +16,8 @@ export const sensorDeclSchema = z.strictObject({
   description: z.string().optional(),
   /** Readings may be pushed through the API (`POST /entities/:id/sensors/:name`) or `pushReading`. */
   pushable: z.boolean().default(false),
+  /** Readings the HTTP service keeps for the history view even before anyone asks (1 to 10000). */
+  history: z.number().int().min(1).max(10_000).optional(),
 });
 
 /** An enricher declared in a blueprint, by kind. */

@@ -13,6 +13,7 @@ export function sensorFromDecl(decl: SensorDecl): SensorDefinition<unknown> {
     ...(decl.unit === undefined ? {} : { unit: decl.unit }),
     ...(decl.description === undefined ? {} : { description: decl.description }),
     ...(decl.pushable ? { pushable: true } : {}),
+    ...(decl.history === undefined ? {} : { history: decl.history }),
   });
 }
 

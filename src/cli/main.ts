@@ -1,10 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { initCommand } from './init-command.js';
-import { LOG_FORMATS, createRunLogger, resolveLogFormat, type LogFormat } from './log-format.js';
+import type { LogFormat } from './log-format.js';
 import { packageInfo } from './package-info.js';
-import { runCommand } from './run-command.js';
-import { simulateCommand } from './simulate-command.js';
-import { validateCommand, type Io } from './validate-command.js';
+import type { Io } from './validate-command.js';
+
+// Each command's module is imported when the command runs, not at start-up: `validate` must not pay for
+// fastify, pino, the OpenTelemetry SDK, Redis or the process drivers that only `run` uses (a cold CLI is
+// dominated by module loading otherwise).
+const LOG_FORMAT_CHOICES: readonly LogFormat[] = ['json', 'human'];
 
 const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
 
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .description('check a blueprint; print every problem as <file>:<line>:<col>: <message>')
     .argument('<blueprint>', 'blueprint YAML file')
     .action(async (file: string) => {
+      const { validateCommand } = await import('./validate-command.js');
       code = await validateCommand(file, io);
     });
   program
@@ -56,6 +59,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .description('write a starter project: a blueprint, a policy module, its virtual-time test and a package.json')
     .argument('[dir]', 'directory to write into (created if needed)', '.')
     .action(async (dir: string) => {
+      const { initCommand } = await import('./init-command.js');
       code = await initCommand(dir, io);
     });
   program
@@ -71,11 +75,12 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
     .option('--shards', 'with --ha: each top-level subtree is a lease of its own, shared out among the instances (each acts for about its share)', false)
     .option('--min-replica-acks <n>', 'with --ha: replicas that must acknowledge each take and renewal of the lease (Redis WAIT) before it counts (default 0)', wholeNumber)
-    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMATS))
+    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMAT_CHOICES))
     .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
     .option('--protect-metrics', 'require a viewer token for /metrics', false)
     .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10)', graceSeconds)
     .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
+      const [{ createRunLogger, resolveLogFormat }, { runCommand }] = await Promise.all([import('./log-format.js'), import('./run-command.js')]);
       const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
       const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }), ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }), shards: options.shards };
       code = await runCommand(file, {
@@ -106,6 +111,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--fence-fails <entity@seconds>', 'from that time fencing the entity fails; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--invoke <entity:effector[:json]@seconds>', 'a person invokes an effector at that time, arbitrated like the API; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; invoke?: string[]; duration?: number }) => {
+      const { simulateCommand } = await import('./simulate-command.js');
       code = await simulateCommand(file, options, io);
     });
   try {

@@ -13,6 +13,11 @@ export interface SensorDefinition<T> {
   readonly description?: string;
   /** True when readings may be pushed from outside (API, `pushReading`); default false. */
   readonly pushable?: boolean;
+  /**
+   * Readings the HTTP service keeps for this sensor's history view from the start. Without it, history is
+   * kept only once someone asks for it (the cost of an unwatched sensor stays the library's alone).
+   */
+  readonly history?: number;
 }
 
 const SENSOR_NAME = /^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/;
@@ -24,6 +29,9 @@ const SENSOR_NAME = /^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/;
 export function defineSensor<T>(definition: SensorDefinition<T>): SensorDefinition<T> {
   if (!SENSOR_NAME.test(definition.name)) {
     throw new Error(`sensor name '${definition.name}' must be dotted identifiers, e.g. 'http.requests.rate'`);
+  }
+  if (definition.history !== undefined && !(Number.isInteger(definition.history) && definition.history >= 1 && definition.history <= 10_000)) {
+    throw new Error(`sensor '${definition.name}': history must be a whole number of readings from 1 to 10000, got ${definition.history}`);
   }
   return Object.freeze({ ...definition });
 }

@@ -6,6 +6,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import type { AuditLog } from './audit.js';
 import { allows, type Principal, type Role } from './auth.js';
 import type { EventHub } from './event-stream.js';
+import type { InvocationRecords } from './invocation-records.js';
 import type { SensorHistory } from './sensor-history.js';
 import type { StopCoordinator } from './stop-coordinator.js';
 
@@ -33,7 +34,8 @@ export interface ApiContext {
   readonly invokeWaitMs: number;
   /** How long stopping waits for streams and invocations before it cuts them (ms). */
   readonly stopGraceMs: number;
-  readonly invocations: Map<string, ApiInvocation>;
+  /** Effector invocations started through the API, bounded. */
+  readonly invocations: InvocationRecords;
   /** Stopping: streams end, waiting requests answer at once, API invocations get the stop grace. */
   readonly stop: StopCoordinator;
 }

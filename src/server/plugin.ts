@@ -26,6 +26,7 @@ import type { HaView } from '../cluster/ha-status.js';
 import { LeaseMetrics } from '../telemetry/lease-metrics.js';
 import { KnowledgeMetrics } from '../telemetry/knowledge-metrics.js';
 import { EventHub } from './event-stream.js';
+import { InvocationRecords } from './invocation-records.js';
 import { SensorHistory } from './sensor-history.js';
 import { StopCoordinator } from './stop-coordinator.js';
 import { consoleRoutes } from './ui/console-routes.js';
@@ -37,7 +38,7 @@ export interface HomeostatPluginOptions {
   readonly auth?: Partial<AuthSettings>;
   /** The host's registry: homeostat's metrics are registered on it. */
   readonly registry?: Registry<RegistryContentType>;
-  /** Readings kept per sensor for the history view. Default 60. */
+  /** Readings kept per watched sensor for the history view (a sensor is watched once its history is asked for). Default 60. */
   readonly historySize?: number;
   /** How long an effector invocation may take before 202 (ms). Default 10 000. */
   readonly invokeWaitMs?: number;
@@ -74,14 +75,14 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     const authenticate = createAuthenticator(settings.auth);
     const audit = new AuditLog(10_000, (id) => tree.find(id)?.path);
     const hub = new EventHub();
-    const history = new SensorHistory(tree, settings.historySize, (o) => hub.publish('sensor', o.entity, o));
+    const history = new SensorHistory(tree, { size: settings.historySize }, (o) => hub.publish('sensor', o.entity, o));
     const subscriptions = [
       engine.decisions$.subscribe((d) => hub.publish('decision', d.entity, d)),
       engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
     const stop = new StopCoordinator(settings.stopGraceMs);
-    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: settings.stopGraceMs, invocations: new Map(), stop };
+    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: settings.stopGraceMs, invocations: new InvocationRecords(), stop };
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
     if (settings.docs && !app.hasDecorator('swagger')) {
       await app.register(fastifySwagger, {

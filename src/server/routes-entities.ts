@@ -5,6 +5,7 @@ import type { Entity } from '../core/entity.js';
 import { HomeostatError, UnknownEffectorError, ValidationError, describeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { ApiError, entityFor, pathInScope, principalOf, requireRole, statusForCode, type ApiContext, type ApiInvocation } from './context.js';
+import { InvocationRecordsFullError } from './invocation-records.js';
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -25,18 +26,6 @@ function jsonSchema(schema: z.ZodType): unknown {
     return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   } catch {
     return {};
-  }
-}
-
-/** Invocations kept for polling; the oldest are forgotten past this. */
-const KEPT_INVOCATIONS = 10_000;
-
-function remember(invocations: Map<string, ApiInvocation>, id: string, entry: ApiInvocation): void {
-  invocations.set(id, entry);
-  if (invocations.size <= KEPT_INVOCATIONS) return;
-  for (const [key, value] of invocations) {
-    if (invocations.size <= KEPT_INVOCATIONS) break;
-    if (value.status !== 'running') invocations.delete(key);
   }
 }
 
@@ -73,7 +62,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
   }, async (request) => {
     const entity = entityFor(context, request, request.params.id);
     if (!entity.hasSensor(request.params.sensor)) throw new ApiError(404, `entity '${entity.id}' has no sensor '${request.params.sensor}'`);
-    return { entity: entity.id, sensor: request.params.sensor, readings: context.history.of(entity.id, request.params.sensor) };
+    return { entity: entity.id, sensor: request.params.sensor, readings: context.history.of(entity, request.params.sensor) };
   });
 
   api.post('/entities/:id/effectors/:effector', {
@@ -90,7 +79,12 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     if (context.stop.stopping) throw new ApiError(503, 'the service is stopping; nothing new is started');
     const id = `call-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
     const entry: ApiInvocation = { status: 'running', entity: entity.id, path: entity.path, effector: request.params.effector };
-    remember(context.invocations, id, entry);
+    try {
+      context.invocations.add(id, entry);
+    } catch (error) {
+      if (error instanceof InvocationRecordsFullError) throw new ApiError(503, error.message, { code: error.code });
+      throw error;
+    }
     const options = { caller: { kind: 'person' as const, name: principal.name }, signal: context.stop.invocationSignal };
     const running = context.engine.invokeHeld(entity, request.params.effector, request.body ?? {}, options).then(
       (result) => Object.assign(entry, { status: 'succeeded' as const, result: redact(result) }),

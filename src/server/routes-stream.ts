@@ -37,6 +37,8 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     raw.write('retry: 2000\n\n');
     if (lastId !== undefined) for (const e of context.hub.since(lastId, wanted)) send(e);
     const unsubscribe = context.hub.subscribe((e) => wanted(e) && send(e));
+    // sensor events exist only while someone streams them: this client's subtree is tapped until it leaves
+    const untap = types.has('sensor') ? context.history.stream(root) : undefined;
     const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
     // a stopping service ends every stream, so that closing never waits on a client that never leaves
     const end = (): void => void raw.end();
@@ -45,6 +47,7 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     raw.on('close', () => {
       clearInterval(keepAlive);
       unsubscribe();
+      untap?.();
       context.stop.signal.removeEventListener('abort', end);
     });
   });

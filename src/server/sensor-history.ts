@@ -2,17 +2,47 @@ import type { Subscription } from 'rxjs';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Entity } from '../core/entity.js';
 import type { Observation } from '../sensors/reading.js';
+import type { Sensor } from '../sensors/sensor.js';
+import { ReadingRing } from './reading-ring.js';
+
+/** What the service keeps of one sensor while somebody watches it. */
+interface Tap {
+  /** Open streams whose subtree holds the sensor: while above zero, readings go to the event hub. */
+  streams: number;
+  /** History kept for the history view (watched) or because the sensor declares it. */
+  ring: ReadingRing | undefined;
+  /** True when the sensor's definition asks for history: kept for as long as the sensor lives. */
+  readonly declared: boolean;
+  subscription: Subscription | undefined;
+}
+
+/** Limits of what the service keeps for watched sensors. */
+export interface SensorHistoryOptions {
+  /** Readings kept per sensor (the ring's capacity) unless the sensor declares its own. */
+  readonly size: number;
+  /** Sensors whose history is kept because someone asked for it; the least recently asked are dropped. */
+  readonly maxWatched?: number;
+}
 
 /**
- * The last readings of every sensor, for the API's history view and the live stream. Follows entities as
- * they join and leave the tree.
+ * Sensor readings for the API's history view and the live stream, paid for only where someone watches: a
+ * sensor nobody asked about has no subscription, no buffer and no event (the reading path of an unwatched
+ * fleet is the library's alone). History starts for a sensor when its history is first requested (then
+ * kept in a preallocated ring, for the most recently requested `maxWatched` sensors) or when its definition
+ * declares `history`; sensor events reach the hub only while a stream client watches the sensor's subtree.
  */
 export class SensorHistory {
-  private readonly histories = new Map<string, Observation[]>();
-  private readonly subscriptions = new Map<Entity, Subscription[]>();
+  private readonly taps = new Map<Sensor<unknown>, Tap>();
+  /** Watched (not declared) histories, least recently requested first. */
+  private readonly watched = new Set<Sensor<unknown>>();
+  private readonly streamRoots = new Set<Entity>();
   private readonly structure: Subscription;
+  private readonly size: number;
+  private readonly maxWatched: number;
 
-  constructor(tree: EntityTree, private readonly size: number, private readonly onReading: (o: Observation) => void) {
+  constructor(private readonly tree: EntityTree, options: SensorHistoryOptions, private readonly onReading: (o: Observation) => void) {
+    this.size = options.size;
+    this.maxWatched = options.maxWatched ?? 10_000;
     for (const entity of tree.entities()) this.follow(entity);
     this.structure = tree.changes$.subscribe((c) => {
       if (c.kind === 'added') this.follow(c.entity);
@@ -20,37 +50,118 @@ export class SensorHistory {
     });
   }
 
-  /** The last readings of one sensor, oldest first. */
-  of(entity: string, sensor: string): readonly Observation[] {
-    return this.histories.get(`${entity}\u0000${sensor}`) ?? [];
+  /**
+   * The last readings of one sensor, oldest first; starts keeping its history when nobody did (the first
+   * answer then holds the current reading only).
+   */
+  of(entity: Entity, sensor: string): readonly Observation[] {
+    const s = entity.sensor(sensor);
+    const tap = this.tap(s);
+    if (!tap.ring) {
+      tap.ring = this.ring(s);
+      this.listen(s, tap);
+    }
+    if (!tap.declared) {
+      // most recently requested last; past the bound, the least recently requested history is dropped
+      this.watched.delete(s);
+      this.watched.add(s);
+      if (this.watched.size > this.maxWatched) for (const old of this.watched) { this.forget(old); break; }
+    }
+    return tap.ring.toArray();
+  }
+
+  /** Sends the readings of every sensor under `root` (and of entities that join it) to the hub until released. */
+  stream(root: Entity): () => void {
+    this.streamRoots.add(root);
+    for (const entity of this.tree.entities()) if (root.contains(entity)) this.addStream(entity, 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.streamRoots.delete(root);
+      for (const entity of this.tree.entities()) if (root.contains(entity)) this.addStream(entity, -1);
+    };
+  }
+
+  /** Sensors the service currently keeps something for (a subscription each). */
+  get tapped(): number {
+    let n = 0;
+    for (const tap of this.taps.values()) if (tap.subscription) n += 1;
+    return n;
   }
 
   close(): void {
     this.structure.unsubscribe();
-    for (const entity of [...this.subscriptions.keys()]) this.unfollow(entity);
+    for (const tap of this.taps.values()) tap.subscription?.unsubscribe();
+    this.taps.clear();
+    this.watched.clear();
+    this.streamRoots.clear();
   }
 
   private follow(entity: Entity): void {
-    // start from what each sensor shows now, so history is never empty for a sensor that has a reading
-    for (const sensor of entity.sensors) if (sensor.current) this.histories.set(`${entity.id}\u0000${sensor.name}`, [sensor.current]);
-    this.subscriptions.set(
-      entity,
-      entity.sensors.map((sensor) =>
-        sensor.readings$.subscribe((o) => {
-          const key = `${o.entity}\u0000${o.sensor}`;
-          const history = this.histories.get(key) ?? [];
-          history.push(o);
-          if (history.length > this.size) history.shift();
-          this.histories.set(key, history);
-          this.onReading(o);
-        }),
-      ),
-    );
+    for (const s of entity.sensors) {
+      if (s.definition.history === undefined) continue;
+      const tap = this.tap(s);
+      tap.ring ??= this.ring(s);
+      this.listen(s, tap);
+    }
+    let streams = 0;
+    for (const root of this.streamRoots) if (root.contains(entity)) streams += 1;
+    if (streams > 0) this.addStream(entity, streams);
   }
 
   private unfollow(entity: Entity): void {
-    for (const s of this.subscriptions.get(entity) ?? []) s.unsubscribe();
-    this.subscriptions.delete(entity);
-    for (const key of [...this.histories.keys()]) if (key.startsWith(`${entity.id}\u0000`)) this.histories.delete(key);
+    for (const s of entity.sensors) {
+      this.taps.get(s)?.subscription?.unsubscribe();
+      this.taps.delete(s);
+      this.watched.delete(s);
+    }
+  }
+
+  private addStream(entity: Entity, delta: number): void {
+    for (const s of entity.sensors) {
+      const tap = this.tap(s);
+      tap.streams = Math.max(0, tap.streams + delta);
+      if (tap.streams > 0) this.listen(s, tap);
+      else this.release(s, tap);
+    }
+  }
+
+  private forget(s: Sensor<unknown>): void {
+    this.watched.delete(s);
+    const tap = this.taps.get(s);
+    if (!tap || tap.declared) return;
+    tap.ring = undefined;
+    this.release(s, tap);
+  }
+
+  /** Drops the subscription (and the tap) once nothing is kept for the sensor. */
+  private release(s: Sensor<unknown>, tap: Tap): void {
+    if (tap.streams > 0 || tap.ring) return;
+    tap.subscription?.unsubscribe();
+    this.taps.delete(s);
+  }
+
+  private tap(s: Sensor<unknown>): Tap {
+    let tap = this.taps.get(s);
+    if (!tap) {
+      tap = { streams: 0, ring: undefined, declared: s.definition.history !== undefined, subscription: undefined };
+      this.taps.set(s, tap);
+    }
+    return tap;
+  }
+
+  /** A ring seeded with the current reading, so history is never empty for a sensor that has one. */
+  private ring(s: Sensor<unknown>): ReadingRing {
+    const ring = new ReadingRing(s.definition.history ?? this.size);
+    if (s.current) ring.push(s.current);
+    return ring;
+  }
+
+  private listen(s: Sensor<unknown>, tap: Tap): void {
+    tap.subscription ??= s.readings$.subscribe((o) => {
+      tap.ring?.push(o);
+      if (tap.streams > 0) this.onReading(o);
+    });
   }
 }

@@ -1,0 +1,70 @@
+// A cold CLI as whole processes: spawn, time to exit. `homeostat validate` of an example and `simulate` of
+// the WC98 trace, each run both as users run it (the built `dist`, laid out as an installed package: no
+// src/, so no TypeScript loader) and from a source checkout (through tsx). The baseline is node itself
+// starting and exiting (`node -e ''`) in the same run; ratios are against it, min/median/max over rounds.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { emit } from './stats.js';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+// runs from bench/ (tsx) or from .bench-build/bench/ (compiled)
+// BENCH_ROOT measures another checkout (an older build, for a before/after)
+const root = process.env['BENCH_ROOT'] ?? path.resolve(import.meta.dirname, import.meta.dirname.includes('.bench-build') ? '../..' : '..');
+if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('cold-cli needs the build: run `npm run build` first');
+
+/** The package as installed: bin, dist and package.json, no src/ (so bin/homeostat.js takes the dist path). */
+function installed(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'homeostat-cold-'));
+  mkdirSync(path.join(dir, 'bin'));
+  copyFileSync(path.join(root, 'bin/homeostat.js'), path.join(dir, 'bin/homeostat.js'));
+  copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+  symlinkSync(path.join(root, 'dist'), path.join(dir, 'dist'));
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Wall time of one whole process, from spawn to exit (ms); throws when it fails. */
+function timed(args: readonly string[]): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+const spread = (values: number[]): { min: number; median: number; max: number } => {
+  const s = [...values].sort((a, b) => a - b);
+  return { min: Math.round(s[0] ?? NaN), median: Math.round(s[Math.floor(s.length / 2)] ?? NaN), max: Math.round(s.at(-1) ?? NaN) };
+};
+
+const pkg = installed();
+// an example with built-in policies only, and one that names a TypeScript policy module (loaded through tsx)
+const blueprint = path.join(root, 'examples/web-cluster-ha.yaml');
+const withModule = path.join(root, 'examples/web-shop.yaml');
+const swim = path.join(root, 'examples/swim/homeostat.yaml');
+const trace = path.join(root, 'examples/traces/wc_day53-r0-105m-l70.delta');
+const cases: Record<string, readonly string[]> = {
+  node: ['-e', ''],
+  validateDist: [path.join(pkg, 'bin/homeostat.js'), 'validate', blueprint],
+  validateTsModuleDist: [path.join(pkg, 'bin/homeostat.js'), 'validate', withModule],
+  simulateDist: [path.join(pkg, 'bin/homeostat.js'), 'simulate', swim, '--trace', trace],
+  validateSource: [path.join(root, 'bin/homeostat.js'), 'validate', blueprint],
+  simulateSource: [path.join(root, 'bin/homeostat.js'), 'simulate', swim, '--trace', trace],
+};
+const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+try {
+  // round 0 fills the file cache and is not counted; the cases alternate within each round
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [name, args] of Object.entries(cases)) {
+      const ms = timed(args);
+      if (round > 0) times[name]?.push(ms);
+    }
+  }
+} finally {
+  rmSync(pkg, { recursive: true, force: true });
+}
+const result: Record<string, unknown> = { name: 'cold-cli', rounds: ROUNDS };
+for (const [name, values] of Object.entries(times)) result[`${name}Ms`] = spread(values);
+emit(result);

@@ -1,0 +1,116 @@
+// The whole loop: readings to decisions stored and effectors invoked (monitor, analyze, plan, execute,
+// knowledge), at 1k, 10k and 100k entities, against a plain loop doing the same work with the best plain
+// code (typed arrays for current values and levels, a preallocated ring of decisions, a direct effector
+// call). About 1 % of readings cross the threshold, and each crossing is a decision and an invocation.
+// Rounds alternate between the two loops; the ratio is per round, reported as min/median/max.
+import { z } from 'zod';
+import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, type Sensor } from '../src/index.js';
+import { emit, median } from './stats.js';
+import { thresholdPolicy } from './threshold-policy.js';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
+
+/** The value entity `e` reads in pass `pass` over the fleet: above 0.9 for one pass in a hundred. */
+const valueOf = (e: number, pass: number): number => ((e + pass) % 100 === 0 ? 0.95 : 0.5);
+
+function readingsFor(entities: number): number {
+  return Math.max(1_000_000, entities * 10);
+}
+
+async function homeostat(entities: number): Promise<{ run: (salt: number) => Promise<{ ms: number; decisions: number; invoked: number }>; stop: () => Promise<void> }> {
+  const clock = new VirtualClock();
+  const tree = new EntityTree(clock);
+  let invoked = 0;
+  const restart = defineEffector({ name: 'restart', params: z.object({}), run: () => void (invoked += 1) });
+  const knowledge = new Knowledge(new MemoryStore({ maxDecisions: 1000, maxInvocations: 1000 }), clock);
+  const engine = new Engine({ tree, knowledge, scheduler: clock });
+  const root = tree.add({ id: 'root', type: 'application' });
+  const sensors: Sensor<number>[] = [];
+  for (let i = 0; i < entities; i++) {
+    const e = tree.add({ id: `e${i}`, type: 'server', sensors: [numberSensor('cpu')], effectors: [restart] }, root);
+    engine.attach(e, thresholdPolicy, { sensor: 'cpu', above: 0.9 }, { id: `e${i}/cpu` });
+    sensors.push(e.sensor<number>('cpu'));
+  }
+  let decisions = 0;
+  const counting = engine.decisions$.subscribe(() => void (decisions += 1));
+  engine.start();
+  const readings = readingsFor(entities);
+  return {
+    run: async (salt) => {
+      const d0 = decisions;
+      const i0 = invoked;
+      const start = performance.now();
+      for (let k = 0; k < readings; k++) {
+        const e = k % entities;
+        (sensors[e] as Sensor<number>).publish(valueOf(e, salt + Math.floor(k / entities)));
+        // the loop's asynchronous steps (execution, knowledge writes) get their turn, as in a live service
+        if (k % 1000 === 999) await clock.settle();
+      }
+      await clock.settle();
+      await knowledge.flush();
+      return { ms: performance.now() - start, decisions: decisions - d0, invoked: invoked - i0 };
+    },
+    stop: async () => {
+      counting.unsubscribe();
+      await engine.stop();
+    },
+  };
+}
+
+function plain(entities: number): (salt: number) => { ms: number; decisions: number; invoked: number } {
+  const ids = Array.from({ length: entities }, (_, i) => `e${i}`);
+  const value = new Float64Array(entities);
+  const at = new Float64Array(entities);
+  const level = new Uint8Array(entities);
+  const ring: Array<Record<string, unknown> | undefined> = new Array<Record<string, unknown> | undefined>(1000).fill(undefined);
+  let head = 0;
+  let invoked = 0;
+  let now = 0;
+  const restart = (_entity: string): void => void (invoked += 1);
+  const readings = readingsFor(entities);
+  return (salt) => {
+    const i0 = invoked;
+    let decisions = 0;
+    const start = performance.now();
+    for (let k = 0; k < readings; k++) {
+      const e = k % entities;
+      const raw = valueOf(e, salt + Math.floor(k / entities));
+      if (!Number.isFinite(raw)) continue;
+      value[e] = raw;
+      at[e] = now++;
+      const next = raw > 0.9 ? 1 : 0;
+      if (next === level[e]) continue;
+      level[e] = next;
+      if (next !== 1) continue;
+      const id = ids[e] as string;
+      ring[head] = { entity: id, policy: `${id}/cpu`, reason: 'over threshold', actions: [{ entity: id, effector: 'restart' }], inputs: [{ entity: id, sensor: 'cpu', value: raw, at: at[e] }], at: at[e] };
+      head = (head + 1) % ring.length;
+      decisions += 1;
+      restart(id);
+    }
+    return { ms: performance.now() - start, decisions, invoked: invoked - i0 };
+  };
+}
+
+const sizes: Record<string, unknown>[] = [];
+for (const entities of SIZES) {
+  const ours = await homeostat(entities);
+  const theirs = plain(entities);
+  const ratios: number[] = [];
+  const rates: number[] = [];
+  let decisions = 0;
+  for (let round = 0; round <= ROUNDS; round++) {
+    const h = await ours.run(round * 7);
+    const p = theirs(round * 7);
+    if (h.decisions !== p.decisions || h.invoked !== p.invoked) throw new Error(`at ${entities} entities the loops disagree: ${h.decisions}/${h.invoked} vs ${p.decisions}/${p.invoked}`);
+    if (round === 0) continue; // warm-up
+    decisions = h.decisions;
+    ratios.push(h.ms / p.ms);
+    rates.push(readingsFor(entities) / (h.ms / 1000));
+  }
+  await ours.stop();
+  const sorted = [...ratios].sort((a, b) => a - b);
+  sizes.push({ entities, readings: readingsFor(entities), decisions, readingsPerSecond: Math.round(median(rates)), ratioMin: sorted[0], ratioMedian: median(ratios), ratioMax: sorted.at(-1) });
+}
+emit({ name: 'whole-loop', rounds: ROUNDS, sizes });

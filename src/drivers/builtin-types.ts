@@ -7,8 +7,10 @@ import { simDatabaseType, simDbClusterType } from './sim-database.js';
 import { simTrafficType } from './sim-traffic.js';
 import { processType } from './process/process-type.js';
 import { processGroupType } from './process/process-group.js';
+import { redisType } from './redis/redis-type.js';
+import { redisReplicationGroupType } from './redis/redis-group.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType, redisType, redisReplicationGroupType]);
 }

@@ -9,8 +9,10 @@ import { processType } from './process/process-type.js';
 import { processGroupType } from './process/process-group.js';
 import { redisType } from './redis/redis-type.js';
 import { redisReplicationGroupType } from './redis/redis-group.js';
+import { postgresType } from './postgres/pg-type.js';
+import { postgresReplicationGroupType } from './postgres/pg-group.js';
 
 /** A registry holding every built-in entity type. */
 export function builtinTypes(): EntityTypeRegistry {
-  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType, redisType, redisReplicationGroupType]);
+  return new EntityTypeRegistry([plainEntity, applicationType, groupType, clusterType, simServerType, simWebClusterType, simSwimType, simDatabaseType, simDbClusterType, simTrafficType, processType, processGroupType, redisType, redisReplicationGroupType, postgresType, postgresReplicationGroupType]);
 }

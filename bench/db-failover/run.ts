@@ -3,7 +3,8 @@
  * Sentinel, on the same faults, in one run. Each repetition starts a primary and two replicas (real
  * redis-server processes on free ports), the system under test, a writer of numbered keys that records each
  * acknowledged write, and a probe that tries a write on every server every 50 ms; then it injects the fault.
- * Environment: BENCH_REPS (default 20), BENCH_DETECTION_MS (default 1000).
+ * Environment: BENCH_REPS (default 20), BENCH_DETECTION_MS (default 1000), BENCH_SYSTEMS (default
+ * `homeostat,sentinel`), BENCH_FAULTS (default `kill,stop`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -90,11 +91,13 @@ const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixe
 async function main(): Promise<void> {
   const reps = Number(process.env['BENCH_REPS'] ?? 20);
   const detectionMs = Number(process.env['BENCH_DETECTION_MS'] ?? 1_000);
-  const systems = [() => homeostat(detectionMs), () => sentinel(detectionMs)];
+  const chosen = (process.env['BENCH_SYSTEMS'] ?? 'homeostat,sentinel').split(',');
+  const systems = [...(chosen.includes('homeostat') ? [() => homeostat(detectionMs)] : []), ...(chosen.includes('sentinel') ? [() => sentinel(detectionMs)] : [])];
+  const faults = (process.env['BENCH_FAULTS'] ?? 'kill,stop').split(',').map((f): Fault => (f === 'stop' ? 'SIGSTOP' : 'kill -9'));
   const rows: Array<Record<string, unknown>> = [];
   console.log(`| fault | system | p50 ms | p99 ms | max ms | no new primary | acked | lost | reps losing | probes with 2 writable | old primary after |`);
   console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
-  for (const fault of ['kill -9', 'SIGSTOP'] as Fault[]) {
+  for (const fault of faults) {
     for (const make of systems) {
       const outcomes: Outcome[] = [];
       let name = '';
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
   }
   const dir = path.join(import.meta.dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'db-failover.json'), JSON.stringify({ reps, detectionMs, rows }, null, 2));
+  writeFileSync(path.join(dir, `db-failover-${detectionMs}ms.json`), JSON.stringify({ reps, detectionMs, rows }, null, 2));
 }
 
 await main();

@@ -42,7 +42,7 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
     const primaries = databases(entity).filter(writable);
     // two writable primaries: publish none, so nothing follows either until one is fenced
     const primary = primaries.length === 1 ? primaries[0] : undefined;
-    const address = primary?.sensor<string>('address').value ?? '';
+    const address = primary?.hasSensor('address') ? (primary.sensor<string>('address').value ?? '') : '';
     publishIfChanged('primary', primary?.id ?? '');
     publishIfChanged('primary.address', address);
     publishIfChanged('primary.writable', primary !== undefined);
@@ -51,13 +51,15 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
     void file?.write(address, () => undefined);
     if (!config.repoint || !primary || !address) return;
     for (const db of databases(entity)) {
-      const lost = db.sensor<string>('role').current?.value === 'replica' && db.sensor<boolean>('service.up').value === true && db.sensor<string>('replication.source').value !== address;
+      const source = db.hasSensor('replication.source') ? db.sensor<string>('replication.source').value : address;
+      const lost = db.sensor<string>('role').current?.value === 'replica' && db.sensor<boolean>('service.up').value === true && source !== address;
       if (!lost || repointing.has(db.id) || !db.hasEffector('demote')) continue;
       repointing.add(db.id);
       context.invoke(db, 'demote', {}, `${entity.id}/repoint`).catch(() => undefined).finally(() => repointing.delete(db.id));
     }
   };
-  const readings = databases(entity).flatMap((db) => ['role', 'service.up', 'replication.source'].map((s) => db.sensor(s).readings$));
+  // members of other types (a sim.database) may lack some of these sensors
+  const readings = databases(entity).flatMap((db) => ['role', 'service.up', 'replication.source'].filter((s) => db.hasSensor(s)).map((s) => db.sensor(s).readings$));
   const subscription = merge(...readings, interval(config.every, context.scheduler)).subscribe(evaluate);
   evaluate();
   return () => subscription.unsubscribe();

@@ -125,6 +125,26 @@ describe('entity types redis and redis-replication-group (real redis-server proc
   });
 });
 
+describe('redis-replication-group with two writable primaries', () => {
+  it('publishes no primary, counts both, is down, and repoints nothing until one is fenced', async () => {
+    const [a] = await replicatedRedisStandalone();
+    const [b] = await replicatedRedisStandalone();
+    const { deployment } = await deploy(`name: r\napplication:\n  id: app\n  children:\n    - id: cache\n      type: redis-replication-group\n      config: { every: 100ms }\n      children:\n${redisChild('a', a.port)}${redisChild('b', b.port)}`);
+    deployments.push(deployment);
+    const cache = deployment.tree.get('cache');
+    await waitUntil(() => cache.sensor('primaries.writable').value === 2, 5_000, 'two primaries counted');
+    expect(cache.sensor('primary').value).toBe('');
+    expect(cache.sensor('primary.writable').value).toBe(false);
+    expect(cache.sensor('service.up').value).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(role(deployment.tree.get('b'))).toBe('primary');
+    await deployment.engine.invoker.invoke(deployment.tree.get('b'), 'fence', {}, { caller: { kind: 'person', name: 'test' } });
+    // the fenced one rejoins the remaining primary as a replica
+    await waitUntil(() => role(deployment.tree.get('b')) === 'replica' && deployment.tree.get('b').sensor('replication.source').value === `127.0.0.1:${a.port}`, 5_000, 'b rejoined a');
+    await waitUntil(() => cache.sensor('primary').value === 'a' && cache.sensor('service.up').value === true, 5_000, 'a the primary');
+  });
+});
+
 async function replicatedRedisStandalone(): Promise<[TestRedisServer]> {
   const [server] = await replicatedRedis(0);
   servers.push(server as TestRedisServer);

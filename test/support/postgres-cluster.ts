@@ -11,7 +11,6 @@ const SETTINGS = [
   'max_connections = 40',
   'shared_buffers = 16MB',
   'fsync = off',
-  'synchronous_commit = off',
   'full_page_writes = on',
   'wal_log_hints = on',
   'max_wal_senders = 10',

@@ -1,3 +1,5 @@
+import { HomeostatError } from '../../core/errors.js';
+
 /** What `INFO replication` says about one Redis server. */
 export interface ReplicationInfo {
   /** `master` or `slave`, as Redis names them. */
@@ -15,8 +17,10 @@ export interface ReplicationInfo {
 }
 
 /** A reply that is not what `INFO replication` returns. */
-export class RedisInfoError extends Error {
-  readonly code = 'E_REDIS_INFO';
+export class RedisInfoError extends HomeostatError {
+  constructor(message: string) {
+    super('E_REDIS_INFO', message);
+  }
 }
 
 /** The `key:value` fields of an INFO reply (section headers and blank lines skipped). */

@@ -55,7 +55,7 @@ async function repetition(system: SystemUnderTest, fault: Fault, detectionMs: nu
     if (fault === 'kill -9') await old.stop();
     else old.pause();
     let writableAt: number | undefined;
-    while (performance.now() - faultAt < 30_000 && writableAt === undefined) {
+    while (performance.now() - faultAt < 30_000 + 2 * detectionMs && writableAt === undefined) {
       writableAt = probe.samples.find((s) => s.at > faultAt && s.writable.some((p) => p !== old.port))?.at;
       await sleep(20);
     }
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       }
       const times = outcomes.flatMap((o) => (o.toWritableMs === undefined ? [] : [o.toWritableMs]));
       const olds = [...new Set(outcomes.map((o) => o.oldPrimary))].map((r) => `${r} ×${outcomes.filter((o) => o.oldPrimary === r).length}`).join(', ');
-      const row = { fault, system: name, reps, p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times), noNewPrimary: reps - times.length, acked: outcomes.reduce((a, o) => a + o.acked, 0), lost: outcomes.reduce((a, o) => a + o.lost, 0), repsLosing: outcomes.filter((o) => o.lost > 0).length, twoWritable: outcomes.reduce((a, o) => a + o.twoWritable, 0), oldPrimary: olds, outcomes };
+      const row = { fault, system: name, reps, p50: percentile(times, 50), p99: percentile(times, 99), max: times.length > 0 ? Math.max(...times) : undefined, noNewPrimary: reps - times.length, acked: outcomes.reduce((a, o) => a + o.acked, 0), lost: outcomes.reduce((a, o) => a + o.lost, 0), repsLosing: outcomes.filter((o) => o.lost > 0).length, twoWritable: outcomes.reduce((a, o) => a + o.twoWritable, 0), oldPrimary: olds, outcomes };
       rows.push(row);
       console.log(`| ${fault} | ${name} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.max)} | ${row.noNewPrimary} | ${row.acked} | ${row.lost} | ${row.repsLosing}/${reps} | ${row.twoWritable} | ${olds} |`);
     }

@@ -58,7 +58,8 @@ export function probeWritable(ports: () => number[], everyMs = 100): { stop: () 
     while (running) {
       const started = performance.now();
       const list = ports();
-      const results = await Promise.all(list.map((p) => acceptsWrite(p, Math.max(50, everyMs - 20))));
+      // a generous timeout: a slow answer under load is not a refusal (the next probe just starts later)
+      const results = await Promise.all(list.map((p) => acceptsWrite(p, Math.max(250, everyMs))));
       samples.push({ at: started, writable: list.filter((_p, i) => results[i]) });
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (performance.now() - started))));
     }

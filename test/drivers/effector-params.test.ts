@@ -36,6 +36,14 @@ application:
     - { id: traffic, type: sim.traffic, config: { site: plain } }
     - { id: pager, type: notifier, config: { url: 'http://127.0.0.1:9/hook' } }
     - { id: proc, type: process, config: { command: ${JSON.stringify(process.execPath)}, args: ['-e', 'setTimeout(() => {}, 60000)'] } }
+    - id: rg
+      type: redis-replication-group
+      children:
+        - { id: r-1, type: redis, config: { port: 9 } }
+    - id: pg
+      type: postgres-replication-group
+      children:
+        - { id: pg-1, type: postgres, config: { port: 9 } }
     - id: procs
       type: process-group
       config: { initialSize: 0 }

@@ -1,0 +1,65 @@
+import pg from 'pg';
+
+/** What one poll of a PostgreSQL server reads. */
+export interface PgStatus {
+  readonly inRecovery: boolean;
+  /** WAL position reached, bytes: written (primary) or replayed (standby). */
+  readonly lsn: number;
+  /** Standbys streaming from this server. */
+  readonly replicas: number;
+  /** On a standby: `host:port` its WAL receiver streams from, when it is streaming. */
+  readonly source?: string;
+  /** On a standby: whether its WAL receiver is streaming. */
+  readonly streaming: boolean;
+}
+
+const STATUS_SQL = `SELECT pg_is_in_recovery() AS recovery,
+  (CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0') ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::text AS lsn,
+  (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming')::int AS replicas,
+  (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS receiver,
+  (SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver LIMIT 1) AS source`;
+
+/** Where and how to connect. */
+export interface PgEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  readonly password?: string;
+  readonly timeoutMs: number;
+}
+
+/** Runs `work` on a fresh connection (bounded by the endpoint's timeout), and closes it. */
+export async function withClient<T>(endpoint: PgEndpoint, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    database: endpoint.database,
+    ...(endpoint.password === undefined ? {} : { password: endpoint.password }),
+    connectionTimeoutMillis: endpoint.timeoutMs,
+    query_timeout: endpoint.timeoutMs,
+    application_name: 'homeostat',
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await work(client);
+  } finally {
+    void client.end().catch(() => undefined);
+  }
+}
+
+/** Reads role, WAL position, standbys and the WAL receiver in one query. */
+export async function readStatus(client: pg.Client): Promise<PgStatus> {
+  const { rows } = await client.query<{ recovery: boolean; lsn: string; replicas: number; receiver: string | null; source: string | null }>(STATUS_SQL);
+  const row = rows[0];
+  if (!row) throw new Error('the status query returned no row');
+  return { inRecovery: row.recovery, lsn: Number(row.lsn), replicas: row.replicas, streaming: row.receiver === 'streaming', ...(row.source ? { source: row.source } : {}) };
+}
+
+/** The WAL position a primary has written (bytes). */
+export async function currentLsn(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ lsn: string }>(`SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::text AS lsn`);
+  return Number(rows[0]?.lsn ?? Number.NaN);
+}

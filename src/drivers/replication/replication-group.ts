@@ -1,0 +1,85 @@
+import { interval, merge } from 'rxjs';
+import { z } from 'zod';
+import { durationSchema } from '../../core/duration.js';
+import type { Entity } from '../../core/entity.js';
+import { defineSensor, numberSensor } from '../../sensors/define-sensor.js';
+import type { DriverContext, EntityType } from '../entity-type.js';
+import { AddressFile } from './address-file.js';
+
+const groupConfig = z.strictObject({
+  /** File that always holds the writable primary's `host:port` (empty line when there is none), for clients and proxies to follow. */
+  addressFile: z.string().min(1).optional(),
+  /** Repoint replicas that follow another server to the primary (through their `demote`). Default true. */
+  repoint: z.boolean().default(true),
+  /** How often the group re-checks its members besides on their readings. Default 1 s. */
+  every: durationSchema.default(1_000),
+});
+
+type GroupConfig = z.output<typeof groupConfig>;
+
+const GROUP_SENSORS = [
+  defineSensor({ name: 'primary', schema: z.string(), description: 'id of the writable primary, empty when there is none' }),
+  defineSensor({ name: 'primary.address', schema: z.string(), description: "host:port of the writable primary (what clients should connect to), empty when there is none" }),
+  defineSensor({ name: 'primary.writable', schema: z.boolean(), description: 'whether the group has a primary that is up and not fenced' }),
+  numberSensor('primaries.writable', { description: 'members that report themselves primary and are up: more than 1 is a split brain' }),
+];
+
+function databases(group: Entity): Entity[] {
+  return group.children.filter((c) => c.hasSensor('role'));
+}
+
+function writable(db: Entity): boolean {
+  return db.sensor<string>('role').current?.value === 'primary' && db.sensor<boolean>('service.up').value === true;
+}
+
+function watch(entity: Entity, config: GroupConfig, context: DriverContext): () => void {
+  const file = config.addressFile === undefined ? undefined : new AddressFile(config.addressFile);
+  const repointing = new Set<string>();
+  const publishIfChanged = (name: string, value: unknown): void => {
+    if (entity.sensor(name).current?.value !== value) entity.sensor(name).publish(value);
+  };
+  const evaluate = (): void => {
+    const primaries = databases(entity).filter(writable);
+    // two writable primaries: publish none, so nothing follows either until one is fenced
+    const primary = primaries.length === 1 ? primaries[0] : undefined;
+    const address = primary?.hasSensor('address') ? (primary.sensor<string>('address').value ?? '') : '';
+    publishIfChanged('primary', primary?.id ?? '');
+    publishIfChanged('primary.address', address);
+    publishIfChanged('primary.writable', primary !== undefined);
+    publishIfChanged('primaries.writable', primaries.length);
+    entity.setUp(primary !== undefined);
+    void file?.write(address, () => undefined);
+    if (!config.repoint || !primary || !address) return;
+    for (const db of databases(entity)) {
+      const source = db.hasSensor('replication.source') ? db.sensor<string>('replication.source').value : address;
+      const lost = db.sensor<string>('role').current?.value === 'replica' && db.sensor<boolean>('service.up').value === true && source !== address;
+      if (!lost || repointing.has(db.id) || !db.hasEffector('demote')) continue;
+      repointing.add(db.id);
+      context.invoke(db, 'demote', {}, `${entity.id}/repoint`).catch(() => undefined).finally(() => repointing.delete(db.id));
+    }
+  };
+  // members of other types (a sim.database) may lack some of these sensors
+  const readings = databases(entity).flatMap((db) => ['role', 'service.up', 'replication.source'].filter((s) => db.hasSensor(s)).map((s) => db.sensor(s).readings$));
+  const subscription = merge(...readings, interval(config.every, context.scheduler)).subscribe(evaluate);
+  evaluate();
+  return () => subscription.unsubscribe();
+}
+
+/**
+ * A primary-replica group type over real databases (its children): publishes the writable primary's id and
+ * address (and writes the address to `addressFile` when set), counts writable primaries, is up while it has
+ * exactly one, and repoints replicas left following a dead or fenced server to the new primary.
+ */
+export function replicationGroupType(name: string, memberType: string): EntityType<GroupConfig> {
+  return {
+    name,
+    description: `a primary-replica group of ${memberType} children: the primary's address as a sensor and a file, replicas repointed after a failover`,
+    config: groupConfig,
+    sensors: GROUP_SENSORS,
+    memberTypes: [memberType],
+    start: (entity, config, context) => {
+      entity.setState('running');
+      return watch(entity, config, context);
+    },
+  };
+}

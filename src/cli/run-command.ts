@@ -206,8 +206,9 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
 async function stopWithin(graceMs: number, sequence: () => Promise<void>, logger: Logger): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
+    // kept referenced: while the stop sequence waits on something with no handle of its own, this timer keeps
+    // the process alive, so it ends through this function (logged, with its code) and never silently with 0
     timer = setTimeout(() => resolve('timeout'), graceMs);
-    timer.unref();
   });
   const outcome = await Promise.race([
     sequence().then(

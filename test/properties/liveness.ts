@@ -8,6 +8,14 @@ import type { Observed } from './probe.js';
 const SLACK_MS = 30_000;
 
 /**
+ * When a decision record last stood for a plan (ms): a coalesced record keeps its first plan's `at` and
+ * carries the latest one's time in `lastAt`, so a run of held plans is seen up to its last plan.
+ */
+export function lastPlannedAt(decision: Decision): number {
+  return decision.lastAt ?? decision.at;
+}
+
+/**
  * Bounded recovery, checked at every step: a group whose primary failed while a replica was eligible has a
  * writable primary again within failureDelay + promoteTimeout (+ slack); a failed member is gone (replaced)
  * or up again within its restarter's window plus the replacer's start timeout (+ slack), while capacity
@@ -64,7 +72,7 @@ export class LivenessMonitor {
       const since = this.since.get(id) ?? now;
       const mine = this.decisions.filter((d) => d.policy === id);
       const last = mine.at(-1);
-      const during = mine.some((d) => d.at >= since);
+      const during = mine.some((d) => lastPlannedAt(d) >= since);
       const lastText = last ? `last: ${last.outcome} at ${last.at / 1000} s` : 'none before';
       return `${group.id} had no writable primary while a replica was eligible${during ? '' : ` (no failover decision during it; ${lastText})`}`;
     });
@@ -77,7 +85,7 @@ export class LivenessMonitor {
       const state = member.state;
       const down = member.sensor<boolean>('service.up').value !== true && state !== 'starting' && state !== 'stopping' && state !== 'stopped';
       const from = this.since.get(key) ?? now;
-      const held = this.decisions.some((d) => d.at >= from && !['applied', 'no_action'].includes(d.outcome) && cluster.contains(this.deployment.tree.find(d.entity) ?? cluster) && d.entity !== cluster.parent?.id);
+      const held = this.decisions.some((d) => lastPlannedAt(d) >= from && !['applied', 'no_action'].includes(d.outcome) && cluster.contains(this.deployment.tree.find(d.entity) ?? cluster) && d.entity !== cluster.parent?.id);
       // the replacer gave up (its maxFailures within its window): capacity does not allow until the window passes
       const gaveUp = this.decisions.some((d) => d.policy === id && d.outcome === 'applied' && d.actions[0]?.effector === 'escalate' && d.at > now - Number(config['window']));
       const touched = this.touchedBy([cluster.id], from, now) || gaveUp;

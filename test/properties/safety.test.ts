@@ -18,16 +18,7 @@ const TIMEOUT = Math.max(120_000, RUNS * 400);
  * Only the violations matching an entry are excused, nothing else in the same run; each entry is checked to
  * still occur (`it.fails`), so that the integrator removes it once the fix is merged and that test fails.
  */
-export const KNOWN_DEFECTS: ReadonlyArray<{ readonly property: PropertyName; readonly target: string | undefined; readonly violation: RegExp; readonly defect: string }> = [
-  {
-    // found after the failover, engine and restarter work were merged; the printed run replays with the member
-    // replaced at 16 s through the CLI and the library, so the difference is in how the property run sees it
-    property: 'bounded-recovery',
-    target: undefined,
-    violation: /^web-a-\d+ of web-a stayed down, neither restarted nor replaced/,
-    defect: 'a member seen down long after its replacement was applied (homeostat simulate <tree> --fail web-a-1@3): under investigation',
-  },
-];
+export const KNOWN_DEFECTS: ReadonlyArray<{ readonly property: PropertyName; readonly target: string | undefined; readonly violation: RegExp; readonly defect: string }> = [];
 
 /** True when every violation of the property in this run is a known defect's. */
 const excused = (property: PropertyName, c: Case, violations: readonly string[]): boolean =>

@@ -23,15 +23,29 @@ async function broken(c: Case, trace: Awaited<ReturnType<typeof readTrace>>): Pr
   return PROPERTIES.filter((p) => (p === 'deterministic' ? first.fingerprint !== again.fingerprint : first.violations[p].length > 0 && !excused(p, c, first.violations[p])));
 }
 
+/** What one shard checks, and where it reports. */
+export interface ShardOptions {
+  readonly shard: number;
+  readonly seed: number;
+  readonly runs: number;
+  /** Report progress every this many schedules. */
+  readonly every: number;
+  readonly write: (report: ShardReport) => void;
+  /** Which properties a case breaks; default: run it (twice) and check each property. */
+  readonly broken?: (c: Case) => Promise<PropertyName[]>;
+}
+
 /**
  * One shard of the soak: `runs` schedules from `seed`, each checked against every property (one run shared
  * by all, a second for determinism). Reports progress every `every` schedules; then, for each property that
  * broke, replays its first failure and lets fast-check shrink it to the smallest schedule, printed as a
  * `homeostat simulate` command line.
  */
-export async function runShard(shard: number, seed: number, runs: number, every: number, write: (report: ShardReport) => void): Promise<ShardReport> {
+export async function runShard(options: ShardOptions): Promise<ShardReport> {
+  const { shard, seed, runs, every, write } = options;
   const started = performance.now();
   const trace = await readTrace(path.join(ROOT, TRACE));
+  const judge = options.broken ?? ((c: Case) => broken(c, trace));
   const arbitrary = cases(await exampleTargets());
   const counts = Object.fromEntries(PROPERTIES.map((p) => [p, { checked: 0, failed: 0 }])) as Record<PropertyName, PropertyCount>;
   const firstFailure = new Map<PropertyName, number>();
@@ -43,7 +57,7 @@ export async function runShard(shard: number, seed: number, runs: number, every:
       const run = index++;
       const key = keyOf(c);
       let failing = seen.get(key);
-      if (!failing) seen.set(key, (failing = await broken(c, trace)));
+      if (!failing) seen.set(key, (failing = await judge(c)));
       for (const p of PROPERTIES) {
         const failed = failing.includes(p);
         counts[p] = { checked: counts[p].checked + 1, failed: counts[p].failed + (failed ? 1 : 0) };
@@ -57,7 +71,7 @@ export async function runShard(shard: number, seed: number, runs: number, every:
   const counterexamples: Partial<Record<PropertyName, string>> = {};
   for (const [property, run] of firstFailure) {
     const details = await fc.check(
-      fc.asyncProperty(arbitrary, async (c) => !(await broken(c, trace)).includes(property)),
+      fc.asyncProperty(arbitrary, async (c) => !(await judge(c)).includes(property)),
       { seed, path: String(run), numRuns: runs },
     );
     const c = details.counterexample?.[0];
@@ -73,5 +87,5 @@ export async function runShard(shard: number, seed: number, runs: number, every:
 
 const [shard, seed, runs, every] = process.argv.slice(2).map(Number);
 if (import.meta.url === `file://${process.argv[1] ?? ''}` && shard !== undefined && seed !== undefined && runs !== undefined) {
-  await runShard(shard, seed, runs, every ?? 500, (r) => process.stdout.write(`${SHARD_LINE}${JSON.stringify(r)}\n`));
+  await runShard({ shard, seed, runs, every: every ?? 500, write: (r) => process.stdout.write(`${SHARD_LINE}${JSON.stringify(r)}\n`) });
 }

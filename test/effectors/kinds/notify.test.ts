@@ -123,6 +123,32 @@ describe('paging instead of dropping', () => {
     expect(receiver.requests[0]?.body).toMatchObject({ summary: 'db/failover: refused', source: 'db', labels: { outcome: 'refused' }, description: expect.stringMatching(/^primary db-1 has been down for 10 s, but no replica is up/) });
   });
 
+  it('a blocked failover (a second primary failure inside the recovery block) pages a person when notify is configured', async () => {
+    const db = `
+    - id: db
+      type: sim.db-cluster
+      children:
+        - { id: db-1, type: sim.database, config: { role: primary } }
+        - { id: db-2, type: sim.database, config: { role: replica, lag: 1 } }
+        - { id: db-3, type: sim.database, config: { role: replica, lag: 1 } }
+      policies:
+        - use: failover
+          config: { failureDelay: 10s, recoveryBlock: 10m, notify: { entity: pager, on: [blocked] } }`;
+    const { clock, tree, fail, decisions } = await scenario(withPager('json', ', timeout: 1h', '', db));
+    await clock.advanceBy(30_000);
+    fail('db-1');
+    await clock.advanceBy(15_000);
+    expect(tree.get('db').sensor('primary').value).toBe('db-2');
+    fail('db-2'); // inside the recovery block of the failover at about 40 s
+    await clock.advanceBy(30_000);
+    await receiver.received(1);
+    await until(async () => (await decisions()).length > 1);
+    expect(await decisions()).toEqual([expect.stringMatching(/ db\/failover applied fence\(db-1\),promote\(db-2\)$/), expect.stringMatching(/ db\/failover applied notify\(pager\)$/)]);
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.body).toMatchObject({ summary: 'db/failover: blocked', source: 'db', labels: { outcome: 'blocked' }, description: expect.stringMatching(/^primary db-2 has been down for 10 s, but db failed over at \d+ s: blocked until \d+ s/) });
+    expect(tree.get('db').sensor('primary').value).toBe('db-2');
+  });
+
   const cluster = (notify = '') => `
     - id: web
       type: cluster

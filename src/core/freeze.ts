@@ -16,11 +16,13 @@ export interface Freeze {
 }
 
 /**
- * Gives an entity the freeze switch (idempotent), so that it can be set through the API. Whoever honours
- * freezes on an entity calls this on it.
+ * Gives an entity the freeze switch (idempotent), so that it can be set through the API; a switch without
+ * a reading starts at false (not frozen). Whoever honours freezes on an entity calls this on it.
  */
 export function ensureFreezeSwitch(entity: Entity): void {
   if (!entity.hasSensor(FREEZE_SENSOR.name)) entity.addSensor(FREEZE_SENSOR);
+  const sensor = entity.sensor(FREEZE_SENSOR.name);
+  if (sensor.current === undefined) sensor.publish(false);
 }
 
 /** The freeze that holds `entity`: its own or the nearest ancestor's; undefined when none does. */

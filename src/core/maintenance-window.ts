@@ -44,7 +44,8 @@ export function windowVerdict(windows: readonly MaintenanceWindow[], now: number
   let opensAt: number | undefined;
   for (const window of windows) {
     const cron = new Cron(window.cron, { paused: true, timezone: window.timezone });
-    const [start] = cron.previousRuns(1, new Date(now + 1));
+    // croner counts whole seconds: look from the next second and keep the latest firing not after now
+    const start = cron.previousRuns(2, new Date(now + 1_000)).find((run) => run.getTime() <= now);
     if (start !== undefined && now < start.getTime() + window.duration) return { open: true, window, closesAt: start.getTime() + window.duration };
     const next = cron.nextRun(new Date(now))?.getTime();
     if (next !== undefined && (opensAt === undefined || next < opensAt)) opensAt = next;

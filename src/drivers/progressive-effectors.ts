@@ -41,9 +41,9 @@ export const blueGreenParams = z.strictObject({
   version: nameParam,
   checks: z.array(metricCheckSchema).max(20).default([]),
   /** Time the new set is analysed against the old before the switch. Default 1 min. */
-  analysis: stepDuration.default(60),
+  analysis: stepDuration.default(60_000),
   /** Time the old set is kept after the switch, to switch back. Default 5 min. */
-  keepOldFor: stepDuration.default(300),
+  keepOldFor: stepDuration.default(300_000),
   /** An effector told of each switch with `{ version, members }` (a load balancer's), besides `release.active`. */
   router: z.strictObject({ entity: nameParam, effector: nameParam }).optional(),
   healthTimeout: durationParam(120_000, 3_600_000),

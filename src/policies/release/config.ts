@@ -24,16 +24,16 @@ export const releaseTargetSchema = z.strictObject({
   /** Members moved at once (the batch size): at most this many are unavailable. Default 1. */
   maxUnavailable: z.number().int().min(1).max(10_000).default(1),
   /** Time each member (or batch) has to become healthy. Default 2 min. */
-  healthTimeout: boundedDuration({ minMs: 1, maxMs: 3_600_000 }).default(120),
+  healthTimeout: boundedDuration({ minMs: 1, maxMs: 3_600_000 }).default(120_000),
   /** `canary`: the steps (percent of members, time analysed). */
   steps: z.array(z.strictObject({ weight: z.number().min(1).max(100), pause: boundedDuration({ maxMs: ONE_DAY_MS }) })).min(1).max(20).optional(),
   /** `canary` and `blueGreen`: the metric checks of each step. */
   checks: z.array(metricCheckSchema).max(20).default([]),
   /** `blueGreen`: analysis time before the switch (default 1 min) and time the old set is kept (default 5 min). */
-  analysis: boundedDuration({ maxMs: ONE_DAY_MS }).default(60),
-  keepOldFor: boundedDuration({ maxMs: ONE_DAY_MS }).default(300),
+  analysis: boundedDuration({ maxMs: ONE_DAY_MS }).default(60_000),
+  keepOldFor: boundedDuration({ maxMs: ONE_DAY_MS }).default(300_000),
   /** A health gate after this target, on any entity's sensor: must hold within `within` before dependents start. */
-  gate: z.strictObject({ entity: name.optional(), sensor: name, op: opSchema, value: z.union([z.number(), z.boolean(), z.string()]), within: intervalSchema.default(60) }).optional(),
+  gate: z.strictObject({ entity: name.optional(), sensor: name, op: opSchema, value: z.union([z.number(), z.boolean(), z.string()]), within: intervalSchema.default(60_000) }).optional(),
 });
 
 /** One release target, as parsed (durations in ms). */
@@ -48,7 +48,7 @@ export const releaseConfig = z
     /** Maintenance windows (cron, duration, timezone): the release starts only while one is open. None: any time. */
     windows: z.array(maintenanceWindowSchema).max(50).default([]),
     /** How often the tree is compared with the release. Default 30 s. */
-    evaluationInterval: intervalSchema.default(30),
+    evaluationInterval: intervalSchema.default(30_000),
   })
   .superRefine((config, ctx) => {
     const index = new Map<string, number>();

@@ -114,6 +114,16 @@ export { RunbookFailedError, type StepResult } from './core/engine/runbook.js';
 export type { Check } from './knowledge/decision.js';
 export { stepScaler, stepScalerConfig } from './policies/step-scaler.js';
 export { scheduledScaler, scheduledScalerConfig } from './policies/scheduled-scaler.js';
+// progressive delivery and releases
+export { release } from './policies/release.js';
+export { releaseConfig, releaseTargetSchema, type ReleaseConfig, type ReleaseTarget } from './policies/release/config.js';
+export { maintenanceWindowSchema, windowVerdict, describeVerdict, cronProblem, type MaintenanceWindow, type WindowVerdict } from './core/maintenance-window.js';
+export { FREEZE_SENSOR, freezeOf, firstFreeze, setFreeze, ensureFreezeSwitch, type Freeze } from './core/freeze.js';
+export { metricCheckSchema, analyseStep, evaluateCheck, describeResults, type MetricCheck, type CheckResult, type StepSamples } from './effectors/progressive/analysis.js';
+export { runCanary, CanaryAbortedError, type CanaryPlan, type CanaryStep, type CanaryStepReport } from './effectors/progressive/canary.js';
+export { runBlueGreen, BlueGreenAbortedError, type BlueGreenPlan, type BlueGreenOps } from './effectors/progressive/blue-green.js';
+export type { OperationRecord, RecordOperation } from './effectors/progressive/operation-record.js';
+export { canaryParams, blueGreenParams, RELEASE_ACTIVE } from './drivers/progressive-effectors.js';
 
 // testing
 export { VirtualClock } from './testing/virtual-clock.js';

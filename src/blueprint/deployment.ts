@@ -6,6 +6,7 @@ import type { Entity } from '../core/entity.js';
 import { EntityTree } from '../core/entity-tree.js';
 import { EffectorInvoker } from '../effectors/invoker.js';
 import type { DriverContext } from '../drivers/entity-type.js';
+import { operationRecorder } from './operation-recorder.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { Knowledge } from '../knowledge/knowledge.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
@@ -92,6 +93,7 @@ export class Deployment {
       spawnMember: (group, id, overrides) => this.spawnMember(group, id, overrides),
       retire: (entity) => this.retire(entity),
       invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
+      recordOperation: operationRecorder(knowledge, scheduler),
       ...(simulation === undefined ? {} : { simulation }),
       baseDir: path.dirname(path.resolve(blueprint.file)),
       stateDir,

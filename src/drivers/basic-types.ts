@@ -6,6 +6,7 @@ import { UnknownTargetError, countParam, durationParam, nameParam } from './effe
 import { waitForCheck } from '../core/engine/check-wait.js';
 import { rolling } from '../effectors/rolling.js';
 import { numberSensor } from '../sensors/define-sensor.js';
+import { PROGRESSIVE_EFFECTORS, addProgressiveEffectors } from './progressive-effectors.js';
 import type { Entity } from '../core/entity.js';
 import type { DriverContext, EntityType } from './entity-type.js';
 
@@ -40,7 +41,7 @@ export const groupType: EntityType = {
 };
 
 /** Effectors `startCluster` adds: every type built on it offers them. */
-export const CLUSTER_EFFECTORS: readonly string[] = ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'];
+export const CLUSTER_EFFECTORS: readonly string[] = ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate', ...PROGRESSIVE_EFFECTORS];
 
 const clusterConfig = z.strictObject({
   /** Members created at start. Default 1. */
@@ -150,6 +151,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
       },
     }),
   );
+  addProgressiveEffectors(entity, { context, template, nextId, serving, healthy: (timeoutMs) => healthy(timeoutMs) });
   const stopSize = followGroupSize(entity, context.tree);
   for (let i = 0; i < initialSize; i++) context.spawnMember(entity, nextId(), template);
   if (entity.state === 'created') entity.setState('starting');

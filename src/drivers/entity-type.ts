@@ -6,6 +6,7 @@ import type { QuorumRule } from '../core/quorum.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import type { SourceSet } from '../sensors/enrichers/sources.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
+import type { RecordOperation } from '../effectors/progressive/operation-record.js';
 
 /** What a driver may use while it runs an entity. */
 export interface DriverContext {
@@ -24,6 +25,11 @@ export interface DriverContext {
   retire(entity: Entity): void;
   /** Invokes an effector of another entity through the engine's invoker (recorded, one at a time per entity). */
   invoke(entity: Entity, effector: string, params: unknown, caller: string): Promise<unknown>;
+  /**
+   * Writes a step of a long operation (a canary step's analysis, a promotion, a rollback) into the decision
+   * stream; absent outside a deployment, where such steps are only in the operation's result.
+   */
+  readonly recordOperation?: RecordOperation;
   /** Folder of the blueprint: relative paths in configs (a process's cwd) start there. */
   readonly baseDir?: string;
   /** Where drivers keep state across runs (pid files, logs of processes). */

@@ -22,7 +22,7 @@ application:
   it('refuses a misspelled resizeEffector and restartEffector at the setting', async () => {
     const found = await problemsOf(clusterBlueprint('- use: autoscaler\n  config: { metric: group.size, target: 2, max: 4, resizeEffector: resise }\n- use: restarter\n  config: { restartEffector: reboot }'));
     expect(found).toEqual([
-      "12:76: policy 'autoscaler' invokes effector 'resise' on 'web', which does not have it (it has: escalate, replaceMember, resize, rollingRestart, rollingUpdate, setFloor)",
+      "12:76: policy 'autoscaler' invokes effector 'resise' on 'web', which does not have it (it has: blueGreen, canary, escalate, replaceMember, resize, rollingRestart, rollingUpdate, setFloor)",
       expect.stringMatching(/^14:38: policy 'restarter' invokes effector 'reboot' on 'web'/),
     ]);
   });

@@ -1,5 +1,5 @@
 import type { Entity } from '../../core/entity.js';
-import { startCluster, GROUP_SIZE } from '../basic-types.js';
+import { CLUSTER_EFFECTORS, startCluster, GROUP_SIZE } from '../basic-types.js';
 import type { DriverContext, EntityType } from '../entity-type.js';
 import { processGroupConfigSchema, type ProcessGroupConfig } from './process-config.js';
 import { assignSlot, slotsOf } from './slots.js';
@@ -9,14 +9,14 @@ import { acquireSupervisor } from './process-type.js';
  * `process-group`: a cluster whose members are `process` entities built from its memberSpec (the template),
  * each with a per-member index (`{{index}}`, the smallest free one) and port (`{{port}}`: basePort + index - 1,
  * or a free port). `resize` starts and stops real processes; `replaceMember`, `rollingRestart` and
- * `rollingUpdate` work on them. At start it first takes back the members a previous run left running.
+ * `rollingUpdate`, `canary` and `blueGreen` work on them. At start it first takes back the members a previous run left running.
  */
 export const processGroupType: EntityType<ProcessGroupConfig> = {
   name: 'process-group',
   description: 'members are processes from a template, with an index and a port each; resize starts and stops them',
   config: processGroupConfigSchema,
   sensors: [GROUP_SIZE],
-  effectors: ['resize', 'replaceMember', 'rollingRestart', 'rollingUpdate'],
+  effectors: CLUSTER_EFFECTORS,
   defaultQuorum: { from: 'members', rule: 'atLeastOne' },
   needsMemberSpec: true,
   memberTypes: ['process'],

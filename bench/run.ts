@@ -6,13 +6,17 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize', 'service-attached', 'whole-loop', 'loaded-latency', 'cold-cli'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts', 'service-attached': 'service-attached.ts', 'whole-loop': 'whole-loop.ts', 'loaded-latency': 'loaded-latency.ts', 'cold-cli': 'cold-cli.ts' };
+const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize', 'service-attached', 'whole-loop', 'loaded-latency', 'cold-cli', 'tree-build-1m'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts', 'service-attached': 'service-attached.ts', 'whole-loop': 'whole-loop.ts', 'loaded-latency': 'loaded-latency.ts', 'cold-cli': 'cold-cli.ts', 'tree-build-1m': 'tree-build.ts' };
+// the 1,000,000-entity start gets a heap large enough to finish and report its size, over the 4 GiB bar or not
+const env: Record<string, Record<string, string>> = { 'tree-build-1m': { BENCH_TREE_ENTITIES: '1000000' } };
+const heapMiB: Record<string, number> = { 'tree-build-1m': 12_288 };
 
 const results: Record<string, Record<string, unknown>> = {};
+const loadBefore = os.loadavg()[0] ?? 0;
 for (const bench of benches) {
   process.stderr.write(`running ${bench}...\n`);
-  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', path.join(here, (files[bench] ?? '').replace(/\.ts$/, '.js'))], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMiB[bench] ?? 4096}`, path.join(here, (files[bench] ?? '').replace(/\.ts$/, '.js'))], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env[bench] } });
   const line = out.trim().split('\n').at(-1) ?? '{}';
   results[bench] = JSON.parse(line) as Record<string, unknown>;
 }
@@ -38,7 +42,16 @@ if (f) {
 const b = results['tree-build'];
 if (b) {
   rows.push(['tree build time', `${fmt(b['seconds'])} s`, `${fmt(b['entities'], 0)} entities, ${fmt(b['policies'], 0)} policies; bar: under 10 s`]);
-  rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, 'bar: under 1024 MiB']);
+  rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, `bar: under 1024 MiB; ${treeBytes(b)}`]);
+}
+const b1m = results['tree-build-1m'];
+if (b1m) {
+  rows.push(['1M entities: start', `${fmt(b1m['seconds'])} s`, `${fmt(b1m['entities'], 0)} entities, ${fmt(b1m['policies'], 0)} policies; bar: under 30 s`]);
+  rows.push(['1M entities: memory', `${fmt(Number(b1m['rssMiB']) / 1024)} GiB RSS`, `bar: under 4 GiB (about 3 KB per entity); ${treeBytes(b1m)}`]);
+}
+/** Where an entity's heap goes, from a tree-build result. */
+function treeBytes(r: Record<string, unknown>): string {
+  return `per entity ${fmt(r['rssBytesPerEntity'], 0)} B RSS, ${fmt(r['heapBytesPerEntity'], 0)} B heap = entity + 3 sensors ${fmt(r['entityBytes'], 0)} + 2 policies attached ${fmt(r['attachBytes'], 0)} + started ${fmt(r['startBytes'], 0)}`;
 }
 const sim = results['simulation'];
 if (sim) rows.push(['simulation speed', `${fmt(sim['simulatedSecondsPerSecond'], 0)} simulated s/s`, `WC98, ${fmt(sim['simulatedSeconds'], 0)} s in ${fmt(sim['wallClockSeconds'], 3)} s; bar: under 10 s`]);
@@ -65,7 +78,7 @@ if (sa) {
 const wl = results['whole-loop'];
 if (wl) {
   for (const size of (wl['sizes'] as Array<Record<string, unknown>> | undefined) ?? []) {
-    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop; ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round; bar: 3x`]);
+    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop (CPU time: ${spread(size['cpuRatioMin'], size['cpuRatioMedian'], size['cpuRatioMax'])}x); ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round; bar: 3x`]);
   }
 }
 const ll = results['loaded-latency'];
@@ -85,11 +98,14 @@ if (cc) {
   rows.push(['cold CLI: validate (source, tsx)', ms('validateSourceMs'), 'a development checkout']);
   rows.push(['cold CLI: simulate WC98 (source, tsx)', ms('simulateSourceMs'), 'a development checkout']);
 }
+const loadAfter = os.loadavg()[0] ?? 0;
+const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${fmt(loadBefore)} at the start, ${fmt(loadAfter)} at the end`;
+process.stdout.write(`machine: ${machine}\n\n`);
 const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
 for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ')}\n`);
 
 const outDir = path.resolve(here, '../../bench/results');
 mkdirSync(outDir, { recursive: true });
 const file = path.join(outDir, 'bench.json');
-writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, machine, results }, null, 2)}\n`);
 process.stdout.write(`\nresults written to ${path.relative(process.cwd(), file)}\n`);

@@ -14,11 +14,25 @@ const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,100000').split(',').map
 /** The value entity `e` reads in pass `pass` over the fleet: above 0.9 for one pass in a hundred. */
 const valueOf = (e: number, pass: number): number => ((e + pass) % 100 === 0 ? 0.95 : 0.5);
 
+/** One round of a loop: wall-clock and CPU time (the process's, GC threads included), and what it did. */
+interface Timed {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly decisions: number;
+  readonly invoked: number;
+}
+
+/** CPU time (user + system) since `start`, in ms: less disturbed than wall-clock time by other work. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 function readingsFor(entities: number): number {
   return Math.max(1_000_000, entities * 10);
 }
 
-async function homeostat(entities: number): Promise<{ run: (salt: number) => Promise<{ ms: number; decisions: number; invoked: number }>; stop: () => Promise<void> }> {
+async function homeostat(entities: number): Promise<{ run: (salt: number) => Promise<Timed>; stop: () => Promise<void> }> {
   const clock = new VirtualClock();
   const tree = new EntityTree(clock);
   let invoked = 0;
@@ -40,6 +54,7 @@ async function homeostat(entities: number): Promise<{ run: (salt: number) => Pro
     run: async (salt) => {
       const d0 = decisions;
       const i0 = invoked;
+      const cpu0 = process.cpuUsage();
       const start = performance.now();
       for (let k = 0; k < readings; k++) {
         const e = k % entities;
@@ -49,7 +64,7 @@ async function homeostat(entities: number): Promise<{ run: (salt: number) => Pro
       }
       await clock.settle();
       await knowledge.flush();
-      return { ms: performance.now() - start, decisions: decisions - d0, invoked: invoked - i0 };
+      return { ms: performance.now() - start, cpuMs: cpuMsSince(cpu0), decisions: decisions - d0, invoked: invoked - i0 };
     },
     stop: async () => {
       counting.unsubscribe();
@@ -58,7 +73,7 @@ async function homeostat(entities: number): Promise<{ run: (salt: number) => Pro
   };
 }
 
-function plain(entities: number): (salt: number) => { ms: number; decisions: number; invoked: number } {
+function plain(entities: number): (salt: number) => Timed {
   const ids = Array.from({ length: entities }, (_, i) => `e${i}`);
   const value = new Float64Array(entities);
   const at = new Float64Array(entities);
@@ -72,6 +87,7 @@ function plain(entities: number): (salt: number) => { ms: number; decisions: num
   return (salt) => {
     const i0 = invoked;
     let decisions = 0;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     for (let k = 0; k < readings; k++) {
       const e = k % entities;
@@ -89,7 +105,7 @@ function plain(entities: number): (salt: number) => { ms: number; decisions: num
       decisions += 1;
       restart(id);
     }
-    return { ms: performance.now() - start, decisions, invoked: invoked - i0 };
+    return { ms: performance.now() - start, cpuMs: cpuMsSince(cpu0), decisions, invoked: invoked - i0 };
   };
 }
 
@@ -98,6 +114,7 @@ for (const entities of SIZES) {
   const ours = await homeostat(entities);
   const theirs = plain(entities);
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   const rates: number[] = [];
   let decisions = 0;
   for (let round = 0; round <= ROUNDS; round++) {
@@ -107,10 +124,11 @@ for (const entities of SIZES) {
     if (round === 0) continue; // warm-up
     decisions = h.decisions;
     ratios.push(h.ms / p.ms);
+    cpuRatios.push(h.cpuMs / Math.max(p.cpuMs, 0.001));
     rates.push(readingsFor(entities) / (h.ms / 1000));
   }
   await ours.stop();
   const sorted = [...ratios].sort((a, b) => a - b);
-  sizes.push({ entities, readings: readingsFor(entities), decisions, readingsPerSecond: Math.round(median(rates)), ratioMin: sorted[0], ratioMedian: median(ratios), ratioMax: sorted.at(-1) });
+  sizes.push({ entities, readings: readingsFor(entities), decisions, readingsPerSecond: Math.round(median(rates)), ratioMin: sorted[0], ratioMedian: median(ratios), ratioMax: sorted.at(-1), cpuRatioMin: Math.min(...cpuRatios), cpuRatioMedian: median(cpuRatios), cpuRatioMax: Math.max(...cpuRatios) });
 }
 emit({ name: 'whole-loop', rounds: ROUNDS, sizes });

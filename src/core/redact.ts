@@ -31,6 +31,9 @@ const DEFAULTS: Required<RedactLimits> = { maxDepth: 16, maxKeys: 200, maxItems:
  * Never throws: cycles, functions, bigints and throwing getters become markers or strings.
  */
 export function redact(value: unknown, limits: RedactLimits = {}): unknown {
+  // the common case at every decision (a number, a flag, no params): nothing to copy, nothing to bound
+  const scalar = value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean';
+  if (scalar && (limits.maxNodes ?? 1) >= 1) return value;
   const bounds = { ...DEFAULTS, ...limits };
   const state = { nodes: 0, seen: new Set<object>() };
   return copy(value, 0, bounds, state);

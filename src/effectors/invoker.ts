@@ -154,7 +154,21 @@ export class EffectorInvoker {
 
   private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined): Promise<unknown> {
     const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
-    const controller = new AbortController();
+    // the effector's signal is made when the effector first reads it: most effectors never do, and a signal
+    // costs more than a small effector's whole invocation; an abort before that is replayed on creation
+    let controller: AbortController | undefined;
+    let abortReason: { readonly error: Error } | undefined;
+    const abortWith = (error: Error): void => {
+      abortReason ??= { error };
+      controller?.abort(error);
+    };
+    const signalOf = (): AbortSignal => {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortReason) controller.abort(abortReason.error);
+      }
+      return controller.signal;
+    };
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;
       const finish = (fn: () => void): void => {
@@ -166,18 +180,30 @@ export class EffectorInvoker {
       };
       const timer = this.scheduler.schedule(() => {
         const error = new EffectorTimeoutError(effector.name, timeoutMs);
-        controller.abort(error);
+        abortWith(error);
         finish(() => reject(error));
       }, timeoutMs);
       const onOuterAbort = (): void => {
         const error = new EffectorAbortedError(effector.name);
-        controller.abort(error);
+        abortWith(error);
         finish(() => reject(error));
       };
       if (outer?.aborted) return onOuterAbort();
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       Promise.resolve()
-        .then(() => effector.run(params, { entity, signal: controller.signal, attempt, scheduler: this.scheduler, ...ids, ...(fencingToken === undefined ? {} : { fencingToken }) }))
+        .then(() => {
+          const context = {
+            entity,
+            get signal(): AbortSignal {
+              return signalOf();
+            },
+            attempt,
+            scheduler: this.scheduler,
+            ...ids,
+            ...(fencingToken === undefined ? {} : { fencingToken }),
+          };
+          return effector.run(params, context);
+        })
         .then(
           (result) => finish(() => resolve(result)),
           (error: unknown) => finish(() => reject(error)),

@@ -1,5 +1,6 @@
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { BoundedLog } from './bounded-log.js';
+import { copyRecord } from './copy-record.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 
@@ -41,7 +42,7 @@ export class MemoryStore implements KnowledgeStore {
 
   /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
   async write(ops: readonly WriteOp[]): Promise<void> {
-    const copies = ops.map((op) => structuredClone(op));
+    const copies = ops.map((op) => copyRecord(op));
     for (const op of copies) this.apply(op);
   }
 

@@ -39,7 +39,9 @@ export function startLoopTrace(attributes: () => Record<string, string>, analyze
 export function childSpan<T>(parent: Context | undefined, name: string, attributes: Record<string, string | number>, work: (span: Span, ctx: Context) => T): T {
   const active = parent ?? context.active();
   const span = tracer().startSpan(name, { attributes }, active);
-  const ctx = trace.setSpan(parent ?? context.active(), span);
+  const ctx = trace.setSpan(active, span);
+  // a span that does not record has nothing to end or to mark: the work runs as it is, unwrapped
+  if (!span.isRecording()) return work(span, ctx);
   const fail = (error: unknown): never => {
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });

@@ -51,7 +51,11 @@ type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decisio
  * `Decision.count`). The cooldown stamp lives in policy state, so it survives a restart.
  */
 export class PlanExecutor {
-  private current: AbortController | undefined;
+  /** The executing plan's token (identity only); undefined while idle. */
+  private current: object | undefined;
+  // one controller serves plan after plan until a stop aborts it: creating a signal per plan costs more than
+  // the rest of a small plan's execution (listeners are always removed when a plan ends)
+  private controller = new AbortController();
   private readonly waiting: Waiting[] = [];
   private stopping = false;
   private idle: Promise<void> = Promise.resolve();
@@ -116,7 +120,9 @@ export class PlanExecutor {
 
   /** Aborts the executing plan's effectors; it is recorded as failed with `reason`. */
   abort(reason: EngineStoppedError): void {
-    this.current?.abort(reason);
+    if (!this.current) return;
+    this.controller.abort(reason);
+    this.controller = new AbortController();
   }
 
   private enqueue(pending: PendingPlan): void {
@@ -150,18 +156,18 @@ export class PlanExecutor {
       this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;
     }
-    const controller = new AbortController();
-    this.current = controller;
+    const token = {};
+    this.current = token;
     // one idle promise per busy period: waiting plans that start right after keep the same promise, so
     // whoever awaits whenIdle() is released only when nothing executes or waits
     if (!this.markIdle) this.idle = new Promise((resolve) => (this.markIdle = resolve));
-    const finished = (): void => this.finished(controller);
+    const finished = (): void => this.finished(token);
     // execute records its own failures; a rejection here would be a bug, and must not end the process
-    this.execute(pending, controller.signal).then(finished, finished);
+    this.execute(pending, this.controller.signal).then(finished, finished);
   }
 
-  private finished(controller: AbortController): void {
-    if (this.current === controller) this.current = undefined;
+  private finished(token: object): void {
+    if (this.current === token) this.current = undefined;
     while (!this.current && !this.stopping) {
       const next = this.waiting.shift();
       if (!next) break;

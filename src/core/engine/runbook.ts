@@ -79,7 +79,17 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
     done.push(i);
   };
   const settled = (i: number): boolean => done.includes(i) || status.get(i)?.status === 'skipped';
-  while (!failure && !stop && done.length + [...status.values()].filter((s) => s.status === 'skipped').length < actions.length) {
+  // one action with nothing to wait for or to re-read (most plans): it runs at once, without the DAG walk
+  const only = actions.length === 1 ? (actions[0] as Action) : undefined;
+  const single = only !== undefined && !only.after?.length && !only.trigger?.length && !only.when?.length;
+  if (single) {
+    try {
+      await run(0);
+    } catch (error) {
+      failure = { index: 0, error };
+    }
+  }
+  while (!single && !failure && !stop && done.length + [...status.values()].filter((s) => s.status === 'skipped').length < actions.length) {
     const candidates = actions.map((_, i) => i).filter((i) => !started.has(i) && (after[i] ?? []).every((id) => settled(ids.indexOf(id))));
     const ready: number[] = [];
     for (const i of candidates) {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { copyRecord } from '../../src/knowledge/copy-record.js';
+
+describe('copyRecord', () => {
+  it('copies a tree of plain objects and arrays deeply: changing the original changes nothing in the copy', () => {
+    const original = { id: 'd1', inputs: [{ entity: 'e1', value: 0.95, at: 3 }], symptom: { kind: 'above', detail: { nested: [1, null, 'x'] } }, missing: undefined };
+    const copy = copyRecord(original);
+    expect(copy).toEqual(original);
+    original.inputs[0]!.value = 0;
+    original.symptom.detail.nested.push(2);
+    expect(copy.inputs[0]!.value).toBe(0.95);
+    expect(copy.symptom.detail.nested).toEqual([1, null, 'x']);
+    expect('missing' in copy).toBe(true);
+  });
+
+  it('copies what is not plain as structuredClone does (a Date, a Map, a cycle)', () => {
+    const cyclic: Record<string, unknown> = { name: 'a' };
+    cyclic['self'] = cyclic;
+    const value = { at: new Date(5), byKey: new Map([['k', 1]]), cyclic };
+    const copy = copyRecord(value);
+    expect(copy.at).toBeInstanceOf(Date);
+    expect(copy.at.getTime()).toBe(5);
+    expect(copy.byKey.get('k')).toBe(1);
+    expect(copy.cyclic['self']).toBe(copy.cyclic);
+    expect(copy.cyclic).not.toBe(cyclic);
+  });
+
+  it('refuses what structuredClone refuses, with its error', () => {
+    expect(() => copyRecord({ run: () => 1 })).toThrow(/could not be cloned/);
+  });
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { Engine, type StopOptions } from '../core/engine/engine.js';
+import { quotaFrom } from '../core/quota.js';
 import type { Entity } from '../core/entity.js';
 import { EntityTree } from '../core/entity-tree.js';
 import { EffectorInvoker } from '../effectors/invoker.js';
@@ -125,6 +126,10 @@ export class Deployment {
     this.inFlight.watch(this.engine.invoker);
     const root = this.build(this.blueprint.root, undefined, this.blueprint.root.id);
     for (const [entity, spec] of this.specs) for (const member of spec.members) this.tree.addMember(entity, member);
+    for (const [tenant, declared] of Object.entries(this.blueprint.tenants ?? {})) {
+      const roots = [...this.specs].filter(([, spec]) => spec.tenant === tenant && spec.id).map(([entity]) => entity.id);
+      if (declared.quota) this.engine.setQuota(quotaFrom(`tenant ${tenant}`, roots, declared.quota));
+    }
     this.activate(root);
     this.engine.start();
   }
@@ -161,7 +166,12 @@ export class Deployment {
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {
     const entity = this.tree.add(
-      { id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors, ...feedBounds(spec)], effectors: spec.effectors ?? [] },
+      {
+        id, type: spec.type.name, config: spec.rawConfig, sensors: [...(spec.type.sensors ?? []), ...spec.sensors, ...feedBounds(spec)], effectors: spec.effectors ?? [],
+        ...(spec.tenant === undefined ? {} : { tenant: spec.tenant }),
+        ...(spec.resources === undefined ? {} : { resources: spec.resources }),
+        ...(spec.memberSpec?.resources === undefined ? {} : { memberResources: spec.memberSpec.resources }),
+      },
       parent,
     );
     this.specs.set(entity, spec);
@@ -178,6 +188,7 @@ export class Deployment {
     this.teardowns.set(entity, teardowns);
     const context = { tree: this.tree, scheduler: this.tree.scheduler };
     if (spec.budget && spec.id) this.engine.setBudget({ entity: entity.id, maxActions: spec.budget.actions, windowMs: spec.budget.windowMs });
+    if (spec.quota && spec.id) this.engine.setQuota(quotaFrom(entity.id, [entity.id], spec.quota));
     if (spec.quorum) {
       const subscription = quorumUp({ from: spec.quorum.from, rule: spec.quorum }).start(entity, context);
       teardowns.push(() => subscription.unsubscribe());

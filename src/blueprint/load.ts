@@ -19,6 +19,7 @@ import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
 import type { Blueprint } from './resolved.js';
 import { blueprintTopSchema } from './schema.js';
+import { tenancyProblems } from './tenancy-checks.js';
 import { z } from 'zod';
 import { builtinEffectorKinds } from '../effectors/kinds/builtin-kinds.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
@@ -98,6 +99,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...sensorProblems(root));
     pathProblems.push(...entityRefProblems(root, new Set(validator.ids.keys())));
     pathProblems.push(...memberSpecProblems(root));
+    pathProblems.push(...tenancyProblems(root, top.success ? top.data.tenants : {}));
   }
 
   for (const problem of pathProblems) {
@@ -115,6 +117,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     dryRun: top.data.engine.dryRun,
     ...(top.data.engine.seed === undefined ? {} : { seed: top.data.engine.seed }),
     root,
+    ...(Object.keys(top.data.tenants).length === 0 ? {} : { tenants: top.data.tenants }),
   };
 }
 

@@ -88,6 +88,9 @@ export class NodeValidator {
     const policyDecls = this.items(policyDeclSchema, fields['policies'], [...at, 'policies']);
     const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
     const budget = this.field(shape.budget, fields['budget'], [...at, 'budget']);
+    const tenant = this.field(shape.tenant, fields['tenant'], [...at, 'tenant']);
+    const quota = this.field(shape.quota, fields['quota'], [...at, 'quota']);
+    const resources = this.field(shape.resources, fields['resources'], [...at, 'resources']);
     const members = this.field(shape.members, fields['members'], [...at, 'members']);
     const memberSpecRaw = this.field(shape.memberSpec, fields['memberSpec'], [...at, 'memberSpec']);
     const childrenRaw = this.field(shape.children, fields['children'], [...at, 'children']) ?? [];
@@ -147,6 +150,9 @@ export class NodeValidator {
       effectors,
       ...(quorum === undefined ? {} : { quorum }),
       ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(quota === undefined ? {} : { quota }),
+      ...(resources === undefined ? {} : { resources }),
       policies,
       members: members ?? [],
       ...(memberSpec === undefined ? {} : { memberSpec }),

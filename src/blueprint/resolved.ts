@@ -1,3 +1,5 @@
+import type { Resources } from '../core/quantity.js';
+import type { QuotaDecl } from '../core/quota.js';
 import type { QuorumRule } from '../core/quorum.js';
 import type { EntityType } from '../drivers/entity-type.js';
 import type { AnyEffectorDefinition } from '../effectors/define-effector.js';
@@ -43,6 +45,12 @@ export interface ResolvedEntity {
   readonly quorum?: { readonly from: SourceSet } & QuorumRule;
   /** Action budget of the subtree. */
   readonly budget?: { readonly actions: number; readonly windowMs: number };
+  /** The tenant of the subtree, when declared on this node. */
+  readonly tenant?: string;
+  /** Quota of the subtree. */
+  readonly quota?: QuotaDecl;
+  /** What one instance of this entity uses, counted against quotas. */
+  readonly resources?: Resources;
   readonly policies: readonly ResolvedPolicy[];
   readonly members: readonly string[];
   readonly memberSpec?: ResolvedEntity;
@@ -59,4 +67,6 @@ export interface Blueprint {
   readonly dryRun: boolean;
   readonly seed?: number;
   readonly root: ResolvedEntity;
+  /** Tenants declared at the top, with their quotas. */
+  readonly tenants?: Readonly<Record<string, { readonly quota?: QuotaDecl }>>;
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { durationSchema, intervalSchema } from '../core/duration.js';
 import { MAX_BUDGET_ACTIONS } from '../core/limits.js';
+import { resourcesSchema } from '../core/quantity.js';
+import { quotaDeclSchema } from '../core/quota.js';
 import { quorumRuleSchema } from '../core/quorum.js';
 import { guardsSchema } from '../planners/guard-schema.js';
 
@@ -109,6 +111,12 @@ export const entityNodeSchema = z.strictObject({
   members: z.array(id).default([]),
   memberSpec: z.record(z.string(), z.unknown()).optional(),
   children: z.array(z.unknown()).default([]),
+  /** The tenant this subtree belongs to: a token of another tenant never sees it or acts on it. */
+  tenant: id.optional(),
+  /** Quota of the subtree: members in all, declared resources across members, operations at once. */
+  quota: quotaDeclSchema.optional(),
+  /** What one instance of this entity uses (`cpu: 500m`, `memory: 512Mi`), counted against quotas. */
+  resources: resourcesSchema.optional(),
 });
 
 /** Top level of a blueprint. */
@@ -118,6 +126,8 @@ export const blueprintTopSchema = z.strictObject({
   engine: z.strictObject({ dryRun: z.boolean().default(false) }).default({ dryRun: false }),
   /** Modules (paths relative to the blueprint) that add entity types and effector kinds. */
   types: z.array(z.string().min(1)).default([]),
+  /** Tenants by id, with a quota over all the subtrees that name them (`tenant:` on an entity). */
+  tenants: z.record(id, z.strictObject({ quota: quotaDeclSchema.optional(), description: z.string().optional() })).default({}),
   application: z.unknown(),
 });
 

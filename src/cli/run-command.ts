@@ -21,7 +21,8 @@ import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
  * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs; HOMEOSTAT_JWT_PUBLIC_KEY
  * (PEM) or HOMEOSTAT_JWKS_URL enable RS256/ES256 JWTs; HOMEOSTAT_JWT_ISSUER and HOMEOSTAT_JWT_AUDIENCE set
- * the expected `iss` and `aud`.
+ * the expected `iss` and `aud`; HOMEOSTAT_JWT_CLAIMS is a JSON claim mapping ({ name, roles, roleMap, scope,
+ * scopeMap, tenant }) for an OIDC provider's tokens.
  * @throws AuthSettingsError naming the variable when it is malformed (one sentence)
  */
 export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
@@ -33,8 +34,17 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
       throw new AuthSettingsError('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
     }
   }
+  let claims: unknown;
+  if (env['HOMEOSTAT_JWT_CLAIMS']) {
+    try {
+      claims = JSON.parse(env['HOMEOSTAT_JWT_CLAIMS']);
+    } catch {
+      throw new AuthSettingsError('HOMEOSTAT_JWT_CLAIMS must be a JSON object such as { "roles": ["groups"], "roleMap": { "ops": "operator" } }');
+    }
+  }
   const optional = (key: string, variable: string) => (env[variable] ? { [key]: env[variable] } : {});
   return parseAuthSettings({
+    ...(claims === undefined ? {} : { claims }),
     tokens,
     ...optional('jwtSecret', 'HOMEOSTAT_JWT_SECRET'),
     ...optional('jwtPublicKey', 'HOMEOSTAT_JWT_PUBLIC_KEY'),

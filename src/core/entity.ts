@@ -16,6 +16,12 @@ export interface EntitySpec {
   readonly config?: Readonly<Record<string, unknown>>;
   readonly sensors?: ReadonlyArray<SensorDefinition<unknown>>;
   readonly effectors?: ReadonlyArray<AnyEffectorDefinition>;
+  /** The tenant this subtree belongs to (see `tenantOf`). */
+  readonly tenant?: string;
+  /** What this entity uses of named resources (cpu cores, memory bytes), counted against quotas. */
+  readonly resources?: Readonly<Record<string, number>>;
+  /** What each member a group starts will use (its memberSpec's resources). */
+  readonly memberResources?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -26,6 +32,12 @@ export class Entity {
   readonly id: string;
   readonly type: string;
   readonly config: Readonly<Record<string, unknown>>;
+  /** The tenant declared on this node (its descendants inherit it; see `tenantOf`). */
+  readonly tenant: string | undefined;
+  /** Resources this entity uses, counted against quotas. */
+  readonly resources: Readonly<Record<string, number>>;
+  /** Resources each new member of this group will use. */
+  readonly memberResources: Readonly<Record<string, number>> | undefined;
   /** @internal maintained by EntityTree */
   _parent: Entity | undefined;
   /** @internal maintained by EntityTree */
@@ -44,6 +56,9 @@ export class Entity {
     this.id = spec.id;
     this.type = spec.type;
     this.config = spec.config ?? {};
+    this.tenant = spec.tenant;
+    this.resources = spec.resources ?? {};
+    this.memberResources = spec.memberResources;
     this.scheduler = scheduler;
     this.rejections = rejections;
     this.addSensor(declaredBound(SERVICE_UP, spec.sensors));
@@ -174,4 +189,10 @@ function declaredBound<T>(standard: SensorDefinition<T>, declared: ReadonlyArray
     ...(own.unit === undefined ? {} : { unit: own.unit }),
     ...(own.description === undefined ? {} : { description: own.description }),
   };
+}
+
+/** The tenant an entity belongs to: its own, or the nearest ancestor's; undefined when none declares one. */
+export function tenantOf(entity: Entity): string | undefined {
+  for (let e: Entity | undefined = entity; e; e = e.parent) if (e.tenant !== undefined) return e.tenant;
+  return undefined;
 }

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HomeostatError } from '../core/errors.js';
+import { ROLES, type Role } from './auth-roles.js';
+import { claimMappingSchema } from './claim-mapping.js';
 
-/** Roles, each including the rights of the ones before it. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './auth-roles.js';
 
 /** Who is asking: a name for the audit log, a role, and the subtrees (entity ids) the role applies to. */
 export interface Principal {
@@ -12,6 +12,8 @@ export interface Principal {
   readonly role: Role;
   /** Entity ids whose subtrees this principal may see and act on; undefined means the whole tree. */
   readonly scopes?: readonly string[];
+  /** The tenant the caller belongs to: it sees and acts on that tenant's subtrees only. */
+  readonly tenant?: string;
 }
 
 /** JWT signature algorithms homeostat accepts (never `none`). */
@@ -28,6 +30,8 @@ const tokenSchema = z.strictObject({
   name: z.string().min(1),
   role: z.enum(ROLES),
   scope: scopeSchema.optional(),
+  /** The tenant the token belongs to (see the blueprint's `tenant`). */
+  tenant: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/).optional(),
 });
 
 /** Access control settings: static bearer tokens and/or JWTs (HS256 with a secret; RS256/ES256 with a public key or JWKS). */
@@ -45,6 +49,12 @@ export const authSchema = z
     jwtAudience: z.string().min(1).optional(),
     /** Allowed clock difference for `exp`, `nbf` and `iat` (seconds). Default 30, at most 300. */
     clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /** Which claims give the name, role, scope and tenant (OIDC providers: `groups`, `realm_access.roles`, `scp`). */
+    claims: claimMappingSchema,
+    /** JWKS keys are refetched after this long (seconds). Default 600. */
+    jwksMaxAgeSeconds: z.number().int().min(1).max(86_400).default(600),
+    /** A token naming an unknown key refetches the JWKS at most once per this long (seconds). Default 30. */
+    jwksCooldownSeconds: z.number().int().min(0).max(3_600).default(30),
   })
   .superRefine((settings, ctx) => {
     const seen = new Map<string, { role: Role; name: string; index: number }>();
@@ -93,7 +103,7 @@ export function scopesOf(scope: string | readonly string[] | undefined): readonl
 /** Finds the static token equal to `presented`, in constant time per comparison. */
 export function staticPrincipal(settings: AuthSettings, presented: string): Principal | undefined {
   for (const t of settings.tokens) {
-    if (equal(t.token, presented)) return { name: t.name, role: t.role, ...(t.scope === undefined ? {} : { scopes: scopesOf(t.scope) as readonly string[] }) };
+    if (equal(t.token, presented)) return { name: t.name, role: t.role, ...(t.scope === undefined ? {} : { scopes: scopesOf(t.scope) as readonly string[] }), ...(t.tenant === undefined ? {} : { tenant: t.tenant }) };
   }
   return undefined;
 }

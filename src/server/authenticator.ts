@@ -1,20 +1,18 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import { AuthSettingsError, ROLES, authEnabled, scopeSchema, scopesOf, staticPrincipal, type AuthSettings, type Principal } from './auth.js';
+import { AuthSettingsError, authEnabled, staticPrincipal, type AuthSettings, type Principal } from './auth.js';
+import { mapClaims } from './claim-mapping.js';
+import { JwksCache } from './jwks-cache.js';
 
 /** What authenticating a request gave: a principal, or the reason for a 401. */
 export type AuthResult = { readonly principal: Principal } | { readonly refused: string };
 
 /**
- * The claims homeostat reads from a JWT. `sub` names the caller, `role` is one of the roles, `scope` is an
- * entity id or a list of them (see `scopeSchema`); time claims, when present, are numbers of seconds.
- * Wrong types are refused (401), never read as "no restriction".
+ * The time claims of a JWT, when present, are numbers of seconds; wrong types are refused (401). Name, role,
+ * scope and tenant are read by the claim mapping (`claims` in the settings).
  */
 export const claimsSchema = z.looseObject({
-  sub: z.string().min(1).max(200),
-  role: z.enum(ROLES),
-  scope: scopeSchema.optional(),
   exp: z.number().finite().optional(),
   nbf: z.number().finite().optional(),
   iat: z.number().finite().optional(),
@@ -45,7 +43,8 @@ export function createAuthenticator(settings: AuthSettings, now: () => number = 
 function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string) => Promise<AuthResult>) | undefined {
   const secret = settings.jwtSecret === undefined ? undefined : new TextEncoder().encode(settings.jwtSecret);
   const publicKey = settings.jwtPublicKey === undefined ? undefined : readPublicKey(settings.jwtPublicKey);
-  const jwks = settings.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  const cache = settings.jwksUrl === undefined ? undefined : new JwksCache(new URL(settings.jwksUrl), { maxAgeMs: settings.jwksMaxAgeSeconds * 1000, cooldownMs: settings.jwksCooldownSeconds * 1000, now });
+  const jwks = cache?.getKey;
   const algorithms = [...(secret ? ['HS256'] : []), ...(publicKey ? [publicKey.algorithm] : []), ...(jwks ? ['RS256', 'ES256'] : [])];
   if (algorithms.length === 0) return undefined;
   const key: JWTVerifyGetKey = async (header, token) => {
@@ -68,8 +67,8 @@ function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return { refused: `JWT claims: ${claims.error.issues.map((i) => `${i.path.join('.') || 'claims'}: ${i.message}`).join('; ')}` };
       if (claims.data.iat !== undefined && claims.data.iat > now() / 1000 + skew) return { refused: 'JWT issued in the future (iat)' };
-      const scopes = scopesOf(claims.data.scope);
-      return { principal: { name: claims.data.sub, role: claims.data.role, ...(scopes ? { scopes } : {}) } };
+      const mapped = mapClaims(payload, settings.claims);
+      return 'refused' in mapped ? mapped : { principal: mapped };
     } catch (error) {
       return { refused: `JWT: ${error instanceof Error ? error.message : 'invalid'}` };
     }

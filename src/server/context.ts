@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
-import type { Entity } from '../core/entity.js';
+import { tenantOf, type Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { AuditLog } from './audit.js';
@@ -98,6 +98,8 @@ export function requireRole(request: FastifyRequest, role: Role): Principal {
 
 /** True when the entity is in one of the principal's subtrees. */
 export function inScope(context: ApiContext, principal: Principal, entity: Entity): boolean {
+  // a tenant's caller never reaches another tenant's entity, whatever its scopes say
+  if (principal.tenant !== undefined && tenantOf(entity) !== principal.tenant) return false;
   if (principal.scopes === undefined) return true;
   return principal.scopes.some((id) => {
     const root = context.tree.find(id);
@@ -121,8 +123,9 @@ export function pathInScope(context: ApiContext, principal: Principal, path: str
 /** The entity, or 404 when unknown and 403 when outside the principal's scope. */
 export function entityFor(context: ApiContext, request: FastifyRequest, id: string): Entity {
   const entity = context.tree.find(id);
-  if (!entity) throw new ApiError(404, `no entity '${id}'`);
   const principal = principalOf(request);
+  // another tenant's entity is answered as unknown: its existence does not cross either
+  if (!entity || (principal.tenant !== undefined && tenantOf(entity) !== principal.tenant)) throw new ApiError(404, `no entity '${id}'`);
   if (!inScope(context, principal, entity)) throw new ApiError(403, `${principal.name} may not see '${id}' (outside ${principal.scopes?.join(', ')})`);
   return entity;
 }

@@ -11,6 +11,7 @@ import { HomeostatMetrics } from '../telemetry/metrics.js';
 import { AuditLog } from './audit.js';
 import type { AuthSettings, Principal } from './auth.js';
 import { createAuthenticator } from './authenticator.js';
+import { boundToTenant } from './tenant-scope.js';
 import { ApiError, statusForCode, type ApiContext } from './context.js';
 import { parsePluginSettings } from './plugin-options.js';
 import { auditRefusal } from './refusals.js';
@@ -106,7 +107,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
           auditRefusal(context, request, 401, result.refused);
           return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is needed' });
         }
-        request.principal = result.principal;
+        request.principal = boundToTenant(result.principal, context.tree);
       });
       scoped.setErrorHandler((error: FastifyError, request, reply) => {
         const { status, body } = describeFailure(error);

@@ -27,7 +27,8 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
     },
   }, async (request) => {
     const q = request.query;
-    if (q.entity !== undefined && !context.tree.find(q.entity)) throw new ApiError(404, `no entity '${q.entity}'`);
+    const unknown = q.entity !== undefined && (!context.tree.find(q.entity) || (principalOf(request).tenant !== undefined && !visible(request, q.entity)));
+    if (unknown) throw new ApiError(404, `no entity '${q.entity}'`);
     const decisions = await context.knowledge.queryDecisions({
       ...(q.entity === undefined ? {} : { entity: q.entity }),
       ...(q.policy === undefined ? {} : { policy: q.policy }),

@@ -3,7 +3,9 @@ import type { Entity } from '../entity.js';
 import type { EntityTree } from '../entity-tree.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Plan } from '../../policies/define-policy.js';
+import type { Quota } from '../quota.js';
 import type { PolicyAttachment } from './attachment.js';
+import { QuotaCheck } from './quota-check.js';
 
 /** At most `maxActions` actions on an entity's subtree per `windowMs`, so one bad signal cannot take everything down. */
 export interface ActionBudget {
@@ -14,7 +16,7 @@ export interface ActionBudget {
 
 /** Why a plan may not run now. */
 export interface Verdict {
-  readonly outcome: 'preempted' | 'rate_limited';
+  readonly outcome: 'preempted' | 'rate_limited' | 'quota_exceeded';
   readonly detail: string;
 }
 
@@ -40,12 +42,27 @@ export class Arbiter {
   private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
   private nextToken = 1;
   private nextOrder = 0;
+  private readonly quotas: QuotaCheck;
 
   constructor(
     private readonly tree: EntityTree,
     private readonly scheduler: SchedulerLike,
     private readonly knowledge: Knowledge,
-  ) {}
+  ) {
+    this.quotas = new QuotaCheck(tree, (roots) => this.operationsInside(roots));
+  }
+
+  /** Sets (or replaces) a quota of subtrees; plans that would exceed it are `quota_exceeded`. */
+  setQuota(quota: Quota): void {
+    this.quotas.set(quota);
+  }
+
+  /** Operations in flight whose scope lies inside one of `roots`. */
+  operationsInside(roots: readonly Entity[]): number {
+    let count = 0;
+    for (const operation of this.byToken.values()) if (roots.some((r) => r.contains(operation.scope))) count++;
+    return count;
+  }
 
   /** Sets (or replaces) the budget of an entity's subtree. */
   setBudget(budget: ActionBudget): void {
@@ -58,6 +75,8 @@ export class Arbiter {
     const targets = this.targets(plan);
     const holder = this.holder(attachment.id, [attachment.entity, ...targets]);
     if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
+    const quota = this.quotas.check(plan);
+    if (quota) return quota;
     const now = this.scheduler.now();
     let spent: { budget: ActionBudget; order: number; used: number; inside: number } | undefined;
     for (const [entity, inside] of this.budgetsTouched(targets)) {

@@ -8,6 +8,7 @@ import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
 import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
 import { Arbiter, type ActionBudget } from './arbiter.js';
+import type { Quota } from '../quota.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
@@ -176,6 +177,11 @@ export class Engine {
   /** Limits the actions on an entity's subtree to `maxActions` per `windowMs`; plans past it are `rate_limited`. */
   setBudget(budget: ActionBudget): void {
     this.arbiter.setBudget(budget);
+  }
+
+  /** Sets a quota over subtrees (members, resources across members, concurrent operations); plans that would exceed it are `quota_exceeded`. */
+  setQuota(quota: Quota): void {
+    this.arbiter.setQuota(quota);
   }
 
   /**

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 /** What one poll of a PostgreSQL server reads. */
 export interface PgStatus {
@@ -31,7 +31,9 @@ export interface PgEndpoint {
 
 /** Runs `work` on a fresh connection (bounded by the endpoint's timeout), and closes it. */
 export async function withClient<T>(endpoint: PgEndpoint, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
+  // pg is loaded on first use, not with the driver: validate and simulate register the type and never connect
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,

@@ -1,4 +1,9 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+// ioredis (a CommonJS package of some 80 modules) is loaded when the first client is opened, not when the
+// driver module is: `homeostat validate` and `simulate` register every entity type and never connect
+const requireLazily = createRequire(import.meta.url);
 
 /** Where and how a `redis` entity reaches its server. */
 export interface RedisEndpoint {
@@ -15,7 +20,8 @@ export interface RedisEndpoint {
  * short command timeout, and quick reconnects so a server that comes back is seen within a poll or two.
  */
 export function openNodeClient(endpoint: RedisEndpoint): Redis {
-  const client = new Redis({
+  const { Redis: RedisClient } = requireLazily('ioredis') as typeof import('ioredis');
+  const client = new RedisClient({
     host: endpoint.host,
     port: endpoint.port,
     ...(endpoint.password === undefined ? {} : { password: endpoint.password }),

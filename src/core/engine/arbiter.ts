@@ -43,6 +43,7 @@ export class Arbiter {
   private nextToken = 1;
   private nextOrder = 0;
   private readonly quotas: QuotaCheck;
+  private examined = 0;
 
   constructor(
     private readonly tree: EntityTree,
@@ -72,6 +73,7 @@ export class Arbiter {
 
   /** The verdict on a plan about to execute, or undefined when it may run. */
   check(attachment: PolicyAttachment, plan: Plan): Verdict | undefined {
+    this.examined = 0;
     const targets = this.targets(plan);
     const holder = this.holder(attachment.id, [attachment.entity, ...targets]);
     if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
@@ -126,6 +128,15 @@ export class Arbiter {
     if (atScope?.size === 0) this.byScope.delete(operation.scope);
   }
 
+  /**
+   * How many entities and operations the last `check` looked at to find a holder: its cost, which grows with
+   * the depth of the tree and the operations held at the ancestors of the plan's entities, never with the
+   * operations in flight elsewhere (for tests and profiling).
+   */
+  get lastCheckCost(): number {
+    return this.examined;
+  }
+
   /** Operations in flight (for status and tests). */
   get inFlight(): number {
     return this.byToken.size;
@@ -139,7 +150,11 @@ export class Arbiter {
     for (const start of entities) {
       for (let e: Entity | undefined = start; e && !seen.has(e); e = e.parent) {
         seen.add(e);
-        for (const op of this.byScope.get(e) ?? []) if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
+        this.examined++;
+        for (const op of this.byScope.get(e) ?? []) {
+          this.examined++;
+          if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
+        }
       }
     }
     return oldest;

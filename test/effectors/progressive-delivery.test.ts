@@ -1,6 +1,10 @@
+import Fastify from 'fastify';
 import { interval } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/knowledge/decision.js';
+import { Registry } from 'prom-client';
+import { homeostatPlugin } from '../../src/server/plugin.js';
+import { HomeostatMetrics } from '../../src/telemetry/metrics.js';
 import { scenario } from '../scenarios/helpers.js';
 
 // A cluster of simulated servers whose error rate depends on the version they run: `bad` fails 30 % of
@@ -139,6 +143,26 @@ describe('blue-green on a cluster, in virtual time', () => {
     expect(web.members.map((m) => m.id)).toEqual(['web-1', 'web-2']);
     expect((await records('web/blueGreen')).map((d) => d.symptom.kind)).toEqual(['blueGreen.analysis', 'blueGreen.switched', 'blueGreen.switchedBack']);
     degraded.unsubscribe();
+    feed.unsubscribe();
+  });
+});
+
+describe('progressive operations in the service', () => {
+  it('a canary started through the API shows its steps in /decisions and in the decision metrics', async () => {
+    const { clock, deployment, feed } = await cluster();
+    const registry = new Registry();
+    new HomeostatMetrics({ registry, engine: deployment.engine, tree: deployment.tree });
+    const app = Fastify();
+    await app.register(homeostatPlugin, { deployment, invokeWaitMs: 0 });
+    const started = await app.inject({ method: 'POST', url: '/entities/web/effectors/canary', payload: { version: 'bad', steps, checks } });
+    expect(started.statusCode).toBe(202);
+    await clock.advanceBy(100_000);
+    const listed = (await app.inject({ method: 'GET', url: '/decisions?policy=web/canary' })).json<Decision[]>();
+    expect(listed.map((d) => d.symptom.kind)).toEqual(['canary.rollback', 'canary.step']);
+    expect(listed[1]?.reason).toMatch(/http\.errors\.rate: 0\.3 <= max 0\.05 FAILED/);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/homeostat_decisions_total\{[^}]*policy="canary"[^}]*outcome="failed"[^}]*\} 1/);
+    await app.close();
     feed.unsubscribe();
   });
 });

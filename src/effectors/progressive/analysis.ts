@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** Bound of a check's limits: any metric a person means, and never a number that overflows a comparison. */
+const LIMIT = 1e12;
+const limit = z.number().min(-LIMIT).max(LIMIT);
+
 /**
  * A metric check of progressive delivery, over one numeric sensor of the members: the canary set's
  * readings during a step against a threshold (`max`, `min`) and/or against the baseline set's readings of
@@ -13,13 +17,13 @@ export const metricCheckSchema = z
     /** How the readings of a set are summarised. Default `mean`. */
     aggregate: z.enum(['mean', 'max']).default('mean'),
     /** The canary's value must be at most this. */
-    max: z.number().finite().optional(),
+    max: limit.optional(),
     /** The canary's value must be at least this (a success rate). */
-    min: z.number().finite().optional(),
+    min: limit.optional(),
     /** The canary's value may exceed the baseline's by at most this much (same unit as the sensor). */
-    maxAboveBaseline: z.number().finite().min(0).optional(),
+    maxAboveBaseline: z.number().min(0).max(LIMIT).optional(),
     /** The canary's value may be at most this multiple of the baseline's (e.g. 1.5). */
-    maxRatioToBaseline: z.number().finite().positive().optional(),
+    maxRatioToBaseline: z.number().positive().max(1e6).optional(),
     /** Readings needed in each compared set before the check can pass. Default 3. */
     minSamples: z.number().int().min(1).max(100_000).default(3),
   })
@@ -72,15 +76,15 @@ export function evaluateCheck(check: MetricCheck, samples: StepSamples, hasBasel
   const c = canary.value;
   const parts: string[] = [];
   let pass = true;
-  const limit = (ok: boolean, text: string): void => {
+  const verdict = (ok: boolean, text: string): void => {
     parts.push(`${text}${ok ? '' : ' FAILED'}`);
     pass &&= ok;
   };
-  if (check.max !== undefined) limit(c <= check.max, `${fmt(c)} <= max ${fmt(check.max)}`);
-  if (check.min !== undefined) limit(c >= check.min, `${fmt(c)} >= min ${fmt(check.min)}`);
+  if (check.max !== undefined) verdict(c <= check.max, `${fmt(c)} <= max ${fmt(check.max)}`);
+  if (check.min !== undefined) verdict(c >= check.min, `${fmt(c)} >= min ${fmt(check.min)}`);
   const b = baseline?.value;
-  if (b !== undefined && check.maxAboveBaseline !== undefined) limit(c <= b + check.maxAboveBaseline, `${fmt(c)} <= baseline ${fmt(b)} + ${fmt(check.maxAboveBaseline)}`);
-  if (b !== undefined && check.maxRatioToBaseline !== undefined) limit(c <= b * check.maxRatioToBaseline, `${fmt(c)} <= baseline ${fmt(b)} x ${fmt(check.maxRatioToBaseline)}`);
+  if (b !== undefined && check.maxAboveBaseline !== undefined) verdict(c <= b + check.maxAboveBaseline, `${fmt(c)} <= baseline ${fmt(b)} + ${fmt(check.maxAboveBaseline)}`);
+  if (b !== undefined && check.maxRatioToBaseline !== undefined) verdict(c <= b * check.maxRatioToBaseline, `${fmt(c)} <= baseline ${fmt(b)} x ${fmt(check.maxRatioToBaseline)}`);
   if (!hasBaseline && (check.maxAboveBaseline !== undefined || check.maxRatioToBaseline !== undefined)) parts.push('baseline limits not applied: no member is left on the old version');
   return result(pass, parts.join('; '));
 }

@@ -145,6 +145,7 @@ export { evaluateGuard, describeGuard, type GuardResult } from './core/guards.js
 export type { Guard } from './knowledge/decision.js';
 export { RunbookStoppedError } from './core/engine/runbook.js';
 export { escalationPager, escalationPagerConfig } from './policies/escalation-pager.js';
+export { alertPager, alertPagerConfig, type AlertPagerConfig } from './policies/alert-pager.js';
 export { guarded } from './policies/guarded.js';
 export { notifyEffector, notifierType, notifyWebhookSchema, type NotifyWebhook } from './effectors/kinds/notify.js';
 export { renderNotification, notificationSchema, NOTIFY_TEMPLATES, type Notification, type NotifyTemplate } from './effectors/kinds/notify-templates.js';

@@ -75,14 +75,18 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   const top = topSchema.safeParse(raw ?? {});
   const baseDir = path.dirname(path.resolve(file));
   // types modules first: the nodes that use their types are validated against them
-  const loaded = await loadTypeModules(typesOf(raw), baseDir, options.types ?? builtinTypes(), options.effectorKinds ?? builtinEffectorKinds());
+  const loaded = await loadTypeModules(typesOf(raw), baseDir, {
+    types: options.types ?? builtinTypes(),
+    effectorKinds: options.effectorKinds ?? builtinEffectorKinds(),
+    ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
+  });
   pathProblems.push(...loaded.problems);
   const validator = new NodeValidator({
     types: loaded.types,
     policies: new Map([...BUILTIN_POLICIES, ...(options.policies ?? [])]),
     baseDir,
     effectorKinds: loaded.effectorKinds,
-    ...(options.feedKinds ? { feedKinds: options.feedKinds } : {}),
+    ...(loaded.feedKinds ? { feedKinds: loaded.feedKinds } : {}),
     ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
   });
   if (!top.success) validator.addIssues([], top.error.issues, topSchema);

@@ -9,6 +9,7 @@ import { failover } from './failover.js';
 import { disasterRecovery } from './disaster-recovery.js';
 import { escalationPager } from './escalation-pager.js';
 import { release } from './release.js';
+import { alertPager } from './alert-pager.js';
 
 /** The built-in policies, by the name blueprints use. */
 export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Map<string, AnyPolicyDefinition>([
@@ -22,4 +23,5 @@ export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Ma
   [disasterRecovery.name, disasterRecovery],
   [escalationPager.name, escalationPager],
   [release.name, release],
+  [alertPager.name, alertPager],
 ]);

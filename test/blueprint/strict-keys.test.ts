@@ -15,6 +15,7 @@ const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   replacer: {},
   failover: {},
   'escalation-pager': { notify: { entity: 'pager' } },
+  'alert-pager': { notify: { entity: 'pager' } },
   'disaster-recovery': { site: 'a', runbook: [{ id: 'go', entity: 'b', effector: 'route' }] },
   release: { version: '2', targets: [{ entity: 'web' }] },
 };

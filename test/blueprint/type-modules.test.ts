@@ -16,7 +16,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string[]; er
 }
 
 describe('custom types in the CLI (types: in a blueprint)', () => {
-  it('validate accepts a blueprint whose entity types and effector kinds come from a module', async () => {
+  it('validate accepts a blueprint whose entity types, feed kinds and effector kinds come from a module', async () => {
     const result = await cli('validate', `${dir}/tanks.yaml`);
     expect(result.err).toEqual([]);
     expect(result.code).toBe(0);
@@ -29,22 +29,27 @@ describe('custom types in the CLI (types: in a blueprint)', () => {
     const file = `${dir}/bad-tanks.yaml`;
     expect(result.err).toEqual([
       `${file}:2:26: types module './missing-types.ts': no such file ${path.resolve(dir, 'missing-types.ts')}`,
-      `${file}:2:46: types module './not-types.ts': unknown export key 'plugins' (its default export must be defineTypes({ entityTypes, effectorKinds }))`,
+      `${file}:2:46: types module './not-types.ts': unknown export key 'plugins' (its default export must be defineTypes({ entityTypes, feedKinds, effectorKinds }))`,
       `${file}:8:27: capacity: Too small: expected number to be >0`,
       `${file}:8:31: unknown key 'colour' (known: capacity, fillPerTick, tick)`,
       `${file}:10:54: message: Too small: expected string to have >=1 characters`,
       `${file}:10:58: unknown key 'extra'`,
       expect.stringMatching(new RegExp(`^${file}:12:13: unknown entity type 'acme.tonk' \\(known: acme.tank, application, .*process, process-group`)),
+      `${file}:15:54: step: Too small: expected number to be >0`,
+      `${file}:16:19: unknown feed kind 'acme.metre' (known: acme.meter, exec, http, prometheus)`,
+      `${file}:17:64: template field 'config.volume': the entity's config has no 'volume' (it has: nothing)`,
     ]);
   });
 
-  it('run: the custom type is driven and its effector kind invoked like any other', async () => {
+  it('run: the custom type is driven, its feed kind polled and its effector kind invoked like any other', async () => {
     const clock = new VirtualClock();
     const deployment = await Deployment.create(await loadBlueprint(`${dir}/tanks.yaml`), { scheduler: clock });
     deployment.start();
     const tank = deployment.tree.get('tank-1');
     await clock.advanceBy(5_000);
     expect(tank.sensor('level').value).toBe(10);
+    expect(tank.sensor('outflow').value).toBe(12); // the module's feed kind, polled at 0..5 s by the same runner as the built-ins
+    expect(deployment.feeds.health('tank-1')).toEqual([expect.objectContaining({ kind: 'acme.meter', polls: 6, consecutiveFailures: 0 })]);
     await deployment.engine.invoker.invoke(tank, 'alarm', { level: 10 }, { caller: { kind: 'person', name: 'ops' } });
     expect(calls).toContainEqual({ entity: 'tank-1', message: 'tank full at 10' });
     await expect(deployment.engine.invoker.invoke(tank, 'alarm', { level: 'high' }, { caller: { kind: 'person', name: 'ops' } })).rejects.toThrow(/level/);

@@ -96,6 +96,11 @@ export class FeedKindRegistry {
     return this.kinds.get(name);
   }
 
+  /** Every kind, in registration order. */
+  all(): FeedKind[] {
+    return [...this.kinds.values()];
+  }
+
   names(): string[] {
     return [...this.kinds.keys()].sort();
   }

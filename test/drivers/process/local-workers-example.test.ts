@@ -70,11 +70,17 @@ describe('examples/local-workers', () => {
     for (const p of pids) expect(isRunning(p)).toBe(false);
   }, 90_000);
 
-  it('the example files are all there: worker, blueprint, Prometheus config, load generator, one command', () => {
+  it('the example files are all there: worker, blueprint, Prometheus and Alertmanager configs, rule, pager, load generator, one command', () => {
     const dir = path.dirname(file);
     const prometheus = readFileSync(path.join(dir, 'prometheus.yml'), 'utf8');
     for (let port = 9101; port <= 9108; port++) expect(prometheus).toContain(`127.0.0.1:${port}`);
-    expect(readFileSync(path.join(dir, 'run.sh'), 'utf8')).toContain('apt-get install prometheus prometheus-alertmanager');
+    expect(prometheus).toMatch(/rule_files: \[rules\.yml\][\s\S]*targets: \[127\.0\.0\.1:9193\]/);
+    expect(readFileSync(path.join(dir, 'rules.yml'), 'utf8')).toMatch(/alert: WorkersOverloaded[\s\S]*entity: workers/);
+    expect(readFileSync(path.join(dir, 'alertmanager.yml'), 'utf8')).toMatch(/url: http:\/\/127\.0\.0\.1:8080\/alertmanager[\s\S]*credentials_file: alertmanager-token/);
+    const run = readFileSync(path.join(dir, 'run.sh'), 'utf8');
+    expect(run).toContain('apt-get install prometheus prometheus-alertmanager');
+    expect(run).toMatch(/HOMEOSTAT_ALERTMANAGER_TOKEN_FILE=.*alertmanager-token/);
+    expect(run).toContain('node pager.mjs');
     expect(readFileSync(path.join(dir, 'loadgen.mjs'), 'utf8')).toContain('round-robin');
     expect(readFileSync(file, 'utf8')).toMatch(/kind: prometheus[\s\S]*query: sum\(rate\(worker_requests_total/);
   });

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlertSink } from '../../../src/sensors/feeds/alert-sink.js';
+import { webhookPayloadSchema } from '../../../src/sensors/feeds/alertmanager-payload.js';
 import { scenario } from '../../scenarios/helpers.js';
 
 /** A real webhook receiver on a free port: records every request, answers with the next queued status. */
@@ -186,5 +188,50 @@ describe('paging instead of dropping', () => {
     expect(pages).toEqual([expect.stringMatching(/^\d+ app\/escalation-pager applied notify\(pager\)$/)]);
     expect(receiver.requests).toHaveLength(1); // members' escalations are the replacer's, not a person's
     expect(receiver.requests[0]?.body).toMatchObject([{ labels: { entity: 'web', alertname: 'HomeostatNotification' }, annotations: { summary: 'web escalated and nothing above handles it' } }]);
+  });
+});
+
+describe('paging on an Alertmanager alert', () => {
+  const alert = (fingerprint: string, alertname: string, status: 'firing' | 'resolved', extra: Record<string, string> = {}) => ({
+    status, labels: { alertname, entity: 'web', ...extra }, annotations: { summary: `${alertname} on web`, description: 'see the dashboard' }, startsAt: '2026-01-01T00:00:00Z', endsAt: '', fingerprint,
+  });
+  const payload = (...alerts: ReturnType<typeof alert>[]) => webhookPayloadSchema.parse({ version: '4', status: 'firing', alerts });
+  const web = (config: string) => `
+    - id: web
+      type: entity
+      sensors: [{ name: alerts, type: json }]
+      policies:
+        - use: alert-pager
+          config: ${config}`;
+
+  it('pages each firing alert it is told about once, with the alert\'s summary and severity, and resolutions when asked', async () => {
+    const { tree, deployment, decisions } = await scenario(withPager('json', ', timeout: 1h', '', web('{ notify: { entity: pager }, alerts: [Overloaded, Down], resolved: true }')));
+    const sink = new AlertSink(tree);
+    sink.receive(payload(alert('f1', 'Overloaded', 'firing', { severity: 'warning' }), alert('f2', 'Noise', 'firing')));
+    await receiver.received(1);
+    sink.receive(payload(alert('f1', 'Overloaded', 'firing', { severity: 'warning' }))); // Alertmanager repeats itself
+    sink.receive(payload(alert('f3', 'Down', 'firing')));
+    await receiver.received(2);
+    sink.receive(payload(alert('f1', 'Overloaded', 'resolved', { severity: 'warning' })));
+    await receiver.received(3);
+    await until(async () => (await decisions()).length >= 3);
+    expect(receiver.requests.map((r) => r.body)).toEqual([
+      { at: '1970-01-01T00:00:00.000Z', summary: 'Overloaded on web', description: 'see the dashboard', severity: 'warning', source: 'web', labels: { policy: 'web/alert-pager', alertname: 'Overloaded', fingerprint: 'f1', status: 'firing' } },
+      expect.objectContaining({ summary: 'Down on web', severity: 'critical', labels: expect.objectContaining({ alertname: 'Down', fingerprint: 'f3' }) }),
+      expect.objectContaining({ summary: 'resolved: Overloaded on web', labels: expect.objectContaining({ fingerprint: 'f1', status: 'resolved' }) }),
+    ]);
+    expect(await decisions()).toEqual([0, 0, 0].map(() => expect.stringMatching(/^0 web\/alert-pager applied notify\(pager\)$/)));
+    const reasons = (await deployment.knowledge.queryDecisions({ policy: 'web/alert-pager' })).map((d) => d.reason).reverse();
+    expect(reasons).toEqual(['Alertmanager: Overloaded firing on web: paging via pager', 'Alertmanager: Down firing on web: paging via pager', 'Alertmanager: Overloaded resolved on web: paging via pager']);
+  });
+
+  it('validate refuses it on an entity without an alerts sensor, or naming a pager that does not exist', async () => {
+    const blueprint = withPager('json', '', '', `
+    - id: web
+      type: entity
+      policies:
+        - use: alert-pager
+          config: { notify: { entity: pagr } }`);
+    await expect(scenario(blueprint)).rejects.toThrow(/alerts[\s\S]*pagr|pagr[\s\S]*alerts/);
   });
 });

@@ -125,7 +125,7 @@ describe('exec feed (real processes)', () => {
       expect(svc.sensor('answer').value).toBe(42);
       expect(svc.sensor('args').value).toEqual(hostile);
       expect(svc.sensor('label').value).toBe('svc-ok');
-    });
+    }, { timeout: 20_000, interval: 50 }); // three real node processes: seconds on a loaded machine
     expect(existsSync('/tmp/homeostat-pwned')).toBe(false);
   });
 

@@ -47,5 +47,5 @@ describe('switchover of a real Redis group (planned, through the group effector)
     expect(samples.some((s) => s.writable.includes(r2.port))).toBe(true);
     const values = await once(r2.port, (c) => c.mget(...Array.from({ length: 200 }, (_v, i) => `k:${i}`)), 2_000);
     expect(values?.filter((v) => v === null)).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -18,6 +18,8 @@ export async function pgOnce<T extends Record<string, unknown>>(port: number, sq
 /** Inserts numbered rows one after another where `resolve` says the primary is; records each committed one. */
 export class PgWriter {
   readonly acked: number[] = [];
+  /** performance.now() of each acknowledgement, in the order of `acked`. */
+  readonly ackedAt: number[] = [];
   private running = true;
   private done: Promise<void> | undefined;
 
@@ -46,6 +48,7 @@ export class PgWriter {
         try {
           await c.query('INSERT INTO t VALUES ($1)', [n]);
           this.acked.push(n);
+          this.ackedAt.push(performance.now());
         } catch {
           void c.end().catch(() => undefined);
           c = undefined;
@@ -82,7 +85,8 @@ export class PgWriteProbe {
     this.done = (async () => {
       while (this.running) {
         const at = performance.now();
-        const ok = await Promise.all(this.ports.map((p) => pgOnce(p, 'INSERT INTO probe VALUES (now())', [], Math.max(50, this.everyMs - 20))));
+        // a loaded machine can take 200 ms to fork a backend: a shorter timeout would count a primary as refusing
+        const ok = await Promise.all(this.ports.map((p) => pgOnce(p, 'INSERT INTO probe VALUES (now())', [], 250)));
         this.samples.push({ at, writable: this.ports.filter((_p, i) => ok[i] !== undefined) });
         await sleep(Math.max(0, this.everyMs - (performance.now() - at)));
       }
@@ -93,4 +97,17 @@ export class PgWriteProbe {
     this.running = false;
     await this.done;
   }
+}
+
+/** The longest time (ms) without an acknowledged write between `from` and `to`. */
+export function longestGap(ackedAt: readonly number[], from: number, to: number): number {
+  let longest = 0;
+  let previous = from;
+  for (const at of ackedAt) {
+    if (at < from) continue;
+    if (at > to) break;
+    longest = Math.max(longest, at - previous);
+    previous = at;
+  }
+  return Math.max(longest, to - previous);
 }

@@ -1,9 +1,10 @@
 import type { Entity } from '../../core/entity.js';
+import { PolledNode } from '../replication/polled-node.js';
 import type { DriverContext } from '../entity-type.js';
 import { LagTracker } from '../redis/lag-tracker.js';
-import { FenceFailedError, runFenceCommand } from '../replication/fence-command.js';
+import { FenceFailedError } from '../replication/fence-command.js';
+import { fenceWithFallback } from '../replication/fence-fallback.js';
 import { splitAddress } from '../replication/group-primary.js';
-import { tcpProbe } from '../replication/tcp-probe.js';
 import type { PgConfig } from './pg-config.js';
 import { pgBinDir, runAs, runPg } from './pg-binaries.js';
 import { currentLsn, readStatus, withClient, type PgEndpoint, type PgStatus } from './pg-status.js';
@@ -18,15 +19,14 @@ export type PgFenceHow = 'stopped' | 'read-only' | 'absent' | 'command';
  * also its primary's WAL position, for the lag in seconds; carries out promote, fence and rejoin. A fence
  * is this driver's state: while it holds, a server that answers as a primary again is fenced again.
  */
-export class PgNode {
+export class PgNode extends PolledNode<PgStatus> {
   readonly address: string;
   readonly endpoint: PgEndpoint;
-  private fenced = false;
   private readonly lag = new LagTracker();
   private lastSource: string | undefined;
-  private inflight: Promise<void> | undefined;
 
-  constructor(private readonly entity: Entity, private readonly config: PgConfig, private readonly context: DriverContext) {
+  constructor(entity: Entity, private readonly config: PgConfig, private readonly context: DriverContext) {
+    super(entity);
     this.address = `${config.host}:${config.port}`;
     this.endpoint = { host: config.host, port: config.port, user: config.user, database: config.database, timeoutMs: config.timeout, ...(config.password === undefined ? {} : { password: config.password }) };
   }
@@ -36,30 +36,13 @@ export class PgNode {
     return this.config.fence.mode ?? (this.config.dataDir === undefined ? 'read-only' : 'stop');
   }
 
-  /** One poll unless one is under way. */
-  tick(): void {
-    this.inflight ??= this.pollOnce().finally(() => (this.inflight = undefined));
+  protected async read(): Promise<PgStatus> {
+    const status = await withClient(this.endpoint, readStatus);
+    if (this.fenced && !status.inRecovery) await this.applyFence();
+    return status;
   }
 
-  /** Waits for a poll in progress, then polls again. */
-  async refresh(): Promise<void> {
-    await this.inflight;
-    await this.pollOnce();
-  }
-
-  private async pollOnce(): Promise<void> {
-    let status: PgStatus;
-    try {
-      status = await withClient(this.endpoint, readStatus);
-      if (this.fenced && !status.inRecovery) await this.applyFence();
-    } catch {
-      this.entity.setUp(false);
-      return;
-    }
-    await this.publish(status);
-  }
-
-  private async publish(status: PgStatus): Promise<void> {
+  protected async publish(status: PgStatus): Promise<void> {
     const e = this.entity;
     e.sensor('role').publish(this.fenced ? 'fenced' : status.inRecovery ? 'replica' : 'primary');
     e.sensor('replication.offset').publish(status.lsn);
@@ -107,22 +90,9 @@ export class PgNode {
    * @throws FenceFailedError when it cannot be reached and no fence command succeeded
    */
   async fence(signal: AbortSignal): Promise<{ fenced: PgFenceHow }> {
-    try {
-      return this.markFenced(await this.applyFence(signal));
-    } catch (error) {
-      const probe = await tcpProbe(this.config.host, this.config.port, this.config.timeout);
-      if (probe === 'refused') return this.markFenced('absent');
-      if (!this.config.fence.command) throw new FenceFailedError(this.entity.id, `${this.address} ${probe === 'open' ? 'accepts connections but does not answer' : 'does not answer'} (${(error as Error).message}) and no fence command is configured`);
-    }
-    await runFenceCommand(this.config.fence.command, { id: this.entity.id, host: this.config.host, port: this.config.port }, this.config.fence.timeout, signal);
-    return this.markFenced('command');
-  }
-
-  private markFenced(how: PgFenceHow): { fenced: PgFenceHow } {
-    this.fenced = true;
-    this.entity.sensor('role').publish('fenced');
-    this.entity.setUp(false);
-    return { fenced: how };
+    const { host, port, timeout, fence } = this.config;
+    const target = { entityId: this.entity.id, host, port, probeTimeoutMs: timeout, commandTimeoutMs: fence.timeout, ...(fence.command ? { command: fence.command } : {}) };
+    return this.markFenced(await fenceWithFallback(target, () => this.applyFence(signal), signal));
   }
 
   /** Promotes a standby (`pg_promote`, waiting for it) and undoes a read-only fence. */

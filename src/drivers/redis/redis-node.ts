@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Entity } from '../../core/entity.js';
+import { PolledNode } from '../replication/polled-node.js';
 import type { DriverContext } from '../entity-type.js';
-import { FenceFailedError, runFenceCommand } from '../replication/fence-command.js';
+import { fenceWithFallback } from '../replication/fence-fallback.js';
 import { splitAddress, writablePeer } from '../replication/group-primary.js';
-import { tcpProbe } from '../replication/tcp-probe.js';
 import { LagTracker } from './lag-tracker.js';
 import { openNodeClient } from './redis-client.js';
 import type { RedisConfig } from './redis-config.js';
@@ -20,41 +20,22 @@ export type FenceHow = 'paused' | 'absent' | 'command';
  * replica of the group's primary (when `fence.rejoin`), so an old primary never comes back writable for
  * longer than one poll.
  */
-export class RedisNode {
+export class RedisNode extends PolledNode<ReplicationInfo> {
   readonly client: Redis;
   readonly address: string;
-  private fenced = false;
   private saved: SavedWriteSettings | undefined;
   private readonly lag = new LagTracker();
   private source: { address: string; client: Redis } | undefined;
-  private inflight: Promise<void> | undefined;
 
-  constructor(private readonly entity: Entity, private readonly config: RedisConfig, private readonly context: DriverContext) {
+  constructor(entity: Entity, private readonly config: RedisConfig, private readonly context: DriverContext) {
+    super(entity);
     this.client = openNodeClient({ host: config.host, port: config.port, timeoutMs: config.timeout, ...(config.password === undefined ? {} : { password: config.password }) });
     this.address = `${config.host}:${config.port}`;
   }
 
-  /** One poll unless one is under way (the interval's tick). */
-  tick(): void {
-    this.inflight ??= this.pollOnce().finally(() => (this.inflight = undefined));
-  }
-
-  /** Waits for a poll in progress, then polls again: sensors reflect what an effector just did. */
-  async refresh(): Promise<void> {
-    await this.inflight;
-    await this.pollOnce();
-  }
-
-  private async pollOnce(): Promise<void> {
-    let info: ReplicationInfo;
-    try {
-      info = parseReplicationInfo(await this.client.info('replication'));
-      if (this.fenced) info = await this.keepFenced(info);
-    } catch {
-      this.entity.setUp(false);
-      return;
-    }
-    await this.publish(info);
+  protected async read(): Promise<ReplicationInfo> {
+    const info = parseReplicationInfo(await this.client.info('replication'));
+    return this.fenced ? this.keepFenced(info) : info;
   }
 
   /** Re-applies the fence, or ends it by rejoining the group's primary as a replica. */
@@ -72,7 +53,7 @@ export class RedisNode {
     return info;
   }
 
-  private async publish(info: ReplicationInfo): Promise<void> {
+  protected async publish(info: ReplicationInfo): Promise<void> {
     const e = this.entity;
     e.sensor('role').publish(this.fenced ? 'fenced' : info.role === 'master' ? 'primary' : 'replica');
     e.sensor('replication.offset').publish(info.offset);
@@ -113,23 +94,13 @@ export class RedisNode {
    * @throws FenceFailedError when it cannot be reached and no fence command succeeded
    */
   async fence(signal: AbortSignal): Promise<{ fenced: FenceHow }> {
-    try {
-      this.saved = await applyFence(this.client, this.config.fence.pause, this.saved);
-      return this.markFenced('paused');
-    } catch (error) {
-      const probe = await tcpProbe(this.config.host, this.config.port, this.config.timeout);
-      if (probe === 'refused') return this.markFenced('absent');
-      if (!this.config.fence.command) throw new FenceFailedError(this.entity.id, `${this.address} ${probe === 'open' ? 'accepts connections but does not answer' : 'does not answer'} (${(error as Error).message}) and no fence command is configured`);
-    }
-    await runFenceCommand(this.config.fence.command, { id: this.entity.id, host: this.config.host, port: this.config.port }, this.config.fence.commandTimeout, signal);
-    return this.markFenced('command');
-  }
-
-  private markFenced(how: FenceHow): { fenced: FenceHow } {
-    this.fenced = true;
-    this.entity.sensor('role').publish('fenced');
-    this.entity.setUp(false);
-    return { fenced: how };
+    const { host, port, timeout, fence } = this.config;
+    const target = { entityId: this.entity.id, host, port, probeTimeoutMs: timeout, commandTimeoutMs: fence.commandTimeout, ...(fence.command ? { command: fence.command } : {}) };
+    const how = await fenceWithFallback(target, async () => {
+      this.saved = await applyFence(this.client, fence.pause, this.saved);
+      return 'paused' as const;
+    }, signal);
+    return this.markFenced(how);
   }
 
   /** Makes the server a primary (`REPLICAOF NO ONE`) and lifts any fence. */

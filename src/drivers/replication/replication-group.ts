@@ -5,6 +5,7 @@ import type { Entity } from '../../core/entity.js';
 import { defineSensor, numberSensor } from '../../sensors/define-sensor.js';
 import type { DriverContext, EntityType } from '../entity-type.js';
 import { AddressFile } from './address-file.js';
+import { switchoverEffector } from './switchover.js';
 
 const groupConfig = z.strictObject({
   /** File that always holds the writable primary's `host:port` (empty line when there is none), for clients and proxies to follow. */
@@ -68,7 +69,8 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
 /**
  * A primary-replica group type over real databases (its children): publishes the writable primary's id and
  * address (and writes the address to `addressFile` when set), counts writable primaries, is up while it has
- * exactly one, and repoints replicas left following a dead or fenced server to the new primary.
+ * exactly one, and repoints replicas left following a dead or fenced server to the new primary. Offers
+ * `switchover` (planned: fence, catch up, promote, the old primary back as a replica).
  */
 export function replicationGroupType(name: string, memberType: string): EntityType<GroupConfig> {
   return {
@@ -77,7 +79,9 @@ export function replicationGroupType(name: string, memberType: string): EntityTy
     config: groupConfig,
     sensors: GROUP_SENSORS,
     memberTypes: [memberType],
+    effectors: ['switchover'],
     start: (entity, config, context) => {
+      entity.addEffector(switchoverEffector(entity, () => databases(entity), context));
       entity.setState('running');
       return watch(entity, config, context);
     },

@@ -4,6 +4,7 @@ import { childSpan } from '../telemetry/tracing.js';
 import { redact } from '../core/redact.js';
 import type { Entity } from '../core/entity.js';
 import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationError, describeError } from '../core/errors.js';
+import { hasSecretRefs, resolveSecretRefs, scrubSecrets, type Resolved } from '../core/secret-ref.js';
 import { sleep } from '../core/time.js';
 import type { EffectorDefinition } from './define-effector.js';
 import { KeyedQueue } from './entity-queue.js';
@@ -92,9 +93,20 @@ export class EffectorInvoker {
     const id = `inv-${startedAt}-${++this.sequence}`;
     // records carry the params with secret-looking values redacted; the effector gets the real ones
     const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };
-    const parsed = effector.params.safeParse(rawParams ?? {});
+    // secret references ({ secret: { env | file } }) are resolved now, for this call only: records keep the
+    // reference, and every secret value is scrubbed from what leaves the invocation (result, error, detail)
+    let resolved: Resolved<unknown> = { value: rawParams, secrets: [] };
+    try {
+      if (hasSecretRefs(rawParams)) resolved = await resolveSecretRefs(rawParams);
+    } catch (error) {
+      const record: InvocationRecord = { ...base, outcome: 'failed', attempts: 0, durationMs: 0, error: { code: error instanceof HomeostatError ? error.code : 'E_SECRET_UNAVAILABLE', message: describeError(error) } };
+      this.emit(record);
+      throw new InvocationFailedError(record, error);
+    }
+    const secrets = resolved.secrets;
+    const parsed = effector.params.safeParse(resolved.value ?? {});
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+      const problems = parsed.error.issues.map((i) => scrubSecrets(`${i.path.join('.') || 'params'}: ${i.message}`, secrets));
       const error = new ValidationError(`params of ${entity.id}.${effectorName}`, problems);
       this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });
       throw error;
@@ -108,19 +120,19 @@ export class EffectorInvoker {
           token = this.fenceFor(entity.id, effectorName);
           if (attempts === 0) this.startedSubject.next(fenced());
           return ++attempts;
-        }, () => token, id);
+        }, () => token, id).then((raw) => scrubSecrets(raw, secrets));
         this.emit({ ...fenced(), outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
         return result;
       } catch (error) {
-        const record: InvocationRecord = {
+        const record: InvocationRecord = scrubSecrets({
           ...fenced(),
           outcome: 'failed',
           attempts,
           durationMs: this.scheduler.now() - startedAt,
           error: { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: describeError(error), ...detailOf(error) },
-        };
+        }, secrets);
         this.emit(record);
-        throw new InvocationFailedError(record, error);
+        throw new InvocationFailedError(record, secrets.length === 0 ? error : scrubbedError(error, record));
       } finally {
         span.setAttribute('homeostat.attempts', attempts);
       }
@@ -214,6 +226,12 @@ export class EffectorInvoker {
   private emit(record: InvocationRecord): void {
     this.recordsSubject.next(record);
   }
+}
+
+/** An error standing in for one that may quote a secret: the same code and retry flag, the scrubbed message and detail. */
+function scrubbedError(error: unknown, record: InvocationRecord): HomeostatError {
+  const scrubbed = new HomeostatError(record.error?.code ?? 'E_EFFECTOR_FAILED', record.error?.message ?? 'failed', { retryable: error instanceof HomeostatError && error.retryable });
+  return record.error?.detail === undefined ? scrubbed : Object.assign(scrubbed, { detail: record.error.detail });
 }
 
 /** The `detail` an error carries for the record (an exec effector's exit code and output), when it has one. */

@@ -89,6 +89,7 @@ export class NodeValidator {
     const quorumDecl = this.field(shape.quorum, fields['quorum'], [...at, 'quorum']);
     const budget = this.field(shape.budget, fields['budget'], [...at, 'budget']);
     const members = this.field(shape.members, fields['members'], [...at, 'members']);
+    const shard = this.field(shape.shard, fields['shard'], [...at, 'shard']);
     const memberSpecRaw = this.field(shape.memberSpec, fields['memberSpec'], [...at, 'memberSpec']);
     const childrenRaw = this.field(shape.children, fields['children'], [...at, 'children']) ?? [];
 
@@ -149,6 +150,7 @@ export class NodeValidator {
       ...(budget === undefined ? {} : { budget: { actions: budget.actions, windowMs: budget.window } }),
       policies,
       members: members ?? [],
+      ...(shard === true ? { shard: true } : {}),
       ...(memberSpec === undefined ? {} : { memberSpec }),
       children,
       path: at,

@@ -7,6 +7,7 @@ import { RedisLease } from '../cluster/lease.js';
 import type { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { Blueprint } from '../blueprint/resolved.js';
 import { ShardCoordinator } from '../cluster/shard-coordinator.js';
+import { shardRoots } from '../blueprint/shard-checks.js';
 
 /** A unique name for this instance: host, pid and a random part (a restarted process is a new owner). */
 export function instanceName(): string {
@@ -32,25 +33,25 @@ export function joinHa(deployment: Deployment, store: RedisStore, owner: string,
   return coordinator;
 }
 
-/** The shards of a blueprint: the root's own (the root entity alone) and one per top-level subtree. */
+/** The shards of a blueprint: the root's own, one per top-level subtree, and one per subtree marked `shard: true`. */
 export function shardsOf(blueprint: Blueprint): string[] {
-  return [blueprint.root.id, ...blueprint.root.children.map((c) => c.id)];
+  return shardRoots(blueprint.root);
 }
 
 /**
- * Joins the instances of one deployment with shards (`--ha --shards`): each top-level subtree is a lease of
- * its own, shared out among the instances; logs every shard taken and lost.
+ * Joins the instances of one deployment with shards (`--ha --shards`): each shard is a lease of its own,
+ * shared out among the instances; an entity belongs to the nearest shard at or above it. Logs every shard
+ * taken and lost.
  */
 export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): ShardCoordinator {
-  const rootId = blueprint.root.id;
+  const shards = shardsOf(blueprint);
+  const roots = new Set(shards);
   const shardOf = (id: string): string | undefined => {
-    let entity = deployment.tree.find(id);
-    if (!entity) return id === rootId ? rootId : undefined;
-    while (entity.parent?.parent) entity = entity.parent;
-    return entity.id;
+    for (let entity = deployment.tree.find(id); entity; entity = entity.parent) if (roots.has(entity.id)) return entity.id;
+    return id === blueprint.root.id ? id : undefined;
   };
   const coordinator = new ShardCoordinator(store.redis, deployment.knowledge, {
-    shards: shardsOf(blueprint),
+    shards,
     shardOf,
     owner,
     namespace: store.keys.namespace,

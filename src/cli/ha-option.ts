@@ -57,6 +57,11 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
     namespace: store.keys.namespace,
     ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }),
     ...(minReplicaAcks === undefined ? {} : { minReplicaAcks }),
+    // the previous owner's invocations in flight in this shard: outcome unknown, never repeated
+    onShard: (shard) => {
+      const found = deployment.reconcileInFlight((group) => group === shard || shardOf(group) === shard);
+      for (const record of found) logger.warn({ invocation: record, shard }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight in shard ${shard} when its previous owner stopped: outcome unknown, not repeated`);
+    },
   });
   coordinator.events$.subscribe((event) => {
     if (event.kind === 'takeover') logger.info({ ha: { owner, ...event } }, `${owner} now acts for shard ${event.shard} with fencing token ${event.token}`);

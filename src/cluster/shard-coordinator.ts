@@ -59,6 +59,11 @@ export class ShardCoordinator implements HaView {
     return this.options.owner;
   }
 
+  /** The shard `entity` belongs to, or undefined when it is not in the tree. */
+  shardOf(entity: string): string | undefined {
+    return this.options.shardOf(entity);
+  }
+
   get events$(): Observable<LeaseEvent> {
     return this.eventsSubject.asObservable();
   }

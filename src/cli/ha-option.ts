@@ -8,6 +8,7 @@ import type { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { Blueprint } from '../blueprint/resolved.js';
 import { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { shardRoots } from '../blueprint/shard-checks.js';
+import { RedisSharedHolds } from '../cluster/shared-holds.js';
 
 /** A unique name for this instance: host, pid and a random part (a restarted process is a new owner). */
 export function instanceName(): string {
@@ -40,7 +41,8 @@ export function shardsOf(blueprint: Blueprint): string[] {
 
 /**
  * Joins the instances of one deployment with shards (`--ha --shards`): each shard is a lease of its own,
- * shared out among the instances; an entity belongs to the nearest shard at or above it. Logs every shard
+ * shared out among the instances; an entity belongs to the nearest shard at or above it. Holds and budgets
+ * are shared through Redis, and a shard's new owner reconciles what was in flight in it. Logs every shard
  * taken and lost.
  */
 export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): ShardCoordinator {
@@ -63,6 +65,8 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
       for (const record of found) logger.warn({ invocation: record, shard }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight in shard ${shard} when its previous owner stopped: outcome unknown, not repeated`);
     },
   });
+  // an ancestor's plan on one instance holds the subtrees others act in; budgets count every instance's actions
+  deployment.engine.setSharedArbitration(new RedisSharedHolds(store.redis, { namespace: store.keys.namespace, owner, ...(leaseMs === undefined ? {} : { holdMs: leaseMs }) }));
   coordinator.events$.subscribe((event) => {
     if (event.kind === 'takeover') logger.info({ ha: { owner, ...event } }, `${owner} now acts for shard ${event.shard} with fencing token ${event.token}`);
     else if (event.kind === 'lost') logger.warn({ ha: { owner, ...event } }, `${owner} lost shard ${event.shard}: ${event.reason}`);

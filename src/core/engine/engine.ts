@@ -8,6 +8,7 @@ import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
 import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
 import { Arbiter, type ActionBudget } from './arbiter.js';
+import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
@@ -176,6 +177,14 @@ export class Engine {
   /** Limits the actions on an entity's subtree to `maxActions` per `windowMs`; plans past it are `rate_limited`. */
   setBudget(budget: ActionBudget): void {
     this.arbiter.setBudget(budget);
+  }
+
+  /**
+   * Shares arbitration with other instances that act for other parts of the tree (`--shards`): their holds
+   * preempt plans here, and budgets count every instance's actions. Undefined: this engine arbitrates alone.
+   */
+  setSharedArbitration(shared: SharedArbitration | undefined): void {
+    this.arbiter.setShared(shared);
   }
 
   /**

@@ -46,6 +46,11 @@ export interface DeployOptions {
    * Default: always act (one instance).
    */
   readonly fence?: (entity: string) => number | undefined;
+  /**
+   * With shards: the shard an entity belongs to, asked when an effector starts, so the mark of an invocation in
+   * flight is kept (and reconciled on a takeover) with its shard. Default: the entity itself.
+   */
+  readonly inFlightGroup?: (entity: string) => string | undefined;
   /** Writes kept, in order, for a knowledge store that fails; above it new writes are dropped and counted. Default 100 000. */
   readonly maxPendingWrites?: number;
   /** Where drivers keep pid files and logs; default HOMEOSTAT_STATE_DIR, else one folder per blueprint file under ~/.local/state/homeostat. */
@@ -82,11 +87,12 @@ export class Deployment {
     stopGraceMs: number | undefined,
     fence: ((entity: string) => number | undefined) | undefined,
     stateDir: string,
+    inFlightGroup: ((entity: string) => string | undefined) | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
     this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, fence ? { fence } : {}), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
-    this.inFlight = new InFlightLedger(knowledge);
+    this.inFlight = new InFlightLedger(knowledge, inFlightGroup);
     this.driverContext = {
       tree: this.tree,
       scheduler,
@@ -115,7 +121,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler, options.maxPendingWrites === undefined ? {} : { maxPendingWrites: options.maxPendingWrites });
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint));
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint), options.inFlightGroup);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
@@ -136,10 +142,13 @@ export class Deployment {
 
   /**
    * Records invocations an earlier run (or an instance that held the lease before this one) left in flight,
-   * as `unknown`. Done at start, or by an instance when it takes over.
+   * as `unknown`, never repeating them. Done at start, or by an instance when it takes over; `only` limits it
+   * to some groups (see `inFlightGroup`: one shard's, when an instance takes that shard).
+   * @returns the records written (also kept in `reconciled`)
    */
-  reconcileInFlight(): void {
-    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now());
+  reconcileInFlight(only?: (group: string) => boolean): readonly InvocationRecord[] {
+    this.reconciled = this.inFlight.reconcile(this.engine.scheduler.now(), only);
+    return this.reconciled;
   }
 
   /**

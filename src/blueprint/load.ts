@@ -14,6 +14,7 @@ import { quorumProblems } from './quorum-checks.js';
 import { sensorProblems } from './sensor-checks.js';
 import { entityRefProblems } from './entity-refs.js';
 import { memberSpecProblems } from './member-spec-checks.js';
+import { shardProblems } from './shard-checks.js';
 import { NodeValidator, type PathProblem } from './node-validator.js';
 import { keyPositionOf, positionOf } from './positions.js';
 import { BlueprintError, type BlueprintProblem } from './problems.js';
@@ -104,6 +105,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...entityRefProblems(root, new Set(validator.ids.keys())));
     pathProblems.push(...memberSpecProblems(root));
     pathProblems.push(...tenancyProblems(root, top.success ? top.data.tenants : {}));
+    pathProblems.push(...shardProblems(root));
   }
 
   for (const problem of pathProblems) {

@@ -92,6 +92,7 @@ export class NodeValidator {
     const quota = this.field(shape.quota, fields['quota'], [...at, 'quota']);
     const resources = this.field(shape.resources, fields['resources'], [...at, 'resources']);
     const members = this.field(shape.members, fields['members'], [...at, 'members']);
+    const shard = this.field(shape.shard, fields['shard'], [...at, 'shard']);
     const memberSpecRaw = this.field(shape.memberSpec, fields['memberSpec'], [...at, 'memberSpec']);
     const childrenRaw = this.field(shape.children, fields['children'], [...at, 'children']) ?? [];
 
@@ -155,6 +156,7 @@ export class NodeValidator {
       ...(resources === undefined ? {} : { resources }),
       policies,
       members: members ?? [],
+      ...(shard === true ? { shard: true } : {}),
       ...(memberSpec === undefined ? {} : { memberSpec }),
       children,
       path: at,

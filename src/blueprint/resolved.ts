@@ -53,6 +53,8 @@ export interface ResolvedEntity {
   readonly resources?: Resources;
   readonly policies: readonly ResolvedPolicy[];
   readonly members: readonly string[];
+  /** Marked `shard: true`: with `--shards`, this subtree is a lease of its own. */
+  readonly shard?: boolean;
   readonly memberSpec?: ResolvedEntity;
   readonly children: readonly ResolvedEntity[];
   /** Where the node is in the document, for later cross-checks. */

@@ -109,6 +109,11 @@ export const entityNodeSchema = z.strictObject({
   /** At most `actions` effector invocations on this subtree per `window` (plans past it are rate_limited). */
   budget: z.strictObject({ actions: z.number().int().min(1).max(MAX_BUDGET_ACTIONS), window: intervalSchema }).optional(),
   members: z.array(id).default([]),
+  /**
+   * With `homeostat run --ha --shards`: this subtree is a shard of its own (one lease), besides the root's
+   * own shard and each top-level subtree. Not on the root (always a shard) nor on a memberSpec.
+   */
+  shard: z.boolean().optional(),
   memberSpec: z.record(z.string(), z.unknown()).optional(),
   children: z.array(z.unknown()).default([]),
   /** The tenant this subtree belongs to: a token of another tenant never sees it or acts on it. */

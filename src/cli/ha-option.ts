@@ -7,6 +7,8 @@ import { RedisLease } from '../cluster/lease.js';
 import type { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { Blueprint } from '../blueprint/resolved.js';
 import { ShardCoordinator } from '../cluster/shard-coordinator.js';
+import { shardRoots } from '../blueprint/shard-checks.js';
+import { RedisSharedHolds } from '../cluster/shared-holds.js';
 
 /** A unique name for this instance: host, pid and a random part (a restarted process is a new owner). */
 export function instanceName(): string {
@@ -32,31 +34,39 @@ export function joinHa(deployment: Deployment, store: RedisStore, owner: string,
   return coordinator;
 }
 
-/** The shards of a blueprint: the root's own (the root entity alone) and one per top-level subtree. */
+/** The shards of a blueprint: the root's own, one per top-level subtree, and one per subtree marked `shard: true`. */
 export function shardsOf(blueprint: Blueprint): string[] {
-  return [blueprint.root.id, ...blueprint.root.children.map((c) => c.id)];
+  return shardRoots(blueprint.root);
 }
 
 /**
- * Joins the instances of one deployment with shards (`--ha --shards`): each top-level subtree is a lease of
- * its own, shared out among the instances; logs every shard taken and lost.
+ * Joins the instances of one deployment with shards (`--ha --shards`): each shard is a lease of its own,
+ * shared out among the instances; an entity belongs to the nearest shard at or above it. Holds and budgets
+ * are shared through Redis, and a shard's new owner reconciles what was in flight in it. Logs every shard
+ * taken and lost.
  */
 export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): ShardCoordinator {
-  const rootId = blueprint.root.id;
+  const shards = shardsOf(blueprint);
+  const roots = new Set(shards);
   const shardOf = (id: string): string | undefined => {
-    let entity = deployment.tree.find(id);
-    if (!entity) return id === rootId ? rootId : undefined;
-    while (entity.parent?.parent) entity = entity.parent;
-    return entity.id;
+    for (let entity = deployment.tree.find(id); entity; entity = entity.parent) if (roots.has(entity.id)) return entity.id;
+    return id === blueprint.root.id ? id : undefined;
   };
   const coordinator = new ShardCoordinator(store.redis, deployment.knowledge, {
-    shards: shardsOf(blueprint),
+    shards,
     shardOf,
     owner,
     namespace: store.keys.namespace,
     ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }),
     ...(minReplicaAcks === undefined ? {} : { minReplicaAcks }),
+    // the previous owner's invocations in flight in this shard: outcome unknown, never repeated
+    onShard: (shard) => {
+      const found = deployment.reconcileInFlight((group) => group === shard || shardOf(group) === shard);
+      for (const record of found) logger.warn({ invocation: record, shard }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight in shard ${shard} when its previous owner stopped: outcome unknown, not repeated`);
+    },
   });
+  // an ancestor's plan on one instance holds the subtrees others act in; budgets count every instance's actions
+  deployment.engine.setSharedArbitration(new RedisSharedHolds(store.redis, { namespace: store.keys.namespace, owner, ...(leaseMs === undefined ? {} : { holdMs: leaseMs }) }));
   coordinator.events$.subscribe((event) => {
     if (event.kind === 'takeover') logger.info({ ha: { owner, ...event } }, `${owner} now acts for shard ${event.shard} with fencing token ${event.token}`);
     else if (event.kind === 'lost') logger.warn({ ha: { owner, ...event } }, `${owner} lost shard ${event.shard}: ${event.reason}`);

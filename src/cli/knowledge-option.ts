@@ -15,7 +15,7 @@ export interface KnowledgeChoice {
   readonly leaseMs?: number;
   /** With `ha`: replicas that must acknowledge every take and renewal of the lease (Redis WAIT). Default 0. */
   readonly minReplicaAcks?: number;
-  /** With `ha`: each top-level subtree is a lease of its own, shared out among the instances. */
+  /** With `ha`: each top-level subtree (and each marked `shard: true`) is a lease of its own, shared out among the instances. */
   readonly shards?: boolean;
 }
 

@@ -73,7 +73,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
     .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
     .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
-    .option('--shards', 'with --ha: each top-level subtree is a lease of its own, shared out among the instances (each acts for about its share)', false)
+    .option('--shards', 'with --ha: each top-level subtree (and each marked shard: true) is a lease of its own, shared out among the instances (each acts for about its share)', false)
     .option('--min-replica-acks <n>', 'with --ha: replicas that must acknowledge each take and renewal of the lease (Redis WAIT) before it counts (default 0)', wholeNumber)
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMAT_CHOICES))
     .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)

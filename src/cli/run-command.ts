@@ -137,7 +137,9 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const owner = instanceName();
   let coordinator: HaCoordinator | ShardCoordinator | undefined;
   const fence = (entity: string) => coordinator?.actingToken(entity);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}) });
+  // with shards, the mark of an invocation in flight is kept with its shard, for the shard's next owner
+  const inFlightGroup = (entity: string) => (coordinator && 'shardOf' in coordinator ? coordinator.shardOf(entity) : entity);
+  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup } : {}) });
   if (choice.ha && store instanceof RedisStore) {
     coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();

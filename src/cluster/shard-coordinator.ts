@@ -7,7 +7,7 @@ import { ShardMembership } from './shard-membership.js';
 
 /** Settings of a sharded deployment. */
 export interface ShardOptions {
-  /** The shards: one lease each (the root's own shard and each top-level subtree). */
+  /** The shards: one lease each (the root's own shard, each top-level subtree and each marked `shard: true`). */
   readonly shards: readonly string[];
   /** The shard an entity belongs to, or undefined when it is not in the tree. */
   readonly shardOf: (entity: string) => string | undefined;
@@ -57,6 +57,11 @@ export class ShardCoordinator implements HaView {
 
   get owner(): string {
     return this.options.owner;
+  }
+
+  /** The shard `entity` belongs to, or undefined when it is not in the tree. */
+  shardOf(entity: string): string | undefined {
+    return this.options.shardOf(entity);
   }
 
   get events$(): Observable<LeaseEvent> {

@@ -4,8 +4,17 @@ import type { InFlightInvocation, InvocationRecord } from '../effectors/invocati
 import type { Knowledge } from './knowledge.js';
 import type { Json } from './store.js';
 
-/** The policy-state namespace where invocations in flight are kept (not a policy of the tree). */
+/**
+ * Invocations in flight are kept in the state namespace `<group>/homeostat.in-flight` (not a policy of the
+ * tree), where the group is the entity acted on or, with shards, its shard: so they are written, reloaded
+ * and reconciled with that shard. Earlier versions kept them all in `homeostat.in-flight`, still read.
+ */
 export const IN_FLIGHT_STATE = 'homeostat.in-flight';
+
+/** The state namespace of the invocations in flight of a group (an entity, or a shard's root entity). */
+export function inFlightStateOf(group: string): string {
+  return `${group}/${IN_FLIGHT_STATE}`;
+}
 
 /**
  * Keeps a mark in knowledge for every effector invocation while it runs, so that a service that died in the
@@ -15,16 +24,32 @@ export const IN_FLIGHT_STATE = 'homeostat.in-flight';
  */
 export class InFlightLedger {
   private readonly subscriptions: Subscription[] = [];
+  // where each running invocation's mark is, so it is cleared even if its entity left the tree meanwhile
+  private readonly marks = new Map<string, string>();
 
-  constructor(private readonly knowledge: Knowledge) {}
+  /** @param groupOf the group of an entity's marks (with shards: its shard); default the entity itself */
+  constructor(
+    private readonly knowledge: Knowledge,
+    private readonly groupOf: (entity: string) => string | undefined = (entity) => entity,
+  ) {}
 
   /**
-   * Records every invocation left in flight by an earlier run as `unknown`, and clears its mark.
-   * Call after `knowledge.open()` and before any effector runs.
+   * Records every invocation left in flight by an earlier run (or by the instance that held a shard before
+   * this one) as `unknown`, and clears its mark. Call after `knowledge.open()` (or a reload) and before any
+   * effector runs. `only` limits it to some groups (one shard's, on its takeover).
    * @returns the records written
    */
-  reconcile(now: number): InvocationRecord[] {
-    const state = this.knowledge.policyState(IN_FLIGHT_STATE);
+  reconcile(now: number, only?: (group: string) => boolean): InvocationRecord[] {
+    const suffix = `/${IN_FLIGHT_STATE}`;
+    const namespaces = this.knowledge.statePolicies().filter((policy) => {
+      if (policy === IN_FLIGHT_STATE) return only === undefined;
+      return policy.endsWith(suffix) && (only === undefined || only(policy.slice(0, -suffix.length)));
+    });
+    return namespaces.flatMap((namespace) => this.reconcileIn(namespace, now));
+  }
+
+  private reconcileIn(namespace: string, now: number): InvocationRecord[] {
+    const state = this.knowledge.policyState(namespace);
     const found: InvocationRecord[] = [];
     for (const id of state.keys()) {
       const mark = state.get<Json>(id) as unknown as InFlightInvocation | undefined;
@@ -43,13 +68,19 @@ export class InFlightLedger {
     return found;
   }
 
-  /** Marks each invocation of `invoker` while it runs. */
+  /** Marks each invocation of `invoker` while it runs, in the namespace of its group. */
   watch(invoker: EffectorInvoker): void {
-    const state = this.knowledge.policyState(IN_FLIGHT_STATE);
     this.subscriptions.push(
-      invoker.started$.subscribe((started) => state.set(started.id, started as unknown as Json)),
+      invoker.started$.subscribe((started) => {
+        const namespace = inFlightStateOf(this.groupOf(started.entity) ?? started.entity);
+        this.marks.set(started.id, namespace);
+        this.knowledge.policyState(namespace).set(started.id, started as unknown as Json);
+      }),
       invoker.records$.subscribe((record) => {
-        if (state.get(record.id) !== undefined) state.set(record.id, undefined);
+        const namespace = this.marks.get(record.id);
+        if (namespace === undefined) return;
+        this.marks.delete(record.id);
+        this.knowledge.policyState(namespace).set(record.id, undefined);
       }),
     );
   }

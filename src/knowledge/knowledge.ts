@@ -131,6 +131,11 @@ export class Knowledge {
     return new CachedPolicyState(this, policy);
   }
 
+  /** The ids of every policy state held (loaded or written since), e.g. to find the marks of invocations in flight. */
+  statePolicies(): string[] {
+    return [...this.stateCache.keys()];
+  }
+
   /** @internal read from the state cache */
   _stateGet(policy: string, key: string): Json | undefined {
     return this.stateCache.get(policy)?.get(key);
@@ -139,8 +144,11 @@ export class Knowledge {
   /** @internal write through the state cache to the store */
   _stateSet(policy: string, key: string, value: Json | undefined): void {
     let map = this.stateCache.get(policy);
-    if (value === undefined) map?.delete(key);
-    else {
+    if (value === undefined) {
+      // an emptied state is forgotten: marks of invocations in flight come and go on every entity
+      map?.delete(key);
+      if (map?.size === 0) this.stateCache.delete(policy);
+    } else {
       if (!map) this.stateCache.set(policy, (map = new Map()));
       map.set(key, value);
     }

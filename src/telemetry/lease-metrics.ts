@@ -7,7 +7,7 @@ const RENEWAL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /**
  * Leadership and lease health of an instance of a highly available deployment, on the host's registry:
  * `homeostat_leader{shard}` (1 while this instance acts for the shard), the renewal round trip, takeovers
- * and leases lost. Labels are bounded: shards are the tree's top-level subtrees, never members.
+ * and leases lost. Labels are bounded: shards are the tree's top-level and marked subtrees, never members.
  */
 export class LeaseMetrics {
   private readonly subscription: Subscription;

@@ -144,4 +144,31 @@ describe('an invocation in flight when the service died', () => {
     expect(runs).toBe(1);
     await second.close();
   });
+
+  it('with shards: the next owner of a shard reconciles that shard\'s invocations alone, each once', async () => {
+    const namespace = `inflight${++namespaces}`;
+    const clock = new VirtualClock();
+    const hang = defineEffector({ name: 'roll', params: z.object({}), timeoutMs: 3_600_000, run: () => new Promise(() => undefined) });
+    const tree = new EntityTree(clock);
+    const app = tree.add({ id: 'app', type: 'application' });
+    const shards = new Map([['w1', 's1'], ['w2', 's2']]);
+    const first = new Knowledge(new RedisStore({ url: server.url, namespace }), clock);
+    await first.open();
+    const invoker = new EffectorInvoker(clock);
+    new InFlightLedger(first, (entity) => shards.get(entity)).watch(invoker);
+    for (const id of ['w1', 'w2']) void invoker.invoke(tree.add({ id, type: 'web', effectors: [hang] }, app), 'roll', {}, { caller: { kind: 'policy', name: `${id}/roller` } });
+    await clock.advanceBy(1_000);
+    await first.flush();
+    void first.store.close();
+
+    const next = new Knowledge(new RedisStore({ url: server.url, namespace }), new VirtualClock(60_000));
+    await next.open();
+    const ledger = new InFlightLedger(next, (entity) => shards.get(entity));
+    expect(ledger.reconcile(60_000, (group) => group === 's1')).toEqual([expect.objectContaining({ entity: 'w1', outcome: 'unknown' })]);
+    expect(ledger.reconcile(61_000, (group) => group === 's1')).toEqual([]);
+    expect(ledger.reconcile(62_000, (group) => group === 's2')).toEqual([expect.objectContaining({ entity: 'w2', outcome: 'unknown' })]);
+    await next.flush();
+    expect([...(await next.store.loadPolicyStates()).keys()].filter((p) => p.endsWith('homeostat.in-flight'))).toEqual([]);
+    await next.close();
+  });
 });

@@ -23,6 +23,8 @@ export class FencedTarget {
   readonly requests: TargetRequest[] = [];
   private readonly highest = new Map<string, number>();
 
+  private slowMs = 0;
+
   private readonly server: Server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
@@ -34,15 +36,20 @@ export class FencedTarget {
       if (accepted) this.highest.set(path, token);
       this.requests.push({ at: Date.now(), path, token, key, accepted });
       response.statusCode = token === undefined ? 400 : accepted ? 200 : 409;
-      response.end(accepted ? 'ok' : 'stale fencing token');
+      // an action on /slow/... takes `slowMs` to complete (a long operation that holds its subtree meanwhile)
+      const delay = path.startsWith('/slow/') ? this.slowMs : 0;
+      const answer = (): void => void response.end(accepted ? 'ok' : 'stale fencing token');
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
     });
   });
 
   private constructor() {}
 
-  /** Starts one on a free port of 127.0.0.1. */
-  static async start(): Promise<FencedTarget> {
+  /** Starts one on a free port of 127.0.0.1; actions on `/slow/...` are answered after `slowMs`. */
+  static async start(options: { slowMs?: number } = {}): Promise<FencedTarget> {
     const target = new FencedTarget();
+    target.slowMs = options.slowMs ?? 0;
     await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
     return target;
   }

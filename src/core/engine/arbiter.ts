@@ -6,6 +6,7 @@ import type { Plan } from '../../policies/define-policy.js';
 import type { Quota } from '../quota.js';
 import type { PolicyAttachment } from './attachment.js';
 import { QuotaCheck } from './quota-check.js';
+import type { SharedArbitration } from './shared-arbitration.js';
 
 /** At most `maxActions` actions on an entity's subtree per `windowMs`, so one bad signal cannot take everything down. */
 export interface ActionBudget {
@@ -44,6 +45,8 @@ export class Arbiter {
   private nextOrder = 0;
   private readonly quotas: QuotaCheck;
   private examined = 0;
+  private shared: SharedArbitration | undefined;
+  private readonly sharedIds = new Map<number, string>();
 
   constructor(
     private readonly tree: EntityTree,
@@ -69,6 +72,49 @@ export class Arbiter {
   setBudget(budget: ActionBudget): void {
     const order = this.budgets.get(budget.entity)?.order ?? this.nextOrder++;
     this.budgets.set(budget.entity, { budget, order });
+  }
+
+  /** Shares holds and budgets with other instances acting for other parts of the tree (shards); undefined: alone. */
+  setShared(shared: SharedArbitration | undefined): void {
+    this.shared = shared;
+  }
+
+  /** Whether arbitration is shared with other instances (then plans begin through `beginShared`). */
+  get isShared(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /**
+   * `begin`, first asking the shared arbitration (when set) whether another instance's operation holds the
+   * plan's subtree or a budget is spent across instances; then checks this instance's own again (it may have
+   * changed while the store answered). Returns the token to `end`, or the verdict.
+   */
+  async beginShared(attachment: PolicyAttachment, plan: Plan): Promise<{ readonly token: number } | { readonly verdict: Verdict }> {
+    const shared = this.shared;
+    if (!shared) return { token: this.begin(attachment, plan) };
+    const targets = this.targets(plan);
+    const covered = new Set<string>();
+    for (const start of [attachment.entity, ...targets]) for (let e: Entity | undefined = start; e && !covered.has(e.id); e = e.parent) covered.add(e.id);
+    const budgets = [...this.budgetsTouched(targets)].flatMap(([entity, inside]) => {
+      const entry = this.budgets.get(entity);
+      return entry ? [{ entity, maxActions: entry.budget.maxActions, windowMs: entry.budget.windowMs, inside }] : [];
+    });
+    const scope = (plan.scope && this.tree.find(plan.scope)) || attachment.entity;
+    let acquired: Awaited<ReturnType<SharedArbitration['acquire']>>;
+    try {
+      acquired = await shared.acquire({ policy: attachment.id, scope: scope.id, covered: [...covered], budgets });
+    } catch (error) {
+      return { verdict: { outcome: 'preempted', detail: `not acting: the holds and budgets shared with the other instances could not be read (${error instanceof Error ? error.message : String(error)})` } };
+    }
+    if ('verdict' in acquired) return acquired;
+    const local = this.check(attachment, plan);
+    if (local) {
+      void shared.release(acquired.id);
+      return { verdict: local };
+    }
+    const token = this.begin(attachment, plan);
+    this.sharedIds.set(token, acquired.id);
+    return { token };
   }
 
   /** The verdict on a plan about to execute, or undefined when it may run. */
@@ -120,6 +166,11 @@ export class Arbiter {
   }
 
   end(token: number): void {
+    const sharedId = this.sharedIds.get(token);
+    if (sharedId !== undefined) {
+      this.sharedIds.delete(token);
+      void this.shared?.release(sharedId);
+    }
     const operation = this.byToken.get(token);
     if (!operation) return;
     this.byToken.delete(token);

@@ -9,6 +9,7 @@ import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
 import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
 import { Arbiter, type ActionBudget } from './arbiter.js';
 import type { Quota } from '../quota.js';
+import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
@@ -182,6 +183,14 @@ export class Engine {
   /** Sets a quota over subtrees (members, resources across members, concurrent operations); plans that would exceed it are `quota_exceeded`. */
   setQuota(quota: Quota): void {
     this.arbiter.setQuota(quota);
+  }
+
+  /**
+   * Shares arbitration with other instances that act for other parts of the tree (`--shards`): their holds
+   * preempt plans here, and budgets count every instance's actions. Undefined: this engine arbitrates alone.
+   */
+  setSharedArbitration(shared: SharedArbitration | undefined): void {
+    this.arbiter.setShared(shared);
   }
 
   /**

@@ -191,7 +191,14 @@ export class PlanExecutor {
       this.record(pending, 'dry_run', { executeMs: elapsed(), detail: 'dry run: no effector was invoked' });
       return;
     }
-    const token = deps.arbiter.begin(attachment, pending.plan);
+    // with shards, another instance's plan may hold this subtree, or a budget be spent by every instance together
+    // (alone, it begins at once: no promise between the check and the effectors)
+    const begun = deps.arbiter.isShared ? await deps.arbiter.beginShared(attachment, pending.plan) : { token: deps.arbiter.begin(attachment, pending.plan) };
+    if ('verdict' in begun) {
+      this.record(pending, begun.verdict.outcome, { executeMs: elapsed(), detail: begun.verdict.detail });
+      return;
+    }
+    const { token } = begun;
     // the decision id is known before the effectors run, so they can send it as an idempotency key
     const id = deps.nextDecisionId();
     try {

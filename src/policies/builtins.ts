@@ -8,6 +8,7 @@ import { replacer } from './replacer.js';
 import { failover } from './failover.js';
 import { disasterRecovery } from './disaster-recovery.js';
 import { escalationPager } from './escalation-pager.js';
+import { remediation } from './remediation.js';
 
 /** The built-in policies, by the name blueprints use. */
 export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Map<string, AnyPolicyDefinition>([
@@ -20,4 +21,5 @@ export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Ma
   [failover.name, failover],
   [disasterRecovery.name, disasterRecovery],
   [escalationPager.name, escalationPager],
+  [remediation.name, remediation],
 ]);

@@ -44,7 +44,8 @@ export type MaintenanceWindowDecl = z.output<typeof maintenanceWindowSchema>;
 export function cronWindow(decl: MaintenanceWindowDecl): ChangeWindow {
   const cron = new Cron(decl.cron, { paused: true, timezone: decl.timezone });
   const isOpen = (at: number): boolean => {
-    const [start] = cron.previousRuns(1, new Date(at + 1));
+    // croner floors the reference to the second and excludes a run there: one second later includes a run at `at`
+    const [start] = cron.previousRuns(1, new Date(at + 1000));
     return start !== undefined && at < start.getTime() + decl.duration;
   };
   return {

@@ -85,7 +85,7 @@ export const remediation = definePolicy({
     if (next) {
       return {
         actions: Object.entries(next.entities).flatMap(([entity, fix]) => stepsOf(entity, fix, config)),
-        reason: `batch ${next.id}: ${Object.entries(next.entities).map(([entity, fix]) => `${entity} (${Object.entries(fix.to).map(([pkg, to]) => `${pkg} ${fix.from[pkg] ?? '?'} -> ${to}`).join(', ')})`).join('; ')} for ${findingIds(assessment.exposed, Object.keys(next.entities))}`,
+        reason: `batch ${next.id}: ${Object.entries(next.entities).map(([entity, fix]) => `${entity} (${Object.entries(fix.to).map(([pkg, to]) => `${pkg} ${fix.from[pkg] ?? '?'} -> ${to}`).join(', ')})`).join('; ')} for ${findingIds(assessment.exposed, next.entities)}`,
         targets: Object.keys(next.entities),
       } satisfies Plan;
     }
@@ -133,8 +133,8 @@ function reportOf(e: Exposed): Record<string, unknown> {
   return { entity: e.entity, package: e.package, ecosystem: e.ecosystem, installed: e.installed, findings: e.findings, severity: e.severity, ...(e.fixTo === undefined ? {} : { fixTo: e.fixTo }), reason: e.reason, detail: e.detail };
 }
 
-function findingIds(exposed: readonly Exposed[], entities: readonly string[]): string {
-  return [...new Set(exposed.filter((e) => entities.includes(e.entity)).flatMap((e) => e.findings))].join(', ');
+function findingIds(exposed: readonly Exposed[], batch: Readonly<Record<string, { readonly to: Readonly<Record<string, string>> }>>): string {
+  return [...new Set(exposed.filter((e) => batch[e.entity]?.to[e.package] !== undefined).flatMap((e) => e.findings))].join(', ');
 }
 
 function summarise(held: readonly Exposed[]): string {

@@ -81,7 +81,7 @@ export function assessRemediation(view: RemediationView, order: readonly string[
     const open: string[] = [];
     for (const entity of Object.keys(batch.entities)) {
       if (batch.outcome === 'failed') {
-        failed[entity] = { reason: 'health_gate_failed', at: now, detail: batch.error ?? 'the batch failed', reportAt: view.findingsAt };
+        failed[entity] = { reason: 'health_gate_failed', at: now, detail: batch.error ?? 'the batch failed', reportAt: view.findingsAt, fixes: batch.entities[entity]?.to ?? {} };
         newlyFailed.push(entity);
         continue;
       }
@@ -97,30 +97,35 @@ export function assessRemediation(view: RemediationView, order: readonly string[
     }
     if (open.length === 0) batch = undefined;
   }
+  // a fix that failed its health gate is not tried on other entities until a new report or retryAfter
+  const failedFix = new Map<string, string>();
+  for (const [entity, fix] of Object.entries(failed)) for (const [pkg, version] of Object.entries(fix.fixes ?? {})) if (fix.reason === 'health_gate_failed') failedFix.set(`${pkg}@${version}`, entity);
   const minRank = severityRank(config.minSeverity);
   const candidates: PackageExposure[] = [];
   const exposed: Exposed[] = [];
   const say = (e: PackageExposure, reason: ExposureReason, detail: string): void => void exposed.push({ ...e, reason, detail });
   for (const e of all) {
     const fail = failed[e.entity];
-    if (batch?.entities[e.entity]) say(e, batch.outcome === undefined ? 'planned' : 'in_progress', batch.outcome === undefined ? `batch ${batch.id} is running` : `batch ${batch.id} is being verified`);
+    if (batch?.entities[e.entity]?.to[e.package] !== undefined) say(e, batch.outcome === undefined ? 'planned' : 'in_progress', batch.outcome === undefined ? `batch ${batch.id} is running` : `batch ${batch.id} is being verified`);
     else if (e.unknown !== undefined) say(e, 'unknown_version', e.unknown);
     else if (e.fixTo === undefined) say(e, 'no_fix', `no fixed version of ${e.package} is known for ${e.findings.join(', ')}`);
     else if (severityRank(e.severity) > minRank) say(e, 'below_min_severity', `${e.severity} is below minSeverity ${config.minSeverity}`);
     else if (fail) say(e, fail.reason, fail.detail);
+    else if (failedFix.has(`${e.package}@${e.fixTo}`)) say(e, 'health_gate_failed', `the same fix (${e.package} ${e.fixTo}) failed its health gate on ${failedFix.get(`${e.package}@${e.fixTo}`) ?? ''}`);
     else if (!view.hasFixEffector(e.entity)) say(e, 'no_fix_effector', `${e.entity} has no '${config.fix.effector}' effector`);
     else candidates.push(e);
   }
   const progress: RemediationProgress = { failed, batches: view.progress.batches, ...(batch ? { batch } : {}) };
-  if (batch || candidates.length === 0) {
-    for (const e of candidates) say(e, 'batch_full', 'waiting for the batch in flight');
-    return { exposed, progress, verified, newlyFailed };
-  }
-  if (view.gate) {
-    for (const e of candidates) say(e, view.gate.reason, view.gate.detail);
-    return { exposed, progress, verified, newlyFailed };
-  }
   const pending = new Set(all.filter((e) => e.fixTo !== undefined && e.unknown === undefined).map((e) => e.entity));
+  if (batch || view.gate || candidates.length === 0) {
+    for (const e of candidates) {
+      const blocker = dependencyBlocker(e.entity, config.dependsOn, pending, view.within);
+      if (blocker !== undefined) say(e, 'waiting_for_dependency', `${e.entity} depends on ${blocker}, which is still exposed`);
+      else if (view.gate) say(e, view.gate.reason, view.gate.detail);
+      else say(e, 'batch_full', 'waiting for the batch in flight');
+    }
+    return { exposed, progress, verified, newlyFailed };
+  }
   const byEntity = new Map<string, PackageExposure[]>();
   for (const e of candidates) byEntity.set(e.entity, [...(byEntity.get(e.entity) ?? []), e]);
   const chosen: string[] = [];

@@ -19,6 +19,8 @@ export interface FailedFix {
   readonly detail: string;
   /** The findings reading the failure was judged on: a newer report tries again. */
   readonly reportAt: number;
+  /** The versions it was being moved to (package -> version): the same fix is not tried elsewhere meanwhile. */
+  readonly fixes?: Readonly<Record<string, string>>;
 }
 
 /** The policy's persistent progress: the batch in flight, entities whose fix failed, the last batch number. */

@@ -40,7 +40,8 @@ export function findingsOf(entity: Entity, sensor: string): { findings: Finding[
 
 /**
  * The group whose quorum would be lost if these entities were down, described (`web: 1 of 2 up (need
- * all)`); groups are the entities' parents and the groups they are members of, with a recorded rule.
+ * all)`); groups are the entities' parents and the groups they are members of, with a recorded rule. A
+ * healthy group with no spare member (a single server; a rule that needs all) may lose one member at a time.
  */
 export function quorumLoss(tree: EntityTree, ids: readonly string[]): string | undefined {
   const down = new Set(ids);
@@ -57,7 +58,13 @@ export function quorumLoss(tree: EntityTree, ids: readonly string[]): string | u
     const sources = quorum.from === 'members' ? group.members : group.children;
     if (!sources.some((s) => down.has(s.id))) continue;
     const ups = sources.map((s) => (down.has(s.id) ? false : s.sensor<boolean>('service.up').value));
-    if (!hasQuorum(quorum.rule, ups)) return `${group.id} its quorum (${describeQuorum(quorum.rule, ups)})`;
+    if (hasQuorum(quorum.rule, ups)) continue;
+    // a group with no spare member (one server, or a rule that needs all) cannot be updated without a gap:
+    // it is taken one member at a time, as a rolling update with one unavailable would
+    const taken = sources.filter((s) => down.has(s.id)).length;
+    const allUp = sources.map((s) => s.sensor<boolean>('service.up').value);
+    const spareless = hasQuorum(quorum.rule, allUp) && sources.every((s) => !hasQuorum(quorum.rule, sources.map((o) => (o === s ? false : o.sensor<boolean>('service.up').value))));
+    if (!(spareless && taken === 1)) return `${group.id} its quorum (${describeQuorum(quorum.rule, ups)})`;
   }
   return undefined;
 }

@@ -71,8 +71,8 @@ export function assessRemediation(view: RemediationView, order: readonly string[
   let { batch } = view.progress;
   const failed: Record<string, RemediationProgress['failed'][string]> = {};
   for (const [entity, fix] of Object.entries(view.progress.failed)) {
-    // a newer report, or enough time, lets a failed entity be tried again
-    if (fix.reportAt >= view.findingsAt && now - fix.at < config.retryAfter) failed[entity] = fix;
+    // after retryAfter a failed entity is tried again (a report re-read unchanged is no reason to)
+    if (now - fix.at < config.retryAfter) failed[entity] = fix;
   }
   const verified: string[] = [];
   const newlyFailed: string[] = [];
@@ -116,7 +116,8 @@ export function assessRemediation(view: RemediationView, order: readonly string[
     else candidates.push(e);
   }
   const progress: RemediationProgress = { failed, batches: view.progress.batches, ...(batch ? { batch } : {}) };
-  const pending = new Set(all.filter((e) => e.fixTo !== undefined && e.unknown === undefined).map((e) => e.entity));
+  // an entity whose inventory is not known yet may be exposed: its dependents wait for it too
+  const pending = new Set([...all.filter((e) => e.fixTo !== undefined && e.unknown === undefined).map((e) => e.entity), ...view.inventories.filter((i) => i.packages === undefined).map((i) => i.entity)]);
   if (batch || view.gate || candidates.length === 0) {
     for (const e of candidates) {
       const blocker = dependencyBlocker(e.entity, config.dependsOn, pending, view.within);

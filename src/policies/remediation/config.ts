@@ -49,7 +49,7 @@ export const remediationConfig = z
     evaluationInterval: intervalSchema.default(30_000),
     /** Put a failed batch back to the versions it had (the fix effector with the installed version). Default true. */
     rollback: z.boolean().default(true),
-    /** An entity whose fix failed is tried again after this long (or on a new report). Default 1 h. */
+    /** An entity whose fix failed (and the same fix elsewhere) is tried again after this long. Default 1 h. */
     retryAfter: intervalSchema.default(3_600_000),
     /** Entity -> the entities it depends on: those are fixed first (the database before the API). */
     dependsOn: z.record(entityId, z.array(entityId)).default({}),

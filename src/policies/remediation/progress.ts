@@ -17,7 +17,7 @@ export interface FailedFix {
   readonly reason: 'health_gate_failed' | 'verification_failed';
   readonly at: number;
   readonly detail: string;
-  /** The findings reading the failure was judged on: a newer report tries again. */
+  /** When the findings it was judged on were read. */
   readonly reportAt: number;
   /** The versions it was being moved to (package -> version): the same fix is not tried elsewhere meanwhile. */
   readonly fixes?: Readonly<Record<string, string>>;

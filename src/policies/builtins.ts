@@ -10,6 +10,7 @@ import { disasterRecovery } from './disaster-recovery.js';
 import { escalationPager } from './escalation-pager.js';
 import { release } from './release.js';
 import { alertPager } from './alert-pager.js';
+import { remediation } from './remediation.js';
 
 /** The built-in policies, by the name blueprints use. */
 export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Map<string, AnyPolicyDefinition>([
@@ -24,4 +25,5 @@ export const BUILTIN_POLICIES: ReadonlyMap<string, AnyPolicyDefinition> = new Ma
   [escalationPager.name, escalationPager],
   [release.name, release],
   [alertPager.name, alertPager],
+  [remediation.name, remediation],
 ]);

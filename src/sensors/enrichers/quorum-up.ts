@@ -1,6 +1,7 @@
 import { Subscription, merge } from 'rxjs';
 import type { ServiceState } from '../../core/lifecycle.js';
 import { hasQuorum, type QuorumRule } from '../../core/quorum.js';
+import { recordQuorumRule } from '../../core/quorum-rules.js';
 import type { Enricher } from './enricher.js';
 import { followSources, sourcesOf, type SourceSet } from './sources.js';
 
@@ -20,6 +21,7 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
     description: `quorum(${options.rule.rule}, ${options.from}.service.up) -> service.up`,
     publishes: ['service.up', 'service.state'],
     start(entity, { tree }) {
+      recordQuorumRule(entity, { from: options.from, rule: options.rule });
       const recompute = (): void => {
         const ups = sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value);
         const up = hasQuorum(options.rule, ups);

@@ -12,7 +12,7 @@ const fixture = path.join(import.meta.dirname, 'fixtures/bad-feeds.yaml');
 
 describe('feed declarations in validate', () => {
   const expected = [
-    [7, 15, "unknown feed kind 'graphite' (known: exec, http, prometheus)"],
+    [7, 15, "unknown feed kind 'graphite' (known: exec, http, prometheus, scan-report)"],
     [8, 45, 'url: not an http(s) URL'],
     [9, 7, "a prometheus feed needs a 'query'"],
     [10, 42, 'argv is a list of arguments'],

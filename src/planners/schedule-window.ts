@@ -22,7 +22,9 @@ export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
 export function activeWindows(windows: readonly ScheduleWindow[], now: number): ScheduleWindow[] {
   return windows.filter((window) => {
     const cron = new Cron(window.cron, { paused: true, timezone: 'UTC' });
-    const [start] = cron.previousRuns(1, new Date(now + 1));
+    // croner counts whole seconds and excludes a firing at its reference: look from the next second and keep
+    // the latest firing not after now, so a window that opens exactly now is active now
+    const start = cron.previousRuns(2, new Date(now + 1_000)).find((run) => run.getTime() <= now);
     return start !== undefined && now < start.getTime() + window.duration;
   });
 }

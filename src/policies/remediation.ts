@@ -1,7 +1,7 @@
+import { ensureFreezeSwitch } from '../core/freeze.js';
 import { map, merge, timer } from 'rxjs';
 import { z } from 'zod';
 import type { Action } from '../knowledge/decision.js';
-import { anyWindow, cronWindow } from '../planners/maintenance-window.js';
 import { defineSensor, numberSensor } from '../sensors/define-sensor.js';
 import { renderTemplate } from '../sensors/feeds/template.js';
 import type { Observation } from '../sensors/reading.js';
@@ -38,11 +38,11 @@ export const remediation = definePolicy({
   ],
   monitor: ({ entity, config, scheduler }) => {
     entity.addSensor(defineSensor({ name: EXPOSED_SENSOR, schema: z.array(z.record(z.string(), z.unknown())), description: 'packages still exposed to findings, each with why' }));
+    ensureFreezeSwitch(entity);
     entity.addSensor(numberSensor(EXPOSED_COUNT_SENSOR, { description: 'how many entity packages are still exposed' }));
     return merge(timer(0, config.evaluationInterval, scheduler), entity.sensor(config.findings).readings$).pipe(map(() => scheduler.now()));
   },
   analyze: (source, { entity, tree, config, scheduler, state }) => {
-    const window = anyWindow(config.maintenanceWindows.map(cronWindow));
     return source.pipe(
       map((): RemediationSymptom => {
         const now = scheduler.now();
@@ -50,7 +50,7 @@ export const remediation = definePolicy({
         const inputs = entity.sensor(config.findings).current ? [entity.sensor(config.findings).current as Observation] : [];
         if ('why' in findings) return { kind: 'no-findings', inputs, detail: { why: findings.why } };
         const scope = entitiesInScope(entity);
-        const gate = changeGate(config, entity, tree, window, now);
+        const gate = changeGate(config, entity, tree, now);
         const assessment = assessRemediation(
           {
             now,

@@ -27,7 +27,7 @@ describe('remediation declarations are validated with positions', () => {
       ),
     );
     expect(problems.join('\n')).toMatch(/^5:\d+: .*format/m);
-    expect(problems.join('\n')).toMatch(/^8:\d+: .*'0 25 \* \* \*' is not a cron expression/m);
+    expect(problems.join('\n')).toMatch(/^8:\d+: .*'0 25 \* \* \*' is not a valid cron expression/m);
     expect(problems.join('\n')).toMatch(/^8:\d+: .*dependency cycle: (api -> db -> api|db -> api -> db)/m);
     expect(problems.join('\n')).toMatch(/^8:\d+: .*\{\{fixed\}\} is not a fix field/m);
   });

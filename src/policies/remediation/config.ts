@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { intervalSchema } from '../../core/duration.js';
-import { maintenanceWindowSchema } from '../../planners/maintenance-window.js';
+import { maintenanceWindowSchema } from '../../core/maintenance-window.js';
 import { templateFields } from '../../sensors/feeds/template.js';
 import { SEVERITIES } from '../../sensors/feeds/scan/finding.js';
 

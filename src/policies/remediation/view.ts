@@ -3,7 +3,8 @@ import type { EntityTree } from '../../core/entity-tree.js';
 import { hasQuorum, describeQuorum } from '../../core/quorum.js';
 import { quorumRuleOf } from '../../core/quorum-rules.js';
 import { readInventory, type EntityInventory } from '../../planners/inventory.js';
-import type { ChangeWindow } from '../../planners/maintenance-window.js';
+import { freezeOf } from '../../core/freeze.js';
+import { describeVerdict, windowVerdict } from '../../core/maintenance-window.js';
 import { findingsSchema, type Finding } from '../../sensors/feeds/scan/finding.js';
 import type { RemediationConfig } from './config.js';
 
@@ -69,12 +70,15 @@ export function quorumLoss(tree: EntityTree, ids: readonly string[]): string | u
   return undefined;
 }
 
-/** Whether changes may start now: the maintenance windows, then the freeze sensor. */
-export function changeGate(config: RemediationConfig, policyEntity: Entity, tree: EntityTree, window: ChangeWindow, now: number): { reason: 'window_closed' | 'frozen'; detail: string } | undefined {
-  if (!window.isOpen(now)) {
-    const next = window.nextOpening(now);
-    return { reason: 'window_closed', detail: `outside the maintenance window (${window.description})${next === undefined ? '' : `; it opens at ${new Date(next).toISOString()}`}` };
-  }
+/**
+ * Whether changes may start now: the maintenance windows, then the freeze switch (`release.freeze` on the
+ * policy's entity or an ancestor, the same switch releases honour), then the freeze sensor the config names.
+ */
+export function changeGate(config: RemediationConfig, policyEntity: Entity, tree: EntityTree, now: number): { reason: 'window_closed' | 'frozen'; detail: string } | undefined {
+  const verdict = windowVerdict(config.maintenanceWindows, now);
+  if (!verdict.open) return { reason: 'window_closed', detail: describeVerdict(verdict) };
+  const freeze = freezeOf(policyEntity);
+  if (freeze) return { reason: 'frozen', detail: `changes are frozen (${freeze.entity}.release.freeze is true since ${new Date(freeze.since).toISOString()})` };
   if (!config.freeze) return undefined;
   const target = config.freeze.entity === undefined ? policyEntity : tree.find(config.freeze.entity);
   const frozen = target?.hasSensor(config.freeze.sensor) ? target.sensor(config.freeze.sensor).value : undefined;

@@ -18,6 +18,7 @@ const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   'alert-pager': { notify: { entity: 'pager' } },
   'disaster-recovery': { site: 'a', runbook: [{ id: 'go', entity: 'b', effector: 'route' }] },
   release: { version: '2', targets: [{ entity: 'web' }] },
+  remediation: {},
 };
 
 describe('strict configs', () => {

@@ -36,7 +36,7 @@ describe('custom types in the CLI (types: in a blueprint)', () => {
       `${file}:10:58: unknown key 'extra'`,
       expect.stringMatching(new RegExp(`^${file}:12:13: unknown entity type 'acme.tonk' \\(known: acme.tank, application, .*process, process-group`)),
       `${file}:15:54: step: Too small: expected number to be >0`,
-      `${file}:16:19: unknown feed kind 'acme.metre' (known: acme.meter, exec, http, prometheus)`,
+      `${file}:16:19: unknown feed kind 'acme.metre' (known: acme.meter, exec, http, prometheus, scan-report)`,
       `${file}:17:64: template field 'config.volume': the entity's config has no 'volume' (it has: nothing)`,
     ]);
   });

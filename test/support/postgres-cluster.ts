@@ -18,6 +18,21 @@ const SETTINGS = [
   'logging_collector = off',
 ];
 
+/** Servers started by this process and not yet disposed of: stopped by their PIDs if the process exits first. */
+const running = new Set<TestPostgres>();
+process.once('exit', () => {
+  // a test that timed out or a worker torn down early must not leave its servers behind (they outlive their parent)
+  for (const server of running) {
+    const pid = server.pid;
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, 'SIGQUIT');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /**
  * A PostgreSQL server of the test's own: its data directory in a temporary folder, on a free port, made with
  * Debian's initdb (a primary) or pg_basebackup (a standby), run as the `postgres` account when the tests run
@@ -63,6 +78,7 @@ export class TestPostgres {
 
   /** Starts the server (again) on its port and waits until it takes connections. */
   async start(): Promise<void> {
+    running.add(this);
     await TestPostgres.run('pg_ctl', ['start', '-D', this.dataDir, '-w', '-t', '60', '-l', path.join(this.root, 'server.log'), '-o', `-p ${this.port}`]);
   }
 
@@ -102,5 +118,6 @@ export class TestPostgres {
     const leftovers = this.pid;
     if (leftovers !== undefined) await this.kill();
     rmSync(this.root, { recursive: true, force: true });
+    running.delete(this);
   }
 }

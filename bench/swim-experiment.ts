@@ -14,6 +14,7 @@ export const SEEDS = [1, 2, 3];
 export const CONFIGS = [
   { name: 'homeostat', file: 'examples/swim/homeostat.yaml' },
   { name: 'homeostat predictive', file: 'examples/swim/homeostat-predictive.yaml' },
+  { name: 'homeostat predictive relative', file: 'examples/swim/homeostat-predictive-relative.yaml' },
   { name: 'Reactive', file: 'examples/swim/swim-reactive.yaml' },
   { name: 'Reactive2', file: 'examples/swim/swim-reactive2.yaml' },
 ];
@@ -78,6 +79,16 @@ if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1])))
     }
   }
   lines.push('', `beats both Reactive ports on utility and % late (means over seeds ${SEEDS.join(', ')}) in ${wins} of ${cells} trace x boot-delay cells`);
+  const traces = [...new Set(rows.map((r) => r.trace))];
+  for (const config of CONFIGS.filter((c) => !c.name.startsWith('Reactive'))) {
+    const won = traces.filter((t) => BOOT_DELAYS.every((d) => { const c = cell(t, d, config.name); const r1 = cell(t, d, 'Reactive'); const r2 = cell(t, d, 'Reactive2'); return c.utility > Math.max(r1.utility, r2.utility) && c.late < Math.min(r1.late, r2.late); }));
+    lines.push(`${config.name}: beats both Reactive ports at every boot delay on ${won.length} of ${traces.length} traces (${won.join(', ') || 'none'})`);
+    if (config.name === 'homeostat') continue;
+    for (const d of BOOT_DELAYS.filter((x) => x >= 120)) {
+      const ahead = traces.filter((t) => cell(t, d, config.name).utility > cell(t, d, 'homeostat').utility);
+      lines.push(`${config.name} at ${d} s: utility above the reactive autoscaler's on ${ahead.length} of ${traces.length} traces (${ahead.join(', ') || 'none'})`);
+    }
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   await mkdir(path.join(here, 'bench/results'), { recursive: true });
   await writeFile(path.join(here, 'bench/results/swim.json'), `${JSON.stringify(rows, null, 2)}\n`);

@@ -132,7 +132,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
  * Folds the demand sensor's new reading into the Holt state (policy state, constant size) and returns the
  * size the forecast `horizon` ahead needs, with the forecast and its error for the Decision's reason.
  */
-function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired: number; reason: string } | undefined {
+function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired?: number; growth?: number; reason: string } | undefined {
   const p = context.config.predictive;
   if (!p) return undefined;
   const sensor = context.entity.sensor<number>(p.sensor);
@@ -147,7 +147,14 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   }
   const value = holtForecast(holt, p.horizon);
   if (value === undefined || !holt) return undefined;
-  const desired = Math.ceil((value + p.margin * holt.error) / p.target - 1e-9);
+  const expected = value + p.margin * holt.error;
+  if (p.target === undefined) {
+    // relative: the forecast's growth over the demand now scales the reactive metrics
+    if (reading.value <= 0) return undefined;
+    const growth = expected / reading.value;
+    return { growth, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s (x${round(growth)} the ${round(reading.value)} now)` };
+  }
+  const desired = Math.ceil(expected / p.target - 1e-9);
   return { desired, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s asks for ${desired}` };
 }
 

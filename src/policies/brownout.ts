@@ -19,7 +19,11 @@ export const brownoutConfig = z
     /** The largest size the group may have: at it, only the dimmer can relieve load. */
     maxSize: groupSizeSchema(1),
     step: z.number().gt(0).max(1).default(0.25),
-    /** Lower the dimmer when response time or utilization is above these. */
+    /**
+     * Lower the dimmer when response time is above `high.responseTime`, or when utilization is above
+     * `high.utilization` while response time is no longer comfortably low (at or above `low.responseTime`):
+     * a busy group that still answers fast loses revenue by dropping optional content and gains nothing.
+     */
     high: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.9) }),
     /** Raise it when both are below these. */
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
@@ -66,7 +70,12 @@ export const brownout = definePolicy({
         const booting = read(config.bootingSensor);
         const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
         const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
-        const hot = rt.value > config.high.responseTime ? `response time ${round(rt.value)} s > ${config.high.responseTime} s` : utilization && utilization.value > config.high.utilization ? `utilization ${round(utilization.value)} > ${config.high.utilization}` : undefined;
+        const hot =
+          rt.value > config.high.responseTime
+            ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
+            : utilization && utilization.value > config.high.utilization && rt.value >= config.low.responseTime
+              ? `utilization ${round(utilization.value)} > ${config.high.utilization} with response time ${round(rt.value)} s >= ${config.low.responseTime} s`
+              : undefined;
         if (hot && cannotGrow && dimmer.value > 0) {
           const to = Math.max(0, round(dimmer.value - config.step));
           const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;

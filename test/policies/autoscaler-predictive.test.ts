@@ -56,6 +56,32 @@ describe('autoscaler: predictive floor', () => {
     expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for \d+/);
   });
 
+  it('without its own target, sizes the forecast growth with the reactive targets (utilization grows with demand)', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('cpu', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+    });
+    web.sensor('group.size').publish(4);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metric: 'cpu', target: 0.8, max: 20, evaluationInterval: '60s', predictive: { sensor: 'rate', horizon: '120s', margin: 0 } });
+    engine.start();
+    // demand grows by 12/s a minute on 4 members; cpu follows (0.01 per request/s per member)
+    for (const rate of [60, 72, 84]) {
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(rate / 100);
+      await clock.advanceBy(60_000);
+    }
+    // reactive alone: 4 x 0.84 / 0.8 = 4.2, inside the tolerance -> 4; Holt's forecast 2 minutes ahead is
+    // 93.6 (x1.11), so cpu about 0.94 on 4 members: 4 x 0.94 / 0.8 = 4.7 -> 5
+    expect(web.sensor<number>('group.size').value).toBe(5);
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
+    expect(reasons).toMatch(/resize 4 -> 5; rate forecast 93\.6 \+\/- 12 in 120 s \(x1\.11 the 84 now\) -> 5/);
+  });
+
   it('is off unless configured, and names its sensor as a requirement', () => {
     const parsed = autoscaler.config.parse({ metric: 'cpu', target: 0.5, max: 4, predictive: { sensor: 'rate', target: 10, horizon: '2m' } });
     expect(parsed.predictive?.horizon).toBe(120_000);

@@ -129,6 +129,22 @@ describe('brownout', () => {
     expect(reasons[0]).toBe('response time 0.9 s > 0.5 s and the group cannot grow now (1 member(s) booting): lower the dimmer 1 -> 0.75');
     expect(reasons[2]).toBe('response time 0.1 s < 0.2 s and utilization 0.5 < 0.7: there is spare capacity: raise the dimmer 0.5 -> 0.75');
   });
+
+  it('does not lower the dimmer on utilization alone while the response time is comfortably low', async () => {
+    const { clock, web, knowledge } = await group(brownout, config, { size: 3 });
+    const period = async (rt: number, utilization: number) => {
+      web.sensor('utilization').publish(utilization);
+      web.sensor('servers.booting').publish(0);
+      web.sensor('response.time').publish(rt);
+      await clock.advanceBy(60_000);
+    };
+    await period(0.06, 0.95); // busy but fast: optional content costs nothing yet
+    expect(web.sensor('dimmer').value).toBe(1);
+    await period(0.3, 0.95); // busy and slowing down: lower
+    expect(web.sensor('dimmer').value).toBe(0.75);
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
+    expect(reasons).toEqual(['utilization 0.95 > 0.9 with response time 0.3 s >= 0.2 s and the group cannot grow now (at its maximum of 3): lower the dimmer 1 -> 0.75']);
+  });
 });
 
 describe('step scaler', () => {

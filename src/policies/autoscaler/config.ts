@@ -75,8 +75,12 @@ const baseSchema = z.strictObject({
   predictive: z
     .strictObject({
       sensor: z.string().min(1),
-      /** Demand one member carries (e.g. requests/s). */
-      target: z.number().positive(),
+      /**
+       * Demand one member carries (e.g. requests/s): the forecast is sized on its own. Without it, the
+       * forecast's growth over the demand now scales every metric's latest value and the reactive rules
+       * size that (load metrics grow with demand), so scaling ahead uses the same targets as scaling now.
+       */
+      target: z.number().positive().optional(),
       horizon: durationSchema,
       alpha: z.number().gt(0).max(1).default(0.5),
       beta: z.number().gt(0).max(1).default(0.3),

@@ -28,8 +28,12 @@ export interface EvaluationInput {
   readonly failures: number;
   readonly capacityLimit: number | undefined;
   readonly windows: readonly ScheduleWindow[];
-  /** A predictive floor: the size the demand forecast over the boot-delay horizon needs, and why. */
-  readonly forecast?: { readonly desired: number; readonly reason: string };
+  /**
+   * A predictive floor and why: either the size the demand forecast over the boot-delay horizon needs
+   * (`desired`), or the growth the forecast expects (`growth`, forecast over the demand now), which scales
+   * every metric's latest value before the reactive rules size it.
+   */
+  readonly forecast?: { readonly desired?: number; readonly growth?: number; readonly reason: string };
 }
 
 /** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
@@ -77,16 +81,17 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (input.changed === false) return { history: seen, failures: 0 }; // nothing new since the last evaluation
 
   // every metric's latest value, evaluated together: the largest ask wins
-  const asks = fresh.map((m) => {
+  const ask = (m: Extract<MetricInput, { status: 'fresh' }>, scale: number) => {
     const spec = config.metrics.find((x) => x.sensor === m.sensor) ?? config.metrics[0];
     const basis = spec?.basis ?? 'perMember';
-    const value = m.observation.value;
+    const value = m.observation.value * scale;
     if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, value, desired: 0, ratio: 0 };
     const members = basis === 'perMember' ? (m.members ?? current) : current;
     const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
     const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: spec?.target ?? 1, basis, source: spec?.source ?? 'members', tolerance: config.tolerance });
     return { sensor: m.sensor, value, desired: r.desired, ratio: r.ratio };
-  });
+  };
+  const asks = fresh.map((m) => ask(m, 1));
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
   const notes: string[] = [];
   let raw = top.desired;
@@ -94,9 +99,12 @@ export function evaluate(input: EvaluationInput): Evaluation {
     raw = current;
     notes.push(`no scale-down while ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
   }
-  if (input.forecast && input.forecast.desired > raw) {
-    raw = input.forecast.desired;
-    notes.push(input.forecast.reason);
+  const growth = input.forecast?.growth;
+  // the load metrics grow with the demand: the reactive rules sized on the forecast growth, never below them
+  const ahead = input.forecast?.desired ?? (growth !== undefined && growth > 1 ? Math.max(...fresh.map((m) => ask(m, growth).desired)) : undefined);
+  if (input.forecast && ahead !== undefined && ahead > raw) {
+    raw = ahead;
+    notes.push(`${input.forecast.reason}${input.forecast.desired === undefined ? ` -> ${ahead}` : ''}`);
   }
   const windowed = applyWindows(raw, input.windows);
   if (windowed.window) notes.push(`schedule '${windowed.window.cron}' ${windowed.window.mode} ${windowed.window.size}`);

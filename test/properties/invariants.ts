@@ -27,7 +27,8 @@ export function checkLimits(decisions: readonly Decision[], observed: Observed):
       }
     }
     if (policy.cooldownMs > 0) {
-      const ran = list.filter((d) => RAN.has(d.outcome) || d.outcome === 'dry_run').sort((a, b) => a.at - b.at);
+      // a plan the engine's stop failed before it started never ran (and nothing starts after a stop)
+      const ran = list.filter((d) => (RAN.has(d.outcome) || d.outcome === 'dry_run') && d.error?.code !== 'E_ENGINE_STOPPED').sort((a, b) => a.at - b.at);
       for (let i = 1; i < ran.length; i++) {
         const gap = (ran[i] as Decision).at - (ran[i - 1] as Decision).at;
         if (gap < policy.cooldownMs) problems.push(`${id}: plans ${gap / 1000} s apart at ${(ran[i] as Decision).at / 1000} s, inside its ${policy.cooldownMs / 1000} s cooldown`);

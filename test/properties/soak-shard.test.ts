@@ -11,7 +11,11 @@ describe('a soak shard', () => {
       c.target.file === 'examples/database-failover.yaml' && c.events.some((e) => e.kind === 'fail' && e.entity === 'db-1') ? ['limits'] : [];
     const reports: ShardReport[] = [];
     const last = await runShard({ shard: 3, seed: 11, runs: 300, every: 100, write: (r) => reports.push(r), broken });
-    expect(reports.map((r) => [r.done, r.counts.deterministic.checked])).toEqual([[false, 100], [false, 200], [true, 300]]);
+    // a report every 100 schedules, one at once when a property first breaks (with that schedule), one at the end
+    const first = reports.findIndex((r) => r.firstFailures?.limits !== undefined);
+    expect(reports[first]?.counts.limits.failed).toBe(1);
+    expect(reports[first]?.firstFailures?.limits).toMatch(/^homeostat simulate examples\/database-failover\.yaml .*--fail db-1@\d+ .*\(schedule \d+ of seed 11\)$/);
+    expect(reports.filter((_, i) => i !== first).map((r) => [r.done, r.counts.deterministic.checked])).toEqual([[false, 100], [false, 200], [true, 300]]);
     expect(last.counts.limits.failed).toBeGreaterThan(0);
     expect(last.counts.deterministic.failed).toBe(0);
     expect(last.keys).toHaveLength(last.distinct);

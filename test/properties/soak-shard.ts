@@ -49,8 +49,9 @@ export async function runShard(options: ShardOptions): Promise<ShardReport> {
   const arbitrary = cases(await exampleTargets());
   const counts = Object.fromEntries(PROPERTIES.map((p) => [p, { checked: 0, failed: 0 }])) as Record<PropertyName, PropertyCount>;
   const firstFailure = new Map<PropertyName, number>();
+  const firstFailures: Partial<Record<PropertyName, string>> = {};
   const seen = new Map<string, PropertyName[]>();
-  const report = (done: boolean, extra: Partial<ShardReport> = {}): ShardReport => ({ shard, seed, planned: runs, done, seconds: (performance.now() - started) / 1000, distinct: seen.size, counts: { ...counts }, ...extra });
+  const report = (done: boolean, extra: Partial<ShardReport> = {}): ShardReport => ({ shard, seed, planned: runs, done, seconds: (performance.now() - started) / 1000, distinct: seen.size, counts: { ...counts }, firstFailures: { ...firstFailures }, ...extra });
   let index = 0;
   await fc.check(
     fc.asyncProperty(arbitrary, async (c) => {
@@ -61,7 +62,11 @@ export async function runShard(options: ShardOptions): Promise<ShardReport> {
       for (const p of PROPERTIES) {
         const failed = failing.includes(p);
         counts[p] = { checked: counts[p].checked + 1, failed: counts[p].failed + (failed ? 1 : 0) };
-        if (failed && !firstFailure.has(p)) firstFailure.set(p, run);
+        if (failed && !firstFailure.has(p)) {
+          firstFailure.set(p, run);
+          firstFailures[p] = `${commandLine(c)} (schedule ${run} of seed ${seed})`;
+          write(report(false));
+        }
       }
       if ((run + 1) % every === 0 && run + 1 < runs) write(report(false));
       return true;

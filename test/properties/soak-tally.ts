@@ -18,6 +18,8 @@ export interface ShardReport {
   readonly counts: Readonly<Record<PropertyName, PropertyCount>>;
   /** Short hashes of the distinct runs' schedules, at the end only: the total counts each once. */
   readonly keys?: readonly string[];
+  /** First failing schedule per broken property, as drawn (not shrunk yet): something to look at at once. */
+  readonly firstFailures?: Readonly<Partial<Record<PropertyName, string>>>;
   /** Smallest failing schedule per broken property, as a command line with what broke. */
   readonly counterexamples?: Readonly<Partial<Record<PropertyName, string>>>;
 }

@@ -36,6 +36,9 @@ function runShard(shard: number, runs: number): Promise<number | null> {
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (!line.startsWith(SHARD_LINE)) return void console.log(`shard ${shard}: ${line}`);
       const report = JSON.parse(line.slice(SHARD_LINE.length)) as ShardReport;
+      for (const [property, line] of Object.entries(report.firstFailures ?? {})) {
+        if (latest.get(shard)?.firstFailures?.[property as keyof typeof report.counts] === undefined) console.log(`shard ${shard}: ${property} broke, first on (shrunk at the end):\n  ${line}`);
+      }
       latest.set(shard, report);
       progress();
     });

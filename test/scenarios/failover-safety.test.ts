@@ -190,4 +190,27 @@ describe('reconsidering never fences a primary that is back', () => {
     expect(last?.reason).toMatch(/\(reconsidered: a replica became eligible\), but it is up again: not failing over$/);
     expect(writablePrimaries(run.deployment).get('db')).toEqual(['db-1']);
   });
+
+  it('a primary that comes back for less than recoveryDelay and fails again is failed over, not forgotten', async () => {
+    const run = await scenario(group({ replicas: `
+        - { id: db-2, type: sim.database, config: { role: replica, lag: 30 } }` }));
+    await run.clock.advanceBy(30_000);
+    run.fail('db-1');
+    await advanceSafely(run, 20_000); // refused at 40 s
+    run.recover('db-1');
+    await advanceSafely(run, 5_000);
+    run.host.setReplicationLag('db-2', 0.5); // reconsidered: no_action, db-1 is up
+    await advanceSafely(run, 5_000);
+    expect(await run.decisions()).toEqual(['40 db/failover refused', expect.stringMatching(/^\d+ db\/failover no_action$/)]);
+    run.fail('db-1'); // down again before the 20 s recoveryDelay counted it recovered
+    const failedAt = run.clock.now() / 1000;
+    await advanceSafely(run, 30_000);
+    const decisions = await run.decisions();
+    expect(decisions.slice(2)).toEqual([expect.stringMatching(/^\d+ db\/failover applied fence\(db-1\),promote\(db-2\)$/)]);
+    // within failureDelay (10 s) of the second failure, plus the database's next health check
+    expect(Number(decisions[2]?.split(' ')[0])).toBeLessThanOrEqual(failedAt + 20);
+    const [last] = await run.deployment.knowledge.queryDecisions({});
+    expect(last?.reason).toMatch(/\(reconsidered: the primary failed again\)/);
+    expect(writablePrimaries(run.deployment).get('db')).toEqual(['db-2']);
+  });
 });

@@ -1,4 +1,4 @@
-import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, share, skip, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, share, skip, skipWhile, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { failureDetector } from '../../analyzers/failure-detector.js';
 import type { Entity } from '../../core/entity.js';
 import { groupMembers, isWritablePrimary, replicationGroupOf } from '../../core/replication-group.js';
@@ -56,8 +56,9 @@ function inputsNow(group: Entity, options: ElectionSettings, primary: string | u
  * group with no primary at all for that long (`kind: 'no-primary'`). Detection restarts whenever another
  * database becomes primary, so a new primary that fails soon after its promotion is reported too. While
  * the failure lasts, the symptom is raised again (`detail.reconsidered` says why) when the recovery block
- * ends, when a replica becomes eligible, and every `retryInterval` after a failed attempt or one a guard
- * blocked: a decision not to act is reconsidered, never dropped.
+ * ends, when a replica becomes eligible, when the primary comes back for less than `recoveryDelay` and is
+ * down again for `failureDelay`, and every `retryInterval` after a failed attempt or one a guard blocked: a
+ * decision not to act is reconsidered, never dropped.
  */
 export function primaryWatch(group: Entity, options: PrimaryWatchOptions, scheduler: SchedulerLike): OperatorFunction<unknown, Symptom> {
   return (source) => {
@@ -71,6 +72,19 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
           return wait > 0 ? timer(wait, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
         }),
         defer(() => snapshots$.pipe(map(eligible), startWith(eligible()), distinctUntilChanged(), skip(1), filter(Boolean), map(() => again('a replica became eligible')))),
+        // the primary back for less than recoveryDelay and down again: the detector still counts its first
+        // failure and says nothing new, so a second failure of failureDelay is raised here
+        defer(() => {
+          const primary = symptom.detail?.['primary'];
+          if (typeof primary !== 'string') return EMPTY;
+          return snapshots$.pipe(
+            filter((s) => s.primary === primary && s.up !== undefined),
+            map((s) => s.up?.value === true),
+            skipWhile((up) => !up),
+            distinctUntilChanged(),
+            switchMap((up) => (up ? EMPTY : timer(options.failureDelay, scheduler).pipe(map(() => again('the primary failed again'))))),
+          );
+        }),
         // an attempt that failed or did not get to run, or one blocked by a guard (not by the recovery block,
         // which has its own timer)
         interval(options.retryInterval, scheduler).pipe(

@@ -55,6 +55,17 @@ const SECRET_FORM = 'a secret is never written in the blueprint: give { secret: 
  */
 export const secretSourceSchema = z.custom<SecretSource | SecretRef>((value) => secretSourceOf(value) !== undefined, { message: SECRET_FORM }).transform((value) => secretSourceOf(value) as SecretSource);
 
+/**
+ * Where a value holds something meant as a secret reference (an object whose only key is `secret`) that is
+ * not one: `{ secret: { env: '' } }`, `{ secret: 'inline' }`, `{ secret: { vault: x } }`. For validation.
+ */
+export function malformedSecretRefs(value: unknown, path: ReadonlyArray<string | number> = [], depth = 0): Array<{ path: Array<string | number>; message: string }> {
+  if (depth > 32 || typeof value !== 'object' || value === null) return [];
+  const keys = Object.keys(value);
+  if (!Array.isArray(value) && keys.length === 1 && keys[0] === 'secret' && !isSecretRef(value)) return [{ path: [...path, 'secret'], message: SECRET_FORM }];
+  return Object.entries(value).flatMap(([k, v]) => malformedSecretRefs(v, [...path, Array.isArray(value) ? Number(k) : k], depth + 1));
+}
+
 /** True when a value holds a secret reference at any depth. */
 export function hasSecretRefs(value: unknown, depth = 0): boolean {
   if (isSecretRef(value)) return true;

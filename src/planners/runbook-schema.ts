@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { intervalSchema } from '../core/duration.js';
-import { secretSourceSchema } from '../core/secret-ref.js';
+import { malformedSecretRefs, secretSourceSchema } from '../core/secret-ref.js';
 import type { Action } from '../knowledge/decision.js';
 import { guardRefs, guardsSchema, toGuards } from './guard-schema.js';
 
@@ -48,6 +48,7 @@ export const runbookSchema = z
   .superRefine((steps, ctx) => {
     const ids = new Map<string, number>();
     steps.forEach((step, i) => {
+      for (const bad of [...malformedSecretRefs(step.params, [i, 'params']), ...malformedSecretRefs(step.compensate?.params, [i, 'compensate', 'params'])]) ctx.addIssue({ code: 'custom', ...bad });
       if (ids.has(step.id)) ctx.addIssue({ code: 'custom', message: `duplicate step id '${step.id}'`, path: [i, 'id'] });
       ids.set(step.id, i);
     });

@@ -100,4 +100,13 @@ describe('a rotateSecret runbook step', () => {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\d+:\\d+: runbook\\.0\\.rotateSecret: .*${message}`)));
     }
   });
+
+  it('validate refuses a malformed secret reference in a step\'s params, with its position', async () => {
+    const dir = await prepared();
+    const yaml = sites(dir, `{ secret: { file: ${JSON.stringify(path.join(dir, 'password'))} } }`, 'process.exit(0)').replace('effector: start, after: [rotate]', 'effector: start, after: [rotate], params: { token: { secret: { vault: db/password } } }');
+    const error = await parseBlueprint(yaml, 'rotate.yaml').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BlueprintError);
+    const lines = (error as BlueprintError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+: runbook\.1\.params\.token\.secret: a secret is never written in the blueprint: give \{ secret: \{ env: VARIABLE \} \}/));
+  });
 });

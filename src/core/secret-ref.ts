@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { HomeostatError } from './errors.js';
 
+/** Where a secret comes from: an environment variable or a file, never the blueprint text itself. */
+export type SecretSource = { readonly env: string } | { readonly file: string };
+
 /** A reference to a secret, written where a value goes: `{ secret: { env: NAME } }` or `{ secret: { file: path } }`. */
-export type SecretRef = { readonly secret: { readonly env: string } | { readonly file: string } };
+export type SecretRef = { readonly secret: SecretSource };
 
 /** A secret reference that cannot be resolved now (variable unset, file unreadable); names the source, never a value. */
 export class SecretRefError extends HomeostatError {
@@ -25,6 +29,41 @@ export function isSecretRef(value: unknown): value is SecretRef {
   if (innerKeys.length !== 1) return false;
   const source = (inner as Record<string, unknown>)[innerKeys[0] as string];
   return (innerKeys[0] === 'env' || innerKeys[0] === 'file') && typeof source === 'string' && source.length > 0;
+}
+
+/** True for a bare source `{ env: NAME }` or `{ file: path }` (the form feed credentials had first). */
+export function isSecretSource(value: unknown): value is SecretSource {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return false;
+  const source = (value as Record<string, unknown>)[keys[0] as string];
+  return (keys[0] === 'env' || keys[0] === 'file') && typeof source === 'string' && source.length > 0;
+}
+
+/** The source of `{ secret: { env | file } }` or of a bare `{ env | file }`; undefined for anything else. */
+export function secretSourceOf(value: unknown): SecretSource | undefined {
+  if (isSecretRef(value)) return value.secret;
+  return isSecretSource(value) ? value : undefined;
+}
+
+const SECRET_FORM = 'a secret is never written in the blueprint: give { secret: { env: VARIABLE } } or { secret: { file: /path/to/file } }';
+
+/**
+ * Schema of a secret written where a credential goes: `{ secret: { env | file } }`, or the bare
+ * `{ env | file }` accepted since feed credentials first had it. Parses to the source. An inline string is
+ * refused with a message saying what to write instead.
+ */
+export const secretSourceSchema = z.custom<SecretSource | SecretRef>((value) => secretSourceOf(value) !== undefined, { message: SECRET_FORM }).transform((value) => secretSourceOf(value) as SecretSource);
+
+/**
+ * Where a value holds something meant as a secret reference (an object whose only key is `secret`) that is
+ * not one: `{ secret: { env: '' } }`, `{ secret: 'inline' }`, `{ secret: { vault: x } }`. For validation.
+ */
+export function malformedSecretRefs(value: unknown, path: ReadonlyArray<string | number> = [], depth = 0): Array<{ path: Array<string | number>; message: string }> {
+  if (depth > 32 || typeof value !== 'object' || value === null) return [];
+  const keys = Object.keys(value);
+  if (!Array.isArray(value) && keys.length === 1 && keys[0] === 'secret' && !isSecretRef(value)) return [{ path: [...path, 'secret'], message: SECRET_FORM }];
+  return Object.entries(value).flatMap(([k, v]) => malformedSecretRefs(v, [...path, Array.isArray(value) ? Number(k) : k], depth + 1));
 }
 
 /** True when a value holds a secret reference at any depth. */
@@ -64,16 +103,49 @@ export async function resolveSecretRefs<T>(value: T, env: NodeJS.ProcessEnv = pr
 }
 
 async function readRef(ref: SecretRef, env: NodeJS.ProcessEnv): Promise<string> {
-  if ('env' in ref.secret) {
-    const value = env[ref.secret.env];
-    if (!value) throw new SecretRefError(`secret: environment variable ${ref.secret.env} is not set`);
+  return readSecretSource(ref.secret, env);
+}
+
+/**
+ * Reads a secret now: files are read at every call, so a rotated value is used by the next call without a
+ * restart. A file's trailing newline is dropped.
+ * @throws SecretRefError (E_SECRET_UNAVAILABLE) naming the variable or file, never a value
+ */
+export async function readSecretSource(source: SecretSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if ('env' in source) {
+    const value = env[source.env];
+    if (!value) throw new SecretRefError(`environment variable ${source.env} is not set`);
     return value;
   }
   try {
-    return (await readFile(ref.secret.file, 'utf8')).replace(/\r?\n$/, '');
+    return (await readFile(source.file, 'utf8')).replace(/\r?\n$/, '');
   } catch (error) {
-    throw new SecretRefError(`secret: cannot read ${ref.secret.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new SecretRefError(`cannot read secret file ${source.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+}
+
+/**
+ * Replaces every occurrence of the secrets in an error's message, stack and `detail` (and its causes), in
+ * place, and returns it: an error that quotes a secret (a server that echoes the token) leaves scrubbed.
+ */
+export function scrubError<E>(error: E, secrets: readonly string[]): E {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    const target = current as Error & { detail?: unknown };
+    target.message = scrubSecrets(target.message, secrets);
+    if (target.stack) target.stack = scrubSecrets(target.stack, secrets);
+    if (target.detail !== undefined) {
+      try {
+        target.detail = scrubSecrets(target.detail, secrets);
+      } catch {
+        // a read-only detail: the message and stack are scrubbed
+      }
+    }
+    current = target.cause;
+  }
+  return error;
 }
 
 /**

@@ -78,6 +78,11 @@ export interface Action {
   readonly trigger?: readonly Guard[];
   /** A failure of this step is recorded but does not stop its dependents (`fence: best-effort`). */
   readonly bestEffort?: boolean;
+  /**
+   * The step rotates this secret file: its effector writes a new value, then the file is read again and
+   * must hold a different, readable value, or the step fails. Invocations after it use the new value.
+   */
+  readonly rotateSecret?: { readonly file: string };
 }
 
 /** The record of one plan: what the loop saw, what it decided and why, and what came of it. */

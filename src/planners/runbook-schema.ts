@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { intervalSchema } from '../core/duration.js';
+import { malformedSecretRefs, secretSourceSchema } from '../core/secret-ref.js';
 import type { Action } from '../knowledge/decision.js';
 import { guardRefs, guardsSchema, toGuards } from './guard-schema.js';
 
@@ -30,6 +31,14 @@ export const runbookStepSchema = z.strictObject({
   when: guardsSchema.optional(),
   /** A failure of this step does not stop the runbook (e.g. a fence the operator accepts may fail). */
   bestEffort: z.boolean().optional(),
+  /**
+   * The step rotates a secret file (`{ secret: { file } }`): its effector writes a new value, which is read
+   * again and must differ; later steps (a restart) and every later invocation use the new value.
+   */
+  rotateSecret: secretSourceSchema
+    .refine((source) => 'file' in source, { message: 'rotateSecret names a secret file ({ secret: { file: /path } }): an environment variable cannot change under a running process' })
+    .transform((source) => source as { file: string })
+    .optional(),
 });
 
 /** A runbook: steps forming a DAG (ids unique, `after` references existing, no cycles). */
@@ -39,6 +48,7 @@ export const runbookSchema = z
   .superRefine((steps, ctx) => {
     const ids = new Map<string, number>();
     steps.forEach((step, i) => {
+      for (const bad of [...malformedSecretRefs(step.params, [i, 'params']), ...malformedSecretRefs(step.compensate?.params, [i, 'compensate', 'params'])]) ctx.addIssue({ code: 'custom', ...bad });
       if (ids.has(step.id)) ctx.addIssue({ code: 'custom', message: `duplicate step id '${step.id}'`, path: [i, 'id'] });
       ids.set(step.id, i);
     });
@@ -107,6 +117,7 @@ export function runbookActions(steps: readonly RunbookStep[]): Action[] {
     ...(s.compensate === undefined ? {} : { compensate: s.compensate }),
     ...(s.when === undefined ? {} : { when: toGuards(s.when) }),
     ...(s.bestEffort === true ? { bestEffort: true } : {}),
+    ...(s.rotateSecret === undefined ? {} : { rotateSecret: s.rotateSecret }),
   }));
 }
 

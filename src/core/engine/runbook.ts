@@ -6,6 +6,26 @@ import { firstFailingGuard } from '../guards.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { Action } from '../../knowledge/decision.js';
 import { waitForCheck } from './check-wait.js';
+import { readSecretSource } from '../secret-ref.js';
+
+/** A `rotateSecret` step whose effector left the secret as it was (or unreadable); names the file only. */
+export class SecretNotRotatedError extends HomeostatError {
+  constructor(file: string, why: string) {
+    super('E_SECRET_NOT_ROTATED', `secret file ${file} ${why}`);
+  }
+}
+
+/** Reads the rotated file again: it must be readable and hold a value other than before the step. */
+async function confirmRotated(source: { readonly file: string }, before: string | undefined): Promise<void> {
+  let after: string;
+  try {
+    after = await readSecretSource(source);
+  } catch (error) {
+    throw new SecretNotRotatedError(source.file, `cannot be read after the rotation (${(error as Error).message})`);
+  }
+  if (after === '') throw new SecretNotRotatedError(source.file, 'is empty after the rotation');
+  if (after === before) throw new SecretNotRotatedError(source.file, 'still holds the value it had before the rotation');
+}
 
 /** What happened to each step of a plan. */
 export interface StepResult {
@@ -65,12 +85,14 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
     const target = deps.tree.find(action.entity);
     try {
       if (!target) throw new UnknownEntityError(action.entity);
+      const before = action.rotateSecret ? await readSecretSource(action.rotateSecret).catch(() => undefined) : undefined;
       await deps.invoker.invoke(target, action.effector, action.params, {
         caller: { kind: 'policy', name: deps.caller },
         ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
         ...(deps.traceContext === undefined ? {} : { traceContext: deps.traceContext }),
         ...(deps.decisionId === undefined ? {} : { decisionId: deps.decisionId }),
       });
+      if (action.rotateSecret) await confirmRotated(action.rotateSecret, before);
       if (action.check) await waitForCheck(deps.tree, deps.scheduler, action.check);
     } catch (error) {
       if (!action.bestEffort) throw error;

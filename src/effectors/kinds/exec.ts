@@ -5,6 +5,7 @@ import { durationSchema } from '../../core/duration.js';
 import { HomeostatError, TerminalEffectorError } from '../../core/errors.js';
 import { defineEffectorKind, type KindProblem } from './effector-kind.js';
 import { OutputTail } from './output-tail.js';
+import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { readSecretValue, secretValueSchema } from './secret-value.js';
 import { terminateGroup } from './signal-group.js';
 import { checkTemplate, renderTemplate } from './template.js';
@@ -72,7 +73,11 @@ export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
     const [program, ...args] = fields.argv.map((arg) => renderTemplate(arg, scope));
     const env: Record<string, string> = {};
     for (const name of fields.inheritEnv ? Object.keys(process.env) : BASE_ENV) if (process.env[name] !== undefined) env[name] = process.env[name] as string;
-    for (const [name, source] of Object.entries(fields.env)) env[name] = typeof source === 'string' ? renderTemplate(source, scope) : await readSecretValue(source);
+    const secrets: string[] = [];
+    for (const [name, source] of Object.entries(fields.env)) {
+      if (typeof source === 'string') env[name] = renderTemplate(source, scope);
+      else secrets.push((env[name] = await readSecretValue(source)).slice(source.prefix.length));
+    }
     // several instances (--ha): the program can refuse a token lower than one it has seen
     if (fencingToken !== undefined) env['HOMEOSTAT_FENCING_TOKEN'] = String(fencingToken);
     const cwd = fields.cwd === undefined ? undefined : renderTemplate(fields.cwd, scope);
@@ -96,7 +101,8 @@ export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
     signal.removeEventListener('abort', onAbort);
     const outcome: ExecOutcome = { exitCode, signal: exitSignal, stdout: stdout.text(), stderr: stderr.text(), truncated: { stdout: stdout.dropped, stderr: stderr.dropped } };
     if (signal.aborted) throw signal.reason;
-    if (exitCode === null || !fields.successCodes.includes(exitCode)) throw new ExecFailedError(program as string, outcome);
-    return outcome;
+    // a program that prints a secret it was given: what leaves the invocation has it replaced
+    if (exitCode === null || !fields.successCodes.includes(exitCode)) throw scrubError(new ExecFailedError(program as string, outcome), secrets);
+    return scrubSecrets(outcome, secrets);
   },
 });

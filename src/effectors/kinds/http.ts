@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HomeostatError } from '../../core/errors.js';
 import { defineEffectorKind, type KindProblem } from './effector-kind.js';
+import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { readSecretValue, secretValueSchema } from './secret-value.js';
 import { checkTemplate, renderTemplate, renderValue, stringsIn } from './template.js';
 
@@ -60,32 +61,46 @@ export const httpEffectorKind = defineEffectorKind<HttpEffectorFields>({
     const scope = { params, id: entity.id, config: entity.config };
     const url = renderTemplate(fields.url, scope, encodeURIComponent);
     const headers = new Headers();
-    for (const [name, source] of Object.entries(fields.headers)) headers.set(name, await readSecretValue(source));
-    const key = decisionId ?? invocationId;
-    if (key !== undefined && !headers.has('idempotency-key')) headers.set('Idempotency-Key', key);
-    // several instances (--ha): the target can refuse a token lower than one it has seen
-    if (fencingToken !== undefined) headers.set('Homeostat-Fencing-Token', String(fencingToken));
-    let body: string | undefined;
-    if (fields.body !== undefined) {
-      const rendered = renderValue(fields.body, scope);
-      body = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
-      if (!headers.has('content-type')) headers.set('Content-Type', typeof rendered === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
+    const secrets: string[] = [];
+    for (const [name, source] of Object.entries(fields.headers)) {
+      const value = await readSecretValue(source);
+      if (typeof source !== 'string') secrets.push(value, value.slice(source.prefix.length));
+      headers.set(name, value);
     }
-    let response: Response;
     try {
-      response = await fetch(url, { method: fields.method, headers, ...(body === undefined ? {} : { body }), signal, redirect: 'manual' });
+      return scrubSecrets(await send(fields, url, headers, scope, signal, decisionId ?? invocationId, fencingToken), secrets);
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new HomeostatError('E_HTTP_UNREACHABLE', `${fields.method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { retryable: true, cause: error });
+      // a target that echoes the credentials in its answer: the error leaves without them
+      throw scrubError(error, secrets);
     }
-    const text = await response.text().catch(() => '');
-    const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}...` : text;
-    const expected = fields.status === undefined ? response.status >= 200 && response.status < 300 : [fields.status].flat().includes(response.status);
-    if (!expected) throw new HttpEffectorError(fields.method, url, response.status, excerpt);
-    return { status: response.status, body: parseMaybeJson(excerpt) };
   },
 });
+
+/** Sends one request with its headers resolved; returns the status and the body (JSON when it parses). */
+async function send(fields: HttpEffectorFields, url: string, headers: Headers, scope: Record<string, unknown>, signal: AbortSignal, key: string | undefined, fencingToken: number | undefined): Promise<unknown> {
+  if (key !== undefined && !headers.has('idempotency-key')) headers.set('Idempotency-Key', key);
+  // several instances (--ha): the target can refuse a token lower than one it has seen
+  if (fencingToken !== undefined) headers.set('Homeostat-Fencing-Token', String(fencingToken));
+  let body: string | undefined;
+  if (fields.body !== undefined) {
+    const rendered = renderValue(fields.body, scope);
+    body = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+    if (!headers.has('content-type')) headers.set('Content-Type', typeof rendered === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { method: fields.method, headers, ...(body === undefined ? {} : { body }), signal, redirect: 'manual' });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new HomeostatError('E_HTTP_UNREACHABLE', `${fields.method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { retryable: true, cause: error });
+  }
+  const text = await response.text().catch(() => '');
+  const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}...` : text;
+  const expected = fields.status === undefined ? response.status >= 200 && response.status < 300 : [fields.status].flat().includes(response.status);
+  if (!expected) throw new HttpEffectorError(fields.method, url, response.status, excerpt);
+  return { status: response.status, body: parseMaybeJson(excerpt) };
+}
 
 function parseMaybeJson(text: string): unknown {
   try {

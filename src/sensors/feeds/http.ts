@@ -6,7 +6,8 @@ import { fetchText } from './fetch-text.js';
 import { feedCommonShape, type FeedKind, type FeedResult } from './feed-kind.js';
 import { isJsonPointer, resolvePointer } from './json-pointer.js';
 import { parseExposition, selectSample } from './prom-text.js';
-import { authorizationHeader, feedAuthSchema } from './secret-source.js';
+import { scrubError } from '../../core/secret-ref.js';
+import { feedRequestShape, requestHeaders } from './secret-source.js';
 import { renderTemplate } from './template.js';
 import { httpUrlSchema } from './url-schema.js';
 
@@ -32,7 +33,7 @@ export const httpFeedSchema = z
     metric: z.strictObject({ name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a metric name'), labels: z.record(z.string(), z.string()).default({}) }).optional(),
     /** Expected status; default any 2xx. */
     status: z.number().int().min(100).max(599).optional(),
-    auth: feedAuthSchema.optional(),
+    ...feedRequestShape,
   })
   .refine((d) => (d.pointer === undefined) !== (d.metric === undefined), { message: "an http feed needs exactly one of 'pointer' (JSON) or 'metric' (Prometheus text)" });
 export type HttpFeedDecl = z.output<typeof httpFeedSchema>;
@@ -50,16 +51,21 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
     return async (signal) => {
       const scope = entityContext(entity);
       const url = renderTemplate(decl.url, scope);
-      const authorization = await authorizationHeader(decl.auth, context.env);
-      const { response, text: body } = await fetchText(url, { signal, redirect: 'error', headers: authorization ? { authorization } : {} });
-      const ok = decl.status === undefined ? response.ok : response.status === decl.status;
-      if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${new URL(url).host}`);
-      if (decl.metric) {
-        const labels = Object.fromEntries(Object.entries(decl.metric.labels).map(([k, v]) => [k, renderTemplate(v, scope)]));
-        const value = selectSample(parseExposition(body), decl.metric.name, labels);
-        return value === undefined ? missing(entity, `no series ${decl.metric.name}${JSON.stringify(labels)}`) : { samples: [{ entity, value: numberFor(entity, decl.sensor, value) }], missing: [] };
+      const { headers, secrets } = await requestHeaders(decl, context.env);
+      try {
+        const { response, text: body } = await fetchText(url, { signal, redirect: 'error', headers });
+        const ok = decl.status === undefined ? response.ok : response.status === decl.status;
+        if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${new URL(url).host}`);
+        if (decl.metric) {
+          const labels = Object.fromEntries(Object.entries(decl.metric.labels).map(([k, v]) => [k, renderTemplate(v, scope)]));
+          const value = selectSample(parseExposition(body), decl.metric.name, labels);
+          return value === undefined ? missing(entity, `no series ${decl.metric.name}${JSON.stringify(labels)}`) : { samples: [{ entity, value: numberFor(entity, decl.sensor, value) }], missing: [] };
+        }
+        return fromJson(entity, body, decl.pointer ?? '');
+      } catch (error) {
+        // a server that echoes the credentials in its answer: the error leaves without them
+        throw scrubError(error, secrets);
       }
-      return fromJson(entity, body, decl.pointer ?? '');
     };
   },
 };

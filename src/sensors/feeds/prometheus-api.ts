@@ -27,9 +27,9 @@ interface ApiBody {
  * @throws PrometheusQueryError on an HTTP error, a Prometheus error or an unexpected body; UnreachableError
  *   when there is no answer
  */
-export async function instantQuery(baseUrl: string, query: string, options: { signal: AbortSignal; authorization?: string }): Promise<PromSample[]> {
+export async function instantQuery(baseUrl: string, query: string, options: { signal: AbortSignal; authorization?: string; headers?: Readonly<Record<string, string>> }): Promise<PromSample[]> {
   const url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (options.authorization) headers['authorization'] = options.authorization;
   const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal, redirect: 'error' });
   let body: ApiBody;

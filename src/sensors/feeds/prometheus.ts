@@ -3,7 +3,8 @@ import type { Entity } from '../../core/entity.js';
 import { entityContext, numberFor } from './entity-context.js';
 import { feedCommonShape, type FeedKind, type FeedResult, type FeedSample } from './feed-kind.js';
 import { PrometheusQueryError, instantQuery, sampleNumber, type PromSample } from './prometheus-api.js';
-import { authorizationHeader, feedAuthSchema } from './secret-source.js';
+import { scrubError } from '../../core/secret-ref.js';
+import { feedRequestShape, requestHeaders } from './secret-source.js';
 import { renderTemplate } from './template.js';
 import { httpUrlSchema } from './url-schema.js';
 
@@ -15,7 +16,7 @@ export const prometheusFeedSchema = z.strictObject({
   url: httpUrlSchema,
   /** PromQL instant query; a template over the entity (`{{id}}`, `{{config.port}}`). */
   query: z.string({ error: "a prometheus feed needs a 'query' (PromQL)" }).min(1, 'the query is empty'),
-  auth: feedAuthSchema.optional(),
+  ...feedRequestShape,
   /**
    * Fan-out: the query returns one series per member; each series goes to the member whose `key` (a
    * template over `member.*`, default `{{member.id}}`) equals the series' `label`.
@@ -38,8 +39,14 @@ export const prometheusFeed: FeedKind<PrometheusFeedDecl> = {
   create(decl, entity, context) {
     return async (signal) => {
       const query = renderTemplate(decl.query, entityContext(entity));
-      const authorization = await authorizationHeader(decl.auth, context.env);
-      const samples = await instantQuery(decl.url, query, { signal, ...(authorization ? { authorization } : {}) });
+      const { headers, secrets } = await requestHeaders(decl, context.env);
+      let samples: PromSample[];
+      try {
+        samples = await instantQuery(decl.url, query, { signal, headers });
+      } catch (error) {
+        // a proxy that echoes the credentials in its answer: the error leaves without them
+        throw scrubError(error, secrets);
+      }
       return decl.fanOut ? fanOut(entity, decl.sensor, decl.fanOut, samples) : single(entity, decl.sensor, samples);
     };
   },

@@ -1,56 +1,76 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { HomeostatError } from '../../core/errors.js';
+import { SecretRefError, isSecretSource, readSecretSource, secretSourceSchema, type SecretSource } from '../../core/secret-ref.js';
 
-/** Where a secret comes from: an environment variable or a file, never the blueprint text itself. */
-export type SecretSource = { readonly env: string } | { readonly file: string };
+export { secretSourceSchema, type SecretSource } from '../../core/secret-ref.js';
 
-/** A secret that could not be read (variable unset, file unreadable). The secret itself is never in the message. */
-export class SecretUnavailableError extends HomeostatError {
-  constructor(message: string) {
-    super('E_SECRET_UNAVAILABLE', message);
-  }
-}
+/** A secret that could not be read (variable unset, file unreadable); the same error as an effector param's. */
+export const SecretUnavailableError = SecretRefError;
 
-const INLINE = 'a secret is never written in the blueprint: give { env: VARIABLE } or { file: /path/to/file }';
-
-/** Schema of a secret source; an inline string is refused with a message that says what to write instead. */
-export const secretSourceSchema = z.custom<SecretSource>((value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return false;
-  const entry = (value as Record<string, unknown>)[keys[0] as string];
-  return (keys[0] === 'env' || keys[0] === 'file') && typeof entry === 'string' && entry.length > 0;
-}, { message: INLINE });
+const FORMS = '{ secret: { env: VARIABLE } } or { secret: { file: /path } } (the bare { env } / { file } also works)';
 
 /** Authentication of a feed's requests: a bearer token or basic credentials, secrets from env or files. */
 export const feedAuthSchema = z.union([
   z.strictObject({ bearer: secretSourceSchema }),
   z.strictObject({ basic: z.strictObject({ username: z.string().min(1), password: secretSourceSchema }) }),
-], { error: `auth is { bearer: { env | file } } or { basic: { username, password: { env | file } } }; ${INLINE}` });
-export type FeedAuth = z.infer<typeof feedAuthSchema>;
+], { error: `a secret is never written in the blueprint: auth is { bearer: SECRET } or { basic: { username, password: SECRET } }, SECRET being ${FORMS}` });
+export type FeedAuth = z.output<typeof feedAuthSchema>;
+
+/** A feed request header: literal text (not secret), or a secret with an optional `prefix` (`Bearer `). */
+export const feedHeaderSchema = z.union([
+  z.string(),
+  z.strictObject({ secret: z.custom<SecretSource>(isSecretSource, { message: 'a secret is { env: VARIABLE } or { file: /path }' }), prefix: z.string().default('') }),
+], { error: `a header is literal text or { secret: { env | file }, prefix? }` });
+export type FeedHeader = z.output<typeof feedHeaderSchema>;
+
+/** Field shape shared by the feeds that make HTTP requests: `auth` and `headers`. */
+export const feedRequestShape = {
+  auth: feedAuthSchema.optional(),
+  /** Extra request headers; a value may be a secret read at each poll. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), feedHeaderSchema).optional(),
+};
 
 /**
  * Reads a secret now (files are read on every call, so a rotated token is picked up without a restart).
- * @throws SecretUnavailableError when the variable is unset or empty, or the file cannot be read
+ * @throws SecretRefError (E_SECRET_UNAVAILABLE) when the variable is unset or empty, or the file cannot be read
  */
 export async function readSecret(source: SecretSource, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if ('env' in source) {
-    const value = env[source.env];
-    if (!value) throw new SecretUnavailableError(`environment variable ${source.env} is not set`);
-    return value;
-  }
-  try {
-    return (await readFile(source.file, 'utf8')).trim();
-  } catch (error) {
-    throw new SecretUnavailableError(`cannot read secret file ${source.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  return (await readSecretSource(source, env)).trim();
 }
 
 /** The Authorization header value for a feed's auth, or undefined without auth. */
 export async function authorizationHeader(auth: FeedAuth | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  if (!auth) return undefined;
-  if ('bearer' in auth) return `Bearer ${await readSecret(auth.bearer, env)}`;
-  const password = await readSecret(auth.basic.password, env);
-  return `Basic ${Buffer.from(`${auth.basic.username}:${password}`).toString('base64')}`;
+  return (await requestHeaders({ auth }, env)).headers['authorization'];
+}
+
+/** A feed's request headers, resolved now, and the secret values they hold (to scrub them from errors). */
+export interface ResolvedHeaders {
+  readonly headers: Record<string, string>;
+  readonly secrets: readonly string[];
+}
+
+/** Resolves a feed's `auth` and `headers` for one poll. */
+export async function requestHeaders(decl: { auth?: FeedAuth | undefined; headers?: Record<string, FeedHeader> | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedHeaders> {
+  const headers: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(decl.headers ?? {})) {
+    if (typeof value === 'string') {
+      headers[name.toLowerCase()] = value;
+      continue;
+    }
+    const secret = await readSecret(value.secret, env);
+    secrets.push(secret);
+    headers[name.toLowerCase()] = value.prefix + secret;
+  }
+  const auth = decl.auth;
+  if (auth && 'bearer' in auth) {
+    const token = await readSecret(auth.bearer, env);
+    secrets.push(token);
+    headers['authorization'] = `Bearer ${token}`;
+  } else if (auth) {
+    const password = await readSecret(auth.basic.password, env);
+    const encoded = Buffer.from(`${auth.basic.username}:${password}`).toString('base64');
+    secrets.push(password, encoded);
+    headers['authorization'] = `Basic ${encoded}`;
+  }
+  return { headers, secrets };
 }

@@ -20,4 +20,4 @@ export const httpUrlSchema = z.string({ error: "a feed needs a 'url'" }).refine(
   } catch {
     return true;
   }
-}, { message: 'credentials in a URL would sit in the blueprint text; use auth with { env } or { file }' });
+}, { message: 'credentials in a URL would sit in the blueprint text; use auth with { secret: { env } } or { secret: { file } }' });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../src/blueprint/deployment.js';
 import type { Entity } from '../../../src/core/entity.js';
 import { isRunning } from '../../../src/drivers/process/proc-fs.js';
+import { slotsOf } from '../../../src/drivers/process/slots.js';
 import { WORKER, deploy, serves, waitUntil } from './helpers.js';
 
 const running: Deployment[] = [];
@@ -72,6 +73,8 @@ describe('entity type process-group (real OS processes)', () => {
     const gone = members.filter((m) => !workers.members.includes(m));
     expect(gone).toHaveLength(2);
     await waitUntil(() => gone.every((m) => !isRunning(pidOf(m))), 10_000, 'retired members stopped');
+    // a slot is freed once its member's stop has completed, a moment after its process is gone
+    await waitUntil(() => slotsOf(workers).size === 2, 10_000, 'retired slots freed');
     expect(workers.sensor('group.size').value).toBe(2);
     // the freed indexes are reused by the next members
     await invoke(deployment, workers, 'resize', { size: 3 });

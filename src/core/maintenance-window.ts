@@ -44,13 +44,21 @@ export function windowVerdict(windows: readonly MaintenanceWindow[], now: number
   let opensAt: number | undefined;
   for (const window of windows) {
     const cron = new Cron(window.cron, { paused: true, timezone: window.timezone });
-    // croner counts whole seconds: look from the next second and keep the latest firing not after now
-    const start = cron.previousRuns(2, new Date(now + 1_000)).find((run) => run.getTime() <= now);
-    if (start !== undefined && now < start.getTime() + window.duration) return { open: true, window, closesAt: start.getTime() + window.duration };
+    const start = latestFiring(cron, now);
+    if (start !== undefined && now < start + window.duration) return { open: true, window, closesAt: start + window.duration };
     const next = cron.nextRun(new Date(now))?.getTime();
     if (next !== undefined && (opensAt === undefined || next < opensAt)) opensAt = next;
   }
   return opensAt === undefined ? { open: false } : { open: false, opensAt };
+}
+
+/**
+ * The latest time (ms) at or before `now` at which `cron` fired, or undefined. croner counts whole seconds and
+ * excludes a firing at its reference time, so it looks from the next second and keeps the latest firing not
+ * after `now`: a window that opens exactly now is open now.
+ */
+export function latestFiring(cron: Cron, now: number): number | undefined {
+  return cron.previousRuns(2, new Date(now + 1_000)).find((run) => run.getTime() <= now)?.getTime();
 }
 
 /** `open until 2026-01-01T03:00:00.000Z (0 2 * * *)`, or `closed; next opens at ...`, for decisions. */

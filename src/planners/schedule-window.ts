@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { intervalSchema } from '../core/duration.js';
 import { groupSizeSchema } from '../core/limits.js';
+import { latestFiring } from '../core/maintenance-window.js';
 
 /** A scheduled capacity window: from each cron trigger, for `duration`, a floor or an exact size. */
 export const scheduleWindowSchema = z.strictObject({
@@ -22,10 +23,8 @@ export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
 export function activeWindows(windows: readonly ScheduleWindow[], now: number): ScheduleWindow[] {
   return windows.filter((window) => {
     const cron = new Cron(window.cron, { paused: true, timezone: 'UTC' });
-    // croner counts whole seconds and excludes a firing at its reference: look from the next second and keep
-    // the latest firing not after now, so a window that opens exactly now is active now
-    const start = cron.previousRuns(2, new Date(now + 1_000)).find((run) => run.getTime() <= now);
-    return start !== undefined && now < start.getTime() + window.duration;
+    const start = latestFiring(cron, now);
+    return start !== undefined && now < start + window.duration;
   });
 }
 

@@ -45,6 +45,8 @@ export const restarterConfig = z
 const RESTARTS = 'restarts';
 const GAVE_UP = 'gaveUp';
 const IN_FLIGHT = 'inFlight';
+/** Restarts since the entity last read up: a member that never comes back is given up on after maxRestarts. */
+const EPISODE = 'episodeRestarts';
 
 /** States in which a restart would be wrong: going away, gone, or still booting (down is expected then). */
 function leaveAlone(state: ServiceState | undefined): boolean {
@@ -53,8 +55,8 @@ function leaveAlone(state: ServiceState | undefined): boolean {
 
 /**
  * Restarts an entity whose `service.up` went false after it had been up, with a doubling backoff. After
- * `maxRestarts` within the window it gives up: the entity is marked on-fire and an escalation is published
- * for its parent. Never acts on an entity that is starting, stopping or stopped. Silence of `service.up`
+ * `maxRestarts` within the window, or `maxRestarts` with no up reading between them, it gives up: the entity
+ * is marked on-fire and an escalation is published for its parent. Never acts on an entity that is starting, stopping or stopped. Silence of `service.up`
  * (no reading for `staleAfter`) is its own symptom: a decision not to act (`refused`), never a failure.
  */
 export const restarter = definePolicy({
@@ -73,7 +75,12 @@ export const restarter = definePolicy({
       tap((o: Observation<boolean>) => (lastAt = o.at)),
       filter((o: Observation<boolean>) => (seenUp ||= o.value)),
       // an entity that is up again (repaired by hand or by its parent) is managed again
-      tap((o) => o.value && state.get(GAVE_UP) && state.set(GAVE_UP, undefined)),
+      tap((o) => {
+        if (!o.value) return;
+        if (state.get(GAVE_UP)) state.set(GAVE_UP, undefined);
+        // up again: the restarts of the last down episode worked, and the next failure starts a new count
+        if (state.get(EPISODE) !== undefined) state.set(EPISODE, undefined);
+      }),
       distinctUntilChanged((a, b) => a.value === b.value),
       switchMap((o) =>
         o.value
@@ -112,19 +119,26 @@ export const restarter = definePolicy({
     const inFlight = state.get<number>(IN_FLIGHT);
     if (symptom.detail?.['tick'] !== 0 && typeof inFlight === 'number' && now - inFlight < config.window) return undefined;
     const { restart, recent } = restartDecision(readStamps(state.get(RESTARTS)), now, config.maxRestarts, config.window);
-    if (restart) {
+    // restarts in this down episode (no up reading since the first): when restarts take longer than the backoff
+    // (a slow boot skips ticks) they can fall further apart than the window, and only this count still gives up
+    const episode = readStamps(state.get(EPISODE));
+    if (restart && episode.length < config.maxRestarts) {
       // counted now, not when recorded: a plan made while this restart runs must already see it
       state.set(RESTARTS, [...recent, now]);
+      state.set(EPISODE, [...episode, now]);
       state.set(IN_FLIGHT, now);
       return {
         actions: [{ entity: entity.id, effector: config.restartEffector }],
-        reason: `${entity.id} is down; restart ${recent.length + 1} of at most ${config.maxRestarts} within ${config.window / 1000} s`,
+        reason: `${entity.id} is down; restart ${Math.max(recent.length, episode.length) + 1} of at most ${config.maxRestarts} within ${config.window / 1000} s or until it is up again`,
       };
     }
     state.set(GAVE_UP, true);
+    const why = restart
+      ? `${episode.length} restarts from ${(episode[0] ?? now) / 1000} s on, with no up reading between them, did not bring it up`
+      : `${recent.length} restarts within ${config.window / 1000} s did not keep it up`;
     return {
-      actions: [{ entity: entity.id, effector: 'escalate', params: { reason: `${recent.length} restarts within ${config.window / 1000} s did not keep it up`, by: policyId } }],
-      reason: `${entity.id} is down again after ${recent.length} restarts within ${config.window / 1000} s: giving up and escalating to ${entity.parent?.id ?? 'nobody'}`,
+      actions: [{ entity: entity.id, effector: 'escalate', params: { reason: why, by: policyId } }],
+      reason: `${entity.id} is down: ${why}; giving up and escalating to ${entity.parent?.id ?? 'nobody'}`,
     };
   },
   observe: (decision, { state }) => {
@@ -137,7 +151,10 @@ export const restarter = definePolicy({
     const plannedAt = (decision.symptom.detail as { plannedAt?: unknown } | undefined)?.plannedAt;
     if (state.get(IN_FLIGHT) === plannedAt) state.set(IN_FLIGHT, undefined);
     // a planned restart that did not run (cooldown, preempted, superseded, dry run...) is not counted
-    if (!ran) state.set(RESTARTS, withoutStamp(readStamps(state.get(RESTARTS)), plannedAt));
+    if (!ran) {
+      state.set(RESTARTS, withoutStamp(readStamps(state.get(RESTARTS)), plannedAt));
+      state.set(EPISODE, withoutStamp(readStamps(state.get(EPISODE)), plannedAt));
+    }
   },
 });
 

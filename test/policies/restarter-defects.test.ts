@@ -87,6 +87,35 @@ describe('restarter defects (issue 9, item 4)', () => {
     expect(applied).toEqual(['restart', 'restart', 'escalate']);
   });
 
+  it('gives up on a member that never comes back even when slow restarts skip backoff ticks and spread past the window', async () => {
+    // a restart takes 11 s: the 8 s tick falls while it runs and is skipped, but the backoff still doubles, so
+    // restarts land at 0, 24 and 54 s and the one at 0 s has left the 84 s window by the 84 s tick
+    const { clock, server, restarts, decisions } = setup({ recheckInterval: '8s', maxBackoff: '30s', maxRestarts: 3, window: '84s' }, { restartMs: 11_000 });
+    server.setUp(false);
+    await clock.advanceBy(10 * 60_000);
+    expect(restarts()).toBe(3);
+    expect(server.state).toBe('on-fire');
+    const applied = (await decisions()).filter((d) => d.outcome === 'applied');
+    expect(applied.map((d) => d.actions[0]?.effector)).toEqual(['restart', 'restart', 'restart', 'escalate']);
+    expect(applied[3]?.reason).toMatch(/3 restarts from 0 s on, with no up reading between them, did not bring it up/);
+  });
+
+  it('counts restarts per down episode: a member that comes back up between failures is limited by the window only', async () => {
+    let works = true;
+    const { clock, server, restarts, decisions } = setup({ recheckInterval: '10s', maxBackoff: '10s', maxRestarts: 2, window: '1m' }, { works: () => works });
+    for (let i = 0; i < 3; i++) {
+      server.setUp(false); // fails, restarted at once, comes back up: each failure is its own episode
+      await clock.advanceBy(70_000); // past the window: the window never fills either
+    }
+    expect(restarts()).toBe(3);
+    expect(server.state).not.toBe('on-fire');
+    works = false;
+    server.setUp(false);
+    await clock.advanceBy(5 * 60_000);
+    expect(restarts()).toBe(5); // two more in the new episode, then given up
+    expect((await decisions()).filter((d) => d.outcome === 'applied').at(-1)?.actions[0]?.effector).toBe('escalate');
+  });
+
   it('does not count a restart that did not run (skipped by cooldown): the budget is for real restarts', async () => {
     const clock = new VirtualClock();
     const tree = new EntityTree(clock);

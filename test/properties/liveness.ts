@@ -43,7 +43,12 @@ export class LivenessMonitor {
     const policies = this.deployment.engine.policies();
     for (const p of policies) {
       const entity = this.deployment.tree.find(p.entity);
-      if (!entity || this.isDown(entity, failed)) continue;
+      if (!entity) continue;
+      if (this.isDown(entity, failed)) {
+        // its site or group is down: capacity does not allow, and an episode begun before that starts again after
+        this.forget(p.id);
+        continue;
+      }
       const config = this.observed.policies.get(p.id)?.config ?? (this.deployment.engine.attachment(p.id).config as Record<string, unknown>);
       if (p.name === 'failover') this.failover(p.id, entity, config, now);
       if (p.name === 'replacer') this.replacer(p.id, entity, config, now, failed);
@@ -83,6 +88,9 @@ export class LivenessMonitor {
       const key = `${id}:${member.id}`;
       const restarter = [...this.observed.policies.entries()].find(([, p]) => p.name === 'restarter' && p.entity === member.id)?.[1];
       const state = member.state;
+      // a restart boots the member (starting): that is the restarter at work, not the end of the episode, or a
+      // member restarted for ever would never be seen waiting
+      if (state === 'starting' && this.since.has(key)) continue;
       const down = member.sensor<boolean>('service.up').value !== true && state !== 'starting' && state !== 'stopping' && state !== 'stopped';
       const from = this.since.get(key) ?? now;
       const held = this.decisions.some((d) => lastPlannedAt(d) >= from && !['applied', 'no_action'].includes(d.outcome) && cluster.contains(this.deployment.tree.find(d.entity) ?? cluster) && d.entity !== cluster.parent?.id);
@@ -92,6 +100,16 @@ export class LivenessMonitor {
       const waiting = down && restarter !== undefined && !held && !touched && !failed.has(cluster.id);
       const bound = restarter ? Number(restarter.config['failureDelay']) + Number(restarter.config['window']) + Number(config['recheckInterval']) + Number(config['startTimeout']) + 2 * SLACK_MS : Infinity;
       this.track(key, waiting, now, bound, () => `${member.id} of ${cluster.id} stayed down, neither restarted nor replaced`);
+    }
+  }
+
+  /** Ends every episode tracked for a policy (keys are the policy's id, or the id and a member's). */
+  private forget(policyId: string): void {
+    for (const key of [...this.since.keys()]) {
+      if (key === policyId || key.startsWith(`${policyId}:`)) {
+        this.since.delete(key);
+        this.reported.delete(key);
+      }
     }
   }
 

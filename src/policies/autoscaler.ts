@@ -26,6 +26,7 @@ const FAILURES = 'missingEvaluations';
 const CAPACITY = 'capacityLimit';
 const FORECAST = 'forecast';
 const COMFORT = 'comfortable';
+const RETRY = 'retryPreempted';
 
 /**
  * Target-tracking autoscaler (Kubernetes HPA semantics, with KEDA's scale to and from zero): several metrics
@@ -72,6 +73,9 @@ export const autoscaler = definePolicy({
   observe: (decision, { state, scheduler }) => {
     const detail = decision.symptom.detail as ScaleSymptom['detail'] | undefined;
     if (!detail || decision.actions.length === 0) return;
+    // another policy's plan held the group (a brownout's dimmer step at the same instant): the next
+    // evaluation plans again on the same readings instead of waiting for new ones
+    if (decision.outcome === 'preempted') state.set(RETRY, true);
     if (decision.outcome === 'applied') {
       const events = readScaleEvents(state.get(EVENTS), scheduler.now(), 3_600_000);
       state.set(EVENTS, [...events, [decision.at, detail.current, detail.desired] satisfies ScaleEvent]);
@@ -106,6 +110,10 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     if (seen?.observation !== reading) changed = true;
     return { sensor: m.sensor, status: 'fresh', observation: reading, members };
   });
+  if (state.get(RETRY) === true) {
+    changed = true;
+    state.set(RETRY, undefined);
+  }
   const forecast = predict(context, lastSeen);
   const comfort = comfortNow(context, lastSeen);
   const stored = state.get(HISTORY);

@@ -70,3 +70,37 @@ describe('autoscaler: response-time comfort band', () => {
     expect(autoscaler.requires?.(parsed).map((r) => r.sensor)).toContain('rt');
   });
 });
+
+describe('autoscaler: a resize preempted by another plan', () => {
+  it('is planned again at the next evaluation on the same readings, not only on the next reading', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    let release: () => void = () => undefined;
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('cpu', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+      effectors: [
+        defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } }),
+        // another plan on the group (a dimmer step): holds it until released
+        defineEffector({ name: 'dim', params: z.object({}), run: () => new Promise<void>((resolve) => { release = resolve; }) }),
+      ],
+    });
+    web.sensor('group.size').publish(2);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metric: 'cpu', target: 0.5, max: 4, evaluationInterval: '5s' });
+    engine.start();
+    const held = engine.invokeHeld(web, 'dim', {}, { caller: { kind: 'person', name: 'test' } });
+    web.sensor('cpu').publish(0.9); // asks ceil(2 x 0.9 / 0.5) = 4 while the group is held
+    await clock.advanceBy(1_000);
+    expect(web.sensor<number>('group.size').value).toBe(2);
+    release();
+    await held;
+    // no new reading: the next 5 s evaluation plans again
+    await clock.advanceBy(5_000);
+    expect(web.sensor<number>('group.size').value).toBe(4);
+    const outcomes = (await knowledge.queryDecisions({})).map((d) => d.outcome);
+    expect(outcomes).toEqual(expect.arrayContaining(['preempted', 'applied']));
+    await engine.stop();
+  });
+});

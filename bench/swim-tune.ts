@@ -14,15 +14,24 @@ const DELAYS = [0, 120, 240];
 
 type Point = { relaxed: number; enter: number; leave: number; down: number; high: number; low: number };
 const grid: Point[] = [];
-for (const relaxed of [0.8, 0.9, 1]) for (const enter of [0.2, 0.3]) for (const leave of [0.5, 0.75]) for (const down of [0, 1]) for (const [high, low] of [[0.4, 0.2], [0.6, 0.5]] as const) grid.push({ relaxed, enter, leave, down, high, low });
+for (const relaxed of [0.8, 0.9, 1]) for (const enter of [0.2, 0.3]) for (const leave of [0.5, 0.75]) for (const down of [0, 1]) for (const [high, low] of [[0.4, 0.2], [0.6, 0.5]] as const) {
+  if (relaxed === 0.8 && (enter !== 0.2 || leave !== 0.5)) continue; // without a relaxed target the band changes nothing
+  grid.push({ relaxed, enter, leave, down, high, low });
+}
+
+/** Replaces one setting in the blueprint's text; a pattern that no longer matches is an error, not a silent no-op. */
+function set(text: string, pattern: RegExp, replacement: string): string {
+  if (!pattern.test(text)) throw new Error(`examples/swim/homeostat.yaml: no match for ${pattern} (the tuner is out of date with the configuration)`);
+  return text.replace(pattern, replacement);
+}
 
 function configText(base: string, p: Point): string {
-  return base
-    .replace(/sensor: utilization, target: [\d.]+, relaxedTarget: [\d.]+/, `sensor: utilization, target: 0.8, relaxedTarget: ${p.relaxed}`)
-    .replace(/enter: [\d.]+, leave: [\d.]+/, `enter: ${p.enter}, leave: ${p.leave}`)
-    .replace(/scaleDown: \{ stabilization: \w+ \}/, `scaleDown: { stabilization: ${p.down}m }`)
-    .replace(/high: \{ responseTime: [\d.]+/, `high: { responseTime: ${p.high}`)
-    .replace(/low: \{ responseTime: [\d.]+/, `low: { responseTime: ${p.low}`);
+  let text = set(base, /scaleDown: \{ stabilization: \w+ \}/, `scaleDown: { stabilization: ${p.down}m }`);
+  text = set(text, /high: \{ responseTime: [\d.]+/, `high: { responseTime: ${p.high}`);
+  text = set(text, /low: \{ responseTime: [\d.]+/, `low: { responseTime: ${p.low}`);
+  if (p.relaxed === 0.8) return text; // the normal target: no comfort band
+  text = set(text, /sensor: utilization, target: 0\.8 \}/, `sensor: utilization, target: 0.8, relaxedTarget: ${p.relaxed} }`);
+  return set(text, /( +)readySensor:/, `$1comfort: { sensor: response.time, enter: ${p.enter}, leave: ${p.leave} }\n$1readySensor:`);
 }
 
 const file = path.join(here, 'examples/swim/homeostat.yaml');

@@ -1,9 +1,9 @@
 import type { Json } from '../knowledge/store.js';
 
 /**
- * Holt's linear exponential smoothing, fitted online one reading at a time in constant memory: a level, a
- * trend per step, and the smoothed absolute one-step-ahead error (how far to trust the forecast). Plain
- * JSON, so it lives in policy state and survives a restart.
+ * Holt's exponential smoothing with an optionally damped trend (Gardner and McKenzie), fitted online one
+ * reading at a time in constant memory: a level, a trend per step, and the smoothed absolute one-step-ahead
+ * error (how far to trust the forecast). Plain JSON, so it lives in policy state and survives a restart.
  */
 export interface HoltState {
   readonly level: number;
@@ -19,10 +19,15 @@ export interface HoltState {
   readonly stepMs: number;
 }
 
-/** Smoothing factors: `alpha` for the level, `beta` for the trend, both in (0, 1]. */
+/**
+ * Smoothing factors: `alpha` for the level, `beta` for the trend, both in (0, 1]; `damping` (phi, in (0, 1],
+ * default 1: Holt's linear trend) shrinks the trend by phi each step ahead, so a forecast levels off at
+ * `level + trend x phi / (1 - phi)` instead of extrapolating a jump forever.
+ */
 export interface HoltParameters {
   readonly alpha: number;
   readonly beta: number;
+  readonly damping?: number;
 }
 
 /** Folds one reading into the state (undefined: the first reading). */
@@ -30,18 +35,24 @@ export function holtUpdate(state: HoltState | undefined, value: number, at: numb
   if (!state) return { level: value, trend: 0, error: 0, n: 1, at, stepMs: 0 };
   const step = at - state.at;
   if (step <= 0) return state; // a reading at the same instant adds nothing
-  const predicted = state.level + state.trend;
+  const phi = p.damping ?? 1;
+  const predicted = state.level + phi * state.trend;
   const level = p.alpha * value + (1 - p.alpha) * predicted;
-  const trend = state.n === 1 ? level - state.level : p.beta * (level - state.level) + (1 - p.beta) * state.trend;
+  const trend = state.n === 1 ? level - state.level : p.beta * (level - state.level) + (1 - p.beta) * phi * state.trend;
   const error = state.n === 1 ? Math.abs(value - state.level) : p.alpha * Math.abs(value - predicted) + (1 - p.alpha) * state.error;
   const stepMs = state.stepMs === 0 ? step : 0.8 * state.stepMs + 0.2 * step;
   return { level, trend, error, n: state.n + 1, at, stepMs };
 }
 
-/** The forecast `horizonMs` ahead of the last reading (never negative), or undefined before two readings. */
-export function holtForecast(state: HoltState | undefined, horizonMs: number): number | undefined {
+/**
+ * The forecast `horizonMs` ahead of the last reading (never negative), or undefined before two readings.
+ * With damping phi < 1 the trend counts phi + phi^2 + ... + phi^h times over h steps ahead.
+ */
+export function holtForecast(state: HoltState | undefined, horizonMs: number, damping = 1): number | undefined {
   if (!state || state.n < 2 || state.stepMs <= 0) return undefined;
-  return Math.max(0, state.level + state.trend * (horizonMs / state.stepMs));
+  const steps = horizonMs / state.stepMs;
+  const weight = damping >= 1 ? steps : (damping * (1 - damping ** steps)) / (1 - damping);
+  return Math.max(0, state.level + state.trend * weight);
 }
 
 /** Reads the state back from policy state, tolerating absent or malformed values. */

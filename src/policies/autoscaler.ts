@@ -1,5 +1,6 @@
 import { auditTime, filter, interval, map, merge } from 'rxjs';
 import type { Json } from '../knowledge/store.js';
+import { nextComfort } from '../planners/comfort-band.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
 import { holtForecast, holtUpdate, readHolt } from '../planners/holt-forecast.js';
 import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
@@ -24,6 +25,8 @@ const EVENTS = 'scaleEvents';
 const FAILURES = 'missingEvaluations';
 const CAPACITY = 'capacityLimit';
 const FORECAST = 'forecast';
+const COMFORT = 'comfortable';
+const RETRY = 'retryPreempted';
 
 /**
  * Target-tracking autoscaler (Kubernetes HPA semantics, with KEDA's scale to and from zero): several metrics
@@ -41,6 +44,7 @@ export const autoscaler = definePolicy({
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
     ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),
+    ...(config.comfort ? [{ on: 'self' as const, sensor: config.comfort.sensor, configPath: ['comfort', 'sensor'] }] : []),
   ],
   // Evaluate once per instant after any metric reading, and on a timer (which notices that data went
   // missing): readings published at one instant are evaluated together, never one by one.
@@ -69,6 +73,9 @@ export const autoscaler = definePolicy({
   observe: (decision, { state, scheduler }) => {
     const detail = decision.symptom.detail as ScaleSymptom['detail'] | undefined;
     if (!detail || decision.actions.length === 0) return;
+    // another policy's plan held the group (a brownout's dimmer step at the same instant): the next
+    // evaluation plans again on the same readings instead of waiting for new ones
+    if (decision.outcome === 'preempted') state.set(RETRY, true);
     if (decision.outcome === 'applied') {
       const events = readScaleEvents(state.get(EVENTS), scheduler.now(), 3_600_000);
       state.set(EVENTS, [...events, [decision.at, detail.current, detail.desired] satisfies ScaleEvent]);
@@ -103,7 +110,12 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     if (seen?.observation !== reading) changed = true;
     return { sensor: m.sensor, status: 'fresh', observation: reading, members };
   });
+  if (state.get(RETRY) === true) {
+    changed = true;
+    state.set(RETRY, undefined);
+  }
   const forecast = predict(context, lastSeen);
+  const comfort = comfortNow(context, lastSeen);
   const stored = state.get(HISTORY);
   const result = evaluate({
     now,
@@ -119,6 +131,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     // a floor held on the entity (a DR runbook's scale-up, until failback) counts like a scheduled one
     windows: [...activeWindows(config.schedule, now), ...heldFloor(entity)],
     ...(forecast ? { forecast } : {}),
+    ...(comfort ? { comfort } : {}),
   });
   for (const m of metrics) if (m.status === 'fresh') lastSeen.set(m.sensor, { observation: m.observation, members: m.members ?? size.value });
   if (changed || stored === undefined) state.set(HISTORY, [...result.history] as unknown as Json);
@@ -145,7 +158,7 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
     context.state.set(FORECAST, { ...holt });
     lastSeen.set(key, { observation: reading, members: 0 });
   }
-  const value = holtForecast(holt, p.horizon);
+  const value = holtForecast(holt, p.horizon, p.damping);
   if (value === undefined || !holt) return undefined;
   const expected = value + p.margin * holt.error;
   if (p.target === undefined) {
@@ -156,6 +169,27 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   }
   const desired = Math.ceil(expected / p.target - 1e-9);
   return { desired, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s asks for ${desired}` };
+}
+
+/**
+ * Folds the response time's new reading into the comfort band's state (policy state, with hysteresis) and
+ * says whether the relaxed targets apply, citing the reading.
+ */
+function comfortNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { comfortable: boolean; reason: string } | undefined {
+  const band = context.config.comfort;
+  if (!band) return undefined;
+  const sensor = context.entity.sensor<number>(band.sensor);
+  const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
+  const key = `comfort:${band.sensor}`;
+  const previous = context.state.get<boolean>(COMFORT) === true;
+  let comfortable = previous;
+  if (reading && lastSeen.get(key)?.observation !== reading) {
+    comfortable = nextComfort(previous, reading.value, band);
+    if (comfortable !== previous) context.state.set(COMFORT, comfortable);
+    lastSeen.set(key, { observation: reading, members: 0 });
+  }
+  const cited = reading ? `${band.sensor} ${round(reading.value)}` : `${band.sensor} unread`;
+  return { comfortable, reason: `${cited} comfortable (entered at <= ${band.enter}, left above ${band.leave}): relaxed targets` };
 }
 
 function round(value: number): number {

@@ -89,3 +89,66 @@ describe('autoscaler: predictive floor', () => {
     expect(() => autoscaler.config.parse({ metric: 'cpu', target: 0.5, max: 4, predictive: { sensor: 'rate', target: 0, horizon: '2m' } })).toThrow();
   });
 });
+
+describe('Holt forecast with a damped trend', () => {
+  it('levels off: the trend counts phi + phi^2 + ... + phi^h over h steps, so a jump is not extrapolated forever', () => {
+    let linear: HoltState | undefined;
+    let damped: HoltState | undefined;
+    // a step from 10 to 55 (a flash crowd's arrival), then flat
+    for (const [i, v] of [10, 10, 10, 55, 55].entries()) {
+      linear = holtUpdate(linear, v, i * 60_000, { alpha: 0.5, beta: 0.3 });
+      damped = holtUpdate(damped, v, i * 60_000, { alpha: 0.5, beta: 0.3, damping: 0.5 });
+    }
+    const l = linear as HoltState;
+    const d = damped as HoltState;
+    // 4 steps ahead: linear adds 4 trends, damped 0.5 + 0.25 + 0.125 + 0.0625 = 0.9375 of one
+    expect(holtForecast(l, 240_000)).toBeCloseTo(l.level + 4 * l.trend, 6);
+    expect(holtForecast(d, 240_000, 0.5)).toBeCloseTo(d.level + 0.9375 * d.trend, 6);
+    // however far ahead, the damped forecast stays below level + trend x phi / (1 - phi)
+    expect(holtForecast(d, 3_600_000, 0.5) as number).toBeLessThanOrEqual(d.level + d.trend + 1e-9);
+    expect(holtForecast(l, 3_600_000) as number).toBeGreaterThan(d.level + 10 * d.trend);
+  });
+
+  it('with damping 1 is Holt linear', () => {
+    let a: HoltState | undefined;
+    let b: HoltState | undefined;
+    for (let i = 0; i < 8; i++) {
+      a = holtUpdate(a, 5 + 3 * i + (i % 2), i * 60_000, { alpha: 0.5, beta: 0.3 });
+      b = holtUpdate(b, 5 + 3 * i + (i % 2), i * 60_000, { alpha: 0.5, beta: 0.3, damping: 1 });
+    }
+    expect(b).toEqual(a);
+    expect(holtForecast(b, 180_000, 1)).toBe(holtForecast(a, 180_000));
+  });
+
+  it('after a jump a damped forecast does not over-ask where a linear one does, and never goes below the reactive ask', async () => {
+    const sizes: number[] = [];
+    for (const damping of [1, 0.5]) {
+      const clock = new VirtualClock();
+      const tree = new EntityTree(clock);
+      const web = tree.add({
+        id: 'web', type: 'cluster',
+        sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+        effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+      });
+      web.sensor('group.size').publish(1);
+      const knowledge = new Knowledge(new MemoryStore(), clock);
+      const engine = new Engine({ tree, knowledge, scheduler: clock });
+      engine.attach(web, autoscaler, { metric: 'rate', target: 10, basis: 'total', max: 50, evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '600s', margin: 0, damping } });
+      engine.start();
+      for (const rate of [10, 10, 30]) {
+        web.sensor('rate').publish(rate);
+        await clock.advanceBy(60_000);
+      }
+      sizes.push(web.sensor<number>('group.size').value as number);
+      const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
+      // linear: the forecast leads and is cited; damped: it stays under the reactive ask, which stands
+      if (damping === 1) expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 600 s asks for \d+/);
+      else expect(reasons).not.toMatch(/forecast/);
+      await engine.stop();
+    }
+    const [linear, damped] = sizes as [number, number];
+    // reactive alone asks 3; linear extrapolates 10 steps of the jump's trend, damped levels off
+    expect(damped).toBe(3);
+    expect(linear).toBeGreaterThan(3);
+  });
+});

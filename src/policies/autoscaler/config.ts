@@ -19,6 +19,12 @@ export const metricSchema = z.strictObject({
    * members at 0. `object`: about something else (HPA Object/External metrics): no readiness rule.
    */
   source: z.enum(['members', 'object']).default('members'),
+  /**
+   * Target while the response time is comfortable (see `comfort`), at least `target`: members may run
+   * hotter while requests are still served fast, so the group scales down sooner and up later. Without it
+   * the metric keeps `target` throughout.
+   */
+  relaxedTarget: z.number().positive().optional(),
 });
 
 const directionSchema = (stabilization: number, policies: z.input<typeof ratePolicySchema>[]) =>
@@ -65,11 +71,24 @@ const baseSchema = z.strictObject({
     .default({ failureThreshold: 3, fallback: 'hold' }),
   /** After a resize fails for lack of capacity, ask for no more until the size changes or this passes. Default 10 min. */
   capacityRetry: durationSchema.default(600_000),
+  /**
+   * Response-time comfort band with hysteresis: once `sensor` (a response time) is at or below `enter`, the
+   * metrics with a `relaxedTarget` are held at it, until the response time rises above `leave`. A
+   * response-time-aware scale-down: the group runs hotter only while that costs no latency.
+   */
+  comfort: z
+    .strictObject({
+      sensor: z.string().min(1),
+      enter: z.number().positive(),
+      leave: z.number().positive(),
+    })
+    .refine((c) => c.leave >= c.enter, { message: 'leave must be at least enter (the band is the hysteresis)', path: ['leave'] })
+    .optional(),
   /** Scheduled windows: a floor or an exact size from each cron trigger for a duration. */
   schedule: z.array(scheduleWindowSchema).default([]),
   /**
-   * Predictive scaling: forecast a total demand metric `horizon` ahead (Holt's linear smoothing, fitted
-   * online) and ask for `ceil((forecast + margin x error) / target)` members ahead of time, never below what
+   * Predictive scaling: forecast a total demand metric `horizon` ahead (Holt's smoothing with an optionally
+   * damped trend, fitted online) and ask for `ceil((forecast + margin x error) / target)` members ahead of time, never below what
    * the reactive rules ask. Set `horizon` to the boot delay: capacity asked now serves then.
    */
   predictive: z
@@ -84,6 +103,8 @@ const baseSchema = z.strictObject({
       horizon: durationSchema,
       alpha: z.number().gt(0).max(1).default(0.5),
       beta: z.number().gt(0).max(1).default(0.3),
+      /** Trend damping phi in (0, 1]: 1 is Holt's linear trend; below 1 the forecast levels off (a jump is not extrapolated). */
+      damping: z.number().gt(0).max(1).default(1),
       /** Multiples of the smoothed forecast error added as headroom. Default 1. */
       margin: z.number().min(0).default(1),
     })
@@ -104,6 +125,8 @@ export const autoscalerConfig = baseSchema
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {
+      if (m.relaxedTarget !== undefined && m.relaxedTarget < m.target) ctx.addIssue({ code: 'custom', message: `relaxedTarget ${m.relaxedTarget} is below target ${m.target} (relaxed means members run hotter)`, path: ['metrics', i, 'relaxedTarget'] });
+      if (m.relaxedTarget !== undefined && c.comfort === undefined) ctx.addIssue({ code: 'custom', message: "relaxedTarget needs 'comfort' (the response time that says when it applies)", path: ['metrics', i, 'relaxedTarget'] });
       if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember' && x.source === 'members')) {
         ctx.addIssue({ code: 'custom', message: "scaling to zero needs a total metric or one with source 'object' (a per-member average cannot be read with no members)", path: ['metrics', i, 'basis'] });
       }

@@ -34,6 +34,8 @@ export interface EvaluationInput {
    * every metric's latest value before the reactive rules size it.
    */
   readonly forecast?: { readonly desired?: number; readonly growth?: number; readonly reason: string };
+  /** The response-time comfort band's state: while comfortable, metrics are held at their relaxed targets. */
+  readonly comfort?: { readonly comfortable: boolean; readonly reason: string };
 }
 
 /** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
@@ -81,19 +83,23 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (input.changed === false) return { history: seen, failures: 0 }; // nothing new since the last evaluation
 
   // every metric's latest value, evaluated together: the largest ask wins
-  const ask = (m: Extract<MetricInput, { status: 'fresh' }>, scale: number) => {
+  const relaxed = input.comfort?.comfortable === true;
+  const targetOf = (spec: AutoscalerConfig['metrics'][number] | undefined, ahead = false): number => (relaxed && !ahead ? spec?.relaxedTarget : undefined) ?? spec?.target ?? 1;
+  // scaling ahead sizes at the normal targets: comfort now says nothing about the load the forecast expects
+  const ask = (m: Extract<MetricInput, { status: 'fresh' }>, scale: number, ahead = false) => {
     const spec = config.metrics.find((x) => x.sensor === m.sensor) ?? config.metrics[0];
     const basis = spec?.basis ?? 'perMember';
     const value = m.observation.value * scale;
     if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, value, desired: 0, ratio: 0 };
     const members = basis === 'perMember' ? (m.members ?? current) : current;
     const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
-    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: spec?.target ?? 1, basis, source: spec?.source ?? 'members', tolerance: config.tolerance });
+    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: targetOf(spec, ahead), basis, source: spec?.source ?? 'members', tolerance: config.tolerance });
     return { sensor: m.sensor, value, desired: r.desired, ratio: r.ratio };
   };
   const asks = fresh.map((m) => ask(m, 1));
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
   const notes: string[] = [];
+  if (relaxed && input.comfort) notes.push(input.comfort.reason);
   let raw = top.desired;
   if (missing.length > 0 && raw < current) {
     raw = current;
@@ -101,7 +107,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   const growth = input.forecast?.growth;
   // the load metrics grow with the demand: the reactive rules sized on the forecast growth, never below them
-  const ahead = input.forecast?.desired ?? (growth !== undefined && growth > 1 ? Math.max(...fresh.map((m) => ask(m, growth).desired)) : undefined);
+  const ahead = input.forecast?.desired ?? (growth !== undefined && growth > 1 ? Math.max(...fresh.map((m) => ask(m, growth, true).desired)) : undefined);
   if (input.forecast && ahead !== undefined && ahead > raw) {
     raw = ahead;
     notes.push(`${input.forecast.reason}${input.forecast.desired === undefined ? ` -> ${ahead}` : ''}`);
@@ -130,13 +136,14 @@ export function evaluate(input: EvaluationInput): Evaluation {
     }
   }
   if (desired === current) return { history, failures: 0 };
-  const per = config.metrics.find((m) => m.sensor === top.sensor)?.basis === 'total' ? 'in total' : 'per member';
+  const topSpec = config.metrics.find((m) => m.sensor === top.sensor);
+  const per = topSpec?.basis === 'total' ? 'in total' : 'per member';
   const others = asks.length > 1 ? ` (largest of ${asks.map((a) => `${a.sensor} -> ${a.desired}`).join(', ')})` : '';
   return {
     proposal: {
       kind: 'scale',
       desired,
-      reason: `${top.sensor} is ${round(top.value)} against a target of ${config.metrics.find((m) => m.sensor === top.sensor)?.target} ${per}${others}: resize ${current} -> ${desired}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      reason: `${top.sensor} is ${round(top.value)} against a target of ${targetOf(topSpec)} ${per}${others}: resize ${current} -> ${desired}${notes.length ? `; ${notes.join('; ')}` : ''}`,
       inputs: [...fresh.map((m) => m.observation), input.size],
     },
     history,

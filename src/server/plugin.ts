@@ -20,6 +20,7 @@ import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
 import { streamRoutes } from './routes-stream.js';
 import { sensorRoutes } from './routes-sensors.js';
+import { findingsRoutes } from './routes-findings.js';
 import { alertmanagerRoutes, type AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
@@ -53,6 +54,8 @@ export interface HomeostatPluginOptions {
   readonly serveMetrics?: boolean;
   /** Require a viewer token for `/metrics`. Default false: scrapers usually have none. */
   readonly protectMetrics?: boolean;
+  /** Largest scanner report `POST /entities/:id/findings` accepts (bytes). Default 8 MiB. */
+  readonly reportBodyLimit?: number;
   /** This instance's part in a highly available deployment: shown in `/health` and as lease metrics. */
   readonly ha?: HaView;
 }
@@ -141,6 +144,8 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await decisionRoutes(scoped, context);
       await streamRoutes(scoped, context);
       await sensorRoutes(scoped, context, options.deployment.feeds);
+      // its own context: the text body parsers it adds serve scanner reports only
+      await scoped.register(async (reports) => findingsRoutes(reports, context, settings.reportBodyLimit));
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     const alertmanager = options.alertmanager;
     if (alertmanager) await app.register(async (scoped) => void (await alertmanagerRoutes(scoped, context, alertmanager)), { prefix: (options as { prefix?: string }).prefix ?? '' });

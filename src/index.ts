@@ -69,6 +69,8 @@ export { autoscaler, autoscalerConfig, type AutoscalerConfig } from './policies/
 export { restarter, restarterConfig } from './policies/restarter.js';
 export { BUILTIN_POLICIES } from './policies/builtins.js';
 export { Engine, DEFAULT_STOP_GRACE_MS, type EngineOptions, type StopOptions } from './core/engine/engine.js';
+export { QuotaExceededError } from './core/engine/quota-exceeded-error.js';
+export type { QuotaNumbers } from './core/engine/quota-check.js';
 export { PolicyContractError } from './core/engine/policy-contract.js';
 export { EngineStoppedError } from './core/engine/stop-abort.js';
 export { COALESCED_OUTCOMES } from './core/engine/decision-coalescer.js';

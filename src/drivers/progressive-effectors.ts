@@ -34,6 +34,13 @@ export const canaryParams = z.strictObject({
   checks: z.array(metricCheckSchema).max(20).default([]),
   maxUnavailable: countParam(1).default(1),
   healthTimeout: durationParam(120_000, 3_600_000),
+  /**
+   * An effector that shifts traffic by weight (a load balancer's, a service mesh's), invoked with
+   * `{ version, weight, canary, baseline }` (member ids joined by commas, so a blueprint's `http` or `exec`
+   * effector can declare them as strings) once each step's members are healthy, with weight
+   * 100 on promotion and 0 before a rollback. Without it, a step's weight is the share of members only.
+   */
+  traffic: z.strictObject({ entity: nameParam, effector: nameParam }).optional(),
 });
 
 /** Params of `blueGreen`. */
@@ -77,7 +84,12 @@ export function addProgressiveEffectors(entity: Entity, cluster: ClusterHandle):
       params: canaryParams,
       timeoutMs: MAX_PARAM_DURATION_MS,
       run: async (params, { signal, scheduler }) => {
-        const result = await runCanary(entity.id, cluster.serving(), params, ops(params.healthTimeout), { scheduler, record, signal });
+        const traffic = params.traffic === undefined ? undefined : context.tree.find(params.traffic.entity);
+        if (params.traffic && !traffic) throw new UnknownEntityError(params.traffic.entity);
+        const setWeight = traffic && params.traffic
+          ? async (weight: number, canary: readonly Entity[], baseline: readonly Entity[]) => void (await context.invoke(traffic, (params.traffic as { effector: string }).effector, { version: params.version, weight, canary: canary.map((m) => m.id).join(','), baseline: baseline.map((m) => m.id).join(',') }, `${entity.id}/canary`))
+          : undefined;
+        const result = await runCanary(entity.id, cluster.serving(), params, { ...ops(params.healthTimeout), ...(setWeight ? { setWeight } : {}) }, { scheduler, record, signal });
         cluster.template['version'] = params.version;
         return result;
       },

@@ -9,7 +9,7 @@ import { definePolicy, type Plan, type Symptom } from './define-policy.js';
 import { assessRemediation, type Assessment, type Exposed } from './remediation/assess.js';
 import { remediationConfig, type RemediationConfig } from './remediation/config.js';
 import { readProgress, writeProgress } from './remediation/progress.js';
-import { changeGate, entitiesInScope, findingsOf, inventoriesOf, quorumLoss } from './remediation/view.js';
+import { changeGate, entitiesInScope, findingsOf, inventoriesOf, quorumLoss, surgeFor } from './remediation/view.js';
 
 /** Sensor on the policy's entity: every package still exposed, with why (`no_fix`, `window_closed`, ...). */
 export const EXPOSED_SENSOR = 'vulnerabilities.exposed';
@@ -63,6 +63,11 @@ export const remediation = definePolicy({
             hasFixEffector: (id) => tree.find(id)?.hasEffector(config.fix.effector) ?? false,
             isUp: (id) => tree.find(id)?.sensor<boolean>('service.up').value,
             quorumLoss: (ids) => quorumLoss(tree, ids),
+            surgeFor: (id) => surgeFor(tree, id),
+            membersOf: (id) => {
+              const members = tree.find(id)?.members ?? [];
+              return { ids: members.map((m) => m.id), serving: members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped').length };
+            },
             within: (id, ancestor) => {
               const a = tree.find(ancestor);
               const e = tree.find(id);
@@ -81,6 +86,16 @@ export const remediation = definePolicy({
     const assessment = symptom.detail.assessment;
     if (!assessment) return undefined;
     writeProgress(state, assessment.progress);
+    const resize = assessment.resize;
+    if (resize) {
+      return {
+        actions: [{ entity: resize.group, effector: 'resize', params: { size: resize.size } }],
+        reason: resize.why === 'surge'
+          ? `surge: ${resize.group} grows to ${resize.size} members before its members are updated, so it keeps its quorum (it has no spare member)`
+          : `surge over: ${resize.group} shrinks back to ${resize.size} members, its members are updated`,
+        targets: [resize.group],
+      } satisfies Plan;
+    }
     const next = assessment.next;
     if (next) {
       return {

@@ -73,6 +73,8 @@ export function statusForCode(code: string | undefined): number {
       return 409;
     case 'E_UNKNOWN_TARGET':
       return 422;
+    case 'E_QUOTA_EXCEEDED':
+      return 429;
     case 'E_KNOWLEDGE_UNAVAILABLE':
     case 'E_EFFECTOR_ABORTED':
     case 'E_STOPPING':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HomeostatError } from '../core/errors.js';
 import { parseAuthSettings, type AuthSettings } from './auth.js';
+import { DEFAULT_REPORT_BODY_LIMIT } from './routes-findings.js';
 
 /** The plugin's own settings, checked at registration. */
 const settingsSchema = z.strictObject({
@@ -9,7 +10,8 @@ const settingsSchema = z.strictObject({
   stopGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   docs: z.boolean().default(true),
   serveMetrics: z.boolean().default(false),
-  protectMetrics: z.boolean().default(false),
+  protectMetrics: z.boolean().optional(),
+  reportBodyLimit: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_REPORT_BODY_LIMIT),
 });
 
 /** The checked settings of the plugin. */

@@ -20,6 +20,7 @@ import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
 import { streamRoutes } from './routes-stream.js';
 import { sensorRoutes } from './routes-sensors.js';
+import { findingsRoutes } from './routes-findings.js';
 import { alertmanagerRoutes, type AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { FeedMetrics } from '../telemetry/feed-metrics.js';
@@ -51,8 +52,14 @@ export interface HomeostatPluginOptions {
   readonly docs?: boolean;
   /** Serve the registry at `<prefix>/metrics`. Default false (a host usually serves its own registry). */
   readonly serveMetrics?: boolean;
-  /** Require a viewer token for `/metrics`. Default false: scrapers usually have none. */
+  /**
+   * Require a viewer token for `/metrics`. Default: false (scrapers usually have none), but true when an
+   * entity of the tree belongs to a tenant: the series are platform-wide, so a multi-tenant service does not
+   * serve them to anyone who asks. A tenant's token is refused `/metrics` (403) either way.
+   */
   readonly protectMetrics?: boolean;
+  /** Largest scanner report `POST /entities/:id/findings` accepts (bytes). Default 8 MiB. */
+  readonly reportBodyLimit?: number;
   /** This instance's part in a highly available deployment: shown in `/health` and as lease metrics. */
   readonly ha?: HaView;
 }
@@ -96,7 +103,8 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
 
     await app.register(async (scoped) => {
-      const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(settings.protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
+      const protectMetrics = settings.protectMetrics ?? hasTenants(tree);
+      const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
       scoped.setValidatorCompiler(validatorCompiler);
       scoped.setSerializerCompiler(serializerCompiler);
       scoped.decorateRequest('principal', undefined as unknown as Principal);
@@ -134,13 +142,22 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         const registry = options.registry;
         // the registry's own format, always: switching a shared registry's format per request corrupts the
         // names prom-client renders (counter families lose their _total suffix in the text format)
-        scoped.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+        scoped.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+          // no series names an entity (labels are policy names, effectors, sensors): they cannot be cut by tenant
+          const tenant = (request.principal as Principal | undefined)?.tenant;
+          if (tenant !== undefined) {
+            return reply.code(403).send({ error: `metrics are platform-wide (no series names an entity), so a token of tenant ${tenant} may not read them: read your subtrees' decisions at /decisions and /stream` });
+          }
+          return reply.header('content-type', registry.contentType).send(await registry.metrics());
+        });
       }
       await entityRoutes(scoped, context);
       await policyRoutes(scoped, context);
       await decisionRoutes(scoped, context);
       await streamRoutes(scoped, context);
       await sensorRoutes(scoped, context, options.deployment.feeds);
+      // its own context: the text body parsers it adds serve scanner reports only
+      await scoped.register(async (reports) => findingsRoutes(reports, context, settings.reportBodyLimit));
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     const alertmanager = options.alertmanager;
     if (alertmanager) await app.register(async (scoped) => void (await alertmanagerRoutes(scoped, context, alertmanager)), { prefix: (options as { prefix?: string }).prefix ?? '' });
@@ -158,6 +175,12 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
   },
   { name: 'homeostat', fastify: '5.x' },
 );
+
+/** True when an entity of the tree belongs to a tenant. */
+function hasTenants(tree: EntityTree): boolean {
+  for (const entity of tree.root.subtree()) if (entity.tenant !== undefined) return true;
+  return false;
+}
 
 /** The status and body for any error a route or fastify raised: typed errors by code, never a bare 500 for caller input. */
 function describeFailure(error: FastifyError): { status: number; body: Record<string, unknown> } {

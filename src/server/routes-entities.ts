@@ -6,6 +6,8 @@ import { HomeostatError, UnknownEffectorError, ValidationError, describeError } 
 import { redact } from '../core/redact.js';
 import { ApiError, entityFor, pathInScope, principalOf, requireRole, statusForCode, type ApiContext, type ApiInvocation } from './context.js';
 import { InvocationRecordsFullError } from './invocation-records.js';
+import { QuotaExceededError } from '../core/engine/quota-exceeded-error.js';
+import { refusedOverQuota } from './quota-refusal.js';
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -90,7 +92,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
       (result) => Object.assign(entry, { status: 'succeeded' as const, result: redact(result) }),
       (error: unknown) => {
         Object.assign(entry, { status: 'failed' as const, error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });
-        if (error instanceof ValidationError) throw error;
+        if (error instanceof ValidationError || error instanceof QuotaExceededError) throw error;
         return entry;
       },
     );
@@ -113,6 +115,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
       context.invocations.delete(id);
       // the invocation record (outcome rejected) is in the audit log already
       if (error instanceof ValidationError) throw new ApiError(400, error.message, { issues: error.problems }).markAudited();
+      if (error instanceof QuotaExceededError) throw refusedOverQuota(context, error, { who: options.caller, entity, effector: request.params.effector, params: request.body });
       throw error instanceof HomeostatError ? new ApiError(statusForCode(error.code), error.message, { code: error.code }) : error;
     } finally {
       clearTimeout(timer);

@@ -5,7 +5,7 @@ import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Plan } from '../../policies/define-policy.js';
 import type { Quota } from '../quota.js';
 import type { PolicyAttachment } from './attachment.js';
-import { QuotaCheck } from './quota-check.js';
+import { QuotaCheck, type QuotaVerdict } from './quota-check.js';
 import type { SharedArbitration } from './shared-arbitration.js';
 
 /** At most `maxActions` actions on an entity's subtree per `windowMs`, so one bad signal cannot take everything down. */
@@ -59,6 +59,11 @@ export class Arbiter {
   /** Sets (or replaces) a quota of subtrees; plans that would exceed it are `quota_exceeded`. */
   setQuota(quota: Quota): void {
     this.quotas.set(quota);
+  }
+
+  /** The quota verdict on a plan about to start (operations running, members, resources), or undefined when none is exceeded. */
+  quotaVerdict(plan: Plan): QuotaVerdict | undefined {
+    return this.quotas.check(plan);
   }
 
   /** Operations in flight whose scope lies inside one of `roots`. */

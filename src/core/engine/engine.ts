@@ -13,6 +13,9 @@ import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
+import type { QuotaVerdict } from './quota-check.js';
+import { QuotaExceededError } from './quota-exceeded-error.js';
+import { redact } from '../redact.js';
 
 /** What the engine runs on. */
 export interface EngineOptions {
@@ -195,15 +198,41 @@ export class Engine {
 
   /**
    * Invokes an effector for someone other than a policy (a person, through the API): the arbiter holds the
-   * entity's subtree while it runs, so a roll started by hand and the policies inside it do not fight.
+   * entity's subtree while it runs, so a roll started by hand and the policies inside it do not fight. It
+   * counts as an operation for quotas, and is refused like a plan when it would exceed one: a
+   * `quota_exceeded` Decision (policy `api`) is recorded with the numbers, and nothing is invoked.
+   * @throws QuotaExceededError when a quota would be exceeded; the invocation's own errors otherwise
    */
   async invokeHeld(entity: Entity, effector: string, params: unknown, options: InvokeOptions): Promise<unknown> {
+    const verdict = this.arbiter.quotaVerdict({ actions: [{ entity: entity.id, effector, params }], reason: `${options.caller.name} invokes ${effector}` });
+    if (verdict) throw this.refuseOverQuota(entity, effector, params, options, verdict);
     const token = this.arbiter.hold(entity, `${options.caller.kind}:${options.caller.name}`);
     try {
       return await this.invoker.invoke(entity, effector, params, options);
     } finally {
       this.arbiter.end(token);
     }
+  }
+
+  /** Records the `quota_exceeded` Decision of a refused invocation and returns the error to throw. */
+  private refuseOverQuota(entity: Entity, effector: string, params: unknown, options: InvokeOptions, verdict: QuotaVerdict): QuotaExceededError {
+    const id = this.services.nextDecisionId();
+    const reason = `${options.caller.kind} ${options.caller.name} invoked ${effector} on ${entity.id}: refused, ${verdict.detail}`;
+    this.knowledge.recordDecision({
+      id,
+      at: this.scheduler.now(),
+      entity: entity.id,
+      policy: `api:${options.caller.name}`,
+      policyName: 'api',
+      symptom: { kind: 'api-invocation', detail: { caller: options.caller, quota: verdict.numbers } },
+      actions: [{ entity: entity.id, effector, params: redact(params) }],
+      reason,
+      inputs: [],
+      outcome: 'quota_exceeded',
+      detail: verdict.detail,
+      durations: { analyzeMs: 0, planMs: 0, executeMs: 0 },
+    });
+    return new QuotaExceededError(verdict.detail, verdict.numbers, id);
   }
 
   /** Starts every attached policy. */

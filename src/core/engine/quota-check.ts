@@ -10,6 +10,18 @@ const GROWS_BY_ONE = new Set(['replaceMember', 'addMember', 'addServer']);
 export interface QuotaVerdict {
   readonly outcome: 'quota_exceeded';
   readonly detail: string;
+  /** The numbers of the detail: the quota's name, what it counts, how much is used, what the plan adds, the limit. */
+  readonly numbers: QuotaNumbers;
+}
+
+/** The numbers behind a `quota_exceeded` verdict, for an API answer a client can act on. */
+export interface QuotaNumbers {
+  readonly quota: string;
+  /** `operations`, `members`, or a resource name (`cpu`). */
+  readonly counts: string;
+  readonly used: number;
+  readonly requested: number;
+  readonly limit: number;
 }
 
 /**
@@ -59,7 +71,7 @@ export class QuotaCheck {
     if (quota.maxOperations === undefined) return undefined;
     const running = this.running(roots);
     if (running < quota.maxOperations) return undefined;
-    return { outcome: 'quota_exceeded', detail: `quota of ${quota.name}: ${running} of ${quota.maxOperations} operations already running; this plan would be one more` };
+    return { outcome: 'quota_exceeded', detail: `quota of ${quota.name}: ${running} of ${quota.maxOperations} operations already running; this plan would be one more`, numbers: { quota: quota.name, counts: 'operations', used: running, requested: 1, limit: quota.maxOperations } };
   }
 
   private growth(quota: Quota, roots: readonly Entity[], inside: ReadonlyArray<{ entity: Entity; action: Plan['actions'][number] }>): QuotaVerdict | undefined {
@@ -74,13 +86,13 @@ export class QuotaCheck {
     if (added === 0) return undefined;
     const members = membersOf(roots);
     if (quota.maxMembers !== undefined && members.length + added > quota.maxMembers) {
-      return { outcome: 'quota_exceeded', detail: `quota of ${quota.name}: ${members.length} members + ${added} = ${members.length + added}, over the quota of ${quota.maxMembers}` };
+      return { outcome: 'quota_exceeded', detail: `quota of ${quota.name}: ${members.length} members + ${added} = ${members.length + added}, over the quota of ${quota.maxMembers}`, numbers: { quota: quota.name, counts: 'members', used: members.length, requested: added, limit: quota.maxMembers } };
     }
     for (const [name, max] of Object.entries(quota.maxResources ?? {})) {
       const more = addedResources.get(name) ?? 0;
       if (more === 0) continue;
       const used = members.reduce((sum, m) => sum + (m.resources[name] ?? 0), 0);
-      if (used + more > max) return { outcome: 'quota_exceeded', detail: `quota of ${quota.name}: ${name} ${round(used)} used + ${round(more)} for ${added} new member(s) = ${round(used + more)}, over the quota of ${round(max)}` };
+      if (used + more > max) return { outcome: 'quota_exceeded', detail: `quota of ${quota.name}: ${name} ${round(used)} used + ${round(more)} for ${added} new member(s) = ${round(used + more)}, over the quota of ${round(max)}`, numbers: { quota: quota.name, counts: name, used: round(used), requested: round(more), limit: round(max) } };
     }
     return undefined;
   }

@@ -30,6 +30,12 @@ export interface CanaryStepReport {
   readonly checks: CheckResult[];
 }
 
+/**
+ * Shifts traffic between the canary and the baseline (a load balancer's or service mesh's weight): told the
+ * step's weight once its members are healthy, 100 on promotion, 0 before a rollback.
+ */
+export type SetTrafficWeight = (weight: number, canary: readonly Entity[], baseline: readonly Entity[]) => Promise<void>;
+
 /** A canary that stopped: at which step, why, and which members were rolled back. */
 export class CanaryAbortedError extends HomeostatError {
   constructor(readonly step: number, readonly rolledBack: readonly string[], why: string, readonly reports: readonly CanaryStepReport[] = []) {
@@ -48,19 +54,28 @@ const OPERATION = 'canary';
  * @returns the step reports, and the members promoted
  * @throws CanaryAbortedError
  */
-export async function runCanary(cluster: string, members: readonly Entity[], plan: CanaryPlan, ops: MemberOps, deps: OperationDeps): Promise<{ steps: CanaryStepReport[]; promoted: string[] }> {
+export async function runCanary(cluster: string, members: readonly Entity[], plan: CanaryPlan, ops: MemberOps & { readonly setWeight?: SetTrafficWeight }, deps: OperationDeps): Promise<{ steps: CanaryStepReport[]; promoted: string[] }> {
   const previous = new Map(members.map((m) => [m.id, versionOf(m)]));
   const moved: Entity[] = [];
   const reports: CanaryStepReport[] = [];
   const sensors = [...new Set(plan.checks.map((c) => c.sensor))];
   const abort = async (step: number, why: string): Promise<never> => {
+    // traffic goes back to the baseline first, so no request reaches a member while it is rolled back
+    let traffic = '';
+    if (ops.setWeight && moved.length > 0) {
+      try {
+        await ops.setWeight(0, [], members);
+      } catch (error) {
+        traffic = `; setting the traffic weight to 0 FAILED: ${describeError(error)}`;
+      }
+    }
     const { rolledBack, failed } = await rollBack(moved, previous, ops);
     deps.record({
       entity: cluster,
       operation: OPERATION,
       symptom: { kind: 'canary.rollback', detail: { step, version: plan.version, rolledBack, failed } },
       actions: moved.map((m) => ({ entity: m.id, effector: 'update', params: { version: previous.get(m.id) } })),
-      reason: `canary of ${plan.version} aborted at step ${step} (${why}): rolled back ${rolledBack.join(', ') || 'nothing'}${failed.length > 0 ? `; rollback FAILED on ${failed.join(', ')}` : ''}`,
+      reason: `canary of ${plan.version} aborted at step ${step} (${why}): ${ops.setWeight && moved.length > 0 ? 'traffic weight 0, ' : ''}rolled back ${rolledBack.join(', ') || 'nothing'}${failed.length > 0 ? `; rollback FAILED on ${failed.join(', ')}` : ''}${traffic}`,
       outcome: failed.length > 0 ? 'failed' : 'applied',
       ...(failed.length > 0 ? { error: { code: 'E_ROLLBACK_FAILED', message: `rollback failed on ${failed.join(', ')}` } } : {}),
     });
@@ -78,6 +93,14 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
       return abort(number, `health gate: ${describeError(error)}`);
     }
     const baseline = members.filter((m) => !moved.includes(m));
+    if (ops.setWeight) {
+      try {
+        await ops.setWeight(step.weight, moved, baseline);
+      } catch (error) {
+        deps.record({ entity: cluster, operation: OPERATION, symptom: { kind: 'canary.step', detail: { step: number, weight: step.weight, version: plan.version } }, actions: updateActions(fresh, plan.version), reason: `step ${number}/${plan.steps.length} (${step.weight}%): the traffic weight could not be set`, outcome: 'failed', error: { code: 'E_TRAFFIC_WEIGHT', message: describeError(error) } });
+        return abort(number, `traffic weight ${step.weight}: ${describeError(error)}`);
+      }
+    }
     let samples;
     try {
       samples = await sampleDuring(sensors, { canary: moved, baseline }, step.pause, deps.scheduler, deps.signal);
@@ -93,7 +116,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
       operation: OPERATION,
       symptom: { kind: 'canary.step', detail: { ...report, version: plan.version, of: plan.steps.length, pauseMs: step.pause } },
       actions: updateActions(fresh, plan.version),
-      reason: `step ${number}/${plan.steps.length}: ${moved.length} of ${members.length} members (${step.weight}%) on ${plan.version} for ${step.pause / 1000} s; ${plan.checks.length > 0 ? describeResults(analysis.results) : 'no checks'}: ${next}`,
+      reason: `step ${number}/${plan.steps.length}: ${moved.length} of ${members.length} members (${step.weight}%${ops.setWeight ? `, traffic weight ${step.weight}` : ''}) on ${plan.version} for ${step.pause / 1000} s; ${plan.checks.length > 0 ? describeResults(analysis.results) : 'no checks'}: ${next}`,
       outcome: analysis.pass ? 'applied' : 'failed',
       ...(analysis.pass ? {} : { error: { code: 'E_ANALYSIS_FAILED', message: describeResults(analysis.results.filter((r) => !r.pass)) } }),
     });
@@ -106,12 +129,17 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
   } catch (error) {
     return abort(plan.steps.length, `promotion health gate: ${describeError(error)}`);
   }
+  try {
+    await ops.setWeight?.(100, members, []);
+  } catch (error) {
+    return abort(plan.steps.length, `traffic weight 100: ${describeError(error)}`);
+  }
   deps.record({
     entity: cluster,
     operation: OPERATION,
     symptom: { kind: 'canary.promoted', detail: { version: plan.version, members: members.map((m) => m.id) } },
     actions: updateActions(rest, plan.version),
-    reason: `every step of the canary of ${plan.version} passed: promoted to all ${members.length} members`,
+    reason: `every step of the canary of ${plan.version} passed: promoted to all ${members.length} members${ops.setWeight ? ', traffic weight 100' : ''}`,
     outcome: 'applied',
   });
   return { steps: reports, promoted: members.map((m) => m.id) };

@@ -2,7 +2,8 @@ import type { Finding } from '../../sensors/feeds/scan/finding.js';
 import { exposuresOf, severityRank, type PackageExposure } from '../../planners/exposure.js';
 import type { EntityInventory } from '../../planners/inventory.js';
 import type { RemediationConfig } from './config.js';
-import type { BatchProgress, RemediationProgress } from './progress.js';
+import type { BatchProgress, RemediationProgress, SurgeProgress } from './progress.js';
+import type { Surge } from './view.js';
 
 /** Why a package is still exposed. */
 export type ExposureReason =
@@ -44,6 +45,17 @@ export interface RemediationView {
   readonly quorumLoss: (entities: readonly string[]) => string | undefined;
   /** True when `entity` is `ancestor` or inside it. */
   readonly within: (entity: string, ancestor: string) => boolean;
+  /** The spareless group to grow by one member before `entity` is updated (see `surgeFor`); undefined: none can. */
+  readonly surgeFor?: (entity: string) => Surge | undefined;
+  /** A group's members (ids) and how many of them serve (not stopping or stopped). */
+  readonly membersOf?: (group: string) => { readonly ids: readonly string[]; readonly serving: number };
+}
+
+/** A group resized by the policy itself: grown by one member first (`surge`), or back to its size after (`shrink`). */
+export interface GroupResize {
+  readonly group: string;
+  readonly size: number;
+  readonly why: 'surge' | 'shrink';
 }
 
 /** The assessment: what is exposed and why, the progress to keep, and the next batch to run if any. */
@@ -55,6 +67,8 @@ export interface Assessment {
   /** Entities whose fix failed in this assessment. */
   readonly newlyFailed: readonly string[];
   readonly next?: Omit<BatchProgress, 'outcome' | 'decidedAt' | 'error'>;
+  /** A group to resize before (surge) or after (shrink) its members are updated; never with `next`. */
+  readonly resize?: GroupResize;
 }
 
 /**
@@ -115,9 +129,16 @@ export function assessRemediation(view: RemediationView, order: readonly string[
     else if (!view.hasFixEffector(e.entity)) say(e, 'no_fix_effector', `${e.entity} has no '${config.fix.effector}' effector`);
     else candidates.push(e);
   }
-  const progress: RemediationProgress = { failed, batches: view.progress.batches, ...(batch ? { batch } : {}) };
+  const surges = liveSurges(view, batch);
+  const progress: RemediationProgress = { failed, batches: view.progress.batches, ...(batch ? { batch } : {}), ...(Object.keys(surges).length > 0 ? { surges } : {}) };
   // an entity whose inventory is not known yet may be exposed: its dependents wait for it too
   const pending = new Set([...all.filter((e) => e.fixTo !== undefined && e.unknown === undefined).map((e) => e.entity), ...view.inventories.filter((i) => i.packages === undefined).map((i) => i.entity)]);
+  const shrink = batch || view.gate ? undefined : surgeDone(view, surges, candidates);
+  if (shrink) {
+    const { [shrink.group]: _done, ...rest } = surges;
+    for (const e of candidates) say(e, 'batch_full', `waiting for ${shrink.group} to shrink back to ${shrink.size} members after its surge`);
+    return { exposed, progress: { ...progress, surges: rest }, verified, newlyFailed, resize: shrink };
+  }
   if (batch || view.gate || candidates.length === 0) {
     for (const e of candidates) {
       const blocker = dependencyBlocker(e.entity, config.dependsOn, pending, view.within);
@@ -130,6 +151,7 @@ export function assessRemediation(view: RemediationView, order: readonly string[
   const byEntity = new Map<string, PackageExposure[]>();
   for (const e of candidates) byEntity.set(e.entity, [...(byEntity.get(e.entity) ?? []), e]);
   const chosen: string[] = [];
+  let surge: Surge | undefined;
   const entities = [...byEntity.keys()].sort((a, b) => rank(order, a) - rank(order, b));
   for (const entity of entities) {
     const list = byEntity.get(entity) as PackageExposure[];
@@ -139,11 +161,24 @@ export function assessRemediation(view: RemediationView, order: readonly string[
       : view.isUp(entity) !== true ? ['down', `${entity} is not up: fixing it could not pass the health gate`]
       : chosen.length >= config.maxBatch ? ['batch_full', `the batch already has ${config.maxBatch} (maxBatch)`]
       : quorumWhy(view, [...chosen, entity]);
+    if (why?.[0] === 'quorum' && chosen.length === 0 && config.surge) {
+      const wanted = view.surgeFor?.(entity);
+      const surging = wanted === undefined ? undefined : surges[wanted.group];
+      if (wanted && surging) why[1] = `${why[1]}; waiting for the member added to ${wanted.group} (${surging.from} -> ${surging.size}) to come up`;
+      else if (wanted && !surge) {
+        surge = wanted;
+        why[1] = `${why[1]}; ${wanted.group} has no spare member: it grows to ${wanted.size} first (surge)`;
+      } else if (!wanted) why[1] = `${why[1]}; a surge cannot help (the rule needs every member, or the group cannot resize)`;
+    }
     if (why) for (const e of list) say(e, why[0], why[1]);
     else {
       chosen.push(entity);
       for (const e of list) say(e, 'planned', `in batch ${view.progress.batches + 1}`);
     }
+  }
+  if (chosen.length === 0 && surge) {
+    const from = view.membersOf?.(surge.group).serving ?? surge.size - 1;
+    return { exposed, progress: { ...progress, surges: { ...surges, [surge.group]: { from, size: surge.size, at: now } } }, verified, newlyFailed, resize: { ...surge, why: 'surge' } };
   }
   if (chosen.length === 0) return { exposed, progress, verified, newlyFailed };
   const entitiesOfBatch: Record<string, { to: Record<string, string>; from: Record<string, string> }> = {};
@@ -153,6 +188,33 @@ export function assessRemediation(view: RemediationView, order: readonly string[
   }
   const next = { id: view.progress.batches + 1, plannedAt: now, entities: entitiesOfBatch };
   return { exposed, progress: { ...progress, batches: next.id, batch: next }, verified, newlyFailed, next };
+}
+
+/**
+ * The surges still wanted: a surge whose group has not reached its size within the health timeout (the resize
+ * was refused or failed) is forgotten, so it is planned again; one whose group left the tree is dropped.
+ */
+function liveSurges(view: RemediationView, batch: RemediationProgress['batch']): Record<string, SurgeProgress> {
+  const live: Record<string, SurgeProgress> = {};
+  for (const [group, surge] of Object.entries(view.progress.surges ?? {})) {
+    const members = view.membersOf?.(group);
+    if (!members) continue;
+    const inBatch = batch !== undefined && Object.keys(batch.entities).some((e) => members.ids.includes(e));
+    if (members.serving < surge.size && !inBatch && view.now - surge.at >= view.config.healthTimeout) continue;
+    live[group] = surge;
+  }
+  return live;
+}
+
+/** A surged group none of whose members is still to be fixed: shrink it back to its size. */
+function surgeDone(view: RemediationView, surges: Readonly<Record<string, SurgeProgress>>, candidates: readonly PackageExposure[]): GroupResize | undefined {
+  for (const [group, surge] of Object.entries(surges)) {
+    const members = view.membersOf?.(group);
+    if (!members || members.serving < surge.size) continue;
+    if (candidates.some((c) => members.ids.includes(c.entity))) continue;
+    return { group, size: surge.from, why: 'shrink' };
+  }
+  return undefined;
 }
 
 function quorumWhy(view: RemediationView, entities: readonly string[]): [ExposureReason, string] | undefined {

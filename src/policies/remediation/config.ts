@@ -41,6 +41,13 @@ export const remediationConfig = z
     minSeverity: z.enum(SEVERITIES).default('LOW'),
     /** At most this many entities in one batch (each group also keeps its quorum). Default 1. */
     maxBatch: z.number().int().min(1).max(100).default(1),
+    /**
+     * A group with no spare member for its quorum rule (one server; `atLeast: 2` of 2) is grown by one member
+     * (`resize`) before its members are updated, and shrunk back after, so it never loses its quorum. Off,
+     * or when a surge cannot help (a rule that needs every member, no `resize`), its members are not updated
+     * and the decision is `blocked`, saying why. Default true.
+     */
+    surge: z.boolean().default(true),
     /** Time for an updated entity's `service.up` to read true (the health gate). Default 60 s. */
     healthTimeout: intervalSchema.default(60_000),
     /** Time for the inventory to show the fixed version after the batch. Default 2 min. */

@@ -23,11 +23,22 @@ export interface FailedFix {
   readonly fixes?: Readonly<Record<string, string>>;
 }
 
-/** The policy's persistent progress: the batch in flight, entities whose fix failed, the last batch number. */
+/** A group grown by one member (a surge) so that its members can be updated without costing its quorum. */
+export interface SurgeProgress {
+  /** Its serving members before the surge: the size it shrinks back to. */
+  readonly from: number;
+  /** The size it was grown to. */
+  readonly size: number;
+  /** When the surge was planned. */
+  readonly at: number;
+}
+
+/** The policy's persistent progress: the batch in flight, entities whose fix failed, the last batch number, surged groups. */
 export interface RemediationProgress {
   readonly batch?: BatchProgress;
   readonly failed: Readonly<Record<string, FailedFix>>;
   readonly batches: number;
+  readonly surges?: Readonly<Record<string, SurgeProgress>>;
 }
 
 const KEY = 'remediation';
@@ -35,7 +46,7 @@ const KEY = 'remediation';
 /** Reads the progress (policy state survives a restart of the service). */
 export function readProgress(state: PolicyState): RemediationProgress {
   const value = state.get<Json>(KEY) as Partial<RemediationProgress> | null | undefined;
-  return value && typeof value === 'object' ? { failed: value.failed ?? {}, batches: value.batches ?? 0, ...(value.batch ? { batch: value.batch } : {}) } : { failed: {}, batches: 0 };
+  return value && typeof value === 'object' ? { failed: value.failed ?? {}, batches: value.batches ?? 0, ...(value.batch ? { batch: value.batch } : {}), ...(value.surges ? { surges: value.surges } : {}) } : { failed: {}, batches: 0 };
 }
 
 /** Writes the progress. */

@@ -39,13 +39,8 @@ export function findingsOf(entity: Entity, sensor: string): { findings: Finding[
   return { findings: parsed.data, at: s.current?.at ?? 0 };
 }
 
-/**
- * The group whose quorum would be lost if these entities were down, described (`web: 1 of 2 up (need
- * all)`); groups are the entities' parents and the groups they are members of, with a recorded rule. A
- * healthy group with no spare member (a single server; a rule that needs all) may lose one member at a time.
- */
-export function quorumLoss(tree: EntityTree, ids: readonly string[]): string | undefined {
-  const down = new Set(ids);
+/** The groups whose health follows a recorded quorum rule over the entity: its parent and the groups it is a member of. */
+function quorumGroupsOf(tree: EntityTree, ids: readonly string[]): Entity[] {
   const groups = new Set<Entity>();
   for (const id of ids) {
     const entity = tree.find(id);
@@ -53,19 +48,48 @@ export function quorumLoss(tree: EntityTree, ids: readonly string[]): string | u
     if (entity.parent) groups.add(entity.parent);
     for (const g of entity.groups) groups.add(g);
   }
-  for (const group of groups) {
-    const quorum = quorumRuleOf(group);
-    if (!quorum) continue;
+  return [...groups].filter((g) => quorumRuleOf(g) !== undefined);
+}
+
+/**
+ * The group whose quorum would be lost if these entities were down, described (`web its quorum (1 of 2 up
+ * (need all))`); groups are the entities' parents and the groups they are members of, with a recorded rule.
+ * A group with no spare member (one server, or 2 of 2 needed) loses its quorum with any member down: it
+ * is never updated in place (see `surgeFor`).
+ */
+export function quorumLoss(tree: EntityTree, ids: readonly string[]): string | undefined {
+  const down = new Set(ids);
+  for (const group of quorumGroupsOf(tree, ids)) {
+    const quorum = quorumRuleOf(group) as NonNullable<ReturnType<typeof quorumRuleOf>>;
     const sources = quorum.from === 'members' ? group.members : group.children;
     if (!sources.some((s) => down.has(s.id))) continue;
     const ups = sources.map((s) => (down.has(s.id) ? false : s.sensor<boolean>('service.up').value));
+    if (!hasQuorum(quorum.rule, ups)) return `${group.id} its quorum (${describeQuorum(quorum.rule, ups)})`;
+  }
+  return undefined;
+}
+
+/** A group to grow by one member before one of its members is updated, and the size to grow it to. */
+export interface Surge {
+  readonly group: string;
+  readonly size: number;
+}
+
+/**
+ * The group that would lose its quorum with `id` down but would keep it with one more member up (a spareless
+ * group by count: one server, or `atLeast: 2` of 2), when it can grow (`resize`) and counts its members:
+ * surging it (one member more first) lets its members be updated without a gap. Undefined when no such
+ * group blocks `id`, and for a rule no extra member satisfies (`all`).
+ */
+export function surgeFor(tree: EntityTree, id: string): Surge | undefined {
+  for (const group of quorumGroupsOf(tree, [id])) {
+    const quorum = quorumRuleOf(group) as NonNullable<ReturnType<typeof quorumRuleOf>>;
+    if (quorum.from !== 'members' || !group.members.some((m) => m.id === id)) continue;
+    const ups = group.members.map((m) => (m.id === id ? false : m.sensor<boolean>('service.up').value));
     if (hasQuorum(quorum.rule, ups)) continue;
-    // a group with no spare member (one server, or a rule that needs all) cannot be updated without a gap:
-    // it is taken one member at a time, as a rolling update with one unavailable would
-    const taken = sources.filter((s) => down.has(s.id)).length;
-    const allUp = sources.map((s) => s.sensor<boolean>('service.up').value);
-    const spareless = hasQuorum(quorum.rule, allUp) && sources.every((s) => !hasQuorum(quorum.rule, sources.map((o) => (o === s ? false : o.sensor<boolean>('service.up').value))));
-    if (!(spareless && taken === 1)) return `${group.id} its quorum (${describeQuorum(quorum.rule, ups)})`;
+    if (!hasQuorum(quorum.rule, [...ups, true]) || !group.hasEffector('resize')) return undefined;
+    const serving = group.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped').length;
+    return { group: group.id, size: serving + 1 };
   }
   return undefined;
 }

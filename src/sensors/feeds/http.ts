@@ -6,7 +6,7 @@ import { fetchText } from './fetch-text.js';
 import { feedCommonShape, type FeedKind, type FeedResult } from './feed-kind.js';
 import { isJsonPointer, resolvePointer } from './json-pointer.js';
 import { parseExposition, selectSample } from './prom-text.js';
-import { scrubError } from '../../core/secret-ref.js';
+import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { feedRequestShape, requestHeaders } from './secret-source.js';
 import { renderTemplate } from './template.js';
 import { httpUrlSchema } from './url-schema.js';
@@ -61,7 +61,8 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
           const value = selectSample(parseExposition(body), decl.metric.name, labels);
           return value === undefined ? missing(entity, `no series ${decl.metric.name}${JSON.stringify(labels)}`) : { samples: [{ entity, value: numberFor(entity, decl.sensor, value) }], missing: [] };
         }
-        return fromJson(entity, body, decl.pointer ?? '');
+        // a server that echoes the credentials into the value read: the reading is kept without them
+        return scrubResult(fromJson(entity, body, decl.pointer ?? ''), secrets);
       } catch (error) {
         // a server that echoes the credentials in its answer: the error leaves without them
         throw scrubError(error, secrets);
@@ -83,6 +84,15 @@ export function fromJson(entity: Entity, body: string, pointer: string): FeedRes
   } catch (error) {
     return missing(entity, (error as Error).message);
   }
+}
+
+/** A feed result with every secret of the poll replaced by `[secret]` in its values and missing reasons. */
+export function scrubResult(result: FeedResult, secrets: readonly string[]): FeedResult {
+  if (secrets.length === 0) return result;
+  return {
+    samples: result.samples.map((sample) => ({ ...sample, value: scrubSecrets(sample.value, secrets) })),
+    missing: result.missing.map((m) => ({ ...m, reason: scrubSecrets(m.reason, secrets) })),
+  };
 }
 
 function missing(entity: Entity, reason: string): FeedResult {

@@ -66,10 +66,14 @@ describe('remediation of real processes from a Trivy report', () => {
     const s = await shop();
     await waitUntil(() => s.ids.every((id) => s.tree.find(id)?.sensor('service.up').value === true), 15_000, 'four processes up');
     s.tree.get('api').sensor<boolean>('service.up').readings$.subscribe((o) => s.apiUp.push(o.value));
-    await waitUntil(() => s.ids.every((id) => s.installed(id) === '4.20.0') && s.exposed().every((e) => e.includes('left-pad')), 18_000, 'every process running express 4.20.0, verified');
+    const dbUp: boolean[] = [];
+    s.tree.get('db').sensor<boolean>('service.up').readings$.subscribe((o) => dbUp.push(o.value));
+    await waitUntil(() => s.ids.every((id) => s.installed(id) === '4.20.0') && s.exposed().every((e) => e.includes('left-pad')) && s.tree.get('db').members.length === 1, 25_000, 'every process running express 4.20.0, verified, the database back to one process');
     const batches = await s.remediations();
-    expect(batches.map((d) => `${d.outcome} ${d.actions.map((a) => a.entity).join(',')}`)).toEqual(['applied db-1', 'applied api-1', 'applied api-2', 'applied api-3']);
+    // the database is one process: a second one is started first (surge), both are updated, the newest retired
+    expect(batches.map((d) => `${d.outcome} ${d.actions.map((a) => a.entity).join(',')}`)).toEqual(['applied db', 'applied db-1', 'applied db-2', 'applied db', 'applied api-1', 'applied api-2', 'applied api-3']);
     expect(s.apiUp).not.toContain(false);
+    expect(dbUp).not.toContain(false);
     expect(s.exposed()).toEqual(['db-1 left-pad no_fix', 'api-1 left-pad no_fix', 'api-2 left-pad no_fix', 'api-3 left-pad no_fix']);
   }, 40_000);
 
@@ -78,7 +82,7 @@ describe('remediation of real processes from a Trivy report', () => {
     await waitUntil(() => s.exposed().includes('api-1 express health_gate_failed'), 20_000, 'the failed fix reported');
     await waitUntil(() => s.tree.find('api-1')?.sensor('service.up').value === true && s.installed('api-1') === '4.18.2', 10_000, 'api-1 back on 4.18.2');
     const batches = await s.remediations();
-    expect(batches.map((d) => `${d.outcome} ${d.actions.map((a) => a.entity).join(',')}`)).toEqual(['applied db-1', 'failed api-1']);
+    expect(batches.map((d) => `${d.outcome} ${d.actions.map((a) => a.entity).join(',')}`)).toEqual(['applied db', 'applied db-1', 'applied db-2', 'applied db', 'failed api-1']);
     expect(s.installed('db-1')).toBe('4.20.0');
     expect(s.exposed()).toContain('api-2 express health_gate_failed');
   }, 40_000);

@@ -24,14 +24,15 @@ export function parseScanReport(input: unknown, format: ScanReportFormat = 'auto
       throw new ScanReportError('JSON', [(error as Error).message]);
     }
   }
-  const chosen = format === 'auto' ? detect(doc) : format;
+  const chosen = format === 'auto' ? detectScanReportFormat(doc) : format;
   if (chosen === 'trivy') return parseTrivyReport(doc);
   if (chosen === 'grype') return parseGrypeReport(doc);
   if (chosen === 'osv') return parseOsv(doc);
   throw new ScanReportError('scanner', ['(root): neither Trivy JSON (SchemaVersion, Results), Grype JSON (matches) nor OSV (id, affected / vulns / results): set format'] );
 }
 
-function detect(doc: unknown): ScanReportFormat | undefined {
+/** The format of a parsed report told by its top-level fields (Trivy, then Grype, then OSV), or undefined. */
+export function detectScanReportFormat(doc: unknown): Exclude<ScanReportFormat, 'auto'> | undefined {
   if (isTrivyReport(doc)) return 'trivy';
   if (isGrypeReport(doc)) return 'grype';
   if (isOsv(doc)) return 'osv';

@@ -4,7 +4,7 @@ import * as errors from '../../src/core/errors.js';
 /** A second, separately loaded copy of the errors module (as a policy module importing the package gets). */
 async function otherCopy(): Promise<typeof errors> {
   vi.resetModules();
-  return (await import('../../src/core/errors.js?copy')) as typeof errors;
+  return (await import('../../src/core/errors.js')) as typeof errors;
 }
 
 describe('HomeostatError across copies of homeostat', () => {
@@ -22,6 +22,6 @@ describe('HomeostatError across copies of homeostat', () => {
     expect(new errors.UnknownEntityError('a') instanceof errors.HomeostatError).toBe(true);
     expect(new Error('plain') instanceof errors.HomeostatError).toBe(false);
     expect(Object.create(Error.prototype) instanceof errors.HomeostatError).toBe(false);
-    expect(null instanceof errors.HomeostatError).toBe(false);
+    expect((null as unknown as object) instanceof errors.HomeostatError).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 // tsx) stay external and load from node_modules when a command imports them.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,8 +44,10 @@ const externalPackages = {
   name: 'external-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:') || !BUNDLED.has(packageName(args.path))) return { path: args.path, external: true };
-      return undefined;
+      if (args.path.startsWith('node:') || builtinModules.includes(args.path)) return { path: args.path, external: true };
+      // a bundled package's own dependencies are bundled with it: an install hoists only homeostat's
+      if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return BUNDLED.has(packageName(args.path)) ? undefined : { path: args.path, external: true };
     });
   },
 };

@@ -2,6 +2,7 @@
 // the WC98 trace, each run both as users run it (the built `dist`, laid out as an installed package: no
 // src/, so no TypeScript loader) and from a source checkout (through tsx). The baseline is node itself
 // starting and exiting (`node -e ''`) in the same run; ratios are against it, min/median/max over rounds.
+// Each case reports wall time and, where time(1) is installed, CPU time (user + sys).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,12 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 // runs from bench/ (tsx) or from .bench-build/bench/ (compiled)
 // BENCH_ROOT measures another checkout (an older build, for a before/after)
 const root = process.env['BENCH_ROOT'] ?? path.resolve(import.meta.dirname, import.meta.dirname.includes('.bench-build') ? '../..' : '..');
-if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('cold-cli needs the build: run `npm run build` first');
+// the command's bundle (dist/cli-bundle) or, in a build older than the bundle, the compiled command
+if (!existsSync(path.join(root, 'dist/cli-bundle/main.js')) && !existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('cold-cli needs the build: run `npm run build` first');
+// CPU time (user + sys) of the whole process, through time(1) where the machine has it: less disturbed by
+// other work than wall time on a loaded machine
+const TIME = '/usr/bin/time';
+const cpuMeasured = existsSync(TIME);
 
 /** The package as installed: bin, dist and package.json, no src/ (so bin/homeostat.js takes the dist path). */
 function installed(): string {
@@ -25,13 +31,16 @@ function installed(): string {
   return dir;
 }
 
-/** Wall time of one whole process, from spawn to exit (ms); throws when it fails. */
-function timed(args: readonly string[]): number {
+/** Wall time of one whole process, from spawn to exit, and its CPU time when measured (ms); throws when it fails. */
+function timed(args: readonly string[]): { wall: number; cpu: number } {
   const start = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-  const ms = performance.now() - start;
+  const result = cpuMeasured
+    ? spawnSync(TIME, ['-f', 'cpu %U %S', process.execPath, ...args], { cwd: root, encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const wall = performance.now() - start;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return ms;
+  const cpuLine = /cpu (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\s*$/.exec(result.stderr);
+  return { wall, cpu: cpuLine ? (Number(cpuLine[1]) + Number(cpuLine[2])) * 1000 : NaN };
 }
 
 const spread = (values: number[]): { min: number; median: number; max: number } => {
@@ -54,12 +63,14 @@ const cases: Record<string, readonly string[]> = {
   simulateSource: [path.join(root, 'bin/homeostat.js'), 'simulate', swim, '--trace', trace],
 };
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+const cpuTimes: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 try {
   // round 0 fills the file cache and is not counted; the cases alternate within each round
   for (let round = 0; round <= ROUNDS; round++) {
     for (const [name, args] of Object.entries(cases)) {
       const ms = timed(args);
-      if (round > 0) times[name]?.push(ms);
+      if (round > 0) times[name]?.push(ms.wall);
+      if (round > 0) cpuTimes[name]?.push(ms.cpu);
     }
   }
 } finally {
@@ -67,4 +78,5 @@ try {
 }
 const result: Record<string, unknown> = { name: 'cold-cli', rounds: ROUNDS };
 for (const [name, values] of Object.entries(times)) result[`${name}Ms`] = spread(values);
+if (cpuMeasured) for (const [name, values] of Object.entries(cpuTimes)) result[`${name}CpuMs`] = spread(values);
 emit(result);

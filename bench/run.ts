@@ -92,11 +92,12 @@ if (cc) {
     const v = cc[key] as { min: number; median: number; max: number } | undefined;
     return v ? `${spread(v.min, v.median, v.max, 0)} ms` : 'n/a';
   };
-  rows.push(['cold CLI: validate (dist)', ms('validateDistMs'), `whole process, min/median/max; node alone ${ms('nodeMs')}; bar: 300 ms`]);
-  rows.push(['cold CLI: validate, TS module (dist)', ms('validateTsModuleDistMs'), 'web-shop.yaml names a .ts policy module: tsx loads it']);
-  rows.push(['cold CLI: simulate WC98 (dist)', ms('simulateDistMs'), 'whole process; bar: 700 ms']);
-  rows.push(['cold CLI: validate (source, tsx)', ms('validateSourceMs'), 'a development checkout']);
-  rows.push(['cold CLI: simulate WC98 (source, tsx)', ms('simulateSourceMs'), 'a development checkout']);
+  const cpu = (key: string): string => (cc[`${key}CpuMs`] ? `CPU ${ms(`${key}CpuMs`)} (node alone ${ms('nodeCpuMs')})` : 'CPU not measured (no /usr/bin/time)');
+  rows.push(['cold CLI: validate (dist)', ms('validateDistMs'), `whole process, min/median/max; node alone ${ms('nodeMs')}; ${cpu('validateDist')}; bar: 300 ms`]);
+  rows.push(['cold CLI: validate, TS module (dist)', ms('validateTsModuleDistMs'), `web-shop.yaml names a .ts policy module (which imports the sources): tsx loads it; ${cpu('validateTsModuleDist')}`]);
+  rows.push(['cold CLI: simulate WC98 (dist)', ms('simulateDistMs'), `whole process; ${cpu('simulateDist')}; bar: 700 ms`]);
+  rows.push(['cold CLI: validate (source, tsx)', ms('validateSourceMs'), `a development checkout; ${cpu('validateSource')}`]);
+  rows.push(['cold CLI: simulate WC98 (source, tsx)', ms('simulateSourceMs'), `a development checkout; ${cpu('simulateSource')}`]);
 }
 const loadAfter = os.loadavg()[0] ?? 0;
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${fmt(loadBefore)} at the start, ${fmt(loadAfter)} at the end`;

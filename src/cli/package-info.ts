@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
 /** The parts of homeostat's own package.json the CLI reads. */
 export interface PackageInfo {
@@ -10,13 +12,13 @@ export interface PackageInfo {
 let cached: PackageInfo | undefined;
 
 /**
- * homeostat's package.json: two levels above this file both in the sources (src/cli) and in the build
- * (dist/cli), so the same relative URL works for a checkout and for an installed package.
+ * homeostat's package.json: the first one above this file, from the sources (src/cli), the build (dist/cli)
+ * and the CLI bundle (dist/cli-bundle) alike, in a checkout and in an installed package.
  * @throws Error when the file is missing or not JSON (a broken install)
  */
 export function packageInfo(): PackageInfo {
   if (cached) return cached;
-  const json = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const json = JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as {
     version?: unknown;
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;

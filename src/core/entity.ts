@@ -24,6 +24,9 @@ export interface EntitySpec {
   readonly memberResources?: Readonly<Record<string, number>>;
 }
 
+/** The config and resources of an entity that declares none: one frozen object for all of them. */
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+
 /**
  * A node of the managed tree. Structure (children, members) changes only through the `EntityTree`, which
  * keeps ids unique and announces every change.
@@ -55,9 +58,9 @@ export class Entity {
   constructor(spec: EntitySpec, scheduler: SchedulerLike, rejections: Subject<RejectedReading>) {
     this.id = spec.id;
     this.type = spec.type;
-    this.config = spec.config ?? {};
+    this.config = spec.config ?? NOTHING;
     this.tenant = spec.tenant;
-    this.resources = spec.resources ?? {};
+    this.resources = spec.resources ?? (NOTHING as Readonly<Record<string, number>>);
     this.memberResources = spec.memberResources;
     this.scheduler = scheduler;
     this.rejections = rejections;

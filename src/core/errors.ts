@@ -3,8 +3,21 @@
  * the effector invoker whether another attempt may succeed.
  */
 
-/** Base class of every error homeostat throws on purpose. */
+/** Marks every HomeostatError, whichever copy of homeostat made it (shared through the global symbol registry). */
+const HOMEOSTAT_ERROR = Symbol.for('homeostat.HomeostatError');
+
+/**
+ * Base class of every error homeostat throws on purpose. `instanceof HomeostatError` also holds for an error
+ * made by another loaded copy of homeostat: the CLI runs from a bundle, while a policy or effector module it
+ * loads imports the package itself, and a `TerminalEffectorError` thrown there must still stop retries.
+ * Subclasses keep the ordinary prototype check.
+ */
 export class HomeostatError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== HomeostatError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[HOMEOSTAT_ERROR] === true;
+  }
+
   /** Stable machine-readable code, e.g. `E_UNKNOWN_SENSOR`. */
   readonly code: string;
   /** Whether repeating the same operation may succeed. */
@@ -17,6 +30,7 @@ export class HomeostatError extends Error {
     this.retryable = options.retryable ?? false;
   }
 }
+Object.defineProperty(HomeostatError.prototype, HOMEOSTAT_ERROR, { value: true });
 
 /** A value (params, config, reading, API body) did not match its schema. */
 export class ValidationError extends HomeostatError {

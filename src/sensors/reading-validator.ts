@@ -24,12 +24,27 @@ const plainBoolean: ReadingValidator<boolean> = {
 };
 
 /**
- * Builds a validator for a schema. Plain `z.number()` and `z.boolean()` take a fast path (the loop validates
+ * One validator per schema, shared by every sensor made from it: a tree of a million entities has millions
+ * of sensors but a handful of schemas (each validator is an object and two closures).
+ */
+const validators = new WeakMap<z.ZodType, ReadingValidator<unknown>>();
+
+/**
+ * The validator for a schema. Plain `z.number()` and `z.boolean()` take a fast path (the loop validates
  * every reading); everything else goes through zod.
  */
 export function readingValidator<T>(schema: z.ZodType<T>): ReadingValidator<T> {
   if (isPlainNumber(schema)) return finiteNumber as unknown as ReadingValidator<T>;
   if (schema instanceof z.ZodBoolean) return plainBoolean as unknown as ReadingValidator<T>;
+  let validator = validators.get(schema) as ReadingValidator<T> | undefined;
+  if (!validator) {
+    validator = zodValidator(schema);
+    validators.set(schema, validator as ReadingValidator<unknown>);
+  }
+  return validator;
+}
+
+function zodValidator<T>(schema: z.ZodType<T>): ReadingValidator<T> {
   return {
     check: (raw) => {
       const result = schema.safeParse(raw);

@@ -3,6 +3,9 @@ import type { SensorDefinition } from './define-sensor.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 
+/** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
+const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
+
 /**
  * A live sensor on one entity: the current reading, a hot stream of new readings, staleness, and a count of
  * rejected readings. Values that fail the schema (NaN, a string for a number) are rejected and reported;
@@ -29,8 +32,8 @@ export class Sensor<T> {
   private lastNumber = 0;
   private lastValue: T | undefined;
   private currentCache: Observation<T> | undefined;
-  /** All subscribers when there are several (copy on write). */
-  private subscribers: Subscriber<Observation<T>>[] = [];
+  /** All subscribers when there are several (copy on write: never changed in place, so it starts shared). */
+  private subscribers: readonly Subscriber<Observation<T>>[] = NO_SUBSCRIBERS;
   readonly definition: SensorDefinition<T>;
   private readonly validator: ReadingValidator<T>;
   private readonly rejections: Subject<RejectedReading>;
@@ -123,7 +126,7 @@ export class Sensor<T> {
   close(): void {
     this.closed = true;
     const subscribers = this.subscribers;
-    this.subscribers = [];
+    this.subscribers = NO_SUBSCRIBERS;
     this.single = undefined;
     for (const subscriber of subscribers) subscriber.complete();
   }

@@ -27,7 +27,7 @@ beforeAll(async () => {
   packed = await packHomeostat();
   // the CLI as `npx homeostat` gets it: runtime dependencies only, no tsx, no OpenTelemetry SDK
   cli = await packed.install(path.join(packed.scratch, 'npx'));
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await packed?.cleanup();
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('npm pack', () => {
   it('ships the build, the bin, the README and the license; no tests, sources, benchmarks or examples', () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'bin/homeostat.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/server/index.js']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'bin/homeostat.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/cli-bundle/main.js', 'dist/server/index.js']));
     const outside = paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', 'bin/homeostat.js'].includes(p));
     expect(outside).toEqual([]);
     expect(paths.filter((p) => /\.test\.|^test\/|^bench\/|^src\/|^policies\//.test(p))).toEqual([]);

@@ -55,8 +55,10 @@ export async function packHomeostat(): Promise<PackedPackage> {
     await cp(repoRoot, source, { recursive: true, filter: (from) => !skipped.has(path.relative(repoRoot, from).split(path.sep)[0] ?? '') });
   }
   await symlink(path.join(repoRoot, 'node_modules'), path.join(source, 'node_modules'), 'dir');
-  // the build as `prepare` makes it, from the copied sources, with the repository's compiler
-  await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', path.join(source, 'tsconfig.build.json')], { cwd: source, timeout: 120_000 });
+  // the build as `prepare` makes it (library and the command's bundle), from the copied sources, with the
+  // repository's compiler and bundler
+  await run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', path.join(source, 'tsconfig.build.json')], { cwd: source, timeout: 360_000 });
+  await run(process.execPath, [path.join(source, 'scripts/build-cli.mjs'), '--quiet'], { cwd: source, timeout: 120_000 });
   const packed = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], source)) as Array<{ filename: string; files: PackedFile[] }>;
   const tarball = packed[0];
   if (!tarball) throw new Error('npm pack produced nothing');

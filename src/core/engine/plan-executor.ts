@@ -34,6 +34,8 @@ export interface ExecutorDeps {
 }
 
 const COOLDOWN_KEY = 'engine.cooldownUntil';
+/** What `whenIdle` gives before the first plan: one settled promise for every executor. */
+const ALREADY_IDLE: Promise<void> = Promise.resolve();
 
 interface Waiting {
   readonly pending: PendingPlan;
@@ -54,11 +56,12 @@ export class PlanExecutor {
   /** The executing plan's token (identity only); undefined while idle. */
   private current: object | undefined;
   // one controller serves plan after plan until a stop aborts it: creating a signal per plan costs more than
-  // the rest of a small plan's execution (listeners are always removed when a plan ends)
-  private controller = new AbortController();
+  // the rest of a small plan's execution (listeners are always removed when a plan ends). Made at the first
+  // plan: most policies of a large tree never plan, and a controller with its signal is a few hundred bytes.
+  private controller: AbortController | undefined;
   private readonly waiting: Waiting[] = [];
   private stopping = false;
-  private idle: Promise<void> = Promise.resolve();
+  private idle: Promise<void> = ALREADY_IDLE;
   private markIdle: (() => void) | undefined;
   private readonly state: PolicyState;
   private readonly coalescer = new DecisionCoalescer();
@@ -121,8 +124,8 @@ export class PlanExecutor {
   /** Aborts the executing plan's effectors; it is recorded as failed with `reason`. */
   abort(reason: EngineStoppedError): void {
     if (!this.current) return;
-    this.controller.abort(reason);
-    this.controller = new AbortController();
+    this.controller?.abort(reason);
+    this.controller = undefined;
   }
 
   private enqueue(pending: PendingPlan): void {
@@ -163,7 +166,7 @@ export class PlanExecutor {
     if (!this.markIdle) this.idle = new Promise((resolve) => (this.markIdle = resolve));
     const finished = (): void => this.finished(token);
     // execute records its own failures; a rejection here would be a bug, and must not end the process
-    this.execute(pending, this.controller.signal).then(finished, finished);
+    this.execute(pending, (this.controller ??= new AbortController()).signal).then(finished, finished);
   }
 
   private finished(token: object): void {

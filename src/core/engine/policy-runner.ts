@@ -76,29 +76,24 @@ export class PolicyRunner {
     this.stopped = false;
     this.startedAt = this.deps.scheduler.now();
     const generation = ++this.generation;
-    const live = (): boolean => !this.stopped && this.generation === generation;
+    const live = (): boolean => this.isLive(generation);
     const { definition } = this.attachment;
     let phase: 'monitor' | 'analyze' = 'monitor';
     try {
       const monitored = checkObservable('monitor', definition.monitor(this.context));
       phase = 'analyze';
       const symptoms = checkObservable('analyze', definition.analyze(monitored, this.context));
-      const subscription = symptoms.subscribe({
-        next: (value: unknown) => {
-          if (live()) this.onSymptom(value);
-        },
-        error: (error: unknown) => {
-          if (live()) this.fault('analyze', error);
-        },
-        complete: () => {
-          if (live()) this.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
-        },
-      });
+      const subscription = symptoms.subscribe(new RunObserver(this, generation));
       if (live()) this.subscription = subscription;
       else subscription.unsubscribe();
     } catch (error) {
       if (live()) this.fault(phase, error);
     }
+  }
+
+  /** True while the run started as `generation` is the current one (callbacks of older runs are ignored). */
+  isLive(generation: number): boolean {
+    return !this.stopped && this.generation === generation;
   }
 
   /** Unsubscribes the stream and cancels a pending restart. */
@@ -123,7 +118,8 @@ export class PolicyRunner {
     }
   }
 
-  private onSymptom(value: unknown): void {
+  /** @internal a symptom of the current run (from its observer): checked, planned and submitted. */
+  onSymptom(value: unknown): void {
     let symptom: Symptom;
     try {
       symptom = checkSymptom(value);
@@ -162,7 +158,8 @@ export class PolicyRunner {
     }
   }
 
-  private fault(phase: PolicyFault['phase'], error: unknown): void {
+  /** @internal a fault of the current run: recorded, and the policy restarted with backoff. */
+  fault(phase: PolicyFault['phase'], error: unknown): void {
     this.generation++;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
@@ -197,4 +194,27 @@ function faultMessage(error: unknown): string {
     message = Object.prototype.toString.call(error);
   }
   return message.length > 2_000 ? `${message.slice(0, 2_000)}... (${message.length} characters)` : message;
+}
+
+/**
+ * The observer of one run of a policy's stream: one small object with its methods on the prototype, not an
+ * object of three closures per policy (a tree of a million entities runs millions of policies).
+ */
+class RunObserver {
+  constructor(
+    private readonly runner: PolicyRunner,
+    private readonly generation: number,
+  ) {}
+
+  next(value: unknown): void {
+    if (this.runner.isLive(this.generation)) this.runner.onSymptom(value);
+  }
+
+  error(error: unknown): void {
+    if (this.runner.isLive(this.generation)) this.runner.fault('analyze', error);
+  }
+
+  complete(): void {
+    if (this.runner.isLive(this.generation)) this.runner.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
+  }
 }

@@ -1,10 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { packageRoot } from '../../core/package-root.js';
 
-/** Where `npm run build` writes the console: `dist/ui` of the package, from src/ (tsx) and from dist/ alike. */
-export const CONSOLE_ASSETS_DIR = fileURLToPath(new URL('../../../dist/ui/', import.meta.url));
+/**
+ * Where `npm run build` writes the console: `dist/ui` of the package, from src/ (tsx), dist/ and the CLI
+ * bundle alike (with a trailing separator).
+ */
+export const CONSOLE_ASSETS_DIR = path.join(packageRoot(import.meta.url), 'dist', 'ui') + path.sep;
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -37,7 +37,7 @@ export class RedisSharedHolds implements SharedArbitration {
   async acquire(operation: SharedOperation): Promise<{ readonly id: string } | { readonly verdict: Verdict }> {
     const id = `${this.options.owner}#${++this.sequence}`;
     const keys = [this.holdsKey, ...operation.budgets.map((b) => this.budgetPrefix + encodeURIComponent(b.entity))];
-    const answer = (await this.redis.eval(ACQUIRE_OPERATION_SCRIPT, keys.length, ...keys, id, operation.policy, operation.scope, this.holdMs, JSON.stringify(operation.covered), JSON.stringify(operation.budgets))) as [string, string?];
+    const answer = (await this.redis.eval(ACQUIRE_OPERATION_SCRIPT, keys.length, ...keys, id, operation.policy, operation.scope, this.holdMs, JSON.stringify(operation.covered), JSON.stringify(operation.budgets), this.options.owner)) as [string, string?];
     const [outcome, detail] = answer;
     if (outcome === 'preempted' || outcome === 'rate_limited') return { verdict: { outcome, detail: detail ?? outcome } };
     this.running.add(id);

@@ -71,7 +71,8 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
     },
   });
   // an ancestor's plan on one instance holds the subtrees others act in; budgets count every instance's actions
-  deployment.engine.setSharedArbitration(new RedisSharedHolds(store.redis, { namespace: store.keys.namespace, owner, ...(leaseMs === undefined ? {} : { holdMs: leaseMs }) }));
+  // only the plans of the shards this instance holds take holds and spend budgets
+  deployment.engine.setSharedArbitration(new RedisSharedHolds(store.redis, { namespace: store.keys.namespace, owner, actsFor: (entity) => coordinator.actingToken(entity) !== undefined, ...(leaseMs === undefined ? {} : { holdMs: leaseMs }) }));
   // the owner of a shard runs what others' plans ask of its entities, under its own fence
   const delegation = new ShardDelegation(store.redis, coordinator, {
     namespace: store.keys.namespace,

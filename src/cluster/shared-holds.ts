@@ -11,6 +11,8 @@ export interface SharedHoldsOptions {
   readonly owner: string;
   /** How long a hold outlives its instance's last renewal (ms). Default 2 000 (the lease time). */
   readonly holdMs?: number;
+  /** Whether this instance decides for an entity now (holds its shard). Default: always. */
+  readonly actsFor?: (entity: string) => boolean;
 }
 
 /**
@@ -43,6 +45,10 @@ export class RedisSharedHolds implements SharedArbitration {
     this.running.add(id);
     this.timer ??= setInterval(() => void this.renew(), this.holdMs / 3).unref();
     return { id };
+  }
+
+  actsFor(entity: string): boolean {
+    return this.options.actsFor?.(entity) ?? true;
   }
 
   async release(id: string): Promise<void> {

@@ -22,7 +22,7 @@ export interface DelegationOptions {
   readonly owner: string;
   /** How long a request waits for the shard's holder to claim it (ms). Default 2 000 (a lease time). */
   readonly claimWithinMs?: number;
-  /** How often a holder looks for requests, and a requester for its answer (ms). Default 50. */
+  /** How often a holder looks for requests, and a requester for its answer (ms). Default 100. */
   readonly pollMs?: number;
   /** Runs a claimed request here, under this instance's fence for the entity (never handed on again). */
   readonly run: (invocation: DelegatedInvocation) => Promise<unknown>;
@@ -51,7 +51,7 @@ export class ShardDelegation {
 
   constructor(private readonly redis: Redis, private readonly shards: DelegationShards, private readonly options: DelegationOptions) {
     this.claimWithinMs = options.claimWithinMs ?? 2_000;
-    this.pollMs = options.pollMs ?? 50;
+    this.pollMs = options.pollMs ?? 100;
     this.prefix = `homeostat:{${options.namespace}}:`;
   }
 

@@ -82,8 +82,11 @@ export class ShardDelegation {
     const what = `${invocation.entity}.${invocation.effector}`;
     const id = `${this.options.owner}#${++this.sequence}`;
     const key = this.requestKey(id);
-    const [queued, holder] = (await this.redis.eval(SUBMIT_SCRIPT, 3, key, this.streamKey(shard), leaseKey(this.options.namespace, shard), id, this.options.owner, this.claimWithinMs, invocation.runBoundMs, JSON.stringify(invocation))) as [string, string?];
-    if (queued !== 'queued') throw new NotActingError(invocation.entity, invocation.effector);
+    // a submission without an answer (Redis slow or gone) may still have been queued: it is then waited for,
+    // and withdrawn in time like one nobody claims
+    const submitted = (await this.redis.eval(SUBMIT_SCRIPT, 3, key, this.streamKey(shard), leaseKey(this.options.namespace, shard), id, this.options.owner, this.claimWithinMs, invocation.runBoundMs, JSON.stringify(invocation)).catch(() => undefined)) as [string, string?] | undefined;
+    if (submitted && submitted[0] !== 'queued') throw new NotActingError(invocation.entity, invocation.effector);
+    const holder = submitted?.[1];
     const askedAt = performance.now();
     const claimBy = askedAt + this.claimWithinMs + this.pollMs * 4;
     const answerBy = claimBy + invocation.runBoundMs + 1_000;
@@ -103,9 +106,10 @@ export class ShardDelegation {
       }
       if (answer?.state === 'expired' || answer?.state === 'cancelled') throw notTaken(invocation, shard, holder);
       if (answer?.state === 'claimed') claimed = answer;
-      if (answer?.state === 'pending' && now > claimBy) {
+      if (!claimed && (answer?.state === 'pending' || answer?.state === null) && now > claimBy) {
+        // on the connection the submission went through, so 'missing' means it was never queued
         const after = (await this.redis.eval(CANCEL_SCRIPT, 1, key).catch(() => undefined)) as string | undefined;
-        if (after === 'cancelled') throw notTaken(invocation, shard, holder);
+        if (after === 'cancelled' || after === 'missing') throw notTaken(invocation, shard, holder);
       }
       if (now > answerBy) {
         throw new HomeostatError('E_OUTCOME_UNKNOWN', `${what}: handed to ${claimed?.runner ?? holder ?? 'the holder of shard ' + shard}${claimed?.token ? ` (fencing token ${claimed.token})` : ''}, no result within ${Math.round(now - askedAt)} ms: outcome unknown, not repeated`);

@@ -45,8 +45,8 @@ function shards(held: Record<string, number>): DelegationShards {
   };
 }
 
-async function instance(ns: string, owner: string, held: Record<string, number>, run: (invocation: DelegatedInvocation) => Promise<unknown>, start = true): Promise<ShardDelegation> {
-  const made = new ShardDelegation(await client(), shards(held), { namespace: ns, owner, claimWithinMs: 300, pollMs: 20, run });
+async function instance(ns: string, owner: string, held: Record<string, number>, run: (invocation: DelegatedInvocation) => Promise<unknown>, start = true, claimWithinMs = 300): Promise<ShardDelegation> {
+  const made = new ShardDelegation(await client(), shards(held), { namespace: ns, owner, claimWithinMs, pollMs: 20, run });
   delegations.push(made);
   if (start) made.start();
   return made;
@@ -148,6 +148,21 @@ describe('ShardDelegation', () => {
     expect(error.message).toContain('outcome unknown, not repeated');
     expect(runs).toBe(1);
     finish?.();
+  });
+
+  it('waits for a submission Redis did not answer in time, which may still be queued: run once when Redis comes back', async () => {
+    const ns = `d${++namespaces}`;
+    await (await client()).set(leaseKey(ns, 's1'), 'b|42');
+    let runs = 0;
+    await instance(ns, 'b', { s1: 42 }, async () => ++runs);
+    const a = await instance(ns, 'a', {}, () => Promise.reject(new Error('a runs nothing')), true, 5_000);
+    server.pause();
+    const asked = a.delegate(invocation, undefined);
+    // paused past the command timeout (500 ms), so the submission gets no answer; Redis then runs it, and the holder claims it
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    server.resume();
+    await expect(asked).resolves.toBe(1);
+    expect(runs).toBe(1);
   });
 
   it('withdraws a request when its plan is aborted before a holder took it', async () => {

@@ -2,7 +2,8 @@
 // blueprint on a redis-server of the test's own, driving a fenced HTTP target. An ancestor's plan running on
 // the instance that holds the root's shard holds the subtrees the other instance acts in (their plans are
 // `preempted`, naming the holder), and its actions on entities of the other's shards are run by that
-// instance under its own fencing token, once. A budget on the root counts the actions of both instances.
+// instance under its own fencing token, once (as is a person's call through the API of the instance that
+// does not hold the entity's shard). A budget on the root counts the actions of both instances.
 // Every wait polls a condition with a generous bound: process start alone can take tens of seconds on a
 // loaded machine.
 import type { ChildProcess } from 'node:child_process';
@@ -162,6 +163,22 @@ describe('homeostat run --ha --shards, across shards', () => {
     });
     expect(ran.decision.actions.map((x) => x.entity)).toEqual(['app', 's1', 's2']);
     expect(ran.decision.entity).toBe('app');
+
+    // a person's call through the API of an instance that does not hold the entity's shard runs on its holder
+    const called = await until('a person\'s call handed to the holder of the shard', 60_000, async () => {
+      const now = await seen.read();
+      for (const shard of ['s1', 's2']) {
+        const asked = now.findIndex((mine) => mine.length > 0 && !mine.includes(shard));
+        const holder = now.findIndex((mine) => mine.includes(shard));
+        if (asked < 0 || holder < 0) continue;
+        const response = await fetch(`http://127.0.0.1:${(pool[asked] as HaInstance).port}/entities/${shard}/effectors/act?wait=20000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(25_000) });
+        if (response.status !== 200) continue;
+        const request = target.accepted.find((r) => r.path === `/act/${shard}` && r.key?.startsWith('inv-') && seen.ledWith(shard, r.token) === holder);
+        if (request) return { shard, asked, holder };
+      }
+      return undefined;
+    });
+    expect(called.asked).not.toBe(called.holder);
 
     expect(target.duplicates()).toEqual([]);
     expect(target.regressions()).toEqual([]);

@@ -210,6 +210,12 @@ describe('homeostat run --ha --shards, across shards', () => {
     const limited = await until('rate_limited decisions in every subtree', 60_000, async () => {
       const found = await Promise.all(['b1', 'b2', 'b3'].map((shard) => decisions(pool[0] as HaInstance, `policy=${shard}/ticker&outcome=rate_limited`)));
       return found.every((mine) => mine.length > 0) ? found.flat() : undefined;
+    }).catch(async (error: unknown) => {
+      const all = await decisions(pool[0] as HaInstance, '');
+      const counts = new Map<string, number>();
+      for (const d of all) counts.set(`${d.policy} ${d.outcome}`, (counts.get(`${d.policy} ${d.outcome}`) ?? 0) + (d.count ?? 1));
+      const now = await Promise.all(pool.map((p) => leases(p).catch(() => [])));
+      throw new Error(`${String(error)}; decisions: ${JSON.stringify([...counts])}; leases: ${JSON.stringify(now.map((l) => l.map((x) => `${x.shard}:${x.role}`)))}; last: ${JSON.stringify(all.slice(0, 3).map((d) => [d.policy, d.outcome, d.detail]))}`);
     });
     expect(limited.some((d) => d.detail?.includes(`${budget} of ${budget} actions used in the last 600 s by every instance`))).toBe(true);
     const accepted = target.accepted.filter((r) => r.path.startsWith('/act/'));

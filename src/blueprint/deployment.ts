@@ -13,6 +13,7 @@ import { Knowledge } from '../knowledge/knowledge.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
 import { InFlightLedger } from '../knowledge/in-flight.js';
 import type { InvocationRecord } from '../effectors/invocation.js';
+import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import { quorumUp } from '../sensors/enrichers/quorum-up.js';
 import { enricherFromDecl } from './enricher-decl.js';
@@ -46,6 +47,8 @@ export interface DeployOptions {
    * Default: always act (one instance).
    */
   readonly fence?: (entity: string) => number | undefined;
+  /** With shards: hands an invocation this instance may not run to the instance holding its entity's shard. */
+  readonly delegate?: InvocationDelegate;
   /**
    * With shards: the shard an entity belongs to, asked when an effector starts, so the mark of an invocation in
    * flight is kept (and reconciled on a takeover) with its shard. Default: the entity itself.
@@ -88,10 +91,11 @@ export class Deployment {
     fence: ((entity: string) => number | undefined) | undefined,
     stateDir: string,
     inFlightGroup: ((entity: string) => string | undefined) | undefined,
+    delegate: InvocationDelegate | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
-    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, fence ? { fence } : {}), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, { ...(fence ? { fence } : {}), ...(delegate ? { delegate } : {}) }), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
     this.inFlight = new InFlightLedger(knowledge, inFlightGroup);
     this.driverContext = {
       tree: this.tree,
@@ -121,7 +125,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler, options.maxPendingWrites === undefined ? {} : { maxPendingWrites: options.maxPendingWrites });
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint), options.inFlightGroup);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint), options.inFlightGroup, options.delegate);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { HomeostatError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../blueprint/deployment.js';
@@ -9,6 +10,9 @@ import type { Blueprint } from '../blueprint/resolved.js';
 import { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { shardRoots } from '../blueprint/shard-checks.js';
 import { RedisSharedHolds } from '../cluster/shared-holds.js';
+import { ShardDelegation } from '../cluster/shard-delegation.js';
+import type { Caller } from '../effectors/invocation.js';
+import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 
 /** A unique name for this instance: host, pid and a random part (a restarted process is a new owner). */
 export function instanceName(): string {
@@ -43,9 +47,10 @@ export function shardsOf(blueprint: Blueprint): string[] {
  * Joins the instances of one deployment with shards (`--ha --shards`): each shard is a lease of its own,
  * shared out among the instances; an entity belongs to the nearest shard at or above it. Holds and budgets
  * are shared through Redis, and a shard's new owner reconciles what was in flight in it. Logs every shard
- * taken and lost.
+ * taken and lost. An invocation of a plan decided here on an entity of a shard another instance holds is
+ * handed to that instance (see `ShardDelegation`): `setDelegate` gets the function the invoker hands it to.
  */
-export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number): ShardCoordinator {
+export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (delegate: InvocationDelegate) => void): ShardCoordinator {
   const shards = shardsOf(blueprint);
   const roots = new Set(shards);
   const shardOf = (id: string): string | undefined => {
@@ -66,7 +71,36 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
     },
   });
   // an ancestor's plan on one instance holds the subtrees others act in; budgets count every instance's actions
-  deployment.engine.setSharedArbitration(new RedisSharedHolds(store.redis, { namespace: store.keys.namespace, owner, ...(leaseMs === undefined ? {} : { holdMs: leaseMs }) }));
+  // only the plans of the shards this instance holds take holds and spend budgets
+  deployment.engine.setSharedArbitration(new RedisSharedHolds(store.redis, { namespace: store.keys.namespace, owner, actsFor: (entity) => coordinator.actingToken(entity) !== undefined, ...(leaseMs === undefined ? {} : { holdMs: leaseMs }) }));
+  // the owner of a shard runs what others' plans ask of its entities, under its own fence
+  const delegation = new ShardDelegation(store.redis, coordinator, {
+    namespace: store.keys.namespace,
+    owner,
+    ...(leaseMs === undefined ? {} : { claimWithinMs: leaseMs }),
+    run: async (invocation) => {
+      const entity = deployment.tree.find(invocation.entity);
+      if (!entity) throw new HomeostatError('E_UNKNOWN_ENTITY', `no entity '${invocation.entity}' here (the instances run different blueprints?)`);
+      return deployment.engine.invoker.invoke(entity, invocation.effector, invocation.params, {
+        caller: invocation.caller,
+        local: true,
+        ...(invocation.decisionId === undefined ? {} : { decisionId: invocation.decisionId }),
+        ...(invocation.timeoutMs === undefined ? {} : { timeoutMs: invocation.timeoutMs }),
+      });
+    },
+  });
+  // only decisions this instance makes are handed on: a plan of a policy whose shard it acts for, or a person's
+  const decidesHere = (caller: Caller): boolean => {
+    if (caller.kind === 'person') return true;
+    try {
+      return coordinator.actingToken(deployment.engine.attachment(caller.name).entity.id) !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  setDelegate?.((invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined));
+  delegation.start();
+  coordinator.events$.subscribe({ complete: () => void delegation.stop() });
   coordinator.events$.subscribe((event) => {
     if (event.kind === 'takeover') logger.info({ ha: { owner, ...event } }, `${owner} now acts for shard ${event.shard} with fencing token ${event.token}`);
     else if (event.kind === 'lost') logger.warn({ ha: { owner, ...event } }, `${owner} lost shard ${event.shard}: ${event.reason}`);

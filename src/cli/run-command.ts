@@ -13,6 +13,7 @@ import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js'
 import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
 import { instanceName, joinHa, joinShards } from './ha-option.js';
+import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
@@ -139,9 +140,12 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const fence = (entity: string) => coordinator?.actingToken(entity);
   // with shards, the mark of an invocation in flight is kept with its shard, for the shard's next owner
   const inFlightGroup = (entity: string) => (coordinator && 'shardOf' in coordinator ? coordinator.shardOf(entity) : entity);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup } : {}) });
+  // with shards, an invocation on an entity of a shard another instance holds is handed to that instance
+  let handOver: InvocationDelegate | undefined;
+  const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
+  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
+    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d) => (handOver = d)) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
   const subscriptions = [

@@ -21,6 +21,11 @@ export interface LeaseOptions {
   readonly minReplicaAcks?: number;
 }
 
+/** The Redis key of a lease (value: `owner|token`), for scripts that check who holds it. */
+export function leaseKey(namespace: string, name: string): string {
+  return `homeostat:{${namespace}}:lease:${encodeURIComponent(name)}`;
+}
+
 /** What an instance knows of the lease at a moment. */
 export type LeaseState =
   | { readonly role: 'leader'; readonly token: number; readonly validForMs: number }
@@ -58,7 +63,7 @@ export class RedisLease {
     this.renewEveryMs = this.ttlMs / (options.renewalsPerTtl ?? 4);
     if (!(this.marginMs >= 0 && this.marginMs < this.ttlMs - this.renewEveryMs)) throw new RangeError(`lease ${options.name}: the safety margin (${this.marginMs} ms) must be below the lease time less one renewal interval`);
     if ((options.minReplicaAcks ?? 0) > 0 && isCluster(redis)) throw new RangeError(`lease ${options.name}: replica acknowledgements (WAIT) are not available on Redis Cluster, whose client cannot send a command without keys to the lease's node`);
-    const base = `homeostat:{${options.namespace}}:lease:${encodeURIComponent(options.name)}`;
+    const base = leaseKey(options.namespace, options.name);
     this.keys = { lease: base, counter: `homeostat:{${options.namespace}}:lease-token`, expiry: `${base}:expiry` };
   }
 

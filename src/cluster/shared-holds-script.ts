@@ -2,7 +2,7 @@
  * Checks and records one operation of a sharded deployment, atomically. KEYS[1]: the holds hash (field: the
  * operation id; value: JSON { policy, scope, expires }); KEYS[2..]: one sorted set of stamps per budget (score:
  * Redis time in ms). ARGV: id, policy, scope, hold time (ms), covered entities (JSON list), budgets (JSON list
- * of { entity, maxActions, windowMs, inside }, in the order of KEYS[2..]). Returns {'ok'}, or {outcome, detail}.
+ * of { entity, maxActions, windowMs, inside }, in the order of KEYS[2..]), the instance's owner name. Returns {'ok'}, or {outcome, detail}.
  * Holds past their expiry (an instance that died while a plan ran) are dropped on the way.
  */
 export const ACQUIRE_OPERATION_SCRIPT = `
@@ -22,7 +22,7 @@ for i = 1, #holds, 2 do
   end
 end
 if holder then
-  return {'preempted', 'held: ' .. holder.policy .. ' is running a plan on the subtree of ' .. holder.scope .. ' (on another instance)'}
+  return {'preempted', 'held: ' .. holder.policy .. ' is running a plan on the subtree of ' .. holder.scope .. ' (on instance ' .. (holder.owner or 'another') .. ')'}
 end
 local budgets = cjson.decode(ARGV[6])
 for i, budget in ipairs(budgets) do
@@ -37,7 +37,7 @@ for i, budget in ipairs(budgets) do
   for n = 1, budget.inside do redis.call('ZADD', KEYS[i + 1], now, id .. ':' .. n) end
   redis.call('PEXPIRE', KEYS[i + 1], budget.windowMs + 1000)
 end
-redis.call('HSET', KEYS[1], id, cjson.encode({ policy = policy, scope = scope, since = now, expires = now + ttl }))
+redis.call('HSET', KEYS[1], id, cjson.encode({ policy = policy, scope = scope, since = now, expires = now + ttl, owner = ARGV[7] }))
 return {'ok'}
 `;
 

@@ -11,6 +11,8 @@ export interface SharedHoldsOptions {
   readonly owner: string;
   /** How long a hold outlives its instance's last renewal (ms). Default 2 000 (the lease time). */
   readonly holdMs?: number;
+  /** Whether this instance decides for an entity now (holds its shard). Default: always. */
+  readonly actsFor?: (entity: string) => boolean;
 }
 
 /**
@@ -37,12 +39,16 @@ export class RedisSharedHolds implements SharedArbitration {
   async acquire(operation: SharedOperation): Promise<{ readonly id: string } | { readonly verdict: Verdict }> {
     const id = `${this.options.owner}#${++this.sequence}`;
     const keys = [this.holdsKey, ...operation.budgets.map((b) => this.budgetPrefix + encodeURIComponent(b.entity))];
-    const answer = (await this.redis.eval(ACQUIRE_OPERATION_SCRIPT, keys.length, ...keys, id, operation.policy, operation.scope, this.holdMs, JSON.stringify(operation.covered), JSON.stringify(operation.budgets))) as [string, string?];
+    const answer = (await this.redis.eval(ACQUIRE_OPERATION_SCRIPT, keys.length, ...keys, id, operation.policy, operation.scope, this.holdMs, JSON.stringify(operation.covered), JSON.stringify(operation.budgets), this.options.owner)) as [string, string?];
     const [outcome, detail] = answer;
     if (outcome === 'preempted' || outcome === 'rate_limited') return { verdict: { outcome, detail: detail ?? outcome } };
     this.running.add(id);
     this.timer ??= setInterval(() => void this.renew(), this.holdMs / 3).unref();
     return { id };
+  }
+
+  actsFor(entity: string): boolean {
+    return this.options.actsFor?.(entity) ?? true;
   }
 
   async release(id: string): Promise<void> {

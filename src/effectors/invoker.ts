@@ -8,6 +8,7 @@ import { hasSecretRefs, resolveSecretRefs, scrubSecrets, type Resolved } from '.
 import { sleep } from '../core/time.js';
 import type { EffectorDefinition } from './define-effector.js';
 import { KeyedQueue } from './entity-queue.js';
+import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry-policy.js';
 
@@ -22,6 +23,8 @@ export interface InvokeOptions {
   readonly traceContext?: Context;
   /** The decision this invocation carries out, passed on to the effector (e.g. as an idempotency key). */
   readonly decisionId?: string;
+  /** Run here or not at all: never handed to another instance (an invocation handed over to this one). */
+  readonly local?: boolean;
 }
 
 /** Thrown by `invoke` when the effector failed; carries the record. */
@@ -48,6 +51,12 @@ export interface InvokerOptions {
    * with no token (one instance). Gets the entity acted on: with shards, each subtree has a lease of its own.
    */
   readonly fence?: (entity: string) => number | undefined;
+  /**
+   * With shards: an invocation whose entity this instance may not act on now (the fence says so) is handed to
+   * the instance that holds the entity's shard, which runs it under its own fencing token and records it;
+   * this instance gets the result or the error. Default: none (E_NOT_LEADER).
+   */
+  readonly delegate?: InvocationDelegate;
 }
 
 /**
@@ -111,6 +120,8 @@ export class EffectorInvoker {
       this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });
       throw error;
     }
+    const delegated = this.delegated(entity, effector, effectorName, rawParams, options);
+    if (delegated) return delegated;
     return this.queue.run(entity.id, () => childSpan(options.traceContext, 'homeostat.effector', { 'homeostat.entity': entity.id, 'homeostat.effector': effectorName, 'homeostat.caller': `${options.caller.kind}:${options.caller.name}` }, async (span) => {
       let attempts = 0;
       let token: number | undefined;
@@ -137,6 +148,27 @@ export class EffectorInvoker {
         span.setAttribute('homeostat.attempts', attempts);
       }
     }));
+  }
+
+  /**
+   * The owner's run of an invocation this instance may not run itself, when a delegate takes it; undefined
+   * to run (or refuse) it here. Nothing is recorded here: the instance that runs it records it.
+   */
+  private delegated(entity: Entity, effector: EffectorDefinition<unknown, unknown>, effectorName: string, rawParams: unknown, options: InvokeOptions): Promise<unknown> | undefined {
+    const { fence, delegate } = this.options;
+    if (!fence || !delegate || options.local || fence(entity.id) !== undefined) return undefined;
+    const perAttemptMs = options.timeoutMs ?? effector.timeoutMs ?? 30_000;
+    const policy: RetryPolicy = { ...DEFAULT_RETRY, ...effector.retry };
+    const attempts = effector.idempotent ? Math.max(1, policy.maxAttempts) : 1;
+    return delegate({
+      entity: entity.id,
+      effector: effectorName,
+      params: rawParams,
+      caller: options.caller,
+      ...(options.decisionId === undefined ? {} : { decisionId: options.decisionId }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      runBoundMs: attempts * perAttemptMs + (attempts - 1) * policy.maxDelayMs,
+    }, options.signal);
   }
 
   /** The token to act under; @throws NotActingError when this instance must not act now */

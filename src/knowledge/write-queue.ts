@@ -93,7 +93,10 @@ export class WriteQueue {
    * @throws KnowledgeUnavailableError while the store fails (the writes are kept and retried)
    */
   async flush(): Promise<void> {
-    while (this.entries.length > 0 || this.flushing) {
+    // only the writes queued before the call: waiting for an empty queue never ends while writes keep coming
+    // (an instance taking a shard flushes while its loops write decisions many times a second)
+    const before = new Set(this.entries);
+    while (this.entries.some((e) => before.has(e))) {
       // while a retry waits, say so at once: forcing a write per caller would defeat the backoff
       if (this.retryTimer || (this.closed && this.lastError !== undefined && !this.flushing)) throw new KnowledgeUnavailableError(this.lastError ?? 'failing');
       if (!this.flushing) this.start();

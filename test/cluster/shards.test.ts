@@ -51,7 +51,8 @@ async function balanced(pool: HaInstance[]): Promise<string[][] | undefined> {
 describe('homeostat run --ha --shards', () => {
   it('shares shards out, moves a dead instance\'s shards within a bounded time, takes a new one in, never acts twice', async () => {
     const pool = await Promise.all([0, 1, 2].map(() => startInstance(blueprint, redis.url, ARGS, children)));
-    const first = await until('shards shared out among 3 instances', 30_000, () => balanced(pool));
+    // process start alone takes 30 s and more on a loaded 2-core machine: the bound is on the start, not on the sharing
+    const first = await until('shards shared out among 3 instances', 120_000, () => balanced(pool));
     expect(first.map((h) => h.length).sort()).not.toContain(0);
     const metrics = await (await fetch(`http://127.0.0.1:${pool[0]?.port}/metrics`)).text();
     for (const shard of SHARDS) expect(metrics).toMatch(new RegExp(`homeostat_leader\\{shard="${shard}"\\} [01]`));
@@ -70,7 +71,7 @@ describe('homeostat run --ha --shards', () => {
     // a new instance joins and takes its share; the others release cleanly
     const joinedAt = performance.now();
     pool.push(await startInstance(blueprint, redis.url, ARGS, children));
-    await until('the new instance takes its share', 30_000, async () => {
+    await until('the new instance takes its share', 120_000, async () => {
       const held = await balanced(pool);
       return held && (held.at(-1)?.length ?? 0) >= 1 ? held : undefined;
     });
@@ -81,5 +82,5 @@ describe('homeostat run --ha --shards', () => {
     expect(target.duplicates()).toEqual([]);
     expect(target.regressions()).toEqual([]);
     console.log(`shards moved ${moveMs.toFixed(0)} ms after kill -9; a joining instance held its share after ${joinMs.toFixed(0)} ms (process start included); ${target.accepted.length} actions, ${target.requests.length - target.accepted.length} refused as stale`);
-  }, 120_000);
+  }, 330_000);
 });

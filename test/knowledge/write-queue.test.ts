@@ -22,7 +22,33 @@ class PickyStore extends MemoryStore {
   }
 }
 
+/** A store that, on every batch it writes, has one more decision recorded: writes that never stop coming. */
+class BusyStore extends MemoryStore {
+  batches = 0;
+  constructor(private readonly more: () => void) {
+    super();
+  }
+
+  override async write(ops: readonly WriteOp[]): Promise<void> {
+    await super.write(ops);
+    if (++this.batches < 1_000) this.more();
+  }
+}
+
 describe('the knowledge write queue', () => {
+  it('flushes the writes queued before the call, while new writes keep coming', async () => {
+    const clock = new VirtualClock();
+    let next = 0;
+    // called only once the store writes, after `knowledge` exists
+    const store = new BusyStore(() => knowledge.recordDecision(decision(`later${++next}`)));
+    const knowledge = new Knowledge(store, clock);
+    knowledge.recordDecision(decision('first'));
+    await knowledge.flush();
+    expect(await store.getDecision('first')).toBeDefined();
+    // a flush that waited for an empty queue would return only when the store stops taking more (1,000 batches)
+    expect(store.batches).toBeLessThan(10);
+  });
+
   it('drops one record that the store refuses while it takes the others: counted, reported, the rest go on', async () => {
     const clock = new VirtualClock();
     const store = new PickyStore();

@@ -63,10 +63,10 @@ export class FencedTarget {
     return this.requests.filter((r) => r.accepted);
   }
 
-  /** Keys accepted more than once: actions applied twice. */
+  /** Keys accepted more than once on one resource: actions applied twice (one plan's steps on several resources share a key). */
   duplicates(): string[] {
     const seen = new Map<string, number>();
-    for (const r of this.accepted) seen.set(r.key ?? '(none)', (seen.get(r.key ?? '(none)') ?? 0) + 1);
+    for (const r of this.accepted) seen.set(`${r.path} ${r.key ?? '(none)'}`, (seen.get(`${r.path} ${r.key ?? '(none)'}`) ?? 0) + 1);
     return [...seen].filter(([, n]) => n > 1).map(([key]) => key);
   }
 

@@ -89,6 +89,11 @@ export class Arbiter {
     return this.shared !== undefined;
   }
 
+  /** Whether this instance decides for `entity` now: always alone; with shards, when it holds the entity's shard. */
+  actsFor(entity: Entity): boolean {
+    return this.shared?.actsFor(entity.id) ?? true;
+  }
+
   /**
    * `begin`, first asking the shared arbitration (when set) whether another instance's operation holds the
    * plan's subtree or a budget is spent across instances; then checks this instance's own again (it may have

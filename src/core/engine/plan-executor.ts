@@ -36,6 +36,7 @@ export interface ExecutorDeps {
 const COOLDOWN_KEY = 'engine.cooldownUntil';
 /** What `whenIdle` gives before the first plan: one settled promise for every executor. */
 const ALREADY_IDLE: Promise<void> = Promise.resolve();
+const NOT_ACTING = 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts';
 
 interface Waiting {
   readonly pending: PendingPlan;
@@ -194,6 +195,12 @@ export class PlanExecutor {
       this.record(pending, 'dry_run', { executeMs: elapsed(), detail: 'dry run: no effector was invoked' });
       return;
     }
+    // with shards, a plan of a part of the tree another instance holds was planned warm: it takes no hold and
+    // spends no budget (the holder's own plan does)
+    if (deps.arbiter.isShared && !deps.arbiter.actsFor(attachment.entity)) {
+      this.record(pending, 'suspended', { executeMs: elapsed(), detail: NOT_ACTING });
+      return;
+    }
     // with shards, another instance's plan may hold this subtree, or a budget be spent by every instance together
     // (alone, it begins at once: no promise between the check and the effectors)
     const begun = deps.arbiter.isShared ? await deps.arbiter.beginShared(attachment, pending.plan) : { token: deps.arbiter.begin(attachment, pending.plan) };
@@ -224,7 +231,7 @@ export class PlanExecutor {
       const root = cause instanceof InvocationFailedError ? cause.cause : cause;
       const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
       // a standby (several instances) plans warm but must not act: not a failure of the plan
-      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs: elapsed(), detail: 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts' });
+      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs: elapsed(), detail: `${NOT_ACTING}${cause instanceof Error && cause.message.includes('handed to') ? ` (${cause.message})` : ''}` });
       else this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
     } finally {
       deps.arbiter.end(token);

@@ -25,6 +25,11 @@ export interface SharedArbitration {
    * @throws when the shared store does not answer (the engine then does not act)
    */
   acquire(operation: SharedOperation): Promise<{ readonly id: string } | { readonly verdict: Verdict }>;
+  /**
+   * Whether this instance decides for `entity` now (it holds the entity's shard). Every instance plans warm
+   * for the whole tree; the plans of the parts another instance holds must take no hold and spend no budget.
+   */
+  actsFor(entity: string): boolean;
   /** Ends the operation's hold (its budget stamps stay for their window). Never throws. */
   release(id: string): Promise<void>;
 }

@@ -1,0 +1,194 @@
+import type { Redis } from 'ioredis';
+import { EffectorAbortedError, HomeostatError } from '../core/errors.js';
+import type { DelegatedInvocation } from '../effectors/delegated-invocation.js';
+import { NotActingError } from '../effectors/invoker.js';
+import { CANCEL_SCRIPT, CLAIM_SCRIPT, COMPLETE_SCRIPT, SUBMIT_SCRIPT } from './delegation-script.js';
+import { leaseKey } from './lease.js';
+
+/** What delegation needs from the instance's shards. */
+export interface DelegationShards {
+  /** The shard an entity belongs to, or undefined when it is not in the tree. */
+  shardOf(entity: string): string | undefined;
+  /** The shards this instance acts for now. */
+  held(): string[];
+  /** The token to act on `entity` under, or undefined when this instance does not act for its shard now. */
+  actingToken(entity: string): number | undefined;
+}
+
+/** Settings of delegation between the instances of one sharded deployment. */
+export interface DelegationOptions {
+  readonly namespace: string;
+  /** This instance's unique name (the lease owner). */
+  readonly owner: string;
+  /** How long a request waits for the shard's holder to claim it (ms). Default 2 000 (a lease time). */
+  readonly claimWithinMs?: number;
+  /** How often a holder looks for requests, and a requester for its answer (ms). Default 100. */
+  readonly pollMs?: number;
+  /** Runs a claimed request here, under this instance's fence for the entity (never handed on again). */
+  readonly run: (invocation: DelegatedInvocation) => Promise<unknown>;
+}
+
+type Answer = { state: string | null; result: string | null; runner: string | null; token: string | null };
+
+/**
+ * Invocations handed to the holder of a shard. An ancestor's plan decided on one instance acts on entities
+ * of a shard another instance holds: the deciding instance queues each such invocation in the shard's
+ * stream in Redis; whoever holds the shard's lease claims it with one script that checks it still holds the
+ * lease under its token, runs it through its own invoker (its fencing token, its invocation record and
+ * in-flight mark, so a takeover reconciles it as any other), and writes the result back for the requester.
+ * A request is claimed at most once, and one nobody claimed in time is withdrawn by the requester in one
+ * script, so it is known not to have run (E_NOT_LEADER); one claimed whose result does not come back in time
+ * is E_OUTCOME_UNKNOWN, never repeated. The decision stays the deciding instance's: one decision, one record.
+ */
+export class ShardDelegation {
+  private readonly claimWithinMs: number;
+  private readonly pollMs: number;
+  private readonly prefix: string;
+  private sequence = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly redis: Redis, private readonly shards: DelegationShards, private readonly options: DelegationOptions) {
+    this.claimWithinMs = options.claimWithinMs ?? 2_000;
+    this.pollMs = options.pollMs ?? 100;
+    this.prefix = `homeostat:{${options.namespace}}:`;
+  }
+
+  /** Starts claiming and running the requests queued for the shards this instance holds. */
+  start(): void {
+    this.timer ??= setInterval(() => void this.poll(), this.pollMs);
+  }
+
+  /** Stops claiming; runs already claimed finish and record their result. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * Hands `invocation` to the holder of its entity's shard and waits for its result. Undefined when its
+   * entity is in no shard. @throws the runner's error (its code kept), E_NOT_LEADER (nothing ran),
+   * E_OUTCOME_UNKNOWN (claimed, no result in time) or E_EFFECTOR_ABORTED
+   */
+  delegate(invocation: DelegatedInvocation, signal: AbortSignal | undefined): Promise<unknown> | undefined {
+    const shard = this.shards.shardOf(invocation.entity);
+    if (shard === undefined) return undefined;
+    return this.request(shard, invocation, signal);
+  }
+
+  private async request(shard: string, invocation: DelegatedInvocation, signal: AbortSignal | undefined): Promise<unknown> {
+    const what = `${invocation.entity}.${invocation.effector}`;
+    const id = `${this.options.owner}#${++this.sequence}`;
+    const key = this.requestKey(id);
+    // a submission without an answer (Redis slow or gone) may still have been queued: it is then waited for,
+    // and withdrawn in time like one nobody claims
+    const submitted = (await this.redis.eval(SUBMIT_SCRIPT, 3, key, this.streamKey(shard), leaseKey(this.options.namespace, shard), id, this.options.owner, this.claimWithinMs, invocation.runBoundMs, JSON.stringify(invocation)).catch(() => undefined)) as [string, string?] | undefined;
+    if (submitted && submitted[0] !== 'queued') throw new NotActingError(invocation.entity, invocation.effector);
+    const holder = submitted?.[1];
+    const askedAt = performance.now();
+    const claimBy = askedAt + this.claimWithinMs + this.pollMs * 4;
+    const answerBy = claimBy + invocation.runBoundMs + 1_000;
+    let claimed: Answer | undefined;
+    for (;;) {
+      if (signal?.aborted) {
+        await this.redis.eval(CANCEL_SCRIPT, 1, key).catch(() => undefined);
+        throw new EffectorAbortedError(invocation.effector);
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      const answer = await this.answer(key);
+      const now = performance.now();
+      if (answer?.state === 'succeeded') return parse(answer.result);
+      if (answer?.state === 'failed') {
+        const error = parse(answer.result) as { code?: string; message?: string } | undefined;
+        throw new HomeostatError(error?.code ?? 'E_EFFECTOR_FAILED', `${error?.message ?? `${what} failed`} (run by ${answer.runner ?? 'the shard holder'} under fencing token ${answer.token ?? '?'})`);
+      }
+      if (answer?.state === 'expired' || answer?.state === 'cancelled') throw notTaken(invocation, shard, holder);
+      if (answer?.state === 'claimed') claimed = answer;
+      if (!claimed && (answer?.state === 'pending' || answer?.state === null) && now > claimBy) {
+        // on the connection the submission went through, so 'missing' means it was never queued
+        const after = (await this.redis.eval(CANCEL_SCRIPT, 1, key).catch(() => undefined)) as string | undefined;
+        if (after === 'cancelled' || after === 'missing') throw notTaken(invocation, shard, holder);
+      }
+      if (now > answerBy) {
+        throw new HomeostatError('E_OUTCOME_UNKNOWN', `${what}: handed to ${claimed?.runner ?? holder ?? 'the holder of shard ' + shard}${claimed?.token ? ` (fencing token ${claimed.token})` : ''}, no result within ${Math.round(now - askedAt)} ms: outcome unknown, not repeated`);
+      }
+    }
+  }
+
+  /** The request's state as Redis has it, or undefined when Redis does not answer (asked again on the next poll). */
+  private async answer(key: string): Promise<Answer | undefined> {
+    try {
+      const [state, result, runner, token] = await this.redis.hmget(key, 'state', 'result', 'runner', 'token');
+      return { state: state ?? null, result: result ?? null, runner: runner ?? null, token: token ?? null };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    const held = this.shards.held();
+    if (held.length === 0) return;
+    this.polling = true;
+    try {
+      const streams = held.map((shard) => this.streamKey(shard));
+      const read = (await this.redis.xread('COUNT', 100, 'STREAMS', ...streams, ...streams.map(() => '0'))) as Array<[string, Array<[string, string[]]>]> | null;
+      for (const [stream, entries] of read ?? []) {
+        const shard = held[streams.indexOf(stream)] as string;
+        for (const [entryId, fields] of entries) await this.claim(shard, stream, entryId, fields[fields.indexOf('id') + 1] ?? '');
+      }
+    } catch {
+      // Redis does not answer: the requests wait in their streams (and are withdrawn by their requesters in time)
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async claim(shard: string, stream: string, entryId: string, id: string): Promise<void> {
+    const token = this.shards.actingToken(shard);
+    if (token === undefined) return;
+    const key = this.requestKey(id);
+    const [outcome, raw] = (await this.redis.eval(CLAIM_SCRIPT, 3, key, stream, leaseKey(this.options.namespace, shard), entryId, this.options.owner, token)) as [string, string?];
+    if (outcome !== 'claimed' || raw === undefined) return;
+    const run = this.run(key, JSON.parse(raw) as DelegatedInvocation);
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private async run(key: string, invocation: DelegatedInvocation): Promise<void> {
+    let outcome: 'succeeded' | 'failed';
+    let payload: unknown;
+    try {
+      payload = await this.options.run(invocation);
+      outcome = 'succeeded';
+    } catch (error) {
+      outcome = 'failed';
+      payload = { code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED', message: error instanceof Error ? error.message : String(error) };
+    }
+    // a result that cannot be written leaves the requester to call the outcome unknown when its time runs out
+    await this.redis.eval(COMPLETE_SCRIPT, 1, key, this.options.owner, outcome, JSON.stringify(payload ?? null)).catch(() => undefined);
+  }
+
+  private requestKey(id: string): string {
+    return `${this.prefix}delegation:${id}`;
+  }
+
+  private streamKey(shard: string): string {
+    return `${this.prefix}delegations:${encodeURIComponent(shard)}`;
+  }
+}
+
+function parse(raw: string | null): unknown {
+  if (raw === null) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+function notTaken(invocation: DelegatedInvocation, shard: string, holder: string | undefined): HomeostatError {
+  return new HomeostatError('E_NOT_LEADER', `${invocation.entity}.${invocation.effector}: handed to ${holder ?? 'the holder'} of shard ${shard}, not taken within its time: withdrawn, it did not run`);
+}

@@ -55,6 +55,9 @@ async function main(): Promise<void> {
       process.stderr.write(`kill ${k + 1}/${KILLS}: ${first.at - killedAt} ms (${left} ms of lease left at the kill)\n`);
       spawn();
     }
+  } catch (error) {
+    process.stderr.write(`stopped after ${takeovers.length} kills: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
   } finally {
     for (const child of children) child.kill('SIGKILL');
   }

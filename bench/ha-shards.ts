@@ -19,6 +19,7 @@ const GROUPS = Number(process.env['SHARD_GROUPS'] ?? 200);
 const PER = Number(process.env['PER'] ?? 999);
 const INSTANCES = Number(process.env['INSTANCES'] ?? 4);
 const STEADY_S = Number(process.env['STEADY_S'] ?? 20);
+const START_TIMEOUT_MS = Number(process.env['START_TIMEOUT_S'] ?? 900) * 1000;
 const root = path.resolve(import.meta.dirname, '..');
 
 /** CPU ticks (user + system) a process used so far. */
@@ -55,14 +56,23 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { name: 'ha-shards', instances: INSTANCES, entities, shards };
   try {
     // every shard led, by every instance, at most its fair share each
+    let reported = 0;
     const shared = async (p: HaInstance[]): Promise<number[] | undefined> => {
-      const counts = await ledBy(p);
+      const counts = await ledBy(p).catch((error: unknown) => {
+        if (performance.now() - reported > 30_000) process.stderr.write(`not all instances answer yet: ${error instanceof Error ? error.message : String(error)}\n`);
+        reported = performance.now() - reported > 30_000 ? performance.now() : reported;
+        throw error;
+      });
+      if (performance.now() - reported > 30_000) {
+        reported = performance.now();
+        process.stderr.write(`shards led: ${counts.join('/')}\n`);
+      }
       const share = Math.ceil(shards / p.length);
       return counts.reduce((a, b) => a + b, 0) === shards && counts.every((c) => c > 0 && c <= share) ? counts : undefined;
     };
     const started = performance.now();
     for (let i = 0; i < INSTANCES; i++) pool.push(await startInstance(file, redis.url, ['--shards']));
-    const first = await until('shards shared out', 900_000, () => shared(pool));
+    const first = await until('shards shared out', START_TIMEOUT_MS, () => shared(pool));
     result['startSeconds'] = (performance.now() - started) / 1000;
     console.log(`${INSTANCES} instance(s), ${entities} entities, ${shards} shards: shared out ${(result['startSeconds'] as number).toFixed(1)} s after the first start, as ${first.join('/')}`);
     const before = pool.map((i) => ticks(i.child.pid as number));
@@ -86,7 +96,7 @@ async function main(): Promise<void> {
       const spawnedAt = performance.now();
       const newcomer = await startInstance(file, redis.url, ['--shards']);
       pool.push(newcomer);
-      await until('the new instance answers', 900_000, () => ledBy([newcomer]));
+      await until('the new instance answers', START_TIMEOUT_MS, () => ledBy([newcomer]));
       const answeredAt = performance.now();
       const rebalanced = await until('shards shared out again', 120_000, () => shared(pool));
       result['joinStartMs'] = Math.round(answeredAt - spawnedAt);

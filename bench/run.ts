@@ -101,7 +101,7 @@ if (cc) {
 const rk = results['redis-knowledge'];
 if (rk) {
   rows.push(['decisions into Redis vs memory (loop)', `${spread(rk['rateRatioMin'], rk['rateRatioMedian'], rk['rateRatioMax'])}x`, `min/median/max of the Redis/memory rate; ${fmt(rk['redisDecisionsPerSecond'], 0)} vs ${fmt(rk['memoryDecisionsPerSecond'], 0)} decisions/s until stored, ${fmt(rk['entities'], 0)} entities`]);
-  rows.push(['decisions into Redis vs memory (store)', `${spread(rk['rawRatioMin'], rk['rawRatioMedian'], rk['rawRatioMax'], 3)}x`, `written straight to the store in batches of 1,000: ${fmt(rk['rawRedisDecisionsPerSecond'], 0)} vs ${fmt(rk['rawMemoryDecisionsPerSecond'], 0)} decisions/s`]);
+  rows.push(['decisions into Redis vs memory (store)', `${spread(rk['rawRatioMin'], rk['rawRatioMedian'], rk['rawRatioMax'], 3)}x`, `written straight to the store in batches of 500: ${fmt(rk['rawRedisDecisionsPerSecond'], 0)} vs ${fmt(rk['rawMemoryDecisionsPerSecond'], 0)} decisions/s`]);
   rows.push(['loop latency with Redis: p50 ratio', `${spread(rk['latencyP50RatioMin'], rk['latencyP50RatioMedian'], rk['latencyP50RatioMax'])}x`, `reading -> effector, Redis/memory; ${fmt(rk['latencyRedisP50Ms'], 3)} vs ${fmt(rk['latencyMemoryP50Ms'], 3)} ms`]);
   rows.push(['loop latency with Redis: p99 ratio', `${spread(rk['latencyP99RatioMin'], rk['latencyP99RatioMedian'], rk['latencyP99RatioMax'])}x`, `${fmt(rk['latencyRedisP99Ms'], 3)} vs ${fmt(rk['latencyMemoryP99Ms'], 3)} ms`]);
 }

@@ -6,8 +6,8 @@ import os from 'node:os';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize', 'service-attached', 'whole-loop', 'loaded-latency', 'cold-cli', 'tree-build-1m'].filter((b) => only.length === 0 || only.includes(b));
-const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts', 'service-attached': 'service-attached.ts', 'whole-loop': 'whole-loop.ts', 'loaded-latency': 'loaded-latency.ts', 'cold-cli': 'cold-cli.ts', 'tree-build-1m': 'tree-build.ts' };
+const benches = ['throughput', 'decision-latency', 'failure-latency', 'tree-build', 'simulation', 'api', 'observability', 'http-effector', 'process-resize', 'service-attached', 'whole-loop', 'loaded-latency', 'cold-cli', 'tree-build-1m', 'redis-knowledge'].filter((b) => only.length === 0 || only.includes(b));
+const files: Record<string, string> = { throughput: 'throughput.ts', 'decision-latency': 'latency.ts', 'tree-build': 'tree-build.ts', simulation: 'simulation.ts', 'failure-latency': 'failure-latency.ts', api: 'api.ts', observability: 'observability.ts', 'http-effector': 'http-effector.ts', 'process-resize': 'process-resize.ts', 'service-attached': 'service-attached.ts', 'whole-loop': 'whole-loop.ts', 'loaded-latency': 'loaded-latency.ts', 'cold-cli': 'cold-cli.ts', 'tree-build-1m': 'tree-build.ts', 'redis-knowledge': 'redis-knowledge.ts' };
 // the 1,000,000-entity start gets a heap large enough to finish and report its size, over the 4 GiB bar or not
 const env: Record<string, Record<string, string>> = { 'tree-build-1m': { BENCH_TREE_ENTITIES: '1000000' } };
 const heapMiB: Record<string, number> = { 'tree-build-1m': 12_288 };
@@ -98,6 +98,13 @@ if (cc) {
   rows.push(['cold CLI: simulate WC98 (dist)', ms('simulateDistMs'), `whole process; ${cpu('simulateDist')}; bar: 700 ms`]);
   rows.push(['cold CLI: validate (source, tsx)', ms('validateSourceMs'), `a development checkout; ${cpu('validateSource')}`]);
   rows.push(['cold CLI: simulate WC98 (source, tsx)', ms('simulateSourceMs'), `a development checkout; ${cpu('simulateSource')}`]);
+}
+const rk = results['redis-knowledge'];
+if (rk) {
+  rows.push(['decisions into Redis vs memory (loop)', `${spread(rk['rateRatioMin'], rk['rateRatioMedian'], rk['rateRatioMax'])}x`, `min/median/max of the Redis/memory rate; ${fmt(rk['redisDecisionsPerSecond'], 0)} vs ${fmt(rk['memoryDecisionsPerSecond'], 0)} decisions/s until stored, ${fmt(rk['entities'], 0)} entities`]);
+  rows.push(['decisions into Redis vs memory (store)', `${spread(rk['rawRatioMin'], rk['rawRatioMedian'], rk['rawRatioMax'], 3)}x`, `written straight to the store in batches of 500: ${fmt(rk['rawRedisDecisionsPerSecond'], 0)} vs ${fmt(rk['rawMemoryDecisionsPerSecond'], 0)} decisions/s`]);
+  rows.push(['loop latency with Redis: p50 ratio', `${spread(rk['latencyP50RatioMin'], rk['latencyP50RatioMedian'], rk['latencyP50RatioMax'])}x`, `reading -> effector, Redis/memory; ${fmt(rk['latencyRedisP50Ms'], 3)} vs ${fmt(rk['latencyMemoryP50Ms'], 3)} ms`]);
+  rows.push(['loop latency with Redis: p99 ratio', `${spread(rk['latencyP99RatioMin'], rk['latencyP99RatioMedian'], rk['latencyP99RatioMax'])}x`, `${fmt(rk['latencyRedisP99Ms'], 3)} vs ${fmt(rk['latencyMemoryP99Ms'], 3)} ms`]);
 }
 const loadAfter = os.loadavg()[0] ?? 0;
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${fmt(loadBefore)} at the start, ${fmt(loadAfter)} at the end`;

@@ -24,14 +24,19 @@ export class HaCoordinator implements HaView {
   private announced = false;
   private stopping = false;
   private readonly eventsSubject = new Subject<LeaseEvent>();
+  private retryTimer: NodeJS.Timeout | undefined;
 
-  /** @param onLeading run once the instance leads with fresh state, before it acts (e.g. reconcile in-flight work) */
+  /**
+   * @param onLeading run once the instance leads with fresh state, before it acts (e.g. reconcile in-flight work)
+   * @param reloadRetryMs when the state cannot be read after taking the lease, read again this much later (ms)
+   */
   constructor(
     private readonly lease: RedisLease,
     private readonly knowledge: Knowledge,
     private readonly onRole: (change: RoleChange) => void = () => undefined,
     private readonly onLeading: () => void = () => undefined,
     readonly owner = '',
+    private readonly reloadRetryMs = 250,
   ) {}
 
   /** The token to act under, or undefined while this instance must not act. Pass as the invoker's fence. */
@@ -67,10 +72,20 @@ export class HaCoordinator implements HaView {
   /** Gives the lease up (a standby takes over at once) and stops. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     await this.lease.stop();
     this.readyToken = undefined;
     this.eventsSubject.complete();
+  }
+
+  private retryReload(generation: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      const now = this.lease.current;
+      if (!this.stopping && generation === this.generation && now.role === 'leader') void this.follow(now);
+    }, this.reloadRetryMs);
   }
 
   private async follow(state: LeaseState): Promise<void> {
@@ -91,6 +106,8 @@ export class HaCoordinator implements HaView {
       await this.knowledge.reload();
     } catch (error) {
       this.onRole({ role: 'standby', reason: `took the lease but could not read knowledge: ${error instanceof Error ? error.message : String(error)}` });
+      // the lease state does not change while it is renewed: read again, or it would hold the lease and never act
+      this.retryReload(generation);
       return;
     }
     if (generation !== this.generation) return; // the lease moved on while we read

@@ -26,6 +26,21 @@ export function leaseKey(namespace: string, name: string): string {
   return `homeostat:{${namespace}}:lease:${encodeURIComponent(name)}`;
 }
 
+/**
+ * When to ask for the lease next (ms). The holder renews, and a standby polls, every renewal interval; but a
+ * standby that saw another holder's lease run out sooner than that asks again right after it runs out
+ * (`HOLDER_EXPIRY_SLACK_MS` later), so a dead leader is replaced at its lease's expiry instead of up to one
+ * renewal interval after it. Asking early is always safe: Redis decides atomically who holds the lease.
+ * @param otherLeftMs what Redis said was left of another instance's lease, or undefined when none was seen
+ */
+export function nextAttemptDelayMs(renewEveryMs: number, otherLeftMs: number | undefined): number {
+  if (otherLeftMs === undefined || !Number.isFinite(otherLeftMs) || otherLeftMs < 0) return renewEveryMs;
+  return Math.min(renewEveryMs, otherLeftMs + HOLDER_EXPIRY_SLACK_MS);
+}
+
+/** A standby asks this long (ms) after the holder's lease should have run out, for Redis to see it expired. */
+export const HOLDER_EXPIRY_SLACK_MS = 2;
+
 /** What an instance knows of the lease at a moment. */
 export type LeaseState =
   | { readonly role: 'leader'; readonly token: number; readonly validForMs: number }
@@ -53,6 +68,8 @@ export class RedisLease {
   private running = false;
   private readonly renewalsSubject = new Subject<number>();
   private otherHolder: string | undefined;
+  /** Time left (ms) on another instance's lease at the last attempt, or undefined when none was seen. */
+  private otherLeftMs: number | undefined;
   /** Renewal round trips (ms), newest last, at most 100. */
   readonly renewalLatencies: number[] = [];
 
@@ -121,7 +138,7 @@ export class RedisLease {
     if (!this.running) return;
     this.renewing = this.renew().finally(() => {
       this.renewing = undefined;
-      if (this.running) this.timer = setTimeout(() => this.tick(), this.renewEveryMs);
+      if (this.running) this.timer = setTimeout(() => this.tick(), nextAttemptDelayMs(this.renewEveryMs, this.otherLeftMs));
     });
   }
 
@@ -130,6 +147,7 @@ export class RedisLease {
     try {
       const [token, waitMs, holder] = (await this.redis.eval(ACQUIRE_SCRIPT, 3, this.keys.lease, this.keys.counter, this.keys.expiry, this.options.owner, this.ttlMs)) as [string | null, number, string?];
       this.otherHolder = token === null ? holder : undefined;
+      this.otherLeftMs = token === null ? Number(waitMs) : undefined;
       if (token === null) return this.drop(`held by another instance for ${waitMs} ms more`);
       const minAcks = this.options.minReplicaAcks ?? 0;
       if (minAcks > 0) {
@@ -146,6 +164,7 @@ export class RedisLease {
       if (fresh) this.actFrom = askedAt + waitMs;
       this.publish();
     } catch (error) {
+      this.otherLeftMs = undefined;
       // Redis did not answer: keep acting only while the lease we already had must still be ours
       if (performance.now() >= this.validUntil) this.drop(`cannot renew: ${error instanceof Error ? error.message : String(error)}`);
       else this.publish();

@@ -15,6 +15,12 @@ export interface WriteQueueOptions {
   readonly readyBound?: number;
   /** Pending writes kept at most; past it the oldest records (never policy state) are dropped. Default 100 000. */
   readonly maxPending?: number;
+  /**
+   * Writes sent to the store in one batch at most. Default 500. A backlog goes as several batches, in order: one
+   * batch of everything waiting could outlast the store's command timeout (Redis: 1 s), fail, and be retried
+   * whole for ever while the backlog grows.
+   */
+  readonly maxBatch?: number;
 }
 
 /** The queue's health, for readiness. */
@@ -53,6 +59,7 @@ export class WriteQueue {
   private readonly isolatedAttempts: number;
   private readonly readyBound: number;
   private readonly maxPending: number;
+  private readonly maxBatch: number;
 
   constructor(private readonly store: KnowledgeStore, private readonly scheduler: SchedulerLike, options: WriteQueueOptions = {}) {
     this.firstRetryDelayMs = options.retryDelayMs ?? 500;
@@ -60,6 +67,7 @@ export class WriteQueue {
     this.isolatedAttempts = Math.max(1, options.isolatedAttempts ?? 3);
     this.readyBound = options.readyBound ?? 10_000;
     this.maxPending = Math.max(1, options.maxPending ?? 100_000);
+    this.maxBatch = Math.max(1, options.maxBatch ?? 500);
   }
 
   /** Store failures and dropped writes. */
@@ -113,7 +121,7 @@ export class WriteQueue {
 
   private start(): void {
     if (this.flushing || this.retryTimer || this.entries.length === 0) return;
-    const batch = this.isolating ? this.entries.slice(0, 1) : this.entries.slice();
+    const batch = this.entries.slice(0, this.isolating ? 1 : this.maxBatch);
     this.flushing = this.store.write(batch.map((e) => e.op)).then(
       () => this.succeeded(batch),
       (error: unknown) => this.failed(batch, error),
@@ -183,6 +191,8 @@ export class WriteQueue {
   }
 
   private remove(done: readonly Entry[]): void {
+    // usually the batch is the head of the queue (not when records were shed while it was written)
+    if (done.every((entry, i) => this.entries[i] === entry)) return void this.entries.splice(0, done.length);
     const set = new Set(done);
     this.entries = this.entries.filter((e) => !set.has(e));
   }

@@ -2,7 +2,7 @@
 // about other processes and Redis' own expiry; every wait is bounded and polls for a condition.
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisLease } from '../../src/cluster/lease.js';
+import { HOLDER_EXPIRY_SLACK_MS, RedisLease, nextAttemptDelayMs } from '../../src/cluster/lease.js';
 import { openRedis } from '../../src/knowledge/redis/redis-connection.js';
 import { TestRedisServer } from '../support/redis-server.js';
 
@@ -24,11 +24,11 @@ afterAll(async () => {
   await server.dispose();
 });
 
-async function lease(owner: string, namespace: string, ttlMs = 600): Promise<{ lease: RedisLease; client: Redis }> {
+async function lease(owner: string, namespace: string, ttlMs = 600, renewalsPerTtl?: number): Promise<{ lease: RedisLease; client: Redis }> {
   const client = openRedis({ url: server.url, commandTimeoutMs: 200, connectTimeoutMs: 500 });
   await client.connect();
   clients.push(client);
-  const made = new RedisLease(client, { name: 'root', owner, namespace, ttlMs });
+  const made = new RedisLease(client, { name: 'root', owner, namespace, ttlMs, ...(renewalsPerTtl === undefined ? {} : { renewalsPerTtl }) });
   leases.push(made);
   return { lease: made, client };
 }
@@ -75,6 +75,36 @@ describe('RedisLease', () => {
     expect(takeover).toBeLessThan(1_500);
     expect(a.lease.actingToken()).toBeUndefined(); // a stopped acting on its own clock, before its lease ran out
     expect(b.lease.actingToken()).toBeGreaterThan(first);
+  });
+
+  it('a standby asks again right when the holder\'s lease runs out, not a whole renewal interval later', async () => {
+    const ns = `l${++namespaces}`;
+    // a dead holder's lease with 800 ms left, as its last renewal left it (no instance renews it)
+    const setup = openRedis({ url: server.url, commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    await setup.connect();
+    clients.push(setup);
+    const expiry = (await setup.time()).map(Number) as [number, number];
+    const key = `homeostat:{${ns}}:lease:root`;
+    await setup.set(`homeostat:{${ns}}:lease-token`, '7');
+    await setup.set(key, 'dead|7', 'PX', 800);
+    await setup.set(`${key}:expiry`, String(expiry[0] * 1000 + Math.floor(expiry[1] / 1000) + 800));
+    // the standby's renewal interval (4 s) is far longer than what is left of the dead holder's lease
+    const b = await lease('b', ns, 8_000, 2);
+    const started = performance.now();
+    b.lease.start();
+    await until('b leads', 6_000, () => b.lease.actingToken() !== undefined);
+    // polling every renewal interval, it could not lead before its second attempt, 4 s after the first
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(b.lease.actingToken()).toBeGreaterThan(7);
+  });
+
+  it('schedules the next attempt at the holder\'s expiry when that comes before the next renewal', () => {
+    expect(nextAttemptDelayMs(500, undefined)).toBe(500);
+    expect(nextAttemptDelayMs(500, 1_800)).toBe(500);
+    expect(nextAttemptDelayMs(500, 120)).toBe(120 + HOLDER_EXPIRY_SLACK_MS);
+    expect(nextAttemptDelayMs(500, 0)).toBe(HOLDER_EXPIRY_SLACK_MS);
+    expect(nextAttemptDelayMs(500, -1)).toBe(500); // no expiry reported: the usual interval
+    expect(nextAttemptDelayMs(500, Number.NaN)).toBe(500);
   });
 
   it('stops acting a margin before its lease can expire while Redis does not answer', async () => {

@@ -35,6 +35,19 @@ class BusyStore extends MemoryStore {
   }
 }
 
+/** A store that records the size of every batch it is given, and times out (as Redis would) on one above `limit`. */
+class SizedStore extends MemoryStore {
+  readonly batches: number[] = [];
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override async write(ops: readonly WriteOp[]): Promise<void> {
+    this.batches.push(ops.length);
+    if (ops.length > this.limit) throw new Error('Command timed out');
+    return super.write(ops);
+  }
+}
+
 describe('the knowledge write queue', () => {
   it('flushes the writes queued before the call, while new writes keep coming', async () => {
     const clock = new VirtualClock();
@@ -47,6 +60,18 @@ describe('the knowledge write queue', () => {
     expect(await store.getDecision('first')).toBeDefined();
     // a flush that waited for an empty queue would return only when the store stops taking more (1,000 batches)
     expect(store.batches).toBeLessThan(10);
+  });
+
+  it('sends a backlog in batches of at most maxBatch, in order, so no batch outlasts the store\'s timeout', async () => {
+    const clock = new VirtualClock();
+    const store = new SizedStore(300);
+    const knowledge = new Knowledge(store, clock, { maxBatch: 250 });
+    for (let i = 0; i < 1_001; i++) knowledge.recordDecision(decision(`d${i}`, { at: i }));
+    await knowledge.flush();
+    expect(store.batches).toEqual([250, 250, 250, 250, 1]);
+    expect(knowledge.health()).toMatchObject({ ok: true, pending: 0, dropped: 0 });
+    const newest = await knowledge.queryDecisions({ limit: 3 });
+    expect(newest.map((d) => d.id)).toEqual(['d1000', 'd999', 'd998']);
   });
 
   it('drops one record that the store refuses while it takes the others: counted, reported, the rest go on', async () => {

@@ -1,0 +1,81 @@
+// The coordinator's reaction to its lease, with a lease stand-in whose state the test sets and vitest's fake
+// timers for the retry delay (no real waiting).
+import { BehaviorSubject, Subject } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HaCoordinator, type RoleChange } from '../../src/cluster/ha-coordinator.js';
+import type { LeaseState, RedisLease } from '../../src/cluster/lease.js';
+import { Knowledge, MemoryStore, VirtualClock, type Json } from '../../src/index.js';
+
+/** A lease whose state the test sets; acting is allowed while the state is `leader`. */
+class LeaseStandIn {
+  readonly state = new BehaviorSubject<LeaseState>({ role: 'follower', reason: 'not started' });
+  readonly renewals$ = new Subject<number>();
+  readonly name = 'root';
+  readonly holder = undefined;
+  get state$(): BehaviorSubject<LeaseState> {
+    return this.state;
+  }
+  get current(): LeaseState {
+    return this.state.value;
+  }
+  actingToken(): number | undefined {
+    const s = this.state.value;
+    return s.role === 'leader' ? s.token : undefined;
+  }
+  start(): void {}
+  async stop(): Promise<void> {}
+}
+
+/** A memory store whose policy state cannot be read the first `failures` times (Redis timing out). */
+class FlakyStore extends MemoryStore {
+  reads = 0;
+  constructor(private failures: number) {
+    super();
+  }
+  override async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
+    this.reads += 1;
+    if (this.failures-- > 0) throw new Error('Command timed out');
+    return super.loadPolicyStates();
+  }
+}
+
+describe('HaCoordinator', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('reads the state again when it cannot right after taking the lease, and then acts', async () => {
+    const lease = new LeaseStandIn();
+    const store = new FlakyStore(2);
+    const roles: RoleChange[] = [];
+    const coordinator = new HaCoordinator(lease as unknown as RedisLease, new Knowledge(store, new VirtualClock()), (change) => roles.push(change), () => undefined, 'me', 250);
+    coordinator.start();
+    lease.state.next({ role: 'leader', token: 41, validForMs: 1_500 });
+    await vi.advanceTimersByTimeAsync(0);
+    // the lease is held, but without the old leader's state the instance must not act
+    expect(store.reads).toBe(1);
+    expect(coordinator.actingToken()).toBeUndefined();
+    expect(roles.at(-1)?.reason).toMatch(/could not read knowledge: Command timed out/);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(store.reads).toBe(2);
+    expect(coordinator.actingToken()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(store.reads).toBe(3);
+    expect(coordinator.actingToken()).toBe(41);
+    expect(roles.at(-1)).toMatchObject({ role: 'leader', token: 41 });
+    await coordinator.stop();
+  });
+
+  it('does not read again once the lease is lost meanwhile', async () => {
+    const lease = new LeaseStandIn();
+    const store = new FlakyStore(1);
+    const coordinator = new HaCoordinator(lease as unknown as RedisLease, new Knowledge(store, new VirtualClock()), () => undefined, () => undefined, 'me', 250);
+    coordinator.start();
+    lease.state.next({ role: 'leader', token: 7, validForMs: 1_500 });
+    await vi.advanceTimersByTimeAsync(0);
+    lease.state.next({ role: 'follower', reason: 'held by another instance for 1900 ms more' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.reads).toBe(1);
+    expect(coordinator.actingToken()).toBeUndefined();
+    await coordinator.stop();
+  });
+});

@@ -23,7 +23,8 @@ import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.
  * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs; HOMEOSTAT_JWT_PUBLIC_KEY
  * (PEM) or HOMEOSTAT_JWKS_URL enable RS256/ES256 JWTs; HOMEOSTAT_JWT_ISSUER and HOMEOSTAT_JWT_AUDIENCE set
  * the expected `iss` and `aud`; HOMEOSTAT_JWT_CLAIMS is a JSON claim mapping ({ name, roles, roleMap, scope,
- * scopeMap, tenant }) for an OIDC provider's tokens.
+ * scopeMap, tenant }) for an OIDC provider's tokens; HOMEOSTAT_JWKS_COOLDOWN_SECONDS is the least time between
+ * two JWKS refetches for unknown key ids (default 30).
  * @throws AuthSettingsError naming the variable when it is malformed (one sentence)
  */
 export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
@@ -44,6 +45,8 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
     }
   }
   const optional = (key: string, variable: string) => (env[variable] ? { [key]: env[variable] } : {});
+  const cooldown = env['HOMEOSTAT_JWKS_COOLDOWN_SECONDS'];
+  if (cooldown !== undefined && !/^\d+$/.test(cooldown)) throw new AuthSettingsError(`HOMEOSTAT_JWKS_COOLDOWN_SECONDS must be a whole number of seconds, not '${cooldown}'`);
   return parseAuthSettings({
     ...(claims === undefined ? {} : { claims }),
     tokens,
@@ -52,6 +55,7 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
     ...optional('jwksUrl', 'HOMEOSTAT_JWKS_URL'),
     ...optional('jwtIssuer', 'HOMEOSTAT_JWT_ISSUER'),
     ...optional('jwtAudience', 'HOMEOSTAT_JWT_AUDIENCE'),
+    ...(cooldown === undefined ? {} : { jwksCooldownSeconds: Number(cooldown) }),
   }, 'HOMEOSTAT_TOKENS');
 }
 

@@ -32,8 +32,13 @@ export const release = definePolicy({
   name: 'release',
   description: 'releases a version across several entities in dependency order, in batches, inside maintenance windows, unless frozen',
   config: releaseConfig,
-  requiresEntities: (config) => config.targets.map((t, i) => ({ entity: t.entity, configPath: ['targets', i, 'entity'] })),
-  requiresEffectors: (config) => config.targets.map((t, i) => ({ entity: t.entity, effector: EFFECTOR_OF[t.strategy], configPath: ['targets', i, 'strategy'] })),
+  requiresEntities: (config) =>
+    config.targets.flatMap((t, i) => [{ entity: t.entity, configPath: ['targets', i, 'entity'] }, ...(t.traffic ? [{ entity: t.traffic.entity, configPath: ['targets', i, 'traffic', 'entity'] }] : [])]),
+  requiresEffectors: (config) =>
+    config.targets.flatMap((t, i) => [
+      { entity: t.entity, effector: EFFECTOR_OF[t.strategy], configPath: ['targets', i, 'strategy'] },
+      ...(t.traffic ? [{ entity: t.traffic.entity, effector: t.traffic.effector, configPath: ['targets', i, 'traffic', 'effector'] }] : []),
+    ]),
   monitor: ({ config, scheduler, entity }) => {
     ensureFreezeSwitch(entity);
     return interval(config.evaluationInterval, scheduler);

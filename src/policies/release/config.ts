@@ -27,6 +27,12 @@ export const releaseTargetSchema = z.strictObject({
   healthTimeout: boundedDuration({ minMs: 1, maxMs: 3_600_000 }).default(120_000),
   /** `canary`: the steps (percent of members, time analysed). */
   steps: z.array(z.strictObject({ weight: z.number().min(1).max(100), pause: boundedDuration({ maxMs: ONE_DAY_MS }) })).min(1).max(20).optional(),
+  /**
+   * `canary`: an effector that shifts traffic by weight (a load balancer's, a service mesh's), passed to the
+   * `canary` effector as its `traffic` hook: told each step's weight once the step's members are healthy, 100
+   * on promotion and 0 before a rollback. Without it, a step's weight is the share of members only.
+   */
+  traffic: z.strictObject({ entity: name, effector: name }).optional(),
   /** `canary` and `blueGreen`: the metric checks of each step. */
   checks: z.array(metricCheckSchema).max(20).default([]),
   /** `blueGreen`: analysis time before the switch (default 1 min) and time the old set is kept (default 5 min). */
@@ -56,6 +62,7 @@ export const releaseConfig = z
       if (index.has(t.entity)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'entity'], message: `'${t.entity}' is already a target (targets[${index.get(t.entity)}])` });
       else index.set(t.entity, i);
       if (t.strategy === 'canary' && t.steps === undefined) ctx.addIssue({ code: 'custom', path: ['targets', i, 'strategy'], message: "a canary target needs 'steps' (e.g. [{ weight: 25, pause: 2m }])" });
+      if (t.traffic !== undefined && t.strategy !== 'canary') ctx.addIssue({ code: 'custom', path: ['targets', i, 'traffic'], message: `'traffic' shifts a canary's weight: it needs strategy: canary (this target's is ${t.strategy})` });
       if (t.steps?.some((s, k) => k > 0 && s.weight <= (t.steps?.[k - 1]?.weight ?? 0))) ctx.addIssue({ code: 'custom', path: ['targets', i, 'steps'], message: 'step weights must rise from one step to the next' });
     });
     config.targets.forEach((t, i) =>

@@ -33,7 +33,7 @@ function operation(target: ReleaseTarget, version: string): Pick<Action, 'effect
     case 'canary':
       return {
         effector: 'canary',
-        params: { version, steps: (target.steps ?? []).map((s) => ({ weight: s.weight, pause: ms(s.pause) })), checks: target.checks, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout },
+        params: { version, steps: (target.steps ?? []).map((s) => ({ weight: s.weight, pause: ms(s.pause) })), checks: target.checks, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...(target.traffic ? { traffic: target.traffic } : {}) },
       };
     case 'blueGreen':
       return { effector: 'blueGreen', params: { version, checks: target.checks, analysis: ms(target.analysis), keepOldFor: ms(target.keepOldFor), healthTimeout: target.healthTimeout } };

@@ -50,6 +50,11 @@ export interface DeployOptions {
   /** With shards: hands an invocation this instance may not run to the instance holding its entity's shard. */
   readonly delegate?: InvocationDelegate;
   /**
+   * With several instances on one knowledge store: this instance's name, put in the ids of the decisions it
+   * records so that no two instances write the same id. Default none (one instance).
+   */
+  readonly instance?: string;
+  /**
    * With shards: the shard an entity belongs to, asked when an effector starts, so the mark of an invocation in
    * flight is kept (and reconciled on a takeover) with its shard. Default: the entity itself.
    */
@@ -92,10 +97,11 @@ export class Deployment {
     stateDir: string,
     inFlightGroup: ((entity: string) => string | undefined) | undefined,
     delegate: InvocationDelegate | undefined,
+    instance: string | undefined,
   ) {
     this.tree = new EntityTree(scheduler);
     this.knowledge = knowledge;
-    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, { ...(fence ? { fence } : {}), ...(delegate ? { delegate } : {}) }), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
+    this.engine = new Engine({ tree: this.tree, knowledge, scheduler, invoker: new EffectorInvoker(scheduler, random, { ...(fence ? { fence } : {}), ...(delegate ? { delegate } : {}) }), dryRun, ...(stopGraceMs === undefined ? {} : { stopGraceMs }), ...(instance === undefined ? {} : { decisionIdTag: instance }) });
     this.inFlight = new InFlightLedger(knowledge, inFlightGroup);
     this.driverContext = {
       tree: this.tree,
@@ -104,7 +110,7 @@ export class Deployment {
       spawnMember: (group, id, overrides) => this.spawnMember(group, id, overrides),
       retire: (entity) => this.retire(entity),
       invoke: (entity, effector, params, caller) => this.engine.invoker.invoke(entity, effector, params, { caller: { kind: 'policy', name: caller } }),
-      recordOperation: operationRecorder(knowledge, scheduler),
+      recordOperation: operationRecorder(knowledge, scheduler, instance),
       ...(simulation === undefined ? {} : { simulation }),
       baseDir: path.dirname(path.resolve(blueprint.file)),
       stateDir,
@@ -125,7 +131,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler, options.maxPendingWrites === undefined ? {} : { maxPendingWrites: options.maxPendingWrites });
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint), options.inFlightGroup, options.delegate);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint), options.inFlightGroup, options.delegate, options.instance);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */

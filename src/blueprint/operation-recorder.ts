@@ -5,13 +5,14 @@ import type { RecordOperation } from '../effectors/progressive/operation-record.
 /**
  * The deployment's recorder of operation steps: each becomes a Decision of policy `<entity>/<operation>`
  * in knowledge (so the decision stream, the console and the metrics carry it), stamped with scheduler time.
+ * `idTag` goes into the ids, as the engine's `decisionIdTag` does.
  */
-export function operationRecorder(knowledge: Knowledge, scheduler: SchedulerLike): RecordOperation {
+export function operationRecorder(knowledge: Knowledge, scheduler: SchedulerLike, idTag?: string): RecordOperation {
   let sequence = 0;
   return (record) => {
     const at = scheduler.now();
     knowledge.recordDecision({
-      id: `d-${at}-op${++sequence}`,
+      id: idTag === undefined ? `d-${at}-op${++sequence}` : `d-${at}-${idTag}-op${++sequence}`,
       at,
       entity: record.entity,
       policy: `${record.entity}/${record.operation}`,

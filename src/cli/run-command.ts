@@ -147,7 +147,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // with shards, an invocation on an entity of a shard another instance holds is handed to that instance
   let handOver: InvocationDelegate | undefined;
   const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}) });
+  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
   if (choice.ha && store instanceof RedisStore) {
     coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d) => (handOver = d)) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();

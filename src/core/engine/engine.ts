@@ -28,6 +28,11 @@ export interface EngineOptions {
   readonly dryRun?: boolean;
   /** Default grace of `stop()` (ms): how long executions in flight may take before they are aborted. Default 10 000. */
   readonly stopGraceMs?: number;
+  /**
+   * Put in every decision id (`d-<ms>-<tag>-<n>`) so that instances sharing one knowledge store never make the
+   * same id (a store replaces a decision whose id it already has). Default none: `d-<ms>-<n>`.
+   */
+  readonly decisionIdTag?: string;
 }
 
 /** Options of `Engine.stop`. */
@@ -83,7 +88,7 @@ export class Engine {
       invoker: this.invoker,
       knowledge: this.knowledge,
       dryRun: () => this.dryRunAll,
-      nextDecisionId: () => `d-${this.scheduler.now()}-${++this.decisionSequence}`,
+      nextDecisionId: options.decisionIdTag === undefined ? () => `d-${this.scheduler.now()}-${++this.decisionSequence}` : () => `d-${this.scheduler.now()}-${options.decisionIdTag}-${++this.decisionSequence}`,
       onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
       onFault: (fault) => this.faultsSubject.next(fault),
       arbiter: this.arbiter,

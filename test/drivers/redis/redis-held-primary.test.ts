@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../src/blueprint/deployment.js';
+import { addressFileText } from '../../support/address-file.js';
 import type { TestRedisServer } from '../../support/redis-server.js';
 import { deploy, stateDir, waitUntil } from '../process/helpers.js';
 import { redisChild, replicatedRedis } from './helpers.js';
@@ -18,15 +18,6 @@ afterEach(async () => {
 
 const FAILURE_DELAY_MS = 1_500;
 
-/** The address file's text; empty before its first write. */
-function fileText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 async function group() {
   const list = await replicatedRedis(1);
   servers.push(...list);
@@ -40,7 +31,7 @@ async function group() {
   const cache = deployment.tree.get('cache');
   const r1 = deployment.tree.get('r1');
   const address = `127.0.0.1:${primary.port}`;
-  await waitUntil(() => cache.sensor('primary.address').value === address && fileText(addressFile) === `${address}\n`, 5_000, 'the primary published');
+  await waitUntil(() => cache.sensor('primary.address').value === address && addressFileText(addressFile) === `${address}\n`, 5_000, 'the primary published');
   // every value the group publishes for the address, with when
   const published: Array<{ at: number; value: string }> = [];
   cache.sensor<string>('primary.address').readings$.subscribe((r) => published.push({ at: performance.now(), value: r.value }));
@@ -58,7 +49,7 @@ describe('redis-replication-group keeps the primary address through failed polls
       const fileSeen: string[] = [];
       const until = performance.now() + 700;
       while (performance.now() < until) {
-        fileSeen.push(fileText(addressFile));
+        fileSeen.push(addressFileText(addressFile));
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       expect(new Set(fileSeen)).toEqual(new Set([`${address}\n`]));
@@ -91,6 +82,6 @@ describe('redis-replication-group keeps the primary address through failed polls
     await deployment.engine.invoker.invoke(r1, 'fence', {}, { caller: { kind: 'person', name: 'test' } });
     expect(cache.sensor('primary.address').value).toBe('');
     expect(cache.sensor('primary').value).toBe('');
-    await waitUntil(() => fileText(addressFile) === '\n', 2_000, 'the file emptied');
+    await waitUntil(() => addressFileText(addressFile) === '\n', 2_000, 'the file emptied');
   });
 });

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { sleep } from './redis-parts.js';
 
+export { longestGap } from './write-gap.js';
+
 /** One statement on a fresh connection to 127.0.0.1:`port`; undefined when it fails. */
 export async function pgOnce<T extends Record<string, unknown>>(port: number, sql: string, params: unknown[] = [], timeoutMs = 300): Promise<T[] | undefined> {
   const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
@@ -97,17 +99,4 @@ export class PgWriteProbe {
     this.running = false;
     await this.done;
   }
-}
-
-/** The longest time (ms) without an acknowledged write between `from` and `to`. */
-export function longestGap(ackedAt: readonly number[], from: number, to: number): number {
-  let longest = 0;
-  let previous = from;
-  for (const at of ackedAt) {
-    if (at < from) continue;
-    if (at > to) break;
-    longest = Math.max(longest, at - previous);
-    previous = at;
-  }
-  return Math.max(longest, to - previous);
 }

@@ -11,6 +11,7 @@ import type { BenchEtcd } from './etcd.js';
 import { pgOnce } from './pg-parts.js';
 import { processTree } from './proc-tree.js';
 import { sleep } from './redis-parts.js';
+import { traceDeployment } from './trace.js';
 
 /** One database node of a system under test: its PostgreSQL port and every process a crash of the node ends. */
 export interface PgBenchNode {
@@ -42,10 +43,11 @@ async function streaming(port: number, standbys: number, withinMs: number): Prom
 }
 
 /**
- * The STONITH command: SIGKILL to the postmaster, then to each of its children (by positive pid, read from
- * /proc), which works on stopped processes too.
+ * The STONITH command: SIGKILL to the postmaster and its children (listed by ps before the kill, while they
+ * are still its children), which works on stopped processes too. A shell and ps, not node: it runs inside
+ * the failover, and starting node takes hundreds of ms on a loaded machine.
  */
-const KILL_TREE = "const fs = require('fs'); const root = Number(process.argv[1]); const kids = fs.readdirSync('/proc').filter((d) => /^\\d+$/.test(d)).filter((d) => { try { const s = fs.readFileSync('/proc/' + d + '/stat', 'utf8'); return Number(s.slice(s.lastIndexOf(') ') + 2).split(' ')[1]) === root; } catch { return false; } }); for (const pid of [root, ...kids.map(Number)]) { try { process.kill(pid, 'SIGKILL'); } catch {} }";
+const KILL_TREE = ['sh', '-c', 'kill -KILL "$1" $(ps -o pid= --ppid "$1")', 'sh'];
 
 /**
  * homeostat: a postgres-replication-group with the failover policy (failureDelay = the detection time, polls
@@ -72,10 +74,11 @@ export function homeostatPg(detectionMs: number): PgSystemUnderTest {
       servers = [primary, await TestPostgres.standby(primary), await TestPostgres.standby(primary)];
       await streaming(primary.port, 2, 30_000);
       dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hs-pg-'));
-      const children = servers.map((s, i) => `        - { id: p${i + 1}, type: postgres, config: { port: ${s.port}, dataDir: ${JSON.stringify(s.dataDir)}, every: 100ms, timeout: 300ms, fence: { command: [${JSON.stringify(process.execPath)}, '-e', ${JSON.stringify(KILL_TREE)}, '${s.pid}'] } } }\n`).join('');
-      const text = `name: bench\napplication:\n  id: app\n  children:\n    - id: pgs\n      type: postgres-replication-group\n      config: { addressFile: ${JSON.stringify(path.join(dir, 'primary'))}, every: 100ms }\n      children:\n${children}      policies:\n        - use: failover\n          config: { failureDelay: ${detectionMs}ms, recoveryDelay: 2s, promoteTimeout: 20s, maxLag: 10 }\n`;
+      const children = servers.map((s, i) => `        - { id: p${i + 1}, type: postgres, config: { port: ${s.port}, dataDir: ${JSON.stringify(s.dataDir)}, every: 100ms, timeout: 300ms, fence: { command: ${JSON.stringify([...KILL_TREE, String(s.pid)])} } } }\n`).join('');
+      const text = `name: bench\napplication:\n  id: app\n  children:\n    - id: pgs\n      type: postgres-replication-group\n      config: { addressFile: ${JSON.stringify(path.join(dir, 'primary'))}, every: 100ms, failureDelay: ${detectionMs}ms }\n      children:\n${children}      policies:\n        - use: failover\n          config: { failureDelay: ${detectionMs}ms, recoveryDelay: 2s, promoteTimeout: 20s, maxLag: 10 }\n`;
       deployment = await Deployment.create(await parseBlueprint(text, path.join(dir, 'blueprint.yaml')), { stateDir: dir });
       deployment.start();
+      if (process.env['BENCH_TRACE']) traceDeployment(deployment, ['p1', 'p2', 'p3']);
       for (let i = 0; i < 200 && (await resolve()) !== primary.port; i++) await sleep(50);
       if ((await resolve()) !== primary.port) throw new Error('homeostat did not publish the primary');
       return servers.map((s) => ({ port: s.port, processes: () => (s.pid === undefined ? [] : processTree(s.pid)) }));

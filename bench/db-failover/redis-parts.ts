@@ -29,6 +29,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  */
 export class Writer {
   readonly acked: number[] = [];
+  /** performance.now() of each acknowledgement, in the order of `acked`. */
+  readonly ackedAt: number[] = [];
   private running = true;
   private done: Promise<void> | undefined;
 
@@ -56,6 +58,7 @@ export class Writer {
       try {
         await c.set(`k:${n}`, String(n));
         this.acked.push(n);
+        this.ackedAt.push(performance.now());
       } catch {
         c.disconnect();
         c = undefined;

@@ -48,15 +48,16 @@ async function inject(fault: Fault, primary: PgBenchNode, standbys: readonly PgB
 }
 
 async function repetition(system: PgSystemUnderTest, fault: Fault, detectionMs: number) {
-  const nodes = await system.start();
-  const [old, ...standbys] = nodes as [PgBenchNode, ...PgBenchNode[]];
   try {
+    const nodes = await system.start();
+    const [old, ...standbys] = nodes as [PgBenchNode, ...PgBenchNode[]];
     const writer = new PgWriter(() => system.resolve());
     const probe = new PgWriteProbe(nodes.map((n) => n.port));
     writer.start();
     probe.start();
     await sleep(1_000);
     const faultAt = performance.now();
+    if (process.env['BENCH_TRACE']) console.error(`[${Math.round(faultAt)}] fault ${fault}`);
     const end = await inject(fault, old, standbys);
     let writableAt: number | undefined;
     const watchUntil = faultAt + (fault === 'kill' || fault === 'stop' ? 60_000 : 3 * detectionMs);

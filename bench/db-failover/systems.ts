@@ -7,10 +7,13 @@ import { parseBlueprint } from '../../src/blueprint/load.js';
 import { freePort } from '../../test/support/free-port.js';
 import type { TestRedisServer } from '../../test/support/redis-server.js';
 import { once, sleep } from './redis-parts.js';
+import { traceDeployment } from './trace.js';
 
 /** A failover system under test over three redis-servers (the first the primary). */
 export interface SystemUnderTest {
   readonly name: string;
+  /** Its failure detection time (ms): faults last 3x this long, and a failover is awaited 30 s beyond 2x it. */
+  readonly detectionMs: number;
   start(servers: readonly TestRedisServer[]): Promise<void>;
   /** Port of the primary clients should write to now, as the system tells its clients. */
   resolve(): Promise<number | undefined>;
@@ -23,16 +26,35 @@ export interface SystemUnderTest {
  * clients follow the group's address file.
  */
 export function homeostat(detectionMs: number): SystemUnderTest {
+  return homeostatWith(`homeostat (failureDelay ${detectionMs} ms)`, detectionMs, {
+    node: 'every: 100ms, timeout: 300ms',
+    group: `every: 100ms, failureDelay: ${detectionMs}ms`,
+    policy: `failureDelay: ${detectionMs}ms, recoveryDelay: 2s, promoteTimeout: 10s, maxLag: 10`,
+  });
+}
+
+/**
+ * homeostat at its defaults: polls every 1 s (500 ms timeout), failureDelay 10 s, maxLag 5, the group's
+ * failureDelay 10 s; only the STONITH command (no default exists) and the address file are set.
+ */
+export function homeostatDefaults(): SystemUnderTest {
+  return homeostatWith('homeostat (defaults: failureDelay 10 s, polls every 1 s)', 10_000, { node: '', group: '', policy: '' });
+}
+
+function homeostatWith(name: string, detectionMs: number, settings: { node: string; group: string; policy: string }): SystemUnderTest {
   let deployment: Deployment | undefined;
   let dir = '';
+  const more = (text: string): string => (text ? `, ${text}` : '');
   return {
-    name: `homeostat (failureDelay ${detectionMs} ms)`,
+    name,
+    detectionMs,
     async start(servers) {
       dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hs-'));
-      const children = servers.map((s, i) => `        - { id: r${i + 1}, type: redis, config: { port: ${s.port}, every: 100ms, timeout: 300ms, fence: { command: [kill, '-KILL', '${s.pid}'] } } }\n`).join('');
-      const text = `name: bench\napplication:\n  id: app\n  children:\n    - id: cache\n      type: redis-replication-group\n      config: { addressFile: ${JSON.stringify(path.join(dir, 'primary'))}, every: 100ms }\n      children:\n${children}      policies:\n        - use: failover\n          config: { failureDelay: ${detectionMs}ms, recoveryDelay: 2s, promoteTimeout: 10s, maxLag: 10 }\n`;
+      const children = servers.map((s, i) => `        - { id: r${i + 1}, type: redis, config: { port: ${s.port}${more(settings.node)}, fence: { command: [kill, '-KILL', '${s.pid}'] } } }\n`).join('');
+      const text = `name: bench\napplication:\n  id: app\n  children:\n    - id: cache\n      type: redis-replication-group\n      config: { addressFile: ${JSON.stringify(path.join(dir, 'primary'))}${more(settings.group)} }\n      children:\n${children}      policies:\n        - use: failover\n          config: { ${settings.policy} }\n`;
       deployment = await Deployment.create(await parseBlueprint(text, path.join(dir, 'blueprint.yaml')), { stateDir: dir });
       deployment.start();
+      if (process.env['BENCH_TRACE']) traceDeployment(deployment, ['r1', 'r2', 'r3']);
       const first = `127.0.0.1:${servers[0]?.port}`;
       for (let i = 0; i < 100 && (await this.resolve()) !== servers[0]?.port; i++) await sleep(50);
       if ((await this.resolve()) !== servers[0]?.port) throw new Error(`homeostat did not publish ${first}`);
@@ -58,18 +80,28 @@ export function homeostat(detectionMs: number): SystemUnderTest {
  * detection time; clients ask a sentinel for the master's address (get-master-addr-by-name) on an error.
  */
 export function sentinel(detectionMs: number): SystemUnderTest {
+  return sentinelWith(`Redis Sentinel (down-after ${detectionMs} ms)`, detectionMs, [`sentinel down-after-milliseconds m ${detectionMs}`, 'sentinel failover-timeout m 10000', 'sentinel parallel-syncs m 2']);
+}
+
+/** Redis Sentinel at its defaults: down-after 30 s, failover-timeout 3 min, parallel-syncs 1 (quorum 2 of 3). */
+export function sentinelDefaults(): SystemUnderTest {
+  return sentinelWith('Redis Sentinel (defaults: down-after 30 s)', 30_000, []);
+}
+
+function sentinelWith(name: string, detectionMs: number, settings: readonly string[]): SystemUnderTest {
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   let dir = '';
   let next = 0;
   return {
-    name: `Redis Sentinel (down-after ${detectionMs} ms)`,
+    name,
+    detectionMs,
     async start(servers) {
       dir = mkdtempSync(path.join(os.tmpdir(), 'bench-sentinel-'));
       for (let i = 0; i < 3; i++) {
         const port = await freePort();
         const conf = path.join(dir, `sentinel-${i}.conf`);
-        writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', 'daemonize no', `dir ${dir}`, `sentinel monitor m 127.0.0.1 ${servers[0]?.port} 2`, `sentinel down-after-milliseconds m ${detectionMs}`, 'sentinel failover-timeout m 10000', 'sentinel parallel-syncs m 2', ''].join('\n'));
+        writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', 'daemonize no', `dir ${dir}`, `sentinel monitor m 127.0.0.1 ${servers[0]?.port} 2`, ...settings, ''].join('\n'));
         children.push(spawn('redis-sentinel', [conf, '--loglevel', 'warning'], { stdio: 'ignore' }));
         ports.push(port);
       }

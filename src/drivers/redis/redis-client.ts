@@ -14,6 +14,9 @@ export interface RedisEndpoint {
   readonly timeoutMs: number;
 }
 
+/** Clients that have been connected at least once: a reconnecting one is not waited for. */
+const connectedOnce = new WeakSet<Redis>();
+
 /**
  * An ioredis client for probing and commanding one server: no offline queue and no automatic resend (a
  * command fails at once while disconnected, and a REPLICAOF is never applied twice behind our back), a
@@ -36,5 +39,26 @@ export function openNodeClient(endpoint: RedisEndpoint): Redis {
   });
   // failures reach the caller through rejected commands; an unhandled 'error' event would end the process
   client.on('error', () => undefined);
+  client.once('ready', () => connectedOnce.add(client));
   return client;
+}
+
+/**
+ * Resolves once a new `client` of `openNodeClient` has connected, or after `timeoutMs` either way; at once
+ * for a client that has been connected before (one that lost its server fails its commands at once, as
+ * before). A new client without an offline queue refuses every command until it is connected: without this
+ * wait, the first read through a fresh connection (a replica's first sample of its primary's offset) always
+ * failed, and a replica could still have no known lag when its primary stopped a poll later.
+ */
+export function whenConnected(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready' || connectedOnce.has(client)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
 }

@@ -5,7 +5,7 @@ import type { DriverContext } from '../entity-type.js';
 import { fenceWithFallback } from '../replication/fence-fallback.js';
 import { splitAddress, writablePeer } from '../replication/group-primary.js';
 import { LagTracker } from './lag-tracker.js';
-import { openNodeClient } from './redis-client.js';
+import { openNodeClient, whenConnected } from './redis-client.js';
 import type { RedisConfig } from './redis-config.js';
 import { applyFence, liftFence, type SavedWriteSettings } from './redis-fence.js';
 import { parseReplicationInfo, type ReplicationInfo } from './redis-info.js';
@@ -34,6 +34,7 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   }
 
   protected async read(): Promise<ReplicationInfo> {
+    await whenConnected(this.client, this.config.timeout);
     const info = parseReplicationInfo(await this.client.info('replication'));
     return this.fenced ? this.keepFenced(info) : info;
   }
@@ -80,6 +81,7 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
       this.source = { address, client: openNodeClient({ host, port, timeoutMs: this.config.timeout, ...(this.config.password === undefined ? {} : { password: this.config.password }) }) };
     }
     try {
+      await whenConnected(this.source.client, this.config.timeout);
       const info = parseReplicationInfo(await this.source.client.info('replication'));
       this.lag.record(address, info.offset, this.context.scheduler.now());
     } catch {

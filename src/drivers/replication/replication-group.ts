@@ -1,10 +1,11 @@
-import { interval, merge } from 'rxjs';
+import { interval, merge, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import { durationSchema } from '../../core/duration.js';
 import type { Entity } from '../../core/entity.js';
 import { defineSensor, numberSensor } from '../../sensors/define-sensor.js';
 import type { DriverContext, EntityType } from '../entity-type.js';
 import { AddressFile } from './address-file.js';
+import { HeldPrimary } from './held-primary.js';
 import { switchoverEffector } from './switchover.js';
 
 const groupConfig = z.strictObject({
@@ -14,14 +15,21 @@ const groupConfig = z.strictObject({
   repoint: z.boolean().default(true),
   /** How often the group re-checks its members besides on their readings. Default 1 s. */
   every: durationSchema.default(1_000),
+  /**
+   * How long a primary that stops answering keeps being published (`primary`, `primary.address`, the address
+   * file) before it is judged failed, unless it is fenced, demoted or replaced first: set it to the failover
+   * policy's `failureDelay`, so clients keep following it through slow polls until the failover takes over.
+   * Default 10 s (the policy's default).
+   */
+  failureDelay: durationSchema.default(10_000),
 });
 
 type GroupConfig = z.output<typeof groupConfig>;
 
 const GROUP_SENSORS = [
-  defineSensor({ name: 'primary', schema: z.string(), description: 'id of the writable primary, empty when there is none' }),
-  defineSensor({ name: 'primary.address', schema: z.string(), description: "host:port of the writable primary (what clients should connect to), empty when there is none" }),
-  defineSensor({ name: 'primary.writable', schema: z.boolean(), description: 'whether the group has a primary that is up and not fenced' }),
+  defineSensor({ name: 'primary', schema: z.string(), description: 'id of the primary: the writable one, or one that stopped answering until it is judged failed (failureDelay) or fenced; empty when there is none' }),
+  defineSensor({ name: 'primary.address', schema: z.string(), description: "host:port of the primary (what clients should connect to), kept through failed polls until it is judged failed or fenced; empty when there is none" }),
+  defineSensor({ name: 'primary.writable', schema: z.boolean(), description: 'whether the group has a primary that is up and not fenced now' }),
   numberSensor('primaries.writable', { description: 'members that report themselves primary and are up: more than 1 is a split brain' }),
 ];
 
@@ -36,21 +44,27 @@ function writable(db: Entity): boolean {
 function watch(entity: Entity, config: GroupConfig, context: DriverContext): () => void {
   const file = config.addressFile === undefined ? undefined : new AddressFile(config.addressFile);
   const repointing = new Set<string>();
+  const held = new HeldPrimary(config.failureDelay);
+  let recheck: Subscription | undefined;
   const publishIfChanged = (name: string, value: unknown): void => {
     if (entity.sensor(name).current?.value !== value) entity.sensor(name).publish(value);
   };
   const evaluate = (): void => {
-    const primaries = databases(entity).filter(writable);
+    const members = databases(entity);
+    const primaries = members.filter(writable);
     // two writable primaries: publish none, so nothing follows either until one is fenced
-    const primary = primaries.length === 1 ? primaries[0] : undefined;
+    const { primary, judgedFailedAt } = held.next(primaries, members, context.scheduler.now());
+    recheck?.unsubscribe();
+    recheck = judgedFailedAt === undefined ? undefined : context.scheduler.schedule(evaluate, Math.max(0, judgedFailedAt - context.scheduler.now()));
     const address = primary?.hasSensor('address') ? (primary.sensor<string>('address').value ?? '') : '';
+    const isWritable = primaries.length === 1;
     publishIfChanged('primary', primary?.id ?? '');
     publishIfChanged('primary.address', address);
-    publishIfChanged('primary.writable', primary !== undefined);
+    publishIfChanged('primary.writable', isWritable);
     publishIfChanged('primaries.writable', primaries.length);
-    entity.setUp(primary !== undefined);
+    entity.setUp(isWritable);
     void file?.write(address, () => undefined);
-    if (!config.repoint || !primary || !address) return;
+    if (!config.repoint || !isWritable || !primary || !address) return;
     for (const db of databases(entity)) {
       const source = db.hasSensor('replication.source') ? db.sensor<string>('replication.source').value : address;
       const lost = db.sensor<string>('role').current?.value === 'replica' && db.sensor<boolean>('service.up').value === true && source !== address;
@@ -63,13 +77,16 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
   const readings = databases(entity).flatMap((db) => ['role', 'service.up', 'replication.source'].filter((s) => db.hasSensor(s)).map((s) => db.sensor(s).readings$));
   const subscription = merge(...readings, interval(config.every, context.scheduler)).subscribe(evaluate);
   evaluate();
-  return () => subscription.unsubscribe();
+  return () => {
+    subscription.unsubscribe();
+    recheck?.unsubscribe();
+  };
 }
 
 /**
- * A primary-replica group type over real databases (its children): publishes the writable primary's id and
- * address (and writes the address to `addressFile` when set), counts writable primaries, is up while it has
- * exactly one, and repoints replicas left following a dead or fenced server to the new primary. Offers
+ * A primary-replica group type over real databases (its children): publishes the primary's id and address
+ * (and writes the address to `addressFile` when set), kept through failed polls until the primary is judged
+ * failed (`failureDelay`) or fenced, counts writable primaries, is up while it has exactly one writable, and repoints replicas left following a dead or fenced server to the new primary. Offers
  * `switchover` (planned: fence, catch up, promote, the old primary back as a replica).
  */
 export function replicationGroupType(name: string, memberType: string): EntityType<GroupConfig> {

@@ -8,6 +8,7 @@ import type { TestPostgres } from '../../support/postgres-cluster.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { deploy, stateDir, waitUntil } from '../process/helpers.js';
 import { acceptsWrite, pgChild, query, replicatedPostgres } from './helpers.js';
+import { addressFileText } from '../../support/address-file.js';
 
 const servers: TestPostgres[] = [];
 const deployments: Deployment[] = [];
@@ -41,7 +42,7 @@ describe('entity types postgres and postgres-replication-group (real PostgreSQL 
     expect(db('p').sensor('replication.replicas').value).toBe(2);
     expect(db('s1').sensor('replication.source').value).toBe(`127.0.0.1:${p.port}`);
     expect(db('s1').sensor('replication.link.up').value).toBe(true);
-    await waitUntil(() => readFileSync(addressFile, 'utf8') === `127.0.0.1:${p.port}\n`, 5_000, 'address file');
+    await waitUntil(() => addressFileText(addressFile) === `127.0.0.1:${p.port}\n`, 5_000, 'address file');
 
     await expect(invoke('s1', 'promote')).rejects.toMatchObject({ code: 'E_SPLIT_BRAIN' });
     await expect(invoke('p', 'fence')).resolves.toEqual({ fenced: 'stopped' });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../src/blueprint/deployment.js';
@@ -7,6 +6,7 @@ import type { TestRedisServer } from '../../support/redis-server.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { deploy, stateDir, waitUntil } from '../process/helpers.js';
 import { acceptsWrite, once, redisChild, replicatedRedis } from './helpers.js';
+import { addressFileText } from '../../support/address-file.js';
 
 const servers: TestRedisServer[] = [];
 const deployments: Deployment[] = [];
@@ -46,7 +46,7 @@ describe('entity types redis and redis-replication-group (real redis-server proc
     await waitUntil(() => cache.sensor('primary').value === 'r1', 5_000, 'group primary');
     expect(cache.sensor('primary.address').value).toBe(`127.0.0.1:${p?.port}`);
     expect(cache.sensor('primaries.writable').value).toBe(1);
-    await waitUntil(() => readFileSync(addressFile, 'utf8') === `127.0.0.1:${p?.port}\n`, 5_000, 'address file');
+    await waitUntil(() => addressFileText(addressFile) === `127.0.0.1:${p?.port}\n`, 5_000, 'address file');
   });
 
   it('a replica whose replication link is cut reports a lag in seconds that grows, and 0 again once it catches up', async () => {

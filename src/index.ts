@@ -80,6 +80,7 @@ export type { AttachOptions, PolicyStatus } from './core/engine/attachment.js';
 export { Knowledge, type KnowledgeOptions } from './knowledge/knowledge.js';
 export { MemoryStore, type MemoryStoreOptions } from './knowledge/memory-store.js';
 export type { KnowledgeStore, WriteOp, DecisionQuery, InvocationQuery, Json, SensorSnapshot } from './knowledge/store.js';
+export type { AuditEntry, AuditQuery } from './knowledge/audit-entry.js';
 export type { PolicyState } from './knowledge/policy-state.js';
 export { DECISION_OUTCOMES, NON_ACTION_OUTCOMES, type NonActionOutcome, type Decision, type DecisionOutcome, type Action, type PolicyFault } from './knowledge/decision.js';
 

@@ -95,6 +95,8 @@ export class ShardCoordinator implements HaView {
   start(): void {
     this.knowledge.setWritable(false);
     this.knowledge.setWriteFilter((op) => {
+      // an audit entry records a request to this instance's API, whichever instance holds its entity
+      if (op.kind === 'audit') return true;
       const entity = op.kind === 'state' ? op.policy.slice(0, Math.max(0, op.policy.lastIndexOf('/'))) : op.kind === 'snapshot' ? op.value.entity : op.value.entity;
       const shard = this.options.shardOf(entity);
       return shard !== undefined && this.ready.has(shard);

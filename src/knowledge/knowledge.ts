@@ -1,5 +1,6 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import type { InvocationRecord } from '../effectors/invocation.js';
+import type { AuditEntry, AuditQuery } from './audit-entry.js';
 import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
@@ -126,6 +127,15 @@ export class Knowledge {
     this.push({ kind: 'snapshot', value: boundSnapshot(snapshot) });
   }
 
+  /**
+   * Writes an audit entry (redacted and bounded by the caller, see `AuditLog`) through the same buffered
+   * path. Unlike the loop's records it is written on a standby too and whatever its write filter says: it
+   * records a request this instance's API took, and the audit log must not lose it.
+   */
+  recordAudit(entry: AuditEntry): void {
+    this.queue.push({ kind: 'audit', value: entry });
+  }
+
   /** The persistent state of one policy instance. */
   policyState(policy: string): PolicyState {
     return new CachedPolicyState(this, policy);
@@ -183,6 +193,10 @@ export class Knowledge {
 
   async queryFaults(query: { policy?: string; limit?: number } = {}): Promise<PolicyFault[]> {
     return this.read(() => this.store.queryFaults(query));
+  }
+
+  async queryAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return this.read(() => this.store.queryAudit(query));
   }
 
   /** Flushes what it can (one last try, no retry after), then closes the store. */

@@ -1,4 +1,5 @@
 import type { InvocationRecord } from '../effectors/invocation.js';
+import { auditEntryWithin, type AuditEntry, type AuditQuery } from './audit-entry.js';
 import { BoundedLog } from './bounded-log.js';
 import { copyRecord } from './copy-record.js';
 import type { Decision, PolicyFault } from './decision.js';
@@ -12,6 +13,8 @@ export interface MemoryStoreOptions {
   readonly maxInvocations?: number;
   /** Policy faults kept. Default 1 000. */
   readonly maxFaults?: number;
+  /** Audit entries kept. Default 10 000. */
+  readonly maxAuditEntries?: number;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -31,6 +34,7 @@ export class MemoryStore implements KnowledgeStore {
   private readonly decisionById = new Map<string, Slot>();
   private readonly invocations: BoundedLog<InvocationRecord>;
   private readonly faults: BoundedLog<PolicyFault>;
+  private readonly audit: BoundedLog<AuditEntry>;
   private readonly states = new Map<string, Map<string, Json>>();
   private readonly snapshots = new Map<string, SensorSnapshot>();
 
@@ -38,6 +42,7 @@ export class MemoryStore implements KnowledgeStore {
     this.decisions = new BoundedLog(options.maxDecisions ?? 10_000);
     this.invocations = new BoundedLog(options.maxInvocations ?? 10_000);
     this.faults = new BoundedLog(options.maxFaults ?? 1_000);
+    this.audit = new BoundedLog(options.maxAuditEntries ?? 10_000);
   }
 
   /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
@@ -79,6 +84,10 @@ export class MemoryStore implements KnowledgeStore {
     return this.faults.newestFirst((f) => query.policy === undefined || f.policy === query.policy, query.limit ?? DEFAULT_LIMIT);
   }
 
+  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.audit.newestFirst((e) => auditEntryWithin(e, query.within), query.limit ?? DEFAULT_LIMIT);
+  }
+
   async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
     return structuredClone(this.states);
   }
@@ -109,6 +118,8 @@ export class MemoryStore implements KnowledgeStore {
         return this.invocations.append(op.value);
       case 'fault':
         return this.faults.append(op.value);
+      case 'audit':
+        return this.audit.append(op.value);
       case 'state': {
         const policyState = this.states.get(op.policy) ?? new Map<string, Json>();
         if (op.value === undefined) policyState.delete(op.key);

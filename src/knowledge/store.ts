@@ -1,4 +1,5 @@
 import type { InvocationRecord } from '../effectors/invocation.js';
+import type { AuditEntry, AuditQuery } from './audit-entry.js';
 import type { Decision, DecisionOutcome, PolicyFault } from './decision.js';
 
 /** A JSON-serializable value: what policy state may hold (it must survive a restart through any store). */
@@ -18,7 +19,8 @@ export type WriteOp =
   | { readonly kind: 'invocation'; readonly value: InvocationRecord }
   | { readonly kind: 'fault'; readonly value: PolicyFault }
   | { readonly kind: 'state'; readonly policy: string; readonly key: string; readonly value: Json | undefined }
-  | { readonly kind: 'snapshot'; readonly value: SensorSnapshot };
+  | { readonly kind: 'snapshot'; readonly value: SensorSnapshot }
+  | { readonly kind: 'audit'; readonly value: AuditEntry };
 
 /** Filters for the decision log; all optional, results newest first. */
 export interface DecisionQuery {
@@ -57,6 +59,8 @@ export interface KnowledgeStore {
   getDecision(id: string): Promise<Decision | undefined>;
   queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]>;
   queryFaults(query: { policy?: string; limit?: number }): Promise<PolicyFault[]>;
+  /** The audit log, newest first (in write order), bounded by the store's retention. */
+  queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
   /** Every policy's state: policy id -> key -> value. */
   loadPolicyStates(): Promise<Map<string, Map<string, Json>>>;
   loadSnapshots(): Promise<SensorSnapshot[]>;

@@ -202,6 +202,7 @@ function describeOp(op: WriteOp): string {
   if (op.kind === 'state') return `state ${op.policy}.${op.key}`;
   if (op.kind === 'snapshot') return `snapshot ${op.value.entity}.${op.value.sensor}`;
   if (op.kind === 'fault') return `fault of ${op.value.policy}`;
+  if (op.kind === 'audit') return `audit entry ${op.value.seq}`;
   return `${op.kind} ${op.value.id}`;
 }
 

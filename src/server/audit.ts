@@ -1,52 +1,43 @@
-import type { Caller, InvocationRecord } from '../effectors/invocation.js';
-import { BoundedLog } from '../knowledge/bounded-log.js';
+import type { InvocationRecord } from '../effectors/invocation.js';
+import type { AuditEntry, AuditQuery } from '../knowledge/audit-entry.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
 import { redact } from '../core/redact.js';
 
-/** One audit entry: who did what to what, when, with which params, and what came of it. */
-export interface AuditEntry {
-  readonly seq: number;
-  /** Wall-clock time (ms since the epoch). */
-  readonly at: number;
-  readonly who: Caller;
-  /** e.g. `invoke restart`, `suspend`, `config`, `POST /entities/:id/effectors/:effector`. */
-  readonly action: string;
-  /** What the request named: an entity id, a policy id, or the URL of a refused request. */
-  readonly target: string;
-  /** The entity the entry concerns (a policy's entity for a policy); null when it names none in the tree. */
-  readonly entity: string | null;
-  /** That entity's path when recorded (`/app/web`), so the entry stays placeable after the entity left. */
-  readonly path: string | null;
-  readonly params?: unknown;
-  /** `denied`: no right (401/403); `rejected`: bad or unknown input (400/404/409/422). */
-  readonly result: 'ok' | 'rejected' | 'failed' | 'denied';
-  readonly detail?: string;
-  /** The HTTP status of a refused request. */
-  readonly status?: number;
-}
+export type { AuditEntry } from '../knowledge/audit-entry.js';
 
 /** What a caller gives to `record`; the log adds `seq`, `at` and bounds the params. */
 export type AuditInput = Omit<AuditEntry, 'seq' | 'at' | 'params'> & { readonly params?: unknown };
 
+const MAX_DETAIL = 2_000;
+
 /**
  * The audit log: every mutating request (refused ones too, with the reason) and every effector invocation,
- * by a person or a policy, with params redacted at any depth and bounded. Bounded; the newest entries are kept.
+ * by a person or a policy, with params redacted at any depth and bounded. Entries are written through the
+ * knowledge store's buffered path (never waiting on it), so with Redis they survive a restart; the store's
+ * retention bounds them. `seq` continues from the store's newest entry (see `open`).
  */
 export class AuditLog {
-  private readonly log: BoundedLog<AuditEntry>;
   private seq = 0;
 
   constructor(
-    capacity = 10_000,
+    private readonly knowledge: Knowledge,
     /** Resolves an entity id to its path, to place entries in scopes. */
     private readonly pathOf: (entity: string) => string | undefined = () => undefined,
-  ) {
-    this.log = new BoundedLog(capacity);
+  ) {}
+
+  /**
+   * Continues `seq` after the newest entry the store holds (a restarted service keeps it increasing).
+   * @throws KnowledgeUnavailableError when the store cannot be read
+   */
+  async open(): Promise<void> {
+    const [newest] = await this.knowledge.queryAudit({ limit: 1 });
+    if (newest && newest.seq > this.seq) this.seq = newest.seq;
   }
 
   record(entry: AuditInput): AuditEntry {
-    const detail = entry.detail === undefined ? {} : { detail: entry.detail.length > 2_000 ? `${entry.detail.slice(0, 2_000)}…[truncated]` : entry.detail };
+    const detail = entry.detail === undefined ? {} : { detail: entry.detail.length > MAX_DETAIL ? `${entry.detail.slice(0, MAX_DETAIL)}…[truncated]` : entry.detail };
     const full: AuditEntry = { ...entry, ...detail, seq: ++this.seq, at: Date.now(), ...(entry.params === undefined ? {} : { params: redact(entry.params) }) };
-    this.log.append(full);
+    this.knowledge.recordAudit(full);
     return full;
   }
 
@@ -64,8 +55,11 @@ export class AuditLog {
     });
   }
 
-  /** Newest first. */
-  entries(limit = 100, filter: (e: AuditEntry) => boolean = () => true): AuditEntry[] {
-    return this.log.newestFirst(filter, limit);
+  /**
+   * Newest first, from the store (after every entry recorded before the call reached it).
+   * @throws KnowledgeUnavailableError when the store cannot be read
+   */
+  async entries(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return this.knowledge.queryAudit(query);
   }
 }

@@ -109,6 +109,14 @@ export function inScope(context: ApiContext, principal: Principal, entity: Entit
   });
 }
 
+/** The paths of the scope roots that are in the tree (a scope naming no entity places nothing). */
+export function scopeRoots(context: ApiContext, scopes: readonly string[]): string[] {
+  return scopes.flatMap((id) => {
+    const root = context.tree.find(id)?.path;
+    return root === undefined ? [] : [root];
+  });
+}
+
 /**
  * True when a recorded entity path (`/app/web/web-1`) lies in one of the principal's subtrees. A record that
  * names no entity cannot be placed, so only an unscoped principal sees it.

@@ -1,3 +1,4 @@
+import { describeError } from '../core/errors.js';
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -81,7 +82,9 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     const settings = parsePluginSettings(options as unknown as Record<string, unknown>);
     const { tree, engine, knowledge } = options.deployment;
     const authenticate = createAuthenticator(settings.auth);
-    const audit = new AuditLog(10_000, (id) => tree.find(id)?.path);
+    const audit = new AuditLog(knowledge, (id) => tree.find(id)?.path);
+    // a restarted service continues the audit log's seq; a store that cannot be read now starts it afresh
+    await audit.open().catch((error: unknown) => app.log.warn(`audit log: cannot read the newest entry, seq starts at 1 (${describeError(error)})`));
     const hub = new EventHub();
     const history = new SensorHistory(tree, { size: settings.historySize }, (o) => hub.publish('sensor', o.entity, o));
     const subscriptions = [

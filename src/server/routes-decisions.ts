@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DECISION_OUTCOMES } from '../knowledge/decision.js';
-import { ApiError, inScope, pathInScope, principalOf, requireRole, type ApiContext } from './context.js';
+import { ApiError, inScope, principalOf, requireRole, scopeRoots, type ApiContext } from './context.js';
 
 /** Routes for the decision log and the audit log. */
 export async function decisionRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
@@ -51,6 +51,6 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
     const principal = requireRole(request, 'operator');
     // by the entity each entry concerns (its path when recorded); an entry that cannot be placed is shown
     // only to a principal of the whole tree
-    return context.audit.entries(request.query.limit, (e) => pathInScope(context, principal, e.path));
+    return context.audit.entries({ limit: request.query.limit, ...(principal.scopes === undefined ? {} : { within: scopeRoots(context, principal.scopes) }) });
   });
 }

@@ -71,6 +71,55 @@ describe('homeostat run --redis', () => {
     }
   }, 90_000);
 
+  it('serves the audit log of the run before a restart, secrets redacted, with seq going on', async () => {
+    const namespace = 'observed-audit';
+    const store = new RedisStore({ url: redis.url, namespace });
+    await store.connect();
+    const api = (port: number) => (route: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${route}`, init);
+    const firstPort = await freePort();
+    const first = run(['--redis', redis.url, '--redis-namespace', namespace, '--port', String(firstPort)]);
+    let before: { seq: number; action: string; target: string; params?: unknown }[];
+    try {
+      const call = api(firstPort);
+      const policy = await until('the first run serving its policies', 30_000, async () => {
+        const response = await call('/policies');
+        const list = response.ok ? ((await response.json()) as { id: string }[]) : [];
+        return list.find((p) => p.id.endsWith('autoscaler'))?.id;
+      });
+      const suspended = await call(`/policies/${encodeURIComponent(policy)}/suspend`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'audit across a restart' }) });
+      expect(suspended.status).toBe(200);
+      // refused (not a config of the autoscaler) but audited, with the secret-looking key's value redacted
+      await call(`/policies/${encodeURIComponent(policy)}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: { apiToken: 'hunter2-do-not-store' } }) });
+      before = (await (await call('/audit?limit=1000')).json()) as typeof before;
+      expect(before.map((e) => e.action)).toEqual(expect.arrayContaining(['suspend', 'config']));
+    } finally {
+      expect(await stop(first)).toBe(0);
+    }
+    const stored = await store.queryAudit({ limit: 10_000 });
+    expect(stored.map((e) => e.seq)).toEqual(expect.arrayContaining(before.map((e) => e.seq)));
+    expect(JSON.stringify(stored)).not.toContain('hunter2');
+
+    const secondPort = await freePort();
+    const second = run(['--redis', redis.url, '--redis-namespace', namespace, '--port', String(secondPort)]);
+    try {
+      const call = api(secondPort);
+      const served = await until('the second run serving the first run\'s audit entries', 30_000, async () => {
+        const response = await call('/audit?limit=10000');
+        return response.ok ? ((await response.json()) as typeof before) : undefined;
+      });
+      const suspend = before.find((e) => e.action === 'suspend');
+      expect(served.find((e) => e.seq === suspend?.seq)).toMatchObject({ action: 'suspend', params: { reason: 'audit across a restart' } });
+      const newest = Math.max(...before.map((e) => e.seq));
+      await call(`/policies/${encodeURIComponent(suspend?.target ?? '')}/resume`, { method: 'POST' });
+      const [resumed] = (await (await call('/audit?limit=1')).json()) as typeof before;
+      expect(resumed).toMatchObject({ action: 'resume' });
+      expect(resumed?.seq).toBeGreaterThan(newest);
+    } finally {
+      expect(await stop(second)).toBe(0);
+      await store.close();
+    }
+  }, 120_000);
+
   it('refuses to start, with one clear line, when Redis cannot be reached', async () => {
     const port = await freePort();
     const child = run(['--redis', `redis://127.0.0.1:${port}`]);

@@ -8,7 +8,7 @@ import { RedisLease } from '../../src/cluster/lease.js';
 import { isCluster, openRedis } from '../../src/knowledge/redis/redis-connection.js';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { TestRedisCluster } from '../support/redis-cluster.js';
-import { CONTRACT_MAX_DECISIONS, decision, describeStoreContract } from './store-contract.js';
+import { CONTRACT_MAX_AUDIT, CONTRACT_MAX_DECISIONS, decision, describeStoreContract } from './store-contract.js';
 
 let cluster: TestRedisCluster;
 let namespaces = 0;
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function freshStore(): Promise<RedisStore> {
-  const store = new RedisStore({ url: cluster.url, namespace: `c${++namespaces}`, maxDecisions: CONTRACT_MAX_DECISIONS });
+  const store = new RedisStore({ url: cluster.url, namespace: `c${++namespaces}`, maxDecisions: CONTRACT_MAX_DECISIONS, maxAuditEntries: CONTRACT_MAX_AUDIT });
   await store.connect();
   return store;
 }

@@ -1,6 +1,7 @@
 // The contract every KnowledgeStore keeps, run against each implementation (memory, Redis).
 import { describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../../src/effectors/invocation.js';
+import type { AuditEntry } from '../../src/knowledge/audit-entry.js';
 import type { Decision, PolicyFault } from '../../src/knowledge/decision.js';
 import type { KnowledgeStore } from '../../src/knowledge/store.js';
 
@@ -26,7 +27,21 @@ export function fault(n: number): PolicyFault {
   return { at: n, policy: n % 2 ? 'a' : 'b', entity: 'web', phase: 'plan', message: `boom ${n}`, restartInMs: 1000 };
 }
 
-/** Runs the store contract; `make` returns a fresh, empty store with `maxDecisions: CONTRACT_MAX_DECISIONS`. */
+/** Audit retention the factory must give the store it makes (`maxAuditEntries`). */
+export const CONTRACT_MAX_AUDIT = 50;
+
+const AUDIT_PATHS = ['/app/web', '/app/web/web-1', '/app/webx', '/app/db', null] as const;
+
+/** An audit entry with the given number; its path cycles through `/app/web`, `/app/web/web-1`, `/app/webx`, `/app/db` and none. */
+export function auditEntry(n: number): AuditEntry {
+  const path = AUDIT_PATHS[n % AUDIT_PATHS.length] ?? null;
+  return {
+    seq: n, at: n * 100, who: { kind: 'person', name: `user${n % 3}` }, action: n % 2 ? 'suspend' : 'invoke restart', target: path ? path.split('/').pop() ?? '' : `/x/${n}`,
+    entity: path ? path.split('/').pop() ?? null : null, path, params: { n, token: '[redacted]' }, result: n % 4 ? 'ok' : 'denied',
+  };
+}
+
+/** Runs the store contract; `make` returns a fresh, empty store with `maxDecisions: CONTRACT_MAX_DECISIONS` and `maxAuditEntries: CONTRACT_MAX_AUDIT`. */
 export function describeStoreContract(name: string, make: () => Promise<KnowledgeStore>): void {
   describe(`${name} keeps the KnowledgeStore contract`, () => {
     it('answers decision queries by entity, policy, outcome and time range, newest first', async () => {
@@ -100,6 +115,33 @@ export function describeStoreContract(name: string, make: () => Promise<Knowledg
       ]);
       const snapshots = (await store.loadSnapshots()).sort((a, b) => a.entity.localeCompare(b.entity));
       expect(snapshots).toEqual([{ entity: 'db', sensor: 'service.up', value: true, at: 2 }, { entity: 'web', sensor: 'cpu', value: 0.7, at: 2 }]);
+      await store.close();
+    });
+
+    it('answers audit queries newest first, within subtrees by recorded path, and keeps entries whole', async () => {
+      const store = await make();
+      await store.write(Array.from({ length: 10 }, (_, i) => ({ kind: 'audit' as const, value: auditEntry(i + 1) })));
+      expect((await store.queryAudit({})).map((e) => e.seq)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+      expect((await store.queryAudit({ limit: 3 })).map((e) => e.seq)).toEqual([10, 9, 8]);
+      // `/app/web` holds itself and `/app/web/web-1`, not its sibling `/app/webx`; entries without a path are in no subtree
+      expect((await store.queryAudit({ within: ['/app/web'] })).map((e) => e.path)).toEqual(['/app/web', '/app/web/web-1', '/app/web', '/app/web/web-1']);
+      expect((await store.queryAudit({ within: ['/app/db', '/app/webx'] })).map((e) => e.seq)).toEqual([8, 7, 3, 2]);
+      expect((await store.queryAudit({ within: ['/app/web/web-1'], limit: 1 })).map((e) => e.seq)).toEqual([6]);
+      expect(await store.queryAudit({ within: [] })).toEqual([]);
+      expect((await store.queryAudit({ limit: 1 }))[0]).toEqual(auditEntry(10));
+      await store.close();
+    });
+
+    it('keeps the newest audit entries within its retention bound', async () => {
+      const store = await make();
+      for (let batch = 0; batch < 10; batch++) {
+        await store.write(Array.from({ length: 20 }, (_, i) => ({ kind: 'audit' as const, value: auditEntry(batch * 20 + i + 1) })));
+      }
+      const kept = await store.queryAudit({ limit: 1000 });
+      expect(kept.length).toBeGreaterThanOrEqual(CONTRACT_MAX_AUDIT);
+      expect(kept.length).toBeLessThanOrEqual(CONTRACT_MAX_AUDIT * 1.25 + 16);
+      expect(kept[0]?.seq).toBe(200);
+      expect(kept.map((e) => e.seq)).toEqual([...kept.map((e) => e.seq)].sort((a, b) => b - a));
       await store.close();
     });
 

@@ -15,7 +15,7 @@ export class RedisKeys {
     this.base = `${prefix}:{${namespace}}`;
   }
 
-  /** A key of a log (`decisions`, `invocations`, `faults`): its data hash, sequence and time indexes. */
+  /** A key of a log (`decisions`, `invocations`, `faults`, `audit`): its data hash, sequence and time indexes. */
   log(log: string, part: 'data' | 'seq' | 'by-seq' | 'by-at' | 'counter'): string {
     return `${this.base}:${log}:${part}`;
   }

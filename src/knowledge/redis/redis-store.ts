@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { InvocationRecord } from '../../effectors/invocation.js';
+import { auditEntryWithin, type AuditEntry, type AuditQuery } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from '../store.js';
 import { isCluster, openRedis, type RedisConnectionOptions } from './redis-connection.js';
@@ -19,10 +20,15 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   readonly maxInvocations?: number;
   /** Policy faults kept. Default 10 000. */
   readonly maxFaults?: number;
+  /** Audit entries kept (newest). Default 100 000. */
+  readonly maxAuditEntries?: number;
+  /** Audit entries older than the newest by more than this are dropped (ms). Default 90 days. */
+  readonly maxAuditAgeMs?: number;
 }
 
 const DEFAULT_LIMIT = 100;
-const WEEK_MS = 7 * 24 * 3_600_000;
+const DAY_MS = 24 * 3_600_000;
+const WEEK_MS = 7 * DAY_MS;
 
 /** A fault has no id of its own; one derived from its content makes a retried write idempotent. */
 function faultId(fault: PolicyFault): string {
@@ -30,7 +36,15 @@ function faultId(fault: PolicyFault): string {
 }
 
 /**
- * Knowledge in Redis (ioredis): the decision, invocation and fault logs with retention and the same queries as
+ * An audit entry's id: its content, so a retried write is idempotent and two services writing the same
+ * namespace (whose `seq` may meet) never overwrite each other's entries.
+ */
+function auditId(entry: AuditEntry): string {
+  return createHash('sha1').update(JSON.stringify([entry.seq, entry.at, entry.who, entry.action, entry.target, entry.result])).digest('base64url');
+}
+
+/**
+ * Knowledge in Redis (ioredis): the decision, invocation, fault and audit logs with retention and the same queries as
  * the memory store, policy state, and sensor snapshots. A batch is one MULTI/EXEC transaction, so it applies
  * whole or not at all; every write is idempotent (records by id), so the Knowledge front can retry a batch
  * whose result it did not learn without duplicating anything. Survives a restart of the service.
@@ -40,6 +54,7 @@ export class RedisStore implements KnowledgeStore {
   private readonly decisions: RedisLog<Decision>;
   private readonly invocations: RedisLog<InvocationRecord>;
   private readonly faults: RedisLog<PolicyFault>;
+  private readonly audit: RedisLog<AuditEntry>;
   private connecting: Promise<void> | undefined;
 
   /** @param redis an open client (see `openRedis`), or options to open one */
@@ -48,6 +63,7 @@ export class RedisStore implements KnowledgeStore {
     this.decisions = new RedisLog(redis, this.keys, 'decisions', (d) => d.id, ['entity', 'policy'], { maxCount: options.maxDecisions ?? 100_000, maxAgeMs: options.maxDecisionAgeMs ?? WEEK_MS });
     this.invocations = new RedisLog(redis, this.keys, 'invocations', (r) => r.id, ['entity', 'effector'], { maxCount: options.maxInvocations ?? 100_000 });
     this.faults = new RedisLog(redis, this.keys, 'faults', faultId, ['policy'], { maxCount: options.maxFaults ?? 10_000 });
+    this.audit = new RedisLog(redis, this.keys, 'audit', auditId, [], { maxCount: options.maxAuditEntries ?? 100_000, maxAgeMs: options.maxAuditAgeMs ?? 90 * DAY_MS });
   }
 
   /** Connects (when not yet connected) and checks that Redis answers. @throws when it does not, within the connect timeout */
@@ -79,6 +95,9 @@ export class RedisStore implements KnowledgeStore {
         case 'fault':
           this.faults.append(tx, op.value);
           break;
+        case 'audit':
+          this.audit.append(tx, op.value);
+          break;
         case 'state':
           if (op.value === undefined) tx.hdel(this.keys.policyState(op.policy), op.key);
           else tx.hset(this.keys.policyState(op.policy), op.key, JSON.stringify(op.value)).sadd(this.keys.policies, op.policy);
@@ -92,7 +111,7 @@ export class RedisStore implements KnowledgeStore {
     if (results === null) throw new Error('Redis transaction was aborted');
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
-    await Promise.all([this.decisions.trimIfDue(), this.invocations.trimIfDue(), this.faults.trimIfDue()]);
+    await Promise.all([this.decisions.trimIfDue(), this.invocations.trimIfDue(), this.faults.trimIfDue(), this.audit.trimIfDue()]);
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
@@ -133,6 +152,11 @@ export class RedisStore implements KnowledgeStore {
     await this.connected();
     const by = query.policy === undefined ? undefined : { field: 'policy' as const, value: query.policy };
     return this.faults.newestFirst(() => true, query.limit ?? DEFAULT_LIMIT, by);
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    await this.connected();
+    return this.audit.newestFirst((e) => auditEntryWithin(e, query.within), query.limit ?? DEFAULT_LIMIT);
   }
 
   async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {

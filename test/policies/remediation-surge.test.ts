@@ -35,12 +35,18 @@ application:
         sensors: [{ name: inventory, type: json, pushable: true }]
 `;
 
-async function deploy(surge: boolean) {
+/** `lateMs`: a member added at run time reports its inventory this long after it starts (a slow feed). */
+async function deploy(surge: boolean, lateMs = 0) {
   const s = await scenario(blueprint(surge));
   // every server, those added later too, says what it runs, as an exec feed of the process would
-  const report = (server: Entity) => server.sensor<string>('version').observations$.subscribe((o) => server.sensor('inventory').publish([{ name: 'express', version: o.value, ecosystem: 'npm' }]));
+  const report = (server: Entity, delayMs = 0) =>
+    server.sensor<string>('version').observations$.subscribe((o) => {
+      const publish = () => server.sensor('inventory').publish([{ name: 'express', version: o.value, ecosystem: 'npm' }]);
+      if (delayMs > 0) s.clock.schedule(publish, delayMs);
+      else publish();
+    });
   s.tree.changes$.subscribe((change) => {
-    if (change.kind === 'member-added') report(change.entity);
+    if (change.kind === 'member-added') report(change.entity, lateMs);
   });
   await s.clock.advanceBy(0);
   for (const group of ['solo', 'pair']) for (const member of s.tree.get(group).members) report(member);
@@ -71,6 +77,19 @@ describe('remediation of a group with no spare member', () => {
       'applied resize(solo {"size":1})',
     ]);
     expect(acted[0]?.reason).toBe('surge: solo grows to 2 members before its members are updated, so it keeps its quorum (it has no spare member)');
+  });
+
+  it('waits for the inventory of the member the surge added before it shrinks back: that member is updated too', async () => {
+    // the new member is up after its 5 s boot but says what it runs only 60 s after it started, after solo-1's
+    // update is verified: the evaluations in between see no inventory for it, and must not take that for
+    // "nothing left to fix"
+    const s = await deploy(true, 60_000);
+    s.tree.get('shop').sensor('vulnerabilities').publish(parseScanReport(trivy));
+    await s.clock.advanceBy(300_000);
+    expect(s.members('solo')).toEqual(['solo-1=4.20.0']);
+    const acted = (await s.remediations()).filter((d) => d.actions.some((a) => a.entity.startsWith('solo')));
+    expect(acted.map((d) => `${d.outcome} ${d.actions.map((a) => `${a.effector}(${a.entity})`).join(' ')}`)).toEqual(['applied resize(solo)', 'applied update(solo-1)', 'applied update(solo-2)', 'applied resize(solo)']);
+    expect(s.health['solo']).not.toContain(false);
   });
 
   it('a group whose rule needs every member is not updated: blocked, saying why, and its quorum holds', async () => {

@@ -133,7 +133,8 @@ export function assessRemediation(view: RemediationView, order: readonly string[
   const progress: RemediationProgress = { failed, batches: view.progress.batches, ...(batch ? { batch } : {}), ...(Object.keys(surges).length > 0 ? { surges } : {}) };
   // an entity whose inventory is not known yet may be exposed: its dependents wait for it too
   const pending = new Set([...all.filter((e) => e.fixTo !== undefined && e.unknown === undefined).map((e) => e.entity), ...view.inventories.filter((i) => i.packages === undefined).map((i) => i.entity)]);
-  const shrink = batch || view.gate ? undefined : surgeDone(view, surges, candidates);
+  const unread = new Set(view.inventories.filter((i) => i.packages === undefined).map((i) => i.entity));
+  const shrink = batch || view.gate ? undefined : surgeDone(view, surges, candidates, unread);
   if (shrink) {
     const { [shrink.group]: _done, ...rest } = surges;
     for (const e of candidates) say(e, 'batch_full', `waiting for ${shrink.group} to shrink back to ${shrink.size} members after its surge`);
@@ -206,12 +207,15 @@ function liveSurges(view: RemediationView, batch: RemediationProgress['batch']):
   return live;
 }
 
-/** A surged group none of whose members is still to be fixed: shrink it back to its size. */
-function surgeDone(view: RemediationView, surges: Readonly<Record<string, SurgeProgress>>, candidates: readonly PackageExposure[]): GroupResize | undefined {
+/**
+ * A surged group none of whose members is still to be fixed: shrink it back to its size. A member whose
+ * inventory has not been read yet (the one the surge just started) may still be exposed: the group waits for it.
+ */
+function surgeDone(view: RemediationView, surges: Readonly<Record<string, SurgeProgress>>, candidates: readonly PackageExposure[], unread: ReadonlySet<string>): GroupResize | undefined {
   for (const [group, surge] of Object.entries(surges)) {
     const members = view.membersOf?.(group);
     if (!members || members.serving < surge.size) continue;
-    if (candidates.some((c) => members.ids.includes(c.entity))) continue;
+    if (candidates.some((c) => members.ids.includes(c.entity)) || members.ids.some((id) => unread.has(id))) continue;
     return { group, size: surge.from, why: 'shrink' };
   }
   return undefined;

@@ -119,7 +119,8 @@ describe('the console: live views and controls', () => {
     await page.getByRole('link', { name: 'Decisions', exact: true }).click();
     await expect.poll(() => page.getByTestId('stream-state').textContent()).toContain('live');
     // it has a position in the stream (an event id) before it pauses
-    await expect.poll(async () => Number(await page.getByTestId('stream-state').getAttribute('data-events'))).toBeGreaterThan(0);
+    // (the first decision of the harness can take a few seconds to come on a busy machine: poll, do not assume)
+    await expect.poll(async () => Number(await page.getByTestId('stream-state').getAttribute('data-events')), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Pause live' }).click();
     await expect.poll(() => page.getByTestId('stream-state').textContent()).toContain('paused');
     const resumedFrom: string[] = [];

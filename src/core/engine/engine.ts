@@ -13,9 +13,7 @@ import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
-import type { QuotaVerdict } from './quota-check.js';
-import { QuotaExceededError } from './quota-exceeded-error.js';
-import { redact } from '../redact.js';
+import { refuseOverQuota } from './api-quota-refusal.js';
 
 /** What the engine runs on. */
 export interface EngineOptions {
@@ -80,6 +78,7 @@ export class Engine {
     this.invoker = options.invoker ?? new EffectorInvoker(options.scheduler);
     this.dryRunAll = options.dryRun ?? false;
     this.arbiter = new Arbiter(this.tree, this.scheduler, this.knowledge);
+    const tag = options.decisionIdTag === undefined ? '' : `${options.decisionIdTag}-`;
     // One services object for every attached policy: a fleet of 100,000 policies must not carry
     // 100,000 copies of the same closures.
     this.services = {
@@ -88,7 +87,7 @@ export class Engine {
       invoker: this.invoker,
       knowledge: this.knowledge,
       dryRun: () => this.dryRunAll,
-      nextDecisionId: options.decisionIdTag === undefined ? () => `d-${this.scheduler.now()}-${++this.decisionSequence}` : () => `d-${this.scheduler.now()}-${options.decisionIdTag}-${++this.decisionSequence}`,
+      nextDecisionId: () => `d-${this.scheduler.now()}-${tag}${++this.decisionSequence}`,
       onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
       onFault: (fault) => this.faultsSubject.next(fault),
       arbiter: this.arbiter,
@@ -210,34 +209,13 @@ export class Engine {
    */
   async invokeHeld(entity: Entity, effector: string, params: unknown, options: InvokeOptions): Promise<unknown> {
     const verdict = this.arbiter.quotaVerdict({ actions: [{ entity: entity.id, effector, params }], reason: `${options.caller.name} invokes ${effector}` });
-    if (verdict) throw this.refuseOverQuota(entity, effector, params, options, verdict);
+    if (verdict) throw refuseOverQuota(this.knowledge, this.services.nextDecisionId(), this.scheduler.now(), { entity, effector, params, options }, verdict);
     const token = this.arbiter.hold(entity, `${options.caller.kind}:${options.caller.name}`);
     try {
       return await this.invoker.invoke(entity, effector, params, options);
     } finally {
       this.arbiter.end(token);
     }
-  }
-
-  /** Records the `quota_exceeded` Decision of a refused invocation and returns the error to throw. */
-  private refuseOverQuota(entity: Entity, effector: string, params: unknown, options: InvokeOptions, verdict: QuotaVerdict): QuotaExceededError {
-    const id = this.services.nextDecisionId();
-    const reason = `${options.caller.kind} ${options.caller.name} invoked ${effector} on ${entity.id}: refused, ${verdict.detail}`;
-    this.knowledge.recordDecision({
-      id,
-      at: this.scheduler.now(),
-      entity: entity.id,
-      policy: `api:${options.caller.name}`,
-      policyName: 'api',
-      symptom: { kind: 'api-invocation', detail: { caller: options.caller, quota: verdict.numbers } },
-      actions: [{ entity: entity.id, effector, params: redact(params) }],
-      reason,
-      inputs: [],
-      outcome: 'quota_exceeded',
-      detail: verdict.detail,
-      durations: { analyzeMs: 0, planMs: 0, executeMs: 0 },
-    });
-    return new QuotaExceededError(verdict.detail, verdict.numbers, id);
   }
 
   /** Starts every attached policy. */

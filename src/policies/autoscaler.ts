@@ -89,10 +89,14 @@ export const autoscaler = definePolicy({
   },
 });
 
-/** A reading already evaluated, with the group's size when it was first evaluated (the size it describes). */
+/**
+ * A reading already evaluated, with the group's size when it was first evaluated (the size it describes);
+ * for a per-member metric, the members' phases, readiness and which had a reading (`shape`).
+ */
 interface Seen {
-  readonly observation: Observation<number>;
+  readonly observation?: Observation<number>;
   readonly members: number;
+  readonly shape?: string;
 }
 
 function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): ScaleSymptom | undefined {
@@ -107,6 +111,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     if (m.readFrom === 'members') {
       const read = readMembers(entity, m, now, lastSeen);
       if (read.changed) changed = true;
+      lastSeen.set(shapeKey(m.sensor), { members: 0, shape: read.shape });
       return read.input;
     }
     const sensor = entity.sensor<number>(m.sensor);
@@ -155,11 +160,16 @@ function memberKey(sensor: string, member: string): string {
   return `member:${member}:${sensor}`;
 }
 
+function shapeKey(sensor: string): string {
+  return `members:${sensor}`;
+}
+
 /**
  * Each member's reading of a per-member metric (`readFrom: members`), with the member's phase and
- * readiness; `missing` when no member has a reading that counts. `changed` when any reading is new.
+ * readiness; `missing` when no member has a reading that counts. `changed` when any reading is new, or a
+ * member came, went, changed phase or readiness, or fell silent since the last evaluation (`shape`).
  */
-function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, lastSeen: Map<string, Seen>): { input: MetricInput; changed: boolean } {
+function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, lastSeen: Map<string, Seen>): { input: MetricInput; changed: boolean; shape: string } {
   const readings: MemberReading[] = [];
   const observations: Observation<number>[] = [];
   let changed = false;
@@ -174,7 +184,9 @@ function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], n
     if (lastSeen.get(memberKey(spec.sensor, member.id))?.observation !== reading) changed = true;
   }
   const counted = groupMembers(readings, { unreadyMembers: spec.unreadyMembers ?? 'exclude' }).counted.size;
-  return { input: counted > 0 ? { sensor: spec.sensor, status: 'perMember', readings, observations } : { sensor: spec.sensor, status: 'missing' }, changed };
+  const shape = readings.map((r) => `${r.member}:${r.phase}:${r.ready}:${r.value !== undefined}`).join(',');
+  if (lastSeen.get(shapeKey(spec.sensor))?.shape !== shape) changed = true;
+  return { input: counted > 0 ? { sensor: spec.sensor, status: 'perMember', readings, observations } : { sensor: spec.sensor, status: 'missing' }, changed, shape };
 }
 
 /**

@@ -173,6 +173,16 @@ describe('autoscaler reading each member (readFrom: members) in the engine', () 
     expect(resized).toEqual([4]);
   });
 
+  it('re-evaluates when a member turns unready, with no new reading', async () => {
+    const { clock, members, resized } = setup(3);
+    [0.3, 0.3, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    await clock.advanceBy(16_000);
+    expect(resized).toEqual([]); // mean 0.5: on target
+    members[2]?.setUp(false);
+    await clock.advanceBy(15_000);
+    expect(resized).toEqual([2]); // the two ready ones at 0.3: ceil(0.6 x 2) = 2
+  });
+
   it('holds when every member is silent (missing data), and refuses the member options on a group reading', async () => {
     const { clock, resized } = setup(3);
     await clock.advanceBy(60_000);

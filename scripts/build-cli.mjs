@@ -14,7 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = path.join(root, 'dist/cli-bundle');
+// --out <dir> writes the bundle elsewhere (a test's package layout); by default dist/cli-bundle
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag > 0 ? path.resolve(process.argv[outFlag + 1] ?? '') : path.join(root, 'dist/cli-bundle');
+if (outFlag > 0 && !process.argv[outFlag + 1]) throw new Error('build-cli: --out needs a directory');
 const require = createRequire(path.join(root, 'package.json'));
 
 /** Dependencies compiled into the bundle; every other package is imported from node_modules at run time. */

@@ -68,7 +68,7 @@ async function importCompiled(absolutePath: string, bundle: CommandBundle): Prom
     }
   }
   // esbuild is loaded only to compile: a cached module loads without it
-  const esbuild = await loadEsbuild();
+  const esbuild = await loadEsbuild(absolutePath);
   if (esbuild === undefined) return undefined;
   const dir = cacheDir ?? (await mkdtemp(path.join(os.tmpdir(), 'homeostat-module-')));
   try {

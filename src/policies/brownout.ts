@@ -18,7 +18,19 @@ export const brownoutConfig = z
     bootingSensor: z.string().optional(),
     /** The largest size the group may have: at it, only the dimmer can relieve load. */
     maxSize: groupSizeSchema(1),
+    /** How much one decision moves the dimmer. */
     step: z.number().gt(0).max(1).default(0.25),
+    /**
+     * How much one raise moves it, default `step`: 1 gives the optional content back in full as soon as
+     * the response time and utilization show spare capacity, instead of one step per evaluation.
+     */
+    raiseStep: z.number().gt(0).max(1).optional(),
+    /**
+     * Lower the dimmer by `step` when the response time is above `responseTime` even if the group can still
+     * grow: members it adds only help once booted, and the requests waiting now are late already.
+     * Without it the dimmer is lowered only while the group cannot grow.
+     */
+    overload: z.strictObject({ responseTime: z.number().positive(), step: z.number().gt(0).max(1).optional() }).optional(),
     /**
      * Lower the dimmer when response time is above `high.responseTime`, or when utilization is above
      * `high.utilization` while response time is no longer comfortably low (at or above `low.responseTime`):
@@ -29,7 +41,8 @@ export const brownoutConfig = z
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
   })
   .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
-  .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] });
+  .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] })
+  .refine((c) => c.overload === undefined || c.overload.responseTime >= c.high.responseTime, { message: 'overload.responseTime must be at least high.responseTime (an overload is worse than hot)', path: ['overload', 'responseTime'] });
 
 /** A brownout proposal: the dimmer value to set and why. */
 export interface DimmerSymptom extends Symptom {
@@ -70,8 +83,11 @@ export const brownout = definePolicy({
         const booting = read(config.bootingSensor);
         const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
         const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
+        // a slow period whose members were idle part of it (utilization below low): the queue that made
+        // it slow has drained, and lowering the dimmer now relieves nothing
+        const drained = utilization !== undefined && utilization.value < config.low.utilization;
         const hot =
-          rt.value > config.high.responseTime
+          rt.value > config.high.responseTime && !drained
             ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
             : utilization && utilization.value > config.high.utilization && rt.value >= config.low.responseTime
               ? `utilization ${round(utilization.value)} > ${config.high.utilization} with response time ${round(rt.value)} s >= ${config.low.responseTime} s`
@@ -81,9 +97,14 @@ export const brownout = definePolicy({
           const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;
           return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
         }
+        if (config.overload && rt.value > config.overload.responseTime && !drained && dimmer.value > 0) {
+          const to = Math.max(0, round(dimmer.value - (config.overload.step ?? config.step)));
+          const why = `response time ${round(rt.value)} s > ${config.overload.responseTime} s: overloaded, and members added now help only once booted`;
+          return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
+        }
         const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
         if (!hot && spare && dimmer.value < 1) {
-          const to = Math.min(1, round(dimmer.value + config.step));
+          const to = Math.min(1, round(dimmer.value + (config.raiseStep ?? config.step)));
           return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
         }
         return undefined;

@@ -1,5 +1,5 @@
 // `npx tsx bench/swim-tune.ts`: picks the built-in SWIM configuration on training traces only (WC98, flash
-// crowd, diurnal wave) from a small grid, then reports the best ones on the held-out traces (steady ramp,
+// crowd, diurnal wave) from a grid of the autoscaler's and the brownout's settings, then reports the best ones on the held-out traces (steady ramp,
 // low noisy load, step up and down), which play no part in the choice. A cell is won when utility is above
 // and % late below both Reactive ports; the grid point with the most training cells won, then the highest
 // mean utility ratio, is chosen.
@@ -12,11 +12,13 @@ const here = path.resolve(import.meta.dirname, '..');
 const TRAIN = ['wc98', 'flash-crowd', 'diurnal-wave'];
 const DELAYS = [0, 120, 240];
 
-type Point = { relaxed: number; enter: number; leave: number; down: number; high: number; low: number };
+type Point = { overload: number; raise: number; high: number; low: number; relaxed: number; enter: number; leave: number };
 const grid: Point[] = [];
-for (const relaxed of [0.8, 0.9, 1]) for (const enter of [0.2, 0.3]) for (const leave of [0.5, 0.75]) for (const down of [0, 1]) for (const [high, low] of [[0.4, 0.2], [0.6, 0.5]] as const) {
-  if (relaxed === 0.8 && (enter !== 0.2 || leave !== 0.5)) continue; // without a relaxed target the band changes nothing
-  grid.push({ relaxed, enter, leave, down, high, low });
+// the comfort band: none (relaxed 0.8 is the normal target), or utilization held at a relaxed target while
+// the response time is comfortable (entered at or below `enter`, left above `leave`)
+const bands = [[0.8, 0, 0], [1, 0.2, 0.5], [1, 0.3, 0.5], [0.9, 0.2, 0.5]] as const;
+for (const overload of [0, 0.25, 0.5, 1]) for (const raise of [0.25, 0.5, 1]) for (const [high, low] of [[0.4, 0.2], [0.6, 0.5]] as const) for (const [relaxed, enter, leave] of bands) {
+  grid.push({ overload, raise, high, low, relaxed, enter, leave });
 }
 
 /** Replaces one setting in the blueprint's text; a pattern that no longer matches is an error, not a silent no-op. */
@@ -25,10 +27,16 @@ function set(text: string, pattern: RegExp, replacement: string): string {
   return text.replace(pattern, replacement);
 }
 
+/**
+ * The blueprint at one grid point: the brownout's overload step (0: none; else lower by it once the response
+ * time is above SWIM's 0.75 s threshold, even while the group can grow), its raise step and response-time
+ * thresholds, and the autoscaler's comfort band.
+ */
 function configText(base: string, p: Point): string {
-  let text = set(base, /scaleDown: \{ stabilization: \w+ \}/, `scaleDown: { stabilization: ${p.down}m }`);
-  text = set(text, /high: \{ responseTime: [\d.]+/, `high: { responseTime: ${p.high}`);
+  let text = set(base, /high: \{ responseTime: [\d.]+/, `high: { responseTime: ${p.high}`);
   text = set(text, /low: \{ responseTime: [\d.]+/, `low: { responseTime: ${p.low}`);
+  text = set(text, /raiseStep: [\d.]+/, `raiseStep: ${p.raise}`);
+  text = p.overload === 0 ? set(text, /\n +overload: [^\n]+/, '') : set(text, /overload: \{ responseTime: [\d.]+, step: [\d.]+ \}/, `overload: { responseTime: 0.75, step: ${p.overload} }`);
   if (p.relaxed === 0.8) return text; // the normal target: no comfort band
   text = set(text, /sensor: utilization, target: 0\.8 \}/, `sensor: utilization, target: 0.8, relaxedTarget: ${p.relaxed} }`);
   return set(text, /( +)readySensor:/, `$1comfort: { sensor: response.time, enter: ${p.enter}, leave: ${p.leave} }\n$1readySensor:`);

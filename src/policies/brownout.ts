@@ -26,6 +26,13 @@ export const brownoutConfig = z
      */
     raiseStep: z.number().gt(0).max(1).optional(),
     /**
+     * `step` (default): a raise moves the dimmer by `raiseStep`. `headroom`: as many whole raise steps as
+     * the utilization leaves room for below `low.utilization`, at least one, assuming utilization grows in
+     * proportion to the dimmer (the worst case, where the optional content is all the work): a group that
+     * is nearly idle gets its optional content back at once, a busy one step by step. Needs `utilizationSensor`.
+     */
+    raiseBy: z.enum(['step', 'headroom']).default('step'),
+    /**
      * Lower the dimmer by `step` when the response time is above `responseTime` even if the group can still
      * grow: members it adds only help once booted, and the requests waiting now are late already.
      * Without it the dimmer is lowered only while the group cannot grow.
@@ -42,7 +49,11 @@ export const brownoutConfig = z
   })
   .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
   .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] })
+  .refine((c) => c.raiseBy === 'step' || c.utilizationSensor !== undefined, { message: "raiseBy 'headroom' needs utilizationSensor (the headroom is read from it)", path: ['raiseBy'] })
   .refine((c) => c.overload === undefined || c.overload.responseTime >= c.high.responseTime, { message: 'overload.responseTime must be at least high.responseTime (an overload is worse than hot)', path: ['overload', 'responseTime'] });
+
+/** The brownout's config after parsing. */
+export type BrownoutConfig = z.output<typeof brownoutConfig>;
 
 /** A brownout proposal: the dimmer value to set and why. */
 export interface DimmerSymptom extends Symptom {
@@ -104,7 +115,7 @@ export const brownout = definePolicy({
         }
         const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
         if (!hot && spare && dimmer.value < 1) {
-          const to = Math.min(1, round(dimmer.value + (config.raiseStep ?? config.step)));
+          const to = raiseTo(dimmer.value, utilization?.value, config);
           return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
         }
         return undefined;
@@ -116,6 +127,22 @@ export const brownout = definePolicy({
     reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
   }),
 });
+
+/**
+ * The dimmer after a raise: one raise step, or with `raiseBy: headroom` the most whole steps (at least one)
+ * that keep the utilization, grown in proportion to the dimmer, at or below `low.utilization`.
+ */
+export function raiseTo(dimmer: number, utilization: number | undefined, config: Pick<BrownoutConfig, 'step' | 'raiseStep' | 'raiseBy' | 'low'>): number {
+  const step = config.raiseStep ?? config.step;
+  let steps = 1;
+  // at dimmer 0 there is no optional content whose cost could be scaled: one step
+  if (config.raiseBy === 'headroom' && utilization !== undefined && dimmer > 0) {
+    // the dimmer at which utilization would reach low (an idle group has room for all of it)
+    const room = utilization > 0 ? (dimmer * config.low.utilization) / utilization : 1;
+    steps = Math.max(1, Math.floor((room - dimmer) / step + 1e-9));
+  }
+  return Math.min(1, round(dimmer + steps * step));
+}
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;

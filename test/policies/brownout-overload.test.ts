@@ -5,7 +5,7 @@ import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
-import { brownout } from '../../src/policies/brownout.js';
+import { brownout, raiseTo } from '../../src/policies/brownout.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -79,5 +79,32 @@ describe('brownout: overload, drained queues and the raise step', () => {
     const issues = brownout.config.safeParse({ ...base, raiseStep: 0, overload: { responseTime: 1, step: 2 } }).error?.issues.map((i) => i.path.join('.'));
     expect(issues).toEqual(expect.arrayContaining(['raiseStep', 'overload.step']));
     expect(brownout.config.parse({ ...base, overload: { responseTime: 0.75 } }).overload).toEqual({ responseTime: 0.75 });
+  });
+});
+
+describe('brownout: raising by the utilization headroom', () => {
+  const config = { step: 0.25, raiseBy: 'headroom' as const, low: { responseTime: 0.2, utilization: 0.6 } };
+
+  it('raises as many whole steps as keep utilization, grown with the dimmer, at or below low', () => {
+    expect(raiseTo(0.5, 0.15, config)).toBe(1); // room up to 0.5 x 0.6 / 0.15 = 2: all the way
+    expect(raiseTo(0.25, 0.29, config)).toBe(0.5); // room up to 0.52: one step
+    expect(raiseTo(0.5, 0.4, config)).toBe(0.75); // room up to 0.75: exactly one step
+    expect(raiseTo(0.25, 0.1, config)).toBe(1); // room up to 1.5
+    expect(raiseTo(0.5, 0.59, config)).toBe(0.75); // no room, but a raise is at least one step
+    expect(raiseTo(0, 0.3, config)).toBe(0.25); // no optional content to scale from: one step
+    expect(raiseTo(0.5, 0, config)).toBe(1); // idle
+    expect(raiseTo(0.5, 0.15, { ...config, raiseBy: 'step' })).toBe(0.75);
+  });
+
+  it('in the loop, gives a nearly idle group its optional content back at once', async () => {
+    const { engine, period } = setup({ overload: { responseTime: 0.75, step: 1 }, raiseBy: 'headroom' }, 2);
+    expect(await period(6, 1)).toBe(0);
+    expect(await period(0.05, 0.3)).toBe(0.25); // from 0 one step
+    expect(await period(0.05, 0.1)).toBe(1); // 0.25 x 0.6 / 0.1 = 1.5: all the way
+    await engine.stop();
+  });
+
+  it("refuses raiseBy 'headroom' without a utilization sensor", () => {
+    expect(() => brownout.config.parse({ maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2 }, raiseBy: 'headroom' })).toThrow(/raiseBy 'headroom' needs utilizationSensor/);
   });
 });

@@ -48,6 +48,7 @@ export const autoscaler = definePolicy({
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
     ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),
     ...(config.comfort ? [{ on: 'self' as const, sensor: config.comfort.sensor, configPath: ['comfort', 'sensor'] }] : []),
+    ...(config.urgency ? [{ on: 'self' as const, sensor: config.urgency.sensor, configPath: ['urgency', 'sensor'] }] : []),
   ],
   // Evaluate once per instant after any metric reading, and on a timer (which notices that data went
   // missing): readings published at one instant are evaluated together, never one by one.
@@ -130,6 +131,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
   }
   const forecast = predict(context, lastSeen);
   const comfort = comfortNow(context, lastSeen);
+  const urgent = urgentNow(context);
   const stored = state.get(HISTORY);
   const result = evaluate({
     now,
@@ -146,6 +148,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     windows: [...activeWindows(config.schedule, now), ...heldFloor(entity)],
     ...(forecast ? { forecast } : {}),
     ...(comfort ? { comfort } : {}),
+    ...(urgent ? { urgent } : {}),
   });
   for (const m of metrics) if (m.status === 'perMember') for (const o of m.observations) lastSeen.set(memberKey(m.sensor, o.entity), { observation: o, members: 0 });
   for (const m of metrics) if (m.status === 'fresh') lastSeen.set(m.sensor, { observation: m.observation, members: m.members ?? size.value });
@@ -238,6 +241,16 @@ function comfortNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<stri
   }
   const cited = reading ? `${band.sensor} ${round(reading.value)}` : `${band.sensor} unread`;
   return { comfortable, reason: `${cited} comfortable (entered at <= ${band.enter}, left above ${band.leave}): relaxed targets` };
+}
+
+/** The urgency sensor's latest reading when it is above the threshold (a stale reading is not urgent). */
+function urgentNow(context: PolicyContext<AutoscalerConfig>): { reason: string } | undefined {
+  const urgency = context.config.urgency;
+  if (!urgency) return undefined;
+  const sensor = context.entity.sensor<number>(urgency.sensor);
+  const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
+  if (!reading || !(reading.value > urgency.above)) return undefined;
+  return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
 }
 
 function round(value: number): number {

@@ -18,7 +18,26 @@ export const brownoutConfig = z
     bootingSensor: z.string().optional(),
     /** The largest size the group may have: at it, only the dimmer can relieve load. */
     maxSize: groupSizeSchema(1),
+    /** How much one decision moves the dimmer. */
     step: z.number().gt(0).max(1).default(0.25),
+    /**
+     * How much one raise moves it, default `step`: 1 gives the optional content back in full as soon as
+     * the response time and utilization show spare capacity, instead of one step per evaluation.
+     */
+    raiseStep: z.number().gt(0).max(1).optional(),
+    /**
+     * `step` (default): a raise moves the dimmer by `raiseStep`. `headroom`: as many whole raise steps as
+     * the utilization leaves room for below `low.utilization`, at least one, assuming utilization grows in
+     * proportion to the dimmer (the worst case, where the optional content is all the work): a group that
+     * is nearly idle gets its optional content back at once, a busy one step by step. Needs `utilizationSensor`.
+     */
+    raiseBy: z.enum(['step', 'headroom']).default('step'),
+    /**
+     * Lower the dimmer by `step` when the response time is above `responseTime` even if the group can still
+     * grow: members it adds only help once booted, and the requests waiting now are late already.
+     * Without it the dimmer is lowered only while the group cannot grow.
+     */
+    overload: z.strictObject({ responseTime: z.number().positive(), step: z.number().gt(0).max(1).optional() }).optional(),
     /**
      * Lower the dimmer when response time is above `high.responseTime`, or when utilization is above
      * `high.utilization` while response time is no longer comfortably low (at or above `low.responseTime`):
@@ -29,7 +48,12 @@ export const brownoutConfig = z
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
   })
   .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
-  .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] });
+  .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] })
+  .refine((c) => c.raiseBy === 'step' || c.utilizationSensor !== undefined, { message: "raiseBy 'headroom' needs utilizationSensor (the headroom is read from it)", path: ['raiseBy'] })
+  .refine((c) => c.overload === undefined || c.overload.responseTime >= c.high.responseTime, { message: 'overload.responseTime must be at least high.responseTime (an overload is worse than hot)', path: ['overload', 'responseTime'] });
+
+/** The brownout's config after parsing. */
+export type BrownoutConfig = z.output<typeof brownoutConfig>;
 
 /** A brownout proposal: the dimmer value to set and why. */
 export interface DimmerSymptom extends Symptom {
@@ -70,8 +94,11 @@ export const brownout = definePolicy({
         const booting = read(config.bootingSensor);
         const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
         const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
+        // a slow period whose members were idle part of it (utilization below low): the queue that made
+        // it slow has drained, and lowering the dimmer now relieves nothing
+        const drained = utilization !== undefined && utilization.value < config.low.utilization;
         const hot =
-          rt.value > config.high.responseTime
+          rt.value > config.high.responseTime && !drained
             ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
             : utilization && utilization.value > config.high.utilization && rt.value >= config.low.responseTime
               ? `utilization ${round(utilization.value)} > ${config.high.utilization} with response time ${round(rt.value)} s >= ${config.low.responseTime} s`
@@ -81,9 +108,14 @@ export const brownout = definePolicy({
           const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;
           return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
         }
+        if (config.overload && rt.value > config.overload.responseTime && !drained && dimmer.value > 0) {
+          const to = Math.max(0, round(dimmer.value - (config.overload.step ?? config.step)));
+          const why = `response time ${round(rt.value)} s > ${config.overload.responseTime} s: overloaded, and members added now help only once booted`;
+          return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
+        }
         const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
         if (!hot && spare && dimmer.value < 1) {
-          const to = Math.min(1, round(dimmer.value + config.step));
+          const to = raiseTo(dimmer.value, utilization?.value, config);
           return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
         }
         return undefined;
@@ -95,6 +127,22 @@ export const brownout = definePolicy({
     reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
   }),
 });
+
+/**
+ * The dimmer after a raise: one raise step, or with `raiseBy: headroom` the most whole steps (at least one)
+ * that keep the utilization, grown in proportion to the dimmer, at or below `low.utilization`.
+ */
+export function raiseTo(dimmer: number, utilization: number | undefined, config: Pick<BrownoutConfig, 'step' | 'raiseStep' | 'raiseBy' | 'low'>): number {
+  const step = config.raiseStep ?? config.step;
+  let steps = 1;
+  // at dimmer 0 there is no optional content whose cost could be scaled: one step
+  if (config.raiseBy === 'headroom' && utilization !== undefined && dimmer > 0) {
+    // the dimmer at which utilization would reach low (an idle group has room for all of it)
+    const room = utilization > 0 ? (dimmer * config.low.utilization) / utilization : 1;
+    steps = Math.max(1, Math.floor((room - dimmer) / step + 1e-9));
+  }
+  return Math.min(1, round(dimmer + steps * step));
+}
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;

@@ -103,6 +103,13 @@ const baseSchema = z.strictObject({
     })
     .refine((c) => c.leave >= c.enter, { message: 'leave must be at least enter (the band is the hysteresis)', path: ['leave'] })
     .optional(),
+  /**
+   * Burst filtering with a way out: while `sensor` (a response time) is above `above`, a scale-up skips the
+   * scale-up stabilization window. A burst the group still serves in time must then last the window
+   * before members are added (they would often boot after it has passed), while a group that is already
+   * too slow grows at once. Needs a `scaleUp.stabilization` window.
+   */
+  urgency: z.strictObject({ sensor: z.string().min(1), above: z.number().positive() }).optional(),
   /** Scheduled windows: a floor or an exact size from each cron trigger for a duration. */
   schedule: z.array(scheduleWindowSchema).default([]),
   /**
@@ -141,6 +148,7 @@ export const autoscalerConfig = baseSchema
     if (c.min > c.max) ctx.addIssue({ code: 'custom', message: 'min must not exceed max', path: ['min'] });
     const fallbackSize = c.missingData.size;
     if (fallbackSize !== undefined && (fallbackSize < c.min || fallbackSize > c.max)) ctx.addIssue({ code: 'custom', message: `the fallback size ${fallbackSize} is outside min..max (${c.min}..${c.max})`, path: ['missingData', 'size'] });
+    if (c.urgency !== undefined && c.scaleUp.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'urgency skips the scale-up stabilization window: give scaleUp.stabilization (without one every scale-up is immediate anyway)', path: ['urgency'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {

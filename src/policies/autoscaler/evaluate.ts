@@ -42,6 +42,8 @@ export interface EvaluationInput {
   readonly forecast?: { readonly desired?: number; readonly growth?: number; readonly reason: string };
   /** The response-time comfort band's state: while comfortable, metrics are held at their relaxed targets. */
   readonly comfort?: { readonly comfortable: boolean; readonly reason: string };
+  /** Set while the urgency sensor is above its threshold: a scale-up skips the stabilization window. */
+  readonly urgent?: { readonly reason: string };
 }
 
 /** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
@@ -136,6 +138,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   let desired = raw;
   if (!windowed.window || windowed.window.mode !== 'exact') {
     if (raw < current) desired = Math.min(current, stabilize(history, now, config.scaleDown.stabilization, 'max') ?? raw);
+    else if (raw > current && input.urgent) notes.push(`${input.urgent.reason}: scale-up stabilization window skipped`);
     else if (raw > current) desired = Math.max(current, stabilize(history, now, config.scaleUp.stabilization, 'min') ?? raw);
     if (desired !== raw) notes.push(`recommendation ${raw} held at ${desired} by the ${raw < current ? 'scale-down' : 'scale-up'} stabilization window`);
     if (desired > current) {

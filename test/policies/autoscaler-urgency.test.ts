@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Engine } from '../../src/core/engine/engine.js';
+import { EntityTree } from '../../src/core/entity-tree.js';
+import { defineEffector } from '../../src/effectors/define-effector.js';
+import { Knowledge } from '../../src/knowledge/knowledge.js';
+import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { autoscaler } from '../../src/policies/autoscaler.js';
+import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+/** A group of 1 (at most 3) whose per-member utilization follows a demand, one 60 s period at a time. */
+function setup() {
+  const clock = new VirtualClock();
+  const tree = new EntityTree(clock);
+  const web = tree.add({
+    id: 'web', type: 'cluster',
+    sensors: [numberSensor('cpu', { staleAfterMs: 150_000 }), numberSensor('rt', { staleAfterMs: 150_000 }), numberSensor('group.size')],
+    effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+  });
+  web.sensor('group.size').publish(1);
+  const knowledge = new Knowledge(new MemoryStore(), clock);
+  const engine = new Engine({ tree, knowledge, scheduler: clock });
+  engine.attach(web, autoscaler, {
+    metrics: [{ sensor: 'cpu', target: 0.8 }],
+    urgency: { sensor: 'rt', above: 0.75 },
+    max: 3, evaluationInterval: '5s', scaleUp: { stabilization: '1m' }, scaleDown: { stabilization: 0 },
+  });
+  engine.start();
+  /** One period: the response time first, then the demand spread over the current size; the size after it. */
+  const period = async (demand: number, rt: number): Promise<number> => {
+    const size = web.sensor<number>('group.size').value as number;
+    web.sensor('rt').publish(rt);
+    web.sensor('cpu').publish(Math.min(1, demand / size));
+    await clock.advanceBy(60_000);
+    return web.sensor<number>('group.size').value as number;
+  };
+  return { engine, knowledge, period };
+}
+
+describe('autoscaler: burst filtering with urgency', () => {
+  it('lets a one-minute burst served in time pass, adds members for one that lasts, and at once while too slow', async () => {
+    const { engine, knowledge, period } = setup();
+    expect(await period(0.5, 0.06)).toBe(1);
+    // a burst: 0.95 asks for 2, but the response time (0.6 s) is still under 0.75 s: the window holds
+    expect(await period(0.95, 0.6)).toBe(1);
+    expect(await period(0.5, 0.06)).toBe(1); // it passed: no member was added for it
+    // busy two periods running: the window's lowest ask is now 2
+    expect(await period(0.95, 0.5)).toBe(1);
+    expect(await period(0.95, 0.5)).toBe(2);
+    expect(await period(0.9, 0.1)).toBe(2);
+    // overloaded (2.5 s): 3 at once, without waiting for the window
+    expect(await period(2, 2.5)).toBe(3);
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
+    expect(reasons.find((r) => r.includes('resize 2 -> 3'))).toMatch(/rt 2\.5 > 0\.75: scale-up stabilization window skipped/);
+    expect(reasons.find((r) => r.includes('resize 1 -> 2'))).not.toMatch(/skipped/);
+    await engine.stop();
+  });
+
+  it('refuses urgency without a scale-up window, and asks for its sensor', () => {
+    expect(() => autoscaler.config.parse({ metric: 'cpu', target: 0.8, max: 3, urgency: { sensor: 'rt', above: 0.75 } })).toThrow(/urgency skips the scale-up stabilization window: give scaleUp\.stabilization/);
+    const parsed = autoscaler.config.parse({ metric: 'cpu', target: 0.8, max: 3, urgency: { sensor: 'rt', above: 0.75 }, scaleUp: { stabilization: '1m' } });
+    expect(autoscaler.requires?.(parsed).find((r) => r.sensor === 'rt')?.configPath).toEqual(['urgency', 'sensor']);
+  });
+});

@@ -202,4 +202,12 @@ describe('readFrom: members in a blueprint', () => {
     expect(await problemsOf(blueprint('cpu'))).toEqual([]);
     expect(await problemsOf(blueprint('nope'))).toEqual([expect.stringMatching(/^\d+:\d+: .*reads sensor 'nope' of its members, but the member spec \(type sim.server\) does not have it/)]);
   });
+
+  it("places a misused member option on the user's own metrics entry when the 'metric' shorthand comes first", async () => {
+    const found = await problemsOf(clusterBlueprint(`- use: autoscaler\n  config: { max: 5, metric: cpu, target: 0.5, metrics: [{ sensor: latency, target: 0.5, missingMembersAt: target }] }`));
+    // the shorthand metric is the first of the parsed metrics: the entry written as metrics[0] must be named so
+    expect(found).toEqual([expect.stringMatching(/^12:\d+: metrics\.0\.missingMembersAt: missingMembersAt applies to per-member readings/)]);
+    const line = clusterBlueprint(`- use: autoscaler\n  config: { max: 5, metric: cpu, target: 0.5, metrics: [{ sensor: latency, target: 0.5, missingMembersAt: target }] }`).split('\n')[11] ?? '';
+    expect(found[0]?.split(':')[1]).toBe(String(line.indexOf('missingMembersAt: target') + 'missingMembersAt: '.length + 1)); // at its value
+  });
 });

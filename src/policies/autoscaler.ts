@@ -176,7 +176,9 @@ function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], n
   for (const member of group.members) {
     const phase = member.state === 'running' ? 'running' : member.state === 'created' || member.state === 'starting' || member.state === undefined ? 'pending' : 'gone';
     const sensor = member.hasSensor(spec.sensor) ? member.sensor<number>(spec.sensor) : undefined;
-    const reading = sensor && !sensor.isStale(now) ? sensor.current : undefined;
+    // a member's sensor of another kind (text, a flag) or a non-finite value is no reading: the member is missing
+    const current = sensor && !sensor.isStale(now) ? sensor.current : undefined;
+    const reading = typeof current?.value === 'number' && Number.isFinite(current.value) ? current : undefined;
     const ready = member.hasSensor(SERVICE_UP.name) && member.sensor<boolean>(SERVICE_UP.name).current?.value === true;
     readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
     if (!reading || phase !== 'running') continue;

@@ -16,7 +16,7 @@ import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { memberReplicaCount, type MemberReading } from '../../src/planners/member-replica-count.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
 import { evaluate } from '../../src/policies/autoscaler/evaluate.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { defineSensor, numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 import { clusterBlueprint, problemsOf } from '../blueprint/problems-of.js';
 
@@ -181,6 +181,34 @@ describe('autoscaler reading each member (readFrom: members) in the engine', () 
     members[2]?.setUp(false);
     await clock.advanceBy(15_000);
     expect(resized).toEqual([2]); // the two ready ones at 0.3: ceil(0.6 x 2) = 2
+  });
+
+  it('counts a member whose sensor holds something other than a number as one without a reading', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const resized: number[] = [];
+    const web = tree.add({
+      id: 'web', type: 'cluster', sensors: [numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { resized.push(size); entity.sensor('group.size').publish(size); } })],
+    });
+    const sensors = [numberSensor('cpu'), defineSensor({ name: 'cpu', schema: z.string() })];
+    sensors.forEach((sensor, i) => {
+      const member = tree.add({ id: `web-${i}`, type: 'server', sensors: [sensor] }, web);
+      tree.addMember(web, member);
+      member.setState('running');
+      member.setUp(true);
+      member.sensor('cpu').publish(i === 0 ? 2 : 'high');
+    });
+    web.sensor('group.size').publish(2);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metrics: [{ sensor: 'cpu', target: 0.5, readFrom: 'members' }], max: 10, evaluationInterval: '15s' });
+    engine.start();
+    await clock.advanceBy(16_000);
+    // 'high' is no reading: (2 + 0) / 2 over 0.5 -> ceil(2 x 2) = 4, as the HPA does for a pod without metrics
+    expect(resized).toEqual([4]);
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision?.reason).toContain('cpu: 1 without a reading counted at 0: ratio 4 -> 2');
   });
 
   it('holds when every member is silent (missing data), and refuses the member options on a group reading', async () => {

@@ -211,6 +211,34 @@ describe('autoscaler reading each member (readFrom: members) in the engine', () 
     expect(decision?.reason).toContain('cpu: 1 without a reading counted at 0: ratio 4 -> 2');
   });
 
+  it("sizes a per-member metric on its own target when the group has a sensor of the same name", async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const resized: number[] = [];
+    const web = tree.add({
+      id: 'web', type: 'cluster', sensors: [numberSensor('group.size'), numberSensor('cpu')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { resized.push(size); entity.sensor('group.size').publish(size); } })],
+    });
+    for (let i = 0; i < 2; i++) {
+      const member = tree.add({ id: `web-${i}`, type: 'server', sensors: [numberSensor('cpu')] }, web);
+      tree.addMember(web, member);
+      member.setState('running');
+      member.setUp(true);
+      member.sensor('cpu').publish(0.9);
+    }
+    web.sensor('cpu').publish(0.1);
+    web.sensor('group.size').publish(2);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metrics: [{ sensor: 'cpu', target: 0.5 }, { sensor: 'cpu', target: 0.3, readFrom: 'members' }], max: 10, evaluationInterval: '15s' });
+    engine.start();
+    await clock.advanceBy(16_000);
+    // the members' 0.9 over their own target 0.3 -> ceil(3 x 2) = 6 (not over the group metric's 0.5 -> 4)
+    expect(resized).toEqual([6]);
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision?.reason).toMatch(/^cpu is 0.9 against a target of 0.3 per member \(largest of cpu -> 1, cpu -> 6\)/);
+  });
+
   it('holds when every member is silent (missing data), and refuses the member options on a group reading', async () => {
     const { clock, resized } = setup(3);
     await clock.advanceBy(60_000);

@@ -12,8 +12,9 @@ import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js'
 import { evaluate, type MetricInput } from './autoscaler/evaluate.js';
 import { definePolicy, type PolicyContext, type Symptom } from './define-policy.js';
 import type { Entity } from '../core/entity.js';
-import { SERVICE_UP } from '../core/lifecycle.js';
+import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
 import { groupMembers, type MemberReading } from '../planners/member-replica-count.js';
+import { leftOutAsUnready } from '../planners/member-readiness.js';
 
 export { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 
@@ -179,7 +180,13 @@ function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], n
     // a member's sensor of another kind (text, a flag) or a non-finite value is no reading: the member is missing
     const current = sensor && !sensor.isStale(now) ? sensor.current : undefined;
     const reading = typeof current?.value === 'number' && Number.isFinite(current.value) ? current : undefined;
-    const ready = member.hasSensor(SERVICE_UP.name) && member.sensor<boolean>(SERVICE_UP.name).current?.value === true;
+    const upReading = member.hasSensor(SERVICE_UP.name) ? member.sensor<boolean>(SERVICE_UP.name).current : undefined;
+    // `exclude` (Kubernetes' CPU rule) also weighs when the member started and came up; the drivers publish
+    // service.state and service.up on change, so a reading's time is when the member got there
+    const ready =
+      (spec.unreadyMembers ?? 'exclude') === 'include' || !reading || phase !== 'running'
+        ? upReading?.value === true
+        : !leftOutAsUnready({ now, up: upReading?.value, runningSince: member.sensor<string>(SERVICE_STATE.name).current?.at, upSince: upReading?.at, readingAt: reading.at });
     readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
     if (!reading || phase !== 'running') continue;
     observations.push(reading);

@@ -13,6 +13,7 @@ import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { leftOutAsUnready } from '../../src/planners/member-readiness.js';
 import { memberReplicaCount, type MemberReading } from '../../src/planners/member-replica-count.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
 import { evaluate } from '../../src/policies/autoscaler/evaluate.js';
@@ -127,6 +128,21 @@ describe('HPA conformance with per-member readings (cases from replica_calculato
   });
 });
 
+describe("Kubernetes' CPU readiness rule (groupPods) on one running member", () => {
+  const min = 60_000;
+  it.each([
+    ['no readiness known: left out', { up: undefined, runningSince: 0, upSince: undefined, readingAt: 0, now: 10 * min }, true],
+    ['initializing and not up: left out', { up: false, runningSince: 0, upSince: 0, readingAt: min, now: 2 * min }, true],
+    ['initializing, up, reading taken before it came up: left out', { up: true, runningSince: 0, upSince: min, readingAt: min - 1, now: 2 * min }, true],
+    ['initializing, up, reading taken since: counted', { up: true, runningSince: 0, upSince: min, readingAt: min, now: 2 * min }, false],
+    ['initialized and never up (down since within 30 s of its start): left out', { up: false, runningSince: 0, upSince: 29_999, readingAt: 9 * min, now: 10 * min }, true],
+    ['initialized, up once, down now: counted', { up: false, runningSince: 0, upSince: 30_000, readingAt: 9 * min, now: 10 * min }, false],
+    ['initialized and up, whatever the reading time: counted', { up: true, runningSince: 0, upSince: 0, readingAt: 0, now: 5 * min }, false],
+  ] as const)('%s', (_name, facts, expected) => {
+    expect(leftOutAsUnready(facts)).toBe(expected);
+  });
+});
+
 describe('autoscaler reading each member (readFrom: members) in the engine', () => {
   /** A cluster of `n` members with their own cpu sensor; resizes only record the size. */
   function setup(n: number, metric: Record<string, unknown> = {}, size = n) {
@@ -237,6 +253,32 @@ describe('autoscaler reading each member (readFrom: members) in the engine', () 
     expect(resized).toEqual([6]);
     const [decision] = await knowledge.queryDecisions({});
     expect(decision?.reason).toMatch(/^cpu is 0.9 against a target of 0.3 per member \(largest of cpu -> 1, cpu -> 6\)/);
+  });
+
+  it('counts a member that turned unready after its initialization period, as the HPA counts a once-ready pod', async () => {
+    const { clock, members, resized } = setup(3);
+    const publish = () => [0.3, 0.3, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    for (let t = 0; t < 6; t++) {
+      publish();
+      await clock.advanceBy(60_000);
+    }
+    expect(resized).toEqual([]); // mean 0.5: on target
+    members[2]?.setUp(false); // ready for 6 minutes, then not: past the 5-minute CPU initialization period
+    publish();
+    await clock.advanceBy(16_000);
+    // Kubernetes' groupPods leaves out only a pod that was never ready once its initialization period is over
+    expect(resized).toEqual([]);
+  });
+
+  it('leaves out a member still initializing whose reading predates its readiness', async () => {
+    const { clock, members, resized } = setup(3);
+    [0.3, 0.3, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    members[2]?.setUp(false);
+    await clock.advanceBy(10_000);
+    members[2]?.setUp(true); // up at 10 s; its only reading was taken at 0 s, while it was not
+    await clock.advanceBy(6_000);
+    // the two others at 0.3: ceil(0.6 x 2) = 2 (counting the 0.9 taken before readiness: mean 0.5, hold)
+    expect(resized).toEqual([2]);
   });
 
   it('holds when every member is silent (missing data), and refuses the member options on a group reading', async () => {

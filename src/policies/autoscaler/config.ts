@@ -27,9 +27,10 @@ export const metricSchema = z.strictObject({
    */
   readFrom: z.enum(['group', 'members']).default('group'),
   /**
-   * With `readFrom: members`: `exclude` (default) leaves out the reading of a member that is not up and
-   * counts it at 0 on a scale-up (Kubernetes' CPU metrics); `include` counts it like any other (Kubernetes'
-   * Pods metrics). A member still starting is unready either way.
+   * With `readFrom: members`: `exclude` (default) leaves out the reading of an unready member and counts it
+   * at 0 on a scale-up (Kubernetes' CPU metrics): within 5 min of starting to run, one not up or whose
+   * reading predates its coming up; after that, only one that has never been up; `include` counts it like
+   * any other (Kubernetes' Pods metrics). A member still starting is unready either way.
    */
   unreadyMembers: z.enum(['exclude', 'include']).optional(),
   /**

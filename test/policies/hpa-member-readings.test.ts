@@ -301,6 +301,18 @@ describe('readFrom: members in a blueprint', () => {
     expect(await problemsOf(blueprint('nope'))).toEqual([expect.stringMatching(/^\d+:\d+: .*reads sensor 'nope' of its members, but the member spec \(type sim.server\) does not have it/)]);
   });
 
+  it('refuses per-member readings on an entity that has no members and no member spec, with the position', async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: swim
+  type: sim.swim
+  policies:
+    - use: autoscaler
+      config: { max: 3, metrics: [{ sensor: utilization, target: 0.5, readFrom: members }] }
+`);
+    expect(found).toEqual([expect.stringMatching(/^7:\d+: .*reads sensor 'utilization' of its members, but 'swim' has no members and no memberSpec/)]);
+  });
+
   it("places a misused member option on the user's own metrics entry when the 'metric' shorthand comes first", async () => {
     const found = await problemsOf(clusterBlueprint(`- use: autoscaler\n  config: { max: 5, metric: cpu, target: 0.5, metrics: [{ sensor: latency, target: 0.5, missingMembersAt: target }] }`));
     // the shorthand metric is the first of the parsed metrics: the entry written as metrics[0] must be named so

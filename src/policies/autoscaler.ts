@@ -180,13 +180,14 @@ function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], n
     // a member's sensor of another kind (text, a flag) or a non-finite value is no reading: the member is missing
     const current = sensor && !sensor.isStale(now) ? sensor.current : undefined;
     const reading = typeof current?.value === 'number' && Number.isFinite(current.value) ? current : undefined;
-    const upReading = member.hasSensor(SERVICE_UP.name) ? member.sensor<boolean>(SERVICE_UP.name).current : undefined;
-    // `exclude` (Kubernetes' CPU rule) also weighs when the member started and came up; the drivers publish
-    // service.state and service.up on change, so a reading's time is when the member got there
+    const upSensor = member.hasSensor(SERVICE_UP.name) ? member.sensor<boolean>(SERVICE_UP.name) : undefined;
+    const up = upSensor?.current?.value;
+    // `exclude` (Kubernetes' CPU rule) also weighs when the member started running and when its readiness
+    // last changed (not its latest report: a health check reports service.up over and over)
     const ready =
       (spec.unreadyMembers ?? 'exclude') === 'include' || !reading || phase !== 'running'
-        ? upReading?.value === true
-        : !leftOutAsUnready({ now, up: upReading?.value, runningSince: member.sensor<string>(SERVICE_STATE.name).current?.at, upSince: upReading?.at, readingAt: reading.at });
+        ? up === true
+        : !leftOutAsUnready({ now, up, runningSince: member.sensor<string>(SERVICE_STATE.name).changedAt, upSince: upSensor?.changedAt, readingAt: reading.at });
     readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
     if (!reading || phase !== 'running') continue;
     observations.push(reading);

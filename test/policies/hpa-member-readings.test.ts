@@ -270,6 +270,18 @@ describe('autoscaler reading each member (readFrom: members) in the engine', () 
     expect(resized).toEqual([]);
   });
 
+  it('takes readiness from when it changed, not from its latest report (health checks report service.up over and over)', async () => {
+    const { clock, members, resized } = setup(3);
+    [0.9, 0.9, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    for (let t = 0; t < 3; t++) {
+      await clock.advanceBy(5_000);
+      for (const m of members) m.setUp(true); // a level-based health check: up since 0 s, reported every 5 s
+    }
+    await clock.advanceBy(1_000);
+    // ready since 0 s, readings taken at 0 s: all count, 0.9 over 0.5 -> ceil(1.8 x 3) = 6
+    expect(resized).toEqual([6]);
+  });
+
   it('leaves out a member still initializing whose reading predates its readiness', async () => {
     const { clock, members, resized } = setup(3);
     [0.3, 0.3, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));

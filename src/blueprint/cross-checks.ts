@@ -72,6 +72,11 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
           if (named) problems.push(...checkSelf(named, requirement.sensor, at, who));
           continue;
         }
+        if (requirement.on === 'members' && node.members.length === 0 && !node.memberSpec) {
+          // members come only from the blueprint's list or the member spec: with neither, there is nothing to read
+          problems.push({ path: at, message: `${who} on '${node.id}' reads sensor '${requirement.sensor}' of its members, but '${node.id}' has no members and no memberSpec` });
+          continue;
+        }
         problems.push(...(requirement.on === 'self' ? checkSelf(node, requirement.sensor, at, `${who} on ${label}`) : checkSources(node, requirement.on, requirement.sensor, at, byId, who)));
       }
     });

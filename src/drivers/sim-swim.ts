@@ -31,8 +31,9 @@ const swimConfig = z.strictObject({
   dimmerAppliedAt: z.enum(['service', 'arrival'], { error: "expected 'service' (when a request's service starts, as SWIM) or 'arrival'" }).default('service'),
   /**
    * Adaptations (`resize`, `addServer`, `removeServer`, `setDimmer`) are refused before this time since the
-   * start, with E_NOT_ADAPTING_YET. Default SWIM's rule: half its 900 s warm-up rounded up to whole periods,
-   * plus one period (540 s with 60 s periods). `0` adapts from the start.
+   * start, with E_NOT_ADAPTING_YET. Default SWIM's rule: half the run's warm-up (900 s unless the simulation
+   * says otherwise, as SWIM's) rounded up to whole periods, plus one period (540 s with 60 s periods). `0`
+   * adapts from the start.
    */
   adaptFrom: durationSchema.optional(),
   responseTimeThreshold: z.number().positive().default(SWIM_DEFAULTS.responseTimeThreshold),
@@ -73,7 +74,7 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
     const seconds = (): number => scheduler.now() / 1000;
     const settings = { ...SWIM_DEFAULTS, ...config, bootDelay: config.bootDelay / 1000 };
     const startedAt = seconds();
-    const adaptFrom = config.adaptFrom === undefined ? swimAdaptationStart(config.period / 1000) : config.adaptFrom / 1000;
+    const adaptFrom = config.adaptFrom === undefined ? swimAdaptationStart(config.period / 1000, simulation?.warmupSeconds) : config.adaptFrom / 1000;
     /** Adaptations wait for the adaptation start, as SWIM's managers do. */
     const adapting = (effector: string): void => {
       if (seconds() - startedAt < adaptFrom) throw new NotAdaptingYetError(effector, adaptFrom, seconds() - startedAt);

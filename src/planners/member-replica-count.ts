@@ -6,7 +6,10 @@
 export interface MemberReading {
   readonly member: string;
   readonly phase: 'pending' | 'running' | 'gone';
-  /** Whether the member says it is serving (`service.up`; Kubernetes' Ready condition). */
+  /**
+   * Whether the member counts as ready (Kubernetes' Ready condition): it says it is serving (`service.up`),
+   * and for `unreadyMembers: exclude` the caller has applied the CPU rule's timing (see leftOutAsUnready).
+   */
   readonly ready: boolean;
   /** Its latest fresh reading; undefined when it has none (a missing member). */
   readonly value?: number;

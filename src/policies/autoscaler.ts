@@ -12,8 +12,9 @@ import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js'
 import { evaluate, type MetricInput } from './autoscaler/evaluate.js';
 import { definePolicy, type PolicyContext, type Symptom } from './define-policy.js';
 import type { Entity } from '../core/entity.js';
-import { SERVICE_UP } from '../core/lifecycle.js';
+import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
 import { groupMembers, type MemberReading } from '../planners/member-replica-count.js';
+import { leftOutAsUnready } from '../planners/member-readiness.js';
 
 export { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 
@@ -179,8 +180,17 @@ function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], n
   for (const member of group.members) {
     const phase = member.state === 'running' ? 'running' : member.state === 'created' || member.state === 'starting' || member.state === undefined ? 'pending' : 'gone';
     const sensor = member.hasSensor(spec.sensor) ? member.sensor<number>(spec.sensor) : undefined;
-    const reading = sensor && !sensor.isStale(now) ? sensor.current : undefined;
-    const ready = member.hasSensor(SERVICE_UP.name) && member.sensor<boolean>(SERVICE_UP.name).current?.value === true;
+    // a member's sensor of another kind (text, a flag) or a non-finite value is no reading: the member is missing
+    const current = sensor && !sensor.isStale(now) ? sensor.current : undefined;
+    const reading = typeof current?.value === 'number' && Number.isFinite(current.value) ? current : undefined;
+    const upSensor = member.hasSensor(SERVICE_UP.name) ? member.sensor<boolean>(SERVICE_UP.name) : undefined;
+    const up = upSensor?.current?.value;
+    // `exclude` (Kubernetes' CPU rule) also weighs when the member started running and when its readiness
+    // last changed (not its latest report: a health check reports service.up over and over)
+    const ready =
+      (spec.unreadyMembers ?? 'exclude') === 'include' || !reading || phase !== 'running'
+        ? up === true
+        : !leftOutAsUnready({ now, up, runningSince: member.sensor<string>(SERVICE_STATE.name).changedAt, upSince: upSensor?.changedAt, readingAt: reading.at });
     readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
     if (!reading || phase !== 'running') continue;
     observations.push(reading);

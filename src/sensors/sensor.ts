@@ -29,6 +29,7 @@ export class Sensor<T> {
    */
   private hasReading = false;
   private lastAt = 0;
+  private lastChangedAt = 0;
   private lastNumber = 0;
   private lastValue: T | undefined;
   private currentCache: Observation<T> | undefined;
@@ -84,6 +85,14 @@ export class Sensor<T> {
     return this.rejected;
   }
 
+  /**
+   * When the value last changed (the first reading of the current value, after a different one); undefined
+   * with no reading. A value reported over and over (a level-based health check) keeps its first time.
+   */
+  get changedAt(): number | undefined {
+    return this.hasReading ? this.lastChangedAt : undefined;
+  }
+
   /** True when there is no reading or the latest is older than the staleness bound. */
   isStale(now: number = this.scheduler.now()): boolean {
     if (!this.hasReading) return true;
@@ -109,6 +118,7 @@ export class Sensor<T> {
       return false;
     }
     const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
+    if (!this.hasReading || (this.numeric ? this.lastNumber !== value : this.lastValue !== value)) this.lastChangedAt = at;
     this.hasReading = true;
     this.lastAt = at;
     if (this.numeric) this.lastNumber = value as number;

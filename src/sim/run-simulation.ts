@@ -51,7 +51,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
   const started = performance.now();
   const seed = options.seed ?? blueprint.seed ?? 1;
   const clock = new VirtualClock();
-  const host = new SimulationHost(options.trace);
+  const host = new SimulationHost(options.trace, options.warmupSeconds ?? 900);
   const deployment = await Deployment.create(blueprint, {
     scheduler: clock,
     store: new MemoryStore({ maxDecisions: 1_000_000, maxInvocations: 1_000_000, maxFaults: 100_000 }),

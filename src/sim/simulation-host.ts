@@ -33,7 +33,11 @@ export class SimulationHost {
   private readonly trafficRecords: SimulatedTraffic[] = [];
   private readonly unfenceable = new Set<string>();
 
-  constructor(readonly trace?: ArrivalTrace) {}
+  constructor(
+    readonly trace?: ArrivalTrace,
+    /** Seconds left out of the results at the start (SWIM's warm-up period); undefined outside a scored run. */
+    readonly warmupSeconds?: number,
+  ) {}
 
   /** Injects a lasting fault: the entity and everything below it stay down, restarts included. */
   fail(entityId: string): void {

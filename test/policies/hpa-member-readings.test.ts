@@ -13,10 +13,11 @@ import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { leftOutAsUnready } from '../../src/planners/member-readiness.js';
 import { memberReplicaCount, type MemberReading } from '../../src/planners/member-replica-count.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
 import { evaluate } from '../../src/policies/autoscaler/evaluate.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { defineSensor, numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 import { clusterBlueprint, problemsOf } from '../blueprint/problems-of.js';
 
@@ -127,6 +128,21 @@ describe('HPA conformance with per-member readings (cases from replica_calculato
   });
 });
 
+describe("Kubernetes' CPU readiness rule (groupPods) on one running member", () => {
+  const min = 60_000;
+  it.each([
+    ['no readiness known: left out', { up: undefined, runningSince: 0, upSince: undefined, readingAt: 0, now: 10 * min }, true],
+    ['initializing and not up: left out', { up: false, runningSince: 0, upSince: 0, readingAt: min, now: 2 * min }, true],
+    ['initializing, up, reading taken before it came up: left out', { up: true, runningSince: 0, upSince: min, readingAt: min - 1, now: 2 * min }, true],
+    ['initializing, up, reading taken since: counted', { up: true, runningSince: 0, upSince: min, readingAt: min, now: 2 * min }, false],
+    ['initialized and never up (down since within 30 s of its start): left out', { up: false, runningSince: 0, upSince: 29_999, readingAt: 9 * min, now: 10 * min }, true],
+    ['initialized, up once, down now: counted', { up: false, runningSince: 0, upSince: 30_000, readingAt: 9 * min, now: 10 * min }, false],
+    ['initialized and up, whatever the reading time: counted', { up: true, runningSince: 0, upSince: 0, readingAt: 0, now: 5 * min }, false],
+  ] as const)('%s', (_name, facts, expected) => {
+    expect(leftOutAsUnready(facts)).toBe(expected);
+  });
+});
+
 describe('autoscaler reading each member (readFrom: members) in the engine', () => {
   /** A cluster of `n` members with their own cpu sensor; resizes only record the size. */
   function setup(n: number, metric: Record<string, unknown> = {}, size = n) {
@@ -183,6 +199,100 @@ describe('autoscaler reading each member (readFrom: members) in the engine', () 
     expect(resized).toEqual([2]); // the two ready ones at 0.3: ceil(0.6 x 2) = 2
   });
 
+  it('counts a member whose sensor holds something other than a number as one without a reading', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const resized: number[] = [];
+    const web = tree.add({
+      id: 'web', type: 'cluster', sensors: [numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { resized.push(size); entity.sensor('group.size').publish(size); } })],
+    });
+    const sensors = [numberSensor('cpu'), defineSensor({ name: 'cpu', schema: z.string() })];
+    sensors.forEach((sensor, i) => {
+      const member = tree.add({ id: `web-${i}`, type: 'server', sensors: [sensor] }, web);
+      tree.addMember(web, member);
+      member.setState('running');
+      member.setUp(true);
+      member.sensor('cpu').publish(i === 0 ? 2 : 'high');
+    });
+    web.sensor('group.size').publish(2);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metrics: [{ sensor: 'cpu', target: 0.5, readFrom: 'members' }], max: 10, evaluationInterval: '15s' });
+    engine.start();
+    await clock.advanceBy(16_000);
+    // 'high' is no reading: (2 + 0) / 2 over 0.5 -> ceil(2 x 2) = 4, as the HPA does for a pod without metrics
+    expect(resized).toEqual([4]);
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision?.reason).toContain('cpu: 1 without a reading counted at 0: ratio 4 -> 2');
+  });
+
+  it("sizes a per-member metric on its own target when the group has a sensor of the same name", async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const resized: number[] = [];
+    const web = tree.add({
+      id: 'web', type: 'cluster', sensors: [numberSensor('group.size'), numberSensor('cpu')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { resized.push(size); entity.sensor('group.size').publish(size); } })],
+    });
+    for (let i = 0; i < 2; i++) {
+      const member = tree.add({ id: `web-${i}`, type: 'server', sensors: [numberSensor('cpu')] }, web);
+      tree.addMember(web, member);
+      member.setState('running');
+      member.setUp(true);
+      member.sensor('cpu').publish(0.9);
+    }
+    web.sensor('cpu').publish(0.1);
+    web.sensor('group.size').publish(2);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metrics: [{ sensor: 'cpu', target: 0.5 }, { sensor: 'cpu', target: 0.3, readFrom: 'members' }], max: 10, evaluationInterval: '15s' });
+    engine.start();
+    await clock.advanceBy(16_000);
+    // the members' 0.9 over their own target 0.3 -> ceil(3 x 2) = 6 (not over the group metric's 0.5 -> 4)
+    expect(resized).toEqual([6]);
+    const [decision] = await knowledge.queryDecisions({});
+    expect(decision?.reason).toMatch(/^cpu is 0.9 against a target of 0.3 per member \(largest of cpu -> 1, cpu -> 6\)/);
+  });
+
+  it('counts a member that turned unready after its initialization period, as the HPA counts a once-ready pod', async () => {
+    const { clock, members, resized } = setup(3);
+    const publish = () => [0.3, 0.3, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    for (let t = 0; t < 6; t++) {
+      publish();
+      await clock.advanceBy(60_000);
+    }
+    expect(resized).toEqual([]); // mean 0.5: on target
+    members[2]?.setUp(false); // ready for 6 minutes, then not: past the 5-minute CPU initialization period
+    publish();
+    await clock.advanceBy(16_000);
+    // Kubernetes' groupPods leaves out only a pod that was never ready once its initialization period is over
+    expect(resized).toEqual([]);
+  });
+
+  it('takes readiness from when it changed, not from its latest report (health checks report service.up over and over)', async () => {
+    const { clock, members, resized } = setup(3);
+    [0.9, 0.9, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    for (let t = 0; t < 3; t++) {
+      await clock.advanceBy(5_000);
+      for (const m of members) m.setUp(true); // a level-based health check: up since 0 s, reported every 5 s
+    }
+    await clock.advanceBy(1_000);
+    // ready since 0 s, readings taken at 0 s: all count, 0.9 over 0.5 -> ceil(1.8 x 3) = 6
+    expect(resized).toEqual([6]);
+  });
+
+  it('leaves out a member still initializing whose reading predates its readiness', async () => {
+    const { clock, members, resized } = setup(3);
+    [0.3, 0.3, 0.9].forEach((v, i) => members[i]?.sensor('cpu').publish(v));
+    members[2]?.setUp(false);
+    await clock.advanceBy(10_000);
+    members[2]?.setUp(true); // up at 10 s; its only reading was taken at 0 s, while it was not
+    await clock.advanceBy(6_000);
+    // the two others at 0.3: ceil(0.6 x 2) = 2 (counting the 0.9 taken before readiness: mean 0.5, hold)
+    expect(resized).toEqual([2]);
+  });
+
   it('holds when every member is silent (missing data), and refuses the member options on a group reading', async () => {
     const { clock, resized } = setup(3);
     await clock.advanceBy(60_000);
@@ -201,5 +311,25 @@ describe('readFrom: members in a blueprint', () => {
   it("checks the sensor on the members, not on the group", async () => {
     expect(await problemsOf(blueprint('cpu'))).toEqual([]);
     expect(await problemsOf(blueprint('nope'))).toEqual([expect.stringMatching(/^\d+:\d+: .*reads sensor 'nope' of its members, but the member spec \(type sim.server\) does not have it/)]);
+  });
+
+  it('refuses per-member readings on an entity that has no members and no member spec, with the position', async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: swim
+  type: sim.swim
+  policies:
+    - use: autoscaler
+      config: { max: 3, metrics: [{ sensor: utilization, target: 0.5, readFrom: members }] }
+`);
+    expect(found).toEqual([expect.stringMatching(/^7:\d+: .*reads sensor 'utilization' of its members, but 'swim' has no members and no memberSpec/)]);
+  });
+
+  it("places a misused member option on the user's own metrics entry when the 'metric' shorthand comes first", async () => {
+    const found = await problemsOf(clusterBlueprint(`- use: autoscaler\n  config: { max: 5, metric: cpu, target: 0.5, metrics: [{ sensor: latency, target: 0.5, missingMembersAt: target }] }`));
+    // the shorthand metric is the first of the parsed metrics: the entry written as metrics[0] must be named so
+    expect(found).toEqual([expect.stringMatching(/^12:\d+: metrics\.0\.missingMembersAt: missingMembersAt applies to per-member readings/)]);
+    const line = clusterBlueprint(`- use: autoscaler\n  config: { max: 5, metric: cpu, target: 0.5, metrics: [{ sensor: latency, target: 0.5, missingMembersAt: target }] }`).split('\n')[11] ?? '';
+    expect(found[0]?.split(':')[1]).toBe(String(line.indexOf('missingMembersAt: target') + 'missingMembersAt: '.length + 1)); // at its value
   });
 });

@@ -21,6 +21,25 @@ describe('Sensor', () => {
     expect(cpu.value).toBeUndefined(); // stale is missing, never a number
   });
 
+  it('tells when its value last changed: a value reported again keeps its first time, a rejected one changes nothing', async () => {
+    const clock = new VirtualClock(1000);
+    const entity = new EntityTree(clock).add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] });
+    const cpu = entity.sensor<number>('cpu');
+    const up = entity.sensor<boolean>('service.up');
+    expect(cpu.changedAt).toBeUndefined();
+    cpu.publish(0.5);
+    up.publish(true);
+    await clock.advanceBy(5_000);
+    cpu.publish(0.5);
+    up.publish(true);
+    cpu.publish(Number.NaN);
+    expect([cpu.changedAt, up.changedAt, cpu.current?.at]).toEqual([1000, 1000, 6000]);
+    await clock.advanceBy(5_000);
+    cpu.publish(0.7);
+    up.publish(false);
+    expect([cpu.changedAt, up.changedAt]).toEqual([11_000, 11_000]);
+  });
+
   it('rejects NaN, infinities and strings for a number, counts and reports them, and keeps the last good value', () => {
     const clock = new VirtualClock();
     const tree = new EntityTree(clock);

@@ -63,7 +63,7 @@ describe('sim.swim: adaptation start', () => {
   });
 
   /** SWIM's Reactive manager on an overloaded cluster (it lowers the dimmer every period); invocations by time. */
-  async function reactiveUnderOverload(config: string) {
+  async function reactiveUnderOverload(config: string, warmupSeconds = 0) {
     const blueprint = await parseBlueprint(`name: t
 application:
   id: swim
@@ -76,19 +76,27 @@ application:
 `, path.join(root, 'test/blueprint/fixtures/inline.yaml'));
     const rows = Array.from({ length: 15 }, (_, i) => `${i * 60},${60 * 250}`).join('\n');
     const trace = parseCsvTrace(`timestamp,count\n${rows}\n`, 'overload.csv');
-    const { deployment, report } = await runSimulation(blueprint, { trace, warmupSeconds: 0 });
+    const { deployment, report } = await runSimulation(blueprint, { trace, warmupSeconds });
     const invocations = await deployment.knowledge.queryInvocations({ limit: 1_000 });
     return { invocations: invocations.filter((r) => r.effector === 'setDimmer').sort((a, b) => a.at - b.at), report };
   }
 
-  it('refuses adaptations before 540 s by default, and takes them from there', async () => {
-    const { invocations } = await reactiveUnderOverload('');
+  it("refuses adaptations before 540 s by default (SWIM's 900 s warm-up), and takes them from there", async () => {
+    const { invocations } = await reactiveUnderOverload('', 900);
     const refused = invocations.filter((r) => r.outcome === 'failed');
     const applied = invocations.filter((r) => r.outcome === 'succeeded');
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((r) => r.at < 540_000)).toBe(true);
     expect(JSON.stringify(refused[0]?.error)).toMatch(/E_NOT_ADAPTING_YET.*takes adaptations from 540 s/);
     expect(applied[0]?.at).toBe(540_000);
+  });
+
+  it("starts adapting at half the run's own warm-up, as SWIM does with its warm-up period", async () => {
+    const { invocations } = await reactiveUnderOverload('', 600);
+    const applied = invocations.filter((r) => r.outcome === 'succeeded');
+    // ceil(300 / 60) x 60 + 60 = 360 s, not the 540 s of a 900 s warm-up
+    expect(invocations.filter((r) => r.outcome === 'failed').every((r) => r.at < 360_000)).toBe(true);
+    expect(applied[0]?.at).toBe(360_000);
   });
 
   it('adapts from the start with adaptFrom: 0', async () => {

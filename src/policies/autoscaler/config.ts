@@ -27,9 +27,10 @@ export const metricSchema = z.strictObject({
    */
   readFrom: z.enum(['group', 'members']).default('group'),
   /**
-   * With `readFrom: members`: `exclude` (default) leaves out the reading of a member that is not up and
-   * counts it at 0 on a scale-up (Kubernetes' CPU metrics); `include` counts it like any other (Kubernetes'
-   * Pods metrics). A member still starting is unready either way.
+   * With `readFrom: members`: `exclude` (default) leaves out the reading of an unready member and counts it
+   * at 0 on a scale-up (Kubernetes' CPU metrics): within 5 min of starting to run, one not up or whose
+   * reading predates its coming up; after that, only one that has never been up; `include` counts it like
+   * any other (Kubernetes' Pods metrics). A member still starting is unready either way.
    */
   unreadyMembers: z.enum(['exclude', 'include']).optional(),
   /**
@@ -151,16 +152,19 @@ export const autoscalerConfig = baseSchema
     if (c.urgency !== undefined && c.scaleUp.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'urgency skips the scale-up stabilization window: give scaleUp.stabilization (without one every scale-up is immediate anyway)', path: ['urgency'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
+    // the 'metric' shorthand is parsed first: the user's metrics[j] is metrics[j + 1] here
+    const shorthand = c.metric !== undefined && c.target !== undefined ? 1 : 0;
+    const at = (i: number, key: string): (string | number)[] => (i < shorthand ? ['metric'] : ['metrics', i - shorthand, key]);
     c.metrics.forEach((m, i) => {
-      if (m.readFrom === 'members' && m.basis !== 'perMember') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads each member's own value: it needs basis 'perMember'", path: ['metrics', i, 'basis'] });
-      if (m.readFrom === 'members' && m.source !== 'members') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads the members: it needs source 'members'", path: ['metrics', i, 'source'] });
+      if (m.readFrom === 'members' && m.basis !== 'perMember') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads each member's own value: it needs basis 'perMember'", path: at(i, 'basis') });
+      if (m.readFrom === 'members' && m.source !== 'members') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads the members: it needs source 'members'", path: at(i, 'source') });
       for (const key of ['unreadyMembers', 'missingMembersAt'] as const) {
-        if (m[key] !== undefined && m.readFrom !== 'members') ctx.addIssue({ code: 'custom', message: `${key} applies to per-member readings: it needs readFrom 'members'`, path: ['metrics', i, key] });
+        if (m[key] !== undefined && m.readFrom !== 'members') ctx.addIssue({ code: 'custom', message: `${key} applies to per-member readings: it needs readFrom 'members'`, path: at(i, key) });
       }
-      if (m.relaxedTarget !== undefined && m.relaxedTarget < m.target) ctx.addIssue({ code: 'custom', message: `relaxedTarget ${m.relaxedTarget} is below target ${m.target} (relaxed means members run hotter)`, path: ['metrics', i, 'relaxedTarget'] });
-      if (m.relaxedTarget !== undefined && c.comfort === undefined) ctx.addIssue({ code: 'custom', message: "relaxedTarget needs 'comfort' (the response time that says when it applies)", path: ['metrics', i, 'relaxedTarget'] });
+      if (m.relaxedTarget !== undefined && m.relaxedTarget < m.target) ctx.addIssue({ code: 'custom', message: `relaxedTarget ${m.relaxedTarget} is below target ${m.target} (relaxed means members run hotter)`, path: at(i, 'relaxedTarget') });
+      if (m.relaxedTarget !== undefined && c.comfort === undefined) ctx.addIssue({ code: 'custom', message: "relaxedTarget needs 'comfort' (the response time that says when it applies)", path: at(i, 'relaxedTarget') });
       if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember' && x.source === 'members')) {
-        ctx.addIssue({ code: 'custom', message: "scaling to zero needs a total metric or one with source 'object' (a per-member average cannot be read with no members)", path: ['metrics', i, 'basis'] });
+        ctx.addIssue({ code: 'custom', message: "scaling to zero needs a total metric or one with source 'object' (a per-member average cannot be read with no members)", path: at(i, 'basis') });
       }
     });
   });

@@ -94,22 +94,24 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const relaxed = input.comfort?.comfortable === true;
   const targetOf = (spec: AutoscalerConfig['metrics'][number] | undefined, ahead = false): number => (relaxed && !ahead ? spec?.relaxedTarget : undefined) ?? spec?.target ?? 1;
   // scaling ahead sizes at the normal targets: comfort now says nothing about the load the forecast expects
-  const ask = (m: UsableMetric, scale: number, ahead = false): { sensor: string; value: number; desired: number; ratio: number; note?: string } => {
-    const spec = config.metrics.find((x) => x.sensor === m.sensor) ?? config.metrics[0];
+  type Spec = AutoscalerConfig['metrics'][number] | undefined;
+  const ask = (m: UsableMetric, scale: number, ahead = false): { sensor: string; spec: Spec; value: number; desired: number; ratio: number; note?: string } => {
+    // a group sensor and the members' sensor may share a name: the reading's kind tells which metric it is
+    const spec = config.metrics.find((x) => x.sensor === m.sensor && (x.readFrom === 'members') === (m.status === 'perMember')) ?? config.metrics[0];
     if (m.status === 'perMember') {
       const readings = m.readings.map((r) => (r.value === undefined ? r : { ...r, value: r.value * scale }));
       const r = memberReplicaCount({ current, readings, target: targetOf(spec, ahead), tolerance: config.tolerance, unreadyMembers: spec?.unreadyMembers ?? 'exclude', missingMembersAt: spec?.missingMembersAt ?? 'target' });
       // the caller hands over per-member readings only when at least one counts
-      if (!r) return { sensor: m.sensor, value: 0, desired: current, ratio: 1 };
-      return { sensor: m.sensor, value: r.usage, desired: r.desired, ratio: r.ratio, ...(r.note ? { note: `${m.sensor}: ${r.note}` } : {}) };
+      if (!r) return { sensor: m.sensor, spec, value: 0, desired: current, ratio: 1 };
+      return { sensor: m.sensor, spec, value: r.usage, desired: r.desired, ratio: r.ratio, ...(r.note ? { note: `${m.sensor}: ${r.note}` } : {}) };
     }
     const basis = spec?.basis ?? 'perMember';
     const value = m.observation.value * scale;
-    if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, value, desired: 0, ratio: 0 };
+    if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, spec, value, desired: 0, ratio: 0 };
     const members = basis === 'perMember' ? (m.members ?? current) : current;
     const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
     const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: targetOf(spec, ahead), basis, source: spec?.source ?? 'members', tolerance: config.tolerance });
-    return { sensor: m.sensor, value, desired: r.desired, ratio: r.ratio };
+    return { sensor: m.sensor, spec, value, desired: r.desired, ratio: r.ratio };
   };
   const asks = fresh.map((m) => ask(m, 1));
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
@@ -152,7 +154,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     }
   }
   if (desired === current) return { history, failures: 0 };
-  const topSpec = config.metrics.find((m) => m.sensor === top.sensor);
+  const topSpec = top.spec;
   const per = topSpec?.basis === 'total' ? 'in total' : 'per member';
   const others = asks.length > 1 ? ` (largest of ${asks.map((a) => `${a.sensor} -> ${a.desired}`).join(', ')})` : '';
   return {

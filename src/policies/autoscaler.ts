@@ -99,6 +99,8 @@ interface Seen {
   readonly observation?: Observation<number>;
   readonly members: number;
   readonly shape?: string;
+  /** A per-member metric's readings last evaluated, by member: current members only (bounded by the group). */
+  readonly byMember?: ReadonlyMap<string, Observation<number>>;
 }
 
 function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): ScaleSymptom | undefined {
@@ -113,7 +115,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     if (m.readFrom === 'members') {
       const read = readMembers(entity, m, now, lastSeen);
       if (read.changed) changed = true;
-      lastSeen.set(shapeKey(m.sensor), { members: 0, shape: read.shape });
+      lastSeen.set(shapeKey(m.sensor), { members: 0, shape: read.shape, byMember: read.byMember });
       return read.input;
     }
     const sensor = entity.sensor<number>(m.sensor);
@@ -151,17 +153,12 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     ...(comfort ? { comfort } : {}),
     ...(urgent ? { urgent } : {}),
   });
-  for (const m of metrics) if (m.status === 'perMember') for (const o of m.observations) lastSeen.set(memberKey(m.sensor, o.entity), { observation: o, members: 0 });
   for (const m of metrics) if (m.status === 'fresh') lastSeen.set(m.sensor, { observation: m.observation, members: m.members ?? size.value });
   if (changed || stored === undefined) state.set(HISTORY, [...result.history] as unknown as Json);
   if ((state.get<number>(FAILURES) ?? 0) !== result.failures) state.set(FAILURES, result.failures);
   const proposal = result.proposal;
   if (!proposal) return undefined;
   return { kind: proposal.kind, inputs: proposal.inputs as Observation[], detail: { current: size.value, desired: proposal.desired, reason: proposal.reason } };
-}
-
-function memberKey(sensor: string, member: string): string {
-  return `member:${member}:${sensor}`;
 }
 
 function shapeKey(sensor: string): string {
@@ -173,9 +170,13 @@ function shapeKey(sensor: string): string {
  * readiness; `missing` when no member has a reading that counts. `changed` when any reading is new, or a
  * member came, went, changed phase or readiness, or fell silent since the last evaluation (`shape`).
  */
-function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, lastSeen: Map<string, Seen>): { input: MetricInput; changed: boolean; shape: string } {
+function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, lastSeen: Map<string, Seen>): { input: MetricInput; changed: boolean; shape: string; byMember: ReadonlyMap<string, Observation<number>> } {
   const readings: MemberReading[] = [];
   const observations: Observation<number>[] = [];
+  const previous = lastSeen.get(shapeKey(spec.sensor))?.byMember;
+  // what is remembered is keyed by the members there are now: one that left is forgotten with its reading
+  const kept = new Map<string, Observation<number>>();
+  const fresh = new Map<string, Observation<number>>();
   let changed = false;
   for (const member of group.members) {
     const phase = member.state === 'running' ? 'running' : member.state === 'created' || member.state === 'starting' || member.state === undefined ? 'pending' : 'gone';
@@ -192,14 +193,18 @@ function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], n
         ? up === true
         : !leftOutAsUnready({ now, up, runningSince: member.sensor<string>(SERVICE_STATE.name).changedAt, upSince: upSensor?.changedAt, readingAt: reading.at });
     readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
+    const before = previous?.get(member.id);
+    if (before) kept.set(member.id, before);
     if (!reading || phase !== 'running') continue;
     observations.push(reading);
-    if (lastSeen.get(memberKey(spec.sensor, member.id))?.observation !== reading) changed = true;
+    fresh.set(member.id, reading);
+    if (before !== reading) changed = true;
   }
   const counted = groupMembers(readings, { unreadyMembers: spec.unreadyMembers ?? 'exclude' }).counted.size;
   const shape = readings.map((r) => `${r.member}:${r.phase}:${r.ready}:${r.value !== undefined}`).join(',');
   if (lastSeen.get(shapeKey(spec.sensor))?.shape !== shape) changed = true;
-  return { input: counted > 0 ? { sensor: spec.sensor, status: 'perMember', readings, observations } : { sensor: spec.sensor, status: 'missing' }, changed, shape };
+  // readings count as evaluated once they were (a group with none counted keeps what it evaluated before)
+  return { input: counted > 0 ? { sensor: spec.sensor, status: 'perMember', readings, observations } : { sensor: spec.sensor, status: 'missing' }, changed, shape, byMember: counted > 0 ? fresh : kept };
 }
 
 /**

@@ -6,6 +6,7 @@ import { defineEffector } from '../effectors/define-effector.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import { poissonArrivals, traceArrivals } from '../sim/swim/arrivals.js';
 import type { PeriodStats } from '../sim/swim/period-stats.js';
+import { NotAdaptingYetError, swimAdaptationStart } from '../sim/swim/adaptation-start.js';
 import { SWIM_DEFAULTS, WebClusterModel } from '../sim/swim/web-cluster-model.js';
 import type { EntityType } from './entity-type.js';
 import { countParam } from './effector-params.js';
@@ -19,8 +20,21 @@ const swimConfig = z.strictObject({
   bootDelay: durationSchema.default(SWIM_DEFAULTS.bootDelay * 1000),
   /** Monitoring period: sensors are published once per period, as SWIM's monitor does. Default 60 s. */
   period: intervalSchema.default(60_000),
+  /** SWIM's `numberOfBrownoutLevels`: managers step the dimmer by one level; `setDimmer` takes any share. */
   dimmerLevels: z.number().int().min(2).max(1_000).default(SWIM_DEFAULTS.dimmerLevels),
+  /** The dimmer a run starts with. Default 0.9, as SWIM's runs (`brownoutFactor = 0.1`). */
   initialDimmer: z.number().min(0).max(1).default(SWIM_DEFAULTS.initialDimmer),
+  /**
+   * When a request's content is drawn against the dimmer: `service` (when its service starts, as SWIM) or
+   * `arrival`. Default `service`.
+   */
+  dimmerAppliedAt: z.enum(['service', 'arrival'], { error: "expected 'service' (when a request's service starts, as SWIM) or 'arrival'" }).default('service'),
+  /**
+   * Adaptations (`resize`, `addServer`, `removeServer`, `setDimmer`) are refused before this time since the
+   * start, with E_NOT_ADAPTING_YET. Default SWIM's rule: half its 900 s warm-up rounded up to whole periods,
+   * plus one period (540 s with 60 s periods). `0` adapts from the start.
+   */
+  adaptFrom: durationSchema.optional(),
   responseTimeThreshold: z.number().positive().default(SWIM_DEFAULTS.responseTimeThreshold),
   /** A re-added server starts with a cold cache (SWIM's `cacheClearsWhenReboot`). Default false, as in SWIM. */
   cacheClearsOnReboot: z.boolean().default(false),
@@ -58,6 +72,12 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
     for (const sensor of swimSensors(config.period)) entity.addSensor(sensor);
     const seconds = (): number => scheduler.now() / 1000;
     const settings = { ...SWIM_DEFAULTS, ...config, bootDelay: config.bootDelay / 1000 };
+    const startedAt = seconds();
+    const adaptFrom = config.adaptFrom === undefined ? swimAdaptationStart(config.period / 1000) : config.adaptFrom / 1000;
+    /** Adaptations wait for the adaptation start, as SWIM's managers do. */
+    const adapting = (effector: string): void => {
+      if (seconds() - startedAt < adaptFrom) throw new NotAdaptingYetError(effector, adaptFrom, seconds() - startedAt);
+    };
     const source = simulation?.trace ? traceArrivals(simulation.trace.arrivals, seconds()) : poissonArrivals(config.rate, random, seconds());
     const model = new WebClusterModel(settings, source, random, seconds());
     const periods: PeriodStats[] = [];
@@ -70,25 +90,27 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
       entity.sensor('dimmer').publish(model.dimmer);
       entity.setUp(model.active > 0);
     };
-    const resize = (size: number): { servers: number } => {
+    const resize = (effector: string, size: number): { servers: number } => {
+      adapting(effector);
       model.resize(size, seconds());
       publishShape();
       return { servers: model.servers };
     };
     entity.addEffector(defineEffector({
       name: 'resize', description: 'set the number of servers (new ones boot first)', idempotent: true,
-      params: z.strictObject({ size: countParam(0) }), run: ({ size }) => resize(size),
+      params: z.strictObject({ size: countParam(0) }), run: ({ size }) => resize('resize', size),
     }));
     entity.addEffector(defineEffector({
-      name: 'addServer', description: 'add one server (it boots first)', params: z.strictObject({}), run: () => resize(model.servers + 1),
+      name: 'addServer', description: 'add one server (it boots first)', params: z.strictObject({}), run: () => resize('addServer', model.servers + 1),
     }));
     entity.addEffector(defineEffector({
-      name: 'removeServer', description: 'remove the newest server', params: z.strictObject({}), run: () => resize(Math.max(0, model.servers - 1)),
+      name: 'removeServer', description: 'remove the newest server', params: z.strictObject({}), run: () => resize('removeServer', Math.max(0, model.servers - 1)),
     }));
     entity.addEffector(defineEffector({
       name: 'setDimmer', description: 'set the share of responses with optional content', idempotent: true,
       params: z.strictObject({ value: z.number().min(0).max(1) }),
       run: ({ value }) => {
+        adapting('setDimmer');
         model.setDimmer(value, seconds());
         publishShape();
         return { dimmer: model.dimmer };

@@ -53,10 +53,10 @@ describe('WebClusterModel', () => {
     expect(model.activeSteps).toEqual([[0, 1], [70, 3], [80, 1]]);
   });
 
-  it('refuses more than maxServers with a capacity error, and odd dimmer values', () => {
+  it('refuses more than maxServers with a capacity error, and dimmer values outside 0..1', () => {
     const model = new WebClusterModel(SWIM_DEFAULTS, traceArrivals(new Float64Array([])), seededRandom(1));
     expect(() => model.resize(4, 0)).toThrow(expect.objectContaining({ code: 'E_INSUFFICIENT_CAPACITY' }));
-    expect(() => model.setDimmer(0.3, 0)).toThrow(/not one of the 5 levels \(0, 0.25, 0.5, 0.75, 1\)/);
+    expect(() => model.setDimmer(-0.25, 0)).toThrow(/dimmer -0.25 is not a share between 0 and 1/);
     model.setDimmer(0.25, 0);
     expect(model.dimmer).toBe(0.25);
   });

@@ -37,6 +37,11 @@ export class ProcessorSharingServer {
     private readonly onDone: (completion: Completion) => void,
     /** Requests this server has served before (a server that comes back keeps its cache warm, as in SWIM). */
     servedBefore = 0,
+    /**
+     * The dimmer now, for a request whose content is drawn when its service starts (SWIM's
+     * MTBrownoutServer draws it there); a request arriving with its content drawn keeps it.
+     */
+    private readonly dimmerAtStart: () => number = () => 1,
   ) {
     this.clock = startAt;
     this.served = servedBefore;
@@ -92,6 +97,7 @@ export class ProcessorSharingServer {
   }
 
   private start(request: SimRequest): void {
+    if (request.optional === undefined) request.optional = this.random() < this.dimmerAtStart();
     const spec = request.optional ? this.model.full : this.model.low;
     let work = truncatedNormal(spec.mean, spec.sd, this.random);
     if (work <= 0) work = 1e-6;

@@ -10,9 +10,18 @@ export interface WebClusterSettings {
   readonly initialServers: number;
   /** Seconds from adding a server to it serving (60 in SWIM's run 1). */
   readonly bootDelay: number;
-  /** Number of dimmer levels, evenly spaced over 0..1 (5). */
+  /**
+   * Number of dimmer levels, evenly spaced over 0..1 (5): SWIM's managers step the dimmer by one level.
+   * Not enforced: `setDimmer` takes any share in 0..1, as SWIM's tactic does.
+   */
   readonly dimmerLevels: number;
+  /** The dimmer a run starts with (0.9: SWIM's runs set `brownoutFactor = 0.1`). Need not be a level. */
   readonly initialDimmer: number;
+  /**
+   * When a request's content is drawn against the dimmer: when its service starts (SWIM's MTBrownoutServer,
+   * so a request queued across a dimmer change gets the new value) or when it arrives. Default `service`.
+   */
+  readonly dimmerAppliedAt?: DimmerAppliedAt;
   /** A response slower than this is late (0.75 s). */
   readonly responseTimeThreshold: number;
   readonly server: ServerModel;
@@ -23,13 +32,17 @@ export interface WebClusterSettings {
   readonly cacheClearsOnReboot?: boolean;
 }
 
+/** When a request's content is drawn against the dimmer (see `WebClusterSettings.dimmerAppliedAt`). */
+export type DimmerAppliedAt = 'service' | 'arrival';
+
 /** SWIM's defaults. */
 export const SWIM_DEFAULTS: WebClusterSettings = {
   maxServers: 3,
   initialServers: 3,
   bootDelay: 60,
   dimmerLevels: 5,
-  initialDimmer: 1,
+  initialDimmer: 0.9,
+  dimmerAppliedAt: 'service',
   responseTimeThreshold: 0.75,
   cacheClearsOnReboot: false,
   server: {
@@ -150,17 +163,14 @@ export class WebClusterModel {
   }
 
   /**
-   * Sets the dimmer (the share of requests served with optional content).
-   * @throws RangeError for a value that is not one of the levels
+   * Sets the dimmer (the share of requests served with optional content). Any share in 0..1 is taken, as
+   * SWIM's SetDimmerTactic takes it: a manager stepping by one level from SWIM's initial 0.9 sets 0.65.
+   * @throws RangeError for a value outside 0..1
    */
   setDimmer(value: number, t: number): void {
-    const steps = this.settings.dimmerLevels - 1;
-    const level = value * steps;
-    if (!(value >= 0 && value <= 1) || Math.abs(level - Math.round(level)) > 1e-9) {
-      throw new RangeError(`dimmer ${value} is not one of the ${this.settings.dimmerLevels} levels (${Array.from({ length: steps + 1 }, (_, i) => i / steps).join(', ')})`);
-    }
+    if (!(value >= 0 && value <= 1)) throw new RangeError(`dimmer ${value} is not a share between 0 and 1`);
     this.advanceTo(t);
-    this.dimmerValue = Math.round(level) / steps;
+    this.dimmerValue = value;
   }
 
   /** Closes the current period at `t` and returns what it saw. */
@@ -191,7 +201,7 @@ export class WebClusterModel {
   private addSlot(t: number, bootDelay: number): void {
     const id = this.nextSlotId++;
     const warm = this.settings.cacheClearsOnReboot === true ? 0 : (this.retired.pop() ?? 0);
-    const server = new ProcessorSharingServer(this.settings.server, this.random, t, (c) => this.done(c), warm);
+    const server = new ProcessorSharingServer(this.settings.server, this.random, t, (c) => this.done(c), warm, () => this.dimmerValue);
     this.slots.push({ id, server, state: bootDelay > 0 ? 'booting' : 'active', readyAt: t + bootDelay });
   }
 
@@ -228,7 +238,8 @@ export class WebClusterModel {
 
   private arrive(t: number): void {
     this.arrivals += 1;
-    const request: SimRequest = { arrival: t, optional: this.random() < this.dimmerValue, tag: 0 };
+    const atArrival = this.settings.dimmerAppliedAt === 'arrival';
+    const request: SimRequest = { arrival: t, optional: atArrival ? this.random() < this.dimmerValue : undefined, tag: 0 };
     const active = this.slots.filter((s) => s.state === 'active');
     if (active.length === 0) {
       // nobody to serve it: it waits out the timeout and is passed through
@@ -244,8 +255,9 @@ export class WebClusterModel {
     this.completed += 1;
     this.responseTimeSum += responseTime;
     if (responseTime > this.settings.responseTimeThreshold) this.lateCount += 1;
-    // as in SWIM, a request that timed out still counts with the content the dimmer chose for it
-    if (completion.request.optional) this.optionalCount += 1;
+    // as in SWIM, a request that timed out counts with the content drawn for it, and one never drawn (it
+    // waited out the timeout before its service started) with the optional content
+    if (completion.request.optional !== false) this.optionalCount += 1;
   }
 
   private removeDrained(): void {

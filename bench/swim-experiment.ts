@@ -14,7 +14,6 @@ export const SEEDS = [1, 2, 3];
 export const CONFIGS = [
   { name: 'homeostat', file: 'examples/swim/homeostat.yaml' },
   { name: 'homeostat predictive', file: 'examples/swim/homeostat-predictive.yaml' },
-  { name: 'homeostat predictive relative', file: 'examples/swim/homeostat-predictive-relative.yaml' },
   { name: 'Reactive', file: 'examples/swim/swim-reactive.yaml' },
   { name: 'Reactive2', file: 'examples/swim/swim-reactive2.yaml' },
 ];

@@ -35,8 +35,8 @@ const predictiveFile = path.join(here, 'examples/swim/homeostat-predictive.yaml'
 
 /** The built-in configuration with the point's predictive floor (and nothing else changed). */
 function configText(p: Point): string {
-  const anchor = /( +)scaleUp: \{ stabilization: 0 \}\n/;
-  if (!anchor.test(reactive)) throw new Error(`${reactiveFile}: no 'scaleUp: { stabilization: 0 }' line to put the predictive floor after (the tuner is out of date)`);
+  const anchor = /( +)scaleUp: \{[^}\n]*\}\n/;
+  if (!anchor.test(reactive)) throw new Error(`${reactiveFile}: no 'scaleUp: { ... }' line to put the predictive floor after (the tuner is out of date)`);
   const bootDelay = Number(/bootDelay: (\d+)s/.exec(reactive)?.[1]);
   const floor = `predictive: { sensor: arrival.rate, ${p.target !== undefined ? `target: ${p.target}, ` : ''}${p.tolerance !== undefined ? `tolerance: ${p.tolerance}, ` : ''}horizon: ${bootDelay + p.lead}s, margin: ${p.margin}, beta: ${p.beta}, confidence: ${p.confidence} }`;
   return reactive.replace(anchor, (line, indent: string) => `${line}${indent}${floor}\n`);

@@ -3,6 +3,10 @@
 // src/, so no TypeScript loader) and from a source checkout (through tsx). The baseline is node itself
 // starting and exiting (`node -e ''`) in the same run; ratios are against it, min/median/max over rounds.
 // Each case reports wall time and, where time(1) is installed, CPU time (user + sys).
+// A TypeScript policy module is compiled by the installed command on its first run and taken from the
+// project's cache (node_modules/.cache/homeostat-modules) after: the `...Uncached` case empties that cache
+// before each of its runs. BENCH_BEFORE=<another checkout, built> measures each case of that build too, in
+// the same rounds (keys ending in `Before`), for a before/after from one run.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -20,23 +24,23 @@ if (!existsSync(path.join(root, 'dist/cli-bundle/main.js')) && !existsSync(path.
 const TIME = '/usr/bin/time';
 const cpuMeasured = existsSync(TIME);
 
-/** The package as installed: bin, dist and package.json, no src/ (so bin/homeostat.js takes the dist path). */
-function installed(): string {
+/** The package of `checkout` as installed: bin, dist and package.json, no src/ (so bin/homeostat.js takes the dist path). */
+function installed(checkout: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'homeostat-cold-'));
   mkdirSync(path.join(dir, 'bin'));
-  copyFileSync(path.join(root, 'bin/homeostat.js'), path.join(dir, 'bin/homeostat.js'));
-  copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
-  symlinkSync(path.join(root, 'dist'), path.join(dir, 'dist'));
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  copyFileSync(path.join(checkout, 'bin/homeostat.js'), path.join(dir, 'bin/homeostat.js'));
+  copyFileSync(path.join(checkout, 'package.json'), path.join(dir, 'package.json'));
+  symlinkSync(path.join(checkout, 'dist'), path.join(dir, 'dist'));
+  symlinkSync(path.join(checkout, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
 
-/** Wall time of one whole process, from spawn to exit, and its CPU time when measured (ms); throws when it fails. */
-function timed(args: readonly string[]): { wall: number; cpu: number } {
+/** Wall time of one whole process run in `cwd`, from spawn to exit, and its CPU time when measured (ms); throws when it fails. */
+function timed(cwd: string, args: readonly string[]): { wall: number; cpu: number } {
   const start = performance.now();
   const result = cpuMeasured
-    ? spawnSync(TIME, ['-f', 'cpu %U %S', process.execPath, ...args], { cwd: root, encoding: 'utf8' })
-    : spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    ? spawnSync(TIME, ['-f', 'cpu %U %S', process.execPath, ...args], { cwd, encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
   const wall = performance.now() - start;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   const cpuLine = /cpu (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\s*$/.exec(result.stderr);
@@ -48,33 +52,46 @@ const spread = (values: number[]): { min: number; median: number; max: number } 
   return { min: Math.round(s[0] ?? NaN), median: Math.round(s[Math.floor(s.length / 2)] ?? NaN), max: Math.round(s.at(-1) ?? NaN) };
 };
 
-const pkg = installed();
-// an example with built-in policies only, and one that names a TypeScript policy module (loaded through tsx)
-const blueprint = path.join(root, 'examples/web-cluster-ha.yaml');
-const withModule = path.join(root, 'examples/web-shop.yaml');
-const swim = path.join(root, 'examples/swim/homeostat.yaml');
-const trace = path.join(root, 'examples/traces/wc_day53-r0-105m-l70.delta');
-const cases: Record<string, readonly string[]> = {
-  node: ['-e', ''],
-  validateDist: [path.join(pkg, 'bin/homeostat.js'), 'validate', blueprint],
-  validateTsModuleDist: [path.join(pkg, 'bin/homeostat.js'), 'validate', withModule],
-  simulateDist: [path.join(pkg, 'bin/homeostat.js'), 'simulate', swim, '--trace', trace],
-  validateSource: [path.join(root, 'bin/homeostat.js'), 'validate', blueprint],
-  simulateSource: [path.join(root, 'bin/homeostat.js'), 'simulate', swim, '--trace', trace],
-};
-const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-const cpuTimes: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+/** The cases of one checkout: argument lists, and what to do before each run. */
+function casesOf(checkout: string, pkg: string): Record<string, { args: readonly string[]; before?: () => void }> {
+  // an example with built-in policies only, and ones that name TypeScript policy modules
+  const blueprint = path.join(checkout, 'examples/web-cluster-ha.yaml');
+  const withModule = path.join(checkout, 'examples/web-shop.yaml');
+  const swim = path.join(checkout, 'examples/swim/homeostat.yaml');
+  const swimWithModule = path.join(checkout, 'examples/swim/swim-reactive.yaml');
+  const trace = path.join(checkout, 'examples/traces/wc_day53-r0-105m-l70.delta');
+  const moduleCache = path.join(checkout, 'node_modules/.cache/homeostat-modules');
+  const bin = path.join(pkg, 'bin/homeostat.js');
+  return {
+    node: { args: ['-e', ''] },
+    validateDist: { args: [bin, 'validate', blueprint] },
+    validateTsModuleDist: { args: [bin, 'validate', withModule] },
+    validateTsModuleUncachedDist: { args: [bin, 'validate', withModule], before: () => rmSync(moduleCache, { recursive: true, force: true }) },
+    simulateDist: { args: [bin, 'simulate', swim, '--trace', trace] },
+    simulateTsModuleDist: { args: [bin, 'simulate', swimWithModule, '--trace', trace] },
+    validateSource: { args: [path.join(checkout, 'bin/homeostat.js'), 'validate', blueprint] },
+    simulateSource: { args: [path.join(checkout, 'bin/homeostat.js'), 'simulate', swim, '--trace', trace] },
+  };
+}
+
+const before = process.env['BENCH_BEFORE'];
+const checkouts: Array<{ suffix: string; checkout: string }> = [{ suffix: '', checkout: root }, ...(before ? [{ suffix: 'Before', checkout: path.resolve(before) }] : [])];
+const packages = checkouts.map(({ checkout }) => installed(checkout));
+const cases = checkouts.flatMap(({ suffix, checkout }, i) => Object.entries(casesOf(checkout, packages[i] as string)).map(([name, c]) => ({ name: `${name}${suffix}`, cwd: checkout, ...c })));
+const times: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
+const cpuTimes: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
 try {
-  // round 0 fills the file cache and is not counted; the cases alternate within each round
+  // round 0 fills the file cache (and the module cache) and is not counted; the cases alternate within each round
   for (let round = 0; round <= ROUNDS; round++) {
-    for (const [name, args] of Object.entries(cases)) {
-      const ms = timed(args);
+    for (const { name, cwd, args, before: prepare } of cases) {
+      prepare?.();
+      const ms = timed(cwd, args);
       if (round > 0) times[name]?.push(ms.wall);
       if (round > 0) cpuTimes[name]?.push(ms.cpu);
     }
   }
 } finally {
-  rmSync(pkg, { recursive: true, force: true });
+  for (const pkg of packages) rmSync(pkg, { recursive: true, force: true });
 }
 const result: Record<string, unknown> = { name: 'cold-cli', rounds: ROUNDS };
 for (const [name, values] of Object.entries(times)) result[`${name}Ms`] = spread(values);

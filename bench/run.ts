@@ -94,8 +94,10 @@ if (cc) {
   };
   const cpu = (key: string): string => (cc[`${key}CpuMs`] ? `CPU ${ms(`${key}CpuMs`)} (node alone ${ms('nodeCpuMs')})` : 'CPU not measured (no /usr/bin/time)');
   rows.push(['cold CLI: validate (dist)', ms('validateDistMs'), `whole process, min/median/max; node alone ${ms('nodeMs')}; ${cpu('validateDist')}; bar: 300 ms`]);
-  rows.push(['cold CLI: validate, TS module (dist)', ms('validateTsModuleDistMs'), `web-shop.yaml names a .ts policy module (which imports the sources): tsx loads it; ${cpu('validateTsModuleDist')}`]);
+  rows.push(['cold CLI: validate, TS module (dist)', ms('validateTsModuleDistMs'), `web-shop.yaml names a .ts policy module: compiled once, then from the project's cache; ${cpu('validateTsModuleDist')}; bar: 300 ms`]);
+  rows.push(['cold CLI: validate, TS module compiled', ms('validateTsModuleUncachedDistMs'), `the same with the module cache emptied before each run (esbuild compiles it); ${cpu('validateTsModuleUncachedDist')}`]);
   rows.push(['cold CLI: simulate WC98 (dist)', ms('simulateDistMs'), `whole process; ${cpu('simulateDist')}; bar: 700 ms`]);
+  rows.push(['cold CLI: simulate WC98, TS modules', ms('simulateTsModuleDistMs'), `swim-reactive.yaml: SWIM's Reactive manager as a .ts policy module; ${cpu('simulateTsModuleDist')}`]);
   rows.push(['cold CLI: validate (source, tsx)', ms('validateSourceMs'), `a development checkout; ${cpu('validateSource')}`]);
   rows.push(['cold CLI: simulate WC98 (source, tsx)', ms('simulateSourceMs'), `a development checkout; ${cpu('simulateSource')}`]);
 }

@@ -1,7 +1,7 @@
-// An example policy module, written the way a user writes one. In your own project, import from
-// 'homeostat' instead of '../src/index.js'.
+// An example policy module, written the way a user writes one: it imports the package by name ('homeostat'
+// resolves to this checkout through package.json's exports; tsconfig, tsx and vitest map it to src/).
 import { z } from 'zod';
-import { definePolicy, durationSchema, rollingMean, stabilized, threshold } from '../src/index.js';
+import { definePolicy, durationSchema, rollingMean, stabilized, threshold } from 'homeostat';
 
 /**
  * latency-guard: when the mean latency over a window stays above a bound for a while, add members.

@@ -1,9 +1,8 @@
 // SWIM's reactive adaptation managers (Moreno et al., SEAMS 2018), ported as homeostat policies: the
-// baselines the built-in policies are measured against. Written the way a user writes policy modules; in
-// your own project import from 'homeostat' instead of '../src/index.js'.
+// baselines the built-in policies are measured against. Written the way a user writes policy modules.
 import { filter, map } from 'rxjs';
 import { z } from 'zod';
-import { definePolicy, type Observation, type Symptom } from '../src/index.js';
+import { definePolicy, type Observation, type Symptom } from 'homeostat';
 
 const config = z.object({
   /** Response-time threshold (s). */

@@ -4,14 +4,20 @@
 // replaces with a few files and rxjs's ES module build. Pure-JavaScript dependencies the commands need at
 // start are bundled; the heavy ones that only `run` uses (fastify, pino, Redis, Postgres, OpenTelemetry SDK,
 // tsx) stay external and load from node_modules when a command imports them.
+// The library itself, rxjs and zod are entries of the bundle too (homeostat.js, rxjs.js, rxjs-operators.js,
+// zod.js, listed in shared-modules.json): a TypeScript policy module that the command loads imports these
+// copies, the ones the command already runs, instead of loading a second copy of each from node_modules.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = path.join(root, 'dist/cli-bundle');
+// --out <dir> writes the bundle elsewhere (a test's package layout); by default dist/cli-bundle
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag > 0 ? path.resolve(process.argv[outFlag + 1] ?? '') : path.join(root, 'dist/cli-bundle');
+if (outFlag > 0 && !process.argv[outFlag + 1]) throw new Error('build-cli: --out needs a directory');
 const require = createRequire(path.join(root, 'package.json'));
 
 /** Dependencies compiled into the bundle; every other package is imported from node_modules at run time. */
@@ -52,9 +58,19 @@ const externalPackages = {
   },
 };
 
+/** Packages a policy module shares with the command: import specifier -> the bundle's entry for it. */
+const SHARED = { homeostat: 'homeostat', rxjs: 'rxjs', 'rxjs/operators': 'rxjs-operators', zod: 'zod' };
+const rxjsDir = path.dirname(require.resolve('rxjs/package.json'));
+
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: { main: path.join(root, 'src/cli/main.ts') },
+  entryPoints: {
+    main: path.join(root, 'src/cli/main.ts'),
+    [SHARED.homeostat]: path.join(root, 'src/index.ts'),
+    [SHARED.rxjs]: path.join(rxjsDir, 'dist/esm/index.js'),
+    [SHARED['rxjs/operators']]: path.join(rxjsDir, 'dist/esm/operators/index.js'),
+    [SHARED.zod]: fileURLToPath(import.meta.resolve('zod')),
+  },
   outdir: out,
   bundle: true,
   splitting: true,
@@ -70,4 +86,5 @@ await build({
   plugins: [zodEnglishOnly, rxjsEsm, externalPackages],
   logLevel: 'warning',
 });
+writeFileSync(path.join(out, 'shared-modules.json'), `${JSON.stringify(Object.fromEntries(Object.entries(SHARED).map(([name, entry]) => [name, `./${entry}.js`])), null, 2)}\n`);
 if (!process.argv.includes('--quiet')) console.log('command bundled in dist/cli-bundle');

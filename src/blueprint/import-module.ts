@@ -1,22 +1,25 @@
 import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/errors.js';
+import { compileProblem } from './compile-problem.js';
+import { compilesTypeScript, importTypeScript } from './import-typescript.js';
 
 /**
- * Imports a module named by a blueprint. TypeScript loads natively when a TypeScript loader is active (the
- * CLI, vitest), otherwise through tsx's loader API.
+ * Imports a module named by a blueprint. TypeScript is compiled by the installed command itself, loads
+ * natively when a TypeScript loader is active (a dev checkout, vitest), otherwise through tsx's loader API.
  * @throws Error with a one-line message when the file cannot be found or loaded
  */
 export async function importModule(absolutePath: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolutePath).href;
+  // the installed command compiles TypeScript itself (sharing its own homeostat, rxjs and zod with the module)
+  const compiled = /\.[cm]?ts$/.test(absolutePath) && compilesTypeScript();
   try {
-    return (await import(url)) as Record<string, unknown>;
+    return compiled ? await importTypeScript(absolutePath) : ((await import(url)) as Record<string, unknown>);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
-    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw new Error(`cannot load it: ${firstLine(describeError(error))}`);
+    if (compiled || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw new Error(`cannot load it: ${compileProblem(error) ?? firstLine(describeError(error))}`);
     try {
-      const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+      return await importTypeScript(absolutePath);
     } catch (inner) {
       throw new Error(`cannot load it: ${firstLine(describeError(inner))}`);
     }

@@ -67,11 +67,11 @@ export function thrownAt(error: unknown, file: string): SourcePosition | undefin
   return undefined;
 }
 
-/** The informative line of a loader's error (esbuild puts it after "Transform failed with 1 error:"). */
+/** The informative line of a loader's error (esbuild puts it after "Transform failed with 1 error:" or "Build failed with 1 error:"). */
 export function errorSummary(error: unknown): string {
   const lines = describeError(error).split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
   const first = lines[0] ?? 'unknown error';
-  return /^Transform failed with \d+ errors?:?$/.test(first) && lines[1] ? lines[1] : first;
+  return /^(Transform|Build) failed with \d+ errors?:?$/.test(first) && lines[1] ? lines[1] : first;
 }
 
 /** What a module's default export is, for a message: `no default export`, `a string`, `an object without 'plan'`. */

@@ -2,6 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/errors.js';
 import { describeDuration } from '../core/duration.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
+import { compileProblem } from './compile-problem.js';
+import { compilesTypeScript, importTypeScript, TypeScriptLoaderMissingError } from './import-typescript.js';
 import { describeExport, errorSummary, findSyntaxError, thrownAt } from './module-diagnosis.js';
 
 /** How long a policy module may take to load before validation gives up on it: 10 s. */
@@ -16,11 +18,13 @@ export interface PolicyModuleOptions {
 type ModuleRecord = Record<string, unknown>;
 
 const MODULE_FILE = /\.[cm]?[jt]s$/;
+const TYPESCRIPT_FILE = /\.[cm]?ts$/;
 
 /**
  * Loads a policy module (its default export, a `definePolicy` value). TypeScript modules load at run time:
- * natively when a TypeScript loader is active (vitest, a dev checkout), otherwise through tsx's loader API
- * when tsx (an optional peer dependency) is installed.
+ * compiled by the installed command itself (with esbuild, which comes with tsx), natively when a TypeScript
+ * loader is active (vitest, a dev checkout), otherwise through tsx's loader API when tsx (an optional peer
+ * dependency) is installed.
  * @throws Error with a one-line message when the file cannot be loaded (missing, a syntax error with its
  *   line and column, an exception at load with where it was thrown, no answer within the timeout) or
  *   exports no policy
@@ -46,23 +50,19 @@ export async function loadPolicyModule(absolutePath: string, options: PolicyModu
 
 async function importModule(absolutePath: string): Promise<ModuleRecord> {
   if (!MODULE_FILE.test(absolutePath)) throw new Error('a policy module is a .ts or .js file (also .mts, .cts, .mjs, .cjs)');
-  const url = pathToFileURL(absolutePath).href;
+  // the installed command compiles TypeScript itself (sharing its own homeostat, rxjs and zod with the module)
+  const compiled = TYPESCRIPT_FILE.test(absolutePath) && compilesTypeScript();
   try {
-    return (await import(url)) as ModuleRecord;
+    return compiled ? await importTypeScript(absolutePath) : ((await import(pathToFileURL(absolutePath).href)) as ModuleRecord);
   } catch (error) {
+    if (error instanceof TypeScriptLoaderMissingError) throw error;
     if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
-    if (codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw await loadFailure(error, absolutePath);
-  }
-  let tsx: typeof import('tsx/esm/api');
-  try {
-    tsx = await import('tsx/esm/api');
-  } catch {
-    // tsx is an optional peer dependency: embedders that only load .js modules do not carry it
-    throw new Error('install tsx to load TypeScript policy modules (npm install --save-dev tsx), or compile the module to .js');
+    if (compiled || codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw await loadFailure(error, absolutePath);
   }
   try {
-    return (await tsx.tsImport(url, import.meta.url)) as ModuleRecord;
+    return await importTypeScript(absolutePath);
   } catch (error) {
+    if (error instanceof TypeScriptLoaderMissingError) throw error;
     throw await loadFailure(error, absolutePath);
   }
 }
@@ -71,6 +71,8 @@ async function importModule(absolutePath: string): Promise<ModuleRecord> {
 async function loadFailure(error: unknown, file: string): Promise<Error> {
   const syntax = await findSyntaxError(file);
   if (syntax) return new Error(`syntax error at ${file}:${syntax.line}:${syntax.col}: ${syntax.message}`);
+  const compiling = compileProblem(error);
+  if (compiling !== undefined) return new Error(`cannot compile it: ${compiling}`);
   const at = thrownAt(error, file);
   const what = errorSummary(error);
   if (error instanceof SyntaxError || /^TransformError$/.test((error as Error | undefined)?.name ?? '')) return new Error(`syntax error: ${what}`);

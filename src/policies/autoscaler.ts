@@ -11,6 +11,9 @@ import type { Observation } from '../sensors/reading.js';
 import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 import { evaluate, type MetricInput } from './autoscaler/evaluate.js';
 import { definePolicy, type PolicyContext, type Symptom } from './define-policy.js';
+import type { Entity } from '../core/entity.js';
+import { SERVICE_UP } from '../core/lifecycle.js';
+import { groupMembers, type MemberReading } from '../planners/member-replica-count.js';
 
 export { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 
@@ -40,7 +43,7 @@ export const autoscaler = definePolicy({
   config: autoscalerConfig,
   requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (config) => [
-    ...config.metrics.map((m, i) => ({ on: 'self' as const, sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
+    ...config.metrics.map((m, i) => ({ on: m.readFrom === 'members' ? ('members' as const) : ('self' as const), sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
     ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),
@@ -49,7 +52,8 @@ export const autoscaler = definePolicy({
   // Evaluate once per instant after any metric reading, and on a timer (which notices that data went
   // missing): readings published at one instant are evaluated together, never one by one.
   monitor: ({ entity, config, scheduler }) =>
-    merge(...config.metrics.map((m) => entity.sensor<number>(m.sensor).observations$), interval(config.evaluationInterval, scheduler)).pipe(auditTime(0, scheduler)),
+    // per-member metrics (`readFrom: members`) are read on the timer, as the HPA reads pod metrics each sync
+    merge(...config.metrics.filter((m) => m.readFrom !== 'members').map((m) => entity.sensor<number>(m.sensor).observations$), interval(config.evaluationInterval, scheduler)).pipe(auditTime(0, scheduler)),
   analyze: (source, context) => {
     const lastSeen = new Map<string, Seen>();
     return source.pipe(
@@ -85,10 +89,14 @@ export const autoscaler = definePolicy({
   },
 });
 
-/** A reading already evaluated, with the group's size when it was first evaluated (the size it describes). */
+/**
+ * A reading already evaluated, with the group's size when it was first evaluated (the size it describes);
+ * for a per-member metric, the members' phases, readiness and which had a reading (`shape`).
+ */
 interface Seen {
-  readonly observation: Observation<number>;
+  readonly observation?: Observation<number>;
   readonly members: number;
+  readonly shape?: string;
 }
 
 function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): ScaleSymptom | undefined {
@@ -100,6 +108,12 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
   const events = readScaleEvents(state.get(EVENTS), now, 3_600_000);
   let changed = false;
   const metrics: MetricInput[] = config.metrics.map((m) => {
+    if (m.readFrom === 'members') {
+      const read = readMembers(entity, m, now, lastSeen);
+      if (read.changed) changed = true;
+      lastSeen.set(shapeKey(m.sensor), { members: 0, shape: read.shape });
+      return read.input;
+    }
     const sensor = entity.sensor<number>(m.sensor);
     const reading = sensor.current;
     if (!reading || sensor.isStale(now)) return { sensor: m.sensor, status: 'missing' };
@@ -133,12 +147,46 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
     ...(forecast ? { forecast } : {}),
     ...(comfort ? { comfort } : {}),
   });
+  for (const m of metrics) if (m.status === 'perMember') for (const o of m.observations) lastSeen.set(memberKey(m.sensor, o.entity), { observation: o, members: 0 });
   for (const m of metrics) if (m.status === 'fresh') lastSeen.set(m.sensor, { observation: m.observation, members: m.members ?? size.value });
   if (changed || stored === undefined) state.set(HISTORY, [...result.history] as unknown as Json);
   if ((state.get<number>(FAILURES) ?? 0) !== result.failures) state.set(FAILURES, result.failures);
   const proposal = result.proposal;
   if (!proposal) return undefined;
   return { kind: proposal.kind, inputs: proposal.inputs as Observation[], detail: { current: size.value, desired: proposal.desired, reason: proposal.reason } };
+}
+
+function memberKey(sensor: string, member: string): string {
+  return `member:${member}:${sensor}`;
+}
+
+function shapeKey(sensor: string): string {
+  return `members:${sensor}`;
+}
+
+/**
+ * Each member's reading of a per-member metric (`readFrom: members`), with the member's phase and
+ * readiness; `missing` when no member has a reading that counts. `changed` when any reading is new, or a
+ * member came, went, changed phase or readiness, or fell silent since the last evaluation (`shape`).
+ */
+function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, lastSeen: Map<string, Seen>): { input: MetricInput; changed: boolean; shape: string } {
+  const readings: MemberReading[] = [];
+  const observations: Observation<number>[] = [];
+  let changed = false;
+  for (const member of group.members) {
+    const phase = member.state === 'running' ? 'running' : member.state === 'created' || member.state === 'starting' || member.state === undefined ? 'pending' : 'gone';
+    const sensor = member.hasSensor(spec.sensor) ? member.sensor<number>(spec.sensor) : undefined;
+    const reading = sensor && !sensor.isStale(now) ? sensor.current : undefined;
+    const ready = member.hasSensor(SERVICE_UP.name) && member.sensor<boolean>(SERVICE_UP.name).current?.value === true;
+    readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
+    if (!reading || phase !== 'running') continue;
+    observations.push(reading);
+    if (lastSeen.get(memberKey(spec.sensor, member.id))?.observation !== reading) changed = true;
+  }
+  const counted = groupMembers(readings, { unreadyMembers: spec.unreadyMembers ?? 'exclude' }).counted.size;
+  const shape = readings.map((r) => `${r.member}:${r.phase}:${r.ready}:${r.value !== undefined}`).join(',');
+  if (lastSeen.get(shapeKey(spec.sensor))?.shape !== shape) changed = true;
+  return { input: counted > 0 ? { sensor: spec.sensor, status: 'perMember', readings, observations } : { sensor: spec.sensor, status: 'missing' }, changed, shape };
 }
 
 /**

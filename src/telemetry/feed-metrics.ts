@@ -1,6 +1,14 @@
-import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry, RegistryContentType } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
+
+/**
+ * prom-client, loaded when feed metrics are made rather than with the library: a program that imports
+ * homeostat without metrics (a policy module the command loads, a validation) does not load it; one that
+ * makes them holds a registry, so has it loaded already.
+ */
+const promClient = (): typeof import('prom-client') => createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
 
 /**
  * Metrics of feeds: polls by kind and result, readings by kind, sensor and result (published, missing,
@@ -12,6 +20,7 @@ export class FeedMetrics {
   private readonly subscription: Subscription;
 
   constructor(registry: Registry<RegistryContentType>, board: FeedBoard) {
+    const { Counter, Gauge } = promClient();
     const polls = new Counter({ name: 'homeostat_feed_polls_total', help: 'Feed polls by kind, sensor and result (ok, error, timeout).', labelNames: ['kind', 'sensor', 'result'], registers: [registry] });
     const readings = new Counter({ name: 'homeostat_feed_readings_total', help: 'Values read by feeds by kind, sensor and result (published, missing, rejected).', labelNames: ['kind', 'sensor', 'result'], registers: [registry] });
     new Gauge({

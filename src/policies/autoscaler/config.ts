@@ -6,7 +6,7 @@ import { scheduleWindowSchema } from '../../planners/schedule-window.js';
 
 /** One metric the autoscaler tracks. */
 export const metricSchema = z.strictObject({
-  /** Sensor on the group. */
+  /** Sensor on the group, or on each member with `readFrom: members`. */
   sensor: z.string().min(1),
   /** Value per member to hold the metric at. */
   target: z.number().positive(),
@@ -19,6 +19,25 @@ export const metricSchema = z.strictObject({
    * members at 0. `object`: about something else (HPA Object/External metrics): no readiness rule.
    */
   source: z.enum(['members', 'object']).default('members'),
+  /**
+   * `group` (default): one value on the group. `members`: each member's own reading of `sensor` (a
+   * per-member average, reported by the members), so the HPA's missing-pod rules apply: members without a
+   * fresh reading count at 0 on a scale-up and at the target on a scale-down, unready ones at 0 on a
+   * scale-up, and the tolerance is re-checked on the recomputed ratio. Evaluated every `evaluationInterval`.
+   */
+  readFrom: z.enum(['group', 'members']).default('group'),
+  /**
+   * With `readFrom: members`: `exclude` (default) leaves out the reading of a member that is not up and
+   * counts it at 0 on a scale-up (Kubernetes' CPU metrics); `include` counts it like any other (Kubernetes'
+   * Pods metrics). A member still starting is unready either way.
+   */
+  unreadyMembers: z.enum(['exclude', 'include']).optional(),
+  /**
+   * With `readFrom: members`: what a member without a reading counts as on a scale-down: `target`
+   * (default; Kubernetes' Pods metrics) or `capacity`, for readings that are shares of each member's
+   * capacity: all of it, or the target when that is higher (Kubernetes' Resource metrics).
+   */
+  missingMembersAt: z.enum(['target', 'capacity']).optional(),
   /**
    * Target while the response time is comfortable (see `comfort`), at least `target`: members may run
    * hotter while requests are still served fast, so the group scales down sooner and up later. Without it
@@ -136,6 +155,11 @@ export const autoscalerConfig = baseSchema
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     c.metrics.forEach((m, i) => {
+      if (m.readFrom === 'members' && m.basis !== 'perMember') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads each member's own value: it needs basis 'perMember'", path: ['metrics', i, 'basis'] });
+      if (m.readFrom === 'members' && m.source !== 'members') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads the members: it needs source 'members'", path: ['metrics', i, 'source'] });
+      for (const key of ['unreadyMembers', 'missingMembersAt'] as const) {
+        if (m[key] !== undefined && m.readFrom !== 'members') ctx.addIssue({ code: 'custom', message: `${key} applies to per-member readings: it needs readFrom 'members'`, path: ['metrics', i, key] });
+      }
       if (m.relaxedTarget !== undefined && m.relaxedTarget < m.target) ctx.addIssue({ code: 'custom', message: `relaxedTarget ${m.relaxedTarget} is below target ${m.target} (relaxed means members run hotter)`, path: ['metrics', i, 'relaxedTarget'] });
       if (m.relaxedTarget !== undefined && c.comfort === undefined) ctx.addIssue({ code: 'custom', message: "relaxedTarget needs 'comfort' (the response time that says when it applies)", path: ['metrics', i, 'relaxedTarget'] });
       if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember' && x.source === 'members')) {

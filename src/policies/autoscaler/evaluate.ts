@@ -1,3 +1,4 @@
+import { memberReplicaCount, type MemberReading } from '../../planners/member-replica-count.js';
 import { clampCapacity, replicaCount } from '../../planners/target-tracking.js';
 import { rateLimit, type ScaleEvent } from '../../planners/rate-limit.js';
 import { stabilize, type Recommendation } from '../../planners/stabilization-window.js';
@@ -7,11 +8,16 @@ import type { AutoscalerConfig } from './config.js';
 
 /**
  * One metric as the evaluation sees it: its latest usable reading (with the group's size when it was taken,
- * which a per-member average needs once the group has been resized since), or that it has none.
+ * which a per-member average needs once the group has been resized since), each member's reading
+ * (`readFrom: members`: at least one counts), or that it has none.
  */
 export type MetricInput =
   | { readonly sensor: string; readonly status: 'fresh'; readonly observation: Observation<number>; readonly members?: number }
+  | { readonly sensor: string; readonly status: 'perMember'; readonly readings: readonly MemberReading[]; readonly observations: readonly Observation<number>[] }
   | { readonly sensor: string; readonly status: 'missing' };
+
+/** A metric with something to evaluate. */
+type UsableMetric = Exclude<MetricInput, { status: 'missing' }>;
 
 /** Everything one evaluation needs; the result depends on nothing else (it is unit-tested as a function). */
 export interface EvaluationInput {
@@ -61,7 +67,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     const desired = clampCapacity(current, config.min, config.max);
     return { proposal: { kind: 'scale', desired, reason: `size ${current} is outside [${config.min}, ${config.max}]: resize ${current} -> ${desired}`, inputs: [input.size] }, history: seen, failures: input.failures };
   }
-  const fresh = input.metrics.filter((m): m is Extract<MetricInput, { status: 'fresh' }> => m.status === 'fresh');
+  const fresh = input.metrics.filter((m): m is UsableMetric => m.status !== 'missing');
   const missing = input.metrics.filter((m) => m.status === 'missing').map((m) => m.sensor);
 
   if (fresh.length === 0) {
@@ -86,8 +92,15 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const relaxed = input.comfort?.comfortable === true;
   const targetOf = (spec: AutoscalerConfig['metrics'][number] | undefined, ahead = false): number => (relaxed && !ahead ? spec?.relaxedTarget : undefined) ?? spec?.target ?? 1;
   // scaling ahead sizes at the normal targets: comfort now says nothing about the load the forecast expects
-  const ask = (m: Extract<MetricInput, { status: 'fresh' }>, scale: number, ahead = false) => {
+  const ask = (m: UsableMetric, scale: number, ahead = false): { sensor: string; value: number; desired: number; ratio: number; note?: string } => {
     const spec = config.metrics.find((x) => x.sensor === m.sensor) ?? config.metrics[0];
+    if (m.status === 'perMember') {
+      const readings = m.readings.map((r) => (r.value === undefined ? r : { ...r, value: r.value * scale }));
+      const r = memberReplicaCount({ current, readings, target: targetOf(spec, ahead), tolerance: config.tolerance, unreadyMembers: spec?.unreadyMembers ?? 'exclude', missingMembersAt: spec?.missingMembersAt ?? 'target' });
+      // the caller hands over per-member readings only when at least one counts
+      if (!r) return { sensor: m.sensor, value: 0, desired: current, ratio: 1 };
+      return { sensor: m.sensor, value: r.usage, desired: r.desired, ratio: r.ratio, ...(r.note ? { note: `${m.sensor}: ${r.note}` } : {}) };
+    }
     const basis = spec?.basis ?? 'perMember';
     const value = m.observation.value * scale;
     if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, value, desired: 0, ratio: 0 };
@@ -98,7 +111,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   };
   const asks = fresh.map((m) => ask(m, 1));
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
-  const notes: string[] = [];
+  const notes: string[] = asks.flatMap((a) => (a.note ? [a.note] : []));
   if (relaxed && input.comfort) notes.push(input.comfort.reason);
   let raw = top.desired;
   if (missing.length > 0 && raw < current) {
@@ -144,7 +157,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       kind: 'scale',
       desired,
       reason: `${top.sensor} is ${round(top.value)} against a target of ${targetOf(topSpec)} ${per}${others}: resize ${current} -> ${desired}${notes.length ? `; ${notes.join('; ')}` : ''}`,
-      inputs: [...fresh.map((m) => m.observation), input.size],
+      inputs: [...fresh.flatMap((m) => (m.status === 'perMember' ? m.observations : [m.observation])), input.size],
     },
     history,
     failures: 0,

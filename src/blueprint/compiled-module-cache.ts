@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CompiledModule } from './compile-typescript-module.js';
+
+/** What a cached module was compiled from: each input file and the hash of its content then. */
+interface CacheManifest {
+  readonly inputs: ReadonlyArray<{ readonly file: string; readonly sha256: string }>;
+}
+
+/** Where compiled modules are kept, inside the project's node_modules (removed with it, private to it). */
+const CACHE_SUBDIR = path.join('node_modules', '.cache', 'homeostat-modules');
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The cache directory for a module: node_modules/.cache/homeostat-modules of the nearest directory above
+ * the module that has node_modules (the project's), or undefined when there is none (nothing is kept).
+ */
+export function cacheDirFor(modulePath: string): string | undefined {
+  for (let dir = path.dirname(modulePath); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, CACHE_SUBDIR);
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The cache key of a module: `<path hash>-<content hash>`, the second part from its content and the command
+ * build that compiled it. A module keeps one entry: storing a new one removes those with the same path hash.
+ */
+export function cacheKey(modulePath: string, source: string, buildId: string): string {
+  return `${sha256(modulePath).slice(0, 16)}-${sha256(JSON.stringify([buildId, sha256(source)])).slice(0, 16)}`;
+}
+
+/** The compiled file for `key` when every file it was compiled from still has the same content, else undefined. */
+export async function findCompiled(dir: string, key: string): Promise<string | undefined> {
+  const file = path.join(dir, `${key}.mjs`);
+  let manifest: CacheManifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(dir, `${key}.json`), 'utf8')) as CacheManifest;
+  } catch {
+    return undefined;
+  }
+  for (const input of manifest.inputs) {
+    let content: string;
+    try {
+      content = await readFile(input.file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (sha256(content) !== input.sha256) return undefined;
+  }
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * Writes a compiled module to `outfile` and, with `keep`, the manifest that lets a later run reuse it. Each
+ * file is written whole and renamed into place, so that a concurrent run never reads half of one.
+ */
+export async function storeCompiled(outfile: string, compiled: CompiledModule, keep: boolean): Promise<void> {
+  await mkdir(path.dirname(outfile), { recursive: true });
+  await writeWhole(outfile, compiled.code);
+  if (!keep) return;
+  const inputs = await Promise.all(compiled.inputs.map(async (file) => ({ file, sha256: sha256(await readFile(file, 'utf8')) })));
+  const manifest: CacheManifest = { inputs };
+  await writeWhole(outfile.replace(/\.mjs$/, '.json'), JSON.stringify(manifest));
+  await removeOlderEntries(outfile);
+}
+
+/** Removes the entries of earlier versions of the module (the same path hash, another content hash). */
+async function removeOlderEntries(outfile: string): Promise<void> {
+  const dir = path.dirname(outfile);
+  const key = path.basename(outfile, '.mjs');
+  const pathHash = key.split('-')[0] ?? key;
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(`${pathHash}-`) && !name.startsWith(key)) await rm(path.join(dir, name), { force: true });
+  }
+}
+
+async function writeWhole(file: string, text: string): Promise<void> {
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, text);
+  await rename(partial, file);
+}

@@ -1,0 +1,149 @@
+// The installed command loading a project's TypeScript policy module: it compiles the module itself (esbuild,
+// found next to the project's tsx), shares its own homeostat, rxjs and zod with it, and keeps the compiled
+// module in the project's node_modules/.cache until a file it was compiled from changes. Real processes over
+// a real package layout: the command's bundle built from these sources into a scratch install, a project
+// beside it that depends on it, zod and tsx.
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+let scratch: string;
+let project: string;
+let bin: string;
+let cacheDir: string;
+
+/** Runs `homeostat validate blueprint.yaml` in the project; resolves with the exit code and output, whatever the code. */
+async function validate(): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, 'validate', 'blueprint.yaml'], { cwd: project, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: unknown; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** The compiled modules in the project's cache. */
+async function compiledFiles(): Promise<string[]> {
+  const names = await readdir(cacheDir).catch(() => []);
+  return names.filter((n) => n.endsWith('.mjs')).map((n) => path.join(cacheDir, n));
+}
+
+/** Links a package of the repository's node_modules into `nodeModules`, as an install hoists it. */
+async function link(nodeModules: string, name: string): Promise<void> {
+  await mkdir(path.dirname(path.join(nodeModules, name)), { recursive: true });
+  await symlink(path.join(repoRoot, 'node_modules', name), path.join(nodeModules, name), 'dir');
+}
+
+const RULES = "export const LIMIT = 5;\n";
+const RULES_THAT_THROW = "export const LIMIT = 5;\nthrow new Error('rules v2 refuses to load');\n";
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'homeostat-ts-modules-'));
+  // the project: homeostat installed in it, with its runtime dependencies hoisted beside it (rxjs and zod
+  // among them, the project's own too), and tsx (which brings esbuild)
+  project = path.join(scratch, 'project');
+  const nodeModules = path.join(project, 'node_modules');
+  // the installed package: package.json, bin and the command's bundle; its compiled library is a file that
+  // refuses to load, so that a module importing 'homeostat' passes only if it gets the command's own copy
+  const pkg = path.join(nodeModules, 'homeostat');
+  await mkdir(path.join(pkg, 'bin'), { recursive: true });
+  await copyFile(path.join(repoRoot, 'package.json'), path.join(pkg, 'package.json'));
+  await copyFile(path.join(repoRoot, 'bin/homeostat.js'), path.join(pkg, 'bin/homeostat.js'));
+  await run(process.execPath, [path.join(repoRoot, 'scripts/build-cli.mjs'), '--quiet', '--out', path.join(pkg, 'dist/cli-bundle')], { cwd: repoRoot, timeout: 120_000 });
+  await writeFile(path.join(pkg, 'dist/index.js'), "throw new Error('a second copy of homeostat loaded: dist/index.js');\n");
+  const manifest = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const name of [...Object.keys(manifest.dependencies), 'tsx']) await link(nodeModules, name);
+  bin = path.join(pkg, 'bin/homeostat.js');
+  cacheDir = path.join(nodeModules, '.cache/homeostat-modules');
+  await writeFile(path.join(project, 'package.json'), '{ "type": "module" }\n');
+  await mkdir(path.join(project, 'policies'));
+  await writeFile(path.join(project, 'policies/rules.ts'), RULES);
+  await writeFile(path.join(project, 'policies/limits.json'), '{ "floor": 1 }\n');
+  await writeFile(
+    path.join(project, 'policies/guard.ts'),
+    `import { readFileSync } from 'node:fs';
+import { map } from 'rxjs';
+import { z } from 'zod';
+import { definePolicy, durationSchema } from 'homeostat';
+import { LIMIT } from './rules.js';
+
+// a file next to the module, found through import.meta.url: the original file's, not the compiled one's
+const limits = JSON.parse(readFileSync(new URL('./limits.json', import.meta.url), 'utf8')) as { floor: number };
+
+export default definePolicy({
+  name: 'guard',
+  config: z.object({ max: z.number().int().max(LIMIT).default(limits.floor), window: durationSchema.default(1_000) }),
+  monitor: ({ entity }) => entity.sensor<boolean>('service.up').observations$,
+  analyze: (source) => source.pipe(map((o) => ({ kind: 'x', inputs: [o] }))),
+  plan: () => undefined,
+});
+`,
+  );
+  await writeFile(path.join(project, 'blueprint.yaml'), 'name: ts-modules\napplication:\n  id: app\n  type: application\n  policies:\n    - module: ./policies/guard.ts\n      config: { max: 3, window: 2s }\n');
+}, 180_000);
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('the installed command with a TypeScript policy module', { timeout: 120_000 }, () => {
+  it('compiles it once, importing its own homeostat, rxjs and zod, and reuses it while its files are unchanged', async () => {
+    const first = await validate();
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain("valid blueprint 'ts-modules'");
+    const [compiled, ...others] = await compiledFiles();
+    expect(others).toEqual([]);
+    const code = await readFile(compiled as string, 'utf8');
+    const imports = [...code.matchAll(/from "([^"]+)"/g)].map((m) => m[1]).sort();
+    const bundle = (file: string): string => `file://${path.join(project, 'node_modules/homeostat/dist/cli-bundle', file)}`;
+    expect(imports).toEqual(['node:fs', bundle('homeostat.js'), bundle('rxjs.js'), bundle('zod.js')].sort());
+    // the relative import is compiled in
+    expect(code).toContain('LIMIT = 5');
+
+    // without tsx (and so without esbuild) the unchanged module still loads: from the cache, not compiled
+    const written = (await stat(compiled as string)).mtimeMs;
+    await rm(path.join(project, 'node_modules/tsx'));
+    try {
+      const second = await validate();
+      expect(second.stderr).toBe('');
+      expect(second.code).toBe(0);
+      expect((await stat(compiled as string)).mtimeMs).toBe(written);
+
+      // a change to a file it imports is seen: it must be compiled again, which needs tsx's esbuild
+      await writeFile(path.join(project, 'policies/rules.ts'), RULES_THAT_THROW);
+      const stale = await validate();
+      expect(stale.code).toBe(1);
+      expect(stale.stderr).toContain('install tsx to load TypeScript policy modules');
+    } finally {
+      await link(path.join(project, 'node_modules'), 'tsx');
+    }
+    const recompiled = await validate();
+    expect(recompiled.code).toBe(1);
+    expect(recompiled.stderr).toMatch(/policy module '\.\/policies\/guard\.ts': threw while loading: rules v2 refuses to load/);
+    expect(await compiledFiles()).toHaveLength(1);
+    await writeFile(path.join(project, 'policies/rules.ts'), RULES);
+  });
+
+  it('says where in its own lines a module threw while loading, though compiling removed lines before it', async () => {
+    await writeFile(path.join(project, 'policies/throws.ts'), "interface Settings {\n  readonly level: number;\n}\nconst settings: Settings | undefined = undefined;\nif (settings === undefined) throw new Error('no settings');\nexport default settings;\n");
+    await writeFile(path.join(project, 'throws.yaml'), 'name: throws\napplication:\n  id: app\n  type: application\n  policies:\n    - module: ./policies/throws.ts\n');
+    const result = await run(process.execPath, [bin, 'validate', 'throws.yaml'], { cwd: project, timeout: 60_000 }).catch((error: unknown) => error as { code: number; stderr: string });
+    expect((result as { code?: number }).code).toBe(1);
+    expect((result as { stderr: string }).stderr).toMatch(/^throws\.yaml:6:15: policy module '\.\/policies\/throws\.ts': threw while loading \(at .*throws\.ts:5:\d+\): no settings$/m);
+  });
+
+  it('refuses a config its compiled module rejects, as for any module', async () => {
+    await writeFile(path.join(project, 'bad.yaml'), 'name: ts-modules\napplication:\n  id: app\n  type: application\n  policies:\n    - module: ./policies/guard.ts\n      config: { max: 9 }\n');
+    const result = await run(process.execPath, [bin, 'validate', 'bad.yaml'], { cwd: project, timeout: 60_000 }).catch((error: unknown) => error as { code: number; stderr: string });
+    expect((result as { code?: number }).code).toBe(1);
+    // LIMIT, from the relative import, bounds max
+    expect((result as { stderr: string }).stderr).toMatch(/^bad\.yaml:7:\d+: .*max.*5/m);
+  });
+});

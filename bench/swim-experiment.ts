@@ -14,7 +14,6 @@ export const SEEDS = [1, 2, 3];
 export const CONFIGS = [
   { name: 'homeostat', file: 'examples/swim/homeostat.yaml' },
   { name: 'homeostat predictive', file: 'examples/swim/homeostat-predictive.yaml' },
-  { name: 'homeostat predictive relative', file: 'examples/swim/homeostat-predictive-relative.yaml' },
   { name: 'Reactive', file: 'examples/swim/swim-reactive.yaml' },
   { name: 'Reactive2', file: 'examples/swim/swim-reactive2.yaml' },
 ];
@@ -28,8 +27,9 @@ export async function evaluationTraces(seed = 1): Promise<Array<{ name: string; 
 
 /** Runs a blueprint (its text) at one boot delay on a trace. */
 export async function swimRunText(text: string, file: string, bootDelay: number, seed: number, trace: ArrivalTrace): Promise<SwimResult> {
-  // the forecast horizon follows the boot delay: capacity asked now serves from then, for one period
-  const timed = text.replace(/bootDelay: \d+s/, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${bootDelay + 60}s`);
+  // the forecast horizon follows the boot delay, ahead of it by what the file sets (horizon - bootDelay)
+  const lead = Number(/horizon: (\d+)s/.exec(text)?.[1] ?? 0) - Number(/bootDelay: (\d+)s/.exec(text)?.[1] ?? 0);
+  const timed = text.replace(/bootDelay: \d+s/, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${Math.max(1, bootDelay + lead)}s`);
   const blueprint = await parseBlueprint(timed, file);
   const { report } = await runSimulation(blueprint, { trace, seed });
   const system = report.systems[0];

@@ -55,6 +55,16 @@ export function holtForecast(state: HoltState | undefined, horizonMs: number, da
   return Math.max(0, state.level + state.trend * weight);
 }
 
+/**
+ * Whether the forecast's growth over the level (the trend's part of it, `horizonMs` ahead) is significant:
+ * above `confidence` smoothed one-step errors. A trend within the noise says nothing about the demand ahead.
+ */
+export function holtGrowthSignificant(state: HoltState | undefined, horizonMs: number, confidence: number, damping = 1): boolean {
+  const value = holtForecast(state, horizonMs, damping);
+  if (value === undefined || !state) return false;
+  return value - state.level > confidence * state.error;
+}
+
 /** Reads the state back from policy state, tolerating absent or malformed values. */
 export function readHolt(value: Json | undefined): HoltState | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;

@@ -2,7 +2,7 @@ import { auditTime, filter, interval, map, merge } from 'rxjs';
 import type { Json } from '../knowledge/store.js';
 import { nextComfort } from '../planners/comfort-band.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
-import { holtForecast, holtUpdate, readHolt } from '../planners/holt-forecast.js';
+import { holtForecast, holtGrowthSignificant, holtUpdate, readHolt } from '../planners/holt-forecast.js';
 import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
 import { activeWindows } from '../planners/schedule-window.js';
 import { heldFloor } from '../planners/held-floor.js';
@@ -226,6 +226,8 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   }
   const value = holtForecast(holt, p.horizon, p.damping);
   if (value === undefined || !holt) return undefined;
+  // a trend within the forecast's own error is noise: it asks for nothing beyond the reactive rules
+  if (p.confidence > 0 && !holtGrowthSignificant(holt, p.horizon, p.confidence, p.damping)) return undefined;
   const expected = value + p.margin * holt.error;
   if (p.target === undefined) {
     // relative: the forecast's growth over the demand now scales the reactive metrics

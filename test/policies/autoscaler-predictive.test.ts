@@ -5,7 +5,7 @@ import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
-import { holtForecast, holtUpdate, readHolt, type HoltState } from '../../src/planners/holt-forecast.js';
+import { holtForecast, holtGrowthSignificant, holtUpdate, readHolt, type HoltState } from '../../src/planners/holt-forecast.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
@@ -150,5 +150,79 @@ describe('Holt forecast with a damped trend', () => {
     // reactive alone asks 3; linear extrapolates 10 steps of the jump's trend, damped levels off
     expect(damped).toBe(3);
     expect(linear).toBeGreaterThan(3);
+  });
+});
+
+describe('Holt forecast: significance of the growth', () => {
+  it('calls a steady rise significant and a flat noisy demand not, against the forecast error', () => {
+    let rise: HoltState | undefined;
+    let noise: HoltState | undefined;
+    const flat = [15, 12, 18, 12, 18, 12, 18, 12, 18, 13];
+    for (const [i, v] of flat.entries()) {
+      rise = holtUpdate(rise, 10 + 2 * i, i * 60_000, { alpha: 0.5, beta: 0.3 });
+      noise = holtUpdate(noise, v, i * 60_000, { alpha: 0.5, beta: 0.3 });
+      // noise never rises by more than one error over three minutes; with no threshold it sometimes "rises"
+      expect(holtGrowthSignificant(noise, 180_000, 1)).toBe(false);
+    }
+    expect(holtGrowthSignificant(rise, 180_000, 2)).toBe(true);
+    expect(holtGrowthSignificant(noise, 180_000, 0)).toBe(false); // the last reading fell
+    expect(holtGrowthSignificant(undefined, 180_000, 0)).toBe(false);
+  });
+});
+
+describe('autoscaler: predictive confidence and tolerance', () => {
+  /** Runs the autoscaler on a group of 2 while the rate follows `rates` (cpu on target unless `cpuOf` says); returns the sizes seen and the reasons. */
+  async function run(rates: readonly number[], predictive: Record<string, unknown>, cpuOf = (_rate: number, _size: number) => 0.5): Promise<{ sizes: number[]; reasons: string }> {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('cpu', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+    });
+    web.sensor('group.size').publish(2);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metric: 'cpu', target: 0.5, max: 10, evaluationInterval: '60s', predictive: { sensor: 'rate', horizon: '180s', margin: 0, ...predictive } });
+    engine.start();
+    const sizes: number[] = [];
+    for (const rate of rates) {
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(cpuOf(rate, web.sensor<number>('group.size').value as number));
+      await clock.advanceBy(60_000);
+      sizes.push(web.sensor<number>('group.size').value as number);
+    }
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
+    await engine.stop();
+    return { sizes, reasons };
+  }
+  const noise = [15, 12, 18, 12, 18, 12, 18, 12, 18, 13];
+
+  it('with confidence, noise buys no capacity where the plain forecast buys some', async () => {
+    // cpu on target asks 2; a forecast above 16 asks ceil(x / 8) = 3
+    const plain = await run(noise, { target: 8 });
+    const confident = await run(noise, { target: 8, confidence: 1 });
+    expect(Math.max(...plain.sizes)).toBe(3);
+    expect(plain.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for 3/);
+    expect(confident.sizes.every((s) => s === 2)).toBe(true);
+  });
+
+  it('with confidence, a steady rise still scales ahead and cites the forecast', async () => {
+    const { sizes, reasons } = await run([10, 12, 14, 16, 18], { target: 8, confidence: 1 });
+    // the rate now (18) asks 3 of 8 each; the forecast 3 minutes ahead (about 24) asks for 3-4, never below 2
+    expect(sizes.at(-1)).toBeGreaterThanOrEqual(3);
+    expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for [34]/);
+  });
+
+  it('sizes the forecast growth without the tolerance band when told to, so capacity comes before the band is left', async () => {
+    // cpu follows the rate per member, on target (0.5) at 100/s on 2; the rate rises 1 % a minute, so the
+    // forecast 3 minutes ahead is about 3 % up: inside the 10 % band, only tolerance 0 acts on it
+    const rates = [100, 101, 102, 103, 104];
+    const cpuOf = (rate: number, size: number) => rate / (100 * size);
+    const banded = await run(rates, { confidence: 1 }, cpuOf);
+    const exact = await run(rates, { confidence: 1, tolerance: 0 }, cpuOf);
+    expect(banded.sizes.every((s) => s === 2)).toBe(true);
+    expect(exact.sizes.at(-1)).toBe(3);
+    expect(exact.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s \(x1\.0\d the [\d.]+ now\) -> 3/);
   });
 });

@@ -134,6 +134,17 @@ const baseSchema = z.strictObject({
       damping: z.number().gt(0).max(1).default(1),
       /** Multiples of the smoothed forecast error added as headroom. Default 1. */
       margin: z.number().min(0).default(1),
+      /**
+       * Acts on the forecast only when the trend's growth over the horizon exceeds this many smoothed forecast
+       * errors (a significance test, so noise buys nothing). Default 0: act whenever the forecast is higher.
+       */
+      confidence: z.number().min(0).default(0),
+      /**
+       * Without its own target: the tolerance band of the reactive rules when they size the forecast growth
+       * (default: the autoscaler's `tolerance`). 0 sizes the demand ahead at the targets exactly, so the
+       * capacity is there before the metric leaves the band; the significance test already keeps noise out.
+       */
+      tolerance: z.number().min(0).optional(),
     })
     .optional(),
 });

@@ -110,7 +110,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, spec, value, desired: 0, ratio: 0 };
     const members = basis === 'perMember' ? (m.members ?? current) : current;
     const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
-    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: targetOf(spec, ahead), basis, source: spec?.source ?? 'members', tolerance: config.tolerance });
+    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: targetOf(spec, ahead), basis, source: spec?.source ?? 'members', tolerance: ahead ? (config.predictive?.tolerance ?? config.tolerance) : config.tolerance });
     return { sensor: m.sensor, spec, value, desired: r.desired, ratio: r.ratio };
   };
   const asks = fresh.map((m) => ask(m, 1));

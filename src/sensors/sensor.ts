@@ -1,5 +1,6 @@
 import { Observable, type SchedulerLike, type Subject, type Subscriber } from 'rxjs';
 import type { SensorDefinition } from './define-sensor.js';
+import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 
@@ -32,7 +33,10 @@ export class Sensor<T> {
   private lastNumber = 0;
   private lastValue: T | undefined;
   private currentCache: Observation<T> | undefined;
-  /** All subscribers when there are several (copy on write: never changed in place, so it starts shared). */
+  /**
+   * All subscribers when there are several; empty when there is one (`single`) or none. Copy on write: never
+   * changed in place, so it starts shared.
+   */
   private subscribers: readonly Subscriber<Observation<T>>[] = NO_SUBSCRIBERS;
   readonly definition: SensorDefinition<T>;
   private readonly validator: ReadingValidator<T>;
@@ -55,12 +59,16 @@ export class Sensor<T> {
 
   /** Hot stream of accepted readings, each tagged with entity and sensor (no replay). */
   get readings$(): Observable<Observation<T>> {
-    return (this.hot ??= new Observable<Observation<T>>((subscriber) => this.attach(subscriber, false)));
+    return (this.hot ??= new Observable<Observation<T>>((subscriber) => {
+      this.attach(subscriber, false);
+    }));
   }
 
   /** The current reading (if any) followed by every new one. */
   get changes$(): Observable<Observation<T>> {
-    return (this.replaying ??= new Observable<Observation<T>>((subscriber) => this.attach(subscriber, true)));
+    return (this.replaying ??= new Observable<Observation<T>>((subscriber) => {
+      this.attach(subscriber, true);
+    }));
   }
 
   /** Same as `changes$`: what analyzers consume (current first, then updates). */
@@ -125,7 +133,7 @@ export class Sensor<T> {
   /** Completes the streams; called when the entity leaves the tree. */
   close(): void {
     this.closed = true;
-    const subscribers = this.subscribers;
+    const subscribers = this.single ? [this.single] : this.subscribers;
     this.subscribers = NO_SUBSCRIBERS;
     this.single = undefined;
     for (const subscriber of subscribers) subscriber.complete();
@@ -135,20 +143,45 @@ export class Sensor<T> {
     return (this.numeric ? this.lastNumber : this.lastValue) as T;
   }
 
-  private attach(subscriber: Subscriber<Observation<T>>, replay: boolean): () => void {
+  private attach(subscriber: Subscriber<Observation<T>>, replay: boolean): void {
     if (this.closed) {
       subscriber.complete();
-      return () => undefined;
+      return;
     }
     const current = replay ? this.current : undefined;
     if (current) subscriber.next(current);
     // copy on write: a subscriber leaving during a publish does not disturb the loop in progress
-    this.subscribers = [...this.subscribers, subscriber];
-    this.single = this.subscribers.length === 1 ? subscriber : undefined;
-    return () => {
-      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
-      this.single = this.subscribers.length === 1 ? this.subscribers[0] : undefined;
-    };
+    if (this.single) {
+      this.subscribers = [this.single, subscriber];
+      this.single = undefined;
+    } else if (this.subscribers.length === 0) this.single = subscriber;
+    else this.subscribers = this.subscribers.concat(subscriber);
+    subscriber.add(new SensorTap(this, subscriber));
+    compactFinalizers(subscriber);
+  }
+
+  /** @internal removes a subscriber (its subscription ended) */
+  _detach(subscriber: Subscriber<Observation<T>>): void {
+    if (this.single === subscriber) {
+      this.single = undefined;
+      return;
+    }
+    const rest = this.subscribers.filter((s) => s !== subscriber);
+    if (rest.length === this.subscribers.length) return;
+    this.single = rest.length === 1 ? rest[0] : undefined;
+    this.subscribers = rest.length === 1 ? NO_SUBSCRIBERS : rest;
+  }
+}
+
+/** What ends one subscription to a sensor: a small object rather than a closure and its context. */
+class SensorTap<T> {
+  constructor(
+    private readonly sensor: Sensor<T>,
+    private readonly subscriber: Subscriber<Observation<T>>,
+  ) {}
+
+  unsubscribe(): void {
+    this.sensor._detach(this.subscriber);
   }
 }
 

@@ -1,12 +1,13 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { compactFinalizers } from '../compact-finalizers.js';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Plan, PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
-import { guardedScheduler } from './guarded-scheduler.js';
 import type { PlanExecutor } from './plan-executor.js';
+import { RunnerContext } from './runner-context.js';
 import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
 import { childSpan, startLoopTrace, traceIdOf } from '../../telemetry/tracing.js';
 
@@ -50,16 +51,10 @@ export class PolicyRunner {
   constructor(
     readonly attachment: PolicyAttachment,
     readonly executor: PlanExecutor,
-    private readonly deps: RunnerDeps,
+    /** @internal what the runner uses of the engine (its context reads through to it) */
+    readonly deps: RunnerDeps,
   ) {
-    this.context = {
-      policyId: attachment.id,
-      entity: attachment.entity,
-      tree: deps.tree,
-      config: attachment.config,
-      scheduler: guardedScheduler(deps.scheduler, (error) => this.fault('analyze', error)),
-      state: deps.knowledge.policyState(attachment.id),
-    };
+    this.context = new RunnerContext(this);
   }
 
   get state(): 'running' | 'restarting' | 'stopped' {
@@ -83,7 +78,8 @@ export class PolicyRunner {
       const monitored = checkObservable('monitor', definition.monitor(this.context));
       phase = 'analyze';
       const symptoms = checkObservable('analyze', definition.analyze(monitored, this.context));
-      const subscription = symptoms.subscribe(new RunObserver(this, generation));
+      const subscription = symptoms.subscribe(new RunSubscriber(this, generation));
+      compactFinalizers(subscription);
       if (live()) this.subscription = subscription;
       else subscription.unsubscribe();
     } catch (error) {
@@ -197,24 +193,36 @@ function faultMessage(error: unknown): string {
 }
 
 /**
- * The observer of one run of a policy's stream: one small object with its methods on the prototype, not an
- * object of three closures per policy (a tree of a million entities runs millions of policies).
+ * The subscriber of one run of a policy's stream: one small object with its methods on the prototype, not an
+ * object of three closures per policy (a tree of a million entities runs millions of policies). Being a
+ * Subscriber itself, it is subscribed as it is, where a plain observer would be wrapped in two more objects.
+ * The runner's methods catch what a policy throws, so nothing thrown here reaches the stream's producer.
  */
-class RunObserver {
+class RunSubscriber extends Subscriber<unknown> {
   constructor(
     private readonly runner: PolicyRunner,
     private readonly generation: number,
-  ) {}
+  ) {
+    super();
+  }
 
-  next(value: unknown): void {
+  protected override _next(value: unknown): void {
     if (this.runner.isLive(this.generation)) this.runner.onSymptom(value);
   }
 
-  error(error: unknown): void {
-    if (this.runner.isLive(this.generation)) this.runner.fault('analyze', error);
+  protected override _error(error: unknown): void {
+    try {
+      if (this.runner.isLive(this.generation)) this.runner.fault('analyze', error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
-  complete(): void {
-    if (this.runner.isLive(this.generation)) this.runner.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
+  protected override _complete(): void {
+    try {
+      if (this.runner.isLive(this.generation)) this.runner.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
+    } finally {
+      this.unsubscribe();
+    }
   }
 }

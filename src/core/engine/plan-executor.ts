@@ -60,18 +60,26 @@ export class PlanExecutor {
   // the rest of a small plan's execution (listeners are always removed when a plan ends). Made at the first
   // plan: most policies of a large tree never plan, and a controller with its signal is a few hundred bytes.
   private controller: AbortController | undefined;
-  private readonly waiting: Waiting[] = [];
+  /** Plans waiting behind the executing one (made with the first: most policies never wait). */
+  private waiting: Waiting[] | undefined;
   private stopping = false;
   private idle: Promise<void> = ALREADY_IDLE;
   private markIdle: (() => void) | undefined;
-  private readonly state: PolicyState;
-  private readonly coalescer = new DecisionCoalescer();
+  // the state view and the coalescer are made at first use: most policies of a large tree never plan
+  private stateView: PolicyState | undefined;
+  private coalescerOfRuns: DecisionCoalescer | undefined;
 
   constructor(
     private readonly attachment: PolicyAttachment,
     private readonly deps: ExecutorDeps,
-  ) {
-    this.state = deps.knowledge.policyState(attachment.id);
+  ) {}
+
+  private get state(): PolicyState {
+    return (this.stateView ??= this.deps.knowledge.policyState(this.attachment.id));
+  }
+
+  private get coalescer(): DecisionCoalescer {
+    return (this.coalescerOfRuns ??= new DecisionCoalescer());
   }
 
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
@@ -82,7 +90,7 @@ export class PlanExecutor {
 
   /** Plans waiting for the one that executes. */
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.waiting?.length ?? 0;
   }
 
   /** Resolves when nothing executes or waits. */
@@ -114,7 +122,7 @@ export class PlanExecutor {
   stop(): void {
     this.stopping = true;
     const why = 'the engine stopped before this plan could start';
-    for (const { pending } of this.waiting.splice(0)) this.record(pending, 'failed', { error: stopped(why), detail: why });
+    for (const { pending } of this.waiting?.splice(0) ?? []) this.record(pending, 'failed', { error: stopped(why), detail: why });
   }
 
   /** Takes plans again after `stop` (an engine started again). */
@@ -131,16 +139,17 @@ export class PlanExecutor {
 
   private enqueue(pending: PendingPlan): void {
     const targets = new PlanTargets(this.deps.tree, this.attachment.entity, pending.plan);
-    for (let i = 0; i < this.waiting.length; ) {
-      const older = this.waiting[i] as Waiting;
+    const waiting = (this.waiting ??= []);
+    for (let i = 0; i < waiting.length; ) {
+      const older = waiting[i] as Waiting;
       if (!targets.overlaps(older.targets)) {
         i++;
         continue;
       }
-      this.waiting.splice(i, 1);
+      waiting.splice(i, 1);
       this.record(older.pending, 'superseded', { detail: `a newer plan of the same policy about ${targets.toString()} replaced it while it waited` });
     }
-    this.waiting.push({ pending, targets });
+    waiting.push({ pending, targets });
   }
 
   private start(pending: PendingPlan): void {
@@ -173,7 +182,7 @@ export class PlanExecutor {
   private finished(token: object): void {
     if (this.current === token) this.current = undefined;
     while (!this.current && !this.stopping) {
-      const next = this.waiting.shift();
+      const next = this.waiting?.shift();
       if (!next) break;
       this.start(next.pending);
     }

@@ -59,16 +59,12 @@ export class Sensor<T> {
 
   /** Hot stream of accepted readings, each tagged with entity and sensor (no replay). */
   get readings$(): Observable<Observation<T>> {
-    return (this.hot ??= new Observable<Observation<T>>((subscriber) => {
-      this.attach(subscriber, false);
-    }));
+    return (this.hot ??= new SensorStream(this, false));
   }
 
   /** The current reading (if any) followed by every new one. */
   get changes$(): Observable<Observation<T>> {
-    return (this.replaying ??= new Observable<Observation<T>>((subscriber) => {
-      this.attach(subscriber, true);
-    }));
+    return (this.replaying ??= new SensorStream(this, true));
   }
 
   /** Same as `changes$`: what analyzers consume (current first, then updates). */
@@ -143,7 +139,8 @@ export class Sensor<T> {
     return (this.numeric ? this.lastNumber : this.lastValue) as T;
   }
 
-  private attach(subscriber: Subscriber<Observation<T>>, replay: boolean): void {
+  /** @internal adds a subscriber (its stream was subscribed), first handing it the current reading when `replay` */
+  _attach(subscriber: Subscriber<Observation<T>>, replay: boolean): void {
     if (this.closed) {
       subscriber.complete();
       return;
@@ -171,6 +168,24 @@ export class Sensor<T> {
     this.single = rest.length === 1 ? rest[0] : undefined;
     this.subscribers = rest.length === 1 ? NO_SUBSCRIBERS : rest;
   }
+}
+
+/**
+ * A sensor's stream: an Observable that holds its sensor, and one subscribe function shared by every stream
+ * (RxJS calls it with the Observable as `this`), rather than a closure and its context per sensor.
+ */
+class SensorStream<T> extends Observable<Observation<T>> {
+  constructor(
+    readonly sensor: Sensor<T>,
+    readonly replay: boolean,
+  ) {
+    super(subscribeToSensor);
+  }
+}
+
+function subscribeToSensor<T>(this: Observable<Observation<T>>, subscriber: Subscriber<Observation<T>>): void {
+  const stream = this as SensorStream<T>;
+  stream.sensor._attach(subscriber, stream.replay);
 }
 
 /** What ends one subscription to a sensor: a small object rather than a closure and its context. */

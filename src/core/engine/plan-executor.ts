@@ -248,8 +248,10 @@ export class PlanExecutor {
   }
 
   private cooldownUntil(key?: string): number {
-    if (key === undefined) return this.state.get<number>(COOLDOWN_KEY) ?? -Infinity;
-    return this.state.get<number>(`${COOLDOWN_KEY}.${key}`) ?? -Infinity;
+    // a status read (every policy's, at attach) uses a passing view rather than keeping one
+    const state = this.stateView ?? this.deps.knowledge.policyState(this.attachment.id);
+    if (key === undefined) return state.get<number>(COOLDOWN_KEY) ?? -Infinity;
+    return state.get<number>(`${COOLDOWN_KEY}.${key}`) ?? -Infinity;
   }
 
   private startCooldown(pending: PendingPlan): void {

@@ -45,6 +45,18 @@ interface Waiting {
 
 type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
 
+/** What an executor is doing: executing a plan, in a cooldown after one, or idle. */
+export type ExecutorPhase = 'idle' | 'executing' | 'cooldown';
+
+/** The phase of a policy whose executor executes nothing: `cooldown` until the stamp kept in its state passes. */
+export function restingPhase(attachment: PolicyAttachment, deps: Pick<ExecutorDeps, 'knowledge' | 'scheduler'>): ExecutorPhase {
+  return cooldownIn(deps.knowledge.policyState(attachment.id)) > deps.scheduler.now() ? 'cooldown' : 'idle';
+}
+
+function cooldownIn(state: PolicyState, key?: string): number {
+  return state.get<number>(key === undefined ? COOLDOWN_KEY : `${COOLDOWN_KEY}.${key}`) ?? -Infinity;
+}
+
 /**
  * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
  * policy executes at a time; plans that arrive meanwhile wait in arrival order, and "newest plan wins" per
@@ -83,7 +95,7 @@ export class PlanExecutor {
   }
 
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
-  get phase(): 'idle' | 'executing' | 'cooldown' {
+  get phase(): ExecutorPhase {
     if (this.current) return 'executing';
     return this.cooldownUntil() > this.deps.scheduler.now() ? 'cooldown' : 'idle';
   }
@@ -248,10 +260,7 @@ export class PlanExecutor {
   }
 
   private cooldownUntil(key?: string): number {
-    // a status read (every policy's, at attach) uses a passing view rather than keeping one
-    const state = this.stateView ?? this.deps.knowledge.policyState(this.attachment.id);
-    if (key === undefined) return state.get<number>(COOLDOWN_KEY) ?? -Infinity;
-    return state.get<number>(`${COOLDOWN_KEY}.${key}`) ?? -Infinity;
+    return cooldownIn(this.state, key);
   }
 
   private startCooldown(pending: PendingPlan): void {

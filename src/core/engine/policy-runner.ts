@@ -6,13 +6,13 @@ import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Plan, PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
-import type { PlanExecutor } from './plan-executor.js';
+import { PlanExecutor, restingPhase, type ExecutorDeps, type ExecutorPhase } from './plan-executor.js';
 import { RunnerContext } from './runner-context.js';
 import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
 import { childSpan, startLoopTrace, traceIdOf } from '../../telemetry/tracing.js';
 
-/** What a runner needs from the engine (shared by every runner). */
-export interface RunnerDeps {
+/** What a runner needs from the engine (shared by every runner), its executor's needs included. */
+export interface RunnerDeps extends ExecutorDeps {
   readonly scheduler: SchedulerLike;
   readonly tree: EntityTree;
   readonly knowledge: Knowledge;
@@ -47,10 +47,11 @@ export class PolicyRunner {
   // emitting synchronously after a fault (during subscribe) cannot fault twice or start a second run
   private generation = 0;
   readonly context: PolicyContext<unknown>;
+  /** Made when the policy first plans: most policies of a large tree never do. */
+  private madeExecutor: PlanExecutor | undefined;
 
   constructor(
     readonly attachment: PolicyAttachment,
-    readonly executor: PlanExecutor,
     /** @internal what the runner uses of the engine (its context reads through to it) */
     readonly deps: RunnerDeps,
   ) {
@@ -64,6 +65,21 @@ export class PolicyRunner {
 
   get faults(): number {
     return this.faultCount;
+  }
+
+  /** The policy's executor, made on first use. */
+  get executor(): PlanExecutor {
+    return (this.madeExecutor ??= new PlanExecutor(this.attachment, this.deps));
+  }
+
+  /** The executor when the policy has planned; undefined before (nothing to reopen, stop or wait for). */
+  get existingExecutor(): PlanExecutor | undefined {
+    return this.madeExecutor;
+  }
+
+  /** The executor's phase, without making one: a policy that never planned is idle, or in a cooldown it kept in state. */
+  get executorPhase(): ExecutorPhase {
+    return this.madeExecutor?.phase ?? restingPhase(this.attachment, this.deps);
   }
 
   /** Builds and subscribes the policy's stream; never throws (a failure is a fault). */

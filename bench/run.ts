@@ -51,7 +51,7 @@ if (b1m) {
 }
 /** Where an entity's heap goes, from a tree-build result. */
 function treeBytes(r: Record<string, unknown>): string {
-  return `per entity ${fmt(r['rssBytesPerEntity'], 0)} B RSS, ${fmt(r['heapBytesPerEntity'], 0)} B heap = entity + 3 sensors ${fmt(r['entityBytes'], 0)} + 2 policies attached ${fmt(r['attachBytes'], 0)} + started ${fmt(r['startBytes'], 0)}`;
+  return `per entity ${fmt(r['rssBytesPerEntity'], 0)} B RSS, ${fmt(r['heapBytesPerEntity'], 0)} B heap = entity with 3 sensors declared ${fmt(r['entityBytes'], 0)} + 2 policies attached ${fmt(r['attachBytes'], 0)} + started (the sensors they use made, their streams) ${fmt(r['startBytes'], 0)}`;
 }
 const sim = results['simulation'];
 if (sim) rows.push(['simulation speed', `${fmt(sim['simulatedSecondsPerSecond'], 0)} simulated s/s`, `WC98, ${fmt(sim['simulatedSeconds'], 0)} s in ${fmt(sim['wallClockSeconds'], 3)} s; bar: under 10 s`]);

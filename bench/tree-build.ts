@@ -51,7 +51,8 @@ emit({
   rssGrowthMiB: (rss - rssBefore) / 2 ** 20,
   rssBytesPerEntity: perEntity(rss - rssBefore),
   heapBytesPerEntity: perEntity(heapStarted - heapBefore),
-  // where an entity's heap goes: the entity with its sensors, its two policies attached, their loops running
+  // where an entity's heap goes: the entity with its sensors declared (each Sensor object is made on first
+  // use), its two policies attached, their loops running (with the two sensors they watch)
   entityBytes: perEntity(heapEntities - heapBefore),
   attachBytes: perEntity(heapAttached - heapEntities),
   startBytes: perEntity(heapStarted - heapAttached),

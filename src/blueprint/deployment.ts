@@ -175,10 +175,7 @@ export class Deployment {
     await Promise.allSettled(stopping);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     for (const entity of this.tree.entities()) {
-      for (const sensor of entity.sensors) {
-        const current = sensor.current;
-        if (current) this.knowledge.recordSnapshot({ entity: entity.id, sensor: sensor.name, value: current.value, at: current.at });
-      }
+      for (const current of entity._currentReadings()) this.knowledge.recordSnapshot({ entity: entity.id, sensor: current.sensor, value: current.value, at: current.at });
     }
     await this.knowledge.close();
   }

@@ -64,7 +64,7 @@ export class EntityTree {
     const entity = new Entity(spec, this.scheduler, this.rejectionsSubject);
     entity._parent = parentEntity;
     this.byId.set(entity.id, entity);
-    if (parentEntity) parentEntity._children.push(entity);
+    if (parentEntity) (parentEntity._children ??= []).push(entity);
     else this.rootEntity = entity;
     entity.setState('created');
     this.changesSubject.next({ kind: 'added', entity, parent: parentEntity });
@@ -74,11 +74,11 @@ export class EntityTree {
   /** Removes an entity and its subtree, leaving every group it was a member of. */
   remove(ref: Entity | string): void {
     const entity = this.resolve(ref);
-    for (const child of [...entity._children]) this.remove(child);
-    for (const group of [...entity._groups]) this.removeMember(group, entity);
-    for (const member of [...entity._members]) this.removeMember(entity, member);
+    for (const child of [...entity.children]) this.remove(child);
+    for (const group of entity.groups) this.removeMember(group, entity);
+    for (const member of entity.members) this.removeMember(entity, member);
     const parent = entity._parent;
-    if (parent) parent._children.splice(parent._children.indexOf(entity), 1);
+    if (parent) parent._children?.splice(parent._children.indexOf(entity), 1);
     else this.rootEntity = undefined;
     this.byId.delete(entity.id);
     this.changesSubject.next({ kind: 'removed', entity, parent });
@@ -90,9 +90,9 @@ export class EntityTree {
     const group = this.resolve(groupRef);
     const member = this.resolve(memberRef);
     if (group === member) throw new HomeostatError('E_SELF_MEMBER', `entity '${group.id}' cannot be a member of itself`);
-    if (group._members.has(member)) return;
-    group._members.add(member);
-    member._groups.add(group);
+    if (group._members?.has(member)) return;
+    (group._members ??= new Set()).add(member);
+    (member._groups ??= new Set()).add(group);
     this.changesSubject.next({ kind: 'member-added', entity: member, group });
   }
 
@@ -100,8 +100,8 @@ export class EntityTree {
   removeMember(groupRef: Entity | string, memberRef: Entity | string): void {
     const group = this.resolve(groupRef);
     const member = this.resolve(memberRef);
-    if (!group._members.delete(member)) return;
-    member._groups.delete(group);
+    if (!group._members?.delete(member)) return;
+    member._groups?.delete(group);
     this.changesSubject.next({ kind: 'member-removed', entity: member, group });
   }
 

@@ -1,10 +1,10 @@
 import type { SchedulerLike, Subject } from 'rxjs';
 import { UnknownEffectorError, UnknownSensorError } from './errors.js';
-import { SERVICE_STATE, SERVICE_UP, type ServiceState } from './lifecycle.js';
-import { ESCALATION, SCALE_FLOOR, escalateEffector, setFloorEffector } from './standard-effectors.js';
+import { SERVICE_STATES, type ServiceState } from './lifecycle.js';
+import { entityKind, type EntityKind } from './entity-kind.js';
 import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { Sensor } from '../sensors/sensor.js';
-import type { RejectedReading } from '../sensors/reading.js';
+import type { Observation, RejectedReading } from '../sensors/reading.js';
 import type { AnyEffectorDefinition, EffectorDefinition } from '../effectors/define-effector.js';
 
 /** What an entity is made from: the tree creates entities from these. */
@@ -26,10 +26,32 @@ export interface EntitySpec {
 
 /** The config and resources of an entity that declares none: one frozen object for all of them. */
 const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+/** The children of a leaf and the members and groups of an entity that has none: one array for all. */
+const NONE: readonly Entity[] = Object.freeze([]);
+const STATES: ReadonlySet<unknown> = new Set(SERVICE_STATES);
+const STATE_SENSOR = 1; // position of `service.state` in every kind (see entity-kind)
+
+/** What every entity of one tree shares: the scheduler and the sink for rejected readings. */
+interface TreeServices {
+  readonly scheduler: SchedulerLike;
+  readonly rejections: Subject<RejectedReading>;
+}
+
+/** What few entities have: sensors and effectors added after creation, and whether the entity was closed. */
+interface EntityExtras {
+  sensors?: Map<string, Sensor<unknown>>;
+  effectors?: Map<string, AnyEffectorDefinition>;
+  closed?: boolean;
+}
 
 /**
  * A node of the managed tree. Structure (children, members) changes only through the `EntityTree`, which
  * keeps ids unique and announces every change.
+ *
+ * An entity is cheap until it is used: its declared sensors and effectors are one `EntityKind` shared with
+ * every entity made from the same definitions, and each `Sensor` object is created the first time it is
+ * asked for. The lifecycle state published before then (`created`) is kept in two fields and handed to the
+ * `service.state` sensor when it is created.
  */
 export class Entity {
   readonly id: string;
@@ -43,16 +65,20 @@ export class Entity {
   readonly memberResources: Readonly<Record<string, number>> | undefined;
   /** @internal maintained by EntityTree */
   _parent: Entity | undefined;
-  /** @internal maintained by EntityTree */
-  readonly _children: Entity[] = [];
-  /** @internal maintained by EntityTree */
-  readonly _members = new Set<Entity>();
-  /** @internal maintained by EntityTree */
-  readonly _groups = new Set<Entity>();
-  private readonly sensorMap = new Map<string, Sensor<unknown>>();
-  private readonly effectorMap = new Map<string, AnyEffectorDefinition>();
-  private readonly scheduler: SchedulerLike;
-  private readonly rejections: Subject<RejectedReading>;
+  /** @internal maintained by EntityTree (created with the first child) */
+  _children: Entity[] | undefined;
+  /** @internal maintained by EntityTree (created with the first member) */
+  _members: Set<Entity> | undefined;
+  /** @internal maintained by EntityTree (created with the first group) */
+  _groups: Set<Entity> | undefined;
+  private readonly kind: EntityKind;
+  /** The sensors created so far, at their kind's positions (created with the first one). */
+  private created: Array<Sensor<unknown> | undefined> | undefined;
+  private extras: EntityExtras | undefined;
+  private readonly services: TreeServices;
+  /** The lifecycle state published while `service.state` had no Sensor object yet, and when. */
+  private pendingState: ServiceState | undefined;
+  private pendingStateAt = 0;
 
   /** @internal use EntityTree.add */
   constructor(spec: EntitySpec, scheduler: SchedulerLike, rejections: Subject<RejectedReading>) {
@@ -62,16 +88,8 @@ export class Entity {
     this.tenant = spec.tenant;
     this.resources = spec.resources ?? (NOTHING as Readonly<Record<string, number>>);
     this.memberResources = spec.memberResources;
-    this.scheduler = scheduler;
-    this.rejections = rejections;
-    this.addSensor(declaredBound(SERVICE_UP, spec.sensors));
-    this.addSensor(declaredBound(SERVICE_STATE, spec.sensors));
-    this.addSensor(ESCALATION);
-    this.addEffector(escalateEffector);
-    this.addSensor(SCALE_FLOOR);
-    this.addEffector(setFloorEffector);
-    for (const sensor of spec.sensors ?? []) this.addSensor(sensor);
-    for (const effector of spec.effectors ?? []) this.addEffector(effector);
+    this.services = servicesOf(scheduler, rejections);
+    this.kind = entityKind(spec.sensors, spec.effectors);
   }
 
   get parent(): Entity | undefined {
@@ -79,17 +97,17 @@ export class Entity {
   }
 
   get children(): readonly Entity[] {
-    return this._children;
+    return this._children ?? NONE;
   }
 
   /** The group's managed set (distinct from children, as in Brooklyn). */
   get members(): readonly Entity[] {
-    return [...this._members];
+    return this._members ? [...this._members] : [];
   }
 
   /** Groups this entity is a member of. */
   get groups(): readonly Entity[] {
-    return [...this._groups];
+    return this._groups ? [...this._groups] : [];
   }
 
   /** Slash-separated ids from the root, e.g. `/shop/web/web-1`. */
@@ -105,7 +123,7 @@ export class Entity {
   /** This entity and every descendant, depth first. */
   *subtree(): Iterable<Entity> {
     yield this;
-    for (const child of this._children) yield* child.subtree();
+    for (const child of this.children) yield* child.subtree();
   }
 
   /** True when `other` is this entity or below it. */
@@ -116,55 +134,94 @@ export class Entity {
 
   /** Adds a sensor; adding a name that exists returns the existing sensor. */
   addSensor<T>(definition: SensorDefinition<T>): Sensor<T> {
-    const existing = this.sensorMap.get(definition.name);
+    const existing = this.findSensor(definition.name);
     if (existing) return existing as Sensor<T>;
-    const sensor = new Sensor<T>(this.id, definition, this.scheduler, this.rejections);
-    this.sensorMap.set(definition.name, sensor as Sensor<unknown>);
-    return sensor;
+    const extras = (this.extras ??= {});
+    const sensor = this.newSensor(definition as SensorDefinition<unknown>);
+    (extras.sensors ??= new Map()).set(definition.name, sensor);
+    return sensor as Sensor<T>;
   }
 
   /** @throws UnknownSensorError when the entity has no such sensor */
   sensor<T = unknown>(name: string): Sensor<T> {
-    const sensor = this.sensorMap.get(name);
+    const sensor = this.findSensor(name);
     if (!sensor) throw new UnknownSensorError(this.id, name);
     return sensor as Sensor<T>;
   }
 
   hasSensor(name: string): boolean {
-    return this.sensorMap.has(name);
+    return this.kind.sensorIndex.has(name) || (this.extras?.sensors?.has(name) ?? false);
   }
 
+  /** Every sensor, the declared ones first (asking for them all creates them all). */
   get sensors(): readonly Sensor<unknown>[] {
-    return [...this.sensorMap.values()];
+    const all = this.kind.sensors.map((_, index) => this.sensorAt(index));
+    for (const sensor of this.extras?.sensors?.values() ?? []) all.push(sensor);
+    return all;
+  }
+
+  /** @internal the sensors created so far (the others have no reading and no subscriber), creating none */
+  *_createdSensors(): Iterable<Sensor<unknown>> {
+    for (const sensor of this.created ?? []) if (sensor) yield sensor;
+    yield* this.extras?.sensors?.values() ?? [];
+  }
+
+  /** @internal the current reading of every sensor that has one, in the order of `sensors`, creating none */
+  *_currentReadings(): Iterable<Observation<unknown>> {
+    for (let index = 0; index < this.kind.sensors.length; index++) {
+      const current = this.created?.[index]?.current;
+      if (current) yield current;
+      else if (index === STATE_SENSOR && this.pendingState !== undefined) yield { entity: this.id, sensor: 'service.state', value: this.pendingState, at: this.pendingStateAt };
+    }
+    for (const sensor of this.extras?.sensors?.values() ?? []) if (sensor.current) yield sensor.current;
+  }
+
+  /** @internal the definitions of every sensor, in the order of `sensors`, creating none */
+  _sensorDefinitions(): readonly SensorDefinition<unknown>[] {
+    const extra = this.extras?.sensors;
+    return extra ? [...this.kind.sensors, ...[...extra.values()].map((s) => s.definition as SensorDefinition<unknown>)] : this.kind.sensors;
   }
 
   /** Adds or replaces an effector. */
   addEffector<P, R>(definition: EffectorDefinition<P, R>): void {
-    this.effectorMap.set(definition.name, definition);
+    ((this.extras ??= {}).effectors ??= new Map()).set(definition.name, definition as AnyEffectorDefinition);
   }
 
   /** @throws UnknownEffectorError when the entity has no such effector */
   effector(name: string): EffectorDefinition<unknown, unknown> {
-    const effector = this.effectorMap.get(name);
+    const effector = this.extras?.effectors?.get(name) ?? this.kind.effectors.get(name);
     if (!effector) throw new UnknownEffectorError(this.id, name);
     return effector;
   }
 
   hasEffector(name: string): boolean {
-    return this.effectorMap.has(name);
+    return this.kind.effectors.has(name) || (this.extras?.effectors?.has(name) ?? false);
   }
 
+  /** Every effector, in the order they were added (one added again keeps its place). */
   get effectors(): readonly EffectorDefinition<unknown, unknown>[] {
-    return [...this.effectorMap.values()];
+    const added = this.extras?.effectors;
+    if (!added) return [...this.kind.effectors.values()];
+    const all = [...this.kind.effectors.values()].map((e) => added.get(e.name) ?? e);
+    for (const [name, effector] of added) if (!this.kind.effectors.has(name)) all.push(effector);
+    return all;
   }
 
   /** The current lifecycle state (undefined only before the tree sets `created`). */
   get state(): ServiceState | undefined {
+    if (this.created?.[STATE_SENSOR] === undefined) return this.pendingState;
     return this.sensor<ServiceState>('service.state').current?.value;
   }
 
   /** Publishes a lifecycle state. */
   setState(state: ServiceState): void {
+    // without a Sensor object nobody listens: a valid state is kept until one is asked for (a bound on the
+    // sensor makes it stale with time, which only the Sensor tracks, so such entities create it at once)
+    if (this.created?.[STATE_SENSOR] === undefined && STATES.has(state) && this.kind.sensors[STATE_SENSOR]?.staleAfterMs === undefined) {
+      this.pendingState = state;
+      this.pendingStateAt = this.services.scheduler.now();
+      return;
+    }
     this.sensor<ServiceState>('service.state').publish(state);
   }
 
@@ -173,25 +230,47 @@ export class Entity {
     this.sensor<boolean>('service.up').publish(up);
   }
 
-  /** @internal closes every sensor stream */
+  /** @internal closes every sensor stream (sensors asked for later start closed) */
   _close(): void {
-    for (const sensor of this.sensorMap.values()) sensor.close();
+    (this.extras ??= {}).closed = true;
+    for (const sensor of this._createdSensors()) sensor.close();
+  }
+
+  private findSensor(name: string): Sensor<unknown> | undefined {
+    const index = this.kind.sensorIndex.get(name);
+    return index === undefined ? this.extras?.sensors?.get(name) : this.sensorAt(index);
+  }
+
+  /** The declared sensor at `index` of the kind, created on first use. */
+  private sensorAt(index: number): Sensor<unknown> {
+    const created = (this.created ??= new Array<Sensor<unknown> | undefined>(this.kind.sensors.length).fill(undefined));
+    const existing = created[index];
+    if (existing) return existing;
+    const sensor = this.newSensor(this.kind.sensors[index] as SensorDefinition<unknown>);
+    created[index] = sensor;
+    if (index === STATE_SENSOR && this.pendingState !== undefined) {
+      sensor.publishAt(this.pendingState, this.pendingStateAt);
+      this.pendingState = undefined;
+    }
+    return sensor;
+  }
+
+  private newSensor(definition: SensorDefinition<unknown>): Sensor<unknown> {
+    const sensor = new Sensor<unknown>(this.id, definition, this.services.scheduler, this.services.rejections);
+    if (this.extras?.closed) sensor.close();
+    return sensor;
   }
 }
 
-/**
- * A standard sensor with the staleness bound (and unit, description) a spec declares for the same name: the
- * standard schema stays, so a blueprint's `staleAfter` on `service.up` is honoured rather than ignored.
- */
-function declaredBound<T>(standard: SensorDefinition<T>, declared: ReadonlyArray<SensorDefinition<unknown>> | undefined): SensorDefinition<T> {
-  const own = declared?.find((d) => d.name === standard.name);
-  if (!own) return standard;
-  return {
-    ...standard,
-    ...(own.staleAfterMs === undefined ? {} : { staleAfterMs: own.staleAfterMs }),
-    ...(own.unit === undefined ? {} : { unit: own.unit }),
-    ...(own.description === undefined ? {} : { description: own.description }),
-  };
+/** One `TreeServices` per tree (by its rejection sink), not one per entity. */
+const servicesByTree = new WeakMap<Subject<RejectedReading>, TreeServices>();
+
+function servicesOf(scheduler: SchedulerLike, rejections: Subject<RejectedReading>): TreeServices {
+  const known = servicesByTree.get(rejections);
+  if (known?.scheduler === scheduler) return known;
+  const services = { scheduler, rejections };
+  servicesByTree.set(rejections, services);
+  return services;
 }
 
 /** The tenant an entity belongs to: its own, or the nearest ancestor's; undefined when none declares one. */

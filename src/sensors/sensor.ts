@@ -1,5 +1,6 @@
 import { Observable, type SchedulerLike, type Subject, type Subscriber } from 'rxjs';
 import type { SensorDefinition } from './define-sensor.js';
+import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 
@@ -33,7 +34,10 @@ export class Sensor<T> {
   private lastNumber = 0;
   private lastValue: T | undefined;
   private currentCache: Observation<T> | undefined;
-  /** All subscribers when there are several (copy on write: never changed in place, so it starts shared). */
+  /**
+   * All subscribers when there are several; empty when there is one (`single`) or none. Copy on write: never
+   * changed in place, so it starts shared.
+   */
   private subscribers: readonly Subscriber<Observation<T>>[] = NO_SUBSCRIBERS;
   readonly definition: SensorDefinition<T>;
   private readonly validator: ReadingValidator<T>;
@@ -56,12 +60,12 @@ export class Sensor<T> {
 
   /** Hot stream of accepted readings, each tagged with entity and sensor (no replay). */
   get readings$(): Observable<Observation<T>> {
-    return (this.hot ??= new Observable<Observation<T>>((subscriber) => this.attach(subscriber, false)));
+    return (this.hot ??= new SensorStream(this, false));
   }
 
   /** The current reading (if any) followed by every new one. */
   get changes$(): Observable<Observation<T>> {
-    return (this.replaying ??= new Observable<Observation<T>>((subscriber) => this.attach(subscriber, true)));
+    return (this.replaying ??= new SensorStream(this, true));
   }
 
   /** Same as `changes$`: what analyzers consume (current first, then updates). */
@@ -135,7 +139,7 @@ export class Sensor<T> {
   /** Completes the streams; called when the entity leaves the tree. */
   close(): void {
     this.closed = true;
-    const subscribers = this.subscribers;
+    const subscribers = this.single ? [this.single] : this.subscribers;
     this.subscribers = NO_SUBSCRIBERS;
     this.single = undefined;
     for (const subscriber of subscribers) subscriber.complete();
@@ -145,20 +149,64 @@ export class Sensor<T> {
     return (this.numeric ? this.lastNumber : this.lastValue) as T;
   }
 
-  private attach(subscriber: Subscriber<Observation<T>>, replay: boolean): () => void {
+  /** @internal adds a subscriber (its stream was subscribed), first handing it the current reading when `replay` */
+  _attach(subscriber: Subscriber<Observation<T>>, replay: boolean): void {
     if (this.closed) {
       subscriber.complete();
-      return () => undefined;
+      return;
     }
     const current = replay ? this.current : undefined;
     if (current) subscriber.next(current);
     // copy on write: a subscriber leaving during a publish does not disturb the loop in progress
-    this.subscribers = [...this.subscribers, subscriber];
-    this.single = this.subscribers.length === 1 ? subscriber : undefined;
-    return () => {
-      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
-      this.single = this.subscribers.length === 1 ? this.subscribers[0] : undefined;
-    };
+    if (this.single) {
+      this.subscribers = [this.single, subscriber];
+      this.single = undefined;
+    } else if (this.subscribers.length === 0) this.single = subscriber;
+    else this.subscribers = this.subscribers.concat(subscriber);
+    subscriber.add(new SensorTap(this, subscriber));
+    compactFinalizers(subscriber);
+  }
+
+  /** @internal removes a subscriber (its subscription ended) */
+  _detach(subscriber: Subscriber<Observation<T>>): void {
+    if (this.single === subscriber) {
+      this.single = undefined;
+      return;
+    }
+    const rest = this.subscribers.filter((s) => s !== subscriber);
+    if (rest.length === this.subscribers.length) return;
+    this.single = rest.length === 1 ? rest[0] : undefined;
+    this.subscribers = rest.length === 1 ? NO_SUBSCRIBERS : rest;
+  }
+}
+
+/**
+ * A sensor's stream: an Observable that holds its sensor, and one subscribe function shared by every stream
+ * (RxJS calls it with the Observable as `this`), rather than a closure and its context per sensor.
+ */
+class SensorStream<T> extends Observable<Observation<T>> {
+  constructor(
+    readonly sensor: Sensor<T>,
+    readonly replay: boolean,
+  ) {
+    super(subscribeToSensor);
+  }
+}
+
+function subscribeToSensor<T>(this: Observable<Observation<T>>, subscriber: Subscriber<Observation<T>>): void {
+  const stream = this as SensorStream<T>;
+  stream.sensor._attach(subscriber, stream.replay);
+}
+
+/** What ends one subscription to a sensor: a small object rather than a closure and its context. */
+class SensorTap<T> {
+  constructor(
+    private readonly sensor: Sensor<T>,
+    private readonly subscriber: Subscriber<Observation<T>>,
+  ) {}
+
+  unsubscribe(): void {
+    this.sensor._detach(this.subscriber);
   }
 }
 

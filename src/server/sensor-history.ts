@@ -99,8 +99,9 @@ export class SensorHistory {
   }
 
   private follow(entity: Entity): void {
-    for (const s of entity.sensors) {
-      if (s.definition.history === undefined) continue;
+    for (const definition of entity._sensorDefinitions()) {
+      if (definition.history === undefined) continue;
+      const s = entity.sensor(definition.name);
       const tap = this.tap(s);
       tap.ring ??= this.ring(s);
       this.listen(s, tap);
@@ -111,7 +112,7 @@ export class SensorHistory {
   }
 
   private unfollow(entity: Entity): void {
-    for (const s of entity.sensors) {
+    for (const s of entity._createdSensors()) {
       this.taps.get(s)?.subscription?.unsubscribe();
       this.taps.delete(s);
       this.watched.delete(s);

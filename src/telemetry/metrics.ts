@@ -56,7 +56,7 @@ export class HomeostatMetrics {
         this.reset();
         const now = tree.scheduler.now();
         for (const entity of tree.entities()) {
-          for (const sensor of entity.sensors) if (sensor.definition.staleAfterMs !== undefined && sensor.current && sensor.isStale(now)) this.inc({ sensor: sensor.name });
+          for (const sensor of entity._createdSensors()) if (sensor.definition.staleAfterMs !== undefined && sensor.current && sensor.isStale(now)) this.inc({ sensor: sensor.name });
         }
       },
     });

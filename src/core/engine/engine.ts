@@ -141,8 +141,7 @@ export class Engine {
       suspended: options.suspended ?? false,
       suspendedReason: options.suspended ? 'suspended at attach' : undefined,
     };
-    const executor = new PlanExecutor(attachment, this.services);
-    const runner = new PolicyRunner(attachment, executor, this.services);
+    const runner = new PolicyRunner(attachment, this.services);
     this.runners.set(id, runner);
     if (this.running) runner.start();
     return this.status(runner);
@@ -174,8 +173,8 @@ export class Engine {
     if (!runner) return false;
     runner.stop();
     this.runners.delete(id);
-    const { executor } = runner;
-    if (executor.phase === 'executing') {
+    const executor = runner.existingExecutor;
+    if (executor?.phase === 'executing') {
       this.draining.add(executor);
       void executor.whenIdle().then(() => this.draining.delete(executor));
     }
@@ -223,7 +222,7 @@ export class Engine {
     if (this.running) return;
     this.running = true;
     for (const runner of this.runners.values()) {
-      runner.executor.reopen();
+      runner.existingExecutor?.reopen();
       runner.start();
     }
   }
@@ -240,7 +239,7 @@ export class Engine {
   async stop(options: StopOptions = {}): Promise<void> {
     const graceMs = checkGrace(options.graceMs ?? this.stopGraceMs, 'graceMs');
     this.running = false;
-    const executors = [...[...this.runners.values()].map((r) => r.executor), ...this.draining];
+    const executors = [...[...this.runners.values()].flatMap((r) => r.existingExecutor ?? []), ...this.draining];
     for (const runner of this.runners.values()) runner.stop();
     for (const executor of executors) executor.stop();
     const idle = Promise.all(executors.map((e) => e.whenIdle())).then(() => true);
@@ -305,7 +304,7 @@ export class Engine {
       name: a.definition.name,
       entity: a.entity.id,
       state: runner.state,
-      executor: runner.executor.phase,
+      executor: runner.executorPhase,
       suspended: a.suspended,
       ...(a.suspendedReason === undefined ? {} : { suspendedReason: a.suspendedReason }),
       dryRun: a.dryRun || this.dryRunAll,

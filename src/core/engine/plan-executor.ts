@@ -45,6 +45,18 @@ interface Waiting {
 
 type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
 
+/** What an executor is doing: executing a plan, in a cooldown after one, or idle. */
+export type ExecutorPhase = 'idle' | 'executing' | 'cooldown';
+
+/** The phase of a policy whose executor executes nothing: `cooldown` until the stamp kept in its state passes. */
+export function restingPhase(attachment: PolicyAttachment, deps: Pick<ExecutorDeps, 'knowledge' | 'scheduler'>): ExecutorPhase {
+  return cooldownIn(deps.knowledge.policyState(attachment.id)) > deps.scheduler.now() ? 'cooldown' : 'idle';
+}
+
+function cooldownIn(state: PolicyState, key?: string): number {
+  return state.get<number>(key === undefined ? COOLDOWN_KEY : `${COOLDOWN_KEY}.${key}`) ?? -Infinity;
+}
+
 /**
  * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
  * policy executes at a time; plans that arrive meanwhile wait in arrival order, and "newest plan wins" per
@@ -60,29 +72,37 @@ export class PlanExecutor {
   // the rest of a small plan's execution (listeners are always removed when a plan ends). Made at the first
   // plan: most policies of a large tree never plan, and a controller with its signal is a few hundred bytes.
   private controller: AbortController | undefined;
-  private readonly waiting: Waiting[] = [];
+  /** Plans waiting behind the executing one (made with the first: most policies never wait). */
+  private waiting: Waiting[] | undefined;
   private stopping = false;
   private idle: Promise<void> = ALREADY_IDLE;
   private markIdle: (() => void) | undefined;
-  private readonly state: PolicyState;
-  private readonly coalescer = new DecisionCoalescer();
+  // the state view and the coalescer are made at first use: most policies of a large tree never plan
+  private stateView: PolicyState | undefined;
+  private coalescerOfRuns: DecisionCoalescer | undefined;
 
   constructor(
     private readonly attachment: PolicyAttachment,
     private readonly deps: ExecutorDeps,
-  ) {
-    this.state = deps.knowledge.policyState(attachment.id);
+  ) {}
+
+  private get state(): PolicyState {
+    return (this.stateView ??= this.deps.knowledge.policyState(this.attachment.id));
+  }
+
+  private get coalescer(): DecisionCoalescer {
+    return (this.coalescerOfRuns ??= new DecisionCoalescer());
   }
 
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
-  get phase(): 'idle' | 'executing' | 'cooldown' {
+  get phase(): ExecutorPhase {
     if (this.current) return 'executing';
     return this.cooldownUntil() > this.deps.scheduler.now() ? 'cooldown' : 'idle';
   }
 
   /** Plans waiting for the one that executes. */
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.waiting?.length ?? 0;
   }
 
   /** Resolves when nothing executes or waits. */
@@ -114,7 +134,7 @@ export class PlanExecutor {
   stop(): void {
     this.stopping = true;
     const why = 'the engine stopped before this plan could start';
-    for (const { pending } of this.waiting.splice(0)) this.record(pending, 'failed', { error: stopped(why), detail: why });
+    for (const { pending } of this.waiting?.splice(0) ?? []) this.record(pending, 'failed', { error: stopped(why), detail: why });
   }
 
   /** Takes plans again after `stop` (an engine started again). */
@@ -131,16 +151,17 @@ export class PlanExecutor {
 
   private enqueue(pending: PendingPlan): void {
     const targets = new PlanTargets(this.deps.tree, this.attachment.entity, pending.plan);
-    for (let i = 0; i < this.waiting.length; ) {
-      const older = this.waiting[i] as Waiting;
+    const waiting = (this.waiting ??= []);
+    for (let i = 0; i < waiting.length; ) {
+      const older = waiting[i] as Waiting;
       if (!targets.overlaps(older.targets)) {
         i++;
         continue;
       }
-      this.waiting.splice(i, 1);
+      waiting.splice(i, 1);
       this.record(older.pending, 'superseded', { detail: `a newer plan of the same policy about ${targets.toString()} replaced it while it waited` });
     }
-    this.waiting.push({ pending, targets });
+    waiting.push({ pending, targets });
   }
 
   private start(pending: PendingPlan): void {
@@ -173,7 +194,7 @@ export class PlanExecutor {
   private finished(token: object): void {
     if (this.current === token) this.current = undefined;
     while (!this.current && !this.stopping) {
-      const next = this.waiting.shift();
+      const next = this.waiting?.shift();
       if (!next) break;
       this.start(next.pending);
     }
@@ -239,8 +260,7 @@ export class PlanExecutor {
   }
 
   private cooldownUntil(key?: string): number {
-    if (key === undefined) return this.state.get<number>(COOLDOWN_KEY) ?? -Infinity;
-    return this.state.get<number>(`${COOLDOWN_KEY}.${key}`) ?? -Infinity;
+    return cooldownIn(this.state, key);
   }
 
   private startCooldown(pending: PendingPlan): void {

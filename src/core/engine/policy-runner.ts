@@ -1,17 +1,18 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { compactFinalizers } from '../compact-finalizers.js';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Plan, PolicyContext, Symptom } from '../../policies/define-policy.js';
 import type { PolicyAttachment } from './attachment.js';
-import { guardedScheduler } from './guarded-scheduler.js';
-import type { PlanExecutor } from './plan-executor.js';
+import { PlanExecutor, restingPhase, type ExecutorDeps, type ExecutorPhase } from './plan-executor.js';
+import { RunnerContext } from './runner-context.js';
 import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
 import { childSpan, startLoopTrace, traceIdOf } from '../../telemetry/tracing.js';
 
-/** What a runner needs from the engine (shared by every runner). */
-export interface RunnerDeps {
+/** What a runner needs from the engine (shared by every runner), its executor's needs included. */
+export interface RunnerDeps extends ExecutorDeps {
   readonly scheduler: SchedulerLike;
   readonly tree: EntityTree;
   readonly knowledge: Knowledge;
@@ -46,20 +47,15 @@ export class PolicyRunner {
   // emitting synchronously after a fault (during subscribe) cannot fault twice or start a second run
   private generation = 0;
   readonly context: PolicyContext<unknown>;
+  /** Made when the policy first plans: most policies of a large tree never do. */
+  private madeExecutor: PlanExecutor | undefined;
 
   constructor(
     readonly attachment: PolicyAttachment,
-    readonly executor: PlanExecutor,
-    private readonly deps: RunnerDeps,
+    /** @internal what the runner uses of the engine (its context reads through to it) */
+    readonly deps: RunnerDeps,
   ) {
-    this.context = {
-      policyId: attachment.id,
-      entity: attachment.entity,
-      tree: deps.tree,
-      config: attachment.config,
-      scheduler: guardedScheduler(deps.scheduler, (error) => this.fault('analyze', error)),
-      state: deps.knowledge.policyState(attachment.id),
-    };
+    this.context = new RunnerContext(this);
   }
 
   get state(): 'running' | 'restarting' | 'stopped' {
@@ -69,6 +65,21 @@ export class PolicyRunner {
 
   get faults(): number {
     return this.faultCount;
+  }
+
+  /** The policy's executor, made on first use. */
+  get executor(): PlanExecutor {
+    return (this.madeExecutor ??= new PlanExecutor(this.attachment, this.deps));
+  }
+
+  /** The executor when the policy has planned; undefined before (nothing to reopen, stop or wait for). */
+  get existingExecutor(): PlanExecutor | undefined {
+    return this.madeExecutor;
+  }
+
+  /** The executor's phase, without making one: a policy that never planned is idle, or in a cooldown it kept in state. */
+  get executorPhase(): ExecutorPhase {
+    return this.madeExecutor?.phase ?? restingPhase(this.attachment, this.deps);
   }
 
   /** Builds and subscribes the policy's stream; never throws (a failure is a fault). */
@@ -83,7 +94,8 @@ export class PolicyRunner {
       const monitored = checkObservable('monitor', definition.monitor(this.context));
       phase = 'analyze';
       const symptoms = checkObservable('analyze', definition.analyze(monitored, this.context));
-      const subscription = symptoms.subscribe(new RunObserver(this, generation));
+      const subscription = symptoms.subscribe(new RunSubscriber(this, generation));
+      compactFinalizers(subscription);
       if (live()) this.subscription = subscription;
       else subscription.unsubscribe();
     } catch (error) {
@@ -197,24 +209,36 @@ function faultMessage(error: unknown): string {
 }
 
 /**
- * The observer of one run of a policy's stream: one small object with its methods on the prototype, not an
- * object of three closures per policy (a tree of a million entities runs millions of policies).
+ * The subscriber of one run of a policy's stream: one small object with its methods on the prototype, not an
+ * object of three closures per policy (a tree of a million entities runs millions of policies). Being a
+ * Subscriber itself, it is subscribed as it is, where a plain observer would be wrapped in two more objects.
+ * The runner's methods catch what a policy throws, so nothing thrown here reaches the stream's producer.
  */
-class RunObserver {
+class RunSubscriber extends Subscriber<unknown> {
   constructor(
     private readonly runner: PolicyRunner,
     private readonly generation: number,
-  ) {}
+  ) {
+    super();
+  }
 
-  next(value: unknown): void {
+  protected override _next(value: unknown): void {
     if (this.runner.isLive(this.generation)) this.runner.onSymptom(value);
   }
 
-  error(error: unknown): void {
-    if (this.runner.isLive(this.generation)) this.runner.fault('analyze', error);
+  protected override _error(error: unknown): void {
+    try {
+      if (this.runner.isLive(this.generation)) this.runner.fault('analyze', error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
-  complete(): void {
-    if (this.runner.isLive(this.generation)) this.runner.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
+  protected override _complete(): void {
+    try {
+      if (this.runner.isLive(this.generation)) this.runner.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
+    } finally {
+      this.unsubscribe();
+    }
   }
 }

@@ -197,13 +197,16 @@ describe('Engine', () => {
     await first.engine.stop();
 
     const second = await engineFixture({ store, clock });
-    second.engine.attach(second.web, followLoad, {}, { cooldownMs: 60_000 });
+    // a policy that has not planned since the restart still reports the cooldown it kept in state
+    expect(second.engine.attach(second.web, followLoad, {}, { cooldownMs: 60_000 }).executor).toBe('cooldown');
     second.engine.start();
     await clock.advanceBy(30_000);
     second.web.sensor('load').publish(5);
     await clock.settle();
     expect(second.sizes).toEqual([]);
     expect((await second.knowledge.queryDecisions({}))[0]?.outcome).toBe('skipped_cooldown');
+    await clock.advanceBy(30_000);
+    expect(second.engine.policy('web/follow-load').executor).toBe('idle');
   });
 
   it('detaches the policies of an entity that leaves the tree', async () => {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Subscription, take } from 'rxjs';
+import { EntityTree } from '../../src/core/entity-tree.js';
+import { compactFinalizers } from '../../src/core/compact-finalizers.js';
+import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+function cpu() {
+  return new EntityTree(new VirtualClock()).add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] }).sensor<number>('cpu');
+}
+
+describe('Sensor subscribers', () => {
+  it('delivers to whoever is subscribed as subscribers come and go, from one to several and back', () => {
+    const sensor = cpu();
+    const seen: string[] = [];
+    const a = sensor.readings$.subscribe((o) => seen.push(`a${o.value}`));
+    sensor.publish(1);
+    const b = sensor.readings$.subscribe((o) => seen.push(`b${o.value}`));
+    const c = sensor.readings$.subscribe((o) => seen.push(`c${o.value}`));
+    sensor.publish(2);
+    b.unsubscribe();
+    b.unsubscribe();
+    sensor.publish(3);
+    a.unsubscribe();
+    sensor.publish(4);
+    c.unsubscribe();
+    sensor.publish(5);
+    sensor.readings$.subscribe((o) => seen.push(`d${o.value}`));
+    sensor.publish(6);
+    expect(seen).toEqual(['a1', 'a2', 'b2', 'c2', 'a3', 'c3', 'c4', 'd6']);
+  });
+
+  it('lets a subscriber that ends on the replayed reading go at once', () => {
+    const sensor = cpu();
+    sensor.publish(1);
+    const seen: number[] = [];
+    sensor.changes$.pipe(take(1)).subscribe((o) => seen.push(o.value));
+    const rest: number[] = [];
+    sensor.readings$.subscribe((o) => rest.push(o.value));
+    sensor.publish(2);
+    expect(seen).toEqual([1]);
+    expect(rest).toEqual([2]);
+  });
+
+  it('completes every subscriber when closed, one or several', () => {
+    for (const count of [1, 3]) {
+      const sensor = cpu();
+      let completed = 0;
+      for (let i = 0; i < count; i++) sensor.readings$.subscribe({ complete: () => (completed += 1) });
+      sensor.close();
+      expect(completed).toBe(count);
+    }
+  });
+});
+
+describe('compactFinalizers', () => {
+  it('keeps every finalizer, run once and in order on unsubscribe', () => {
+    const ran: string[] = [];
+    const subscription = new Subscription();
+    subscription.add(() => ran.push('first'));
+    subscription.add(new Subscription(() => ran.push('second')));
+    compactFinalizers(subscription);
+    subscription.add(() => ran.push('third'));
+    subscription.unsubscribe();
+    subscription.unsubscribe();
+    expect(ran).toEqual(['first', 'second', 'third']);
+  });
+});

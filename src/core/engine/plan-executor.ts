@@ -4,7 +4,7 @@ import type { EntityTree } from '../entity-tree.js';
 import { HomeostatError, describeError } from '../errors.js';
 import { InvocationFailedError } from '../../effectors/invoker.js';
 import type { Arbiter } from './arbiter.js';
-import { RunbookFailedError, runSteps, summary } from './runbook.js';
+import { RunbookFailedError, runSteps, stepId, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
 import { redact } from '../redact.js';
 import { stopwatch } from '../time.js';
@@ -18,6 +18,11 @@ import type { PendingPlan } from './pending-plan.js';
 import { PlanTargets } from './plan-targets.js';
 import { changedExpectations, staleInputs } from './stale-inputs.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
+import type { Caller } from '../../effectors/invocation.js';
+import type { PreparedInvocation } from '../../effectors/prepared-invocation.js';
+import type { Action } from '../../knowledge/decision.js';
+import { MicrotaskBatch, type Deferred } from './microtask-batch.js';
+import { shortPathTarget } from './fast-plan.js';
 
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
@@ -45,6 +50,30 @@ interface Waiting {
 
 type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
 
+/** A plan on the short path, between its start and its run in the next microtask. */
+interface ShortRun {
+  readonly pending: PendingPlan;
+  /** The executor's token of this execution. */
+  readonly token: object;
+  /** The arbiter's hold. */
+  readonly hold: number;
+  readonly id: string;
+  /** performance.now() at the start, for executeMs. */
+  readonly startedAt: number;
+  /** The execution's signal (aborted by a stop when the grace passes). */
+  readonly signal: AbortSignal;
+  readonly prepared: PreparedInvocation | undefined;
+  /** What preparing the invocation threw (unknown effector, invalid params): the step's failure. */
+  readonly failure: { readonly error: unknown } | undefined;
+}
+
+/**
+ * Short-path plans of every executor run here, in the order they started, one microtask for all of them.
+ * A throw would be a bug of the executor (it records every failure itself); like a rejection of the general
+ * path's execution, it must not end the process, and the executor's own `finally` has ended the plan.
+ */
+const shortRuns = new MicrotaskBatch(() => undefined);
+
 /**
  * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
  * policy executes at a time; plans that arrive meanwhile wait in arrival order, and "newest plan wins" per
@@ -53,7 +82,7 @@ type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decisio
  * exactly one Decision (runs of identical decisions not to act share one coalesced record, see
  * `Decision.count`). The cooldown stamp lives in policy state, so it survives a restart.
  */
-export class PlanExecutor {
+export class PlanExecutor implements Deferred {
   /** The executing plan's token (identity only); undefined while idle. */
   private current: object | undefined;
   // one controller serves plan after plan until a stop aborts it: creating a signal per plan costs more than
@@ -62,16 +91,22 @@ export class PlanExecutor {
   private controller: AbortController | undefined;
   private readonly waiting: Waiting[] = [];
   private stopping = false;
-  private idle: Promise<void> = ALREADY_IDLE;
+  // made when someone waits during a busy period (most plans start and end with nobody waiting)
+  private idle: Promise<void> | undefined;
   private markIdle: (() => void) | undefined;
   private readonly state: PolicyState;
   private readonly coalescer = new DecisionCoalescer();
+  /** Who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
+  private readonly caller: Caller;
+  /** The plan on the short path waiting for its microtask, if any. */
+  private short: ShortRun | undefined;
 
   constructor(
     private readonly attachment: PolicyAttachment,
     private readonly deps: ExecutorDeps,
   ) {
     this.state = deps.knowledge.policyState(attachment.id);
+    this.caller = Object.freeze({ kind: 'policy', name: attachment.id });
   }
 
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
@@ -87,7 +122,10 @@ export class PlanExecutor {
 
   /** Resolves when nothing executes or waits. */
   whenIdle(): Promise<void> {
-    return this.idle;
+    // one idle promise per busy period: waiting plans that start right after keep the same promise, so
+    // whoever awaits whenIdle() is released only when nothing executes or waits
+    if (!this.current) return ALREADY_IDLE;
+    return (this.idle ??= new Promise((resolve) => (this.markIdle = resolve)));
   }
 
   /** Takes a plan through suspension, staleness, cooldown and the waiting queue, then executes it. */
@@ -162,9 +200,7 @@ export class PlanExecutor {
     }
     const token = {};
     this.current = token;
-    // one idle promise per busy period: waiting plans that start right after keep the same promise, so
-    // whoever awaits whenIdle() is released only when nothing executes or waits
-    if (!this.markIdle) this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    if (this.startShort(pending, token)) return;
     const finished = (): void => this.finished(token);
     // execute records its own failures; a rejection here would be a bug, and must not end the process
     this.execute(pending, (this.controller ??= new AbortController()).signal).then(finished, finished);
@@ -180,7 +216,84 @@ export class PlanExecutor {
     if (!this.current) {
       this.markIdle?.();
       this.markIdle = undefined;
+      this.idle = undefined;
     }
+  }
+
+  /**
+   * The short path of a plan of one plain action (see `shortPathTarget`), when its effector may run at once:
+   * the same steps as `execute` up to its first wait, done now (hold, decision id, invocation checked and
+   * numbered), and the rest in the next microtask with no promise chain of its own. False, with nothing
+   * done, when the plan must take the general path.
+   */
+  private startShort(pending: PendingPlan, token: object): boolean {
+    const { attachment, deps } = this;
+    if (attachment.dryRun || deps.dryRun() || deps.arbiter.isShared) return false;
+    const target = shortPathTarget(deps.tree, pending);
+    const action = pending.plan.actions[0] as Action;
+    if (!target || !deps.invoker.canPrepare(target, action.params)) return false;
+    const startedAt = performance.now();
+    const hold = deps.arbiter.begin(attachment, pending.plan);
+    const id = deps.nextDecisionId();
+    const signal = (this.controller ??= new AbortController()).signal;
+    let prepared: PreparedInvocation | undefined;
+    let failure: ShortRun['failure'];
+    try {
+      prepared = deps.invoker.prepare(target, action.effector, action.params, { caller: this.caller, decisionId: id, signal, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
+    } catch (error) {
+      failure = { error };
+    }
+    this.short = { pending, token, hold, id, startedAt, signal, prepared, failure };
+    shortRuns.add(this);
+    return true;
+  }
+
+  /** @internal the short-path plan's run, in its microtask: the effector, the decision, the release. */
+  runDeferred(): void {
+    const run = this.short as ShortRun;
+    this.short = undefined;
+    let outcome: { readonly value: unknown } | Promise<unknown> | undefined;
+    try {
+      if (!run.prepared) return this.shortFailed(run, run.failure?.error);
+      outcome = this.deps.invoker.runPrepared(run.prepared);
+      if (outcome instanceof Promise) {
+        untilAborted(outcome, run.signal).then(
+          () => this.shortEnd(run, () => this.shortApplied(run)),
+          (error: unknown) => this.shortEnd(run, () => this.shortFailed(run, error)),
+        );
+      } else this.shortApplied(run);
+    } finally {
+      // a synchronous effector's plan ends here; an asynchronous one's when its promise settles
+      if (!(outcome instanceof Promise)) this.shortEnded(run);
+    }
+  }
+
+  private shortApplied(run: ShortRun): void {
+    this.startCooldown(run.pending);
+    this.record(run.pending, 'applied', { id: run.id, executeMs: performance.now() - run.startedAt });
+  }
+
+  private shortFailed(run: ShortRun, error: unknown): void {
+    const action = run.pending.plan.actions[0] as Action;
+    const aborted = run.signal.aborted && run.signal.reason instanceof EngineStoppedError;
+    // the general path's runbook wraps a step's failure; an abort ends the execution before that
+    const failure = aborted ? error : new RunbookFailedError(stepId(action, 0), [{ id: stepId(action, 0), status: 'failed', error: describeError(error) }], error);
+    this.recordFailure(run.pending, run.id, performance.now() - run.startedAt, failure, run.signal);
+  }
+
+  /** Runs `record` (the decision), then ends the plan whatever it threw. */
+  private shortEnd(run: ShortRun, record: () => void): void {
+    try {
+      record();
+    } finally {
+      this.shortEnded(run);
+    }
+  }
+
+  /** The arbiter's hold released and the executor free for the next plan. */
+  private shortEnded(run: ShortRun): void {
+    this.deps.arbiter.end(run.hold);
+    this.finished(run.token);
   }
 
   private async execute(pending: PendingPlan, signal: AbortSignal): Promise<void> {
@@ -221,21 +334,26 @@ export class PlanExecutor {
       this.startCooldown(pending);
       this.record(pending, 'applied', { id, executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
-      this.startCooldown(pending);
-      if (signal.aborted && signal.reason instanceof EngineStoppedError) {
-        this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
-        return;
-      }
-      // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
-      const cause = error instanceof RunbookFailedError ? error.cause : error;
-      const root = cause instanceof InvocationFailedError ? cause.cause : cause;
-      const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
-      // a standby (several instances) plans warm but must not act: not a failure of the plan
-      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs: elapsed(), detail: `${NOT_ACTING}${cause instanceof Error && cause.message.includes('handed to') ? ` (${cause.message})` : ''}` });
-      else this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+      this.recordFailure(pending, id, elapsed(), error, signal);
     } finally {
       deps.arbiter.end(token);
     }
+  }
+
+  /** Records an execution that failed (or was aborted by a stop), after starting the cooldown. */
+  private recordFailure(pending: PendingPlan, id: string, executeMs: number, error: unknown, signal: AbortSignal): void {
+    this.startCooldown(pending);
+    if (signal.aborted && signal.reason instanceof EngineStoppedError) {
+      this.record(pending, 'failed', { id, executeMs, error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
+      return;
+    }
+    // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
+    const cause = error instanceof RunbookFailedError ? error.cause : error;
+    const root = cause instanceof InvocationFailedError ? cause.cause : cause;
+    const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
+    // a standby (several instances) plans warm but must not act: not a failure of the plan
+    if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs, detail: `${NOT_ACTING}${cause instanceof Error && cause.message.includes('handed to') ? ` (${cause.message})` : ''}` });
+    else this.record(pending, 'failed', { id, executeMs, error: { code, message: describeError(cause) }, detail: describeError(error) });
   }
 
   private cooldownUntil(key?: string): number {

@@ -155,7 +155,7 @@ export class EffectorInvoker {
     const { call, claim } = prepared;
     const release = (): void => this.queue.release(call.entity.id, claim);
     if (call.options.signal?.aborted) return settleThen(this.runQueued(call, undefined), release);
-    this.startedSubject.next(call.base);
+    if (this.startedSubject.observed) this.startedSubject.next(call.base);
     const signal = new AttemptSignal();
     let value: unknown;
     try {

@@ -370,7 +370,8 @@ export class PlanExecutor implements Deferred {
 
   private record(pending: PendingPlan, outcome: DecisionOutcome, extra: Extra = {}): void {
     const { attachment, deps } = this;
-    const decision = this.coalescer.coalesce({
+    // built field by field, in the record's key order, rather than with spreads of optional parts
+    const built: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = {
       id: extra.id ?? deps.nextDecisionId(),
       at: deps.scheduler.now(),
       entity: attachment.entity.id,
@@ -382,11 +383,12 @@ export class PlanExecutor implements Deferred {
       reason: pending.plan.reason,
       inputs: pending.symptom.inputs,
       outcome,
-      ...(extra.detail === undefined ? {} : { detail: extra.detail }),
-      ...(extra.error === undefined ? {} : { error: extra.error }),
-      durations: { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 },
-      ...(pending.traceId === undefined ? {} : { traceId: pending.traceId }),
-    });
+    };
+    if (extra.detail !== undefined) built.detail = extra.detail;
+    if (extra.error !== undefined) built.error = extra.error;
+    built.durations = { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 };
+    if (pending.traceId !== undefined) built.traceId = pending.traceId;
+    const decision = this.coalescer.coalesce(built as Decision);
     deps.knowledge.recordDecision(decision);
     if (pending.trace) {
       pending.trace.span.setAttribute('homeostat.outcome', outcome);

@@ -3,11 +3,12 @@ import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import { childSpan } from '../telemetry/tracing.js';
 import { redact } from '../core/redact.js';
 import type { Entity } from '../core/entity.js';
-import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationError, describeError } from '../core/errors.js';
+import { HomeostatError, ValidationError, describeError } from '../core/errors.js';
 import { hasSecretRefs, resolveSecretRefs, scrubSecrets, type Resolved } from '../core/secret-ref.js';
 import { sleep } from '../core/time.js';
 import type { EffectorContext, EffectorDefinition } from './define-effector.js';
 import { AttemptSignal } from './attempt-signal.js';
+import { effectorContext, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
 import { NO_SECRETS, isPromiseLike, settleThen, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
@@ -251,7 +252,7 @@ export class EffectorInvoker {
       try {
         const started = first;
         first = undefined;
-        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs, ids, token(), started);
+        return await runAttempt(this.scheduler, entity, effector, params, attempt, signal, options.timeoutMs, ids, token(), started);
       } catch (error) {
         const retryable = !(error instanceof HomeostatError) || error.retryable;
         if (!retryable || attempt >= maxAttempts || signal?.aborted) throw error;
@@ -260,61 +261,10 @@ export class EffectorInvoker {
     }
   }
 
-  /** One attempt under its timeout and the caller's signal; `launched`: the attempt already started (its outcome and signal). */
-  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined, launched?: LaunchedAttempt): Promise<unknown> {
-    const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
-    const attemptSignal = launched?.signal ?? new AttemptSignal();
-    return new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        timer.unsubscribe();
-        outer?.removeEventListener('abort', onOuterAbort);
-        fn();
-      };
-      const timer = this.scheduler.schedule(() => {
-        const error = new EffectorTimeoutError(effector.name, timeoutMs);
-        attemptSignal.abort(error);
-        finish(() => reject(error));
-      }, timeoutMs);
-      const onOuterAbort = (): void => {
-        const error = new EffectorAbortedError(effector.name);
-        attemptSignal.abort(error);
-        finish(() => reject(error));
-      };
-      // a launched attempt's outcome is taken (and its rejection handled) even when the caller aborted first
-      const outcome = launched ? Promise.resolve(launched.outcome) : undefined;
-      if (outer?.aborted) {
-        outcome?.catch(() => undefined);
-        return onOuterAbort();
-      }
-      outer?.addEventListener('abort', onOuterAbort, { once: true });
-      (outcome ?? Promise.resolve().then(() => effector.run(params, this.contextOf(entity, attempt, attemptSignal, ids, fencingToken)))).then(
-        (result) => finish(() => resolve(result)),
-        (error: unknown) => finish(() => reject(error)),
-      );
-    });
-  }
-
-  /** What the effector's run gets: the entity, its attempt, the ids, and a signal made when read. */
-  private contextOf(entity: Entity, attempt: number, attemptSignal: AttemptSignal, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined): EffectorContext {
-    return {
-      entity,
-      get signal(): AbortSignal {
-        return attemptSignal.signal;
-      },
-      attempt,
-      scheduler: this.scheduler,
-      ...ids,
-      ...(fencingToken === undefined ? {} : { fencingToken }),
-    };
-  }
-
   /** The context of a prepared invocation's first attempt (no fencing: prepared invocations run unfenced). */
   private attemptContext(call: Call, attempt: number, attemptSignal: AttemptSignal, fencingToken: number | undefined): EffectorContext {
     const decisionId = call.options.decisionId;
-    return this.contextOf(call.entity, attempt, attemptSignal, decisionId === undefined ? { invocationId: call.base.id } : { invocationId: call.base.id, decisionId }, fencingToken);
+    return effectorContext(this.scheduler, call.entity, attempt, attemptSignal, decisionId === undefined ? { invocationId: call.base.id } : { invocationId: call.base.id, decisionId }, fencingToken);
   }
 
   private emit(record: InvocationRecord): void {

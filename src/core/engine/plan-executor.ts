@@ -1,8 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
-import { HomeostatError, describeError } from '../errors.js';
-import { InvocationFailedError } from '../../effectors/invoker.js';
+import { describeError } from '../errors.js';
 import type { Arbiter } from './arbiter.js';
 import { RunbookFailedError, runSteps, stepId, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
@@ -21,8 +20,9 @@ import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abor
 import type { Caller } from '../../effectors/invocation.js';
 import type { PreparedInvocation } from '../../effectors/prepared-invocation.js';
 import type { Action } from '../../knowledge/decision.js';
-import { MicrotaskBatch, type Deferred } from './microtask-batch.js';
-import { shortPathTarget } from './fast-plan.js';
+import type { Deferred } from './microtask-batch.js';
+import { shortPathTarget, shortRuns, type ShortRun } from './short-path.js';
+import { NOT_ACTING, executionFailure } from './execution-failure.js';
 
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
@@ -41,7 +41,6 @@ export interface ExecutorDeps {
 const COOLDOWN_KEY = 'engine.cooldownUntil';
 /** What `whenIdle` gives before the first plan: one settled promise for every executor. */
 const ALREADY_IDLE: Promise<void> = Promise.resolve();
-const NOT_ACTING = 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts';
 
 interface Waiting {
   readonly pending: PendingPlan;
@@ -50,29 +49,6 @@ interface Waiting {
 
 type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
 
-/** A plan on the short path, between its start and its run in the next microtask. */
-interface ShortRun {
-  readonly pending: PendingPlan;
-  /** The executor's token of this execution. */
-  readonly token: object;
-  /** The arbiter's hold. */
-  readonly hold: number;
-  readonly id: string;
-  /** performance.now() at the start, for executeMs. */
-  readonly startedAt: number;
-  /** The execution's signal (aborted by a stop when the grace passes). */
-  readonly signal: AbortSignal;
-  readonly prepared: PreparedInvocation | undefined;
-  /** What preparing the invocation threw (unknown effector, invalid params): the step's failure. */
-  readonly failure: { readonly error: unknown } | undefined;
-}
-
-/**
- * Short-path plans of every executor run here, in the order they started, one microtask for all of them.
- * A throw would be a bug of the executor (it records every failure itself); like a rejection of the general
- * path's execution, it must not end the process, and the executor's own `finally` has ended the plan.
- */
-const shortRuns = new MicrotaskBatch(() => undefined);
 
 /**
  * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
@@ -343,17 +319,8 @@ export class PlanExecutor implements Deferred {
   /** Records an execution that failed (or was aborted by a stop), after starting the cooldown. */
   private recordFailure(pending: PendingPlan, id: string, executeMs: number, error: unknown, signal: AbortSignal): void {
     this.startCooldown(pending);
-    if (signal.aborted && signal.reason instanceof EngineStoppedError) {
-      this.record(pending, 'failed', { id, executeMs, error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
-      return;
-    }
-    // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
-    const cause = error instanceof RunbookFailedError ? error.cause : error;
-    const root = cause instanceof InvocationFailedError ? cause.cause : cause;
-    const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
-    // a standby (several instances) plans warm but must not act: not a failure of the plan
-    if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs, detail: `${NOT_ACTING}${cause instanceof Error && cause.message.includes('handed to') ? ` (${cause.message})` : ''}` });
-    else this.record(pending, 'failed', { id, executeMs, error: { code, message: describeError(cause) }, detail: describeError(error) });
+    const { outcome, detail, error: recorded } = executionFailure(error, signal);
+    this.record(pending, outcome, recorded === undefined ? { id, executeMs, detail } : { id, executeMs, error: recorded, detail });
   }
 
   private cooldownUntil(key?: string): number {

@@ -2,8 +2,9 @@
 // round (one reading in a hundred crosses the threshold), minus a round of the same readings with no
 // crossing, divided by the decisions. Not part of `npm run bench`: it compares builds. With BENCH_OTHER set to
 // another compiled build's `src/index.js` (e.g. a copy of `.bench-build` made before a change), both builds
-// run in this process, rounds alternating, so machine load weighs on both alike; the report gives each
-// build's microseconds per decision (min/median/max) and the ratio of the medians.
+// run in this process, rounds alternating and which build goes first alternating too, so machine load
+// weighs on both alike; the report gives each build's microseconds per decision (min/median/max) and the
+// ratio of the medians.
 import { z } from 'zod';
 import * as current from '../src/index.js';
 import { emit, median } from './stats.js';
@@ -58,7 +59,8 @@ const builds: Array<[string, ReturnType<typeof fleet>]> = [['current', fleet(cur
 if (other) builds.push(['other', fleet((await import(other)) as Library)]);
 const costs = new Map<string, number[]>(builds.map(([name]) => [name, []]));
 for (let round = 0; round <= ROUNDS; round++) {
-  for (const [name, run] of builds) {
+  // which build goes first alternates too: the second pays for the first's garbage
+  for (const [name, run] of round % 2 === 0 ? builds : [...builds].reverse()) {
     const quiet = await run(round * 7, false);
     const loud = await run(round * 7, true);
     if (loud.decisions === 0) throw new Error(`build ${name} made no decision in round ${round}`);

@@ -154,20 +154,24 @@ export class EffectorInvoker {
    */
   runPrepared(prepared: PreparedInvocation): { readonly value: unknown } | Promise<unknown> {
     const { call, claim } = prepared;
-    const release = (): void => this.queue.release(call.entity.id, claim);
-    if (call.options.signal?.aborted) return settleThen(this.runQueued(call, undefined), release);
+    if (call.options.signal?.aborted) return this.releasing(prepared, this.runQueued(call, undefined));
     if (this.startedSubject.observed) this.startedSubject.next(call.base);
     const signal = new AttemptSignal();
     let value: unknown;
     try {
       value = call.effector.run(call.params, this.attemptContext(call, 1, signal, undefined));
     } catch (error) {
-      return settleThen(this.runQueued(call, { signal, outcome: Promise.reject(error) }), release);
+      return this.releasing(prepared, this.runQueued(call, { signal, outcome: Promise.reject(error) }));
     }
-    if (isPromiseLike(value)) return settleThen(this.runQueued(call, { signal, outcome: value }), release);
+    if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(call, { signal, outcome: value }));
     this.emit({ ...call.base, outcome: 'succeeded', attempts: 1, durationMs: this.scheduler.now() - call.startedAt, result: value });
-    release();
+    this.queue.release(call.entity.id, claim);
     return { value };
+  }
+
+  /** `work`, releasing the prepared invocation's claim on its entity once it settles. */
+  private releasing(prepared: PreparedInvocation, work: Promise<unknown>): Promise<unknown> {
+    return settleThen(work, () => this.queue.release(prepared.call.entity.id, prepared.claim));
   }
 
   /** The params as the effector's schema gives them. @throws ValidationError (and writes the `rejected` record) */

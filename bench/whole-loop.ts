@@ -1,8 +1,13 @@
 // The whole loop: readings to decisions stored and effectors invoked (monitor, analyze, plan, execute,
 // knowledge), at 1k, 10k and 100k entities, against a plain loop doing the same work with the best plain
-// code (typed arrays for current values and levels, a preallocated ring of decisions, a direct effector
+// code (typed arrays for current values and levels, preallocated rings of records, a direct effector
 // call). About 1 % of readings cross the threshold, and each crossing is a decision and an invocation.
-// Rounds alternate between the two loops; the ratio is per round, reported as min/median/max.
+// The plain loop builds what homeostat stores for each crossing, no more: a decision (id, time, entity,
+// policy, the symptom with the value and the bound, actions, reason, inputs, outcome) and an invocation
+// record (id, start, entity, effector, outcome, duration), each kept in a ring of 1,000 as the memory store
+// keeps them. (Homeostat's records also carry phase durations, the policy name and the caller; the plain
+// loop leaves those out.) Rounds alternate between the two loops; the ratio is per round, reported as
+// min/median/max.
 import { z } from 'zod';
 import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, type Sensor } from '../src/index.js';
 import { emit, median } from './stats.js';
@@ -78,8 +83,10 @@ function plain(entities: number): (salt: number) => Timed {
   const value = new Float64Array(entities);
   const at = new Float64Array(entities);
   const level = new Uint8Array(entities);
-  const ring: Array<Record<string, unknown> | undefined> = new Array<Record<string, unknown> | undefined>(1000).fill(undefined);
+  const decisionRing: Array<Record<string, unknown> | undefined> = new Array<Record<string, unknown> | undefined>(1000).fill(undefined);
+  const invocationRing: Array<Record<string, unknown> | undefined> = new Array<Record<string, unknown> | undefined>(1000).fill(undefined);
   let head = 0;
+  let sequence = 0;
   let invoked = 0;
   let now = 0;
   const restart = (_entity: string): void => void (invoked += 1);
@@ -100,10 +107,23 @@ function plain(entities: number): (salt: number) => Timed {
       level[e] = next;
       if (next !== 1) continue;
       const id = ids[e] as string;
-      ring[head] = { entity: id, policy: `${id}/cpu`, reason: 'over threshold', actions: [{ entity: id, effector: 'restart' }], inputs: [{ entity: id, sensor: 'cpu', value: raw, at: at[e] }], at: at[e] };
-      head = (head + 1) % ring.length;
-      decisions += 1;
+      const started = now;
       restart(id);
+      sequence += 1;
+      invocationRing[head] = { id: `inv-${started}-${sequence}`, at: started, entity: id, effector: 'restart', outcome: 'succeeded', durationMs: now - started };
+      decisionRing[head] = {
+        id: `d-${now}-${sequence}`,
+        at: now,
+        entity: id,
+        policy: `${id}/cpu`,
+        symptom: { kind: 'above', detail: { value: raw, bound: 0.9 } },
+        actions: [{ entity: id, effector: 'restart' }],
+        reason: 'over threshold',
+        inputs: [{ entity: id, sensor: 'cpu', value: raw, at: at[e] }],
+        outcome: 'applied',
+      };
+      head = (head + 1) % decisionRing.length;
+      decisions += 1;
     }
     return { ms: performance.now() - start, cpuMs: cpuMsSince(cpu0), decisions, invoked: invoked - i0 };
   };

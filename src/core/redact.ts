@@ -30,13 +30,39 @@ const DEFAULTS: Required<RedactLimits> = { maxDepth: 16, maxKeys: 200, maxItems:
  * nested 10 000 levels deep, a megabyte string) cannot make a record that later breaks a store or a reader.
  * Never throws: cycles, functions, bigints and throwing getters become markers or strings.
  */
-export function redact(value: unknown, limits: RedactLimits = {}): unknown {
+export function redact(value: unknown, limits?: RedactLimits): unknown {
   // the common case at every decision (a number, a flag, no params): nothing to copy, nothing to bound
   const scalar = value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean';
-  if (scalar && (limits.maxNodes ?? 1) >= 1) return value;
-  const bounds = { ...DEFAULTS, ...limits };
+  if (scalar && (limits?.maxNodes ?? 1) >= 1) return value;
+  // the next most common (a symptom's detail, small params): one level of short scalars, copied in one pass
+  if (limits === undefined && typeof value === 'object') {
+    const flat = flatCopy(value as object);
+    if (flat) return flat;
+  }
+  const bounds = limits === undefined ? DEFAULTS : { ...DEFAULTS, ...limits };
   const state = { nodes: 0, seen: new Set<object>() };
   return copy(value, 0, bounds, state);
+}
+
+/**
+ * The copy `copy` makes of a plain object whose values are all numbers, flags, nulls or short strings under
+ * short keys, within the default bounds; undefined for anything else (nested, long, many keys, a secret-looking
+ * key, a getter that throws, another prototype), which takes the general copy.
+ */
+function flatCopy(object: object): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(object) !== Object.prototype) return undefined;
+  const keys = Object.keys(object);
+  if (keys.length > DEFAULTS.maxKeys || keys.length + 1 > DEFAULTS.maxNodes) return undefined;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key.length > DEFAULTS.maxString || SECRET.test(key)) return undefined;
+    const item = read(object, key);
+    const type = typeof item;
+    if (!(item === null || type === 'number' || type === 'boolean' || type === 'undefined' || (type === 'string' && (item as string).length <= DEFAULTS.maxString))) return undefined;
+    out[key] = item;
+  }
+  return out;
 }
 
 /** True when `value` is, or contains, a truncation marker made by `redact`. */

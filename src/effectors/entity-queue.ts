@@ -1,13 +1,16 @@
+import { KeyedClaim } from './keyed-claim.js';
+
 /**
  * Serializes work per key: at most one task runs per entity, the rest wait in arrival order.
  * A failed task does not block the ones after it.
  */
 export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly tails = new Map<string, Promise<unknown> | KeyedClaim>();
 
-  /** Runs `task` after every task queued before it under `key`. */
+  /** Runs `task` after every task queued (or claim taken) before it under `key`. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+    const held = this.tails.get(key);
+    const previous = held === undefined ? Promise.resolve() : held instanceof KeyedClaim ? held.done : held;
     const next = previous.then(task, task);
     const tail = next.then(
       () => undefined,
@@ -18,6 +21,23 @@ export class KeyedQueue {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return next;
+  }
+
+  /**
+   * Takes a free key for work run outside the queue (no promise made): tasks queued meanwhile wait for
+   * `release`. Undefined when the key is busy (the work must queue instead).
+   */
+  claim(key: string): KeyedClaim | undefined {
+    if (this.tails.has(key)) return undefined;
+    const claim = new KeyedClaim();
+    this.tails.set(key, claim);
+    return claim;
+  }
+
+  /** Ends a claim taken with `claim`. */
+  release(key: string, claim: KeyedClaim): void {
+    if (this.tails.get(key) === claim) this.tails.delete(key);
+    claim.release();
   }
 
   /** True when a task is running or waiting under `key`. */

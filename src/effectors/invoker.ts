@@ -3,10 +3,14 @@ import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import { childSpan } from '../telemetry/tracing.js';
 import { redact } from '../core/redact.js';
 import type { Entity } from '../core/entity.js';
-import { EffectorAbortedError, EffectorTimeoutError, HomeostatError, ValidationError, describeError } from '../core/errors.js';
+import { HomeostatError, ValidationError, describeError } from '../core/errors.js';
 import { hasSecretRefs, resolveSecretRefs, scrubSecrets, type Resolved } from '../core/secret-ref.js';
 import { sleep } from '../core/time.js';
-import type { EffectorDefinition } from './define-effector.js';
+import type { EffectorContext, EffectorDefinition } from './define-effector.js';
+import { AttemptSignal } from './attempt-signal.js';
+import { effectorContext, runAttempt } from './attempt.js';
+import type { KeyedClaim } from './keyed-claim.js';
+import { NO_SECRETS, isPromiseLike, settleThen, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
@@ -112,26 +116,87 @@ export class EffectorInvoker {
       this.emit(record);
       throw new InvocationFailedError(record, error);
     }
-    const secrets = resolved.secrets;
-    const parsed = effector.params.safeParse(resolved.value ?? {});
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => scrubSecrets(`${i.path.join('.') || 'params'}: ${i.message}`, secrets));
-      const error = new ValidationError(`params of ${entity.id}.${effectorName}`, problems);
-      this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });
-      throw error;
-    }
+    const params = this.parse(entity, effector, effectorName, resolved.value, base, resolved.secrets);
     const delegated = this.delegated(entity, effector, effectorName, rawParams, options);
     if (delegated) return delegated;
-    return this.queue.run(entity.id, () => childSpan(options.traceContext, 'homeostat.effector', { 'homeostat.entity': entity.id, 'homeostat.effector': effectorName, 'homeostat.caller': `${options.caller.kind}:${options.caller.name}` }, async (span) => {
-      let attempts = 0;
+    const call: Call = { entity, effector, effectorName, params, options, base, startedAt, secrets: resolved.secrets };
+    return this.queue.run(entity.id, () => this.runQueued(call, undefined));
+  }
+
+  /** Whether `prepare` would take an invocation of `entity` with these params now (see `prepare`). */
+  canPrepare(entity: Entity, rawParams: unknown): boolean {
+    return !this.options.fence && !this.options.delegate && !this.queue.busy(entity.id) && !hasSecretRefs(rawParams);
+  }
+
+  /**
+   * The first half of `invoke`, done now, for a caller that runs the invocation itself in a later microtask
+   * (`runPrepared`): the effector found, the params checked, the id taken and the entity's queue claimed.
+   * Undefined, with nothing done, when the invocation must take the general path (the entity is busy, the
+   * params hold secret references, a lease fences or delegates, a trace context is given).
+   * @throws UnknownEffectorError, ValidationError (params; the `rejected` record is written), as `invoke` rejects
+   */
+  prepare(entity: Entity, effectorName: string, rawParams: unknown, options: InvokeOptions): PreparedInvocation | undefined {
+    if (options.traceContext || !this.canPrepare(entity, rawParams)) return undefined;
+    const effector = entity.effector(effectorName);
+    const startedAt = this.scheduler.now();
+    const id = `inv-${startedAt}-${++this.sequence}`;
+    const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };
+    const params = this.parse(entity, effector, effectorName, rawParams, base, NO_SECRETS);
+    const claim = this.queue.claim(entity.id) as KeyedClaim;
+    return { call: { entity, effector, effectorName, params, options, base, startedAt, secrets: NO_SECRETS }, claim };
+  }
+
+  /**
+   * Runs a prepared invocation: its first attempt at once, so a synchronous effector ends here with no
+   * promise made (`{ value }`); an effector that returns a promise or throws goes on as `invoke` would
+   * (timeout, abort, retries, records) and the promise is returned. Either way the record is written as by
+   * `invoke`, and the entity's queue is released when the invocation ends.
+   */
+  runPrepared(prepared: PreparedInvocation): { readonly value: unknown } | Promise<unknown> {
+    const { call, claim } = prepared;
+    if (call.options.signal?.aborted) return this.releasing(prepared, this.runQueued(call, undefined));
+    if (this.startedSubject.observed) this.startedSubject.next(call.base);
+    const signal = new AttemptSignal();
+    let value: unknown;
+    try {
+      value = call.effector.run(call.params, this.attemptContext(call, 1, signal, undefined));
+    } catch (error) {
+      return this.releasing(prepared, this.runQueued(call, { signal, outcome: Promise.reject(error) }));
+    }
+    if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(call, { signal, outcome: value }));
+    this.emit({ ...call.base, outcome: 'succeeded', attempts: 1, durationMs: this.scheduler.now() - call.startedAt, result: value });
+    this.queue.release(call.entity.id, claim);
+    return { value };
+  }
+
+  /** `work`, releasing the prepared invocation's claim on its entity once it settles. */
+  private releasing(prepared: PreparedInvocation, work: Promise<unknown>): Promise<unknown> {
+    return settleThen(work, () => this.queue.release(prepared.call.entity.id, prepared.claim));
+  }
+
+  /** The params as the effector's schema gives them. @throws ValidationError (and writes the `rejected` record) */
+  private parse(entity: Entity, effector: EffectorDefinition<unknown, unknown>, effectorName: string, value: unknown, base: RecordBase, secrets: readonly string[]): unknown {
+    const parsed = effector.params.safeParse(value ?? {});
+    if (parsed.success) return parsed.data;
+    const problems = parsed.error.issues.map((i) => scrubSecrets(`${i.path.join('.') || 'params'}: ${i.message}`, secrets));
+    const error = new ValidationError(`params of ${entity.id}.${effectorName}`, problems);
+    this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });
+    throw error;
+  }
+
+  /** Runs an invocation's attempts in its span and writes its record; `launched`: the first attempt already started. */
+  private runQueued(call: Call, launched: LaunchedAttempt | undefined): Promise<unknown> {
+    const { entity, effector, effectorName, params, options, base, startedAt, secrets } = call;
+    return childSpan(options.traceContext, 'homeostat.effector', { 'homeostat.entity': entity.id, 'homeostat.effector': effectorName, 'homeostat.caller': `${options.caller.kind}:${options.caller.name}` }, async (span) => {
+      let attempts = launched ? 1 : 0;
       let token: number | undefined;
       const fenced = () => (token === undefined ? base : { ...base, fencingToken: token });
       try {
-        const result = await this.runWithRetry(entity, effector, parsed.data, options, () => {
+        const result = await this.runWithRetry(entity, effector, params, options, () => {
           token = this.fenceFor(entity.id, effectorName);
           if (attempts === 0) this.startedSubject.next(fenced());
           return ++attempts;
-        }, () => token, id).then((raw) => scrubSecrets(raw, secrets));
+        }, () => token, base.id, launched).then((raw) => scrubSecrets(raw, secrets));
         this.emit({ ...fenced(), outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
         return result;
       } catch (error) {
@@ -147,7 +212,7 @@ export class EffectorInvoker {
       } finally {
         span.setAttribute('homeostat.attempts', attempts);
       }
-    }));
+    });
   }
 
   /**
@@ -179,15 +244,19 @@ export class EffectorInvoker {
     return token;
   }
 
-  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number, token: () => number | undefined, invocationId: string): Promise<unknown> {
+  private async runWithRetry(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, options: InvokeOptions, countAttempt: () => number, token: () => number | undefined, invocationId: string, launched: LaunchedAttempt | undefined): Promise<unknown> {
     const ids = { invocationId, ...(options.decisionId === undefined ? {} : { decisionId: options.decisionId }) };
     const signal = options.signal;
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...effector.retry };
     const maxAttempts = effector.idempotent ? Math.max(1, policy.maxAttempts) : 1;
+    let first = launched;
     for (;;) {
-      const attempt = countAttempt();
+      // a launched first attempt was counted (and announced) when it started
+      const attempt = first ? 1 : countAttempt();
       try {
-        return await this.attempt(entity, effector, params, attempt, signal, options.timeoutMs, ids, token());
+        const started = first;
+        first = undefined;
+        return await runAttempt(this.scheduler, entity, effector, params, attempt, signal, options.timeoutMs, ids, token(), started);
       } catch (error) {
         const retryable = !(error instanceof HomeostatError) || error.retryable;
         if (!retryable || attempt >= maxAttempts || signal?.aborted) throw error;
@@ -196,63 +265,10 @@ export class EffectorInvoker {
     }
   }
 
-  private attempt(entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined): Promise<unknown> {
-    const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
-    // the effector's signal is made when the effector first reads it: most effectors never do, and a signal
-    // costs more than a small effector's whole invocation; an abort before that is replayed on creation
-    let controller: AbortController | undefined;
-    let abortReason: { readonly error: Error } | undefined;
-    const abortWith = (error: Error): void => {
-      abortReason ??= { error };
-      controller?.abort(error);
-    };
-    const signalOf = (): AbortSignal => {
-      if (!controller) {
-        controller = new AbortController();
-        if (abortReason) controller.abort(abortReason.error);
-      }
-      return controller.signal;
-    };
-    return new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        timer.unsubscribe();
-        outer?.removeEventListener('abort', onOuterAbort);
-        fn();
-      };
-      const timer = this.scheduler.schedule(() => {
-        const error = new EffectorTimeoutError(effector.name, timeoutMs);
-        abortWith(error);
-        finish(() => reject(error));
-      }, timeoutMs);
-      const onOuterAbort = (): void => {
-        const error = new EffectorAbortedError(effector.name);
-        abortWith(error);
-        finish(() => reject(error));
-      };
-      if (outer?.aborted) return onOuterAbort();
-      outer?.addEventListener('abort', onOuterAbort, { once: true });
-      Promise.resolve()
-        .then(() => {
-          const context = {
-            entity,
-            get signal(): AbortSignal {
-              return signalOf();
-            },
-            attempt,
-            scheduler: this.scheduler,
-            ...ids,
-            ...(fencingToken === undefined ? {} : { fencingToken }),
-          };
-          return effector.run(params, context);
-        })
-        .then(
-          (result) => finish(() => resolve(result)),
-          (error: unknown) => finish(() => reject(error)),
-        );
-    });
+  /** The context of a prepared invocation's first attempt (no fencing: prepared invocations run unfenced). */
+  private attemptContext(call: Call, attempt: number, attemptSignal: AttemptSignal, fencingToken: number | undefined): EffectorContext {
+    const decisionId = call.options.decisionId;
+    return effectorContext(this.scheduler, call.entity, attempt, attemptSignal, decisionId === undefined ? { invocationId: call.base.id } : { invocationId: call.base.id, decisionId }, fencingToken);
   }
 
   private emit(record: InvocationRecord): void {

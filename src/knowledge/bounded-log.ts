@@ -9,9 +9,13 @@ export class BoundedLog<T> {
     if (!(capacity >= 1)) throw new RangeError(`capacity must be at least 1, got ${capacity}`);
   }
 
-  append(entry: T): void {
+  /** Appends `entry`; calls `onDropped` with the entries a trim let go (oldest first), when one happens. */
+  append(entry: T, onDropped?: (dropped: readonly T[]) => void): void {
     this.entries.push(entry);
-    if (this.entries.length > this.capacity * 1.25 + 16) this.entries = this.entries.slice(-this.capacity);
+    if (this.entries.length <= this.capacity * 1.25 + 16) return;
+    const cut = this.entries.length - this.capacity;
+    if (onDropped) onDropped(this.entries.slice(0, cut));
+    this.entries = this.entries.slice(cut);
   }
 
   get size(): number {

@@ -14,12 +14,18 @@ function error(e: { readonly code: string; readonly message: string }): { code: 
   return { code: text(String(e.code)), message: text(String(e.message)) };
 }
 
+/** A record being bounded: its own copy, written field by field (the keys keep the source's order). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 function action(a: Action): Action {
-  return {
-    ...a,
-    ...(a.params === undefined ? {} : { params: redact(a.params) }),
-    ...(a.compensate ? { compensate: { ...a.compensate, ...(a.compensate.params === undefined ? {} : { params: redact(a.compensate.params) }) } } : {}),
-  };
+  const out: Writable<Action> = { ...a };
+  if (a.params !== undefined) out.params = redact(a.params);
+  if (a.compensate) {
+    const compensate: Writable<NonNullable<Action['compensate']>> = { ...a.compensate };
+    if (a.compensate.params !== undefined) compensate.params = redact(a.compensate.params);
+    out.compensate = compensate;
+  }
+  return out;
 }
 
 /**
@@ -28,25 +34,24 @@ function action(a: Action): Action {
  * cut at 4 096 characters. Ids, times and outcomes are kept as they are.
  */
 export function boundDecision(d: Decision): Decision {
-  return {
+  const out: Writable<Decision> = {
     ...d,
     reason: text(d.reason),
-    symptom: { kind: text(d.symptom.kind), ...(d.symptom.detail === undefined ? {} : { detail: redact(d.symptom.detail) }) },
+    symptom: d.symptom.detail === undefined ? { kind: text(d.symptom.kind) } : { kind: text(d.symptom.kind), detail: redact(d.symptom.detail) },
     actions: d.actions.slice(0, 200).map(action),
     inputs: d.inputs.slice(0, 200).map((o) => ({ ...o, value: redact(o.value) })),
-    ...(d.detail === undefined ? {} : { detail: text(d.detail) }),
-    ...(d.error ? { error: error(d.error) } : {}),
   };
+  if (d.detail !== undefined) out.detail = text(d.detail);
+  if (d.error) out.error = error(d.error);
+  return out;
 }
 
 /** An invocation record with its params and result redacted and bounded (see `redact`). */
 export function boundInvocation(r: InvocationRecord): InvocationRecord {
-  return {
-    ...r,
-    params: redact(r.params),
-    ...(r.result === undefined ? {} : { result: redact(r.result) }),
-    ...(r.error ? { error: error(r.error) } : {}),
-  };
+  const out: Writable<InvocationRecord> = { ...r, params: redact(r.params) };
+  if (r.result !== undefined) out.result = redact(r.result);
+  if (r.error) out.error = error(r.error);
+  return out;
 }
 
 /** A policy fault with its message bounded. */

@@ -109,9 +109,9 @@ export class MemoryStore implements KnowledgeStore {
           return;
         }
         const slot = { decision };
-        this.decisions.append(slot);
         this.decisionById.set(decision.id, slot);
-        if (this.decisionById.size > this.decisions.capacity * 1.25 + 16) this.pruneDecisionIndex();
+        // the index follows the log: what a trim lets go leaves the index too (no scan of the whole index)
+        this.decisions.append(slot, this.forgetDecisions);
         return;
       }
       case 'invocation':
@@ -133,8 +133,7 @@ export class MemoryStore implements KnowledgeStore {
     }
   }
 
-  private pruneDecisionIndex(): void {
-    const kept = new Set(this.decisions.newestFirst(() => true, this.decisions.capacity).map((slot) => slot.decision.id));
-    for (const id of this.decisionById.keys()) if (!kept.has(id)) this.decisionById.delete(id);
-  }
+  private readonly forgetDecisions = (dropped: readonly Slot[]): void => {
+    for (const slot of dropped) if (this.decisionById.get(slot.decision.id) === slot) this.decisionById.delete(slot.decision.id);
+  };
 }

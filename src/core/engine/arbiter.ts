@@ -21,6 +21,9 @@ export interface Verdict {
   readonly detail: string;
 }
 
+/** What a plan touches when no budget is set (one shared empty map). */
+const NO_BUDGETS: ReadonlyMap<string, number> = new Map();
+
 interface Operation {
   readonly token: number;
   readonly policy: string;
@@ -156,6 +159,7 @@ export class Arbiter {
     let atScope = this.byScope.get(operation.scope);
     if (!atScope) this.byScope.set(operation.scope, (atScope = new Set()));
     atScope.add(operation);
+    if (this.budgets.size === 0) return token;
     const now = this.scheduler.now();
     for (const [entity, inside] of this.budgetsTouched(this.targets(plan))) {
       const entry = this.budgets.get(entity);
@@ -222,9 +226,9 @@ export class Arbiter {
   }
 
   /** Budget entity id -> how many of the targets lie inside its subtree (a target named twice counts twice). */
-  private budgetsTouched(targets: readonly Entity[]): Map<string, number> {
+  private budgetsTouched(targets: readonly Entity[]): ReadonlyMap<string, number> {
+    if (this.budgets.size === 0) return NO_BUDGETS;
     const touched = new Map<string, number>();
-    if (this.budgets.size === 0) return touched;
     for (const target of targets) {
       for (let e: Entity | undefined = target; e; e = e.parent) if (this.budgets.has(e.id)) touched.set(e.id, (touched.get(e.id) ?? 0) + 1);
     }
@@ -237,6 +241,11 @@ export class Arbiter {
   }
 
   private targets(plan: Plan): Entity[] {
-    return plan.actions.flatMap((a) => this.tree.find(a.entity) ?? []);
+    const targets: Entity[] = [];
+    for (const action of plan.actions) {
+      const entity = this.tree.find(action.entity);
+      if (entity) targets.push(entity);
+    }
+    return targets;
   }
 }

@@ -1,10 +1,9 @@
 import type { Context } from '@opentelemetry/api';
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
-import { HomeostatError, describeError } from '../errors.js';
-import { InvocationFailedError } from '../../effectors/invoker.js';
+import { describeError } from '../errors.js';
 import type { Arbiter } from './arbiter.js';
-import { RunbookFailedError, runSteps, summary } from './runbook.js';
+import { RunbookFailedError, runSteps, stepId, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
 import { redact } from '../redact.js';
 import { stopwatch } from '../time.js';
@@ -18,6 +17,12 @@ import type { PendingPlan } from './pending-plan.js';
 import { PlanTargets } from './plan-targets.js';
 import { changedExpectations, staleInputs } from './stale-inputs.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
+import type { Caller } from '../../effectors/invocation.js';
+import type { PreparedInvocation } from '../../effectors/prepared-invocation.js';
+import type { Action } from '../../knowledge/decision.js';
+import type { Deferred } from './microtask-batch.js';
+import { shortPathTarget, shortRuns, type ShortRun } from './short-path.js';
+import { NOT_ACTING, executionFailure } from './execution-failure.js';
 
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
@@ -36,7 +41,6 @@ export interface ExecutorDeps {
 const COOLDOWN_KEY = 'engine.cooldownUntil';
 /** What `whenIdle` gives before the first plan: one settled promise for every executor. */
 const ALREADY_IDLE: Promise<void> = Promise.resolve();
-const NOT_ACTING = 'not acting: this instance holds no valid lease (a standby, or a leader whose lease lapsed); the lease holder acts';
 
 interface Waiting {
   readonly pending: PendingPlan;
@@ -65,7 +69,7 @@ function cooldownIn(state: PolicyState, key?: string): number {
  * exactly one Decision (runs of identical decisions not to act share one coalesced record, see
  * `Decision.count`). The cooldown stamp lives in policy state, so it survives a restart.
  */
-export class PlanExecutor {
+export class PlanExecutor implements Deferred {
   /** The executing plan's token (identity only); undefined while idle. */
   private current: object | undefined;
   // one controller serves plan after plan until a stop aborts it: creating a signal per plan costs more than
@@ -75,16 +79,23 @@ export class PlanExecutor {
   /** Plans waiting behind the executing one (made with the first: most policies never wait). */
   private waiting: Waiting[] | undefined;
   private stopping = false;
-  private idle: Promise<void> = ALREADY_IDLE;
+  // made when someone waits during a busy period (most plans start and end with nobody waiting)
+  private idle: Promise<void> | undefined;
   private markIdle: (() => void) | undefined;
   // the state view and the coalescer are made at first use: most policies of a large tree never plan
   private stateView: PolicyState | undefined;
   private coalescerOfRuns: DecisionCoalescer | undefined;
+  /** Who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
+  private readonly caller: Caller;
+  /** The plan on the short path waiting for its microtask, if any. */
+  private short: ShortRun | undefined;
 
   constructor(
     private readonly attachment: PolicyAttachment,
     private readonly deps: ExecutorDeps,
-  ) {}
+  ) {
+    this.caller = Object.freeze({ kind: 'policy', name: attachment.id });
+  }
 
   private get state(): PolicyState {
     return (this.stateView ??= this.deps.knowledge.policyState(this.attachment.id));
@@ -107,7 +118,10 @@ export class PlanExecutor {
 
   /** Resolves when nothing executes or waits. */
   whenIdle(): Promise<void> {
-    return this.idle;
+    // one idle promise per busy period: waiting plans that start right after keep the same promise, so
+    // whoever awaits whenIdle() is released only when nothing executes or waits
+    if (!this.current) return ALREADY_IDLE;
+    return (this.idle ??= new Promise((resolve) => (this.markIdle = resolve)));
   }
 
   /** Takes a plan through suspension, staleness, cooldown and the waiting queue, then executes it. */
@@ -183,9 +197,7 @@ export class PlanExecutor {
     }
     const token = {};
     this.current = token;
-    // one idle promise per busy period: waiting plans that start right after keep the same promise, so
-    // whoever awaits whenIdle() is released only when nothing executes or waits
-    if (!this.markIdle) this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    if (this.startShort(pending, token)) return;
     const finished = (): void => this.finished(token);
     // execute records its own failures; a rejection here would be a bug, and must not end the process
     this.execute(pending, (this.controller ??= new AbortController()).signal).then(finished, finished);
@@ -201,7 +213,84 @@ export class PlanExecutor {
     if (!this.current) {
       this.markIdle?.();
       this.markIdle = undefined;
+      this.idle = undefined;
     }
+  }
+
+  /**
+   * The short path of a plan of one plain action (see `shortPathTarget`), when its effector may run at once:
+   * the same steps as `execute` up to its first wait, done now (hold, decision id, invocation checked and
+   * numbered), and the rest in the next microtask with no promise chain of its own. False, with nothing
+   * done, when the plan must take the general path.
+   */
+  private startShort(pending: PendingPlan, token: object): boolean {
+    const { attachment, deps } = this;
+    if (attachment.dryRun || deps.dryRun() || deps.arbiter.isShared) return false;
+    const target = shortPathTarget(deps.tree, pending);
+    const action = pending.plan.actions[0] as Action;
+    if (!target || !deps.invoker.canPrepare(target, action.params)) return false;
+    const startedAt = performance.now();
+    const hold = deps.arbiter.begin(attachment, pending.plan);
+    const id = deps.nextDecisionId();
+    const signal = (this.controller ??= new AbortController()).signal;
+    let prepared: PreparedInvocation | undefined;
+    let failure: ShortRun['failure'];
+    try {
+      prepared = deps.invoker.prepare(target, action.effector, action.params, { caller: this.caller, decisionId: id, signal, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
+    } catch (error) {
+      failure = { error };
+    }
+    this.short = { pending, token, hold, id, startedAt, signal, prepared, failure };
+    shortRuns.add(this);
+    return true;
+  }
+
+  /** @internal the short-path plan's run, in its microtask: the effector, the decision, the release. */
+  runDeferred(): void {
+    const run = this.short as ShortRun;
+    this.short = undefined;
+    let outcome: { readonly value: unknown } | Promise<unknown> | undefined;
+    try {
+      if (!run.prepared) return this.shortFailed(run, run.failure?.error);
+      outcome = this.deps.invoker.runPrepared(run.prepared);
+      if (outcome instanceof Promise) {
+        untilAborted(outcome, run.signal).then(
+          () => this.shortEnd(run, () => this.shortApplied(run)),
+          (error: unknown) => this.shortEnd(run, () => this.shortFailed(run, error)),
+        );
+      } else this.shortApplied(run);
+    } finally {
+      // a synchronous effector's plan ends here; an asynchronous one's when its promise settles
+      if (!(outcome instanceof Promise)) this.shortEnded(run);
+    }
+  }
+
+  private shortApplied(run: ShortRun): void {
+    this.startCooldown(run.pending);
+    this.record(run.pending, 'applied', { id: run.id, executeMs: performance.now() - run.startedAt });
+  }
+
+  private shortFailed(run: ShortRun, error: unknown): void {
+    const action = run.pending.plan.actions[0] as Action;
+    const aborted = run.signal.aborted && run.signal.reason instanceof EngineStoppedError;
+    // the general path's runbook wraps a step's failure; an abort ends the execution before that
+    const failure = aborted ? error : new RunbookFailedError(stepId(action, 0), [{ id: stepId(action, 0), status: 'failed', error: describeError(error) }], error);
+    this.recordFailure(run.pending, run.id, performance.now() - run.startedAt, failure, run.signal);
+  }
+
+  /** Runs `record` (the decision), then ends the plan whatever it threw. */
+  private shortEnd(run: ShortRun, record: () => void): void {
+    try {
+      record();
+    } finally {
+      this.shortEnded(run);
+    }
+  }
+
+  /** The arbiter's hold released and the executor free for the next plan. */
+  private shortEnded(run: ShortRun): void {
+    this.deps.arbiter.end(run.hold);
+    this.finished(run.token);
   }
 
   private async execute(pending: PendingPlan, signal: AbortSignal): Promise<void> {
@@ -242,21 +331,17 @@ export class PlanExecutor {
       this.startCooldown(pending);
       this.record(pending, 'applied', { id, executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
     } catch (error) {
-      this.startCooldown(pending);
-      if (signal.aborted && signal.reason instanceof EngineStoppedError) {
-        this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code: signal.reason.code, message: signal.reason.message }, detail: signal.reason.message });
-        return;
-      }
-      // the code of what failed (e.g. E_INSUFFICIENT_CAPACITY), not of the wrapper, so policies can learn from it
-      const cause = error instanceof RunbookFailedError ? error.cause : error;
-      const root = cause instanceof InvocationFailedError ? cause.cause : cause;
-      const code = root instanceof HomeostatError ? root.code : cause instanceof HomeostatError ? cause.code : 'E_EFFECTOR_FAILED';
-      // a standby (several instances) plans warm but must not act: not a failure of the plan
-      if (code === 'E_NOT_LEADER') this.record(pending, 'suspended', { id, executeMs: elapsed(), detail: `${NOT_ACTING}${cause instanceof Error && cause.message.includes('handed to') ? ` (${cause.message})` : ''}` });
-      else this.record(pending, 'failed', { id, executeMs: elapsed(), error: { code, message: describeError(cause) }, detail: describeError(error) });
+      this.recordFailure(pending, id, elapsed(), error, signal);
     } finally {
       deps.arbiter.end(token);
     }
+  }
+
+  /** Records an execution that failed (or was aborted by a stop), after starting the cooldown. */
+  private recordFailure(pending: PendingPlan, id: string, executeMs: number, error: unknown, signal: AbortSignal): void {
+    this.startCooldown(pending);
+    const { outcome, detail, error: recorded } = executionFailure(error, signal);
+    this.record(pending, outcome, recorded === undefined ? { id, executeMs, detail } : { id, executeMs, error: recorded, detail });
   }
 
   private cooldownUntil(key?: string): number {
@@ -272,7 +357,8 @@ export class PlanExecutor {
 
   private record(pending: PendingPlan, outcome: DecisionOutcome, extra: Extra = {}): void {
     const { attachment, deps } = this;
-    const decision = this.coalescer.coalesce({
+    // built field by field, in the record's key order, rather than with spreads of optional parts
+    const built: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = {
       id: extra.id ?? deps.nextDecisionId(),
       at: deps.scheduler.now(),
       entity: attachment.entity.id,
@@ -284,11 +370,12 @@ export class PlanExecutor {
       reason: pending.plan.reason,
       inputs: pending.symptom.inputs,
       outcome,
-      ...(extra.detail === undefined ? {} : { detail: extra.detail }),
-      ...(extra.error === undefined ? {} : { error: extra.error }),
-      durations: { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 },
-      ...(pending.traceId === undefined ? {} : { traceId: pending.traceId }),
-    });
+    };
+    if (extra.detail !== undefined) built.detail = extra.detail;
+    if (extra.error !== undefined) built.error = extra.error;
+    built.durations = { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 };
+    if (pending.traceId !== undefined) built.traceId = pending.traceId;
+    const decision = this.coalescer.coalesce(built as Decision);
     deps.knowledge.recordDecision(decision);
     if (pending.trace) {
       pending.trace.span.setAttribute('homeostat.outcome', outcome);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HomeostatError } from '../errors.js';
 import { NON_ACTION_OUTCOMES } from '../../knowledge/decision.js';
 import type { Plan, Symptom } from '../../policies/define-policy.js';
+import { isPlainPlan, isPlainSymptom } from './contract-fast-path.js';
 
 /**
  * A policy broke its contract with the engine: `plan()` returned a Promise or a value that is not a plan,
@@ -83,6 +84,7 @@ export function checkPlan(value: unknown): Plan | undefined {
       'plan() returned a Promise: plan must be synchronous and pure (no await, no I/O). Compute the plan from the symptom and context.state; the engine executes its actions through effectors',
     );
   }
+  if (isPlainPlan(value)) return value as Plan;
   const parsed = planSchema.safeParse(value);
   if (!parsed.success) throw new PolicyContractError(`plan() returned an invalid plan (${describe(value)}): ${problems(parsed.error)}`);
   return value as Plan;
@@ -90,6 +92,7 @@ export function checkPlan(value: unknown): Plan | undefined {
 
 /** @throws PolicyContractError when `analyze` emitted something that is not a symptom */
 export function checkSymptom(value: unknown): Symptom {
+  if (isPlainSymptom(value)) return value as Symptom;
   const parsed = symptomSchema.safeParse(value);
   if (!parsed.success) throw new PolicyContractError(`analyze emitted an invalid symptom (${describe(value)}): ${problems(parsed.error)}`);
   return value as Symptom;

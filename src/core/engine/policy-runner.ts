@@ -164,7 +164,7 @@ export class PolicyRunner {
     }
     const traceId = traceIdOf(loop.span);
     try {
-      this.executor.submit({ symptom, plan, analyzeMs, planMs, trace: loop, ...(traceId === undefined ? {} : { traceId }) });
+      this.executor.submit(traceId === undefined ? { symptom, plan, analyzeMs, planMs, trace: loop } : { symptom, plan, analyzeMs, planMs, trace: loop, traceId });
     } catch (error) {
       this.fault('execute', error);
     }

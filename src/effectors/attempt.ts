@@ -1,0 +1,61 @@
+import type { SchedulerLike } from 'rxjs';
+import type { Entity } from '../core/entity.js';
+import { EffectorAbortedError, EffectorTimeoutError } from '../core/errors.js';
+import { AttemptSignal } from './attempt-signal.js';
+import type { EffectorContext, EffectorDefinition } from './define-effector.js';
+import type { LaunchedAttempt } from './prepared-invocation.js';
+
+/**
+ * One attempt of an effector under its timeout (on the scheduler) and the caller's signal: either aborts the
+ * effector's signal and rejects (EffectorTimeoutError, EffectorAbortedError). `launched`: the attempt already
+ * started (its outcome and the signal its effector holds), as a prepared invocation's first attempt is.
+ */
+export function runAttempt(scheduler: SchedulerLike, entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined, launched?: LaunchedAttempt): Promise<unknown> {
+  const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
+  const attemptSignal = launched?.signal ?? new AttemptSignal();
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      timer.unsubscribe();
+      outer?.removeEventListener('abort', onOuterAbort);
+      fn();
+    };
+    const timer = scheduler.schedule(() => {
+      const error = new EffectorTimeoutError(effector.name, timeoutMs);
+      attemptSignal.abort(error);
+      finish(() => reject(error));
+    }, timeoutMs);
+    const onOuterAbort = (): void => {
+      const error = new EffectorAbortedError(effector.name);
+      attemptSignal.abort(error);
+      finish(() => reject(error));
+    };
+    // a launched attempt's outcome is taken (and its rejection handled) even when the caller aborted first
+    const outcome = launched ? Promise.resolve(launched.outcome) : undefined;
+    if (outer?.aborted) {
+      outcome?.catch(() => undefined);
+      return onOuterAbort();
+    }
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    (outcome ?? Promise.resolve().then(() => effector.run(params, effectorContext(scheduler, entity, attempt, attemptSignal, ids, fencingToken)))).then(
+      (result) => finish(() => resolve(result)),
+      (error: unknown) => finish(() => reject(error)),
+    );
+  });
+}
+
+/** What the effector's run gets: the entity, its attempt, the ids, and a signal made when read. */
+export function effectorContext(scheduler: SchedulerLike, entity: Entity, attempt: number, attemptSignal: AttemptSignal, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined): EffectorContext {
+  return {
+    entity,
+    get signal(): AbortSignal {
+      return attemptSignal.signal;
+    },
+    attempt,
+    scheduler,
+    ...ids,
+    ...(fencingToken === undefined ? {} : { fencingToken }),
+  };
+}

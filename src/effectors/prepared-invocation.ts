@@ -1,0 +1,58 @@
+import type { Entity } from '../core/entity.js';
+import type { AttemptSignal } from './attempt-signal.js';
+import type { EffectorDefinition } from './define-effector.js';
+import type { InvocationRecord } from './invocation.js';
+import type { InvokeOptions } from './invoker.js';
+import type { KeyedClaim } from './keyed-claim.js';
+
+/** The fields every record of one invocation starts with. */
+export type RecordBase = Pick<InvocationRecord, 'id' | 'at' | 'entity' | 'effector' | 'caller' | 'params'>;
+
+/** One invocation whose params passed: what its attempts and its record need. */
+export interface Call {
+  readonly entity: Entity;
+  readonly effector: EffectorDefinition<unknown, unknown>;
+  readonly effectorName: string;
+  /** The params as the effector's schema gave them. */
+  readonly params: unknown;
+  readonly options: InvokeOptions;
+  readonly base: RecordBase;
+  /** Scheduler time the invocation was asked for (ms). */
+  readonly startedAt: number;
+  /** Secret values resolved for this call, scrubbed from what leaves it. */
+  readonly secrets: readonly string[];
+}
+
+/** A first attempt already started outside the retry loop: its outcome, and the signal its effector holds. */
+export interface LaunchedAttempt {
+  readonly signal: AttemptSignal;
+  readonly outcome: PromiseLike<unknown>;
+}
+
+/** An invocation prepared by `EffectorInvoker.prepare`: checked, numbered, its entity's queue claimed. */
+export interface PreparedInvocation {
+  readonly call: Call;
+  readonly claim: KeyedClaim;
+}
+
+/** No secrets resolved: one shared empty list. */
+export const NO_SECRETS: readonly string[] = Object.freeze([]);
+
+/** True for a promise or any thenable (what an effector returns when it works asynchronously). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** `work`, with `after` run once it settles either way (before anyone awaiting the result resumes). */
+export function settleThen<T>(work: Promise<T>, after: () => void): Promise<T> {
+  return work.then(
+    (value) => {
+      after();
+      return value;
+    },
+    (error: unknown) => {
+      after();
+      throw error;
+    },
+  );
+}

@@ -28,7 +28,17 @@ export interface HoltParameters {
   readonly alpha: number;
   readonly beta: number;
   readonly damping?: number;
+  /**
+   * Huber clipping (Gelper, Fried and Croux, 2010): from the fourth reading on, a reading further than `robust`
+   * smoothed errors from its one-step forecast is folded in as if it were at that distance, so one outlying
+   * reading (a one-minute burst) moves the level, the trend and the error by a bounded amount; a lasting change
+   * still gets through, since the error it raises widens the band each step. 0 or absent: no clipping.
+   */
+  readonly robust?: number;
 }
+
+/** Readings folded in before clipping starts: the error needs a few to mean anything. */
+const ROBUST_AFTER = 3;
 
 /** Folds one reading into the state (undefined: the first reading). */
 export function holtUpdate(state: HoltState | undefined, value: number, at: number, p: HoltParameters): HoltState {
@@ -37,11 +47,19 @@ export function holtUpdate(state: HoltState | undefined, value: number, at: numb
   if (step <= 0) return state; // a reading at the same instant adds nothing
   const phi = p.damping ?? 1;
   const predicted = state.level + phi * state.trend;
-  const level = p.alpha * value + (1 - p.alpha) * predicted;
+  const folded = clipped(value, predicted, state, p.robust ?? 0);
+  const level = p.alpha * folded + (1 - p.alpha) * predicted;
   const trend = state.n === 1 ? level - state.level : p.beta * (level - state.level) + (1 - p.beta) * phi * state.trend;
-  const error = state.n === 1 ? Math.abs(value - state.level) : p.alpha * Math.abs(value - predicted) + (1 - p.alpha) * state.error;
+  const error = state.n === 1 ? Math.abs(value - state.level) : p.alpha * Math.abs(folded - predicted) + (1 - p.alpha) * state.error;
   const stepMs = state.stepMs === 0 ? step : 0.8 * state.stepMs + 0.2 * step;
   return { level, trend, error, n: state.n + 1, at, stepMs };
+}
+
+/** The reading as folded in: within `k` smoothed errors of its forecast once the state has enough readings. */
+function clipped(value: number, predicted: number, state: HoltState, k: number): number {
+  if (k <= 0 || state.n < ROBUST_AFTER || state.error <= 0) return value;
+  const band = k * state.error;
+  return Math.min(predicted + band, Math.max(predicted - band, value));
 }
 
 /**

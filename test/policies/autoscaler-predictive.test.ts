@@ -170,6 +170,37 @@ describe('Holt forecast: significance of the growth', () => {
   });
 });
 
+describe('Holt forecast: robust (Huber-clipped) readings', () => {
+  const quiet = [10, 11, 9, 10, 11, 9, 10, 11];
+  const fold = (values: readonly number[], robust?: number): HoltState | undefined => {
+    let s: HoltState | undefined;
+    for (const [i, v] of values.entries()) s = holtUpdate(s, v, i * 60_000, { alpha: 0.5, beta: 0.5, ...(robust !== undefined ? { robust } : {}) });
+    return s;
+  };
+
+  it('a one-reading burst moves the clipped forecast within the noise, the plain one far above it', () => {
+    const burst = [...quiet, 25];
+    const before = fold(quiet);
+    const clipped = fold(burst, 2);
+    // plain: the level moves half of the 15 it jumped and the trend extrapolates it (about 29 three minutes ahead)
+    expect(holtForecast(fold(burst), 180_000)).toBeGreaterThan(25);
+    // clipped: the reading counts as 2 errors above its one-step forecast, so the level lands alpha x 2 errors above it
+    expect((clipped?.level ?? 0) - (holtForecast(before, 60_000) ?? 0)).toBeCloseTo(0.5 * 2 * (before?.error ?? 0), 9);
+    expect(holtForecast(clipped, 180_000)).toBeLessThan(16);
+  });
+
+  it('a lasting jump still gets through: the error it raises widens the band each reading', () => {
+    const jumped = fold([...quiet, 25, 25, 25, 25, 25, 25], 2);
+    expect(jumped?.level).toBeGreaterThan(22);
+    expect(holtForecast(jumped, 60_000)).toBeGreaterThan(22);
+  });
+
+  it('clips nothing before the fourth reading or with robust 0', () => {
+    expect(fold([10, 11, 30], 2)).toEqual(fold([10, 11, 30]));
+    expect(fold([...quiet, 25], 0)).toEqual(fold([...quiet, 25]));
+  });
+});
+
 describe('autoscaler: predictive confidence and tolerance', () => {
   /** Runs the autoscaler on a group of 2 while the rate follows `rates` (cpu on target unless `cpuOf` says); returns the sizes seen and the reasons. */
   async function run(rates: readonly number[], predictive: Record<string, unknown>, cpuOf = (_rate: number, _size: number) => 0.5): Promise<{ sizes: number[]; reasons: string }> {
@@ -205,6 +236,16 @@ describe('autoscaler: predictive confidence and tolerance', () => {
     expect(Math.max(...plain.sizes)).toBe(3);
     expect(plain.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for 3/);
     expect(confident.sizes.every((s) => s === 2)).toBe(true);
+  });
+
+  it('with robust clipping, a one-minute burst buys no capacity where the plain forecast buys some', async () => {
+    const burst = [10, 11, 9, 10, 11, 9, 10, 25, 10, 11];
+    // the SWIM floor's settings: the trend fitted fast, acted on when its growth is above one error
+    const plain = await run(burst, { target: 8, beta: 0.5, confidence: 1 });
+    const robust = await run(burst, { target: 8, beta: 0.5, confidence: 1, robust: 2 });
+    expect(Math.max(...plain.sizes)).toBeGreaterThan(2);
+    expect(plain.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for [3-9]/);
+    expect(robust.sizes.every((s) => s === 2)).toBe(true);
   });
 
   it('with confidence, a steady rise still scales ahead and cites the forecast', async () => {

@@ -140,6 +140,12 @@ const baseSchema = z.strictObject({
        */
       confidence: z.number().min(0).default(0),
       /**
+       * Huber clipping of outlying readings, in smoothed forecast errors: a reading further than this from its
+       * one-step forecast is folded in at that distance, so a one-reading burst does not make the trend look
+       * significant. Default 0: no clipping.
+       */
+      robust: z.number().min(0).default(0),
+      /**
        * Without its own target: the tolerance band of the reactive rules when they size the forecast growth
        * (default: the autoscaler's `tolerance`). 0 sizes the demand ahead at the targets exactly, so the
        * capacity is there before the metric leaves the band; the significance test already keeps noise out.

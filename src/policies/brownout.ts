@@ -44,8 +44,10 @@ export const brownoutConfig = z
         /**
          * `raise` (default): once the overload is over, the dimmer comes back by the raise rule. `restore`:
          * the overload steps only bridge the boot of the members the autoscaler adds, so the first evaluation
-         * that finds the response time back at or below `responseTime` gives back what they took in one move
-         * (unless the group is hot while it cannot grow, which the high rule handles).
+         * that finds the response time below `low.responseTime` gives back what they took, as far as the
+         * utilization grown with the dimmer stays at or below `high.utilization` (see `restoreTo`). A group at
+         * its maximum size, or lowered by the high rule while it could not grow, lacks capacity rather than
+         * waits for a boot: the raise rule brings that dimmer back.
          */
         release: z.enum(['raise', 'restore']).default('raise'),
       })
@@ -129,11 +131,13 @@ export const brownout = definePolicy({
           if (config.overload.release === 'restore') beforeOverload ??= dimmer.value;
           return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
         }
-        if (beforeOverload !== undefined && config.overload && rt.value <= config.overload.responseTime) {
+        // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
+        if (size.value >= config.maxSize) beforeOverload = undefined;
+        if (beforeOverload !== undefined && config.overload && rt.value < config.low.responseTime) {
           const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
           if (to >= beforeOverload) beforeOverload = undefined;
           if (to > dimmer.value) {
-            const why = `response time ${round(rt.value)} s <= ${config.overload.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
+            const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
             return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };
           }
         }

@@ -33,7 +33,7 @@ function setup(config: Record<string, unknown>, size = 1) {
     return web.sensor<number>('dimmer').value as number;
   };
   const reasons = async (): Promise<string[]> => (await knowledge.queryDecisions({})).reverse().map((d) => d.reason);
-  return { engine, period, reasons };
+  return { engine, period, reasons, web };
 }
 
 describe('brownout: overload, drained queues and the raise step', () => {
@@ -122,14 +122,14 @@ describe('brownout: releasing an overload by restoring the dimmer', () => {
     expect(restoreTo(0.5, 1, undefined, config)).toBe(1); // no utilization to weigh: all the way
   });
 
-  it('in the loop, gives back what the overload steps took once the response time is at or below the overload threshold', async () => {
+  it('in the loop, gives back what the overload steps took once the response time is below low', async () => {
     const { engine, period, reasons } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } });
     // a one-minute burst on 1 of 3 members: lowered while the added member boots
     expect(await period(0.9, 1)).toBe(0.5);
-    // the burst is over: 0.3 s is neither hot enough to lower nor low enough for the raise rule (0.2 s),
-    // but the overload is over and 0.3 x 2 stays below 0.85: all of it back at once
-    expect(await period(0.3, 0.3, 1)).toBe(1);
-    expect((await reasons()).at(-1)).toBe('response time 0.3 s <= 0.75 s and utilization 0.3: the overload is over, give back what its steps took: raise the dimmer 0.5 -> 1');
+    expect(await period(0.3, 0.3, 1)).toBe(0.5); // 0.3 s: not an overload, but not low either: hold
+    // 0.1 s and 0.4 x 2 = 0.8 <= 0.85: all of it back at once (the raise rule would give one step)
+    expect(await period(0.1, 0.4, 1)).toBe(1);
+    expect((await reasons()).at(-1)).toBe('response time 0.1 s < 0.2 s and utilization 0.4: the overload is over, give back what its steps took: raise the dimmer 0.5 -> 1');
     await engine.stop();
   });
 
@@ -138,15 +138,23 @@ describe('brownout: releasing an overload by restoring the dimmer', () => {
     expect(await period(2, 1)).toBe(0.5);
     expect(await period(1.5, 1)).toBe(0); // still overloaded: lower again
     expect(await period(0.1, 0.5)).toBe(0.25); // nothing optional left to scale from: one step
-    expect(await period(0.3, 0.3, 1)).toBe(0.75); // room up to 0.71: two steps
-    expect(await period(0.3, 0.4, 1)).toBe(1); // room up to 1.59: the rest
+    expect(await period(0.1, 0.3, 1)).toBe(0.75); // room up to 0.71: two steps
+    expect(await period(0.1, 0.4, 1)).toBe(1); // room up to 1.59: the rest
     await engine.stop();
   });
 
-  it("with the default release ('raise'), leaves a slow but no longer overloaded period to the raise rule", async () => {
+  it("with the default release ('raise'), raises by the raise rule", async () => {
     const { engine, period } = setup({ overload: { responseTime: 0.75, step: 0.5 } });
     expect(await period(0.9, 1)).toBe(0.5);
-    expect(await period(0.3, 0.3, 1)).toBe(0.5); // 0.3 s is above low (0.2 s): hold
+    expect(await period(0.1, 0.4, 1)).toBe(0.75); // one step
+    await engine.stop();
+  });
+
+  it('at the maximum size leaves the raise to the raise rule: there is no boot to bridge', async () => {
+    const { engine, period, web } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } }, 2);
+    expect(await period(0.9, 1)).toBe(0.5); // 2 of 3: the overload step
+    web.sensor('group.size').publish(3);
+    expect(await period(0.1, 0.4)).toBe(0.75); // at 3 of 3: one raise step, not the restore
     await engine.stop();
   });
 

@@ -12,15 +12,16 @@ import { BOOT_DELAYS, SEEDS, evaluationTraces, swimRunText } from './swim-experi
 const here = path.resolve(import.meta.dirname, '..');
 const TRAIN = ['wc98', 'flash-crowd', 'diurnal-wave'];
 
-type Point = { overload: number; raise: 'step' | 'headroom'; high: number; low: number; relaxed: number; enter: number; leave: number; urgency: number };
+type Point = { overload: number; release: 'raise' | 'restore'; raise: 'step' | 'headroom'; high: number; low: number; relaxed: number; enter: number; leave: number; urgency: number; rise: number };
 const grid: Point[] = [];
 // the comfort band: none (relaxed 0.8 is the normal target), or utilization held at a relaxed target while
 // the response time is comfortable (entered at or below `enter`, left above `leave`)
 const bands = [[0.8, 0, 0], [1, 0.2, 0.5], [0.9, 0.2, 0.5]] as const;
 // an earlier, wider grid (overload step 0.25-1, none; raise step 0.25-1; thresholds 0.6/0.5; utilization
 // target 0.9) never placed those values among the best on the training traces: they are fixed here
-for (const overload of [0.5]) for (const raise of ['step', 'headroom'] as const) for (const [high, low] of [[0.4, 0.2]] as const) for (const [relaxed, enter, leave] of bands) for (const urgency of [0, 0.5, 0.75]) {
-  grid.push({ overload, raise, high, low, relaxed, enter, leave, urgency });
+for (const overload of [0.5]) for (const release of ['raise', 'restore'] as const) for (const raise of ['step', 'headroom'] as const) for (const [high, low] of [[0.4, 0.2]] as const) for (const [relaxed, enter, leave] of bands) for (const urgency of [0, 0.5, 0.75]) {
+  // a rise ratio only means something with burst filtering (0: no rise rule)
+  for (const rise of urgency === 0 ? [0] : [0, 1.3, 1.6, 2]) grid.push({ overload, release, raise, high, low, relaxed, enter, leave, urgency, rise });
 }
 
 /** Replaces one setting in the blueprint's text; a pattern that no longer matches is an error, not a silent no-op. */
@@ -31,17 +32,20 @@ function set(text: string, pattern: RegExp, replacement: string): string {
 
 /**
  * The blueprint at one grid point: the brownout's overload step (lower by it once the response time is above
- * SWIM's 0.75 s threshold, even while the group can grow), how it raises (one 0.25 step, or as far as the
- * utilization headroom allows), its response-time thresholds, the autoscaler's comfort band, and burst
- * filtering (0: none; else a one-minute scale-up window skipped while the response time is above it).
+ * SWIM's 0.75 s threshold, even while the group can grow) and how it is released (by the raise rule, or
+ * restored once the overload is over), how it raises (one 0.25 step, or as far as the utilization headroom
+ * allows), its response-time thresholds, the autoscaler's comfort band, and burst filtering (0: none; else a
+ * one-minute scale-up window skipped while the response time is above it, and with `rise` while the arrival
+ * rate is at most that many times the previous minute's).
  */
 function configText(base: string, p: Point): string {
   let text = set(base, /high: \{ responseTime: [\d.]+/, `high: { responseTime: ${p.high}`);
   text = set(text, /low: \{ responseTime: [\d.]+/, `low: { responseTime: ${p.low}`);
   text = set(text, /raiseBy: \w+/, `raiseBy: ${p.raise}`);
-  text = set(text, /overload: \{ responseTime: [\d.]+, step: [\d.]+ \}/, `overload: { responseTime: 0.75, step: ${p.overload} }`);
+  text = set(text, /overload: \{ responseTime: [\d.]+, step: [\d.]+(, release: \w+)? \}/, `overload: { responseTime: 0.75, step: ${p.overload}, release: ${p.release} }`);
   text = set(text, /scaleUp: \{ stabilization: \w+ \}/, `scaleUp: { stabilization: ${p.urgency === 0 ? 0 : '1m'} }`).replace(/\n +urgency: [^\n]+/, '');
-  if (p.urgency > 0) text = set(text, /( +)readySensor:/, `$1urgency: { sensor: response.time, above: ${p.urgency} }\n$1readySensor:`);
+  const rise = p.rise > 0 ? `, rise: { sensor: arrival.rate, atMost: ${p.rise} }` : '';
+  if (p.urgency > 0) text = set(text, /( +)readySensor:/, `$1urgency: { sensor: response.time, above: ${p.urgency}${rise} }\n$1readySensor:`);
   if (p.relaxed === 0.8) return text; // the normal target: no comfort band
   text = set(text, /sensor: utilization, target: 0\.8 \}/, `sensor: utilization, target: 0.8, relaxedTarget: ${p.relaxed} }`);
   return set(text, /( +)readySensor:/, `$1comfort: { sensor: response.time, enter: ${p.enter}, leave: ${p.leave} }\n$1readySensor:`);

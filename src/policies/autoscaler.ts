@@ -50,6 +50,7 @@ export const autoscaler = definePolicy({
     ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),
     ...(config.comfort ? [{ on: 'self' as const, sensor: config.comfort.sensor, configPath: ['comfort', 'sensor'] }] : []),
     ...(config.urgency ? [{ on: 'self' as const, sensor: config.urgency.sensor, configPath: ['urgency', 'sensor'] }] : []),
+    ...(config.urgency?.rise ? [{ on: 'self' as const, sensor: config.urgency.rise.sensor, configPath: ['urgency', 'rise', 'sensor'] }] : []),
   ],
   // Evaluate once per instant after any metric reading, and on a timer (which notices that data went
   // missing): readings published at one instant are evaluated together, never one by one.
@@ -134,7 +135,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
   }
   const forecast = predict(context, lastSeen);
   const comfort = comfortNow(context, lastSeen);
-  const urgent = urgentNow(context);
+  const urgent = urgentNow(context, lastSeen);
   const stored = state.get(HISTORY);
   const result = evaluate({
     now,
@@ -261,13 +262,34 @@ function comfortNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<stri
 }
 
 /** The urgency sensor's latest reading when it is above the threshold (a stale reading is not urgent). */
-function urgentNow(context: PolicyContext<AutoscalerConfig>): { reason: string } | undefined {
+function urgentNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { reason: string } | undefined {
   const urgency = context.config.urgency;
   if (!urgency) return undefined;
   const sensor = context.entity.sensor<number>(urgency.sensor);
   const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
-  if (!reading || !(reading.value > urgency.above)) return undefined;
-  return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
+  if (reading && reading.value > urgency.above) return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
+  return urgency.rise ? risingNow(context, urgency.rise, lastSeen) : undefined;
+}
+
+/**
+ * With `urgency.rise`: urgent while the sensor's latest reading is at most `atMost` times the one before it
+ * (and above 0). The two readings are kept in `lastSeen` under `rise:<sensor>` (latest) and
+ * `rise-previous:<sensor>`; a stale reading is not urgent.
+ */
+function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: string; atMost: number }, lastSeen: Map<string, Seen>): { reason: string } | undefined {
+  const sensor = context.entity.sensor<number>(rise.sensor);
+  const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
+  if (!reading) return undefined;
+  const latestKey = `rise:${rise.sensor}`;
+  const previousKey = `rise-previous:${rise.sensor}`;
+  const latest = lastSeen.get(latestKey)?.observation;
+  if (latest !== reading) {
+    if (latest) lastSeen.set(previousKey, { observation: latest, members: 0 });
+    lastSeen.set(latestKey, { observation: reading, members: 0 });
+  }
+  const previous = lastSeen.get(previousKey)?.observation;
+  if (!previous || !(previous.value > 0) || !(reading.value <= previous.value * rise.atMost)) return undefined;
+  return { reason: `${rise.sensor} ${round(reading.value)} rose gradually (at most ${rise.atMost} x the previous ${round(previous.value)})` };
 }
 
 function round(value: number): number {

@@ -37,7 +37,21 @@ export const brownoutConfig = z
      * grow: members it adds only help once booted, and the requests waiting now are late already.
      * Without it the dimmer is lowered only while the group cannot grow.
      */
-    overload: z.strictObject({ responseTime: z.number().positive(), step: z.number().gt(0).max(1).optional() }).optional(),
+    overload: z
+      .strictObject({
+        responseTime: z.number().positive(),
+        step: z.number().gt(0).max(1).optional(),
+        /**
+         * `raise` (default): once the overload is over, the dimmer comes back by the raise rule. `restore`:
+         * the overload steps only bridge the boot of the members the autoscaler adds, so the first evaluation
+         * that finds the response time below `low.responseTime` gives back what they took, as far as the
+         * utilization grown with the dimmer stays at or below `high.utilization` (see `restoreTo`). A group at
+         * its maximum size, or lowered by the high rule while it could not grow, lacks capacity rather than
+         * waits for a boot: the raise rule brings that dimmer back.
+         */
+        release: z.enum(['raise', 'restore']).default('raise'),
+      })
+      .optional(),
     /**
      * Lower the dimmer when response time is above `high.responseTime`, or when utilization is above
      * `high.utilization` while response time is no longer comfortably low (at or above `low.responseTime`):
@@ -79,8 +93,10 @@ export const brownout = definePolicy({
     ...(c.bootingSensor ? [{ on: 'self' as const, sensor: c.bootingSensor, configPath: ['bootingSensor'] }] : []),
   ],
   monitor: ({ entity, config }) => entity.sensor<number>(config.responseTimeSensor).readings$,
-  analyze: (source, { entity, config }) =>
-    source.pipe(
+  analyze: (source, { entity, config }) => {
+    /** The dimmer before the overload steps still in force, with `release: restore`. */
+    let beforeOverload: number | undefined;
+    return source.pipe(
       map((rt): DimmerSymptom | undefined => {
         const read = (name: string | undefined): Observation<number> | undefined => {
           if (!name) return undefined;
@@ -106,12 +122,24 @@ export const brownout = definePolicy({
         if (hot && cannotGrow && dimmer.value > 0) {
           const to = Math.max(0, round(dimmer.value - config.step));
           const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;
+          beforeOverload = undefined; // a lack of capacity the group cannot fix soon: raise by the rule
           return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
         }
         if (config.overload && rt.value > config.overload.responseTime && !drained && dimmer.value > 0) {
           const to = Math.max(0, round(dimmer.value - (config.overload.step ?? config.step)));
           const why = `response time ${round(rt.value)} s > ${config.overload.responseTime} s: overloaded, and members added now help only once booted`;
+          if (config.overload.release === 'restore') beforeOverload ??= dimmer.value;
           return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
+        }
+        // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
+        if (size.value >= config.maxSize) beforeOverload = undefined;
+        if (beforeOverload !== undefined && config.overload && rt.value < config.low.responseTime) {
+          const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
+          if (to >= beforeOverload) beforeOverload = undefined;
+          if (to > dimmer.value) {
+            const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
+            return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };
+          }
         }
         const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
         if (!hot && spare && dimmer.value < 1) {
@@ -121,7 +149,8 @@ export const brownout = definePolicy({
         return undefined;
       }),
       filter((s): s is DimmerSymptom => s !== undefined),
-    ),
+    );
+  },
   plan: (symptom, { entity, config }) => ({
     actions: [{ entity: entity.id, effector: config.dimmerEffector, params: { value: symptom.detail.to } }],
     reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
@@ -142,6 +171,21 @@ export function raiseTo(dimmer: number, utilization: number | undefined, config:
     steps = Math.max(1, Math.floor((room - dimmer) / step + 1e-9));
   }
   return Math.min(1, round(dimmer + steps * step));
+}
+
+/**
+ * The dimmer after an overload is over, with `overload.release: restore`: back to `before` if the utilization,
+ * grown in proportion to the dimmer (the worst case), stays at or below `high.utilization` there; else the
+ * most whole raise steps that keep it there, at least one. Without a utilization reading, all the way.
+ */
+export function restoreTo(dimmer: number, before: number, utilization: number | undefined, config: Pick<BrownoutConfig, 'step' | 'raiseStep' | 'high'>): number {
+  if (utilization === undefined || utilization <= 0) return before;
+  const step = config.raiseStep ?? config.step;
+  // at dimmer 0 there is no optional content whose cost could be scaled: one step
+  const room = dimmer > 0 ? (dimmer * config.high.utilization) / utilization : dimmer + step;
+  if (room >= before) return before;
+  const steps = Math.max(1, Math.floor((room - dimmer) / step + 1e-9));
+  return Math.min(before, round(dimmer + steps * step));
 }
 
 function round(value: number): number {

@@ -10,12 +10,12 @@ import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
 /** A group of 1 (at most 3) whose per-member utilization follows a demand, one 60 s period at a time. */
-function setup() {
+function setup(urgency: Record<string, unknown> = { sensor: 'rt', above: 0.75 }) {
   const clock = new VirtualClock();
   const tree = new EntityTree(clock);
   const web = tree.add({
     id: 'web', type: 'cluster',
-    sensors: [numberSensor('cpu', { staleAfterMs: 150_000 }), numberSensor('rt', { staleAfterMs: 150_000 }), numberSensor('group.size')],
+    sensors: [...['cpu', 'rt', 'rate'].map((n) => numberSensor(n, { staleAfterMs: 150_000 })), numberSensor('group.size')],
     effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
   });
   web.sensor('group.size').publish(1);
@@ -23,14 +23,18 @@ function setup() {
   const engine = new Engine({ tree, knowledge, scheduler: clock });
   engine.attach(web, autoscaler, {
     metrics: [{ sensor: 'cpu', target: 0.8 }],
-    urgency: { sensor: 'rt', above: 0.75 },
+    urgency,
     max: 3, evaluationInterval: '5s', scaleUp: { stabilization: '1m' }, scaleDown: { stabilization: 0 },
   });
   engine.start();
-  /** One period: the response time first, then the demand spread over the current size; the size after it. */
+  /**
+   * One period: the response time and the arrival rate (20 per unit of demand) first, then the demand spread
+   * over the current size; the size after it.
+   */
   const period = async (demand: number, rt: number): Promise<number> => {
     const size = web.sensor<number>('group.size').value as number;
     web.sensor('rt').publish(rt);
+    web.sensor('rate').publish(20 * demand);
     web.sensor('cpu').publish(Math.min(1, demand / size));
     await clock.advanceBy(60_000);
     return web.sensor<number>('group.size').value as number;
@@ -55,6 +59,29 @@ describe('autoscaler: burst filtering with urgency', () => {
     expect(reasons.find((r) => r.includes('resize 2 -> 3'))).toMatch(/rt 2\.5 > 0\.75: scale-up stabilization window skipped/);
     expect(reasons.find((r) => r.includes('resize 1 -> 2'))).not.toMatch(/skipped/);
     await engine.stop();
+  });
+
+  it('with rise, adds members at once for load that grew gradually and filters a jump from a low reading', async () => {
+    const { engine, knowledge, period } = setup({ sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1.5 } });
+    expect(await period(0.4, 0.06)).toBe(1);
+    // a jump: the rate went from 8 to 19 (x 2.4), served in time: the window holds
+    expect(await period(0.95, 0.6)).toBe(1);
+    expect(await period(0.4, 0.06)).toBe(1);
+    expect(await period(0.6, 0.1)).toBe(1); // 12 after 8: a rise, but 0.6 asks for no more
+    expect(await period(0.8, 0.2)).toBe(1); // 16 after 12: nor does 0.8
+    // 19 after 16 (x 1.19): a rise, and 0.95 asks for 2: at once
+    expect(await period(0.95, 0.3)).toBe(2);
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
+    expect(reasons.find((r) => r.includes('resize 1 -> 2'))).toMatch(/rate 19 rose gradually \(at most 1\.5 x the previous 16\): scale-up stabilization window skipped/);
+    await engine.stop();
+  });
+
+  it('refuses a rise ratio of 1 or less, naming the field, and asks for its sensor', () => {
+    const base = { metric: 'cpu', target: 0.8, max: 3, scaleUp: { stabilization: '1m' } };
+    const issues = autoscaler.config.safeParse({ ...base, urgency: { sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1 } } }).error?.issues.map((i) => i.path.join('.'));
+    expect(issues).toEqual(['urgency.rise.atMost']);
+    const parsed = autoscaler.config.parse({ ...base, urgency: { sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1.5 } } });
+    expect(autoscaler.requires?.(parsed).find((r) => r.sensor === 'rate')?.configPath).toEqual(['urgency', 'rise', 'sensor']);
   });
 
   it('refuses urgency without a scale-up window, and asks for its sensor', () => {

@@ -5,7 +5,7 @@ import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
-import { brownout, raiseTo } from '../../src/policies/brownout.js';
+import { brownout, raiseTo, restoreTo } from '../../src/policies/brownout.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -33,7 +33,7 @@ function setup(config: Record<string, unknown>, size = 1) {
     return web.sensor<number>('dimmer').value as number;
   };
   const reasons = async (): Promise<string[]> => (await knowledge.queryDecisions({})).reverse().map((d) => d.reason);
-  return { engine, period, reasons };
+  return { engine, period, reasons, web };
 }
 
 describe('brownout: overload, drained queues and the raise step', () => {
@@ -78,7 +78,8 @@ describe('brownout: overload, drained queues and the raise step', () => {
     expect(() => brownout.config.parse({ ...base, overload: { responseTime: 0.3 } })).toThrow(/overload\.responseTime must be at least high\.responseTime/);
     const issues = brownout.config.safeParse({ ...base, raiseStep: 0, overload: { responseTime: 1, step: 2 } }).error?.issues.map((i) => i.path.join('.'));
     expect(issues).toEqual(expect.arrayContaining(['raiseStep', 'overload.step']));
-    expect(brownout.config.parse({ ...base, overload: { responseTime: 0.75 } }).overload).toEqual({ responseTime: 0.75 });
+    expect(brownout.config.parse({ ...base, overload: { responseTime: 0.75 } }).overload).toEqual({ responseTime: 0.75, release: 'raise' });
+    expect(brownout.config.safeParse({ ...base, overload: { responseTime: 1, release: 'undo' } }).error?.issues.map((i) => i.path.join('.'))).toEqual(['overload.release']);
   });
 });
 
@@ -106,5 +107,63 @@ describe('brownout: raising by the utilization headroom', () => {
 
   it("refuses raiseBy 'headroom' without a utilization sensor", () => {
     expect(() => brownout.config.parse({ maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2 }, raiseBy: 'headroom' })).toThrow(/raiseBy 'headroom' needs utilizationSensor/);
+  });
+});
+
+describe('brownout: releasing an overload by restoring the dimmer', () => {
+  const config = { step: 0.25, high: { responseTime: 0.4, utilization: 0.85 } };
+
+  it('restores the dimmer before the overload as far as the utilization, grown with the dimmer, stays at or below high', () => {
+    expect(restoreTo(0.5, 1, 0.367, config)).toBe(1); // 0.367 x 2 = 0.73 <= 0.85: all the way
+    expect(restoreTo(0.5, 1, 0.454, config)).toBe(0.75); // room up to 0.94: one step
+    expect(restoreTo(0.5, 0.75, 0.3, config)).toBe(0.75); // never above the dimmer before the overload
+    expect(restoreTo(0.5, 1, 0.8, config)).toBe(0.75); // no room, but a raise is at least one step
+    expect(restoreTo(0, 1, 0.9, config)).toBe(0.25); // nothing optional to scale from: one step
+    expect(restoreTo(0.5, 1, undefined, config)).toBe(1); // no utilization to weigh: all the way
+  });
+
+  it('in the loop, gives back what the overload steps took once the response time is below low', async () => {
+    const { engine, period, reasons } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } });
+    // a one-minute burst on 1 of 3 members: lowered while the added member boots
+    expect(await period(0.9, 1)).toBe(0.5);
+    expect(await period(0.3, 0.3, 1)).toBe(0.5); // 0.3 s: not an overload, but not low either: hold
+    // 0.1 s and 0.4 x 2 = 0.8 <= 0.85: all of it back at once (the raise rule would give one step)
+    expect(await period(0.1, 0.4, 1)).toBe(1);
+    expect((await reasons()).at(-1)).toBe('response time 0.1 s < 0.2 s and utilization 0.4: the overload is over, give back what its steps took: raise the dimmer 0.5 -> 1');
+    await engine.stop();
+  });
+
+  it('restores in steps while the utilization leaves no room, and stays put while the overload lasts', async () => {
+    const { engine, period } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } });
+    expect(await period(2, 1)).toBe(0.5);
+    expect(await period(1.5, 1)).toBe(0); // still overloaded: lower again
+    expect(await period(0.1, 0.5)).toBe(0.25); // nothing optional left to scale from: one step
+    expect(await period(0.1, 0.3, 1)).toBe(0.75); // room up to 0.71: two steps
+    expect(await period(0.1, 0.4, 1)).toBe(1); // room up to 1.59: the rest
+    await engine.stop();
+  });
+
+  it("with the default release ('raise'), raises by the raise rule", async () => {
+    const { engine, period } = setup({ overload: { responseTime: 0.75, step: 0.5 } });
+    expect(await period(0.9, 1)).toBe(0.5);
+    expect(await period(0.1, 0.4, 1)).toBe(0.75); // one step
+    await engine.stop();
+  });
+
+  it('at the maximum size leaves the raise to the raise rule: there is no boot to bridge', async () => {
+    const { engine, period, web } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } }, 2);
+    expect(await period(0.9, 1)).toBe(0.5); // 2 of 3: the overload step
+    web.sensor('group.size').publish(3);
+    expect(await period(0.1, 0.4)).toBe(0.75); // at 3 of 3: one raise step, not the restore
+    await engine.stop();
+  });
+
+  it('after the high rule lowered a group that is hot while it cannot grow, leaves the raise to the raise rule', async () => {
+    const { engine, period } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } });
+    expect(await period(0.9, 1)).toBe(0.5); // the overload step
+    expect(await period(0.5, 0.95, 1)).toBe(0.25); // hot while the added member boots: the high rule's step
+    expect(await period(0.3, 0.3)).toBe(0.25); // not an overload's to give back: 0.3 s is above low, hold
+    expect(await period(0.1, 0.3)).toBe(0.5); // the raise rule's step
+    await engine.stop();
   });
 });

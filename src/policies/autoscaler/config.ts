@@ -109,8 +109,18 @@ const baseSchema = z.strictObject({
    * scale-up stabilization window. A burst the group still serves in time must then last the window
    * before members are added (they would often boot after it has passed), while a group that is already
    * too slow grows at once. Needs a `scaleUp.stabilization` window.
+   *
+   * `rise` tells a rise from a burst: a scale-up is urgent too while `rise.sensor`'s latest reading is
+   * at most `rise.atMost` times its previous one (load that grew gradually keeps growing; a jump from a
+   * low reading is the burst the window filters).
    */
-  urgency: z.strictObject({ sensor: z.string().min(1), above: z.number().positive() }).optional(),
+  urgency: z
+    .strictObject({
+      sensor: z.string().min(1),
+      above: z.number().positive(),
+      rise: z.strictObject({ sensor: z.string().min(1), atMost: z.number().gt(1) }).optional(),
+    })
+    .optional(),
   /** Scheduled windows: a floor or an exact size from each cron trigger for a duration. */
   schedule: z.array(scheduleWindowSchema).default([]),
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledModule } from './compile-typescript-module.js';
 
@@ -22,6 +22,20 @@ export function cacheDirFor(modulePath: string): string | undefined {
   for (let dir = path.dirname(modulePath); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'node_modules'))) return path.join(dir, CACHE_SUBDIR);
     if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * `dir` once it exists and can be written, or undefined when it cannot (a read-only node_modules, a file in
+ * the way): the module is then compiled for this run only, as without a project node_modules.
+ */
+export async function writableCacheDir(dir: string): Promise<string | undefined> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    return dir;
+  } catch {
+    return undefined;
   }
 }
 

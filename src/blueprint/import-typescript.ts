@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cacheDirFor, cacheKey, findCompiled, storeCompiled } from './compiled-module-cache.js';
+import { cacheDirFor, cacheKey, findCompiled, storeCompiled, writableCacheDir } from './compiled-module-cache.js';
 import { commandBundle, type CommandBundle } from './command-bundle.js';
 import { compileTypeScriptModule } from './compile-typescript-module.js';
 import { loadEsbuild } from './load-esbuild.js';
@@ -27,7 +27,8 @@ export function compilesTypeScript(): boolean {
  * `homeostat` command), esbuild compiles it with its local imports into one ES module that imports the
  * command's own copies of homeostat, rxjs and zod (see compileTypeScriptModule), kept in the project's
  * node_modules/.cache/homeostat-modules by content hash, so that a later run with unchanged files loads it
- * without compiling; stack traces name the original file and line. Elsewhere (a program using the library),
+ * without compiling (with no project node_modules, or one that cannot be written, it is compiled for this run
+ * only); stack traces name the original file and line. Elsewhere (a program using the library),
  * through tsx's loader API.
  * @throws TypeScriptLoaderMissingError when neither esbuild nor tsx is installed; an error with code
  *   ERR_MODULE_NOT_FOUND naming the file when it does not exist; otherwise what compiling or loading threw
@@ -70,15 +71,16 @@ async function importCompiled(absolutePath: string, bundle: CommandBundle): Prom
   // esbuild is loaded only to compile: a cached module loads without it
   const esbuild = await loadEsbuild(absolutePath);
   if (esbuild === undefined) return undefined;
-  const dir = cacheDir ?? (await mkdtemp(path.join(os.tmpdir(), 'homeostat-module-')));
+  const keptIn = cacheDir === undefined ? undefined : await writableCacheDir(cacheDir);
+  const dir = keptIn ?? (await mkdtemp(path.join(os.tmpdir(), 'homeostat-module-')));
   try {
     const outfile = path.join(dir, `${key}.mjs`);
     const compiled = await compileTypeScriptModule(esbuild, absolutePath, outfile, bundle);
-    await storeCompiled(outfile, compiled, cacheDir !== undefined);
+    await storeCompiled(outfile, compiled, keptIn !== undefined);
     // after a failed import of the same file, Node would answer that failure again: a fresh URL loads it anew
     return await importWithSourceMaps(outfile, cached === undefined ? '' : `?recompiled=${Date.now()}`);
   } finally {
-    if (cacheDir === undefined) await rm(dir, { recursive: true, force: true });
+    if (keptIn === undefined) await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -147,3 +147,36 @@ describe('the installed command with a TypeScript policy module', { timeout: 120
     expect((result as { stderr: string }).stderr).toMatch(/^bad\.yaml:7:\d+: .*max.*5/m);
   });
 });
+
+/** Runs `homeostat validate <blueprint>` in the project, the blueprint made for one policy module. */
+async function validateModule(name: string, module: string): Promise<{ code: number; stderr: string }> {
+  await writeFile(path.join(project, `${name}.yaml`), `name: ${name}\napplication:\n  id: app\n  type: application\n  policies:\n    - module: ${module}\n`);
+  try {
+    const { stderr } = await run(process.execPath, [bin, 'validate', `${name}.yaml`], { cwd: project, timeout: 60_000 });
+    return { code: 0, stderr };
+  } catch (error) {
+    const e = error as { code?: unknown; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stderr: e.stderr ?? '' };
+  }
+}
+
+/** A policy module that throws `message` built from its imports at load: what it compiled to shows in stderr. */
+const throwing = (imports: string, message: string): string => `${imports}\nthrow new Error(${message});\n`;
+
+describe('the compiled-module cache of the installed command', { timeout: 120_000 }, () => {
+  it('still loads a module when the cache cannot be written (it is compiled for this run only)', async () => {
+    await writeFile(path.join(project, 'policies/uncached.ts'), throwing('', "'uncached loaded'"));
+    const saved = `${cacheDir}.saved`;
+    await rm(saved, { recursive: true, force: true });
+    await stat(cacheDir).then(() => import('node:fs/promises').then((fs) => fs.rename(cacheDir, saved)), () => undefined);
+    await writeFile(cacheDir, 'not a directory');
+    try {
+      const result = await validateModule('uncached', './policies/uncached.ts');
+      expect(result.stderr).toContain('uncached loaded');
+    } finally {
+      await rm(cacheDir, { force: true });
+      await import('node:fs/promises').then((fs) => fs.rename(saved, cacheDir)).catch(() => undefined);
+    }
+  });
+
+});

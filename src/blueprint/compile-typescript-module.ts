@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
@@ -9,7 +10,10 @@ import type { CommandBundle } from './command-bundle.js';
 export interface CompiledModule {
   /** ES module text, with an inline source map (stack traces name the original files and lines). */
   readonly code: string;
-  /** Absolute paths of every file compiled in: the module and the local files it imports. */
+  /**
+   * Absolute paths of every file it was compiled from: the module, the local files it imports and the
+   * nearest tsconfig.json (or jsconfig.json) of each, whose settings (paths, decorators) esbuild applies.
+   */
   readonly inputs: readonly string[];
 }
 
@@ -49,8 +53,8 @@ export async function compileTypeScriptModule(esbuild: typeof Esbuild, entry: st
   });
   const code = result.outputFiles?.[0]?.text;
   if (code === undefined) throw new Error(`esbuild wrote no module for ${entry}`);
-  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(input));
-  return { code, inputs };
+  const sources = Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(input));
+  return { code, inputs: [...new Set([...sources, ...sources.flatMap(nearestTsconfig)])] };
 }
 
 /** Keeps package imports as imports (by absolute URL), sharing the command's copies where they are the same install. */
@@ -112,6 +116,15 @@ function keepImportMeta(): Esbuild.Plugin {
       });
     },
   };
+}
+
+/** The tsconfig.json (or else jsconfig.json) esbuild applies to `file`: the nearest above it, if any. */
+function nearestTsconfig(file: string): string[] {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const found = ['tsconfig.json', 'jsconfig.json'].map((name) => path.join(dir, name)).find((candidate) => existsSync(candidate));
+    if (found !== undefined) return [found];
+    if (path.dirname(dir) === dir) return [];
+  }
 }
 
 function isInside(file: string, dir: string): boolean {

@@ -164,6 +164,21 @@ async function validateModule(name: string, module: string): Promise<{ code: num
 const throwing = (imports: string, message: string): string => `${imports}\nthrow new Error(${message});\n`;
 
 describe('the compiled-module cache of the installed command', { timeout: 120_000 }, () => {
+  it('compiles again when the tsconfig the module was compiled with changes (a paths mapping)', async () => {
+    await writeFile(path.join(project, 'policies/limit-a.ts'), "export const WHICH = 'a';\n");
+    await writeFile(path.join(project, 'policies/limit-b.ts'), "export const WHICH = 'b';\n");
+    const tsconfig = (target: string): string => JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@limit': [target] } } });
+    await writeFile(path.join(project, 'tsconfig.json'), tsconfig('./policies/limit-a.ts'));
+    try {
+      await writeFile(path.join(project, 'policies/mapped.ts'), throwing("import { WHICH } from '@limit';", "'mapped to ' + WHICH"));
+      expect((await validateModule('mapped', './policies/mapped.ts')).stderr).toContain('mapped to a');
+      await writeFile(path.join(project, 'tsconfig.json'), tsconfig('./policies/limit-b.ts'));
+      expect((await validateModule('mapped', './policies/mapped.ts')).stderr).toContain('mapped to b');
+    } finally {
+      await rm(path.join(project, 'tsconfig.json'));
+    }
+  });
+
   it('still loads a module when the cache cannot be written (it is compiled for this run only)', async () => {
     await writeFile(path.join(project, 'policies/uncached.ts'), throwing('', "'uncached loaded'"));
     const saved = `${cacheDir}.saved`;

@@ -6,6 +6,8 @@ import type { CompiledModule } from './compile-typescript-module.js';
 
 /** What a cached module was compiled from: each input file and the hash of its content then. */
 interface CacheManifest {
+  /** The module compiled (absent in entries of earlier builds): its entry goes when the file is deleted. */
+  readonly entry?: string;
   readonly inputs: ReadonlyArray<{ readonly file: string; readonly sha256: string }>;
 }
 
@@ -72,23 +74,34 @@ export async function findCompiled(dir: string, key: string): Promise<string | u
  * Writes a compiled module to `outfile` and, with `keep`, the manifest that lets a later run reuse it. Each
  * file is written whole and renamed into place, so that a concurrent run never reads half of one.
  */
-export async function storeCompiled(outfile: string, compiled: CompiledModule, keep: boolean): Promise<void> {
+export async function storeCompiled(outfile: string, entry: string, compiled: CompiledModule, keep: boolean): Promise<void> {
   await mkdir(path.dirname(outfile), { recursive: true });
   await writeWhole(outfile, compiled.code);
   if (!keep) return;
   const inputs = await Promise.all(compiled.inputs.map(async (file) => ({ file, sha256: sha256(await readFile(file, 'utf8')) })));
-  const manifest: CacheManifest = { inputs };
+  const manifest: CacheManifest = { entry, inputs };
   await writeWhole(outfile.replace(/\.mjs$/, '.json'), JSON.stringify(manifest));
   await removeOlderEntries(outfile);
 }
 
-/** Removes the entries of earlier versions of the module (the same path hash, another content hash). */
+/**
+ * Removes the entries of earlier versions of the module (the same path hash, another content hash) and those
+ * of modules whose file no longer exists, so that the cache holds one entry per module of the project.
+ */
 async function removeOlderEntries(outfile: string): Promise<void> {
   const dir = path.dirname(outfile);
   const key = path.basename(outfile, '.mjs');
   const pathHash = key.split('-')[0] ?? key;
-  for (const name of await readdir(dir)) {
-    if (name.startsWith(`${pathHash}-`) && !name.startsWith(key)) await rm(path.join(dir, name), { force: true });
+  const names = await readdir(dir);
+  const deleted = new Set<string>();
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const entry = await readFile(path.join(dir, name), 'utf8').then((text) => (JSON.parse(text) as CacheManifest).entry, () => undefined);
+    if (entry !== undefined && !existsSync(entry)) deleted.add(path.basename(name, '.json'));
+  }
+  for (const name of names) {
+    const owner = name.split('.')[0] ?? name;
+    const older = name.startsWith(`${pathHash}-`) && !name.startsWith(key);
+    if (older || deleted.has(owner)) await rm(path.join(dir, name), { force: true });
   }
 }
 

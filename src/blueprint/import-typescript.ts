@@ -76,7 +76,7 @@ async function importCompiled(absolutePath: string, bundle: CommandBundle): Prom
   try {
     const outfile = path.join(dir, `${key}.mjs`);
     const compiled = await compileTypeScriptModule(esbuild, absolutePath, outfile, bundle);
-    await storeCompiled(outfile, compiled, keptIn !== undefined);
+    await storeCompiled(outfile, absolutePath, compiled, keptIn !== undefined);
     // after a failed import of the same file, Node would answer that failure again: a fresh URL loads it anew
     return await importWithSourceMaps(outfile, cached === undefined ? '' : `?recompiled=${Date.now()}`);
   } finally {

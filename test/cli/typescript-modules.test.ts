@@ -194,4 +194,17 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     }
   });
 
+  it('removes the entry of a module whose file was deleted when it compiles another', async () => {
+    await writeFile(path.join(project, 'policies/gone.ts'), throwing('', "'gone loaded'"));
+    expect((await validateModule('gone', './policies/gone.ts')).stderr).toContain('gone loaded');
+    const withGone = await compiledFiles();
+    await rm(path.join(project, 'policies/gone.ts'));
+    await writeFile(path.join(project, 'policies/fresh.ts'), throwing('', "'fresh loaded'"));
+    expect((await validateModule('fresh', './policies/fresh.ts')).stderr).toContain('fresh loaded');
+    const after = await compiledFiles();
+    const goneEntries = withGone.filter((file) => !after.includes(file));
+    expect(goneEntries).toHaveLength(1);
+    expect(after).toHaveLength(withGone.length);
+  });
+
 });

@@ -207,4 +207,25 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     expect(after).toHaveLength(withGone.length);
   });
 
+  it('names the file, line and column of a syntax error in a file the module imports', async () => {
+    await writeFile(path.join(project, 'policies/broken-rules.ts'), "export const A = 1;\nexport const B = (;\n");
+    await writeFile(path.join(project, 'policies/imports-broken.ts'), "import { A } from './broken-rules.js';\nexport default A;\n");
+    const result = await validateModule('syntax', './policies/imports-broken.ts');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken-rules\.ts:2:\d+/);
+  });
+
+  it('names the package a module imports that is not installed, and where', async () => {
+    await writeFile(path.join(project, 'policies/missing-package.ts'), "import { x } from 'not-installed-package';\nexport default x;\n");
+    const result = await validateModule('missing', './policies/missing-package.ts');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not-installed-package.*missing-package\.ts:1:19/);
+  });
+
+  it('loads a .mts module importing JSON and a .js file next to it, with import.meta.dirname its own', async () => {
+    await writeFile(path.join(project, 'policies/helper.js'), "export const HELPER = 'js helper';\n");
+    await writeFile(path.join(project, 'policies/data.json'), '{ "value": 7 }\n');
+    await writeFile(path.join(project, 'policies/meta.mts'), throwing("import { HELPER } from './helper.js';\nimport data from './data.json' with { type: 'json' };", "`${HELPER} ${data.value} ${import.meta.dirname}`"));
+    expect((await validateModule('meta', './policies/meta.mts')).stderr).toContain(`js helper 7 ${path.join(project, 'policies')}`);
+  });
 });

@@ -228,4 +228,18 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     await writeFile(path.join(project, 'policies/meta.mts'), throwing("import { HELPER } from './helper.js';\nimport data from './data.json' with { type: 'json' };", "`${HELPER} ${data.value} ${import.meta.dirname}`"));
     expect((await validateModule('meta', './policies/meta.mts')).stderr).toContain(`js helper 7 ${path.join(project, 'policies')}`);
   });
+  it('serves processes compiling the same module at once, leaving one whole entry and no partial file', async () => {
+    await writeFile(path.join(project, 'policies/raced.ts'), throwing('', "'raced loaded'"));
+    const before = await readdir(cacheDir);
+    await writeFile(path.join(project, 'raced.yaml'), 'name: raced\napplication:\n  id: app\n  type: application\n  policies:\n    - module: ./policies/raced.ts\n');
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () => run(process.execPath, [bin, 'validate', 'raced.yaml'], { cwd: project, timeout: 60_000 }).catch((error: unknown) => error as { stderr: string })),
+    );
+    for (const result of runs) expect(result.stderr).toContain('raced loaded');
+    const added = (await readdir(cacheDir)).filter((name) => !before.includes(name));
+    expect(added.filter((name) => name.endsWith('.mjs'))).toHaveLength(1);
+    expect(added.filter((name) => name.endsWith('.json'))).toHaveLength(1);
+    expect(added.filter((name) => name.endsWith('.partial'))).toEqual([]);
+  });
+
 });

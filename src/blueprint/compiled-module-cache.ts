@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { access, constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledModule } from './compile-typescript-module.js';
 
@@ -13,6 +13,9 @@ interface CacheManifest {
 
 /** Where compiled modules are kept, inside the project's node_modules (removed with it, private to it). */
 const CACHE_SUBDIR = path.join('node_modules', '.cache', 'homeostat-modules');
+
+/** A partial file older than this was left by a process that stopped while writing it: 10 minutes. */
+const ABANDONED_PARTIAL_MS = 10 * 60 * 1000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -86,7 +89,9 @@ export async function storeCompiled(outfile: string, entry: string, compiled: Co
 
 /**
  * Removes the entries of earlier versions of the module (the same path hash, another content hash) and those
- * of modules whose file no longer exists, so that the cache holds one entry per module of the project.
+ * of modules whose file no longer exists, so that the cache holds one entry per module of the project. A
+ * partial file is another process writing right now (it renames it into place next), so it is left unless
+ * abandoned long ago.
  */
 async function removeOlderEntries(outfile: string): Promise<void> {
   const dir = path.dirname(outfile);
@@ -99,10 +104,20 @@ async function removeOlderEntries(outfile: string): Promise<void> {
     if (entry !== undefined && !existsSync(entry)) deleted.add(path.basename(name, '.json'));
   }
   for (const name of names) {
+    const file = path.join(dir, name);
+    if (name.endsWith('.partial')) {
+      if (await isAbandoned(file)) await rm(file, { force: true });
+      continue;
+    }
     const owner = name.split('.')[0] ?? name;
     const older = name.startsWith(`${pathHash}-`) && !name.startsWith(key);
-    if (older || deleted.has(owner)) await rm(path.join(dir, name), { force: true });
+    if (older || deleted.has(owner)) await rm(file, { force: true });
   }
+}
+
+async function isAbandoned(partial: string): Promise<boolean> {
+  const modified = await stat(partial).then((s) => s.mtimeMs, () => undefined);
+  return modified !== undefined && Date.now() - modified > ABANDONED_PARTIAL_MS;
 }
 
 async function writeWhole(file: string, text: string): Promise<void> {

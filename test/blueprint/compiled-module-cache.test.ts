@@ -1,0 +1,55 @@
+// The compiled-module cache's housekeeping, on a real directory: storing a module's new version removes its
+// older entries, but not the file another process is writing right now for a version of its own.
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cacheKey, storeCompiled } from '../../src/blueprint/compiled-module-cache.js';
+
+let dir: string;
+let modulePath: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'homeostat-module-cache-'));
+  modulePath = path.join(dir, 'guard.ts');
+  await writeFile(modulePath, 'export default 1;\n');
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Stores `source` as the compiled module of guard.ts; resolves with its key. */
+async function store(source: string): Promise<string> {
+  const key = cacheKey(modulePath, source, 'build');
+  await storeCompiled(path.join(dir, `${key}.mjs`), modulePath, { code: source, inputs: [modulePath] }, true);
+  return key;
+}
+
+describe('storing a compiled module', () => {
+  it('removes the older version of the module, and keeps the newer', async () => {
+    const older = await store('export default 1;\n');
+    const newer = await store('export default 2;\n');
+    const names = await readdir(dir);
+    expect(names.filter((name) => name.startsWith(older))).toEqual([]);
+    expect(names.filter((name) => name.startsWith(newer)).sort()).toEqual([`${newer}.json`, `${newer}.mjs`]);
+  });
+
+  it('leaves the file another process is writing for another version, which it renames into place next', async () => {
+    const other = cacheKey(modulePath, 'export default 3;\n', 'build');
+    const inProgress = path.join(dir, `${other}.mjs.4242.partial`);
+    await writeFile(inProgress, 'export default 3;\n');
+    await store('export default 2;\n');
+    expect(await readdir(dir)).toContain(path.basename(inProgress));
+  });
+
+  it('removes a partial file left by a process that stopped long ago', async () => {
+    const other = cacheKey(modulePath, 'export default 3;\n', 'build');
+    const abandoned = path.join(dir, `${other}.mjs.4242.partial`);
+    await writeFile(abandoned, 'export default 3;\n');
+    const dayAgo = new Date(Date.now() - 24 * 3600 * 1000);
+    await utimes(abandoned, dayAgo, dayAgo);
+    await store('export default 2;\n');
+    expect(await readdir(dir)).not.toContain(path.basename(abandoned));
+  });
+});

@@ -15,6 +15,8 @@ export interface CompiledModule {
    * nearest tsconfig.json (or jsconfig.json) of each, whose settings (paths, decorators) esbuild applies.
    */
   readonly inputs: readonly string[];
+  /** The version of esbuild that compiled it. */
+  readonly compiler: string;
 }
 
 /** Marks the plugin's own nested resolution, so that it does not intercept itself. */
@@ -54,7 +56,7 @@ export async function compileTypeScriptModule(esbuild: typeof Esbuild, entry: st
   const code = result.outputFiles?.[0]?.text;
   if (code === undefined) throw new Error(`esbuild wrote no module for ${entry}`);
   const sources = Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(input));
-  return { code, inputs: [...new Set([...sources, ...sources.flatMap(nearestTsconfig)])] };
+  return { code, inputs: [...new Set([...sources, ...sources.flatMap(nearestTsconfig)])], compiler: esbuild.version };
 }
 
 /** Keeps package imports as imports (by absolute URL), sharing the command's copies where they are the same install. */

@@ -8,6 +8,8 @@ import type { CompiledModule } from './compile-typescript-module.js';
 interface CacheManifest {
   /** The module compiled (absent in entries of earlier builds): its entry goes when the file is deleted. */
   readonly entry?: string;
+  /** The version of esbuild that compiled it (absent in entries of earlier builds). */
+  readonly compiler?: string;
   readonly inputs: ReadonlyArray<{ readonly file: string; readonly sha256: string }>;
 }
 
@@ -52,8 +54,11 @@ export function cacheKey(modulePath: string, source: string, buildId: string): s
   return `${sha256(modulePath).slice(0, 16)}-${sha256(JSON.stringify([buildId, sha256(source)])).slice(0, 16)}`;
 }
 
-/** The compiled file for `key` when every file it was compiled from still has the same content, else undefined. */
-export async function findCompiled(dir: string, key: string): Promise<string | undefined> {
+/**
+ * The compiled file for `key` when every file it was compiled from still has the same content and the esbuild
+ * installed now (`compiler`, undefined when none is) is the one that compiled it, else undefined.
+ */
+export async function findCompiled(dir: string, key: string, compiler: string | undefined): Promise<string | undefined> {
   const file = path.join(dir, `${key}.mjs`);
   let manifest: CacheManifest;
   try {
@@ -61,6 +66,7 @@ export async function findCompiled(dir: string, key: string): Promise<string | u
   } catch {
     return undefined;
   }
+  if (compiler !== undefined && manifest.compiler !== compiler) return undefined;
   for (const input of manifest.inputs) {
     let content: string;
     try {
@@ -82,7 +88,7 @@ export async function storeCompiled(outfile: string, entry: string, compiled: Co
   await writeWhole(outfile, compiled.code);
   if (!keep) return;
   const inputs = await Promise.all(compiled.inputs.map(async (file) => ({ file, sha256: sha256(await readFile(file, 'utf8')) })));
-  const manifest: CacheManifest = { entry, inputs };
+  const manifest: CacheManifest = { entry, compiler: compiled.compiler, inputs };
   await writeWhole(outfile.replace(/\.mjs$/, '.json'), JSON.stringify(manifest));
   await removeOlderEntries(outfile);
 }

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { cacheDirFor, cacheKey, findCompiled, storeCompiled, writableCacheDir } from './compiled-module-cache.js';
 import { commandBundle, type CommandBundle } from './command-bundle.js';
 import { compileTypeScriptModule } from './compile-typescript-module.js';
-import { loadEsbuild } from './load-esbuild.js';
+import { esbuildVersion, loadEsbuild } from './load-esbuild.js';
 
 type ModuleRecord = Record<string, unknown>;
 
@@ -59,7 +59,7 @@ async function importCompiled(absolutePath: string, bundle: CommandBundle): Prom
   }
   const cacheDir = cacheDirFor(absolutePath);
   const key = cacheKey(absolutePath, source, bundle.buildId);
-  const cached = cacheDir === undefined ? undefined : await findCompiled(cacheDir, key);
+  const cached = cacheDir === undefined ? undefined : await findCompiled(cacheDir, key, esbuildVersion(absolutePath));
   if (cached !== undefined) {
     try {
       return await importWithSourceMaps(cached);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type * as Esbuild from 'esbuild';
@@ -22,6 +23,26 @@ export async function loadEsbuild(modulePath: string): Promise<typeof Esbuild | 
       try {
         const resolver = via === undefined ? require : createRequire(require.resolve(via));
         return resolver('esbuild') as typeof Esbuild;
+      } catch {
+        // not there: the next place
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The version of the esbuild loadEsbuild would load, read from its package.json without loading it (a cached
+ * module is reused without esbuild), or undefined when it is not installed.
+ */
+export function esbuildVersion(modulePath: string): string | undefined {
+  const fromHomeostat = createRequire(import.meta.url);
+  const fromModule = createRequire(pathToFileURL(modulePath));
+  for (const require of [fromHomeostat, fromModule]) {
+    for (const via of [undefined, 'tsx/package.json']) {
+      try {
+        const resolver = via === undefined ? require : createRequire(require.resolve(via));
+        return (JSON.parse(readFileSync(resolver.resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version;
       } catch {
         // not there: the next place
       }

@@ -22,7 +22,7 @@ afterEach(async () => {
 /** Stores `source` as the compiled module of guard.ts; resolves with its key. */
 async function store(source: string): Promise<string> {
   const key = cacheKey(modulePath, source, 'build');
-  await storeCompiled(path.join(dir, `${key}.mjs`), modulePath, { code: source, inputs: [modulePath] }, true);
+  await storeCompiled(path.join(dir, `${key}.mjs`), modulePath, { code: source, inputs: [modulePath], compiler: '0.28.2' }, true);
   return key;
 }
 

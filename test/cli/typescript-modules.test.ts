@@ -242,4 +242,26 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     expect(added.filter((name) => name.endsWith('.partial'))).toEqual([]);
   });
 
+  it('compiles a cached module again when the esbuild installed is another version', async () => {
+    await writeFile(path.join(project, 'policies/versioned.ts'), throwing('', "'versioned loaded'"));
+    expect((await validateModule('versioned', './policies/versioned.ts')).stderr).toContain('versioned loaded');
+    const findEntry = async (): Promise<string | undefined> => {
+      for (const file of await compiledFiles()) if ((await readFile(file, 'utf8')).includes('versioned loaded')) return file;
+      return undefined;
+    };
+    const compiled = await findEntry();
+    expect(compiled).toBeDefined();
+    const written = (await stat(compiled as string)).mtimeMs;
+    // the project installs another esbuild (here the same code under another version number)
+    const esbuild = path.join(project, 'node_modules/esbuild');
+    await mkdir(esbuild);
+    await writeFile(path.join(esbuild, 'package.json'), JSON.stringify({ name: 'esbuild', version: '0.0.1-other', main: 'main.js' }));
+    await writeFile(path.join(esbuild, 'main.js'), `module.exports = require(${JSON.stringify(path.join(repoRoot, 'node_modules/esbuild'))});\n`);
+    try {
+      expect((await validateModule('versioned', './policies/versioned.ts')).stderr).toContain('versioned loaded');
+      expect((await stat(compiled as string)).mtimeMs).toBeGreaterThan(written);
+    } finally {
+      await rm(esbuild, { recursive: true, force: true });
+    }
+  });
 });

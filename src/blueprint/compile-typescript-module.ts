@@ -25,7 +25,9 @@ const NESTED = Symbol('nested resolution');
 /** Files whose `import.meta.url` (and dirname, filename) must keep naming the original file. */
 const LOCAL_SOURCE = /\.[cm]?[jt]sx?$/;
 const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
-const USES_IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/;
+/** `import(` of a computed specifier (a literal one is compiled in by esbuild). */
+const COMPUTED_IMPORT = /(?<![.\w$])import\s*\((?=\s*[^\s'"`])/g;
+const USES_LOCATION = /\bimport\.meta\.(url|dirname|filename)\b|(?<![.\w$])import\s*\(\s*[^\s'"`]/;
 
 /**
  * Compiles a TypeScript module with esbuild into one ES module written for `outfile`: the module and its
@@ -100,7 +102,8 @@ function packagesFromNodeModules(bundle: CommandBundle): Esbuild.Plugin {
 
 /**
  * Keeps `import.meta.url`, `import.meta.dirname` and `import.meta.filename` naming each original file (a
- * module that reads a file next to itself), not the compiled one. Declared on the file's first line, so that
+ * module that reads a file next to itself), not the compiled one, and `import()` of a specifier computed at
+ * run time resolving a relative one from it. Declared on the file's first line, so that
  * line numbers stay those of the source.
  */
 function keepImportMeta(): Esbuild.Plugin {
@@ -110,10 +113,14 @@ function keepImportMeta(): Esbuild.Plugin {
       build.onLoad({ filter: LOCAL_SOURCE }, async (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const source = await readFile(args.path, 'utf8');
-        if (!USES_IMPORT_META.test(source)) return undefined;
-        const values: Record<string, string> = { url: pathToFileURL(args.path).href, dirname: path.dirname(args.path), filename: args.path };
+        if (!USES_LOCATION.test(source)) return undefined;
+        const url = pathToFileURL(args.path).href;
+        const values: Record<string, string> = { url, dirname: path.dirname(args.path), filename: args.path };
         const declared = Object.entries(values).map(([key, value]) => `const __homeostat_import_meta_${key} = ${JSON.stringify(value)};`).join(' ');
-        const contents = `${declared} ${source.replace(IMPORT_META, (_, key: string) => `__homeostat_import_meta_${key}`)}`;
+        // a relative specifier computed at run time resolves from the original file, as Node would
+        const importer = `const __homeostat_import = (specifier) => import(/^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : specifier);`;
+        const rewritten = source.replace(IMPORT_META, (_, key: string) => `__homeostat_import_meta_${key}`).replace(COMPUTED_IMPORT, '__homeostat_import(');
+        const contents = `${declared} ${importer} ${rewritten}`;
         return { contents, loader: loaderOf(args.path), resolveDir: path.dirname(args.path) };
       });
     },

@@ -264,4 +264,9 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
       await rm(esbuild, { recursive: true, force: true });
     }
   });
+  it('loads a relative file imported with a computed specifier from the directory of the module, as Node would', async () => {
+    await writeFile(path.join(project, 'policies/dynamic-target.js'), "export const NAME = 'dynamic target';\n");
+    await writeFile(path.join(project, 'policies/dynamic.ts'), throwing("const target = ['./dynamic', 'target.js'].join('-');\nconst { NAME } = (await import(target)) as { NAME: string };", 'NAME + " loaded"'));
+    expect((await validateModule('dynamic', './policies/dynamic.ts')).stderr).toContain('dynamic target loaded');
+  });
 });

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Esbuild from 'esbuild';
 import type { CommandBundle } from './command-bundle.js';
+import { nearestTsconfig } from './nearest-tsconfig.js';
 
 /** A TypeScript module compiled to one ES module, and the source files that went into it. */
 export interface CompiledModule {
@@ -125,15 +125,6 @@ function keepImportMeta(): Esbuild.Plugin {
       });
     },
   };
-}
-
-/** The tsconfig.json (or else jsconfig.json) esbuild applies to `file`: the nearest above it, if any. */
-function nearestTsconfig(file: string): string[] {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const found = ['tsconfig.json', 'jsconfig.json'].map((name) => path.join(dir, name)).find((candidate) => existsSync(candidate));
-    if (found !== undefined) return [found];
-    if (path.dirname(dir) === dir) return [];
-  }
 }
 
 function isInside(file: string, dir: string): boolean {

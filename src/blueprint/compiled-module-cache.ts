@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledModule } from './compile-typescript-module.js';
+import { isTsconfig, nearestTsconfig } from './nearest-tsconfig.js';
 
 /** What a cached module was compiled from: each input file and the hash of its content then. */
 interface CacheManifest {
@@ -55,8 +56,9 @@ export function cacheKey(modulePath: string, source: string, buildId: string): s
 }
 
 /**
- * The compiled file for `key` when every file it was compiled from still has the same content and the esbuild
- * installed now (`compiler`, undefined when none is) is the one that compiled it, else undefined.
+ * The compiled file for `key` when every file it was compiled from still has the same content (and the same
+ * nearest tsconfig.json) and the esbuild installed now (`compiler`, undefined when none is) is the one that
+ * compiled it, else undefined.
  */
 export async function findCompiled(dir: string, key: string, compiler: string | undefined): Promise<string | undefined> {
   const file = path.join(dir, `${key}.mjs`);
@@ -76,6 +78,10 @@ export async function findCompiled(dir: string, key: string, compiler: string | 
     }
     if (sha256(content) !== input.sha256) return undefined;
   }
+  // a tsconfig.json that appeared nearer a source file than the one it was compiled with (or where none was)
+  const recorded = new Set(manifest.inputs.map((input) => input.file));
+  const sources = manifest.inputs.filter((input) => !isTsconfig(input.file));
+  if (sources.some((input) => nearestTsconfig(input.file).some((config) => !recorded.has(config)))) return undefined;
   return existsSync(file) ? file : undefined;
 }
 

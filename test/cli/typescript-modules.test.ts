@@ -269,4 +269,20 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     await writeFile(path.join(project, 'policies/dynamic.ts'), throwing("const target = ['./dynamic', 'target.js'].join('-');\nconst { NAME } = (await import(target)) as { NAME: string };", 'NAME + " loaded"'));
     expect((await validateModule('dynamic', './policies/dynamic.ts')).stderr).toContain('dynamic target loaded');
   });
+  it('compiles again when a tsconfig.json appears above a module compiled without one', async () => {
+    const pkg = path.join(project, 'node_modules/limit-pkg');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(path.join(pkg, 'package.json'), JSON.stringify({ name: 'limit-pkg', type: 'module', main: 'index.js' }));
+    await writeFile(path.join(pkg, 'index.js'), "export const WHICH = 'the package';\n");
+    await writeFile(path.join(project, 'policies/limit-b.ts'), "export const WHICH = 'b';\n");
+    await writeFile(path.join(project, 'policies/appears.ts'), throwing("import { WHICH } from 'limit-pkg';", "'mapped to ' + WHICH"));
+    try {
+      expect((await validateModule('appears', './policies/appears.ts')).stderr).toContain('mapped to the package');
+      await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { 'limit-pkg': ['./policies/limit-b.ts'] } } }));
+      expect((await validateModule('appears', './policies/appears.ts')).stderr).toContain('mapped to b');
+    } finally {
+      await rm(path.join(project, 'tsconfig.json'), { force: true });
+      await rm(pkg, { recursive: true, force: true });
+    }
+  });
 });

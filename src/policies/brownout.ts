@@ -78,7 +78,8 @@ export interface DimmerSymptom extends Symptom {
 /**
  * Brownout (Klein et al.): when the group is overloaded and cannot grow right now (at its maximum, or
  * members still booting), lower the dimmer (the share of responses with optional content) one step; raise
- * it back one step when there is spare capacity. Missing readings decide nothing.
+ * it back one step when there is spare capacity. Missing readings decide nothing: a stale or unread dimmer,
+ * size or response time, a dimmer outside 0..1; with a `utilizationSensor`, a stale utilization holds raises.
  */
 export const brownout = definePolicy({
   name: 'brownout',
@@ -101,12 +102,15 @@ export const brownout = definePolicy({
         const read = (name: string | undefined): Observation<number> | undefined => {
           if (!name) return undefined;
           const sensor = entity.sensor<number>(name);
-          return sensor.isStale() ? undefined : sensor.current;
+          return sensor.isStale() || !isFiniteReading(sensor.current) ? undefined : sensor.current;
         };
         const dimmer = read(config.dimmerSensor);
         const size = read(config.sizeSensor);
-        if (!dimmer || !size) return undefined;
+        // a dimmer outside 0..1 is a bad reading: a step from it could set the dimmer out of range
+        if (!isFiniteReading(rt) || !dimmer || !size || dimmer.value < 0 || dimmer.value > 1) return undefined;
         const utilization = read(config.utilizationSensor);
+        // a configured utilization sensor that is stale or unread: whether there is spare capacity is unknown
+        const utilizationUnknown = config.utilizationSensor !== undefined && utilization === undefined;
         const booting = read(config.bootingSensor);
         const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
         const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
@@ -133,7 +137,7 @@ export const brownout = definePolicy({
         }
         // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
         if (size.value >= config.maxSize) beforeOverload = undefined;
-        if (beforeOverload !== undefined && config.overload && rt.value < config.low.responseTime) {
+        if (beforeOverload !== undefined && config.overload && !utilizationUnknown && rt.value < config.low.responseTime) {
           const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
           if (to >= beforeOverload) beforeOverload = undefined;
           if (to > dimmer.value) {
@@ -142,7 +146,7 @@ export const brownout = definePolicy({
           }
         }
         const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
-        if (!hot && spare && dimmer.value < 1) {
+        if (!hot && spare && !utilizationUnknown && dimmer.value < 1) {
           const to = raiseTo(dimmer.value, utilization?.value, config);
           return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
         }
@@ -186,6 +190,11 @@ export function restoreTo(dimmer: number, before: number, utilization: number | 
   if (room >= before) return before;
   const steps = Math.max(1, Math.floor((room - dimmer) / step + 1e-9));
   return Math.min(before, round(dimmer + steps * step));
+}
+
+/** Whether an observation holds a finite number (a reading of another type, NaN or Infinity decides nothing). */
+function isFiniteReading(observation: Observation<number> | undefined): observation is Observation<number> {
+  return observation !== undefined && typeof observation.value === 'number' && Number.isFinite(observation.value);
 }
 
 function round(value: number): number {

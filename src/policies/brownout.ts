@@ -47,7 +47,9 @@ export const brownoutConfig = z
          * that finds the response time below `low.responseTime` gives back what they took, as far as the
          * utilization grown with the dimmer stays at or below `high.utilization` (see `restoreTo`). A group at
          * its maximum size, or lowered by the high rule while it could not grow, lacks capacity rather than
-         * waits for a boot: the raise rule brings that dimmer back.
+         * waits for a boot: the raise rule brings that dimmer back, as it does a dimmer set since by a person or
+         * another policy (any value other than the one the last overload step left). What the steps took is
+         * kept in memory: after a restart the raise rule brings the dimmer back.
          */
         release: z.enum(['raise', 'restore']).default('raise'),
       })
@@ -97,6 +99,8 @@ export const brownout = definePolicy({
   analyze: (source, { entity, config }) => {
     /** The dimmer before the overload steps still in force, with `release: restore`. */
     let beforeOverload: number | undefined;
+    /** The dimmer this policy's last overload step or partial restore set: any other value was set by someone else. */
+    let overloadLeft: number | undefined;
     return source.pipe(
       map((rt): DimmerSymptom | undefined => {
         const read = (name: string | undefined): Observation<number> | undefined => {
@@ -113,6 +117,8 @@ export const brownout = definePolicy({
         const utilizationUnknown = config.utilizationSensor !== undefined && utilization === undefined;
         const booting = read(config.bootingSensor);
         const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
+        // changed since by a person or another policy (or the step was refused): theirs is not ours to give back
+        if (beforeOverload !== undefined && (overloadLeft === undefined || Math.abs(dimmer.value - overloadLeft) > 1e-6)) beforeOverload = undefined;
         const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
         // a slow period whose members were idle part of it (utilization below low): the queue that made
         // it slow has drained, and lowering the dimmer now relieves nothing
@@ -132,7 +138,10 @@ export const brownout = definePolicy({
         if (config.overload && rt.value > config.overload.responseTime && !drained && dimmer.value > 0) {
           const to = Math.max(0, round(dimmer.value - (config.overload.step ?? config.step)));
           const why = `response time ${round(rt.value)} s > ${config.overload.responseTime} s: overloaded, and members added now help only once booted`;
-          if (config.overload.release === 'restore') beforeOverload ??= dimmer.value;
+          if (config.overload.release === 'restore') {
+            beforeOverload ??= dimmer.value;
+            overloadLeft = to;
+          }
           return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
         }
         // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
@@ -140,6 +149,7 @@ export const brownout = definePolicy({
         if (beforeOverload !== undefined && config.overload && !utilizationUnknown && rt.value < config.low.responseTime) {
           const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
           if (to >= beforeOverload) beforeOverload = undefined;
+          overloadLeft = to;
           if (to > dimmer.value) {
             const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
             return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };

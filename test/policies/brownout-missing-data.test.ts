@@ -74,4 +74,18 @@ describe('brownout: missing and out-of-range readings', () => {
     expect(dimmerNow()).toBe(-0.5);
     await engine.stop();
   });
+
+  it('leaves a dimmer someone else changed after the overload cut to the raise rule instead of restoring over it', async () => {
+    const { engine, clock, web, dimmerNow } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } }, 1);
+    web.sensor('utilization').publish(1);
+    web.sensor('response.time').publish(5);
+    await clock.advanceBy(60_000);
+    expect(dimmerNow()).toBe(0.5);
+    web.sensor('dimmer').publish(0.25); // an operator (or another policy) lowers it further
+    web.sensor('utilization').publish(0.3);
+    web.sensor('response.time').publish(0.1);
+    await clock.advanceBy(60_000);
+    expect(dimmerNow()).toBe(0.5); // one raise step, not back to the 1 before the overload
+    await engine.stop();
+  });
 });

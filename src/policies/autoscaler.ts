@@ -217,7 +217,8 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   if (!p) return undefined;
   const sensor = context.entity.sensor<number>(p.sensor);
   const reading = sensor.current;
-  if (!reading || sensor.isStale(context.scheduler.now())) return undefined;
+  // a stale or non-numeric demand reading forecasts nothing (a NaN would poison the smoothed state)
+  if (!reading || typeof reading.value !== 'number' || !Number.isFinite(reading.value) || sensor.isStale(context.scheduler.now())) return undefined;
   const key = `forecast:${p.sensor}`;
   let holt = readHolt(context.state.get(FORECAST));
   if (lastSeen.get(key)?.observation !== reading) {

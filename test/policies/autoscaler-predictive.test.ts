@@ -267,3 +267,20 @@ describe('autoscaler: predictive confidence and tolerance', () => {
     expect(exact.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s \(x1\.0\d the [\d.]+ now\) -> 3/);
   });
 });
+
+describe('Holt forecast: huge and non-finite readings', () => {
+  it('never holds or forecasts a non-finite value: a reading that would overflow it starts over from that reading', () => {
+    let s: HoltState | undefined;
+    for (const [i, v] of [1e308, 1.7e308, 1.7e308, 1.7e308, 10, 10, 10].entries()) {
+      s = holtUpdate(s, v, i * 60_000, { alpha: 0.5, beta: 0.3 });
+      expect([s?.level, s?.trend, s?.error].every(Number.isFinite)).toBe(true);
+      const ahead = holtForecast(s, 180_000);
+      if (ahead !== undefined) expect(Number.isFinite(ahead)).toBe(true);
+    }
+    expect(s?.n).toBe(4); // started over at the fourth reading (1.7e308) and folded the three 10s in
+    // a non-finite reading is not folded in at all
+    const before = s;
+    expect(holtUpdate(before, Number.NaN, 8 * 60_000, { alpha: 0.5, beta: 0.3 })).toBe(before);
+    expect(holtUpdate(before, Number.POSITIVE_INFINITY, 8 * 60_000, { alpha: 0.5, beta: 0.3 })).toBe(before);
+  });
+});

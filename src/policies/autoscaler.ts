@@ -273,8 +273,8 @@ function urgentNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<strin
 }
 
 /**
- * With `urgency.rise`: urgent while the sensor's latest reading is at most `atMost` times the one before it
- * (and above 0). The two readings are kept in `lastSeen` under `rise:<sensor>` (latest) and
+ * With `urgency.rise`: urgent while the sensor's latest reading is at least the one before it and at most
+ * `atMost` times it (and that one above 0). The two readings are kept in `lastSeen` under `rise:<sensor>` (latest) and
  * `rise-previous:<sensor>`; a stale reading is not urgent.
  */
 function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: string; atMost: number }, lastSeen: Map<string, Seen>): { reason: string } | undefined {
@@ -289,7 +289,8 @@ function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: str
     lastSeen.set(latestKey, { observation: reading, members: 0 });
   }
   const previous = lastSeen.get(previousKey)?.observation;
-  if (!previous || !(previous.value > 0) || !(reading.value <= previous.value * rise.atMost)) return undefined;
+  // a rise from a positive reading (a first reading, one after 0 or below, or a fall is none), by at most atMost
+  if (!previous || !(previous.value > 0) || !(reading.value >= previous.value) || !(reading.value <= previous.value * rise.atMost)) return undefined;
   return { reason: `${rise.sensor} ${round(reading.value)} rose gradually (at most ${rise.atMost} x the previous ${round(previous.value)})` };
 }
 

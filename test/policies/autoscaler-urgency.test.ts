@@ -39,7 +39,7 @@ function setup(urgency: Record<string, unknown> = { sensor: 'rt', above: 0.75 })
     await clock.advanceBy(60_000);
     return web.sensor<number>('group.size').value as number;
   };
-  return { engine, knowledge, period };
+  return { engine, knowledge, period, web, clock };
 }
 
 describe('autoscaler: burst filtering with urgency', () => {
@@ -88,5 +88,28 @@ describe('autoscaler: burst filtering with urgency', () => {
     expect(() => autoscaler.config.parse({ metric: 'cpu', target: 0.8, max: 3, urgency: { sensor: 'rt', above: 0.75 } })).toThrow(/urgency skips the scale-up stabilization window: give scaleUp\.stabilization/);
     const parsed = autoscaler.config.parse({ metric: 'cpu', target: 0.8, max: 3, urgency: { sensor: 'rt', above: 0.75 }, scaleUp: { stabilization: '1m' } });
     expect(autoscaler.requires?.(parsed).find((r) => r.sensor === 'rt')?.configPath).toEqual(['urgency', 'sensor']);
+  });
+
+  it('with rise, a first reading, one after a zero or negative one, or a fall is not a gradual rise: the window holds', async () => {
+    const { engine, knowledge, web, clock } = setup({ sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1.5 } });
+    /** A busy 10 s (cpu 0.95 asks for 2, served in time) with this arrival rate; the size after it. */
+    const busy = async (rate: number): Promise<number> => {
+      web.sensor('rt').publish(0.3);
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(0.95);
+      await clock.advanceBy(10_000);
+      return web.sensor<number>('group.size').value as number;
+    };
+    expect(await busy(19)).toBe(1); // the first rate ever: nothing to compare with
+    expect(await busy(0)).toBe(1); // a fall to 0
+    expect(await busy(0.5)).toBe(1); // after 0: no ratio
+    expect(await busy(-1)).toBe(1); // a fall below 0
+    expect(await busy(0.5)).toBe(1); // after a negative reading: no ratio
+    expect(await busy(0.4)).toBe(1); // a fall
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
+    expect(reasons).toEqual([]);
+    expect(await busy(0.45)).toBe(2); // 0.45 after 0.4 (x 1.125): a gradual rise, at once
+    expect((await knowledge.queryDecisions({}))[0]?.reason).toMatch(/rate 0\.45 rose gradually \(at most 1\.5 x the previous 0\.4\)/);
+    await engine.stop();
   });
 });

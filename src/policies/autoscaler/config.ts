@@ -111,7 +111,7 @@ const baseSchema = z.strictObject({
    * too slow grows at once. Needs a `scaleUp.stabilization` window.
    *
    * `rise` tells a rise from a burst: a scale-up is urgent too while `rise.sensor`'s latest reading is
-   * at most `rise.atMost` times its previous one (load that grew gradually keeps growing; a jump from a
+   * at least its previous one (above 0) and at most `rise.atMost` times it (load that grew gradually keeps growing; a jump from a
    * low reading is the burst the window filters).
    */
   urgency: z

@@ -284,3 +284,21 @@ describe('Holt forecast: huge and non-finite readings', () => {
     expect(holtUpdate(before, Number.POSITIVE_INFINITY, 8 * 60_000, { alpha: 0.5, beta: 0.3 })).toBe(before);
   });
 });
+
+describe('autoscaler: predictive option validation', () => {
+  const base = { metric: 'cpu', target: 0.5, max: 10 };
+  const issues = (predictive: Record<string, unknown>): string[] | undefined =>
+    autoscaler.config.safeParse({ ...base, predictive: { sensor: 'rate', horizon: '180s', ...predictive } }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+  it('refuses a tolerance above 1 or below 0, and a negative confidence or robust, naming the field', () => {
+    expect(issues({ tolerance: 1.5 })?.[0]).toMatch(/^predictive\.tolerance: /);
+    expect(issues({ tolerance: -0.1 })?.[0]).toMatch(/^predictive\.tolerance: /);
+    expect(issues({ confidence: -1 })?.[0]).toMatch(/^predictive\.confidence: /);
+    expect(issues({ robust: -1 })?.[0]).toMatch(/^predictive\.robust: /);
+    expect(issues({ tolerance: 0, confidence: 2, robust: 2 })).toBeUndefined();
+  });
+
+  it('refuses a tolerance beside its own target, where it would do nothing', () => {
+    expect(issues({ target: 20, tolerance: 0 })).toEqual(['predictive.tolerance: predictive.tolerance sizes the forecast growth with the reactive rules: with its own target the forecast is sized on that target alone, and the tolerance would do nothing']);
+  });
+});

@@ -88,4 +88,39 @@ describe('brownout: missing and out-of-range readings', () => {
     expect(dimmerNow()).toBe(0.5); // one raise step, not back to the 1 before the overload
     await engine.stop();
   });
+
+  it('gives back what the overload steps took after a restart of the service (the bookkeeping is policy state)', async () => {
+    const store = new MemoryStore();
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [...['response.time', 'utilization', 'servers.booting'].map((n) => numberSensor(n, { staleAfterMs: 150_000 })), numberSensor('group.size'), numberSensor('dimmer')],
+      effectors: [defineEffector({ name: 'setDimmer', params: z.object({ value: z.number() }), run: ({ value }, { entity }) => void entity.sensor('dimmer').publish(value) })],
+    });
+    web.sensor('group.size').publish(1);
+    web.sensor('dimmer').publish(1);
+    const config = { utilizationSensor: 'utilization', maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2, utilization: 0.6 }, overload: { responseTime: 0.75, step: 0.5, release: 'restore' } };
+    const first = new Knowledge(store, clock);
+    const engine = new Engine({ tree, knowledge: first, scheduler: clock });
+    engine.attach(web, brownout, config);
+    engine.start();
+    web.sensor('utilization').publish(1);
+    web.sensor('response.time').publish(5);
+    await clock.advanceBy(60_000);
+    expect(web.sensor<number>('dimmer').value).toBe(0.5);
+    await engine.stop();
+    await first.close();
+    const second = new Knowledge(store, clock);
+    await second.open();
+    const restarted = new Engine({ tree, knowledge: second, scheduler: clock });
+    restarted.attach(web, brownout, config);
+    restarted.start();
+    web.sensor('utilization').publish(0.3);
+    web.sensor('response.time').publish(0.1);
+    await clock.advanceBy(60_000);
+    expect(web.sensor<number>('dimmer').value).toBe(1); // restored, not one raise step to 0.75
+    await restarted.stop();
+  });
 });
+

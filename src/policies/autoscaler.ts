@@ -268,7 +268,7 @@ function urgentNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<strin
   if (!urgency) return undefined;
   const sensor = context.entity.sensor<number>(urgency.sensor);
   const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
-  if (reading && reading.value > urgency.above) return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
+  if (reading && isFiniteNumber(reading.value) && reading.value > urgency.above) return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
   return urgency.rise ? risingNow(context, urgency.rise, lastSeen) : undefined;
 }
 
@@ -280,7 +280,7 @@ function urgentNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<strin
 function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: string; atMost: number }, lastSeen: Map<string, Seen>): { reason: string } | undefined {
   const sensor = context.entity.sensor<number>(rise.sensor);
   const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
-  if (!reading) return undefined;
+  if (!reading || !isFiniteNumber(reading.value)) return undefined; // a non-numeric reading is neither compared nor kept
   const latestKey = `rise:${rise.sensor}`;
   const previousKey = `rise-previous:${rise.sensor}`;
   const latest = lastSeen.get(latestKey)?.observation;
@@ -292,6 +292,11 @@ function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: str
   // a rise from a positive reading (a first reading, one after 0 or below, or a fall is none), by at most atMost
   if (!previous || !(previous.value > 0) || !(reading.value >= previous.value) || !(reading.value <= previous.value * rise.atMost)) return undefined;
   return { reason: `${rise.sensor} ${round(reading.value)} rose gradually (at most ${rise.atMost} x the previous ${round(previous.value)})` };
+}
+
+/** Whether a reading's value is a finite number (a string, NaN or Infinity makes nothing urgent). */
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function round(value: number): number {

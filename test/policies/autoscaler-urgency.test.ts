@@ -6,7 +6,7 @@ import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { defineSensor, numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
 /** A group of 1 (at most 3) whose per-member utilization follows a demand, one 60 s period at a time. */
@@ -112,4 +112,29 @@ describe('autoscaler: burst filtering with urgency', () => {
     expect((await knowledge.queryDecisions({}))[0]?.reason).toMatch(/rate 0\.45 rose gradually \(at most 1\.5 x the previous 0\.4\)/);
     await engine.stop();
   });
+
+  it('a non-numeric urgency or rise reading makes nothing urgent (a string is not compared), and the window holds', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const loose = (name: string) => defineSensor<unknown>({ name, schema: z.unknown(), staleAfterMs: 150_000 });
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('cpu', { staleAfterMs: 150_000 }), loose('rt'), loose('rate'), numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+    });
+    web.sensor('group.size').publish(1);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metrics: [{ sensor: 'cpu', target: 0.8 }], urgency: { sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1.5 } }, max: 3, evaluationInterval: '5s', scaleUp: { stabilization: '1m' }, scaleDown: { stabilization: 0 } });
+    engine.start();
+    for (const [rt, rate] of [['5', '10'], [Number.NaN, '12'], ['9', Number.POSITIVE_INFINITY]] as const) {
+      web.sensor('rt').publish(rt);
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(0.95);
+      await clock.advanceBy(10_000);
+      expect(web.sensor<number>('group.size').value).toBe(1);
+    }
+    await engine.stop();
+  });
 });
+

@@ -40,8 +40,14 @@ export interface HoltParameters {
 /** Readings folded in before clipping starts: the error needs a few to mean anything. */
 const ROBUST_AFTER = 3;
 
-/** Folds one reading into the state (undefined: the first reading). */
-export function holtUpdate(state: HoltState | undefined, value: number, at: number, p: HoltParameters): HoltState {
+/**
+ * Folds one reading into the state (undefined: the first reading). A non-finite reading is not folded in;
+ * one that would overflow the state (readings near the largest double) starts it over from that reading.
+ */
+export function holtUpdate(state: HoltState, value: number, at: number, p: HoltParameters): HoltState;
+export function holtUpdate(state: HoltState | undefined, value: number, at: number, p: HoltParameters): HoltState | undefined;
+export function holtUpdate(state: HoltState | undefined, value: number, at: number, p: HoltParameters): HoltState | undefined {
+  if (!Number.isFinite(value)) return state;
   if (!state) return { level: value, trend: 0, error: 0, n: 1, at, stepMs: 0 };
   const step = at - state.at;
   if (step <= 0) return state; // a reading at the same instant adds nothing
@@ -52,6 +58,7 @@ export function holtUpdate(state: HoltState | undefined, value: number, at: numb
   const trend = state.n === 1 ? level - state.level : p.beta * (level - state.level) + (1 - p.beta) * phi * state.trend;
   const error = state.n === 1 ? Math.abs(value - state.level) : p.alpha * Math.abs(folded - predicted) + (1 - p.alpha) * state.error;
   const stepMs = state.stepMs === 0 ? step : 0.8 * state.stepMs + 0.2 * step;
+  if (![level, trend, error].every(Number.isFinite)) return { level: value, trend: 0, error: 0, n: 1, at, stepMs: 0 };
   return { level, trend, error, n: state.n + 1, at, stepMs };
 }
 
@@ -63,14 +70,16 @@ function clipped(value: number, predicted: number, state: HoltState, k: number):
 }
 
 /**
- * The forecast `horizonMs` ahead of the last reading (never negative), or undefined before two readings.
+ * The forecast `horizonMs` ahead of the last reading (never negative), or undefined before two readings
+ * or when it would overflow.
  * With damping phi < 1 the trend counts phi + phi^2 + ... + phi^h times over h steps ahead.
  */
 export function holtForecast(state: HoltState | undefined, horizonMs: number, damping = 1): number | undefined {
   if (!state || state.n < 2 || state.stepMs <= 0) return undefined;
   const steps = horizonMs / state.stepMs;
   const weight = damping >= 1 ? steps : (damping * (1 - damping ** steps)) / (1 - damping);
-  return Math.max(0, state.level + state.trend * weight);
+  const value = Math.max(0, state.level + state.trend * weight);
+  return Number.isFinite(value) ? value : undefined; // beyond the largest double: no forecast
 }
 
 /**

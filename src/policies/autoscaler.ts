@@ -217,7 +217,8 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   if (!p) return undefined;
   const sensor = context.entity.sensor<number>(p.sensor);
   const reading = sensor.current;
-  if (!reading || sensor.isStale(context.scheduler.now())) return undefined;
+  // a stale or non-numeric demand reading forecasts nothing (a NaN would poison the smoothed state)
+  if (!reading || typeof reading.value !== 'number' || !Number.isFinite(reading.value) || sensor.isStale(context.scheduler.now())) return undefined;
   const key = `forecast:${p.sensor}`;
   let holt = readHolt(context.state.get(FORECAST));
   if (lastSeen.get(key)?.observation !== reading) {
@@ -267,19 +268,19 @@ function urgentNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<strin
   if (!urgency) return undefined;
   const sensor = context.entity.sensor<number>(urgency.sensor);
   const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
-  if (reading && reading.value > urgency.above) return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
+  if (reading && isFiniteNumber(reading.value) && reading.value > urgency.above) return { reason: `${urgency.sensor} ${round(reading.value)} > ${urgency.above}` };
   return urgency.rise ? risingNow(context, urgency.rise, lastSeen) : undefined;
 }
 
 /**
- * With `urgency.rise`: urgent while the sensor's latest reading is at most `atMost` times the one before it
- * (and above 0). The two readings are kept in `lastSeen` under `rise:<sensor>` (latest) and
+ * With `urgency.rise`: urgent while the sensor's latest reading is at least the one before it and at most
+ * `atMost` times it (and that one above 0). The two readings are kept in `lastSeen` under `rise:<sensor>` (latest) and
  * `rise-previous:<sensor>`; a stale reading is not urgent.
  */
 function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: string; atMost: number }, lastSeen: Map<string, Seen>): { reason: string } | undefined {
   const sensor = context.entity.sensor<number>(rise.sensor);
   const reading = sensor.isStale(context.scheduler.now()) ? undefined : sensor.current;
-  if (!reading) return undefined;
+  if (!reading || !isFiniteNumber(reading.value)) return undefined; // a non-numeric reading is neither compared nor kept
   const latestKey = `rise:${rise.sensor}`;
   const previousKey = `rise-previous:${rise.sensor}`;
   const latest = lastSeen.get(latestKey)?.observation;
@@ -288,8 +289,14 @@ function risingNow(context: PolicyContext<AutoscalerConfig>, rise: { sensor: str
     lastSeen.set(latestKey, { observation: reading, members: 0 });
   }
   const previous = lastSeen.get(previousKey)?.observation;
-  if (!previous || !(previous.value > 0) || !(reading.value <= previous.value * rise.atMost)) return undefined;
+  // a rise from a positive reading (a first reading, one after 0 or below, or a fall is none), by at most atMost
+  if (!previous || !(previous.value > 0) || !(reading.value >= previous.value) || !(reading.value <= previous.value * rise.atMost)) return undefined;
   return { reason: `${rise.sensor} ${round(reading.value)} rose gradually (at most ${rise.atMost} x the previous ${round(previous.value)})` };
+}
+
+/** Whether a reading's value is a finite number (a string, NaN or Infinity makes nothing urgent). */
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function round(value: number): number {

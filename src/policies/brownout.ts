@@ -1,6 +1,7 @@
 import { filter, map } from 'rxjs';
 import { z } from 'zod';
 import { groupSizeSchema } from '../core/limits.js';
+import type { Json } from '../knowledge/store.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -47,7 +48,9 @@ export const brownoutConfig = z
          * that finds the response time below `low.responseTime` gives back what they took, as far as the
          * utilization grown with the dimmer stays at or below `high.utilization` (see `restoreTo`). A group at
          * its maximum size, or lowered by the high rule while it could not grow, lacks capacity rather than
-         * waits for a boot: the raise rule brings that dimmer back.
+         * waits for a boot: the raise rule brings that dimmer back, as it does a dimmer set since by a person or
+         * another policy (any value other than the one the last overload step left). What the steps took is
+         * kept in policy state, so a restarted service still gives it back.
          */
         release: z.enum(['raise', 'restore']).default('raise'),
       })
@@ -78,7 +81,8 @@ export interface DimmerSymptom extends Symptom {
 /**
  * Brownout (Klein et al.): when the group is overloaded and cannot grow right now (at its maximum, or
  * members still booting), lower the dimmer (the share of responses with optional content) one step; raise
- * it back one step when there is spare capacity. Missing readings decide nothing.
+ * it back one step when there is spare capacity. Missing readings decide nothing: a stale or unread dimmer,
+ * size or response time, a dimmer outside 0..1; with a `utilizationSensor`, a stale utilization holds raises.
  */
 export const brownout = definePolicy({
   name: 'brownout',
@@ -93,69 +97,103 @@ export const brownout = definePolicy({
     ...(c.bootingSensor ? [{ on: 'self' as const, sensor: c.bootingSensor, configPath: ['bootingSensor'] }] : []),
   ],
   monitor: ({ entity, config }) => entity.sensor<number>(config.responseTimeSensor).readings$,
-  analyze: (source, { entity, config }) => {
+  analyze: (source, { entity, config, state }) => {
+    // policy state, so a restarted service still gives back what the overload steps took
+    const saved = readRestore(state.get(RESTORE));
     /** The dimmer before the overload steps still in force, with `release: restore`. */
-    let beforeOverload: number | undefined;
+    let beforeOverload: number | undefined = saved?.before;
+    /** The dimmer this policy's last overload step or partial restore set: any other value was set by someone else. */
+    let overloadLeft: number | undefined = saved?.left;
+    const persist = (): void => {
+      const next = beforeOverload !== undefined && overloadLeft !== undefined ? { before: beforeOverload, left: overloadLeft } : undefined;
+      const current = readRestore(state.get(RESTORE));
+      if (next?.before !== current?.before || next?.left !== current?.left) state.set(RESTORE, next);
+    };
     return source.pipe(
       map((rt): DimmerSymptom | undefined => {
-        const read = (name: string | undefined): Observation<number> | undefined => {
-          if (!name) return undefined;
-          const sensor = entity.sensor<number>(name);
-          return sensor.isStale() ? undefined : sensor.current;
-        };
-        const dimmer = read(config.dimmerSensor);
-        const size = read(config.sizeSensor);
-        if (!dimmer || !size) return undefined;
-        const utilization = read(config.utilizationSensor);
-        const booting = read(config.bootingSensor);
-        const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
-        const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
-        // a slow period whose members were idle part of it (utilization below low): the queue that made
-        // it slow has drained, and lowering the dimmer now relieves nothing
-        const drained = utilization !== undefined && utilization.value < config.low.utilization;
-        const hot =
-          rt.value > config.high.responseTime && !drained
-            ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
-            : utilization && utilization.value > config.high.utilization && rt.value >= config.low.responseTime
-              ? `utilization ${round(utilization.value)} > ${config.high.utilization} with response time ${round(rt.value)} s >= ${config.low.responseTime} s`
-              : undefined;
-        if (hot && cannotGrow && dimmer.value > 0) {
-          const to = Math.max(0, round(dimmer.value - config.step));
-          const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;
-          beforeOverload = undefined; // a lack of capacity the group cannot fix soon: raise by the rule
-          return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
-        }
-        if (config.overload && rt.value > config.overload.responseTime && !drained && dimmer.value > 0) {
-          const to = Math.max(0, round(dimmer.value - (config.overload.step ?? config.step)));
-          const why = `response time ${round(rt.value)} s > ${config.overload.responseTime} s: overloaded, and members added now help only once booted`;
-          if (config.overload.release === 'restore') beforeOverload ??= dimmer.value;
-          return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
-        }
-        // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
-        if (size.value >= config.maxSize) beforeOverload = undefined;
-        if (beforeOverload !== undefined && config.overload && rt.value < config.low.responseTime) {
-          const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
-          if (to >= beforeOverload) beforeOverload = undefined;
-          if (to > dimmer.value) {
-            const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
-            return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };
-          }
-        }
-        const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
-        if (!hot && spare && dimmer.value < 1) {
-          const to = raiseTo(dimmer.value, utilization?.value, config);
-          return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
-        }
-        return undefined;
+        const symptom = decide(rt);
+        persist();
+        return symptom;
       }),
       filter((s): s is DimmerSymptom => s !== undefined),
     );
+
+    function decide(rt: Observation<number>): DimmerSymptom | undefined {
+      const read = (name: string | undefined): Observation<number> | undefined => {
+        if (!name) return undefined;
+        const sensor = entity.sensor<number>(name);
+        return sensor.isStale() || !isFiniteReading(sensor.current) ? undefined : sensor.current;
+      };
+      const dimmer = read(config.dimmerSensor);
+      const size = read(config.sizeSensor);
+      // a dimmer outside 0..1 is a bad reading: a step from it could set the dimmer out of range
+      if (!isFiniteReading(rt) || !dimmer || !size || dimmer.value < 0 || dimmer.value > 1) return undefined;
+      const utilization = read(config.utilizationSensor);
+      // a configured utilization sensor that is stale or unread: whether there is spare capacity is unknown
+      const utilizationUnknown = config.utilizationSensor !== undefined && utilization === undefined;
+      const booting = read(config.bootingSensor);
+      const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
+      // changed since by a person or another policy (or the step was refused): theirs is not ours to give back
+      if (beforeOverload !== undefined && (overloadLeft === undefined || Math.abs(dimmer.value - overloadLeft) > 1e-6)) beforeOverload = undefined;
+      const inputs = [rt, dimmer, size, ...(utilization ? [utilization] : []), ...(booting ? [booting] : [])];
+      // a slow period whose members were idle part of it (utilization below low): the queue that made
+      // it slow has drained, and lowering the dimmer now relieves nothing
+      const drained = utilization !== undefined && utilization.value < config.low.utilization;
+      const hot =
+        rt.value > config.high.responseTime && !drained
+          ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
+          : utilization && utilization.value > config.high.utilization && rt.value >= config.low.responseTime
+            ? `utilization ${round(utilization.value)} > ${config.high.utilization} with response time ${round(rt.value)} s >= ${config.low.responseTime} s`
+            : undefined;
+      if (hot && cannotGrow && dimmer.value > 0) {
+        const to = Math.max(0, round(dimmer.value - config.step));
+        const why = `${hot} and the group cannot grow now (${size.value >= config.maxSize ? `at its maximum of ${config.maxSize}` : `${booting?.value} member(s) booting`})`;
+        beforeOverload = undefined; // a lack of capacity the group cannot fix soon: raise by the rule
+        return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
+      }
+      if (config.overload && rt.value > config.overload.responseTime && !drained && dimmer.value > 0) {
+        const to = Math.max(0, round(dimmer.value - (config.overload.step ?? config.step)));
+        const why = `response time ${round(rt.value)} s > ${config.overload.responseTime} s: overloaded, and members added now help only once booted`;
+        if (config.overload.release === 'restore') {
+          beforeOverload ??= dimmer.value;
+          overloadLeft = to;
+        }
+        return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
+      }
+      // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
+      if (size.value >= config.maxSize) beforeOverload = undefined;
+      if (beforeOverload !== undefined && config.overload && !utilizationUnknown && rt.value < config.low.responseTime) {
+        const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
+        if (to >= beforeOverload) beforeOverload = undefined;
+        overloadLeft = to;
+        if (to > dimmer.value) {
+          const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
+          return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };
+        }
+      }
+      const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
+      if (!hot && spare && !utilizationUnknown && dimmer.value < 1) {
+        const to = raiseTo(dimmer.value, utilization?.value, config);
+        return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
+      }
+      return undefined;
+    }
   },
   plan: (symptom, { entity, config }) => ({
     actions: [{ entity: entity.id, effector: config.dimmerEffector, params: { value: symptom.detail.to } }],
     reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
   }),
 });
+
+/** Policy-state key of what the overload steps took: `{ before, left }`. */
+const RESTORE = 'overloadRestore';
+
+/** Reads the restore bookkeeping back from policy state, tolerating absent or malformed values. */
+function readRestore(value: Json | undefined): { before: number; left: number } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { before, left } = value as Record<string, Json>;
+  return typeof before === 'number' && typeof left === 'number' ? { before, left } : undefined;
+}
 
 /**
  * The dimmer after a raise: one raise step, or with `raiseBy: headroom` the most whole steps (at least one)
@@ -186,6 +224,11 @@ export function restoreTo(dimmer: number, before: number, utilization: number | 
   if (room >= before) return before;
   const steps = Math.max(1, Math.floor((room - dimmer) / step + 1e-9));
   return Math.min(before, round(dimmer + steps * step));
+}
+
+/** Whether an observation holds a finite number (a reading of another type, NaN or Infinity decides nothing). */
+function isFiniteReading(observation: Observation<number> | undefined): observation is Observation<number> {
+  return observation !== undefined && typeof observation.value === 'number' && Number.isFinite(observation.value);
 }
 
 function round(value: number): number {

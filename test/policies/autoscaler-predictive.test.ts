@@ -267,3 +267,38 @@ describe('autoscaler: predictive confidence and tolerance', () => {
     expect(exact.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s \(x1\.0\d the [\d.]+ now\) -> 3/);
   });
 });
+
+describe('Holt forecast: huge and non-finite readings', () => {
+  it('never holds or forecasts a non-finite value: a reading that would overflow it starts over from that reading', () => {
+    let s: HoltState | undefined;
+    for (const [i, v] of [1e308, 1.7e308, 1.7e308, 1.7e308, 10, 10, 10].entries()) {
+      s = holtUpdate(s, v, i * 60_000, { alpha: 0.5, beta: 0.3 });
+      expect([s?.level, s?.trend, s?.error].every(Number.isFinite)).toBe(true);
+      const ahead = holtForecast(s, 180_000);
+      if (ahead !== undefined) expect(Number.isFinite(ahead)).toBe(true);
+    }
+    expect(s?.n).toBe(4); // started over at the fourth reading (1.7e308) and folded the three 10s in
+    // a non-finite reading is not folded in at all
+    const before = s;
+    expect(holtUpdate(before, Number.NaN, 8 * 60_000, { alpha: 0.5, beta: 0.3 })).toBe(before);
+    expect(holtUpdate(before, Number.POSITIVE_INFINITY, 8 * 60_000, { alpha: 0.5, beta: 0.3 })).toBe(before);
+  });
+});
+
+describe('autoscaler: predictive option validation', () => {
+  const base = { metric: 'cpu', target: 0.5, max: 10 };
+  const issues = (predictive: Record<string, unknown>): string[] | undefined =>
+    autoscaler.config.safeParse({ ...base, predictive: { sensor: 'rate', horizon: '180s', ...predictive } }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+  it('refuses a tolerance above 1 or below 0, and a negative confidence or robust, naming the field', () => {
+    expect(issues({ tolerance: 1.5 })?.[0]).toMatch(/^predictive\.tolerance: /);
+    expect(issues({ tolerance: -0.1 })?.[0]).toMatch(/^predictive\.tolerance: /);
+    expect(issues({ confidence: -1 })?.[0]).toMatch(/^predictive\.confidence: /);
+    expect(issues({ robust: -1 })?.[0]).toMatch(/^predictive\.robust: /);
+    expect(issues({ tolerance: 0, confidence: 2, robust: 2 })).toBeUndefined();
+  });
+
+  it('refuses a tolerance beside its own target, where it would do nothing', () => {
+    expect(issues({ target: 20, tolerance: 0 })).toEqual(['predictive.tolerance: predictive.tolerance sizes the forecast growth with the reactive rules: with its own target the forecast is sized on that target alone, and the tolerance would do nothing']);
+  });
+});

@@ -6,7 +6,7 @@ import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { defineSensor, numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
 /** A group of 1 (at most 3) whose per-member utilization follows a demand, one 60 s period at a time. */
@@ -39,7 +39,7 @@ function setup(urgency: Record<string, unknown> = { sensor: 'rt', above: 0.75 })
     await clock.advanceBy(60_000);
     return web.sensor<number>('group.size').value as number;
   };
-  return { engine, knowledge, period };
+  return { engine, knowledge, period, web, clock };
 }
 
 describe('autoscaler: burst filtering with urgency', () => {
@@ -89,4 +89,52 @@ describe('autoscaler: burst filtering with urgency', () => {
     const parsed = autoscaler.config.parse({ metric: 'cpu', target: 0.8, max: 3, urgency: { sensor: 'rt', above: 0.75 }, scaleUp: { stabilization: '1m' } });
     expect(autoscaler.requires?.(parsed).find((r) => r.sensor === 'rt')?.configPath).toEqual(['urgency', 'sensor']);
   });
+
+  it('with rise, a first reading, one after a zero or negative one, or a fall is not a gradual rise: the window holds', async () => {
+    const { engine, knowledge, web, clock } = setup({ sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1.5 } });
+    /** A busy 10 s (cpu 0.95 asks for 2, served in time) with this arrival rate; the size after it. */
+    const busy = async (rate: number): Promise<number> => {
+      web.sensor('rt').publish(0.3);
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(0.95);
+      await clock.advanceBy(10_000);
+      return web.sensor<number>('group.size').value as number;
+    };
+    expect(await busy(19)).toBe(1); // the first rate ever: nothing to compare with
+    expect(await busy(0)).toBe(1); // a fall to 0
+    expect(await busy(0.5)).toBe(1); // after 0: no ratio
+    expect(await busy(-1)).toBe(1); // a fall below 0
+    expect(await busy(0.5)).toBe(1); // after a negative reading: no ratio
+    expect(await busy(0.4)).toBe(1); // a fall
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
+    expect(reasons).toEqual([]);
+    expect(await busy(0.45)).toBe(2); // 0.45 after 0.4 (x 1.125): a gradual rise, at once
+    expect((await knowledge.queryDecisions({}))[0]?.reason).toMatch(/rate 0\.45 rose gradually \(at most 1\.5 x the previous 0\.4\)/);
+    await engine.stop();
+  });
+
+  it('a non-numeric urgency or rise reading makes nothing urgent (a string is not compared), and the window holds', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const loose = (name: string) => defineSensor<unknown>({ name, schema: z.unknown(), staleAfterMs: 150_000 });
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('cpu', { staleAfterMs: 150_000 }), loose('rt'), loose('rate'), numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+    });
+    web.sensor('group.size').publish(1);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metrics: [{ sensor: 'cpu', target: 0.8 }], urgency: { sensor: 'rt', above: 0.75, rise: { sensor: 'rate', atMost: 1.5 } }, max: 3, evaluationInterval: '5s', scaleUp: { stabilization: '1m' }, scaleDown: { stabilization: 0 } });
+    engine.start();
+    for (const [rt, rate] of [['5', '10'], [Number.NaN, '12'], ['9', Number.POSITIVE_INFINITY]] as const) {
+      web.sensor('rt').publish(rt);
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(0.95);
+      await clock.advanceBy(10_000);
+      expect(web.sensor<number>('group.size').value).toBe(1);
+    }
+    await engine.stop();
+  });
 });
+

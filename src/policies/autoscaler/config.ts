@@ -111,7 +111,7 @@ const baseSchema = z.strictObject({
    * too slow grows at once. Needs a `scaleUp.stabilization` window.
    *
    * `rise` tells a rise from a burst: a scale-up is urgent too while `rise.sensor`'s latest reading is
-   * at most `rise.atMost` times its previous one (load that grew gradually keeps growing; a jump from a
+   * at least its previous one (above 0) and at most `rise.atMost` times it (load that grew gradually keeps growing; a jump from a
    * low reading is the burst the window filters).
    */
   urgency: z
@@ -160,7 +160,7 @@ const baseSchema = z.strictObject({
        * (default: the autoscaler's `tolerance`). 0 sizes the demand ahead at the targets exactly, so the
        * capacity is there before the metric leaves the band; the significance test already keeps noise out.
        */
-      tolerance: z.number().min(0).optional(),
+      tolerance: z.number().min(0).max(1).optional(),
     })
     .optional(),
 });
@@ -177,6 +177,7 @@ export const autoscalerConfig = baseSchema
     const fallbackSize = c.missingData.size;
     if (fallbackSize !== undefined && (fallbackSize < c.min || fallbackSize > c.max)) ctx.addIssue({ code: 'custom', message: `the fallback size ${fallbackSize} is outside min..max (${c.min}..${c.max})`, path: ['missingData', 'size'] });
     if (c.urgency !== undefined && c.scaleUp.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'urgency skips the scale-up stabilization window: give scaleUp.stabilization (without one every scale-up is immediate anyway)', path: ['urgency'] });
+    if (c.predictive?.tolerance !== undefined && c.predictive.target !== undefined) ctx.addIssue({ code: 'custom', message: 'predictive.tolerance sizes the forecast growth with the reactive rules: with its own target the forecast is sized on that target alone, and the tolerance would do nothing', path: ['predictive', 'tolerance'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     // the 'metric' shorthand is parsed first: the user's metrics[j] is metrics[j + 1] here

@@ -1,9 +1,8 @@
 import type { Context } from '@opentelemetry/api';
 import type { SchedulerLike } from 'rxjs';
 import type { EntityTree } from '../entity-tree.js';
-import { describeError } from '../errors.js';
 import type { Arbiter } from './arbiter.js';
-import { RunbookFailedError, runSteps, stepId, summary } from './runbook.js';
+import { runSteps, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
 import { redact } from '../redact.js';
 import { stopwatch } from '../time.js';
@@ -18,10 +17,7 @@ import { PlanTargets } from './plan-targets.js';
 import { changedExpectations, staleInputs } from './stale-inputs.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
 import type { Caller } from '../../effectors/invocation.js';
-import type { PreparedInvocation } from '../../effectors/prepared-invocation.js';
-import type { Action } from '../../knowledge/decision.js';
-import type { Deferred } from './microtask-batch.js';
-import { shortPathTarget, shortRuns, type ShortRun } from './short-path.js';
+import { startShortRun, type ShortPathHost, type ShortRun } from './short-path.js';
 import { NOT_ACTING, executionFailure } from './execution-failure.js';
 
 /** What the executor needs from the engine. */
@@ -69,7 +65,7 @@ function cooldownIn(state: PolicyState, key?: string): number {
  * exactly one Decision (runs of identical decisions not to act share one coalesced record, see
  * `Decision.count`). The cooldown stamp lives in policy state, so it survives a restart.
  */
-export class PlanExecutor implements Deferred {
+export class PlanExecutor implements ShortPathHost {
   /** The executing plan's token (identity only); undefined while idle. */
   private current: object | undefined;
   // one controller serves plan after plan until a stop aborts it: creating a signal per plan costs more than
@@ -85,10 +81,8 @@ export class PlanExecutor implements Deferred {
   // the state view and the coalescer are made at first use: most policies of a large tree never plan
   private stateView: PolicyState | undefined;
   private coalescerOfRuns: DecisionCoalescer | undefined;
-  /** Who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
-  private readonly caller: Caller;
-  /** The plan on the short path waiting for its microtask, if any. */
-  private short: ShortRun | undefined;
+  /** @internal who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
+  readonly caller: Caller;
 
   constructor(
     private readonly attachment: PolicyAttachment,
@@ -197,7 +191,7 @@ export class PlanExecutor implements Deferred {
     }
     const token = {};
     this.current = token;
-    if (this.startShort(pending, token)) return;
+    if (startShortRun(this, this.attachment, this.deps, pending, token)) return;
     const finished = (): void => this.finished(token);
     // execute records its own failures; a rejection here would be a bug, and must not end the process
     this.execute(pending, (this.controller ??= new AbortController()).signal).then(finished, finished);
@@ -217,78 +211,29 @@ export class PlanExecutor implements Deferred {
     }
   }
 
-  /**
-   * The short path of a plan of one plain action (see `shortPathTarget`), when its effector may run at once:
-   * the same steps as `execute` up to its first wait, done now (hold, decision id, invocation checked and
-   * numbered), and the rest in the next microtask with no promise chain of its own. False, with nothing
-   * done, when the plan must take the general path.
-   */
-  private startShort(pending: PendingPlan, token: object): boolean {
-    const { attachment, deps } = this;
-    if (attachment.dryRun || deps.dryRun() || deps.arbiter.isShared) return false;
-    const target = shortPathTarget(deps.tree, pending);
-    const action = pending.plan.actions[0] as Action;
-    if (!target || !deps.invoker.canPrepare(target, action.params)) return false;
-    const startedAt = performance.now();
-    const hold = deps.arbiter.begin(attachment, pending.plan);
-    const id = deps.nextDecisionId();
-    const signal = (this.controller ??= new AbortController()).signal;
-    let prepared: PreparedInvocation | undefined;
-    let failure: ShortRun['failure'];
-    try {
-      prepared = deps.invoker.prepare(target, action.effector, action.params, { caller: this.caller, decisionId: id, signal, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
-    } catch (error) {
-      failure = { error };
-    }
-    this.short = { pending, token, hold, id, startedAt, signal, prepared, failure };
-    shortRuns.add(this);
-    return true;
+  /** @internal the signal of this executor's executions (aborted by a stop when the grace passes). */
+  executionSignal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
   }
 
-  /** @internal the short-path plan's run, in its microtask: the effector, the decision, the release. */
-  runDeferred(): void {
-    const run = this.short as ShortRun;
-    this.short = undefined;
-    let outcome: { readonly value: unknown } | Promise<unknown> | undefined;
-    try {
-      if (!run.prepared) return this.shortFailed(run, run.failure?.error);
-      outcome = this.deps.invoker.runPrepared(run.prepared);
-      if (outcome instanceof Promise) {
-        untilAborted(outcome, run.signal).then(
-          () => this.shortEnd(run, () => this.shortApplied(run)),
-          (error: unknown) => this.shortEnd(run, () => this.shortFailed(run, error)),
-        );
-      } else this.shortApplied(run);
-    } finally {
-      // a synchronous effector's plan ends here; an asynchronous one's when its promise settles
-      if (!(outcome instanceof Promise)) this.shortEnded(run);
-    }
+  /** @internal who runs the short-path plans' effectors. */
+  get invoker(): EffectorInvoker {
+    return this.deps.invoker;
   }
 
-  private shortApplied(run: ShortRun): void {
+  /** @internal the short-path plan's effector ran. */
+  shortApplied(run: ShortRun): void {
     this.startCooldown(run.pending);
     this.record(run.pending, 'applied', { id: run.id, executeMs: performance.now() - run.startedAt });
   }
 
-  private shortFailed(run: ShortRun, error: unknown): void {
-    const action = run.pending.plan.actions[0] as Action;
-    const aborted = run.signal.aborted && run.signal.reason instanceof EngineStoppedError;
-    // the general path's runbook wraps a step's failure; an abort ends the execution before that
-    const failure = aborted ? error : new RunbookFailedError(stepId(action, 0), [{ id: stepId(action, 0), status: 'failed', error: describeError(error) }], error);
+  /** @internal the short-path plan failed. */
+  shortFailed(run: ShortRun, failure: unknown): void {
     this.recordFailure(run.pending, run.id, performance.now() - run.startedAt, failure, run.signal);
   }
 
-  /** Runs `record` (the decision), then ends the plan whatever it threw. */
-  private shortEnd(run: ShortRun, record: () => void): void {
-    try {
-      record();
-    } finally {
-      this.shortEnded(run);
-    }
-  }
-
-  /** The arbiter's hold released and the executor free for the next plan. */
-  private shortEnded(run: ShortRun): void {
+  /** @internal the short-path plan's hold released and the executor free for the next plan. */
+  shortEnded(run: ShortRun): void {
     this.deps.arbiter.end(run.hold);
     this.finished(run.token);
   }

@@ -5,9 +5,9 @@
 // warm-up: the very first failure after start (cold) is reported beside the warm ones.
 import { asyncScheduler } from 'rxjs';
 import { z } from 'zod';
-import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, restarter, type SchedulerLike, type Sensor } from '../src/index.js';
+import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, restarter, type SchedulerLike } from '../src/index.js';
+import { startBackgroundLoad } from './background-load.js';
 import { emit, quantile } from './stats.js';
-import { thresholdPolicy } from './threshold-policy.js';
 
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 3_000);
 const BACKGROUND = 1_000;
@@ -49,39 +49,7 @@ async function measureOnce(scheduler: SchedulerLike, samples: number, settle: ()
   return latencies;
 }
 
-/** 1,000 entities deciding in their own engine, a pass over them on every turn of the event loop, until stopped. */
-function backgroundLoad(): { invocations: () => number; stop: () => Promise<void> } {
-  const tree = new EntityTree(asyncScheduler);
-  let invocations = 0;
-  const busy = defineEffector({ name: 'restart', params: z.object({}), run: () => void (invocations += 1) });
-  const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore({ maxDecisions: 1000, maxInvocations: 1000 }), asyncScheduler), scheduler: asyncScheduler });
-  const root = tree.add({ id: 'root', type: 'application' });
-  const load: Sensor<number>[] = [];
-  for (let i = 0; i < BACKGROUND; i++) {
-    const e = tree.add({ id: `bg${i}`, type: 'server', sensors: [numberSensor('cpu')], effectors: [busy] }, root);
-    engine.attach(e, thresholdPolicy, { sensor: 'cpu', above: 0.9 });
-    load.push(e.sensor<number>('cpu'));
-  }
-  engine.start();
-  let pass = 0;
-  let running = true;
-  const churn = (): void => {
-    if (!running) return;
-    for (let i = 0; i < BACKGROUND; i++) load[i]?.publish((i + pass) % 100 === 0 ? 0.95 : 0.5);
-    pass += 1;
-    setImmediate(churn);
-  };
-  setImmediate(churn);
-  return {
-    invocations: () => invocations,
-    stop: async () => {
-      running = false;
-      await engine.stop();
-    },
-  };
-}
-
-const background = backgroundLoad();
+const background = startBackgroundLoad(BACKGROUND);
 // one background pass between samples, as in the reading -> effector bench
 const [cold, ...warm] = await measure(asyncScheduler, SAMPLES + 1, () => new Promise((resolve) => setImmediate(resolve)));
 await background.stop();

@@ -4,7 +4,8 @@
 // the warm ones; no sample is dropped as warm-up.
 import { asyncScheduler } from 'rxjs';
 import { z } from 'zod';
-import { Engine, EntityTree, Knowledge, MemoryStore, defineEffector, numberSensor, type Sensor } from '../src/index.js';
+import { Engine, EntityTree, Knowledge, MemoryStore, defineEffector, numberSensor } from '../src/index.js';
+import { startBackgroundLoad } from './background-load.js';
 import { emit, quantile } from './stats.js';
 import { thresholdPolicy } from './threshold-policy.js';
 
@@ -12,32 +13,15 @@ const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 3_000);
 const BACKGROUND = 1_000;
 const tree = new EntityTree(asyncScheduler);
 let invoked: (() => void) | undefined;
-let background = 0;
 const restart = defineEffector({ name: 'restart', params: z.object({}), run: () => invoked?.() });
-const busy = defineEffector({ name: 'restart', params: z.object({}), run: () => void (background += 1) });
 const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore({ maxDecisions: 1000, maxInvocations: 1000 }), asyncScheduler), scheduler: asyncScheduler });
 const root = tree.add({ id: 'root', type: 'application' });
 const svc = tree.add({ id: 'svc', type: 'server', sensors: [numberSensor('cpu')], effectors: [restart] }, root);
 engine.attach(svc, thresholdPolicy, { sensor: 'cpu', above: 0.9 });
-const load: Sensor<number>[] = [];
-for (let i = 0; i < BACKGROUND; i++) {
-  const e = tree.add({ id: `bg${i}`, type: 'server', sensors: [numberSensor('cpu')], effectors: [busy] }, root);
-  engine.attach(e, thresholdPolicy, { sensor: 'cpu', above: 0.9 });
-  load.push(e.sensor<number>('cpu'));
-}
+// the background: attached before the engine starts, a pass over the 1k entities on every turn of the event loop
+const background = startBackgroundLoad(BACKGROUND, { tree, engine, root });
 engine.start();
 const cpu = svc.sensor<number>('cpu');
-
-// the background: a pass over the 1k entities on every turn of the event loop, one in a hundred crossing
-let pass = 0;
-let running = true;
-const churn = (): void => {
-  if (!running) return;
-  for (let i = 0; i < BACKGROUND; i++) load[i]?.publish((i + pass) % 100 === 0 ? 0.95 : 0.5);
-  pass += 1;
-  setImmediate(churn);
-};
-setImmediate(churn);
 
 const samples: number[] = [];
 for (let i = 0; i <= SAMPLES; i++) {
@@ -49,7 +33,7 @@ for (let i = 0; i <= SAMPLES; i++) {
   // one background pass between samples
   await new Promise((resolve) => setImmediate(resolve));
 }
-running = false;
+await background.stop();
 await engine.stop();
 const [cold, ...warm] = samples;
-emit({ name: 'loaded-latency', samples: SAMPLES, backgroundEntities: BACKGROUND, backgroundInvocations: background, coldFirstMs: cold, p50Ms: quantile(warm, 0.5), p99Ms: quantile(warm, 0.99), p999Ms: quantile(warm, 0.999), maxMs: Math.max(...warm) });
+emit({ name: 'loaded-latency', samples: SAMPLES, backgroundEntities: BACKGROUND, backgroundInvocations: background.invocations(), coldFirstMs: cold, p50Ms: quantile(warm, 0.5), p99Ms: quantile(warm, 0.99), p999Ms: quantile(warm, 0.999), maxMs: Math.max(...warm) });

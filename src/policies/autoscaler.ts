@@ -10,11 +10,8 @@ import { readHistory } from '../planners/stabilization-window.js';
 import type { Observation } from '../sensors/reading.js';
 import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 import { evaluate, type MetricInput } from './autoscaler/evaluate.js';
+import { readMembers } from './autoscaler/member-readings.js';
 import { definePolicy, type PolicyContext, type Symptom } from './define-policy.js';
-import type { Entity } from '../core/entity.js';
-import { SERVICE_STATE, SERVICE_UP } from '../core/lifecycle.js';
-import { groupMembers, type MemberReading } from '../planners/member-replica-count.js';
-import { leftOutAsUnready } from '../planners/member-readiness.js';
 
 export { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
 
@@ -114,7 +111,7 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
   let changed = false;
   const metrics: MetricInput[] = config.metrics.map((m) => {
     if (m.readFrom === 'members') {
-      const read = readMembers(entity, m, now, lastSeen);
+      const read = readMembers(entity, m, now, lastSeen.get(shapeKey(m.sensor)));
       if (read.changed) changed = true;
       lastSeen.set(shapeKey(m.sensor), { members: 0, shape: read.shape, byMember: read.byMember });
       return read.input;
@@ -164,48 +161,6 @@ function evaluateNow(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<str
 
 function shapeKey(sensor: string): string {
   return `members:${sensor}`;
-}
-
-/**
- * Each member's reading of a per-member metric (`readFrom: members`), with the member's phase and
- * readiness; `missing` when no member has a reading that counts. `changed` when any reading is new, or a
- * member came, went, changed phase or readiness, or fell silent since the last evaluation (`shape`).
- */
-function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, lastSeen: Map<string, Seen>): { input: MetricInput; changed: boolean; shape: string; byMember: ReadonlyMap<string, Observation<number>> } {
-  const readings: MemberReading[] = [];
-  const observations: Observation<number>[] = [];
-  const previous = lastSeen.get(shapeKey(spec.sensor))?.byMember;
-  // what is remembered is keyed by the members there are now: one that left is forgotten with its reading
-  const kept = new Map<string, Observation<number>>();
-  const fresh = new Map<string, Observation<number>>();
-  let changed = false;
-  for (const member of group.members) {
-    const phase = member.state === 'running' ? 'running' : member.state === 'created' || member.state === 'starting' || member.state === undefined ? 'pending' : 'gone';
-    const sensor = member.hasSensor(spec.sensor) ? member.sensor<number>(spec.sensor) : undefined;
-    // a member's sensor of another kind (text, a flag) or a non-finite value is no reading: the member is missing
-    const current = sensor && !sensor.isStale(now) ? sensor.current : undefined;
-    const reading = typeof current?.value === 'number' && Number.isFinite(current.value) ? current : undefined;
-    const upSensor = member.hasSensor(SERVICE_UP.name) ? member.sensor<boolean>(SERVICE_UP.name) : undefined;
-    const up = upSensor?.current?.value;
-    // `exclude` (Kubernetes' CPU rule) also weighs when the member started running and when its readiness
-    // last changed (not its latest report: a health check reports service.up over and over)
-    const ready =
-      (spec.unreadyMembers ?? 'exclude') === 'include' || !reading || phase !== 'running'
-        ? up === true
-        : !leftOutAsUnready({ now, up, runningSince: member.sensor<string>(SERVICE_STATE.name).changedAt, upSince: upSensor?.changedAt, readingAt: reading.at });
-    readings.push({ member: member.id, phase, ready, ...(reading && phase === 'running' ? { value: reading.value } : {}) });
-    const before = previous?.get(member.id);
-    if (before) kept.set(member.id, before);
-    if (!reading || phase !== 'running') continue;
-    observations.push(reading);
-    fresh.set(member.id, reading);
-    if (before !== reading) changed = true;
-  }
-  const counted = groupMembers(readings, { unreadyMembers: spec.unreadyMembers ?? 'exclude' }).counted.size;
-  const shape = readings.map((r) => `${r.member}:${r.phase}:${r.ready}:${r.value !== undefined}`).join(',');
-  if (lastSeen.get(shapeKey(spec.sensor))?.shape !== shape) changed = true;
-  // readings count as evaluated once they were (a group with none counted keeps what it evaluated before)
-  return { input: counted > 0 ? { sensor: spec.sensor, status: 'perMember', readings, observations } : { sensor: spec.sensor, status: 'missing' }, changed, shape, byMember: counted > 0 ? fresh : kept };
 }
 
 /**

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Esbuild from 'esbuild';
 import type { CommandBundle } from './command-bundle.js';
 import { nearestTsconfig } from './nearest-tsconfig.js';
+import { tsconfigChain } from './tsconfig-extends.js';
 
 /** A TypeScript module compiled to one ES module, and the source files that went into it. */
 export interface CompiledModule {
@@ -12,7 +13,8 @@ export interface CompiledModule {
   readonly code: string;
   /**
    * Absolute paths of every file it was compiled from: the module, the local files it imports and the
-   * nearest tsconfig.json (or jsconfig.json) of each, whose settings (paths, decorators) esbuild applies.
+   * nearest tsconfig.json (or jsconfig.json) of each, whose settings (paths, decorators) esbuild applies,
+   * with every configuration it `extends`.
    */
   readonly inputs: readonly string[];
   /** The version of esbuild that compiled it. */
@@ -58,7 +60,7 @@ export async function compileTypeScriptModule(esbuild: typeof Esbuild, entry: st
   const code = result.outputFiles?.[0]?.text;
   if (code === undefined) throw new Error(`esbuild wrote no module for ${entry}`);
   const sources = Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(input));
-  return { code, inputs: [...new Set([...sources, ...sources.flatMap(nearestTsconfig)])], compiler: esbuild.version };
+  return { code, inputs: [...new Set([...sources, ...sources.flatMap(nearestTsconfig).flatMap(tsconfigChain)])], compiler: esbuild.version };
 }
 
 /** Keeps package imports as imports (by absolute URL), sharing the command's copies where they are the same install. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledModule } from './compile-typescript-module.js';
-import { isTsconfig, nearestTsconfig } from './nearest-tsconfig.js';
+import { nearestTsconfig } from './nearest-tsconfig.js';
 
 /** What a cached module was compiled from: each input file and the hash of its content then. */
 interface CacheManifest {
@@ -19,6 +19,9 @@ const CACHE_SUBDIR = path.join('node_modules', '.cache', 'homeostat-modules');
 
 /** A partial file older than this was left by a process that stopped while writing it: 10 minutes. */
 const ABANDONED_PARTIAL_MS = 10 * 60 * 1000;
+
+/** A file of code (TypeScript or JavaScript), as opposed to a configuration or imported JSON. */
+const SOURCE_FILE = /\.[cm]?[jt]sx?$/;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -80,7 +83,8 @@ export async function findCompiled(dir: string, key: string, compiler: string | 
   }
   // a tsconfig.json that appeared nearer a source file than the one it was compiled with (or where none was)
   const recorded = new Set(manifest.inputs.map((input) => input.file));
-  const sources = manifest.inputs.filter((input) => !isTsconfig(input.file));
+  // (configurations, those they extend and imported JSON are no source files: only code finds a tsconfig)
+  const sources = manifest.inputs.filter((input) => SOURCE_FILE.test(input.file));
   if (sources.some((input) => nearestTsconfig(input.file).some((config) => !recorded.has(config)))) return undefined;
   return existsSync(file) ? file : undefined;
 }

@@ -3,11 +3,6 @@ import path from 'node:path';
 
 const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
 
-/** True when `file` is a tsconfig.json or jsconfig.json (settings, not a source file). */
-export function isTsconfig(file: string): boolean {
-  return CONFIG_NAMES.includes(path.basename(file));
-}
-
 /**
  * The tsconfig.json (or else jsconfig.json) esbuild applies to `file`: the nearest above it, as a list of
  * one, or an empty list when there is none.

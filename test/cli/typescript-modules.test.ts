@@ -179,6 +179,25 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     }
   });
 
+  it('compiles again when a configuration the tsconfig extends changes (a paths mapping in the base, comments in both)', async () => {
+    await writeFile(path.join(project, 'policies/limit-a.ts'), "export const WHICH = 'a';\n");
+    await writeFile(path.join(project, 'policies/limit-b.ts'), "export const WHICH = 'b';\n");
+    const configs = path.join(project, 'configs');
+    await mkdir(configs, { recursive: true });
+    const base = (target: string): string => `// shared settings\n{ "compilerOptions": { "baseUrl": "..", "paths": { "@base-limit": ["${target}"], }, }, }\n`;
+    await writeFile(path.join(configs, 'base.json'), base('./policies/limit-a.ts'));
+    await writeFile(path.join(project, 'tsconfig.json'), '{\n  /* the project */ "extends": "./configs/base",\n}\n');
+    try {
+      await writeFile(path.join(project, 'policies/based.ts'), throwing("import { WHICH } from '@base-limit';", "'mapped to ' + WHICH"));
+      expect((await validateModule('based', './policies/based.ts')).stderr).toContain('mapped to a');
+      await writeFile(path.join(configs, 'base.json'), base('./policies/limit-b.ts'));
+      expect((await validateModule('based', './policies/based.ts')).stderr).toContain('mapped to b');
+    } finally {
+      await rm(path.join(project, 'tsconfig.json'), { force: true });
+      await rm(configs, { recursive: true, force: true });
+    }
+  });
+
   it('still loads a module when the cache cannot be written (it is compiled for this run only)', async () => {
     await writeFile(path.join(project, 'policies/uncached.ts'), throwing('', "'uncached loaded'"));
     const saved = `${cacheDir}.saved`;

@@ -1,0 +1,50 @@
+// The configurations a TypeScript module is compiled with: a tsconfig.json and everything it extends, on a
+// real directory (relative files, a package's file, arrays, comments and trailing commas, loops).
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stripJsonComments, tsconfigChain } from '../../src/blueprint/tsconfig-extends.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'homeostat-tsconfig-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(relative: string, text: string): Promise<string> {
+  const file = path.join(dir, relative);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+  return file;
+}
+
+describe('reading a tsconfig.json', () => {
+  it('drops comments and trailing commas but keeps // and /* inside strings', () => {
+    const text = '{\n  // a comment\n  "a": "http://x/*y*/", /* block */\n  "b": [1, 2,],\n  "c": "quote \\" // not a comment",\n}\n';
+    expect(JSON.parse(stripJsonComments(text))).toEqual({ a: 'http://x/*y*/', b: [1, 2], c: 'quote " // not a comment' });
+  });
+});
+
+describe('the configurations a tsconfig.json extends', () => {
+  it('follows relative files (with or without .json), arrays and packages, each once', async () => {
+    const pkgConfig = await write('node_modules/@scope/base/tsconfig.json', '{ "compilerOptions": { "strict": true } }');
+    await write('node_modules/@scope/base/package.json', '{ "name": "@scope/base" }');
+    const shared = await write('configs/shared.json', '{ "extends": "@scope/base" }');
+    const paths = await write('configs/paths.json', '// paths\n{ "extends": "./shared.json", }');
+    const root = await write('tsconfig.json', '{ "extends": ["./configs/paths", "./configs/shared"] }');
+    expect(tsconfigChain(root)).toEqual([root, paths, shared, pkgConfig]);
+  });
+
+  it('stops at a loop and skips what names nothing or cannot be read', async () => {
+    const a = await write('a.json', '{ "extends": ["./b.json", "./missing.json", "no-such-package"] }');
+    const b = await write('b.json', '{ "extends": "./a.json" }');
+    const broken = await write('broken.json', '{ "extends": ');
+    const root = await write('tsconfig.json', '{ "extends": ["./a.json", "./broken.json"] }');
+    expect(tsconfigChain(root)).toEqual([root, a, broken, b]);
+  });
+});

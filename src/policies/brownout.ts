@@ -79,10 +79,24 @@ export interface DimmerSymptom extends Symptom {
 }
 
 /**
+ * A decision not to act that the response time alone would have made: a reading it needs is missing (stale,
+ * never read, not a finite number, a dimmer outside 0..1), so the brownout holds and says which.
+ */
+export interface DimmerHoldSymptom extends Symptom {
+  readonly kind: 'hold';
+  readonly detail: { readonly why: string };
+}
+
+/** What the brownout's analysis proposes: a dimmer step, or a hold for missing data. */
+export type BrownoutSymptom = DimmerSymptom | DimmerHoldSymptom;
+
+/**
  * Brownout (Klein et al.): when the group is overloaded and cannot grow right now (at its maximum, or
  * members still booting), lower the dimmer (the share of responses with optional content) one step; raise
  * it back one step when there is spare capacity. Missing readings decide nothing: a stale or unread dimmer,
  * size or response time, a dimmer outside 0..1; with a `utilizationSensor`, a stale utilization holds raises.
+ * A hold the response time alone would not have made is recorded as a `refused` Decision naming the missing
+ * readings (a run of the same hold is one record with a count).
  */
 export const brownout = definePolicy({
   name: 'brownout',
@@ -110,15 +124,15 @@ export const brownout = definePolicy({
       if (next?.before !== current?.before || next?.left !== current?.left) state.set(RESTORE, next);
     };
     return source.pipe(
-      map((rt): DimmerSymptom | undefined => {
+      map((rt): BrownoutSymptom | undefined => {
         const symptom = decide(rt);
         persist();
         return symptom;
       }),
-      filter((s): s is DimmerSymptom => s !== undefined),
+      filter((s): s is BrownoutSymptom => s !== undefined),
     );
 
-    function decide(rt: Observation<number>): DimmerSymptom | undefined {
+    function decide(rt: Observation<number>): BrownoutSymptom | undefined {
       const read = (name: string | undefined): Observation<number> | undefined => {
         if (!name) return undefined;
         const sensor = entity.sensor<number>(name);
@@ -127,7 +141,14 @@ export const brownout = definePolicy({
       const dimmer = read(config.dimmerSensor);
       const size = read(config.sizeSensor);
       // a dimmer outside 0..1 is a bad reading: a step from it could set the dimmer out of range
-      if (!isFiniteReading(rt) || !dimmer || !size || dimmer.value < 0 || dimmer.value > 1) return undefined;
+      if (!isFiniteReading(rt)) return hold(`the response time reading (${config.responseTimeSensor}) is not a finite number`, [rt]);
+      if (!dimmer || !size || dimmer.value < 0 || dimmer.value > 1) {
+        // only where the response time alone asks for a step: between the thresholds nothing would be done anyway
+        if (rt.value <= config.high.responseTime && rt.value >= config.low.responseTime) return undefined;
+        const missing = [missingReading(config.dimmerSensor, true), missingReading(config.sizeSensor, false)].filter((m) => m !== undefined);
+        const present = [rt, ...[config.dimmerSensor, config.sizeSensor].map((n) => entity.sensor<number>(n).current).filter((o) => o !== undefined)];
+        return hold(`response time ${rt.value > config.high.responseTime ? `above ${config.high.responseTime}` : `below ${config.low.responseTime}`} s, but ${missing.join(' and ')}`, present);
+      }
       const utilization = read(config.utilizationSensor);
       // a configured utilization sensor that is stale or unread: whether there is spare capacity is unknown
       const utilizationUnknown = config.utilizationSensor !== undefined && utilization === undefined;
@@ -176,13 +197,36 @@ export const brownout = definePolicy({
         const to = raiseTo(dimmer.value, utilization?.value, config);
         return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
       }
+      // a fast response time with the dimmer down would raise (or restore) it, but whether there is room is unknown
+      if (utilizationUnknown && !hot && rt.value < config.low.responseTime && dimmer.value < 1) {
+        const what = beforeOverload !== undefined ? 'give back what the overload steps took' : 'raise the dimmer';
+        return hold(`response time below ${config.low.responseTime} s would ${what}, but ${missingReading(config.utilizationSensor as string, false)}: whether there is spare capacity is unknown`, inputs);
+      }
       return undefined;
     }
+
+    /** What is wrong with a reading the brownout needs, or undefined when it is usable. */
+    function missingReading(name: string, isDimmer: boolean): string | undefined {
+      const sensor = entity.sensor<number>(name);
+      const current = sensor.current;
+      if (current === undefined) return `${name} has no reading`;
+      if (!isFiniteReading(current)) return `${name} is not a finite number`;
+      if (sensor.isStale()) return `${name} is stale`;
+      if (isDimmer && (current.value < 0 || current.value > 1)) return `${name} is outside 0..1`;
+      return undefined;
+    }
+
+    function hold(why: string, inputs: readonly Observation[]): DimmerHoldSymptom {
+      return { kind: 'hold', inputs, detail: { why: `${why}: holding the dimmer` } };
+    }
   },
-  plan: (symptom, { entity, config }) => ({
-    actions: [{ entity: entity.id, effector: config.dimmerEffector, params: { value: symptom.detail.to } }],
-    reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
-  }),
+  plan: (symptom, { entity, config }) =>
+    symptom.kind === 'hold'
+      ? { actions: [], nonAction: 'refused', reason: symptom.detail.why }
+      : {
+          actions: [{ entity: entity.id, effector: config.dimmerEffector, params: { value: symptom.detail.to } }],
+          reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
+        },
 });
 
 /** Policy-state key of what the overload steps took: `{ before, left }`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/knowledge/decision.js';
 import { z } from 'zod';
 import { Engine } from '../../src/core/engine/engine.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
@@ -25,7 +26,9 @@ function setup(config: Record<string, unknown>, dimmer: number, size = 1) {
   engine.attach(web, brownout, { utilizationSensor: 'utilization', bootingSensor: 'servers.booting', maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2, utilization: 0.6 }, ...config });
   engine.start();
   const dimmerNow = (): number => web.sensor<number>('dimmer').value as number;
-  return { engine, clock, web, dimmerNow };
+  const decisions: Decision[] = [];
+  engine.decisions$.subscribe((d) => decisions.push(d));
+  return { engine, clock, web, dimmerNow, knowledge, decisions };
 }
 
 describe('brownout: missing and out-of-range readings', () => {
@@ -122,5 +125,71 @@ describe('brownout: missing and out-of-range readings', () => {
     expect(web.sensor<number>('dimmer').value).toBe(1); // restored, not one raise step to 0.75
     await restarted.stop();
   });
-});
 
+  it('records a refused Decision naming the stale utilization when it holds a raise, one record for a run of them', async () => {
+    const { engine, clock, web, knowledge, decisions } = setup({}, 0.5);
+    web.sensor('utilization').publish(0.1);
+    await clock.advanceBy(200_000); // the utilization is stale now
+    for (let period = 0; period < 3; period++) {
+      web.sensor('response.time').publish(0.1 + period * 0.01);
+      await clock.advanceBy(60_000);
+    }
+    const held = decisions.filter((d) => d.outcome === 'refused');
+    expect(held).toHaveLength(3);
+    expect(held[0]?.symptom.kind).toBe('hold');
+    expect(held[0]?.reason).toContain('utilization is stale');
+    expect(held[0]?.reason).toContain('raise the dimmer');
+    expect(held[0]?.actions).toEqual([]);
+    expect(held[0]?.inputs.map((i) => i.sensor)).toContain('response.time');
+    await knowledge.flush();
+    const stored = (await knowledge.queryDecisions({})).filter((d) => d.outcome === 'refused');
+    expect(stored).toHaveLength(1); // coalesced: the same hold three periods running
+    expect(stored[0]?.count).toBe(3);
+    await engine.stop();
+  });
+
+  it('says the restore is held, not a raise, while the overload steps are still to give back', async () => {
+    const { engine, clock, web, decisions } = setup({ overload: { responseTime: 0.75, step: 0.5, release: 'restore' } }, 1);
+    web.sensor('utilization').publish(1);
+    web.sensor('response.time').publish(5);
+    await clock.advanceBy(200_000);
+    web.sensor('response.time').publish(0.1);
+    await clock.advanceBy(60_000);
+    const held = decisions.filter((d) => d.outcome === 'refused');
+    expect(held.map((d) => d.reason)).toEqual([expect.stringContaining('give back what the overload steps took')]);
+    await engine.stop();
+  });
+
+  it('records a hold naming a dimmer outside 0..1 or a size never read when the response time asks for a step', async () => {
+    const { engine, clock, web, decisions } = setup({}, 1.5);
+    web.sensor('utilization').publish(1);
+    web.sensor('response.time').publish(5);
+    await clock.advanceBy(60_000);
+    expect(decisions.map((d) => [d.outcome, d.reason])).toEqual([['refused', expect.stringContaining('dimmer is outside 0..1')]]);
+    expect(decisions[0]?.reason).toContain('above 0.4 s');
+    await engine.stop();
+
+    const clock2 = new VirtualClock();
+    const tree = new EntityTree(clock2);
+    const group = tree.add({ id: 'web', type: 'cluster', sensors: ['response.time', 'group.size', 'dimmer'].map((n) => numberSensor(n)), effectors: [defineEffector({ name: 'setDimmer', params: z.object({ value: z.number() }), run: () => undefined })] });
+    const engine2 = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), clock2), scheduler: clock2 });
+    engine2.attach(group, brownout, { maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2 } });
+    const seen: Decision[] = [];
+    engine2.decisions$.subscribe((d) => seen.push(d));
+    engine2.start();
+    group.sensor('dimmer').publish(0.5);
+    group.sensor('response.time').publish(0.1);
+    await clock2.advanceBy(60_000);
+    expect(seen.map((d) => [d.outcome, d.reason])).toEqual([['refused', expect.stringContaining('group.size has no reading')]]);
+    await engine2.stop();
+  });
+
+  it('records nothing for missing data while the response time is between its thresholds (nothing would be done)', async () => {
+    const { engine, clock, web, decisions } = setup({}, 1.5);
+    web.sensor('utilization').publish(0.7);
+    web.sensor('response.time').publish(0.3);
+    await clock.advanceBy(60_000);
+    expect(decisions).toEqual([]);
+    await engine.stop();
+  });
+});

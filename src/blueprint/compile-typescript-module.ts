@@ -29,7 +29,9 @@ const LOCAL_SOURCE = /\.[cm]?[jt]sx?$/;
 const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
 /** `import(` of a computed specifier (a literal one is compiled in by esbuild). */
 const COMPUTED_IMPORT = /(?<![.\w$])import\s*\((?=\s*[^\s'"`])/g;
-const USES_LOCATION = /\bimport\.meta\.(url|dirname|filename)\b|(?<![.\w$])import\s*\(\s*[^\s'"`]/;
+/** `import.meta.resolve` (a relative specifier resolves from the module's own file). */
+const IMPORT_META_RESOLVE = /\bimport\.meta\.resolve\b/g;
+const USES_LOCATION = /\bimport\.meta\.(url|dirname|filename|resolve)\b|(?<![.\w$])import\s*\(\s*[^\s'"`]/;
 
 /**
  * Compiles a TypeScript module with esbuild into one ES module written for `outfile`: the module and its
@@ -105,7 +107,7 @@ function packagesFromNodeModules(bundle: CommandBundle): Esbuild.Plugin {
 /**
  * Keeps `import.meta.url`, `import.meta.dirname` and `import.meta.filename` naming each original file (a
  * module that reads a file next to itself), not the compiled one, and `import()` of a specifier computed at
- * run time resolving a relative one from it. Declared on the file's first line, so that
+ * run time and `import.meta.resolve` resolving a relative one from it. Declared on the file's first line, so that
  * line numbers stay those of the source.
  */
 function keepImportMeta(): Esbuild.Plugin {
@@ -121,8 +123,12 @@ function keepImportMeta(): Esbuild.Plugin {
         const declared = Object.entries(values).map(([key, value]) => `const __homeostat_import_meta_${key} = ${JSON.stringify(value)};`).join(' ');
         // a relative specifier computed at run time resolves from the original file, as Node would
         const importer = `const __homeostat_import = (specifier) => import(/^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : specifier);`;
-        const rewritten = source.replace(IMPORT_META, (_, key: string) => `__homeostat_import_meta_${key}`).replace(COMPUTED_IMPORT, '__homeostat_import(');
-        const contents = `${declared} ${importer} ${rewritten}`;
+        const resolver = `const __homeostat_import_meta_resolve = (specifier, ...rest) => /^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : import.meta.resolve(specifier, ...rest);`;
+        const rewritten = source
+          .replace(IMPORT_META, (_, key: string) => `__homeostat_import_meta_${key}`)
+          .replace(IMPORT_META_RESOLVE, '__homeostat_import_meta_resolve')
+          .replace(COMPUTED_IMPORT, '__homeostat_import(');
+        const contents = `${declared} ${importer} ${resolver} ${rewritten}`;
         return { contents, loader: loaderOf(args.path), resolveDir: path.dirname(args.path) };
       });
     },

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -246,6 +247,10 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     await writeFile(path.join(project, 'policies/data.json'), '{ "value": 7 }\n');
     await writeFile(path.join(project, 'policies/meta.mts'), throwing("import { HELPER } from './helper.js';\nimport data from './data.json' with { type: 'json' };", "`${HELPER} ${data.value} ${import.meta.dirname}`"));
     expect((await validateModule('meta', './policies/meta.mts')).stderr).toContain(`js helper 7 ${path.join(project, 'policies')}`);
+  });
+  it('resolves a relative specifier with import.meta.resolve from the module\'s own directory', async () => {
+    await writeFile(path.join(project, 'policies/resolving.ts'), throwing('', "'resolved ' + import.meta.resolve('./next-door.json')"));
+    expect((await validateModule('resolving', './policies/resolving.ts')).stderr).toContain(`resolved ${pathToFileURL(path.join(project, 'policies/next-door.json')).href}`);
   });
   it('serves processes compiling the same module at once, leaving one whole entry and no partial file', async () => {
     await writeFile(path.join(project, 'policies/raced.ts'), throwing('', "'raced loaded'"));

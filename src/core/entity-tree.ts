@@ -1,7 +1,8 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
-import { Entity, type EntitySpec } from './entity.js';
+import { Entity, _setSensorCreationHook, type EntitySpec } from './entity.js';
 import { DuplicateEntityError, HomeostatError, UnknownEntityError } from './errors.js';
 import type { RejectedReading } from '../sensors/reading.js';
+import type { Sensor } from '../sensors/sensor.js';
 
 /** A structural change of the tree, announced on `EntityTree.changes$`. */
 export type TreeChange =
@@ -21,6 +22,7 @@ export class EntityTree {
   private readonly byId = new Map<string, Entity>();
   private readonly changesSubject = new Subject<TreeChange>();
   private readonly rejectionsSubject = new Subject<RejectedReading>();
+  private readonly sensorListeners = new Set<(entity: Entity, sensor: Sensor<unknown>) => void>();
   private rootEntity: Entity | undefined;
 
   constructor(scheduler: SchedulerLike) {
@@ -30,6 +32,26 @@ export class EntityTree {
   /** Every structural change, as it happens. */
   get changes$(): Observable<TreeChange> {
     return this.changesSubject.asObservable();
+  }
+
+  /**
+   * @internal calls `listener` with each sensor an entity of the tree creates from now on (sensors are
+   * created on first use), until the returned function is called.
+   */
+  _followSensorCreation(listener: (entity: Entity, sensor: Sensor<unknown>) => void): () => void {
+    this.sensorListeners.add(listener);
+    this.updateSensorHook();
+    return () => {
+      this.sensorListeners.delete(listener);
+      this.updateSensorHook();
+    };
+  }
+
+  private updateSensorHook(): void {
+    const listeners = this.sensorListeners;
+    _setSensorCreationHook(this.scheduler, this.rejectionsSubject, listeners.size === 0 ? undefined : (entity, sensor) => {
+      for (const listener of listeners) listener(entity, sensor);
+    });
   }
 
   /** Every rejected sensor reading in the tree. */

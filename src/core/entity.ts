@@ -35,6 +35,8 @@ const STATE_SENSOR = 1; // position of `service.state` in every kind (see entity
 interface TreeServices {
   readonly scheduler: SchedulerLike;
   readonly rejections: Subject<RejectedReading>;
+  /** Told of each sensor an entity creates, while someone follows creations (the API's live stream). */
+  sensorCreated: ((entity: Entity, sensor: Sensor<unknown>) => void) | undefined;
 }
 
 /** What few entities have: sensors and effectors added after creation, and whether the entity was closed. */
@@ -258,6 +260,7 @@ export class Entity {
   private newSensor(definition: SensorDefinition<unknown>): Sensor<unknown> {
     const sensor = new Sensor<unknown>(this.id, definition, this.services.scheduler, this.services.rejections);
     if (this.extras?.closed) sensor.close();
+    this.services.sensorCreated?.(this, sensor);
     return sensor;
   }
 }
@@ -268,9 +271,17 @@ const servicesByTree = new WeakMap<Subject<RejectedReading>, TreeServices>();
 function servicesOf(scheduler: SchedulerLike, rejections: Subject<RejectedReading>): TreeServices {
   const known = servicesByTree.get(rejections);
   if (known?.scheduler === scheduler) return known;
-  const services = { scheduler, rejections };
+  const services: TreeServices = { scheduler, rejections, sensorCreated: known?.sensorCreated };
   servicesByTree.set(rejections, services);
   return services;
+}
+
+/**
+ * @internal sets what is told of each sensor created in the tree whose entities share `rejections` (undefined:
+ * nothing is, the default, so that creating a sensor costs nothing more while nobody follows).
+ */
+export function _setSensorCreationHook(scheduler: SchedulerLike, rejections: Subject<RejectedReading>, hook: TreeServices['sensorCreated']): void {
+  servicesOf(scheduler, rejections).sensorCreated = hook;
 }
 
 /** The tenant an entity belongs to: its own, or the nearest ancestor's; undefined when none declares one. */

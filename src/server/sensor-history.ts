@@ -16,6 +16,9 @@ interface Tap {
   subscription: Subscription | undefined;
 }
 
+/** The lifecycle sensor, which an entity may not create until asked (its state is kept without it). */
+const STATE_SENSOR = 'service.state';
+
 /** Limits of what the service keeps for watched sensors. */
 export interface SensorHistoryOptions {
   /** Readings kept per sensor (the ring's capacity) unless the sensor declares its own. */
@@ -35,7 +38,12 @@ export class SensorHistory {
   private readonly taps = new Map<Sensor<unknown>, Tap>();
   /** Watched (not declared) histories, least recently requested first. */
   private readonly watched = new Set<Sensor<unknown>>();
-  private readonly streamRoots = new Set<Entity>();
+  /** The root of each open stream and how many streams are open on it. */
+  private readonly streamRoots = new Map<Entity, number>();
+  /** Stops following sensor creation: set while a stream is open. */
+  private unfollowCreation: (() => void) | undefined;
+  /** True while a stream creates a lifecycle sensor itself (tapped after the state it was keeping is published). */
+  private creatingState = false;
   private readonly structure: Subscription;
   private readonly size: number;
   private readonly maxWatched: number;
@@ -70,16 +78,24 @@ export class SensorHistory {
     return tap.ring.toArray();
   }
 
-  /** Sends the readings of every sensor under `root` (and of entities that join it) to the hub until released. */
+  /**
+   * Sends the readings of every sensor under `root` (and of entities that join it) to the hub until released.
+   * Sensors not created yet (an entity creates one on first use) are not created for it: each is tapped as it
+   * is created, so streaming a large tree costs only the sensors that read something.
+   */
   stream(root: Entity): () => void {
-    this.streamRoots.add(root);
-    for (const entity of this.tree.entities()) if (root.contains(entity)) this.addStream(entity, 1);
+    this.streamRoots.set(root, (this.streamRoots.get(root) ?? 0) + 1);
+    this.unfollowCreation ??= this.tree._followSensorCreation((entity, sensor) => this.onSensorCreated(entity, sensor));
+    for (const entity of this.tree.entities()) if (root.contains(entity)) this.refreshStreams(entity);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.streamRoots.delete(root);
-      for (const entity of this.tree.entities()) if (root.contains(entity)) this.addStream(entity, -1);
+      const left = (this.streamRoots.get(root) ?? 1) - 1;
+      if (left > 0) this.streamRoots.set(root, left);
+      else this.streamRoots.delete(root);
+      for (const entity of this.tree.entities()) if (root.contains(entity)) this.refreshStreams(entity);
+      if (this.streamRoots.size === 0) this.stopFollowingCreation();
     };
   }
 
@@ -91,6 +107,7 @@ export class SensorHistory {
   }
 
   close(): void {
+    this.stopFollowingCreation();
     this.structure.unsubscribe();
     for (const tap of this.taps.values()) tap.subscription?.unsubscribe();
     this.taps.clear();
@@ -106,9 +123,7 @@ export class SensorHistory {
       tap.ring ??= this.ring(s);
       this.listen(s, tap);
     }
-    let streams = 0;
-    for (const root of this.streamRoots) if (root.contains(entity)) streams += 1;
-    if (streams > 0) this.addStream(entity, streams);
+    if (this.streamRoots.size > 0) this.refreshStreams(entity);
   }
 
   private unfollow(entity: Entity): void {
@@ -119,13 +134,50 @@ export class SensorHistory {
     }
   }
 
-  private addStream(entity: Entity, delta: number): void {
-    for (const s of entity.sensors) {
-      const tap = this.tap(s);
-      tap.streams = Math.max(0, tap.streams + delta);
-      if (tap.streams > 0) this.listen(s, tap);
-      else this.release(s, tap);
+  private stopFollowingCreation(): void {
+    this.unfollowCreation?.();
+    this.unfollowCreation = undefined;
+  }
+
+  /** A sensor created under an open stream is tapped at once, before its first reading. */
+  private onSensorCreated(entity: Entity, s: Sensor<unknown>): void {
+    if (this.creatingState) return;
+    const streams = this.streamsOver(entity);
+    if (streams > 0) this.setStreams(s, streams);
+  }
+
+  /** Open streams whose subtree holds `entity`. */
+  private streamsOver(entity: Entity): number {
+    let streams = 0;
+    for (const [root, open] of this.streamRoots) if (root.contains(entity)) streams += open;
+    return streams;
+  }
+
+  /**
+   * Sets each created sensor of `entity` to the streams open over it now (counted afresh, so that the
+   * order in which sensors, entities and streams come and go cannot leave a sensor tapped for nobody).
+   */
+  private refreshStreams(entity: Entity): void {
+    const streams = this.streamsOver(entity);
+    // a lifecycle state set before anyone asked is kept without a sensor: the stream needs it to see changes
+    // (its creation publishes the kept state, which is no change: tapped after it)
+    if (streams > 0 && entity.hasSensor(STATE_SENSOR)) {
+      this.creatingState = true;
+      try {
+        entity.sensor(STATE_SENSOR);
+      } finally {
+        this.creatingState = false;
+      }
     }
+    for (const s of entity._createdSensors()) this.setStreams(s, streams);
+  }
+
+  private setStreams(s: Sensor<unknown>, streams: number): void {
+    const tap = streams > 0 ? this.tap(s) : this.taps.get(s);
+    if (!tap) return;
+    tap.streams = streams;
+    if (streams > 0) this.listen(s, tap);
+    else this.release(s, tap);
   }
 
   private forget(s: Sensor<unknown>): void {

@@ -91,6 +91,46 @@ describe('SensorHistory', () => {
     history.close();
   });
 
+  it('streams a subtree without creating its sensors: each is tapped when first used, lifecycle states included', () => {
+    const tree = new EntityTree(new VirtualClock());
+    const root = tree.add({ id: 'root', type: 'application' });
+    const names = ['cpu', 'mem', 'disk', 'net', 'qps', 'latency'];
+    for (let i = 0; i < 100; i++) tree.add({ id: `e${i}`, type: 'server', sensors: names.map((n) => numberSensor(n)) }, root);
+    const created = (): number => [...tree.entities()].reduce((n, e) => n + [...e._createdSensors()].length, 0);
+    const before = created();
+    const events: Observation[] = [];
+    const history = new SensorHistory(tree, { size: 5 }, (o) => events.push(o));
+    const release = history.stream(root);
+    // the lifecycle state sensor of each entity (101), none of the six declared per server
+    expect(created() - before).toBeLessThanOrEqual(101);
+    expect(created()).toBeLessThan(101 * 2);
+    tree.get('e7').sensor('latency').publish(0.25); // created now, by its first reading
+    tree.get('e8').setState('running');
+    expect(events.map((o) => `${o.entity}.${o.sensor}=${String(o.value)}`)).toEqual(['e7.latency=0.25', 'e8.service.state=running']);
+    release();
+    tree.get('e9').sensor('qps').publish(3); // created after the stream ended: not tapped
+    tree.get('e7').sensor('latency').publish(0.5);
+    expect(events).toHaveLength(2);
+    expect(history.tapped).toBe(0);
+    history.close();
+  });
+
+  it('counts a sensor created while two streams overlap it once per stream, and releases it with the last', () => {
+    const { tree, root, a, events } = fleet(2);
+    const history = new SensorHistory(tree, { size: 5 }, (o) => events.push(o));
+    const outer = history.stream(root);
+    const inner = history.stream(a);
+    const late = tree.add({ id: 'late', type: 'server', sensors: [numberSensor('cpu')] }, a);
+    late.sensor('cpu').publish(1);
+    outer();
+    late.sensor('cpu').publish(2);
+    inner();
+    late.sensor('cpu').publish(3);
+    expect(events.filter((o) => o.entity === 'late' && o.sensor === 'cpu').map((o) => o.value)).toEqual([1, 2]);
+    expect(history.tapped).toBe(2); // the declared histories of e0 and e1 only
+    history.close();
+  });
+
   it('forgets the sensors of an entity that leaves the tree', () => {
     const { tree } = fleet(2);
     const history = new SensorHistory(tree, { size: 5 }, () => undefined);

@@ -14,7 +14,7 @@ const [floor, baseArg] = process.argv.slice(2);
 if (!floor || !/^predictive: \{.*\}$/.test(floor)) throw new Error(`argument 1: expected a 'predictive: { ... }' line, got ${JSON.stringify(floor)}`);
 const baseFile = path.resolve(baseArg ?? path.join(here, 'examples/swim/homeostat.yaml'));
 const base = await readFile(baseFile, 'utf8');
-const anchor = /( +)scaleUp: \{[^}\n]*\}\n/;
+const anchor = /( +)scaleUp: \{[^}\n]*\}[^\n]*\n(?: +urgency: [^\n]*\n)?/;
 if (!anchor.test(base)) throw new Error(`${baseFile}: no 'scaleUp: { ... }' line to put the predictive floor after`);
 const withFloor = base.replace(anchor, (line, indent: string) => `${line}${indent}${floor}\n`);
 

@@ -35,7 +35,7 @@ const predictiveFile = path.join(here, 'examples/swim/homeostat-predictive.yaml'
 
 /** The built-in configuration with the point's predictive floor (and nothing else changed). */
 function configText(p: Point): string {
-  const anchor = /( +)scaleUp: \{[^}\n]*\}\n/;
+  const anchor = /( +)scaleUp: \{[^}\n]*\}[^\n]*\n(?: +urgency: [^\n]*\n)?/;
   if (!anchor.test(reactive)) throw new Error(`${reactiveFile}: no 'scaleUp: { ... }' line to put the predictive floor after (the tuner is out of date)`);
   const bootDelay = Number(/bootDelay: (\d+)s/.exec(reactive)?.[1]);
   const floor = `predictive: { sensor: arrival.rate, ${p.target !== undefined ? `target: ${p.target}, ` : ''}${p.tolerance !== undefined ? `tolerance: ${p.tolerance}, ` : ''}horizon: ${bootDelay + p.lead}s, margin: ${p.margin}, beta: ${p.beta}, confidence: ${p.confidence} }`;

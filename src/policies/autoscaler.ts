@@ -165,7 +165,8 @@ function shapeKey(sensor: string): string {
 
 /**
  * Folds the demand sensor's new reading into the Holt state (policy state, constant size) and returns the
- * size the forecast `horizon` ahead needs, with the forecast and its error for the Decision's reason.
+ * size the forecast `horizon` ahead needs, with the forecast and its error for the Decision's reason; when
+ * the forecast's growth is within the noise (`confidence`), only the reason, saying why the floor held.
  */
 function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired?: number; growth?: number; reason: string } | undefined {
   const p = context.config.predictive;
@@ -184,7 +185,9 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   const value = holtForecast(holt, p.horizon, p.damping);
   if (value === undefined || !holt) return undefined;
   // a trend within the forecast's own error is noise: it asks for nothing beyond the reactive rules
-  if (p.confidence > 0 && !holtGrowthSignificant(holt, p.horizon, p.confidence, p.damping)) return undefined;
+  if (p.confidence > 0 && !holtGrowthSignificant(holt, p.horizon, p.confidence, p.damping)) {
+    return { reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s: growth ${round(value - holt.level)} over the level ${round(holt.level)} is within ${p.confidence} forecast error(s), not acted on` };
+  }
   const expected = value + p.margin * holt.error;
   if (p.target === undefined) {
     // relative: the forecast's growth over the demand now scales the reactive metrics

@@ -141,9 +141,10 @@ describe('Holt forecast with a damped trend', () => {
       }
       sizes.push(web.sensor<number>('group.size').value as number);
       const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
-      // linear: the forecast leads and is cited; damped: it stays under the reactive ask, which stands
-      if (damping === 1) expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 600 s asks for \d+/);
-      else expect(reasons).not.toMatch(/forecast/);
+      // linear: the forecast leads and is cited; damped: it stays under the reactive ask, which stands and
+      // cites the forecast it did not act on
+      if (damping === 1) expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 600 s asks for \d+$/m);
+      else expect(reasons).toMatch(/resize 1 -> 3; rate forecast [\d.]+ \+\/- [\d.]+ in 600 s asks for [0-3], no more than the reactive rules ask \(3\): not acted on$/m);
       await engine.stop();
     }
     const [linear, damped] = sizes as [number, number];
@@ -236,6 +237,19 @@ describe('autoscaler: predictive confidence and tolerance', () => {
     expect(Math.max(...plain.sizes)).toBe(3);
     expect(plain.reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for 3/);
     expect(confident.sizes.every((s) => s === 2)).toBe(true);
+  });
+
+  it('when the forecast growth is within the noise and the reactive rules resize, the reason says the floor held and why', async () => {
+    // the rate is noise (the floor holds); cpu jumps at the last reading, so the reactive rules ask ceil(2 x 0.9 / 0.5) = 4
+    const { sizes, reasons } = await run(noise, { target: 8, confidence: 1 }, (rate) => (rate === 13 ? 0.9 : 0.5));
+    expect(sizes.at(-1)).toBe(4);
+    expect(reasons).toMatch(/cpu is 0\.9 against a target of 0\.5 per member: resize 2 -> 4; rate forecast [\d.]+ \+\/- [\d.]+ in 180 s: growth -?[\d.]+ over the level [\d.]+ is within 1 forecast error\(s\), not acted on$/m);
+  });
+
+  it('without its own target, a falling forecast is cited as no growth when the reactive rules resize', async () => {
+    const { sizes, reasons } = await run([20, 18, 16, 14], {}, (rate) => (rate === 14 ? 0.9 : 0.5));
+    expect(sizes.at(-1)).toBe(4);
+    expect(reasons).toMatch(/resize 2 -> 4; rate forecast [\d.]+ \+\/- [\d.]+ in 180 s \(x0\.\d+ the 14 now\): no growth, not acted on$/m);
   });
 
   it('with robust clipping, a one-minute burst buys no capacity where the plain forecast buys some', async () => {

@@ -37,7 +37,8 @@ export interface EvaluationInput {
   /**
    * A predictive floor and why: either the size the demand forecast over the boot-delay horizon needs
    * (`desired`), or the growth the forecast expects (`growth`, forecast over the demand now), which scales
-   * every metric's latest value before the reactive rules size it.
+   * every metric's latest value before the reactive rules size it; with neither, the floor held (its reason
+   * says why), and a resize the reactive rules make cites it.
    */
   readonly forecast?: { readonly desired?: number; readonly growth?: number; readonly reason: string };
   /** The response-time comfort band's state: while comfortable, metrics are held at their relaxed targets. */
@@ -125,9 +126,17 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const growth = input.forecast?.growth;
   // the load metrics grow with the demand: the reactive rules sized on the forecast growth, never below them
   const ahead = input.forecast?.desired ?? (growth !== undefined && growth > 1 ? Math.max(...fresh.map((m) => ask(m, growth, true).desired)) : undefined);
-  if (input.forecast && ahead !== undefined && ahead > raw) {
-    raw = ahead;
-    notes.push(`${input.forecast.reason}${input.forecast.desired === undefined ? ` -> ${ahead}` : ''}`);
+  if (input.forecast) {
+    const sized = `${input.forecast.reason}${input.forecast.desired === undefined && ahead !== undefined ? ` -> ${ahead}` : ''}`;
+    if (ahead !== undefined && ahead > raw) {
+      raw = ahead;
+      notes.push(sized);
+    } else if (ahead !== undefined) {
+      // the floor asked no more: a resize by the reactive rules still says what the forecast was
+      notes.push(`${sized}, no more than the reactive rules ask (${raw}): not acted on`);
+    } else {
+      notes.push(growth !== undefined ? `${sized}: no growth, not acted on` : sized); // held: the reason says why
+    }
   }
   const windowed = applyWindows(raw, input.windows);
   if (windowed.window) notes.push(`schedule '${windowed.window.cron}' ${windowed.window.mode} ${windowed.window.size}`);

@@ -1,7 +1,9 @@
 import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
-import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
+import type { ReadingOrigin } from '../sensors/reading-sink.js';
+import { analyzerOperator } from './analyzer-subscriber.js';
+import { ReadingAnalyzerSubscriber } from './reading-analyzer-subscriber.js';
 
 /** Options of `threshold`. Give `above`, `below` or both. */
 export interface ThresholdOptions {
@@ -21,7 +23,8 @@ export interface ThresholdSymptom extends Symptom {
   readonly detail: { readonly value: number; readonly bound: number | undefined };
 }
 
-class ThresholdSubscriber extends AnalyzerSubscriber<Observation<number>, ThresholdSymptom> {
+/** Classifies each reading's value; builds the symptom, and the Observation it lists, only on a crossing. */
+class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSymptom> {
   private level: ThresholdSymptom['kind'] = 'normal';
 
   constructor(
@@ -34,8 +37,7 @@ class ThresholdSubscriber extends AnalyzerSubscriber<Observation<number>, Thresh
     super(destination);
   }
 
-  protected onValue(observation: Observation<number>): void {
-    const v = observation.value;
+  protected onReading(v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     const level = this.level;
     let next: ThresholdSymptom['kind'];
     if (v > this.above || (level === 'above' && v > this.above - this.hysteresis)) next = 'above';
@@ -44,7 +46,7 @@ class ThresholdSubscriber extends AnalyzerSubscriber<Observation<number>, Thresh
     if (next === level && !(this.every && next !== 'normal')) return;
     this.level = next;
     const bound = next === 'above' ? this.above : next === 'below' ? this.below : undefined;
-    this.out.next({ kind: next, inputs: [observation], detail: { value: v, bound } });
+    this.out.next({ kind: next, inputs: [this.inputOf(v, at, observation, origin)], detail: { value: v, bound } });
   }
 }
 

@@ -3,6 +3,7 @@ import type { SensorDefinition } from './define-sensor.js';
 import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
+import { isReadingSink, type ReadingSink } from './reading-sink.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
@@ -12,8 +13,11 @@ const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
  * rejected readings. Values that fail the schema (NaN, a string for a number) are rejected and reported;
  * they never reach subscribers and never replace the current value.
  *
- * Every reading is an `Observation` (tagged with entity and sensor) created once and shared by all
- * subscribers; the subscriber list is a plain array, since this is the hottest path of the loop.
+ * A reading becomes an `Observation` (tagged with entity and sensor) created once and shared by all
+ * subscribers, and only when someone takes it: with no subscriber there is none, and a sole subscriber that
+ * is a `ReadingSink` (an analyzer subscribed straight to this sensor) gets the value and time instead and
+ * builds the Observation only if it keeps or emits one. The subscriber list is a plain array, since this is
+ * the hottest path of the loop.
  */
 export class Sensor<T> {
   // Hot fields first: V8 lays fields out in this order, and publish touches these.
@@ -23,6 +27,8 @@ export class Sensor<T> {
   readonly name: string;
   /** The only subscriber, when there is one (the common case: one policy per sensor); saves a hop. */
   private single: Subscriber<Observation<T>> | undefined;
+  /** `single` when it takes readings as value and time (a `ReadingSink`); undefined otherwise. */
+  private sink: ReadingSink<T> | undefined;
   /**
    * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
    * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
@@ -114,26 +120,43 @@ export class Sensor<T> {
 
   /** Publishes a reading with an explicit timestamp (replay, late delivery, snapshots). */
   publishAt(raw: unknown, at: number): boolean {
-    // plain finite numbers are by far the most common reading: check them without a call
-    const value = this.numeric ? (typeof raw === 'number' && raw - raw === 0 ? (raw as T) : INVALID) : this.validator.check(raw);
-    if (value === INVALID) {
-      this.rejected += 1;
-      this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
-      return false;
+    // plain finite numbers are by far the most common reading: checked and kept as numbers, without a call
+    if (this.numeric) {
+      if (typeof raw !== 'number' || raw - raw !== 0) return this.reject(raw, at);
+      if (!this.hasReading || this.lastNumber !== raw) this.lastChangedAt = at;
+      this.lastNumber = raw;
+      this.accepted(raw as T, at);
+      return true;
     }
-    const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
-    if (!this.hasReading || (this.numeric ? this.lastNumber !== value : this.lastValue !== value)) this.lastChangedAt = at;
+    const value = this.validator.check(raw);
+    if (value === INVALID) return this.reject(raw, at);
+    if (!this.hasReading || this.lastValue !== value) this.lastChangedAt = at;
+    this.lastValue = value;
+    this.accepted(value, at);
+    return true;
+  }
+
+  /** Counts and reports a reading that failed the schema, with where it came from and what is wrong. */
+  private reject(raw: unknown, at: number): false {
+    this.rejected += 1;
+    this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
+    return false;
+  }
+
+  /** Keeps an accepted reading's time and hands the reading to the subscribers (its value is already kept). */
+  private accepted(value: T, at: number): void {
     this.hasReading = true;
     this.lastAt = at;
-    if (this.numeric) this.lastNumber = value as number;
-    else this.lastValue = value;
     this.currentCache = undefined;
-    if (this.single) deliver(this.single, observation);
+    const sink = this.sink;
+    if (sink !== undefined) deliverReading(sink, value, at, this);
+    else if (this.single) deliver(this.single, { entity: this.entityId, sensor: this.name, value, at });
     else {
       const subscribers = this.subscribers;
+      if (subscribers.length === 0) return;
+      const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
       for (let i = 0; i < subscribers.length; i++) deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
     }
-    return true;
   }
 
   /** Completes the streams; called when the entity leaves the tree. */
@@ -141,7 +164,7 @@ export class Sensor<T> {
     this.closed = true;
     const subscribers = this.single ? [this.single] : this.subscribers;
     this.subscribers = NO_SUBSCRIBERS;
-    this.single = undefined;
+    this.setSingle(undefined);
     for (const subscriber of subscribers) subscriber.complete();
   }
 
@@ -160,8 +183,8 @@ export class Sensor<T> {
     // copy on write: a subscriber leaving during a publish does not disturb the loop in progress
     if (this.single) {
       this.subscribers = [this.single, subscriber];
-      this.single = undefined;
-    } else if (this.subscribers.length === 0) this.single = subscriber;
+      this.setSingle(undefined);
+    } else if (this.subscribers.length === 0) this.setSingle(subscriber);
     else this.subscribers = this.subscribers.concat(subscriber);
     subscriber.add(new SensorTap(this, subscriber));
     compactFinalizers(subscriber);
@@ -170,13 +193,19 @@ export class Sensor<T> {
   /** @internal removes a subscriber (its subscription ended) */
   _detach(subscriber: Subscriber<Observation<T>>): void {
     if (this.single === subscriber) {
-      this.single = undefined;
+      this.setSingle(undefined);
       return;
     }
     const rest = this.subscribers.filter((s) => s !== subscriber);
     if (rest.length === this.subscribers.length) return;
-    this.single = rest.length === 1 ? rest[0] : undefined;
+    this.setSingle(rest.length === 1 ? rest[0] : undefined);
     this.subscribers = rest.length === 1 ? NO_SUBSCRIBERS : rest;
+  }
+
+  /** Sets the sole subscriber, and the sink that stands for it when it takes readings as value and time. */
+  private setSingle(subscriber: Subscriber<Observation<T>> | undefined): void {
+    this.single = subscriber;
+    this.sink = subscriber !== undefined && isReadingSink<T>(subscriber) ? subscriber : undefined;
   }
 }
 
@@ -220,5 +249,14 @@ function deliver<T>(subscriber: Subscriber<T>, value: T): void {
     subscriber.next(value);
   } catch (error) {
     subscriber.error(error);
+  }
+}
+
+/** Hands a reading to a sole `ReadingSink` as value and time; a throw fails the sink's stream, as in `deliver`. */
+function deliverReading<T>(sink: ReadingSink<T>, value: T, at: number, sensor: Sensor<T>): void {
+  try {
+    sink.nextReading(value, at, sensor);
+  } catch (error) {
+    sink.error(error);
   }
 }

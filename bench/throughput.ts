@@ -35,10 +35,11 @@ function makeData(): Data {
   return { entity, value };
 }
 
-/** One round of a loop: CPU milliseconds and the `above` symptoms it found. */
+/** One round of a loop: CPU milliseconds, the `above` symptoms it found, and the readings it rejected. */
 interface Round {
   readonly cpuMs: number;
   readonly above: number;
+  readonly rejected: number;
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -77,9 +78,10 @@ function buildHomeostat(lib: Library): (data: Data) => Round {
   engine.start();
   return (data) => {
     const before = above;
+    const rejectedBefore = sensors.reduce((sum, s) => sum + s.rejectedCount, 0);
     const start = process.cpuUsage();
     for (let i = 0; i < READINGS; i++) (sensors[data.entity[i] as number] as current.Sensor<number>).publish(data.value[i]);
-    return { cpuMs: cpuMsSince(start), above: above - before };
+    return { cpuMs: cpuMsSince(start), above: above - before, rejected: sensors.reduce((sum, s) => sum + s.rejectedCount, 0) - rejectedBefore };
   };
 }
 
@@ -102,9 +104,9 @@ function typedArrayLoop(): (data: Data, clock: { now(): number }) => Round {
   const value = new Float64Array(ENTITIES);
   const at = new Float64Array(ENTITIES);
   const level = new Uint8Array(ENTITIES);
-  let rejected = 0;
   return (data, clock) => {
     let above = 0;
+    let rejected = 0;
     const start = process.cpuUsage();
     for (let i = 0; i < READINGS; i++) {
       const e = data.entity[i] as number;
@@ -124,8 +126,7 @@ function typedArrayLoop(): (data: Data, clock: { now(): number }) => Round {
         if (next === 1) above++;
       }
     }
-    if (rejected < 0) throw new Error('unreachable: keeps the counter live');
-    return { cpuMs: cpuMsSince(start), above };
+    return { cpuMs: cpuMsSince(start), above, rejected };
   };
 }
 
@@ -135,11 +136,15 @@ function objectPerReadingLoop(): (data: Data, clock: { now(): number }) => Round
   const level = new Uint8Array(ENTITIES);
   return (data, clock) => {
     const out: unknown[] = [];
+    let rejected = 0;
     const start = process.cpuUsage();
     for (let i = 0; i < READINGS; i++) {
       const e = data.entity[i] as number;
       const raw: unknown = data.value[i];
-      if (typeof raw !== 'number' || !Number.isFinite(raw)) continue;
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+        rejected++;
+        continue;
+      }
       const reading = { value: raw, at: clock.now() };
       currentReading[e] = reading;
       const next = raw > ABOVE ? 1 : 0;
@@ -148,7 +153,7 @@ function objectPerReadingLoop(): (data: Data, clock: { now(): number }) => Round
         if (next === 1) out.push({ kind: 'above', inputs: [{ entity: entityIds[e], sensor: 'cpu', ...reading }] });
       }
     }
-    return { cpuMs: cpuMsSince(start), above: out.length };
+    return { cpuMs: cpuMsSince(start), above: out.length, rejected };
   };
 }
 
@@ -165,13 +170,15 @@ const loops: Array<[string, (data: Data) => Round]> = [
 if (other) loops.push(['other', buildHomeostat((await import(other)) as Library)]);
 const cpu = new Map<string, number[]>(loops.map(([name]) => [name, []]));
 let expectedAbove: number | undefined;
+let expectedRejected: number | undefined;
 // round 0 warms every loop up (JIT tiers, caches) and is not counted; the order of the loops alternates, so
 // the one that runs after another pays for its garbage no more often than the rest
 for (let round = 0; round <= ROUNDS; round++) {
   for (const [name, run] of round % 2 === 0 ? loops : [...loops].reverse()) {
     const result = run(data);
     expectedAbove ??= result.above;
-    if (result.above !== expectedAbove) throw new Error(`the loops disagree: ${name} found ${result.above} above symptoms, expected ${expectedAbove}`);
+    expectedRejected ??= result.rejected;
+    if (result.above !== expectedAbove || result.rejected !== expectedRejected) throw new Error(`the loops disagree: ${name} found ${result.above} above symptoms and rejected ${result.rejected} readings, expected ${expectedAbove} and ${expectedRejected}`);
     if (round > 0) cpu.get(name)?.push(result.cpuMs);
     // a turn of the event loop between runs, as a live service has between ticks (knowledge flushes)
     await new Promise((resolve) => setImmediate(resolve));
@@ -193,6 +200,8 @@ emit({
   readings: READINGS,
   rounds: ROUNDS,
   aboveSymptomsPerRound: expectedAbove,
+  rejectedPerRound: expectedRejected,
+  lastPlainSymptom: lastSymptom?.kind,
   homeostatReadingsPerSecond: perSecond('homeostat'),
   plainReadingsPerSecond: perSecond('typedArray'),
   objectLoopReadingsPerSecond: perSecond('objectPerReading'),

@@ -25,16 +25,21 @@ export interface ThresholdSymptom extends Symptom {
 
 /** Classifies each reading's value; builds the symptom, and the Observation it lists, only on a crossing. */
 class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSymptom> {
+  // Assigned in the constructor and not declared as class fields: a field defined first as undefined would
+  // hold a bound as a pointer to a number elsewhere in the heap (a cache miss on every reading); assigned a
+  // number first, the field keeps it in a box allocated beside this subscriber.
+  declare private readonly above: number;
+  declare private readonly below: number;
+  declare private readonly hysteresis: number;
+  declare private readonly every: boolean;
   private level: ThresholdSymptom['kind'] = 'normal';
 
-  constructor(
-    destination: Subscriber<ThresholdSymptom>,
-    private readonly above: number,
-    private readonly below: number,
-    private readonly hysteresis: number,
-    private readonly every: boolean,
-  ) {
+  constructor(destination: Subscriber<ThresholdSymptom>, above: number, below: number, hysteresis: number, every: boolean) {
     super(destination);
+    this.above = above;
+    this.below = below;
+    this.hysteresis = hysteresis;
+    this.every = every;
   }
 
   protected onReading(v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {

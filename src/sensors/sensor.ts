@@ -32,12 +32,14 @@ export class Sensor<T> {
   /**
    * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
    * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
-   * number field is updated in place.
+   * number field is updated in place. The number fields start as NaN (read only once `hasReading`), not 0:
+   * a field that starts as a double gets its number box allocated with the sensor, where one that starts as
+   * a small integer is moved to a box allocated at the first reading, away from the sensor.
    */
   private hasReading = false;
-  private lastAt = 0;
-  private lastChangedAt = 0;
-  private lastNumber = 0;
+  private lastAt = Number.NaN;
+  private lastChangedAt = Number.NaN;
+  private lastNumber = Number.NaN;
   private lastValue: T | undefined;
   private currentCache: Observation<T> | undefined;
   /**

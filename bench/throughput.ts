@@ -7,7 +7,9 @@
 // A second, labelled ratio keeps the older baseline (a `{ value, at }` object per reading, symptoms kept in an
 // array) for comparison with earlier figures. With BENCH_OTHER set to another compiled build's `src/index.js`
 // (e.g. a copy of `.bench-build` made before a change), that build's loop runs in the same rounds too and the
-// report adds its ratio to the typed-array loop and the ratio of the two builds.
+// report adds its ratio to the typed-array loop and the ratio of the two builds. The build whose tree is made
+// first gets the fresher heap (its sensors and analyzers closer together), which is worth as much as a change
+// under test: BENCH_OTHER_FIRST=1 builds the other one first; compare builds with a run in each order.
 import { z } from 'zod';
 import * as current from '../src/index.js';
 import { emit, median } from './stats.js';
@@ -163,14 +165,16 @@ const clock = new current.VirtualClock();
 const other = process.env['BENCH_OTHER'];
 const typedArray = typedArrayLoop();
 const objectPerReading = objectPerReadingLoop();
+// the other build gets its own instance of the publishing loop (see publish-loop.ts)
+const secondLoop = './publish-loop.js?other';
+const buildOther = async (): Promise<(data: Data) => Round> => buildHomeostat((await import(other as string)) as Library, ((await import(secondLoop)) as { publishAll: typeof publishAll }).publishAll);
+const otherFirst = other !== undefined && process.env['BENCH_OTHER_FIRST'] === '1' ? await buildOther() : undefined;
 const loops: Array<[string, (data: Data) => Round]> = [
   ['homeostat', buildHomeostat(current, publishAll)],
   ['typedArray', (d) => typedArray(d, clock)],
   ['objectPerReading', (d) => objectPerReading(d, clock)],
 ];
-// the other build gets its own instance of the publishing loop (see publish-loop.ts)
-const secondLoop = './publish-loop.js?other';
-if (other) loops.push(['other', buildHomeostat((await import(other)) as Library, ((await import(secondLoop)) as { publishAll: typeof publishAll }).publishAll)]);
+if (other) loops.push(['other', otherFirst ?? (await buildOther())]);
 const cpu = new Map<string, number[]>(loops.map(([name]) => [name, []]));
 let expectedAbove: number | undefined;
 let expectedRejected: number | undefined;
@@ -213,5 +217,5 @@ emit({
   overheadRatioMax: overhead.max,
   roundRatios: overhead.rounds,
   objectLoopOverheadRatio: ratio('homeostat', 'objectPerReading').median,
-  ...(other ? { otherOverheadRatio: ratio('other', 'typedArray'), otherOverCurrent: ratio('other', 'homeostat') } : {}),
+  ...(other ? { otherBuiltFirst: otherFirst !== undefined, otherOverheadRatio: ratio('other', 'typedArray'), otherOverCurrent: ratio('other', 'homeostat') } : {}),
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { map, type Observable, type Subscription } from 'rxjs';
+import { z } from 'zod';
+import { Engine } from '../../src/core/engine/engine.js';
+import { Knowledge } from '../../src/knowledge/knowledge.js';
+import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { definePolicy, type Symptom } from '../../src/policies/define-policy.js';
 import { threshold, type ThresholdOptions, type ThresholdSymptom } from '../../src/analyzers/threshold.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
@@ -186,5 +191,49 @@ describe('threshold on a sensor: the direct path gives what the general path giv
     sensor.close();
     expect(completed).toBe(true);
     expect(takesReadingsDirectly(sensor)).toBe(false);
+  });
+});
+
+describe('threshold on a sensor in a running engine', () => {
+  /** Runs readings through a threshold policy (straight on the sensor, or after a map) whose plan faults once. */
+  async function engineRun(direct: boolean) {
+    const clock = new VirtualClock(1_000);
+    const tree = new EntityTree(clock);
+    const sensor = tree.add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] }).sensor<number>('cpu');
+    const seen: Symptom[] = [];
+    const policy = definePolicy({
+      name: 'cpu-threshold',
+      config: z.object({}),
+      monitor: () => (direct ? sensor.observations$ : sensor.observations$.pipe(map((o) => o))),
+      analyze: (source) => source.pipe(threshold({ above: 80, below: 20 })),
+      plan: (symptom) => {
+        seen.push(symptom);
+        if (seen.length === 2) throw new Error('plan failed once');
+        return undefined;
+      },
+    });
+    const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), clock), scheduler: clock });
+    engine.attach(tree.get('a'), policy, {});
+    engine.start();
+    const paths = [takesReadingsDirectly(sensor)];
+    for (const v of [50, 90, 'x', 10]) sensor.publish(v);
+    paths.push(takesReadingsDirectly(sensor)); // the fault unsubscribed the policy's stream
+    await clock.advanceBy(1_000); // restarted after its backoff, the current reading replayed
+    paths.push(takesReadingsDirectly(sensor));
+    for (const v of [95, Number.NaN, 50]) sensor.publish(v);
+    const faults = engine.policies()[0]?.faults;
+    await engine.stop();
+    return { seen, paths, faults, rejected: sensor.rejectedCount };
+  }
+
+  it('gives the symptoms of the general path, through a fault and restart of the policy', async () => {
+    const direct = await engineRun(true);
+    const general = await engineRun(false);
+    expect(direct.paths).toEqual([true, false, true]);
+    expect(general.paths).toEqual([false, false, false]);
+    expect(direct.seen).toEqual(general.seen);
+    expect(direct.seen.map((s) => s.kind)).toEqual(['above', 'below', 'below', 'above', 'normal']);
+    expect(direct.faults).toBe(1);
+    expect(direct.rejected).toBe(2);
   });
 });

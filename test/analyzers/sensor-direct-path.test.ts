@@ -6,16 +6,18 @@ import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { definePolicy, type Symptom } from '../../src/policies/define-policy.js';
 import { threshold, type ThresholdOptions, type ThresholdSymptom } from '../../src/analyzers/threshold.js';
+import { consecutiveFailures, type ConsecutiveFailuresOptions, type HealthSymptom } from '../../src/analyzers/consecutive-failures.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
+import { booleanSensor, numberSensor } from '../../src/sensors/define-sensor.js';
 import type { Sensor } from '../../src/sensors/sensor.js';
 import type { Observation, RejectedReading } from '../../src/sensors/reading.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
 /**
- * A threshold analyzer subscribed straight to a sensor, as its only subscriber, takes readings as value and
- * time (no Observation per reading). These tests run the same readings through that fast path and through the
- * general one (an operator in between, or several subscribers) and expect the same symptoms and rejections.
+ * An analyzer (threshold, consecutiveFailures) subscribed straight to a sensor, as its only subscriber, takes
+ * readings as value and time (no Observation per reading). These tests run the same readings through that
+ * direct path and through the general one (an operator in between, or several subscribers) and expect the same
+ * symptoms and rejections.
  */
 
 /** A sensor `cpu` on entity `a`, its clock, and every rejected reading of its tree. */
@@ -29,7 +31,7 @@ function fixture(): { sensor: Sensor<number>; clock: VirtualClock; rejections: R
 }
 
 /** True when the sensor hands readings to its subscriber as value and time (the fast path is in use). */
-function takesReadingsDirectly(sensor: Sensor<number>): boolean {
+function takesReadingsDirectly(sensor: Sensor<number> | Sensor<boolean>): boolean {
   return (sensor as unknown as { sink: unknown }).sink !== undefined;
 }
 
@@ -235,5 +237,47 @@ describe('threshold on a sensor in a running engine', () => {
     expect(direct.seen.map((s) => s.kind)).toEqual(['above', 'below', 'below', 'above', 'normal']);
     expect(direct.faults).toBe(1);
     expect(direct.rejected).toBe(2);
+  });
+});
+
+describe('consecutiveFailures on a sensor: the direct path gives what the general path gives', () => {
+  const CHECKS: readonly unknown[] = [true, true, false, 'down', false, true, false, false, 0, false, null, false, true, true, false, true];
+
+  function healthRun(options: ConsecutiveFailuresOptions, direct: boolean) {
+    const clock = new VirtualClock(1_000);
+    const tree = new EntityTree(clock);
+    const rejections: RejectedReading[] = [];
+    tree.rejections$.subscribe((r) => rejections.push(r));
+    const sensor = tree.add({ id: 'a', type: 't', sensors: [booleanSensor('healthy')] }).sensor<boolean>('healthy');
+    const symptoms: HealthSymptom[] = [];
+    const source = direct ? sensor.observations$ : sensor.observations$.pipe(map((o) => o));
+    source.pipe(consecutiveFailures(options)).subscribe((s) => symptoms.push(s));
+    const path = takesReadingsDirectly(sensor);
+    for (const check of CHECKS) {
+      sensor.publish(check);
+      clock.frame += 10;
+    }
+    return { symptoms, rejections, path };
+  }
+
+  for (const options of [{ failures: 3, recoveries: 2 }, { failures: 2, onlyIfPreviouslyUp: false }] as const) {
+    it(`same symptoms, inputs and rejections for ${JSON.stringify(options)}`, () => {
+      const direct = healthRun(options, true);
+      const general = healthRun(options, false);
+      expect(direct.path).toBe(true);
+      expect(general.path).toBe(false);
+      expect(direct.symptoms.length).toBeGreaterThan(0);
+      expect(direct.symptoms).toEqual(general.symptoms);
+      expect(direct.rejections).toEqual(general.rejections);
+      expect(direct.rejections.map((r) => r.value)).toEqual(['down', 0, null]);
+    });
+  }
+
+  it('lists the failed checks in a row as the down symptom\'s inputs', () => {
+    const { symptoms } = healthRun({ failures: 3, recoveries: 2 }, true);
+    expect(symptoms.map((s) => [s.kind, s.inputs.map((i) => [i.entity, i.sensor, i.value, i.at])])).toEqual([
+      ['down', [['a', 'healthy', false, 1_060], ['a', 'healthy', false, 1_070], ['a', 'healthy', false, 1_090]]],
+      ['up', [['a', 'healthy', true, 1_130]]],
+    ]);
   });
 });

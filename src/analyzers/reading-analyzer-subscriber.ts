@@ -28,7 +28,7 @@ export abstract class ReadingAnalyzerSubscriber<T, O> extends AnalyzerSubscriber
   /** A reading straight from a sensor; after the subscription stopped it goes the way `next` sends it. */
   nextReading(value: T, at: number, origin: ReadingOrigin): void {
     if (this.isStopped) {
-      this.next(observationOf(value, at, origin));
+      this.nextWhenStopped(value, at, origin);
       return;
     }
     try {
@@ -36,6 +36,11 @@ export abstract class ReadingAnalyzerSubscriber<T, O> extends AnalyzerSubscriber
     } catch (error) {
       this.out.error(error);
     }
+  }
+
+  /** A reading after the subscription stopped: handed to `next`, which treats it as any late value. */
+  private nextWhenStopped(value: T, at: number, origin: ReadingOrigin): void {
+    this.next(observationOf(value, at, origin));
   }
 
   /** The reading as an Observation: the one that came through `next`, or a new one from its sensor. */

@@ -48,7 +48,12 @@ class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSym
     if (v > this.above || (level === 'above' && v > this.above - this.hysteresis)) next = 'above';
     else if (v < this.below || (level === 'below' && v < this.below + this.hysteresis)) next = 'below';
     else next = 'normal';
-    if (next === level && !(this.every && next !== 'normal')) return;
+    if (next === level && !(next !== 'normal' && this.every)) return;
+    this.emitLevel(next, v, at, observation, origin);
+  }
+
+  /** Moves to `next` and emits its symptom (a method of its own: `onReading` stays small enough to inline). */
+  private emitLevel(next: ThresholdSymptom['kind'], v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     this.level = next;
     const bound = next === 'above' ? this.above : next === 'below' ? this.below : undefined;
     this.out.next({ kind: next, inputs: [this.inputOf(v, at, observation, origin)], detail: { value: v, bound } });

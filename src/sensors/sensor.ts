@@ -123,14 +123,19 @@ export class Sensor<T> {
 
   /** Publishes a reading with an explicit timestamp (replay, late delivery, snapshots). */
   publishAt(raw: unknown, at: number): boolean {
-    // plain finite numbers are by far the most common reading: checked and kept as numbers, without a call
-    if (this.numeric) {
-      if (typeof raw !== 'number' || raw - raw !== 0) return this.reject(raw, at);
-      if (!this.hasReading || this.lastNumber !== raw) this.lastChangedAt = at;
-      this.lastNumber = raw;
-      this.accepted(raw as T, at);
-      return true;
-    }
+    // Plain finite numbers are by far the most common reading: checked and kept as numbers, without a call.
+    // Everything else is in methods of its own, so that this path stays small enough for V8 to inline whole
+    // (down to the analyzer) into the caller; a value passed to a call that is not inlined costs an allocation.
+    if (!this.numeric) return this.publishChecked(raw, at);
+    if (typeof raw !== 'number' || raw - raw !== 0) return this.reject(raw, at);
+    if (!this.hasReading || this.lastNumber !== raw) this.lastChangedAt = at;
+    this.lastNumber = raw;
+    this.accepted(raw as T, at);
+    return true;
+  }
+
+  /** Publishes a reading of a sensor whose schema is not a plain number: checked by its validator. */
+  private publishChecked(raw: unknown, at: number): boolean {
     const value = this.validator.check(raw);
     if (value === INVALID) return this.reject(raw, at);
     if (!this.hasReading || this.lastValue !== value) this.lastChangedAt = at;
@@ -153,11 +158,15 @@ export class Sensor<T> {
     this.currentCache = undefined;
     const sink = this.sink;
     if (sink !== undefined) deliverReading(sink, value, at, this);
-    else if (this.single) deliver(this.single, { entity: this.entityId, sensor: this.name, value, at });
+    else if (this.single !== undefined || this.subscribers.length > 0) this.fanOut(value, at);
+  }
+
+  /** Hands a reading as one Observation, shared, to the subscribers that take Observations. */
+  private fanOut(value: T, at: number): void {
+    const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
+    if (this.single) deliver(this.single, observation);
     else {
       const subscribers = this.subscribers;
-      if (subscribers.length === 0) return;
-      const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
       for (let i = 0; i < subscribers.length; i++) deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
     }
   }

@@ -1,17 +1,32 @@
-// Readings per second through monitor + analyze (readings to symptoms) for 10,000 entities with a threshold analyzer, against a
-// plain hand-written loop doing the same work on the same data: validate each reading, stamp it, keep it as
-// the current value, classify it against the threshold with a per-entity level, and build a symptom with its
-// input on each crossing.
-import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, type Sensor } from '../src/index.js';
+// Readings per second through monitor + analyze (readings to symptoms) for 10,000 entities with a threshold
+// analyzer, against the best plain loop doing the same work on the same data: validate each reading (a finite
+// number), stamp it with the clock's now, keep value and time as the entity's current reading (Float64Arrays),
+// classify it against the threshold with a per-entity level (a Uint8Array), and build a symptom with its input
+// on each crossing (either way, as the analyzer does). Both sides are timed in CPU time, rounds alternating.
+//
+// A second, labelled ratio keeps the older baseline (a `{ value, at }` object per reading, symptoms kept in an
+// array) for comparison with earlier figures. With BENCH_OTHER set to another compiled build's `src/index.js`
+// (e.g. a copy of `.bench-build` made before a change), that build's loop runs in the same rounds too and the
+// report adds its ratio to the typed-array loop and the ratio of the two builds. The build whose tree is made
+// first gets the fresher heap (its sensors and analyzers closer together), which is worth as much as a change
+// under test: BENCH_OTHER_FIRST=1 builds the other one first; compare builds with a run in each order.
 import { z } from 'zod';
+import * as current from '../src/index.js';
 import { emit, median } from './stats.js';
-import { definePolicy, threshold } from '../src/index.js';
+import { publishAll } from './publish-loop.js';
 
-const ENTITIES = 10_000;
+type Library = typeof current;
+const ENTITIES = Number(process.env['BENCH_ENTITIES'] ?? 10_000);
 const READINGS = 2_000_000;
-const ROUNDS = 9;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 9);
+const ABOVE = 0.9;
 
-function makeData(): { entity: Int32Array; value: Float64Array } {
+interface Data {
+  readonly entity: Int32Array;
+  readonly value: Float64Array;
+}
+
+function makeData(): Data {
   let seed = 12345;
   const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   const entity = new Int32Array(READINGS);
@@ -23,103 +38,184 @@ function makeData(): { entity: Int32Array; value: Float64Array } {
   return { entity, value };
 }
 
-let symptoms = 0;
+/** One round of a loop: CPU milliseconds, the `above` symptoms it found, and the readings it rejected. */
+interface Round {
+  readonly cpuMs: number;
+  readonly above: number;
+  readonly rejected: number;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
 
 /**
- * Monitor + analyze, as the plain loop does: readings to symptoms. Plan and execute are measured by the
- * latency benchmarks; here the plan decides nothing, so both loops do the same work.
+ * Builds homeostat's monitor + analyze once on one build (the benchmark measures the loop in its steady state,
+ * as a running service is). The plan counts `above` symptoms and decides nothing: plan and execute are
+ * measured by the whole-loop and latency benchmarks.
  */
-const monitorAnalyze = definePolicy({
-  name: 'bench-threshold',
-  config: z.object({ sensor: z.string(), above: z.number() }),
-  monitor: ({ entity, config }) => entity.sensor<number>(config.sensor).observations$,
-  analyze: (source, { config }) => source.pipe(threshold({ above: config.above })),
-  plan: (symptom) => {
-    if (symptom.kind === 'above') symptoms++;
-    return undefined;
-  },
-});
-
-/** Builds the tree once: the benchmark measures the loop in its steady state, as a running service is. */
-function buildHomeostat(): { publish: (data: ReturnType<typeof makeData>) => { ms: number; symptoms: number }; decided: () => number; stop: () => Promise<void> } {
-  const clock = new VirtualClock();
-  const tree = new EntityTree(clock);
-  const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore({ maxDecisions: 1000 }), clock), scheduler: clock, dryRun: true });
-  const restart = defineEffector({ name: 'restart', params: z.object({}), run: () => undefined });
+function buildHomeostat(lib: Library, publish: typeof publishAll): (data: Data) => Round {
+  let above = 0;
+  const monitorAnalyze = lib.definePolicy({
+    name: 'bench-threshold',
+    config: z.object({ sensor: z.string(), above: z.number() }),
+    monitor: ({ entity, config }) => entity.sensor<number>(config.sensor).observations$,
+    analyze: (source, { config }) => source.pipe(lib.threshold({ above: config.above })),
+    plan: (symptom) => {
+      if (symptom.kind === 'above') above++;
+      return undefined;
+    },
+  });
+  const clock = new lib.VirtualClock();
+  const tree = new lib.EntityTree(clock);
+  const engine = new lib.Engine({ tree, knowledge: new lib.Knowledge(new lib.MemoryStore({ maxDecisions: 1000 }), clock), scheduler: clock, dryRun: true });
+  const restart = lib.defineEffector({ name: 'restart', params: z.object({}), run: () => undefined });
   const root = tree.add({ id: 'root', type: 'application' });
-  const sensors: Sensor<number>[] = [];
+  const sensors: current.Sensor<number>[] = [];
   for (let i = 0; i < ENTITIES; i++) {
-    const entity = tree.add({ id: `e${i}`, type: 'server', sensors: [numberSensor('cpu')], effectors: [restart] }, root);
-    engine.attach(entity, monitorAnalyze, { sensor: 'cpu', above: 0.9 });
+    const entity = tree.add({ id: `e${i}`, type: 'server', sensors: [lib.numberSensor('cpu')], effectors: [restart] }, root);
+    engine.attach(entity, monitorAnalyze, { sensor: 'cpu', above: ABOVE });
     sensors.push(entity.sensor<number>('cpu'));
   }
   engine.start();
-  return {
-    publish: (data) => {
-      const start = performance.now();
-      for (let i = 0; i < READINGS; i++) sensors[data.entity[i] as number]?.publish(data.value[i]);
-      return { ms: performance.now() - start, symptoms: 0 };
-    },
-    /** Symptoms seen so far. */
-    decided: () => symptoms,
-    stop: () => engine.stop(),
+  return (data) => {
+    const before = above;
+    const rejectedBefore = sensors.reduce((sum, s) => sum + s.rejectedCount, 0);
+    const start = process.cpuUsage();
+    publish(sensors, data.entity, data.value);
+    return { cpuMs: cpuMsSince(start), above: above - before, rejected: sensors.reduce((sum, s) => sum + s.rejectedCount, 0) - rejectedBefore };
   };
 }
 
-/** The plain loop's state lives across rounds too (current values and levels). */
-const current: Array<{ value: number; at: number } | undefined> = new Array(ENTITIES);
-const level = new Uint8Array(ENTITIES);
+/** A threshold symptom as the plain loops build it: the level, its input and the detail the analyzer gives. */
+interface PlainSymptom {
+  readonly kind: 'above' | 'normal';
+  readonly inputs: ReadonlyArray<{ entity: string; sensor: string; value: number; at: number }>;
+  readonly detail: { value: number; bound: number | undefined };
+}
 
-function plainLoop(data: ReturnType<typeof makeData>, now: () => number): { ms: number; symptoms: number } {
-  const out: unknown[] = [];
-  const start = performance.now();
-  for (let i = 0; i < READINGS; i++) {
-    const e = data.entity[i] as number;
-    const raw: unknown = data.value[i];
-    if (typeof raw !== 'number' || !Number.isFinite(raw)) continue;
-    const reading = { value: raw, at: now() };
-    current[e] = reading;
-    const next = raw > 0.9 ? 1 : 0;
-    if (next !== level[e]) {
-      level[e] = next;
-      if (next === 1) out.push({ kind: 'above', inputs: [{ entity: `e${e}`, sensor: 'cpu', ...reading }] });
+/** Where the typed-array loop hands its symptoms (kept reachable, so no work is optimised away). */
+let lastSymptom: PlainSymptom | undefined;
+const entityIds = Array.from({ length: ENTITIES }, (_, i) => `e${i}`);
+
+/**
+ * The best plain loop: state in typed arrays across rounds (current value and time, level), no object per
+ * reading; a symptom object with its input is built only on a crossing.
+ */
+function typedArrayLoop(): (data: Data, clock: { now(): number }) => Round {
+  const value = new Float64Array(ENTITIES);
+  const at = new Float64Array(ENTITIES);
+  const level = new Uint8Array(ENTITIES);
+  return (data, clock) => {
+    let above = 0;
+    let rejected = 0;
+    const start = process.cpuUsage();
+    for (let i = 0; i < READINGS; i++) {
+      const e = data.entity[i] as number;
+      const raw: unknown = data.value[i];
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+        rejected++;
+        continue;
+      }
+      const now = clock.now();
+      value[e] = raw;
+      at[e] = now;
+      const next = raw > ABOVE ? 1 : 0;
+      if (next !== level[e]) {
+        level[e] = next;
+        const kind = next === 1 ? 'above' : 'normal';
+        lastSymptom = { kind, inputs: [{ entity: entityIds[e] as string, sensor: 'cpu', value: raw, at: now }], detail: { value: raw, bound: next === 1 ? ABOVE : undefined } };
+        if (next === 1) above++;
+      }
     }
-  }
-  return { ms: performance.now() - start, symptoms: out.length };
+    return { cpuMs: cpuMsSince(start), above, rejected };
+  };
+}
+
+/** The earlier baseline: a new `{ value, at }` object per reading kept as current, symptoms pushed to an array. */
+function objectPerReadingLoop(): (data: Data, clock: { now(): number }) => Round {
+  const currentReading: Array<{ value: number; at: number } | undefined> = new Array(ENTITIES);
+  const level = new Uint8Array(ENTITIES);
+  return (data, clock) => {
+    const out: unknown[] = [];
+    let rejected = 0;
+    const start = process.cpuUsage();
+    for (let i = 0; i < READINGS; i++) {
+      const e = data.entity[i] as number;
+      const raw: unknown = data.value[i];
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+        rejected++;
+        continue;
+      }
+      const reading = { value: raw, at: clock.now() };
+      currentReading[e] = reading;
+      const next = raw > ABOVE ? 1 : 0;
+      if (next !== level[e]) {
+        level[e] = next;
+        if (next === 1) out.push({ kind: 'above', inputs: [{ entity: entityIds[e], sensor: 'cpu', ...reading }] });
+      }
+    }
+    return { cpuMs: cpuMsSince(start), above: out.length, rejected };
+  };
 }
 
 const data = makeData();
-const clock = new VirtualClock();
-const homeostat = buildHomeostat();
-const ours: number[] = [];
-const plain: number[] = [];
-const ratios: number[] = [];
-const counts = { ours: 0, plain: 0 };
-// round 0 warms both up (JIT tiers, caches) and is not counted; the rounds alternate between the two
+const clock = new current.VirtualClock();
+const other = process.env['BENCH_OTHER'];
+const typedArray = typedArrayLoop();
+const objectPerReading = objectPerReadingLoop();
+// the other build gets its own instance of the publishing loop (see publish-loop.ts)
+const secondLoop = './publish-loop.js?other';
+const buildOther = async (): Promise<(data: Data) => Round> => buildHomeostat((await import(other as string)) as Library, ((await import(secondLoop)) as { publishAll: typeof publishAll }).publishAll);
+const otherFirst = other !== undefined && process.env['BENCH_OTHER_FIRST'] === '1' ? await buildOther() : undefined;
+const loops: Array<[string, (data: Data) => Round]> = [
+  ['homeostat', buildHomeostat(current, publishAll)],
+  ['typedArray', (d) => typedArray(d, clock)],
+  ['objectPerReading', (d) => objectPerReading(d, clock)],
+];
+if (other) loops.push(['other', otherFirst ?? (await buildOther())]);
+const cpu = new Map<string, number[]>(loops.map(([name]) => [name, []]));
+let expectedAbove: number | undefined;
+let expectedRejected: number | undefined;
+// round 0 warms every loop up (JIT tiers, caches) and is not counted; the order of the loops alternates, so
+// the one that runs after another pays for its garbage no more often than the rest
 for (let round = 0; round <= ROUNDS; round++) {
-  const h = homeostat.publish(data);
-  const p = plainLoop(data, () => clock.now());
-  // a turn of the event loop between rounds, as a live service has between ticks (knowledge flushes)
-  await new Promise((resolve) => setImmediate(resolve));
-  counts.plain += p.symptoms;
-  if (round === 0) continue;
-  ours.push(h.ms);
-  plain.push(p.ms);
-  ratios.push(h.ms / p.ms); // each round's two loops run back to back, under the same machine conditions
+  for (const [name, run] of round % 2 === 0 ? loops : [...loops].reverse()) {
+    const result = run(data);
+    expectedAbove ??= result.above;
+    expectedRejected ??= result.rejected;
+    if (result.above !== expectedAbove || result.rejected !== expectedRejected) throw new Error(`the loops disagree: ${name} found ${result.above} above symptoms and rejected ${result.rejected} readings, expected ${expectedAbove} and ${expectedRejected}`);
+    if (round > 0) cpu.get(name)?.push(result.cpuMs);
+    // a turn of the event loop between runs, as a live service has between ticks (knowledge flushes)
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
-counts.ours = homeostat.decided();
-await homeostat.stop();
-if (counts.ours !== counts.plain) throw new Error(`the two loops disagree: ${counts.ours} vs ${counts.plain} symptoms`);
-const oursMs = median(ours);
-const plainMs = median(plain);
+
+/** Per-round ratios of one loop's CPU time to another's (the two ran in the same round), min/median/max. */
+function ratio(over: string, under: string): { min: number; median: number; max: number; rounds: number[] } {
+  const a = cpu.get(over) ?? [];
+  const b = cpu.get(under) ?? [];
+  const rounds = a.map((ms, i) => ms / (b[i] ?? NaN));
+  return { min: Math.min(...rounds), median: median(rounds), max: Math.max(...rounds), rounds: rounds.map((r) => Math.round(r * 100) / 100) };
+}
+const perSecond = (name: string): number => Math.round(READINGS / (median(cpu.get(name) ?? []) / 1000));
+const overhead = ratio('homeostat', 'typedArray');
 emit({
   name: 'throughput',
   entities: ENTITIES,
   readings: READINGS,
-  symptoms: counts.ours / (ROUNDS + 1),
-  homeostatReadingsPerSecond: Math.round(READINGS / (oursMs / 1000)),
-  plainReadingsPerSecond: Math.round(READINGS / (plainMs / 1000)),
-  overheadRatio: median(ratios),
-  roundRatios: ratios.map((r) => Math.round(r * 100) / 100),
-  roundMs: ours.map((o, i) => [Math.round(o), Math.round(plain[i] ?? 0)]),
+  rounds: ROUNDS,
+  aboveSymptomsPerRound: expectedAbove,
+  rejectedPerRound: expectedRejected,
+  lastPlainSymptom: lastSymptom?.kind,
+  homeostatReadingsPerSecond: perSecond('homeostat'),
+  plainReadingsPerSecond: perSecond('typedArray'),
+  objectLoopReadingsPerSecond: perSecond('objectPerReading'),
+  overheadRatio: overhead.median,
+  overheadRatioMin: overhead.min,
+  overheadRatioMax: overhead.max,
+  roundRatios: overhead.rounds,
+  objectLoopOverheadRatio: ratio('homeostat', 'objectPerReading').median,
+  ...(other ? { otherBuiltFirst: otherFirst !== undefined, otherOverheadRatio: ratio('other', 'typedArray'), otherOverCurrent: ratio('other', 'homeostat') } : {}),
 });

@@ -1,7 +1,9 @@
 import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
-import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
+import type { ReadingOrigin } from '../sensors/reading-sink.js';
+import { analyzerOperator } from './analyzer-subscriber.js';
+import { ReadingAnalyzerSubscriber } from './reading-analyzer-subscriber.js';
 
 /** Options of `consecutiveFailures`. */
 export interface ConsecutiveFailuresOptions {
@@ -18,7 +20,8 @@ export interface HealthSymptom extends Symptom {
   readonly kind: 'down' | 'up';
 }
 
-class ConsecutiveFailuresSubscriber extends AnalyzerSubscriber<Observation<boolean>, HealthSymptom> {
+/** Counts passes and keeps the failures in a row; a passing check straight from a sensor builds no object. */
+class ConsecutiveFailuresSubscriber extends ReadingAnalyzerSubscriber<boolean, HealthSymptom> {
   private state: 'unknown' | 'up' | 'down' = 'unknown';
   private seenUp = false;
   private bad: Observation<boolean>[] = [];
@@ -33,20 +36,20 @@ class ConsecutiveFailuresSubscriber extends AnalyzerSubscriber<Observation<boole
     super(destination);
   }
 
-  protected onValue(observation: Observation<boolean>): void {
-    if (observation.value) {
-      this.bad = [];
+  protected onReading(value: boolean, at: number, observation: Observation<boolean> | undefined, origin: ReadingOrigin | undefined): void {
+    if (value) {
+      if (this.bad.length > 0) this.bad = [];
       this.good += 1;
       if (this.state !== 'up' && this.good >= this.recoveries) {
         const wasDown = this.state === 'down';
         this.state = 'up';
         this.seenUp = true;
-        if (wasDown) this.out.next({ kind: 'up', inputs: [observation] });
+        if (wasDown) this.out.next({ kind: 'up', inputs: [this.inputOf(value, at, observation, origin)] });
       }
       return;
     }
     this.good = 0;
-    this.bad.push(observation);
+    this.bad.push(this.inputOf(value, at, observation, origin));
     if (this.bad.length > this.failures) this.bad.shift();
     if (this.state !== 'down' && this.bad.length >= this.failures && (this.seenUp || !this.onlyIfPreviouslyUp)) {
       this.state = 'down';

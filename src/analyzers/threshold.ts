@@ -1,7 +1,9 @@
 import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
-import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
+import type { ReadingOrigin } from '../sensors/reading-sink.js';
+import { analyzerOperator } from './analyzer-subscriber.js';
+import { ReadingAnalyzerSubscriber } from './reading-analyzer-subscriber.js';
 
 /** Options of `threshold`. Give `above`, `below` or both. */
 export interface ThresholdOptions {
@@ -21,30 +23,40 @@ export interface ThresholdSymptom extends Symptom {
   readonly detail: { readonly value: number; readonly bound: number | undefined };
 }
 
-class ThresholdSubscriber extends AnalyzerSubscriber<Observation<number>, ThresholdSymptom> {
+/** Classifies each reading's value; builds the symptom, and the Observation it lists, only on a crossing. */
+class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSymptom> {
+  // Assigned in the constructor and not declared as class fields: a field defined first as undefined would
+  // hold a bound as a pointer to a number elsewhere in the heap (a cache miss on every reading); assigned a
+  // number first, the field keeps it in a box allocated beside this subscriber.
+  declare private readonly above: number;
+  declare private readonly below: number;
+  declare private readonly hysteresis: number;
+  declare private readonly every: boolean;
   private level: ThresholdSymptom['kind'] = 'normal';
 
-  constructor(
-    destination: Subscriber<ThresholdSymptom>,
-    private readonly above: number,
-    private readonly below: number,
-    private readonly hysteresis: number,
-    private readonly every: boolean,
-  ) {
+  constructor(destination: Subscriber<ThresholdSymptom>, above: number, below: number, hysteresis: number, every: boolean) {
     super(destination);
+    this.above = above;
+    this.below = below;
+    this.hysteresis = hysteresis;
+    this.every = every;
   }
 
-  protected onValue(observation: Observation<number>): void {
-    const v = observation.value;
+  protected onReading(v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     const level = this.level;
     let next: ThresholdSymptom['kind'];
     if (v > this.above || (level === 'above' && v > this.above - this.hysteresis)) next = 'above';
     else if (v < this.below || (level === 'below' && v < this.below + this.hysteresis)) next = 'below';
     else next = 'normal';
-    if (next === level && !(this.every && next !== 'normal')) return;
+    if (next === level && !(next !== 'normal' && this.every)) return;
+    this.emitLevel(next, v, at, observation, origin);
+  }
+
+  /** Moves to `next` and emits its symptom (a method of its own: `onReading` stays small enough to inline). */
+  private emitLevel(next: ThresholdSymptom['kind'], v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     this.level = next;
     const bound = next === 'above' ? this.above : next === 'below' ? this.below : undefined;
-    this.out.next({ kind: next, inputs: [observation], detail: { value: v, bound } });
+    this.out.next({ kind: next, inputs: [this.inputOf(v, at, observation, origin)], detail: { value: v, bound } });
   }
 }
 

@@ -3,6 +3,7 @@ import type { SensorDefinition } from './define-sensor.js';
 import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
+import { isReadingSink, type ReadingSink } from './reading-sink.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
@@ -12,28 +13,36 @@ const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
  * rejected readings. Values that fail the schema (NaN, a string for a number) are rejected and reported;
  * they never reach subscribers and never replace the current value.
  *
- * Every reading is an `Observation` (tagged with entity and sensor) created once and shared by all
- * subscribers; the subscriber list is a plain array, since this is the hottest path of the loop.
+ * A reading becomes an `Observation` (tagged with entity and sensor) created once and shared by all
+ * subscribers, and only when someone takes it: with no subscriber there is none, and a sole subscriber that
+ * is a `ReadingSink` (an analyzer subscribed straight to this sensor) gets the value and time instead and
+ * builds the Observation only if it keeps or emits one. The subscriber list is a plain array, since this is
+ * the hottest path of the loop.
  */
 export class Sensor<T> {
-  // Hot fields first: V8 lays fields out in this order, and publish touches these.
+  // Hot fields first, in the order a numeric reading for a sole sink touches them: V8 lays fields out in
+  // declaration order, and these then share one or two cache lines.
   private readonly numeric: boolean;
   private readonly scheduler: SchedulerLike;
-  readonly entityId: string;
-  readonly name: string;
-  /** The only subscriber, when there is one (the common case: one policy per sensor); saves a hop. */
-  private single: Subscriber<Observation<T>> | undefined;
+  /** `single` when it takes readings as value and time (a `ReadingSink`); undefined otherwise. */
+  private sink: ReadingSink<T> | undefined;
   /**
    * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
    * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
-   * number field is updated in place.
+   * number field is updated in place. The number fields start as NaN (read only once `hasReading`), not 0:
+   * a field that starts as a double gets its number box allocated with the sensor, where one that starts as
+   * a small integer is moved to a box allocated at the first reading, away from the sensor.
    */
   private hasReading = false;
-  private lastAt = 0;
-  private lastChangedAt = 0;
-  private lastNumber = 0;
-  private lastValue: T | undefined;
+  private lastAt = Number.NaN;
+  private lastChangedAt = Number.NaN;
+  private lastNumber = Number.NaN;
   private currentCache: Observation<T> | undefined;
+  /** The only subscriber, when there is one (the common case: one policy per sensor); saves a hop. */
+  private single: Subscriber<Observation<T>> | undefined;
+  private lastValue: T | undefined;
+  readonly entityId: string;
+  readonly name: string;
   /**
    * All subscribers when there are several; empty when there is one (`single`) or none. Copy on write: never
    * changed in place, so it starts shared.
@@ -114,26 +123,52 @@ export class Sensor<T> {
 
   /** Publishes a reading with an explicit timestamp (replay, late delivery, snapshots). */
   publishAt(raw: unknown, at: number): boolean {
-    // plain finite numbers are by far the most common reading: check them without a call
-    const value = this.numeric ? (typeof raw === 'number' && raw - raw === 0 ? (raw as T) : INVALID) : this.validator.check(raw);
-    if (value === INVALID) {
-      this.rejected += 1;
-      this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
-      return false;
-    }
-    const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
-    if (!this.hasReading || (this.numeric ? this.lastNumber !== value : this.lastValue !== value)) this.lastChangedAt = at;
+    // Plain finite numbers are by far the most common reading: checked and kept as numbers, without a call.
+    // Everything else is in methods of its own, so that this path stays small enough for V8 to inline whole
+    // (down to the analyzer) into the caller; a value passed to a call that is not inlined costs an allocation.
+    if (!this.numeric) return this.publishChecked(raw, at);
+    if (typeof raw !== 'number' || raw - raw !== 0) return this.reject(raw, at);
+    if (!this.hasReading || this.lastNumber !== raw) this.lastChangedAt = at;
+    this.lastNumber = raw;
+    this.accepted(raw as T, at);
+    return true;
+  }
+
+  /** Publishes a reading of a sensor whose schema is not a plain number: checked by its validator. */
+  private publishChecked(raw: unknown, at: number): boolean {
+    const value = this.validator.check(raw);
+    if (value === INVALID) return this.reject(raw, at);
+    if (!this.hasReading || this.lastValue !== value) this.lastChangedAt = at;
+    this.lastValue = value;
+    this.accepted(value, at);
+    return true;
+  }
+
+  /** Counts and reports a reading that failed the schema, with where it came from and what is wrong. */
+  private reject(raw: unknown, at: number): false {
+    this.rejected += 1;
+    this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
+    return false;
+  }
+
+  /** Keeps an accepted reading's time and hands the reading to the subscribers (its value is already kept). */
+  private accepted(value: T, at: number): void {
     this.hasReading = true;
     this.lastAt = at;
-    if (this.numeric) this.lastNumber = value as number;
-    else this.lastValue = value;
     this.currentCache = undefined;
+    const sink = this.sink;
+    if (sink !== undefined) deliverReading(sink, value, at, this);
+    else if (this.single !== undefined || this.subscribers.length > 0) this.fanOut(value, at);
+  }
+
+  /** Hands a reading as one Observation, shared, to the subscribers that take Observations. */
+  private fanOut(value: T, at: number): void {
+    const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
     if (this.single) deliver(this.single, observation);
     else {
       const subscribers = this.subscribers;
       for (let i = 0; i < subscribers.length; i++) deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
     }
-    return true;
   }
 
   /** Completes the streams; called when the entity leaves the tree. */
@@ -141,7 +176,7 @@ export class Sensor<T> {
     this.closed = true;
     const subscribers = this.single ? [this.single] : this.subscribers;
     this.subscribers = NO_SUBSCRIBERS;
-    this.single = undefined;
+    this.setSingle(undefined);
     for (const subscriber of subscribers) subscriber.complete();
   }
 
@@ -160,8 +195,8 @@ export class Sensor<T> {
     // copy on write: a subscriber leaving during a publish does not disturb the loop in progress
     if (this.single) {
       this.subscribers = [this.single, subscriber];
-      this.single = undefined;
-    } else if (this.subscribers.length === 0) this.single = subscriber;
+      this.setSingle(undefined);
+    } else if (this.subscribers.length === 0) this.setSingle(subscriber);
     else this.subscribers = this.subscribers.concat(subscriber);
     subscriber.add(new SensorTap(this, subscriber));
     compactFinalizers(subscriber);
@@ -170,13 +205,19 @@ export class Sensor<T> {
   /** @internal removes a subscriber (its subscription ended) */
   _detach(subscriber: Subscriber<Observation<T>>): void {
     if (this.single === subscriber) {
-      this.single = undefined;
+      this.setSingle(undefined);
       return;
     }
     const rest = this.subscribers.filter((s) => s !== subscriber);
     if (rest.length === this.subscribers.length) return;
-    this.single = rest.length === 1 ? rest[0] : undefined;
+    this.setSingle(rest.length === 1 ? rest[0] : undefined);
     this.subscribers = rest.length === 1 ? NO_SUBSCRIBERS : rest;
+  }
+
+  /** Sets the sole subscriber, and the sink that stands for it when it takes readings as value and time. */
+  private setSingle(subscriber: Subscriber<Observation<T>> | undefined): void {
+    this.single = subscriber;
+    this.sink = subscriber !== undefined && isReadingSink<T>(subscriber) ? subscriber : undefined;
   }
 }
 
@@ -220,5 +261,14 @@ function deliver<T>(subscriber: Subscriber<T>, value: T): void {
     subscriber.next(value);
   } catch (error) {
     subscriber.error(error);
+  }
+}
+
+/** Hands a reading to a sole `ReadingSink` as value and time; a throw fails the sink's stream, as in `deliver`. */
+function deliverReading<T>(sink: ReadingSink<T>, value: T, at: number, sensor: Sensor<T>): void {
+  try {
+    sink.nextReading(value, at, sensor);
+  } catch (error) {
+    sink.error(error);
   }
 }

@@ -1,0 +1,52 @@
+import type { Observation } from '../sensors/reading.js';
+import { READING_SINK, observationOf, type ReadingOrigin, type ReadingSink } from '../sensors/reading-sink.js';
+import { AnalyzerSubscriber } from './analyzer-subscriber.js';
+
+/**
+ * An analyzer subscriber that works on a reading's value and time, and so can take a sensor's readings
+ * without an Observation per reading: subscribed straight to a sensor's stream as its only subscriber, the
+ * sensor calls `nextReading`; anywhere else in a pipe (after another operator, beside other subscribers) it
+ * gets Observations through `next` as any subscriber does. Both paths end in `onReading`, which builds the
+ * Observation with `inputOf` only when it keeps or emits one, so they give the same symptoms.
+ */
+export abstract class ReadingAnalyzerSubscriber<T, O> extends AnalyzerSubscriber<Observation<T>, O> implements ReadingSink<T> {
+  /** The brand a sensor looks for (on the prototype: no field per subscriber). */
+  get [READING_SINK](): true {
+    return true;
+  }
+
+  /**
+   * Handles one reading. `observation` is the Observation when one came through `next`; otherwise `origin`
+   * is the sensor it came from (exactly one of the two is given): pass both to `inputOf` for the object.
+   */
+  protected abstract onReading(value: T, at: number, observation: Observation<T> | undefined, origin: ReadingOrigin | undefined): void;
+
+  protected override onValue(observation: Observation<T>): void {
+    this.onReading(observation.value, observation.at, observation, undefined);
+  }
+
+  /** A reading straight from a sensor; after the subscription stopped it goes the way `next` sends it. */
+  nextReading(value: T, at: number, origin: ReadingOrigin): void {
+    if (this.isStopped) {
+      this.nextWhenStopped(value, at, origin);
+      return;
+    }
+    try {
+      this.onReading(value, at, undefined, origin);
+    } catch (error) {
+      this.out.error(error);
+    }
+  }
+
+  /** A reading after the subscription stopped: handed to `next`, which treats it as any late value. */
+  private nextWhenStopped(value: T, at: number, origin: ReadingOrigin): void {
+    this.next(observationOf(value, at, origin));
+  }
+
+  /** The reading as an Observation: the one that came through `next`, or a new one from its sensor. */
+  protected inputOf(value: T, at: number, observation: Observation<T> | undefined, origin: ReadingOrigin | undefined): Observation<T> {
+    if (observation !== undefined) return observation;
+    if (origin === undefined) throw new TypeError('a reading with neither its Observation nor its sensor');
+    return observationOf(value, at, origin);
+  }
+}

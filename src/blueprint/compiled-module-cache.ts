@@ -61,8 +61,8 @@ export function cacheKey(modulePath: string, source: string, buildId: string): s
 
 /**
  * The compiled file for `key` when every file it was compiled from still has the same content (and the same
- * nearest tsconfig.json, extending the same configurations) and the esbuild installed now (`compiler`, undefined when none is) is the one that
- * compiled it, else undefined.
+ * nearest tsconfig.json, extending the same configurations) and the esbuild installed now (`compiler`,
+ * undefined when none is) is the one that compiled it, else undefined.
  */
 export async function findCompiled(dir: string, key: string, compiler: string | undefined): Promise<string | undefined> {
   const file = path.join(dir, `${key}.mjs`);

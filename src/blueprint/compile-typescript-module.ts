@@ -123,9 +123,9 @@ function keepImportMeta(): Esbuild.Plugin {
         const url = pathToFileURL(args.path).href;
         const values: Record<string, string> = { url, dirname: path.dirname(args.path), filename: args.path };
         const declared = Object.entries(values).map(([key, value]) => `const __homeostat_import_meta_${key} = ${JSON.stringify(value)};`).join(' ');
-        // a relative specifier computed at run time resolves from the original file, as Node would
-        const importer = `const __homeostat_import = (specifier) => import(/^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : specifier);`;
-        const resolver = `const __homeostat_import_meta_resolve = (specifier, ...rest) => /^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : import.meta.resolve(specifier, ...rest);`;
+        // a relative specifier ('./x', '../x', '.' or '..') computed at run time resolves from the original file, as Node would
+        const importer = `const __homeostat_import = (specifier) => import(/^\\.\\.?(\\/|$)/.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : specifier);`;
+        const resolver = `const __homeostat_import_meta_resolve = (specifier, ...rest) => /^\\.\\.?(\\/|$)/.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : import.meta.resolve(specifier, ...rest);`;
         // code only: the same words in a string, a comment or a template's text are left as written (JSX text,
         // which may hold quotes, cannot be told from code this way: there every match is rewritten)
         const literals = /x$/.test(args.path) ? undefined : literalRanges(source);

@@ -101,9 +101,9 @@ function endOfRegex(source: string, start: number): number | undefined {
 
 /**
  * `source` with `pattern` (a global regular expression) replaced by `replacement` where it matches code, not
- * inside a comment, a string or the text of a template literal; everywhere when the text cannot be read that way.
+ * inside one of the `literals` ranges (see `literalRanges`); everywhere when `literals` is undefined.
  */
-export function replaceInCode(source: string, pattern: RegExp, replacement: (match: string, ...groups: string[]) => string, literals = literalRanges(source)): string {
+export function replaceInCode(source: string, pattern: RegExp, replacement: (match: string, ...groups: string[]) => string, literals: ReadonlyArray<readonly [number, number]> | undefined): string {
   return source.replace(pattern, (match: string, ...rest: unknown[]) => {
     // the replacer's arguments: the groups, then the offset of the match, then the whole text
     const at = rest.findIndex((value) => typeof value === 'number');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { literalRanges, replaceInCode } from '../../src/blueprint/code-outside-literals.js';
 
-const rewrite = (source: string): string => replaceInCode(source, /\bimport\.meta\.(url|resolve)\b/g, (_, key) => `META_${key}`);
+const rewrite = (source: string): string => replaceInCode(source, /\bimport\.meta\.(url|resolve)\b/g, (_, key) => `META_${key}`, literalRanges(source));
 
 describe('rewriting code outside literals', () => {
   it('leaves strings, comments and template text, rewrites template expressions and code', () => {

@@ -6,6 +6,7 @@ import type * as Esbuild from 'esbuild';
 import type { CommandBundle } from './command-bundle.js';
 import { nearestTsconfig } from './nearest-tsconfig.js';
 import { tsconfigChain } from './tsconfig-extends.js';
+import { literalRanges, replaceInCode } from './code-outside-literals.js';
 
 /** A TypeScript module compiled to one ES module, and the source files that went into it. */
 export interface CompiledModule {
@@ -26,11 +27,12 @@ const NESTED = Symbol('nested resolution');
 
 /** Files whose `import.meta.url` (and dirname, filename) must keep naming the original file. */
 const LOCAL_SOURCE = /\.[cm]?[jt]sx?$/;
-const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
-/** `import(` of a computed specifier (a literal one is compiled in by esbuild). */
-const COMPUTED_IMPORT = /(?<![.\w$])import\s*\((?=\s*[^\s'"`])/g;
-/** `import.meta.resolve` (a relative specifier resolves from the module's own file). */
-const IMPORT_META_RESOLVE = /\bimport\.meta\.resolve\b/g;
+/**
+ * `import.meta.url`, `dirname`, `filename` or `resolve` (a relative specifier resolves from the module's own
+ * file), the property named by group 1; or `import(` of a computed specifier (a literal one is compiled in by
+ * esbuild). One pattern, so that the code is rewritten in one pass over the literal ranges of the source.
+ */
+const IMPORT_META_OR_IMPORT = /\bimport\.meta\.(url|dirname|filename|resolve)\b|(?<![.\w$])import\s*\((?=\s*[^\s'"`])/g;
 const USES_LOCATION = /\bimport\.meta\.(url|dirname|filename|resolve)\b|(?<![.\w$])import\s*\(\s*[^\s'"`]/;
 
 /**
@@ -121,13 +123,18 @@ function keepImportMeta(): Esbuild.Plugin {
         const url = pathToFileURL(args.path).href;
         const values: Record<string, string> = { url, dirname: path.dirname(args.path), filename: args.path };
         const declared = Object.entries(values).map(([key, value]) => `const __homeostat_import_meta_${key} = ${JSON.stringify(value)};`).join(' ');
-        // a relative specifier computed at run time resolves from the original file, as Node would
-        const importer = `const __homeostat_import = (specifier) => import(/^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : specifier);`;
-        const resolver = `const __homeostat_import_meta_resolve = (specifier, ...rest) => /^\\.\\.?\\//.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : import.meta.resolve(specifier, ...rest);`;
-        const rewritten = source
-          .replace(IMPORT_META, (_, key: string) => `__homeostat_import_meta_${key}`)
-          .replace(IMPORT_META_RESOLVE, '__homeostat_import_meta_resolve')
-          .replace(COMPUTED_IMPORT, '__homeostat_import(');
+        // a relative specifier ('./x', '../x', '.' or '..') computed at run time resolves from the original file, as Node would
+        const importer = `const __homeostat_import = (specifier) => import(/^\\.\\.?(\\/|$)/.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : specifier);`;
+        const resolver = `const __homeostat_import_meta_resolve = (specifier, ...rest) => /^\\.\\.?(\\/|$)/.test(String(specifier)) ? new URL(String(specifier), ${JSON.stringify(url)}).href : import.meta.resolve(specifier, ...rest);`;
+        // code only: the same words in a string, a comment or a template's text are left as written (JSX text,
+        // which may hold quotes, cannot be told from code this way: there every match is rewritten)
+        const literals = /x$/.test(args.path) ? undefined : literalRanges(source);
+        const rewritten = replaceInCode(
+          source,
+          IMPORT_META_OR_IMPORT,
+          (match, key) => (key !== undefined && key !== '' ? `__homeostat_import_meta_${key}` : '__homeostat_import('),
+          literals,
+        );
         const contents = `${declared} ${importer} ${resolver} ${rewritten}`;
         return { contents, loader: loaderOf(args.path), resolveDir: path.dirname(args.path) };
       });

@@ -4,6 +4,7 @@ import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFil
 import path from 'node:path';
 import type { CompiledModule } from './compile-typescript-module.js';
 import { nearestTsconfig } from './nearest-tsconfig.js';
+import { tsconfigChain } from './tsconfig-extends.js';
 
 /** What a cached module was compiled from: each input file and the hash of its content then. */
 interface CacheManifest {
@@ -60,8 +61,8 @@ export function cacheKey(modulePath: string, source: string, buildId: string): s
 
 /**
  * The compiled file for `key` when every file it was compiled from still has the same content (and the same
- * nearest tsconfig.json) and the esbuild installed now (`compiler`, undefined when none is) is the one that
- * compiled it, else undefined.
+ * nearest tsconfig.json, extending the same configurations) and the esbuild installed now (`compiler`,
+ * undefined when none is) is the one that compiled it, else undefined.
  */
 export async function findCompiled(dir: string, key: string, compiler: string | undefined): Promise<string | undefined> {
   const file = path.join(dir, `${key}.mjs`);
@@ -81,11 +82,13 @@ export async function findCompiled(dir: string, key: string, compiler: string | 
     }
     if (sha256(content) !== input.sha256) return undefined;
   }
-  // a tsconfig.json that appeared nearer a source file than the one it was compiled with (or where none was)
+  // a tsconfig.json that appeared nearer a source file than the one it was compiled with (or where none was),
+  // or a configuration it extends that resolves to another file now (a base written, a package installed)
   const recorded = new Set(manifest.inputs.map((input) => input.file));
   // (configurations, those they extend and imported JSON are no source files: only code finds a tsconfig)
   const sources = manifest.inputs.filter((input) => SOURCE_FILE.test(input.file));
-  if (sources.some((input) => nearestTsconfig(input.file).some((config) => !recorded.has(config)))) return undefined;
+  const configs = new Set(sources.flatMap((input) => nearestTsconfig(input.file)));
+  if ([...configs].some((config) => tsconfigChain(config).some((file) => !recorded.has(file)))) return undefined;
   return existsSync(file) ? file : undefined;
 }
 

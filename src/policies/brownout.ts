@@ -95,8 +95,8 @@ export type BrownoutSymptom = DimmerSymptom | DimmerHoldSymptom;
  * members still booting), lower the dimmer (the share of responses with optional content) one step; raise
  * it back one step when there is spare capacity. Missing readings decide nothing: a stale or unread dimmer,
  * size or response time, a dimmer outside 0..1; with a `utilizationSensor`, a stale utilization holds raises.
- * A hold the response time alone would not have made is recorded as a `refused` Decision naming the missing
- * readings (a run of the same hold is one record with a count).
+ * A hold where the readings there are would have it step (lower or raise) is recorded as a `refused` Decision
+ * naming the missing readings (a run of the same hold is one record with a count); elsewhere a hold records nothing.
  */
 export const brownout = definePolicy({
   name: 'brownout',
@@ -142,17 +142,19 @@ export const brownout = definePolicy({
       const size = read(config.sizeSensor);
       // a dimmer outside 0..1 is a bad reading: a step from it could set the dimmer out of range
       if (!isFiniteReading(rt)) return hold(`the response time reading (${config.responseTimeSensor}) is not a finite number`, [rt]);
-      if (!dimmer || !size || dimmer.value < 0 || dimmer.value > 1) {
-        // only where the response time alone asks for a step: between the thresholds nothing would be done anyway
-        if (rt.value <= config.high.responseTime && rt.value >= config.low.responseTime) return undefined;
-        const missing = [missingReading(config.dimmerSensor, true), missingReading(config.sizeSensor, false)].filter((m) => m !== undefined);
-        const present = [rt, ...[config.dimmerSensor, config.sizeSensor].map((n) => entity.sensor<number>(n).current).filter((o) => o !== undefined)];
-        return hold(`response time ${rt.value > config.high.responseTime ? `above ${config.high.responseTime}` : `below ${config.low.responseTime}`} s, but ${missing.join(' and ')}`, present);
-      }
       const utilization = read(config.utilizationSensor);
       // a configured utilization sensor that is stale or unread: whether there is spare capacity is unknown
       const utilizationUnknown = config.utilizationSensor !== undefined && utilization === undefined;
       const booting = read(config.bootingSensor);
+      if (!dimmer || !size || dimmer.value < 0 || dimmer.value > 1) {
+        // only where the readings there are ask for a step: elsewhere nothing would be done anyway
+        const asked = stepAskedFor(rt, size, utilization, booting);
+        if (asked === undefined) return undefined;
+        const missing = [missingReading(config.dimmerSensor, true), missingReading(config.sizeSensor, false)].filter((m) => m !== undefined);
+        // only usable readings are inputs: a stale one would have the hold rejected as a plan on stale data
+        const usable = [rt, ...[dimmer, size, utilization, booting].filter((o) => o !== undefined)];
+        return hold(`${asked}, but ${missing.join(' and ')}`, usable);
+      }
       const cannotGrow = size.value >= config.maxSize || (booting?.value ?? 0) > 0;
       // changed since by a person or another policy (or the step was refused): theirs is not ours to give back
       if (beforeOverload !== undefined && (overloadLeft === undefined || Math.abs(dimmer.value - overloadLeft) > 1e-6)) beforeOverload = undefined;
@@ -202,6 +204,26 @@ export const brownout = definePolicy({
         const what = beforeOverload !== undefined ? 'give back what the overload steps took' : 'raise the dimmer';
         return hold(`response time below ${config.low.responseTime} s would ${what}, but ${missingReading(config.utilizationSensor as string, false)}: whether there is spare capacity is unknown`, inputs);
       }
+      return undefined;
+    }
+
+    /**
+     * With the dimmer or the group size unusable: what the readings there are would have the brownout do (as
+     * the rules below decide it; an unknown size may be at its maximum, an unknown dimmer may be lowered or
+     * raised), or undefined when it would do nothing whatever the missing readings say.
+     */
+    function stepAskedFor(rt: Observation<number>, size: Observation<number> | undefined, utilization: Observation<number> | undefined, booting: Observation<number> | undefined): string | undefined {
+      const drained = utilization !== undefined && utilization.value < config.low.utilization;
+      const slow = rt.value > config.high.responseTime && !drained;
+      const busy = utilization !== undefined && utilization.value > config.high.utilization && rt.value >= config.low.responseTime;
+      const mayNotGrow = size === undefined || size.value >= config.maxSize || (booting?.value ?? 0) > 0;
+      const overloaded = config.overload !== undefined && rt.value > config.overload.responseTime && !drained;
+      if (((slow || busy) && mayNotGrow) || overloaded) {
+        return slow || overloaded ? `response time above ${config.high.responseTime} s` : `utilization above ${config.high.utilization}`;
+      }
+      const spare = utilization === undefined || utilization.value < config.low.utilization;
+      const restoring = beforeOverload !== undefined && config.overload !== undefined;
+      if (!slow && !busy && rt.value < config.low.responseTime && (spare || restoring)) return `response time below ${config.low.responseTime} s`;
       return undefined;
     }
 

@@ -139,9 +139,12 @@ export class SensorHistory {
     this.unfollowCreation = undefined;
   }
 
-  /** A sensor created under an open stream is tapped at once, before its first reading. */
+  /**
+   * A sensor created under an open stream is tapped at once, before its first reading; not one of an entity
+   * removed from the tree (it still names its old parent, and nothing would release the tap).
+   */
   private onSensorCreated(entity: Entity, s: Sensor<unknown>): void {
-    if (this.creatingState) return;
+    if (this.creatingState || this.tree.find(entity.id) !== entity) return;
     const streams = this.streamsOver(entity);
     if (streams > 0) this.setStreams(s, streams);
   }

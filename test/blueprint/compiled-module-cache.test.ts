@@ -1,10 +1,10 @@
 // The compiled-module cache's housekeeping, on a real directory: storing a module's new version removes its
 // older entries, but not the file another process is writing right now for a version of its own.
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, storeCompiled } from '../../src/blueprint/compiled-module-cache.js';
+import { cacheKey, findCompiled, storeCompiled } from '../../src/blueprint/compiled-module-cache.js';
 
 let dir: string;
 let modulePath: string;
@@ -51,5 +51,22 @@ describe('storing a compiled module', () => {
     await utimes(abandoned, dayAgo, dayAgo);
     await store('export default 2;\n');
     expect(await readdir(dir)).not.toContain(path.basename(abandoned));
+  });
+});
+
+describe('finding a compiled module', () => {
+  it('compiles again when a configuration the tsconfig.json extends appears where none was found (a base written or a package installed after)', async () => {
+    const tsconfig = path.join(dir, 'tsconfig.json');
+    await writeFile(tsconfig, '{ "extends": ["./base", "shared-config"] }');
+    const source = 'export default 1;\n';
+    const key = cacheKey(modulePath, source, 'build');
+    await storeCompiled(path.join(dir, `${key}.mjs`), modulePath, { code: source, inputs: [modulePath, tsconfig], compiler: '0.28.2' }, true);
+    expect(await findCompiled(dir, key, '0.28.2')).toBe(path.join(dir, `${key}.mjs`));
+    await writeFile(path.join(dir, 'base.json'), '{ "compilerOptions": { "paths": { "@x": ["./x.ts"] } } }');
+    expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    await rm(path.join(dir, 'base.json'));
+    await mkdir(path.join(dir, 'node_modules/shared-config'), { recursive: true });
+    await writeFile(path.join(dir, 'node_modules/shared-config/tsconfig.json'), '{}');
+    expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
   });
 });

@@ -30,6 +30,33 @@ describe('reading a tsconfig.json', () => {
   });
 });
 
+describe('reading a tsconfig.json: odd strings', () => {
+  it('keeps a comma before a bracket inside a string, and reads a file that begins with a byte order mark', () => {
+    expect(JSON.parse(stripJsonComments('{ "a": "x, ]", "b": "y,}", "c": [1,/* c */ ], }'))).toEqual({ a: 'x, ]', b: 'y,}', c: [1] });
+    expect(JSON.parse(stripJsonComments('\uFEFF{ "a": 1 }'))).toEqual({ a: 1 });
+  });
+});
+
+describe('the configurations a tsconfig.json extends: packages and odd files', () => {
+  it('follows a base saved with a byte order mark', async () => {
+    const base = await write('base.json', '{ "compilerOptions": { "strict": true } }');
+    const middle = await write('middle.json', '\uFEFF// saved by an editor that writes a BOM\n{ "extends": "./base.json" }');
+    const root = await write('tsconfig.json', '{ "extends": "./middle.json" }');
+    expect(tsconfigChain(root)).toEqual([root, middle, base]);
+  });
+
+  it("resolves a package's configuration as TypeScript does: its \"tsconfig\" field, else its tsconfig.json, never its main", async () => {
+    await write('node_modules/with-main/package.json', '{ "name": "with-main", "main": "index.js" }');
+    await write('node_modules/with-main/index.js', 'module.exports = {};');
+    const mainConfig = await write('node_modules/with-main/tsconfig.json', '{}');
+    await write('node_modules/with-field/package.json', '{ "name": "with-field", "main": "index.js", "tsconfig": "configs/strict.json" }');
+    await write('node_modules/with-field/index.js', 'module.exports = {};');
+    const fieldConfig = await write('node_modules/with-field/configs/strict.json', '{}');
+    const root = await write('tsconfig.json', '{ "extends": ["with-main", "with-field"] }');
+    expect(tsconfigChain(root)).toEqual([root, mainConfig, fieldConfig]);
+  });
+});
+
 describe('the configurations a tsconfig.json extends', () => {
   it('follows relative files (with or without .json), arrays and packages, each once', async () => {
     const pkgConfig = await write('node_modules/@scope/base/tsconfig.json', '{ "compilerOptions": { "strict": true } }');

@@ -252,6 +252,17 @@ describe('the compiled-module cache of the installed command', { timeout: 120_00
     await writeFile(path.join(project, 'policies/resolving.ts'), throwing('', "'resolved ' + import.meta.resolve('./next-door.json')"));
     expect((await validateModule('resolving', './policies/resolving.ts')).stderr).toContain(`resolved ${pathToFileURL(path.join(project, 'policies/next-door.json')).href}`);
   });
+  it("resolves '.' and '..' with import.meta.resolve from the module's own directory, as Node does", async () => {
+    await writeFile(path.join(project, 'policies/dots.ts'), throwing('', "'dots ' + import.meta.resolve('.') + ' ' + import.meta.resolve('..')"));
+    const own = pathToFileURL(path.join(project, 'policies')).href;
+    expect((await validateModule('dots', './policies/dots.ts')).stderr).toContain(`dots ${own}/ ${pathToFileURL(project).href}/`);
+  });
+  it('rewrites import.meta only in code: the same words in strings and template text stay as written', async () => {
+    const message = "'import.meta.resolve(x) in a string, ' + `import.meta.url in a template, ` + /['\"]/.source + ' ' + `${import.meta.resolve('./next-door.json')}`";
+    await writeFile(path.join(project, 'policies/quoting.ts'), throwing('', message));
+    const next = pathToFileURL(path.join(project, 'policies/next-door.json')).href;
+    expect((await validateModule('quoting', './policies/quoting.ts')).stderr).toContain(`import.meta.resolve(x) in a string, import.meta.url in a template, ['"] ${next}`);
+  });
   it('serves processes compiling the same module at once, leaving one whole entry and no partial file', async () => {
     await writeFile(path.join(project, 'policies/raced.ts'), throwing('', "'raced loaded'"));
     const before = await readdir(cacheDir);

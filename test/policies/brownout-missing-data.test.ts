@@ -161,7 +161,7 @@ describe('brownout: missing and out-of-range readings', () => {
   });
 
   it('records a hold naming a dimmer outside 0..1 or a size never read when the response time asks for a step', async () => {
-    const { engine, clock, web, decisions } = setup({}, 1.5);
+    const { engine, clock, web, decisions } = setup({}, 1.5, 3); // at its maximum: a slow group would be lowered
     web.sensor('utilization').publish(1);
     web.sensor('response.time').publish(5);
     await clock.advanceBy(60_000);
@@ -190,6 +190,51 @@ describe('brownout: missing and out-of-range readings', () => {
     web.sensor('response.time').publish(0.3);
     await clock.advanceBy(60_000);
     expect(decisions).toEqual([]);
+    await engine.stop();
+  });
+
+  it('records a stale dimmer hold as refused, naming it, not as a plan rejected for stale inputs', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const group = tree.add({ id: 'web', type: 'cluster', sensors: ['response.time', 'utilization', 'group.size', 'dimmer'].map((n) => numberSensor(n, { staleAfterMs: 150_000 })), effectors: [defineEffector({ name: 'setDimmer', params: z.object({ value: z.number() }), run: () => undefined })] });
+    const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), clock), scheduler: clock });
+    engine.attach(group, brownout, { utilizationSensor: 'utilization', maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2 } });
+    const seen: Decision[] = [];
+    engine.decisions$.subscribe((d) => seen.push(d));
+    engine.start();
+    group.sensor('dimmer').publish(0.5);
+    await clock.advanceBy(200_000); // the dimmer is stale now
+    group.sensor('group.size').publish(3);
+    group.sensor('utilization').publish(0.95);
+    group.sensor('response.time').publish(5); // at its maximum and slow: the brownout would lower
+    await clock.advanceBy(60_000);
+    expect(seen.map((d) => [d.outcome, d.reason])).toEqual([['refused', expect.stringContaining('dimmer is stale')]]);
+    await engine.stop();
+  });
+
+  it('records no hold where the brownout would not act even with a usable dimmer', async () => {
+    const { engine, clock, web, decisions } = setup({}, 1.5, 1);
+    web.sensor('servers.booting').publish(0);
+    web.sensor('utilization').publish(0.7);
+    web.sensor('response.time').publish(0.5); // slow, but the group can grow: the autoscaler's turn, not a step
+    await clock.advanceBy(60_000);
+    web.sensor('group.size').publish(3);
+    web.sensor('utilization').publish(0.3);
+    web.sensor('response.time').publish(0.5); // slow at its maximum, but the members were idle: drained
+    await clock.advanceBy(60_000);
+    web.sensor('utilization').publish(0.7);
+    web.sensor('response.time').publish(0.1); // fast, but no spare capacity: no raise
+    await clock.advanceBy(60_000);
+    expect(decisions.map((d) => d.reason)).toEqual([]);
+    await engine.stop();
+  });
+
+  it('records a hold when a hot utilization alone would lower the dimmer (response time between its thresholds)', async () => {
+    const { engine, clock, web, decisions } = setup({}, 1.5, 3);
+    web.sensor('utilization').publish(0.95);
+    web.sensor('response.time').publish(0.3);
+    await clock.advanceBy(60_000);
+    expect(decisions.map((d) => [d.outcome, d.reason])).toEqual([['refused', expect.stringContaining('dimmer is outside 0..1')]]);
     await engine.stop();
   });
 });

@@ -131,6 +131,18 @@ describe('SensorHistory', () => {
     history.close();
   });
 
+  it('does not tap a sensor first used on an entity already removed from under an open stream', () => {
+    const { tree, root, a, events } = fleet(2);
+    const history = new SensorHistory(tree, { size: 5 }, (o) => events.push(o));
+    const release = history.stream(root);
+    const gone = tree.add({ id: 'gone', type: 'server', sensors: [numberSensor('cpu')] }, a);
+    tree.remove(gone);
+    gone.sensor('cpu'); // a holder of the old reference creates it after the removal
+    release();
+    expect(history.tapped).toBe(2); // the declared histories of e0 and e1 only: nothing left tapped for nobody
+    history.close();
+  });
+
   it('forgets the sensors of an entity that leaves the tree', () => {
     const { tree } = fleet(2);
     const history = new SensorHistory(tree, { size: 5 }, () => undefined);

@@ -22,7 +22,7 @@ async function run(file: string): Promise<SimulationRun> {
   const original = await readFile(absolute, 'utf8');
   // the forecast horizon follows the boot delay with the file's lead over it, as bench/swim-experiment.ts runs it
   const lead = Number(/horizon: (\d+)s/.exec(original)?.[1] ?? 0) - Number(/bootDelay: (\d+)s/.exec(original)?.[1] ?? 0);
-  const text = original.replace(/bootDelay: \d+s/g, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${Math.max(1, bootDelay + lead)}s`);
+  const text = original.replace(/bootDelay: \d+s/, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${Math.max(1, bootDelay + lead)}s`);
   return runSimulation(await parseBlueprint(text, absolute), { trace, seed });
 }
 const a = await run(ours);

@@ -27,10 +27,9 @@ export async function evaluationTraces(seed = 1): Promise<Array<{ name: string; 
 
 /** Runs a blueprint (its text) at one boot delay on a trace. */
 export async function swimRunText(text: string, file: string, bootDelay: number, seed: number, trace: ArrivalTrace): Promise<SwimResult> {
-  // the forecast horizon follows the boot delay, ahead of it by what the file sets (horizon - bootDelay);
-  // every bootDelay in the file is the simulated one (the brownout's `ahead.bootDelay` states it to the policy)
+  // the forecast horizon follows the boot delay, ahead of it by what the file sets (horizon - bootDelay)
   const lead = Number(/horizon: (\d+)s/.exec(text)?.[1] ?? 0) - Number(/bootDelay: (\d+)s/.exec(text)?.[1] ?? 0);
-  const timed = text.replace(/bootDelay: \d+s/g, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${Math.max(1, bootDelay + lead)}s`);
+  const timed = text.replace(/bootDelay: \d+s/, `bootDelay: ${bootDelay}s`).replace(/horizon: \d+s/, `horizon: ${Math.max(1, bootDelay + lead)}s`);
   const blueprint = await parseBlueprint(timed, file);
   const { report } = await runSimulation(blueprint, { trace, seed });
   const system = report.systems[0];

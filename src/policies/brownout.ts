@@ -2,7 +2,6 @@ import { filter, map } from 'rxjs';
 import { z } from 'zod';
 import { groupSizeSchema } from '../core/limits.js';
 import type { Json } from '../knowledge/store.js';
-import { aheadLimit, aheadUpdate, dimmerAheadSchema, readAheadState, type AheadLimit } from '../planners/dimmer-ahead.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -64,20 +63,10 @@ export const brownoutConfig = z
     high: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.9) }),
     /** Raise it when both are below these. */
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
-    /**
-     * Predictive brownout: forecast the demand `sensor` one period ahead (Holt, fitted online) and, when the
-     * members serving now could not carry it at the current dimmer within `utilization` and the group cannot
-     * add a member in time (at its maximum, members booting, or `bootDelay` at least a period), lower the
-     * dimmer ahead to the step that fits, before the slow period instead of after it. Raises and restores
-     * stop at that cap while it holds; with `overload.release: restore` what it took is given back as an
-     * overload step's is. The Decision's reason gives the forecast, its error, the capacity and why.
-     */
-    ahead: dimmerAheadSchema.optional(),
   })
   .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
   .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] })
   .refine((c) => c.raiseBy === 'step' || c.utilizationSensor !== undefined, { message: "raiseBy 'headroom' needs utilizationSensor (the headroom is read from it)", path: ['raiseBy'] })
-  .refine((c) => c.ahead === undefined || c.ahead.capacity !== undefined || c.utilizationSensor !== undefined, { message: 'ahead without capacity learns it from the utilization: set utilizationSensor, or ahead.capacity', path: ['ahead', 'capacity'] })
   .refine((c) => c.overload === undefined || c.overload.responseTime >= c.high.responseTime, { message: 'overload.responseTime must be at least high.responseTime (an overload is worse than hot)', path: ['overload', 'responseTime'] });
 
 /** The brownout's config after parsing. */
@@ -134,7 +123,6 @@ export const brownout = definePolicy({
       const current = readRestore(state.get(RESTORE));
       if (next?.before !== current?.before || next?.left !== current?.left) state.set(RESTORE, next);
     };
-    let ahead = readAheadState(state.get(AHEAD));
     return source.pipe(
       map((rt): BrownoutSymptom | undefined => {
         const symptom = decide(rt);
@@ -172,7 +160,6 @@ export const brownout = definePolicy({
       // a slow period whose members were idle part of it (utilization below low): the queue that made
       // it slow has drained, and lowering the dimmer now relieves nothing
       const drained = utilization !== undefined && utilization.value < config.low.utilization;
-      const limit = forecastLimit(dimmer.value, size.value, booting?.value ?? 0, utilization?.value);
       const hot =
         rt.value > config.high.responseTime && !drained
           ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
@@ -194,30 +181,20 @@ export const brownout = definePolicy({
         }
         return { kind: 'lower', inputs, detail: { from: dimmer.value, to, why } };
       }
-      if (limit?.cap !== undefined && limit.lower === true && dimmer.value > 0) {
-        const step = config.step;
-        const to = Math.max(0, round(dimmer.value - step * Math.ceil((dimmer.value - limit.cap) / step - 1e-9)));
-        if (config.overload?.release === 'restore' && size.value < config.maxSize) {
-          beforeOverload ??= dimmer.value;
-          overloadLeft = to;
-        }
-        return { kind: 'lower', inputs: aheadInputs(inputs), detail: { from: dimmer.value, to, why: `${limit.why}: lower ahead` } };
-      }
       // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
       if (size.value >= config.maxSize) beforeOverload = undefined;
       if (beforeOverload !== undefined && config.overload && !utilizationUnknown && rt.value < config.low.responseTime) {
-        const to = capped(restoreTo(dimmer.value, beforeOverload, utilization?.value, config), dimmer.value, limit, config.raiseStep ?? config.step);
+        const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
         if (to >= beforeOverload) beforeOverload = undefined;
         overloadLeft = to;
         if (to > dimmer.value) {
-          const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took${limit ? ` (${limit.why})` : ''}`;
+          const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
           return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };
         }
       }
       const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
       if (!hot && spare && !utilizationUnknown && dimmer.value < 1) {
-        const to = capped(raiseTo(dimmer.value, utilization?.value, config), dimmer.value, limit, config.raiseStep ?? config.step);
-        if (to <= dimmer.value) return undefined;
+        const to = raiseTo(dimmer.value, utilization?.value, config);
         return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
       }
       // a fast response time with the dimmer down would raise (or restore) it, but whether there is room is unknown
@@ -226,29 +203,6 @@ export const brownout = definePolicy({
         return hold(`response time below ${config.low.responseTime} s would ${what}, but ${missingReading(config.utilizationSensor as string, false)}: whether there is spare capacity is unknown`, inputs);
       }
       return undefined;
-    }
-
-    /**
-     * With `ahead`: folds this period's demand reading into the forecast (once per reading) and returns the
-     * dimmer cap it leaves for the next period, or undefined without the option or a usable demand reading.
-     */
-    function forecastLimit(dimmer: number, size: number, booting: number, utilization: number | undefined): AheadLimit | undefined {
-      if (!config.ahead) return undefined;
-      const sensor = entity.sensor<number>(config.ahead.sensor);
-      const demand = sensor.isStale() || !isFiniteReading(sensor.current) ? undefined : sensor.current;
-      if (!demand || demand.value < 0) return undefined;
-      const readings = { demand: demand.value, at: demand.at, dimmer, serving: Math.max(0, size - booting), booting, atMaximum: size >= config.maxSize, ...(utilization !== undefined ? { utilization } : {}) };
-      if (ahead.holt?.at !== demand.at) {
-        ahead = aheadUpdate(ahead, readings, config.ahead);
-        state.set(AHEAD, { ...(ahead.holt ? { holt: { ...ahead.holt } } : {}), ...(ahead.work !== undefined ? { work: ahead.work } : {}) });
-      }
-      return aheadLimit(ahead, readings, config.ahead);
-    }
-
-    /** The decision's inputs with the demand reading the forecast folded in. */
-    function aheadInputs(inputs: readonly Observation<number>[]): Observation<number>[] {
-      const demand = config.ahead ? entity.sensor<number>(config.ahead.sensor).current : undefined;
-      return demand ? [...inputs, demand] : [...inputs];
     }
 
     /** What is wrong with a reading the brownout needs, or undefined when it is usable. */
@@ -274,18 +228,6 @@ export const brownout = definePolicy({
           reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
         },
 });
-
-/** Policy-state key of the predictive brownout's forecast and learned capacity. */
-const AHEAD = 'dimmerAhead';
-
-/**
- * A raise or restore target held at the forecast's cap: the most whole steps from the dimmer now that stay at
- * or below it (never below the dimmer now: a cap lowers by its own rule).
- */
-function capped(to: number, dimmer: number, limit: AheadLimit | undefined, step: number): number {
-  if (limit?.cap === undefined || to <= limit.cap) return to;
-  return Math.max(dimmer, Math.min(to, round(dimmer + step * Math.floor((limit.cap - dimmer) / step + 1e-9))));
-}
 
 /** Policy-state key of what the overload steps took: `{ before, left }`. */
 const RESTORE = 'overloadRestore';

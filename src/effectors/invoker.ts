@@ -10,7 +10,7 @@ import type { EffectorContext, EffectorDefinition } from './define-effector.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { effectorContext, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
-import { NO_SECRETS, isPromiseLike, settleThen, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
+import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
@@ -164,7 +164,7 @@ export class EffectorInvoker {
       return this.releasing(prepared, this.runQueued(call, { signal, outcome: Promise.reject(error) }));
     }
     if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(call, { signal, outcome: value }));
-    this.emit({ ...call.base, outcome: 'succeeded', attempts: 1, durationMs: this.scheduler.now() - call.startedAt, result: value });
+    this.emit(succeededRecord(call.base, 1, this.scheduler.now() - call.startedAt, value));
     this.queue.release(call.entity.id, claim);
     return { value };
   }

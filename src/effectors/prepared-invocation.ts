@@ -56,3 +56,11 @@ export function settleThen<T>(work: Promise<T>, after: () => void): Promise<T> {
     },
   );
 }
+
+/**
+ * The record of an invocation that succeeded, built field by field in the order `{ ...base, outcome, attempts,
+ * durationMs, result }` gives: a spread followed by new keys takes V8's slow path (microseconds per record).
+ */
+export function succeededRecord(base: RecordBase, attempts: number, durationMs: number, result: unknown): InvocationRecord {
+  return { id: base.id, at: base.at, entity: base.entity, effector: base.effector, caller: base.caller, params: base.params, outcome: 'succeeded', attempts, durationMs, result };
+}

@@ -197,7 +197,8 @@ export class EffectorInvoker {
           if (attempts === 0) this.startedSubject.next(fenced());
           return ++attempts;
         }, () => token, base.id, launched).then((raw) => scrubSecrets(raw, secrets));
-        this.emit({ ...fenced(), outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
+        const durationMs = this.scheduler.now() - startedAt;
+        this.emit(token === undefined ? succeededRecord(base, attempts, durationMs, result) : { ...fenced(), outcome: 'succeeded', attempts, durationMs, result });
         return result;
       } catch (error) {
         const record: InvocationRecord = scrubSecrets({

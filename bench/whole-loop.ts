@@ -189,6 +189,8 @@ for (const entities of SIZES) {
   }
   await ours.stop();
   await theirs?.stop();
-  sizes.push({ entities, readings: readingsFor(entities), decisions, ...ratiosOf(entities, oursRounds, plainRounds), ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds) } : {}) });
+  // the builds against each other round by round: steadier than either against the short plain rounds
+  const otherOverCurrent = theirs ? { otherOverCurrentMedian: median(otherRounds.map((o, i) => o.ms / (oursRounds[i] as Timed).ms)), otherOverCurrentCpuMedian: median(otherRounds.map((o, i) => o.cpuMs / (oursRounds[i] as Timed).cpuMs)) } : {};
+  sizes.push({ entities, readings: readingsFor(entities), decisions, ...ratiosOf(entities, oursRounds, plainRounds), ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds), ...otherOverCurrent } : {}) });
 }
 emit({ name: 'whole-loop', rounds: ROUNDS, sizes });

@@ -7,11 +7,15 @@
 // record (id, start, entity, effector, outcome, duration), each kept in a ring of 1,000 as the memory store
 // keeps them. (Homeostat's records also carry phase durations, the policy name and the caller; the plain
 // loop leaves those out.) Rounds alternate between the two loops; the ratio is per round, reported as
-// min/median/max.
+// min/median/max. With BENCH_OTHER set to another compiled build's `src/index.js` (e.g. a copy of `.bench-build`
+// made before a change), that build runs too, in the same process and against the same plain rounds, and its
+// ratios are reported beside this build's (before and after in one run, on a machine whose load varies).
 import { z } from 'zod';
-import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, type Sensor } from '../src/index.js';
+import * as current from '../src/index.js';
 import { emit, median } from './stats.js';
-import { thresholdPolicy } from './threshold-policy.js';
+
+type Library = typeof current;
+type Sensor<T> = current.Sensor<T>;
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
@@ -37,17 +41,29 @@ function readingsFor(entities: number): number {
   return Math.max(1_000_000, entities * 10);
 }
 
-async function homeostat(entities: number): Promise<{ run: (salt: number) => Promise<Timed>; stop: () => Promise<void> }> {
-  const clock = new VirtualClock();
-  const tree = new EntityTree(clock);
+/** The policy the benchmarks attach (as bench/threshold-policy.ts), defined with the build `lib`. */
+function thresholdPolicyOf(lib: Library) {
+  return lib.definePolicy({
+    name: 'bench-threshold',
+    config: z.object({ sensor: z.string(), above: z.number() }),
+    monitor: ({ entity, config }) => entity.sensor<number>(config.sensor).observations$,
+    analyze: (source, { config }) => source.pipe(lib.threshold({ above: config.above })),
+    plan: (symptom, { entity }) => (symptom.kind === 'above' ? { actions: [{ entity: entity.id, effector: 'restart' }], reason: 'over threshold' } : undefined),
+  });
+}
+
+async function homeostat(lib: Library, entities: number): Promise<{ run: (salt: number) => Promise<Timed>; stop: () => Promise<void> }> {
+  const clock = new lib.VirtualClock();
+  const tree = new lib.EntityTree(clock);
   let invoked = 0;
-  const restart = defineEffector({ name: 'restart', params: z.object({}), run: () => void (invoked += 1) });
-  const knowledge = new Knowledge(new MemoryStore({ maxDecisions: 1000, maxInvocations: 1000 }), clock);
-  const engine = new Engine({ tree, knowledge, scheduler: clock });
+  const restart = lib.defineEffector({ name: 'restart', params: z.object({}), run: () => void (invoked += 1) });
+  const knowledge = new lib.Knowledge(new lib.MemoryStore({ maxDecisions: 1000, maxInvocations: 1000 }), clock);
+  const engine = new lib.Engine({ tree, knowledge, scheduler: clock });
+  const thresholdPolicy = thresholdPolicyOf(lib);
   const root = tree.add({ id: 'root', type: 'application' });
   const sensors: Sensor<number>[] = [];
   for (let i = 0; i < entities; i++) {
-    const e = tree.add({ id: `e${i}`, type: 'server', sensors: [numberSensor('cpu')], effectors: [restart] }, root);
+    const e = tree.add({ id: `e${i}`, type: 'server', sensors: [lib.numberSensor('cpu')], effectors: [restart] }, root);
     engine.attach(e, thresholdPolicy, { sensor: 'cpu', above: 0.9 }, { id: `e${i}/cpu` });
     sensors.push(e.sensor<number>('cpu'));
   }
@@ -129,26 +145,52 @@ function plain(entities: number): (salt: number) => Timed {
   };
 }
 
+/** Ratios of one build's rounds to the plain rounds, min/median/max. */
+function ratiosOf(entities: number, rounds: Timed[], plainRounds: Timed[]): Record<string, number> {
+  const ratios = rounds.map((h, i) => h.ms / (plainRounds[i] as Timed).ms);
+  const cpuRatios = rounds.map((h, i) => h.cpuMs / Math.max((plainRounds[i] as Timed).cpuMs, 0.001));
+  const rates = rounds.map((h) => readingsFor(entities) / (h.ms / 1000));
+  return {
+    readingsPerSecond: Math.round(median(rates)),
+    ratioMin: Math.min(...ratios),
+    ratioMedian: median(ratios),
+    ratioMax: Math.max(...ratios),
+    cpuRatioMin: Math.min(...cpuRatios),
+    cpuRatioMedian: median(cpuRatios),
+    cpuRatioMax: Math.max(...cpuRatios),
+  };
+}
+
+const otherPath = process.env['BENCH_OTHER'];
+const other = otherPath ? ((await import(otherPath)) as Library) : undefined;
 const sizes: Record<string, unknown>[] = [];
 for (const entities of SIZES) {
-  const ours = await homeostat(entities);
-  const theirs = plain(entities);
-  const ratios: number[] = [];
-  const cpuRatios: number[] = [];
-  const rates: number[] = [];
+  const ours = await homeostat(current, entities);
+  const theirs = other ? await homeostat(other, entities) : undefined;
+  const plainRun = plain(entities);
+  const oursRounds: Timed[] = [];
+  const otherRounds: Timed[] = [];
+  const plainRounds: Timed[] = [];
   let decisions = 0;
   for (let round = 0; round <= ROUNDS; round++) {
-    const h = await ours.run(round * 7);
-    const p = theirs(round * 7);
-    if (h.decisions !== p.decisions || h.invoked !== p.invoked) throw new Error(`at ${entities} entities the loops disagree: ${h.decisions}/${h.invoked} vs ${p.decisions}/${p.invoked}`);
+    // with two builds, which goes first alternates: the second pays for the first's garbage
+    const h = round % 2 === 0 || !theirs ? await ours.run(round * 7) : undefined;
+    const o = theirs ? await theirs.run(round * 7) : undefined;
+    const h2 = h ?? (await ours.run(round * 7));
+    const p = plainRun(round * 7);
+    for (const [name, t] of [['current', h2], ['other', o]] as const) {
+      if (t && (t.decisions !== p.decisions || t.invoked !== p.invoked)) throw new Error(`at ${entities} entities the ${name} build and the plain loop disagree: ${t.decisions}/${t.invoked} vs ${p.decisions}/${p.invoked}`);
+    }
     if (round === 0) continue; // warm-up
-    decisions = h.decisions;
-    ratios.push(h.ms / p.ms);
-    cpuRatios.push(h.cpuMs / Math.max(p.cpuMs, 0.001));
-    rates.push(readingsFor(entities) / (h.ms / 1000));
+    decisions = h2.decisions;
+    oursRounds.push(h2);
+    if (o) otherRounds.push(o);
+    plainRounds.push(p);
   }
   await ours.stop();
-  const sorted = [...ratios].sort((a, b) => a - b);
-  sizes.push({ entities, readings: readingsFor(entities), decisions, readingsPerSecond: Math.round(median(rates)), ratioMin: sorted[0], ratioMedian: median(ratios), ratioMax: sorted.at(-1), cpuRatioMin: Math.min(...cpuRatios), cpuRatioMedian: median(cpuRatios), cpuRatioMax: Math.max(...cpuRatios) });
+  await theirs?.stop();
+  // the builds against each other round by round: steadier than either against the short plain rounds
+  const otherOverCurrent = theirs ? { otherOverCurrentMedian: median(otherRounds.map((o, i) => o.ms / (oursRounds[i] as Timed).ms)), otherOverCurrentCpuMedian: median(otherRounds.map((o, i) => o.cpuMs / (oursRounds[i] as Timed).cpuMs)) } : {};
+  sizes.push({ entities, readings: readingsFor(entities), decisions, ...ratiosOf(entities, oursRounds, plainRounds), ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds), ...otherOverCurrent } : {}) });
 }
 emit({ name: 'whole-loop', rounds: ROUNDS, sizes });

@@ -1,7 +1,8 @@
 /**
- * The AbortSignal of one effector attempt, made only when the effector first reads it: most effectors never
- * do, and a controller with its signal costs more than a small effector's whole invocation. An abort before
- * that (a timeout, the caller's signal) is remembered and replayed when the signal is made.
+ * The AbortSignal of one effector attempt (or of an executor's executions), made only when first read: most
+ * effectors never read it, and a controller with its signal costs more than a small effector's whole
+ * invocation. An abort before that (a timeout, the caller's signal, a stop) is remembered and replayed when
+ * the signal is made.
  */
 export class AttemptSignal {
   private controller: AbortController | undefined;
@@ -14,6 +15,11 @@ export class AttemptSignal {
       if (this.reason) this.controller.abort(this.reason.error);
     }
     return this.controller.signal;
+  }
+
+  /** True once aborted (read without making the signal). */
+  get aborted(): boolean {
+    return this.reason !== undefined;
   }
 
   /** Aborts with `error` (the first abort wins). */

@@ -10,7 +10,7 @@ import type { EffectorContext, EffectorDefinition } from './define-effector.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { effectorContext, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
-import { NO_SECRETS, isPromiseLike, settleThen, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
+import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, withSignal, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
@@ -151,20 +151,22 @@ export class EffectorInvoker {
    * promise made (`{ value }`); an effector that returns a promise or throws goes on as `invoke` would
    * (timeout, abort, retries, records) and the promise is returned. Either way the record is written as by
    * `invoke`, and the entity's queue is released when the invocation ends.
+   * `lazySignal`: the caller's signal, made only when the invocation needs it (an effector that returns a
+   * promise or throws, or an abort before the run), in place of `options.signal`.
    */
-  runPrepared(prepared: PreparedInvocation): { readonly value: unknown } | Promise<unknown> {
+  runPrepared(prepared: PreparedInvocation, lazySignal?: AttemptSignal): { readonly value: unknown } | Promise<unknown> {
     const { call, claim } = prepared;
-    if (call.options.signal?.aborted) return this.releasing(prepared, this.runQueued(call, undefined));
+    if (lazySignal?.aborted || call.options.signal?.aborted) return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), undefined));
     if (this.startedSubject.observed) this.startedSubject.next(call.base);
     const signal = new AttemptSignal();
     let value: unknown;
     try {
       value = call.effector.run(call.params, this.attemptContext(call, 1, signal, undefined));
     } catch (error) {
-      return this.releasing(prepared, this.runQueued(call, { signal, outcome: Promise.reject(error) }));
+      return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal, outcome: Promise.reject(error) }));
     }
-    if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(call, { signal, outcome: value }));
-    this.emit({ ...call.base, outcome: 'succeeded', attempts: 1, durationMs: this.scheduler.now() - call.startedAt, result: value });
+    if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal, outcome: value }));
+    this.emit(succeededRecord(call.base, 1, this.scheduler.now() - call.startedAt, value));
     this.queue.release(call.entity.id, claim);
     return { value };
   }
@@ -197,7 +199,8 @@ export class EffectorInvoker {
           if (attempts === 0) this.startedSubject.next(fenced());
           return ++attempts;
         }, () => token, base.id, launched).then((raw) => scrubSecrets(raw, secrets));
-        this.emit({ ...fenced(), outcome: 'succeeded', attempts, durationMs: this.scheduler.now() - startedAt, result });
+        const durationMs = this.scheduler.now() - startedAt;
+        this.emit(token === undefined ? succeededRecord(base, attempts, durationMs, result) : { ...fenced(), outcome: 'succeeded', attempts, durationMs, result });
         return result;
       } catch (error) {
         const record: InvocationRecord = scrubSecrets({

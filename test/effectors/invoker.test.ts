@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { TerminalEffectorError, ValidationError } from '../../src/core/errors.js';
-import { defineEffector, type EffectorDefinition } from '../../src/effectors/define-effector.js';
+import { defineEffector, type EffectorContext, type EffectorDefinition } from '../../src/effectors/define-effector.js';
+import { AttemptSignal } from '../../src/effectors/attempt-signal.js';
+import type { PreparedInvocation } from '../../src/effectors/prepared-invocation.js';
 import type { InvocationRecord } from '../../src/effectors/invocation.js';
 import { EffectorInvoker, InvocationFailedError } from '../../src/effectors/invoker.js';
 import { sleep } from '../../src/core/time.js';
@@ -109,5 +111,32 @@ describe('EffectorInvoker', () => {
     await clock.advanceBy(100);
     controller.abort();
     await expect(result).rejects.toThrow('aborted');
+  });
+  it('gives a prepared invocation\'s effector its ids, its attempt and a signal made when read, with no fencing token', () => {
+    let seen: EffectorContext | undefined;
+    const { entity, invoker, records } = setup({ name: 'restart', params: z.object({}), run: (_p, ctx) => void (seen = ctx) });
+    const prepared = invoker.prepare(entity, 'restart', undefined, { caller: { kind: 'policy', name: 'p' }, decisionId: 'd-1' });
+    expect(prepared).toBeDefined();
+    expect(invoker.runPrepared(prepared as PreparedInvocation)).toEqual({ value: undefined });
+    expect(seen).toMatchObject({ entity, attempt: 1, invocationId: records[0]?.id, decisionId: 'd-1' });
+    expect(seen && 'fencingToken' in seen).toBe(false);
+    expect(seen?.signal).toBeInstanceOf(AbortSignal);
+    expect(seen?.signal.aborted).toBe(false);
+    expect(seen?.signal).toBe(seen?.signal);
+    expect(records[0]).toMatchObject({ outcome: 'succeeded', attempts: 1, entity: 'db', effector: 'restart' });
+  });
+
+  it('runs a prepared invocation whose lazy signal was aborted before the run as an aborted one: the effector never runs', async () => {
+    let runs = 0;
+    const { entity, invoker, records } = setup({ name: 'restart', params: z.object({}), run: () => void runs++ });
+    const prepared = invoker.prepare(entity, 'restart', undefined, { caller: { kind: 'policy', name: 'p' } }) as PreparedInvocation;
+    const lazy = new AttemptSignal();
+    lazy.abort(new Error('stopping'));
+    const outcome = invoker.runPrepared(prepared, lazy);
+    expect(outcome).toBeInstanceOf(Promise);
+    await expect(outcome).rejects.toBeInstanceOf(InvocationFailedError);
+    expect(runs).toBe(0);
+    expect(records[0]).toMatchObject({ outcome: 'failed', entity: 'db' });
+    expect(invoker.busy('db')).toBe(false);
   });
 });

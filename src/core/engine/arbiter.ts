@@ -42,7 +42,8 @@ interface Operation {
  */
 export class Arbiter {
   private readonly byToken = new Map<number, Operation>();
-  private readonly byScope = new Map<Entity, Set<Operation>>();
+  // one operation at a scope is held as it is (the common case: a plan on its own entity), several in a set
+  private readonly byScope = new Map<Entity, Operation | Set<Operation>>();
   private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
   private nextToken = 1;
   private nextOrder = 0;
@@ -133,8 +134,11 @@ export class Arbiter {
   /** The verdict on a plan about to execute, or undefined when it may run. */
   check(attachment: PolicyAttachment, plan: Plan): Verdict | undefined {
     this.examined = 0;
+    // nothing held, no quota, no budget (a quiet engine): nothing to check
+    if (this.byScope.size === 0 && this.budgets.size === 0 && !this.quotas.any) return undefined;
     const targets = this.targets(plan);
-    const holder = this.holder(attachment.id, [attachment.entity, ...targets]);
+    // a plan on its own entity (the common one) starts the walk there once
+    const holder = this.holder(attachment.id, targets.length === 1 && targets[0] === attachment.entity ? targets : [attachment.entity, ...targets]);
     if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
     const quota = this.quotas.check(plan);
     if (quota) return quota;
@@ -156,9 +160,7 @@ export class Arbiter {
     const token = this.nextToken++;
     const operation: Operation = { token, policy: attachment.id, scope: (plan.scope && this.tree.find(plan.scope)) || attachment.entity };
     this.byToken.set(token, operation);
-    let atScope = this.byScope.get(operation.scope);
-    if (!atScope) this.byScope.set(operation.scope, (atScope = new Set()));
-    atScope.add(operation);
+    this.addAtScope(operation);
     if (this.budgets.size === 0) return token;
     const now = this.scheduler.now();
     for (const [entity, inside] of this.budgetsTouched(this.targets(plan))) {
@@ -173,9 +175,7 @@ export class Arbiter {
     const token = this.nextToken++;
     const operation: Operation = { token, policy: by, scope };
     this.byToken.set(token, operation);
-    let atScope = this.byScope.get(scope);
-    if (!atScope) this.byScope.set(scope, (atScope = new Set()));
-    atScope.add(operation);
+    this.addAtScope(operation);
     return token;
   }
 
@@ -189,8 +189,18 @@ export class Arbiter {
     if (!operation) return;
     this.byToken.delete(token);
     const atScope = this.byScope.get(operation.scope);
-    atScope?.delete(operation);
-    if (atScope?.size === 0) this.byScope.delete(operation.scope);
+    if (atScope === operation) this.byScope.delete(operation.scope);
+    else if (atScope instanceof Set) {
+      atScope.delete(operation);
+      if (atScope.size === 1) this.byScope.set(operation.scope, atScope.values().next().value as Operation);
+    }
+  }
+
+  private addAtScope(operation: Operation): void {
+    const atScope = this.byScope.get(operation.scope);
+    if (atScope === undefined) this.byScope.set(operation.scope, operation);
+    else if (atScope instanceof Set) atScope.add(operation);
+    else this.byScope.set(operation.scope, new Set([atScope, operation]));
   }
 
   /**
@@ -211,12 +221,20 @@ export class Arbiter {
   private holder(policy: string, entities: readonly Entity[]): Operation | undefined {
     if (this.byScope.size === 0) return undefined;
     let oldest: Operation | undefined;
-    const seen = new Set<Entity>();
+    // one start (a plan on its own entity) walks one line of ancestors: nothing to remember
+    const seen = entities.length > 1 ? new Set<Entity>() : undefined;
     for (const start of entities) {
-      for (let e: Entity | undefined = start; e && !seen.has(e); e = e.parent) {
-        seen.add(e);
+      for (let e: Entity | undefined = start; e && !seen?.has(e); e = e.parent) {
+        seen?.add(e);
         this.examined++;
-        for (const op of this.byScope.get(e) ?? []) {
+        const atScope = this.byScope.get(e);
+        if (atScope === undefined) continue;
+        if (!(atScope instanceof Set)) {
+          this.examined++;
+          if (atScope.policy !== policy && (!oldest || atScope.token < oldest.token)) oldest = atScope;
+          continue;
+        }
+        for (const op of atScope) {
           this.examined++;
           if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
         }

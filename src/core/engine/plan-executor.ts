@@ -19,6 +19,7 @@ import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abor
 import type { Caller } from '../../effectors/invocation.js';
 import { startShortRun, type ShortPathHost, type ShortRun } from './short-path.js';
 import { NOT_ACTING, executionFailure } from './execution-failure.js';
+import { AttemptSignal } from '../../effectors/attempt-signal.js';
 
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
@@ -68,10 +69,10 @@ function cooldownIn(state: PolicyState, key?: string): number {
 export class PlanExecutor implements ShortPathHost {
   /** The executing plan's token (identity only); undefined while idle. */
   private current: object | undefined;
-  // one controller serves plan after plan until a stop aborts it: creating a signal per plan costs more than
-  // the rest of a small plan's execution (listeners are always removed when a plan ends). Made at the first
-  // plan: most policies of a large tree never plan, and a controller with its signal is a few hundred bytes.
-  private controller: AbortController | undefined;
+  // one signal serves plan after plan until a stop aborts it, and is made only when something reads it (the
+  // general path, an effector that works asynchronously or fails): creating a controller per plan costs more
+  // than the rest of a small plan's execution, and in a large tree every plan may be its executor's first
+  private abortable: AttemptSignal | undefined;
   /** Plans waiting behind the executing one (made with the first: most policies never wait). */
   private waiting: Waiting[] | undefined;
   private stopping = false;
@@ -153,8 +154,8 @@ export class PlanExecutor implements ShortPathHost {
   /** Aborts the executing plan's effectors; it is recorded as failed with `reason`. */
   abort(reason: EngineStoppedError): void {
     if (!this.current) return;
-    this.controller?.abort(reason);
-    this.controller = undefined;
+    this.abortable?.abort(reason);
+    this.abortable = undefined;
   }
 
   private enqueue(pending: PendingPlan): void {
@@ -194,7 +195,7 @@ export class PlanExecutor implements ShortPathHost {
     if (startShortRun(this, this.attachment, this.deps, pending, token)) return;
     const finished = (): void => this.finished(token);
     // execute records its own failures; a rejection here would be a bug, and must not end the process
-    this.execute(pending, (this.controller ??= new AbortController()).signal).then(finished, finished);
+    this.execute(pending, this.executionSignal().signal).then(finished, finished);
   }
 
   private finished(token: object): void {
@@ -211,9 +212,9 @@ export class PlanExecutor implements ShortPathHost {
     }
   }
 
-  /** @internal the signal of this executor's executions (aborted by a stop when the grace passes). */
-  executionSignal(): AbortSignal {
-    return (this.controller ??= new AbortController()).signal;
+  /** @internal the signal of this executor's executions (aborted by a stop when the grace passes), made when first read. */
+  executionSignal(): AttemptSignal {
+    return (this.abortable ??= new AttemptSignal());
   }
 
   /** @internal who runs the short-path plans' effectors. */

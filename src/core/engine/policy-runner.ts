@@ -149,8 +149,9 @@ export class PolicyRunner {
     const planStarted = performance.now();
     let plan: Plan | undefined;
     try {
-      const planIt = (): unknown => this.attachment.definition.plan(symptom, this.context);
-      plan = checkPlan(loop.recording ? childSpan(loop.context, 'homeostat.plan', attributes(), planIt) : planIt());
+      const { definition } = this.attachment;
+      // no closure unless a span records the plan: a symptom is planned many times a second
+      plan = checkPlan(loop.recording ? childSpan(loop.context, 'homeostat.plan', attributes(), () => definition.plan(symptom, this.context)) : definition.plan(symptom, this.context));
     } catch (error) {
       loop.span.end();
       this.fault('plan', error);

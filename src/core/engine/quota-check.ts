@@ -50,6 +50,11 @@ export class QuotaCheck {
     return [...this.quotas.values()];
   }
 
+  /** True when some quota is set. */
+  get any(): boolean {
+    return this.quotas.size > 0;
+  }
+
   /** The verdict on a plan about to start, or undefined when no quota would be exceeded. */
   check(plan: Plan): QuotaVerdict | undefined {
     if (this.quotas.size === 0) return undefined;

@@ -8,6 +8,7 @@ import type { ExecutorDeps } from './plan-executor.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { PreparedInvocation } from '../../effectors/prepared-invocation.js';
 import { MicrotaskBatch, type Deferred } from './microtask-batch.js';
+import type { AttemptSignal } from '../../effectors/attempt-signal.js';
 import type { PendingPlan } from './pending-plan.js';
 import { RunbookFailedError, stepId } from './runbook.js';
 import { EngineStoppedError, untilAborted } from './stop-abort.js';
@@ -30,8 +31,8 @@ export interface ShortPathHost {
   readonly invoker: EffectorInvoker;
   /** Who invokes the effectors. */
   readonly caller: Caller;
-  /** The signal of the executor's executions (aborted by a stop when the grace passes). */
-  executionSignal(): AbortSignal;
+  /** The signal of the executor's executions (aborted by a stop when the grace passes), made when first read. */
+  executionSignal(): AttemptSignal;
   /** The effector ran: the cooldown starts and the decision is `applied`. */
   shortApplied(run: ShortRun): void;
   /** Preparing or running the effector failed (`failure` as the general path's runbook reports it). */
@@ -54,15 +55,16 @@ export function startShortRun(host: ShortPathHost, attachment: PolicyAttachment,
   const startedAt = performance.now();
   const hold = deps.arbiter.begin(attachment, pending.plan);
   const id = deps.nextDecisionId();
-  const signal = host.executionSignal();
+  const abortable = host.executionSignal();
   let prepared: PreparedInvocation | undefined;
   let failure: { readonly error: unknown } | undefined;
   try {
-    prepared = deps.invoker.prepare(target, action.effector, action.params, { caller: host.caller, decisionId: id, signal, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
+    // the signal goes to the run, which makes it only when the invocation needs it
+    prepared = deps.invoker.prepare(target, action.effector, action.params, { caller: host.caller, decisionId: id, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
   } catch (error) {
     failure = { error };
   }
-  shortRuns.add(new ShortRun(host, pending, token, hold, id, startedAt, signal, prepared, failure));
+  shortRuns.add(new ShortRun(host, pending, token, hold, id, startedAt, abortable, prepared, failure));
   return true;
 }
 
@@ -82,19 +84,24 @@ export class ShortRun implements Deferred {
     readonly id: string,
     /** performance.now() at the start, for executeMs. */
     readonly startedAt: number,
-    /** The execution's signal (aborted by a stop when the grace passes). */
-    readonly signal: AbortSignal,
+    /** The execution's signal (aborted by a stop when the grace passes), made when first read. */
+    readonly abortable: AttemptSignal,
     readonly prepared: PreparedInvocation | undefined,
     /** What preparing the invocation threw (unknown effector, invalid params): the step's failure. */
     readonly failure: { readonly error: unknown } | undefined,
   ) {}
+
+  /** The execution's signal (made now, when it was not yet). */
+  get signal(): AbortSignal {
+    return this.abortable.signal;
+  }
 
   /** @internal the run, in its microtask: the effector, the decision, the release. */
   runDeferred(): void {
     let outcome: { readonly value: unknown } | Promise<unknown> | undefined;
     try {
       if (!this.prepared) return this.failed(this.failure?.error);
-      outcome = this.host.invoker.runPrepared(this.prepared);
+      outcome = this.host.invoker.runPrepared(this.prepared, this.abortable);
       if (outcome instanceof Promise) {
         untilAborted(outcome, this.signal).then(
           () => this.end(() => this.host.shortApplied(this)),
@@ -109,7 +116,7 @@ export class ShortRun implements Deferred {
 
   private failed(error: unknown): void {
     const action = this.pending.plan.actions[0] as Action;
-    const aborted = this.signal.aborted && this.signal.reason instanceof EngineStoppedError;
+    const aborted = this.abortable.aborted && this.signal.reason instanceof EngineStoppedError;
     // the general path's runbook wraps a step's failure; an abort ends the execution before that
     const failure = aborted ? error : new RunbookFailedError(stepId(action, 0), [{ id: stepId(action, 0), status: 'failed', error: describeError(error) }], error);
     this.host.shortFailed(this, failure);

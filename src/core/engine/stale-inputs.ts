@@ -30,8 +30,9 @@ const NONE_STALE: readonly string[] = Object.freeze([]);
  * returns what changed (e.g. `web.group.size is 5, the plan expected 3`), or undefined when all still hold.
  */
 export function changedExpectations(tree: EntityTree, plan: Plan): string | undefined {
+  if (!plan.expect) return undefined;
   const changed: string[] = [];
-  for (const e of plan.expect ?? []) {
+  for (const e of plan.expect) {
     const entity = tree.find(e.entity);
     const value = entity?.hasSensor(e.sensor) ? entity.sensor(e.sensor).value : undefined;
     if (value !== e.value) changed.push(`${e.entity}.${e.sensor} is ${JSON.stringify(value) ?? 'unknown'}, the plan expected ${JSON.stringify(e.value)}`);

@@ -122,4 +122,25 @@ describe('Arbiter', () => {
     expect(held.verdict?.outcome).toBe('preempted');
     expect(held.cost).toBe(4);
   });
+  it('keeps every operation held at one scope: with two, ending the oldest names the other; with none, nothing holds', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const root = tree.add({ id: 'root', type: 'entity' });
+    const leaf = tree.add({ id: 'leaf', type: 'entity' }, root);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const arbiter = new Arbiter(tree, clock, knowledge);
+    const asking = { id: 'asking', entity: leaf } as unknown as PolicyAttachment;
+    const plan: Plan = { actions: [{ entity: 'leaf', effector: 'x' }], reason: 'r' };
+    const first = arbiter.hold(root, 'first');
+    const second = arbiter.hold(root, 'second');
+    expect(arbiter.check(asking, plan)?.detail).toBe('held: first is running a plan on the subtree of root');
+    arbiter.end(first);
+    expect(arbiter.check(asking, plan)?.detail).toBe('held: second is running a plan on the subtree of root');
+    const third = arbiter.hold(root, 'third');
+    arbiter.end(second);
+    expect(arbiter.check(asking, plan)?.detail).toBe('held: third is running a plan on the subtree of root');
+    arbiter.end(third);
+    expect(arbiter.check(asking, plan)).toBeUndefined();
+    expect(arbiter.inFlight).toBe(0);
+  });
 });

@@ -3,7 +3,11 @@ import type { z } from 'zod';
 import type { Entity } from '../core/entity.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-/** What an effector implementation receives besides its params. */
+/**
+ * What an effector implementation receives besides its params. `signal` is read through an accessor (the
+ * signal is made when first read), so it is not an own property: a copy made with a spread or
+ * `Object.assign` does not carry it. To hand a context on with changes, name it: `{ ...ctx, signal: ctx.signal }`.
+ */
 export interface EffectorContext {
   readonly entity: Entity;
   /** Aborted on timeout or when the caller gives up; long operations must stop when it fires. */

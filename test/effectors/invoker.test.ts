@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EntityTree } from '../../src/core/entity-tree.js';
-import { TerminalEffectorError, ValidationError } from '../../src/core/errors.js';
+import { EffectorAbortedError, EffectorTimeoutError, TerminalEffectorError, ValidationError } from '../../src/core/errors.js';
 import { defineEffector, type EffectorContext, type EffectorDefinition } from '../../src/effectors/define-effector.js';
 import { AttemptSignal } from '../../src/effectors/attempt-signal.js';
 import type { PreparedInvocation } from '../../src/effectors/prepared-invocation.js';
@@ -138,5 +138,47 @@ describe('EffectorInvoker', () => {
     expect(runs).toBe(0);
     expect(records[0]).toMatchObject({ outcome: 'failed', entity: 'db' });
     expect(invoker.busy('db')).toBe(false);
+  });
+
+  it('aborts the signal a prepared invocation\'s effector stored and reads late: at its timeout, at an abort of the lazy signal; a retry gets a fresh one', async () => {
+    const contexts: EffectorContext[] = [];
+    const { clock, entity, invoker } = setup({
+      name: 'restart', params: z.object({}), idempotent: true, timeoutMs: 1_000, retry: { maxAttempts: 2, initialDelayMs: 100 },
+      run: async (_p, ctx) => { contexts.push(ctx); await sleep(ctx.scheduler, 60_000); },
+    });
+    const caller = { kind: 'policy' as const, name: 'p' };
+    // timeout: the first attempt's stored context, read only after the timeout, holds an aborted signal
+    const timedOut = invoker.runPrepared(invoker.prepare(entity, 'restart', undefined, { caller, decisionId: 'd-1' }) as PreparedInvocation, new AttemptSignal());
+    expect(timedOut).toBeInstanceOf(Promise);
+    handled(timedOut as Promise<unknown>);
+    await clock.advanceBy(1_000);
+    expect(contexts[0]?.signal.reason).toBeInstanceOf(EffectorTimeoutError);
+    // the retry runs with a signal of its own, not aborted, and the same ids
+    await clock.advanceBy(100);
+    expect(contexts).toHaveLength(2);
+    expect(contexts[1]).toMatchObject({ attempt: 2, decisionId: 'd-1', invocationId: contexts[0]?.invocationId });
+    expect(contexts[1]?.signal).not.toBe(contexts[0]?.signal);
+    expect(contexts[1]?.signal.aborted).toBe(false);
+    await clock.advanceBy(1_000);
+    await expect(timedOut).rejects.toBeInstanceOf(InvocationFailedError);
+    // abort of the caller's lazy signal while the effector runs: the stored context's signal aborts too
+    const lazy = new AttemptSignal();
+    const aborted = invoker.runPrepared(invoker.prepare(entity, 'restart', undefined, { caller }) as PreparedInvocation, lazy);
+    handled(aborted as Promise<unknown>);
+    await clock.advanceBy(10);
+    lazy.abort(new Error('stopping'));
+    expect(contexts[2]?.signal.reason).toBeInstanceOf(EffectorAbortedError);
+    await expect(aborted).rejects.toBeInstanceOf(InvocationFailedError);
+    expect(contexts).toHaveLength(3);
+  });
+
+  it('lets an effector hand its context on with the signal named: a timeout aborts the inner run', async () => {
+    let inner: EffectorContext | undefined;
+    const innerRun = async (ctx: EffectorContext) => { inner = ctx; await sleep(ctx.scheduler, 60_000); };
+    const { clock, entity, invoker } = setup({ name: 'restart', params: z.object({}), timeoutMs: 1_000, run: (_p, ctx) => innerRun({ ...ctx, signal: ctx.signal, attempt: ctx.attempt }) });
+    const result = handled(invoker.invoke(entity, 'restart', {}, { caller: { kind: 'person', name: 'ops' } }));
+    await clock.advanceBy(1_000);
+    await expect(result).rejects.toBeInstanceOf(InvocationFailedError);
+    expect(inner?.signal.reason).toBeInstanceOf(EffectorTimeoutError);
   });
 });

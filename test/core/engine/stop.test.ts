@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Deployment } from '../../../src/blueprint/deployment.js';
 import { parseBlueprint } from '../../../src/blueprint/load.js';
 import { sleep } from '../../../src/core/time.js';
-import { defineEffector } from '../../../src/effectors/define-effector.js';
+import { defineEffector, type EffectorContext } from '../../../src/effectors/define-effector.js';
 import { definePolicy } from '../../../src/policies/define-policy.js';
 import { SimulationHost } from '../../../src/sim/simulation-host.js';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
@@ -75,6 +75,38 @@ describe('Engine.stop with a grace', () => {
     expect(ended).toEqual(['1 done']);
     expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('applied');
     expect(liveTimers(clock)).toBe(0);
+  });
+
+  it('aborts the signal of an effector that kept its context and reads it only after the grace (one-action plan)', async () => {
+    const fixture = await engineFixture();
+    const kept: EffectorContext[] = [];
+    fixture.web.addEffector(defineEffector({
+      name: 'work',
+      params: z.object({}),
+      timeoutMs: 3_600_000,
+      run: async (_params, ctx) => {
+        kept.push(ctx);
+        await sleep(ctx.scheduler, 60_000);
+      },
+    }));
+    const policy = definePolicy({
+      name: 'worker',
+      config: z.object({}),
+      monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+      analyze: (source) => source.pipe(map((o) => ({ kind: 'work', inputs: [o] }))),
+      plan: (_symptom, { entity }) => ({ actions: [{ entity: entity.id, effector: 'work' }], reason: 'work' }),
+    });
+    fixture.engine.attach(fixture.web, policy, {});
+    fixture.engine.start();
+    fixture.web.sensor('load').publish(1);
+    await fixture.clock.advanceBy(1_000);
+    void fixture.engine.stop({ graceMs: 5_000 });
+    await fixture.clock.advanceBy(5_000);
+    expect(kept).toHaveLength(1);
+    const [decision] = await fixture.knowledge.queryDecisions({});
+    expect(kept[0]?.decisionId).toBe(decision?.id);
+    expect(kept[0]?.signal.aborted).toBe(true);
+    expect(decision).toMatchObject({ outcome: 'failed', error: { code: 'E_ENGINE_STOPPED' } });
   });
 
   it('never starts the plans waiting behind an execution: each is recorded as failed, not started', async () => {

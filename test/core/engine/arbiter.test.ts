@@ -71,9 +71,15 @@ describe('Arbiter', () => {
           running.delete(token);
         } else if (roll < 0.35) {
           await clock.advanceBy(Math.floor(random() * 5_000));
+        } else if (roll < 0.4) {
+          // a person's hold through the API, beside the plans
+          const scope = pick(entities);
+          const by = `person-${Math.floor(random() * 3)}`;
+          running.set(arbiter.hold(scope, by), { policy: by, scope });
         } else {
           const attachment = pick(attachments);
-          const candidate = plan();
+          // half the plans act on the policy's own entity alone (the common plan, checked by one walk)
+          const candidate = random() < 0.5 ? { actions: [{ entity: attachment.entity.id, effector: 'x' }], reason: 'r' } : plan();
           const verdict = arbiter.check(attachment, candidate);
           expect(verdict).toEqual(scanVerdict(tree, knowledge, clock.now(), [...running.values()], budgets, attachment, candidate));
           checks++;
@@ -142,5 +148,36 @@ describe('Arbiter', () => {
     arbiter.end(third);
     expect(arbiter.check(asking, plan)).toBeUndefined();
     expect(arbiter.inFlight).toBe(0);
+  });
+
+  it('notices on the next check a hold, a budget or a quota set after it went quiet', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const root = tree.add({ id: 'root', type: 'entity' });
+    const leaf = tree.add({ id: 'leaf', type: 'entity' }, root);
+    const other = tree.add({ id: 'other', type: 'entity' }, root);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const arbiter = new Arbiter(tree, clock, knowledge);
+    const asking = { id: 'asking', entity: leaf } as unknown as PolicyAttachment;
+    const plan: Plan = { actions: [{ entity: 'leaf', effector: 'x' }], reason: 'r' };
+    expect(arbiter.check(asking, plan)).toBeUndefined();
+    const hold = arbiter.hold(root, 'ops');
+    expect(arbiter.check(asking, plan)?.outcome).toBe('preempted');
+    arbiter.end(hold);
+    expect(arbiter.check(asking, plan)).toBeUndefined();
+    // a quota of members, with nothing held: the plan would grow leaf's group from 0 to 2 members
+    const grow: Plan = { actions: [{ entity: 'leaf', effector: 'resize', params: { size: 2 } }], reason: 'r' };
+    expect(arbiter.check(asking, grow)).toBeUndefined();
+    arbiter.setQuota({ name: 'tenant', roots: ['root'], maxMembers: 1, maxOperations: 1 });
+    expect(arbiter.check(asking, grow)?.detail).toBe('quota of tenant: 0 members + 2 = 2, over the quota of 1');
+    const running = arbiter.begin({ id: 'elsewhere', entity: other } as unknown as PolicyAttachment, { actions: [{ entity: 'other', effector: 'x' }], reason: 'r' });
+    expect(arbiter.check(asking, plan)?.outcome).toBe('quota_exceeded');
+    arbiter.end(running);
+    expect(arbiter.check(asking, plan)).toBeUndefined();
+    const fresh = new Arbiter(tree, clock, knowledge);
+    expect(fresh.check(asking, plan)).toBeUndefined();
+    fresh.setBudget({ entity: 'root', maxActions: 1, windowMs: 60_000 });
+    fresh.end(fresh.begin(asking, plan));
+    expect(fresh.check(asking, plan)?.outcome).toBe('rate_limited');
   });
 });

@@ -52,11 +52,22 @@ export function effectorContext(scheduler: SchedulerLike, entity: Entity, attemp
 }
 
 /**
- * An effector's context, with `signal` a getter on the prototype that makes the signal at first read: an
- * object literal with a getter of its own costs about a microsecond to build in V8, more than a small
- * effector's whole invocation. Optional ids and the fencing token are own fields only when given.
+ * An effector's context, with `signal` an own, enumerable accessor that makes the signal at first read, so a
+ * copy (`{ ...ctx }`, `Object.assign`) carries the signal as the context always did. It is defined from one
+ * shared descriptor (about a third of a microsecond in V8, against about a microsecond for an object literal
+ * with a getter of its own). Optional ids and the fencing token are own fields only when given.
  */
 class AttemptContext implements EffectorContext {
+  /** `signal`, the same accessor for every context: made at first read from the attempt's signal. */
+  static readonly #signalProperty: PropertyDescriptor = {
+    get(this: AttemptContext): AbortSignal {
+      return this.#attemptSignal.signal;
+    },
+    enumerable: true,
+    configurable: false,
+  };
+
+  declare readonly signal: AbortSignal;
   declare readonly decisionId?: string;
   declare readonly fencingToken?: number;
   readonly invocationId: string;
@@ -73,11 +84,8 @@ class AttemptContext implements EffectorContext {
   ) {
     this.#attemptSignal = attemptSignal;
     this.invocationId = invocationId;
+    Object.defineProperty(this, 'signal', AttemptContext.#signalProperty);
     if (decisionId !== undefined) (this as { decisionId?: string }).decisionId = decisionId;
     if (fencingToken !== undefined) (this as { fencingToken?: number }).fencingToken = fencingToken;
-  }
-
-  get signal(): AbortSignal {
-    return this.#attemptSignal.signal;
   }
 }

@@ -4,9 +4,8 @@ import type { Entity } from '../core/entity.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /**
- * What an effector implementation receives besides its params. `signal` is read through an accessor (the
- * signal is made when first read), so it is not an own property: a copy made with a spread or
- * `Object.assign` does not carry it. To hand a context on with changes, name it: `{ ...ctx, signal: ctx.signal }`.
+ * What an effector implementation receives besides its params. `signal` is made when first read; a copy made
+ * with a spread or `Object.assign` carries it, so a context can be handed on with changes (`{ ...ctx, attempt }`).
  */
 export interface EffectorContext {
   readonly entity: Entity;

@@ -172,6 +172,17 @@ describe('EffectorInvoker', () => {
     expect(contexts).toHaveLength(3);
   });
 
+  it('lets an effector hand on a spread copy of its context: the copy carries the signal, and a timeout aborts it', async () => {
+    let inner: EffectorContext | undefined;
+    const innerRun = async (ctx: EffectorContext) => { inner = ctx; await sleep(ctx.scheduler, 60_000); };
+    const { clock, entity, invoker } = setup({ name: 'restart', params: z.object({}), timeoutMs: 1_000, run: (_p, ctx) => innerRun({ ...ctx, attempt: ctx.attempt }) });
+    const result = handled(invoker.invoke(entity, 'restart', {}, { caller: { kind: 'person', name: 'ops' } }));
+    await clock.advanceBy(1_000);
+    await expect(result).rejects.toBeInstanceOf(InvocationFailedError);
+    expect(Object.keys(inner ?? {})).toContain('signal');
+    expect(inner?.signal.reason).toBeInstanceOf(EffectorTimeoutError);
+  });
+
   it('lets an effector hand its context on with the signal named: a timeout aborts the inner run', async () => {
     let inner: EffectorContext | undefined;
     const innerRun = async (ctx: EffectorContext) => { inner = ctx; await sleep(ctx.scheduler, 60_000); };

@@ -2,6 +2,7 @@ import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
 import type { ReadingOrigin } from '../sensors/reading-sink.js';
+import { describeValue } from '../sensors/reading-validator.js';
 import { analyzerOperator } from './analyzer-subscriber.js';
 import { ReadingAnalyzerSubscriber } from './reading-analyzer-subscriber.js';
 
@@ -58,10 +59,19 @@ class ConsecutiveFailuresSubscriber extends ReadingAnalyzerSubscriber<boolean, H
   }
 }
 
-/** A consecutive-failure detector over boolean health observations (true = healthy). */
+/** `value` when it is a whole number of 1 or more; otherwise a RangeError naming the option. */
+function wholeCount(name: string, value: number): number {
+  if (Number.isInteger(value) && value >= 1) return value;
+  throw new RangeError(`consecutiveFailures: \`${name}\` must be a whole number of 1 or more, got ${describeValue(value)}`);
+}
+
+/**
+ * A consecutive-failure detector over boolean health observations (true = healthy).
+ * @throws RangeError when `failures` or `recoveries` is not a whole number of 1 or more
+ */
 export function consecutiveFailures(options: ConsecutiveFailuresOptions = {}): OperatorFunction<Observation<boolean>, HealthSymptom> {
-  const failures = options.failures ?? 3;
-  const recoveries = options.recoveries ?? 1;
+  const failures = wholeCount('failures', options.failures ?? 3);
+  const recoveries = wholeCount('recoveries', options.recoveries ?? 1);
   const onlyIfPreviouslyUp = options.onlyIfPreviouslyUp ?? true;
   return analyzerOperator((out) => new ConsecutiveFailuresSubscriber(out, failures, recoveries, onlyIfPreviouslyUp));
 }

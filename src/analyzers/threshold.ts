@@ -2,6 +2,7 @@ import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
 import type { ReadingOrigin } from '../sensors/reading-sink.js';
+import { describeValue } from '../sensors/reading-validator.js';
 import { analyzerOperator } from './analyzer-subscriber.js';
 import { ReadingAnalyzerSubscriber } from './reading-analyzer-subscriber.js';
 
@@ -63,11 +64,18 @@ class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSym
 /**
  * Classifies numeric observations against bounds with hysteresis. The level starts `normal`; with
  * `emit: 'change'` the first `normal` reading emits nothing.
- * @throws RangeError when neither bound is given, or `below` > `above`
+ * @throws RangeError when neither bound is given, a bound is not a number (NaN), the hysteresis is not a finite
+ *   number of 0 or more, or `below` > `above`
  */
 export function threshold(options: ThresholdOptions): OperatorFunction<Observation<number>, ThresholdSymptom> {
   const { above, below, hysteresis = 0, emit = 'change' } = options;
   if (above === undefined && below === undefined) throw new RangeError('threshold needs `above`, `below` or both');
+  for (const [name, bound] of [['above', above], ['below', below]] as const) {
+    if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) throw new RangeError(`threshold: \`${name}\` must be a number, got ${describeValue(bound)}`);
+  }
+  if (typeof hysteresis !== 'number' || !(hysteresis >= 0) || hysteresis === Infinity) {
+    throw new RangeError(`threshold: \`hysteresis\` must be a finite number of 0 or more, got ${describeValue(hysteresis)}`);
+  }
   if (above !== undefined && below !== undefined && below > above) throw new RangeError(`threshold: below (${below}) exceeds above (${above})`);
   return analyzerOperator((out) => new ThresholdSubscriber(out, above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every'));
 }

@@ -15,12 +15,12 @@ export interface ReadingValidator<T> {
 /** The validator of plain `z.number()` sensors (finite numbers only). */
 export const finiteNumber: ReadingValidator<number> = {
   check: (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw : INVALID),
-  explain: (raw) => `expected a finite number, got ${describe(raw)}`,
+  explain: (raw) => `expected a finite number, got ${describeValue(raw)}`,
 };
 
 const plainBoolean: ReadingValidator<boolean> = {
   check: (raw) => (typeof raw === 'boolean' ? raw : INVALID),
-  explain: (raw) => `expected a boolean, got ${describe(raw)}`,
+  explain: (raw) => `expected a boolean, got ${describeValue(raw)}`,
 };
 
 /**
@@ -63,7 +63,8 @@ function isPlainNumber(schema: z.ZodType): boolean {
   return !checks || checks.length === 0;
 }
 
-function describe(raw: unknown): string {
+/** A raw value as an error message names it: the number, the string (cut at 40 characters), or its type. */
+export function describeValue(raw: unknown): string {
   if (typeof raw === 'number') return String(raw);
   if (typeof raw === 'string') return `the string '${raw.length > 40 ? `${raw.slice(0, 40)}...` : raw}'`;
   return raw === null ? 'null' : typeof raw;

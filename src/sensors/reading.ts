@@ -14,7 +14,10 @@ export interface Observation<T = unknown> extends Reading<T> {
   readonly stale?: boolean;
 }
 
-/** A reading that failed its sensor's schema: counted and reported, never propagated. */
+/**
+ * A reading that failed its sensor's schema, or was published with a time that is not a finite number (then
+ * `at` is the scheduler's time of the rejection): counted and reported, never propagated.
+ */
 export interface RejectedReading {
   readonly entity: string;
   readonly sensor: string;

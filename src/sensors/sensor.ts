@@ -2,7 +2,7 @@ import { Observable, type SchedulerLike, type Subject, type Subscriber } from 'r
 import type { SensorDefinition } from './define-sensor.js';
 import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
-import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
+import { INVALID, describeValue, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 import { isReadingSink, type ReadingSink } from './reading-sink.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
@@ -93,7 +93,7 @@ export class Sensor<T> {
     return this.hasReading && !this.isStale() ? this.latestValue() : undefined;
   }
 
-  /** Number of readings rejected by the schema since creation. */
+  /** Number of readings rejected since creation (by the schema, or for a time that is not a finite number). */
   get rejectedCount(): number {
     return this.rejected;
   }
@@ -118,11 +118,21 @@ export class Sensor<T> {
    * @returns false when the value was rejected by the schema
    */
   publish(raw: unknown): boolean {
-    return this.publishAt(raw, this.scheduler.now());
+    return this.publishStamped(raw, this.scheduler.now());
   }
 
-  /** Publishes a reading with an explicit timestamp (replay, late delivery, snapshots). */
+  /**
+   * Publishes a reading with an explicit timestamp (replay, late delivery, snapshots).
+   * @returns false when the value was rejected by the schema, or the time is not a finite number (a reading
+   *   without a real time would never go stale, and no symptom could list it); both are counted and reported
+   */
   publishAt(raw: unknown, at: number): boolean {
+    if (typeof at !== 'number' || at - at !== 0) return this.rejectTime(raw, at);
+    return this.publishStamped(raw, at);
+  }
+
+  /** Publishes a reading whose time is known to be finite (the scheduler's, or checked by `publishAt`). */
+  private publishStamped(raw: unknown, at: number): boolean {
     // Plain finite numbers are by far the most common reading: checked and kept as numbers, without a call.
     // Everything else is in methods of its own, so that this path stays small enough for V8 to inline whole
     // (down to the analyzer) into the caller; a value passed to a call that is not inlined costs an allocation.
@@ -148,6 +158,14 @@ export class Sensor<T> {
   private reject(raw: unknown, at: number): false {
     this.rejected += 1;
     this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
+    return false;
+  }
+
+  /** Counts and reports a reading whose explicit time is not a finite number (reported at the scheduler's time). */
+  private rejectTime(raw: unknown, at: unknown): false {
+    this.rejected += 1;
+    const problem = `expected the time to be a finite number of milliseconds, got ${describeValue(at)}`;
+    this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at: this.scheduler.now(), problem });
     return false;
   }
 

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { map } from 'rxjs';
 import { consecutiveFailures } from '../../src/analyzers/consecutive-failures.js';
 import { marbles, obs } from './marbles.js';
@@ -21,5 +21,13 @@ describe('consecutiveFailures', () => {
       expectObservable(source.pipe(consecutiveFailures({ failures: 2 }), map((s) => s.kind))).toBe('-----|');
       expectObservable(source.pipe(consecutiveFailures({ failures: 2, onlyIfPreviouslyUp: false }), map((s) => s.kind))).toBe('--D--|', { D: 'down' });
     });
+  });
+
+  it('refuses counts that are not whole numbers of 1 or more, saying which (NaN failures kept every failed check)', () => {
+    expect(() => consecutiveFailures({ failures: Number.NaN })).toThrow('consecutiveFailures: `failures` must be a whole number of 1 or more, got NaN');
+    expect(() => consecutiveFailures({ failures: 0 })).toThrow('consecutiveFailures: `failures` must be a whole number of 1 or more, got 0');
+    expect(() => consecutiveFailures({ recoveries: 1.5 })).toThrow('consecutiveFailures: `recoveries` must be a whole number of 1 or more, got 1.5');
+    expect(() => consecutiveFailures({ recoveries: '2' as unknown as number })).toThrow(RangeError);
+    expect(() => consecutiveFailures({ failures: 1, recoveries: 1 })).not.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { map, type Observable, type Subscription } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { z } from 'zod';
 import { Engine } from '../../src/core/engine/engine.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
@@ -183,6 +184,24 @@ describe('threshold on a sensor: the direct path gives what the general path giv
     expect(viaSensor.slice(0, -1)).toEqual(viaMap.slice(0, -1));
     expect(viaSensor).toEqual(['a above 90', 'b above 85', 'a below 10', 'b below 10', 'a normal 50', 'b normal 50', 'b above 99', 'b below 15', 'plain 10,50', 'paths true,false,true']);
     expect(viaMap.at(-1)).toBe('paths false,false,false');
+  });
+
+  it('stamps readings with a TestScheduler\'s virtual time on both paths', () => {
+    const kinds = (direct: boolean): string[] => {
+      const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+      const seen: string[] = [];
+      scheduler.run(() => {
+        const sensor = new EntityTree(scheduler).add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] }).sensor<number>('cpu');
+        const source = direct ? sensor.observations$ : sensor.observations$.pipe(map((o) => o));
+        source.pipe(threshold({ above: 80 })).subscribe((s) => seen.push(`${s.kind} ${s.inputs[0]?.at}`));
+        expect(takesReadingsDirectly(sensor)).toBe(direct);
+        scheduler.schedule(() => sensor.publish(90), 5);
+        scheduler.schedule(() => sensor.publish(10), 9);
+      });
+      return seen;
+    };
+    expect(kinds(true)).toEqual(['above 5', 'normal 9']);
+    expect(kinds(false)).toEqual(kinds(true));
   });
 
   it('completes a direct subscriber when the sensor closes', () => {

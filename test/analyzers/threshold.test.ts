@@ -34,4 +34,14 @@ describe('threshold', () => {
     expect(() => threshold({})).toThrow(RangeError);
     expect(() => threshold({ above: 10, below: 20 })).toThrow(/exceeds/);
   });
+
+  it('refuses a bound or hysteresis that is not a number, saying which (a NaN bound would never fire)', () => {
+    expect(() => threshold({ above: Number.NaN })).toThrow("threshold: `above` must be a number, got NaN");
+    expect(() => threshold({ above: 90, below: Number.NaN })).toThrow("threshold: `below` must be a number, got NaN");
+    expect(() => threshold({ above: '80' as unknown as number })).toThrow("threshold: `above` must be a number, got the string '80'");
+    expect(() => threshold({ above: 80, hysteresis: Number.NaN })).toThrow('threshold: `hysteresis` must be a finite number of 0 or more, got NaN');
+    expect(() => threshold({ above: 80, hysteresis: -1 })).toThrow('threshold: `hysteresis` must be a finite number of 0 or more, got -1');
+    expect(() => threshold({ above: 80, hysteresis: Infinity })).toThrow(RangeError);
+    expect(() => threshold({ above: Infinity, below: -Infinity, hysteresis: 0 })).not.toThrow();
+  });
 });

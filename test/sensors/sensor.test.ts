@@ -58,6 +58,36 @@ describe('Sensor', () => {
     expect(rejected.map((r) => r.problem)).toEqual(['expected a finite number, got NaN', "expected a finite number, got the string '0.9'", 'expected a finite number, got Infinity']);
   });
 
+  it('rejects a reading whose explicit time is not a finite number, reports it, and keeps the last good reading', () => {
+    const clock = new VirtualClock(1_000);
+    const tree = new EntityTree(clock);
+    const rejected: RejectedReading[] = [];
+    tree.rejections$.subscribe((r) => rejected.push(r));
+    const entity = tree.add({ id: 'a', type: 't', sensors: [numberSensor('cpu', { staleAfterMs: 50 }), defineSensor({ name: 'mode', schema: z.enum(['on', 'off']) })] });
+    const cpu = entity.sensor<number>('cpu');
+    const mode = entity.sensor<string>('mode');
+    const seen: number[] = [];
+    cpu.readings$.subscribe((r) => seen.push(r.value));
+    expect(cpu.publishAt(0.4, 990)).toBe(true);
+    for (const at of [Number.NaN, Infinity, -Infinity, '1000' as unknown as number]) expect(cpu.publishAt(0.9, at)).toBe(false);
+    expect(mode.publishAt('on', Number.NaN)).toBe(false);
+    expect(seen).toEqual([0.4]);
+    expect(cpu.current).toEqual({ entity: 'a', sensor: 'cpu', value: 0.4, at: 990 });
+    expect(cpu.changedAt).toBe(990);
+    expect(mode.current).toBeUndefined();
+    expect([cpu.rejectedCount, mode.rejectedCount]).toEqual([4, 1]);
+    expect(rejected.every((r) => r.at === 1_000)).toBe(true); // when it was rejected
+    expect(rejected.map((r) => [r.entity, r.sensor, r.value, r.problem])).toEqual([
+      ['a', 'cpu', 0.9, 'expected the time to be a finite number of milliseconds, got NaN'],
+      ['a', 'cpu', 0.9, 'expected the time to be a finite number of milliseconds, got Infinity'],
+      ['a', 'cpu', 0.9, 'expected the time to be a finite number of milliseconds, got -Infinity'],
+      ['a', 'cpu', 0.9, "expected the time to be a finite number of milliseconds, got the string '1000'"],
+      ['a', 'mode', 'on', 'expected the time to be a finite number of milliseconds, got NaN'],
+    ]);
+    clock.frame += 100;
+    expect(cpu.isStale()).toBe(true); // a reading with no real time never keeps the sensor fresh
+  });
+
   it('validates structured readings with their zod schema', () => {
     const tree = new EntityTree(new VirtualClock());
     const lag = defineSensor({ name: 'replication.lag', schema: z.object({ bytes: z.number().int().min(0) }) });

@@ -79,7 +79,7 @@ const rows: Row[] = [
     unweighed: 4,
   },
   {
-    source: 'GetResourceReplicas: failed and pending pods are left out, their requests too',
+    source: 'GetResourceReplicas: a failed pod is left out with its request, a pending one counts at 0 with its request on a scale-up',
     current: 2,
     pods: [{ state: 'ready', usage: 1.2, request: 2 }, { state: 'ready', usage: 0.6, request: 1 }, { state: 'gone', usage: 0, request: 8 }, { state: 'pending', request: 8 }],
     // 1.8 / 3 = 0.6 is 2 x the target 0.3 -> ceil(2 x 2) = 4; the pending pod at 0 of its 8: 1.8 / 11 = 0.16, below it: hold

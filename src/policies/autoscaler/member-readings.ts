@@ -24,8 +24,9 @@ export interface MembersRead {
 
 /**
  * Each member's reading of a per-member metric (`readFrom: members`), with the member's phase and
- * readiness; `missing` when no member has a reading that counts. `changed` when any reading is new, or a
- * member came, went, changed phase or readiness, or fell silent since the last evaluation (`last`).
+ * readiness, and with `requestSensor` its request; `missing` when no member has a reading that counts.
+ * `changed` when any reading is new, or a member came, went, changed phase, readiness or request, or fell
+ * silent since the last evaluation (`last`).
  */
 export function readMembers(group: Entity, spec: AutoscalerConfig['metrics'][number], now: number, last: LastRead | undefined): MembersRead {
   const readings: MemberReading[] = [];

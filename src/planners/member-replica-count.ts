@@ -109,11 +109,9 @@ export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplic
   const { counted, unready, missing } = groupMembers(input.readings, input);
   if (counted.size === 0) return undefined;
   const within = (ratio: number): boolean => Math.abs(ratio - 1) <= tolerance + 1e-9;
-  const requests = new Map(input.readings.map((r) => [r.member, r.request]));
+  const requests = input.byRequest === true ? new Map(input.readings.map((r) => [r.member, r.request])) : undefined;
   // the counted readings' mean, or with requests their usage over their requests
-  const level = (values: ReadonlyMap<string, number>): number =>
-    input.byRequest === true ? utilization([...values].map(([member, usage]) => ({ member, usage, request: requests.get(member) }))) : mean([...values.values()]);
-  const usage = level(counted);
+  const usage = requests ? weighedLevel(counted, requests) : mean([...counted.values()]);
   const ratio = usage / target;
   const scaleUpWithUnready = unready.length > 0 && ratio > 1;
   if (!scaleUpWithUnready && missing.length === 0) {
@@ -124,14 +122,14 @@ export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplic
   if (missing.length > 0 && ratio !== 1) {
     const at = ratio < 1 ? (input.missingMembersAt === 'capacity' ? Math.max(1, target) : target) : 0;
     // with requests, `at` is a share of each member's own request
-    for (const member of missing) filled.set(member, input.byRequest === true ? at * (requests.get(member) ?? 0) : at);
-    notes.push(`${missing.length} without a reading counted at ${round(at)}${input.byRequest === true && at > 0 ? ' of their request' : ''}`);
+    for (const member of missing) filled.set(member, requests ? at * (requests.get(member) ?? 0) : at);
+    notes.push(`${missing.length} without a reading counted at ${round(at)}${requests && at > 0 ? ' of their request' : ''}`);
   }
   if (scaleUpWithUnready) {
     for (const member of unready) filled.set(member, 0);
     notes.push(`${unready.length} unready counted at 0`);
   }
-  const recomputed = level(filled) / target;
+  const recomputed = (requests ? weighedLevel(filled, requests) : mean([...filled.values()])) / target;
   const note = `${notes.join(', ')}: ratio ${round(ratio)} -> ${round(recomputed)}`;
   const flipped = (ratio < 1 && recomputed > 1) || (ratio > 1 && recomputed < 1);
   if (within(recomputed) || flipped) return { desired: current, ratio, usage, recomputed, note: `${note}, size held` };
@@ -140,6 +138,11 @@ export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplic
     return { desired: current, ratio, usage, recomputed, note: `${note}, size held (${desired} would move the other way)` };
   }
   return { desired, ratio, usage, recomputed, note };
+}
+
+/** The members' usage over their requests. */
+function weighedLevel(usage: ReadonlyMap<string, number>, requests: ReadonlyMap<string, number | undefined>): number {
+  return utilization([...usage].map(([member, value]) => ({ member, usage: value, request: requests.get(member) })));
 }
 
 function mean(values: readonly number[]): number {

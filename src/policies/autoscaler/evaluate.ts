@@ -95,27 +95,14 @@ export function evaluate(input: EvaluationInput): Evaluation {
     return { sensor: m.sensor, spec, value, desired: r.desired, ratio: r.ratio };
   };
   // a metric weighed by requests with a member's request missing decides nothing: it counts as missing, saying why
-  const problems = new Map<string, string>();
-  const unweighable = new Set<MetricInput>();
-  for (const m of input.metrics) {
-    if (m.status !== 'perMember' || specOf(m)?.requestSensor === undefined) continue;
-    const error = requestError(() => ask(m, 1));
-    if (error === undefined) continue;
-    unweighable.add(m);
-    problems.set(m.sensor, `${m.sensor}: ${error.message} (${specOf(m)?.requestSensor})`);
-  }
+  const { unweighable, weighed, problems } = config.metrics.some((x) => x.requestSensor !== undefined) ? weighRequests(input.metrics, specOf, ask) : NOTHING_WEIGHED;
   const fresh = input.metrics.filter((m): m is UsableMetric => m.status !== 'missing' && !unweighable.has(m));
   const missing = input.metrics.filter((m) => m.status === 'missing' || unweighable.has(m)).map((m) => m.sensor);
-  // what is missing, in words: a metric without a reading, or one whose requests are missing (and which)
-  const described = (state: string): string => {
-    const plain = missing.filter((sensor) => !problems.has(sensor));
-    return [...(plain.length > 0 ? [`${plain.join(', ')} ${plain.length === 1 ? 'is' : 'are'} ${state}`] : []), ...problems.values()].join('; ');
-  };
 
   if (fresh.length === 0) {
     const failures = input.failures + 1;
     const { failureThreshold, fallback, size } = config.missingData;
-    const what = described('missing or stale');
+    const what = describeMissing(missing, problems, 'missing or stale');
     if (failures < failureThreshold) {
       const proposal = failures === 1 ? { kind: 'hold' as const, desired: current, reason: `${what}: holding at ${current} (never scale down on data the loop does not have)`, inputs: [input.size] } : undefined;
       return { ...(proposal ? { proposal } : {}), history: seen, failures };
@@ -130,14 +117,14 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   if (input.changed === false) return { history: seen, failures: 0 }; // nothing new since the last evaluation
 
-  const asks = fresh.map((m) => ask(m, 1));
+  const asks = weighed.size === 0 ? fresh.map((m) => ask(m, 1)) : fresh.map((m) => weighed.get(m) ?? ask(m, 1));
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
   const notes: string[] = asks.flatMap((a) => (a.note ? [a.note] : []));
   if (relaxed && input.comfort) notes.push(input.comfort.reason);
   let raw = top.desired;
   if (missing.length > 0 && raw < current) {
     raw = current;
-    notes.push(`no scale-down while ${described('missing')}`);
+    notes.push(`no scale-down while ${describeMissing(missing, problems, 'missing')}`);
   }
   const growth = input.forecast?.growth;
   // the load metrics grow with the demand: the reactive rules sized on the forecast growth, never below them
@@ -194,6 +181,39 @@ export function evaluate(input: EvaluationInput): Evaluation {
     history,
     failures: 0,
   };
+}
+
+/** What is missing, in words: metrics without a reading, and metrics whose requests are missing (which, and why). */
+function describeMissing(missing: readonly string[], problems: ReadonlyMap<string, string>, state: string): string {
+  const plain = problems.size === 0 ? missing : missing.filter((sensor) => !problems.has(sensor));
+  return [...(plain.length > 0 ? [`${plain.join(', ')} ${plain.length === 1 ? 'is' : 'are'} ${state}`] : []), ...problems.values()].join('; ');
+}
+
+/** Per-member metrics weighed by requests: which cannot be weighed (and why), and the asks of those that can. */
+interface Weighing<Ask> {
+  readonly unweighable: ReadonlySet<MetricInput>;
+  /** Asks made while checking: not made twice. */
+  readonly weighed: ReadonlyMap<MetricInput, Ask>;
+  /** Why, by sensor. */
+  readonly problems: ReadonlyMap<string, string>;
+}
+
+const NOTHING_WEIGHED: Weighing<never> = { unweighable: new Set(), weighed: new Map<MetricInput, never>(), problems: new Map() };
+
+/** Asks every per-member metric with a `requestSensor` once, setting aside those a missing request leaves unweighable. */
+function weighRequests<Ask>(metrics: readonly MetricInput[], specOf: (m: MetricInput) => AutoscalerConfig['metrics'][number] | undefined, ask: (m: UsableMetric, scale: number) => Ask): Weighing<Ask> {
+  const unweighable = new Set<MetricInput>();
+  const weighed = new Map<MetricInput, Ask>();
+  const problems = new Map<string, string>();
+  for (const m of metrics) {
+    const requestSensor = m.status === 'perMember' ? specOf(m)?.requestSensor : undefined;
+    if (m.status !== 'perMember' || requestSensor === undefined) continue;
+    const error = requestError(() => weighed.set(m, ask(m, 1)));
+    if (error === undefined) continue;
+    unweighable.add(m);
+    problems.set(m.sensor, `${m.sensor}: ${error.message} (${requestSensor})`);
+  }
+  return { unweighable, weighed, problems };
 }
 
 /** The MissingRequestError that `run` throws, or undefined when it returns; any other error is rethrown. */

@@ -247,6 +247,30 @@ describe('autoscaler weighing members by their requests (requestSensor) in the e
     expect(run(undefined)).toBeUndefined(); // qps alone would scale down: held at 4
   });
 
+  it('sizes nothing ahead on a weighed metric whose forecast direction needs a missing request, and does not fail', () => {
+    const config = autoscaler.config.parse({ max: 10, metrics: [{ sensor: 'cpu', target: 0.5, readFrom: 'members', requestSensor: 'cpu.request' }], scaleDown: { stabilization: 0 } });
+    // a at exactly the target: b's missing reading is not filled in now, but is (at 0, with its request) at twice the load
+    const readings: MemberReading[] = [{ member: 'a', phase: 'running', ready: true, value: 0.5, request: 1 }, { member: 'b', phase: 'running', ready: true }];
+    const result = evaluate({
+      now: NOW,
+      config,
+      size: { entity: 'web', sensor: 'group.size', value: 2, at: NOW },
+      ready: undefined,
+      metrics: [{ sensor: 'cpu', status: 'perMember', readings, observations: [] }],
+      history: [],
+      events: [],
+      failures: 0,
+      capacityLimit: undefined,
+      windows: [],
+      forecast: { growth: 2, reason: 'demand forecast x2' },
+    });
+    expect(result.proposal).toBeUndefined();
+    // with b's request, the same forecast sizes ahead: (1 + 0) / (1 + 1) over 0.5 = 1, inside the tolerance; at x3, 1.5 -> 3
+    const withRequest = readings.map((r) => ({ ...r, request: 1 }));
+    const ahead = evaluate({ now: NOW, config, size: { entity: 'web', sensor: 'group.size', value: 2, at: NOW }, ready: undefined, metrics: [{ sensor: 'cpu', status: 'perMember', readings: withRequest, observations: [] }], history: [], events: [], failures: 0, capacityLimit: undefined, windows: [], forecast: { growth: 3, reason: 'demand forecast x3' } });
+    expect(ahead.proposal?.desired).toBe(3);
+  });
+
   it('re-evaluates when a request changes, with no new usage reading', async () => {
     const { clock, members, resized } = setup([1, 1]);
     [0.5, 0.5].forEach((v, i) => members[i]?.sensor('cpu').publish(v));

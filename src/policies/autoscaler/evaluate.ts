@@ -129,7 +129,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const growth = input.forecast?.growth;
   // the load metrics grow with the demand: the reactive rules sized on the forecast growth, never below them
   // (a metric whose requests the forecast's direction would need, and which are missing, sizes nothing ahead)
-  const grown = growth !== undefined && growth > 1 ? fresh.flatMap((m) => (requestError(() => ask(m, growth, true)) === undefined ? [ask(m, growth, true).desired] : [])) : [];
+  const grown = growth !== undefined && growth > 1 ? fresh.flatMap((m) => desiredAhead(() => ask(m, growth, true).desired)) : [];
   const ahead = input.forecast?.desired ?? (grown.length > 0 ? Math.max(...grown) : undefined);
   if (input.forecast) {
     const sized = `${input.forecast.reason}${input.forecast.desired === undefined && ahead !== undefined ? ` -> ${ahead}` : ''}`;
@@ -214,6 +214,16 @@ function weighRequests<Ask>(metrics: readonly MetricInput[], specOf: (m: MetricI
     problems.set(m.sensor, `${m.sensor}: ${error.message} (${requestSensor})`);
   }
   return { unweighable, weighed, problems };
+}
+
+/** What `size` asks for, or nothing when a request it needs is missing; any other error is rethrown. */
+function desiredAhead(size: () => number): number[] {
+  try {
+    return [size()];
+  } catch (error) {
+    if (error instanceof MissingRequestError) return [];
+    throw error;
+  }
 }
 
 /** The MissingRequestError that `run` throws, or undefined when it returns; any other error is rethrown. */

@@ -1,3 +1,5 @@
+import { utilization } from './member-requests.js';
+
 /**
  * One member's reading of a per-member metric, with what the member's lifecycle says about it (Kubernetes'
  * pod phases): `pending` (starting: it cannot take load yet), `running`, or `gone` (stopping, stopped or
@@ -13,6 +15,11 @@ export interface MemberReading {
   readonly ready: boolean;
   /** Its latest fresh reading; undefined when it has none (a missing member). */
   readonly value?: number;
+  /**
+   * Its request (the capacity it asked for, in the reading's unit), when readings are weighed by requests
+   * (`byRequest`); undefined when it has no usable request reading.
+   */
+  readonly request?: number;
 }
 
 /** How the missing-member and unready-member rules treat one per-member metric. */
@@ -29,6 +36,13 @@ export interface MemberRules {
    * or at the target when that is higher (Kubernetes' Resource metrics, at 100 % of the request).
    */
   readonly missingMembersAt: 'target' | 'capacity';
+  /**
+   * Readings are raw usage weighed by each member's `request` (Kubernetes' Resource metrics): the ratio is
+   * sum(usage) / sum(request) over the target, a share of the request; a missing member filled in on a
+   * scale-down counts at that share of its own request, an unready one on a scale-up at 0 with its request.
+   * Default false: every reading weighs the same (the mean).
+   */
+  readonly byRequest?: boolean;
 }
 
 /** Members sorted the way Kubernetes' groupPods sorts pods. */
@@ -59,7 +73,7 @@ export interface MemberReplicaCount {
   readonly desired: number;
   /** The mean of the counted readings over the target (Kubernetes' usage ratio). */
   readonly ratio: number;
-  /** The mean of the counted readings. */
+  /** The mean of the counted readings; with `byRequest`, their usage over their requests (the utilization). */
   readonly usage: number;
   /** The ratio recomputed with missing and unready members filled in; undefined when none were. */
   readonly recomputed?: number;
@@ -84,8 +98,10 @@ export interface MemberReplicaCountInput extends MemberRules {
  * scale-up and at the target (or all of their capacity) on a scale-down, unready members at 0 on a scale-up
  * only, and the ratio is recomputed: inside the tolerance, or past 1 the other way, the size holds, as it
  * does when `ceil(recomputed x members counted)` moves against the direction.
+ * With `byRequest`, each member weighs by its request (see MemberRules.byRequest).
  * @returns undefined when no member has a reading that counts (Kubernetes: no metrics for targeted pods)
  * @throws RangeError for a target that is not positive
+ * @throws MissingRequestError with `byRequest`, when a member whose usage enters the ratio has no request
  */
 export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplicaCount | undefined {
   const { current, target, tolerance } = input;
@@ -93,7 +109,9 @@ export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplic
   const { counted, unready, missing } = groupMembers(input.readings, input);
   if (counted.size === 0) return undefined;
   const within = (ratio: number): boolean => Math.abs(ratio - 1) <= tolerance + 1e-9;
-  const usage = mean([...counted.values()]);
+  const requests = input.byRequest === true ? new Map(input.readings.map((r) => [r.member, r.request])) : undefined;
+  // the counted readings' mean, or with requests their usage over their requests
+  const usage = requests ? weighedLevel(counted, requests) : mean([...counted.values()]);
   const ratio = usage / target;
   const scaleUpWithUnready = unready.length > 0 && ratio > 1;
   if (!scaleUpWithUnready && missing.length === 0) {
@@ -103,14 +121,15 @@ export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplic
   const notes: string[] = [];
   if (missing.length > 0 && ratio !== 1) {
     const at = ratio < 1 ? (input.missingMembersAt === 'capacity' ? Math.max(1, target) : target) : 0;
-    for (const member of missing) filled.set(member, at);
-    notes.push(`${missing.length} without a reading counted at ${round(at)}`);
+    // with requests, `at` is a share of each member's own request
+    for (const member of missing) filled.set(member, requests ? at * (requests.get(member) ?? 0) : at);
+    notes.push(`${missing.length} without a reading counted at ${round(at)}${requests && at > 0 ? ' of their request' : ''}`);
   }
   if (scaleUpWithUnready) {
     for (const member of unready) filled.set(member, 0);
     notes.push(`${unready.length} unready counted at 0`);
   }
-  const recomputed = mean([...filled.values()]) / target;
+  const recomputed = (requests ? weighedLevel(filled, requests) : mean([...filled.values()])) / target;
   const note = `${notes.join(', ')}: ratio ${round(ratio)} -> ${round(recomputed)}`;
   const flipped = (ratio < 1 && recomputed > 1) || (ratio > 1 && recomputed < 1);
   if (within(recomputed) || flipped) return { desired: current, ratio, usage, recomputed, note: `${note}, size held` };
@@ -119,6 +138,11 @@ export function memberReplicaCount(input: MemberReplicaCountInput): MemberReplic
     return { desired: current, ratio, usage, recomputed, note: `${note}, size held (${desired} would move the other way)` };
   }
   return { desired, ratio, usage, recomputed, note };
+}
+
+/** The members' usage over their requests. */
+function weighedLevel(usage: ReadonlyMap<string, number>, requests: ReadonlyMap<string, number | undefined>): number {
+  return utilization([...usage].map(([member, value]) => ({ member, usage: value, request: requests.get(member) })));
 }
 
 function mean(values: readonly number[]): number {

@@ -42,6 +42,7 @@ export const autoscaler = definePolicy({
   requiresEffectors: (config) => [{ effector: config.resizeEffector, configPath: ['resizeEffector'] }],
   requires: (config) => [
     ...config.metrics.map((m, i) => ({ on: m.readFrom === 'members' ? ('members' as const) : ('self' as const), sensor: m.sensor, configPath: config.metric === m.sensor && i === 0 ? ['metric'] : ['metrics', i - (config.metric ? 1 : 0), 'sensor'] })),
+    ...config.metrics.flatMap((m, i) => (m.requestSensor !== undefined ? [{ on: 'members' as const, sensor: m.requestSensor, configPath: ['metrics', i - (config.metric ? 1 : 0), 'requestSensor'] }] : [])),
     { on: 'self', sensor: config.sizeSensor, configPath: ['sizeSensor'] },
     ...(config.readySensor ? [{ on: 'self' as const, sensor: config.readySensor, configPath: ['readySensor'] }] : []),
     ...(config.predictive ? [{ on: 'self' as const, sensor: config.predictive.sensor, configPath: ['predictive', 'sensor'] }] : []),

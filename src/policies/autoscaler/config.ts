@@ -40,6 +40,16 @@ export const metricSchema = z.strictObject({
    */
   missingMembersAt: z.enum(['target', 'capacity']).optional(),
   /**
+   * With `readFrom: members`: a sensor on each member with its request (the capacity it asked for, in the
+   * unit of `sensor`), so that `sensor` is raw usage and members with different requests weigh by them, as
+   * Kubernetes' Resource metrics do: the utilization is sum(usage) / sum(request) over the members counted,
+   * and `target` is a share of the request (0.6 = 60 %). A missing member counts on a scale-down at all of
+   * its request, or at the target's share when that is higher (`missingMembersAt` defaults to `capacity`),
+   * an unready one at 0 with its request on a scale-up. A member whose usage enters the ratio without a
+   * fresh request reading (a positive number) makes the metric decide nothing: the Decision says which.
+   */
+  requestSensor: z.string().min(1).optional(),
+  /**
    * Target while the response time is comfortable (see `comfort`), at least `target`: members may run
    * hotter while requests are still served fast, so the group scales down sooner and up later. Without it
    * the metric keeps `target` throughout.
@@ -186,9 +196,10 @@ export const autoscalerConfig = baseSchema
     c.metrics.forEach((m, i) => {
       if (m.readFrom === 'members' && m.basis !== 'perMember') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads each member's own value: it needs basis 'perMember'", path: at(i, 'basis') });
       if (m.readFrom === 'members' && m.source !== 'members') ctx.addIssue({ code: 'custom', message: "readFrom 'members' reads the members: it needs source 'members'", path: at(i, 'source') });
-      for (const key of ['unreadyMembers', 'missingMembersAt'] as const) {
+      for (const key of ['unreadyMembers', 'missingMembersAt', 'requestSensor'] as const) {
         if (m[key] !== undefined && m.readFrom !== 'members') ctx.addIssue({ code: 'custom', message: `${key} applies to per-member readings: it needs readFrom 'members'`, path: at(i, key) });
       }
+      if (m.requestSensor !== undefined && m.requestSensor === m.sensor) ctx.addIssue({ code: 'custom', message: `requestSensor '${m.requestSensor}' is the metric's own sensor: name the sensor with each member's request, not its usage`, path: at(i, 'requestSensor') });
       if (m.relaxedTarget !== undefined && m.relaxedTarget < m.target) ctx.addIssue({ code: 'custom', message: `relaxedTarget ${m.relaxedTarget} is below target ${m.target} (relaxed means members run hotter)`, path: at(i, 'relaxedTarget') });
       if (m.relaxedTarget !== undefined && c.comfort === undefined) ctx.addIssue({ code: 'custom', message: "relaxedTarget needs 'comfort' (the response time that says when it applies)", path: at(i, 'relaxedTarget') });
       if (c.min === 0 && m.basis === 'perMember' && c.metrics.every((x) => x.basis === 'perMember' && x.source === 'members')) {

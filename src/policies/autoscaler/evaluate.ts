@@ -1,4 +1,5 @@
 import { memberReplicaCount, type MemberReading } from '../../planners/member-replica-count.js';
+import { MissingRequestError } from '../../planners/member-requests.js';
 import { clampCapacity, replicaCount } from '../../planners/target-tracking.js';
 import { rateLimit, type ScaleEvent } from '../../planners/rate-limit.js';
 import { stabilize, type Recommendation } from '../../planners/stabilization-window.js';
@@ -70,13 +71,38 @@ export function evaluate(input: EvaluationInput): Evaluation {
     const desired = clampCapacity(current, config.min, config.max);
     return { proposal: { kind: 'scale', desired, reason: `size ${current} is outside [${config.min}, ${config.max}]: resize ${current} -> ${desired}`, inputs: [input.size] }, history: seen, failures: input.failures };
   }
-  const fresh = input.metrics.filter((m): m is UsableMetric => m.status !== 'missing');
-  const missing = input.metrics.filter((m) => m.status === 'missing').map((m) => m.sensor);
+  const relaxed = input.comfort?.comfortable === true;
+  const targetOf = (spec: AutoscalerConfig['metrics'][number] | undefined, ahead = false): number => (relaxed && !ahead ? spec?.relaxedTarget : undefined) ?? spec?.target ?? 1;
+  // scaling ahead sizes at the normal targets: comfort now says nothing about the load the forecast expects
+  type Spec = AutoscalerConfig['metrics'][number] | undefined;
+  // a group sensor and the members' sensor may share a name: the reading's kind tells which metric it is
+  const specOf = (m: MetricInput): Spec => config.metrics.find((x) => x.sensor === m.sensor && (x.readFrom === 'members') === (m.status === 'perMember')) ?? config.metrics[0];
+  const ask = (m: UsableMetric, scale: number, ahead = false): { sensor: string; spec: Spec; value: number; desired: number; ratio: number; note?: string } => {
+    const spec = specOf(m);
+    if (m.status === 'perMember') {
+      const readings = m.readings.map((r) => (r.value === undefined ? r : { ...r, value: r.value * scale }));
+      const r = memberReplicaCount({ current, readings, target: targetOf(spec, ahead), tolerance: config.tolerance, unreadyMembers: spec?.unreadyMembers ?? 'exclude', missingMembersAt: spec?.missingMembersAt ?? (spec?.requestSensor !== undefined ? 'capacity' : 'target'), byRequest: spec?.requestSensor !== undefined });
+      // the caller hands over per-member readings only when at least one counts
+      if (!r) return { sensor: m.sensor, spec, value: 0, desired: current, ratio: 1 };
+      return { sensor: m.sensor, spec, value: r.usage, desired: r.desired, ratio: r.ratio, ...(r.note ? { note: `${m.sensor}: ${r.note}` } : {}) };
+    }
+    const basis = spec?.basis ?? 'perMember';
+    const value = m.observation.value * scale;
+    if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, spec, value, desired: 0, ratio: 0 };
+    const members = basis === 'perMember' ? (m.members ?? current) : current;
+    const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
+    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: targetOf(spec, ahead), basis, source: spec?.source ?? 'members', tolerance: ahead ? (config.predictive?.tolerance ?? config.tolerance) : config.tolerance });
+    return { sensor: m.sensor, spec, value, desired: r.desired, ratio: r.ratio };
+  };
+  // a metric weighed by requests with a member's request missing decides nothing: it counts as missing, saying why
+  const { unweighable, weighed, problems } = config.metrics.some((x) => x.requestSensor !== undefined) ? weighRequests(input.metrics, specOf, ask) : NOTHING_WEIGHED;
+  const fresh = input.metrics.filter((m): m is UsableMetric => m.status !== 'missing' && !unweighable.has(m));
+  const missing = input.metrics.filter((m) => m.status === 'missing' || unweighable.has(m)).map((m) => m.sensor);
 
   if (fresh.length === 0) {
     const failures = input.failures + 1;
     const { failureThreshold, fallback, size } = config.missingData;
-    const what = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or stale`;
+    const what = describeMissing(missing, problems, 'missing or stale');
     if (failures < failureThreshold) {
       const proposal = failures === 1 ? { kind: 'hold' as const, desired: current, reason: `${what}: holding at ${current} (never scale down on data the loop does not have)`, inputs: [input.size] } : undefined;
       return { ...(proposal ? { proposal } : {}), history: seen, failures };
@@ -91,41 +117,20 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   if (input.changed === false) return { history: seen, failures: 0 }; // nothing new since the last evaluation
 
-  // every metric's latest value, evaluated together: the largest ask wins
-  const relaxed = input.comfort?.comfortable === true;
-  const targetOf = (spec: AutoscalerConfig['metrics'][number] | undefined, ahead = false): number => (relaxed && !ahead ? spec?.relaxedTarget : undefined) ?? spec?.target ?? 1;
-  // scaling ahead sizes at the normal targets: comfort now says nothing about the load the forecast expects
-  type Spec = AutoscalerConfig['metrics'][number] | undefined;
-  const ask = (m: UsableMetric, scale: number, ahead = false): { sensor: string; spec: Spec; value: number; desired: number; ratio: number; note?: string } => {
-    // a group sensor and the members' sensor may share a name: the reading's kind tells which metric it is
-    const spec = config.metrics.find((x) => x.sensor === m.sensor && (x.readFrom === 'members') === (m.status === 'perMember')) ?? config.metrics[0];
-    if (m.status === 'perMember') {
-      const readings = m.readings.map((r) => (r.value === undefined ? r : { ...r, value: r.value * scale }));
-      const r = memberReplicaCount({ current, readings, target: targetOf(spec, ahead), tolerance: config.tolerance, unreadyMembers: spec?.unreadyMembers ?? 'exclude', missingMembersAt: spec?.missingMembersAt ?? 'target' });
-      // the caller hands over per-member readings only when at least one counts
-      if (!r) return { sensor: m.sensor, spec, value: 0, desired: current, ratio: 1 };
-      return { sensor: m.sensor, spec, value: r.usage, desired: r.desired, ratio: r.ratio, ...(r.note ? { note: `${m.sensor}: ${r.note}` } : {}) };
-    }
-    const basis = spec?.basis ?? 'perMember';
-    const value = m.observation.value * scale;
-    if (current === 0 && basis === 'total' && value <= (spec?.activation ?? 0)) return { sensor: m.sensor, spec, value, desired: 0, ratio: 0 };
-    const members = basis === 'perMember' ? (m.members ?? current) : current;
-    const ready = members === current ? input.ready : undefined; // readiness now says nothing about an older size
-    const r = replicaCount({ current, members, ...(ready !== undefined ? { ready } : {}), value, target: targetOf(spec, ahead), basis, source: spec?.source ?? 'members', tolerance: ahead ? (config.predictive?.tolerance ?? config.tolerance) : config.tolerance });
-    return { sensor: m.sensor, spec, value, desired: r.desired, ratio: r.ratio };
-  };
-  const asks = fresh.map((m) => ask(m, 1));
+  const asks = weighed.size === 0 ? fresh.map((m) => ask(m, 1)) : fresh.map((m) => weighed.get(m) ?? ask(m, 1));
   const top = asks.reduce((a, b) => (b.desired > a.desired ? b : a));
   const notes: string[] = asks.flatMap((a) => (a.note ? [a.note] : []));
   if (relaxed && input.comfort) notes.push(input.comfort.reason);
   let raw = top.desired;
   if (missing.length > 0 && raw < current) {
     raw = current;
-    notes.push(`no scale-down while ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+    notes.push(`no scale-down while ${describeMissing(missing, problems, 'missing')}`);
   }
   const growth = input.forecast?.growth;
   // the load metrics grow with the demand: the reactive rules sized on the forecast growth, never below them
-  const ahead = input.forecast?.desired ?? (growth !== undefined && growth > 1 ? Math.max(...fresh.map((m) => ask(m, growth, true).desired)) : undefined);
+  // (a metric whose requests the forecast's direction would need, and which are missing, sizes nothing ahead)
+  const grown = growth !== undefined && growth > 1 ? fresh.flatMap((m) => desiredAhead(() => ask(m, growth, true).desired)) : [];
+  const ahead = input.forecast?.desired ?? (grown.length > 0 ? Math.max(...grown) : undefined);
   if (input.forecast) {
     const sized = `${input.forecast.reason}${input.forecast.desired === undefined && ahead !== undefined ? ` -> ${ahead}` : ''}`;
     if (ahead !== undefined && ahead > raw) {
@@ -164,7 +169,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   if (desired === current) return { history, failures: 0 };
   const topSpec = top.spec;
-  const per = topSpec?.basis === 'total' ? 'in total' : 'per member';
+  const per = topSpec?.basis === 'total' ? 'in total' : topSpec?.requestSensor !== undefined && topSpec.readFrom === 'members' ? "of the members' requests" : 'per member';
   const others = asks.length > 1 ? ` (largest of ${asks.map((a) => `${a.sensor} -> ${a.desired}`).join(', ')})` : '';
   return {
     proposal: {
@@ -176,6 +181,60 @@ export function evaluate(input: EvaluationInput): Evaluation {
     history,
     failures: 0,
   };
+}
+
+/** What is missing, in words: metrics without a reading, and metrics whose requests are missing (which, and why). */
+function describeMissing(missing: readonly string[], problems: ReadonlyMap<string, string>, state: string): string {
+  const plain = problems.size === 0 ? missing : missing.filter((sensor) => !problems.has(sensor));
+  return [...(plain.length > 0 ? [`${plain.join(', ')} ${plain.length === 1 ? 'is' : 'are'} ${state}`] : []), ...problems.values()].join('; ');
+}
+
+/** Per-member metrics weighed by requests: which cannot be weighed (and why), and the asks of those that can. */
+interface Weighing<Ask> {
+  readonly unweighable: ReadonlySet<MetricInput>;
+  /** Asks made while checking: not made twice. */
+  readonly weighed: ReadonlyMap<MetricInput, Ask>;
+  /** Why, by sensor. */
+  readonly problems: ReadonlyMap<string, string>;
+}
+
+const NOTHING_WEIGHED: Weighing<never> = { unweighable: new Set(), weighed: new Map<MetricInput, never>(), problems: new Map() };
+
+/** Asks every per-member metric with a `requestSensor` once, setting aside those a missing request leaves unweighable. */
+function weighRequests<Ask>(metrics: readonly MetricInput[], specOf: (m: MetricInput) => AutoscalerConfig['metrics'][number] | undefined, ask: (m: UsableMetric, scale: number) => Ask): Weighing<Ask> {
+  const unweighable = new Set<MetricInput>();
+  const weighed = new Map<MetricInput, Ask>();
+  const problems = new Map<string, string>();
+  for (const m of metrics) {
+    const requestSensor = m.status === 'perMember' ? specOf(m)?.requestSensor : undefined;
+    if (m.status !== 'perMember' || requestSensor === undefined) continue;
+    const error = requestError(() => weighed.set(m, ask(m, 1)));
+    if (error === undefined) continue;
+    unweighable.add(m);
+    problems.set(m.sensor, `${m.sensor}: ${error.message} (${requestSensor})`);
+  }
+  return { unweighable, weighed, problems };
+}
+
+/** What `size` asks for, or nothing when a request it needs is missing; any other error is rethrown. */
+function desiredAhead(size: () => number): number[] {
+  try {
+    return [size()];
+  } catch (error) {
+    if (error instanceof MissingRequestError) return [];
+    throw error;
+  }
+}
+
+/** The MissingRequestError that `run` throws, or undefined when it returns; any other error is rethrown. */
+function requestError(run: () => unknown): MissingRequestError | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof MissingRequestError) return error;
+    throw error;
+  }
 }
 
 function round(value: number): number {

@@ -140,7 +140,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
       // the floor asked no more: a resize by the reactive rules still says what the forecast was
       notes.push(`${sized}, no more than the reactive rules ask (${raw}): not acted on`);
     } else {
-      notes.push(growth !== undefined ? `${sized}: no growth, not acted on` : sized); // held: the reason says why
+      // held: the reason says why (a growth no metric could size ahead is a missing request, not no growth)
+      const held = growth === undefined ? '' : growth > 1 ? ': no metric could be sized ahead (a member\'s request is missing), not acted on' : ': no growth, not acted on';
+      notes.push(`${sized}${held}`);
     }
   }
   const windowed = applyWindows(raw, input.windows);

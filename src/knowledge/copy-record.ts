@@ -20,13 +20,6 @@ export function copyRecord<T>(value: T): T {
   }
 }
 
-/** True for a value the plain copy must look into (or refuse): anything but a string, number, boolean, bigint or undefined. */
-function needsCopy(value: unknown): boolean {
-  const type = typeof value;
-  return type === 'object' || type === 'function' || type === 'symbol';
-}
-
-// Primitives are passed over inline (most fields of a record are strings and numbers), without a call each.
 function copyPlain(value: unknown, depth: number): unknown {
   if (value === null) return null;
   const type = typeof value;
@@ -35,19 +28,13 @@ function copyPlain(value: unknown, depth: number): unknown {
   if (depth > MAX_PLAIN_DEPTH) throw NOT_PLAIN;
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      out[i] = needsCopy(item) ? copyPlain(item, depth + 1) : item;
-    }
+    for (let i = 0; i < value.length; i++) out[i] = copyPlain(value[i], depth + 1);
     return out;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
-    const field = source[key];
-    out[key] = needsCopy(field) ? copyPlain(field, depth + 1) : field;
-  }
+  for (const key of Object.keys(source)) out[key] = copyPlain(source[key], depth + 1);
   return out;
 }

@@ -238,7 +238,11 @@ export class Entity {
     for (const sensor of this._createdSensors()) sensor.close();
   }
 
-  private findSensor(name: string): Sensor<unknown> | undefined {
+  /**
+   * @internal the sensor named `name`, or undefined when the entity has none: one lookup where `hasSensor`
+   * then `sensor` make two (the engine asks it of every input of every plan).
+   */
+  findSensor(name: string): Sensor<unknown> | undefined {
     const index = this.kind.sensorIndex.get(name);
     return index === undefined ? this.extras?.sensors?.get(name) : this.sensorAt(index);
   }

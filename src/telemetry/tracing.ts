@@ -1,4 +1,4 @@
-import { SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ProxyTracer, ProxyTracerProvider, ROOT_CONTEXT, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
 
 let cachedTracer: ReturnType<typeof trace.getTracer> | undefined;
 
@@ -18,15 +18,45 @@ export interface LoopTrace {
   readonly recording: boolean;
 }
 
+/** The provider a global proxy answers with while no SDK is registered (the API's no-op provider). */
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Set once a span recorded: the cached tracer may then be a proxy that resolved to an SDK's tracer, and
+ * keeps it even after the SDK is unregistered, so from then on every iteration asks the tracer as before.
+ */
+let recordedOnce = false;
+
+/**
+ * True when a loop iteration may be traced; false while no SDK was ever seen, so that every span would be a
+ * no-op that records nothing (the cached tracer is the API's proxy, and the global provider is the proxy
+ * without a delegate). When false, `startLoopTrace` returns `UNTRACED_LOOP`: callers may skip building its
+ * attributes.
+ */
+export function loopTracing(): boolean {
+  if (recordedOnce || !(tracer() instanceof ProxyTracer)) return true;
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_SDK;
+}
+
+/** A non-recording span shared by every untraced loop iteration: ending it or setting attributes does nothing. */
+const UNTRACED_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** The loop trace of every iteration while no SDK is registered: nothing allocated per symptom. */
+export const UNTRACED_LOOP: LoopTrace = Object.freeze({ span: UNTRACED_SPAN, context: ROOT_CONTEXT, recording: false });
+
 /**
  * Starts the span of one loop iteration (a symptom on its way to a decision), with its analyze span
- * recorded after the fact: analyze ran before anyone knew a symptom would come of it.
+ * recorded after the fact: analyze ran before anyone knew a symptom would come of it. Without an SDK it
+ * allocates nothing and returns `UNTRACED_LOOP`.
  */
 export function startLoopTrace(attributes: () => Record<string, string>, analyzeMs: number): LoopTrace {
+  if (!loopTracing()) return UNTRACED_LOOP;
   const t = tracer();
   const span = t.startSpan('homeostat.loop');
-  // without an SDK the span does not record: skip the rest, so tracing costs next to nothing then
+  // a span that does not record (a sampler dropped it): skip the rest, so tracing costs next to nothing then
   if (!span.isRecording()) return { span, context: context.active(), recording: false };
+  recordedOnce = true;
   const attrs = attributes();
   span.setAttributes(attrs);
   const now = Date.now();
@@ -42,6 +72,7 @@ export function childSpan<T>(parent: Context | undefined, name: string, attribut
   const ctx = trace.setSpan(active, span);
   // a span that does not record has nothing to end or to mark: the work runs as it is, unwrapped
   if (!span.isRecording()) return work(span, ctx);
+  recordedOnce = true;
   const fail = (error: unknown): never => {
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });

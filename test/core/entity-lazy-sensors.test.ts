@@ -31,6 +31,18 @@ describe('Entity sensors created on first use', () => {
     expect(() => server.sensor('disk')).toThrow(/disk/);
   });
 
+  it('finds a declared or added sensor in one call, creating it as `sensor` does, and nothing for an unknown name', () => {
+    const { t, root } = tree();
+    const server = t.add({ id: 's1', type: 'server', sensors: [cpu] }, root);
+    expect(server.findSensor('disk')).toBeUndefined();
+    expect([...server._createdSensors()]).toEqual([]);
+    const found = server.findSensor('cpu');
+    expect(found?.name).toBe('cpu');
+    expect(server.sensor('cpu')).toBe(found);
+    const added = server.addSensor(memory);
+    expect(server.findSensor('memory')).toBe(added);
+  });
+
   it('keeps the lifecycle state without a Sensor and hands it, with its time, to the sensor when asked for', async () => {
     const { clock, t, root } = tree();
     await clock.advanceBy(1_000);

@@ -28,4 +28,15 @@ describe('copyRecord', () => {
   it('refuses what structuredClone refuses, with its error', () => {
     expect(() => copyRecord({ run: () => 1 })).toThrow(/could not be cloned/);
   });
+
+  it('looks into objects inside arrays: copies them, and refuses a function or a symbol found there', () => {
+    const original = { actions: [{ entity: 'e1', params: { replicas: 3 } }, 'plain', 7] };
+    const copy = copyRecord(original);
+    expect(copy).toEqual(original);
+    expect(copy.actions[0]).not.toBe(original.actions[0]);
+    (original.actions[0] as { params: { replicas: number } }).params.replicas = 9;
+    expect(copy.actions[0]).toEqual({ entity: 'e1', params: { replicas: 3 } });
+    expect(() => copyRecord({ list: [{ run: () => 1 }] })).toThrow(/could not be cloned/);
+    expect(() => copyRecord({ list: [Symbol('s')] })).toThrow(/could not be cloned/);
+  });
 });

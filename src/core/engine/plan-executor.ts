@@ -7,7 +7,7 @@ import { childSpan } from '../../telemetry/tracing.js';
 import { redact } from '../redact.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
-import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
+import type { Action, Decision, DecisionOutcome } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { PolicyState } from '../../knowledge/policy-state.js';
 import type { PolicyAttachment } from './attachment.js';
@@ -275,7 +275,7 @@ export class PlanExecutor implements ShortPathHost {
         signal,
       );
       this.startCooldown(pending);
-      this.record(pending, 'applied', { id, executeMs: elapsed(), ...(steps.length > 1 ? { detail: summary(steps) } : {}) });
+      this.record(pending, 'applied', steps.length > 1 ? { id, executeMs: elapsed(), detail: summary(steps) } : { id, executeMs: elapsed() });
     } catch (error) {
       this.recordFailure(pending, id, elapsed(), error, signal);
     } finally {
@@ -312,7 +312,7 @@ export class PlanExecutor implements ShortPathHost {
       policyName: attachment.definition.name,
       symptom: pending.symptom.detail === undefined ? { kind: pending.symptom.kind } : { kind: pending.symptom.kind, detail: pending.symptom.detail },
       // params as recorded: secret-looking values redacted (the effector itself got the real ones)
-      actions: pending.plan.actions.map((a) => (a.params === undefined ? a : { ...a, params: redact(a.params) })),
+      actions: pending.plan.actions.map(redactedAction),
       reason: pending.plan.reason,
       inputs: pending.symptom.inputs,
       outcome,
@@ -334,4 +334,12 @@ export class PlanExecutor implements ShortPathHost {
 
 function stopped(message: string): NonNullable<Decision['error']> {
   return { code: 'E_ENGINE_STOPPED', message };
+}
+
+/** An action as a decision records it: params with secret-looking values redacted (a bare spread, then the field set). */
+function redactedAction(action: Action): Action {
+  if (action.params === undefined) return action;
+  const recorded: { -readonly [K in keyof Action]: Action[K] } = { ...action };
+  recorded.params = redact(action.params);
+  return recorded;
 }

@@ -9,7 +9,7 @@ import type { PolicyAttachment } from './attachment.js';
 import { PlanExecutor, restingPhase, type ExecutorDeps, type ExecutorPhase } from './plan-executor.js';
 import { RunnerContext } from './runner-context.js';
 import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
-import { childSpan, startLoopTrace, traceIdOf } from '../../telemetry/tracing.js';
+import { UNTRACED_LOOP, childSpan, loopTracing, startLoopTrace, traceIdOf, type LoopTrace } from '../../telemetry/tracing.js';
 
 /** What a runner needs from the engine (shared by every runner), its executor's needs included. */
 export interface RunnerDeps extends ExecutorDeps {
@@ -144,14 +144,14 @@ export class PolicyRunner {
     let newest = -Infinity;
     for (const input of symptom.inputs) if (input.at > newest) newest = input.at;
     const analyzeMs = newest === -Infinity ? 0 : Math.max(0, this.deps.scheduler.now() - newest);
-    const attributes = () => ({ 'homeostat.policy': this.attachment.id, 'homeostat.policy.name': this.attachment.definition.name, 'homeostat.entity': this.attachment.entity.id, 'homeostat.symptom': symptom.kind });
-    const loop = startLoopTrace(attributes, analyzeMs);
+    // without an SDK nothing is made for the trace: no attributes closure, no span (a shared untraced loop)
+    const loop = loopTracing() ? this.startTrace(symptom, analyzeMs) : UNTRACED_LOOP;
     const planStarted = performance.now();
     let plan: Plan | undefined;
     try {
       const { definition } = this.attachment;
       // no closure unless a span records the plan: a symptom is planned many times a second
-      plan = checkPlan(loop.recording ? childSpan(loop.context, 'homeostat.plan', attributes(), () => definition.plan(symptom, this.context)) : definition.plan(symptom, this.context));
+      plan = checkPlan(loop.recording ? childSpan(loop.context, 'homeostat.plan', this.loopAttributes(symptom), () => definition.plan(symptom, this.context)) : definition.plan(symptom, this.context));
     } catch (error) {
       loop.span.end();
       this.fault('plan', error);
@@ -169,6 +169,15 @@ export class PolicyRunner {
     } catch (error) {
       this.fault('execute', error);
     }
+  }
+
+  /** The span attributes of one loop iteration of this policy. */
+  private loopAttributes(symptom: Symptom): Record<string, string> {
+    return { 'homeostat.policy': this.attachment.id, 'homeostat.policy.name': this.attachment.definition.name, 'homeostat.entity': this.attachment.entity.id, 'homeostat.symptom': symptom.kind };
+  }
+
+  private startTrace(symptom: Symptom, analyzeMs: number): LoopTrace {
+    return startLoopTrace(() => this.loopAttributes(symptom), analyzeMs);
   }
 
   /** @internal a fault of the current run: recorded, and the policy restarted with backoff. */

@@ -60,7 +60,7 @@ export function startShortRun(host: ShortPathHost, attachment: PolicyAttachment,
   let failure: { readonly error: unknown } | undefined;
   try {
     // the signal goes to the run, which makes it only when the invocation needs it
-    prepared = deps.invoker.prepare(target, action.effector, action.params, { caller: host.caller, decisionId: id, ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }) });
+    prepared = deps.invoker.prepare(target, action.effector, action.params, action.timeoutMs === undefined ? { caller: host.caller, decisionId: id } : { caller: host.caller, decisionId: id, timeoutMs: action.timeoutMs });
   } catch (error) {
     failure = { error };
   }

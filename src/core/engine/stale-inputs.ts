@@ -14,9 +14,7 @@ export function staleInputs(tree: EntityTree, inputs: readonly Observation[], no
       (stale ??= []).push(`${input.entity}.${input.sensor}`);
       continue;
     }
-    const entity = tree.find(input.entity);
-    if (!entity || !entity.hasSensor(input.sensor)) continue;
-    const bound = entity.sensor(input.sensor).definition.staleAfterMs;
+    const bound = tree.find(input.entity)?.findSensor(input.sensor)?.definition.staleAfterMs;
     if (bound !== undefined && now - input.at > bound) (stale ??= []).push(`${input.entity}.${input.sensor} (${now - input.at} ms old, bound ${bound} ms)`);
   }
   return stale ?? NONE_STALE;
@@ -33,8 +31,7 @@ export function changedExpectations(tree: EntityTree, plan: Plan): string | unde
   if (!plan.expect) return undefined;
   const changed: string[] = [];
   for (const e of plan.expect) {
-    const entity = tree.find(e.entity);
-    const value = entity?.hasSensor(e.sensor) ? entity.sensor(e.sensor).value : undefined;
+    const value = tree.find(e.entity)?.findSensor(e.sensor)?.value;
     if (value !== e.value) changed.push(`${e.entity}.${e.sensor} is ${JSON.stringify(value) ?? 'unknown'}, the plan expected ${JSON.stringify(e.value)}`);
   }
   return changed.length > 0 ? changed.join('; ') : undefined;

@@ -12,7 +12,7 @@
 // under test: BENCH_OTHER_FIRST=1 builds the other one first; compare builds with a run in each order.
 import { z } from 'zod';
 import * as current from '../src/index.js';
-import { emit, median } from './stats.js';
+import { emit, median, cpuMsSince } from './stats.js';
 import { publishAll } from './publish-loop.js';
 
 type Library = typeof current;
@@ -45,10 +45,6 @@ interface Round {
   readonly rejected: number;
 }
 
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
 
 /**
  * Builds homeostat's monitor + analyze once on one build (the benchmark measures the loop in its steady state,

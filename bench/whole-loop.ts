@@ -12,7 +12,7 @@
 // ratios are reported beside this build's (before and after in one run, on a machine whose load varies).
 import { z } from 'zod';
 import * as current from '../src/index.js';
-import { emit, median } from './stats.js';
+import { emit, median, cpuMsSince } from './stats.js';
 
 type Library = typeof current;
 type Sensor<T> = current.Sensor<T>;
@@ -31,11 +31,6 @@ interface Timed {
   readonly invoked: number;
 }
 
-/** CPU time (user + system) since `start`, in ms: less disturbed than wall-clock time by other work. */
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
 
 function readingsFor(entities: number): number {
   return Math.max(1_000_000, entities * 10);

@@ -12,5 +12,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'policies/**/*.test.ts'],
     testTimeout: 20_000,
+    // many test files wait on real processes (redis-server, Prometheus, Chromium, PostgreSQL, homeostat
+    // instances): three files at once overlap those waits on a 2-core machine (the default runs them one by one)
+    maxWorkers: 3,
   },
 });

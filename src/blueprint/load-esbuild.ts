@@ -16,19 +16,7 @@ export async function loadEsbuild(modulePath: string): Promise<typeof Esbuild | 
   } catch {
     // not resolvable from homeostat: look further
   }
-  const fromHomeostat = createRequire(import.meta.url);
-  const fromModule = createRequire(pathToFileURL(modulePath));
-  for (const require of [fromHomeostat, fromModule]) {
-    for (const via of [undefined, 'tsx/package.json']) {
-      try {
-        const resolver = via === undefined ? require : createRequire(require.resolve(via));
-        return resolver('esbuild') as typeof Esbuild;
-      } catch {
-        // not there: the next place
-      }
-    }
-  }
-  return undefined;
+  return fromFirstPlace(modulePath, (require) => require('esbuild') as typeof Esbuild);
 }
 
 /**
@@ -36,13 +24,18 @@ export async function loadEsbuild(modulePath: string): Promise<typeof Esbuild | 
  * module is reused without esbuild), or undefined when it is not installed.
  */
 export function esbuildVersion(modulePath: string): string | undefined {
-  const fromHomeostat = createRequire(import.meta.url);
-  const fromModule = createRequire(pathToFileURL(modulePath));
-  for (const require of [fromHomeostat, fromModule]) {
+  return fromFirstPlace(modulePath, (require) => (JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version);
+}
+
+/**
+ * `use` applied with the first place esbuild may be found that does not throw: homeostat's own resolution,
+ * then the module's directory, each directly and next to tsx. Undefined when every place throws.
+ */
+function fromFirstPlace<T>(modulePath: string, use: (require: NodeRequire) => T): T | undefined {
+  for (const require of [createRequire(import.meta.url), createRequire(pathToFileURL(modulePath))]) {
     for (const via of [undefined, 'tsx/package.json']) {
       try {
-        const resolver = via === undefined ? require : createRequire(require.resolve(via));
-        return (JSON.parse(readFileSync(resolver.resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version;
+        return use(via === undefined ? require : createRequire(require.resolve(via)));
       } catch {
         // not there: the next place
       }

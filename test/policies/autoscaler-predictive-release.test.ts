@@ -75,6 +75,37 @@ describe('autoscaler: forecast-driven release of the scale-down window', () => {
   });
 });
 
+describe('autoscaler: forecast-driven release without a target of its own', () => {
+  it('sizes the forecast peak with the reactive rules on the grown metrics, never below their ask on the readings now', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const web = tree.add({
+      id: 'web', type: 'cluster',
+      sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('cpu', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+    });
+    web.sensor('group.size').publish(8);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    engine.attach(web, autoscaler, { metric: 'cpu', target: 0.5, max: 10, evaluationInterval: '60s', scaleDown: { stabilization: '300s' }, predictive: { sensor: 'rate', horizon: '180s', margin: 0, release: { margin: 1 } } });
+    engine.start();
+    const sizes: number[] = [];
+    const rates = [40, 34, 28, 22, 16];
+    for (const rate of rates) {
+      // a member at cpu 1 serves 10/s: the reactive rules ask for ceil(rate / 5)
+      const size = web.sensor<number>('group.size').value ?? 1;
+      web.sensor('rate').publish(rate);
+      web.sensor('cpu').publish(rate / (10 * size));
+      await clock.advanceBy(60_000);
+      sizes.push(web.sensor<number>('group.size').value ?? Number.NaN);
+    }
+    sizes.forEach((size, i) => expect(size).toBeGreaterThanOrEqual(Math.ceil((rates[i] ?? 0) / 5)));
+    expect(sizes.at(-1)).toBeLessThan(8);
+    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
+    expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s peaks at [\d.]+ with 1 error\(s\), which \d+ serve: released the scale-down window's hold at 8 down to \d+/);
+  });
+});
+
 describe('forecast peak over the horizon', () => {
   const fit = (values: readonly number[]): HoltState | undefined => values.reduce<HoltState | undefined>((s, v, i) => holtUpdate(s, v, i * 60_000, { alpha: 0.5, beta: 0.5 }), undefined);
 

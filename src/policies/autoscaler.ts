@@ -9,7 +9,8 @@ import { heldFloor } from '../planners/held-floor.js';
 import { readHistory } from '../planners/stabilization-window.js';
 import type { Observation } from '../sensors/reading.js';
 import { autoscalerConfig, type AutoscalerConfig } from './autoscaler/config.js';
-import { evaluate, type MetricInput } from './autoscaler/evaluate.js';
+import { evaluate, type MetricInput, type ReleaseForecast } from './autoscaler/evaluate.js';
+import { forecastPeak } from '../planners/forecast-release.js';
 import { readMembers } from './autoscaler/member-readings.js';
 import { definePolicy, type PolicyContext, type Symptom } from './define-policy.js';
 
@@ -167,9 +168,11 @@ function shapeKey(sensor: string): string {
 /**
  * Folds the demand sensor's new reading into the Holt state (policy state, constant size) and returns the
  * size the forecast `horizon` ahead needs, with the forecast and its error for the Decision's reason; when
- * the forecast's growth is within the noise (`confidence`), only the reason, saying why the floor held.
+ * the forecast's growth is within the noise (`confidence`), only the reason, saying why the floor held. With
+ * `predictive.release`, also the forecast's peak over the horizon, significant growth or not (a flat or falling
+ * forecast is what lets the scale-down window's hold go).
  */
-function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired?: number; growth?: number; reason: string } | undefined {
+function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string, Seen>): { desired?: number; growth?: number; reason: string; release?: ReleaseForecast } | undefined {
   const p = context.config.predictive;
   if (!p) return undefined;
   const sensor = context.entity.sensor<number>(p.sensor);
@@ -185,19 +188,23 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   }
   const value = holtForecast(holt, p.horizon, p.damping);
   if (value === undefined || !holt) return undefined;
+  const peak = p.release ? forecastPeak(holt, p.horizon, p.release.margin, p.damping) : undefined;
+  // the release reads the forecast whether or not its growth is significant: a falling or flat forecast is what frees members
+  const release: ReleaseForecast | undefined = peak && p.release ? { ...peak, sensor: p.sensor, horizonMs: p.horizon, margin: p.release.margin, reading: reading.value } : undefined;
+  const withRelease = <T extends object>(result: T): T & { release?: ReleaseForecast } => (release ? { ...result, release } : result);
   // a trend within the forecast's own error is noise: it asks for nothing beyond the reactive rules
   if (p.confidence > 0 && !holtGrowthSignificant(holt, p.horizon, p.confidence, p.damping)) {
-    return { reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s: growth ${round(value - holt.level)} over the level ${round(holt.level)} is within ${p.confidence} forecast error(s), not acted on` };
+    return withRelease({ reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s: growth ${round(value - holt.level)} over the level ${round(holt.level)} is within ${p.confidence} forecast error(s), not acted on` });
   }
   const expected = value + p.margin * holt.error;
   if (p.target === undefined) {
     // relative: the forecast's growth over the demand now scales the reactive metrics
     if (reading.value <= 0) return undefined;
     const growth = expected / reading.value;
-    return { growth, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s (x${round(growth)} the ${round(reading.value)} now)` };
+    return withRelease({ growth, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s (x${round(growth)} the ${round(reading.value)} now)` });
   }
   const desired = Math.ceil(expected / p.target - 1e-9);
-  return { desired, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s asks for ${desired}` };
+  return withRelease({ desired, reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s asks for ${desired}` });
 }
 
 /**

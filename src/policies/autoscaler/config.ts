@@ -171,6 +171,14 @@ const baseSchema = z.strictObject({
        * capacity is there before the metric leaves the band; the significance test already keeps noise out.
        */
       tolerance: z.number().min(0).max(1).optional(),
+      /**
+       * Forecast-driven release: while the scale-down stabilization window holds more members than the reactive
+       * rules now ask for, let them go once the forecast plus `margin` smoothed errors (default 1) stays within
+       * what fewer members serve for the whole horizon (sized as the floor sizes the forecast). Never below
+       * the reactive rules' recommendation on the latest readings, never while the forecast needs the members
+       * back within the horizon; it only shortens the window's hold. Needs `scaleDown.stabilization`.
+       */
+      release: z.strictObject({ margin: z.number().min(0).max(100).default(1) }).optional(),
     })
     .optional(),
 });
@@ -188,6 +196,7 @@ export const autoscalerConfig = baseSchema
     if (fallbackSize !== undefined && (fallbackSize < c.min || fallbackSize > c.max)) ctx.addIssue({ code: 'custom', message: `the fallback size ${fallbackSize} is outside min..max (${c.min}..${c.max})`, path: ['missingData', 'size'] });
     if (c.urgency !== undefined && c.scaleUp.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'urgency skips the scale-up stabilization window: give scaleUp.stabilization (without one every scale-up is immediate anyway)', path: ['urgency'] });
     if (c.predictive?.tolerance !== undefined && c.predictive.target !== undefined) ctx.addIssue({ code: 'custom', message: 'predictive.tolerance sizes the forecast growth with the reactive rules: with its own target the forecast is sized on that target alone, and the tolerance would do nothing', path: ['predictive', 'tolerance'] });
+    if (c.predictive?.release !== undefined && c.scaleDown.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'predictive.release shortens the scale-down stabilization window: give scaleDown.stabilization (without one every scale-down is immediate anyway)', path: ['predictive', 'release'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     // the 'metric' shorthand is parsed first: the user's metrics[j] is metrics[j + 1] here

@@ -4,6 +4,7 @@ import { clampCapacity, replicaCount } from '../../planners/target-tracking.js';
 import { rateLimit, type ScaleEvent } from '../../planners/rate-limit.js';
 import { stabilize, type Recommendation } from '../../planners/stabilization-window.js';
 import { applyWindows, type ScheduleWindow } from '../../planners/schedule-window.js';
+import { releasedSize, type ForecastPeak } from '../../planners/forecast-release.js';
 import type { Observation } from '../../sensors/reading.js';
 import type { AutoscalerConfig } from './config.js';
 
@@ -41,11 +42,23 @@ export interface EvaluationInput {
    * every metric's latest value before the reactive rules size it; with neither, the floor held (its reason
    * says why), and a resize the reactive rules make cites it.
    */
-  readonly forecast?: { readonly desired?: number; readonly growth?: number; readonly reason: string };
+  readonly forecast?: { readonly desired?: number; readonly growth?: number; readonly reason: string; readonly release?: ReleaseForecast };
   /** The response-time comfort band's state: while comfortable, metrics are held at their relaxed targets. */
   readonly comfort?: { readonly comfortable: boolean; readonly reason: string };
   /** Set while the urgency sensor is above its threshold: a scale-up skips the stabilization window. */
   readonly urgent?: { readonly reason: string };
+}
+
+/**
+ * With `predictive.release`: the demand forecast over the horizon, for shortening the scale-down window's hold
+ * (see `releasedSize`): its peak with headroom, and the demand reading now (a relative floor scales the
+ * reactive metrics by peak / reading).
+ */
+export interface ReleaseForecast extends ForecastPeak {
+  readonly sensor: string;
+  readonly horizonMs: number;
+  readonly margin: number;
+  readonly reading: number;
 }
 
 /** The outcome of one evaluation: what to propose (if anything) and the state to keep. */
@@ -155,10 +168,20 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const history: Recommendation[] = [...seen.filter(([at]) => at >= now - keep), [now, raw]];
   let desired = raw;
   if (!windowed.window || windowed.window.mode !== 'exact') {
-    if (raw < current) desired = Math.min(current, stabilize(history, now, config.scaleDown.stabilization, 'max') ?? raw);
-    else if (raw > current && input.urgent) notes.push(`${input.urgent.reason}: scale-up stabilization window skipped`);
+    if (raw < current) {
+      desired = Math.min(current, stabilize(history, now, config.scaleDown.stabilization, 'max') ?? raw);
+      const release = input.forecast?.release;
+      if (release && desired > raw) {
+        // the forecast's peak sized as the floor sizes it: on the floor's own target, or by the reactive rules on the grown metrics
+        const target = config.predictive?.target;
+        const needed = target !== undefined ? Math.ceil(release.peak / target - 1e-9) : release.reading > 0 ? Math.max(...fresh.flatMap((m) => desiredAhead(() => ask(m, release.peak / release.reading, true).desired))) : undefined;
+        const released = needed === undefined || !Number.isFinite(needed) ? undefined : releasedSize(desired, raw, clampCapacity(needed, config.min, config.max));
+        notes.push(describeRelease(release, desired, needed, released));
+        if (released !== undefined) desired = released;
+      }
+    } else if (raw > current && input.urgent) notes.push(`${input.urgent.reason}: scale-up stabilization window skipped`);
     else if (raw > current) desired = Math.max(current, stabilize(history, now, config.scaleUp.stabilization, 'min') ?? raw);
-    if (desired !== raw) notes.push(`recommendation ${raw} held at ${desired} by the ${raw < current ? 'scale-down' : 'scale-up'} stabilization window`);
+    if (desired !== raw) notes.push(`recommendation ${raw} held at ${desired} by the ${raw < current ? 'scale-down' : 'scale-up'} stabilization window${raw < current && input.forecast?.release ? ' and the forecast' : ''}`);
     if (desired > current) {
       const limit = rateLimit('up', current, input.events, config.scaleUp.policies, config.scaleUp.select, now);
       if (desired > limit) notes.push(`scale-up rate limited to ${Math.max(current, limit)}`);
@@ -183,6 +206,14 @@ export function evaluate(input: EvaluationInput): Evaluation {
     history,
     failures: 0,
   };
+}
+
+/** Why a forecast-driven release let members go, or did not: the forecast, its error, the horizon and the size it allowed. */
+function describeRelease(r: ReleaseForecast, held: number, needed: number | undefined, released: number | undefined): string {
+  const forecast = `${r.sensor} forecast ${round(r.forecast)} +/- ${round(r.error)} in ${r.horizonMs / 1000} s peaks at ${round(r.peak)} with ${r.margin} error(s)`;
+  if (needed === undefined) return `${forecast}: no size could be read from it (demand now ${round(r.reading)}), the window's hold at ${held} stands`;
+  if (released !== undefined) return `${forecast}, which ${needed} serve: released the scale-down window's hold at ${held} down to ${released}`;
+  return `${forecast} and needs ${needed} within the horizon: the scale-down window's hold at ${held} stands`;
 }
 
 /** What is missing, in words: metrics without a reading, and metrics whose requests are missing (which, and why). */

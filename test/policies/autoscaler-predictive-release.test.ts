@@ -139,6 +139,10 @@ describe('autoscaler: predictive release validation', () => {
     expect(issues({}, {})).toBeUndefined(); // the default window is 5 minutes
   });
 
+  it('refuses a release when scale-down is disabled, saying it would never let a member go', () => {
+    expect(issues({ scaleDown: { select: 'disabled' } }, {})).toEqual(["predictive.release: predictive.release lets members go earlier, but scaleDown.select is 'disabled': no scale-down ever happens"]);
+  });
+
   it('refuses a negative or non-numeric margin and unknown keys, naming the field', () => {
     expect(issues({}, { margin: -1 })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { margin: 'wide' })?.[0]).toMatch(/^predictive\.release\.margin: /);

@@ -117,6 +117,8 @@ describe('forecast peak over the horizon', () => {
     expect(down?.peak).toBeCloseTo((falling?.level ?? 0) + (falling?.error ?? 0), 9);
     expect(up?.peak).toBeCloseTo(up?.forecast ?? Number.NaN, 9);
     expect(up?.peak).toBeGreaterThan(rising?.level ?? Number.POSITIVE_INFINITY);
+    // never below the demand reading now, which is known, not forecast
+    expect(forecastPeak(falling, 120_000, 1, 1, 60)?.peak).toBe(60);
     // two or three readings are too few to let members go on
     expect(forecastPeak(fit([40, 35, 30]), 120_000, 1)).toBeUndefined();
   });

@@ -48,4 +48,10 @@ describe('autoscaler evaluation: forecast-driven release', () => {
     // the window held it, not the forecast (which sized nothing)
     expect(reason).toMatch(/recommendation 1 held at 3 by the scale-down stabilization window(;|$)/);
   });
+
+  it('says when the peak is the demand reading now rather than the forecast', () => {
+    const config = { metric: 'rate', target: 10, basis: 'total', max: 10, predictive: { sensor: 'rate', target: 10, horizon: '180s', release: {} } };
+    const reason = decide(config, 4, 3, [{ sensor: 'rate', status: 'fresh', observation: { entity: 'web', sensor: 'rate', value: 10, at: NOW } }], forecast(30, 30)).proposal?.reason ?? '';
+    expect(reason).toMatch(/peaks at 30 with 1 error\(s\) \(the demand now\) and needs 3 within the horizon: the scale-down window's hold at 3 stands/);
+  });
 });

@@ -215,7 +215,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
 /** Why a forecast-driven release let members go, or did not: the forecast, its error, the horizon and the size it allowed. */
 function describeRelease(r: ReleaseForecast, held: number, needed: number | undefined, released: number | undefined): string {
-  const forecast = `${r.sensor} forecast ${round(r.forecast)} +/- ${round(r.error)} in ${r.horizonMs / 1000} s peaks at ${round(r.peak)} with ${r.margin} error(s)`;
+  const forecast = `${r.sensor} forecast ${round(r.forecast)} +/- ${round(r.error)} in ${r.horizonMs / 1000} s peaks at ${round(r.peak)} with ${r.margin} error(s)${r.peak === r.reading ? ' (the demand now)' : ''}`;
   if (needed === undefined) return `${forecast}: no size could be read from it (demand now ${round(r.reading)}), the window's hold at ${held} stands`;
   if (released !== undefined) return `${forecast}, which ${needed} serve: released the scale-down window's hold at ${held} down to ${released}`;
   return `${forecast} and needs ${needed} within the horizon: the scale-down window's hold at ${held} stands`;

@@ -163,6 +163,7 @@ describe('autoscaler: predictive release validation', () => {
     expect(issues({}, { margin: -1 })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { margin: 'wide' })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { margin: Number.NaN })?.[0]).toMatch(/^predictive\.release\.margin: /);
+    expect(issues({}, { margin: Number.POSITIVE_INFINITY })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { horizon: '60s' })?.[0]).toMatch(/^predictive\.release: .*horizon/);
     expect(autoscaler.config.parse({ ...base, predictive: { sensor: 'rate', horizon: '180s', release: {} } }).predictive?.release).toEqual({ margin: 1 });
   });

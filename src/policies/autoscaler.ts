@@ -188,7 +188,9 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   }
   const value = holtForecast(holt, p.horizon, p.damping);
   if (value === undefined || !holt) return undefined;
-  const peak = p.release ? forecastPeak(holt, p.horizon, p.release.margin, p.damping) : undefined;
+  // the horizon ends `horizon` after now, not after the demand reading (older than now when the evaluation was not triggered by it)
+  const sinceReading = Math.max(0, context.scheduler.now() - holt.at);
+  const peak = p.release ? forecastPeak(holt, p.horizon + sinceReading, p.release.margin, p.damping, reading.value) : undefined;
   // the release reads the forecast whether or not its growth is significant: a falling or flat forecast is what frees members
   const release: ReleaseForecast | undefined = peak && p.release ? { ...peak, sensor: p.sensor, horizonMs: p.horizon, margin: p.release.margin, reading: reading.value } : undefined;
   const withRelease = <T extends object>(result: T): T & { release?: ReleaseForecast } => (release ? { ...result, release } : result);

@@ -12,7 +12,7 @@ import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
 /** A group of `size` members under the autoscaler; `rates` are published one a minute (virtual time), and the size after each minute is returned with the decisions' reasons. */
-async function replay(size: number, rates: readonly number[], predictive: Record<string, unknown>): Promise<{ sizes: number[]; reasons: string[] }> {
+async function replay(size: number, rates: readonly number[], predictive: Record<string, unknown>, scaleDown: Record<string, unknown> = {}): Promise<{ sizes: number[]; reasons: string[] }> {
   const clock = new VirtualClock();
   const tree = new EntityTree(clock);
   const web = tree.add({
@@ -24,7 +24,7 @@ async function replay(size: number, rates: readonly number[], predictive: Record
   const knowledge = new Knowledge(new MemoryStore(), clock);
   const engine = new Engine({ tree, knowledge, scheduler: clock });
   // the HPA's 5-minute scale-down window: on first sight the current size counts as a recommendation, so it holds `size` for 5 minutes
-  engine.attach(web, autoscaler, { metric: 'rate', target: 10, basis: 'total', max: 10, evaluationInterval: '60s', scaleDown: { stabilization: '300s' }, predictive: { sensor: 'rate', target: 10, horizon: '180s', margin: 0, confidence: 1, ...predictive } });
+  engine.attach(web, autoscaler, { metric: 'rate', target: 10, basis: 'total', max: 10, evaluationInterval: '60s', scaleDown: { stabilization: '300s', ...scaleDown }, predictive: { sensor: 'rate', target: 10, horizon: '180s', margin: 0, confidence: 1, ...predictive } });
   engine.start();
   const sizes: number[] = [];
   for (const rate of rates) {
@@ -65,6 +65,14 @@ describe('autoscaler: forecast-driven release of the scale-down window', () => {
     // the same readings falling are released: the trend, not the level, holds the members
     const falling = await replay(6, [...RISING].reverse(), { release: { margin: 1 } });
     expect(Math.min(...falling.sizes)).toBeLessThan(6);
+  });
+
+  it('only shortens the hold: a release never leaves more members than the window alone would', async () => {
+    const rates = [...FALLING, 14, 10, 10, 10, 10, 10, 10];
+    const held = await replay(6, rates, {});
+    const released = await replay(6, rates, { release: { margin: 1 } });
+    released.sizes.forEach((size, i) => expect(size).toBeLessThanOrEqual(held.sizes[i] ?? 0));
+    expect(released.sizes).not.toEqual(held.sizes);
   });
 
   it('a wider margin releases later, never sooner', async () => {
@@ -117,6 +125,8 @@ describe('forecast peak over the horizon', () => {
     expect(down?.peak).toBeCloseTo((falling?.level ?? 0) + (falling?.error ?? 0), 9);
     expect(up?.peak).toBeCloseTo(up?.forecast ?? Number.NaN, 9);
     expect(up?.peak).toBeGreaterThan(rising?.level ?? Number.POSITIVE_INFINITY);
+    // never below the demand reading now, which is known, not forecast
+    expect(forecastPeak(falling, 120_000, 1, 1, 60)?.peak).toBe(60);
     // two or three readings are too few to let members go on
     expect(forecastPeak(fit([40, 35, 30]), 120_000, 1)).toBeUndefined();
   });
@@ -139,10 +149,21 @@ describe('autoscaler: predictive release validation', () => {
     expect(issues({}, {})).toBeUndefined(); // the default window is 5 minutes
   });
 
+  it('refuses a release with a scale-down cooldown, which a partial release would start and so delay the window\'s own scale-down', () => {
+    // seen on a falling demand (44 down to 10 a minute, window and cooldown 300 s): the window alone is at 1
+    // after 12 minutes; the release let 6 -> 4 and 4 -> 2 go early, and its cooldown kept 2 there
+    expect(issues({ scaleDown: { cooldown: '300s' } }, {})).toEqual(["predictive.release: predictive.release lets part of a scale-down go early, and scaleDown.cooldown would then delay the rest past the window's own scale-down: drop the cooldown (the window already spaces scale-downs)"]);
+  });
+
+  it('refuses a release when scale-down is disabled, saying it would never let a member go', () => {
+    expect(issues({ scaleDown: { select: 'disabled' } }, {})).toEqual(["predictive.release: predictive.release lets members go earlier, but scaleDown.select is 'disabled': no scale-down ever happens"]);
+  });
+
   it('refuses a negative or non-numeric margin and unknown keys, naming the field', () => {
     expect(issues({}, { margin: -1 })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { margin: 'wide' })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { margin: Number.NaN })?.[0]).toMatch(/^predictive\.release\.margin: /);
+    expect(issues({}, { margin: Number.POSITIVE_INFINITY })?.[0]).toMatch(/^predictive\.release\.margin: /);
     expect(issues({}, { horizon: '60s' })?.[0]).toMatch(/^predictive\.release: .*horizon/);
     expect(autoscaler.config.parse({ ...base, predictive: { sensor: 'rate', horizon: '180s', release: {} } }).predictive?.release).toEqual({ margin: 1 });
   });

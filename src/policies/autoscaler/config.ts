@@ -176,7 +176,8 @@ const baseSchema = z.strictObject({
        * rules now ask for, let them go once the forecast plus `margin` smoothed errors (default 1) stays within
        * what fewer members serve for the whole horizon (sized as the floor sizes the forecast). Never below
        * the reactive rules' recommendation on the latest readings, never while the forecast needs the members
-       * back within the horizon; it only shortens the window's hold. Needs `scaleDown.stabilization`.
+       * back within the horizon; it only shortens the window's hold. Needs `scaleDown.stabilization`, and no
+       * `scaleDown.cooldown` (a partial release would start it and delay the rest of the scale-down).
        */
       release: z.strictObject({ margin: z.number().min(0).max(100).default(1) }).optional(),
     })
@@ -197,6 +198,8 @@ export const autoscalerConfig = baseSchema
     if (c.urgency !== undefined && c.scaleUp.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'urgency skips the scale-up stabilization window: give scaleUp.stabilization (without one every scale-up is immediate anyway)', path: ['urgency'] });
     if (c.predictive?.tolerance !== undefined && c.predictive.target !== undefined) ctx.addIssue({ code: 'custom', message: 'predictive.tolerance sizes the forecast growth with the reactive rules: with its own target the forecast is sized on that target alone, and the tolerance would do nothing', path: ['predictive', 'tolerance'] });
     if (c.predictive?.release !== undefined && c.scaleDown.stabilization === 0) ctx.addIssue({ code: 'custom', message: 'predictive.release shortens the scale-down stabilization window: give scaleDown.stabilization (without one every scale-down is immediate anyway)', path: ['predictive', 'release'] });
+    if (c.predictive?.release !== undefined && c.scaleDown.cooldown > 0) ctx.addIssue({ code: 'custom', message: "predictive.release lets part of a scale-down go early, and scaleDown.cooldown would then delay the rest past the window's own scale-down: drop the cooldown (the window already spaces scale-downs)", path: ['predictive', 'release'] });
+    if (c.predictive?.release !== undefined && c.scaleDown.select === 'disabled') ctx.addIssue({ code: 'custom', message: "predictive.release lets members go earlier, but scaleDown.select is 'disabled': no scale-down ever happens", path: ['predictive', 'release'] });
     if (c.metrics.length === 0) ctx.addIssue({ code: 'custom', message: "give 'metrics', or 'metric' with 'target'", path: ['metrics'] });
     if ((c.metric === undefined) !== (c.target === undefined)) ctx.addIssue({ code: 'custom', message: "'metric' and 'target' go together", path: [c.metric === undefined ? 'metric' : 'target'] });
     // the 'metric' shorthand is parsed first: the user's metrics[j] is metrics[j + 1] here

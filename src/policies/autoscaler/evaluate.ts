@@ -167,6 +167,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   const history: Recommendation[] = [...seen.filter(([at]) => at >= now - keep), [now, raw]];
   let desired = raw;
+  // whether the release's forecast sized the hold too (it held members, or let some go down to its need)
+  let forecastHeld = false;
   if (!windowed.window || windowed.window.mode !== 'exact') {
     if (raw < current) {
       desired = Math.min(current, stabilize(history, now, config.scaleDown.stabilization, 'max') ?? raw);
@@ -174,14 +176,17 @@ export function evaluate(input: EvaluationInput): Evaluation {
       if (release && desired > raw) {
         // the forecast's peak sized as the floor sizes it: on the floor's own target, or by the reactive rules on the grown metrics
         const target = config.predictive?.target;
-        const needed = target !== undefined ? Math.ceil(release.peak / target - 1e-9) : release.reading > 0 ? Math.max(...fresh.flatMap((m) => desiredAhead(() => ask(m, release.peak / release.reading, true).desired))) : undefined;
-        const released = needed === undefined || !Number.isFinite(needed) ? undefined : releasedSize(desired, raw, clampCapacity(needed, config.min, config.max));
+        // no metric sized on the forecast (each needs a request it lacks) reads as no size at all, not as -Infinity
+        const sized = target !== undefined ? [Math.ceil(release.peak / target - 1e-9)] : release.reading > 0 ? fresh.flatMap((m) => desiredAhead(() => ask(m, release.peak / release.reading, true).desired)) : [];
+        const needed = sized.length > 0 && sized.every(Number.isFinite) ? Math.max(...sized) : undefined;
+        const released = needed === undefined ? undefined : releasedSize(desired, raw, clampCapacity(needed, config.min, config.max));
         notes.push(describeRelease(release, desired, needed, released));
         if (released !== undefined) desired = released;
+        forecastHeld = needed !== undefined;
       }
     } else if (raw > current && input.urgent) notes.push(`${input.urgent.reason}: scale-up stabilization window skipped`);
     else if (raw > current) desired = Math.max(current, stabilize(history, now, config.scaleUp.stabilization, 'min') ?? raw);
-    if (desired !== raw) notes.push(`recommendation ${raw} held at ${desired} by the ${raw < current ? 'scale-down' : 'scale-up'} stabilization window${raw < current && input.forecast?.release ? ' and the forecast' : ''}`);
+    if (desired !== raw) notes.push(`recommendation ${raw} held at ${desired} by the ${raw < current ? 'scale-down' : 'scale-up'} stabilization window${forecastHeld ? ' and the forecast' : ''}`);
     if (desired > current) {
       const limit = rateLimit('up', current, input.events, config.scaleUp.policies, config.scaleUp.select, now);
       if (desired > limit) notes.push(`scale-up rate limited to ${Math.max(current, limit)}`);
@@ -210,7 +215,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
 /** Why a forecast-driven release let members go, or did not: the forecast, its error, the horizon and the size it allowed. */
 function describeRelease(r: ReleaseForecast, held: number, needed: number | undefined, released: number | undefined): string {
-  const forecast = `${r.sensor} forecast ${round(r.forecast)} +/- ${round(r.error)} in ${r.horizonMs / 1000} s peaks at ${round(r.peak)} with ${r.margin} error(s)`;
+  const forecast = `${r.sensor} forecast ${round(r.forecast)} +/- ${round(r.error)} in ${r.horizonMs / 1000} s peaks at ${round(r.peak)} with ${r.margin} error(s)${r.peak === r.reading ? ' (the demand now)' : ''}`;
   if (needed === undefined) return `${forecast}: no size could be read from it (demand now ${round(r.reading)}), the window's hold at ${held} stands`;
   if (released !== undefined) return `${forecast}, which ${needed} serve: released the scale-down window's hold at ${held} down to ${released}`;
   return `${forecast} and needs ${needed} within the horizon: the scale-down window's hold at ${held} stands`;

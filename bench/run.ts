@@ -62,7 +62,7 @@ if (a) {
   rows.push(['API: decisions over SSE', `${fmt(a['sseDecisionsPerSecond'], 0)} decisions/s`, 'one connected client']);
 }
 const o = results['observability'];
-if (o) rows.push(['metrics + tracing overhead', `${fmt(o['overheadRatio'])}x`, `a loop deciding on every reading (${fmt(o['decisionsPerSecondWithout'], 0)} decisions/s without); no SDK; bar: under 1.2x`]);
+if (o) rows.push(['metrics + tracing overhead', `${fmt(o['overheadRatio'])}x`, `CPU min/median/max ${fmt(o['overheadRatioMin'])} / ${fmt(o['overheadRatio'])} / ${fmt(o['overheadRatioMax'])}x over ${fmt(o['rounds'], 0)} rounds (wall ${fmt(o['overheadWallRatio'])}x); a loop deciding on every reading (${fmt(o['decisionsPerSecondWithout'], 0)} decisions/s without); no SDK; bar: under 1.2x`]);
 const h = results['http-effector'];
 if (h) {
   rows.push(['reading -> http effector request p50', `${fmt(h['loopP50Ms'], 3)} ms`, `plain fetch script: ${fmt(h['plainP50Ms'], 3)} ms`]);

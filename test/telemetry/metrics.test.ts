@@ -1,0 +1,143 @@
+import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine/engine.js';
+import { HomeostatMetrics, actionLabel } from '../../src/telemetry/metrics.js';
+import { engineFixture, followLoad } from '../core/engine/fixture.js';
+
+const COUNTED = ['homeostat_decisions_total', 'homeostat_last_decision_timestamp_seconds', 'homeostat_loop_phase_duration_seconds', 'homeostat_effector_invocations_total', 'homeostat_effector_duration_seconds', 'homeostat_sensor_rejected_readings_total'];
+
+/** The metrics as prom-client's own label-object updates make them (how HomeostatMetrics counted before). */
+function referenceMetrics(engine: Engine, registry: Registry) {
+  const registers = [registry];
+  const decisions = new Counter({ name: 'homeostat_decisions_total', help: 'h', labelNames: ['policy', 'action', 'outcome'], registers });
+  const last = new Gauge({ name: 'homeostat_last_decision_timestamp_seconds', help: 'h', labelNames: ['policy', 'action'], registers });
+  const phases = new Histogram({ name: 'homeostat_loop_phase_duration_seconds', help: 'h', labelNames: ['phase'], buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers });
+  const invocations = new Counter({ name: 'homeostat_effector_invocations_total', help: 'h', labelNames: ['effector', 'result'], registers });
+  const seconds = new Histogram({ name: 'homeostat_effector_duration_seconds', help: 'h', labelNames: ['effector', 'result'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers });
+  engine.decisions$.subscribe((d) => {
+    const action = actionLabel(d);
+    decisions.inc({ policy: d.policyName, action, outcome: d.outcome });
+    last.set({ policy: d.policyName, action }, (d.lastAt ?? d.at) / 1000);
+    phases.observe({ phase: 'analyze' }, d.durations.analyzeMs / 1000);
+    phases.observe({ phase: 'plan' }, d.durations.planMs / 1000);
+    if (d.outcome === 'applied' || d.outcome === 'failed') phases.observe({ phase: 'execute' }, d.durations.executeMs / 1000);
+  });
+  engine.invoker.records$.subscribe((r) => {
+    invocations.inc({ effector: r.effector, result: r.outcome });
+    seconds.observe({ effector: r.effector, result: r.outcome }, r.durationMs / 1000);
+  });
+}
+
+/** The sample lines of one metric (HELP and TYPE apart, which the reference does not copy). */
+async function samples(registry: Registry<RegistryContentType>, name: string): Promise<string[]> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  return (await registry.getSingleMetricAsString(name)).split('\n').filter((line) => !line.startsWith('#'));
+}
+
+async function valuesOf(registry: Registry<RegistryContentType>, name: string) {
+  return (await registry.getSingleMetric(name)?.get())?.values ?? [];
+}
+
+describe('HomeostatMetrics counts', () => {
+  it('prints every sample line prom-client printed when it counted each decision itself', async () => {
+    const { clock, web, engine, tree } = await engineFixture({ resizeMs: 300 });
+    const registry = new Registry();
+    const reference = new Registry();
+    new HomeostatMetrics({ registry, engine, tree });
+    referenceMetrics(engine, reference);
+    engine.attach(web, followLoad, {}, { cooldownMs: 5_000 });
+    engine.start();
+    for (let s = 0; s < 60; s++) {
+      // NaN is rejected by the sensor; a negative size fails the effector's params
+      web.sensor('load').publish(s % 13 === 12 ? Number.NaN : s % 11 === 10 ? -1 : s);
+      await clock.advanceBy(1_000);
+      if (s === 30) await registry.metrics();
+    }
+    const text = await registry.metrics();
+    expect(text).toContain('outcome="skipped_cooldown"');
+    expect(text).toContain('homeostat_sensor_rejected_readings_total{sensor="load"} 4');
+    for (const name of COUNTED.slice(0, 5)) expect(await samples(registry, name), name).toEqual(await samples(reference, name));
+  });
+
+  it('counts every decision once after many decisions, and a scrape resets nothing', async () => {
+    const { clock, web, engine, tree, knowledge } = await engineFixture();
+    const metrics = new HomeostatMetrics({ engine, tree });
+    engine.attach(web, followLoad, {});
+    engine.start();
+    const total = (name: string) => valuesOf(metrics.registry, name).then((values) => values.reduce((sum, v) => sum + v.value, 0));
+    for (let s = 1; s <= 5_000; s++) {
+      web.sensor('load').publish(s);
+      if (s % 500 === 0) {
+        await clock.advanceBy(1_000);
+        // scraped while counting: every scrape sees the count so far, never a reset
+        expect(await total('homeostat_decisions_total')).toBe(s);
+      }
+    }
+    await clock.settle();
+    const decisions = await knowledge.queryDecisions({ limit: 10_000 });
+    const plans = decisions.reduce((sum, d) => sum + (d.count ?? 1), 0);
+    expect(plans).toBe(5_000);
+    expect(await total('homeostat_decisions_total')).toBe(5_000);
+    const phases = await valuesOf(metrics.registry, 'homeostat_loop_phase_duration_seconds');
+    const count = (phase: string) => phases.find((v) => v.labels['phase'] === phase && (v as { metricName?: string }).metricName?.endsWith('_count'))?.value;
+    expect(count('analyze')).toBe(5_000);
+    expect(count('plan')).toBe(5_000);
+    const applied = decisions.filter((d) => d.outcome === 'applied').length;
+    expect(count('execute')).toBe(applied);
+    expect(await total('homeostat_effector_invocations_total')).toBe(applied);
+    const [last] = await valuesOf(metrics.registry, 'homeostat_last_decision_timestamp_seconds');
+    expect(last).toEqual({ value: clock.now() / 1000 - 1, labels: { policy: 'follow-load', action: 'resize' } });
+  });
+
+  it('keeps two instances on two registries apart', async () => {
+    const first = await engineFixture();
+    const second = await engineFixture();
+    const a = new HomeostatMetrics({ engine: first.engine, tree: first.tree });
+    const b = new HomeostatMetrics({ engine: second.engine, tree: second.tree });
+    expect(a.registry).not.toBe(b.registry);
+    first.engine.attach(first.web, followLoad, {});
+    second.engine.attach(second.web, followLoad, {});
+    first.engine.start();
+    second.engine.start();
+    for (let s = 0; s < 7; s++) first.web.sensor('load').publish(s);
+    second.web.sensor('load').publish(1);
+    await first.clock.settle();
+    await second.clock.settle();
+    const count = async (m: HomeostatMetrics) => (await valuesOf(m.registry, 'homeostat_decisions_total')).reduce((sum, v) => sum + v.value, 0);
+    expect(await count(a)).toBe(7);
+    expect(await count(b)).toBe(1);
+  });
+
+  it('stops counting on close() and keeps the counts so far', async () => {
+    const { clock, web, engine, tree } = await engineFixture();
+    const metrics = new HomeostatMetrics({ engine, tree });
+    engine.attach(web, followLoad, {});
+    engine.start();
+    web.sensor('load').publish(1);
+    web.sensor('load').publish(2);
+    await clock.settle();
+    metrics.close();
+    web.sensor('load').publish(3);
+    web.sensor('load').publish(Number.NaN);
+    await clock.settle();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 2\n');
+    expect(text).toContain('homeostat_effector_invocations_total{effector="resize",result="succeeded"} 2\n');
+    expect(text).not.toContain('homeostat_sensor_rejected_readings_total{');
+  });
+
+  it('keeps the labels of untraced decisions on an OpenMetrics registry', async () => {
+    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const { clock, web, engine, tree } = await engineFixture();
+    new HomeostatMetrics({ registry, engine, tree });
+    engine.attach(web, followLoad, {});
+    engine.start();
+    web.sensor('load').publish(2);
+    await clock.settle();
+    const text = await registry.metrics();
+    expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
+    expect(text).not.toContain('# {traceId');
+  });
+});

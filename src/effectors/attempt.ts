@@ -51,6 +51,11 @@ export function effectorContext(scheduler: SchedulerLike, entity: Entity, attemp
   return new AttemptContext(scheduler, entity, attempt, attemptSignal, ids.invocationId, ids.decisionId, fencingToken);
 }
 
+/** `effectorContext` with the ids given one by one (no object made for them: a prepared invocation's first attempt). */
+export function effectorContextOf(scheduler: SchedulerLike, entity: Entity, attempt: number, attemptSignal: AttemptSignal, invocationId: string, decisionId: string | undefined, fencingToken: number | undefined): EffectorContext {
+  return new AttemptContext(scheduler, entity, attempt, attemptSignal, invocationId, decisionId, fencingToken);
+}
+
 /**
  * An effector's context, with `signal` an own, enumerable accessor that makes the signal at first read, so a
  * copy (`{ ...ctx }`, `Object.assign`) carries the signal as the context always did. It is defined from one

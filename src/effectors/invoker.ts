@@ -8,7 +8,7 @@ import { hasSecretRefs, resolveSecretRefs, scrubSecrets, type Resolved } from '.
 import { sleep } from '../core/time.js';
 import type { EffectorContext, EffectorDefinition } from './define-effector.js';
 import { AttemptSignal } from './attempt-signal.js';
-import { effectorContext, runAttempt } from './attempt.js';
+import { effectorContextOf, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
 import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, withSignal, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
@@ -270,8 +270,7 @@ export class EffectorInvoker {
 
   /** The context of a prepared invocation's first attempt (no fencing: prepared invocations run unfenced). */
   private attemptContext(call: Call, attempt: number, attemptSignal: AttemptSignal, fencingToken: number | undefined): EffectorContext {
-    const decisionId = call.options.decisionId;
-    return effectorContext(this.scheduler, call.entity, attempt, attemptSignal, decisionId === undefined ? { invocationId: call.base.id } : { invocationId: call.base.id, decisionId }, fencingToken);
+    return effectorContextOf(this.scheduler, call.entity, attempt, attemptSignal, call.base.id, call.options.decisionId, fencingToken);
   }
 
   private emit(record: InvocationRecord): void {

@@ -7,6 +7,9 @@ import type { Observation } from '../sensors/reading.js';
 /** Longest free text kept in a record (reason, detail, error message). */
 const MAX_TEXT = 4_096;
 
+/** Most actions and inputs kept in a decision. */
+const MAX_ITEMS = 200;
+
 function text(value: string): string {
   return value.length <= MAX_TEXT ? value : `${value.slice(0, MAX_TEXT)}…[truncated: ${value.length - MAX_TEXT} more characters]`;
 }
@@ -41,6 +44,18 @@ function input(o: Observation): Observation {
 }
 
 /**
+ * The first 200 items of `items`, each bounded by `bound`: one array, where `slice(0, 200).map(bound)` makes
+ * two, with the same result (holes stay holes); anything but a plain array takes slice and map themselves.
+ */
+function boundedList<T>(items: readonly T[], bound: (item: T) => T): T[] {
+  if (!Array.isArray(items) || Object.getPrototypeOf(items) !== Array.prototype) return items.slice(0, MAX_ITEMS).map(bound);
+  const length = Math.min(items.length, MAX_ITEMS);
+  const out = new Array<T>(length);
+  for (let i = 0; i < length; i++) if (i in items) out[i] = bound(items[i] as T);
+  return out;
+}
+
+/**
  * A decision as it may be stored and shown: the values a policy or a caller chose (symptom detail, action
  * params, inputs) are redacted at any depth and bounded in depth and size, truncation marked; free text is
  * cut at 4 096 characters. Ids, times and outcomes are kept as they are.
@@ -49,8 +64,8 @@ export function boundDecision(d: Decision): Decision {
   const out: Writable<Decision> = { ...d };
   out.reason = text(d.reason);
   out.symptom = d.symptom.detail === undefined ? { kind: text(d.symptom.kind) } : { kind: text(d.symptom.kind), detail: redact(d.symptom.detail) };
-  out.actions = d.actions.slice(0, 200).map(action);
-  out.inputs = d.inputs.slice(0, 200).map(input);
+  out.actions = boundedList(d.actions, action);
+  out.inputs = boundedList(d.inputs, input);
   if (d.detail !== undefined) out.detail = text(d.detail);
   if (d.error) out.error = error(d.error);
   return out;

@@ -1,8 +1,8 @@
 /** Nesting past which a value is left to `structuredClone` (it may be a cycle). */
 const MAX_PLAIN_DEPTH = 64;
 
-/** Thrown inside the plain copy when the value is not a tree of plain objects, arrays and primitives. */
-const NOT_PLAIN = Symbol('not plain');
+/** @internal thrown inside the plain copy when the value is not a tree of plain objects, arrays and primitives. */
+export const NOT_PLAIN = Symbol('not plain');
 
 /**
  * A deep copy of a record as a store keeps it. A tree of plain objects, arrays and primitives (every record
@@ -20,7 +20,11 @@ export function copyRecord<T>(value: T): T {
   }
 }
 
-function copyPlain(value: unknown, depth: number): unknown {
+/**
+ * @internal the hand copy of `value` found at nesting `depth` of a record (the record itself is at 0).
+ * @throws NOT_PLAIN when the value is not a tree of plain objects, arrays and primitives within the depth bound
+ */
+export function copyPlain(value: unknown, depth: number): unknown {
   if (value === null) return null;
   const type = typeof value;
   if (type === 'function' || type === 'symbol') throw NOT_PLAIN;

@@ -1,7 +1,7 @@
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from './audit-entry.js';
 import { BoundedLog } from './bounded-log.js';
-import { copyRecord } from './copy-record.js';
+import { copyWriteOp } from './copy-known-record.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 
@@ -47,8 +47,9 @@ export class MemoryStore implements KnowledgeStore {
 
   /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
   async write(ops: readonly WriteOp[]): Promise<void> {
-    const copies = ops.map((op) => copyRecord(op));
-    for (const op of copies) this.apply(op);
+    const copies = new Array<WriteOp>(ops.length);
+    for (let i = 0; i < ops.length; i++) copies[i] = copyWriteOp(ops[i] as WriteOp);
+    for (let i = 0; i < copies.length; i++) this.apply(copies[i] as WriteOp);
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {

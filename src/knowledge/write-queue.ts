@@ -52,6 +52,8 @@ export class WriteQueue {
   private retryTimer: Subscription | undefined;
   private isolating = false;
   private closed = false;
+  /** A microtask to start writing is queued: writes pushed meanwhile need no other (one per burst, not per write). */
+  private startQueued = false;
   private droppedCount = 0;
   private lastError: string | undefined;
   private retryDelayMs: number;
@@ -93,8 +95,20 @@ export class WriteQueue {
   push(op: WriteOp): void {
     this.entries.push({ op, failures: 0 });
     if (this.entries.length > this.maxPending) this.shed();
-    if (!this.flushing && !this.retryTimer && !this.closed) queueMicrotask(() => this.start());
+    if (!this.flushing && !this.retryTimer && !this.closed) this.queueStart();
   }
+
+  /** Starts writing in a microtask, once for every write pushed before it runs. */
+  private queueStart(): void {
+    if (this.startQueued) return;
+    this.startQueued = true;
+    queueMicrotask(this.queuedStart);
+  }
+
+  private readonly queuedStart = (): void => {
+    this.startQueued = false;
+    this.start();
+  };
 
   /**
    * Resolves once every write queued before the call has reached the store (or was dropped).
@@ -164,7 +178,7 @@ export class WriteQueue {
       this.scheduleRetry();
     } finally {
       this.flushing = undefined;
-      if (!this.retryTimer && this.entries.length > 0 && !this.closed) queueMicrotask(() => this.start());
+      if (!this.retryTimer && this.entries.length > 0 && !this.closed) this.queueStart();
     }
   }
 

@@ -58,4 +58,16 @@ describe('bounded records', () => {
     expect(Object.keys(boundSnapshot(snapshot))).toEqual(Object.keys(snapshot));
     expect(boundSnapshot(snapshot).value).toEqual({ password: REDACTED });
   });
+
+  it('keeps the first 200 actions and inputs, a hole staying a hole, as slice and map would', () => {
+    const actions: Decision['actions'][number][] = Array.from({ length: 250 }, (_, i) => ({ entity: `e${i}`, effector: 'restart' }));
+    delete actions[3];
+    const inputs = Array.from({ length: 201 }, (_, i) => ({ entity: 'web', sensor: 'load', value: i, at: i }));
+    const bounded = boundDecision({ ...decision(), actions, inputs });
+    expect(bounded.actions).toHaveLength(200);
+    expect(3 in bounded.actions).toBe(false);
+    expect(bounded.actions[199]).toEqual({ entity: 'e199', effector: 'restart' });
+    expect(bounded.actions[199]).not.toBe(actions[199]);
+    expect(bounded.inputs.map((o) => o.value)).toEqual(inputs.slice(0, 200).map((o) => o.value));
+  });
 });

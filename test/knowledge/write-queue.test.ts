@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Decision } from '../../src/knowledge/decision.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
@@ -145,5 +145,20 @@ describe('the knowledge write queue', () => {
     expect(text).toContain('[truncated: 5904 more characters]');
     expect(text).not.toContain('hunter2');
     expect(text).toContain('"password":"[redacted]"');
+  });
+
+  it('queues one microtask for a burst of records, not one per record, and writes the burst as one batch', async () => {
+    const store = new SizedStore(1_000);
+    const knowledge = new Knowledge(store, new VirtualClock());
+    const queued = vi.spyOn(globalThis, 'queueMicrotask');
+    try {
+      for (let i = 0; i < 100; i++) knowledge.recordDecision(decision(`d${i}`));
+      expect(queued).toHaveBeenCalledTimes(1);
+    } finally {
+      queued.mockRestore();
+    }
+    await knowledge.flush();
+    expect(store.batches).toEqual([100]);
+    expect((await knowledge.queryDecisions({ limit: 1_000 })).map((d) => d.id)).toEqual(Array.from({ length: 100 }, (_, i) => `d${99 - i}`));
   });
 });

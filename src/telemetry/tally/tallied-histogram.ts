@@ -1,5 +1,6 @@
 import { Histogram } from 'prom-client';
 import { orderedLabels } from './labels.js';
+import { HISTOGRAM_UPDATES, refuseUpdates } from './refuse-updates.js';
 import type { TalliedConfiguration } from './tallied-values.js';
 
 /**
@@ -60,7 +61,8 @@ interface Sample {
  * A prom-client Histogram whose label sets are counted in {@link HistogramSeries} the owner keeps (no label
  * object per observation) and turned into cumulative `_bucket`, `_sum` and `_count` samples when the
  * registry is read, exactly as prom-client prints its own. Only series made by
- * {@link TalliedHistogram.series} are exported; `reset()` zeroes and hides them all.
+ * {@link TalliedHistogram.series} are exported (prom-client's `observe`, `startTimer`, `labels`, `zero` and
+ * `remove` throw); `reset()` zeroes and hides them all.
  */
 export class TalliedHistogram<L extends string> extends Histogram<L> {
   private readonly table: HistogramSeries[] = [];
@@ -77,6 +79,7 @@ export class TalliedHistogram<L extends string> extends Histogram<L> {
     this.names = config.labelNames;
     this.bounds = [...config.buckets];
     this.boundsArray = Float64Array.from(config.buckets);
+    refuseUpdates(this, HISTOGRAM_UPDATES);
   }
 
   /**

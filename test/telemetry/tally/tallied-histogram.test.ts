@@ -78,3 +78,15 @@ describe('TalliedHistogram', () => {
     expect(() => new TalliedHistogram({ name: 'bad_seconds', help: 'h', labelNames: [], buckets: [1, 0.5], registers: [new Registry()] })).toThrow('bad_seconds: bucket bounds must be finite and increasing, got 1, 0.5');
   });
 });
+
+describe('prom-client updates on a TalliedHistogram', () => {
+  it('are refused, naming the metric and the method, instead of being lost from every scrape', () => {
+    const { tallied } = twins();
+    const refused = (method: string) => new RegExp(`^probe_duration_seconds: .*${method}\\(\\)`);
+    expect(() => tallied.observe({ probe: 'http', result: 'ok' }, 0.2)).toThrow(refused('observe'));
+    expect(() => tallied.startTimer({ probe: 'http', result: 'ok' })).toThrow(refused('startTimer'));
+    expect(() => tallied.labels('http', 'ok')).toThrow(refused('labels'));
+    expect(() => tallied.zero({ probe: 'http', result: 'ok' })).toThrow(refused('zero'));
+    expect(() => tallied.remove('http', 'ok')).toThrow(refused('remove'));
+  });
+});

@@ -48,6 +48,14 @@ export class HistogramSeries {
   }
 }
 
+/** @throws TypeError naming the metric when a bound is not finite or the bounds do not increase. */
+function checkedBounds(metric: string, bounds: readonly number[]): number[] {
+  bounds.forEach((bound, i) => {
+    if (!Number.isFinite(bound) || (i > 0 && bound <= (bounds[i - 1] as number))) throw new TypeError(`${metric}: bucket bounds must be finite and increasing, got ${bounds.join(', ')}`);
+  });
+  return [...bounds];
+}
+
 /** A sample of a histogram as the registry formats it: the series' labels as shared labels, `le` apart. */
 interface Sample {
   labels: Record<string, string | number>;
@@ -72,10 +80,8 @@ export class TalliedHistogram<L extends string> extends Histogram<L> {
 
   /** @throws Error (from prom-client) when a label is named `le`; TypeError when a bound is not finite or bounds do not increase. */
   constructor(config: TalliedConfiguration<L> & { readonly buckets: readonly number[] }) {
-    super({ ...config, labelNames: [...config.labelNames], buckets: [...config.buckets] });
-    config.buckets.forEach((bound, i) => {
-      if (!Number.isFinite(bound) || (i > 0 && bound <= (config.buckets[i - 1] as number))) throw new TypeError(`${config.name}: bucket bounds must be finite and increasing, got ${config.buckets.join(', ')}`);
-    });
+    // checked before prom-client registers the metric: a refused one must not stay in the registry
+    super({ ...config, labelNames: [...config.labelNames], buckets: checkedBounds(config.name, config.buckets) });
     this.names = config.labelNames;
     this.bounds = [...config.buckets];
     this.boundsArray = Float64Array.from(config.buckets);

@@ -77,6 +77,13 @@ describe('TalliedHistogram', () => {
     expect(() => tallied.series({ probe: 'http', result: 'ok' }).observe(Number.NaN)).toThrow('probe_duration_seconds: observed value is not a finite number: NaN');
     expect(() => new TalliedHistogram({ name: 'bad_seconds', help: 'h', labelNames: [], buckets: [1, 0.5], registers: [new Registry()] })).toThrow('bad_seconds: bucket bounds must be finite and increasing, got 1, 0.5');
   });
+
+  it('leaves the registry as it was when its bounds are refused (the corrected metric registers)', () => {
+    const registry = new Registry();
+    expect(() => new TalliedHistogram({ name: 'wait_seconds', help: 'h', labelNames: [], buckets: [0.1, Number.POSITIVE_INFINITY], registers: [registry] })).toThrow('wait_seconds: bucket bounds must be finite and increasing');
+    expect(registry.getSingleMetric('wait_seconds')).toBeUndefined();
+    expect(() => new TalliedHistogram({ name: 'wait_seconds', help: 'h', labelNames: [], buckets: [0.1, 1], registers: [registry] })).not.toThrow();
+  });
 });
 
 describe('prom-client updates on a TalliedHistogram', () => {

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePolicy } from '../../src/policies/define-policy.js';
 import type { Engine } from '../../src/core/engine/engine.js';
 import { HomeostatMetrics, actionLabel } from '../../src/telemetry/metrics.js';
 import { engineFixture, followLoad } from '../core/engine/fixture.js';
@@ -139,5 +142,32 @@ describe('HomeostatMetrics counts', () => {
     const text = await registry.metrics();
     expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
     expect(text).not.toContain('# {traceId');
+  });
+
+  it('counts each policy fault under the policy that threw, and each rejected reading under its sensor', async () => {
+    const { clock, web, engine, tree } = await engineFixture();
+    // throws on every reading of 3: the engine restarts it after a backoff
+    const fragile = definePolicy({
+      name: 'fragile',
+      config: z.object({}),
+      monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+      analyze: (source) => source.pipe(map((o) => { if (o.value === 3) throw new Error('cannot analyze 3'); return { kind: 'load', inputs: [o] }; })),
+      plan: () => ({ actions: [], reason: 'hold' }),
+    });
+    const metrics = new HomeostatMetrics({ engine, tree });
+    const faults: string[] = [];
+    engine.faults$.subscribe((f) => faults.push(f.policy));
+    engine.attach(web, fragile, {});
+    engine.attach(web, followLoad, {});
+    engine.start();
+    for (let s = 0; s < 40; s++) {
+      web.sensor('load').publish(s % 7 === 6 ? Number.NaN : s % 4);
+      await clock.advanceBy(60_000);
+    }
+    const text = await metrics.registry.metrics();
+    expect(faults.length).toBeGreaterThan(1);
+    expect(text).toContain(`homeostat_policy_faults_total{policy="fragile"} ${faults.length}\n`);
+    expect(text).not.toContain('homeostat_policy_faults_total{policy="follow-load"}');
+    expect(text).toContain('homeostat_sensor_rejected_readings_total{sensor="load"} 5\n');
   });
 });

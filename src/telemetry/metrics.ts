@@ -51,6 +51,7 @@ export class HomeostatMetrics {
   private readonly bySensor = new Map<string, ValueSeries>();
   private readonly byFaultyPolicy = new Map<string, ValueSeries>();
   private readonly subscriptions: Subscription[] = [];
+  private readonly releaseStateGauges: () => void;
   private readonly exemplars: boolean;
 
   /** @throws Error (from prom-client) when the registry already holds a metric of the same name. */
@@ -71,7 +72,7 @@ export class HomeostatMetrics {
     this.invocationSeconds = new TalliedHistogram({ name: 'homeostat_effector_duration_seconds', help: 'Effector invocation durations, retries and waits included.', labelNames: ['effector', 'result'], buckets: EFFECTOR_BUCKETS, registers });
     this.rejected = new TalliedCounter({ name: 'homeostat_sensor_rejected_readings_total', help: 'Readings rejected by their sensor schema (NaN, wrong type).', labelNames: ['sensor'], registers });
     this.faults = new TalliedCounter({ name: 'homeostat_policy_faults_total', help: 'Policies that threw and were restarted.', labelNames: ['policy'], registers });
-    registerStateGauges(registry, engine, tree);
+    this.releaseStateGauges = registerStateGauges(registry, engine, tree);
     this.subscriptions.push(
       engine.decisions$.subscribe((d) => this.onDecision(d)),
       engine.invoker.records$.subscribe((r) => this.onInvocation(r)),
@@ -80,9 +81,13 @@ export class HomeostatMetrics {
     );
   }
 
-  /** Stops following the engine (the metrics stay registered, with the counts so far). */
+  /**
+   * Stops following the engine (the metrics stay registered, with the counts so far) and lets go of the tree
+   * and the engine: the gauges of entities, stale sensors and policies report nothing from then on.
+   */
   close(): void {
     for (const s of this.subscriptions) s.unsubscribe();
+    this.releaseStateGauges();
   }
 
   private onDecision(d: Decision): void {

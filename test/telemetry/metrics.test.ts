@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -169,5 +171,38 @@ describe('HomeostatMetrics counts', () => {
     expect(text).toContain(`homeostat_policy_faults_total{policy="fragile"} ${faults.length}\n`);
     expect(text).not.toContain('homeostat_policy_faults_total{policy="follow-load"}');
     expect(text).toContain('homeostat_sensor_rejected_readings_total{sensor="load"} 5\n');
+  });
+});
+
+describe('HomeostatMetrics after close()', () => {
+  it('lets go of the tree and the engine (the host keeps the registry) and reports no entities or policies of them', async () => {
+    // a forced collection, to see what the registry still holds
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const registry = new Registry();
+    const held = await (async () => {
+      const { clock, web, engine, tree } = await engineFixture();
+      const metrics = new HomeostatMetrics({ registry, engine, tree });
+      engine.attach(web, followLoad, {});
+      engine.start();
+      web.sensor('load').publish(1);
+      await clock.settle();
+      expect(await registry.getSingleMetricAsString('homeostat_entities')).toContain('homeostat_entities{type="cluster",state="created"} 1');
+      metrics.close();
+      await engine.stop();
+      return { tree: new WeakRef(tree), engine: new WeakRef(engine) };
+    })();
+    // (no deref() before a collection: it keeps its target alive until the end of the job)
+    for (let i = 0; i < 5; i++) {
+      collectGarbage();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(held.tree.deref()).toBeUndefined();
+    expect(held.engine.deref()).toBeUndefined();
+    const text = await registry.metrics();
+    expect(text).not.toContain('homeostat_entities{');
+    expect(text).not.toContain('homeostat_policies{');
+    // the counts so far stay
+    expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
   });
 });

@@ -62,7 +62,8 @@ export class HomeostatMetrics {
     // trace ids as exemplars, where the registry speaks OpenMetrics
     this.exemplars = registry.contentType.includes('openmetrics');
     this.decisions = new TalliedCounter({ name: 'homeostat_decisions_total', help: 'Decisions by policy, action and outcome.', labelNames: ['policy', 'action', 'outcome'], registers, enableExemplars: this.exemplars });
-    this.lastDecision = new TalliedGauge({ name: 'homeostat_last_decision_timestamp_seconds', help: 'When each policy last decided each action (for annotations).', labelNames: ['policy', 'action'], registers });
+    // across a cluster's workers, the latest of their timestamps (a sum of times is none)
+    this.lastDecision = new TalliedGauge({ name: 'homeostat_last_decision_timestamp_seconds', help: 'When each policy last decided each action (for annotations).', labelNames: ['policy', 'action'], registers, aggregator: 'max' });
     const phases = new TalliedHistogram({ name: 'homeostat_loop_phase_duration_seconds', help: 'Time spent per loop phase (analyze: how long the analyzer held the data).', labelNames: ['phase'], buckets: PHASE_BUCKETS, registers });
     // made now, shown from their first observation (execute: from the first applied or failed decision)
     this.analyzePhase = phases.series({ phase: 'analyze' });

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -204,5 +204,25 @@ describe('HomeostatMetrics after close()', () => {
     expect(text).not.toContain('homeostat_policies{');
     // the counts so far stay
     expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
+  });
+});
+
+describe('HomeostatMetrics in a cluster of workers', () => {
+  it("aggregates the last decision's timestamp as the latest of the workers' (a sum is no time)", async () => {
+    const workers = [await engineFixture(), await engineFixture()];
+    const registries = workers.map(({ engine, tree }) => new HomeostatMetrics({ engine, tree }).registry);
+    for (const [i, { clock, web, engine }] of workers.entries()) {
+      engine.attach(web, followLoad, {});
+      engine.start();
+      await clock.advanceBy(1_000 * (i + 1));
+      web.sensor('load').publish(1);
+      await clock.settle();
+    }
+    const aggregated = AggregatorRegistry.aggregate(await Promise.all(registries.map((r) => r.getMetricsAsJSON())));
+    const [latest] = (await aggregated.getSingleMetric('homeostat_last_decision_timestamp_seconds')?.get())?.values ?? [];
+    expect(latest?.value).toBe(Math.max(...workers.map(({ clock }) => clock.now() / 1000)));
+    // the counts add up
+    const [applied] = (await aggregated.getSingleMetric('homeostat_decisions_total')?.get())?.values ?? [];
+    expect(applied?.value).toBe(2);
   });
 });

@@ -10,6 +10,8 @@ export interface TalliedConfiguration<L extends string> {
   readonly labelNames: readonly L[];
   readonly registers: Registry<RegistryContentType>[];
   readonly enableExemplars?: boolean;
+  /** How prom-client's AggregatorRegistry combines the workers' values of a series (default `sum`). */
+  readonly aggregator?: 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
 }
 
 /**

@@ -1,9 +1,9 @@
 /** prom-client's update methods of each metric kind, which a tallied metric would never export. */
-export const COUNTER_UPDATES = ['inc', 'labels', 'remove'] as const;
+export const COUNTER_UPDATES = ['inc', 'incWithoutExemplar', 'incWithExemplar', 'labels', 'remove'] as const;
 /** @see COUNTER_UPDATES */
 export const GAUGE_UPDATES = ['inc', 'dec', 'set', 'setToCurrentTime', 'startTimer', 'labels', 'remove'] as const;
 /** @see COUNTER_UPDATES */
-export const HISTOGRAM_UPDATES = ['observe', 'startTimer', 'labels', 'zero', 'remove'] as const;
+export const HISTOGRAM_UPDATES = ['observe', 'observeWithoutExemplar', 'observeWithExemplar', 'startTimer', 'labels', 'zero', 'remove'] as const;
 
 /**
  * Replaces prom-client's update methods on `metric` (its own, or the ones prom-client's constructor set on

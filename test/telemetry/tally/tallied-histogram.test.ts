@@ -92,6 +92,7 @@ describe('prom-client updates on a TalliedHistogram', () => {
     const refused = (method: string) => new RegExp(`^probe_duration_seconds: .*${method}\\(\\)`);
     expect(() => tallied.observe({ probe: 'http', result: 'ok' }, 0.2)).toThrow(refused('observe'));
     expect(() => tallied.startTimer({ probe: 'http', result: 'ok' })).toThrow(refused('startTimer'));
+    expect(() => (tallied as unknown as { observeWithoutExemplar: (labels: object, value: number) => void }).observeWithoutExemplar({ probe: 'http', result: 'ok' }, 0.2)).toThrow(refused('observeWithoutExemplar'));
     expect(() => tallied.labels('http', 'ok')).toThrow(refused('labels'));
     expect(() => tallied.zero({ probe: 'http', result: 'ok' })).toThrow(refused('zero'));
     expect(() => tallied.remove('http', 'ok')).toThrow(refused('remove'));

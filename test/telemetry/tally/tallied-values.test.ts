@@ -75,6 +75,7 @@ describe('prom-client updates on a tallied metric', () => {
     const refused = (method: string) => new RegExp(`^[a-z_]+: .*${method}\\(\\)`);
     expect(() => counter.inc({ queue: 'mail' })).toThrow(refused('inc'));
     expect(() => counter.labels('mail')).toThrow(refused('labels'));
+    expect(() => (counter as unknown as { incWithoutExemplar: (labels: object, value: number) => void }).incWithoutExemplar({ queue: 'mail' }, 1)).toThrow(refused('incWithoutExemplar'));
     expect(() => counter.remove('mail')).toThrow(refused('remove'));
     expect(() => gauge.set({ queue: 'mail' }, 3)).toThrow(refused('set'));
     expect(() => gauge.inc({ queue: 'mail' })).toThrow(refused('inc'));

@@ -51,6 +51,7 @@ export class HomeostatMetrics {
   private readonly bySensor = new Map<string, ValueSeries>();
   private readonly byFaultyPolicy = new Map<string, ValueSeries>();
   private readonly subscriptions: Subscription[] = [];
+  private readonly releaseStateGauges: () => void;
   private readonly exemplars: boolean;
 
   /** @throws Error (from prom-client) when the registry already holds a metric of the same name. */
@@ -61,7 +62,8 @@ export class HomeostatMetrics {
     // trace ids as exemplars, where the registry speaks OpenMetrics
     this.exemplars = registry.contentType.includes('openmetrics');
     this.decisions = new TalliedCounter({ name: 'homeostat_decisions_total', help: 'Decisions by policy, action and outcome.', labelNames: ['policy', 'action', 'outcome'], registers, enableExemplars: this.exemplars });
-    this.lastDecision = new TalliedGauge({ name: 'homeostat_last_decision_timestamp_seconds', help: 'When each policy last decided each action (for annotations).', labelNames: ['policy', 'action'], registers });
+    // across a cluster's workers, the latest of their timestamps (a sum of times is none)
+    this.lastDecision = new TalliedGauge({ name: 'homeostat_last_decision_timestamp_seconds', help: 'When each policy last decided each action (for annotations).', labelNames: ['policy', 'action'], registers, aggregator: 'max' });
     const phases = new TalliedHistogram({ name: 'homeostat_loop_phase_duration_seconds', help: 'Time spent per loop phase (analyze: how long the analyzer held the data).', labelNames: ['phase'], buckets: PHASE_BUCKETS, registers });
     // made now, shown from their first observation (execute: from the first applied or failed decision)
     this.analyzePhase = phases.series({ phase: 'analyze' });
@@ -71,7 +73,7 @@ export class HomeostatMetrics {
     this.invocationSeconds = new TalliedHistogram({ name: 'homeostat_effector_duration_seconds', help: 'Effector invocation durations, retries and waits included.', labelNames: ['effector', 'result'], buckets: EFFECTOR_BUCKETS, registers });
     this.rejected = new TalliedCounter({ name: 'homeostat_sensor_rejected_readings_total', help: 'Readings rejected by their sensor schema (NaN, wrong type).', labelNames: ['sensor'], registers });
     this.faults = new TalliedCounter({ name: 'homeostat_policy_faults_total', help: 'Policies that threw and were restarted.', labelNames: ['policy'], registers });
-    registerStateGauges(registry, engine, tree);
+    this.releaseStateGauges = registerStateGauges(registry, engine, tree);
     this.subscriptions.push(
       engine.decisions$.subscribe((d) => this.onDecision(d)),
       engine.invoker.records$.subscribe((r) => this.onInvocation(r)),
@@ -80,9 +82,13 @@ export class HomeostatMetrics {
     );
   }
 
-  /** Stops following the engine (the metrics stay registered, with the counts so far). */
+  /**
+   * Stops following the engine (the metrics stay registered, with the counts so far) and lets go of the tree
+   * and the engine: the gauges of entities, stale sensors and policies report nothing from then on.
+   */
   close(): void {
     for (const s of this.subscriptions) s.unsubscribe();
+    this.releaseStateGauges();
   }
 
   private onDecision(d: Decision): void {

@@ -5,9 +5,13 @@ import type { EntityTree } from '../core/entity-tree.js';
 /**
  * The gauges read from the tree and the engine when the registry is read (nothing on the loop's path):
  * entities by type and state, stale sensors, attached policies by state.
+ * @returns a release: from then on the gauges hold no reference to the tree or the engine (the registry,
+ *   which the host keeps, would keep them alive) and report no series.
  * @throws Error (from prom-client) when the registry already holds a metric of the same name.
  */
-export function registerStateGauges(registry: Registry<RegistryContentType>, engine: Engine, tree: EntityTree): void {
+export function registerStateGauges(registry: Registry<RegistryContentType>, engine: Engine, tree: EntityTree): () => void {
+  // the collectors reach the tree and the engine only through this, so a release lets them go
+  let source: { readonly engine: Engine; readonly tree: EntityTree } | undefined = { engine, tree };
   new Gauge({
     name: 'homeostat_entities',
     help: 'Entities by type and lifecycle state.',
@@ -15,7 +19,8 @@ export function registerStateGauges(registry: Registry<RegistryContentType>, eng
     registers: [registry],
     collect() {
       this.reset();
-      for (const entity of tree.entities()) this.inc({ type: entity.type, state: entity.state ?? 'created' });
+      if (source === undefined) return;
+      for (const entity of source.tree.entities()) this.inc({ type: entity.type, state: entity.state ?? 'created' });
     },
   });
   new Gauge({
@@ -25,8 +30,9 @@ export function registerStateGauges(registry: Registry<RegistryContentType>, eng
     registers: [registry],
     collect() {
       this.reset();
-      const now = tree.scheduler.now();
-      for (const entity of tree.entities()) {
+      if (source === undefined) return;
+      const now = source.tree.scheduler.now();
+      for (const entity of source.tree.entities()) {
         for (const sensor of entity._createdSensors()) if (sensor.definition.staleAfterMs !== undefined && sensor.current && sensor.isStale(now)) this.inc({ sensor: sensor.name });
       }
     },
@@ -38,10 +44,14 @@ export function registerStateGauges(registry: Registry<RegistryContentType>, eng
     registers: [registry],
     collect() {
       this.reset();
-      for (const p of engine.policies()) {
+      if (source === undefined) return;
+      for (const p of source.engine.policies()) {
         const state = p.state === 'restarting' ? 'restarting' : p.suspended ? 'suspended' : p.dryRun ? 'dry_run' : 'running';
         this.inc({ policy: p.name, state });
       }
     },
   });
+  return () => {
+    source = undefined;
+  };
 }

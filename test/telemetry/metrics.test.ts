@@ -1,5 +1,10 @@
-import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePolicy } from '../../src/policies/define-policy.js';
 import type { Engine } from '../../src/core/engine/engine.js';
 import { HomeostatMetrics, actionLabel } from '../../src/telemetry/metrics.js';
 import { engineFixture, followLoad } from '../core/engine/fixture.js';
@@ -139,5 +144,85 @@ describe('HomeostatMetrics counts', () => {
     const text = await registry.metrics();
     expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
     expect(text).not.toContain('# {traceId');
+  });
+
+  it('counts each policy fault under the policy that threw, and each rejected reading under its sensor', async () => {
+    const { clock, web, engine, tree } = await engineFixture();
+    // throws on every reading of 3: the engine restarts it after a backoff
+    const fragile = definePolicy({
+      name: 'fragile',
+      config: z.object({}),
+      monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+      analyze: (source) => source.pipe(map((o) => { if (o.value === 3) throw new Error('cannot analyze 3'); return { kind: 'load', inputs: [o] }; })),
+      plan: () => ({ actions: [], reason: 'hold' }),
+    });
+    const metrics = new HomeostatMetrics({ engine, tree });
+    const faults: string[] = [];
+    engine.faults$.subscribe((f) => faults.push(f.policy));
+    engine.attach(web, fragile, {});
+    engine.attach(web, followLoad, {});
+    engine.start();
+    for (let s = 0; s < 40; s++) {
+      web.sensor('load').publish(s % 7 === 6 ? Number.NaN : s % 4);
+      await clock.advanceBy(60_000);
+    }
+    const text = await metrics.registry.metrics();
+    expect(faults.length).toBeGreaterThan(1);
+    expect(text).toContain(`homeostat_policy_faults_total{policy="fragile"} ${faults.length}\n`);
+    expect(text).not.toContain('homeostat_policy_faults_total{policy="follow-load"}');
+    expect(text).toContain('homeostat_sensor_rejected_readings_total{sensor="load"} 5\n');
+  });
+});
+
+describe('HomeostatMetrics after close()', () => {
+  it('lets go of the tree and the engine (the host keeps the registry) and reports no entities or policies of them', async () => {
+    // a forced collection, to see what the registry still holds
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const registry = new Registry();
+    const held = await (async () => {
+      const { clock, web, engine, tree } = await engineFixture();
+      const metrics = new HomeostatMetrics({ registry, engine, tree });
+      engine.attach(web, followLoad, {});
+      engine.start();
+      web.sensor('load').publish(1);
+      await clock.settle();
+      expect(await registry.getSingleMetricAsString('homeostat_entities')).toContain('homeostat_entities{type="cluster",state="created"} 1');
+      metrics.close();
+      await engine.stop();
+      return { tree: new WeakRef(tree), engine: new WeakRef(engine) };
+    })();
+    // (no deref() before a collection: it keeps its target alive until the end of the job)
+    for (let i = 0; i < 5; i++) {
+      collectGarbage();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(held.tree.deref()).toBeUndefined();
+    expect(held.engine.deref()).toBeUndefined();
+    const text = await registry.metrics();
+    expect(text).not.toContain('homeostat_entities{');
+    expect(text).not.toContain('homeostat_policies{');
+    // the counts so far stay
+    expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
+  });
+});
+
+describe('HomeostatMetrics in a cluster of workers', () => {
+  it("aggregates the last decision's timestamp as the latest of the workers' (a sum is no time)", async () => {
+    const workers = [await engineFixture(), await engineFixture()];
+    const registries = workers.map(({ engine, tree }) => new HomeostatMetrics({ engine, tree }).registry);
+    for (const [i, { clock, web, engine }] of workers.entries()) {
+      engine.attach(web, followLoad, {});
+      engine.start();
+      await clock.advanceBy(1_000 * (i + 1));
+      web.sensor('load').publish(1);
+      await clock.settle();
+    }
+    const aggregated = AggregatorRegistry.aggregate(await Promise.all(registries.map((r) => r.getMetricsAsJSON())));
+    const [latest] = (await aggregated.getSingleMetric('homeostat_last_decision_timestamp_seconds')?.get())?.values ?? [];
+    expect(latest?.value).toBe(Math.max(...workers.map(({ clock }) => clock.now() / 1000)));
+    // the counts add up
+    const [applied] = (await aggregated.getSingleMetric('homeostat_decisions_total')?.get())?.values ?? [];
+    expect(applied?.value).toBe(2);
   });
 });

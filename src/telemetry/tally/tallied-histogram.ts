@@ -1,5 +1,6 @@
 import { Histogram } from 'prom-client';
 import { orderedLabels } from './labels.js';
+import { HISTOGRAM_UPDATES, refuseUpdates } from './refuse-updates.js';
 import type { TalliedConfiguration } from './tallied-values.js';
 
 /**
@@ -47,6 +48,14 @@ export class HistogramSeries {
   }
 }
 
+/** @throws TypeError naming the metric when a bound is not finite or the bounds do not increase. */
+function checkedBounds(metric: string, bounds: readonly number[]): number[] {
+  bounds.forEach((bound, i) => {
+    if (!Number.isFinite(bound) || (i > 0 && bound <= (bounds[i - 1] as number))) throw new TypeError(`${metric}: bucket bounds must be finite and increasing, got ${bounds.join(', ')}`);
+  });
+  return [...bounds];
+}
+
 /** A sample of a histogram as the registry formats it: the series' labels as shared labels, `le` apart. */
 interface Sample {
   labels: Record<string, string | number>;
@@ -60,7 +69,8 @@ interface Sample {
  * A prom-client Histogram whose label sets are counted in {@link HistogramSeries} the owner keeps (no label
  * object per observation) and turned into cumulative `_bucket`, `_sum` and `_count` samples when the
  * registry is read, exactly as prom-client prints its own. Only series made by
- * {@link TalliedHistogram.series} are exported; `reset()` zeroes and hides them all.
+ * {@link TalliedHistogram.series} are exported (prom-client's `observe`, `startTimer`, `labels`, `zero` and
+ * `remove` throw); `reset()` zeroes and hides them all.
  */
 export class TalliedHistogram<L extends string> extends Histogram<L> {
   private readonly table: HistogramSeries[] = [];
@@ -70,13 +80,12 @@ export class TalliedHistogram<L extends string> extends Histogram<L> {
 
   /** @throws Error (from prom-client) when a label is named `le`; TypeError when a bound is not finite or bounds do not increase. */
   constructor(config: TalliedConfiguration<L> & { readonly buckets: readonly number[] }) {
-    super({ ...config, labelNames: [...config.labelNames], buckets: [...config.buckets] });
-    config.buckets.forEach((bound, i) => {
-      if (!Number.isFinite(bound) || (i > 0 && bound <= (config.buckets[i - 1] as number))) throw new TypeError(`${config.name}: bucket bounds must be finite and increasing, got ${config.buckets.join(', ')}`);
-    });
+    // checked before prom-client registers the metric: a refused one must not stay in the registry
+    super({ ...config, labelNames: [...config.labelNames], buckets: checkedBounds(config.name, config.buckets) });
     this.names = config.labelNames;
     this.bounds = [...config.buckets];
     this.boundsArray = Float64Array.from(config.buckets);
+    refuseUpdates(this, HISTOGRAM_UPDATES);
   }
 
   /**

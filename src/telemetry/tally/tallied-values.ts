@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
 import { orderedLabels } from './labels.js';
+import { COUNTER_UPDATES, GAUGE_UPDATES, refuseUpdates } from './refuse-updates.js';
 import { ValueSeries } from './value-series.js';
 
 /** What a tallied metric is made with: prom-client's own configuration, less `collect`. */
@@ -9,6 +10,8 @@ export interface TalliedConfiguration<L extends string> {
   readonly labelNames: readonly L[];
   readonly registers: Registry<RegistryContentType>[];
   readonly enableExemplars?: boolean;
+  /** How prom-client's AggregatorRegistry combines the workers' values of a series (default `sum`). */
+  readonly aggregator?: 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
 }
 
 /**
@@ -35,8 +38,8 @@ function valuesOf(table: readonly ValueSeries[]): { value: number; labels: Recor
 /**
  * A prom-client Counter whose label sets are counted in {@link ValueSeries} the owner keeps (found by its own
  * keys, no label object per increment) and read when the registry is read. It registers, renames and exports
- * like any Counter; its series are only those made by {@link TalliedCounter.series}: prom-client's own `inc`
- * on it is not exported. `reset()` (as `registry.resetMetrics()` calls it) zeroes and hides every series.
+ * like any Counter; its series are only those made by {@link TalliedCounter.series}: prom-client's own `inc`,
+ * `labels` and `remove` on it throw (they would never be exported). `reset()` (as `registry.resetMetrics()` calls it) zeroes and hides every series.
  */
 export class TalliedCounter<L extends string> extends Counter<L> {
   private readonly table: ValueSeries[] = [];
@@ -45,6 +48,7 @@ export class TalliedCounter<L extends string> extends Counter<L> {
   constructor(config: TalliedConfiguration<L>) {
     super({ ...config, labelNames: [...config.labelNames] });
     this.names = config.labelNames;
+    refuseUpdates(this, COUNTER_UPDATES);
   }
 
   /**
@@ -70,7 +74,8 @@ export class TalliedCounter<L extends string> extends Counter<L> {
 
 /**
  * A prom-client Gauge whose label sets are set in {@link ValueSeries} the owner keeps and read when the
- * registry is read; otherwise as {@link TalliedCounter}.
+ * registry is read; otherwise as {@link TalliedCounter} (prom-client's `set`, `inc`, `dec`, `setToCurrentTime`,
+ * `startTimer`, `labels` and `remove` throw).
  */
 export class TalliedGauge<L extends string> extends Gauge<L> {
   private readonly table: ValueSeries[] = [];
@@ -79,6 +84,7 @@ export class TalliedGauge<L extends string> extends Gauge<L> {
   constructor(config: TalliedConfiguration<L>) {
     super({ ...config, labelNames: [...config.labelNames] });
     this.names = config.labelNames;
+    refuseUpdates(this, GAUGE_UPDATES);
   }
 
   /**

@@ -77,4 +77,24 @@ describe('TalliedHistogram', () => {
     expect(() => tallied.series({ probe: 'http', result: 'ok' }).observe(Number.NaN)).toThrow('probe_duration_seconds: observed value is not a finite number: NaN');
     expect(() => new TalliedHistogram({ name: 'bad_seconds', help: 'h', labelNames: [], buckets: [1, 0.5], registers: [new Registry()] })).toThrow('bad_seconds: bucket bounds must be finite and increasing, got 1, 0.5');
   });
+
+  it('leaves the registry as it was when its bounds are refused (the corrected metric registers)', () => {
+    const registry = new Registry();
+    expect(() => new TalliedHistogram({ name: 'wait_seconds', help: 'h', labelNames: [], buckets: [0.1, Number.POSITIVE_INFINITY], registers: [registry] })).toThrow('wait_seconds: bucket bounds must be finite and increasing');
+    expect(registry.getSingleMetric('wait_seconds')).toBeUndefined();
+    expect(() => new TalliedHistogram({ name: 'wait_seconds', help: 'h', labelNames: [], buckets: [0.1, 1], registers: [registry] })).not.toThrow();
+  });
+});
+
+describe('prom-client updates on a TalliedHistogram', () => {
+  it('are refused, naming the metric and the method, instead of being lost from every scrape', () => {
+    const { tallied } = twins();
+    const refused = (method: string) => new RegExp(`^probe_duration_seconds: .*${method}\\(\\)`);
+    expect(() => tallied.observe({ probe: 'http', result: 'ok' }, 0.2)).toThrow(refused('observe'));
+    expect(() => tallied.startTimer({ probe: 'http', result: 'ok' })).toThrow(refused('startTimer'));
+    expect(() => (tallied as unknown as { observeWithoutExemplar: (labels: object, value: number) => void }).observeWithoutExemplar({ probe: 'http', result: 'ok' }, 0.2)).toThrow(refused('observeWithoutExemplar'));
+    expect(() => tallied.labels('http', 'ok')).toThrow(refused('labels'));
+    expect(() => tallied.zero({ probe: 'http', result: 'ok' })).toThrow(refused('zero'));
+    expect(() => tallied.remove('http', 'ok')).toThrow(refused('remove'));
+  });
 });

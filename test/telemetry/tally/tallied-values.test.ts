@@ -66,3 +66,29 @@ describe('TalliedCounter and TalliedGauge', () => {
     expect((await counter.get()).values).toEqual([{ value: 1, labels: { queue: 'mail' } }]);
   });
 });
+
+describe('prom-client updates on a tallied metric', () => {
+  it('are refused, naming the metric and the method, instead of being lost from every scrape', async () => {
+    const registry = new Registry();
+    const counter = new TalliedCounter({ name: 'jobs_total', help: 'Jobs.', labelNames: ['queue'], registers: [registry] });
+    const gauge = new TalliedGauge({ name: 'jobs_last_timestamp_seconds', help: 'Last job.', labelNames: ['queue'], registers: [registry] });
+    const refused = (method: string) => new RegExp(`^[a-z_]+: .*${method}\\(\\)`);
+    expect(() => counter.inc({ queue: 'mail' })).toThrow(refused('inc'));
+    expect(() => counter.labels('mail')).toThrow(refused('labels'));
+    expect(() => (counter as unknown as { incWithoutExemplar: (labels: object, value: number) => void }).incWithoutExemplar({ queue: 'mail' }, 1)).toThrow(refused('incWithoutExemplar'));
+    expect(() => counter.remove('mail')).toThrow(refused('remove'));
+    expect(() => gauge.set({ queue: 'mail' }, 3)).toThrow(refused('set'));
+    expect(() => gauge.inc({ queue: 'mail' })).toThrow(refused('inc'));
+    expect(() => gauge.dec({ queue: 'mail' })).toThrow(refused('dec'));
+    expect(() => gauge.setToCurrentTime({ queue: 'mail' })).toThrow(refused('setToCurrentTime'));
+    expect(() => gauge.startTimer({ queue: 'mail' })).toThrow(refused('startTimer'));
+    expect(() => gauge.labels('mail')).toThrow(refused('labels'));
+    expect(() => gauge.remove('mail')).toThrow(refused('remove'));
+    expect(() => counter.inc()).toThrow('jobs_total: counted by its owner from its own events');
+    // the owner's series still count, and a reset still works
+    counter.series({ queue: 'mail' }).add(2);
+    expect(await registry.metrics()).toContain('jobs_total{queue="mail"} 2\n');
+    registry.resetMetrics();
+    expect((await counter.get()).values).toEqual([]);
+  });
+});

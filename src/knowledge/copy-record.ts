@@ -39,6 +39,11 @@ export function copyPlain(value: unknown, depth: number): unknown {
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) out[key] = copyPlain(source[key], depth + 1);
+  for (const key of Object.keys(source)) {
+    // an own `__proto__` key (JSON.parse makes one) assigned here would set the copy's prototype and lose the
+    // key: structuredClone keeps it as data
+    if (key === '__proto__') throw NOT_PLAIN;
+    out[key] = copyPlain(source[key], depth + 1);
+  }
   return out;
 }

@@ -136,10 +136,22 @@ export class WriteQueue {
   private start(): void {
     if (this.flushing || this.retryTimer || this.entries.length === 0) return;
     const batch = this.entries.slice(0, this.isolating ? 1 : this.maxBatch);
-    this.flushing = this.store.write(batch.map((e) => e.op)).then(
+    this.flushing = this.written(batch.map((e) => e.op)).then(
       () => this.succeeded(batch),
       (error: unknown) => this.failed(batch, error),
     );
+  }
+
+  /**
+   * The store's write as a promise: a store that throws from `write` itself (or returns no promise) fails like
+   * one that rejects, where the throw escaped from a microtask and ended the process.
+   */
+  private written(ops: readonly WriteOp[]): Promise<void> {
+    try {
+      return Promise.resolve(this.store.write(ops));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private succeeded(batch: Entry[]): void {

@@ -41,9 +41,10 @@ const DEFINITION_KEYS: ReadonlySet<string> = new Set(['name', 'schema', 'staleAf
 
 /**
  * A copy of `definition` with every field of {@link SensorDefinition} present (undefined when not given), in
- * one order, then any other own field. Every definition then has the same hidden class in V8: a copy by
- * spread, from a call site that sees definitions of many shapes, gets a hidden class of its own, and reading a
- * field such a definition lacks (`staleAfterMs`, on every stale-input check) takes ~20x as long.
+ * one order, then any other own enumerable field (symbol keys too). Every definition then has the same hidden
+ * class in V8: a copy by spread, from a call site that sees definitions of many shapes, gets a hidden class of
+ * its own, and reading a field such a definition lacks (`staleAfterMs`, on every stale-input check) takes ~20x
+ * as long.
  */
 function withSharedShape<T>(definition: SensorDefinition<T>): SensorDefinition<T> {
   const copy: Record<string, unknown> = {
@@ -55,7 +56,12 @@ function withSharedShape<T>(definition: SensorDefinition<T>): SensorDefinition<T
     pushable: definition.pushable,
     history: definition.history,
   };
-  for (const key of Object.keys(definition)) if (!DEFINITION_KEYS.has(key)) copy[key] = (definition as unknown as Record<string, unknown>)[key];
+  // every other own enumerable field, symbol keys too, defined as a spread defines it (`copy[key] = …` would
+  // drop a symbol key's field and take a `__proto__` key as the copy's prototype)
+  for (const key of Reflect.ownKeys(definition)) {
+    if ((typeof key === 'string' && DEFINITION_KEYS.has(key)) || !Object.prototype.propertyIsEnumerable.call(definition, key)) continue;
+    Object.defineProperty(copy, key, { value: (definition as unknown as Record<PropertyKey, unknown>)[key], enumerable: true, writable: true, configurable: true });
+  }
   return copy as unknown as SensorDefinition<T>;
 }
 

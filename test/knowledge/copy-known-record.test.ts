@@ -213,4 +213,19 @@ describe('copyWriteOp', () => {
       delete (Object.prototype as Record<string, unknown>)['params'];
     }
   });
+
+  it('keeps an own __proto__ key in a value of a record (a result or state parsed from JSON) as data, not as a prototype', () => {
+    const parsed = (): unknown => JSON.parse('{"ok":true,"__proto__":{"admin":true}}');
+    const writes: unknown[] = [
+      { kind: 'invocation', value: { id: 'i', at: 0, entity: 'e', effector: 'x', caller: { kind: 'policy', name: 'p' }, params: {}, outcome: 'succeeded', attempts: 1, durationMs: 0, result: parsed() } },
+      { kind: 'decision', value: { id: 'd', at: 0, entity: 'e', policy: 'p', policyName: 'n', symptom: { kind: 'k', detail: parsed() }, actions: [], reason: 'r', inputs: [], outcome: 'applied' } },
+      { kind: 'state', policy: 'p', key: 'k', value: parsed() },
+    ];
+    for (const write of writes) {
+      const copy = copyWriteOp(write as WriteOp);
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(write));
+      expect(picture(copy)).toStrictEqual(picture(structuredClone(write)));
+    }
+  });
 });
+

@@ -39,4 +39,13 @@ describe('copyRecord', () => {
     expect(() => copyRecord({ list: [{ run: () => 1 }] })).toThrow(/could not be cloned/);
     expect(() => copyRecord({ list: [Symbol('s')] })).toThrow(/could not be cloned/);
   });
+
+  it('keeps an own __proto__ key (JSON.parse makes one) as data, as structuredClone does: the copy keeps its prototype', () => {
+    const original = JSON.parse('{"id":"i1","result":{"ok":true,"__proto__":{"admin":true}}}') as { result: Record<string, unknown> };
+    const copy = copyRecord(original);
+    expect(Object.getPrototypeOf(copy.result)).toBe(Object.prototype);
+    expect(Object.keys(copy.result)).toEqual(['ok', '__proto__']);
+    expect(copy.result['admin']).toBeUndefined();
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(original));
+  });
 });

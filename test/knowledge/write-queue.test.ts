@@ -161,4 +161,33 @@ describe('the knowledge write queue', () => {
     expect(store.batches).toEqual([100]);
     expect((await knowledge.queryDecisions({ limit: 1_000 })).map((d) => d.id)).toEqual(Array.from({ length: 100 }, (_, i) => `d${99 - i}`));
   });
+
+  it('takes a store whose write throws at once (not a rejected promise) as a failed write: reported, kept and retried', async () => {
+    const clock = new VirtualClock();
+    /** Throws from write itself (a store that checks its connection before making a promise) until it is up. */
+    class EagerStore extends MemoryStore {
+      up = false;
+      override write(ops: readonly WriteOp[]): Promise<void> {
+        if (!this.up) throw new Error('not connected');
+        return super.write(ops);
+      }
+    }
+    const store = new EagerStore();
+    const knowledge = new Knowledge(store, clock, { retryDelayMs: 100 });
+    const errors: string[] = [];
+    knowledge.errors$.subscribe((e) => errors.push(e.message));
+    knowledge.recordDecision(decision('d1'));
+    knowledge.recordDecision(decision('d2'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(errors).toEqual(['not connected']);
+    expect(knowledge.degraded).toBe(true);
+    await expect(knowledge.flush()).rejects.toThrow(/knowledge store is failing; writes are kept and retried \(not connected\)/);
+    store.up = true;
+    await clock.advanceBy(100);
+    await knowledge.flush();
+    expect((await store.queryDecisions({})).map((d) => d.id)).toEqual(['d2', 'd1']);
+    expect(knowledge.degraded).toBe(false);
+  });
 });
+

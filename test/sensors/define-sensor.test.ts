@@ -29,4 +29,16 @@ describe('defineSensor', () => {
     expect(() => numberSensor('Bad Name')).toThrow(/sensor name 'Bad Name'/);
     expect(() => numberSensor('ok.name', { history: 0 })).toThrow(/sensor 'ok.name': history/);
   });
+
+  it('keeps every own enumerable field a spread copy kept: symbol keys, and a __proto__ key as data (not as a prototype)', () => {
+    const owner = Symbol('owner');
+    const tagged = defineSensor({ name: 'queue.depth', schema: z.number(), [owner]: 'team-a' } as Parameters<typeof defineSensor<number>>[0]);
+    expect((tagged as unknown as Record<symbol, unknown>)[owner]).toBe('team-a');
+    const meta = JSON.parse('{"team":"a","__proto__":{"pushable":true,"admin":true}}') as object;
+    const withMeta = defineSensor({ ...meta, name: 'queue.age', schema: z.number() });
+    expect(Object.getPrototypeOf(withMeta)).toBe(Object.prototype);
+    expect((withMeta as unknown as Record<string, unknown>)['admin']).toBeUndefined();
+    expect(Object.keys(withMeta).slice(-2)).toEqual(['team', '__proto__']);
+  });
 });
+

@@ -1,4 +1,5 @@
 import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
+import { SENSOR_TIE, type SensorTie, type TiedSensor } from '../sensors/sensor.js';
 
 /**
  * Base of homeostat's operators, shaped like RxJS's own: a Subscriber that keeps its state in fields and
@@ -8,12 +9,33 @@ import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
  *
  * (Subclassing Subscriber is supported in RxJS 7, which this project pins.)
  */
-export abstract class AnalyzerSubscriber<I, O> extends Subscriber<I> {
+export abstract class AnalyzerSubscriber<I, O> extends Subscriber<I> implements SensorTie {
   protected readonly out: Subscriber<O>;
+  /** The sensor this subscriber was subscribed to directly, detached from when the subscription ends. */
+  private tiedSensor: TiedSensor | undefined = undefined;
 
   constructor(destination: Subscriber<O>) {
     super(destination);
     this.out = destination;
+  }
+
+  /** @internal a sensor this subscriber subscribed to: kept here, rather than as a tap among the finalizers */
+  [SENSOR_TIE](sensor: TiedSensor): boolean {
+    if (this.closed || this.tiedSensor !== undefined) return false;
+    this.tiedSensor = sensor;
+    return true;
+  }
+
+  /** Ends the subscription, then leaves the sensor it was tied to (once). */
+  override unsubscribe(): void {
+    const sensor = this.tiedSensor;
+    this.tiedSensor = undefined;
+    try {
+      super.unsubscribe();
+    } finally {
+      // as the sensor's tap would: it leaves the sensor even when another finalizer throws
+      sensor?._detach(this);
+    }
   }
 
   /** Handles one value; call `this.out.next(...)` to emit. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Subscription, take } from 'rxjs';
+import { Subscription, UnsubscriptionError, take } from 'rxjs';
+import { threshold } from '../../src/analyzers/threshold.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { compactFinalizers } from '../../src/core/compact-finalizers.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
@@ -50,6 +51,56 @@ describe('Sensor subscribers', () => {
       sensor.close();
       expect(completed).toBe(count);
     }
+  });
+});
+
+describe('an analyzer subscribed straight to a sensor', () => {
+  /** The sensor's sole subscriber, if any (the analyzer is tied to it, with no tap among its finalizers). */
+  const soleSubscriber = (sensor: ReturnType<typeof cpu>): unknown => (sensor as unknown as { single: unknown }).single;
+
+  it('leaves the sensor when its subscription ends, once, and the sensor takes the next subscriber alone', () => {
+    const sensor = cpu();
+    const kinds: string[] = [];
+    const subscription = sensor.readings$.pipe(threshold({ above: 80 })).subscribe((s) => kinds.push(s.kind));
+    sensor.publish(90);
+    expect(soleSubscriber(sensor)).toBeDefined();
+    subscription.unsubscribe();
+    subscription.unsubscribe();
+    expect(soleSubscriber(sensor)).toBeUndefined();
+    sensor.publish(10);
+    const later: number[] = [];
+    sensor.readings$.subscribe((o) => later.push(o.value));
+    sensor.publish(95);
+    expect(kinds).toEqual(['above']);
+    expect(later).toEqual([95]);
+  });
+
+  it('leaves the sensor even when another finalizer of its subscription throws', () => {
+    const sensor = cpu();
+    const kinds: string[] = [];
+    const subscription = sensor.readings$.pipe(threshold({ above: 80 })).subscribe((s) => kinds.push(s.kind));
+    // a finalizer of the analyzer's own subscription (the sensor's sole subscriber) that throws
+    (soleSubscriber(sensor) as Subscription).add(() => {
+      throw new Error('finalizer failed');
+    });
+    expect(() => subscription.unsubscribe()).toThrow(UnsubscriptionError);
+    expect(soleSubscriber(sensor)).toBeUndefined();
+    sensor.publish(90);
+    expect(kinds).toEqual([]);
+  });
+
+  it('leaves a sensor it shares with other subscribers, who keep their readings', () => {
+    const sensor = cpu();
+    const seen: string[] = [];
+    const watcher = sensor.readings$.subscribe((o) => seen.push(`w${o.value}`));
+    const analyzer = sensor.readings$.pipe(threshold({ above: 80 })).subscribe((s) => seen.push(s.kind));
+    sensor.publish(90);
+    analyzer.unsubscribe();
+    sensor.publish(10);
+    watcher.unsubscribe();
+    sensor.publish(95);
+    expect(seen).toEqual(['w90', 'above', 'w10']);
+    expect(soleSubscriber(sensor)).toBeUndefined();
   });
 });
 

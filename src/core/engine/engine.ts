@@ -221,10 +221,11 @@ export class Engine {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (const runner of this.runners.values()) {
+    // forEach rather than for-of: no iterator result per policy (a million entities start two million)
+    this.runners.forEach((runner) => {
       runner.existingExecutor?.reopen();
       runner.start();
-    }
+    });
   }
 
   /**

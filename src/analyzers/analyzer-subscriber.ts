@@ -26,16 +26,17 @@ export abstract class AnalyzerSubscriber<I, O> extends Subscriber<I> implements 
     return true;
   }
 
-  /** Ends the subscription, then leaves the sensor it was tied to (once). */
+  /**
+   * Leaves the sensor it was tied to (once), then ends the subscription: the order the sensor's tap had as
+   * the first finalizer, so nothing a later finalizer does reaches this subscriber through the sensor.
+   */
   override unsubscribe(): void {
     const sensor = this.tiedSensor;
-    this.tiedSensor = undefined;
-    try {
-      super.unsubscribe();
-    } finally {
-      // as the sensor's tap would: it leaves the sensor even when another finalizer throws
-      sensor?._detach(this);
+    if (sensor !== undefined) {
+      this.tiedSensor = undefined;
+      sensor._detach(this);
     }
+    super.unsubscribe();
   }
 
   /** Handles one value; call `this.out.next(...)` to emit. */

@@ -1,4 +1,4 @@
-import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
+import { Observable, Subscriber, type OperatorFunction, type TeardownLogic } from 'rxjs';
 import { SENSOR_TIE, type SensorTie, type TiedSensor } from '../sensors/sensor.js';
 
 /**
@@ -53,5 +53,24 @@ export abstract class AnalyzerSubscriber<I, O> extends Subscriber<I> implements 
 
 /** Makes an operator from a subscriber factory: `source.pipe(analyzerOperator((out) => new MySubscriber(out)))`. */
 export function analyzerOperator<I, O>(create: (destination: Subscriber<O>) => Subscriber<I>): OperatorFunction<I, O> {
-  return (source) => new Observable<O>((destination) => source.subscribe(create(destination)));
+  return (source) => new AnalyzedStream(source, create);
+}
+
+/**
+ * The stream an analyzer operator makes: its source and factory in two fields, with one subscribe function
+ * shared by every such stream (RxJS calls it with the stream as `this`), rather than a closure and its
+ * context per stream: a tree of a million entities builds two million of them on start.
+ */
+class AnalyzedStream<I, O> extends Observable<O> {
+  constructor(
+    readonly upstream: Observable<I>,
+    readonly create: (destination: Subscriber<O>) => Subscriber<I>,
+  ) {
+    super(subscribeAnalyzed);
+  }
+}
+
+function subscribeAnalyzed<I, O>(this: Observable<O>, destination: Subscriber<O>): TeardownLogic {
+  const stream = this as AnalyzedStream<I, O>;
+  return stream.upstream.subscribe(stream.create(destination));
 }

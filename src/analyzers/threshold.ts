@@ -30,12 +30,16 @@ export interface ThresholdSymptom extends Symptom {
  * number boxes. Shared, the rule's cache line also stays warm across the subscribers that read it.
  */
 class ThresholdRule {
+  /** The operator of these bounds, made once: applying it allocates nothing but the stream. */
+  readonly operator: OperatorFunction<Observation<number>, ThresholdSymptom>;
+
   constructor(
     readonly above: number,
     readonly below: number,
     readonly hysteresis: number,
     readonly every: boolean,
   ) {
+    this.operator = analyzerOperator((out: Subscriber<ThresholdSymptom>) => new ThresholdSubscriber(out, this));
     Object.freeze(this);
   }
 }
@@ -103,8 +107,7 @@ export function threshold(options: ThresholdOptions): OperatorFunction<Observati
     throw new RangeError(`threshold: \`hysteresis\` must be a finite number of 0 or more, got ${describeValue(hysteresis)}`);
   }
   if (above !== undefined && below !== undefined && below > above) throw new RangeError(`threshold: below (${below}) exceeds above (${above})`);
-  const rule = ruleOf(above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every');
-  return analyzerOperator((out) => new ThresholdSubscriber(out, rule));
+  return ruleOf(above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every').operator;
 }
 
 /** @throws RangeError when a given bound is not a number (or is NaN) */

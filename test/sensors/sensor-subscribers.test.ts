@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Subscription, UnsubscriptionError, take } from 'rxjs';
 import { threshold } from '../../src/analyzers/threshold.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
-import { compactFinalizers } from '../../src/core/compact-finalizers.js';
+import { compactFinalizers, reserveFinalizer } from '../../src/core/compact-finalizers.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -115,5 +115,32 @@ describe('compactFinalizers', () => {
     subscription.unsubscribe();
     subscription.unsubscribe();
     expect(ran).toEqual(['first', 'second', 'third']);
+  });
+
+  it('runs the finalizers of a reserved list once and in order, one or several, added before or after compacting', () => {
+    for (const count of [0, 1, 3]) {
+      const ran: number[] = [];
+      const subscription = new Subscription();
+      const reserved = reserveFinalizer(subscription);
+      expect(reserved).toEqual([]);
+      for (let i = 0; i < count; i++) subscription.add(() => ran.push(i));
+      compactFinalizers(subscription, reserved);
+      subscription.add(() => ran.push(count));
+      subscription.unsubscribe();
+      subscription.unsubscribe();
+      expect(ran).toEqual(Array.from({ length: count + 1 }, (_, i) => i));
+    }
+  });
+
+  it('reserves nothing for a subscription that has finalizers already, and removing one still works', () => {
+    const ran: string[] = [];
+    const subscription = new Subscription();
+    const removed = (): number => ran.push('removed');
+    subscription.add(removed);
+    expect(reserveFinalizer(subscription)).toBeUndefined();
+    subscription.add(() => ran.push('kept'));
+    subscription.remove(removed);
+    subscription.unsubscribe();
+    expect(ran).toEqual(['kept']);
   });
 });

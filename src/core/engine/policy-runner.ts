@@ -1,5 +1,5 @@
 import { Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
-import { compactFinalizers } from '../compact-finalizers.js';
+import { compactFinalizers, reserveFinalizer } from '../compact-finalizers.js';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -95,8 +95,10 @@ export class PolicyRunner {
       const monitored = checkObservable('monitor', definition.monitor(this.context));
       phase = 'analyze';
       const symptoms = checkObservable('analyze', definition.analyze(monitored, this.context));
-      const subscription = symptoms.subscribe(new RunSubscriber(this, generation));
-      compactFinalizers(subscription);
+      const subscriber = new RunSubscriber(this, generation);
+      const reserved = reserveFinalizer(subscriber);
+      const subscription = symptoms.subscribe(subscriber);
+      compactFinalizers(subscription, reserved);
       if (this.isLive(generation)) this.subscription = subscription;
       else subscription.unsubscribe();
     } catch (error) {

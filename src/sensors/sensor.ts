@@ -20,7 +20,7 @@ export interface TiedSensor {
 
 /**
  * A subscriber that can keep the sensor it subscribed to, and call its `_detach` itself when its subscription
- * ends (as the tap a sensor otherwise adds to the subscription would, at the same point).
+ * ends, before its other finalizers (where the tap a sensor otherwise adds, its first finalizer, would run).
  */
 export interface SensorTie {
   /** Keeps `sensor` to detach from when unsubscribed; false when it cannot (already closed, or tied). */

@@ -2,9 +2,10 @@
 // and where the memory goes (heap after the entities, after attaching the policies, after starting them).
 // Runs in its own process so that the memory figure is this tree's alone. BENCH_TREE_ENTITIES sets the size
 // (default 100,000; `npm run bench` also runs 1,000,000 as `tree-build-1m`).
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { asyncScheduler } from 'rxjs';
 import { Engine, EntityTree, Knowledge, MemoryStore, numberSensor } from '../src/index.js';
-import { emit } from './stats.js';
+import { cpuMsSince, emit } from './stats.js';
 import { thresholdPolicy } from './threshold-policy.js';
 
 const ENTITIES = Number(process.env['BENCH_TREE_ENTITIES'] ?? 100_000);
@@ -15,30 +16,72 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Collections and their pause time (ms), minor (scavenges) and major (mark-compact), while the tree is built. */
+const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor += 1;
+      gc.minorMs += entry.duration;
+    } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.major += 1;
+      gc.majorMs += entry.duration;
+    }
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+
 const sensors = [numberSensor('cpu'), numberSensor('memory'), numberSensor('requests.rate')];
 const heapBefore = heapAfterGc();
 const rssBefore = process.memoryUsage().rss;
 let paused = 0; // time spent measuring the heap between stages, not counted as start-up
 const start = performance.now();
+const cpuStart = process.cpuUsage();
+/** Wall-clock and CPU seconds of each stage (entities, attach, start), without the heap measurements between them. */
+const stages: Record<string, { seconds: number; cpuSeconds: number }> = {};
+let stageWall = start;
+let stageCpu = process.cpuUsage();
+const endStage = (name: string): void => {
+  stages[name] = { seconds: (performance.now() - stageWall) / 1000, cpuSeconds: cpuMsSince(stageCpu) / 1000 };
+};
+const nextStage = (): void => {
+  stageWall = performance.now();
+  stageCpu = process.cpuUsage();
+};
 const tree = new EntityTree(asyncScheduler);
 const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), asyncScheduler), scheduler: asyncScheduler });
 const root = tree.add({ id: 'root', type: 'application' });
 const groups = Array.from({ length: 100 }, (_, g) => tree.add({ id: `g${g}`, type: 'group' }, root));
 const entities = [];
 for (let i = 0; i < ENTITIES; i++) entities.push(tree.add({ id: `e${i}`, type: 'server', sensors }, groups[i % groups.length]));
+endStage('entities');
 let mark = performance.now();
+let cpuMark = process.cpuUsage();
 const heapEntities = heapAfterGc();
 paused += performance.now() - mark;
+let cpuPaused = cpuMsSince(cpuMark);
+nextStage();
 for (const [i, entity] of entities.entries()) {
   engine.attach(entity, thresholdPolicy, { sensor: 'cpu', above: 0.9 }, { id: `e${i}/cpu` });
   engine.attach(entity, thresholdPolicy, { sensor: 'memory', above: 0.95 }, { id: `e${i}/memory` });
 }
 entities.length = 0;
+endStage('attach');
 mark = performance.now();
+cpuMark = process.cpuUsage();
 const heapAttached = heapAfterGc();
 paused += performance.now() - mark;
+cpuPaused += cpuMsSince(cpuMark);
+nextStage();
 engine.start();
+endStage('start');
 const seconds = (performance.now() - start - paused) / 1000;
+const cpuSeconds = (cpuMsSince(cpuStart) - cpuPaused) / 1000;
+// the observer hears of collections after the synchronous work; the forced ones between stages count as 2 major
+await new Promise((resolve) => setTimeout(resolve, 100));
+const gcCounted = { ...gc };
+gcObserver.disconnect();
 const heapStarted = heapAfterGc();
 const rss = process.memoryUsage().rss;
 const perEntity = (bytes: number): number => Math.round(bytes / ENTITIES);
@@ -47,6 +90,9 @@ emit({
   entities: tree.size,
   policies: engine.policies().length,
   seconds,
+  cpuSeconds,
+  stages,
+  gc: gcCounted,
   rssMiB: rss / 2 ** 20,
   rssGrowthMiB: (rss - rssBefore) / 2 ** 20,
   rssBytesPerEntity: perEntity(rss - rssBefore),

@@ -24,39 +24,70 @@ export interface ThresholdSymptom extends Symptom {
   readonly detail: { readonly value: number; readonly bound: number | undefined };
 }
 
+/**
+ * The bounds of a threshold. Many policies of a tree share the same ones (`above: 0.9` on a million servers):
+ * one frozen rule serves them all, where bounds kept in each subscriber would cost it four fields and three
+ * number boxes. Shared, the rule's cache line also stays warm across the subscribers that read it.
+ */
+class ThresholdRule {
+  /** The operator of these bounds, made once: applying it allocates nothing but the stream. */
+  readonly operator: OperatorFunction<Observation<number>, ThresholdSymptom>;
+
+  constructor(
+    readonly above: number,
+    readonly below: number,
+    readonly hysteresis: number,
+    readonly every: boolean,
+  ) {
+    this.operator = analyzerOperator((out: Subscriber<ThresholdSymptom>) => new ThresholdSubscriber(out, this));
+    Object.freeze(this);
+  }
+}
+
+/**
+ * The rules made so far, looked up by their bounds (a scan: a handful of distinct bounds is the common case,
+ * and a key string per lookup would be garbage for every started policy). Past `MAX_RULES` distinct ones,
+ * each new set of bounds gets a rule of its own, not kept.
+ */
+const rules: ThresholdRule[] = [];
+const MAX_RULES = 64;
+
+/** The shared rule for these bounds (bounds compared with `Object.is`: a symptom reports -0 as given). */
+function ruleOf(above: number, below: number, hysteresis: number, every: boolean): ThresholdRule {
+  for (const rule of rules) {
+    if (Object.is(rule.above, above) && Object.is(rule.below, below) && Object.is(rule.hysteresis, hysteresis) && rule.every === every) return rule;
+  }
+  const rule = new ThresholdRule(above, below, hysteresis, every);
+  if (rules.length < MAX_RULES) rules.push(rule);
+  return rule;
+}
+
 /** Classifies each reading's value; builds the symptom, and the Observation it lists, only on a crossing. */
 class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSymptom> {
-  // Assigned in the constructor and not declared as class fields: a field defined first as undefined would
-  // hold a bound as a pointer to a number elsewhere in the heap (a cache miss on every reading); assigned a
-  // number first, the field keeps it in a box allocated beside this subscriber.
-  declare private readonly above: number;
-  declare private readonly below: number;
-  declare private readonly hysteresis: number;
-  declare private readonly every: boolean;
   private level: ThresholdSymptom['kind'] = 'normal';
 
-  constructor(destination: Subscriber<ThresholdSymptom>, above: number, below: number, hysteresis: number, every: boolean) {
+  constructor(
+    destination: Subscriber<ThresholdSymptom>,
+    private readonly rule: ThresholdRule,
+  ) {
     super(destination);
-    this.above = above;
-    this.below = below;
-    this.hysteresis = hysteresis;
-    this.every = every;
   }
 
   protected onReading(v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     const level = this.level;
+    const rule = this.rule;
     let next: ThresholdSymptom['kind'];
-    if (v > this.above || (level === 'above' && v > this.above - this.hysteresis)) next = 'above';
-    else if (v < this.below || (level === 'below' && v < this.below + this.hysteresis)) next = 'below';
+    if (v > rule.above || (level === 'above' && v > rule.above - rule.hysteresis)) next = 'above';
+    else if (v < rule.below || (level === 'below' && v < rule.below + rule.hysteresis)) next = 'below';
     else next = 'normal';
-    if (next === level && !(next !== 'normal' && this.every)) return;
+    if (next === level && !(next !== 'normal' && rule.every)) return;
     this.emitLevel(next, v, at, observation, origin);
   }
 
   /** Moves to `next` and emits its symptom (a method of its own: `onReading` stays small enough to inline). */
   private emitLevel(next: ThresholdSymptom['kind'], v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     this.level = next;
-    const bound = next === 'above' ? this.above : next === 'below' ? this.below : undefined;
+    const bound = next === 'above' ? this.rule.above : next === 'below' ? this.rule.below : undefined;
     this.out.next({ kind: next, inputs: [this.inputOf(v, at, observation, origin)], detail: { value: v, bound } });
   }
 }
@@ -70,12 +101,16 @@ class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSym
 export function threshold(options: ThresholdOptions): OperatorFunction<Observation<number>, ThresholdSymptom> {
   const { above, below, hysteresis = 0, emit = 'change' } = options;
   if (above === undefined && below === undefined) throw new RangeError('threshold needs `above`, `below` or both');
-  for (const [name, bound] of [['above', above], ['below', below]] as const) {
-    if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) throw new RangeError(`threshold: \`${name}\` must be a number, got ${describeValue(bound)}`);
-  }
+  checkBound('above', above);
+  checkBound('below', below);
   if (typeof hysteresis !== 'number' || !(hysteresis >= 0) || hysteresis === Infinity) {
     throw new RangeError(`threshold: \`hysteresis\` must be a finite number of 0 or more, got ${describeValue(hysteresis)}`);
   }
   if (above !== undefined && below !== undefined && below > above) throw new RangeError(`threshold: below (${below}) exceeds above (${above})`);
-  return analyzerOperator((out) => new ThresholdSubscriber(out, above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every'));
+  return ruleOf(above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every').operator;
+}
+
+/** @throws RangeError when a given bound is not a number (or is NaN) */
+function checkBound(name: 'above' | 'below', bound: number | undefined): void {
+  if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) throw new RangeError(`threshold: \`${name}\` must be a number, got ${describeValue(bound)}`);
 }

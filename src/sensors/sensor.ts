@@ -5,6 +5,33 @@ import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, describeValue, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 import { isReadingSink, type ReadingSink } from './reading-sink.js';
 
+/**
+ * The brand of a subscriber that ends its own tie to the sensor it subscribed to (see `SensorTie`). Such a
+ * subscriber needs no tap object and no list of finalizers from the sensor: two objects fewer per subscribed
+ * policy, which a tree of a million entities starts by the million.
+ */
+export const SENSOR_TIE: unique symbol = Symbol('homeostat.sensorTie');
+
+/** What a sensor tied to a subscriber is to that subscriber: what to call once, when its subscription ends. */
+export interface TiedSensor {
+  /** @internal removes `subscriber` from the sensor's subscribers */
+  _detach(subscriber: Subscriber<never>): void;
+}
+
+/**
+ * A subscriber that can keep the sensor it subscribed to, and call its `_detach` itself when its subscription
+ * ends, before its other finalizers (where the tap a sensor otherwise adds, its first finalizer, would run).
+ */
+export interface SensorTie {
+  /** Keeps `sensor` to detach from when unsubscribed; false when it cannot (already closed, or tied). */
+  [SENSOR_TIE](sensor: TiedSensor): boolean;
+}
+
+/** True when `subscriber` ties itself to a sensor. */
+function isSensorTie(subscriber: object): subscriber is SensorTie {
+  return typeof (subscriber as Partial<SensorTie>)[SENSOR_TIE] === 'function';
+}
+
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
 
@@ -53,8 +80,6 @@ export class Sensor<T> {
   private readonly rejections: Subject<RejectedReading>;
   private rejected = 0;
   private closed = false;
-  private hot: Observable<Observation<T>> | undefined;
-  private replaying: Observable<Observation<T>> | undefined;
 
   /** @param rejections shared sink for rejected readings (the tree passes one for all sensors) */
   constructor(entityId: string, definition: SensorDefinition<T>, scheduler: SchedulerLike, rejections: Subject<RejectedReading>) {
@@ -67,14 +92,17 @@ export class Sensor<T> {
     this.rejections = rejections;
   }
 
+  // The streams are small objects made on each ask and not kept: a policy subscribes once, and a stream kept
+  // for the sensor's life would be one more long-lived object per sensor (a million sensors, a million more).
+
   /** Hot stream of accepted readings, each tagged with entity and sensor (no replay). */
   get readings$(): Observable<Observation<T>> {
-    return (this.hot ??= new SensorStream(this, false));
+    return new SensorStream(this, false);
   }
 
   /** The current reading (if any) followed by every new one. */
   get changes$(): Observable<Observation<T>> {
-    return (this.replaying ??= new SensorStream(this, true));
+    return new SensorStream(this, true);
   }
 
   /** Same as `changes$`: what analyzers consume (current first, then updates). */
@@ -216,6 +244,7 @@ export class Sensor<T> {
       this.setSingle(undefined);
     } else if (this.subscribers.length === 0) this.setSingle(subscriber);
     else this.subscribers = this.subscribers.concat(subscriber);
+    if (isSensorTie(subscriber) && subscriber[SENSOR_TIE](this)) return;
     subscriber.add(new SensorTap(this, subscriber));
     compactFinalizers(subscriber);
   }

@@ -30,6 +30,24 @@ describe('threshold', () => {
     });
   });
 
+  it('keeps each set of bounds apart when many policies share rules, -0 and 0 included', () => {
+    // more distinct bounds than are kept shared, each classifying by its own bound
+    const bounds = Array.from({ length: 100 }, (_, i) => i);
+    for (const bound of bounds) {
+      marbles().run(({ cold, expectObservable }) => {
+        const source = cold('a-b-c|', { a: bound - 0.5, b: bound + 0.5, c: bound }).pipe(map((v) => obs(v)));
+        expectObservable(source.pipe(threshold({ above: bound }), map((s) => `${s.kind}:${String(s.detail.bound)}`))).toBe('--a-b|', { a: `above:${bound}`, b: 'normal:undefined' });
+      });
+    }
+    for (const bound of [0, -0, 0, -0]) {
+      marbles().run(({ cold, expectObservable }) => {
+        const source = cold('a|', { a: 1 }).pipe(map((v) => obs(v)));
+        const sign = source.pipe(threshold({ above: bound }), map((s) => (Object.is(s.detail.bound, -0) ? '-0' : String(s.detail.bound))));
+        expectObservable(sign).toBe('a|', { a: Object.is(bound, -0) ? '-0' : '0' });
+      });
+    }
+  });
+
   it('refuses bounds that make no sense', () => {
     expect(() => threshold({})).toThrow(RangeError);
     expect(() => threshold({ above: 10, below: 20 })).toThrow(/exceeds/);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Subscription, take } from 'rxjs';
+import { Subscription, UnsubscriptionError, take } from 'rxjs';
+import { threshold } from '../../src/analyzers/threshold.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
-import { compactFinalizers } from '../../src/core/compact-finalizers.js';
+import { compactFinalizers, reserveFinalizer } from '../../src/core/compact-finalizers.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -53,6 +54,56 @@ describe('Sensor subscribers', () => {
   });
 });
 
+describe('an analyzer subscribed straight to a sensor', () => {
+  /** The sensor's sole subscriber, if any (the analyzer is tied to it, with no tap among its finalizers). */
+  const soleSubscriber = (sensor: ReturnType<typeof cpu>): unknown => (sensor as unknown as { single: unknown }).single;
+
+  it('leaves the sensor when its subscription ends, once, and the sensor takes the next subscriber alone', () => {
+    const sensor = cpu();
+    const kinds: string[] = [];
+    const subscription = sensor.readings$.pipe(threshold({ above: 80 })).subscribe((s) => kinds.push(s.kind));
+    sensor.publish(90);
+    expect(soleSubscriber(sensor)).toBeDefined();
+    subscription.unsubscribe();
+    subscription.unsubscribe();
+    expect(soleSubscriber(sensor)).toBeUndefined();
+    sensor.publish(10);
+    const later: number[] = [];
+    sensor.readings$.subscribe((o) => later.push(o.value));
+    sensor.publish(95);
+    expect(kinds).toEqual(['above']);
+    expect(later).toEqual([95]);
+  });
+
+  it('leaves the sensor even when another finalizer of its subscription throws', () => {
+    const sensor = cpu();
+    const kinds: string[] = [];
+    const subscription = sensor.readings$.pipe(threshold({ above: 80 })).subscribe((s) => kinds.push(s.kind));
+    // a finalizer of the analyzer's own subscription (the sensor's sole subscriber) that throws
+    (soleSubscriber(sensor) as Subscription).add(() => {
+      throw new Error('finalizer failed');
+    });
+    expect(() => subscription.unsubscribe()).toThrow(UnsubscriptionError);
+    expect(soleSubscriber(sensor)).toBeUndefined();
+    sensor.publish(90);
+    expect(kinds).toEqual([]);
+  });
+
+  it('leaves a sensor it shares with other subscribers, who keep their readings', () => {
+    const sensor = cpu();
+    const seen: string[] = [];
+    const watcher = sensor.readings$.subscribe((o) => seen.push(`w${o.value}`));
+    const analyzer = sensor.readings$.pipe(threshold({ above: 80 })).subscribe((s) => seen.push(s.kind));
+    sensor.publish(90);
+    analyzer.unsubscribe();
+    sensor.publish(10);
+    watcher.unsubscribe();
+    sensor.publish(95);
+    expect(seen).toEqual(['w90', 'above', 'w10']);
+    expect(soleSubscriber(sensor)).toBeUndefined();
+  });
+});
+
 describe('compactFinalizers', () => {
   it('keeps every finalizer, run once and in order on unsubscribe', () => {
     const ran: string[] = [];
@@ -64,5 +115,32 @@ describe('compactFinalizers', () => {
     subscription.unsubscribe();
     subscription.unsubscribe();
     expect(ran).toEqual(['first', 'second', 'third']);
+  });
+
+  it('runs the finalizers of a reserved list once and in order, one or several, added before or after compacting', () => {
+    for (const count of [0, 1, 3]) {
+      const ran: number[] = [];
+      const subscription = new Subscription();
+      const reserved = reserveFinalizer(subscription);
+      expect(reserved).toEqual([]);
+      for (let i = 0; i < count; i++) subscription.add(() => ran.push(i));
+      compactFinalizers(subscription, reserved);
+      subscription.add(() => ran.push(count));
+      subscription.unsubscribe();
+      subscription.unsubscribe();
+      expect(ran).toEqual(Array.from({ length: count + 1 }, (_, i) => i));
+    }
+  });
+
+  it('reserves nothing for a subscription that has finalizers already, and removing one still works', () => {
+    const ran: string[] = [];
+    const subscription = new Subscription();
+    const removed = (): number => ran.push('removed');
+    subscription.add(removed);
+    expect(reserveFinalizer(subscription)).toBeUndefined();
+    subscription.add(() => ran.push('kept'));
+    subscription.remove(removed);
+    subscription.unsubscribe();
+    expect(ran).toEqual(['kept']);
   });
 });

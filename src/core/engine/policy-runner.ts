@@ -1,5 +1,5 @@
 import { Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
-import { compactFinalizers } from '../compact-finalizers.js';
+import { compactFinalizers, reserveFinalizer } from '../compact-finalizers.js';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -85,21 +85,24 @@ export class PolicyRunner {
   /** Builds and subscribes the policy's stream; never throws (a failure is a fault). */
   start(): void {
     this.stopped = false;
-    this.startedAt = this.deps.scheduler.now();
+    // the start time is read by a fault only to forgive earlier faults after a healthy run: with none to
+    // forgive it is not needed, and not keeping it saves a number box per runner (a million runners)
+    if (this.consecutiveFaults > 0) this.startedAt = this.deps.scheduler.now();
     const generation = ++this.generation;
-    const live = (): boolean => this.isLive(generation);
     const { definition } = this.attachment;
     let phase: 'monitor' | 'analyze' = 'monitor';
     try {
       const monitored = checkObservable('monitor', definition.monitor(this.context));
       phase = 'analyze';
       const symptoms = checkObservable('analyze', definition.analyze(monitored, this.context));
-      const subscription = symptoms.subscribe(new RunSubscriber(this, generation));
-      compactFinalizers(subscription);
-      if (live()) this.subscription = subscription;
+      const subscriber = new RunSubscriber(this, generation);
+      const reserved = reserveFinalizer(subscriber);
+      const subscription = symptoms.subscribe(subscriber);
+      compactFinalizers(subscription, reserved);
+      if (this.isLive(generation)) this.subscription = subscription;
       else subscription.unsubscribe();
     } catch (error) {
-      if (live()) this.fault(phase, error);
+      if (this.isLive(generation)) this.fault(phase, error);
     }
   }
 

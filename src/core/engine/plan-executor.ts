@@ -4,10 +4,9 @@ import type { EntityTree } from '../entity-tree.js';
 import type { Arbiter } from './arbiter.js';
 import { runSteps, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
-import { redact } from '../redact.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
-import type { Action, Decision, DecisionOutcome } from '../../knowledge/decision.js';
+import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { PolicyState } from '../../knowledge/policy-state.js';
 import type { PolicyAttachment } from './attachment.js';
@@ -20,6 +19,10 @@ import type { Caller } from '../../effectors/invocation.js';
 import { startShortRun, type ShortPathHost, type ShortRun } from './short-path.js';
 import { NOT_ACTING, executionFailure } from './execution-failure.js';
 import { AttemptSignal } from '../../effectors/attempt-signal.js';
+import { cooldownIn, startCooldown, type ExecutorPhase } from './executor-cooldown.js';
+import { decisionRecord, stopped, type RecordExtra } from './decision-record.js';
+
+export { restingPhase, type ExecutorPhase } from './executor-cooldown.js';
 
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
@@ -35,27 +38,12 @@ export interface ExecutorDeps {
   readonly arbiter: Arbiter;
 }
 
-const COOLDOWN_KEY = 'engine.cooldownUntil';
 /** What `whenIdle` gives before the first plan: one settled promise for every executor. */
 const ALREADY_IDLE: Promise<void> = Promise.resolve();
 
 interface Waiting {
   readonly pending: PendingPlan;
   readonly targets: PlanTargets;
-}
-
-type Extra = { id?: string; executeMs?: number; detail?: string; error?: Decision['error'] };
-
-/** What an executor is doing: executing a plan, in a cooldown after one, or idle. */
-export type ExecutorPhase = 'idle' | 'executing' | 'cooldown';
-
-/** The phase of a policy whose executor executes nothing: `cooldown` until the stamp kept in its state passes. */
-export function restingPhase(attachment: PolicyAttachment, deps: Pick<ExecutorDeps, 'knowledge' | 'scheduler'>): ExecutorPhase {
-  return cooldownIn(deps.knowledge.policyState(attachment.id)) > deps.scheduler.now() ? 'cooldown' : 'idle';
-}
-
-function cooldownIn(state: PolicyState, key?: string): number {
-  return state.get<number>(key === undefined ? COOLDOWN_KEY : `${COOLDOWN_KEY}.${key}`) ?? -Infinity;
 }
 
 /**
@@ -103,7 +91,7 @@ export class PlanExecutor implements ShortPathHost {
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
   get phase(): ExecutorPhase {
     if (this.current) return 'executing';
-    return this.cooldownUntil() > this.deps.scheduler.now() ? 'cooldown' : 'idle';
+    return cooldownIn(this.state) > this.deps.scheduler.now() ? 'cooldown' : 'idle';
   }
 
   /** Plans waiting for the one that executes. */
@@ -179,9 +167,9 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'rejected_stale', { detail: `changed since the plan was made: ${changed}` });
       return;
     }
-    const until = Math.max(this.cooldownUntil(), this.cooldownUntil(pending.plan.cooldown?.key));
+    const until = Math.max(cooldownIn(this.state), cooldownIn(this.state, pending.plan.cooldown?.key));
     if (until > this.deps.scheduler.now()) {
-      const which = pending.plan.cooldown && this.cooldownUntil(pending.plan.cooldown.key) === until ? `'${pending.plan.cooldown.key}' cooldown` : 'cooldown';
+      const which = pending.plan.cooldown && cooldownIn(this.state, pending.plan.cooldown.key) === until ? `'${pending.plan.cooldown.key}' cooldown` : 'cooldown';
       this.record(pending, 'skipped_cooldown', { detail: `${which} until ${until} (${until - this.deps.scheduler.now()} ms left)` });
       return;
     }
@@ -290,38 +278,14 @@ export class PlanExecutor implements ShortPathHost {
     this.record(pending, outcome, recorded === undefined ? { id, executeMs, detail } : { id, executeMs, error: recorded, detail });
   }
 
-  private cooldownUntil(key?: string): number {
-    return cooldownIn(this.state, key);
-  }
-
   private startCooldown(pending: PendingPlan): void {
-    const now = this.deps.scheduler.now();
-    if (this.attachment.cooldownMs > 0) this.state.set(COOLDOWN_KEY, now + this.attachment.cooldownMs);
-    const own = pending.plan.cooldown;
-    if (own && own.ms > 0) this.state.set(`${COOLDOWN_KEY}.${own.key}`, now + own.ms);
+    startCooldown(this.state, this.deps.scheduler.now(), this.attachment.cooldownMs, pending.plan.cooldown);
   }
 
-  private record(pending: PendingPlan, outcome: DecisionOutcome, extra: Extra = {}): void {
+  private record(pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra = {}): void {
     const { attachment, deps } = this;
-    // built field by field, in the record's key order, rather than with spreads of optional parts
-    const built: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = {
-      id: extra.id ?? deps.nextDecisionId(),
-      at: deps.scheduler.now(),
-      entity: attachment.entity.id,
-      policy: attachment.id,
-      policyName: attachment.definition.name,
-      symptom: pending.symptom.detail === undefined ? { kind: pending.symptom.kind } : { kind: pending.symptom.kind, detail: pending.symptom.detail },
-      // params as recorded: secret-looking values redacted (the effector itself got the real ones)
-      actions: pending.plan.actions.map(redactedAction),
-      reason: pending.plan.reason,
-      inputs: pending.symptom.inputs,
-      outcome,
-    };
-    if (extra.detail !== undefined) built.detail = extra.detail;
-    if (extra.error !== undefined) built.error = extra.error;
-    built.durations = { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 };
-    if (pending.traceId !== undefined) built.traceId = pending.traceId;
-    const decision = this.coalescer.coalesce(built as Decision);
+    const built = decisionRecord(attachment, pending, outcome, extra, extra.id ?? deps.nextDecisionId(), deps.scheduler.now());
+    const decision = this.coalescer.coalesce(built);
     deps.knowledge.recordDecision(decision);
     if (pending.trace) {
       pending.trace.span.setAttribute('homeostat.outcome', outcome);
@@ -330,16 +294,4 @@ export class PlanExecutor implements ShortPathHost {
     }
     deps.onDecision(decision);
   }
-}
-
-function stopped(message: string): NonNullable<Decision['error']> {
-  return { code: 'E_ENGINE_STOPPED', message };
-}
-
-/** An action as a decision records it: params with secret-looking values redacted (a bare spread, then the field set). */
-function redactedAction(action: Action): Action {
-  if (action.params === undefined) return action;
-  const recorded: { -readonly [K in keyof Action]: Action[K] } = { ...action };
-  recorded.params = redact(action.params);
-  return recorded;
 }

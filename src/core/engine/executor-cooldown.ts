@@ -1,0 +1,26 @@
+import type { PolicyState } from '../../knowledge/policy-state.js';
+import type { Plan } from '../../policies/define-policy.js';
+import type { PolicyAttachment } from './attachment.js';
+import type { ExecutorDeps } from './plan-executor.js';
+
+/** Where a policy's cooldown stamps live in its state (the policy-wide one, and one per named cooldown). */
+const COOLDOWN_KEY = 'engine.cooldownUntil';
+
+/** What an executor is doing: executing a plan, in a cooldown after one, or idle. */
+export type ExecutorPhase = 'idle' | 'executing' | 'cooldown';
+
+/** The phase of a policy whose executor executes nothing: `cooldown` until the stamp kept in its state passes. */
+export function restingPhase(attachment: PolicyAttachment, deps: Pick<ExecutorDeps, 'knowledge' | 'scheduler'>): ExecutorPhase {
+  return cooldownIn(deps.knowledge.policyState(attachment.id)) > deps.scheduler.now() ? 'cooldown' : 'idle';
+}
+
+/** When the policy-wide cooldown (or the one named `key`) ends; -Infinity when none was stamped. */
+export function cooldownIn(state: PolicyState, key?: string): number {
+  return state.get<number>(key === undefined ? COOLDOWN_KEY : `${COOLDOWN_KEY}.${key}`) ?? -Infinity;
+}
+
+/** Stamps the cooldowns an executed plan starts at `now`: the attachment's, and the plan's own named one. */
+export function startCooldown(state: PolicyState, now: number, attachmentCooldownMs: number, own: Plan['cooldown']): void {
+  if (attachmentCooldownMs > 0) state.set(COOLDOWN_KEY, now + attachmentCooldownMs);
+  if (own && own.ms > 0) state.set(`${COOLDOWN_KEY}.${own.key}`, now + own.ms);
+}

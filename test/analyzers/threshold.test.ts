@@ -73,5 +73,6 @@ describe('threshold', () => {
     expect(() => threshold({ above: 80, hysteresis: -1 })).toThrow('threshold: `hysteresis` must be a finite number of 0 or more, got -1');
     expect(() => threshold({ above: 80, hysteresis: Infinity })).toThrow(RangeError);
     expect(() => threshold({ above: Infinity, below: -Infinity, hysteresis: 0 })).not.toThrow();
+    expect(() => threshold({ above: 80, emit: 'evry' as 'every' })).toThrow("threshold: `emit` must be 'change' or 'every', got the string 'evry'");
   });
 });

@@ -96,7 +96,7 @@ class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSym
  * Classifies numeric observations against bounds with hysteresis. The level starts `normal`; with
  * `emit: 'change'` the first `normal` reading emits nothing.
  * @throws RangeError when neither bound is given, a bound is not a number (NaN), the hysteresis is not a finite
- *   number of 0 or more, or `below` > `above`
+ *   number of 0 or more, `below` > `above`, or `emit` is neither `change` nor `every`
  */
 export function threshold(options: ThresholdOptions): OperatorFunction<Observation<number>, ThresholdSymptom> {
   const { above, below, hysteresis = 0, emit = 'change' } = options;
@@ -107,6 +107,8 @@ export function threshold(options: ThresholdOptions): OperatorFunction<Observati
     throw new RangeError(`threshold: \`hysteresis\` must be a finite number of 0 or more, got ${describeValue(hysteresis)}`);
   }
   if (above !== undefined && below !== undefined && below > above) throw new RangeError(`threshold: below (${below}) exceeds above (${above})`);
+  // a misspelt emit ('evry') would otherwise read as 'change' and silently drop every repeated breach
+  if (emit !== 'change' && emit !== 'every') throw new RangeError(`threshold: \`emit\` must be 'change' or 'every', got ${describeValue(emit)}`);
   return ruleOf(above ?? Infinity, below ?? -Infinity, hysteresis, emit === 'every').operator;
 }
 

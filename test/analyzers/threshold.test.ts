@@ -48,6 +48,18 @@ describe('threshold', () => {
     }
   });
 
+  it('keeps each stream\'s level apart when streams share the same bounds (hysteresis and emit every)', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const options = { above: 80, hysteresis: 10, emit: 'every' } as const;
+      const shared = threshold(options);
+      const kinds = (marble: string, values: Record<string, number>, operator: typeof shared) => cold(marble, values).pipe(map((v) => obs(v)), operator, map((s) => s.kind));
+      // a goes above and stays there within the hysteresis; b, on the same bounds, never left normal
+      expectObservable(kinds('a-b-b|', { a: 90, b: 75 }, shared)).toBe('H-H-H|', { H: 'above' });
+      expectObservable(kinds('-b-b-|', { b: 75 }, shared)).toBe('-----|');
+      expectObservable(kinds('b-a-b|', { a: 90, b: 75 }, threshold({ ...options }))).toBe('--H-H|', { H: 'above' });
+    });
+  });
+
   it('refuses bounds that make no sense', () => {
     expect(() => threshold({})).toThrow(RangeError);
     expect(() => threshold({ above: 10, below: 20 })).toThrow(/exceeds/);
@@ -61,5 +73,6 @@ describe('threshold', () => {
     expect(() => threshold({ above: 80, hysteresis: -1 })).toThrow('threshold: `hysteresis` must be a finite number of 0 or more, got -1');
     expect(() => threshold({ above: 80, hysteresis: Infinity })).toThrow(RangeError);
     expect(() => threshold({ above: Infinity, below: -Infinity, hysteresis: 0 })).not.toThrow();
+    expect(() => threshold({ above: 80, emit: 'evry' as 'every' })).toThrow("threshold: `emit` must be 'change' or 'every', got the string 'evry'");
   });
 });

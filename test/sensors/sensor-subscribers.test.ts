@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Subscription, UnsubscriptionError, take } from 'rxjs';
+import { Subscription, UnsubscriptionError, finalize, take } from 'rxjs';
 import { threshold } from '../../src/analyzers/threshold.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { compactFinalizers, reserveFinalizer } from '../../src/core/compact-finalizers.js';
@@ -100,6 +100,66 @@ describe('an analyzer subscribed straight to a sensor', () => {
     watcher.unsubscribe();
     sensor.publish(95);
     expect(seen).toEqual(['w90', 'above', 'w10']);
+    expect(soleSubscriber(sensor)).toBeUndefined();
+  });
+});
+
+describe('an analyzer straight on a sensor, as subscribers come and go around it', () => {
+  const soleSubscriber = (sensor: ReturnType<typeof cpu>): unknown => (sensor as unknown as { single: unknown }).single;
+  const subscriberList = (sensor: ReturnType<typeof cpu>): readonly unknown[] => (sensor as unknown as { subscribers: readonly unknown[] }).subscribers;
+
+  it('is not kept when its subscription ends on the current reading, before it is tied', () => {
+    const sensor = cpu();
+    sensor.publish(90);
+    const kinds: string[] = [];
+    sensor.changes$.pipe(threshold({ above: 80 }), take(1)).subscribe((s) => kinds.push(s.kind));
+    expect(soleSubscriber(sensor)).toBeUndefined();
+    expect(subscriberList(sensor)).toEqual([]);
+    sensor.publish(95);
+    expect(kinds).toEqual(['above']);
+  });
+
+  it('with another analyzer and a plain subscriber, one delivery ending the other two', () => {
+    const sensor = cpu();
+    const seen: string[] = [];
+    let others: Subscription[] = [];
+    const first = sensor.readings$.pipe(threshold({ above: 80, emit: 'every' })).subscribe((s) => {
+      seen.push(`a:${s.kind}`);
+      for (const other of others) other.unsubscribe();
+    });
+    others = [sensor.readings$.subscribe((o) => seen.push(`plain:${o.value}`)), sensor.readings$.pipe(threshold({ above: 80, emit: 'every' })).subscribe((s) => seen.push(`b:${s.kind}`))];
+    sensor.publish(90);
+    sensor.publish(95);
+    first.unsubscribe();
+    sensor.publish(99);
+    expect(seen).toEqual(['a:above', 'a:above']);
+    expect(soleSubscriber(sensor)).toBeUndefined();
+    expect(subscriberList(sensor)).toEqual([]);
+  });
+
+  it('does not hear a reading published by a finalizer of its own pipe', () => {
+    const sensor = cpu();
+    const seen: number[] = [];
+    const subscription = sensor.readings$.pipe(threshold({ above: 80, emit: 'every' }), finalize(() => sensor.publish(99))).subscribe((s) => seen.push(s.detail.value));
+    sensor.publish(90);
+    subscription.unsubscribe();
+    expect(seen).toEqual([90]);
+    expect(sensor.current?.value).toBe(99);
+  });
+
+  it('completes, with the other subscribers, when its entity leaves the tree', () => {
+    const tree = new EntityTree(new VirtualClock());
+    const sensor = tree.add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] }).sensor<number>('cpu');
+    const ended: string[] = [];
+    sensor.readings$.pipe(threshold({ above: 80 })).subscribe({ complete: () => ended.push('first') });
+    sensor.readings$.subscribe({ complete: () => ended.push('plain') });
+    sensor.readings$.pipe(threshold({ above: 80 })).subscribe({ complete: () => ended.push('second') });
+    tree.remove('a');
+    expect(ended).toEqual(['first', 'plain', 'second']);
+    expect(subscriberList(sensor)).toEqual([]);
+    const late: string[] = [];
+    sensor.readings$.pipe(threshold({ above: 80 })).subscribe({ complete: () => late.push('late') });
+    expect(late).toEqual(['late']);
     expect(soleSubscriber(sensor)).toBeUndefined();
   });
 });

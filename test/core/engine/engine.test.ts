@@ -173,6 +173,35 @@ describe('Engine', () => {
     expect(faults.map((f) => [f.phase, f.message, f.restartInMs])).toEqual([['plan', 'bug in plan', 2000], ['plan', 'bug in plan', 1000]]);
   });
 
+  it('forgives earlier faults after a minute without faults, counted from the last restart', async () => {
+    const { clock, web, engine, knowledge } = await engineFixture();
+    const flaky = definePolicy({
+      name: 'flaky',
+      config: z.object({}),
+      monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+      analyze: (source) => source.pipe(map((r) => ({ kind: 'x', inputs: [r] }))),
+      plan: (symptom) => {
+        if ((symptom.inputs[0]?.value as number) < 0) throw new Error('negative load');
+        return undefined;
+      },
+    });
+    engine.attach(web, flaky, {});
+    engine.start();
+    await clock.advanceBy(120_000); // a long healthy first run: nothing to forgive yet
+    web.sensor('load').publish(-1); // fault 1 at 120 s: restart in 1 s
+    await clock.advanceBy(1_000);
+    await clock.advanceBy(30_000);
+    web.sensor('load').publish(-1); // 30 s after the restart: not forgiven, restart in 2 s
+    await clock.advanceBy(2_000);
+    await clock.advanceBy(60_000);
+    web.sensor('load').publish(-1); // a minute after the restart: forgiven, restart in 1 s again
+    await clock.advanceBy(1_000);
+    web.sensor('load').publish(-1); // at once after that restart: 2 s
+    await clock.settle();
+    const faults = (await knowledge.queryFaults({ policy: 'web/flaky' })).reverse();
+    expect(faults.map((f) => [f.at, f.restartInMs])).toEqual([[120_000, 1_000], [151_000, 2_000], [213_000, 1_000], [214_000, 2_000]]);
+  });
+
   it('isolates a policy whose monitor throws on subscribe', async () => {
     const { clock, web, engine, knowledge } = await engineFixture();
     engine.attach(web, { ...followLoad, name: 'bad-monitor', monitor: () => { throw new Error('no such stream'); } }, {});

@@ -14,38 +14,9 @@ import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
+import { DEFAULT_STOP_GRACE_MS, checkGrace, type EngineOptions, type StopOptions } from './engine-options.js';
 
-/** What the engine runs on. */
-export interface EngineOptions {
-  readonly tree: EntityTree;
-  readonly knowledge: Knowledge;
-  readonly scheduler: SchedulerLike;
-  /** Shared invoker; one is created when omitted. */
-  readonly invoker?: EffectorInvoker;
-  /** Engine-wide dry run: every plan is recorded as `dry_run`. */
-  readonly dryRun?: boolean;
-  /** Default grace of `stop()` (ms): how long executions in flight may take before they are aborted. Default 10 000. */
-  readonly stopGraceMs?: number;
-  /**
-   * Put in every decision id (`d-<ms>-<tag>-<n>`) so that instances sharing one knowledge store never make the
-   * same id (a store replaces a decision whose id it already has). Default none: `d-<ms>-<n>`.
-   */
-  readonly decisionIdTag?: string;
-}
-
-/** Options of `Engine.stop`. */
-export interface StopOptions {
-  /**
-   * How long plans already executing may go on (ms, scheduler time) before their effectors are aborted
-   * through their AbortSignal and they are recorded as `failed` (E_ENGINE_STOPPED). 0 aborts at once.
-   * Default: the engine's `stopGraceMs` (10 s).
-   */
-  readonly graceMs?: number;
-}
-
-/** Default stop grace (ms). */
-export const DEFAULT_STOP_GRACE_MS = 10_000;
-const MAX_GRACE_MS = 2_147_483_647;
+export { DEFAULT_STOP_GRACE_MS, type EngineOptions, type StopOptions } from './engine-options.js';
 
 /**
  * The execute side of MAPE-K: attaches policies to entities, runs their loops, and owns execution
@@ -310,9 +281,4 @@ export class Engine {
     if (a.suspendedReason === undefined) return { id: a.id, name, entity, state, executor, suspended: a.suspended, dryRun, cooldownMs: a.cooldownMs, faults: runner.faults };
     return { id: a.id, name, entity, state, executor, suspended: a.suspended, suspendedReason: a.suspendedReason, dryRun, cooldownMs: a.cooldownMs, faults: runner.faults };
   }
-}
-
-function checkGrace(ms: number, name: string): number {
-  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_GRACE_MS) throw new ValidationError(`engine ${name}`, [`must be a duration from 0 to ${MAX_GRACE_MS} ms, got ${ms}`]);
-  return ms;
 }

@@ -186,16 +186,18 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
     context.state.set(FORECAST, { ...holt });
     lastSeen.set(key, { observation: reading, members: 0 });
   }
-  const value = holtForecast(holt, p.horizon, p.damping);
-  if (value === undefined || !holt) return undefined;
-  // the horizon ends `horizon` after now, not after the demand reading (older than now when the evaluation was not triggered by it)
-  const sinceReading = Math.max(0, context.scheduler.now() - holt.at);
-  const peak = p.release ? forecastPeak(holt, p.horizon + sinceReading, p.release.margin, p.damping, reading.value) : undefined;
+  if (!holt) return undefined;
+  // the horizon ends `horizon` after now, not after the demand reading (older than now when the evaluation was
+  // triggered by another metric or the evaluation interval): the forecast reaches that far past the reading
+  const ahead = p.horizon + Math.max(0, context.scheduler.now() - holt.at);
+  const value = holtForecast(holt, ahead, p.damping);
+  if (value === undefined) return undefined;
+  const peak = p.release ? forecastPeak(holt, ahead, p.release.margin, p.damping, reading.value) : undefined;
   // the release reads the forecast whether or not its growth is significant: a falling or flat forecast is what frees members
   const release: ReleaseForecast | undefined = peak && p.release ? { ...peak, sensor: p.sensor, horizonMs: p.horizon, margin: p.release.margin, reading: reading.value } : undefined;
   const withRelease = <T extends object>(result: T): T & { release?: ReleaseForecast } => (release ? { ...result, release } : result);
   // a trend within the forecast's own error is noise: it asks for nothing beyond the reactive rules
-  if (p.confidence > 0 && !holtGrowthSignificant(holt, p.horizon, p.confidence, p.damping)) {
+  if (p.confidence > 0 && !holtGrowthSignificant(holt, ahead, p.confidence, p.damping)) {
     return withRelease({ reason: `${p.sensor} forecast ${round(value)} +/- ${round(holt.error)} in ${p.horizon / 1000} s: growth ${round(value - holt.level)} over the level ${round(holt.level)} is within ${p.confidence} forecast error(s), not acted on` });
   }
   const expected = value + p.margin * holt.error;

@@ -91,6 +91,12 @@ async function decisions(instance: HaInstance, query: string): Promise<Decision[
   return (await (await fetch(`http://127.0.0.1:${instance.port}/decisions?limit=1000&${query}`, { signal: AbortSignal.timeout(5_000) })).json()) as Decision[];
 }
 
+/** Each ticker policy of an instance as `id state executor suspended faults` (for a failure's message). */
+async function tickerStates(instance: HaInstance): Promise<string[]> {
+  const body = (await (await fetch(`http://127.0.0.1:${instance.port}/policies`, { signal: AbortSignal.timeout(5_000) })).json()) as Array<{ id: string; state: string; executor: string; suspended: boolean; faults: number }>;
+  return body.filter((p) => p.id.endsWith('/ticker')).map((p) => `${p.id} ${p.state} ${p.executor}${p.suspended ? ' suspended' : ''} faults=${p.faults}`);
+}
+
 async function blueprintFile(name: string, yaml: string): Promise<string> {
   const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'homeostat-shard-holds-')), `${name}.yaml`);
   await writeFile(file, yaml);
@@ -215,7 +221,10 @@ describe('homeostat run --ha --shards, across shards', () => {
       const counts = new Map<string, number>();
       for (const d of all) counts.set(`${d.policy} ${d.outcome}`, (counts.get(`${d.policy} ${d.outcome}`) ?? 0) + (d.count ?? 1));
       const now = await Promise.all(pool.map((p) => leases(p).catch(() => [])));
-      throw new Error(`${String(error)}; decisions: ${JSON.stringify([...counts])}; leases: ${JSON.stringify(now.map((l) => l.map((x) => `${x.shard}:${x.role}`)))}; last: ${JSON.stringify(all.slice(0, 3).map((d) => [d.policy, d.outcome, d.detail]))}`);
+      // what each instance says of its tickers (running, suspended, the executor's phase): a subtree led by an
+      // instance whose tickers decide nothing shows here whether they run, wait or are held
+      const tickers = await Promise.all(pool.map((p) => tickerStates(p).catch((e: unknown) => [String(e)])));
+      throw new Error(`${String(error)}; decisions: ${JSON.stringify([...counts])}; leases: ${JSON.stringify(now.map((l) => l.map((x) => `${x.shard}:${x.role}`)))}; tickers: ${JSON.stringify(tickers)}; last: ${JSON.stringify(all.slice(0, 3).map((d) => [d.policy, d.outcome, d.detail]))}`);
     });
     expect(limited.some((d) => d.detail?.includes(`${budget} of ${budget} actions used in the last 600 s by every instance`))).toBe(true);
     const accepted = target.accepted.filter((r) => r.path.startsWith('/act/'));

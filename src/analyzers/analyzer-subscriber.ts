@@ -1,5 +1,5 @@
 import { Observable, Subscriber, type OperatorFunction, type TeardownLogic } from 'rxjs';
-import { SENSOR_TIE, type SensorTie, type TiedSensor } from '../sensors/sensor.js';
+import { SENSOR_TIE, type SensorTie, type TiedSensor } from '../sensors/sensor-tie.js';
 
 /**
  * Base of homeostat's operators, shaped like RxJS's own: a Subscriber that keeps its state in fields and

@@ -2,44 +2,14 @@
 // triggered later (by another metric or the evaluation interval) looks as far ahead of now as one triggered
 // by the demand reading itself.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { Engine } from '../../src/core/engine/engine.js';
-import { EntityTree } from '../../src/core/entity-tree.js';
-import { defineEffector } from '../../src/effectors/define-effector.js';
-import { Knowledge } from '../../src/knowledge/knowledge.js';
-import { MemoryStore } from '../../src/knowledge/memory-store.js';
-import { autoscaler } from '../../src/policies/autoscaler.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
-import { VirtualClock } from '../../src/testing/virtual-clock.js';
+import { replayDemand } from '../support/demand-replay.js';
 
 /**
  * 2 members under the autoscaler: a reactive `load` metric asking for 2, and the demand `rate` forecast on 10
- * per member, fitted exactly (alpha = beta = 1). `rates` are published one a minute from 0 s, the load at 0 s
- * and again at `evaluateAt`; the size after that evaluation and the reasons.
+ * per member, fitted exactly (alpha = beta = 1). The size after an evaluation at `evaluateAt` and the reasons.
  */
-async function floorAt(rates: readonly number[], evaluateAt: number): Promise<{ size: number | undefined; reasons: string[] }> {
-  const clock = new VirtualClock();
-  const tree = new EntityTree(clock);
-  const web = tree.add({
-    id: 'web', type: 'cluster',
-    sensors: [numberSensor('rate', { staleAfterMs: 600_000 }), numberSensor('load', { staleAfterMs: 600_000 }), numberSensor('group.size')],
-    effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
-  });
-  web.sensor('group.size').publish(2);
-  const knowledge = new Knowledge(new MemoryStore(), clock);
-  const engine = new Engine({ tree, knowledge, scheduler: clock });
-  engine.attach(web, autoscaler, { metric: 'load', target: 1, basis: 'total', max: 10, evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '180s', alpha: 1, beta: 1, margin: 0, confidence: 0 } });
-  engine.start();
-  web.sensor('load').publish(2);
-  for (const [i, rate] of rates.entries()) {
-    await clock.advanceBy(i * 60_000 - clock.now());
-    web.sensor('rate').publish(rate);
-  }
-  await clock.advanceBy(evaluateAt - clock.now());
-  web.sensor('load').publish(2);
-  await clock.advanceBy(1);
-  const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
-  return { size: web.sensor<number>('group.size').value, reasons };
+function floorAt(rates: readonly number[], evaluateAt: number): ReturnType<typeof replayDemand> {
+  return replayDemand({ size: 2, load: 2, rates, evaluateAt, config: { evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '180s', alpha: 1, beta: 1, margin: 0, confidence: 0 } } });
 }
 
 describe('autoscaler: the predictive floor over the horizon from now', () => {

@@ -1,44 +1,18 @@
 // The forecast-driven release reads the demand forecast over the horizon from now, and never below the
 // demand reading now: a demand reading older than the evaluation, or above the forecast's smoothed level.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { Engine } from '../../src/core/engine/engine.js';
-import { EntityTree } from '../../src/core/entity-tree.js';
-import { defineEffector } from '../../src/effectors/define-effector.js';
-import { Knowledge } from '../../src/knowledge/knowledge.js';
-import { MemoryStore } from '../../src/knowledge/memory-store.js';
-import { autoscaler } from '../../src/policies/autoscaler.js';
-import { numberSensor } from '../../src/sensors/define-sensor.js';
-import { VirtualClock } from '../../src/testing/virtual-clock.js';
+import { replayDemand } from '../support/demand-replay.js';
 
 /**
  * 6 members under the autoscaler: a reactive `load` metric asking for 1 member, and the demand `rate`
  * forecast on 10 per member (its floor never acts: confidence 100). `rates` are published one a minute from
  * 0 s, the load at 0 s and again at `evaluateAt` (an evaluation with the demand reading that old).
  */
-async function releaseAt(rates: readonly number[], evaluateAt: number, predictive: Record<string, unknown> = {}): Promise<{ size: number | undefined; reasons: string[] }> {
-  const clock = new VirtualClock();
-  const tree = new EntityTree(clock);
-  const web = tree.add({
-    id: 'web', type: 'cluster',
-    sensors: [numberSensor('rate', { staleAfterMs: 600_000 }), numberSensor('load', { staleAfterMs: 600_000 }), numberSensor('group.size')],
-    effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+function releaseAt(rates: readonly number[], evaluateAt: number, predictive: Record<string, unknown> = {}): ReturnType<typeof replayDemand> {
+  return replayDemand({
+    size: 6, load: 1, rates, evaluateAt,
+    config: { evaluationInterval: '60s', scaleDown: { stabilization: '600s' }, predictive: { sensor: 'rate', target: 10, horizon: '180s', alpha: 1, beta: 1, margin: 0, confidence: 100, release: { margin: 0 }, ...predictive } },
   });
-  web.sensor('group.size').publish(6);
-  const knowledge = new Knowledge(new MemoryStore(), clock);
-  const engine = new Engine({ tree, knowledge, scheduler: clock });
-  engine.attach(web, autoscaler, { metric: 'load', target: 1, basis: 'total', max: 10, evaluationInterval: '60s', scaleDown: { stabilization: '600s' }, predictive: { sensor: 'rate', target: 10, horizon: '180s', alpha: 1, beta: 1, margin: 0, confidence: 100, release: { margin: 0 }, ...predictive } });
-  engine.start();
-  web.sensor('load').publish(1);
-  for (const [i, rate] of rates.entries()) {
-    await clock.advanceBy(i * 60_000 - clock.now());
-    web.sensor('rate').publish(rate);
-  }
-  await clock.advanceBy(evaluateAt - clock.now());
-  web.sensor('load').publish(1);
-  await clock.advanceBy(1);
-  const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason);
-  return { size: web.sensor<number>('group.size').value, reasons };
 }
 
 describe('autoscaler: forecast-driven release over the horizon from now', () => {

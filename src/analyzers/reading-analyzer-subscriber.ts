@@ -1,5 +1,5 @@
 import type { Observation } from '../sensors/reading.js';
-import { READING_SINK, observationOf, type ReadingOrigin, type ReadingSink } from '../sensors/reading-sink.js';
+import { READING_SINK, observationOf, type QuietRange, type ReadingOrigin, type ReadingSink } from '../sensors/reading-sink.js';
 import { AnalyzerSubscriber } from './analyzer-subscriber.js';
 
 /**
@@ -18,21 +18,27 @@ export abstract class ReadingAnalyzerSubscriber<T, O> extends AnalyzerSubscriber
   /**
    * Handles one reading. `observation` is the Observation when one came through `next`; otherwise `origin`
    * is the sensor it came from (exactly one of the two is given): pass both to `inputOf` for the object.
+   * @returns optionally, the numbers this subscriber would ignore in the state it is now in (see `QuietRange`):
+   *   a sensor it is the sole sink of then keeps them to itself. Return nothing unless a reading inside the
+   *   range can change neither the state nor the output.
    */
-  protected abstract onReading(value: T, at: number, observation: Observation<T> | undefined, origin: ReadingOrigin | undefined): void;
+  protected abstract onReading(value: T, at: number, observation: Observation<T> | undefined, origin: ReadingOrigin | undefined): QuietRange | void;
 
   protected override onValue(observation: Observation<T>): void {
     this.onReading(observation.value, observation.at, observation, undefined);
   }
 
-  /** A reading straight from a sensor; after the subscription stopped it goes the way `next` sends it. */
-  nextReading(value: T, at: number, origin: ReadingOrigin): void {
+  /**
+   * A reading straight from a sensor; after the subscription stopped it goes the way `next` sends it.
+   * @returns what `onReading` says it would now ignore; nothing once stopped or after a throw
+   */
+  nextReading(value: T, at: number, origin: ReadingOrigin): QuietRange | void {
     if (this.isStopped) {
       this.nextWhenStopped(value, at, origin);
       return;
     }
     try {
-      this.onReading(value, at, undefined, origin);
+      return this.onReading(value, at, undefined, origin);
     } catch (error) {
       this.out.error(error);
     }

@@ -1,7 +1,7 @@
 import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
-import type { ReadingOrigin } from '../sensors/reading-sink.js';
+import { NOT_QUIET, type QuietRange, type ReadingOrigin } from '../sensors/reading-sink.js';
 import { describeValue } from '../sensors/reading-validator.js';
 import { analyzerOperator } from './analyzer-subscriber.js';
 import { ReadingAnalyzerSubscriber } from './reading-analyzer-subscriber.js';
@@ -25,6 +25,20 @@ export interface ThresholdSymptom extends Symptom {
 }
 
 /**
+ * One level of one rule, with the readings that keep it without a symptom (its `QuietRange`): made once per
+ * rule, so a subscriber's level is a pointer, and a sensor can skip those readings by comparing two shared
+ * numbers.
+ */
+interface ThresholdLevel extends QuietRange {
+  readonly kind: ThresholdSymptom['kind'];
+}
+
+/** A level and the readings that keep it quietly (NaN: none, every reading is looked at). */
+function levelOf(kind: ThresholdSymptom['kind'], quiet: QuietRange): ThresholdLevel {
+  return Object.freeze({ kind, low: quiet.low, high: quiet.high });
+}
+
+/**
  * The bounds of a threshold. Many policies of a tree share the same ones (`above: 0.9` on a million servers):
  * one frozen rule serves them all, where bounds kept in each subscriber would cost it four fields and three
  * number boxes. Shared, the rule's cache line also stays warm across the subscribers that read it.
@@ -32,6 +46,12 @@ export interface ThresholdSymptom extends Symptom {
 class ThresholdRule {
   /** The operator of these bounds, made once: applying it allocates nothing but the stream. */
   readonly operator: OperatorFunction<Observation<number>, ThresholdSymptom>;
+  /** `normal` holds strictly between the bounds (a reading on a bound is looked at, and found normal). */
+  readonly normal: ThresholdLevel;
+  /** `above` holds over `above - hysteresis`; with `every`, each reading there is a symptom: none is quiet. */
+  readonly aboveLevel: ThresholdLevel;
+  /** `below` holds under `below + hysteresis` (and not over `above`); none is quiet with `every`. */
+  readonly belowLevel: ThresholdLevel;
 
   constructor(
     readonly above: number,
@@ -40,6 +60,9 @@ class ThresholdRule {
     readonly every: boolean,
   ) {
     this.operator = analyzerOperator((out: Subscriber<ThresholdSymptom>) => new ThresholdSubscriber(out, this));
+    this.normal = levelOf('normal', { low: below, high: above });
+    this.aboveLevel = levelOf('above', every ? NOT_QUIET : { low: above - hysteresis, high: Infinity });
+    this.belowLevel = levelOf('below', every ? NOT_QUIET : { low: -Infinity, high: Math.min(below + hysteresis, above) });
     Object.freeze(this);
   }
 }
@@ -64,31 +87,35 @@ function ruleOf(above: number, below: number, hysteresis: number, every: boolean
 
 /** Classifies each reading's value; builds the symptom, and the Observation it lists, only on a crossing. */
 class ThresholdSubscriber extends ReadingAnalyzerSubscriber<number, ThresholdSymptom> {
-  private level: ThresholdSymptom['kind'] = 'normal';
+  private level: ThresholdLevel;
 
   constructor(
     destination: Subscriber<ThresholdSymptom>,
     private readonly rule: ThresholdRule,
   ) {
     super(destination);
+    this.level = rule.normal;
   }
 
-  protected onReading(v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
+  /** @returns the level it is at once the reading is handled (re-entrant readings included): what it ignores */
+  protected onReading(v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): QuietRange {
     const level = this.level;
     const rule = this.rule;
-    let next: ThresholdSymptom['kind'];
-    if (v > rule.above || (level === 'above' && v > rule.above - rule.hysteresis)) next = 'above';
-    else if (v < rule.below || (level === 'below' && v < rule.below + rule.hysteresis)) next = 'below';
-    else next = 'normal';
-    if (next === level && !(next !== 'normal' && rule.every)) return;
+    let next: ThresholdLevel;
+    if (v > rule.above || (level === rule.aboveLevel && v > rule.above - rule.hysteresis)) next = rule.aboveLevel;
+    else if (v < rule.below || (level === rule.belowLevel && v < rule.below + rule.hysteresis)) next = rule.belowLevel;
+    else next = rule.normal;
+    if (next === level && !(next !== rule.normal && rule.every)) return level;
     this.emitLevel(next, v, at, observation, origin);
+    return this.level;
   }
 
   /** Moves to `next` and emits its symptom (a method of its own: `onReading` stays small enough to inline). */
-  private emitLevel(next: ThresholdSymptom['kind'], v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
+  private emitLevel(next: ThresholdLevel, v: number, at: number, observation: Observation<number> | undefined, origin: ReadingOrigin | undefined): void {
     this.level = next;
-    const bound = next === 'above' ? this.rule.above : next === 'below' ? this.rule.below : undefined;
-    this.out.next({ kind: next, inputs: [this.inputOf(v, at, observation, origin)], detail: { value: v, bound } });
+    const kind = next.kind;
+    const bound = kind === 'above' ? this.rule.above : kind === 'below' ? this.rule.below : undefined;
+    this.out.next({ kind, inputs: [this.inputOf(v, at, observation, origin)], detail: { value: v, bound } });
   }
 }
 

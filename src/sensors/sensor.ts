@@ -3,7 +3,8 @@ import type { SensorDefinition } from './define-sensor.js';
 import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, describeValue, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
-import { isReadingSink, type ReadingSink } from './reading-sink.js';
+import { NOT_QUIET, isReadingSink, type QuietRange, type ReadingSink } from './reading-sink.js';
+import { deliver, deliverReading } from './deliver.js';
 import { SENSOR_TIE, isSensorTie } from './sensor-tie.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
@@ -17,8 +18,10 @@ const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
  * A reading becomes an `Observation` (tagged with entity and sensor) created once and shared by all
  * subscribers, and only when someone takes it: with no subscriber there is none, and a sole subscriber that
  * is a `ReadingSink` (an analyzer subscribed straight to this sensor) gets the value and time instead and
- * builds the Observation only if it keeps or emits one. The subscriber list is a plain array, since this is
- * the hottest path of the loop.
+ * builds the Observation only if it keeps or emits one; such a sink may also say which numbers its state
+ * ignores (a threshold at `normal`: everything between its bounds), and the sensor then keeps those readings
+ * to itself (current value, time and staleness still follow every reading). The subscriber list is a plain
+ * array, since this is the hottest path of the loop.
  */
 export class Sensor<T> {
   // Hot fields first, in the order a numeric reading for a sole sink touches them: V8 lays fields out in
@@ -27,6 +30,8 @@ export class Sensor<T> {
   private readonly scheduler: SchedulerLike;
   /** `single` when it takes readings as value and time (a `ReadingSink`); undefined otherwise. */
   private sink: ReadingSink<T> | undefined;
+  /** The numbers `sink` said it would ignore after its latest reading; kept here, not handed to it. */
+  private quiet: QuietRange = NOT_QUIET;
   /**
    * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
    * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
@@ -177,8 +182,18 @@ export class Sensor<T> {
     this.lastAt = at;
     this.currentCache = undefined;
     const sink = this.sink;
-    if (sink !== undefined) deliverReading(sink, value, at, this);
-    else if (this.single !== undefined || this.subscribers.length > 0) this.fanOut(value, at);
+    if (sink !== undefined) {
+      // a number the sink said it would ignore stops here: the common reading of a healthy fleet, which then
+      // touches only the sensor (and a range shared by every sink in the same state)
+      const quiet = this.quiet;
+      if (typeof value === 'number' && value > quiet.low && value < quiet.high) return;
+      // while the sink takes this reading, its answer to the last one no longer holds: a reading published
+      // from inside (a handler reacting to the symptom) must reach it
+      this.quiet = NOT_QUIET;
+      const range = deliverReading(sink, value, at, this);
+      // the sink may have left (or another joined) during its reading: its answer is then nobody's
+      if (this.sink === sink) this.quiet = range;
+    } else if (this.single !== undefined || this.subscribers.length > 0) this.fanOut(value, at);
   }
 
   /** Hands a reading as one Observation, shared, to the subscribers that take Observations. */
@@ -187,7 +202,13 @@ export class Sensor<T> {
     if (this.single) deliver(this.single, observation);
     else {
       const subscribers = this.subscribers;
-      for (let i = 0; i < subscribers.length; i++) deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
+      for (let i = 0; i < subscribers.length; i++) {
+        // a subscriber here may have become the sole sink while an earlier one took this reading (that one left),
+        // and this Observation then changes its state behind its last answer: no answer holds across a delivery
+        this.quiet = NOT_QUIET;
+        deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
+      }
+      this.quiet = NOT_QUIET;
     }
   }
 
@@ -239,6 +260,7 @@ export class Sensor<T> {
   private setSingle(subscriber: Subscriber<Observation<T>> | undefined): void {
     this.single = subscriber;
     this.sink = subscriber !== undefined && isReadingSink<T>(subscriber) ? subscriber : undefined;
+    this.quiet = NOT_QUIET;
   }
 }
 
@@ -272,24 +294,3 @@ class SensorTap<T> {
   }
 }
 
-
-/**
- * Hands a reading to one subscriber. A subscriber that throws fails its own stream (the engine isolates
- * that policy); the publisher and the other subscribers carry on.
- */
-function deliver<T>(subscriber: Subscriber<T>, value: T): void {
-  try {
-    subscriber.next(value);
-  } catch (error) {
-    subscriber.error(error);
-  }
-}
-
-/** Hands a reading to a sole `ReadingSink` as value and time; a throw fails the sink's stream, as in `deliver`. */
-function deliverReading<T>(sink: ReadingSink<T>, value: T, at: number, sensor: Sensor<T>): void {
-  try {
-    sink.nextReading(value, at, sensor);
-  } catch (error) {
-    sink.error(error);
-  }
-}

@@ -24,6 +24,10 @@ function generator(seed: number): () => number {
 }
 
 const NUMBERS: readonly unknown[] = [10, 90, 85, 70, 15, 25, 55, 45, Number.NaN, '50', Infinity, null, -Infinity, true, 81, 19];
+// the same, with the bounds of THRESHOLDS and their hysteresis edges exactly (80, 20, 75, 25, 50, 30) and the
+// numbers beside them: a sensor skips the readings its threshold said it would ignore, and a reading on an edge
+// must still reach it
+const EDGES: readonly unknown[] = [...NUMBERS, 80, 20, 75, 50, 30, 0, -0, 79.999, 20.001, 75.001, 24.999];
 const CHECKS: readonly unknown[] = [true, false, false, 'x', 0, null];
 const THRESHOLDS: readonly ThresholdOptions[] = [{ above: 80, below: 20, hysteresis: 5 }, { above: 50, emit: 'every' }, { below: 30 }];
 
@@ -31,8 +35,14 @@ function isDirect(sensor: Sensor<number> | Sensor<boolean>): boolean {
   return (sensor as unknown as { sink: unknown }).sink !== undefined;
 }
 
+/** True when the sensor skips some numbers for its sink (its analyzer answered with a quiet range). */
+function isQuiet(sensor: Sensor<number>): boolean {
+  const quiet = (sensor as unknown as { quiet: { low: number; high: number } }).quiet;
+  return quiet.low < quiet.high;
+}
+
 /** Plays script `seed` with analyzers straight on the sensors (`direct`) or behind a map; its log, and how many steps ran direct. */
-function play(seed: number, direct: boolean): { log: string[]; directSteps: number } {
+function play(seed: number, direct: boolean, numbers: readonly unknown[] = NUMBERS): { log: string[]; directSteps: number; quietSteps: number } {
   const random = generator(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const clock = new VirtualClock(1_000);
@@ -83,20 +93,22 @@ function play(seed: number, direct: boolean): { log: string[]; directSteps: numb
     }
   }
   let directSteps = 0;
+  let quietSteps = 0;
   for (let step = 0; step < 200; step++) {
     if (isDirect(cpu) || isDirect(ok)) directSteps++;
+    if (isQuiet(cpu)) quietSteps++;
     const action = random();
-    if (action < 0.45) cpu.publish(pick(NUMBERS));
+    if (action < 0.45) cpu.publish(pick(numbers));
     else if (action < 0.6) ok.publish(pick(CHECKS));
     else if (action < 0.7) clock.frame += Math.floor(random() * 40);
-    else if (action < 0.78) cpu.publishAt(pick(NUMBERS), clock.frame - Math.floor(random() * 60));
+    else if (action < 0.78) cpu.publishAt(pick(numbers), clock.frame - Math.floor(random() * 60));
     else if (action < 0.88) subscribe();
     else if (action < 0.97) subscriptions.splice(Math.floor(random() * subscriptions.length), 1)[0]?.unsubscribe();
     else if (action < 0.975) cpu.close();
     log.push(`cpu ${JSON.stringify(cpu.current)} changed ${cpu.changedAt} stale ${cpu.isStale()} value ${cpu.value} rejected ${cpu.rejectedCount}`);
     log.push(`ok ${JSON.stringify(ok.current)} changed ${ok.changedAt} rejected ${ok.rejectedCount}`);
   }
-  return { log, directSteps };
+  return { log, directSteps, quietSteps };
 }
 
 describe('an analyzer straight on its sensor behaves as behind an operator, over random scripts', () => {
@@ -111,5 +123,18 @@ describe('an analyzer straight on its sensor behaves as behind an operator, over
     }
     // the scripts do exercise the direct path (a sensor with one analyzer), not only fan-out
     expect(directSteps).toBeGreaterThan(2_000);
+  });
+
+  it('gives the same with readings on and beside the bounds, where the sensor skips what its threshold ignores', () => {
+    let quietSteps = 0;
+    for (let seed = 201; seed <= 260; seed++) {
+      const straight = play(seed, true, EDGES);
+      const behindMap = play(seed, false, EDGES);
+      expect(behindMap.quietSteps).toBe(0);
+      expect(straight.log, `script ${seed}`).toEqual(behindMap.log);
+      quietSteps += straight.quietSteps;
+    }
+    // in many steps the sensor was skipping readings for its threshold (the path under test)
+    expect(quietSteps).toBeGreaterThan(500);
   });
 });

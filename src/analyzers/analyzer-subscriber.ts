@@ -39,6 +39,11 @@ export abstract class AnalyzerSubscriber<I, O> extends Subscriber<I> implements 
     super.unsubscribe();
   }
 
+  /** The sensor this subscriber is tied to (the first it subscribed to directly), while subscribed. */
+  protected get sensorTiedTo(): TiedSensor | undefined {
+    return this.tiedSensor;
+  }
+
   /** Handles one value; call `this.out.next(...)` to emit. */
   protected abstract onValue(value: I): void;
 

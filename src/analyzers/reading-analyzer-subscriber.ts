@@ -24,17 +24,38 @@ export abstract class ReadingAnalyzerSubscriber<T, O> extends AnalyzerSubscriber
    */
   protected abstract onReading(value: T, at: number, observation: Observation<T> | undefined, origin: ReadingOrigin | undefined): QuietRange | void;
 
+  /**
+   * A reading as an Observation: from a sensor with several subscribers, or from anywhere else (another
+   * operator, a Subject, a second sensor this subscriber was handed to). It moves the state behind the answer
+   * the tied sensor may hold, which is forgotten before (a reading published from inside must reach this
+   * subscriber) and after.
+   */
   protected override onValue(observation: Observation<T>): void {
+    const tied = this.sensorTiedTo;
+    if (tied === undefined) {
+      this.onReading(observation.value, observation.at, observation, undefined);
+      return;
+    }
+    tied._forgetAnswer();
     this.onReading(observation.value, observation.at, observation, undefined);
+    tied._forgetAnswer();
   }
 
   /**
    * A reading straight from a sensor; after the subscription stopped it goes the way `next` sends it.
-   * @returns what `onReading` says it would now ignore; nothing once stopped or after a throw
+   * @returns what `onReading` says it would now ignore, only to the sensor this subscriber is tied to: a
+   *   subscriber handed to several sources (an Observable written by hand may subscribe it to two sensors) has
+   *   one state for all of them, and only the tied sensor is told when another source moves it. Nothing once
+   *   stopped or after a throw.
    */
   nextReading(value: T, at: number, origin: ReadingOrigin): QuietRange | void {
     if (this.isStopped) {
       this.nextWhenStopped(value, at, origin);
+      return;
+    }
+    // the sensor hands itself as the origin: the tied one is the same object
+    if ((origin as object) !== this.sensorTiedTo) {
+      this.nextFromElsewhere(value, at, origin);
       return;
     }
     try {
@@ -42,6 +63,18 @@ export abstract class ReadingAnalyzerSubscriber<T, O> extends AnalyzerSubscriber
     } catch (error) {
       this.out.error(error);
     }
+  }
+
+  /** A reading straight from a sensor it is not tied to: handled with the tied sensor's answer forgotten around it, and answered with nothing. */
+  private nextFromElsewhere(value: T, at: number, origin: ReadingOrigin): void {
+    const tied = this.sensorTiedTo;
+    tied?._forgetAnswer();
+    try {
+      this.onReading(value, at, undefined, origin);
+    } catch (error) {
+      this.out.error(error);
+    }
+    tied?._forgetAnswer();
   }
 
   /** A reading after the subscription stopped: handed to `next`, which treats it as any late value. */

@@ -11,6 +11,11 @@ export const SENSOR_TIE: unique symbol = Symbol('homeostat.sensorTie');
 export interface TiedSensor {
   /** @internal removes `subscriber` from the sensor's subscribers */
   _detach(subscriber: Subscriber<never>): void;
+  /**
+   * @internal drops the quiet range the subscriber answered the sensor's last reading with: the subscriber's
+   * state moved by a reading from another source, so the answer may no longer hold
+   */
+  _forgetAnswer(): void;
 }
 
 /**

@@ -256,6 +256,14 @@ export class Sensor<T> {
     this.subscribers = rest.length === 1 ? NO_SUBSCRIBERS : rest;
   }
 
+  /**
+   * @internal forgets the range its sink answered the last reading with: the sink's state moved by a reading
+   * from another source (a Subject, a second sensor it was also handed to), which the answer did not see
+   */
+  _forgetAnswer(): void {
+    this.quiet = NOT_QUIET;
+  }
+
   /** Sets the sole subscriber, and the sink that stands for it when it takes readings as value and time. */
   private setSingle(subscriber: Subscriber<Observation<T>> | undefined): void {
     this.single = subscriber;

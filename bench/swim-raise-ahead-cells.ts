@@ -9,13 +9,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArrivalTrace } from '../src/index.js';
-import { SEEDS, evaluationTraces, swimRunText } from './swim-experiment.js';
+import { SEEDS as TABLE_SEEDS, evaluationTraces, swimRunText } from './swim-experiment.js';
 
 const here = path.resolve(import.meta.dirname, '..');
 const DELAYS = [120, 180, 240];
 const TRAIN = ['wc98', 'flash-crowd', 'diurnal-wave'];
-const into = process.argv[2]?.startsWith('--into=') ? process.argv[2].slice('--into='.length) : undefined;
-const points = process.argv.slice(into === undefined ? 2 : 3);
+const args = process.argv.slice(2);
+const into = args[0]?.startsWith('--into=') ? (args.shift() as string).slice('--into='.length) : undefined;
+const seedsArg = args[0]?.startsWith('--seeds=') ? (args.shift() as string).slice('--seeds='.length) : undefined;
+const SEEDS = seedsArg === undefined ? TABLE_SEEDS : seedsArg.split(',').map(Number);
+if (SEEDS.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: expected whole numbers separated by commas, got ${JSON.stringify(seedsArg)}`);
+const points = args;
 if (points.length === 0 || points.some((p) => p !== 'none' && !/^raiseAhead: \{.*\}$/.test(p))) throw new Error(`expected 'raiseAhead: { ... }' lines or 'none', got ${JSON.stringify(points)}`);
 const predictiveFile = path.resolve(here, into ?? 'examples/swim/homeostat-predictive.yaml');
 const reactiveFile = path.join(here, 'examples/swim/homeostat.yaml');

@@ -73,7 +73,8 @@ export const brownoutConfig = z
      * spread over the members serving now, leaves room for within `raiseAhead.utilization`, in whole raise
      * steps. The period just ended can understate that room: served at dimmer 0 it shows nothing of the
      * optional content's cost, served on fewer members than serve now (a boot that finished at the boundary)
-     * it shows them busier than they will be. It never lowers the dimmer. The reason gives the forecast, its
+     * it shows them busier than they will be. `raiseAhead.utilization` is at most `high.utilization` (above it
+     * the next period would be hot and lower the dimmer again). It never lowers the dimmer. The reason gives the forecast, its
      * error and the capacity per member.
      */
     raiseAhead: dimmerRaiseAheadSchema.optional(),
@@ -82,6 +83,13 @@ export const brownoutConfig = z
   .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] })
   .refine((c) => c.raiseBy === 'step' || c.utilizationSensor !== undefined, { message: "raiseBy 'headroom' needs utilizationSensor (the headroom is read from it)", path: ['raiseBy'] })
   .refine((c) => c.raiseAhead === undefined || c.raiseAhead.capacity !== undefined || c.utilizationSensor !== undefined, { message: 'raiseAhead without capacity learns it from the utilization: set utilizationSensor, or raiseAhead.capacity', path: ['raiseAhead', 'capacity'] })
+  // a raise that puts the utilization above high.utilization is hot the next period: lowered again, raised again
+  .superRefine((c, ctx) => {
+    if (c.raiseAhead !== undefined && c.raiseAhead.utilization > c.high.utilization) {
+      const message = `raiseAhead.utilization (${c.raiseAhead.utilization}) must be at most high.utilization (${c.high.utilization}): a raise past it is lowered again the next period`;
+      ctx.addIssue({ code: 'custom', message, path: ['raiseAhead', 'utilization'] });
+    }
+  })
   .refine((c) => c.overload === undefined || c.overload.responseTime >= c.high.responseTime, { message: 'overload.responseTime must be at least high.responseTime (an overload is worse than hot)', path: ['overload', 'responseTime'] });
 
 /** The brownout's config after parsing. */

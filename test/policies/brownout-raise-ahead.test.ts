@@ -51,7 +51,7 @@ function setup(config: Record<string, unknown>) {
     return web.sensor<number>('dimmer').value as number;
   };
   const reasons = async (): Promise<string[]> => (await knowledge.queryDecisions({})).reverse().map((d) => d.reason);
-  return { engine, period, reasons };
+  return { engine, period, reasons, web, clock };
 }
 
 /** A rise on one member that overloads it (the overload step takes the dimmer to 0), then a fast period at 20 requests/s. */
@@ -149,5 +149,18 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     ]);
     expect(brownoutConfig.safeParse({ maxSize: 3, high: { responseTime: 0.4 }, low: { responseTime: 0.2 }, raiseAhead: { sensor: 'arrival.rate', servingSensor: 'servers.active', capacity: 20 } }).success).toBe(true);
     expect(dimmerRaiseAheadSchema.safeParse({ sensor: 'arrival.rate', servingSensor: 'servers.active', utilization: 1.5 }).success).toBe(false);
+  });
+
+  it('refuses a raiseAhead.utilization above high.utilization, which the lowering rule would take back the next period', async () => {
+    // raised to where the forecast puts the utilization at 0.95, the next period is hot (0.85) and lowers again
+    const base = { maxSize: 3, utilizationSensor: 'utilization', high: { responseTime: 0.4, utilization: 0.85 }, low: { responseTime: 0.2, utilization: 0.6 } };
+    const result = brownoutConfig.safeParse({ ...base, raiseAhead: { ...RAISE_AHEAD, utilization: 0.95 } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['raiseAhead.utilization', 'raiseAhead.utilization (0.95) must be at most high.utilization (0.85): a raise past it is lowered again the next period'],
+    ]);
+    expect(brownoutConfig.safeParse({ ...base, raiseAhead: { ...RAISE_AHEAD, utilization: 0.85 } }).success).toBe(true);
+    // the default (0.8) against a high.utilization below it is refused too, naming the option to set
+    expect(brownoutConfig.safeParse({ ...base, high: { responseTime: 0.4, utilization: 0.75 }, raiseAhead: RAISE_AHEAD }).error?.issues.map((i) => i.path.join('.'))).toEqual(['raiseAhead.utilization']);
   });
 });

@@ -65,8 +65,13 @@ const WORK_SMOOTHING = 0.3;
 /** Below this dimmer (or utilization) a reading says too little about the optional content's cost. */
 const LEARN_FLOOR = 0.05;
 
-/** Folds a period's readings into the state: the demand into the forecast, the per-request work into its estimate. */
+/**
+ * Folds a period's readings into the state: the demand into the forecast, the per-request work into its estimate.
+ * A demand reading not newer than the last one folded in (the same reading again, or a late delivery) changes
+ * nothing: paired with this period's utilization it would teach a cost it does not have.
+ */
 export function raiseAheadUpdate(state: DimmerRaiseAheadState, r: RaiseAheadReadings, config: DimmerRaiseAheadConfig): DimmerRaiseAheadState {
+  if (state.holt !== undefined && r.at <= state.holt.at) return state;
   const holt = holtUpdate(state.holt, r.demand, r.at, config);
   let work = state.work;
   const u = r.utilization;

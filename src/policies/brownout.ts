@@ -263,9 +263,10 @@ export const brownout = definePolicy({
     }
 
     /**
-     * With `raiseAhead`: folds this period's demand reading into the forecast (once per reading) and returns
-     * the room it leaves for the next period; undefined without the option, without usable demand and serving
-     * readings (a stale or missing one leaves the raise to the rules on the period just ended) or a room known yet.
+     * With `raiseAhead`: folds this period's demand reading into the forecast (once per reading, none older than
+     * the last folded in) and returns the room it leaves for the next period; undefined without the option,
+     * without usable demand and serving readings (a stale or missing one leaves the raise to the rules on the
+     * period just ended) or a room known yet.
      */
     function forecastRoom(dimmer: number, utilization: number | undefined): RaiseAheadRoom | undefined {
       const options = config.raiseAhead;
@@ -275,7 +276,8 @@ export const brownout = definePolicy({
       if (demand.isStale() || !isFiniteReading(demand.current) || demand.current.value < 0) return undefined;
       if (serving.isStale() || !isFiniteReading(serving.current) || serving.current.value < 0) return undefined;
       const readings = { demand: demand.current.value, at: demand.current.at, dimmer, serving: serving.current.value, ...(utilization !== undefined ? { utilization } : {}) };
-      if (ahead.holt?.at !== demand.current.at) {
+      // once per demand reading, and never one older than the last folded in (a late delivery)
+      if (ahead.holt === undefined || demand.current.at > ahead.holt.at) {
         ahead = raiseAheadUpdate(ahead, readings, options);
         state.set(RAISE_AHEAD, raiseAheadJson(ahead));
       }

@@ -121,6 +121,9 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     expect(raiseAheadRoom(state, 2, config).room).toBe(1);
     // configured: 10 requests/s at full utilization, 8 within 0.8, against a flat forecast of 10
     expect(raiseAheadRoom(state, 1, { ...config, capacity: 10 }).room).toBeCloseTo(0.8, 9);
+    // the same reading again, or one older than the last folded in, teaches nothing
+    expect(raiseAheadUpdate(state, { demand: 1, at: 120_000, dimmer: 1, serving: 2, utilization: 0.4 }, config)).toBe(state);
+    expect(raiseAheadUpdate(state, { demand: 1, at: 90_000, dimmer: 1, serving: 2, utilization: 0.4 }, config)).toBe(state);
   });
 
   it('sizes on the forecast, not on the last reading: the same reading after a rise leaves less room', () => {
@@ -162,5 +165,27 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     expect(brownoutConfig.safeParse({ ...base, raiseAhead: { ...RAISE_AHEAD, utilization: 0.85 } }).success).toBe(true);
     // the default (0.8) against a high.utilization below it is refused too, naming the option to set
     expect(brownoutConfig.safeParse({ ...base, high: { responseTime: 0.4, utilization: 0.75 }, raiseAhead: RAISE_AHEAD }).error?.issues.map((i) => i.path.join('.'))).toEqual(['raiseAhead.utilization']);
+  });
+
+  it('learns nothing from a demand reading older than one already folded in (a late delivery), however many response times follow', async () => {
+    const { engine, period, reasons, web, clock } = setup({ raiseAhead: RAISE_AHEAD });
+    // learned at dimmer 1: 0.041 busy seconds a request, 19.512 requests/s a member within 0.8
+    for (const rate of [10, 12, 14, 16]) expect(await period({ rate, rt: 0.1, serving: 1 })).toBe(1);
+    web.sensor('dimmer').publish(0.5); // set by a person
+    // this minute's shape, but the demand reading that arrives is one from 90 s ago (before the last one folded in)
+    web.sensor('group.size').publish(1);
+    web.sensor('servers.active').publish(1);
+    web.sensor('servers.booting').publish(0);
+    web.sensor('arrival.rate').publishAt(2, clock.now() - 90_000);
+    web.sensor('utilization').publish(18 * (0.001 + WORK * 0.5));
+    for (let i = 0; i < 3; i++) {
+      web.sensor('response.time').publish(0.1);
+      await clock.advanceBy(10_000);
+    }
+    const all = await reasons();
+    await engine.stop();
+    // paired with this minute's utilization it would make a request cost 0.37 s: a member would carry 5 requests/s
+    expect(all.length).toBeGreaterThan(0);
+    for (const reason of all) expect(reason).toContain('1 serving member(s) carry 19.512 each');
   });
 });

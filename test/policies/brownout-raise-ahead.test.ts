@@ -4,6 +4,7 @@ import { Engine } from '../../src/core/engine/engine.js';
 import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
+import type { Json } from '../../src/knowledge/store.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { dimmerRaiseAheadSchema, raiseAheadRoom, raiseAheadUpdate } from '../../src/planners/dimmer-raise-ahead.js';
 import { brownout, brownoutConfig } from '../../src/policies/brownout.js';
@@ -19,8 +20,11 @@ const WORK = 0.04;
 /** alpha and beta 1: the forecast is the last reading plus the last change. */
 const RAISE_AHEAD = { sensor: 'arrival.rate', servingSensor: 'servers.active', alpha: 1, beta: 1 };
 
-/** A group of at most 3 members with a dimmer and demand readings, driven one 60 s monitoring period at a time. */
-function setup(config: Record<string, unknown>) {
+/**
+ * A group of at most 3 members with a dimmer and demand readings, driven one 60 s monitoring period at a time;
+ * `saved`: the raiseAhead policy state a restarted service reads back.
+ */
+function setup(config: Record<string, unknown>, saved?: Json) {
   const clock = new VirtualClock();
   const tree = new EntityTree(clock);
   const web = tree.add({
@@ -30,6 +34,7 @@ function setup(config: Record<string, unknown>) {
   });
   web.sensor('dimmer').publish(1);
   const knowledge = new Knowledge(new MemoryStore(), clock);
+  if (saved !== undefined) knowledge.policyState('web/brownout').set('raiseAhead', saved);
   const engine = new Engine({ tree, knowledge, scheduler: clock });
   engine.attach(web, brownout, { utilizationSensor: 'utilization', bootingSensor: 'servers.booting', maxSize: 3, high: { responseTime: 0.4, utilization: 0.85 }, low: { responseTime: 0.2, utilization: 0.6 }, raiseBy: 'headroom', ...config });
   engine.start();
@@ -187,5 +192,21 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     // paired with this minute's utilization it would make a request cost 0.37 s: a member would carry 5 requests/s
     expect(all.length).toBeGreaterThan(0);
     for (const reason of all) expect(reason).toContain('1 serving member(s) carry 19.512 each');
+  });
+
+  it('after a restart, reads back no forecast with a negative error (it would shrink the margin and widen the room)', async () => {
+    const holt = { level: 30, trend: 0, error: 10, n: 5, at: -60_000, stepMs: 60_000 };
+    // 30 requests/s at dimmer 0.5 on one member carrying 19.4 within 0.8: room for 0.65 less a one-error margin
+    const run = async (saved: Record<string, number>): Promise<{ dimmer: number; reasons: string[] }> => {
+      const { engine, period, reasons, web } = setup({ raiseAhead: { ...RAISE_AHEAD, alpha: 0.5, beta: 0.5, margin: 1 } }, { holt: saved, work: 0.041, serving: 1 });
+      web.sensor('dimmer').publish(0.5);
+      const dimmer = await period({ rate: 30, rt: 0.1, serving: 1 });
+      const all = await reasons();
+      await engine.stop();
+      return { dimmer, reasons: all };
+    };
+    expect(await run(holt)).toEqual({ dimmer: 0.5, reasons: [] });
+    // error -30 read back: the forecast 30 less 15 "errors" would leave room for the whole dimmer
+    expect(await run({ ...holt, error: -30 })).toEqual({ dimmer: 0.5, reasons: [] });
   });
 });

@@ -19,8 +19,8 @@ export const dimmerRaiseAheadSchema = z.strictObject({
   utilization: z.number().gt(0).max(1).default(0.8),
   /**
    * Demand one serving member carries at dimmer 1 at full utilization (requests/s). Without it, it is learned
-   * online from the utilization and demand readings of periods served at a dimmer above 0.05 on as many
-   * members as the period before.
+   * online from the utilization and demand readings of periods busy above 0.05 and below 0.95 (a busier one may
+   * have been saturated), served at a dimmer above 0.05 on as many members as the period before.
    */
   capacity: z.number().positive().optional(),
   /** Holt's level smoothing. Default 0.5. */
@@ -64,6 +64,12 @@ export interface RaiseAheadRoom {
 const WORK_SMOOTHING = 0.3;
 /** Below this dimmer (or utilization) a reading says too little about the optional content's cost. */
 const LEARN_FLOOR = 0.05;
+/**
+ * At or above this utilization a period may have been saturated: demand it queued or dropped counts in the
+ * reading but not in the busy time, so a request would look cheaper than it is (a utilization sensor seldom
+ * reads exactly 1 when saturated).
+ */
+const SATURATED = 0.95;
 
 /**
  * Folds a period's readings into the state: the demand into the forecast, the per-request work into its estimate.
@@ -76,7 +82,7 @@ export function raiseAheadUpdate(state: DimmerRaiseAheadState, r: RaiseAheadRead
   let work = state.work;
   const u = r.utilization;
   const sameMembers = state.serving === r.serving;
-  if (config.capacity === undefined && sameMembers && u !== undefined && u > LEARN_FLOOR && u < 1 && r.dimmer > LEARN_FLOOR && r.demand > 0 && r.serving > 0) {
+  if (config.capacity === undefined && sameMembers && u !== undefined && u > LEARN_FLOOR && u < SATURATED && r.dimmer > LEARN_FLOOR && r.demand > 0 && r.serving > 0) {
     // worst case, as the headroom raise assumes: the optional content is all the work
     const observed = u / ((r.demand / r.serving) * r.dimmer);
     work = work === undefined ? observed : WORK_SMOOTHING * observed + (1 - WORK_SMOOTHING) * work;

@@ -209,4 +209,15 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     // error -30 read back: the forecast 30 less 15 "errors" would leave room for the whole dimmer
     expect(await run({ ...holt, error: -30 })).toEqual({ dimmer: 0.5, reasons: [] });
   });
+
+  it('learns nothing from a saturated period: the demand it could not serve would make a request look cheaper', () => {
+    const config = dimmerRaiseAheadSchema.parse({ sensor: 'arrival.rate', servingSensor: 'servers.active' });
+    // 30 requests/s on one member that serves 24 at most (0.041 s each): busy 0.99 to 0.999 of the minute, a queue growing
+    let state = raiseAheadUpdate({}, { demand: 30, at: 0, dimmer: 1, serving: 1, utilization: 0.99 }, config);
+    for (const [i, utilization] of [0.995, 0.999, 0.97].entries()) state = raiseAheadUpdate(state, { demand: 30, at: (i + 1) * 60_000, dimmer: 1, serving: 1, utilization }, config);
+    expect(state.work).toBeUndefined();
+    // below it, learned as before
+    state = raiseAheadUpdate(state, { demand: 20, at: 240_000, dimmer: 1, serving: 1, utilization: 0.82 }, config);
+    expect(state.work).toBeCloseTo(0.041, 9);
+  });
 });

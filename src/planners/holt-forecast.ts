@@ -92,11 +92,16 @@ export function holtGrowthSignificant(state: HoltState | undefined, horizonMs: n
   return value - state.level > confidence * state.error;
 }
 
-/** Reads the state back from policy state, tolerating absent or malformed values. */
+/**
+ * Reads the state back from policy state, tolerating absent or malformed values (none: start over). A negative
+ * error, step or count is malformed too: `holtUpdate` never writes one, and a negative error would shrink the
+ * error margins added to a forecast.
+ */
 export function readHolt(value: Json | undefined): HoltState | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, Json>;
   const keys = ['level', 'trend', 'error', 'n', 'at', 'stepMs'] as const;
   if (!keys.every((k) => typeof v[k] === 'number' && Number.isFinite(v[k]))) return undefined;
+  if ((v['error'] as number) < 0 || (v['stepMs'] as number) < 0 || !Number.isInteger(v['n']) || (v['n'] as number) < 1) return undefined;
   return { level: v['level'] as number, trend: v['trend'] as number, error: v['error'] as number, n: v['n'] as number, at: v['at'] as number, stepMs: v['stepMs'] as number };
 }

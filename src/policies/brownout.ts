@@ -2,9 +2,10 @@ import { filter, map } from 'rxjs';
 import { z } from 'zod';
 import { groupSizeSchema } from '../core/limits.js';
 import type { Json } from '../knowledge/store.js';
+import { dimmerRaiseAheadSchema, raiseAheadJson, raiseAheadRoom, raiseAheadUpdate, readRaiseAheadState, type RaiseAheadRoom } from '../planners/dimmer-raise-ahead.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
-import { raiseTo, restoreTo, round } from './dimmer-steps.js';
+import { raiseTo, raiseWithin, restoreTo, round } from './dimmer-steps.js';
 
 export { raiseTo, restoreTo } from './dimmer-steps.js';
 
@@ -66,10 +67,29 @@ export const brownoutConfig = z
     high: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.9) }),
     /** Raise it when both are below these. */
     low: z.strictObject({ responseTime: z.number().positive(), utilization: z.number().gt(0).max(1).default(0.7) }),
+    /**
+     * Forecast-sized raise: once the response time is below `low.responseTime` (and the group is not hot), a
+     * raise or a restore goes at least as far as the demand forecast for the next period (Holt, fitted online),
+     * spread over the members serving now, leaves room for within `raiseAhead.utilization`, in whole raise
+     * steps. The period just ended can understate that room: served at dimmer 0 it shows nothing of the
+     * optional content's cost, served on fewer members than serve now (a boot that finished at the boundary)
+     * it shows them busier than they will be. `raiseAhead.utilization` is at most `high.utilization` (above it
+     * the next period would be hot and lower the dimmer again). It never lowers the dimmer. The reason gives the forecast, its
+     * error and the capacity per member.
+     */
+    raiseAhead: dimmerRaiseAheadSchema.optional(),
   })
   .refine((c) => c.low.responseTime < c.high.responseTime, { message: 'low.responseTime must be below high.responseTime', path: ['low', 'responseTime'] })
   .refine((c) => c.low.utilization < c.high.utilization, { message: 'low.utilization must be below high.utilization', path: ['low', 'utilization'] })
   .refine((c) => c.raiseBy === 'step' || c.utilizationSensor !== undefined, { message: "raiseBy 'headroom' needs utilizationSensor (the headroom is read from it)", path: ['raiseBy'] })
+  .refine((c) => c.raiseAhead === undefined || c.raiseAhead.capacity !== undefined || c.utilizationSensor !== undefined, { message: 'raiseAhead without capacity learns it from the utilization: set utilizationSensor, or raiseAhead.capacity', path: ['raiseAhead', 'capacity'] })
+  // a raise that puts the utilization above high.utilization is hot the next period: lowered again, raised again
+  .superRefine((c, ctx) => {
+    if (c.raiseAhead !== undefined && c.raiseAhead.utilization > c.high.utilization) {
+      const message = `raiseAhead.utilization (${c.raiseAhead.utilization}) must be at most high.utilization (${c.high.utilization}): a raise past it is lowered again the next period`;
+      ctx.addIssue({ code: 'custom', message, path: ['raiseAhead', 'utilization'] });
+    }
+  })
   .refine((c) => c.overload === undefined || c.overload.responseTime >= c.high.responseTime, { message: 'overload.responseTime must be at least high.responseTime (an overload is worse than hot)', path: ['overload', 'responseTime'] });
 
 /** The brownout's config after parsing. */
@@ -112,6 +132,12 @@ export const brownout = definePolicy({
     { on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] },
     ...(c.utilizationSensor ? [{ on: 'self' as const, sensor: c.utilizationSensor, configPath: ['utilizationSensor'] }] : []),
     ...(c.bootingSensor ? [{ on: 'self' as const, sensor: c.bootingSensor, configPath: ['bootingSensor'] }] : []),
+    ...(c.raiseAhead
+      ? [
+          { on: 'self' as const, sensor: c.raiseAhead.sensor, configPath: ['raiseAhead', 'sensor'] },
+          { on: 'self' as const, sensor: c.raiseAhead.servingSensor, configPath: ['raiseAhead', 'servingSensor'] },
+        ]
+      : []),
   ],
   monitor: ({ entity, config }) => entity.sensor<number>(config.responseTimeSensor).readings$,
   analyze: (source, { entity, config, state }) => {
@@ -126,6 +152,7 @@ export const brownout = definePolicy({
       const current = readRestore(state.get(RESTORE));
       if (next?.before !== current?.before || next?.left !== current?.left) state.set(RESTORE, next);
     };
+    let ahead = readRaiseAheadState(state.get(RAISE_AHEAD));
     return source.pipe(
       map((rt): BrownoutSymptom | undefined => {
         const symptom = decide(rt);
@@ -165,6 +192,7 @@ export const brownout = definePolicy({
       // a slow period whose members were idle part of it (utilization below low): the queue that made
       // it slow has drained, and lowering the dimmer now relieves nothing
       const drained = utilization !== undefined && utilization.value < config.low.utilization;
+      const room = forecastRoom(dimmer.value, utilization?.value);
       const hot =
         rt.value > config.high.responseTime && !drained
           ? `response time ${round(rt.value)} s > ${config.high.responseTime} s`
@@ -189,18 +217,22 @@ export const brownout = definePolicy({
       // at its maximum the group has no boot to bridge: what is missing is capacity, and the raise rule decides
       if (size.value >= config.maxSize) beforeOverload = undefined;
       if (beforeOverload !== undefined && config.overload && !utilizationUnknown && rt.value < config.low.responseTime) {
-        const to = restoreTo(dimmer.value, beforeOverload, utilization?.value, config);
+        const to = Math.max(restoreTo(dimmer.value, beforeOverload, utilization?.value, config), Math.min(beforeOverload, aheadTo(dimmer.value, room)));
         if (to >= beforeOverload) beforeOverload = undefined;
         overloadLeft = to;
         if (to > dimmer.value) {
-          const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took`;
-          return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why } };
+          const why = `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)}` : ''}: the overload is over, give back what its steps took${room ? ` (${room.why})` : ''}`;
+          return { kind: 'raise', inputs: room ? aheadInputs(inputs) : inputs, detail: { from: dimmer.value, to, why } };
         }
       }
       const spare = rt.value < config.low.responseTime && (!utilization || utilization.value < config.low.utilization);
       if (!hot && spare && !utilizationUnknown && dimmer.value < 1) {
-        const to = raiseTo(dimmer.value, utilization?.value, config);
-        return { kind: 'raise', inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity` } };
+        const to = Math.max(raiseTo(dimmer.value, utilization?.value, config), aheadTo(dimmer.value, room));
+        return { kind: 'raise', inputs: room ? aheadInputs(inputs) : inputs, detail: { from: dimmer.value, to, why: `response time ${round(rt.value)} s < ${config.low.responseTime} s${utilization ? ` and utilization ${round(utilization.value)} < ${config.low.utilization}` : ''}: there is spare capacity${room ? ` (${room.why})` : ''}` } };
+      }
+      // busier than the raise rule's low utilization, but the forecast leaves the members serving now room for more
+      if (!hot && room && !utilizationUnknown && rt.value < config.low.responseTime && aheadTo(dimmer.value, room) > dimmer.value) {
+        return { kind: 'raise', inputs: aheadInputs(inputs), detail: { from: dimmer.value, to: aheadTo(dimmer.value, room), why: `response time ${round(rt.value)} s < ${config.low.responseTime} s and ${room.why}` } };
       }
       // a fast response time with the dimmer down would raise (or restore) it, but whether there is room is unknown
       if (utilizationUnknown && !hot && rt.value < config.low.responseTime && dimmer.value < 1) {
@@ -230,6 +262,42 @@ export const brownout = definePolicy({
       return undefined;
     }
 
+    /**
+     * With `raiseAhead`: folds this period's demand reading into the forecast (once per reading, none older than
+     * the last folded in) and returns the room it leaves for the next period; undefined without the option,
+     * without usable demand and serving readings (a stale or missing one leaves the raise to the rules on the
+     * period just ended) or a room known yet.
+     */
+    function forecastRoom(dimmer: number, utilization: number | undefined): RaiseAheadRoom | undefined {
+      const options = config.raiseAhead;
+      if (!options) return undefined;
+      const demand = entity.sensor<number>(options.sensor);
+      const serving = entity.sensor<number>(options.servingSensor);
+      if (demand.isStale() || !isFiniteReading(demand.current) || demand.current.value < 0) return undefined;
+      if (serving.isStale() || !isFiniteReading(serving.current) || serving.current.value < 0) return undefined;
+      const readings = { demand: demand.current.value, at: demand.current.at, dimmer, serving: serving.current.value, ...(utilization !== undefined ? { utilization } : {}) };
+      // once per demand reading, and never one older than the last folded in (a late delivery)
+      if (ahead.holt === undefined || demand.current.at > ahead.holt.at) {
+        ahead = raiseAheadUpdate(ahead, readings, options);
+        state.set(RAISE_AHEAD, raiseAheadJson(ahead));
+      }
+      const room = raiseAheadRoom(ahead, readings.serving, options);
+      return room.room === undefined ? undefined : room;
+    }
+
+    /** The dimmer the forecast's room allows (the dimmer now without `raiseAhead` or a known room). */
+    function aheadTo(dimmer: number, room: RaiseAheadRoom | undefined): number {
+      return room?.room === undefined ? dimmer : raiseWithin(dimmer, room.room, config);
+    }
+
+    /** The decision's inputs with the demand and serving readings the forecast read. */
+    function aheadInputs(inputs: readonly Observation<number>[]): Observation<number>[] {
+      const options = config.raiseAhead;
+      if (!options) return [...inputs];
+      const extra = [entity.sensor<number>(options.sensor).current, entity.sensor<number>(options.servingSensor).current].filter((o): o is Observation<number> => o !== undefined);
+      return [...inputs, ...extra];
+    }
+
     /** What is wrong with a reading the brownout needs, or undefined when it is usable. */
     function missingReading(name: string, isDimmer: boolean): string | undefined {
       const sensor = entity.sensor<number>(name);
@@ -253,6 +321,9 @@ export const brownout = definePolicy({
           reason: `${symptom.detail.why}: ${symptom.kind} the dimmer ${symptom.detail.from} -> ${symptom.detail.to}`,
         },
 });
+
+/** Policy-state key of the forecast-sized raise's forecast and learned capacity. */
+const RAISE_AHEAD = 'raiseAhead';
 
 /** Policy-state key of what the overload steps took: `{ before, left }`. */
 const RESTORE = 'overloadRestore';

@@ -31,6 +31,16 @@ export function restoreTo(dimmer: number, before: number, utilization: number | 
   return Math.min(before, round(dimmer + steps * step));
 }
 
+/**
+ * The dimmer after the most whole raise steps from `dimmer` that stay at or below `room` (none: `dimmer`), at
+ * most 1: how far a forecast-sized raise (`raiseAhead`) goes.
+ */
+export function raiseWithin(dimmer: number, room: number, config: Pick<BrownoutConfig, 'step' | 'raiseStep'>): number {
+  if (room <= dimmer) return dimmer;
+  const step = config.raiseStep ?? config.step;
+  return Math.min(1, round(dimmer + step * Math.floor((room - dimmer) / step + 1e-9)));
+}
+
 /** A dimmer value rounded to a thousandth, so that steps add up without floating-point drift. */
 export function round(value: number): number {
   return Math.round(value * 1000) / 1000;

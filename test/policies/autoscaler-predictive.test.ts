@@ -19,6 +19,8 @@ describe('Holt forecast', () => {
     expect(s?.error).toBeLessThan(0.5);
     expect(readHolt(JSON.parse(JSON.stringify(s)))).toEqual(s);
     expect(readHolt({ level: 'x' })).toBeUndefined();
+    // values holtUpdate never writes: a negative error would shrink the margins added to a forecast
+    for (const malformed of [{ error: -1 }, { stepMs: -60_000 }, { n: 0 }, { n: 2.5 }]) expect(readHolt({ ...JSON.parse(JSON.stringify(s)), ...malformed })).toBeUndefined();
     expect(holtForecast(holtUpdate(undefined, 5, 0, { alpha: 0.5, beta: 0.3 }), 60_000)).toBeUndefined();
   });
 

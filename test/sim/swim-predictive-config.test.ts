@@ -14,13 +14,15 @@ async function settings(file: string): Promise<string[]> {
 }
 
 // The comparison in the README isolates prediction: the predictive configuration is the built-in one plus the
-// predictive floor, every other setting the same.
+// predictive floor and the brownout's forecast-sized raise, every other setting the same.
 describe('the predictive SWIM configuration', () => {
-  it('is the built-in configuration plus one predictive floor', async () => {
+  it('is the built-in configuration plus one predictive floor and one forecast-sized raise', async () => {
     const builtIn = await settings('examples/swim/homeostat.yaml');
     const predictive = await settings('examples/swim/homeostat-predictive.yaml');
     const floors = predictive.filter((line) => /^\s+predictive: \{/.test(line));
+    const raises = predictive.filter((line) => /^\s+raiseAhead: \{/.test(line));
     expect(floors).toHaveLength(1);
-    expect(predictive.filter((line) => !floors.includes(line))).toEqual(builtIn);
+    expect(raises).toHaveLength(1);
+    expect(predictive.filter((line) => !floors.includes(line) && !raises.includes(line))).toEqual(builtIn);
   });
 });

@@ -111,6 +111,7 @@ export class ShardCoordinator implements HaView {
     for (const s of this.subscriptions) s.unsubscribe();
     await Promise.all([...this.leases.values()].map((lease) => lease.stop()));
     this.ready.clear();
+    this.writeWhileActing();
     await this.membership.leave();
     this.eventsSubject.complete();
   }
@@ -151,17 +152,26 @@ export class ShardCoordinator implements HaView {
   private async release(shard: string): Promise<void> {
     this.running.delete(shard);
     this.ready.delete(shard);
+    this.writeWhileActing();
     await this.leases.get(shard)?.stop();
+  }
+
+  /**
+   * Knowledge is written while this instance acts for a shard at least (the write filter keeps out the writes
+   * of the others), set again whenever the shards it acts for change. Set only from `ready`: a lease that
+   * changes while a newly taken shard's state is read must not leave that shard, once ready, unwritten.
+   */
+  private writeWhileActing(): void {
+    this.knowledge.setWritable(this.ready.size > 0);
   }
 
   private async follow(shard: string, lease: RedisLease, token: number | undefined, reason: string): Promise<void> {
     if (token === undefined) {
       if (this.ready.delete(shard) && this.running.has(shard)) this.eventsSubject.next({ kind: 'lost', shard, reason });
-      this.knowledge.setWritable(this.ready.size > 0);
+      this.writeWhileActing();
       return;
     }
     if (this.ready.get(shard) === token) return;
-    this.knowledge.setWritable(true);
     this.following.add(shard);
     try {
       await this.knowledge.flush().catch(() => undefined); // what this instance wrote for its other shards is in the store
@@ -173,6 +183,7 @@ export class ShardCoordinator implements HaView {
     }
     if (lease.current.role !== 'leader' || lease.current.token !== token) return;
     this.ready.set(shard, token);
+    this.writeWhileActing();
     this.options.onShard?.(shard, token);
     this.eventsSubject.next({ kind: 'takeover', shard, token });
   }

@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, type Subject, type Subscriber } from 'rxjs';
+import type { Observable, SchedulerLike, Subject, Subscriber } from 'rxjs';
 import type { SensorDefinition } from './define-sensor.js';
 import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
@@ -6,6 +6,7 @@ import { INVALID, describeValue, finiteNumber, readingValidator, type ReadingVal
 import { NOT_QUIET, isReadingSink, type QuietRange, type ReadingSink } from './reading-sink.js';
 import { deliver, deliverReading } from './deliver.js';
 import { SENSOR_TIE, isSensorTie } from './sensor-tie.js';
+import { SensorStream, SensorTap } from './sensor-stream.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
@@ -271,34 +272,3 @@ export class Sensor<T> {
     this.quiet = NOT_QUIET;
   }
 }
-
-/**
- * A sensor's stream: an Observable that holds its sensor, and one subscribe function shared by every stream
- * (RxJS calls it with the Observable as `this`), rather than a closure and its context per sensor.
- */
-class SensorStream<T> extends Observable<Observation<T>> {
-  constructor(
-    readonly sensor: Sensor<T>,
-    readonly replay: boolean,
-  ) {
-    super(subscribeToSensor);
-  }
-}
-
-function subscribeToSensor<T>(this: Observable<Observation<T>>, subscriber: Subscriber<Observation<T>>): void {
-  const stream = this as SensorStream<T>;
-  stream.sensor._attach(subscriber, stream.replay);
-}
-
-/** What ends one subscription to a sensor: a small object rather than a closure and its context. */
-class SensorTap<T> {
-  constructor(
-    private readonly sensor: Sensor<T>,
-    private readonly subscriber: Subscriber<Observation<T>>,
-  ) {}
-
-  unsubscribe(): void {
-    this.sensor._detach(this.subscriber);
-  }
-}
-

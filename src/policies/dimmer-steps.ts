@@ -1,4 +1,4 @@
-import type { BrownoutConfig } from './brownout.js';
+import type { BrownoutConfig } from './brownout-config.js';
 
 /**
  * The dimmer after a raise: one raise step, or with `raiseBy: headroom` the most whole steps (at least one)

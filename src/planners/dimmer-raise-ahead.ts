@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Json } from '../knowledge/store.js';
-import { holtForecast, holtUpdate, readHolt, type HoltState } from './holt-forecast.js';
+import { holtAsOf, holtForecast, holtUpdate, readHolt, type HoltState } from './holt-forecast.js';
 
 /**
  * Forecast-sized raise of the dimmer: once the response time is low again, give the optional content back as
@@ -70,6 +70,15 @@ const LEARN_FLOOR = 0.05;
  * reads exactly 1 when saturated).
  */
 const SATURATED = 0.95;
+
+/**
+ * The state without its forecast when that was fitted up to a time after `now` (see `holtAsOf`: it would never
+ * take a reading of this clock again); the learned cost of a request, which no clock dates, is kept.
+ */
+export function raiseAheadAsOf(state: DimmerRaiseAheadState, now: number): DimmerRaiseAheadState {
+  if (state.holt === undefined || holtAsOf(state.holt, now) !== undefined) return state;
+  return { ...(state.work !== undefined ? { work: state.work } : {}), ...(state.serving !== undefined ? { serving: state.serving } : {}) };
+}
 
 /**
  * Folds a period's readings into the state: the demand into the forecast, the per-request work into its estimate.

@@ -93,6 +93,16 @@ export function holtGrowthSignificant(state: HoltState | undefined, horizonMs: n
 }
 
 /**
+ * The state when its last reading is not later than `now`; otherwise undefined (start over). A state ahead of
+ * the clock came from another clock (policy state written before the clock was set back, or by a simulation)
+ * or from a reading stamped in the future, and no reading of this clock would be folded into it again
+ * (`holtUpdate` skips readings older than the state): the forecast would stay where it was for good.
+ */
+export function holtAsOf(state: HoltState | undefined, now: number): HoltState | undefined {
+  return state !== undefined && state.at > now ? undefined : state;
+}
+
+/**
  * Reads the state back from policy state, tolerating absent or malformed values (none: start over). A negative
  * error, step or count is malformed too: `holtUpdate` never writes one, and a negative error would shrink the
  * error margins added to a forecast.

@@ -2,7 +2,7 @@ import { auditTime, filter, interval, map, merge } from 'rxjs';
 import type { Json } from '../knowledge/store.js';
 import { nextComfort } from '../planners/comfort-band.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
-import { holtForecast, holtGrowthSignificant, holtUpdate, readHolt } from '../planners/holt-forecast.js';
+import { holtAsOf, holtForecast, holtGrowthSignificant, holtUpdate, readHolt } from '../planners/holt-forecast.js';
 import { readScaleEvents, type ScaleEvent } from '../planners/rate-limit.js';
 import { activeWindows } from '../planners/schedule-window.js';
 import { heldFloor } from '../planners/held-floor.js';
@@ -180,7 +180,8 @@ function predict(context: PolicyContext<AutoscalerConfig>, lastSeen: Map<string,
   // a stale or non-numeric demand reading forecasts nothing (a NaN would poison the smoothed state)
   if (!reading || typeof reading.value !== 'number' || !Number.isFinite(reading.value) || sensor.isStale(context.scheduler.now())) return undefined;
   const key = `forecast:${p.sensor}`;
-  let holt = readHolt(context.state.get(FORECAST));
+  // a state stamped after now (another clock's, or a reading from the future) would never take a reading again
+  let holt = holtAsOf(readHolt(context.state.get(FORECAST)), context.scheduler.now());
   if (lastSeen.get(key)?.observation !== reading) {
     holt = holtUpdate(holt, reading.value, reading.at, p);
     context.state.set(FORECAST, { ...holt });

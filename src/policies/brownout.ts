@@ -1,6 +1,6 @@
 import { filter, map } from 'rxjs';
 import type { Json } from '../knowledge/store.js';
-import { raiseAheadJson, raiseAheadRoom, raiseAheadUpdate, readRaiseAheadState, type RaiseAheadRoom } from '../planners/dimmer-raise-ahead.js';
+import { raiseAheadAsOf, raiseAheadJson, raiseAheadRoom, raiseAheadUpdate, readRaiseAheadState, type RaiseAheadRoom } from '../planners/dimmer-raise-ahead.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 import { raiseTo, raiseWithin, restoreTo, round } from './dimmer-steps.js';
@@ -54,7 +54,7 @@ export const brownout = definePolicy({
       : []),
   ],
   monitor: ({ entity, config }) => entity.sensor<number>(config.responseTimeSensor).readings$,
-  analyze: (source, { entity, config, state }) => {
+  analyze: (source, { entity, config, state, scheduler }) => {
     // policy state, so a restarted service still gives back what the overload steps took
     const saved = readRestore(state.get(RESTORE));
     /** The dimmer before the overload steps still in force, with `release: restore`. */
@@ -190,6 +190,8 @@ export const brownout = definePolicy({
       if (demand.isStale() || !isFiniteReading(demand.current) || demand.current.value < 0) return undefined;
       if (serving.isStale() || !isFiniteReading(serving.current) || serving.current.value < 0) return undefined;
       const readings = { demand: demand.current.value, at: demand.current.at, dimmer, serving: serving.current.value, ...(utilization !== undefined ? { utilization } : {}) };
+      // a forecast fitted past now (another clock's state, a reading from the future) starts over
+      ahead = raiseAheadAsOf(ahead, scheduler.now());
       // once per demand reading, and never one older than the last folded in (a late delivery)
       if (ahead.holt === undefined || demand.current.at > ahead.holt.at) {
         ahead = raiseAheadUpdate(ahead, readings, options);

@@ -5,7 +5,7 @@ import { EntityTree } from '../../src/core/entity-tree.js';
 import { defineEffector } from '../../src/effectors/define-effector.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
-import { holtForecast, holtGrowthSignificant, holtUpdate, readHolt, type HoltState } from '../../src/planners/holt-forecast.js';
+import { holtAsOf, holtForecast, holtGrowthSignificant, holtUpdate, readHolt, type HoltState } from '../../src/planners/holt-forecast.js';
 import { autoscaler } from '../../src/policies/autoscaler.js';
 import { numberSensor } from '../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
@@ -22,6 +22,14 @@ describe('Holt forecast', () => {
     // values holtUpdate never writes: a negative error would shrink the margins added to a forecast
     for (const malformed of [{ error: -1 }, { stepMs: -60_000 }, { n: 0 }, { n: 2.5 }]) expect(readHolt({ ...JSON.parse(JSON.stringify(s)), ...malformed })).toBeUndefined();
     expect(holtForecast(holtUpdate(undefined, 5, 0, { alpha: 0.5, beta: 0.3 }), 60_000)).toBeUndefined();
+  });
+
+  it('keeps a state up to now and drops one fitted past now', () => {
+    const s = holtUpdate(holtUpdate(undefined, 10, 0, { alpha: 0.5, beta: 0.5 }), 12, 60_000, { alpha: 0.5, beta: 0.5 });
+    expect(holtAsOf(s, 60_000)).toBe(s);
+    expect(holtAsOf(s, 120_000)).toBe(s);
+    expect(holtAsOf(s, 59_999)).toBeUndefined();
+    expect(holtAsOf(undefined, 0)).toBeUndefined();
   });
 
   it('never forecasts negative demand', () => {
@@ -82,6 +90,37 @@ describe('autoscaler: predictive floor', () => {
     expect(web.sensor<number>('group.size').value).toBe(5);
     const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
     expect(reasons).toMatch(/resize 4 -> 5; rate forecast 93\.6 \+\/- 12 in 120 s \(x1\.11 the 84 now\) -> 5/);
+  });
+
+  it('starts over from a forecast fitted past now (the state of another clock), which would never take a reading again', async () => {
+    const run = async (saved?: HoltState): Promise<{ size: number | undefined; stored: unknown }> => {
+      const clock = new VirtualClock();
+      const tree = new EntityTree(clock);
+      const web = tree.add({
+        id: 'web', type: 'cluster',
+        sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+        effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+      });
+      web.sensor('group.size').publish(2);
+      const knowledge = new Knowledge(new MemoryStore(), clock);
+      if (saved) knowledge.policyState('web/autoscaler').set('forecast', { ...saved });
+      const engine = new Engine({ tree, knowledge, scheduler: clock });
+      engine.attach(web, autoscaler, { metric: 'rate', target: 10, basis: 'total', max: 20, evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '180s', margin: 0 } });
+      engine.start();
+      for (const rate of [12, 16, 20, 24]) {
+        web.sensor('rate').publish(rate);
+        await clock.advanceBy(60_000);
+      }
+      const stored = knowledge.policyState('web/autoscaler').get('forecast');
+      await engine.stop();
+      return { size: web.sensor<number>('group.size').value, stored };
+    };
+    const fresh = await run();
+    expect(fresh.size).toBeGreaterThanOrEqual(4);
+    // a flat forecast of 0 fitted up to an hour from now: every reading of this clock is older than it
+    const future = await run({ level: 0, trend: 0, error: 0, n: 5, at: 3_600_000, stepMs: 60_000 });
+    expect(future).toEqual(fresh);
+    expect((future.stored as HoltState).at).toBe(180_000);
   });
 
   it('is off unless configured, and names its sensor as a requirement', () => {

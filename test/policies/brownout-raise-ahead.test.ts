@@ -210,6 +210,21 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     expect(await run({ ...holt, error: -30 })).toEqual({ dimmer: 0.5, reasons: [] });
   });
 
+  it('starts the forecast over when it was fitted past now (the state of another clock), keeping the learned cost', async () => {
+    const run = async (saved?: Json): Promise<number> => {
+      const { engine, period } = setup({ overload: { responseTime: 0.75, step: 1, release: 'raise' }, raiseAhead: RAISE_AHEAD }, saved);
+      for (const rate of [10, 12, 14, 16]) await period({ rate, rt: 0.1, serving: 1 });
+      await period({ rate: 18, rt: 5, serving: 1 });
+      const dimmer = await period({ rate: 20, rt: 0.01, serving: 1 });
+      await engine.stop();
+      return dimmer;
+    };
+    expect(await run()).toBe(0.75);
+    // a forecast of 1,000 requests/s fitted up to an hour from now would leave no room (one step, 0.25), and
+    // never take a reading again
+    expect(await run({ holt: { level: 1_000, trend: 0, error: 0, n: 5, at: 3_600_000, stepMs: 60_000 }, serving: 1 })).toBe(0.75);
+  });
+
   it('learns nothing from a saturated period: the demand it could not serve would make a request look cheaper', () => {
     const config = dimmerRaiseAheadSchema.parse({ sensor: 'arrival.rate', servingSensor: 'servers.active' });
     // 30 requests/s on one member that serves 24 at most (0.041 s each): busy 0.99 to 0.999 of the minute, a queue growing

@@ -39,30 +39,40 @@ describe('Holt forecast', () => {
   });
 });
 
+/**
+ * A group of 2 under a predictive autoscaler (target 10 per member, a 180 s horizon) with demand growing by
+ * 4/s each minute (12, 16, 20, 24); `saved`: the forecast a restarted service reads back. The size after it,
+ * every decision's reason, and the forecast left in policy state.
+ */
+async function replayRisingDemand(saved?: HoltState): Promise<{ size: number | undefined; reasons: string; stored: unknown }> {
+  const clock = new VirtualClock();
+  const tree = new EntityTree(clock);
+  const web = tree.add({
+    id: 'web', type: 'cluster',
+    sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('group.size')],
+    effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
+  });
+  web.sensor('group.size').publish(2);
+  const knowledge = new Knowledge(new MemoryStore(), clock);
+  if (saved) knowledge.policyState('web/autoscaler').set('forecast', { ...saved });
+  const engine = new Engine({ tree, knowledge, scheduler: clock });
+  engine.attach(web, autoscaler, { metric: 'rate', target: 10, basis: 'total', max: 20, evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '180s', margin: 0 } });
+  engine.start();
+  for (const rate of [12, 16, 20, 24]) {
+    web.sensor('rate').publish(rate);
+    await clock.advanceBy(60_000);
+  }
+  const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
+  const stored = knowledge.policyState('web/autoscaler').get('forecast');
+  await engine.stop();
+  return { size: web.sensor<number>('group.size').value, reasons, stored };
+}
+
 describe('autoscaler: predictive floor', () => {
   it('scales ahead of a rising demand, never below the reactive ask, and says the forecast and its error', async () => {
-    const clock = new VirtualClock();
-    const tree = new EntityTree(clock);
-    const web = tree.add({
-      id: 'web', type: 'cluster',
-      sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('group.size')],
-      effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
-    });
-    web.sensor('group.size').publish(2);
-    const knowledge = new Knowledge(new MemoryStore(), clock);
-    const engine = new Engine({ tree, knowledge, scheduler: clock });
-    const config = { metric: 'rate', target: 10, basis: 'total', max: 20, evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '180s', margin: 0 } };
-    engine.attach(web, autoscaler, config);
-    engine.start();
-    // demand grows by 4/s each minute: 12, 16, 20, 24
-    for (const rate of [12, 16, 20, 24]) {
-      web.sensor('rate').publish(rate);
-      await clock.advanceBy(60_000);
-    }
-    const size = web.sensor<number>('group.size').value;
+    const { size, reasons } = await replayRisingDemand();
     // reactive alone asks ceil(24 / 10) = 3; the forecast 3 minutes ahead is about 36 -> 4
     expect(size).toBeGreaterThanOrEqual(4);
-    const reasons = (await knowledge.queryDecisions({})).map((d) => d.reason).join('\n');
     expect(reasons).toMatch(/rate forecast [\d.]+ \+\/- [\d.]+ in 180 s asks for \d+/);
   });
 
@@ -94,26 +104,8 @@ describe('autoscaler: predictive floor', () => {
 
   it('starts over from a forecast fitted past now (the state of another clock), which would never take a reading again', async () => {
     const run = async (saved?: HoltState): Promise<{ size: number | undefined; stored: unknown }> => {
-      const clock = new VirtualClock();
-      const tree = new EntityTree(clock);
-      const web = tree.add({
-        id: 'web', type: 'cluster',
-        sensors: [numberSensor('rate', { staleAfterMs: 180_000 }), numberSensor('group.size')],
-        effectors: [defineEffector({ name: 'resize', params: z.object({ size: z.number().int() }), run: ({ size }, { entity }) => { entity.sensor('group.size').publish(size); } })],
-      });
-      web.sensor('group.size').publish(2);
-      const knowledge = new Knowledge(new MemoryStore(), clock);
-      if (saved) knowledge.policyState('web/autoscaler').set('forecast', { ...saved });
-      const engine = new Engine({ tree, knowledge, scheduler: clock });
-      engine.attach(web, autoscaler, { metric: 'rate', target: 10, basis: 'total', max: 20, evaluationInterval: '60s', predictive: { sensor: 'rate', target: 10, horizon: '180s', margin: 0 } });
-      engine.start();
-      for (const rate of [12, 16, 20, 24]) {
-        web.sensor('rate').publish(rate);
-        await clock.advanceBy(60_000);
-      }
-      const stored = knowledge.policyState('web/autoscaler').get('forecast');
-      await engine.stop();
-      return { size: web.sensor<number>('group.size').value, stored };
+      const { size, stored } = await replayRisingDemand(saved);
+      return { size, stored };
     };
     const fresh = await run();
     expect(fresh.size).toBeGreaterThanOrEqual(4);

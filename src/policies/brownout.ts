@@ -192,9 +192,10 @@ export const brownout = definePolicy({
       const readings = { demand: demand.current.value, at: demand.current.at, dimmer, serving: serving.current.value, ...(utilization !== undefined ? { utilization } : {}) };
       // a forecast fitted past now (another clock's state, a reading from the future) starts over
       ahead = raiseAheadAsOf(ahead, scheduler.now());
-      // once per demand reading, and never one older than the last folded in (a late delivery)
-      if (ahead.holt === undefined || demand.current.at > ahead.holt.at) {
-        ahead = raiseAheadUpdate(ahead, readings, options);
+      // once per demand reading: the update hands back the same state for one already folded in, or older
+      const updated = raiseAheadUpdate(ahead, readings, options);
+      if (updated !== ahead) {
+        ahead = updated;
         state.set(RAISE_AHEAD, raiseAheadJson(ahead));
       }
       const room = raiseAheadRoom(ahead, readings.serving, options);

@@ -92,9 +92,12 @@ const extraHeaders = fc.dictionary(fc.oneof(headerName, fc.constantFrom('accept'
 const request = fc.record({ headers: extraHeaders, route, query, auth, body, contentType, lastEventId: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) });
 
 let service: ServiceProcess;
+// the service starts from this checkout's sources (compiled by tsx as it loads): on a slow host with every other
+// test file running beside it that took more than the default 10 s of a hook, so the start gets a minute
+const SERVICE_START_MS = 60_000;
 beforeAll(async () => {
   service = await startService(['--stop-grace', String(GRACE_S)], env);
-});
+}, SERVICE_START_MS);
 afterAll(() => {
   if (service && service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
 });

@@ -44,6 +44,8 @@ const b = results['tree-build'];
 if (b) {
   rows.push(['tree build time', `${fmt(b['seconds'])} s`, `${fmt(b['entities'], 0)} entities, ${fmt(b['policies'], 0)} policies; bar: under 10 s`]);
   rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, `bar: under 1024 MiB; ${treeBytes(b)}`]);
+  const td = b['teardown'] as Record<string, unknown> | undefined;
+  if (td) rows.push(['tree teardown', `${fmt(td['treeRemovedSeconds'])} s`, `the whole tree removed (policies left: ${fmt(td['policiesLeft'], 0)}); first one group of ${fmt(td['groupEntities'], 0)} in ${fmt(td['groupRemovedMs'], 1)} ms (${fmt(td['policiesDetachedWithGroup'], 0)} policies detached)`]);
 }
 const b1m = results['tree-build-1m'];
 if (b1m) {

@@ -11,6 +11,7 @@ import { Arbiter, type ActionBudget } from './arbiter.js';
 import type { Quota } from '../quota.js';
 import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
+import { PoliciesByEntity } from './policies-by-entity.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
@@ -30,6 +31,7 @@ export class Engine {
   readonly invoker: EffectorInvoker;
   private dryRunAll: boolean;
   private readonly runners = new Map<string, PolicyRunner>();
+  private readonly policiesByEntity = new PoliciesByEntity(() => [...this.runners].map(([id, runner]) => [id, runner.attachment.entity] as const));
   // executors of detached (or reconfigured) policies that were still executing: stop() bounds them too
   private readonly draining = new Set<PlanExecutor>();
   private readonly faultsSubject = new Subject<PolicyFault>();
@@ -67,7 +69,7 @@ export class Engine {
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
         if (change.kind !== 'removed') return;
-        for (const runner of [...this.runners.values()]) if (runner.attachment.entity === change.entity) this.detach(runner.attachment.id);
+        for (const id of this.policiesByEntity.of(change.entity)) this.detach(id);
       }),
     );
   }
@@ -114,6 +116,7 @@ export class Engine {
     };
     const runner = new PolicyRunner(attachment, this.services);
     this.runners.set(id, runner);
+    this.policiesByEntity.added(id, entity);
     if (this.running) runner.start();
     return this.status(runner);
   }
@@ -144,6 +147,7 @@ export class Engine {
     if (!runner) return false;
     runner.stop();
     this.runners.delete(id);
+    this.policiesByEntity.deleted(id, runner.attachment.entity);
     const executor = runner.existingExecutor;
     if (executor?.phase === 'executing') {
       this.draining.add(executor);

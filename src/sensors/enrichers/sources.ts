@@ -33,8 +33,15 @@ export function followSources(tree: EntityTree, entity: Entity, from: SourceSet,
         from === 'children' ? (c.kind === 'added' || c.kind === 'removed') && c.parent === entity : (c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity,
       ),
     )
-    .subscribe(() => {
-      sync();
+    .subscribe((c) => {
+      // one source came or left: watched or unwatched alone (a full sync per change made adding or removing
+      // n children quadratic)
+      if (c.kind === 'added' || c.kind === 'member-added') {
+        if (!watched.has(c.entity)) watched.set(c.entity, watch(c.entity));
+      } else {
+        watched.get(c.entity)?.unsubscribe();
+        watched.delete(c.entity);
+      }
       changed();
     });
   return new Subscription(() => {

@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { NEVER } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EntityTree } from '../../src/core/entity-tree.js';
+import type { Entity } from '../../src/core/entity.js';
+import { Engine } from '../../src/core/engine/engine.js';
+import { definePolicy } from '../../src/policies/define-policy.js';
+import { Knowledge } from '../../src/knowledge/knowledge.js';
+import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+const idle = definePolicy({ name: 'idle', config: z.object({}), monitor: () => NEVER, analyze: (source) => source, plan: () => undefined });
+const other = definePolicy({ name: 'other', config: z.object({}), monitor: () => NEVER, analyze: (source) => source, plan: () => undefined });
+
+function fleet() {
+  const clock = new VirtualClock();
+  const tree = new EntityTree(clock);
+  const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), clock), scheduler: clock });
+  return { tree, engine };
+}
+
+describe('removing a subtree', () => {
+  it('announces every entity after its children, each already off its parent list, and detaches their policies', () => {
+    const { tree, engine } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    const cluster = tree.add({ id: 'cluster', type: 'cluster' }, root);
+    for (let i = 0; i < 4; i++) {
+      const server = tree.add({ id: `s${i}`, type: 'server' }, cluster);
+      tree.add({ id: `s${i}-disk`, type: 'volume' }, server);
+      engine.attach(server, idle, {});
+    }
+    engine.attach(cluster, idle, {});
+    engine.attach(root, idle, {});
+    engine.start();
+    const seen: string[] = [];
+    tree.changes$.subscribe((change) => {
+      if (change.kind !== 'removed') return;
+      // at its announcement the entity is off its parent's list; its own children have all left before it
+      expect(change.parent?.children).not.toContain(change.entity);
+      expect(change.entity.children).toEqual([]);
+      seen.push(change.entity.id);
+    });
+    tree.remove(cluster);
+    expect(seen).toEqual(['s3-disk', 's3', 's2-disk', 's2', 's1-disk', 's1', 's0-disk', 's0', 'cluster']);
+    expect(root.children).toEqual([]);
+    expect(tree.size).toBe(1);
+    expect(engine.policies().map((p) => p.id)).toEqual(['root/idle']);
+  });
+
+  it('takes one child out of the middle of a long list, leaving the others in order', () => {
+    const { tree } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    for (let i = 0; i < 6; i++) tree.add({ id: `c${i}`, type: 'server' }, root);
+    tree.remove('c2');
+    tree.remove('c5');
+    tree.remove('c0');
+    expect(root.children.map((c) => c.id)).toEqual(['c1', 'c3', 'c4']);
+  });
+
+  /** One step of a random history: attach, detach, reconfigure a policy, add or remove an entity. */
+  type Step =
+    | { readonly op: 'add'; readonly parent: number }
+    | { readonly op: 'remove'; readonly entity: number }
+    | { readonly op: 'attach'; readonly entity: number; readonly second: boolean }
+    | { readonly op: 'detach'; readonly policy: number }
+    | { readonly op: 'reconfigure'; readonly policy: number };
+
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ op: fc.constant('add' as const), parent: fc.nat(50) }),
+    fc.record({ op: fc.constant('remove' as const), entity: fc.nat(50) }),
+    fc.record({ op: fc.constant('attach' as const), entity: fc.nat(50), second: fc.boolean() }),
+    fc.record({ op: fc.constant('detach' as const), policy: fc.nat(50) }),
+    fc.record({ op: fc.constant('reconfigure' as const), policy: fc.nat(50) }),
+  );
+
+  it('keeps exactly the policies of the entities still in the tree, over random histories', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+        const { tree, engine } = fleet();
+        const root = tree.add({ id: 'root', type: 'application' });
+        engine.start();
+        // the model: which policy is attached to which entity
+        const model = new Map<string, Entity>();
+        let made = 0;
+        let ids = 0;
+        for (const s of steps) {
+          const entities = [...tree.entities()];
+          const policies = [...model.keys()];
+          if (s.op === 'add') tree.add({ id: `e${made++}`, type: 'server' }, entities[s.parent % entities.length] as Entity);
+          else if (s.op === 'remove') {
+            const target = entities[s.entity % entities.length] as Entity;
+            if (target === root) continue;
+            const leaving = new Set(target.subtree());
+            tree.remove(target);
+            for (const [id, entity] of model) if (leaving.has(entity)) model.delete(id);
+          } else if (s.op === 'attach') {
+            const entity = entities[s.entity % entities.length] as Entity;
+            const id = `p${ids++}`;
+            engine.attach(entity, s.second ? other : idle, {}, { id });
+            model.set(id, entity);
+          } else if (policies.length > 0) {
+            const id = policies[s.policy % policies.length] as string;
+            if (s.op === 'detach') {
+              engine.detach(id);
+              model.delete(id);
+            } else engine.reconfigure(id, {});
+          }
+          expect(engine.policies().map((p) => p.id).sort()).toEqual([...model.keys()].sort());
+        }
+        for (const [id, entity] of model) expect(engine.attachment(id).entity).toBe(entity);
+        tree.remove(root);
+        expect(engine.policies()).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -107,6 +107,11 @@ export class Entity {
     return this._members ? [...this._members] : [];
   }
 
+  /** How many members the group has (without copying them, as `members` does). */
+  get memberCount(): number {
+    return this._members?.size ?? 0;
+  }
+
   /** Groups this entity is a member of. */
   get groups(): readonly Entity[] {
     return this._groups ? [...this._groups] : [];

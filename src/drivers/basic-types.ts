@@ -159,7 +159,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
 }
 
 function followGroupSize(entity: Entity, tree: DriverContext['tree']): () => void {
-  const publish = (): void => void entity.sensor('group.size').publish(entity.members.length);
+  const publish = (): void => void entity.sensor('group.size').publish(entity.memberCount);
   publish();
   const subscription = tree.changes$.subscribe((c) => {
     if ((c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity) publish();

@@ -37,9 +37,13 @@ describe('EntityTree', () => {
     const db = t.add({ id: 'db', type: 'database' }, app);
     t.addMember(web, db);
     expect(web.members).toEqual([db]);
+    expect(web.memberCount).toBe(1);
     expect(db.groups).toEqual([web]);
+    t.addMember(web, db); // already a member: no change
+    expect(web.memberCount).toBe(1);
     t.remove(db);
     expect(web.members).toEqual([]);
+    expect(web.memberCount).toBe(0);
     expect(changes).toEqual(['added:db', 'member-added:db', 'member-removed:db', 'removed:db']);
     expect(() => t.addMember(web, web)).toThrow(/member of itself/);
   });

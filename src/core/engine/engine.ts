@@ -37,6 +37,9 @@ export class Engine {
   private readonly faultsSubject = new Subject<PolicyFault>();
   private readonly subscriptions: Subscription[] = [];
   private running = false;
+  // true while start() walks the policies: one attached meanwhile is started by that walk (a Map's forEach
+  // visits entries added during it), not also by attach
+  private starting = false;
   private decisionSequence = 0;
   private readonly services: ExecutorDeps & RunnerDeps;
   private readonly arbiter: Arbiter;
@@ -117,7 +120,7 @@ export class Engine {
     const runner = new PolicyRunner(attachment, this.services);
     this.runners.set(id, runner);
     this.policiesByEntity.added(id, entity);
-    if (this.running) runner.start();
+    if (this.running && !this.starting) runner.start();
     return this.status(runner);
   }
 
@@ -196,11 +199,16 @@ export class Engine {
   start(): void {
     if (this.running) return;
     this.running = true;
-    // forEach rather than for-of: no iterator result per policy (a million entities start two million)
-    this.runners.forEach((runner) => {
-      runner.existingExecutor?.reopen();
-      runner.start();
-    });
+    this.starting = true;
+    try {
+      // forEach rather than for-of: no iterator result per policy (a million entities start two million)
+      this.runners.forEach((runner) => {
+        runner.existingExecutor?.reopen();
+        runner.start();
+      });
+    } finally {
+      this.starting = false;
+    }
   }
 
   /**

@@ -84,6 +84,9 @@ export class PolicyRunner {
 
   /** Builds and subscribes the policy's stream; never throws (a failure is a fault). */
   start(): void {
+    // a run still subscribed (started again without a stop) ends first: it would keep its sensors' readings
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
     this.stopped = false;
     // the start time is read by a fault only to forgive earlier faults after a healthy run: with none to
     // forgive it is not needed, and not keeping it saves a number box per runner (a million runners)

@@ -2,6 +2,7 @@ import type { InvocationRecord } from '../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from './audit-entry.js';
 import { BoundedLog } from './bounded-log.js';
 import { copyWriteOp } from './copy-known-record.js';
+import { copyRecord } from './copy-record.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 
@@ -63,30 +64,33 @@ export class MemoryStore implements KnowledgeStore {
           (query.to === undefined || d.at <= query.to),
         query.limit ?? DEFAULT_LIMIT,
       )
-      .map((slot) => slot.decision);
+      .map((slot) => copyDecisionOut(slot.decision));
   }
 
   async getDecision(id: string): Promise<Decision | undefined> {
-    return this.decisionById.get(id)?.decision;
+    const slot = this.decisionById.get(id);
+    return slot && copyDecisionOut(slot.decision);
   }
 
   async queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]> {
-    return this.invocations.newestFirst(
+    return this.invocations
+      .newestFirst(
       (r) =>
         (query.entity === undefined || r.entity === query.entity) &&
         (query.effector === undefined || r.effector === query.effector) &&
         (query.from === undefined || r.at >= query.from) &&
         (query.to === undefined || r.at <= query.to),
-      query.limit ?? DEFAULT_LIMIT,
-    );
+        query.limit ?? DEFAULT_LIMIT,
+      )
+      .map((record) => copyInvocationOut(record));
   }
 
   async queryFaults(query: { policy?: string; limit?: number }): Promise<PolicyFault[]> {
-    return this.faults.newestFirst((f) => query.policy === undefined || f.policy === query.policy, query.limit ?? DEFAULT_LIMIT);
+    return this.faults.newestFirst((f) => query.policy === undefined || f.policy === query.policy, query.limit ?? DEFAULT_LIMIT).map((f) => copyRecord(f));
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
-    return this.audit.newestFirst((e) => auditEntryWithin(e, query.within), query.limit ?? DEFAULT_LIMIT);
+    return this.audit.newestFirst((e) => auditEntryWithin(e, query.within), query.limit ?? DEFAULT_LIMIT).map((e) => copyRecord(e));
   }
 
   async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
@@ -137,4 +141,19 @@ export class MemoryStore implements KnowledgeStore {
   private readonly forgetDecisions = (dropped: readonly Slot[]): void => {
     for (const slot of dropped) if (this.decisionById.get(slot.decision.id) === slot) this.decisionById.delete(slot.decision.id);
   };
+}
+
+/**
+ * A reader's own copy of a stored decision: what a query returns can be changed by its reader without
+ * changing what was recorded, as with any out-of-process store (the same copy the store makes on write).
+ */
+function copyDecisionOut(decision: Decision): Decision {
+  const op = copyWriteOp({ kind: 'decision', value: decision });
+  return op.kind === 'decision' ? op.value : decision;
+}
+
+/** A reader's own copy of a stored invocation record (see `copyDecisionOut`). */
+function copyInvocationOut(record: InvocationRecord): InvocationRecord {
+  const op = copyWriteOp({ kind: 'invocation', value: record });
+  return op.kind === 'invocation' ? op.value : record;
 }

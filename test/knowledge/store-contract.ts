@@ -154,5 +154,31 @@ export function describeStoreContract(name: string, make: () => Promise<Knowledg
       expect((await store.queryDecisions({ entity: 'web' })).map((d) => d.id)).toEqual(['d3', 'd1']);
       await store.close();
     });
+
+    it('hands readers their own copies: a query result changed by its reader leaves what was recorded', async () => {
+      const store = await make();
+      await store.write([
+        { kind: 'decision', value: decision(1, { symptom: { kind: 'above', detail: { value: 0.95 } } }) },
+        { kind: 'invocation', value: invocation(1) },
+        { kind: 'fault', value: fault(1) },
+        { kind: 'audit', value: auditEntry(1) },
+      ]);
+      type Mutable = Record<string, unknown>;
+      const [read] = await store.queryDecisions({});
+      Object.assign(read as unknown as Mutable, { reason: 'changed' });
+      Object.assign((read?.symptom.detail ?? {}) as Mutable, { value: 0 });
+      Object.assign((await store.getDecision('d1')) as unknown as Mutable, { outcome: 'failed' });
+      const [record] = await store.queryInvocations({});
+      Object.assign(record?.params as Mutable, { n: 99 });
+      Object.assign(record?.caller as unknown as Mutable, { name: 'other' });
+      Object.assign((await store.queryFaults({}))[0] as unknown as Mutable, { message: 'changed' });
+      Object.assign((await store.queryAudit({}))[0]?.params as Mutable, { n: 99 });
+      expect(await store.getDecision('d1')).toEqual(decision(1, { symptom: { kind: 'above', detail: { value: 0.95 } } }));
+      expect(await store.queryDecisions({})).toEqual([decision(1, { symptom: { kind: 'above', detail: { value: 0.95 } } })]);
+      expect(await store.queryInvocations({})).toEqual([invocation(1)]);
+      expect(await store.queryFaults({})).toEqual([fault(1)]);
+      expect(await store.queryAudit({})).toEqual([auditEntry(1)]);
+      await store.close();
+    });
   });
 }

@@ -94,7 +94,9 @@ export function raiseAheadUpdate(state: DimmerRaiseAheadState, r: RaiseAheadRead
   if (config.capacity === undefined && sameMembers && u !== undefined && u > LEARN_FLOOR && u < SATURATED && r.dimmer > LEARN_FLOOR && r.demand > 0 && r.serving > 0) {
     // worst case, as the headroom raise assumes: the optional content is all the work
     const observed = u / ((r.demand / r.serving) * r.dimmer);
-    work = work === undefined ? observed : WORK_SMOOTHING * observed + (1 - WORK_SMOOTHING) * work;
+    // a demand so small that the quotient overflows (1e-310 req/s) teaches nothing: an infinite cost, once
+    // learned, would stay for good (smoothing keeps it) and the raise would never find room again
+    if (Number.isFinite(observed)) work = work === undefined ? observed : WORK_SMOOTHING * observed + (1 - WORK_SMOOTHING) * work;
   }
   return { ...(holt ? { holt } : {}), ...(work !== undefined ? { work } : {}), serving: r.serving };
 }

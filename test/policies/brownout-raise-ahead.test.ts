@@ -131,6 +131,17 @@ describe('brownout raiseAhead: raises sized on the forecast demand and the membe
     expect(raiseAheadUpdate(state, { demand: 1, at: 90_000, dimmer: 1, serving: 2, utilization: 0.4 }, config)).toBe(state);
   });
 
+  it('learns nothing from a demand so small that the cost of a request would overflow', () => {
+    const config = dimmerRaiseAheadSchema.parse({ sensor: 'arrival.rate', servingSensor: 'servers.active' });
+    let state = raiseAheadUpdate({}, { demand: 10, at: 0, dimmer: 1, serving: 1, utilization: 0.4 }, config);
+    state = raiseAheadUpdate(state, { demand: 10, at: 60_000, dimmer: 1, serving: 1, utilization: 0.4 }, config);
+    // 0.4 / 1e-310 is Infinity: before, it stayed the learned cost for good (no room ever again)
+    state = raiseAheadUpdate(state, { demand: 1e-310, at: 120_000, dimmer: 1, serving: 1, utilization: 0.4 }, config);
+    expect(state.work).toBeCloseTo(0.04, 9);
+    state = raiseAheadUpdate(state, { demand: 10, at: 180_000, dimmer: 1, serving: 1, utilization: 0.4 }, config);
+    expect(state.work).toBeCloseTo(0.04, 9);
+  });
+
   it('sizes on the forecast, not on the last reading: the same reading after a rise leaves less room', () => {
     const config = dimmerRaiseAheadSchema.parse({ sensor: 'arrival.rate', servingSensor: 'servers.active', alpha: 1, beta: 1, capacity: 20 });
     const after = (readings: number[]) => readings.reduce((state, demand, i) => raiseAheadUpdate(state, { demand, at: i * 60_000, dimmer: 1, serving: 1 }, config), {});

@@ -81,7 +81,7 @@ if (sa) {
 const wl = results['whole-loop'];
 if (wl) {
   for (const size of (wl['sizes'] as Array<Record<string, unknown>> | undefined) ?? []) {
-    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop (CPU time: ${spread(size['cpuRatioMin'], size['cpuRatioMedian'], size['cpuRatioMax'])}x); ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round; bar: 3x`]);
+    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop (CPU time: ${spread(size['cpuRatioMin'], size['cpuRatioMedian'], size['cpuRatioMax'])}x); ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round${size['bytesPerDecision'] === undefined ? '' : `; ${fmt(size['bytesPerDecision'], 0)} B allocated per decision (plain loop ${fmt(size['plainBytesPerDecision'], 0)} B)`}; bar: 3x`]);
   }
 }
 const ll = results['loaded-latency'];

@@ -10,6 +10,8 @@
 // min/median/max. With BENCH_OTHER set to another compiled build's `src/index.js` (e.g. a copy of `.bench-build`
 // made before a change), that build runs too, in the same process and against the same plain rounds, and its
 // ratios are reported beside this build's (before and after in one run, on a machine whose load varies).
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { z } from 'zod';
 import * as current from '../src/index.js';
 import { emit, median, cpuMsSince } from './stats.js';
@@ -47,7 +49,7 @@ function thresholdPolicyOf(lib: Library) {
   });
 }
 
-async function homeostat(lib: Library, entities: number): Promise<{ run: (salt: number) => Promise<Timed>; stop: () => Promise<void> }> {
+async function homeostat(lib: Library, entities: number): Promise<{ run: (salt: number, readings?: number) => Promise<Timed>; stop: () => Promise<void> }> {
   const clock = new lib.VirtualClock();
   const tree = new lib.EntityTree(clock);
   let invoked = 0;
@@ -67,12 +69,12 @@ async function homeostat(lib: Library, entities: number): Promise<{ run: (salt: 
   engine.start();
   const readings = readingsFor(entities);
   return {
-    run: async (salt) => {
+    run: async (salt, count = readings) => {
       const d0 = decisions;
       const i0 = invoked;
       const cpu0 = process.cpuUsage();
       const start = performance.now();
-      for (let k = 0; k < readings; k++) {
+      for (let k = 0; k < count; k++) {
         const e = k % entities;
         (sensors[e] as Sensor<number>).publish(valueOf(e, salt + Math.floor(k / entities)));
         // the loop's asynchronous steps (execution, knowledge writes) get their turn, as in a live service
@@ -89,7 +91,7 @@ async function homeostat(lib: Library, entities: number): Promise<{ run: (salt: 
   };
 }
 
-function plain(entities: number): (salt: number) => Timed {
+function plain(entities: number): (salt: number, readings?: number) => Timed {
   const ids = Array.from({ length: entities }, (_, i) => `e${i}`);
   const value = new Float64Array(entities);
   const at = new Float64Array(entities);
@@ -102,12 +104,12 @@ function plain(entities: number): (salt: number) => Timed {
   let now = 0;
   const restart = (_entity: string): void => void (invoked += 1);
   const readings = readingsFor(entities);
-  return (salt) => {
+  return (salt, count = readings) => {
     const i0 = invoked;
     let decisions = 0;
     const cpu0 = process.cpuUsage();
     const start = performance.now();
-    for (let k = 0; k < readings; k++) {
+    for (let k = 0; k < count; k++) {
       const e = k % entities;
       const raw = valueOf(e, salt + Math.floor(k / entities));
       if (!Number.isFinite(raw)) continue;
@@ -156,6 +158,33 @@ function ratiosOf(entities: number, rounds: Timed[], plainRounds: Timed[]): Reco
   };
 }
 
+/**
+ * Bytes allocated per decision by a loop, readings included: the growth of V8's young generation over a short
+ * round (10 passes over the fleet, a decision in each pass for one entity in a hundred) in which no collection
+ * ran, median of up to 15 such rounds. Unlike time, it does not depend on the machine's load.
+ */
+async function bytesPerDecision(round: (salt: number, readings: number) => Timed | Promise<Timed>, entities: number): Promise<number | undefined> {
+  const youngUsed = (): number => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_used_size ?? 0;
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => void (collections += list.getEntries().length));
+  observer.observe({ entryTypes: ['gc'] });
+  const samples: number[] = [];
+  try {
+    for (let attempt = 0; attempt < 60 && samples.length < 15; attempt++) {
+      await new Promise((resolve) => setImmediate(resolve)); // collections of the round before are reported
+      const before = collections;
+      const used = youngUsed();
+      const { decisions } = await round(1000 + attempt * 7, entities * 10);
+      const grown = youngUsed() - used;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (collections === before && grown > 0 && decisions > 0) samples.push(grown / decisions);
+    }
+  } finally {
+    observer.disconnect();
+  }
+  return samples.length > 0 ? median(samples) : undefined;
+}
+
 const otherPath = process.env['BENCH_OTHER'];
 const other = otherPath ? ((await import(otherPath)) as Library) : undefined;
 const sizes: Record<string, unknown>[] = [];
@@ -182,10 +211,11 @@ for (const entities of SIZES) {
     if (o) otherRounds.push(o);
     plainRounds.push(p);
   }
+  const allocation = entities <= 10_000 ? { bytesPerDecision: await bytesPerDecision(ours.run, entities), plainBytesPerDecision: await bytesPerDecision(plainRun, entities) } : {};
   await ours.stop();
   await theirs?.stop();
   // the builds against each other round by round: steadier than either against the short plain rounds
   const otherOverCurrent = theirs ? { otherOverCurrentMedian: median(otherRounds.map((o, i) => o.ms / (oursRounds[i] as Timed).ms)), otherOverCurrentCpuMedian: median(otherRounds.map((o, i) => o.cpuMs / (oursRounds[i] as Timed).cpuMs)) } : {};
-  sizes.push({ entities, readings: readingsFor(entities), decisions, ...ratiosOf(entities, oursRounds, plainRounds), ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds), ...otherOverCurrent } : {}) });
+  sizes.push({ entities, readings: readingsFor(entities), decisions, ...allocation, ...ratiosOf(entities, oursRounds, plainRounds), ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds), ...otherOverCurrent } : {}) });
 }
 emit({ name: 'whole-loop', rounds: ROUNDS, sizes });

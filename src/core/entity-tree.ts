@@ -24,6 +24,8 @@ export class EntityTree {
   private readonly rejectionsSubject = new Subject<RejectedReading>();
   private readonly sensorListeners = new Set<(entity: Entity, sensor: Sensor<unknown>) => void>();
   private rootEntity: Entity | undefined;
+  /** Entities being removed: nothing may be added under them, nor join them, until they are gone. */
+  private readonly leaving = new Set<Entity>();
 
   constructor(scheduler: SchedulerLike) {
     this.scheduler = scheduler;
@@ -83,6 +85,7 @@ export class EntityTree {
     if (this.byId.has(spec.id)) throw new DuplicateEntityError(spec.id);
     const parentEntity = parent === undefined ? undefined : this.resolve(parent);
     if (!parentEntity && this.rootEntity) throw new HomeostatError('E_SECOND_ROOT', `entity '${spec.id}' needs a parent: the tree already has root '${this.rootEntity.id}'`);
+    if (parentEntity && this.leaving.has(parentEntity)) throw leavingError(parentEntity, `entity '${spec.id}' cannot be added under it`);
     const entity = new Entity(spec, this.scheduler, this.rejectionsSubject);
     entity._parent = parentEntity;
     this.byId.set(entity.id, entity);
@@ -99,10 +102,29 @@ export class EntityTree {
    */
   remove(ref: Entity | string): void {
     const entity = this.resolve(ref);
+    if (this.leaving.has(entity)) return; // already being removed (a subscriber told of a child's removal asks again)
+    this.leaving.add(entity);
+    try {
+      this.removeLeaving(entity);
+    } finally {
+      this.leaving.delete(entity);
+    }
+  }
+
+  private removeLeaving(entity: Entity): void {
     // the children leave one by one, the last first: each is taken off the end of the list, so a parent of
     // 100,000 children is removed in linear time (from the front, every removal shifted all the others)
     const children = entity._children;
-    if (children) while (children.length > 0) this.remove(children[children.length - 1] as Entity);
+    if (children) {
+      while (children.length > 0) {
+        const child = children[children.length - 1] as Entity;
+        // a child whose own removal is under way (it asked for this one's) is taken off here; it goes on
+        if (this.leaving.has(child)) children.pop();
+        else this.remove(child);
+      }
+    }
+    // defensive: announced once, whatever a subscriber did meanwhile
+    if (this.byId.get(entity.id) !== entity) return;
     for (const group of entity.groups) this.removeMember(group, entity);
     for (const member of entity.members) this.removeMember(entity, member);
     const parent = entity._parent;
@@ -121,6 +143,7 @@ export class EntityTree {
     const group = this.resolve(groupRef);
     const member = this.resolve(memberRef);
     if (group === member) throw new HomeostatError('E_SELF_MEMBER', `entity '${group.id}' cannot be a member of itself`);
+    if (this.leaving.has(group) || this.leaving.has(member)) throw leavingError(this.leaving.has(group) ? group : member, `'${member.id}' cannot join '${group.id}'`);
     if (group._members?.has(member)) return;
     (group._members ??= new Set()).add(member);
     (member._groups ??= new Set()).add(group);
@@ -163,4 +186,9 @@ export class EntityTree {
     }
     return this.get(ref);
   }
+}
+
+/** The error of an add or a join that involves an entity being removed (asked by a subscriber told of the removal). */
+function leavingError(entity: Entity, what: string): HomeostatError {
+  return new HomeostatError('E_ENTITY_LEAVING', `'${entity.id}' is being removed: ${what}`);
 }

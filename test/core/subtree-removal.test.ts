@@ -48,6 +48,86 @@ describe('removing a subtree', () => {
     expect(engine.policies().map((p) => p.id)).toEqual(['root/idle']);
   });
 
+  it('refuses to add under an entity being removed, so a watcher replacing each child that leaves cannot make the removal endless', () => {
+    const { tree } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    const pool = tree.add({ id: 'pool', type: 'group' }, root);
+    for (let i = 0; i < 3; i++) tree.add({ id: `w${i}`, type: 'server' }, pool);
+    // a "keep the pool at three" watcher (bounded, so that the test ends even if the removal chased it)
+    const refused: string[] = [];
+    let next = 100;
+    tree.changes$.subscribe((change) => {
+      if (change.kind !== 'removed' || change.parent !== pool || next > 1_000) return;
+      try {
+        tree.add({ id: `w${next++}`, type: 'server' }, pool);
+      } catch (error) {
+        refused.push((error as { code?: string }).code ?? String(error));
+      }
+    });
+    tree.remove(pool);
+    expect(refused).toEqual(['E_ENTITY_LEAVING', 'E_ENTITY_LEAVING', 'E_ENTITY_LEAVING']);
+    expect([...tree.entities()].map((e) => e.id)).toEqual(['root']); // no orphan left in the tree's index
+    // once removed, the id is free again
+    tree.add({ id: 'pool', type: 'group' }, root);
+    expect(tree.size).toBe(2);
+  });
+
+  it('refuses a member joining an entity being removed', () => {
+    const { tree } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    const group = tree.add({ id: 'group', type: 'group' }, root);
+    const a = tree.add({ id: 'a', type: 'server' }, root);
+    const child = tree.add({ id: 'child', type: 'server' }, group);
+    const codes: string[] = [];
+    tree.changes$.subscribe((change) => {
+      if (change.kind !== 'removed' || change.entity !== child) return;
+      try {
+        tree.addMember(group, a);
+      } catch (error) {
+        codes.push((error as { code?: string }).code ?? String(error));
+      }
+    });
+    tree.remove(group);
+    expect(codes).toEqual(['E_ENTITY_LEAVING']);
+    expect(a.groups).toEqual([]);
+  });
+
+  it('announces an entity once when a subscriber asks to remove it while it is being removed (remove empty groups)', () => {
+    const { tree } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    const pool = tree.add({ id: 'pool', type: 'group' }, root);
+    tree.add({ id: 'keep', type: 'server' }, root);
+    for (let i = 0; i < 2; i++) tree.add({ id: `w${i}`, type: 'server' }, pool);
+    const removed: string[] = [];
+    tree.changes$.subscribe((change) => {
+      if (change.kind !== 'removed') return;
+      removed.push(change.entity.id);
+      const parent = change.parent;
+      if (parent && parent !== root && parent.children.length === 0) tree.remove(parent);
+    });
+    tree.remove(pool);
+    expect(removed).toEqual(['w1', 'w0', 'pool']);
+    expect(root.children.map((c) => c.id)).toEqual(['keep']);
+  });
+
+  it('ends when a subscriber removes an ancestor of the entity being removed', () => {
+    const { tree } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    const site = tree.add({ id: 'site', type: 'site' }, root);
+    const pool = tree.add({ id: 'pool', type: 'group' }, site);
+    tree.add({ id: 'w0', type: 'server' }, pool);
+    const removed: string[] = [];
+    tree.changes$.subscribe((change) => {
+      if (change.kind !== 'removed') return;
+      removed.push(change.entity.id);
+      if (change.entity.id === 'w0') tree.remove(site); // the whole site goes with its last server
+    });
+    tree.remove(pool);
+    expect(removed.sort()).toEqual(['pool', 'site', 'w0']);
+    expect([...tree.entities()].map((e) => e.id)).toEqual(['root']);
+    expect(root.children).toEqual([]);
+  });
+
   it('takes one child out of the middle of a long list, leaving the others in order', () => {
     const { tree } = fleet();
     const root = tree.add({ id: 'root', type: 'application' });

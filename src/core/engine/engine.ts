@@ -31,7 +31,7 @@ export class Engine {
   readonly invoker: EffectorInvoker;
   private dryRunAll: boolean;
   private readonly runners = new Map<string, PolicyRunner>();
-  private readonly policiesByEntity = new PoliciesByEntity(() => [...this.runners].map(([id, runner]) => [id, runner.attachment.entity] as const));
+  private readonly policiesByEntity = new PoliciesByEntity((visit) => this.runners.forEach((runner, id) => visit(id, runner.attachment.entity)));
   // executors of detached (or reconfigured) policies that were still executing: stop() bounds them too
   private readonly draining = new Set<PlanExecutor>();
   private readonly faultsSubject = new Subject<PolicyFault>();
@@ -68,6 +68,15 @@ export class Engine {
       onFault: (fault) => this.faultsSubject.next(fault),
       arbiter: this.arbiter,
     };
+    this.follow();
+  }
+
+  /**
+   * Records every invocation and detaches the policies of removed entities, from construction (an effector
+   * invoked through the API before the start is recorded too) until `stop`, and again after each `start`.
+   */
+  private follow(): void {
+    if (this.subscriptions.length > 0) return;
     this.subscriptions.push(this.invoker.records$.subscribe((record) => this.knowledge.recordInvocation(record)));
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
@@ -199,6 +208,7 @@ export class Engine {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.follow(); // stopped by a stop before
     this.starting = true;
     try {
       // forEach rather than for-of: no iterator result per policy (a million entities start two million)

@@ -1,17 +1,22 @@
 import type { Entity } from '../entity.js';
 
+/** Removals answered by a scan of every policy before the index is built (a build costs several scans). */
+const SCANS_BEFORE_INDEX = 8;
+
 /**
  * The ids of the policies attached to each entity, for detaching them when their entity leaves the tree.
- * Built at the first removal (one pass over the policies), then kept up to date: a tree that never loses an
- * entity (a million entities started once) pays nothing for it, and every later removal finds its entity's
- * policies at once (a scan of every policy per removed entity made removing a large subtree quadratic).
+ * The first few removals scan the policies (as one retired member in a large fleet should: building the index
+ * costs several scans, and a million entities keep it for good, about 90 B each); from the ninth on, an index
+ * built once and kept up to date by attach and detach answers at once. Removing a large subtree stays linear
+ * (a scan per removed entity made it quadratic), and a tree that never loses an entity pays nothing.
  */
 export class PoliciesByEntity {
   private index: Map<Entity, string | string[]> | undefined;
+  private scans = 0;
 
   constructor(
-    /** Every attached policy's id and entity, read once when the index is built. */
-    private readonly attached: () => Iterable<readonly [id: string, entity: Entity]>,
+    /** Calls `visit` with every attached policy's id and entity. */
+    private readonly forEachAttached: (visit: (id: string, entity: Entity) => void) => void,
   ) {}
 
   /** Notes that policy `id` is attached to `entity` (nothing to do before the index is built). */
@@ -33,6 +38,14 @@ export class PoliciesByEntity {
 
   /** The ids of the policies attached to `entity` now (a copy: detaching them does not change it). */
   of(entity: Entity): readonly string[] {
+    if (!this.index && this.scans < SCANS_BEFORE_INDEX) {
+      this.scans += 1;
+      const found: string[] = [];
+      this.forEachAttached((id, attachedTo) => {
+        if (attachedTo === entity) found.push(id);
+      });
+      return found;
+    }
     const index = (this.index ??= this.build());
     const ids = index.get(entity);
     return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
@@ -40,7 +53,7 @@ export class PoliciesByEntity {
 
   private build(): Map<Entity, string | string[]> {
     const index = new Map<Entity, string | string[]>();
-    for (const [id, entity] of this.attached()) add(index, id, entity);
+    this.forEachAttached((id, entity) => add(index, id, entity));
     return index;
   }
 }

@@ -27,6 +27,8 @@ export function followSources(tree: EntityTree, entity: Entity, from: SourceSet,
     for (const source of current) if (!watched.has(source)) watched.set(source, watch(source));
   };
   sync();
+  const isSource = (source: Entity): boolean =>
+    from === 'children' ? source._parent === entity && tree.find(source.id) === source : entity._members?.has(source) === true;
   const structure = tree.changes$
     .pipe(
       filter((c) =>
@@ -36,7 +38,9 @@ export function followSources(tree: EntityTree, entity: Entity, from: SourceSet,
     .subscribe((c) => {
       // one source came or left: watched or unwatched alone (a full sync per change made adding or removing
       // n children quadratic)
-      if (c.kind === 'added' || c.kind === 'member-added') {
+      // decided by what the entity is now, not by the event: a subscriber that reverses a change while it is
+      // announced makes later subscribers see the two events in reverse order
+      if (isSource(c.entity)) {
         if (!watched.has(c.entity)) watched.set(c.entity, watch(c.entity));
       } else {
         watched.get(c.entity)?.unsubscribe();

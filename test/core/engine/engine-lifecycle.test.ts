@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EntityTree } from '../../../src/core/entity-tree.js';
 import { Engine } from '../../../src/core/engine/engine.js';
 import { definePolicy, type AnyPolicyDefinition } from '../../../src/policies/define-policy.js';
+import { defineEffector } from '../../../src/effectors/define-effector.js';
 import { Knowledge } from '../../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../../src/knowledge/memory-store.js';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
@@ -62,5 +63,23 @@ describe('a policy attached while the engine starts', () => {
     engine.start();
     engine.start(); // a second start of a running engine changes nothing
     expect(counted.runs).toEqual({ monitored: 2, open: 1 });
+  });
+
+  it('after a stop and a start, still detaches the policies of removed entities and records invocations', async () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const knowledge = new Knowledge(new MemoryStore(), clock);
+    const engine = new Engine({ tree, knowledge, scheduler: clock });
+    const root = tree.add({ id: 'root', type: 'application' });
+    const e = tree.add({ id: 'e', type: 'server', effectors: [defineEffector({ name: 'poke', params: z.object({}), run: () => 'ok' })] }, root);
+    engine.attach(e, countedPolicy('counted').definition, {});
+    engine.start();
+    await engine.stop({ graceMs: 0 });
+    engine.start();
+    await engine.invoker.invoke(e, 'poke', {}, { caller: { kind: 'person', name: 'ops' } });
+    await knowledge.flush();
+    expect((await knowledge.queryInvocations({})).map((r) => r.effector)).toEqual(['poke']);
+    tree.remove(e);
+    expect(engine.policies()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { SensorDefinition } from './define-sensor.js';
 import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
 import { INVALID, describeValue, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
+import { sensorContext, type SensorContext } from './sensor-context.js';
 import { NOT_QUIET, isReadingSink, type QuietRange, type ReadingSink } from './reading-sink.js';
 import { deliver, deliverReading } from './deliver.js';
 import { SENSOR_TIE, isSensorTie } from './sensor-tie.js';
@@ -10,6 +11,9 @@ import { SensorStream, SensorTap } from './sensor-stream.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
+
+/** The subscriber list of a closed sensor: empty, and telling it is closed (a flag would be a field more). */
+const CLOSED: readonly Subscriber<never>[] = Object.freeze([]);
 
 /**
  * A live sensor on one entity: the current reading, a hot stream of new readings, staleness, and a count of
@@ -25,51 +29,53 @@ const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
  * array, since this is the hottest path of the loop.
  */
 export class Sensor<T> {
-  // Hot fields first, in the order a numeric reading for a sole sink touches them: V8 lays fields out in
-  // declaration order, and these then share one or two cache lines.
-  private readonly numeric: boolean;
-  private readonly scheduler: SchedulerLike;
-  /** `single` when it takes readings as value and time (a `ReadingSink`); undefined otherwise. */
-  private sink: ReadingSink<T> | undefined;
+  // Hot fields first, in the order a numeric reading for a sole sink touches them (V8 lays fields out in
+  // declaration order). Every field counts: a loop publishing to many sensors streams through them, and its
+  // time grows with their size (a sensor takes 8 bytes of header per field plus 16 per number box).
+  /** The tree's clock and rejection sink, shared by its sensors. */
+  private readonly context: SensorContext;
+  /** `finiteNumber` for plain number sensors, whose readings take the fast path. */
+  private readonly validator: ReadingValidator<T>;
   /** The numbers `sink` said it would ignore after its latest reading; kept here, not handed to it. */
   private quiet: QuietRange = NOT_QUIET;
+  private hasReading = false;
   /**
    * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
    * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
    * number field is updated in place. The number fields start as NaN (read only once `hasReading`), not 0:
    * a field that starts as a double gets its number box allocated with the sensor, where one that starts as
-   * a small integer is moved to a box allocated at the first reading, away from the sensor.
+   * a small integer is moved to a box allocated at the first reading, away from the sensor. `lastNumber`
+   * starting as NaN also makes a number sensor's first reading a change, without asking `hasReading`.
    */
-  private hasReading = false;
-  private lastAt = Number.NaN;
-  private lastChangedAt = Number.NaN;
   private lastNumber = Number.NaN;
+  private lastChangedAt = Number.NaN;
+  private lastAt = Number.NaN;
   private currentCache: Observation<T> | undefined;
+  /** `single` when it takes readings as value and time (a `ReadingSink`); undefined otherwise. */
+  private sink: ReadingSink<T> | undefined;
   /** The only subscriber, when there is one (the common case: one policy per sensor); saves a hop. */
   private single: Subscriber<Observation<T>> | undefined;
-  private lastValue: T | undefined;
-  readonly entityId: string;
-  readonly name: string;
   /**
-   * All subscribers when there are several; empty when there is one (`single`) or none. Copy on write: never
-   * changed in place, so it starts shared.
+   * All subscribers when there are several; empty when there is one (`single`) or none; `CLOSED` once
+   * closed. Copy on write: never changed in place, so it starts shared.
    */
   private subscribers: readonly Subscriber<Observation<T>>[] = NO_SUBSCRIBERS;
+  private lastValue: T | undefined;
+  readonly entityId: string;
   readonly definition: SensorDefinition<T>;
-  private readonly validator: ReadingValidator<T>;
-  private readonly rejections: Subject<RejectedReading>;
   private rejected = 0;
-  private closed = false;
 
   /** @param rejections shared sink for rejected readings (the tree passes one for all sensors) */
   constructor(entityId: string, definition: SensorDefinition<T>, scheduler: SchedulerLike, rejections: Subject<RejectedReading>) {
     this.entityId = entityId;
-    this.name = definition.name;
     this.definition = definition;
-    this.scheduler = scheduler;
+    this.context = sensorContext(scheduler, rejections);
     this.validator = readingValidator(definition.schema);
-    this.numeric = this.validator === finiteNumber;
-    this.rejections = rejections;
+  }
+
+  /** The sensor's name (its definition's). */
+  get name(): string {
+    return this.definition.name;
   }
 
   // The streams are small objects made on each ask and not kept: a policy subscribes once, and a stream kept
@@ -115,7 +121,7 @@ export class Sensor<T> {
   }
 
   /** True when there is no reading or the latest is older than the staleness bound. */
-  isStale(now: number = this.scheduler.now()): boolean {
+  isStale(now: number = this.context.scheduler.now()): boolean {
     if (!this.hasReading) return true;
     const bound = this.definition.staleAfterMs;
     return bound !== undefined && now - this.lastAt > bound;
@@ -126,7 +132,7 @@ export class Sensor<T> {
    * @returns false when the value was rejected by the schema
    */
   publish(raw: unknown): boolean {
-    return this.publishStamped(raw, this.scheduler.now());
+    return this.publishStamped(raw, this.context.scheduler.now());
   }
 
   /**
@@ -144,9 +150,9 @@ export class Sensor<T> {
     // Plain finite numbers are by far the most common reading: checked and kept as numbers, without a call.
     // Everything else is in methods of its own, so that this path stays small enough for V8 to inline whole
     // (down to the analyzer) into the caller; a value passed to a call that is not inlined costs an allocation.
-    if (!this.numeric) return this.publishChecked(raw, at);
+    if (this.validator !== finiteNumber) return this.publishChecked(raw, at);
     if (typeof raw !== 'number' || raw - raw !== 0) return this.reject(raw, at);
-    if (!this.hasReading || this.lastNumber !== raw) this.lastChangedAt = at;
+    if (this.lastNumber !== raw) this.lastChangedAt = at;
     this.lastNumber = raw;
     this.accepted(raw as T, at);
     return true;
@@ -165,7 +171,7 @@ export class Sensor<T> {
   /** Counts and reports a reading that failed the schema, with where it came from and what is wrong. */
   private reject(raw: unknown, at: number): false {
     this.rejected += 1;
-    this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
+    this.context.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
     return false;
   }
 
@@ -173,7 +179,7 @@ export class Sensor<T> {
   private rejectTime(raw: unknown, at: unknown): false {
     this.rejected += 1;
     const problem = `expected the time to be a finite number of milliseconds, got ${describeValue(at)}`;
-    this.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at: this.scheduler.now(), problem });
+    this.context.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at: this.context.scheduler.now(), problem });
     return false;
   }
 
@@ -215,20 +221,19 @@ export class Sensor<T> {
 
   /** Completes the streams; called when the entity leaves the tree. */
   close(): void {
-    this.closed = true;
     const subscribers = this.single ? [this.single] : this.subscribers;
-    this.subscribers = NO_SUBSCRIBERS;
+    this.subscribers = CLOSED;
     this.setSingle(undefined);
     for (const subscriber of subscribers) subscriber.complete();
   }
 
   private latestValue(): T {
-    return (this.numeric ? this.lastNumber : this.lastValue) as T;
+    return (this.validator === finiteNumber ? this.lastNumber : this.lastValue) as T;
   }
 
   /** @internal adds a subscriber (its stream was subscribed), first handing it the current reading when `replay` */
   _attach(subscriber: Subscriber<Observation<T>>, replay: boolean): void {
-    if (this.closed) {
+    if (this.subscribers === CLOSED) {
       subscriber.complete();
       return;
     }

@@ -163,12 +163,13 @@ export class PolicyRunner {
       this.fault('plan', error);
       return;
     }
-    const planMs = performance.now() - planStarted;
     if (!plan) {
       loop.span.setAttribute('homeostat.outcome', 'no_plan');
       loop.span.end();
       return;
     }
+    // timed only when there is a plan to record it with: a symptom planned to nothing costs one clock read less
+    const planMs = performance.now() - planStarted;
     const traceId = traceIdOf(loop.span);
     try {
       this.executor.submit(traceId === undefined ? { symptom, plan, analyzeMs, planMs, trace: loop } : { symptom, plan, analyzeMs, planMs, trace: loop, traceId });

@@ -115,8 +115,9 @@ const scriptEntry = [
   `export { useImporter } from ${JSON.stringify(DYNAMIC_IMPORT)};`,
   `export const shared = { ${Object.entries(SHARED).map(([specifier, entry]) => `${JSON.stringify(specifier)}: () => import(${JSON.stringify(sharedEntries[entry])})`).join(', ')} };`,
 ].join('\n');
-await build({
+const script = await build({
   ...common,
+  metafile: true,
   stdin: { contents: scriptEntry, resolveDir: root, sourcefile: 'command-entry.js', loader: 'js' },
   outfile: scriptFile,
   format: 'cjs',
@@ -126,10 +127,14 @@ await build({
   plugins: [importThroughLoader, zodEnglishOnly, rxjsEsm, externalPackages],
 });
 // an import() left in the script would fail when it runs (a script has no module loader): every one goes
-// through src/core/dynamic-import.ts; the only import( allowed is in code that a policy module's compiled text carries
+// through src/core/dynamic-import.ts. The metafile lists those of a literal specifier; the text shows the
+// others (the script has no comments), bar the import() in the code that a policy module's compiled text carries.
 const scriptText = readFileSync(scriptFile, 'utf8');
-const strayImports = [...scriptText.matchAll(/(?<![\w$.])import\(/g)].filter((m) => !scriptText.slice(m.index - 40, m.index).includes('__homeostat_import = (specifier) =>'));
-if (strayImports.length > 0) throw new Error(`build-cli: import() in the command script (use dynamicImport): ${strayImports.map((m) => scriptText.slice(m.index - 60, m.index + 40)).join(' | ')}`);
+const strayImports = [
+  ...Object.values(script.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
+  ...[...scriptText.matchAll(/(?<![\w$.])import\(/g)].map((m) => scriptText.slice(Math.max(0, m.index - 60), m.index + 40)).filter((around) => !around.includes('__homeostat_import = (specifier) => import(')),
+];
+if (strayImports.length > 0) throw new Error(`build-cli: import() in the command script (use dynamicImport): ${strayImports.join(' | ')}`);
 // main.js reads it as Latin-1 (no UTF-8 decoding): esbuild escapes every other character
 if (/[^\x00-\x7f]/.test(scriptText)) throw new Error('build-cli: the command script is not ASCII');
 const buildId = createHash('sha256').update(scriptText).digest('hex');

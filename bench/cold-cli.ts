@@ -11,7 +11,7 @@
 // BENCH_BEFORE=<another checkout, built> measures each case of that build too, in
 // the same rounds (keys ending in `Before`), for a before/after from one run.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { emit } from './stats.js';
@@ -64,10 +64,14 @@ function casesOf(checkout: string, pkg: string): Record<string, { args: readonly
   const swimWithModule = path.join(checkout, 'examples/swim/swim-reactive.yaml');
   const trace = path.join(checkout, 'examples/traces/wc_day53-r0-105m-l70.delta');
   const moduleCache = path.join(checkout, 'node_modules/.cache/homeostat-modules');
-  // validate's compiled code only: the other commands keep theirs
+  // validate's compiled code of this checkout's build only (named <path>-<build id>-...): the other commands
+  // keep theirs, and another checkout sharing node_modules (BENCH_BEFORE) its own
   const codeCache = path.join(checkout, 'node_modules/.cache/homeostat-cli');
+  const mainJs = path.join(checkout, 'dist/cli-bundle/main.js');
+  const buildId = existsSync(mainJs) ? /"([0-9a-f]{64})"/.exec(readFileSync(mainJs, 'utf8'))?.[1]?.slice(0, 16) : undefined;
   const removeValidateCodeCache = (): void => {
-    for (const file of existsSync(codeCache) ? readdirSync(codeCache) : []) if (file.endsWith('-validate.v8')) rmSync(path.join(codeCache, file), { force: true });
+    if (buildId === undefined) return;
+    for (const file of existsSync(codeCache) ? readdirSync(codeCache) : []) if (file.split('-')[1] === buildId && file.endsWith('-validate.v8')) rmSync(path.join(codeCache, file), { force: true });
   };
   const bin = path.join(pkg, 'bin/homeostat.js');
   return {

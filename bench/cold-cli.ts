@@ -5,10 +5,13 @@
 // Each case reports wall time and, where time(1) is installed, CPU time (user + sys).
 // A TypeScript policy module is compiled by the installed command on its first run and taken from the
 // project's cache (node_modules/.cache/homeostat-modules) after: the `...Uncached` case empties that cache
-// before each of its runs. BENCH_BEFORE=<another checkout, built> measures each case of that build too, in
+// before each of its runs. The command's compiled code is kept too (V8's code cache, in
+// node_modules/.cache/homeostat-cli, written by a command's first run): `validateCodeCacheColdDist` removes
+// validate's before each of its runs, as on the first run after an install or a build.
+// BENCH_BEFORE=<another checkout, built> measures each case of that build too, in
 // the same rounds (keys ending in `Before`), for a before/after from one run.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { emit } from './stats.js';
@@ -61,12 +64,22 @@ function casesOf(checkout: string, pkg: string): Record<string, { args: readonly
   const swimWithModule = path.join(checkout, 'examples/swim/swim-reactive.yaml');
   const trace = path.join(checkout, 'examples/traces/wc_day53-r0-105m-l70.delta');
   const moduleCache = path.join(checkout, 'node_modules/.cache/homeostat-modules');
+  // validate's compiled code of this checkout's build only (named <path>-<build id>-...): the other commands
+  // keep theirs, and another checkout sharing node_modules (BENCH_BEFORE) its own
+  const codeCache = path.join(checkout, 'node_modules/.cache/homeostat-cli');
+  const mainJs = path.join(checkout, 'dist/cli-bundle/main.js');
+  const buildId = existsSync(mainJs) ? /"([0-9a-f]{64})"/.exec(readFileSync(mainJs, 'utf8'))?.[1]?.slice(0, 16) : undefined;
+  const removeValidateCodeCache = (): void => {
+    if (buildId === undefined) return;
+    for (const file of existsSync(codeCache) ? readdirSync(codeCache) : []) if (file.split('-')[1] === buildId && file.endsWith('-validate.v8')) rmSync(path.join(codeCache, file), { force: true });
+  };
   const bin = path.join(pkg, 'bin/homeostat.js');
   return {
     node: { args: ['-e', ''] },
     validateDist: { args: [bin, 'validate', blueprint] },
     validateTsModuleDist: { args: [bin, 'validate', withModule] },
     validateTsModuleUncachedDist: { args: [bin, 'validate', withModule], before: () => rmSync(moduleCache, { recursive: true, force: true }) },
+    validateCodeCacheColdDist: { args: [bin, 'validate', blueprint], before: removeValidateCodeCache },
     simulateDist: { args: [bin, 'simulate', swim, '--trace', trace] },
     simulateTsModuleDist: { args: [bin, 'simulate', swimWithModule, '--trace', trace] },
     validateSource: { args: [path.join(checkout, 'bin/homeostat.js'), 'validate', blueprint] },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// An installed package runs the command's bundle (dist/cli-bundle, made by `npm run build`: a few files
-// to load instead of hundreds, for a fast cold start); a development checkout (with src/) runs the sources
+// An installed package runs the command's bundle (dist/cli-bundle, made by `npm run build`: one script,
+// compiled from V8's code cache after the first run, instead of hundreds of files, for a fast cold start); a development checkout (with src/) runs the sources
 // through tsx (a dev dependency) so that what you edit is what runs. An installed package needs no
 // TypeScript loader: a blueprint naming a `.ts` policy module loads it through tsx when tsx is installed
 // (an optional peer dependency), and says to install it when it is not.

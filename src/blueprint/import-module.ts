@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/errors.js';
 import { compileProblem } from './compile-problem.js';
 import { compilesTypeScript, importTypeScript } from './import-typescript.js';
+import { dynamicImport } from '../core/dynamic-import.js';
 
 /**
  * Imports a module named by a blueprint. TypeScript is compiled by the installed command itself, loads
@@ -13,7 +14,7 @@ export async function importModule(absolutePath: string): Promise<Record<string,
   // the installed command compiles TypeScript itself (sharing its own homeostat, rxjs and zod with the module)
   const compiled = /\.[cm]?ts$/.test(absolutePath) && compilesTypeScript();
   try {
-    return compiled ? await importTypeScript(absolutePath) : ((await import(url)) as Record<string, unknown>);
+    return compiled ? await importTypeScript(absolutePath) : await dynamicImport(url);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);

@@ -6,6 +6,7 @@ import { cacheDirFor, cacheKey, findCompiled, storeCompiled, writableCacheDir } 
 import { commandBundle, type CommandBundle } from './command-bundle.js';
 import { compileTypeScriptModule } from './compile-typescript-module.js';
 import { esbuildVersion, loadEsbuild } from './load-esbuild.js';
+import { dynamicImport } from '../core/dynamic-import.js';
 
 type ModuleRecord = Record<string, unknown>;
 
@@ -41,7 +42,7 @@ export async function importTypeScript(absolutePath: string): Promise<ModuleReco
   }
   let tsx: typeof import('tsx/esm/api');
   try {
-    tsx = await import('tsx/esm/api');
+    tsx = await dynamicImport<typeof import('tsx/esm/api')>('tsx/esm/api');
   } catch {
     // tsx is an optional peer dependency: embedders that only load .js modules do not carry it
     throw new TypeScriptLoaderMissingError();
@@ -93,7 +94,7 @@ async function importWithSourceMaps(file: string, query = ''): Promise<ModuleRec
   const before = (process.sourceMapsEnabled as boolean | undefined) ?? process.execArgv.includes('--enable-source-maps');
   process.setSourceMapsEnabled(true);
   try {
-    return (await import(`${pathToFileURL(file).href}${query}`)) as ModuleRecord;
+    return await dynamicImport<ModuleRecord>(`${pathToFileURL(file).href}${query}`);
   } catch (error) {
     if (error instanceof Error) void error.stack;
     throw error;

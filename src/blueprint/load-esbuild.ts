@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type * as Esbuild from 'esbuild';
+import { dynamicImport } from '../core/dynamic-import.js';
 
 /**
  * esbuild, which compiles TypeScript policy modules for the command, or undefined when it is not installed.
@@ -12,7 +13,7 @@ import type * as Esbuild from 'esbuild';
  */
 export async function loadEsbuild(modulePath: string): Promise<typeof Esbuild | undefined> {
   try {
-    return (await import('esbuild')) as typeof Esbuild;
+    return await dynamicImport<typeof Esbuild>('esbuild');
   } catch {
     // not resolvable from homeostat: look further
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/errors.js';
+import { dynamicImport } from '../core/dynamic-import.js';
 
 /** A place in a source file, 1-based. */
 export interface SourcePosition {
@@ -39,7 +40,7 @@ export async function findSyntaxError(file: string): Promise<SyntaxProblem | und
   let esbuild: Transformer;
   try {
     source = await readFile(file, 'utf8');
-    esbuild = (await import('esbuild')) as Transformer;
+    esbuild = await dynamicImport<Transformer>('esbuild');
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { compileProblem } from './compile-problem.js';
 import { compilesTypeScript, importTypeScript, TypeScriptLoaderMissingError } from './import-typescript.js';
 import { describeExport, errorSummary, findSyntaxError, thrownAt } from './module-diagnosis.js';
+import { dynamicImport } from '../core/dynamic-import.js';
 
 /** How long a policy module may take to load before validation gives up on it: 10 s. */
 export const DEFAULT_MODULE_LOAD_TIMEOUT_MS = 10_000;
@@ -53,7 +54,7 @@ async function importModule(absolutePath: string): Promise<ModuleRecord> {
   // the installed command compiles TypeScript itself (sharing its own homeostat, rxjs and zod with the module)
   const compiled = TYPESCRIPT_FILE.test(absolutePath) && compilesTypeScript();
   try {
-    return compiled ? await importTypeScript(absolutePath) : ((await import(pathToFileURL(absolutePath).href)) as ModuleRecord);
+    return compiled ? await importTypeScript(absolutePath) : await dynamicImport<ModuleRecord>(pathToFileURL(absolutePath).href);
   } catch (error) {
     if (error instanceof TypeScriptLoaderMissingError) throw error;
     if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);

@@ -33,20 +33,28 @@ export async function readTrace(file: string): Promise<ArrivalTrace> {
   return file.toLowerCase().endsWith('.csv') ? parseCsvTrace(text, file) : parseDeltaTrace(text, file);
 }
 
-/** Parses inter-arrival times, one per line. */
+/**
+ * Parses inter-arrival times, one per line. A line at a time: an array of every line (a day's trace has
+ * hundreds of thousands) would outlive young-generation collections and be copied into the old generation.
+ */
 export function parseDeltaTrace(text: string, source = 'trace'): ArrivalTrace {
-  const lines = text.split('\n');
-  const arrivals = new Float64Array(lines.length);
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines += 1;
+  const arrivals = new Float64Array(lines);
   let count = 0;
   let t = 0;
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
+  let start = 0;
+  for (let i = 0; i < lines; i++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (line === '' || line.startsWith('#')) continue;
     const delta = Number(line);
     if (!Number.isFinite(delta) || delta < 0) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got '${line}'`);
     t += delta;
     arrivals[count++] = t;
-  });
+  }
   if (count === 0) throw new TraceError(source, 1, 'the trace holds no arrivals');
   return { arrivals: arrivals.slice(0, count), durationSeconds: t, source };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HomeostatError } from '../core/errors.js';
+import { dynamicImport } from '../core/dynamic-import.js';
 
 /** A started OpenTelemetry SDK, as far as homeostat needs it: something to shut down at stop. */
 export interface StartedSdk {
@@ -38,7 +39,7 @@ interface SdkModule {
 export async function startOtelSdk(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
-  load: () => Promise<unknown> = () => import('@opentelemetry/sdk-node'),
+  load: () => Promise<unknown> = () => dynamicImport('@opentelemetry/sdk-node'),
 ): Promise<StartedSdk | undefined> {
   const variable = otelRequest(env);
   if (variable === undefined) return undefined;

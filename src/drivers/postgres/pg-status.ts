@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { dynamicImport } from '../../core/dynamic-import.js';
 
 /** What one poll of a PostgreSQL server reads. */
 export interface PgStatus {
@@ -32,7 +33,7 @@ export interface PgEndpoint {
 /** Runs `work` on a fresh connection (bounded by the endpoint's timeout), and closes it. */
 export async function withClient<T>(endpoint: PgEndpoint, work: (client: pg.Client) => Promise<T>): Promise<T> {
   // pg is loaded on first use, not with the driver: validate and simulate register the type and never connect
-  const { default: driver } = await import('pg');
+  const { default: driver } = await dynamicImport<typeof import('pg')>('pg');
   const client = new driver.Client({
     host: endpoint.host,
     port: endpoint.port,

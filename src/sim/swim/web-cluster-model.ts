@@ -122,15 +122,15 @@ export class WebClusterModel {
 
   /** Servers that exist (booting and active; draining ones are on their way out). */
   get servers(): number {
-    return this.slots.filter((s) => s.state !== 'draining').length;
+    return this.slots.length - this.countIn('draining');
   }
 
   get active(): number {
-    return this.slots.filter((s) => s.state === 'active').length;
+    return this.countIn('active');
   }
 
   get booting(): number {
-    return this.slots.filter((s) => s.state === 'booting').length;
+    return this.countIn('booting');
   }
 
   /** Simulates everything up to time `t` (s). */
@@ -208,7 +208,7 @@ export class WebClusterModel {
   /** Moves time to `t`: integrates the period's time-weighted values and finishes boots on the way. */
   private step(t: number): void {
     for (;;) {
-      const booting = this.slots.filter((s) => s.state === 'booting' && s.readyAt <= t).sort((a, b) => a.readyAt - b.readyAt)[0];
+      const booting = this.firstReady(t);
       const until = booting ? booting.readyAt : t;
       this.integrate(until);
       for (const slot of this.slots) slot.server.advanceTo(until);
@@ -218,6 +218,31 @@ export class WebClusterModel {
       booting.state = 'active';
       this.recordActive(until);
     }
+  }
+
+  /** Slots in `state` (counted, not collected: the simulation asks for every request). */
+  private countIn(state: ServerSlot['state']): number {
+    let n = 0;
+    for (const slot of this.slots) if (slot.state === state) n += 1;
+    return n;
+  }
+
+  /** The booting slot ready soonest, at or before `t` (the first of equals in slot order), if any. */
+  private firstReady(t: number): ServerSlot | undefined {
+    let first: ServerSlot | undefined;
+    for (const slot of this.slots) if (slot.state === 'booting' && slot.readyAt <= t && (first === undefined || slot.readyAt < first.readyAt)) first = slot;
+    return first;
+  }
+
+  /** The `k`th active slot in slot order (k below the active count). */
+  private activeAt(k: number): ServerSlot {
+    let seen = 0;
+    for (const slot of this.slots) {
+      if (slot.state !== 'active') continue;
+      if (seen === k) return slot;
+      seen += 1;
+    }
+    throw new RangeError(`no active server ${k}`);
   }
 
   /** Records the active count at `t`, merging changes at the same instant into one step. */
@@ -240,14 +265,13 @@ export class WebClusterModel {
     this.arrivals += 1;
     const atArrival = this.settings.dimmerAppliedAt === 'arrival';
     const request: SimRequest = { arrival: t, optional: atArrival ? this.random() < this.dimmerValue : undefined, tag: 0 };
-    const active = this.slots.filter((s) => s.state === 'active');
-    if (active.length === 0) {
+    const active = this.active;
+    if (active === 0) {
       // nobody to serve it: it waits out the timeout and is passed through
       this.done({ request, at: t + this.settings.server.timeout, served: false });
       return;
     }
-    const slot = active[this.roundRobin++ % active.length] as ServerSlot;
-    slot.server.arrive(request, t);
+    this.activeAt(this.roundRobin++ % active).server.arrive(request, t);
   }
 
   private done(completion: Completion): void {

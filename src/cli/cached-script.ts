@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -99,7 +100,10 @@ function cacheNames(file: string, length: number, options: CachedScriptOptions):
   const scriptPrefix = `${crc32(path.resolve(file)).toString('hex')}-`;
   const build = `${options.buildId.replace(/[^0-9a-z]/gi, '').slice(0, 16)}-${crc32(JSON.stringify([length, modified, process.version, process.arch])).toString('hex')}`;
   const buildPrefix = `${scriptPrefix}${build}-`;
-  return { file: `${buildPrefix}${options.purpose.replace(/[^a-z0-9]/gi, '_')}.v8`, scriptPrefix, buildPrefix };
+  // V8's tag of the flags that decide whether it takes a cache: runs with other flags keep a file of their own
+  // (after the build's prefix, so that neither removes the other's) instead of overwriting one at every switch
+  const flags = v8.cachedDataVersionTag().toString(16);
+  return { file: `${buildPrefix}${flags}-${options.purpose.replace(/[^a-z0-9]/gi, '_')}.v8`, scriptPrefix, buildPrefix };
 }
 
 /** The cached code in the first directory that has a sound copy, else undefined. */
@@ -132,6 +136,8 @@ function writeCache(dirs: readonly string[], names: ReturnType<typeof cacheNames
     const target = path.join(dir, names.file);
     const partial = `${target}.${process.pid}.partial`;
     try {
+      // the parents (node_modules/.cache, ~/.cache) as any tool makes them; only the cache's own directory private
+      mkdirSync(path.dirname(dir), { recursive: true });
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(partial, Buffer.concat([crc32(data), data]), { mode: 0o600 });
       renameSync(partial, target);

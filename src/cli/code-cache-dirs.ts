@@ -15,8 +15,10 @@ export function codeCacheDirs(scriptFile: string, env: NodeJS.ProcessEnv = proce
   const dirs: string[] = [];
   const install = installCacheDir(path.dirname(scriptFile));
   if (install !== undefined) dirs.push(install);
-  const home = env['XDG_CACHE_HOME'] || safeHomedir();
-  if (home !== undefined) dirs.push(path.join(home, env['XDG_CACHE_HOME'] ? '' : '.cache', SUBDIR));
+  // a relative $XDG_CACHE_HOME is ignored, as the XDG spec says (it would put the cache in the working directory)
+  const xdg = env['XDG_CACHE_HOME'];
+  const userCache = xdg && path.isAbsolute(xdg) ? xdg : withHome((home) => path.join(home, '.cache'));
+  if (userCache !== undefined) dirs.push(path.join(userCache, SUBDIR));
   return dirs;
 }
 
@@ -29,9 +31,11 @@ function installCacheDir(dir: string): string | undefined {
   }
 }
 
-function safeHomedir(): string | undefined {
+/** `within(home)` for the user's home directory, or undefined when there is none. */
+function withHome(within: (home: string) => string): string | undefined {
   try {
-    return os.homedir() || undefined;
+    const home = os.homedir();
+    return home ? within(home) : undefined;
   } catch {
     return undefined;
   }

@@ -49,9 +49,14 @@ export function commandScript(scriptUrl: URL, buildId: string, dynamicImport: (s
     main: async (argv, io) => {
       const command = argv[2];
       const loaded = load(command !== undefined && COMMANDS.has(command) ? command : 'other');
+      // `run` ends the process from inside the command (a signal, a fatal error): the code is kept then too
+      // (creating and writing the cache is synchronous, as an exit listener must be)
+      const saveOnExit = (): void => loaded.save();
+      process.once('exit', saveOnExit);
       try {
         return await loaded.exports.main(argv, io);
       } finally {
+        process.removeListener('exit', saveOnExit);
         loaded.save();
       }
     },

@@ -10,6 +10,11 @@ export function sourcesOf(entity: Entity, from: SourceSet): readonly Entity[] {
   return from === 'children' ? entity.children : entity.members;
 }
 
+/** How many children or members `entity` has, without copying them. */
+export function sourceCountOf(entity: Entity, from: SourceSet): number {
+  return from === 'children' ? entity.children.length : entity.memberCount;
+}
+
 /**
  * Follows the children or members of `entity` as they come and go: `watch` is called for each source (its
  * subscription ends when the source leaves) and `changed` after every change of the set.

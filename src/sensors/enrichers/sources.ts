@@ -32,12 +32,11 @@ export function followSources(tree: EntityTree, entity: Entity, from: SourceSet,
     for (const source of current) if (!watched.has(source)) watched.set(source, watch(source));
   };
   sync();
-  const structure = tree.changes$
-    .pipe(
-      filter((c) =>
-        from === 'children' ? (c.kind === 'added' || c.kind === 'removed') && c.parent === entity : (c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity,
-      ),
-    )
+  // only this entity's changes: a filter over every change of the tree made each change cost as many calls as
+  // there are enrichers and quorum rules in the tree
+  const structure = tree
+    .changesOf$(entity)
+    .pipe(filter((c) => (from === 'children' ? c.kind === 'added' || c.kind === 'removed' : c.kind === 'member-added' || c.kind === 'member-removed')))
     .subscribe((c) => {
       // one source came or left: watched or unwatched alone (a full sync per change made adding or removing
       // n children quadratic)

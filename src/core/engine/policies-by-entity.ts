@@ -1,10 +1,11 @@
 import type { Entity } from '../entity.js';
 
 /**
- * The ids of the policies attached to each entity, for detaching them when their entity leaves the tree.
- * Built at the first removal (one pass over the policies), then kept up to date: a tree that never loses an
- * entity (a million entities started once) pays nothing for it, and every later removal finds its entity's
- * policies at once (a scan of every policy per removed entity made removing a large subtree quadratic).
+ * The ids of the policies attached to each entity, for detaching them when their entity leaves the tree and
+ * for the API's view of one entity. Built at the first use (one pass over the policies), then kept up to
+ * date: a tree that never loses an entity and is never asked about one (a million entities started once)
+ * pays nothing for it, and every later removal or question finds the entity's policies at once (a scan of
+ * every policy per removed entity made removing a large subtree quadratic).
  */
 export class PoliciesByEntity {
   private index: Map<Entity, string | string[]> | undefined;

@@ -15,9 +15,13 @@ const other = definePolicy({ name: 'other', config: z.object({}), monitor: () =>
 
 /** One step of a random history: add or remove an entity; attach, detach, reconfigure or suspend a policy; ask. */
 type Step =
-  | { readonly op: 'add' | 'remove' | 'ask'; readonly entity: number }
+  | { readonly op: 'add'; readonly entity: number }
+  | { readonly op: 'remove'; readonly entity: number }
+  | { readonly op: 'ask'; readonly entity: number }
   | { readonly op: 'attach'; readonly entity: number; readonly second: boolean }
-  | { readonly op: 'detach' | 'reconfigure' | 'suspend'; readonly policy: number };
+  | { readonly op: 'detach'; readonly policy: number }
+  | { readonly op: 'reconfigure'; readonly policy: number }
+  | { readonly op: 'suspend'; readonly policy: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constantFrom('add' as const, 'remove' as const, 'ask' as const), entity: fc.nat(40) }),

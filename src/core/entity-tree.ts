@@ -1,4 +1,5 @@
-import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { Observable, Subject, type SchedulerLike } from 'rxjs';
+import { ChangeListeners } from './change-listeners.js';
 import { Entity, _setSensorCreationHook, type EntitySpec } from './entity.js';
 import { DuplicateEntityError, HomeostatError, UnknownEntityError } from './errors.js';
 import type { RejectedReading } from '../sensors/reading.js';
@@ -20,7 +21,7 @@ const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export class EntityTree {
   readonly scheduler: SchedulerLike;
   private readonly byId = new Map<string, Entity>();
-  private readonly changesSubject = new Subject<TreeChange>();
+  private readonly listeners = new ChangeListeners<Entity, TreeChange>();
   private readonly rejectionsSubject = new Subject<RejectedReading>();
   private readonly sensorListeners = new Set<(entity: Entity, sensor: Sensor<unknown>) => void>();
   private rootEntity: Entity | undefined;
@@ -33,7 +34,17 @@ export class EntityTree {
 
   /** Every structural change, as it happens. */
   get changes$(): Observable<TreeChange> {
-    return this.changesSubject.asObservable();
+    return new Observable<TreeChange>((subscriber) => this.listeners.add(undefined, (change) => subscriber.next(change)));
+  }
+
+  /**
+   * The changes of `entity`'s own children and members: `added` and `removed` with `entity` as the parent,
+   * `member-added` and `member-removed` with `entity` as the group. Heard in order with the subscribers of
+   * `changes$`, at a cost that does not grow with the number of entities others follow (what enrichers and
+   * groups use to follow their sources).
+   */
+  changesOf$(entity: Entity): Observable<TreeChange> {
+    return new Observable<TreeChange>((subscriber) => this.listeners.add(entity, (change) => subscriber.next(change)));
   }
 
   /**
@@ -92,7 +103,7 @@ export class EntityTree {
     if (parentEntity) (parentEntity._children ??= []).push(entity);
     else this.rootEntity = entity;
     entity.setState('created');
-    this.changesSubject.next({ kind: 'added', entity, parent: parentEntity });
+    this.listeners.deliver({ kind: 'added', entity, parent: parentEntity }, parentEntity);
     return entity;
   }
 
@@ -134,7 +145,7 @@ export class EntityTree {
       if (at >= 0) siblings?.splice(at, 1);
     } else this.rootEntity = undefined;
     this.byId.delete(entity.id);
-    this.changesSubject.next({ kind: 'removed', entity, parent });
+    this.listeners.deliver({ kind: 'removed', entity, parent }, parent);
     entity._close();
   }
 
@@ -147,7 +158,7 @@ export class EntityTree {
     if (group._members?.has(member)) return;
     (group._members ??= new Set()).add(member);
     (member._groups ??= new Set()).add(group);
-    this.changesSubject.next({ kind: 'member-added', entity: member, group });
+    this.listeners.deliver({ kind: 'member-added', entity: member, group }, group);
   }
 
   /** Removes `member` from `group` (no-op when it is not a member). */
@@ -156,7 +167,7 @@ export class EntityTree {
     const member = this.resolve(memberRef);
     if (!group._members?.delete(member)) return;
     member._groups?.delete(group);
-    this.changesSubject.next({ kind: 'member-removed', entity: member, group });
+    this.listeners.deliver({ kind: 'member-removed', entity: member, group }, group);
   }
 
   /** Looks up by id, or by path when the reference starts with `/`. */

@@ -22,16 +22,23 @@ export const quorumRuleSchema = z.discriminatedUnion('rule', [
  * Unknown health (undefined: no reading, or stale) counts as not up: health is never assumed.
  */
 export function hasQuorum(rule: QuorumRule, up: ReadonlyArray<boolean | undefined>): boolean {
-  const healthy = up.filter((u) => u === true).length;
+  return quorumHolds(rule, up.filter((u) => u === true).length, up.length);
+}
+
+/**
+ * Decides quorum from counts: `healthy` of `total` children or members are up (the others unknown or down).
+ * What `hasQuorum` decides, for a caller that keeps the counts as sources come, go and change.
+ */
+export function quorumHolds(rule: QuorumRule, healthy: number, total: number): boolean {
   switch (rule.rule) {
     case 'all':
-      return up.length > 0 && healthy === up.length;
+      return total > 0 && healthy === total;
     case 'atLeastOne':
       return healthy >= 1;
     case 'atLeast':
       return healthy >= rule.n;
     case 'fraction':
-      return up.length > 0 && healthy / up.length >= rule.value;
+      return total > 0 && healthy / total >= rule.value;
   }
 }
 

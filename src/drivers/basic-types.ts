@@ -161,8 +161,8 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
 function followGroupSize(entity: Entity, tree: DriverContext['tree']): () => void {
   const publish = (): void => void entity.sensor('group.size').publish(entity.memberCount);
   publish();
-  const subscription = tree.changes$.subscribe((c) => {
-    if ((c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity) publish();
+  const subscription = tree.changesOf$(entity).subscribe((c) => {
+    if (c.kind === 'member-added' || c.kind === 'member-removed') publish();
   });
   return () => subscription.unsubscribe();
 }

@@ -55,7 +55,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
       children: entity.children.map((c) => c.id),
       sensors: entity.sensors.map((s) => ({ name: s.name, value: s.current?.value ?? null, at: s.current?.at ?? null, stale: s.isStale(now), unit: s.definition.unit ?? null, staleAfterMs: s.definition.staleAfterMs ?? null, rejected: s.rejectedCount })),
       effectors: entity.effectors.map((e) => ({ name: e.name, description: e.description ?? null, idempotent: e.idempotent ?? false, timeoutMs: e.timeoutMs ?? 30_000, params: jsonSchema(e.params) })),
-      policies: context.engine.policies().filter((p) => p.entity === entity.id),
+      policies: context.engine.policiesOf(entity),
     };
   });
 

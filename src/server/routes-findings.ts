@@ -16,8 +16,8 @@ export const DEFAULT_REPORT_BODY_LIMIT = 8 * 1024 * 1024;
 
 /** The findings sensor of the entity: the one its `remediation` policy reads, else `vulnerabilities`. */
 function findingsSensorOf(context: ApiContext, entity: Entity): string {
-  for (const status of context.engine.policies()) {
-    if (status.entity !== entity.id || status.name !== 'remediation') continue;
+  for (const status of context.engine.policiesOf(entity)) {
+    if (status.name !== 'remediation') continue;
     const config = context.engine.attachment(status.id).config as { findings?: unknown };
     if (typeof config.findings === 'string') return config.findings;
   }

@@ -285,6 +285,14 @@ export class Engine {
     return [...this.runners.values()].map((r) => this.status(r));
   }
 
+  /**
+   * The policies attached to `entity`, in the order they were attached: what `policies()` filtered by entity
+   * holds, found through the index of policies by entity rather than a status for every policy of the tree.
+   */
+  policiesOf(entity: Entity): PolicyStatus[] {
+    return this.policiesByEntity.of(entity).map((id) => this.status(this.runner(id)));
+  }
+
   private runner(id: string): PolicyRunner {
     const runner = this.runners.get(id);
     if (!runner) throw new HomeostatError('E_UNKNOWN_POLICY', `no policy '${id}' is attached`);

@@ -4,7 +4,8 @@ import type { Entity } from '../entity.js';
 const SCANS_BEFORE_INDEX = 8;
 
 /**
- * The ids of the policies attached to each entity, for detaching them when their entity leaves the tree.
+ * The ids of the policies attached to each entity, for detaching them when their entity leaves the tree and
+ * for the API's view of one entity.
  * The first few removals scan the policies (as one retired member in a large fleet should: building the index
  * costs several scans, and a million entities keep it for good, about 90 B each); from the ninth on, an index
  * built once and kept up to date by attach and detach answers at once. Removing a large subtree stays linear

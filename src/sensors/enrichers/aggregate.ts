@@ -3,7 +3,8 @@ import type { Entity } from '../../core/entity.js';
 import { numberSensor } from '../define-sensor.js';
 import type { Enricher } from './enricher.js';
 import { coalesce } from './coalesce.js';
-import { followSources, sourcesOf, type SourceSet } from './sources.js';
+import { followSources, sourceCountOf, sourcesOf, type SourceSet } from './sources.js';
+import { AggregateTally, type FreshCounts } from './aggregate-tally.js';
 
 /** How values are combined. `fractionUp` reads a boolean sensor and counts missing values as not up. */
 export type AggregateOp = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'fractionUp';
@@ -37,15 +38,30 @@ export function aggregate(options: AggregateOptions): Enricher {
     publishes: [options.publish],
     start(entity, { tree, scheduler }) {
       const target = entity.addSensor(numberSensor(options.publish, options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }));
+      // the fresh values are tallied one source at a time; every source is read again only while the tally
+      // cannot be trusted (see AggregateTally.exact) or the tree announced a change it has not seen yet
+      const tally = new AggregateTally(options.sensor, scheduler);
       const recompute = coalesce(scheduler, () => {
-        const value = combine(sourcesOf(entity, options.from), options, minCoverage);
+        const total = sourceCountOf(entity, options.from);
+        const value =
+          tally.exact && tally.size === total ? fromCounts(tally.counts(), total, options.op, minCoverage) : combine(sourcesOf(entity, options.from), options, minCoverage);
         if (value !== undefined) target.publish(value);
       });
       const subscription = followSources(
         tree,
         entity,
         options.from,
-        (source) => (source.hasSensor(options.sensor) ? source.sensor(options.sensor).readings$.subscribe(recompute.trigger) : new Subscription()),
+        (source) => {
+          tally.add(source);
+          const readings = source.hasSensor(options.sensor)
+            ? source.sensor(options.sensor).readings$.subscribe(() => {
+                tally.refresh(source);
+                recompute.trigger();
+              })
+            : new Subscription();
+          readings.add(() => tally.delete(source));
+          return readings;
+        },
         recompute.trigger,
       );
       recompute.trigger();
@@ -55,6 +71,25 @@ export function aggregate(options: AggregateOptions): Enricher {
   };
 }
 
+/** What `combine` answers, from the tally's counts over `total` sources. */
+function fromCounts(counts: FreshCounts, total: number, op: AggregateOp, minCoverage: number): number | undefined {
+  if (op === 'count') return counts.fresh;
+  if (op === 'fractionUp') return total === 0 ? undefined : counts.trues / total;
+  if (total === 0) return op === 'sum' ? 0 : undefined;
+  if (counts.numbers === 0 || counts.numbers / total < minCoverage) return undefined;
+  switch (op) {
+    case 'sum':
+      return counts.sum;
+    case 'mean':
+      return counts.sum / counts.numbers;
+    case 'min':
+      return counts.min;
+    case 'max':
+      return counts.max;
+  }
+}
+
+/** Reads every source: the aggregate when the tally cannot be trusted. */
 function combine(sources: readonly Entity[], options: AggregateOptions, minCoverage: number): number | undefined {
   const values: unknown[] = [];
   for (const source of sources) {

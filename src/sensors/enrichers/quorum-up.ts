@@ -1,9 +1,10 @@
 import { Subscription, merge } from 'rxjs';
 import type { ServiceState } from '../../core/lifecycle.js';
-import { hasQuorum, type QuorumRule } from '../../core/quorum.js';
+import { hasQuorum, quorumHolds, type QuorumRule } from '../../core/quorum.js';
 import { recordQuorumRule } from '../../core/quorum-rules.js';
 import type { Enricher } from './enricher.js';
-import { followSources, sourcesOf, type SourceSet } from './sources.js';
+import { followSources, sourceCountOf, sourcesOf, type SourceSet } from './sources.js';
+import { UpTally } from './up-tally.js';
 
 /** Options of `quorumUp`. */
 export interface QuorumUpOptions {
@@ -22,9 +23,15 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
     publishes: ['service.up', 'service.state'],
     start(entity, { tree }) {
       recordQuorumRule(entity, { from: options.from, rule: options.rule });
+      // the up-count follows each source's readings; every source is read again only while the tally cannot
+      // be trusted: a source's health can go stale, or the tree announced a change the tally has not seen yet
+      const tally = new UpTally();
+      const quorum = (): boolean => {
+        if (tally.exact && tally.size === sourceCountOf(entity, options.from)) return quorumHolds(options.rule, tally.healthy, tally.size);
+        return hasQuorum(options.rule, sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value));
+      };
       const recompute = (): void => {
-        const ups = sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value);
-        const up = hasQuorum(options.rule, ups);
+        const up = quorum();
         const state = entity.state;
         if (state === 'stopping' || state === 'stopped') return;
         if (entity.sensor<boolean>('service.up').current?.value !== up) entity.setUp(up);
@@ -35,7 +42,15 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
         tree,
         entity,
         options.from,
-        (source) => merge(source.sensor('service.up').readings$, source.sensor('service.state').readings$).subscribe(recompute),
+        (source) => {
+          tally.add(source);
+          const readings = merge(source.sensor('service.up').readings$, source.sensor('service.state').readings$).subscribe(() => {
+            tally.refresh(source);
+            recompute();
+          });
+          readings.add(() => tally.delete(source));
+          return readings;
+        },
         recompute,
       );
       recompute();

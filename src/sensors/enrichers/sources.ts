@@ -10,6 +10,11 @@ export function sourcesOf(entity: Entity, from: SourceSet): readonly Entity[] {
   return from === 'children' ? entity.children : entity.members;
 }
 
+/** How many children or members `entity` has, without copying them. */
+export function sourceCountOf(entity: Entity, from: SourceSet): number {
+  return from === 'children' ? entity.children.length : entity.memberCount;
+}
+
 /**
  * Follows the children or members of `entity` as they come and go: `watch` is called for each source (its
  * subscription ends when the source leaves) and `changed` after every change of the set.
@@ -29,12 +34,11 @@ export function followSources(tree: EntityTree, entity: Entity, from: SourceSet,
   sync();
   const isSource = (source: Entity): boolean =>
     from === 'children' ? source._parent === entity && tree.find(source.id) === source : entity._members?.has(source) === true;
-  const structure = tree.changes$
-    .pipe(
-      filter((c) =>
-        from === 'children' ? (c.kind === 'added' || c.kind === 'removed') && c.parent === entity : (c.kind === 'member-added' || c.kind === 'member-removed') && c.group === entity,
-      ),
-    )
+  // only this entity's changes: a filter over every change of the tree made each change cost as many calls as
+  // there are enrichers and quorum rules in the tree
+  const structure = tree
+    .changesOf$(entity)
+    .pipe(filter((c) => (from === 'children' ? c.kind === 'added' || c.kind === 'removed' : c.kind === 'member-added' || c.kind === 'member-removed')))
     .subscribe((c) => {
       // one source came or left: watched or unwatched alone (a full sync per change made adding or removing
       // n children quadratic)

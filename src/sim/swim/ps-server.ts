@@ -1,5 +1,5 @@
 import { truncatedNormal } from './distributions.js';
-import { MinHeap } from './min-heap.js';
+import { MinHeap } from '../../core/min-heap.js';
 import type { Completion, SimRequest } from './request.js';
 
 /** Service model of one server (SWIM's defaults in parentheses). */

@@ -121,10 +121,11 @@ export class Sensor<T> {
   }
 
   /** True when there is no reading or the latest is older than the staleness bound. */
-  isStale(now: number = this.context.scheduler.now()): boolean {
+  isStale(now?: number): boolean {
     if (!this.hasReading) return true;
     const bound = this.definition.staleAfterMs;
-    return bound !== undefined && now - this.lastAt > bound;
+    // the clock is read only for a sensor with a bound (most have none; enrichers ask for every source)
+    return bound !== undefined && (now ?? this.context.scheduler.now()) - this.lastAt > bound;
   }
 
   /**

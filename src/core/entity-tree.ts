@@ -134,8 +134,6 @@ export class EntityTree {
         else this.remove(child);
       }
     }
-    // defensive: announced once, whatever a subscriber did meanwhile
-    if (this.byId.get(entity.id) !== entity) return;
     for (const group of entity.groups) this.removeMember(group, entity);
     for (const member of entity.members) this.removeMember(entity, member);
     const parent = entity._parent;

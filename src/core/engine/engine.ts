@@ -1,7 +1,7 @@
 import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Entity } from '../entity.js';
 import type { EntityTree } from '../entity-tree.js';
-import { HomeostatError, ValidationError } from '../errors.js';
+import { HomeostatError } from '../errors.js';
 import { EffectorInvoker, type InvokeOptions } from '../../effectors/invoker.js';
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -12,6 +12,8 @@ import type { Quota } from '../quota.js';
 import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PoliciesByEntity } from './policies-by-entity.js';
+import { parsePolicyConfig } from './policy-config.js';
+import { policyStatus } from './policy-status.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { EngineStoppedError } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
@@ -111,15 +113,12 @@ export class Engine {
   attach(entity: Entity, definition: AnyPolicyDefinition, rawConfig: unknown, options: AttachOptions = {}): PolicyStatus {
     const id = options.id ?? `${entity.id}/${definition.name}`;
     if (this.runners.has(id)) throw new HomeostatError('E_DUPLICATE_POLICY', `policy id '${id}' is already attached`);
-    const parsed = definition.config.safeParse(rawConfig ?? {});
-    if (!parsed.success) {
-      throw new ValidationError(`config of policy '${id}'`, parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
-    }
+    const config = parsePolicyConfig(id, definition, rawConfig);
     const attachment: PolicyAttachment = {
       id,
       definition,
       entity,
-      config: parsed.data,
+      config,
       rawConfig: rawConfig ?? {},
       cooldownMs: options.cooldownMs ?? 0,
       dryRun: options.dryRun ?? false,
@@ -130,7 +129,7 @@ export class Engine {
     this.runners.set(id, runner);
     this.policiesByEntity.added(id, entity);
     if (this.running && !this.starting) runner.start();
-    return this.status(runner);
+    return policyStatus(runner, this.dryRunAll);
   }
 
   /**
@@ -140,8 +139,7 @@ export class Engine {
    */
   reconfigure(id: string, rawConfig: unknown): PolicyStatus {
     const a = this.runner(id).attachment;
-    const parsed = a.definition.config.safeParse(rawConfig ?? {});
-    if (!parsed.success) throw new ValidationError(`config of policy '${id}'`, parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+    parsePolicyConfig(id, a.definition, rawConfig); // nothing changes when it fails
     this.detach(id);
     const status = this.attach(a.entity, a.definition, rawConfig, { id, cooldownMs: a.cooldownMs, dryRun: a.dryRun, suspended: a.suspended });
     if (a.suspendedReason) this.suspend(id, a.suspendedReason);
@@ -259,30 +257,30 @@ export class Engine {
     const runner = this.runner(id);
     runner.attachment.suspended = true;
     runner.attachment.suspendedReason = reason;
-    return this.status(runner);
+    return policyStatus(runner, this.dryRunAll);
   }
 
   resume(id: string): PolicyStatus {
     const runner = this.runner(id);
     runner.attachment.suspended = false;
     runner.attachment.suspendedReason = undefined;
-    return this.status(runner);
+    return policyStatus(runner, this.dryRunAll);
   }
 
   /** Turns dry run on or off for one policy. */
   setDryRun(id: string, dryRun: boolean): PolicyStatus {
     const runner = this.runner(id);
     runner.attachment.dryRun = dryRun;
-    return this.status(runner);
+    return policyStatus(runner, this.dryRunAll);
   }
 
   /** @throws HomeostatError E_UNKNOWN_POLICY */
   policy(id: string): PolicyStatus {
-    return this.status(this.runner(id));
+    return policyStatus(this.runner(id), this.dryRunAll);
   }
 
   policies(): PolicyStatus[] {
-    return [...this.runners.values()].map((r) => this.status(r));
+    return [...this.runners.values()].map((r) => policyStatus(r, this.dryRunAll));
   }
 
   /**
@@ -290,7 +288,7 @@ export class Engine {
    * holds, found through the index of policies by entity rather than a status for every policy of the tree.
    */
   policiesOf(entity: Entity): PolicyStatus[] {
-    return this.policiesByEntity.of(entity).map((id) => this.status(this.runner(id)));
+    return this.policiesByEntity.of(entity).map((id) => policyStatus(this.runner(id), this.dryRunAll));
   }
 
   private runner(id: string): PolicyRunner {
@@ -299,16 +297,4 @@ export class Engine {
     return runner;
   }
 
-  private status(runner: PolicyRunner): PolicyStatus {
-    const a = runner.attachment;
-    const name = a.definition.name;
-    const entity = a.entity.id;
-    const state = runner.state;
-    const executor = runner.executorPhase;
-    const dryRun = a.dryRun || this.dryRunAll;
-    // two literals of fixed shape (the same keys in the same order as before) rather than a spread of a
-    // conditional object: attach returns a status for each of a million policies
-    if (a.suspendedReason === undefined) return { id: a.id, name, entity, state, executor, suspended: a.suspended, dryRun, cooldownMs: a.cooldownMs, faults: runner.faults };
-    return { id: a.id, name, entity, state, executor, suspended: a.suspended, suspendedReason: a.suspendedReason, dryRun, cooldownMs: a.cooldownMs, faults: runner.faults };
-  }
 }

@@ -21,17 +21,7 @@ export function sourceCountOf(entity: Entity, from: SourceSet): number {
  */
 export function followSources(tree: EntityTree, entity: Entity, from: SourceSet, watch: (source: Entity) => Subscription, changed: () => void): Subscription {
   const watched = new Map<Entity, Subscription>();
-  const sync = (): void => {
-    const current = new Set(sourcesOf(entity, from));
-    for (const [source, subscription] of watched) {
-      if (!current.has(source)) {
-        subscription.unsubscribe();
-        watched.delete(source);
-      }
-    }
-    for (const source of current) if (!watched.has(source)) watched.set(source, watch(source));
-  };
-  sync();
+  for (const source of sourcesOf(entity, from)) if (!watched.has(source)) watched.set(source, watch(source));
   const isSource = (source: Entity): boolean =>
     from === 'children' ? source._parent === entity && tree.find(source.id) === source : entity._members?.has(source) === true;
   // only this entity's changes: a filter over every change of the tree made each change cost as many calls as
@@ -41,9 +31,8 @@ export function followSources(tree: EntityTree, entity: Entity, from: SourceSet,
     .pipe(filter((c) => (from === 'children' ? c.kind === 'added' || c.kind === 'removed' : c.kind === 'member-added' || c.kind === 'member-removed')))
     .subscribe((c) => {
       // one source came or left: watched or unwatched alone (a full sync per change made adding or removing
-      // n children quadratic)
-      // decided by what the entity is now, not by the event: a subscriber that reverses a change while it is
-      // announced makes later subscribers see the two events in reverse order
+      // n children quadratic), decided by what the entity is now, not by the event's kind (a subscriber that
+      // reverses a change while it is announced makes later subscribers hear the two in reverse order)
       if (isSource(c.entity)) {
         if (!watched.has(c.entity)) watched.set(c.entity, watch(c.entity));
       } else {

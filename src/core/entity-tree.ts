@@ -27,6 +27,10 @@ export class EntityTree {
   private rootEntity: Entity | undefined;
   /** Entities being removed: nothing may be added under them, nor join them, until they are gone. */
   private readonly leaving = new Set<Entity>();
+  /** Removals under way (nested when a subscriber told of one removal asks for another). */
+  private removing = 0;
+  /** Ancestors of an entity being removed whose own removal was asked meanwhile: removed when it is done. */
+  private readonly deferredRemovals: Entity[] = [];
 
   constructor(scheduler: SchedulerLike) {
     this.scheduler = scheduler;
@@ -110,16 +114,55 @@ export class EntityTree {
   /**
    * Removes an entity and its subtree, leaving every group it was a member of. Each entity of the subtree is
    * announced as `removed` after its own children (the last child first), and is off its parent's list by then.
+   * Asked from a subscriber told of a removal below `ref` (an ancestor of an entity being removed), the removal
+   * is put off until that one is done: `ref` counts as leaving at once (nothing can be added under it or join
+   * it) and goes, with its subtree, right after.
    */
   remove(ref: Entity | string): void {
     const entity = this.resolve(ref);
     if (this.leaving.has(entity)) return; // already being removed (a subscriber told of a child's removal asks again)
     this.leaving.add(entity);
+    if (this.removing > 0 && this.isAncestorOfLeaving(entity)) {
+      // asked by a subscriber told of a removal below it: removed now, it would be announced before the
+      // entities under way below it, with a parent already gone; it leaves once they have (and is leaving now)
+      this.deferredRemovals.push(entity);
+      return;
+    }
+    this.removing++;
     try {
       this.removeLeaving(entity);
     } finally {
       this.leaving.delete(entity);
+      this.removing--;
     }
+    if (this.removing === 0) this.removeDeferred();
+  }
+
+  /** Removes the ancestors whose removal was asked while a removal below them was under way, in the order asked. */
+  private removeDeferred(): void {
+    while (this.deferredRemovals.length > 0) {
+      const entity = this.deferredRemovals.shift() as Entity;
+      this.leaving.delete(entity);
+      // an earlier deferred removal may have taken it already (its ancestor was asked first)
+      if (this.byId.get(entity.id) === entity) this.remove(entity);
+    }
+  }
+
+  /** Takes `entity` out of the put-off removals (it leaves now): false when it was not among them. */
+  private takeDeferred(entity: Entity): boolean {
+    const at = this.deferredRemovals.indexOf(entity);
+    if (at < 0) return false;
+    this.deferredRemovals.splice(at, 1);
+    this.leaving.delete(entity);
+    return true;
+  }
+
+  /** True when `entity` is above one of the entities being removed. */
+  private isAncestorOfLeaving(entity: Entity): boolean {
+    for (const leaving of this.leaving) {
+      for (let above = leaving._parent; above; above = above._parent) if (above === entity) return true;
+    }
+    return false;
   }
 
   private removeLeaving(entity: Entity): void {
@@ -129,9 +172,12 @@ export class EntityTree {
     if (children) {
       while (children.length > 0) {
         const child = children[children.length - 1] as Entity;
-        // a child whose own removal is under way (it asked for this one's) is taken off here; it goes on
-        if (this.leaving.has(child)) children.pop();
-        else this.remove(child);
+        if (!this.leaving.has(child)) this.remove(child);
+        // a child whose removal was put off (asked below it, see remove) leaves now, with this one
+        else if (this.takeDeferred(child)) this.remove(child);
+        // a child whose own removal is under way further up the stack is only taken off the list (a guard: the
+        // removals that would lead here are put off)
+        else children.pop();
       }
     }
     for (const group of entity.groups) this.removeMember(group, entity);

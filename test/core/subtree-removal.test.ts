@@ -123,9 +123,42 @@ describe('removing a subtree', () => {
       if (change.entity.id === 'w0') tree.remove(site); // the whole site goes with its last server
     });
     tree.remove(pool);
-    expect(removed.sort()).toEqual(['pool', 'site', 'w0']);
+    // the site leaves once the removal under way below it is done: each entity after its children, none
+    // announced with a parent that is already gone
+    expect(removed).toEqual(['w0', 'pool', 'site']);
     expect([...tree.entities()].map((e) => e.id)).toEqual(['root']);
     expect(root.children).toEqual([]);
+  });
+
+  it('puts off the removal of ancestors asked during a removal below them, in any order, each after its children', () => {
+    const { tree } = fleet();
+    const root = tree.add({ id: 'root', type: 'application' });
+    const region = tree.add({ id: 'region', type: 'site' }, root);
+    const site = tree.add({ id: 'site', type: 'site' }, region);
+    tree.add({ id: 'spare', type: 'server' }, region);
+    const pool = tree.add({ id: 'pool', type: 'group' }, site);
+    tree.add({ id: 'w0', type: 'server' }, pool);
+    const removed: string[] = [];
+    let refused: unknown;
+    tree.changes$.subscribe((change) => {
+      if (change.kind !== 'removed') return;
+      // every announced entity's parent is still in the tree (or is the root's absence)
+      if (change.parent) expect(tree.find(change.parent.id)).toBe(change.parent);
+      removed.push(change.entity.id);
+      if (change.entity.id === 'w0') {
+        tree.remove(region); // the outer one first,
+        tree.remove(site); // then the one between: both wait for pool
+        try {
+          tree.add({ id: 'late', type: 'server' }, site);
+        } catch (error) {
+          refused = error;
+        }
+      }
+    });
+    tree.remove(pool);
+    expect(refused).toMatchObject({ code: 'E_ENTITY_LEAVING' });
+    expect(removed).toEqual(['w0', 'pool', 'spare', 'site', 'region']); // region was asked first: its children leave last first
+    expect([...tree.entities()].map((e) => e.id)).toEqual(['root']);
   });
 
   it('takes one child out of the middle of a long list, leaving the others in order', () => {

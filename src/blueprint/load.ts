@@ -65,9 +65,18 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: BlueprintProblem[] = [];
+  let tooDeep = false;
   for (const error of [...doc.errors, ...doc.warnings]) {
     const pos = lines.linePos(error.pos[0]);
-    problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${error.message.split('\n')[0] ?? error.message}` });
+    let message = error.message.split('\n')[0] ?? error.message;
+    // the parser recurses per level of nesting: a blueprint nested a few hundred levels deep runs it out of
+    // stack at every level on the way back up; said once, where it first ran out
+    if (/maximum call stack/i.test(message)) {
+      if (tooDeep) continue;
+      tooDeep = true;
+      message = `nested too deeply to parse here (${message}); an entity tree is a handful of levels deep`;
+    }
+    problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${message}` });
   }
   if (doc.errors.length > 0) throw new BlueprintError(problems);
 

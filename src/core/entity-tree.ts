@@ -2,6 +2,7 @@ import { Observable, Subject, type SchedulerLike } from 'rxjs';
 import { ChangeListeners } from './change-listeners.js';
 import { Entity, _setSensorCreationHook, type EntitySpec } from './entity.js';
 import { DuplicateEntityError, HomeostatError, UnknownEntityError } from './errors.js';
+import { MAX_TREE_DEPTH } from './limits.js';
 import type { RejectedReading } from '../sensors/reading.js';
 import type { Sensor } from '../sensors/sensor.js';
 
@@ -93,7 +94,7 @@ export class EntityTree {
 
   /**
    * Creates an entity under `parent` (or as the root when the tree is empty).
-   * @throws DuplicateEntityError, UnknownEntityError, HomeostatError (E_BAD_ID, E_SECOND_ROOT)
+   * @throws DuplicateEntityError, UnknownEntityError, HomeostatError (E_BAD_ID, E_SECOND_ROOT, E_ENTITY_LEAVING, E_TREE_TOO_DEEP)
    */
   add(spec: EntitySpec, parent?: Entity | string): Entity {
     if (!ENTITY_ID.test(spec.id)) throw new HomeostatError('E_BAD_ID', `entity id '${spec.id}' must be letters, digits, '-', '_' or '.'`);
@@ -101,6 +102,7 @@ export class EntityTree {
     const parentEntity = parent === undefined ? undefined : this.resolve(parent);
     if (!parentEntity && this.rootEntity) throw new HomeostatError('E_SECOND_ROOT', `entity '${spec.id}' needs a parent: the tree already has root '${this.rootEntity.id}'`);
     if (parentEntity && this.leaving.has(parentEntity)) throw leavingError(parentEntity, `entity '${spec.id}' cannot be added under it`);
+    if (parentEntity && depthOf(parentEntity) >= MAX_TREE_DEPTH) throw new HomeostatError('E_TREE_TOO_DEEP', `entity '${spec.id}' cannot be added under '${parentEntity.id}': it would be more than ${MAX_TREE_DEPTH} levels below the root`);
     const entity = new Entity(spec, this.scheduler, this.rejectionsSubject);
     entity._parent = parentEntity;
     this.byId.set(entity.id, entity);
@@ -241,6 +243,13 @@ export class EntityTree {
     }
     return this.get(ref);
   }
+}
+
+/** How many levels `entity` is below the root (0 for the root). */
+function depthOf(entity: Entity): number {
+  let depth = 0;
+  for (let above = entity._parent; above; above = above._parent) depth++;
+  return depth;
 }
 
 /** The error of an add or a join that involves an entity being removed (asked by a subscriber told of the removal). */

@@ -8,6 +8,13 @@ import { z } from 'zod';
  */
 export const MAX_GROUP_SIZE = 1_000;
 
+/**
+ * The deepest an entity may sit in the tree: 1,000 levels below the root. Real trees are a handful of levels
+ * deep (application, site, cluster, server, process); walks of the tree (a removal, a path, a subtree) go
+ * down it recursively, and a chain of several thousand levels overflowed the stack in the middle of a removal.
+ */
+export const MAX_TREE_DEPTH = 1_000;
+
 /** The largest count of attempts or evaluations a policy may wait for (restarts, failures, thresholds): 1,000. */
 export const MAX_ATTEMPTS = 1_000;
 

@@ -42,6 +42,13 @@ describe('loadBlueprint', () => {
     expect(await problems('name: x\napplication: [\n')).toEqual([expect.stringMatching(/^3:1: YAML: /)]);
   });
 
+  it('says a blueprint nested thousands of levels deep is nested too deeply, with where', async () => {
+    let node = '{"id":"leaf","type":"entity"}';
+    for (let level = 3000; level > 0; level--) node = `{"id":"n${level}","type":"group","children":[${node}]}`;
+    const found = await problems(`{"name":"deep","application":{"id":"app","type":"application","children":[${node}]}}`);
+    expect(found).toEqual([expect.stringMatching(/^1:\d+: YAML: nested too deeply to parse here/)]);
+  });
+
   it('requires a name and an application, and rejects unknown top-level keys', async () => {
     const found = await problems('nmae: x\n');
     expect(found).toEqual(expect.arrayContaining([expect.stringContaining("unknown key 'nmae'"), expect.stringContaining("needs an 'application'")]));

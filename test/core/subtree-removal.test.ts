@@ -9,6 +9,7 @@ import { definePolicy } from '../../src/policies/define-policy.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
+import { MAX_TREE_DEPTH } from '../../src/core/limits.js';
 
 const idle = definePolicy({ name: 'idle', config: z.object({}), monitor: () => NEVER, analyze: (source) => source, plan: () => undefined });
 const other = definePolicy({ name: 'other', config: z.object({}), monitor: () => NEVER, analyze: (source) => source, plan: () => undefined });
@@ -227,5 +228,27 @@ describe('removing a subtree', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the depth of the tree', () => {
+  it('refuses an entity more than MAX_TREE_DEPTH levels below the root, and removes a chain of full depth with a policy on every level', () => {
+    const { tree, engine } = fleet();
+    let parent = tree.add({ id: 'root', type: 'application' });
+    for (let level = 1; level <= MAX_TREE_DEPTH; level++) {
+      parent = tree.add({ id: `n${level}`, type: 'group' }, parent);
+      engine.attach(parent, idle, {});
+    }
+    engine.start();
+    expect(parent.path.split('/').length - 2).toBe(MAX_TREE_DEPTH);
+    expect(() => tree.add({ id: 'too-deep', type: 'server' }, parent)).toThrow(expect.objectContaining({ code: 'E_TREE_TOO_DEEP', message: expect.stringContaining(`'too-deep' cannot be added under 'n${MAX_TREE_DEPTH}'`) }));
+    expect(tree.find('too-deep')).toBeUndefined();
+    const removed: string[] = [];
+    tree.changes$.subscribe((change) => void (change.kind === 'removed' && removed.push(change.entity.id)));
+    tree.remove('n1');
+    expect(removed).toHaveLength(MAX_TREE_DEPTH);
+    expect(removed[0]).toBe(`n${MAX_TREE_DEPTH}`);
+    expect([...tree.entities()].map((e) => e.id)).toEqual(['root']);
+    expect(engine.policies()).toHaveLength(0);
   });
 });

@@ -82,9 +82,9 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     }
     const options = { caller: { kind: 'person' as const, name: principal.name }, signal: context.stop.invocationSignal };
     const running = context.engine.invokeHeld(entity, request.params.effector, request.body ?? {}, options).then(
-      (result) => Object.assign(entry, { status: 'succeeded' as const, result: redact(result) }),
+      (result) => context.invocations.settle(id, entry, { status: 'succeeded', result: redact(result) }),
       (error: unknown) => {
-        Object.assign(entry, { status: 'failed' as const, error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });
+        context.invocations.settle(id, entry, { status: 'failed', error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });
         if (error instanceof ValidationError || error instanceof QuotaExceededError) throw error;
         return entry;
       },

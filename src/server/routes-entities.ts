@@ -8,6 +8,7 @@ import { ApiError, entityFor, pathInScope, principalOf, requireRole, statusForCo
 import { InvocationRecordsFullError } from './invocation-records.js';
 import { QuotaExceededError } from '../core/engine/quota-exceeded-error.js';
 import { refusedOverQuota } from './quota-refusal.js';
+import { inputJsonSchema } from './input-json-schema.js';
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -21,14 +22,6 @@ function summary(entity: Entity, depth: number, context: ApiContext): Record<str
     members: entity.members.map((m) => m.id),
     ...(depth > 0 ? { children: entity.children.map((c) => summary(c, depth - 1, context)) } : { childCount: entity.children.length }),
   };
-}
-
-function jsonSchema(schema: z.ZodType): unknown {
-  try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  } catch {
-    return {};
-  }
 }
 
 /** Routes for the tree, one entity, sensor history, effector invocation and invocation polling. */
@@ -54,7 +47,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
       parent: entity.parent?.id ?? null,
       children: entity.children.map((c) => c.id),
       sensors: entity.sensors.map((s) => ({ name: s.name, value: s.current?.value ?? null, at: s.current?.at ?? null, stale: s.isStale(now), unit: s.definition.unit ?? null, staleAfterMs: s.definition.staleAfterMs ?? null, rejected: s.rejectedCount })),
-      effectors: entity.effectors.map((e) => ({ name: e.name, description: e.description ?? null, idempotent: e.idempotent ?? false, timeoutMs: e.timeoutMs ?? 30_000, params: jsonSchema(e.params) })),
+      effectors: entity.effectors.map((e) => ({ name: e.name, description: e.description ?? null, idempotent: e.idempotent ?? false, timeoutMs: e.timeoutMs ?? 30_000, params: inputJsonSchema(e.params) })),
       policies: context.engine.policiesOf(entity),
     };
   });
@@ -89,9 +82,9 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     }
     const options = { caller: { kind: 'person' as const, name: principal.name }, signal: context.stop.invocationSignal };
     const running = context.engine.invokeHeld(entity, request.params.effector, request.body ?? {}, options).then(
-      (result) => Object.assign(entry, { status: 'succeeded' as const, result: redact(result) }),
+      (result) => context.invocations.settle(id, entry, { status: 'succeeded', result: redact(result) }),
       (error: unknown) => {
-        Object.assign(entry, { status: 'failed' as const, error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });
+        context.invocations.settle(id, entry, { status: 'failed', error: describeError(error), code: error instanceof HomeostatError ? error.code : 'E_EFFECTOR_FAILED' });
         if (error instanceof ValidationError || error instanceof QuotaExceededError) throw error;
         return entry;
       },

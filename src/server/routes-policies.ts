@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HomeostatError, ValidationError, describeError } from '../core/errors.js';
 import { ApiError, statusForCode, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+import { inputJsonSchema } from './input-json-schema.js';
 
 const policyParams = z.object({ id: z.string().min(1) });
 
@@ -46,13 +47,7 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
 
   api.get('/policies/:id', { schema: { summary: 'One policy: status, config and its schema', params: policyParams } }, async (request) => {
     const a = visible(request, request.params.id);
-    let configSchema: unknown = {};
-    try {
-      configSchema = z.toJSONSchema(a.definition.config, { io: 'input', unrepresentable: 'any' });
-    } catch {
-      configSchema = {};
-    }
-    return { ...context.engine.policy(a.id), description: a.definition.description ?? null, config: a.rawConfig, configSchema };
+    return { ...context.engine.policy(a.id), description: a.definition.description ?? null, config: a.rawConfig, configSchema: inputJsonSchema(a.definition.config) };
   });
 
   api.post('/policies/:id/suspend', { schema: { summary: 'Suspend: keeps planning; decisions are recorded as suspended', params: policyParams, body: z.object({ reason: z.string().max(500).optional() }).optional() } }, async (request) => {

@@ -7,8 +7,8 @@ import { ReadingRing } from './reading-ring.js';
 
 /** What the service keeps of one sensor while somebody watches it. */
 interface Tap {
-  /** Open streams whose subtree holds the sensor: while above zero, readings go to the event hub. */
-  streams: number;
+  /** True while an open stream's subtree holds the sensor: its readings go to the event hub. */
+  streamed: boolean;
   /** History kept for the history view (watched) or because the sensor declares it. */
   ring: ReadingRing | undefined;
   /** True when the sensor's definition asks for history: kept for as long as the sensor lives. */
@@ -81,12 +81,15 @@ export class SensorHistory {
   /**
    * Sends the readings of every sensor under `root` (and of entities that join it) to the hub until released.
    * Sensors not created yet (an entity creates one on first use) are not created for it: each is tapped as it
-   * is created, so streaming a large tree costs only the sensors that read something.
+   * is created, so streaming a large tree costs only the sensors that read something. Opening or releasing a
+   * stream walks `root`'s subtree only, and not at all while another open stream covers `root` (on `root`
+   * itself or above it): every sensor there is tapped already and stays so.
    */
   stream(root: Entity): () => void {
+    const covered = this.streamedOver(root);
     this.streamRoots.set(root, (this.streamRoots.get(root) ?? 0) + 1);
     this.unfollowCreation ??= this.tree._followSensorCreation((entity, sensor) => this.onSensorCreated(entity, sensor));
-    for (const entity of this.tree.entities()) if (root.contains(entity)) this.refreshStreams(entity);
+    if (!covered) this.refreshSubtree(root);
     let released = false;
     return () => {
       if (released) return;
@@ -94,7 +97,7 @@ export class SensorHistory {
       const left = (this.streamRoots.get(root) ?? 1) - 1;
       if (left > 0) this.streamRoots.set(root, left);
       else this.streamRoots.delete(root);
-      for (const entity of this.tree.entities()) if (root.contains(entity)) this.refreshStreams(entity);
+      if (!this.streamedOver(root)) this.refreshSubtree(root);
       if (this.streamRoots.size === 0) this.stopFollowingCreation();
     };
   }
@@ -145,26 +148,29 @@ export class SensorHistory {
    */
   private onSensorCreated(entity: Entity, s: Sensor<unknown>): void {
     if (this.creatingState || this.tree.find(entity.id) !== entity) return;
-    const streams = this.streamsOver(entity);
-    if (streams > 0) this.setStreams(s, streams);
+    if (this.streamedOver(entity)) this.setStreamed(s, true);
   }
 
-  /** Open streams whose subtree holds `entity`. */
-  private streamsOver(entity: Entity): number {
-    let streams = 0;
-    for (const [root, open] of this.streamRoots) if (root.contains(entity)) streams += open;
-    return streams;
+  /** True when an open stream's subtree holds `entity`. */
+  private streamedOver(entity: Entity): boolean {
+    for (const root of this.streamRoots.keys()) if (root.contains(entity)) return true;
+    return false;
+  }
+
+  /** Refreshes every entity of `root`'s subtree that is still in the tree. */
+  private refreshSubtree(root: Entity): void {
+    for (const entity of root.subtree()) if (this.tree.find(entity.id) === entity) this.refreshStreams(entity);
   }
 
   /**
-   * Sets each created sensor of `entity` to the streams open over it now (counted afresh, so that the
+   * Sets each created sensor of `entity` to whether a stream is open over it now (found afresh, so that the
    * order in which sensors, entities and streams come and go cannot leave a sensor tapped for nobody).
    */
   private refreshStreams(entity: Entity): void {
-    const streams = this.streamsOver(entity);
+    const streamed = this.streamedOver(entity);
     // a lifecycle state set before anyone asked is kept without a sensor: the stream needs it to see changes
     // (its creation publishes the kept state, which is no change: tapped after it)
-    if (streams > 0 && entity.hasSensor(STATE_SENSOR)) {
+    if (streamed && entity.hasSensor(STATE_SENSOR)) {
       this.creatingState = true;
       try {
         entity.sensor(STATE_SENSOR);
@@ -172,14 +178,14 @@ export class SensorHistory {
         this.creatingState = false;
       }
     }
-    for (const s of entity._createdSensors()) this.setStreams(s, streams);
+    for (const s of entity._createdSensors()) this.setStreamed(s, streamed);
   }
 
-  private setStreams(s: Sensor<unknown>, streams: number): void {
-    const tap = streams > 0 ? this.tap(s) : this.taps.get(s);
+  private setStreamed(s: Sensor<unknown>, streamed: boolean): void {
+    const tap = streamed ? this.tap(s) : this.taps.get(s);
     if (!tap) return;
-    tap.streams = streams;
-    if (streams > 0) this.listen(s, tap);
+    tap.streamed = streamed;
+    if (streamed) this.listen(s, tap);
     else this.release(s, tap);
   }
 
@@ -193,7 +199,7 @@ export class SensorHistory {
 
   /** Drops the subscription (and the tap) once nothing is kept for the sensor. */
   private release(s: Sensor<unknown>, tap: Tap): void {
-    if (tap.streams > 0 || tap.ring) return;
+    if (tap.streamed || tap.ring) return;
     tap.subscription?.unsubscribe();
     this.taps.delete(s);
   }
@@ -201,7 +207,7 @@ export class SensorHistory {
   private tap(s: Sensor<unknown>): Tap {
     let tap = this.taps.get(s);
     if (!tap) {
-      tap = { streams: 0, ring: undefined, declared: s.definition.history !== undefined, subscription: undefined };
+      tap = { streamed: false, ring: undefined, declared: s.definition.history !== undefined, subscription: undefined };
       this.taps.set(s, tap);
     }
     return tap;
@@ -217,7 +223,7 @@ export class SensorHistory {
   private listen(s: Sensor<unknown>, tap: Tap): void {
     tap.subscription ??= s.readings$.subscribe((o) => {
       tap.ring?.push(o);
-      if (tap.streams > 0) this.onReading(o);
+      if (tap.streamed) this.onReading(o);
     });
   }
 }

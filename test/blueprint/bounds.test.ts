@@ -69,7 +69,7 @@ application:
 describe('bounded counts', () => {
   it('refuses an absurd initial size at its position', async () => {
     const found = await problemsOf(clusterBlueprint('- use: replacer', ' initialSize: 1000000000 '));
-    expect(found).toEqual([expect.stringMatching(/^8:30: initialSize: a group size is at most 1000 \(members\)/)]);
+    expect(found).toEqual([expect.stringMatching(/^8:30: initialSize: a group size is at most 10000 \(members\)/)]);
   });
 
   it('accepts a group at the bound, and it deploys', async () => {
@@ -84,7 +84,7 @@ describe('bounded counts', () => {
 
   it('bounds sizes and counts in policy configs', async () => {
     const found = await problemsOf(clusterBlueprint('- use: restarter\n  config: { maxRestarts: 1000000, restartEffector: rollingRestart }\n- use: autoscaler\n  config: { metric: cpu, target: 0.5, max: 1000000000 }'));
-    expect(found).toEqual([expect.stringMatching(/maxRestarts: a count of attempts is at most 1000/), expect.stringMatching(/max: a group size is at most 1000 \(members\)/)]);
+    expect(found).toEqual([expect.stringMatching(/maxRestarts: a count of attempts is at most 1000/), expect.stringMatching(/max: a group size is at most 10000 \(members\)/)]);
   });
 
   it('bounds simulated sizes and rates, and refuses a start above the maximum', async () => {

@@ -54,7 +54,7 @@ describe.concurrent('homeostat validate refuses blueprints that would fail or mi
   });
 
   it('an absurd initial size', async () => {
-    await expectRefused(`${invalid}/huge-initial-size.yaml`, [/^9:30: initialSize: a group size is at most 1000 \(members\)/]);
+    await expectRefused(`${invalid}/huge-initial-size.yaml`, [/^9:30: initialSize: a group size is at most 10000 \(members\)/]);
   });
 
   it('a duration longer than a timer can hold', async () => {

@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
+import { isPrivateDirectory, readPrivateFile } from './private-files.js';
+import { partialFileName, stalePartials } from './stale-partials.js';
 
 /** A CommonJS script compiled with V8's code cache: what it exports, and a way to keep what was compiled. */
 export interface CachedScript<Exports> {
@@ -52,7 +54,9 @@ function crc32(data: string | Uint8Array): Buffer {
  * from V8's code cache when a cache of this very script (same build id, size, modification time, Node and
  * architecture) is found in one of `cacheDirs`. A cache file carries a CRC-32 of its content: one that is
  * missing, truncated, corrupt or from another build is ignored (the script is compiled as without a cache)
- * and replaced on `save()`. V8 itself rejects code cached by another V8 version or with other flags.
+ * and replaced on `save()`. V8 itself rejects code cached by another V8 version or with other flags. A cache
+ * directory or file that someone other than the current user owns or can write to is neither read nor written
+ * (see private-files.ts).
  * The script cannot use `import()` (a script compiled from the cache has no module loader): it must be handed
  * a function that imports for it.
  * @throws what reading or running the script throws; never because of the cache
@@ -106,15 +110,16 @@ function cacheNames(file: string, length: number, options: CachedScriptOptions):
   return { file: `${buildPrefix}${flags}-${options.purpose.replace(/[^a-z0-9]/gi, '_')}.v8`, scriptPrefix, buildPrefix };
 }
 
-/** The cached code in the first directory that has a sound copy, else undefined. */
+/**
+ * The cached code in the first directory that has a sound copy, else undefined. Only a directory and a file
+ * that the current user alone can change are read: code planted by someone who can write to
+ * node_modules/.cache but not to the command would run as whoever runs the command.
+ */
 function readCache(dirs: readonly string[], name: string): Buffer | undefined {
   for (const dir of dirs) {
-    let content: Buffer;
-    try {
-      content = readFileSync(path.join(dir, name));
-    } catch {
-      continue;
-    }
+    if (!isPrivateDirectory(dir)) continue;
+    const content = readPrivateFile(path.join(dir, name));
+    if (content === undefined) continue;
     const data = content.subarray(DIGEST_BYTES);
     if (content.length > DIGEST_BYTES && crc32(data).equals(content.subarray(0, DIGEST_BYTES))) return data;
   }
@@ -122,8 +127,9 @@ function readCache(dirs: readonly string[], name: string): Buffer | undefined {
 }
 
 /**
- * Writes the script's compiled code into the first directory that takes it (a whole file or none: written
- * aside, then renamed), and removes that directory's caches of earlier builds of the same script.
+ * Writes the script's compiled code into the first directory that takes it and that only the current user
+ * can change (a whole file or none: written aside, then renamed), and removes that directory's caches of
+ * earlier builds of the same script and the partial files of writers that never finished.
  */
 function writeCache(dirs: readonly string[], names: ReturnType<typeof cacheNames>, script: vm.Script): void {
   let data: Buffer;
@@ -134,30 +140,36 @@ function writeCache(dirs: readonly string[], names: ReturnType<typeof cacheNames
   }
   for (const dir of dirs) {
     const target = path.join(dir, names.file);
-    const partial = `${target}.${process.pid}.partial`;
+    const partial = partialFileName(target);
     try {
       // the parents (node_modules/.cache, ~/.cache) as any tool makes them; only the cache's own directory private
       mkdirSync(path.dirname(dir), { recursive: true });
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // one that was there already, someone else's or open to others, would never be read: the next one then
+      if (!isPrivateDirectory(dir)) continue;
       writeFileSync(partial, Buffer.concat([crc32(data), data]), { mode: 0o600 });
       renameSync(partial, target);
     } catch {
       removeQuietly(partial);
       continue;
     }
-    removeEarlierBuilds(dir, names);
+    tidy(dir, names);
     return;
   }
 }
 
-function removeEarlierBuilds(dir: string, names: ReturnType<typeof cacheNames>): void {
+/** Removes the caches of earlier builds of the script from `dir`, and partial files no write will finish. */
+function tidy(dir: string, names: ReturnType<typeof cacheNames>): void {
+  let entries: string[];
   try {
-    for (const entry of readdirSync(dir)) {
-      if (entry.startsWith(names.scriptPrefix) && !entry.startsWith(names.buildPrefix) && entry.endsWith('.v8')) removeQuietly(path.join(dir, entry));
-    }
+    entries = readdirSync(dir);
   } catch {
-    // a directory that cannot be listed: left as it is
+    return; // a directory that cannot be listed: left as it is
   }
+  for (const entry of entries) {
+    if (entry.startsWith(names.scriptPrefix) && !entry.startsWith(names.buildPrefix) && entry.endsWith('.v8')) removeQuietly(path.join(dir, entry));
+  }
+  for (const file of stalePartials(dir, entries, Date.now())) removeQuietly(file);
 }
 
 function removeQuietly(file: string): void {

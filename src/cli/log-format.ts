@@ -69,10 +69,22 @@ export function humanDestination(write: (line: string) => void): DestinationStre
   };
 }
 
-/** The logger of `homeostat run` in the given format, writing to `write` (default stdout). */
+/**
+ * Standard output as the run's log destination, written synchronously (as Node writes stdout to a pipe or a
+ * file), so that no line is left buffered when the process ends. pino's default destination buffers and
+ * writes what is left from an exit listener, which retries for ever on a pipe whose reader has gone (EPIPE):
+ * a run stopped after its reader went never ended. Here a write that meets EPIPE drops that line and every
+ * later one (pino's own handling), and the loops go on; so does the human format, where process.stdout would
+ * have thrown an unhandled EPIPE and ended the run.
+ */
+export function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
+}
+
+/** The logger of `homeostat run` in the given format, writing to `write` (default stdoutDestination). */
 export function createRunLogger(format: LogFormat, write?: (text: string) => void): Logger {
   // secrets are redacted at any depth in every line, and what a line holds is bounded
   const options = { base: { service: 'homeostat' }, formatters: { log: (fields: Record<string, unknown>) => redact(fields) as Record<string, unknown> } };
-  if (format === 'human') return pino(options, humanDestination(write ?? ((text) => void process.stdout.write(text))));
-  return write === undefined ? pino(options) : pino(options, { write });
+  const destination = write === undefined ? stdoutDestination() : { write };
+  return pino(options, format === 'human' ? humanDestination((text) => destination.write(text)) : destination);
 }

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { Deployment } from '../blueprint/deployment.js';
 import { describeError } from '../core/errors.js';
@@ -16,6 +15,8 @@ import { instanceName, joinHa, joinShards } from './ha-option.js';
 import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
+import { awaitStopRequest } from './stop-request.js';
+import { stdoutDestination } from './log-format.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 
 /**
@@ -121,7 +122,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const blueprint = await loadOrReport(file, io);
   if (!blueprint) return 1;
   // secrets are redacted at any depth in every log line, and what a line holds is bounded
-  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } });
+  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } }, stdoutDestination());
   const telemetry = await startOtelSdk(logger);
   let store;
   try {
@@ -160,11 +161,15 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     logFeedChanges(logger, deployment.feeds),
     processEvents$.subscribe((e) => logger[e.kind === 'exited' || e.kind === 'cleaned' ? 'warn' : 'info']({ process: e }, e.message)),
   ];
+  // listening before the loops start and before the line that says Ctrl-C stops them: a signal in between
+  // would otherwise end the process at once, leaving what the loops started behind
+  const stop = awaitStopRequest(options.until);
   try {
     deployment.start();
   } catch (error) {
     io.err(`${file}: cannot start: ${describeError(error)}`);
     await deployment.stop().catch(() => undefined);
+    stop.release();
     return 1;
   }
   const policies = deployment.engine.policies();
@@ -183,12 +188,12 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     } catch (error) {
       io.err(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);
       await deployment.stop().catch(() => undefined);
+      stop.release();
       return 1;
     }
   }
-  const stopSignal = options.until ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-  const signal = await stopSignal;
-  logger.info({ signal: Array.isArray(signal) ? signal[0] : signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
+  const signal = await stop.requested;
+  logger.info({ signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
   const code = await stopWithin(stopGraceMs, async () => {
     for (const subscription of subscriptions) subscription.unsubscribe();
     await coordinator?.stop();
@@ -200,6 +205,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     });
     await telemetry?.shutdown().catch(() => undefined);
   }, logger);
+  stop.release();
   if (code === 0) {
     const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
     logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);

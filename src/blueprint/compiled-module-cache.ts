@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isPrivateDirectory, isPrivateFile } from '../core/private-files.js';
 import type { CompiledModule } from './compile-typescript-module.js';
 import { nearestTsconfig } from './nearest-tsconfig.js';
 import { tsconfigChain } from './tsconfig-extends.js';
@@ -38,14 +39,21 @@ export function cacheDirFor(modulePath: string): string | undefined {
 }
 
 /**
- * `dir` once it exists and can be written, or undefined when it cannot (a read-only node_modules, a file in
- * the way): the module is then compiled for this run only, as without a project node_modules.
+ * `dir` once it exists, can be written and only this user can change it (made 0700; one of this user's
+ * made before with a laxer mode is made 0700), or undefined when it cannot be (a read-only node_modules, a
+ * file in the way, a directory someone else owns): the module is then compiled for this run only, as without
+ * a project node_modules. Compiled modules are imported as they are found, so nobody else may plant one.
  */
 export async function writableCacheDir(dir: string): Promise<string | undefined> {
   try {
-    await mkdir(dir, { recursive: true });
+    // only the cache's own directory is private: node_modules/.cache is shared with other tools
+    await mkdir(path.dirname(dir), { recursive: true });
+    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     await access(dir, constants.W_OK);
-    return dir;
+    if (!isPrivateDirectory(dir) && (await stat(dir)).uid === process.getuid?.()) await chmod(dir, 0o700);
+    return isPrivateDirectory(dir) ? dir : undefined;
   } catch {
     return undefined;
   }
@@ -66,9 +74,12 @@ export function cacheKey(modulePath: string, source: string, buildId: string): s
  */
 export async function findCompiled(dir: string, key: string, compiler: string | undefined): Promise<string | undefined> {
   const file = path.join(dir, `${key}.mjs`);
+  const manifestFile = path.join(dir, `${key}.json`);
+  // a cache someone else can write to could hold a module they planted: it is not used (compiled afresh)
+  if (!isPrivateDirectory(dir) || !isPrivateFile(manifestFile) || !isPrivateFile(file)) return undefined;
   let manifest: CacheManifest;
   try {
-    manifest = JSON.parse(await readFile(path.join(dir, `${key}.json`), 'utf8')) as CacheManifest;
+    manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as CacheManifest;
   } catch {
     return undefined;
   }
@@ -89,7 +100,7 @@ export async function findCompiled(dir: string, key: string, compiler: string | 
   const sources = manifest.inputs.filter((input) => SOURCE_FILE.test(input.file));
   const configs = new Set(sources.flatMap((input) => nearestTsconfig(input.file)));
   if ([...configs].some((config) => tsconfigChain(config).some((file) => !recorded.has(file)))) return undefined;
-  return existsSync(file) ? file : undefined;
+  return file;
 }
 
 /**
@@ -141,6 +152,6 @@ async function isAbandoned(partial: string): Promise<boolean> {
 
 async function writeWhole(file: string, text: string): Promise<void> {
   const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, text);
+  await writeFile(partial, text, { mode: 0o600 });
   await rename(partial, file);
 }

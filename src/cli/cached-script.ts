@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
-import { isPrivateDirectory, readPrivateFile } from './private-files.js';
+import { isPrivateDirectory, readPrivateFile } from '../core/private-files.js';
 import { partialFileName, stalePartials } from './stale-partials.js';
 
 /** A CommonJS script compiled with V8's code cache: what it exports, and a way to keep what was compiled. */
@@ -56,7 +56,7 @@ function crc32(data: string | Uint8Array): Buffer {
  * missing, truncated, corrupt or from another build is ignored (the script is compiled as without a cache)
  * and replaced on `save()`. V8 itself rejects code cached by another V8 version or with other flags. A cache
  * directory or file that someone other than the current user owns or can write to is neither read nor written
- * (see private-files.ts).
+ * (see core/private-files.ts).
  * The script cannot use `import()` (a script compiled from the cache has no module loader): it must be handed
  * a function that imports for it.
  * @throws what reading or running the script throws; never because of the cache

@@ -1,10 +1,10 @@
 // The compiled-module cache's housekeeping, on a real directory: storing a module's new version removes its
 // older entries, but not the file another process is writing right now for a version of its own.
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, findCompiled, storeCompiled } from '../../src/blueprint/compiled-module-cache.js';
+import { cacheKey, findCompiled, storeCompiled, writableCacheDir } from '../../src/blueprint/compiled-module-cache.js';
 
 let dir: string;
 let modulePath: string;
@@ -68,5 +68,51 @@ describe('finding a compiled module', () => {
     await mkdir(path.join(dir, 'node_modules/shared-config'), { recursive: true });
     await writeFile(path.join(dir, 'node_modules/shared-config/tsconfig.json'), '{}');
     expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+  });
+
+  it('uses no module someone else could have planted: a cache directory or file others can write to, or one another user owns', async () => {
+    const key = await store('export default 2;\n');
+    const compiled = path.join(dir, `${key}.mjs`);
+    expect(await findCompiled(dir, key, '0.28.2')).toBe(compiled);
+    await chmod(compiled, 0o664); // group-writable: anyone in the group could have replaced it
+    expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    await chmod(compiled, 0o600);
+    await chmod(path.join(dir, `${key}.json`), 0o646);
+    expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    await chmod(path.join(dir, `${key}.json`), 0o600);
+    await chmod(dir, 0o777);
+    expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    await chmod(dir, 0o700);
+    expect(await findCompiled(dir, key, '0.28.2')).toBe(compiled);
+    if (process.getuid?.() === 0) {
+      await chown(compiled, 4242, 4242); // another user's file, however private
+      expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    }
+  });
+});
+
+describe('the cache directory', () => {
+  it('is made for this user alone whatever the umask, its files too, and one made laxer before is tightened', async () => {
+    const previous = process.umask(0o002); // a user-private-group umask: directories 0775, files 0664
+    try {
+      const cacheDir = path.join(dir, 'node_modules', '.cache', 'homeostat-modules');
+      expect(await writableCacheDir(cacheDir)).toBe(cacheDir);
+      expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(path.dirname(cacheDir))).mode & 0o777).toBe(0o775); // node_modules/.cache is other tools' too
+      const key = cacheKey(modulePath, 'export default 1;\n', 'build');
+      await storeCompiled(path.join(cacheDir, `${key}.mjs`), modulePath, { code: 'export default 1;\n', inputs: [modulePath], compiler: '0.28.2' }, true);
+      expect((await stat(path.join(cacheDir, `${key}.mjs`))).mode & 0o777).toBe(0o600);
+      expect(await findCompiled(cacheDir, key, '0.28.2')).toBe(path.join(cacheDir, `${key}.mjs`));
+      await chmod(cacheDir, 0o775);
+      expect(await writableCacheDir(cacheDir)).toBe(cacheDir);
+      expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+      if (process.getuid?.() === 0) {
+        await chown(cacheDir, 4242, 4242);
+        await chmod(cacheDir, 0o777);
+        expect(await writableCacheDir(cacheDir)).toBeUndefined(); // not ours to tighten: compiled for this run only
+      }
+    } finally {
+      process.umask(previous);
+    }
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCachedScript } from '../../src/cli/cached-script.js';
-import { isPrivateDirectory, readPrivateFile } from '../../src/cli/private-files.js';
+import { isPrivateDirectory, readPrivateFile } from '../../src/core/private-files.js';
 
 const execFileAsync = promisify(execFile);
 const uid = process.getuid?.() ?? 0;

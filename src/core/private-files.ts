@@ -27,6 +27,20 @@ export function isPrivateDirectory(dir: string, uid: number | undefined = proces
 }
 
 /**
+ * Whether `file` is a regular file only `uid` can change (see onlyChangeableBy), followed through links: what
+ * a private directory holds, checked before it is loaded by path (an import), where it cannot be read first.
+ * @param uid the user who must own it; default the current user (process.getuid)
+ */
+export function isPrivateFile(file: string, uid: number | undefined = process.getuid?.()): boolean {
+  try {
+    const stats = statSync(file);
+    return stats.isFile() && onlyChangeableBy(stats, uid);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The content of `file` when it is a regular file only `uid` can change (checked on the file as opened, so
  * that a file swapped in after a check is not read), else undefined; undefined too when it cannot be read.
  * @param uid the user who must own it; default the current user (process.getuid)

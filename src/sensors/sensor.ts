@@ -8,6 +8,7 @@ import { NOT_QUIET, isReadingSink, type QuietRange, type ReadingSink } from './r
 import { deliver, deliverReading } from './deliver.js';
 import { SENSOR_TIE, isSensorTie } from './sensor-tie.js';
 import { SensorStream, SensorTap } from './sensor-stream.js';
+import { staleFrom } from './stale-from.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
@@ -126,6 +127,16 @@ export class Sensor<T> {
     const bound = this.definition.staleAfterMs;
     // the clock is read only for a sensor with a bound (most have none; enrichers ask for every source)
     return bound !== undefined && (now ?? this.context.scheduler.now()) - this.lastAt > bound;
+  }
+
+  /**
+   * When the latest reading goes stale (ms): `isStale(now)` exactly when `now >= staleAt`. Infinity when it
+   * never does (no bound), -Infinity with no reading. For queues of expiries (enrichers that count fresh values).
+   */
+  get staleAt(): number {
+    if (!this.hasReading) return -Infinity;
+    const bound = this.definition.staleAfterMs;
+    return bound === undefined ? Infinity : staleFrom(this.lastAt, bound);
   }
 
   /**

@@ -11,7 +11,7 @@ interface Counted {
   /** Whether `value` is in the counts (false: no reading, or it went stale). */
   counted: boolean;
   value: unknown;
-  /** When the counted value goes stale (ms): after `at + staleAfterMs`; Infinity without a bound. */
+  /** When the counted value goes stale (ms, `Sensor.staleAt`); Infinity without a bound. */
   expiresAt: number;
 }
 
@@ -115,8 +115,8 @@ export class AggregateTally {
     source.version++;
     const value = source.sensor.value;
     if (value === undefined) return;
-    const bound = source.sensor.definition.staleAfterMs;
-    source.expiresAt = bound === undefined ? Infinity : (source.sensor.current?.at ?? 0) + bound;
+    // when `isStale` turns true, to the last digit (a rounded `at + bound` can order two expiries wrongly)
+    source.expiresAt = source.sensor.staleAt;
     source.counted = true;
     source.value = value;
     this.fresh++;

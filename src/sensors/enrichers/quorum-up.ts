@@ -21,13 +21,13 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
   return {
     description: `quorum(${options.rule.rule}, ${options.from}.service.up) -> service.up`,
     publishes: ['service.up', 'service.state'],
-    start(entity, { tree }) {
+    start(entity, { tree, scheduler }) {
       recordQuorumRule(entity, { from: options.from, rule: options.rule });
-      // the up-count follows each source's readings; every source is read again only while the tally cannot
-      // be trusted: a source's health can go stale, or the tree announced a change the tally has not seen yet
-      const tally = new UpTally();
+      // the up-count follows each source's readings and the expiry of bounded health; every source is read
+      // again only while the tree announced a change the tally has not seen yet (its listener comes later)
+      const tally = new UpTally(scheduler);
       const quorum = (): boolean => {
-        if (tally.exact && tally.size === sourceCountOf(entity, options.from)) return quorumHolds(options.rule, tally.healthy, tally.size);
+        if (tally.size === sourceCountOf(entity, options.from)) return quorumHolds(options.rule, tally.healthy(), tally.size);
         return hasQuorum(options.rule, sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value));
       };
       const recompute = (): void => {

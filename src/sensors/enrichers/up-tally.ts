@@ -1,61 +1,108 @@
+import type { SchedulerLike } from 'rxjs';
 import type { Entity } from '../../core/entity.js';
+import { MinHeap } from '../../core/min-heap.js';
 import type { Sensor } from '../sensor.js';
 
+/** One counted source: its `service.up` sensor and whether it is counted as up. */
+interface Counted {
+  readonly sensor: Sensor<boolean>;
+  up: boolean;
+  /** When the reading counted up goes stale (ms, `Sensor.staleAt`); Infinity when it never does. */
+  staleAt: number;
+  /** Bumped at each recount and when the source leaves: expiries of an older version are dead. */
+  version: number;
+}
+
+/** When a source counted up goes stale, alive while the source has not been recounted since. */
+interface Expiry {
+  readonly source: Counted;
+  readonly version: number;
+  /** The first time (ms) at which its `service.up` is stale (`Sensor.staleAt`). */
+  readonly at: number;
+}
+
 /**
- * How many of a set of sources have `service.up` true, kept one source at a time: a source is counted when
- * it joins, recounted on each of its readings and uncounted when it leaves, so the count costs O(1) per
- * change instead of a scan of the whole set (which made a quorum over n members quadratic as they start).
+ * How many of a set of sources have `service.up` true and fresh, kept one source at a time: a source is
+ * counted when it joins, recounted on each of its readings and uncounted when it leaves, so the count costs
+ * O(log n) per change instead of a scan of the whole set (which made a quorum over n members quadratic as
+ * they start or report).
  *
- * A `service.up` with a staleness bound can turn unknown with no reading at all, so while any source has
- * one the tally is not `exact` and the caller reads every source instead.
+ * A `service.up` with a staleness bound (every tcp or http health check gives it one) turns unknown with no
+ * reading at all: a source counted up is queued by the time its reading goes stale, and `healthy` first takes
+ * out what is due by the scheduler's now. The count then equals, at any time the scheduler has reached, what
+ * reading every source's `service.up` value would count, provided the tally heard every reading (see
+ * `refresh`) and the scheduler's time does not go back (a stale reading stays stale without a new one).
  */
 export class UpTally {
-  /** Each counted source's `service.up` sensor and whether it was up at its last count. */
-  private readonly counted = new Map<Entity, { readonly sensor: Sensor<boolean>; up: boolean }>();
+  private readonly counted = new Map<Entity, Counted>();
   private upCount = 0;
-  /** Counted sources whose `service.up` has a staleness bound. */
-  private staleable = 0;
+  private expiries = new MinHeap<Expiry>((e) => e.at);
+
+  constructor(private readonly scheduler: SchedulerLike) {}
 
   /** Sources counted. */
   get size(): number {
     return this.counted.size;
   }
 
-  /** Sources counted as up. */
-  get healthy(): number {
+  /** Sources whose `service.up` is true and fresh now (those gone stale since their last count are taken out). */
+  healthy(): number {
+    const now = this.scheduler.now();
+    for (let due = this.expiries.peek(); due !== undefined && due.at <= now; due = this.expiries.peek()) {
+      this.expiries.pop();
+      if (due.version === due.source.version) this.setUp(due.source, false);
+    }
     return this.upCount;
-  }
-
-  /** True when the count can be trusted without reading every source (no source's health can go stale). */
-  get exact(): boolean {
-    return this.staleable === 0;
   }
 
   /** Counts a source that joined the set (no-op when it is counted already). */
   add(source: Entity): void {
     if (this.counted.has(source)) return;
-    const sensor = source.sensor<boolean>('service.up');
-    const up = sensor.value === true;
-    this.counted.set(source, { sensor, up });
-    if (up) this.upCount++;
-    if (sensor.definition.staleAfterMs !== undefined) this.staleable++;
+    const counted: Counted = { sensor: source.sensor<boolean>('service.up'), up: false, staleAt: Infinity, version: 0 };
+    this.counted.set(source, counted);
+    this.recount(counted);
   }
 
-  /** Recounts a source after one of its readings. */
+  /** Recounts a source after one of its readings (any time, older or newer, may have replaced its last one). */
   refresh(source: Entity): void {
-    const entry = this.counted.get(source);
-    if (!entry) return;
-    const up = entry.sensor.value === true;
-    if (up !== entry.up) this.upCount += up ? 1 : -1;
-    entry.up = up;
+    const counted = this.counted.get(source);
+    if (counted) this.recount(counted);
   }
 
   /** Uncounts a source that left the set. */
   delete(source: Entity): void {
-    const entry = this.counted.get(source);
-    if (!entry) return;
+    const counted = this.counted.get(source);
+    if (!counted) return;
     this.counted.delete(source);
-    if (entry.up) this.upCount--;
-    if (entry.sensor.definition.staleAfterMs !== undefined) this.staleable--;
+    this.setUp(counted, false);
+    counted.version++;
+  }
+
+  private recount(source: Counted): void {
+    source.version++;
+    // `value` is true only while fresh, so a reading counted up has its expiry still ahead
+    const up = source.sensor.value === true;
+    this.setUp(source, up);
+    if (!up) return;
+    source.staleAt = source.sensor.staleAt;
+    if (source.staleAt === Infinity) return;
+    this.expiries.push({ source, version: source.version, at: source.staleAt });
+    // one expiry per reading of a bounded source: the dead ones leave as their time passes, but readings stamped
+    // far ahead (publishAt) could keep them; past twice the sources, only the live ones are kept
+    if (this.expiries.size > 2 * this.counted.size + 64) this.compact();
+  }
+
+  private setUp(source: Counted, up: boolean): void {
+    if (up !== source.up) this.upCount += up ? 1 : -1;
+    source.up = up;
+  }
+
+  /** Drops the dead expiries. */
+  private compact(): void {
+    const expiries = new MinHeap<Expiry>((e) => e.at);
+    for (const source of this.counted.values()) {
+      if (source.up && source.staleAt !== Infinity) expiries.push({ source, version: source.version, at: source.staleAt });
+    }
+    this.expiries = expiries;
   }
 }

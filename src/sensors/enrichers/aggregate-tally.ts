@@ -42,8 +42,8 @@ export interface FreshCounts {
  * at n different instants cost O(n log n), not O(n^2). The sum is compensated (Neumaier) and recomputed from
  * the values now and then, so it stays within rounding of a fresh sum.
  *
- * The tally is not `exact` while a source lacks the sensor (it may add it later, unannounced) or holds a
- * number that is not finite: the caller then reads every source.
+ * A source without the sensor counts as one with no value until the caller says it has made it (`gained`).
+ * The tally is not `exact` while a source holds a number that is not finite: the caller then reads every source.
  */
 export class AggregateTally {
   private readonly sources = new Map<Entity, Counted>();
@@ -71,14 +71,26 @@ export class AggregateTally {
 
   /** True when the counts can be used instead of reading every source. */
   get exact(): boolean {
-    return this.sensorless.size === 0 && this.nonFinite === 0;
+    return this.nonFinite === 0;
   }
 
-  /** Counts a source that joined the set (no-op when it is in it). */
+  /** Counts a source that joined the set (no-op when it is in it); one without the sensor counts with no value. */
   add(source: Entity): void {
     if (this.sources.has(source) || this.sensorless.has(source)) return;
     if (!source.hasSensor(this.sensor)) return void this.sensorless.add(source);
-    const counted: Counted = { sensor: source.sensor(this.sensor), version: 0, counted: false, value: undefined, expiresAt: Infinity };
+    this.count(source, source.sensor(this.sensor));
+  }
+
+  /**
+   * Counts from now on the sensor a source in the set had not made when it joined (`sensor`: the one it has
+   * just made; the caller follows sensor creation). No-op for a source that is not waiting for it.
+   */
+  gained(source: Entity, sensor: Sensor<unknown>): void {
+    if (this.sensorless.delete(source)) this.count(source, sensor);
+  }
+
+  private count(source: Entity, sensor: Sensor<unknown>): void {
+    const counted: Counted = { sensor, version: 0, counted: false, value: undefined, expiresAt: Infinity };
     this.sources.set(source, counted);
     this.recount(counted);
   }

@@ -5,6 +5,8 @@ import type { Enricher } from './enricher.js';
 import { coalesce } from './coalesce.js';
 import { followSources, sourceCountOf, sourcesOf, type SourceSet } from './sources.js';
 import { AggregateTally, type FreshCounts } from './aggregate-tally.js';
+import { SensorWait } from './sensor-wait.js';
+import type { Sensor } from '../sensor.js';
 
 /** How values are combined. `fractionUp` reads a boolean sensor and counts missing values as not up. */
 export type AggregateOp = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'fractionUp';
@@ -47,25 +49,41 @@ export function aggregate(options: AggregateOptions): Enricher {
           tally.exact && tally.size === total ? fromCounts(tally.counts(), total, options.op, minCoverage) : combine(sourcesOf(entity, options.from), options, minCoverage);
         if (value !== undefined) target.publish(value);
       });
+      const followReadings = (source: Entity, sensor: Sensor<unknown>, held: Subscription): void => {
+        held.add(
+          sensor.readings$.subscribe(() => {
+            tally.refresh(source);
+            recompute.trigger();
+          }),
+        );
+      };
+      // a source that joins before it has the sensor (a member's own enricher or a push makes it later) is
+      // followed from when it makes it: until then it counts with no value, as reading it would say
+      const waiting = new SensorWait(tree, options.sensor, (source, sensor, held) => {
+        tally.gained(source, sensor);
+        followReadings(source, sensor, held);
+        recompute.trigger();
+      });
       const subscription = followSources(
         tree,
         entity,
         options.from,
         (source) => {
           tally.add(source);
-          const readings = source.hasSensor(options.sensor)
-            ? source.sensor(options.sensor).readings$.subscribe(() => {
-                tally.refresh(source);
-                recompute.trigger();
-              })
-            : new Subscription();
-          readings.add(() => tally.delete(source));
-          return readings;
+          const held = new Subscription();
+          if (source.hasSensor(options.sensor)) followReadings(source, source.sensor(options.sensor), held);
+          else waiting.add(source, held);
+          held.add(() => {
+            waiting.delete(source);
+            tally.delete(source);
+          });
+          return held;
         },
         recompute.trigger,
       );
       recompute.trigger();
       subscription.add(recompute.cancel);
+      subscription.add(() => waiting.close());
       return subscription;
     },
   };

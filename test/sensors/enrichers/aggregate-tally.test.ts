@@ -37,9 +37,31 @@ function scanningAggregate({ from, op, minCoverage = op === 'sum' ? 1 : 0 }: Opt
         else value = op === 'min' ? Math.min(...numbers) : Math.max(...numbers);
         if (value !== undefined) target.publish(value);
       });
-      const subscription = followSources(tree, entity, from, (s) => (s.hasSensor('in') ? s.sensor('in').readings$.subscribe(recompute.trigger) : new Subscription()), recompute.trigger);
+      // a source that makes the sensor after it joined is followed from then on (held: its subscription)
+      const sensorless = new Map<Entity, Subscription>();
+      const unfollow = tree._followSensorCreation((owner, sensor) => {
+        const held = sensor.name === 'in' ? sensorless.get(owner) : undefined;
+        if (!held) return;
+        sensorless.delete(owner);
+        held.add(sensor.readings$.subscribe(recompute.trigger));
+        recompute.trigger();
+      });
+      const subscription = followSources(
+        tree,
+        entity,
+        from,
+        (s) => {
+          const held = new Subscription();
+          if (s.hasSensor('in')) held.add(s.sensor('in').readings$.subscribe(recompute.trigger));
+          else sensorless.set(s, held);
+          held.add(() => sensorless.delete(s));
+          return held;
+        },
+        recompute.trigger,
+      );
       recompute.trigger();
       subscription.add(recompute.cancel);
+      subscription.add(unfollow);
       return subscription;
     },
   };
@@ -49,12 +71,14 @@ function scanningAggregate({ from, op, minCoverage = op === 'sum' ? 1 : 0 }: Opt
 type Step =
   | { readonly op: 'add'; readonly sensor: 'none' | 'fresh' | 'staleable' }
   | { readonly op: 'remove' | 'join' | 'leave'; readonly source: number }
+  | { readonly op: 'gain'; readonly source: number; readonly staleable: boolean }
   | { readonly op: 'read'; readonly source: number; readonly value: number | boolean }
   | { readonly op: 'wait'; readonly ms: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('add' as const), sensor: fc.constantFrom('none' as const, 'fresh' as const, 'staleable' as const, 'staleable' as const) }), weight: 3 },
   fc.record({ op: fc.constantFrom('remove' as const, 'join' as const, 'leave' as const), source: fc.nat(12) }),
+  fc.record({ op: fc.constant('gain' as const), source: fc.nat(12), staleable: fc.boolean() }),
   { arbitrary: fc.record({ op: fc.constant('read' as const), source: fc.nat(12), value: fc.oneof(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.integer({ min: -5, max: 5 }), fc.boolean()) }), weight: 6 },
   fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }),
 );
@@ -85,7 +109,11 @@ function play(enricher: Enricher, from: SourceSet, boolean: boolean, steps: read
       const source = live(s.source);
       if (!source) continue;
       if (s.op === 'remove') tree.remove(source);
-      else if (s.op === 'join' && from === 'members') tree.addMember(group, source);
+      else if (s.op === 'gain') {
+        // a source that had no sensor makes it (a member's own enricher or a push, after it joined)
+        const bound = s.staleable ? { staleAfterMs: 1000 } : {};
+        if (!source.hasSensor('in')) source.addSensor(boolean ? booleanSensor('in', bound) : numberSensor('in', bound));
+      } else if (s.op === 'join' && from === 'members') tree.addMember(group, source);
       else if (s.op === 'leave' && from === 'members') tree.removeMember(group, source);
       else if (s.op === 'read' && source.hasSensor('in')) source.sensor('in').publish(boolean ? s.value === true || (typeof s.value === 'number' && s.value > 0) : typeof s.value === 'number' ? s.value : Number(s.value));
     }
@@ -128,5 +156,34 @@ describe('aggregate tallying fresh values one source at a time', () => {
       const o: Options = { from: 'children', op, minCoverage: 0 };
       expectClose(play(aggregate({ from: 'children', sensor: 'in', publish: 'out', op, minCoverage: 0 }), 'children', false, steps), play(scanningAggregate(o), 'children', false, steps));
     }
+  });
+
+  it('follows a member that makes the sensor after it joined, and reads nobody else to do it', () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const root = tree.add({ id: 'root', type: 'application' });
+    const group = tree.add({ id: 'group', type: 'group' }, root);
+    aggregate({ from: 'members', sensor: 'in', publish: 'out', op: 'sum' }).start(group, { tree, scheduler: clock });
+    const members = Array.from({ length: 200 }, (_, i) => tree.add({ id: `m${i}`, type: 'server', sensors: [numberSensor('in')] }, root));
+    for (const member of members) tree.addMember(group, member);
+    const late = tree.add({ id: 'late', type: 'server' }, root);
+    tree.addMember(group, late); // joins before it has the sensor
+    for (const member of members) member.sensor<number>('in').publish(1);
+    clock.flush();
+    expect(group.sensor<number>('out').value).toBeUndefined(); // a sum needs every member (minCoverage 1)
+    late.addSensor(numberSensor('in')).publish(5);
+    clock.flush();
+    expect(group.sensor<number>('out').value).toBe(205);
+    // after that, one member's reading reads that member only, not all 201 (the tally is exact again)
+    let reads = 0;
+    for (const member of [...members, late]) {
+      const sensor = member.sensor<number>('in');
+      const value = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(sensor), 'value');
+      Object.defineProperty(sensor, 'value', { get: () => (reads++, value?.get?.call(sensor)) });
+    }
+    late.sensor<number>('in').publish(6);
+    clock.flush();
+    expect(group.sensor<number>('out').value).toBe(206);
+    expect(reads).toBeLessThanOrEqual(2);
   });
 });

@@ -112,7 +112,10 @@ function play(enricher: Enricher, from: SourceSet, boolean: boolean, steps: read
       else if (s.op === 'gain') {
         // a source that had no sensor makes it (a member's own enricher or a push, after it joined)
         const bound = s.staleable ? { staleAfterMs: 1000 } : {};
-        if (!source.hasSensor('in')) source.addSensor(boolean ? booleanSensor('in', bound) : numberSensor('in', bound));
+        if (!source.hasSensor('in')) {
+          if (boolean) source.addSensor(booleanSensor('in', bound));
+          else source.addSensor(numberSensor('in', bound));
+        }
       } else if (s.op === 'join' && from === 'members') tree.addMember(group, source);
       else if (s.op === 'leave' && from === 'members') tree.removeMember(group, source);
       else if (s.op === 'read' && source.hasSensor('in')) source.sensor('in').publish(boolean ? s.value === true || (typeof s.value === 'number' && s.value > 0) : typeof s.value === 'number' ? s.value : Number(s.value));

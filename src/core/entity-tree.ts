@@ -130,6 +130,15 @@ export class EntityTree {
       this.deferredRemovals.push(entity);
       return;
     }
+    this.removeMarked(entity);
+  }
+
+  /**
+   * Removes an entity already marked as leaving, with its subtree; then, once no removal is under way, the
+   * removals put off meanwhile. The walk down a subtree removes each child through here, not through `remove`:
+   * below a child it reaches there can only be removals put off, which it takes as it meets them.
+   */
+  private removeMarked(entity: Entity): void {
     this.removing++;
     try {
       this.removeLeaving(entity);
@@ -150,12 +159,11 @@ export class EntityTree {
     }
   }
 
-  /** Takes `entity` out of the put-off removals (it leaves now): false when it was not among them. */
+  /** Takes `entity` out of the put-off removals (it leaves now, still marked): false when it was not among them. */
   private takeDeferred(entity: Entity): boolean {
     const at = this.deferredRemovals.indexOf(entity);
     if (at < 0) return false;
     this.deferredRemovals.splice(at, 1);
-    this.leaving.delete(entity);
     return true;
   }
 
@@ -174,9 +182,12 @@ export class EntityTree {
     if (children) {
       while (children.length > 0) {
         const child = children[children.length - 1] as Entity;
-        if (!this.leaving.has(child)) this.remove(child);
+        if (!this.leaving.has(child)) {
+          this.leaving.add(child);
+          this.removeMarked(child);
+        }
         // a child whose removal was put off (asked below it, see remove) leaves now, with this one
-        else if (this.takeDeferred(child)) this.remove(child);
+        else if (this.takeDeferred(child)) this.removeMarked(child);
         // a child whose own removal is under way further up the stack is only taken off the list (a guard: the
         // removals that would lead here are put off)
         else children.pop();

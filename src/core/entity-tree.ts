@@ -145,8 +145,9 @@ export class EntityTree {
     } finally {
       this.leaving.delete(entity);
       this.removing--;
+      // even after a throw: a removal put off must not leave its entity marked as leaving for good
+      if (this.removing === 0) this.removeDeferred();
     }
-    if (this.removing === 0) this.removeDeferred();
   }
 
   /** Removes the ancestors whose removal was asked while a removal below them was under way, in the order asked. */

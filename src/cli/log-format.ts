@@ -1,5 +1,6 @@
 import { redact } from '../core/redact.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { StdoutLog } from './stdout-log.js';
 
 /** How `homeostat run` writes its log: one JSON object per line, or one sentence per line for a person. */
 export type LogFormat = 'json' | 'human';
@@ -70,21 +71,25 @@ export function humanDestination(write: (line: string) => void): DestinationStre
 }
 
 /**
- * Standard output as the run's log destination, written synchronously (as Node writes stdout to a pipe or a
- * file), so that no line is left buffered when the process ends. pino's default destination buffers and
- * writes what is left from an exit listener, which retries for ever on a pipe whose reader has gone (EPIPE):
- * a run stopped after its reader went never ended. Here a write that meets EPIPE drops that line and every
- * later one (pino's own handling), and the loops go on; so does the human format, where process.stdout would
- * have thrown an unhandled EPIPE and ended the run.
+ * Standard output as the run's log destination, written in the background and bounded (see StdoutLog): a
+ * reader that stops reading holds up neither the loops nor a stop, and one that has gone (EPIPE) ends the log,
+ * not the run. In `format`, a line says how many lines were dropped while the log could not keep up.
  */
-export function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: true });
+export function stdoutDestination(format: LogFormat = 'json'): StdoutLog {
+  return new StdoutLog((count) => {
+    const message = `${count} log lines were dropped: standard output was not read fast enough`;
+    return format === 'json' ? `${JSON.stringify({ level: 40, time: Date.now(), service: 'homeostat', dropped: count, msg: message })}\n` : `${clockTime(Date.now())} WARN ${message}\n`;
+  });
 }
 
 /** The logger of `homeostat run` in the given format, writing to `write` (default stdoutDestination). */
 export function createRunLogger(format: LogFormat, write?: (text: string) => void): Logger {
   // secrets are redacted at any depth in every line, and what a line holds is bounded
   const options = { base: { service: 'homeostat' }, formatters: { log: (fields: Record<string, unknown>) => redact(fields) as Record<string, unknown> } };
-  const destination = write === undefined ? stdoutDestination() : { write };
-  return pino(options, format === 'human' ? humanDestination((text) => destination.write(text)) : destination);
+  if (write !== undefined) return pino(options, format === 'human' ? humanDestination(write) : { write });
+  const destination = stdoutDestination(format);
+  if (format === 'json') return pino(options, destination);
+  // the human lines go to the same background writer, and a flush waits for it
+  const human = humanDestination((text) => destination.write(text));
+  return pino(options, { write: (chunk: string) => human.write(chunk), flush: (done: () => void) => destination.flush(done) } as DestinationStream);
 }

@@ -11,6 +11,8 @@ export interface ServiceProcess {
   readonly urls: string[];
   stdout(): string;
   stderr(): string;
+  /** Resolves with the first line of stdout that contains `text`, once it has been printed. */
+  untilLogged(text: string): Promise<string>;
   /** Resolves when the process has exited, with its code and the wall-clock time of the exit (ms). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
@@ -37,7 +39,18 @@ export function startService(args: readonly string[], env: Record<string, string
       if (!line) return;
       const urls = (JSON.parse(line) as { urls: string[] }).urls;
       const port = new URL(urls[0] as string).port;
-      resolve({ child, url: `http://127.0.0.1:${port}`, urls, stdout: () => out, stderr: () => err, exited });
+      const untilLogged = (text: string): Promise<string> =>
+        new Promise((found) => {
+          const look = (): boolean => {
+            const logged = out.split('\n').find((l) => l.includes(text) && out.includes(`${l}\n`));
+            if (logged !== undefined) found(logged);
+            return logged !== undefined;
+          };
+          if (look()) return;
+          const onData = (): void => void (look() && child.stdout?.off('data', onData));
+          child.stdout?.on('data', onData);
+        });
+      resolve({ child, url: `http://127.0.0.1:${port}`, urls, stdout: () => out, stderr: () => err, untilLogged, exited });
     });
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     void exited.then((e) => reject(new Error(`homeostat exited (${e.code}) before serving: ${err}${out}`)));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { access, chmod, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isPrivateDirectory, isPrivateFile } from '../core/private-files.js';
 import type { CompiledModule } from './compile-typescript-module.js';
@@ -39,20 +39,23 @@ export function cacheDirFor(modulePath: string): string | undefined {
 }
 
 /**
- * `dir` once it exists, can be written and only this user can change it (made 0700; one of this user's
- * made before with a laxer mode is made 0700), or undefined when it cannot be (a read-only node_modules, a
- * file in the way, a directory someone else owns): the module is then compiled for this run only, as without
- * a project node_modules. Compiled modules are imported as they are found, so nobody else may plant one.
+ * `dir` once it exists, can be written, and nobody but this user (or root) can change it or the path to it
+ * (made 0755: others may read and use it, not change it; one of this user's made laxer before is tightened),
+ * or undefined when it cannot be (a read-only node_modules, a file or a link in the way, a directory someone
+ * else owns or could swap): the module is then compiled for this run only, as without a project node_modules.
+ * Compiled modules are imported as they are found, so nobody else may plant one.
  */
 export async function writableCacheDir(dir: string): Promise<string | undefined> {
   try {
-    // only the cache's own directory is private: node_modules/.cache is shared with other tools
+    // only the cache's own directory is checked and tightened: node_modules/.cache is shared with other tools
     await mkdir(path.dirname(dir), { recursive: true });
-    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    await mkdir(dir, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
     await access(dir, constants.W_OK);
-    if (!isPrivateDirectory(dir) && (await stat(dir)).uid === process.getuid?.()) await chmod(dir, 0o700);
+    const own = await lstat(dir);
+    // never through a link: changing the mode of what it points to would change someone else's directory
+    if (own.isDirectory() && own.uid === process.geteuid?.() && (own.mode & 0o022) !== 0) await chmod(dir, own.mode & ~0o022 & 0o7777);
     return isPrivateDirectory(dir) ? dir : undefined;
   } catch {
     return undefined;
@@ -152,6 +155,6 @@ async function isAbandoned(partial: string): Promise<boolean> {
 
 async function writeWhole(file: string, text: string): Promise<void> {
   const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, text, { mode: 0o600 });
+  await writeFile(partial, text, { mode: 0o644 });
   await rename(partial, file);
 }

@@ -1,39 +1,78 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
 
-/** The group's and others' write permission bits. */
-const WRITABLE_BY_OTHERS = 0o022;
+/** Others' write permission bit. */
+const WRITABLE_BY_OTHERS = 0o002;
+/** The group's write permission bit. */
+const WRITABLE_BY_GROUP = 0o020;
+/** The sticky bit: in such a directory only an entry's owner may rename or remove it (/tmp). */
+const STICKY = 0o1000;
 
-/**
- * Whether only `uid` can change what `stats` describe: `uid` owns it and neither its group nor others may
- * write to it. Without user ids (Windows) there is nothing to compare, and the answer is yes.
- */
-function onlyChangeableBy(stats: Stats, uid: number | undefined): boolean {
-  if (uid === undefined) return true;
-  return stats.uid === uid && (stats.mode & WRITABLE_BY_OTHERS) === 0;
+/** The user the process acts as (files it makes are theirs): the effective user id; undefined without ids (Windows). */
+function currentUser(): number | undefined {
+  return process.geteuid?.();
 }
 
 /**
- * Whether `dir` is a directory only `uid` can add files to or replace files in (see onlyChangeableBy): a
- * cache kept in one that someone else can write to could be planted by them.
- * @param uid the user who must own it; default the current user (process.getuid)
+ * Whether only `uid` (or root, who can change anything anyway) can change what `stats` describe: one of them
+ * owns it, others may not write to it, and its group may not unless that is the process's own group (a
+ * user-private group, where a umask of 002 makes every directory group-writable). Without user ids (Windows)
+ * there is nothing to compare, and the answer is yes.
  */
-export function isPrivateDirectory(dir: string, uid: number | undefined = process.getuid?.()): boolean {
+function onlyChangeableBy(stats: Stats, uid: number | undefined): boolean {
+  if (uid === undefined) return true;
+  if (stats.uid !== uid && stats.uid !== 0) return false;
+  if ((stats.mode & WRITABLE_BY_OTHERS) !== 0) return false;
+  return (stats.mode & WRITABLE_BY_GROUP) === 0 || stats.gid === process.getegid?.();
+}
+
+/**
+ * Whether nobody but `uid` (or root) can rename, replace or remove the entries of `dir`, which the path to
+ * something private passes through: `uid` or root owns it and others cannot write to it, or it is sticky
+ * (as /tmp), where an entry is its owner's alone.
+ */
+function safeToPassThrough(dir: string, uid: number): boolean {
+  const stats = statSync(dir);
+  if (!stats.isDirectory()) return false;
+  if ((stats.mode & STICKY) !== 0) return true;
+  return onlyChangeableBy(stats, uid);
+}
+
+/** Whether every directory above `target` (as given, and as it resolves) is safe to pass through. */
+function ancestorsSafe(target: string, uid: number): boolean {
+  for (const start of [path.resolve(target), realpathSync(target)]) {
+    for (let dir = path.dirname(start); ; dir = path.dirname(dir)) {
+      if (!safeToPassThrough(dir, uid)) return false;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether `dir` is a directory only `uid` (or root) can add files to or replace files in (see onlyChangeableBy),
+ * itself and not a link to one, on a path nobody else can change (no directory above it that others could
+ * rename it out of and put another in its place): a cache kept anywhere else could be planted.
+ * @param uid the user who must own it; default the user the process acts as (its effective id)
+ */
+export function isPrivateDirectory(dir: string, uid: number | undefined = currentUser()): boolean {
   try {
-    const stats = statSync(dir);
-    return stats.isDirectory() && onlyChangeableBy(stats, uid);
+    const stats = lstatSync(dir);
+    if (!stats.isDirectory() || !onlyChangeableBy(stats, uid)) return false;
+    return uid === undefined || ancestorsSafe(dir, uid);
   } catch {
     return false;
   }
 }
 
 /**
- * Whether `file` is a regular file only `uid` can change (see onlyChangeableBy), followed through links: what
- * a private directory holds, checked before it is loaded by path (an import), where it cannot be read first.
- * @param uid the user who must own it; default the current user (process.getuid)
+ * Whether `file` is a regular file, itself and not a link, only `uid` (or root) can change: what a private
+ * directory holds, checked before it is loaded by path (an import), where it cannot be read first.
+ * @param uid the user who must own it; default the user the process acts as (its effective id)
  */
-export function isPrivateFile(file: string, uid: number | undefined = process.getuid?.()): boolean {
+export function isPrivateFile(file: string, uid: number | undefined = currentUser()): boolean {
   try {
-    const stats = statSync(file);
+    const stats = lstatSync(file);
     return stats.isFile() && onlyChangeableBy(stats, uid);
   } catch {
     return false;
@@ -41,14 +80,15 @@ export function isPrivateFile(file: string, uid: number | undefined = process.ge
 }
 
 /**
- * The content of `file` when it is a regular file only `uid` can change (checked on the file as opened, so
- * that a file swapped in after a check is not read), else undefined; undefined too when it cannot be read.
- * @param uid the user who must own it; default the current user (process.getuid)
+ * The content of `file` when it is a regular file only `uid` (or root) can change (checked on the file as
+ * opened, not through a link, and without waiting on a pipe put in its place, so that a file swapped in after
+ * a check is not read), else undefined; undefined too when it cannot be read.
+ * @param uid the user who must own it; default the user the process acts as (its effective id)
  */
-export function readPrivateFile(file: string, uid: number | undefined = process.getuid?.()): Buffer | undefined {
+export function readPrivateFile(file: string, uid: number | undefined = currentUser()): Buffer | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     const stats = fstatSync(fd);
     if (!stats.isFile() || !onlyChangeableBy(stats, uid)) return undefined;
     const content = Buffer.allocUnsafe(stats.size);

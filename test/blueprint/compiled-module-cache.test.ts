@@ -1,6 +1,6 @@
 // The compiled-module cache's housekeeping, on a real directory: storing a module's new version removes its
 // older entries, but not the file another process is writing right now for a version of its own.
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,8 +74,13 @@ describe('finding a compiled module', () => {
     const key = await store('export default 2;\n');
     const compiled = path.join(dir, `${key}.mjs`);
     expect(await findCompiled(dir, key, '0.28.2')).toBe(compiled);
-    await chmod(compiled, 0o664); // group-writable: anyone in the group could have replaced it
+    await chmod(compiled, 0o646); // writable by others: anyone could have replaced it
     expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    if (process.getuid?.() === 0) {
+      await chown(compiled, 0, 4242); // writable by a group the process is not in
+      await chmod(compiled, 0o664);
+      expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
+    }
     await chmod(compiled, 0o600);
     await chmod(path.join(dir, `${key}.json`), 0o646);
     expect(await findCompiled(dir, key, '0.28.2')).toBeUndefined();
@@ -92,20 +97,26 @@ describe('finding a compiled module', () => {
 });
 
 describe('the cache directory', () => {
-  it('is made for this user alone whatever the umask, its files too, and one made laxer before is tightened', async () => {
+  it('is made so that only this user can change it whatever the umask, its files too, and one made laxer before is tightened', async () => {
     const previous = process.umask(0o002); // a user-private-group umask: directories 0775, files 0664
     try {
       const cacheDir = path.join(dir, 'node_modules', '.cache', 'homeostat-modules');
       expect(await writableCacheDir(cacheDir)).toBe(cacheDir);
-      expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(cacheDir)).mode & 0o777).toBe(0o755);
       expect((await stat(path.dirname(cacheDir))).mode & 0o777).toBe(0o775); // node_modules/.cache is other tools' too
       const key = cacheKey(modulePath, 'export default 1;\n', 'build');
       await storeCompiled(path.join(cacheDir, `${key}.mjs`), modulePath, { code: 'export default 1;\n', inputs: [modulePath], compiler: '0.28.2' }, true);
-      expect((await stat(path.join(cacheDir, `${key}.mjs`))).mode & 0o777).toBe(0o600);
+      expect((await stat(path.join(cacheDir, `${key}.mjs`))).mode & 0o777).toBe(0o644);
+      // node_modules/.cache is writable by the process's own group: fine (a user-private group)
+      expect(await findCompiled(cacheDir, key, '0.28.2')).toBe(path.join(cacheDir, `${key}.mjs`));
+      // writable by others: they could swap the cache directory for theirs
+      await chmod(path.dirname(cacheDir), 0o777);
+      expect(await findCompiled(cacheDir, key, '0.28.2')).toBeUndefined();
+      await chmod(path.dirname(cacheDir), 0o755);
       expect(await findCompiled(cacheDir, key, '0.28.2')).toBe(path.join(cacheDir, `${key}.mjs`));
       await chmod(cacheDir, 0o775);
       expect(await writableCacheDir(cacheDir)).toBe(cacheDir);
-      expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(cacheDir)).mode & 0o777).toBe(0o755);
       if (process.getuid?.() === 0) {
         await chown(cacheDir, 4242, 4242);
         await chmod(cacheDir, 0o777);
@@ -114,5 +125,16 @@ describe('the cache directory', () => {
     } finally {
       process.umask(previous);
     }
+  });
+
+  it('never changes the mode of what a link in its place points to, and is not used through one', async () => {
+    const shared = path.join(dir, 'shared');
+    await mkdir(shared, { mode: 0o777 });
+    await chmod(shared, 0o1777); // a directory everyone writes to, as /tmp
+    const cacheDir = path.join(dir, 'node_modules', '.cache', 'homeostat-modules');
+    await mkdir(path.dirname(cacheDir), { recursive: true });
+    await symlink(shared, cacheDir);
+    expect(await writableCacheDir(cacheDir)).toBeUndefined();
+    expect((await stat(shared)).mode & 0o7777).toBe(0o1777);
   });
 });

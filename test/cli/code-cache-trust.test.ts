@@ -1,9 +1,9 @@
 // The command's code cache is compiled code that runs as whoever runs the command: it is read only from a
-// directory and a file the current user alone can change, and partial files left by writers that never
+// directory and a file the current user (or root) alone can change, on a path nobody else can swap, and partial files left by writers that never
 // finished are removed.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, chown, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,14 @@ import { isPrivateDirectory, readPrivateFile } from '../../src/core/private-file
 const execFileAsync = promisify(execFile);
 const uid = process.getuid?.() ?? 0;
 const otherUid = uid + 4242;
+/** As root, files can be given to a group that is not the process's: then group-writable means others can write. */
+const foreignGid = uid === 0 ? 4242 : undefined;
+/** Gives `target` to a group the process is not in, where it can (root); true when it did. */
+async function giveToForeignGroup(target: string): Promise<boolean> {
+  if (foreignGid === undefined) return false;
+  await chown(target, uid, foreignGid);
+  return true;
+}
 
 let dir: string;
 let script: string;
@@ -44,10 +52,12 @@ describe('the code cache is read only where nobody else can write', () => {
   it('reads no cache from a directory its group or others can write to, and keeps its cache in the next one', async () => {
     load().save();
     expect(load().fromCache).toBe(true);
+    const foreign = await giveToForeignGroup(cache);
     for (const mode of [0o770, 0o702, 0o777]) {
       await chmod(cache, mode);
       const script = load();
-      expect(script.fromCache, `mode ${mode.toString(8)}`).toBe(false);
+      // writable by its group: refused when that is another group; the process's own (a user-private group) is fine
+      expect(script.fromCache, `mode ${mode.toString(8)}`).toBe(mode === 0o770 && !foreign);
       expect(script.exports.answer).toBe(42); // compiled without the cache, the same script
     }
     const second = path.join(dir, 'second');
@@ -61,21 +71,23 @@ describe('the code cache is read only where nobody else can write', () => {
   it('reads no cache file its group or others can write to; one they can only read is fine', async () => {
     load().save();
     const file = await cacheFile();
+    const foreign = await giveToForeignGroup(file);
     for (const mode of [0o620, 0o602, 0o666]) {
       await chmod(file, mode);
-      expect(load().fromCache, `mode ${mode.toString(8)}`).toBe(false);
+      expect(load().fromCache, `mode ${mode.toString(8)}`).toBe(mode === 0o620 && !foreign);
     }
     await chmod(file, 0o644);
     expect(load().fromCache).toBe(true);
   });
 
-  it('answers for the user asked about: a directory or file of this user is not private to another', async () => {
+  it('answers for the user asked about: a directory or file of this user is not private to another (unless this user is root)', async () => {
     load().save();
     const file = await cacheFile();
     expect(isPrivateDirectory(cache, uid)).toBe(true);
-    expect(isPrivateDirectory(cache, otherUid)).toBe(false);
+    // what root alone can change is as safe as anything root installed: trusted by every user
+    expect(isPrivateDirectory(cache, otherUid)).toBe(uid === 0);
     expect(readPrivateFile(file, uid)?.length).toBeGreaterThan(4);
-    expect(readPrivateFile(file, otherUid)).toBeUndefined();
+    expect(readPrivateFile(file, otherUid) !== undefined).toBe(uid === 0);
     expect(isPrivateDirectory(file, uid)).toBe(false); // not a directory
     expect(readPrivateFile(cache, uid)).toBeUndefined(); // not a file
     expect(isPrivateDirectory(path.join(dir, 'missing'), uid)).toBe(false);
@@ -154,5 +166,31 @@ describe('partial cache files', () => {
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/\.v8$/);
     expect(load().fromCache).toBe(true);
+  });
+
+  it('takes nothing through a link, from under a directory others could swap it out of, or from a pipe', async () => {
+    load().save();
+    const file = await cacheFile();
+    expect(isPrivateDirectory(cache, uid)).toBe(true);
+    const link = path.join(dir, 'linked-cache');
+    await symlink(cache, link);
+    expect(isPrivateDirectory(link, uid)).toBe(false); // a link to a private directory is not one
+    const linkedFile = path.join(cache, 'linked-file');
+    await symlink(file, linkedFile);
+    expect(readPrivateFile(linkedFile, uid)).toBeUndefined();
+    // a directory above the cache that others can write to: they could rename the cache away and put theirs there
+    const parent = path.dirname(cache);
+    const parentMode = (await stat(parent)).mode & 0o7777;
+    try {
+      await chmod(parent, 0o777);
+      expect(isPrivateDirectory(cache, uid)).toBe(false);
+      await chmod(parent, 0o1777); // sticky, as /tmp: an entry is its owner's alone
+      expect(isPrivateDirectory(cache, uid)).toBe(true);
+    } finally {
+      await chmod(parent, parentMode);
+    }
+    const fifo = path.join(cache, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(readPrivateFile(fifo, uid)).toBeUndefined(); // answered at once, not stuck waiting for a writer
   });
 });

@@ -192,7 +192,8 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       return 1;
     }
   }
-  const signal = await stop.requested;
+  // an `until` that fails asks for the stop too: the loops, the service and the hold must not outlive it
+  const signal = await stop.requested.catch((error: unknown) => `until failed: ${describeError(error)}`);
   logger.info({ signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
   const code = await stopWithin(stopGraceMs, async () => {
     for (const subscription of subscriptions) subscription.unsubscribe();

@@ -21,6 +21,8 @@ export class ChangeListeners<K, C> {
   private sequence = 0;
   private everything: ReadonlyArray<Listener<K, C>> = [];
   private readonly byKey = new Map<K, ReadonlyArray<Listener<K, C>>>();
+  /** Changes being delivered now, by key (only keys with listeners of their own). */
+  private readonly delivering = new Map<K, number>();
 
   /** Registers `hear` for every change (key undefined) or for the changes of `key`; returns its removal. */
   add(key: K | undefined, hear: (change: C) => void): () => void {
@@ -30,10 +32,30 @@ export class ChangeListeners<K, C> {
     return () => this.remove(listener);
   }
 
+  /**
+   * How many changes of `key` are being delivered right now (nested when a listener makes another change of
+   * it): a listener that counts the changes as it hears them knows it may not have heard one of them yet.
+   */
+  deliveringOf(key: K): number {
+    return this.delivering.get(key) ?? 0;
+  }
+
   /** Delivers `change` to the listeners of every change and to those of `key`, in the order they registered. */
   deliver(change: C, key: K | undefined): void {
-    const all = this.everything;
     const keyed = key === undefined ? undefined : this.byKey.get(key);
+    if (!keyed || key === undefined) return this.deliverTo(change, keyed);
+    this.delivering.set(key, (this.delivering.get(key) ?? 0) + 1);
+    try {
+      this.deliverTo(change, keyed);
+    } finally {
+      const left = (this.delivering.get(key) ?? 1) - 1;
+      if (left === 0) this.delivering.delete(key);
+      else this.delivering.set(key, left);
+    }
+  }
+
+  private deliverTo(change: C, keyed: ReadonlyArray<Listener<K, C>> | undefined): void {
+    const all = this.everything;
     if (!keyed) {
       for (const listener of all) if (!listener.closed) listener.hear(change);
       return;

@@ -53,6 +53,14 @@ export class EntityTree {
   }
 
   /**
+   * @internal how many changes of `entity`'s children or members are being announced right now (more than
+   * one when a subscriber told of one makes another): a follower of them that has heard fewer may be behind.
+   */
+  _announcing(entity: Entity): number {
+    return this.listeners.deliveringOf(entity);
+  }
+
+  /**
    * @internal calls `listener` with each sensor an entity of the tree creates from now on (sensors are
    * created on first use), until the returned function is called.
    */

@@ -9,6 +9,7 @@ import { deliver, deliverReading } from './deliver.js';
 import { SENSOR_TIE, isSensorTie } from './sensor-tie.js';
 import { SensorStream, SensorTap } from './sensor-stream.js';
 import { staleFrom } from './stale-from.js';
+import { deliveringSensors } from './delivering-sensors.js';
 
 /** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
@@ -219,16 +220,25 @@ export class Sensor<T> {
   private fanOut(value: T, at: number): void {
     const observation: Observation<T> = { entity: this.entityId, sensor: this.name, value, at };
     if (this.single) deliver(this.single, observation);
-    else {
-      const subscribers = this.subscribers;
+    else this.fanOutToMany(observation);
+  }
+
+  /** Hands an Observation to several subscribers in turn, this sensor counted as delivering meanwhile. */
+  private fanOutToMany(observation: Observation<T>): void {
+    const subscribers = this.subscribers;
+    // a later subscriber may hear a reading an earlier one published on another sensor before this one
+    deliveringSensors.push(this as Sensor<unknown>);
+    try {
       for (let i = 0; i < subscribers.length; i++) {
         // a subscriber here may have become the sole sink while an earlier one took this reading (that one left),
         // and this Observation then changes its state behind its last answer: no answer holds across a delivery
         this.quiet = NOT_QUIET;
         deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
       }
-      this.quiet = NOT_QUIET;
+    } finally {
+      deliveringSensors.pop();
     }
+    this.quiet = NOT_QUIET;
   }
 
   /** Completes the streams; called when the entity leaves the tree. */

@@ -24,14 +24,17 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
     start(entity, { tree, scheduler }) {
       recordQuorumRule(entity, { from: options.from, rule: options.rule });
       // the up-count follows each source's readings and the expiry of bounded health; every source is read
-      // again only while the tree announced a change the tally has not seen yet (its listener comes later)
+      // again only while the tree may be announcing a change the tally has not heard yet: more changes of this
+      // entity under way than the one being heard (`heard`: 1 from the tally's own listener), or sizes that differ.
+      // Readings a subscriber ahead of the tally answered with another reading are caught up first.
       const tally = new UpTally(scheduler);
-      const quorum = (): boolean => {
-        if (tally.size === sourceCountOf(entity, options.from)) return quorumHolds(options.rule, tally.healthy(), tally.size);
+      const quorum = (heard: number): boolean => {
+        tally.catchUp();
+        if (tree._announcing(entity) <= heard && tally.size === sourceCountOf(entity, options.from)) return quorumHolds(options.rule, tally.healthy(), tally.size);
         return hasQuorum(options.rule, sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value));
       };
-      const recompute = (): void => {
-        const up = quorum();
+      const recompute = (heard = 0): void => {
+        const up = quorum(heard);
         const state = entity.state;
         if (state === 'stopping' || state === 'stopped') return;
         if (entity.sensor<boolean>('service.up').current?.value !== up) entity.setUp(up);
@@ -51,7 +54,7 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
           readings.add(() => tally.delete(source));
           return readings;
         },
-        recompute,
+        () => recompute(1),
       );
       recompute();
       return subscription ?? new Subscription();

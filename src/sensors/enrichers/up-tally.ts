@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Entity } from '../../core/entity.js';
 import { MinHeap } from '../../core/min-heap.js';
 import type { Sensor } from '../sensor.js';
+import { deliveringSensors } from '../delivering-sensors.js';
 
 /** One counted source: its `service.up` sensor and whether it is counted as up. */
 interface Counted {
@@ -35,6 +36,8 @@ interface Expiry {
  */
 export class UpTally {
   private readonly counted = new Map<Entity, Counted>();
+  /** The counted sources by their `service.up` sensor. */
+  private readonly bySensor = new Map<Sensor<unknown>, Entity>();
   private upCount = 0;
   private expiries = new MinHeap<Expiry>((e) => e.at);
 
@@ -60,6 +63,7 @@ export class UpTally {
     if (this.counted.has(source)) return;
     const counted: Counted = { sensor: source.sensor<boolean>('service.up'), up: false, staleAt: Infinity, version: 0 };
     this.counted.set(source, counted);
+    this.bySensor.set(counted.sensor as Sensor<unknown>, source);
     this.recount(counted);
   }
 
@@ -69,11 +73,24 @@ export class UpTally {
     if (counted) this.recount(counted);
   }
 
+  /**
+   * Recounts the sources whose `service.up` is handing out a reading right now (see deliveringSensors): told
+   * of another source's reading, the tally may not have heard theirs yet, which a subscriber ahead of it
+   * answered by publishing that other reading.
+   */
+  catchUp(): void {
+    for (const sensor of deliveringSensors) {
+      const source = this.bySensor.get(sensor);
+      if (source) this.refresh(source);
+    }
+  }
+
   /** Uncounts a source that left the set. */
   delete(source: Entity): void {
     const counted = this.counted.get(source);
     if (!counted) return;
     this.counted.delete(source);
+    this.bySensor.delete(counted.sensor as Sensor<unknown>);
     this.setUp(counted, false);
     counted.version++;
   }

@@ -17,7 +17,8 @@ const TRAIN = ['wc98', 'flash-crowd', 'diurnal-wave'];
 const args = process.argv.slice(2);
 const into = args[0]?.startsWith('--into=') ? (args.shift() as string).slice('--into='.length) : undefined;
 const seedsArg = args[0]?.startsWith('--seeds=') ? (args.shift() as string).slice('--seeds='.length) : undefined;
-const SEEDS = seedsArg === undefined ? TABLE_SEEDS : seedsArg.split(',').map(Number);
+// an empty list or an empty item (`--seeds=`, `--seeds=1,,2`) is no seed: Number('') would be seed 0
+const SEEDS = seedsArg === undefined ? TABLE_SEEDS : seedsArg.split(',').map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
 if (SEEDS.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: expected whole numbers separated by commas, got ${JSON.stringify(seedsArg)}`);
 const points = args;
 if (points.length === 0 || points.some((p) => p !== 'none' && !/^raiseAhead: \{.*\}$/.test(p))) throw new Error(`expected 'raiseAhead: { ... }' lines or 'none', got ${JSON.stringify(points)}`);

@@ -227,17 +227,15 @@ export class Sensor<T> {
   private fanOutToMany(observation: Observation<T>): void {
     const subscribers = this.subscribers;
     // a later subscriber may hear a reading an earlier one published on another sensor before this one
+    // (no try/finally needed to take it off again: `deliver` catches whatever a subscriber throws)
     deliveringSensors.push(this as Sensor<unknown>);
-    try {
-      for (let i = 0; i < subscribers.length; i++) {
-        // a subscriber here may have become the sole sink while an earlier one took this reading (that one left),
-        // and this Observation then changes its state behind its last answer: no answer holds across a delivery
-        this.quiet = NOT_QUIET;
-        deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
-      }
-    } finally {
-      deliveringSensors.pop();
+    for (let i = 0; i < subscribers.length; i++) {
+      // a subscriber here may have become the sole sink while an earlier one took this reading (that one left),
+      // and this Observation then changes its state behind its last answer: no answer holds across a delivery
+      this.quiet = NOT_QUIET;
+      deliver(subscribers[i] as Subscriber<Observation<T>>, observation);
     }
+    deliveringSensors.pop();
     this.quiet = NOT_QUIET;
   }
 

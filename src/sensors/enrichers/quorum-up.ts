@@ -1,4 +1,5 @@
 import { Subscription, merge } from 'rxjs';
+import type { Entity } from '../../core/entity.js';
 import type { ServiceState } from '../../core/lifecycle.js';
 import { hasQuorum, quorumHolds, type QuorumRule } from '../../core/quorum.js';
 import { recordQuorumRule } from '../../core/quorum-rules.js';
@@ -33,11 +34,16 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
         if (tree._announcing(entity) <= heard && tally.size === sourceCountOf(entity, options.from)) return quorumHolds(options.rule, tally.healthy(), tally.size);
         return hasQuorum(options.rule, sourcesOf(entity, options.from).map((e) => e.sensor<boolean>('service.up').value));
       };
+      // bumped by each recompute: one that a subscriber told of this one's `service.up` set off has the last word
+      let recomputes = 0;
       const recompute = (heard = 0): void => {
+        const run = ++recomputes;
         const up = quorum(heard);
+        if (stoppingOrStopped(entity)) return;
+        if (entity.sensor<boolean>('service.up').current?.value !== up) entity.setUp(up);
+        if (recomputes !== run) return; // decided (and set the state) after this one: its answer is newer
         const state = entity.state;
         if (state === 'stopping' || state === 'stopped') return;
-        if (entity.sensor<boolean>('service.up').current?.value !== up) entity.setUp(up);
         const next: ServiceState | undefined = up ? 'running' : state === 'running' ? 'on-fire' : undefined;
         if (next && next !== state) entity.setState(next);
       };
@@ -60,4 +66,9 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
       return subscription ?? new Subscription();
     },
   };
+}
+
+/** Whether the entity is stopping or stopped (read anew: a subscriber may have changed it since). */
+function stoppingOrStopped(entity: Entity): boolean {
+  return entity.state === 'stopping' || entity.state === 'stopped';
 }

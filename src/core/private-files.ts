@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 /** Others' write permission bit. */
@@ -26,24 +26,34 @@ function onlyChangeableBy(stats: Stats, uid: number | undefined): boolean {
   return (stats.mode & WRITABLE_BY_GROUP) === 0 || stats.gid === process.getegid?.();
 }
 
-/**
- * Whether nobody but `uid` (or root) can rename, replace or remove the entries of `dir`, which the path to
- * something private passes through: `uid` or root owns it and others cannot write to it, or it is sticky
- * (as /tmp), where an entry is its owner's alone.
- */
-function safeToPassThrough(dir: string, uid: number): boolean {
-  const stats = statSync(dir);
-  if (!stats.isDirectory()) return false;
-  if ((stats.mode & STICKY) !== 0) return true;
-  return onlyChangeableBy(stats, uid);
+/** Whether `uid` or root owns what `stats` describe. */
+function ownedBy(stats: Stats, uid: number): boolean {
+  return stats.uid === uid || stats.uid === 0;
 }
 
-/** Whether every directory above `target` (as given, and as it resolves) is safe to pass through. */
-function ancestorsSafe(target: string, uid: number): boolean {
+/**
+ * Whether nobody but `uid` (or root) can rename, replace or remove the entries of the directory `stats`
+ * describe, which the path to something private passes through: `uid` or root owns it, and others cannot
+ * write to it or it is sticky (as /tmp, where an entry is its owner's alone, and the directory's owner's).
+ */
+function safeToPassThrough(stats: Stats, uid: number): boolean {
+  if (!stats.isDirectory() || !ownedBy(stats, uid)) return false;
+  return (stats.mode & STICKY) !== 0 || onlyChangeableBy(stats, uid);
+}
+
+/**
+ * Whether every step of the path to `target`, as given and as it resolves, is safe: each directory above it
+ * safe to pass through, and each link on the way owned by `uid` or root (a link's owner can point it elsewhere
+ * at any time; its directory is checked as a step). Steps are looked at themselves, not through links.
+ */
+function pathSafe(target: string, uid: number): boolean {
   for (const start of [path.resolve(target), realpathSync(target)]) {
-    for (let dir = path.dirname(start); ; dir = path.dirname(dir)) {
-      if (!safeToPassThrough(dir, uid)) return false;
-      if (path.dirname(dir) === dir) break;
+    const steps: string[] = [];
+    for (let at = start; path.dirname(at) !== at; at = path.dirname(at)) steps.push(at);
+    steps.push(path.parse(start).root);
+    for (const step of steps.slice(1)) {
+      const stats = lstatSync(step);
+      if (stats.isSymbolicLink() ? !ownedBy(stats, uid) : !safeToPassThrough(stats, uid)) return false;
     }
   }
   return true;
@@ -59,7 +69,7 @@ export function isPrivateDirectory(dir: string, uid: number | undefined = curren
   try {
     const stats = lstatSync(dir);
     if (!stats.isDirectory() || !onlyChangeableBy(stats, uid)) return false;
-    return uid === undefined || ancestorsSafe(dir, uid);
+    return uid === undefined || pathSafe(dir, uid);
   } catch {
     return false;
   }

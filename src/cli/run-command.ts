@@ -105,6 +105,12 @@ export interface RunOptions {
 
 /** `homeostat run <blueprint>`: runs the loops until SIGINT/SIGTERM, logging each decision as one line. */
 export async function runCommand(file: string, options: RunOptions, io: Io): Promise<number> {
+  // an `until` that fails asks for the stop too (the loops, the service and the hold must not outlive it), and
+  // is handled from now on: it may fail while the blueprint still loads
+  const until = options.until?.then(
+    (value) => value,
+    (error: unknown) => `until failed: ${describeError(error)}`,
+  );
   const host = options.host ?? '127.0.0.1';
   let auth: AuthSettings | undefined;
   if (options.port !== undefined) {
@@ -163,7 +169,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   ];
   // listening before the loops start and before the line that says Ctrl-C stops them: a signal in between
   // would otherwise end the process at once, leaving what the loops started behind
-  const stop = awaitStopRequest(options.until);
+  const stop = awaitStopRequest(until);
   try {
     deployment.start();
   } catch (error) {
@@ -192,8 +198,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       return 1;
     }
   }
-  // an `until` that fails asks for the stop too: the loops, the service and the hold must not outlive it
-  const signal = await stop.requested.catch((error: unknown) => `until failed: ${describeError(error)}`);
+  const signal = await stop.requested;
   logger.info({ signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
   const code = await stopWithin(stopGraceMs, async () => {
     for (const subscription of subscriptions) subscription.unsubscribe();

@@ -17,6 +17,7 @@ const RETRY_FULL_MS = 10;
  */
 export class StdoutLog implements DestinationStream {
   private pending: string[] = [];
+  /** Bytes waiting: queued lines and what the write under way has not written yet. */
   private pendingBytes = 0;
   private writing = false;
   private ended = false;
@@ -35,7 +36,7 @@ export class StdoutLog implements DestinationStream {
   /** Queues a line (or several) to be written after the ones before it. */
   write(text: string): void {
     if (this.ended) return;
-    if (this.pendingBytes + text.length > MAX_PENDING_LOG_BYTES) {
+    if (this.pendingBytes + Buffer.byteLength(text) > MAX_PENDING_LOG_BYTES) {
       this.dropped++;
       return;
     }
@@ -52,7 +53,7 @@ export class StdoutLog implements DestinationStream {
 
   private queue(text: string): void {
     this.pending.push(text);
-    this.pendingBytes += text.length;
+    this.pendingBytes += Buffer.byteLength(text);
   }
 
   private takeDropped(): number {
@@ -66,9 +67,9 @@ export class StdoutLog implements DestinationStream {
     let chunk = rest;
     if (chunk === undefined) {
       if (this.pending.length === 0) return this.idle();
+      // the chunk's bytes stay counted as waiting until they are written
       chunk = Buffer.from(this.pending.join(''));
       this.pending = [];
-      this.pendingBytes = 0;
     }
     this.writing = true;
     const writing = chunk;
@@ -78,6 +79,7 @@ export class StdoutLog implements DestinationStream {
         return;
       }
       if (error) return this.end();
+      this.pendingBytes -= written;
       if (this.dropped > 0 && written === writing.length) this.queue(this.droppedNotice(this.takeDropped()));
       this.writeNext(written < writing.length ? writing.subarray(written) : undefined);
     });

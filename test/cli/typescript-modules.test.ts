@@ -4,12 +4,13 @@
 // a real package layout: the command's bundle built from these sources into a scratch install, a project
 // beside it that depends on it, zod and tsx.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installBuiltCommand } from './built-command.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -53,15 +54,9 @@ beforeAll(async () => {
   const nodeModules = path.join(project, 'node_modules');
   // the installed package: package.json, bin and the command's bundle; its compiled library is a file that
   // refuses to load, so that a module importing 'homeostat' passes only if it gets the command's own copy
-  const pkg = path.join(nodeModules, 'homeostat');
-  await mkdir(path.join(pkg, 'bin'), { recursive: true });
-  await copyFile(path.join(repoRoot, 'package.json'), path.join(pkg, 'package.json'));
-  await copyFile(path.join(repoRoot, 'bin/homeostat.js'), path.join(pkg, 'bin/homeostat.js'));
-  await run(process.execPath, [path.join(repoRoot, 'scripts/build-cli.mjs'), '--quiet', '--out', path.join(pkg, 'dist/cli-bundle')], { cwd: repoRoot, timeout: 120_000 });
-  await writeFile(path.join(pkg, 'dist/index.js'), "throw new Error('a second copy of homeostat loaded: dist/index.js');\n");
-  const manifest = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  for (const name of [...Object.keys(manifest.dependencies), 'tsx']) await link(nodeModules, name);
-  bin = path.join(pkg, 'bin/homeostat.js');
+  bin = await installBuiltCommand(project);
+  await writeFile(path.join(nodeModules, 'homeostat/dist/index.js'), "throw new Error('a second copy of homeostat loaded: dist/index.js');\n");
+  await link(nodeModules, 'tsx');
   cacheDir = path.join(nodeModules, '.cache/homeostat-modules');
   await writeFile(path.join(project, 'package.json'), '{ "type": "module" }\n');
   await mkdir(path.join(project, 'policies'));

@@ -178,9 +178,7 @@ export class EntityTree {
 
   /** True when `entity` is above one of the entities being removed. */
   private isAncestorOfLeaving(entity: Entity): boolean {
-    for (const leaving of this.leaving) {
-      for (let above = leaving._parent; above; above = above._parent) if (above === entity) return true;
-    }
+    for (const leaving of this.leaving) if (leaving !== entity && entity.contains(leaving)) return true;
     return false;
   }
 

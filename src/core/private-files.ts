@@ -21,8 +21,7 @@ function currentUser(): number | undefined {
  */
 function onlyChangeableBy(stats: Stats, uid: number | undefined): boolean {
   if (uid === undefined) return true;
-  if (stats.uid !== uid && stats.uid !== 0) return false;
-  if ((stats.mode & WRITABLE_BY_OTHERS) !== 0) return false;
+  if (!ownedBy(stats, uid) || (stats.mode & WRITABLE_BY_OTHERS) !== 0) return false;
   return (stats.mode & WRITABLE_BY_GROUP) === 0 || stats.gid === process.getegid?.();
 }
 
@@ -47,7 +46,8 @@ function safeToPassThrough(stats: Stats, uid: number): boolean {
  * at any time; its directory is checked as a step). Steps are looked at themselves, not through links.
  */
 function pathSafe(target: string, uid: number): boolean {
-  for (const start of [path.resolve(target), realpathSync(target)]) {
+  // as given and as it resolves: the same path (walked once) unless a link is on the way
+  for (const start of new Set([path.resolve(target), realpathSync(target)])) {
     const steps: string[] = [];
     for (let at = start; path.dirname(at) !== at; at = path.dirname(at)) steps.push(at);
     steps.push(path.parse(start).root);

@@ -41,9 +41,9 @@ export function quorumUp(options: QuorumUpOptions): Enricher {
         const up = quorum(heard);
         if (stoppingOrStopped(entity)) return;
         if (entity.sensor<boolean>('service.up').current?.value !== up) entity.setUp(up);
-        if (recomputes !== run) return; // decided (and set the state) after this one: its answer is newer
+        // one decided (and set the state) after this one: its answer is newer
+        if (recomputes !== run || stoppingOrStopped(entity)) return;
         const state = entity.state;
-        if (state === 'stopping' || state === 'stopped') return;
         const next: ServiceState | undefined = up ? 'running' : state === 'running' ? 'on-fire' : undefined;
         if (next && next !== state) entity.setState(next);
       };

@@ -32,6 +32,8 @@ export class EntityTree {
   private removing = 0;
   /** Ancestors of an entity being removed whose own removal was asked meanwhile: removed when it is done. */
   private readonly deferredRemovals: Entity[] = [];
+  /** Bumped by every change to what `find` answers (an entity added or removed, a child list changed). */
+  private lookupVersion = 0;
 
   constructor(scheduler: SchedulerLike) {
     this.scheduler = scheduler;
@@ -116,6 +118,7 @@ export class EntityTree {
     this.byId.set(entity.id, entity);
     if (parentEntity) (parentEntity._children ??= []).push(entity);
     else this.rootEntity = entity;
+    this.lookupVersion++;
     entity.setState('created');
     this.listeners.deliver({ kind: 'added', entity, parent: parentEntity }, parentEntity);
     return entity;
@@ -197,7 +200,10 @@ export class EntityTree {
         else if (this.takeDeferred(child)) this.removeMarked(child);
         // a child whose own removal is under way further up the stack is only taken off the list (a guard: the
         // removals that would lead here are put off)
-        else children.pop();
+        else {
+          children.pop();
+          this.lookupVersion++;
+        }
       }
     }
     for (const group of entity.groups) this.removeMember(group, entity);
@@ -209,6 +215,7 @@ export class EntityTree {
       if (at >= 0) siblings?.splice(at, 1);
     } else this.rootEntity = undefined;
     this.byId.delete(entity.id);
+    this.lookupVersion++;
     this.listeners.deliver({ kind: 'removed', entity, parent }, parent);
     entity._close();
   }
@@ -232,6 +239,14 @@ export class EntityTree {
     if (!group._members?.delete(member)) return;
     member._groups?.delete(group);
     this.listeners.deliver({ kind: 'member-removed', entity: member, group }, group);
+  }
+
+  /**
+   * @internal changes whenever `find` may answer differently for some reference (before anyone is told of
+   * the change): a memo of lookups is good while it stays the same.
+   */
+  get _lookupVersion(): number {
+    return this.lookupVersion;
   }
 
   /** Looks up by id, or by path when the reference starts with `/`. */

@@ -14,6 +14,7 @@ import { DecisionCoalescer } from './decision-coalescer.js';
 import type { PendingPlan } from './pending-plan.js';
 import { PlanTargets } from './plan-targets.js';
 import { changedExpectations, staleInputs } from './stale-inputs.js';
+import { InputSensors } from './input-sensors.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
 import type { Caller } from '../../effectors/invocation.js';
 import { startShortRun, type ShortPathHost, type ShortRun } from './short-path.js';
@@ -70,6 +71,8 @@ export class PlanExecutor implements ShortPathHost {
   // the state view and the coalescer are made at first use: most policies of a large tree never plan
   private stateView: PolicyState | undefined;
   private coalescerOfRuns: DecisionCoalescer | undefined;
+  /** The sensors of this policy's symptom inputs, remembered between plans (made with the first plan). */
+  private inputSensors: InputSensors | undefined;
   /** @internal who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
   readonly caller: Caller;
 
@@ -118,7 +121,7 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'suspended', { detail: attachment.suspendedReason ?? 'policy is suspended' });
       return;
     }
-    const stale = staleInputs(deps.tree, pending.symptom.inputs, deps.scheduler.now());
+    const stale = staleInputs(deps.tree, pending.symptom.inputs, deps.scheduler.now(), (this.inputSensors ??= new InputSensors(deps.tree)));
     if (stale.length > 0) {
       this.record(pending, 'rejected_stale', { detail: `stale inputs: ${stale.join(', ')}` });
       return;

@@ -1,20 +1,24 @@
 import type { EntityTree } from '../entity-tree.js';
+import type { InputSensors } from './input-sensors.js';
 import type { Plan } from '../../policies/define-policy.js';
 import type { Observation } from '../../sensors/reading.js';
 
 /**
  * Names the inputs that are stale now: flagged stale by the analyzer, or older than their sensor's
  * staleness bound. A plan built on stale data is not executed (missing data is never read as zero).
+ * `sensors`: the policy's memo of its inputs' sensors (the same answers as looking them up in `tree`).
  */
-export function staleInputs(tree: EntityTree, inputs: readonly Observation[], now: number): readonly string[] {
+export function staleInputs(tree: EntityTree, inputs: readonly Observation[], now: number, sensors?: InputSensors): readonly string[] {
   // most plans have no stale input: the list is made at the first one found
   let stale: string[] | undefined;
-  for (const input of inputs) {
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i] as Observation;
     if (input.stale) {
       (stale ??= []).push(`${input.entity}.${input.sensor}`);
       continue;
     }
-    const bound = tree.find(input.entity)?.findSensor(input.sensor)?.definition.staleAfterMs;
+    const sensor = sensors ? sensors.sensorOf(i, input.entity, input.sensor) : tree.find(input.entity)?.findSensor(input.sensor);
+    const bound = sensor?.definition.staleAfterMs;
     if (bound !== undefined && now - input.at > bound) (stale ??= []).push(`${input.entity}.${input.sensor} (${now - input.at} ms old, bound ${bound} ms)`);
   }
   return stale ?? NONE_STALE;

@@ -136,12 +136,13 @@ export class Arbiter {
     this.examined = 0;
     // nothing held, no quota, no budget (a quiet engine): nothing to check
     if (this.byScope.size === 0 && this.budgets.size === 0 && !this.quotas.any) return undefined;
-    const targets = this.targets(plan);
-    // a plan on its own entity (the common one) starts the walk there once
-    const holder = this.holder(attachment.id, targets.length === 1 && targets[0] === attachment.entity ? targets : [attachment.entity, ...targets]);
+    const holder = this.holderOf(attachment, plan);
     if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
     const quota = this.quotas.check(plan);
     if (quota) return quota;
+    // no budget: none can be spent (and the plan's targets are not needed)
+    if (this.budgets.size === 0) return undefined;
+    const targets = this.targets(plan);
     const now = this.scheduler.now();
     let spent: { budget: ActionBudget; order: number; used: number; inside: number } | undefined;
     for (const [entity, inside] of this.budgetsTouched(targets)) {
@@ -217,27 +218,46 @@ export class Arbiter {
     return this.byToken.size;
   }
 
+  /** The oldest operation of another policy holding the plan's entity or one of its targets (or an ancestor of one). */
+  private holderOf(attachment: PolicyAttachment, plan: Plan): Operation | undefined {
+    if (this.byScope.size === 0) return undefined;
+    const { actions } = plan;
+    if (actions.length === 1) {
+      // a plan of one action on its own entity (the common one), or on none in the tree, walks the line of
+      // the policy's entity alone: no list of targets made
+      const target = this.tree.find((actions[0] as Plan['actions'][number]).entity);
+      if (target === undefined || target === attachment.entity) return this.holderOnLine(attachment.id, attachment.entity, undefined, undefined);
+    }
+    const targets = this.targets(plan);
+    // a plan on its own entity starts the walk there once
+    return this.holder(attachment.id, targets.length === 1 && targets[0] === attachment.entity ? targets : [attachment.entity, ...targets]);
+  }
+
   /** The oldest operation of another policy whose scope holds one of `entities` (or an ancestor of one). */
   private holder(policy: string, entities: readonly Entity[]): Operation | undefined {
     if (this.byScope.size === 0) return undefined;
     let oldest: Operation | undefined;
     // one start (a plan on its own entity) walks one line of ancestors: nothing to remember
     const seen = entities.length > 1 ? new Set<Entity>() : undefined;
-    for (const start of entities) {
-      for (let e: Entity | undefined = start; e && !seen?.has(e); e = e.parent) {
-        seen?.add(e);
+    for (const start of entities) oldest = this.holderOnLine(policy, start, seen, oldest);
+    return oldest;
+  }
+
+  /** `oldest`, or an older operation of another policy held at `start` or an ancestor not yet `seen`. */
+  private holderOnLine(policy: string, start: Entity, seen: Set<Entity> | undefined, oldest: Operation | undefined): Operation | undefined {
+    for (let e: Entity | undefined = start; e && !seen?.has(e); e = e.parent) {
+      seen?.add(e);
+      this.examined++;
+      const atScope = this.byScope.get(e);
+      if (atScope === undefined) continue;
+      if (!(atScope instanceof Set)) {
         this.examined++;
-        const atScope = this.byScope.get(e);
-        if (atScope === undefined) continue;
-        if (!(atScope instanceof Set)) {
-          this.examined++;
-          if (atScope.policy !== policy && (!oldest || atScope.token < oldest.token)) oldest = atScope;
-          continue;
-        }
-        for (const op of atScope) {
-          this.examined++;
-          if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
-        }
+        if (atScope.policy !== policy && (!oldest || atScope.token < oldest.token)) oldest = atScope;
+        continue;
+      }
+      for (const op of atScope) {
+        this.examined++;
+        if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
       }
     }
     return oldest;

@@ -170,7 +170,10 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'rejected_stale', { detail: `changed since the plan was made: ${changed}` });
       return;
     }
-    const until = Math.max(cooldownIn(this.state), cooldownIn(this.state, pending.plan.cooldown?.key));
+    // a plan without a cooldown of its own has one stamp to read (the policy-wide one), not the same one twice
+    const own = pending.plan.cooldown?.key;
+    const policyWide = cooldownIn(this.state);
+    const until = own === undefined ? policyWide : Math.max(policyWide, cooldownIn(this.state, own));
     if (until > this.deps.scheduler.now()) {
       const which = pending.plan.cooldown && cooldownIn(this.state, pending.plan.cooldown.key) === until ? `'${pending.plan.cooldown.key}' cooldown` : 'cooldown';
       this.record(pending, 'skipped_cooldown', { detail: `${which} until ${until} (${until - this.deps.scheduler.now()} ms left)` });
@@ -181,7 +184,9 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;
     }
-    const token = {};
+    // the plan itself is its execution's token: each pending plan starts at most once, so none other is the
+    // same object (an object made per plan only for its identity would be garbage at every decision)
+    const token: object = pending;
     this.current = token;
     if (startShortRun(this, this.attachment, this.deps, pending, token)) return;
     const finished = (): void => this.finished(token);

@@ -51,9 +51,19 @@ export function effectorContext(scheduler: SchedulerLike, entity: Entity, attemp
   return new AttemptContext(scheduler, entity, attempt, attemptSignal, ids.invocationId, ids.decisionId, fencingToken);
 }
 
-/** `effectorContext` with the ids given one by one (no object made for them: a prepared invocation's first attempt). */
-export function effectorContextOf(scheduler: SchedulerLike, entity: Entity, attempt: number, attemptSignal: AttemptSignal, invocationId: string, decisionId: string | undefined, fencingToken: number | undefined): EffectorContext {
+/**
+ * `effectorContext` with the ids given one by one (no object made for them: a prepared invocation's first
+ * attempt). Without `attemptSignal`, the context makes its attempt's signal when something needs it (the
+ * effector reads `signal`, or `attemptSignalOf` asks for it): a synchronous effector that never reads it
+ * costs none.
+ */
+export function effectorContextOf(scheduler: SchedulerLike, entity: Entity, attempt: number, attemptSignal: AttemptSignal | undefined, invocationId: string, decisionId: string | undefined, fencingToken: number | undefined): EffectorContext {
   return new AttemptContext(scheduler, entity, attempt, attemptSignal, invocationId, decisionId, fencingToken);
+}
+
+/** The attempt signal of a context made by `effectorContextOf` (made now when it was not yet), for the attempt's timeout and aborts. */
+export function attemptSignalOf(context: EffectorContext): AttemptSignal {
+  return AttemptContext.attemptSignalOf(context as AttemptContext);
 }
 
 /**
@@ -66,7 +76,7 @@ class AttemptContext implements EffectorContext {
   /** `signal`, the same accessor for every context: made at first read from the attempt's signal. */
   static readonly #signalProperty: PropertyDescriptor = {
     get(this: AttemptContext): AbortSignal {
-      return this.#attemptSignal.signal;
+      return AttemptContext.attemptSignalOf(this).signal;
     },
     enumerable: true,
     configurable: false,
@@ -76,13 +86,18 @@ class AttemptContext implements EffectorContext {
   declare readonly decisionId?: string;
   declare readonly fencingToken?: number;
   readonly invocationId: string;
-  readonly #attemptSignal: AttemptSignal;
+  #attemptSignal: AttemptSignal | undefined;
+
+  /** The context's attempt signal, made at first need. */
+  static attemptSignalOf(context: AttemptContext): AttemptSignal {
+    return (context.#attemptSignal ??= new AttemptSignal());
+  }
 
   constructor(
     readonly scheduler: SchedulerLike,
     readonly entity: Entity,
     readonly attempt: number,
-    attemptSignal: AttemptSignal,
+    attemptSignal: AttemptSignal | undefined,
     invocationId: string,
     decisionId: string | undefined,
     fencingToken: number | undefined,

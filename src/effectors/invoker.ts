@@ -8,7 +8,7 @@ import { hasSecretRefs, resolveSecretRefs, scrubSecrets, type Resolved } from '.
 import { sleep } from '../core/time.js';
 import type { EffectorContext, EffectorDefinition } from './define-effector.js';
 import { AttemptSignal } from './attempt-signal.js';
-import { effectorContextOf, runAttempt } from './attempt.js';
+import { attemptSignalOf, effectorContextOf, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
 import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, withSignal, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
@@ -158,14 +158,16 @@ export class EffectorInvoker {
     const { call, claim } = prepared;
     if (lazySignal?.aborted || call.options.signal?.aborted) return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), undefined));
     if (this.startedSubject.observed) this.startedSubject.next(call.base);
-    const signal = new AttemptSignal();
+    // the attempt's signal is made by the context when the effector reads it, or below when the attempt goes
+    // on under its timeout (a synchronous effector that never reads it costs none)
+    const context = this.attemptContext(call, 1, undefined, undefined);
     let value: unknown;
     try {
-      value = call.effector.run(call.params, this.attemptContext(call, 1, signal, undefined));
+      value = call.effector.run(call.params, context);
     } catch (error) {
-      return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal, outcome: Promise.reject(error) }));
+      return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal: attemptSignalOf(context), outcome: Promise.reject(error) }));
     }
-    if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal, outcome: value }));
+    if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal: attemptSignalOf(context), outcome: value }));
     this.emit(succeededRecord(call.base, 1, this.scheduler.now() - call.startedAt, value));
     this.queue.release(call.entity.id, claim);
     return { value };
@@ -269,7 +271,7 @@ export class EffectorInvoker {
   }
 
   /** The context of a prepared invocation's first attempt (no fencing: prepared invocations run unfenced). */
-  private attemptContext(call: Call, attempt: number, attemptSignal: AttemptSignal, fencingToken: number | undefined): EffectorContext {
+  private attemptContext(call: Call, attempt: number, attemptSignal: AttemptSignal | undefined, fencingToken: number | undefined): EffectorContext {
     return effectorContextOf(this.scheduler, call.entity, attempt, attemptSignal, call.base.id, call.options.decisionId, fencingToken);
   }
 

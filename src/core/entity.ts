@@ -43,6 +43,8 @@ interface TreeServices {
 interface EntityExtras {
   sensors?: Map<string, Sensor<unknown>>;
   effectors?: Map<string, AnyEffectorDefinition>;
+  /** How many times `addEffector` was called (see `_effectorVersion`). */
+  effectorChanges?: number;
   closed?: boolean;
 }
 
@@ -191,7 +193,17 @@ export class Entity {
 
   /** Adds or replaces an effector. */
   addEffector<P, R>(definition: EffectorDefinition<P, R>): void {
-    ((this.extras ??= {}).effectors ??= new Map()).set(definition.name, definition as AnyEffectorDefinition);
+    const extras = (this.extras ??= {});
+    (extras.effectors ??= new Map()).set(definition.name, definition as AnyEffectorDefinition);
+    extras.effectorChanges = (extras.effectorChanges ?? 0) + 1;
+  }
+
+  /**
+   * @internal changes whenever `effector(name)` may answer differently for some name (the declared effectors
+   * never change; each `addEffector` may): a memo of lookups is good while it stays the same.
+   */
+  get _effectorVersion(): number {
+    return this.extras?.effectorChanges ?? 0;
   }
 
   /** @throws UnknownEffectorError when the entity has no such effector */

@@ -15,6 +15,7 @@ import type { PendingPlan } from './pending-plan.js';
 import { PlanTargets } from './plan-targets.js';
 import { changedExpectations, staleInputs } from './stale-inputs.js';
 import { InputSensors } from './input-sensors.js';
+import { ActionTarget } from './action-target.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
 import type { Caller } from '../../effectors/invocation.js';
 import { startShortRun, type ShortPathHost, type ShortRun } from './short-path.js';
@@ -73,6 +74,7 @@ export class PlanExecutor implements ShortPathHost {
   private coalescerOfRuns: DecisionCoalescer | undefined;
   /** The sensors of this policy's symptom inputs, remembered between plans (made with the first plan). */
   private inputSensors: InputSensors | undefined;
+  private shortTarget: ActionTarget | undefined;
   /** @internal who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
   readonly caller: Caller;
 
@@ -211,6 +213,11 @@ export class PlanExecutor implements ShortPathHost {
   /** @internal the signal of this executor's executions (aborted by a stop when the grace passes), made when first read. */
   executionSignal(): AttemptSignal {
     return (this.abortable ??= new AttemptSignal());
+  }
+
+  /** @internal the entity and effector of this policy's one-action plans, remembered between plans (made at first use). */
+  get actionTarget(): ActionTarget {
+    return (this.shortTarget ??= new ActionTarget(this.deps.tree));
   }
 
   /** @internal who runs the short-path plans' effectors. */

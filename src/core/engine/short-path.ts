@@ -1,5 +1,5 @@
 import type { Entity } from '../entity.js';
-import type { EntityTree } from '../entity-tree.js';
+import type { ActionTarget } from './action-target.js';
 import { describeError } from '../errors.js';
 import type { Action } from '../../knowledge/decision.js';
 import type { Caller } from '../../effectors/invocation.js';
@@ -18,17 +18,19 @@ import { EngineStoppedError, untilAborted } from './stop-abort.js';
  * guard, compensate or re-read (the common plan: restart this, resize that), no span recording, and a
  * target in the tree. Undefined for any other plan, which runs the general runbook path.
  */
-export function shortPathTarget(tree: EntityTree, pending: PendingPlan): Entity | undefined {
+export function shortPathTarget(targets: ActionTarget, pending: PendingPlan): Entity | undefined {
   const { actions } = pending.plan;
   if (actions.length !== 1 || pending.trace?.recording) return undefined;
   const action = actions[0] as Action;
   if (action.after?.length || action.trigger?.length || action.when?.length || action.check || action.compensate || action.rotateSecret || action.bestEffort) return undefined;
-  return tree.find(action.entity);
+  return targets.entityOf(action.entity);
 }
 
 /** What a short-path run needs from its executor: the invoker, and the decision and end of the plan. */
 export interface ShortPathHost {
   readonly invoker: EffectorInvoker;
+  /** The entity and effector of the policy's one-action plans, remembered between plans. */
+  readonly actionTarget: ActionTarget;
   /** Who invokes the effectors. */
   readonly caller: Caller;
   /** The signal of the executor's executions (aborted by a stop when the grace passes), made when first read. */
@@ -49,7 +51,7 @@ export interface ShortPathHost {
  */
 export function startShortRun(host: ShortPathHost, attachment: PolicyAttachment, deps: ExecutorDeps, pending: PendingPlan, token: object): boolean {
   if (attachment.dryRun || deps.dryRun() || deps.arbiter.isShared) return false;
-  const target = shortPathTarget(deps.tree, pending);
+  const target = shortPathTarget(host.actionTarget, pending);
   const action = pending.plan.actions[0] as Action;
   if (!target || !deps.invoker.canPrepare(target, action.params)) return false;
   const startedAt = performance.now();
@@ -60,7 +62,9 @@ export function startShortRun(host: ShortPathHost, attachment: PolicyAttachment,
   let failure: { readonly error: unknown } | undefined;
   try {
     // the signal goes to the run, which makes it only when the invocation needs it
-    prepared = deps.invoker.prepare(target, action.effector, action.params, action.timeoutMs === undefined ? { caller: host.caller, decisionId: id } : { caller: host.caller, decisionId: id, timeoutMs: action.timeoutMs });
+    // the effector as prepare would find it (an unknown one throws here as it would there: the step's failure)
+    const effector = host.actionTarget.effectorOf(target, action.effector);
+    prepared = deps.invoker.prepare(target, action.effector, action.params, action.timeoutMs === undefined ? { caller: host.caller, decisionId: id } : { caller: host.caller, decisionId: id, timeoutMs: action.timeoutMs }, effector);
   } catch (error) {
     failure = { error };
   }

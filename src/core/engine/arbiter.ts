@@ -4,6 +4,7 @@ import type { EntityTree } from '../entity-tree.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Plan } from '../../policies/define-policy.js';
 import type { Quota } from '../quota.js';
+import type { ActionTarget } from './action-target.js';
 import type { PolicyAttachment } from './attachment.js';
 import { QuotaCheck, type QuotaVerdict } from './quota-check.js';
 import type { SharedArbitration } from './shared-arbitration.js';
@@ -131,12 +132,15 @@ export class Arbiter {
     return { token };
   }
 
-  /** The verdict on a plan about to execute, or undefined when it may run. */
-  check(attachment: PolicyAttachment, plan: Plan): Verdict | undefined {
+  /**
+   * The verdict on a plan about to execute, or undefined when it may run. `target`: the policy's memo of its
+   * action's entity (the same answers as this arbiter's tree), when it keeps one.
+   */
+  check(attachment: PolicyAttachment, plan: Plan, target?: ActionTarget): Verdict | undefined {
     this.examined = 0;
     // nothing held, no quota, no budget (a quiet engine): nothing to check
     if (this.byScope.size === 0 && this.budgets.size === 0 && !this.quotas.any) return undefined;
-    const holder = this.holderOf(attachment, plan);
+    const holder = this.holderOf(attachment, plan, target);
     if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
     const quota = this.quotas.check(plan);
     if (quota) return quota;
@@ -219,13 +223,14 @@ export class Arbiter {
   }
 
   /** The oldest operation of another policy holding the plan's entity or one of its targets (or an ancestor of one). */
-  private holderOf(attachment: PolicyAttachment, plan: Plan): Operation | undefined {
+  private holderOf(attachment: PolicyAttachment, plan: Plan, memo: ActionTarget | undefined): Operation | undefined {
     if (this.byScope.size === 0) return undefined;
     const { actions } = plan;
     if (actions.length === 1) {
       // a plan of one action on its own entity (the common one), or on none in the tree, walks the line of
       // the policy's entity alone: no list of targets made
-      const target = this.tree.find((actions[0] as Plan['actions'][number]).entity);
+      const ref = (actions[0] as Plan['actions'][number]).entity;
+      const target = memo ? memo.entityOf(ref) : this.tree.find(ref);
       if (target === undefined || target === attachment.entity) return this.holderOnLine(attachment.id, attachment.entity, undefined, undefined);
     }
     const targets = this.targets(plan);

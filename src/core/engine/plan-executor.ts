@@ -181,7 +181,7 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'skipped_cooldown', { detail: `${which} until ${until} (${until - this.deps.scheduler.now()} ms left)` });
       return;
     }
-    const verdict = this.deps.arbiter.check(this.attachment, pending.plan);
+    const verdict = this.deps.arbiter.check(this.attachment, pending.plan, this.actionTarget);
     if (verdict) {
       this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;

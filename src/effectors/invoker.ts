@@ -133,12 +133,13 @@ export class EffectorInvoker {
    * (`runPrepared`): the effector found, the params checked, the id taken and the entity's queue claimed.
    * Undefined, with nothing done, when the invocation must take the general path (the entity is busy, the
    * params hold secret references, a lease fences or delegates, a trace context is given).
-   * `effector`: `entity.effector(effectorName)` when the caller has it already (it remembers it between calls).
+   * `effector`: @internal `entity.effector(effectorName)` when the caller has it already (the engine remembers
+   * it between plans); one of another name is ignored and the entity's own looked up.
    * @throws UnknownEffectorError, ValidationError (params; the `rejected` record is written), as `invoke` rejects
    */
   prepare(entity: Entity, effectorName: string, rawParams: unknown, options: InvokeOptions, effector?: EffectorDefinition<unknown, unknown>): PreparedInvocation | undefined {
     if (options.traceContext || !this.canPrepare(entity, rawParams)) return undefined;
-    effector ??= entity.effector(effectorName);
+    if (effector?.name !== effectorName) effector = entity.effector(effectorName);
     const startedAt = this.scheduler.now();
     const id = `inv-${startedAt}-${++this.sequence}`;
     const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };

@@ -43,9 +43,6 @@ export class Engine {
   // visits entries added during it), not also by attach
   private starting = false;
   private decisionSequence = 0;
-  // attached policies that may have an `observe` hook: while there is none, a decision is handed to no
-  // runner, and finding its runner by policy id (a map lookup per decision) is skipped
-  private observing = 0;
   private readonly services: ExecutorDeps & RunnerDeps;
   private readonly arbiter: Arbiter;
   private readonly stopGraceMs: number;
@@ -69,9 +66,7 @@ export class Engine {
       knowledge: this.knowledge,
       dryRun: () => this.dryRunAll,
       nextDecisionId: () => `d-${this.scheduler.now()}-${tag}${++this.decisionSequence}`,
-      onDecision: (decision) => {
-        if (this.observing > 0) this.runners.get(decision.policy)?.observe(decision);
-      },
+      onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
       onFault: (fault) => this.faultsSubject.next(fault),
       arbiter: this.arbiter,
     };
@@ -132,7 +127,6 @@ export class Engine {
     };
     const runner = new PolicyRunner(attachment, this.services);
     this.runners.set(id, runner);
-    if (mayObserve(definition)) this.observing++;
     this.policiesByEntity.added(id, entity);
     if (this.running && !this.starting) runner.start();
     return policyStatus(runner, this.dryRunAll);
@@ -163,7 +157,6 @@ export class Engine {
     if (!runner) return false;
     runner.stop();
     this.runners.delete(id);
-    if (mayObserve(runner.attachment.definition)) this.observing--;
     this.policiesByEntity.deleted(id, runner.attachment.entity);
     const executor = runner.existingExecutor;
     if (executor?.phase === 'executing') {
@@ -304,12 +297,4 @@ export class Engine {
     return runner;
   }
 
-}
-
-/**
- * False only for a policy whose decisions no `observe` hook can see: a frozen definition (as `definePolicy`
- * makes) without one. A definition that is not frozen may be given a hook after it is attached.
- */
-function mayObserve(definition: AnyPolicyDefinition): boolean {
-  return definition.observe !== undefined || !Object.isFrozen(definition);
 }

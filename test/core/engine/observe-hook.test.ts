@@ -1,6 +1,6 @@
-// The engine hands each decision to its policy's `observe` hook, and skips looking for a runner while no
-// attached policy can have one: these check the hook still sees every decision it should, whichever
-// policies come and go, and that a definition not frozen may be given a hook after it was attached.
+// The engine hands each decision to its policy's `observe` hook, read at each decision: these check the hook
+// sees every decision it should, whichever policies come and go, including a hook given after attach (to a
+// definition not frozen, or through an accessor of a frozen one).
 import { describe, expect, it } from 'vitest';
 import { map } from 'rxjs';
 import { z } from 'zod';
@@ -18,6 +18,13 @@ function policy(name: string, observe?: (decision: Decision) => void) {
     plan: () => ({ actions: [], reason: 'nothing to do' }),
     ...(observe ? { observe } : {}),
   });
+}
+
+/** A frozen definition whose observe hook is read through an accessor (switched on later). */
+function switchable(name: string): { definition: AnyPolicyDefinition; set: (hook: ((d: Decision) => void) | undefined) => void } {
+  let hook: ((d: Decision) => void) | undefined;
+  const definition = Object.freeze(Object.defineProperty({ ...(policy(name) as AnyPolicyDefinition) }, 'observe', { get: () => hook, enumerable: true })) as AnyPolicyDefinition;
+  return { definition, set: (h) => void (hook = h) };
 }
 
 describe("a policy's observe hook", () => {
@@ -58,6 +65,35 @@ describe("a policy's observe hook", () => {
     web.sensor<number>('load').publish(2);
     await clock.settle();
     expect(seen).toEqual(['no_action']);
+    await engine.stop();
+  });
+  it('calls a hook a frozen definition exposes through an accessor after it was attached', async () => {
+    const { clock, web, engine } = await engineFixture();
+    const seen: string[] = [];
+    const { definition, set } = switchable('late-accessor');
+    engine.attach(web, definition, {});
+    engine.start();
+    web.sensor<number>('load').publish(1);
+    await clock.settle();
+    set((d) => void seen.push(d.outcome));
+    web.sensor<number>('load').publish(2);
+    await clock.settle();
+    expect(seen).toEqual(['no_action']);
+    await engine.stop();
+  });
+
+  it("keeps calling one policy's hook after another policy, counted as not observing at attach, is detached", async () => {
+    const { clock, web, engine } = await engineFixture();
+    const seen: string[] = [];
+    engine.attach(web, policy('watching', (d) => void seen.push(d.policy)), {});
+    const { definition, set } = switchable('other');
+    engine.attach(web, definition, {}); // frozen, no hook yet
+    set(() => undefined); // it has one before its detach
+    engine.detach('web/other');
+    engine.start();
+    web.sensor<number>('load').publish(1);
+    await clock.settle();
+    expect(seen).toEqual(['web/watching']);
     await engine.stop();
   });
 });

@@ -95,7 +95,8 @@ export class Knowledge {
   /**
    * Every decision as it is recorded (before it reaches the store), bounded and redacted: one emission per
    * plan. A coalesced record is emitted again, with the same id and a higher `count`, for each further plan.
-   * Each emission is the subscribers' own copy: changing it changes nothing recorded.
+   * A decision of the engine's shape is emitted as the subscribers' own copy: changing it changes nothing
+   * recorded. (Any other is the bounded record queued for the store, copied by the store when written.)
    */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.asObservable();

@@ -16,9 +16,11 @@ import { ACTION, CALLER, DECISION, DURATIONS, INPUT, INVOCATION, layoutOf } from
  * The record is exactly the store's copy of the bounded record (`copyWriteOp(boundDecision(d))`): same keys in
  * the same order, same values. It is built only for records of the shape the engine writes (see
  * `record-shape`) whose every value the general copy would take by hand (plain objects, arrays, primitives);
- * for anything else (another key order, extra keys, an inherited key, a hole, a symbol key, a Date, a
- * function, a value nested past the plain bound) the builders give up and the caller takes the general path
- * (`boundDecision`, then the store's copy), which stays the reference for what odd records become.
+ * for anything else (another key order, extra keys, an inherited key, a hole, a Date, a function, an object
+ * where the engine writes text, a value nested past the plain bound) the builders give up and the caller
+ * takes the general path (`boundDecision`, then the store's copy), which stays the reference for what odd
+ * records become. Symbol-keyed properties are left out, as the store's copy leaves them out (the bounded
+ * record's spreads used to carry them onto the decision emitted on `decisions$`; no store ever kept them).
  */
 
 /** Thrown inside a builder when the record is not one it can build exactly as the general path would. */

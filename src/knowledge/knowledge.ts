@@ -6,7 +6,8 @@ import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
-import { copyOwnedDecision, ownDecision, ownInvocation, ownedDecisionWrite, ownedInvocationWrite } from './owned-record.js';
+import { ownDecision, ownInvocation, ownedDecisionWrite, ownedInvocationWrite } from './owned-record.js';
+import { copyOwnedDecision } from './owned-decision-copy.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 
 /** Options of the knowledge front: those of its write queue. */

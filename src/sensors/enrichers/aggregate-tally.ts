@@ -44,6 +44,8 @@ export interface FreshCounts {
  *
  * A source without the sensor counts as one with no value until the caller says it has made it (`gained`).
  * The tally is not `exact` while a source holds a number that is not finite: the caller then reads every source.
+ * A scheduler whose time goes back (a wall clock set back) may make values fresh again that were stale, or
+ * taken out at their expiry: the first count after it recounts every source.
  */
 export class AggregateTally {
   private readonly sources = new Map<Entity, Counted>();
@@ -58,6 +60,8 @@ export class AggregateTally {
   private lows = new MinHeap<Mark>((m) => m.key);
   private highs = new MinHeap<Mark>((m) => -m.key);
   private expiries = new MinHeap<Mark>((m) => m.key);
+  /** The latest scheduler time counts were taken at: an earlier one means the clock went back. */
+  private countedAt = -Infinity;
 
   constructor(
     private readonly sensor: string,
@@ -114,6 +118,8 @@ export class AggregateTally {
   /** The counts of the values fresh now (values gone stale since they were counted are taken out first). */
   counts(): FreshCounts {
     const now = this.scheduler.now();
+    if (now < this.countedAt) for (const source of this.sources.values()) this.recount(source);
+    this.countedAt = now;
     for (let mark = this.expiries.peek(); mark; mark = this.expiries.peek()) {
       if (mark.version === mark.source.version && mark.source.counted && !mark.source.sensor.isStale(now)) break;
       this.expiries.pop();

@@ -32,7 +32,8 @@ interface Expiry {
  * reading at all: a source counted up is queued by the time its reading goes stale, and `healthy` first takes
  * out what is due by the scheduler's now. The count then equals, at any time the scheduler has reached, what
  * reading every source's `service.up` value would count, provided the tally heard every reading (see
- * `refresh`) and the scheduler's time does not go back (a stale reading stays stale without a new one).
+ * `refresh`). A scheduler whose time goes back (a wall clock set back) may make readings fresh again that
+ * were stale, or counted down at their expiry: the first count after it recounts every source.
  */
 export class UpTally {
   private readonly counted = new Map<Entity, Counted>();
@@ -40,6 +41,8 @@ export class UpTally {
   private readonly bySensor = new Map<Sensor<unknown>, Entity>();
   private upCount = 0;
   private expiries = new MinHeap<Expiry>((e) => e.at);
+  /** The latest scheduler time a count was taken at: an earlier one means the clock went back. */
+  private countedAt = -Infinity;
 
   constructor(private readonly scheduler: SchedulerLike) {}
 
@@ -51,6 +54,8 @@ export class UpTally {
   /** Sources whose `service.up` is true and fresh now (those gone stale since their last count are taken out). */
   healthy(): number {
     const now = this.scheduler.now();
+    if (now < this.countedAt) for (const source of this.counted.values()) this.recount(source);
+    this.countedAt = now;
     for (let due = this.expiries.peek(); due !== undefined && due.at <= now; due = this.expiries.peek()) {
       this.expiries.pop();
       if (due.version === due.source.version) this.setUp(due.source, false);

@@ -42,7 +42,9 @@ type Step =
   | { readonly op: 'upAt'; readonly source: number; readonly up: boolean; readonly offset: number }
   | { readonly op: 'state'; readonly source: number; readonly state: ServiceState }
   | { readonly op: 'parent'; readonly state: ServiceState }
-  | { readonly op: 'wait'; readonly ms: number };
+  | { readonly op: 'wait'; readonly ms: number }
+  /** The clock steps back (a wall clock set back by NTP or by hand): health stale before may be fresh again. */
+  | { readonly op: 'back'; readonly ms: number };
 
 const state = fc.constantFrom(...SERVICE_STATES);
 /** Staleness bounds of a source's health: none, whole and fractional milliseconds, zero. */
@@ -61,6 +63,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('state' as const), source: fc.nat(12), state }),
   fc.record({ op: fc.constant('parent' as const), state }),
   { arbitrary: fc.record({ op: fc.constant('wait' as const), ms: oddMs }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('back' as const), ms: oddMs }), weight: 2 },
 );
 const rule: fc.Arbitrary<QuorumRule> = fc.oneof(
   fc.constant({ rule: 'all' as const }),
@@ -87,6 +90,7 @@ function world(from: SourceSet): { clock: VirtualClock; tree: EntityTree; group:
       made.push(source);
       if (from === 'members') tree.addMember(group, source);
     } else if (s.op === 'wait') clock.frame += s.ms;
+    else if (s.op === 'back') clock.frame = Math.max(0, clock.frame - s.ms);
     else if (s.op === 'parent') group.setState(s.state);
     else {
       const source = live(s.source);
@@ -115,7 +119,7 @@ function play(enricher: (from: SourceSet) => Enricher, from: SourceSet, steps: r
 describe('quorumUp counting sources one at a time', () => {
   it('publishes what reading every source after each change published, over random histories', () => {
     fc.assert(
-      fc.property(fc.constantFrom<SourceSet>('children', 'members'), rule, fc.array(step, { minLength: 1, maxLength: 80 }), (from, r, steps) => {
+      fc.property(fc.constantFrom<SourceSet>('children', 'members'), rule, fc.array(step, { minLength: 1, maxLength: 80, size: 'max' }), (from, r, steps) => {
         const counted = play((f) => quorumUp({ from: f, rule: r }), from, steps);
         const scanned = play((f) => scanningQuorumUp(f, r), from, steps);
         expect(counted).toEqual(scanned);
@@ -126,7 +130,7 @@ describe('quorumUp counting sources one at a time', () => {
 
   it('counts as a full read of every source would, at every step, health bounds and their expiry included', () => {
     fc.assert(
-      fc.property(fc.constantFrom<SourceSet>('children', 'members'), fc.array(step, { minLength: 1, maxLength: 120 }), (from, steps) => {
+      fc.property(fc.constantFrom<SourceSet>('children', 'members'), fc.array(step, { minLength: 1, maxLength: 120, size: 'max' }), (from, steps) => {
         const { clock, tree, group, play: playStep } = world(from);
         const tally = new UpTally(clock);
         // followed as quorumUp follows them: counted on joining, recounted on each reading, uncounted on leaving

@@ -7,11 +7,10 @@ import type { Observation } from '../sensors/reading.js';
 /** Longest free text kept in a record (reason, detail, error message). */
 const MAX_TEXT = 4_096;
 
-/** @internal most actions and inputs kept in a decision. */
-export const MAX_ITEMS = 200;
+/** Most actions and inputs kept in a decision. */
+const MAX_ITEMS = 200;
 
-/** @internal free text of a record (reason, detail, error message) cut at 4 096 characters, the cut marked. */
-export function text(value: string): string {
+function text(value: string): string {
   return value.length <= MAX_TEXT ? value : `${value.slice(0, MAX_TEXT)}…[truncated: ${value.length - MAX_TEXT} more characters]`;
 }
 

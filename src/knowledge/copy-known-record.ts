@@ -1,5 +1,4 @@
 import { NOT_PLAIN, copyPlain } from './copy-record.js';
-import { ACTION, CALLER, DECISION, DURATIONS, ERROR, INPUT, INVOCATION, RECORD_OP, STATE_OP, SYMPTOM, layoutOf } from './record-shape.js';
 import type { WriteOp } from './store.js';
 
 /*
@@ -14,6 +13,51 @@ import type { WriteOp } from './store.js';
  * goes to the general copy at the same depth, which throws NOT_PLAIN where it would for the whole record.
  * Then the whole operation is handed to `structuredClone`, as `copyRecord` does.
  */
+
+/** A shape: its keys in order, the first `required` of them always present. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly required: number;
+}
+
+const DECISION: Shape = {
+  keys: ['id', 'at', 'entity', 'policy', 'policyName', 'symptom', 'actions', 'reason', 'inputs', 'outcome', 'detail', 'error', 'durations', 'traceId', 'count', 'lastAt'],
+  required: 10,
+};
+const INVOCATION: Shape = { keys: ['id', 'at', 'entity', 'effector', 'caller', 'params', 'outcome', 'attempts', 'durationMs', 'result', 'error', 'fencingToken'], required: 9 };
+const SYMPTOM: Shape = { keys: ['kind', 'detail'], required: 1 };
+const ACTION: Shape = { keys: ['entity', 'effector', 'params'], required: 2 };
+const INPUT: Shape = { keys: ['entity', 'sensor', 'value', 'at', 'stale'], required: 4 };
+const DURATIONS: Shape = { keys: ['analyzeMs', 'planMs', 'executeMs'], required: 3 };
+const ERROR: Shape = { keys: ['code', 'message', 'detail'], required: 2 };
+const CALLER: Shape = { keys: ['kind', 'name'], required: 2 };
+const RECORD_OP: Shape = { keys: ['kind', 'value'], required: 2 };
+const STATE_OP: Shape = { keys: ['kind', 'policy', 'key', 'value'], required: 4 };
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Which of the shape's keys `source` has (bit i for `keys[i]`), or -1 when it is not of the shape: not a
+ * plain object, a key the shape lacks, keys out of order, or a required key missing.
+ */
+function layoutOf(source: object, shape: Shape): number {
+  if (Object.getPrototypeOf(source) !== Object.prototype) return -1;
+  const { keys, required } = shape;
+  let next = 0;
+  let present = 0;
+  for (const key in source) {
+    // an inherited enumerable key (a polluted prototype) is not the record's: the general copy decides
+    if (!hasOwn.call(source, key)) return -1;
+    while (next < keys.length && keys[next] !== key) {
+      if (next < required) return -1;
+      next++;
+    }
+    if (next === keys.length) return -1;
+    present |= 1 << next;
+    next++;
+  }
+  return next >= required ? present : -1;
+}
 
 /** A value the shape does not know: as it is when it is a primitive, else the general copy at `depth`. */
 function value(item: unknown, depth: number): unknown {

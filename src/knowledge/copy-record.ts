@@ -1,5 +1,5 @@
-/** @internal nesting past which a value is left to `structuredClone` (it may be a cycle). */
-export const MAX_PLAIN_DEPTH = 64;
+/** Nesting past which a value is left to `structuredClone` (it may be a cycle). */
+const MAX_PLAIN_DEPTH = 64;
 
 /** @internal thrown inside the plain copy when the value is not a tree of plain objects, arrays and primitives. */
 export const NOT_PLAIN = Symbol('not plain');

@@ -6,8 +6,6 @@ import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
-import { ownDecision, ownInvocation, ownedDecisionWrite, ownedInvocationWrite } from './owned-record.js';
-import { copyOwnedDecision } from './owned-decision-copy.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 
 /** Options of the knowledge front: those of its write queue. */
@@ -96,8 +94,6 @@ export class Knowledge {
   /**
    * Every decision as it is recorded (before it reaches the store), bounded and redacted: one emission per
    * plan. A coalesced record is emitted again, with the same id and a higher `count`, for each further plan.
-   * A decision of the engine's shape is emitted as the subscribers' own copy: changing it changes nothing
-   * recorded. (Any other is the bounded record queued for the store, copied by the store when written.)
    */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.asObservable();
@@ -113,29 +109,14 @@ export class Knowledge {
     return this.queue.health();
   }
 
-  /**
-   * Records a decision: bounded and redacted, copied (nothing of `decision` is kept), written to the store in
-   * the background and emitted on `decisions$`.
-   */
   recordDecision(decision: Decision): void {
-    // a record of the engine's shape is bounded and copied in one pass into a record the memory store keeps
-    // as it is, and subscribers get a copy of it; any other record takes the general path (bounded here,
-    // then copied by the store)
-    const owned = ownDecision(decision);
-    if (owned) {
-      this.push(ownedDecisionWrite(owned));
-      if (this.decisionsSubject.observed) this.decisionsSubject.next(copyOwnedDecision(owned));
-      return;
-    }
     const bounded = boundDecision(decision);
     this.push({ kind: 'decision', value: bounded });
     this.decisionsSubject.next(bounded);
   }
 
-  /** Records an effector invocation: bounded, redacted and copied, as `recordDecision`. */
   recordInvocation(record: InvocationRecord): void {
-    const owned = ownInvocation(record);
-    this.push(owned ? ownedInvocationWrite(owned) : { kind: 'invocation', value: boundInvocation(record) });
+    this.push({ kind: 'invocation', value: boundInvocation(record) });
   }
 
   recordFault(fault: PolicyFault): void {

@@ -3,7 +3,6 @@ import { auditEntryWithin, type AuditEntry, type AuditQuery } from './audit-entr
 import { BoundedLog } from './bounded-log.js';
 import { copyWriteOp } from './copy-known-record.js';
 import { copyRecord } from './copy-record.js';
-import { isOwnedWrite } from './owned-record.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 
@@ -47,13 +46,10 @@ export class MemoryStore implements KnowledgeStore {
     this.audit = new BoundedLog(options.maxAuditEntries ?? 10_000);
   }
 
-  /**
-   * Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing
-   * applied. A record Knowledge built for the store (see `owned-record`) is held by no one else: it is kept as it is.
-   */
+  /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
   async write(ops: readonly WriteOp[]): Promise<void> {
     const copies = new Array<WriteOp>(ops.length);
-    for (let i = 0; i < ops.length; i++) copies[i] = ownCopy(ops[i] as WriteOp);
+    for (let i = 0; i < ops.length; i++) copies[i] = copyWriteOp(ops[i] as WriteOp);
     for (let i = 0; i < copies.length; i++) this.apply(copies[i] as WriteOp);
   }
 
@@ -145,11 +141,6 @@ export class MemoryStore implements KnowledgeStore {
   private readonly forgetDecisions = (dropped: readonly Slot[]): void => {
     for (const slot of dropped) if (this.decisionById.get(slot.decision.id) === slot) this.decisionById.delete(slot.decision.id);
   };
-}
-
-/** The store's own copy of a write: a decision or invocation record Knowledge built for the store needs none. */
-function ownCopy(op: WriteOp): WriteOp {
-  return isOwnedWrite(op) ? op : copyWriteOp(op);
 }
 
 /**

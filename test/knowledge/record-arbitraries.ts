@@ -140,7 +140,7 @@ const chosen: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Free text, sometimes past the 4 096 characters a record keeps. */
-const freeText = fc.oneof({ weight: 5, arbitrary: fc.string({ maxLength: 12 }) }, fc.nat({ max: 4 }).map((n) => 'w'.repeat(4_094 + n)));
+const freeText = fc.oneof({ weight: 5, arbitrary: fc.string({ maxLength: 12, size: 'max' }) }, fc.nat({ max: 4 }).map((n) => 'w'.repeat(4_094 + n)));
 
 const engineAction = fc.record({ entity: text, effector: text, params: chosen }, { requiredKeys: ['entity', 'effector'], noNullPrototype: true });
 const engineInput = fc.record({ entity: text, sensor: text, value: chosen, at: fc.double(), stale: fc.boolean() }, { requiredKeys: ['entity', 'sensor', 'value', 'at'], noNullPrototype: true });

@@ -58,7 +58,7 @@ describe('a threshold straight on its sensor, skipping the readings its level ig
   it('gives the symptoms of the same threshold that sees every reading, over random rules and readings', () => {
     let skipped = 0;
     fc.assert(
-      fc.property(rules, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), fc.array(fc.double({ min: -200, max: 200, noNaN: true }), { maxLength: 20 }), (options, picks, others) => {
+      fc.property(rules, fc.array(fc.nat(), { minLength: 1, maxLength: 60, size: 'max' }), fc.array(fc.double({ min: -200, max: 200, noNaN: true }), { maxLength: 20, size: 'max' }), (options, picks, others) => {
         const candidates = [...edgesOf(options), ...others, 0, -0];
         const values = picks.map((p) => candidates[p % candidates.length] as number);
         const direct = symptomsOf(options, values, true);

@@ -42,7 +42,7 @@ const env = {
 const ids = fc.oneof(
   { arbitrary: fc.constantFrom('app', 'web', 'web-1', 'web-2', 'db', 'web%2Fautoscaler', 'web-1%2Frestarter'), weight: 6 },
   { arbitrary: fc.constantFrom('ghost', '..%2F..%2Fetc%2Fpasswd', '%00', '%E2%80%AE', 'a'.repeat(300)), weight: 2 },
-  { arbitrary: fc.string({ maxLength: 40 }).map(encodeURIComponent), weight: 1 },
+  { arbitrary: fc.string({ maxLength: 40, size: 'max' }).map(encodeURIComponent), weight: 1 },
 );
 const effectors = fc.constantFrom('resize', 'replaceMember', 'rollingRestart', 'rollingUpdate', 'restart', 'stop', 'update', 'promote', 'demote', 'fence', 'escalate', 'teleport', '__proto__', 'constructor');
 const get = (path: fc.Arbitrary<string>) => path.map((p) => ({ method: 'GET', path: p }));
@@ -62,9 +62,9 @@ const routed = fc.oneof(
 const route = fc.oneof(
   { arbitrary: routed, weight: 8 },
   fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'), routed, fc.constantFrom('', '/', '/..', '%2F', '?')).map(([method, r, tail]) => ({ method, path: `${r.path}${tail}` })),
-  fc.tuple(fc.constantFrom('GET', 'POST'), fc.string({ maxLength: 60 })).map(([method, p]) => ({ method, path: `/${encodeURI(p)}` })),
+  fc.tuple(fc.constantFrom('GET', 'POST'), fc.string({ maxLength: 60, size: 'max' })).map(([method, p]) => ({ method, path: `/${encodeURI(p)}` })),
 );
-const queryValue = fc.oneof(fc.constantFrom('', '-1', '0', '1', '1e308', 'NaN', 'Infinity', '100000', 'true', 'decision,sensor', 'gossip', 'web'), fc.string({ maxLength: 30 }));
+const queryValue = fc.oneof(fc.constantFrom('', '-1', '0', '1', '1e308', 'NaN', 'Infinity', '100000', 'true', 'decision,sensor', 'gossip', 'web'), fc.string({ maxLength: 30, size: 'max' }));
 const query = fc.array(fc.tuple(fc.constantFrom('limit', 'depth', 'root', 'wait', 'from', 'to', 'entity', 'policy', 'outcome', 'subtree', 'types', 'x', 'limit[]'), queryValue), { maxLength: 5 })
   .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`));
 const auth = fc.oneof(
@@ -72,7 +72,7 @@ const auth = fc.oneof(
   fc.constantFrom(undefined, 'Bearer', 'Basic YWRtaW46YWRtaW4=', `bearer  ${TOKENS.admin}`, 'Bearer a.b.c', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.'),
   fc.record({ sub: fc.oneof(fc.string(), fc.integer()), role: fc.oneof(fc.constantFrom('viewer', 'operator', 'admin'), fc.anything()), scope: fc.anything(), exp: fc.anything(), nbf: fc.anything() }, { requiredKeys: [] })
     .map((claims) => `Bearer ${signJwt(claims, env.HOMEOSTAT_JWT_SECRET)}`),
-  fc.string({ maxLength: 100 }).map((s) => `Bearer ${s.replace(/[\r\n]/g, '')}`),
+  fc.string({ maxLength: 100, size: 'max' }).map((s) => `Bearer ${s.replace(/[\r\n]/g, '')}`),
 );
 const deep = fc.record({ depth: fc.integer({ min: 100, max: 20_000 }), open: fc.constantFrom('{"a":', '[', '{"password":') }).map(({ depth, open }) => {
   const close = open === '[' ? ']' : '}';
@@ -80,16 +80,16 @@ const deep = fc.record({ depth: fc.integer({ min: 100, max: 20_000 }), open: fc.
 });
 const body = fc.oneof(
   fc.constant(undefined),
-  fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.constantFrom('size', 'member', 'startTimeout', 'version', 'to', 'maxLag', 'reason', 'by', 'enabled', 'config', 'token', 'maxUnavailable', 'healthTimeout'), fc.oneof(fc.integer({ min: -5, max: 3 }), fc.double(), fc.string({ maxLength: 20 }), fc.boolean(), fc.constant(null), fc.constant(1e15))).map((v) => JSON.stringify(v)),
+  fc.jsonValue({ maxDepth: 6, depthSize: 'max' }).map((v) => JSON.stringify(v)),
+  fc.dictionary(fc.constantFrom('size', 'member', 'startTimeout', 'version', 'to', 'maxLag', 'reason', 'by', 'enabled', 'config', 'token', 'maxUnavailable', 'healthTimeout'), fc.oneof(fc.integer({ min: -5, max: 3 }), fc.double(), fc.string({ maxLength: 20, size: 'max' }), fc.boolean(), fc.constant(null), fc.constant(1e15))).map((v) => JSON.stringify(v)),
   deep,
   fc.integer({ min: 1, max: 3 }).map((mb) => JSON.stringify({ blob: 'x'.repeat(mb * 700_000) })),
-  fc.string({ maxLength: 200 }),
+  fc.string({ maxLength: 200, size: 'max' }),
 );
 const contentType = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=utf-16');
 const headerName = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/).filter((h) => !['host', 'content-length', 'transfer-encoding', 'connection', 'expect', 'upgrade', 'te', 'trailer', 'keep-alive'].includes(h));
-const extraHeaders = fc.dictionary(fc.oneof(headerName, fc.constantFrom('accept', 'accept-encoding', 'x-forwarded-for', 'origin', 'cookie', 'range', 'if-none-match')), fc.string({ maxLength: 200 }).map((v) => v.replace(/[^\x20-\x7e]/g, '')), { maxKeys: 4 });
-const request = fc.record({ headers: extraHeaders, route, query, auth, body, contentType, lastEventId: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) });
+const extraHeaders = fc.dictionary(fc.oneof(headerName, fc.constantFrom('accept', 'accept-encoding', 'x-forwarded-for', 'origin', 'cookie', 'range', 'if-none-match')), fc.string({ maxLength: 200, size: 'max' }).map((v) => v.replace(/[^\x20-\x7e]/g, '')), { maxKeys: 4 });
+const request = fc.record({ headers: extraHeaders, route, query, auth, body, contentType, lastEventId: fc.option(fc.string({ maxLength: 12, size: 'max' }), { nil: undefined }) });
 
 let service: ServiceProcess;
 // the service starts from this checkout's sources (compiled by tsx as it loads): on a slow host with every other

@@ -32,7 +32,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 describe('Engine.policiesOf', () => {
   it("answers what policies() filtered by the entity answers, in the same order, over random histories", () => {
     fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60, size: 'max' }), (steps) => {
         const clock = new VirtualClock();
         const tree = new EntityTree(clock);
         const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), clock), scheduler: clock });

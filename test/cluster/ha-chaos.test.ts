@@ -82,10 +82,15 @@ describe('HA chaos against a fenced target', () => {
     expect(target.duplicates()).toEqual([]);
     expect(target.regressions()).toEqual([]);
     expect(target.accepted.length).toBeGreaterThan(20);
+    // what each instance said last, and whether its process still runs: the failure names who did not settle
+    let lastSeen: unknown[] = [];
     const roles = await until('exactly one leader, the others standing by', 15_000, async () => {
       const seen = await Promise.all(pool.map((i) => leaseOf(i)));
+      lastSeen = seen.map((lease, n) => ({ lease: lease ?? 'no answer', exit: pool[n]?.child.exitCode ?? pool[n]?.child.signalCode ?? 'running' }));
       const leaders = seen.filter((l) => l?.role === 'leader');
       return leaders.length === 1 && seen.every((l) => l !== undefined) ? seen : undefined;
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last seen: ${JSON.stringify(lastSeen)}`);
     });
     expect(new Set(roles.map((l) => l?.holder)).size).toBe(1); // every instance names the same holder
     console.log(`${events.join('; ')}; ${target.accepted.length} actions accepted, ${target.requests.length - target.accepted.length} refused as stale`);

@@ -74,7 +74,8 @@ export class PlanExecutor implements ShortPathHost {
   private coalescerOfRuns: DecisionCoalescer | undefined;
   /** The sensors of this policy's symptom inputs, remembered between plans (made with the first plan). */
   private inputSensors: InputSensors | undefined;
-  private shortTarget: ActionTarget | undefined;
+  /** The entity and effector of this policy's one-action plans, remembered between plans (made at first use). */
+  private actionTargetMemo: ActionTarget | undefined;
   /** @internal who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
   readonly caller: Caller;
 
@@ -217,7 +218,7 @@ export class PlanExecutor implements ShortPathHost {
 
   /** @internal the entity and effector of this policy's one-action plans, remembered between plans (made at first use). */
   get actionTarget(): ActionTarget {
-    return (this.shortTarget ??= new ActionTarget(this.deps.tree));
+    return (this.actionTargetMemo ??= new ActionTarget(this.deps.tree));
   }
 
   /** @internal who runs the short-path plans' effectors. */

@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { childSpan } from '../telemetry/tracing.js';
 import { redact } from '../core/redact.js';
 import type { Entity } from '../core/entity.js';
@@ -15,6 +15,7 @@ import { KeyedQueue } from './entity-queue.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry-policy.js';
+import { Broadcast } from '../core/broadcast.js';
 
 /** Options of one invocation. */
 export interface InvokeOptions {
@@ -69,8 +70,8 @@ export interface InvokerOptions {
  */
 export class EffectorInvoker {
   private readonly queue = new KeyedQueue();
-  private readonly recordsSubject = new Subject<InvocationRecord>();
-  private readonly startedSubject = new Subject<InFlightInvocation>();
+  private readonly recordsSubject = new Broadcast<InvocationRecord>();
+  private readonly startedSubject = new Broadcast<InFlightInvocation>();
   private sequence = 0;
 
   /** @param random jitter source; inject a seeded one for deterministic simulation */
@@ -82,12 +83,12 @@ export class EffectorInvoker {
 
   /** Every invocation as it starts to run (after its params passed); its record follows on `records$`. */
   get started$(): Observable<InFlightInvocation> {
-    return this.startedSubject.asObservable();
+    return this.startedSubject.stream;
   }
 
   /** Every invocation record, when the invocation ends. */
   get records$(): Observable<InvocationRecord> {
-    return this.recordsSubject.asObservable();
+    return this.recordsSubject.stream;
   }
 
   /** True while an invocation runs or waits on the entity. */

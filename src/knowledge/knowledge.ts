@@ -1,4 +1,4 @@
-import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { InvocationRecord } from '../effectors/invocation.js';
 import type { AuditEntry, AuditQuery } from './audit-entry.js';
 import { describeError } from '../core/errors.js';
@@ -7,6 +7,7 @@ import type { PolicyState } from './policy-state.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
+import { Broadcast } from '../core/broadcast.js';
 
 /** Options of the knowledge front: those of its write queue. */
 export type KnowledgeOptions = WriteQueueOptions & {
@@ -26,7 +27,7 @@ export type KnowledgeOptions = WriteQueueOptions & {
 export class Knowledge {
   private readonly queue: WriteQueue;
   private readonly stateCache = new Map<string, Map<string, Json>>();
-  private readonly decisionsSubject = new Subject<Decision>();
+  private readonly decisionsSubject = new Broadcast<Decision>();
   private writable = true;
   private writeFilter: ((op: WriteOp) => boolean) | undefined;
 
@@ -96,7 +97,7 @@ export class Knowledge {
    * plan. A coalesced record is emitted again, with the same id and a higher `count`, for each further plan.
    */
   get decisions$(): Observable<Decision> {
-    return this.decisionsSubject.asObservable();
+    return this.decisionsSubject.stream;
   }
 
   /** Writes waiting for the store. */

@@ -8,6 +8,14 @@ import type { Io } from './validate-command.js';
 // dominated by module loading otherwise).
 const LOG_FORMAT_CHOICES: readonly LogFormat[] = ['json', 'human'];
 
+/** How `homeostat run` ends, for its help. */
+const RUN_EXIT_CODES = `
+Exit codes:
+  0        stopped cleanly
+  1        could not start, or the stop failed, ran out of grace or aborted effectors still running
+  130/143  a second SIGINT/SIGTERM during the stop ended it at once
+A code other than 0 is explained on stderr (for a forced or failed stop: what it abandoned).`;
+
 const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
 
 function port(value: string): number {
@@ -64,7 +72,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     });
   program
     .command('run')
-    .description('run the loops of a blueprint until SIGINT or SIGTERM')
+    .description('run the loops of a blueprint until SIGINT or SIGTERM (a second one ends it at once)')
     .argument('<blueprint>', 'blueprint YAML file')
     .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
@@ -78,7 +86,8 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMAT_CHOICES))
     .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
     .option('--protect-metrics', 'require a viewer token for /metrics', false)
-    .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10)', graceSeconds)
+    .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', graceSeconds)
+    .addHelpText('after', RUN_EXIT_CODES)
     .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
       const [{ createRunLogger, resolveLogFormat }, { runCommand }] = await Promise.all([import('./log-format.js'), import('./run-command.js')]);
       const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));

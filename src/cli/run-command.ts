@@ -16,6 +16,8 @@ import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import { awaitStopRequest } from './stop-request.js';
+import { RUN_EXIT, stopRun } from './stop-run.js';
+import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 
@@ -107,9 +109,10 @@ export interface RunOptions {
 export async function runCommand(file: string, options: RunOptions, io: Io): Promise<number> {
   // an `until` that fails asks for the stop too (the loops, the service and the hold must not outlive it), and
   // is handled from now on: it may fail while the blueprint still loads
+  let untilFailure: string | undefined;
   const until = options.until?.then(
     (value) => value,
-    (error: unknown) => `until failed: ${describeError(error)}`,
+    (error: unknown) => (untilFailure = `until failed: ${describeError(error)}`),
   );
   const host = options.host ?? '127.0.0.1';
   let auth: AuthSettings | undefined;
@@ -159,6 +162,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d) => (handOver = d)) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
+  // what is under way, for a stop cut short to say what it abandons
+  const work = new WorkInFlight({
+    invocationStarted$: deployment.engine.invoker.started$,
+    invocationEnded$: deployment.engine.invoker.records$,
+    processEvents$,
+    pendingWrites: () => deployment.knowledge.pending,
+    now: () => deployment.engine.scheduler.now(),
+  });
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}; restarting in ${f.restartInMs} ms`)),
@@ -175,6 +186,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   } catch (error) {
     io.err(`${file}: cannot start: ${describeError(error)}`);
     await deployment.stop().catch(() => undefined);
+    work.close();
     stop.release();
     return 1;
   }
@@ -184,41 +196,55 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     `running '${blueprint.name}': ${deployment.tree.size} entities, ${policies.length} policies${deployment.engine.dryRun ? ' (dry run)' : ''}; Ctrl-C stops`,
   );
   const stopGraceMs = options.stopGraceMs ?? 10_000;
+  // effectors in flight (the loops' and the API's) get the grace less a margin in which the rest of the stop fits
+  const effectorGraceMs = stopGraceMs - Math.min(1_000, stopGraceMs / 4);
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   if (options.port !== undefined && auth) {
     try {
-      // effectors in flight get the grace less a margin in which the rest of the stop fits
-      const effectorGraceMs = stopGraceMs - Math.min(1_000, stopGraceMs / 4);
       server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       io.err(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);
       await deployment.stop().catch(() => undefined);
+      work.close();
       stop.release();
       return 1;
     }
   }
   const signal = await stop.requested;
   logger.info({ signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
-  const code = await stopWithin(stopGraceMs, async () => {
+  const stopped = await stopRun(async () => {
     for (const subscription of subscriptions) subscription.unsubscribe();
+    work.step = 'handing over the lease';
     await coordinator?.stop();
+    work.step = 'closing the HTTP service';
     await server?.app.close();
+    work.step = 'stopping the loops, the drivers and knowledge';
     // a store that fails makes the engine's last flush fail: close knowledge anyway, keeping the error
-    await deployment.stop().catch(async (error: unknown) => {
+    await deployment.stop({ graceMs: effectorGraceMs }).catch(async (error: unknown) => {
       await deployment.knowledge.close().catch(() => undefined);
       throw error;
     });
+    work.step = 'shutting telemetry down';
     await telemetry?.shutdown().catch(() => undefined);
-  }, logger);
+  }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
   stop.release();
-  if (code === 0) {
+  work.close();
+  const code = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
+  // a code other than 0 is always explained on stderr, one line per reason, and in the log
+  for (const problem of [untilFailure, stopped.problem]) {
+    if (problem === undefined) continue;
+    logger.error({ exitCode: code }, problem);
+    io.err(`homeostat: ${problem}`);
+  }
+  if (stopped.code === RUN_EXIT.stopped) {
     const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
     logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   }
-  // the last lines must be written before the process ends (an asynchronous destination buffers them)
+  // the last lines must be written before the process ends (an asynchronous destination buffers them); a
+  // forced end waits less, as it was asked to end at once
   await new Promise<void>((resolve) => {
-    const fallback = setTimeout(resolve, 1_000);
+    const fallback = setTimeout(resolve, stopped.forcedBy ? 200 : 1_000);
     try {
       logger.flush(() => {
         clearTimeout(fallback);
@@ -232,28 +258,6 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   });
   options.exit?.(code);
   return code;
-}
-
-/** Runs the stop sequence, giving up after the grace: 0 when it finished, 1 when it failed or ran out of time. */
-async function stopWithin(graceMs: number, sequence: () => Promise<void>, logger: Logger): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    // kept referenced: while the stop sequence waits on something with no handle of its own, this timer keeps
-    // the process alive, so it ends through this function (logged, with its code) and never silently with 0
-    timer = setTimeout(() => resolve('timeout'), graceMs);
-  });
-  const outcome = await Promise.race([
-    sequence().then(
-      () => 'done' as const,
-      (error: unknown) => error,
-    ),
-    deadline,
-  ]);
-  clearTimeout(timer);
-  if (outcome === 'done') return 0;
-  if (outcome === 'timeout') logger.error({ stopGraceMs: graceMs }, `the stop grace of ${graceMs / 1000} s has passed with work still running; exiting`);
-  else logger.error({ err: outcome }, `stopping failed: ${describeError(outcome)}`);
-  return 1;
 }
 
 /** Logs where the service listens, and warns loudly when every caller is an admin. */

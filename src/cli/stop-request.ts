@@ -8,9 +8,16 @@ export interface StopRequest {
   /** Resolves with the name of the first SIGINT or SIGTERM, or with what `until` resolved with. */
   readonly requested: Promise<unknown>;
   /**
-   * Releases the hold and the signal listeners: call it once the run has stopped. Until then a second signal
-   * is taken by the listeners (the stop, bounded by its grace, goes on: processes the run started are
-   * stopped, not orphaned). Calling it again does nothing.
+   * Resolves with the name of a second SIGINT or SIGTERM, one that came after the first: the person (or
+   * supervisor) no longer wants to wait for the graceful stop. Never resolves when `until` was given, nor
+   * before the first signal, nor after `release`.
+   */
+  readonly forced: Promise<NodeJS.Signals>;
+  /**
+   * Releases the hold and the signal listeners: call it once the run has stopped (or was forced to end).
+   * Until then every signal is taken by the listeners (the first asks for the stop, the second resolves
+   * `forced`, later ones are ignored), so none ends the process by Node's default. Calling it again does
+   * nothing.
    */
   release(): void;
 }
@@ -26,17 +33,25 @@ export interface StopRequest {
 export function awaitStopRequest(until?: Promise<unknown>): StopRequest {
   const hold = setInterval(() => undefined, LONGEST_TIMER_MS);
   const listeners = new Map<NodeJS.Signals, () => void>();
+  let force: (signal: NodeJS.Signals) => void = () => undefined;
+  const forced = new Promise<NodeJS.Signals>((resolve) => (force = resolve));
   const requested =
     until ??
     new Promise<NodeJS.Signals>((resolve) => {
+      let received = 0;
       for (const signal of STOP_SIGNALS) {
-        const listener = (): void => resolve(signal);
+        const listener = (): void => {
+          received += 1;
+          if (received === 1) resolve(signal);
+          else if (received === 2) force(signal);
+        };
         listeners.set(signal, listener);
         process.on(signal, listener);
       }
     });
   return {
     requested,
+    forced,
     release: () => {
       clearInterval(hold);
       for (const [signal, listener] of listeners) process.removeListener(signal, listener);

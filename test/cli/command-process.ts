@@ -22,9 +22,9 @@ export interface CommandProcess {
   ended(timeoutMs?: number): Promise<ProcessEnd>;
 }
 
-/** Starts `node [nodeArgs] bin args` in `cwd`, stdin closed, stdout and stderr piped. */
-export function startCommand(bin: string, args: readonly string[], options: { readonly cwd: string; readonly nodeArgs?: readonly string[] }): CommandProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], { cwd: options.cwd, stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
+/** Starts `node [nodeArgs] bin args` in `cwd`, stdin closed, stdout and stderr piped; `env` adds to this process's. */
+export function startCommand(bin: string, args: readonly string[], options: { readonly cwd: string; readonly nodeArgs?: readonly string[]; readonly env?: Readonly<Record<string, string>> }): CommandProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], { cwd: options.cwd, stdio: 'pipe', env: { ...process.env, NO_COLOR: '1', ...options.env } });
   child.stdin.end();
   const text = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (text.stdout += chunk.toString()));

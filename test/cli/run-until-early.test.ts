@@ -17,7 +17,7 @@ it('handles an `until` that fails while the blueprint is still loading', async (
     const until = new Promise<void>((_, reject) => (fail = reject));
     const code = runCommand(path.join(import.meta.dirname, 'fixtures/idle.yaml'), { until, logger }, { out: () => undefined, err: (line) => logged.push(line) });
     fail(new Error('the embedding program gave up early')); // runCommand is awaiting the blueprint now
-    await code;
+    expect(await code).toBe(1);
     expect(logged.join('\n')).toContain('until failed: the embedding program gave up early');
     expect(unhandled).toEqual([]);
   } finally {

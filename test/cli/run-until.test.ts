@@ -1,12 +1,18 @@
 // `runCommand` embedded with an `until` promise (tests, an embedding program): one that fails asks for the
-// stop like one that resolves, so the loops, the service and the process hold do not outlive it.
+// stop like one that resolves, so the loops, the service and the process hold do not outlive it; and the run
+// ends with 1, its error on stderr, since what it waited on failed.
 import path from 'node:path';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/run-command.js';
 
-it('stops cleanly when `until` rejects, and says why it stopped', async () => {
+const idle = path.join(import.meta.dirname, 'fixtures/idle.yaml');
+
+/** Runs `idle` until `until` settles, once the loops run; returns its code, its log lines and its stderr. */
+async function runUntil(settle: (resolve: () => void, reject: (error: Error) => void) => void): Promise<{ code: number; exited: number[]; logged: string; stderr: string[] }> {
   const logged: string[] = [];
+  const stderr: string[] = [];
+  const exited: number[] = [];
   let running: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (running = resolve));
   const logger = pino({}, {
@@ -15,12 +21,31 @@ it('stops cleanly when `until` rejects, and says why it stopped', async () => {
       if (line.includes('Ctrl-C stops')) running();
     },
   });
-  let fail: (error: Error) => void = () => undefined;
-  const until = new Promise<void>((_, reject) => (fail = reject));
-  const code = runCommand(path.join(import.meta.dirname, 'fixtures/idle.yaml'), { until, logger }, { out: () => undefined, err: (line) => logged.push(line) });
+  let resolveUntil: () => void = () => undefined;
+  let rejectUntil: (error: Error) => void = () => undefined;
+  const until = new Promise<void>((resolve, reject) => {
+    resolveUntil = resolve;
+    rejectUntil = reject;
+  });
+  const code = runCommand(idle, { until, logger, exit: (c) => exited.push(c) }, { out: () => undefined, err: (line) => stderr.push(line) });
   await started;
-  fail(new Error('the embedding program gave up'));
-  expect(await code).toBe(0);
-  expect(logged.join('\n')).toContain('until failed: the embedding program gave up');
-  expect(logged.join('\n')).toContain('stopped cleanly');
+  settle(resolveUntil, rejectUntil);
+  return { code: await code, exited, logged: logged.join('\n'), stderr };
+}
+
+it('ends with 1 when `until` rejects, its error on stderr, after stopping cleanly', async () => {
+  const run = await runUntil((_, reject) => reject(new Error('the embedding program gave up')));
+  expect(run.code).toBe(1);
+  expect(run.exited).toEqual([1]);
+  expect(run.stderr).toEqual(['homeostat: until failed: the embedding program gave up']);
+  // the stop itself was clean: the loops, the store and the hold were all let go
+  expect(run.logged).toContain('stopped cleanly');
+});
+
+it('ends with 0 and says nothing on stderr when `until` resolves', async () => {
+  const run = await runUntil((resolve) => resolve());
+  expect(run.code).toBe(0);
+  expect(run.exited).toEqual([0]);
+  expect(run.stderr).toEqual([]);
+  expect(run.logged).toContain('stopped cleanly');
 });

@@ -1,0 +1,96 @@
+import type { Observable, Subscription } from 'rxjs';
+import type { InFlightInvocation } from '../effectors/invocation.js';
+import type { ProcessEvent } from '../drivers/process/supervisor.js';
+
+/** Where a run learns what it has under way. */
+export interface WorkSources {
+  /** Every effector invocation as it starts (the invoker's `started$`). */
+  readonly invocationStarted$: Observable<InFlightInvocation>;
+  /** Every effector invocation as it ends (the invoker's `records$`). */
+  readonly invocationEnded$: Observable<{ readonly id: string }>;
+  /** What the process drivers do (spawned, adopted, exited, stopped ...). */
+  readonly processEvents$: Observable<ProcessEvent>;
+  /** Knowledge writes that have not reached the store yet. */
+  readonly pendingWrites: () => number;
+  /** The time invocations are stamped with (the deployment's scheduler clock, ms). */
+  readonly now: () => number;
+}
+
+/** What a run had under way at one moment. */
+export interface WorkSnapshot {
+  /** Effector invocations still running, with how long each has run (ms). */
+  readonly invocations: ReadonlyArray<{ readonly entity: string; readonly effector: string; readonly runningMs: number }>;
+  /** Processes the run manages that have neither exited nor been stopped. */
+  readonly processes: number;
+  /** Knowledge writes not yet in the store. */
+  readonly pendingWrites: number;
+  /** The step of the stop under way, when stopping. */
+  readonly step: string | undefined;
+}
+
+/**
+ * Follows what a run has under way (effectors in flight, processes it manages, writes waiting for the store,
+ * the step of its stop) from streams it already has, so that a stop cut short can say what it abandons
+ * without asking anything that could itself be slow.
+ */
+export class WorkInFlight {
+  private readonly invocations = new Map<string, InFlightInvocation>();
+  private readonly processes = new Set<string>();
+  private readonly subscriptions: Subscription[];
+  /** The step of the stop under way; set by whoever runs the stop. */
+  step: string | undefined;
+
+  constructor(private readonly sources: WorkSources) {
+    this.subscriptions = [
+      sources.invocationStarted$.subscribe((started) => this.invocations.set(started.id, started)),
+      sources.invocationEnded$.subscribe((ended) => this.invocations.delete(ended.id)),
+      sources.processEvents$.subscribe((event) => {
+        // keyed by entity: an entity has at most one process, and a failed start has no pid
+        if (event.kind === 'spawned' || event.kind === 'adopted') this.processes.add(event.entity);
+        else if (event.kind === 'exited' || event.kind === 'stopped') this.processes.delete(event.entity);
+      }),
+    ];
+  }
+
+  /** What is under way now. */
+  snapshot(): WorkSnapshot {
+    const now = this.sources.now();
+    return {
+      invocations: [...this.invocations.values()].map((i) => ({ entity: i.entity, effector: i.effector, runningMs: Math.max(0, now - i.at) })),
+      processes: this.processes.size,
+      pendingWrites: this.sources.pendingWrites(),
+      step: this.step,
+    };
+  }
+
+  /** Stops following. */
+  close(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+}
+
+/** The most invocations named one by one; the rest are counted. */
+const NAMED_INVOCATIONS = 5;
+
+/**
+ * What a snapshot holds as one phrase, e.g. `2 effectors in flight (restart on slow, running 3.1 s; ...),
+ * 12 knowledge writes not in the store, 1 managed process not stopped, while closing the HTTP service`;
+ * `nothing under way` when it holds nothing.
+ */
+export function describeWork(snapshot: WorkSnapshot): string {
+  const parts: string[] = [];
+  const { invocations } = snapshot;
+  if (invocations.length > 0) {
+    const named = invocations.slice(0, NAMED_INVOCATIONS).map((i) => `${i.effector} on ${i.entity}, running ${(i.runningMs / 1000).toFixed(1)} s`);
+    const more = invocations.length - named.length;
+    parts.push(`${plural(invocations.length, 'effector')} in flight (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
+  }
+  if (snapshot.pendingWrites > 0) parts.push(`${plural(snapshot.pendingWrites, 'knowledge write')} not in the store`);
+  if (snapshot.processes > 0) parts.push(`${plural(snapshot.processes, 'managed process', 'managed processes')} not stopped`);
+  const what = parts.length > 0 ? parts.join(', ') : 'nothing under way';
+  return snapshot.step === undefined ? what : `${what}, while ${snapshot.step}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

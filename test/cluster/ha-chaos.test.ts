@@ -3,12 +3,15 @@
 // while the test kills the leader with SIGKILL, pauses it past its lease (SIGSTOP/SIGCONT: the classic stale
 // leader) and restarts a non-persistent Redis (lease and counter gone: the new taker must wait). Then: no
 // action accepted twice, no accepted token lower than an earlier one, actions went on after every event
-// under a higher token, and exactly one instance leads at the end. Bounded: 6 events, 150 s at most.
+// under a higher token, and exactly one instance leads at the end. Every fault hits three running instances:
+// a replacement is waited for until it answers before the next fault (under load its start takes seconds,
+// and one that meets the Redis restart while it connects refuses to start, by design). Bounded: 6 events,
+// 150 s at most.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FencedTarget } from '../support/fenced-target.js';
 import { TestRedisServer } from '../support/redis-server.js';
-import { leaseOf, startInstance, tickerBlueprint, until, type HaInstance } from './ha-target.js';
+import { allAnswering, leaseOf, startInstance, tickerBlueprint, until, type HaInstance } from './ha-target.js';
 
 let redis: TestRedisServer;
 let target: FencedTarget;
@@ -28,6 +31,8 @@ afterAll(async () => {
 });
 
 const LEASE = ['--lease', '1000'];
+/** Longest wait for an instance's process to start and answer (loading the sources, not the lease protocol). */
+const START_MS = 30_000;
 
 async function leaderOf(pool: HaInstance[]): Promise<HaInstance | undefined> {
   for (const instance of pool) if ((await leaseOf(instance))?.role === 'leader') return instance;
@@ -48,6 +53,7 @@ describe('HA chaos against a fenced target', () => {
     const pool = await Promise.all([0, 1, 2].map(() => startInstance(blueprint, redis.url, LEASE, children)));
     await until('a leader', 30_000, () => leaderOf(pool));
     await progressAbove(0, 30_000);
+    await allAnswering(pool, START_MS);
     const events: string[] = [];
     for (let round = 0; round < 2; round++) {
       // kill -9 of the leader, replaced by a new instance
@@ -58,6 +64,7 @@ describe('HA chaos against a fenced target', () => {
       pool.splice(pool.indexOf(leader), 1, await startInstance(blueprint, redis.url, LEASE, children));
       await progressAbove(before);
       events.push(`kill -9: actions again after ${(performance.now() - killedAt).toFixed(0)} ms`);
+      await allAnswering(pool, START_MS); // the replacement is up before the next fault
 
       // SIGSTOP past the lease, then SIGCONT: the stale leader must not be able to act
       leader = await until('a leader', 15_000, () => leaderOf(pool));
@@ -70,6 +77,7 @@ describe('HA chaos against a fenced target', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500)); // the resumed process runs its timers
 
       // Redis restarted empty: the lease and the counter are gone
+      await allAnswering(pool, START_MS);
       before = highestAccepted();
       const restartedAt = performance.now();
       await redis.restart();
@@ -82,11 +90,14 @@ describe('HA chaos against a fenced target', () => {
     expect(target.duplicates()).toEqual([]);
     expect(target.regressions()).toEqual([]);
     expect(target.accepted.length).toBeGreaterThan(20);
-    // what each instance said last, and whether its process still runs: the failure names who did not settle
+    // what each instance said last, and whether its process still runs: the failure names who did not settle.
+    // The protocol's bound after the restart (a leader already acted): a client reconnects within its retry
+    // cap (2 s), then asks within one renewal interval (250 ms); a taker waits out one lease (1 s). 15 s is
+    // over four times that, for a loaded host.
     let lastSeen: unknown[] = [];
     const roles = await until('exactly one leader, the others standing by', 15_000, async () => {
       const seen = await Promise.all(pool.map((i) => leaseOf(i)));
-      lastSeen = seen.map((lease, n) => ({ lease: lease ?? 'no answer', exit: pool[n]?.child.exitCode ?? pool[n]?.child.signalCode ?? 'running' }));
+      lastSeen = seen.map((lease, n) => ({ lease: lease ?? 'no answer', exit: pool[n]?.child.exitCode ?? pool[n]?.child.signalCode ?? 'running', ...(lease ? {} : { stderr: pool[n]?.stderrTail().trim() }) }));
       const leaders = seen.filter((l) => l?.role === 'leader');
       return leaders.length === 1 && seen.every((l) => l !== undefined) ? seen : undefined;
     }).catch((error: unknown) => {

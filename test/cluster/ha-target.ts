@@ -28,15 +28,23 @@ export async function tickerBlueprint(targetPort: number, everyMs = 100, shards 
 export interface HaInstance {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The last lines the process wrote to stderr (why it exited, when it did), at most `STDERR_TAIL_CHARS`. */
+  readonly stderrTail: () => string;
 }
+
+/** How much of an instance's stderr is kept for a failure message (characters). */
+export const STDERR_TAIL_CHARS = 2_000;
 
 /** Starts `homeostat run <blueprint> --redis <url> --ha --port N` with extra arguments. */
 export async function startInstance(blueprint: string, redisUrl: string, extra: string[] = [], children?: Set<ChildProcess>): Promise<HaInstance> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redisUrl, '--ha', '--port', String(port), ...extra], { cwd: root, stdio: 'ignore' });
+  // stdout (the log) is not read; stderr is short (a refusal to start) and kept for the failure message
+  const child = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redisUrl, '--ha', '--port', String(port), ...extra], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS)));
   children?.add(child);
   child.once('exit', () => children?.delete(child));
-  return { child, port };
+  return { child, port, stderrTail: () => stderr };
 }
 
 /** What /health says of the root lease, or undefined when the instance does not answer. */
@@ -47,6 +55,27 @@ export async function leaseOf(instance: HaInstance): Promise<{ role: string; tok
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Waits until every instance of `pool` answers /health: each has booted, reached Redis and competes for the
+ * lease. A process's start is not bounded by the lease protocol (under load, loading the sources takes
+ * seconds), so a test waits for it before the next fault instead of folding it into a protocol deadline.
+ * @throws naming each instance that did not answer, with its exit and the end of its stderr
+ */
+export async function allAnswering(pool: readonly HaInstance[], timeoutMs: number): Promise<void> {
+  const exited = (i: HaInstance): boolean => i.child.exitCode !== null || i.child.signalCode !== null;
+  const describe = (silent: HaInstance[]): string => silent.map((i) => `port ${i.port} (${i.child.exitCode ?? i.child.signalCode ?? 'running'}): ${JSON.stringify(i.stderrTail().trim())}`).join('; ');
+  let silent: HaInstance[] = [];
+  // an instance that exited never answers: stop waiting at once
+  const settled = await until('every instance answering /health', timeoutMs, async () => {
+    const answers = await Promise.all(pool.map((instance) => leaseOf(instance)));
+    silent = pool.filter((_, n) => answers[n] === undefined);
+    return silent.length === 0 || silent.some(exited) ? silent : undefined;
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}; not answering: ${describe(silent)}`);
+  });
+  if (settled.length > 0) throw new Error(`not every instance answers /health: ${describe(settled)}`);
 }
 
 /** Polls until `probe` gives a value, or throws naming `what`. */

@@ -141,4 +141,33 @@ describe('RedisLease', () => {
     expect(waited).toBeGreaterThan(300); // it waited out the old holder (ttl 600 ms from its take)
     expect(b.lease.actingToken()).toBeGreaterThan(first);
   }, 20_000);
+
+  it('after Redis restarts empty under three live instances, exactly one acts within the protocol bound and the others name it; never two at once', async () => {
+    const ns = `l${++namespaces}`;
+    const ttlMs = 600;
+    const pool = await Promise.all(['a', 'b', 'c'].map((owner) => lease(owner, ns, ttlMs)));
+    for (const { lease: l } of pool) l.start();
+    const acting = (): RedisLease[] => pool.map((p) => p.lease).filter((l) => l.actingToken() !== undefined);
+    // one acts (under a token above `above`) and every instance names it as the holder
+    const settled = (above: number) => (): boolean => {
+      const leaders = acting();
+      return leaders.length === 1 && (leaders[0]?.actingToken() ?? 0) > above && pool.every(({ lease: l }) => l.holder === leaders[0]?.holder);
+    };
+    await until('one leads, the others name it', 3_000, settled(0));
+    const first = acting()[0]?.actingToken() as number;
+    let mostAtOnce = 0;
+    const watch = setInterval(() => (mostAtOnce = Math.max(mostAtOnce, acting().length)), 5);
+    try {
+      await server.restart(); // every client is cut off and reconnects; the lease and the counter are gone
+      // the bound: a client reconnects within its retry cap (2 s, see openRedis), asks within one renewal
+      // interval, and the taker waits out one lease time before it acts
+      const boundMs = 2_000 + ttlMs / 4 + ttlMs;
+      const took = await until('one leads again under a new token, the others name it', boundMs + 1_000, settled(first));
+      console.log(`after the restart one instance leads and the others name it in ${took.toFixed(0)} ms (bound ${boundMs} ms)`);
+      expect(took).toBeGreaterThan(ttlMs / 2); // the taker waited out the old holder
+    } finally {
+      clearInterval(watch);
+    }
+    expect(mostAtOnce).toBe(1);
+  }, 20_000);
 });

@@ -11,7 +11,7 @@ export interface RedisConnectionOptions {
   readonly url: string;
   /** Longest wait for any one command (ms). Default 1 000. */
   readonly commandTimeoutMs?: number;
-  /** Longest wait to connect (ms). Default 2 000. */
+  /** Longest wait for Redis to answer at start, from the call to `connectRedis` (ms); also bounds each socket connect. Default 2 000. */
   readonly connectTimeoutMs?: number;
 }
 
@@ -20,8 +20,10 @@ export interface RedisConnectionOptions {
  * disconnected and resend unanswered ones after a reconnect, so a command could block for over a minute or a
  * write be applied twice. Here a command fails fast instead (no offline queue, no automatic resend, a command
  * timeout); the caller (Knowledge) keeps its writes buffered in order and retries them, and every write is
- * idempotent, so a retry after an unknown result is safe. The client reconnects in the background: through
- * Sentinel it asks the sentinels for the current primary each time, so it follows a failover.
+ * idempotent, so a retry after an unknown result is safe. Once it has been connected, the client reconnects in
+ * the background: through Sentinel it asks the sentinels for the current primary each time, so it follows a
+ * failover. Before that it makes no attempt of its own: connect it with `connectRedis`, which keeps trying
+ * within the connect timeout (ioredis' `connect()` gives up on the first closed connection).
  *
  * A Redis Cluster client is returned typed as `Redis`: homeostat sends it only commands whose keys share one
  * hash tag (one slot), which ioredis' Cluster routes to the slot's primary; commands without keys (WAIT) are
@@ -30,6 +32,7 @@ export interface RedisConnectionOptions {
  */
 export function openRedis(options: RedisConnectionOptions): Redis {
   const target = parseRedisUrl(options.url);
+  const backoff = reconnectBackoff();
   const settings: RedisOptions = {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
@@ -37,23 +40,43 @@ export function openRedis(options: RedisConnectionOptions): Redis {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
-    // reconnect for ever, backing off to 2 s: the service keeps deciding on what it has meanwhile
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+    // once connected, reconnect for ever, backing off to 2 s: the service keeps deciding on what it has meanwhile
+    retryStrategy: backoff.next,
   };
   let client: Redis;
   if (target.kind === 'single') client = new Redis(options.url, settings);
   else {
     const auth = { ...(target.username ? { username: target.username } : {}), ...(target.password ? { password: target.password } : {}) };
-    client = target.kind === 'sentinel' ? sentinelClient(target, settings, auth) : clusterClient(target, settings, auth, options.connectTimeoutMs ?? 2_000);
+    client = target.kind === 'sentinel' ? sentinelClient(target, settings, auth, backoff) : clusterClient(target, settings, auth, options.connectTimeoutMs ?? 2_000, backoff);
   }
+  client.once('ready', backoff.connected);
   // errors reach the caller through rejected commands; an unhandled 'error' event would crash the process
   client.on('error', () => undefined);
   return client;
 }
 
+/**
+ * The delay before a reconnect: none before the client has been ready once (a failed first attempt ends the
+ * client, status `end`, and `connectRedis` makes the attempts at start, within the connect timeout, so nothing
+ * keeps connecting in the background after a start that gave up; ioredis' own retry would also keep a Sentinel
+ * client's first `connect()` pending for ever while no sentinel answers); after that, backing off to 2 s, for ever.
+ */
+interface Backoff {
+  readonly next: (attempt: number) => number | null;
+  readonly connected: () => void;
+}
+
+function reconnectBackoff(): Backoff {
+  let wasReady = false;
+  return {
+    next: (attempt) => (wasReady ? Math.min(100 * 2 ** Math.min(attempt, 5), 2_000) : null),
+    connected: () => (wasReady = true),
+  };
+}
+
 type Auth = { username?: string; password?: string };
 
-function sentinelClient(target: Extract<RedisTarget, { kind: 'sentinel' }>, settings: RedisOptions, auth: Auth): Redis {
+function sentinelClient(target: Extract<RedisTarget, { kind: 'sentinel' }>, settings: RedisOptions, auth: Auth, backoff: Backoff): Redis {
   return new Redis({
     ...settings,
     ...auth,
@@ -64,19 +87,19 @@ function sentinelClient(target: Extract<RedisTarget, { kind: 'sentinel' }>, sett
     // sentinels share the data nodes' credentials unless told otherwise; the client re-asks them on every reconnect
     ...(auth.password ? { sentinelPassword: auth.password } : {}),
     ...(auth.username ? { sentinelUsername: auth.username } : {}),
-    sentinelRetryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+    sentinelRetryStrategy: backoff.next,
     failoverDetector: true,
   });
 }
 
-function clusterClient(target: Extract<RedisTarget, { kind: 'cluster' }>, settings: RedisOptions, auth: Auth, connectTimeoutMs: number): Redis {
+function clusterClient(target: Extract<RedisTarget, { kind: 'cluster' }>, settings: RedisOptions, auth: Auth, connectTimeoutMs: number, backoff: Backoff): Redis {
   const { retryStrategy: _retry, enableOfflineQueue: _queue, ...nodeSettings } = settings;
   const cluster = new Cluster(target.hosts, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRedirections: 4,
     slotsRefreshTimeout: connectTimeoutMs,
-    clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+    clusterRetryStrategy: backoff.next,
     redisOptions: { ...nodeSettings, ...auth },
   });
   return cluster as unknown as Redis;

@@ -4,9 +4,11 @@ import type { InvocationRecord } from '../../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from '../store.js';
+import { connectRedis } from './redis-connect.js';
 import { isCluster, openRedis, type RedisConnectionOptions } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLog } from './redis-log.js';
+import { maskRedisUrl } from './redis-url.js';
 
 /** Where and how much a Redis store keeps. */
 export interface RedisStoreOptions extends RedisConnectionOptions {
@@ -56,9 +58,14 @@ export class RedisStore implements KnowledgeStore {
   private readonly faults: RedisLog<PolicyFault>;
   private readonly audit: RedisLog<AuditEntry>;
   private connecting: Promise<void> | undefined;
+  private closed = false;
+  private readonly target: string;
+  private readonly connectTimeoutMs: number;
 
   /** @param redis an open client (see `openRedis`), or options to open one */
   constructor(options: RedisStoreOptions, readonly redis: Redis = openRedis(options)) {
+    this.target = maskRedisUrl(options.url);
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     this.keys = new RedisKeys(options.namespace ?? 'default');
     this.decisions = new RedisLog(redis, this.keys, 'decisions', (d) => d.id, ['entity', 'policy'], { maxCount: options.maxDecisions ?? 100_000, maxAgeMs: options.maxDecisionAgeMs ?? WEEK_MS });
     this.invocations = new RedisLog(redis, this.keys, 'invocations', (r) => r.id, ['entity', 'effector'], { maxCount: options.maxInvocations ?? 100_000 });
@@ -66,15 +73,23 @@ export class RedisStore implements KnowledgeStore {
     this.audit = new RedisLog(redis, this.keys, 'audit', auditId, [], { maxCount: options.maxAuditEntries ?? 100_000, maxAgeMs: options.maxAuditAgeMs ?? 90 * DAY_MS });
   }
 
-  /** Connects (when not yet connected) and checks that Redis answers. @throws when it does not, within the connect timeout */
+  /**
+   * Connects (when not yet connected) and checks that Redis answers, trying again until it does or the connect
+   * timeout has passed since the call (a start during a Redis restart waits for it). On giving up, the client is
+   * closed: nothing keeps connecting in the background.
+   * @throws Error naming the target, how long it tried and the last cause, when Redis does not answer within the connect timeout
+   */
   async connect(): Promise<void> {
-    await this.connected();
-    await this.redis.ping();
+    await connectRedis(this.redis, { timeoutMs: this.connectTimeoutMs, target: this.target });
   }
 
-  /** Opens the lazy connection on first use; later drops are the client's to reconnect. */
+  /**
+   * Opens the lazy connection on first use, and again on a later use while it never got through (a client of
+   * `openRedis` ends after a failed first attempt); once connected, drops are the client's to reconnect.
+   */
   private async connected(): Promise<void> {
-    if (this.redis.status === 'wait' && !this.connecting) {
+    const status = this.redis.status;
+    if ((status === 'wait' || (status === 'end' && !this.closed)) && !this.connecting) {
       this.connecting = this.redis.connect().finally(() => (this.connecting = undefined));
     }
     await this.connecting;
@@ -197,6 +212,7 @@ export class RedisStore implements KnowledgeStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.redis.status === 'end') return;
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

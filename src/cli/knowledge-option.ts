@@ -1,6 +1,6 @@
 import { describeError } from '../core/errors.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
-import { maskRedisUrl, parseRedisUrl } from '../knowledge/redis/redis-url.js';
+import { parseRedisUrl } from '../knowledge/redis/redis-url.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 
 /** Where `homeostat run` keeps knowledge: in memory (default) or in Redis. */
@@ -27,8 +27,9 @@ export function namespaceFor(blueprintName: string): string {
 
 /**
  * Opens the store the options ask for; undefined means the in-memory default.
- * @throws Error with one clear sentence when Redis cannot be reached: a service that cannot read its
- *   knowledge must not start with empty state and overwrite what an earlier run kept
+ * @throws Error with one clear sentence when Redis does not answer within the connect timeout (2 s; it is
+ *   waited for until then): a service that cannot read its knowledge must not start with empty state and
+ *   overwrite what an earlier run kept
  */
 export async function openKnowledgeStore(choice: KnowledgeChoice, blueprintName: string): Promise<KnowledgeStore | undefined> {
   const url = choice.redisUrl ?? process.env['HOMEOSTAT_REDIS_URL'];
@@ -40,10 +41,12 @@ export async function openKnowledgeStore(choice: KnowledgeChoice, blueprintName:
   }
   const store = new RedisStore({ url, namespace: choice.namespace ?? namespaceFor(blueprintName) });
   try {
+    // waits up to the connect timeout for Redis to answer (a start during a restart of Redis goes ahead)
     await store.connect();
   } catch (error) {
     await store.close().catch(() => undefined);
-    throw new Error(`cannot reach Redis at ${maskRedisUrl(url)}: ${describeError(error)}`);
+    // the error names the (masked) URL, how long it tried and why
+    throw new Error(describeError(error));
   }
   return store;
 }

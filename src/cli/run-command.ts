@@ -230,7 +230,6 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     work.step = 'shutting telemetry down';
     await telemetry?.shutdown().catch(() => undefined);
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
-  stop.release();
   work.close();
   const code = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
   // a code other than 0 is always explained on stderr, one line per reason, and in the log
@@ -258,6 +257,9 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       resolve();
     }
   });
+  // the signal listeners stay until here: a signal while the last lines drain must not end the process by
+  // Node's default (losing the code decided above, those lines, and the supervisor's exit hook)
+  stop.release();
   options.exit?.(code);
   return code;
 }

@@ -42,7 +42,7 @@ const LEASE = ['--lease', '1000'];
 /** Longest wait for an instance's process to start and answer (loading the sources, not the lease protocol). */
 const START_MS = 30_000;
 /**
- * The test's timeout. A run takes 30-40 s on an idle host, and up to ~110 s when loaded (an instance's start
+ * The test's timeout. A run took 15 s on an idle host, and up to ~110 s is expected loaded (an instance's start
  * then takes 10-15 s, and five starts are waited for); the bounds of the single waits below add up to far more
  * (~400 s): each gets what is left of the body's deadline when that is less.
  */

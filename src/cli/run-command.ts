@@ -5,7 +5,7 @@ import { logDecision } from './decision-log.js';
 import { logFeedChanges } from './feed-log.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { redact } from '../core/redact.js';
-import { serve } from '../server/serve.js';
+import { serve, type Served } from '../server/serve.js';
 import { processEvents$ } from '../drivers/process/supervisor.js';
 import { AuthSettingsError, authEnabled, parseAuthSettings, type AuthSettings } from '../server/auth.js';
 import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
@@ -198,7 +198,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const stopGraceMs = options.stopGraceMs ?? 10_000;
   // effectors in flight (the loops' and the API's) get the grace less a margin in which the rest of the stop fits
   const effectorGraceMs = stopGraceMs - Math.min(1_000, stopGraceMs / 4);
-  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let server: Served | undefined;
   if (options.port !== undefined && auth) {
     try {
       server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
@@ -213,22 +213,23 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   }
   const signal = await stop.requested;
   logger.info({ signal, stopGraceMs }, `stopping (grace ${stopGraceMs / 1000} s)`);
-  const stopped = await stopRun(async () => {
+  // effectors (the API's and the loops') are aborted at one deadline, fixed as the stop begins: each step that
+  // waits on them gets what is left of it, so the HTTP close cannot push the loops' grace past the stop's
+  const stopped = await stopRun(async (effectorDeadline) => {
     for (const subscription of subscriptions) subscription.unsubscribe();
     work.step = 'handing over the lease';
     await coordinator?.stop();
     work.step = 'closing the HTTP service';
-    await server?.app.close();
+    await server?.close(effectorDeadline.leftMs());
     work.step = 'stopping the loops, the drivers and knowledge';
     // a store that fails makes the engine's last flush fail: close knowledge anyway, keeping the error
-    await deployment.stop({ graceMs: effectorGraceMs }).catch(async (error: unknown) => {
+    await deployment.stop({ graceMs: effectorDeadline.leftMs() }).catch(async (error: unknown) => {
       await deployment.knowledge.close().catch(() => undefined);
       throw error;
     });
     work.step = 'shutting telemetry down';
     await telemetry?.shutdown().catch(() => undefined);
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
-  stop.release();
   work.close();
   const code = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
   // a code other than 0 is always explained on stderr, one line per reason, and in the log
@@ -256,6 +257,9 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       resolve();
     }
   });
+  // the signal listeners stay until here: a signal while the last lines drain must not end the process by
+  // Node's default (losing the code decided above, those lines, and the supervisor's exit hook)
+  stop.release();
   options.exit?.(code);
   return code;
 }

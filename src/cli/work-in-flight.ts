@@ -6,8 +6,8 @@ import type { ProcessEvent } from '../drivers/process/supervisor.js';
 export interface WorkSources {
   /** Every effector invocation as it starts (the invoker's `started$`). */
   readonly invocationStarted$: Observable<InFlightInvocation>;
-  /** Every effector invocation as it ends (the invoker's `records$`). */
-  readonly invocationEnded$: Observable<{ readonly id: string }>;
+  /** Every effector invocation as it ends (the invoker's `records$`), with its error when it failed. */
+  readonly invocationEnded$: Observable<{ readonly id: string; readonly error?: { readonly code: string } }>;
   /** What the process drivers do (spawned, adopted, exited, stopped ...). */
   readonly processEvents$: Observable<ProcessEvent>;
   /** Knowledge writes that have not reached the store yet. */
@@ -16,10 +16,20 @@ export interface WorkSources {
   readonly now: () => number;
 }
 
+/** The code an invocation's record ends with when its effector was aborted (by the stop, when stopping). */
+export const ABORTED_CODE = 'E_EFFECTOR_ABORTED';
+
+/** An effector invocation, with how long it has run (ms). */
+export interface RunningInvocation {
+  readonly entity: string;
+  readonly effector: string;
+  readonly runningMs: number;
+}
+
 /** What a run had under way at one moment. */
 export interface WorkSnapshot {
   /** Effector invocations still running, with how long each has run (ms). */
-  readonly invocations: ReadonlyArray<{ readonly entity: string; readonly effector: string; readonly runningMs: number }>;
+  readonly invocations: readonly RunningInvocation[];
   /** Processes the run manages that have neither exited nor been stopped. */
   readonly processes: number;
   /** Knowledge writes not yet in the store. */
@@ -36,6 +46,8 @@ export interface WorkSnapshot {
 export class WorkInFlight {
   private readonly invocations = new Map<string, InFlightInvocation>();
   private readonly processes = new Set<string>();
+  private readonly abortedWhileStopping: RunningInvocation[] = [];
+  private stopping = false;
   private readonly subscriptions: Subscription[];
   /** The step of the stop under way; set by whoever runs the stop. */
   step: string | undefined;
@@ -43,7 +55,13 @@ export class WorkInFlight {
   constructor(private readonly sources: WorkSources) {
     this.subscriptions = [
       sources.invocationStarted$.subscribe((started) => this.invocations.set(started.id, started)),
-      sources.invocationEnded$.subscribe((ended) => this.invocations.delete(ended.id)),
+      sources.invocationEnded$.subscribe((ended) => {
+        const invocation = this.invocations.get(ended.id);
+        this.invocations.delete(ended.id);
+        if (this.stopping && invocation && ended.error?.code === ABORTED_CODE) {
+          this.abortedWhileStopping.push({ entity: invocation.entity, effector: invocation.effector, runningMs: Math.max(0, this.sources.now() - invocation.at) });
+        }
+      }),
       sources.processEvents$.subscribe((event) => {
         // keyed by entity: an entity has at most one process, and a failed start has no pid
         if (event.kind === 'spawned' || event.kind === 'adopted') this.processes.add(event.entity);
@@ -61,6 +79,20 @@ export class WorkInFlight {
       pendingWrites: this.sources.pendingWrites(),
       step: this.step,
     };
+  }
+
+  /**
+   * Marks the start of the run's stop: from now on, every invocation whose record ends aborted is kept as one
+   * the stop cut short (`aborted`). Only the stop aborts effectors (the engine's at its grace, the API's when
+   * the service closes), so these are exactly the ones it did not let finish.
+   */
+  stopBegan(): void {
+    this.stopping = true;
+  }
+
+  /** The invocations aborted since the stop began, with how long each had run when it was aborted. */
+  aborted(): readonly RunningInvocation[] {
+    return [...this.abortedWhileStopping];
   }
 
   /** Stops following. */

@@ -49,6 +49,11 @@ export interface HomeostatPluginOptions {
   readonly alertmanager?: AlertmanagerReceiverOptions;
   /** On close, how long streams and API invocations get before they are cut (ms). Default 10 000. */
   readonly stopGraceMs?: number;
+  /**
+   * How the service stops, when the host wants to start the stop itself (with a grace of its choosing,
+   * before closing the app); default one made with `stopGraceMs`.
+   */
+  readonly stopCoordinator?: StopCoordinator;
   /** Serve OpenAPI at `<prefix>/docs` (registers @fastify/swagger unless the host did). Default true. */
   readonly docs?: boolean;
   /** Serve the registry at `<prefix>/metrics`. Default false (a host usually serves its own registry). */
@@ -92,7 +97,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
-    const stop = new StopCoordinator(settings.stopGraceMs);
+    const stop = options.stopCoordinator ?? new StopCoordinator(settings.stopGraceMs);
     const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: settings.stopGraceMs, invocations: new InvocationRecords(), stop };
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
     if (settings.docs && !app.hasDecorator('swagger')) {

@@ -5,6 +5,10 @@ import type { AuthSettings } from './auth.js';
 import { homeostatPlugin } from './plugin.js';
 import type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { HaView } from '../cluster/ha-status.js';
+import { StopCoordinator } from './stop-coordinator.js';
+
+/** The grace of a close when none is given (ms), as the plugin's default. */
+const DEFAULT_STOP_GRACE_MS = 10_000;
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -23,17 +27,34 @@ export interface ServeOptions {
   readonly ha?: HaView;
 }
 
+/** The standalone HTTP service, listening. */
+export interface Served {
+  readonly app: FastifyInstance;
+  readonly registry: Registry;
+  /** The first address listened on. */
+  readonly url: string;
+  /** Every address listened on (every interface for 0.0.0.0). */
+  readonly urls: string[];
+  /**
+   * Closes the service: streams end, waiting requests answer, and API invocations still running get at most
+   * `graceMs` (default `stopGraceMs`) before they are aborted. A host whose stop began earlier passes what is
+   * left of its deadline, so the close never spends a grace of its own on top of it.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
 /**
  * The standalone HTTP service of `homeostat run --port`: the API at `/`, OpenAPI at `/docs`, and Prometheus
  * metrics at `/metrics` (text format; embed the plugin with an OpenMetrics registry for trace-id exemplars).
  * `url` is the first address listened on; `urls` are all of them (every interface for 0.0.0.0).
  */
-export async function serve(deployment: Deployment, options: ServeOptions): Promise<{ app: FastifyInstance; registry: Registry; url: string; urls: string[] }> {
+export async function serve(deployment: Deployment, options: ServeOptions): Promise<Served> {
   // idle keep-alive sockets are closed on close; the plugin ends streams and waiting requests first
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: 'idle', return503OnClosing: true });
   // only homeostat's own metrics: prom-client's default process metrics include a gauge named *_total,
   // which Prometheus' own checks reject; a host that wants them adds them to its registry
   const registry = new Registry();
+  const stopCoordinator = new StopCoordinator(options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
   await app.register(homeostatPlugin, {
     deployment,
     registry,
@@ -41,11 +62,17 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     docs: true,
     ...(options.protectMetrics === undefined ? {} : { protectMetrics: options.protectMetrics }),
     ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+    stopCoordinator,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
     ...(options.ha ? { ha: options.ha } : {}),
   });
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const urls = app.addresses().map((a) => (typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`));
-  return { app, registry, url, urls };
+  const close = async (graceMs?: number): Promise<void> => {
+    // started here with the grace asked for; the plugin's own preClose then waits on this same stop
+    void stopCoordinator.stop(graceMs);
+    await app.close();
+  };
+  return { app, registry, url, urls, close };
 }

@@ -37,21 +37,25 @@ export class StopCoordinator {
     void settled.then(() => this.inflight.delete(settled));
   }
 
-  /** Starts stopping (once) and resolves when every tracked invocation ended or was aborted at the grace. */
-  stop(): Promise<void> {
-    this.stopped ??= this.run();
+  /**
+   * Starts stopping (once) and resolves when every tracked invocation ended or was aborted at the grace.
+   * @param graceMs the grace of this stop (ms), when less than the one given at construction is left (a
+   *   host whose own stop began earlier gives what remains of its deadline); the first call's grace holds
+   */
+  stop(graceMs: number = this.graceMs): Promise<void> {
+    this.stopped ??= this.run(Math.max(0, graceMs));
     return this.stopped;
   }
 
-  private async run(): Promise<void> {
+  private async run(graceMs: number): Promise<void> {
     this.started.abort(new Error('the service is stopping'));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.graceMs);
+      timer = setTimeout(resolve, graceMs);
       timer.unref();
     });
     await Promise.race([Promise.all([...this.inflight]), grace]);
     clearTimeout(timer);
-    this.cut.abort(new Error(`the stop grace of ${this.graceMs} ms has passed`));
+    this.cut.abort(new Error(`the stop grace of ${graceMs} ms has passed`));
   }
 }

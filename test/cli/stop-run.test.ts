@@ -1,15 +1,16 @@
 // The code and the sentence a run's stop ends with, in virtual time (vitest's fake timers): 0 only when the stop
-// finished with nothing cut short; 1 when it failed, ran out of grace or aborted effectors; 130/143 when a
-// second signal ended it.
+// finished with nothing cut short; 1 when it failed, ran out of grace or aborted effectors (their records end
+// aborted); 130/143 when a second signal ended it. The effector deadline is one, fixed when the stop began.
 import { Subject } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InFlightInvocation } from '../../src/effectors/invocation.js';
+import type { Deadline } from '../../src/core/deadline.js';
 import { forcedExitCode, stopRun, type StopOutcome } from '../../src/cli/stop-run.js';
 import { describeWork, WorkInFlight } from '../../src/cli/work-in-flight.js';
 import type { ProcessEvent } from '../../src/drivers/process/supervisor.js';
 
 let started: Subject<InFlightInvocation>;
-let ended: Subject<{ id: string }>;
+let ended: Subject<{ id: string; error?: { code: string } }>;
 let processes: Subject<ProcessEvent>;
 let pendingWrites: number;
 let work: WorkInFlight;
@@ -33,9 +34,14 @@ function invoke(id: string, entity: string, effector: string): void {
   started.next({ id, at: Date.now(), entity, effector, caller: { kind: 'person', name: 'root' }, params: {} });
 }
 
-/** Runs `stopRun` with a grace of 10 s (9 s for effectors); `forced` resolves with a second signal. */
-function stop(sequence: () => Promise<void>, forced: Promise<NodeJS.Signals> = new Promise(() => undefined)): Promise<StopOutcome> {
-  return stopRun(sequence, { graceMs: 10_000, effectorGraceMs: 9_000, work, forced });
+/** Runs `stopRun` with a grace of 10 s (9 s for effectors), on the fake clock; `forced` resolves with a second signal. */
+function stop(sequence: (effectorDeadline: Deadline) => Promise<void>, forced: Promise<NodeJS.Signals> = new Promise(() => undefined)): Promise<StopOutcome> {
+  return stopRun(sequence, { graceMs: 10_000, effectorGraceMs: 9_000, work, forced, now: () => Date.now() });
+}
+
+/** Waits `ms` on the fake clock. */
+function elapse(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('stopRun', () => {
@@ -54,14 +60,48 @@ describe('stopRun', () => {
     expect(outcome).toEqual({ code: 1, problem: 'stopping failed: knowledge store unavailable: connect ECONNREFUSED' });
   });
 
-  it('is 1 when effectors still ran at the effector grace, though the sequence then finished', async () => {
+  it('is 1 when a step aborted effectors at the effector deadline, though the sequence then finished', async () => {
     invoke('a', 'slow', 'restart');
-    const outcome = stop(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 9_100)); // aborted at 9 s, its record written after
-      ended.next({ id: 'a' });
+    const outcome = stop(async (effectorDeadline) => {
+      await elapse(500); // handing over the lease
+      await elapse(effectorDeadline.leftMs()); // the engine's grace: what is left of the deadline, then the abort
+      ended.next({ id: 'a', error: { code: 'E_EFFECTOR_ABORTED' } });
     });
-    await vi.advanceTimersByTimeAsync(9_100);
+    await vi.advanceTimersByTimeAsync(9_000);
     expect(await outcome).toEqual({ code: 1, problem: 'the stop grace (10 s, 9 s of it for effectors) passed with effectors still running, so they were aborted: 1 effector in flight (restart on slow, running 9.0 s)' });
+  });
+
+  it('is 0 when an effector still ran at the effector grace but then ended by itself: nothing was aborted', async () => {
+    invoke('a', 'slow', 'restart');
+    invoke('b', 'db', 'vacuum');
+    const outcome = stop(async () => {
+      await elapse(9_200); // past the effector grace (9 s), neither was aborted
+      ended.next({ id: 'a' });
+      ended.next({ id: 'b', error: { code: 'E_EFFECTOR_FAILED' } }); // a failure of its own is no abort
+    });
+    await vi.advanceTimersByTimeAsync(9_200);
+    expect(await outcome).toEqual({ code: 0 });
+  });
+
+  it('gives the sequence one effector deadline, fixed when the stop began: each step gets what is left of it', async () => {
+    const left: number[] = [];
+    const outcome = stop(async (effectorDeadline) => {
+      left.push(effectorDeadline.leftMs()); // the lease hand-over begins
+      await elapse(500);
+      left.push(effectorDeadline.leftMs()); // the HTTP close begins
+      await elapse(8_700); // it waited on an API effector past the deadline
+      left.push(effectorDeadline.leftMs()); // the engine's stop begins: nothing left, abort at once
+    });
+    await vi.advanceTimersByTimeAsync(9_200);
+    expect(await outcome).toEqual({ code: 0 });
+    expect(left).toEqual([9_000, 8_500, 0]);
+  });
+
+  it('counts only the aborts that came once the stop began', async () => {
+    invoke('a', 'web', 'resize');
+    ended.next({ id: 'a', error: { code: 'E_EFFECTOR_ABORTED' } }); // aborted before the stop (by its caller)
+    const outcome = await stop(() => Promise.resolve());
+    expect(outcome).toEqual({ code: 0 });
   });
 
   it('is 1 when the grace passes first, naming what still runs and the step it waited on', async () => {

@@ -35,11 +35,26 @@ export interface HaInstance {
 /** How much of an instance's stderr is kept for a failure message (characters). */
 export const STDERR_TAIL_CHARS = 2_000;
 
-/** Starts `homeostat run <blueprint> --redis <url> --ha --port N` with extra arguments. */
-export async function startInstance(blueprint: string, redisUrl: string, extra: string[] = [], children?: Set<ChildProcess>): Promise<HaInstance> {
+/**
+ * Starts `homeostat run <blueprint> --redis <url> --ha --port N` with extra arguments.
+ * @param cutShort aborted once the test's cleanup ran (its afterAll): a test body vitest timed out goes on
+ *   running, and must not leave a process nobody stops. Then nothing is started (it throws), and a process
+ *   started before is killed (SIGKILL) when it aborts.
+ * @throws when `cutShort` has aborted
+ */
+export async function startInstance(blueprint: string, redisUrl: string, extra: string[] = [], children?: Set<ChildProcess>, cutShort?: AbortSignal): Promise<HaInstance> {
   const port = await freePort();
+  if (cutShort?.aborted) throw new Error(`not starting an instance on port ${port}: the test was cut short and cleaned up`);
   // stdout (the log) is not read; stderr is short (a refusal to start) and kept for the failure message
-  const child = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redisUrl, '--ha', '--port', String(port), ...extra], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redisUrl, '--ha', '--port', String(port), ...extra], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(cutShort ? { signal: cutShort, killSignal: 'SIGKILL' as const } : {}),
+  });
+  // the abort that kills it is no error of the test's (spawn reports it as one on the child); others are
+  child.on('error', (error) => {
+    if (error.name !== 'AbortError') throw error;
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS)));
   children?.add(child);

@@ -12,6 +12,7 @@ import { freePort } from './free-port.js';
  */
 export class TestRedisServer {
   private child: ChildProcess | undefined;
+  private disposed = false;
 
   private constructor(readonly port: number, readonly dir: string, private readonly persistent: boolean) {}
 
@@ -35,16 +36,28 @@ export class TestRedisServer {
     return this.child?.pid;
   }
 
-  /** Starts (again) on the same port and directory, and waits until it accepts connections. */
+  /**
+   * Starts (again) on the same port and directory, and waits until it accepts connections.
+   * @throws once disposed: a test body that goes on after its cleanup (vitest timed it out) must not start a
+   *   server nobody stops; one that was starting when it was disposed is killed
+   */
   async restart(): Promise<void> {
     if (this.child) await this.stop();
+    if (this.disposed) throw new Error(`redis-server on port ${this.port} is not restarted: it was disposed`);
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', this.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning'];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     const deadline = performance.now() + 10_000;
     while (!(await this.accepts())) {
+      if (this.disposed) break;
       if (child.exitCode !== null || performance.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
       await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (this.disposed) {
+      // disposed while it started: dispose found no process to stop, so this one is stopped here
+      this.child = child;
+      await this.stop();
+      throw new Error(`redis-server on port ${this.port} was disposed while it started, and is stopped`);
     }
   }
 
@@ -71,6 +84,7 @@ export class TestRedisServer {
 
   /** Stops it and removes its directory. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -1,18 +1,22 @@
 import type { Redis } from 'ioredis';
 import { describeError } from '../../core/errors.js';
+import { endClient } from './redis-end.js';
+import { afterMs, pause } from './wall-clock.js';
 
 /** Pause between two attempts at start: short, so Redis back after a restart (~100 ms) is seen soon after. */
 const START_RETRY_MS = 100;
 
-/** Longest wait for a client left mid-attempt to end: ioredis' own disconnect timeout. */
-const CLOSE_BOUND_MS = 2_000;
-
-/** How long `connectRedis` keeps trying, and what its error names. */
+/** How long `connectRedis` keeps trying, what its error names, and what stops it early. */
 export interface ConnectRedisOptions {
   /** Longest time (ms) from the call until Redis answers. */
   readonly timeoutMs: number;
   /** What is being reached, for the error (e.g. the URL with its password masked). */
   readonly target: string;
+  /**
+   * Stops the attempts when aborted (the store is being closed): no attempt starts after it, the client is
+   * ended, and `connectRedis` rejects with a "closed while connecting" error.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -22,14 +26,18 @@ export interface ConnectRedisOptions {
  * ready once, so the attempts here are the only ones; a client that does reconnect by itself is waited for.
  * Once connected, the client reconnects in the background as usual.
  *
- * When Redis has not answered in time, a client that was never connected is closed (its status is `end` when this
- * rejects: nothing is left connecting in the background; one that reconnects by itself is left to it) and the
- * error names the target, how long it tried and the last cause.
- * @throws Error when Redis does not answer within `timeoutMs`
+ * Every wait (for the connection, the PING, the pause between attempts) is bounded by what is left of the
+ * timeout. When Redis has not answered in time, a client that was never connected is ended (its status is `end`
+ * when this rejects: nothing is left connecting in the background; one that reconnects by itself is left to it),
+ * its sockets destroyed when a polite close does not end it at once (a server that accepts but never answers),
+ * and the error names the target, how long it tried and the last cause. Either way it settles within
+ * `timeoutMs + 100 ms` (plus event-loop delays), and within 150 ms of `signal` being aborted.
+ * @throws Error when Redis does not answer within `timeoutMs`, or "closed while connecting" when `signal` is aborted first
  */
 export async function connectRedis(client: Redis, options: ConnectRedisOptions): Promise<void> {
   const started = performance.now();
   const deadline = started + options.timeoutMs;
+  const { signal } = options;
   let attempts = 0;
   let lastCause: unknown;
   let causeOfAttempt: unknown;
@@ -40,7 +48,7 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
   };
   client.on('error', noteError);
   try {
-    for (;;) {
+    while (!signal?.aborted) {
       if (client.status === 'wait' || client.status === 'end') {
         attempts += 1;
         causeOfAttempt = undefined;
@@ -49,82 +57,74 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
           if (causeOfAttempt === undefined && !gaveUp) lastCause = error;
         });
       }
-      const reached = await readyOrEnded(client, deadline);
+      const reached = await readyOrEnded(client, deadline, signal);
       if (reached === 'ready') {
-        try {
-          await client.ping();
-          return;
-        } catch (error) {
-          lastCause = error;
-        }
+        const answer = await pingWithin(client, deadline, signal);
+        if (answer === 'pong') return;
+        if (answer === 'timeout') lastCause = new Error('no answer to PING');
+        else if (typeof answer === 'object') lastCause = answer.error;
       }
-      if (reached === 'timeout' || performance.now() >= deadline) break;
-      await pause(Math.min(START_RETRY_MS, deadline - performance.now()));
+      if (signal?.aborted || reached === 'timeout' || performance.now() >= deadline) break;
+      await pause(Math.min(START_RETRY_MS, deadline - performance.now()), signal);
       if (performance.now() >= deadline) break;
     }
   } finally {
     gaveUp = true;
     client.off('error', noteError);
   }
-  await closed(client);
+  // a client that reconnects by itself would stay `reconnecting` after a disconnect: it is left to itself
+  if (client.status !== 'reconnecting') await endClient(client, signal?.aborted ? performance.now() : deadline);
+  if (signal?.aborted) throw new Error(`closed while connecting to Redis at ${options.target} (after ${Math.round(performance.now() - started)} ms)`);
   const triedMs = Math.round(performance.now() - started);
   const cause = lastCause === undefined ? 'no answer' : describeCause(lastCause);
   throw new Error(`cannot reach Redis at ${options.target} within ${options.timeoutMs} ms (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} over ${triedMs} ms); last: ${cause}`);
 }
 
-/** Resolves when the client is ready, has ended (an attempt failed), or at the deadline. */
-function readyOrEnded(client: Redis, deadline: number): Promise<'ready' | 'end' | 'timeout'> {
+/** Resolves when the client is ready, has ended (an attempt failed), at the deadline, or when `signal` is aborted. */
+function readyOrEnded(client: Redis, deadline: number, signal: AbortSignal | undefined): Promise<'ready' | 'end' | 'timeout' | 'aborted'> {
   if (client.status === 'ready') return Promise.resolve('ready');
   return new Promise((resolve) => {
-    const settle = (outcome: 'ready' | 'end' | 'timeout'): void => {
+    const settle = (outcome: 'ready' | 'end' | 'timeout' | 'aborted'): void => {
       cancelTimer();
       client.off('ready', onReady);
       client.off('end', onEnd);
+      signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
     const onReady = (): void => settle('ready');
     const onEnd = (): void => settle('end');
+    const onAbort = (): void => settle('aborted');
     const cancelTimer = afterMs(deadline - performance.now(), () => settle('timeout'));
     client.once('ready', onReady);
     client.once('end', onEnd);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
   });
 }
 
 /**
- * Closes a client left mid-attempt and waits until it has ended: at once when the server refused or closed the
- * connection, else when ioredis' connect or disconnect timeout ends the socket (bounded here all the same).
+ * Sends PING and resolves with its outcome, at the deadline at the latest (the command timeout may be longer
+ * than what is left), or when `signal` is aborted. A PING left unanswered is settled by the client's end.
  */
-async function closed(client: Redis): Promise<void> {
-  if (client.status === 'end' || client.status === 'reconnecting') return;
-  const ended = new Promise<void>((resolve) => {
-    const done = (): void => {
+function pingWithin(client: Redis, deadline: number, signal: AbortSignal | undefined): Promise<'pong' | 'timeout' | 'aborted' | { error: unknown }> {
+  return new Promise((resolve) => {
+    const settle = (outcome: 'pong' | 'timeout' | 'aborted' | { error: unknown }): void => {
       cancelTimer();
-      client.off('end', done);
-      resolve();
+      signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
     };
-    const cancelTimer = afterMs(CLOSE_BOUND_MS, done);
-    client.once('end', done);
+    const onAbort = (): void => settle('aborted');
+    const cancelTimer = afterMs(deadline - performance.now(), () => settle('timeout'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    client.ping().then(
+      () => settle('pong'),
+      (error: unknown) => settle({ error }),
+    );
   });
-  client.disconnect();
-  await ended;
 }
 
 /** The error's message, with the node's error behind a cluster's 'Failed to refresh slots cache.'. */
 function describeCause(error: unknown): string {
   const behind = typeof error === 'object' && error !== null ? (error as { lastNodeError?: unknown }).lastNodeError : undefined;
   return behind === undefined ? describeError(error) : `${describeError(error)} (${describeError(behind)})`;
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => afterMs(ms, resolve));
-}
-
-/**
- * Calls `fn` after `ms` of wall-clock time; returns the cancel. Connecting is about real sockets, timed by
- * ioredis on the wall clock too, not loop time: the injected scheduler has no say here.
- */
-function afterMs(ms: number, fn: () => void): () => void {
-  // eslint-disable-next-line no-restricted-globals -- real sockets, real time (see above)
-  const timer = setTimeout(fn, Math.max(0, ms));
-  return () => clearTimeout(timer);
 }

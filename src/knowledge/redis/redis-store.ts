@@ -59,6 +59,10 @@ export class RedisStore implements KnowledgeStore {
   private readonly audit: RedisLog<AuditEntry>;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  /** Aborted by `close()`: stops a `connect()` still trying. */
+  private readonly closing = new AbortController();
+  /** The `connect()` under way, if any (shared by concurrent calls; `close()` waits for it to end). */
+  private starting: Promise<void> | undefined;
   private readonly target: string;
   private readonly connectTimeoutMs: number;
 
@@ -75,12 +79,16 @@ export class RedisStore implements KnowledgeStore {
 
   /**
    * Connects (when not yet connected) and checks that Redis answers, trying again until it does or the connect
-   * timeout has passed since the call (a start during a Redis restart waits for it). On giving up, the client is
-   * closed: nothing keeps connecting in the background.
+   * timeout has passed since the call (a start during a Redis restart waits for it), and at most 100 ms more
+   * (see `connectRedis`). On giving up, the client is closed: nothing keeps connecting in the background. A
+   * `close()` meanwhile stops the attempts: this then rejects, and the client stays closed when Redis comes back.
+   * Concurrent calls share one attempt.
    * @throws Error naming the target, how long it tried and the last cause, when Redis does not answer within the connect timeout
+   * @throws Error "closed while connecting" when the store is closed before Redis answered (or was closed already)
    */
-  async connect(): Promise<void> {
-    await connectRedis(this.redis, { timeoutMs: this.connectTimeoutMs, target: this.target });
+  connect(): Promise<void> {
+    this.starting ??= connectRedis(this.redis, { timeoutMs: this.connectTimeoutMs, target: this.target, signal: this.closing.signal }).finally(() => (this.starting = undefined));
+    return this.starting;
   }
 
   /**
@@ -211,8 +219,14 @@ export class RedisStore implements KnowledgeStore {
     }
   }
 
+  /**
+   * Closes the client; a `connect()` still trying is stopped first and waited for (it rejects), so no
+   * connection is opened after this resolves.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
+    await this.starting?.catch(() => undefined);
     if (this.redis.status === 'end') return;
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -1,6 +1,7 @@
 /** homeostat's HTTP service: the fastify plugin and the standalone server (`homeostat/server`). */
 export { homeostatPlugin, type HomeostatPluginOptions } from './plugin.js';
-export { serve, type ServeOptions } from './serve.js';
+export { serve, type ServeOptions, type Served } from './serve.js';
+export { StopCoordinator } from './stop-coordinator.js';
 export { authSchema, signJwt, ROLES, type AuthSettings, type Principal, type Role } from './auth.js';
 export type { AuditEntry } from './audit.js';
 export { HomeostatMetrics } from '../telemetry/metrics.js';

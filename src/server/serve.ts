@@ -27,7 +27,7 @@ export interface ServeOptions {
   readonly ha?: HaView;
 }
 
-/** The standalone HTTP service, listening. */
+/** The standalone HTTP service, listening: what `serve` returns. */
 export interface Served {
   readonly app: FastifyInstance;
   readonly registry: Registry;

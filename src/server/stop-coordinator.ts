@@ -2,6 +2,10 @@
  * How the service stops within a bounded grace: when stopping starts, live streams end and requests that
  * wait on an invocation answer at once; API invocations still running get at most the grace, then they are
  * aborted (their effectors see the abort signal).
+ *
+ * The plugin makes its own unless given one (`stopCoordinator`): a host embedding the plugin whose own stop
+ * has a deadline passes one and calls `stop(msLeft)` before closing its app, so the service's stop takes what
+ * is left of that deadline rather than a grace of its own on top (as `homeostat run` does through `serve`).
  */
 export class StopCoordinator {
   private readonly started = new AbortController();

@@ -19,7 +19,7 @@ import { emit, median, cpuMsSince } from './stats.js';
 type Library = typeof current;
 type Sensor<T> = current.Sensor<T>;
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
 
 /** The value entity `e` reads in pass `pass` over the fleet: above 0.9 for one pass in a hundred. */

@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { EndingSentinelConnector } from './ending-sentinel-connector.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
 /** How homeostat talks to Redis: bounded waits, no silent resends. */
@@ -88,6 +89,11 @@ function sentinelClient(target: Extract<RedisTarget, { kind: 'sentinel' }>, sett
     ...(auth.password ? { sentinelPassword: auth.password } : {}),
     ...(auth.username ? { sentinelUsername: auth.username } : {}),
     sentinelRetryStrategy: backoff.next,
+    // a sentinel that accepts but never answers is given up after a command's timeout (ioredis has none by
+    // default: the question would wait for ever), and the next one asked
+    sentinelCommandTimeout: settings.commandTimeout,
+    // ends the connections to the sentinels with the client (see EndingSentinelConnector)
+    Connector: EndingSentinelConnector,
     failoverDetector: true,
   });
 }

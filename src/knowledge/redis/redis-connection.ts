@@ -2,6 +2,14 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { EndingSentinelConnector } from './ending-sentinel-connector.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
+/**
+ * Longest polite close (FIN) of a connection after `disconnect()` before ioredis destroys its socket (ms).
+ * ioredis' default is 2 s; a server that accepts but never answers (a paused Redis, a black-holing proxy) never
+ * finishes the close, and a connection the client cannot reach (a cluster's slots refresher) would stay open
+ * that long. A healthy Redis answers the FIN at once, and `quit()` (QUIT, then Redis closes) does not use it.
+ */
+export const DISCONNECT_TIMEOUT_MS = 100;
+
 /** How homeostat talks to Redis: bounded waits, no silent resends. */
 export interface RedisConnectionOptions {
   /**
@@ -21,7 +29,9 @@ export interface RedisConnectionOptions {
  * disconnected and resend unanswered ones after a reconnect, so a command could block for over a minute or a
  * write be applied twice. Here a command fails fast instead (no offline queue, no automatic resend, a command
  * timeout); the caller (Knowledge) keeps its writes buffered in order and retries them, and every write is
- * idempotent, so a retry after an unknown result is safe. Once it has been connected, the client reconnects in
+ * idempotent, so a retry after an unknown result is safe. A connection whose polite close the server does not
+ * finish is destroyed after `DISCONNECT_TIMEOUT_MS`, a cluster's slots refresher and the sentinels' connections
+ * included. Once it has been connected, the client reconnects in
  * the background: through Sentinel it asks the sentinels for the current primary each time, so it follows a
  * failover. Before that it makes no attempt of its own: connect it with `connectRedis`, which keeps trying
  * within the connect timeout (ioredis' `connect()` gives up on the first closed connection).
@@ -38,6 +48,7 @@ export function openRedis(options: RedisConnectionOptions): Redis {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
     commandTimeout: options.commandTimeoutMs ?? 1_000,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,

@@ -11,8 +11,11 @@ const POLITE_END_MS = 50;
 /**
  * Ends a client left mid-attempt and resolves once its status is `end`: it is disconnected, and when that
  * does not end it at once (a server that accepts but never answers, e.g. a paused Redis, never finishes the
- * close; ioredis would wait its disconnect timeout of 2 s), its sockets are destroyed. Takes at most
- * `min(50 ms, what is left until deadline) + 100 ms`, so at most 100 ms past `deadline`.
+ * close; ioredis would wait its disconnect timeout, `DISCONNECT_TIMEOUT_MS`), its sockets are destroyed.
+ * Takes at most `min(50 ms, what is left until deadline) + 100 ms`, so at most 100 ms past `deadline`.
+ * Connections outside the client's reach are ioredis' to end: a sentinel's with the client (see
+ * EndingSentinelConnector); a cluster's slots refresher once its CLUSTER SLOTS times out (the command timeout
+ * from when it was sent), then within `DISCONNECT_TIMEOUT_MS`.
  * @param deadline `performance.now()` time by which the polite close must be over
  */
 export async function endClient(client: Redis, deadline: number): Promise<void> {

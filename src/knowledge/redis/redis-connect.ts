@@ -82,6 +82,8 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
 
 /** Resolves when the client is ready, has ended (an attempt failed), at the deadline, or when `signal` is aborted. */
 function readyOrEnded(client: Redis, deadline: number, signal: AbortSignal | undefined): Promise<'ready' | 'end' | 'timeout' | 'aborted'> {
+  // an abort listener added to an aborted signal never fires: look first
+  if (signal?.aborted) return Promise.resolve('aborted');
   if (client.status === 'ready') return Promise.resolve('ready');
   return new Promise((resolve) => {
     const settle = (outcome: 'ready' | 'end' | 'timeout' | 'aborted'): void => {
@@ -98,15 +100,16 @@ function readyOrEnded(client: Redis, deadline: number, signal: AbortSignal | und
     client.once('ready', onReady);
     client.once('end', onEnd);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
   });
 }
 
 /**
  * Sends PING and resolves with its outcome, at the deadline at the latest (the command timeout may be longer
- * than what is left), or when `signal` is aborted. A PING left unanswered is settled by the client's end.
+ * than what is left), or when `signal` is aborted (also before the PING is sent, and while its answer is on its
+ * way: a close that came first wins over a PONG). A PING left unanswered is settled by the client's end.
  */
 function pingWithin(client: Redis, deadline: number, signal: AbortSignal | undefined): Promise<'pong' | 'timeout' | 'aborted' | { error: unknown }> {
+  if (signal?.aborted) return Promise.resolve('aborted');
   return new Promise((resolve) => {
     const settle = (outcome: 'pong' | 'timeout' | 'aborted' | { error: unknown }): void => {
       cancelTimer();
@@ -117,7 +120,7 @@ function pingWithin(client: Redis, deadline: number, signal: AbortSignal | undef
     const cancelTimer = afterMs(deadline - performance.now(), () => settle('timeout'));
     signal?.addEventListener('abort', onAbort, { once: true });
     client.ping().then(
-      () => settle('pong'),
+      () => settle(signal?.aborted ? 'aborted' : 'pong'),
       (error: unknown) => settle({ error }),
     );
   });

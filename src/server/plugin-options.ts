@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HomeostatError } from '../core/errors.js';
 import { parseAuthSettings, type AuthSettings } from './auth.js';
 import { DEFAULT_REPORT_BODY_LIMIT } from './routes-findings.js';
+import { StopCoordinator } from './stop-coordinator.js';
 
 /** The plugin's own settings, checked at registration. */
 const settingsSchema = z.strictObject({
@@ -39,4 +40,20 @@ export function parsePluginSettings(options: Record<string, unknown>): PluginSet
     throw new PluginOptionsError(`invalid homeostat plugin options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return { ...parsed.data, auth: parseAuthSettings(options['auth'], 'auth') };
+}
+
+/**
+ * The plugin's StopCoordinator: the host's (`stopCoordinator`), whose grace then holds, or one made with the
+ * checked `stopGraceMs`. Both may be given when they agree (as `serve` does).
+ * @param given the option `stopCoordinator`, if any
+ * @param stopGraceMs the option `stopGraceMs` as the host gave it (undefined when not given)
+ * @param defaultGraceMs the checked `stopGraceMs` (its default when not given)
+ * @throws PluginOptionsError when both are given and `stopGraceMs` differs from the coordinator's grace
+ */
+export function pluginStopCoordinator(given: StopCoordinator | undefined, stopGraceMs: number | undefined, defaultGraceMs: number): StopCoordinator {
+  if (given === undefined) return new StopCoordinator(defaultGraceMs);
+  if (stopGraceMs !== undefined && stopGraceMs !== given.graceMs) {
+    throw new PluginOptionsError(`invalid homeostat plugin options: stopGraceMs (${stopGraceMs} ms) differs from the grace of stopCoordinator (${given.graceMs} ms); give one of them, or the same grace to both`);
+  }
+  return given;
 }

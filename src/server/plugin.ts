@@ -14,7 +14,7 @@ import type { AuthSettings, Principal } from './auth.js';
 import { createAuthenticator } from './authenticator.js';
 import { boundToTenant } from './tenant-scope.js';
 import { ApiError, statusForCode, type ApiContext } from './context.js';
-import { parsePluginSettings } from './plugin-options.js';
+import { parsePluginSettings, pluginStopCoordinator } from './plugin-options.js';
 import { auditRefusal } from './refusals.js';
 import { decisionRoutes } from './routes-decisions.js';
 import { entityRoutes } from './routes-entities.js';
@@ -31,7 +31,7 @@ import { KnowledgeMetrics } from '../telemetry/knowledge-metrics.js';
 import { EventHub } from './event-stream.js';
 import { InvocationRecords } from './invocation-records.js';
 import { SensorHistory } from './sensor-history.js';
-import { StopCoordinator } from './stop-coordinator.js';
+import type { StopCoordinator } from './stop-coordinator.js';
 import { consoleRoutes } from './ui/console-routes.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
@@ -47,11 +47,15 @@ export interface HomeostatPluginOptions {
   readonly invokeWaitMs?: number;
   /** Enables the Alertmanager webhook receiver (`POST /alertmanager`), protected by its own token. */
   readonly alertmanager?: AlertmanagerReceiverOptions;
-  /** On close, how long streams and API invocations get before they are cut (ms). Default 10 000. */
+  /**
+   * On close, how long streams and API invocations get before they are cut (ms). Default 10 000, or the
+   * grace of `stopCoordinator` when that is given.
+   */
   readonly stopGraceMs?: number;
   /**
    * How the service stops, when the host wants to start the stop itself (with a grace of its choosing,
-   * before closing the app); default one made with `stopGraceMs`.
+   * before closing the app); default one made with `stopGraceMs`. Its grace is the service's: given with a
+   * `stopGraceMs` that differs from it, registration fails (PluginOptionsError).
    */
   readonly stopCoordinator?: StopCoordinator;
   /** Serve OpenAPI at `<prefix>/docs` (registers @fastify/swagger unless the host did). Default true. */
@@ -85,6 +89,7 @@ declare module 'fastify' {
 export const homeostatPlugin = fp<HomeostatPluginOptions>(
   async (app: FastifyInstance, options) => {
     const settings = parsePluginSettings(options as unknown as Record<string, unknown>);
+    const stop = pluginStopCoordinator(options.stopCoordinator, options.stopGraceMs, settings.stopGraceMs);
     const { tree, engine, knowledge } = options.deployment;
     const authenticate = createAuthenticator(settings.auth);
     const audit = new AuditLog(knowledge, (id) => tree.find(id)?.path);
@@ -97,8 +102,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
-    const stop = options.stopCoordinator ?? new StopCoordinator(settings.stopGraceMs);
-    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: settings.stopGraceMs, invocations: new InvocationRecords(), stop };
+    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: stop.graceMs, invocations: new InvocationRecords(), stop };
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
     if (settings.docs && !app.hasDecorator('swagger')) {
       await app.register(fastifySwagger, {

@@ -1,3 +1,5 @@
+import { checkGrace } from '../core/engine/engine-options.js';
+
 /**
  * How the service stops within a bounded grace: when stopping starts, live streams end and requests that
  * wait on an invocation answer at once; API invocations still running get at most the grace, then they are
@@ -13,8 +15,17 @@ export class StopCoordinator {
   private readonly inflight = new Set<Promise<unknown>>();
   private stopped: Promise<void> | undefined;
 
-  /** @param graceMs how long invocations in flight may still run once stopping starts (ms) */
-  constructor(readonly graceMs: number) {}
+  /** How long invocations in flight may still run once stopping starts (ms). */
+  readonly graceMs: number;
+
+  /**
+   * @param graceMs how long invocations in flight may still run once stopping starts (ms)
+   * @throws ValidationError naming the value unless it is a finite number from 0 to 2^31-1 ms (what a timer
+   *   can wait: Node's timers would cut invocations off after 1 ms for anything else)
+   */
+  constructor(graceMs: number) {
+    this.graceMs = checkGrace(graceMs, 'StopCoordinator graceMs');
+  }
 
   /** True once stopping started. */
   get stopping(): boolean {
@@ -44,10 +55,13 @@ export class StopCoordinator {
   /**
    * Starts stopping (once) and resolves when every tracked invocation ended or was aborted at the grace.
    * @param graceMs the grace of this stop (ms), when less than the one given at construction is left (a
-   *   host whose own stop began earlier gives what remains of its deadline); the first call's grace holds
+   *   host whose own stop began earlier gives what remains of its deadline); a larger one is capped at the
+   *   coordinator's grace, so a stop never takes longer than that. The first call's grace holds.
+   * @throws ValidationError naming the value unless it is a finite number from 0 to 2^31-1 ms
    */
   stop(graceMs: number = this.graceMs): Promise<void> {
-    this.stopped ??= this.run(Math.max(0, graceMs));
+    const grace = Math.min(checkGrace(graceMs, 'StopCoordinator.stop graceMs'), this.graceMs);
+    this.stopped ??= this.run(grace);
     return this.stopped;
   }
 

@@ -38,10 +38,11 @@ export const DEFAULT_STOP_GRACE_MS = 10_000;
 const MAX_GRACE_MS = 2_147_483_647;
 
 /**
- * A grace period checked: a finite number of ms a timer can wait.
- * @throws ValidationError naming the option when it is negative, not finite or too large for a timer
+ * A grace period checked: a finite number of ms a timer can wait (Node's timers wait 1 ms for anything else).
+ * @param where what the value is, for the error (e.g. `engine stopGraceMs`)
+ * @throws ValidationError naming `where` and the value when it is negative, not finite or too large for a timer
  */
-export function checkGrace(ms: number, name: string): number {
-  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_GRACE_MS) throw new ValidationError(`engine ${name}`, [`must be a duration from 0 to ${MAX_GRACE_MS} ms, got ${ms}`]);
+export function checkGrace(ms: number, where: string): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_GRACE_MS) throw new ValidationError(where, [`must be a duration from 0 to ${MAX_GRACE_MS} ms, got ${String(ms)}`]);
   return ms;
 }

@@ -49,7 +49,7 @@ export class Engine {
 
   /** @throws ValidationError when `stopGraceMs` is not a duration a timer can hold */
   constructor(options: EngineOptions) {
-    this.stopGraceMs = checkGrace(options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS, 'stopGraceMs');
+    this.stopGraceMs = checkGrace(options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS, 'engine stopGraceMs');
     this.tree = options.tree;
     this.knowledge = options.knowledge;
     this.scheduler = options.scheduler;
@@ -229,7 +229,7 @@ export class Engine {
    * @throws ValidationError when graceMs is negative or too large for a timer; the knowledge flush error when the store is failing
    */
   async stop(options: StopOptions = {}): Promise<void> {
-    const graceMs = checkGrace(options.graceMs ?? this.stopGraceMs, 'graceMs');
+    const graceMs = checkGrace(options.graceMs ?? this.stopGraceMs, 'engine graceMs');
     this.running = false;
     const executors = [...[...this.runners.values()].flatMap((r) => r.existingExecutor ?? []), ...this.draining];
     for (const runner of this.runners.values()) runner.stop();

@@ -221,13 +221,18 @@ export class RedisStore implements KnowledgeStore {
 
   /**
    * Closes the client; a `connect()` still trying is stopped first and waited for (it rejects), so no
-   * connection is opened after this resolves.
+   * connection is opened after this resolves. A client never connected is ended without opening one (a QUIT
+   * would connect a lazy client first).
    */
   async close(): Promise<void> {
     this.closed = true;
     this.closing.abort();
     await this.starting?.catch(() => undefined);
     if (this.redis.status === 'end') return;
+    if (this.redis.status === 'wait') {
+      this.redis.disconnect();
+      return;
+    }
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -126,6 +126,25 @@ describe('RedisStore.close while connect() is still trying', () => {
   }, 20_000);
 });
 
+describe('RedisStore.close right after connect() on a store already connected', () => {
+  it('wins: connect() rejects "closed while connecting" and the client is ended', async () => {
+    const store = new RedisStore({ url: server.url, namespace: `c${++namespaces}`, connectTimeoutMs: 2_000 });
+    try {
+      await store.connect();
+      // the same turn: Redis cannot have answered the PING of the second connect()
+      const again = connecting(store);
+      const closing = store.close();
+      const outcome = await again;
+      await closing;
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toContain(`closed while connecting to Redis at ${server.url}`);
+      expect(store.redis.status).toBe('end');
+    } finally {
+      store.redis.disconnect();
+    }
+  }, 20_000);
+});
+
 describe('RedisStore.connect to a server that accepts but never answers', () => {
   let silent: Server;
   let silentPort = 0;

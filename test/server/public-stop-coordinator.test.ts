@@ -8,6 +8,7 @@ import { Deployment } from '../../src/blueprint/deployment.js';
 import { loadBlueprint } from '../../src/blueprint/load.js';
 import type { InvocationRecord } from '../../src/effectors/invocation.js';
 import { homeostatPlugin, serve, StopCoordinator, type Served } from '../../src/server/index.js';
+import { PluginOptionsError } from '../../src/server/plugin-options.js';
 
 it('a host embedding the plugin stops it with its own StopCoordinator: invocations in flight get what is left of the host\'s deadline', async () => {
   const blueprint = await loadBlueprint(path.join(import.meta.dirname, 'fixtures/service.yaml'));
@@ -54,6 +55,26 @@ it('serve returns a Served, named by homeostat/server', async () => {
     expect((await fetch(`${served.url}/health`)).status).toBe(200);
   } finally {
     await served.close(0);
+    await deployment.stop({ graceMs: 0 });
+  }
+}, 20_000);
+
+it('the plugin refuses a stopGraceMs that differs from the grace of the stopCoordinator it is given, and takes one that agrees', async () => {
+  const blueprint = await loadBlueprint(path.join(import.meta.dirname, 'fixtures/service.yaml'));
+  const deployment = await Deployment.create(blueprint);
+  deployment.start();
+  const refused = Fastify();
+  const agreeing = Fastify();
+  try {
+    const stop = new StopCoordinator(10_000);
+    await expect(refused.register(homeostatPlugin, { deployment, stopCoordinator: stop, stopGraceMs: 5_000, docs: false }).ready()).rejects.toThrow(
+      new PluginOptionsError('invalid homeostat plugin options: stopGraceMs (5000 ms) differs from the grace of stopCoordinator (10000 ms); give one of them, or the same grace to both'),
+    );
+    await agreeing.register(homeostatPlugin, { deployment, stopCoordinator: stop, stopGraceMs: 10_000, docs: false }).ready();
+    expect((await agreeing.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+  } finally {
+    await agreeing.close();
+    await refused.close().catch(() => undefined);
     await deployment.stop({ graceMs: 0 });
   }
 }, 20_000);

@@ -1,7 +1,7 @@
 // Starting a Redis process of a test's own on a port picked free: the port can be taken by another test's
 // process before this one binds it (then the start moves to another port instead of waiting on a process that
 // is gone, or on a server that is not its own), and a process that cannot start is named with its log.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -24,6 +24,20 @@ afterAll(async () => {
 });
 
 const redisServer = (port: number): [string, string[]] => ['redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning']];
+
+/** The PIDs of the processes whose command line holds `argument` (from /proc). */
+function processesWithArgument(argument: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(argument);
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+}
 
 /** Hands out `first` ports in order, then free ones. */
 function picking(...first: number[]): () => Promise<number> {
@@ -103,11 +117,10 @@ describe('startRedisProcess', () => {
   });
 
   it('gives up at the deadline, naming the process and the budget, and kills it', async () => {
-    const pidFile = path.join(dir, 'silent.pid');
-    const silent = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60000)`;
-    const start = startRedisProcess({ what: 'a silent process', command: () => [process.execPath, ['-e', silent]], deadline: deadlineIn(1_000) });
+    // a process that never answers, told apart from any other by its argument
+    const seconds = `600.${process.pid}${Math.floor(Math.random() * 1e6)}`;
+    const start = startRedisProcess({ what: 'a silent process', command: () => ['sleep', [seconds]], deadline: deadlineIn(1_000) });
     await expect(start).rejects.toThrow(/a silent process on port \d+ did not answer within the setup's 1000 ms/);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    expect(processesWithArgument(seconds)).toEqual([]);
   });
 });

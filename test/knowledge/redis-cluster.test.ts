@@ -18,7 +18,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await cluster.dispose();
+  await cluster?.dispose();
 });
 
 async function freshStore(): Promise<RedisStore> {

@@ -1,8 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port.js';
+import { deadlineIn, killProcess, redisCli, startRedisProcess, untilBy } from './redis-process.js';
+
+/** How long {@link TestRedisCluster.start} may take by default: about 2 s alone, under 10 s at load 15 on 2 cores. */
+export const CLUSTER_SETUP_BUDGET_MS = 45_000;
 
 /**
  * A Redis Cluster of the test's own: `redis-server --cluster-enabled yes` processes on free ports (primaries
@@ -11,24 +14,31 @@ import { freePort } from './free-port.js';
 export class TestRedisCluster {
   private constructor(readonly ports: number[], readonly dir: string, private readonly children: ChildProcess[]) {}
 
-  /** Starts `size` primaries (at least 3, as Redis Cluster asks) and waits until the cluster is ok. */
-  static async start(size = 3): Promise<TestRedisCluster> {
+  /**
+   * Starts `size` primaries (at least 3, as Redis Cluster asks) and waits until the cluster is ok. Each node
+   * gets its port just before it starts, and another if that port or its cluster bus port (10000 higher) was
+   * taken meanwhile.
+   * @param budgetMs how long the whole start may take (default {@link CLUSTER_SETUP_BUDGET_MS})
+   * @throws naming the step and the node it waited for when the budget runs out, or a node exits
+   */
+  static async start(size = 3, budgetMs = CLUSTER_SETUP_BUDGET_MS): Promise<TestRedisCluster> {
     if (spawnSync('redis-cli', ['--version']).error) throw new Error('redis-cli is not installed (.ci/run installs the Debian package `redis-server`, which brings it)');
+    const deadline = deadlineIn(budgetMs);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-redis-cluster-'));
-    const ports: number[] = [];
-    const children: ChildProcess[] = [];
-    for (let i = 0; i < size; i++) {
-      const port = await freePort();
-      ports.push(port);
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--daemonize', 'no', '--loglevel', 'warning'];
-      children.push(spawn('redis-server', args, { stdio: 'ignore' }));
-    }
-    const cluster = new TestRedisCluster(ports, dir, children);
+    const cluster = new TestRedisCluster([], dir, []);
     try {
-      for (const port of ports) await cluster.untilAnswers(port, 'PING', /PONG/);
-      const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
-      if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-      for (const port of ports) await cluster.untilAnswers(port, 'CLUSTER INFO', /cluster_state:ok/);
+      for (let i = 1; i <= size; i++) {
+        const node = await startRedisProcess({
+          what: `Redis Cluster node ${i}`,
+          command: (port) => ['redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--daemonize', 'no', '--loglevel', 'warning']],
+          deadline,
+        });
+        cluster.ports.push(node.port);
+        cluster.children.push(node.child);
+      }
+      const created = await createCluster(cluster.ports, Math.round(Math.max(1_000, deadline.at - performance.now())));
+      if (created.failed) throw new Error(`redis-cli --cluster create failed: ${created.output}`);
+      for (const port of cluster.ports) await untilBy(`the Redis Cluster node on ${port} saying cluster_state:ok`, deadline, async () => /cluster_state:ok/.test(await redisCli(port, 'CLUSTER', 'INFO')));
     } catch (error) {
       await cluster.dispose();
       throw error;
@@ -48,24 +58,16 @@ export class TestRedisCluster {
 
   /** Kills every node and removes the directory. */
   async dispose(): Promise<void> {
-    await Promise.all(
-      this.children.map((child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-        const ended = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        return ended;
-      }),
-    );
+    await Promise.all(this.children.map(killProcess));
     await rm(this.dir, { recursive: true, force: true });
   }
+}
 
-  private async untilAnswers(port: number, command: string, expected: RegExp): Promise<void> {
-    const deadline = performance.now() + 20_000;
-    for (;;) {
-      const reply = spawnSync('redis-cli', ['-p', String(port), ...command.split(' ')], { encoding: 'utf8', timeout: 2_000 });
-      if (expected.test(reply.stdout ?? '')) return;
-      if (performance.now() > deadline) throw new Error(`redis node on ${port} did not answer ${command} with ${expected}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+/** Runs `redis-cli --cluster create` over the nodes; `failed` when it exits non-zero or takes over `timeoutMs`. */
+function createCluster(ports: number[], timeoutMs: number): Promise<{ failed: boolean; output: string }> {
+  return new Promise((resolve) => {
+    execFile('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes'], { encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
+      resolve({ failed: error !== null, output: error?.killed ? `no answer within ${timeoutMs.toFixed(0)} ms` : stderr || stdout });
+    });
+  });
 }

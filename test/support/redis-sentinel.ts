@@ -1,13 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port.js';
+import { deadlineIn, killProcess, redisCli, startRedisProcess, untilBy, type RedisProcess } from './redis-process.js';
 
 /** Debian's `redis-sentinel`, else `redis-server --sentinel` (the same program in sentinel mode). */
 function sentinelCommand(config: string): [string, string[]] {
   return spawnSync('redis-sentinel', ['--version']).error ? ['redis-server', [config, '--sentinel']] : ['redis-sentinel', [config]];
 }
+
+/** How long {@link TestRedisSentinel.start} may take by default: it takes 2-3 s alone and under 10 s at load 15 on 2 cores. */
+export const SENTINEL_SETUP_BUDGET_MS = 45_000;
 
 /**
  * A Redis primary with replicas watched by three Sentinels, all of the test's own on free ports in a
@@ -16,34 +20,67 @@ function sentinelCommand(config: string): [string, string[]] {
  */
 export class TestRedisSentinel {
   readonly master = 'homeostat-test';
+  /** The ports of the primary and its replicas, in the order they were started. */
+  readonly dataPorts: number[] = [];
+  /** The Redis processes still running, by port. */
   private readonly nodes = new Map<number, ChildProcess>();
-  private readonly sentinels: ChildProcess[] = [];
+  private readonly sentinels: RedisProcess[] = [];
 
-  private constructor(readonly dir: string, readonly dataPorts: number[], readonly sentinelPorts: number[]) {}
+  private constructor(readonly dir: string) {}
 
-  /** Starts a primary, `replicas` replicas and 3 Sentinels (quorum 2, down after `downAfterMs`). */
-  static async start(options: { replicas?: number; downAfterMs?: number } = {}): Promise<TestRedisSentinel> {
+  private addNode(node: RedisProcess): void {
+    this.dataPorts.push(node.port);
+    this.nodes.set(node.port, node.child);
+  }
+
+  /** The ports of the three Sentinels. */
+  get sentinelPorts(): number[] {
+    return this.sentinels.map((s) => s.port);
+  }
+
+  /**
+   * Starts a primary, `replicas` replicas and 3 Sentinels (quorum 2, down after `downAfterMs`), and returns once
+   * the replicas are in sync and each Sentinel knows every replica and the two other Sentinels (so that a
+   * failover can start as soon as the primary is down). Each process gets its port just before it starts,
+   * and another if that port was taken meanwhile.
+   * @param budgetMs how long the whole start may take (default {@link SENTINEL_SETUP_BUDGET_MS})
+   * @throws naming the step and the process it waited for when the budget runs out, or a process exits
+   */
+  static async start(options: { replicas?: number; downAfterMs?: number; budgetMs?: number } = {}): Promise<TestRedisSentinel> {
     if (spawnSync('redis-server', ['--version']).error) throw new Error('redis-server is not installed (.ci/run installs the Debian packages `redis-server` and `redis-sentinel`)');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-sentinel-'));
-    const dataPorts: number[] = [];
-    for (let i = 0; i <= (options.replicas ?? 2); i++) dataPorts.push(await freePort());
-    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
-    const setup = new TestRedisSentinel(dir, dataPorts, sentinelPorts);
+    const deadline = deadlineIn(options.budgetMs ?? SENTINEL_SETUP_BUDGET_MS);
+    const setup = new TestRedisSentinel(await mkdtemp(path.join(os.tmpdir(), 'homeostat-sentinel-')));
+    const { dir, master } = setup;
+    const replicas = options.replicas ?? 2;
     try {
-      for (const [i, port] of dataPorts.entries()) {
-        const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
-        if (i > 0) args.push('--replicaof', '127.0.0.1', String(dataPorts[0]));
-        setup.nodes.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
+      // no wait for more replicas before a sync (Redis waits 5 s by default): they are all started at once
+      const dataArgs = (port: number): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${port}.rdb`, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--daemonize', 'no', '--loglevel', 'warning'];
+      const primary = await startRedisProcess({ what: 'Redis primary', command: (port) => ['redis-server', dataArgs(port)], deadline });
+      setup.addNode(primary);
+      for (let i = 1; i <= replicas; i++) {
+        const replica = await startRedisProcess({ what: `Redis replica ${i}`, command: (port) => ['redis-server', [...dataArgs(port), '--replicaof', '127.0.0.1', String(primary.port)]], deadline });
+        setup.addNode(replica);
       }
-      for (const port of dataPorts) await until(`redis on ${port}`, () => /PONG/.test(cli(port, 'PING')));
-      for (const port of dataPorts.slice(1)) await until(`replica on ${port} in sync`, () => /master_link_status:up/.test(cli(port, 'INFO', 'replication')));
-      for (const port of sentinelPorts) {
-        const config = path.join(dir, `sentinel-${port}.conf`);
-        await writeFile(config, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${setup.master} 127.0.0.1 ${dataPorts[0]} 2`, `sentinel down-after-milliseconds ${setup.master} ${options.downAfterMs ?? 1_000}`, `sentinel failover-timeout ${setup.master} 10000`, `sentinel parallel-syncs ${setup.master} 1`, ''].join('\n'));
-        const [command, args] = sentinelCommand(config);
-        setup.sentinels.push(spawn(command, args, { stdio: 'ignore' }));
+      for (const port of setup.dataPorts.slice(1)) await untilBy(`the replica on ${port} in sync with the primary on ${primary.port}`, deadline, async () => /master_link_status:up/.test(await redisCli(port, 'INFO', 'replication')));
+      for (let i = 1; i <= 3; i++) {
+        const sentinel = await startRedisProcess({
+          what: `Sentinel ${i}`,
+          command: (port) => {
+            const config = path.join(dir, `sentinel-${port}.conf`);
+            writeFileSync(config, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${master} 127.0.0.1 ${primary.port} 2`, `sentinel down-after-milliseconds ${master} ${options.downAfterMs ?? 1_000}`, `sentinel failover-timeout ${master} 10000`, `sentinel parallel-syncs ${master} 1`, ''].join('\n'));
+            return sentinelCommand(config);
+          },
+          deadline,
+        });
+        setup.sentinels.push(sentinel);
       }
-      for (const port of sentinelPorts) await until(`sentinel on ${port} sees the replicas`, () => new RegExp(`num-slaves\\n${dataPorts.length - 1}\\b`).test(cli(port, 'SENTINEL', 'MASTER', setup.master)));
+      for (const port of setup.sentinelPorts) {
+        // the replicas come from the primary's INFO; the other Sentinels from their hellos, every 2 s
+        await untilBy(`the Sentinel on ${port} knowing the ${replicas} replicas and 2 other Sentinels`, deadline, async () => {
+          const known = await redisCli(port, 'SENTINEL', 'MASTER', master);
+          return new RegExp(`num-slaves\\n${replicas}\\b`).test(known) && /num-other-sentinels\n2\b/.test(known);
+        });
+      }
     } catch (error) {
       await setup.dispose();
       throw error;
@@ -65,33 +102,18 @@ export class TestRedisSentinel {
   async killPrimary(): Promise<number> {
     const port = this.primaryPort();
     const child = this.nodes.get(port);
-    if (child) await kill(child);
+    if (child) await killProcess(child);
     this.nodes.delete(port);
     return port;
   }
 
   /** Kills every process and removes the directory. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.nodes.values(), ...this.sentinels].map(kill));
+    await Promise.all([...this.nodes.values(), ...this.sentinels.map((s) => s.child)].map(killProcess));
     await rm(this.dir, { recursive: true, force: true });
   }
 }
 
 function cli(port: number, ...args: string[]): string {
   return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 2_000 }).stdout ?? '';
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function kill(child: ChildProcess): Promise<unknown> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const ended = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  return ended;
 }

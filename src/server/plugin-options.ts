@@ -4,11 +4,14 @@ import { parseAuthSettings, type AuthSettings } from './auth.js';
 import { DEFAULT_REPORT_BODY_LIMIT } from './routes-findings.js';
 import { StopCoordinator } from './stop-coordinator.js';
 
+/** How long streams and API invocations get on close (ms) when the host names no grace. */
+export const DEFAULT_SERVICE_STOP_GRACE_MS = 10_000;
+
 /** The plugin's own settings, checked at registration. */
 const settingsSchema = z.strictObject({
   historySize: z.number().int().min(1).max(10_000).default(60),
   invokeWaitMs: z.number().int().min(0).max(600_000).default(10_000),
-  stopGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+  stopGraceMs: z.number().int().min(0).max(600_000).default(DEFAULT_SERVICE_STOP_GRACE_MS),
   docs: z.boolean().default(true),
   serveMetrics: z.boolean().default(false),
   protectMetrics: z.boolean().optional(),

@@ -6,9 +6,7 @@ import { homeostatPlugin } from './plugin.js';
 import type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { HaView } from '../cluster/ha-status.js';
 import { StopCoordinator } from './stop-coordinator.js';
-
-/** The grace of a close when none is given (ms), as the plugin's default. */
-const DEFAULT_STOP_GRACE_MS = 10_000;
+import { DEFAULT_SERVICE_STOP_GRACE_MS } from './plugin-options.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -54,7 +52,7 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
   // only homeostat's own metrics: prom-client's default process metrics include a gauge named *_total,
   // which Prometheus' own checks reject; a host that wants them adds them to its registry
   const registry = new Registry();
-  const stopCoordinator = new StopCoordinator(options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+  const stopCoordinator = new StopCoordinator(options.stopGraceMs ?? DEFAULT_SERVICE_STOP_GRACE_MS);
   await app.register(homeostatPlugin, {
     deployment,
     registry,

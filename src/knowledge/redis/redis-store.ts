@@ -58,7 +58,6 @@ export class RedisStore implements KnowledgeStore {
   private readonly faults: RedisLog<PolicyFault>;
   private readonly audit: RedisLog<AuditEntry>;
   private connecting: Promise<void> | undefined;
-  private closed = false;
   /** Aborted by `close()`: stops a `connect()` still trying. */
   private readonly closing = new AbortController();
   /** The `connect()` under way, if any (shared by concurrent calls; `close()` waits for it to end). */
@@ -97,7 +96,7 @@ export class RedisStore implements KnowledgeStore {
    */
   private async connected(): Promise<void> {
     const status = this.redis.status;
-    if ((status === 'wait' || (status === 'end' && !this.closed)) && !this.connecting) {
+    if ((status === 'wait' || (status === 'end' && !this.closing.signal.aborted)) && !this.connecting) {
       this.connecting = this.redis.connect().finally(() => (this.connecting = undefined));
     }
     await this.connecting;
@@ -225,7 +224,6 @@ export class RedisStore implements KnowledgeStore {
    * would connect a lazy client first).
    */
   async close(): Promise<void> {
-    this.closed = true;
     this.closing.abort();
     await this.starting?.catch(() => undefined);
     if (this.redis.status === 'end') return;

@@ -11,7 +11,7 @@
 // root of (B/A measured with A current) over (A/B measured with B current).
 import { z } from 'zod';
 import * as current from '../src/index.js';
-import { emit, median } from './stats.js';
+import { emit, median, WARM_UP_ROUNDS } from './stats.js';
 
 type Library = typeof current;
 const ENTITIES = Number(process.env['BENCH_ENTITIES'] ?? 10_000);
@@ -64,13 +64,13 @@ const other = process.env['BENCH_OTHER'];
 const builds: Array<[string, ReturnType<typeof fleet>]> = [['current', fleet(current)]];
 if (other) builds.push(['other', fleet((await import(other)) as Library)]);
 const costs = new Map<string, number[]>(builds.map(([name]) => [name, []]));
-for (let round = 0; round <= ROUNDS; round++) {
+for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
   // which build goes first alternates too: the second pays for the first's garbage
   for (const [name, run] of round % 2 === 0 ? builds : [...builds].reverse()) {
     const quiet = await run(round * 7, false);
     const loud = await run(round * 7, true);
     if (loud.decisions === 0) throw new Error(`build ${name} made no decision in round ${round}`);
-    if (round > 0) costs.get(name)?.push(((loud.cpuMs - quiet.cpuMs) * 1000) / loud.decisions); // round 0 warms up
+    if (round >= WARM_UP_ROUNDS) costs.get(name)?.push(((loud.cpuMs - quiet.cpuMs) * 1000) / loud.decisions);
   }
 }
 const summary = (values: number[]) => ({ usPerDecisionMin: Math.min(...values), usPerDecisionMedian: median(values), usPerDecisionMax: Math.max(...values) });

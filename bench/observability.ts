@@ -10,7 +10,7 @@ import { map } from 'rxjs';
 import { z } from 'zod';
 import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, definePolicy, defineEffector, numberSensor } from '../src/index.js';
 import { HomeostatMetrics } from '../src/telemetry/metrics.js';
-import { cpuMsSince, emit, median } from './stats.js';
+import { cpuMsSince, emit, median, WARM_UP_ROUNDS } from './stats.js';
 
 const ENTITIES = 1_000;
 const READINGS = 100_000;
@@ -61,10 +61,10 @@ const otherPath = process.env['BENCH_OTHER'];
 const arms: Array<[string, Metrics | undefined]> = [['without', undefined], ['with', HomeostatMetrics]];
 if (otherPath) arms.push(['withOther', ((await import(otherPath)) as { HomeostatMetrics: Metrics }).HomeostatMetrics]);
 const runs = new Map<string, Run[]>(arms.map(([name]) => [name, []]));
-for (let round = 0; round <= ROUNDS; round++) {
+for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
   for (const [name, metrics] of round % 2 === 0 ? arms : [...arms].reverse()) {
     const result = await run(metrics);
-    if (round > 0) runs.get(name)?.push(result); // round 0 warms up
+    if (round >= WARM_UP_ROUNDS) runs.get(name)?.push(result);
   }
 }
 const without = runs.get('without') ?? [];

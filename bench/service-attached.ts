@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { z } from 'zod';
 import { Engine, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, type Sensor } from '../src/index.js';
 import { homeostatPlugin } from '../src/server/index.js';
-import { emit, median } from './stats.js';
+import { emit, median, WARM_UP_ROUNDS } from './stats.js';
 import { thresholdPolicy } from './threshold-policy.js';
 
 const SENSORS = [numberSensor('cpu'), numberSensor('memory'), numberSensor('requests.rate')];
@@ -57,11 +57,11 @@ async function throughput(): Promise<Record<string, unknown>> {
   const served = await build(ENTITIES, true);
   const ratios: number[] = [];
   const rates: Array<[number, number]> = [];
-  for (let round = 0; round <= ROUNDS; round++) {
+  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
     const a = feed(alone.sensors, READINGS, round);
     const s = feed(served.sensors, READINGS, round);
     await new Promise((resolve) => setImmediate(resolve));
-    if (round === 0) continue; // warm-up
+    if (round < WARM_UP_ROUNDS) continue;
     ratios.push(s / a);
     rates.push([READINGS / (a / 1000), READINGS / (s / 1000)]);
   }

@@ -12,7 +12,7 @@
 // under test: BENCH_OTHER_FIRST=1 builds the other one first; compare builds with a run in each order.
 import { z } from 'zod';
 import * as current from '../src/index.js';
-import { emit, median, cpuMsSince } from './stats.js';
+import { emit, median, cpuMsSince, WARM_UP_ROUNDS } from './stats.js';
 import { publishAll } from './publish-loop.js';
 
 type Library = typeof current;
@@ -174,15 +174,15 @@ if (other) loops.push(['other', otherFirst ?? (await buildOther())]);
 const cpu = new Map<string, number[]>(loops.map(([name]) => [name, []]));
 let expectedAbove: number | undefined;
 let expectedRejected: number | undefined;
-// round 0 warms every loop up (JIT tiers, caches) and is not counted; the order of the loops alternates, so
+// the first rounds warm every loop up (JIT tiers, caches) and are not counted; the order of the loops alternates, so
 // the one that runs after another pays for its garbage no more often than the rest
-for (let round = 0; round <= ROUNDS; round++) {
+for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
   for (const [name, run] of round % 2 === 0 ? loops : [...loops].reverse()) {
     const result = run(data);
     expectedAbove ??= result.above;
     expectedRejected ??= result.rejected;
     if (result.above !== expectedAbove || result.rejected !== expectedRejected) throw new Error(`the loops disagree: ${name} found ${result.above} above symptoms and rejected ${result.rejected} readings, expected ${expectedAbove} and ${expectedRejected}`);
-    if (round > 0) cpu.get(name)?.push(result.cpuMs);
+    if (round >= WARM_UP_ROUNDS) cpu.get(name)?.push(result.cpuMs);
     // a turn of the event loop between runs, as a live service has between ticks (knowledge flushes)
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -14,7 +14,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { z } from 'zod';
 import * as current from '../src/index.js';
-import { emit, median, cpuMsSince } from './stats.js';
+import { emit, median, cpuMsSince, WARM_UP_ROUNDS } from './stats.js';
 
 type Library = typeof current;
 type Sensor<T> = current.Sensor<T>;
@@ -196,7 +196,7 @@ for (const entities of SIZES) {
   const otherRounds: Timed[] = [];
   const plainRounds: Timed[] = [];
   let decisions = 0;
-  for (let round = 0; round <= ROUNDS; round++) {
+  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
     // with two builds, which goes first alternates: the second pays for the first's garbage
     const h = round % 2 === 0 || !theirs ? await ours.run(round * 7) : undefined;
     const o = theirs ? await theirs.run(round * 7) : undefined;
@@ -205,7 +205,7 @@ for (const entities of SIZES) {
     for (const [name, t] of [['current', h2], ['other', o]] as const) {
       if (t && (t.decisions !== p.decisions || t.invoked !== p.invoked)) throw new Error(`at ${entities} entities the ${name} build and the plain loop disagree: ${t.decisions}/${t.invoked} vs ${p.decisions}/${p.invoked}`);
     }
-    if (round === 0) continue; // warm-up
+    if (round < WARM_UP_ROUNDS) continue;
     decisions = h2.decisions;
     oursRounds.push(h2);
     if (o) otherRounds.push(o);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { describeError } from '../../core/errors.js';
+import { authRefusal } from './redis-auth-refusal.js';
 import { endClient } from './redis-end.js';
 import { afterMs, pause } from './wall-clock.js';
 
@@ -32,7 +33,12 @@ export interface ConnectRedisOptions {
  * its sockets destroyed when a polite close does not end it at once (a server that accepts but never answers),
  * and the error names the target, how long it tried and the last cause. Either way it settles within
  * `timeoutMs + 100 ms` (plus event-loop delays), and within 150 ms of `signal` being aborted.
- * @throws Error when Redis does not answer within `timeoutMs`, or "closed while connecting" when `signal` is aborted first
+ *
+ * A refusal of the credentials (WRONGPASS, NOAUTH, NOPERM: see `authRefusal`) is not tried again, since the
+ * same credentials are refused again: the client is ended at once and this rejects as soon as Redis has said so.
+ * @throws Error when Redis does not answer within `timeoutMs`, "refused authentication" naming the target (its
+ *   password masked, as `target` is) and Redis' reply when Redis refuses the credentials, or "closed while
+ *   connecting" when `signal` is aborted first
  */
 export async function connectRedis(client: Redis, options: ConnectRedisOptions): Promise<void> {
   const started = performance.now();
@@ -42,6 +48,7 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
   let lastCause: unknown;
   let causeOfAttempt: unknown;
   let gaveUp = false;
+  let refusal: string | undefined;
   const noteError = (error: unknown): void => {
     causeOfAttempt = error;
     lastCause = error;
@@ -64,7 +71,8 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
         if (answer === 'timeout') lastCause = new Error('no answer to PING');
         else if (typeof answer === 'object') lastCause = answer.error;
       }
-      if (signal?.aborted || reached === 'timeout' || performance.now() >= deadline) break;
+      refusal = authRefusal(lastCause);
+      if (refusal !== undefined || signal?.aborted || reached === 'timeout' || performance.now() >= deadline) break;
       await pause(Math.min(START_RETRY_MS, deadline - performance.now()), signal);
       if (performance.now() >= deadline) break;
     }
@@ -73,9 +81,12 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
     client.off('error', noteError);
   }
   // a client that reconnects by itself would stay `reconnecting` after a disconnect: it is left to itself
-  if (client.status !== 'reconnecting') await endClient(client, signal?.aborted ? performance.now() : deadline);
+  if (client.status !== 'reconnecting' || refusal !== undefined) await endClient(client, signal?.aborted || refusal !== undefined ? performance.now() : deadline);
   if (signal?.aborted) throw new Error(`closed while connecting to Redis at ${options.target} (after ${Math.round(performance.now() - started)} ms)`);
   const triedMs = Math.round(performance.now() - started);
+  if (refusal !== undefined) {
+    throw new Error(`Redis at ${options.target} refused authentication (after ${triedMs} ms, not retried: the same credentials would be refused again): ${refusal.replace(/\.$/, '')}; check the user and password of the URL and the user's ACL`);
+  }
   const cause = lastCause === undefined ? 'no answer' : describeCause(lastCause);
   throw new Error(`cannot reach Redis at ${options.target} within ${options.timeoutMs} ms (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} over ${triedMs} ms); last: ${cause}`);
 }

@@ -4,6 +4,7 @@ import type { InvocationRecord } from '../../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from '../store.js';
+import { closeClient } from './redis-close.js';
 import { connectRedis } from './redis-connect.js';
 import { isCluster, openRedis, type RedisConnectionOptions } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
@@ -62,6 +63,10 @@ export class RedisStore implements KnowledgeStore {
   private readonly closing = new AbortController();
   /** The `connect()` under way, if any (shared by concurrent calls; `close()` waits for it to end). */
   private starting: Promise<void> | undefined;
+  /** Writes under way: `close()` lets them finish before it quits (each is bounded by the command timeout). */
+  private readonly writing = new Set<Promise<void>>();
+  /** The `close()` under way or done (shared by every call). */
+  private closed: Promise<void> | undefined;
   private readonly target: string;
   private readonly connectTimeoutMs: number;
 
@@ -93,16 +98,30 @@ export class RedisStore implements KnowledgeStore {
   /**
    * Opens the lazy connection on first use, and again on a later use while it never got through (a client of
    * `openRedis` ends after a failed first attempt); once connected, drops are the client's to reconnect.
+   * @throws Error naming the target when the store is closed (checked at the call, before any await)
    */
   private async connected(): Promise<void> {
+    if (this.closing.signal.aborted) throw new Error(`the Redis store at ${this.target} is closed: no more reads or writes`);
     const status = this.redis.status;
-    if ((status === 'wait' || (status === 'end' && !this.closing.signal.aborted)) && !this.connecting) {
+    if ((status === 'wait' || status === 'end') && !this.connecting) {
       this.connecting = this.redis.connect().finally(() => (this.connecting = undefined));
     }
     await this.connecting;
   }
 
-  async write(ops: readonly WriteOp[]): Promise<void> {
+  /**
+   * Applies the batch as one transaction. A write called before `close()` is let finish by it; one called after
+   * rejects, naming the target.
+   */
+  write(ops: readonly WriteOp[]): Promise<void> {
+    const written = this.writeBatch(ops);
+    this.writing.add(written);
+    const forget = (): void => void this.writing.delete(written);
+    written.then(forget, forget);
+    return written;
+  }
+
+  private async writeBatch(ops: readonly WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     await this.connected();
     const tx = this.redis.multi();
@@ -219,18 +238,23 @@ export class RedisStore implements KnowledgeStore {
   }
 
   /**
-   * Closes the client; a `connect()` still trying is stopped first and waited for (it rejects), so no
-   * connection is opened after this resolves. A client never connected is ended without opening one (a QUIT
-   * would connect a lazy client first).
+   * Closes the store for good, and the client with it. A `connect()` still trying is stopped first and waited
+   * for (it rejects), so no connection is opened after this resolves. Writes called before this are let finish
+   * (applied, or failed within their command timeout), and then the client is closed (see `closeClient`): QUIT
+   * on a connected client, at most `QUIT_WAIT_MS` waited for on a Redis that does not answer; a client never
+   * connected is ended without opening a connection; one reconnecting after Redis went away is ended at once,
+   * with no attempt after this. Reads and writes called after this reject, naming the target. Resolves once
+   * the client's status is `end`; later calls share the first.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closed ??= this.closeOnce();
+    return this.closed;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closing.abort();
     await this.starting?.catch(() => undefined);
-    if (this.redis.status === 'end') return;
-    if (this.redis.status === 'wait') {
-      this.redis.disconnect();
-      return;
-    }
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.allSettled([...this.writing]);
+    await closeClient(this.redis);
   }
 }

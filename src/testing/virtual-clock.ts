@@ -1,16 +1,18 @@
-import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler } from 'rxjs';
+import { ClockAction } from './clock-action.js';
 
 /**
  * A virtual-time scheduler for tests and simulation that also lets promise chains run between scheduled
  * actions, so async effectors and buffered knowledge writes behave as they do in real time.
- * A 10-minute window is tested in milliseconds of wall-clock time.
+ * A 10-minute window is tested in milliseconds of wall-clock time. Its actions are `ClockAction`s: a recurring
+ * action is reused on each run, so a simulation of days holds no chain of past runs.
  */
 export class VirtualClock extends VirtualTimeScheduler {
   /** Called after every step (each batch of actions due at one time, promises settled): to check invariants. */
   onStep: (() => void) | undefined;
 
   constructor(startAt = 0) {
-    super(VirtualAction, Infinity);
+    super(ClockAction, Infinity);
     this.frame = startAt;
   }
 

@@ -25,7 +25,11 @@ export interface SimulationReport {
   readonly warmupSeconds: number;
   readonly wallClockSeconds: number;
   readonly decisions: { readonly total: number; readonly byPolicy: Record<string, Partial<Record<DecisionOutcome, number>>> };
-  readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly elasticity: ElasticityMetrics }>;
+  /**
+   * Each simulated system's results over the periods that start after the warm-up (`scoredPeriods` of them), and
+   * its elasticity over the whole run (null when the run holds no whole period: nothing to compare).
+   */
+  readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly scoredPeriods: number; readonly periodSeconds: number; readonly elasticity: ElasticityMetrics | null }>;
   /** Injected faults: entity and time (s); other kinds than `fail` (recover, lag, fence-fails, invoke) say which. */
   readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number; readonly kind?: string; readonly seconds?: number; readonly effector?: string; readonly params?: unknown }>;
   /** Safety invariants checked at every step of the run (two writable primaries in one group), and when they failed. */
@@ -92,7 +96,17 @@ export function systemResult(system: SimulatedSystem, invocations: readonly Invo
   if (last) demand.push([last.to, demand[demand.length - 1]?.[1] ?? 0]);
   const supply = system.activeSteps.filter(([t]) => !last || t <= last.to).map(([t, n]) => [t, n] as [number, number]);
   if (last) supply.push([last.to, supply[supply.length - 1]?.[1] ?? 0]);
-  return { entity: system.entityId, swim, elasticity: elasticity(supply, demand) };
+  return { entity: system.entityId, swim, scoredPeriods: periods.length, periodSeconds: system.periodSeconds, elasticity: last ? elasticity(supply, demand) : null };
+}
+
+/**
+ * Why a system's results are empty: the run holds no whole period, or every period starts before the end of
+ * the warm-up (periods starting before it are left out, as SWIM does), and what would score one.
+ */
+export function unscoredReason(simulatedSeconds: number, warmupSeconds: number, periodSeconds: number): string {
+  if (simulatedSeconds < periodSeconds) return `The ${simulatedSeconds} s simulated hold no whole ${periodSeconds}-s period: use a longer trace, or --duration ${periodSeconds} or more.`;
+  const lastStart = Math.floor(simulatedSeconds / periodSeconds) * periodSeconds - periodSeconds;
+  return `Every ${periodSeconds}-s period of the ${simulatedSeconds} s simulated starts before the end of the ${warmupSeconds} s warm-up: pass --warmup ${lastStart} or less, or a longer trace (the warm-up also sets when the system starts taking adaptations).`;
 }
 
 /** The report as text for a person. */
@@ -127,9 +141,13 @@ export function formatReport(report: SimulationReport): string {
   }
   for (const system of report.systems) {
     const { swim: s, elasticity: e } = system;
+    if (system.scoredPeriods === 0) {
+      lines.push('', `${system.entity}: nothing scored. ${unscoredReason(report.simulatedSeconds, report.warmupSeconds, system.periodSeconds)}`);
+      continue;
+    }
     lines.push('', `${system.entity} (after a ${report.warmupSeconds} s warm-up, ${s.requests} requests):`);
     lines.push(`  utility ${s.utility.toFixed(0)}   late ${s.percentLate.toFixed(2)} %   optional ${s.percentOptional.toFixed(1)} %   average servers ${s.averageServers.toFixed(2)}   adaptations ${s.adaptations}`);
-    lines.push(`  elasticity: accuracy under ${e.accuracyUnder.toFixed(3)}, over ${e.accuracyOver.toFixed(3)} servers; timeshare under ${(100 * e.timeshareUnder).toFixed(1)} %, over ${(100 * e.timeshareOver).toFixed(1)} %; jitter ${e.jitter.toFixed(5)}/s`);
+    if (e) lines.push(`  elasticity: accuracy under ${e.accuracyUnder.toFixed(3)}, over ${e.accuracyOver.toFixed(3)} servers; timeshare under ${(100 * e.timeshareUnder).toFixed(1)} %, over ${(100 * e.timeshareOver).toFixed(1)} %; jitter ${e.jitter.toFixed(5)}/s`);
   }
   for (const v of report.safety.violations) lines.push('', `SAFETY VIOLATED at ${v.at} s (${v.invariant}, group ${v.group}): ${v.detail}`);
   return lines.join('\n');

@@ -11,6 +11,7 @@ import { SafetyMonitor } from './safety-monitor.js';
 import { checkFaultTargets, injectFault } from './fault-injector.js';
 import { inTimeOrder, type FaultEvent } from './fault-schedule.js';
 import type { ArrivalTrace } from './trace.js';
+import { checkSimulatedSpan } from './simulation-limits.js';
 
 /** Options of a simulation run. */
 export interface SimulationOptions {
@@ -70,9 +71,17 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
   // trace ending at 6299.9 s) is scored over every period, as SWIM does, unless a duration is declared; a
   // tail under 1 % of a period past a boundary (WC98's last arrival at 6300.05 s) does not open another one
   const period = Math.max(0, ...host.systems.map((s) => s.periodSeconds));
-  const duration = options.durationSeconds ?? (period > 0 ? Math.ceil(options.trace.durationSeconds / period - 0.01) * period : options.trace.durationSeconds);
+  const duration = options.durationSeconds ?? (period > 0 && options.trace.durationSeconds > 0 ? Math.max(1, Math.ceil(options.trace.durationSeconds / period - 0.01)) * period : options.trace.durationSeconds);
+  const warmupSeconds = options.warmupSeconds ?? 900;
   const faults = inTimeOrder((options.faults ?? []).map((f): FaultEvent => ('kind' in f ? f : { kind: 'fail', entity: f.entity, at: f.at })));
-  checkFaultTargets(deployment, faults);
+  try {
+    checkSimulatedSpan({ durationSeconds: duration, durationGiven: options.durationSeconds !== undefined, traceSeconds: options.trace.durationSeconds, warmupSeconds });
+    checkFaultTargets(deployment, faults);
+  } catch (error) {
+    // nothing is simulated: the loops, drivers and knowledge just started are stopped before the error is told
+    await deployment.stop().catch(() => undefined);
+    throw error;
+  }
   const faultEvents = faults.map((fault) => ({ at: fault.at, run: (d: Deployment) => injectFault(d, host, fault) }));
   for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
     if (event.at > duration) break;
@@ -87,7 +96,6 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     deployment.knowledge.queryDecisions({ limit: 1_000_000 }),
     deployment.knowledge.queryInvocations({ limit: 1_000_000 }),
   ]);
-  const warmupSeconds = options.warmupSeconds ?? 900;
   const report: SimulationReport = {
     blueprint: blueprint.name,
     trace: path.basename(options.trace.source),

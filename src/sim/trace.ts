@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { HomeostatError } from '../core/errors.js';
+import { MAX_SIMULATED_SECONDS, MAX_TRACE_ARRIVALS } from './simulation-limits.js';
 
 /** Arrival times of requests, in seconds from the start of the trace, ascending. */
 export interface ArrivalTrace {
@@ -20,7 +21,7 @@ export class TraceError extends HomeostatError {
  * Reads a trace: `.delta` files hold one inter-arrival time in seconds per line (SWIM's format); `.csv`
  * files hold `timestamp,count` rows (seconds and the number of requests in the interval that starts there;
  * the requests are spread evenly over it). A header row is allowed in CSV. Blank lines and `#` comments
- * are skipped.
+ * are skipped. A trace may span at most `MAX_SIMULATED_SECONDS` and hold at most `MAX_TRACE_ARRIVALS` arrivals.
  * @throws TraceError naming the file and line of the first bad entry
  */
 export async function readTrace(file: string): Promise<ArrivalTrace> {
@@ -53,6 +54,8 @@ export function parseDeltaTrace(text: string, source = 'trace'): ArrivalTrace {
     const delta = Number(line);
     if (!Number.isFinite(delta) || delta < 0) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got '${line}'`);
     t += delta;
+    if (t > MAX_SIMULATED_SECONDS) throw tooLong(source, i + 1, t);
+    if (count === MAX_TRACE_ARRIVALS) throw tooMany(source, i + 1);
     arrivals[count++] = t;
   }
   if (count === 0) throw new TraceError(source, 1, 'the trace holds no arrivals');
@@ -62,6 +65,7 @@ export function parseDeltaTrace(text: string, source = 'trace'): ArrivalTrace {
 /** Parses `timestamp,count` rows. */
 export function parseCsvTrace(text: string, source = 'trace'): ArrivalTrace {
   const rows: Array<[number, number]> = [];
+  let total = 0;
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
@@ -72,18 +76,33 @@ export function parseCsvTrace(text: string, source = 'trace'): ArrivalTrace {
     if (rest.length > 0 || !Number.isFinite(t) || !Number.isInteger(n) || n < 0) throw new TraceError(source, i + 1, `expected 'timestamp,count' (seconds, a whole number), got '${line}'`);
     const previous = rows[rows.length - 1];
     if (previous && t <= previous[0]) throw new TraceError(source, i + 1, `timestamps must increase: ${t} after ${previous[0]}`);
+    const first = rows[0];
+    if (first && t - first[0] > MAX_SIMULATED_SECONDS) throw tooLong(source, i + 1, t - first[0]);
+    total += n;
+    if (total > MAX_TRACE_ARRIVALS) throw tooMany(source, i + 1);
     rows.push([t, n]);
   });
   if (rows.length === 0) throw new TraceError(source, 1, 'the trace holds no rows');
   const start = (rows[0] as [number, number])[0];
   const interval = rows.length > 1 ? (rows[1] as [number, number])[0] - start : 1;
-  const arrivals: number[] = [];
+  const arrivals = new Float64Array(total);
+  let count = 0;
   rows.forEach(([t, n], i) => {
     const next = rows[i + 1]?.[0] ?? t + interval;
-    for (let k = 0; k < n; k++) arrivals.push(t - start + ((k + 0.5) * (next - t)) / n);
+    for (let k = 0; k < n; k++) arrivals[count++] = t - start + ((k + 0.5) * (next - t)) / n;
   });
   const last = rows[rows.length - 1] as [number, number];
-  return { arrivals: Float64Array.from(arrivals), durationSeconds: last[0] - start + interval, source };
+  return { arrivals, durationSeconds: last[0] - start + interval, source };
+}
+
+/** A trace whose time passes what one simulation runs, at the line where it does. */
+function tooLong(source: string, line: number, seconds: number): TraceError {
+  return new TraceError(source, line, `the trace reaches ${seconds} s here, past what one simulation runs (at most ${MAX_SIMULATED_SECONDS.toLocaleString('en-US')} s, 366 days): cut it, or check that its times are in seconds`);
+}
+
+/** A trace with more arrivals than the simulator replays, at the line where it passes the bound. */
+function tooMany(source: string, line: number): TraceError {
+  return new TraceError(source, line, `the trace holds more than ${MAX_TRACE_ARRIVALS.toLocaleString('en-US')} arrivals by here: each is a simulated request; cut it, or scale its counts down`);
 }
 
 function firstDataLine(text: string): number {

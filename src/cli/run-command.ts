@@ -217,6 +217,9 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // waits on them gets what is left of it, so the HTTP close cannot push the loops' grace past the stop's
   const stopped = await stopRun(async (effectorDeadline) => {
     for (const subscription of subscriptions) subscription.unsubscribe();
+    // no new API invocation from here on: one accepted while the lease is handed over would run beside the
+    // instance taking over, or (past the hand-over) only fail; reads go on until the service closes
+    server?.refuseInvocations();
     work.step = 'handing over the lease';
     await coordinator?.stop();
     work.step = 'closing the HTTP service';

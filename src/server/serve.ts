@@ -43,6 +43,12 @@ export interface Served {
    *   stopped then
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Refuses new effector invocations from now on (503 with Retry-After; `/ready` says the service is
+   * stopping), while reads and streams go on until `close`: the host's stop calls it first, before steps
+   * that come ahead of the close (handing an HA lease over).
+   */
+  refuseInvocations(): void;
 }
 
 /**
@@ -78,5 +84,5 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     void stopCoordinator.stop(graceMs);
     await app.close();
   };
-  return { app, registry, url, urls, close };
+  return { app, registry, url, urls, close, refuseInvocations: () => stopCoordinator.refuseInvocations() };
 }

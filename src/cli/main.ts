@@ -14,7 +14,7 @@ Exit codes:
   0        stopped cleanly
   1        could not start, or the stop failed, ran out of grace or aborted effectors still running
   2        the command line is wrong (an unknown option, a value it cannot take)
-  130/143  a second SIGINT/SIGTERM during the stop ended it at once
+  130/143  a second SIGINT/SIGTERM during the stop (or while its last log lines drain) ended it at once
 A code other than 0 is explained on stderr (for a forced or failed stop: what it abandoned).`;
 
 const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };

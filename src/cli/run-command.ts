@@ -16,7 +16,8 @@ import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import { awaitStopRequest } from './stop-request.js';
-import { RUN_EXIT, stopRun } from './stop-run.js';
+import { RUN_EXIT, forcedExitCode, stopRun } from './stop-run.js';
+import { drainLastLines } from './last-log-lines.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
@@ -234,7 +235,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     await telemetry?.shutdown().catch(() => undefined);
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
   work.close();
-  const code = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
+  let code: number = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
   // a code other than 0 is always explained on stderr, one line per reason, and in the log
   for (const problem of [untilFailure, stopped.problem]) {
     if (problem === undefined) continue;
@@ -246,22 +247,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   }
   // the last lines must be written before the process ends (an asynchronous destination buffers them); a
-  // forced end waits less, as it was asked to end at once
-  await new Promise<void>((resolve) => {
-    const fallback = setTimeout(resolve, stopped.forcedBy ? 200 : 1_000);
-    try {
-      logger.flush(() => {
-        clearTimeout(fallback);
-        resolve();
-      });
-    } catch {
-      // a destination without flush has nothing buffered
-      clearTimeout(fallback);
-      resolve();
-    }
-  });
+  // forced end waits less, as it was asked to end at once, and a second signal while they drain ends at once
+  const lateSignal = await drainLastLines(logger, stopped.forcedBy ? 200 : 1_000, stopped.forcedBy ? undefined : stop.forced);
+  if (lateSignal !== undefined) {
+    code = forcedExitCode(lateSignal);
+    io.err(`homeostat: a second ${lateSignal} ended the process at once while its last log lines were written; lines not yet written are lost`);
+  }
   // the signal listeners stay until here: a signal while the last lines drain must not end the process by
-  // Node's default (losing the code decided above, those lines, and the supervisor's exit hook)
+  // Node's default (losing the code, those lines, and the supervisor's exit hook)
   stop.release();
   options.exit?.(code);
   return code;

@@ -102,6 +102,11 @@ export interface RunOptions {
   readonly logger?: Logger;
   /** Knowledge in Redis instead of memory. */
   readonly knowledge?: KnowledgeChoice;
+  /**
+   * The log shows as human lines on the terminal stderr shows on: what explains the exit code is written to
+   * stderr only, not also as an ERROR log line (it would show twice). Default false: it is in both.
+   */
+  readonly logShowsOnStderr?: boolean;
   /** Ends the process with the code once stopped (the CLI passes process.exit, so nothing can linger). */
   readonly exit?: (code: number) => void;
 }
@@ -236,10 +241,11 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
   work.close();
   let code: number = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
-  // a code other than 0 is always explained on stderr, one line per reason, and in the log
+  // a code other than 0 is always explained on stderr, one line per reason, and in the log unless the log is
+  // that same terminal
   for (const problem of [untilFailure, stopped.problem]) {
     if (problem === undefined) continue;
-    logger.error({ exitCode: code }, problem);
+    if (!options.logShowsOnStderr) logger.error({ exitCode: code }, problem);
     io.err(`homeostat: ${problem}`);
   }
   if (stopped.code === RUN_EXIT.stopped) {

@@ -14,6 +14,7 @@ import type { HaCoordinator } from '../cluster/ha-coordinator.js';
 import { instanceName, joinHa, joinShards } from './ha-option.js';
 import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
+import type { HandedOverInvocation } from '../cluster/shard-delegation.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import { awaitStopRequest } from './stop-request.js';
 import { RUN_EXIT, forcedExitCode, stopRun } from './stop-run.js';
@@ -162,10 +163,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const inFlightGroup = (entity: string) => (coordinator && 'shardOf' in coordinator ? coordinator.shardOf(entity) : entity);
   // with shards, an invocation on an entity of a shard another instance holds is handed to that instance
   let handOver: InvocationDelegate | undefined;
+  let handedOver: (() => readonly HandedOverInvocation[]) | undefined;
   const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d) => (handOver = d)) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
+    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d, handed) => {
+      handOver = d;
+      handedOver = handed;
+    }) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
   // what is under way, for a stop cut short to say what it abandons
@@ -175,6 +180,8 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     processEvents$,
     pendingWrites: () => deployment.knowledge.pending,
     now: () => deployment.engine.scheduler.now(),
+    // with shards, invocations handed to another instance are under way too (they run there)
+    handedOver: () => handedOver?.() ?? [],
   });
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),

@@ -13,6 +13,7 @@ import { RedisSharedHolds } from '../cluster/shared-holds.js';
 import { ShardDelegation } from '../cluster/shard-delegation.js';
 import type { Caller } from '../effectors/invocation.js';
 import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
+import type { HandedOverInvocation } from '../cluster/shard-delegation.js';
 
 /** A unique name for this instance: host, pid and a random part (a restarted process is a new owner). */
 export function instanceName(): string {
@@ -48,9 +49,10 @@ export function shardsOf(blueprint: Blueprint): string[] {
  * shared out among the instances; an entity belongs to the nearest shard at or above it. Holds and budgets
  * are shared through Redis, and a shard's new owner reconciles what was in flight in it. Logs every shard
  * taken and lost. An invocation of a plan decided here on an entity of a shard another instance holds is
- * handed to that instance (see `ShardDelegation`): `setDelegate` gets the function the invoker hands it to.
+ * handed to that instance (see `ShardDelegation`): `setDelegate` gets the function the invoker hands it to,
+ * and what was handed over and not yet answered (for a stop cut short to name it).
  */
-export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (delegate: InvocationDelegate) => void): ShardCoordinator {
+export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (delegate: InvocationDelegate, handedOver: () => readonly HandedOverInvocation[]) => void): ShardCoordinator {
   const shards = shardsOf(blueprint);
   const roots = new Set(shards);
   const shardOf = (id: string): string | undefined => {
@@ -98,7 +100,7 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
       return false;
     }
   };
-  setDelegate?.((invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined));
+  setDelegate?.((invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined), () => delegation.handedOver());
   delegation.start();
   coordinator.events$.subscribe({ complete: () => void delegation.stop() });
   coordinator.events$.subscribe((event) => {

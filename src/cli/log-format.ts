@@ -1,3 +1,5 @@
+import { fstatSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { redact } from '../core/redact.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { StdoutLog } from './stdout-log.js';
@@ -92,4 +94,23 @@ export function createRunLogger(format: LogFormat, write?: (text: string) => voi
   // the human lines go to the same background writer, and a flush waits for it
   const human = humanDestination((text) => destination.write(text));
   return pino(options, { write: (chunk: string) => human.write(chunk), flush: (done: () => void) => destination.flush(done) } as DestinationStream);
+}
+
+/** The terminal device a descriptor writes to, or undefined when it is not a terminal (a pipe, a file). */
+export function terminalOf(fd: number): number | undefined {
+  try {
+    return isatty(fd) ? fstatSync(fd).rdev : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the log shows on the terminal stderr shows on, as human lines: a line that explains the exit code
+ * on stderr would show twice, so it is written there only. A JSON log, or one that goes to a pipe, a file or
+ * another terminal, keeps it as a log line too.
+ * @param stdoutTerminal `terminalOf(1)`; @param stderrTerminal `terminalOf(2)`
+ */
+export function logShowsOnStderrTerminal(format: LogFormat, stdoutTerminal: number | undefined, stderrTerminal: number | undefined): boolean {
+  return format === 'human' && stdoutTerminal !== undefined && stdoutTerminal === stderrTerminal;
 }

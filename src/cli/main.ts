@@ -14,7 +14,7 @@ Exit codes:
   0        stopped cleanly
   1        could not start, or the stop failed, ran out of grace or aborted effectors still running
   2        the command line is wrong (an unknown option, a value it cannot take)
-  130/143  a second SIGINT/SIGTERM during the stop ended it at once
+  130/143  a second SIGINT/SIGTERM during the stop (or while its last log lines drain) ended it at once
 A code other than 0 is explained on stderr (for a forced or failed stop: what it abandoned).`;
 
 const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
@@ -90,8 +90,11 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', graceSeconds)
     .addHelpText('after', RUN_EXIT_CODES)
     .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
-      const [{ createRunLogger, resolveLogFormat }, { runCommand }] = await Promise.all([import('./log-format.js'), import('./run-command.js')]);
-      const logger = createRunLogger(resolveLogFormat(options.logFormat, process.stdout.isTTY === true));
+      const [{ createRunLogger, logShowsOnStderrTerminal, resolveLogFormat, terminalOf }, { runCommand }] = await Promise.all([import('./log-format.js'), import('./run-command.js')]);
+      const format = resolveLogFormat(options.logFormat, process.stdout.isTTY === true);
+      const logger = createRunLogger(format);
+      // the log (fd 1) and the io's stderr on one terminal: an explanation of the exit code shows once
+      const logShowsOnStderr = io === consoleIo && logShowsOnStderrTerminal(format, terminalOf(1), terminalOf(2));
       const knowledge = { ...(options.redis === undefined ? {} : { redisUrl: options.redis }), ...(options.redisNamespace === undefined ? {} : { namespace: options.redisNamespace }), ha: options.ha, ...(options.lease === undefined ? {} : { leaseMs: options.lease }), ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }), shards: options.shards };
       code = await runCommand(file, {
         ...(options.port === undefined ? {} : { port: options.port }),
@@ -102,6 +105,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
         logger,
         allowUnauthenticated: options.allowUnauthenticated,
         protectMetrics: options.protectMetrics,
+        logShowsOnStderr,
         ...(io === consoleIo ? { exit: (c: number) => process.exit(c) } : {}),
       }, io);
     });

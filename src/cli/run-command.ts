@@ -14,9 +14,11 @@ import type { HaCoordinator } from '../cluster/ha-coordinator.js';
 import { instanceName, joinHa, joinShards } from './ha-option.js';
 import type { InvocationDelegate } from '../effectors/delegated-invocation.js';
 import type { ShardCoordinator } from '../cluster/shard-coordinator.js';
+import type { HandedOverInvocation } from '../cluster/shard-delegation.js';
 import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import { awaitStopRequest } from './stop-request.js';
-import { RUN_EXIT, stopRun } from './stop-run.js';
+import { RUN_EXIT, forcedExitCode, stopRun } from './stop-run.js';
+import { drainLastLines } from './last-log-lines.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
@@ -101,6 +103,11 @@ export interface RunOptions {
   readonly logger?: Logger;
   /** Knowledge in Redis instead of memory. */
   readonly knowledge?: KnowledgeChoice;
+  /**
+   * The log shows as human lines on the terminal stderr shows on: what explains the exit code is written to
+   * stderr only, not also as an ERROR log line (it would show twice). Default false: it is in both.
+   */
+  readonly logShowsOnStderr?: boolean;
   /** Ends the process with the code once stopped (the CLI passes process.exit, so nothing can linger). */
   readonly exit?: (code: number) => void;
 }
@@ -156,10 +163,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const inFlightGroup = (entity: string) => (coordinator && 'shardOf' in coordinator ? coordinator.shardOf(entity) : entity);
   // with shards, an invocation on an entity of a shard another instance holds is handed to that instance
   let handOver: InvocationDelegate | undefined;
+  let handedOver: (() => readonly HandedOverInvocation[]) | undefined;
   const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d) => (handOver = d)) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
+    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d, handed) => {
+      handOver = d;
+      handedOver = handed;
+    }) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
   // what is under way, for a stop cut short to say what it abandons
@@ -169,6 +180,8 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     processEvents$,
     pendingWrites: () => deployment.knowledge.pending,
     now: () => deployment.engine.scheduler.now(),
+    // with shards, invocations handed to another instance are under way too (they run there)
+    handedOver: () => handedOver?.() ?? [],
   });
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
@@ -217,6 +230,9 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // waits on them gets what is left of it, so the HTTP close cannot push the loops' grace past the stop's
   const stopped = await stopRun(async (effectorDeadline) => {
     for (const subscription of subscriptions) subscription.unsubscribe();
+    // no new API invocation from here on: one accepted while the lease is handed over would run beside the
+    // instance taking over, or (past the hand-over) only fail; reads go on until the service closes
+    server?.refuseInvocations();
     work.step = 'handing over the lease';
     await coordinator?.stop();
     work.step = 'closing the HTTP service';
@@ -231,11 +247,12 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     await telemetry?.shutdown().catch(() => undefined);
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
   work.close();
-  const code = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
-  // a code other than 0 is always explained on stderr, one line per reason, and in the log
+  let code: number = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
+  // a code other than 0 is always explained on stderr, one line per reason, and in the log unless the log is
+  // that same terminal
   for (const problem of [untilFailure, stopped.problem]) {
     if (problem === undefined) continue;
-    logger.error({ exitCode: code }, problem);
+    if (!options.logShowsOnStderr) logger.error({ exitCode: code }, problem);
     io.err(`homeostat: ${problem}`);
   }
   if (stopped.code === RUN_EXIT.stopped) {
@@ -243,22 +260,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
   }
   // the last lines must be written before the process ends (an asynchronous destination buffers them); a
-  // forced end waits less, as it was asked to end at once
-  await new Promise<void>((resolve) => {
-    const fallback = setTimeout(resolve, stopped.forcedBy ? 200 : 1_000);
-    try {
-      logger.flush(() => {
-        clearTimeout(fallback);
-        resolve();
-      });
-    } catch {
-      // a destination without flush has nothing buffered
-      clearTimeout(fallback);
-      resolve();
-    }
-  });
+  // forced end waits less, as it was asked to end at once, and a second signal while they drain ends at once
+  const lateSignal = await drainLastLines(logger, stopped.forcedBy ? 200 : 1_000, stopped.forcedBy ? undefined : stop.forced);
+  if (lateSignal !== undefined) {
+    code = forcedExitCode(lateSignal);
+    io.err(`homeostat: a second ${lateSignal} ended the process at once while its last log lines were written; lines not yet written are lost`);
+  }
   // the signal listeners stay until here: a signal while the last lines drain must not end the process by
-  // Node's default (losing the code decided above, those lines, and the supervisor's exit hook)
+  // Node's default (losing the code, those lines, and the supervisor's exit hook)
   stop.release();
   options.exit?.(code);
   return code;

@@ -1,6 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { InFlightInvocation } from '../effectors/invocation.js';
 import type { ProcessEvent } from '../drivers/process/supervisor.js';
+import type { HandedOverInvocation } from '../cluster/shard-delegation.js';
 
 /** Where a run learns what it has under way. */
 export interface WorkSources {
@@ -14,6 +15,11 @@ export interface WorkSources {
   readonly pendingWrites: () => number;
   /** The time invocations are stamped with (the deployment's scheduler clock, ms). */
   readonly now: () => number;
+  /**
+   * With shards: invocations this instance handed to the holder of another shard and still waits for (they
+   * run there, so the invoker's streams never see them). Default none.
+   */
+  readonly handedOver?: () => readonly HandedOverInvocation[];
 }
 
 /** The code an invocation's record ends with when its effector was aborted (by the stop, when stopping). */
@@ -36,6 +42,8 @@ export interface WorkSnapshot {
   readonly pendingWrites: number;
   /** The step of the stop under way, when stopping. */
   readonly step: string | undefined;
+  /** Invocations handed to another instance whose result has not come back (with shards). */
+  readonly handedOver?: readonly HandedOverInvocation[];
 }
 
 /**
@@ -78,6 +86,7 @@ export class WorkInFlight {
       processes: this.processes.size,
       pendingWrites: this.sources.pendingWrites(),
       step: this.step,
+      handedOver: this.sources.handedOver?.() ?? [],
     };
   }
 
@@ -106,7 +115,8 @@ const NAMED_INVOCATIONS = 5;
 
 /**
  * What a snapshot holds as one phrase, e.g. `2 effectors in flight (restart on slow, running 3.1 s; ...),
- * 12 knowledge writes not in the store, 1 managed process not stopped, while closing the HTTP service`;
+ * 1 invocation handed to another instance, outcome not known here (restart on web-1, running on host:12:ab3f,
+ * handed over 0.4 s ago), 12 knowledge writes not in the store, 1 managed process not stopped, while closing the HTTP service`;
  * `nothing under way` when it holds nothing.
  */
 export function describeWork(snapshot: WorkSnapshot): string {
@@ -117,10 +127,22 @@ export function describeWork(snapshot: WorkSnapshot): string {
     const more = invocations.length - named.length;
     parts.push(`${plural(invocations.length, 'effector')} in flight (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
   }
+  const handedOver = snapshot.handedOver ?? [];
+  if (handedOver.length > 0) {
+    const named = handedOver.slice(0, NAMED_INVOCATIONS).map(describeHandedOver);
+    const more = handedOver.length - named.length;
+    parts.push(`${plural(handedOver.length, 'invocation')} handed to another instance, outcome not known here (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
+  }
   if (snapshot.pendingWrites > 0) parts.push(`${plural(snapshot.pendingWrites, 'knowledge write')} not in the store`);
   if (snapshot.processes > 0) parts.push(`${plural(snapshot.processes, 'managed process', 'managed processes')} not stopped`);
   const what = parts.length > 0 ? parts.join(', ') : 'nothing under way';
   return snapshot.step === undefined ? what : `${what}, while ${snapshot.step}`;
+}
+
+/** `restart on web-1, running on host:12:ab3f, handed over 1.2 s ago` or `..., queued for the holder of shard site-b, ...`. */
+function describeHandedOver(handed: HandedOverInvocation): string {
+  const where = handed.claimed ? `running on ${handed.to ?? `the holder of shard ${handed.shard}`}` : `queued for ${handed.to === undefined ? 'the holder' : handed.to} of shard ${handed.shard}`;
+  return `${handed.effector} on ${handed.entity}, ${where}, handed over ${(handed.waitingMs / 1000).toFixed(1)} s ago`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

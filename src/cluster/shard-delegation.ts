@@ -28,6 +28,25 @@ export interface DelegationOptions {
   readonly run: (invocation: DelegatedInvocation) => Promise<unknown>;
 }
 
+/** An invocation this instance handed to another and still waits for. */
+export interface HandedOverInvocation {
+  readonly entity: string;
+  readonly effector: string;
+  readonly shard: string;
+  /**
+   * Where it went: the instance that claimed it, else the holder of the shard's lease when it was queued;
+   * undefined when neither is known (Redis did not answer the submission, or nobody held the shard).
+   */
+  readonly to: string | undefined;
+  /** True once an instance claimed it (it runs there), false while it waits in the shard's queue. */
+  readonly claimed: boolean;
+  /** How long ago it was handed over (ms). */
+  readonly waitingMs: number;
+}
+
+/** A handed-over invocation as kept while it is waited for (`to` and `claimed` updated as it is followed). */
+type Handed = { -readonly [K in keyof Omit<HandedOverInvocation, 'waitingMs'>]: HandedOverInvocation[K] } & { readonly since: number };
+
 type Answer = { state: string | null; result: string | null; runner: string | null; token: string | null };
 
 /**
@@ -48,6 +67,7 @@ export class ShardDelegation {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private readonly running = new Set<Promise<void>>();
+  private readonly handed = new Map<string, Handed>();
 
   constructor(private readonly redis: Redis, private readonly shards: DelegationShards, private readonly options: DelegationOptions) {
     this.claimWithinMs = options.claimWithinMs ?? 2_000;
@@ -67,6 +87,12 @@ export class ShardDelegation {
     await Promise.allSettled([...this.running]);
   }
 
+  /** The invocations handed over by this instance whose result has not come back, oldest first. */
+  handedOver(): HandedOverInvocation[] {
+    const now = performance.now();
+    return [...this.handed.values()].map(({ since, ...rest }) => ({ ...rest, waitingMs: Math.max(0, now - since) }));
+  }
+
   /**
    * Hands `invocation` to the holder of its entity's shard and waits for its result. Undefined when its
    * entity is in no shard. @throws the runner's error (its code kept), E_NOT_LEADER (nothing ran),
@@ -75,18 +101,22 @@ export class ShardDelegation {
   delegate(invocation: DelegatedInvocation, signal: AbortSignal | undefined): Promise<unknown> | undefined {
     const shard = this.shards.shardOf(invocation.entity);
     if (shard === undefined) return undefined;
-    return this.request(shard, invocation, signal);
+    const id = `${this.options.owner}#${++this.sequence}`;
+    const handed: Handed = { entity: invocation.entity, effector: invocation.effector, shard, to: undefined, claimed: false, since: performance.now() };
+    this.handed.set(id, handed);
+    return this.request(id, handed, invocation, signal).finally(() => this.handed.delete(id));
   }
 
-  private async request(shard: string, invocation: DelegatedInvocation, signal: AbortSignal | undefined): Promise<unknown> {
+  private async request(id: string, handed: Handed, invocation: DelegatedInvocation, signal: AbortSignal | undefined): Promise<unknown> {
+    const { shard } = handed;
     const what = `${invocation.entity}.${invocation.effector}`;
-    const id = `${this.options.owner}#${++this.sequence}`;
     const key = this.requestKey(id);
     // a submission without an answer (Redis slow or gone) may still have been queued: it is then waited for,
     // and withdrawn in time like one nobody claims
     const submitted = (await this.redis.eval(SUBMIT_SCRIPT, 3, key, this.streamKey(shard), leaseKey(this.options.namespace, shard), id, this.options.owner, this.claimWithinMs, invocation.runBoundMs, JSON.stringify(invocation)).catch(() => undefined)) as [string, string?] | undefined;
     if (submitted && submitted[0] !== 'queued') throw new NotActingError(invocation.entity, invocation.effector);
     const holder = submitted?.[1];
+    handed.to = holder;
     const askedAt = performance.now();
     const claimBy = askedAt + this.claimWithinMs + this.pollMs * 4;
     const answerBy = claimBy + invocation.runBoundMs + 1_000;
@@ -105,7 +135,11 @@ export class ShardDelegation {
         throw new HomeostatError(error?.code ?? 'E_EFFECTOR_FAILED', `${error?.message ?? `${what} failed`} (run by ${answer.runner ?? 'the shard holder'} under fencing token ${answer.token ?? '?'})`);
       }
       if (answer?.state === 'expired' || answer?.state === 'cancelled') throw notTaken(invocation, shard, holder);
-      if (answer?.state === 'claimed') claimed = answer;
+      if (answer?.state === 'claimed') {
+        claimed = answer;
+        handed.to = answer.runner ?? holder;
+        handed.claimed = true;
+      }
       if (!claimed && (answer?.state === 'pending' || answer?.state === null) && now > claimBy) {
         // on the connection the submission went through, so 'missing' means it was never queued
         const after = (await this.redis.eval(CANCEL_SCRIPT, 1, key).catch(() => undefined)) as string | undefined;

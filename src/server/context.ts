@@ -57,7 +57,8 @@ export class ApiError extends Error {
 
 /**
  * The HTTP status for a typed error code: caller errors are 4xx, a failing store is 503, an effector that
- * failed in the managed system is 502 (the system behind homeostat failed, not homeostat).
+ * failed in the managed system is 502 (the system behind homeostat failed, not homeostat); an instance that
+ * may not act (E_NOT_LEADER: a standby, or one that gave its lease up as it stops) is 503, nothing ran.
  */
 export function statusForCode(code: string | undefined): number {
   switch (code) {
@@ -78,6 +79,7 @@ export function statusForCode(code: string | undefined): number {
     case 'E_KNOWLEDGE_UNAVAILABLE':
     case 'E_EFFECTOR_ABORTED':
     case 'E_STOPPING':
+    case 'E_NOT_LEADER':
       return 503;
     case 'E_EFFECTOR_TIMEOUT':
       return 504;

@@ -144,7 +144,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
           ...(tree.size === 0 ? ['the tree is empty'] : []),
           ...(stopped.length > 0 ? [`policies stopped: ${stopped.slice(0, 10).join(', ')}`] : []),
           ...(store.ok ? [] : [store.reason ?? 'knowledge store not ok']),
-          ...(stop.stopping ? ['the service is stopping'] : []),
+          ...(stop.refusesInvocations ? ['the service is stopping'] : []),
         ];
         const ready = reasons.length === 0;
         return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: policies.length, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });

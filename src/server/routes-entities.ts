@@ -10,6 +10,9 @@ import { QuotaExceededError } from '../core/engine/quota-exceeded-error.js';
 import { refusedOverQuota } from './quota-refusal.js';
 import { inputJsonSchema } from './input-json-schema.js';
 
+/** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
+const STOPPING_RETRY_AFTER_S = 1;
+
 const idParams = z.object({ id: z.string().min(1) });
 
 function summary(entity: Entity, depth: number, context: ApiContext): Record<string, unknown> {
@@ -71,7 +74,11 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     const principal = requireRole(request, 'operator');
     const entity = entityFor(context, request, request.params.id);
     if (!entity.hasEffector(request.params.effector)) throw new ApiError(404, describeError(new UnknownEffectorError(entity.id, request.params.effector)));
-    if (context.stop.stopping) throw new ApiError(503, 'the service is stopping; nothing new is started');
+    if (context.stop.refusesInvocations) {
+      // another instance (or this one, restarted) takes invocations again soon: the caller may retry there
+      void reply.header('retry-after', String(STOPPING_RETRY_AFTER_S));
+      throw new ApiError(503, 'the service is stopping: it starts no new effector invocation; retry on another instance or after its restart');
+    }
     const id = `call-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
     const entry: ApiInvocation = { status: 'running', entity: entity.id, path: entity.path, effector: request.params.effector };
     try {

@@ -7,6 +7,7 @@ import type { AlertmanagerReceiverOptions } from './routes-alertmanager.js';
 import type { HaView } from '../cluster/ha-status.js';
 import { StopCoordinator } from './stop-coordinator.js';
 import { DEFAULT_SERVICE_STOP_GRACE_MS } from './plugin-options.js';
+import { checkGrace } from '../core/engine/engine-options.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -36,9 +37,18 @@ export interface Served {
   /**
    * Closes the service: streams end, waiting requests answer, and API invocations still running get at most
    * `graceMs` (default `stopGraceMs`) before they are aborted. A host whose stop began earlier passes what is
-   * left of its deadline, so the close never spends a grace of its own on top of it.
+   * left of its deadline, so the close never spends a grace of its own on top of it. A grace above
+   * `stopGraceMs` is capped at it: the close never takes longer than the service's own grace.
+   * @throws ValidationError naming the value unless it is a finite number from 0 to 2^31-1 ms; nothing is
+   *   stopped then
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Refuses new effector invocations from now on (503 with Retry-After; `/ready` says the service is
+   * stopping), while reads and streams go on until `close`: the host's stop calls it first, before steps
+   * that come ahead of the close (handing an HA lease over).
+   */
+  refuseInvocations(): void;
 }
 
 /**
@@ -68,9 +78,11 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const urls = app.addresses().map((a) => (typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`));
   const close = async (graceMs?: number): Promise<void> => {
+    // refused as close()'s own argument, before anything stops; the coordinator caps it at its grace
+    if (graceMs !== undefined) checkGrace(graceMs, 'serve().close graceMs');
     // started here with the grace asked for; the plugin's own preClose then waits on this same stop
     void stopCoordinator.stop(graceMs);
     await app.close();
   };
-  return { app, registry, url, urls, close };
+  return { app, registry, url, urls, close, refuseInvocations: () => stopCoordinator.refuseInvocations() };
 }

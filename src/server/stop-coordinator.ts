@@ -14,6 +14,7 @@ export class StopCoordinator {
   private readonly cut = new AbortController();
   private readonly inflight = new Set<Promise<unknown>>();
   private stopped: Promise<void> | undefined;
+  private refusing = false;
 
   /** How long invocations in flight may still run once stopping starts (ms). */
   readonly graceMs: number;
@@ -30,6 +31,23 @@ export class StopCoordinator {
   /** True once stopping started. */
   get stopping(): boolean {
     return this.started.signal.aborted;
+  }
+
+  /**
+   * True once new API invocations are refused: from `refuseInvocations` on, or once stopping started. Reads
+   * and streams go on until stopping starts.
+   */
+  get refusesInvocations(): boolean {
+    return this.refusing || this.stopping;
+  }
+
+  /**
+   * Refuses new API invocations from now on (503 with Retry-After), before stopping starts: a host whose
+   * stop first does something else (hands its lease over) calls it as its stop begins, so no invocation is
+   * accepted that could only fail, or act beside the instance taking over. Calling it again does nothing.
+   */
+  refuseInvocations(): void {
+    this.refusing = true;
   }
 
   /** Aborted when stopping starts: streams and waiting requests listen to it. */

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunLogger, formatHumanLine, humanDestination, resolveLogFormat } from '../../src/cli/log-format.js';
+import { createRunLogger, formatHumanLine, humanDestination, logShowsOnStderrTerminal, resolveLogFormat, terminalOf } from '../../src/cli/log-format.js';
 import { logDecision } from '../../src/cli/decision-log.js';
 import type { Decision } from '../../src/knowledge/decision.js';
 
@@ -96,4 +97,24 @@ describe('log format of homeostat run', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("argument 'xml' is invalid");
   }, 60_000);
+});
+
+describe('logShowsOnStderrTerminal', () => {
+  it('is true only for human lines on the very terminal stderr is on', () => {
+    expect(logShowsOnStderrTerminal('human', 34816, 34816)).toBe(true);
+    expect(logShowsOnStderrTerminal('json', 34816, 34816)).toBe(false);
+    expect(logShowsOnStderrTerminal('human', 34816, 34817)).toBe(false);
+    expect(logShowsOnStderrTerminal('human', undefined, 34816)).toBe(false);
+    expect(logShowsOnStderrTerminal('human', undefined, undefined)).toBe(false);
+  });
+
+  it('finds no terminal behind a file or a closed descriptor', () => {
+    const fd = openSync(import.meta.filename, 'r');
+    try {
+      expect(terminalOf(fd)).toBeUndefined();
+    } finally {
+      closeSync(fd);
+    }
+    expect(terminalOf(987_654)).toBeUndefined();
+  });
 });

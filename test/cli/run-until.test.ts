@@ -49,3 +49,27 @@ it('ends with 0 and says nothing on stderr when `until` resolves', async () => {
   expect(run.stderr).toEqual([]);
   expect(run.logged).toContain('stopped cleanly');
 });
+
+it('explains the code on stderr only, not also as a log line, when the log shows on the same terminal', async () => {
+  const logged: string[] = [];
+  const stderr: string[] = [];
+  let running: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (running = resolve));
+  const logger = pino({}, { write: (line: string) => (logged.push(line), line.includes('Ctrl-C stops') && running()) });
+  let rejectUntil: (error: Error) => void = () => undefined;
+  const until = new Promise<void>((_, reject) => (rejectUntil = reject));
+  const code = runCommand(idle, { until, logger, logShowsOnStderr: true }, { out: () => undefined, err: (line) => stderr.push(line) });
+  await started;
+  rejectUntil(new Error('the embedding program gave up'));
+  expect(await code).toBe(1);
+  expect(stderr).toEqual(['homeostat: until failed: the embedding program gave up']);
+  // no ERROR line: the explanation is on the terminal once, from stderr
+  expect(logged.filter((line) => (JSON.parse(line) as { level: number }).level >= 50)).toEqual([]);
+});
+
+it('keeps the explanation as a log line too when the log goes elsewhere (the default)', async () => {
+  const run = await runUntil((_, reject) => reject(new Error('the embedding program gave up')));
+  expect(run.stderr).toEqual(['homeostat: until failed: the embedding program gave up']);
+  const errors = run.logged.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level >= 50);
+  expect(errors.map((line) => line.msg)).toEqual(['until failed: the embedding program gave up']);
+});

@@ -7,6 +7,7 @@ import type { InFlightInvocation } from '../../src/effectors/invocation.js';
 import type { Deadline } from '../../src/core/deadline.js';
 import { forcedExitCode, stopRun, type StopOutcome } from '../../src/cli/stop-run.js';
 import { describeWork, WorkInFlight } from '../../src/cli/work-in-flight.js';
+import type { HandedOverInvocation } from '../../src/cluster/shard-delegation.js';
 import type { ProcessEvent } from '../../src/drivers/process/supervisor.js';
 
 let started: Subject<InFlightInvocation>;
@@ -141,5 +142,23 @@ describe('describeWork', () => {
 
   it('says when nothing is under way', () => {
     expect(describeWork({ invocations: [], processes: 0, pendingWrites: 0, step: 'closing the HTTP service' })).toBe('nothing under way, while closing the HTTP service');
+  });
+});
+
+describe('a forced stop with shards names the invocations handed to another instance', () => {
+  it('says where each went, claimed or still queued, and how long ago', async () => {
+    let handed: HandedOverInvocation[] = [];
+    const sharded = new WorkInFlight({ invocationStarted$: started, invocationEnded$: ended, processEvents$: processes, pendingWrites: () => 0, now: () => Date.now(), handedOver: () => handed });
+    try {
+      handed = [
+        { entity: 'web-1', effector: 'restart', shard: 'site-b', to: 'host-b:42:ab12cd', claimed: true, waitingMs: 1_200 },
+        { entity: 'db-2', effector: 'promote', shard: 'site-c', to: undefined, claimed: false, waitingMs: 300 },
+      ];
+      const signal = Promise.resolve<NodeJS.Signals>('SIGINT');
+      const outcome = await stopRun(() => new Promise(() => undefined), { graceMs: 10_000, effectorGraceMs: 9_000, work: sharded, forced: signal, now: () => Date.now() });
+      expect(outcome.problem).toBe('a second SIGINT ended the stop at once; abandoned: 2 invocations handed to another instance, outcome not known here (restart on web-1, running on host-b:42:ab12cd, handed over 1.2 s ago; promote on db-2, queued for the holder of shard site-c, handed over 0.3 s ago)');
+    } finally {
+      sharded.close();
+    }
   });
 });

@@ -87,6 +87,23 @@ describe('ShardDelegation', () => {
     expect(runs).toEqual([invocation]);
   });
 
+  it('lists an invocation it handed over while it waits, with where it went, and forgets it once answered', async () => {
+    const ns = `d${++namespaces}`;
+    await (await client()).set(leaseKey(ns, 's1'), 'b|42');
+    let finish: (value: unknown) => void = () => undefined;
+    const b = await instance(ns, 'b', { s1: 42 }, () => new Promise((resolve) => (finish = resolve)), false);
+    const a = await instance(ns, 'a', {}, () => Promise.reject(new Error('a runs nothing')));
+    const answered = a.delegate(invocation, undefined);
+    await until('queued for b', 5_000, async () => a.handedOver()[0]?.to === 'b');
+    expect(a.handedOver()).toEqual([{ entity: 's1.web', effector: 'restart', shard: 's1', to: 'b', claimed: false, waitingMs: expect.any(Number) }]);
+    b.start();
+    await until('claimed by b', 5_000, async () => a.handedOver()[0]?.claimed === true);
+    expect(a.handedOver()).toEqual([{ entity: 's1.web', effector: 'restart', shard: 's1', to: 'b', claimed: true, waitingMs: expect.any(Number) }]);
+    finish({ restarted: true });
+    await expect(answered).resolves.toEqual({ restarted: true });
+    expect(a.handedOver()).toEqual([]);
+  });
+
   it('brings the runner\'s error back with its code and the token it ran under', async () => {
     const ns = `d${++namespaces}`;
     await (await client()).set(leaseKey(ns, 's1'), 'b|42');

@@ -38,6 +38,10 @@ export interface ApiContext {
   readonly invocations: InvocationRecords;
   /** Stopping: streams end, waiting requests answer at once, API invocations get the stop grace. */
   readonly stop: StopCoordinator;
+  /** Most bytes a `/stream` client may fall behind by before its stream is closed (see the plugin option). */
+  readonly streamBacklogBytes: number;
+  /** How long a `/stream` that fell behind may take to drain before it is cut (ms). */
+  readonly streamStallMs: number;
 }
 
 /** An HTTP error with a status and a body the client can act on. */

@@ -29,6 +29,16 @@ export class EventHub {
     for (const listener of this.listeners) listener(event);
   }
 
+  /** The id of the newest event given out; 0 before the first. */
+  get newestId(): number {
+    return this.seq;
+  }
+
+  /** The id of the oldest event still in the replay buffer; undefined before the first event. */
+  get oldestId(): number | undefined {
+    return this.seq === 0 ? undefined : this.seq - this.buffer.size + 1;
+  }
+
   /** Events after `lastId`, oldest first. */
   since(lastId: number, filter: (e: StreamEvent) => boolean): StreamEvent[] {
     return this.buffer.newestFirst((e) => e.id > lastId && filter(e), Number.MAX_SAFE_INTEGER).reverse();

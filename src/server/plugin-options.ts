@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HomeostatError } from '../core/errors.js';
 import { parseAuthSettings, type AuthSettings } from './auth.js';
 import { DEFAULT_REPORT_BODY_LIMIT } from './routes-findings.js';
+import { DEFAULT_STREAM_BACKLOG_BYTES, DEFAULT_STREAM_STALL_MS } from './routes-stream.js';
 import { StopCoordinator } from './stop-coordinator.js';
 
 /** How long streams and API invocations get on close (ms) when the host names no grace. */
@@ -16,6 +17,8 @@ const settingsSchema = z.strictObject({
   serveMetrics: z.boolean().default(false),
   protectMetrics: z.boolean().optional(),
   reportBodyLimit: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_REPORT_BODY_LIMIT),
+  streamBacklogBytes: z.number().int().min(16 * 1024).max(1024 * 1024 * 1024).default(DEFAULT_STREAM_BACKLOG_BYTES),
+  streamStallMs: z.number().int().min(100).max(600_000).default(DEFAULT_STREAM_STALL_MS),
 });
 
 /** The checked settings of the plugin. */

@@ -70,6 +70,17 @@ export interface HomeostatPluginOptions {
   readonly protectMetrics?: boolean;
   /** Largest scanner report `POST /entities/:id/findings` accepts (bytes). Default 8 MiB. */
   readonly reportBodyLimit?: number;
+  /**
+   * Most bytes of events a `/stream` client may fall behind by (written, not yet taken by its connection): past
+   * it the client gets no more events, its stream ends once it has taken what was written, and it resumes with
+   * Last-Event-ID from the replay buffer (the last 10,000 events). Default 8 MiB; from 16 KiB to 1 GiB.
+   */
+  readonly streamBacklogBytes?: number;
+  /**
+   * How long a `/stream` that fell behind may take to take what was written before it is cut (ms): a client
+   * that reads nothing holds at most `streamBacklogBytes` for this long. Default 30 000; from 100 to 600 000.
+   */
+  readonly streamStallMs?: number;
   /** This instance's part in a highly available deployment: shown in `/health` and as lease metrics. */
   readonly ha?: HaView;
 }
@@ -102,7 +113,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
     ];
     const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
-    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: stop.graceMs, invocations: new InvocationRecords(), stop };
+    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: stop.graceMs, invocations: new InvocationRecords(), stop, streamBacklogBytes: settings.streamBacklogBytes, streamStallMs: settings.streamStallMs };
     const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
     if (settings.docs && !app.hasDecorator('swagger')) {
       await app.register(fastifySwagger, {

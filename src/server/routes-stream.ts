@@ -4,9 +4,19 @@ import { z } from 'zod';
 import { ApiError, entityFor, inScope, principalOf, type ApiContext } from './context.js';
 import type { StreamEvent } from './event-stream.js';
 
+/** Default of the plugin option `streamBacklogBytes`: 8 MiB of events a client may fall behind by. */
+export const DEFAULT_STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/** Default of the plugin option `streamStallMs`: how long a stream that fell behind may take to drain. */
+export const DEFAULT_STREAM_STALL_MS = 30_000;
+
 /**
  * `GET /stream`: Server-Sent Events of decisions and sensor changes, filtered by subtree and type, resumable
- * with Last-Event-ID (events still in the replay buffer are sent first).
+ * with Last-Event-ID (events still in the replay buffer are sent first). A client that resumes past what the
+ * buffer holds, or with an id of an earlier run of the service, first gets a `gap` event saying so. A client
+ * that falls behind by more than `streamBacklogBytes` (events written that its connection has not taken: a
+ * stalled dashboard, a slow link under a burst) gets no more events: its stream ends once it has taken what
+ * was written, and it resumes with Last-Event-ID; one that takes none of it within `streamStallMs` is cut.
  */
 export async function streamRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -33,13 +43,37 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    const write = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     raw.write('retry: 2000\n\n');
-    if (lastId !== undefined) for (const e of context.hub.since(lastId, wanted)) send(e);
+    if (lastId !== undefined) {
+      const gap = gapAfter(lastId, context.hub.oldestId, context.hub.newestId);
+      if (gap) raw.write(`event: gap\ndata: ${JSON.stringify(gap)}\n\n`);
+      // the replay is bounded by the hub's buffer, and not held against the client
+      for (const e of context.hub.since(lastId, wanted)) write(e);
+    }
+    const allowance = context.streamBacklogBytes + raw.writableLength;
+    let stalled: NodeJS.Timeout | undefined;
+    const send = (e: StreamEvent): void => {
+      if (stalled !== undefined || raw.destroyed) return;
+      if (raw.writableLength <= allowance) return write(e);
+      // behind by more than the bound: nothing more is written; the stream ends once the client has taken what
+      // was (it then resumes with the last id it got, and the replay buffer has what followed), or is cut when
+      // it takes none of it within streamStallMs
+      request.log.warn({ backlogBytes: raw.writableLength, limitBytes: context.streamBacklogBytes }, `ending a /stream that fell ${raw.writableLength} bytes behind (limit ${context.streamBacklogBytes}): the client resumes with Last-Event-ID`);
+      raw.end();
+      // the response is over once its end is handed to the connection; what the client has not taken waits in
+      // the connection's own buffer, which is cut when it still holds some after streamStallMs
+      const connection = raw.socket;
+      stalled = setTimeout(() => {
+        if (connection && !connection.destroyed && connection.writableLength > 0) connection.destroy();
+      }, context.streamStallMs);
+      stalled.unref();
+      connection?.once('close', () => clearTimeout(stalled));
+    };
     const unsubscribe = context.hub.subscribe((e) => wanted(e) && send(e));
     // sensor events exist only while someone streams them: this client's subtree is tapped until it leaves
     const untap = types.has('sensor') ? context.history.stream(root) : undefined;
-    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    const keepAlive = setInterval(() => stalled === undefined && raw.write(': keep-alive\n\n'), 15_000);
     // a stopping service ends every stream, so that closing never waits on a client that never leaves
     const end = (): void => void raw.end();
     context.stop.signal.addEventListener('abort', end, { once: true });
@@ -51,4 +85,26 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
       context.stop.signal.removeEventListener('abort', end);
     });
   });
+}
+
+/** What a resuming client is told it may have missed. */
+export interface StreamGap {
+  /** The Last-Event-ID the client gave. */
+  readonly after: number;
+  /** The first event id it will get (events between were dropped from the replay buffer, or ids restarted). */
+  readonly next: number;
+  readonly reason: string;
+}
+
+/**
+ * The gap a client resuming after `lastId` faces: events it missed that the replay buffer no longer holds, or
+ * an id from an earlier run of the service (ids start again at 1 when it restarts). Undefined when the buffer
+ * holds everything after `lastId`.
+ * @param oldestId the oldest event id the buffer holds (undefined when empty)
+ * @param newestId the newest event id given out (0 before the first)
+ */
+export function gapAfter(lastId: number, oldestId: number | undefined, newestId: number): StreamGap | undefined {
+  if (lastId > newestId) return { after: lastId, next: newestId + 1, reason: `event ids start again: the service restarted since event ${lastId} (its newest is ${newestId}); reload what you show` };
+  if (oldestId !== undefined && lastId < oldestId - 1) return { after: lastId, next: oldestId, reason: `events ${lastId + 1} to ${oldestId - 1} are no longer in the replay buffer; reload what you show` };
+  return undefined;
 }

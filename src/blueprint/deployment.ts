@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { Engine, type StopOptions } from '../core/engine/engine.js';
+import { checkGrace } from '../core/engine/engine-options.js';
 import { quotaFrom } from '../core/quota.js';
 import type { Entity } from '../core/entity.js';
 import { EntityTree } from '../core/entity-tree.js';
@@ -81,6 +82,7 @@ export class Deployment {
   private readonly driverContext: DriverContext;
   private readonly subscriptions: Subscription[] = [];
   private started = false;
+  private stopping: Promise<void> | undefined;
   private readonly inFlight: InFlightLedger;
   /** Invocations an earlier run left in flight, recorded as `unknown` when this one started. */
   reconciled: readonly InvocationRecord[] = [];
@@ -162,10 +164,31 @@ export class Deployment {
   }
 
   /**
-   * Stops the loops (effectors in flight get the stop grace, then are aborted; see `Engine.stop`), then the
-   * drivers, snapshots the sensors into knowledge, and closes knowledge.
+   * Stops the loops: their effectors in flight get the grace, then are aborted (see `Engine.stopLoops`);
+   * invocations of others (the API's) are still recorded. Drivers, feeds and knowledge go on until `stop`.
+   * A host that must know its loops' effectors have ended before a step of its own stop (an HA instance
+   * gives its lease up only then) calls it first; `stop` does not stop the loops again.
+   */
+  stopLoops(options: StopOptions = {}): Promise<void> {
+    return this.engine.stopLoops(options);
+  }
+
+  /**
+   * Stops the loops (effectors in flight get the stop grace, then are aborted; see `Engine.stop`) unless
+   * `stopLoops` did, then the drivers, snapshots the sensors into knowledge, and closes knowledge. Called
+   * again, it waits on the first call's stop (nothing is stopped, snapshotted or closed twice).
+   * @throws ValidationError when graceMs is negative or too large for a timer (nothing is stopped then); the
+   *   knowledge flush error when the store is failing
    */
   async stop(options: StopOptions = {}): Promise<void> {
+    if (!this.stopping) {
+      if (options.graceMs !== undefined) checkGrace(options.graceMs, 'deployment stop graceMs');
+      this.stopping = this.stopAll(options);
+    }
+    return this.stopping;
+  }
+
+  private async stopAll(options: StopOptions): Promise<void> {
     await this.engine.stop(options);
     this.inFlight.stop();
     // drivers that stop real processes return promises: wait until every one has stopped

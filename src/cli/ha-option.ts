@@ -50,9 +50,11 @@ export function shardsOf(blueprint: Blueprint): string[] {
  * are shared through Redis, and a shard's new owner reconciles what was in flight in it. Logs every shard
  * taken and lost. An invocation of a plan decided here on an entity of a shard another instance holds is
  * handed to that instance (see `ShardDelegation`): `setDelegate` gets the function the invoker hands it to,
- * and what was handed over and not yet answered (for a stop cut short to name it).
+ * what was handed over and not yet answered (for a stop cut short to name it), and how to stop running what
+ * others handed to this instance (claiming ends; what runs gets `graceMs`, then is aborted), which a stop
+ * calls before it gives the shards up.
  */
-export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (delegate: InvocationDelegate, handedOver: () => readonly HandedOverInvocation[]) => void): ShardCoordinator {
+export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (delegate: InvocationDelegate, handedOver: () => readonly HandedOverInvocation[], stopRunningHandedIn: (graceMs: number) => Promise<void>) => void): ShardCoordinator {
   const shards = shardsOf(blueprint);
   const roots = new Set(shards);
   const shardOf = (id: string): string | undefined => {
@@ -80,12 +82,13 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
     namespace: store.keys.namespace,
     owner,
     ...(leaseMs === undefined ? {} : { claimWithinMs: leaseMs }),
-    run: async (invocation) => {
+    run: async (invocation, signal) => {
       const entity = deployment.tree.find(invocation.entity);
       if (!entity) throw new HomeostatError('E_UNKNOWN_ENTITY', `no entity '${invocation.entity}' here (the instances run different blueprints?)`);
       return deployment.engine.invoker.invoke(entity, invocation.effector, invocation.params, {
         caller: invocation.caller,
         local: true,
+        signal,
         ...(invocation.decisionId === undefined ? {} : { decisionId: invocation.decisionId }),
         ...(invocation.timeoutMs === undefined ? {} : { timeoutMs: invocation.timeoutMs }),
       });
@@ -100,7 +103,7 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
       return false;
     }
   };
-  setDelegate?.((invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined), () => delegation.handedOver());
+  setDelegate?.((invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined), () => delegation.handedOver(), (graceMs) => delegation.stop(graceMs));
   delegation.start();
   coordinator.events$.subscribe({ complete: () => void delegation.stop() });
   coordinator.events$.subscribe((event) => {

@@ -164,12 +164,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // with shards, an invocation on an entity of a shard another instance holds is handed to that instance
   let handOver: InvocationDelegate | undefined;
   let handedOver: (() => readonly HandedOverInvocation[]) | undefined;
+  let stopRunningHandedIn: ((graceMs: number) => Promise<void>) | undefined;
   const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d, handed) => {
+    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d, handed, stopHandedIn) => {
       handOver = d;
       handedOver = handed;
+      stopRunningHandedIn = stopHandedIn;
     }) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
@@ -230,16 +232,31 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // waits on them gets what is left of it, so the HTTP close cannot push the loops' grace past the stop's
   const stopped = await stopRun(async (effectorDeadline) => {
     for (const subscription of subscriptions) subscription.unsubscribe();
-    // no new API invocation from here on: one accepted while the lease is handed over would run beside the
-    // instance taking over, or (past the hand-over) only fail; reads go on until the service closes
+    // no new API invocation from here on: it would only hold the lease longer (or, past the hand-over, fail);
+    // reads go on until the service closes
     server?.refuseInvocations();
-    work.step = 'handing over the lease';
-    await coordinator?.stop();
+    // the lease (with --shards, every shard) stays held, and renewed, until every effector this instance
+    // started has ended or was aborted at the deadline: given up sooner, another instance could take it and
+    // act on the same entities while an effector still ran here
+    work.step = 'stopping the loops';
+    await deployment.stopLoops({ graceMs: effectorDeadline.leftMs() });
     work.step = 'closing the HTTP service';
     await server?.close(effectorDeadline.leftMs());
-    work.step = 'stopping the loops, the drivers and knowledge';
+    if (stopRunningHandedIn) {
+      work.step = 'ending invocations other instances handed to this one';
+      await stopRunningHandedIn(effectorDeadline.leftMs());
+    }
+    if (coordinator) {
+      // what the effectors left (their records, in-flight marks cleared, cooldowns) is in the store before the
+      // next holder reads it; a store that fails here fails the last stop below, which reports it
+      work.step = 'writing the last records to knowledge';
+      await deployment.engine.stop().catch(() => undefined);
+      work.step = 'handing over the lease';
+      await coordinator.stop();
+    }
+    work.step = 'stopping the drivers and knowledge';
     // a store that fails makes the engine's last flush fail: close knowledge anyway, keeping the error
-    await deployment.stop({ graceMs: effectorDeadline.leftMs() }).catch(async (error: unknown) => {
+    await deployment.stop().catch(async (error: unknown) => {
       await deployment.knowledge.close().catch(() => undefined);
       throw error;
     });

@@ -24,8 +24,11 @@ export interface DelegationOptions {
   readonly claimWithinMs?: number;
   /** How often a holder looks for requests, and a requester for its answer (ms). Default 100. */
   readonly pollMs?: number;
-  /** Runs a claimed request here, under this instance's fence for the entity (never handed on again). */
-  readonly run: (invocation: DelegatedInvocation) => Promise<unknown>;
+  /**
+   * Runs a claimed request here, under this instance's fence for the entity (never handed on again); `signal`
+   * aborts it when a stop's grace has passed (see `stop`).
+   */
+  readonly run: (invocation: DelegatedInvocation, signal: AbortSignal) => Promise<unknown>;
 }
 
 /** An invocation this instance handed to another and still waits for. */
@@ -65,9 +68,12 @@ export class ShardDelegation {
   private readonly prefix: string;
   private sequence = 0;
   private timer: NodeJS.Timeout | undefined;
-  private polling = false;
+  /** The poll under way (reading the streams, claiming), if one is. */
+  private polling: Promise<void> | undefined;
   private readonly running = new Set<Promise<void>>();
   private readonly handed = new Map<string, Handed>();
+  /** Aborts the runs of claimed requests when a stop's grace has passed. */
+  private readonly aborter = new AbortController();
 
   constructor(private readonly redis: Redis, private readonly shards: DelegationShards, private readonly options: DelegationOptions) {
     this.claimWithinMs = options.claimWithinMs ?? 2_000;
@@ -77,14 +83,24 @@ export class ShardDelegation {
 
   /** Starts claiming and running the requests queued for the shards this instance holds. */
   start(): void {
-    this.timer ??= setInterval(() => void this.poll(), this.pollMs);
+    this.timer ??= setInterval(() => this.poll(), this.pollMs);
   }
 
-  /** Stops claiming; runs already claimed finish and record their result. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; runs already claimed get `graceMs` (default: as long as they take) to finish, then are
+   * aborted through their signal; each records its result (an aborted one as failed) for its requester. An
+   * instance stops it before it gives its shards up, so nothing it runs outlives its leases.
+   */
+  async stop(graceMs = Infinity): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.allSettled([...this.running]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = Number.isFinite(graceMs) ? new Promise<'over'>((resolve) => (timer = setTimeout(() => resolve('over'), graceMs))) : new Promise<never>(() => undefined);
+    // a claim under way when the polling stopped adds its run: wait for that poll first
+    const settled = (this.polling ?? Promise.resolve()).then(() => Promise.allSettled([...this.running]));
+    if ((await Promise.race([settled, graceOver])) === 'over') this.aborter.abort(new Error(`the stop grace of ${graceMs} ms has passed`));
+    clearTimeout(timer);
+    await settled;
   }
 
   /** The invocations handed over by this instance whose result has not come back, oldest first. */
@@ -161,11 +177,13 @@ export class ShardDelegation {
     }
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling) return;
+  private poll(): void {
+    if (this.polling || this.shards.held().length === 0) return;
+    this.polling = this.claimQueued().finally(() => (this.polling = undefined));
+  }
+
+  private async claimQueued(): Promise<void> {
     const held = this.shards.held();
-    if (held.length === 0) return;
-    this.polling = true;
     try {
       const streams = held.map((shard) => this.streamKey(shard));
       const read = (await this.redis.xread('COUNT', 100, 'STREAMS', ...streams, ...streams.map(() => '0'))) as Array<[string, Array<[string, string[]]>]> | null;
@@ -175,8 +193,6 @@ export class ShardDelegation {
       }
     } catch {
       // Redis does not answer: the requests wait in their streams (and are withdrawn by their requesters in time)
-    } finally {
-      this.polling = false;
     }
   }
 
@@ -195,7 +211,7 @@ export class ShardDelegation {
     let outcome: 'succeeded' | 'failed';
     let payload: unknown;
     try {
-      payload = await this.options.run(invocation);
+      payload = await this.options.run(invocation, this.aborter.signal);
       outcome = 'succeeded';
     } catch (error) {
       outcome = 'failed';

@@ -46,7 +46,7 @@ export interface Served {
   /**
    * Refuses new effector invocations from now on (503 with Retry-After; `/ready` says the service is
    * stopping), while reads and streams go on until `close`: the host's stop calls it first, before steps
-   * that come ahead of the close (handing an HA lease over).
+   * that come ahead of the close (stopping the loops, whose effectors may take the grace).
    */
   refuseInvocations(): void;
 }

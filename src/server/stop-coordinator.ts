@@ -43,8 +43,9 @@ export class StopCoordinator {
 
   /**
    * Refuses new API invocations from now on (503 with Retry-After), before stopping starts: a host whose
-   * stop first does something else (hands its lease over) calls it as its stop begins, so no invocation is
-   * accepted that could only fail, or act beside the instance taking over. Calling it again does nothing.
+   * stop first does something else (waits for its loops' effectors, before an HA instance hands its lease
+   * over) calls it as its stop begins, so no invocation is accepted that would hold the stop up, or act beside
+   * the instance taking over. Calling it again does nothing.
    */
   refuseInvocations(): void {
     this.refusing = true;

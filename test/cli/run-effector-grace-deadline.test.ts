@@ -1,6 +1,7 @@
-// The API's effectors and the loops' share one deadline, effectorGraceMs after the stop began: the HTTP close
-// may spend it waiting on an API effector, and the engine's stop then gets only what is left, so the loops'
-// effectors are aborted (and recorded) within the stop's grace rather than abandoned past it.
+// The API's effectors and the loops' share one deadline, effectorGraceMs after the stop began: each step that
+// waits on effectors (the loops' stop, then the HTTP close, which may wait on an API effector) gets only what
+// is left of it, so every effector is aborted (and recorded) within the stop's grace rather than abandoned
+// past it.
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -9,13 +10,13 @@ import { runCommand } from '../../src/cli/run-command.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-it('aborts the loops\' effectors no later than effectorGraceMs after the stop began, even when closing the HTTP service waited on an API effector', async () => {
+it('aborts the loops\' effectors no later than effectorGraceMs after the stop began, and an API effector the HTTP close waits on at that deadline too', async () => {
   const stopGraceMs = 2_000;
   const effectorGraceMs = 1_500; // stopGraceMs - min(1 s, stopGraceMs / 4)
   const calls: { at: number; graceMs: number | undefined }[] = [];
   let stopBegan = 0;
-  const original = Deployment.prototype.stop;
-  vi.spyOn(Deployment.prototype, 'stop').mockImplementation(function (this: Deployment, options) {
+  const original = Deployment.prototype.stopLoops;
+  vi.spyOn(Deployment.prototype, 'stopLoops').mockImplementation(function (this: Deployment, options) {
     calls.push({ at: performance.now() - stopBegan, graceMs: options?.graceMs });
     return original.call(this, options);
   });
@@ -42,6 +43,8 @@ it('aborts the loops\' effectors no later than effectorGraceMs after the stop be
   stopBegan = performance.now();
   finish();
   expect(await code).toBe(1);
+  // the API effector was aborted at the same deadline: the whole stop fitted in its grace
+  expect(performance.now() - stopBegan).toBeLessThan(stopGraceMs);
   expect(stderr.join('\n')).toContain('so they were aborted: 1 effector in flight (restart on slow, running ');
   const stop = calls.find((c) => c.graceMs !== undefined);
   expect(stop).toBeDefined();

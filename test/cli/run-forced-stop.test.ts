@@ -117,6 +117,6 @@ application:
     command.child.kill('SIGTERM');
     expect(await command.ended(15_000)).toEqual({ code: 1, signal: null });
     expect(Date.now() - sentAt).toBeLessThan(1_000 + 3_000);
-    expect(command.stderr().trim()).toBe('homeostat: the stop grace of 1 s has passed with work still running; abandoned: 1 managed process not stopped, while stopping the loops, the drivers and knowledge');
+    expect(command.stderr().trim()).toBe('homeostat: the stop grace of 1 s has passed with work still running; abandoned: 1 managed process not stopped, while stopping the drivers and knowledge');
   }, 60_000);
 });

@@ -64,7 +64,7 @@ describe('stopRun', () => {
   it('is 1 when a step aborted effectors at the effector deadline, though the sequence then finished', async () => {
     invoke('a', 'slow', 'restart');
     const outcome = stop(async (effectorDeadline) => {
-      await elapse(500); // handing over the lease
+      await elapse(500); // an earlier step that waited on effectors
       await elapse(effectorDeadline.leftMs()); // the engine's grace: what is left of the deadline, then the abort
       ended.next({ id: 'a', error: { code: 'E_EFFECTOR_ABORTED' } });
     });
@@ -110,10 +110,10 @@ describe('stopRun', () => {
     processes.next({ kind: 'spawned', entity: 'gone', pid: 4243, message: 'started' });
     processes.next({ kind: 'exited', entity: 'gone', pid: 4243, message: 'exited' });
     pendingWrites = 3;
-    work.step = 'stopping the loops, the drivers and knowledge';
+    work.step = 'stopping the drivers and knowledge';
     const outcome = stop(() => new Promise(() => undefined));
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(await outcome).toEqual({ code: 1, problem: 'the stop grace of 10 s has passed with work still running; abandoned: 3 knowledge writes not in the store, 1 managed process not stopped, while stopping the loops, the drivers and knowledge' });
+    expect(await outcome).toEqual({ code: 1, problem: 'the stop grace of 10 s has passed with work still running; abandoned: 3 knowledge writes not in the store, 1 managed process not stopped, while stopping the drivers and knowledge' });
   });
 
   it.each([

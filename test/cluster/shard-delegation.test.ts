@@ -45,7 +45,7 @@ function shards(held: Record<string, number>): DelegationShards {
   };
 }
 
-async function instance(ns: string, owner: string, held: Record<string, number>, run: (invocation: DelegatedInvocation) => Promise<unknown>, start = true, claimWithinMs = 300): Promise<ShardDelegation> {
+async function instance(ns: string, owner: string, held: Record<string, number>, run: (invocation: DelegatedInvocation, signal: AbortSignal) => Promise<unknown>, start = true, claimWithinMs = 300): Promise<ShardDelegation> {
   const made = new ShardDelegation(await client(), shards(held), { namespace: ns, owner, claimWithinMs, pollMs: 20, run });
   delegations.push(made);
   if (start) made.start();
@@ -102,6 +102,29 @@ describe('ShardDelegation', () => {
     finish({ restarted: true });
     await expect(answered).resolves.toEqual({ restarted: true });
     expect(a.handedOver()).toEqual([]);
+  });
+
+  it('stops claiming on stop, and aborts a run still going when the grace passes: its requester gets the failure', async () => {
+    const ns = `d${++namespaces}`;
+    await (await client()).set(leaseKey(ns, 's1'), 'b|42');
+    const ran: string[] = [];
+    const b = await instance(ns, 'b', { s1: 42 }, (asked, signal) => new Promise((resolve, reject) => {
+      ran.push(String((asked.params as { n: number }).n));
+      signal.addEventListener('abort', () => reject(new HomeostatError('E_EFFECTOR_ABORTED', `aborted: ${String((signal.reason as Error).message)}`)));
+    }));
+    const a = await instance(ns, 'a', {}, () => Promise.reject(new Error('a runs nothing')));
+    const answered = a.delegate({ ...invocation, params: { n: 1 }, runBoundMs: 5_000 }, undefined);
+    await until('claimed by b', 5_000, async () => a.handedOver()[0]?.claimed === true);
+    const stopAsked = performance.now();
+    await b.stop(300);
+    expect(performance.now() - stopAsked).toBeGreaterThanOrEqual(290);
+    const error = await errorOf(answered);
+    expect(error.code).toBe('E_EFFECTOR_ABORTED');
+    expect(error.message).toContain('aborted: the stop grace of 300 ms has passed');
+    // b claims nothing after its stop: a later request is withdrawn, unrun
+    const later = await errorOf(a.delegate({ ...invocation, params: { n: 2 } }, undefined));
+    expect(later.code).toBe('E_NOT_LEADER');
+    expect(ran).toEqual(['1']);
   });
 
   it('brings the runner\'s error back with its code and the token it ran under', async () => {

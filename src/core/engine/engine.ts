@@ -15,7 +15,7 @@ import { PoliciesByEntity } from './policies-by-entity.js';
 import { parsePolicyConfig } from './policy-config.js';
 import { policyStatus } from './policy-status.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
-import { EngineStoppedError } from './stop-abort.js';
+import { endWithin } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
 import { DEFAULT_STOP_GRACE_MS, checkGrace, type EngineOptions, type StopOptions } from './engine-options.js';
 
@@ -39,6 +39,8 @@ export class Engine {
   private readonly faultsSubject = new Subject<PolicyFault>();
   private readonly subscriptions: Subscription[] = [];
   private running = false;
+  /** The stop of the loops since the last start, once one began (see `stopLoops`). */
+  private loopsStopped: Promise<void> | undefined;
   // true while start() walks the policies: one attached meanwhile is started by that walk (a Map's forEach
   // visits entries added during it), not also by attach
   private starting = false;
@@ -206,6 +208,7 @@ export class Engine {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.loopsStopped = undefined;
     this.follow(); // stopped by a stop before
     this.starting = true;
     try {
@@ -225,31 +228,37 @@ export class Engine {
    * already executing get `graceMs` to finish; then their effectors are aborted through their AbortSignal and
    * they are recorded as `failed` with E_ENGINE_STOPPED. Resolves once every decision is recorded and
    * knowledge is flushed; no timer of the engine is left behind. The grace runs on the engine's scheduler
-   * (in virtual time, advance the clock or pass `graceMs: 0`).
+   * (in virtual time, advance the clock or pass `graceMs: 0`). After `stopLoops` it only stops recording and
+   * flushes (the loops are not stopped twice); called again, it flushes again.
    * @throws ValidationError when graceMs is negative or too large for a timer; the knowledge flush error when the store is failing
    */
   async stop(options: StopOptions = {}): Promise<void> {
+    await this.stopLoops(options);
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.subscriptions.length = 0;
+    await this.knowledge.flush();
+  }
+
+  /**
+   * The first part of `stop`: stops the loops and bounds their executing plans (see `stop`), but goes on
+   * recording invocations (an API invocation still running ends in a record). A host that must know every
+   * effector of its loops has ended before its next step (an HA instance, before it gives its lease up) calls
+   * it, then `stop`. Called again before a `start`, it waits on the first call's stop (whose grace holds).
+   * @throws ValidationError when graceMs is negative or too large for a timer (nothing is stopped then)
+   */
+  async stopLoops(options: StopOptions = {}): Promise<void> {
+    if (this.loopsStopped) return this.loopsStopped;
     const graceMs = checkGrace(options.graceMs ?? this.stopGraceMs, 'engine graceMs');
+    this.loopsStopped = this.endLoops(graceMs);
+    return this.loopsStopped;
+  }
+
+  private async endLoops(graceMs: number): Promise<void> {
     this.running = false;
     const executors = [...[...this.runners.values()].flatMap((r) => r.existingExecutor ?? []), ...this.draining];
     for (const runner of this.runners.values()) runner.stop();
     for (const executor of executors) executor.stop();
-    const idle = Promise.all(executors.map((e) => e.whenIdle())).then(() => true);
-    let timer: Subscription | undefined;
-    const graceOver = new Promise<boolean>((resolve) => {
-      if (graceMs === 0) resolve(false);
-      else timer = this.scheduler.schedule(() => resolve(false), graceMs);
-    });
-    const finished = await Promise.race([idle, graceOver]);
-    timer?.unsubscribe();
-    if (!finished) {
-      const reason = new EngineStoppedError(`stopped: the engine stopped and its grace of ${graceMs} ms passed while this plan ran; its effectors were aborted`);
-      for (const executor of executors) executor.abort(reason);
-      await idle;
-    }
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
-    this.subscriptions.length = 0;
-    await this.knowledge.flush();
+    await endWithin(executors, graceMs, this.scheduler);
   }
 
   /** Suspends a policy: it keeps monitoring and planning; its decisions are recorded as `suspended`. */

@@ -1,3 +1,4 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { HomeostatError } from '../errors.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 
@@ -45,4 +46,29 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
       },
     );
   });
+}
+
+/** What `endWithin` needs of an executor: to wait until it is idle, and to abort what it runs. */
+interface StoppingExecutor {
+  whenIdle(): Promise<void>;
+  abort(reason: EngineStoppedError): void;
+}
+
+/**
+ * Waits until every executor is idle, for at most `graceMs` on `scheduler`; past it aborts their effectors
+ * (recorded as stopped) and waits until they have ended. Leaves no timer behind.
+ */
+export async function endWithin(executors: readonly StoppingExecutor[], graceMs: number, scheduler: SchedulerLike): Promise<void> {
+  const idle = Promise.all(executors.map((e) => e.whenIdle())).then(() => true);
+  let timer: Subscription | undefined;
+  const graceOver = new Promise<boolean>((resolve) => {
+    if (graceMs === 0) resolve(false);
+    else timer = scheduler.schedule(() => resolve(false), graceMs);
+  });
+  const finished = await Promise.race([idle, graceOver]);
+  timer?.unsubscribe();
+  if (finished) return;
+  const reason = new EngineStoppedError(`stopped: the engine stopped and its grace of ${graceMs} ms passed while this plan ran; its effectors were aborted`);
+  for (const executor of executors) executor.abort(reason);
+  await idle;
 }

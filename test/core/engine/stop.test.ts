@@ -215,3 +215,79 @@ application:
     expect(decision).toMatchObject({ outcome: 'failed', at: 92_000, error: { code: 'E_ENGINE_STOPPED' } });
   });
 });
+
+describe('Engine.stopLoops, then stop', () => {
+  it('bounds the loops\' executions, goes on recording an API invocation that ends after it, and stop does not stop them twice', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(60_000);
+    web.sensor('load').publish(1);
+    // an invocation of someone else's (a person's, through the API), running beside the loop's
+    const byHand = engine.invoker.invoke(web, 'work', { n: 2 }, { caller: { kind: 'person', name: 'ops' } });
+    await clock.advanceBy(1_000);
+    let loopsStopped = false;
+    void engine.stopLoops({ graceMs: 5_000 }).then(() => (loopsStopped = true));
+    await clock.advanceBy(5_000);
+    expect(loopsStopped).toBe(true);
+    expect(ended).toEqual(['1 aborted']);
+    // the API's invocation ends after the loops stopped, and is still recorded
+    await clock.advanceBy(60_000);
+    await byHand;
+    // a second stopLoops, and stop, wait on the first (no second grace, no second record)
+    let stopped = false;
+    void engine.stop({ graceMs: 30_000 }).then(() => (stopped = true));
+    await clock.settle();
+    expect(stopped).toBe(true);
+    await engine.stop();
+    expect(ended).toEqual(['1 aborted', '2 done']);
+    expect((await knowledge.queryDecisions({})).map((d) => d.outcome)).toEqual(['failed']);
+    expect((await knowledge.queryInvocations({})).map((r) => `${r.caller.kind} ${r.outcome}`).sort()).toEqual(['person succeeded', 'policy failed']);
+    expect(liveTimers(clock)).toBe(0);
+  });
+
+  it('runs the loops again after a start, and stops them again', async () => {
+    const { clock, web, engine, knowledge, ended } = await slowWork(1_000);
+    await engine.stopLoops({ graceMs: 0 });
+    engine.start();
+    web.sensor('load').publish(1);
+    await clock.advanceBy(1_000);
+    await engine.stop({ graceMs: 0 });
+    expect(ended).toEqual(['1 done']);
+    expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('applied');
+  });
+});
+
+describe('Deployment.stop called again', () => {
+  it('waits on the first stop: sensors are snapshotted and knowledge closed once', async () => {
+    const clock = new VirtualClock();
+    const blueprint = await parseBlueprint(`name: twice
+application:
+  id: app
+  children:
+    - id: web
+      type: sim.server
+      config: { bootTime: 0 }
+`, path.join(import.meta.dirname, 'inline.yaml'));
+    const deployment = await Deployment.create(blueprint, { scheduler: clock, simulation: new SimulationHost() });
+    deployment.start();
+    await clock.advanceBy(1_000);
+    const snapshots: string[] = [];
+    const record = deployment.knowledge.recordSnapshot.bind(deployment.knowledge);
+    deployment.knowledge.recordSnapshot = (snapshot) => {
+      snapshots.push(`${snapshot.entity}.${snapshot.sensor}`);
+      record(snapshot);
+    };
+    await deployment.stopLoops({ graceMs: 0 });
+    await Promise.all([deployment.stop(), deployment.stop()]);
+    await deployment.stop();
+    expect(snapshots.length).toBeGreaterThan(0);
+    expect(new Set(snapshots).size).toBe(snapshots.length);
+    await expect(deployment.stop({ graceMs: -1 })).resolves.toBeUndefined();
+  });
+
+  it('refuses a grace that is negative or too long for a timer, stopping nothing', async () => {
+    const blueprint = await parseBlueprint('name: refused\napplication:\n  id: app\n', path.join(import.meta.dirname, 'inline.yaml'));
+    const deployment = await Deployment.create(blueprint, { scheduler: new VirtualClock() });
+    deployment.start();
+    await expect(deployment.stop({ graceMs: -1 })).rejects.toThrow(/deployment stop graceMs: must be a duration from 0 to 2147483647 ms, got -1/);
+    await expect(deployment.stop({ graceMs: 0 })).resolves.toBeUndefined();
+  });
+});

@@ -44,17 +44,29 @@ export function shardsOf(blueprint: Blueprint): string[] {
   return shardRoots(blueprint.root);
 }
 
+/** What `joinShards` gives the run of the delegation between instances (see `ShardDelegation`). */
+export interface DelegationHooks {
+  /** Hands an invocation on an entity of a shard another instance holds to that instance. */
+  readonly delegate: InvocationDelegate;
+  /** What this instance handed over and has no answer for yet (a stop cut short names it). */
+  readonly handedOver: () => readonly HandedOverInvocation[];
+  /** Stops claiming what others hand to this instance: a stop calls it as it begins. */
+  readonly stopClaiming: () => void;
+  /** Lets what others handed to this instance finish within `graceMs`, then aborts it. */
+  readonly stopRunningHandedIn: (graceMs: number) => Promise<void>;
+}
+
 /**
  * Joins the instances of one deployment with shards (`--ha --shards`): each shard is a lease of its own,
  * shared out among the instances; an entity belongs to the nearest shard at or above it. Holds and budgets
  * are shared through Redis, and a shard's new owner reconciles what was in flight in it. Logs every shard
  * taken and lost. An invocation of a plan decided here on an entity of a shard another instance holds is
- * handed to that instance (see `ShardDelegation`): `setDelegate` gets the function the invoker hands it to,
- * what was handed over and not yet answered (for a stop cut short to name it), and how to stop running what
- * others handed to this instance (claiming ends; what runs gets `graceMs`, then is aborted), which a stop
- * calls before it gives the shards up.
+ * handed to that instance (see `ShardDelegation`): `setDelegate` gets the hooks a run needs of it (see
+ * `DelegationHooks`): the function the invoker hands invocations to, what was handed over and not yet
+ * answered, how to stop claiming (as a stop begins), and how to stop running what others handed to this
+ * instance (what runs gets `graceMs`, then is aborted), which a stop calls before it gives the shards up.
  */
-export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (delegate: InvocationDelegate, handedOver: () => readonly HandedOverInvocation[], stopRunningHandedIn: (graceMs: number) => Promise<void>) => void): ShardCoordinator {
+export function joinShards(deployment: Deployment, blueprint: Blueprint, store: RedisStore, owner: string, logger: Logger, leaseMs?: number, minReplicaAcks?: number, setDelegate?: (hooks: DelegationHooks) => void): ShardCoordinator {
   const shards = shardsOf(blueprint);
   const roots = new Set(shards);
   const shardOf = (id: string): string | undefined => {
@@ -103,7 +115,12 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
       return false;
     }
   };
-  setDelegate?.((invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined), () => delegation.handedOver(), (graceMs) => delegation.stop(graceMs));
+  setDelegate?.({
+    delegate: (invocation, signal) => (decidesHere(invocation.caller) ? delegation.delegate(invocation, signal) : undefined),
+    handedOver: () => delegation.handedOver(),
+    stopClaiming: () => delegation.stopClaiming(),
+    stopRunningHandedIn: (graceMs) => delegation.stop(graceMs),
+  });
   delegation.start();
   coordinator.events$.subscribe({ complete: () => void delegation.stop() });
   coordinator.events$.subscribe((event) => {

@@ -165,13 +165,15 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let handOver: InvocationDelegate | undefined;
   let handedOver: (() => readonly HandedOverInvocation[]) | undefined;
   let stopRunningHandedIn: ((graceMs: number) => Promise<void>) | undefined;
+  let stopClaimingHandedIn: (() => void) | undefined;
   const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
   const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
   if (choice.ha && store instanceof RedisStore) {
-    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (d, handed, stopHandedIn) => {
-      handOver = d;
-      handedOver = handed;
-      stopRunningHandedIn = stopHandedIn;
+    coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (hooks) => {
+      handOver = hooks.delegate;
+      handedOver = hooks.handedOver;
+      stopClaimingHandedIn = hooks.stopClaiming;
+      stopRunningHandedIn = hooks.stopRunningHandedIn;
     }) : joinHa(deployment, store, owner, logger, choice.leaseMs, choice.minReplicaAcks);
     coordinator.start();
   }
@@ -200,7 +202,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     deployment.start();
   } catch (error) {
     io.err(`${file}: cannot start: ${describeError(error)}`);
-    await deployment.stop().catch(() => undefined);
+    await giveUp(deployment, coordinator);
     work.close();
     stop.release();
     return 1;
@@ -220,7 +222,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       io.err(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);
-      await deployment.stop().catch(() => undefined);
+      await giveUp(deployment, coordinator);
       work.close();
       stop.release();
       return 1;
@@ -235,6 +237,8 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     // no new API invocation from here on: it would only hold the lease longer (or, past the hand-over, fail);
     // reads go on until the service closes
     server?.refuseInvocations();
+    // nor one handed in by another instance: left queued, its shard's next holder runs it
+    stopClaimingHandedIn?.();
     // the lease (with --shards, every shard) stays held, and renewed, until every effector this instance
     // started has ended or was aborted at the deadline: given up sooner, another instance could take it and
     // act on the same entities while an effector still ran here
@@ -288,6 +292,17 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   stop.release();
   options.exit?.(code);
   return code;
+}
+
+/**
+ * Undoes a start that failed part-way: the loops stop (effectors they began get the default grace), then the
+ * lease (or every shard) is given up, before knowledge closes the Redis connection the release goes through;
+ * left held, it would keep every other instance out until it expired. Errors are the caller's to have told.
+ */
+async function giveUp(deployment: Deployment, coordinator: HaCoordinator | ShardCoordinator | undefined): Promise<void> {
+  await deployment.stopLoops().catch(() => undefined);
+  await coordinator?.stop().catch(() => undefined);
+  await deployment.stop().catch(() => undefined);
 }
 
 /** Logs where the service listens, and warns loudly when every caller is an admin. */

@@ -87,13 +87,22 @@ export class ShardDelegation {
   }
 
   /**
+   * Stops claiming requests, and leaves those still queued to whoever holds their shard next (or to their
+   * requesters, who withdraw them in time): a stopping instance calls it as its stop begins, so that it does
+   * not start what it would only abort at its deadline. What it runs already goes on (see `stop`).
+   */
+  stopClaiming(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
    * Stops claiming; runs already claimed get `graceMs` (default: as long as they take) to finish, then are
    * aborted through their signal; each records its result (an aborted one as failed) for its requester. An
    * instance stops it before it gives its shards up, so nothing it runs outlives its leases.
    */
   async stop(graceMs = Infinity): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopClaiming();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = Number.isFinite(graceMs) ? new Promise<'over'>((resolve) => (timer = setTimeout(() => resolve('over'), graceMs))) : new Promise<never>(() => undefined);
     // a claim under way when the polling stopped adds its run: wait for that poll first

@@ -38,8 +38,9 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     };
     // replay only for a client that resumes; a new client starts from now
     const resumeHeader = request.headers['last-event-id'];
+    // an event id is a whole number from 1 (digits only: '', '-5', '0x10' and '1e3' are not ids)
+    if (resumeHeader !== undefined && (typeof resumeHeader !== 'string' || !/^\d{1,15}$/.test(resumeHeader))) throw new ApiError(400, `Last-Event-ID must be an event id (a whole number), got '${String(resumeHeader)}'`);
     const lastId = resumeHeader === undefined ? undefined : Number(resumeHeader);
-    if (lastId !== undefined && !Number.isInteger(lastId)) throw new ApiError(400, `Last-Event-ID must be an event id, got '${String(resumeHeader)}'`);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -97,13 +98,14 @@ export interface StreamGap {
 }
 
 /**
- * The gap a client resuming after `lastId` faces: events it missed that the replay buffer no longer holds, or
+ * The gap a client resuming after `givenId` faces: events it missed that the replay buffer no longer holds, or
  * an id from an earlier run of the service (ids start again at 1 when it restarts). Undefined when the buffer
- * holds everything after `lastId`.
+ * holds everything after `givenId`.
  * @param oldestId the oldest event id the buffer holds (undefined when empty)
  * @param newestId the newest event id given out (0 before the first)
  */
-export function gapAfter(lastId: number, oldestId: number | undefined, newestId: number): StreamGap | undefined {
+export function gapAfter(givenId: number, oldestId: number | undefined, newestId: number): StreamGap | undefined {
+  const lastId = Math.max(0, givenId); // ids start at 1: nothing before it was missed
   if (lastId > newestId) return { after: lastId, next: newestId + 1, reason: `event ids start again: the service restarted since event ${lastId} (its newest is ${newestId}); reload what you show` };
   if (oldestId !== undefined && lastId < oldestId - 1) return { after: lastId, next: oldestId, reason: `events ${lastId + 1} to ${oldestId - 1} are no longer in the replay buffer; reload what you show` };
   return undefined;

@@ -127,3 +127,34 @@ it('when the effector grace passes, aborts the effector, then releases the lease
   expect(end).toEqual({ code: 1, signal: null });
   expect(command.stderr()).toContain('so they were aborted: 1 effector in flight (act on app, running ');
 }, 60_000);
+
+it('gives its lease up at once when it cannot start its HTTP service, instead of leaving it to expire', async () => {
+  const target = await HoldingTarget.start(3_000);
+  targets.push(target);
+  const taken = (await import('node:net')).createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const command = startCommand(bin, ['run', await blueprintActingOn(target, 'leaseeffectors', false), '--redis', redis.url, '--ha', '--log-format', 'json', '--port', String(port)], { cwd: repoRoot, env: { ...env, HOMEOSTAT_TOKENS: JSON.stringify([{ token: ADMIN_TOKEN, name: 'root', role: 'admin' }]) } });
+    started.push(command);
+    const pid = command.child.pid as number;
+    const key = leaseKey('leaseeffectors', 'root');
+    let held = false;
+    const watching = (async () => {
+      while (command.child.exitCode === null) {
+        if ((await client.get(key))?.includes(`:${pid}:`)) held = true;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const end = await command.ended(30_000);
+    await watching;
+    const afterExit = await client.get(key);
+    expect(end).toEqual({ code: 1, signal: null });
+    expect(command.stderr()).toContain(`cannot start the HTTP service on 127.0.0.1:${port}`);
+    expect(held).toBe(true);
+    // given up as the run ended (a lease left behind would keep every other instance out for its 2 s)
+    expect(afterExit ?? '').not.toContain(`:${pid}:`);
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
+}, 60_000);

@@ -127,6 +127,27 @@ describe('ShardDelegation', () => {
     expect(ran).toEqual(['1']);
   });
 
+  it('stops claiming at once on stopClaiming, while what it runs goes on to its end', async () => {
+    const ns = `d${++namespaces}`;
+    await (await client()).set(leaseKey(ns, 's1'), 'b|42');
+    const ran: number[] = [];
+    let finish: (value: unknown) => void = () => undefined;
+    const b = await instance(ns, 'b', { s1: 42 }, (asked) => {
+      ran.push((asked.params as { n: number }).n);
+      return new Promise((resolve) => (finish = resolve));
+    });
+    const a = await instance(ns, 'a', {}, () => Promise.reject(new Error('a runs nothing')));
+    const first = a.delegate({ ...invocation, params: { n: 1 }, runBoundMs: 5_000 }, undefined);
+    await until('claimed by b', 5_000, async () => a.handedOver()[0]?.claimed === true);
+    b.stopClaiming();
+    // a request queued after: left for the shard's next holder, withdrawn by its requester when nobody takes it
+    const later = await errorOf(a.delegate({ ...invocation, params: { n: 2 } }, undefined));
+    expect(later.code).toBe('E_NOT_LEADER');
+    finish({ done: 1 });
+    await expect(first).resolves.toEqual({ done: 1 });
+    expect(ran).toEqual([1]);
+  });
+
   it('brings the runner\'s error back with its code and the token it ran under', async () => {
     const ns = `d${++namespaces}`;
     await (await client()).set(leaseKey(ns, 's1'), 'b|42');

@@ -16,8 +16,9 @@ export interface SimulationReport {
   readonly trace: string;
   readonly seed: number;
   readonly simulatedSeconds: number;
+  readonly warmupSeconds?: number;
   readonly decisions: { readonly total: number; readonly byPolicy: Record<string, Record<string, number>> };
-  readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: Record<string, number>; readonly elasticity: Record<string, number> }>;
+  readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: Record<string, number>; readonly elasticity: Record<string, number> | null; readonly scoredPeriods?: number }>;
   readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number }>;
   readonly timeline: readonly TimelineRow[];
 }
@@ -116,7 +117,7 @@ export function ReplayView() {
           <div class="chart-wrap"><Chart report={report} selected={selected} onSelect={select} /></div>
           <ul class="legend" aria-label="Legend">{[...Object.keys(COLORS), 'other'].map((o) => <li key={o}><Swatch fill={color(o)} />{o}</li>)}<li><Swatch fill="#d92d20" />fault</li></ul>
           {report.systems.map((s) => (
-            <p key={s.entity} class="muted">{s.entity}: {Object.entries({ ...s.swim, ...s.elasticity }).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}</p>
+            <p key={s.entity} class="muted">{s.entity}: {s.scoredPeriods === 0 ? `nothing scored: every period starts before the end of the ${fmt(report.warmupSeconds ?? 0)} s warm-up` : Object.entries({ ...s.swim, ...s.elasticity }).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}</p>
           ))}
           <div class="bar">
             <h2>Timeline</h2>

@@ -20,5 +20,4 @@ describe('key suggestions', () => {
     expect(closestKey('x'.repeat(100_000), ['id', 'type'])).toBeUndefined();
     expect(unknownKeyMessage('colour', ['id', 'type', 'config'])).toBe("unknown key 'colour' (known: config, id, type)");
   });
-
 });

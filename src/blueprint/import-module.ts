@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/errors.js';
 import { compileProblem } from './compile-problem.js';
@@ -17,7 +18,8 @@ export async function importModule(absolutePath: string): Promise<Record<string,
     return compiled ? await importTypeScript(absolutePath) : await dynamicImport(url);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
+    // the module itself, not something it imports ("Cannot find package 'x' imported from <this module>")
+    if (code === 'ERR_MODULE_NOT_FOUND' && !existsSync(absolutePath)) throw new Error(`no such file ${absolutePath}`);
     if (compiled || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw new Error(`cannot load it: ${compileProblem(error) ?? firstLine(describeError(error))}`);
     try {
       return await importTypeScript(absolutePath);

@@ -72,17 +72,22 @@ export function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): stri
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
+  // three rows of the table (the one two back, for a swap), not the whole table: a suggestion is looked for
+  // on every unknown key, and a blueprint can have tens of thousands of them
+  let before = new Array<number>(y.length + 1).fill(0);
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  let row = new Array<number>(y.length + 1).fill(0);
   for (let i = 1; i <= x.length; i++) {
+    row[0] = i;
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      (d[i] as number[])[j] = best;
+      let best = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, (before[j - 2] as number) + 1);
+      row[j] = best;
     }
+    [before, previous, row] = [previous, row, before];
   }
-  return at(x.length, y.length);
+  return previous[y.length] as number;
 }
 
 /** The known key closest to `key`, when one is close enough to be a likely misspelling. */
@@ -90,6 +95,8 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   const limit = Math.max(1, Math.floor(key.length / 3));
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
+    // the distance is at least the difference in length: a candidate that far off needs no table
+    if (Math.abs(candidate.length - key.length) > limit) continue;
     const distance = editDistance(key, candidate);
     if (distance <= limit && (!best || distance < best.distance)) best = { key: candidate, distance };
   }

@@ -11,6 +11,7 @@ import { applyFanOutStaleness } from './feed-staleness.js';
 import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
 import { quorumProblems } from './quorum-checks.js';
+import { recursiveAliasProblems } from './recursive-aliases.js';
 import { sensorProblems } from './sensor-checks.js';
 import { entityRefProblems } from './entity-refs.js';
 import { memberSpecProblems } from './member-spec-checks.js';
@@ -79,6 +80,8 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${message}` });
   }
   if (doc.errors.length > 0) throw new BlueprintError(problems);
+  const recursive = recursiveAliasProblems(doc, lines, file);
+  if (recursive.length > 0) throw new BlueprintError([...problems, ...recursive]);
 
   const pathProblems: PathProblem[] = [];
   const raw: unknown = doc.toJS();

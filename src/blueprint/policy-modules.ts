@@ -1,5 +1,5 @@
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { describeError } from '../core/errors.js';
 import { describeDuration } from '../core/duration.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { compileProblem } from './compile-problem.js';
@@ -57,7 +57,8 @@ async function importModule(absolutePath: string): Promise<ModuleRecord> {
     return compiled ? await importTypeScript(absolutePath) : await dynamicImport<ModuleRecord>(pathToFileURL(absolutePath).href);
   } catch (error) {
     if (error instanceof TypeScriptLoaderMissingError) throw error;
-    if (codeOf(error) === 'ERR_MODULE_NOT_FOUND' && describeError(error).includes(absolutePath)) throw new Error(`no such file ${absolutePath}`);
+    // the module itself, or something it imports ("Cannot find package 'x' imported from <this module>")
+    if (codeOf(error) === 'ERR_MODULE_NOT_FOUND') throw new Error(existsSync(absolutePath) ? `cannot load it: ${errorSummary(error)}` : `no such file ${absolutePath}`);
     if (compiled || codeOf(error) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw await loadFailure(error, absolutePath);
   }
   try {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineSensor, type SensorDefinition } from '../sensors/define-sensor.js';
+import { jsonValueSchema } from '../sensors/json-value.js';
 import type { EnricherDecl, SensorDecl } from './schema.js';
 
-const SCHEMAS = { number: z.number(), boolean: z.boolean(), string: z.string(), json: z.unknown() } as const;
+const SCHEMAS = { number: z.number(), boolean: z.boolean(), string: z.string(), json: jsonValueSchema } as const;
 
 /** Turns a blueprint sensor declaration into a sensor definition. */
 export function sensorFromDecl(decl: SensorDecl): SensorDefinition<unknown> {

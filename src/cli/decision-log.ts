@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Decision } from '../knowledge/decision.js';
+import { failureOf } from './log-format.js';
 
 /** Logs one decision as one structured line, with a message a person can read at a glance. */
 export function logDecision(logger: Logger, decision: Decision): void {
@@ -18,6 +19,6 @@ export function logDecision(logger: Logger, decision: Decision): void {
       ...(decision.detail === undefined ? {} : { detail: decision.detail }),
       durations: decision.durations,
     },
-    `${decision.policy} ${decision.outcome}: ${actions === '' ? decision.reason : `${actions} because ${decision.reason}`}`,
+    `${decision.policy} ${decision.outcome}: ${actions === '' ? decision.reason : `${actions} because ${decision.reason}`}${failureOf(decision.outcome, decision.detail)}`,
   );
 }

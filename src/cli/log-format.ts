@@ -51,9 +51,14 @@ export function formatHumanLine(record: Readonly<Record<string, unknown>>): stri
   const { policy, outcome, reason } = record;
   if (typeof policy === 'string' && typeof outcome === 'string' && typeof reason === 'string') {
     const actions = Array.isArray(record['actions']) ? record['actions'].map(actionText).join(', ') : '';
-    return oneLine(`${time} ${level}${policy} ${outcome}: ${actions === '' ? reason : `${actions} because ${reason}`}`);
+    return oneLine(`${time} ${level}${policy} ${outcome}: ${actions === '' ? reason : `${actions} because ${reason}`}${failureOf(outcome, record['detail'])}`);
   }
   return oneLine(`${time} ${level}${String(record['msg'] ?? '')}`);
+}
+
+/** `; it failed: <why>` for a failed decision whose detail says why; empty otherwise. */
+export function failureOf(outcome: unknown, detail: unknown): string {
+  return outcome === 'failed' && typeof detail === 'string' && detail !== '' ? `; it failed: ${detail}` : '';
 }
 
 /** A pino destination that turns each JSON line into a human line and hands it to `write`. */

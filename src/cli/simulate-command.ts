@@ -3,7 +3,7 @@ import { describeError } from '../core/errors.js';
 import { chartSvg } from '../sim/chart.js';
 import { formatReport } from '../sim/report.js';
 import { runSimulation } from '../sim/run-simulation.js';
-import { parseFaultEvent } from '../sim/fault-schedule.js';
+import { faultFlag, parseFaultEvent } from '../sim/fault-schedule.js';
 import { readTrace } from '../sim/trace.js';
 import { loadOrReport, type Io } from './validate-command.js';
 
@@ -55,6 +55,9 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
       ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
     });
     if (report.systems.length === 0 && faults.length === 0) io.err(`${file}: note: no simulated entity type (such as sim.swim) replays the trace; only decisions are reported`);
+    for (const late of faults.filter((f) => f.at > report.simulatedSeconds)) {
+      io.err(`${file}: note: ${faultFlag(late).join(' ')} comes after the end of the simulation (${report.simulatedSeconds} s): it never happens`);
+    }
     io.out(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
     if (options.chart) {
       const system = host.systems[0];

@@ -20,6 +20,12 @@ export const MAX_TREE_DEPTH = 1_000;
 /** The largest count of attempts or evaluations a policy may wait for (restarts, failures, thresholds): 1,000. */
 export const MAX_ATTEMPTS = 1_000;
 
+/**
+ * The most actions one plan may hold: 10,000, one per member of the largest group. A plan is recorded whole
+ * in its Decision and run step by step; far more is a policy's mistake (100,000 actions blocked the loop).
+ */
+export const MAX_PLAN_ACTIONS = 10_000;
+
 /** The largest action budget of a subtree per window: 100,000 actions. */
 export const MAX_BUDGET_ACTIONS = 100_000;
 

@@ -1,4 +1,4 @@
-import { DECISION_OUTCOMES, type Decision, type DecisionOutcome } from '../knowledge/decision.js';
+import { DECISION_OUTCOMES, type Decision, type DecisionOutcome, type PolicyFault } from '../knowledge/decision.js';
 import type { SafetyViolation } from './safety-monitor.js';
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { elasticity, type ElasticityMetrics } from './elasticity.js';
@@ -34,6 +34,11 @@ export interface SimulationReport {
   readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number; readonly kind?: string; readonly seconds?: number; readonly effector?: string; readonly params?: unknown }>;
   /** Safety invariants checked at every step of the run (two writable primaries in one group), and when they failed. */
   readonly safety: { readonly violations: readonly SafetyViolation[] };
+  /**
+   * What the policies' faults were (a throw, a plan that breaks the contract...), one row per policy, phase and
+   * message, with how often and when first (s); a policy that fails every time makes no decision at all.
+   */
+  readonly policyFaults: ReadonlyArray<{ readonly policy: string; readonly phase: PolicyFault['phase']; readonly message: string; readonly count: number; readonly firstAt: number }>;
   /**
    * Each simulated traffic manager: every route it took (time s, site) and the users' requests offered,
    * served and dropped (a site loss drops requests until DR moves the traffic). Empty without one.
@@ -109,6 +114,18 @@ export function unscoredReason(simulatedSeconds: number, warmupSeconds: number, 
   return `Every ${periodSeconds}-s period of the ${simulatedSeconds} s simulated starts before the end of the ${warmupSeconds} s warm-up: pass --warmup ${lastStart} or less, or a longer trace (the warm-up also sets when the system starts taking adaptations).`;
 }
 
+/** The policy faults of a run, grouped by policy, phase and message, in the order each first happened. */
+export function policyFaultsOf(faults: readonly PolicyFault[]): SimulationReport['policyFaults'] {
+  const rows = new Map<string, { policy: string; phase: PolicyFault['phase']; message: string; count: number; firstAt: number }>();
+  for (const f of [...faults].sort((a, b) => a.at - b.at)) {
+    const key = JSON.stringify([f.policy, f.phase, f.message]);
+    const row = rows.get(key);
+    if (row) row.count += 1;
+    else rows.set(key, { policy: f.policy, phase: f.phase, message: f.message, count: 1, firstAt: f.at / 1000 });
+  }
+  return [...rows.values()];
+}
+
 /** The report as text for a person. */
 export function formatReport(report: SimulationReport): string {
   const lines: string[] = [];
@@ -148,6 +165,10 @@ export function formatReport(report: SimulationReport): string {
     lines.push('', `${system.entity} (after a ${report.warmupSeconds} s warm-up, ${s.requests} requests):`);
     lines.push(`  utility ${s.utility.toFixed(0)}   late ${s.percentLate.toFixed(2)} %   optional ${s.percentOptional.toFixed(1)} %   average servers ${s.averageServers.toFixed(2)}   adaptations ${s.adaptations}`);
     if (e) lines.push(`  elasticity: accuracy under ${e.accuracyUnder.toFixed(3)}, over ${e.accuracyOver.toFixed(3)} servers; timeshare under ${(100 * e.timeshareUnder).toFixed(1)} %, over ${(100 * e.timeshareOver).toFixed(1)} %; jitter ${e.jitter.toFixed(5)}/s`);
+  }
+  if (report.policyFaults.length > 0) {
+    lines.push('', 'policy faults:');
+    for (const f of report.policyFaults) lines.push(`  ${f.policy} failed in ${f.phase} ${f.count} ${f.count === 1 ? 'time' : 'times'}, first at ${f.firstAt.toFixed(0)} s: ${f.message}`);
   }
   for (const v of report.safety.violations) lines.push('', `SAFETY VIOLATED at ${v.at} s (${v.invariant}, group ${v.group}): ${v.detail}`);
   return lines.join('\n');

@@ -4,7 +4,7 @@ import type { Blueprint } from '../blueprint/resolved.js';
 import { seededRandom } from '../drivers/seeded-random.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
-import { countDecisions, systemResult, timelineOf, trafficResult, type SimulationReport } from './report.js';
+import { countDecisions, policyFaultsOf, systemResult, timelineOf, trafficResult, type SimulationReport } from './report.js';
 import { HomeostatError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
 import { SafetyMonitor } from './safety-monitor.js';
@@ -92,9 +92,10 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
   await clock.advanceTo(duration * 1000);
   await drain(clock, deployment, (options.drainSeconds ?? 3600) * 1000);
   clock.onStep = undefined;
-  const [decisions, invocations] = await Promise.all([
+  const [decisions, invocations, policyFaults] = await Promise.all([
     deployment.knowledge.queryDecisions({ limit: 1_000_000 }),
     deployment.knowledge.queryInvocations({ limit: 1_000_000 }),
+    deployment.knowledge.queryFaults({ limit: 100_000 }),
   ]);
   const report: SimulationReport = {
     blueprint: blueprint.name,
@@ -109,6 +110,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     traffic: host.traffic.map(trafficResult),
     timeline: timelineOf(decisions),
     safety: { violations: safety.violations },
+    policyFaults: policyFaultsOf(policyFaults),
   };
   await deployment.stop();
   return { report, host, deployment };

@@ -19,6 +19,8 @@ beforeAll(async () => {
   await writeFile(path.join(broken, 'package.json'), '{ "type": "module" }\n');
   await writeFile(path.join(broken, 'arrow.ts'), "import { z } from 'zod';\n\nexport default {\n  name: 'x',\n  config: z.object({}),\n  plan: ( => 1,\n};\n");
   await writeFile(path.join(broken, 'comma.js'), "export default {\n  name: 'x'\n  config: 1,\n};\n");
+  await writeFile(path.join(broken, 'missing-package.mjs'), "import 'no-such-package-anywhere';\nexport default 1;\n");
+  await writeFile(path.join(broken, 'missing-import.mjs'), "import './not-there.mjs';\nexport default 1;\n");
   await writeFile(path.join(broken, 'wide.ts'), "const s = 'héllo wörld'; const t = ;\nexport default s;\n");
 });
 afterAll(async () => {
@@ -59,6 +61,14 @@ describe('policy modules that cannot be used', () => {
     const file = path.join(broken, 'comma.js');
     const found = await problemsOf(withModule(file));
     expect(found).toEqual([`6:15: policy module '${file}': syntax error at ${file}:3:3: Expected "}" but found "config"`]);
+  });
+
+  it('names the package or file a module imports that cannot be found, not the module as missing', async () => {
+    const pkg = path.join(broken, 'missing-package.mjs');
+    expect(await problemsOf(withModule(pkg))).toEqual([`6:15: policy module '${pkg}': cannot load it: Cannot find package 'no-such-package-anywhere' imported from ${pkg}`]);
+    const imp = path.join(broken, 'missing-import.mjs');
+    // the loader words the missing file as written or resolved
+    expect(await problemsOf(withModule(imp))).toEqual([expect.stringMatching(new RegExp(`^6:15: policy module '.*missing-import\\.mjs': cannot load it: Cannot find module '.*not-there\\.mjs' imported from `))]);
   });
 
   it('counts columns in characters, not bytes', async () => {

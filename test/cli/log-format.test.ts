@@ -55,6 +55,15 @@ describe('log format of homeostat run', () => {
     expect(record['msg']).toBe('web/autoscaler applied: resize(web {"size":4}) because cpu.mean is 1 against a target of 0.6 per member');
   });
 
+  it('says why a failed decision failed, in the human line and in the JSON message', () => {
+    const failed = { ...decision, outcome: 'failed', detail: "step 'step-1' failed: entity 'web' has no effector 'teleport'" } as unknown as Decision;
+    const why = "resize(web {\"size\":4}) because cpu.mean is 1 against a target of 0.6 per member; it failed: step 'step-1' failed: entity 'web' has no effector 'teleport'";
+    expect(logged('human', (logger) => logDecision(logger, failed))).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d WARN web\/autoscaler failed: /)]);
+    expect(logged('human', (logger) => logDecision(logger, failed))[0]?.endsWith(why)).toBe(true);
+    const record = JSON.parse(logged('json', (logger) => logDecision(logger, failed))[0] ?? '') as Record<string, unknown>;
+    expect(record['msg']).toBe(`web/autoscaler failed: ${why}`);
+  });
+
   it('formats a decision not to act without an empty action list, and marks warnings and errors', () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
     expect(formatHumanLine({ time: at, level: 30, policy: 'db/failover', outcome: 'blocked', reason: 'a failover ran 2 min ago', actions: [] })).toBe(`${hhmmss(at)} db/failover blocked: a failover ran 2 min ago`);

@@ -87,4 +87,11 @@ describe('fault injection in simulations', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/--lag web-1@1: 'web-1' has no replication.lag sensor/);
   });
+
+  it('says which faults come after the end of the simulation and are not injected', async () => {
+    const result = await cli(['simulate', 'examples/web-cluster-ha.yaml', '--trace', wc98, '--duration', '10', '--fail', 'web-2@500', '--recover', 'web-2@10', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('examples/web-cluster-ha.yaml: note: --fail web-2@500 comes after the end of the simulation (10 s): it never happens');
+    expect(result.stderr).not.toContain('--recover');
+  });
 });

@@ -6,6 +6,8 @@
  * which accepts it or says what is wrong. So the fast path changes no verdict and no message.
  */
 
+import { MAX_PLAN_ACTIONS } from '../limits.js';
+
 /** True for a non-empty string (the schema's `id`). */
 function isId(value: unknown): boolean {
   return typeof value === 'string' && value.length > 0;
@@ -45,7 +47,7 @@ export function isPlainPlan(value: unknown): boolean {
   if (!isPlainRecord(value)) return false;
   const p = value;
   const actions = p['actions'];
-  if (!Array.isArray(actions) || typeof p['reason'] !== 'string') return false;
+  if (!Array.isArray(actions) || actions.length > MAX_PLAN_ACTIONS || typeof p['reason'] !== 'string') return false;
   if (p['cooldown'] !== undefined || p['scope'] !== undefined || p['nonAction'] !== undefined || p['targets'] !== undefined || p['expect'] !== undefined) return false;
   for (let i = 0; i < actions.length; i++) if (!isBareAction(actions[i])) return false;
   return true;

@@ -1,6 +1,7 @@
 import { isObservable, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { HomeostatError } from '../errors.js';
+import { MAX_PLAN_ACTIONS } from '../limits.js';
 import { NON_ACTION_OUTCOMES } from '../../knowledge/decision.js';
 import type { Plan, Symptom } from '../../policies/define-policy.js';
 import { isPlainPlan, isPlainSymptom } from './contract-fast-path.js';
@@ -54,7 +55,9 @@ const actionSchema = z.looseObject({
 
 /** What `plan()` must return (or undefined/null for nothing worth recording). */
 export const planSchema = z.looseObject({
-  actions: z.array(actionSchema),
+  actions: z.array(actionSchema).superRefine((actions, ctx) => {
+    if (actions.length > MAX_PLAN_ACTIONS) ctx.addIssue({ code: 'custom', message: `a plan has at most ${MAX_PLAN_ACTIONS} actions, got ${actions.length}` });
+  }),
   reason: z.string(),
   cooldown: z.looseObject({ key: id, ms: z.number().nonnegative() }).optional(),
   scope: id.optional(),

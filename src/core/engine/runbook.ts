@@ -75,7 +75,15 @@ interface Deps {
 export async function runSteps(actions: readonly Action[], deps: Deps): Promise<StepResult[]> {
   const ids = actions.map(stepId);
   const after = actions.map((a, i) => a.after ?? (i > 0 ? [ids[i - 1] as string] : []));
+  // by id, the first action with it (as `ids.indexOf` finds it); -1 for an id no action has
+  const indexOf = new Map<string, number>();
+  ids.forEach((id, i) => indexOf.has(id) || indexOf.set(id, i));
+  const index = (id: string): number => indexOf.get(id) ?? -1;
   const done: number[] = [];
+  const doneSet = new Set<number>();
+  let skipped = 0;
+  // the actions not started yet: each round looks only at these (a plan of n steps in a row is n rounds)
+  let waiting = actions.map((_, i) => i);
   const status = new Map<number, StepResult>();
   const started = new Set<number>();
   let failure: { index: number; error: unknown } | undefined;
@@ -99,8 +107,9 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
       status.set(i, { id: ids[i] as string, status: 'failed-tolerated', error: describeError(error) });
     }
     done.push(i);
+    doneSet.add(i);
   };
-  const settled = (i: number): boolean => done.includes(i) || status.get(i)?.status === 'skipped';
+  const settled = (i: number): boolean => doneSet.has(i) || status.get(i)?.status === 'skipped';
   // one action with nothing to wait for or to re-read (most plans): it runs at once, without the DAG walk
   const only = actions.length === 1 ? (actions[0] as Action) : undefined;
   const single = only !== undefined && !only.after?.length && !only.trigger?.length && !only.when?.length;
@@ -111,8 +120,8 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
       failure = { index: 0, error };
     }
   }
-  while (!single && !failure && !stop && done.length + [...status.values()].filter((s) => s.status === 'skipped').length < actions.length) {
-    const candidates = actions.map((_, i) => i).filter((i) => !started.has(i) && (after[i] ?? []).every((id) => settled(ids.indexOf(id))));
+  while (!single && !failure && !stop && done.length + skipped < actions.length) {
+    const candidates = waiting.filter((i) => !started.has(i) && (after[i] ?? []).every((id) => settled(index(id))));
     const ready: number[] = [];
     for (const i of candidates) {
       started.add(i);
@@ -122,10 +131,13 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
         stop = { index: i, why: cleared.description };
         break;
       }
-      const guardedOut = firstFailingGuard(deps.tree, action.when) ?? (after[i] ?? []).map((id) => status.get(ids.indexOf(id))).find((s) => s?.status === 'skipped');
-      if (guardedOut) status.set(i, { id: ids[i] as string, status: 'skipped', error: 'description' in guardedOut ? `guard ${guardedOut.description} does not hold` : `after skipped ${guardedOut.id}` });
-      else ready.push(i);
+      const guardedOut = firstFailingGuard(deps.tree, action.when) ?? (after[i] ?? []).map((id) => status.get(index(id))).find((s) => s?.status === 'skipped');
+      if (guardedOut) {
+        status.set(i, { id: ids[i] as string, status: 'skipped', error: 'description' in guardedOut ? `guard ${guardedOut.description} does not hold` : `after skipped ${guardedOut.id}` });
+        skipped += 1;
+      } else ready.push(i);
     }
+    waiting = waiting.filter((i) => !started.has(i));
     if (stop) break;
     if (ready.length === 0 && candidates.length === 0) break;
     const results = await Promise.allSettled(ready.map(run));
@@ -133,7 +145,7 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
       if (r.status === 'rejected' && !failure) failure = { index: ready[k] as number, error: r.reason };
     });
   }
-  const results: StepResult[] = actions.map((_, i) => status.get(i) ?? { id: ids[i] as string, status: done.includes(i) ? 'done' : 'skipped' });
+  const results: StepResult[] = actions.map((_, i) => status.get(i) ?? { id: ids[i] as string, status: doneSet.has(i) ? 'done' : 'skipped' });
   if (!failure && !stop) return results;
   const undo = [...done].reverse();
   if (failure) {

@@ -11,11 +11,13 @@ import { z } from 'zod';
 export const MAX_GROUP_SIZE = 10_000;
 
 /**
- * The deepest an entity may sit in the tree: 1,000 levels below the root. Real trees are a handful of levels
+ * The deepest an entity may sit in the tree: 400 levels below the root. Real trees are a handful of levels
  * deep (application, site, cluster, server, process); walks of the tree (a removal, a path, a subtree) go
  * down it recursively, and a chain of several thousand levels overflowed the stack in the middle of a removal.
+ * Health goes up a chain of quorum rules one level inside the next: past about 650 levels it overflowed the
+ * stack and stopped there, silently (the root kept its old health), so the bound leaves that well out of reach.
  */
-export const MAX_TREE_DEPTH = 1_000;
+export const MAX_TREE_DEPTH = 400;
 
 /** The largest count of attempts or evaluations a policy may wait for (restarts, failures, thresholds): 1,000. */
 export const MAX_ATTEMPTS = 1_000;

@@ -66,6 +66,8 @@ export class RedisLease {
   private timer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   private running = false;
+  /** Whether an acquisition was ever sent (its answer may have been lost): `stop` then releases. */
+  private asked = false;
   private readonly renewalsSubject = new Subject<number>();
   private otherHolder: string | undefined;
   /** Time left (ms) on another instance's lease at the last attempt, or undefined when none was seen. */
@@ -129,9 +131,10 @@ export class RedisLease {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.renewing;
-    const held = this.token !== undefined;
     this.drop('stopped');
-    if (held) await this.redis.eval(RELEASE_SCRIPT, 2, this.keys.lease, this.keys.expiry, this.options.owner).catch(() => undefined);
+    // released whether this instance knew it held the lease or not: an acquisition whose answer was lost (a
+    // command timeout while Redis was slow) may still have run and named it; the script deletes only its own
+    if (this.asked) await this.redis.eval(RELEASE_SCRIPT, 2, this.keys.lease, this.keys.expiry, this.options.owner).catch(() => undefined);
   }
 
   private tick(): void {
@@ -144,6 +147,7 @@ export class RedisLease {
 
   private async renew(): Promise<void> {
     const askedAt = performance.now();
+    this.asked = true;
     try {
       const [token, waitMs, holder] = (await this.redis.eval(ACQUIRE_SCRIPT, 3, this.keys.lease, this.keys.counter, this.keys.expiry, this.options.owner, this.ttlMs)) as [string | null, number, string?];
       this.otherHolder = token === null ? holder : undefined;

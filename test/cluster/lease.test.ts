@@ -123,6 +123,26 @@ describe('RedisLease', () => {
     await until('a leads again', 3_000, () => a.lease.actingToken() !== undefined);
   });
 
+  it('releases on stop a lease whose acquisition answer it never got (Redis ran the script after the command timed out)', async () => {
+    const ns = `l${++namespaces}`;
+    const a = await lease('a', ns, 5_000);
+    const observer = await lease('observer', ns);
+    server.pause();
+    try {
+      a.lease.start(); // the acquisition waits in the paused Redis and times out (200 ms) in the client
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    } finally {
+      server.resume();
+    }
+    // Redis runs the queued script once resumed: the key names 'a', which never heard it holds the lease
+    const named = async (): Promise<string | null> => observer.client.get(`homeostat:{${ns}}:lease:root`);
+    for (let waited = 0; (await named()) === null && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await named()).toMatch(/^a\|/);
+    await a.lease.stop();
+    // released at once, not left to expire after its 5 s (which would keep every other instance out)
+    expect(await named()).toBeNull();
+  });
+
   it('after Redis restarts empty, the taker waits one full lease time before acting, and tokens still grow', async () => {
     const ns = `l${++namespaces}`;
     const a = await lease('a', ns);

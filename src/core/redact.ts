@@ -1,3 +1,5 @@
+import { sliceCopy } from './string-copy.js';
+
 const SECRET = /pass(word|phrase)?|secret|token|api[-_]?key|credential|private[-_]?key|authorization|cookie/i;
 
 /** What a redacted copy may hold; anything past a bound is cut and marked, so every record stays small. */
@@ -122,5 +124,6 @@ function read(object: object, key: string): unknown {
 }
 
 function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…${TRUNCATED_PREFIX}: ${text.length - max} more characters]`;
+  // a copy, not a slice: a slice would keep the whole text alive for as long as the redacted copy lives
+  return text.length <= max ? text : `${sliceCopy(text, 0, max)}…${TRUNCATED_PREFIX}: ${text.length - max} more characters]`;
 }

@@ -141,7 +141,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         request.principal = boundToTenant(result.principal, context.tree);
       });
       scoped.setErrorHandler((error: FastifyError, request, reply) => {
-        const { status, body } = describeFailure(error);
+        const { status, body } = describeFailure(error, request.routeOptions.bodyLimit);
         if (status >= 500) request.log.error({ err: error }, 'homeostat API error');
         if (!(error instanceof ApiError && error.audited)) auditRefusal(context, request, status, String(body['error']));
         return reply.code(status).send(body);
@@ -205,8 +205,12 @@ function hasTenants(tree: EntityTree): boolean {
   return false;
 }
 
-/** The status and body for any error a route or fastify raised: typed errors by code, never a bare 500 for caller input. */
-function describeFailure(error: FastifyError): { status: number; body: Record<string, unknown> } {
+/**
+ * The status and body for any error a route or fastify raised: typed errors by code, never a bare 500 for
+ * caller input; a body past the route's bound (`bodyLimit`, bytes) is told the bound.
+ */
+function describeFailure(error: FastifyError, bodyLimit: number | undefined): { status: number; body: Record<string, unknown> } {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && bodyLimit !== undefined) return { status: 413, body: { error: `the body is larger than the ${bodyLimit} bytes this route takes`, code: error.code } };
   if (error instanceof ApiError) return { status: error.statusCode, body: { error: error.message, ...error.extra } };
   if (error.validation) {
     return { status: 400, body: { error: `bad request: ${error.message}`, issues: error.validation.map((v) => ({ path: v.instancePath || v.schemaPath, message: v.message })) } };

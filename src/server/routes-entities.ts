@@ -13,6 +13,13 @@ import { inputJsonSchema } from './input-json-schema.js';
 /** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
 const STOPPING_RETRY_AFTER_S = 1;
 
+/**
+ * Largest body an effector invocation takes (bytes): 64 KiB. Params are small (a size, a member, a version),
+ * and every invocation keeps its params in its record, a refused one too: under the server's 1 MiB bound, 500
+ * refused invocations held 400 MB of records.
+ */
+export const INVOKE_BODY_LIMIT = 64 * 1024;
+
 const idParams = z.object({ id: z.string().min(1) });
 
 function summary(entity: Entity, depth: number, context: ApiContext): Record<string, unknown> {
@@ -64,6 +71,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
   });
 
   api.post('/entities/:id/effectors/:effector', {
+    bodyLimit: INVOKE_BODY_LIMIT,
     schema: {
       summary: 'Invoke an effector (params validated by its schema); 202 with a poll address when it takes longer than wait',
       params: z.object({ id: z.string(), effector: z.string() }),

@@ -21,6 +21,7 @@ import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
 import { streamRoutes } from './routes-stream.js';
 import { answerStreamHead } from './stream-head.js';
+import { useJsonBodies } from './json-body.js';
 import { sensorRoutes } from './routes-sensors.js';
 import { findingsRoutes } from './routes-findings.js';
 import { alertmanagerRoutes, type AlertmanagerReceiverOptions } from './routes-alertmanager.js';
@@ -129,6 +130,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     await app.register(async (scoped) => {
       const protectMetrics = settings.protectMetrics ?? hasTenants(tree);
       const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
+      useJsonBodies(scoped);
       scoped.setValidatorCompiler(validatorCompiler);
       scoped.setSerializerCompiler(serializerCompiler);
       scoped.decorateRequest('principal', undefined as unknown as Principal);
@@ -185,7 +187,10 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await scoped.register(async (reports) => findingsRoutes(reports, context, settings.reportBodyLimit));
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     const alertmanager = options.alertmanager;
-    if (alertmanager) await app.register(async (scoped) => void (await alertmanagerRoutes(scoped, context, alertmanager)), { prefix: (options as { prefix?: string }).prefix ?? '' });
+    if (alertmanager) await app.register(async (scoped) => {
+      useJsonBodies(scoped);
+      await alertmanagerRoutes(scoped, context, alertmanager);
+    }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('preClose', async () => {
       await stop.stop();
     });

@@ -76,7 +76,8 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
       summary: 'Invoke an effector (params validated by its schema); 202 with a poll address when it takes longer than wait',
       params: z.object({ id: z.string(), effector: z.string() }),
       querystring: z.object({ wait: z.coerce.number().int().min(0).max(600_000).optional() }),
-      body: z.record(z.string(), z.unknown()).optional(),
+      // null as well: fastify gives a request without a body (or with an empty one) the body null
+      body: z.record(z.string(), z.unknown()).nullish(),
     },
   }, async (request, reply) => {
     const principal = requireRole(request, 'operator');

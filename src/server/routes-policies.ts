@@ -50,7 +50,7 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
     return { ...context.engine.policy(a.id), description: a.definition.description ?? null, config: a.rawConfig, configSchema: inputJsonSchema(a.definition.config) };
   });
 
-  api.post('/policies/:id/suspend', { schema: { summary: 'Suspend: keeps planning; decisions are recorded as suspended', params: policyParams, body: z.object({ reason: z.string().max(500).optional() }).optional() } }, async (request) => {
+  api.post('/policies/:id/suspend', { schema: { summary: 'Suspend: keeps planning; decisions are recorded as suspended', params: policyParams, body: z.object({ reason: z.string().max(500).optional() }).nullish() } }, async (request) => {
     requireRole(request, 'operator');
     visible(request, request.params.id);
     return mutate(request, request.params.id, 'suspend', request.body, () => context.engine.suspend(request.params.id, request.body?.reason ?? `suspended by ${principalOf(request).name}`));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DECISION_OUTCOMES } from '../knowledge/decision.js';
+import { queryNumber } from './query-number.js';
 import { ApiError, inScope, principalOf, requireRole, scopeRoots, type ApiContext } from './context.js';
 
 /** Routes for the decision log and the audit log. */
@@ -20,9 +21,9 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
         entity: z.string().optional(),
         policy: z.string().optional(),
         outcome: z.enum(DECISION_OUTCOMES).optional(),
-        from: z.coerce.number().finite().optional(),
-        to: z.coerce.number().finite().optional(),
-        limit: z.coerce.number().int().min(1).max(10_000).default(100),
+        from: queryNumber(z.number()).optional(),
+        to: queryNumber(z.number()).optional(),
+        limit: queryNumber(z.number().int().min(1).max(10_000)).default(100),
       }),
     },
   }, async (request) => {
@@ -47,7 +48,7 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
     return decision;
   });
 
-  api.get('/audit', { schema: { summary: 'The audit log, newest first: who did what, when, with which params', querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }) } }, async (request) => {
+  api.get('/audit', { schema: { summary: 'The audit log, newest first: who did what, when, with which params', querystring: z.object({ limit: queryNumber(z.number().int().min(1).max(10_000)).default(100) }) } }, async (request) => {
     const principal = requireRole(request, 'operator');
     // by the entity each entry concerns (its path when recorded); an entry that cannot be placed is shown
     // only to a principal of the whole tree

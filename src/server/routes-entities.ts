@@ -9,6 +9,7 @@ import { InvocationRecordsFullError } from './invocation-records.js';
 import { QuotaExceededError } from '../core/engine/quota-exceeded-error.js';
 import { refusedOverQuota } from './quota-refusal.js';
 import { inputJsonSchema } from './input-json-schema.js';
+import { queryNumber } from './query-number.js';
 
 /** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
 const STOPPING_RETRY_AFTER_S = 1;
@@ -40,7 +41,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
   let sequence = 0;
 
   api.get('/entities', {
-    schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: z.coerce.number().int().min(0).max(100).default(100) }) },
+    schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: queryNumber(z.number().int().min(0).max(100)).default(100) }) },
   }, async (request) => {
     const principal = principalOf(request);
     // a principal of several subtrees gets the first one; the others with ?root=
@@ -75,7 +76,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
     schema: {
       summary: 'Invoke an effector (params validated by its schema); 202 with a poll address when it takes longer than wait',
       params: z.object({ id: z.string(), effector: z.string() }),
-      querystring: z.object({ wait: z.coerce.number().int().min(0).max(600_000).optional() }),
+      querystring: z.object({ wait: queryNumber(z.number().int().min(0).max(600_000)).optional() }),
       // null as well: fastify gives a request without a body (or with an empty one) the body null
       body: z.record(z.string(), z.unknown()).nullish(),
     },

@@ -9,6 +9,12 @@ export interface AlertSinkOptions {
   readonly entityLabel?: string;
   /** Resolved fingerprints remembered for deduplication. Default 10 000. */
   readonly memory?: number;
+  /**
+   * Firing alerts kept (each until its resolution arrives). Default 10 000. Past it a new firing alert is
+   * unmatched, with the reason, until some resolve: with `send_resolved: false`, lost resolutions or labels
+   * that change, they would otherwise only grow.
+   */
+  readonly maxActive?: number;
 }
 
 /** What one webhook call did. */
@@ -36,10 +42,14 @@ export class AlertSink {
   private readonly resolved = new Map<string, string>();
   private readonly entityLabel: string;
   private readonly memory: number;
+  private readonly maxActive: number;
 
+  /** @throws RangeError when `maxActive` is not a whole number from 1 */
   constructor(private readonly tree: EntityTree, options: AlertSinkOptions = {}) {
     this.entityLabel = options.entityLabel ?? 'entity';
     this.memory = options.memory ?? 10_000;
+    this.maxActive = options.maxActive ?? 10_000;
+    if (!Number.isInteger(this.maxActive) || this.maxActive < 1) throw new RangeError(`AlertSink: maxActive must be a whole number from 1, got ${this.maxActive}`);
   }
 
   /** Applies one webhook payload. */
@@ -67,6 +77,10 @@ export class AlertSink {
       const seen = alert.status === 'firing' ? previous?.startsAt === alert.startsAt || resolvedAt === alert.startsAt : resolvedAt === alert.startsAt;
       if (seen) {
         duplicates += 1;
+        continue;
+      }
+      if (alert.status === 'firing' && previous === undefined && this.active.size >= this.maxActive) {
+        unmatched.push({ fingerprint: alert.fingerprint, reason: `${this.maxActive} alerts are firing already, the most kept (maxActive): this one is not published until some resolve` });
         continue;
       }
       const state = { fingerprint: alert.fingerprint, alertname, status: alert.status, labels: alert.labels, annotations: alert.annotations, startsAt: alert.startsAt, endsAt: alert.endsAt, entity: entity.id };

@@ -139,7 +139,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         const result = await authenticate(request.headers.authorization);
         if ('refused' in result) {
           auditRefusal(context, request, 401, result.refused);
-          return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is needed' });
+          return reply.code(401).header('www-authenticate', bearerChallenge(request.headers.authorization, result.refused)).send({ error: 'a valid bearer token is needed', reason: result.refused });
         }
         request.principal = boundToTenant(result.principal, context.tree);
       });
@@ -205,6 +205,17 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
   },
   { name: 'homeostat', fastify: '5.x' },
 );
+
+/**
+ * The WWW-Authenticate of a 401 (RFC 6750): a bare `Bearer` when no bearer token was presented, else
+ * `invalid_token` with the reason, in printable ASCII without quotes (a JWT's header, which the reason may
+ * quote, is the caller's text) and at most 200 characters.
+ */
+function bearerChallenge(authorization: string | undefined, reason: string): string {
+  if (!/^Bearer\s/i.test(authorization ?? '')) return 'Bearer';
+  const description = reason.replace(/"/g, "'").replace(/[^\x20-\x7e]|\\/g, '?').slice(0, 200);
+  return `Bearer error="invalid_token", error_description="${description}"`;
+}
 
 /** True when an entity of the tree belongs to a tenant. */
 function hasTenants(tree: EntityTree): boolean {

@@ -1,5 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.js';
+import { AnonymousRefusals } from './anonymous-refusals.js';
+
+export { ANONYMOUS_REFUSALS_PER_WINDOW, AnonymousRefusals } from './anonymous-refusals.js';
+
+/** The bound on anonymous refusals of each service (one per plugin context). */
+const anonymous = new WeakMap<ApiContext, AnonymousRefusals>();
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -25,12 +31,38 @@ function entityOf(context: ApiContext, request: FastifyRequest): { entity: strin
 }
 
 /**
+ * Whether to audit a refusal of a caller without a valid token: the first of each minute are, the rest are
+ * counted, and the count of a minute past is written as one entry first.
+ */
+function admitAnonymous(context: ApiContext): boolean {
+  let refusals = anonymous.get(context);
+  if (!refusals) anonymous.set(context, (refusals = new AnonymousRefusals()));
+  const verdict = refusals.admit();
+  if (verdict.unaudited) {
+    const { count, sinceMs, untilMs } = verdict.unaudited;
+    context.audit.record({
+      who: { kind: 'person', name: 'unauthenticated' },
+      action: 'refused requests',
+      target: 'service',
+      entity: null,
+      path: null,
+      result: 'denied',
+      status: 401,
+      detail: `${count} more requests without a valid token were refused from ${new Date(sinceMs).toISOString()} to ${new Date(untilMs).toISOString()}, counted here rather than audited one by one`,
+    });
+  }
+  return verdict.audit;
+}
+
+/**
  * Audits a refused mutating request (401, 403, 404, 400, 409, 422...) with the reason, so that what was
  * refused leaves the same trace as what was done. Reads nothing that could throw: a refusal never fails twice.
+ * Refusals of callers without a valid token are bounded (AnonymousRefusals), so they cannot push the log out.
  */
 export function auditRefusal(context: ApiContext, request: FastifyRequest, status: number, reason: string): void {
   if (!isMutating(request.method) || status < 400 || status >= 500) return;
   const principal = (request as FastifyRequest & { principal?: { name: string } }).principal;
+  if (principal === undefined && !admitAnonymous(context)) return;
   const target = (request.params as Record<string, unknown> | undefined)?.['id'];
   context.audit.record({
     who: { kind: 'person', name: principal?.name ?? 'unauthenticated' },

@@ -53,7 +53,7 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
       const url = renderTemplate(decl.url, scope);
       const { headers, secrets } = await requestHeaders(decl, context.env);
       try {
-        const { response, text: body } = await fetchText(url, { signal, redirect: 'error', headers });
+        const { response, text: body } = await fetchText(url, { signal, headers });
         const ok = decl.status === undefined ? response.ok : response.status === decl.status;
         if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${new URL(url).host}`);
         if (decl.metric) {

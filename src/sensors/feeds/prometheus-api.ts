@@ -31,7 +31,7 @@ export async function instantQuery(baseUrl: string, query: string, options: { si
   const url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (options.authorization) headers['authorization'] = options.authorization;
-  const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal, redirect: 'error' });
+  const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal });
   let body: ApiBody;
   try {
     body = JSON.parse(text) as ApiBody;

@@ -7,10 +7,13 @@ export interface LimitedBody {
   readonly overLimit: boolean;
 }
 
-/** The body stopped before its end (the peer closed, reset, or the read was aborted) after `bytes` bytes. */
+/** The body stopped before its end (the peer closed or reset the connection) after `bytes` bytes, kept in `received`. */
 export class BodyCutError extends Error {
-  constructor(readonly bytes: number, readonly reason: string, options: { cause: unknown }) {
-    super(`the answer was cut after ${bytes} bytes (${reason})`, options);
+  /** Bytes received before the cut. */
+  readonly bytes: number;
+  constructor(readonly received: Uint8Array, readonly reason: string, options: { cause: unknown }) {
+    super(`the answer was cut after ${received.length} bytes (${reason})`, options);
+    this.bytes = received.length;
     this.name = 'BodyCutError';
   }
 }
@@ -46,7 +49,7 @@ export async function readBodyUpTo(response: Response, maxBytes: number, signal?
     if (signal?.aborted) throw signal.reason;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = [cause?.code, cause?.message ?? (error as Error).message].filter(Boolean).join(': ');
-    throw new BodyCutError(bytes, reason, { cause: error });
+    throw new BodyCutError(Buffer.concat(chunks), reason, { cause: error });
   }
   if (overLimit) await reader.cancel().catch(() => undefined);
   return { text: Buffer.concat(chunks).toString('utf8'), bytes, overLimit };

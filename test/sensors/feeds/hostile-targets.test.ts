@@ -1,8 +1,14 @@
-// Feeds against hostile HTTP targets (a real local server): an endless body, a body cut mid-way, a redirect.
+// Feeds against hostile HTTP targets (a real local server): an endless body, a body cut mid-way, a redirect;
+// and against hostile commands (real processes).
 // Memory and time stay bounded and each error names the target and what went wrong.
+import { mkdtemp, readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isRunning } from '../../../src/drivers/process/proc-fs.js';
 import { FEED_BODY_LIMIT, fetchText } from '../../../src/sensors/feeds/fetch-text.js';
+import { CommandFailedError, runCommand } from '../../../src/sensors/feeds/run-command.js';
 import { startHttp } from './real-servers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -54,5 +60,32 @@ describe('fetchText against hostile targets', () => {
     cleanups.push(() => server.close());
     const error = await fetchText(`${server.url}/metrics`, { signal: AbortSignal.timeout(5_000), redirect: 'error' }).then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe(`127.0.0.1:${server.port} answered 302, a redirect to /metricsx; a feed does not follow redirects: give the final URL`);
+  });
+});
+
+describe('runCommand (exec feeds) against hostile commands', () => {
+  it('a command whose background child keeps stdout open is read at its exit, and the child does not outlive the read', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hs-feed-cmd-'));
+    const pidFile = path.join(dir, 'pid');
+    const started = performance.now();
+    const stdout = await runCommand(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; echo 42`], { signal: AbortSignal.timeout(10_000) });
+    const background = Number(await readFile(pidFile, 'utf8'));
+    cleanups.push(async () => void (isRunning(background) && process.kill(background, 'SIGKILL')));
+    expect(stdout).toBe('42\n');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await vi.waitFor(() => expect(isRunning(background)).toBe(false), { timeout: 3_000 });
+  });
+
+  it('a command that cannot start says why, as a CommandFailedError', async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['/nonexistent/prog'], {}, /^cannot start \/nonexistent\/prog: ENOENT \(no such program\)$/],
+      [['true'], { cwd: '/nonexistent-dir' }, /^cannot start true: its working directory \/nonexistent-dir does not exist$/],
+      [['echo', 'x'.repeat(3_000_000)], {}, /^cannot start echo: E2BIG \(its arguments and environment, \d+ bytes, are more than the system takes\)$/],
+    ];
+    for (const [argv, options, message] of cases) {
+      const error = await runCommand(argv, { signal: AbortSignal.timeout(5_000), ...options }).then(() => undefined, (e: Error) => e);
+      expect(error, argv[0]).toBeInstanceOf(CommandFailedError);
+      expect(error?.message, argv[0]).toMatch(message);
+    }
   });
 });

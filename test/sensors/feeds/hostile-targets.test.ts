@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRunning } from '../../../src/drivers/process/proc-fs.js';
 import { FEED_BODY_LIMIT, fetchText } from '../../../src/sensors/feeds/fetch-text.js';
+import { PrometheusQueryError, instantQuery } from '../../../src/sensors/feeds/prometheus-api.js';
 import { CommandFailedError, runCommand } from '../../../src/sensors/feeds/run-command.js';
 import { startHttp } from './real-servers.js';
 
@@ -86,6 +87,27 @@ describe('runCommand (exec feeds) against hostile commands', () => {
       const error = await runCommand(argv, { signal: AbortSignal.timeout(5_000), ...options }).then(() => undefined, (e: Error) => e);
       expect(error, argv[0]).toBeInstanceOf(CommandFailedError);
       expect(error?.message, argv[0]).toMatch(message);
+    }
+  });
+});
+
+describe('instantQuery against a target that is not quite Prometheus', () => {
+  it('a body that is JSON but not its API answer is a PrometheusQueryError naming the host and what is wrong', async () => {
+    let body = '';
+    const server = await startHttp((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    cleanups.push(() => server.close());
+    const host = `127.0.0.1:${server.port}`;
+    const cases: Array<[string, string]> = [
+      ['null', `HTTP 200 from ${host}: not a Prometheus API answer (null)`],
+      ['[1,2]', `HTTP 200 from ${host}: not a Prometheus API answer ([1,2])`],
+      ['{"status":"success","data":{"resultType":"vector","result":[null]}}', `HTTP 200 from ${host}: not a Prometheus API answer (result[0] is null, not a series)`],
+      ['{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1]}]}}', `HTTP 200 from ${host}: not a Prometheus API answer (result[0] has no [time, "value"])`],
+    ];
+    for (const [answer, message] of cases) {
+      body = answer;
+      const error = await instantQuery(server.url, 'up', { signal: AbortSignal.timeout(5_000) }).then(() => undefined, (e: Error) => e);
+      expect(error, answer).toBeInstanceOf(PrometheusQueryError);
+      expect(error?.message, answer).toBe(message);
     }
   });
 });

@@ -1,14 +1,18 @@
 // Health checks and the notify webhook against hostile HTTP endpoints (a real local server on a free port):
-// an endless body costs neither memory nor time, a body cut mid-way is no crash, errors name the webhook.
+// an endless body costs neither memory nor time, a body cut mid-way is no crash, errors name the webhook;
+// and the postgres driver against a server on its port that floods the connection.
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { asyncScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpCheck } from '../../src/drivers/health-checks.js';
+import { readStatus, withClient } from '../../src/drivers/postgres/pg-status.js';
 import { notifyEffector } from '../../src/effectors/kinds/notify.js';
 
 const servers: Server[] = [];
+const cleanupNet: NetServer[] = [];
 afterEach(async () => {
+  for (const server of cleanupNet.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -75,5 +79,30 @@ describe('health checks and the notify webhook against hostile endpoints', () =>
       .then(() => effector.run(notification, { signal: AbortSignal.timeout(10_000), scheduler: asyncScheduler } as never))
       .then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe(`webhook ${url} answered 503: busy`);
+  });
+});
+
+describe('the postgres driver against something on its port that is not PostgreSQL', () => {
+  it('a server that floods the connection is dropped after a bounded read, with an error naming it', async () => {
+    const sent = { bytes: 0 };
+    const server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      const chunk = Buffer.alloc(1 << 20, 'x');
+      const pump = (): void => {
+        while (!socket.destroyed) {
+          sent.bytes += chunk.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanupNet.push(server);
+    const port = (server.address() as AddressInfo).port;
+    const started = performance.now();
+    const error = await withClient({ host: '127.0.0.1', port, user: 'u', database: 'd', timeoutMs: 5_000 }, readStatus).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toBe(`127.0.0.1:${port} sent more than 4 MiB on one connection (is it a PostgreSQL server?)`);
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(sent.bytes).toBeLessThan(64 * (1 << 20));
   });
 });

@@ -1,12 +1,13 @@
 // Health checks and the notify webhook against hostile HTTP endpoints (a real local server on a free port):
 // an endless body costs neither memory nor time, a body cut mid-way is no crash, errors name the webhook;
-// and the postgres driver against a server on its port that floods the connection.
+// and the postgres and redis drivers against a server on their port that floods the connection.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { asyncScheduler } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpCheck } from '../../src/drivers/health-checks.js';
 import { readStatus, withClient } from '../../src/drivers/postgres/pg-status.js';
+import { openNodeClient } from '../../src/drivers/redis/redis-client.js';
 import { notifyEffector } from '../../src/effectors/kinds/notify.js';
 
 const servers: Server[] = [];
@@ -104,5 +105,41 @@ describe('the postgres driver against something on its port that is not PostgreS
     expect(error?.message).toBe(`127.0.0.1:${port} sent more than 4 MiB on one connection (is it a PostgreSQL server?)`);
     expect(performance.now() - started).toBeLessThan(4_000);
     expect(sent.bytes).toBeLessThan(64 * (1 << 20));
+  });
+});
+
+describe('the redis driver against something on its port that answers without end', () => {
+  it('a reply that does not end is dropped after a bounded read (ioredis buffers a bulk reply whole)', async () => {
+    const sent = { bytes: 0 };
+    let flooded: Promise<void> | undefined;
+    const server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      // the first command of the first connection gets a 1 GB bulk reply, sent as fast as it is taken
+      if (flooded) return;
+      flooded = new Promise((resolve) => socket.once('close', () => resolve()));
+      socket.once('data', () => {
+        socket.write('$1000000000\r\n');
+        const chunk = Buffer.alloc(1 << 20, 'x');
+        const pump = (): void => {
+          while (!socket.destroyed) {
+            sent.bytes += chunk.length;
+            if (!socket.write(chunk)) return void socket.once('drain', pump);
+          }
+        };
+        pump();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanupNet.push(server);
+    const client = openNodeClient({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, timeoutMs: 10_000 });
+    try {
+      await vi.waitFor(() => expect(flooded).toBeDefined());
+      const started = performance.now();
+      await flooded;
+      expect(performance.now() - started).toBeLessThan(4_000);
+      expect(sent.bytes).toBeLessThan(64 * (1 << 20));
+    } finally {
+      client.disconnect();
+    }
   });
 });

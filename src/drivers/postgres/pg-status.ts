@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import type pg from 'pg';
 import { dynamicImport } from '../../core/dynamic-import.js';
 
@@ -30,6 +31,24 @@ export interface PgEndpoint {
   readonly timeoutMs: number;
 }
 
+/** Most bytes one connection may receive: a status read is a few hundred, the largest answer here some KiB. */
+const CONNECTION_BYTE_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * A socket that destroys itself once it has received more than `CONNECTION_BYTE_LIMIT`: something on the
+ * port that is not PostgreSQL and sends without end (pg reads its bytes as the length of one message and
+ * buffers them: 2 GB in 2.5 s on loopback) costs 4 MiB, and the error names it.
+ */
+function boundedSocket(address: string): Socket {
+  const socket = new Socket();
+  let received = 0;
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > CONNECTION_BYTE_LIMIT) socket.destroy(new Error(`${address} sent more than ${CONNECTION_BYTE_LIMIT / (1 << 20)} MiB on one connection (is it a PostgreSQL server?)`));
+  });
+  return socket;
+}
+
 /** Runs `work` on a fresh connection (bounded by the endpoint's timeout), and closes it. */
 export async function withClient<T>(endpoint: PgEndpoint, work: (client: pg.Client) => Promise<T>): Promise<T> {
   // pg is loaded on first use, not with the driver: validate and simulate register the type and never connect
@@ -40,6 +59,7 @@ export async function withClient<T>(endpoint: PgEndpoint, work: (client: pg.Clie
     user: endpoint.user,
     database: endpoint.database,
     ...(endpoint.password === undefined ? {} : { password: endpoint.password }),
+    stream: () => boundedSocket(`${endpoint.host}:${endpoint.port}`),
     connectionTimeoutMillis: endpoint.timeoutMs,
     query_timeout: endpoint.timeoutMs,
     application_name: 'homeostat',

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { durationSchema } from '../../core/duration.js';
 import { HomeostatError, TerminalEffectorError } from '../../core/errors.js';
@@ -8,6 +9,7 @@ import { OutputTail } from './output-tail.js';
 import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { readSecretValue, secretValueSchema } from './secret-value.js';
 import { terminateGroup } from './signal-group.js';
+import { spawnFailureReason, type SpawnAttempt } from '../../core/spawn-failure.js';
 import { checkTemplate, renderTemplate } from './template.js';
 
 /** Variables a command gets from homeostat's environment unless `inheritEnv` passes all of it. */
@@ -28,6 +30,9 @@ const execFields = z.strictObject({
   /** Exit codes that mean success. Default [0]. */
   successCodes: z.array(z.number().int().min(0).max(255)).min(1).default([0]),
 });
+
+/** How long output is read after the command exits, when a process it left running holds its stdout or stderr. */
+const OUTPUT_AFTER_EXIT_MS = 500;
 
 /** Fields of an `exec` effector declaration. */
 export type ExecEffectorFields = z.output<typeof execFields>;
@@ -82,22 +87,28 @@ export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
     if (fencingToken !== undefined) env['HOMEOSTAT_FENCING_TOKEN'] = String(fencingToken);
     const cwd = fields.cwd === undefined ? undefined : renderTemplate(fields.cwd, scope);
     if (signal.aborted) throw signal.reason;
-    const child = spawn(program as string, args, { env, ...(cwd === undefined ? {} : { cwd }), stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    const attempt = { program: program as string, args, env, ...(cwd === undefined ? {} : { cwd }) };
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(program as string, args, { env, ...(cwd === undefined ? {} : { cwd }), stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    } catch (error) {
+      // spawn throws at once for some failures (E2BIG: the arguments are too large) rather than emitting them
+      throw spawnError(error as NodeJS.ErrnoException, attempt);
+    }
     const stdout = new OutputTail(fields.maxOutput);
     const stderr = new OutputTail(fields.maxOutput);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (code: number | null, sig: NodeJS.Signals | null) => resolve([code, sig])));
-    const failed = once(child, 'spawn').then(() => undefined, (error: NodeJS.ErrnoException) => error);
-    const spawnError = await failed;
-    if (spawnError) {
-      const retryable = spawnError.code === 'EAGAIN' || spawnError.code === 'EMFILE';
-      if (retryable) throw new HomeostatError('E_EXEC_SPAWN', `cannot start ${program}: ${spawnError.code}`, { retryable });
-      throw new TerminalEffectorError(`cannot start ${program}: ${spawnError.code ?? spawnError.message}`, { code: 'E_EXEC_SPAWN' });
-    }
-    const onAbort = (): void => void terminateGroup(child.pid as number, fields.killGrace, closed);
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code: number | null, sig: NodeJS.Signals | null) => resolve([code, sig])));
+    const failed = await once(child, 'spawn').then(() => undefined, (error: NodeJS.ErrnoException) => error);
+    if (failed) throw spawnError(failed, attempt);
+    const onAbort = (): void => void terminateGroup(child.pid as number, fields.killGrace, exited);
     signal.addEventListener('abort', onAbort, { once: true });
-    const [exitCode, exitSignal] = await closed;
+    const [exitCode, exitSignal] = await exited;
+    // the output still in the pipes comes right after the exit, unless a process the command left running
+    // holds them open: its exit decides then, and what that process writes later is read and dropped
+    await settled(closed, OUTPUT_AFTER_EXIT_MS);
     signal.removeEventListener('abort', onAbort);
     const outcome: ExecOutcome = { exitCode, signal: exitSignal, stdout: stdout.text(), stderr: stderr.text(), truncated: { stdout: stdout.dropped, stderr: stderr.dropped } };
     if (signal.aborted) throw signal.reason;
@@ -106,3 +117,17 @@ export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
     return scrubSecrets(outcome, secrets);
   },
 });
+
+/** A program that could not start: retryable when the system was short of processes or files, else terminal. */
+function spawnError(error: NodeJS.ErrnoException, attempt: SpawnAttempt): HomeostatError {
+  const message = `cannot start ${attempt.program}: ${spawnFailureReason(error, attempt)}`;
+  if (error.code === 'EAGAIN' || error.code === 'EMFILE') return new HomeostatError('E_EXEC_SPAWN', message, { retryable: true });
+  return new TerminalEffectorError(message, { code: 'E_EXEC_SPAWN' });
+}
+
+/** Resolves when `promise` does or after `ms`, whichever is first. */
+async function settled(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { HomeostatError } from '../../core/errors.js';
+import { BodyCutError, readBodyUpTo } from '../../core/http-body.js';
 import { defineEffectorKind, type KindProblem } from './effector-kind.js';
 import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { readSecretValue, secretValueSchema } from './secret-value.js';
 import { checkTemplate, renderTemplate, renderValue, stringsIn } from './template.js';
 
 const BODY_EXCERPT = 2_048;
+/** Most bytes of an answer read; the rest is never read (the connection is dropped). */
+const BODY_LIMIT = 64 * 1024;
 
 const httpFields = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
@@ -95,11 +98,22 @@ async function send(fields: HttpEffectorFields, url: string, headers: Headers, s
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new HomeostatError('E_HTTP_UNREACHABLE', `${fields.method} ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { retryable: true, cause: error });
   }
-  const text = await response.text().catch(() => '');
-  const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}...` : text;
+  // the status decides; of the body an excerpt is kept, and a body cut mid-way is said, not dropped
+  let text = '';
+  let overLimit = false;
+  let bodyError: string | undefined;
+  try {
+    ({ text, overLimit } = await readBodyUpTo(response, BODY_LIMIT, signal));
+  } catch (error) {
+    if (!(error instanceof BodyCutError)) throw error;
+    bodyError = error.message;
+    text = Buffer.from(error.received).toString('utf8');
+  }
+  const truncated = overLimit || text.length > BODY_EXCERPT;
+  const excerpt = truncated ? `${text.slice(0, BODY_EXCERPT)}...` : text;
   const expected = fields.status === undefined ? response.status >= 200 && response.status < 300 : [fields.status].flat().includes(response.status);
-  if (!expected) throw new HttpEffectorError(fields.method, url, response.status, excerpt);
-  return { status: response.status, body: parseMaybeJson(excerpt) };
+  if (!expected) throw new HttpEffectorError(fields.method, url, response.status, bodyError ? `${excerpt} [${bodyError}]` : excerpt);
+  return { status: response.status, body: parseMaybeJson(excerpt), ...(truncated ? { bodyTruncated: true } : {}), ...(bodyError ? { bodyError } : {}) };
 }
 
 function parseMaybeJson(text: string): unknown {

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { durationSchema } from '../../core/duration.js';
 import { HomeostatError, TerminalEffectorError } from '../../core/errors.js';
 import type { EntityType } from '../../drivers/entity-type.js';
+import { BodyCutError, readBodyUpTo } from '../../core/http-body.js';
 import { defineEffector, type EffectorDefinition } from '../define-effector.js';
 import { NOTIFY_TEMPLATES, notificationSchema, renderNotification, type Notification, type NotifyTemplate, type TemplateSettings } from './notify-templates.js';
+
+/** Bytes of an error answer shown in the error. */
+const ERROR_EXCERPT = 200;
 
 /** Settings of a webhook that pages a person. */
 export const notifyWebhookSchema = z.strictObject({
@@ -34,17 +38,26 @@ export function notifyEffector(settings: NotifyWebhook): EffectorDefinition<Noti
     idempotent: true,
     timeoutMs: settings.timeout,
     run: async (notification, { signal, scheduler }) => {
+      // the origin only: a webhook URL often holds its token in the path
+      const origin = new URL(settings.url).origin;
       const body = JSON.stringify(renderNotification(settings.template as NotifyTemplate, notification, scheduler.now(), extra));
       let response: Response;
       try {
         response = await fetch(settings.url, { method: 'POST', headers: { 'content-type': 'application/json', ...settings.headers }, body, signal });
       } catch (error) {
-        throw new HomeostatError('E_NOTIFY_UNREACHABLE', `webhook ${new URL(settings.url).origin} unreachable`, { retryable: true, cause: error });
+        if (signal.aborted) throw signal.reason;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new HomeostatError('E_NOTIFY_UNREACHABLE', `webhook ${origin} unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { retryable: true, cause: error });
       }
-      await response.arrayBuffer(); // drain, so the connection can be reused
-      if (response.status >= 500) throw new HomeostatError('E_NOTIFY_FAILED', `webhook answered ${response.status}`, { retryable: true });
-      if (response.status >= 400) throw new TerminalEffectorError(`webhook answered ${response.status}`, { code: 'E_NOTIFY_REJECTED' });
-      return { status: response.status };
+      // the status decides: of the body, only what an error message shows is read (never all of an endless one)
+      if (response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        return { status: response.status };
+      }
+      const excerpt = await readBodyUpTo(response, ERROR_EXCERPT, signal).then((b) => b.text.trim(), (e: unknown) => (e instanceof BodyCutError ? '' : Promise.reject(e)));
+      const message = `webhook ${origin} answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`;
+      if (response.status >= 500) throw new HomeostatError('E_NOTIFY_FAILED', message, { retryable: true });
+      throw new TerminalEffectorError(message, { code: 'E_NOTIFY_REJECTED' });
     },
   });
 }

@@ -39,7 +39,7 @@ export const execFeed: FeedKind<ExecFeedDecl> = {
       const scope = entityContext(entity);
       const argv = decl.argv.map((arg) => renderTemplate(arg, scope));
       const stdout = await runCommand(argv, { signal, ...(decl.cwd ? { cwd: decl.cwd } : {}), ...(decl.env ? { env: decl.env } : {}) });
-      if (parse === 'json') return fromJson(entity, stdout, decl.pointer ?? '');
+      if (parse === 'json') return fromJson(entity, stdout.trim(), decl.pointer ?? '', `the stdout of ${argv[0]}`);
       const text = stdout.trim();
       const value = parse === 'text' ? text : numberFor(entity, decl.sensor, text === '' ? Number.NaN : Number(text));
       return { samples: [{ entity, value }], missing: [] };

@@ -5,7 +5,7 @@ import { entityContext, numberFor } from './entity-context.js';
 import { fetchText } from './fetch-text.js';
 import { feedCommonShape, type FeedKind, type FeedResult } from './feed-kind.js';
 import { isJsonPointer, resolvePointer } from './json-pointer.js';
-import { parseExposition, selectSample } from './prom-text.js';
+import { ExpositionError, parseExposition, selectSample, type ExposedSample } from './prom-text.js';
 import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { feedRequestShape, requestHeaders } from './secret-source.js';
 import { renderTemplate } from './template.js';
@@ -53,16 +53,17 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
       const url = renderTemplate(decl.url, scope);
       const { headers, secrets } = await requestHeaders(decl, context.env);
       try {
-        const { response, text: body } = await fetchText(url, { signal, redirect: 'error', headers });
+        const { response, text: body } = await fetchText(url, { signal, headers });
+        const host = new URL(url).host;
         const ok = decl.status === undefined ? response.ok : response.status === decl.status;
-        if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${new URL(url).host}`);
+        if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${host}`);
         if (decl.metric) {
           const labels = Object.fromEntries(Object.entries(decl.metric.labels).map(([k, v]) => [k, renderTemplate(v, scope)]));
-          const value = selectSample(parseExposition(body), decl.metric.name, labels);
+          const value = selectSample(exposition(body, host), decl.metric.name, labels);
           return value === undefined ? missing(entity, `no series ${decl.metric.name}${JSON.stringify(labels)}`) : { samples: [{ entity, value: numberFor(entity, decl.sensor, value) }], missing: [] };
         }
         // a server that echoes the credentials into the value read: the reading is kept without them
-        return scrubResult(fromJson(entity, body, decl.pointer ?? ''), secrets);
+        return scrubResult(fromJson(entity, body, decl.pointer ?? '', `the answer of ${host}`), secrets);
       } catch (error) {
         // a server that echoes the credentials in its answer: the error leaves without them
         throw scrubError(error, secrets);
@@ -71,13 +72,16 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
   },
 };
 
-/** A JSON body's value at a pointer; absent is missing, unparseable is an error. */
-export function fromJson(entity: Entity, body: string, pointer: string): FeedResult {
+/**
+ * A JSON body's value at a pointer; absent is missing, unparseable is an error that names `source` (what
+ * the text came from, e.g. `the answer of db:8080`).
+ */
+export function fromJson(entity: Entity, body: string, pointer: string, source = 'the body'): FeedResult {
   let document: unknown;
   try {
     document = JSON.parse(body);
   } catch {
-    throw new HttpFeedError(`the body is not JSON (${body.slice(0, 60)})`);
+    throw new HttpFeedError(`${source} is not JSON (${body.slice(0, 60)})`);
   }
   try {
     return { samples: [{ entity, value: resolvePointer(document, pointer) }], missing: [] };
@@ -93,6 +97,16 @@ export function scrubResult(result: FeedResult, secrets: readonly string[]): Fee
     samples: result.samples.map((sample) => ({ ...sample, value: scrubSecrets(sample.value, secrets) })),
     missing: result.missing.map((m) => ({ ...m, reason: scrubSecrets(m.reason, secrets) })),
   };
+}
+
+/** The samples of an exposition; one that cannot be parsed is an error naming the host it came from. */
+function exposition(body: string, host: string): ExposedSample[] {
+  try {
+    return parseExposition(body);
+  } catch (error) {
+    if (error instanceof ExpositionError) throw new ExpositionError(`the answer of ${host} is ${error.message}`);
+    throw error;
+  }
 }
 
 function missing(entity: Entity, reason: string): FeedResult {

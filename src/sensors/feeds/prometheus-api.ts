@@ -31,26 +31,38 @@ export async function instantQuery(baseUrl: string, query: string, options: { si
   const url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (options.authorization) headers['authorization'] = options.authorization;
-  const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal, redirect: 'error' });
-  let body: ApiBody;
+  const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal });
+  const notApi = (what: string): PrometheusQueryError => new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: not a Prometheus API answer (${what})`);
+  let parsed: unknown;
   try {
-    body = JSON.parse(text) as ApiBody;
+    parsed = JSON.parse(text);
   } catch {
-    throw new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: not a Prometheus API answer (${text.slice(0, 80)})`);
+    throw notApi(text.slice(0, 80));
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw notApi(text.slice(0, 80));
+  const body = parsed as ApiBody;
   if (!response.ok || body.status !== 'success') {
     throw new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: ${body.errorType ?? 'error'}: ${body.error ?? 'no error message'}`);
   }
-  return samplesOf(body.data);
+  return samplesOf(body.data, notApi);
 }
 
-function samplesOf(data: ApiBody['data']): PromSample[] {
+function samplesOf(data: ApiBody['data'], notApi: (what: string) => Error): PromSample[] {
   const result = data?.result;
-  if (data?.resultType === 'scalar' && Array.isArray(result)) return [{ labels: {}, value: String(result[1]) }];
+  if (data?.resultType === 'scalar' && Array.isArray(result)) {
+    if (result.length !== 2) throw notApi('a scalar result is not [time, "value"]');
+    return [{ labels: {}, value: String(result[1]) }];
+  }
   if (data?.resultType !== 'vector' || !Array.isArray(result)) {
     throw new PrometheusQueryError(`the query gave a ${data?.resultType ?? 'missing'} result; an instant vector or scalar is needed`);
   }
-  return result.map((item: { metric?: Record<string, string>; value?: [number, string] }) => ({ labels: item.metric ?? {}, value: String(item.value?.[1]) }));
+  return result.map((item: unknown, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw notApi(`result[${i}] is ${JSON.stringify(item)?.slice(0, 40)}, not a series`);
+    const { metric, value } = item as { metric?: unknown; value?: unknown };
+    if (!Array.isArray(value) || value.length !== 2) throw notApi(`result[${i}] has no [time, "value"]`);
+    const labels = typeof metric === 'object' && metric !== null && !Array.isArray(metric) ? (metric as Record<string, string>) : {};
+    return { labels, value: String(value[1]) };
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { HomeostatError } from '../../core/errors.js';
+import { spawnFailureReason } from '../../core/spawn-failure.js';
 
 /** A command that failed: not started, non-zero exit, killed, or too much output. */
 export class CommandFailedError extends HomeostatError {
@@ -20,7 +22,8 @@ export interface RunCommandOptions {
 /**
  * Runs argv[0] with argv[1..] as its arguments: no shell, so no argument is ever interpreted. The child
  * runs in its own process group, and the whole group is killed with SIGKILL when the signal aborts (a
- * timeout), so nothing it started outlives the read.
+ * timeout) and once the command has exited, so nothing it started outlives the read (a background child
+ * that holds stdout open does not hold the read up either).
  * @returns stdout
  * @throws CommandFailedError when it cannot start, exits non-zero, is killed, or writes too much
  */
@@ -30,18 +33,30 @@ export function runCommand(argv: readonly string[], options: RunCommandOptions):
   return new Promise((resolve, reject) => {
     if (command === undefined) return reject(new CommandFailedError('empty argv'));
     if (options.signal.aborted) return reject(options.signal.reason);
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    const env = { ...process.env, ...options.env };
+    const cannotStart = (error: NodeJS.ErrnoException): CommandFailedError =>
+      new CommandFailedError(`cannot start ${command}: ${spawnFailureReason(error, { program: command, args, env, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) })}`);
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(command, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    } catch (error) {
+      // spawn throws at once for some failures (E2BIG: the arguments are too large) rather than emitting them
+      return reject(cannotStart(error as NodeJS.ErrnoException));
+    }
     const out: Buffer[] = [];
     let size = 0;
     let stderr = '';
     let failure: Error | undefined;
-    const kill = (reason: Error): void => {
-      failure ??= reason;
+    const killGroup = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // already gone
       }
+    };
+    const kill = (reason: Error): void => {
+      failure ??= reason;
+      killGroup();
     };
     const onAbort = (): void => kill(options.signal.reason instanceof Error ? options.signal.reason : new CommandFailedError('aborted'));
     options.signal.addEventListener('abort', onAbort, { once: true });
@@ -53,12 +68,15 @@ export function runCommand(argv: readonly string[], options: RunCommandOptions):
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 2_000) stderr += chunk.toString();
     });
-    child.once('error', (error) => kill(new CommandFailedError(`cannot run ${command}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
-    child.once('close', (code, signal) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       options.signal.removeEventListener('abort', onAbort);
       if (failure) return reject(failure);
       if (code !== 0) return reject(new CommandFailedError(`${command} ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ''}`));
       resolve(Buffer.concat(out).toString('utf8'));
-    });
+    };
+    child.once('error', (error) => kill(cannotStart(error as NodeJS.ErrnoException)));
+    // what it started goes with it: a child that held the pipes open dies, and they close (then 'close')
+    child.once('exit', killGroup);
+    child.once('close', finish);
   });
 }

@@ -93,6 +93,42 @@ describe('exec effectors declared in a blueprint (real processes)', () => {
     await vi.waitFor(() => expect(pids.filter((pid) => isRunning(pid))).toEqual([]), { timeout: 5_000 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
   });
+
+  it('a command that exits while a child it started in the background keeps its stdout: the exit decides at once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hs-exec-'));
+    const pidFile = path.join(dir, 'pid');
+    const started = performance.now();
+    const { decision, record } = await run(`    - { name: cmd, kind: exec, timeout: 20s, argv: [sh, -c, "sleep 30 & echo $! > ${pidFile}; echo started"] }`, {});
+    const background = Number(readFileSync(pidFile, 'utf8'));
+    cleanup.push(async () => void (isRunning(background) && process.kill(background, 'SIGKILL')));
+    expect(decision.outcome, decision.error?.message).toBe('applied');
+    expect(record.result).toMatchObject({ exitCode: 0, stdout: 'started\n' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('on timeout what the command started is killed too, also when it ignores SIGTERM and the command itself exits on it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hs-exec-'));
+    const pidFile = path.join(dir, 'pid');
+    const { decision } = await run(`    - { name: cmd, kind: exec, timeout: 500ms, killGrace: 300ms, argv: [sh, -c, "(trap '' TERM; exec sleep 30) >/dev/null 2>&1 & echo $! > ${pidFile}; sleep 30"] }`, {});
+    expect(decision).toMatchObject({ outcome: 'failed', error: { code: 'E_EFFECTOR_TIMEOUT' } });
+    const background = Number(readFileSync(pidFile, 'utf8'));
+    cleanup.push(async () => void (isRunning(background) && process.kill(background, 'SIGKILL')));
+    await vi.waitFor(() => expect(isRunning(background)).toBe(false), { timeout: 3_000 });
+  });
+
+  it('a program that cannot start says why: missing, not executable, no such cwd, arguments too large', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [`argv: [/nonexistent/prog]`, /^svc\.cmd: cannot start \/nonexistent\/prog: ENOENT \(no such program\)$/],
+      [`argv: [/etc/passwd]`, /^svc\.cmd: cannot start \/etc\/passwd: EACCES \(not executable\)$/],
+      [`argv: ["true"], cwd: /nonexistent-dir`, /^svc\.cmd: cannot start true: its working directory \/nonexistent-dir does not exist$/],
+      [`argv: [echo, "{{params.big}}"], params: { big: { type: string, maxLength: 3000000 } }`, /^svc\.cmd: cannot start echo: E2BIG \(its arguments and environment, \d+ bytes, are more than the system takes\)$/],
+    ];
+    for (const [fields, message] of cases) {
+      const { decision } = await run(`    - { name: cmd, kind: exec, ${fields} }`, fields.includes('params.big') ? { big: 'x'.repeat(2_900_000) } : {});
+      expect(decision, fields).toMatchObject({ outcome: 'failed', error: { code: 'E_EXEC_SPAWN' } });
+      expect(decision.error?.message, fields).toMatch(message);
+    }
+  });
 });
 
 describe('declared effectors through the API', () => {

@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -97,6 +99,43 @@ describe('http effectors declared in a blueprint (a real local server)', () => {
     const retried = await run(`    - { name: call, kind: http, url: "${target.url}/slow2", timeout: 200ms, idempotent: true, retry: { attempts: 2, delay: 10ms } }`, {});
     expect(retried.decision.outcome).toBe('failed');
     await vi.waitFor(() => expect(target.seen.filter((r) => r.url === '/slow2')).toHaveLength(2));
+  });
+
+  it('a target answering an endless body: the status decides, an excerpt is kept and the rest is never read', async () => {
+    const sent = { bytes: 0 };
+    const server = createServer((_req, res) => {
+      const chunk = Buffer.alloc(1 << 20, 'a');
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const pump = (): void => {
+        while (!res.destroyed) {
+          sent.bytes += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const started = performance.now();
+    const { decision, records } = await run(`    - { name: call, kind: http, url: "http://127.0.0.1:${(server.address() as AddressInfo).port}/big", timeout: 20s }`, {});
+    expect(decision.outcome).toBe('applied');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(records[0]).toMatchObject({ outcome: 'succeeded', result: { status: 200, body: `${'a'.repeat(2_048)}...`, bodyTruncated: true } });
+    expect(sent.bytes).toBeLessThan(64 * (1 << 20));
+  });
+
+  it('a body cut mid-way is said in the result, not dropped silently', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('{"ok": tr');
+      setTimeout(() => res.destroy(), 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const { decision, records } = await run(`    - { name: call, kind: http, url: "http://127.0.0.1:${(server.address() as AddressInfo).port}/cut", timeout: 5s }`, {});
+    expect(decision.outcome).toBe('applied');
+    expect(records[0]).toMatchObject({ outcome: 'succeeded', result: { status: 200, body: '{"ok": tr' } });
+    expect((records[0]?.result as { bodyError?: string }).bodyError).toMatch(/^the answer was cut after 9 bytes \(UND_ERR_SOCKET: other side closed\)$/);
   });
 
   it('params are checked before anything is sent: a bad one is a failed decision and no request', async () => {

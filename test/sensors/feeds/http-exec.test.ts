@@ -107,6 +107,23 @@ describe('http feed (real local server)', () => {
     expect(health('v')?.consecutiveFailures).toBe(0);
     expect(tree.get('svc').sensor('v').current).toBeUndefined();
   });
+
+  it('a body that is not JSON, or not an exposition, is a failed poll that names the host', async () => {
+    const server = await startHttp((req, res) => res.writeHead(200).end(req.url === '/m' ? 'up{job="a" 1\n' : '<html>oops</html>'));
+    cleanups.push(() => server.close());
+    const { health } = await deploy(`    - id: svc
+      sensors: [{ name: v }, { name: m }, { name: e }]
+      feeds:
+        - { kind: http, sensor: v, url: "${server.url}/v", pointer: /v, every: 10s, jitter: 0 }
+        - { kind: http, sensor: m, url: "${server.url}/m", metric: { name: up }, every: 10s, jitter: 0 }
+        - { kind: exec, sensor: e, argv: [echo, "not json"], pointer: /v, every: 10s, jitter: 0 }
+`);
+    await vi.waitFor(() => {
+      expect(health('v')?.lastError).toBe(`the answer of 127.0.0.1:${server.port} is not JSON (<html>oops</html>)`);
+      expect(health('m')?.lastError).toMatch(new RegExp(`^the answer of 127\\.0\\.0\\.1:${server.port} is not a Prometheus text exposition: `));
+      expect(health('e')?.lastError).toBe('the stdout of echo is not JSON (not json)');
+    }, { timeout: 10_000 });
+  });
 });
 
 describe('exec feed (real processes)', () => {

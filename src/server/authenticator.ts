@@ -4,9 +4,13 @@ import { z } from 'zod';
 import { AuthSettingsError, authEnabled, staticPrincipal, type AuthSettings, type Principal } from './auth.js';
 import { mapClaims } from './claim-mapping.js';
 import { JwksCache } from './jwks-cache.js';
+import { publicJoseRefusal, publicRefusalOf, type PublicRefusal } from './public-refusal.js';
 
-/** What authenticating a request gave: a principal, or the reason for a 401. */
-export type AuthResult = { readonly principal: Principal } | { readonly refused: string };
+/**
+ * What authenticating a request gave: a principal, or the reason for a 401: `refused` in detail (for the audit
+ * log and the service's log) and `reason`, what the caller may be told (see `PublicRefusal`).
+ */
+export type AuthResult = { readonly principal: Principal } | { readonly refused: string; readonly reason: PublicRefusal };
 
 /**
  * The time claims of a JWT, when present, are numbers of seconds; wrong types are refused (401). Name, role,
@@ -31,13 +35,18 @@ export function createAuthenticator(settings: AuthSettings, now: () => number = 
   const verifier = jwtVerifier(settings, now);
   return async (header) => {
     const match = /^Bearer +(\S+)$/i.exec(header ?? '');
-    if (!match) return { refused: header ? 'the Authorization header is not a bearer token' : 'no bearer token' };
+    if (!match) return header ? refusal('the Authorization header is not a bearer token') : refusal('no bearer token');
     const presented = match[1] as string;
     const principal = staticPrincipal(settings, presented);
     if (principal) return { principal };
-    if (!verifier || presented.split('.').length !== 3) return { refused: 'unknown token' };
+    if (!verifier || presented.split('.').length !== 3) return refusal('unknown token');
     return verifier(presented);
   };
+}
+
+/** A refusal whose detail is itself safe to tell the caller. */
+function refusal(detail: string): AuthResult {
+  return { refused: detail, reason: publicRefusalOf(detail) };
 }
 
 function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string) => Promise<AuthResult>) | undefined {
@@ -65,12 +74,12 @@ function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string
         ...(settings.jwtAudience ? { audience: settings.jwtAudience } : {}),
       });
       const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) return { refused: `JWT claims: ${claims.error.issues.map((i) => `${i.path.join('.') || 'claims'}: ${i.message}`).join('; ')}` };
-      if (claims.data.iat !== undefined && claims.data.iat > now() / 1000 + skew) return { refused: 'JWT issued in the future (iat)' };
+      if (!claims.success) return { refused: `JWT claims: ${claims.error.issues.map((i) => `${i.path.join('.') || 'claims'}: ${i.message}`).join('; ')}`, reason: 'the token claims are not accepted' };
+      if (claims.data.iat !== undefined && claims.data.iat > now() / 1000 + skew) return { refused: 'JWT issued in the future (iat)', reason: 'the token was issued in the future' };
       const mapped = mapClaims(payload, settings.claims);
-      return 'refused' in mapped ? mapped : { principal: mapped };
+      return 'refused' in mapped ? { refused: mapped.refused, reason: 'the token claims are not accepted' } : { principal: mapped };
     } catch (error) {
-      return { refused: `JWT: ${error instanceof Error ? error.message : 'invalid'}` };
+      return { refused: `JWT: ${error instanceof Error ? error.message : 'invalid'}`, reason: publicJoseRefusal(error) };
     }
   };
 }

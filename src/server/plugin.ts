@@ -15,7 +15,7 @@ import { createAuthenticator } from './authenticator.js';
 import { boundToTenant } from './tenant-scope.js';
 import { ApiError, statusForCode, type ApiContext } from './context.js';
 import { parsePluginSettings, pluginStopCoordinator } from './plugin-options.js';
-import { auditRefusal } from './refusals.js';
+import { auditRefusal, flushAnonymousRefusals } from './refusals.js';
 import { decisionRoutes } from './routes-decisions.js';
 import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
@@ -139,7 +139,8 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         const result = await authenticate(request.headers.authorization);
         if ('refused' in result) {
           auditRefusal(context, request, 401, result.refused);
-          return reply.code(401).header('www-authenticate', bearerChallenge(request.headers.authorization, result.refused)).send({ error: 'a valid bearer token is needed', reason: result.refused });
+          // the caller is told one of a few fixed phrases: the detail (audited) can name the identity provider
+          return reply.code(401).header('www-authenticate', bearerChallenge(request.headers.authorization, result.reason)).send({ error: 'a valid bearer token is needed', reason: result.reason });
         }
         request.principal = boundToTenant(result.principal, context.tree);
       });
@@ -192,6 +193,8 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await alertmanagerRoutes(scoped, context, alertmanager);
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('preClose', async () => {
+      // refusals counted rather than audited are written while knowledge still takes writes
+      flushAnonymousRefusals(context, true);
       await stop.stop();
     });
     await app.register(async (scoped) => consoleRoutes(scoped), { prefix: (options as { prefix?: string }).prefix ?? '' });

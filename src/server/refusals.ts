@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.js';
-import { AnonymousRefusals } from './anonymous-refusals.js';
+import { AnonymousRefusals, type UnauditedRefusals } from './anonymous-refusals.js';
 
 export { ANONYMOUS_REFUSALS_PER_WINDOW, AnonymousRefusals } from './anonymous-refusals.js';
 
@@ -32,26 +32,44 @@ function entityOf(context: ApiContext, request: FastifyRequest): { entity: strin
 
 /**
  * Whether to audit a refusal of a caller without a valid token: the first of each minute are, the rest are
- * counted, and the count of a minute past is written as one entry first.
+ * counted, and the count is written as one entry once its minute has ended (a timer that keeps nothing alive,
+ * the next refusal, a read of the audit log, or the service's stop: whichever comes first).
  */
 function admitAnonymous(context: ApiContext): boolean {
+  const refusals = refusalsOf(context);
+  const verdict = refusals.admit();
+  if (verdict.unaudited) writeUnaudited(context, verdict.unaudited);
+  if (verdict.firstCounted) setTimeout(() => flushAnonymousRefusals(context), Math.max(0, refusals.windowEndsAt - Date.now()) + 1).unref();
+  return verdict.audit;
+}
+
+function refusalsOf(context: ApiContext): AnonymousRefusals {
   let refusals = anonymous.get(context);
   if (!refusals) anonymous.set(context, (refusals = new AnonymousRefusals()));
-  const verdict = refusals.admit();
-  if (verdict.unaudited) {
-    const { count, sinceMs, untilMs } = verdict.unaudited;
-    context.audit.record({
-      who: { kind: 'person', name: 'unauthenticated' },
-      action: 'refused requests',
-      target: 'service',
-      entity: null,
-      path: null,
-      result: 'denied',
-      status: 401,
-      detail: `${count} more requests without a valid token were refused from ${new Date(sinceMs).toISOString()} to ${new Date(untilMs).toISOString()}, counted here rather than audited one by one`,
-    });
-  }
-  return verdict.audit;
+  return refusals;
+}
+
+/**
+ * Writes the count of anonymous refusals not audited one by one: of a minute that has ended, or with `all` (a
+ * stopping service) of the minute under way too. Nothing when none is pending.
+ */
+export function flushAnonymousRefusals(context: ApiContext, all = false): void {
+  const refusals = anonymous.get(context);
+  const pending = all ? refusals?.takeAll() : refusals?.takeEnded();
+  if (pending) writeUnaudited(context, pending);
+}
+
+function writeUnaudited(context: ApiContext, { count, sinceMs, untilMs }: UnauditedRefusals): void {
+  context.audit.record({
+    who: { kind: 'person', name: 'unauthenticated' },
+    action: 'refused requests',
+    target: 'service',
+    entity: null,
+    path: null,
+    result: 'denied',
+    status: 401,
+    detail: `${count} more requests without a valid token were refused from ${new Date(sinceMs).toISOString()} to ${new Date(untilMs).toISOString()}, counted here rather than audited one by one`,
+  });
 }
 
 /**

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DECISION_OUTCOMES } from '../knowledge/decision.js';
-import { queryNumber } from './query-number.js';
+import { queryNumber, queryNumberOr } from './query-number.js';
+import { flushAnonymousRefusals } from './refusals.js';
 import { ApiError, inScope, principalOf, requireRole, scopeRoots, type ApiContext } from './context.js';
 
 /** Routes for the decision log and the audit log. */
@@ -23,7 +24,7 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
         outcome: z.enum(DECISION_OUTCOMES).optional(),
         from: queryNumber(z.number()).optional(),
         to: queryNumber(z.number()).optional(),
-        limit: queryNumber(z.number().int().min(1).max(10_000)).default(100),
+        limit: queryNumberOr(z.number().int().min(1).max(10_000), 100),
       }),
     },
   }, async (request) => {
@@ -48,8 +49,10 @@ export async function decisionRoutes(app: FastifyInstance, context: ApiContext):
     return decision;
   });
 
-  api.get('/audit', { schema: { summary: 'The audit log, newest first: who did what, when, with which params', querystring: z.object({ limit: queryNumber(z.number().int().min(1).max(10_000)).default(100) }) } }, async (request) => {
+  api.get('/audit', { schema: { summary: 'The audit log, newest first: who did what, when, with which params', querystring: z.object({ limit: queryNumberOr(z.number().int().min(1).max(10_000), 100) }) } }, async (request) => {
     const principal = requireRole(request, 'operator');
+    // a count of anonymous refusals whose minute has ended is in what is read
+    flushAnonymousRefusals(context);
     // by the entity each entry concerns (its path when recorded); an entry that cannot be placed is shown
     // only to a principal of the whole tree
     return context.audit.entries({ limit: request.query.limit, ...(principal.scopes === undefined ? {} : { within: scopeRoots(context, principal.scopes) }) });

@@ -9,7 +9,7 @@ import { InvocationRecordsFullError } from './invocation-records.js';
 import { QuotaExceededError } from '../core/engine/quota-exceeded-error.js';
 import { refusedOverQuota } from './quota-refusal.js';
 import { inputJsonSchema } from './input-json-schema.js';
-import { queryNumber } from './query-number.js';
+import { queryNumber, queryNumberOr } from './query-number.js';
 
 /** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
 const STOPPING_RETRY_AFTER_S = 1;
@@ -41,7 +41,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
   let sequence = 0;
 
   api.get('/entities', {
-    schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: queryNumber(z.number().int().min(0).max(100)).default(100) }) },
+    schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: queryNumberOr(z.number().int().min(0).max(100), 100) }) },
   }, async (request) => {
     const principal = principalOf(request);
     // a principal of several subtrees gets the first one; the others with ?root=

@@ -29,12 +29,30 @@ describe('AnonymousRefusals', () => {
     let now = 0;
     const refusals = new AnonymousRefusals(3, 60_000, () => now);
     expect(Array.from({ length: 5 }, () => refusals.admit())).toEqual([
-      { audit: true }, { audit: true }, { audit: true }, { audit: false }, { audit: false },
+      { audit: true }, { audit: true }, { audit: true }, { audit: false, firstCounted: true }, { audit: false },
     ]);
     now = 59_999;
     expect(refusals.admit()).toEqual({ audit: false });
+    expect(refusals.takeEnded()).toBeUndefined(); // its window is not over
     now = 60_000;
     expect(refusals.admit()).toEqual({ audit: true, unaudited: { count: 3, sinceMs: 0, untilMs: 60_000 } });
     expect(refusals.admit()).toEqual({ audit: true });
+  });
+
+  it('hands the count of an ended window over once, without a later refusal; at a stop, the count so far', () => {
+    let now = 0;
+    const refusals = new AnonymousRefusals(1, 60_000, () => now);
+    refusals.admit();
+    refusals.admit();
+    refusals.admit();
+    now = 61_000;
+    expect(refusals.takeEnded()).toEqual({ count: 2, sinceMs: 0, untilMs: 60_000 });
+    expect(refusals.takeEnded()).toBeUndefined();
+    now = 70_000;
+    expect(refusals.admit()).toEqual({ audit: true }); // a new window: nothing left to hand over
+    expect(refusals.admit()).toEqual({ audit: false, firstCounted: true });
+    now = 80_000;
+    expect(refusals.takeAll()).toEqual({ count: 1, sinceMs: 70_000, untilMs: 80_000 });
+    expect(refusals.takeAll()).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@
 export class AttemptSignal {
   private controller: AbortController | undefined;
   private reason: { readonly error: Error } | undefined;
+  private settlingSince = false;
 
   /** The signal handed to the effector (made on first read). */
   get signal(): AbortSignal {
@@ -20,6 +21,16 @@ export class AttemptSignal {
   /** True once aborted (read without making the signal). */
   get aborted(): boolean {
     return this.reason !== undefined;
+  }
+
+  /** True once the effector said its work is over (`EffectorContext.settling`): an abort no longer decides the attempt. */
+  get settling(): boolean {
+    return this.settlingSince;
+  }
+
+  /** Marks the work over: later aborts still reach the signal, but the effector's outcome decides. */
+  settle(): void {
+    this.settlingSince = true;
   }
 
   /** Aborts with `error` (the first abort wins). */

@@ -7,8 +7,10 @@ import type { LaunchedAttempt } from './prepared-invocation.js';
 
 /**
  * One attempt of an effector under its timeout (on the scheduler) and the caller's signal: either aborts the
- * effector's signal and rejects (EffectorTimeoutError, EffectorAbortedError). `launched`: the attempt already
- * started (its outcome and the signal its effector holds), as a prepared invocation's first attempt is.
+ * effector's signal and rejects (EffectorTimeoutError, EffectorAbortedError), unless the effector said its
+ * work is over (`settling`): then the abort only hurries it and its own outcome decides. `launched`: the
+ * attempt already started (its outcome and the signal its effector holds), as a prepared invocation's first
+ * attempt is.
  */
 export function runAttempt(scheduler: SchedulerLike, entity: Entity, effector: EffectorDefinition<unknown, unknown>, params: unknown, attempt: number, outer: AbortSignal | undefined, timeoutOverride: number | undefined, ids: { invocationId: string; decisionId?: string }, fencingToken: number | undefined, launched?: LaunchedAttempt): Promise<unknown> {
   const timeoutMs = timeoutOverride ?? effector.timeoutMs ?? 30_000;
@@ -22,15 +24,16 @@ export function runAttempt(scheduler: SchedulerLike, entity: Entity, effector: E
       outer?.removeEventListener('abort', onOuterAbort);
       fn();
     };
+    // an effector that said its work is over (settling) is only hurried by the abort: its outcome decides
     const timer = scheduler.schedule(() => {
       const error = new EffectorTimeoutError(effector.name, timeoutMs);
       attemptSignal.abort(error);
-      finish(() => reject(error));
+      if (!attemptSignal.settling) finish(() => reject(error));
     }, timeoutMs);
     const onOuterAbort = (): void => {
       const error = new EffectorAbortedError(effector.name);
       attemptSignal.abort(error);
-      finish(() => reject(error));
+      if (!attemptSignal.settling) finish(() => reject(error));
     };
     // a launched attempt's outcome is taken (and its rejection handled) even when the caller aborted first
     const outcome = launched ? Promise.resolve(launched.outcome) : undefined;
@@ -87,6 +90,11 @@ class AttemptContext implements EffectorContext {
   declare readonly fencingToken?: number;
   readonly invocationId: string;
   #attemptSignal: AttemptSignal | undefined;
+
+  /** See `EffectorContext.settling`; a method, so contexts cost no more to make. */
+  settling(): void {
+    AttemptContext.attemptSignalOf(this).settle();
+  }
 
   /** The context's attempt signal, made at first need. */
   static attemptSignalOf(context: AttemptContext): AttemptSignal {

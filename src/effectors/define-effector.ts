@@ -23,6 +23,13 @@ export interface EffectorContext {
   readonly invocationId?: string;
   /** Id of the decision that asked for it, when a policy's plan did; an idempotency key for remote calls. */
   readonly decisionId?: string;
+  /**
+   * Says the work is over and only its result is being gathered (an `exec` command has exited and its last
+   * output is read): a timeout or the caller's abort after this still aborts `signal`, to cut the gathering
+   * short, but no longer decides the attempt; the effector's own result or error does. The effector must
+   * then settle promptly once `signal` aborts. Not carried by a copy of the context.
+   */
+  readonly settling?: () => void;
 }
 
 /** A named, typed operation on an entity: the only place side effects happen. */

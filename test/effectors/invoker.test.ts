@@ -192,4 +192,23 @@ describe('EffectorInvoker', () => {
     await expect(result).rejects.toBeInstanceOf(InvocationFailedError);
     expect(inner?.signal.reason).toBeInstanceOf(EffectorTimeoutError);
   });
+
+  it('once an effector says its work is over (settling), a timeout only hurries it: its own result decides', async () => {
+    let hurriedBy: unknown;
+    const { clock, entity, invoker, records } = setup({
+      name: 'restart', params: z.object({}), timeoutMs: 1_000,
+      run: async (_p, ctx) => {
+        await sleep(ctx.scheduler, 800); // the work, within the timeout
+        ctx.settling?.();
+        // gathering its result would take 5 s more; the timeout at 1 s ends that early
+        await sleep(ctx.scheduler, 5_000, ctx.signal).catch((reason: unknown) => (hurriedBy = reason));
+        return 'done';
+      },
+    });
+    const result = handled(invoker.invoke(entity, 'restart', {}, { caller: { kind: 'person', name: 'ops' } }));
+    await clock.advanceBy(1_000);
+    await expect(result).resolves.toBe('done');
+    expect(hurriedBy).toBeInstanceOf(EffectorTimeoutError);
+    expect(records.at(-1)).toMatchObject({ outcome: 'succeeded' });
+  });
 });

@@ -58,8 +58,9 @@ export class ExecFailedError extends HomeostatError {
 
 /**
  * `kind: exec`: runs a program with an argv template. Params become whole arguments (a param holding
- * `; rm -rf /` is one argument with those characters, as no shell ever reads it). On abort or timeout the
- * process group gets SIGTERM, then SIGKILL after `killGrace`. The exit code decides success.
+ * `; rm -rf /` is one argument with those characters, as no shell ever reads it). On abort or timeout before
+ * the command exits, its process group gets SIGTERM, then SIGKILL after `killGrace`. Once it has exited,
+ * the exit code decides success: an abort then only ends the wait for output and signals nothing.
  */
 export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
   kind: 'exec',
@@ -73,7 +74,8 @@ export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
     if (fields.cwd !== undefined) problems.push(...checkTemplate(fields.cwd, known).map((message) => ({ path: ['cwd'], message })));
     return problems;
   },
-  create: (fields) => async (params, { entity, signal, fencingToken }) => {
+  create: (fields) => async (params, context) => {
+    const { entity, signal, fencingToken } = context;
     const scope = { params, id: entity.id, config: entity.config };
     const [program, ...args] = fields.argv.map((arg) => renderTemplate(arg, scope));
     const env: Record<string, string> = {};
@@ -100,18 +102,38 @@ export const execEffectorKind = defineEffectorKind<ExecEffectorFields>({
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code: number | null, sig: NodeJS.Signals | null) => resolve([code, sig])));
+    let exitSeen = false;
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code: number | null, sig: NodeJS.Signals | null) => {
+      exitSeen = true;
+      // the command's work is over: a timeout from now on only ends the wait for its output
+      context.settling?.();
+      resolve([code, sig]);
+    }));
     const failed = await once(child, 'spawn').then(() => undefined, (error: NodeJS.ErrnoException) => error);
     if (failed) throw spawnError(failed, attempt);
-    const onAbort = (): void => void terminateGroup(child.pid as number, fields.killGrace, exited);
+    let endOutputWait = (): void => undefined;
+    const outputWaitEnded = new Promise<void>((resolve) => (endOutputWait = resolve));
+    // before the exit an abort ends the command (its whole group); once the exit is seen the command has
+    // done its work: an abort then only ends the wait for output, and a process it left running is left alone
+    let abortedBeforeExit = false;
+    const onAbort = (): void => {
+      if (exitSeen) return endOutputWait();
+      abortedBeforeExit = true;
+      void terminateGroup(child.pid as number, fields.killGrace, exited);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
+    // aborted while the process was starting: the listener came too late to hear it
+    if (signal.aborted) onAbort();
     const [exitCode, exitSignal] = await exited;
-    // the output still in the pipes comes right after the exit, unless a process the command left running
-    // holds them open: its exit decides then, and what that process writes later is read and dropped
-    await settled(closed, OUTPUT_AFTER_EXIT_MS);
-    signal.removeEventListener('abort', onAbort);
+    try {
+      // the output still in the pipes comes right after the exit, unless a process the command left running
+      // holds them open: its exit decides then, and what that process writes later is read and dropped
+      await settled(Promise.race([closed, outputWaitEnded]), OUTPUT_AFTER_EXIT_MS);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
     const outcome: ExecOutcome = { exitCode, signal: exitSignal, stdout: stdout.text(), stderr: stderr.text(), truncated: { stdout: stdout.dropped, stderr: stderr.dropped } };
-    if (signal.aborted) throw signal.reason;
+    if (abortedBeforeExit) throw signal.reason;
     // a program that prints a secret it was given: what leaves the invocation has it replaced
     if (exitCode === null || !fields.successCodes.includes(exitCode)) throw scrubError(new ExecFailedError(program as string, outcome), secrets);
     return scrubSecrets(outcome, secrets);

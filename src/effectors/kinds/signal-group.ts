@@ -1,19 +1,15 @@
 /**
- * Sends a signal to a process group (every process a command started, not just the first), falling back to
- * the process alone when it leads no group.
- * @returns false when no such process exists any more
+ * Sends a signal to a process group: every process a command started, not just the first. Only the group is
+ * signalled, never the pid alone: the processes signalled here are spawned as group leaders, so when no group
+ * `pid` is left the leader has exited and been reaped, and its pid may belong to an unrelated process by now.
+ * @returns false when no process of the group is left (or it may not be signalled)
  */
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
     return true;
   } catch {
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
 }
 

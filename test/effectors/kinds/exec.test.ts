@@ -106,6 +106,19 @@ describe('exec effectors declared in a blueprint (real processes)', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
+  it('a timeout during the wait for output after the exit signals nothing: the exit decides and what the command started lives on', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hs-exec-'));
+    const pidFile = path.join(dir, 'pid');
+    // the command exits 0 at 0.7 s; its background child holds stdout, so the timeout (1 s) falls in the wait for output
+    const { decision, record } = await run(`    - { name: cmd, kind: exec, timeout: 1s, killGrace: 300ms, argv: [sh, -c, "sleep 30 & echo $! > ${pidFile}; sleep 0.7; echo started"] }`, {});
+    const background = Number(readFileSync(pidFile, 'utf8'));
+    cleanup.push(async () => void (isRunning(background) && process.kill(background, 'SIGKILL')));
+    expect(decision.outcome, decision.error?.message).toBe('applied');
+    expect(record.result).toMatchObject({ exitCode: 0, stdout: 'started\n' });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // real processes: a SIGTERM, had one been sent, lands within this
+    expect(isRunning(background)).toBe(true);
+  });
+
   it('on timeout what the command started is killed too, also when it ignores SIGTERM and the command itself exits on it', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hs-exec-'));
     const pidFile = path.join(dir, 'pid');

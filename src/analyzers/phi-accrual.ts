@@ -1,6 +1,7 @@
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Observation } from '../sensors/reading.js';
 import type { HealthSymptom } from './consecutive-failures.js';
+import { nonNegativeMs, positiveMs, positiveNumber, wholeNumber } from './option-checks.js';
 
 /** Options of `phiAccrual`. */
 export interface PhiAccrualOptions {
@@ -30,13 +31,15 @@ export function phi(elapsedMs: number, meanMs: number, stdDevMs: number): number
  * Phi-accrual failure detector (Hayashibara et al.) over heartbeats (any observation is a heartbeat): it
  * learns the interval distribution and declares `down` when the suspicion of the current silence passes the
  * threshold, `up` at the next heartbeat. Adapts to slow or jittery heartbeats where a fixed timeout would not.
+ * @throws RangeError naming the option when one is out of range (a threshold or a duration that is not a
+ * positive finite number, a window size that is not a whole number of 1 or more)
  */
 export function phiAccrual<T>(options: PhiAccrualOptions = {}, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Observation<T>, HealthSymptom> {
-  const threshold = options.threshold ?? 8;
-  const windowSize = options.windowSize ?? 100;
-  const minStdDev = options.minStdDevMs ?? 100;
-  const pause = options.acceptablePauseMs ?? 0;
-  const every = options.checkEveryMs ?? 1000;
+  const threshold = positiveNumber('phiAccrual', 'threshold', options.threshold ?? 8);
+  const windowSize = wholeNumber('phiAccrual', 'windowSize', options.windowSize ?? 100);
+  const minStdDev = positiveMs('phiAccrual', 'minStdDevMs', options.minStdDevMs ?? 100);
+  const pause = nonNegativeMs('phiAccrual', 'acceptablePauseMs', options.acceptablePauseMs ?? 0);
+  const every = positiveMs('phiAccrual', 'checkEveryMs', options.checkEveryMs ?? 1000);
   return (source) =>
     new Observable<HealthSymptom>((subscriber) => {
       const intervals: number[] = [];

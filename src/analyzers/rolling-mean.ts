@@ -2,6 +2,7 @@ import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscri
 import type { Observation } from '../sensors/reading.js';
 import { TimeWindow } from '../sensors/time-window.js';
 import { AnalyzerSubscriber, analyzerOperator } from './analyzer-subscriber.js';
+import { fraction, positiveMs } from './option-checks.js';
 
 /** Options of `rollingMean`. */
 export interface RollingMeanOptions {
@@ -39,9 +40,10 @@ class RollingMeanSubscriber extends AnalyzerSubscriber<Observation<number>, Wind
 /**
  * Time-weighted rolling mean of numeric observations over a sliding window. Emits on each reading once the
  * window is covered to `minCoverage`: a mean over too little data is not emitted (it would be a guess).
+ * @throws RangeError when `windowMs` is not a positive finite number or `minCoverage` is not from 0 to 1
  */
 export function rollingMean(options: RollingMeanOptions, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Observation<number>, WindowedObservation> {
-  const minCoverage = options.minCoverage ?? 0.8;
-  new TimeWindow(options.windowMs); // validates the window at definition time
-  return analyzerOperator((out) => new RollingMeanSubscriber(out, options.windowMs, minCoverage, scheduler));
+  const windowMs = positiveMs('rollingMean', 'windowMs', options.windowMs);
+  const minCoverage = fraction('rollingMean', 'minCoverage', options.minCoverage ?? 0.8);
+  return analyzerOperator((out) => new RollingMeanSubscriber(out, windowMs, minCoverage, scheduler));
 }

@@ -1,5 +1,6 @@
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
+import { nonNegativeMs } from './option-checks.js';
 
 /** Options of `stabilized`. */
 export interface StabilizedOptions<S> {
@@ -16,9 +17,12 @@ export interface StabilizedOptions<S> {
  * Passes a symptom on only once its condition has held for `forMs` (Brooklyn's stabilization delay): a
  * different condition restarts the wait. Once stable, further symptoms of the same condition pass at once.
  * The emitted symptom is the latest one of the condition, so its inputs are current.
+ * @throws RangeError when a fixed `forMs` is not a finite number of 0 or more; a function's value that is not
+ * is the same error through the stream (the policy using it is faulted and restarted)
  */
 export function stabilized<S extends Symptom>(options: StabilizedOptions<S>, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<S, S> {
   const key = options.key ?? ((s: S) => s.kind);
+  const forMs = typeof options.forMs === 'function' ? options.forMs : nonNegativeMs('stabilized', 'forMs', options.forMs);
   return (source) =>
     new Observable<S>((subscriber) => {
       let currentKey: string | undefined;
@@ -36,7 +40,13 @@ export function stabilized<S extends Symptom>(options: StabilizedOptions<S>, sch
           timer?.unsubscribe();
           currentKey = k;
           latest = symptom;
-          const delay = typeof options.forMs === 'function' ? options.forMs(symptom) : options.forMs;
+          let delay: number;
+          try {
+            delay = typeof forMs === 'function' ? nonNegativeMs('stabilized', `forMs(${k})`, forMs(symptom)) : forMs;
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
           stable = delay <= 0;
           if (stable) {
             subscriber.next(symptom);

@@ -1,6 +1,7 @@
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Symptom } from '../policies/define-policy.js';
 import type { Observation } from '../sensors/reading.js';
+import { positiveMs } from './option-checks.js';
 
 /** `stale`: no reading for the bound; `fresh`: readings came back after being stale. */
 export interface StalenessSymptom extends Symptom {
@@ -10,8 +11,10 @@ export interface StalenessSymptom extends Symptom {
 /**
  * Watches a stream for silence: emits `stale` (with the last reading, flagged stale) when no observation
  * arrives for `afterMs`, and `fresh` when one arrives again. Stale data is its own symptom, never a value.
+ * @throws RangeError when `afterMs` is not a positive finite number
  */
 export function staleness<T>(options: { readonly afterMs: number }, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Observation<T>, StalenessSymptom> {
+  const afterMs = positiveMs('staleness', 'afterMs', options.afterMs);
   return (source) =>
     new Observable<StalenessSymptom>((subscriber) => {
       let timer: Subscription | undefined;
@@ -20,8 +23,8 @@ export function staleness<T>(options: { readonly afterMs: number }, scheduler: S
         timer?.unsubscribe();
         timer = scheduler.schedule(() => {
           isStale = true;
-          subscriber.next({ kind: 'stale', inputs: last ? [{ ...last, stale: true }] : [], detail: { silentForMs: options.afterMs } });
-        }, options.afterMs);
+          subscriber.next({ kind: 'stale', inputs: last ? [{ ...last, stale: true }] : [], detail: { silentForMs: afterMs } });
+        }, afterMs);
       };
       arm(undefined);
       const subscription = source.subscribe({

@@ -1,5 +1,6 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { shellWord } from '../sim/fault-schedule.js';
 import { packageInfo } from './package-info.js';
 import { STARTER_POLICY, STARTER_TEST, STARTER_TSCONFIG, starterBlueprint, starterPackageJson } from './init-templates.js';
 import type { Io } from './validate-command.js';
@@ -17,13 +18,29 @@ export function starterName(dir: string): string {
   return name === '' ? 'my-loops' : name;
 }
 
+/** Whether anything is at the path: a file, a directory, or a symbolic link (even one pointing nowhere). */
 async function exists(file: string): Promise<boolean> {
   try {
-    await stat(file);
+    await lstat(file);
     return true;
   } catch {
     return false;
   }
+}
+
+/** The nearest existing path at or above `dir` when it is not a directory (so the starter cannot go there). */
+async function fileInTheWay(dir: string): Promise<string | undefined> {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const found = await stat(at).catch(() => undefined);
+    if (found) return found.isDirectory() ? undefined : at;
+    if (path.dirname(at) === at) return undefined;
+  }
+}
+
+/** Options of `initCommand`. */
+export interface InitOptions {
+  /** Called before each file is written (its relative path); for tests of a write that fails. */
+  readonly beforeWrite?: (file: string) => Promise<void>;
 }
 
 /**
@@ -31,7 +48,7 @@ async function exists(file: string): Promise<boolean> {
  * package.json, a tsconfig and a .gitignore) into `dir` (default: the current directory), creating it if needed.
  * Refuses, writing nothing, when any of those files already exists. Returns the exit code.
  */
-export async function initCommand(dir: string, io: Io): Promise<number> {
+export async function initCommand(dir: string, io: Io, options: InitOptions = {}): Promise<number> {
   const { version, ranges } = packageInfo();
   const name = starterName(dir);
   const versions = { homeostat: version, zod: ranges.get('zod') ?? '^4', vitest: ranges.get('vitest') ?? '^4', tsx: ranges.get('tsx') ?? '^4' };
@@ -50,15 +67,31 @@ export async function initCommand(dir: string, io: Io): Promise<number> {
     io.err('nothing was written: run init in a new or empty directory');
     return 1;
   }
-  try {
-    await mkdir(path.join(dir, 'policies'), { recursive: true });
-    // 'wx': fail rather than overwrite, should a file appear between the check and the write
-    for (const file of STARTER_FILES) await writeFile(path.join(dir, file), contents[file], { flag: 'wx' });
-  } catch (error) {
-    io.err(`${dir}: cannot write the starter: ${(error as Error).message}`);
+  const inTheWay = await fileInTheWay(dir);
+  if (inTheWay !== undefined) {
+    io.err(`${dir}: cannot write the starter: ${inTheWay === path.resolve(dir) ? dir : inTheWay} is a file, not a directory`);
     return 1;
   }
-  const cd = path.resolve(dir) === process.cwd() ? '' : `cd ${dir} && `;
+  const written: string[] = [];
+  let createdPolicies = false;
+  try {
+    createdPolicies = !(await exists(path.join(dir, 'policies')));
+    await mkdir(path.join(dir, 'policies'), { recursive: true });
+    for (const file of STARTER_FILES) {
+      await options.beforeWrite?.(file);
+      // 'wx': fail rather than overwrite, should a file appear between the check and the write
+      await writeFile(path.join(dir, file), contents[file], { flag: 'wx' });
+      written.push(file);
+    }
+  } catch (error) {
+    io.err(`${dir}: cannot write the starter: ${(error as Error).message}`);
+    // what this run wrote is taken back, so that a second try does not find its own files in the way
+    for (const file of written) await rm(path.join(dir, file), { force: true }).catch(() => undefined);
+    if (createdPolicies) await rmdir(path.join(dir, 'policies')).catch(() => undefined);
+    io.err(written.length > 0 || createdPolicies ? 'nothing was written (what was written before the failure was removed)' : 'nothing was written');
+    return 1;
+  }
+  const cd = path.resolve(dir) === process.cwd() ? '' : `cd ${shellWord(dir)} && `;
   io.out(`wrote a starter into ${dir === '.' ? 'the current directory' : dir}: ${STARTER_FILES.join(', ')}`);
   io.out(`next: ${cd}npm install && npm test && npm run validate && npm start`);
   return 0;

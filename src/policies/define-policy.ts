@@ -149,8 +149,10 @@ export function definePolicy<C, O, S extends Symptom>(definition: PolicyDefiniti
   const name = typeof d['name'] === 'string' ? d['name'] : undefined;
   const problems: string[] = [];
   if (name === undefined || !/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(name)) problems.push(`name ${JSON.stringify(d['name']) ?? 'undefined'} must start with a letter and hold letters, digits, '_' or '-'`);
-  const config = d['config'] as { safeParse?: unknown } | undefined;
-  if (typeof config?.safeParse !== 'function') problems.push('config must be a zod schema (e.g. z.object({}))');
+  // a zod 4 schema (of any copy of zod, so not instanceof) carries `_zod`; a look-alike with only `safeParse`
+  // would fail later, at attachment, with a TypeError naming no policy
+  const config = d['config'] as { safeParse?: unknown; _zod?: unknown } | undefined;
+  if (typeof config?.safeParse !== 'function' || typeof config._zod !== 'object' || config._zod === null) problems.push('config must be a zod schema (e.g. z.object({}))');
   for (const key of ['monitor', 'analyze', 'plan']) if (typeof d[key] !== 'function') problems.push(`${key} must be a function`);
   for (const key of ['observe', 'requires', 'requiresEntities']) if (d[key] !== undefined && typeof d[key] !== 'function') problems.push(`${key} must be a function when given`);
   if (problems.length > 0) throw new ValidationError(`policy ${name === undefined ? '' : `'${name}'`}`.trim(), problems);

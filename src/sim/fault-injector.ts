@@ -1,6 +1,6 @@
 import type { Deployment } from '../blueprint/deployment.js';
 import type { Entity } from '../core/entity.js';
-import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
+import { HomeostatError, TerminalEffectorError, describeError } from '../core/errors.js';
 import type { FaultEvent } from './fault-schedule.js';
 import type { SimulationHost } from './simulation-host.js';
 
@@ -27,10 +27,20 @@ export function checkFaultTargets(deployment: Deployment, events: readonly Fault
   }
 }
 
-/** Applies one event to a running deployment, now. */
-export function injectFault(deployment: Deployment, host: SimulationHost, event: FaultEvent): void {
+/** How a person's operation (`invoke`) ended: when (s) and, when it failed, why. */
+export interface InvokeEnd {
+  readonly outcome: 'succeeded' | 'failed';
+  readonly endedAt: number;
+  readonly error?: string;
+}
+
+/**
+ * Applies one event to a running deployment, now. For an `invoke`, returns how it ends (it may be held by
+ * the arbiter and run later), so that the report says what became of it.
+ */
+export function injectFault(deployment: Deployment, host: SimulationHost, event: FaultEvent): Promise<InvokeEnd> | undefined {
   const entity = deployment.tree.find(event.entity);
-  if (!entity) return; // retired since the run started: nothing left to break
+  if (!entity) return undefined; // retired since the run started: nothing left to break
   switch (event.kind) {
     case 'fail':
       host.fail(entity.id);
@@ -45,10 +55,14 @@ export function injectFault(deployment: Deployment, host: SimulationHost, event:
     case 'fence-fails':
       breakFence(entity, host);
       return;
-    case 'invoke':
-      // a person's operation: held by the arbiter like the API's; its failure is in the invocation records
-      deployment.engine.invokeHeld(entity, event.effector, event.params, { caller: { kind: 'person', name: 'simulate' } }).catch(() => undefined);
-      return;
+    case 'invoke': {
+      // a person's operation: held by the arbiter like the API's
+      const endedAt = (): number => deployment.engine.scheduler.now() / 1000;
+      return deployment.engine.invokeHeld(entity, event.effector, event.params, { caller: { kind: 'person', name: 'simulate' } }).then(
+        (): InvokeEnd => ({ outcome: 'succeeded', endedAt: endedAt() }),
+        (error: unknown): InvokeEnd => ({ outcome: 'failed', endedAt: endedAt(), error: describeError(error) }),
+      );
+    }
   }
 }
 

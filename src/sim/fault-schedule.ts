@@ -24,6 +24,9 @@ const ID = '[A-Za-z0-9][A-Za-z0-9_.-]*';
 const AT = '@(\\d+(?:\\.\\d+)?)';
 const PLAIN = new RegExp(`^(${ID})${AT}$`);
 const LAG = new RegExp(`^(${ID})=(\\d+(?:\\.\\d+)?)${AT}$`);
+/** Largest time or lag a flag takes (s): past it a decimal number is no longer read exactly, then as Infinity. */
+const MAX_FLAG_SECONDS = 1e15;
+
 const INVOKE = new RegExp(`^(${ID}):([A-Za-z][A-Za-z0-9_]*)(?::(\\{.*\\}))?${AT}$`);
 
 /** The command-line flags of each kind, with what each expects. */
@@ -37,16 +40,22 @@ export const FAULT_FLAGS = {
 
 /**
  * Reads one fault flag's value.
- * @throws FaultSyntaxError saying which flag and what it expects
+ * @throws FaultSyntaxError saying which flag and what it expects; HomeostatError E_FAULT_SYNTAX for a time or
+ * lag past 1e15 s (400 digits read as Infinity)
  */
 export function parseFaultEvent(kind: FaultEvent['kind'], text: string): FaultEvent {
   const { flag, expected } = FAULT_FLAGS[kind];
   const fail = (): never => {
     throw new FaultSyntaxError(flag, text, expected);
   };
+  const seconds = (digits: string | undefined, what: string): number => {
+    const value = Number(digits);
+    if (value <= MAX_FLAG_SECONDS) return value;
+    throw new HomeostatError('E_FAULT_SYNTAX', `${flag} '${text}': ${what} is too large (at most 1e15 s)`);
+  };
   if (kind === 'lag') {
     const m = LAG.exec(text) ?? fail();
-    return { kind, entity: m[1] as string, seconds: Number(m[2]), at: Number(m[3]) };
+    return { kind, entity: m[1] as string, seconds: seconds(m[2], 'the lag'), at: seconds(m[3], 'the time') };
   }
   if (kind === 'invoke') {
     const m = INVOKE.exec(text) ?? fail();
@@ -57,10 +66,10 @@ export function parseFaultEvent(kind: FaultEvent['kind'], text: string): FaultEv
       fail();
     }
     if (typeof params !== 'object' || params === null || Array.isArray(params)) fail();
-    return { kind, entity: m[1] as string, effector: m[2] as string, params: params as Record<string, unknown>, at: Number(m[4]) };
+    return { kind, entity: m[1] as string, effector: m[2] as string, params: params as Record<string, unknown>, at: seconds(m[4], 'the time') };
   }
   const m = PLAIN.exec(text) ?? fail();
-  return { kind, entity: m[1] as string, at: Number(m[2]) };
+  return { kind, entity: m[1] as string, at: seconds(m[2], 'the time') };
 }
 
 /** The flag and value that inject one event, e.g. `['--lag', 'db-2=30@100']`. */

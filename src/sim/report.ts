@@ -30,8 +30,22 @@ export interface SimulationReport {
    * its elasticity over the whole run (null when the run holds no whole period: nothing to compare).
    */
   readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly scoredPeriods: number; readonly periodSeconds: number; readonly elasticity: ElasticityMetrics | null }>;
-  /** Injected faults: entity and time (s); other kinds than `fail` (recover, lag, fence-fails, invoke) say which. */
-  readonly faults: ReadonlyArray<{ readonly entity: string; readonly at: number; readonly kind?: string; readonly seconds?: number; readonly effector?: string; readonly params?: unknown }>;
+  /**
+   * Injected faults: entity and time (s); other kinds than `fail` (recover, lag, fence-fails, invoke) say which.
+   * A person's operation (`invoke`) says how it ended: `outcome`, `endedAt` (s) and, when it failed, `error`;
+   * none of the three when it was still running at the end of the run.
+   */
+  readonly faults: ReadonlyArray<{
+    readonly entity: string;
+    readonly at: number;
+    readonly kind?: string;
+    readonly seconds?: number;
+    readonly effector?: string;
+    readonly params?: unknown;
+    readonly outcome?: 'succeeded' | 'failed';
+    readonly endedAt?: number;
+    readonly error?: string;
+  }>;
   /** Safety invariants checked at every step of the run (two writable primaries in one group), and when they failed. */
   readonly safety: { readonly violations: readonly SafetyViolation[] };
   /**
@@ -143,7 +157,7 @@ export function formatReport(report: SimulationReport): string {
   if (report.faults.length > 0 || report.timeline.length <= 60) {
     lines.push('', report.faults.length > 0 ? `timeline (faults injected: ${report.faults.map((f) => `${f.entity} at ${f.at} s`).join(', ')}):` : 'timeline:');
     const events = [
-      ...report.faults.map((f) => ({ at: f.at, lines: [`  ${f.at.toFixed(0).padStart(7)} s  FAULT injected: ${describeFault(f)}`] })),
+      ...report.faults.map((f) => ({ at: f.at, lines: [`  ${f.at.toFixed(0).padStart(7)} s  FAULT injected: ${describeFault(f)}`, ...invokeEndLines(f)] })),
       ...report.timeline.map((row) => ({
         at: row.at,
         lines: [`  ${row.at.toFixed(0).padStart(7)} s  ${row.policy} ${row.outcome}${row.actions ? `: ${row.actions}` : ''}`, `             ${row.reason}${row.detail && row.outcome !== 'applied' ? ` [${row.detail}]` : ''}`],
@@ -178,6 +192,14 @@ export function formatReport(report: SimulationReport): string {
 export function trafficResult(traffic: SimulatedTraffic): SimulationReport['traffic'][number] {
   const { offered, served } = traffic.requests;
   return { entity: traffic.entityId, routes: traffic.routes.map(([at, site]) => ({ at, site })), requests: { offered, served, dropped: Math.max(0, offered - served) } };
+}
+
+/** How a person's operation ended, under its line in the text timeline. */
+function invokeEndLines(f: SimulationReport['faults'][number]): string[] {
+  if (f.kind !== 'invoke') return [];
+  if (f.outcome === undefined) return ['             still running at the end of the run'];
+  const at = f.endedAt === undefined ? '' : ` at ${f.endedAt.toFixed(0)} s`;
+  return [f.outcome === 'failed' ? `             failed${at}: ${f.error ?? 'no reason given'}` : `             succeeded${at}`];
 }
 
 /** One injected fault in words, for the text timeline. */

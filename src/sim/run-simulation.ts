@@ -8,7 +8,7 @@ import { countDecisions, policyFaultsOf, systemResult, timelineOf, trafficResult
 import { HomeostatError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
 import { SafetyMonitor } from './safety-monitor.js';
-import { checkFaultTargets, injectFault } from './fault-injector.js';
+import { checkFaultTargets, injectFault, type InvokeEnd } from './fault-injector.js';
 import { inTimeOrder, type FaultEvent } from './fault-schedule.js';
 import type { ArrivalTrace } from './trace.js';
 import { checkSimulatedSpan } from './simulation-limits.js';
@@ -82,7 +82,11 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     await deployment.stop().catch(() => undefined);
     throw error;
   }
-  const faultEvents = faults.map((fault) => ({ at: fault.at, run: (d: Deployment) => injectFault(d, host, fault) }));
+  const invokeEnds = new Map<number, InvokeEnd>();
+  const faultEvents = faults.map((fault, i) => ({
+    at: fault.at,
+    run: (d: Deployment) => void injectFault(d, host, fault)?.then((end) => void invokeEnds.set(i, end)),
+  }));
   for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
     if (event.at > duration) break;
     await clock.advanceTo(event.at * 1000);
@@ -106,7 +110,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     wallClockSeconds: (performance.now() - started) / 1000,
     decisions: countDecisions(decisions),
     systems: host.systems.map((system) => systemResult(system, invocations, warmupSeconds)),
-    faults: faults.map(({ kind, ...rest }) => (kind === 'fail' ? { entity: rest.entity, at: rest.at } : { kind, ...rest })),
+    faults: faults.map(({ kind, ...rest }, i) => (kind === 'fail' ? { entity: rest.entity, at: rest.at } : { kind, ...rest, ...invokeEnds.get(i) })),
     traffic: host.traffic.map(trafficResult),
     timeline: timelineOf(decisions),
     safety: { violations: safety.violations },

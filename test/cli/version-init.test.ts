@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
-import { STARTER_FILES, starterName } from '../../src/cli/init-command.js';
+import { STARTER_FILES, initCommand, starterName } from '../../src/cli/init-command.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -60,6 +60,47 @@ describe('homeostat init', () => {
     expect(err[0]).toBe(`${path.join(dir, 'policies/busy-guard.ts')}: already exists; homeostat init never overwrites a file`);
     expect(await readFile(path.join(dir, 'policies/busy-guard.ts'), 'utf8')).toBe('mine');
     expect((await readdir(dir)).sort()).toEqual(['policies']);
+  });
+
+  it('quotes the directory in the next step, so a name with spaces can be pasted into a shell', async () => {
+    const target = path.join(dir, "it's my loops");
+    const { io, out } = capture();
+    expect(await main(['node', 'homeostat', 'init', target], io)).toBe(0);
+    expect(out[1]).toBe(`next: cd '${target.replace(/'/g, `'\\''`)}' && npm install && npm test && npm run validate && npm start`);
+  });
+
+  it('counts a symbolic link as a file that exists, even one pointing nowhere, and writes nothing', async () => {
+    await symlink(path.join(dir, 'nowhere'), path.join(dir, '.gitignore'));
+    const { io, err } = capture();
+    expect(await main(['node', 'homeostat', 'init', dir], io)).toBe(1);
+    expect(err[0]).toBe(`${path.join(dir, '.gitignore')}: already exists; homeostat init never overwrites a file`);
+    expect((await readdir(dir)).sort()).toEqual(['.gitignore']);
+  });
+
+  it('says a path that is a file is not a directory, and writes nothing', async () => {
+    const file = path.join(dir, 'notes.txt');
+    await writeFile(file, 'mine');
+    for (const target of [file, path.join(file, 'sub')]) {
+      const { io, err } = capture();
+      expect(await main(['node', 'homeostat', 'init', target], io)).toBe(1);
+      expect(err).toEqual([`${target}: cannot write the starter: ${file} is a file, not a directory`]);
+    }
+    expect(await readFile(file, 'utf8')).toBe('mine');
+  });
+
+  it('takes back what it wrote when a later file cannot be written', async () => {
+    // something takes the last file's place after the checks (another process): its write fails
+    const { io, err } = capture();
+    const code = await initCommand(dir, io, {
+      beforeWrite: async (file) => {
+        if (file === 'policies/busy-guard.test.ts') await mkdir(path.join(dir, file));
+      },
+    });
+    expect(code).toBe(1);
+    expect(err[0]).toMatch(/cannot write the starter: .*busy-guard\.test\.ts/);
+    expect(err[1]).toBe('nothing was written (what was written before the failure was removed)');
+    expect((await readdir(dir)).sort()).toEqual(['policies']);
+    expect(await readdir(path.join(dir, 'policies'))).toEqual(['busy-guard.test.ts']);
   });
 
   it('names a project from any directory name', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBlueprint } from '../../src/blueprint/load.js';
 import { FaultSyntaxError, faultFlag, parseFaultEvent } from '../../src/sim/fault-schedule.js';
+import { formatReport } from '../../src/sim/report.js';
 import { runSimulation } from '../../src/sim/run-simulation.js';
 import { readTrace } from '../../src/sim/trace.js';
 
@@ -41,6 +42,14 @@ describe('fault flags', () => {
     expect(() => parseFaultEvent('invoke', 'web:resize:{nope}@1')).toThrow(/--invoke .*expected <entity>:<effector>/);
     expect(() => parseFaultEvent('fail', 'web-2')).toThrow("--fail 'web-2': expected <entity>@<seconds>");
   });
+
+  it('refuses a number too large to be finite: 400 digits of lag read as Infinity, which the replica could not report, and its driver\'s lag was used', () => {
+    const huge = '9'.repeat(400);
+    expect(() => parseFaultEvent('lag', `db-2=${huge}@10`)).toThrow(/^--lag 'db-2=9{400}@10': the lag is too large \(at most 1e15 s\)$/);
+    expect(() => parseFaultEvent('fail', `db-1@${huge}`)).toThrow(/^--fail 'db-1@9{400}': the time is too large \(at most 1e15 s\)$/);
+    expect(() => parseFaultEvent('invoke', `db-1:promote@${huge}`)).toThrow(/the time is too large/);
+    expect(parseFaultEvent('lag', 'db-2=1000000000000000@10')).toMatchObject({ seconds: 1e15 });
+  });
 });
 
 describe('fault injection in simulations', () => {
@@ -70,9 +79,23 @@ describe('fault injection in simulations', () => {
     const blueprint = await loadBlueprint(path.join(root, 'examples/web-cluster-ha.yaml'));
     const trace = await readTrace(wc98);
     const { report, deployment } = await runSimulation(blueprint, { trace, durationSeconds: 300, faults: [{ kind: 'invoke', entity: 'web', at: 100, effector: 'rollingUpdate', params: { version: '2' } }] });
-    expect(report.faults).toEqual([{ kind: 'invoke', entity: 'web', at: 100, effector: 'rollingUpdate', params: { version: '2' } }]);
+    expect(report.faults).toEqual([{ kind: 'invoke', entity: 'web', at: 100, effector: 'rollingUpdate', params: { version: '2' }, outcome: 'succeeded', endedAt: expect.any(Number) }]);
     const versions = deployment.tree.get('web').members.map((m) => m.sensor('version').current?.value);
     expect(new Set(versions)).toEqual(new Set(['2']));
+  });
+
+  it('says what became of a person\'s operation: one refused (a second primary) is in the report with why', async () => {
+    const blueprint = await loadBlueprint(path.join(root, 'examples/database-failover.yaml'));
+    const trace = await readTrace(wc98);
+    const { report } = await runSimulation(blueprint, { trace, durationSeconds: 100, faults: [{ kind: 'invoke', entity: 'db-3', at: 5, effector: 'promote', params: {} }, { kind: 'invoke', entity: 'db-2', at: 6, effector: 'fence', params: {} }] });
+    expect(report.faults).toEqual([
+      { kind: 'invoke', entity: 'db-3', at: 5, effector: 'promote', params: {}, outcome: 'failed', endedAt: 5, error: expect.stringMatching(/cannot promote 'db-3': 'db-1' is the writable primary of group/) },
+      { kind: 'invoke', entity: 'db-2', at: 6, effector: 'fence', params: {}, outcome: 'succeeded', endedAt: 6 },
+    ]);
+    expect(report.safety.violations).toEqual([]);
+    const text = formatReport(report);
+    expect(text).toMatch(/5 s {2}FAULT injected: a person invokes promote\(db-3\) \{\}\n {13}failed at 5 s: db-3\.promote: cannot promote 'db-3'/);
+    expect(text).toMatch(/6 s {2}FAULT injected: a person invokes fence\(db-2\) \{\}\n {13}succeeded at 6 s/);
   });
 
   it('a run that ends while a plan still runs lets it finish, and still prints its report (it used to print nothing)', async () => {

@@ -117,6 +117,12 @@ application:
       "policy 'half': config must be a zod schema (e.g. z.object({})); monitor must be a function; analyze must be a function; observe must be a function when given",
     );
     expect(define({ name: '9lives' })).toThrow(/name "9lives" must start with a letter/);
+    // an object that only looks like a schema (safeParse returning the value) used to pass here, and its
+    // attachment then failed with "Cannot read properties of undefined (reading 'issues')", naming no policy
+    const lookalike = { safeParse: (value: unknown) => value, parse: (value: unknown) => value };
+    expect(define({ name: 'lookalike', config: lookalike, monitor: () => undefined, analyze: () => undefined, plan: () => undefined })).toThrow(
+      "policy 'lookalike': config must be a zod schema (e.g. z.object({}))",
+    );
     expect(define(undefined)).toThrow(/definePolicy: expects an object/);
   });
 });

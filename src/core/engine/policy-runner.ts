@@ -9,6 +9,7 @@ import type { PolicyAttachment } from './attachment.js';
 import { PlanExecutor, restingPhase, type ExecutorDeps, type ExecutorPhase } from './plan-executor.js';
 import { RunnerContext } from './runner-context.js';
 import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
+import { MAX_SYMPTOMS_PER_BURST, symptomBurst } from './symptom-burst.js';
 import { UNTRACED_LOOP, childSpan, loopTracing, startLoopTrace, traceIdOf, type LoopTrace } from '../../telemetry/tracing.js';
 
 /** What a runner needs from the engine (shared by every runner), its executor's needs included. */
@@ -232,6 +233,10 @@ function faultMessage(error: unknown): string {
  * The runner's methods catch what a policy throws, so nothing thrown here reaches the stream's producer.
  */
 class RunSubscriber extends Subscriber<unknown> {
+  /** The burst of the latest symptom (see `symptomBurst`), and how many symptoms it has had. */
+  private burst = -1;
+  private inBurst = 0;
+
   constructor(
     private readonly runner: PolicyRunner,
     private readonly generation: number,
@@ -240,7 +245,23 @@ class RunSubscriber extends Subscriber<unknown> {
   }
 
   protected override _next(value: unknown): void {
-    if (this.runner.isLive(this.generation)) this.runner.onSymptom(value);
+    if (!this.runner.isLive(this.generation)) return;
+    const burst = symptomBurst();
+    if (burst !== this.burst) {
+      this.burst = burst;
+      this.inBurst = 0;
+    }
+    if (++this.inBurst > MAX_SYMPTOMS_PER_BURST) return this.flooded();
+    this.runner.onSymptom(value);
+  }
+
+  /** Faults a run that emitted more symptoms than a burst may hold, and ends it (a synchronous source stops). */
+  private flooded(): void {
+    try {
+      this.runner.fault('analyze', new PolicyContractError(`analyze emitted more than ${MAX_SYMPTOMS_PER_BURST} symptoms without yielding: a stream that emits in a loop holds every other loop up (a few symptoms per reading is what an analyzer emits)`));
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   protected override _error(error: unknown): void {

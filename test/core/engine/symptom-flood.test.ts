@@ -10,11 +10,11 @@ import { EntityTree } from '../../../src/core/entity-tree.js';
 import { Knowledge } from '../../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../../src/knowledge/memory-store.js';
 import type { PolicyFault } from '../../../src/knowledge/decision.js';
-import { definePolicy } from '../../../src/policies/define-policy.js';
+import { definePolicy, type Symptom } from '../../../src/policies/define-policy.js';
 import { numberSensor } from '../../../src/sensors/define-sensor.js';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
 
-const symptom = { kind: 'loud', inputs: [] };
+const symptom: Symptom = { kind: 'loud', inputs: [] };
 
 function setup() {
   const clock = new VirtualClock();
@@ -35,7 +35,7 @@ describe('a policy that floods symptoms', () => {
       name: 'flood',
       config: z.object({}),
       monitor: () => new Observable<never>(),
-      analyze: () => new Observable((subscriber) => {
+      analyze: () => new Observable<Symptom>((subscriber) => {
         for (let i = 0; i < 4 * MAX_SYMPTOMS_PER_BURST && !subscriber.closed; i++) {
           emitted += 1;
           subscriber.next(symptom);

@@ -1,4 +1,4 @@
-import { EMPTY, concat, filter, interval, map, of, switchMap } from 'rxjs';
+import { EMPTY, concat, filter, interval, map, merge, of, switchMap, take, takeWhile } from 'rxjs';
 import { z } from 'zod';
 import { failureDetector } from '../analyzers/failure-detector.js';
 import { durationSchema, intervalSchema } from '../core/duration.js';
@@ -39,6 +39,8 @@ export const disasterRecoveryConfig = z.strictObject({
 type Config = z.output<typeof disasterRecoveryConfig>;
 
 const FAILED_OVER = 'failedOver';
+/** The symptom of a site not up once in `failureDelay` since the loop started: said, never acted on. */
+const NEVER_UP = 'never-up';
 const DR_FAILED = 'runbookFailed';
 const LAST_OUTCOME = 'lastOutcome';
 /** Outcomes of the DR plan after which it is reconsidered while the site stays lost. */
@@ -57,6 +59,9 @@ function drActions(config: Config): Action[] {
 function decide(symptom: { kind: string }, config: Config, context: Parameters<typeof disasterRecovery.plan>[1]): Plan | undefined {
   const { entity, state, tree } = context;
   const steps = (runbook: typeof config.runbook): string => runbook.map((s) => s.id).join(' -> ');
+  if (symptom.kind === NEVER_UP) {
+    return { actions: [], reason: `${config.site} has not been up since its loop started, ${config.failureDelay / 1000} s and more: the DR runbook runs only for a site that was up and lost quorum (one still starting is not failing); if it is lost, run the runbook (${steps(config.runbook)}) by hand` };
+  }
   if (symptom.kind === 'down') {
     if (state.get<boolean>(FAILED_OVER)) return undefined;
     const lost = `${config.site} has lost quorum for ${config.failureDelay / 1000} s`;
@@ -98,13 +103,23 @@ export const disasterRecovery = definePolicy({
   ],
   monitor: ({ tree, config }) => tree.get(config.site).sensor<boolean>('service.up').observations$,
   analyze: (source, { config, scheduler, state }) =>
-    source.pipe(
-      failureDetector({ downAfterMs: config.failureDelay, upAfterMs: config.recoveryDelay }, scheduler),
-      // a decision not to act while the site is lost is not the end: read the guards again, retry a preempted run
-      switchMap((s) =>
-        s.kind !== 'down'
-          ? of(s)
-          : concat(of(s), interval(config.retryInterval, scheduler).pipe(filter(() => RECONSIDERED.has(state.get<string>(LAST_OUTCOME) ?? '')), map(() => ({ ...s, detail: { reconsidered: true } })), switchMap((again) => (state.get<boolean>(FAILED_OVER) ? EMPTY : of(again))))),
+    merge(
+      source.pipe(
+        failureDetector({ downAfterMs: config.failureDelay, upAfterMs: config.recoveryDelay }, scheduler),
+        // a decision not to act while the site is lost is not the end: read the guards again, retry a preempted run
+        switchMap((s) =>
+          s.kind !== 'down'
+            ? of(s)
+            : concat(of(s), interval(config.retryInterval, scheduler).pipe(filter(() => RECONSIDERED.has(state.get<string>(LAST_OUTCOME) ?? '')), map(() => ({ ...s, detail: { reconsidered: true } })), switchMap((again) => (state.get<boolean>(FAILED_OVER) ? EMPTY : of(again))))),
+        ),
+      ),
+      // a site never up (lost before it booted, or homeostat started during an outage) is not acted on, but said
+      // once, so that the silence of DR is explained
+      source.pipe(
+        takeWhile((o) => !o.value),
+        failureDetector({ downAfterMs: config.failureDelay, onlyIfPreviouslyUp: false }, scheduler),
+        take(1),
+        map((s) => ({ kind: NEVER_UP, inputs: s.inputs })),
       ),
     ),
   plan: (symptom, context) => {

@@ -3,6 +3,9 @@ import { parseBlueprint } from '../../src/blueprint/load.js';
 import { BlueprintError } from '../../src/blueprint/problems.js';
 import { writablePrimaries } from '../../src/sim/writable-primaries.js';
 import { scenario } from './helpers.js';
+import { loadBlueprint } from '../../src/blueprint/load.js';
+import { runSimulation } from '../../src/sim/run-simulation.js';
+import { generateTrace } from '../../src/sim/trace-shapes.js';
 
 const database = (replicas = `
         - { id: db-2, type: sim.database, config: { role: replica, weight: 1, lag: 1 } }
@@ -130,6 +133,21 @@ describe('disaster recovery', () => {
     const [last] = await deployment.knowledge.queryDecisions({});
     expect(last?.reason).toBe('site-a is back; failback is manual: run the failback runbook (route-back) when ready');
     expect(tree.get('traffic').sensor('route').value).toBe('site-b');
+  });
+
+  it('says once why it does not act for a site never up (lost before it booted), and runs as before for one that was up', async () => {
+    const blueprint = await loadBlueprint(new URL('../../examples/two-site-dr.yaml', import.meta.url).pathname);
+    const trace = generateTrace('low-noisy', 10);
+    const never = await runSimulation(blueprint, { trace, durationSeconds: 300, warmupSeconds: 0, faults: [{ entity: 'site-a', at: 0 }] });
+    const dr = never.report.timeline.filter((row) => row.policy === 'shop/disaster-recovery');
+    expect(dr).toHaveLength(1);
+    expect(dr[0]).toMatchObject({ at: 30, outcome: 'no_action' });
+    expect(dr[0]?.reason).toMatch(/^site-a has not been up since its loop started, 30 s and more: the DR runbook runs only for a site that was up and lost quorum .*run the runbook \(fence-old -> promote-db -> hold-web -> scale-web -> route-traffic\) by hand$/);
+    // lost after it was up: the runbook runs, and nothing is said of a site never up
+    const lost = await runSimulation(blueprint, { trace, durationSeconds: 300, warmupSeconds: 0, faults: [{ entity: 'site-a', at: 60 }] });
+    const ran = lost.report.timeline.filter((row) => row.policy === 'shop/disaster-recovery');
+    expect(ran.map((row) => row.outcome)).toContain('applied');
+    expect(ran.some((row) => /has not been up/.test(row.reason))).toBe(false);
   });
 
   it('compensates completed steps in reverse when a later step fails, and does not run again', async () => {

@@ -69,7 +69,11 @@ describe('remediation of real processes from a Trivy report', () => {
     const dbUp: boolean[] = [];
     s.tree.get('db').sensor<boolean>('service.up').readings$.subscribe((o) => dbUp.push(o.value));
     await waitUntil(() => s.ids.every((id) => s.installed(id) === '4.20.0') && s.exposed().every((e) => e.includes('left-pad')) && s.tree.get('db').members.length === 1, 25_000, 'every process running express 4.20.0, verified, the database back to one process');
-    const batches = await s.remediations();
+    // the last process's inventory can show the new version before its batch has verified it and been recorded
+    const batches = await waitUntil(async () => {
+      const recorded = await s.remediations();
+      return recorded.length >= 7 && recorded;
+    }, 10_000, 'the seven batches recorded');
     // the database is one process: a second one is started first (surge), both are updated, the newest retired
     expect(batches.map((d) => `${d.outcome} ${d.actions.map((a) => a.entity).join(',')}`)).toEqual(['applied db', 'applied db-1', 'applied db-2', 'applied db', 'applied api-1', 'applied api-2', 'applied api-3']);
     expect(s.apiUp).not.toContain(false);

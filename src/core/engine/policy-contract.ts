@@ -5,6 +5,7 @@ import { MAX_PLAN_ACTIONS } from '../limits.js';
 import { NON_ACTION_OUTCOMES } from '../../knowledge/decision.js';
 import type { Plan, Symptom } from '../../policies/define-policy.js';
 import { isPlainPlan, isPlainSymptom } from './contract-fast-path.js';
+import { nonJson } from '../json-check.js';
 
 /**
  * A policy broke its contract with the engine: `plan()` returned a Promise or a value that is not a plan,
@@ -38,8 +39,8 @@ const MAX_PARAMS_NODES = 10_000;
 
 // Params are recorded in every Decision and sent to stores and streams: plain JSON only, bounded.
 const params = z.unknown().superRefine((value, ctx) => {
-  const problem = jsonProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  const found = nonJson(value, { maxDepth: MAX_PARAMS_DEPTH, maxNodes: MAX_PARAMS_NODES, undefinedAnywhere: true });
+  if (found) ctx.addIssue({ code: 'custom', message: found.problem });
 });
 
 const actionSchema = z.looseObject({
@@ -138,28 +139,4 @@ function problems(error: z.ZodError): string {
   const shown = error.issues.slice(0, 5).map((i) => `${i.path.length > 0 ? i.path.join('.') : 'value'}: ${i.message}`);
   if (error.issues.length > shown.length) shown.push(`and ${error.issues.length - shown.length} more`);
   return shown.join('; ');
-}
-
-/** Why a value is not plain, bounded JSON (undefined when it is). */
-function jsonProblem(root: unknown): string | undefined {
-  let nodes = 0;
-  const seen = new Set<object>();
-  const visit = (value: unknown, depth: number): string | undefined => {
-    if (++nodes > MAX_PARAMS_NODES) return `more than ${MAX_PARAMS_NODES} values`;
-    if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return undefined;
-    if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${value} is not a finite number`;
-    if (typeof value !== 'object') return `a ${typeof value} is not JSON`;
-    if (depth >= MAX_PARAMS_DEPTH) return `nested deeper than ${MAX_PARAMS_DEPTH} levels`;
-    if (seen.has(value)) return 'a circular reference is not JSON';
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return `an instance of ${(value as object).constructor?.name ?? 'a class'} is not plain JSON`;
-    seen.add(value);
-    for (const item of Array.isArray(value) ? value : Object.values(value)) {
-      const problem = visit(item, depth + 1);
-      if (problem) return problem;
-    }
-    seen.delete(value);
-    return undefined;
-  };
-  return visit(root, 0);
 }

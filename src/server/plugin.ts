@@ -20,7 +20,6 @@ import { decisionRoutes } from './routes-decisions.js';
 import { entityRoutes } from './routes-entities.js';
 import { policyRoutes } from './routes-policies.js';
 import { streamRoutes } from './routes-stream.js';
-import { answerStreamHead } from './stream-head.js';
 import { useJsonBodies } from './json-body.js';
 import { sensorRoutes } from './routes-sensors.js';
 import { findingsRoutes } from './routes-findings.js';
@@ -181,7 +180,6 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await entityRoutes(scoped, context);
       await policyRoutes(scoped, context);
       await decisionRoutes(scoped, context);
-      answerStreamHead(scoped, context, scoped.prefix);
       await streamRoutes(scoped, context);
       await sensorRoutes(scoped, context, options.deployment.feeds);
       // its own context: the text body parsers it adds serve scanner reports only

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { ApiError, entityFor, inScope, principalOf, type ApiContext } from './context.js';
 import type { StreamEvent } from './event-stream.js';
 
+/** The headers a stream answers with (and HEAD /stream). */
+const STREAM_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
 /** Default of the plugin option `streamBacklogBytes`: 8 MiB of events a client may fall behind by. */
 export const DEFAULT_STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
 
@@ -41,9 +44,12 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     // an event id is a whole number from 1 (digits only: '', '-5', '0x10' and '1e3' are not ids)
     if (resumeHeader !== undefined && (typeof resumeHeader !== 'string' || !/^\d{1,15}$/.test(resumeHeader))) throw new ApiError(400, `Last-Event-ID must be an event id (a whole number), got '${String(resumeHeader)}'`);
     const lastId = resumeHeader === undefined ? undefined : Number(resumeHeader);
+    // HEAD (the route fastify makes for every GET runs this handler): GET's answer without a body, nothing
+    // subscribed; a hijacked HEAD never sent its headers and held its subscription for ever
+    if (request.method === 'HEAD') return reply.code(200).headers(STREAM_HEADERS).send();
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
     const write = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     raw.write('retry: 2000\n\n');
     if (lastId !== undefined) {

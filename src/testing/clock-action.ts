@@ -36,11 +36,6 @@ export class ClockAction<T> extends VirtualAction<T> {
     return super.execute(state, delay);
   }
 
-  override unsubscribe(): void {
-    if (this.queued) this.leaveQueue(); // by search; the base class then finds it gone
-    super.unsubscribe();
-  }
-
   protected override requestAsyncId(scheduler: VirtualTimeScheduler, _id?: unknown, delay = 0): 1 {
     this.delay = scheduler.frame + delay;
     const actions = scheduler.actions as ClockAction<unknown>[];

@@ -7,7 +7,7 @@
 export class AttemptSignal {
   private controller: AbortController | undefined;
   private reason: { readonly error: Error } | undefined;
-  private settlingSince = false;
+  private workOver = false;
 
   /** The signal handed to the effector (made on first read). */
   get signal(): AbortSignal {
@@ -25,12 +25,12 @@ export class AttemptSignal {
 
   /** True once the effector said its work is over (`EffectorContext.settling`): an abort no longer decides the attempt. */
   get settling(): boolean {
-    return this.settlingSince;
+    return this.workOver;
   }
 
   /** Marks the work over: later aborts still reach the signal, but the effector's outcome decides. */
   settle(): void {
-    this.settlingSince = true;
+    this.workOver = true;
   }
 
   /** Aborts with `error` (the first abort wins). */

@@ -27,17 +27,29 @@ export function nonJson(root: unknown, bounds: JsonBounds): { path: PropertyKey[
     const proto = Object.getPrototypeOf(value) as unknown;
     if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return `an instance of ${(value as object).constructor?.name ?? 'a class'} is not plain JSON`;
     seen.add(value);
-    const entries: Array<[PropertyKey, unknown]> = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
-    for (const [key, item] of entries) {
-      // a key whose value is undefined is left out by JSON, as it is here
-      if (item === undefined && !Array.isArray(value)) continue;
-      path.push(key);
-      const problem = visit(item);
-      if (problem) return problem;
-      path.pop();
+    // no array of entries per object: a plan's params are checked on every plan that has them
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const problem = visitAt(i, value[i]);
+        if (problem) return problem;
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        // a key whose value is undefined is left out by JSON, as it is here
+        if (item === undefined) continue;
+        const problem = visitAt(key, item);
+        if (problem) return problem;
+      }
     }
     seen.delete(value);
     return undefined;
+  };
+  const visitAt = (key: PropertyKey, item: unknown): string | undefined => {
+    path.push(key);
+    const problem = visit(item);
+    if (problem === undefined) path.pop();
+    return problem;
   };
   const problem = visit(root);
   return problem === undefined ? undefined : { path: [...path], problem };

@@ -19,6 +19,8 @@ import { startOtelSdk } from '../telemetry/otel-sdk.js';
 import { awaitStopRequest } from './stop-request.js';
 import { RUN_EXIT, forcedExitCode, stopRun } from './stop-run.js';
 import { drainLastLines } from './last-log-lines.js';
+import { giveUp } from './give-up-start.js';
+import { logServing } from './log-serving.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
@@ -292,26 +294,4 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   stop.release();
   options.exit?.(code);
   return code;
-}
-
-/**
- * Undoes a start that failed part-way: the loops stop (effectors they began get the default grace), then the
- * lease (or every shard) is given up, before knowledge closes the Redis connection the release goes through;
- * left held, it would keep every other instance out until it expired. Errors are the caller's to have told.
- */
-async function giveUp(deployment: Deployment, coordinator: HaCoordinator | ShardCoordinator | undefined): Promise<void> {
-  await deployment.stopLoops().catch(() => undefined);
-  await coordinator?.stop().catch(() => undefined);
-  await deployment.stop().catch(() => undefined);
-}
-
-/** Logs where the service listens, and warns loudly when every caller is an admin. */
-function logServing(logger: Logger, urls: readonly string[], host: string, authenticated: boolean): void {
-  const every = host === '0.0.0.0' || host === '::';
-  const where = every ? `every interface (${urls.join(', ')})` : urls.join(', ');
-  const first = urls[0] ?? '';
-  logger.info({ urls, host }, `HTTP API on ${where} (OpenAPI at ${first}/docs, metrics at ${first}/metrics, console at ${first}/ui; /health, /ready, /docs need no token)`);
-  if (!authenticated) {
-    logger.warn({ host }, `NO ACCESS CONTROL: no tokens configured, so every caller of ${where} is an admin of the whole tree; set HOMEOSTAT_TOKENS or a JWT key`);
-  }
 }

@@ -82,10 +82,28 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
   const done: number[] = [];
   const doneSet = new Set<number>();
   let skipped = 0;
-  // the actions not started yet: each round looks only at these (a plan of n steps in a row is n rounds)
-  let waiting = actions.map((_, i) => i);
+  // Kahn's walk of the DAG: per action, how many of the steps it comes after have not settled (done or
+  // skipped), and who waits on each step; a round starts the actions that reached zero in the round before,
+  // so a plan of n steps in a row is n rounds of one action each, not n scans of every action. A step named in
+  // `after` that no action has never settles: its dependents never start, as the walk ends with nothing ready.
+  const unsettled = new Int32Array(actions.length);
+  const dependents = new Map<number, number[]>();
+  after.forEach((ids, i) => {
+    for (const id of ids) {
+      unsettled[i] = (unsettled[i] as number) + 1;
+      const d = index(id);
+      if (d < 0) continue;
+      const list = dependents.get(d);
+      if (list) list.push(i);
+      else dependents.set(d, [i]);
+    }
+  });
+  let nextRound: number[] = [];
+  for (let i = 0; i < actions.length; i++) if (unsettled[i] === 0) nextRound.push(i);
+  const settle = (i: number): void => {
+    for (const d of dependents.get(i) ?? []) if ((unsettled[d] = (unsettled[d] as number) - 1) === 0) nextRound.push(d);
+  };
   const status = new Map<number, StepResult>();
-  const started = new Set<number>();
   let failure: { index: number; error: unknown } | undefined;
   let stop: { index: number; why: string } | undefined;
   const run = async (i: number): Promise<void> => {
@@ -108,8 +126,8 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
     }
     done.push(i);
     doneSet.add(i);
+    settle(i);
   };
-  const settled = (i: number): boolean => doneSet.has(i) || status.get(i)?.status === 'skipped';
   // one action with nothing to wait for or to re-read (most plans): it runs at once, without the DAG walk
   const only = actions.length === 1 ? (actions[0] as Action) : undefined;
   const single = only !== undefined && !only.after?.length && !only.trigger?.length && !only.when?.length;
@@ -121,10 +139,11 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
     }
   }
   while (!single && !failure && !stop && done.length + skipped < actions.length) {
-    const candidates = waiting.filter((i) => !started.has(i) && (after[i] ?? []).every((id) => settled(index(id))));
+    // in the order the plan lists them, as a scan of the plan would find them
+    const candidates = nextRound.sort((a, b) => a - b);
+    nextRound = [];
     const ready: number[] = [];
     for (const i of candidates) {
-      started.add(i);
       const action = actions[i] as Action;
       const cleared = firstFailingGuard(deps.tree, action.trigger, { unknownHolds: true });
       if (cleared) {
@@ -135,9 +154,9 @@ export async function runSteps(actions: readonly Action[], deps: Deps): Promise<
       if (guardedOut) {
         status.set(i, { id: ids[i] as string, status: 'skipped', error: 'description' in guardedOut ? `guard ${guardedOut.description} does not hold` : `after skipped ${guardedOut.id}` });
         skipped += 1;
+        settle(i);
       } else ready.push(i);
     }
-    waiting = waiting.filter((i) => !started.has(i));
     if (stop) break;
     if (ready.length === 0 && candidates.length === 0) break;
     const results = await Promise.allSettled(ready.map(run));

@@ -28,18 +28,28 @@ describe('the size of a plan', () => {
   });
 
   // each step of a sequential plan looked through every action and, for each, through the list of actions
-  // done: 1,000 actions took 5 s, 4,000 took 2 min and 100,000 blocked the event loop (a stop was never heard)
-  it('runs a plan of 3,000 sequential actions in seconds, not minutes', { timeout: 30_000 }, async () => {
-    const { clock, web, engine, knowledge, sizes } = await engineFixture();
-    engine.attach(web, manyResizes(3_000), {});
-    engine.start();
-    const started = performance.now();
-    web.sensor('load').publish(1);
-    await clock.advanceBy(1_000);
-    const elapsed = performance.now() - started;
-    expect(sizes).toHaveLength(3_000);
-    expect(sizes.slice(0, 3)).toEqual([0, 1, 2]);
-    expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('applied');
-    expect(elapsed).toBeLessThan(5_000);
+  // done: 1,000 actions took 5 s, 4,000 took 2 min and 100,000 blocked the event loop (a stop was never heard).
+  // The check is how the time grows, measured in one run (a bound in seconds fails on a loaded machine): eight
+  // times the actions take about eight times as long when each step costs the same, sixty-four when it is quadratic.
+  it('runs a sequential plan in time that grows with its length, not with its square', { timeout: 60_000 }, async () => {
+    const run = async (count: number): Promise<number> => {
+      const { clock, web, engine, knowledge, sizes } = await engineFixture();
+      engine.attach(web, manyResizes(count), {});
+      engine.start();
+      const started = performance.now();
+      web.sensor('load').publish(1);
+      await clock.advanceBy(1_000);
+      const elapsed = performance.now() - started;
+      expect(sizes).toHaveLength(count);
+      expect(sizes.slice(0, 3)).toEqual([0, 1, 2]);
+      expect((await knowledge.queryDecisions({}))[0]?.outcome).toBe('applied');
+      await engine.stop({ graceMs: 0 });
+      return elapsed;
+    };
+    await run(500); // warms the code up
+    const short = Math.min(await run(500), await run(500), await run(500));
+    const long = await run(4_000);
+    expect(long / short).toBeLessThan(24);
+    // (before: 1,000 actions 74 ms, 2,000 260 ms, 4,000 1,139 ms, 8,000 4,064 ms: every round scanned every waiting action)
   });
 });

@@ -76,6 +76,8 @@ export function statusForCode(code: string | undefined): number {
     case 'E_CONFLICT':
     case 'E_BUSY':
       return 409;
+    case 'E_OUT_OF_SCOPE':
+      return 403;
     case 'E_UNKNOWN_TARGET':
       return 422;
     case 'E_QUOTA_EXCEEDED':

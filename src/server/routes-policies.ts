@@ -71,6 +71,9 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
   api.put('/policies/:id/config', { schema: { summary: "Change a policy's config (validated by its schema; nothing changes when invalid)", params: policyParams, body: z.object({ config: z.record(z.string(), z.unknown()) }) } }, async (request) => {
     requireRole(request, 'admin');
     visible(request, request.params.id);
-    return mutate(request, request.params.id, 'config', request.body.config, () => context.engine.reconfigure(request.params.id, request.body.config));
+    const { tenant, scopes } = principalOf(request);
+    // a caller limited to part of the tree configures the policy to act only there (see ActingScope)
+    const scope = tenant === undefined && scopes === undefined ? undefined : { ...(tenant === undefined ? {} : { tenant }), ...(scopes === undefined ? {} : { subtrees: scopes }) };
+    return mutate(request, request.params.id, 'config', request.body.config, () => context.engine.reconfigure(request.params.id, request.body.config, scope === undefined ? {} : { scope }));
   });
 }

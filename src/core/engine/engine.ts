@@ -13,6 +13,8 @@ import type { SharedArbitration } from './shared-arbitration.js';
 import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
 import { PoliciesByEntity } from './policies-by-entity.js';
 import { parsePolicyConfig } from './policy-config.js';
+import type { ActingScope } from './acting-scope.js';
+import { checkReconfiguration } from './config-references.js';
 import { policyStatus } from './policy-status.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { endWithin } from './stop-abort.js';
@@ -33,6 +35,8 @@ export class Engine {
   readonly invoker: EffectorInvoker;
   private dryRunAll: boolean;
   private readonly runners = new Map<string, PolicyRunner>();
+  /** Acting scopes of policies whose config a limited caller set (see `reconfigure`); usually empty. */
+  private readonly actingScopes = new Map<string, ActingScope>();
   private readonly policiesByEntity = new PoliciesByEntity((visit) => this.runners.forEach((runner, id) => visit(id, runner.attachment.entity)));
   // executors of detached (or reconfigured) policies that were still executing: stop() bounds them too
   private readonly draining = new Set<PlanExecutor>();
@@ -71,6 +75,7 @@ export class Engine {
       onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
       onFault: (fault) => this.faultsSubject.next(fault),
       arbiter: this.arbiter,
+      actingScopeOf: (policy) => (this.actingScopes.size === 0 ? undefined : this.actingScopes.get(policy)),
     };
     this.follow();
   }
@@ -135,16 +140,20 @@ export class Engine {
   }
 
   /**
-   * Replaces a policy's config: validated by the policy's schema first (nothing changes when it fails); the
-   * policy restarts with the same id, options and state.
-   * @throws ValidationError, HomeostatError E_UNKNOWN_POLICY
+   * Replaces a policy's config: validated by the policy's schema and against the live tree first (the
+   * entities, effectors and sensors it names exist; nothing changes when it fails); the policy restarts with
+   * the same id, options and state. With `scope` (a caller limited to part of the tree), every entity the
+   * config names must lie inside it, and the policy then acts only inside it: a plan acting elsewhere is
+   * `refused`. Without, the policy may act anywhere again.
+   * @throws ValidationError, HomeostatError E_UNKNOWN_POLICY, E_OUT_OF_SCOPE
    */
-  reconfigure(id: string, rawConfig: unknown): PolicyStatus {
+  reconfigure(id: string, rawConfig: unknown, options: { readonly scope?: ActingScope } = {}): PolicyStatus {
     const a = this.runner(id).attachment;
-    parsePolicyConfig(id, a.definition, rawConfig); // nothing changes when it fails
+    checkReconfiguration(this.tree, id, a.entity, a.definition, parsePolicyConfig(id, a.definition, rawConfig), options.scope);
     this.detach(id);
     const status = this.attach(a.entity, a.definition, rawConfig, { id, cooldownMs: a.cooldownMs, dryRun: a.dryRun, suspended: a.suspended });
     if (a.suspendedReason) this.suspend(id, a.suspendedReason);
+    if (options.scope) this.actingScopes.set(id, options.scope);
     return status;
   }
 
@@ -159,6 +168,7 @@ export class Engine {
     if (!runner) return false;
     runner.stop();
     this.runners.delete(id);
+    this.actingScopes.delete(id);
     this.policiesByEntity.deleted(id, runner.attachment.entity);
     const executor = runner.existingExecutor;
     if (executor?.phase === 'executing') {

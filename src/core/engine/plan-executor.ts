@@ -13,7 +13,7 @@ import type { PolicyAttachment } from './attachment.js';
 import { DecisionCoalescer } from './decision-coalescer.js';
 import type { PendingPlan } from './pending-plan.js';
 import { PlanTargets } from './plan-targets.js';
-import { changedExpectations, staleInputs } from './stale-inputs.js';
+import { changedExpectations } from './stale-inputs.js';
 import { InputSensors } from './input-sensors.js';
 import { ActionTarget } from './action-target.js';
 import { EngineStoppedError, invokerWithSignal, untilAborted } from './stop-abort.js';
@@ -23,6 +23,8 @@ import { NOT_ACTING, executionFailure } from './execution-failure.js';
 import { AttemptSignal } from '../../effectors/attempt-signal.js';
 import { cooldownIn, startCooldown, type ExecutorPhase } from './executor-cooldown.js';
 import { decisionRecord, stopped, type RecordExtra } from './decision-record.js';
+import type { ActingScope } from './acting-scope.js';
+import { planRefusal } from './plan-admission.js';
 
 export { restingPhase, type ExecutorPhase } from './executor-cooldown.js';
 
@@ -38,6 +40,8 @@ export interface ExecutorDeps {
   /** Told of every decision this executor records (once per plan, coalesced or not). */
   readonly onDecision: (decision: Decision) => void;
   readonly arbiter: Arbiter;
+  /** Where a policy may act when a limited caller set its config (see `ActingScope`); undefined: anywhere. */
+  readonly actingScopeOf: (policy: string) => ActingScope | undefined;
 }
 
 /** What `whenIdle` gives before the first plan: one settled promise for every executor. */
@@ -120,13 +124,9 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started'), detail: 'the engine is stopping: the plan was not started' });
       return;
     }
-    if (attachment.suspended) {
-      this.record(pending, 'suspended', { detail: attachment.suspendedReason ?? 'policy is suspended' });
-      return;
-    }
-    const stale = staleInputs(deps.tree, pending.symptom.inputs, deps.scheduler.now(), (this.inputSensors ??= new InputSensors(deps.tree)));
-    if (stale.length > 0) {
-      this.record(pending, 'rejected_stale', { detail: `stale inputs: ${stale.join(', ')}` });
+    const refusal = planRefusal(attachment, deps, pending, (this.inputSensors ??= new InputSensors(deps.tree)));
+    if (refusal) {
+      this.record(pending, refusal.outcome, { detail: refusal.detail });
       return;
     }
     if (this.current) this.enqueue(pending);

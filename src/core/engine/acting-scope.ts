@@ -1,0 +1,33 @@
+import type { Entity } from '../entity.js';
+import { tenantOf } from '../entity.js';
+import type { EntityTree } from '../entity-tree.js';
+
+/**
+ * Where a policy may act, when its config was set by a caller limited to part of the tree (a tenant's or a
+ * scoped token's change through the API): the tenant's entities, and within them the listed subtrees. A
+ * policy configured by the blueprint or by an unlimited caller has no acting scope and may act anywhere.
+ */
+export interface ActingScope {
+  /** Only entities of this tenant (the nearest `tenant:` above or on them). */
+  readonly tenant?: string;
+  /** Only entities inside these subtrees (ids of their roots); an empty list places nothing. */
+  readonly subtrees?: readonly string[];
+}
+
+/** True when `entity` lies within `scope` (the same rule as the API's: tenant first, then subtrees). */
+export function withinActingScope(tree: EntityTree, scope: ActingScope, entity: Entity): boolean {
+  if (scope.tenant !== undefined && tenantOf(entity) !== scope.tenant) return false;
+  if (scope.subtrees === undefined) return true;
+  return scope.subtrees.some((id) => {
+    const root = tree.find(id);
+    return root !== undefined && root.contains(entity);
+  });
+}
+
+/** The scope as a person reads it: `tenant acme, subtrees acme-web, acme-db`. */
+export function describeActingScope(scope: ActingScope): string {
+  const parts: string[] = [];
+  if (scope.tenant !== undefined) parts.push(`tenant ${scope.tenant}`);
+  if (scope.subtrees !== undefined) parts.push(scope.subtrees.length === 0 ? 'no subtree' : `subtrees ${scope.subtrees.join(', ')}`);
+  return parts.join(', ');
+}

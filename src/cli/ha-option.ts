@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../blueprint/deployment.js';
 import { HaCoordinator } from '../cluster/ha-coordinator.js';
-import { RedisLease } from '../cluster/lease.js';
+import { OTHER_LAYOUT_ACTS, RedisLease } from '../cluster/lease.js';
+import { shardLayout } from '../cluster/shard-layout.js';
 import type { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { Blueprint } from '../blueprint/resolved.js';
 import { ShardCoordinator } from '../cluster/shard-coordinator.js';
@@ -76,6 +77,14 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
   const coordinator = new ShardCoordinator(store.redis, deployment.knowledge, {
     shards,
     shardOf,
+    layout: shardLayout(shards, (shard) => {
+      const parent = deployment.tree.find(shard)?.parent;
+      return parent ? shardOf(parent.id) : undefined;
+    }),
+    onOtherLayout: (acting) => {
+      if (acting) logger.error({ ha: { owner } }, `${owner} does not compete for shards: ${OTHER_LAYOUT_ACTS}; it competes once they are gone`);
+      else logger.info({ ha: { owner } }, `${owner} competes for shards again: no instance of another layout acts on this Redis`);
+    },
     owner,
     namespace: store.keys.namespace,
     ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }),

@@ -9,20 +9,34 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
 /**
- * Queues a request for the holder of a shard. KEYS: request hash, shard stream, shard lease. ARGV: request id,
- * requester (owner), claim window (ms), run bound (ms), request (JSON). Returns {'queued', holder}, or
- * {'no_owner'} when nobody holds the shard, or {'own'} when the requester itself holds it (not acting yet).
+ * The namespace's epoch (KEYS[n]): a random value set once and never expired, so it is gone, or another,
+ * only when Redis lost its data (restarted without persistence, flushed). ARGV[m]: the value to set when
+ * there is none. Leaves it in `epoch`.
  */
-export const SUBMIT_SCRIPT = `${NOW}
+const EPOCH = (key: string, fresh: string): string => `
+local epoch = redis.call('GET', ${key})
+if not epoch then
+  epoch = ${fresh}
+  redis.call('SET', ${key}, epoch)
+end
+`;
+
+/**
+ * Queues a request for the holder of a shard. KEYS: request hash, shard stream, shard lease, epoch. ARGV: request
+ * id, requester (owner), claim window (ms), run bound (ms), request (JSON), an epoch to set when there is none.
+ * Returns {'queued', epoch, holder}, or {'no_owner', epoch} when nobody holds the shard, or {'own', epoch} when
+ * the requester itself holds it (not acting yet).
+ */
+export const SUBMIT_SCRIPT = `${NOW}${EPOCH('KEYS[4]', 'ARGV[6]')}
 local lease = redis.call('GET', KEYS[3])
-if not lease then return {'no_owner'} end
+if not lease then return {'no_owner', epoch} end
 local holder = string.match(lease, '^(.*)|%d+$')
-if holder == ARGV[2] then return {'own'} end
+if holder == ARGV[2] then return {'own', epoch} end
 local claimWithin, runBound = tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'state', 'pending', 'deadline', tostring(now + claimWithin), 'request', ARGV[5], 'by', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], claimWithin + runBound + 60000)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', '10000', '*', 'id', ARGV[1])
-return {'queued', holder}
+return {'queued', epoch, holder}
 `;
 
 /**
@@ -50,13 +64,16 @@ redis.call('PEXPIRE', KEYS[1], 60000)
 return 1
 `;
 
-/** Withdraws a request nobody claimed yet. KEYS: request hash. Returns the state after: 'cancelled', or what it was. */
+/**
+ * Withdraws a request nobody claimed yet. KEYS: request hash, epoch. Returns {state after, epoch}: 'cancelled',
+ * or what it was ('missing' when there is no request; the epoch then tells whether Redis lost its data since).
+ */
 export const CANCEL_SCRIPT = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'pending' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled')
   redis.call('PEXPIRE', KEYS[1], 60000)
-  return 'cancelled'
+  return {'cancelled'}
 end
-return state or 'missing'
+return {state or 'missing', redis.call('GET', KEYS[2]) or ''}
 `;

@@ -1,7 +1,10 @@
 /**
- * Takes or renews a lease, atomically. KEYS: lease, token counter, expiry record. ARGV: owner, ttl (ms).
- * Returns { token, waitMs, holder }: token is false when another owner holds the lease (waitMs is then its
- * time left, holder its owner); waitMs > 0 on a fresh take means the lease vanished before its recorded expiry (Redis restarted
+ * Takes or renews a lease, atomically. KEYS: lease, token counter, expiry record, layout. ARGV: owner, ttl (ms),
+ * layout (how this instance cuts the tree into leases). Returns { token, waitMs, holder, why }: token is false
+ * when another owner holds the lease (waitMs is then its time left, holder its owner), or when instances of
+ * another layout act on this Redis (why is then 'layout', waitMs the time left of their layout); a take or
+ * renewal keeps the layout named for one ttl more at least, so two layouts never hold leases at once;
+ * waitMs > 0 on a fresh take means the lease vanished before its recorded expiry (Redis restarted
  * empty, or failed over to a replica that missed the last renewal), so the taker must wait that long
  * before it acts, since the old holder may still be inside its own lease.
  *
@@ -13,6 +16,9 @@ export const ACQUIRE_SCRIPT = `
 local owner, ttl = ARGV[1], tonumber(ARGV[2])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local layout = redis.call('GET', KEYS[4])
+if layout and layout ~= ARGV[3] then return {false, redis.call('PTTL', KEYS[4]), false, 'layout'} end
+if redis.call('PTTL', KEYS[4]) < ttl then redis.call('SET', KEYS[4], ARGV[3], 'PX', ttl) end
 local current = redis.call('GET', KEYS[1])
 if current then
   local holder, token = string.match(current, '^(.*)|(%d+)$')

@@ -19,6 +19,20 @@ export interface LeaseOptions {
   readonly safetyMarginMs?: number;
   /** Replicas that must acknowledge a take or renewal (Redis WAIT) before it counts. Default 0. */
   readonly minReplicaAcks?: number;
+  /**
+   * How the instances cut the tree into leases (see `shardLayout`): no lease is taken or renewed while
+   * instances of another layout hold leases on this Redis, whose leases would cover the same entities under
+   * other names. Default `WHOLE_TREE_LAYOUT` (one lease for the whole tree).
+   */
+  readonly layout?: string;
+}
+
+/** The layout of instances that share one lease for the whole tree (`--ha` without `--shards`). */
+export const WHOLE_TREE_LAYOUT = 'whole tree';
+
+/** The Redis key naming the layout of the instances that hold leases in a namespace. */
+export function layoutKey(namespace: string): string {
+  return `homeostat:{${namespace}}:layout`;
 }
 
 /** The Redis key of a lease (value: `owner|token`), for scripts that check who holds it. */
@@ -58,7 +72,7 @@ export class RedisLease {
   private readonly ttlMs: number;
   private readonly marginMs: number;
   private readonly renewEveryMs: number;
-  private readonly keys: { lease: string; counter: string; expiry: string };
+  private readonly keys: { lease: string; counter: string; expiry: string; layout: string };
   private readonly stateSubject = new BehaviorSubject<LeaseState>({ role: 'follower', reason: 'not started' });
   private token: number | undefined;
   private validUntil = -Infinity;
@@ -83,7 +97,7 @@ export class RedisLease {
     if (!(this.marginMs >= 0 && this.marginMs < this.ttlMs - this.renewEveryMs)) throw new RangeError(`lease ${options.name}: the safety margin (${this.marginMs} ms) must be below the lease time less one renewal interval`);
     if ((options.minReplicaAcks ?? 0) > 0 && isCluster(redis)) throw new RangeError(`lease ${options.name}: replica acknowledgements (WAIT) are not available on Redis Cluster, whose client cannot send a command without keys to the lease's node`);
     const base = leaseKey(options.namespace, options.name);
-    this.keys = { lease: base, counter: `homeostat:{${options.namespace}}:lease-token`, expiry: `${base}:expiry` };
+    this.keys = { lease: base, counter: `homeostat:{${options.namespace}}:lease-token`, expiry: `${base}:expiry`, layout: layoutKey(options.namespace) };
   }
 
   /** The lease state as it changes. */
@@ -149,9 +163,10 @@ export class RedisLease {
     const askedAt = performance.now();
     this.asked = true;
     try {
-      const [token, waitMs, holder] = (await this.redis.eval(ACQUIRE_SCRIPT, 3, this.keys.lease, this.keys.counter, this.keys.expiry, this.options.owner, this.ttlMs)) as [string | null, number, string?];
-      this.otherHolder = token === null ? holder : undefined;
+      const [token, waitMs, holder, why] = (await this.redis.eval(ACQUIRE_SCRIPT, 4, this.keys.lease, this.keys.counter, this.keys.expiry, this.keys.layout, this.options.owner, this.ttlMs, this.options.layout ?? WHOLE_TREE_LAYOUT)) as [string | null, number, (string | null)?, string?];
+      this.otherHolder = token === null ? holder ?? undefined : undefined;
       this.otherLeftMs = token === null ? Number(waitMs) : undefined;
+      if (why === 'layout') return this.drop(otherLayout(waitMs));
       if (token === null) return this.drop(`held by another instance for ${waitMs} ms more`);
       const minAcks = this.options.minReplicaAcks ?? 0;
       if (minAcks > 0) {
@@ -192,4 +207,12 @@ export class RedisLease {
     const last = this.stateSubject.value;
     if (last.role !== 'follower' || last.reason !== reason) this.stateSubject.next({ role: 'follower', reason });
   }
+}
+
+/** Who holds the leases when an instance of another layout does not compete. */
+export const OTHER_LAYOUT_ACTS = "instances that cut the tree into other leases (another blueprint's shards, or --ha with and without --shards) act on this Redis";
+
+/** Why a lease is not taken while instances of another layout hold leases. */
+export function otherLayout(leftMs: number): string {
+  return `${OTHER_LAYOUT_ACTS}: not competing while they do (their layout holds ${leftMs} ms more at least)`;
 }

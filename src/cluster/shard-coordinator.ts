@@ -3,6 +3,7 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { HaView, LeaseEvent, LeaseHealth } from './ha-status.js';
 import { RedisLease } from './lease.js';
+import { shardLayout } from './shard-layout.js';
 import { ShardMembership } from './shard-membership.js';
 
 /** Settings of a sharded deployment. */
@@ -19,6 +20,13 @@ export interface ShardOptions {
   readonly minReplicaAcks?: number;
   /** Called when this instance starts acting for a shard under a new token (after its state was reloaded). */
   readonly onShard?: (shard: string, token: number) => void;
+  /**
+   * How the instances cut the tree into leases (see `shardLayout`). Default: the shards' names alone. While
+   * instances of another layout hold leases on the same Redis, this one does not compete, nor is it counted.
+   */
+  readonly layout?: string;
+  /** Called when this instance stops competing because instances of another layout act (true), and when it competes again (false). */
+  readonly onOtherLayout?: (acting: boolean) => void;
 }
 
 /**
@@ -41,12 +49,15 @@ export class ShardCoordinator implements HaView {
   private timer: NodeJS.Timeout | undefined;
   private instances = 1;
   private stopped = false;
+  /** Instances of another layout hold the deployment: this one neither competes nor counts. */
+  private otherLayout = false;
 
   constructor(redis: Redis, private readonly knowledge: Knowledge, private readonly options: ShardOptions) {
     this.ttlMs = options.ttlMs ?? 2_000;
-    this.membership = new ShardMembership(redis, options.namespace, options.owner, this.ttlMs);
+    const layout = options.layout ?? shardLayout(options.shards, () => undefined);
+    this.membership = new ShardMembership(redis, options.namespace, options.owner, this.ttlMs, layout);
     for (const shard of options.shards) {
-      const lease = new RedisLease(redis, { name: shard, owner: options.owner, namespace: options.namespace, ttlMs: this.ttlMs, ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }) });
+      const lease = new RedisLease(redis, { name: shard, owner: options.owner, namespace: options.namespace, ttlMs: this.ttlMs, layout, ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }) });
       this.leases.set(shard, lease);
       this.subscriptions.push(
         lease.state$.subscribe((state) => void this.follow(shard, lease, state.role === 'leader' ? state.token : undefined, 'reason' in state ? state.reason : '')),
@@ -118,7 +129,10 @@ export class ShardCoordinator implements HaView {
 
   private async tick(): Promise<void> {
     try {
-      this.instances = Math.max(1, await this.membership.beat());
+      const count = await this.membership.beat();
+      if ((count === undefined) !== this.otherLayout) this.options.onOtherLayout?.(count === undefined);
+      this.otherLayout = count === undefined;
+      if (count !== undefined) this.instances = Math.max(1, count);
     } catch {
       // Redis does not answer: keep the count; each lease times itself out on its own
     }
@@ -133,6 +147,11 @@ export class ShardCoordinator implements HaView {
   }
 
   private async rebalance(): Promise<void> {
+    if (this.otherLayout) {
+      // their leases cover the same entities under other names: this instance waits until they are gone
+      for (const shard of [...this.running]) await this.release(shard);
+      return;
+    }
     const share = Math.ceil(this.leases.size / this.instances);
     const held = [...this.leases].filter(([, lease]) => lease.current.role !== 'follower').map(([shard]) => shard);
     if (held.length > share) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EffectorAbortedError, HomeostatError } from '../core/errors.js';
 import type { DelegatedInvocation } from '../effectors/delegated-invocation.js';
@@ -60,13 +61,16 @@ type Answer = { state: string | null; result: string | null; runner: string | nu
  * in-flight mark, so a takeover reconciles it as any other), and writes the result back for the requester.
  * A request is claimed at most once, and one nobody claimed in time is withdrawn by the requester in one
  * script, so it is known not to have run (E_NOT_LEADER); one claimed whose result does not come back in time
- * is E_OUTCOME_UNKNOWN, never repeated. The decision stays the deciding instance's: one decision, one record.
+ * is E_OUTCOME_UNKNOWN, never repeated, and so is one Redis took and lost with its data before the requester
+ * saw it claimed. The decision stays the deciding instance's: one decision, one record.
  */
 export class ShardDelegation {
   private readonly claimWithinMs: number;
   private readonly pollMs: number;
   private readonly prefix: string;
   private sequence = 0;
+  /** Redis' epoch as last seen (see the scripts): undefined until a submission was answered. */
+  private epoch: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The poll under way (reading the streams, claiming), if one is. */
   private polling: Promise<void> | undefined;
@@ -138,9 +142,13 @@ export class ShardDelegation {
     const key = this.requestKey(id);
     // a submission without an answer (Redis slow or gone) may still have been queued: it is then waited for,
     // and withdrawn in time like one nobody claims
-    const submitted = (await this.redis.eval(SUBMIT_SCRIPT, 3, key, this.streamKey(shard), leaseKey(this.options.namespace, shard), id, this.options.owner, this.claimWithinMs, invocation.runBoundMs, JSON.stringify(invocation)).catch(() => undefined)) as [string, string?] | undefined;
+    // the epoch Redis had before this submission: unchanged at a withdrawal that finds no request, it says the
+    // request was never queued (rather than queued, perhaps claimed and run, and lost with Redis' data)
+    const epochBefore = this.epoch;
+    const submitted = (await this.redis.eval(SUBMIT_SCRIPT, 4, key, this.streamKey(shard), leaseKey(this.options.namespace, shard), this.epochKey(), id, this.options.owner, this.claimWithinMs, invocation.runBoundMs, JSON.stringify(invocation), randomUUID()).catch(() => undefined)) as [string, string, string?] | undefined;
+    if (submitted) this.epoch = submitted[1];
     if (submitted && submitted[0] !== 'queued') throw new NotActingError(invocation.entity, invocation.effector);
-    const holder = submitted?.[1];
+    const holder = submitted?.[2];
     handed.to = holder;
     const askedAt = performance.now();
     const claimBy = askedAt + this.claimWithinMs + this.pollMs * 4;
@@ -148,7 +156,7 @@ export class ShardDelegation {
     let claimed: Answer | undefined;
     for (;;) {
       if (signal?.aborted) {
-        await this.redis.eval(CANCEL_SCRIPT, 1, key).catch(() => undefined);
+        await this.redis.eval(CANCEL_SCRIPT, 2, key, this.epochKey()).catch(() => undefined);
         throw new EffectorAbortedError(invocation.effector);
       }
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
@@ -166,9 +174,12 @@ export class ShardDelegation {
         handed.claimed = true;
       }
       if (!claimed && (answer?.state === 'pending' || answer?.state === null) && now > claimBy) {
-        // on the connection the submission went through, so 'missing' means it was never queued
-        const after = (await this.redis.eval(CANCEL_SCRIPT, 1, key).catch(() => undefined)) as string | undefined;
-        if (after === 'cancelled' || after === 'missing') throw notTaken(invocation, shard, holder);
+        const [after, epochNow] = ((await this.redis.eval(CANCEL_SCRIPT, 2, key, this.epochKey()).catch(() => undefined)) ?? []) as [string?, string?];
+        if (after === 'cancelled') throw notTaken(invocation, shard, holder);
+        // a request Redis took and no longer has was lost with its data (restarted empty, failed over): the
+        // holder may have claimed and run it. One never queued is missing with the epoch as it was before
+        if (after === 'missing' && (submitted !== undefined || epochBefore === undefined || epochNow !== epochBefore)) throw vanished(invocation, shard, holder);
+        if (after === 'missing') throw notTaken(invocation, shard, holder);
       }
       if (now > answerBy) {
         throw new HomeostatError('E_OUTCOME_UNKNOWN', `${what}: handed to ${claimed?.runner ?? holder ?? 'the holder of shard ' + shard}${claimed?.token ? ` (fencing token ${claimed.token})` : ''}, no result within ${Math.round(now - askedAt)} ms: outcome unknown, not repeated`);
@@ -230,6 +241,10 @@ export class ShardDelegation {
     await this.redis.eval(COMPLETE_SCRIPT, 1, key, this.options.owner, outcome, JSON.stringify(payload ?? null)).catch(() => undefined);
   }
 
+  private epochKey(): string {
+    return `${this.prefix}epoch`;
+  }
+
   private requestKey(id: string): string {
     return `${this.prefix}delegation:${id}`;
   }
@@ -246,6 +261,10 @@ function parse(raw: string | null): unknown {
   } catch {
     return raw;
   }
+}
+
+function vanished(invocation: DelegatedInvocation, shard: string, holder: string | undefined): HomeostatError {
+  return new HomeostatError('E_OUTCOME_UNKNOWN', `${invocation.entity}.${invocation.effector}: handed to ${holder ?? 'the holder'} of shard ${shard}, and the request vanished from Redis (restarted without persistence, or failed over, while it waited): it may have been claimed and run; outcome unknown, not repeated`);
 }
 
 function notTaken(invocation: DelegatedInvocation, shard: string, holder: string | undefined): HomeostatError {

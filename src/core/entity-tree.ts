@@ -22,6 +22,8 @@ const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export class EntityTree {
   readonly scheduler: SchedulerLike;
   private readonly byId = new Map<string, Entity>();
+  /** The entities that declare each tenant (`tenant:`), in the order they were added. */
+  private readonly byTenant = new Map<string, Set<Entity>>();
   private readonly listeners = new ChangeListeners<Entity, TreeChange>();
   private readonly rejectionsSubject = new Subject<RejectedReading>();
   private readonly sensorListeners = new Set<(entity: Entity, sensor: Sensor<unknown>) => void>();
@@ -97,6 +99,22 @@ export class EntityTree {
     return this.byId.size;
   }
 
+  /**
+   * The entities that declare `tenant` (the roots of its subtrees, and any below them that say it again), in
+   * the order they were added: found through an index, not a walk of the tree (the API asks on every request
+   * of a tenant's caller).
+   */
+  tenantEntities(tenant: string): Entity[] {
+    const entities = this.byTenant.get(tenant);
+    return entities ? [...entities] : [];
+  }
+
+  private forgetTenant(entity: Entity, tenant: string): void {
+    const entities = this.byTenant.get(tenant);
+    entities?.delete(entity);
+    if (entities?.size === 0) this.byTenant.delete(tenant);
+  }
+
   /** All entities, in insertion order. */
   entities(): IterableIterator<Entity> {
     return this.byId.values();
@@ -116,6 +134,7 @@ export class EntityTree {
     const entity = new Entity(spec, this.scheduler, this.rejectionsSubject);
     entity._parent = parentEntity;
     this.byId.set(entity.id, entity);
+    if (entity.tenant !== undefined) this.byTenant.set(entity.tenant, (this.byTenant.get(entity.tenant) ?? new Set()).add(entity));
     if (parentEntity) (parentEntity._children ??= []).push(entity);
     else this.rootEntity = entity;
     this.lookupVersion++;
@@ -215,6 +234,7 @@ export class EntityTree {
       if (at >= 0) siblings?.splice(at, 1);
     } else this.rootEntity = undefined;
     this.byId.delete(entity.id);
+    if (entity.tenant !== undefined) this.forgetTenant(entity, entity.tenant);
     this.lookupVersion++;
     this.listeners.deliver({ kind: 'removed', entity, parent }, parent);
     entity._close();

@@ -9,7 +9,7 @@ import type { Principal } from './auth.js';
  */
 export function boundToTenant(principal: Principal, tree: EntityTree): Principal {
   if (principal.tenant === undefined) return principal;
-  const roots = [...tree.root.subtree()].filter((e) => e.tenant === principal.tenant);
+  const roots = tree.tenantEntities(principal.tenant);
   if (principal.scopes === undefined) return { ...principal, scopes: roots.map((r) => r.id) };
   const narrowed = principal.scopes.filter((id) => {
     const entity = tree.find(id);

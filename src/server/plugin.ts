@@ -152,16 +152,16 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       scoped.get('/health', { schema: { summary: 'Liveness (no token needed); with HA, the role, token and holder of each lease' } }, async () => (ha ? { status: 'ok', instance: ha.owner, leases: ha.health() } : { status: 'ok' }));
       scoped.get('/ready', { schema: { summary: 'Readiness (no token needed): the tree is built, the loops run, knowledge takes writes' } }, async (_request, reply) => {
         const store = knowledge.health();
-        const policies = engine.policies();
-        const stopped = policies.filter((p) => p.state === 'stopped').map((p) => p.id);
+        // asked every few seconds by an orchestrator, and by anyone (no token): no status built per policy
+        const stopped = engine.stoppedPolicies(10);
         const reasons = [
           ...(tree.size === 0 ? ['the tree is empty'] : []),
-          ...(stopped.length > 0 ? [`policies stopped: ${stopped.slice(0, 10).join(', ')}`] : []),
+          ...(stopped.count > 0 ? [`policies stopped: ${stopped.ids.join(', ')}${stopped.count > stopped.ids.length ? ` and ${stopped.count - stopped.ids.length} more` : ''}`] : []),
           ...(store.ok ? [] : [store.reason ?? 'knowledge store not ok']),
           ...(stop.refusesInvocations ? ['the service is stopping'] : []),
         ];
         const ready = reasons.length === 0;
-        return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: policies.length, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });
+        return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: engine.policyCount, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });
       });
       if (settings.docs) scoped.get('/docs', { schema: { hide: true } }, async () => app.swagger());
       if (settings.serveMetrics && options.registry) {

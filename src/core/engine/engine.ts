@@ -15,7 +15,7 @@ import { PoliciesByEntity } from './policies-by-entity.js';
 import { parsePolicyConfig } from './policy-config.js';
 import type { ActingScope } from './acting-scope.js';
 import { checkReconfiguration } from './config-references.js';
-import { policyStatus } from './policy-status.js';
+import { policyStatus, stoppedPolicies, type StoppedPolicies } from './policy-status.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { endWithin } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
@@ -298,6 +298,16 @@ export class Engine {
     return policyStatus(this.runner(id), this.dryRunAll);
   }
 
+  /** How many policies are attached. */
+  get policyCount(): number {
+    return this.runners.size;
+  }
+
+  /** Up to `limit` ids of the policies that are stopped, and their count (no status built per policy). */
+  stoppedPolicies(limit: number): StoppedPolicies {
+    return stoppedPolicies(this.runners, limit);
+  }
+
   policies(): PolicyStatus[] {
     return [...this.runners.values()].map((r) => policyStatus(r, this.dryRunAll));
   }
@@ -315,5 +325,4 @@ export class Engine {
     if (!runner) throw new HomeostatError('E_UNKNOWN_POLICY', `no policy '${id}' is attached`);
     return runner;
   }
-
 }

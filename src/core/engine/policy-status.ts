@@ -14,3 +14,21 @@ export function policyStatus(runner: PolicyRunner, dryRunAll: boolean): PolicySt
   if (a.suspendedReason === undefined) return { id: a.id, name, entity, state, executor, suspended: a.suspended, dryRun, cooldownMs: a.cooldownMs, faults: runner.faults };
   return { id: a.id, name, entity, state, executor, suspended: a.suspended, suspendedReason: a.suspendedReason, dryRun, cooldownMs: a.cooldownMs, faults: runner.faults };
 }
+
+/** The policies that are stopped (neither running nor restarting): up to `limit` of their ids, and how many. */
+export interface StoppedPolicies {
+  readonly ids: string[];
+  readonly count: number;
+}
+
+/** Finds the stopped policies among `runners` without building a status for each (a readiness probe asks often). */
+export function stoppedPolicies(runners: ReadonlyMap<string, PolicyRunner>, limit: number): StoppedPolicies {
+  const ids: string[] = [];
+  let count = 0;
+  runners.forEach((runner, id) => {
+    if (runner.state !== 'stopped') return;
+    count += 1;
+    if (ids.length < limit) ids.push(id);
+  });
+  return { ids, count };
+}

@@ -78,7 +78,7 @@ export function DecisionsView({ live, route }: { live: LiveFeed; route: Route })
           </select>
         </div>
       </form>
-      <p class="muted" aria-live="polite">{shown.length} of {all.length} decisions shown</p>
+      <p class="muted" aria-live="polite">{shown.length} of {all.length} decisions shown{all.length >= live.decisions.capacity ? ` (the newest ${live.decisions.capacity} are kept here)` : ''}</p>
       <ol class="decisions" aria-label="Decisions, newest first">{shown.map((d) => <DecisionRow key={d.id} d={d} />)}</ol>
     </section>
   );

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Deployment } from '../../src/blueprint/deployment.js';
 import { parseBlueprint } from '../../src/blueprint/load.js';
 import type { Decision } from '../../src/knowledge/decision.js';
+import type { AuthSettings } from '../../src/server/auth.js';
 import { serve, type Served } from '../../src/server/serve.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -46,9 +47,9 @@ export function decisionOf(fields: Partial<Decision> = {}): Decision {
 
 /**
  * Starts the service on an OS-chosen port of 127.0.0.1: `shop` with a child `web` (a number sensor `load`,
- * a text sensor `note`) and `extra` more children of `shop` (a large tree).
+ * a text sensor `note`) and `extra` more children of `shop` (a large tree); `auth` over its token and JWT secret.
  */
-export async function startInjectedService(options: { extra?: number; port?: number } = {}): Promise<InjectedService> {
+export async function startInjectedService(options: { extra?: number; port?: number; auth?: Partial<AuthSettings> } = {}): Promise<InjectedService> {
   const clock = new VirtualClock(Date.now());
   const extra = Array.from({ length: options.extra ?? 0 }, (_, i) => `    - id: node-${i}\n`).join('');
   const blueprint = await parseBlueprint(
@@ -59,7 +60,7 @@ export async function startInjectedService(options: { extra?: number; port?: num
   deployment.start();
   const served: Served = await serve(deployment, {
     port: options.port ?? 0,
-    auth: { tokens: [{ token: ADMIN_TOKEN, name: 'ada', role: 'admin' }], jwtSecret: JWT_SECRET },
+    auth: { tokens: [{ token: ADMIN_TOKEN, name: 'ada', role: 'admin' }], jwtSecret: JWT_SECRET, ...options.auth },
   });
   return {
     url: served.url,

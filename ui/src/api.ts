@@ -22,6 +22,23 @@ export const tokenStore = {
   clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
 };
 
+type RefusalListener = (message: string) => void;
+const refusalListeners = new Set<RefusalListener>();
+
+/**
+ * Follows the API's refusals of the token this tab holds (401: it expired, was revoked, or the service's
+ * keys changed), from any request or the stream, so that the console can ask for a new one.
+ */
+export function onTokenRefused(listener: RefusalListener): () => void {
+  refusalListeners.add(listener);
+  return () => refusalListeners.delete(listener);
+}
+
+/** Says that the API answered 401 with `message`, to every listener of {@link onTokenRefused}. */
+export function tokenRefused(message: string): void {
+  for (const listener of refusalListeners) listener(message);
+}
+
 /** Headers with the bearer token, when there is one. */
 export function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const token = tokenStore.get();
@@ -59,7 +76,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!response.ok) {
     const message = (parsed as { error?: unknown } | null)?.error;
-    throw new ApiFailure(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, issuesOf(parsed));
+    const failure = new ApiFailure(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, issuesOf(parsed));
+    if (failure.status === 401) tokenRefused(failure.message);
+    throw failure;
   }
   return parsed as T;
 }

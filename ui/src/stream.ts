@@ -1,4 +1,4 @@
-import { apiBase, authHeaders } from './api.js';
+import { apiBase, authHeaders, tokenRefused } from './api.js';
 
 /** One server-sent event. */
 export interface ServerEvent {
@@ -97,6 +97,12 @@ export class LiveStream {
     try {
       const headers = authHeaders(this.lastId === undefined ? {} : { 'last-event-id': String(this.lastId) });
       const response = await fetch(`${apiBase()}/stream?${this.query}`, { headers, signal: this.controller.signal });
+      if (response.status === 401) {
+        // retrying with the same token is refused the same way: the console asks for a new one
+        this.stopped = true;
+        tokenRefused(`the stream answered 401 ${response.statusText}`.trim());
+        return;
+      }
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
       this.onState('live');
       const parser = new SseParser((e) => {

@@ -3,6 +3,7 @@ import { api, seg } from '../api.js';
 import type { LiveFeed } from '../live.js';
 import { fmt, Sparkline } from '../parts/sparkline.js';
 import { SchemaForm } from '../parts/schema-form.js';
+import { useRefresh } from '../refresh.js';
 import { href } from '../route.js';
 import { can, type Session } from '../session.js';
 import type { EntityDetail, Observation, SensorView } from '../types.js';
@@ -37,9 +38,8 @@ export function EntityView({ id, session, live }: { id: string; session: Session
   const [now, setNow] = useState(Date.now());
   const load = () => api<EntityDetail>('GET', `/entities/${seg(id)}`).then((e) => (setEntity(e), setError(undefined), setNow(Date.now())), (e: Error) => setError(e.message));
 
+  useRefresh(load, REFRESH_MS, [id]);
   useEffect(() => {
-    void load();
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
     const tick = window.setInterval(() => setNow(Date.now()), 1000);
     const off = live.onSensor((o) => {
       if (o.entity !== id) return;
@@ -47,7 +47,7 @@ export function EntityView({ id, session, live }: { id: string; session: Session
       const n = numeric(o.value);
       if (n !== undefined) setHistory((h) => ({ ...h, [o.sensor]: [...(h[o.sensor] ?? []), n].slice(-HISTORY) }));
     });
-    return () => (window.clearInterval(timer), window.clearInterval(tick), off());
+    return () => (window.clearInterval(tick), off());
   }, [id]);
 
   // history once per sensor when the entity is first read; the stream appends after that

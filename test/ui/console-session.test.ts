@@ -1,10 +1,10 @@
 // The console when the API stops taking its token, answers with an error or stops answering: a real serve()
 // whose loop stands still.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../src/server/auth.js';
 import { ensureConsoleBuilt, launchChromium, logIn } from './console-fixture.js';
-import { JWT_SECRET, startInjectedService, type InjectedService } from './injected-service.js';
+import { ADMIN_TOKEN, JWT_SECRET, startInjectedService, type InjectedService } from './injected-service.js';
 
 let service: InjectedService;
 let browser: Browser;
@@ -35,3 +35,30 @@ describe('the console when its token stops working', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('homeostat.token'))).toBeNull();
   }, 30_000);
 });
+
+describe('the console when the API does not answer', () => {
+  it('says so after 30 s instead of loading for ever, and loads once the API answers again', async () => {
+    const context = await browser.newContext();
+    await context.clock.install();
+    const page = await context.newPage();
+    pages.push(page);
+    // every API request is held unanswered, as by a stalled service or proxy
+    const held: Route[] = [];
+    const api = (url: URL): boolean => !url.pathname.startsWith('/ui');
+    await page.route(api, (route) => void held.push(route));
+    await page.goto(`${service.url}/ui/`);
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    expect(await page.locator('main').getAttribute('aria-busy')).toBe('true');
+    await page.clock.runFor(31_000);
+    await page.getByRole('alert').waitFor({ timeout: 5_000 });
+    expect(await page.getByRole('alert').textContent()).toMatch(/did not answer.*30 s/);
+    // the API answers again: the login goes through
+    await page.unroute(api);
+    // (the page gave up on them: their fetch was aborted)
+    await Promise.all(held.map((r) => r.abort().catch(() => undefined)));
+    await page.getByLabel('API token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('who').waitFor();
+  }, 60_000);
+});
+

@@ -3,6 +3,7 @@
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../src/server/auth.js';
+import { freePort } from '../support/free-port.js';
 import { ensureConsoleBuilt, launchChromium, logIn } from './console-fixture.js';
 import { ADMIN_TOKEN, JWT_SECRET, startInjectedService, type InjectedService } from './injected-service.js';
 
@@ -62,3 +63,31 @@ describe('the console when the API does not answer', () => {
   }, 60_000);
 });
 
+
+describe('the console when the service restarts', () => {
+  it('shows what the restarted service holds, not the decisions of its earlier run', async () => {
+    const port = await freePort();
+    let first: InjectedService | undefined = await startInjectedService({ port });
+    let second: InjectedService | undefined;
+    try {
+      first.decide(1, () => ({ reason: 'before the restart' }));
+      const page = await logIn(browser, first, ADMIN_TOKEN);
+      pages.push(page);
+      await page.goto(`${first.url}/ui/#/decisions`);
+      await expect.poll(() => page.getByTestId('stream-state').textContent()).toContain('live');
+      // an event, so that the page has a position in the first run's stream
+      first.decide(1, () => ({ reason: 'live before the restart' }));
+      await page.getByText('live before the restart').waitFor();
+      await first.stop();
+      first = undefined;
+      second = await startInjectedService({ port });
+      second.decide(1, () => ({ reason: 'after the restart' }));
+      // the page resumes with the id of the first run; the service says ids started again (a gap event)
+      await page.getByText('after the restart').waitFor({ timeout: 20_000 });
+      await expect.poll(() => page.locator('li[data-decision] .reason').allTextContents(), { timeout: 10_000 }).toEqual(['after the restart']);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+    }
+  }, 60_000);
+});

@@ -39,6 +39,12 @@ export class DecisionWindow {
     if (this.byId.size > this.capacity + Math.ceil(this.capacity / 10)) this.list();
   }
 
+  /** Lets go of every decision held. */
+  clear(): void {
+    this.byId.clear();
+    this.sorted = [];
+  }
+
   /** The time of the newest decision held; 0 when none. */
   newestAt(): number {
     return this.list()[0]?.at ?? 0;

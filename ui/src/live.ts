@@ -20,6 +20,8 @@ export class LiveFeed {
   private readonly sensorListeners = new Set<(o: Observation) => void>();
   private readonly stream: LiveStream;
   private connected = false;
+  /** The decisions the stream brought since a reload began (undefined when none is under way). */
+  private sinceReload: Decision[] | undefined;
 
   constructor(root: string) {
     this.stream = new LiveStream(
@@ -29,9 +31,12 @@ export class LiveFeed {
         if (event.type === 'decision') {
           const d = event.data as Decision;
           this.decisions.put(d);
+          this.sinceReload?.push(d);
           this.changed();
         } else if (event.type === 'sensor') {
           for (const l of this.sensorListeners) l(event.data as Observation);
+        } else if (event.type === 'gap') {
+          void this.reload();
         }
       },
       (state) => {
@@ -63,6 +68,23 @@ export class LiveFeed {
       added = true;
     }
     if (added) this.changed();
+  }
+
+  /**
+   * After a gap (the service restarted and its event ids started again, or its replay buffer no longer holds
+   * what this page missed): what is shown is read again from the decision log, with what the stream brought
+   * meanwhile. Decisions of an earlier run of the service, which it no longer has, are let go.
+   */
+  private async reload(): Promise<void> {
+    const since: Decision[] = [];
+    this.sinceReload = since;
+    const recent = await api<Decision[]>('GET', '/decisions?limit=200').catch(() => undefined);
+    if (this.sinceReload !== since) return; // a later gap reloads again
+    this.sinceReload = undefined;
+    if (!recent) return;
+    this.decisions.clear();
+    for (const d of [...recent, ...since]) this.decisions.put(d);
+    this.changed();
   }
 
   pause(): void {

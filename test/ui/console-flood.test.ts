@@ -39,7 +39,7 @@ async function footprint(page: Page): Promise<{ heap: number; elements: number }
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   await cdp.detach();
-  return { heap: usedSize, elements: await page.evaluate(() => document.getElementsByTagName('*').length) };
+  return { heap: usedSize, elements: (await page.evaluate("document.getElementsByTagName('*').length")) as number };
 }
 
 /** `shown` and `held` of the "N of M decisions shown" line. */

@@ -85,7 +85,7 @@ export async function apiGet<T>(server: RunningServer, token: string, pathname: 
 }
 
 /** Opens the console in a fresh page (its own sessionStorage) and logs in with the token. */
-export async function logIn(browser: Browser, server: RunningServer, token: string, viewport = { width: 1366, height: 768 }): Promise<Page> {
+export async function logIn(browser: Browser, server: Pick<RunningServer, 'url'>, token: string, viewport = { width: 1366, height: 768 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const problems: string[] = [];

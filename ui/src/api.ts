@@ -22,6 +22,23 @@ export const tokenStore = {
   clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
 };
 
+type RefusalListener = (message: string) => void;
+const refusalListeners = new Set<RefusalListener>();
+
+/**
+ * Follows the API's refusals of the token this tab holds (401: it expired, was revoked, or the service's
+ * keys changed), from any request or the stream, so that the console can ask for a new one.
+ */
+export function onTokenRefused(listener: RefusalListener): () => void {
+  refusalListeners.add(listener);
+  return () => refusalListeners.delete(listener);
+}
+
+/** Says that the API answered 401 with `message`, to every listener of {@link onTokenRefused}. */
+export function tokenRefused(message: string): void {
+  for (const listener of refusalListeners) listener(message);
+}
+
 /** Headers with the bearer token, when there is one. */
 export function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const token = tokenStore.get();
@@ -45,12 +62,30 @@ function issuesOf(body: unknown): Array<{ path: string; message: string }> {
   });
 }
 
+/** How long a call waits for the API's whole answer (ms) before it gives up with an error that says so. */
+export const API_TIMEOUT_MS = 30_000;
+
+/** Fetches and reads the answer's text, or fails once `API_TIMEOUT_MS` has passed (a stalled service or proxy). */
+async function fetchText(url: string, init: RequestInit): Promise<{ response: Response; text: string }> {
+  const controller = new AbortController();
+  // a timer of the page (not AbortSignal.timeout), so that the tests' virtual clock drives it too
+  const timer = window.setTimeout(() => controller.abort(), API_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    return { response, text: await response.text() };
+  } catch (error) {
+    if (controller.signal.aborted) throw new ApiFailure(0, `no answer to ${init.method ?? 'GET'} ${new URL(url, location.href).pathname} within ${API_TIMEOUT_MS / 1000} s`);
+    throw error;
+  } finally {
+    window.clearTimeout(timer);
+  }
+}
+
 /** Calls the API; resolves with the JSON body, rejects with an ApiFailure. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: authHeaders(body === undefined ? {} : { 'content-type': 'application/json' }) };
   if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(`${apiBase()}${path}`, init);
-  const text = await response.text();
+  const { response, text } = await fetchText(`${apiBase()}${path}`, init);
   let parsed: unknown = null;
   try {
     parsed = text ? JSON.parse(text) : null;
@@ -59,7 +94,9 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!response.ok) {
     const message = (parsed as { error?: unknown } | null)?.error;
-    throw new ApiFailure(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, issuesOf(parsed));
+    const failure = new ApiFailure(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, issuesOf(parsed));
+    if (failure.status === 401) tokenRefused(failure.message);
+    throw failure;
   }
   return parsed as T;
 }

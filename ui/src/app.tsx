@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiFailure, tokenStore } from './api.js';
+import { ApiFailure, onTokenRefused, tokenStore } from './api.js';
 import { LiveFeed } from './live.js';
 import { href, useRoute } from './route.js';
 import { can, probeSession, type Session } from './session.js';
@@ -29,6 +29,13 @@ export function App() {
     }
   };
   useEffect(() => void login(tokenStore.get()), []);
+  // a token refused after the login (expired, revoked): back to the login, saying so; a refusal while
+  // logging in is the login's own to tell
+  useEffect(() => onTokenRefused((message) => setBoot((b) => {
+    if (b.kind !== 'ready') return b;
+    tokenStore.clear();
+    return { kind: 'login', message: `The API refused the token (${message}). Log in again.` };
+  })), []);
 
   if (boot.kind === 'loading') return <main id="main" class="loading" aria-busy="true">Loading…</main>;
   if (boot.kind === 'login') return <LoginView message={boot.message} onToken={(t) => void login(t)} />;

@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { DecisionWindow } from './decision-window.js';
 import { LiveStream, type StreamState } from './stream.js';
 import type { Decision, Observation } from './types.js';
 
 type Listener = () => void;
 
 /**
- * The console's live state: the recent decisions (loaded once, then kept current from the stream) and
- * sensor readings as they come. One stream for the whole console, resumed with Last-Event-ID.
+ * The console's live state: the recent decisions (loaded once, then kept current from the stream; the newest
+ * {@link DecisionWindow.capacity} of them) and sensor readings as they come. One stream for the whole
+ * console, resumed with Last-Event-ID.
  */
 export class LiveFeed {
-  readonly decisions = new Map<string, Decision>();
+  readonly decisions = new DecisionWindow();
   state: StreamState = 'connecting';
   /** Events received since the page loaded (shown, and read by the tests). */
   received = 0;
@@ -18,6 +20,8 @@ export class LiveFeed {
   private readonly sensorListeners = new Set<(o: Observation) => void>();
   private readonly stream: LiveStream;
   private connected = false;
+  /** The decisions the stream brought since a reload began (undefined when none is under way). */
+  private sinceReload: Decision[] | undefined;
 
   constructor(root: string) {
     this.stream = new LiveStream(
@@ -26,10 +30,13 @@ export class LiveFeed {
         this.received++;
         if (event.type === 'decision') {
           const d = event.data as Decision;
-          this.decisions.set(d.id, d);
+          this.decisions.put(d);
+          this.sinceReload?.push(d);
           this.changed();
         } else if (event.type === 'sensor') {
           for (const l of this.sensorListeners) l(event.data as Observation);
+        } else if (event.type === 'gap') {
+          void this.reload();
         }
       },
       (state) => {
@@ -47,20 +54,37 @@ export class LiveFeed {
   async start(): Promise<void> {
     this.stream.start();
     const recent = await api<Decision[]>('GET', '/decisions?limit=200');
-    for (const d of recent) if (!this.decisions.has(d.id)) this.decisions.set(d.id, d);
+    for (const d of recent) if (!this.decisions.has(d.id)) this.decisions.put(d);
     this.changed();
   }
 
   private async backfill(): Promise<void> {
-    const latest = Math.max(0, ...[...this.decisions.values()].map((d) => d.at));
+    const latest = this.decisions.newestAt();
     const missed = await api<Decision[]>('GET', `/decisions?from=${latest}&limit=1000`).catch(() => []);
     let added = false;
     for (const d of missed) {
       if (this.decisions.has(d.id)) continue;
-      this.decisions.set(d.id, d);
+      this.decisions.put(d);
       added = true;
     }
     if (added) this.changed();
+  }
+
+  /**
+   * After a gap (the service restarted and its event ids started again, or its replay buffer no longer holds
+   * what this page missed): what is shown is read again from the decision log, with what the stream brought
+   * meanwhile. Decisions of an earlier run of the service, which it no longer has, are let go.
+   */
+  private async reload(): Promise<void> {
+    const since: Decision[] = [];
+    this.sinceReload = since;
+    const recent = await api<Decision[]>('GET', '/decisions?limit=200').catch(() => undefined);
+    if (this.sinceReload !== since) return; // a later gap reloads again
+    this.sinceReload = undefined;
+    if (!recent) return;
+    this.decisions.clear();
+    for (const d of [...recent, ...since]) this.decisions.put(d);
+    this.changed();
   }
 
   pause(): void {
@@ -71,9 +95,9 @@ export class LiveFeed {
     this.stream.start();
   }
 
-  /** Newest first. */
-  list(): Decision[] {
-    return [...this.decisions.values()].sort((a, b) => b.at - a.at || b.id.localeCompare(a.id));
+  /** Newest first (at most the window's capacity). */
+  list(): readonly Decision[] {
+    return this.decisions.list();
   }
 
   subscribe(listener: Listener): () => void {

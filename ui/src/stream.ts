@@ -1,8 +1,8 @@
-import { apiBase, authHeaders } from './api.js';
+import { apiBase, authHeaders, tokenRefused } from './api.js';
 
-/** One server-sent event. */
+/** One server-sent event (a `gap` event, which says what a resumed stream missed, has no id). */
 export interface ServerEvent {
-  readonly id: number;
+  readonly id: number | undefined;
   readonly type: string;
   readonly data: unknown;
 }
@@ -34,7 +34,7 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length > 0 && this.id !== undefined) {
+      if (this.data.length > 0) {
         let data: unknown = null;
         try {
           data = JSON.parse(this.data.join('\n'));
@@ -97,10 +97,16 @@ export class LiveStream {
     try {
       const headers = authHeaders(this.lastId === undefined ? {} : { 'last-event-id': String(this.lastId) });
       const response = await fetch(`${apiBase()}/stream?${this.query}`, { headers, signal: this.controller.signal });
+      if (response.status === 401) {
+        // retrying with the same token is refused the same way: the console asks for a new one
+        this.stopped = true;
+        tokenRefused(`the stream answered 401 ${response.statusText}`.trim());
+        return;
+      }
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
       this.onState('live');
       const parser = new SseParser((e) => {
-        this.lastId = e.id;
+        if (e.id !== undefined) this.lastId = e.id;
         this.onEvent(e);
       });
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { useRefresh } from '../refresh.js';
 import type { AuditEntry } from '../types.js';
 
 function who(e: AuditEntry): string {
@@ -12,11 +13,7 @@ export function AuditView() {
   const [error, setError] = useState<string | undefined>();
   const [filter, setFilter] = useState('');
   const load = () => api<AuditEntry[]>('GET', '/audit?limit=500').then((e) => (setEntries(e), setError(undefined)), (e: Error) => setError(e.message));
-  useEffect(() => {
-    void load();
-    const timer = window.setInterval(() => void load(), 5000);
-    return () => window.clearInterval(timer);
-  }, []);
+  useRefresh(load, 5000, []);
   const needle = filter.trim().toLowerCase();
   const shown = entries.filter((e) => !needle || `${who(e)} ${e.action} ${e.target} ${e.result}`.toLowerCase().includes(needle));
   return (

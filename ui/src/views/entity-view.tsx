@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, seg } from '../api.js';
+import { api, API_TIMEOUT_MS, seg } from '../api.js';
 import type { LiveFeed } from '../live.js';
 import { fmt, Sparkline } from '../parts/sparkline.js';
 import { SchemaForm } from '../parts/schema-form.js';
+import { useRefresh } from '../refresh.js';
 import { href } from '../route.js';
 import { can, type Session } from '../session.js';
 import type { EntityDetail, Observation, SensorView } from '../types.js';
@@ -10,6 +11,8 @@ import { PolicyCard } from './policy-card.js';
 
 const REFRESH_MS = 5000;
 const HISTORY = 60;
+/** How long an invocation is waited for before the API answers 202 (running): well within the console's own timeout. */
+const INVOKE_WAIT_MS = API_TIMEOUT_MS / 2;
 
 function show(value: unknown, unit: string | null): string {
   if (value === null || value === undefined) return '—';
@@ -37,9 +40,8 @@ export function EntityView({ id, session, live }: { id: string; session: Session
   const [now, setNow] = useState(Date.now());
   const load = () => api<EntityDetail>('GET', `/entities/${seg(id)}`).then((e) => (setEntity(e), setError(undefined), setNow(Date.now())), (e: Error) => setError(e.message));
 
+  useRefresh(load, REFRESH_MS, [id]);
   useEffect(() => {
-    void load();
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
     const tick = window.setInterval(() => setNow(Date.now()), 1000);
     const off = live.onSensor((o) => {
       if (o.entity !== id) return;
@@ -47,7 +49,7 @@ export function EntityView({ id, session, live }: { id: string; session: Session
       const n = numeric(o.value);
       if (n !== undefined) setHistory((h) => ({ ...h, [o.sensor]: [...(h[o.sensor] ?? []), n].slice(-HISTORY) }));
     });
-    return () => (window.clearInterval(timer), window.clearInterval(tick), off());
+    return () => (window.clearInterval(tick), off());
   }, [id]);
 
   // history once per sensor when the entity is first read; the stream appends after that
@@ -111,7 +113,7 @@ export function EntityView({ id, session, live }: { id: string; session: Session
               <SchemaForm id={`effector-${e.name}`} schema={e.params} submitLabel={`Invoke ${e.name}`}
                 confirmText={() => `Invoke ${e.name} on ${entity.id}? This acts on the system and is audited.`}
                 onSubmit={async (params) => {
-                  const r = await api<{ invocation: string; status: string; result?: unknown; error?: string }>('POST', `/entities/${seg(entity.id)}/effectors/${seg(e.name)}`, params);
+                  const r = await api<{ invocation: string; status: string; result?: unknown; error?: string }>('POST', `/entities/${seg(entity.id)}/effectors/${seg(e.name)}?wait=${INVOKE_WAIT_MS}`, params);
                   void load();
                   return r.status === 'running' ? `${e.name} is running (invocation ${r.invocation})` : `${e.name} ${r.status}${r.result === undefined ? '' : `: ${JSON.stringify(r.result)}`}`;
                 }} />

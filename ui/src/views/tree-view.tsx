@@ -1,12 +1,19 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useLive, type LiveFeed } from '../live.js';
+import { useRefresh } from '../refresh.js';
 import { href } from '../route.js';
 import type { Session } from '../session.js';
 import type { EntitySummary } from '../types.js';
 
 /** How often the tree is read again (ms): states and health change without decisions. */
 const REFRESH_MS = 3000;
+
+/**
+ * The most entities shown at once: a tree of 50 000 made a page of 300 000 elements whose every refresh held
+ * the browser for seconds. The filter finds the others.
+ */
+export const MAX_TREE_ROWS = 400;
 
 function matches(e: EntitySummary, needle: string): boolean {
   return needle === '' || `${e.id} ${e.type} ${e.state}`.toLowerCase().includes(needle);
@@ -18,6 +25,14 @@ function visible(e: EntitySummary, needle: string, out: Set<string>): boolean {
   for (const c of e.children ?? []) if (visible(c, needle, out)) any = true;
   if (any) out.add(e.id);
   return any;
+}
+
+/** The first `max` entities of `show` in tree order (an ancestor before what is under it). */
+function firstShown(e: EntitySummary, show: ReadonlySet<string>, max: number, out = new Set<string>()): Set<string> {
+  if (out.size >= max || !show.has(e.id)) return out;
+  out.add(e.id);
+  for (const c of e.children ?? []) firstShown(c, show, max, out);
+  return out;
 }
 
 function health(e: EntitySummary): { label: string; tone: string } {
@@ -55,19 +70,15 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
   const [error, setError] = useState<string | undefined>();
   const [filter, setFilter] = useState('');
   const [updated, setUpdated] = useState('');
-  useEffect(() => {
-    let alive = true;
-    const load = () => api<EntitySummary>('GET', `/entities?root=${encodeURIComponent(session.root)}`).then(
-      (t) => alive && (setTree(t), setError(undefined), setUpdated(new Date().toLocaleTimeString())),
-      (e: Error) => alive && setError(e.message),
-    );
-    void load();
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
-    return () => ((alive = false), window.clearInterval(timer));
-  }, [session.root]);
+  useRefresh(() => api<EntitySummary>('GET', `/entities?root=${encodeURIComponent(session.root)}`).then(
+    (t) => (setTree(t), setError(undefined), setUpdated(new Date().toLocaleTimeString())),
+    (e: Error) => setError(e.message),
+  ), REFRESH_MS, [session.root]);
   const needle = filter.trim().toLowerCase();
-  const show = new Set<string>();
-  if (tree) visible(tree, needle, show);
+  const matching = new Set<string>();
+  if (tree) visible(tree, needle, matching);
+  const show = tree ? firstShown(tree, matching, MAX_TREE_ROWS) : matching;
+  const left = matching.size - show.size;
   return (
     <section aria-labelledby="tree-title">
       <div class="bar">
@@ -81,6 +92,7 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
       {error && <p class="error" role="alert">{error}</p>}
       {tree && show.size === 0 && <p class="muted">No entity matches “{filter}”.</p>}
       {tree && <ul class="tree" aria-label="Entity tree"><Node e={tree} show={show} depth={1} /></ul>}
+      {left > 0 && <p class="muted" role="status">{left} {needle ? 'more matching ' : ''}entities are not shown (at most {MAX_TREE_ROWS} at once): type in the filter to find one.</p>}
     </section>
   );
 }

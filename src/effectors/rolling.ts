@@ -65,16 +65,16 @@ export async function rolling(members: readonly Entity[], maxUnavailable: number
       try {
         await Promise.all(down.map((m) => steps.healthy(m)));
       } catch (error) {
-        throw await rolledBack(done, [], batches.length, error, steps, what);
+        throw await rolledBack({ members, size, done, batch: [], index: batches.length, cause: error, what }, steps);
       }
       batch = nextBatch(members, remaining, size, available);
-      if (batch.length === 0) throw await rolledBack(done, [], batches.length, new Error('they passed their health gate but still read unavailable'), steps, what);
+      if (batch.length === 0) throw await rolledBack({ members, size, done, batch: [], index: batches.length, cause: new Error('they passed their health gate but still read unavailable'), what }, steps);
     }
     try {
       await Promise.all(batch.map((m) => steps.apply(m)));
       await Promise.all(batch.map((m) => steps.healthy(m)));
     } catch (error) {
-      throw await rolledBack(done, batch, batches.length, error, steps);
+      throw await rolledBack({ members, size, done, batch, index: batches.length, cause: error }, steps);
     }
     batches.push(batch);
     done.push(...batch);
@@ -82,14 +82,37 @@ export async function rolling(members: readonly Entity[], maxUnavailable: number
   return batches.map((b) => b.map((m) => m.id));
 }
 
-/** Rolls back the members done and the failing batch (newest first), and the error that says what happened. */
-async function rolledBack(done: readonly Entity[], batch: readonly Entity[], index: number, cause: unknown, steps: RollingSteps, what?: string): Promise<RollingFailedError> {
+/** Where a rolling operation stopped: its members and bound, what it moved, and why it stopped. */
+interface Stop {
+  readonly members: readonly Entity[];
+  readonly size: number;
+  readonly done: readonly Entity[];
+  readonly batch: readonly Entity[];
+  readonly index: number;
+  readonly cause: unknown;
+  readonly what?: string;
+}
+
+/**
+ * Rolls back the members done and the failing batch (newest first), and returns the error that says what
+ * happened. The bound holds for the rollback too: a serving member is taken down to be rolled back only when
+ * that leaves at most `size` unavailable (the others down are waited for, within their health gate); else it
+ * stays on what it was moved to (it passed its health gate), and the error says so.
+ */
+async function rolledBack(stop: Stop, steps: RollingSteps): Promise<RollingFailedError> {
   const ok: string[] = [];
   const failed: string[] = [];
   const errors: string[] = [];
+  const available = steps.available;
   if (steps.rollback) {
-    for (const member of [...done, ...batch].reverse()) {
+    for (const member of [...stop.done, ...stop.batch].reverse()) {
       try {
+        if (available?.(member)) {
+          const down = (): Entity[] => stop.members.filter((m) => m !== member && !available(m));
+          if (down().length + 1 > stop.size) await Promise.all(down().map((m) => steps.healthy(m))).catch(() => undefined);
+          const still = down();
+          if (still.length + 1 > stop.size) throw new Error(`left as it is: ${still.map((m) => m.id).join(', ')} ${still.length === 1 ? 'is' : 'are'} unavailable and at most ${stop.size} may be`);
+        }
         await steps.rollback(member);
         ok.push(member.id);
       } catch (error) {
@@ -98,5 +121,5 @@ async function rolledBack(done: readonly Entity[], batch: readonly Entity[], ind
       }
     }
   }
-  return new RollingFailedError(index, ok, cause, failed, what, errors);
+  return new RollingFailedError(stop.index, ok, stop.cause, failed, stop.what, errors);
 }

@@ -79,6 +79,21 @@ describe('a rolling operation never has more members unavailable than maxUnavail
 });
 
 describe('a rollback that fails is reported as failed, not as rolled back', () => {
+  it('a rollback keeps the bound too: a member that passed its gate is left as it is while another stays down', async () => {
+    const down = new Set<string>();
+    const rolledBackOn: string[] = [];
+    const run = rolling(['a', 'b'].map(member), 1, {
+      available: (m) => !down.has(m.id),
+      apply: async (m) => void (m.id === 'b' && down.add('b')), // b never comes up (a fault, not the version)
+      healthy: (m) => (down.has(m.id) ? Promise.reject(new Error(`${m.id} is down`)) : Promise.resolve()),
+      rollback: async (m) => void rolledBackOn.push(m.id),
+    });
+    const error = (await run.catch((e: unknown) => e)) as RollingFailedError;
+    // before: a was taken down to be rolled back while b was down (2 unavailable, at most 1 allowed)
+    expect(rolledBackOn).toEqual(['b']);
+    expect(error.message).toBe('batch 2 failed its health gate (b is down); rolled back b; rollback FAILED on a (left as it is: b is unavailable and at most 1 may be)');
+  });
+
   it('names the members whose rollback failed, and why', async () => {
     const run = rolling(['a', 'b'].map(member), 1, {
       apply: async () => undefined,

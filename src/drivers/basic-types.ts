@@ -114,6 +114,8 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
   const healthy = (timeoutMs: number) => (member: Entity) =>
     waitForCheck(context.tree, context.scheduler, { entity: member.id, sensor: 'service.up', op: 'eq', value: true, withinMs: timeoutMs });
   const serving = (): Entity[] => entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+  // a member that is down already counts against maxUnavailable: a roll never takes another down beside it
+  const available = (member: Entity): boolean => member.sensor<boolean>('service.up').value === true;
   entity.addEffector(
     defineEffector({
       name: 'rollingRestart',
@@ -124,6 +126,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
         batches: await rolling(serving(), maxUnavailable, {
           apply: async (m) => void (await context.invoke(m, 'restart', {}, `${entity.id}/rollingRestart`)),
           healthy: healthy(healthTimeout),
+          available,
         }),
       }),
     }),
@@ -139,9 +142,11 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
         const batches = await rolling(serving(), maxUnavailable, {
           apply: async (m) => void (await context.invoke(m, 'update', { version }, `${entity.id}/rollingUpdate`)),
           healthy: healthy(healthTimeout),
+          available,
           rollback: async (m) => {
             const was = previous.get(m.id);
-            if (was !== undefined) await context.invoke(m, 'update', { version: was }, `${entity.id}/rollingUpdate`);
+            if (was === undefined) throw new HomeostatError('E_ROLLBACK_UNKNOWN_VERSION', 'its version before the update is not known');
+            await context.invoke(m, 'update', { version: was }, `${entity.id}/rollingUpdate`);
           },
         });
         // the roll took: members started from now on (scale-ups, replacements) start at the new version. No

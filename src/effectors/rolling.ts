@@ -1,10 +1,20 @@
 import { HomeostatError, describeError } from '../core/errors.js';
 import type { Entity } from '../core/entity.js';
 
-/** A rolling operation that stopped: which batch failed, and what was rolled back. */
+/** A rolling operation that stopped: which batch failed, what was rolled back, and whose rollback failed. */
 export class RollingFailedError extends HomeostatError {
-  constructor(readonly batch: number, readonly rolledBack: readonly string[], cause: unknown) {
-    super('E_ROLLING_FAILED', `batch ${batch + 1} failed its health gate (${describeError(cause)}); ${rolledBack.length > 0 ? `rolled back ${rolledBack.join(', ')}` : 'nothing to roll back'}`, { cause });
+  constructor(
+    readonly batch: number,
+    readonly rolledBack: readonly string[],
+    cause: unknown,
+    /** Members whose rollback failed (they may still run what the operation applied). */
+    readonly rollbackFailed: readonly string[] = [],
+    /** What stopped the batch, when it is not its health gate (e.g. `batch 2 cannot start: ...`). */
+    what = `batch ${batch + 1} failed its health gate`,
+    rollbackErrors: readonly string[] = [],
+  ) {
+    const failedPart = rollbackFailed.length > 0 ? `; rollback FAILED on ${rollbackFailed.map((id, i) => `${id} (${rollbackErrors[i] ?? 'unknown error'})`).join(', ')}` : '';
+    super('E_ROLLING_FAILED', `${what} (${describeError(cause)}); ${rolledBack.length > 0 ? `rolled back ${rolledBack.join(', ')}` : 'nothing to roll back'}${failedPart}`, { cause });
   }
 }
 
@@ -16,33 +26,100 @@ export interface RollingSteps {
   healthy(member: Entity): Promise<void>;
   /** Undoes `apply` on one member, when a batch fails (omit when nothing can be undone). */
   rollback?(member: Entity): Promise<void>;
+  /**
+   * Whether a member serves now. With it, members that are already unavailable count against
+   * `maxUnavailable`: they are moved first (it costs nothing), a batch takes only as many serving members as
+   * the bound leaves room for, and a batch with no room waits (the health gate's time) for the others.
+   */
+  available?(member: Entity): boolean;
+}
+
+/** The next batch within the bound: unavailable members still to move first, then serving ones while there is room. */
+function nextBatch(members: readonly Entity[], remaining: readonly Entity[], maxUnavailable: number, available: (m: Entity) => boolean): Entity[] {
+  const unavailable = members.filter((m) => !available(m)).length;
+  const down = remaining.filter((m) => !available(m)).slice(0, maxUnavailable);
+  const room = Math.min(maxUnavailable - down.length, maxUnavailable - unavailable);
+  return [...down, ...remaining.filter((m) => available(m)).slice(0, Math.max(0, room))];
 }
 
 /**
- * Applies an operation over members in batches of `maxUnavailable`, with a health gate between batches.
- * When a batch fails the gate, it stops, and rolls back every member done so far (newest first).
+ * Applies an operation over members in batches of `maxUnavailable`, with a health gate between batches (see
+ * `RollingSteps.available` for members already down). When a batch fails the gate, or cannot start because
+ * members stay unavailable, it stops, and rolls back every member done so far (newest first); a rollback
+ * that fails is reported as such, and the others are still rolled back.
  * @returns the batches, as member ids
  * @throws RollingFailedError
  */
 export async function rolling(members: readonly Entity[], maxUnavailable: number, steps: RollingSteps): Promise<string[][]> {
+  const size = Math.max(1, maxUnavailable);
+  const available = steps.available ?? (() => true);
   const batches: Entity[][] = [];
-  for (let i = 0; i < members.length; i += Math.max(1, maxUnavailable)) batches.push(members.slice(i, i + Math.max(1, maxUnavailable)));
   const done: Entity[] = [];
-  for (const [index, batch] of batches.entries()) {
+  while (done.length < members.length) {
+    const remaining = members.filter((m) => !done.includes(m));
+    let batch = nextBatch(members, remaining, size, available);
+    if (batch.length === 0) {
+      // no room: the members down now must come back first (each within the health gate's time)
+      const down = members.filter((m) => !available(m));
+      const what = `batch ${batches.length + 1} cannot start: ${down.map((m) => m.id).join(', ')} ${down.length === 1 ? 'is' : 'are'} unavailable and at most ${size} may be`;
+      try {
+        await Promise.all(down.map((m) => steps.healthy(m)));
+      } catch (error) {
+        throw await rolledBack({ members, size, done, batch: [], index: batches.length, cause: error, what }, steps);
+      }
+      batch = nextBatch(members, remaining, size, available);
+      if (batch.length === 0) throw await rolledBack({ members, size, done, batch: [], index: batches.length, cause: new Error('they passed their health gate but still read unavailable'), what }, steps);
+    }
     try {
       await Promise.all(batch.map((m) => steps.apply(m)));
       await Promise.all(batch.map((m) => steps.healthy(m)));
     } catch (error) {
-      const rolledBack: string[] = [];
-      if (steps.rollback) {
-        for (const member of [...done, ...batch].reverse()) {
-          await steps.rollback(member).catch(() => undefined);
-          rolledBack.push(member.id);
-        }
-      }
-      throw new RollingFailedError(index, rolledBack, error);
+      throw await rolledBack({ members, size, done, batch, index: batches.length, cause: error }, steps);
     }
+    batches.push(batch);
     done.push(...batch);
   }
   return batches.map((b) => b.map((m) => m.id));
+}
+
+/** Where a rolling operation stopped: its members and bound, what it moved, and why it stopped. */
+interface Stop {
+  readonly members: readonly Entity[];
+  readonly size: number;
+  readonly done: readonly Entity[];
+  readonly batch: readonly Entity[];
+  readonly index: number;
+  readonly cause: unknown;
+  readonly what?: string;
+}
+
+/**
+ * Rolls back the members done and the failing batch (newest first), and returns the error that says what
+ * happened. The bound holds for the rollback too: a serving member is taken down to be rolled back only when
+ * that leaves at most `size` unavailable (the others down are waited for, within their health gate); else it
+ * stays on what it was moved to (it passed its health gate), and the error says so.
+ */
+async function rolledBack(stop: Stop, steps: RollingSteps): Promise<RollingFailedError> {
+  const ok: string[] = [];
+  const failed: string[] = [];
+  const errors: string[] = [];
+  const available = steps.available;
+  if (steps.rollback) {
+    for (const member of [...stop.done, ...stop.batch].reverse()) {
+      try {
+        if (available?.(member)) {
+          const down = (): Entity[] => stop.members.filter((m) => m !== member && !available(m));
+          if (down().length + 1 > stop.size) await Promise.all(down().map((m) => steps.healthy(m))).catch(() => undefined);
+          const still = down();
+          if (still.length + 1 > stop.size) throw new Error(`left as it is: ${still.map((m) => m.id).join(', ')} ${still.length === 1 ? 'is' : 'are'} unavailable and at most ${stop.size} may be`);
+        }
+        await steps.rollback(member);
+        ok.push(member.id);
+      } catch (error) {
+        failed.push(member.id);
+        errors.push(describeError(error));
+      }
+    }
+  }
+  return new RollingFailedError(stop.index, ok, stop.cause, failed, stop.what, errors);
 }

@@ -86,13 +86,16 @@ export const remediation = definePolicy({
     const assessment = symptom.detail.assessment;
     if (!assessment) return undefined;
     writeProgress(state, assessment.progress);
+    // what this assessment settled is said in whichever decision it makes, never left out
+    const verified = assessment.verified.length > 0 ? `verified ${assessment.verified.join(', ')} by their inventory. ` : '';
+    const failed = assessment.newlyFailed.length > 0 ? `fix failed on ${assessment.newlyFailed.join(', ')}. ` : '';
     const resize = assessment.resize;
     if (resize) {
       return {
         actions: [{ entity: resize.group, effector: 'resize', params: { size: resize.size } }],
-        reason: resize.why === 'surge'
+        reason: verified + failed + (resize.why === 'surge'
           ? `surge: ${resize.group} grows to ${resize.size} members before its members are updated, so it keeps its quorum (it has no spare member)`
-          : `surge over: ${resize.group} shrinks back to ${resize.size} members, its members are updated`,
+          : `surge over: ${resize.group} shrinks back to ${resize.size} members, its members are updated`),
         targets: [resize.group],
       } satisfies Plan;
     }
@@ -100,12 +103,10 @@ export const remediation = definePolicy({
     if (next) {
       return {
         actions: Object.entries(next.entities).flatMap(([entity, fix]) => stepsOf(entity, fix, config)),
-        reason: `batch ${next.id}: ${Object.entries(next.entities).map(([entity, fix]) => `${entity} (${Object.entries(fix.to).map(([pkg, to]) => `${pkg} ${fix.from[pkg] ?? '?'} -> ${to}`).join(', ')})`).join('; ')} for ${findingIds(assessment.exposed, next.entities)}`,
+        reason: `${verified}${failed}batch ${next.id}: ${Object.entries(next.entities).map(([entity, fix]) => `${entity} (${Object.entries(fix.to).map(([pkg, to]) => `${pkg} ${fix.from[pkg] ?? '?'} -> ${to}`).join(', ')})`).join('; ')} for ${findingIds(assessment.exposed, next.entities)}`,
         targets: Object.keys(next.entities),
       } satisfies Plan;
     }
-    const verified = assessment.verified.length > 0 ? `verified ${assessment.verified.join(', ')} by their inventory. ` : '';
-    const failed = assessment.newlyFailed.length > 0 ? `fix failed on ${assessment.newlyFailed.join(', ')}. ` : '';
     const held = assessment.exposed.filter((e) => e.reason !== 'planned' && e.reason !== 'in_progress');
     if (held.length === 0 && verified === '' && failed === '') return undefined;
     const blocking = held.some((e) => ['window_closed', 'frozen', 'quorum', 'health_gate_failed', 'verification_failed', 'waiting_for_dependency', 'down'].includes(e.reason));

@@ -59,6 +59,15 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
   const moved: Entity[] = [];
   const reports: CanaryStepReport[] = [];
   const sensors = [...new Set(plan.checks.map((c) => c.sensor))];
+  // a member counts as moved (and is rolled back) once its update starts: a batch that never started leaves
+  // its members untouched
+  const moving: MemberOps = {
+    update: (member, version) => {
+      if (!moved.includes(member)) moved.push(member);
+      return ops.update(member, version);
+    },
+    healthy: (member) => ops.healthy(member),
+  };
   const abort = async (step: number, why: string): Promise<never> => {
     // traffic goes back to the baseline first, so no request reaches a member while it is rolled back
     let traffic = '';
@@ -86,8 +95,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
     const wanted = Math.min(members.length, Math.max(1, Math.ceil((step.weight * members.length) / 100)));
     const fresh = members.filter((m) => !moved.includes(m)).slice(0, Math.max(0, wanted - moved.length));
     try {
-      moved.push(...fresh);
-      await updateInBatches(fresh, plan.version, plan.maxUnavailable, ops);
+      await updateInBatches(fresh, plan.version, plan.maxUnavailable, moving);
     } catch (error) {
       deps.record({ entity: cluster, operation: OPERATION, symptom: { kind: 'canary.step', detail: { step: number, weight: step.weight, version: plan.version } }, actions: updateActions(fresh, plan.version), reason: `step ${number}/${plan.steps.length} (${step.weight}%): the health gate failed`, outcome: 'failed', error: { code: 'E_HEALTH_GATE', message: describeError(error) } });
       return abort(number, `health gate: ${describeError(error)}`);
@@ -124,8 +132,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
   }
   const rest = members.filter((m) => !moved.includes(m));
   try {
-    moved.push(...rest);
-    await updateInBatches(rest, plan.version, plan.maxUnavailable, ops);
+    await updateInBatches(rest, plan.version, plan.maxUnavailable, moving);
   } catch (error) {
     return abort(plan.steps.length, `promotion health gate: ${describeError(error)}`);
   }

@@ -100,7 +100,10 @@ export function assessRemediation(view: RemediationView, order: readonly string[
         continue;
       }
       if (batch.outcome !== 'applied') continue; // not run (cooldown, budget, preempted, dry run...): planned again
-      const fresh = (inventoryAt.get(entity) ?? -Infinity) > decidedAt;
+      // a reading since the batch was planned counts: an inventory pushed when the update installed the fix
+      // comes before the decision, which is recorded once the health gate passed (a reading that still shows
+      // the affected version is no proof either way: the policy waits for a newer one)
+      const fresh = (inventoryAt.get(entity) ?? -Infinity) >= batch.plannedAt;
       const stillFixable = all.some((e) => e.entity === entity && e.fixTo !== undefined && batch?.entities[entity]?.to[e.package] !== undefined);
       if (fresh && !stillFixable && view.isUp(entity) === true) verified.push(entity);
       else if (now - decidedAt >= config.verifyTimeout) {

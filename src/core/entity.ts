@@ -169,10 +169,15 @@ export class Entity {
     return all;
   }
 
-  /** @internal the sensors created so far (the others have no reading and no subscriber), creating none */
-  *_createdSensors(): Iterable<Sensor<unknown>> {
-    for (const sensor of this.created ?? []) if (sensor) yield sensor;
-    yield* this.extras?.sensors?.values() ?? [];
+  /**
+   * @internal the sensors created so far (the others have no reading and no subscriber), creating none: an
+   * array, not a generator (a scrape asks it of every entity, and a generator costs more than the array)
+   */
+  _createdSensors(): Sensor<unknown>[] {
+    const created: Sensor<unknown>[] = [];
+    for (const sensor of this.created ?? []) if (sensor) created.push(sensor);
+    this.extras?.sensors?.forEach((sensor) => created.push(sensor));
+    return created;
   }
 
   /** @internal the current reading of every sensor that has one, in the order of `sensors`, creating none */

@@ -20,7 +20,15 @@ export function registerStateGauges(registry: Registry<RegistryContentType>, eng
     collect() {
       this.reset();
       if (source === undefined) return;
-      for (const entity of source.tree.entities()) this.inc({ type: entity.type, state: entity.state ?? 'created' });
+      // counted here, then set once per series: a labelled inc per entity hashes its labels every time
+      const counts = new Map<string, Map<string, number>>();
+      for (const entity of source.tree.entities()) {
+        let byState = counts.get(entity.type);
+        if (!byState) counts.set(entity.type, (byState = new Map()));
+        const state = entity.state ?? 'created';
+        byState.set(state, (byState.get(state) ?? 0) + 1);
+      }
+      counts.forEach((byState, type) => byState.forEach((count, state) => this.set({ type, state }, count)));
     },
   });
   new Gauge({
@@ -32,9 +40,15 @@ export function registerStateGauges(registry: Registry<RegistryContentType>, eng
       this.reset();
       if (source === undefined) return;
       const now = source.tree.scheduler.now();
+      const counts = new Map<string, number>();
       for (const entity of source.tree.entities()) {
-        for (const sensor of entity._createdSensors()) if (sensor.definition.staleAfterMs !== undefined && sensor.current && sensor.isStale(now)) this.inc({ sensor: sensor.name });
+        for (const sensor of entity._createdSensors()) {
+          // stale: a reading older than its bound (no reading: -Infinity, no bound: Infinity; `current` would build an object)
+          const staleAt = sensor.staleAt;
+          if (staleAt !== -Infinity && now >= staleAt) counts.set(sensor.name, (counts.get(sensor.name) ?? 0) + 1);
+        }
       }
+      counts.forEach((count, sensor) => this.set({ sensor }, count));
     },
   });
   new Gauge({
@@ -45,10 +59,7 @@ export function registerStateGauges(registry: Registry<RegistryContentType>, eng
     collect() {
       this.reset();
       if (source === undefined) return;
-      for (const p of source.engine.policies()) {
-        const state = p.state === 'restarting' ? 'restarting' : p.suspended ? 'suspended' : p.dryRun ? 'dry_run' : 'running';
-        this.inc({ policy: p.name, state });
-      }
+      source.engine.policyStateCounts().forEach((byState, policy) => byState.forEach((count, state) => this.set({ policy, state }, count)));
     },
   });
   return () => {

@@ -15,7 +15,7 @@ import { PoliciesByEntity } from './policies-by-entity.js';
 import { parsePolicyConfig } from './policy-config.js';
 import type { ActingScope } from './acting-scope.js';
 import { checkReconfiguration } from './config-references.js';
-import { policyStatus, stoppedPolicies, type StoppedPolicies } from './policy-status.js';
+import { countPolicyStates, policyStatus, stoppedPolicies, type GaugedPolicyState, type StoppedPolicies } from './policy-status.js';
 import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
 import { endWithin } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
@@ -306,6 +306,11 @@ export class Engine {
   /** Up to `limit` ids of the policies that are stopped, and their count (no status built per policy). */
   stoppedPolicies(limit: number): StoppedPolicies {
     return stoppedPolicies(this.runners, limit);
+  }
+
+  /** How many policies of each name are running, restarting, suspended or in dry run (no status built per policy). */
+  policyStateCounts(): Map<string, Map<GaugedPolicyState, number>> {
+    return countPolicyStates(this.runners, this.dryRunAll);
   }
 
   policies(): PolicyStatus[] {

@@ -32,3 +32,22 @@ export function stoppedPolicies(runners: ReadonlyMap<string, PolicyRunner>, limi
   });
   return { ids, count };
 }
+
+/** A policy's state as the `homeostat_policies` gauge counts it. */
+export type GaugedPolicyState = 'running' | 'restarting' | 'suspended' | 'dry_run';
+
+/**
+ * How many policies of each name are in each gauged state (restarting first, then suspended, then dry run,
+ * else running), counted from the runners without building a status for each (a scrape asks every few seconds).
+ */
+export function countPolicyStates(runners: ReadonlyMap<string, PolicyRunner>, dryRunAll: boolean): Map<string, Map<GaugedPolicyState, number>> {
+  const counts = new Map<string, Map<GaugedPolicyState, number>>();
+  runners.forEach((runner) => {
+    const a = runner.attachment;
+    const state: GaugedPolicyState = runner.state === 'restarting' ? 'restarting' : a.suspended ? 'suspended' : a.dryRun || dryRunAll ? 'dry_run' : 'running';
+    let byState = counts.get(a.definition.name);
+    if (!byState) counts.set(a.definition.name, (byState = new Map()));
+    byState.set(state, (byState.get(state) ?? 0) + 1);
+  });
+  return counts;
+}

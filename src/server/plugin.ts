@@ -123,7 +123,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       });
     }
     const ha = options.ha;
-    if (options.registry) new KnowledgeMetrics(options.registry, knowledge);
+    const knowledgeMetrics = options.registry ? new KnowledgeMetrics(options.registry, knowledge) : undefined;
     const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
 
     await app.register(async (scoped) => {
@@ -199,9 +199,11 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();
+      // their metrics leave the host's registry: the plugin registered again on it (a new app) starts afresh
       metrics?.close();
       feedMetrics?.close();
       leaseMetrics?.close();
+      knowledgeMetrics?.close();
     });
   },
   { name: 'homeostat', fastify: '5.x' },

@@ -1,6 +1,9 @@
 import type { Registry, RegistryContentType } from 'prom-client';
 
-/** A metric as the registry holds it (its type names the object `getMetricsAsArray` gives: the metric itself). */
+/**
+ * A metric as the registry holds it: `getMetricsAsArray` gives the metric objects themselves (prom-client's
+ * types call them `MetricObject`), compared by identity here.
+ */
 type Metric = object;
 
 /**

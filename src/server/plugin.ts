@@ -34,6 +34,7 @@ import { InvocationRecords } from './invocation-records.js';
 import { SensorHistory } from './sensor-history.js';
 import type { StopCoordinator } from './stop-coordinator.js';
 import { consoleRoutes } from './ui/console-routes.js';
+import { MethodRoutes } from './method-routes.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -123,18 +124,19 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       });
     }
     const ha = options.ha;
-    if (options.registry) new KnowledgeMetrics(options.registry, knowledge);
+    const knowledgeMetrics = options.registry ? new KnowledgeMetrics(options.registry, knowledge) : undefined;
     const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
 
     await app.register(async (scoped) => {
       const protectMetrics = settings.protectMetrics ?? hasTenants(tree);
       const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
+      const methods = MethodRoutes.follow(scoped);
       useJsonBodies(scoped);
       scoped.setValidatorCompiler(validatorCompiler);
       scoped.setSerializerCompiler(serializerCompiler);
       scoped.decorateRequest('principal', undefined as unknown as Principal);
       scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {
-        if (open.has(request.routeOptions.url ?? '')) return;
+        if (open.has(request.routeOptions.url ?? '') || methods.answers(request.method, request.routeOptions.url)) return;
         const result = await authenticate(request.headers.authorization);
         if ('refused' in result) {
           auditRefusal(context, request, 401, result.refused);
@@ -184,6 +186,8 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       await sensorRoutes(scoped, context, options.deployment.feeds);
       // its own context: the text body parsers it adds serve scanner reports only
       await scoped.register(async (reports) => findingsRoutes(reports, context, settings.reportBodyLimit));
+      // every route above is registered: the methods a path lacks get 405 with Allow, OPTIONS 204
+      methods.answerOthers(scoped);
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     const alertmanager = options.alertmanager;
     if (alertmanager) await app.register(async (scoped) => {
@@ -199,9 +203,11 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     app.addHook('onClose', async () => {
       for (const s of subscriptions) s.unsubscribe();
       history.close();
+      // their metrics leave the host's registry: the plugin registered again on it (a new app) starts afresh
       metrics?.close();
       feedMetrics?.close();
       leaseMetrics?.close();
+      knowledgeMetrics?.close();
     });
   },
   { name: 'homeostat', fastify: '5.x' },

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Entity } from '../core/entity.js';
 import { HomeostatError, UnknownEffectorError, ValidationError, describeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { ApiError, entityFor, pathInScope, principalOf, requireRole, statusForCode, type ApiContext, type ApiInvocation } from './context.js';
@@ -10,6 +9,8 @@ import { QuotaExceededError } from '../core/engine/quota-exceeded-error.js';
 import { refusedOverQuota } from './quota-refusal.js';
 import { inputJsonSchema } from './input-json-schema.js';
 import { queryNumber, queryNumberOr } from './query-number.js';
+import { boundedTree, entityListPage, entitySummary } from './entity-pages.js';
+import { linkNext, pageQuery } from './page-cursor.js';
 
 /** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
 const STOPPING_RETRY_AFTER_S = 1;
@@ -23,37 +24,42 @@ export const INVOKE_BODY_LIMIT = 64 * 1024;
 
 const idParams = z.object({ id: z.string().min(1) });
 
-function summary(entity: Entity, depth: number, context: ApiContext): Record<string, unknown> {
-  return {
-    id: entity.id,
-    type: entity.type,
-    path: entity.path,
-    state: entity.state,
-    up: entity.sensor<boolean>('service.up').value ?? null,
-    members: entity.members.map((m) => m.id),
-    ...(depth > 0 ? { children: entity.children.map((c) => summary(c, depth - 1, context)) } : { childCount: entity.children.length }),
-  };
-}
-
 /** Routes for the tree, one entity, sensor history, effector invocation and invocation polling. */
 export async function entityRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   let sequence = 0;
 
   api.get('/entities', {
-    schema: { summary: 'The entity tree (within your scope)', querystring: z.object({ root: z.string().optional(), depth: queryNumberOr(z.number().int().min(0).max(100), 100) }) },
-  }, async (request) => {
+    schema: {
+      summary: 'The entity tree (within your scope): nested, or a list read page by page',
+      description: 'format=tree (default): the subtree of root as nested entities, at most limit of them: entities are expanded breadth first until the children of the next one do not fit; an entity not expanded has childCount instead of children. '
+        + 'format=list: the subtree in pre-order (an entity, then its children\'s subtrees), limit entities a page, each with its parent and childCount; the page after is at the Link rel="next" header (absent on the last page). Pass root and depth unchanged with the cursor.',
+      querystring: z.object({
+        root: z.string().optional(),
+        depth: queryNumberOr(z.number().int().min(0).max(100), 100),
+        format: z.enum(['tree', 'list']).default('tree'),
+        ...pageQuery,
+      }),
+    },
+  }, async (request, reply) => {
     const principal = principalOf(request);
+    const q = request.query;
     // a principal of several subtrees gets the first one; the others with ?root=
-    const root = request.query.root ?? principal.scopes?.[0] ?? context.tree.root.id;
-    return summary(entityFor(context, request, root), request.query.depth, context);
+    const root = entityFor(context, request, q.root ?? principal.scopes?.[0] ?? context.tree.root.id);
+    if (q.format === 'tree') {
+      if (q.cursor !== undefined) throw new ApiError(400, 'querystring/cursor: pages are of format=list (the tree is one answer, with ?root= for a subtree)', { code: 'E_CURSOR' });
+      return boundedTree(root, q.depth, q.limit);
+    }
+    const page = entityListPage(root, q.depth, q.limit, q.cursor, (id) => context.tree.find(id));
+    linkNext(request, reply, page.next);
+    return page.items;
   });
 
   api.get('/entities/:id', { schema: { summary: 'One entity: sensors, effectors with their parameter schemas, policies', params: idParams } }, async (request) => {
     const entity = entityFor(context, request, request.params.id);
     const now = context.tree.scheduler.now();
     return {
-      ...summary(entity, 0, context),
+      ...entitySummary(entity),
       config: entity.config,
       parent: entity.parent?.id ?? null,
       children: entity.children.map((c) => c.id),

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { HomeostatError, ValidationError, describeError } from '../core/errors.js';
 import { ApiError, statusForCode, inScope, principalOf, requireRole, type ApiContext } from './context.js';
 import { inputJsonSchema } from './input-json-schema.js';
+import { linkNext, pageQuery } from './page-cursor.js';
+import { policyPage } from './policy-pages.js';
 
 const policyParams = z.object({ id: z.string().min(1) });
 
@@ -37,12 +39,16 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
     }
   };
 
-  api.get('/policies', { schema: { summary: 'Attached policies (within your scope)' } }, async (request) => {
-    const principal = principalOf(request);
-    return context.engine.policies().filter((p) => {
-      const entity = context.tree.find(p.entity);
-      return entity !== undefined && inScope(context, principal, entity);
-    });
+  api.get('/policies', {
+    schema: {
+      summary: 'Attached policies (within your scope), a page at a time',
+      description: 'At most limit policies, entity by entity in the order of the tree (each entity\'s in the order they were attached); the page after is at the Link rel="next" header (absent on the last page).',
+      querystring: z.object(pageQuery),
+    },
+  }, async (request, reply) => {
+    const page = policyPage(context, principalOf(request), request.query.limit, request.query.cursor);
+    linkNext(request, reply, page.next);
+    return page.items;
   });
 
   api.get('/policies/:id', { schema: { summary: 'One policy: status, config and its schema', params: policyParams } }, async (request) => {

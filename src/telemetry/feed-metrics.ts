@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
+import { Registrations } from './registrations.js';
 
 /**
  * prom-client, loaded when feed metrics are made rather than with the library: a program that imports
@@ -18,9 +19,11 @@ const promClient = (): typeof import('prom-client') => createRequire(import.meta
  */
 export class FeedMetrics {
   private readonly subscription: Subscription;
+  private readonly unregister: () => void;
 
   constructor(registry: Registry<RegistryContentType>, board: FeedBoard) {
     const { Counter, Gauge } = promClient();
+    const registrations = new Registrations(registry);
     const polls = new Counter({ name: 'homeostat_feed_polls_total', help: 'Feed polls by kind, sensor and result (ok, error, timeout).', labelNames: ['kind', 'sensor', 'result'], registers: [registry] });
     const readings = new Counter({ name: 'homeostat_feed_readings_total', help: 'Values read by feeds by kind, sensor and result (published, missing, rejected).', labelNames: ['kind', 'sensor', 'result'], registers: [registry] });
     new Gauge({
@@ -60,10 +63,12 @@ export class FeedMetrics {
       if (e.type === 'poll') polls.inc({ kind: e.kind, sensor: e.sensor, result: e.result });
       else readings.inc({ kind: e.kind, sensor: e.sensor, result: e.result }, e.count);
     });
+    this.unregister = registrations.since();
   }
 
-  /** Stops following the board (the metrics stay registered). */
+  /** Stops following the board and takes its metrics out of the registry (the host's other metrics stay). */
   close(): void {
     this.subscription.unsubscribe();
+    this.unregister();
   }
 }

@@ -1,12 +1,16 @@
 import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import { Registrations } from './registrations.js';
 
 /**
  * The knowledge store's health on the host's registry: writes waiting for the store, writes dropped above the
  * buffer bound, and whether the store is degraded (failing, so the loops decide on what they have).
  */
 export class KnowledgeMetrics {
+  private readonly unregister: () => void;
+
   constructor(registry: Registry<RegistryContentType>, knowledge: Pick<Knowledge, 'pending' | 'dropped' | 'degraded'>) {
+    const registrations = new Registrations(registry);
     new Gauge({
       name: 'homeostat_knowledge_pending_writes',
       help: 'Writes buffered for the knowledge store, in order.',
@@ -32,5 +36,11 @@ export class KnowledgeMetrics {
         this.inc(knowledge.dropped);
       },
     });
+    this.unregister = registrations.since();
+  }
+
+  /** Takes its metrics out of the registry (the host's other metrics stay). */
+  close(): void {
+    this.unregister();
   }
 }

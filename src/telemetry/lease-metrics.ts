@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { HaView } from '../cluster/ha-status.js';
+import { Registrations } from './registrations.js';
 
 const RENEWAL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -11,8 +12,10 @@ const RENEWAL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  */
 export class LeaseMetrics {
   private readonly subscription: Subscription;
+  private readonly unregister: () => void;
 
   constructor(registry: Registry<RegistryContentType>, ha: HaView) {
+    const registrations = new Registrations(registry);
     new Gauge({
       name: 'homeostat_leader',
       help: 'Whether this instance acts for the shard (1) or stands by (0).',
@@ -36,6 +39,7 @@ export class LeaseMetrics {
     const renewals = new Histogram({ name: 'homeostat_lease_renewal_duration_seconds', help: 'Round trip of lease takes and renewals, replica acknowledgements included.', labelNames: ['shard'], buckets: RENEWAL_BUCKETS, registers: [registry] });
     const takeovers = new Counter({ name: 'homeostat_lease_takeovers_total', help: 'Times this instance started acting for a shard under a new fencing token.', labelNames: ['shard'], registers: [registry] });
     const lost = new Counter({ name: 'homeostat_lease_lost_total', help: 'Times this instance stopped acting for a shard without giving it up (renewal failed or came too late).', labelNames: ['shard'], registers: [registry] });
+    this.unregister = registrations.since();
     for (const lease of ha.health()) {
       // present from the start, so a rate over them is 0 rather than no data
       takeovers.inc({ shard: lease.shard }, 0);
@@ -48,8 +52,9 @@ export class LeaseMetrics {
     });
   }
 
-  /** Stops following the leases (the metrics stay registered). */
+  /** Stops following the leases and takes its metrics out of the registry (the host's other metrics stay). */
   close(): void {
     this.subscription.unsubscribe();
+    this.unregister();
   }
 }

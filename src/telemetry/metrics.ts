@@ -4,6 +4,7 @@ import type { Engine } from '../core/engine/engine.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Decision } from '../knowledge/decision.js';
 import type { InvocationRecord } from '../effectors/invocation.js';
+import { Registrations } from './registrations.js';
 import { registerStateGauges } from './state-gauges.js';
 import { lookup2 } from './tally/labels.js';
 import { TalliedHistogram, type HistogramSeries } from './tally/tallied-histogram.js';
@@ -52,12 +53,14 @@ export class HomeostatMetrics {
   private readonly byFaultyPolicy = new Map<string, ValueSeries>();
   private readonly subscriptions: Subscription[] = [];
   private readonly releaseStateGauges: () => void;
+  private readonly unregister: () => void;
   private readonly exemplars: boolean;
 
   /** @throws Error (from prom-client) when the registry already holds a metric of the same name. */
   constructor(options: { registry?: Registry<RegistryContentType>; engine: Engine; tree: EntityTree }) {
     const registry = (this.registry = options.registry ?? new Registry());
     const { engine, tree } = options;
+    const registrations = new Registrations(registry);
     const registers = [registry];
     // trace ids as exemplars, where the registry speaks OpenMetrics
     this.exemplars = registry.contentType.includes('openmetrics');
@@ -74,6 +77,7 @@ export class HomeostatMetrics {
     this.rejected = new TalliedCounter({ name: 'homeostat_sensor_rejected_readings_total', help: 'Readings rejected by their sensor schema (NaN, wrong type).', labelNames: ['sensor'], registers });
     this.faults = new TalliedCounter({ name: 'homeostat_policy_faults_total', help: 'Policies that threw and were restarted.', labelNames: ['policy'], registers });
     this.releaseStateGauges = registerStateGauges(registry, engine, tree);
+    this.unregister = registrations.since();
     this.subscriptions.push(
       engine.decisions$.subscribe((d) => this.onDecision(d)),
       engine.invoker.records$.subscribe((r) => this.onInvocation(r)),
@@ -83,12 +87,14 @@ export class HomeostatMetrics {
   }
 
   /**
-   * Stops following the engine (the metrics stay registered, with the counts so far) and lets go of the tree
-   * and the engine: the gauges of entities, stale sensors and policies report nothing from then on.
+   * Stops following the engine, lets go of the tree and the engine, and takes every metric it registered out
+   * of the registry (the host's other metrics stay): a new instance on the same registry then registers its
+   * own and counts from zero. Scrapers see the counters start again, as after a restart.
    */
   close(): void {
     for (const s of this.subscriptions) s.unsubscribe();
     this.releaseStateGauges();
+    this.unregister();
   }
 
   private onDecision(d: Decision): void {

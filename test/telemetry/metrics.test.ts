@@ -114,7 +114,7 @@ describe('HomeostatMetrics counts', () => {
     expect(await count(b)).toBe(1);
   });
 
-  it('stops counting on close() and keeps the counts so far', async () => {
+  it('stops counting on close()', async () => {
     const { clock, web, engine, tree } = await engineFixture();
     const metrics = new HomeostatMetrics({ engine, tree });
     engine.attach(web, followLoad, {});
@@ -122,14 +122,15 @@ describe('HomeostatMetrics counts', () => {
     web.sensor('load').publish(1);
     web.sensor('load').publish(2);
     await clock.settle();
+    // the metric objects, read after close() has taken them out of the registry
+    const [decisions, invocations, rejected] = ['homeostat_decisions_total', 'homeostat_effector_invocations_total', 'homeostat_sensor_rejected_readings_total'].map((name) => metrics.registry.getSingleMetric(name));
     metrics.close();
     web.sensor('load').publish(3);
     web.sensor('load').publish(Number.NaN);
     await clock.settle();
-    const text = await metrics.registry.metrics();
-    expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 2\n');
-    expect(text).toContain('homeostat_effector_invocations_total{effector="resize",result="succeeded"} 2\n');
-    expect(text).not.toContain('homeostat_sensor_rejected_readings_total{');
+    expect((await decisions?.get())?.values).toEqual([{ value: 2, labels: { policy: 'follow-load', action: 'resize', outcome: 'applied' } }]);
+    expect((await invocations?.get())?.values).toEqual([{ value: 2, labels: { effector: 'resize', result: 'succeeded' } }]);
+    expect((await rejected?.get())?.values).toEqual([]);
   });
 
   it('keeps the labels of untraced decisions on an OpenMetrics registry', async () => {
@@ -175,7 +176,7 @@ describe('HomeostatMetrics counts', () => {
 });
 
 describe('HomeostatMetrics after close()', () => {
-  it('lets go of the tree and the engine (the host keeps the registry) and reports no entities or policies of them', async () => {
+  it('lets go of the tree and the engine (the host keeps the registry) and leaves no series of them in it', async () => {
     // a forced collection, to see what the registry still holds
     setFlagsFromString('--expose-gc');
     const collectGarbage = runInNewContext('gc') as () => void;
@@ -202,8 +203,60 @@ describe('HomeostatMetrics after close()', () => {
     const text = await registry.metrics();
     expect(text).not.toContain('homeostat_entities{');
     expect(text).not.toContain('homeostat_policies{');
-    // the counts so far stay
+    expect(text).not.toContain('homeostat_decisions_total');
+  });
+});
+
+describe('HomeostatMetrics close() on a shared registry', () => {
+  const NAMES = [...COUNTED, 'homeostat_policy_faults_total', 'homeostat_entities', 'homeostat_stale_sensors', 'homeostat_policies'];
+
+  it('takes out of the registry every metric it registered, and only those', async () => {
+    const registry = new Registry();
+    const hosts = new Counter({ name: 'host_requests_total', help: 'the host app\'s own', registers: [registry] });
+    hosts.inc(3);
+    const { engine, tree } = await engineFixture();
+    const metrics = new HomeostatMetrics({ registry, engine, tree });
+    for (const name of NAMES) expect(registry.getSingleMetric(name), name).toBeDefined();
+    metrics.close();
+    for (const name of NAMES) expect(registry.getSingleMetric(name), name).toBeUndefined();
+    expect(registry.getSingleMetric('host_requests_total')).toBe(hosts);
+    expect(await registry.metrics()).toContain('host_requests_total 3\n');
+    // a second close finds nothing more to take out
+    metrics.close();
+    expect(registry.getSingleMetric('host_requests_total')).toBe(hosts);
+  });
+
+  it('lets a second instance register on the same registry and count only its own decisions', async () => {
+    const registry = new Registry();
+    const first = await engineFixture();
+    const a = new HomeostatMetrics({ registry, engine: first.engine, tree: first.tree });
+    first.engine.attach(first.web, followLoad, {});
+    first.engine.start();
+    for (let s = 0; s < 4; s++) {
+      first.web.sensor('load').publish(s + 1);
+      await first.clock.settle();
+    }
+    expect(await registry.metrics()).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 4\n');
+    a.close();
+    await first.engine.stop();
+    const second = await engineFixture();
+    new HomeostatMetrics({ registry, engine: second.engine, tree: second.tree });
+    second.engine.attach(second.web, followLoad, {});
+    second.engine.start();
+    second.web.sensor('load').publish(1);
+    await second.clock.settle();
+    const text = await registry.metrics();
     expect(text).toContain('homeostat_decisions_total{policy="follow-load",action="resize",outcome="applied"} 1\n');
+    expect(text.match(/^# TYPE homeostat_decisions_total /gm)).toHaveLength(1);
+  });
+
+  it('takes out what it registered on an OpenMetrics registry (whose counters are named without _total)', async () => {
+    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const { engine, tree } = await engineFixture();
+    new HomeostatMetrics({ registry, engine, tree }).close();
+    expect(registry.getMetricsAsArray()).toEqual([]);
+    expect(() => new HomeostatMetrics({ registry, engine, tree })).not.toThrow();
   });
 });
 

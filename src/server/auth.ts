@@ -14,6 +14,11 @@ export interface Principal {
   readonly scopes?: readonly string[];
   /** The tenant the caller belongs to: it sees and acts on that tenant's subtrees only. */
   readonly tenant?: string;
+  /**
+   * When the credential stops being accepted (ms since the epoch, the clock skew included): a JWT's `exp`.
+   * Undefined for credentials that do not expire (static tokens). A long-lived answer (a live stream) ends then.
+   */
+  readonly expiresAt?: number;
 }
 
 /** JWT signature algorithms homeostat accepts (never `none`). */

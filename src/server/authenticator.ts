@@ -77,7 +77,9 @@ function jwtVerifier(settings: AuthSettings, now: () => number): ((token: string
       if (!claims.success) return { refused: `JWT claims: ${claims.error.issues.map((i) => `${i.path.join('.') || 'claims'}: ${i.message}`).join('; ')}`, reason: 'the token claims are not accepted' };
       if (claims.data.iat !== undefined && claims.data.iat > now() / 1000 + skew) return { refused: 'JWT issued in the future (iat)', reason: 'the token was issued in the future' };
       const mapped = mapClaims(payload, settings.claims);
-      return 'refused' in mapped ? { refused: mapped.refused, reason: 'the token claims are not accepted' } : { principal: mapped };
+      if ('refused' in mapped) return { refused: mapped.refused, reason: 'the token claims are not accepted' };
+      // accepted until exp, within the same skew the check allowed
+      return { principal: claims.data.exp === undefined ? mapped : { ...mapped, expiresAt: (claims.data.exp + skew) * 1000 } };
     } catch (error) {
       return { refused: `JWT: ${error instanceof Error ? error.message : 'invalid'}`, reason: publicJoseRefusal(error) };
     }

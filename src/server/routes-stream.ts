@@ -10,6 +10,9 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': '
 /** Default of the plugin option `streamBacklogBytes`: 8 MiB of events a client may fall behind by. */
 export const DEFAULT_STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
 
+/** The longest delay a Node.js timer holds (about 24.8 days): a stream of a token valid for longer ends then, and reconnects. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Default of the plugin option `streamStallMs`: how long a stream that fell behind may take to drain. */
 export const DEFAULT_STREAM_STALL_MS = 30_000;
 
@@ -81,12 +84,19 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     // sensor events exist only while someone streams them: this client's subtree is tapped until it leaves
     const untap = types.has('sensor') ? context.history.stream(root) : undefined;
     const keepAlive = setInterval(() => stalled === undefined && raw.write(': keep-alive\n\n'), 15_000);
+    // a credential is checked when the stream opens: one that expires (a JWT's exp) ends the stream then, saying
+    // so, and the client reconnects with a fresh one (an expired one is refused with 401)
+    const expiry = principal.expiresAt === undefined ? undefined : setTimeout(() => {
+      raw.write(`event: expired\ndata: ${JSON.stringify({ reason: 'the token this stream was opened with has expired: reconnect with a fresh one' })}\n\n`);
+      raw.end();
+    }, Math.min(Math.max(0, principal.expiresAt - Date.now()), MAX_TIMER_MS));
     // a stopping service ends every stream, so that closing never waits on a client that never leaves
     const end = (): void => void raw.end();
     context.stop.signal.addEventListener('abort', end, { once: true });
     if (context.stop.stopping) end();
     raw.on('close', () => {
       clearInterval(keepAlive);
+      clearTimeout(expiry);
       unsubscribe();
       untap?.();
       context.stop.signal.removeEventListener('abort', end);

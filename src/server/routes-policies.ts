@@ -5,7 +5,7 @@ import { HomeostatError, ValidationError, describeError } from '../core/errors.j
 import { ApiError, statusForCode, inScope, principalOf, requireRole, type ApiContext } from './context.js';
 import { inputJsonSchema } from './input-json-schema.js';
 import { linkNext, pageQuery } from './page-cursor.js';
-import { policyPage } from './policy-pages.js';
+import { entityItemPage } from './entity-item-pages.js';
 
 const policyParams = z.object({ id: z.string().min(1) });
 
@@ -46,7 +46,7 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
       querystring: z.object(pageQuery),
     },
   }, async (request, reply) => {
-    const page = policyPage(context, principalOf(request), request.query.limit, request.query.cursor);
+    const page = entityItemPage(context, principalOf(request), request.query.limit, request.query.cursor, (entity) => context.engine.policiesOf(entity));
     linkNext(request, reply, page.next);
     return page.items;
   });

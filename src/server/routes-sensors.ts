@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import type { FeedBoard } from '../sensors/feeds/feed-health.js';
 import { NotPushableError, pushReading } from '../sensors/push-reading.js';
-import { ApiError, entityFor, inScope, principalOf, requireRole, type ApiContext } from './context.js';
+import { ApiError, entityFor, principalOf, requireRole, type ApiContext } from './context.js';
+import { entityItemPage } from './entity-item-pages.js';
+import { linkNext, pageQuery } from './page-cursor.js';
 
 /**
  * Pushed readings (`POST /entities/:id/sensors/:sensor`, operator, scope-checked, audited) and feed health
@@ -43,12 +45,16 @@ export async function sensorRoutes(app: FastifyInstance, context: ApiContext, fe
     }
   });
 
-  api.get('/feeds', { schema: { summary: 'Health of every feed in your scope: last success, consecutive failures, counts' } }, async (request) => {
-    const principal = principalOf(request);
-    return (feeds?.health() ?? []).filter((h) => {
-      const entity = context.tree.find(h.entity);
-      return entity !== undefined && inScope(context, principal, entity);
-    });
+  api.get('/feeds', {
+    schema: {
+      summary: 'Health of the feeds in your scope (last success, consecutive failures, counts), a page at a time',
+      description: 'At most limit feeds, entity by entity in the order of the tree; the page after is at the Link rel="next" header (absent on the last page).',
+      querystring: z.object(pageQuery),
+    },
+  }, async (request, reply) => {
+    const page = entityItemPage(context, principalOf(request), request.query.limit, request.query.cursor, (entity) => feeds?.health(entity.id) ?? []);
+    linkNext(request, reply, page.next);
+    return page.items;
   });
 
   api.get('/entities/:id/feeds', { schema: { summary: 'Health of the feeds of one entity', params: z.object({ id: z.string().min(1) }) } }, async (request) => {

@@ -5,7 +5,7 @@ import { entityContext, numberFor } from './entity-context.js';
 import { fetchText } from './fetch-text.js';
 import { feedCommonShape, type FeedKind, type FeedResult } from './feed-kind.js';
 import { isJsonPointer, resolvePointer } from './json-pointer.js';
-import { ExpositionError, parseExposition, selectSample, type ExposedSample } from './prom-text.js';
+import { ExpositionError, selectSeries } from './prom-text.js';
 import { scrubError, scrubSecrets } from '../../core/secret-ref.js';
 import { feedRequestShape, requestHeaders } from './secret-source.js';
 import { renderTemplate } from './template.js';
@@ -59,7 +59,7 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
         if (!ok) throw new HttpFeedError(`HTTP ${response.status} from ${host}`);
         if (decl.metric) {
           const labels = Object.fromEntries(Object.entries(decl.metric.labels).map(([k, v]) => [k, renderTemplate(v, scope)]));
-          const value = selectSample(exposition(body, host), decl.metric.name, labels);
+          const value = seriesValue(body, host, decl.metric.name, labels);
           return value === undefined ? missing(entity, `no series ${decl.metric.name}${JSON.stringify(labels)}`) : { samples: [{ entity, value: numberFor(entity, decl.sensor, value) }], missing: [] };
         }
         // a server that echoes the credentials into the value read: the reading is kept without them
@@ -100,9 +100,9 @@ export function scrubResult(result: FeedResult, secrets: readonly string[]): Fee
 }
 
 /** The samples of an exposition; one that cannot be parsed is an error naming the host it came from. */
-function exposition(body: string, host: string): ExposedSample[] {
+function seriesValue(body: string, host: string, name: string, labels: Readonly<Record<string, string>>): number | undefined {
   try {
-    return parseExposition(body);
+    return selectSeries(body, name, labels);
   } catch (error) {
     if (error instanceof ExpositionError) throw new ExpositionError(`the answer of ${host} is ${error.message}`);
     throw error;

@@ -63,9 +63,10 @@ describe('release policy across the tree, in virtual time', () => {
     const [failed, ...after] = await releases();
     expect(failed?.outcome).toBe('failed');
     expect(failed?.detail).toMatch(/^step 'api' failed: .*batch 1 failed its health gate .*rolled back api-2, api-1; migrate done, api failed, web skipped$/);
-    // the plan made while it ran (the migration was moving) is out of date and does not retry it; later
-    // plans refuse until the version changes
-    expect(after.map((d) => d.outcome)).toEqual(['rejected_stale', 'refused']);
+    // the plan made while it ran (api-1 and api-2 moving) waits: taking api-3 down then would have cost the
+    // API its quorum; later plans refuse until the version changes
+    expect(after.map((d) => d.outcome)).toEqual(['blocked', 'refused']);
+    expect(after[0]?.reason).toBe('release 2 of api, web waits: taking api-3 down now would cost api its quorum (0 of 3 up (need at least 1)); it waits for the members down to come back');
     expect(after[1]?.reason).toMatch(/^release 2 failed \(step 'api' failed: .*\); set another version to release again$/);
   });
 

@@ -67,6 +67,8 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
       return ops.update(member, version);
     },
     healthy: (member) => ops.healthy(member),
+    ...(ops.available ? { available: (member: Entity) => ops.available?.(member) ?? true } : {}),
+    ...(ops.quorumCost ? { quorumCost: (down: readonly Entity[]) => ops.quorumCost?.(down) } : {}),
   };
   const abort = async (step: number, why: string): Promise<never> => {
     // traffic goes back to the baseline first, so no request reaches a member while it is rolled back
@@ -78,13 +80,13 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
         traffic = `; setting the traffic weight to 0 FAILED: ${describeError(error)}`;
       }
     }
-    const { rolledBack, failed } = await rollBack(moved, previous, ops);
+    const { rolledBack, failed, errors } = await rollBack(moved, previous, moving, { group: members, maxUnavailable: plan.maxUnavailable });
     deps.record({
       entity: cluster,
       operation: OPERATION,
       symptom: { kind: 'canary.rollback', detail: { step, version: plan.version, rolledBack, failed } },
       actions: moved.map((m) => ({ entity: m.id, effector: 'update', params: { version: previous.get(m.id) } })),
-      reason: `canary of ${plan.version} aborted at step ${step} (${why}): ${ops.setWeight && moved.length > 0 ? 'traffic weight 0, ' : ''}rolled back ${rolledBack.join(', ') || 'nothing'}${failed.length > 0 ? `; rollback FAILED on ${failed.join(', ')}` : ''}${traffic}`,
+      reason: `canary of ${plan.version} aborted at step ${step} (${why}): ${ops.setWeight && moved.length > 0 ? 'traffic weight 0, ' : ''}rolled back ${rolledBack.join(', ') || 'nothing'}${failed.length > 0 ? `; rollback FAILED on ${failed.map((id, i) => `${id} (${errors[i] ?? 'unknown error'})`).join(', ')}` : ''}${traffic}`,
       outcome: failed.length > 0 ? 'failed' : 'applied',
       ...(failed.length > 0 ? { error: { code: 'E_ROLLBACK_FAILED', message: `rollback failed on ${failed.join(', ')}` } } : {}),
     });
@@ -95,7 +97,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
     const wanted = Math.min(members.length, Math.max(1, Math.ceil((step.weight * members.length) / 100)));
     const fresh = members.filter((m) => !moved.includes(m)).slice(0, Math.max(0, wanted - moved.length));
     try {
-      await updateInBatches(fresh, plan.version, plan.maxUnavailable, moving);
+      await updateInBatches(fresh, plan.version, plan.maxUnavailable, moving, members);
     } catch (error) {
       deps.record({ entity: cluster, operation: OPERATION, symptom: { kind: 'canary.step', detail: { step: number, weight: step.weight, version: plan.version } }, actions: updateActions(fresh, plan.version), reason: `step ${number}/${plan.steps.length} (${step.weight}%): the health gate failed`, outcome: 'failed', error: { code: 'E_HEALTH_GATE', message: describeError(error) } });
       return abort(number, `health gate: ${describeError(error)}`);
@@ -132,7 +134,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
   }
   const rest = members.filter((m) => !moved.includes(m));
   try {
-    await updateInBatches(rest, plan.version, plan.maxUnavailable, moving);
+    await updateInBatches(rest, plan.version, plan.maxUnavailable, moving, members);
   } catch (error) {
     return abort(plan.steps.length, `promotion health gate: ${describeError(error)}`);
   }

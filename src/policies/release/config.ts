@@ -23,6 +23,11 @@ export const releaseTargetSchema = z.strictObject({
   strategy: z.enum(['rolling', 'canary', 'blueGreen', 'update']).default('rolling'),
   /** Members moved at once (the batch size): at most this many are unavailable. Default 1. */
   maxUnavailable: z.number().int().min(1).max(10_000).default(1),
+  /**
+   * `rolling` and `canary`: let a batch take the group below its quorum rule. Default false: a batch takes only
+   * members whose loss keeps the quorum, and the release waits (saying so) while none can be taken down.
+   */
+  allowQuorumLoss: z.boolean().default(false),
   /** Time each member (or batch) has to become healthy. Default 2 min. */
   healthTimeout: boundedDuration({ minMs: 1, maxMs: 3_600_000 }).default(120_000),
   /** `canary`: the steps (percent of members, time analysed). */

@@ -25,15 +25,18 @@ export function runningVersion(entity: Entity): string | undefined {
 /** `2m` style text for a duration in ms, as effector params read durations. */
 const ms = (value: number): string => `${value}ms`;
 
+/** `allowQuorumLoss` for the effector, only when the target allows it (the effectors' default is false). */
+const quorumParam = (target: ReleaseTarget): { allowQuorumLoss?: true } => (target.allowQuorumLoss ? { allowQuorumLoss: true } : {});
+
 /** The effector invocation that moves one target to its version. */
 function operation(target: ReleaseTarget, version: string): Pick<Action, 'effector' | 'params' | 'check'> {
   switch (target.strategy) {
     case 'rolling':
-      return { effector: 'rollingUpdate', params: { version, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout } };
+      return { effector: 'rollingUpdate', params: { version, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...quorumParam(target) } };
     case 'canary':
       return {
         effector: 'canary',
-        params: { version, steps: (target.steps ?? []).map((s) => ({ weight: s.weight, pause: ms(s.pause) })), checks: target.checks, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...(target.traffic ? { traffic: target.traffic } : {}) },
+        params: { version, steps: (target.steps ?? []).map((s) => ({ weight: s.weight, pause: ms(s.pause) })), checks: target.checks, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...(target.traffic ? { traffic: target.traffic } : {}), ...quorumParam(target) },
       };
     case 'blueGreen':
       return { effector: 'blueGreen', params: { version, checks: target.checks, analysis: ms(target.analysis), keepOldFor: ms(target.keepOldFor), healthTimeout: target.healthTimeout } };

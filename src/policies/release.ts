@@ -6,7 +6,7 @@ import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 import { releaseConfig, type ReleaseTarget } from './release/config.js';
 import { quorumHold } from './release/quorum-hold.js';
-import { releaseSteps, runningVersion, targetVersion } from './release/steps.js';
+import { memberOff, releaseSteps, runningVersion, targetVersion } from './release/steps.js';
 
 const FAILED = 'failed';
 const APPLIED = 'applied';
@@ -53,6 +53,7 @@ export const release = definePolicy({
           if (!target) return false;
           const running = runningVersion(target);
           if (running !== undefined) return running !== targetVersion(config, t);
+          if (memberOff(target, targetVersion(config, t))) return true;
           // unreadable: done when the last applied release of this version covered it
           return !(applied?.version === config.version && applied.targets.includes(t.entity));
         });

@@ -146,3 +146,19 @@ application:
     expect(found).toEqual([expect.stringMatching(/^11:\d+: .*'canary' on 'box', which does not have it/), expect.stringMatching(/^12:\d+: .*nowhere/)]);
   });
 });
+
+describe('a member moved off the release by hand', () => {
+  it('is brought back to the release version at the next evaluation, though the last release covered its group', async () => {
+    const { clock, tree, versions, releases, deployment } = await run(shop());
+    await clock.advanceBy(120_000);
+    expect(versions().every((v) => v.endsWith('=2'))).toBe(true);
+    // before: web read 2 and 1 (no single version), the last applied release covered it, so it counted as current
+    const byHand = deployment.engine.invoker.invoke(tree.get('web-1'), 'update', { version: '1' }, { caller: { kind: 'person', name: 'ops' } });
+    await clock.advanceBy(6_000);
+    await byHand;
+    expect(versions()).toContain('web-1=1');
+    await clock.advanceBy(60_000);
+    expect(versions()).toContain('web-1=2');
+    expect((await releases()).at(-1)?.reason).toBe('release 2: web (rollingUpdate); no maintenance window declared');
+  });
+});

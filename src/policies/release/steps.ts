@@ -22,6 +22,14 @@ export function runningVersion(entity: Entity): string | undefined {
   return typeof only === 'string' ? only : undefined;
 }
 
+/**
+ * Whether a serving member of a group reads a version other than `version`: a group whose members disagree
+ * (one moved by hand, a release half done) is behind, whatever release covered it last.
+ */
+export function memberOff(entity: Entity, version: string): boolean {
+  return entity.members.some((m) => m.state !== 'stopping' && m.state !== 'stopped' && m.hasSensor('version') && typeof m.sensor<unknown>('version').current?.value === 'string' && m.sensor<unknown>('version').current?.value !== version);
+}
+
 /** `2m` style text for a duration in ms, as effector params read durations. */
 const ms = (value: number): string => `${value}ms`;
 

@@ -26,7 +26,10 @@ const stepDuration = boundedDuration({ minMs: 0, maxMs: MAX_PARAM_DURATION_MS })
 /** Params of `canary`. */
 export const canaryParams = z.strictObject({
   version: nameParam,
-  /** Shares of members on the new version (percent, rising) and how long each is analysed. */
+  /**
+   * Shares of members on the new version (percent, rising) and how long each is analysed. A step moves the member
+   * count nearest its weight, at least one, and under 100 % leaves at least one member as the baseline.
+   */
   steps: z
     .array(z.strictObject({ weight: z.number().min(1).max(100), pause: stepDuration }))
     .min(1)

@@ -4,6 +4,7 @@ import { defineEffector } from '../effectors/define-effector.js';
 import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
 import { UnknownTargetError, countParam, durationParam, nameParam } from './effector-params.js';
 import { waitForCheck } from '../core/engine/check-wait.js';
+import { quorumCost } from '../effectors/group-quorum.js';
 import { rolling } from '../effectors/rolling.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import { PROGRESSIVE_EFFECTORS, addProgressiveEffectors } from './progressive-effectors.js';
@@ -135,14 +136,21 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     defineEffector({
       name: 'rollingUpdate',
       description: 'update the members to a version in batches; roll back every updated member when a batch is unhealthy',
-      params: z.strictObject({ version: nameParam, maxUnavailable: countParam(1).default(1), healthTimeout: durationParam(120_000, 3_600_000) }),
+      params: z.strictObject({
+        version: nameParam,
+        maxUnavailable: countParam(1).default(1),
+        healthTimeout: durationParam(120_000, 3_600_000),
+        /** Let a batch take the cluster below its quorum rule (default false: the batch waits, or fails saying so). */
+        allowQuorumLoss: z.boolean().default(false),
+      }),
       timeoutMs: 3_600_000,
-      run: async ({ version, maxUnavailable, healthTimeout }) => {
+      run: async ({ version, maxUnavailable, healthTimeout, allowQuorumLoss }) => {
         const previous = new Map(serving().map((m) => [m.id, m.hasSensor('version') ? m.sensor<string>('version').current?.value : undefined]));
         const batches = await rolling(serving(), maxUnavailable, {
           apply: async (m) => void (await context.invoke(m, 'update', { version }, `${entity.id}/rollingUpdate`)),
           healthy: healthy(healthTimeout),
           available,
+          ...(allowQuorumLoss ? {} : { quorumCost: (down: readonly Entity[]) => quorumCost(entity, down) }),
           rollback: async (m) => {
             const was = previous.get(m.id);
             if (was === undefined) throw new HomeostatError('E_ROLLBACK_UNKNOWN_VERSION', 'its version before the update is not known');

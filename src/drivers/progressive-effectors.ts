@@ -7,6 +7,7 @@ import { metricCheckSchema } from '../effectors/progressive/analysis.js';
 import { runBlueGreen } from '../effectors/progressive/blue-green.js';
 import { runCanary } from '../effectors/progressive/canary.js';
 import type { MemberOps } from '../effectors/progressive/member-ops.js';
+import { quorumCost } from '../effectors/group-quorum.js';
 import { recordNothing } from '../effectors/progressive/operation-record.js';
 import { defineSensor } from '../sensors/define-sensor.js';
 import { countParam, durationParam, nameParam, MAX_PARAM_DURATION_MS } from './effector-params.js';
@@ -25,7 +26,10 @@ const stepDuration = boundedDuration({ minMs: 0, maxMs: MAX_PARAM_DURATION_MS })
 /** Params of `canary`. */
 export const canaryParams = z.strictObject({
   version: nameParam,
-  /** Shares of members on the new version (percent, rising) and how long each is analysed. */
+  /**
+   * Shares of members on the new version (percent, rising) and how long each is analysed. A step moves the member
+   * count nearest its weight, at least one, and under 100 % leaves at least one member as the baseline.
+   */
   steps: z
     .array(z.strictObject({ weight: z.number().min(1).max(100), pause: stepDuration }))
     .min(1)
@@ -41,6 +45,8 @@ export const canaryParams = z.strictObject({
    * 100 on promotion and 0 before a rollback. Without it, a step's weight is the share of members only.
    */
   traffic: z.strictObject({ entity: nameParam, effector: nameParam }).optional(),
+  /** Let a step take the cluster below its quorum rule (default false: a step waits for members down, or fails saying so). */
+  allowQuorumLoss: z.boolean().default(false),
 });
 
 /** Params of `blueGreen`. */
@@ -73,9 +79,12 @@ export const PROGRESSIVE_EFFECTORS = ['canary', 'blueGreen'] as const;
 export function addProgressiveEffectors(entity: Entity, cluster: ClusterHandle): void {
   const { context } = cluster;
   const record = context.recordOperation ?? recordNothing;
-  const ops = (healthTimeout: number): MemberOps => ({
+  // members already down count against maxUnavailable, and a step never costs the group its quorum (unless allowed)
+  const ops = (healthTimeout: number, allowQuorumLoss: boolean): MemberOps => ({
     update: async (m, version) => void (await context.invoke(m, 'update', { version }, `${entity.id}/canary`)),
     healthy: cluster.healthy(healthTimeout),
+    available: (m) => m.sensor<boolean>('service.up').value === true,
+    ...(allowQuorumLoss ? {} : { quorumCost: (down: readonly Entity[]) => quorumCost(entity, down) }),
   });
   entity.addEffector(
     defineEffector({
@@ -89,7 +98,7 @@ export function addProgressiveEffectors(entity: Entity, cluster: ClusterHandle):
         const setWeight = traffic && params.traffic
           ? async (weight: number, canary: readonly Entity[], baseline: readonly Entity[]) => void (await context.invoke(traffic, (params.traffic as { effector: string }).effector, { version: params.version, weight, canary: canary.map((m) => m.id).join(','), baseline: baseline.map((m) => m.id).join(',') }, `${entity.id}/canary`))
           : undefined;
-        const result = await runCanary(entity.id, cluster.serving(), params, { ...ops(params.healthTimeout), ...(setWeight ? { setWeight } : {}) }, { scheduler, record, signal });
+        const result = await runCanary(entity.id, cluster.serving(), params, { ...ops(params.healthTimeout, params.allowQuorumLoss), ...(setWeight ? { setWeight } : {}) }, { scheduler, record, signal });
         cluster.template['version'] = params.version;
         return result;
       },

@@ -32,14 +32,52 @@ export interface RollingSteps {
    * the bound leaves room for, and a batch with no room waits (the health gate's time) for the others.
    */
   available?(member: Entity): boolean;
+  /**
+   * The whole group the members belong to, when the operation covers only some of them (a canary's step):
+   * its members that are down count against `maxUnavailable` too. Default: the members operated on.
+   */
+  readonly group?: readonly Entity[];
+  /**
+   * What taking these serving members down now would cost the group (its quorum, described), or undefined when
+   * nothing. With it, a batch takes only serving members whose loss keeps the group's quorum, and a batch with
+   * none waits (the health gate's time) for the members down, as for the bound.
+   */
+  quorumCost?(takenDown: readonly Entity[]): string | undefined;
 }
 
-/** The next batch within the bound: unavailable members still to move first, then serving ones while there is room. */
-function nextBatch(members: readonly Entity[], remaining: readonly Entity[], maxUnavailable: number, available: (m: Entity) => boolean): Entity[] {
-  const unavailable = members.filter((m) => !available(m)).length;
+/** How a batch is chosen: the bound, the members counted for it, and the quorum the group keeps. */
+export interface BatchBounds {
+  readonly maxUnavailable: number;
+  readonly group: readonly Entity[];
+  readonly available: (member: Entity) => boolean;
+  readonly quorumCost?: ((takenDown: readonly Entity[]) => string | undefined) | undefined;
+}
+
+/**
+ * The next batch within the bounds: members still to move that are unavailable first (it costs nothing), then
+ * serving ones while the group has room for them under `maxUnavailable` and keeps its quorum.
+ */
+export function nextBatch(remaining: readonly Entity[], bounds: BatchBounds): Entity[] {
+  const { maxUnavailable, available } = bounds;
+  const unavailable = bounds.group.filter((m) => !available(m)).length;
   const down = remaining.filter((m) => !available(m)).slice(0, maxUnavailable);
   const room = Math.min(maxUnavailable - down.length, maxUnavailable - unavailable);
-  return [...down, ...remaining.filter((m) => available(m)).slice(0, Math.max(0, room))];
+  const serving: Entity[] = [];
+  for (const member of remaining.filter((m) => available(m))) {
+    if (serving.length >= room) break;
+    if (bounds.quorumCost?.([...serving, member]) !== undefined) break;
+    serving.push(member);
+  }
+  return [...down, ...serving];
+}
+
+/** Why no batch can start now (`web-3 is unavailable and at most 1 may be`, or the quorum it would cost). */
+export function whyNoRoom(remaining: readonly Entity[], bounds: BatchBounds): string {
+  const down = bounds.group.filter((m) => !bounds.available(m));
+  const first = remaining.find((m) => bounds.available(m));
+  const cost = first && down.length < bounds.maxUnavailable ? bounds.quorumCost?.([first]) : undefined;
+  if (first && cost !== undefined) return `taking ${first.id} down would cost ${cost}`;
+  return `${down.map((m) => m.id).join(', ')} ${down.length === 1 ? 'is' : 'are'} unavailable and at most ${bounds.maxUnavailable} may be`;
 }
 
 /**
@@ -53,28 +91,31 @@ function nextBatch(members: readonly Entity[], remaining: readonly Entity[], max
 export async function rolling(members: readonly Entity[], maxUnavailable: number, steps: RollingSteps): Promise<string[][]> {
   const size = Math.max(1, maxUnavailable);
   const available = steps.available ?? (() => true);
+  const group = steps.group ?? members;
+  const bounds: BatchBounds = { maxUnavailable: size, group, available, quorumCost: steps.quorumCost?.bind(steps) };
   const batches: Entity[][] = [];
   const done: Entity[] = [];
   while (done.length < members.length) {
     const remaining = members.filter((m) => !done.includes(m));
-    let batch = nextBatch(members, remaining, size, available);
+    let batch = nextBatch(remaining, bounds);
     if (batch.length === 0) {
       // no room: the members down now must come back first (each within the health gate's time)
-      const down = members.filter((m) => !available(m));
-      const what = `batch ${batches.length + 1} cannot start: ${down.map((m) => m.id).join(', ')} ${down.length === 1 ? 'is' : 'are'} unavailable and at most ${size} may be`;
+      const down = group.filter((m) => !available(m));
+      const what = `batch ${batches.length + 1} cannot start: ${whyNoRoom(remaining, bounds)}`;
+      if (down.length === 0) throw await rolledBack({ members: group, size, done, batch: [], index: batches.length, cause: new Error('no member is down to wait for'), what }, steps);
       try {
         await Promise.all(down.map((m) => steps.healthy(m)));
       } catch (error) {
-        throw await rolledBack({ members, size, done, batch: [], index: batches.length, cause: error, what }, steps);
+        throw await rolledBack({ members: group, size, done, batch: [], index: batches.length, cause: error, what }, steps);
       }
-      batch = nextBatch(members, remaining, size, available);
-      if (batch.length === 0) throw await rolledBack({ members, size, done, batch: [], index: batches.length, cause: new Error('they passed their health gate but still read unavailable'), what }, steps);
+      batch = nextBatch(remaining, bounds);
+      if (batch.length === 0) throw await rolledBack({ members: group, size, done, batch: [], index: batches.length, cause: new Error('they passed their health gate but still read unavailable'), what }, steps);
     }
     try {
       await Promise.all(batch.map((m) => steps.apply(m)));
       await Promise.all(batch.map((m) => steps.healthy(m)));
     } catch (error) {
-      throw await rolledBack({ members, size, done, batch, index: batches.length, cause: error }, steps);
+      throw await rolledBack({ members: group, size, done, batch, index: batches.length, cause: error }, steps);
     }
     batches.push(batch);
     done.push(...batch);
@@ -96,8 +137,8 @@ interface Stop {
 /**
  * Rolls back the members done and the failing batch (newest first), and returns the error that says what
  * happened. The bound holds for the rollback too: a serving member is taken down to be rolled back only when
- * that leaves at most `size` unavailable (the others down are waited for, within their health gate); else it
- * stays on what it was moved to (it passed its health gate), and the error says so.
+ * that leaves at most `size` unavailable and the group keeps its quorum (the others down are waited for, within
+ * their health gate); else it stays on what it was moved to (it passed its health gate), and the error says so.
  */
 async function rolledBack(stop: Stop, steps: RollingSteps): Promise<RollingFailedError> {
   const ok: string[] = [];
@@ -109,9 +150,12 @@ async function rolledBack(stop: Stop, steps: RollingSteps): Promise<RollingFaile
       try {
         if (available?.(member)) {
           const down = (): Entity[] => stop.members.filter((m) => m !== member && !available(m));
-          if (down().length + 1 > stop.size) await Promise.all(down().map((m) => steps.healthy(m))).catch(() => undefined);
+          const cost = (): string | undefined => steps.quorumCost?.([member]);
+          if (down().length + 1 > stop.size || cost() !== undefined) await Promise.all(down().map((m) => steps.healthy(m))).catch(() => undefined);
           const still = down();
           if (still.length + 1 > stop.size) throw new Error(`left as it is: ${still.map((m) => m.id).join(', ')} ${still.length === 1 ? 'is' : 'are'} unavailable and at most ${stop.size} may be`);
+          const lost = cost();
+          if (lost !== undefined) throw new Error(`left as it is: taking it down would cost ${lost}`);
         }
         await steps.rollback(member);
         ok.push(member.id);

@@ -5,7 +5,8 @@ import type { Entity } from '../core/entity.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 import { releaseConfig, type ReleaseTarget } from './release/config.js';
-import { releaseSteps, runningVersion, targetVersion } from './release/steps.js';
+import { quorumHold } from './release/quorum-hold.js';
+import { memberOff, releaseSteps, runningVersion, targetVersion } from './release/steps.js';
 
 const FAILED = 'failed';
 const APPLIED = 'applied';
@@ -52,6 +53,7 @@ export const release = definePolicy({
           if (!target) return false;
           const running = runningVersion(target);
           if (running !== undefined) return running !== targetVersion(config, t);
+          if (memberOff(target, targetVersion(config, t))) return true;
           // unreadable: done when the last applied release of this version covered it
           return !(applied?.version === config.version && applied.targets.includes(t.entity));
         });
@@ -71,6 +73,11 @@ export const release = definePolicy({
     const names = actions.map((a) => a.entity).join(', ');
     const freeze = firstFreeze([entity, ...pending.flatMap((t) => tree.find(t.entity) ?? [])]);
     if (freeze) return { actions: [], nonAction: 'blocked', reason: `release ${config.version} of ${names} waits: frozen by release.freeze on '${freeze.entity}' since ${new Date(freeze.since).toISOString()}` };
+    for (const target of pending) {
+      const group = tree.find(target.entity);
+      const hold = group ? quorumHold(group, target, targetVersion(config, target)) : undefined;
+      if (hold) return { actions: [], nonAction: hold.nonAction, reason: `release ${config.version} of ${names} ${hold.nonAction === 'refused' ? 'refused' : 'waits'}: ${hold.why}` };
+    }
     const verdict = windowVerdict(config.windows, scheduler.now());
     if (!verdict.open) return { actions: [], nonAction: 'blocked', reason: `release ${config.version} of ${names} waits: ${describeVerdict(verdict)}` };
     const order = actions.map((a) => `${a.entity} (${a.effector}${(a.after ?? []).length > 0 ? ` after ${(a.after ?? []).join(', ')}` : ''})`).join(', ');

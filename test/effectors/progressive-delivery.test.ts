@@ -166,3 +166,34 @@ describe('progressive operations in the service', () => {
     feed.unsubscribe();
   });
 });
+
+describe('canary step sizes', () => {
+  it('a step moves the share of members nearest its weight, and leaves a baseline while its weight is under 100', async () => {
+    // before: ceil(weight x members), so 34 % and 67 % of 3 moved 2 then 3 members, and the second step had
+    // no baseline: its maxAboveBaseline limit was not applied
+    const { clock, invoke, versions } = await cluster(3);
+    const run = invoke('canary', { version: '2', steps: [{ weight: 34, pause: '20s' }, { weight: 67, pause: '20s' }], checks });
+    await clock.advanceBy(200_000);
+    const result = (await run) as { steps: Array<{ canary: string[]; baseline: string[] }> };
+    expect(result.steps.map((s) => [s.canary.length, s.baseline.length])).toEqual([[1, 2], [2, 1]]);
+    expect(versions()).toEqual(['2', '2', '2']);
+  });
+
+  it('a step of 99 % on 2 members still leaves one on the old version; one of 1 % still moves one', async () => {
+    const { clock, invoke } = await cluster(2);
+    const run = invoke('canary', { version: '2', steps: [{ weight: 1, pause: '20s' }, { weight: 99, pause: '20s' }], checks });
+    await clock.advanceBy(200_000);
+    const result = (await run) as { steps: Array<{ canary: string[]; baseline: string[] }> };
+    expect(result.steps.map((s) => [s.canary.length, s.baseline.length])).toEqual([[1, 1], [1, 1]]);
+  });
+
+  it('a step that leaves no baseline says so in its decision', async () => {
+    const { clock, invoke, records } = await cluster(1);
+    // one member: any step takes the group's only member (its quorum) down, which this canary allows
+    const run = invoke('canary', { version: '2', steps: [{ weight: 50, pause: '20s' }], checks, allowQuorumLoss: true });
+    await clock.advanceBy(100_000);
+    await run;
+    const [step] = await records('web/canary');
+    expect(step?.reason).toMatch(/^step 1\/1: 1 of 1 members \(50%\) on 2 for 20 s, no member left on the old version: its baseline limits are not applied; http\.errors\.rate: /);
+  });
+});

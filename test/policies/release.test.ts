@@ -63,9 +63,10 @@ describe('release policy across the tree, in virtual time', () => {
     const [failed, ...after] = await releases();
     expect(failed?.outcome).toBe('failed');
     expect(failed?.detail).toMatch(/^step 'api' failed: .*batch 1 failed its health gate .*rolled back api-2, api-1; migrate done, api failed, web skipped$/);
-    // the plan made while it ran (the migration was moving) is out of date and does not retry it; later
-    // plans refuse until the version changes
-    expect(after.map((d) => d.outcome)).toEqual(['rejected_stale', 'refused']);
+    // the plan made while it ran (api-1 and api-2 moving) waits: taking api-3 down then would have cost the
+    // API its quorum; later plans refuse until the version changes
+    expect(after.map((d) => d.outcome)).toEqual(['blocked', 'refused']);
+    expect(after[0]?.reason).toBe('release 2 of api, web waits: taking api-3 down now would cost api its quorum (0 of 3 up (need at least 1)); it waits for the members down to come back');
     expect(after[1]?.reason).toMatch(/^release 2 failed \(step 'api' failed: .*\); set another version to release again$/);
   });
 
@@ -143,5 +144,21 @@ application:
           - { entity: nowhere }
 `);
     expect(found).toEqual([expect.stringMatching(/^11:\d+: .*'canary' on 'box', which does not have it/), expect.stringMatching(/^12:\d+: .*nowhere/)]);
+  });
+});
+
+describe('a member moved off the release by hand', () => {
+  it('is brought back to the release version at the next evaluation, though the last release covered its group', async () => {
+    const { clock, tree, versions, releases, deployment } = await run(shop());
+    await clock.advanceBy(120_000);
+    expect(versions().every((v) => v.endsWith('=2'))).toBe(true);
+    // before: web read 2 and 1 (no single version), the last applied release covered it, so it counted as current
+    const byHand = deployment.engine.invoker.invoke(tree.get('web-1'), 'update', { version: '1' }, { caller: { kind: 'person', name: 'ops' } });
+    await clock.advanceBy(6_000);
+    await byHand;
+    expect(versions()).toContain('web-1=1');
+    await clock.advanceBy(60_000);
+    expect(versions()).toContain('web-1=2');
+    expect((await releases()).at(-1)?.reason).toBe('release 2: web (rollingUpdate); no maintenance window declared');
   });
 });

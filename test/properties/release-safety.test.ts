@@ -15,8 +15,11 @@ import { cliOrder, TRACE } from './schedules.js';
 import { blueprintOf, ROOT } from './targets.js';
 
 /**
- * Safety of the release policy over random clusters and fault schedules, in virtual time:
- * - bound: a rollout never takes a serving member down while that leaves more than `maxUnavailable` down;
+ * Safety of the release policy over random clusters, strategies (rolling, canary, blue-green) and fault
+ * schedules, in virtual time:
+ * - bound: a rollout never takes a serving member down while that leaves more than `maxUnavailable` down, and
+ *   a blue-green release never switches to, or keeps only, a set with more than `maxUnavailable` down;
+ * - quorum: a rollout never takes a serving member down while that leaves the group below its quorum rule;
  * - no re-promotion: once a release of a version failed, no member is moved to that version again (only a
  *   person, by changing the release's version, starts it again);
  * - no silent non-action: every decision not to act, and every plan the engine held, says why.
@@ -25,7 +28,12 @@ const RUNS = Number(process.env['HOMEOSTAT_PROPERTY_RUNS'] ?? 150);
 const SEED = Number(process.env['HOMEOSTAT_PROPERTY_SEED'] ?? 20_261_129);
 const DURATION = 300;
 
+type Strategy = 'rolling' | 'canary' | 'blueGreen';
+
 interface Shape {
+  readonly strategy: Strategy;
+  /** `canary`: the steps' weights (percent, rising). */
+  readonly weights: readonly number[];
   readonly members: number;
   readonly maxUnavailable: number;
   readonly quorum: number;
@@ -40,7 +48,7 @@ interface ReleaseCase {
 }
 
 const shapes: fc.Arbitrary<Shape> = fc
-  .record({ members: fc.integer({ min: 2, max: 5 }), maxUnavailable: fc.integer({ min: 1, max: 3 }), quorum: fc.integer({ min: 1, max: 5 }), bootTime: fc.integer({ min: 2, max: 10 }), healthTimeout: fc.constantFrom(15, 30), badVersion: fc.boolean() })
+  .record({ strategy: fc.constantFrom<Strategy>('rolling', 'canary', 'blueGreen'), weights: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 3 }).map((w) => [...w].sort((a, b) => a - b)), members: fc.integer({ min: 2, max: 5 }), maxUnavailable: fc.integer({ min: 1, max: 3 }), quorum: fc.integer({ min: 1, max: 5 }), bootTime: fc.integer({ min: 2, max: 10 }), healthTimeout: fc.constantFrom(15, 30), badVersion: fc.boolean() })
   .map((s) => ({ ...s, quorum: Math.min(s.quorum, s.members) }));
 
 /** Member failures, recoveries and flaps (a version that fails only sometimes), mostly while the release runs. */
@@ -60,6 +68,19 @@ function faults(members: number): fc.Arbitrary<FaultEvent[]> {
 
 const releaseCases: fc.Arbitrary<ReleaseCase> = shapes.chain((shape) => faults(shape.members).map((events) => ({ shape, events })));
 
+/** The release target of a shape, as a YAML flow mapping. */
+function targetText(s: Shape): string {
+  const common = `entity: web, maxUnavailable: ${s.maxUnavailable}, healthTimeout: ${s.healthTimeout}s`;
+  switch (s.strategy) {
+    case 'rolling':
+      return `{ ${common} }`;
+    case 'canary':
+      return `{ ${common}, strategy: canary, steps: [${s.weights.map((w) => `{ weight: ${w}, pause: 20s }`).join(', ')}] }`;
+    case 'blueGreen':
+      return `{ ${common}, strategy: blueGreen, analysis: 20s, keepOldFor: 30s }`;
+  }
+}
+
 function blueprintText(s: Shape): string {
   return `name: release-property
 application:
@@ -78,7 +99,7 @@ application:
         version: "2"
         evaluationInterval: 10s
         targets:
-          - { entity: web, maxUnavailable: ${s.maxUnavailable}, healthTimeout: ${s.healthTimeout}s }
+          - ${targetText(s)}
 `;
 }
 
@@ -96,10 +117,11 @@ function commandLine(c: ReleaseCase): string {
 }
 
 /** Runs one case as `simulate` would, and returns what broke each property. */
-async function violations(c: ReleaseCase, trace: ArrivalTrace): Promise<{ bound: string[]; repromoted: string[]; silent: string[] }> {
+async function violations(c: ReleaseCase, trace: ArrivalTrace): Promise<{ bound: string[]; quorum: string[]; repromoted: string[]; silent: string[] }> {
   const text = blueprintText(c.shape);
   const blueprint = await blueprintOf({ file: fileOf(text), text });
   const bound: string[] = [];
+  const quorum: string[] = [];
   const moves: Array<{ at: number; member: string; version: string }> = [];
   const decisions: Decision[] = [];
   await runSimulation(blueprint, {
@@ -119,8 +141,20 @@ async function violations(c: ReleaseCase, trace: ArrivalTrace): Promise<{ bound:
           const othersDown = web.members.filter((m) => m !== member && m.sensor('service.up').value !== true).map((m) => m.id);
           const wasUp = member.sensor('service.up').value === true;
           if (wasUp && othersDown.length + 1 > c.shape.maxUnavailable) bound.push(`at ${now / 1000} s ${member.id} was taken down (to ${o.value}) while ${othersDown.join(', ')} ${othersDown.length === 1 ? 'was' : 'were'} down: ${othersDown.length + 1} > maxUnavailable ${c.shape.maxUnavailable}`);
+          const othersUp = web.members.filter((m) => m !== member && m.state !== 'stopping' && m.state !== 'stopped' && m.sensor('service.up').value === true).length;
+          if (wasUp && othersUp < c.shape.quorum) quorum.push(`at ${now / 1000} s ${member.id} was taken down (to ${o.value}) leaving ${othersUp} up: below the quorum of at least ${c.shape.quorum}`);
         });
       };
+      // blue-green: the set that serves after the switch, and after the old set is retired, within the bound
+      d.engine.decisions$.subscribe((decision) => {
+        const kind = decision.symptom.kind;
+        if (kind !== 'blueGreen.switched' && kind !== 'blueGreen.completed') return;
+        const serving = d.tree.get('web').members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped' && (kind === 'blueGreen.completed' || m.sensor('version').value === '2'));
+        const down = serving.filter((m) => m.sensor('service.up').value !== true).map((m) => m.id);
+        const now = d.tree.scheduler.now();
+        if (down.length > c.shape.maxUnavailable) bound.push(`at ${now / 1000} s ${kind === 'blueGreen.switched' ? 'traffic was switched to' : 'the old set was retired, leaving'} ${serving.map((m) => m.id).join(', ')} with ${down.join(', ')} down: ${down.length} > maxUnavailable ${c.shape.maxUnavailable}`);
+        if (serving.length - down.length < c.shape.quorum) quorum.push(`at ${now / 1000} s ${kind === 'blueGreen.switched' ? 'traffic was switched to' : 'the old set was retired, leaving'} ${serving.map((m) => m.id).join(', ')} with ${serving.length - down.length} up: below the quorum of at least ${c.shape.quorum}`);
+      });
       d.tree.changes$.subscribe((change) => {
         if (change.kind === 'member-added' && change.entity.hasSensor('version')) watch(change.entity);
       });
@@ -132,7 +166,7 @@ async function violations(c: ReleaseCase, trace: ArrivalTrace): Promise<{ bound:
     .filter((d) => (NON_ACTION_OUTCOMES as readonly string[]).includes(d.outcome) || d.outcome.startsWith('skipped') || d.outcome === 'rejected_stale' || d.outcome === 'preempted')
     .filter((d) => d.reason.trim() === '' && (d.detail ?? '').trim() === '')
     .map((d) => `at ${d.at / 1000} s ${d.policy} ${d.outcome} without a reason`);
-  return { bound, repromoted, silent };
+  return { bound, quorum, repromoted, silent };
 }
 
 let trace: ArrivalTrace;
@@ -141,7 +175,7 @@ beforeAll(async () => {
 });
 
 describe(`release safety over ${RUNS} random clusters and fault schedules`, () => {
-  for (const property of ['bound', 'repromoted', 'silent'] as const) {
+  for (const property of ['bound', 'quorum', 'repromoted', 'silent'] as const) {
     it(`${property}: holds on every schedule, or prints the smallest one as a simulate command line`, async () => {
       const seen = new Map<string, string[]>();
       const details = await fc.check(

@@ -46,6 +46,17 @@ export class CanaryAbortedError extends HomeostatError {
 const OPERATION = 'canary';
 
 /**
+ * Members on the new version at a step of `weight` percent of `members`: the count nearest the weight (halves
+ * up), and, as Argo Rollouts does for a weight from 1 to 99 with 2 or more replicas, at least one canary and
+ * at least one baseline member, so that a step under 100 % always has a baseline to compare with.
+ */
+export function canaryCount(weight: number, members: number): number {
+  if (members <= 1 || weight >= 100) return members;
+  const nearest = Math.round((weight * members) / 100);
+  return Math.min(members - 1, Math.max(1, nearest));
+}
+
+/**
  * Runs a canary over `members`: each step moves the share `weight` of them to the new version (behind the
  * health gate), gathers the checks' sensors on the canary and baseline members for the step's pause, and
  * analyses them; every step's analysis is recorded as a Decision with its numbers. All steps passing
@@ -67,6 +78,8 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
       return ops.update(member, version);
     },
     healthy: (member) => ops.healthy(member),
+    ...(ops.available ? { available: (member: Entity) => ops.available?.(member) ?? true } : {}),
+    ...(ops.quorumCost ? { quorumCost: (down: readonly Entity[]) => ops.quorumCost?.(down) } : {}),
   };
   const abort = async (step: number, why: string): Promise<never> => {
     // traffic goes back to the baseline first, so no request reaches a member while it is rolled back
@@ -78,13 +91,13 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
         traffic = `; setting the traffic weight to 0 FAILED: ${describeError(error)}`;
       }
     }
-    const { rolledBack, failed } = await rollBack(moved, previous, ops);
+    const { rolledBack, failed, errors } = await rollBack(moved, previous, moving, { group: members, maxUnavailable: plan.maxUnavailable });
     deps.record({
       entity: cluster,
       operation: OPERATION,
       symptom: { kind: 'canary.rollback', detail: { step, version: plan.version, rolledBack, failed } },
       actions: moved.map((m) => ({ entity: m.id, effector: 'update', params: { version: previous.get(m.id) } })),
-      reason: `canary of ${plan.version} aborted at step ${step} (${why}): ${ops.setWeight && moved.length > 0 ? 'traffic weight 0, ' : ''}rolled back ${rolledBack.join(', ') || 'nothing'}${failed.length > 0 ? `; rollback FAILED on ${failed.join(', ')}` : ''}${traffic}`,
+      reason: `canary of ${plan.version} aborted at step ${step} (${why}): ${ops.setWeight && moved.length > 0 ? 'traffic weight 0, ' : ''}rolled back ${rolledBack.join(', ') || 'nothing'}${failed.length > 0 ? `; rollback FAILED on ${failed.map((id, i) => `${id} (${errors[i] ?? 'unknown error'})`).join(', ')}` : ''}${traffic}`,
       outcome: failed.length > 0 ? 'failed' : 'applied',
       ...(failed.length > 0 ? { error: { code: 'E_ROLLBACK_FAILED', message: `rollback failed on ${failed.join(', ')}` } } : {}),
     });
@@ -92,13 +105,13 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
   };
   for (const [index, step] of plan.steps.entries()) {
     const number = index + 1;
-    const wanted = Math.min(members.length, Math.max(1, Math.ceil((step.weight * members.length) / 100)));
+    const wanted = canaryCount(step.weight, members.length);
     const fresh = members.filter((m) => !moved.includes(m)).slice(0, Math.max(0, wanted - moved.length));
     try {
-      await updateInBatches(fresh, plan.version, plan.maxUnavailable, moving);
+      await updateInBatches(fresh, plan.version, plan.maxUnavailable, moving, members);
     } catch (error) {
       deps.record({ entity: cluster, operation: OPERATION, symptom: { kind: 'canary.step', detail: { step: number, weight: step.weight, version: plan.version } }, actions: updateActions(fresh, plan.version), reason: `step ${number}/${plan.steps.length} (${step.weight}%): the health gate failed`, outcome: 'failed', error: { code: 'E_HEALTH_GATE', message: describeError(error) } });
-      return abort(number, `health gate: ${describeError(error)}`);
+      return abort(number, error instanceof HomeostatError && error.code === 'E_NO_ROOM' ? describeError(error) : `health gate: ${describeError(error)}`);
     }
     const baseline = members.filter((m) => !moved.includes(m));
     if (ops.setWeight) {
@@ -124,7 +137,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
       operation: OPERATION,
       symptom: { kind: 'canary.step', detail: { ...report, version: plan.version, of: plan.steps.length, pauseMs: step.pause } },
       actions: updateActions(fresh, plan.version),
-      reason: `step ${number}/${plan.steps.length}: ${moved.length} of ${members.length} members (${step.weight}%${ops.setWeight ? `, traffic weight ${step.weight}` : ''}) on ${plan.version} for ${step.pause / 1000} s; ${plan.checks.length > 0 ? describeResults(analysis.results) : 'no checks'}: ${next}`,
+      reason: `step ${number}/${plan.steps.length}: ${moved.length} of ${members.length} members (${step.weight}%${ops.setWeight ? `, traffic weight ${step.weight}` : ''}) on ${plan.version} for ${step.pause / 1000} s${baseline.length === 0 ? ', no member left on the old version: its baseline limits are not applied' : ''}; ${plan.checks.length > 0 ? describeResults(analysis.results) : 'no checks'}: ${next}`,
       outcome: analysis.pass ? 'applied' : 'failed',
       ...(analysis.pass ? {} : { error: { code: 'E_ANALYSIS_FAILED', message: describeResults(analysis.results.filter((r) => !r.pass)) } }),
     });
@@ -132,7 +145,7 @@ export async function runCanary(cluster: string, members: readonly Entity[], pla
   }
   const rest = members.filter((m) => !moved.includes(m));
   try {
-    await updateInBatches(rest, plan.version, plan.maxUnavailable, moving);
+    await updateInBatches(rest, plan.version, plan.maxUnavailable, moving, members);
   } catch (error) {
     return abort(plan.steps.length, `promotion health gate: ${describeError(error)}`);
   }

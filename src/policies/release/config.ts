@@ -23,9 +23,14 @@ export const releaseTargetSchema = z.strictObject({
   strategy: z.enum(['rolling', 'canary', 'blueGreen', 'update']).default('rolling'),
   /** Members moved at once (the batch size): at most this many are unavailable. Default 1. */
   maxUnavailable: z.number().int().min(1).max(10_000).default(1),
+  /**
+   * `rolling` and `canary`: let a batch take the group below its quorum rule. Default false: a batch takes only
+   * members whose loss keeps the quorum, and the release waits (saying so) while none can be taken down.
+   */
+  allowQuorumLoss: z.boolean().default(false),
   /** Time each member (or batch) has to become healthy. Default 2 min. */
   healthTimeout: boundedDuration({ minMs: 1, maxMs: 3_600_000 }).default(120_000),
-  /** `canary`: the steps (percent of members, time analysed). */
+  /** `canary`: the steps (percent of members, time analysed): the nearest member count, leaving a baseline under 100 %. */
   steps: z.array(z.strictObject({ weight: z.number().min(1).max(100), pause: boundedDuration({ maxMs: ONE_DAY_MS }) })).min(1).max(20).optional(),
   /**
    * `canary`: an effector that shifts traffic by weight (a load balancer's, a service mesh's), passed to the

@@ -22,18 +22,29 @@ export function runningVersion(entity: Entity): string | undefined {
   return typeof only === 'string' ? only : undefined;
 }
 
+/**
+ * Whether a serving member of a group reads a version other than `version`: a group whose members disagree
+ * (one moved by hand, a release half done) is behind, whatever release covered it last.
+ */
+export function memberOff(entity: Entity, version: string): boolean {
+  return entity.members.some((m) => m.state !== 'stopping' && m.state !== 'stopped' && m.hasSensor('version') && typeof m.sensor<unknown>('version').current?.value === 'string' && m.sensor<unknown>('version').current?.value !== version);
+}
+
 /** `2m` style text for a duration in ms, as effector params read durations. */
 const ms = (value: number): string => `${value}ms`;
+
+/** `allowQuorumLoss` for the effector, only when the target allows it (the effectors' default is false). */
+const quorumParam = (target: ReleaseTarget): { allowQuorumLoss?: true } => (target.allowQuorumLoss ? { allowQuorumLoss: true } : {});
 
 /** The effector invocation that moves one target to its version. */
 function operation(target: ReleaseTarget, version: string): Pick<Action, 'effector' | 'params' | 'check'> {
   switch (target.strategy) {
     case 'rolling':
-      return { effector: 'rollingUpdate', params: { version, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout } };
+      return { effector: 'rollingUpdate', params: { version, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...quorumParam(target) } };
     case 'canary':
       return {
         effector: 'canary',
-        params: { version, steps: (target.steps ?? []).map((s) => ({ weight: s.weight, pause: ms(s.pause) })), checks: target.checks, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...(target.traffic ? { traffic: target.traffic } : {}) },
+        params: { version, steps: (target.steps ?? []).map((s) => ({ weight: s.weight, pause: ms(s.pause) })), checks: target.checks, maxUnavailable: target.maxUnavailable, healthTimeout: target.healthTimeout, ...(target.traffic ? { traffic: target.traffic } : {}), ...quorumParam(target) },
       };
     case 'blueGreen':
       return { effector: 'blueGreen', params: { version, checks: target.checks, analysis: ms(target.analysis), keepOldFor: ms(target.keepOldFor), healthTimeout: target.healthTimeout } };

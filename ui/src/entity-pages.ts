@@ -26,18 +26,24 @@ export async function readListPage(root: string, depth: number, limit: number, c
   return { items: body, next: nextCursor(headers) };
 }
 
-/** Children of one entity read so far, and the cursor of the page of children after them. */
+/** A window of one entity's children: a page of them, where it starts, and the cursor of the page after. */
 export interface OpenedChildren {
   readonly items: readonly ListedEntity[];
+  /** The cursor of the page after this window; undefined when it holds the last children. */
   readonly next: string | undefined;
+  /** The cursor this window starts at (read it again with it); undefined for the first children. */
+  readonly from: string | undefined;
+  /** How many children come before this window. */
+  readonly offset: number;
 }
 
 /**
- * The children of `id`, `limit` of them after `cursor` (or the first `limit`): the list form at depth 1, whose
- * first page starts with the entity itself (left out here). Works however many children `id` has, where the
- * tree form of an entity with more children than its limit answers the entity alone.
+ * The children of `id`, `limit` of them from the cursor `from` (a `next` of a window before, then `offset` is
+ * how many children come before it) or the first `limit`: the list form at depth 1, whose first page starts
+ * with the entity itself (left out here). Works however many children `id` has, where the tree form of an
+ * entity with more children than its limit answers the entity alone.
  */
-export async function readChildren(id: string, limit: number, cursor?: string): Promise<OpenedChildren> {
-  const page = await readListPage(id, 1, cursor === undefined ? limit + 1 : limit, cursor);
-  return { items: page.items.filter((e) => e.id !== id), next: page.next };
+export async function readChildren(id: string, limit: number, from?: string, offset = 0): Promise<OpenedChildren> {
+  const page = await readListPage(id, 1, from === undefined ? limit + 1 : limit, from);
+  return { items: page.items.filter((e) => e.id !== id), next: page.next, from, offset: from === undefined ? 0 : offset };
 }

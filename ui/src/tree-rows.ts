@@ -108,3 +108,14 @@ export function filteredRows(tree: EntitySummary | undefined, opened: ReadonlyMa
   }
   return { top, shown, left: show.size - shown, notLoaded: 0, matching };
 }
+
+/** The opened entities still in the loaded tree (one under an entity closed, or paged past, is not). */
+export function reachableOpened(tree: EntitySummary, opened: ReadonlyMap<string, OpenedChildren>): Set<string> {
+  const reached = new Set<string>();
+  const visit = (e: KnownEntity): void => {
+    if (opened.has(e.id)) reached.add(e.id);
+    for (const c of loadedChildren(e, opened)) visit(c);
+  };
+  visit(tree);
+  return reached;
+}

@@ -6,7 +6,7 @@ import { useLive, type LiveFeed } from '../live.js';
 import { useRefresh } from '../refresh.js';
 import { href } from '../route.js';
 import type { Session } from '../session.js';
-import { filteredRows, loadedRows, missingChildren, type KnownEntity, type Row } from '../tree-rows.js';
+import { filteredRows, loadedRows, reachableOpened, type KnownEntity, type Row } from '../tree-rows.js';
 import type { EntitySummary } from '../types.js';
 
 /** How often the tree is read again (ms): states and health change without decisions. */
@@ -18,11 +18,8 @@ const REFRESH_MS = 3000;
  */
 export const MAX_TREE_ROWS = 400;
 
-/** Children read when an entity is opened, and again at each "more". */
+/** Children of an opened entity shown at once: "next" shows the page after, "first" the first again. */
 export const OPEN_PAGE = 200;
-
-/** Most children of one entity kept open (the API's largest page less the entity itself). */
-const MAX_OPEN = 9_999;
 
 type Opened = ReadonlyMap<string, OpenedChildren>;
 
@@ -35,23 +32,25 @@ function health(e: KnownEntity): { label: string; tone: string } {
 interface Controls {
   readonly opened: Opened | undefined;
   readonly open: (id: string) => void;
-  readonly more: (id: string) => void;
+  readonly next: (id: string) => void;
+  readonly first: (id: string) => void;
   readonly close: (id: string) => void;
 }
 
-/** The button that opens, closes or reads more of an entity's children (none while filtering, or for a leaf). */
-function ChildrenButton({ e, controls }: { e: KnownEntity; controls: Controls }) {
+/** The buttons that open, close or page through an entity's children (none while filtering, or for a leaf). */
+function ChildrenButtons({ e, controls }: { e: KnownEntity; controls: Controls }) {
   const { opened } = controls;
-  if (!opened || 'children' in e && e.children !== undefined || (e.childCount ?? 0) === 0) return null;
+  const count = e.childCount ?? 0;
+  if (!opened || 'children' in e && e.children !== undefined || count === 0) return null;
   const page = opened.get(e.id);
-  if (!page) return <button type="button" class="small" aria-label={`Open ${e.id}: ${e.childCount} children`} onClick={() => controls.open(e.id)}>open {e.childCount} children</button>;
-  const missing = missingChildren(e, opened);
+  if (!page) return <button type="button" class="small" aria-label={`Open ${e.id}: ${count} children`} onClick={() => controls.open(e.id)}>open {count} children</button>;
+  const range = page.items.length === count ? `${count} children` : `children ${page.offset + 1}–${page.offset + page.items.length} of ${count}`;
   return (
     <>
+      <span class="muted" data-testid={`window-${e.id}`}>{range}</span>
       <button type="button" class="small" aria-label={`Close ${e.id}`} onClick={() => controls.close(e.id)}>close</button>
-      {page.next !== undefined && missing > 0 && page.items.length < MAX_OPEN && (
-        <button type="button" class="small" aria-label={`More children of ${e.id}: ${missing} not shown`} onClick={() => controls.more(e.id)}>{Math.min(OPEN_PAGE, missing)} more of {missing}</button>
-      )}
+      {page.offset > 0 && <button type="button" class="small" aria-label={`First children of ${e.id}`} onClick={() => controls.first(e.id)}>first</button>}
+      {page.next !== undefined && <button type="button" class="small" aria-label={`Next children of ${e.id}`} onClick={() => controls.next(e.id)}>next {OPEN_PAGE}</button>}
     </>
   );
 }
@@ -67,7 +66,7 @@ function Node({ row, depth, controls }: { row: Row; depth: number; controls: Con
         <span class={`badge state-${e.state}`}>{e.state}</span>
         <span class={`badge tone-${h.tone}`} title="service.up">{h.label}</span>
         {e.members.length > 0 && <span class="muted">{e.members.length} members</span>}
-        <ChildrenButton e={e} controls={controls} />
+        <ChildrenButtons e={e} controls={controls} />
       </div>
       {row.children.length > 0 && (
         <ul>{row.children.map((c) => <Node key={c.e.id} row={c} depth={depth + 1} controls={controls} />)}</ul>
@@ -107,12 +106,12 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
   const index = useMemo(() => new EntityIndex(session.root, (s) => setIndexState({ ...s })), [session.root]);
   useEffect(() => () => index.stop(), [index]);
 
-  // pages read again by a refresh replace those still open (one closed meanwhile stays closed, one read
-  // further meanwhile keeps its longer list); the root's first page is added
+  // windows read again by a refresh replace those still open at the same place (one closed or moved
+  // meanwhile is left as the user made it); the root's first page is added
   const merge = (refreshed: ReadonlyMap<string, OpenedChildren>, added: ReadonlyMap<string, OpenedChildren>, gone: ReadonlySet<string>) => setOpened((before) => {
     const after = new Map(before);
     for (const id of gone) after.delete(id);
-    for (const [id, page] of refreshed) if ((before.get(id)?.items.length ?? Infinity) <= page.items.length) after.set(id, page);
+    for (const [id, page] of refreshed) if (before.has(id) && before.get(id)?.from === page.from) after.set(id, page);
     for (const [id, page] of added) after.set(id, page);
     return after;
   });
@@ -127,9 +126,15 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
       }
       const refreshed = new Map<string, OpenedChildren>();
       const gone = new Set<string>();
+      const reachable = reachableOpened(read, new Map([...openedNow.current, ...added]));
       for (const [id, page] of openedNow.current) {
+        // one under an entity closed or paged past is read no more, and closed
+        if (!reachable.has(id)) {
+          gone.add(id);
+          continue;
+        }
         try {
-          refreshed.set(id, await readChildren(id, Math.min(MAX_OPEN, Math.max(OPEN_PAGE, page.items.length))));
+          refreshed.set(id, await readChildren(id, OPEN_PAGE, page.from, page.offset));
         } catch (e) {
           // an opened entity that left the tree (or the scope) is closed; any other failure fails the read
           if (!(e instanceof ApiFailure) || (e.status !== 404 && e.status !== 403)) throw e;
@@ -145,17 +150,15 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
     }
   }, REFRESH_MS, [session.root]);
 
+  const show = (reading: Promise<OpenedChildren>, id: string): void => void reading.then((page) => setOpened((o) => new Map(o).set(id, page)), (e: Error) => setError(e.message));
   const controls: Controls = {
     opened,
-    open: (id) => void readChildren(id, OPEN_PAGE).then((page) => setOpened((o) => new Map(o).set(id, page)), (e: Error) => setError(e.message)),
-    more: (id) => {
+    open: (id) => show(readChildren(id, OPEN_PAGE), id),
+    next: (id) => {
       const page = opened.get(id);
-      if (page?.next === undefined) return;
-      void readChildren(id, OPEN_PAGE, page.next).then(
-        (added) => setOpened((o) => new Map(o).set(id, { items: [...(o.get(id)?.items ?? []), ...added.items], next: added.next })),
-        (e: Error) => setError(e.message),
-      );
+      if (page?.next !== undefined) show(readChildren(id, OPEN_PAGE, page.next, page.offset + page.items.length), id);
     },
+    first: (id) => show(readChildren(id, OPEN_PAGE), id),
     close: (id) => setOpened((o) => {
       const after = new Map(o);
       after.delete(id);
@@ -187,7 +190,7 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
       {tree && rows && rows.shown === 0 && <p class="muted">No entity matches “{filter}”.</p>}
       {rows && rows.top.length > 0 && <ul class="tree" aria-label="Entity tree">{rows.top.map((r) => <Node key={r.e.id} row={r} depth={1} controls={shownControls} />)}</ul>}
       {rows && rows.left > 0 && <p class="muted" role="status">{rows.left} more {needle ? 'matching ' : 'loaded '}entities are not shown (at most {MAX_TREE_ROWS} at once): {needle ? 'make the filter narrower' : 'type in the filter to find one'}.</p>}
-      {rows && rows.notLoaded > 0 && <p class="muted" role="status">{rows.notLoaded} more entities (and what is under them) are not loaded: open an entity to see its children, or type in the filter to find one.</p>}
+      {rows && rows.notLoaded > 0 && <p class="muted" role="status">{rows.notLoaded} more entities (and what is under them) are not loaded: open an entity to see its children a page at a time, or type in the filter to find one.</p>}
     </section>
   );
 }

@@ -47,13 +47,15 @@ export function decisionOf(fields: Partial<Decision> = {}): Decision {
 
 /**
  * Starts the service on an OS-chosen port of 127.0.0.1: `shop` with a child `web` (a number sensor `load`,
- * a text sensor `note`) and `extra` more children of `shop` (a large tree); `auth` over its token and JWT secret.
+ * a text sensor `note`, and `webChildren` children `web-<i>`) and `extra` more children of `shop` (a large tree);
+ * `auth` over its token and JWT secret.
  */
-export async function startInjectedService(options: { extra?: number; port?: number; auth?: Partial<AuthSettings> } = {}): Promise<InjectedService> {
+export async function startInjectedService(options: { extra?: number; webChildren?: number; port?: number; auth?: Partial<AuthSettings> } = {}): Promise<InjectedService> {
   const clock = new VirtualClock(Date.now());
   const extra = Array.from({ length: options.extra ?? 0 }, (_, i) => `    - id: node-${i}\n`).join('');
+  const under = Array.from({ length: options.webChildren ?? 0 }, (_, i) => `        - id: web-${i}\n`).join('');
   const blueprint = await parseBlueprint(
-    `name: injected\napplication:\n  id: shop\n  children:\n    - id: web\n      sensors: [{ name: load, type: number }, { name: note, type: string }]\n${extra}`,
+    `name: injected\napplication:\n  id: shop\n  children:\n    - id: web\n      sensors: [{ name: load, type: number }, { name: note, type: string }]\n${under ? `      children:\n${under}` : ''}${extra}`,
     path.resolve('injected.yaml'),
   );
   const deployment = await Deployment.create(blueprint, { scheduler: clock });

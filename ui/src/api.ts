@@ -83,6 +83,11 @@ async function fetchText(url: string, init: RequestInit): Promise<{ response: Re
 
 /** Calls the API; resolves with the JSON body, rejects with an ApiFailure. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await apiAnswer<T>(method, path, body)).body;
+}
+
+/** Calls the API; resolves with the JSON body and the answer's headers (e.g. a page's `Link`), rejects with an ApiFailure. */
+export async function apiAnswer<T>(method: string, path: string, body?: unknown): Promise<{ body: T; headers: Headers }> {
   const init: RequestInit = { method, headers: authHeaders(body === undefined ? {} : { 'content-type': 'application/json' }) };
   if (body !== undefined) init.body = JSON.stringify(body);
   const { response, text } = await fetchText(`${apiBase()}${path}`, init);
@@ -98,7 +103,19 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     if (failure.status === 401) tokenRefused(failure.message);
     throw failure;
   }
-  return parsed as T;
+  return { body: parsed as T, headers: response.headers };
+}
+
+/**
+ * The `cursor` of the page after this one, from a `Link: <...>; rel="next"` header (RFC 8288), or undefined
+ * on the last page (no such link).
+ */
+export function nextCursor(headers: Headers): string | undefined {
+  for (const part of (headers.get('link') ?? '').split(',')) {
+    const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (match && /(^|;)\s*rel="?next"?\s*(;|$)/.test(match[2] ?? '')) return new URL(match[1] ?? '', location.href).searchParams.get('cursor') ?? undefined;
+  }
+  return undefined;
 }
 
 /** Encodes one path segment of an id (ids may hold slashes, e.g. policy `web/autoscaler`). */

@@ -80,7 +80,7 @@ function Console({ session, route, onLogout }: { session: Session; route: Return
       <main id="main" tabIndex={-1}>
         {route.view === 'tree' && <TreeView session={session} live={live} />}
         {route.view === 'entity' && <EntityView key={route.arg} id={route.arg} session={session} live={live} />}
-        {route.view === 'decisions' && <DecisionsView live={live} route={route} />}
+        {route.view === 'decisions' && <DecisionsView live={live} route={route} root={session.root} />}
         {route.view === 'decision' && <DecisionView key={route.arg} id={route.arg} session={session} live={live} />}
         {route.view === 'audit' && can(session, 'operator') && <AuditView />}
         {route.view === 'replay' && <ReplayView />}

@@ -12,6 +12,11 @@ export interface EntitySummary {
   readonly childCount?: number;
 }
 
+/** An entity as the list form (`GET /entities?format=list`) gives it: a summary with its parent's id. */
+export interface ListedEntity extends Omit<EntitySummary, 'children'> {
+  readonly parent: string | null;
+}
+
 /** A sensor of an entity: current value, when it was read, whether it is stale. */
 export interface SensorView {
   readonly name: string;

@@ -1,9 +1,12 @@
-import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiFailure } from '../api.js';
+import { EntityIndex, INDEX_MAX, type IndexState } from '../entity-index.js';
+import { readChildren, readTree, type OpenedChildren } from '../entity-pages.js';
 import { useLive, type LiveFeed } from '../live.js';
 import { useRefresh } from '../refresh.js';
 import { href } from '../route.js';
 import type { Session } from '../session.js';
+import { filteredRows, loadedRows, reachableOpened, type KnownEntity, type Row } from '../tree-rows.js';
 import type { EntitySummary } from '../types.js';
 
 /** How often the tree is read again (ms): states and health change without decisions. */
@@ -11,38 +14,49 @@ const REFRESH_MS = 3000;
 
 /**
  * The most entities shown at once: a tree of 50 000 made a page of 300 000 elements whose every refresh held
- * the browser for seconds. The filter finds the others.
+ * the browser for seconds. The first read asks for no more than this; opening an entity, or the filter, finds the others.
  */
 export const MAX_TREE_ROWS = 400;
 
-function matches(e: EntitySummary, needle: string): boolean {
-  return needle === '' || `${e.id} ${e.type} ${e.state}`.toLowerCase().includes(needle);
-}
+/** Children of an opened entity shown at once: "next" shows the page after, "first" the first again. */
+export const OPEN_PAGE = 200;
 
-/** Entities to show: those that match and the ancestors of those that match. */
-function visible(e: EntitySummary, needle: string, out: Set<string>): boolean {
-  let any = matches(e, needle);
-  for (const c of e.children ?? []) if (visible(c, needle, out)) any = true;
-  if (any) out.add(e.id);
-  return any;
-}
+type Opened = ReadonlyMap<string, OpenedChildren>;
 
-/** The first `max` entities of `show` in tree order (an ancestor before what is under it). */
-function firstShown(e: EntitySummary, show: ReadonlySet<string>, max: number, out = new Set<string>()): Set<string> {
-  if (out.size >= max || !show.has(e.id)) return out;
-  out.add(e.id);
-  for (const c of e.children ?? []) firstShown(c, show, max, out);
-  return out;
-}
-
-function health(e: EntitySummary): { label: string; tone: string } {
+function health(e: KnownEntity): { label: string; tone: string } {
   if (e.up === true) return { label: 'up', tone: 'good' };
   if (e.up === false) return { label: 'down', tone: 'bad' };
   return { label: 'no health sensor', tone: 'none' };
 }
 
-function Node({ e, show, depth }: { e: EntitySummary; show: Set<string>; depth: number }) {
-  if (!show.has(e.id)) return null;
+interface Controls {
+  readonly opened: Opened | undefined;
+  readonly open: (id: string) => void;
+  readonly next: (id: string) => void;
+  readonly first: (id: string) => void;
+  readonly close: (id: string) => void;
+}
+
+/** The buttons that open, close or page through an entity's children (none while filtering, or for a leaf). */
+function ChildrenButtons({ e, controls }: { e: KnownEntity; controls: Controls }) {
+  const { opened } = controls;
+  const count = e.childCount ?? 0;
+  if (!opened || 'children' in e && e.children !== undefined || count === 0) return null;
+  const page = opened.get(e.id);
+  if (!page) return <button type="button" class="small" aria-label={`Open ${e.id}: ${count} children`} onClick={() => controls.open(e.id)}>open {count} children</button>;
+  const range = page.items.length === count ? `${count} children` : `children ${page.offset + 1}–${page.offset + page.items.length} of ${count}`;
+  return (
+    <>
+      <span class="muted" data-testid={`window-${e.id}`}>{range}</span>
+      <button type="button" class="small" aria-label={`Close ${e.id}`} onClick={() => controls.close(e.id)}>close</button>
+      {page.offset > 0 && <button type="button" class="small" aria-label={`First children of ${e.id}`} onClick={() => controls.first(e.id)}>first</button>}
+      {page.next !== undefined && <button type="button" class="small" aria-label={`Next children of ${e.id}`} onClick={() => controls.next(e.id)}>next {OPEN_PAGE}</button>}
+    </>
+  );
+}
+
+function Node({ row, depth, controls }: { row: Row; depth: number; controls: Controls }) {
+  const { e } = row;
   const h = health(e);
   return (
     <li data-entity={e.id} data-depth={depth}>
@@ -52,33 +66,115 @@ function Node({ e, show, depth }: { e: EntitySummary; show: Set<string>; depth: 
         <span class={`badge state-${e.state}`}>{e.state}</span>
         <span class={`badge tone-${h.tone}`} title="service.up">{h.label}</span>
         {e.members.length > 0 && <span class="muted">{e.members.length} members</span>}
+        <ChildrenButtons e={e} controls={controls} />
       </div>
-      {e.children && e.children.length > 0 && (
-        <ul>{e.children.map((c) => <Node key={c.id} e={c} show={show} depth={depth + 1} />)}</ul>
+      {row.children.length > 0 && (
+        <ul>{row.children.map((c) => <Node key={c.e.id} row={c} depth={depth + 1} controls={controls} />)}</ul>
       )}
     </li>
   );
 }
 
+/** What the filter searched: the walk of every entity, while under way and once done. */
+function searchStatus(index: IndexState | undefined): string {
+  if (!index) return 'searching every entity…';
+  if (index.error !== undefined) return `searched ${index.entities.length} entities, then the API failed: ${index.error}`;
+  if (!index.done) return `searching every entity: ${index.entities.length} read so far…`;
+  if (index.truncated) return `searched the first ${INDEX_MAX} entities only`;
+  return `searched all ${index.entities.length} entities`;
+}
+
 /**
  * The entity tree with state and health, a filter, and live refresh. Nested lists of links (not an ARIA
  * tree widget, which would need arrow-key handling): Tab walks the entities in order.
+ *
+ * What the API's bounded first answer holds is shown; an entity it did not expand (`childCount`) opens a
+ * page of its children at a time; the filter searches every entity, read page by page in the background.
  */
 export function TreeView({ session, live }: { session: Session; live: LiveFeed }) {
   useLive(live);
   const [tree, setTree] = useState<EntitySummary | undefined>();
+  const [opened, setOpened] = useState<Opened>(new Map());
   const [error, setError] = useState<string | undefined>();
   const [filter, setFilter] = useState('');
   const [updated, setUpdated] = useState('');
-  useRefresh(() => api<EntitySummary>('GET', `/entities?root=${encodeURIComponent(session.root)}`).then(
-    (t) => (setTree(t), setError(undefined), setUpdated(new Date().toLocaleTimeString())),
-    (e: Error) => setError(e.message),
-  ), REFRESH_MS, [session.root]);
+  const [indexState, setIndexState] = useState<IndexState | undefined>();
+  const openedNow = useRef(opened);
+  openedNow.current = opened;
+  // the root is opened for the user once (a first answer of the root alone shows nothing); closed, it stays so
+  const rootOpened = useRef(false);
+  const index = useMemo(() => new EntityIndex(session.root, (s) => setIndexState({ ...s })), [session.root]);
+  useEffect(() => () => index.stop(), [index]);
+
+  // windows read again by a refresh replace those still open at the same place (one closed or moved
+  // meanwhile is left as the user made it); the root's first page is added
+  const merge = (refreshed: ReadonlyMap<string, OpenedChildren>, added: ReadonlyMap<string, OpenedChildren>, gone: ReadonlySet<string>) => setOpened((before) => {
+    const after = new Map(before);
+    for (const id of gone) after.delete(id);
+    for (const [id, page] of refreshed) if (before.has(id) && before.get(id)?.from === page.from) after.set(id, page);
+    for (const [id, page] of added) after.set(id, page);
+    return after;
+  });
+  useRefresh(async () => {
+    try {
+      const read = await readTree(session.root, MAX_TREE_ROWS);
+      // one read after the other, so that a stalled API holds one request of this view, not one per opened entity
+      const added = new Map<string, OpenedChildren>();
+      if (!rootOpened.current) {
+        rootOpened.current = true;
+        if (read.children === undefined && (read.childCount ?? 0) > 0) added.set(read.id, await readChildren(read.id, OPEN_PAGE));
+      }
+      const refreshed = new Map<string, OpenedChildren>();
+      const gone = new Set<string>();
+      const reachable = reachableOpened(read, new Map([...openedNow.current, ...added]));
+      for (const [id, page] of openedNow.current) {
+        // one under an entity closed or paged past is read no more, and closed
+        if (!reachable.has(id)) {
+          gone.add(id);
+          continue;
+        }
+        try {
+          refreshed.set(id, await readChildren(id, OPEN_PAGE, page.from, page.offset));
+        } catch (e) {
+          // an opened entity that left the tree (or the scope) is closed; any other failure fails the read
+          if (!(e instanceof ApiFailure) || (e.status !== 404 && e.status !== 403)) throw e;
+          gone.add(id);
+        }
+      }
+      setTree(read);
+      merge(refreshed, added, gone);
+      setError(undefined);
+      setUpdated(new Date().toLocaleTimeString());
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, REFRESH_MS, [session.root]);
+
+  const show = (reading: Promise<OpenedChildren>, id: string): void => void reading.then((page) => setOpened((o) => new Map(o).set(id, page)), (e: Error) => setError(e.message));
+  const controls: Controls = {
+    opened,
+    open: (id) => show(readChildren(id, OPEN_PAGE), id),
+    next: (id) => {
+      const page = opened.get(id);
+      if (page?.next !== undefined) show(readChildren(id, OPEN_PAGE, page.next, page.offset + page.items.length), id);
+    },
+    first: (id) => show(readChildren(id, OPEN_PAGE), id),
+    close: (id) => setOpened((o) => {
+      const after = new Map(o);
+      after.delete(id);
+      return after;
+    }),
+  };
+
   const needle = filter.trim().toLowerCase();
-  const matching = new Set<string>();
-  if (tree) visible(tree, needle, matching);
-  const show = tree ? firstShown(tree, matching, MAX_TREE_ROWS) : matching;
-  const left = matching.size - show.size;
+  useEffect(() => void (needle && index.ensure()), [needle, index]);
+  // computed again only when what it is made of changes, not at every event of the live stream (a filter over
+  // 100 000 entities goes through all of them)
+  const rows = useMemo(
+    () => (needle ? filteredRows(tree, opened, indexState?.entities ?? [], needle, MAX_TREE_ROWS) : tree ? loadedRows(tree, opened, MAX_TREE_ROWS) : undefined),
+    [needle, tree, opened, indexState],
+  );
+  const shownControls: Controls = needle ? { ...controls, opened: undefined } : controls;
   return (
     <section aria-labelledby="tree-title">
       <div class="bar">
@@ -90,9 +186,11 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
         <span class="muted" aria-live="polite">stream {live.state}{updated ? `, tree read ${updated}` : ''}</span>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
-      {tree && show.size === 0 && <p class="muted">No entity matches “{filter}”.</p>}
-      {tree && <ul class="tree" aria-label="Entity tree"><Node e={tree} show={show} depth={1} /></ul>}
-      {left > 0 && <p class="muted" role="status">{left} {needle ? 'more matching ' : ''}entities are not shown (at most {MAX_TREE_ROWS} at once): type in the filter to find one.</p>}
+      {needle && <p class="muted" role="status" data-testid="search-status">{searchStatus(indexState)}</p>}
+      {tree && rows && rows.shown === 0 && <p class="muted">No entity matches “{filter}”.</p>}
+      {rows && rows.top.length > 0 && <ul class="tree" aria-label="Entity tree">{rows.top.map((r) => <Node key={r.e.id} row={r} depth={1} controls={shownControls} />)}</ul>}
+      {rows && rows.left > 0 && <p class="muted" role="status">{rows.left} more {needle ? 'matching ' : 'loaded '}entities are not shown (at most {MAX_TREE_ROWS} at once): {needle ? 'make the filter narrower' : 'type in the filter to find one'}.</p>}
+      {rows && rows.notLoaded > 0 && <p class="muted" role="status">{rows.notLoaded} more entities (and what is under them) are not loaded: open an entity to see its children a page at a time, or type in the filter to find one.</p>}
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { WriteFence } from '../knowledge/store.js';
 import type { HaView, LeaseEvent, LeaseHealth } from './ha-status.js';
 import type { LeaseState, RedisLease } from './lease.js';
 
@@ -19,6 +20,8 @@ export interface RoleChange {
  */
 export class HaCoordinator implements HaView {
   private readyToken: number | undefined;
+  /** The lease this instance's knowledge writes are made under, while it writes (see `Knowledge.setWriteFence`). */
+  private writeFence: WriteFence | undefined;
   private generation = 0;
   private subscriptions: Subscription[] = [];
   private announced = false;
@@ -59,9 +62,14 @@ export class HaCoordinator implements HaView {
     return this.eventsSubject.asObservable();
   }
 
-  /** Starts as a standby and competes for the lease. */
+  /**
+   * Starts as a standby and competes for the lease. Every knowledge write (but audit entries) is made under
+   * the lease: the store applies it only while the lease is still this instance's under the token it was
+   * written with, so writes buffered while the link to Redis was cut never land on the next leader's.
+   */
   start(): void {
     this.knowledge.setWritable(false);
+    this.knowledge.setWriteFence(() => this.writeFence);
     this.subscriptions.push(
       this.lease.state$.subscribe((state) => void this.follow(state)),
       this.lease.renewals$.subscribe((latencyMs) => this.eventsSubject.next({ kind: 'renewed', shard: this.lease.name, latencyMs })),
@@ -74,6 +82,8 @@ export class HaCoordinator implements HaView {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of this.subscriptions) s.unsubscribe();
+    // nothing written after the lease is given up: the next holder may write by then
+    this.writeFence = undefined;
     await this.lease.stop();
     this.readyToken = undefined;
     this.eventsSubject.complete();
@@ -88,6 +98,11 @@ export class HaCoordinator implements HaView {
     }, this.reloadRetryMs);
   }
 
+  private readOnly(): void {
+    this.writeFence = undefined;
+    this.knowledge.setWritable(false);
+  }
+
   private async follow(state: LeaseState): Promise<void> {
     const generation = ++this.generation;
     if (state.role !== 'leader') {
@@ -95,13 +110,13 @@ export class HaCoordinator implements HaView {
       if (this.readyToken !== undefined && !this.stopping) this.eventsSubject.next({ kind: 'lost', shard: this.lease.name, reason: state.reason });
       this.announced = true;
       this.readyToken = undefined;
-      this.knowledge.setWritable(false);
+      this.readOnly();
       return;
     }
     this.announced = true;
     if (state.token === this.readyToken) return;
     this.readyToken = undefined;
-    this.knowledge.setWritable(false);
+    this.readOnly();
     try {
       await this.knowledge.reload();
     } catch (error) {
@@ -111,6 +126,8 @@ export class HaCoordinator implements HaView {
       return;
     }
     if (generation !== this.generation) return; // the lease moved on while we read
+    // before onLeading: what it writes (in-flight marks it clears) is written under the new token
+    this.writeFence = { lease: this.lease.name, owner: this.lease.owner, token: state.token };
     this.knowledge.setWritable(true);
     this.onLeading();
     this.readyToken = state.token;

@@ -105,12 +105,14 @@ export class ShardCoordinator implements HaView {
   /** Joins: heartbeats, then competes for a fair share of the shards, rebalancing every renewal interval. */
   start(): void {
     this.knowledge.setWritable(false);
-    this.knowledge.setWriteFilter((op) => {
-      // an audit entry records a request to this instance's API, whichever instance holds its entity
-      if (op.kind === 'audit') return true;
-      const entity = op.kind === 'state' ? op.policy.slice(0, Math.max(0, op.policy.lastIndexOf('/'))) : op.kind === 'snapshot' ? op.value.entity : op.value.entity;
+    // every write is made under the lease of the shard it is about, and only while this instance acts for
+    // it: the store applies it only while that lease is still this instance's under the same token
+    this.knowledge.setWriteFence((op) => {
+      if (op.kind === 'audit') return undefined; // knowledge writes audit entries unfenced: they record this instance's API
+      const entity = op.kind === 'state' ? op.policy.slice(0, Math.max(0, op.policy.lastIndexOf('/'))) : op.value.entity;
       const shard = this.options.shardOf(entity);
-      return shard !== undefined && this.ready.has(shard);
+      const token = shard === undefined ? undefined : this.ready.get(shard);
+      return token === undefined ? undefined : { lease: shard as string, owner: this.options.owner, token };
     });
     void this.tick();
   }

@@ -82,8 +82,10 @@ export class HaCoordinator implements HaView {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of this.subscriptions) s.unsubscribe();
-    // nothing written after the lease is given up: the next holder may write by then
+    // nothing written after this, and what was written while leading lands before the lease is given up:
+    // the store refuses it once the lease is gone (the next holder may write by then)
     this.writeFence = undefined;
+    await this.knowledge.flush().catch(() => undefined);
     await this.lease.stop();
     this.readyToken = undefined;
     this.eventsSubject.complete();

@@ -122,9 +122,12 @@ export class ShardCoordinator implements HaView {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.subscriptions) s.unsubscribe();
-    await Promise.all([...this.leases.values()].map((lease) => lease.stop()));
+    // nothing written after this, and what was written while acting lands before the shards are given up:
+    // the store refuses a shard's writes once its lease is gone
     this.ready.clear();
     this.writeWhileActing();
+    await this.knowledge.flush().catch(() => undefined);
+    await Promise.all([...this.leases.values()].map((lease) => lease.stop()));
     await this.membership.leave();
     this.eventsSubject.complete();
   }
@@ -172,8 +175,10 @@ export class ShardCoordinator implements HaView {
 
   private async release(shard: string): Promise<void> {
     this.running.delete(shard);
-    this.ready.delete(shard);
+    const acted = this.ready.delete(shard);
     this.writeWhileActing();
+    // what was written for the shard lands while its lease is still held (the store refuses it after)
+    if (acted) await this.knowledge.flush().catch(() => undefined);
     await this.leases.get(shard)?.stop();
   }
 

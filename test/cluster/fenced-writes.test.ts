@@ -136,6 +136,13 @@ describe('knowledge writes under a lease', () => {
     expect(Object.fromEntries((await state.loadPolicyStates()).get('web/restarter') ?? [])).toEqual({ restarts: 1 });
     expect(await state.getDecision('kept')).toBeDefined();
     expect(await state.loadSnapshots()).toEqual([{ entity: 'web', sensor: 'cpu', value: 0.5, at: 1 }]);
+    // a clean stop writes what it buffered before it gives the lease up, and nothing after
+    leader.knowledge.policyState('web/restarter').set('restarts', 2);
+    await leader.ha.stop();
+    leader.knowledge.policyState('web/restarter').set('restarts', 9);
+    await drained('the stopped leader', leader);
+    expect((await state.loadPolicyStates()).get('web/restarter')?.get('restarts')).toBe(2);
+    expect(leader.knowledge.dropped).toBe(0);
   }, 30_000);
 
   it("with shards, a deposed holder's buffered write in a shard never overwrites its new holder's", async () => {

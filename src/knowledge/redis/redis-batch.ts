@@ -3,6 +3,7 @@ import type { InvocationRecord } from '../../effectors/invocation.js';
 import type { AuditEntry } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
 import type { FencedWrites, WriteFence, WriteOp } from '../store.js';
+import { fenceId } from '../write-descriptions.js';
 import { leaseHolder, parseLeaseHolder, type RedisKeys } from './redis-keys.js';
 import type { LeaseGuard, RedisLog } from './redis-log.js';
 
@@ -78,7 +79,7 @@ export class RedisBatch {
     for (const { reply, op, fence } of this.guarded) {
       const value = results[reply]?.[1];
       if (!(Array.isArray(value) && value[0] === 'fenced')) continue;
-      const id = `${fence.lease}\u0000${fence.owner}\u0000${fence.token}`;
+      const id = fenceId(fence);
       let group = byLease.get(id);
       if (!group) {
         const holder = parseLeaseHolder(typeof value[1] === 'string' ? value[1] : undefined);
@@ -127,7 +128,7 @@ export class RedisBatch {
   }
 
   private guardOf(fence: WriteFence): LeaseGuard {
-    const id = `${fence.lease}\u0000${fence.owner}\u0000${fence.token}`;
+    const id = fenceId(fence);
     let guard = this.guards.get(id);
     if (!guard) this.guards.set(id, (guard = { key: this.keys.lease(fence.lease), holder: leaseHolder(fence.owner, fence.token) }));
     return guard;

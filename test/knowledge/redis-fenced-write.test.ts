@@ -85,4 +85,18 @@ describe('RedisStore writes under a lease', () => {
     expect(result.refused.map((r) => [r.fence.token, r.ops.length, r.holder])).toEqual([[11, old.length, { owner: 'me', token: 12 }]]);
     expect((await store.queryDecisions({})).map((d) => d.id)).toEqual(['new-d']);
   });
+
+  it('checks a long run of writes under one lease in parts, each applied or refused whole with the lease', async () => {
+    const store = await freshStore();
+    const key = leaseKey(store.keys.namespace, 'root');
+    await store.redis.set(key, 'me|1');
+    const fence = { lease: 'root', owner: 'me', token: 1 };
+    const many = (p: string): WriteOp[] => Array.from({ length: 2_500 }, (_, i) => ({ kind: 'decision', value: decision(i, { id: `${p}${i}` }), fence }) as const);
+    expect((await store.write(many('a'))).refused).toEqual([]);
+    expect(await store.queryDecisions({ limit: 10_000 })).toHaveLength(2_500);
+    await store.redis.set(key, 'other|2');
+    const refused = await store.write(many('b'));
+    expect(refused.refused.map((r) => [r.ops.length, r.holder])).toEqual([[2_500, { owner: 'other', token: 2 }]]);
+    expect(await store.queryDecisions({ limit: 10_000 })).toHaveLength(2_500);
+  });
 });

@@ -4,19 +4,11 @@ import type { RedisKeys } from './redis-keys.js';
 /**
  * Appends (or replaces, by id) one record: a record keeps the sequence number of its first write, so a
  * record updated in place (a coalesced decision) keeps its place in the log. Idempotent: writing the same
- * record twice changes nothing, so a batch retried after an unknown result is safe. Fenced (ARGV[4] given):
- * only while the lease key, the last of KEYS, holds ARGV[4]; else nothing is written and the reply is
- * {'fenced', the lease's value or ''}.
- * KEYS: data, seq, by-seq, by-at, counter, index keys..., [lease]; ARGV: id, json, at, [holder].
+ * record twice changes nothing, so a batch retried after an unknown result is safe.
+ * KEYS: data, seq, by-seq, by-at, counter, index keys...; ARGV: id, json, at.
  */
 const APPEND_SCRIPT = `
 local id, json, at = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local last = #KEYS
-if ARGV[4] then
-  local current = redis.call('GET', KEYS[last])
-  if current ~= ARGV[4] then return {'fenced', current or ''} end
-  last = last - 1
-end
 local seq = redis.call('HGET', KEYS[2], id)
 if not seq then
   seq = redis.call('INCR', KEYS[5])
@@ -25,15 +17,9 @@ end
 redis.call('HSET', KEYS[1], id, json)
 redis.call('ZADD', KEYS[3], seq, id)
 redis.call('ZADD', KEYS[4], at, id)
-for i = 6, last do redis.call('ZADD', KEYS[i], seq, id) end
+for i = 6, #KEYS do redis.call('ZADD', KEYS[i], seq, id) end
 return seq
 `;
-
-/** A write made under a lease: applied only while the lease key holds `holder` (see `leaseHolder`). */
-export interface LeaseGuard {
-  readonly key: string;
-  readonly holder: string;
-}
 
 /** What the log needs of a record. */
 export interface LogRecord {
@@ -70,17 +56,22 @@ export class RedisLog<T extends LogRecord> {
     if (!('homeostatAppend' in redis)) redis.defineCommand('homeostatAppend', { lua: APPEND_SCRIPT });
   }
 
+  /** Queues the append of a record on a transaction. */
+  append(tx: ChainableCommander, record: T): void {
+    const { keys, args } = this.appendOf(record);
+    (tx as PipelineAppender).homeostatAppend(keys.length, ...keys, ...args);
+  }
+
   /**
-   * Queues the append of a record on a transaction (one command); with a guard, only while its lease is held
-   * as it says (the command's reply is then `['fenced', value]` when it is not).
+   * The keys and arguments of the append of a record, as `APPEND_SCRIPT` takes them (KEYS: data, seq, by-seq,
+   * by-at, counter, index keys...; ARGV: id, json, at), for a script that appends in the same steps; counted
+   * as a write for retention.
    */
-  append(tx: ChainableCommander, record: T, guard?: LeaseGuard): void {
+  appendOf(record: T): { keys: string[]; args: [string, string, number] } {
     const indexKeys = this.indexed.map((field) => this.keys.logIndex(this.name, field, String(record[field])));
     const logKeys = (['data', 'seq', 'by-seq', 'by-at', 'counter'] as const).map((part) => this.keys.log(this.name, part));
-    const appender = tx as PipelineAppender;
-    if (guard) appender.homeostatAppend(logKeys.length + indexKeys.length + 1, ...logKeys, ...indexKeys, guard.key, this.idOf(record), JSON.stringify(record), record.at, guard.holder);
-    else appender.homeostatAppend(logKeys.length + indexKeys.length, ...logKeys, ...indexKeys, this.idOf(record), JSON.stringify(record), record.at);
     this.writesSinceTrim += 1;
+    return { keys: [...logKeys, ...indexKeys], args: [this.idOf(record), JSON.stringify(record), record.at] };
   }
 
   /** Drops what retention no longer keeps, now and then (not on every write: it reads before it deletes). */

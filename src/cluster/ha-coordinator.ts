@@ -16,7 +16,8 @@ export interface RoleChange {
  * plan on its own readings); only the lease holder writes knowledge and invokes effectors, under its fencing
  * token. A standby's knowledge is read-only; when it takes the lease it first reloads the policy state the
  * old leader left (cooldowns, windows, counters), then acts. Losing the lease (or failing to renew it in
- * time) makes it a standby again at once.
+ * time) makes it a standby again at once; what it wrote under the lease and Redis had not yet taken is
+ * refused by Redis once the lease has moved on (see `Knowledge.setWriteFence`).
  */
 export class HaCoordinator implements HaView {
   private readyToken: number | undefined;

@@ -35,7 +35,8 @@ export interface ShardOptions {
  * Redis). Above its share an instance releases shards (another takes each within one renewal); below it, it
  * competes for free ones; at its share it stops competing. A dead instance's shards move once its leases
  * expire and its heartbeat ages out: within about two lease times. Only a shard's holder acts in it, and an
- * instance writes knowledge only for the shards it holds.
+ * instance writes knowledge only for the shards it holds, each write under its shard's lease (see
+ * `Knowledge.setWriteFence`): one buffered while the shard moved on is refused by Redis, never applied later.
  */
 export class ShardCoordinator implements HaView {
   private readonly leases = new Map<string, RedisLease>();

@@ -1,15 +1,19 @@
 // Knowledge in Redis against knowledge in memory (not run in CI: it starts a redis-server of its own on a free
-// port, never the shared one on 6379). Two measures, each a ratio taken within one run, rounds alternating
-// between the two stores, reported as min/median/max over rounds:
+// port, never the shared one on 6379). Three measures, each a ratio taken within one run, rounds alternating
+// between the two stores compared, reported as min/median/max over rounds:
 // - decisions per second into the store: a fleet whose readings cross a threshold, each crossing a decision
 //   and an invocation record written through the Knowledge front, timed until every write reached the store;
 // - the loop's latency (reading that crosses a threshold -> effector invoked, real time) while the store
-//   takes the writes in the background: what Redis adds to the loop, which never awaits the store.
+//   takes the writes in the background: what Redis adds to the loop, which never awaits the store;
+// - what fencing costs (--ha): the same loop and raw batches into Redis with every write under a lease (its
+//   check in the same script as the write) against unfenced, rounds alternating.
 // Run: npx tsx bench/redis-knowledge.ts (BENCH_ROUNDS, BENCH_ENTITIES, BENCH_SAMPLES)
 import { asyncScheduler } from 'rxjs';
 import { z } from 'zod';
 import { Engine, type Decision, EntityTree, Knowledge, MemoryStore, VirtualClock, defineEffector, numberSensor, type KnowledgeStore, type Sensor } from '../src/index.js';
+import { leaseHolder } from '../src/knowledge/redis/redis-keys.js';
 import { RedisStore } from '../src/knowledge/redis/redis-store.js';
+import type { WriteFence } from '../src/knowledge/store.js';
 import { TestRedisServer } from '../test/support/redis-server.js';
 import { emit, median, quantile } from './stats.js';
 import { thresholdPolicy } from './threshold-policy.js';
@@ -44,11 +48,13 @@ let storeFailures = 0;
 const valueOf = (e: number, pass: number): number => ((e + pass) % 10 === 0 ? 0.95 : 0.5);
 
 /** A fleet of `ENTITIES` deciding through one store, driven in virtual time. */
-async function throughputLoop(store: KnowledgeStore): Promise<{ sample: readonly Decision[]; round: (salt: number) => Promise<{ ms: number; decisions: number }>; stop: () => Promise<void> }> {
+async function throughputLoop(store: KnowledgeStore, fence?: WriteFence): Promise<{ sample: readonly Decision[]; round: (salt: number) => Promise<{ ms: number; decisions: number }>; stop: () => Promise<void> }> {
   const clock = new VirtualClock();
   const tree = new EntityTree(clock);
   const restart = defineEffector({ name: 'restart', params: z.object({}), run: () => undefined });
   const knowledge = new Knowledge(store, clock);
+  // an instance acting under a lease (--ha) writes every record under it
+  if (fence) knowledge.setWriteFence(() => fence);
   const engine = new Engine({ tree, knowledge, scheduler: clock });
   const root = tree.add({ id: 'root', type: 'application' });
   const sensors: Sensor<number>[] = [];
@@ -96,10 +102,10 @@ async function throughputLoop(store: KnowledgeStore): Promise<{ sample: readonly
 }
 
 /** The store's own capacity: RAW_BATCHES batches of RAW_BATCH decisions (fresh ids each) written straight to it. */
-async function rawWrites(store: KnowledgeStore, sample: readonly Decision[], round: number): Promise<number> {
+async function rawWrites(store: KnowledgeStore, sample: readonly Decision[], round: number, fence?: WriteFence): Promise<number> {
   const start = performance.now();
   for (let b = 0; b < RAW_BATCHES; b++) {
-    const batch = sample.map((d, i) => ({ kind: 'decision', value: { ...d, id: `raw-${round}-${b}-${i}` } }) as const);
+    const batch = sample.map((d, i) => ({ kind: 'decision', value: { ...d, id: `raw-${round}-${b}-${i}` }, ...(fence ? { fence } : {}) }) as const);
     // a batch that timed out is written again, as the queue does: ids make it idempotent
     for (let attempt = 0; ; attempt++) {
       try {
@@ -140,6 +146,64 @@ async function latencyLoop(store: KnowledgeStore): Promise<{ round: () => Promis
       return samples;
     },
     stop: () => engine.stop(),
+  };
+}
+
+type Fencing = 'unfenced' | 'fenced';
+
+/**
+ * What fencing costs (`--ha`): the same loop, and the same raw batches, into Redis with every write under a
+ * lease this instance holds and without, rounds alternating; every fenced write must be applied.
+ */
+async function fenceCost(url: string, sample: readonly Decision[]): Promise<{ rate: Record<Fencing, number[]>; raw: Record<Fencing, number[]>; loopRatio: Spread; rawRatio: Spread }> {
+  const fence: WriteFence = { lease: 'root', owner: 'bench', token: 1 };
+  const open = async (namespace: string): Promise<RedisStore> => {
+    const store = new RedisStore({ url, namespace, maxDecisions: KEPT, maxInvocations: KEPT });
+    await store.connect();
+    await store.redis.set(store.keys.lease('root'), leaseHolder(fence.owner, fence.token));
+    return store;
+  };
+  const stores: Record<Fencing, RedisStore> = { unfenced: await open('bench-unfenced'), fenced: await open('bench-fenced') };
+  const rawStores: Record<Fencing, RedisStore> = { unfenced: await open('bench-raw-unfenced'), fenced: await open('bench-raw-fenced') };
+  const loops = { unfenced: await throughputLoop(stores.unfenced), fenced: await throughputLoop(stores.fenced, fence) };
+  const rate: Record<Fencing, number[]> = { unfenced: [], fenced: [] };
+  const raw: Record<Fencing, number[]> = { unfenced: [], fenced: [] };
+  let made = 0;
+  try {
+    for (let r = 0; r <= ROUNDS; r++) {
+      const order: Fencing[] = r % 2 === 0 ? ['unfenced', 'fenced'] : ['fenced', 'unfenced'];
+      for (const kind of order) {
+        const result = await loops[kind].round(r * 3);
+        if (kind === 'fenced') made += result.decisions;
+        if (r > 0) rate[kind].push(result.decisions / (result.ms / 1000)); // round 0: warm-up
+      }
+      // raw batches alternate batch by batch: the machine's load drifts less within one batch pair than a round
+      const ms: Record<Fencing, number> = { unfenced: 0, fenced: 0 };
+      for (let b = 0; b < RAW_BATCHES; b++) {
+        for (const kind of b % 2 === 0 ? order : [...order].reverse()) {
+          const batch = sample.map((d, i) => ({ kind: 'decision', value: { ...d, id: `raw-${r}-${b}-${i}` }, ...(kind === 'fenced' ? { fence } : {}) }) as const);
+          const start = performance.now();
+          await rawStores[kind].write(batch);
+          ms[kind] += performance.now() - start;
+        }
+      }
+      if (r > 0) for (const kind of order) raw[kind].push((RAW_BATCHES * sample.length) / (ms[kind] / 1000));
+      if (r > 0) process.stderr.write(`fencing round ${r}: loop unfenced ${Math.round(rate.unfenced.at(-1) ?? 0)}/s, fenced ${Math.round(rate.fenced.at(-1) ?? 0)}/s; raw unfenced ${Math.round(raw.unfenced.at(-1) ?? 0)}/s, fenced ${Math.round(raw.fenced.at(-1) ?? 0)}/s\n`);
+    }
+    const inRedis = await stores.fenced.redis.zcard('homeostat:{bench-fenced}:decisions:by-seq');
+    if (inRedis !== made) throw new Error(`${made} decisions were made under the lease, Redis holds ${inRedis}: fenced writes were refused`);
+    const rawInRedis = await rawStores.fenced.redis.zcard('homeostat:{bench-raw-fenced}:decisions:by-seq');
+    if (rawInRedis !== (ROUNDS + 1) * RAW_BATCHES * RAW_BATCH) throw new Error(`fenced raw writes: Redis holds ${rawInRedis}`);
+  } finally {
+    await loops.unfenced.stop();
+    await loops.fenced.stop();
+    for (const store of [...Object.values(stores), ...Object.values(rawStores)]) await store.close();
+  }
+  return {
+    rate,
+    raw,
+    loopRatio: spread(rate.fenced.map((v, i) => v / (rate.unfenced[i] ?? NaN))),
+    rawRatio: spread(raw.fenced.map((v, i) => v / (raw.unfenced[i] ?? NaN))),
   };
 }
 
@@ -194,6 +258,8 @@ async function main(): Promise<void> {
     await loops.memory.stop();
     await loops.redis.stop();
 
+    const fencing = await fenceCost(redis.url, loops.memory.sample);
+
     const latencyStores: Record<StoreKind, KnowledgeStore> = {
       memory: new MemoryStore(),
       redis: new RedisStore({ url: redis.url, namespace: 'bench-latency' }),
@@ -230,6 +296,7 @@ async function main(): Promise<void> {
     if (inRedis !== stored) throw new Error(`${stored} decisions were made, Redis holds ${inRedis}`);
     if (rawInRedis !== (ROUNDS + 1) * RAW_BATCHES * RAW_BATCH) throw new Error(`${(ROUNDS + 1) * RAW_BATCHES * RAW_BATCH} decisions were written straight to Redis, it holds ${rawInRedis}`);
     if (decisionLogged !== 1) throw new Error('the latency loop left no decision in Redis');
+    console.log(`decisions into Redis under a lease (--ha: each run of writes under one lease checks it in the script that writes them) against unfenced: loop ${Math.round(median(fencing.rate.fenced))}/s against ${Math.round(median(fencing.rate.unfenced))}/s, fenced/unfenced ${fencing.loopRatio.min.toFixed(3)} / ${fencing.loopRatio.median.toFixed(3)} / ${fencing.loopRatio.max.toFixed(3)}; batches of ${RAW_BATCH} straight to the store ${Math.round(median(fencing.raw.fenced))}/s against ${Math.round(median(fencing.raw.unfenced))}/s, fenced/unfenced ${fencing.rawRatio.min.toFixed(3)} / ${fencing.rawRatio.median.toFixed(3)} / ${fencing.rawRatio.max.toFixed(3)} (min/median/max)`);
     emit({
       name: 'redis-knowledge',
       entities: ENTITIES,
@@ -257,6 +324,14 @@ async function main(): Promise<void> {
       latencyP99RatioMin: spread(p99Ratios).min,
       latencyP99RatioMedian: spread(p99Ratios).median,
       latencyP99RatioMax: spread(p99Ratios).max,
+      fencedDecisionsPerSecond: Math.round(median(fencing.rate.fenced)),
+      unfencedDecisionsPerSecond: Math.round(median(fencing.rate.unfenced)),
+      fencedRateRatioMin: fencing.loopRatio.min,
+      fencedRateRatioMedian: fencing.loopRatio.median,
+      fencedRateRatioMax: fencing.loopRatio.max,
+      fencedRawRatioMin: fencing.rawRatio.min,
+      fencedRawRatioMedian: fencing.rawRatio.median,
+      fencedRawRatioMax: fencing.rawRatio.max,
     });
   } finally {
     await stores.redis.close().catch(() => undefined);

@@ -79,7 +79,7 @@ export type { AttachOptions, PolicyStatus } from './core/engine/attachment.js';
 // knowledge
 export { Knowledge, type KnowledgeOptions } from './knowledge/knowledge.js';
 export { MemoryStore, type MemoryStoreOptions } from './knowledge/memory-store.js';
-export type { KnowledgeStore, WriteOp, DecisionQuery, InvocationQuery, Json, SensorSnapshot } from './knowledge/store.js';
+export type { KnowledgeStore, WriteOp, WriteFence, WriteResult, FencedWrites, DecisionQuery, InvocationQuery, Json, SensorSnapshot } from './knowledge/store.js';
 export type { AuditEntry, AuditQuery } from './knowledge/audit-entry.js';
 export type { PolicyState } from './knowledge/policy-state.js';
 export { DECISION_OUTCOMES, NON_ACTION_OUTCOMES, type NonActionOutcome, type Decision, type DecisionOutcome, type Action, type PolicyFault } from './knowledge/decision.js';

@@ -1,5 +1,6 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { WriteFence } from '../knowledge/store.js';
 import type { HaView, LeaseEvent, LeaseHealth } from './ha-status.js';
 import type { LeaseState, RedisLease } from './lease.js';
 
@@ -15,10 +16,13 @@ export interface RoleChange {
  * plan on its own readings); only the lease holder writes knowledge and invokes effectors, under its fencing
  * token. A standby's knowledge is read-only; when it takes the lease it first reloads the policy state the
  * old leader left (cooldowns, windows, counters), then acts. Losing the lease (or failing to renew it in
- * time) makes it a standby again at once.
+ * time) makes it a standby again at once; what it wrote under the lease and Redis had not yet taken is
+ * refused by Redis once the lease has moved on (see `Knowledge.setWriteFence`).
  */
 export class HaCoordinator implements HaView {
   private readyToken: number | undefined;
+  /** The lease this instance's knowledge writes are made under, while it writes (see `Knowledge.setWriteFence`). */
+  private writeFence: WriteFence | undefined;
   private generation = 0;
   private subscriptions: Subscription[] = [];
   private announced = false;
@@ -59,9 +63,14 @@ export class HaCoordinator implements HaView {
     return this.eventsSubject.asObservable();
   }
 
-  /** Starts as a standby and competes for the lease. */
+  /**
+   * Starts as a standby and competes for the lease. Every knowledge write (but audit entries) is made under
+   * the lease: the store applies it only while the lease is still this instance's under the token it was
+   * written with, so writes buffered while the link to Redis was cut never land on the next leader's.
+   */
   start(): void {
     this.knowledge.setWritable(false);
+    this.knowledge.setWriteFence(() => this.writeFence);
     this.subscriptions.push(
       this.lease.state$.subscribe((state) => void this.follow(state)),
       this.lease.renewals$.subscribe((latencyMs) => this.eventsSubject.next({ kind: 'renewed', shard: this.lease.name, latencyMs })),
@@ -74,6 +83,10 @@ export class HaCoordinator implements HaView {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of this.subscriptions) s.unsubscribe();
+    // nothing written after this, and what was written while leading lands before the lease is given up:
+    // the store refuses it once the lease is gone (the next holder may write by then)
+    this.writeFence = undefined;
+    await this.knowledge.flush().catch(() => undefined);
     await this.lease.stop();
     this.readyToken = undefined;
     this.eventsSubject.complete();
@@ -88,6 +101,11 @@ export class HaCoordinator implements HaView {
     }, this.reloadRetryMs);
   }
 
+  private readOnly(): void {
+    this.writeFence = undefined;
+    this.knowledge.setWritable(false);
+  }
+
   private async follow(state: LeaseState): Promise<void> {
     const generation = ++this.generation;
     if (state.role !== 'leader') {
@@ -95,13 +113,13 @@ export class HaCoordinator implements HaView {
       if (this.readyToken !== undefined && !this.stopping) this.eventsSubject.next({ kind: 'lost', shard: this.lease.name, reason: state.reason });
       this.announced = true;
       this.readyToken = undefined;
-      this.knowledge.setWritable(false);
+      this.readOnly();
       return;
     }
     this.announced = true;
     if (state.token === this.readyToken) return;
     this.readyToken = undefined;
-    this.knowledge.setWritable(false);
+    this.readOnly();
     try {
       await this.knowledge.reload();
     } catch (error) {
@@ -111,6 +129,8 @@ export class HaCoordinator implements HaView {
       return;
     }
     if (generation !== this.generation) return; // the lease moved on while we read
+    // before onLeading: what it writes (in-flight marks it clears) is written under the new token
+    this.writeFence = { lease: this.lease.name, owner: this.lease.owner, token: state.token };
     this.knowledge.setWritable(true);
     this.onLeading();
     this.readyToken = state.token;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { isCluster } from '../knowledge/redis/redis-connection.js';
+import { RedisKeys } from '../knowledge/redis/redis-keys.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './lease-script.js';
 
 /** Settings of one lease. */
@@ -35,9 +36,9 @@ export function layoutKey(namespace: string): string {
   return `homeostat:{${namespace}}:layout`;
 }
 
-/** The Redis key of a lease (value: `owner|token`), for scripts that check who holds it. */
+/** The Redis key of a lease (value: `owner|token`, see `leaseHolder`), for scripts that check who holds it. */
 export function leaseKey(namespace: string, name: string): string {
-  return `homeostat:{${namespace}}:lease:${encodeURIComponent(name)}`;
+  return new RedisKeys(namespace).lease(name);
 }
 
 /**
@@ -118,6 +119,11 @@ export class RedisLease {
   /** The lease's name (its shard). */
   get name(): string {
     return this.options.name;
+  }
+
+  /** Who asks for it: this instance's name. */
+  get owner(): string {
+    return this.options.owner;
   }
 
   /** Who holds the lease as last seen: this instance's owner, another's, or undefined when unknown or free. */

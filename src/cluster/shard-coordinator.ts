@@ -35,7 +35,8 @@ export interface ShardOptions {
  * Redis). Above its share an instance releases shards (another takes each within one renewal); below it, it
  * competes for free ones; at its share it stops competing. A dead instance's shards move once its leases
  * expire and its heartbeat ages out: within about two lease times. Only a shard's holder acts in it, and an
- * instance writes knowledge only for the shards it holds.
+ * instance writes knowledge only for the shards it holds, each write under its shard's lease (see
+ * `Knowledge.setWriteFence`): one buffered while the shard moved on is refused by Redis, never applied later.
  */
 export class ShardCoordinator implements HaView {
   private readonly leases = new Map<string, RedisLease>();
@@ -105,12 +106,14 @@ export class ShardCoordinator implements HaView {
   /** Joins: heartbeats, then competes for a fair share of the shards, rebalancing every renewal interval. */
   start(): void {
     this.knowledge.setWritable(false);
-    this.knowledge.setWriteFilter((op) => {
-      // an audit entry records a request to this instance's API, whichever instance holds its entity
-      if (op.kind === 'audit') return true;
-      const entity = op.kind === 'state' ? op.policy.slice(0, Math.max(0, op.policy.lastIndexOf('/'))) : op.kind === 'snapshot' ? op.value.entity : op.value.entity;
+    // every write is made under the lease of the shard it is about, and only while this instance acts for
+    // it: the store applies it only while that lease is still this instance's under the same token
+    this.knowledge.setWriteFence((op) => {
+      if (op.kind === 'audit') return undefined; // knowledge writes audit entries unfenced: they record this instance's API
+      const entity = op.kind === 'state' ? op.policy.slice(0, Math.max(0, op.policy.lastIndexOf('/'))) : op.value.entity;
       const shard = this.options.shardOf(entity);
-      return shard !== undefined && this.ready.has(shard);
+      const token = shard === undefined ? undefined : this.ready.get(shard);
+      return token === undefined ? undefined : { lease: shard as string, owner: this.options.owner, token };
     });
     void this.tick();
   }
@@ -120,9 +123,12 @@ export class ShardCoordinator implements HaView {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.subscriptions) s.unsubscribe();
-    await Promise.all([...this.leases.values()].map((lease) => lease.stop()));
+    // nothing written after this, and what was written while acting lands before the shards are given up:
+    // the store refuses a shard's writes once its lease is gone
     this.ready.clear();
     this.writeWhileActing();
+    await this.knowledge.flush().catch(() => undefined);
+    await Promise.all([...this.leases.values()].map((lease) => lease.stop()));
     await this.membership.leave();
     this.eventsSubject.complete();
   }
@@ -170,8 +176,10 @@ export class ShardCoordinator implements HaView {
 
   private async release(shard: string): Promise<void> {
     this.running.delete(shard);
-    this.ready.delete(shard);
+    const acted = this.ready.delete(shard);
     this.writeWhileActing();
+    // what was written for the shard lands while its lease is still held (the store refuses it after)
+    if (acted) await this.knowledge.flush().catch(() => undefined);
     await this.leases.get(shard)?.stop();
   }
 

@@ -4,7 +4,7 @@ import type { AuditEntry, AuditQuery } from './audit-entry.js';
 import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteFence, WriteOp } from './store.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 import { Broadcast } from '../core/broadcast.js';
@@ -30,6 +30,7 @@ export class Knowledge {
   private readonly decisionsSubject = new Broadcast<Decision>();
   private writable = true;
   private writeFilter: ((op: WriteOp) => boolean) | undefined;
+  private writeFence: ((op: WriteOp) => WriteFence | undefined) | undefined;
 
   constructor(
     readonly store: KnowledgeStore,
@@ -47,7 +48,8 @@ export class Knowledge {
 
   /**
    * A standby instance's knowledge is read-only: its loops keep their state in the cache (warm) but write
-   * nothing to the shared store, where the acting instance writes. Writes queued before the switch still go.
+   * nothing to the shared store, where the acting instance writes. Writes queued before the switch still go,
+   * unless they were made under a lease (`setWriteFence`) that is no longer this instance's when they arrive.
    */
   setWritable(writable: boolean): void {
     this.writable = writable;
@@ -76,7 +78,22 @@ export class Knowledge {
     this.writeFilter = accept;
   }
 
-  /** Writes dropped since the start (a record the store refused on its own, or past the buffer bound). */
+  /**
+   * Makes every write (but audit entries) one under a lease: `fenceOf` names the lease and token this instance
+   * holds for it now (with shards, the shard of the entity or policy the write is about), and the store applies
+   * it only while that lease is still this instance's, so a leader that lost its lease while writes waited for
+   * the store never overwrites what the new holder wrote; refused writes are dropped, counted and reported on
+   * `errors$`. A write for which `fenceOf` names none is not written (it is not made under a lease this
+   * instance holds). Default: no fence (a single instance).
+   */
+  setWriteFence(fenceOf: ((op: WriteOp) => WriteFence | undefined) | undefined): void {
+    this.writeFence = fenceOf;
+  }
+
+  /**
+   * Writes dropped since the start: a record the store refused on its own, past the buffer bound, or refused as
+   * made under a lease this instance no longer held (see `setWriteFence`).
+   */
   get dropped(): number {
     return this.queue.health().dropped;
   }
@@ -211,7 +228,11 @@ export class Knowledge {
   }
 
   private push(op: WriteOp): void {
-    if (this.writable && (!this.writeFilter || this.writeFilter(op))) this.queue.push(op);
+    if (!this.writable || (this.writeFilter && !this.writeFilter(op))) return;
+    // an audit entry records what this instance's API took: never fenced (see `recordAudit`)
+    if (!this.writeFence || op.kind === 'audit') return this.queue.push(op);
+    const fence = this.writeFence(op);
+    if (fence) this.queue.push({ ...op, fence });
   }
 
   private async read<T>(query: () => Promise<T>): Promise<T> {

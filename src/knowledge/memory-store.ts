@@ -46,7 +46,10 @@ export class MemoryStore implements KnowledgeStore {
     this.audit = new BoundedLog(options.maxAuditEntries ?? 10_000);
   }
 
-  /** Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied. */
+  /**
+   * Copies every op first, then applies them: an op that cannot be copied rejects the batch with nothing applied.
+   * Keeps no leases: a write's `fence` is not checked (instances share leases through Redis only).
+   */
   async write(ops: readonly WriteOp[]): Promise<void> {
     const copies = new Array<WriteOp>(ops.length);
     for (let i = 0; i < ops.length; i++) copies[i] = copyWriteOp(ops[i] as WriteOp);

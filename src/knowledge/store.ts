@@ -13,14 +13,46 @@ export interface SensorSnapshot {
   readonly at: number;
 }
 
-/** One buffered write. The store applies a batch in order. */
-export type WriteOp =
+/**
+ * The lease a write was made under (see `Knowledge.setWriteFence`): a store that keeps leases (Redis) applies
+ * the write only while that lease is still held by `owner` under `token`, checked with the write itself.
+ */
+export interface WriteFence {
+  /** The lease's name: `root` for the whole tree, else a shard. */
+  readonly lease: string;
+  /** The instance that held it when it wrote. */
+  readonly owner: string;
+  /** The fencing token it held it under. */
+  readonly token: number;
+}
+
+/**
+ * One buffered write. The store applies a batch in order. `fence`, when set, is the lease the write was made
+ * under: a store that keeps leases refuses the write once that lease is no longer the writer's.
+ */
+export type WriteOp = (
   | { readonly kind: 'decision'; readonly value: Decision }
   | { readonly kind: 'invocation'; readonly value: InvocationRecord }
   | { readonly kind: 'fault'; readonly value: PolicyFault }
   | { readonly kind: 'state'; readonly policy: string; readonly key: string; readonly value: Json | undefined }
   | { readonly kind: 'snapshot'; readonly value: SensorSnapshot }
-  | { readonly kind: 'audit'; readonly value: AuditEntry };
+  | { readonly kind: 'audit'; readonly value: AuditEntry }
+) & { readonly fence?: WriteFence };
+
+/** Writes of one batch a store refused, not applied, because the lease they were made under is no longer the writer's. */
+export interface FencedWrites {
+  /** The lease they were made under. */
+  readonly fence: WriteFence;
+  /** The writes, in order. */
+  readonly ops: readonly WriteOp[];
+  /** Who holds that lease now, as the store saw it when it refused them; undefined when nobody does. */
+  readonly holder?: { readonly owner: string; readonly token: number };
+}
+
+/** What a write did besides applying the batch: the writes it refused (every other write was applied). */
+export interface WriteResult {
+  readonly refused: readonly FencedWrites[];
+}
 
 /** Filters for the decision log; all optional, results newest first. */
 export interface DecisionQuery {
@@ -52,9 +84,11 @@ export interface KnowledgeStore {
   /**
    * Applies writes in the given order. Rejects without applying a partial batch where the store allows. A
    * decision whose id is already stored replaces it, keeping its place in the log (coalesced records are
-   * written again as their count grows; see `Decision.count`).
+   * written again as their count grows; see `Decision.count`). A store that keeps leases applies a write with
+   * a `fence` only while its lease is still the writer's, and resolves with the writes it refused (all those
+   * of one lease in the batch, or none of them); a store without leases ignores fences and may resolve with nothing.
    */
-  write(ops: readonly WriteOp[]): Promise<void>;
+  write(ops: readonly WriteOp[]): Promise<WriteResult | void>;
   queryDecisions(query: DecisionQuery): Promise<Decision[]>;
   getDecision(id: string): Promise<Decision | undefined>;
   queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]>;

@@ -1,6 +1,7 @@
 import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { HomeostatError, describeError } from '../core/errors.js';
-import type { KnowledgeStore, WriteOp } from './store.js';
+import type { KnowledgeStore, WriteOp, WriteResult } from './store.js';
+import { describeFenced, describeOp, fenceId } from './write-descriptions.js';
 
 /** Bounds and timing of the write queue. */
 export interface WriteQueueOptions {
@@ -29,8 +30,13 @@ export interface WriteQueueHealth {
   /** Why it is not ok, one sentence. */
   readonly reason?: string;
   readonly pending: number;
-  /** Writes dropped since start: rejected on their own by a store that took others, or past `maxPending`. */
+  /**
+   * Writes dropped since start: rejected on their own by a store that took others, past `maxPending`, or refused
+   * as made under a lease their writer no longer holds (`fenced`).
+   */
   readonly dropped: number;
+  /** Of `dropped`, the writes the store refused because the lease they were made under was no longer their writer's. */
+  readonly fenced: number;
   /** True from a failed write until the next write succeeds. */
   readonly failing: boolean;
 }
@@ -55,6 +61,12 @@ export class WriteQueue {
   /** A microtask to start writing is queued: writes pushed meanwhile need no other (one per burst, not per write). */
   private startQueued = false;
   private droppedCount = 0;
+  private fencedCount = 0;
+  /**
+   * Leases (name, owner and token) the store refused a write under: that lease is no longer its writer's, and
+   * a token never comes back, so every write made under it is refused too and dropped without being sent.
+   */
+  private readonly deadFences = new Set<string>();
   private lastError: string | undefined;
   private retryDelayMs: number;
   private readonly firstRetryDelayMs: number;
@@ -85,7 +97,7 @@ export class WriteQueue {
   /** Whether writes reach the store, for readiness: not ok while it fails or while too many writes wait. */
   health(): WriteQueueHealth {
     const failing = this.lastError !== undefined;
-    const base = { pending: this.entries.length, dropped: this.droppedCount, failing };
+    const base = { pending: this.entries.length, dropped: this.droppedCount, fenced: this.fencedCount, failing };
     if (failing) return { ...base, ok: false, reason: `the knowledge store is failing: ${this.lastError}` };
     if (this.entries.length > this.readyBound) return { ...base, ok: false, reason: `${this.entries.length} writes wait for the knowledge store (bound ${this.readyBound})` };
     return { ...base, ok: true };
@@ -93,6 +105,12 @@ export class WriteQueue {
 
   /** Queues a write; it reaches the store in order, in the background. Never blocks, never throws. */
   push(op: WriteOp): void {
+    if (op.fence && this.deadFences.has(fenceId(op.fence))) {
+      // reported with the first refusal under this lease and token; counted here
+      this.droppedCount++;
+      this.fencedCount++;
+      return;
+    }
     this.entries.push({ op, failures: 0 });
     if (this.entries.length > this.maxPending) this.shed();
     if (!this.flushing && !this.retryTimer && !this.closed) this.queueStart();
@@ -137,7 +155,7 @@ export class WriteQueue {
     if (this.flushing || this.retryTimer || this.entries.length === 0) return;
     const batch = this.entries.slice(0, this.isolating ? 1 : this.maxBatch);
     this.flushing = this.written(batch.map((e) => e.op)).then(
-      () => this.succeeded(batch),
+      (result) => this.succeeded(batch, result),
       (error: unknown) => this.failed(batch, error),
     );
   }
@@ -146,7 +164,7 @@ export class WriteQueue {
    * The store's write as a promise: a store that throws from `write` itself (or returns no promise) fails like
    * one that rejects, where the throw escaped from a microtask and ended the process.
    */
-  private written(ops: readonly WriteOp[]): Promise<void> {
+  private written(ops: readonly WriteOp[]): Promise<WriteResult | void> {
     try {
       return Promise.resolve(this.store.write(ops));
     } catch (error) {
@@ -154,8 +172,9 @@ export class WriteQueue {
     }
   }
 
-  private succeeded(batch: Entry[]): void {
+  private succeeded(batch: Entry[], result: WriteResult | void): void {
     this.remove(batch);
+    this.refused(result);
     this.lastError = undefined;
     this.isolating = false;
     this.retryDelayMs = this.firstRetryDelayMs;
@@ -181,9 +200,10 @@ export class WriteQueue {
     const next = this.entries[1];
     try {
       if (!next) return;
-      await this.store.write([next.op]);
+      const result = await this.written([next.op]);
       this.remove([next]);
       this.drop(head, `a write of ${describeOp(head.op)} failed ${head.failures} times while the store took others; it is dropped (${this.lastError})`);
+      this.refused(result);
       this.lastError = undefined;
       this.retryDelayMs = this.firstRetryDelayMs;
     } catch {
@@ -210,6 +230,26 @@ export class WriteQueue {
     if (victim) this.drop(victim, `more than ${this.maxPending} writes wait for the knowledge store; the oldest (${describeOp(victim.op)}) is dropped`);
   }
 
+  /**
+   * Counts and reports the writes a store refused as made under a lease their writer no longer holds: they
+   * were taken out of the queue with their batch and are never tried again (applied later, they would land on
+   * what the lease's new holder wrote). The writes still waiting under the same lease and token go with them,
+   * unsent (the store would refuse them too), and so does every later one: one report per lease and token.
+   */
+  private refused(result: WriteResult | void): void {
+    for (const group of result?.refused ?? []) {
+      if (group.ops.length === 0) continue;
+      const id = fenceId(group.fence);
+      this.deadFences.add(id);
+      const waiting = this.entries.filter((e) => e.op.fence !== undefined && fenceId(e.op.fence) === id);
+      if (waiting.length > 0) this.remove(waiting);
+      const ops = [...group.ops, ...waiting.map((e) => e.op)];
+      this.droppedCount += ops.length;
+      this.fencedCount += ops.length;
+      this.errorsSubject.next(new WriteFencedError(describeFenced({ ...group, ops })));
+    }
+  }
+
   private drop(entry: Entry, message: string): void {
     this.remove([entry]);
     this.droppedCount++;
@@ -224,14 +264,6 @@ export class WriteQueue {
   }
 }
 
-function describeOp(op: WriteOp): string {
-  if (op.kind === 'state') return `state ${op.policy}.${op.key}`;
-  if (op.kind === 'snapshot') return `snapshot ${op.value.entity}.${op.value.sensor}`;
-  if (op.kind === 'fault') return `fault of ${op.value.policy}`;
-  if (op.kind === 'audit') return `audit entry ${op.value.seq}`;
-  return `${op.kind} ${op.value.id}`;
-}
-
 /** The knowledge store fails; writes are kept and retried. Retryable; the API answers 503. */
 export class KnowledgeUnavailableError extends HomeostatError {
   constructor(detail: string, options: { cause?: unknown } = {}) {
@@ -243,5 +275,15 @@ export class KnowledgeUnavailableError extends HomeostatError {
 export class WriteDroppedError extends HomeostatError {
   constructor(message: string) {
     super('E_WRITE_DROPPED', message);
+  }
+}
+
+/**
+ * Writes the store refused because the lease they were made under is no longer their writer's (a leader that
+ * lost its lease while they waited): dropped, so that they never land on what the lease's new holder wrote.
+ */
+export class WriteFencedError extends HomeostatError {
+  constructor(message: string) {
+    super('E_WRITE_FENCED', message);
   }
 }

@@ -3,8 +3,8 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import { Registrations } from './registrations.js';
 
 /**
- * The knowledge store's health on the host's registry: writes waiting for the store, writes dropped above the
- * buffer bound, and whether the store is degraded (failing, so the loops decide on what they have).
+ * The knowledge store's health on the host's registry: writes waiting for the store, writes dropped (above the
+ * buffer bound, refused alone, or made under a lease this instance lost), and whether the store is degraded (failing, so the loops decide on what they have).
  */
 export class KnowledgeMetrics {
   private readonly unregister: () => void;
@@ -29,7 +29,7 @@ export class KnowledgeMetrics {
     });
     new Counter({
       name: 'homeostat_knowledge_dropped_writes_total',
-      help: 'Writes dropped because the buffer for a failing knowledge store was full.',
+      help: 'Writes dropped: past the buffer bound while the knowledge store failed, refused by the store on their own, or refused as made under a lease this instance no longer held (HA).',
       registers: [registry],
       collect() {
         this.reset();

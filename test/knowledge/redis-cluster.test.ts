@@ -4,7 +4,7 @@
 // fail with CROSSSLOT here. Namespaces land on different nodes, so routing is exercised too.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisLease } from '../../src/cluster/lease.js';
+import { leaseKey, RedisLease } from '../../src/cluster/lease.js';
 import { isCluster, openRedis } from '../../src/knowledge/redis/redis-connection.js';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { TestRedisCluster } from '../support/redis-cluster.js';
@@ -49,6 +49,24 @@ describe('Redis Cluster', () => {
     expect((await stores[1]?.queryDecisions({}))?.map((d) => d.id)).toEqual(['d2']);
     await Promise.all(stores.map((s) => s.close()));
   }, 20_000);
+
+  it('fenced writes check their lease in the slot of their namespace: held ones applied, others refused', async () => {
+    const store = await freshStore();
+    await store.redis.set(leaseKey(store.keys.namespace, 'root'), 'me|4');
+    const held = { lease: 'root', owner: 'me', token: 4 };
+    const lost = { lease: 'root', owner: 'me', token: 3 };
+    const result = await store.write([
+      { kind: 'decision', value: decision(1), fence: held },
+      { kind: 'state', policy: 'web/p', key: 'k', value: 1, fence: held },
+      { kind: 'snapshot', value: { entity: 'web', sensor: 'cpu', value: 1, at: 1 }, fence: held },
+      { kind: 'decision', value: decision(2), fence: lost },
+      { kind: 'state', policy: 'web/p', key: 'k', value: 2, fence: lost },
+    ]);
+    expect(result.refused.map((r) => [r.fence.token, r.ops.length])).toEqual([[3, 2]]);
+    expect((await store.queryDecisions({})).map((d) => d.id)).toEqual(['d1']);
+    expect((await store.loadPolicyStates()).get('web/p')?.get('k')).toBe(1);
+    await store.close();
+  });
 
   it('leases: one holder at a time, hand-over on release, growing tokens; replica acks refused with a clear error', async () => {
     const clients = [openRedis({ url: cluster.url, commandTimeoutMs: 300 }), openRedis({ url: cluster.url, commandTimeoutMs: 300 })];

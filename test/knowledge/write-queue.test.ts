@@ -87,7 +87,7 @@ describe('the knowledge write queue', () => {
     expect(knowledge.health().reason).toMatch(/knowledge store is failing: Maximum call stack/);
     await clock.advanceBy(100 + 200 + 400);
     expect(knowledge.pending).toBe(0);
-    expect(knowledge.health()).toEqual({ ok: true, pending: 0, dropped: 1, failing: false });
+    expect(knowledge.health()).toEqual({ ok: true, pending: 0, dropped: 1, fenced: 0, failing: false });
     expect(errors.at(-1)).toMatch(/^E_WRITE_DROPPED: a write of decision poison failed 3 times/);
     expect((await knowledge.queryDecisions({ limit: 10 })).map((d) => d.id)).toEqual(['d5', 'd4', 'd3', 'd2', 'd1']);
     // and the queue keeps flowing afterwards

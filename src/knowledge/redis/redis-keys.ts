@@ -35,8 +35,24 @@ export class RedisKeys {
     return `${this.base}:state-policies`;
   }
 
+  /** A lease (`root`, or a shard): its value names the holder and its fencing token (see `leaseHolder`). */
+  lease(name: string): string {
+    return `${this.base}:lease:${encodeURIComponent(name)}`;
+  }
+
   /** Latest sensor readings, field `entity\0sensor`. */
   get snapshots(): string {
     return `${this.base}:snapshots`;
   }
+}
+
+/** The value of a lease key while `owner` holds it under `token`. */
+export function leaseHolder(owner: string, token: number): string {
+  return `${owner}|${token}`;
+}
+
+/** The holder a lease key's value names, or undefined for an empty or malformed value (nobody holds it). */
+export function parseLeaseHolder(value: string | null | undefined): { owner: string; token: number } | undefined {
+  const match = value ? /^(.*)\|(\d+)$/s.exec(value) : null;
+  return match ? { owner: match[1] as string, token: Number(match[2]) } : undefined;
 }

@@ -58,10 +58,20 @@ export class RedisLog<T extends LogRecord> {
 
   /** Queues the append of a record on a transaction. */
   append(tx: ChainableCommander, record: T): void {
+    const { keys, args } = this.appendOf(record);
+    (tx as PipelineAppender).homeostatAppend(keys.length, ...keys, ...args);
+  }
+
+  /**
+   * The keys and arguments of the append of a record, as `APPEND_SCRIPT` takes them (KEYS: data, seq, by-seq,
+   * by-at, counter, index keys...; ARGV: id, json, at), for a script that appends in the same steps; counted
+   * as a write for retention.
+   */
+  appendOf(record: T): { keys: string[]; args: [string, string, number] } {
     const indexKeys = this.indexed.map((field) => this.keys.logIndex(this.name, field, String(record[field])));
     const logKeys = (['data', 'seq', 'by-seq', 'by-at', 'counter'] as const).map((part) => this.keys.log(this.name, part));
-    (tx as PipelineAppender).homeostatAppend(logKeys.length + indexKeys.length, ...logKeys, ...indexKeys, this.idOf(record), JSON.stringify(record), record.at);
     this.writesSinceTrim += 1;
+    return { keys: [...logKeys, ...indexKeys], args: [this.idOf(record), JSON.stringify(record), record.at] };
   }
 
   /** Drops what retention no longer keeps, now and then (not on every write: it reads before it deletes). */

@@ -3,7 +3,8 @@ import type { Cluster, Redis } from 'ioredis';
 import type { InvocationRecord } from '../../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from '../store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp, WriteResult } from '../store.js';
+import { RedisBatch, type BatchLogs } from './redis-batch.js';
 import { closeClient } from './redis-close.js';
 import { connectRedis } from './redis-connect.js';
 import { isCluster, openRedis, type RedisConnectionOptions } from './redis-connection.js';
@@ -58,13 +59,15 @@ export class RedisStore implements KnowledgeStore {
   private readonly invocations: RedisLog<InvocationRecord>;
   private readonly faults: RedisLog<PolicyFault>;
   private readonly audit: RedisLog<AuditEntry>;
+  /** The logs a batch appends to. */
+  private readonly logs: BatchLogs;
   private connecting: Promise<void> | undefined;
   /** Aborted by `close()`: stops a `connect()` still trying. */
   private readonly closing = new AbortController();
   /** The `connect()` under way, if any (shared by concurrent calls; `close()` waits for it to end). */
   private starting: Promise<void> | undefined;
   /** Writes under way: `close()` lets them finish before it quits (each is bounded by the command timeout). */
-  private readonly writing = new Set<Promise<void>>();
+  private readonly writing = new Set<Promise<unknown>>();
   /** The `close()` under way or done (shared by every call). */
   private closed: Promise<void> | undefined;
   private readonly target: string;
@@ -79,6 +82,8 @@ export class RedisStore implements KnowledgeStore {
     this.invocations = new RedisLog(redis, this.keys, 'invocations', (r) => r.id, ['entity', 'effector'], { maxCount: options.maxInvocations ?? 100_000 });
     this.faults = new RedisLog(redis, this.keys, 'faults', faultId, ['policy'], { maxCount: options.maxFaults ?? 10_000 });
     this.audit = new RedisLog(redis, this.keys, 'audit', auditId, [], { maxCount: options.maxAuditEntries ?? 100_000, maxAgeMs: options.maxAuditAgeMs ?? 90 * DAY_MS });
+    this.logs = { decisions: this.decisions, invocations: this.invocations, faults: this.faults, audit: this.audit };
+    RedisBatch.prepare(redis);
   }
 
   /**
@@ -110,10 +115,11 @@ export class RedisStore implements KnowledgeStore {
   }
 
   /**
-   * Applies the batch as one transaction. A write called before `close()` is let finish by it; one called after
-   * rejects, naming the target.
+   * Applies the batch as one transaction; a write made under a lease (`fence`) only while that lease is still
+   * its writer's, checked in Redis with the write (see `RedisBatch`): resolves with the writes refused so.
+   * A write called before `close()` is let finish by it; one called after rejects, naming the target.
    */
-  write(ops: readonly WriteOp[]): Promise<void> {
+  write(ops: readonly WriteOp[]): Promise<WriteResult> {
     const written = this.writeBatch(ops);
     this.writing.add(written);
     const forget = (): void => void this.writing.delete(written);
@@ -121,38 +127,16 @@ export class RedisStore implements KnowledgeStore {
     return written;
   }
 
-  private async writeBatch(ops: readonly WriteOp[]): Promise<void> {
-    if (ops.length === 0) return;
+  private async writeBatch(ops: readonly WriteOp[]): Promise<WriteResult> {
+    if (ops.length === 0) return { refused: [] };
     await this.connected();
-    const tx = this.redis.multi();
-    for (const op of ops) {
-      switch (op.kind) {
-        case 'decision':
-          this.decisions.append(tx, op.value);
-          break;
-        case 'invocation':
-          this.invocations.append(tx, op.value);
-          break;
-        case 'fault':
-          this.faults.append(tx, op.value);
-          break;
-        case 'audit':
-          this.audit.append(tx, op.value);
-          break;
-        case 'state':
-          if (op.value === undefined) tx.hdel(this.keys.policyState(op.policy), op.key);
-          else tx.hset(this.keys.policyState(op.policy), op.key, JSON.stringify(op.value)).sadd(this.keys.policies, op.policy);
-          break;
-        case 'snapshot':
-          tx.hset(this.keys.snapshots, `${op.value.entity}\u0000${op.value.sensor}`, JSON.stringify(op.value));
-          break;
-      }
-    }
-    const results = await tx.exec();
+    const batch = new RedisBatch(this.redis.multi(), this.keys, this.logs).add(ops);
+    const results = await batch.exec();
     if (results === null) throw new Error('Redis transaction was aborted');
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
     await Promise.all([this.decisions.trimIfDue(), this.invocations.trimIfDue(), this.faults.trimIfDue(), this.audit.trimIfDue()]);
+    return { refused: batch.refused(results) };
   }
 
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {

@@ -100,7 +100,8 @@ export class PgNode extends PolledNode<PgStatus> {
   async promote(): Promise<void> {
     await withClient({ ...this.endpoint, timeoutMs: Math.max(this.endpoint.timeoutMs, 65_000) }, async (client) => {
       const { rows } = await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery');
-      if (rows[0]?.recovery) await client.query('SELECT pg_promote(true, 60)');
+      // an error the server reports (it has a severity) is its refusal; a timeout or a lost connection is not
+      if (rows[0]?.recovery) await this.promoting(() => client.query('SELECT pg_promote(true, 60)'), (error) => typeof error === 'object' && error !== null && 'severity' in error);
       await client.query('ALTER SYSTEM RESET default_transaction_read_only');
       await client.query('SELECT pg_reload_conf()');
     });

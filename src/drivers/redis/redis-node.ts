@@ -109,7 +109,8 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   /** Makes the server a primary (`REPLICAOF NO ONE`) and lifts any fence. */
   async promote(): Promise<void> {
     await liftFence(this.client, this.saved);
-    await this.client.call('REPLICAOF', 'NO', 'ONE');
+    // an error reply is the server's refusal; a timeout or a lost connection leaves the outcome unknown
+    await this.promoting(() => this.client.call('REPLICAOF', 'NO', 'ONE'), (error) => error instanceof Error && error.name === 'ReplyError');
     this.clearFence();
     await this.refresh();
   }

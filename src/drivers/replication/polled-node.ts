@@ -1,4 +1,5 @@
 import type { Entity } from '../../core/entity.js';
+import { HomeostatError } from '../../core/errors.js';
 import type { RecordOperation } from '../../effectors/progressive/operation-record.js';
 import { writablePeer } from './group-primary.js';
 
@@ -9,7 +10,9 @@ import { writablePeer } from './group-primary.js';
  * the server answers again as a primary while another member of its group is the writable primary (a
  * failover with `fence: best-effort` promoted one meanwhile), it is fenced then, on that read, and the late
  * fence is recorded as an operation; when it answers as a replica, or as the group's only primary (nothing
- * was promoted), the debt is dropped.
+ * was promoted), the debt is dropped. A promotion whose command got no answer (a timeout, a cut link) may
+ * have taken on the server: the server is then counted a primary that is not up until it is read again, so
+ * a failover fences it before promoting another rather than taking it for a replica that is down.
  */
 export abstract class PolledNode<Reading> {
   protected fenced = false;
@@ -78,6 +81,23 @@ export abstract class PolledNode<Reading> {
     return true;
   }
 
+  /**
+   * Runs the command that promotes the server. When it fails without an answer of the server (`answered`
+   * says which errors are the server's own refusals), the server may be a primary now: role `primary`, not
+   * up, until the next read says otherwise.
+   * @throws PromotionUnconfirmedError in that case; else what the command threw
+   */
+  protected async promoting(command: () => Promise<unknown>, answered: (error: unknown) => boolean): Promise<void> {
+    try {
+      await command();
+    } catch (error) {
+      if (answered(error)) throw error;
+      this.entity.sensor('role').publish('primary');
+      this.entity.setUp(false);
+      throw new PromotionUnconfirmedError(this.entity.id, error);
+    }
+  }
+
   /** Ends a fence and any fence owed (promoted, or following a primary). */
   protected clearFence(): void {
     this.fenced = false;
@@ -91,5 +111,12 @@ export abstract class PolledNode<Reading> {
     this.entity.sensor('role').publish('fenced');
     this.entity.setUp(false);
     return { fenced: how };
+  }
+}
+
+/** A promotion sent to a server that gave no answer: it may be a primary now (not retried: the failover decides again). */
+export class PromotionUnconfirmedError extends HomeostatError {
+  constructor(entityId: string, cause: unknown) {
+    super('E_PROMOTE_UNCONFIRMED', `'${entityId}' gave no answer to its promotion (${cause instanceof Error ? cause.message : String(cause)}); it may be a primary now, so it counts as a primary that is not up until it is read again: fence it before promoting another server`, { retryable: false, cause });
   }
 }

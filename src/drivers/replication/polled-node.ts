@@ -69,7 +69,8 @@ export abstract class PolledNode<Reading> {
     this.fenceOwed = false;
     const other = asPrimary ? writablePeer(this.entity) : undefined;
     if (!other) return false;
-    this.fenced = true;
+    // fenced in the sensors at once: a read that fails from here on (a shutdown) leaves it so
+    this.markFenced('late');
     this.record?.({
       entity: this.entity.id,
       operation: 'late-fence',

@@ -1,4 +1,5 @@
 import { merge } from 'rxjs';
+import type { Entity } from '../core/entity.js';
 import { z } from 'zod';
 import { durationSchema, intervalSchema } from '../core/duration.js';
 import { firstFailingGuard } from '../core/guards.js';
@@ -45,8 +46,21 @@ type Config = z.output<typeof failoverConfig>;
 const LAST_FAILOVER = 'lastFailoverAt';
 const LAST_OUTCOME = 'lastOutcome';
 
+/**
+ * Two writable primaries this policy did not make (a failover by Sentinel, Patroni or a person beside it):
+ * stated, not acted on, since fencing either could fight the other failover; still so when it plans.
+ */
+function splitBrain(primaries: unknown, dbs: readonly Entity[]): Plan | undefined {
+  const ids = Array.isArray(primaries) ? primaries.map(String) : [];
+  const still = dbs.filter((db) => ids.includes(db.id) && roleOf(db) === 'primary' && db.sensor<boolean>('service.up').value === true);
+  if (still.length < 2) return undefined;
+  const named = still.map((db) => `${db.id}${db.hasSensor('address') && db.sensor<string>('address').value ? ` (${db.sensor<string>('address').value ?? ''})` : ''}`);
+  return { actions: [], nonAction: 'refused', reason: `${named.join(' and ')} all report themselves primary and are up: a split brain (another failover, by Sentinel, Patroni or a person, beside this policy?); not failing over and fencing neither: fence or demote all but one (the group publishes no primary until then)` };
+}
+
 function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknown>> }, config: Config, context: Parameters<typeof failover.plan>[1]): Plan | undefined {
   const { entity, scheduler, state, tree } = context;
+  if (symptom.kind === 'split-brain') return splitBrain(symptom.detail?.['primaries'], databases(entity, config));
   const old = symptom.detail?.['primary'] as string | undefined;
   const dbs = databases(entity, config);
   if (old !== undefined && dbs.find((db) => db.id === old && roleOf(db) !== 'primary')) return undefined; // already handled

@@ -16,6 +16,7 @@ interface Link {
  */
 export class TcpProxy {
   private held = false;
+  private cutPattern: string | undefined;
   private readonly links = new Set<Link>();
 
   private constructor(private readonly server: Server, readonly port: number) {}
@@ -44,6 +45,11 @@ export class TcpProxy {
         link.selected ||= matches(link.seen);
       }
       forward(upstream, data);
+      // the command went through; its answer (and everything after it) is held, as when a link fails just then
+      if (this.cutPattern !== undefined && link.selected && data.toString('latin1').includes(this.cutPattern)) {
+        this.cutPattern = undefined;
+        this.held = true;
+      }
     });
     upstream.on('data', (data) => forward(client, data));
     const end = (): void => {
@@ -58,6 +64,14 @@ export class TcpProxy {
   /** Stops forwarding on the selected connections (bytes are kept, not dropped). */
   hold(): void {
     this.held = true;
+  }
+
+  /**
+   * Holds every selected connection right after a client sends bytes containing `pattern` (those bytes are
+   * delivered): the server carries out the command but its answer never comes, until `release()`.
+   */
+  cutAfter(pattern: string): void {
+    this.cutPattern = pattern;
   }
 
   /** Forwards what was held and resumes. */

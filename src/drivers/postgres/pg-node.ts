@@ -26,7 +26,7 @@ export class PgNode extends PolledNode<PgStatus> {
   private lastSource: string | undefined;
 
   constructor(entity: Entity, private readonly config: PgConfig, private readonly context: DriverContext) {
-    super(entity);
+    super(entity, context.recordOperation);
     this.address = `${config.host}:${config.port}`;
     this.endpoint = { host: config.host, port: config.port, user: config.user, database: config.database, timeoutMs: config.timeout, ...(config.password === undefined ? {} : { password: config.password }) };
   }
@@ -38,7 +38,8 @@ export class PgNode extends PolledNode<PgStatus> {
 
   protected async read(): Promise<PgStatus> {
     const status = await withClient(this.endpoint, readStatus);
-    if (this.fenced && !status.inRecovery) await this.applyFence();
+    // an old primary whose fence failed, back while another member took over, is fenced now
+    if ((this.settleOwedFence(!status.inRecovery) || this.fenced) && !status.inRecovery) await this.applyFence();
     return status;
   }
 
@@ -92,18 +93,19 @@ export class PgNode extends PolledNode<PgStatus> {
   async fence(signal: AbortSignal): Promise<{ fenced: PgFenceHow }> {
     const { host, port, timeout, fence } = this.config;
     const target = { entityId: this.entity.id, host, port, probeTimeoutMs: timeout, commandTimeoutMs: fence.timeout, ...(fence.command ? { command: fence.command } : {}) };
-    return this.markFenced(await fenceWithFallback(target, () => this.applyFence(signal), signal));
+    return this.fencing(() => fenceWithFallback(target, () => this.applyFence(signal), signal));
   }
 
   /** Promotes a standby (`pg_promote`, waiting for it) and undoes a read-only fence. */
   async promote(): Promise<void> {
     await withClient({ ...this.endpoint, timeoutMs: Math.max(this.endpoint.timeoutMs, 65_000) }, async (client) => {
       const { rows } = await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery');
-      if (rows[0]?.recovery) await client.query('SELECT pg_promote(true, 60)');
+      // an error the server reports (it has a severity) is its refusal; a timeout or a lost connection is not
+      if (rows[0]?.recovery) await this.promoting(() => client.query('SELECT pg_promote(true, 60)'), (error) => typeof error === 'object' && error !== null && 'severity' in error);
       await client.query('ALTER SYSTEM RESET default_transaction_read_only');
       await client.query('SELECT pg_reload_conf()');
     });
-    this.fenced = false;
+    this.clearFence();
     await this.refresh();
   }
 
@@ -128,7 +130,7 @@ export class PgNode extends PolledNode<PgStatus> {
   async rejoin(address: string, signal: AbortSignal): Promise<{ rewound: boolean }> {
     if (this.config.dataDir === undefined) throw new FenceFailedError(this.entity.id, 'rejoin needs the dataDir of a server on this machine');
     const result = await rejoinAsStandby({ dataDir: this.config.dataDir, binDir: pgBinDir(this.config.binDir), port: this.config.port, source: { ...this.endpoint, ...splitAddress(address) }, timeoutMs: this.config.fence.timeout * 3, signal });
-    this.fenced = false;
+    this.clearFence();
     this.lastSource = address;
     await this.refresh();
     return result;

@@ -28,7 +28,7 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   private source: { address: string; client: Redis } | undefined;
 
   constructor(entity: Entity, private readonly config: RedisConfig, private readonly context: DriverContext) {
-    super(entity);
+    super(entity, context.recordOperation);
     this.client = openNodeClient({ host: config.host, port: config.port, timeoutMs: config.timeout, ...(config.password === undefined ? {} : { password: config.password }) });
     this.address = `${config.host}:${config.port}`;
   }
@@ -36,6 +36,8 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   protected async read(): Promise<ReplicationInfo> {
     await whenConnected(this.client, this.config.timeout);
     const info = parseReplicationInfo(await this.client.info('replication'));
+    // an old primary whose fence failed, back while another member took over: fenced (and rejoined) now
+    this.settleOwedFence(info.role === 'master');
     return this.fenced ? this.keepFenced(info) : info;
   }
 
@@ -98,18 +100,18 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   async fence(signal: AbortSignal): Promise<{ fenced: FenceHow }> {
     const { host, port, timeout, fence } = this.config;
     const target = { entityId: this.entity.id, host, port, probeTimeoutMs: timeout, commandTimeoutMs: fence.commandTimeout, ...(fence.command ? { command: fence.command } : {}) };
-    const how = await fenceWithFallback(target, async () => {
+    return this.fencing(() => fenceWithFallback(target, async () => {
       this.saved = await applyFence(this.client, fence.pause, this.saved);
       return 'paused' as const;
-    }, signal);
-    return this.markFenced(how);
+    }, signal));
   }
 
   /** Makes the server a primary (`REPLICAOF NO ONE`) and lifts any fence. */
   async promote(): Promise<void> {
     await liftFence(this.client, this.saved);
-    await this.client.call('REPLICAOF', 'NO', 'ONE');
-    this.fenced = false;
+    // an error reply is the server's refusal; a timeout or a lost connection leaves the outcome unknown
+    await this.promoting(() => this.client.call('REPLICAOF', 'NO', 'ONE'), (error) => error instanceof Error && error.name === 'ReplyError');
+    this.clearFence();
     await this.refresh();
   }
 
@@ -125,7 +127,7 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   /** Ends the fence without changing the role. */
   async unfence(): Promise<void> {
     await liftFence(this.client, this.saved);
-    this.fenced = false;
+    this.clearFence();
     this.saved = undefined;
   }
 

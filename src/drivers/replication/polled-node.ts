@@ -1,15 +1,25 @@
 import type { Entity } from '../../core/entity.js';
+import { HomeostatError } from '../../core/errors.js';
+import type { RecordOperation } from '../../effectors/progressive/operation-record.js';
+import { writablePeer } from './group-primary.js';
 
 /**
  * The polling and fence state shared by the drivers of real databases: one read of the server at a time,
  * its sensors published from each read, `service.up` false when a read fails, and a fence that is this
- * driver's state (a fenced server reports role `fenced` and is not up).
+ * driver's state (a fenced server reports role `fenced` and is not up). A fence that failed is owed: when
+ * the server answers again as a primary while another member of its group is the writable primary (a
+ * failover with `fence: best-effort` promoted one meanwhile), it is fenced then, on that read, and the late
+ * fence is recorded as an operation; when it answers as a replica, or as the group's only primary (nothing
+ * was promoted), the debt is dropped. A promotion whose command got no answer (a timeout, a cut link) may
+ * have taken on the server: the server is then counted a primary that is not up until it is read again, so
+ * a failover fences it before promoting another rather than taking it for a replica that is down.
  */
 export abstract class PolledNode<Reading> {
   protected fenced = false;
+  private fenceOwed = false;
   private inflight: Promise<void> | undefined;
 
-  protected constructor(protected readonly entity: Entity) {}
+  protected constructor(protected readonly entity: Entity, private readonly record?: RecordOperation) {}
 
   /** One poll unless one is under way (the interval's tick). */
   tick(): void {
@@ -39,11 +49,75 @@ export abstract class PolledNode<Reading> {
     await this.publish(reading);
   }
 
+  /** Runs a fence; when it fails, the fence is owed (see the class). */
+  protected async fencing<How extends string>(work: () => Promise<How>): Promise<{ fenced: How }> {
+    try {
+      return this.markFenced(await work());
+    } catch (error) {
+      this.fenceOwed = true;
+      throw error;
+    }
+  }
+
+  /**
+   * Settles an owed fence on a read that answered: `asPrimary` is whether the server says it is a primary.
+   * Returns true when it is fenced now (the caller then applies the fence as for any fenced server, before
+   * publishing); false, and the debt dropped, when it is a replica or no other member is a writable primary.
+   */
+  protected settleOwedFence(asPrimary: boolean): boolean {
+    if (!this.fenceOwed) return false;
+    this.fenceOwed = false;
+    const other = asPrimary ? writablePeer(this.entity) : undefined;
+    if (!other) return false;
+    // fenced in the sensors at once: a read that fails from here on (a shutdown) leaves it so
+    this.markFenced('late');
+    this.record?.({
+      entity: this.entity.id,
+      operation: 'late-fence',
+      symptom: { kind: 'second-primary', detail: { primary: other.entity.id } },
+      actions: [{ entity: this.entity.id, effector: 'fence' }],
+      reason: `${this.entity.id} answers again as a primary while ${other.entity.id} (${other.address}) is the writable primary of its group; its fence had failed, so it is fenced now`,
+      outcome: 'applied',
+    });
+    return true;
+  }
+
+  /**
+   * Runs the command that promotes the server. When it fails without an answer of the server (`answered`
+   * says which errors are the server's own refusals), the server may be a primary now: role `primary`, not
+   * up, until the next read says otherwise.
+   * @throws PromotionUnconfirmedError in that case; else what the command threw
+   */
+  protected async promoting(command: () => Promise<unknown>, answered: (error: unknown) => boolean): Promise<void> {
+    try {
+      await command();
+    } catch (error) {
+      if (answered(error)) throw error;
+      this.entity.sensor('role').publish('primary');
+      this.entity.setUp(false);
+      throw new PromotionUnconfirmedError(this.entity.id, error);
+    }
+  }
+
+  /** Ends a fence and any fence owed (promoted, or following a primary). */
+  protected clearFence(): void {
+    this.fenced = false;
+    this.fenceOwed = false;
+  }
+
   /** Records the fence: role `fenced`, not up. */
   protected markFenced<How extends string>(how: How): { fenced: How } {
     this.fenced = true;
+    this.fenceOwed = false;
     this.entity.sensor('role').publish('fenced');
     this.entity.setUp(false);
     return { fenced: how };
+  }
+}
+
+/** A promotion sent to a server that gave no answer: it may be a primary now (not retried: the failover decides again). */
+export class PromotionUnconfirmedError extends HomeostatError {
+  constructor(entityId: string, cause: unknown) {
+    super('E_PROMOTE_UNCONFIRMED', `'${entityId}' gave no answer to its promotion (${cause instanceof Error ? cause.message : String(cause)}); it may be a primary now, so it counts as a primary that is not up until it is read again: fence it before promoting another server`, { retryable: false, cause });
   }
 }

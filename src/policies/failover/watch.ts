@@ -26,12 +26,24 @@ export const RETRIED: ReadonlySet<string> = new Set(['failed', 'preempted', 'rat
 interface Snapshot {
   readonly primary: string | undefined;
   readonly up: Observation<boolean> | undefined;
+  /** Ids of the databases that report themselves primary and are up, comma-separated. */
+  readonly writable: string;
 }
 
 function snapshot(group: Entity, options: ElectionSettings): Snapshot {
-  const primary = databases(group, options).find((db) => roleOf(db) === 'primary');
+  const dbs = databases(group, options);
+  const primary = dbs.find((db) => roleOf(db) === 'primary');
   const up = primary?.sensor<boolean>('service.up').current;
-  return { primary: primary?.id, up: primary && up ? { ...up, entity: primary.id, sensor: 'service.up' } : undefined };
+  const writable = dbs.filter((db) => roleOf(db) === 'primary' && db.sensor<boolean>('service.up').value === true).map((db) => db.id).join(',');
+  return { primary: primary?.id, up: primary && up ? { ...up, entity: primary.id, sensor: 'service.up' } : undefined, writable };
+}
+
+/** The role readings of `ids`, the inputs of a split-brain symptom. */
+function rolesOf(group: Entity, options: ElectionSettings, ids: readonly string[]): Observation[] {
+  return databases(group, options).filter((db) => ids.includes(db.id)).flatMap((db) => {
+    const current = db.sensor('role').current;
+    return current ? [{ ...current, entity: db.id, sensor: 'role' }] : [];
+  });
 }
 
 /** True when some database of the group's replication groups, anywhere in the tree, is a writable primary. */
@@ -58,7 +70,9 @@ function inputsNow(group: Entity, options: ElectionSettings, primary: string | u
  * the failure lasts, the symptom is raised again (`detail.reconsidered` says why) when the recovery block
  * ends, when a replica becomes eligible, when the primary comes back for less than `recoveryDelay` and is
  * down again for `failureDelay`, and every `retryInterval` after a failed attempt or one a guard blocked: a
- * decision not to act is reconsidered, never dropped.
+ * decision not to act is reconsidered, never dropped. Two or more databases that report themselves primary
+ * and are up at once (a failover by Sentinel, Patroni or a person beside this policy) are reported as
+ * `kind: 'split-brain'` with `detail.primaries`, once per set of primaries.
  */
 export function primaryWatch(group: Entity, options: PrimaryWatchOptions, scheduler: SchedulerLike): OperatorFunction<unknown, Symptom> {
   return (source) => {
@@ -93,7 +107,13 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
         ),
       );
     };
-    return snapshots$.pipe(
+    const splitBrain$ = snapshots$.pipe(
+      map((s) => s.writable),
+      distinctUntilChanged(),
+      filter((ids) => ids.includes(',')),
+      map((ids): Symptom => ({ kind: 'split-brain', inputs: rolesOf(group, options, ids.split(',')), detail: { primaries: ids.split(',') } })),
+    );
+    const failures$ = snapshots$.pipe(
       distinctUntilChanged((a, b) => a.primary === b.primary),
       switchMap((first): Observable<Symptom> => {
         const detected$: Observable<Symptom> =
@@ -115,5 +135,6 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
         return detected$.pipe(switchMap((s) => (s.kind === 'up' ? EMPTY : concat(of(s), reconsiderations(s)))));
       }),
     );
+    return merge(failures$, splitBrain$);
   };
 }

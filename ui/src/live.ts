@@ -20,6 +20,7 @@ export class LiveFeed {
   private readonly sensorListeners = new Set<(o: Observation) => void>();
   private readonly stream: LiveStream;
   private connected = false;
+  private changes = 0;
   /** The decisions the stream brought since a reload began (undefined when none is under way). */
   private sinceReload: Decision[] | undefined;
 
@@ -95,6 +96,11 @@ export class LiveFeed {
     this.stream.start();
   }
 
+  /** How many changes were told to the listeners: a view compares it with what it rendered to see whether it missed one. */
+  get version(): number {
+    return this.changes;
+  }
+
   /** Newest first (at most the window's capacity). */
   list(): readonly Decision[] {
     return this.decisions.list();
@@ -111,12 +117,23 @@ export class LiveFeed {
   }
 
   private changed(): void {
+    this.changes++;
     for (const l of this.listeners) l();
   }
 }
 
-/** Re-renders the calling component whenever the feed changes. */
+/**
+ * Re-renders the calling component whenever the feed changes. A component follows the feed from its effect,
+ * which runs only after the browser has painted its render (a frame later, or much later on a busy machine or
+ * in a background tab): a change in between (the recent decisions answered) was told to no one, so the effect
+ * renders again when the feed is not at the version the render read.
+ */
 export function useLive(live: LiveFeed): void {
   const [, setTick] = useState(0);
-  useEffect(() => live.subscribe(() => setTick((t) => t + 1)), [live]);
+  const rendered = live.version;
+  useEffect(() => {
+    const unsubscribe = live.subscribe(() => setTick((t) => t + 1));
+    if (live.version !== rendered) setTick((t) => t + 1);
+    return unsubscribe;
+  }, [live]);
 }

@@ -42,8 +42,10 @@ describe('npm pack', () => {
     expect(paths.filter((p) => /\.test\.|^test\/|^bench\/|^src\/|^policies\//.test(p))).toEqual([]);
     // TypeScript goes out as declarations only
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
+    // about 4.3 MB unpacked: the one-file CLI bundle 1.6 MB, the library's modules 1.6 MB, their declarations
+    // 0.8 MB, the README 0.25 MB; the bound catches a build that ships what it should not (maps, duplicates)
     const total = packed.files.reduce((n, f) => n + f.size, 0);
-    expect(total).toBeLessThan(4 * 1024 * 1024);
+    expect(total).toBeLessThan(5 * 1024 * 1024);
   });
 
   it('keeps the OpenTelemetry SDK and tsx out of the runtime dependencies (optional peers)', async () => {

@@ -85,9 +85,6 @@ describe('instances whose leases cut the tree differently', () => {
     const seen = await actionsFromNow(40);
     expect(seen.refused).toBe(0);
     for (const [resource, tokens] of Object.entries(seen.tokensByPath)) expect(forwardOnly(tokens), `${resource}: ${tokens.join(', ')}`).toBe(true);
-    // on a quiet machine, the --ha instance keeps its lease all along, and the other leads nothing
-    for (const [resource, tokens] of Object.entries(seen.tokensByPath)) if (new Set(tokens).size === 1) expect(tokens.length, resource).toBeGreaterThan(0);
-    expect(Object.values(seen.tokensByPath).some((tokens) => new Set(tokens).size === 1)).toBe(true);
     // once the instance of the other layout is gone, this one takes every shard within about a lease time
     const killedAt = performance.now();
     whole.child.kill('SIGKILL');

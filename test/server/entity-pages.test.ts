@@ -3,14 +3,11 @@
 // 1,000, at most 10,000), and format=list reads the whole tree page by page with a cursor.
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Deployment, numberSensor, type Blueprint, type ResolvedEntity } from '../../src/index.js';
-import { builtinTypes } from '../../src/drivers/builtin-types.js';
+import { Deployment, type Blueprint } from '../../src/index.js';
+import { nextLink, treeNode } from './paged-tree.js';
 import { serve } from '../../src/server/serve.js';
 
-const types = builtinTypes();
-const node = (id: string, children: ResolvedEntity[] = []): ResolvedEntity => ({
-  id, type: types.get('entity') ?? (() => { throw new Error('no entity type'); })(), config: {}, rawConfig: {}, sensors: [numberSensor('load')], enrichers: [], feeds: [], policies: [], members: [], children, path: [],
-});
+const node = treeNode;
 /** app, 3 groups of 1,500 entities, and 2 children under the first entity of each group: 4,510 entities. */
 const root = node('app', Array.from({ length: 3 }, (_, g) => node(`g${g}`, Array.from({ length: 1_500 }, (_, i) => node(`e${g}-${i}`, i === 0 ? [node(`e${g}-0-a`), node(`e${g}-0-b`)] : [])))));
 
@@ -45,7 +42,7 @@ describe('GET /entities on a large tree', () => {
       const page = await get(next);
       expect(page.status, page.body.error).toBe(200);
       read.push(page.body);
-      next = page.link === null ? null : (/^<([^>]+)>; rel="next"$/.exec(page.link)?.[1] ?? 'malformed link');
+      next = nextLink(page.link);
     }
     return read;
   };

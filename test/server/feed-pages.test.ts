@@ -3,16 +3,13 @@
 // most limit feeds, entity by entity in the order of the tree, with the next page at Link rel="next"; an
 // entity's feeds are found through the board's index.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Deployment, numberSensor, type Blueprint, type ResolvedEntity } from '../../src/index.js';
-import { builtinTypes } from '../../src/drivers/builtin-types.js';
+import { Deployment, type Blueprint } from '../../src/index.js';
+import { readPages, treeNode } from './paged-tree.js';
 import { FeedHealth } from '../../src/sensors/feeds/feed-health.js';
 import { serve } from '../../src/server/serve.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
-const type = builtinTypes().get('entity');
-const node = (id: string, children: ResolvedEntity[] = []): ResolvedEntity => ({
-  id, type: type ?? (() => { throw new Error('no entity type'); })(), config: {}, rawConfig: {}, sensors: [numberSensor('load')], enrichers: [], feeds: [], policies: [], members: [], children, path: [],
-});
+const node = treeNode;
 const root = node('app', Array.from({ length: 2 }, (_, g) => node(`g${g}`, Array.from({ length: 700 }, (_, i) => node(`e${g}-${i}`)))));
 const VIEWER = 'viewer-token-of-the-whole-tree';
 const SCOPED = 'viewer-token-of-g1-only-000';
@@ -36,18 +33,7 @@ describe('GET /feeds on a large tree', () => {
     await deployment?.stop();
   });
 
-  const read = async (first: string, token: string) => {
-    const pages: { id: string; entity: string }[][] = [];
-    for (let next: string | null = first; next !== null; ) {
-      const response = await fetch(`${url}${next}`, { headers: { authorization: `Bearer ${token}` } });
-      const body = (await response.json()) as { id: string; entity: string }[];
-      expect(response.status, JSON.stringify(body)).toBe(200);
-      pages.push(body);
-      const link = response.headers.get('link');
-      next = link === null ? null : (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? 'malformed link');
-    }
-    return pages;
-  };
+  const read = (first: string, token: string) => readPages<{ id: string; entity: string }>(url, first, token);
 
   it('answers at most 1,000 a page, and every feed once over the pages, in the order of the tree', async () => {
     const pages = await read('/feeds', VIEWER);

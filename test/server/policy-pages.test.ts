@@ -4,15 +4,12 @@
 import { map } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Deployment, definePolicy, numberSensor, type Blueprint, type ResolvedEntity } from '../../src/index.js';
-import { builtinTypes } from '../../src/drivers/builtin-types.js';
+import { Deployment, definePolicy, type Blueprint } from '../../src/index.js';
+import { readPages, treeNode } from './paged-tree.js';
 import { serve } from '../../src/server/serve.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
-const type = builtinTypes().get('entity');
-const node = (id: string, children: ResolvedEntity[] = []): ResolvedEntity => ({
-  id, type: type ?? (() => { throw new Error('no entity type'); })(), config: {}, rawConfig: {}, sensors: [numberSensor('load')], enrichers: [], feeds: [], policies: [], members: [], children, path: [],
-});
+const node = treeNode;
 const root = node('app', Array.from({ length: 2 }, (_, g) => node(`g${g}`, Array.from({ length: 800 }, (_, i) => node(`e${g}-${i}`)))));
 const watcher = definePolicy({
   name: 'watcher',
@@ -44,18 +41,7 @@ describe('GET /policies on a large tree', () => {
     await deployment?.stop();
   });
 
-  const read = async (first: string, token: string) => {
-    const pages: { id: string; entity: string }[][] = [];
-    for (let next: string | null = first; next !== null; ) {
-      const response = await fetch(`${url}${next}`, { headers: { authorization: `Bearer ${token}` } });
-      const body = (await response.json()) as { id: string; entity: string }[];
-      expect(response.status, JSON.stringify(body)).toBe(200);
-      pages.push(body);
-      const link = response.headers.get('link');
-      next = link === null ? null : (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? 'malformed link');
-    }
-    return pages;
-  };
+  const read = (first: string, token: string) => readPages<{ id: string; entity: string }>(url, first, token);
 
   it('answers at most 1,000 a page, and every policy once over the pages, in the order of the tree', async () => {
     const pages = await read('/policies', VIEWER);

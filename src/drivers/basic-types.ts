@@ -4,7 +4,7 @@ import { defineEffector } from '../effectors/define-effector.js';
 import { HomeostatError, TerminalEffectorError } from '../core/errors.js';
 import { UnknownTargetError, countParam, durationParam, nameParam } from './effector-params.js';
 import { waitForCheck } from '../core/engine/check-wait.js';
-import { quorumCost } from '../effectors/group-quorum.js';
+import { quorumCost, refuseWithoutSpare } from '../effectors/group-quorum.js';
 import { rolling } from '../effectors/rolling.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import { PROGRESSIVE_EFFECTORS, addProgressiveEffectors } from './progressive-effectors.js';
@@ -121,15 +121,24 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
     defineEffector({
       name: 'rollingRestart',
       description: 'restart the members in batches, waiting for each batch to be healthy before the next',
-      params: z.strictObject({ maxUnavailable: countParam(1).default(1), healthTimeout: durationParam(120_000, 3_600_000) }),
-      timeoutMs: 3_600_000,
-      run: async ({ maxUnavailable, healthTimeout }) => ({
-        batches: await rolling(serving(), maxUnavailable, {
-          apply: async (m) => void (await context.invoke(m, 'restart', {}, `${entity.id}/rollingRestart`)),
-          healthy: healthy(healthTimeout),
-          available,
-        }),
+      params: z.strictObject({
+        maxUnavailable: countParam(1).default(1),
+        healthTimeout: durationParam(120_000, 3_600_000),
+        /** Let a batch take the cluster below its quorum rule (default false: the batch waits, or fails saying so). */
+        allowQuorumLoss: z.boolean().default(false),
       }),
+      timeoutMs: 3_600_000,
+      run: async ({ maxUnavailable, healthTimeout, allowQuorumLoss }) => {
+        refuseWithoutSpare(entity, 'rollingRestart', allowQuorumLoss, 'restart it');
+        return {
+          batches: await rolling(serving(), maxUnavailable, {
+            apply: async (m) => void (await context.invoke(m, 'restart', {}, `${entity.id}/rollingRestart`)),
+            healthy: healthy(healthTimeout),
+            available,
+            ...(allowQuorumLoss ? {} : { quorumCost: (down: readonly Entity[]) => quorumCost(entity, down) }),
+          }),
+        };
+      },
     }),
   );
   entity.addEffector(
@@ -145,6 +154,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
       }),
       timeoutMs: 3_600_000,
       run: async ({ version, maxUnavailable, healthTimeout, allowQuorumLoss }) => {
+        refuseWithoutSpare(entity, 'rollingUpdate', allowQuorumLoss, 'update it');
         const previous = new Map(serving().map((m) => [m.id, m.hasSensor('version') ? m.sensor<string>('version').current?.value : undefined]));
         const batches = await rolling(serving(), maxUnavailable, {
           apply: async (m) => void (await context.invoke(m, 'update', { version }, `${entity.id}/rollingUpdate`)),

@@ -125,6 +125,8 @@ export function addProgressiveEffectors(entity: Entity, cluster: ClusterHandle):
               return member;
             },
             healthy: cluster.healthy(params.healthTimeout),
+            available: (m) => m.sensor<boolean>('service.up').value === true,
+            healthTimeout: params.healthTimeout,
             retire: (member) => context.retire(member),
             switchTo: async (version, members) => {
               entity.sensor(RELEASE_ACTIVE.name).publish({ version, members: members.map((m) => m.id) });

@@ -1,4 +1,5 @@
 import type { Entity } from '../core/entity.js';
+import { TerminalEffectorError } from '../core/errors.js';
 import { describeQuorum, hasQuorum } from '../core/quorum.js';
 import { quorumRuleOf } from '../core/quorum-rules.js';
 import { sourcesOf } from '../sensors/enrichers/sources.js';
@@ -25,4 +26,16 @@ export function quorumLeavesNoSpare(group: Entity): string | undefined {
   const size = sourcesOf(group, 'members').length;
   const ups = Array.from({ length: size }, (_, i) => i > 0);
   return size > 0 && !hasQuorum(quorum.rule, ups) ? `${group.id} its quorum even with every member up (${describeQuorum(quorum.rule, ups)})` : undefined;
+}
+
+/**
+ * Refuses an operation that takes members down in turn when the group's quorum spares none of them even with
+ * every member up (`rule: all`, `atLeast n` of n), before any member is touched: the error says why and how to
+ * allow it. Does nothing when the caller allows the loss.
+ * @throws TerminalEffectorError E_QUORUM_NO_SPARE
+ */
+export function refuseWithoutSpare(group: Entity, operation: string, allowQuorumLoss: boolean, what: string): void {
+  if (allowQuorumLoss) return;
+  const never = quorumLeavesNoSpare(group);
+  if (never !== undefined) throw new TerminalEffectorError(`${operation} of ${group.id} refused: taking any member of ${group.id} down would cost ${never}; pass allowQuorumLoss: true to ${what} anyway`, { code: 'E_QUORUM_NO_SPARE' });
 }

@@ -2,6 +2,7 @@ import type { Deployment } from '../blueprint/deployment.js';
 import type { Entity } from '../core/entity.js';
 import { HomeostatError, TerminalEffectorError, describeError } from '../core/errors.js';
 import type { FaultEvent } from './fault-schedule.js';
+import { memberToCome } from './late-faults.js';
 import type { SimulationHost } from './simulation-host.js';
 
 /** A fault flag that names something the tree does not have. */
@@ -12,7 +13,8 @@ export class UnknownFaultTargetError extends HomeostatError {
 }
 
 /**
- * Checks every event against the started tree before the run, so a typo fails at once with what exists.
+ * Checks every event against the started tree before the run, so a typo fails at once with what exists. A
+ * `fail` or `recover` may name a member a cluster starts later (`web-7` of `web`, see `LateFaults`).
  * @throws UnknownFaultTargetError
  */
 export function checkFaultTargets(deployment: Deployment, events: readonly FaultEvent[]): void {
@@ -20,6 +22,7 @@ export function checkFaultTargets(deployment: Deployment, events: readonly Fault
   for (const event of events) {
     const entity = deployment.tree.find(event.entity);
     const where = `${event.kind === 'fail' ? '--fail' : `--${event.kind}`} ${event.entity}@${event.at}`;
+    if (!entity && (event.kind === 'fail' || event.kind === 'recover') && memberToCome(deployment.tree, event.entity)) continue; // waits for it
     if (!entity) throw new UnknownFaultTargetError(where, `no entity '${event.entity}' in the tree (known: ${known()})`);
     if (event.kind === 'lag' && !entity.hasSensor('replication.lag')) throw new UnknownFaultTargetError(where, `'${event.entity}' has no replication.lag sensor`);
     if (event.kind === 'fence-fails' && !entity.hasEffector('fence')) throw new UnknownFaultTargetError(where, `'${event.entity}' has no fence effector`);

@@ -45,6 +45,9 @@ export interface SimulationReport {
     readonly outcome?: 'succeeded' | 'failed';
     readonly endedAt?: number;
     readonly error?: string;
+    /** A `fail` on a member started during the run: when it appeared and went down (s), or that it never appeared. */
+    readonly appliedAt?: number;
+    readonly neverApplied?: true;
   }>;
   /** Safety invariants checked at every step of the run (two writable primaries in one group), and when they failed. */
   readonly safety: { readonly violations: readonly SafetyViolation[] };
@@ -214,6 +217,6 @@ function describeFault(f: SimulationReport['faults'][number]): string {
     case 'invoke':
       return `a person invokes ${String(f.effector)}(${f.entity}) ${JSON.stringify(f.params ?? {})}`;
     default:
-      return `${f.entity} goes down and stays down`;
+      return `${f.entity} goes down and stays down${f.appliedAt !== undefined ? ` (it appeared at ${f.appliedAt.toFixed(0)} s)` : f.neverApplied ? ' (it did not appear before its fault was cleared or the run ended)' : ''}`;
   }
 }

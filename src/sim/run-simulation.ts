@@ -10,6 +10,7 @@ import { SimulationHost } from './simulation-host.js';
 import { SafetyMonitor } from './safety-monitor.js';
 import { checkFaultTargets, injectFault, type InvokeEnd } from './fault-injector.js';
 import { inTimeOrder, type FaultEvent } from './fault-schedule.js';
+import { LateFaults } from './late-faults.js';
 import type { ArrivalTrace } from './trace.js';
 import { checkSimulatedSpan } from './simulation-limits.js';
 
@@ -83,9 +84,10 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     throw error;
   }
   const invokeEnds = new Map<number, InvokeEnd>();
+  const late = new LateFaults(deployment, host);
   const faultEvents = faults.map((fault, i) => ({
     at: fault.at,
-    run: (d: Deployment) => void injectFault(d, host, fault)?.then((end) => void invokeEnds.set(i, end)),
+    run: (d: Deployment) => (late.claims(fault, i) ? undefined : void injectFault(d, host, fault)?.then((end) => void invokeEnds.set(i, end))),
   }));
   for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
     if (event.at > duration) break;
@@ -110,12 +112,13 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     wallClockSeconds: (performance.now() - started) / 1000,
     decisions: countDecisions(decisions),
     systems: host.systems.map((system) => systemResult(system, invocations, warmupSeconds)),
-    faults: faults.map(({ kind, ...rest }, i) => (kind === 'fail' ? { entity: rest.entity, at: rest.at } : { kind, ...rest, ...invokeEnds.get(i) })),
+    faults: faults.map(({ kind, ...rest }, i) => (kind === 'fail' ? { entity: rest.entity, at: rest.at, ...late.outcomeOf(i) } : { kind, ...rest, ...invokeEnds.get(i) })),
     traffic: host.traffic.map(trafficResult),
     timeline: timelineOf(decisions),
     safety: { violations: safety.violations },
     policyFaults: policyFaultsOf(policyFaults),
   };
+  late.stop();
   await deployment.stop();
   return { report, host, deployment };
 }

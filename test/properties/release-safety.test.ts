@@ -16,10 +16,13 @@ import { blueprintOf, ROOT } from './targets.js';
 
 /**
  * Safety of the release policy over random clusters, strategies (rolling, canary, blue-green) and fault
- * schedules, in virtual time:
- * - bound: a rollout never takes a serving member down while that leaves more than `maxUnavailable` down, and
- *   a blue-green release never switches to, or keeps only, a set with more than `maxUnavailable` down;
- * - quorum: a rollout never takes a serving member down while that leaves the group below its quorum rule;
+ * schedules, and of a person's `rollingRestart` of the same clusters, in virtual time (faults may hit the
+ * members a blue-green release starts, too):
+ * - bound: a rollout or restart never takes a serving member down while that leaves more than
+ *   `maxUnavailable` down, and a blue-green release never switches to, or keeps only, a set with more than
+ *   `maxUnavailable` down;
+ * - quorum: a rollout or restart never takes a serving member down while that leaves the group below its
+ *   quorum rule, and a blue-green release never switches to, or keeps only, a set below it;
  * - no re-promotion: once a release of a version failed, no member is moved to that version again (only a
  *   person, by changing the release's version, starts it again);
  * - no silent non-action: every decision not to act, and every plan the engine held, says why.
@@ -28,7 +31,8 @@ const RUNS = Number(process.env['HOMEOSTAT_PROPERTY_RUNS'] ?? 150);
 const SEED = Number(process.env['HOMEOSTAT_PROPERTY_SEED'] ?? 20_261_129);
 const DURATION = 300;
 
-type Strategy = 'rolling' | 'canary' | 'blueGreen';
+/** A release strategy, or `rollingRestart`: no release, a person restarts the cluster once. */
+type Strategy = 'rolling' | 'canary' | 'blueGreen' | 'rollingRestart';
 
 interface Shape {
   readonly strategy: Strategy;
@@ -40,6 +44,8 @@ interface Shape {
   readonly bootTime: number;
   readonly healthTimeout: number;
   readonly badVersion: boolean;
+  /** `rollingRestart`: when the person invokes it (s). */
+  readonly restartAt: number;
 }
 
 interface ReleaseCase {
@@ -48,12 +54,15 @@ interface ReleaseCase {
 }
 
 const shapes: fc.Arbitrary<Shape> = fc
-  .record({ strategy: fc.constantFrom<Strategy>('rolling', 'canary', 'blueGreen'), weights: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 3 }).map((w) => [...w].sort((a, b) => a - b)), members: fc.integer({ min: 2, max: 5 }), maxUnavailable: fc.integer({ min: 1, max: 3 }), quorum: fc.integer({ min: 1, max: 5 }), bootTime: fc.integer({ min: 2, max: 10 }), healthTimeout: fc.constantFrom(15, 30), badVersion: fc.boolean() })
+  .record({ strategy: fc.constantFrom<Strategy>('rolling', 'canary', 'blueGreen', 'rollingRestart'), weights: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 3 }).map((w) => [...w].sort((a, b) => a - b)), members: fc.integer({ min: 2, max: 5 }), maxUnavailable: fc.integer({ min: 1, max: 3 }), quorum: fc.integer({ min: 1, max: 5 }), bootTime: fc.integer({ min: 2, max: 10 }), healthTimeout: fc.constantFrom(15, 30), badVersion: fc.boolean(), restartAt: fc.integer({ min: 0, max: 100 }) })
   .map((s) => ({ ...s, quorum: Math.min(s.quorum, s.members) }));
 
-/** Member failures, recoveries and flaps (a version that fails only sometimes), mostly while the release runs. */
-function faults(members: number): fc.Arbitrary<FaultEvent[]> {
-  const entity = fc.integer({ min: 1, max: members }).map((i) => `web-${i}`);
+/**
+ * Member failures, recoveries and flaps (a version that fails only sometimes), mostly while the release runs;
+ * for blue-green, of the new set too (web-<members + 1>... are the members it starts).
+ */
+function faults(shape: Shape): fc.Arbitrary<FaultEvent[]> {
+  const entity = fc.integer({ min: 1, max: shape.strategy === 'blueGreen' ? 2 * shape.members : shape.members }).map((i) => `web-${i}`);
   const at = fc.integer({ min: 0, max: 200 });
   const one = fc.oneof(
     fc.record({ entity, at }).map((e): FaultEvent[] => [{ kind: 'fail', ...e }]),
@@ -66,7 +75,12 @@ function faults(members: number): fc.Arbitrary<FaultEvent[]> {
   return fc.array(one, { maxLength: 5 }).map((groups) => groups.flat());
 }
 
-const releaseCases: fc.Arbitrary<ReleaseCase> = shapes.chain((shape) => faults(shape.members).map((events) => ({ shape, events })));
+const releaseCases: fc.Arbitrary<ReleaseCase> = shapes.chain((shape) => faults(shape).map((events) => ({ shape, events: shape.strategy === 'rollingRestart' ? [...events, restartOf(shape)] : events })));
+
+/** The person's rolling restart of a `rollingRestart` shape. */
+function restartOf(s: Shape): FaultEvent {
+  return { kind: 'invoke', entity: 'web', effector: 'rollingRestart', params: { maxUnavailable: s.maxUnavailable, healthTimeout: s.healthTimeout * 1000 }, at: s.restartAt };
+}
 
 /** The release target of a shape, as a YAML flow mapping. */
 function targetText(s: Shape): string {
@@ -78,7 +92,22 @@ function targetText(s: Shape): string {
       return `{ ${common}, strategy: canary, steps: [${s.weights.map((w) => `{ weight: ${w}, pause: 20s }`).join(', ')}] }`;
     case 'blueGreen':
       return `{ ${common}, strategy: blueGreen, analysis: 20s, keepOldFor: 30s }`;
+    case 'rollingRestart':
+      return '';
   }
+}
+
+/** The release policy of a shape; none for a rolling restart. */
+function policiesText(s: Shape): string {
+  if (s.strategy === 'rollingRestart') return '';
+  return `  policies:
+    - use: release
+      config:
+        version: "2"
+        evaluationInterval: 10s
+        targets:
+          - ${targetText(s)}
+`;
 }
 
 function blueprintText(s: Shape): string {
@@ -93,14 +122,7 @@ application:
       memberSpec:
         type: sim.server
         config: { bootTime: ${s.bootTime}s${s.badVersion ? ', badVersion: "2"' : ''} }
-  policies:
-    - use: release
-      config:
-        version: "2"
-        evaluationInterval: 10s
-        targets:
-          - ${targetText(s)}
-`;
+${policiesText(s)}`;
 }
 
 function fileOf(text: string): string {
@@ -130,20 +152,26 @@ async function violations(c: ReleaseCase, trace: ArrivalTrace): Promise<{ bound:
     faults: cliOrder(c.events),
     onDeploy: (d) => {
       d.engine.decisions$.subscribe((decision) => decisions.push(decision));
+      /** Checks the bound and the quorum as `member` is taken down (`to 2`, `to restart`), while it still reads as it was. */
+      const takenDown = (member: Entity, what: string): void => {
+        const now = d.tree.scheduler.now();
+        const web = d.tree.get('web');
+        const othersDown = web.members.filter((m) => m !== member && m.sensor('service.up').value !== true).map((m) => m.id);
+        const wasUp = member.sensor('service.up').value === true;
+        if (wasUp && othersDown.length + 1 > c.shape.maxUnavailable) bound.push(`at ${now / 1000} s ${member.id} was taken down (${what}) while ${othersDown.join(', ')} ${othersDown.length === 1 ? 'was' : 'were'} down: ${othersDown.length + 1} > maxUnavailable ${c.shape.maxUnavailable}`);
+        const othersUp = web.members.filter((m) => m !== member && m.state !== 'stopping' && m.state !== 'stopped' && m.sensor('service.up').value === true).length;
+        if (wasUp && othersUp < c.shape.quorum) quorum.push(`at ${now / 1000} s ${member.id} was taken down (${what}) leaving ${othersUp} up: below the quorum of at least ${c.shape.quorum}`);
+      };
       const watch = (member: Entity): void => {
         let first = true;
         member.sensor<string>('version').observations$.subscribe((o) => {
           if (first) return void (first = false);
-          const now = d.tree.scheduler.now();
-          moves.push({ at: now, member: member.id, version: o.value });
+          moves.push({ at: d.tree.scheduler.now(), member: member.id, version: o.value });
           // the update installs the version now and takes the member down for its boot
-          const web = d.tree.get('web');
-          const othersDown = web.members.filter((m) => m !== member && m.sensor('service.up').value !== true).map((m) => m.id);
-          const wasUp = member.sensor('service.up').value === true;
-          if (wasUp && othersDown.length + 1 > c.shape.maxUnavailable) bound.push(`at ${now / 1000} s ${member.id} was taken down (to ${o.value}) while ${othersDown.join(', ')} ${othersDown.length === 1 ? 'was' : 'were'} down: ${othersDown.length + 1} > maxUnavailable ${c.shape.maxUnavailable}`);
-          const othersUp = web.members.filter((m) => m !== member && m.state !== 'stopping' && m.state !== 'stopped' && m.sensor('service.up').value === true).length;
-          if (wasUp && othersUp < c.shape.quorum) quorum.push(`at ${now / 1000} s ${member.id} was taken down (to ${o.value}) leaving ${othersUp} up: below the quorum of at least ${c.shape.quorum}`);
+          takenDown(member, `to ${o.value}`);
         });
+        // a restart boots the member again: starting, then down for its boot (nothing else restarts one here)
+        if (c.shape.strategy === 'rollingRestart') member.sensor<string>('service.state').observations$.subscribe((o) => o.value === 'starting' && takenDown(member, 'to restart'));
       };
       // blue-green: the set that serves after the switch, and after the old set is retired, within the bound
       d.engine.decisions$.subscribe((decision) => {

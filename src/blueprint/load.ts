@@ -10,7 +10,7 @@ import { crossCheck } from './cross-checks.js';
 import { applyFanOutStaleness } from './feed-staleness.js';
 import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
-import { quorumProblems } from './quorum-checks.js';
+import { quorumProblems, scalingFloorProblems } from './quorum-checks.js';
 import { recursiveAliasProblems } from './recursive-aliases.js';
 import { sensorProblems } from './sensor-checks.js';
 import { entityRefProblems } from './entity-refs.js';
@@ -112,7 +112,7 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     pathProblems.push(...crossCheck(root, new Set(validator.ids.keys())));
     pathProblems.push(...duplicatePolicyIds(root, (at) => positionOf(doc, lines, at).line));
     pathProblems.push(...effectorProblems(root));
-    pathProblems.push(...quorumProblems(root));
+    pathProblems.push(...quorumProblems(root), ...scalingFloorProblems(root));
     pathProblems.push(...sensorProblems(root));
     pathProblems.push(...entityRefProblems(root, new Set(validator.ids.keys())));
     pathProblems.push(...memberSpecProblems(root));

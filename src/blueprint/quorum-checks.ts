@@ -38,3 +38,30 @@ export function quorumProblems(root: ResolvedEntity): PathProblem[] {
   }
   return problems;
 }
+
+/**
+ * Refuses a scaling floor below the group's own quorum: a policy on a group whose rule is `atLeast n` of its
+ * members that may shrink it to `min` < n members (the autoscaler's `min`, default 1) would take the group
+ * down by scaling it, and policies above it (a site's disaster recovery) would then act on a group that is
+ * only small. `initialSize` below n is left alone: a group that starts below its rule is down until it grows,
+ * which its policies see.
+ */
+export function scalingFloorProblems(root: ResolvedEntity): PathProblem[] {
+  const problems: PathProblem[] = [];
+  for (const node of allNodes(root)) {
+    const quorum = node.quorum;
+    if (!quorum || quorum.from !== 'members' || quorum.rule !== 'atLeast' || !node.memberSpec) continue;
+    for (const policy of node.policies) {
+      const parsed = policy.definition.config.safeParse(policy.config);
+      if (!parsed.success) continue;
+      const min = (parsed.data as { min?: unknown }).min;
+      if (typeof min !== 'number' || min >= quorum.n) continue;
+      const who = node.id ? `'${node.id}'` : 'the member spec';
+      problems.push({
+        path: [...node.path, 'policies', policy.index, 'config', 'min'],
+        message: `policy '${policy.definition.name}' may shrink ${who} to ${min} member${min === 1 ? '' : 's'}${policy.config['min'] === undefined ? ' (its default min)' : ''}, below its quorum 'at least ${quorum.n} of members up': scaling would take the group down; set min: ${quorum.n} or more`,
+      });
+    }
+  }
+  return problems;
+}

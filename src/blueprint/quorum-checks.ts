@@ -46,12 +46,16 @@ export function quorumProblems(root: ResolvedEntity): PathProblem[] {
  * only small. `initialSize` below n is left alone: a group that starts below its rule is down until it grows,
  * which its policies see.
  */
+/** The built-in policies whose `min` is the smallest size they scale a group to (a module's `min` may mean anything). */
+const SCALERS = new Set(['autoscaler', 'step-scaler']);
+
 export function scalingFloorProblems(root: ResolvedEntity): PathProblem[] {
   const problems: PathProblem[] = [];
   for (const node of allNodes(root)) {
     const quorum = node.quorum;
     if (!quorum || quorum.from !== 'members' || quorum.rule !== 'atLeast' || !node.memberSpec) continue;
     for (const policy of node.policies) {
+      if (!SCALERS.has(policy.definition.name)) continue;
       const parsed = policy.definition.config.safeParse(policy.config);
       if (!parsed.success) continue;
       const min = (parsed.data as { min?: unknown }).min;

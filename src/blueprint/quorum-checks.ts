@@ -39,6 +39,9 @@ export function quorumProblems(root: ResolvedEntity): PathProblem[] {
   return problems;
 }
 
+/** The built-in policies whose `min` is the smallest size they scale a group to (a module's `min` may mean anything). */
+const SCALERS = new Set(['autoscaler', 'step-scaler']);
+
 /**
  * Refuses a scaling floor below the group's own quorum: a policy on a group whose rule is `atLeast n` of its
  * members that may shrink it to `min` < n members (the autoscaler's `min`, default 1) would take the group
@@ -46,9 +49,6 @@ export function quorumProblems(root: ResolvedEntity): PathProblem[] {
  * only small. `initialSize` below n is left alone: a group that starts below its rule is down until it grows,
  * which its policies see.
  */
-/** The built-in policies whose `min` is the smallest size they scale a group to (a module's `min` may mean anything). */
-const SCALERS = new Set(['autoscaler', 'step-scaler']);
-
 export function scalingFloorProblems(root: ResolvedEntity): PathProblem[] {
   const problems: PathProblem[] = [];
   for (const node of allNodes(root)) {

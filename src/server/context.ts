@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
+import { withinActingScope } from '../core/engine/acting-scope.js';
 import { tenantOf, type Entity } from '../core/entity.js';
 import type { EntityTree } from '../core/entity-tree.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -106,15 +107,10 @@ export function requireRole(request: FastifyRequest, role: Role): Principal {
   return principal;
 }
 
-/** True when the entity is in one of the principal's subtrees. */
+/** True when the entity is in one of the principal's subtrees (and its tenant's, for a tenant's caller). */
 export function inScope(context: ApiContext, principal: Principal, entity: Entity): boolean {
-  // a tenant's caller never reaches another tenant's entity, whatever its scopes say
-  if (principal.tenant !== undefined && tenantOf(entity) !== principal.tenant) return false;
-  if (principal.scopes === undefined) return true;
-  return principal.scopes.some((id) => {
-    const root = context.tree.find(id);
-    return root !== undefined && root.contains(entity);
-  });
+  // a principal (tenant, scopes) is an acting scope: one rule for what a caller sees and where its policies act
+  return withinActingScope(context.tree, principal, entity);
 }
 
 /** The paths of the scope roots that are in the tree (a scope naming no entity places nothing). */

@@ -79,7 +79,7 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
     visible(request, request.params.id);
     const { tenant, scopes } = principalOf(request);
     // a caller limited to part of the tree configures the policy to act only there (see ActingScope)
-    const scope = tenant === undefined && scopes === undefined ? undefined : { ...(tenant === undefined ? {} : { tenant }), ...(scopes === undefined ? {} : { subtrees: scopes }) };
-    return mutate(request, request.params.id, 'config', request.body.config, () => context.engine.reconfigure(request.params.id, request.body.config, scope === undefined ? {} : { scope }));
+    const limited = tenant !== undefined || scopes !== undefined;
+    return mutate(request, request.params.id, 'config', request.body.config, () => context.engine.reconfigure(request.params.id, request.body.config, limited ? { scope: principalOf(request) } : {}));
   });
 }

@@ -11,14 +11,14 @@ export interface ActingScope {
   /** Only entities of this tenant (the nearest `tenant:` above or on them). */
   readonly tenant?: string;
   /** Only entities inside these subtrees (ids of their roots); an empty list places nothing. */
-  readonly subtrees?: readonly string[];
+  readonly scopes?: readonly string[];
 }
 
-/** True when `entity` lies within `scope` (the same rule as the API's: tenant first, then subtrees). */
+/** True when `entity` lies within `scope`: its tenant first, then its subtrees (the API's rule for a caller too). */
 export function withinActingScope(tree: EntityTree, scope: ActingScope, entity: Entity): boolean {
   if (scope.tenant !== undefined && tenantOf(entity) !== scope.tenant) return false;
-  if (scope.subtrees === undefined) return true;
-  return scope.subtrees.some((id) => {
+  if (scope.scopes === undefined) return true;
+  return scope.scopes.some((id) => {
     const root = tree.find(id);
     return root !== undefined && root.contains(entity);
   });
@@ -28,6 +28,6 @@ export function withinActingScope(tree: EntityTree, scope: ActingScope, entity: 
 export function describeActingScope(scope: ActingScope): string {
   const parts: string[] = [];
   if (scope.tenant !== undefined) parts.push(`tenant ${scope.tenant}`);
-  if (scope.subtrees !== undefined) parts.push(scope.subtrees.length === 0 ? 'no subtree' : `subtrees ${scope.subtrees.join(', ')}`);
+  if (scope.scopes !== undefined) parts.push(scope.scopes.length === 0 ? 'no subtree' : `subtrees ${scope.scopes.join(', ')}`);
   return parts.join(', ');
 }

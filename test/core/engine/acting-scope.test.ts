@@ -62,7 +62,7 @@ describe('acting scope of a policy configured by a limited caller', () => {
 
   it('acts inside the scope, and anywhere again once an unlimited caller configures it', async () => {
     const { engine, restarted, kick } = setUp();
-    engine.reconfigure('acme/kicker', { target: 'acme-1' }, { scope: { tenant: 'acme', subtrees: ['acme'] } });
+    engine.reconfigure('acme/kicker', { target: 'acme-1' }, { scope: { tenant: 'acme', scopes: ['acme'] } });
     expect((await kick()).outcome).toBe('applied');
     engine.reconfigure('acme/kicker', { target: 'globex-1' });
     expect((await kick()).outcome).toBe('applied');
@@ -71,7 +71,7 @@ describe('acting scope of a policy configured by a limited caller', () => {
 
   it('forgets the scope when the policy is detached and attached again', async () => {
     const { engine, restarted, kick } = setUp();
-    engine.reconfigure('acme/kicker', { target: 'globex-1' }, { scope: { subtrees: ['acme'] } });
+    engine.reconfigure('acme/kicker', { target: 'globex-1' }, { scope: { scopes: ['acme'] } });
     const { definition, entity } = engine.attachment('acme/kicker');
     engine.detach('acme/kicker');
     engine.attach(entity, definition, { target: 'globex-1' }, { id: 'acme/kicker' });

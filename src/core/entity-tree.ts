@@ -3,6 +3,7 @@ import { ChangeListeners } from './change-listeners.js';
 import { Entity, _setSensorCreationHook, type EntitySpec } from './entity.js';
 import { DuplicateEntityError, HomeostatError, UnknownEntityError } from './errors.js';
 import { MAX_TREE_DEPTH } from './limits.js';
+import { TenantIndex } from './tenant-index.js';
 import type { RejectedReading } from '../sensors/reading.js';
 import type { Sensor } from '../sensors/sensor.js';
 
@@ -22,8 +23,7 @@ const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export class EntityTree {
   readonly scheduler: SchedulerLike;
   private readonly byId = new Map<string, Entity>();
-  /** The entities that declare each tenant (`tenant:`), in the order they were added. */
-  private readonly byTenant = new Map<string, Set<Entity>>();
+  private readonly tenants = new TenantIndex();
   private readonly listeners = new ChangeListeners<Entity, TreeChange>();
   private readonly rejectionsSubject = new Subject<RejectedReading>();
   private readonly sensorListeners = new Set<(entity: Entity, sensor: Sensor<unknown>) => void>();
@@ -105,14 +105,7 @@ export class EntityTree {
    * of a tenant's caller).
    */
   tenantEntities(tenant: string): Entity[] {
-    const entities = this.byTenant.get(tenant);
-    return entities ? [...entities] : [];
-  }
-
-  private forgetTenant(entity: Entity, tenant: string): void {
-    const entities = this.byTenant.get(tenant);
-    entities?.delete(entity);
-    if (entities?.size === 0) this.byTenant.delete(tenant);
+    return this.tenants.entitiesOf(tenant);
   }
 
   /** All entities, in insertion order. */
@@ -134,7 +127,7 @@ export class EntityTree {
     const entity = new Entity(spec, this.scheduler, this.rejectionsSubject);
     entity._parent = parentEntity;
     this.byId.set(entity.id, entity);
-    if (entity.tenant !== undefined) this.byTenant.set(entity.tenant, (this.byTenant.get(entity.tenant) ?? new Set()).add(entity));
+    this.tenants.added(entity);
     if (parentEntity) (parentEntity._children ??= []).push(entity);
     else this.rootEntity = entity;
     this.lookupVersion++;
@@ -234,7 +227,7 @@ export class EntityTree {
       if (at >= 0) siblings?.splice(at, 1);
     } else this.rootEntity = undefined;
     this.byId.delete(entity.id);
-    if (entity.tenant !== undefined) this.forgetTenant(entity, entity.tenant);
+    this.tenants.removed(entity);
     this.lookupVersion++;
     this.listeners.deliver({ kind: 'removed', entity, parent }, parent);
     entity._close();

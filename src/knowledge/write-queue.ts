@@ -1,6 +1,7 @@
 import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { HomeostatError, describeError } from '../core/errors.js';
 import type { KnowledgeStore, WriteOp, WriteResult } from './store.js';
+import { DeadFences } from './dead-fences.js';
 import { describeFenced, describeOp, fenceId } from './write-descriptions.js';
 
 /** Bounds and timing of the write queue. */
@@ -66,7 +67,7 @@ export class WriteQueue {
    * Leases (name, owner and token) the store refused a write under: that lease is no longer its writer's, and
    * a token never comes back, so every write made under it is refused too and dropped without being sent.
    */
-  private readonly deadFences = new Set<string>();
+  private readonly deadFences = new DeadFences();
   private lastError: string | undefined;
   private retryDelayMs: number;
   private readonly firstRetryDelayMs: number;
@@ -105,7 +106,7 @@ export class WriteQueue {
 
   /** Queues a write; it reaches the store in order, in the background. Never blocks, never throws. */
   push(op: WriteOp): void {
-    if (op.fence && this.deadFences.has(fenceId(op.fence))) {
+    if (op.fence && this.deadFences.has(op.fence)) {
       // reported with the first refusal under this lease and token; counted here
       this.droppedCount++;
       this.fencedCount++;
@@ -240,7 +241,7 @@ export class WriteQueue {
     for (const group of result?.refused ?? []) {
       if (group.ops.length === 0) continue;
       const id = fenceId(group.fence);
-      this.deadFences.add(id);
+      this.deadFences.add(group.fence);
       const waiting = this.entries.filter((e) => e.op.fence !== undefined && fenceId(e.op.fence) === id);
       if (waiting.length > 0) this.remove(waiting);
       const ops = [...group.ops, ...waiting.map((e) => e.op)];

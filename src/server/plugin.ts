@@ -192,7 +192,10 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     const alertmanager = options.alertmanager;
     if (alertmanager) await app.register(async (scoped) => {
       useJsonBodies(scoped);
+      // another method on the receiver's path is a 405 with Allow, as on the API's paths (fastify says 404)
+      const receiverMethods = MethodRoutes.follow(scoped);
       await alertmanagerRoutes(scoped, context, alertmanager);
+      receiverMethods.answerOthers(scoped);
     }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     app.addHook('preClose', async () => {
       // refusals counted rather than audited are written while knowledge still takes writes

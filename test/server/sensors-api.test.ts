@@ -178,6 +178,18 @@ describe('Alertmanager webhook (recorded v4 payload)', () => {
     expect(readings).toEqual([{ firing: 0, names: [], alerts: [] }]);
   });
 
+  it('answers another method on its path with 405 and Allow, as the API paths do, with no token needed to learn it', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const response = await fetch(`${url}/alertmanager`, { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('OPTIONS, POST');
+    }
+    const options = await fetch(`${url}/alertmanager`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    // the receiver's own token is still needed for what it does
+    expect((await call('POST', '/alertmanager', undefined, payload)).status).toBe(401);
+  });
+
   it('refuses what is not a v4 payload, saying where', async () => {
     const bad = await call('POST', '/alertmanager', AM_TOKEN, { ...payload, version: '3' });
     expect(bad.status).toBe(400);

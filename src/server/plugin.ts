@@ -108,110 +108,120 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
     const audit = new AuditLog(knowledge, (id) => tree.find(id)?.path);
     // a restarted service continues the audit log's seq; a store that cannot be read now starts it afresh
     await audit.open().catch((error: unknown) => app.log.warn(`audit log: cannot read the newest entry, seq starts at 1 (${describeError(error)})`));
-    const hub = new EventHub();
-    const history = new SensorHistory(tree, { size: settings.historySize }, (o) => hub.publish('sensor', o.entity, o));
-    const subscriptions = [
-      engine.decisions$.subscribe((d) => hub.publish('decision', d.entity, d)),
-      engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
-    ];
-    const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
-    const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: stop.graceMs, invocations: new InvocationRecords(), stop, streamBacklogBytes: settings.streamBacklogBytes, streamStallMs: settings.streamStallMs };
-    const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
-    if (settings.docs && !app.hasDecorator('swagger')) {
-      await app.register(fastifySwagger, {
-        openapi: { info: { title: 'homeostat', description: 'autonomic control loops: entities, policies, decisions', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
-        transform: jsonSchemaTransform,
-      });
-    }
-    const ha = options.ha;
-    const knowledgeMetrics = options.registry ? new KnowledgeMetrics(options.registry, knowledge) : undefined;
-    const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
-
-    await app.register(async (scoped) => {
-      const protectMetrics = settings.protectMetrics ?? hasTenants(tree);
-      const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
-      const methods = MethodRoutes.follow(scoped);
-      useJsonBodies(scoped);
-      scoped.setValidatorCompiler(validatorCompiler);
-      scoped.setSerializerCompiler(serializerCompiler);
-      scoped.decorateRequest('principal', undefined as unknown as Principal);
-      scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {
-        if (open.has(request.routeOptions.url ?? '') || methods.answers(request.method, request.routeOptions.url)) return;
-        const result = await authenticate(request.headers.authorization);
-        if ('refused' in result) {
-          auditRefusal(context, request, 401, result.refused);
-          // the caller is told one of a few fixed phrases: the detail (audited) can name the identity provider
-          return reply.code(401).header('www-authenticate', bearerChallenge(request.headers.authorization, result.reason)).send({ error: 'a valid bearer token is needed', reason: result.reason });
-        }
-        request.principal = boundToTenant(result.principal, context.tree);
-      });
-      scoped.setErrorHandler((error: FastifyError, request, reply) => {
-        const { status, body } = describeFailure(error, request.routeOptions.bodyLimit);
-        if (status >= 500) request.log.error({ err: error }, 'homeostat API error');
-        if (!(error instanceof ApiError && error.audited)) auditRefusal(context, request, status, String(body['error']));
-        return reply.code(status).send(body);
-      });
-      scoped.get('/health', { schema: { summary: 'Liveness (no token needed); with HA, the role, token and holder of each lease' } }, async () => (ha ? { status: 'ok', instance: ha.owner, leases: ha.health() } : { status: 'ok' }));
-      scoped.get('/ready', { schema: { summary: 'Readiness (no token needed): the tree is built, the loops run, knowledge takes writes' } }, async (_request, reply) => {
-        const store = knowledge.health();
-        // asked every few seconds by an orchestrator, and by anyone (no token): no status built per policy
-        const stopped = engine.stoppedPolicies(10);
-        const reasons = [
-          ...(tree.size === 0 ? ['the tree is empty'] : []),
-          ...(stopped.count > 0 ? [`policies stopped: ${stopped.ids.join(', ')}${stopped.count > stopped.ids.length ? ` and ${stopped.count - stopped.ids.length} more` : ''}`] : []),
-          ...(store.ok ? [] : [store.reason ?? 'knowledge store not ok']),
-          ...(stop.refusesInvocations ? ['the service is stopping'] : []),
-        ];
-        const ready = reasons.length === 0;
-        return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: engine.policyCount, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });
-      });
-      if (settings.docs) scoped.get('/docs', { schema: { hide: true } }, async () => app.swagger());
-      if (settings.serveMetrics && options.registry) {
-        const registry = options.registry;
-        // the registry's own format, always: switching a shared registry's format per request corrupts the
-        // names prom-client renders (counter families lose their _total suffix in the text format)
-        scoped.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-          // no series names an entity (labels are policy names, effectors, sensors): they cannot be cut by tenant
-          const tenant = (request.principal as Principal | undefined)?.tenant;
-          if (tenant !== undefined) {
-            return reply.code(403).send({ error: `metrics are platform-wide (no series names an entity), so a token of tenant ${tenant} may not read them: read your subtrees' decisions at /decisions and /stream` });
-          }
-          return reply.header('content-type', registry.contentType).send(await registry.metrics());
+    // what the plugin adds to the host (metrics in its registry, subscriptions): taken back when the app closes, and
+    // at once when the registration fails part way (a bad option found late), so the host can register it again
+    const releases: Array<() => void> = [];
+    const release = (): void => {
+      for (const undo of releases.splice(0).reverse()) undo();
+    };
+    try {
+      const hub = new EventHub();
+      const history = new SensorHistory(tree, { size: settings.historySize }, (o) => hub.publish('sensor', o.entity, o));
+      releases.push(() => history.close());
+      const subscriptions = [
+        engine.decisions$.subscribe((d) => hub.publish('decision', d.entity, d)),
+        engine.invoker.records$.subscribe((r) => audit.recordInvocation(r)),
+      ];
+      releases.push(() => subscriptions.forEach((s) => s.unsubscribe()));
+      // their metrics leave the host's registry when the app closes: the plugin registered again on it starts afresh
+      const metrics = options.registry ? new HomeostatMetrics({ registry: options.registry, engine, tree }) : undefined;
+      releases.push(() => metrics?.close());
+      const context: ApiContext = { tree, engine, knowledge, audit, hub, history, invokeWaitMs: settings.invokeWaitMs, stopGraceMs: stop.graceMs, invocations: new InvocationRecords(), stop, streamBacklogBytes: settings.streamBacklogBytes, streamStallMs: settings.streamStallMs };
+      const feedMetrics = options.registry && options.deployment.feeds ? new FeedMetrics(options.registry, options.deployment.feeds) : undefined;
+      releases.push(() => feedMetrics?.close());
+      if (settings.docs && !app.hasDecorator('swagger')) {
+        await app.register(fastifySwagger, {
+          openapi: { info: { title: 'homeostat', description: 'autonomic control loops: entities, policies, decisions', version: '0.1.0' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
+          transform: jsonSchemaTransform,
         });
       }
-      await entityRoutes(scoped, context);
-      await policyRoutes(scoped, context);
-      await decisionRoutes(scoped, context);
-      await streamRoutes(scoped, context);
-      await sensorRoutes(scoped, context, options.deployment.feeds);
-      // its own context: the text body parsers it adds serve scanner reports only
-      await scoped.register(async (reports) => findingsRoutes(reports, context, settings.reportBodyLimit));
-      // every route above is registered: the methods a path lacks get 405 with Allow, OPTIONS 204
-      methods.answerOthers(scoped);
-    }, { prefix: (options as { prefix?: string }).prefix ?? '' });
-    const alertmanager = options.alertmanager;
-    if (alertmanager) await app.register(async (scoped) => {
-      useJsonBodies(scoped);
-      // another method on the receiver's path is a 405 with Allow, as on the API's paths (fastify says 404)
-      const receiverMethods = MethodRoutes.follow(scoped);
-      await alertmanagerRoutes(scoped, context, alertmanager);
-      receiverMethods.answerOthers(scoped);
-    }, { prefix: (options as { prefix?: string }).prefix ?? '' });
-    app.addHook('preClose', async () => {
-      // refusals counted rather than audited are written while knowledge still takes writes
-      flushAnonymousRefusals(context, true);
-      await stop.stop();
-    });
-    await app.register(async (scoped) => consoleRoutes(scoped), { prefix: (options as { prefix?: string }).prefix ?? '' });
-    app.addHook('onClose', async () => {
-      for (const s of subscriptions) s.unsubscribe();
-      history.close();
-      // their metrics leave the host's registry: the plugin registered again on it (a new app) starts afresh
-      metrics?.close();
-      feedMetrics?.close();
-      leaseMetrics?.close();
-      knowledgeMetrics?.close();
-    });
+      const ha = options.ha;
+      const knowledgeMetrics = options.registry ? new KnowledgeMetrics(options.registry, knowledge) : undefined;
+      releases.push(() => knowledgeMetrics?.close());
+      const leaseMetrics = options.registry && ha ? new LeaseMetrics(options.registry, ha) : undefined;
+      releases.push(() => leaseMetrics?.close());
+
+      await app.register(async (scoped) => {
+        const protectMetrics = settings.protectMetrics ?? hasTenants(tree);
+        const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
+        const methods = MethodRoutes.follow(scoped);
+        useJsonBodies(scoped);
+        scoped.setValidatorCompiler(validatorCompiler);
+        scoped.setSerializerCompiler(serializerCompiler);
+        scoped.decorateRequest('principal', undefined as unknown as Principal);
+        scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {
+          if (open.has(request.routeOptions.url ?? '') || methods.answers(request.method, request.routeOptions.url)) return;
+          const result = await authenticate(request.headers.authorization);
+          if ('refused' in result) {
+            auditRefusal(context, request, 401, result.refused);
+            // the caller is told one of a few fixed phrases: the detail (audited) can name the identity provider
+            return reply.code(401).header('www-authenticate', bearerChallenge(request.headers.authorization, result.reason)).send({ error: 'a valid bearer token is needed', reason: result.reason });
+          }
+          request.principal = boundToTenant(result.principal, context.tree);
+        });
+        scoped.setErrorHandler((error: FastifyError, request, reply) => {
+          const { status, body } = describeFailure(error, request.routeOptions.bodyLimit);
+          if (status >= 500) request.log.error({ err: error }, 'homeostat API error');
+          if (!(error instanceof ApiError && error.audited)) auditRefusal(context, request, status, String(body['error']));
+          return reply.code(status).send(body);
+        });
+        scoped.get('/health', { schema: { summary: 'Liveness (no token needed); with HA, the role, token and holder of each lease' } }, async () => (ha ? { status: 'ok', instance: ha.owner, leases: ha.health() } : { status: 'ok' }));
+        scoped.get('/ready', { schema: { summary: 'Readiness (no token needed): the tree is built, the loops run, knowledge takes writes' } }, async (_request, reply) => {
+          const store = knowledge.health();
+          // asked every few seconds by an orchestrator, and by anyone (no token): no status built per policy
+          const stopped = engine.stoppedPolicies(10);
+          const reasons = [
+            ...(tree.size === 0 ? ['the tree is empty'] : []),
+            ...(stopped.count > 0 ? [`policies stopped: ${stopped.ids.join(', ')}${stopped.count > stopped.ids.length ? ` and ${stopped.count - stopped.ids.length} more` : ''}`] : []),
+            ...(store.ok ? [] : [store.reason ?? 'knowledge store not ok']),
+            ...(stop.refusesInvocations ? ['the service is stopping'] : []),
+          ];
+          const ready = reasons.length === 0;
+          return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: engine.policyCount, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });
+        });
+        if (settings.docs) scoped.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+        if (settings.serveMetrics && options.registry) {
+          const registry = options.registry;
+          // the registry's own format, always: switching a shared registry's format per request corrupts the
+          // names prom-client renders (counter families lose their _total suffix in the text format)
+          scoped.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+            // no series names an entity (labels are policy names, effectors, sensors): they cannot be cut by tenant
+            const tenant = (request.principal as Principal | undefined)?.tenant;
+            if (tenant !== undefined) {
+              return reply.code(403).send({ error: `metrics are platform-wide (no series names an entity), so a token of tenant ${tenant} may not read them: read your subtrees' decisions at /decisions and /stream` });
+            }
+            return reply.header('content-type', registry.contentType).send(await registry.metrics());
+          });
+        }
+        await entityRoutes(scoped, context);
+        await policyRoutes(scoped, context);
+        await decisionRoutes(scoped, context);
+        await streamRoutes(scoped, context);
+        await sensorRoutes(scoped, context, options.deployment.feeds);
+        // its own context: the text body parsers it adds serve scanner reports only
+        await scoped.register(async (reports) => findingsRoutes(reports, context, settings.reportBodyLimit));
+        // every route above is registered: the methods a path lacks get 405 with Allow, OPTIONS 204
+        methods.answerOthers(scoped);
+      }, { prefix: (options as { prefix?: string }).prefix ?? '' });
+      const alertmanager = options.alertmanager;
+      if (alertmanager) await app.register(async (scoped) => {
+        useJsonBodies(scoped);
+        // another method on the receiver's path is a 405 with Allow, as on the API's paths (fastify says 404)
+        const receiverMethods = MethodRoutes.follow(scoped);
+        await alertmanagerRoutes(scoped, context, alertmanager);
+        receiverMethods.answerOthers(scoped);
+      }, { prefix: (options as { prefix?: string }).prefix ?? '' });
+      app.addHook('preClose', async () => {
+        // refusals counted rather than audited are written while knowledge still takes writes
+        flushAnonymousRefusals(context, true);
+        await stop.stop();
+      });
+      await app.register(async (scoped) => consoleRoutes(scoped), { prefix: (options as { prefix?: string }).prefix ?? '' });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    app.addHook('onClose', async () => release());
   },
   { name: 'homeostat', fastify: '5.x' },
 );

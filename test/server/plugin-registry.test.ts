@@ -39,4 +39,22 @@ describe('the plugin on a registry the host keeps', () => {
     await again.close();
     await second.stop();
   });
+
+  it('leaves nothing in the registry when its registration fails part way, so the host can register it again', async () => {
+    const registry = new Registry();
+    const first = await deployment();
+    const host = Fastify();
+    // a receiver token too short fails the registration after the metrics were made
+    await expect(host.register(homeostatPlugin, { deployment: first, registry, serveMetrics: true, alertmanager: { token: 'short' } }).ready()).rejects.toThrow(/at least 16 characters/);
+    expect(registry.getMetricsAsArray()).toEqual([]);
+    await host.close().catch(() => undefined);
+    await first.stop();
+
+    const second = await deployment();
+    const again = Fastify();
+    await again.register(homeostatPlugin, { deployment: second, registry, serveMetrics: true });
+    expect((await again.inject({ method: 'GET', url: '/metrics' })).body).toContain('homeostat_entities{type="sim.database",state="running"} 1');
+    await again.close();
+    await second.stop();
+  });
 });

@@ -29,6 +29,12 @@ if (t) {
   rows.push(['throughput (typed-array loop)', `${fmt(t['plainReadingsPerSecond'], 0)} readings/s`, 'same work, hand-written: typed arrays, a symptom only on a crossing']);
   rows.push(['throughput overhead', `${fmt(t['overheadRatioMin'])} / ${fmt(t['overheadRatio'])} / ${fmt(t['overheadRatioMax'])}x`, 'min/median/max vs typed-array loop, CPU time; bar: at most 2x']);
   rows.push(['throughput overhead (object loop)', `${fmt(t['objectLoopOverheadRatio'])}x`, 'earlier baseline: a { value, at } object per reading, for comparison']);
+  const floor = t['objectPerSensorOverTypedArray'] as { min: number; median: number; max: number } | undefined;
+  const overFloor = t['homeostatOverObjectPerSensor'] as { min: number; median: number; max: number } | undefined;
+  if (floor && overFloor) {
+    rows.push(['throughput: object per sensor vs typed', `${fmt(floor.min)} / ${fmt(floor.median)} / ${fmt(floor.max)}x`, `hand-written, one object and method call per sensor as sensor.publish() is (${fmt(t['objectPerSensorReadingsPerSecond'], 0)} readings/s): what the API's shape costs`]);
+    rows.push(['throughput: homeostat vs object per sensor', `${fmt(overFloor.min)} / ${fmt(overFloor.median)} / ${fmt(overFloor.max)}x`, "min/median/max: what homeostat's own code costs beyond that shape"]);
+  }
 }
 const l = results['decision-latency'];
 if (l) {

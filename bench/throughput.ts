@@ -4,6 +4,10 @@
 // classify it against the threshold with a per-entity level (a Uint8Array), and build a symptom with its input
 // on each crossing (either way, as the analyzer does). Both sides are timed in CPU time, rounds alternating.
 //
+// A third loop is the floor of the API's shape (bench/object-per-sensor.ts): the same work hand-written with an
+// object and a method call per sensor, as `sensor.publish(value)` is; its ratio to the typed-array loop is what
+// that shape costs, and homeostat's ratio to it what homeostat's code costs beyond it.
+//
 // A second, labelled ratio keeps the older baseline (a `{ value, at }` object per reading, symptoms kept in an
 // array) for comparison with earlier figures. With BENCH_OTHER set to another compiled build's `src/index.js`
 // (e.g. a copy of `.bench-build` made before a change), that build's loop runs in the same rounds too and the
@@ -14,6 +18,7 @@ import { z } from 'zod';
 import * as current from '../src/index.js';
 import { emit, median, cpuMsSince, WARM_UP_ROUNDS } from './stats.js';
 import { publishAll } from './publish-loop.js';
+import { objectPerSensorLoop } from './object-per-sensor.js';
 
 type Library = typeof current;
 const ENTITIES = Number(process.env['BENCH_ENTITIES'] ?? 10_000);
@@ -169,6 +174,7 @@ const loops: Array<[string, (data: Data) => Round]> = [
   ['homeostat', buildHomeostat(current, publishAll)],
   ['typedArray', (d) => typedArray(d, clock)],
   ['objectPerReading', (d) => objectPerReading(d, clock)],
+  ['objectPerSensor', objectPerSensorLoop(new current.VirtualClock(), entityIds, ENTITIES, READINGS, ABOVE)],
 ];
 if (other) loops.push(['other', otherFirst ?? (await buildOther())]);
 const cpu = new Map<string, number[]>(loops.map(([name]) => [name, []]));
@@ -213,5 +219,8 @@ emit({
   overheadRatioMax: overhead.max,
   roundRatios: overhead.rounds,
   objectLoopOverheadRatio: ratio('homeostat', 'objectPerReading').median,
+  objectPerSensorReadingsPerSecond: perSecond('objectPerSensor'),
+  objectPerSensorOverTypedArray: ratio('objectPerSensor', 'typedArray'),
+  homeostatOverObjectPerSensor: ratio('homeostat', 'objectPerSensor'),
   ...(other ? { otherBuiltFirst: otherFirst !== undefined, otherOverheadRatio: ratio('other', 'typedArray'), otherOverCurrent: ratio('other', 'homeostat') } : {}),
 });

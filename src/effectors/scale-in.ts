@@ -34,6 +34,26 @@ export function scaleInQuorumCost(group: Entity, retired: readonly Entity[]): st
 }
 
 /**
+ * Why retiring `retired` would cost the group its quorum rule, as a clause
+ * (`retiring web-3 would leave web below its quorum rule (1 of 1 up (need at least 2))`); undefined when it
+ * would not (see `scaleInQuorumCost`).
+ */
+export function scaleInQuorumLoss(group: Entity, retired: readonly Entity[]): string | undefined {
+  const cost = scaleInQuorumCost(group, retired);
+  return cost === undefined ? undefined : `retiring ${retired.map((m) => m.id).join(', ')} would leave ${group.id} below its quorum rule (${cost})`;
+}
+
+/**
+ * Why a `resize` of the group to `size` would be refused for its quorum (see `scaleInQuorumLoss`), read
+ * from its members now: for a policy to decide not to ask for it, saying why, instead of failing on it again
+ * at each evaluation. Undefined for a scale-out, or a scale-in that keeps the rule.
+ */
+export function resizeQuorumLoss(group: Entity, size: number): string | undefined {
+  const serving = group.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+  return scaleInQuorumLoss(group, membersToRetire(serving, size));
+}
+
+/**
  * The members a `resize` of the group to `size` retires (see `membersToRetire`), after checking that this
  * keeps the group's quorum rule; a scale-out retires none and is never refused.
  * @param serving the group's members that are not stopping or stopped, oldest first
@@ -45,12 +65,7 @@ export function scaleInQuorumCost(group: Entity, retired: readonly Entity[]): st
 export function planScaleIn(group: Entity, serving: readonly Entity[], size: number, allowQuorumLoss: boolean): Entity[] {
   const retired = membersToRetire(serving, size);
   if (allowQuorumLoss) return retired;
-  const cost = scaleInQuorumCost(group, retired);
-  if (cost !== undefined) {
-    throw new TerminalEffectorError(
-      `resize of ${group.id} to ${size} refused: retiring ${retired.map((m) => m.id).join(', ')} would leave ${group.id} below its quorum rule (${cost}); pass allowQuorumLoss: true to resize it anyway`,
-      { code: 'E_QUORUM_RESIZE' },
-    );
-  }
+  const loss = scaleInQuorumLoss(group, retired);
+  if (loss !== undefined) throw new TerminalEffectorError(`resize of ${group.id} to ${size} refused: ${loss}; pass allowQuorumLoss: true to resize it anyway`, { code: 'E_QUORUM_RESIZE' });
   return retired;
 }

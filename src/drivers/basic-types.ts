@@ -6,6 +6,7 @@ import { UnknownTargetError, countParam, durationParam, nameParam } from './effe
 import { waitForCheck } from '../core/engine/check-wait.js';
 import { quorumCost, refuseWithoutSpare } from '../effectors/group-quorum.js';
 import { rolling } from '../effectors/rolling.js';
+import { planScaleIn } from '../effectors/scale-in.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import { PROGRESSIVE_EFFECTORS, addProgressiveEffectors } from './progressive-effectors.js';
 import type { Entity } from '../core/entity.js';
@@ -51,7 +52,8 @@ const clusterConfig = z.strictObject({
 
 /**
  * A dynamic cluster (Brooklyn's DynamicCluster): members built from its `memberSpec`, with a `resize`
- * effector that adds new members or retires the newest ones, and `replaceMember`.
+ * effector that adds new members or retires members (those down first, then the newest; never below the
+ * group's quorum rule unless `allowQuorumLoss`), and `replaceMember`.
  */
 export const clusterType: EntityType<z.infer<typeof clusterConfig>> = {
   name: 'cluster',
@@ -75,18 +77,25 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
   };
   // config keys that new members get instead of the memberSpec's: a rolling update moves the template with it
   const template: Record<string, unknown> = {};
+  const serving = (): Entity[] => entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
   entity.addEffector(
     defineEffector({
       name: 'resize',
-      description: 'set the number of members: new members are started, the newest are retired first',
-      params: z.strictObject({ size: countParam(0) }),
+      description: 'set the number of members: new members are started; members that are down are retired first, then the newest; a scale-in that would leave the group below its quorum rule is refused',
+      params: z.strictObject({
+        size: countParam(0),
+        /** Let a scale-in leave the group below its quorum rule (default false: it is refused, saying so). */
+        allowQuorumLoss: z.boolean().default(false),
+      }),
       idempotent: true,
       timeoutMs: 120_000,
-      run: ({ size }) => {
-        const members = entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+      run: ({ size, allowQuorumLoss }) => {
+        const members = serving();
+        // checked before anything changes: a refused resize starts and retires nothing
+        const retired = planScaleIn(entity, members, size, allowQuorumLoss);
         for (let i = members.length; i < size; i++) context.spawnMember(entity, nextId(), template);
-        for (const member of members.slice(size).reverse()) context.retire(member);
-        return { size: entity.members.length };
+        for (const member of retired) context.retire(member);
+        return { size: entity.members.length, retired: retired.map((m) => m.id) };
       },
     }),
   );
@@ -114,7 +123,6 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
   );
   const healthy = (timeoutMs: number) => (member: Entity) =>
     waitForCheck(context.tree, context.scheduler, { entity: member.id, sensor: 'service.up', op: 'eq', value: true, withinMs: timeoutMs });
-  const serving = (): Entity[] => entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
   // a member that is down already counts against maxUnavailable: a roll never takes another down beside it
   const available = (member: Entity): boolean => member.sensor<boolean>('service.up').value === true;
   entity.addEffector(

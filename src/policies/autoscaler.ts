@@ -1,4 +1,5 @@
 import { auditTime, filter, interval, map, merge } from 'rxjs';
+import { resizeQuorumLoss } from '../effectors/scale-in.js';
 import type { Json } from '../knowledge/store.js';
 import { nextComfort } from '../planners/comfort-band.js';
 import { activeCapacityLimit, capacityLimitAfterFailure } from '../planners/capacity-limit.js';
@@ -67,6 +68,9 @@ export const autoscaler = definePolicy({
     const { current, desired, reason } = symptom.detail;
     if (symptom.kind === 'hold' || desired === current) return { actions: [], reason };
     const direction = desired > current ? 'up' : 'down';
+    // a scale-in the group's quorum refuses is not asked for (it would fail again at each evaluation): refused, saying why
+    const loss = direction === 'down' ? resizeQuorumLoss(entity, desired) : undefined;
+    if (loss !== undefined) return { actions: [], nonAction: 'refused', reason: `${reason}; not resized: ${loss}` };
     const cooldown = direction === 'up' ? config.scaleUp.cooldown : config.scaleDown.cooldown;
     return {
       actions: [{ entity: entity.id, effector: config.resizeEffector, params: { size: desired } }],

@@ -16,7 +16,7 @@ describe('docs/reference.md', () => {
     const text = await referenceMarkdown();
     for (const name of builtinTypes().names()) expect(text).toContain(`### \`${name}\``);
     for (const name of BUILTIN_POLICIES.keys()) expect(text).toContain(`### \`${name}\``);
-    expect(text).toMatch(/\| `resize` \| `size`: integer >= 0 <= 10000 \| yes \| 2m \|/);
+    expect(text).toMatch(/\| `resize` \| `size`: integer >= 0 <= 10000, `allowQuorumLoss\?`: boolean \| yes \| 2m \|/);
     expect(text).toMatch(/\| `bootTime` \| duration \| `20s` \|/);
     expect(text).toMatch(/\| `maxRestarts` \| integer >= 1 <= 1000 \| `3` \|/);
   });

@@ -8,7 +8,8 @@ import { acquireSupervisor } from './process-type.js';
 /**
  * `process-group`: a cluster whose members are `process` entities built from its memberSpec (the template),
  * each with a per-member index (`{{index}}`, the smallest free one) and port (`{{port}}`: basePort + index - 1,
- * or a free port). `resize` starts and stops real processes; `replaceMember`, `rollingRestart` and
+ * or a free port). `resize` starts and stops real processes (those down first, never below the group's quorum
+ * rule unless `allowQuorumLoss`: see `planScaleIn`); `replaceMember`, `rollingRestart` and
  * `rollingUpdate`, `canary` and `blueGreen` work on them. At start it first takes back the members a previous run left running.
  */
 export const processGroupType: EntityType<ProcessGroupConfig> = {

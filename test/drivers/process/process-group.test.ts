@@ -83,6 +83,23 @@ describe('entity type process-group (real OS processes)', () => {
     expect(['3', '4']).toContain(environ(pidOf(fresh))['WORKER_INDEX']);
   });
 
+  it('resize retires a worker that is down before the healthy ones, and refuses one that would cost the group its quorum', async () => {
+    const { workers, deployment } = await group(3, '      quorum: { from: members, rule: atLeast, n: 2 }\n');
+    await waitUntil(() => workers.members.length === 3 && workers.members.every(up), 20_000, 'three workers up');
+    const [first, second, third] = workers.members as [Entity, Entity, Entity];
+    const pid = pidOf(first);
+    process.kill(pid, 'SIGKILL'); // no restarter: it stays down
+    await waitUntil(() => !up(first), 10_000, 'the killed worker down');
+    await expect(invoke(deployment, workers, 'resize', { size: 2 })).resolves.toEqual({ size: 2, retired: [first.id] });
+    expect(workers.members).toEqual([second, third]);
+    expect(workers.sensor('service.up').value).toBe(true);
+    await expect(invoke(deployment, workers, 'resize', { size: 1 })).rejects.toThrow(
+      `resize of workers to 1 refused: retiring ${third.id} would leave workers below its quorum rule (1 of 1 up (need at least 2)); pass allowQuorumLoss: true to resize it anyway`,
+    );
+    expect(workers.members).toEqual([second, third]);
+    expect(isRunning(pidOf(third))).toBe(true);
+  });
+
   it('rollingUpdate restarts every member with the new version, batch by batch behind the health gate; rollingRestart too', async () => {
     const { workers, deployment } = await group(3);
     await waitUntil(() => workers.members.length === 3 && workers.members.every(up), 15_000, 'three workers up');

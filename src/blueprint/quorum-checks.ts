@@ -1,4 +1,5 @@
 import { MAX_GROUP_SIZE } from '../core/limits.js';
+import { SCALING_POLICIES, scalingFloorBelowQuorum } from '../core/scaling-floor.js';
 import { allNodes } from './cross-checks.js';
 import type { PathProblem } from './node-validator.js';
 import type { ResolvedEntity } from './resolved.js';
@@ -39,8 +40,6 @@ export function quorumProblems(root: ResolvedEntity): PathProblem[] {
   return problems;
 }
 
-/** The built-in policies whose `min` is the smallest size they scale a group to (a module's `min` may mean anything). */
-const SCALERS = new Set(['autoscaler', 'step-scaler']);
 
 /**
  * Refuses a scaling floor below the group's own quorum: a policy on a group whose rule is `atLeast n` of its
@@ -55,7 +54,7 @@ export function scalingFloorProblems(root: ResolvedEntity): PathProblem[] {
     const quorum = node.quorum;
     if (!quorum || quorum.from !== 'members' || quorum.rule !== 'atLeast' || !node.memberSpec) continue;
     for (const policy of node.policies) {
-      if (!SCALERS.has(policy.definition.name)) continue;
+      if (!SCALING_POLICIES.has(policy.definition.name)) continue;
       const parsed = policy.definition.config.safeParse(policy.config);
       if (!parsed.success) continue;
       const min = (parsed.data as { min?: unknown }).min;
@@ -63,7 +62,7 @@ export function scalingFloorProblems(root: ResolvedEntity): PathProblem[] {
       const who = node.id ? `'${node.id}'` : 'the member spec';
       problems.push({
         path: [...node.path, 'policies', policy.index, 'config', 'min'],
-        message: `policy '${policy.definition.name}' may shrink ${who} to ${min} member${min === 1 ? '' : 's'}${policy.config['min'] === undefined ? ' (its default min)' : ''}, below its quorum 'at least ${quorum.n} of members up': scaling would take the group down; set min: ${quorum.n} or more`,
+        message: scalingFloorBelowQuorum(policy.definition.name, who, min, quorum.n, policy.config['min'] === undefined),
       });
     }
   }

@@ -19,6 +19,16 @@ application:
 
 type Scenario = Awaited<ReturnType<typeof scenario>>;
 
+/**
+ * Attaches the scaler again with `config` through the library (which, unlike validate and the API's config
+ * change, does not check the floor against the quorum): how a program embedding homeostat can set it so.
+ */
+function attachWith(s: Scenario, id: string, config: unknown): void {
+  const { entity, definition } = s.deployment.engine.attachment(id);
+  s.deployment.engine.detach(id);
+  s.deployment.engine.attach(entity, definition, config, { id });
+}
+
 /** The scaler's decisions, oldest first: outcome, how many plans it stands for, reason and error. */
 async function scalerDecisions(s: Scenario, policy: string) {
   const all = await s.deployment.knowledge.queryDecisions({ limit: 1_000 });
@@ -26,7 +36,7 @@ async function scalerDecisions(s: Scenario, policy: string) {
 }
 
 describe('a scaler whose scale-in the quorum refuses decides so, saying why, once (no retry loop)', () => {
-  it('step-scaler: its min lowered to 1 at run time, below the quorum; the scale-in to 1 is refused, coalesced while the load stays low', async () => {
+  it('step-scaler: its min lowered to 1 by a program (the API refuses it), below the quorum; the scale-in to 1 is refused, coalesced while the load stays low', async () => {
     const config = { metric: 'load', threshold: 10, steps: [{ to: 0, adjustment: 'change', value: -1 }], min: 2, max: 5 };
     const s = await scenario(blueprint(`{ use: step-scaler, config: ${JSON.stringify(config)} }`));
     await s.clock.advanceBy(6_000);
@@ -34,8 +44,9 @@ describe('a scaler whose scale-in the quorum refuses decides so, saying why, onc
     web.sensor('load').publish(5);
     await s.clock.advanceBy(1_000);
     expect(web.members.map((m) => m.id)).toEqual(['web-1', 'web-2']);
-    // the API's config change checks the schema, not the blueprint's scaling floor
-    s.deployment.engine.reconfigure('web/step-scaler', { ...config, min: 1 });
+    // a config change refuses the floor, as validate does
+    expect(() => s.deployment.engine.reconfigure('web/step-scaler', { ...config, min: 1 })).toThrow(/config\.min: policy 'step-scaler' may shrink 'web' to 1 member, below its quorum 'at least 2 of members up'/);
+    attachWith(s, 'web/step-scaler', { ...config, min: 1 });
     for (let i = 0; i < 3; i++) {
       web.sensor('load').publish(5);
       await s.clock.advanceBy(1_000);
@@ -47,7 +58,7 @@ describe('a scaler whose scale-in the quorum refuses decides so, saying why, onc
     ]);
   });
 
-  it('autoscaler: its min lowered to 1 at run time; the scale-in to 1 is refused, coalesced over its evaluations', async () => {
+  it('autoscaler: its min lowered to 1 by a program; the scale-in to 1 is refused, coalesced over its evaluations', async () => {
     const config = { metrics: [{ sensor: 'load', target: 10, basis: 'total' }], min: 2, max: 5, evaluationInterval: '5s', scaleDown: { stabilization: 0 } };
     const s = await scenario(blueprint(`{ use: autoscaler, config: ${JSON.stringify(config)} }`));
     await s.clock.advanceBy(6_000);
@@ -55,7 +66,8 @@ describe('a scaler whose scale-in the quorum refuses decides so, saying why, onc
     web.sensor('load').publish(5);
     await s.clock.advanceBy(1_000);
     expect(web.members.map((m) => m.id)).toEqual(['web-1', 'web-2']);
-    s.deployment.engine.reconfigure('web/autoscaler', { ...config, min: 1 });
+    expect(() => s.deployment.engine.reconfigure('web/autoscaler', { ...config, min: 1 })).toThrow(/config\.min: policy 'autoscaler' may shrink 'web' to 1 member/);
+    attachWith(s, 'web/autoscaler', { ...config, min: 1 });
     for (let i = 0; i < 3; i++) {
       web.sensor('load').publish(5);
       await s.clock.advanceBy(5_000);

@@ -3,6 +3,8 @@ import type { EntityTree } from '../entity-tree.js';
 import { HomeostatError, ValidationError, describeError } from '../errors.js';
 import type { AnyPolicyDefinition, EffectorRequirement, SensorRequirement } from '../../policies/define-policy.js';
 import { describeActingScope, withinActingScope, type ActingScope } from './acting-scope.js';
+import { quorumRuleOf } from '../quorum-rules.js';
+import { SCALING_POLICIES, scalingFloorBelowQuorum } from '../scaling-floor.js';
 
 /** An entity a policy's config names, with where in the config it is named. */
 export interface ConfigReference {
@@ -66,12 +68,28 @@ export function checkConfigReferences(tree: EntityTree, self: Entity, definition
       problems.push(`${whereOf(requirement.configPath)}: the policy invokes effector '${requirement.effector}' on '${target.id}', which does not have it (it has: ${has})`);
     }
   }
+  const floor = scalingFloorProblem(self, definition, config);
+  if (floor !== undefined) problems.push(floor);
   for (const requirement of requirements<SensorRequirement>('requires', definition.requires, config, problems)) {
     // sensors of children and members come and go with them; those of the entity itself and of named ones are here now
     const entity = requirement.entity !== undefined ? named(requirement.entity, requirement.configPath) : requirement.on === 'self' ? self : undefined;
     if (entity && !entity.hasSensor(requirement.sensor)) problems.push(`${whereOf(requirement.configPath)}: the policy reads sensor '${requirement.sensor}' of '${entity.id}', which does not have it`);
   }
   return { problems, references };
+}
+
+/**
+ * A built-in scaler's `min` below its group's quorum rule `at least n of members up`, as validation refuses it
+ * in a blueprint: a config changed at run time (the API's PUT config) could otherwise lower the floor under the
+ * rule, and the group would then be taken down by scaling.
+ */
+function scalingFloorProblem(self: Entity, definition: AnyPolicyDefinition, config: unknown): string | undefined {
+  if (!SCALING_POLICIES.has(definition.name)) return undefined;
+  const quorum = quorumRuleOf(self);
+  if (quorum?.from !== 'members' || quorum.rule.rule !== 'atLeast') return undefined;
+  const min = (config as { min?: unknown } | undefined)?.min;
+  if (typeof min !== 'number' || min >= quorum.rule.n) return undefined;
+  return `config.min: ${scalingFloorBelowQuorum(definition.name, `'${self.id}'`, min, quorum.rule.n, false)}`;
 }
 
 /** The references of `check` that lie outside `scope`, each as `config.x names 'id'`. */

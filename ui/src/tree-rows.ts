@@ -80,7 +80,8 @@ export function filteredRows(tree: EntitySummary | undefined, opened: ReadonlyMa
   for (const [id, { e }] of known) {
     if (!matches(e, needle)) continue;
     matching++;
-    for (let at: string | null = id; at !== null && !show.has(at); at = known.get(at)?.parent ?? null) show.add(at);
+    // up to the root of the session's view: a scope root's parent is outside it, neither known nor drawn
+    for (let at: string | null = id; at !== null && known.has(at) && !show.has(at); at = known.get(at)?.parent ?? null) show.add(at);
   }
   const under = new Map<string | null, string[]>();
   for (const [id, { parent }] of known) {

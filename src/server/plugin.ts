@@ -13,11 +13,13 @@ import { AuditLog } from './audit.js';
 import type { AuthSettings, Principal } from './auth.js';
 import { createAuthenticator } from './authenticator.js';
 import { boundToTenant } from './tenant-scope.js';
+import { rememberCredential } from './credential.js';
 import { ApiError, statusForCode, type ApiContext } from './context.js';
 import { parsePluginSettings, pluginStopCoordinator } from './plugin-options.js';
 import { auditRefusal, flushAnonymousRefusals } from './refusals.js';
 import { decisionRoutes } from './routes-decisions.js';
 import { entityRoutes } from './routes-entities.js';
+import { meRoutes } from './routes-me.js';
 import { policyRoutes } from './routes-policies.js';
 import { streamRoutes } from './routes-stream.js';
 import { useJsonBodies } from './json-body.js';
@@ -157,6 +159,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
             // the caller is told one of a few fixed phrases: the detail (audited) can name the identity provider
             return reply.code(401).header('www-authenticate', bearerChallenge(request.headers.authorization, result.reason)).send({ error: 'a valid bearer token is needed', reason: result.reason });
           }
+          rememberCredential(request, result.principal);
           request.principal = boundToTenant(result.principal, context.tree);
         });
         scoped.setErrorHandler((error: FastifyError, request, reply) => {
@@ -193,6 +196,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
             return reply.header('content-type', registry.contentType).send(await registry.metrics());
           });
         }
+        await meRoutes(scoped, context);
         await entityRoutes(scoped, context);
         await policyRoutes(scoped, context);
         await decisionRoutes(scoped, context);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS, apiFixture } from './fixture.js';
 
 const ROUTES = [
-  '/health', '/ready', '/docs', '/metrics', '/entities', '/entities/db', '/entities/db/sensors/service.up/history', '/invocations/ghost',
+  '/health', '/ready', '/docs', '/metrics', '/me', '/entities', '/entities/db', '/entities/db/sensors/service.up/history', '/invocations/ghost',
   '/policies', '/policies/web%2Fautoscaler', '/decisions', '/decisions/ghost', '/audit', '/feeds', '/entities/db/feeds', '/ui/', '/stream', '/stream?subtree=db',
 ];
 

@@ -43,7 +43,7 @@ export function App() {
 }
 
 function Console({ session, route, onLogout }: { session: Session; route: ReturnType<typeof useRoute>; onLogout: () => void }) {
-  const live = useMemo(() => new LiveFeed(session.root), [session.root]);
+  const live = useMemo(() => new LiveFeed(session.roots), [session.roots]);
   useEffect(() => {
     void live.start();
     return () => live.pause();
@@ -73,14 +73,14 @@ function Console({ session, route, onLogout }: { session: Session; route: Return
         </nav>
         <span class="who" data-testid="who">
           <span class={`badge role-${session.role}`}>{session.role}</span>
-          {session.root && <span class="muted"> of {session.root}</span>}
+          <span class="muted"> of {session.roots.length > 0 ? session.roots.join(', ') : 'no entity'}{session.tenant === undefined ? '' : ` (tenant ${session.tenant})`}</span>
           {!session.open && <button type="button" class="link" onClick={onLogout}>Log out</button>}
         </span>
       </header>
       <main id="main" tabIndex={-1}>
         {route.view === 'tree' && <TreeView session={session} live={live} />}
         {route.view === 'entity' && <EntityView key={route.arg} id={route.arg} session={session} live={live} />}
-        {route.view === 'decisions' && <DecisionsView live={live} route={route} root={session.root} />}
+        {route.view === 'decisions' && <DecisionsView live={live} route={route} roots={session.roots} />}
         {route.view === 'decision' && <DecisionView key={route.arg} id={route.arg} session={session} live={live} />}
         {route.view === 'audit' && can(session, 'operator') && <AuditView />}
         {route.view === 'replay' && <ReplayView />}

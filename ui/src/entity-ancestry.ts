@@ -2,7 +2,8 @@ import { api } from './api.js';
 import type { EntitySummary } from './types.js';
 
 /**
- * The ancestry of entities named by id (the ids from `root` down to each, by its `path`), asked of the API
+ * The ancestry of entities named by id (the ids from the root of the session's view they are under down to
+ * each, by its `path`), asked of the API
  * one entity at a time (`GET /entities?root=<id>&depth=0`: its summary alone, whatever its size) and kept.
  * Decisions name their entity by id only; the subtree filter needs what each is in. An entity the API does
  * not place (gone from the tree, outside the scope, or the read failed) is its own ancestry and is not asked again.
@@ -14,9 +15,10 @@ export class AncestryLookup {
   private running = false;
   private stopped = false;
 
-  constructor(private readonly root: string, private readonly onChange: () => void) {}
+  /** @param roots where the session's view starts (its scope roots, or the tree's root) */
+  constructor(private readonly roots: readonly string[], private readonly onChange: () => void) {}
 
-  /** The ids from the scope's root down to `id` once known; `[id]` until then. */
+  /** The ids from the scope root it is under down to `id` once known; `[id]` until then. */
   chainOf(id: string): readonly string[] {
     return this.chains.get(id) ?? [id];
   }
@@ -40,7 +42,7 @@ export class AncestryLookup {
     this.running = true;
     try {
       for (let id = this.queue.shift(); id !== undefined && !this.stopped; id = this.queue.shift()) {
-        const chain = await api<EntitySummary>('GET', `/entities?root=${encodeURIComponent(id)}&depth=0`).then((e) => chainIn(e.path, this.root), () => [id]);
+        const chain = await api<EntitySummary>('GET', `/entities?root=${encodeURIComponent(id)}&depth=0`).then((e) => chainIn(e.path, this.roots), () => [id]);
         if (this.stopped) return;
         this.chains.set(id, chain.length > 0 ? chain : [id]);
         this.onChange();
@@ -51,9 +53,9 @@ export class AncestryLookup {
   }
 }
 
-/** The ids of a path (`/shop/web/web-1`: entity ids hold no '/'), from `root` down when it is on it. */
-export function chainIn(path: string, root: string): string[] {
+/** The ids of a path (`/shop/web/web-1`: entity ids hold no '/'), from the first of `roots` on it down, when one is. */
+export function chainIn(path: string, roots: readonly string[]): string[] {
   const ids = path.split('/').filter((s) => s !== '');
-  const at = ids.indexOf(root);
+  const at = ids.findIndex((id) => roots.includes(id));
   return at < 0 ? ids : ids.slice(at);
 }

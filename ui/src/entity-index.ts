@@ -24,7 +24,7 @@ export interface IndexState {
 }
 
 /**
- * Every entity of a subtree, read page by page in the background (the list form of `GET /entities`), for a
+ * Every entity of the session's subtrees (one after the other, in order), read page by page in the background (the list form of `GET /entities`), for a
  * filter that finds any entity, not only those the tree view has loaded. One walk at a time, started by
  * {@link EntityIndex.ensure} when there is none or it is older than {@link INDEX_MAX_AGE_MS}; a new walk shows
  * its entities as they come when there was none before, and replaces the old ones once complete otherwise.
@@ -34,7 +34,8 @@ export class EntityIndex {
   private walking = false;
   private stopped = false;
 
-  constructor(private readonly root: string, private readonly onChange: (state: IndexState) => void, private readonly now: () => number = Date.now) {}
+  /** @param roots where the session's view starts (its scope roots, none inside another, or the tree's root) */
+  constructor(private readonly roots: readonly string[], private readonly onChange: (state: IndexState) => void, private readonly now: () => number = Date.now) {}
 
   /** What is read so far (undefined before the first page). */
   get state(): IndexState | undefined {
@@ -64,16 +65,23 @@ export class EntityIndex {
       this.onChange(state);
     };
     try {
-      do {
-        const page = await readListPage(this.root, 100, INDEX_PAGE, cursor);
-        if (this.stopped) return;
-        entities.push(...page.items);
-        cursor = page.next;
-        const truncated = cursor !== undefined && entities.length >= INDEX_MAX;
-        const done = cursor === undefined || truncated;
-        if (progressive || done) publish({ entities, done, truncated, startedAt });
-        if (truncated) return;
-      } while (cursor !== undefined);
+      for (const [at, root] of this.roots.entries()) {
+        const last = at === this.roots.length - 1;
+        do {
+          const page = await readListPage(root, 100, INDEX_PAGE, cursor);
+          if (this.stopped) return;
+          entities.push(...page.items);
+          cursor = page.next;
+          // pages left of this root, or roots left after it
+          const left = cursor !== undefined || !last;
+          const truncated = left && entities.length >= INDEX_MAX;
+          const done = !left || truncated;
+          if (progressive || done) publish({ entities, done, truncated, startedAt });
+          if (truncated) return;
+        } while (cursor !== undefined);
+      }
+      // no root (a token that sees nothing): nothing to read
+      if (this.roots.length === 0) publish({ entities, done: true, truncated: false, startedAt });
     } catch (error) {
       if (!this.stopped) publish({ entities: progressive ? entities : this.current?.entities ?? entities, done: true, truncated: false, startedAt, error: (error as Error).message });
     }

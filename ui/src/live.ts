@@ -24,9 +24,14 @@ export class LiveFeed {
   /** The decisions the stream brought since a reload began (undefined when none is under way). */
   private sinceReload: Decision[] | undefined;
 
-  constructor(root: string) {
+  /**
+   * @param roots where the session's view starts: the stream of one root's subtree, or without a subtree (the
+   * API then sends what lies in any of the caller's scopes) for several
+   */
+  constructor(roots: readonly string[]) {
+    const [only] = roots;
     this.stream = new LiveStream(
-      `subtree=${encodeURIComponent(root)}&types=decision,sensor`,
+      `${roots.length === 1 && only !== undefined ? `subtree=${encodeURIComponent(only)}&` : ''}types=decision,sensor`,
       (event) => {
         this.received++;
         if (event.type === 'decision') {

@@ -34,14 +34,19 @@ export function missingChildren(e: KnownEntity, opened: ReadonlyMap<string, Open
   return Math.max(0, (e.childCount ?? 0) - (opened.get(e.id)?.items.length ?? 0));
 }
 
-/** The loaded tree as rows, the first `max` of them in tree order (an ancestor before what is under it). */
-export function loadedRows(tree: EntitySummary, opened: ReadonlyMap<string, OpenedChildren>, max: number): Rows {
+/**
+ * The loaded trees (one per root of the session's view) as rows, the first `max` of them in tree order (an
+ * ancestor before what is under it), each root a top-level row: a row is kept for every root after the one
+ * being drawn, so that a large first subtree does not hide the others.
+ */
+export function loadedRows(trees: readonly EntitySummary[], opened: ReadonlyMap<string, OpenedChildren>, max: number): Rows {
   let shown = 0;
   let total = 0;
   let notLoaded = 0;
+  let budget = max;
   const build = (e: KnownEntity): Row | undefined => {
     total++;
-    const drawn = shown < max;
+    const drawn = shown < budget;
     if (drawn) {
       shown++;
       notLoaded += missingChildren(e, opened);
@@ -53,8 +58,13 @@ export function loadedRows(tree: EntitySummary, opened: ReadonlyMap<string, Open
     }
     return drawn ? { e, children } : undefined;
   };
-  const top = build(tree);
-  return { top: top ? [top] : [], shown, left: total - shown, notLoaded };
+  const top: Row[] = [];
+  trees.forEach((tree, at) => {
+    budget = Math.max(max - (trees.length - 1 - at), Math.min(shown + 1, max));
+    const row = build(tree);
+    if (row) top.push(row);
+  });
+  return { top, shown, left: total - shown, notLoaded };
 }
 
 /** True when the filter `needle` (lower case, trimmed) matches the id, type or state of `e`. */
@@ -64,9 +74,9 @@ export function matches(e: KnownEntity, needle: string): boolean {
 
 /**
  * The entities that match `needle`, with their ancestors, among all the view knows: the walk of the whole
- * subtree (`indexed`, in pre-order) and the loaded tree (fresher: its states win). At most `max` rows in tree order.
+ * subtrees (`indexed`, in pre-order) and the loaded trees (fresher: their states win). At most `max` rows in tree order.
  */
-export function filteredRows(tree: EntitySummary | undefined, opened: ReadonlyMap<string, OpenedChildren>, indexed: readonly ListedEntity[], needle: string, max: number): Rows & { readonly matching: number } {
+export function filteredRows(trees: readonly EntitySummary[], opened: ReadonlyMap<string, OpenedChildren>, indexed: readonly ListedEntity[], needle: string, max: number): Rows & { readonly matching: number } {
   // id -> entity and parent, in the order of the walk (the order of the tree), then what only the loaded tree has
   const known = new Map<string, { e: KnownEntity; parent: string | null }>();
   for (const e of indexed) known.set(e.id, { e, parent: e.parent });
@@ -74,13 +84,14 @@ export function filteredRows(tree: EntitySummary | undefined, opened: ReadonlyMa
     known.set(e.id, { e, parent: known.get(e.id)?.parent ?? parent });
     for (const c of loadedChildren(e, opened)) addLoaded(c, e.id);
   };
-  if (tree) addLoaded(tree, known.get(tree.id)?.parent ?? null);
+  for (const tree of trees) addLoaded(tree, known.get(tree.id)?.parent ?? null);
   const show = new Set<string>();
   let matching = 0;
   for (const [id, { e }] of known) {
     if (!matches(e, needle)) continue;
     matching++;
-    for (let at: string | null = id; at !== null && !show.has(at); at = known.get(at)?.parent ?? null) show.add(at);
+    // up to the root of the session's view: a scope root's parent is outside it, neither known nor drawn
+    for (let at: string | null = id; at !== null && known.has(at) && !show.has(at); at = known.get(at)?.parent ?? null) show.add(at);
   }
   const under = new Map<string | null, string[]>();
   for (const [id, { parent }] of known) {
@@ -109,13 +120,13 @@ export function filteredRows(tree: EntitySummary | undefined, opened: ReadonlyMa
   return { top, shown, left: show.size - shown, notLoaded: 0, matching };
 }
 
-/** The opened entities still in the loaded tree (one under an entity closed, or paged past, is not). */
-export function reachableOpened(tree: EntitySummary, opened: ReadonlyMap<string, OpenedChildren>): Set<string> {
+/** The opened entities still in the loaded trees (one under an entity closed, or paged past, is not). */
+export function reachableOpened(trees: readonly EntitySummary[], opened: ReadonlyMap<string, OpenedChildren>): Set<string> {
   const reached = new Set<string>();
   const visit = (e: KnownEntity): void => {
     if (opened.has(e.id)) reached.add(e.id);
     for (const c of loadedChildren(e, opened)) visit(c);
   };
-  visit(tree);
+  for (const tree of trees) visit(tree);
   return reached;
 }

@@ -12,6 +12,21 @@ export interface EntitySummary {
   readonly childCount?: number;
 }
 
+/** A scope root as `GET /me` gives it: where part of the caller's view starts, or a scope naming no entity it sees. */
+export type MeRoot = { readonly id: string; readonly path: string; readonly type: string } | { readonly id: string; readonly missing: true };
+
+/** Who the token belongs to (`GET /me`). */
+export interface Me {
+  readonly name: string;
+  readonly role: 'viewer' | 'operator' | 'admin';
+  readonly tenant?: string;
+  /** The token's subtrees; null for the whole tree. */
+  readonly scopes: readonly string[] | null;
+  /** Where the view starts, one per scope (the tree's root for the whole tree). */
+  readonly roots: readonly MeRoot[];
+  readonly expiresAt?: string;
+}
+
 /** An entity as the list form (`GET /entities?format=list`) gives it: a summary with its parent's id. */
 export interface ListedEntity extends Omit<EntitySummary, 'children'> {
   readonly parent: string | null;

@@ -35,10 +35,10 @@ export function DecisionRow({ d }: { d: Decision }) {
 }
 
 /** Live decisions, filterable by subtree, policy and outcome, with a pause that resumes where it stopped. */
-export function DecisionsView({ live, route, root }: { live: LiveFeed; route: Route; root: string }) {
+export function DecisionsView({ live, route, roots }: { live: LiveFeed; route: Route; roots: readonly string[] }) {
   useLive(live);
   const [, setPlaced] = useState(0);
-  const ancestry = useMemo(() => new AncestryLookup(root, () => setPlaced((n) => n + 1)), [root]);
+  const ancestry = useMemo(() => new AncestryLookup(roots, () => setPlaced((n) => n + 1)), [roots]);
   useEffect(() => () => ancestry.stop(), [ancestry]);
   const subtree = route.query.get('subtree') ?? '';
   const policy = route.query.get('policy') ?? '';

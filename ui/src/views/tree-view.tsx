@@ -93,7 +93,8 @@ function searchStatus(index: IndexState | undefined): string {
  */
 export function TreeView({ session, live }: { session: Session; live: LiveFeed }) {
   useLive(live);
-  const [tree, setTree] = useState<EntitySummary | undefined>();
+  // one bounded tree per root of the session's view (its scopes, or the tree's root), in their order
+  const [trees, setTrees] = useState<readonly EntitySummary[] | undefined>();
   const [opened, setOpened] = useState<Opened>(new Map());
   const [error, setError] = useState<string | undefined>();
   const [filter, setFilter] = useState('');
@@ -101,13 +102,13 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
   const [indexState, setIndexState] = useState<IndexState | undefined>();
   const openedNow = useRef(opened);
   openedNow.current = opened;
-  // the root is opened for the user once (a first answer of the root alone shows nothing); closed, it stays so
-  const rootOpened = useRef(false);
-  const index = useMemo(() => new EntityIndex(session.root, (s) => setIndexState({ ...s })), [session.root]);
+  // each root is opened for the user once (a first answer of the root alone shows nothing); closed, it stays so
+  const rootsOpened = useRef(new Set<string>());
+  const index = useMemo(() => new EntityIndex(session.roots, (s) => setIndexState({ ...s })), [session.roots]);
   useEffect(() => () => index.stop(), [index]);
 
   // windows read again by a refresh replace those still open at the same place (one closed or moved
-  // meanwhile is left as the user made it); the root's first page is added
+  // meanwhile is left as the user made it); the first page of a root's children is added
   const merge = (refreshed: ReadonlyMap<string, OpenedChildren>, added: ReadonlyMap<string, OpenedChildren>, gone: ReadonlySet<string>) => setOpened((before) => {
     const after = new Map(before);
     for (const id of gone) after.delete(id);
@@ -117,12 +118,16 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
   });
   useRefresh(async () => {
     try {
-      const read = await readTree(session.root, MAX_TREE_ROWS);
-      // one read after the other, so that a stalled API holds one request of this view, not one per opened entity
+      // one read after the other, so that a stalled API holds one request of this view, not one per root or opened entity
+      const read: EntitySummary[] = [];
       const added = new Map<string, OpenedChildren>();
-      if (!rootOpened.current) {
-        rootOpened.current = true;
-        if (read.children === undefined && (read.childCount ?? 0) > 0) added.set(read.id, await readChildren(read.id, OPEN_PAGE));
+      for (const root of session.roots) {
+        const tree = await readTree(root, MAX_TREE_ROWS);
+        read.push(tree);
+        if (!rootsOpened.current.has(root)) {
+          rootsOpened.current.add(root);
+          if (tree.children === undefined && (tree.childCount ?? 0) > 0) added.set(tree.id, await readChildren(tree.id, OPEN_PAGE));
+        }
       }
       const refreshed = new Map<string, OpenedChildren>();
       const gone = new Set<string>();
@@ -141,14 +146,14 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
           gone.add(id);
         }
       }
-      setTree(read);
+      setTrees(read);
       merge(refreshed, added, gone);
       setError(undefined);
       setUpdated(new Date().toLocaleTimeString());
     } catch (e) {
       setError((e as Error).message);
     }
-  }, REFRESH_MS, [session.root]);
+  }, REFRESH_MS, [session.roots]);
 
   const show = (reading: Promise<OpenedChildren>, id: string): void => void reading.then((page) => setOpened((o) => new Map(o).set(id, page)), (e: Error) => setError(e.message));
   const controls: Controls = {
@@ -171,8 +176,8 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
   // computed again only when what it is made of changes, not at every event of the live stream (a filter over
   // 100 000 entities goes through all of them)
   const rows = useMemo(
-    () => (needle ? filteredRows(tree, opened, indexState?.entities ?? [], needle, MAX_TREE_ROWS) : tree ? loadedRows(tree, opened, MAX_TREE_ROWS) : undefined),
-    [needle, tree, opened, indexState],
+    () => (needle ? filteredRows(trees ?? [], opened, indexState?.entities ?? [], needle, MAX_TREE_ROWS) : trees ? loadedRows(trees, opened, MAX_TREE_ROWS) : undefined),
+    [needle, trees, opened, indexState],
   );
   const shownControls: Controls = needle ? { ...controls, opened: undefined } : controls;
   return (
@@ -187,7 +192,9 @@ export function TreeView({ session, live }: { session: Session; live: LiveFeed }
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {needle && <p class="muted" role="status" data-testid="search-status">{searchStatus(indexState)}</p>}
-      {tree && rows && rows.shown === 0 && <p class="muted">No entity matches “{filter}”.</p>}
+      {session.missing.length > 0 && <p class="muted" data-testid="missing-roots">Your token also names {session.missing.join(', ')}: not in the tree now.</p>}
+      {session.roots.length === 0 && <p class="muted">Your token sees no entity.</p>}
+      {trees && trees.length > 0 && rows && rows.shown === 0 && <p class="muted">No entity matches “{filter}”.</p>}
       {rows && rows.top.length > 0 && <ul class="tree" aria-label="Entity tree">{rows.top.map((r) => <Node key={r.e.id} row={r} depth={1} controls={shownControls} />)}</ul>}
       {rows && rows.left > 0 && <p class="muted" role="status">{rows.left} more {needle ? 'matching ' : 'loaded '}entities are not shown (at most {MAX_TREE_ROWS} at once): {needle ? 'make the filter narrower' : 'type in the filter to find one'}.</p>}
       {rows && rows.notLoaded > 0 && <p class="muted" role="status">{rows.notLoaded} more entities (and what is under them) are not loaded: open an entity to see its children a page at a time, or type in the filter to find one.</p>}

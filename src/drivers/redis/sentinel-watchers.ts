@@ -6,7 +6,7 @@ export const SENTINEL_HELLO_CHANNEL = '__sentinel__:hello';
 
 /** `sentinels`: how many Redis Sentinels watch the server (they fail it over themselves). */
 export const SENTINELS_SENSOR = numberSensor('sentinels', {
-  description: `Redis Sentinels watching this server (subscribers of ${SENTINEL_HELLO_CHANNEL}): more than 0 means Sentinel fails its group over, and the failover policy stands down`,
+  description: `Redis Sentinels watching this server (subscribers of \`${SENTINEL_HELLO_CHANNEL}\`): more than 0 means Sentinel fails its group over, and the failover policy stands down`,
 });
 
 /**

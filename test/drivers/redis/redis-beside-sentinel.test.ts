@@ -33,7 +33,7 @@ async function race(policyExtra = '') {
     }
   });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-beside-sentinel-'));
-  const sentinels: SentinelSet = await startSentinels({ dir, master: 'beside', primaryPort: servers[0]?.port as number, replicas: 2, downAfterMs: DOWN_AFTER_MS, failoverTimeoutMs: 3_000, deadline: deadlineIn(30_000) });
+  const sentinels: SentinelSet = await startSentinels({ dir, master: 'beside', primaryPort: servers[0]?.port as number, replicas: 2, downAfterMs: DOWN_AFTER_MS, failoverTimeoutMs: 5_000, deadline: deadlineIn(30_000) });
   cleanups.push(async () => {
     await sentinels.dispose();
     await rm(dir, { recursive: true, force: true });
@@ -47,6 +47,7 @@ async function race(policyExtra = '') {
   deployment.engine.decisions$.subscribe((d) => decisions.push(d));
   const db = (id: string) => deployment.tree.get(id);
   await waitUntil(() => db('cache').sensor('primary').value === 'r1' && db('r2').sensor('replication.lag').value === 0 && db('r3').sensor('replication.lag').value === 0, 10_000, 'r1 primary, replicas in sync');
+  await waitUntil(() => ['r1', 'r2', 'r3'].every((id) => db(id).sensor('sentinels').value === 3), 10_000, 'every server read as watched by the 3 Sentinels');
   const idOf = (port: number): string => `r${servers.findIndex((s) => s.port === port) + 1}`;
   return { servers, sentinels, deployment, decisions, db, idOf };
 }
@@ -79,10 +80,12 @@ function twoPrimaryMs(samples: ReadonlyArray<{ at: number; writable: number[] }>
 async function settle(run: Race, faultAt: number, probe: ReturnType<typeof probeWritable>, gone?: number) {
   const primary = await waitUntil(() => settledPrimary(run, gone), 40_000, 'one primary, the others its replicas, Sentinel and homeostat agreeing');
   const settledAt = performance.now();
-  // it holds: nobody takes it back
+  // it holds: no other server takes a write afterwards, and it is still the one primary (read again, bounded:
+  // one slow answer on a loaded machine is not a change)
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  expect(await settledPrimary(run, gone)).toBe(primary);
   const samples = await probe.stop();
+  expect(samples.filter((s) => s.at >= settledAt && s.writable.some((p) => p !== primary))).toEqual([]);
+  expect(await waitUntil(() => settledPrimary(run, gone), 10_000, 'the one primary, read again')).toBe(primary);
   const invocations: InvocationRecord[] = (await run.deployment.knowledge.queryInvocations({})).reverse();
   const winner = run.idOf(primary);
   // every Sentinel announces the switch: one per failover is kept
@@ -152,8 +155,8 @@ describe('homeostat failover and Redis Sentinel over the same servers', () => {
     const outcome = await settle(run, faultAt, probe);
     expectNoFight(run, outcome);
     expect(promotions(outcome)).toEqual([]);
-    // back, the old primary follows the Sentinels' pick within a poll of homeostat's (Sentinel alone waits 8 s)
-    expect(outcome.report.twoPrimaryMs).toBeLessThan(1_500);
+    // back, the old primary follows the Sentinels' pick within a poll of homeostat's (Sentinel alone waits 8-10 s)
+    expect(outcome.report.twoPrimaryMs).toBeLessThan(2_500);
     expect(run.decisions.find((d) => d.policyName === 'late-fence')?.reason).toMatch(/stopped answering as the primary and the group failed over without it/);
   }, 90_000);
 
@@ -167,6 +170,24 @@ describe('homeostat failover and Redis Sentinel over the same servers', () => {
     const outcome = await settle(run, faultAt, probe);
     expectNoFight(run, outcome);
     expect(promotions(outcome)).toEqual([]);
-    expect(outcome.report.twoPrimaryMs).toBeLessThan(1_500);
+    expect(outcome.report.twoPrimaryMs).toBeLessThan(2_500);
+    expect(run.decisions.find((d) => d.policyName === 'late-fence')?.reason).toMatch(/stopped answering as the primary and the group failed over without it/);
   }, 90_000);
+
+  it('SIGSTOP shorter than both detection delays: nobody fails over, and the primary serves on unfenced', async () => {
+    const run = await race();
+    const probe = probeWritable(() => run.servers.map((s) => s.port), PROBE_MS);
+    run.servers[0]?.pause();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    run.servers[0]?.resume();
+    // r1 answers as the only primary: a fence owed for its missed polls is dropped, not applied
+    await waitUntil(async () => (await settledPrimary(run)) === run.servers[0]?.port && run.db('r1').sensor('role').value === 'primary', 10_000, 'r1 the one primary');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const samples = await probe.stop();
+    expect(await waitUntil(() => settledPrimary(run), 10_000, 'r1 the one primary, read again')).toBe(run.servers[0]?.port);
+    expect(twoPrimaryMs(samples)).toBe(0);
+    expect(run.sentinels.events.filter((e) => e.channel === '+switch-master')).toEqual([]);
+    expect((await run.deployment.knowledge.queryInvocations({})).filter((r) => r.effector === 'fence' || r.effector === 'promote')).toEqual([]);
+    expect(run.decisions.filter((d) => d.policyName === 'late-fence')).toEqual([]);
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import { guardRefs, guardsSchema, toGuards } from '../planners/guard-schema.js';
 import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Plan } from './define-policy.js';
 import { databases, electionCandidates, ineligible, roleOf } from './failover/election.js';
+import { newPrimary, PROMOTING, standDown } from './failover/stand-down.js';
 import { primaryWatch } from './failover/watch.js';
 import { notifyEffector, notifyInstead, notifyOptionSchema } from './notify-option.js';
 import { unfencedPromotions } from './promotion-safety.js';
@@ -39,6 +40,12 @@ export const failoverConfig = z.strictObject({
   when: guardsSchema.optional(),
   notify: notifyOptionSchema.optional(),
   from: z.enum(['children', 'members']).default('children'),
+  /**
+   * Another system fails this group over (Redis Sentinel, Patroni, a person): the policy only observes, and
+   * each failure it sees is a `refused` decision saying so. Default false; a group whose servers say Redis
+   * Sentinels watch them (`sentinels`) is stood down for the same way.
+   */
+  external: z.boolean().default(false),
 });
 
 type Config = z.output<typeof failoverConfig>;
@@ -61,6 +68,7 @@ function splitBrain(primaries: unknown, dbs: readonly Entity[]): Plan | undefine
 function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknown>> }, config: Config, context: Parameters<typeof failover.plan>[1]): Plan | undefined {
   const { entity, scheduler, state, tree } = context;
   if (symptom.kind === 'split-brain') return splitBrain(symptom.detail?.['primaries'], databases(entity, config));
+  if (symptom.kind === 'new-primary') return newPrimary(String(symptom.detail?.['from']), String(symptom.detail?.['to']), state);
   const old = symptom.detail?.['primary'] as string | undefined;
   const dbs = databases(entity, config);
   if (old !== undefined && dbs.find((db) => db.id === old && roleOf(db) !== 'primary')) return undefined; // already handled
@@ -71,6 +79,8 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
   const again = symptom.detail?.['reconsidered'] ? ` (reconsidered: ${String(symptom.detail['reconsidered'])})` : '';
   // reconsidered after the primary came back (inside recoveryDelay): a healthy primary is never fenced
   if (old !== undefined && dbs.find((db) => db.id === old)?.sensor<boolean>('service.up').value === true) return { actions: [], reason: `${what}${again}, but it is up again: not failing over` };
+  const outside = standDown(`${what}${again}`, old, dbs, config, state);
+  if (outside) return outside;
   const guard = firstFailingGuard(tree, toGuards(config.when));
   if (guard) return { actions: [], nonAction: 'blocked', reason: `${what}${again}, but the guard ${guard.description} does not hold: not failing over` };
   const blockedUntil = (state.get<number>(LAST_FAILOVER) ?? -Infinity) + config.recoveryBlock;
@@ -90,6 +100,8 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
   // a primary of the same replication group elsewhere in the tree (another site) would be a second one
   const unsafe = unfencedPromotions(tree, actions);
   if (unsafe.length > 0) return { actions: [], nonAction: 'refused', reason: `${what}${again}, but promoting would make a second primary: ${unsafe.join('; ')}` };
+  // this policy's own promotion, when it takes, is not someone else's (see newPrimary)
+  state.set(PROMOTING, best.id);
   // no engine cooldown: the recovery block is this policy's own (after applied failovers only), so a
   // failed attempt is retried and a blocked one is a decision that says until when
   if (old === undefined) return { actions, reason: `${what}${again}: promote ${candidate}`, scope: entity.id };
@@ -106,7 +118,9 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
  * took; when the fence fails, nothing is promoted (unless `fence: best-effort`). At most one automatic
  * failover per `recoveryBlock`: a failure inside it is a `blocked` decision, reconsidered when the block
  * ends; no eligible replica is a `refused` one, reconsidered when a replica catches up. Planned switchovers
- * are the group's `switchover` effector, for people, not this policy.
+ * are the group's `switchover` effector, for people, not this policy. It stands down (a `refused` decision
+ * saying who and what) when another database is the writable primary already, when Redis Sentinels watch the
+ * servers, and always with `external: true`; a new primary it did not promote is a decision saying so.
  */
 export const failover = definePolicy({
   name: 'failover',

@@ -1,14 +1,9 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deadlineIn, killProcess, redisCli, startRedisProcess, untilBy, type RedisProcess } from './redis-process.js';
-
-/** Debian's `redis-sentinel`, else `redis-server --sentinel` (the same program in sentinel mode). */
-function sentinelCommand(config: string): [string, string[]] {
-  return spawnSync('redis-sentinel', ['--version']).error ? ['redis-server', [config, '--sentinel']] : ['redis-sentinel', [config]];
-}
+import { startSentinels, type SentinelSet } from './sentinel-set.js';
 
 /** How long {@link TestRedisSentinel.start} may take by default: it takes 2-3 s alone and under 10 s at load 15 on 2 cores. */
 export const SENTINEL_SETUP_BUDGET_MS = 45_000;
@@ -24,7 +19,7 @@ export class TestRedisSentinel {
   readonly dataPorts: number[] = [];
   /** The Redis processes still running, by port. */
   private readonly nodes = new Map<number, ChildProcess>();
-  private readonly sentinels: RedisProcess[] = [];
+  private sentinels: SentinelSet | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -35,7 +30,7 @@ export class TestRedisSentinel {
 
   /** The ports of the three Sentinels. */
   get sentinelPorts(): number[] {
-    return this.sentinels.map((s) => s.port);
+    return this.sentinels?.ports ?? [];
   }
 
   /**
@@ -62,25 +57,7 @@ export class TestRedisSentinel {
         setup.addNode(replica);
       }
       for (const port of setup.dataPorts.slice(1)) await untilBy(`the replica on ${port} in sync with the primary on ${primary.port}`, deadline, async () => /master_link_status:up/.test(await redisCli(port, 'INFO', 'replication')));
-      for (let i = 1; i <= 3; i++) {
-        const sentinel = await startRedisProcess({
-          what: `Sentinel ${i}`,
-          command: (port) => {
-            const config = path.join(dir, `sentinel-${port}.conf`);
-            writeFileSync(config, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${master} 127.0.0.1 ${primary.port} 2`, `sentinel down-after-milliseconds ${master} ${options.downAfterMs ?? 1_000}`, `sentinel failover-timeout ${master} 10000`, `sentinel parallel-syncs ${master} 1`, ''].join('\n'));
-            return sentinelCommand(config);
-          },
-          deadline,
-        });
-        setup.sentinels.push(sentinel);
-      }
-      for (const port of setup.sentinelPorts) {
-        // the replicas come from the primary's INFO; the other Sentinels from their hellos, every 2 s
-        await untilBy(`the Sentinel on ${port} knowing the ${replicas} replicas and 2 other Sentinels`, deadline, async () => {
-          const known = await redisCli(port, 'SENTINEL', 'MASTER', master);
-          return new RegExp(`num-slaves\\n${replicas}\\b`).test(known) && /num-other-sentinels\n2\b/.test(known);
-        });
-      }
+      setup.sentinels = await startSentinels({ dir, master, primaryPort: primary.port, replicas, downAfterMs: options.downAfterMs ?? 1_000, deadline });
     } catch (error) {
       await setup.dispose();
       throw error;
@@ -109,7 +86,8 @@ export class TestRedisSentinel {
 
   /** Kills every process and removes the directory. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.nodes.values(), ...this.sentinels.map((s) => s.child)].map(killProcess));
+    await this.sentinels?.dispose();
+    await Promise.all([...this.nodes.values()].map(killProcess));
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ import { openNodeClient, whenConnected } from './redis-client.js';
 import type { RedisConfig } from './redis-config.js';
 import { applyFence, liftFence, type SavedWriteSettings } from './redis-fence.js';
 import { parseReplicationInfo, type ReplicationInfo } from './redis-info.js';
+import { sentinelWatchers } from './sentinel-watchers.js';
 
 /** How a fence took hold: by command on a reachable server, because nothing listens, or by the STONITH hook. */
 export type FenceHow = 'paused' | 'absent' | 'command';
@@ -18,7 +19,7 @@ export type FenceHow = 'paused' | 'absent' | 'command';
  * the lag), publishes the sensors, and carries out promote, demote and fence. The fence is state of this
  * driver: while it holds, every poll re-applies it, and a fenced server that answers again rejoins as a
  * replica of the group's primary (when `fence.rejoin`), so an old primary never comes back writable for
- * longer than one poll.
+ * longer than one poll. Each read also counts the Redis Sentinels that watch the server (`sentinels`).
  */
 export class RedisNode extends PolledNode<ReplicationInfo> {
   readonly client: Redis;
@@ -26,6 +27,10 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   private saved: SavedWriteSettings | undefined;
   private readonly lag = new LagTracker();
   private source: { address: string; client: Redis } | undefined;
+  /** Redis Sentinels watching the server, as of the last read (undefined when it did not say). */
+  private sentinels: number | undefined;
+  /** An old primary back after its group failed over without it rejoins the new primary at once (Sentinel takes 8 s). */
+  protected override readonly lapsedPrimaryOwesFence = true;
 
   constructor(entity: Entity, private readonly config: RedisConfig, private readonly context: DriverContext) {
     super(entity, context.recordOperation);
@@ -36,6 +41,7 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
   protected async read(): Promise<ReplicationInfo> {
     await whenConnected(this.client, this.config.timeout);
     const info = parseReplicationInfo(await this.client.info('replication'));
+    this.sentinels = await sentinelWatchers(this.client);
     // an old primary whose fence failed, back while another member took over: fenced (and rejoined) now
     this.settleOwedFence(info.role === 'master');
     return this.fenced ? this.keepFenced(info) : info;
@@ -62,6 +68,7 @@ export class RedisNode extends PolledNode<ReplicationInfo> {
     e.sensor('replication.offset').publish(info.offset);
     e.sensor('replication.replicas').publish(info.connectedReplicas);
     e.sensor('replication.source').publish(info.master ?? '');
+    if (this.sentinels !== undefined) e.sensor('sentinels').publish(this.sentinels);
     if (info.role === 'master') {
       e.sensor('replication.lag').publish(0);
     } else {

@@ -5,6 +5,7 @@ import { addDemote, addPromoteAndFence, startPolling } from '../replication/node
 import { REPLICATION_SENSORS } from '../replication/replication-sensors.js';
 import { redisConfigSchema, type RedisConfig } from './redis-config.js';
 import { RedisNode } from './redis-node.js';
+import { SENTINELS_SENSOR } from './sentinel-watchers.js';
 
 /**
  * `redis`: one redis-server that homeostat observes and commands (it does not start or stop it). Its role,
@@ -12,13 +13,13 @@ import { RedisNode } from './redis-node.js';
  * ONE`, `demote` is `REPLICAOF host port` (the group's primary by default), and `fence` makes a reachable
  * server refuse writes (held and re-applied until it is promoted, demoted or rejoins), counts a server that
  * nothing listens for as fenced, and fails (E_FENCE_FAILED) when the server cannot be reached, unless a
- * STONITH command is configured. Drop-in for `sim.database` under the failover policy.
+ * STONITH command is configured. `sentinels` counts the Redis Sentinels watching the server. Drop-in for `sim.database` under the failover policy.
  */
 export const redisType: EntityType<RedisConfig> = {
   name: 'redis',
   description: 'a redis-server: role, offset, lag and link from INFO replication; promote, demote, fence',
   config: redisConfigSchema,
-  sensors: REPLICATION_SENSORS,
+  sensors: [...REPLICATION_SENSORS, SENTINELS_SENSOR],
   effectors: ['promote', 'demote', 'fence', 'unfence'],
   start: (entity, config, context) => {
     const node = new RedisNode(entity, config, context);

@@ -10,13 +10,21 @@ import { writablePeer } from './group-primary.js';
  * the server answers again as a primary while another member of its group is the writable primary (a
  * failover with `fence: best-effort` promoted one meanwhile), it is fenced then, on that read, and the late
  * fence is recorded as an operation; when it answers as a replica, or as the group's only primary (nothing
- * was promoted), the debt is dropped. A promotion whose command got no answer (a timeout, a cut link) may
+ * was promoted), the debt is dropped. Drivers that set `lapsedPrimaryOwesFence` also owe it for a primary that
+ * stops answering (the group may fail over without homeostat meanwhile: Sentinel, a person). A promotion whose command got no answer (a timeout, a cut link) may
  * have taken on the server: the server is then counted a primary that is not up until it is read again, so
  * a failover fences it before promoting another rather than taking it for a replica that is down.
  */
 export abstract class PolledNode<Reading> {
   protected fenced = false;
-  private fenceOwed = false;
+  /** A fence owed (see the class): because it failed, or because the server stopped answering as the primary. */
+  private fenceOwed: 'failed' | 'lapsed' | undefined;
+  /**
+   * Whether a primary that stops answering owes a fence (settled as a failed one's is): a driver whose late
+   * fence makes the server rejoin the new primary (Redis) sets it, so an old primary that comes back after its
+   * group failed over without homeostat (Sentinel, a person) follows the new one at once.
+   */
+  protected readonly lapsedPrimaryOwesFence: boolean = false;
   private inflight: Promise<void> | undefined;
 
   protected constructor(protected readonly entity: Entity, private readonly record?: RecordOperation) {}
@@ -44,6 +52,7 @@ export abstract class PolledNode<Reading> {
       reading = await this.read();
     } catch {
       this.entity.setUp(false);
+      if (this.lapsedPrimaryOwesFence && !this.fenced && this.entity.sensor<string>('role').current?.value === 'primary') this.fenceOwed ??= 'lapsed';
       return;
     }
     await this.publish(reading);
@@ -54,7 +63,7 @@ export abstract class PolledNode<Reading> {
     try {
       return this.markFenced(await work());
     } catch (error) {
-      this.fenceOwed = true;
+      this.fenceOwed = 'failed';
       throw error;
     }
   }
@@ -65,8 +74,9 @@ export abstract class PolledNode<Reading> {
    * publishing); false, and the debt dropped, when it is a replica or no other member is a writable primary.
    */
   protected settleOwedFence(asPrimary: boolean): boolean {
-    if (!this.fenceOwed) return false;
-    this.fenceOwed = false;
+    const owed = this.fenceOwed;
+    if (!owed) return false;
+    this.fenceOwed = undefined;
     const other = asPrimary ? writablePeer(this.entity) : undefined;
     if (!other) return false;
     // fenced in the sensors at once: a read that fails from here on (a shutdown) leaves it so
@@ -76,7 +86,7 @@ export abstract class PolledNode<Reading> {
       operation: 'late-fence',
       symptom: { kind: 'second-primary', detail: { primary: other.entity.id } },
       actions: [{ entity: this.entity.id, effector: 'fence' }],
-      reason: `${this.entity.id} answers again as a primary while ${other.entity.id} (${other.address}) is the writable primary of its group; its fence had failed, so it is fenced now`,
+      reason: `${this.entity.id} answers again as a primary while ${other.entity.id} (${other.address}) is the writable primary of its group; ${owed === 'failed' ? 'its fence had failed' : 'it stopped answering as the primary and the group failed over without it (Sentinel, a person or the failover policy)'}, so it is fenced now`,
       outcome: 'applied',
     });
     return true;
@@ -102,13 +112,13 @@ export abstract class PolledNode<Reading> {
   /** Ends a fence and any fence owed (promoted, or following a primary). */
   protected clearFence(): void {
     this.fenced = false;
-    this.fenceOwed = false;
+    this.fenceOwed = undefined;
   }
 
   /** Records the fence: role `fenced`, not up. */
   protected markFenced<How extends string>(how: How): { fenced: How } {
     this.fenced = true;
-    this.fenceOwed = false;
+    this.fenceOwed = undefined;
     this.entity.sensor('role').publish('fenced');
     this.entity.setUp(false);
     return { fenced: how };

@@ -1,4 +1,4 @@
-import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, share, skip, skipWhile, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, pairwise, share, skip, skipWhile, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { failureDetector } from '../../analyzers/failure-detector.js';
 import type { Entity } from '../../core/entity.js';
 import { groupMembers, isWritablePrimary, replicationGroupOf } from '../../core/replication-group.js';
@@ -72,7 +72,8 @@ function inputsNow(group: Entity, options: ElectionSettings, primary: string | u
  * down again for `failureDelay`, and every `retryInterval` after a failed attempt or one a guard blocked: a
  * decision not to act is reconsidered, never dropped. Two or more databases that report themselves primary
  * and are up at once (a failover by Sentinel, Patroni or a person beside this policy) are reported as
- * `kind: 'split-brain'` with `detail.primaries`, once per set of primaries.
+ * `kind: 'split-brain'` with `detail.primaries`, once per set of primaries. One writable primary in place of
+ * another is `kind: 'new-primary'` with `detail.from` and `detail.to`.
  */
 export function primaryWatch(group: Entity, options: PrimaryWatchOptions, scheduler: SchedulerLike): OperatorFunction<unknown, Symptom> {
   return (source) => {
@@ -113,6 +114,14 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
       filter((ids) => ids.includes(',')),
       map((ids): Symptom => ({ kind: 'split-brain', inputs: rolesOf(group, options, ids.split(',')), detail: { primaries: ids.split(',') } })),
     );
+    // one writable primary in place of another: the plan says whether this policy promoted it
+    const newPrimary$ = snapshots$.pipe(
+      map((s) => s.writable),
+      filter((ids) => ids !== '' && !ids.includes(',')),
+      distinctUntilChanged(),
+      pairwise(),
+      map(([from, to]): Symptom => ({ kind: 'new-primary', inputs: rolesOf(group, options, [to]), detail: { from, to } })),
+    );
     const failures$ = snapshots$.pipe(
       distinctUntilChanged((a, b) => a.primary === b.primary),
       switchMap((first): Observable<Symptom> => {
@@ -135,6 +144,6 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
         return detected$.pipe(switchMap((s) => (s.kind === 'up' ? EMPTY : concat(of(s), reconsiderations(s)))));
       }),
     );
-    return merge(failures$, splitBrain$);
+    return merge(failures$, splitBrain$, newPrimary$);
   };
 }

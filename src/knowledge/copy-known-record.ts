@@ -24,6 +24,8 @@ const DECISION: Shape = {
   keys: ['id', 'at', 'entity', 'policy', 'policyName', 'symptom', 'actions', 'reason', 'inputs', 'outcome', 'detail', 'error', 'durations', 'traceId', 'count', 'lastAt'],
   required: 10,
 };
+/** The layout of most decisions: the required keys and durations (no detail, error, trace id or coalescing). */
+const COMMON_DECISION = (1 << DECISION.required) - 1 + (1 << DECISION.keys.indexOf('durations'));
 /** @internal the invocation record's shape (see `InvocationRecord`). */
 export const INVOCATION: Shape = { keys: ['id', 'at', 'entity', 'effector', 'caller', 'params', 'outcome', 'attempts', 'durationMs', 'result', 'error', 'fencingToken'], required: 9 };
 const SYMPTOM: Shape = { keys: ['kind', 'detail'], required: 1 };
@@ -75,6 +77,22 @@ function decision(d: unknown, depth: number): unknown {
   if (has < 0) return copyPlain(d, depth);
   const s = d as Source;
   const inner = depth + 1;
+  if (has === COMMON_DECISION) {
+    // one literal with every key: a key added after a literal goes to a backing store of its own
+    return {
+      id: value(s['id'], inner),
+      at: value(s['at'], inner),
+      entity: value(s['entity'], inner),
+      policy: value(s['policy'], inner),
+      policyName: value(s['policyName'], inner),
+      symptom: known(s['symptom'], inner, symptom),
+      actions: list(s['actions'], inner, action),
+      reason: value(s['reason'], inner),
+      inputs: list(s['inputs'], inner, input),
+      outcome: value(s['outcome'], inner),
+      durations: known(s['durations'], inner, durations),
+    };
+  }
   const out: Source = {
     id: value(s['id'], inner),
     at: value(s['at'], inner),

@@ -1,3 +1,4 @@
+import { TimedIds } from '../core/timed-ids.js';
 import type { Context } from '@opentelemetry/api';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { childSpan } from '../telemetry/tracing.js';
@@ -72,7 +73,7 @@ export class EffectorInvoker {
   private readonly queue = new KeyedQueue();
   private readonly recordsSubject = new Broadcast<InvocationRecord>();
   private readonly startedSubject = new Broadcast<InFlightInvocation>();
-  private sequence = 0;
+  private readonly ids = new TimedIds('inv-');
 
   /** @param random jitter source; inject a seeded one for deterministic simulation */
   constructor(
@@ -104,7 +105,7 @@ export class EffectorInvoker {
   async invoke(entity: Entity, effectorName: string, rawParams: unknown, options: InvokeOptions): Promise<unknown> {
     const effector = entity.effector(effectorName);
     const startedAt = this.scheduler.now();
-    const id = `inv-${startedAt}-${++this.sequence}`;
+    const id = this.ids.next(startedAt);
     // records carry the params with secret-looking values redacted; the effector gets the real ones
     const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };
     // secret references ({ secret: { env | file } }) are resolved now, for this call only: records keep the
@@ -142,7 +143,7 @@ export class EffectorInvoker {
     if (options.traceContext || !this.canPrepare(entity, rawParams)) return undefined;
     if (effector?.name !== effectorName) effector = entity.effector(effectorName);
     const startedAt = this.scheduler.now();
-    const id = `inv-${startedAt}-${++this.sequence}`;
+    const id = this.ids.next(startedAt);
     const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };
     const params = this.parse(entity, effector, effectorName, rawParams, base, NO_SECRETS);
     const claim = this.queue.claim(entity.id) as KeyedClaim;

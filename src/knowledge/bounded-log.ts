@@ -3,7 +3,7 @@
  * stay O(1) amortized.
  */
 export class BoundedLog<T> {
-  private entries: T[] = [];
+  private readonly entries: T[] = [];
 
   constructor(readonly capacity: number) {
     if (!(capacity >= 1)) throw new RangeError(`capacity must be at least 1, got ${capacity}`);
@@ -15,7 +15,9 @@ export class BoundedLog<T> {
     if (this.entries.length <= this.capacity * 1.25 + 16) return;
     const cut = this.entries.length - this.capacity;
     if (onDropped) onDropped(this.entries.slice(0, cut));
-    this.entries = this.entries.slice(cut);
+    // trimmed in place: a new array per trim, grown again by the appends after it, was garbage at every trim
+    this.entries.copyWithin(0, cut);
+    this.entries.length = this.capacity;
   }
 
   get size(): number {

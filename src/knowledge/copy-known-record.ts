@@ -15,7 +15,7 @@ import type { WriteOp } from './store.js';
  */
 
 /** A shape: its keys in order, the first `required` of them always present. */
-interface Shape {
+export interface Shape {
   readonly keys: readonly string[];
   readonly required: number;
 }
@@ -24,23 +24,27 @@ const DECISION: Shape = {
   keys: ['id', 'at', 'entity', 'policy', 'policyName', 'symptom', 'actions', 'reason', 'inputs', 'outcome', 'detail', 'error', 'durations', 'traceId', 'count', 'lastAt'],
   required: 10,
 };
-const INVOCATION: Shape = { keys: ['id', 'at', 'entity', 'effector', 'caller', 'params', 'outcome', 'attempts', 'durationMs', 'result', 'error', 'fencingToken'], required: 9 };
+/** The layout of most decisions: the required keys and durations (no detail, error, trace id or coalescing). */
+const COMMON_DECISION = (1 << DECISION.required) - 1 + (1 << DECISION.keys.indexOf('durations'));
+/** @internal the invocation record's shape (see `InvocationRecord`). */
+export const INVOCATION: Shape = { keys: ['id', 'at', 'entity', 'effector', 'caller', 'params', 'outcome', 'attempts', 'durationMs', 'result', 'error', 'fencingToken'], required: 9 };
 const SYMPTOM: Shape = { keys: ['kind', 'detail'], required: 1 };
 const ACTION: Shape = { keys: ['entity', 'effector', 'params'], required: 2 };
 const INPUT: Shape = { keys: ['entity', 'sensor', 'value', 'at', 'stale'], required: 4 };
 const DURATIONS: Shape = { keys: ['analyzeMs', 'planMs', 'executeMs'], required: 3 };
 const ERROR: Shape = { keys: ['code', 'message', 'detail'], required: 2 };
-const CALLER: Shape = { keys: ['kind', 'name'], required: 2 };
+/** @internal the caller's shape (see `Caller`). */
+export const CALLER: Shape = { keys: ['kind', 'name'], required: 2 };
 const RECORD_OP: Shape = { keys: ['kind', 'value'], required: 2 };
 const STATE_OP: Shape = { keys: ['kind', 'policy', 'key', 'value'], required: 4 };
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * Which of the shape's keys `source` has (bit i for `keys[i]`), or -1 when it is not of the shape: not a
- * plain object, a key the shape lacks, keys out of order, or a required key missing.
+ * @internal which of the shape's keys `source` has (bit i for `keys[i]`), or -1 when it is not of the shape:
+ * not a plain object, a key the shape lacks, keys out of order, or a required key missing.
  */
-function layoutOf(source: object, shape: Shape): number {
+export function layoutOf(source: object, shape: Shape): number {
   if (Object.getPrototypeOf(source) !== Object.prototype) return -1;
   const { keys, required } = shape;
   let next = 0;
@@ -73,6 +77,22 @@ function decision(d: unknown, depth: number): unknown {
   if (has < 0) return copyPlain(d, depth);
   const s = d as Source;
   const inner = depth + 1;
+  if (has === COMMON_DECISION) {
+    // one literal with every key: a key added after a literal goes to a backing store of its own
+    return {
+      id: value(s['id'], inner),
+      at: value(s['at'], inner),
+      entity: value(s['entity'], inner),
+      policy: value(s['policy'], inner),
+      policyName: value(s['policyName'], inner),
+      symptom: known(s['symptom'], inner, symptom),
+      actions: list(s['actions'], inner, action),
+      reason: value(s['reason'], inner),
+      inputs: list(s['inputs'], inner, input),
+      outcome: value(s['outcome'], inner),
+      durations: known(s['durations'], inner, durations),
+    };
+  }
   const out: Source = {
     id: value(s['id'], inner),
     at: value(s['at'], inner),

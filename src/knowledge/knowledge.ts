@@ -8,6 +8,8 @@ import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapsh
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 import { Broadcast } from '../core/broadcast.js';
+import { adoptBoundInvocation } from './private-invocation.js';
+import { markPrivate } from './private-records.js';
 
 /** Options of the knowledge front: those of its write queue. */
 export type KnowledgeOptions = WriteQueueOptions & {
@@ -134,7 +136,10 @@ export class Knowledge {
   }
 
   recordInvocation(record: InvocationRecord): void {
-    this.push({ kind: 'invocation', value: boundInvocation(record) });
+    const bounded = boundInvocation(record);
+    const op: WriteOp = { kind: 'invocation', value: bounded };
+    // a record nobody else holds anything of is kept by the memory store as it is (see `markPrivate`)
+    this.push(adoptBoundInvocation(bounded) ? markPrivate(op) : op);
   }
 
   recordFault(fault: PolicyFault): void {

@@ -3,6 +3,7 @@ import { auditEntryWithin, type AuditEntry, type AuditQuery } from './audit-entr
 import { BoundedLog } from './bounded-log.js';
 import { copyWriteOp } from './copy-known-record.js';
 import { copyRecord } from './copy-record.js';
+import { isPrivate } from './private-records.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
 
@@ -27,7 +28,8 @@ interface Slot {
 
 /**
  * The embedded default store: everything in process memory with bounded retention. Values are copied on
- * write so that callers cannot change what was recorded, as with any out-of-process store. A decision
+ * write so that callers cannot change what was recorded, as with any out-of-process store (but for records
+ * the knowledge front made and shares with nobody, see `markPrivate`). A decision
  * written again with the same id (a coalesced record, see `Decision.count`) replaces the stored one in place.
  */
 export class MemoryStore implements KnowledgeStore {
@@ -52,7 +54,11 @@ export class MemoryStore implements KnowledgeStore {
    */
   async write(ops: readonly WriteOp[]): Promise<void> {
     const copies = new Array<WriteOp>(ops.length);
-    for (let i = 0; i < ops.length; i++) copies[i] = copyWriteOp(ops[i] as WriteOp);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as WriteOp;
+      // a record the knowledge front made and shares with nobody needs no copy of its own (see `markPrivate`)
+      copies[i] = isPrivate(op) ? op : copyWriteOp(op);
+    }
     for (let i = 0; i < copies.length; i++) this.apply(copies[i] as WriteOp);
   }
 

@@ -8,25 +8,27 @@ export type RecordExtra = { id?: string; executeMs?: number; detail?: string; er
 
 /**
  * The Decision a plan ends in, before coalescing. Built field by field in the record's key order (which shows
- * in the API's JSON), rather than with spreads of optional parts, which cost an object each in this V8.
+ * in the API's JSON), rather than with spreads of optional parts, which cost an object each in this V8. The
+ * common record (no detail, error or trace id) is one literal with every key: keys added after a literal go
+ * to a backing store of their own (one more object per record, and per copy of it: bounding clones it).
  */
 export function decisionRecord(attachment: PolicyAttachment, pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra, id: string, at: number): Decision {
-  const built: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = {
-    id,
-    at,
-    entity: attachment.entity.id,
-    policy: attachment.id,
-    policyName: attachment.definition.name,
-    symptom: pending.symptom.detail === undefined ? { kind: pending.symptom.kind } : { kind: pending.symptom.kind, detail: pending.symptom.detail },
-    // params as recorded: secret-looking values redacted (the effector itself got the real ones)
-    actions: pending.plan.actions.map(redactedAction),
-    reason: pending.plan.reason,
-    inputs: pending.symptom.inputs,
-    outcome,
-  };
+  const symptom = pending.symptom.detail === undefined ? { kind: pending.symptom.kind } : { kind: pending.symptom.kind, detail: pending.symptom.detail };
+  // params as recorded: secret-looking values redacted (the effector itself got the real ones)
+  const actions = pending.plan.actions.map(redactedAction);
+  const durations = { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 };
+  const entity = attachment.entity.id;
+  const policy = attachment.id;
+  const policyName = attachment.definition.name;
+  const { reason } = pending.plan;
+  const { inputs } = pending.symptom;
+  if (extra.detail === undefined && extra.error === undefined && pending.traceId === undefined) {
+    return { id, at, entity, policy, policyName, symptom, actions, reason, inputs, outcome, durations };
+  }
+  const built: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = { id, at, entity, policy, policyName, symptom, actions, reason, inputs, outcome };
   if (extra.detail !== undefined) built.detail = extra.detail;
   if (extra.error !== undefined) built.error = extra.error;
-  built.durations = { analyzeMs: pending.analyzeMs, planMs: pending.planMs, executeMs: extra.executeMs ?? 0 };
+  built.durations = durations;
   if (pending.traceId !== undefined) built.traceId = pending.traceId;
   return built as Decision;
 }

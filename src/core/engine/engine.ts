@@ -1,3 +1,4 @@
+import { TimedIds } from '../timed-ids.js';
 import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Entity } from '../entity.js';
 import type { EntityTree } from '../entity-tree.js';
@@ -48,7 +49,6 @@ export class Engine {
   // true while start() walks the policies: one attached meanwhile is started by that walk (a Map's forEach
   // visits entries added during it), not also by attach
   private starting = false;
-  private decisionSequence = 0;
   private readonly services: ExecutorDeps & RunnerDeps;
   private readonly arbiter: Arbiter;
   private readonly stopGraceMs: number;
@@ -62,7 +62,7 @@ export class Engine {
     this.invoker = options.invoker ?? new EffectorInvoker(options.scheduler);
     this.dryRunAll = options.dryRun ?? false;
     this.arbiter = new Arbiter(this.tree, this.scheduler, this.knowledge);
-    const tag = options.decisionIdTag === undefined ? '' : `${options.decisionIdTag}-`;
+    const decisionIds = new TimedIds('d-', options.decisionIdTag === undefined ? '' : `${options.decisionIdTag}-`);
     // One services object for every attached policy: a fleet of 100,000 policies must not carry
     // 100,000 copies of the same closures.
     this.services = {
@@ -71,7 +71,7 @@ export class Engine {
       invoker: this.invoker,
       knowledge: this.knowledge,
       dryRun: () => this.dryRunAll,
-      nextDecisionId: () => `d-${this.scheduler.now()}-${tag}${++this.decisionSequence}`,
+      nextDecisionId: () => decisionIds.next(this.scheduler.now()),
       onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
       onFault: (fault) => this.faultsSubject.next(fault),
       arbiter: this.arbiter,

@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { InvocationRecord } from '../../src/effectors/invocation.js';
+import { boundInvocation } from '../../src/knowledge/bounded-record.js';
+import { Knowledge } from '../../src/knowledge/knowledge.js';
+import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { adoptBoundInvocation } from '../../src/knowledge/private-invocation.js';
+import { isPrivate, markPrivate } from '../../src/knowledge/private-records.js';
+import type { WriteOp } from '../../src/knowledge/store.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+/** A structural picture of a value: key order, own keys with undefined values, prototypes. */
+function picture(value: unknown): unknown {
+  if (typeof value === 'bigint') return `bigint:${value}`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `[${typeof value}]`;
+  if (value === undefined) return '[undefined]';
+  if (value === null || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  const kind = proto === null ? 'null-proto' : (proto.constructor?.name ?? 'anonymous');
+  const keys = Object.keys(value);
+  return { kind, keys, values: keys.map((k) => picture((value as Record<string, unknown>)[k])) };
+}
+
+/** A store that keeps the writes it was given, as they came. */
+class WatchedStore extends MemoryStore {
+  readonly given: WriteOp[] = [];
+  override async write(ops: readonly WriteOp[]): Promise<void> {
+    this.given.push(...ops);
+    return super.write(ops);
+  }
+}
+
+/** An invocation record as the invoker writes it for a policy's plan (the executor's caller is frozen). */
+function engineRecord(): InvocationRecord {
+  return { id: 'inv-1-1', at: 1, entity: 'e1', effector: 'restart', caller: Object.freeze({ kind: 'policy', name: 'e1/cpu' }), params: { size: 3 }, outcome: 'succeeded', attempts: 1, durationMs: 0, result: { ok: true } };
+}
+
+describe('invocation records kept by the memory store without a copy', () => {
+  it('are the ones the knowledge front bounded itself from a record of the invoker shape', async () => {
+    const store = new WatchedStore();
+    const knowledge = new Knowledge(store, new VirtualClock());
+    knowledge.recordInvocation(engineRecord());
+    knowledge.recordInvocation({ ...engineRecord(), id: 'inv-1-2', error: { code: 'E_X', message: 'boom', detail: { exit: 1 } }, outcome: 'failed' });
+    knowledge.recordInvocation({ ...engineRecord(), id: 'inv-1-3', fencingToken: 7 });
+    // another shape, or an object where a scalar belongs: copied by the store as before
+    knowledge.recordInvocation({ ...engineRecord(), id: 'inv-1-4', extra: { x: 1 } } as InvocationRecord);
+    knowledge.recordInvocation({ ...engineRecord(), entity: { id: 'e1' } } as unknown as InvocationRecord);
+    knowledge.recordInvocation({ ...engineRecord(), id: 'inv-1-6', caller: { kind: 'person', name: 'ann', team: { x: 1 } } } as unknown as InvocationRecord);
+    await knowledge.flush();
+    expect(store.given.map((op) => isPrivate(op))).toEqual([true, true, true, false, false, false]);
+  });
+
+  it('share nothing with the record, its caller or its values: changing them later changes nothing stored', async () => {
+    const knowledge = new Knowledge(new MemoryStore(), new VirtualClock());
+    const caller = { kind: 'person' as const, name: 'ann' };
+    const params = { size: 3, nested: { list: [1, 2] } };
+    const result = { ok: true };
+    const record = { ...engineRecord(), caller, params, result };
+    knowledge.recordInvocation(record);
+    await knowledge.flush();
+    const before = await knowledge.queryInvocations();
+    caller.name = 'mallory';
+    params.nested.list.push(3);
+    result.ok = false;
+    (record as { id: string }).id = 'changed';
+    expect(await knowledge.queryInvocations()).toEqual(before);
+    expect(before[0]?.caller).toEqual({ kind: 'person', name: 'ann' });
+    // and a reader's copy is its own
+    (before[0]?.caller as { name: string }).name = 'reader';
+    expect((await knowledge.queryInvocations())[0]?.caller.name).toBe('ann');
+  });
+
+  const odd = fc.oneof(
+    { weight: 6, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+    fc.constantFrom(undefined, null, 0, -0, Number.NaN, '', 'x', true),
+    fc.integer().map((n) => new Date(n)),
+    fc.integer().map((n) => new Map([['k', n]])),
+    fc.constant(null).map(() => JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown),
+    fc.constant(null).map(() => ({ password: 'p', token: { a: 1 } })),
+  );
+  const field = (usual: fc.Arbitrary<unknown>) => fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
+  const text = fc.string({ maxLength: 6 });
+  const record = fc
+    .record(
+      {
+        id: field(text),
+        at: field(fc.double()),
+        entity: field(text),
+        effector: field(text),
+        caller: field(fc.record({ kind: fc.constantFrom('policy', 'person'), name: field(text) }).map((c) => (c.name === '' ? Object.freeze(c) : c))),
+        params: odd,
+        outcome: field(text),
+        attempts: field(fc.nat()),
+        durationMs: field(fc.double()),
+        result: odd,
+        error: field(fc.record({ code: field(text), message: field(text), detail: odd }, { requiredKeys: ['code', 'message'] })),
+        fencingToken: field(fc.nat()),
+      },
+      { requiredKeys: ['id', 'at', 'entity', 'effector', 'caller', 'params', 'outcome', 'attempts', 'durationMs'] },
+    )
+    .chain((r) => fc.oneof({ weight: 9, arbitrary: fc.constant(r) }, { weight: 1, arbitrary: odd.map((extra) => ({ ...r, extra })) }))
+    .map((r) => r as unknown as InvocationRecord);
+
+  it('read back as the store read back its own copy of the bounded record', async () => {
+    await fc.assert(
+      fc.asyncProperty(record, async (r) => {
+        // before: the bounded record, copied by the store on write
+        const copied = new MemoryStore();
+        let expected: unknown;
+        try {
+          await copied.write([{ kind: 'invocation', value: boundInvocation(r) }]);
+          expected = picture(await copied.queryInvocations({}));
+        } catch (error) {
+          expected = `threw ${(error as Error).name}`;
+        }
+        // now: as the knowledge front hands it over
+        const bounded = boundInvocation(r);
+        const op: WriteOp = { kind: 'invocation', value: bounded };
+        const kept = adoptBoundInvocation(bounded);
+        const store = new MemoryStore();
+        let actual: unknown;
+        try {
+          await store.write([kept ? markPrivate(op) : op]);
+          actual = picture(await store.queryInvocations({}));
+        } catch (error) {
+          actual = `threw ${(error as Error).name}`;
+        }
+        expect(actual).toStrictEqual(expected);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});

@@ -40,18 +40,19 @@ export class Sensor<T> {
   private readonly validator: ReadingValidator<T>;
   /** The numbers `sink` said it would ignore after its latest reading; kept here, not handed to it. */
   private quiet: QuietRange = NOT_QUIET;
-  private hasReading = false;
   /**
    * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
    * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
-   * number field is updated in place. The number fields start as NaN (read only once `hasReading`), not 0:
+   * number field is updated in place. The number fields start as NaN (read only once there is a reading), not 0:
    * a field that starts as a double gets its number box allocated with the sensor, where one that starts as
    * a small integer is moved to a box allocated at the first reading, away from the sensor. `lastNumber`
-   * starting as NaN also makes a number sensor's first reading a change, without asking `hasReading`.
+   * starting as NaN also makes a number sensor's first reading a change, and `lastAt` is NaN exactly until
+   * the first reading (an accepted reading's time is always a finite number): no flag to set on each reading.
    */
   private lastNumber = Number.NaN;
   private lastChangedAt = Number.NaN;
   private lastAt = Number.NaN;
+  /** The Observation `current` last built: still the current one while its value and time are the latest. */
   private currentCache: Observation<T> | undefined;
   /** `single` when it takes readings as value and time (a `ReadingSink`); undefined otherwise. */
   private sink: ReadingSink<T> | undefined;
@@ -100,13 +101,18 @@ export class Sensor<T> {
 
   /** The latest accepted reading, stale or not. */
   get current(): Observation<T> | undefined {
-    if (!this.hasReading) return undefined;
-    return (this.currentCache ??= { entity: this.entityId, sensor: this.name, value: this.latestValue(), at: this.lastAt });
+    const at = this.lastAt;
+    if (at !== at) return undefined;
+    const value = this.latestValue();
+    const cached = this.currentCache;
+    // checked here rather than cleared at each reading: a reading then stores nothing it need not
+    if (cached !== undefined && cached.at === at && cached.value === value) return cached;
+    return (this.currentCache = { entity: this.entityId, sensor: this.name, value, at });
   }
 
   /** The latest value when it is fresh; undefined when missing or stale (never a default such as zero). */
   get value(): T | undefined {
-    return this.hasReading && !this.isStale() ? this.latestValue() : undefined;
+    return this.hasReading() && !this.isStale() ? this.latestValue() : undefined;
   }
 
   /** Number of readings rejected since creation (by the schema, or for a time that is not a finite number). */
@@ -119,12 +125,12 @@ export class Sensor<T> {
    * with no reading. A value reported over and over (a level-based health check) keeps its first time.
    */
   get changedAt(): number | undefined {
-    return this.hasReading ? this.lastChangedAt : undefined;
+    return this.hasReading() ? this.lastChangedAt : undefined;
   }
 
   /** True when there is no reading or the latest is older than the staleness bound. */
   isStale(now?: number): boolean {
-    if (!this.hasReading) return true;
+    if (!this.hasReading()) return true;
     const bound = this.definition.staleAfterMs;
     // the clock is read only for a sensor with a bound (most have none; enrichers ask for every source)
     return bound !== undefined && (now ?? this.context.scheduler.now()) - this.lastAt > bound;
@@ -135,7 +141,7 @@ export class Sensor<T> {
    * never does (no bound), -Infinity with no reading. For queues of expiries (enrichers that count fresh values).
    */
   get staleAt(): number {
-    if (!this.hasReading) return -Infinity;
+    if (!this.hasReading()) return -Infinity;
     const bound = this.definition.staleAfterMs;
     return bound === undefined ? Infinity : staleFrom(this.lastAt, bound);
   }
@@ -175,7 +181,7 @@ export class Sensor<T> {
   private publishChecked(raw: unknown, at: number): boolean {
     const value = this.validator.check(raw);
     if (value === INVALID) return this.reject(raw, at);
-    if (!this.hasReading || this.lastValue !== value) this.lastChangedAt = at;
+    if (!this.hasReading() || this.lastValue !== value) this.lastChangedAt = at;
     this.lastValue = value;
     this.accepted(value, at);
     return true;
@@ -198,9 +204,7 @@ export class Sensor<T> {
 
   /** Keeps an accepted reading's time and hands the reading to the subscribers (its value is already kept). */
   private accepted(value: T, at: number): void {
-    this.hasReading = true;
     this.lastAt = at;
-    this.currentCache = undefined;
     const sink = this.sink;
     if (sink !== undefined) {
       // a number the sink said it would ignore stops here: the common reading of a healthy fleet, which then
@@ -245,6 +249,11 @@ export class Sensor<T> {
     this.subscribers = CLOSED;
     this.setSingle(undefined);
     for (const subscriber of subscribers) subscriber.complete();
+  }
+
+  /** True once a reading was accepted: its time is never NaN. */
+  private hasReading(): boolean {
+    return this.lastAt === this.lastAt;
   }
 
   private latestValue(): T {

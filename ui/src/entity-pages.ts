@@ -1,5 +1,5 @@
 import { apiAnswer, nextCursor } from './api.js';
-import type { EntitySummary, ListedEntity } from './types.js';
+import type { EntitySummary, ListedEntity, OpenedChildren } from './types.js';
 
 /** One page of the list form of a subtree: its entities in pre-order, and the cursor of the page after. */
 export interface ListPage {
@@ -26,17 +26,6 @@ export async function readListPage(root: string, depth: number, limit: number, c
   return { items: body, next: nextCursor(headers) };
 }
 
-/** A window of one entity's children: a page of them, where it starts, and the cursor of the page after. */
-export interface OpenedChildren {
-  readonly items: readonly ListedEntity[];
-  /** The cursor of the page after this window; undefined when it holds the last children. */
-  readonly next: string | undefined;
-  /** The cursor this window starts at (read it again with it); undefined for the first children. */
-  readonly from: string | undefined;
-  /** How many children come before this window. */
-  readonly offset: number;
-}
-
 /**
  * The children of `id`, `limit` of them from the cursor `from` (a `next` of a window before, then `offset` is
  * how many children come before it) or the first `limit`: the list form at depth 1, whose first page starts
@@ -47,3 +36,5 @@ export async function readChildren(id: string, limit: number, from?: string, off
   const page = await readListPage(id, 1, from === undefined ? limit + 1 : limit, from);
   return { items: page.items.filter((e) => e.id !== id), next: page.next, from, offset: from === undefined ? 0 : offset };
 }
+
+export type { OpenedChildren } from './types.js';

@@ -1,5 +1,4 @@
-import type { OpenedChildren } from './entity-pages.js';
-import type { EntitySummary, ListedEntity } from './types.js';
+import type { EntitySummary, ListedEntity, OpenedChildren } from './types.js';
 
 /** An entity as the tree view has it: from the tree answer (nested) or from a page of the list form. */
 export type KnownEntity = EntitySummary | ListedEntity;
@@ -67,9 +66,37 @@ export function loadedRows(trees: readonly EntitySummary[], opened: ReadonlyMap<
   return { top, shown, left: total - shown, notLoaded };
 }
 
+/** What a filter searches in an entity: its id, type and state, in lower case. */
+function haystackOf(e: KnownEntity): string {
+  return `${e.id} ${e.type} ${e.state}`.toLowerCase();
+}
+
 /** True when the filter `needle` (lower case, trimmed) matches the id, type or state of `e`. */
 export function matches(e: KnownEntity, needle: string): boolean {
-  return `${e.id} ${e.type} ${e.state}`.toLowerCase().includes(needle);
+  return haystackOf(e).includes(needle);
+}
+
+/**
+ * The walk's entities as a filter reads them: by id, with each one's place in the walk, and what a filter
+ * searches in each. Made once per walk and extended as it grows (the walk's list only grows until a new walk
+ * replaces it), not at every refresh of the view: at 100 000 entities, building it took most of a filter's time.
+ */
+interface IndexedView {
+  readonly byId: Map<string, { readonly e: ListedEntity; readonly at: number }>;
+  readonly haystacks: string[];
+}
+
+const indexedViews = new WeakMap<readonly ListedEntity[], IndexedView>();
+
+function indexedViewOf(indexed: readonly ListedEntity[]): IndexedView {
+  let view = indexedViews.get(indexed);
+  if (view === undefined) indexedViews.set(indexed, (view = { byId: new Map(), haystacks: [] }));
+  for (let at = view.haystacks.length; at < indexed.length; at++) {
+    const e = indexed[at] as ListedEntity;
+    view.byId.set(e.id, { e, at });
+    view.haystacks.push(haystackOf(e));
+  }
+  return view;
 }
 
 /**
@@ -77,30 +104,47 @@ export function matches(e: KnownEntity, needle: string): boolean {
  * subtrees (`indexed`, in pre-order) and the loaded trees (fresher: their states win). At most `max` rows in tree order.
  */
 export function filteredRows(trees: readonly EntitySummary[], opened: ReadonlyMap<string, OpenedChildren>, indexed: readonly ListedEntity[], needle: string, max: number): Rows & { readonly matching: number } {
-  // id -> entity and parent, in the order of the walk (the order of the tree), then what only the loaded tree has
-  const known = new Map<string, { e: KnownEntity; parent: string | null }>();
-  for (const e of indexed) known.set(e.id, { e, parent: e.parent });
+  const view = indexedViewOf(indexed);
+  // what the loaded trees have (fresher than the walk), with the parent the walk gave where it has the entity;
+  // those the walk lacks come after the walk's, in the order of the trees
+  const loaded = new Map<string, { e: KnownEntity; parent: string | null }>();
+  const loadedOnly: string[] = [];
+  const parentOf = (id: string): string | null | undefined => loaded.get(id)?.parent ?? view.byId.get(id)?.e.parent;
   const addLoaded = (e: KnownEntity, parent: string | null): void => {
-    known.set(e.id, { e, parent: known.get(e.id)?.parent ?? parent });
+    const walked = view.byId.get(e.id);
+    if (!walked && !loaded.has(e.id)) loadedOnly.push(e.id);
+    loaded.set(e.id, { e, parent: walked ? walked.e.parent : loaded.get(e.id)?.parent ?? parent });
     for (const c of loadedChildren(e, opened)) addLoaded(c, e.id);
   };
-  for (const tree of trees) addLoaded(tree, known.get(tree.id)?.parent ?? null);
+  for (const tree of trees) addLoaded(tree, view.byId.get(tree.id)?.e.parent ?? null);
+  const known = (id: string): boolean => loaded.has(id) || view.byId.has(id);
+  const entityOf = (id: string): KnownEntity => (loaded.get(id)?.e ?? view.byId.get(id)?.e) as KnownEntity;
   const show = new Set<string>();
   let matching = 0;
-  for (const [id, { e }] of known) {
-    if (!matches(e, needle)) continue;
+  const consider = (id: string, hit: boolean): void => {
+    if (!hit) return;
     matching++;
     // up to the root of the session's view: a scope root's parent is outside it, neither known nor drawn
-    for (let at: string | null = id; at !== null && known.has(at) && !show.has(at); at = known.get(at)?.parent ?? null) show.add(at);
+    for (let at: string | null = id; at !== null && known(at) && !show.has(at); at = parentOf(at) ?? null) show.add(at);
+  };
+  for (let at = 0; at < indexed.length; at++) {
+    const id = (indexed[at] as ListedEntity).id;
+    const fresher = loaded.get(id);
+    consider(id, fresher ? matches(fresher.e, needle) : (view.haystacks[at] as string).includes(needle));
   }
+  for (const id of loadedOnly) consider(id, matches(entityOf(id), needle));
   const under = new Map<string | null, string[]>();
-  for (const [id, { parent }] of known) {
-    if (!show.has(id)) continue;
+  const place = (id: string): void => {
+    const parent = parentOf(id) ?? null;
     const key = parent !== null && show.has(parent) ? parent : null;
     const list = under.get(key) ?? [];
     list.push(id);
     under.set(key, list);
-  }
+  };
+  // in the order of the walk, then the loaded trees': only what is shown is placed (a narrow filter shows few)
+  const afterWalk = new Map(loadedOnly.map((id, i) => [id, indexed.length + i]));
+  const positionOf = (id: string): number => view.byId.get(id)?.at ?? afterWalk.get(id) ?? Number.MAX_SAFE_INTEGER;
+  for (const id of [...show].sort((a, b) => positionOf(a) - positionOf(b))) place(id);
   let shown = 0;
   const build = (id: string): Row | undefined => {
     if (shown >= max) return undefined;
@@ -110,7 +154,7 @@ export function filteredRows(trees: readonly EntitySummary[], opened: ReadonlyMa
       const row = build(c);
       if (row) children.push(row);
     }
-    return { e: (known.get(id) as { e: KnownEntity }).e, children };
+    return { e: entityOf(id), children };
   };
   const top: Row[] = [];
   for (const id of under.get(null) ?? []) {

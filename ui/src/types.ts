@@ -154,3 +154,14 @@ export interface JsonSchema {
 
 /** The decision outcomes (as the API names them). */
 export const OUTCOMES = ['applied', 'dry_run', 'skipped_cooldown', 'rate_limited', 'preempted', 'suspended', 'failed', 'rejected_stale', 'superseded', 'no_action', 'blocked', 'refused', 'quota_exceeded'] as const;
+
+/** A window of one entity's children: a page of them, where it starts, and the cursor of the page after. */
+export interface OpenedChildren {
+  readonly items: readonly ListedEntity[];
+  /** The cursor of the page after this window; undefined when it holds the last children. */
+  readonly next: string | undefined;
+  /** The cursor this window starts at (read it again with it); undefined for the first children. */
+  readonly from: string | undefined;
+  /** How many children come before this window. */
+  readonly offset: number;
+}

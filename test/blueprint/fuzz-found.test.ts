@@ -1,0 +1,33 @@
+// Blueprints the mutation fuzz (mutation-fuzz.test.ts) found the loader answering badly, each cut down to
+// its smallest form.
+import { describe, expect, it } from 'vitest';
+import { problemsOf } from './problems-of.js';
+
+describe('problems the blueprint fuzz found', () => {
+  it("a feed kind that is not a name is said to be one, not shown as '[object Object]'", async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: app
+  sensors: [{ name: x }]
+  feeds:
+    - { kind: { a: 1 }, sensor: x, every: 10s }
+`);
+    expect(found).toEqual([expect.stringMatching(/^6:15: kind: a feed kind is a name \(one of exec, http, prometheus, scan-report\), not a mapping$/)]);
+  });
+
+  it('a feed kind of another type says which', async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: app
+  sensors: [{ name: x }]
+  feeds:
+    - { kind: [exec], sensor: x, every: 10s }
+    - { kind: 5, sensor: x, every: 10s }
+`);
+    expect(found).toEqual([
+      expect.stringMatching(/^6:15: kind: a feed kind is a name .*, not a list$/),
+      expect.stringMatching(/^7:15: kind: a feed kind is a name .*, not 5$/),
+    ]);
+  });
+
+});

@@ -30,4 +30,12 @@ application:
     ]);
   });
 
+  it("a required duration left out is said to be missing, not ''undefined' is not a duration'", async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: app
+  budget: { actions: 20 }
+`);
+    expect(found).toEqual(['4:11: window: required: a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)']);
+  });
 });

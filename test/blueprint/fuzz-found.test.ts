@@ -38,4 +38,23 @@ application:
 `);
     expect(found).toEqual(['4:11: window: required: a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)']);
   });
+
+  // validate passed both; the running policy faulted at every evaluation on utilizationSensor '' ("entity 'web'
+  // has no sensor ''") and took bootingSensor '' as none
+  it.each(['utilizationSensor', 'bootingSensor'])("a brownout's optional %s given as '' is refused where it is", async (key) => {
+    const found = await problemsOf(`name: t
+application:
+  id: web
+  type: sim.swim
+  config: { maxServers: 3, initialServers: 1 }
+  policies:
+    - use: brownout
+      config:
+        ${key}: ""
+        maxSize: 3
+        high: { responseTime: 0.4 }
+        low: { responseTime: 0.2 }
+`);
+    expect(found).toEqual([expect.stringMatching(new RegExp(`^9:\\d+: ${key}: .*\\(policy 'brownout'\\)$`))]);
+  });
 });

@@ -194,3 +194,32 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+/** YAML that plain data never writes: tags, special floats, aliases, merge keys, complex keys, documents. */
+export const yamlSnippet = fc.constantFrom(
+  '.nan', '.inf', '-.inf', '.NaN', '0x1F', '0o17', '1_000', '~', 'null', '!!binary aGVsbG8=', '!!set { a, b }', '!!omap [ a: 1, b: 2 ]',
+  '!!timestamp 2001-12-14', '!!int 0x10', '!!float 1', '!!str 5', '!!map { a: 1 }', '!!seq [1]', '!!bool yes', '!foo bar', '!<tag:x> y', '*nowhere',
+  '&a 1', '{ <<: { a: 1 } }', '{ ? [a, b] : c }', '[ ? a : b ]', '"\\ud800"', '"\\u0000"', "'a\tb'", '|\n  text', '>-\n  folded', '"a\\x00b"',
+  '2001-12-14t21:59:43.10-05:00', '1e999', '-0.0', '0.', '+12', 'yes', 'no', 'on', 'off', 'Y', '= ', '{ a: 1, a: 2 }', '[1, 2,, 3]', '@x', '`x`',
+);
+
+/** A text mutation: the value of the line picked by `at` (a fraction of the `key: value` lines) becomes `snippet`. */
+export interface TextMutation {
+  readonly at: number;
+  readonly snippet: string;
+}
+
+export const textMutation: fc.Arbitrary<TextMutation> = fc.record({ at: fraction, snippet: yamlSnippet });
+
+/** Applies `m` to blueprint `text`: returns the text and what was done. */
+export function applyTextMutation(text: string, m: TextMutation): { text: string; done: string } {
+  const lines = text.split('\n');
+  const valued = lines.flatMap((line, i) => (/^(\s*(?:- )?[\w.-]+:\s+)(\S.*)$/.test(line) ? [i] : []));
+  const index = pick(valued, m.at);
+  if (index === undefined) return { text, done: 'nothing (no key: value lines)' };
+  const line = lines[index] as string;
+  const [, head = ''] = /^(\s*(?:- )?[\w.-]+:\s+)/.exec(line) ?? [];
+  const indent = ' '.repeat(head.length);
+  lines[index] = `${head}${m.snippet.replace(/\n/g, `\n${indent}`)}`;
+  return { text: lines.join('\n'), done: `line ${index + 1}: ${line.trim()} -> ${JSON.stringify(m.snippet)}` };
+}

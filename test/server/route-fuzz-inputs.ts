@@ -91,6 +91,16 @@ export function segment(known: readonly string[]): fc.Arbitrary<string> {
   );
 }
 
+/**
+ * Cursors in the shape the paged routes give (base64url JSON of where a page ended), with values no page gave:
+ * ids of other entities or none, places past the tree, counts past the items, depths and scope indexes out of
+ * range. They pass the cursor's schema, so they reach the walks.
+ */
+export const forgedCursor = fc.oneof(
+  fc.record({ s: fc.nat(5), id: fc.constantFrom('app', 'web', 'web-1', 'db', 'swim', 'shop', 'ghost', ''), at: fc.array(fc.oneof(fc.nat(4), fc.constantFrom(2 ** 31, 2 ** 53 - 1)), { maxLength: 8 }), k: fc.oneof(fc.nat(5), fc.constant(2 ** 53 - 1)) }),
+  fc.record({ r: fc.constantFrom('app', 'web', 'db', 'shop', 'ghost'), d: fc.oneof(fc.nat(5), fc.constant(100)), id: fc.constantFrom('app', 'web', 'web-1', 'db', 'swim', 'shop', 'ghost', ''), at: fc.array(fc.oneof(fc.nat(4), fc.constant(2 ** 31)), { maxLength: 8 }) }),
+).map((state) => Buffer.from(JSON.stringify(state)).toString('base64url'));
+
 /** A query string of pairs of the route's keys (and others), duplicates kept, values nasty or malformed. */
 export function queryOf(keys: readonly string[]): fc.Arbitrary<string> {
   const key = fc.oneof(
@@ -99,6 +109,7 @@ export function queryOf(keys: readonly string[]): fc.Arbitrary<string> {
   );
   const value = fc.oneof(
     { arbitrary: nastyString.map(wellFormed).map(encodeURIComponent), weight: 5 },
+    { arbitrary: forgedCursor, weight: keys.includes('cursor') ? 4 : 0 },
     fc.constantFrom('%', '%zz', '%E0%A4%A', '+', '%2B', '1%00', '1%20', '1;2', '1&', '=', '1=2'),
   );
   const pair = fc.oneof({ arbitrary: fc.tuple(key, value).map(([k, v]) => `${k}=${v}`), weight: 6 }, key);

@@ -106,8 +106,9 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     ...(loaded.feedKinds ? { feedKinds: loaded.feedKinds } : {}),
     ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
   });
-  if (!top.success) validator.addIssues([], top.error.issues, topSchema);
   const application = (raw as { application?: unknown } | null)?.application;
+  // a missing application is said below, once, in words
+  if (!top.success) validator.addIssues([], top.error.issues.filter((issue) => application !== undefined || issue.path[0] !== 'application'), topSchema);
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
   const validated = application === undefined ? undefined : await validator.node(application, ['application']);
   const root = validated && applyFanOutStaleness(validated);

@@ -1,7 +1,7 @@
 // Blueprints the mutation fuzz (mutation-fuzz.test.ts) found the loader answering badly, each cut down to
 // its smallest form.
 import { describe, expect, it } from 'vitest';
-import { problemsOf } from './problems-of.js';
+import { clusterBlueprint, problemsOf } from './problems-of.js';
 
 describe('problems the blueprint fuzz found', () => {
   it("a feed kind that is not a name is said to be one, not shown as '[object Object]'", async () => {
@@ -79,5 +79,14 @@ application:
     const started = performance.now();
     expect(await problemsOf(text)).toEqual(['6:12: YAML: aliases expand too far (an anchor repeated past the bound, counting the aliases it holds); a blueprint needs few of them']);
     expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("an empty blueprint is told what it lacks once each, in words: not also 'application: Invalid input: expected nonoptional, received undefined'", async () => {
+    expect(await problemsOf('')).toEqual(["1:1: the blueprint needs an 'application' (the root entity)", '1:1: name: required (a string)']);
+  });
+
+  it("a required key left out is said to be required, not 'Invalid input: expected number, received undefined'", async () => {
+    expect(await problemsOf(clusterBlueprint('- use: autoscaler\n  config: { metric: cpu, target: 0.5 }'))).toEqual(["12:19: max: required (a number) (policy 'autoscaler')"]);
+    expect(await problemsOf('name: t\napplication:\n  id: app\n  sensors: [{ type: number }]\n')).toEqual(['4:13: name: required (a string)']);
   });
 });

@@ -42,7 +42,7 @@ async function loaderBreach(text: string, file: string): Promise<string | undefi
     for (const p of error.problems) {
       if (p.file !== file) return `a problem of another file: ${p.file}`;
       if (!Number.isInteger(p.line) || !Number.isInteger(p.col) || p.line < 1 || p.col < 1 || p.line > lines + 1) return `a problem placed nowhere: ${p.line}:${p.col} ${p.message}`;
-      if (typeof p.message !== 'string' || p.message.trim() === '' || /(?<!received )\bundefined\b|\[object Object\]/.test(p.message)) return `a problem without a message that says what: '${p.message}'`;
+      if (typeof p.message !== 'string' || p.message.trim() === '' || /\bundefined\b|\[object Object\]|expected nonoptional/.test(p.message)) return `a problem without a message that says what: '${p.message}'`;
     }
     return undefined;
   }

@@ -68,6 +68,9 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('tweak' as const), at: fraction, pick: fraction }), weight: 5 },
 );
 
+/** A tweak only: a leaf given another value of its type (what a schema is most likely to let through). */
+export const tweak: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constant('tweak' as const), at: fraction, pick: fraction });
+
 /** Values of the same type as a leaf, at the edges of what a schema may let through. */
 function tweaksOf(value: unknown, ids: readonly string[]): unknown[] {
   if (typeof value === 'number') return [0, 1, 2, 0.001, 1e-9, 9_999, 10_000, 86_400_000, 2 ** 31, value * 1000, value / 1000, -value, value + 1, value - 1];

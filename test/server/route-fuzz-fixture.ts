@@ -69,7 +69,7 @@ application:
     - id: db
       type: sim.database
       config: { role: primary }
-      sensors: [{ name: vulnerabilities, type: json, pushable: true }]
+      sensors: [{ name: vulnerabilities, type: json, pushable: true }, { name: alerts, type: json }, { name: alert.HighErrorRate, type: boolean }]
     - id: swim
       type: sim.swim
       config: { maxServers: 3, initialServers: 3, bootDelay: 60s, period: 60s }

@@ -1,5 +1,7 @@
 // Property tests of every API route with bad input, in process and in virtual time: no 500, no hang, a JSON
 // refusal with a message, a refused request changes neither the tree nor the policies, and /ready answers after.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTMANAGER_TOKEN, FUZZ_TOKENS, routeFuzzService, type FuzzRequest, type RouteFuzzService } from './route-fuzz-fixture.js';
@@ -147,4 +149,47 @@ describe('PUT /policies/:id/config with configs near the ones in force', () => {
     const ready = await service.send({ method: 'GET', target: '/ready' });
     expect(ready.status, ready.text).toBe(200);
   }, 60_000);
+});
+
+const SCAN_REPORTS = ['trivy-image.json', 'grype-image.json', 'osv-express.json'].map((f) => readFileSync(path.join(import.meta.dirname, '../sensors/feeds/scan/fixtures', f), 'utf8'));
+const ALERTS = JSON.stringify({
+  version: '4', groupKey: 'g', status: 'firing', receiver: 'homeostat', groupLabels: {}, commonLabels: {}, commonAnnotations: {},
+  alerts: [
+    { status: 'firing', labels: { alertname: 'HighErrorRate', entity: 'db' }, annotations: { summary: 's' }, startsAt: '2026-01-01T00:00:00Z', endsAt: '', fingerprint: 'f1' },
+    { status: 'resolved', labels: { alertname: 'Other', entity: 'db' }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-01-01T00:05:00Z', fingerprint: 'f2' },
+  ],
+});
+
+describe('bodies near valid ones: scanner reports and Alertmanager payloads, mutated', () => {
+  const near = (texts: readonly string[]) => fc.tuple(fc.constantFrom(...texts), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([text, mutations]) => {
+    const data = JSON.parse(text) as Record<string, unknown>;
+    const done = mutations.map((m) => applyMutation(data, m));
+    let body: string;
+    try {
+      body = JSON.stringify(data);
+    } catch {
+      body = text; // a cycle is not JSON: the report as it was
+    }
+    return { body, done };
+  });
+  const cases = [
+    { name: 'POST /entities/:id/findings', target: fc.constantFrom('/entities/db/findings', '/entities/db/findings?format=trivy', '/entities/db/findings?format=osv', '/entities/shop/findings?sensor=notes', '/entities/web/findings?sensor=demand'), texts: SCAN_REPORTS, token: FUZZ_TOKENS.operator },
+    { name: 'POST /alertmanager', target: fc.constant('/alertmanager'), texts: [ALERTS], token: ALERTMANAGER_TOKEN },
+  ];
+  it.each(cases.map((c) => [c.name, c] as const))('%s: no 500, a JSON refusal with a message, nothing changed when refused', async (_name, c) => {
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(c.target, near(c.texts), fc.constantFrom('application/json', 'text/plain'), async (target, { body, done }, type) => {
+        const request: FuzzRequest = { method: 'POST', target, token: c.token, body, contentType: c.name === 'POST /alertmanager' ? 'application/json' : type };
+        const before = service.state();
+        const answer = await service.send(request);
+        statuses.add(answer.status);
+        expect(breach(request, answer, service.state() !== before), `${target} ${done.join('; ')} -> ${answer.text.slice(0, 400)}`).toBeUndefined();
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+    expect([...statuses].some((s) => s < 300)).toBe(true);
+    const ready = await service.send({ method: 'GET', target: '/ready' });
+    expect(ready.status, ready.text).toBe(200);
+  });
 });

@@ -56,4 +56,12 @@ describe('latency-guard (example policy module)', () => {
     await feed(5, 600);
     expect(web.sensor('group.size').value).toBe(4);
   });
+
+  // found by the blueprint fuzz: web-shop.yaml with window: 0s passed validate, and the policy faulted at every
+  // evaluation (rollingMean: windowMs must be a positive finite number). A window is an interval, never zero.
+  it('refuses a window of 0 in its config', () => {
+    const parsed = latencyGuard.config.safeParse({ above: 0.25, window: '0s', max: 4 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['window']);
+  });
 });

@@ -1,7 +1,7 @@
 // An example policy module, written the way a user writes one: it imports the package by name ('homeostat'
 // resolves to this checkout through package.json's exports; tsconfig, tsx and vitest map it to src/).
 import { z } from 'zod';
-import { definePolicy, durationSchema, rollingMean, stabilized, threshold } from 'homeostat';
+import { definePolicy, durationSchema, intervalSchema, rollingMean, stabilized, threshold } from 'homeostat';
 
 /**
  * latency-guard: when the mean latency over a window stays above a bound for a while, add members.
@@ -15,8 +15,8 @@ export default definePolicy({
     sensor: z.string().default('latency.max'),
     /** Bound in seconds. */
     above: z.number().positive(),
-    /** Averaging window. Default 1 min. */
-    window: durationSchema.default(60_000),
+    /** Averaging window (not zero). Default 1 min. */
+    window: intervalSchema.default(60_000),
     /** How long the mean must stay above the bound. Default 30 s. */
     for: durationSchema.default(30_000),
     /** Members to add each time. Default 1. */

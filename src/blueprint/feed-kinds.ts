@@ -51,8 +51,12 @@ export function validateFeeds(raw: unknown, at: DocPath, context: FeedValidation
     }
     const name = (item as { kind: unknown }).kind;
     const kind = typeof name === 'string' ? context.kinds.get(name) : undefined;
+    if (typeof name !== 'string') {
+      context.problem({ path: [...here, 'kind'], message: `kind: a feed kind is a name (one of ${context.kinds.names().join(', ')}), not ${describeNonName(name)}` });
+      return undefined;
+    }
     if (!kind) {
-      context.problem({ path: [...here, 'kind'], message: `unknown feed kind '${String(name)}' (known: ${context.kinds.names().join(', ')})` });
+      context.problem({ path: [...here, 'kind'], message: `unknown feed kind '${name}' (known: ${context.kinds.names().join(', ')})` });
       return undefined;
     }
     const parsed = kind.schema.safeParse(item);
@@ -103,4 +107,11 @@ function configKeys(context: FeedValidationContext): Set<string> | undefined {
   const schema = context.type?.config;
   if (schema instanceof z.ZodObject) for (const key of Object.keys(schema.shape)) keys.add(key);
   return keys;
+}
+
+/** What a `kind` that is not a string is, for a problem: 'a mapping', 'a list', or the value itself (5, true, null). */
+function describeNonName(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'a mapping';
+  return String(value);
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Alias, type Document, type Node } from 'yaml';
+import { describeError } from '../core/errors.js';
 import { BUILTIN_POLICIES } from '../policies/builtins.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import { builtinTypes } from '../drivers/builtin-types.js';
@@ -12,6 +13,8 @@ import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
 import { quorumProblems, scalingFloorProblems } from './quorum-checks.js';
 import { recursiveAliasProblems } from './recursive-aliases.js';
+import { expandingAlias, isAliasExpansionError, unresolvedAliasProblems } from './unresolved-aliases.js';
+import { aliasTargets } from './alias-targets.js';
 import { sensorProblems } from './sensor-checks.js';
 import { entityRefProblems } from './entity-refs.js';
 import { memberSpecProblems } from './member-spec-checks.js';
@@ -80,11 +83,12 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${message}` });
   }
   if (doc.errors.length > 0) throw new BlueprintError(problems);
-  const recursive = recursiveAliasProblems(doc, lines, file);
-  if (recursive.length > 0) throw new BlueprintError([...problems, ...recursive]);
+  const targets = aliasTargets(doc);
+  const aliases = [...unresolvedAliasProblems(targets, lines, file), ...recursiveAliasProblems(doc, lines, file, targets)];
+  if (aliases.length > 0) throw new BlueprintError([...problems, ...aliases].sort((a, b) => a.line - b.line || a.col - b.col));
 
   const pathProblems: PathProblem[] = [];
-  const raw: unknown = doc.toJS();
+  const raw = readAsData(doc, targets, lines, file, problems);
   const top = topSchema.safeParse(raw ?? {});
   const baseDir = path.dirname(path.resolve(file));
   // types modules first: the nodes that use their types are validated against them
@@ -102,8 +106,9 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
     ...(loaded.feedKinds ? { feedKinds: loaded.feedKinds } : {}),
     ...(options.moduleLoadTimeoutMs === undefined ? {} : { moduleLoadTimeoutMs: options.moduleLoadTimeoutMs }),
   });
-  if (!top.success) validator.addIssues([], top.error.issues, topSchema);
   const application = (raw as { application?: unknown } | null)?.application;
+  // a missing application is said below, once, in words
+  if (!top.success) validator.addIssues([], top.error.issues.filter((issue) => application !== undefined || issue.path[0] !== 'application'), topSchema);
   if (application === undefined) pathProblems.push({ path: [], message: "the blueprint needs an 'application' (the root entity)" });
   const validated = application === undefined ? undefined : await validator.node(application, ['application']);
   const root = validated && applyFanOutStaleness(validated);
@@ -143,4 +148,22 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
 function typesOf(raw: unknown): string[] {
   const types = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['types'] : undefined;
   return Array.isArray(types) ? types.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
+}
+
+/**
+ * The document as data. The YAML library throws (naming no position) on aliases that expand past its bound
+ * (a billion laughs, or one anchor named hundreds of times): that is a problem at the alias that expands it.
+ * @throws BlueprintError with `problems` so far and that one
+ */
+function readAsData(doc: Document, targets: ReadonlyMap<Alias, Node | undefined>, lines: LineCounter, file: string, problems: readonly BlueprintProblem[]): unknown {
+  try {
+    return doc.toJS() as unknown;
+  } catch (error) {
+    const expansion = isAliasExpansionError(error);
+    const at = (expansion ? expandingAlias(targets, lines) : undefined) ?? { line: 1, col: 1 };
+    const message = expansion
+      ? 'YAML: aliases expand too far (an anchor repeated past the bound, counting the aliases it holds); a blueprint needs few of them'
+      : `YAML: the document cannot be read as data: ${describeError(error)}`;
+    throw new BlueprintError([...problems, { file, line: at.line, col: at.col, message }]);
+  }
 }

@@ -5,6 +5,7 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { resolveEffectorDecls } from './effector-decl.js';
 import { knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
+import { plainIssueMessage } from './issue-messages.js';
 import { loadPolicyModule } from './policy-modules.js';
 import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
@@ -63,7 +64,7 @@ export class NodeValidator {
         continue;
       }
       const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-      this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: `${where}${issue.message}` });
+      this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: `${where}${plainIssueMessage(issue.message)}` });
     }
   }
 

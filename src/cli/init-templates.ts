@@ -68,7 +68,7 @@ application:
 
 /** The starter policy module: its default export is `definePolicy(...)`. */
 export const STARTER_POLICY = `import { z } from 'zod';
-import { definePolicy, durationSchema, rollingMean, stabilized, threshold } from 'homeostat';
+import { definePolicy, durationSchema, intervalSchema, rollingMean, stabilized, threshold } from 'homeostat';
 
 /**
  * Adds one member to a cluster when the mean of a sensor (cpu.mean by default) over \`window\` stays above
@@ -81,7 +81,7 @@ export default definePolicy({
   config: z.strictObject({
     sensor: z.string().default('cpu.mean'),
     above: z.number().positive().default(0.8),
-    window: durationSchema.default(60_000), // in the blueprint: seconds or '1m'; here milliseconds
+    window: intervalSchema.default(60_000), // in the blueprint: seconds or '1m' (not 0); here milliseconds
     for: durationSchema.default(30_000),
     max: z.number().int().min(1).default(10),
   }),

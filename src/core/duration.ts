@@ -29,6 +29,9 @@ export function describeDuration(ms: number): string {
   return `${Math.round((ms / (size as number)) * 10) / 10} ${unit as string}`;
 }
 
+/** What a duration is written as, for problems. */
+const A_DURATION = 'a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)';
+
 /** Every schema `boundedDuration` made: generated docs show them as durations. */
 const DURATIONS = new WeakSet<object>();
 
@@ -47,10 +50,10 @@ export interface DurationBounds {
 export function boundedDuration(bounds: DurationBounds = {}): z.ZodType<number, string | number> {
   const minMs = bounds.minMs ?? 0;
   const maxMs = Math.min(bounds.maxMs ?? MAX_DURATION_MS, MAX_DURATION_MS);
-  const schema = z.union([z.number(), z.string()], { error: (issue) => `${describeInput(issue.input)} is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` }).transform((input, ctx) => {
+  const schema = z.union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? `required: ${A_DURATION}` : `${describeInput(issue.input)} is not ${A_DURATION}`) }).transform((input, ctx) => {
     const ms = parseDuration(input);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `'${String(input)}' is not a duration (a number of seconds, or e.g. 500ms, 30s, 5m, 1h)` });
+      ctx.addIssue({ code: 'custom', message: `'${String(input)}' is not ${A_DURATION}` });
       return z.NEVER;
     }
     if (ms > maxMs) {

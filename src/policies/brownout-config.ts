@@ -6,14 +6,14 @@ import { dimmerRaiseAheadSchema } from '../planners/dimmer-raise-ahead.js';
 export const brownoutConfig = z
   .strictObject({
     /** Sensor with the mean response time (s); each reading is one evaluation. */
-    responseTimeSensor: z.string().default('response.time'),
+    responseTimeSensor: z.string().min(1).default('response.time'),
     /** Sensor with the mean utilization of the serving members (0..1), optional. */
-    utilizationSensor: z.string().optional(),
-    dimmerSensor: z.string().default('dimmer'),
-    dimmerEffector: z.string().default('setDimmer'),
-    sizeSensor: z.string().default('group.size'),
+    utilizationSensor: z.string().min(1).optional(),
+    dimmerSensor: z.string().min(1).default('dimmer'),
+    dimmerEffector: z.string().min(1).default('setDimmer'),
+    sizeSensor: z.string().min(1).default('group.size'),
     /** Sensor with the members still booting, optional: while some boot, capacity cannot grow faster. */
-    bootingSensor: z.string().optional(),
+    bootingSensor: z.string().min(1).optional(),
     /** The largest size the group may have: at it, only the dimmer can relieve load. */
     maxSize: groupSizeSchema(1),
     /** How much one decision moves the dimmer. */

@@ -44,8 +44,8 @@ export const brownout = definePolicy({
     { on: 'self', sensor: c.responseTimeSensor, configPath: ['responseTimeSensor'] },
     { on: 'self', sensor: c.dimmerSensor, configPath: ['dimmerSensor'] },
     { on: 'self', sensor: c.sizeSensor, configPath: ['sizeSensor'] },
-    ...(c.utilizationSensor ? [{ on: 'self' as const, sensor: c.utilizationSensor, configPath: ['utilizationSensor'] }] : []),
-    ...(c.bootingSensor ? [{ on: 'self' as const, sensor: c.bootingSensor, configPath: ['bootingSensor'] }] : []),
+    ...(c.utilizationSensor !== undefined ? [{ on: 'self' as const, sensor: c.utilizationSensor, configPath: ['utilizationSensor'] }] : []),
+    ...(c.bootingSensor !== undefined ? [{ on: 'self' as const, sensor: c.bootingSensor, configPath: ['bootingSensor'] }] : []),
     ...(c.raiseAhead
       ? [
           { on: 'self' as const, sensor: c.raiseAhead.sensor, configPath: ['raiseAhead', 'sensor'] },

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { STARTER_FILES, initCommand, starterName } from '../../src/cli/init-command.js';
+import { STARTER_POLICY } from '../../src/cli/init-templates.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -50,6 +51,13 @@ describe('homeostat init', () => {
     // the library is imported from the package root only, never from a deep path
     const imports = [...testText.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
     expect(imports).toEqual(['vitest', 'homeostat', './busy-guard.js']);
+  });
+
+  // the example policy module had the same schema: a window of 0 passed validate, and the policy faulted at every
+  // evaluation (rollingMean takes no zero window). A window is an interval (intervalSchema), never zero.
+  it("the starter policy's window is an interval, so that validate refuses a window of 0", () => {
+    expect(STARTER_POLICY).toMatch(/^\s+window: intervalSchema\.default\(60_000\),/m);
+    expect(STARTER_POLICY).toMatch(/^import \{ definePolicy, durationSchema, intervalSchema, /m);
   });
 
   it('refuses to overwrite, and then writes nothing at all', async () => {

@@ -33,6 +33,7 @@ const fixed = (p: string) => fc.constant(p);
 const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', name: '/health', path: fixed('/health'), query: ['x'] },
   { method: 'GET', name: '/ready', path: fixed('/ready'), query: ['x'] },
+  { method: 'GET', name: '/me', path: fixed('/me'), query: ['x'] },
   { method: 'GET', name: '/docs', path: fixed('/docs'), query: ['x'] },
   { method: 'GET', name: '/metrics', path: fixed('/metrics'), query: ['name[]'] },
   { method: 'GET', name: '/entities', path: fixed('/entities'), query: ['root', 'depth', 'format', ...PAGE] },

@@ -13,11 +13,12 @@ export class BoundedLog<T> {
   append(entry: T, onDropped?: (dropped: readonly T[]) => void): void {
     this.entries.push(entry);
     if (this.entries.length <= this.capacity * 1.25 + 16) return;
-    const cut = this.entries.length - this.capacity;
+    // a whole number of entries, for a capacity that is not one too (an array's length must be whole)
+    const cut = Math.trunc(this.entries.length - this.capacity);
     if (onDropped) onDropped(this.entries.slice(0, cut));
     // trimmed in place: a new array per trim, grown again by the appends after it, was garbage at every trim
     this.entries.copyWithin(0, cut);
-    this.entries.length = this.capacity;
+    this.entries.length -= cut;
   }
 
   get size(): number {

@@ -25,4 +25,14 @@ describe('BoundedLog', () => {
     expect(log.newestFirst((n) => n % 2 === 0, 2)).toEqual([38, 36]);
     expect(log.newestFirst(() => true, 100)).toEqual([39, 38, 37, 36, 35]);
   });
+
+  it('takes a capacity that is not a whole number, as before it trimmed in place (a store bound from a config)', () => {
+    const log = new BoundedLog<number>(10.5);
+    const dropped: number[] = [];
+    expect(() => {
+      for (let n = 0; n < 100; n++) log.append(n, (gone) => dropped.push(...gone));
+    }).not.toThrow();
+    expect(log.newestFirst(() => true, Infinity)).toEqual(Array.from({ length: 10 }, (_, i) => 99 - i));
+    expect(dropped).toEqual(Array.from({ length: dropped.length }, (_, i) => i));
+  });
 });

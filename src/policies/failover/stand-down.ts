@@ -16,10 +16,14 @@ function writable(db: Entity): boolean {
   return roleOf(db) === 'primary' && db.sensor<boolean>('service.up').value === true;
 }
 
-/** The databases that say Redis Sentinels watch them, each with how many. */
+/**
+ * The databases that say Redis Sentinels watch them now, each with how many: only those up (read at their last
+ * poll). A server that stopped answering keeps the count it gave before, which says nothing of now: Sentinels
+ * gone since (or gone with it) would otherwise keep the policy standing down for as long as it stays down.
+ */
 function watchedBySentinel(dbs: readonly Entity[]): string[] {
   return dbs.flatMap((db) => {
-    const count = db.hasSensor('sentinels') ? db.sensor<number>('sentinels').value : undefined;
+    const count = db.hasSensor('sentinels') && db.sensor<boolean>('service.up').value === true ? db.sensor<number>('sentinels').value : undefined;
     return count !== undefined && count > 0 ? [`${db.id} (${count})`] : [];
   });
 }

@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Deployment } from '../../src/blueprint/deployment.js';
 import { parseBlueprint } from '../../src/blueprint/load.js';
-import { pgBinDir, postgresAccount } from '../../src/drivers/postgres/pg-binaries.js';
-import { freePort } from '../../test/support/free-port.js';
+import type { TestEtcd } from '../../test/support/etcd-server.js';
+import { PatroniCluster, patroniTimings } from '../../test/support/patroni-cluster.js';
 import { TestPostgres } from '../../test/support/postgres-cluster.js';
-import type { BenchEtcd } from './etcd.js';
+import { processTree } from '../../test/support/process-tree.js';
 import { pgOnce } from './pg-parts.js';
-import { processTree } from './proc-tree.js';
 import { sleep } from './redis-parts.js';
 import { traceDeployment } from './trace.js';
 
@@ -93,127 +91,23 @@ export function homeostatPg(detectionMs: number): PgSystemUnderTest {
 }
 
 /**
- * Patroni's dynamic settings for a detection time: ttl = the detection time (whole seconds), loop_wait 1 s,
- * retry_timeout 2 s, the least that works: Patroni 3.0 gives up taking the leader key when less than 1 s of
- * retry_timeout is left after renewing its own lease, so with 1 s no replica ever takes over.
- */
-export function patroniTimings(detectionMs: number): { ttl: number; loop_wait: number; retry_timeout: number } {
-  return { ttl: Math.max(2, Math.round(detectionMs / 1000)), loop_wait: 1, retry_timeout: 2 };
-}
-
-function patroniConfig(scope: string, name: string, etcdPort: number, restPort: number, pgPort: number, dataDir: string, socketDir: string, detectionMs: number): string {
-  const config = {
-    scope,
-    name,
-    log: { level: 'WARNING' },
-    restapi: { listen: `127.0.0.1:${restPort}`, connect_address: `127.0.0.1:${restPort}` },
-    etcd3: { hosts: [`127.0.0.1:${etcdPort}`] },
-    bootstrap: {
-      dcs: {
-        ...patroniTimings(detectionMs),
-        maximum_lag_on_failover: 10 * 1024 * 1024,
-        postgresql: {
-          use_pg_rewind: true,
-          parameters: { max_connections: 40, max_wal_senders: 10, wal_keep_size: '64MB', wal_log_hints: 'on', hot_standby: 'on' },
-        },
-      },
-      initdb: [{ encoding: 'UTF8' }, { locale: 'C' }, 'data-checksums'],
-    },
-    postgresql: {
-      listen: `127.0.0.1:${pgPort}`,
-      connect_address: `127.0.0.1:${pgPort}`,
-      data_dir: dataDir,
-      bin_dir: pgBinDir(),
-      pgpass: path.join(path.dirname(dataDir), 'pgpass'),
-      authentication: { superuser: { username: 'postgres', password: 'bench' }, replication: { username: 'replicator', password: 'bench' } },
-      pg_hba: ['host all all 127.0.0.1/32 trust', 'host replication all 127.0.0.1/32 trust'],
-      parameters: { unix_socket_directories: socketDir, shared_buffers: '16MB', fsync: 'off', logging_collector: 'off' },
-    },
-    watchdog: { mode: 'off' },
-    tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
-  };
-  // JSON is YAML
-  return JSON.stringify(config, null, 2);
-}
-
-/** The postmaster's pid from its data folder, while it runs. */
-function postmasterPid(dataDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A Patroni node's processes: the daemon and its children, and the postmaster (Patroni detaches it) with its backends. */
-function nodeProcesses(d: { child: ChildProcess; dataDir: string }): number[] {
-  const daemon = d.child.pid === undefined || d.child.exitCode !== null || d.child.signalCode !== null ? [] : processTree(d.child.pid);
-  const postmaster = postmasterPid(d.dataDir);
-  return [...new Set([...daemon, ...(postmaster === undefined ? [] : processTree(postmaster))])];
-}
-
-/**
  * Patroni (Debian's `patroni`, etcd v3 API on the benchmark's own etcd): three nodes, each a Patroni daemon
  * running as the `postgres` account with its own PostgreSQL 15 cluster on free ports; ttl = the detection
- * time, loop_wait 1 s, retry_timeout 2 s, pg_rewind on. Clients ask each node's REST API for `/primary`
- * (what HAProxy's health check does) after an error.
+ * time, loop_wait 1 s, retry_timeout 2 s, pg_rewind on (see PatroniCluster). Clients ask each node's REST API
+ * for `/primary` (what HAProxy's health check does) after an error.
  */
-export function patroni(detectionMs: number, etcd: BenchEtcd): PgSystemUnderTest {
-  const daemons: Array<{ child: ChildProcess; pgPort: number; restPort: number; dataDir: string }> = [];
-  let dir = '';
+export function patroni(detectionMs: number, etcd: TestEtcd): PgSystemUnderTest {
+  let cluster: PatroniCluster | undefined;
   const t = patroniTimings(detectionMs);
-  const resolve = async (): Promise<number | undefined> => {
-    const answers = await Promise.all(daemons.map((d) => fetch(`http://127.0.0.1:${d.restPort}/primary`, { signal: AbortSignal.timeout(300) }).then((r) => r.status === 200, () => false)));
-    return daemons[answers.indexOf(true)]?.pgPort;
-  };
   return {
     name: `Patroni 3.0 + etcd (ttl ${t.ttl} s, loop_wait ${t.loop_wait} s, retry_timeout ${t.retry_timeout} s)`,
     async start() {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'bench-patroni-'));
-      const account = process.getuid?.() === 0 ? postgresAccount() : undefined;
-      if (account) chownSync(dir, account.uid, account.gid);
-      const scope = path.basename(dir);
-      for (let i = 0; i < 3; i++) {
-        const node = path.join(dir, `n${i + 1}`);
-        const pgPort = await freePort();
-        const restPort = await freePort();
-        const file = path.join(dir, `n${i + 1}.yml`);
-        // the data folder's parent holds pgpass and the socket; Patroni makes the data folder itself
-        writeFileSync(file, patroniConfig(scope, `n${i + 1}`, etcd.clientPort, restPort, pgPort, path.join(node, 'data'), node, detectionMs));
-        mkdirSync(node, { mode: 0o700 });
-        if (account) {
-          chownSync(node, account.uid, account.gid);
-          chownSync(file, account.uid, account.gid);
-        }
-        const log = openSync(path.join(dir, `n${i + 1}.log`), 'a');
-        const child = spawn('patroni', [file], { stdio: ['ignore', log, log], cwd: node, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: node }, ...(account ?? {}) });
-        daemons.push({ child, pgPort, restPort, dataDir: path.join(node, 'data') });
-        // the first node bootstraps the cluster before the others start, so it is the primary
-        if (i === 0) {
-          for (let j = 0; j < 600 && (await resolve()) !== pgPort; j++) await sleep(100);
-          if ((await resolve()) !== pgPort) throw new Error(`Patroni did not bootstrap a primary within 60 s (see ${dir}/n1.log)`);
-          await pgOnce(pgPort, 'CREATE TABLE t (n int primary key); CREATE TABLE probe (at timestamptz)', [], 5_000);
-        }
-      }
-      await streaming(daemons[0]?.pgPort as number, 2, 90_000);
-      return daemons.map((d) => ({ port: d.pgPort, processes: () => nodeProcesses(d) }));
+      cluster = await PatroniCluster.start(etcd, { detectionMs });
+      return cluster.nodes.map((n) => ({ port: n.pgPort, processes: () => n.processes() }));
     },
-    resolve,
+    resolve: async () => cluster?.leaderPort(),
     async stop() {
-      for (const d of daemons) {
-        // the whole node, stopped or not: Patroni, the postmaster and its backends
-        const pids = nodeProcesses(d);
-        for (const pid of pids) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-      }
-      await sleep(200);
-      rmSync(dir, { recursive: true, force: true });
+      await cluster?.stop();
     },
   };
 }

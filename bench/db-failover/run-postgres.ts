@@ -11,10 +11,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BenchEtcd } from './etcd.js';
+import { TestEtcd } from '../../test/support/etcd-server.js';
+import { signalEach } from '../../test/support/process-tree.js';
 import { longestGap, PgWriteProbe, PgWriter, pgLostWrites, pgOnce } from './pg-parts.js';
 import { homeostatPg, patroni, type PgBenchNode, type PgSystemUnderTest } from './pg-systems.js';
-import { signalEach } from './proc-tree.js';
 import { sleep } from './redis-parts.js';
 
 type Fault = 'kill' | 'stop' | 'lag' | 'cut';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const detectionMs = Number(process.env['BENCH_DETECTION_MS'] ?? 3_000);
   const chosen = (process.env['BENCH_SYSTEMS'] ?? 'homeostat,patroni').split(',');
   const faults = (process.env['BENCH_FAULTS'] ?? 'kill,stop,lag,cut').split(',') as Fault[];
-  const etcd = chosen.includes('patroni') ? await BenchEtcd.start() : undefined;
+  const etcd = chosen.includes('patroni') ? await TestEtcd.start() : undefined;
   const systems = [...(chosen.includes('homeostat') ? [() => homeostatPg(detectionMs)] : []), ...(etcd ? [() => patroni(detectionMs, etcd)] : [])];
   const rows: Array<Record<string, unknown>> = [];
   const out = path.join(import.meta.dirname, '..', 'results');

@@ -43,7 +43,7 @@ export const failoverConfig = z.strictObject({
   /**
    * Another system fails this group over (Redis Sentinel, Patroni, a person): the policy only observes, and
    * each failure it sees is a `refused` decision saying so. Default false; a group whose servers say Redis
-   * Sentinels watch them (`sentinels`) is stood down for the same way.
+   * Sentinels watch them (`sentinels`) or Patroni manages them (`patroni`) is stood down for the same way.
    */
   external: z.boolean().default(false),
 });
@@ -120,7 +120,7 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
  * ends; no eligible replica is a `refused` one, reconsidered when a replica catches up. Planned switchovers
  * are the group's `switchover` effector, for people, not this policy. It stands down (a `refused` decision
  * saying who and what) when another database is the writable primary already, when Redis Sentinels watch the
- * servers, and always with `external: true`; a new primary it did not promote is a decision saying so.
+ * servers or Patroni manages them, and always with `external: true`; a new primary it did not promote is a decision saying so.
  */
 export const failover = definePolicy({
   name: 'failover',

@@ -15,7 +15,8 @@ import { HomeostatError } from '../../core/errors.js';
 export type PgFenceHow = 'stopped' | 'read-only' | 'absent' | 'command';
 
 /**
- * The live side of a `postgres` entity: polls role, WAL position, standbys and WAL receiver; on a standby,
+ * The live side of a `postgres` entity: polls role, WAL position, standbys, WAL receiver and the sessions of a
+ * Patroni daemon (`patroni`: Patroni manages the server); on a standby,
  * also its primary's WAL position, for the lag in seconds; carries out promote, fence and rejoin. A fence
  * is this driver's state: while it holds, a server that answers as a primary again is fenced again.
  */
@@ -48,6 +49,7 @@ export class PgNode extends PolledNode<PgStatus> {
     e.sensor('role').publish(this.fenced ? 'fenced' : status.inRecovery ? 'replica' : 'primary');
     e.sensor('replication.offset').publish(status.lsn);
     e.sensor('replication.replicas').publish(status.replicas);
+    e.sensor('patroni').publish(status.patroniSessions);
     if (!status.inRecovery) {
       e.sensor('replication.source').publish('');
       e.sensor('replication.lag').publish(0);

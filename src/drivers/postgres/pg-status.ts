@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import type pg from 'pg';
 import { dynamicImport } from '../../core/dynamic-import.js';
+import { PATRONI_SESSIONS_SQL } from './patroni-sessions.js';
 
 /** What one poll of a PostgreSQL server reads. */
 export interface PgStatus {
@@ -13,13 +14,16 @@ export interface PgStatus {
   readonly source?: string;
   /** On a standby: whether its WAL receiver is streaming. */
   readonly streaming: boolean;
+  /** Sessions a Patroni daemon holds on the server (more than 0: Patroni manages it). */
+  readonly patroniSessions: number;
 }
 
 const STATUS_SQL = `SELECT pg_is_in_recovery() AS recovery,
   (CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0') ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::text AS lsn,
   (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming')::int AS replicas,
   (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS receiver,
-  (SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver LIMIT 1) AS source`;
+  (SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver LIMIT 1) AS source,
+  ${PATRONI_SESSIONS_SQL} AS patroni`;
 
 /** Where and how to connect. */
 export interface PgEndpoint {
@@ -73,12 +77,12 @@ export async function withClient<T>(endpoint: PgEndpoint, work: (client: pg.Clie
   }
 }
 
-/** Reads role, WAL position, standbys and the WAL receiver in one query. */
+/** Reads role, WAL position, standbys, the WAL receiver and Patroni's sessions in one query. */
 export async function readStatus(client: pg.Client): Promise<PgStatus> {
-  const { rows } = await client.query<{ recovery: boolean; lsn: string; replicas: number; receiver: string | null; source: string | null }>(STATUS_SQL);
+  const { rows } = await client.query<{ recovery: boolean; lsn: string; replicas: number; receiver: string | null; source: string | null; patroni: number }>(STATUS_SQL);
   const row = rows[0];
   if (!row) throw new Error('the status query returned no row');
-  return { inRecovery: row.recovery, lsn: Number(row.lsn), replicas: row.replicas, streaming: row.receiver === 'streaming', ...(row.source ? { source: row.source } : {}) };
+  return { inRecovery: row.recovery, lsn: Number(row.lsn), replicas: row.replicas, streaming: row.receiver === 'streaming', patroniSessions: row.patroni, ...(row.source ? { source: row.source } : {}) };
 }
 
 /** The WAL position a primary has written (bytes). */

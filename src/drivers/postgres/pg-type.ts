@@ -2,6 +2,7 @@ import { defineEffector } from '../../effectors/define-effector.js';
 import type { EntityType } from '../entity-type.js';
 import { addDemote, addPromoteAndFence, followTarget, startPolling, targetParams } from '../replication/node-effectors.js';
 import { REPLICATION_SENSORS } from '../replication/replication-sensors.js';
+import { PATRONI_SENSOR } from './patroni-sessions.js';
 import { pgConfigSchema, type PgConfig } from './pg-config.js';
 import { PgNode } from './pg-node.js';
 
@@ -11,13 +12,14 @@ import { PgNode } from './pg-node.js';
  * lag in seconds against the primary's WAL position; `promote` (pg_promote), `fence` (read-only and sessions
  * ended, then a fast shutdown when `dataDir` is set; fails when the server cannot be reached unless a
  * STONITH command is set), and `rejoin` (an old primary back as a standby: pg_rewind and standby.signal; the
- * failback's first step, never automatic). Drop-in for `sim.database` under the failover policy.
+ * failback's first step, never automatic). `patroni` counts the sessions of a Patroni daemon (Patroni manages
+ * the server: the failover policy stands down). Drop-in for `sim.database` under the failover policy.
  */
 export const postgresType: EntityType<PgConfig> = {
   name: 'postgres',
   description: 'a PostgreSQL server: role, WAL position, lag; promote, fence, rejoin as a standby (pg_rewind)',
   config: pgConfigSchema,
-  sensors: REPLICATION_SENSORS,
+  sensors: [...REPLICATION_SENSORS, PATRONI_SENSOR],
   effectors: ['promote', 'demote', 'fence', 'rejoin'],
   start: (entity, config, context) => {
     const node = new PgNode(entity, config, context);

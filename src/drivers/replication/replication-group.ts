@@ -11,7 +11,11 @@ import { switchoverEffector } from './switchover.js';
 const groupConfig = z.strictObject({
   /** File that always holds the writable primary's `host:port` (empty line when there is none), for clients and proxies to follow. */
   addressFile: z.string().min(1).optional(),
-  /** Repoint replicas that follow another server to the primary (through their `demote`). Default true. */
+  /**
+   * Repoint replicas that follow another server to the primary (through their `demote`). Default true; never
+   * while a member says Patroni manages it (`patroni`): the replicas' source is Patroni's to set, and a
+   * repoint (ALTER SYSTEM) would outlast Patroni's own setting at its next failover.
+   */
   repoint: z.boolean().default(true),
   /** How often the group re-checks its members besides on their readings. Default 1 s. */
   every: durationSchema.default(1_000),
@@ -35,6 +39,11 @@ const GROUP_SENSORS = [
 
 function databases(group: Entity): Entity[] {
   return group.children.filter((c) => c.hasSensor('role'));
+}
+
+/** Whether a member says Patroni manages it (sessions of a Patroni daemon on it). */
+function patroniManages(members: readonly Entity[]): boolean {
+  return members.some((db) => db.hasSensor('patroni') && (db.sensor<number>('patroni').value ?? 0) > 0);
 }
 
 function writable(db: Entity): boolean {
@@ -64,7 +73,7 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
     publishIfChanged('primaries.writable', primaries.length);
     entity.setUp(isWritable);
     void file?.write(address, () => undefined);
-    if (!config.repoint || !isWritable || !primary || !address) return;
+    if (!config.repoint || !isWritable || !primary || !address || patroniManages(members)) return;
     for (const db of databases(entity)) {
       const source = db.hasSensor('replication.source') ? db.sensor<string>('replication.source').value : address;
       const lost = db.sensor<string>('role').current?.value === 'replica' && db.sensor<boolean>('service.up').value === true && source !== address;
@@ -86,7 +95,8 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
 /**
  * A primary-replica group type over real databases (its children): publishes the primary's id and address
  * (and writes the address to `addressFile` when set), kept through failed polls until the primary is judged
- * failed (`failureDelay`) or fenced, counts writable primaries, is up while it has exactly one writable, and repoints replicas left following a dead or fenced server to the new primary. Offers
+ * failed (`failureDelay`) or fenced, counts writable primaries, is up while it has exactly one writable, and repoints replicas left following a dead or fenced server to the new primary (not
+ * while Patroni manages the members). Offers
  * `switchover` (planned: fence, catch up, promote, the old primary back as a replica).
  */
 export function replicationGroupType(name: string, memberType: string): EntityType<GroupConfig> {

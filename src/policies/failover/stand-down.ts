@@ -17,13 +17,14 @@ function writable(db: Entity): boolean {
 }
 
 /**
- * The databases that say Redis Sentinels watch them now, each with how many: only those up (read at their last
- * poll). A server that stopped answering keeps the count it gave before, which says nothing of now: Sentinels
- * gone since (or gone with it) would otherwise keep the policy standing down for as long as it stays down.
+ * The databases whose sensor `sensor` (a count) says another failover manages them now, each with the count:
+ * only those up (read at their last poll). A server that stopped answering keeps the count it gave before,
+ * which says nothing of now: Sentinels (or a Patroni) gone since, or gone with it, would otherwise keep the
+ * policy standing down for as long as it stays down.
  */
-function watchedBySentinel(dbs: readonly Entity[]): string[] {
+function managedBy(dbs: readonly Entity[], sensor: string): string[] {
   return dbs.flatMap((db) => {
-    const count = db.hasSensor('sentinels') && db.sensor<boolean>('service.up').value === true ? db.sensor<number>('sentinels').value : undefined;
+    const count = db.hasSensor(sensor) && db.sensor<boolean>('service.up').value === true ? db.sensor<number>(sensor).value : undefined;
     return count !== undefined && count > 0 ? [`${db.id} (${count})`] : [];
   });
 }
@@ -32,8 +33,10 @@ function watchedBySentinel(dbs: readonly Entity[]): string[] {
  * Why this policy must not fail the group over now although its primary failed (`what` says how), or undefined:
  * it only observes (`external: true`); another database is the writable primary already, promoted by someone
  * else (the policy stands down for this failure rather than promote a second one that the other system would
- * demote again); or Redis Sentinels watch the servers (they fail the group over themselves, and two failovers
- * at once promote two replicas and demote each other's). A `refused` decision naming who and what.
+ * demote again); Redis Sentinels watch the servers (`sentinels`), or Patroni manages them (`patroni`): they
+ * fail the group over themselves, and two failovers at once promote two replicas and demote each other's
+ * (beside Patroni, homeostat's fence also stopped the old primary each time Patroni restarted it: no writable
+ * primary at all). A `refused` decision naming who and what.
  */
 export function standDown(what: string, old: string | undefined, dbs: readonly Entity[], settings: StandDownSettings, state: PolicyState): Plan | undefined {
   if (settings.external) return { actions: [], nonAction: 'refused', reason: `${what}, but another system fails this group over (external: true): observing only, not failing over` };
@@ -42,9 +45,13 @@ export function standDown(what: string, old: string | undefined, dbs: readonly E
     const by = state.get<string>(PROMOTING) === other.id ? 'this policy promoted it' : 'this policy did not promote it (Sentinel, Patroni or a person failed over beside it?)';
     return { actions: [], nonAction: 'refused', reason: `${what}, but ${other.id} is the writable primary now and ${by}: standing down for this failure, fencing and promoting nothing` };
   }
-  const sentinels = watchedBySentinel(dbs);
+  const sentinels = managedBy(dbs, 'sentinels');
   if (sentinels.length > 0) {
     return { actions: [], nonAction: 'refused', reason: `${what}, but Redis Sentinels watch ${sentinels.join(', ')} and fail this group over themselves: not failing over beside them (two failovers at once promote two replicas); set external: true on this policy to only observe, or stop the Sentinels` };
+  }
+  const patroni = managedBy(dbs, 'patroni');
+  if (patroni.length > 0) {
+    return { actions: [], nonAction: 'refused', reason: `${what}, but Patroni manages ${patroni.join(', ')} (sessions of its daemon) and fails this group over itself: not failing over beside it (a promotion Patroni did not make is demoted again, and a fence stops the server Patroni restarts); set external: true on this policy to only observe, or stop Patroni` };
   }
   return undefined;
 }

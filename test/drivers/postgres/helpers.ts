@@ -35,3 +35,33 @@ export async function replicatedPostgres(standbys: number): Promise<TestPostgres
 export function pgChild(id: string, server: TestPostgres, extra = ''): string {
   return `        - { id: ${id}, type: postgres, config: { port: ${server.port}, dataDir: ${JSON.stringify(server.dataDir)}, every: 100ms, timeout: 500ms${extra} } }\n`;
 }
+
+/**
+ * Tries a write on every server every `everyMs` and records which took it, with the time, so a test can sum
+ * the time two servers took writes on a real run. `stop()` returns the samples.
+ */
+export function probeWritable(ports: readonly number[], everyMs = 100): { stop: () => Promise<Array<{ at: number; writable: number[] }>> } {
+  const samples: Array<{ at: number; writable: number[] }> = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      // a generous timeout: a loaded machine can take 200 ms to fork a backend, which is not a refusal
+      const results = await Promise.all(ports.map((port) => acceptsWrite(port, Math.max(250, everyMs))));
+      samples.push({ at: started, writable: ports.filter((_p, i) => results[i]) });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (performance.now() - started))));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/** Milliseconds during which two or more servers took the probe's writes (each such sample counts until the next). */
+export function twoWritableMs(samples: ReadonlyArray<{ at: number; writable: number[] }>, everyMs: number): number {
+  return samples.reduce((sum, s, i) => sum + (s.writable.length > 1 ? (samples[i + 1]?.at ?? s.at + everyMs) - s.at : 0), 0);
+}

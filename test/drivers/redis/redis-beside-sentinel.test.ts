@@ -33,7 +33,7 @@ async function race(policyExtra = '') {
     }
   });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-beside-sentinel-'));
-  const sentinels: SentinelSet = await startSentinels({ dir, master: 'beside', primaryPort: servers[0]?.port as number, replicas: 2, downAfterMs: DOWN_AFTER_MS, failoverTimeoutMs: 5_000, deadline: deadlineIn(30_000) });
+  const sentinels: SentinelSet = await startSentinels({ dir, master: 'beside', primaryPort: servers[0]?.port as number, replicas: 2, downAfterMs: DOWN_AFTER_MS, failoverTimeoutMs: 30_000, deadline: deadlineIn(30_000) });
   cleanups.push(async () => {
     await sentinels.dispose();
     await rm(dir, { recursive: true, force: true });
@@ -84,7 +84,9 @@ async function settle(run: Race, faultAt: number, probe: ReturnType<typeof probe
   // one slow answer on a loaded machine is not a change)
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const samples = await probe.stop();
-  expect(samples.filter((s) => s.at >= settledAt && s.writable.some((p) => p !== primary))).toEqual([]);
+  // on a failure, what the Sentinels did says whose the second primary was
+  const sentinelSteps = (): string => JSON.stringify(run.sentinels.events.filter((e) => e.sentinel === run.sentinels.ports[0]).map((e) => `${(e.at - faultAt).toFixed(0)} ms ${e.channel} ${e.message}`));
+  expect(samples.filter((s) => s.at >= settledAt && s.writable.some((p) => p !== primary)), sentinelSteps()).toEqual([]);
   expect(await waitUntil(() => settledPrimary(run, gone), 10_000, 'the one primary, read again')).toBe(primary);
   const invocations: InvocationRecord[] = (await run.deployment.knowledge.queryInvocations({})).reverse();
   const winner = run.idOf(primary);

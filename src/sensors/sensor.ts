@@ -106,7 +106,7 @@ export class Sensor<T> {
     const value = this.latestValue();
     const cached = this.currentCache;
     // checked here rather than cleared at each reading: a reading then stores nothing it need not
-    if (cached !== undefined && cached.at === at && cached.value === value) return cached;
+    if (cached !== undefined && cached.at === at && Object.is(cached.value, value)) return cached;
     return (this.currentCache = { entity: this.entityId, sensor: this.name, value, at });
   }
 

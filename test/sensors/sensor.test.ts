@@ -88,6 +88,25 @@ describe('Sensor', () => {
     expect(cpu.isStale()).toBe(true); // a reading with no real time never keeps the sensor fresh
   });
 
+  it('gives as current the latest reading, also after a new one of an equal value at the same time (0 then -0) and after close', () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const entity = tree.add({ id: 'a', type: 't', sensors: [numberSensor('cpu')] });
+    const cpu = entity.sensor<number>('cpu');
+    expect(cpu.current).toBeUndefined();
+    cpu.publish(0);
+    const first = cpu.current;
+    expect(first).toEqual({ entity: 'a', sensor: 'cpu', value: 0, at: 0 });
+    expect(cpu.current).toBe(first);
+    cpu.publish(-0);
+    expect(Object.is(cpu.current?.value, -0)).toBe(true);
+    expect(Object.is(cpu.value, -0)).toBe(true);
+    cpu.publish(0.5);
+    expect(cpu.current).toEqual({ entity: 'a', sensor: 'cpu', value: 0.5, at: 0 });
+    tree.remove('a');
+    expect(cpu.current).toEqual({ entity: 'a', sensor: 'cpu', value: 0.5, at: 0 });
+  });
+
   it('validates structured readings with their zod schema', () => {
     const tree = new EntityTree(new VirtualClock());
     const lag = defineSensor({ name: 'replication.lag', schema: z.object({ bytes: z.number().int().min(0) }) });

@@ -15,6 +15,12 @@ import { writablePeer } from './group-primary.js';
  * have taken on the server: the server is then counted a primary that is not up until it is read again, so
  * a failover fences it before promoting another rather than taking it for a replica that is down.
  */
+/**
+ * Reads a server back from a lapse as a primary owes its fence before the debt is dropped for want of another
+ * writable primary: one read of each member is not enough to have seen the one promoted meanwhile.
+ */
+const LAPSED_DEBT_READS = 20;
+
 export abstract class PolledNode<Reading> {
   protected fenced = false;
   /** A fence owed (see the class): because it failed, or because the server stopped answering as the primary. */
@@ -25,6 +31,8 @@ export abstract class PolledNode<Reading> {
    * group failed over without homeostat (Sentinel, a person) follows the new one at once.
    */
   protected readonly lapsedPrimaryOwesFence: boolean = false;
+  /** Reads as the only primary since a lapsed debt's server answered again (see `LAPSED_DEBT_READS`). */
+  private lapsedReads = 0;
   private inflight: Promise<void> | undefined;
 
   protected constructor(protected readonly entity: Entity, private readonly record?: RecordOperation) {}
@@ -52,7 +60,10 @@ export abstract class PolledNode<Reading> {
       reading = await this.read();
     } catch {
       this.entity.setUp(false);
-      if (this.lapsedPrimaryOwesFence && !this.fenced && this.entity.sensor<string>('role').current?.value === 'primary') this.fenceOwed ??= 'lapsed';
+      if (this.lapsedPrimaryOwesFence && !this.fenced && this.entity.sensor<string>('role').current?.value === 'primary') {
+        this.fenceOwed ??= 'lapsed';
+        this.lapsedReads = 0;
+      }
       return;
     }
     await this.publish(reading);
@@ -76,9 +87,17 @@ export abstract class PolledNode<Reading> {
   protected settleOwedFence(asPrimary: boolean): boolean {
     const owed = this.fenceOwed;
     if (!owed) return false;
-    this.fenceOwed = undefined;
     const other = asPrimary ? writablePeer(this.entity) : undefined;
-    if (!other) return false;
+    if (!other) {
+      // the polls of a group's members do not line up: a primary back after a lapse may be read before the
+      // member promoted meanwhile is (on a loaded host, by seconds), so a lapsed debt holds for a few reads
+      if (asPrimary && owed === 'lapsed' && ++this.lapsedReads < LAPSED_DEBT_READS) return false;
+      this.fenceOwed = undefined;
+      this.lapsedReads = 0;
+      return false;
+    }
+    this.fenceOwed = undefined;
+    this.lapsedReads = 0;
     // fenced in the sensors at once: a read that fails from here on (a shutdown) leaves it so
     this.markFenced('late');
     this.record?.({

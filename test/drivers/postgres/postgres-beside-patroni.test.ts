@@ -158,9 +158,9 @@ describe('homeostat failover and Patroni over the same PostgreSQL servers', () =
     signalEach(pids, 'SIGSTOP');
     await waitUntil(async () => { const p = await run.cluster.leaderPort(); return p !== undefined && p !== old?.pgPort; }, 30_000, 'Patroni electing another leader').finally(() => signalEach(pids, 'SIGCONT'));
     const outcome = await settle(run, faultAt, probe);
-    // which server ends primary is Patroni's to say (settle checks its leader key names it): on a loaded host its
-    // new leader's promotion can lose the key back to p1 after the SIGCONT; homeostat commands nothing either way
-    expect(outcome.winner).toBe(run.idOf(outcome.primary));
+    // which server ends primary is Patroni's to say (settle checks that its leader key names the one primary): on
+    // a loaded host its new leader's promotion can lose the key back to p1 after the SIGCONT; homeostat commands
+    // nothing either way
     expectStoodDown(run, outcome.invocations);
   }, 120_000);
 });

@@ -14,8 +14,17 @@ function text(value: string): string {
   return value.length <= MAX_TEXT ? value : `${value.slice(0, MAX_TEXT)}…[truncated: ${value.length - MAX_TEXT} more characters]`;
 }
 
+/** A value as text, also one whose conversion throws (an object with no usable `toString`): its tag then. */
+function asText(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 function error(e: { readonly code: string; readonly message: string }): { code: string; message: string } {
-  return { code: text(String(e.code)), message: text(String(e.message)) };
+  return { code: text(asText(e.code)), message: text(asText(e.message)) };
 }
 
 /**

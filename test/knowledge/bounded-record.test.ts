@@ -59,6 +59,11 @@ describe('bounded records', () => {
     expect(boundSnapshot(snapshot).value).toEqual({ password: REDACTED });
   });
 
+  it("bounds an invocation whose error code or message cannot be made text (no usable toString) to the value's tag, without throwing", () => {
+    const record = { id: 'i', at: 0, entity: 'e', effector: 'x', caller: { kind: 'policy', name: 'p' }, params: {}, outcome: 'failed', attempts: 1, durationMs: 0, error: { code: { toString: null }, message: Object.create(null) } } as unknown as InvocationRecord;
+    expect(boundInvocation(record).error).toEqual({ code: '[object Object]', message: '[object Object]' });
+  });
+
   it('keeps the first 200 actions and inputs, a hole staying a hole, as slice and map would', () => {
     const actions: Decision['actions'][number][] = Array.from({ length: 250 }, (_, i) => ({ entity: `e${i}`, effector: 'restart' }));
     delete actions[3];

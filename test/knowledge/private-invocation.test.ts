@@ -114,12 +114,12 @@ describe('invocation records kept by the memory store without a copy', () => {
           expected = `threw ${(error as Error).name}`;
         }
         // now: as the knowledge front hands it over
-        const bounded = boundInvocation(r);
-        const op: WriteOp = { kind: 'invocation', value: bounded };
-        const kept = adoptBoundInvocation(bounded);
         const store = new MemoryStore();
         let actual: unknown;
         try {
+          const bounded = boundInvocation(r);
+          const op: WriteOp = { kind: 'invocation', value: bounded };
+          const kept = adoptBoundInvocation(bounded);
           await store.write([kept ? markPrivate(op) : op]);
           actual = picture(await store.queryInvocations({}));
         } catch (error) {

@@ -6,7 +6,7 @@ import { UnknownTargetError, countParam, durationParam, nameParam } from './effe
 import { waitForCheck } from '../core/engine/check-wait.js';
 import { quorumCost, refuseWithoutSpare } from '../effectors/group-quorum.js';
 import { rolling } from '../effectors/rolling.js';
-import { planScaleIn } from '../effectors/scale-in.js';
+import { planScaleIn, servingMembers } from '../effectors/scale-in.js';
 import { numberSensor } from '../sensors/define-sensor.js';
 import { PROGRESSIVE_EFFECTORS, addProgressiveEffectors } from './progressive-effectors.js';
 import type { Entity } from '../core/entity.js';
@@ -77,7 +77,7 @@ export function startCluster(entity: Entity, initialSize: number, context: Drive
   };
   // config keys that new members get instead of the memberSpec's: a rolling update moves the template with it
   const template: Record<string, unknown> = {};
-  const serving = (): Entity[] => entity.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+  const serving = (): Entity[] => servingMembers(entity);
   entity.addEffector(
     defineEffector({
       name: 'resize',

@@ -7,6 +7,11 @@ import { sourcesOf } from '../sensors/enrichers/sources.js';
 /** Whether a member serves now: its `service.up` reads true (no reading, a stale one, or false: it does not). */
 const isUp = (member: Entity): boolean => member.sensor<boolean>('service.up').value === true;
 
+/** The group's members that serve or will (not stopping or stopped), oldest first: what a resize counts from. */
+export function servingMembers(group: Entity): Entity[] {
+  return group.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
+}
+
 /**
  * The members a scale-in to `size` retires, in the order they go: members that are down (`service.up` not
  * true, or stale) first, then the healthy ones; the newest first within each. `serving` is the group's
@@ -49,8 +54,7 @@ export function scaleInQuorumLoss(group: Entity, retired: readonly Entity[]): st
  * at each evaluation. Undefined for a scale-out, or a scale-in that keeps the rule.
  */
 export function resizeQuorumLoss(group: Entity, size: number): string | undefined {
-  const serving = group.members.filter((m) => m.state !== 'stopping' && m.state !== 'stopped');
-  return scaleInQuorumLoss(group, membersToRetire(serving, size));
+  return scaleInQuorumLoss(group, membersToRetire(servingMembers(group), size));
 }
 
 /**

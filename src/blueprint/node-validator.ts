@@ -5,6 +5,7 @@ import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { resolveEffectorDecls } from './effector-decl.js';
 import { knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
+import { droppedKeys } from '../core/dropped-keys.js';
 import { plainIssueMessage } from './issue-messages.js';
 import { loadPolicyModule } from './policy-modules.js';
 import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
@@ -69,6 +70,16 @@ export class NodeValidator {
   }
 
   /**
+   * Reports the keys of a config that its schema's parse dropped (a module's `z.object`, which would
+   * otherwise run on a default where a key was misspelt) as unknown keys. @returns whether there were any
+   */
+  private addDroppedKeys(at: DocPath, raw: unknown, parsed: unknown, schema: z.ZodType): boolean {
+    const dropped = droppedKeys(raw, parsed);
+    for (const { path, key } of dropped) this.problems.push({ path: [...at, ...path], message: unknownKeyMessage(key, knownKeysAt(schema, path)), key });
+    return dropped.length > 0;
+  }
+
+  /**
    * Validates one entity node and, recursively, its memberSpec and children. Fields are checked one by one
    * (and list items one by one), so a problem in one place never hides a problem in another.
    */
@@ -105,6 +116,7 @@ export class NodeValidator {
     if (typeName !== undefined && !type) this.problems.push({ path: [...at, 'type'], message: `unknown entity type '${typeName}' (known: ${this.options.types.names().join(', ')})` });
     const config = type && rawConfig ? type.config.safeParse(rawConfig) : undefined;
     if (config && !config.success) this.addIssues([...at, 'config'], config.error.issues, type?.config);
+    else if (config && type) this.addDroppedKeys([...at, 'config'], rawConfig, config.data, type.config);
     const feeds = validateFeeds(fields['feeds'], [...at, 'feeds'], {
       kinds: (this.feedKinds ??= this.options.feedKinds ?? builtinFeedKinds()),
       rawConfig,
@@ -207,6 +219,7 @@ export class NodeValidator {
       this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
       return undefined;
     }
+    if (this.addDroppedKeys([...at, 'config'], decl.config, config.data, definition.config)) return undefined;
     const guards = toGuards(decl.when);
     return {
       ...(decl.id === undefined ? {} : { id: decl.id }),

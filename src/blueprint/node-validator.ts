@@ -64,7 +64,10 @@ export class NodeValidator {
         for (const key of issue.keys) this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: unknownKeyMessage(key, known), key });
         continue;
       }
-      const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+      // a field checked on its own (an entity's `type`) has no path of its own in the issue: its key names it
+      const last = at[at.length - 1];
+      // (zod's own messages only: a refinement's message is written for its field and reads on its own)
+      const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : typeof last === 'string' && issue.code !== 'custom' ? `${last}: ` : '';
       this.problems.push({ path: [...at, ...issue.path.map(toSegment)], message: `${where}${plainIssueMessage(issue.message)}` });
     }
   }

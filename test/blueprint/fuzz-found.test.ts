@@ -89,4 +89,26 @@ application:
     expect(await problemsOf(clusterBlueprint('- use: autoscaler\n  config: { metric: cpu, target: 0.5 }'))).toEqual(["12:19: max: required (a number) (policy 'autoscaler')"]);
     expect(await problemsOf('name: t\napplication:\n  id: app\n  sensors: [{ type: number }]\n')).toEqual(['4:13: name: required (a string)']);
   });
+
+  it("a value of the wrong type names its key and says what it is in YAML's words, not 'Invalid input: expected string, received number'", async () => {
+    const found = await problemsOf(`name: t
+application:
+  id: app
+  children:
+    - id: web
+      type: cluster
+      memberSpec: { type: 5 }
+    - id: db
+      type: { a: 1 }
+    - id: 7
+      type: entity
+      shard: null
+`);
+    expect(found).toEqual([
+      '7:27: type: expected a string, got a number',
+      '9:13: type: expected a string, got a mapping',
+      '10:11: id: expected a string, got a number',
+      '12:14: shard: expected true or false, got nothing (null)',
+    ]);
+  });
 });

@@ -40,7 +40,7 @@ application:
     expect(problems).toEqual([
       expect.stringMatching(/^4:10: the root entity is always a shard of its own/),
       expect.stringMatching(/^9:46: a memberSpec cannot be a shard: members of 'web' come and go at run time/),
-      expect.stringMatching(/^11:14: .*boolean/),
+      expect.stringMatching(/^11:14: shard: expected true or false, got a string$/),
     ]);
   });
 });

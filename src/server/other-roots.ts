@@ -26,3 +26,18 @@ export function nameOtherRoots(context: ApiContext, reply: FastifyReply, princip
   const others = otherRoots(context, principal, answered);
   if (others.length > 0) void reply.header(OTHER_ROOTS_HEADER, others.join(', '));
 }
+
+/**
+ * The root `GET /entities` answers without `?root=`: the principal's first scope that names an entity it can see
+ * now (a scope whose entity left the tree is skipped, as the Other-Roots header skips it), else its first scope
+ * (then answered 404, naming it), else the whole tree's root.
+ */
+export function defaultRootOf(context: ApiContext, principal: Principal): string {
+  const scopes = principal.scopes;
+  if (scopes === undefined || scopes.length === 0) return context.tree.root.id;
+  for (const id of scopes) {
+    const entity = context.tree.find(id);
+    if (entity !== undefined && inScope(context, principal, entity)) return id;
+  }
+  return scopes[0] as string;
+}

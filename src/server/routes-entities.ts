@@ -11,7 +11,7 @@ import { inputJsonSchema } from './input-json-schema.js';
 import { queryNumber, queryNumberOr } from './query-number.js';
 import { boundedTree, entityListPage, entitySummary } from './entity-pages.js';
 import { linkNext, pageQuery } from './page-cursor.js';
-import { nameOtherRoots } from './other-roots.js';
+import { defaultRootOf, nameOtherRoots } from './other-roots.js';
 
 /** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
 const STOPPING_RETRY_AFTER_S = 1;
@@ -35,7 +35,7 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
       summary: 'The entity tree (within your scope): nested, or a list read page by page',
       description: 'format=tree (default): the subtree of root as nested entities, at most limit of them: entities are expanded breadth first until the children of the next one do not fit; an entity not expanded has childCount instead of children. '
         + 'format=list: the subtree in pre-order (an entity, then its children\'s subtrees), limit entities a page, each with its parent and childCount; the page after is at the Link rel="next" header (absent on the last page). Pass root and depth unchanged with the cursor. '
-        + 'Without root: the caller\'s first scope (the whole tree for a caller of the whole tree); a caller of several scopes is told the roots of the others in the Other-Roots header (ids, comma-separated, in the order of its scopes: ask each with ?root=; GET /me lists them all).',
+        + 'Without root: the caller\'s first scope whose entity is in the tree (the whole tree for a caller of the whole tree); a caller of several scopes is told the roots of the others in the Other-Roots header (ids, comma-separated, in the order of its scopes: ask each with ?root=; GET /me lists them all).',
       querystring: z.object({
         root: z.string().optional(),
         depth: queryNumberOr(z.number().int().min(0).max(100), 100),
@@ -46,8 +46,8 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
   }, async (request, reply) => {
     const principal = principalOf(request);
     const q = request.query;
-    // a principal of several subtrees gets the first one (as it always did), told the others, to ask with ?root=
-    const root = entityFor(context, request, q.root ?? principal.scopes?.[0] ?? context.tree.root.id);
+    // a principal of several subtrees gets the first one it can see now, told the others, to ask with ?root=
+    const root = entityFor(context, request, q.root ?? defaultRootOf(context, principal));
     if (q.format === 'tree' && q.cursor !== undefined) throw new ApiError(400, 'querystring/cursor: pages are of format=list (the tree is one answer, with ?root= for a subtree)', { code: 'E_CURSOR' });
     if (q.root === undefined) nameOtherRoots(context, reply, principal, root);
     if (q.format === 'tree') return boundedTree(root, q.depth, q.limit);

@@ -31,6 +31,16 @@ describe('GET /entities of a caller of several subtrees', () => {
     expect(more.others).toBe('web-1, db');
   });
 
+  it('answers the first subtree that is in the tree when the first scope names an entity that is gone', async () => {
+    const answer = await entities('/entities?depth=0', tokenOf(['gone', 'web', 'db']));
+    expect(answer.status).toBe(200);
+    expect(answer.body['id']).toBe('web');
+    expect(answer.others).toBe('db');
+    const none = await entities('/entities?depth=0', tokenOf(['gone', 'also-gone']));
+    expect(none.status).toBe(404);
+    expect(JSON.stringify(none.body)).toContain('gone');
+  });
+
   it('names them on every page of the list form, beside the Link of the next page, which is as before', async () => {
     const token = tokenOf(['web', 'db']);
     const first = await entities('/entities?format=list&limit=1', token);

@@ -80,4 +80,20 @@ describe('a scaler whose scale-in the quorum refuses decides so, saying why, onc
     expect(refused[0]?.count).toBeGreaterThanOrEqual(3);
     expect(refused[0]?.reason).toMatch(/resize 2 -> 1; not resized: retiring web-2 would leave web below its quorum rule \(1 of 1 up \(need at least 2\)\)$/);
   });
+
+  it('scheduled-scaler: a baseline below the quorum, outside every window; the scale-in is refused, saying why, never failed', async () => {
+    // a window that opens at 03:00 on 1 January only: closed through the test, so the baseline applies
+    const config = { windows: [{ cron: '0 3 1 1 *', duration: '1h', size: 3 }], baseline: 3, checkInterval: '10s' };
+    const s = await scenario(blueprint(`{ use: scheduled-scaler, config: ${JSON.stringify(config)} }`));
+    await s.clock.advanceBy(6_000);
+    const web = s.tree.get('web');
+    // once the members are up, a program sets the baseline below the quorum
+    attachWith(s, 'web/scheduled-scaler', { ...config, baseline: 1 });
+    await s.clock.advanceBy(30_000);
+    expect(web.members.map((m) => m.id)).toEqual(['web-1', 'web-2', 'web-3']);
+    const decisions = await scalerDecisions(s, 'web/scheduled-scaler');
+    expect(decisions.filter((d) => d.outcome !== 'refused')).toEqual([]);
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]?.reason).toBe('no window is open: back to the baseline: resize 3 -> 1; not resized: retiring web-3, web-2 would leave web below its quorum rule (1 of 1 up (need at least 2))');
+  });
 });

@@ -26,16 +26,22 @@ export function membersToRetire(serving: readonly Entity[], size: number): Entit
 /**
  * Why retiring `retired` would cost the group its quorum rule over its members (`1 of 1 up (need at least
  * 2)`), counting the members already down as down; undefined when it would not. Retiring only members that
- * are down never costs it (the members up stay), nor does emptying the group (a resize to 0 is a scale to
- * zero, asked for on purpose); a group with no rule over its members has none to lose.
+ * are down (or still booting) keeps the members up, and costs the rule nothing unless it leaves fewer members
+ * than the rule can ever count up (a resize of a group still booting to 1 under `atLeast 2`); emptying the
+ * group never costs it (a resize to 0 is a scale to zero, asked for on purpose); a group with no rule over
+ * its members has none to lose.
  */
 export function scaleInQuorumCost(group: Entity, retired: readonly Entity[]): string | undefined {
   const quorum = quorumRuleOf(group);
-  if (quorum?.from !== 'members' || !retired.some(isUp)) return undefined;
+  if (quorum?.from !== 'members') return undefined;
   const left = sourcesOf(group, 'members').filter((m) => !retired.includes(m));
   if (left.length === 0) return undefined;
-  const ups = left.map(isUp);
-  return hasQuorum(quorum.rule, ups) ? undefined : describeQuorum(quorum.rule, ups);
+  if (retired.some(isUp)) {
+    const ups = left.map(isUp);
+    if (!hasQuorum(quorum.rule, ups)) return describeQuorum(quorum.rule, ups);
+  }
+  const allUp = left.map(() => true);
+  return hasQuorum(quorum.rule, allUp) ? undefined : `${left.length} member${left.length === 1 ? '' : 's'} left, too few even when all are up: ${describeQuorum(quorum.rule, allUp)}`;
 }
 
 /**

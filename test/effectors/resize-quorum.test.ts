@@ -88,6 +88,15 @@ describe('resize keeps the group its quorum', () => {
     await expect(resize(s, { size: 2 })).resolves.toEqual({ size: 2, retired: ['web-3'] });
   });
 
+  it('refuses a scale-in of members still booting that leaves fewer members than the rule can ever count up', async () => {
+    const s = await scenario(blueprint(3, 'rule: atLeast, n: 2'));
+    // no member is up yet (5 s to boot): retiring two takes nobody up, but one member can never make 2 up
+    await expect(resize(s, { size: 1 })).rejects.toThrow('resize of web to 1 refused: retiring web-3, web-2 would leave web below its quorum rule (1 member left, too few even when all are up: 1 of 1 up (need at least 2)); pass allowQuorumLoss: true to resize it anyway');
+    await expect(resize(s, { size: 2 })).resolves.toEqual({ size: 2, retired: ['web-3'] });
+    await s.clock.advanceBy(6_000);
+    expect(webUp(s)).toBe(true);
+  });
+
   it('a resize to 0 empties the group on purpose (a scale to zero) and is not refused', async () => {
     const s = await scenario(blueprint(2, 'rule: atLeastOne'));
     await s.clock.advanceBy(6_000);

@@ -20,6 +20,8 @@ export interface Profile {
   readonly replicas: readonly string[];
   /** Databases whose fence can fail. */
   readonly fenceable: readonly string[];
+  /** Databases that can be cut off from homeostat while they keep taking their clients' writes. */
+  readonly partitionable: readonly string[];
   /** Clusters a person may roll or resize. */
   readonly clusters: readonly string[];
   /** Primary-replica groups a person may switch over, with their databases. */
@@ -48,6 +50,7 @@ async function profileOf(blueprint: Blueprint): Promise<Profile> {
     sites: all.filter((e) => e.type === 'entity' && e.children.length > 0).map((e) => e.id),
     replicas: all.filter((e) => e.hasSensor('replication.lag')).map((e) => e.id),
     fenceable: all.filter((e) => e.hasEffector('fence')).map((e) => e.id),
+    partitionable: all.filter((e) => e.hasSensor('role')).map((e) => e.id),
     clusters: all.filter((e) => e.hasEffector('rollingUpdate')).map((e) => e.id),
     dbGroups: all.filter((e) => e.hasEffector('switchover')).map((e) => ({ id: e.id, dbs: e.children.map((c) => c.id) })),
   };
@@ -152,6 +155,7 @@ ${Array.from({ length: shape.replicas }, (_, r) => `            - { id: db-${s}-
       sites: sites.map((s) => `site-${s}`),
       replicas: sites.flatMap((s) => dbs(s).slice(1)),
       fenceable: sites.flatMap(dbs),
+      partitionable: sites.flatMap(dbs),
       clusters: sites.map((s) => `web-${s}`),
       dbGroups: sites.map((s) => ({ id: `db-${s}`, dbs: dbs(s) })),
     },

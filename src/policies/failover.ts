@@ -136,10 +136,13 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
  * as with Patroni's leader key or Redis's `min-replicas-max-lag`) lets the failover do better: while the old
  * primary's lease may hold, the decision is `blocked`, saying until when it waits, and reconsidered when the
  * lease runs out; then the best replica is promoted without fencing the old primary, which no longer takes
- * writes. The trade-off is the wait: a crashed primary that a fence would have stopped at once is also waited
- * for, up to its lease after its last poll; a lease no longer than `failureDelay` costs no wait, a shorter one
- * makes a primary stop writing sooner when it only misses polls. The lease must be timed by the database on
- * its own monotonic clock and expire no later than it says (its clock's drift taken off), or it guards nothing.
+ * writes. The trade-offs: a crashed primary that a fence would have stopped at once is waited for too, up to
+ * its lease after its last poll (a lease no longer than `failureDelay` adds no wait); and the lease is renewed
+ * only by polls that reach the primary, so while nothing polls it (homeostat stopped, or itself cut off) every
+ * primary holding a lease stops taking writes when it runs out, as a Patroni primary does when it cannot reach
+ * its DCS: a shorter lease is a shorter wait, and a shorter outage of homeostat is enough to stop writes. The
+ * lease must be timed by the database on its own monotonic clock and run out no later than it says (its
+ * clock's drift taken off), or it guards nothing.
  */
 export const failover = definePolicy({
   name: 'failover',

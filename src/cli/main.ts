@@ -123,8 +123,10 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--recover <entity@seconds>', 'clear an injected fault at that time; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--lag <entity=lag@seconds>', 'from that time the replica reports this replication lag (s); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--fence-fails <entity@seconds>', 'from that time fencing the entity fails; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--partition <entity@seconds>', 'cut a database off from homeostat at that time: it keeps running and taking its clients\' writes, homeostat reads nothing from it and every effector on it fails (fence included); repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--heal <entity@seconds>', 'end a partition at that time: homeostat reads the database again, in whatever role it holds; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--invoke <entity:effector[:json]@seconds>', 'a person invokes an effector at that time, arbitrated like the API; repeatable', (value: string, previous: string[] = []) => [...previous, value])
-    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; invoke?: string[]; duration?: number }) => {
+    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; partition?: string[]; heal?: string[]; invoke?: string[]; duration?: number }) => {
       const { simulateCommand } = await import('./simulate-command.js');
       code = await simulateCommand(file, options, io);
     });

@@ -22,6 +22,10 @@ export interface SimulateOptions {
   readonly lag?: readonly string[];
   /** Fences that fail from then on, as `<entity>@<seconds>`. */
   readonly fenceFails?: readonly string[];
+  /** Databases cut off from homeostat (still taking their clients' writes), as `<entity>@<seconds>`. */
+  readonly partition?: readonly string[];
+  /** Partitions that end, as `<entity>@<seconds>`. */
+  readonly heal?: readonly string[];
   /** Operations a person starts, as `<entity>:<effector>[:<JSON params>]@<seconds>`. */
   readonly invoke?: readonly string[];
   readonly duration?: number;
@@ -44,6 +48,8 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
       ...(options.recover ?? []).map((t) => parseFaultEvent('recover', t)),
       ...(options.lag ?? []).map((t) => parseFaultEvent('lag', t)),
       ...(options.fenceFails ?? []).map((t) => parseFaultEvent('fence-fails', t)),
+      ...(options.partition ?? []).map((t) => parseFaultEvent('partition', t)),
+      ...(options.heal ?? []).map((t) => parseFaultEvent('heal', t)),
       ...(options.invoke ?? []).map((t) => parseFaultEvent('invoke', t)),
     ];
     const trace = await readTrace(options.trace);

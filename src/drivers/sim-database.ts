@@ -15,6 +15,7 @@ type Role = (typeof DB_ROLES)[number];
 
 const ROLE = defineSensor({ name: 'role', schema: z.enum(DB_ROLES), description: 'primary, replica or fenced' });
 const LAG = numberSensor('replication.lag', { staleAfterMs: 60_000, unit: 'seconds', description: 'how far this replica is behind the primary' });
+const LEASE = numberSensor('lease.until', { unit: 'ms', description: 'until when (scheduler time) this database may take writes as a primary without being reached again (its lease); published at each poll that reaches it, only with config.lease' });
 
 /** How fencing behaves when the database cannot be reached (it, or its site, has failed). */
 const fencingSchema = z.strictObject({
@@ -38,7 +39,15 @@ const databaseConfig = z.strictObject({
   /** Replication group, when its databases are not siblings (two sites); default the parent's id. */
   group: z.string().min(1).optional(),
   fencing: fencingSchema.default(fencingSchema.parse({})),
-});
+  /**
+   * A primary's write lease (Patroni's leader-key TTL, Redis's `min-replicas-max-lag`): each poll that
+   * reaches the database renews it for this long, and a primary that nobody reached for this long (a
+   * partition) stops taking writes and becomes a replica, by itself. It is published as `lease.until`, so
+   * that a failover knows when an unreachable primary has stopped. Longer than `tick`. Default none: a
+   * partitioned primary takes writes until the partition heals.
+   */
+  lease: intervalSchema.optional(),
+}).refine((c) => c.lease === undefined || c.lease > c.tick, { message: 'lease must be longer than tick (each poll renews it)', path: ['lease'] });
 
 /** A fence that could not reach the database. */
 export class FenceFailedError extends HomeostatError {
@@ -51,37 +60,62 @@ export class FenceFailedError extends HomeostatError {
  * A simulated database in a primary-replica group: role, replication lag, promote/demote/fence/restart.
  * Promotion starts a new term of the group; a primary that comes back from a fault and finds a newer term
  * rejoins as a replica (never a second writable primary). Promote and demote need the database reachable;
- * a fence of an unreachable one succeeds with the configured chance, else fails or hangs.
+ * a fence of a crashed one succeeds with the configured chance, else fails or hangs. A partitioned one
+ * keeps its role and its clients' writes while homeostat reads nothing from it (its polls fail) and every
+ * effector on it fails; with `lease`, a primary stops taking writes once its lease runs out. It tells the
+ * simulation whether it takes writes (the ground truth the safety monitor judges by).
  */
 export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
   name: 'sim.database',
   description: 'a simulated database with a role and replication lag',
   config: databaseConfig,
-  sensors: [ROLE, LAG],
+  sensors: [ROLE, LAG, LEASE],
   effectors: ['promote', 'demote', 'fence', 'restart'],
   start: (entity, config, context) => {
     const { tree, scheduler } = context;
     const group = replicationGroupOf(entity);
     let term = 0;
-    const unreachable = (): boolean => context.simulation?.isFailed(entity) === true;
-    const role = (): Role | undefined => entity.sensor<Role>('role').current?.value;
+    /** The role the database holds, which its sensor shows only when homeostat reaches it. */
+    let actual: Role = config.role;
+    /** When its lease as a primary runs out (ms); renewed by every poll that reaches it. */
+    let leaseUntil = Infinity;
+    const failed = (): boolean => context.simulation?.isFailed(entity) === true;
+    const cutOff = (): boolean => context.simulation?.isPartitioned(entity) === true;
+    const unreachable = (): boolean => failed() || cutOff();
+    const leaseHeld = (): boolean => config.lease === undefined || scheduler.now() < leaseUntil;
     const setRole = (next: Role): void => {
-      entity.sensor('role').publish(next);
-      entity.sensor('replication.lag').publish(next === 'primary' ? 0 : config.lag);
+      actual = next;
+      if (!cutOff()) publishRole();
       refresh();
     };
-    // level-based health: an old primary that finds a newer term demotes itself before it serves again
+    const publishRole = (): void => {
+      entity.sensor('role').publish(actual);
+      entity.sensor('replication.lag').publish(actual === 'primary' ? 0 : config.lag);
+    };
+    // level-based health: an old primary that finds a newer term demotes itself before it serves again; one
+    // whose lease ran out demoted itself when it did; a poll that fails (a partition) reads nothing
     const refresh = (): void => {
-      if (!unreachable() && role() === 'primary' && term < currentTerm(tree, group)) setRole('replica');
-      entity.setUp(!unreachable() && role() !== 'fenced');
+      if (actual === 'primary' && !leaseHeld()) actual = 'replica';
+      if (cutOff()) {
+        entity.setUp(false);
+        return;
+      }
+      if (entity.sensor<Role>('role').current?.value !== actual) publishRole();
+      if (!failed() && actual === 'primary' && term < currentTerm(tree, group)) setRole('replica');
+      if (!failed() && config.lease !== undefined) {
+        leaseUntil = scheduler.now() + config.lease;
+        entity.sensor('lease.until').publish(leaseUntil);
+      }
+      entity.setUp(!failed() && actual !== 'fenced');
     };
     const reachable = (what: string): void => {
       if (unreachable()) throw new HomeostatError('E_UNREACHABLE', `cannot ${what} '${entity.id}': it is unreachable`);
     };
+    context.simulation?.registerWritable(entity.id, () => actual === 'primary' && !failed() && leaseHeld() && entity.state !== 'stopping' && entity.state !== 'stopped');
     const params = z.strictObject({});
     entity.addEffector(defineEffector({ name: 'promote', description: 'make this database the primary (starts a new term of its group)', params, idempotent: true, run: () => {
       reachable('promote');
-      if (role() === 'primary' && term === currentTerm(tree, group)) return;
+      if (actual === 'primary' && term === currentTerm(tree, group)) return;
       // the database refuses to become a second writable primary, whoever asks (a person through the API too)
       const other = groupMembers(tree.root, group).find((e) => e !== entity && isWritablePrimary(e));
       if (other) throw new HomeostatError('E_SPLIT_BRAIN', `cannot promote '${entity.id}': '${other.id}' is the writable primary of group '${group}'; fence or demote it first (or use the group's switchover)`);
@@ -93,16 +127,20 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
       setRole('replica');
     } }));
     entity.addEffector(defineEffector({ name: 'fence', description: 'stop this database from accepting writes (STONITH)', params, idempotent: true, run: (_p, { signal }) => {
-      // draw only when the outcome is uncertain, so other seeded behaviour does not shift
+      // draw only when the outcome is uncertain, so other seeded behaviour does not shift; a partition cuts
+      // the fencing path too
       const chance = config.fencing.unreachableSuccess;
-      if (unreachable() && chance < 1 && (chance === 0 || context.random() >= chance)) {
+      if (cutOff() || (failed() && chance < 1 && (chance === 0 || context.random() >= chance))) {
         if (config.fencing.failure === 'error') throw new FenceFailedError(entity.id);
         return new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new FenceFailedError(entity.id)), { once: true }));
       }
       setRole('fenced');
       return undefined;
     } }));
-    entity.addEffector(defineEffector({ name: 'restart', params, idempotent: true, run: () => refresh() }));
+    entity.addEffector(defineEffector({ name: 'restart', params, idempotent: true, run: () => {
+      if (cutOff()) reachable('restart');
+      refresh();
+    } }));
     entity.setState('running');
     if (config.role === 'primary') term = nextTerm(tree, group);
     setRole(config.role);
@@ -110,7 +148,7 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
       refresh();
       // a replica that is up reports a lag around its typical value; a down one reports nothing (goes stale)
       const lag = context.simulation?.replicationLag(entity.id) ?? config.lag;
-      if (entity.sensor<boolean>('service.up').value === true) entity.sensor('replication.lag').publish(role() === 'primary' ? 0 : Math.max(0, lag * (0.5 + context.random())));
+      if (entity.sensor<boolean>('service.up').value === true) entity.sensor('replication.lag').publish(actual === 'primary' ? 0 : Math.max(0, lag * (0.5 + context.random())));
     });
     return () => tick.unsubscribe();
   },

@@ -9,6 +9,7 @@ import { memberObservations } from '../sensors/member-observations.js';
 import { definePolicy, type Plan } from './define-policy.js';
 import { databases, electionCandidates, ineligible, roleOf } from './failover/election.js';
 import { newPrimary, PROMOTING, standDown } from './failover/stand-down.js';
+import { leaseRanOut, leaseStance, waitingForLease } from './failover/lease.js';
 import { primaryWatch } from './failover/watch.js';
 import { notifyEffector, notifyInstead, notifyOptionSchema } from './notify-option.js';
 import { unfencedPromotions } from './promotion-safety.js';
@@ -32,6 +33,7 @@ export const failoverConfig = z.strictObject({
   /**
    * `required` (default): no promotion unless the old primary was fenced. `best-effort`: promote even when
    * the fence failed or timed out (the operator accepts that an unreachable old primary may still take writes).
+   * Neither applies to an old primary that publishes a lease (`lease.until`): the failover waits for it.
    */
   fence: z.enum(['required', 'best-effort']).default('required'),
   /** After a failed attempt, try again this often while the primary stays down. Default 1 min. */
@@ -96,18 +98,23 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
   const passedOver = excluded.length > 0 ? `; not eligible: ${excluded.join(', ')}` : '';
   const promote = { id: 'promote', entity: best.id, effector: 'promote', check: { entity: best.id, sensor: 'role', op: 'eq' as const, value: 'primary', withinMs: config.promoteTimeout } };
   const candidate = `${best.id} (weight ${best.weight}, lag ${best.lag.toFixed(1)} s)${runnersUp}${passedOver}`;
-  const actions = old === undefined ? [promote] : [{ id: 'fence', entity: old, effector: 'fence', timeoutMs: config.fenceTimeout, ...(config.fence === 'best-effort' ? { bestEffort: true } : {}) }, { ...promote, after: ['fence'] }];
+  // an old primary's lease says when it stops taking writes by itself, reachable or not (see leaseStance)
+  const lease = leaseStance(dbs.find((db) => db.id === old), scheduler.now());
+  if (old !== undefined && lease.kind === 'held') return { actions: [], nonAction: 'blocked', reason: `${what}${again}, but ${waitingForLease(old, lease.until)}` };
+  const fenceFirst = old !== undefined && lease.kind === 'none';
+  const bestEffort = config.fence === 'best-effort';
+  const actions = fenceFirst ? [{ id: 'fence', entity: old, effector: 'fence', timeoutMs: config.fenceTimeout, ...(bestEffort ? { bestEffort: true } : {}) }, { ...promote, after: ['fence'] }] : [promote];
   // a primary of the same replication group elsewhere in the tree (another site) would be a second one
-  const unsafe = unfencedPromotions(tree, actions);
+  const unsafe = unfencedPromotions(tree, actions, old !== undefined && lease.kind === 'expired' ? [old] : []);
   if (unsafe.length > 0) return { actions: [], nonAction: 'refused', reason: `${what}${again}, but promoting would make a second primary: ${unsafe.join('; ')}` };
   // this policy's own promotion, when it takes, is not someone else's (see newPrimary)
   state.set(PROMOTING, best.id);
   // no engine cooldown: the recovery block is this policy's own (after applied failovers only), so a
   // failed attempt is retried and a blocked one is a decision that says until when
-  if (old === undefined) return { actions, reason: `${what}${again}: promote ${candidate}`, scope: entity.id };
+  if (!fenceFirst) return { actions, reason: `${what}${again}: promote ${candidate}${old !== undefined && lease.kind === 'expired' ? leaseRanOut(old, lease.until) : ''}`, scope: entity.id };
   return {
     actions,
-    reason: `${what}${again}: fence it${config.fence === 'best-effort' ? ' (best effort: promote even if the fence fails)' : ''}, then promote ${candidate}`,
+    reason: `${what}${again}: fence it${bestEffort ? ' (best effort: promote even if the fence fails)' : ''}, then promote ${candidate}`,
     scope: entity.id,
   };
 }
@@ -121,6 +128,21 @@ function decide(symptom: { kind: string; detail?: Readonly<Record<string, unknow
  * are the group's `switchover` effector, for people, not this policy. It stands down (a `refused` decision
  * saying who and what) when another database is the writable primary already, when Redis Sentinels watch the
  * servers or Patroni manages them, and always with `external: true`; a new primary it did not promote is a decision saying so.
+ *
+ * A primary cut off from homeostat by a partition is down to homeostat but may still take its clients' writes,
+ * and fencing it across the partition fails: fencing first keeps such a group safe but without a writable
+ * primary for as long as the partition lasts. A database that holds a write lease (it publishes `lease.until`,
+ * renewed by each poll that reaches it; a primary nobody reaches for that long stops taking writes by itself,
+ * as with Patroni's leader key or Redis's `min-replicas-max-lag`) lets the failover do better: while the old
+ * primary's lease may hold, the decision is `blocked`, saying until when it waits, and reconsidered when the
+ * lease runs out; then the best replica is promoted without fencing the old primary, which no longer takes
+ * writes. The trade-offs: a crashed primary that a fence would have stopped at once is waited for too, up to
+ * its lease after its last poll (a lease no longer than `failureDelay` adds no wait); and the lease is renewed
+ * only by polls that reach the primary, so while nothing polls it (homeostat stopped, or itself cut off) every
+ * primary holding a lease stops taking writes when it runs out, as a Patroni primary does when it cannot reach
+ * its DCS: a shorter lease is a shorter wait, and a shorter outage of homeostat is enough to stop writes. The
+ * lease must be timed by the database on its own monotonic clock and run out no later than it says (its
+ * clock's drift taken off), or it guards nothing.
  */
 export const failover = definePolicy({
   name: 'failover',

@@ -21,10 +21,11 @@ function ancestors(actions: readonly Action[], index: number): Set<number> {
 /**
  * Checks, against the tree as it is now, that every step promoting a database comes after a fence of each
  * other primary of the database's replication group, wherever in the tree it lives (split-brain guard at
- * run time, for failover plans and DR runbooks; the blueprint schema checks a runbook's shape). Returns one
+ * run time, for failover plans and DR runbooks; the blueprint schema checks a runbook's shape). `stopped`:
+ * primaries known to take no writes without a fence (their lease ran out), which need none. Returns one
  * sentence per problem; empty when safe.
  */
-export function unfencedPromotions(tree: EntityTree, actions: readonly Action[]): string[] {
+export function unfencedPromotions(tree: EntityTree, actions: readonly Action[], stopped: readonly string[] = []): string[] {
   const problems: string[] = [];
   actions.forEach((action, i) => {
     if (action.effector !== 'promote') return;
@@ -42,7 +43,7 @@ export function unfencedPromotions(tree: EntityTree, actions: readonly Action[])
     }
     for (const db of tree.entities()) {
       if (db === target || !db.hasSensor('role') || replicationGroupOf(db) !== group) continue;
-      if (db.sensor<string>('role').current?.value === 'primary' && !fenced.has(db.id)) {
+      if (db.sensor<string>('role').current?.value === 'primary' && !fenced.has(db.id) && !stopped.includes(db.id)) {
         problems.push(`step '${stepId(action, i)}' promotes ${target.id}, but ${db.id} is the primary of group '${group}' and no step before it fences ${db.id}`);
       }
     }

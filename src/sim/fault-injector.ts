@@ -26,6 +26,9 @@ export function checkFaultTargets(deployment: Deployment, events: readonly Fault
     if (!entity) throw new UnknownFaultTargetError(where, `no entity '${event.entity}' in the tree (known: ${known()})`);
     if (event.kind === 'lag' && !entity.hasSensor('replication.lag')) throw new UnknownFaultTargetError(where, `'${event.entity}' has no replication.lag sensor`);
     if (event.kind === 'fence-fails' && !entity.hasEffector('fence')) throw new UnknownFaultTargetError(where, `'${event.entity}' has no fence effector`);
+    if ((event.kind === 'partition' || event.kind === 'heal') && !entity.hasSensor('role')) {
+      throw new UnknownFaultTargetError(where, `'${event.entity}' is not a database (no role sensor): partitions are simulated for databases, which keep taking their clients' writes while cut off`);
+    }
     if (event.kind === 'invoke' && !entity.hasEffector(event.effector)) throw new UnknownFaultTargetError(where, `'${event.entity}' has no effector '${event.effector}'`);
   }
 }
@@ -51,6 +54,13 @@ export function injectFault(deployment: Deployment, host: SimulationHost, event:
       return;
     case 'recover':
       host.recover(entity.id);
+      return;
+    case 'partition':
+      // the database keeps running: homeostat notices at its next poll, which fails (see sim.database)
+      host.partition(entity.id);
+      return;
+    case 'heal':
+      host.heal(entity.id);
       return;
     case 'lag':
       holdLag(entity, host, event.seconds);

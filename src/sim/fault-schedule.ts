@@ -6,10 +6,15 @@ import { HomeostatError } from '../core/errors.js';
  * - `recover`: the fault is cleared; drivers bring the entity back at their next health check or restart;
  * - `lag`: the replica reports `seconds` of replication lag from then on;
  * - `fence-fails`: fencing the entity fails from then on (an unreachable node that cannot be fenced);
+ * - `partition`: a database is cut off from homeostat and from its group but keeps running and keeps taking
+ *   the writes of its clients: homeostat reads nothing from it (its polls fail: `service.up` false, its other
+ *   readings go stale) and every effector on it fails as unreachable, fencing included (the cut takes the
+ *   fencing path too; a power fence over a network that still reaches the node is a `fail` instead);
+ * - `heal`: the partition ends; homeostat reads the node again at its next poll, in whatever role it holds;
  * - `invoke`: a person invokes an effector, through the engine (arbitrated like the API's calls).
  */
 export type FaultEvent =
-  | { readonly kind: 'fail' | 'recover' | 'fence-fails'; readonly entity: string; readonly at: number }
+  | { readonly kind: 'fail' | 'recover' | 'fence-fails' | 'partition' | 'heal'; readonly entity: string; readonly at: number }
   | { readonly kind: 'lag'; readonly entity: string; readonly at: number; readonly seconds: number }
   | { readonly kind: 'invoke'; readonly entity: string; readonly at: number; readonly effector: string; readonly params: Readonly<Record<string, unknown>> };
 
@@ -34,6 +39,8 @@ export const FAULT_FLAGS = {
   fail: { flag: '--fail', expected: '<entity>@<seconds>, e.g. web-2@120' },
   recover: { flag: '--recover', expected: '<entity>@<seconds>, e.g. web-2@300' },
   'fence-fails': { flag: '--fence-fails', expected: '<entity>@<seconds>, e.g. db-1@0' },
+  partition: { flag: '--partition', expected: '<entity>@<seconds>, e.g. db-1@60' },
+  heal: { flag: '--heal', expected: '<entity>@<seconds>, e.g. db-1@120' },
   lag: { flag: '--lag', expected: '<entity>=<seconds of lag>@<seconds>, e.g. db-2=30@100' },
   invoke: { flag: '--invoke', expected: '<entity>:<effector>[:<JSON params>]@<seconds>, e.g. web:rollingUpdate:{"version":"2"}@300' },
 } as const;

@@ -31,7 +31,7 @@ export interface SimulationReport {
    */
   readonly systems: ReadonlyArray<{ readonly entity: string; readonly swim: SwimResult; readonly scoredPeriods: number; readonly periodSeconds: number; readonly elasticity: ElasticityMetrics | null }>;
   /**
-   * Injected faults: entity and time (s); other kinds than `fail` (recover, lag, fence-fails, invoke) say which.
+   * Injected faults: entity and time (s); other kinds than `fail` (recover, lag, fence-fails, partition, heal, invoke) say which.
    * A person's operation (`invoke`) says how it ended: `outcome`, `endedAt` (s) and, when it failed, `error`;
    * none of the three when it was still running at the end of the run.
    */
@@ -214,6 +214,10 @@ function describeFault(f: SimulationReport['faults'][number]): string {
       return `${f.entity} reports ${String(f.seconds)} s of replication lag`;
     case 'fence-fails':
       return `fencing ${f.entity} fails from now on`;
+    case 'partition':
+      return `${f.entity} is cut off from homeostat (it keeps running and taking its clients' writes)`;
+    case 'heal':
+      return `${f.entity}'s partition heals`;
     case 'invoke':
       return `a person invokes ${String(f.effector)}(${f.entity}) ${JSON.stringify(f.params ?? {})}`;
     default:

@@ -7,7 +7,7 @@ import { VirtualClock } from '../testing/virtual-clock.js';
 import { countDecisions, policyFaultsOf, systemResult, timelineOf, trafficResult, type SimulationReport } from './report.js';
 import { HomeostatError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
-import { SafetyMonitor } from './safety-monitor.js';
+import { SafetyMonitor, isWritablePrimary } from './safety-monitor.js';
 import { checkFaultTargets, injectFault, type InvokeEnd } from './fault-injector.js';
 import { inTimeOrder, type FaultEvent } from './fault-schedule.js';
 import { LateFaults } from './late-faults.js';
@@ -61,7 +61,8 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     simulation: host,
   });
   options.onDeploy?.(deployment);
-  const safety = new SafetyMonitor(deployment.tree);
+  // judged by what the databases' clients see: a partitioned primary homeostat cannot read still takes writes
+  const safety = new SafetyMonitor(deployment.tree, (db) => host.writableAsClientsSee(db.id) ?? isWritablePrimary(db));
   const step = (d: Deployment): void => {
     safety.check();
     options.onStep?.(d);

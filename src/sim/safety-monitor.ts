@@ -39,14 +39,19 @@ export function replicationGroups(tree: EntityTree): Map<string, Entity[]> {
 
 /**
  * Checks, at every step of a simulation, that no replication group has two writable primaries. Each
- * episode (from the first step it fails until it holds again) is one violation.
+ * episode (from the first step it fails until it holds again) is one violation. `writable` judges a
+ * database; the simulation passes the ground truth (what its clients see: a partitioned primary that
+ * homeostat cannot read still takes writes), default what homeostat's sensors say (`isWritablePrimary`).
  */
 export class SafetyMonitor {
   private readonly found: SafetyViolation[] = [];
   private readonly open = new Set<string>();
   private groups: Map<string, Entity[]> | undefined;
 
-  constructor(private readonly tree: EntityTree) {
+  constructor(
+    private readonly tree: EntityTree,
+    private readonly writable: (db: Entity) => boolean = isWritablePrimary,
+  ) {
     tree.changes$.subscribe(() => (this.groups = undefined));
   }
 
@@ -54,7 +59,7 @@ export class SafetyMonitor {
   check(): void {
     this.groups ??= replicationGroups(this.tree);
     for (const [group, dbs] of this.groups) {
-      const writable = dbs.filter(isWritablePrimary);
+      const writable = dbs.filter(this.writable);
       if (writable.length < 2) {
         this.open.delete(group);
         continue;

@@ -32,6 +32,8 @@ export class SimulationHost {
   private readonly lags = new Map<string, number>();
   private readonly trafficRecords: SimulatedTraffic[] = [];
   private readonly unfenceable = new Set<string>();
+  private readonly partitioned = new Set<string>();
+  private readonly truths = new Map<string, () => boolean>();
 
   constructor(
     readonly trace?: ArrivalTrace,
@@ -87,6 +89,36 @@ export class SimulationHost {
   /** True when fencing the entity must fail. */
   fenceFails(entityId: string): boolean {
     return this.unfenceable.has(entityId);
+  }
+
+  /** Injects a partition: the entity (and what is below it) keeps running but homeostat cannot reach it. */
+  partition(entityId: string): void {
+    this.partitioned.add(entityId);
+  }
+
+  /** Ends a partition injected on the entity. */
+  heal(entityId: string): void {
+    this.partitioned.delete(entityId);
+  }
+
+  /** True when the entity or one of its ancestors is partitioned from homeostat. */
+  isPartitioned(entity: { id: string; ancestors(): Iterable<{ id: string }> }): boolean {
+    if (this.partitioned.has(entity.id)) return true;
+    for (const ancestor of entity.ancestors()) if (this.partitioned.has(ancestor.id)) return true;
+    return false;
+  }
+
+  /**
+   * Registers how a simulated database tells whether it takes writes from its clients now (the ground truth,
+   * which a partition hides from homeostat's sensors); the safety monitor judges by it.
+   */
+  registerWritable(entityId: string, writable: () => boolean): void {
+    this.truths.set(entityId, writable);
+  }
+
+  /** Whether the database takes writes as its clients see it; undefined for entities that registered nothing. */
+  writableAsClientsSee(entityId: string): boolean | undefined {
+    return this.truths.get(entityId)?.();
   }
 
   register(system: SimulatedSystem): void {

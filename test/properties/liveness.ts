@@ -1,4 +1,5 @@
 import type { Deployment } from '../../src/blueprint/deployment.js';
+import { durationSchema } from '../../src/core/duration.js';
 import type { Entity } from '../../src/core/entity.js';
 import type { Decision } from '../../src/knowledge/decision.js';
 import type { FaultEvent } from '../../src/sim/fault-schedule.js';
@@ -17,9 +18,12 @@ export function lastPlannedAt(decision: Decision): number {
 
 /**
  * Bounded recovery, checked at every step: a group whose primary failed while a replica was eligible has a
- * writable primary again within failureDelay + promoteTimeout (+ slack); a failed member is gone (replaced)
+ * writable primary again within failureDelay + promoteTimeout (+ slack), or, when its databases hold a write lease
+ * (`lease`), within max(failureDelay, lease) + promoteTimeout (+ slack): an unreachable primary is waited for
+ * until its lease runs out, at most `lease` after the poll that found it down; a failed member is gone (replaced)
  * or up again within its restarter's window plus the replacer's start timeout (+ slack), while capacity
- * allows. "Capacity allows" excludes what the policies are meant to refuse: a fence that fails, a recovery
+ * allows. "Capacity allows" excludes what the policies are meant to refuse: a fence that fails, a database
+ * partitioned without a lease (nothing says the old primary stopped taking writes: no promotion until it heals), a recovery
  * block after a recent failover, a whole group or cluster (or its site) down, an operation by a person on it,
  * plans held or refused by budgets, arbitration or quotas, and a replacer that gave up (maxFailures replacements
  * failed within its window) until that window passes.
@@ -62,7 +66,8 @@ export class LivenessMonitor {
   }
 
   private touchedBy(ids: readonly string[], from: number, to: number): boolean {
-    return this.events.some((e) => (e.kind === 'invoke' || e.kind === 'fence-fails') && ids.includes(e.entity) && e.at * 1000 >= from - 600_000 && e.at * 1000 <= to);
+    const refused = (e: FaultEvent): boolean => e.kind === 'invoke' || e.kind === 'fence-fails' || (e.kind === 'partition' && leaseMs(this.deployment.tree.find(e.entity)) === 0);
+    return this.events.some((e) => refused(e) && ids.includes(e.entity) && e.at * 1000 >= from - 600_000 && e.at * 1000 <= to);
   }
 
   private failover(id: string, group: Entity, config: Record<string, unknown>, now: number): void {
@@ -72,7 +77,8 @@ export class LivenessMonitor {
     const recent = this.decisions.some((d) => d.policy === id && (d.outcome === 'applied' || d.outcome === 'failed') && d.at > now - Number(config['recoveryBlock']));
     const touched = this.touchedBy([group.id, ...dbs.map((d) => d.id)], this.since.get(id) ?? now, now);
     const waiting = !dbs.some(isWritablePrimary) && eligible && !recent && !touched;
-    this.track(id, waiting, now, Number(config['failureDelay']) + Number(config['promoteTimeout']) + SLACK_MS, () => {
+    const waitMs = Math.max(Number(config['failureDelay']), ...dbs.map(leaseMs));
+    this.track(id, waiting, now, waitMs + Number(config['promoteTimeout']) + SLACK_MS, () => {
       // whether the policy decided anything during the episode tells "did not act" from "acted and failed"
       const since = this.since.get(id) ?? now;
       const mine = this.decisions.filter((d) => d.policy === id);
@@ -126,4 +132,10 @@ export class LivenessMonitor {
       this.violations.push(`${what()} from ${since / 1000} s for over ${boundMs / 1000} s (at ${now / 1000} s)`);
     }
   }
+}
+
+/** A database's write lease (ms) from its config; 0 when it holds none. */
+function leaseMs(db: Entity | undefined): number {
+  const lease = db?.config['lease'];
+  return lease === undefined ? 0 : durationSchema.parse(lease);
 }

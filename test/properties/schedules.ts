@@ -14,7 +14,8 @@ export const TRACE = 'examples/traces/wc_day53-r0-105m-l70.delta';
 /**
  * Random faults and operations for a profile, within the first two thirds of a run (so the loops have time
  * to react before it ends): failures, recoveries, flaps (a failure and its recovery), lag changes, fences
- * that fail, site loss and return, rolling updates and restarts, resizes and switchovers.
+ * that fail, site loss and return, partitions of databases (lasting, or healed after a while: long enough for
+ * a failover to be tried, sometimes past its retries), rolling updates and restarts, resizes and switchovers.
  */
 export function schedules(profile: Profile, durationSeconds: number): fc.Arbitrary<FaultEvent[]> {
   const at = fc.integer({ min: 0, max: Math.floor((durationSeconds * 2) / 3) });
@@ -38,6 +39,13 @@ export function schedules(profile: Profile, durationSeconds: number): fc.Arbitra
     one.push(fc.record({ entity: pick(profile.replicas), at, seconds: fc.constantFrom(0, 1, 4, 10, 60) }).map((e) => [{ kind: 'lag' as const, ...e }]));
   }
   if (profile.fenceable.length > 0) one.push(fc.record({ entity: pick(profile.fenceable), at }).map((e) => [{ kind: 'fence-fails' as const, ...e }]));
+  if (profile.partitionable.length > 0) {
+    one.push(fc.record({ entity: pick(profile.partitionable), at }).map((e) => [{ kind: 'partition' as const, ...e }]));
+    one.push(fc.record({ entity: pick(profile.partitionable), at, cut: fc.integer({ min: 5, max: 200 }) }).map(({ entity, at: t, cut }) => [
+      { kind: 'partition' as const, entity, at: t },
+      { kind: 'heal' as const, entity, at: t + cut },
+    ]));
+  }
   if (profile.clusters.length > 0) {
     const op = fc.oneof(
       fc.constant({ effector: 'rollingUpdate', params: { version: '2' } }),
@@ -69,7 +77,7 @@ export function commandLine(c: Case): string {
   return words.map(shellWord).join(' ');
 }
 
-const KIND_ORDER: ReadonlyArray<FaultEvent['kind']> = ['fail', 'recover', 'lag', 'fence-fails', 'invoke'];
+const KIND_ORDER: ReadonlyArray<FaultEvent['kind']> = ['fail', 'recover', 'lag', 'fence-fails', 'partition', 'heal', 'invoke'];
 
 /** Events in the order `simulate` reads its flags (by kind, then as given), so a printed line replays the same run. */
 export function cliOrder(events: readonly FaultEvent[]): FaultEvent[] {

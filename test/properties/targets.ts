@@ -20,6 +20,8 @@ export interface Profile {
   readonly replicas: readonly string[];
   /** Databases whose fence can fail. */
   readonly fenceable: readonly string[];
+  /** Databases that can be cut off from homeostat while they keep taking their clients' writes. */
+  readonly partitionable: readonly string[];
   /** Clusters a person may roll or resize. */
   readonly clusters: readonly string[];
   /** Primary-replica groups a person may switch over, with their databases. */
@@ -48,6 +50,7 @@ async function profileOf(blueprint: Blueprint): Promise<Profile> {
     sites: all.filter((e) => e.type === 'entity' && e.children.length > 0).map((e) => e.id),
     replicas: all.filter((e) => e.hasSensor('replication.lag')).map((e) => e.id),
     fenceable: all.filter((e) => e.hasEffector('fence')).map((e) => e.id),
+    partitionable: all.filter((e) => e.hasSensor('role')).map((e) => e.id),
     clusters: all.filter((e) => e.hasEffector('rollingUpdate')).map((e) => e.id),
     dbGroups: all.filter((e) => e.hasEffector('switchover')).map((e) => ({ id: e.id, dbs: e.children.map((c) => c.id) })),
   };
@@ -93,9 +96,15 @@ export interface TreeShape {
   readonly maxRestarts: number;
   readonly budget: boolean;
   readonly cooldown: number;
+  /** The databases' write lease (s); 0 or absent for none. */
+  readonly lease?: number;
+  /** The failover's `fence` (default required); best-effort only with a lease (without one it is the operator's accepted risk). */
+  readonly fence?: 'required' | 'best-effort';
+  /** What a fence that cannot reach its database does (default timeout). */
+  readonly fenceFailure?: 'error' | 'timeout';
 }
 
-/** Random tree shapes: one or two sites, small clusters, short boot times (runs stay cheap). */
+/** Random tree shapes: one or two sites, small clusters, short boot times (runs stay cheap), leases or none. */
 export const treeShapes: fc.Arbitrary<TreeShape> = fc.record({
   sites: fc.integer({ min: 1, max: 2 }),
   members: fc.integer({ min: 1, max: 3 }),
@@ -105,7 +114,10 @@ export const treeShapes: fc.Arbitrary<TreeShape> = fc.record({
   maxRestarts: fc.integer({ min: 1, max: 3 }),
   budget: fc.boolean(),
   cooldown: fc.constantFrom(0, 10, 30),
-});
+  lease: fc.constantFrom(0, 0, 20, 40),
+  fence: fc.constantFrom('required' as const, 'best-effort' as const),
+  fenceFailure: fc.constantFrom('timeout' as const, 'error' as const),
+}).map((shape) => (shape.lease === 0 ? { ...shape, fence: 'required' as const } : shape));
 
 /** The blueprint of a generated tree, written to a temporary file so that a printed command line can run it. */
 export function generatedTarget(shape: TreeShape): Target {
@@ -113,6 +125,7 @@ export function generatedTarget(shape: TreeShape): Target {
   // restart window: longer than the backoff over maxRestarts restarts (30 s of slack), as the restarter requires
   let span = 0;
   for (let i = 0, d = shape.recheck; i < shape.maxRestarts; i++, d = Math.min(30, d * 2)) span += Math.min(30, d);
+  const db = `${(shape.lease ?? 0) > 0 ? `, lease: ${shape.lease}s` : ''}${shape.fenceFailure === 'error' ? ', fencing: { failure: error }' : ''}`;
   const site = (s: string): string => `
     - id: site-${s}
       type: entity
@@ -133,11 +146,11 @@ ${shape.cooldown > 0 ? `              cooldown: ${shape.cooldown}s\n` : ''}     
         - id: db-${s}
           type: sim.db-cluster
           children:
-            - { id: db-${s}-1, type: sim.database, config: { role: primary, tick: 10s } }
-${Array.from({ length: shape.replicas }, (_, r) => `            - { id: db-${s}-${r + 2}, type: sim.database, config: { role: replica, lag: 1, tick: 10s } }`).join('\n')}
+            - { id: db-${s}-1, type: sim.database, config: { role: primary, tick: 10s${db} } }
+${Array.from({ length: shape.replicas }, (_, r) => `            - { id: db-${s}-${r + 2}, type: sim.database, config: { role: replica, lag: 1, tick: 10s${db} } }`).join('\n')}
           policies:
             - use: failover
-              config: { failureDelay: 10s, maxLag: 5, recoveryBlock: 5m }`;
+              config: { failureDelay: 10s, maxLag: 5, recoveryBlock: 5m${shape.fence === 'best-effort' ? ', fence: best-effort' : ''} }`;
   const text = `name: generated\nengine: { seed: 1 }\napplication:\n  id: app\n  type: application\n  quorum: { from: children, rule: atLeastOne }\n  children:${sites.map(site).join('')}\n`;
   const file = path.join(tmpdir(), 'homeostat-properties', `tree-${createHash('sha1').update(text).digest('hex').slice(0, 12)}.yaml`);
   const ids = (s: string) => [`site-${s}`, `web-${s}`, ...Array.from({ length: shape.members }, (_, m) => `web-${s}-${m + 1}`), `db-${s}`, ...dbs(s)];
@@ -152,6 +165,7 @@ ${Array.from({ length: shape.replicas }, (_, r) => `            - { id: db-${s}-
       sites: sites.map((s) => `site-${s}`),
       replicas: sites.flatMap((s) => dbs(s).slice(1)),
       fenceable: sites.flatMap(dbs),
+      partitionable: sites.flatMap(dbs),
       clusters: sites.map((s) => `web-${s}`),
       dbGroups: sites.map((s) => ({ id: `db-${s}`, dbs: dbs(s) })),
     },

@@ -121,7 +121,9 @@ export class PlanExecutor implements ShortPathHost {
   submit(pending: PendingPlan): void {
     const { attachment, deps } = this;
     if (this.stopping) {
-      this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started'), detail: 'the engine is stopping: the plan was not started' });
+      // a decision not to act has nothing to start: it is recorded as what it is
+      if (pending.plan.actions.length === 0) this.record(pending, pending.plan.nonAction ?? 'no_action');
+      else this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started'), detail: 'the engine is stopping: the plan was not started' });
       return;
     }
     const refusal = planRefusal(attachment, deps, pending, (this.inputSensors ??= new InputSensors(deps.tree)));
@@ -133,11 +135,18 @@ export class PlanExecutor implements ShortPathHost {
     else this.start(pending);
   }
 
-  /** Stops taking plans: waiting ones are recorded as failed (never started); the executing one goes on. */
+  /**
+   * Stops taking plans: waiting ones are recorded as failed (never started), except decisions not to act,
+   * which had nothing to start and are recorded as such (`no_action` or their own outcome); the executing
+   * one goes on.
+   */
   stop(): void {
     this.stopping = true;
     const why = 'the engine stopped before this plan could start';
-    for (const { pending } of this.waiting?.splice(0) ?? []) this.record(pending, 'failed', { error: stopped(why), detail: why });
+    for (const { pending } of this.waiting?.splice(0) ?? []) {
+      if (pending.plan.actions.length === 0) this.record(pending, pending.plan.nonAction ?? 'no_action');
+      else this.record(pending, 'failed', { error: stopped(why), detail: why });
+    }
   }
 
   /** Takes plans again after `stop` (an engine started again). */

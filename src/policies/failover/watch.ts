@@ -5,6 +5,7 @@ import { groupMembers, isWritablePrimary, replicationGroupOf } from '../../core/
 import type { Observation } from '../../sensors/reading.js';
 import type { Symptom } from '../define-policy.js';
 import { databases, electionCandidates, roleOf, type ElectionSettings } from './election.js';
+import { leaseUntil } from './lease.js';
 
 /** Options of `primaryWatch`. */
 export interface PrimaryWatchOptions extends ElectionSettings {
@@ -68,7 +69,7 @@ function inputsNow(group: Entity, options: ElectionSettings, primary: string | u
  * group with no primary at all for that long (`kind: 'no-primary'`). Detection restarts whenever another
  * database becomes primary, so a new primary that fails soon after its promotion is reported too. While
  * the failure lasts, the symptom is raised again (`detail.reconsidered` says why) when the recovery block
- * ends, when a replica becomes eligible, when the primary comes back for less than `recoveryDelay` and is
+ * ends, when a replica becomes eligible, when the old primary's lease runs out, when the primary comes back for less than `recoveryDelay` and is
  * down again for `failureDelay`, and every `retryInterval` after a failed attempt or one a guard blocked: a
  * decision not to act is reconsidered, never dropped. Two or more databases that report themselves primary
  * and are up at once (a failover by Sentinel, Patroni or a person beside this policy) are reported as
@@ -87,6 +88,13 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
           return wait > 0 ? timer(wait, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
         }),
         defer(() => snapshots$.pipe(map(eligible), startWith(eligible()), distinctUntilChanged(), skip(1), filter(Boolean), map(() => again('a replica became eligible')))),
+        // an old primary's lease running out lets a promotion go without its fence (see leaseStance)
+        defer(() => {
+          const primary = symptom.detail?.['primary'];
+          const db = databases(group, options).find((d) => d.id === primary);
+          const wait = (db === undefined ? undefined : leaseUntil(db)) ?? -Infinity;
+          return wait > scheduler.now() ? timer(wait - scheduler.now(), scheduler).pipe(map(() => again(`the lease of ${String(primary)} ran out`))) : EMPTY;
+        }),
         // the primary back for less than recoveryDelay and down again: the detector still counts its first
         // failure and says nothing new, so a second failure of failureDelay is raised here
         defer(() => {

@@ -126,6 +126,33 @@ describe('Engine.stop with a grace', () => {
     expect(ended).toEqual(['1 done']);
   });
 
+  it('a decision not to act waiting behind an execution is recorded as what it is (no_action, or its own outcome), not as a failed start', async () => {
+    for (const [n, expected] of [[2, ['nothing to do', 'no_action', undefined]], [3, ['waiting for something', 'blocked', undefined]]] as const) {
+      const fixture = await engineFixture();
+      fixture.web.addEffector(defineEffector({ name: 'work', params: z.object({}), timeoutMs: 3_600_000, run: async (_p, { scheduler, signal }) => sleep(scheduler, 3_000, signal) }));
+      const policy = definePolicy({
+        name: 'worker',
+        config: z.object({}),
+        monitor: ({ entity }) => entity.sensor<number>('load').readings$,
+        analyze: (source) => source.pipe(map((o) => ({ kind: 'work', inputs: [o] }))),
+        plan: (symptom, { entity }) => {
+          const value = Number(symptom.inputs[0]?.value);
+          if (value === 1) return { actions: [{ entity: entity.id, effector: 'work' }], reason: 'work' };
+          return value === 2 ? { actions: [], reason: 'nothing to do' } : { actions: [], nonAction: 'blocked' as const, reason: 'waiting for something' };
+        },
+      });
+      fixture.engine.attach(fixture.web, policy, {});
+      fixture.engine.start();
+      fixture.web.sensor('load').publish(1);
+      fixture.web.sensor('load').publish(n);
+      const stopping = fixture.engine.stop({ graceMs: 10_000 });
+      await fixture.clock.advanceBy(3_000);
+      await stopping;
+      const log = (await fixture.knowledge.queryDecisions({})).reverse();
+      expect(log.map((d) => [d.reason, d.outcome, d.error?.code])).toEqual([expected, ['work', 'applied', undefined]]);
+    }
+  });
+
   it('ends at the grace even when the execution waits on something deaf to the signal (a runbook check)', async () => {
     const { clock, web, engine, knowledge } = await engineFixture();
     engine.attach(web, definePolicy({

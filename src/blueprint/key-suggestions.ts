@@ -60,6 +60,21 @@ function childrenOf(schema: unknown, segment: PropertyKey): unknown[] {
   });
 }
 
+/**
+ * True when every schema that may check the object at `path` is an object schema that does not know `key`:
+ * a key its parse dropped as unknown. False where any of them knows the key (a transform read it and made
+ * something else), or is not an object schema (a record, a custom type or a union variant may take anything).
+ */
+export function isUnknownKeyAt(schema: unknown, path: readonly PropertyKey[], key: string): boolean {
+  let current = [schema];
+  for (const segment of path) current = current.flatMap((s) => childrenOf(s, segment));
+  const candidates = current.flatMap((s) => objectsOf(s));
+  return candidates.length > 0 && candidates.every((s) => {
+    const def = defOf(s);
+    return def?.type === 'object' && def.shape !== undefined && !(key in def.shape);
+  });
+}
+
 /** Every key the schema knows for an object at `path` (empty when it cannot tell). */
 export function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
   let current = [schema];

@@ -4,7 +4,7 @@ import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { resolveEffectorDecls } from './effector-decl.js';
-import { knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
+import { isUnknownKeyAt, knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
 import { droppedKeys } from '../core/dropped-keys.js';
 import { plainIssueMessage } from './issue-messages.js';
 import { loadPolicyModule } from './policy-modules.js';
@@ -77,7 +77,7 @@ export class NodeValidator {
    * otherwise run on a default where a key was misspelt) as unknown keys. @returns whether there were any
    */
   private addDroppedKeys(at: DocPath, raw: unknown, parsed: unknown, schema: z.ZodType): boolean {
-    const dropped = droppedKeys(raw, parsed);
+    const dropped = droppedKeys(raw, parsed).filter(({ path, key }) => isUnknownKeyAt(schema, path, key));
     for (const { path, key } of dropped) this.problems.push({ path: [...at, ...path], message: unknownKeyMessage(key, knownKeysAt(schema, path)), key });
     return dropped.length > 0;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { droppedKeys } from '../../src/core/dropped-keys.js';
+import { isUnknownKeyAt } from '../../src/blueprint/key-suggestions.js';
 import { durationSchema } from '../../src/index.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { parsePolicyConfig } from '../../src/core/engine/policy-config.js';
@@ -45,6 +46,17 @@ describe('keys a non-strict config schema drops', () => {
       "7:46: unknown key 'mx' (did you mean 'max'?)",
       "7:74: unknown key 'sise' (did you mean 'size'?)",
     ]);
+  });
+
+  it('does not take a key a transform read for a dropped one (the parse made another object of it)', async () => {
+    const secretRef = z.strictObject({ secret: z.strictObject({ file: z.string() }) }).transform((ref) => ({ path: ref.secret.file }));
+    const schema = z.object({ password: secretRef });
+    const raw = { password: { secret: { file: '/run/pw' } } };
+    const parsed = schema.parse(raw);
+    expect(droppedKeys(raw, parsed)).toEqual([{ path: ['password'], key: 'secret' }]);
+    expect(isUnknownKeyAt(schema, ['password'], 'secret')).toBe(false);
+    expect(isUnknownKeyAt(schema, [], 'pasword')).toBe(true);
+    expect(isUnknownKeyAt(z.record(z.string(), z.number()), [], 'any')).toBe(false);
   });
 
   it('validate accepts the same module with every key known, and extra keys where its schema keeps them', async () => {

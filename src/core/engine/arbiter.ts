@@ -25,10 +25,23 @@ export interface Verdict {
 /** What a plan touches when no budget is set (one shared empty map). */
 const NO_BUDGETS: ReadonlyMap<string, number> = new Map();
 
-interface Operation {
-  readonly token: number;
+/**
+ * An operation running on a subtree: what `begin` and `hold` return and `end` takes back. The object is the
+ * token itself (no index from token to operation to keep up at every plan).
+ */
+export interface ArbiterHold {
+  /** Its order among the operations begun: the oldest holder is named when several hold. */
+  readonly order: number;
   readonly policy: string;
   readonly scope: Entity;
+}
+
+/** A hold with what `end` needs to release it. */
+interface Operation extends ArbiterHold {
+  /** The shared arbitration's id of it, when it was acquired there too. */
+  sharedId: string | undefined;
+  /** Set by the first `end`: a second one releases nothing. */
+  ended: boolean;
 }
 
 /**
@@ -42,16 +55,16 @@ interface Operation {
  * budgets are spent, the first set.
  */
 export class Arbiter {
-  private readonly byToken = new Map<number, Operation>();
   // one operation at a scope is held as it is (the common case: a plan on its own entity), several in a set
   private readonly byScope = new Map<Entity, Operation | Set<Operation>>();
   private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
-  private nextToken = 1;
+  private nextOperationOrder = 1;
+  /** Operations begun and not ended. */
+  private running = 0;
   private nextOrder = 0;
   private readonly quotas: QuotaCheck;
   private examined = 0;
   private shared: SharedArbitration | undefined;
-  private readonly sharedIds = new Map<number, string>();
 
   constructor(
     private readonly tree: EntityTree,
@@ -74,7 +87,11 @@ export class Arbiter {
   /** Operations in flight whose scope lies inside one of `roots`. */
   operationsInside(roots: readonly Entity[]): number {
     let count = 0;
-    for (const operation of this.byToken.values()) if (roots.some((r) => r.contains(operation.scope))) count++;
+    for (const held of this.byScope.values()) {
+      if (held instanceof Set) {
+        for (const operation of held) if (roots.some((r) => r.contains(operation.scope))) count++;
+      } else if (roots.some((r) => r.contains(held.scope))) count++;
+    }
     return count;
   }
 
@@ -104,7 +121,7 @@ export class Arbiter {
    * plan's subtree or a budget is spent across instances; then checks this instance's own again (it may have
    * changed while the store answered). Returns the token to `end`, or the verdict.
    */
-  async beginShared(attachment: PolicyAttachment, plan: Plan): Promise<{ readonly token: number } | { readonly verdict: Verdict }> {
+  async beginShared(attachment: PolicyAttachment, plan: Plan): Promise<{ readonly token: ArbiterHold } | { readonly verdict: Verdict }> {
     const shared = this.shared;
     if (!shared) return { token: this.begin(attachment, plan) };
     const targets = this.targets(plan);
@@ -128,7 +145,7 @@ export class Arbiter {
       return { verdict: local };
     }
     const token = this.begin(attachment, plan);
-    this.sharedIds.set(token, acquired.id);
+    (token as Operation).sharedId = acquired.id;
     return { token };
   }
 
@@ -161,38 +178,37 @@ export class Arbiter {
   }
 
   /** Marks a plan as running on its scope and spends budget; call `end` with the token when it finishes. */
-  begin(attachment: PolicyAttachment, plan: Plan): number {
-    const token = this.nextToken++;
-    const operation: Operation = { token, policy: attachment.id, scope: (plan.scope && this.tree.find(plan.scope)) || attachment.entity };
-    this.byToken.set(token, operation);
-    this.addAtScope(operation);
-    if (this.budgets.size === 0) return token;
+  begin(attachment: PolicyAttachment, plan: Plan): ArbiterHold {
+    const operation = this.started(attachment.id, (plan.scope && this.tree.find(plan.scope)) || attachment.entity);
+    if (this.budgets.size === 0) return operation;
     const now = this.scheduler.now();
     for (const [entity, inside] of this.budgetsTouched(this.targets(plan))) {
       const entry = this.budgets.get(entity);
       if (entry) this.knowledge.policyState(`engine/budget/${entity}`).set('stamps', [...this.stamps(entry.budget, now), ...Array<number>(inside).fill(now)]);
     }
-    return token;
+    return operation;
   }
 
   /** Holds a subtree for an operation that is not a policy's plan (a person's, through the API); `end` releases it. */
-  hold(scope: Entity, by: string): number {
-    const token = this.nextToken++;
-    const operation: Operation = { token, policy: by, scope };
-    this.byToken.set(token, operation);
-    this.addAtScope(operation);
-    return token;
+  hold(scope: Entity, by: string): ArbiterHold {
+    return this.started(by, scope);
   }
 
-  end(token: number): void {
-    const sharedId = this.sharedIds.get(token);
-    if (sharedId !== undefined) {
-      this.sharedIds.delete(token);
-      void this.shared?.release(sharedId);
-    }
-    const operation = this.byToken.get(token);
-    if (!operation) return;
-    this.byToken.delete(token);
+  /** A new operation of `policy` on `scope`, held there. */
+  private started(policy: string, scope: Entity): Operation {
+    const operation: Operation = { order: this.nextOperationOrder++, policy, scope, sharedId: undefined, ended: false };
+    this.running++;
+    this.addAtScope(operation);
+    return operation;
+  }
+
+  /** Releases a hold (once: a second end of the same hold releases nothing). */
+  end(hold: ArbiterHold): void {
+    const operation = hold as Operation;
+    if (operation.ended) return;
+    operation.ended = true;
+    this.running--;
+    if (operation.sharedId !== undefined) void this.shared?.release(operation.sharedId);
     const atScope = this.byScope.get(operation.scope);
     if (atScope === operation) this.byScope.delete(operation.scope);
     else if (atScope instanceof Set) {
@@ -219,7 +235,7 @@ export class Arbiter {
 
   /** Operations in flight (for status and tests). */
   get inFlight(): number {
-    return this.byToken.size;
+    return this.running;
   }
 
   /** The oldest operation of another policy holding the plan's entity or one of its targets (or an ancestor of one). */
@@ -257,12 +273,12 @@ export class Arbiter {
       if (atScope === undefined) continue;
       if (!(atScope instanceof Set)) {
         this.examined++;
-        if (atScope.policy !== policy && (!oldest || atScope.token < oldest.token)) oldest = atScope;
+        if (atScope.policy !== policy && (!oldest || atScope.order < oldest.order)) oldest = atScope;
         continue;
       }
       for (const op of atScope) {
         this.examined++;
-        if (op.policy !== policy && (!oldest || op.token < oldest.token)) oldest = op;
+        if (op.policy !== policy && (!oldest || op.order < oldest.order)) oldest = op;
       }
     }
     return oldest;

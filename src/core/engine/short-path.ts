@@ -1,4 +1,5 @@
 import type { Entity } from '../entity.js';
+import type { ArbiterHold } from './arbiter.js';
 import type { ActionTarget } from './action-target.js';
 import { describeError } from '../errors.js';
 import type { Action } from '../../knowledge/decision.js';
@@ -84,7 +85,7 @@ export class ShortRun implements Deferred {
     /** The executor's token of this execution. */
     readonly token: object,
     /** The arbiter's hold. */
-    readonly hold: number,
+    readonly hold: ArbiterHold,
     readonly id: string,
     /** performance.now() at the start, for executeMs. */
     readonly startedAt: number,

@@ -1,7 +1,7 @@
 // The arbiter indexed by scope and budget entity gives the same verdicts as the scan it replaced, and its
 // check does not grow with the number of operations in flight.
 import { describe, expect, it } from 'vitest';
-import { Arbiter, type ActionBudget, type Verdict } from '../../../src/core/engine/arbiter.js';
+import { Arbiter, type ActionBudget, type ArbiterHold, type Verdict } from '../../../src/core/engine/arbiter.js';
 import type { PolicyAttachment } from '../../../src/core/engine/attachment.js';
 import type { Entity } from '../../../src/core/entity.js';
 import { EntityTree } from '../../../src/core/entity-tree.js';
@@ -55,7 +55,7 @@ describe('Arbiter', () => {
     const outcomes = new Set<string>();
     for (let seed = 1; seed <= 20; seed++) {
       const { random, pick, clock, tree, entities, knowledge, arbiter, attachments, plan } = await randomWorld(seed, 40);
-      const running = new Map<number, { policy: string; scope: Entity }>();
+      const running = new Map<ArbiterHold, { policy: string; scope: Entity }>();
       const budgets: ActionBudget[] = [];
       for (let step = 0; step < 300; step++) {
         const roll = random();

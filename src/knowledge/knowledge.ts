@@ -9,7 +9,7 @@ import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bou
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 import { Broadcast } from '../core/broadcast.js';
 import { adoptBoundInvocation } from './private-invocation.js';
-import { markPrivate } from './private-records.js';
+import { privateInvocationWrite } from './private-records.js';
 
 /** Options of the knowledge front: those of its write queue. */
 export type KnowledgeOptions = WriteQueueOptions & {
@@ -137,9 +137,8 @@ export class Knowledge {
 
   recordInvocation(record: InvocationRecord): void {
     const bounded = boundInvocation(record);
-    const op: WriteOp = { kind: 'invocation', value: bounded };
-    // a record nobody else holds anything of is kept by the memory store as it is (see `markPrivate`)
-    this.push(adoptBoundInvocation(bounded) ? markPrivate(op) : op);
+    // a record nobody else holds anything of is kept by the memory store as it is (see `privateInvocationWrite`)
+    this.push(adoptBoundInvocation(bounded) ? privateInvocationWrite(bounded) : { kind: 'invocation', value: bounded });
   }
 
   recordFault(fault: PolicyFault): void {

@@ -5,7 +5,7 @@ import { boundInvocation } from '../../src/knowledge/bounded-record.js';
 import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { adoptBoundInvocation } from '../../src/knowledge/private-invocation.js';
-import { isPrivate, markPrivate } from '../../src/knowledge/private-records.js';
+import { isPrivate, privateInvocationWrite } from '../../src/knowledge/private-records.js';
 import type { WriteOp } from '../../src/knowledge/store.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
 
@@ -120,7 +120,7 @@ describe('invocation records kept by the memory store without a copy', () => {
           const bounded = boundInvocation(r);
           const op: WriteOp = { kind: 'invocation', value: bounded };
           const kept = adoptBoundInvocation(bounded);
-          await store.write([kept ? markPrivate(op) : op]);
+          await store.write([kept ? privateInvocationWrite(bounded) : op]);
           actual = picture(await store.queryInvocations({}));
         } catch (error) {
           actual = `threw ${(error as Error).name}`;

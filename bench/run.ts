@@ -87,7 +87,7 @@ if (sa) {
 const wl = results['whole-loop'];
 if (wl) {
   for (const size of (wl['sizes'] as Array<Record<string, unknown>> | undefined) ?? []) {
-    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop (CPU time: ${spread(size['cpuRatioMin'], size['cpuRatioMedian'], size['cpuRatioMax'])}x); ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round${size['bytesPerDecision'] === undefined ? '' : `; ${fmt(size['bytesPerDecision'], 0)} B allocated per decision (plain loop ${fmt(size['plainBytesPerDecision'], 0)} B)`}; bar: 3x`]);
+    rows.push([`whole loop, ${fmt(size['entities'], 0)} entities`, `${spread(size['ratioMin'], size['ratioMedian'], size['ratioMax'])}x`, `min/median/max vs typed-array loop (CPU time: ${spread(size['cpuRatioMin'], size['cpuRatioMedian'], size['cpuRatioMax'])}x); ${fmt(size['readingsPerSecond'], 0)} readings/s, ${fmt(size['decisions'], 0)} decisions + invocations per round${size['bytesPerDecision'] === undefined ? '' : `; ${fmt(size['bytesPerDecision'], 0)} B allocated per decision (plain loop ${fmt(size['plainBytesPerDecision'], 0)} B)`}; of its CPU, ${fmt(size['turnsCpuMs'], 1)} ms a round are the ${fmt(Math.ceil(Number(size['readings']) / 1000) + 1, 0)} event-loop turns the harness gives it (one per 1,000 readings), which the synchronous plain loop never takes: CPU ratio ${fmt(size['cpuRatioWithoutTurnsMedian'], 2)}x without them; bar: 3x`]);
   }
 }
 const ll = results['loaded-latency'];

@@ -142,6 +142,19 @@ function plain(entities: number): (salt: number, readings?: number) => Timed {
   };
 }
 
+/**
+ * CPU milliseconds of the event-loop turns a homeostat round takes (one `settle` per 1,000 readings and one at
+ * the end) on an idle clock: what the harness gives homeostat's asynchronous steps and the plain loop, wholly
+ * synchronous, never needs. Reported beside the ratio, not taken out of it.
+ */
+async function idleTurnsCpuMs(lib: Library, readings: number): Promise<number> {
+  const clock = new lib.VirtualClock();
+  const cpu0 = process.cpuUsage();
+  for (let k = 0; k < readings; k++) if (k % 1000 === 999) await clock.settle();
+  await clock.settle();
+  return cpuMsSince(cpu0);
+}
+
 /** Ratios of one build's rounds to the plain rounds, min/median/max. */
 function ratiosOf(entities: number, rounds: Timed[], plainRounds: Timed[]): Record<string, number> {
   const ratios = rounds.map((h, i) => h.ms / (plainRounds[i] as Timed).ms);
@@ -195,6 +208,7 @@ for (const entities of SIZES) {
   const oursRounds: Timed[] = [];
   const otherRounds: Timed[] = [];
   const plainRounds: Timed[] = [];
+  const turnsCpuMs: number[] = [];
   let decisions = 0;
   for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
     // with two builds, which goes first alternates: the second pays for the first's garbage
@@ -207,6 +221,7 @@ for (const entities of SIZES) {
     }
     if (round < WARM_UP_ROUNDS) continue;
     decisions = h2.decisions;
+    turnsCpuMs.push(await idleTurnsCpuMs(current, readingsFor(entities)));
     oursRounds.push(h2);
     if (o) otherRounds.push(o);
     plainRounds.push(p);
@@ -216,6 +231,9 @@ for (const entities of SIZES) {
   await theirs?.stop();
   // the builds against each other round by round: steadier than either against the short plain rounds
   const otherOverCurrent = theirs ? { otherOverCurrentMedian: median(otherRounds.map((o, i) => o.ms / (oursRounds[i] as Timed).ms)), otherOverCurrentCpuMedian: median(otherRounds.map((o, i) => o.cpuMs / (oursRounds[i] as Timed).cpuMs)) } : {};
-  sizes.push({ entities, readings: readingsFor(entities), decisions, ...allocation, ...ratiosOf(entities, oursRounds, plainRounds), ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds), ...otherOverCurrent } : {}) });
+  // the CPU ratio with the turns' CPU taken off homeostat's rounds: how much of the ratio the harness's turns are
+  const turns = median(turnsCpuMs);
+  const cpuRatioWithoutTurnsMedian = median(oursRounds.map((h, i) => Math.max(0, h.cpuMs - turns) / Math.max((plainRounds[i] as Timed).cpuMs, 0.001)));
+  sizes.push({ entities, readings: readingsFor(entities), decisions, ...allocation, ...ratiosOf(entities, oursRounds, plainRounds), turnsCpuMs: turns, cpuRatioWithoutTurnsMedian, ...(theirs ? { other: ratiosOf(entities, otherRounds, plainRounds), ...otherOverCurrent } : {}) });
 }
 emit({ name: 'whole-loop', rounds: ROUNDS, sizes });

@@ -14,7 +14,9 @@ const groupConfig = z.strictObject({
   /**
    * Repoint replicas that follow another server to the primary (through their `demote`). Default true; never
    * while a member says Patroni manages it (`patroni`): the replicas' source is Patroni's to set, and a
-   * repoint (ALTER SYSTEM) would outlast Patroni's own setting at its next failover.
+   * repoint (ALTER SYSTEM) would outlast Patroni's own setting at its next failover; nor while Redis Sentinels
+   * watch a member (`sentinels`): they reconfigure the replicas at their failover, and a repoint beside them
+   * races theirs.
    */
   repoint: z.boolean().default(true),
   /** How often the group re-checks its members besides on their readings. Default 1 s. */
@@ -41,9 +43,13 @@ function databases(group: Entity): Entity[] {
   return group.children.filter((c) => c.hasSensor('role'));
 }
 
-/** Whether a member says Patroni manages it (sessions of a Patroni daemon on it). */
-function patroniManages(members: readonly Entity[]): boolean {
-  return members.some((db) => db.hasSensor('patroni') && (db.sensor<number>('patroni').value ?? 0) > 0);
+/**
+ * Whether a member says another failover system manages the group: Patroni (sessions of its daemon on it,
+ * `patroni`) or Redis Sentinels (watching it, `sentinels`). Each reconfigures the replicas itself at its
+ * failover; a repoint beside it races its own.
+ */
+function managedElsewhere(members: readonly Entity[]): boolean {
+  return members.some((db) => ['patroni', 'sentinels'].some((sensor) => db.hasSensor(sensor) && (db.sensor<number>(sensor).value ?? 0) > 0));
 }
 
 function writable(db: Entity): boolean {
@@ -73,7 +79,7 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
     publishIfChanged('primaries.writable', primaries.length);
     entity.setUp(isWritable);
     void file?.write(address, () => undefined);
-    if (!config.repoint || !isWritable || !primary || !address || patroniManages(members)) return;
+    if (!config.repoint || !isWritable || !primary || !address || managedElsewhere(members)) return;
     for (const db of databases(entity)) {
       const source = db.hasSensor('replication.source') ? db.sensor<string>('replication.source').value : address;
       const lost = db.sensor<string>('role').current?.value === 'replica' && db.sensor<boolean>('service.up').value === true && source !== address;
@@ -96,7 +102,7 @@ function watch(entity: Entity, config: GroupConfig, context: DriverContext): () 
  * A primary-replica group type over real databases (its children): publishes the primary's id and address
  * (and writes the address to `addressFile` when set), kept through failed polls until the primary is judged
  * failed (`failureDelay`) or fenced, counts writable primaries, is up while it has exactly one writable, and repoints replicas left following a dead or fenced server to the new primary (not
- * while Patroni manages the members). Offers
+ * while Patroni manages the members or Sentinels watch them). Offers
  * `switchover` (planned: fence, catch up, promote, the old primary back as a replica).
  */
 export function replicationGroupType(name: string, memberType: string): EntityType<GroupConfig> {

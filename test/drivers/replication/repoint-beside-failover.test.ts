@@ -49,6 +49,7 @@ async function groupWith(manager?: { sensor: 'sentinels' | 'patroni'; value: num
     retire: () => undefined,
     invoke: async (entity: Entity, effector: string, params: unknown) => entity.effector(effector).run(params as Record<string, never>, { entity, signal: new AbortController().signal } as never),
   };
+  if (!type.start) throw new Error('the group type has no start');
   const stop = type.start(group, type.config.parse({}), context as never) as () => void;
   await clock.advanceBy(10_000);
   stop();

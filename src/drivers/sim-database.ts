@@ -102,14 +102,20 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
       }
       if (entity.sensor<Role>('role').current?.value !== actual) publishRole();
       if (!failed() && actual === 'primary' && term < currentTerm(tree, group)) setRole('replica');
-      if (!failed() && config.lease !== undefined) {
-        leaseUntil = scheduler.now() + config.lease;
-        entity.sensor('lease.until').publish(leaseUntil);
-      }
+      if (!failed()) renew();
       entity.setUp(!failed() && actual !== 'fenced');
     };
+    /** Renews the lease: the database was reached. */
+    const renew = (): void => {
+      if (config.lease === undefined) return;
+      leaseUntil = scheduler.now() + config.lease;
+      entity.sensor('lease.until').publish(leaseUntil);
+    };
+    // an effector that reaches the database renews its lease as a poll does (a replica promoted after a heal,
+    // before its next poll, would otherwise find its lease run out and demote itself at once)
     const reachable = (what: string): void => {
       if (unreachable()) throw new HomeostatError('E_UNREACHABLE', `cannot ${what} '${entity.id}': it is unreachable`);
+      renew();
     };
     context.simulation?.registerWritable(entity.id, () => actual === 'primary' && !failed() && leaseHeld() && entity.state !== 'stopping' && entity.state !== 'stopped');
     const params = z.strictObject({});

@@ -93,17 +93,17 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
       entity.sensor('replication.lag').publish(actual === 'primary' ? 0 : config.lag);
     };
     // level-based health: an old primary that finds a newer term demotes itself before it serves again; one
-    // whose lease ran out demoted itself when it did; a poll that fails (a partition) reads nothing
+    // whose lease ran out demoted itself when it did; a poll that fails (a partition, a crash) reads nothing
     const refresh = (): void => {
       if (actual === 'primary' && !leaseHeld()) actual = 'replica';
-      if (cutOff()) {
+      if (unreachable()) {
         entity.setUp(false);
         return;
       }
       if (entity.sensor<Role>('role').current?.value !== actual) publishRole();
-      if (!failed() && actual === 'primary' && term < currentTerm(tree, group)) setRole('replica');
-      if (!failed()) renew();
-      entity.setUp(!failed() && actual !== 'fenced');
+      if (actual === 'primary' && term < currentTerm(tree, group)) setRole('replica');
+      renew();
+      entity.setUp(actual !== 'fenced');
     };
     /** Renews the lease: the database was reached. */
     const renew = (): void => {

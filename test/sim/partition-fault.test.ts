@@ -134,6 +134,18 @@ describe('the partition fault', () => {
     expect(reads('db-2')).toMatchObject({ role: 'primary', up: true });
   });
 
+  it('a crashed primary whose lease runs out publishes nothing: homeostat reads no role from a database it cannot reach', async () => {
+    const { clock, deployment, host, reads } = await partitioned(', lease: 12s');
+    await clock.advanceBy(10_000);
+    injectFault(deployment, host, { kind: 'fail', entity: 'db-1', at: 10 });
+    await clock.advanceBy(20_000);
+    expect(host.writableAsClientsSee('db-1')).toBe(false);
+    expect(reads('db-1')).toMatchObject({ role: 'primary', up: false });
+    injectFault(deployment, host, { kind: 'recover', entity: 'db-1', at: 30 });
+    await clock.advanceBy(5_000);
+    expect(reads('db-1')).toMatchObject({ role: 'replica', up: true });
+  });
+
   it('a lease no longer than the poll interval is refused where it is written', async () => {
     await expect(parseBlueprint(group(', tick: 10s, lease: 10s'), path.join(root, 'inline.yaml'))).rejects.toThrow(/lease must be longer than tick/);
   });

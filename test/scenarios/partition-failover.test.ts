@@ -62,6 +62,13 @@ describe('a partitioned primary keeps taking writes: no promotion beside it', ()
     expect(failover.find((d) => d.outcome === 'applied')).toMatchObject({ at: 240, actions: 'promote(db-2)' });
   });
 
+  it('a crashed primary with a lease is waited for too, and the wait does not call it a partition (nothing tells the two apart)', async () => {
+    const { report, failover } = await run(', lease: 30s', '', [{ kind: 'fail', entity: 'db-1', at: 60 }]);
+    expect(report.safety.violations).toEqual([]);
+    expect(failover[0]).toMatchObject({ outcome: 'blocked', reason: expect.stringMatching(/but db-1 may still be taking its clients' writes \(if it is cut off from homeostat rather than crashed: a partition\) until its lease runs out at 90 s/) });
+    expect(failover.find((d) => d.outcome === 'applied')).toMatchObject({ at: 90, actions: 'promote(db-2)' });
+  });
+
   it('no lease: nothing says db-1 stopped, so nothing is promoted while it is cut off (every fence fails); it is still the writable primary', async () => {
     const { report, failover, role } = await run('', '', [{ kind: 'partition', entity: 'db-1', at: 60 }], 240);
     expect(report.safety.violations).toEqual([]);

@@ -34,7 +34,7 @@ export function leaseStance(db: Entity | undefined, now: number): LeaseStance {
 
 /** Why a failover waits for old primary `old`, whose lease holds until `until` (ms). */
 export function waitingForLease(old: string, until: number): string {
-  return `${old} may still be taking its clients' writes (cut off from homeostat, not crashed: a partition) until its lease runs out at ${until / 1000} s, and a fence across a partition fails, so promoting before then could make two writable primaries: waiting (whatever fence says), reconsidered when the lease runs out`;
+  return `${old} may still be taking its clients' writes (if it is cut off from homeostat rather than crashed: a partition) until its lease runs out at ${until / 1000} s, and a fence across a partition fails, so promoting before then could make two writable primaries: waiting (whatever fence says), reconsidered when the lease runs out`;
 }
 
 /** Why a failover promotes without fencing `old`, whose lease ran out at `until` (ms). */

@@ -55,7 +55,7 @@ function objectsOf(schema: unknown, depth = 0): unknown[] {
 function childrenOf(schema: unknown, segment: PropertyKey): unknown[] {
   return objectsOf(schema).flatMap((s) => {
     const def = defOf(s);
-    if (def?.type === 'object') return def.shape && typeof segment === 'string' && segment in def.shape ? [def.shape[segment]] : [];
+    if (def?.type === 'object') return def.shape && typeof segment === 'string' && Object.hasOwn(def.shape, segment) ? [def.shape[segment]] : [];
     if (def?.type === 'array') return [def.element];
     if (def?.type === 'record') return [def.valueType];
     return [];
@@ -77,7 +77,7 @@ export function isUnknownKeyAt(schema: unknown, path: readonly PropertyKey[], ke
     // a catch-all (z.looseObject, .passthrough(), .catchall()) keeps every key: one missing from the result
     // was read by a transform after it, not dropped
     const keepsOthers = def?.catchall !== undefined && defOf(def.catchall)?.type !== 'never';
-    return def?.type === 'object' && def.shape !== undefined && !(key in def.shape) && !keepsOthers;
+    return def?.type === 'object' && def.shape !== undefined && !Object.hasOwn(def.shape, key) && !keepsOthers;
   });
 }
 

@@ -71,6 +71,15 @@ describe('keys a non-strict config schema drops', () => {
     expect(isUnknownKeyAt(z.object({ name: z.string() }).strip(), [], 'env')).toBe(true);
   });
 
+  it("reports a key named like a member of every object ('constructor', 'toString', '__proto__'), as a strict schema refuses it", () => {
+    const schema = z.object({ a: z.number().default(1) });
+    for (const raw of [{ constructor: 1 }, { toString: 'x' }, JSON.parse('{"__proto__": {"a": 2}}') as object]) {
+      const key = Object.keys(raw)[0] as string;
+      expect(() => parsePolicyConfig('app/p', { ...looseConfigPolicy, config: schema }, raw)).toThrow(`config of policy 'app/p': ${key}: unknown key '${key}'`);
+    }
+    expect(isUnknownKeyAt(schema, [], 'a')).toBe(false);
+  });
+
   it('validate accepts the same module with every key known, and extra keys where its schema keeps them', async () => {
     expect(await problemsOf(withConfig("{ sensor: service.up, window: 1m, limits: { max: 4 }, extra: { kept: 1, other: 2 } }"))).toEqual([]);
   });

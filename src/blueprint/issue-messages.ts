@@ -20,7 +20,8 @@ const RECEIVED_NAMES: Readonly<Record<string, string>> = {
 };
 
 const MISSING = /^Invalid input: expected (\w+), received undefined/;
-const WRONG_TYPE = /^Invalid input: expected (\w+), received (\w+)$/;
+// zod's whole message, or one a caller named its source after (` (policy 'autoscaler')`)
+const WRONG_TYPE = /^Invalid input: expected (\w+), received (\w+)(?=$| \()/;
 
 /**
  * A zod issue's message in the words of a blueprint: a key left out is `required (a number)`, not zod's

@@ -15,6 +15,8 @@ interface SchemaDef {
   readonly right?: unknown;
   readonly valueType?: unknown;
   readonly getter?: () => unknown;
+  /** An object's schema for the keys its shape does not name: never (strict), absent (they are dropped). */
+  readonly catchall?: unknown;
 }
 
 function defOf(schema: unknown): SchemaDef | undefined {
@@ -53,7 +55,7 @@ function objectsOf(schema: unknown, depth = 0): unknown[] {
 function childrenOf(schema: unknown, segment: PropertyKey): unknown[] {
   return objectsOf(schema).flatMap((s) => {
     const def = defOf(s);
-    if (def?.type === 'object') return def.shape && typeof segment === 'string' && segment in def.shape ? [def.shape[segment]] : [];
+    if (def?.type === 'object') return def.shape && typeof segment === 'string' && Object.hasOwn(def.shape, segment) ? [def.shape[segment]] : [];
     if (def?.type === 'array') return [def.element];
     if (def?.type === 'record') return [def.valueType];
     return [];
@@ -63,7 +65,8 @@ function childrenOf(schema: unknown, segment: PropertyKey): unknown[] {
 /**
  * True when every schema that may check the object at `path` is an object schema that does not know `key`:
  * a key its parse dropped as unknown. False where any of them knows the key (a transform read it and made
- * something else), or is not an object schema (a record, a custom type or a union variant may take anything).
+ * something else), keeps keys its shape does not name (a catch-all, whose keys a transform may then read), or
+ * is not an object schema (a record, a custom type or a union variant may take anything).
  */
 export function isUnknownKeyAt(schema: unknown, path: readonly PropertyKey[], key: string): boolean {
   let current = [schema];
@@ -71,7 +74,10 @@ export function isUnknownKeyAt(schema: unknown, path: readonly PropertyKey[], ke
   const candidates = current.flatMap((s) => objectsOf(s));
   return candidates.length > 0 && candidates.every((s) => {
     const def = defOf(s);
-    return def?.type === 'object' && def.shape !== undefined && !(key in def.shape);
+    // a catch-all (z.looseObject, .passthrough(), .catchall()) keeps every key: one missing from the result
+    // was read by a transform after it, not dropped
+    const keepsOthers = def?.catchall !== undefined && defOf(def.catchall)?.type !== 'never';
+    return def?.type === 'object' && def.shape !== undefined && !Object.hasOwn(def.shape, key) && !keepsOthers;
   });
 }
 

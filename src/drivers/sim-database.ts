@@ -93,23 +93,29 @@ export const simDatabaseType: EntityType<z.infer<typeof databaseConfig>> = {
       entity.sensor('replication.lag').publish(actual === 'primary' ? 0 : config.lag);
     };
     // level-based health: an old primary that finds a newer term demotes itself before it serves again; one
-    // whose lease ran out demoted itself when it did; a poll that fails (a partition) reads nothing
+    // whose lease ran out demoted itself when it did; a poll that fails (a partition, a crash) reads nothing
     const refresh = (): void => {
       if (actual === 'primary' && !leaseHeld()) actual = 'replica';
-      if (cutOff()) {
+      if (unreachable()) {
         entity.setUp(false);
         return;
       }
       if (entity.sensor<Role>('role').current?.value !== actual) publishRole();
-      if (!failed() && actual === 'primary' && term < currentTerm(tree, group)) setRole('replica');
-      if (!failed() && config.lease !== undefined) {
-        leaseUntil = scheduler.now() + config.lease;
-        entity.sensor('lease.until').publish(leaseUntil);
-      }
-      entity.setUp(!failed() && actual !== 'fenced');
+      if (actual === 'primary' && term < currentTerm(tree, group)) setRole('replica');
+      renew();
+      entity.setUp(actual !== 'fenced');
     };
+    /** Renews the lease: the database was reached. */
+    const renew = (): void => {
+      if (config.lease === undefined) return;
+      leaseUntil = scheduler.now() + config.lease;
+      entity.sensor('lease.until').publish(leaseUntil);
+    };
+    // an effector that reaches the database renews its lease as a poll does (a replica promoted after a heal,
+    // before its next poll, would otherwise find its lease run out and demote itself at once)
     const reachable = (what: string): void => {
       if (unreachable()) throw new HomeostatError('E_UNREACHABLE', `cannot ${what} '${entity.id}': it is unreachable`);
+      renew();
     };
     context.simulation?.registerWritable(entity.id, () => actual === 'primary' && !failed() && leaseHeld() && entity.state !== 'stopping' && entity.state !== 'stopped');
     const params = z.strictObject({});

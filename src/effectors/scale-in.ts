@@ -28,12 +28,13 @@ export function membersToRetire(serving: readonly Entity[], size: number): Entit
  * 2)`), counting the members already down as down; undefined when it would not. Retiring only members that
  * are down (or still booting) keeps the members up, and costs the rule nothing unless it leaves fewer members
  * than the rule can ever count up (a resize of a group still booting to 1 under `atLeast 2`); emptying the
- * group never costs it (a resize to 0 is a scale to zero, asked for on purpose); a group with no rule over
- * its members has none to lose.
+ * group never costs it (a resize to 0 is a scale to zero, asked for on purpose), nor does retiring nobody; a
+ * group with no rule over its members has none to lose.
  */
 export function scaleInQuorumCost(group: Entity, retired: readonly Entity[]): string | undefined {
   const quorum = quorumRuleOf(group);
-  if (quorum?.from !== 'members') return undefined;
+  // retiring nobody (a scale-out, a resize to the same size) costs nothing, even in a group below its rule
+  if (quorum?.from !== 'members' || retired.length === 0) return undefined;
   const left = sourcesOf(group, 'members').filter((m) => !retired.includes(m));
   if (left.length === 0) return undefined;
   if (retired.some(isUp)) {

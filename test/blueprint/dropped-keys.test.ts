@@ -59,6 +59,27 @@ describe('keys a non-strict config schema drops', () => {
     expect(isUnknownKeyAt(z.record(z.string(), z.number()), [], 'any')).toBe(false);
   });
 
+  it('does not take a key a catch-all object kept for the transform after it for a dropped one', () => {
+    // labels gathered from the keys the shape does not name: the transform reads them, the parse drops nothing
+    const labels = (object: z.ZodObject) => object.transform(({ name, ...rest }) => ({ name, labels: rest }));
+    for (const schema of [labels(z.object({ name: z.string() }).catchall(z.string())), labels(z.looseObject({ name: z.string() })), labels(z.object({ name: z.string() }).passthrough())]) {
+      expect(parsePolicyConfig('app/labels', { ...looseConfigPolicy, config: schema }, { name: 'db', env: 'prod' })).toEqual({ name: 'db', labels: { env: 'prod' } });
+      expect(isUnknownKeyAt(schema, [], 'env')).toBe(false);
+    }
+    // a strict object knows no other key, and a plain one drops it
+    expect(isUnknownKeyAt(z.strictObject({ name: z.string() }), [], 'env')).toBe(true);
+    expect(isUnknownKeyAt(z.object({ name: z.string() }).strip(), [], 'env')).toBe(true);
+  });
+
+  it("reports a key named like a member of every object ('constructor', 'toString', '__proto__'), as a strict schema refuses it", () => {
+    const schema = z.object({ a: z.number().default(1) });
+    for (const raw of [{ constructor: 1 }, { toString: 'x' }, JSON.parse('{"__proto__": {"a": 2}}') as object]) {
+      const key = Object.keys(raw)[0] as string;
+      expect(() => parsePolicyConfig('app/p', { ...looseConfigPolicy, config: schema }, raw)).toThrow(`config of policy 'app/p': ${key}: unknown key '${key}'`);
+    }
+    expect(isUnknownKeyAt(schema, [], 'a')).toBe(false);
+  });
+
   it('validate accepts the same module with every key known, and extra keys where its schema keeps them', async () => {
     expect(await problemsOf(withConfig("{ sensor: service.up, window: 1m, limits: { max: 4 }, extra: { kept: 1, other: 2 } }"))).toEqual([]);
   });

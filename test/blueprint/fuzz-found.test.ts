@@ -111,4 +111,11 @@ application:
       '12:14: shard: expected true or false, got nothing (null)',
     ]);
   });
+
+  it("a policy config's value of the wrong type is said in the same words, with the policy named after them", async () => {
+    expect(await problemsOf(clusterBlueprint('- use: autoscaler\n  config: { metric: cpu, target: high, max: 4, min: [1] }'))).toEqual([
+      "12:42: target: expected a number, got a string (policy 'autoscaler')",
+      "12:61: min: expected a number, got a list (policy 'autoscaler')",
+    ]);
+  });
 });

@@ -80,6 +80,16 @@ describe('resize keeps the group its quorum', () => {
     expect(webUp(s)).toBe(true);
   });
 
+  it('never refuses a scale-out (nor a resize to its size) of a group left with fewer members than its rule counts', async () => {
+    const s = await scenario(blueprint(3, 'rule: atLeast, n: 2'));
+    await s.clock.advanceBy(6_000);
+    await expect(resize(s, { size: 1, allowQuorumLoss: true })).resolves.toEqual({ size: 1, retired: ['web-3', 'web-2'] });
+    await expect(resize(s, { size: 1 })).resolves.toEqual({ size: 1, retired: [] });
+    await expect(resize(s, { size: 3 })).resolves.toEqual({ size: 3, retired: [] });
+    await s.clock.advanceBy(6_000);
+    expect(webUp(s)).toBe(true);
+  });
+
   it('is not refused when it retires only members that are down (the group had lost its quorum already)', async () => {
     const s = await scenario(blueprint(3, 'rule: atLeast, n: 2'));
     await s.clock.advanceBy(6_000);

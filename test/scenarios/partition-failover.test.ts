@@ -52,6 +52,23 @@ describe('a partitioned primary keeps taking writes: no promotion beside it', ()
     expect([role('db-1'), role('db-2')]).toEqual(['replica', 'primary']);
   });
 
+  it('a lease longer than retryInterval: the waits read again in between say it is the lease they wait for, not a guard (there is none)', async () => {
+    const { report, failover } = await run(', lease: 3m', '', [{ kind: 'partition', entity: 'db-1', at: 60 }], 400);
+    expect(report.safety.violations).toEqual([]);
+    const waits = failover.filter((d) => d.outcome === 'blocked');
+    expect(waits.length).toBeGreaterThan(1);
+    for (const wait of waits) expect(wait.reason).not.toMatch(/guard/);
+    expect(waits[1]).toMatchObject({ reason: expect.stringMatching(/\(reconsidered: the lease of db-1 is read again\), but db-1 may still be taking its clients' writes .* until its lease runs out at 240 s/) });
+    expect(failover.find((d) => d.outcome === 'applied')).toMatchObject({ at: 240, actions: 'promote(db-2)' });
+  });
+
+  it('a crashed primary with a lease is waited for too, and the wait does not call it a partition (nothing tells the two apart)', async () => {
+    const { report, failover } = await run(', lease: 30s', '', [{ kind: 'fail', entity: 'db-1', at: 60 }]);
+    expect(report.safety.violations).toEqual([]);
+    expect(failover[0]).toMatchObject({ outcome: 'blocked', reason: expect.stringMatching(/but db-1 may still be taking its clients' writes \(if it is cut off from homeostat rather than crashed: a partition\) until its lease runs out at 90 s/) });
+    expect(failover.find((d) => d.outcome === 'applied')).toMatchObject({ at: 90, actions: 'promote(db-2)' });
+  });
+
   it('no lease: nothing says db-1 stopped, so nothing is promoted while it is cut off (every fence fails); it is still the writable primary', async () => {
     const { report, failover, role } = await run('', '', [{ kind: 'partition', entity: 'db-1', at: 60 }], 240);
     expect(report.safety.violations).toEqual([]);

@@ -118,6 +118,34 @@ describe('the partition fault', () => {
     expect(host.writableAsClientsSee('db-1')).toBe(false);
   });
 
+  it('a replica promoted after its heal, before its next poll, takes writes: the promote reached it, renewing its lease', async () => {
+    const { clock, deployment, host, tree, partition, heal, reads } = await partitioned(', lease: 12s');
+    const person = { caller: { kind: 'person' as const, name: 'ops' } };
+    await clock.advanceBy(10_000);
+    partition('db-2');
+    await deployment.engine.invoker.invoke(tree.get('db-1'), 'fence', {}, person);
+    // db-2's lease, last renewed at 10 s, ran out at 22 s while it was cut off
+    await clock.advanceBy(20_000);
+    heal('db-2');
+    await deployment.engine.invoker.invoke(tree.get('db-2'), 'promote', {}, person);
+    expect(reads('db-2').role).toBe('primary');
+    expect(host.writableAsClientsSee('db-2')).toBe(true);
+    await clock.advanceBy(5_000);
+    expect(reads('db-2')).toMatchObject({ role: 'primary', up: true });
+  });
+
+  it('a crashed primary whose lease runs out publishes nothing: homeostat reads no role from a database it cannot reach', async () => {
+    const { clock, deployment, host, reads } = await partitioned(', lease: 12s');
+    await clock.advanceBy(10_000);
+    injectFault(deployment, host, { kind: 'fail', entity: 'db-1', at: 10 });
+    await clock.advanceBy(20_000);
+    expect(host.writableAsClientsSee('db-1')).toBe(false);
+    expect(reads('db-1')).toMatchObject({ role: 'primary', up: false });
+    injectFault(deployment, host, { kind: 'recover', entity: 'db-1', at: 30 });
+    await clock.advanceBy(5_000);
+    expect(reads('db-1')).toMatchObject({ role: 'replica', up: true });
+  });
+
   it('a lease no longer than the poll interval is refused where it is written', async () => {
     await expect(parseBlueprint(group(', tick: 10s, lease: 10s'), path.join(root, 'inline.yaml'))).rejects.toThrow(/lease must be longer than tick/);
   });

@@ -70,7 +70,7 @@ function inputsNow(group: Entity, options: ElectionSettings, primary: string | u
  * database becomes primary, so a new primary that fails soon after its promotion is reported too. While
  * the failure lasts, the symptom is raised again (`detail.reconsidered` says why) when the recovery block
  * ends, when a replica becomes eligible, when the old primary's lease runs out, when the primary comes back for less than `recoveryDelay` and is
- * down again for `failureDelay`, and every `retryInterval` after a failed attempt or one a guard blocked: a
+ * down again for `failureDelay`, and every `retryInterval` after a failed attempt or one a guard or a lease blocked: a
  * decision not to act is reconsidered, never dropped. Two or more databases that report themselves primary
  * and are up at once (a failover by Sentinel, Patroni or a person beside this policy) are reported as
  * `kind: 'split-brain'` with `detail.primaries`, once per set of primaries. One writable primary in place of
@@ -81,6 +81,13 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
     const snapshots$ = source.pipe(map(() => snapshot(group, options)), share());
     const eligible = (): boolean => electionCandidates(group, options).length > 0;
     const reconsiderations = (symptom: Symptom): Observable<Symptom> => {
+      // a decision blocked while the old primary's lease holds waited for the lease (see leaseStance), else for a guard
+      const blockedAgain = (): string => {
+        const primary = symptom.detail?.['primary'];
+        const db = databases(group, options).find((d) => d.id === primary);
+        const until = db === undefined ? undefined : leaseUntil(db);
+        return until !== undefined && until > scheduler.now() ? `the lease of ${String(primary)} is read again` : 'the guard is read again';
+      };
       const again = (why: string): Symptom => ({ ...symptom, inputs: inputsNow(group, options, symptom.detail?.['primary'] as string | undefined), detail: { ...symptom.detail, reconsidered: why } });
       return merge(
         defer(() => {
@@ -108,11 +115,11 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
             switchMap((up) => (up ? EMPTY : timer(options.failureDelay, scheduler).pipe(map(() => again('the primary failed again'))))),
           );
         }),
-        // an attempt that failed or did not get to run, or one blocked by a guard (not by the recovery block,
+        // an attempt that failed or did not get to run, or one blocked by a guard or the old primary's lease (not by the recovery block,
         // which has its own timer)
         interval(options.retryInterval, scheduler).pipe(
           filter(() => RETRIED.has(options.lastOutcome() ?? '') || (options.lastOutcome() === 'blocked' && options.blockedUntil() <= scheduler.now())),
-          map(() => again(options.lastOutcome() === 'blocked' ? 'the guard is read again' : `retrying after '${options.lastOutcome() ?? ''}'`)),
+          map(() => again(options.lastOutcome() === 'blocked' ? blockedAgain() : `retrying after '${options.lastOutcome() ?? ''}'`)),
         ),
       );
     };

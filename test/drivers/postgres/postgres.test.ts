@@ -100,7 +100,10 @@ describe('entity types postgres and postgres-replication-group (real PostgreSQL 
     await expect(session.query('INSERT INTO probe VALUES (now())')).rejects.toThrow();
     void session.end().catch(() => undefined);
     expect(await acceptsWrite(p.port)).toBe(false);
-    expect((await query<{ ro: string }>(p.port, "SELECT current_setting('default_transaction_read_only') AS ro"))?.[0]?.ro).toBe('on');
+    // the fence is re-applied at every poll while it holds, ending every client session (this one too when they
+    // meet: a loaded run's read came back empty), so the read is tried again (bounded)
+    const readOnly = await waitUntil(async () => (await query<{ ro: string }>(p.port, "SELECT current_setting('default_transaction_read_only') AS ro"))?.[0]?.ro, 10_000, 'the fenced server answering a read');
+    expect(readOnly).toBe('on');
     expect(role(db('p'))).toBe('fenced');
   }, SERVERS_TIMEOUT_MS);
 });

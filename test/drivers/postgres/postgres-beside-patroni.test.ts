@@ -44,7 +44,7 @@ afterEach(async () => {
 
 /** Three Patroni nodes and homeostat's failover over the same servers. */
 async function race(policyExtra = '') {
-  const cluster = await PatroniCluster.start(etcd, { detectionMs: PATRONI_DETECTION_MS, logLevel: TRACE ? 'INFO' : 'WARNING' });
+  const cluster = await PatroniCluster.start(etcd, { detectionMs: PATRONI_DETECTION_MS, logLevel: 'INFO' });
   cleanups.push(() => cluster.stop());
   const children = cluster.nodes.map((n, i) => `        - { id: p${i + 1}, type: postgres, config: { port: ${n.pgPort}, dataDir: ${JSON.stringify(n.dataDir)}, every: 100ms, timeout: 500ms, fence: { command: ${JSON.stringify(killCommand(n.dataDir))} } } }\n`).join('');
   const text = `name: pg\napplication:\n  id: app\n  children:\n    - id: pgs\n      type: postgres-replication-group\n      config: { every: 100ms, failureDelay: ${FAILURE_DELAY_MS}ms }\n      children:\n${children}      policies:\n        - use: failover\n          config: { failureDelay: ${FAILURE_DELAY_MS}ms, recoveryDelay: 2s, promoteTimeout: 10s, maxLag: 5, retryInterval: 2s${policyExtra} }\n`;
@@ -63,33 +63,64 @@ async function race(policyExtra = '') {
 type Race = Awaited<ReturnType<typeof race>>;
 
 /**
- * The port of the one server that takes writes while every other one streams from it, Patroni's leader and
- * homeostat's group naming it; else undefined.
+ * The port of the one server that takes writes while every other one streams from it (unless `standbys` is
+ * false), Patroni's leader and homeostat's group naming it; else undefined.
  */
-async function settledPrimary({ cluster, ports, db, idOf }: Race): Promise<number | undefined> {
+async function settledPrimary(run: Race, standbys: boolean): Promise<number | undefined> {
+  const { cluster, ports, db, idOf } = run;
+  const unsettled = (why: string): undefined => void (lastUnsettled.set(run, why));
   const writable = (await Promise.all(ports.map((p) => acceptsWrite(p, 500)))).flatMap((ok, i) => (ok ? [ports[i] as number] : []));
-  if (writable.length !== 1) return undefined;
+  if (writable.length !== 1) return unsettled(`writable: [${writable.map(idOf).join(', ')}]`);
   const primary = writable[0] as number;
-  for (const port of ports.filter((p) => p !== primary)) {
+  // a 'streaming' receiver is not enough: a standby started on a diverged timeline connects and streams for a
+  // moment before recovery refuses the primary's timeline and Patroni stops it for pg_rewind; a row written on
+  // the primary now and replayed on each standby shows it follows
+  const marker = ++markers;
+  if (standbys && (await query(primary, `INSERT INTO t VALUES (${marker})`, 500)) === undefined) return unsettled(`${idOf(primary)} writable, but refused the marker row`);
+  for (const port of standbys ? ports.filter((p) => p !== primary) : []) {
     const rows = await query<{ port: number }>(port, "SELECT sender_port AS port FROM pg_stat_wal_receiver WHERE status = 'streaming'", 500);
-    if (rows?.[0]?.port !== primary) return undefined;
+    if (rows?.[0]?.port !== primary) return unsettled(`${idOf(primary)} writable; ${idOf(port)} streams from ${rows === undefined ? '(no answer)' : rows[0] === undefined ? 'nothing' : idOf(rows[0].port)}`);
+    const replayed = await waitUntil(async () => (await query(port, `SELECT n FROM t WHERE n = ${marker}`, 500))?.length === 1, REPLAY_MS, 'the marker replayed').catch(() => false);
+    if (!replayed) return unsettled(`${idOf(primary)} writable; ${idOf(port)} streams from it but did not replay its write within ${REPLAY_MS} ms`);
   }
-  if ((await cluster.leaderPort()) !== primary) return undefined;
-  return db('pgs').sensor('primary').value === idOf(primary) ? primary : undefined;
+  const leader = await cluster.leaderPort();
+  if (leader !== primary) return unsettled(`${idOf(primary)} writable${standbys ? ', the others replay its writes' : ''}; Patroni's leader: ${leader === undefined ? 'none' : idOf(leader)}`);
+  const group = db('pgs').sensor('primary').value;
+  return group === idOf(primary) ? primary : unsettled(`${idOf(primary)} writable, Patroni's leader; homeostat's group names ${String(group)}`);
 }
 
-/** Waits (bounded) for the one primary, watches it hold, and reports what homeostat and Patroni did. */
-async function settle(run: Race, faultAt: number, probe: ReturnType<typeof probeWritable>) {
-  const primary = await waitUntil(() => settledPrimary(run), 45_000, 'one primary, the others streaming from it, Patroni and homeostat agreeing').catch(async (error: unknown) => {
-    if (TRACE) console.log(JSON.stringify(await report(run, faultAt, await probe.stop()), null, 2));
-    throw error;
+/** Rows `settledPrimary` wrote to the primary (their values in `t`). */
+let markers = 0;
+/** How long a standby may take to replay a row of the primary's, streaming. */
+const REPLAY_MS = 2_000;
+
+/** Why the last {@link settledPrimary} of a run found no settled primary. */
+const lastUnsettled = new WeakMap<Race, string>();
+
+/**
+ * Waits (bounded) for a settled primary; on a timeout, fails saying what stood in the way and what homeostat
+ * and Patroni did (`samples`: the probe's, once stopped).
+ */
+async function settledWithin(run: Race, standbys: boolean, faultAt: number, ms: number, what: string, samples: () => Promise<Array<{ at: number; writable: number[] }>>): Promise<number> {
+  return waitUntil(() => settledPrimary(run, standbys), ms, what).catch(async (error: unknown) => {
+    const why = { unsettled: lastUnsettled.get(run), ...(await report(run, faultAt, await samples(), true)) };
+    throw new Error(`${error instanceof Error ? error.message : String(error)}: ${JSON.stringify(why, null, 2)}`);
   });
+}
+
+/**
+ * Waits (bounded) for the one primary, watches it hold, and reports what homeostat and Patroni did.
+ * `standbys`: whether the others must stream from it (see {@link settledPrimary}).
+ */
+async function settle(run: Race, faultAt: number, probe: ReturnType<typeof probeWritable>, standbys = true) {
+  const primary = await settledWithin(run, standbys, faultAt, 45_000, `one primary${standbys ? ', the others streaming from it' : ''}, Patroni and homeostat agreeing`, () => probe.stop());
   const settledAt = performance.now();
   // it holds: no other server takes a write afterwards, and it is still the one primary (read again, bounded)
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const samples = await probe.stop();
-  expect(samples.filter((s) => s.at >= settledAt && s.writable.some((p) => p !== primary))).toEqual([]);
-  expect(await waitUntil(() => settledPrimary(run), 10_000, 'the one primary, read again')).toBe(primary);
+  const otherWritable = samples.filter((s) => s.at >= settledAt && s.writable.some((p) => p !== primary));
+  expect(otherWritable, otherWritable.length === 0 ? '' : JSON.stringify(await report(run, faultAt, samples, true), null, 2)).toEqual([]);
+  expect(await settledWithin(run, standbys, faultAt, 10_000, 'the one primary, read again', async () => samples)).toBe(primary);
   const invocations: InvocationRecord[] = await run.deployment.knowledge.queryInvocations({});
   const outcome = { primary, winner: run.idOf(primary), invocations, report: await report(run, faultAt, samples) };
   if (TRACE) console.log(JSON.stringify(outcome.report, null, 2));
@@ -110,7 +141,14 @@ function longestNoneWritableMs(samples: ReadonlyArray<{ at: number; writable: nu
   return since === undefined ? longest : Math.max(longest, (samples.at(-1)?.at ?? since) - since);
 }
 
-async function report(run: Race, faultAt: number, samples: Array<{ at: number; writable: number[] }>) {
+/** The lines of a Patroni node's log that say what it did (promote, demote, the leader lock, restarts, rewind). */
+function patroniSteps(run: Race, name: string): string {
+  const lines = readFileSync(path.join(run.cluster.dir, `${name}.log`), 'utf8').split('\n');
+  // not the probe's refused writes on standbys, nor the lines Patroni logs every loop
+  return lines.filter((l) => /promot|demot|lock|leader|start|stop|rewind|crash|error|fatal|timeline/i.test(l) && !/no action|read-only transaction|INSERT INTO|Watchdog|Lock owner/.test(l)).slice(-40).join('\n  ');
+}
+
+async function report(run: Race, faultAt: number, samples: Array<{ at: number; writable: number[] }>, withPatroni = TRACE) {
   const invocations: InvocationRecord[] = (await run.deployment.knowledge.queryInvocations({})).reverse();
   const wallFaultAt = performance.timeOrigin + faultAt;
   const twoAt = samples.filter((s) => s.writable.length > 1).map((s) => `${(s.at - faultAt).toFixed(0)} ms ${s.writable.map(run.idOf).join('+')}`);
@@ -120,7 +158,7 @@ async function report(run: Race, faultAt: number, samples: Array<{ at: number; w
     longestNoneWritableMs: longestNoneWritableMs(samples.filter((s) => s.at >= faultAt)),
     decisions: run.decisions.map((d) => `${(d.at - wallFaultAt).toFixed(0)} ms ${d.policyName} ${d.symptom.kind} ${d.outcome}${d.count && d.count > 1 ? ` x${d.count}` : ''}: ${d.actions.map((a) => `${a.effector} ${a.entity}`).join(', ')} | ${d.reason}${d.error ? ` | ${d.error.code}` : ''}`),
     invocations: invocations.map((r) => `${(r.at - wallFaultAt).toFixed(0)} ms ${r.effector} ${r.entity} by ${r.caller.kind} ${r.outcome}${r.error ? ` ${r.error.code}` : ''}`),
-    patroni: TRACE ? run.cluster.nodes.map((n) => `${n.name}: ${readFileSync(path.join(run.cluster.dir, `${n.name}.log`), 'utf8').split('\n').filter((l) => /promot|demot|lock|leader|start|stop|rewind|crash/i.test(l) && !/no action/.test(l)).slice(-25).join('\n  ')}`) : [],
+    patroni: withPatroni ? run.cluster.nodes.map((n) => `${n.name}: ${patroniSteps(run, n.name)}`) : [],
     samples: samples.length,
   };
 }
@@ -157,10 +195,12 @@ describe('homeostat failover and Patroni over the same PostgreSQL servers', () =
     const pids = old?.processes() ?? [];
     signalEach(pids, 'SIGSTOP');
     await waitUntil(async () => { const p = await run.cluster.leaderPort(); return p !== undefined && p !== old?.pgPort; }, 30_000, 'Patroni electing another leader').finally(() => signalEach(pids, 'SIGCONT'));
-    const outcome = await settle(run, faultAt, probe);
-    // which server ends primary is Patroni's to say (settle checks that its leader key names the one primary): on
-    // a loaded host its new leader's promotion can lose the key back to p1 after the SIGCONT; homeostat commands
-    // nothing either way
+    // which server ends primary, and whether every standby follows it, is Patroni's to say (settle checks that
+    // its leader key names the one primary and homeostat's group does too): on a loaded host its new leader's
+    // promotion can lose the key back to p1 after the SIGCONT, and a standby that followed the new leader's
+    // timeline then never streams from p1 again ('highest timeline 1 of the primary is behind recovery timeline
+    // 2' to the end, Patroni 3.0); homeostat commands nothing either way
+    const outcome = await settle(run, faultAt, probe, false);
     expectStoodDown(run, outcome.invocations);
   }, 120_000);
 });

@@ -19,6 +19,12 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.dispose();
 });
 
+/**
+ * Each test makes its own servers (initdb, a base backup per standby) before its steps: 12-19 s alone on a
+ * loaded 2-core host, 24 s beside other real-server files, past the 20 s default.
+ */
+const SERVERS_TIMEOUT_MS = 60_000;
+
 const role = (e: Entity): string | undefined => e.sensor<string>('role').current?.value;
 
 async function deployed(text: string, dir = stateDir()) {
@@ -61,7 +67,7 @@ describe('entity types postgres and postgres-replication-group (real PostgreSQL 
     await waitUntil(() => role(db('p')) === 'replica', 10_000, 'old primary a standby');
     await waitUntil(async () => (await query<{ n: number }>(p.port, 'SELECT count(*)::int AS n FROM t'))?.[0]?.n === 101, 10_000, 'old primary has the new data');
     expect(await acceptsWrite(p.port)).toBe(false);
-  });
+  }, SERVERS_TIMEOUT_MS);
 
   it('a standby whose replication link is cut reports a lag in seconds that grows; read-only fencing ends sessions and refuses writes', async () => {
     const list = await replicatedPostgres(1);
@@ -94,7 +100,10 @@ describe('entity types postgres and postgres-replication-group (real PostgreSQL 
     await expect(session.query('INSERT INTO probe VALUES (now())')).rejects.toThrow();
     void session.end().catch(() => undefined);
     expect(await acceptsWrite(p.port)).toBe(false);
-    expect((await query<{ ro: string }>(p.port, "SELECT current_setting('default_transaction_read_only') AS ro"))?.[0]?.ro).toBe('on');
+    // the fence is re-applied at every poll while it holds, ending every client session (this one too when they
+    // meet: a loaded run's read came back empty), so the read is tried again (bounded)
+    const readOnly = await waitUntil(async () => (await query<{ ro: string }>(p.port, "SELECT current_setting('default_transaction_read_only') AS ro"))?.[0]?.ro, 10_000, 'the fenced server answering a read');
+    expect(readOnly).toBe('on');
     expect(role(db('p'))).toBe('fenced');
-  });
+  }, SERVERS_TIMEOUT_MS);
 });

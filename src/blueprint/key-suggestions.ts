@@ -3,6 +3,8 @@
  * optionals, pipes, arrays, unions and intersections) and the one closest to a misspelling.
  */
 
+import { droppedKeys, type DroppedKey } from '../core/dropped-keys.js';
+
 /** The parts of a zod definition that lead to nested schemas (zod 4's `_zod.def`). */
 interface SchemaDef {
   readonly type: string;
@@ -79,6 +81,14 @@ export function isUnknownKeyAt(schema: unknown, path: readonly PropertyKey[], ke
     const keepsOthers = def?.catchall !== undefined && defOf(def.catchall)?.type !== 'never';
     return def?.type === 'object' && def.shape !== undefined && !Object.hasOwn(def.shape, key) && !keepsOthers;
   });
+}
+
+/**
+ * The keys of `raw` that `schema`'s successful parse (`parsed`) dropped as unknown: those no object schema at
+ * their place knows (see `droppedKeys` and `isUnknownKeyAt`).
+ */
+export function unknownDroppedKeys(schema: unknown, raw: unknown, parsed: unknown): DroppedKey[] {
+  return droppedKeys(raw, parsed).filter(({ path, key }) => isUnknownKeyAt(schema, path, key));
 }
 
 /** Every key the schema knows for an object at `path` (empty when it cannot tell). */

@@ -4,8 +4,7 @@ import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { AnyPolicyDefinition } from '../policies/define-policy.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { resolveEffectorDecls } from './effector-decl.js';
-import { isUnknownKeyAt, knownKeysAt, unknownKeyMessage } from './key-suggestions.js';
-import { droppedKeys } from '../core/dropped-keys.js';
+import { knownKeysAt, unknownDroppedKeys, unknownKeyMessage } from './key-suggestions.js';
 import { plainIssueMessage } from './issue-messages.js';
 import { loadPolicyModule } from './policy-modules.js';
 import { builtinFeedKinds } from '../sensors/feeds/builtin-feed-kinds.js';
@@ -77,7 +76,7 @@ export class NodeValidator {
    * otherwise run on a default where a key was misspelt) as unknown keys. @returns whether there were any
    */
   private addDroppedKeys(at: DocPath, raw: unknown, parsed: unknown, schema: z.ZodType): boolean {
-    const dropped = droppedKeys(raw, parsed).filter(({ path, key }) => isUnknownKeyAt(schema, path, key));
+    const dropped = unknownDroppedKeys(schema, raw, parsed);
     for (const { path, key } of dropped) this.problems.push({ path: [...at, ...path], message: unknownKeyMessage(key, knownKeysAt(schema, path)), key });
     return dropped.length > 0;
   }

@@ -2,7 +2,7 @@ import { distinctUntilChanged, filter, interval, map, startWith } from 'rxjs';
 import { z } from 'zod';
 import { intervalSchema } from '../core/duration.js';
 import { groupSizeSchema } from '../core/limits.js';
-import { resizeQuorumLoss } from '../effectors/scale-in.js';
+import { scaleInRefusal } from './scale-in-refusal.js';
 import { activeWindows, applyWindows, scheduleWindowSchema } from '../planners/schedule-window.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -49,8 +49,8 @@ export const scheduledScaler = definePolicy({
     const d = symptom.detail as { current: number; desired: number; why: string };
     const reason = `${d.why}: resize ${d.current} -> ${d.desired}`;
     // a scale-in the group's quorum refuses is not asked for (it would fail again at each check): refused, saying why
-    const loss = d.desired < d.current ? resizeQuorumLoss(entity, d.desired) : undefined;
-    if (loss !== undefined) return { actions: [], nonAction: 'refused', reason: `${reason}; not resized: ${loss}` };
+    const refusal = scaleInRefusal(entity, d.current, d.desired, reason);
+    if (refusal) return refusal;
     return { actions: [{ entity: entity.id, effector: config.resizeEffector, params: { size: d.desired } }], reason };
   },
 });

@@ -1,7 +1,7 @@
 import { filter, map } from 'rxjs';
 import { z } from 'zod';
 import { groupSizeSchema } from '../core/limits.js';
-import { resizeQuorumLoss } from '../effectors/scale-in.js';
+import { scaleInRefusal } from './scale-in-refusal.js';
 import { clampCapacity } from '../planners/target-tracking.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 
@@ -83,8 +83,8 @@ export const stepScaler = definePolicy({
     const d = symptom.detail as { current: number; desired: number; step: number; distance: number };
     const reason = `${config.metric} is ${Math.round(d.distance * 1000) / 1000} from its threshold ${config.threshold}: step ${d.step} resizes ${d.current} -> ${d.desired}`;
     // a scale-in the group's quorum refuses is not asked for (it would fail again at each reading): refused, saying why
-    const loss = d.desired < d.current ? resizeQuorumLoss(entity, d.desired) : undefined;
-    if (loss !== undefined) return { actions: [], nonAction: 'refused', reason: `${reason}; not resized: ${loss}` };
+    const refusal = scaleInRefusal(entity, d.current, d.desired, reason);
+    if (refusal) return refusal;
     return { actions: [{ entity: entity.id, effector: config.resizeEffector, params: { size: d.desired } }], reason };
   },
 });

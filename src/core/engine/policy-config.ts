@@ -1,7 +1,6 @@
 import { ValidationError } from '../errors.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
-import { droppedKeys } from '../dropped-keys.js';
-import { isUnknownKeyAt, knownKeysAt, unknownKeyMessage } from '../../blueprint/key-suggestions.js';
+import { knownKeysAt, unknownDroppedKeys, unknownKeyMessage } from '../../blueprint/key-suggestions.js';
 
 /**
  * A policy's config checked by its schema (an absent config is `{}`). A key the schema's parse dropped (a
@@ -12,7 +11,7 @@ import { isUnknownKeyAt, knownKeysAt, unknownKeyMessage } from '../../blueprint/
 export function parsePolicyConfig(id: string, definition: AnyPolicyDefinition, rawConfig: unknown): unknown {
   const parsed = definition.config.safeParse(rawConfig ?? {});
   if (!parsed.success) throw new ValidationError(`config of policy '${id}'`, parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
-  const dropped = droppedKeys(rawConfig ?? {}, parsed.data).filter(({ path, key }) => isUnknownKeyAt(definition.config, path, key));
+  const dropped = unknownDroppedKeys(definition.config, rawConfig ?? {}, parsed.data);
   if (dropped.length > 0) throw new ValidationError(`config of policy '${id}'`, dropped.map(({ path, key }) => `${[...path, key].join('.')}: ${unknownKeyMessage(key, knownKeysAt(definition.config, path))}`));
   return parsed.data;
 }

@@ -113,12 +113,13 @@ describe('ShardDelegation', () => {
       signal.addEventListener('abort', () => reject(new HomeostatError('E_EFFECTOR_ABORTED', `aborted: ${String((signal.reason as Error).message)}`)));
     }));
     const a = await instance(ns, 'a', {}, () => Promise.reject(new Error('a runs nothing')));
-    const answered = a.delegate({ ...invocation, params: { n: 1 }, runBoundMs: 5_000 }, undefined);
+    // its failure is taken from the start: it may come back before b's stop returns (a polls meanwhile)
+    const answered = errorOf(a.delegate({ ...invocation, params: { n: 1 }, runBoundMs: 5_000 }, undefined));
     await until('claimed by b', 5_000, async () => a.handedOver()[0]?.claimed === true);
     const stopAsked = performance.now();
     await b.stop(300);
     expect(performance.now() - stopAsked).toBeGreaterThanOrEqual(290);
-    const error = await errorOf(answered);
+    const error = await answered;
     expect(error.code).toBe('E_EFFECTOR_ABORTED');
     expect(error.message).toContain('aborted: the stop grace of 300 ms has passed');
     // b claims nothing after its stop: a later request is withdrawn, unrun

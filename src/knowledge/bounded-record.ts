@@ -3,6 +3,7 @@ import type { InvocationRecord } from '../effectors/invocation.js';
 import type { Action, Decision, PolicyFault } from './decision.js';
 import type { SensorSnapshot } from './store.js';
 import type { Observation } from '../sensors/reading.js';
+import { ACTION, COMMON_DECISION, DECISION, INPUT, layoutOf } from './copy-known-record.js';
 
 /** Longest free text kept in a record (reason, detail, error message). */
 const MAX_TEXT = 4_096;
@@ -35,6 +36,10 @@ function error(e: { readonly code: string; readonly message: string }): { code: 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function action(a: Action): Action {
+  // the common action (entity, effector, maybe params) as one literal: a copy made by a spread is slower to
+  // freeze, and a decision's copy is frozen when it is shared with subscribers (see `adoptBoundDecision`)
+  const has = layoutOf(a, ACTION);
+  if (has >= 0) return has & 4 ? { entity: a.entity, effector: a.effector, params: redact(a.params) } : { entity: a.entity, effector: a.effector };
   const out: Writable<Action> = { ...a };
   if (a.params !== undefined) out.params = redact(a.params);
   if (a.compensate) {
@@ -47,6 +52,9 @@ function action(a: Action): Action {
 
 /** An input of a decision with its value redacted and bounded. */
 function input(o: Observation): Observation {
+  // the common input as one literal (see `action`)
+  const has = layoutOf(o, INPUT);
+  if (has >= 0) return has & 16 ? { entity: o.entity, sensor: o.sensor, value: redact(o.value), at: o.at, stale: o.stale } : { entity: o.entity, sensor: o.sensor, value: redact(o.value), at: o.at };
   const out: Writable<Observation> = { ...o };
   out.value = redact(o.value);
   return out;
@@ -64,15 +72,36 @@ function boundedList<T>(items: readonly T[], bound: (item: T) => T): T[] {
   return out;
 }
 
+/** A decision's symptom with its kind bounded and its detail redacted. */
+function boundSymptom(symptom: Decision['symptom']): Decision['symptom'] {
+  return symptom.detail === undefined ? { kind: text(symptom.kind) } : { kind: text(symptom.kind), detail: redact(symptom.detail) };
+}
+
 /**
  * A decision as it may be stored and shown: the values a policy or a caller chose (symptom detail, action
  * params, inputs) are redacted at any depth and bounded in depth and size, truncation marked; free text is
  * cut at 4 096 characters. Ids, times and outcomes are kept as they are.
  */
 export function boundDecision(d: Decision): Decision {
+  // the common decision (no detail, error, trace id or coalescing) as one literal (see `action`)
+  if (layoutOf(d, DECISION) === COMMON_DECISION) {
+    return {
+      id: d.id,
+      at: d.at,
+      entity: d.entity,
+      policy: d.policy,
+      policyName: d.policyName,
+      symptom: boundSymptom(d.symptom),
+      actions: boundedList(d.actions, action),
+      reason: text(d.reason),
+      inputs: boundedList(d.inputs, input),
+      outcome: d.outcome,
+      durations: d.durations,
+    };
+  }
   const out: Writable<Decision> = { ...d };
   out.reason = text(d.reason);
-  out.symptom = d.symptom.detail === undefined ? { kind: text(d.symptom.kind) } : { kind: text(d.symptom.kind), detail: redact(d.symptom.detail) };
+  out.symptom = boundSymptom(d.symptom);
   out.actions = boundedList(d.actions, action);
   out.inputs = boundedList(d.inputs, input);
   if (d.detail !== undefined) out.detail = text(d.detail);

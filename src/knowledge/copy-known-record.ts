@@ -20,19 +20,25 @@ export interface Shape {
   readonly required: number;
 }
 
-const DECISION: Shape = {
+/** @internal the decision's shape (see `Decision`). */
+export const DECISION: Shape = {
   keys: ['id', 'at', 'entity', 'policy', 'policyName', 'symptom', 'actions', 'reason', 'inputs', 'outcome', 'detail', 'error', 'durations', 'traceId', 'count', 'lastAt'],
   required: 10,
 };
-/** The layout of most decisions: the required keys and durations (no detail, error, trace id or coalescing). */
-const COMMON_DECISION = (1 << DECISION.required) - 1 + (1 << DECISION.keys.indexOf('durations'));
+/** @internal the layout of most decisions: the required keys and durations (no detail, error, trace id or coalescing). */
+export const COMMON_DECISION = (1 << DECISION.required) - 1 + (1 << DECISION.keys.indexOf('durations'));
 /** @internal the invocation record's shape (see `InvocationRecord`). */
 export const INVOCATION: Shape = { keys: ['id', 'at', 'entity', 'effector', 'caller', 'params', 'outcome', 'attempts', 'durationMs', 'result', 'error', 'fencingToken'], required: 9 };
-const SYMPTOM: Shape = { keys: ['kind', 'detail'], required: 1 };
-const ACTION: Shape = { keys: ['entity', 'effector', 'params'], required: 2 };
-const INPUT: Shape = { keys: ['entity', 'sensor', 'value', 'at', 'stale'], required: 4 };
-const DURATIONS: Shape = { keys: ['analyzeMs', 'planMs', 'executeMs'], required: 3 };
-const ERROR: Shape = { keys: ['code', 'message', 'detail'], required: 2 };
+/** @internal a decision's symptom's shape. */
+export const SYMPTOM: Shape = { keys: ['kind', 'detail'], required: 1 };
+/** @internal a decision's action's shape. */
+export const ACTION: Shape = { keys: ['entity', 'effector', 'params'], required: 2 };
+/** @internal a decision's input's shape. */
+export const INPUT: Shape = { keys: ['entity', 'sensor', 'value', 'at', 'stale'], required: 4 };
+/** @internal a decision's durations' shape. */
+export const DURATIONS: Shape = { keys: ['analyzeMs', 'planMs', 'executeMs'], required: 3 };
+/** @internal a record's error's shape. */
+export const ERROR: Shape = { keys: ['code', 'message', 'detail'], required: 2 };
 /** @internal the caller's shape (see `Caller`). */
 export const CALLER: Shape = { keys: ['kind', 'name'], required: 2 };
 const RECORD_OP: Shape = { keys: ['kind', 'value'], required: 2 };

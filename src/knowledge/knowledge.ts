@@ -9,7 +9,8 @@ import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bou
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 import { Broadcast } from '../core/broadcast.js';
 import { adoptBoundInvocation } from './private-invocation.js';
-import { privateInvocationWrite } from './private-records.js';
+import { privateDecisionWrite, privateInvocationWrite } from './private-records.js';
+import { adoptBoundDecision } from './private-decision.js';
 
 /** Options of the knowledge front: those of its write queue. */
 export type KnowledgeOptions = WriteQueueOptions & {
@@ -114,6 +115,8 @@ export class Knowledge {
   /**
    * Every decision as it is recorded (before it reaches the store), bounded and redacted: one emission per
    * plan. A coalesced record is emitted again, with the same id and a higher `count`, for each further plan.
+   * The records are immutable (frozen where their shape is the engine's), as their type says: every subscriber
+   * and the store see the same one.
    */
   get decisions$(): Observable<Decision> {
     return this.decisionsSubject.stream;
@@ -131,7 +134,8 @@ export class Knowledge {
 
   recordDecision(decision: Decision): void {
     const bounded = boundDecision(decision);
-    this.push({ kind: 'decision', value: bounded });
+    // a record whose every object is frozen is kept by the memory store as it is (see `privateDecisionWrite`)
+    this.push(adoptBoundDecision(bounded) ? privateDecisionWrite(bounded) : { kind: 'decision', value: bounded });
     this.decisionsSubject.next(bounded);
   }
 

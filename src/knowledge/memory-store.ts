@@ -29,7 +29,7 @@ interface Slot {
 /**
  * The embedded default store: everything in process memory with bounded retention. Values are copied on
  * write so that callers cannot change what was recorded, as with any out-of-process store (but for records
- * the knowledge front made and shares with nobody, see `privateInvocationWrite`). A decision
+ * the knowledge front made and shares with nobody who can change them, see `privateInvocationWrite` and `privateDecisionWrite`). A decision
  * written again with the same id (a coalesced record, see `Decision.count`) replaces the stored one in place.
  */
 export class MemoryStore implements KnowledgeStore {
@@ -56,7 +56,7 @@ export class MemoryStore implements KnowledgeStore {
     const copies = new Array<WriteOp>(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as WriteOp;
-      // a record the knowledge front made and shares with nobody needs no copy of its own (see `privateInvocationWrite`)
+      // a record the knowledge front made and shares with nobody needs no copy of its own (see `privateInvocationWrite`, `privateDecisionWrite`)
       copies[i] = isPrivate(op) ? op : copyWriteOp(op);
     }
     for (let i = 0; i < copies.length; i++) this.apply(copies[i] as WriteOp);

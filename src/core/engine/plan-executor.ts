@@ -37,7 +37,7 @@ export interface ExecutorDeps {
   /** Engine-wide dry run. */
   readonly dryRun: () => boolean;
   readonly nextDecisionId: () => string;
-  /** Told of every decision this executor records (once per plan, coalesced or not). */
+  /** Told of every decision this executor records (once per plan, coalesced or not) when its policy has an `observe` hook. */
   readonly onDecision: (decision: Decision) => void;
   readonly arbiter: Arbiter;
   /** Where a policy may act when a limited caller set its config (see `ActingScope`); undefined: anywhere. */
@@ -317,6 +317,7 @@ export class PlanExecutor implements ShortPathHost {
       pending.trace.span.setAttribute('homeostat.decision', decision.id);
       pending.trace.span.end();
     }
-    deps.onDecision(decision);
+    // only a policy with an observe hook has anything to be told (a lookup per decision saved for the rest)
+    if (attachment.definition.observe) deps.onDecision(decision);
   }
 }

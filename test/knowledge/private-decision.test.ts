@@ -1,0 +1,216 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { redact } from '../../src/core/redact.js';
+import type { Decision } from '../../src/knowledge/decision.js';
+import { boundDecision } from '../../src/knowledge/bounded-record.js';
+import { Knowledge } from '../../src/knowledge/knowledge.js';
+import { MemoryStore } from '../../src/knowledge/memory-store.js';
+import { adoptBoundDecision } from '../../src/knowledge/private-decision.js';
+import { isPrivate, privateDecisionWrite } from '../../src/knowledge/private-records.js';
+import type { WriteOp } from '../../src/knowledge/store.js';
+import { VirtualClock } from '../../src/testing/virtual-clock.js';
+
+/** A structural picture of a value: key order, own keys with undefined values, prototypes. */
+function picture(value: unknown): unknown {
+  if (typeof value === 'bigint') return `bigint:${value}`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `[${typeof value}]`;
+  if (value === undefined) return '[undefined]';
+  if (value === null || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  const kind = proto === null ? 'null-proto' : (proto.constructor?.name ?? 'anonymous');
+  const keys = Object.keys(value);
+  return { kind, keys, values: keys.map((k) => picture((value as Record<string, unknown>)[k])) };
+}
+
+/** True when `value` and every object in it are frozen. */
+function deeplyFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.isFrozen(value) && Object.values(value).every(deeplyFrozen);
+}
+
+/** A store that keeps the writes it was given, as they came. */
+class WatchedStore extends MemoryStore {
+  readonly given: WriteOp[] = [];
+  override async write(ops: readonly WriteOp[]): Promise<void> {
+    this.given.push(...ops);
+    return super.write(ops);
+  }
+}
+
+/** A decision as the engine records it for a plan of one action. */
+function engineDecision(): Decision {
+  return {
+    id: 'd-1-1',
+    at: 1,
+    entity: 'e1',
+    policy: 'e1/cpu',
+    policyName: 'threshold',
+    symptom: { kind: 'above', detail: { value: 0.95, bound: 0.9 } },
+    actions: [{ entity: 'e1', effector: 'resize', params: { size: 3, nested: { list: [1, 2] } } }],
+    reason: 'over threshold',
+    inputs: [{ entity: 'e1', sensor: 'cpu', value: { load: [0.95] }, at: 1 }],
+    outcome: 'applied',
+    durations: { analyzeMs: 0, planMs: 0.1, executeMs: 0.2 },
+  };
+}
+
+describe('decisions kept by the memory store without a copy', () => {
+  it('are the ones of the engine shape, frozen throughout; any other is copied by the store as before, nothing frozen', async () => {
+    const store = new WatchedStore();
+    const knowledge = new Knowledge(store, new VirtualClock());
+    const emitted: Decision[] = [];
+    knowledge.decisions$.subscribe((d) => emitted.push(d));
+    knowledge.recordDecision(engineDecision());
+    // keys in the engine's order: the outcome's detail and error before the durations
+    const { durations, ...failed } = { ...engineDecision(), id: 'd-1-2', outcome: 'failed' as const };
+    knowledge.recordDecision({ ...failed, detail: 'boom', error: { code: 'E_X', message: 'boom' }, durations, traceId: 't' });
+    knowledge.recordDecision({ ...engineDecision(), id: 'd-1-3', outcome: 'skipped_cooldown', count: 2, lastAt: 5, durations: { analyzeMs: 0, planMs: 0, executeMs: 0 } });
+    // an action with steps (shared with the policy's plan), an extra key, an object where a scalar belongs
+    knowledge.recordDecision({ ...engineDecision(), id: 'd-1-4', actions: [{ entity: 'e1', effector: 'resize', after: ['x'] }] });
+    knowledge.recordDecision({ ...engineDecision(), id: 'd-1-5', extra: { x: 1 } } as Decision);
+    knowledge.recordDecision({ ...engineDecision(), entity: { id: 'e1' } } as unknown as Decision);
+    await knowledge.flush();
+    expect(store.given.map((op) => isPrivate(op))).toEqual([true, true, true, false, false, false]);
+    expect(emitted.map((d) => deeplyFrozen(d))).toEqual([true, true, true, false, false, false]);
+    expect(emitted.map((d) => Object.isFrozen(d))).toEqual([true, true, true, false, false, false]);
+  });
+
+  it('share nothing with the decision recorded: changing it later changes nothing stored or emitted', async () => {
+    const knowledge = new Knowledge(new MemoryStore(), new VirtualClock());
+    const emitted: Decision[] = [];
+    knowledge.decisions$.subscribe((d) => emitted.push(d));
+    const decision = engineDecision();
+    knowledge.recordDecision(decision);
+    await knowledge.flush();
+    const before = structuredClone(await knowledge.queryDecisions());
+    const emittedBefore = structuredClone(emitted);
+    const mutable = decision as unknown as { symptom: { detail: { value: number } }; actions: Array<{ params: { nested: { list: number[] } } }>; inputs: Array<{ value: { load: number[] } }>; durations: { executeMs: number } };
+    mutable.symptom.detail.value = 0;
+    (mutable.actions[0] as { params: { nested: { list: number[] } } }).params.nested.list.push(3);
+    (mutable.inputs[0] as { value: { load: number[] } }).value.load.push(1);
+    mutable.durations.executeMs = 99;
+    expect(await knowledge.queryDecisions()).toEqual(before);
+    expect(emitted).toEqual(emittedBefore);
+    expect(emitted[0]?.durations).not.toBe(decision.durations);
+  });
+
+  it('cannot be changed by a subscriber: every change throws, and the store keeps what was recorded', async () => {
+    const knowledge = new Knowledge(new MemoryStore(), new VirtualClock());
+    /** The decision as a subscriber that ignores its type's `readonly` sees it. */
+    type Changeable = { reason: string; symptom: { detail: { value: number } }; actions: Array<{ params: { nested: { list: number[] } } }>; inputs: Array<{ value: { load: number[] } }>; durations: { executeMs: number }; outcome?: string };
+    const changes: Array<(d: Changeable) => void> = [
+      (d) => void (d.reason = 'changed'),
+      (d) => void (d.symptom.detail.value = 0),
+      (d) => void d.actions.push({ params: { nested: { list: [] } } }),
+      (d) => void ((d.actions[0] as Changeable['actions'][number]).params.nested.list[0] = 7),
+      (d) => void ((d.inputs[0] as Changeable['inputs'][number]).value.load[0] = 0),
+      (d) => void (d.durations.executeMs = 99),
+      (d) => void delete d.outcome,
+    ];
+    const thrown: unknown[] = [];
+    knowledge.decisions$.subscribe((d) => {
+      for (const change of changes) {
+        try {
+          change(d as unknown as Changeable);
+        } catch (error) {
+          thrown.push(error);
+        }
+      }
+    });
+    knowledge.recordDecision(engineDecision());
+    await knowledge.flush();
+    expect(thrown).toHaveLength(changes.length);
+    expect(thrown.every((e) => e instanceof TypeError)).toBe(true);
+    const [stored] = await knowledge.queryDecisions();
+    expect(stored).toEqual({ ...engineDecision(), actions: [{ entity: 'e1', effector: 'resize', params: { size: 3, nested: { list: [1, 2] } } }] });
+    // a reader's copy is its own, and may be changed
+    (stored as unknown as { reason: string }).reason = 'reader';
+    expect((await knowledge.queryDecisions())[0]?.reason).toBe('over threshold');
+  });
+
+  const odd = fc.oneof(
+    { weight: 6, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+    fc.constantFrom(undefined, null, 0, -0, Number.NaN, '', 'x', true),
+    fc.integer().map((n) => new Date(n)),
+    fc.integer().map((n) => new Map([['k', n]])),
+    fc.constant(null).map(() => JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown),
+    fc.constant(null).map(() => ({ password: 'p', token: { a: 1 } })),
+  );
+  const field = (usual: fc.Arbitrary<unknown>) => fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
+  const text = fc.string({ maxLength: 6 });
+  const action = fc.record({ entity: field(text), effector: field(text), params: odd, after: fc.array(text, { maxLength: 1 }) }, { requiredKeys: ['entity', 'effector'] });
+  const input = fc.record({ entity: field(text), sensor: field(text), value: odd, at: field(fc.double()), stale: field(fc.boolean()) }, { requiredKeys: ['entity', 'sensor', 'value', 'at'] });
+  const decision = fc
+    .record(
+      {
+        id: field(text),
+        at: field(fc.double()),
+        entity: field(text),
+        policy: field(text),
+        policyName: field(text),
+        symptom: fc.record({ kind: text, detail: odd }, { requiredKeys: ['kind'] }),
+        actions: fc.array(action, { maxLength: 3 }),
+        reason: text,
+        inputs: fc.array(input, { maxLength: 3 }),
+        outcome: field(fc.constantFrom('applied', 'failed', 'skipped_cooldown')),
+        detail: text,
+        error: field(fc.record({ code: text, message: text })),
+        durations: field(fc.record({ analyzeMs: field(fc.double()), planMs: fc.double(), executeMs: fc.double() })),
+        traceId: field(text),
+        count: field(fc.nat()),
+        lastAt: field(fc.double()),
+      },
+      { requiredKeys: ['id', 'at', 'entity', 'policy', 'policyName', 'symptom', 'actions', 'reason', 'inputs', 'outcome'] },
+    )
+    .chain((d) => fc.oneof({ weight: 9, arbitrary: fc.constant(d) }, { weight: 1, arbitrary: odd.map((extra) => ({ ...d, extra })) }))
+    .map((d) => d as unknown as Decision);
+
+  it('read back as the store read back its own copy of the bounded decision', async () => {
+    await fc.assert(
+      fc.asyncProperty(decision, async (d) => {
+        // before: the bounded decision, copied by the store on write
+        const copied = new MemoryStore();
+        let expected: unknown;
+        try {
+          await copied.write([{ kind: 'decision', value: boundDecision(d) }]);
+          expected = picture(await copied.queryDecisions({}));
+        } catch (error) {
+          expected = `threw ${(error as Error).name}`;
+        }
+        // now: as the knowledge front hands it over
+        const store = new MemoryStore();
+        let actual: unknown;
+        try {
+          const bounded = boundDecision(d);
+          const op: WriteOp = { kind: 'decision', value: bounded };
+          const kept = adoptBoundDecision(bounded as { -readonly [K in keyof Decision]: Decision[K] });
+          await store.write([kept ? privateDecisionWrite(bounded) : op]);
+          actual = picture(await store.queryDecisions({}));
+        } catch (error) {
+          actual = `threw ${(error as Error).name}`;
+        }
+        expect(actual).toStrictEqual(expected);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('bounded as one literal per part keep the keys, order and values a copy by spreads kept', () => {
+    /** Bounding as every part copied by a spread, then its bounded fields set (texts here are short: kept). */
+    function boundBySpreads(d: Decision): unknown {
+      const out: Record<string, unknown> = { ...d };
+      out['symptom'] = d.symptom.detail === undefined ? { kind: d.symptom.kind } : { kind: d.symptom.kind, detail: redact(d.symptom.detail) };
+      out['actions'] = d.actions.map((a) => (a.params === undefined ? { ...a } : Object.assign({ ...a }, { params: redact(a.params) })));
+      out['inputs'] = d.inputs.map((o) => Object.assign({ ...o }, { value: redact(o.value) }));
+      if (d.error) out['error'] = { code: String(d.error.code), message: String(d.error.message) };
+      return out;
+    }
+    fc.assert(
+      fc.property(decision, (d) => {
+        fc.pre(typeof d.symptom.kind === 'string' && typeof d.reason === 'string');
+        expect(picture(boundDecision(d))).toStrictEqual(picture(boundBySpreads(d)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});

@@ -3,15 +3,15 @@ import type { InvocationRecord } from '../effectors/invocation.js';
 import type { Action, Decision, PolicyFault } from './decision.js';
 import type { SensorSnapshot } from './store.js';
 import type { Observation } from '../sensors/reading.js';
-import { ACTION, COMMON_DECISION, DECISION, INPUT, layoutOf } from './copy-known-record.js';
 
 /** Longest free text kept in a record (reason, detail, error message). */
 const MAX_TEXT = 4_096;
 
-/** Most actions and inputs kept in a decision. */
-const MAX_ITEMS = 200;
+/** @internal most actions and inputs kept in a decision. */
+export const MAX_ITEMS = 200;
 
-function text(value: string): string {
+/** @internal free text cut at 4 096 characters, the cut marked. */
+export function text(value: string): string {
   return value.length <= MAX_TEXT ? value : `${value.slice(0, MAX_TEXT)}…[truncated: ${value.length - MAX_TEXT} more characters]`;
 }
 
@@ -24,7 +24,8 @@ function asText(value: unknown): string {
   }
 }
 
-function error(e: { readonly code: string; readonly message: string }): { code: string; message: string } {
+/** @internal a record's error as its code and message, each as bounded text. */
+export function boundError(e: { readonly code: string; readonly message: string }): { code: string; message: string } {
   return { code: text(asText(e.code)), message: text(asText(e.message)) };
 }
 
@@ -36,10 +37,6 @@ function error(e: { readonly code: string; readonly message: string }): { code: 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function action(a: Action): Action {
-  // the common action (entity, effector, maybe params) as one literal: a copy made by a spread is slower to
-  // freeze, and a decision's copy is frozen when it is shared with subscribers (see `adoptBoundDecision`)
-  const has = layoutOf(a, ACTION);
-  if (has >= 0) return has & 4 ? { entity: a.entity, effector: a.effector, params: redact(a.params) } : { entity: a.entity, effector: a.effector };
   const out: Writable<Action> = { ...a };
   if (a.params !== undefined) out.params = redact(a.params);
   if (a.compensate) {
@@ -52,9 +49,6 @@ function action(a: Action): Action {
 
 /** An input of a decision with its value redacted and bounded. */
 function input(o: Observation): Observation {
-  // the common input as one literal (see `action`)
-  const has = layoutOf(o, INPUT);
-  if (has >= 0) return has & 16 ? { entity: o.entity, sensor: o.sensor, value: redact(o.value), at: o.at, stale: o.stale } : { entity: o.entity, sensor: o.sensor, value: redact(o.value), at: o.at };
   const out: Writable<Observation> = { ...o };
   out.value = redact(o.value);
   return out;
@@ -72,40 +66,19 @@ function boundedList<T>(items: readonly T[], bound: (item: T) => T): T[] {
   return out;
 }
 
-/** A decision's symptom with its kind bounded and its detail redacted. */
-function boundSymptom(symptom: Decision['symptom']): Decision['symptom'] {
-  return symptom.detail === undefined ? { kind: text(symptom.kind) } : { kind: text(symptom.kind), detail: redact(symptom.detail) };
-}
-
 /**
  * A decision as it may be stored and shown: the values a policy or a caller chose (symptom detail, action
  * params, inputs) are redacted at any depth and bounded in depth and size, truncation marked; free text is
  * cut at 4 096 characters. Ids, times and outcomes are kept as they are.
  */
 export function boundDecision(d: Decision): Decision {
-  // the common decision (no detail, error, trace id or coalescing) as one literal (see `action`)
-  if (layoutOf(d, DECISION) === COMMON_DECISION) {
-    return {
-      id: d.id,
-      at: d.at,
-      entity: d.entity,
-      policy: d.policy,
-      policyName: d.policyName,
-      symptom: boundSymptom(d.symptom),
-      actions: boundedList(d.actions, action),
-      reason: text(d.reason),
-      inputs: boundedList(d.inputs, input),
-      outcome: d.outcome,
-      durations: d.durations,
-    };
-  }
   const out: Writable<Decision> = { ...d };
   out.reason = text(d.reason);
-  out.symptom = boundSymptom(d.symptom);
+  out.symptom = d.symptom.detail === undefined ? { kind: text(d.symptom.kind) } : { kind: text(d.symptom.kind), detail: redact(d.symptom.detail) };
   out.actions = boundedList(d.actions, action);
   out.inputs = boundedList(d.inputs, input);
   if (d.detail !== undefined) out.detail = text(d.detail);
-  if (d.error) out.error = error(d.error);
+  if (d.error) out.error = boundError(d.error);
   return out;
 }
 
@@ -114,7 +87,7 @@ export function boundInvocation(r: InvocationRecord): InvocationRecord {
   const out: Writable<InvocationRecord> = { ...r };
   out.params = redact(r.params);
   if (r.result !== undefined) out.result = redact(r.result);
-  if (r.error) out.error = error(r.error);
+  if (r.error) out.error = boundError(r.error);
   return out;
 }
 

@@ -10,7 +10,7 @@ import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type Writ
 import { Broadcast } from '../core/broadcast.js';
 import { adoptBoundInvocation } from './private-invocation.js';
 import { privateDecisionWrite, privateInvocationWrite } from './private-records.js';
-import { adoptBoundDecision } from './private-decision.js';
+import { boundPrivateDecision } from './private-decision.js';
 
 /** Options of the knowledge front: those of its write queue. */
 export type KnowledgeOptions = WriteQueueOptions & {
@@ -133,9 +133,11 @@ export class Knowledge {
   }
 
   recordDecision(decision: Decision): void {
-    const bounded = boundDecision(decision);
-    // a record whose every object is frozen is kept by the memory store as it is (see `privateDecisionWrite`)
-    this.push(adoptBoundDecision(bounded) ? privateDecisionWrite(bounded) : { kind: 'decision', value: bounded });
+    // a record of the engine's shape is bounded into one frozen throughout, which the memory store keeps as it
+    // is (see `privateDecisionWrite`); any other is bounded, and copied by the store
+    const frozen = boundPrivateDecision(decision);
+    const bounded = frozen ?? boundDecision(decision);
+    this.push(frozen ? privateDecisionWrite(frozen) : { kind: 'decision', value: bounded });
     this.decisionsSubject.next(bounded);
   }
 

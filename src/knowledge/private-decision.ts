@@ -1,7 +1,16 @@
-import type { Decision } from './decision.js';
-import { ACTION, DECISION, DURATIONS, ERROR, INPUT, SYMPTOM, layoutOf, type Shape } from './copy-known-record.js';
+import { redact } from '../core/redact.js';
+import type { Action, Decision } from './decision.js';
+import type { Observation } from '../sensors/reading.js';
+import { MAX_ITEMS, boundError, text } from './bounded-record.js';
+import { ACTION, DECISION, DURATIONS, INPUT, SYMPTOM, layoutOf } from './copy-known-record.js';
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/*
+ * The decision the knowledge front records for a record of the engine's shape: bounded as `boundDecision`
+ * bounds it (the same keys, order and values), but built as one frozen literal per part, so that the memory
+ * store may keep it without a copy of its own (see `privateDecisionWrite`) although every subscriber of
+ * `decisions$` gets the same object. A literal freezes without allocating, where a copy made by a spread
+ * takes a slower path. Any record of another shape is undefined here, and bounded and copied as before.
+ */
 
 /**
  * True for a value the store's copy gives back as it is: a primitive that is not a symbol (null is left to
@@ -12,7 +21,13 @@ function primitive(value: unknown): boolean {
   return type !== 'object' && type !== 'function' && type !== 'symbol';
 }
 
-/** Freezes a tree `redact` made (plain objects and arrays, no cycles), leaves first. */
+/** `value` as `redact` copies it, frozen throughout (its copy is a fresh tree of plain objects and arrays, no cycles). */
+function frozenRedacted(value: unknown): unknown {
+  const copy = redact(value);
+  freezeTree(copy);
+  return copy;
+}
+
 function freezeTree(value: unknown): void {
   if (typeof value !== 'object' || value === null) return;
   // keys walked in place: a list of them per object would be garbage at every decision
@@ -20,55 +35,82 @@ function freezeTree(value: unknown): void {
   Object.freeze(value);
 }
 
-/** True for a plain object of `shape` whose fields named in `scalars` are primitives. */
-function ofShape(value: unknown, shape: Shape, scalars: readonly string[]): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || layoutOf(value, shape) < 0) return false;
-  for (let i = 0; i < scalars.length; i++) if (!primitive((value as Record<string, unknown>)[scalars[i] as string])) return false;
-  return true;
+/** The first 200 items of a plain array without holes, each made by `make`; undefined when one cannot be. */
+function frozenList<T>(items: readonly T[], make: (item: T) => T | undefined): T[] | undefined {
+  if (!Array.isArray(items) || Object.getPrototypeOf(items) !== Array.prototype) return undefined;
+  const length = Math.min(items.length, MAX_ITEMS);
+  const out = new Array<T>(length);
+  for (let i = 0; i < length; i++) {
+    if (!(i in items)) return undefined;
+    const made = make(items[i] as T);
+    if (made === undefined) return undefined;
+    out[i] = made;
+  }
+  return Object.freeze(out) as T[];
 }
 
-const DECISION_SCALARS = ['id', 'at', 'entity', 'policy', 'policyName', 'reason', 'outcome', 'detail', 'traceId', 'count', 'lastAt'];
-const ACTION_SCALARS = ['entity', 'effector'];
-const INPUT_SCALARS = ['entity', 'sensor', 'at', 'stale'];
-const DURATION_SCALARS = ['analyzeMs', 'planMs', 'executeMs'];
-const ERROR_SCALARS = ['code', 'message', 'detail'];
-const SYMPTOM_SCALARS = ['kind'];
+/** An action of entity, effector and maybe params (nothing shared with the policy's plan but what is copied). */
+function frozenAction(a: Action): Action | undefined {
+  const has = typeof a === 'object' && a !== null ? layoutOf(a, ACTION) : -1;
+  if (has < 0 || !primitive(a.entity) || !primitive(a.effector)) return undefined;
+  return Object.freeze(has & 4 ? { entity: a.entity, effector: a.effector, params: frozenRedacted(a.params) } : { entity: a.entity, effector: a.effector });
+}
+
+function frozenInput(o: Observation): Observation | undefined {
+  const has = typeof o === 'object' && o !== null ? layoutOf(o, INPUT) : -1;
+  if (has < 0 || !primitive(o.entity) || !primitive(o.sensor) || !primitive(o.at) || !primitive(o.stale)) return undefined;
+  const value = frozenRedacted(o.value);
+  return Object.freeze(has & 16 ? { entity: o.entity, sensor: o.sensor, value, at: o.at, stale: o.stale } : { entity: o.entity, sensor: o.sensor, value, at: o.at });
+}
+
+function frozenSymptom(s: Decision['symptom']): Decision['symptom'] | undefined {
+  const has = typeof s === 'object' && s !== null ? layoutOf(s, SYMPTOM) : -1;
+  if (has < 0 || typeof s.kind !== 'string') return undefined;
+  // a detail key holding undefined is dropped, as bounding drops it
+  return Object.freeze(s.detail === undefined ? { kind: text(s.kind) } : { kind: text(s.kind), detail: frozenRedacted(s.detail) });
+}
+
+function frozenDurations(d: Decision['durations']): Decision['durations'] | undefined {
+  if (typeof d !== 'object' || d === null || layoutOf(d, DURATIONS) < 0 || !primitive(d.analyzeMs) || !primitive(d.planMs) || !primitive(d.executeMs)) return undefined;
+  return Object.freeze({ analyzeMs: d.analyzeMs, planMs: d.planMs, executeMs: d.executeMs });
+}
+
+const DETAIL = 1 << DECISION.keys.indexOf('detail');
+const ERROR = 1 << DECISION.keys.indexOf('error');
+const DURATIONS_KEY = 1 << DECISION.keys.indexOf('durations');
+const TRACE_ID = 1 << DECISION.keys.indexOf('traceId');
+const COUNT = 1 << DECISION.keys.indexOf('count');
+const LAST_AT = 1 << DECISION.keys.indexOf('lastAt');
 
 /**
- * Makes a decision that `boundDecision` just made one the store may keep without a copy (see
- * `privateDecisionWrite`), when it can: its durations are replaced by a copy (the one object in it that
- * bounding shared with the engine's record), and then every object in it is frozen, since the same record
- * goes to every subscriber of `decisions$`, who must not change what was stored. Its symptom, actions,
- * inputs and error are the fresh objects bounding made, their detail, params and values the fresh plain trees
- * `redact` made. False, with the record unchanged, for a record of another shape (an action with steps,
- * checks or compensation, which share objects with the policy's plan), or one whose scalar fields hold
- * objects: the store copies that one on write, as before, and nothing is frozen.
+ * `d` bounded as `boundDecision` bounds it, frozen throughout and sharing nothing with `d`, when `d` is of the
+ * engine's shape: a plain record with the decision's keys in order, scalars where scalars belong, and actions
+ * of entity, effector and params only (an action with steps, checks or compensation is undefined here). The
+ * store may keep it as it is, and every subscriber may be given it.
  */
-export function adoptBoundDecision(bounded: Writable<Decision>): boolean {
-  if (!ofShape(bounded, DECISION, DECISION_SCALARS)) return false;
-  const { symptom, actions, inputs, durations, error } = bounded;
-  if (!ofShape(symptom, SYMPTOM, SYMPTOM_SCALARS) || !Array.isArray(actions) || !Array.isArray(inputs)) return false;
-  for (let i = 0; i < actions.length; i++) if (!ofShape(actions[i], ACTION, ACTION_SCALARS)) return false;
-  for (let i = 0; i < inputs.length; i++) if (!ofShape(inputs[i], INPUT, INPUT_SCALARS)) return false;
-  // a truthy error is the fresh object bounding made; a falsy one was kept as it was, and must be a primitive
-  if ('error' in bounded && (error ? !ofShape(error, ERROR, ERROR_SCALARS) : !primitive(error))) return false;
-  if ('durations' in bounded && !ofShape(durations, DURATIONS, DURATION_SCALARS)) return false;
-  if ('durations' in bounded) bounded.durations = Object.freeze({ analyzeMs: durations.analyzeMs, planMs: durations.planMs, executeMs: durations.executeMs });
-  freezeTree(symptom.detail);
-  Object.freeze(symptom);
-  for (let i = 0; i < actions.length; i++) {
-    const action = actions[i] as Decision['actions'][number];
-    freezeTree(action.params);
-    Object.freeze(action);
+export function boundPrivateDecision(d: Decision): Decision | undefined {
+  const has = typeof d === 'object' && d !== null ? layoutOf(d, DECISION) : -1;
+  if (has < 0 || typeof d.reason !== 'string' || !(d.detail === undefined || typeof d.detail === 'string')) return undefined;
+  if (!primitive(d.id) || !primitive(d.at) || !primitive(d.entity) || !primitive(d.policy) || !primitive(d.policyName) || !primitive(d.outcome)) return undefined;
+  if (!primitive(d.traceId) || !primitive(d.count) || !primitive(d.lastAt)) return undefined;
+  // a truthy error is bounded into a fresh object; a falsy one is kept as it is, and must be a primitive
+  if (has & ERROR && !d.error && !primitive(d.error)) return undefined;
+  const symptom = frozenSymptom(d.symptom);
+  const actions = symptom && frozenList(d.actions, frozenAction);
+  const inputs = actions && frozenList(d.inputs, frozenInput);
+  const durations = has & DURATIONS_KEY ? frozenDurations(d.durations) : undefined;
+  if (!inputs || (has & DURATIONS_KEY && !durations)) return undefined;
+  const reason = text(d.reason);
+  // the common decision (required keys and durations) is one literal; keys after it go in the shape's order
+  if (has === (1 << DECISION.required) - 1 + DURATIONS_KEY) {
+    return Object.freeze({ id: d.id, at: d.at, entity: d.entity, policy: d.policy, policyName: d.policyName, symptom, actions, reason, inputs, outcome: d.outcome, durations: durations as Decision['durations'] });
   }
-  Object.freeze(actions);
-  for (let i = 0; i < inputs.length; i++) {
-    const input = inputs[i] as Decision['inputs'][number];
-    freezeTree(input.value);
-    Object.freeze(input);
-  }
-  Object.freeze(inputs);
-  if (error) Object.freeze(error);
-  Object.freeze(bounded);
-  return true;
+  const out: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = { id: d.id, at: d.at, entity: d.entity, policy: d.policy, policyName: d.policyName, symptom, actions, reason, inputs, outcome: d.outcome };
+  if (has & DETAIL) out.detail = d.detail === undefined ? undefined : text(d.detail);
+  if (has & ERROR) out.error = d.error ? Object.freeze(boundError(d.error)) : d.error;
+  if (has & DURATIONS_KEY) out.durations = durations;
+  if (has & TRACE_ID) out.traceId = d.traceId;
+  if (has & COUNT) out.count = d.count;
+  if (has & LAST_AT) out.lastAt = d.lastAt;
+  return Object.freeze(out) as Decision;
 }

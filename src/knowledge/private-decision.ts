@@ -3,6 +3,7 @@ import type { Action, Decision } from './decision.js';
 import type { Observation } from '../sensors/reading.js';
 import { MAX_ITEMS, boundError, text } from './bounded-record.js';
 import { ACTION, DECISION, DURATIONS, INPUT, SYMPTOM, layoutOf } from './copy-known-record.js';
+import { keptAsIs } from './kept-as-is.js';
 
 /*
  * The decision the knowledge front records for a record of the engine's shape: bounded as `boundDecision`
@@ -11,15 +12,6 @@ import { ACTION, DECISION, DURATIONS, INPUT, SYMPTOM, layoutOf } from './copy-kn
  * `decisions$` gets the same object. A literal freezes without allocating, where a copy made by a spread
  * takes a slower path. Any record of another shape is undefined here, and bounded and copied as before.
  */
-
-/**
- * True for a value the store's copy gives back as it is: a primitive that is not a symbol (null is left to
- * the general copy, as is anything unexpected).
- */
-function primitive(value: unknown): boolean {
-  const type = typeof value;
-  return type !== 'object' && type !== 'function' && type !== 'symbol';
-}
 
 /** `value` as `redact` copies it, frozen throughout (its copy is a fresh tree of plain objects and arrays, no cycles). */
 function frozenRedacted(value: unknown): unknown {
@@ -52,13 +44,13 @@ function frozenList<T>(items: readonly T[], make: (item: T) => T | undefined): T
 /** An action of entity, effector and maybe params (nothing shared with the policy's plan but what is copied). */
 function frozenAction(a: Action): Action | undefined {
   const has = typeof a === 'object' && a !== null ? layoutOf(a, ACTION) : -1;
-  if (has < 0 || !primitive(a.entity) || !primitive(a.effector)) return undefined;
+  if (has < 0 || !keptAsIs(a.entity) || !keptAsIs(a.effector)) return undefined;
   return Object.freeze(has & 4 ? { entity: a.entity, effector: a.effector, params: frozenRedacted(a.params) } : { entity: a.entity, effector: a.effector });
 }
 
 function frozenInput(o: Observation): Observation | undefined {
   const has = typeof o === 'object' && o !== null ? layoutOf(o, INPUT) : -1;
-  if (has < 0 || !primitive(o.entity) || !primitive(o.sensor) || !primitive(o.at) || !primitive(o.stale)) return undefined;
+  if (has < 0 || !keptAsIs(o.entity) || !keptAsIs(o.sensor) || !keptAsIs(o.at) || !keptAsIs(o.stale)) return undefined;
   const value = frozenRedacted(o.value);
   return Object.freeze(has & 16 ? { entity: o.entity, sensor: o.sensor, value, at: o.at, stale: o.stale } : { entity: o.entity, sensor: o.sensor, value, at: o.at });
 }
@@ -71,7 +63,7 @@ function frozenSymptom(s: Decision['symptom']): Decision['symptom'] | undefined 
 }
 
 function frozenDurations(d: Decision['durations']): Decision['durations'] | undefined {
-  if (typeof d !== 'object' || d === null || layoutOf(d, DURATIONS) < 0 || !primitive(d.analyzeMs) || !primitive(d.planMs) || !primitive(d.executeMs)) return undefined;
+  if (typeof d !== 'object' || d === null || layoutOf(d, DURATIONS) < 0 || !keptAsIs(d.analyzeMs) || !keptAsIs(d.planMs) || !keptAsIs(d.executeMs)) return undefined;
   return Object.freeze({ analyzeMs: d.analyzeMs, planMs: d.planMs, executeMs: d.executeMs });
 }
 
@@ -91,10 +83,10 @@ const LAST_AT = 1 << DECISION.keys.indexOf('lastAt');
 export function boundPrivateDecision(d: Decision): Decision | undefined {
   const has = typeof d === 'object' && d !== null ? layoutOf(d, DECISION) : -1;
   if (has < 0 || typeof d.reason !== 'string' || !(d.detail === undefined || typeof d.detail === 'string')) return undefined;
-  if (!primitive(d.id) || !primitive(d.at) || !primitive(d.entity) || !primitive(d.policy) || !primitive(d.policyName) || !primitive(d.outcome)) return undefined;
-  if (!primitive(d.traceId) || !primitive(d.count) || !primitive(d.lastAt)) return undefined;
+  if (!keptAsIs(d.id) || !keptAsIs(d.at) || !keptAsIs(d.entity) || !keptAsIs(d.policy) || !keptAsIs(d.policyName) || !keptAsIs(d.outcome)) return undefined;
+  if (!keptAsIs(d.traceId) || !keptAsIs(d.count) || !keptAsIs(d.lastAt)) return undefined;
   // a truthy error is bounded into a fresh object; a falsy one is kept as it is, and must be a primitive
-  if (has & ERROR && !d.error && !primitive(d.error)) return undefined;
+  if (has & ERROR && !d.error && !keptAsIs(d.error)) return undefined;
   const symptom = frozenSymptom(d.symptom);
   const actions = symptom && frozenList(d.actions, frozenAction);
   const inputs = actions && frozenList(d.inputs, frozenInput);

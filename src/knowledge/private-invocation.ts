@@ -1,14 +1,6 @@
 import type { Caller, InvocationRecord } from '../effectors/invocation.js';
 import { CALLER, INVOCATION, layoutOf } from './copy-known-record.js';
-
-/**
- * True for a value the store's copy gives back as it is: a primitive that is not a symbol (null is left to
- * the general copy, as is anything unexpected).
- */
-function primitive(value: unknown): boolean {
-  const type = typeof value;
-  return type !== 'object' && type !== 'function' && type !== 'symbol';
-}
+import { keptAsIs } from './kept-as-is.js';
 
 /**
  * Makes an invocation record that `boundInvocation` just made one the store may keep without a copy (see
@@ -22,11 +14,11 @@ function primitive(value: unknown): boolean {
 export function adoptBoundInvocation(bounded: { -readonly [K in keyof InvocationRecord]: InvocationRecord[K] }): boolean {
   const has = layoutOf(bounded, INVOCATION);
   if (has < 0) return false;
-  if (!primitive(bounded.id) || !primitive(bounded.at) || !primitive(bounded.entity) || !primitive(bounded.effector) || !primitive(bounded.outcome) || !primitive(bounded.attempts) || !primitive(bounded.durationMs)) return false;
+  if (!keptAsIs(bounded.id) || !keptAsIs(bounded.at) || !keptAsIs(bounded.entity) || !keptAsIs(bounded.effector) || !keptAsIs(bounded.outcome) || !keptAsIs(bounded.attempts) || !keptAsIs(bounded.durationMs)) return false;
   // a truthy error is the fresh object bounding made; a falsy one was kept as it was, and must be a primitive
-  if ((has & (1 << 10) && !bounded.error && !primitive(bounded.error)) || (has & (1 << 11) && !primitive(bounded.fencingToken))) return false;
+  if ((has & (1 << 10) && !bounded.error && !keptAsIs(bounded.error)) || (has & (1 << 11) && !keptAsIs(bounded.fencingToken))) return false;
   const { caller } = bounded;
-  if (typeof caller !== 'object' || caller === null || layoutOf(caller, CALLER) < 0 || !primitive(caller.kind) || !primitive(caller.name)) return false;
+  if (typeof caller !== 'object' || caller === null || layoutOf(caller, CALLER) < 0 || !keptAsIs(caller.kind) || !keptAsIs(caller.name)) return false;
   bounded.caller = { kind: caller.kind, name: caller.name } as Caller;
   return true;
 }

@@ -6,34 +6,13 @@ import { Knowledge } from '../../src/knowledge/knowledge.js';
 import { MemoryStore } from '../../src/knowledge/memory-store.js';
 import { boundPrivateDecision } from '../../src/knowledge/private-decision.js';
 import { isPrivate, privateDecisionWrite } from '../../src/knowledge/private-records.js';
-import type { WriteOp } from '../../src/knowledge/store.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
-
-/** A structural picture of a value: key order, own keys with undefined values, prototypes. */
-function picture(value: unknown): unknown {
-  if (typeof value === 'bigint') return `bigint:${value}`;
-  if (typeof value === 'symbol' || typeof value === 'function') return `[${typeof value}]`;
-  if (value === undefined) return '[undefined]';
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
-  const kind = proto === null ? 'null-proto' : (proto.constructor?.name ?? 'anonymous');
-  const keys = Object.keys(value);
-  return { kind, keys, values: keys.map((k) => picture((value as Record<string, unknown>)[k])) };
-}
+import { WatchedStore, oddValue as odd, picture, readBack } from './private-write-check.js';
 
 /** True when `value` and every object in it are frozen. */
 function deeplyFrozen(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return true;
   return Object.isFrozen(value) && Object.values(value).every(deeplyFrozen);
-}
-
-/** A store that keeps the writes it was given, as they came. */
-class WatchedStore extends MemoryStore {
-  readonly given: WriteOp[] = [];
-  override async write(ops: readonly WriteOp[]): Promise<void> {
-    this.given.push(...ops);
-    return super.write(ops);
-  }
 }
 
 /** A decision as the engine records it for a plan of one action. */
@@ -127,14 +106,6 @@ describe('decisions kept by the memory store without a copy', () => {
     expect((await knowledge.queryDecisions())[0]?.reason).toBe('over threshold');
   });
 
-  const odd = fc.oneof(
-    { weight: 6, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-    fc.constantFrom(undefined, null, 0, -0, Number.NaN, '', 'x', true),
-    fc.integer().map((n) => new Date(n)),
-    fc.integer().map((n) => new Map([['k', n]])),
-    fc.constant(null).map(() => JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown),
-    fc.constant(null).map(() => ({ password: 'p', token: { a: 1 } })),
-  );
   // an odd value now and then: most records keep the engine's shape, so both ways of bounding are exercised
   const field = (usual: fc.Arbitrary<unknown>) => fc.oneof({ weight: 60, arbitrary: usual }, { weight: 1, arbitrary: odd });
   const text = fc.string({ maxLength: 6 });
@@ -173,24 +144,12 @@ describe('decisions kept by the memory store without a copy', () => {
     await fc.assert(
       fc.asyncProperty(decision, async (d) => {
         // before: the bounded decision, copied by the store on write
-        const copied = new MemoryStore();
-        let expected: unknown;
-        try {
-          await copied.write([{ kind: 'decision', value: boundDecision(d) }]);
-          expected = picture(await copied.queryDecisions({}));
-        } catch (error) {
-          expected = `threw ${(error as Error).name}`;
-        }
+        const expected = await readBack((store) => store.write([{ kind: 'decision', value: boundDecision(d) }]), (store) => store.queryDecisions({}));
         // now: as the knowledge front hands it over
-        const store = new MemoryStore();
-        let actual: unknown;
-        try {
+        const actual = await readBack((store) => {
           const frozen = boundPrivateDecision(d);
-          await store.write([frozen ? privateDecisionWrite(frozen) : { kind: 'decision', value: boundDecision(d) }]);
-          actual = picture(await store.queryDecisions({}));
-        } catch (error) {
-          actual = `threw ${(error as Error).name}`;
-        }
+          return store.write([frozen ? privateDecisionWrite(frozen) : { kind: 'decision', value: boundDecision(d) }]);
+        }, (store) => store.queryDecisions({}));
         expect(actual).toStrictEqual(expected);
       }),
       { numRuns: 2_000 },

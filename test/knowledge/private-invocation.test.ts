@@ -8,27 +8,7 @@ import { adoptBoundInvocation } from '../../src/knowledge/private-invocation.js'
 import { isPrivate, privateInvocationWrite } from '../../src/knowledge/private-records.js';
 import type { WriteOp } from '../../src/knowledge/store.js';
 import { VirtualClock } from '../../src/testing/virtual-clock.js';
-
-/** A structural picture of a value: key order, own keys with undefined values, prototypes. */
-function picture(value: unknown): unknown {
-  if (typeof value === 'bigint') return `bigint:${value}`;
-  if (typeof value === 'symbol' || typeof value === 'function') return `[${typeof value}]`;
-  if (value === undefined) return '[undefined]';
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
-  const kind = proto === null ? 'null-proto' : (proto.constructor?.name ?? 'anonymous');
-  const keys = Object.keys(value);
-  return { kind, keys, values: keys.map((k) => picture((value as Record<string, unknown>)[k])) };
-}
-
-/** A store that keeps the writes it was given, as they came. */
-class WatchedStore extends MemoryStore {
-  readonly given: WriteOp[] = [];
-  override async write(ops: readonly WriteOp[]): Promise<void> {
-    this.given.push(...ops);
-    return super.write(ops);
-  }
-}
+import { WatchedStore, oddValue as odd, readBack } from './private-write-check.js';
 
 /** An invocation record as the invoker writes it for a policy's plan (the executor's caller is frozen). */
 function engineRecord(): InvocationRecord {
@@ -70,14 +50,6 @@ describe('invocation records kept by the memory store without a copy', () => {
     expect((await knowledge.queryInvocations())[0]?.caller.name).toBe('ann');
   });
 
-  const odd = fc.oneof(
-    { weight: 6, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-    fc.constantFrom(undefined, null, 0, -0, Number.NaN, '', 'x', true),
-    fc.integer().map((n) => new Date(n)),
-    fc.integer().map((n) => new Map([['k', n]])),
-    fc.constant(null).map(() => JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown),
-    fc.constant(null).map(() => ({ password: 'p', token: { a: 1 } })),
-  );
   const field = (usual: fc.Arbitrary<unknown>) => fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
   const text = fc.string({ maxLength: 6 });
   const record = fc
@@ -105,26 +77,13 @@ describe('invocation records kept by the memory store without a copy', () => {
     await fc.assert(
       fc.asyncProperty(record, async (r) => {
         // before: the bounded record, copied by the store on write
-        const copied = new MemoryStore();
-        let expected: unknown;
-        try {
-          await copied.write([{ kind: 'invocation', value: boundInvocation(r) }]);
-          expected = picture(await copied.queryInvocations({}));
-        } catch (error) {
-          expected = `threw ${(error as Error).name}`;
-        }
+        const expected = await readBack((store) => store.write([{ kind: 'invocation', value: boundInvocation(r) }]), (store) => store.queryInvocations({}));
         // now: as the knowledge front hands it over
-        const store = new MemoryStore();
-        let actual: unknown;
-        try {
+        const actual = await readBack((store) => {
           const bounded = boundInvocation(r);
           const op: WriteOp = { kind: 'invocation', value: bounded };
-          const kept = adoptBoundInvocation(bounded);
-          await store.write([kept ? privateInvocationWrite(bounded) : op]);
-          actual = picture(await store.queryInvocations({}));
-        } catch (error) {
-          actual = `threw ${(error as Error).name}`;
-        }
+          return store.write([adoptBoundInvocation(bounded) ? privateInvocationWrite(bounded) : op]);
+        }, (store) => store.queryInvocations({}));
         expect(actual).toStrictEqual(expected);
       }),
       { numRuns: 2_000 },

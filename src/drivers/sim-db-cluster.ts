@@ -5,6 +5,7 @@ import type { Entity } from '../core/entity.js';
 import { hasQuorum, quorumRuleSchema } from '../core/quorum.js';
 import { isWritablePrimary } from '../core/replication-group.js';
 import { defineEffector } from '../effectors/define-effector.js';
+import { HomeostatError } from '../core/errors.js';
 import { defineSensor } from '../sensors/define-sensor.js';
 import type { DriverContext, EntityType } from './entity-type.js';
 
@@ -22,7 +23,8 @@ const clusterConfig = z.strictObject({
  * A primary-replica database group (its children are sim.database entities): publishes `primary` (empty
  * when none), `primary.writable`, and its `service.up` from its quorum rule and, by default, from having a
  * writable primary. Offers `switchover` (planned: demote the primary, then promote the named replica;
- * refused when the primary cannot be demoted) and `failover` (unplanned: fence the old primary, then
+ * refused when the primary cannot be demoted; when the replica cannot be promoted, the old primary is
+ * promoted back, and the error says whether the group has a writable primary) and `failover` (unplanned: fence the old primary, then
  * promote; with `fence: best-effort` a failed fence does not stop the promotion).
  */
 export const simDbClusterType: EntityType<z.infer<typeof clusterConfig>> = {
@@ -59,9 +61,18 @@ export const simDbClusterType: EntityType<z.infer<typeof clusterConfig>> = {
         const lag = target.sensor<number>('replication.lag').value;
         if (!target.sensor<boolean>('service.up').value || lag === undefined || lag > maxLag) throw new TargetStateError(`'${to}' is not a healthy replica within ${maxLag} s of lag (lag: ${String(lag)})`);
         // a primary that cannot be demoted (unreachable) fails the switchover before anything is promoted
-        for (const old of databases().filter((c) => c !== target && c.sensor<string>('role').current?.value === 'primary')) await invoke(context, old, 'demote');
-        await invoke(context, target, 'promote');
-        publish();
+        const demoted: Entity[] = [];
+        for (const old of databases().filter((c) => c !== target && c.sensor<string>('role').current?.value === 'primary')) {
+          await invoke(context, old, 'demote');
+          demoted.push(old);
+        }
+        try {
+          await invoke(context, target, 'promote');
+        } catch (error) {
+          throw await promotedBack(context, target, demoted, error);
+        } finally {
+          publish();
+        }
       },
     }));
     entity.addEffector(defineEffector({
@@ -85,6 +96,21 @@ export const simDbClusterType: EntityType<z.infer<typeof clusterConfig>> = {
     return () => subscriptions.forEach((s) => s.unsubscribe());
   },
 };
+
+/**
+ * The error of a switchover whose replica could not be promoted after the primary was demoted: the demoted
+ * primary (cleanly demoted, so it has every write) is promoted back when the replica is not the primary
+ * after all, and the error says whether that worked or the group is left without a writable primary.
+ */
+async function promotedBack(context: DriverContext, target: Entity, demoted: readonly Entity[], cause: unknown): Promise<HomeostatError> {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  const old = demoted[0];
+  if (!old) return new HomeostatError('E_SWITCHOVER_ABORTED', `promoting '${target.id}' failed (${why}); no primary was demoted`, { retryable: true });
+  if (target.sensor<string>('role').current?.value === 'primary') return new HomeostatError('E_SWITCHOVER_ABORTED', `promoting '${target.id}' reported a failure (${why}), but '${target.id}' is the primary; '${old.id}' stays a replica`, { retryable: false });
+  const back = await invoke(context, old, 'promote').then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)));
+  const state = back === undefined ? `'${old.id}' was promoted back and is the primary again` : `promoting '${old.id}' back failed too (${back}): the group has no writable primary; promote a caught-up database by hand, or let the failover policy`;
+  return new HomeostatError('E_SWITCHOVER_ABORTED', `'${old.id}' was demoted, then promoting '${target.id}' failed (${why}); ${state}`, { retryable: back === undefined });
+}
 
 /** Through the engine's invoker: recorded, one at a time per database, with the effector's timeout. */
 async function invoke(context: DriverContext, entity: Entity, effector: string): Promise<void> {

@@ -142,6 +142,42 @@ describe('fencing: promotion only after the old primary is fenced', () => {
     await expect(deployment.engine.invoker.invoke(tree.get('db'), 'switchover', { to: 'db-2' }, person)).rejects.toThrow(/cannot demote 'db-1': it is unreachable/);
     expect(tree.get('db-2').sensor('role').value).toBe('replica');
   });
+
+  /** Fails `then` (and `also`) once `db-1` reports itself a replica: between the demotion and the promotion of a switchover. */
+  function failOnceDemoted(run: Run, then: string, also?: string): void {
+    const subscription = run.tree.get('db-1').sensor<string>('role').readings$.subscribe((reading) => {
+      if (reading.value !== 'replica') return;
+      subscription.unsubscribe();
+      run.fail(then);
+      if (also) run.fail(also);
+    });
+  }
+
+  it('a switchover whose replica fails after the primary was demoted promotes the old primary back, and says so', async () => {
+    const run = await scenario(group());
+    const { clock, tree, deployment } = run;
+    await clock.advanceBy(10_000);
+    failOnceDemoted(run, 'db-2');
+    const person = { caller: { kind: 'person', name: 'dba' } } as const;
+    await expect(deployment.engine.invoker.invoke(tree.get('db'), 'switchover', { to: 'db-2' }, person)).rejects.toThrow(/'db-1' was demoted, then promoting 'db-2' failed \(.*unreachable.*\); 'db-1' was promoted back and is the primary again/);
+    expect(writablePrimaries(deployment).get('db')).toEqual(['db-1']);
+    expect(tree.get('db').sensor('primary.writable').value).toBe(true);
+    await advanceSafely(run, 60_000);
+    expect(writablePrimaries(deployment).get('db')).toEqual(['db-1']);
+  });
+
+  it('a switchover that cannot promote either database says the group has no writable primary, and the failover policy then acts', async () => {
+    const run = await scenario(group());
+    const { clock, tree, deployment } = run;
+    await clock.advanceBy(10_000);
+    failOnceDemoted(run, 'db-2', 'db-1');
+    const person = { caller: { kind: 'person', name: 'dba' } } as const;
+    await expect(deployment.engine.invoker.invoke(tree.get('db'), 'switchover', { to: 'db-2' }, person)).rejects.toThrow(/promoting 'db-1' back failed too \(.*\): the group has no writable primary/);
+    expect(writablePrimaries(deployment).get('db') ?? []).toEqual([]);
+    expect(tree.get('db').sensor('primary.writable').value).toBe(false);
+    await advanceSafely(run, 60_000);
+    expect(writablePrimaries(deployment).get('db')).toEqual(['db-3']);
+  });
 });
 
 describe('failover across sites', () => {

@@ -79,7 +79,8 @@ function caughtUp(target: Entity, offset: number, withinMs: number, context: Dri
  * (PostgreSQL: pg_rewind where needed, standby.signal, start) when it has one, else its fence ends by itself
  * on the next poll (Redis with `fence.rejoin`: REPLICAOF the new primary). When the replica does not catch up,
  * nothing is promoted: the old primary is unfenced where it can be (`unfence`), else stays fenced, and the
- * error says which.
+ * error says which. When the promotion fails, the old primary stays fenced (the promotion may still complete)
+ * and the error says the group may have no writable primary, and what to check.
  */
 export function switchoverEffector(group: Entity, databases: () => Entity[], context: DriverContext): ReturnType<typeof defineEffector<z.output<typeof params>, { from: string; to: string; oldPrimary: string }>> {
   return defineEffector({
@@ -101,7 +102,12 @@ export function switchoverEffector(group: Entity, databases: () => Entity[], con
         const undone = old.hasEffector('unfence') ? await context.invoke(old, 'unfence', {}, caller).then(() => true, () => false) : false;
         throw new HomeostatError('E_SWITCHOVER_ABORTED', `'${target.id}' did not reach the primary's last position ${lastOffset} within ${catchUpMs} ms; nothing promoted; '${old.id}' ${undone ? 'unfenced and primary again' : 'stays fenced (rejoin or promote it by hand)'}`, { retryable: true });
       }
-      await context.invoke(target, 'promote', {}, caller);
+      try {
+        await context.invoke(target, 'promote', {}, caller);
+      } catch (error) {
+        // the old primary stays fenced: a promotion asked for may still complete, and unfencing then would make two primaries
+        throw new HomeostatError('E_SWITCHOVER_ABORTED', `'${old.id}' was fenced, then promoting '${target.id}' failed (${error instanceof Error ? error.message : String(error)}); '${old.id}' stays fenced, so the group may have no writable primary: check '${target.id}''s role (a promotion may still be under way), then promote it, or unfence '${old.id}' by hand`, { retryable: false });
+      }
       const rejoined = old.hasEffector('rejoin') ? await context.invoke(old, 'rejoin', {}, caller).then(() => 'rejoined as a replica', (error: Error) => `still fenced: rejoin failed (${error.message})`) : 'rejoins as a replica on its next poll';
       return { from: old.id, to: target.id, oldPrimary: rejoined };
     },

@@ -49,9 +49,10 @@ export function redisChild(id: string, port: number, extra = ''): string {
 
 /**
  * Probes every server every `everyMs` and records how many take a write, so a test can assert "at most one
- * writable primary at every probe" on a real run. `stop()` returns the counts with their times.
+ * writable primary at every probe" on a real run. `stop()` returns the counts with their times; `count(since)`
+ * says how many probes ended since a time (performance.now()), for a test that waits for some.
  */
-export function probeWritable(ports: () => number[], everyMs = 100): { stop: () => Promise<Array<{ at: number; writable: number[] }>> } {
+export function probeWritable(ports: () => number[], everyMs = 100): { stop: () => Promise<Array<{ at: number; writable: number[] }>>; count: (since?: number) => number } {
   const samples: Array<{ at: number; writable: number[] }> = [];
   let running = true;
   const loop = (async () => {
@@ -70,5 +71,6 @@ export function probeWritable(ports: () => number[], everyMs = 100): { stop: () 
       await loop;
       return samples;
     },
+    count: (since = -Infinity) => samples.filter((sample) => sample.at >= since).length,
   };
 }

@@ -48,4 +48,40 @@ describe('switchover of a real Redis group (planned, through the group effector)
     const values = await once(r2.port, (c) => c.mget(...Array.from({ length: 200 }, (_v, i) => `k:${i}`)), 2_000);
     expect(values?.filter((v) => v === null)).toEqual([]);
   }, 60_000);
+
+  it('a promotion that fails after the primary was fenced leaves it fenced and says the group may have no writable primary', async () => {
+    const list = await replicatedRedis(1);
+    servers.push(...list);
+    const [p, r2] = list as [TestRedisServer, TestRedisServer];
+    const dir = stateDir();
+    const children = list.map((s, i) => redisChild(`r${i + 1}`, s.port)).join('');
+    const { deployment } = await deploy(`name: r\napplication:\n  id: app\n  children:\n    - id: cache\n      type: redis-replication-group\n      config: { every: 200ms }\n      children:\n${children}`, dir);
+    deployments.push(deployment);
+    const db = (id: string): Entity => deployment.tree.get(id);
+    await waitUntil(() => role(db('r1')) === 'primary' && role(db('r2')) === 'replica' && db('r2').sensor('replication.lag').value === 0, 10_000, 'roles');
+    // the replica stops answering just as it is asked to become the primary
+    const pausing = deployment.engine.invoker.started$.subscribe((started) => {
+      if (started.entity === 'r2' && started.effector === 'promote') r2.pause();
+    });
+    let probe: ReturnType<typeof probeWritable> | undefined;
+    try {
+      const failure = deployment.engine.invoker.invoke(db('cache'), 'switchover', { to: 'r2' }, { caller: { kind: 'person', name: 'test' } });
+      await expect(failure).rejects.toMatchObject({ code: 'E_SWITCHOVER_ABORTED' });
+      await expect(failure).rejects.toThrow(/'r1' was fenced, then promoting 'r2' failed \(.+\); 'r1' stays fenced, so the group may have no writable primary: check 'r2''s role/);
+      probe = probeWritable(() => [p.port, r2.port], 50);
+    } finally {
+      pausing.unsubscribe();
+      r2.resume();
+    }
+    // whether or not the replica took the promotion it held once it answers again, the old primary stayed
+    // fenced: never two writable primaries, and the old one takes no writes
+    await waitUntil(() => db('r2').sensor('service.up').value === true && role(db('r2')) !== undefined, 10_000, 'r2 answering again');
+    const resumedAt = performance.now();
+    const started = probe as ReturnType<typeof probeWritable>;
+    await waitUntil(() => started.count(resumedAt) >= 5, 10_000, 'probes after the resume');
+    const samples = await started.stop();
+    expect(samples.filter((sample) => sample.writable.length > 1)).toEqual([]);
+    expect(samples.some((sample) => sample.writable.includes(p.port))).toBe(false);
+    expect(role(db('r1'))).toBe('fenced');
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { ChurnMap } from '../core/churn-map.js';
 import { KeyedClaim } from './keyed-claim.js';
 
 /**
@@ -5,7 +6,8 @@ import { KeyedClaim } from './keyed-claim.js';
  * A failed task does not block the ones after it.
  */
 export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<unknown> | KeyedClaim>();
+  // an entity's key is claimed and released at every invocation: a map that keeps released slots (see `ChurnMap`)
+  private readonly tails = new ChurnMap<string, Promise<unknown> | KeyedClaim>();
 
   /** Runs `task` after every task queued (or claim taken) before it under `key`. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -8,6 +8,7 @@ import type { ActionTarget } from './action-target.js';
 import type { PolicyAttachment } from './attachment.js';
 import { QuotaCheck, type QuotaVerdict } from './quota-check.js';
 import type { SharedArbitration } from './shared-arbitration.js';
+import { ChurnMap } from '../churn-map.js';
 
 /** At most `maxActions` actions on an entity's subtree per `windowMs`, so one bad signal cannot take everything down. */
 export interface ActionBudget {
@@ -56,7 +57,8 @@ interface Operation extends ArbiterHold {
  */
 export class Arbiter {
   // one operation at a scope is held as it is (the common case: a plan on its own entity), several in a set
-  private readonly byScope = new Map<Entity, Operation | Set<Operation>>();
+  // an entity is held and released at every plan: a map that keeps released slots (see `ChurnMap`)
+  private readonly byScope = new ChurnMap<Entity, Operation | Set<Operation>>();
   private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
   private nextOperationOrder = 1;
   /** Operations begun and not ended. */

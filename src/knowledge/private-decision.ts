@@ -41,30 +41,40 @@ function frozenList<T>(items: readonly T[], make: (item: T) => T | undefined): T
   return Object.freeze(out) as T[];
 }
 
+// Each field of the record is read once, into a local (a getter is not asked twice for what it gives).
+
 /** An action of entity, effector and maybe params (nothing shared with the policy's plan but what is copied). */
 function frozenAction(a: Action): Action | undefined {
   const has = typeof a === 'object' && a !== null ? layoutOf(a, ACTION) : -1;
-  if (has < 0 || !keptAsIs(a.entity) || !keptAsIs(a.effector)) return undefined;
-  return Object.freeze(has & 4 ? { entity: a.entity, effector: a.effector, params: frozenRedacted(a.params) } : { entity: a.entity, effector: a.effector });
+  if (has < 0) return undefined;
+  const { entity, effector, params } = a;
+  if (!keptAsIs(entity) || !keptAsIs(effector)) return undefined;
+  return Object.freeze(has & 4 ? { entity, effector, params: frozenRedacted(params) } : { entity, effector });
 }
 
 function frozenInput(o: Observation): Observation | undefined {
   const has = typeof o === 'object' && o !== null ? layoutOf(o, INPUT) : -1;
-  if (has < 0 || !keptAsIs(o.entity) || !keptAsIs(o.sensor) || !keptAsIs(o.at) || !keptAsIs(o.stale)) return undefined;
-  const value = frozenRedacted(o.value);
-  return Object.freeze(has & 16 ? { entity: o.entity, sensor: o.sensor, value, at: o.at, stale: o.stale } : { entity: o.entity, sensor: o.sensor, value, at: o.at });
+  if (has < 0) return undefined;
+  const { entity, sensor, value, at, stale } = o;
+  if (!keptAsIs(entity) || !keptAsIs(sensor) || !keptAsIs(at) || !keptAsIs(stale)) return undefined;
+  const redacted = frozenRedacted(value);
+  return Object.freeze(has & 16 ? { entity, sensor, value: redacted, at, stale } : { entity, sensor, value: redacted, at });
 }
 
 function frozenSymptom(s: Decision['symptom']): Decision['symptom'] | undefined {
   const has = typeof s === 'object' && s !== null ? layoutOf(s, SYMPTOM) : -1;
-  if (has < 0 || typeof s.kind !== 'string') return undefined;
+  if (has < 0) return undefined;
+  const { kind, detail } = s;
+  if (typeof kind !== 'string') return undefined;
   // a detail key holding undefined is dropped, as bounding drops it
-  return Object.freeze(s.detail === undefined ? { kind: text(s.kind) } : { kind: text(s.kind), detail: frozenRedacted(s.detail) });
+  return Object.freeze(detail === undefined ? { kind: text(kind) } : { kind: text(kind), detail: frozenRedacted(detail) });
 }
 
 function frozenDurations(d: Decision['durations']): Decision['durations'] | undefined {
-  if (typeof d !== 'object' || d === null || layoutOf(d, DURATIONS) < 0 || !keptAsIs(d.analyzeMs) || !keptAsIs(d.planMs) || !keptAsIs(d.executeMs)) return undefined;
-  return Object.freeze({ analyzeMs: d.analyzeMs, planMs: d.planMs, executeMs: d.executeMs });
+  if (typeof d !== 'object' || d === null || layoutOf(d, DURATIONS) < 0) return undefined;
+  const { analyzeMs, planMs, executeMs } = d;
+  if (!keptAsIs(analyzeMs) || !keptAsIs(planMs) || !keptAsIs(executeMs)) return undefined;
+  return Object.freeze({ analyzeMs, planMs, executeMs });
 }
 
 const DETAIL = 1 << DECISION.keys.indexOf('detail');
@@ -82,27 +92,29 @@ const LAST_AT = 1 << DECISION.keys.indexOf('lastAt');
  */
 export function boundPrivateDecision(d: Decision): Decision | undefined {
   const has = typeof d === 'object' && d !== null ? layoutOf(d, DECISION) : -1;
-  if (has < 0 || typeof d.reason !== 'string' || !(d.detail === undefined || typeof d.detail === 'string')) return undefined;
-  if (!keptAsIs(d.id) || !keptAsIs(d.at) || !keptAsIs(d.entity) || !keptAsIs(d.policy) || !keptAsIs(d.policyName) || !keptAsIs(d.outcome)) return undefined;
-  if (!keptAsIs(d.traceId) || !keptAsIs(d.count) || !keptAsIs(d.lastAt)) return undefined;
+  if (has < 0) return undefined;
+  const { id, at, entity, policy, policyName, outcome, traceId, count, lastAt, reason, detail, error } = d;
+  if (typeof reason !== 'string' || !(detail === undefined || typeof detail === 'string')) return undefined;
+  if (!keptAsIs(id) || !keptAsIs(at) || !keptAsIs(entity) || !keptAsIs(policy) || !keptAsIs(policyName) || !keptAsIs(outcome)) return undefined;
+  if (!keptAsIs(traceId) || !keptAsIs(count) || !keptAsIs(lastAt)) return undefined;
   // a truthy error is bounded into a fresh object; a falsy one is kept as it is, and must be a primitive
-  if (has & ERROR && !d.error && !keptAsIs(d.error)) return undefined;
+  if (has & ERROR && !error && !keptAsIs(error)) return undefined;
   const symptom = frozenSymptom(d.symptom);
   const actions = symptom && frozenList(d.actions, frozenAction);
   const inputs = actions && frozenList(d.inputs, frozenInput);
   const durations = has & DURATIONS_KEY ? frozenDurations(d.durations) : undefined;
   if (!inputs || (has & DURATIONS_KEY && !durations)) return undefined;
-  const reason = text(d.reason);
+  const boundedReason = text(reason);
   // the common decision (required keys and durations) is one literal; keys after it go in the shape's order
   if (has === (1 << DECISION.required) - 1 + DURATIONS_KEY) {
-    return Object.freeze({ id: d.id, at: d.at, entity: d.entity, policy: d.policy, policyName: d.policyName, symptom, actions, reason, inputs, outcome: d.outcome, durations: durations as Decision['durations'] });
+    return Object.freeze({ id, at, entity, policy, policyName, symptom, actions, reason: boundedReason, inputs, outcome, durations: durations as Decision['durations'] });
   }
-  const out: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = { id: d.id, at: d.at, entity: d.entity, policy: d.policy, policyName: d.policyName, symptom, actions, reason, inputs, outcome: d.outcome };
-  if (has & DETAIL) out.detail = d.detail === undefined ? undefined : text(d.detail);
-  if (has & ERROR) out.error = d.error ? Object.freeze(boundError(d.error)) : d.error;
+  const out: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = { id, at, entity, policy, policyName, symptom, actions, reason: boundedReason, inputs, outcome };
+  if (has & DETAIL) out.detail = detail === undefined ? undefined : text(detail);
+  if (has & ERROR) out.error = error ? Object.freeze(boundError(error)) : error;
   if (has & DURATIONS_KEY) out.durations = durations;
-  if (has & TRACE_ID) out.traceId = d.traceId;
-  if (has & COUNT) out.count = d.count;
-  if (has & LAST_AT) out.lastAt = d.lastAt;
+  if (has & TRACE_ID) out.traceId = traceId;
+  if (has & COUNT) out.count = count;
+  if (has & LAST_AT) out.lastAt = lastAt;
   return Object.freeze(out) as Decision;
 }

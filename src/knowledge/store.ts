@@ -87,6 +87,8 @@ export interface KnowledgeStore {
    * written again as their count grows; see `Decision.count`). A store that keeps leases applies a write with
    * a `fence` only while its lease is still the writer's, and resolves with the writes it refused (all those
    * of one lease in the batch, or none of them); a store without leases ignores fences and may resolve with nothing.
+   * The ops and their values are the writer's: a store reads or copies them and never changes them (the engine's
+   * decisions arrive frozen, shared with every subscriber of `decisions$`).
    */
   write(ops: readonly WriteOp[]): Promise<WriteResult | void>;
   queryDecisions(query: DecisionQuery): Promise<Decision[]>;

@@ -13,6 +13,7 @@ import { attemptSignalOf, effectorContextOf, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
 import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, withSignal, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { KeyedQueue } from './entity-queue.js';
+import { isEmptyObjectSchema } from './empty-params.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry-policy.js';
@@ -184,6 +185,8 @@ export class EffectorInvoker {
 
   /** The params as the effector's schema gives them. @throws ValidationError (and writes the `rejected` record) */
   private parse(entity: Entity, effector: EffectorDefinition<unknown, unknown>, effectorName: string, value: unknown, base: RecordBase, secrets: readonly string[]): unknown {
+    // no params for an effector that takes none (restart, promote, fence): what zod would give, without a parse
+    if (value === undefined && isEmptyObjectSchema(effector.params)) return {};
     const parsed = effector.params.safeParse(value ?? {});
     if (parsed.success) return parsed.data;
     const problems = parsed.error.issues.map((i) => scrubSecrets(`${i.path.join('.') || 'params'}: ${i.message}`, secrets));

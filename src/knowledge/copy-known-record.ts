@@ -37,8 +37,7 @@ export const ACTION: Shape = { keys: ['entity', 'effector', 'params'], required:
 export const INPUT: Shape = { keys: ['entity', 'sensor', 'value', 'at', 'stale'], required: 4 };
 /** @internal a decision's durations' shape. */
 export const DURATIONS: Shape = { keys: ['analyzeMs', 'planMs', 'executeMs'], required: 3 };
-/** @internal a record's error's shape. */
-export const ERROR: Shape = { keys: ['code', 'message', 'detail'], required: 2 };
+const ERROR: Shape = { keys: ['code', 'message', 'detail'], required: 2 };
 /** @internal the caller's shape (see `Caller`). */
 export const CALLER: Shape = { keys: ['kind', 'name'], required: 2 };
 const RECORD_OP: Shape = { keys: ['kind', 'value'], required: 2 };

@@ -2,7 +2,7 @@ import { redact } from '../core/redact.js';
 import type { Action, Decision } from './decision.js';
 import type { Observation } from '../sensors/reading.js';
 import { MAX_ITEMS, boundError, text } from './bounded-record.js';
-import { ACTION, DECISION, DURATIONS, INPUT, SYMPTOM, layoutOf } from './copy-known-record.js';
+import { ACTION, COMMON_DECISION, DECISION, DURATIONS, INPUT, SYMPTOM, layoutOf } from './copy-known-record.js';
 import { keptAsIs } from './kept-as-is.js';
 
 /*
@@ -106,7 +106,7 @@ export function boundPrivateDecision(d: Decision): Decision | undefined {
   if (!inputs || (has & DURATIONS_KEY && !durations)) return undefined;
   const boundedReason = text(reason);
   // the common decision (required keys and durations) is one literal; keys after it go in the shape's order
-  if (has === (1 << DECISION.required) - 1 + DURATIONS_KEY) {
+  if (has === COMMON_DECISION) {
     return Object.freeze({ id, at, entity, policy, policyName, symptom, actions, reason: boundedReason, inputs, outcome, durations: durations as Decision['durations'] });
   }
   const out: Omit<{ -readonly [K in keyof Decision]: Decision[K] }, 'durations'> & { durations?: Decision['durations'] } = { id, at, entity, policy, policyName, symptom, actions, reason: boundedReason, inputs, outcome };

@@ -1,25 +1,45 @@
 /** The mark of a key whose entry was deleted and whose slot is kept for its next use. */
 const FREE: unique symbol = Symbol('free');
 
+/** Whether a key whose entry was deleted may be set again (an entity still in the tree): its slot is then kept. */
+export type MayComeBack<K> = (key: K) => boolean;
+
+const NEVER: MayComeBack<unknown> = () => false;
+
 /**
  * A map for keys that are set and deleted at a high rate, most of them again and again (an entity held by a
  * plan, then released; an invocation's claim on its entity): a deleted key keeps its slot, marked free, so
  * setting it again writes in place. A plain Map rehashes into a new table every few set-and-delete turns,
- * which in the loop is an allocation at every decision. Free slots are let go all at once when more than
- * `maxFree` of them gather (keys that never come back: removed entities), so the map holds at most that many
- * entries beyond its live ones. Reads see only live entries; `size` counts them. Values are never undefined
- * (undefined reads as no entry).
+ * which in the loop is an allocation at every decision.
+ *
+ * Free slots are swept once as many deletes as there were slots after the last sweep have passed (and at
+ * least `minSweepEvery`): a sweep lets go the free slots of keys that will not come back, as `mayComeBack`
+ * tells (an entity removed from the tree), and keeps the rest. So 100,000 entities each held once in a pass
+ * keep their slots, where a fixed bound on free slots would let most of them go and take them again at every
+ * pass; the map holds its live entries, the free slots of keys that may come back, and the slots freed since
+ * the last sweep; and a sweep walks the slots once per as many deletes (constant work per delete). Without
+ * `mayComeBack`, every free slot is let go at each sweep. Reads see only live entries; `size` counts them.
+ * Values are never undefined (undefined reads as no entry).
  */
 export class ChurnMap<K, V> {
   private readonly entries = new Map<K, V | typeof FREE>();
   private live = 0;
-  private free = 0;
+  private deletesSinceSweep = 0;
+  private slotsAfterSweep = 0;
 
-  constructor(private readonly maxFree = 4_096) {}
+  constructor(
+    private readonly mayComeBack: MayComeBack<K> = NEVER,
+    private readonly minSweepEvery = 4_096,
+  ) {}
 
   /** The live entries. */
   get size(): number {
     return this.live;
+  }
+
+  /** The slots held, live or free (for tests of what is let go). */
+  get slots(): number {
+    return this.entries.size;
   }
 
   get(key: K): V | undefined {
@@ -34,7 +54,6 @@ export class ChurnMap<K, V> {
 
   set(key: K, value: V): void {
     const before = this.entries.get(key);
-    if (before === FREE) this.free--;
     if (before === undefined || before === FREE) this.live++;
     this.entries.set(key, value);
   }
@@ -45,7 +64,7 @@ export class ChurnMap<K, V> {
     if (before === undefined || before === FREE) return false;
     this.live--;
     this.entries.set(key, FREE);
-    if (++this.free > this.maxFree) this.letFreeSlotsGo();
+    if (++this.deletesSinceSweep > this.minSweepEvery && this.deletesSinceSweep > this.slotsAfterSweep) this.sweep();
     return true;
   }
 
@@ -54,8 +73,10 @@ export class ChurnMap<K, V> {
     for (const value of this.entries.values()) if (value !== FREE) yield value;
   }
 
-  private letFreeSlotsGo(): void {
-    for (const [key, value] of this.entries) if (value === FREE) this.entries.delete(key);
-    this.free = 0;
+  /** Lets go the free slots of keys that will not come back. */
+  private sweep(): void {
+    for (const [key, value] of this.entries) if (value === FREE && !this.mayComeBack(key)) this.entries.delete(key);
+    this.deletesSinceSweep = 0;
+    this.slotsAfterSweep = this.entries.size;
   }
 }

@@ -254,6 +254,11 @@ export class Entity {
     this.sensor<boolean>('service.up').publish(up);
   }
 
+  /** @internal true once the entity left its tree */
+  get _closed(): boolean {
+    return this.extras?.closed === true;
+  }
+
   /** @internal closes every sensor stream (sensors asked for later start closed) */
   _close(): void {
     (this.extras ??= {}).closed = true;

@@ -1,16 +1,21 @@
 import { ChurnMap } from '../core/churn-map.js';
+import type { Entity } from '../core/entity.js';
 import { KeyedClaim } from './keyed-claim.js';
 
 /**
- * Serializes work per key: at most one task runs per entity, the rest wait in arrival order.
+ * Serializes work per entity: at most one task runs per entity, the rest wait in arrival order.
  * A failed task does not block the ones after it.
  */
-export class KeyedQueue {
-  // an entity's key is claimed and released at every invocation: a map that keeps released slots (see `ChurnMap`)
-  private readonly tails = new ChurnMap<string, Promise<unknown> | KeyedClaim>();
+export class EntityQueue {
+  // an entity's id is claimed and released at every invocation: a map that keeps released slots while the
+  // entity is in its tree (see `ChurnMap`)
+  private readonly tails = new ChurnMap<string, Promise<unknown> | KeyedClaim>((id) => this.mayComeBack(id));
+  /** The entity last queued under each id with a slot in `tails` (an entity removed and another added under its id: the new one). */
+  private readonly entities = new Map<string, Entity>();
 
-  /** Runs `task` after every task queued (or claim taken) before it under `key`. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+  /** Runs `task` after every task queued (or claim taken) before it on `entity`. */
+  run<T>(entity: Entity, task: () => Promise<T>): Promise<T> {
+    const key = this.keyOf(entity);
     const held = this.tails.get(key);
     const previous = held === undefined ? Promise.resolve() : held instanceof KeyedClaim ? held.done : held;
     const next = previous.then(task, task);
@@ -26,10 +31,11 @@ export class KeyedQueue {
   }
 
   /**
-   * Takes a free key for work run outside the queue (no promise made): tasks queued meanwhile wait for
-   * `release`. Undefined when the key is busy (the work must queue instead).
+   * Takes a free entity for work run outside the queue (no promise made): tasks queued meanwhile wait for
+   * `release`. Undefined when the entity is busy (the work must queue instead).
    */
-  claim(key: string): KeyedClaim | undefined {
+  claim(entity: Entity): KeyedClaim | undefined {
+    const key = this.keyOf(entity);
     if (this.tails.has(key)) return undefined;
     const claim = new KeyedClaim();
     this.tails.set(key, claim);
@@ -37,13 +43,32 @@ export class KeyedQueue {
   }
 
   /** Ends a claim taken with `claim`. */
-  release(key: string, claim: KeyedClaim): void {
-    if (this.tails.get(key) === claim) this.tails.delete(key);
+  release(entity: Entity, claim: KeyedClaim): void {
+    if (this.tails.get(entity.id) === claim) this.tails.delete(entity.id);
     claim.release();
   }
 
-  /** True when a task is running or waiting under `key`. */
-  busy(key: string): boolean {
-    return this.tails.has(key);
+  /** True when a task is running or waiting on the entity of this id. */
+  busy(entityId: string): boolean {
+    return this.tails.has(entityId);
+  }
+
+  /** @internal the ids with a slot, busy or free, and the entities kept for them (for tests of what is let go) */
+  get _slots(): { readonly ids: number; readonly entities: number } {
+    return { ids: this.tails.slots, entities: this.entities.size };
+  }
+
+  /** The entity's id, the entity kept as the one it names. */
+  private keyOf(entity: Entity): string {
+    const id = entity.id;
+    if (this.entities.get(id) !== entity) this.entities.set(id, entity);
+    return id;
+  }
+
+  /** Whether the entity last queued under `id` is still in its tree; forgotten when it is not. */
+  private mayComeBack(id: string): boolean {
+    if (this.entities.get(id)?._closed === false) return true;
+    this.entities.delete(id);
+    return false;
   }
 }

@@ -12,7 +12,7 @@ import { AttemptSignal } from './attempt-signal.js';
 import { attemptSignalOf, effectorContextOf, runAttempt } from './attempt.js';
 import type { KeyedClaim } from './keyed-claim.js';
 import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, withSignal, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
-import { KeyedQueue } from './entity-queue.js';
+import { EntityQueue } from './entity-queue.js';
 import { isEmptyObjectSchema } from './empty-params.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
@@ -71,7 +71,7 @@ export interface InvokerOptions {
  * timeout on the scheduler, retries idempotent effectors with backoff, and records every invocation.
  */
 export class EffectorInvoker {
-  private readonly queue = new KeyedQueue();
+  private readonly queue = new EntityQueue();
   private readonly recordsSubject = new Broadcast<InvocationRecord>();
   private readonly startedSubject = new Broadcast<InFlightInvocation>();
   private readonly ids = new TimedIds('inv-');
@@ -123,7 +123,7 @@ export class EffectorInvoker {
     const delegated = this.delegated(entity, effector, effectorName, rawParams, options);
     if (delegated) return delegated;
     const call: Call = { entity, effector, effectorName, params, options, base, startedAt, secrets: resolved.secrets };
-    return this.queue.run(entity.id, () => this.runQueued(call, undefined));
+    return this.queue.run(entity, () => this.runQueued(call, undefined));
   }
 
   /** Whether `prepare` would take an invocation of `entity` with these params now (see `prepare`). */
@@ -147,7 +147,7 @@ export class EffectorInvoker {
     const id = this.ids.next(startedAt);
     const base = { id, at: startedAt, entity: entity.id, effector: effectorName, caller: options.caller, params: redact(rawParams) };
     const params = this.parse(entity, effector, effectorName, rawParams, base, NO_SECRETS);
-    const claim = this.queue.claim(entity.id) as KeyedClaim;
+    const claim = this.queue.claim(entity) as KeyedClaim;
     return { call: { entity, effector, effectorName, params, options, base, startedAt, secrets: NO_SECRETS }, claim };
   }
 
@@ -174,13 +174,13 @@ export class EffectorInvoker {
     }
     if (isPromiseLike(value)) return this.releasing(prepared, this.runQueued(withSignal(call, lazySignal), { signal: attemptSignalOf(context), outcome: value }));
     this.emit(succeededRecord(call.base, 1, this.scheduler.now() - call.startedAt, value));
-    this.queue.release(call.entity.id, claim);
+    this.queue.release(call.entity, claim);
     return { value };
   }
 
   /** `work`, releasing the prepared invocation's claim on its entity once it settles. */
   private releasing(prepared: PreparedInvocation, work: Promise<unknown>): Promise<unknown> {
-    return settleThen(work, () => this.queue.release(prepared.call.entity.id, prepared.claim));
+    return settleThen(work, () => this.queue.release(prepared.call.entity, prepared.claim));
   }
 
   /** The params as the effector's schema gives them. @throws ValidationError (and writes the `rejected` record) */

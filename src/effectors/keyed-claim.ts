@@ -1,5 +1,5 @@
 /**
- * A key of a `KeyedQueue` taken by work that runs outside the queue's promise chain (an invocation run at
+ * An entity of an `EntityQueue` taken by work that runs outside the queue's promise chain (an invocation run at
  * once): tasks queued behind it wait for `release`. Its promise is made only when a task queues behind it.
  */
 export class KeyedClaim {

@@ -57,8 +57,8 @@ interface Operation extends ArbiterHold {
  */
 export class Arbiter {
   // one operation at a scope is held as it is (the common case: a plan on its own entity), several in a set
-  // an entity is held and released at every plan: a map that keeps released slots (see `ChurnMap`)
-  private readonly byScope = new ChurnMap<Entity, Operation | Set<Operation>>();
+  // an entity is held and released at every plan: a map that keeps released slots while the entity is in the tree (see `ChurnMap`)
+  private readonly byScope = new ChurnMap<Entity, Operation | Set<Operation>>((entity) => !entity._closed);
   private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
   private nextOperationOrder = 1;
   /** Operations begun and not ended. */

@@ -52,10 +52,12 @@ export class ChurnMap<K, V> {
     return value !== undefined && value !== FREE;
   }
 
-  set(key: K, value: V): void {
+  /** Sets `key`'s entry; true when the key had no slot (one was made), false when its slot was reused or its value replaced. */
+  set(key: K, value: V): boolean {
     const before = this.entries.get(key);
     if (before === undefined || before === FREE) this.live++;
     this.entries.set(key, value);
+    return before === undefined;
   }
 
   /** Deletes `key`'s entry (its slot kept, marked free); false when it had none. */

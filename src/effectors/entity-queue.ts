@@ -10,12 +10,15 @@ export class EntityQueue {
   // an entity's id is claimed and released at every invocation: a map that keeps released slots while the
   // entity is in its tree (see `ChurnMap`)
   private readonly tails = new ChurnMap<string, Promise<unknown> | KeyedClaim>((id) => this.mayComeBack(id));
-  /** The entity last queued under each id with a slot in `tails` (an entity removed and another added under its id: the new one). */
+  /**
+   * The entity each id's slot in `tails` was made for. An entity added under the id of a removed one reuses
+   * the slot while it is kept, and gets its own when the next sweep lets the slot go (the slot's entity left).
+   */
   private readonly entities = new Map<string, Entity>();
 
   /** Runs `task` after every task queued (or claim taken) before it on `entity`. */
   run<T>(entity: Entity, task: () => Promise<T>): Promise<T> {
-    const key = this.keyOf(entity);
+    const key = entity.id;
     const held = this.tails.get(key);
     const previous = held === undefined ? Promise.resolve() : held instanceof KeyedClaim ? held.done : held;
     const next = previous.then(task, task);
@@ -23,7 +26,7 @@ export class EntityQueue {
       () => undefined,
       () => undefined,
     );
-    this.tails.set(key, tail);
+    if (this.tails.set(key, tail)) this.entities.set(key, entity);
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
@@ -35,10 +38,10 @@ export class EntityQueue {
    * `release`. Undefined when the entity is busy (the work must queue instead).
    */
   claim(entity: Entity): KeyedClaim | undefined {
-    const key = this.keyOf(entity);
+    const key = entity.id;
     if (this.tails.has(key)) return undefined;
     const claim = new KeyedClaim();
-    this.tails.set(key, claim);
+    if (this.tails.set(key, claim)) this.entities.set(key, entity);
     return claim;
   }
 
@@ -58,14 +61,7 @@ export class EntityQueue {
     return { ids: this.tails.slots, entities: this.entities.size };
   }
 
-  /** The entity's id, the entity kept as the one it names. */
-  private keyOf(entity: Entity): string {
-    const id = entity.id;
-    if (this.entities.get(id) !== entity) this.entities.set(id, entity);
-    return id;
-  }
-
-  /** Whether the entity last queued under `id` is still in its tree; forgotten when it is not. */
+  /** Whether the entity `id`'s slot was made for is still in its tree; forgotten when it is not. */
   private mayComeBack(id: string): boolean {
     if (this.entities.get(id)?._closed === false) return true;
     this.entities.delete(id);

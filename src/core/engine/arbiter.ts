@@ -9,22 +9,15 @@ import type { PolicyAttachment } from './attachment.js';
 import { QuotaCheck, type QuotaVerdict } from './quota-check.js';
 import type { SharedArbitration } from './shared-arbitration.js';
 import { ChurnMap } from '../churn-map.js';
+import { sharedBudgets, spendBudgets, spentBudgetVerdict, type ActionBudget } from './arbiter-budgets.js';
 
-/** At most `maxActions` actions on an entity's subtree per `windowMs`, so one bad signal cannot take everything down. */
-export interface ActionBudget {
-  readonly entity: string;
-  readonly maxActions: number;
-  readonly windowMs: number;
-}
+export type { ActionBudget } from './arbiter-budgets.js';
 
 /** Why a plan may not run now. */
 export interface Verdict {
   readonly outcome: 'preempted' | 'rate_limited' | 'quota_exceeded';
   readonly detail: string;
 }
-
-/** What a plan touches when no budget is set (one shared empty map). */
-const NO_BUDGETS: ReadonlyMap<string, number> = new Map();
 
 /**
  * An operation running on a subtree: what `begin` and `hold` return and `end` takes back. The object is the
@@ -129,10 +122,7 @@ export class Arbiter {
     const targets = this.targets(plan);
     const covered = new Set<string>();
     for (const start of [attachment.entity, ...targets]) for (let e: Entity | undefined = start; e && !covered.has(e.id); e = e.parent) covered.add(e.id);
-    const budgets = [...this.budgetsTouched(targets)].flatMap(([entity, inside]) => {
-      const entry = this.budgets.get(entity);
-      return entry ? [{ entity, maxActions: entry.budget.maxActions, windowMs: entry.budget.windowMs, inside }] : [];
-    });
+    const budgets = sharedBudgets(this.budgets, targets);
     const scope = (plan.scope && this.tree.find(plan.scope)) || attachment.entity;
     let acquired: Awaited<ReturnType<SharedArbitration['acquire']>>;
     try {
@@ -166,17 +156,7 @@ export class Arbiter {
     // no budget: none can be spent (and the plan's targets are not needed)
     if (this.budgets.size === 0) return undefined;
     const targets = this.targets(plan);
-    const now = this.scheduler.now();
-    let spent: { budget: ActionBudget; order: number; used: number; inside: number } | undefined;
-    for (const [entity, inside] of this.budgetsTouched(targets)) {
-      const entry = this.budgets.get(entity);
-      if (!entry || (spent && spent.order < entry.order)) continue;
-      const used = this.stamps(entry.budget, now).length;
-      if (used + inside > entry.budget.maxActions) spent = { ...entry, used, inside };
-    }
-    if (!spent) return undefined;
-    const { budget, used, inside } = spent;
-    return { outcome: 'rate_limited', detail: `action budget of ${budget.entity}: ${used} of ${budget.maxActions} actions used in the last ${budget.windowMs / 1000} s; this plan needs ${inside} more` };
+    return spentBudgetVerdict(this.budgets, this.knowledge, targets, this.scheduler.now());
   }
 
   /** Marks a plan as running on its scope and spends budget; call `end` with the token when it finishes. */
@@ -184,10 +164,7 @@ export class Arbiter {
     const operation = this.started(attachment.id, (plan.scope && this.tree.find(plan.scope)) || attachment.entity);
     if (this.budgets.size === 0) return operation;
     const now = this.scheduler.now();
-    for (const [entity, inside] of this.budgetsTouched(this.targets(plan))) {
-      const entry = this.budgets.get(entity);
-      if (entry) this.knowledge.policyState(`engine/budget/${entity}`).set('stamps', [...this.stamps(entry.budget, now), ...Array<number>(inside).fill(now)]);
-    }
+    spendBudgets(this.budgets, this.knowledge, this.targets(plan), now);
     return operation;
   }
 
@@ -284,21 +261,6 @@ export class Arbiter {
       }
     }
     return oldest;
-  }
-
-  /** Budget entity id -> how many of the targets lie inside its subtree (a target named twice counts twice). */
-  private budgetsTouched(targets: readonly Entity[]): ReadonlyMap<string, number> {
-    if (this.budgets.size === 0) return NO_BUDGETS;
-    const touched = new Map<string, number>();
-    for (const target of targets) {
-      for (let e: Entity | undefined = target; e; e = e.parent) if (this.budgets.has(e.id)) touched.set(e.id, (touched.get(e.id) ?? 0) + 1);
-    }
-    return touched;
-  }
-
-  private stamps(budget: ActionBudget, now: number): number[] {
-    const stamps = this.knowledge.policyState(`engine/budget/${budget.entity}`).get('stamps');
-    return Array.isArray(stamps) ? stamps.filter((s): s is number => typeof s === 'number' && s > now - budget.windowMs) : [];
   }
 
   private targets(plan: Plan): Entity[] {

@@ -1,5 +1,6 @@
 import type { Entity } from '../entity.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
+import { parsePolicyConfig } from './policy-config.js';
 
 /** How a policy is attached to an entity: engine-side options that are not the policy's own config. */
 export interface AttachOptions {
@@ -26,6 +27,26 @@ export interface PolicyAttachment {
   dryRun: boolean;
   suspended: boolean;
   suspendedReason: string | undefined;
+}
+
+/**
+ * The attachment of `definition` to `entity` as policy `id`: its config checked by the policy's schema, the
+ * options defaulted (no cooldown, no dry run, not suspended).
+ * @throws ValidationError when the config fails the policy's schema
+ */
+export function newAttachment(id: string, entity: Entity, definition: AnyPolicyDefinition, rawConfig: unknown, options: AttachOptions): PolicyAttachment {
+  const config = parsePolicyConfig(id, definition, rawConfig);
+  return {
+    id,
+    definition,
+    entity,
+    config,
+    rawConfig: rawConfig ?? {},
+    cooldownMs: options.cooldownMs ?? 0,
+    dryRun: options.dryRun ?? false,
+    suspended: options.suspended ?? false,
+    suspendedReason: options.suspended ? 'suspended at attach' : undefined,
+  };
 }
 
 /** What the engine reports about an attached policy. */

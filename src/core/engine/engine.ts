@@ -1,4 +1,3 @@
-import { TimedIds } from '../timed-ids.js';
 import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Entity } from '../entity.js';
 import type { EntityTree } from '../entity-tree.js';
@@ -7,17 +6,17 @@ import { EffectorInvoker, type InvokeOptions } from '../../effectors/invoker.js'
 import type { Decision, PolicyFault } from '../../knowledge/decision.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { AnyPolicyDefinition } from '../../policies/define-policy.js';
-import type { AttachOptions, PolicyAttachment, PolicyStatus } from './attachment.js';
+import { newAttachment, type AttachOptions, type PolicyAttachment, type PolicyStatus } from './attachment.js';
 import { Arbiter, type ActionBudget } from './arbiter.js';
 import type { Quota } from '../quota.js';
 import type { SharedArbitration } from './shared-arbitration.js';
-import { PlanExecutor, type ExecutorDeps } from './plan-executor.js';
-import { PoliciesByEntity } from './policies-by-entity.js';
+import { AttachedPolicies } from './attached-policies.js';
+import { engineServices, type EngineServices } from './engine-services.js';
 import { parsePolicyConfig } from './policy-config.js';
 import type { ActingScope } from './acting-scope.js';
 import { checkReconfiguration } from './config-references.js';
 import { countPolicyStates, policyStatus, stoppedPolicies, type GaugedPolicyState, type StoppedPolicies } from './policy-status.js';
-import { PolicyRunner, type RunnerDeps } from './policy-runner.js';
+import { PolicyRunner } from './policy-runner.js';
 import { endWithin } from './stop-abort.js';
 import { refuseOverQuota } from './api-quota-refusal.js';
 import { DEFAULT_STOP_GRACE_MS, checkGrace, type EngineOptions, type StopOptions } from './engine-options.js';
@@ -35,12 +34,8 @@ export class Engine {
   readonly scheduler: SchedulerLike;
   readonly invoker: EffectorInvoker;
   private dryRunAll: boolean;
-  private readonly runners = new Map<string, PolicyRunner>();
-  /** Acting scopes of policies whose config a limited caller set (see `reconfigure`); usually empty. */
-  private readonly actingScopes = new Map<string, ActingScope>();
-  private readonly policiesByEntity = new PoliciesByEntity((visit) => this.runners.forEach((runner, id) => visit(id, runner.attachment.entity)));
-  // executors of detached (or reconfigured) policies that were still executing: stop() bounds them too
-  private readonly draining = new Set<PlanExecutor>();
+  /** The attached policies: runners by id and by entity, acting scopes, executors of detached ones still executing. */
+  private readonly attached = new AttachedPolicies();
   private readonly faultsSubject = new Subject<PolicyFault>();
   private readonly subscriptions: Subscription[] = [];
   private running = false;
@@ -49,7 +44,7 @@ export class Engine {
   // true while start() walks the policies: one attached meanwhile is started by that walk (a Map's forEach
   // visits entries added during it), not also by attach
   private starting = false;
-  private readonly services: ExecutorDeps & RunnerDeps;
+  private readonly services: EngineServices;
   private readonly arbiter: Arbiter;
   private readonly stopGraceMs: number;
 
@@ -62,21 +57,8 @@ export class Engine {
     this.invoker = options.invoker ?? new EffectorInvoker(options.scheduler);
     this.dryRunAll = options.dryRun ?? false;
     this.arbiter = new Arbiter(this.tree, this.scheduler, this.knowledge);
-    const decisionIds = new TimedIds('d-', options.decisionIdTag === undefined ? '' : `${options.decisionIdTag}-`);
-    // One services object for every attached policy: a fleet of 100,000 policies must not carry
-    // 100,000 copies of the same closures.
-    this.services = {
-      scheduler: this.scheduler,
-      tree: this.tree,
-      invoker: this.invoker,
-      knowledge: this.knowledge,
-      dryRun: () => this.dryRunAll,
-      nextDecisionId: () => decisionIds.next(this.scheduler.now()),
-      onDecision: (decision) => this.runners.get(decision.policy)?.observe(decision),
-      onFault: (fault) => this.faultsSubject.next(fault),
-      arbiter: this.arbiter,
-      actingScopeOf: (policy) => (this.actingScopes.size === 0 ? undefined : this.actingScopes.get(policy)),
-    };
+    const { scheduler, tree, invoker, knowledge, arbiter, attached } = this;
+    this.services = engineServices({ scheduler, tree, invoker, knowledge, arbiter, attached, decisionIdTag: options.decisionIdTag, dryRun: () => this.dryRunAll, faults: this.faultsSubject });
     this.follow();
   }
 
@@ -90,7 +72,7 @@ export class Engine {
     this.subscriptions.push(
       this.tree.changes$.subscribe((change) => {
         if (change.kind !== 'removed') return;
-        for (const id of this.policiesByEntity.of(change.entity)) this.detach(id);
+        for (const id of this.attached.byEntity.of(change.entity)) this.detach(id);
       }),
     );
   }
@@ -119,22 +101,9 @@ export class Engine {
    */
   attach(entity: Entity, definition: AnyPolicyDefinition, rawConfig: unknown, options: AttachOptions = {}): PolicyStatus {
     const id = options.id ?? `${entity.id}/${definition.name}`;
-    if (this.runners.has(id)) throw new HomeostatError('E_DUPLICATE_POLICY', `policy id '${id}' is already attached`);
-    const config = parsePolicyConfig(id, definition, rawConfig);
-    const attachment: PolicyAttachment = {
-      id,
-      definition,
-      entity,
-      config,
-      rawConfig: rawConfig ?? {},
-      cooldownMs: options.cooldownMs ?? 0,
-      dryRun: options.dryRun ?? false,
-      suspended: options.suspended ?? false,
-      suspendedReason: options.suspended ? 'suspended at attach' : undefined,
-    };
-    const runner = new PolicyRunner(attachment, this.services);
-    this.runners.set(id, runner);
-    this.policiesByEntity.added(id, entity);
+    if (this.attached.runners.has(id)) throw new HomeostatError('E_DUPLICATE_POLICY', `policy id '${id}' is already attached`);
+    const runner = new PolicyRunner(newAttachment(id, entity, definition, rawConfig, options), this.services);
+    this.attached.add(runner);
     if (this.running && !this.starting) runner.start();
     return policyStatus(runner, this.dryRunAll);
   }
@@ -148,34 +117,23 @@ export class Engine {
    * @throws ValidationError, HomeostatError E_UNKNOWN_POLICY, E_OUT_OF_SCOPE
    */
   reconfigure(id: string, rawConfig: unknown, options: { readonly scope?: ActingScope } = {}): PolicyStatus {
-    const a = this.runner(id).attachment;
+    const a = this.attached.runner(id).attachment;
     checkReconfiguration(this.tree, id, a.entity, a.definition, parsePolicyConfig(id, a.definition, rawConfig), options.scope);
     this.detach(id);
     const status = this.attach(a.entity, a.definition, rawConfig, { id, cooldownMs: a.cooldownMs, dryRun: a.dryRun, suspended: a.suspended });
     if (a.suspendedReason) this.suspend(id, a.suspendedReason);
-    if (options.scope) this.actingScopes.set(id, options.scope);
+    if (options.scope) this.attached.actingScopes.set(id, options.scope);
     return status;
   }
 
   /** The attachment of a policy: definition, entity, config (for the API). @throws E_UNKNOWN_POLICY */
   attachment(id: string): PolicyAttachment {
-    return this.runner(id).attachment;
+    return this.attached.runner(id).attachment;
   }
 
   /** Stops and removes a policy. Returns false when there was none with that id. */
   detach(id: string): boolean {
-    const runner = this.runners.get(id);
-    if (!runner) return false;
-    runner.stop();
-    this.runners.delete(id);
-    this.actingScopes.delete(id);
-    this.policiesByEntity.deleted(id, runner.attachment.entity);
-    const executor = runner.existingExecutor;
-    if (executor?.phase === 'executing') {
-      this.draining.add(executor);
-      void executor.whenIdle().then(() => this.draining.delete(executor));
-    }
-    return true;
+    return this.attached.remove(id);
   }
 
   /** Limits the actions on an entity's subtree to `maxActions` per `windowMs`; plans past it are `rate_limited`. */
@@ -222,11 +180,7 @@ export class Engine {
     this.follow(); // stopped by a stop before
     this.starting = true;
     try {
-      // forEach rather than for-of: no iterator result per policy (a million entities start two million)
-      this.runners.forEach((runner) => {
-        runner.existingExecutor?.reopen();
-        runner.start();
-      });
+      this.attached.startAll();
     } finally {
       this.starting = false;
     }
@@ -265,22 +219,19 @@ export class Engine {
 
   private async endLoops(graceMs: number): Promise<void> {
     this.running = false;
-    const executors = [...[...this.runners.values()].flatMap((r) => r.existingExecutor ?? []), ...this.draining];
-    for (const runner of this.runners.values()) runner.stop();
-    for (const executor of executors) executor.stop();
-    await endWithin(executors, graceMs, this.scheduler);
+    await endWithin(this.attached.stopAll(), graceMs, this.scheduler);
   }
 
   /** Suspends a policy: it keeps monitoring and planning; its decisions are recorded as `suspended`. */
   suspend(id: string, reason = 'suspended by request'): PolicyStatus {
-    const runner = this.runner(id);
+    const runner = this.attached.runner(id);
     runner.attachment.suspended = true;
     runner.attachment.suspendedReason = reason;
     return policyStatus(runner, this.dryRunAll);
   }
 
   resume(id: string): PolicyStatus {
-    const runner = this.runner(id);
+    const runner = this.attached.runner(id);
     runner.attachment.suspended = false;
     runner.attachment.suspendedReason = undefined;
     return policyStatus(runner, this.dryRunAll);
@@ -288,33 +239,33 @@ export class Engine {
 
   /** Turns dry run on or off for one policy. */
   setDryRun(id: string, dryRun: boolean): PolicyStatus {
-    const runner = this.runner(id);
+    const runner = this.attached.runner(id);
     runner.attachment.dryRun = dryRun;
     return policyStatus(runner, this.dryRunAll);
   }
 
   /** @throws HomeostatError E_UNKNOWN_POLICY */
   policy(id: string): PolicyStatus {
-    return policyStatus(this.runner(id), this.dryRunAll);
+    return policyStatus(this.attached.runner(id), this.dryRunAll);
   }
 
   /** How many policies are attached. */
   get policyCount(): number {
-    return this.runners.size;
+    return this.attached.runners.size;
   }
 
   /** Up to `limit` ids of the policies that are stopped, and their count (no status built per policy). */
   stoppedPolicies(limit: number): StoppedPolicies {
-    return stoppedPolicies(this.runners, limit);
+    return stoppedPolicies(this.attached.runners, limit);
   }
 
   /** How many policies of each name are running, restarting, suspended or in dry run (no status built per policy). */
   policyStateCounts(): Map<string, Map<GaugedPolicyState, number>> {
-    return countPolicyStates(this.runners, this.dryRunAll);
+    return countPolicyStates(this.attached.runners, this.dryRunAll);
   }
 
   policies(): PolicyStatus[] {
-    return [...this.runners.values()].map((r) => policyStatus(r, this.dryRunAll));
+    return [...this.attached.runners.values()].map((r) => policyStatus(r, this.dryRunAll));
   }
 
   /**
@@ -322,12 +273,6 @@ export class Engine {
    * holds, found through the index of policies by entity rather than a status for every policy of the tree.
    */
   policiesOf(entity: Entity): PolicyStatus[] {
-    return this.policiesByEntity.of(entity).map((id) => policyStatus(this.runner(id), this.dryRunAll));
-  }
-
-  private runner(id: string): PolicyRunner {
-    const runner = this.runners.get(id);
-    if (!runner) throw new HomeostatError('E_UNKNOWN_POLICY', `no policy '${id}' is attached`);
-    return runner;
+    return this.attached.byEntity.of(entity).map((id) => policyStatus(this.attached.runner(id), this.dryRunAll));
   }
 }

@@ -1,18 +1,14 @@
 import type { Context } from '@opentelemetry/api';
-import type { SchedulerLike } from 'rxjs';
-import type { EntityTree } from '../entity-tree.js';
-import type { Arbiter } from './arbiter.js';
 import { runSteps, summary } from './runbook.js';
 import { childSpan } from '../../telemetry/tracing.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
-import type { Decision, DecisionOutcome } from '../../knowledge/decision.js';
-import type { Knowledge } from '../../knowledge/knowledge.js';
+import type { DecisionOutcome } from '../../knowledge/decision.js';
 import type { PolicyState } from '../../knowledge/policy-state.js';
 import type { PolicyAttachment } from './attachment.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { DecisionCoalescer } from './decision-coalescer.js';
 import type { PendingPlan } from './pending-plan.js';
-import { PlanTargets } from './plan-targets.js';
 import { changedExpectations } from './stale-inputs.js';
 import { InputSensors } from './input-sensors.js';
 import { ActionTarget } from './action-target.js';
@@ -21,36 +17,17 @@ import type { Caller } from '../../effectors/invocation.js';
 import { startShortRun, type ShortPathHost, type ShortRun } from './short-path.js';
 import { NOT_ACTING, executionFailure } from './execution-failure.js';
 import { AttemptSignal } from '../../effectors/attempt-signal.js';
-import { cooldownIn, startCooldown, type ExecutorPhase } from './executor-cooldown.js';
-import { decisionRecord, stopped, type RecordExtra } from './decision-record.js';
-import type { ActingScope } from './acting-scope.js';
+import { cooldownIn, cooldownRefusal, startCooldown, type ExecutorPhase } from './executor-cooldown.js';
+import type { RecordExtra } from './decision-record.js';
+import { recordDecision, recordNotStarted } from './decision-recording.js';
+import { enqueueWaiting, type Waiting } from './waiting-plans.js';
 import { planRefusal } from './plan-admission.js';
 
 export { restingPhase, type ExecutorPhase } from './executor-cooldown.js';
-
-/** What the executor needs from the engine. */
-export interface ExecutorDeps {
-  readonly scheduler: SchedulerLike;
-  readonly tree: EntityTree;
-  readonly invoker: EffectorInvoker;
-  readonly knowledge: Knowledge;
-  /** Engine-wide dry run. */
-  readonly dryRun: () => boolean;
-  readonly nextDecisionId: () => string;
-  /** Told of every decision this executor records (once per plan, coalesced or not) when its policy has an `observe` hook. */
-  readonly onDecision: (decision: Decision) => void;
-  readonly arbiter: Arbiter;
-  /** Where a policy may act when a limited caller set its config (see `ActingScope`); undefined: anywhere. */
-  readonly actingScopeOf: (policy: string) => ActingScope | undefined;
-}
+export type { ExecutorDeps } from './executor-deps.js';
 
 /** What `whenIdle` gives before the first plan: one settled promise for every executor. */
 const ALREADY_IDLE: Promise<void> = Promise.resolve();
-
-interface Waiting {
-  readonly pending: PendingPlan;
-  readonly targets: PlanTargets;
-}
 
 /**
  * Execute for one policy: a small state machine (idle -> executing -> cooldown -> idle). One plan of the
@@ -121,9 +98,7 @@ export class PlanExecutor implements ShortPathHost {
   submit(pending: PendingPlan): void {
     const { attachment, deps } = this;
     if (this.stopping) {
-      // a decision not to act has nothing to start: it is recorded as what it is
-      if (pending.plan.actions.length === 0) this.record(pending, pending.plan.nonAction ?? 'no_action');
-      else this.record(pending, 'failed', { error: stopped('the engine is stopping: the plan was not started'), detail: 'the engine is stopping: the plan was not started' });
+      recordNotStarted(attachment, deps, this.coalescer, pending, 'the engine is stopping: the plan was not started');
       return;
     }
     const refusal = planRefusal(attachment, deps, pending, (this.inputSensors ??= new InputSensors(deps.tree)));
@@ -131,7 +106,7 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, refusal.outcome, { detail: refusal.detail });
       return;
     }
-    if (this.current) this.enqueue(pending);
+    if (this.current) enqueueWaiting((this.waiting ??= []), attachment, deps, this.coalescer, pending);
     else this.start(pending);
   }
 
@@ -143,10 +118,7 @@ export class PlanExecutor implements ShortPathHost {
   stop(): void {
     this.stopping = true;
     const why = 'the engine stopped before this plan could start';
-    for (const { pending } of this.waiting?.splice(0) ?? []) {
-      if (pending.plan.actions.length === 0) this.record(pending, pending.plan.nonAction ?? 'no_action');
-      else this.record(pending, 'failed', { error: stopped(why), detail: why });
-    }
+    for (const { pending } of this.waiting?.splice(0) ?? []) recordNotStarted(this.attachment, this.deps, this.coalescer, pending, why);
   }
 
   /** Takes plans again after `stop` (an engine started again). */
@@ -161,34 +133,15 @@ export class PlanExecutor implements ShortPathHost {
     this.abortable = undefined;
   }
 
-  private enqueue(pending: PendingPlan): void {
-    const targets = new PlanTargets(this.deps.tree, this.attachment.entity, pending.plan);
-    const waiting = (this.waiting ??= []);
-    for (let i = 0; i < waiting.length; ) {
-      const older = waiting[i] as Waiting;
-      if (!targets.overlaps(older.targets)) {
-        i++;
-        continue;
-      }
-      waiting.splice(i, 1);
-      this.record(older.pending, 'superseded', { detail: `a newer plan of the same policy about ${targets.toString()} replaced it while it waited` });
-    }
-    waiting.push({ pending, targets });
-  }
-
   private start(pending: PendingPlan): void {
     const changed = changedExpectations(this.deps.tree, pending.plan);
     if (changed) {
       this.record(pending, 'rejected_stale', { detail: `changed since the plan was made: ${changed}` });
       return;
     }
-    // a plan without a cooldown of its own has one stamp to read (the policy-wide one), not the same one twice
-    const own = pending.plan.cooldown?.key;
-    const policyWide = cooldownIn(this.state);
-    const until = own === undefined ? policyWide : Math.max(policyWide, cooldownIn(this.state, own));
-    if (until > this.deps.scheduler.now()) {
-      const which = pending.plan.cooldown && cooldownIn(this.state, pending.plan.cooldown.key) === until ? `'${pending.plan.cooldown.key}' cooldown` : 'cooldown';
-      this.record(pending, 'skipped_cooldown', { detail: `${which} until ${until} (${until - this.deps.scheduler.now()} ms left)` });
+    const cooling = cooldownRefusal(this.state, pending.plan.cooldown, this.deps.scheduler);
+    if (cooling !== undefined) {
+      this.record(pending, 'skipped_cooldown', { detail: cooling });
       return;
     }
     const verdict = this.deps.arbiter.check(this.attachment, pending.plan, this.actionTarget);
@@ -308,16 +261,6 @@ export class PlanExecutor implements ShortPathHost {
   }
 
   private record(pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra = {}): void {
-    const { attachment, deps } = this;
-    const built = decisionRecord(attachment, pending, outcome, extra, extra.id ?? deps.nextDecisionId(), deps.scheduler.now());
-    const decision = this.coalescer.coalesce(built);
-    deps.knowledge.recordDecision(decision);
-    if (pending.trace) {
-      pending.trace.span.setAttribute('homeostat.outcome', outcome);
-      pending.trace.span.setAttribute('homeostat.decision', decision.id);
-      pending.trace.span.end();
-    }
-    // only a policy with an observe hook has anything to be told (a lookup per decision saved for the rest)
-    if (attachment.definition.observe) deps.onDecision(decision);
+    recordDecision(this.attachment, this.deps, this.coalescer, pending, outcome, extra);
   }
 }

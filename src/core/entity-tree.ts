@@ -1,18 +1,16 @@
 import { Observable, Subject, type SchedulerLike } from 'rxjs';
 import { ChangeListeners } from './change-listeners.js';
-import { Entity, _setSensorCreationHook, type EntitySpec } from './entity.js';
+import { Entity, type EntitySpec } from './entity.js';
+import { hookSensorListeners } from './entity-services.js';
+import { depthOf, entityAtPath } from './entity-path.js';
 import { DuplicateEntityError, HomeostatError, UnknownEntityError } from './errors.js';
 import { MAX_TREE_DEPTH } from './limits.js';
 import { TenantIndex } from './tenant-index.js';
 import type { RejectedReading } from '../sensors/reading.js';
 import type { Sensor } from '../sensors/sensor.js';
+import type { TreeChange } from './tree-change.js';
 
-/** A structural change of the tree, announced on `EntityTree.changes$`. */
-export type TreeChange =
-  | { readonly kind: 'added'; readonly entity: Entity; readonly parent: Entity | undefined }
-  | { readonly kind: 'removed'; readonly entity: Entity; readonly parent: Entity | undefined }
-  | { readonly kind: 'member-added'; readonly entity: Entity; readonly group: Entity }
-  | { readonly kind: 'member-removed'; readonly entity: Entity; readonly group: Entity };
+export type { TreeChange } from './tree-change.js';
 
 const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -78,10 +76,7 @@ export class EntityTree {
   }
 
   private updateSensorHook(): void {
-    const listeners = this.sensorListeners;
-    _setSensorCreationHook(this.scheduler, this.rejectionsSubject, listeners.size === 0 ? undefined : (entity, sensor) => {
-      for (const listener of listeners) listener(entity, sensor);
-    });
+    hookSensorListeners(this.scheduler, this.rejectionsSubject, this.sensorListeners);
   }
 
   /** Every rejected sensor reading in the tree. */
@@ -264,15 +259,7 @@ export class EntityTree {
 
   /** Looks up by id, or by path when the reference starts with `/`. */
   find(ref: string): Entity | undefined {
-    if (!ref.startsWith('/')) return this.byId.get(ref);
-    const ids = ref.split('/').filter(Boolean);
-    let current = this.rootEntity;
-    if (!current || current.id !== ids[0]) return undefined;
-    for (const id of ids.slice(1)) {
-      current = current.children.find((c) => c.id === id);
-      if (!current) return undefined;
-    }
-    return current;
+    return ref.startsWith('/') ? entityAtPath(this.rootEntity, ref) : this.byId.get(ref);
   }
 
   /** @throws UnknownEntityError when the id or path is not in the tree */
@@ -289,13 +276,6 @@ export class EntityTree {
     }
     return this.get(ref);
   }
-}
-
-/** How many levels `entity` is below the root (0 for the root). */
-function depthOf(entity: Entity): number {
-  let depth = 0;
-  for (let above = entity._parent; above; above = above._parent) depth++;
-  return depth;
 }
 
 /** The error of an add or a join that involves an entity being removed (asked by a subscriber told of the removal). */

@@ -6,23 +6,11 @@ import type { SensorDefinition } from '../sensors/define-sensor.js';
 import { Sensor } from '../sensors/sensor.js';
 import type { Observation, RejectedReading } from '../sensors/reading.js';
 import type { AnyEffectorDefinition, EffectorDefinition } from '../effectors/define-effector.js';
+import type { EntitySpec } from './entity-spec.js';
+import { servicesOf, type TreeServices } from './entity-services.js';
 
-/** What an entity is made from: the tree creates entities from these. */
-export interface EntitySpec {
-  /** Unique in the tree: letters, digits, `-`, `_`, `.`. */
-  readonly id: string;
-  /** Entity type, e.g. `application`, `cluster`, `sim.server`. */
-  readonly type: string;
-  readonly config?: Readonly<Record<string, unknown>>;
-  readonly sensors?: ReadonlyArray<SensorDefinition<unknown>>;
-  readonly effectors?: ReadonlyArray<AnyEffectorDefinition>;
-  /** The tenant this subtree belongs to (see `tenantOf`). */
-  readonly tenant?: string;
-  /** What this entity uses of named resources (cpu cores, memory bytes), counted against quotas. */
-  readonly resources?: Readonly<Record<string, number>>;
-  /** What each member a group starts will use (its memberSpec's resources). */
-  readonly memberResources?: Readonly<Record<string, number>>;
-}
+export type { EntitySpec } from './entity-spec.js';
+export { _setSensorCreationHook } from './entity-services.js';
 
 /** The config and resources of an entity that declares none: one frozen object for all of them. */
 const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
@@ -30,14 +18,6 @@ const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
 const NONE: readonly Entity[] = Object.freeze([]);
 const STATES: ReadonlySet<unknown> = new Set(SERVICE_STATES);
 const STATE_SENSOR = 1; // position of `service.state` in every kind (see entity-kind)
-
-/** What every entity of one tree shares: the scheduler and the sink for rejected readings. */
-interface TreeServices {
-  readonly scheduler: SchedulerLike;
-  readonly rejections: Subject<RejectedReading>;
-  /** Told of each sensor an entity creates, while someone follows creations (the API's live stream). */
-  sensorCreated: ((entity: Entity, sensor: Sensor<unknown>) => void) | undefined;
-}
 
 /** What few entities have: sensors and effectors added after creation, and whether the entity was closed. */
 interface EntityExtras {
@@ -294,25 +274,6 @@ export class Entity {
     this.services.sensorCreated?.(this, sensor);
     return sensor;
   }
-}
-
-/** One `TreeServices` per tree (by its rejection sink), not one per entity. */
-const servicesByTree = new WeakMap<Subject<RejectedReading>, TreeServices>();
-
-function servicesOf(scheduler: SchedulerLike, rejections: Subject<RejectedReading>): TreeServices {
-  const known = servicesByTree.get(rejections);
-  if (known?.scheduler === scheduler) return known;
-  const services: TreeServices = { scheduler, rejections, sensorCreated: known?.sensorCreated };
-  servicesByTree.set(rejections, services);
-  return services;
-}
-
-/**
- * @internal sets what is told of each sensor created in the tree whose entities share `rejections` (undefined:
- * nothing is, the default, so that creating a sensor costs nothing more while nobody follows).
- */
-export function _setSensorCreationHook(scheduler: SchedulerLike, rejections: Subject<RejectedReading>, hook: TreeServices['sensorCreated']): void {
-  servicesOf(scheduler, rejections).sensorCreated = hook;
 }
 
 /** The tenant an entity belongs to: its own, or the nearest ancestor's; undefined when none declares one. */

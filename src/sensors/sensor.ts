@@ -1,34 +1,27 @@
 import type { Observable, SchedulerLike, Subject, Subscriber } from 'rxjs';
 import type { SensorDefinition } from './define-sensor.js';
-import { compactFinalizers } from '../core/compact-finalizers.js';
 import type { Observation, RejectedReading } from './reading.js';
-import { INVALID, describeValue, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
+import { INVALID, finiteNumber, readingValidator, type ReadingValidator } from './reading-validator.js';
 import { sensorContext, type SensorContext } from './sensor-context.js';
 import { NOT_QUIET, isReadingSink, type QuietRange, type ReadingSink } from './reading-sink.js';
 import { deliver, deliverReading } from './deliver.js';
-import { SENSOR_TIE, isSensorTie } from './sensor-tie.js';
-import { SensorStream, SensorTap } from './sensor-stream.js';
-import { staleFrom } from './stale-from.js';
+import { SensorStream } from './sensor-stream.js';
+import { CLOSED, NO_SUBSCRIBERS, admitSubscriber, tieToSensor } from './sensor-subscribers.js';
+import { rejectedReading, timeProblem } from './sensor-rejection.js';
+import { isStaleReading, staleTimeOf } from './sensor-staleness.js';
 import { deliveringSensors } from './delivering-sensors.js';
-
-/** The empty subscriber list every sensor starts with (one array for all sensors, not one each). */
-const NO_SUBSCRIBERS: readonly Subscriber<never>[] = Object.freeze([]);
-
-/** The subscriber list of a closed sensor: empty, and telling it is closed (a flag would be a field more). */
-const CLOSED: readonly Subscriber<never>[] = Object.freeze([]);
 
 /**
  * A live sensor on one entity: the current reading, a hot stream of new readings, staleness, and a count of
  * rejected readings. Values that fail the schema (NaN, a string for a number) are rejected and reported;
  * they never reach subscribers and never replace the current value.
  *
- * A reading becomes an `Observation` (tagged with entity and sensor) created once and shared by all
- * subscribers, and only when someone takes it: with no subscriber there is none, and a sole subscriber that
- * is a `ReadingSink` (an analyzer subscribed straight to this sensor) gets the value and time instead and
- * builds the Observation only if it keeps or emits one; such a sink may also say which numbers its state
- * ignores (a threshold at `normal`: everything between its bounds), and the sensor then keeps those readings
- * to itself (current value, time and staleness still follow every reading). The subscriber list is a plain
- * array, since this is the hottest path of the loop.
+ * A reading becomes an `Observation` (tagged with entity and sensor), created once and shared by all
+ * subscribers, and only when someone takes it (with no subscriber, never). A sole subscriber that is a
+ * `ReadingSink` (an analyzer subscribed straight to this sensor) gets the value and time instead, builds the
+ * Observation only if it keeps or emits one, and may say which numbers its state ignores (a threshold at
+ * `normal`: everything between its bounds): the sensor keeps those readings to itself (current value, time and
+ * staleness still follow every reading). The subscriber list is a plain array: this is the loop's hottest path.
  */
 export class Sensor<T> {
   // Hot fields first, in the order a numeric reading for a sole sink touches them (V8 lays fields out in
@@ -41,13 +34,12 @@ export class Sensor<T> {
   /** The numbers `sink` said it would ignore after its latest reading; kept here, not handed to it. */
   private quiet: QuietRange = NOT_QUIET;
   /**
-   * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor that
-   * pointed at each new (young) observation would make every minor GC walk one pointer per sensor. A
-   * number field is updated in place. The number fields start as NaN (read only once there is a reading), not 0:
-   * a field that starts as a double gets its number box allocated with the sensor, where one that starts as
-   * a small integer is moved to a box allocated at the first reading, away from the sensor. `lastNumber`
-   * starting as NaN also makes a number sensor's first reading a change, and `lastAt` is NaN exactly until
-   * the first reading (an accepted reading's time is always a finite number): no flag to set on each reading.
+   * The latest reading is kept as plain fields, not as the Observation object: a long-lived sensor pointing at
+   * each new (young) observation would make every minor GC walk one pointer per sensor. Number fields are updated
+   * in place and start as NaN (read only once there is a reading), not 0: a double field gets its number box with
+   * the sensor, a small-integer one is moved to a box allocated at the first reading, away from the sensor. NaN
+   * also makes a number sensor's first reading a change, and `lastAt` is NaN exactly until the first reading (an
+   * accepted reading's time is always a finite number): no flag to set on each reading.
    */
   private lastNumber = Number.NaN;
   private lastChangedAt = Number.NaN;
@@ -58,10 +50,7 @@ export class Sensor<T> {
   private sink: ReadingSink<T> | undefined;
   /** The only subscriber, when there is one (the common case: one policy per sensor); saves a hop. */
   private single: Subscriber<Observation<T>> | undefined;
-  /**
-   * All subscribers when there are several; empty when there is one (`single`) or none; `CLOSED` once
-   * closed. Copy on write: never changed in place, so it starts shared.
-   */
+  /** All subscribers when there are several; empty with one (`single`) or none; `CLOSED` once closed. Copy on write, so it starts shared. */
   private subscribers: readonly Subscriber<Observation<T>>[] = NO_SUBSCRIBERS;
   private lastValue: T | undefined;
   readonly entityId: string;
@@ -130,10 +119,7 @@ export class Sensor<T> {
 
   /** True when there is no reading or the latest is older than the staleness bound. */
   isStale(now?: number): boolean {
-    if (!this.hasReading()) return true;
-    const bound = this.definition.staleAfterMs;
-    // the clock is read only for a sensor with a bound (most have none; enrichers ask for every source)
-    return bound !== undefined && (now ?? this.context.scheduler.now()) - this.lastAt > bound;
+    return isStaleReading(this.lastAt, this.definition.staleAfterMs, now, this.context.scheduler);
   }
 
   /**
@@ -141,9 +127,7 @@ export class Sensor<T> {
    * never does (no bound), -Infinity with no reading. For queues of expiries (enrichers that count fresh values).
    */
   get staleAt(): number {
-    if (!this.hasReading()) return -Infinity;
-    const bound = this.definition.staleAfterMs;
-    return bound === undefined ? Infinity : staleFrom(this.lastAt, bound);
+    return staleTimeOf(this.lastAt, this.definition.staleAfterMs);
   }
 
   /**
@@ -190,15 +174,14 @@ export class Sensor<T> {
   /** Counts and reports a reading that failed the schema, with where it came from and what is wrong. */
   private reject(raw: unknown, at: number): false {
     this.rejected += 1;
-    this.context.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at, problem: this.validator.explain(raw) });
+    this.context.rejections.next(rejectedReading(this, raw, at, this.validator.explain(raw)));
     return false;
   }
 
   /** Counts and reports a reading whose explicit time is not a finite number (reported at the scheduler's time). */
   private rejectTime(raw: unknown, at: unknown): false {
     this.rejected += 1;
-    const problem = `expected the time to be a finite number of milliseconds, got ${describeValue(at)}`;
-    this.context.rejections.next({ entity: this.entityId, sensor: this.name, value: raw, at: this.context.scheduler.now(), problem });
+    this.context.rejections.next(rejectedReading(this, raw, this.context.scheduler.now(), timeProblem(at)));
     return false;
   }
 
@@ -262,21 +245,14 @@ export class Sensor<T> {
 
   /** @internal adds a subscriber (its stream was subscribed), first handing it the current reading when `replay` */
   _attach(subscriber: Subscriber<Observation<T>>, replay: boolean): void {
-    if (this.subscribers === CLOSED) {
-      subscriber.complete();
-      return;
-    }
-    const current = replay ? this.current : undefined;
-    if (current) subscriber.next(current);
+    if (!admitSubscriber(this, this.subscribers === CLOSED, subscriber, replay)) return;
     // copy on write: a subscriber leaving during a publish does not disturb the loop in progress
     if (this.single) {
       this.subscribers = [this.single, subscriber];
       this.setSingle(undefined);
     } else if (this.subscribers.length === 0) this.setSingle(subscriber);
     else this.subscribers = this.subscribers.concat(subscriber);
-    if (isSensorTie(subscriber) && subscriber[SENSOR_TIE](this)) return;
-    subscriber.add(new SensorTap(this, subscriber));
-    compactFinalizers(subscriber);
+    tieToSensor(this, subscriber);
   }
 
   /** @internal removes a subscriber (its subscription ended) */

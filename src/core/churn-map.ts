@@ -77,7 +77,10 @@ export class ChurnMap<K, V> {
 
   /** Lets go the free slots of keys that will not come back. */
   private sweep(): void {
-    for (const [key, value] of this.entries) if (value === FREE && !this.mayComeBack(key)) this.entries.delete(key);
+    // forEach rather than for-of: no [key, value] array per slot (a sweep walks every slot)
+    this.entries.forEach((value, key, entries) => {
+      if (value === FREE && !this.mayComeBack(key)) entries.delete(key);
+    });
     this.deletesSinceSweep = 0;
     this.slotsAfterSweep = this.entries.size;
   }

@@ -2,12 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Test files that change what a whole process shares (OpenTelemetry's global providers, process.env, signal and
- * exit listeners of the CLI, global fetch): each runs in a fresh process of its own, as every file once did.
+ * Test files that run in a fresh process of their own, as every file once did: those that change what a whole
+ * process shares (OpenTelemetry's global providers, process.env, signal and exit listeners of the CLI, global
+ * fetch), and those that drive real servers and processes against the clock (drivers, clusters, the browser,
+ * the package, the README's commands), which must not share an event loop with what an earlier file left running.
  */
 const OWN_PROCESS = [
   'test/telemetry/**/*.test.ts',
   'test/cli/**/*.test.ts',
+  'test/drivers/**/*.test.ts',
+  'test/cluster/**/*.test.ts',
+  'test/ui/**/*.test.ts',
+  'test/package/**/*.test.ts',
+  'test/readme/**/*.test.ts',
   'test/cluster/ha-coordinator.test.ts',
   'test/core/broadcast.test.ts',
   'test/effectors/kinds/exec.test.ts',

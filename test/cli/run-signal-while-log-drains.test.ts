@@ -85,8 +85,10 @@ describe('homeostat run: a second signal while the last log lines drain', () => 
     // the stop sequence has returned: the process now waits (up to 1 s) for its log, which cannot drain
     const sentAt = Date.now();
     child.kill(second);
+    // the signal's code (not the stop's 1) says the signal won the race against the drain's 1 s timer,
+    // whatever the machine's load; the loose bound says the process did not then hang on the full pipe
     expect(await ended).toEqual({ code, signal: null });
-    expect(Date.now() - sentAt).toBeLessThan(900);
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
     expect(stderr).toContain(`homeostat: a second ${second} ended the process at once while its last log lines were written; lines not yet written are lost`);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { chownSync, mkdtempSync, readFileSync, rmSync, appendFileSync, existsSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pgBinDir, postgresAccount, runPg } from '../../src/drivers/postgres/pg-binaries.js';
@@ -84,9 +84,15 @@ export class TestPostgres {
 
   /** The postmaster's PID, while it runs. */
   get pid(): number | undefined {
-    const file = path.join(this.dataDir, 'postmaster.pid');
-    if (!existsSync(file)) return undefined;
-    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    let text: string;
+    try {
+      // read without a check first: a postmaster shutting down removes the file at any moment
+      text = readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const pid = Number(text.split('\n')[0]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   }
 

@@ -195,7 +195,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     deployment.tree.rejections$.subscribe((r) => logger.warn({ rejected: r }, `rejected reading of ${r.entity}.${r.sensor}: ${r.problem}`)),
     deployment.knowledge.errors$.subscribe((e) => logger.error({ err: e }, `knowledge store: ${e.message}`)),
     logFeedChanges(logger, deployment.feeds),
-    processEvents$.subscribe((e) => logger[e.kind === 'exited' || e.kind === 'cleaned' ? 'warn' : 'info']({ process: e }, e.message)),
+    processEvents$.subscribe((e) => logger[e.kind === 'exited' || e.kind === 'cleaned' || e.kind === 'unhealthy' ? 'warn' : 'info']({ process: e }, e.message)),
   ];
   // listening before the loops start and before the line that says Ctrl-C stops them: a signal in between
   // would otherwise end the process at once, leaving what the loops started behind

@@ -24,6 +24,10 @@ const healthSchema = z
     /** Time between checks. Default 1 s. */
     every: intervalSchema.default(1_000),
     timeout: intervalSchema.default(1_000),
+    /** Failed checks in a row that take a process that is up down (Kubernetes' failureThreshold). Default 3. */
+    failureThreshold: z.number().int().min(1).max(1_000).default(3),
+    /** Passed checks in a row that bring a process that is down (or starting) up. Default 1. */
+    successThreshold: z.number().int().min(1).max(1_000).default(1),
   })
   .refine((h) => (h.http === undefined) !== (h.tcp === undefined), { message: "a health check needs exactly one of 'http' (a URL) or 'tcp: true'" });
 

@@ -3,6 +3,7 @@ import type { Entity } from '../../core/entity.js';
 import { describeError } from '../../core/errors.js';
 import type { DriverContext } from '../entity-type.js';
 import { httpCheck, tcpCheck } from '../health-checks.js';
+import { HealthVerdict } from '../health-verdict.js';
 import { healthUrl, launchSpec, usesPort, type LaunchScope } from './launch.js';
 import { ManagedProcess } from './managed-process.js';
 import type { ProcessConfig } from './process-config.js';
@@ -22,17 +23,24 @@ export class ProcessRunner {
   private readonly expected = new WeakSet<ManagedProcess>();
   private readonly subscriptions: Subscription[] = [];
   private checking = false;
+  /** The current process went down on its health checks (so its recovery is worth a report). */
+  private unhealthy = false;
   private disposed = false;
   private lastSample: { ticks: number; at: number } | undefined;
   private restarts = 0;
   private group: Entity | undefined;
+  /** Up or down from the health checks of the current process (absent without a health check). */
+  private readonly verdict: HealthVerdict | undefined;
 
   constructor(
     private readonly entity: Entity,
     private readonly config: ProcessConfig,
     private readonly context: DriverContext,
     private readonly supervisor: ProcessSupervisor,
-  ) {}
+  ) {
+    const health = config.health;
+    this.verdict = health === undefined ? undefined : new HealthVerdict(health.failureThreshold, health.successThreshold);
+  }
 
   /** Starts (or adopts) the process and the health and sample timers. */
   begin(): void {
@@ -160,10 +168,15 @@ export class ProcessRunner {
     this.lastSample = undefined;
     this.supervisor.track(proc);
     this.entity.sensor('process.pid').publish(proc.pid);
-    if (!this.config.health) {
+    if (!this.verdict) {
       this.entity.setState('running');
       this.entity.setUp(true);
-    } else void this.checkHealth();
+    } else {
+      // a new process is judged afresh: down until its checks pass
+      this.verdict.reset();
+      this.unhealthy = false;
+      void this.checkHealth();
+    }
     void proc.exited.then((exit) => {
       if (this.expected.has(proc) || this.current !== proc) return;
       this.current = undefined;
@@ -196,7 +209,8 @@ export class ProcessRunner {
   private async checkHealth(): Promise<void> {
     const proc = this.current;
     const health = this.config.health;
-    if (!proc || !health || this.checking || !this.scope) return;
+    const verdict = this.verdict;
+    if (!proc || !health || !verdict || this.checking || !this.scope) return;
     this.checking = true;
     try {
       const url = healthUrl(this.config, this.scope);
@@ -204,10 +218,28 @@ export class ProcessRunner {
       const ok = url !== undefined ? await httpCheck(url, health.timeout, health.status)() : port !== undefined ? await tcpCheck('127.0.0.1', port, health.timeout)() : false;
       // a failed check of a process that has died is left to its exit handler, which says how it ended
       if (this.current !== proc || this.expected.has(proc) || (!ok && !proc.running)) return;
-      if (ok && this.entity.state === 'starting') this.entity.setState('running');
-      this.entity.setUp(ok);
+      const turn = verdict.record(ok);
+      if (verdict.up && this.entity.state === 'starting') this.entity.setState('running');
+      // the verdict is published at every check (a level, kept fresh), not only when it turns; the count
+      // after it, so that whoever hears the count reads the verdict it led to
+      this.entity.setUp(verdict.up);
+      this.entity.sensor('process.health.failures').publish(verdict.failures);
+      if (turn !== undefined) this.reportTurn(proc, turn, url ?? `tcp 127.0.0.1:${port ?? '?'}`);
     } finally {
       this.checking = false;
+    }
+  }
+
+  /** Tells the operator that a running process went down on its health checks, or came back up after that. */
+  private reportTurn(proc: ManagedProcess, turn: 'up' | 'down', target: string): void {
+    const health = this.config.health;
+    if (!health) return;
+    if (turn === 'down') {
+      this.unhealthy = true;
+      this.supervisor.report({ kind: 'unhealthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is down: ${health.failureThreshold} health checks failed in a row (${target}, each within ${health.timeout} ms)` });
+    } else if (this.unhealthy) {
+      this.unhealthy = false;
+      this.supervisor.report({ kind: 'healthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is up again: ${health.successThreshold} health check${health.successThreshold === 1 ? '' : 's'} passed (${target})` });
     }
   }
 

@@ -17,6 +17,7 @@ export const PROCESS_SENSORS = [
   numberSensor('process.rss', { unit: 'bytes', description: 'resident memory (VmRSS), from /proc' }),
   numberSensor('process.exit.code', { description: 'exit code of the last process that ended' }),
   defineSensor({ name: 'process.exit.signal', schema: z.string(), description: 'signal that killed the last process that ended' }),
+  numberSensor('process.health.failures', { description: 'failed health checks in a row (service.up goes false at the failureThreshold)' }),
   numberSensor('process.restarts', { description: 'restarts by the restart and update effectors since homeostat started' }),
   defineSensor({ name: 'version', schema: z.string(), description: 'software version ({{version}} in the templates)' }),
 ];

@@ -10,7 +10,8 @@ import { isRunning, readProcStat } from './proc-fs.js';
 
 /** Something the process drivers did that an operator should hear about. */
 export interface ProcessEvent {
-  readonly kind: 'spawned' | 'adopted' | 'cleaned' | 'exited' | 'stopped' | 'gone';
+  /** `unhealthy`: a running process failed its health check failureThreshold times in a row; `healthy`: it passes again. */
+  readonly kind: 'spawned' | 'adopted' | 'cleaned' | 'exited' | 'stopped' | 'gone' | 'unhealthy' | 'healthy';
   readonly entity: string;
   readonly pid?: number;
   readonly message: string;

@@ -5,6 +5,13 @@ import path from 'node:path';
 import { deadlineIn, killProcess, redisCli, startRedisProcess, untilBy, type RedisProcess } from './redis-process.js';
 import { startSentinels, type SentinelSet } from './sentinel-set.js';
 
+/**
+ * Sentinel's down-after by default: well above its fixed 1 s reconnect period. At 1 s a Sentinel on a loaded
+ * machine can take the replica it has just promoted for down and fail over a second time (two writable
+ * primaries of its own, for seconds), which no test of homeostat means to exercise.
+ */
+export const SENTINEL_DOWN_AFTER_MS = 3_000;
+
 /** How long {@link TestRedisSentinel.start} may take by default: it takes 2-3 s alone and under 10 s at load 15 on 2 cores. */
 export const SENTINEL_SETUP_BUDGET_MS = 45_000;
 
@@ -57,7 +64,7 @@ export class TestRedisSentinel {
         setup.addNode(replica);
       }
       for (const port of setup.dataPorts.slice(1)) await untilBy(`the replica on ${port} in sync with the primary on ${primary.port}`, deadline, async () => /master_link_status:up/.test(await redisCli(port, 'INFO', 'replication')));
-      setup.sentinels = await startSentinels({ dir, master, primaryPort: primary.port, replicas, downAfterMs: options.downAfterMs ?? 1_000, deadline });
+      setup.sentinels = await startSentinels({ dir, master, primaryPort: primary.port, replicas, downAfterMs: options.downAfterMs ?? SENTINEL_DOWN_AFTER_MS, deadline });
     } catch (error) {
       await setup.dispose();
       throw error;

@@ -236,7 +236,7 @@ export class ProcessRunner {
     if (!health) return;
     if (turn === 'down') {
       this.unhealthy = true;
-      this.supervisor.report({ kind: 'unhealthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is down: ${health.failureThreshold} health checks failed in a row (${target}, each within ${health.timeout} ms)` });
+      this.supervisor.report({ kind: 'unhealthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is down: ${health.failureThreshold} health checks failed in a row (${target}, timeout ${health.timeout} ms)` });
     } else if (this.unhealthy) {
       this.unhealthy = false;
       this.supervisor.report({ kind: 'healthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is up again: ${health.successThreshold} health check${health.successThreshold === 1 ? '' : 's'} passed (${target})` });

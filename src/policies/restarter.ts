@@ -123,10 +123,15 @@ export const restarter = definePolicy({
     // (a slow boot skips ticks) they can fall further apart than the window, and only this count still gives up
     const episode = readStamps(state.get(EPISODE));
     if (restart && episode.length < config.maxRestarts) {
-      // counted now, not when recorded: a plan made while this restart runs must already see it
-      state.set(RESTARTS, [...recent, now]);
-      state.set(EPISODE, [...episode, now]);
-      state.set(IN_FLIGHT, now);
+      // counted now, not when recorded: a plan made while this restart runs must already see it. Stamped with
+      // the symptom's time, which `observe` reads back from the decision to clear and uncount it: on a real
+      // clock the plan can run a millisecond later than the symptom was made, and a stamp of the plan's own
+      // time then stayed in flight for the whole window (no restart after it, and no decision saying so)
+      const plannedAt = symptom.detail?.['plannedAt'];
+      const stamp = typeof plannedAt === 'number' ? plannedAt : now;
+      state.set(RESTARTS, [...recent, stamp]);
+      state.set(EPISODE, [...episode, stamp]);
+      state.set(IN_FLIGHT, stamp);
       return {
         actions: [{ entity: entity.id, effector: config.restartEffector }],
         reason: `${entity.id} is down; restart ${Math.max(recent.length, episode.length) + 1} of at most ${config.maxRestarts} within ${config.window / 1000} s or until it is up again`,

@@ -68,6 +68,19 @@ describe('restarter defects (issue 9, item 4)', () => {
     expect((await decisions()).map((d) => `${d.actions[0]?.effector}:${d.outcome}`)).toEqual(['restart:applied', 'restart:applied', 'restart:applied', 'escalate:applied']);
   });
 
+  it('keeps restarting on a clock that moves on between a symptom and its plan, as a real one does', async () => {
+    const { clock, server, restarts, decisions } = setup({ recheckInterval: '10s', maxBackoff: '20s', maxRestarts: 3, window: '5m' });
+    // a millisecond clock ticks between the analyzer stamping a symptom and the plan reading the time: here
+    // every read of the time is a microsecond later than the one before
+    let reads = 0;
+    clock.now = () => clock.frame + ++reads * 0.001;
+    server.setUp(false);
+    await clock.advanceBy(2 * 60_000);
+    // a restart stamped with the plan's own time stayed "in flight" for the whole window: one restart, then silence
+    expect(restarts()).toBe(3);
+    expect((await decisions()).map((d) => `${d.actions[0]?.effector}:${d.outcome}`)).toEqual(['restart:applied', 'restart:applied', 'restart:applied', 'escalate:applied']);
+  });
+
   it('refuses a config whose backoff outruns its window, saying which setting and why', () => {
     const parsed = restarter.config.safeParse({ recheckInterval: '1m', maxBackoff: '5m', maxRestarts: 3, window: '3m' });
     expect(parsed.success).toBe(false);

@@ -28,6 +28,11 @@ const healthSchema = z
     failureThreshold: z.number().int().min(1).max(1_000).default(3),
     /** Passed checks in a row that bring a process that is down (or starting) up. Default 1. */
     successThreshold: z.number().int().min(1).max(1_000).default(1),
+    /**
+     * A process that has not passed its checks this long after it started is failed (on-fire, so that a
+     * restarter acts on it) rather than left starting for ever. Default 5 min.
+     */
+    startTimeout: intervalSchema.default(300_000),
   })
   .refine((h) => (h.http === undefined) !== (h.tcp === undefined), { message: "a health check needs exactly one of 'http' (a URL) or 'tcp: true'" });
 

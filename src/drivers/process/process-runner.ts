@@ -1,5 +1,6 @@
 import { interval, type Subscription } from 'rxjs';
 import type { Entity } from '../../core/entity.js';
+import { describeDuration } from '../../core/duration.js';
 import { describeError } from '../../core/errors.js';
 import type { DriverContext } from '../entity-type.js';
 import { httpCheck, tcpCheck } from '../health-checks.js';
@@ -23,8 +24,10 @@ export class ProcessRunner {
   private readonly expected = new WeakSet<ManagedProcess>();
   private readonly subscriptions: Subscription[] = [];
   private checking = false;
-  /** The current process went down on its health checks (so its recovery is worth a report). */
+  /** The current process went down on its health checks, or never passed them in time (so its recovery is worth a report). */
   private unhealthy = false;
+  /** When the current process started (scheduler ms): its checks must pass within the start timeout. */
+  private startedAt = 0;
   private disposed = false;
   private lastSample: { ticks: number; at: number } | undefined;
   private restarts = 0;
@@ -175,6 +178,7 @@ export class ProcessRunner {
       // a new process is judged afresh: down until its checks pass
       this.verdict.reset();
       this.unhealthy = false;
+      this.startedAt = this.context.scheduler.now();
       void this.checkHealth();
     }
     void proc.exited.then((exit) => {
@@ -219,12 +223,15 @@ export class ProcessRunner {
       // a failed check of a process that has died is left to its exit handler, which says how it ended
       if (this.current !== proc || this.expected.has(proc) || (!ok && !proc.running)) return;
       const turn = verdict.record(ok);
-      if (verdict.up && this.entity.state === 'starting') this.entity.setState('running');
+      // a process up at last runs, also after it was failed for passing too late
+      if (verdict.up && (this.entity.state === 'starting' || (this.unhealthy && this.entity.state === 'on-fire'))) this.entity.setState('running');
       // the verdict is published at every check (a level, kept fresh), not only when it turns; the count
       // after it, so that whoever hears the count reads the verdict it led to
       this.entity.setUp(verdict.up);
       this.entity.sensor('process.health.failures').publish(verdict.failures);
-      if (turn !== undefined) this.reportTurn(proc, turn, url ?? `tcp 127.0.0.1:${port ?? '?'}`);
+      const target = url ?? `tcp 127.0.0.1:${port ?? '?'}`;
+      if (turn !== undefined) this.reportTurn(proc, turn, target);
+      else if (!verdict.up && this.entity.state === 'starting' && this.context.scheduler.now() - this.startedAt >= health.startTimeout) this.startOverdue(proc, target);
     } finally {
       this.checking = false;
     }
@@ -241,6 +248,18 @@ export class ProcessRunner {
       this.unhealthy = false;
       this.supervisor.report({ kind: 'healthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is up again: ${health.successThreshold} health check${health.successThreshold === 1 ? '' : 's'} passed (${target})` });
     }
+  }
+
+  /**
+   * A process still starting after the start timeout is failed: left starting, no restarter would ever act on
+   * it (they leave booting entities alone), and nobody would hear of it.
+   */
+  private startOverdue(proc: ManagedProcess, target: string): void {
+    const health = this.config.health;
+    if (!health) return;
+    this.unhealthy = true;
+    this.entity.setState('on-fire');
+    this.supervisor.report({ kind: 'unhealthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} did not pass its health check within ${describeDuration(health.startTimeout)} of starting (${target}): failed, though it runs` });
   }
 
   private sample(): void {

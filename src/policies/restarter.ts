@@ -4,6 +4,7 @@ import { staleness } from '../analyzers/stale.js';
 import { durationSchema, intervalSchema } from '../core/duration.js';
 import { attemptsSchema, MAX_ATTEMPTS } from '../core/limits.js';
 import { isWindingDown, type ServiceState } from '../core/lifecycle.js';
+import type { Entity } from '../core/entity.js';
 import { backoffSpan, readStamps, restartDecision, withoutStamp } from '../planners/restart-budget.js';
 import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
@@ -91,7 +92,10 @@ export const restarter = definePolicy({
               map((_, tick) => tick),
               // a down reading that went silent is no longer evidence of anything: the silence symptom speaks
               filter(() => !leaveAlone(entity.state) && !silent()),
-              map((tick): Symptom => ({ kind: 'down', inputs: [o], detail: { plannedAt: scheduler.now(), tick } })),
+              // the input is the latest reading, not the first of the episode: a health feed repeats its down
+              // readings, and a retry that named the first one was refused as stale once the episode outlasted
+              // the sensor's staleness bound (every restart after the first, with a feed's bound of 3 polls)
+              map((tick): Symptom => ({ kind: 'down', inputs: [latestDown(entity, o)], detail: { plannedAt: scheduler.now(), tick } })),
             ),
       ),
     );
@@ -162,6 +166,12 @@ export const restarter = definePolicy({
     }
   },
 });
+
+/** The sensor's latest reading while it still says down (repeats of a down reading keep coming), else `first`. */
+function latestDown(entity: Entity, first: Observation<boolean>): Observation<boolean> {
+  const latest = entity.sensor<boolean>('service.up').current;
+  return latest !== undefined && latest.value === false && latest.at >= first.at ? latest : first;
+}
 
 /** Ticks after `first`, then after twice that, and so on up to `max` between ticks: a restart backoff. */
 function backoff(first: number, max: number, scheduler: SchedulerLike): Observable<number> {

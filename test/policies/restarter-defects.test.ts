@@ -81,6 +81,18 @@ describe('restarter defects (issue 9, item 4)', () => {
     expect((await decisions()).map((d) => `${d.actions[0]?.effector}:${d.outcome}`)).toEqual(['restart:applied', 'restart:applied', 'restart:applied', 'escalate:applied']);
   });
 
+  it('a member a health feed keeps reporting down is restarted up to maxRestarts, though the episode outlasts the staleness bound', async () => {
+    const { clock, server, restarts, decisions } = setup({ recheckInterval: '30s', maxBackoff: '60s', maxRestarts: 3, window: '10m' }, { staleAfterMs: 20_000 });
+    // down reported every 5 s, as a feed polling a dead server does (service.up bounded at 20 s)
+    for (let i = 0; i < 60; i++) {
+      server.setUp(false);
+      await clock.advanceBy(5_000);
+    }
+    // each retry named the episode's first down reading as its input: refused as stale from the second on
+    expect(restarts()).toBe(3);
+    expect((await decisions()).map((d) => `${d.actions[0]?.effector}:${d.outcome}`)).toEqual(['restart:applied', 'restart:applied', 'restart:applied', 'escalate:applied']);
+  });
+
   it('refuses a config whose backoff outruns its window, saying which setting and why', () => {
     const parsed = restarter.config.safeParse({ recheckInterval: '1m', maxBackoff: '5m', maxRestarts: 3, window: '3m' });
     expect(parsed.success).toBe(false);

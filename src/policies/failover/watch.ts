@@ -1,6 +1,7 @@
 import { EMPTY, concat, defer, distinctUntilChanged, filter, interval, map, merge, of, pairwise, share, skip, skipWhile, startWith, switchMap, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { failureDetector } from '../../analyzers/failure-detector.js';
 import type { Entity } from '../../core/entity.js';
+import { reached } from '../../core/reached.js';
 import { groupMembers, isWritablePrimary, replicationGroupOf } from '../../core/replication-group.js';
 import type { Observation } from '../../sensors/reading.js';
 import type { Symptom } from '../define-policy.js';
@@ -91,16 +92,16 @@ export function primaryWatch(group: Entity, options: PrimaryWatchOptions, schedu
       const again = (why: string): Symptom => ({ ...symptom, inputs: inputsNow(group, options, symptom.detail?.['primary'] as string | undefined), detail: { ...symptom.detail, reconsidered: why } });
       return merge(
         defer(() => {
-          const wait = options.blockedUntil() - scheduler.now();
-          return wait > 0 ? timer(wait, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
+          const until = options.blockedUntil();
+          return until > scheduler.now() ? reached(until, scheduler).pipe(map(() => again('the recovery block ended'))) : EMPTY;
         }),
         defer(() => snapshots$.pipe(map(eligible), startWith(eligible()), distinctUntilChanged(), skip(1), filter(Boolean), map(() => again('a replica became eligible')))),
         // an old primary's lease running out lets a promotion go without its fence (see leaseStance)
         defer(() => {
           const primary = symptom.detail?.['primary'];
           const db = databases(group, options).find((d) => d.id === primary);
-          const wait = (db === undefined ? undefined : leaseUntil(db)) ?? -Infinity;
-          return wait > scheduler.now() ? timer(wait - scheduler.now(), scheduler).pipe(map(() => again(`the lease of ${String(primary)} ran out`))) : EMPTY;
+          const until = (db === undefined ? undefined : leaseUntil(db)) ?? -Infinity;
+          return until > scheduler.now() ? reached(until, scheduler).pipe(map(() => again(`the lease of ${String(primary)} ran out`))) : EMPTY;
         }),
         // the primary back for less than recoveryDelay and down again: the detector still counts its first
         // failure and says nothing new, so a second failure of failureDelay is raised here

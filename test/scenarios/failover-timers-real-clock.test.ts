@@ -25,36 +25,21 @@ async function failoverDecisions(run: Awaited<ReturnType<typeof scenario>>): Pro
   return (await run.decisions((d) => d.policy === 'db/failover')).map((line) => line.replace(/^(\d+)(\.\d+)? db\/failover /, '$1 '));
 }
 
-const leased = `
-name: partition
-application:
-  id: app
-  children:
-    - id: db
-      type: sim.db-cluster
-      children:
-        - { id: db-1, type: sim.database, config: { role: primary, weight: 2, lease: 30s } }
-        - { id: db-2, type: sim.database, config: { role: replica, weight: 1, lag: 1, lease: 30s } }
-      policies:
-        - use: failover
-          config: { failureDelay: 10s, maxLag: 5, recoveryBlock: 10m, fenceTimeout: 20s }
-`;
+/** A simulated database group with the failover policy: `members` are its children's config lines. */
+const dbGroup = (members: readonly string[], failover: string): string =>
+  ['name: db', 'application:', '  id: app', '  children:', '    - id: db', '      type: sim.db-cluster', '      children:', ...members.map((m) => `        - ${m}`), '      policies:', '        - use: failover', `          config: { ${failover} }`, ''].join('\n');
 
-const blocked = `
-name: db
-application:
-  id: app
-  children:
-    - id: db
-      type: sim.db-cluster
-      children:
-        - { id: db-1, type: sim.database, config: { role: primary, weight: 2 } }
-        - { id: db-2, type: sim.database, config: { role: replica, weight: 1, lag: 1 } }
-        - { id: db-3, type: sim.database, config: { role: replica, weight: 1, lag: 1 } }
-      policies:
-        - use: failover
-          config: { failureDelay: 10s, recoveryDelay: 20s, maxLag: 5, recoveryBlock: 10m }
-`;
+/** A primary and a replica with 30 s leases: a fence that cannot reach a partitioned primary waits for its lease. */
+const leased = dbGroup(
+  ['{ id: db-1, type: sim.database, config: { role: primary, weight: 2, lease: 30s } }', '{ id: db-2, type: sim.database, config: { role: replica, weight: 1, lag: 1, lease: 30s } }'],
+  'failureDelay: 10s, maxLag: 5, recoveryBlock: 10m, fenceTimeout: 20s',
+);
+
+/** A primary and two replicas, a 10 min recovery block after a failover. */
+const blocked = dbGroup(
+  ['{ id: db-1, type: sim.database, config: { role: primary, weight: 2 } }', '{ id: db-2, type: sim.database, config: { role: replica, weight: 1, lag: 1 } }', '{ id: db-3, type: sim.database, config: { role: replica, weight: 1, lag: 1 } }'],
+  'failureDelay: 10s, recoveryDelay: 20s, maxLag: 5, recoveryBlock: 10m',
+);
 
 describe('failover deadlines on a clock that moves within a turn', () => {
   for (const moving of [false, true]) {

@@ -1,10 +1,11 @@
-import { filter, interval, map, merge, mergeMap } from 'rxjs';
+import { filter, interval, map, merge } from 'rxjs';
 import { z } from 'zod';
 import { intervalSchema } from '../core/duration.js';
 import { attemptsSchema } from '../core/limits.js';
 import { isWindingDown } from '../core/lifecycle.js';
 import { readStamps } from '../planners/restart-budget.js';
 import { memberObservations } from '../sensors/member-observations.js';
+import type { Observation } from '../sensors/reading.js';
 import { definePolicy, type Symptom } from './define-policy.js';
 import { notifyEffector, notifyOptionSchema } from './notify-option.js';
 
@@ -25,6 +26,20 @@ export const replacerConfig = z.strictObject({
 
 type Escalation = { reason: string; by: string; at: number };
 
+/** A recheck tick's list of the members still on fire, as against one escalation reading. */
+function isRecheck(o: Observation<Escalation> | readonly Observation<Escalation>[]): o is readonly Observation<Escalation>[] {
+  return Array.isArray(o);
+}
+
+/** The first answer of `ask` that is not undefined, over `items` in order. */
+function firstDefined<T, R>(items: readonly T[], ask: (item: T) => R | undefined): R | undefined {
+  for (const item of items) {
+    const answer = ask(item);
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
+}
+
 const FAILURES = 'failedReplacements';
 const GAVE_UP = 'gaveUp';
 
@@ -39,26 +54,29 @@ export const replacer = definePolicy({
   description: 'replaces members that escalated; escalates the cluster when replacements keep failing',
   config: replacerConfig,
   requiresEffectors: (config) => [{ effector: config.replaceEffector, configPath: ['replaceEffector'] }, ...notifyEffector(config.notify)],
-  // level-based: new escalations, and every recheckInterval the first member still on fire (one per tick)
+  // level-based: new escalations, and every recheckInterval the members still on fire (as one list per tick)
   monitor: ({ tree, entity, config, scheduler }) =>
     merge(
       memberObservations<Escalation>(tree, entity, 'escalation'),
       interval(config.recheckInterval, scheduler).pipe(
-        mergeMap(() => entity.members.filter((m) => m.state === 'on-fire').flatMap((m) => m.sensor<Escalation>('escalation').current ?? []).slice(0, 1)),
+        map((): readonly Observation<Escalation>[] => entity.members.filter((m) => m.state === 'on-fire').flatMap((m) => m.sensor<Escalation>('escalation').current ?? [])),
       ),
     ),
   analyze: (source, { tree, entity, config, scheduler }) => {
     // a member asked about is not asked about again until its replacement has had time to finish
     const asked = new Map<string, number>();
+    const ask = (o: Observation<Escalation>): Symptom | undefined => {
+      const member = tree.find(o.entity);
+      if (!member || !entity.members.includes(member) || isWindingDown(member.state)) return undefined;
+      const now = scheduler.now();
+      if (now - (asked.get(o.entity) ?? -Infinity) < config.startTimeout + config.recheckInterval) return undefined;
+      asked.set(o.entity, now);
+      return { kind: 'escalated', inputs: [o], detail: { member: o.entity, reason: o.value.reason } };
+    };
     return source.pipe(
-      map((o): Symptom | undefined => {
-        const member = tree.find(o.entity);
-        if (!member || !entity.members.includes(member) || isWindingDown(member.state)) return undefined;
-        const now = scheduler.now();
-        if (now - (asked.get(o.entity) ?? -Infinity) < config.startTimeout + config.recheckInterval) return undefined;
-        asked.set(o.entity, now);
-        return { kind: 'escalated', inputs: [o], detail: { member: o.entity, reason: o.value.reason } };
-      }),
+      // a tick asks about one member still on fire: the first not already waiting on its replacement (the
+      // first on fire alone kept every other one waiting for as long as its own replacements kept failing)
+      map((o): Symptom | undefined => (isRecheck(o) ? firstDefined(o, ask) : ask(o))),
       filter((s): s is Symptom => s !== undefined),
     );
   },

@@ -67,6 +67,21 @@ describe('escalation scenarios', () => {
     expect(tree.get('web').members.map((m) => m.id)).toEqual(['web-1', 'web-2']);
   });
 
+  it('a recheck retries every member still on fire, not only the first one listed', async () => {
+    const { clock, fail, deployment } = await scenario(cluster('{ maxFailures: 20, window: 1h, startTimeout: 1m, recheckInterval: 30s }'));
+    await clock.advanceBy(20_000);
+    fail('web'); // every replacement fails: each member is asked about again once its last replacement had its time
+    await clock.advanceBy(15 * 60_000);
+    const asked = (await deployment.knowledge.queryDecisions({ policy: 'web/replacer', limit: 100 }))
+      .reverse()
+      .flatMap((d) => (d.actions[0]?.effector === 'replaceMember' ? [(d.actions[0].params as { member: string }).member] : []));
+    // the first member on fire, inside its wait after each failed replacement, kept the other from being asked again
+    const times = (member: string) => asked.filter((m) => m === member).length;
+    expect(times('web-1')).toBeGreaterThanOrEqual(4);
+    expect(times('web-2')).toBeGreaterThanOrEqual(4);
+    expect(Math.abs(times('web-1') - times('web-2'))).toBeLessThanOrEqual(1);
+  });
+
   it('an autoscaler does not fight a replacement: its plans are preempted while the replacer holds the cluster', async () => {
     const { clock, tree, fail, deployment, decisions } = await scenario(`${cluster()}        - use: autoscaler
           config: { metric: group.size, target: 1, max: 4, min: 1, evaluationInterval: 5s, scaleDown: { stabilization: 0 } }

@@ -84,11 +84,12 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
     const periods: PeriodStats[] = [];
     simulation?.register({ entityId: entity.id, settings, periodSeconds: config.period / 1000, periods, activeSteps: model.activeSteps });
 
-    const publishShape = (): void => {
-      entity.sensor('group.size').publish(model.servers);
-      entity.sensor('servers.active').publish(model.active);
-      entity.sensor('servers.booting').publish(model.booting);
-      entity.sensor('dimmer').publish(model.dimmer);
+    /** Publishes the servers and the dimmer, stamped `at` (one period's snapshot) or now. */
+    const publishShape = (at = scheduler.now()): void => {
+      entity.sensor('group.size').publishAt(model.servers, at);
+      entity.sensor('servers.active').publishAt(model.active, at);
+      entity.sensor('servers.booting').publishAt(model.booting, at);
+      entity.sensor('dimmer').publishAt(model.dimmer, at);
       entity.setUp(model.active > 0);
     };
     const resize = (effector: string, size: number): { servers: number } => {
@@ -127,15 +128,19 @@ export const simSwimType: EntityType<z.infer<typeof swimConfig>> = {
       // One consistent snapshot per period (SWIM's monitor): the shape first (boots that finished at the
       // boundary count as active, as SWIM processes them before its manager runs), then the period's
       // readings, the response time and the total utilization last: a policy evaluating on either reads
-      // this period's values of all the others, never the previous period's.
-      publishShape();
-      entity.sensor('arrival.rate').publish(stats.arrivals / length);
-      if (stats.activeServers > 0) entity.sensor('utilization').publish(Math.min(1, stats.utilizationTotal / stats.activeServers));
+      // this period's values of all the others, never the previous period's. Every reading of the snapshot
+      // has the same time: on a real clock, readings each stamped as published would put the response time
+      // before the utilization that triggers the evaluation, and a policy checking that it reads this
+      // period's response time (SWIM's Reactive rules) would skip every period.
+      const at = scheduler.now();
+      publishShape(at);
+      entity.sensor('arrival.rate').publishAt(stats.arrivals / length, at);
+      if (stats.activeServers > 0) entity.sensor('utilization').publishAt(Math.min(1, stats.utilizationTotal / stats.activeServers), at);
       if (stats.meanResponseTime !== undefined) {
-        entity.sensor('late.fraction').publish(stats.late / stats.completed);
-        entity.sensor('response.time').publish(stats.meanResponseTime);
+        entity.sensor('late.fraction').publishAt(stats.late / stats.completed, at);
+        entity.sensor('response.time').publishAt(stats.meanResponseTime, at);
       }
-      entity.sensor('utilization.total').publish(stats.utilizationTotal);
+      entity.sensor('utilization.total').publishAt(stats.utilizationTotal, at);
     });
     return () => tick.unsubscribe();
   },

@@ -4,21 +4,8 @@
 // primary's lease runs out, and when its recovery block ends, then found the deadline not yet reached and
 // waited for the next retry tick (up to retryInterval, 60 s by default) to promote.
 import { describe, expect, it } from 'vitest';
-import type { VirtualClock } from '../../src/testing/virtual-clock.js';
+import { movingWithinTurn } from '../support/moving-clock.js';
 import { scenario } from './helpers.js';
-
-/** Every read of the time within one virtual instant is a little later than the one before. */
-function movingWithinTurn(clock: VirtualClock, step = 0.0001): void {
-  let frame = Number.NaN;
-  let reads = 0;
-  clock.now = () => {
-    if (clock.frame !== frame) {
-      frame = clock.frame;
-      reads = 0;
-    }
-    return clock.frame + ++reads * step;
-  };
-}
 
 /** `<whole seconds> <outcome> <actions>` of the failover decisions, oldest first. */
 async function failoverDecisions(run: Awaited<ReturnType<typeof scenario>>): Promise<string[]> {

@@ -9,22 +9,10 @@ import { loadBlueprint } from '../../src/blueprint/load.js';
 import { runSimulation } from '../../src/sim/run-simulation.js';
 import { readTrace } from '../../src/sim/trace.js';
 import type { VirtualClock } from '../../src/testing/virtual-clock.js';
+import { movingWithinTurn } from '../support/moving-clock.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const wc98 = path.join(root, 'examples/traces/wc_day53-r0-105m-l70.delta');
-
-/** Every read of the time within one virtual instant a little later than the one before. */
-function movingWithinTurn(clock: VirtualClock): void {
-  let frame = Number.NaN;
-  let reads = 0;
-  clock.now = () => {
-    if (clock.frame !== frame) {
-      frame = clock.frame;
-      reads = 0;
-    }
-    return clock.frame + ++reads * 0.0001;
-  };
-}
 
 describe('SWIM Reactive on a moving clock', () => {
   it('acts through the run, its first decisions as in virtual time', async () => {

@@ -15,7 +15,6 @@ const OWN_PROCESS = [
   'test/ui/**/*.test.ts',
   'test/package/**/*.test.ts',
   'test/readme/**/*.test.ts',
-  'test/cluster/ha-coordinator.test.ts',
   'test/core/broadcast.test.ts',
   'test/effectors/kinds/exec.test.ts',
   'test/effectors/kinds/http.test.ts',

@@ -12,6 +12,9 @@ import { CLOCK_TICKS_PER_SECOND, readProcStat, readRssBytes } from './proc-fs.js
 import { freePort, releaseSlot, slotOfMember } from './slots.js';
 import type { ProcessSupervisor } from './supervisor.js';
 
+/** A process's health check, as configured. */
+type HealthConfig = NonNullable<ProcessConfig['health']>;
+
 /**
  * Runs one `process` entity: starts or adopts its OS process, publishes its sensors (service.up from the
  * process and its health check, pid, CPU, RSS, exit code and signal), and does its lifecycle operations one
@@ -230,17 +233,15 @@ export class ProcessRunner {
       this.entity.setUp(verdict.up);
       this.entity.sensor('process.health.failures').publish(verdict.failures);
       const target = url ?? `tcp 127.0.0.1:${port ?? '?'}`;
-      if (turn !== undefined) this.reportTurn(proc, turn, target);
-      else if (!verdict.up && this.entity.state === 'starting' && this.context.scheduler.now() - this.startedAt >= health.startTimeout) this.startOverdue(proc, target);
+      if (turn !== undefined) this.reportTurn(proc, turn, health, target);
+      else if (!verdict.up && this.entity.state === 'starting' && this.context.scheduler.now() - this.startedAt >= health.startTimeout) this.startOverdue(proc, health, target);
     } finally {
       this.checking = false;
     }
   }
 
   /** Tells the operator that a running process went down on its health checks, or came back up after that. */
-  private reportTurn(proc: ManagedProcess, turn: 'up' | 'down', target: string): void {
-    const health = this.config.health;
-    if (!health) return;
+  private reportTurn(proc: ManagedProcess, turn: 'up' | 'down', health: HealthConfig, target: string): void {
     if (turn === 'down') {
       this.unhealthy = true;
       this.supervisor.report({ kind: 'unhealthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} is down: ${health.failureThreshold} health checks failed in a row (${target}, timeout ${health.timeout} ms)` });
@@ -254,9 +255,7 @@ export class ProcessRunner {
    * A process still starting after the start timeout is failed: left starting, no restarter would ever act on
    * it (they leave booting entities alone), and nobody would hear of it.
    */
-  private startOverdue(proc: ManagedProcess, target: string): void {
-    const health = this.config.health;
-    if (!health) return;
+  private startOverdue(proc: ManagedProcess, health: HealthConfig, target: string): void {
     this.unhealthy = true;
     this.entity.setState('on-fire');
     this.supervisor.report({ kind: 'unhealthy', entity: this.entity.id, pid: proc.pid, message: `${this.entity.id}: process ${proc.pid} did not pass its health check within ${describeDuration(health.startTimeout)} of starting (${target}): failed, though it runs` });

@@ -1,6 +1,7 @@
 import type { InvocationRecord } from '../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from './audit-entry.js';
 import { BoundedLog } from './bounded-log.js';
+import { IdPositions } from './id-positions.js';
 import { copyWriteOp } from './copy-known-record.js';
 import { copyRecord } from './copy-record.js';
 import { isPrivate } from './private-records.js';
@@ -21,20 +22,17 @@ export interface MemoryStoreOptions {
 
 const DEFAULT_LIMIT = 100;
 
-/** A decision's place in the log: a coalesced update replaces the value and keeps the place. */
-interface Slot {
-  decision: Decision;
-}
-
 /**
  * The embedded default store: everything in process memory with bounded retention. Values are copied on
  * write so that callers cannot change what was recorded, as with any out-of-process store (but for records
  * the knowledge front made and shares with nobody who can change them, see `privateInvocationWrite` and `privateDecisionWrite`). A decision
- * written again with the same id (a coalesced record, see `Decision.count`) replaces the stored one in place.
+ * written again with the same id (a coalesced record, see `Decision.count`) replaces the stored one in place
+ * while queries still see it (after that it is recorded again, as new).
  */
 export class MemoryStore implements KnowledgeStore {
-  private readonly decisions: BoundedLog<Slot>;
-  private readonly decisionById = new Map<string, Slot>();
+  private readonly decisions: BoundedLog<Decision>;
+  /** Where each decision the log shows is in it: a coalesced update replaces the value and keeps the place. */
+  private readonly decisionPositions: IdPositions<Decision>;
   private readonly invocations: BoundedLog<InvocationRecord>;
   private readonly faults: BoundedLog<PolicyFault>;
   private readonly audit: BoundedLog<AuditEntry>;
@@ -43,6 +41,7 @@ export class MemoryStore implements KnowledgeStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.decisions = new BoundedLog(options.maxDecisions ?? 10_000);
+    this.decisionPositions = new IdPositions(this.decisions, (decision) => decision.id);
     this.invocations = new BoundedLog(options.maxInvocations ?? 10_000);
     this.faults = new BoundedLog(options.maxFaults ?? 1_000);
     this.audit = new BoundedLog(options.maxAuditEntries ?? 10_000);
@@ -65,7 +64,7 @@ export class MemoryStore implements KnowledgeStore {
   async queryDecisions(query: DecisionQuery): Promise<Decision[]> {
     return this.decisions
       .newestFirst(
-        ({ decision: d }) =>
+        (d) =>
           (query.entity === undefined || d.entity === query.entity) &&
           (query.policy === undefined || d.policy === query.policy) &&
           (query.outcome === undefined || d.outcome === query.outcome) &&
@@ -73,12 +72,13 @@ export class MemoryStore implements KnowledgeStore {
           (query.to === undefined || d.at <= query.to),
         query.limit ?? DEFAULT_LIMIT,
       )
-      .map((slot) => copyDecisionOut(slot.decision));
+      .map((decision) => copyDecisionOut(decision));
   }
 
   async getDecision(id: string): Promise<Decision | undefined> {
-    const slot = this.decisionById.get(id);
-    return slot && copyDecisionOut(slot.decision);
+    const position = this.decisionPositions.find(id);
+    const decision = position === undefined ? undefined : this.decisions.at(position);
+    return decision && copyDecisionOut(decision);
   }
 
   async queryInvocations(query: InvocationQuery): Promise<InvocationRecord[]> {
@@ -117,23 +117,20 @@ export class MemoryStore implements KnowledgeStore {
       case 'decision': {
         const decision = op.value; // bounded and copied by Knowledge before it gets here
         // a decision with a known id is a coalesced record's update: replaced where it stands
-        const known = this.decisionById.get(decision.id);
-        if (known) {
-          known.decision = decision;
-          return;
-        }
-        const slot = { decision };
-        this.decisionById.set(decision.id, slot);
-        // the index follows the log: what a trim lets go leaves the index too (no scan of the whole index)
-        this.decisions.append(slot, this.forgetDecisions);
+        const known = this.decisionPositions.find(decision.id);
+        if (known !== undefined && this.decisions.replace(known, decision)) return;
+        this.decisionPositions.add(decision.id, this.decisions.append(decision));
         return;
       }
       case 'invocation':
-        return this.invocations.append(op.value);
+        this.invocations.append(op.value);
+        return;
       case 'fault':
-        return this.faults.append(op.value);
+        this.faults.append(op.value);
+        return;
       case 'audit':
-        return this.audit.append(op.value);
+        this.audit.append(op.value);
+        return;
       case 'state': {
         const policyState = this.states.get(op.policy) ?? new Map<string, Json>();
         if (op.value === undefined) policyState.delete(op.key);
@@ -146,10 +143,6 @@ export class MemoryStore implements KnowledgeStore {
         return;
     }
   }
-
-  private readonly forgetDecisions = (dropped: readonly Slot[]): void => {
-    for (const slot of dropped) if (this.decisionById.get(slot.decision.id) === slot) this.decisionById.delete(slot.decision.id);
-  };
 }
 
 /**

@@ -162,6 +162,12 @@ function ratiosOf(entities: number, rounds: Timed[], plainRounds: Timed[]): Reco
   const rates = rounds.map((h) => readingsFor(entities) / (h.ms / 1000));
   return {
     readingsPerSecond: Math.round(median(rates)),
+    // the rounds' own times: the plain loop's vary by a factor of up to four between processes (V8 compiles and
+    // places it one of two ways), which moves the ratio while homeostat's time stays put
+    msMedian: median(rounds.map((h) => h.ms)),
+    plainMsMin: Math.min(...plainRounds.map((p) => p.ms)),
+    plainMsMedian: median(plainRounds.map((p) => p.ms)),
+    plainMsMax: Math.max(...plainRounds.map((p) => p.ms)),
     ratioMin: Math.min(...ratios),
     ratioMedian: median(ratios),
     ratioMax: Math.max(...ratios),

@@ -25,11 +25,9 @@ export class IdPositions<T> {
     private readonly log: BoundedLog<T>,
     private readonly idOf: (entry: T) => string,
   ) {
-    // four slots per entry the log shows at most: probes stay short, and a rebuild comes once per many inserts
-    let size = 16;
-    while (size < 4 * (Math.ceil(log.capacity) + 1)) size *= 2;
-    this.table = new Int32Array(size);
-    this.mask = size - 1;
+    // sized by what the log shows, not by its capacity: a store bound of millions (or none) costs nothing up front
+    this.table = new Int32Array(MIN_SIZE);
+    this.mask = MIN_SIZE - 1;
   }
 
   /** The position of the entry with `id` while the log shows it; undefined otherwise. */
@@ -44,9 +42,9 @@ export class IdPositions<T> {
     }
   }
 
-  /** Records that the entry with `id` is at `position` (an id not shown by the log: see `find`). */
+  /** Records that the entry with `id` was appended at `position` (an id the log did not show before: see `find`). */
   add(id: string, position: number): void {
-    if (position - this.base >= 0x3fff_ffff) return this.rebuild();
+    if (position - this.base >= MAX_OFFSET) return this.rebuild();
     const { table, mask } = this;
     for (let slot = hashOf(id) & mask; ; slot = (slot + 1) & mask) {
       const value = table[slot] as number;
@@ -57,12 +55,20 @@ export class IdPositions<T> {
     }
   }
 
-  /** Empties the table and adds what the log shows (the entry just added included). */
+  /**
+   * Empties the table and adds what the log shows (the entry just appended included), in a table of four slots
+   * per entry shown: probes stay short, and the next rebuild comes only after many inserts.
+   */
   private rebuild(): void {
-    this.table.fill(0);
+    const shown = this.log.size;
+    let size = MIN_SIZE;
+    while (size < 4 * (shown + 1)) size *= 2;
+    if (size === this.table.length) this.table.fill(0);
+    else this.table = new Int32Array(size);
+    this.mask = size - 1;
     this.filled = 0;
     const next = this.log.nextPosition;
-    this.base = Math.max(0, next - Math.ceil(this.log.capacity));
+    this.base = next - shown;
     const { table, mask } = this;
     for (let position = this.base; position < next; position++) {
       const entry = this.log.at(position);
@@ -74,6 +80,11 @@ export class IdPositions<T> {
     }
   }
 }
+
+/** The smallest table. */
+const MIN_SIZE = 16;
+/** How far past `base` a slot's value may count (an int32 holds it); further, the table is rebuilt on a new base. */
+const MAX_OFFSET = 0x3fff_ffff;
 
 /** FNV-1a over the id's UTF-16 code units. */
 function hashOf(id: string): number {

@@ -60,4 +60,15 @@ describe('IdPositions', () => {
     for (let n = 49_900; n < 50_000; n++) expect(log.at(index.find(`d-0-${n}`) as number)).toEqual({ id: `d-0-${n}`, n });
     for (const n of [0, 1, 25_000, 49_899]) expect(index.find(`d-0-${n}`)).toBeUndefined();
   });
+
+  it('is sized by what the log shows, not by its bound: a bound of a billion, or none, costs nothing up front', () => {
+    for (const capacity of [1e9, Infinity]) {
+      const before = process.memoryUsage().arrayBuffers;
+      const { log, index, write } = indexedLog(capacity);
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1_000_000);
+      for (let n = 0; n < 5_000; n++) write({ id: `d-${n}`, n });
+      for (const n of [0, 2_500, 4_999]) expect(log.at(index.find(`d-${n}`) as number)).toEqual({ id: `d-${n}`, n });
+      expect(index.find('d-5000')).toBeUndefined();
+    }
+  });
 });

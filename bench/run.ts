@@ -16,7 +16,8 @@ const results: Record<string, Record<string, unknown>> = {};
 const loadBefore = os.loadavg()[0] ?? 0;
 for (const bench of benches) {
   process.stderr.write(`running ${bench}...\n`);
-  const out = execFileSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMiB[bench] ?? 4096}`, path.join(here, (files[bench] ?? '').replace(/\.ts$/, '.js'))], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env[bench] } });
+  // each in its own process, with pretenuring off as `homeostat run` turns it off (see src/core/pretenuring.ts)
+  const out = execFileSync(process.execPath, ['--expose-gc', '--no-allocation-site-pretenuring', `--max-old-space-size=${heapMiB[bench] ?? 4096}`, path.join(here, (files[bench] ?? '').replace(/\.ts$/, '.js'))], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env[bench] } });
   const line = out.trim().split('\n').at(-1) ?? '{}';
   results[bench] = JSON.parse(line) as Record<string, unknown>;
 }

@@ -130,6 +130,7 @@ export { canaryParams, blueGreenParams, RELEASE_ACTIVE } from './drivers/progres
 
 // testing
 export { VirtualClock } from './testing/virtual-clock.js';
+export { turnOffPretenuring } from './core/pretenuring.js';
 export { defineTypes, type TypeModule } from './blueprint/type-modules.js';
 export { defineEffectorKind, EffectorKindRegistry, type EffectorKind, type EffectorRun, type KindCheckContext, type KindProblem } from './effectors/kinds/effector-kind.js';
 export { builtinEffectorKinds } from './effectors/kinds/builtin-kinds.js';

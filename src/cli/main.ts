@@ -90,7 +90,9 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', graceSeconds)
     .addHelpText('after', RUN_EXIT_CODES)
     .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
-      const [{ createRunLogger, logShowsOnStderrTerminal, resolveLogFormat, terminalOf }, { runCommand }] = await Promise.all([import('./log-format.js'), import('./run-command.js')]);
+      const [{ createRunLogger, logShowsOnStderrTerminal, resolveLogFormat, terminalOf }, { runCommand }, { turnOffPretenuring }] = await Promise.all([import('./log-format.js'), import('./run-command.js'), import('../core/pretenuring.js')]);
+      // before the tree is built and the loops run: see turnOffPretenuring
+      turnOffPretenuring();
       const format = resolveLogFormat(options.logFormat, process.stdout.isTTY === true);
       const logger = createRunLogger(format);
       // the log (fd 1) and the io's stderr on one terminal: an explanation of the exit code shows once

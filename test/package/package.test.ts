@@ -10,9 +10,10 @@ import { packHomeostat, repoRoot, type PackedPackage } from './packed-package.js
 const execFileAsync = promisify(execFile);
 
 /** Runs node with a bounded time; resolves with the exit code and output, whatever the code. */
-async function node(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs node with `args` in `cwd`; a child still running after `timeoutMs` is killed (shorter than its test's timeout: none outlives its test). */
+async function node(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [...args], { cwd, timeout: 90_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [...args], { cwd, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: unknown; stdout?: string; stderr?: string };
@@ -61,15 +62,15 @@ describe('npm pack', () => {
 
 describe('the installed CLI without optional peers', () => {
   it('prints its version and validates a blueprint', async () => {
-    const version = await node([cli, '--version'], packed.scratch);
+    const version = await node([cli, '--version'], packed.scratch, {}, 25_000);
     expect(version.stdout.trim()).toBe((JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
-    const valid = await node([cli, 'validate', path.join(repoRoot, 'test/cli/fixtures/quick.yaml')], packed.scratch);
+    const valid = await node([cli, 'validate', path.join(repoRoot, 'test/cli/fixtures/quick.yaml')], packed.scratch, {}, 25_000);
     expect(valid.stderr).toBe('');
     expect(valid.code).toBe(0);
   }, 60_000);
 
   it('says to install the OpenTelemetry SDK when OTEL_* asks for tracing', async () => {
-    const result = await node([cli, 'run', path.join(repoRoot, 'test/cli/fixtures/quick.yaml')], packed.scratch, { OTEL_TRACES_EXPORTER: 'otlp' });
+    const result = await node([cli, 'run', path.join(repoRoot, 'test/cli/fixtures/quick.yaml')], packed.scratch, { OTEL_TRACES_EXPORTER: 'otlp' }, 45_000);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('OTEL_TRACES_EXPORTER asks for OpenTelemetry tracing, but @opentelemetry/sdk-node is not installed');
     expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -162,8 +162,9 @@ function ratiosOf(entities: number, rounds: Timed[], plainRounds: Timed[]): Reco
   const rates = rounds.map((h) => readingsFor(entities) / (h.ms / 1000));
   return {
     readingsPerSecond: Math.round(median(rates)),
-    // the rounds' own times: the plain loop's vary by a factor of up to four between processes (V8 compiles and
-    // places it one of two ways), which moves the ratio while homeostat's time stays put
+    // the rounds' own times: with V8's allocation-site pretenuring on, the plain loop's varied by a factor of up to
+    // four between processes (its records pretenured in some), moving the ratio while homeostat's time stayed put;
+    // bench/run.ts turns it off, as `homeostat run` does
     msMedian: median(rounds.map((h) => h.ms)),
     plainMsMin: Math.min(...plainRounds.map((p) => p.ms)),
     plainMsMedian: median(plainRounds.map((p) => p.ms)),

@@ -9,6 +9,7 @@ export { EntityTree, type TreeChange } from './core/entity-tree.js';
 export { SERVICE_STATES, SERVICE_UP, SERVICE_STATE, isWindingDown, type ServiceState } from './core/lifecycle.js';
 export { hasQuorum, describeQuorum, quorumRuleSchema, type QuorumRule } from './core/quorum.js';
 export { ESCALATION, escalateEffector } from './core/standard-effectors.js';
+export { turnOffPretenuring } from './core/pretenuring.js';
 export * from './core/errors.js';
 export { parseDuration, durationSchema, intervalSchema, boundedDuration, isDurationSchema, MAX_DURATION_MS } from './core/duration.js';
 export { MAX_GROUP_SIZE, MAX_ATTEMPTS, groupSizeSchema, attemptsSchema } from './core/limits.js';
@@ -130,7 +131,6 @@ export { canaryParams, blueGreenParams, RELEASE_ACTIVE } from './drivers/progres
 
 // testing
 export { VirtualClock } from './testing/virtual-clock.js';
-export { turnOffPretenuring } from './core/pretenuring.js';
 export { defineTypes, type TypeModule } from './blueprint/type-modules.js';
 export { defineEffectorKind, EffectorKindRegistry, type EffectorKind, type EffectorRun, type KindCheckContext, type KindProblem } from './effectors/kinds/effector-kind.js';
 export { builtinEffectorKinds } from './effectors/kinds/builtin-kinds.js';

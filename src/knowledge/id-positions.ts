@@ -42,8 +42,19 @@ export class IdPositions<T> {
     }
   }
 
-  /** Records that the entry with `id` was appended at `position` (an id the log did not show before: see `find`). */
-  add(id: string, position: number): void {
+  /**
+   * Writes `entry` to the log: in place of the entry with the same id while the log shows it (a coalesced
+   * record's update keeps its place), appended otherwise.
+   */
+  write(entry: T): void {
+    const id = this.idOf(entry);
+    const known = this.find(id);
+    if (known !== undefined && this.log.replace(known, entry)) return;
+    this.add(id, this.log.append(entry));
+  }
+
+  /** Records that the entry with `id` was appended at `position` (an id the log did not show before). */
+  private add(id: string, position: number): void {
     if (position - this.base >= MAX_OFFSET) return this.rebuild();
     const { table, mask } = this;
     for (let slot = hashOf(id) & mask; ; slot = (slot + 1) & mask) {

@@ -117,9 +117,7 @@ export class MemoryStore implements KnowledgeStore {
       case 'decision': {
         const decision = op.value; // bounded and copied by Knowledge before it gets here
         // a decision with a known id is a coalesced record's update: replaced where it stands
-        const known = this.decisionPositions.find(decision.id);
-        if (known !== undefined && this.decisions.replace(known, decision)) return;
-        this.decisionPositions.add(decision.id, this.decisions.append(decision));
+        this.decisionPositions.write(decision);
         return;
       }
       case 'invocation':

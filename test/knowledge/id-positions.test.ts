@@ -8,18 +8,14 @@ interface Entry {
   readonly n: number;
 }
 
-/** A log with its index, written as the memory store writes decisions: a shown id is replaced, any other appended. */
+/** A log with its index, written through the index as the memory store writes decisions. */
 function indexedLog(capacity: number) {
   const log = new BoundedLog<Entry>(capacity);
   const index = new IdPositions(log, (entry) => entry.id);
   return {
     log,
     index,
-    write(entry: Entry): void {
-      const known = index.find(entry.id);
-      if (known !== undefined && log.replace(known, entry)) return;
-      index.add(entry.id, log.append(entry));
-    },
+    write: (entry: Entry): void => index.write(entry),
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedLog } from '../../src/knowledge/bounded-log.js';
 
 describe('BoundedLog', () => {
-  it('keeps the newest entries across many trims, each at the position append gave it, and none older', () => {
+  it('keeps the newest entries across many laps of the ring, each at the position append gave it, and none older', () => {
     for (const capacity of [1, 3, 10, 100]) {
       const log = new BoundedLog<number>(capacity);
       const appended = capacity * 7 + 5;
@@ -37,7 +37,7 @@ describe('BoundedLog', () => {
     expect(log.newestFirst(() => true, 100)).toEqual([39, 38, 37, 36, 35]);
   });
 
-  it('takes a capacity that is not a whole number, as before it trimmed in place (a store bound from a config)', () => {
+  it('takes a capacity that is not a whole number, its whole part (a store bound from a config)', () => {
     const log = new BoundedLog<number>(10.5);
     expect(() => {
       for (let n = 0; n < 100; n++) log.append(n);

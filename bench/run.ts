@@ -50,7 +50,8 @@ if (f) {
 const b = results['tree-build'];
 if (b) {
   rows.push(['tree build time', `${fmt(b['seconds'])} s`, `${fmt(b['entities'], 0)} entities, ${fmt(b['policies'], 0)} policies; bar: under 10 s`]);
-  rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, `bar: under 1024 MiB; ${treeBytes(b)}`]);
+  const acted = b['acted'] as Record<string, unknown> | undefined;
+  rows.push(['tree build memory', `${fmt(b['rssMiB'], 0)} MiB RSS`, `bar: under 1024 MiB; ${treeBytes(b)}${acted ? `; once every policy acted, ${fmt(acted['heapBytesPerPolicy'], 0)} B more heap per policy (${fmt(acted['rssMiB'], 0)} MiB RSS)` : ''}`]);
   const td = b['teardown'] as Record<string, unknown> | undefined;
   if (td) rows.push(['tree teardown', `${fmt(td['treeRemovedSeconds'])} s`, `the whole tree removed (policies left: ${fmt(td['policiesLeft'], 0)}); first one group of ${fmt(td['groupEntities'], 0)} in ${fmt(td['groupRemovedMs'], 1)} ms (${fmt(td['policiesDetachedWithGroup'], 0)} policies detached)`]);
 }
@@ -58,6 +59,8 @@ const b1m = results['tree-build-1m'];
 if (b1m) {
   rows.push(['1M entities: start', `${fmt(b1m['seconds'])} s`, `${fmt(b1m['entities'], 0)} entities, ${fmt(b1m['policies'], 0)} policies; bar: under 30 s`]);
   rows.push(['1M entities: memory', `${fmt(Number(b1m['rssMiB']) / 1024)} GiB RSS`, `bar: under 4 GiB (about 3 KB per entity); ${treeBytes(b1m)}`]);
+  const acted = b1m['acted'] as Record<string, unknown> | undefined;
+  if (acted) rows.push(['1M entities: every policy acted once', `${fmt(Number(acted['rssMiB']) / 1024)} GiB RSS`, `${fmt(acted['decisions'], 0)} decisions in ${fmt(acted['seconds'])} s; then ${fmt(acted['heapBytesPerPolicy'], 0)} B more heap per policy (what an executor keeps, the store's bounded records included)`]);
 }
 /** Where an entity's heap goes, from a tree-build result. */
 function treeBytes(r: Record<string, unknown>): string {

@@ -1,10 +1,14 @@
 // Building a tree of entities with 3 sensors and 2 policies each, policies started: time, resident memory,
 // and where the memory goes (heap after the entities, after attaching the policies, after starting them).
+// Then every policy acts once (each entity's two sensors cross their thresholds and come back): what a fleet
+// holds once its policies have all planned and executed, which is what a long-running service carries
+// (the store's records are bounded and counted apart).
 // Runs in its own process so that the memory figure is this tree's alone. BENCH_TREE_ENTITIES sets the size
 // (default 100,000; `npm run bench` also runs 1,000,000 as `tree-build-1m`).
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { asyncScheduler } from 'rxjs';
-import { Engine, EntityTree, Knowledge, MemoryStore, numberSensor } from '../src/index.js';
+import { z } from 'zod';
+import { Engine, EntityTree, Knowledge, MemoryStore, defineEffector, numberSensor, type Sensor } from '../src/index.js';
 import { cpuMsSince, emit } from './stats.js';
 import { thresholdPolicy } from './threshold-policy.js';
 
@@ -33,6 +37,8 @@ const gcObserver = new PerformanceObserver((list) => {
 gcObserver.observe({ entryTypes: ['gc'] });
 
 const sensors = [numberSensor('cpu'), numberSensor('memory'), numberSensor('requests.rate')];
+let restarts = 0;
+const effectors = [defineEffector({ name: 'restart', params: z.object({}), run: () => void (restarts += 1) })];
 const heapBefore = heapAfterGc();
 const rssBefore = process.memoryUsage().rss;
 let paused = 0; // time spent measuring the heap between stages, not counted as start-up
@@ -50,11 +56,13 @@ const nextStage = (): void => {
   stageCpu = process.cpuUsage();
 };
 const tree = new EntityTree(asyncScheduler);
-const engine = new Engine({ tree, knowledge: new Knowledge(new MemoryStore(), asyncScheduler), scheduler: asyncScheduler });
+// the store's default bounds, as `homeostat run` keeps them
+const knowledge = new Knowledge(new MemoryStore(), asyncScheduler);
+const engine = new Engine({ tree, knowledge, scheduler: asyncScheduler });
 const root = tree.add({ id: 'root', type: 'application' });
 const groups = Array.from({ length: 100 }, (_, g) => tree.add({ id: `g${g}`, type: 'group' }, root));
 const entities = [];
-for (let i = 0; i < ENTITIES; i++) entities.push(tree.add({ id: `e${i}`, type: 'server', sensors }, groups[i % groups.length]));
+for (let i = 0; i < ENTITIES; i++) entities.push(tree.add({ id: `e${i}`, type: 'server', sensors, effectors }, groups[i % groups.length]));
 endStage('entities');
 let mark = performance.now();
 let cpuMark = process.cpuUsage();
@@ -66,6 +74,9 @@ for (const [i, entity] of entities.entries()) {
   engine.attach(entity, thresholdPolicy, { sensor: 'cpu', above: 0.9 }, { id: `e${i}/cpu` });
   engine.attach(entity, thresholdPolicy, { sensor: 'memory', above: 0.95 }, { id: `e${i}/memory` });
 }
+// the sensors the policies watch, for the stage where every policy acts (kept from the start: the array is not counted)
+const watched: Array<Sensor<number>> = [];
+for (const name of ['cpu', 'memory']) for (const entity of entities) watched.push(entity.sensor<number>(name));
 entities.length = 0;
 endStage('attach');
 mark = performance.now();
@@ -85,6 +96,35 @@ gcObserver.disconnect();
 const heapStarted = heapAfterGc();
 const rss = process.memoryUsage().rss;
 const perEntity = (bytes: number): number => Math.round(bytes / ENTITIES);
+
+/**
+ * Every policy acts once: each watched sensor reads above its bound (a decision, a restart), then normal again,
+ * 10,000 sensors at a time with a turn of the event loop between (the executions and the writes run there).
+ * The cpu policies act first, then the memory ones: an entity's two policies acting at once would find each
+ * other holding the entity, and one would be preempted.
+ */
+async function everyPolicyActs(): Promise<{ seconds: number; decisions: number }> {
+  let decisions = 0;
+  const counting = engine.decisions$.subscribe(() => void (decisions += 1));
+  const started = performance.now();
+  for (const value of [0.99, 0.5]) {
+    // the cpu sensors, then the memory ones: a chunk never holds both sensors of one entity
+    for (const [from, to] of [[0, ENTITIES], [ENTITIES, watched.length]] as const) {
+      for (let i = from; i < to; i += 10_000) {
+        for (const sensor of watched.slice(i, Math.min(i + 10_000, to))) sensor.publish(value);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+  await knowledge.flush();
+  counting.unsubscribe();
+  return { seconds: (performance.now() - started) / 1000, decisions };
+}
+const acted = await everyPolicyActs();
+if (acted.decisions !== watched.length || restarts !== watched.length) throw new Error(`every policy was to act once: ${acted.decisions} decisions and ${restarts} restarts for ${watched.length} policies`);
+watched.length = 0;
+const heapActed = heapAfterGc();
+const rssActed = process.memoryUsage().rss;
 const builtEntities = tree.size;
 const policies = engine.policies().length;
 // tearing down, as a scale-in and a redeploy do: one group of members leaves (their policies are detached),
@@ -115,6 +155,8 @@ emit({
   entityBytes: perEntity(heapEntities - heapBefore),
   attachBytes: perEntity(heapAttached - heapEntities),
   startBytes: perEntity(heapStarted - heapAttached),
+  // every policy acted once: the heap it added per policy (the store's bounded records included), RSS after
+  acted: { seconds: acted.seconds, decisions: acted.decisions, heapBytesPerPolicy: Math.round((heapActed - heapStarted) / acted.decisions), rssMiB: rssActed / 2 ** 20 },
   teardown,
 });
 await engine.stop();

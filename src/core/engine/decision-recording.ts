@@ -10,11 +10,11 @@ export type RecordingDeps = Pick<ExecutorDeps, 'knowledge' | 'scheduler' | 'next
 
 /**
  * Records the Decision a plan of `attachment` ended in: coalesced with a run of identical ones by the
- * policy's `coalescer`, stored in knowledge, its loop span ended, and told to the policy's `observe` hook.
+ * policy's `coalescer` (none yet: the policy has no run to coalesce with or end), stored in knowledge, its loop span ended, and told to the policy's `observe` hook.
  */
-export function recordDecision(attachment: PolicyAttachment, deps: RecordingDeps, coalescer: DecisionCoalescer, pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra): void {
+export function recordDecision(attachment: PolicyAttachment, deps: RecordingDeps, coalescer: DecisionCoalescer | undefined, pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra): void {
   const built = decisionRecord(attachment, pending, outcome, extra, extra.id ?? deps.nextDecisionId(), deps.scheduler.now());
-  const decision = coalescer.coalesce(built);
+  const decision = coalescer ? coalescer.coalesce(built) : built;
   deps.knowledge.recordDecision(decision);
   if (pending.trace) {
     pending.trace.span.setAttribute('homeostat.outcome', outcome);

@@ -4,10 +4,9 @@ import { childSpan } from '../../telemetry/tracing.js';
 import { stopwatch } from '../time.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
 import type { DecisionOutcome } from '../../knowledge/decision.js';
-import type { PolicyState } from '../../knowledge/policy-state.js';
 import type { PolicyAttachment } from './attachment.js';
 import type { ExecutorDeps } from './executor-deps.js';
-import { DecisionCoalescer } from './decision-coalescer.js';
+import { COALESCED_OUTCOMES, DecisionCoalescer } from './decision-coalescer.js';
 import type { PendingPlan } from './pending-plan.js';
 import { changedExpectations } from './stale-inputs.js';
 import { InputSensors } from './input-sensors.js';
@@ -50,8 +49,8 @@ export class PlanExecutor implements ShortPathHost {
   // made when someone waits during a busy period (most plans start and end with nobody waiting)
   private idle: Promise<void> | undefined;
   private markIdle: (() => void) | undefined;
-  // the state view and the coalescer are made at first use: most policies of a large tree never plan
-  private stateView: PolicyState | undefined;
+  // made with the first decision not to act: a policy whose plans all run never needs one (and most policies
+  // of a large tree never plan)
   private coalescerOfRuns: DecisionCoalescer | undefined;
   /** The sensors of this policy's symptom inputs, remembered between plans (made with the first plan). */
   private inputSensors: InputSensors | undefined;
@@ -67,10 +66,6 @@ export class PlanExecutor implements ShortPathHost {
     this.caller = Object.freeze({ kind: 'policy', name: attachment.id });
   }
 
-  private get state(): PolicyState {
-    return (this.stateView ??= this.deps.knowledge.policyState(this.attachment.id));
-  }
-
   private get coalescer(): DecisionCoalescer {
     return (this.coalescerOfRuns ??= new DecisionCoalescer());
   }
@@ -78,7 +73,7 @@ export class PlanExecutor implements ShortPathHost {
   /** `executing`, `cooldown` (until the stamp passes) or `idle`. */
   get phase(): ExecutorPhase {
     if (this.current) return 'executing';
-    return cooldownIn(this.state) > this.deps.scheduler.now() ? 'cooldown' : 'idle';
+    return cooldownIn(this.deps.knowledge, this.attachment.id) > this.deps.scheduler.now() ? 'cooldown' : 'idle';
   }
 
   /** Plans waiting for the one that executes. */
@@ -139,7 +134,7 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'rejected_stale', { detail: `changed since the plan was made: ${changed}` });
       return;
     }
-    const cooling = cooldownRefusal(this.state, pending.plan.cooldown, this.deps.scheduler);
+    const cooling = cooldownRefusal(this.deps.knowledge, this.attachment.id, pending.plan.cooldown, this.deps.scheduler);
     if (cooling !== undefined) {
       this.record(pending, 'skipped_cooldown', { detail: cooling });
       return;
@@ -257,10 +252,11 @@ export class PlanExecutor implements ShortPathHost {
   }
 
   private startCooldown(pending: PendingPlan): void {
-    startCooldown(this.state, this.deps.scheduler.now(), this.attachment.cooldownMs, pending.plan.cooldown);
+    startCooldown(this.deps.knowledge, this.attachment.id, this.deps.scheduler.now(), this.attachment.cooldownMs, pending.plan.cooldown);
   }
 
   private record(pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra = {}): void {
-    recordDecision(this.attachment, this.deps, this.coalescer, pending, outcome, extra);
+    // a decision that is never coalesced ends any run of the coalescer, which has none when it was never made
+    recordDecision(this.attachment, this.deps, COALESCED_OUTCOMES.has(outcome) ? this.coalescer : this.coalescerOfRuns, pending, outcome, extra);
   }
 }

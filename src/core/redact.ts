@@ -2,6 +2,24 @@ import { sliceCopy } from './string-copy.js';
 
 const SECRET = /pass(word|phrase)?|secret|token|api[-_]?key|credential|private[-_]?key|authorization|cookie/i;
 
+/** Keys whose verdict is remembered at most, and the longest remembered (a record's keys are few and short). */
+const REMEMBERED_KEYS = 1_000;
+const REMEMBERED_KEY_LENGTH = 64;
+const secretVerdicts = new Map<string, boolean>();
+
+/**
+ * Whether `key` looks like it names a secret. The verdicts of short keys are remembered: the same few keys
+ * (a symptom's `value` and `bound`, an effector's params) are asked about at every decision, and the pattern
+ * costs more than the rest of a small record's copy. Once the memo is full, keys not in it are tested each time.
+ */
+function isSecretKey(key: string): boolean {
+  const known = secretVerdicts.get(key);
+  if (known !== undefined) return known;
+  const secret = SECRET.test(key);
+  if (key.length <= REMEMBERED_KEY_LENGTH && secretVerdicts.size < REMEMBERED_KEYS) secretVerdicts.set(key, secret);
+  return secret;
+}
+
 /** What a redacted copy may hold; anything past a bound is cut and marked, so every record stays small. */
 export interface RedactLimits {
   /** Nesting levels kept; deeper values become a `[truncated: ...]` marker. Default 16. */
@@ -58,7 +76,7 @@ function flatCopy(object: object): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (key.length > DEFAULTS.maxString || SECRET.test(key)) return undefined;
+    if (key.length > DEFAULTS.maxString || isSecretKey(key)) return undefined;
     const item = read(object, key);
     const type = typeof item;
     if (!(item === null || type === 'number' || type === 'boolean' || type === 'undefined' || (type === 'string' && (item as string).length <= DEFAULTS.maxString))) return undefined;
@@ -106,7 +124,7 @@ function copy(value: unknown, depth: number, bounds: Required<RedactLimits>, sta
     const keys = Object.keys(object);
     for (const key of keys.slice(0, bounds.maxKeys)) {
       const safeKey = cut(key, bounds.maxString);
-      out[safeKey] = SECRET.test(key) ? REDACTED : copy(read(object, key), depth + 1, bounds, state);
+      out[safeKey] = isSecretKey(key) ? REDACTED : copy(read(object, key), depth + 1, bounds, state);
     }
     if (keys.length > bounds.maxKeys) out[`${TRUNCATED_PREFIX}]`] = `${keys.length - bounds.maxKeys} more keys`;
     return out;

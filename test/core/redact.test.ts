@@ -21,6 +21,18 @@ describe('redact', () => {
     }
   });
 
+  it('gives each key the same verdict every time it is asked: remembered or not, short or long, before and after the memo fills', () => {
+    const long = `x${'y'.repeat(70)}Token`;
+    const verdicts = (): unknown[] => [redact({ password: 'p', value: 1 }), redact({ [long]: 'l', plain: 2 }), redact({ nested: { apiKey: 'k', bound: 3 } })];
+    const first = verdicts();
+    expect(first).toEqual([{ password: '[redacted]', value: 1 }, { [long]: '[redacted]', plain: 2 }, { nested: { apiKey: '[redacted]', bound: 3 } }]);
+    expect(verdicts()).toEqual(first);
+    // more distinct keys than the memo keeps, secret-looking and not
+    for (let i = 0; i < 1_500; i++) expect(redact({ [`k${i}`]: i, [`secret${i}`]: 's' })).toEqual({ [`k${i}`]: i, [`secret${i}`]: '[redacted]' });
+    expect(redact({ sessionCookie: 'c', fresh: 4 })).toEqual({ sessionCookie: '[redacted]', fresh: 4 });
+    expect(verdicts()).toEqual(first);
+  });
+
   it('bounds arrays, keys, strings and the total size, marking every cut', () => {
     const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
     const out = redact({ items: Array.from({ length: 1000 }, (_, i) => i), wide, text: 'y'.repeat(5000) }) as Record<string, unknown>;

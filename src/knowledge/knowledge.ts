@@ -141,6 +141,15 @@ export class Knowledge {
     this.decisionsSubject.next(bounded);
   }
 
+  /**
+   * @internal records a decision the engine built bounded and frozen throughout, sharing nothing (`ownDecision`,
+   * or a coalesced update of one, frozen too): stored and emitted as it is, with no copy.
+   */
+  _recordOwnDecision(decision: Decision): void {
+    this.push(privateDecisionWrite(decision));
+    this.decisionsSubject.next(decision);
+  }
+
   recordInvocation(record: InvocationRecord): void {
     const bounded = boundInvocation(record);
     // a record nobody else holds anything of is kept by the memory store as it is (see `privateInvocationWrite`)

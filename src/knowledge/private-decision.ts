@@ -118,3 +118,23 @@ export function boundPrivateDecision(d: Decision): Decision | undefined {
   if (has & LAST_AT) out.lastAt = lastAt;
   return Object.freeze(out) as Decision;
 }
+
+/*
+ * The parts of the decision the engine records for a plan, built bounded and frozen at once from its policy's
+ * symptom and plan (see `ownDecisionRecord`): the same parts `boundPrivateDecision` makes of the engine's record.
+ */
+
+/** The policy's actions as a decision keeps them (params redacted), frozen; undefined when one is of another shape (steps, checks). */
+export function ownActions(actions: readonly Action[]): Action[] | undefined {
+  return frozenList(actions, frozenAction);
+}
+
+/** The symptom's inputs as a decision keeps them, frozen; undefined when one is of another shape. */
+export function ownInputs(inputs: readonly Observation[]): Observation[] | undefined {
+  return frozenList(inputs, frozenInput);
+}
+
+/** A decision's symptom of `kind` and `detail` (redacted), frozen. */
+export function ownSymptom(kind: string, detail: unknown): Decision['symptom'] {
+  return Object.freeze(detail === undefined ? { kind: text(kind) } : { kind: text(kind), detail: frozenRedacted(detail) });
+}

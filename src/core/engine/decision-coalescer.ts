@@ -45,7 +45,8 @@ export class DecisionCoalescer {
     update.at = this.run.first.at;
     update.count = this.run.count;
     update.lastAt = decision.at;
-    return update;
+    // the update of a frozen record is frozen too (its parts are the record's, frozen already)
+    return Object.isFrozen(decision) ? Object.freeze(update) : update;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DecisionOutcome } from '../../knowledge/decision.js';
 import type { PolicyAttachment } from './attachment.js';
 import type { DecisionCoalescer } from './decision-coalescer.js';
-import { decisionRecord, stopped, type RecordExtra } from './decision-record.js';
+import { decisionRecord, ownDecisionRecord, stopped, type RecordExtra } from './decision-record.js';
 import type { PendingPlan } from './pending-plan.js';
 import type { ExecutorDeps } from './executor-deps.js';
 
@@ -10,12 +10,18 @@ export type RecordingDeps = Pick<ExecutorDeps, 'knowledge' | 'scheduler' | 'next
 
 /**
  * Records the Decision a plan of `attachment` ended in: coalesced with a run of identical ones by the
- * policy's `coalescer` (none yet: the policy has no run to coalesce with or end), stored in knowledge, its loop span ended, and told to the policy's `observe` hook.
+ * policy's `coalescer` (none yet: the policy has no run to coalesce with or end), stored in knowledge, its
+ * loop span ended, and told to the policy's `observe` hook.
  */
 export function recordDecision(attachment: PolicyAttachment, deps: RecordingDeps, coalescer: DecisionCoalescer | undefined, pending: PendingPlan, outcome: DecisionOutcome, extra: RecordExtra): void {
-  const built = decisionRecord(attachment, pending, outcome, extra, extra.id ?? deps.nextDecisionId(), deps.scheduler.now());
+  const id = extra.id ?? deps.nextDecisionId();
+  const at = deps.scheduler.now();
+  // built bounded and frozen at once, which knowledge keeps as it is; a plan of another shape the general way
+  const own = ownDecisionRecord(attachment, pending, outcome, extra, id, at);
+  const built = own ?? decisionRecord(attachment, pending, outcome, extra, id, at);
   const decision = coalescer ? coalescer.coalesce(built) : built;
-  deps.knowledge.recordDecision(decision);
+  if (own) deps.knowledge._recordOwnDecision(decision);
+  else deps.knowledge.recordDecision(decision);
   if (pending.trace) {
     pending.trace.span.setAttribute('homeostat.outcome', outcome);
     pending.trace.span.setAttribute('homeostat.decision', decision.id);

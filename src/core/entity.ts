@@ -55,6 +55,10 @@ export class Entity {
   _members: Set<Entity> | undefined;
   /** @internal maintained by EntityTree (created with the first group) */
   _groups: Set<Entity> | undefined;
+  /** @internal the arbiter whose holds at this entity are kept in `_held`: the first to hold it (see `ScopeHolds`) */
+  _holdOwner: object | undefined;
+  /** @internal what `_holdOwner` holds at this entity */
+  _held: unknown;
   private readonly kind: EntityKind;
   /** The sensors created so far, at their kind's positions (created with the first one). */
   private created: Array<Sensor<unknown> | undefined> | undefined;

@@ -8,7 +8,7 @@ import type { ActionTarget } from './action-target.js';
 import type { PolicyAttachment } from './attachment.js';
 import { QuotaCheck, type QuotaVerdict } from './quota-check.js';
 import type { SharedArbitration } from './shared-arbitration.js';
-import { ChurnMap } from '../churn-map.js';
+import { ScopeHolds } from './scope-holds.js';
 import { sharedBudgets, spendBudgets, spentBudgetVerdict, type ActionBudget } from './arbiter-budgets.js';
 
 export type { ActionBudget } from './arbiter-budgets.js';
@@ -36,6 +36,9 @@ interface Operation extends ArbiterHold {
   sharedId: string | undefined;
   /** Set by the first `end`: a second one releases nothing. */
   ended: boolean;
+  /** The operations in flight, a list through the operations themselves (counted by quotas): the one begun before, and after. */
+  before: Operation | undefined;
+  after: Operation | undefined;
 }
 
 /**
@@ -50,8 +53,9 @@ interface Operation extends ArbiterHold {
  */
 export class Arbiter {
   // one operation at a scope is held as it is (the common case: a plan on its own entity), several in a set
-  // an entity is held and released at every plan: a map that keeps released slots while the entity is in the tree (see `ChurnMap`)
-  private readonly byScope = new ChurnMap<Entity, Operation | Set<Operation>>((entity) => !entity._closed);
+  private readonly byScope = new ScopeHolds<Operation>();
+  /** The newest operation in flight (the others through its `before`). */
+  private newest: Operation | undefined;
   private readonly budgets = new Map<string, { readonly budget: ActionBudget; readonly order: number }>();
   private nextOperationOrder = 1;
   /** Operations begun and not ended. */
@@ -82,11 +86,7 @@ export class Arbiter {
   /** Operations in flight whose scope lies inside one of `roots`. */
   operationsInside(roots: readonly Entity[]): number {
     let count = 0;
-    for (const held of this.byScope.values()) {
-      if (held instanceof Set) {
-        for (const operation of held) if (roots.some((r) => r.contains(operation.scope))) count++;
-      } else if (roots.some((r) => r.contains(held.scope))) count++;
-    }
+    for (let operation = this.newest; operation; operation = operation.before) if (roots.some((r) => r.contains(operation.scope))) count++;
     return count;
   }
 
@@ -148,7 +148,7 @@ export class Arbiter {
   check(attachment: PolicyAttachment, plan: Plan, target?: ActionTarget): Verdict | undefined {
     this.examined = 0;
     // nothing held, no quota, no budget (a quiet engine): nothing to check
-    if (this.byScope.size === 0 && this.budgets.size === 0 && !this.quotas.any) return undefined;
+    if (this.running === 0 && this.budgets.size === 0 && !this.quotas.any) return undefined;
     const holder = this.holderOf(attachment, plan, target);
     if (holder) return { outcome: 'preempted', detail: `held: ${holder.policy} is running a plan on the subtree of ${holder.scope.id}` };
     const quota = this.quotas.check(plan);
@@ -175,7 +175,9 @@ export class Arbiter {
 
   /** A new operation of `policy` on `scope`, held there. */
   private started(policy: string, scope: Entity): Operation {
-    const operation: Operation = { order: this.nextOperationOrder++, policy, scope, sharedId: undefined, ended: false };
+    const operation: Operation = { order: this.nextOperationOrder++, policy, scope, sharedId: undefined, ended: false, before: this.newest, after: undefined };
+    if (this.newest) this.newest.after = operation;
+    this.newest = operation;
     this.running++;
     this.addAtScope(operation);
     return operation;
@@ -187,6 +189,7 @@ export class Arbiter {
     if (operation.ended) return;
     operation.ended = true;
     this.running--;
+    this.unlink(operation);
     if (operation.sharedId !== undefined) void this.shared?.release(operation.sharedId);
     const atScope = this.byScope.get(operation.scope);
     if (atScope === operation) this.byScope.delete(operation.scope);
@@ -194,6 +197,16 @@ export class Arbiter {
       atScope.delete(operation);
       if (atScope.size === 1) this.byScope.set(operation.scope, atScope.values().next().value as Operation);
     }
+  }
+
+  /** Takes an ended operation out of the list of those in flight. */
+  private unlink(operation: Operation): void {
+    const { before, after } = operation;
+    if (before) before.after = after;
+    if (after) after.before = before;
+    else this.newest = before;
+    operation.before = undefined;
+    operation.after = undefined;
   }
 
   private addAtScope(operation: Operation): void {
@@ -219,7 +232,7 @@ export class Arbiter {
 
   /** The oldest operation of another policy holding the plan's entity or one of its targets (or an ancestor of one). */
   private holderOf(attachment: PolicyAttachment, plan: Plan, memo: ActionTarget | undefined): Operation | undefined {
-    if (this.byScope.size === 0) return undefined;
+    if (this.running === 0) return undefined;
     const { actions } = plan;
     if (actions.length === 1) {
       // a plan of one action on its own entity (the common one), or on none in the tree, walks the line of
@@ -235,7 +248,7 @@ export class Arbiter {
 
   /** The oldest operation of another policy whose scope holds one of `entities` (or an ancestor of one). */
   private holder(policy: string, entities: readonly Entity[]): Operation | undefined {
-    if (this.byScope.size === 0) return undefined;
+    if (this.running === 0) return undefined;
     let oldest: Operation | undefined;
     // one start (a plan on its own entity) walks one line of ancestors: nothing to remember
     const seen = entities.length > 1 ? new Set<Entity>() : undefined;

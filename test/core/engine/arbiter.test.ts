@@ -53,13 +53,32 @@ describe('Arbiter', () => {
   it('gives the same verdict as a scan of every operation and budget, over random trees and schedules', async () => {
     let checks = 0;
     const outcomes = new Set<string>();
+    const secondOutcomes = new Set<string>();
     for (let seed = 1; seed <= 20; seed++) {
       const { random, pick, clock, tree, entities, knowledge, arbiter, attachments, plan } = await randomWorld(seed, 40);
       const running = new Map<ArbiterHold, { policy: string; scope: Entity }>();
       const budgets: ActionBudget[] = [];
+      // a second engine's arbiter on the same tree, with holds of its own (no budget): each sees its own holds
+      // only, wherever the first keeps its holds (on the entities it held first) and the second its own
+      const second = new Arbiter(tree, clock, knowledge);
+      const secondRunning = new Map<ArbiterHold, { policy: string; scope: Entity }>();
       for (let step = 0; step < 300; step++) {
         const roll = random();
-        if (roll < 0.05) {
+        if (roll < 0.15 && step % 2 === 1) {
+          // the second arbiter's turn, every other step: a hold, an end, or a check against its own holds
+          const attachment = pick(attachments);
+          const candidate = random() < 0.5 ? { actions: [{ entity: attachment.entity.id, effector: 'x' }], reason: 'r' } : plan();
+          const verdict = second.check(attachment, candidate);
+          expect(verdict).toEqual(scanVerdict(tree, knowledge, clock.now(), [...secondRunning.values()], [], attachment, candidate));
+          secondOutcomes.add(verdict?.outcome ?? 'run');
+          if (!verdict) secondRunning.set(second.begin(attachment, candidate), { policy: attachment.id, scope: (candidate.scope && tree.find(candidate.scope)) || attachment.entity });
+          if (secondRunning.size > 0 && random() < 0.5) {
+            const token = pick([...secondRunning.keys()]);
+            second.end(token);
+            secondRunning.delete(token);
+          }
+          expect(second.inFlight).toBe(secondRunning.size);
+        } else if (roll < 0.05) {
           const budget = { entity: pick(entities).id, maxActions: 1 + Math.floor(random() * 4), windowMs: 10_000 };
           arbiter.setBudget(budget);
           const at = budgets.findIndex((b) => b.entity === budget.entity);
@@ -91,6 +110,7 @@ describe('Arbiter', () => {
     }
     expect(checks).toBeGreaterThan(3_000);
     expect([...outcomes].sort()).toEqual(['preempted', 'rate_limited', 'run']); // every verdict was exercised
+    expect([...secondOutcomes].sort()).toEqual(['preempted', 'run']);
   });
 
   it('checks in O(depth): the cost of a check does not grow with the operations in flight elsewhere', () => {
@@ -128,6 +148,31 @@ describe('Arbiter', () => {
     expect(held.verdict?.outcome).toBe('preempted');
     expect(held.cost).toBe(4);
   });
+  it('counts the operations in flight inside a quota as they begin and end in any order', () => {
+    const clock = new VirtualClock();
+    const tree = new EntityTree(clock);
+    const root = tree.add({ id: 'root', type: 'entity' });
+    const inside = tree.add({ id: 'inside', type: 'entity' }, root);
+    const outside = tree.add({ id: 'outside', type: 'entity' }, root);
+    const leaves = Array.from({ length: 6 }, (_, i) => tree.add({ id: `leaf${i}`, type: 'entity' }, i % 2 === 0 ? inside : outside));
+    const arbiter = new Arbiter(tree, clock, new Knowledge(new MemoryStore(), clock));
+    arbiter.setQuota({ name: 'inner', roots: ['inside'], maxOperations: 2 });
+    const random = seededRandom(7);
+    const held: Array<{ hold: ArbiterHold; scope: Entity }> = [];
+    for (let step = 0; step < 400; step++) {
+      if (held.length > 0 && random() < 0.45) {
+        const [ended] = held.splice(Math.floor(random() * held.length), 1);
+        if (ended) arbiter.end(ended.hold);
+      } else {
+        const scope = leaves[Math.floor(random() * leaves.length)] as Entity;
+        held.push({ hold: arbiter.hold(scope, `person-${step}`), scope });
+      }
+      expect(arbiter.operationsInside([inside])).toBe(held.filter((h) => inside.contains(h.scope)).length);
+      expect(arbiter.operationsInside([inside, outside])).toBe(held.length);
+      expect(arbiter.inFlight).toBe(held.length);
+    }
+  });
+
   it('keeps every operation held at one scope: with two, ending the oldest names the other; with none, nothing holds', async () => {
     const clock = new VirtualClock();
     const tree = new EntityTree(clock);

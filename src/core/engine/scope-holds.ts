@@ -1,0 +1,39 @@
+import type { Entity } from '../entity.js';
+import { ChurnMap } from '../churn-map.js';
+
+/** What one arbiter holds at one entity: one operation as it is (the common case), several in a set. */
+export type HeldAt<T> = T | Set<T>;
+
+/**
+ * The holds of one arbiter, by the entity they are held at. An entity is held and released at every plan on
+ * it, and the holds were kept in a map by entity: a few lookups in a table as large as the fleet at every
+ * decision, and a slot kept per entity ever held. Now the first arbiter to hold an entity keeps its holds in
+ * two fields of the entity itself (`_holdOwner`, `_held`), read as the entity is; an arbiter finding the
+ * fields another's (two engines on one tree) keeps its holds at that entity in a map of its own, as before.
+ */
+export class ScopeHolds<T> {
+  private readonly elsewhere = new ChurnMap<Entity, HeldAt<T>>((entity) => !entity._closed);
+
+  /** What this arbiter holds at `entity`, if anything. */
+  get(entity: Entity): HeldAt<T> | undefined {
+    const owner = entity._holdOwner;
+    if (owner === this) return entity._held as HeldAt<T> | undefined;
+    // an entity no arbiter ever held has no hold of this one either
+    return owner === undefined ? undefined : this.elsewhere.get(entity);
+  }
+
+  /** Sets what this arbiter holds at `entity`. */
+  set(entity: Entity, held: HeldAt<T>): void {
+    const owner = entity._holdOwner;
+    if (owner === this || owner === undefined) {
+      entity._holdOwner = this;
+      entity._held = held;
+    } else this.elsewhere.set(entity, held);
+  }
+
+  /** Releases everything this arbiter holds at `entity`. */
+  delete(entity: Entity): void {
+    if (entity._holdOwner === this) entity._held = undefined;
+    else this.elsewhere.delete(entity);
+  }
+}

@@ -59,6 +59,10 @@ export class Entity {
   _holdOwner: object | undefined;
   /** @internal what `_holdOwner` holds at this entity */
   _held: unknown;
+  /** @internal the effector queue whose tail for this entity is kept in `_queueTail`: the first to take it (see `EntityQueue`) */
+  _queueOwner: object | undefined;
+  /** @internal what work on this entity waits behind in `_queueOwner` */
+  _queueTail: unknown;
   private readonly kind: EntityKind;
   /** The sensors created so far, at their kind's positions (created with the first one). */
   private created: Array<Sensor<unknown> | undefined> | undefined;

@@ -128,7 +128,7 @@ export class EffectorInvoker {
 
   /** Whether `prepare` would take an invocation of `entity` with these params now (see `prepare`). */
   canPrepare(entity: Entity, rawParams: unknown): boolean {
-    return !this.options.fence && !this.options.delegate && !this.queue.busy(entity.id) && !hasSecretRefs(rawParams);
+    return !this.options.fence && !this.options.delegate && !this.queue.busy(entity) && !hasSecretRefs(rawParams);
   }
 
   /**

@@ -1,7 +1,12 @@
 import { HomeostatError, describeError } from '../core/errors.js';
 import type { Entity } from '../core/entity.js';
 
-/** A rolling operation that stopped: which batch failed, what was rolled back, and whose rollback failed. */
+/**
+ * A rolling operation that stopped: which batch failed, what was rolled back, and whose rollback failed. Its
+ * code is E_ROLLING_FAILED, or E_ROLLING_BLOCKED when it moved nothing because no first batch could start (the
+ * bound or the group's quorum left no member to take down, and none was down to wait for): the request does
+ * not fit the group's state now, which the API answers with 409 rather than as the managed system failing.
+ */
 export class RollingFailedError extends HomeostatError {
   constructor(
     readonly batch: number,
@@ -12,9 +17,10 @@ export class RollingFailedError extends HomeostatError {
     /** What stopped the batch, when it is not its health gate (e.g. `batch 2 cannot start: ...`). */
     what = `batch ${batch + 1} failed its health gate`,
     rollbackErrors: readonly string[] = [],
+    code: 'E_ROLLING_FAILED' | 'E_ROLLING_BLOCKED' = 'E_ROLLING_FAILED',
   ) {
     const failedPart = rollbackFailed.length > 0 ? `; rollback FAILED on ${rollbackFailed.map((id, i) => `${id} (${rollbackErrors[i] ?? 'unknown error'})`).join(', ')}` : '';
-    super('E_ROLLING_FAILED', `${what} (${describeError(cause)}); ${rolledBack.length > 0 ? `rolled back ${rolledBack.join(', ')}` : 'nothing to roll back'}${failedPart}`, { cause });
+    super(code, `${what} (${describeError(cause)}); ${rolledBack.length > 0 ? `rolled back ${rolledBack.join(', ')}` : 'nothing to roll back'}${failedPart}`, { cause });
   }
 }
 
@@ -102,7 +108,7 @@ export async function rolling(members: readonly Entity[], maxUnavailable: number
       // no room: the members down now must come back first (each within the health gate's time)
       const down = group.filter((m) => !available(m));
       const what = `batch ${batches.length + 1} cannot start: ${whyNoRoom(remaining, bounds)}`;
-      if (down.length === 0) throw await rolledBack({ members: group, size, done, batch: [], index: batches.length, cause: new Error('no member is down to wait for'), what }, steps);
+      if (down.length === 0) throw await rolledBack({ members: group, size, done, batch: [], index: batches.length, cause: new Error('no member is down to wait for'), what, blocked: done.length === 0 }, steps);
       try {
         await Promise.all(down.map((m) => steps.healthy(m)));
       } catch (error) {
@@ -132,6 +138,8 @@ interface Stop {
   readonly index: number;
   readonly cause: unknown;
   readonly what?: string;
+  /** Nothing was moved: no first batch could start, and no member was down to wait for. */
+  readonly blocked?: boolean;
 }
 
 /**
@@ -165,5 +173,5 @@ async function rolledBack(stop: Stop, steps: RollingSteps): Promise<RollingFaile
       }
     }
   }
-  return new RollingFailedError(stop.index, ok, stop.cause, failed, stop.what, errors);
+  return new RollingFailedError(stop.index, ok, stop.cause, failed, stop.what, errors, stop.blocked ? 'E_ROLLING_BLOCKED' : 'E_ROLLING_FAILED');
 }

@@ -61,8 +61,8 @@ export class ApiError extends Error {
 }
 
 /**
- * The HTTP status for a typed error code: caller errors are 4xx, a failing store is 503, an effector that
- * failed in the managed system is 502 (the system behind homeostat failed, not homeostat); an instance that
+ * The HTTP status for a typed error code: caller errors are 4xx (a rolling operation the group's state leaves
+ * no room to start is 409), a failing store is 503, an effector that failed in the managed system is 502 (the system behind homeostat failed, not homeostat); an instance that
  * may not act (E_NOT_LEADER: a standby, or one that gave its lease up as it stops) is 503, nothing ran.
  */
 export function statusForCode(code: string | undefined): number {
@@ -76,6 +76,7 @@ export function statusForCode(code: string | undefined): number {
       return 404;
     case 'E_CONFLICT':
     case 'E_BUSY':
+    case 'E_ROLLING_BLOCKED':
       return 409;
     case 'E_OUT_OF_SCOPE':
       return 403;

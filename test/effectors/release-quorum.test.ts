@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/core/entity.js';
 import { updateInBatches } from '../../src/effectors/progressive/member-ops.js';
 import { rolling, RollingFailedError } from '../../src/effectors/rolling.js';
+import { statusForCode } from '../../src/server/context.js';
 import { scenario } from '../scenarios/helpers.js';
 
 const member = (id: string): Entity => ({ id }) as Entity;
@@ -59,6 +60,9 @@ describe('a release batch keeps the group within maxUnavailable and its quorum',
     const error = (await none.catch((e: unknown) => e)) as RollingFailedError;
     expect(error).toBeInstanceOf(RollingFailedError);
     expect(error.message).toBe('batch 1 cannot start: taking a down would cost web its quorum (need at least 4) (no member is down to wait for); nothing to roll back');
+    // nothing was moved: the group's state left no room (the API's 409), not the managed system failing (502)
+    expect(error.code).toBe('E_ROLLING_BLOCKED');
+    expect(statusForCode(error.code)).toBe(409);
   });
 
   it('the release refuses a group whose quorum needs every member, and says how to allow it', async () => {

@@ -65,6 +65,8 @@ describe('a rolling operation never has more members unavailable than maxUnavail
     expect(error).toBeInstanceOf(RollingFailedError);
     expect(applied).toEqual(['a']); // b and c were never taken down while a was
     expect(error.message).toMatch(/^batch 2 cannot start: a is unavailable and at most 1 may be \(a did not come up\); rolled back a$/);
+    // a later batch that cannot start, after one moved: the operation failed (502 through the API), not blocked
+    expect(error.code).toBe('E_ROLLING_FAILED');
   });
 
   it('moves down members first and fills the rest of the batch with up members, within the bound', async () => {

@@ -55,11 +55,11 @@ export class Entity {
   _members: Set<Entity> | undefined;
   /** @internal maintained by EntityTree (created with the first group) */
   _groups: Set<Entity> | undefined;
-  /** @internal the arbiter whose holds at this entity are kept in `_held`: the first to hold it (see `ScopeHolds`) */
+  /** @internal the mark of the arbiter whose holds at this entity are kept in `_held`: the first to hold it (see `ScopeHolds`) */
   _holdOwner: object | undefined;
   /** @internal what `_holdOwner` holds at this entity */
   _held: unknown;
-  /** @internal the effector queue whose tail for this entity is kept in `_queueTail`: the first to take it (see `EntityQueue`) */
+  /** @internal the mark of the effector queue whose tail for this entity is kept in `_queueTail`: the first to take it (see `EntityQueue`) */
   _queueOwner: object | undefined;
   /** @internal what work on this entity waits behind in `_queueOwner` */
   _queueTail: unknown;

@@ -31,6 +31,8 @@ export class EntityQueue {
   /** The entities whose fields this queue owns, by id (the latest under each id), for `busy(id)`. */
   private readonly owned = new Map<string, Entity>();
   private ownedSinceSweep = 0;
+  /** What an entity's `_queueOwner` names this queue by: an empty object, so that an entity keeps nothing of the queue alive. */
+  private readonly mark: object = Object.freeze({});
   private ownedAfterSweep = 0;
 
   /** Runs `task` after every task queued (or claim taken) before it on `entity`. */
@@ -70,7 +72,7 @@ export class EntityQueue {
   busy(entity: Entity | string): boolean {
     if (typeof entity !== 'string') return this.tailOf(entity) !== undefined;
     const owned = this.owned.get(entity);
-    return (owned !== undefined && owned._queueOwner === this && owned._queueTail !== undefined) || this.tails.has(entity);
+    return (owned !== undefined && owned._queueOwner === this.mark && owned._queueTail !== undefined) || this.tails.has(entity);
   }
 
   /** @internal the ids with a slot in the map, busy or free, the entities kept for them, and the entities owned (for tests of what is let go) */
@@ -80,26 +82,26 @@ export class EntityQueue {
 
   private tailOf(entity: Entity): Tail | undefined {
     const owner = entity._queueOwner;
-    if (owner === this) return entity._queueTail as Tail | undefined;
+    if (owner === this.mark) return entity._queueTail as Tail | undefined;
     // an entity no queue ever took has no tail in this one either
     return owner === undefined ? undefined : this.tails.get(entity.id);
   }
 
   private setTail(entity: Entity, tail: Tail): void {
     const owner = entity._queueOwner;
-    if (owner === this) entity._queueTail = tail;
+    if (owner === this.mark) entity._queueTail = tail;
     else if (owner === undefined) this.own(entity, tail);
     else if (this.tails.set(entity.id, tail)) this.entities.set(entity.id, entity);
   }
 
   private clearTail(entity: Entity): void {
-    if (entity._queueOwner === this) entity._queueTail = undefined;
+    if (entity._queueOwner === this.mark) entity._queueTail = undefined;
     else this.tails.delete(entity.id);
   }
 
   /** Takes `entity`'s fields, remembering it by id; now and then lets go of the owned entities that left their tree. */
   private own(entity: Entity, tail: Tail): void {
-    entity._queueOwner = this;
+    entity._queueOwner = this.mark;
     entity._queueTail = tail;
     this.owned.set(entity.id, entity);
     // a sweep walks them all once per as many entities taken as it kept (and at least MIN_SWEEP_EVERY): constant work per entity

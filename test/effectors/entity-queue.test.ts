@@ -74,6 +74,10 @@ describe('EntityQueue', () => {
     await Promise.resolve();
     expect(order).toEqual(['second queue', 'first queue']);
     expect([first.busy('shared'), second.busy('shared')]).toEqual([false, false]);
+    // the entity keeps nothing of either queue once they are done: an empty mark of whose fields they are
+    expect(entity._queueTail).toBeUndefined();
+    expect(entity._queueOwner).not.toBe(first);
+    expect(Object.keys(entity._queueOwner as object)).toEqual([]);
   });
 
   it('takes an entity added under a removed one id as a new entity: its slot kept while it stays', () => {

@@ -13,11 +13,13 @@ export type HeldAt<T> = T | Set<T>;
  */
 export class ScopeHolds<T> {
   private readonly elsewhere = new ChurnMap<Entity, HeldAt<T>>((entity) => !entity._closed);
+  /** What an entity's `_holdOwner` names this by: an empty object, so that an entity keeps nothing of a stopped engine alive. */
+  private readonly mark: object = Object.freeze({});
 
   /** What this arbiter holds at `entity`, if anything. */
   get(entity: Entity): HeldAt<T> | undefined {
     const owner = entity._holdOwner;
-    if (owner === this) return entity._held as HeldAt<T> | undefined;
+    if (owner === this.mark) return entity._held as HeldAt<T> | undefined;
     // an entity no arbiter ever held has no hold of this one either
     return owner === undefined ? undefined : this.elsewhere.get(entity);
   }
@@ -25,15 +27,15 @@ export class ScopeHolds<T> {
   /** Sets what this arbiter holds at `entity`. */
   set(entity: Entity, held: HeldAt<T>): void {
     const owner = entity._holdOwner;
-    if (owner === this || owner === undefined) {
-      entity._holdOwner = this;
+    if (owner === this.mark || owner === undefined) {
+      entity._holdOwner = this.mark;
       entity._held = held;
     } else this.elsewhere.set(entity, held);
   }
 
   /** Releases everything this arbiter holds at `entity`. */
   delete(entity: Entity): void {
-    if (entity._holdOwner === this) entity._held = undefined;
+    if (entity._holdOwner === this.mark) entity._held = undefined;
     else this.elsewhere.delete(entity);
   }
 }

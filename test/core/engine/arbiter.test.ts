@@ -193,6 +193,10 @@ describe('Arbiter', () => {
     arbiter.end(third);
     expect(arbiter.check(asking, plan)).toBeUndefined();
     expect(arbiter.inFlight).toBe(0);
+    // released, the entity keeps nothing of the arbiter or its operations: only an empty mark of whose fields they are
+    expect(root._held).toBeUndefined();
+    expect(root._holdOwner).not.toBe(arbiter);
+    expect(Object.keys(root._holdOwner as object)).toEqual([]);
   });
 
   it('notices on the next check a hold, a budget or a quota set after it went quiet', async () => {

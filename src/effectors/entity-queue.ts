@@ -31,9 +31,9 @@ export class EntityQueue {
   /** The entities whose fields this queue owns, by id (the latest under each id), for `busy(id)`. */
   private readonly owned = new Map<string, Entity>();
   private ownedSinceSweep = 0;
+  private ownedAfterSweep = 0;
   /** What an entity's `_queueOwner` names this queue by: an empty object, so that an entity keeps nothing of the queue alive. */
   private readonly mark: object = Object.freeze({});
-  private ownedAfterSweep = 0;
 
   /** Runs `task` after every task queued (or claim taken) before it on `entity`. */
   run<T>(entity: Entity, task: () => Promise<T>): Promise<T> {
@@ -71,8 +71,8 @@ export class EntityQueue {
   /** True when a task is running or waiting on `entity` (or on the entity of this id). */
   busy(entity: Entity | string): boolean {
     if (typeof entity !== 'string') return this.tailOf(entity) !== undefined;
-    const owned = this.owned.get(entity);
-    return (owned !== undefined && owned._queueOwner === this.mark && owned._queueTail !== undefined) || this.tails.has(entity);
+    // an entity in `owned` has this queue's mark for good: its tail is in its field
+    return this.owned.get(entity)?._queueTail !== undefined || this.tails.has(entity);
   }
 
   /** @internal the ids with a slot in the map, busy or free, the entities kept for them, and the entities owned (for tests of what is let go) */

@@ -142,8 +142,8 @@ export class Knowledge {
   }
 
   /**
-   * @internal records a decision the engine built bounded and frozen throughout, sharing nothing (`ownDecision`,
-   * or a coalesced update of one, frozen too): stored and emitted as it is, with no copy.
+   * @internal records a decision the engine built bounded and frozen throughout, sharing nothing
+   * (`ownDecisionRecord`, or a coalesced update of one, frozen too): stored and emitted as it is, with no copy.
    */
   _recordOwnDecision(decision: Decision): void {
     this.push(privateDecisionWrite(decision));

@@ -67,7 +67,7 @@ function frozenSymptom(s: Decision['symptom']): Decision['symptom'] | undefined 
   const { kind, detail } = s;
   if (typeof kind !== 'string') return undefined;
   // a detail key holding undefined is dropped, as bounding drops it
-  return Object.freeze(detail === undefined ? { kind: text(kind) } : { kind: text(kind), detail: frozenRedacted(detail) });
+  return ownSymptom(kind, detail);
 }
 
 function frozenDurations(d: Decision['durations']): Decision['durations'] | undefined {

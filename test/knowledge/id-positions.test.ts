@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BoundedLog } from '../../src/knowledge/bounded-log.js';
-import { IdPositions } from '../../src/knowledge/id-positions.js';
+import { IdPositions, hashOf } from '../../src/knowledge/id-positions.js';
 
 interface Entry {
   readonly id: string;
@@ -55,6 +55,28 @@ describe('IdPositions', () => {
     for (let n = 0; n < 50_000; n++) write({ id: `d-0-${n}`, n });
     for (let n = 49_900; n < 50_000; n++) expect(log.at(index.find(`d-0-${n}`) as number)).toEqual({ id: `d-0-${n}`, n });
     for (const n of [0, 1, 25_000, 49_899]) expect(index.find(`d-0-${n}`)).toBeUndefined();
+  });
+
+  it('tells apart ids whose hashes are the same, through updates and rebuilds', () => {
+    // two ids FNV-1a hashes alike (found by search): the table holds the hash, and only the id tells them apart
+    const [a, b] = ['d-486889', 'd-1477804'];
+    expect(hashOf(a)).toBe(hashOf(b));
+    const { log, index, write } = indexedLog(50);
+    write({ id: a, n: 0 });
+    expect(index.find(b)).toBeUndefined();
+    write({ id: b, n: 1 });
+    write({ id: a, n: 2 }); // an update of a, in place
+    expect(log.newestFirst(() => true, Infinity)).toEqual([{ id: b, n: 1 }, { id: a, n: 2 }]);
+    // other writes, enough for rebuilds, the two still shown until they leave the log
+    for (let n = 3; n < 40; n++) write({ id: `x-${n}`, n });
+    expect(log.at(index.find(a) as number)).toEqual({ id: a, n: 2 });
+    expect(log.at(index.find(b) as number)).toEqual({ id: b, n: 1 });
+    for (let n = 40; n < 200; n++) write({ id: `x-${n}`, n });
+    expect(index.find(a)).toBeUndefined();
+    expect(index.find(b)).toBeUndefined();
+    write({ id: b, n: 200 });
+    expect(log.at(index.find(b) as number)).toEqual({ id: b, n: 200 });
+    expect(index.find(a)).toBeUndefined();
   });
 
   it('is sized by what the log shows, not by its bound: a bound of a billion, or none, costs nothing up front', () => {

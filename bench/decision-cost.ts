@@ -51,9 +51,9 @@ function fleet(lib: Library): (salt: number, cross: boolean) => Promise<{ cpuMs:
       const e = k % ENTITIES;
       const pass = salt + Math.floor(k / ENTITIES);
       (sensors[e] as current.Sensor<number>).publish(cross && (e + pass) % CROSS_EVERY === 0 ? 0.95 : 0.5);
-      if (k % 1000 === 999) await clock.settle();
+      if (k % 1000 === 999) await clock.advanceBy(1);
     }
-    await clock.settle();
+    await clock.advanceBy(1);
     await knowledge.flush();
     const used = process.cpuUsage(cpu0);
     return { cpuMs: (used.user + used.system) / 1000, decisions: decisions - d0 };

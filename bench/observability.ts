@@ -43,9 +43,9 @@ async function run(metricsClass: Metrics | undefined): Promise<Run> {
   const start = performance.now();
   for (let i = 0; i < READINGS; i++) {
     sensors[i % ENTITIES]?.publish(i);
-    if (i % 1000 === 999) await clock.settle();
+    if (i % 1000 === 999) await clock.advanceBy(1);
   }
-  await clock.settle();
+  await clock.advanceBy(1);
   const result = { wallMs: performance.now() - start, cpuMs: cpuMsSince(cpu) };
   if (metrics) {
     // the counts reach the registry: a bench that lost decisions would measure less work

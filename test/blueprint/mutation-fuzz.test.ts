@@ -17,6 +17,8 @@ import { VirtualClock } from '../../src/testing/virtual-clock.js';
 import { applyMutation, applyTextMutation, mutation, textMutation, tweak } from './blueprint-mutations.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_201);
+/** FUZZ_PATH replays one counterexample of a run property (the `path` its failure printed), with the same seed. */
+const REPLAY = process.env['FUZZ_PATH'] ? { path: process.env['FUZZ_PATH'] } : {};
 const RUNS = Number(process.env['BLUEPRINT_FUZZ_RUNS'] ?? 30);
 /** One load may take this long (module imports included) before the run counts as a hang. */
 const LOAD_TIMEOUT_MS = 5_000;
@@ -138,7 +140,7 @@ describe('the blueprint loader with mutated examples', () => {
         accepted++;
         expect(await runBreach(blueprint), `${done.join('; ')}\n${text.slice(0, 2_000)}`).toBeUndefined();
       }),
-      { seed: SEED, numRuns: RUNS, timeout: RUN_TIMEOUT_MS, markInterruptAsFailure: true, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS, timeout: RUN_TIMEOUT_MS, markInterruptAsFailure: true, endOnFailure: true, ...REPLAY },
     );
     expect(accepted).toBeGreaterThan(0);
   }, 120_000);

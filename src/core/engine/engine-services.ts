@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subject } from 'rxjs';
+import { VirtualTimeScheduler, type SchedulerLike, type Subject } from 'rxjs';
 import { TimedIds } from '../timed-ids.js';
 import type { EntityTree } from '../entity-tree.js';
 import type { EffectorInvoker } from '../../effectors/invoker.js';
@@ -41,6 +41,7 @@ export function engineServices(parts: ServiceParts): EngineServices {
   // 100,000 copies of the same closures.
   return {
     scheduler,
+    virtualTime: scheduler instanceof VirtualTimeScheduler,
     tree: parts.tree,
     invoker: parts.invoker,
     knowledge: parts.knowledge,

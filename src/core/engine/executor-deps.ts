@@ -9,6 +9,8 @@ import type { ActingScope } from './acting-scope.js';
 /** What the executor needs from the engine. */
 export interface ExecutorDeps {
   readonly scheduler: SchedulerLike;
+  /** Whether the scheduler's time is virtual (moves only when someone advances it): see `StartsAtInstant`. */
+  readonly virtualTime: boolean;
   readonly tree: EntityTree;
   readonly invoker: EffectorInvoker;
   readonly knowledge: Knowledge;

@@ -21,6 +21,7 @@ import type { RecordExtra } from './decision-record.js';
 import { recordDecision, recordNotStarted } from './decision-recording.js';
 import { enqueueWaiting, type Waiting } from './waiting-plans.js';
 import { planRefusal } from './plan-admission.js';
+import { StartsAtInstant, spentAtInstantDetail } from './starts-at-instant.js';
 
 export { restingPhase, type ExecutorPhase } from './executor-cooldown.js';
 export type { ExecutorDeps } from './executor-deps.js';
@@ -56,6 +57,8 @@ export class PlanExecutor implements ShortPathHost {
   private inputSensors: InputSensors | undefined;
   /** The entity and effector of this policy's one-action plans, remembered between plans (made at first use). */
   private actionTargetMemo: ActionTarget | undefined;
+  /** The targets this policy's plans started on at the latest instant one started (made with the first). */
+  private startsAtInstant: StartsAtInstant | undefined;
   /** @internal who invokes the effectors: this policy (one frozen object shared by every invocation it asks for). */
   readonly caller: Caller;
 
@@ -139,11 +142,21 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, 'skipped_cooldown', { detail: cooling });
       return;
     }
+    // in virtual time, a policy acting again and again on one target at one instant loops on its own action's
+    // effect while the clock stands still (real time moves on by itself)
+    const virtual = this.deps.virtualTime;
+    const now = virtual ? this.deps.scheduler.now() : 0;
+    const spent = virtual ? this.startsAtInstant?.spent(pending.plan.actions, now) : undefined;
+    if (spent) {
+      this.record(pending, 'rate_limited', { detail: spentAtInstantDetail(spent, now) });
+      return;
+    }
     const verdict = this.deps.arbiter.check(this.attachment, pending.plan, this.actionTarget);
     if (verdict) {
       this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;
     }
+    if (virtual) (this.startsAtInstant ??= new StartsAtInstant()).started(pending.plan.actions, now);
     // the plan itself is its execution's token: each pending plan starts at most once, so none other is the
     // same object (an object made per plan only for its identity would be garbage at every decision)
     const token: object = pending;

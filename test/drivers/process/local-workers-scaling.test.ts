@@ -179,8 +179,10 @@ describe('examples/local-workers under load, with a real Prometheus and Alertman
     const pageDecision = await waitUntil(async () => (await deployment.knowledge.queryDecisions({ policy: 'workers/alert-pager' })).find((d) => d.reason === firing), 10_000, 'the page decision').catch(explain);
     expect(pageDecision.outcome).toBe('applied');
 
-    await load.stop();
+    // the load falls from the moment it is told to stop (its process may take a few ms more to end): the
+    // stabilization window cannot have begun before that moment
     const stoppedAt = performance.now();
+    await load.stop();
     await waitUntil(() => size() === 1, 60_000, 'the group shrunk to 1').catch(explain);
     const scaledDown = (await deployment.knowledge.queryDecisions({ policy: 'workers/autoscaler' })).filter((d) => d.outcome === 'applied' && (d.actions[0]?.params as { size: number }).size < MAX);
     expect(scaledDown.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import type { Action } from '../../knowledge/decision.js';
 
-/** How many plans of one policy may start on one target (entity and effector) at one instant of the scheduler. */
+/** How many plans of one policy may start on one target (entity and effector) at one instant of a virtual clock. */
 export const MAX_STARTS_PER_TARGET_AT_INSTANT = 10;
 
 /**
@@ -9,10 +9,10 @@ export const MAX_STARTS_PER_TARGET_AT_INSTANT = 10;
  * makes the readings that ask for it again (a group resized by one, whose new member's reading asks for one
  * more) would act again and again at one instant, and a virtual clock (a simulation, a test) never moves on:
  * the run hangs. (In real time the clock moves on by itself, and the executor keeps no such count: a policy's
- * cooldown and its own bounds pace it.) In virtual time the executor refuses a plan
- * whose target already took `MAX_STARTS_PER_TARGET_AT_INSTANT` plans of the policy at this instant
- * (`rate_limited`); the policy acts on it again at a later instant. Plans that merely waited their turn at one
- * instant (one executing, the newest waiting, per target) stay far below the bound.
+ * cooldown and its own bounds pace it.) In virtual time the executor refuses a plan whose target already took
+ * `MAX_STARTS_PER_TARGET_AT_INSTANT` plans of the policy at this instant (`rate_limited`); the policy acts on it
+ * again at a later instant. Plans that merely waited their turn at one instant (one executing, the newest
+ * waiting, per target) stay far below the bound.
  *
  * Made at a policy's first started plan; most policies start one plan per instant, and then this holds the
  * instant, one target and its count.

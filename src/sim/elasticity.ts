@@ -32,10 +32,14 @@ export function elasticity(supply: StepFunction, demand: StepFunction): Elastici
   let over = 0;
   let timeUnder = 0;
   let timeOver = 0;
+  // both curves are read in one pass as time moves forward (reading each from its start at every instant made a
+  // long run's report quadratic: a 37-day simulation spent 30 s here)
+  const demandAt = stepReader(demand);
+  const supplyAt = stepReader(supply);
   for (let i = 0; i + 1 < times.length; i++) {
     const from = times[i] as number;
     const dt = (times[i + 1] as number) - from;
-    const gap = amountAt(demand, from) - amountAt(supply, from);
+    const gap = demandAt(from) - supplyAt(from);
     if (gap > 0) {
       under += gap * dt;
       timeUnder += dt;
@@ -54,13 +58,17 @@ export function elasticity(supply: StepFunction, demand: StepFunction): Elastici
   };
 }
 
-function amountAt(curve: StepFunction, t: number): number {
+/**
+ * Reads a step function at times that never go back: each call returns the amount of the last point at or before
+ * `t` (0 before the first), moving past the points it has already passed, so reading n times costs O(n + points).
+ */
+function stepReader(curve: StepFunction): (t: number) => number {
+  let next = 0;
   let amount = 0;
-  for (const [time, value] of curve) {
-    if (time > t) break;
-    amount = value;
-  }
-  return amount;
+  return (t) => {
+    for (let point = curve[next]; point !== undefined && point[0] <= t; point = curve[++next]) amount = point[1];
+    return amount;
+  };
 }
 
 function totalChange(curve: StepFunction): number {

@@ -128,9 +128,10 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--partition <entity@seconds>', 'cut a database off from homeostat at that time: it keeps running and taking its clients\' writes, homeostat reads nothing from it and every effector on it fails (fence included); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--heal <entity@seconds>', 'end a partition at that time: homeostat reads the database again, in whatever role it holds; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--invoke <entity:effector[:json]@seconds>', 'a person invokes an effector at that time, arbitrated like the API; repeatable', (value: string, previous: string[] = []) => [...previous, value])
-    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; partition?: string[]; heal?: string[]; invoke?: string[]; duration?: number }) => {
+    .option('--progress', 'print to stderr where the run is at each tenth of the simulated time (on a terminal a long run does every 5 s anyway)', false)
+    .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; partition?: string[]; heal?: string[]; invoke?: string[]; duration?: number; progress: boolean }) => {
       const { simulateCommand } = await import('./simulate-command.js');
-      code = await simulateCommand(file, options, io);
+      code = await simulateCommand(file, { ...options, terminal: io === consoleIo && process.stderr.isTTY === true }, io);
     });
   try {
     await program.parseAsync([...argv]);

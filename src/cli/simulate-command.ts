@@ -29,6 +29,35 @@ export interface SimulateOptions {
   /** Operations a person starts, as `<entity>:<effector>[:<JSON params>]@<seconds>`. */
   readonly invoke?: readonly string[];
   readonly duration?: number;
+  /** Print a line to stderr at each tenth of the simulated time and at the end. */
+  readonly progress?: boolean;
+  /**
+   * Stderr is a terminal: without `progress`, a run still going after 5 s of wall time prints where it is, at
+   * most every 5 s, so a long run is not silent.
+   */
+  readonly terminal?: boolean;
+}
+
+/** Wall-clock seconds a run on a terminal goes before (and between) unasked progress lines. */
+const TERMINAL_PROGRESS_SECONDS = 5;
+
+/** One progress line: the simulated time reached, the run's length and the wall-clock time so far. */
+export function progressLine(simulatedSeconds: number, durationSeconds: number, wallSeconds: number): string {
+  const percent = durationSeconds > 0 ? Math.floor((100 * simulatedSeconds) / durationSeconds) : 100;
+  return `simulate: ${simulatedSeconds.toFixed(0)} of ${durationSeconds.toFixed(0)} simulated s (${percent} %) after ${wallSeconds.toFixed(1)} s`;
+}
+
+/** The progress callback `simulate` gives the run: every mark when asked, else on a terminal every few seconds. */
+function progressReporter(options: SimulateOptions, io: Io): ((simulatedSeconds: number, durationSeconds: number) => void) | undefined {
+  if (!options.progress && !options.terminal) return undefined;
+  const started = performance.now();
+  let lastLine = started;
+  return (simulatedSeconds, durationSeconds) => {
+    const now = performance.now();
+    if (!options.progress && now - lastLine < TERMINAL_PROGRESS_SECONDS * 1000) return;
+    lastLine = now;
+    io.err(progressLine(simulatedSeconds, durationSeconds, (now - started) / 1000));
+  };
 }
 
 /** Parses `<entity>@<seconds>`. */
@@ -53,9 +82,11 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
       ...(options.invoke ?? []).map((t) => parseFaultEvent('invoke', t)),
     ];
     const trace = await readTrace(options.trace);
+    const onProgress = progressReporter(options, io);
     const { report, host } = await runSimulation(blueprint, {
       trace,
       faults,
+      ...(onProgress ? { onProgress } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.warmup === undefined ? {} : { warmupSeconds: options.warmup }),
       ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),

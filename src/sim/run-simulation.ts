@@ -13,6 +13,7 @@ import { inTimeOrder, type FaultEvent } from './fault-schedule.js';
 import { LateFaults } from './late-faults.js';
 import type { ArrivalTrace } from './trace.js';
 import { checkSimulatedSpan } from './simulation-limits.js';
+import { ProgressMarks } from './progress-marks.js';
 
 /** Options of a simulation run. */
 export interface SimulationOptions {
@@ -34,6 +35,11 @@ export interface SimulationOptions {
   readonly onDeploy?: (deployment: Deployment) => void;
   /** Called after every scheduler step and every injected event (to check invariants at each instant). */
   readonly onStep?: (deployment: Deployment) => void;
+  /**
+   * Called each time the simulation passes another tenth of its length in simulated time, and once at its end,
+   * with the simulated time reached and the length (s): to show that a long run is moving.
+   */
+  readonly onProgress?: (simulatedSeconds: number, durationSeconds: number) => void;
   /** After the simulated length, how long (s) plans still running may take to finish. Default 3600. */
   readonly drainSeconds?: number;
 }
@@ -84,6 +90,14 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     await deployment.stop().catch(() => undefined);
     throw error;
   }
+  const onProgress = options.onProgress;
+  const progress = onProgress ? new ProgressMarks(duration * 1000, onProgress) : undefined;
+  if (progress) {
+    clock.onStep = () => {
+      step(deployment);
+      progress.passed(clock.now());
+    };
+  }
   const invokeEnds = new Map<number, InvokeEnd>();
   const late = new LateFaults(deployment, host);
   const faultEvents = faults.map((fault, i) => ({
@@ -97,6 +111,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     step(deployment);
   }
   await clock.advanceTo(duration * 1000);
+  progress?.end();
   await drain(clock, deployment, (options.drainSeconds ?? 3600) * 1000);
   clock.onStep = undefined;
   const [decisions, invocations, policyFaults] = await Promise.all([

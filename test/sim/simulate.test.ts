@@ -34,6 +34,21 @@ describe('simulation', () => {
     expect(other.report.systems[0]?.swim.percentOptional).not.toEqual(first.report.systems[0]?.swim.percentOptional);
   });
 
+  it('reports progress at each tenth of the simulated time without changing the report', async () => {
+    const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));
+    const trace = await readTrace(wc98);
+    const strip = (r: Awaited<ReturnType<typeof runSimulation>>['report']) => ({ ...r, wallClockSeconds: 0 });
+    const marks: Array<[number, number]> = [];
+    const watched = await runSimulation(blueprint, { trace, seed: 5, onProgress: (at, of) => marks.push([at, of]) });
+    const quiet = await runSimulation(blueprint, { trace, seed: 5 });
+    expect(strip(watched.report)).toEqual(strip(quiet.report));
+    expect(marks.length).toBeGreaterThanOrEqual(10);
+    expect(marks.every(([, of]) => of === 6300)).toBe(true);
+    expect(marks.map(([at]) => at)).toEqual([...marks.map(([at]) => at)].sort((a, b) => a - b));
+    expect(marks.at(-1)).toEqual([6300, 6300]);
+    expect(marks[0]?.[0]).toBeGreaterThanOrEqual(630);
+  });
+
   it('scores the final period of a trace that ends just before a period boundary', async () => {
     const blueprint = await loadBlueprint(path.join(root, 'examples/swim/homeostat.yaml'));
     // 105 minutes of arrivals every 0.5 s, the last at 6299.5 s: the period 6240-6300 s is scored too
@@ -84,6 +99,20 @@ describe('simulation', () => {
     expect(report.systems[0]?.swim.utility).toBeGreaterThan(0);
     expect(report.systems[0]?.elasticity?.timeshareUnder).toBeGreaterThanOrEqual(0);
   }, 60_000);
+
+  it('homeostat simulate --progress says where the run is on stderr and leaves the report alone', async () => {
+    const args = ['simulate', 'examples/swim/homeostat.yaml', '--trace', wc98, '--duration', '1800', '--warmup', '600'];
+    const quiet = await cli(args);
+    const watched = await cli([...args, '--progress']);
+    expect(watched.code).toBe(0);
+    // the first line says how long the run took on the wall clock; everything else is the same
+    const withoutWallClock = (report: string) => report.replace(/ in [\d.]+ s \(\d+x real time\)/, '');
+    expect(withoutWallClock(watched.stdout)).toEqual(withoutWallClock(quiet.stdout));
+    const lines = watched.stderr.split('\n').filter((l) => l.startsWith('simulate: '));
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines.at(-1)).toMatch(/^simulate: 1800 of 1800 simulated s \(100 %\) after \d+\.\d s$/);
+    expect(quiet.stderr).not.toMatch(/simulate: /);
+  });
 
   it('says where a bad trace is broken, without a stack trace', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-'));

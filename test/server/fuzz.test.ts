@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../src/server/auth.js';
+import { INVOKE_BODY_LIMIT } from '../../src/server/routes-entities.js';
 import { ADMIN_TOKEN, startService, type ServiceProcess } from './service-process.js';
 
 /**
@@ -16,6 +17,11 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const GRACE_S = 3;
 /** The HTTP server's default body limit (1 MiB): larger bodies are refused before they are read. */
 const FASTIFY_BODY_LIMIT = 1_048_576;
+
+/** The body bound of the route a request goes to: an effector invocation takes less than the server's default. */
+function bodyLimitOf(method: string, path: string): number {
+  return method === 'POST' && /^\/entities\/[^/]+\/effectors\/[^/?]+$/.test(path) ? INVOKE_BODY_LIMIT : FASTIFY_BODY_LIMIT;
+}
 
 /** Whether a failed fetch is the server closing the connection while the request body was still being sent. */
 function closedWhileSending(error: unknown): boolean {
@@ -119,10 +125,10 @@ describe('API fuzz against a real process', () => {
         try {
           response = await fetch(`${service.url}${path}${r.query}`, { method, headers, ...(withBody ? { body: r.body } : {}), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         } catch (error) {
-          // a body over the server's limit is refused (413) before it is read, and the connection is closed: a
+          // a body over the route's limit is refused (413) before it is read, and the connection is closed: a
           // client still uploading may see the socket close before the answer. That is a refusal, not a crash
           // (the service must still be ready afterwards, checked below); anything else is a failure.
-          if (withBody && Buffer.byteLength(r.body ?? '') > FASTIFY_BODY_LIMIT && closedWhileSending(error)) {
+          if (withBody && Buffer.byteLength(r.body ?? '') > bodyLimitOf(method, path) && closedWhileSending(error)) {
             sent++;
             closedOversized++;
             return;

@@ -42,7 +42,7 @@ export interface SimulateOptions {
 const TERMINAL_PROGRESS_SECONDS = 5;
 
 /** One progress line: the simulated time reached, the run's length and the wall-clock time so far. */
-export function progressLine(simulatedSeconds: number, durationSeconds: number, wallSeconds: number): string {
+function progressLine(simulatedSeconds: number, durationSeconds: number, wallSeconds: number): string {
   const percent = durationSeconds > 0 ? Math.floor((100 * simulatedSeconds) / durationSeconds) : 100;
   return `simulate: ${simulatedSeconds.toFixed(0)} of ${durationSeconds.toFixed(0)} simulated s (${percent} %) after ${wallSeconds.toFixed(1)} s`;
 }

@@ -33,7 +33,7 @@ export function elasticity(supply: StepFunction, demand: StepFunction): Elastici
   let timeUnder = 0;
   let timeOver = 0;
   // both curves are read in one pass as time moves forward (reading each from its start at every instant made a
-  // long run's report quadratic: a 37-day simulation spent 30 s here)
+  // long run's report quadratic: about 26 of a 37-day simulation's 37 s went here)
   const demandAt = stepReader(demand);
   const supplyAt = stepReader(supply);
   for (let i = 0; i + 1 < times.length; i++) {

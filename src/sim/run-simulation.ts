@@ -73,7 +73,12 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     safety.check();
     options.onStep?.(d);
   };
-  clock.onStep = () => step(deployment);
+  // where a long run is, in simulated time (made once the run's length is known)
+  let progress: ProgressMarks | undefined;
+  clock.onStep = () => {
+    step(deployment);
+    progress?.passed(clock.now());
+  };
   deployment.start();
   // the final period is closed: a trace whose last arrival falls just before a period's end (a 105-minute
   // trace ending at 6299.9 s) is scored over every period, as SWIM does, unless a duration is declared; a
@@ -90,14 +95,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     await deployment.stop().catch(() => undefined);
     throw error;
   }
-  const onProgress = options.onProgress;
-  const progress = onProgress ? new ProgressMarks(duration * 1000, onProgress) : undefined;
-  if (progress) {
-    clock.onStep = () => {
-      step(deployment);
-      progress.passed(clock.now());
-    };
-  }
+  if (options.onProgress) progress = new ProgressMarks(duration * 1000, options.onProgress);
   const invokeEnds = new Map<number, InvokeEnd>();
   const late = new LateFaults(deployment, host);
   const faultEvents = faults.map((fault, i) => ({

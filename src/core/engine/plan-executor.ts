@@ -21,7 +21,7 @@ import type { RecordExtra } from './decision-record.js';
 import { recordDecision, recordNotStarted } from './decision-recording.js';
 import { enqueueWaiting, type Waiting } from './waiting-plans.js';
 import { planRefusal } from './plan-admission.js';
-import { StartsAtInstant, spentAtInstantDetail } from './starts-at-instant.js';
+import { StartsAtInstant, entityIdIn, spentAtInstantDetail } from './starts-at-instant.js';
 
 export { restingPhase, type ExecutorPhase } from './executor-cooldown.js';
 export type { ExecutorDeps } from './executor-deps.js';
@@ -156,7 +156,7 @@ export class PlanExecutor implements ShortPathHost {
       this.record(pending, verdict.outcome, { detail: verdict.detail });
       return;
     }
-    if (virtual) (this.startsAtInstant ??= new StartsAtInstant()).started(pending.plan.actions, now);
+    if (virtual) (this.startsAtInstant ??= new StartsAtInstant(entityIdIn(this.deps.tree))).started(pending.plan.actions, now);
     // the plan itself is its execution's token: each pending plan starts at most once, so none other is the
     // same object (an object made per plan only for its identity would be garbage at every decision)
     const token: object = pending;

@@ -45,14 +45,15 @@ function setup(options: { asynchronous?: boolean; scheduler?: SchedulerLike } = 
 /** Grows the group while its size is under `want` (read now): each growth is a reading that asks again. */
 const growToWant = definePolicy({
   name: 'grow-to-want',
-  config: z.object({ alsoPing: z.boolean().default(false) }),
+  config: z.object({ alsoPing: z.boolean().default(false), pathOnOddSizes: z.boolean().default(false) }),
   monitor: ({ entity }) => entity.sensor<number>('size').readings$,
   analyze: (source) => source.pipe(map((o) => ({ kind: 'size', inputs: [o] }))),
   plan: (_symptom, { entity, config }) => {
     const want = entity.sensor<number>('want').value ?? 0;
     const size = entity.sensor<number>('size').value ?? 0;
     if (size >= want) return undefined;
-    const actions = [{ entity: entity.id, effector: 'grow' }];
+    // a policy may name its target by path (`/group`) as well as by id: both are one target
+    const actions = [{ entity: config.pathOnOddSizes && size % 2 === 1 ? `/${entity.id}` : entity.id, effector: 'grow' }];
     return { actions: config.alsoPing ? [...actions, { entity: entity.id, effector: 'ping' }] : actions, reason: `size ${size} < ${want}` };
   },
 });
@@ -93,6 +94,20 @@ describe('a policy acting again on its own action at one instant', () => {
     expect(size()).toBe(1 + MAX_STARTS_PER_TARGET_AT_INSTANT);
     expect(pings()).toBe(MAX_STARTS_PER_TARGET_AT_INSTANT);
     expect(decisions.filter((d) => d.outcome === 'rate_limited')).toHaveLength(1);
+    await engine.stop({ graceMs: 0 });
+  });
+
+  it('counts a target named by path and by id as one: a policy alternating the two is bounded the same', async () => {
+    const { clock, engine, group, decisions, size } = setup();
+    engine.attach(group, growToWant, { pathOnOddSizes: true }, { id: 'group/grow', cooldownMs: 0 });
+    engine.start();
+    group.sensor<number>('want').publish(1_000_000);
+    group.sensor<number>('size').publish(1);
+    await clock.advanceBy(1);
+    // both ways of naming the group were used, and they shared one count
+    expect(decisions.some((d) => d.actions[0]?.entity === '/group') && decisions.some((d) => d.actions[0]?.entity === 'group')).toBe(true);
+    expect(size()).toBe(1 + MAX_STARTS_PER_TARGET_AT_INSTANT);
+    expect(decisions.filter((d) => d.at === 0 && d.outcome === 'rate_limited')).toHaveLength(1);
     await engine.stop({ graceMs: 0 });
   });
 

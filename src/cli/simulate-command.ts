@@ -6,6 +6,7 @@ import { runSimulation } from '../sim/run-simulation.js';
 import { faultFlag, parseFaultEvent } from '../sim/fault-schedule.js';
 import { readTrace } from '../sim/trace.js';
 import { loadOrReport, type Io } from './validate-command.js';
+import { chartDestinationProblem, chartWriteError } from './chart-destination.js';
 
 /** Options of `homeostat simulate`. */
 export interface SimulateOptions {
@@ -82,6 +83,11 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
       ...(options.invoke ?? []).map((t) => parseFaultEvent('invoke', t)),
     ];
     const trace = await readTrace(options.trace);
+    const chartProblem = options.chart === undefined ? undefined : await chartDestinationProblem(options.chart);
+    if (chartProblem !== undefined) {
+      io.err(chartProblem);
+      return 1;
+    }
     const onProgress = progressReporter(options, io);
     const { report, host } = await runSimulation(blueprint, {
       trace,
@@ -99,7 +105,14 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
     if (options.chart) {
       const system = host.systems[0];
       if (!system) io.err(`${options.chart}: nothing to chart: the blueprint has no simulated system`);
-      else await writeFile(options.chart, chartSvg(system, `${blueprint.name} on ${report.trace} (seed ${report.seed})`));
+      else {
+        try {
+          await writeFile(options.chart, chartSvg(system, `${blueprint.name} on ${report.trace} (seed ${report.seed})`));
+        } catch (error) {
+          io.err(chartWriteError(options.chart, error));
+          return 1;
+        }
+      }
     }
     return 0;
   } catch (error) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { HomeostatError } from '../core/errors.js';
 import { MAX_SIMULATED_SECONDS, MAX_TRACE_ARRIVALS } from './simulation-limits.js';
+import { traceLineExcerpt } from './trace-line-excerpt.js';
 
 /** Arrival times of requests, in seconds from the start of the trace, ascending. */
 export interface ArrivalTrace {
@@ -52,7 +53,7 @@ export function parseDeltaTrace(text: string, source = 'trace'): ArrivalTrace {
     start = end + 1;
     if (line === '' || line.startsWith('#')) continue;
     const delta = Number(line);
-    if (!Number.isFinite(delta) || delta < 0) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got '${line}'`);
+    if (!Number.isFinite(delta) || delta < 0) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got ${traceLineExcerpt(line)}`);
     t += delta;
     if (t > MAX_SIMULATED_SECONDS) throw tooLong(source, i + 1, t);
     if (count === MAX_TRACE_ARRIVALS) throw tooMany(source, i + 1);
@@ -73,7 +74,7 @@ export function parseCsvTrace(text: string, source = 'trace'): ArrivalTrace {
     if (rows.length === 0 && i === firstDataLine(text) && a !== undefined && Number.isNaN(Number(a))) return; // header
     const t = Number(a);
     const n = Number(b);
-    if (rest.length > 0 || !Number.isFinite(t) || !Number.isInteger(n) || n < 0) throw new TraceError(source, i + 1, `expected 'timestamp,count' (seconds, a whole number), got '${line}'`);
+    if (rest.length > 0 || !Number.isFinite(t) || !Number.isInteger(n) || n < 0) throw new TraceError(source, i + 1, `expected 'timestamp,count' (seconds, a whole number), got ${traceLineExcerpt(line)}`);
     const previous = rows[rows.length - 1];
     if (previous && t <= previous[0]) throw new TraceError(source, i + 1, `timestamps must increase: ${t} after ${previous[0]}`);
     const first = rows[0];

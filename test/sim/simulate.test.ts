@@ -100,6 +100,20 @@ describe('simulation', () => {
     expect(report.systems[0]?.elasticity?.timeshareUnder).toBeGreaterThanOrEqual(0);
   }, 60_000);
 
+  it('homeostat simulate --chart to a place it cannot write says so before simulating, and prints no report', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'homeostat-'));
+    const missing = path.join(dir, 'no-such-dir', 'x.svg');
+    const intoMissing = await cli(['simulate', 'examples/swim/homeostat.yaml', '--trace', wc98, '--chart', missing]);
+    expect(intoMissing.code).toBe(1);
+    expect(intoMissing.stderr).toContain(`--chart '${missing}': no such directory '${path.join(dir, 'no-such-dir')}'`);
+    // refused before the run: no report, nothing simulated
+    expect(intoMissing.stdout).toBe('');
+    const intoDirectory = await cli(['simulate', 'examples/swim/homeostat.yaml', '--trace', wc98, '--chart', dir]);
+    expect(intoDirectory.code).toBe(1);
+    expect(intoDirectory.stderr).toContain(`--chart '${dir}': is a directory`);
+    expect(intoDirectory.stdout).toBe('');
+  }, 60_000);
+
   it('homeostat simulate --progress says where the run is on stderr and leaves the report alone', async () => {
     const args = ['simulate', 'examples/swim/homeostat.yaml', '--trace', wc98, '--duration', '1800', '--warmup', '600'];
     const quiet = await cli(args);

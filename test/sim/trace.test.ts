@@ -21,6 +21,21 @@ describe('traces', () => {
     expect(() => parseCsvTrace('1,2.5\n', 'x.csv')).toThrow("x.csv:1: expected 'timestamp,count'");
   });
 
+  it('quotes a binary or overlong bad line escaped and cut, never its raw bytes', () => {
+    const binary = `\u0000\u0007\ufffd${'x'.repeat(200)}\u001b[2J`;
+    let message = '';
+    try {
+      parseDeltaTrace(`1\n${binary}\n`, 'b.delta');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^b\.delta:2: expected a non-negative inter-arrival time in seconds, got '\\x00\\x07\\ufffdx+…' \(207 characters, the file looks binary\)$/);
+    // nothing unprintable reaches the terminal, and the quote is short
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufffd]/);
+    expect(message.length).toBeLessThan(200);
+    expect(() => parseCsvTrace('1,2\n\u00072,\u00003\n', 'c.csv')).toThrow("c.csv:2: expected 'timestamp,count' (seconds, a whole number), got '\\x072,\\x003' (the file looks binary)");
+  });
+
   it('reads the WC98 trace: 142,166 requests over 6300 s', async () => {
     const trace = await readTrace(path.resolve(import.meta.dirname, '../../examples/traces/wc_day53-r0-105m-l70.delta'));
     expect(trace.arrivals.length).toBe(142_166);

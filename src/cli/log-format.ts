@@ -3,6 +3,7 @@ import { isatty } from 'node:tty';
 import { redact } from '../core/redact.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { StdoutLog } from './stdout-log.js';
+import { printable } from './printable.js';
 
 /** How `homeostat run` writes its log: one JSON object per line, or one sentence per line for a person. */
 export type LogFormat = 'json' | 'human';
@@ -33,7 +34,7 @@ function clockTime(epochMs: unknown): string {
 
 /** A reason or message with line breaks would split one record over several terminal lines. */
 function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+  return printable(text.replace(/\s*[\r\n]+\s*/g, ' '));
 }
 
 function actionText(action: unknown): string {

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { LogFormat } from './log-format.js';
 import { packageInfo } from './package-info.js';
 import type { Io } from './validate-command.js';
+import { printable } from './printable.js';
 
 // Each command's module is imported when the command runs, not at start-up: `validate` must not pay for
 // fastify, pino, the OpenTelemetry SDK, Redis or the process drivers that only `run` uses (a cold CLI is
@@ -17,7 +18,8 @@ Exit codes:
   130/143  a second SIGINT/SIGTERM during the stop (or while its last log lines drain) ended it at once
 A code other than 0 is explained on stderr (for a forced or failed stop: what it abandoned).`;
 
-const consoleIo: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+/** The process's stdout and stderr, with control characters escaped (see `printable`). */
+const consoleIo: Io = { out: (line) => process.stdout.write(`${printable(line)}\n`), err: (line) => process.stderr.write(`${printable(line)}\n`) };
 
 function port(value: string): number {
   const n = Number(value);

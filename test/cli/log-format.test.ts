@@ -68,6 +68,8 @@ describe('log format of homeostat run', () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
     expect(formatHumanLine({ time: at, level: 30, policy: 'db/failover', outcome: 'blocked', reason: 'a failover ran 2 min ago', actions: [] })).toBe(`${hhmmss(at)} db/failover blocked: a failover ran 2 min ago`);
     expect(formatHumanLine({ time: at, level: 50, msg: 'policy p failed in plan: boom' })).toBe(`${hhmmss(at)} ERROR policy p failed in plan: boom`);
+    // a reason quoting a reading from outside (an HTTP sensor's string) cannot drive the terminal
+    expect(formatHumanLine({ time: at, level: 30, policy: 'web/guard', outcome: 'applied', reason: 'status \u001b[2Jdown\u0007', actions: [] })).toBe(`${hhmmss(at)} web/guard applied: status \\x1b[2Jdown\\x07`);
     expect(formatHumanLine({ time: at, level: 40, msg: 'rejected reading' })).toBe(`${hhmmss(at)} WARN rejected reading`);
     expect(formatHumanLine({ time: at, level: 30, msg: 'first\n  second' })).toBe(`${hhmmss(at)} first second`);
   });

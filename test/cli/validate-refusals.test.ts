@@ -53,6 +53,15 @@ describe.concurrent('homeostat validate refuses blueprints that would fail or mi
     await expectRefused(`${invalid}/duplicate-policy-ids.yaml`, [/^12:11: duplicate policy id 'web\/replacer': the policy at line 11 has it too/]);
   });
 
+  it('a value holding a terminal escape sequence, which is quoted escaped, not acted on', async () => {
+    const file = path.join(scratch, 'escape.yaml');
+    await writeFile(file, 'name: escape\napplication:\n  id: app\n  type: "sim.\\e[2J\\e]0;owned\\u0007"\n');
+    const result = await validate(file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("unknown entity type 'sim.\\x1b[2J\\x1b]0;owned\\x07'");
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it('an absurd initial size', async () => {
     await expectRefused(`${invalid}/huge-initial-size.yaml`, [/^9:30: initialSize: a group size is at most 10000 \(members\)/]);
   });

@@ -2,7 +2,7 @@ import { describeError } from '../core/errors.js';
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { Engine } from '../core/engine/engine.js';
 import type { EntityTree } from '../core/entity-tree.js';
@@ -37,6 +37,7 @@ import { SensorHistory } from './sensor-history.js';
 import type { StopCoordinator } from './stop-coordinator.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import { MethodRoutes } from './method-routes.js';
+import { strictQueryValidatorCompiler } from './strict-query.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -148,7 +149,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
         const methods = MethodRoutes.follow(scoped);
         useJsonBodies(scoped);
-        scoped.setValidatorCompiler(validatorCompiler);
+        scoped.setValidatorCompiler(strictQueryValidatorCompiler);
         scoped.setSerializerCompiler(serializerCompiler);
         scoped.decorateRequest('principal', undefined as unknown as Principal);
         scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {

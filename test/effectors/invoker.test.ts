@@ -37,6 +37,24 @@ describe('EffectorInvoker', () => {
     expect(records[0]?.error?.message).toContain('size');
   });
 
+  it('refuses a params key the schema does not know instead of running on its default, naming the likely one', async () => {
+    const ran: unknown[] = [];
+    const params = z.object({ version: z.string().default('1'), batch: z.object({ size: z.number().default(1) }).default({ size: 1 }) });
+    const { entity, invoker, records } = setup({ name: 'rollingUpdate', params, run: (p) => void ran.push(p) });
+    const refused = invoker.invoke(entity, 'rollingUpdate', { verison: '2', batch: { sise: 3 } }, { caller: { kind: 'person', name: 'ops' } });
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toThrow("verison: unknown key 'verison' (did you mean 'version'?)");
+    await expect(refused).rejects.toThrow("batch.sise: unknown key 'sise' (did you mean 'size'?)");
+    expect(ran).toEqual([]);
+    expect(records[0]).toMatchObject({ outcome: 'rejected', attempts: 0 });
+    // the keys it knows are taken as before; a schema that keeps other keys keeps them, and is not refused
+    await invoker.invoke(entity, 'rollingUpdate', { version: '2' }, { caller: { kind: 'person', name: 'ops' } });
+    expect(ran).toEqual([{ version: '2', batch: { size: 1 } }]);
+    const loose = setup({ name: 'annotate', params: z.looseObject({ note: z.string() }), run: (p) => void ran.push(p) });
+    await loose.invoker.invoke(loose.entity, 'annotate', { note: 'x', ticket: 'OPS-1' }, { caller: { kind: 'person', name: 'ops' } });
+    expect(ran.at(-1)).toEqual({ note: 'x', ticket: 'OPS-1' });
+  });
+
   it('retries an idempotent effector with backoff on the scheduler, then succeeds', async () => {
     let calls = 0;
     const { clock, entity, invoker, records } = setup({

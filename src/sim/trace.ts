@@ -53,7 +53,7 @@ export function parseDeltaTrace(text: string, source = 'trace'): ArrivalTrace {
     start = end + 1;
     if (line === '' || line.startsWith('#')) continue;
     const delta = Number(line);
-    if (!Number.isFinite(delta) || delta < 0) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got ${traceLineExcerpt(line)}`);
+    if (!Number.isFinite(delta) || delta < 0 || radixPrefixed(line)) throw new TraceError(source, i + 1, `expected a non-negative inter-arrival time in seconds, got ${traceLineExcerpt(line)}`);
     t += delta;
     if (t > MAX_SIMULATED_SECONDS) throw tooLong(source, i + 1, t);
     if (count === MAX_TRACE_ARRIVALS) throw tooMany(source, i + 1);
@@ -74,7 +74,7 @@ export function parseCsvTrace(text: string, source = 'trace'): ArrivalTrace {
     if (rows.length === 0 && i === firstDataLine(text) && a !== undefined && Number.isNaN(Number(a))) return; // header
     const t = Number(a);
     const n = Number(b);
-    if (rest.length > 0 || !Number.isFinite(t) || !Number.isInteger(n) || n < 0) throw new TraceError(source, i + 1, `expected 'timestamp,count' (seconds, a whole number), got ${traceLineExcerpt(line)}`);
+    if (rest.length > 0 || !Number.isFinite(t) || !Number.isInteger(n) || n < 0 || radixPrefixed(a ?? '') || radixPrefixed(b ?? '')) throw new TraceError(source, i + 1, `expected 'timestamp,count' (seconds, a whole number), got ${traceLineExcerpt(line)}`);
     const previous = rows[rows.length - 1];
     if (previous && t <= previous[0]) throw new TraceError(source, i + 1, `timestamps must increase: ${t} after ${previous[0]}`);
     const first = rows[0];
@@ -104,6 +104,17 @@ function tooLong(source: string, line: number, seconds: number): TraceError {
 /** A trace with more arrivals than the simulator replays, at the line where it passes the bound. */
 function tooMany(source: string, line: number): TraceError {
   return new TraceError(source, line, `the trace holds more than ${MAX_TRACE_ARRIVALS.toLocaleString('en-US')} arrivals by here: each is a simulated request; cut it, or scale its counts down`);
+}
+
+/**
+ * True for a number written `0x10`, `0b1` or `0o7`, which `Number` reads (as 16, 1 and 7) but no trace means:
+ * a trace's numbers are decimal. (Signed, `Number` already refuses them.) Two character reads, not a regular
+ * expression: a day's trace has hundreds of thousands of lines.
+ */
+function radixPrefixed(text: string): boolean {
+  if (text.length < 3 || text.charCodeAt(0) !== 48) return false;
+  const second = text.charCodeAt(1) | 0x20; // lower case
+  return second === 0x78 || second === 0x62 || second === 0x6f; // x, b, o
 }
 
 function firstDataLine(text: string): number {

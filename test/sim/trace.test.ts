@@ -36,6 +36,16 @@ describe('traces', () => {
     expect(() => parseCsvTrace('1,2\n\u00072,\u00003\n', 'c.csv')).toThrow("c.csv:2: expected 'timestamp,count' (seconds, a whole number), got '\\x072,\\x003' (the file looks binary)");
   });
 
+  it('takes decimal numbers only: 0x10, 0b1 and 0o7 are refused, not read as 16, 1 and 7', () => {
+    for (const text of ['0x10', '0B1', '0o7']) {
+      expect(() => parseDeltaTrace(`1\n${text}\n`, 'r.delta')).toThrow(`r.delta:2: expected a non-negative inter-arrival time in seconds, got '${text}'`);
+      expect(() => parseCsvTrace(`0,1\n${text},2\n`, 'r.csv')).toThrow('r.csv:2:');
+      expect(() => parseCsvTrace(`0,${text}\n`, 'r.csv')).toThrow('r.csv:1:');
+    }
+    // decimal forms that start with 0 stay numbers
+    expect([...parseDeltaTrace('0.5\n0e3\n00.25\n').arrivals]).toEqual([0.5, 0.5, 0.75]);
+  });
+
   it('reads the WC98 trace: 142,166 requests over 6300 s', async () => {
     const trace = await readTrace(path.resolve(import.meta.dirname, '../../examples/traces/wc_day53-r0-105m-l70.delta'));
     expect(trace.arrivals.length).toBe(142_166);

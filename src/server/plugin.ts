@@ -37,7 +37,7 @@ import { SensorHistory } from './sensor-history.js';
 import type { StopCoordinator } from './stop-coordinator.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import { MethodRoutes } from './method-routes.js';
-import { strictQueryValidatorCompiler } from './strict-query.js';
+import { strictKeysValidatorCompiler } from './strict-keys.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -149,7 +149,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         const open = new Set(['/health', '/ready', ...(settings.docs ? ['/docs'] : []), ...(protectMetrics ? [] : ['/metrics'])].map((r) => `${scoped.prefix}${r}`));
         const methods = MethodRoutes.follow(scoped);
         useJsonBodies(scoped);
-        scoped.setValidatorCompiler(strictQueryValidatorCompiler);
+        scoped.setValidatorCompiler(strictKeysValidatorCompiler);
         scoped.setSerializerCompiler(serializerCompiler);
         scoped.decorateRequest('principal', undefined as unknown as Principal);
         scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {

@@ -6,6 +6,7 @@ import { isPrivateDirectory, isPrivateFile } from '../core/private-files.js';
 import type { CompiledModule } from './compile-typescript-module.js';
 import { nearestTsconfig } from './nearest-tsconfig.js';
 import { tsconfigChain } from './tsconfig-extends.js';
+import { makeDirectory } from '../core/make-directory.js';
 
 /** What a cached module was compiled from: each input file and the hash of its content then. */
 interface CacheManifest {
@@ -48,7 +49,7 @@ export function cacheDirFor(modulePath: string): string | undefined {
 export async function writableCacheDir(dir: string): Promise<string | undefined> {
   try {
     // only the cache's own directory is checked and tightened: node_modules/.cache is shared with other tools
-    await mkdir(path.dirname(dir), { recursive: true });
+    await makeDirectory(path.dirname(dir));
     await mkdir(dir, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
@@ -111,7 +112,7 @@ export async function findCompiled(dir: string, key: string, compiler: string | 
  * file is written whole and renamed into place, so that a concurrent run never reads half of one.
  */
 export async function storeCompiled(outfile: string, entry: string, compiled: CompiledModule, keep: boolean): Promise<void> {
-  await mkdir(path.dirname(outfile), { recursive: true });
+  await makeDirectory(path.dirname(outfile));
   await writeWhole(outfile, compiled.code);
   if (!keep) return;
   const inputs = await Promise.all(compiled.inputs.map(async (file) => ({ file, sha256: sha256(await readFile(file, 'utf8')) })));

@@ -1,11 +1,12 @@
 import v8 from 'node:v8';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
 import { isPrivateDirectory, readPrivateFile } from '../core/private-files.js';
 import { partialFileName, stalePartials } from './stale-partials.js';
+import { makeDirectorySync } from '../core/make-directory.js';
 
 /** A CommonJS script compiled with V8's code cache: what it exports, and a way to keep what was compiled. */
 export interface CachedScript<Exports> {
@@ -143,8 +144,8 @@ function writeCache(dirs: readonly string[], names: ReturnType<typeof cacheNames
     const partial = partialFileName(target);
     try {
       // the parents (node_modules/.cache, ~/.cache) as any tool makes them; only the cache's own directory private
-      mkdirSync(path.dirname(dir), { recursive: true });
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirectorySync(path.dirname(dir));
+      makeDirectorySync(dir, 0o700);
       // one that was there already, someone else's or open to others, would never be read: the next one then
       if (!isPrivateDirectory(dir)) continue;
       writeFileSync(partial, Buffer.concat([crc32(data), data]), { mode: 0o600 });

@@ -1,9 +1,10 @@
-import { lstat, mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { shellWord } from '../sim/fault-schedule.js';
 import { packageInfo } from './package-info.js';
 import { STARTER_POLICY, STARTER_TEST, STARTER_TSCONFIG, starterBlueprint, starterPackageJson } from './init-templates.js';
 import type { Io } from './validate-command.js';
+import { makeDirectory } from '../core/make-directory.js';
 
 /** Relative paths of the files `homeostat init` writes, in the order it writes them. */
 export const STARTER_FILES = ['package.json', 'tsconfig.json', '.gitignore', 'blueprint.yaml', 'policies/busy-guard.ts', 'policies/busy-guard.test.ts'] as const;
@@ -76,7 +77,7 @@ export async function initCommand(dir: string, io: Io, options: InitOptions = {}
   let createdPolicies = false;
   try {
     createdPolicies = !(await exists(path.join(dir, 'policies')));
-    await mkdir(path.join(dir, 'policies'), { recursive: true });
+    await makeDirectory(path.join(dir, 'policies'));
     for (const file of STARTER_FILES) {
       await options.beforeWrite?.(file);
       // 'wx': fail rather than overwrite, should a file appear between the check and the write

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { HomeostatError } from '../../core/errors.js';
 import { terminateGroup } from '../../effectors/kinds/signal-group.js';
 import { isRunning, readProcStat } from './proc-fs.js';
+import { makeDirectorySync } from '../../core/make-directory.js';
 
 /** How a process ended: its exit code or the signal that killed it (both unknown for an adopted one). */
 export interface ProcessExit {
@@ -43,7 +44,7 @@ export class ManagedProcess {
    * @throws HomeostatError E_PROCESS_SPAWN when it cannot start (no such program, not executable, bad cwd)
    */
   static async spawn(spec: LaunchSpec): Promise<ManagedProcess> {
-    mkdirSync(path.dirname(spec.stdoutFile), { recursive: true });
+    makeDirectorySync(path.dirname(spec.stdoutFile));
     const out = openSync(spec.stdoutFile, 'a');
     const err = openSync(spec.stderrFile, 'a');
     try {

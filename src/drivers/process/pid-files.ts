@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { makeDirectorySync } from '../../core/make-directory.js';
 
 /** What homeostat writes for each process it starts, so that a later run can find it after a crash. */
 export const pidRecordSchema = z.object({
@@ -30,7 +31,7 @@ export class PidFiles {
   /** @param stateDir the state directory; its `pids` folder is created when missing */
   constructor(stateDir: string) {
     this.dir = path.join(stateDir, 'pids');
-    mkdirSync(this.dir, { recursive: true });
+    makeDirectorySync(this.dir);
   }
 
   /** Writes (replaces) an entity's record, through a rename so a crash never leaves half a file. */

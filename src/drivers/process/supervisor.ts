@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Subject, type Observable } from 'rxjs';
 import { HomeostatError } from '../../core/errors.js';
@@ -7,6 +7,7 @@ import { signalGroup } from '../../effectors/kinds/signal-group.js';
 import { ManagedProcess } from './managed-process.js';
 import { PidFiles, type PidRecord } from './pid-files.js';
 import { isRunning, readProcStat } from './proc-fs.js';
+import { makeDirectorySync } from '../../core/make-directory.js';
 
 /** Something the process drivers did that an operator should hear about. */
 export interface ProcessEvent {
@@ -42,7 +43,7 @@ export class ProcessSupervisor {
   };
 
   private constructor(readonly stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+    makeDirectorySync(stateDir);
     this.pidFiles = new PidFiles(stateDir);
     this.logDir = path.join(stateDir, 'logs');
   }

@@ -29,6 +29,7 @@ import { z } from 'zod';
 import { builtinEffectorKinds } from '../effectors/kinds/builtin-kinds.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { loadTypeModules } from './type-modules.js';
+import { readFailure, textFileProblem } from '../core/text-file-check.js';
 
 /** Options of `loadBlueprint`: extra entity types and policies a host registers. */
 export interface LoadBlueprintOptions {
@@ -53,10 +54,11 @@ const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z
 export async function loadBlueprint(file: string, options: LoadBlueprintOptions = {}): Promise<Blueprint> {
   let text: string;
   try {
+    const problem = await textFileProblem(file);
+    if (problem !== undefined) throw new Error(problem);
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new BlueprintError([{ file, line: 1, col: 1, message: `cannot read the blueprint: ${reason}` }]);
+    throw new BlueprintError([{ file, line: 1, col: 1, message: `cannot read the blueprint: ${readFailure(error)}` }]);
   }
   return parseBlueprint(text, file, options);
 }

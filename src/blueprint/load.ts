@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Alias, type Document, type Node } from 'yaml';
 import { describeError } from '../core/errors.js';
@@ -29,7 +28,7 @@ import { z } from 'zod';
 import { builtinEffectorKinds } from '../effectors/kinds/builtin-kinds.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { loadTypeModules } from './type-modules.js';
-import { readFailure, textFileProblem } from '../core/text-file-check.js';
+import { readTextFile } from '../core/text-file-check.js';
 
 /** Options of `loadBlueprint`: extra entity types and policies a host registers. */
 export interface LoadBlueprintOptions {
@@ -54,11 +53,9 @@ const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z
 export async function loadBlueprint(file: string, options: LoadBlueprintOptions = {}): Promise<Blueprint> {
   let text: string;
   try {
-    const problem = await textFileProblem(file);
-    if (problem !== undefined) throw new Error(problem);
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (error) {
-    throw new BlueprintError([{ file, line: 1, col: 1, message: `cannot read the blueprint: ${readFailure(error)}` }]);
+    throw new BlueprintError([{ file, line: 1, col: 1, message: `cannot read the blueprint: ${(error as Error).message}` }]);
   }
   return parseBlueprint(text, file, options);
 }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 /** The most text a file read whole as a string can hold: V8's longest string (about 512 Mi characters). */
 export const MAX_TEXT_FILE_BYTES = 512 * 1024 * 1024;
@@ -16,6 +16,20 @@ export async function textFileProblem(file: string, maxBytes = MAX_TEXT_FILE_BYT
   if (found.isCharacterDevice() || found.isBlockDevice() || found.isSocket()) return `it is a ${found.isSocket() ? 'socket' : 'device'}, not a file`;
   if (found.isFile() && found.size > maxBytes) return `it is ${mebibytes(found.size)} MiB, more than the ${mebibytes(maxBytes)} MiB of text it may be`;
   return undefined;
+}
+
+/**
+ * The whole of `file` as UTF-8 text, after `textFileProblem` found nothing against it.
+ * @throws Error whose message says in words why it cannot be read (`it is a device, not a file`, `no such file`)
+ */
+export async function readTextFile(file: string): Promise<string> {
+  const problem = await textFileProblem(file);
+  if (problem !== undefined) throw new Error(problem);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(readFailure(error), { cause: error });
+  }
 }
 
 /** What a read that ran past V8's longest string failed with, in words; `error`'s own message otherwise. */

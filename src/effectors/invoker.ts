@@ -14,7 +14,7 @@ import type { KeyedClaim } from './keyed-claim.js';
 import { NO_SECRETS, isPromiseLike, settleThen, succeededRecord, withSignal, type Call, type LaunchedAttempt, type PreparedInvocation, type RecordBase } from './prepared-invocation.js';
 import { EntityQueue } from './entity-queue.js';
 import { isEmptyObjectSchema } from './empty-params.js';
-import { unknownParamProblems } from './unknown-params.js';
+import { paramProblems } from './param-problems.js';
 import type { InvocationDelegate } from './delegated-invocation.js';
 import type { Caller, InFlightInvocation, InvocationRecord } from './invocation.js';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry-policy.js';
@@ -190,7 +190,7 @@ export class EffectorInvoker {
     if (value === undefined && isEmptyObjectSchema(effector.params)) return {};
     const raw = value ?? {};
     const parsed = effector.params.safeParse(raw);
-    const problems = parsed.success ? unknownParamProblems(effector.params, raw, parsed.data) : parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+    const problems = paramProblems(effector.params, raw, parsed);
     if (problems.length === 0) return parsed.data;
     const error = new ValidationError(`params of ${entity.id}.${effectorName}`, problems.map((p) => scrubSecrets(p, secrets)));
     this.emit({ ...base, outcome: 'rejected', attempts: 0, durationMs: 0, error: { code: error.code, message: error.message } });

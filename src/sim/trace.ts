@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { HomeostatError } from '../core/errors.js';
 import { MAX_SIMULATED_SECONDS, MAX_TRACE_ARRIVALS } from './simulation-limits.js';
 import { traceLineExcerpt } from './trace-line-excerpt.js';
-import { readFailure, textFileProblem } from '../core/text-file-check.js';
+import { readTextFile } from '../core/text-file-check.js';
 
 /** Arrival times of requests, in seconds from the start of the trace, ascending. */
 export interface ArrivalTrace {
@@ -29,11 +28,9 @@ export class TraceError extends HomeostatError {
 export async function readTrace(file: string): Promise<ArrivalTrace> {
   let text: string;
   try {
-    const problem = await textFileProblem(file);
-    if (problem !== undefined) throw new Error(problem);
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (error) {
-    throw new TraceError(file, 0, `cannot read the trace: ${readFailure(error)}`);
+    throw new TraceError(file, 0, `cannot read the trace: ${(error as Error).message}`);
   }
   return file.toLowerCase().endsWith('.csv') ? parseCsvTrace(text, file) : parseDeltaTrace(text, file);
 }

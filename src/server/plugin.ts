@@ -37,7 +37,7 @@ import { SensorHistory } from './sensor-history.js';
 import type { StopCoordinator } from './stop-coordinator.js';
 import { consoleRoutes } from './ui/console-routes.js';
 import { MethodRoutes } from './method-routes.js';
-import { strictKeysValidatorCompiler } from './strict-keys.js';
+import { strictKeysValidatorCompiler, takesNoQueryParameters } from './strict-keys.js';
 
 /** What the plugin serves: a running deployment (or its parts). */
 export interface HomeostatPluginOptions {
@@ -150,6 +150,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         const methods = MethodRoutes.follow(scoped);
         useJsonBodies(scoped);
         scoped.setValidatorCompiler(strictKeysValidatorCompiler);
+        scoped.addHook('onRoute', takesNoQueryParameters(new Set(['/health', '/ready'].map((r) => `${scoped.prefix}${r}`))));
         scoped.setSerializerCompiler(serializerCompiler);
         scoped.decorateRequest('principal', undefined as unknown as Principal);
         scoped.addHook('onRequest', async (request: FastifyRequest, reply) => {

@@ -1,4 +1,4 @@
-import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import type { FastifySchemaCompiler, FastifySchemaValidationError, RouteOptions } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { closestKey } from '../blueprint/key-suggestions.js';
@@ -8,7 +8,8 @@ import { closestKey } from '../blueprint/key-suggestions.js';
  * are all it takes. One it does not know is a 400 naming it and the known ones (or the likely one it
  * misspells), where zod alone drops it: `GET /decisions?since=...` (the parameter is `from`) would answer
  * every decision as if the filter held, and `POST /policies/:id/suspend {"reasn": ...}` would suspend with
- * the default reason; neither caller would know. Parts that declare no object schema are left as they are.
+ * the default reason; neither caller would know. Parts that declare no object schema are left as they are
+ * (`takesNoQueryParameters` gives a route's query string one).
  */
 export const strictKeysValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
   const validate = validatorCompiler(route);
@@ -37,6 +38,25 @@ function unknownKeys(data: unknown, known: readonly string[]): string[] {
 /** `querystring/since unknown parameter (did you mean 'from'?)` once fastify prefixes where. */
 function unknownKeyError(key: string, known: readonly string[], noun: string): FastifySchemaValidationError {
   const suggestion = closestKey(key, known);
-  const message = suggestion !== undefined ? `unknown ${noun} (did you mean '${suggestion}'?)` : `unknown ${noun} (known: ${known.join(', ')})`;
+  const hint = suggestion !== undefined ? `did you mean '${suggestion}'?` : known.length > 0 ? `known: ${known.join(', ')}` : `this route takes no ${noun}s`;
+  const message = `unknown ${noun} (${hint})`;
   return { keyword: 'unknown', instancePath: `/${key}`, schemaPath: '#/additionalProperties', params: { additionalProperty: key }, message };
+}
+
+/** The query string of a route that takes no parameters: any one given is refused (see `takesNoQueryParameters`). */
+const NO_QUERY_PARAMETERS = z.object({});
+
+/**
+ * An `onRoute` hook: a route that declares no query string takes none, so that one given to it is a 400 naming
+ * it (`GET /entities/db?depth=2`, `POST /policies/p/resume?dryRun=true` were answered as if it were not
+ * there). Routes hidden from the API's document (the console's files, the 405 answers, `/metrics`, `/docs`)
+ * and those named in `lenient` (probes such as `/health`, which a load balancer may call with a cache-buster)
+ * are left to take any.
+ */
+export function takesNoQueryParameters(lenient: ReadonlySet<string>): (route: RouteOptions) => void {
+  return (route) => {
+    const schema = route.schema ?? {};
+    if (schema.querystring !== undefined || (schema as { hide?: boolean }).hide === true || lenient.has(route.url)) return;
+    route.schema = { ...schema, querystring: NO_QUERY_PARAMETERS };
+  };
 }

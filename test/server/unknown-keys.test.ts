@@ -51,6 +51,31 @@ describe('query parameters and body keys a route does not declare', () => {
     expect(after.body['suspended']).toBe(false);
   });
 
+  it.each([
+    ['GET', '/entities/db?depth=2', 'depth'],
+    ['GET', '/policies/web%2Fautoscaler?verbose=1', 'verbose'],
+    ['GET', '/entities/db/feeds?status=failing', 'status'],
+    ['GET', '/me?tenant=acme', 'tenant'],
+  ] as const)('%s %s, a route that takes no query parameters, is refused naming %s', async (method, route, name) => {
+    const refused = await api.call(method, route, TOKENS.admin);
+    expect(refused.status).toBe(400);
+    expect(refused.body['error']).toBe(`bad request: querystring/${name} unknown parameter (this route takes no parameters)`);
+  });
+
+  it('refuses a query parameter on a route that takes none before acting: resume?dryRun=true resumes nothing', async () => {
+    expect((await api.call('POST', '/policies/web%2Fautoscaler/suspend', TOKENS.admin, { reason: 'held' })).status).toBe(200);
+    const refused = await api.call('POST', '/policies/web%2Fautoscaler/resume?dryRun=true', TOKENS.admin);
+    expect(refused.status).toBe(400);
+    expect(refused.body['error']).toBe('bad request: querystring/dryRun unknown parameter (this route takes no parameters)');
+    expect((await api.call('GET', '/policies/web%2Fautoscaler', TOKENS.admin)).body['suspended']).toBe(true);
+    expect((await api.call('POST', '/policies/web%2Fautoscaler/resume', TOKENS.admin)).status).toBe(200);
+  });
+
+  it('leaves the probes lenient: /health and /ready take a cache-buster', async () => {
+    expect((await api.call('GET', '/health?_=123', undefined)).status).toBe(200);
+    expect([200, 503]).toContain((await api.call('GET', '/ready?_=123', undefined)).status);
+  });
+
   it('takes the declared body keys, and no body where the route takes none', async () => {
     expect((await api.call('POST', '/policies/web%2Fautoscaler/suspend', TOKENS.admin, { reason: 'maintenance' })).body).toMatchObject({ suspended: true, suspendedReason: 'maintenance' });
     expect((await api.call('POST', '/policies/web%2Fautoscaler/resume', TOKENS.admin)).status).toBe(200);

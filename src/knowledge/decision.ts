@@ -124,9 +124,12 @@ export interface PolicyFault {
   readonly at: number;
   readonly policy: string;
   readonly entity: string;
-  /** Where: building the streams, the stream itself, `plan()`, the `observe` hook, or handing the plan to execute. */
-  readonly phase: 'monitor' | 'analyze' | 'plan' | 'observe' | 'execute';
+  /**
+   * Where: building the streams, the stream itself, `plan()`, the `observe` hook, handing the plan to execute,
+   * or a finalizer of the stream that threw as its run ended (`teardown`, which restarts nothing).
+   */
+  readonly phase: 'monitor' | 'analyze' | 'plan' | 'observe' | 'execute' | 'teardown';
   readonly message: string;
-  /** Delay before the restart (ms). */
+  /** Delay before the restart (ms); 0 for a `teardown`, after which nothing restarts. */
   readonly restartInMs: number;
 }

@@ -10,6 +10,7 @@ import { PlanExecutor, restingPhase, type ExecutorDeps, type ExecutorPhase } fro
 import { RunnerContext } from './runner-context.js';
 import { PolicyContractError, checkObservable, checkPlan, checkSymptom, isThenable } from './policy-contract.js';
 import { MAX_SYMPTOMS_PER_BURST, symptomBurst } from './symptom-burst.js';
+import { endSubscription, type TeardownFailure } from './end-subscription.js';
 import { UNTRACED_LOOP, childSpan, loopTracing, startLoopTrace, traceIdOf, type LoopTrace } from '../../telemetry/tracing.js';
 
 /** What a runner needs from the engine (shared by every runner), its executor's needs included. */
@@ -35,7 +36,9 @@ const HEALTHY_RUN_MS = 60_000;
  *
  * Phase `monitor` is a failure to build the monitored stream; `analyze` a failure to build the analyzed
  * stream, an error or end of it, or an invalid symptom; `plan` a throw or an invalid value from `plan()`;
- * `observe` a throw from the `observe` hook; `execute` a failure of the engine to take the plan.
+ * `observe` a throw from the `observe` hook; `execute` a failure of the engine to take the plan; `teardown` a
+ * finalizer of the policy's stream that threw as its run ended (recorded after the fault that ended it, if
+ * any; it restarts nothing, and a stop or a config change goes on).
  */
 export class PolicyRunner {
   private subscription: Subscription | undefined;
@@ -86,8 +89,7 @@ export class PolicyRunner {
   /** Builds and subscribes the policy's stream; never throws (a failure is a fault). */
   start(): void {
     // a run still subscribed (started again without a stop) ends first: it would keep its sensors' readings
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    this.endRun();
     this.stopped = false;
     // the start time is read by a fault only to forgive earlier faults after a healthy run: with none to
     // forgive it is not needed, and not keeping it saves a number box per runner (a million runners)
@@ -119,8 +121,7 @@ export class PolicyRunner {
   stop(): void {
     this.stopped = true;
     this.generation++;
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    this.endRun();
     this.restartTimer?.unsubscribe();
     this.restartTimer = undefined;
   }
@@ -191,9 +192,12 @@ export class PolicyRunner {
   /** @internal a fault of the current run: recorded, and the policy restarted with backoff. */
   fault(phase: PolicyFault['phase'], error: unknown): void {
     this.generation++;
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    if (this.stopped || this.restartTimer) return;
+    // the fault is recorded first: a finalizer that throws as the run ends is a fault of its own, after it
+    const teardown = this.detachRun();
+    if (this.stopped || this.restartTimer) {
+      if (teardown) this.teardownFailed(teardown);
+      return;
+    }
     const now = this.deps.scheduler.now();
     if (now - this.startedAt >= HEALTHY_RUN_MS) this.consecutiveFaults = 0;
     this.faultCount += 1;
@@ -204,11 +208,40 @@ export class PolicyRunner {
       this.restartTimer = undefined;
       if (!this.stopped) this.start();
     }, restartInMs);
+    this.report(fault);
+    if (teardown) this.teardownFailed(teardown);
+  }
+
+  /**
+   * @internal ends a run's subscription (the current one, or `subscription` when given: a run ending itself);
+   * a finalizer that throws is recorded as a `teardown` fault, never thrown
+   */
+  endRun(subscription?: Subscription): void {
+    const teardown = subscription === undefined ? this.detachRun() : endSubscription(subscription);
+    if (teardown) this.teardownFailed(teardown);
+  }
+
+  /** Ends the current run's subscription and forgets it; what its teardown threw. */
+  private detachRun(): TeardownFailure | undefined {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    return endSubscription(subscription);
+  }
+
+  /** Records a run's teardown that threw: counted and reported, restarting nothing (the run ended regardless). */
+  private teardownFailed({ error }: TeardownFailure): void {
+    this.faultCount += 1;
+    const message = `ending the policy's stream threw (its other finalizers ran, and the stream is ended): ${faultMessage(error)}`;
+    this.report({ at: this.deps.scheduler.now(), policy: this.attachment.id, entity: this.attachment.entity.id, phase: 'teardown', message, restartInMs: 0 });
+  }
+
+  /** Records a fault in knowledge and hands it to the engine's listener. */
+  private report(fault: PolicyFault): void {
     this.deps.knowledge.recordFault(fault);
     try {
       this.deps.onFault(fault);
     } catch {
-      // a listener's failure is its own; the fault is recorded and the restart scheduled
+      // a listener's failure is its own; the fault is recorded (and the restart scheduled)
     }
   }
 }
@@ -260,7 +293,7 @@ class RunSubscriber extends Subscriber<unknown> {
     try {
       this.runner.fault('analyze', new PolicyContractError(`analyze emitted more than ${MAX_SYMPTOMS_PER_BURST} symptoms without yielding: a stream that emits in a loop holds every other loop up (a few symptoms per reading is what an analyzer emits)`));
     } finally {
-      this.unsubscribe();
+      this.runner.endRun(this);
     }
   }
 
@@ -268,7 +301,7 @@ class RunSubscriber extends Subscriber<unknown> {
     try {
       if (this.runner.isLive(this.generation)) this.runner.fault('analyze', error);
     } finally {
-      this.unsubscribe();
+      this.runner.endRun(this);
     }
   }
 
@@ -276,7 +309,7 @@ class RunSubscriber extends Subscriber<unknown> {
     try {
       if (this.runner.isLive(this.generation)) this.runner.fault('analyze', new PolicyContractError('the analyze stream completed: a policy stream must run until the policy is stopped'));
     } finally {
-      this.unsubscribe();
+      this.runner.endRun(this);
     }
   }
 }

@@ -10,6 +10,16 @@ export class FeedTimeoutError extends HomeostatError {
   }
 }
 
+/**
+ * A poll not made because the read a timeout gave up on has still not ended: it ignores its abort (a file that
+ * blocks on open, such as a FIFO nobody writes, or a hung network mount). No read starts beside it.
+ */
+export class FeedStuckError extends HomeostatError {
+  constructor(stuckForMs: number) {
+    super('E_FEED_STUCK', `the read that timed out ${Math.round(stuckForMs)} ms ago has still not ended (it ignores its abort: a file that blocks on open, a hung mount?); no new read starts until it does`, { retryable: true });
+  }
+}
+
 /** Options of `runFeed` (times in ms). */
 export interface RunFeedOptions {
   readonly read: FeedReader;
@@ -36,24 +46,47 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
   const { health, board } = options;
   const subscription = new Subscription();
   let inFlight: AbortController | undefined;
+  // a read the timeout gave up on that has not ended yet: it ignored its abort (a file that blocks on open, a
+  // hung mount hold a thread of Node's pool until the kernel lets go), and a new read beside it would hold one
+  // more at each poll, until none is left for any other file, log write or DNS lookup of the process
+  let stuckSince: number | undefined;
   const schedule = (delay: number): void => {
     health.nextPollAt = scheduler.now() + delay;
     subscription.add(scheduler.schedule(() => void poll(), delay));
   };
   const poll = async (): Promise<void> => {
-    const controller = (inFlight = new AbortController());
     const started = scheduler.now();
+    if (stuckSince !== undefined) return ended(started, undefined, new FeedStuckError(started - stuckSince));
+    const controller = (inFlight = new AbortController());
     const timer = scheduler.schedule(() => controller.abort(new FeedTimeoutError(options.timeoutMs)), options.timeoutMs);
     let result: FeedResult | undefined;
     let error: unknown;
+    let read: Promise<FeedResult> | undefined;
     try {
-      result = await Promise.race([options.read(controller.signal), aborted(controller.signal)]);
+      read = options.read(controller.signal);
+      result = await Promise.race([read, aborted(controller.signal)]);
     } catch (caught) {
       error = controller.signal.aborted ? controller.signal.reason : caught;
     } finally {
       timer.unsubscribe();
       inFlight = undefined;
     }
+    if (read !== undefined && result === undefined) holdWhilePending(read, started);
+    ended(started, result, error);
+  };
+  /**
+   * Keeps new reads from starting until `read`, given up on by its poll, has ended: one that has already ended
+   * settles within a microtask, one that heeds its abort soon after, long before the next poll is due.
+   */
+  const holdWhilePending = (read: Promise<FeedResult>, started: number): void => {
+    stuckSince = started;
+    const settle = (): void => {
+      if (stuckSince === started) stuckSince = undefined;
+    };
+    read.then(settle, settle);
+  };
+  /** Records how a poll ended, publishes what it read, and schedules the next one. */
+  const ended = (started: number, result: FeedResult | undefined, error: unknown): void => {
     if (subscription.closed) return;
     health.polls += 1;
     const durationMs = scheduler.now() - started;

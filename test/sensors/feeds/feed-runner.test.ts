@@ -20,6 +20,33 @@ function setup(read: FeedReader, overrides: { jitter?: number; random?: () => nu
 }
 
 describe('runFeed (virtual time)', () => {
+  it('starts no read beside one that ignored its abort, says why, and reads again once it has ended', async () => {
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const { clock, entity, health, subscription } = setup(async () => {
+      calls += 1;
+      // the first read ignores its abort (a FIFO's open), as a thread of Node's pool holds it until released
+      if (calls === 1) return new Promise((resolve) => (release = () => resolve({ samples: [{ entity, value: 1 }], missing: [] })));
+      return { samples: [{ entity, value: 2 }], missing: [] };
+    });
+    await clock.settle();
+    await clock.advanceBy(2_000);
+    expect(health.lastError).toMatch(/no answer within 2000 ms/);
+    // two polls later the read is still held: neither starts a second read
+    await clock.advanceBy(20_000);
+    await clock.advanceBy(40_000);
+    expect(calls).toBe(1);
+    expect(health.consecutiveFailures).toBe(3);
+    expect(health.lastError).toMatch(/^the read that timed out \d+ ms ago has still not ended \(it ignores its abort: a file that blocks on open, a hung mount\?\); no new read starts until it does$/);
+    // its late answer is not published (its poll was over); the next poll reads anew
+    release?.();
+    await clock.advanceTo(health.nextPollAt as number);
+    expect(calls).toBe(2);
+    expect(entity.sensor<number>('rps').value).toBe(2);
+    expect(health.consecutiveFailures).toBe(0);
+    subscription.unsubscribe();
+  });
+
   it('publishes each read, and a NaN or an empty result never becomes a value (counted instead)', async () => {
     const answers: unknown[] = [42, Number.NaN, 'missing', 7];
     const { clock, entity, health, subscription } = setup(async () => {

@@ -29,7 +29,7 @@ describe('files read whole as text', () => {
     await writeFile(huge, '');
     await truncate(huge, MAX_TEXT_FILE_BYTES + 1024 * 1024);
     await expect(readTrace(huge)).rejects.toThrow(/cannot read the trace: it is 513 MiB, more than the 512 MiB of text it may be/);
-    expect(await textFileProblem(huge, 2 * MAX_TEXT_FILE_BYTES)).toBeUndefined();
+    expect(await textFileProblem(huge, { maxBytes: 2 * MAX_TEXT_FILE_BYTES })).toBeUndefined();
   });
 
   it('still reads a pipe, as `homeostat simulate --trace <(generate)` gives one', async () => {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { readTextFile } from '../../core/text-file-check.js';
 import { feedCommonShape, type FeedKind } from './feed-kind.js';
 import { SCAN_REPORT_FORMATS, parseScanReport } from './scan/scan-report.js';
 
@@ -14,13 +14,21 @@ export const scanReportFeedSchema = z.strictObject({
   format: z.enum(SCAN_REPORT_FORMATS).default('auto'),
 });
 
+/**
+ * The largest report read: a scan of a large image with every package listed is tens of MiB. A report is read
+ * whole and parsed on every poll, and a file past this (a scanner writing in a loop, a wrong path) would hold
+ * several times its size in memory at each one.
+ */
+export const MAX_SCAN_REPORT_BYTES = 128 * 1024 * 1024;
+
 /** A parsed declaration. */
 export type ScanReportFeedDecl = z.output<typeof scanReportFeedSchema>;
 
 /**
  * The `scan-report` feed kind: reads a scanner's report file and publishes its findings (a list, see
- * `Finding`) to a `json` sensor, for the `remediation` policy. A missing file or a malformed report is a
- * failed poll that says why (file, format, path in the document); the last good findings stay until stale.
+ * `Finding`) to a `json` sensor, for the `remediation` policy. A missing file, one that is not a regular file
+ * (a FIFO, a device, a directory) or is past `MAX_SCAN_REPORT_BYTES`, or a malformed report is a failed poll
+ * that says why (file, format, path in the document); the last good findings stay until stale.
  */
 export const scanReportFeed: FeedKind<ScanReportFeedDecl> = {
   name: 'scan-report',
@@ -29,7 +37,14 @@ export const scanReportFeed: FeedKind<ScanReportFeedDecl> = {
   create(decl, entity) {
     const file = path.resolve(decl.path);
     return async (signal) => {
-      const text = await readFile(file, { encoding: 'utf8', signal });
+      let text: string;
+      try {
+        // a FIFO is refused before its open, which would wait for a writer holding a thread of Node's pool
+        text = await readTextFile(file, { maxBytes: MAX_SCAN_REPORT_BYTES, pipes: false, signal });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+      }
       try {
         return { samples: [{ entity, value: parseScanReport(text, decl.format) }], missing: [] };
       } catch (error) {

@@ -1,3 +1,4 @@
+import { jsonNestingProblem } from '../core/json-nesting.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './context.js';
 
@@ -44,6 +45,8 @@ export function useJsonBodies(app: FastifyInstance): void {
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
+  const nesting = jsonNestingProblem(text);
+  if (nesting !== undefined) throw new ApiError(400, `the body is not taken: ${nesting}`, { code: BODY_JSON_CODE });
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -51,11 +51,17 @@ describe('JSON request bodies', () => {
     expect((await api.call('POST', '/policies/web%2Fautoscaler/resume', TOKENS.operator, '')).status).toBe(200);
   });
 
-  it('a body nested 10,000 levels deep is parsed, looked through and refused without a stack overflow', async () => {
-    const deep = `${'{"a":'.repeat(10_000)}{"__proto__":1}${'}'.repeat(10_000)}`;
+  it('a body nested 250 levels deep is looked through, and its __proto__ key refused with a shortened path', async () => {
+    const deep = `${'{"a":'.repeat(250)}{"__proto__":1}${'}'.repeat(250)}`;
     const refused = await invoke(deep);
     expect(refused.status).toBe(400);
     expect(refused.body['error']).toMatch(/^the body's JSON has a key '__proto__' at a\.a\.a\..*…/);
     expect(String(refused.body['error']).length).toBeLessThan(500);
+  });
+
+  it('a body nested 10,000 levels deep is refused before it is parsed', async () => {
+    const refused = await invoke(`${'{"a":'.repeat(10_000)}{"__proto__":1}${'}'.repeat(10_000)}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'E_BODY_JSON', error: 'the body is not taken: it nests arrays and objects deeper than 256 levels (refused before parsing)' });
   });
 });

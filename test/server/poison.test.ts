@@ -31,9 +31,15 @@ describe('one rejected request does not poison the service', () => {
     expect((await api.call('GET', '/decisions', TOKENS.viewer)).status).toBe(200);
     const audit = await api.call('GET', '/audit?limit=5', TOKENS.admin);
     expect(audit.status).toBe(200);
-    const refused = audit.body.find((e) => e['action'] === 'invoke resize');
-    expect(refused).toMatchObject({ result: 'rejected', entity: 'web', path: '/app/web' });
-    expect(JSON.stringify(refused?.['params'])).toContain('[truncated: deeper than 16 levels]');
+    // refused before it was parsed: audited with why, and no params (there were none to record)
+    const refused = audit.body.find((e) => e['action'] === 'POST /entities/:id/effectors/:effector');
+    expect(refused).toMatchObject({ result: 'rejected', entity: 'web', path: '/app/web', status: 400, detail: 'the body is not taken: it nests arrays and objects deeper than 256 levels (refused before parsing)' });
+    expect(refused?.['params']).toBeUndefined();
+    // one nested within the bound is parsed, and its params recorded cut at the audit's depth
+    expect((await api.call('POST', '/entities/web/effectors/resize', TOKENS.operator, nested(200, '{"size":3,"password":"hunter2"}'))).status).toBe(400);
+    const within = (await api.call('GET', '/audit?limit=5', TOKENS.admin)).body.find((e) => e['action'] === 'invoke resize');
+    expect(within).toMatchObject({ result: 'rejected', entity: 'web', path: '/app/web' });
+    expect(JSON.stringify(within?.['params'])).toContain('[truncated: deeper than 16 levels]');
     expect(audit.text.length).toBeLessThan(20_000);
     expect(audit.text).not.toContain('hunter2');
     expect((await api.call('GET', '/ready', undefined)).status).toBe(200);

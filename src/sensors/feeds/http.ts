@@ -1,3 +1,4 @@
+import { jsonNestingProblem } from '../../core/json-nesting.js';
 import { z } from 'zod';
 import { HomeostatError } from '../../core/errors.js';
 import type { Entity } from '../../core/entity.js';
@@ -77,6 +78,8 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
  * the text came from, e.g. `the answer of db:8080`).
  */
 export function fromJson(entity: Entity, body: string, pointer: string, source = 'the body'): FeedResult {
+  const nesting = jsonNestingProblem(body);
+  if (nesting !== undefined) throw new HttpFeedError(`${source} is not taken: ${nesting}`);
   let document: unknown;
   try {
     document = JSON.parse(body);

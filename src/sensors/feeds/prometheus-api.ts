@@ -1,3 +1,4 @@
+import { jsonNestingProblem } from '../../core/json-nesting.js';
 import { HomeostatError } from '../../core/errors.js';
 import { fetchText } from './fetch-text.js';
 
@@ -33,6 +34,8 @@ export async function instantQuery(baseUrl: string, query: string, options: { si
   if (options.authorization) headers['authorization'] = options.authorization;
   const { response, text } = await fetchText(url, { method: 'POST', body: new URLSearchParams({ query }).toString(), headers, signal: options.signal });
   const notApi = (what: string): PrometheusQueryError => new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: not a Prometheus API answer (${what})`);
+  const nesting = jsonNestingProblem(text);
+  if (nesting !== undefined) throw notApi(nesting);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

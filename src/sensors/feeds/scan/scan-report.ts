@@ -1,3 +1,4 @@
+import { jsonNestingProblem } from '../../../core/json-nesting.js';
 import { parseGrypeReport, isGrypeReport } from './grype-report.js';
 import { isOsv, parseOsv } from './osv-record.js';
 import { ScanReportError } from './scan-report-error.js';
@@ -18,6 +19,8 @@ export type ScanReportFormat = (typeof SCAN_REPORT_FORMATS)[number];
 export function parseScanReport(input: unknown, format: ScanReportFormat = 'auto'): Finding[] {
   let doc = input;
   if (typeof input === 'string') {
+    const nesting = jsonNestingProblem(input);
+    if (nesting !== undefined) throw new ScanReportError('JSON', [nesting]);
     try {
       doc = JSON.parse(input) as unknown;
     } catch (error) {

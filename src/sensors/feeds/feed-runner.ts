@@ -99,7 +99,7 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
       health.consecutiveFailures += 1;
       health.failures += 1;
       health.lastFailureAt = scheduler.now();
-      health.lastError = describeError(error);
+      health.lastError = boundedError(describeError(error));
       const timeout = error instanceof FeedTimeoutError;
       board.emit({ type: 'poll', kind: health.kind, sensor: health.sensor, entity: health.entity, result: timeout ? 'timeout' : 'error', error: health.lastError, durationMs });
     }
@@ -108,6 +108,14 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
   subscription.add(() => inFlight?.abort(new Error('feed stopped')));
   schedule(Math.floor(options.everyMs * options.jitter * options.random()));
   return subscription;
+}
+
+/** The most of a failed read's message kept (the API shows it, the log writes it): a 10 MB error answer was kept whole. */
+export const MAX_FEED_ERROR_CHARS = 1_000;
+
+/** A failed read's message, cut to `MAX_FEED_ERROR_CHARS` with its full length said. */
+function boundedError(message: string): string {
+  return message.length > MAX_FEED_ERROR_CHARS ? `${message.slice(0, MAX_FEED_ERROR_CHARS)}... (${message.length} characters)` : message;
 }
 
 /** The wait before the next read: `every`, doubled per consecutive failure up to maxBackoff, plus jitter. */

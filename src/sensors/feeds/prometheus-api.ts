@@ -45,9 +45,15 @@ export async function instantQuery(baseUrl: string, query: string, options: { si
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw notApi(text.slice(0, 80));
   const body = parsed as ApiBody;
   if (!response.ok || body.status !== 'success') {
-    throw new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: ${body.errorType ?? 'error'}: ${body.error ?? 'no error message'}`);
+    throw new PrometheusQueryError(`HTTP ${response.status} from ${url.host}: ${shortened(body.errorType, 'error', 80)}: ${shortened(body.error, 'no error message', 500)}`);
   }
   return samplesOf(body.data, notApi);
+}
+
+/** A field of Prometheus's error answer as text of at most `max` characters (`fallback` when absent). */
+function shortened(field: unknown, fallback: string, max: number): string {
+  const text = field === undefined || field === null ? fallback : typeof field === 'string' ? field : (JSON.stringify(field) ?? String(field));
+  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
 }
 
 function samplesOf(data: ApiBody['data'], notApi: (what: string) => Error): PromSample[] {

@@ -20,6 +20,17 @@ function setup(read: FeedReader, overrides: { jitter?: number; random?: () => nu
 }
 
 describe('runFeed (virtual time)', () => {
+  it('keeps at most 1,000 characters of a failed read\'s message, in its health and its event, saying how long it was', async () => {
+    const huge = `upstream said: ${'x'.repeat(10_000_000)}`;
+    const { clock, health, events, subscription } = setup(async () => {
+      throw new Error(huge);
+    });
+    await clock.settle();
+    expect(health.lastError).toBe(`${huge.slice(0, 1_000)}... (${huge.length} characters)`);
+    expect(events.find((e) => e.type === 'poll')).toMatchObject({ result: 'error', error: health.lastError });
+    subscription.unsubscribe();
+  });
+
   it('starts no read beside one that ignored its abort, says why, and reads again once it has ended', async () => {
     let calls = 0;
     let release: (() => void) | undefined;

@@ -23,4 +23,23 @@ describe('feed changes in the run log', () => {
       '30 feed web rps (prometheus) is back after 3 failed polls',
     ]);
   });
+
+  it('logs a feed that reads fine but finds values missing, with why, once, and when it finds them again', () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino(new Writable({ write: (chunk: Buffer, _enc, done) => ((lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string }), done())) }));
+    const board = new FeedBoard();
+    const subscription = logFeedChanges(logger, board);
+    const poll = (missing?: { count: number; reason: string }) => board.emit({ type: 'poll', kind: 'http', sensor: 'rps', entity: 'web', result: 'ok', durationMs: 1, ...(missing ? { missing } : {}) });
+    poll();
+    poll({ count: 1, reason: "no series 'http_requests_total' with labels {}" });
+    poll({ count: 1, reason: "no series 'http_requests_total' with labels {}" });
+    poll({ count: 2, reason: 'no member matches' });
+    poll();
+    poll();
+    subscription.unsubscribe();
+    expect(lines.map((l) => `${l.level} ${l.msg}`)).toEqual([
+      "40 feed web rps (http) read fine but found a value missing: no series 'http_requests_total' with labels {}; a sensor without a value goes stale",
+      '30 feed web rps (http) finds its values again',
+    ]);
+  });
 });

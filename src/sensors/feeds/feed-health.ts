@@ -8,7 +8,17 @@ export type ReadingResult = 'published' | 'missing' | 'rejected';
 
 /** One event of a feed, for metrics and logs. Labels are bounded: kind and sensor name, never entity ids. */
 export type FeedEvent =
-  | { readonly type: 'poll'; readonly kind: string; readonly sensor: string; readonly entity: string; readonly result: PollResult; readonly error?: string; readonly durationMs: number }
+  | {
+      readonly type: 'poll';
+      readonly kind: string;
+      readonly sensor: string;
+      readonly entity: string;
+      readonly result: PollResult;
+      readonly error?: string;
+      readonly durationMs: number;
+      /** On a poll that read fine but found values missing: how many, and why the first was. */
+      readonly missing?: { readonly count: number; readonly reason: string };
+    }
   | { readonly type: 'reading'; readonly kind: string; readonly sensor: string; readonly result: ReadingResult; readonly count: number };
 
 /** A feed's own health: visible in the API, counted in metrics. Times are scheduler ms. */
@@ -24,6 +34,8 @@ export interface FeedHealthSnapshot {
   readonly polls: number;
   readonly failures: number;
   readonly missing: number;
+  /** Why the latest value found missing was (no series matched, a pointer led nowhere), and when; null before any. */
+  readonly lastMissing: { readonly at: number; readonly reason: string } | null;
   readonly rejected: number;
   /** When the next poll is due (backoff included). */
   readonly nextPollAt: number | null;
@@ -38,6 +50,7 @@ export class FeedHealth {
   polls = 0;
   failures = 0;
   missing = 0;
+  lastMissing: { readonly at: number; readonly reason: string } | null = null;
   rejected = 0;
   nextPollAt: number | null = null;
 
@@ -45,8 +58,8 @@ export class FeedHealth {
 
   /** A copy for the API. */
   snapshot(): FeedHealthSnapshot {
-    const { id, kind, entity, sensor, lastSuccessAt, lastFailureAt, lastError, consecutiveFailures, polls, failures, missing, rejected, nextPollAt } = this;
-    return { id, kind, entity, sensor, lastSuccessAt, lastFailureAt, lastError, consecutiveFailures, polls, failures, missing, rejected, nextPollAt };
+    const { id, kind, entity, sensor, lastSuccessAt, lastFailureAt, lastError, consecutiveFailures, polls, failures, missing, lastMissing, rejected, nextPollAt } = this;
+    return { id, kind, entity, sensor, lastSuccessAt, lastFailureAt, lastError, consecutiveFailures, polls, failures, missing, lastMissing, rejected, nextPollAt };
   }
 }
 

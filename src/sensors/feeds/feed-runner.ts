@@ -93,7 +93,9 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
     if (result) {
       health.consecutiveFailures = 0;
       health.lastSuccessAt = scheduler.now();
-      board.emit({ type: 'poll', kind: health.kind, sensor: health.sensor, entity: health.entity, result: 'ok', durationMs });
+      const missing = result.missing[0] === undefined ? undefined : { count: result.missing.length, reason: boundedError(result.missing[0].reason) };
+      board.emit({ type: 'poll', kind: health.kind, sensor: health.sensor, entity: health.entity, result: 'ok', durationMs, ...(missing ? { missing } : {}) });
+      if (missing) health.lastMissing = { at: scheduler.now(), reason: missing.reason };
       apply(result, options);
     } else {
       health.consecutiveFailures += 1;

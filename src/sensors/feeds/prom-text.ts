@@ -26,11 +26,15 @@ export interface ExposedSample {
  */
 export function parseExposition(text: string): ExposedSample[] {
   let families;
+  const lines = withoutComments(text);
   try {
-    families = parsePrometheusTextFormat(withoutComments(text));
+    families = parsePrometheusTextFormat(lines);
   } catch (error) {
     throw new ExpositionError(`not a Prometheus text exposition: ${(error as Error).message}`);
   }
+  // the parser finds no family in text of another kind (HTML, JSON) rather than failing: that is not an empty
+  // exposition, whose every series would then be reported missing as if the target merely lacked them
+  if (families.length === 0 && lines.trim() !== '') throw new ExpositionError(`not a Prometheus text exposition: no sample line in it (it starts ${JSON.stringify(lines.trimStart().slice(0, 40))})`);
   const out: ExposedSample[] = [];
   for (const family of families) for (const metric of family.metrics) out.push({ name: family.name, labels: metric.labels ?? {}, value: sampleNumber(metric.value ?? 'NaN') });
   return out;

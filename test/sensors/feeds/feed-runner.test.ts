@@ -70,8 +70,12 @@ describe('runFeed (virtual time)', () => {
     await clock.advanceBy(10_000);
     expect(sensor.current?.value).toBe(42);
     expect(health.rejected).toBe(1);
+    expect(health.lastMissing).toBeNull();
     await clock.advanceBy(10_000);
     expect(health.missing).toBe(1);
+    // why the value was missing is kept, with when, for the API (it was counted and nothing else)
+    expect(health.lastMissing).toEqual({ at: 20_000, reason: 'empty result' });
+    expect(health.snapshot().lastMissing).toEqual({ at: 20_000, reason: 'empty result' });
     expect(sensor.current?.value).toBe(42);
     // 20 s after the last good reading it is still fresh, 26 s after it is stale: missing data goes stale, not zero
     await clock.advanceBy(6_000);

@@ -51,6 +51,13 @@ describe('Prometheus text expositions', () => {
     expect(selectSample(samples, 'queue_depth', { queue: 'other' })).toBeUndefined();
     expect(() => selectSample(samples, 'latency_seconds_bucket')).toThrow(/3 series/);
   });
+  it('refuses text of another kind (HTML, JSON) as not an exposition, where the parser found nothing in it', () => {
+    expect(() => parseExposition('<html><body>502 Bad Gateway</body></html>')).toThrow('not a Prometheus text exposition: no sample line in it (it starts "<html><body>502 Bad Gateway</body></html")');
+    expect(() => parseExposition('{"status":"ok"}')).toThrow(/not a Prometheus text exposition: no sample line in it/);
+    // an exposition of nothing (comments, blank lines) is one: its series are missing, not a failed read
+    expect(parseExposition('# HELP x nothing yet\n\n')).toEqual([]);
+    expect(parseExposition('')).toEqual([]);
+  });
   it('keeps NaN and infinities as such (the sensor rejects them), never zero', () => {
     const samples = parseExposition('a NaN\nb +Inf\nc -Inf\nd 1e3\n');
     expect(selectSample(samples, 'a')).toBeNaN();

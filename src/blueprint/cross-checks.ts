@@ -5,6 +5,7 @@ import type { PathProblem } from './node-validator.js';
 import type { DocPath } from './positions.js';
 import type { ResolvedEntity } from './resolved.js';
 import { publishedBy } from './sensor-decl.js';
+import { callPolicyHook, parsePolicyConfigSafely } from './policy-hooks.js';
 
 const STANDARD = [SERVICE_UP.name, SERVICE_STATE.name, ESCALATION.name, SCALE_FLOOR.name];
 
@@ -57,14 +58,23 @@ export function crossCheck(root: ResolvedEntity, declaredIds: ReadonlySet<string
         if (!declaredIds.has(guard.entity)) problems.push({ path: at, message: `a when: guard of policy '${policy.definition.name}' names entity '${guard.entity}', which is not in this blueprint` });
         else if (target) problems.push(...checkSelf(target, guard.sensor, at, `a when: guard of policy '${policy.definition.name}'`));
       });
-      const parsed = policy.definition.config.safeParse(policy.config);
-      if (!parsed.success) return;
-      for (const ref of policy.definition.requiresEntities?.(parsed.data) ?? []) {
+      const parsed = parsePolicyConfigSafely(policy.definition, policy.config);
+      if (!('data' in parsed)) return;
+      const atPolicy = [...node.path, 'policies', i];
+      const entities = callPolicyHook(policy.definition, 'requiresEntities', () => policy.definition.requiresEntities?.(parsed.data) ?? []);
+      if ('problem' in entities) problems.push({ path: atPolicy, message: entities.problem });
+      for (const ref of 'value' in entities ? entities.value : []) {
         if (!declaredIds.has(ref.entity)) problems.push({ path: [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], message: `policy '${policy.definition.name}' names entity '${ref.entity}', which is not in this blueprint` });
         else if (ref.sensor !== undefined && byId.has(ref.entity)) problems.push(...checkSelf(byId.get(ref.entity) as ResolvedEntity, ref.sensor, [...node.path, 'policies', i, 'config', ...(ref.configPath ?? [])], `a guard of policy '${policy.definition.name}'`));
       }
-      if (!policy.definition.requires) return;
-      for (const requirement of policy.definition.requires(parsed.data)) {
+      const { requires } = policy.definition;
+      if (!requires) return;
+      const required = callPolicyHook(policy.definition, 'requires', () => requires(parsed.data));
+      if ('problem' in required) {
+        problems.push({ path: atPolicy, message: required.problem });
+        return;
+      }
+      for (const requirement of required.value) {
         const at = [...node.path, 'policies', i, 'config', ...(requirement.configPath ?? [])];
         const who = `policy '${policy.definition.name}'`;
         if (requirement.entity !== undefined) {

@@ -1,3 +1,4 @@
+import { parsePolicyConfigSafely, callPolicyHook } from './policy-hooks.js';
 import { escalateEffector, setFloorEffector } from '../core/standard-effectors.js';
 import type { EffectorRequirement } from '../policies/define-policy.js';
 import { allNodes, sensorsOf } from './cross-checks.js';
@@ -29,16 +30,14 @@ function targetsOf(node: ResolvedEntity, requirement: EffectorRequirement, byId:
 
 function checkPolicy(node: ResolvedEntity, policy: ResolvedPolicy, byId: ReadonlyMap<string, ResolvedEntity>): PathProblem[] {
   if (!policy.definition.requiresEffectors) return [];
-  const parsed = policy.definition.config.safeParse(policy.config);
-  if (!parsed.success) return [];
+  const { requiresEffectors } = policy.definition;
+  const parsed = parsePolicyConfigSafely(policy.definition, policy.config);
+  if (!('data' in parsed)) return [];
   const problems: PathProblem[] = [];
-  let requirements: readonly EffectorRequirement[];
-  try {
-    requirements = policy.definition.requiresEffectors(parsed.data);
-  } catch (error) {
-    // a user module's hook is user code: report it at the policy rather than abort validation
-    return [{ path: [...node.path, 'policies', policy.index], message: `policy '${policy.definition.name}': requiresEffectors threw: ${(error as Error).message}` }];
-  }
+  // a user module's hook is user code: report it at the policy rather than abort validation
+  const required = callPolicyHook(policy.definition, 'requiresEffectors', () => requiresEffectors(parsed.data));
+  if ('problem' in required) return [{ path: [...node.path, 'policies', policy.index], message: required.problem }];
+  const requirements: readonly EffectorRequirement[] = required.value;
   for (const requirement of requirements) {
     const at: DocPath = [...node.path, 'policies', policy.index, ...(requirement.configPath ? ['config', ...requirement.configPath] : [])];
     for (const target of targetsOf(node, requirement, byId)) {

@@ -83,6 +83,7 @@ export function describeExport(mod: Readonly<Record<string, unknown>>): string {
     return names.length > 0 ? `no default export (it exports ${names.map((n) => `'${n}'`).join(', ')}; write \`export default definePolicy(...)\`)` : 'no default export';
   }
   if (value === null || typeof value !== 'object') return `a default export that is ${value === null ? 'null' : `a ${typeof value}`}`;
+  if (typeof (value as { then?: unknown }).then === 'function') return 'a default export that is a Promise (export the policy itself: `export default definePolicy(...)`; a module may await at its top level first)';
   const v = value as Record<string, unknown>;
   const missing = ['name', 'config', 'monitor', 'analyze', 'plan'].filter((k) => (k === 'name' ? typeof v[k] !== 'string' : k === 'config' ? typeof (v[k] as { safeParse?: unknown } | undefined)?.safeParse !== 'function' : typeof v[k] !== 'function'));
   return `a default export without ${missing.map((k) => `'${k}'`).join(', ')}`;

@@ -1,3 +1,4 @@
+import { describeError } from '../core/errors.js';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
@@ -216,7 +217,14 @@ export class NodeValidator {
       }
     }
     if (!definition) return undefined;
-    const config = definition.config.safeParse(decl.config);
+    let config: ReturnType<typeof definition.config.safeParse>;
+    try {
+      config = definition.config.safeParse(decl.config);
+    } catch (error) {
+      // a module's schema is user code: a transform or refine that throws is a problem here, like a refusal
+      this.problems.push({ path: [...at, 'config'], message: `policy '${definition.name}': its config schema threw: ${describeError(error)}` });
+      return undefined;
+    }
     if (!config.success) {
       this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
       return undefined;

@@ -1,3 +1,4 @@
+import { parsePolicyConfigSafely } from './policy-hooks.js';
 import { MAX_GROUP_SIZE } from '../core/limits.js';
 import { SCALING_POLICIES, scalingFloorBelowQuorum } from '../core/scaling-floor.js';
 import { allNodes } from './cross-checks.js';
@@ -55,8 +56,8 @@ export function scalingFloorProblems(root: ResolvedEntity): PathProblem[] {
     if (!quorum || quorum.from !== 'members' || quorum.rule !== 'atLeast' || !node.memberSpec) continue;
     for (const policy of node.policies) {
       if (!SCALING_POLICIES.has(policy.definition.name)) continue;
-      const parsed = policy.definition.config.safeParse(policy.config);
-      if (!parsed.success) continue;
+      const parsed = parsePolicyConfigSafely(policy.definition, policy.config);
+      if (!('data' in parsed)) continue;
       const min = (parsed.data as { min?: unknown }).min;
       if (typeof min !== 'number' || min >= quorum.n) continue;
       const who = node.id ? `'${node.id}'` : 'the member spec';

@@ -1,4 +1,5 @@
 import { BlueprintError, formatProblem } from '../blueprint/problems.js';
+import { counted } from './counted.js';
 import { loadBlueprint } from '../blueprint/load.js';
 import type { Blueprint } from '../blueprint/resolved.js';
 import { allNodes } from '../blueprint/cross-checks.js';
@@ -44,6 +45,6 @@ export async function validateCommand(file: string, io: Io): Promise<number> {
   if (!blueprint) return 1;
   const nodes = [...allNodes(blueprint.root)];
   const policies = nodes.reduce((n, node) => n + node.policies.length, 0);
-  io.out(`${file}: valid blueprint '${blueprint.name}' (${nodes.filter((n) => n.id).length} entities, ${policies} policies)`);
+  io.out(`${file}: valid blueprint '${blueprint.name}' (${counted(nodes.filter((n) => n.id).length, 'entity', 'entities')}, ${counted(policies, 'policy', 'policies')})`);
   return 0;
 }

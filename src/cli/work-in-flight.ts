@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { counted } from './counted.js';
 import type { InFlightInvocation } from '../effectors/invocation.js';
 import type { ProcessEvent } from '../drivers/process/supervisor.js';
 import type { HandedOverInvocation } from '../cluster/shard-delegation.js';
@@ -125,16 +126,16 @@ export function describeWork(snapshot: WorkSnapshot): string {
   if (invocations.length > 0) {
     const named = invocations.slice(0, NAMED_INVOCATIONS).map((i) => `${i.effector} on ${i.entity}, running ${(i.runningMs / 1000).toFixed(1)} s`);
     const more = invocations.length - named.length;
-    parts.push(`${plural(invocations.length, 'effector')} in flight (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
+    parts.push(`${counted(invocations.length, 'effector')} in flight (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
   }
   const handedOver = snapshot.handedOver ?? [];
   if (handedOver.length > 0) {
     const named = handedOver.slice(0, NAMED_INVOCATIONS).map(describeHandedOver);
     const more = handedOver.length - named.length;
-    parts.push(`${plural(handedOver.length, 'invocation')} handed to another instance, outcome not known here (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
+    parts.push(`${counted(handedOver.length, 'invocation')} handed to another instance, outcome not known here (${named.join('; ')}${more > 0 ? `; and ${more} more` : ''})`);
   }
-  if (snapshot.pendingWrites > 0) parts.push(`${plural(snapshot.pendingWrites, 'knowledge write')} not in the store`);
-  if (snapshot.processes > 0) parts.push(`${plural(snapshot.processes, 'managed process', 'managed processes')} not stopped`);
+  if (snapshot.pendingWrites > 0) parts.push(`${counted(snapshot.pendingWrites, 'knowledge write')} not in the store`);
+  if (snapshot.processes > 0) parts.push(`${counted(snapshot.processes, 'managed process', 'managed processes')} not stopped`);
   const what = parts.length > 0 ? parts.join(', ') : 'nothing under way';
   return snapshot.step === undefined ? what : `${what}, while ${snapshot.step}`;
 }
@@ -143,8 +144,4 @@ export function describeWork(snapshot: WorkSnapshot): string {
 function describeHandedOver(handed: HandedOverInvocation): string {
   const where = handed.claimed ? `running on ${handed.to ?? `the holder of shard ${handed.shard}`}` : `queued for ${handed.to === undefined ? 'the holder' : handed.to} of shard ${handed.shard}`;
   return `${handed.effector} on ${handed.entity}, ${where}, handed over ${(handed.waitingMs / 1000).toFixed(1)} s ago`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -21,6 +21,7 @@ beforeAll(async () => {
   await writeFile(path.join(broken, 'comma.js'), "export default {\n  name: 'x'\n  config: 1,\n};\n");
   await writeFile(path.join(broken, 'missing-package.mjs'), "import 'no-such-package-anywhere';\nexport default 1;\n");
   await writeFile(path.join(broken, 'missing-import.mjs'), "import './not-there.mjs';\nexport default 1;\n");
+  await writeFile(path.join(broken, 'promise-export.mjs'), 'export default Promise.resolve({ name: "later" });\n');
   await writeFile(path.join(broken, 'wide.ts'), "const s = 'héllo wörld'; const t = ;\nexport default s;\n");
 });
 afterAll(async () => {
@@ -45,6 +46,24 @@ describe('policy modules that cannot be used', () => {
       expect.stringMatching(/the module has a default export without 'config', 'monitor', 'analyze': its default export must be made with definePolicy/),
     ]);
     expect(await problemsOf(withModule('./modules/named-export-only.ts'))).toEqual([expect.stringMatching(/the module has no default export \(it exports 'policy'; write `export default definePolicy\(\.\.\.\)`\)/)]);
+  });
+
+  it.each([
+    ['schema', "policy 'throwing-hooks': its config schema threw: the transform gave up", '7:15'],
+    ['requires', "policy 'throwing-hooks': requires threw: requires gave up", '6:7'],
+    ['requiresEntities', "policy 'throwing-hooks': requiresEntities threw: requiresEntities gave up", '6:7'],
+    ['requiresEffectors', "policy 'throwing-hooks': requiresEffectors threw: requiresEffectors gave up", '6:7'],
+  ])('reports a module whose %s throws at the policy, naming it, with every other problem of the blueprint', async (mode, message, at) => {
+    const blueprint = `name: t\napplication:\n  id: app\n  type: application\n  policies:\n    - module: ./modules/throwing-hooks.ts\n      config: { mode: ${mode} }\n  children:\n    - { id: db, type: nosuchtype }\n`;
+    const found = await problemsOf(blueprint);
+    expect(found).toContain(`${at}: ${message}`);
+    // validation went on: the unknown type below is reported too
+    expect(found.some((p) => p.includes("unknown entity type 'nosuchtype'"))).toBe(true);
+  });
+
+  it('says so when the default export is a Promise', async () => {
+    const file = path.join(broken, 'promise-export.mjs');
+    expect(await problemsOf(withModule(file))).toEqual([expect.stringContaining('the module has a default export that is a Promise (export the policy itself')]);
   });
 
   it('refuses a module path that is not a script', async () => {

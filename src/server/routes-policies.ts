@@ -6,6 +6,7 @@ import { ApiError, statusForCode, inScope, principalOf, requireRole, type ApiCon
 import { inputJsonSchema } from './input-json-schema.js';
 import { linkNext, pageQuery } from './page-cursor.js';
 import { entityItemPage } from './entity-item-pages.js';
+import type { PolicyFault } from '../knowledge/decision.js';
 
 const policyParams = z.object({ id: z.string().min(1) });
 
@@ -51,9 +52,10 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
     return page.items;
   });
 
-  api.get('/policies/:id', { schema: { summary: 'One policy: status, config and its schema', params: policyParams } }, async (request) => {
+  api.get('/policies/:id', { schema: { summary: 'One policy: status, its recent faults (why it restarts), config and its schema', params: policyParams } }, async (request) => {
     const a = visible(request, request.params.id);
-    return { ...context.engine.policy(a.id), description: a.definition.description ?? null, config: a.rawConfig, configSchema: inputJsonSchema(a.definition.config) };
+    const status = context.engine.policy(a.id);
+    return { ...status, recentFaults: await recentFaults(context, a.id, status.faults), description: a.definition.description ?? null, config: a.rawConfig, configSchema: inputJsonSchema(a.definition.config) };
   });
 
   api.post('/policies/:id/suspend', { schema: { summary: 'Suspend: keeps planning; decisions are recorded as suspended', params: policyParams, body: z.object({ reason: z.string().max(500).optional() }).nullish() } }, async (request) => {
@@ -82,4 +84,20 @@ export async function policyRoutes(app: FastifyInstance, context: ApiContext): P
     const limited = tenant !== undefined || scopes !== undefined;
     return mutate(request, request.params.id, 'config', request.body.config, () => context.engine.reconfigure(request.params.id, request.body.config, limited ? { scope: principalOf(request) } : {}));
   });
+}
+
+/** The faults shown with one policy: its newest, the newest first. */
+const RECENT_FAULTS = 5;
+
+/**
+ * A policy's newest faults as knowledge keeps them (phase, message, time, restart delay), for an operator asking
+ * why it restarts; [] with none, and null when the store cannot be read now (the status still answers).
+ */
+async function recentFaults(context: ApiContext, policy: string, faults: number): Promise<PolicyFault[] | null> {
+  if (faults === 0) return [];
+  try {
+    return await context.knowledge.queryFaults({ policy, limit: RECENT_FAULTS });
+  } catch {
+    return null;
+  }
 }

@@ -214,6 +214,13 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         useJsonBodies(scoped);
         // another method on the receiver's path is a 405 with Allow, as on the API's paths (fastify says 404)
         const receiverMethods = MethodRoutes.follow(scoped);
+        // its refusals answer as the API's do (a body past the bound is told the bound), and are logged: the
+        // sender is Alertmanager, which retries a refused group for ever and shows nobody why
+        scoped.setErrorHandler((error: FastifyError, request, reply) => {
+          const { status, body } = describeFailure(error, request.routeOptions.bodyLimit);
+          request.log[status >= 500 ? 'error' : 'warn']({ err: error }, `Alertmanager webhook refused (${status}): ${String(body['error'])}`);
+          return reply.code(status).send(body);
+        });
         await alertmanagerRoutes(scoped, context, alertmanager);
         receiverMethods.answerOthers(scoped);
       }, { prefix: (options as { prefix?: string }).prefix ?? '' });

@@ -18,6 +18,13 @@ export interface AlertmanagerReceiverOptions {
 }
 
 /**
+ * The largest webhook body taken (bytes): Alertmanager sends a whole group in one call, and a real alert with
+ * its labels, annotations and generator URL is 0.5 to 1 KB, so the 10,000 firing alerts the sink keeps fit.
+ * A larger group gets 413 naming this bound (and is logged), on each of Alertmanager's retries.
+ */
+export const ALERTMANAGER_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
  * The Alertmanager webhook receiver: `POST /alertmanager` with a v4 payload, protected by its own bearer
  * token (not an API role: Alertmanager may publish alerts and do nothing else). Alerts become sensor
  * readings through an `AlertSink`; each call is audited.
@@ -28,7 +35,7 @@ export async function alertmanagerRoutes(app: FastifyInstance, context: ApiConte
   if (token.length < 16) throw new Error('the Alertmanager receiver needs a token of at least 16 characters (token or tokenFile)');
   const expected = Buffer.from(`Bearer ${token}`);
   const sink = new AlertSink(context.tree, options.entityLabel ? { entityLabel: options.entityLabel } : {});
-  app.post(options.path ?? '/alertmanager', { schema: { summary: 'Alertmanager webhook (v4): alerts become sensor readings', hide: true } }, async (request, reply) => {
+  app.post(options.path ?? '/alertmanager', { bodyLimit: ALERTMANAGER_BODY_LIMIT, schema: { summary: 'Alertmanager webhook (v4): alerts become sensor readings', hide: true } }, async (request, reply) => {
     const presented = Buffer.from(request.headers.authorization ?? '');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is needed' });

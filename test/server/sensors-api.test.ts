@@ -190,6 +190,19 @@ describe('Alertmanager webhook (recorded v4 payload)', () => {
     expect((await call('POST', '/alertmanager', undefined, payload)).status).toBe(401);
   });
 
+  it('takes a group of 10,000 alerts (4 MB, past the API\'s 1 MiB), and tells a body past its 16 MiB the bound', async () => {
+    const alert = payload.alerts[1];
+    const group = { ...payload, alerts: Array.from({ length: 10_000 }, (_, i) => ({ ...alert, fingerprint: `ffff${String(i).padStart(12, '0')}`, annotations: { description: 'x'.repeat(300) } })) };
+    expect(JSON.stringify(group).length).toBeGreaterThan(4_000_000);
+    const taken = await call('POST', '/alertmanager', AM_TOKEN, group);
+    expect(taken.status).toBe(200);
+    expect(taken.json).toMatchObject({ received: 10_000 });
+    const huge = { ...payload, padding: 'x'.repeat(17 * 1024 * 1024) };
+    const refused = await call('POST', '/alertmanager', AM_TOKEN, huge);
+    expect(refused.status).toBe(413);
+    expect(refused.json).toEqual({ error: 'the body is larger than the 16777216 bytes this route takes', code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+  });
+
   it('refuses what is not a v4 payload, saying where', async () => {
     const bad = await call('POST', '/alertmanager', AM_TOKEN, { ...payload, version: '3' });
     expect(bad.status).toBe(400);

@@ -1,3 +1,4 @@
+import { badPortProblem } from './fetch-bad-ports.js';
 import { BodyCutError, readBodyUpTo } from '../../core/http-body.js';
 import { HomeostatError } from '../../core/errors.js';
 
@@ -33,7 +34,7 @@ export async function fetchText(url: URL | string, init: RequestInit & { signal:
   } catch (error) {
     if (init.signal.aborted) throw init.signal.reason;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new UnreachableError(`cannot reach ${host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new UnreachableError(`cannot reach ${host}: ${badPortProblem(new URL(url)) ?? cause?.code ?? cause?.message ?? (error as Error).message}`);
   }
   if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
     await response.body?.cancel().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badPortProblem } from './fetch-bad-ports.js';
 
 const PLACEHOLDER = /\{\{[^{}]*\}\}/g;
 
@@ -20,4 +21,14 @@ export const httpUrlSchema = z.string({ error: "a feed needs a 'url'" }).refine(
   } catch {
     return true;
   }
-}, { message: 'credentials in a URL would sit in the blueprint text; use auth with { secret: { env } } or { secret: { file } }' });
+}, { message: 'credentials in a URL would sit in the blueprint text; use auth with { secret: { env } } or { secret: { file } }' }).superRefine((text, ctx) => {
+  // a placeholder is read as 8 here (a port made of placeholders is known only at run time, and 1 is a bad port)
+  let url: URL;
+  try {
+    url = new URL(text.replace(PLACEHOLDER, '8'));
+  } catch {
+    return;
+  }
+  const problem = badPortProblem(url);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});

@@ -5,6 +5,7 @@ import { loadBlueprint, parseBlueprint } from '../../../src/blueprint/load.js';
 import { BlueprintError, formatProblem } from '../../../src/blueprint/problems.js';
 import { feedCommonShape, FeedKindRegistry, type FeedCommon, type FeedKind } from '../../../src/sensors/feeds/feed-kind.js';
 import { builtinFeedKinds } from '../../../src/sensors/feeds/builtin-feed-kinds.js';
+import { fetchText } from '../../../src/sensors/feeds/fetch-text.js';
 import { z } from 'zod';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -39,6 +40,17 @@ describe('feed declarations in validate', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     for (const [line, col] of expected) expect(result.stderr).toContain(`${fixture}:${line}:${col}: `);
+  });
+
+  it('refuses a port fetch never connects to, where a port made of placeholders is left to run time', async () => {
+    const feeds = (url: string) => `name: p\napplication:\n  id: app\n  config: { port: 6000 }\n  sensors: [{ name: v }]\n  feeds:\n    - { kind: http, sensor: v, url: "${url}", pointer: /v }\n`;
+    for (const port of [6000, 6667, 10080, 2049]) {
+      const error = await parseBlueprint(feeds(`http://127.0.0.1:${port}/ok`), 'p.yaml').catch((e: unknown) => e);
+      expect((error as BlueprintError).problems.map(formatProblem)).toEqual([expect.stringContaining(`url: port ${port} is one fetch never connects to (the fetch standard's "bad ports"`)]);
+    }
+    // one that only run time knows (a template) fails each poll saying the same, not fetch's bare 'bad port'
+    await expect(fetchText('http://127.0.0.1:6000/ok', { signal: new AbortController().signal })).rejects.toThrow('cannot reach 127.0.0.1:6000: port 6000 is one fetch never connects to');
+    for (const url of ['http://127.0.0.1:6001/ok', 'http://127.0.0.1:{{config.port}}/ok', 'https://example.com/metrics']) await expect(parseBlueprint(feeds(url), 'p.yaml')).resolves.toBeDefined();
   });
 
   it('a fan-out feed reads the sensor of every member; a sensor the member spec lacks is an error there', async () => {

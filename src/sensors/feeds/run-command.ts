@@ -10,6 +10,9 @@ export class CommandFailedError extends HomeostatError {
   }
 }
 
+/** How long the output of a command that exited may still drain while something outside its group holds the pipes. */
+export const EXIT_DRAIN_MS = 200;
+
 /** Options of `runCommand`. */
 export interface RunCommandOptions {
   readonly signal: AbortSignal;
@@ -22,8 +25,9 @@ export interface RunCommandOptions {
 /**
  * Runs argv[0] with argv[1..] as its arguments: no shell, so no argument is ever interpreted. The child
  * runs in its own process group, and the whole group is killed with SIGKILL when the signal aborts (a
- * timeout) and once the command has exited, so nothing it started outlives the read (a background child
- * that holds stdout open does not hold the read up either).
+ * timeout) and once the command has exited, so nothing it started in its group outlives the read. A child
+ * that left the group (`setsid`) is beyond reach: the pipes it holds open are let go `EXIT_DRAIN_MS` after
+ * the command exits, so it does not hold the read up until the feed's timeout either.
  * @returns stdout
  * @throws CommandFailedError when it cannot start, exits non-zero, is killed, or writes too much
  */
@@ -68,15 +72,30 @@ export function runCommand(argv: readonly string[], options: RunCommandOptions):
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 2_000) stderr += chunk.toString();
     });
+    let settled = false;
+    let drain: NodeJS.Timeout | undefined;
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(drain);
+      if (settled) return;
+      settled = true;
       options.signal.removeEventListener('abort', onAbort);
       if (failure) return reject(failure);
       if (code !== 0) return reject(new CommandFailedError(`${command} ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr ? `: ${stderr.trim().slice(0, 200)}` : ''}`));
       resolve(Buffer.concat(out).toString('utf8'));
     };
     child.once('error', (error) => kill(cannotStart(error as NodeJS.ErrnoException)));
-    // what it started goes with it: a child that held the pipes open dies, and they close (then 'close')
-    child.once('exit', killGroup);
+    // what it started goes with it: a child that held the pipes open dies, and they close (then 'close');
+    // one that left the group keeps them open, and is let go of after a moment for the output to drain
+    child.once('exit', (code, signal) => {
+      killGroup();
+      // eslint-disable-next-line no-restricted-globals -- real pipes of a real process, drained in real time
+      drain = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, EXIT_DRAIN_MS);
+      drain.unref();
+    });
     child.once('close', finish);
   });
 }

@@ -1,3 +1,11 @@
+/**
+ * A JSON text without the byte-order mark some writers put first (a report saved on Windows): JSON itself has
+ * none, and `JSON.parse` refuses one (RFC 8259 lets a reader ignore it, and a reader here does).
+ */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** The deepest nesting of arrays and objects a JSON text from outside (a feed's answer, an API body) may have. */
 export const MAX_JSON_TEXT_DEPTH = 256;
 

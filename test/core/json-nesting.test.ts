@@ -3,7 +3,7 @@
 // nested past the bound are now refused before parsing, by one pass that counts brackets outside strings.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_TEXT_DEPTH, jsonNestingProblem } from '../../src/core/json-nesting.js';
+import { MAX_JSON_TEXT_DEPTH, jsonNestingProblem, withoutByteOrderMark } from '../../src/core/json-nesting.js';
 import { fromJson } from '../../src/sensors/feeds/http.js';
 import { parseScanReport } from '../../src/sensors/feeds/scan/scan-report.js';
 import { parseJsonBody } from '../../src/server/json-body.js';
@@ -38,6 +38,13 @@ describe('JSON nesting, counted before parsing', () => {
   it('takes a value at the bound and refuses one a level past it', () => {
     expect(jsonNestingProblem(JSON.stringify(nested(MAX_JSON_TEXT_DEPTH, '}}]]')))).toBeUndefined();
     expect(jsonNestingProblem(JSON.stringify(nested(MAX_JSON_TEXT_DEPTH + 1, 1)))).toBe(`it nests arrays and objects deeper than ${MAX_JSON_TEXT_DEPTH} levels (refused before parsing)`);
+  });
+
+  it('reads a feed answer or a scan report that starts with a byte-order mark as the JSON after it', () => {
+    const entity = new EntityTree(new VirtualClock()).add({ id: 'svc', type: 'entity' });
+    expect(fromJson(entity, '\uFEFF{"a":{"b":3}}', '/a/b')).toEqual({ samples: [{ entity, value: 3 }], missing: [] });
+    expect(parseScanReport('\uFEFF{"results":[]}', 'osv')).toEqual([]);
+    expect(withoutByteOrderMark('{"a":1}')).toBe('{"a":1}');
   });
 
   it('refuses 8 MiB of brackets where each reader meets it: a feed answer, a scan report, an API body', () => {

@@ -1,4 +1,4 @@
-import { jsonNestingProblem } from '../../core/json-nesting.js';
+import { jsonNestingProblem, withoutByteOrderMark } from '../../core/json-nesting.js';
 import { z } from 'zod';
 import { HomeostatError } from '../../core/errors.js';
 import type { Entity } from '../../core/entity.js';
@@ -77,7 +77,8 @@ export const httpFeed: FeedKind<HttpFeedDecl> = {
  * A JSON body's value at a pointer; absent is missing, unparseable is an error that names `source` (what
  * the text came from, e.g. `the answer of db:8080`).
  */
-export function fromJson(entity: Entity, body: string, pointer: string, source = 'the body'): FeedResult {
+export function fromJson(entity: Entity, text: string, pointer: string, source = 'the body'): FeedResult {
+  const body = withoutByteOrderMark(text);
   const nesting = jsonNestingProblem(body);
   if (nesting !== undefined) throw new HttpFeedError(`${source} is not taken: ${nesting}`);
   let document: unknown;

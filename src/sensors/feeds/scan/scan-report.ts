@@ -1,4 +1,4 @@
-import { jsonNestingProblem } from '../../../core/json-nesting.js';
+import { jsonNestingProblem, withoutByteOrderMark } from '../../../core/json-nesting.js';
 import { parseGrypeReport, isGrypeReport } from './grype-report.js';
 import { isOsv, parseOsv } from './osv-record.js';
 import { ScanReportError } from './scan-report-error.js';
@@ -19,10 +19,11 @@ export type ScanReportFormat = (typeof SCAN_REPORT_FORMATS)[number];
 export function parseScanReport(input: unknown, format: ScanReportFormat = 'auto'): Finding[] {
   let doc = input;
   if (typeof input === 'string') {
-    const nesting = jsonNestingProblem(input);
+    const text = withoutByteOrderMark(input);
+    const nesting = jsonNestingProblem(text);
     if (nesting !== undefined) throw new ScanReportError('JSON', [nesting]);
     try {
-      doc = JSON.parse(input) as unknown;
+      doc = JSON.parse(text) as unknown;
     } catch (error) {
       throw new ScanReportError('JSON', [(error as Error).message]);
     }

@@ -1,10 +1,11 @@
-import type { Observable, SchedulerLike } from 'rxjs';
+import { defer, from, merge, Subject, type Observable, type SchedulerLike } from 'rxjs';
 import type { InvocationRecord } from '../effectors/invocation.js';
 import type { AuditEntry, AuditQuery } from './audit-entry.js';
 import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteFence, WriteOp } from './store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, UnreadableState, WriteFence, WriteOp } from './store.js';
+import { describeUnreadable } from './unreadable-state.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 import { Broadcast } from '../core/broadcast.js';
@@ -34,6 +35,8 @@ export class Knowledge {
   private writable = true;
   private writeFilter: ((op: WriteOp) => boolean) | undefined;
   private writeFence: ((op: WriteOp) => WriteFence | undefined) | undefined;
+  private unreadable: readonly UnreadableState[] = [];
+  private readonly loadErrors = new Subject<Error>();
 
   constructor(
     readonly store: KnowledgeStore,
@@ -43,9 +46,14 @@ export class Knowledge {
     this.queue = new WriteQueue(store, scheduler, options.maxPendingWrites === undefined ? options : { ...options, maxPending: options.maxPendingWrites });
   }
 
-  /** Loads persisted policy state into the cache; call before policies start. */
+  /**
+   * Loads persisted policy state into the cache; call before policies start. A part of the stored state that
+   * cannot be read (see `KnowledgeStore.loadPolicyStates`) is skipped, kept in `unreadableState` and reported
+   * on `errors$`; its policy runs without it.
+   * @throws when the store cannot read policy state at all
+   */
   async open(): Promise<void> {
-    const states = await this.store.loadPolicyStates();
+    const { states } = await this.load();
     for (const [policy, values] of states) this.stateCache.set(policy, values);
   }
 
@@ -68,9 +76,27 @@ export class Knowledge {
    * `only` limits it to some policies (an instance taking one shard keeps the state of those it already runs).
    */
   async reload(only?: (policy: string) => boolean): Promise<void> {
-    const states = await this.store.loadPolicyStates();
+    const { states } = await this.load(only);
     for (const policy of [...this.stateCache.keys()]) if (!only || only(policy)) this.stateCache.delete(policy);
     for (const [policy, values] of states) if (!only || only(policy)) this.stateCache.set(policy, values);
+  }
+
+  /**
+   * The parts of the stored policy state the last load skipped (at `open()` or a takeover's `reload()`; a
+   * reload of some policies replaces what was found of those only). Each stays as it is in the store until a
+   * write of its policy replaces it; a later load that reads it drops it from here.
+   */
+  get unreadableState(): readonly UnreadableState[] {
+    return this.unreadable;
+  }
+
+  private async load(only?: (policy: string) => boolean): Promise<{ states: Map<string, Map<string, Json>> }> {
+    const found: UnreadableState[] = [];
+    const states = await this.store.loadPolicyStates((part) => found.push(part));
+    const mine = found.filter((part) => !only || only(part.policy));
+    this.unreadable = [...this.unreadable.filter((part) => only && !only(part.policy)), ...mine];
+    for (const part of mine) this.loadErrors.next(new Error(describeUnreadable(part)));
+    return { states };
   }
 
   /**
@@ -107,9 +133,13 @@ export class Knowledge {
     return health.failing || !health.ok;
   }
 
-  /** Store failures (each is retried) and dropped writes. */
+  /**
+   * Store failures (each is retried), dropped writes, and parts of the stored policy state a load skipped. A
+   * subscriber first gets the parts skipped by the last load before it subscribed (the one at `open()` runs
+   * before the service can subscribe), then everything as it happens.
+   */
   get errors$(): Observable<Error> {
-    return this.queue.errors$;
+    return defer(() => merge(from(this.unreadable.map((part) => new Error(describeUnreadable(part)))), this.queue.errors$, this.loadErrors));
   }
 
   /**

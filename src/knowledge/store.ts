@@ -5,6 +5,18 @@ import type { Decision, DecisionOutcome, PolicyFault } from './decision.js';
 /** A JSON-serializable value: what policy state may hold (it must survive a restart through any store). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** A part of the stored policy state that a load skipped: left as it is in the store, and not in the state loaded. */
+export interface UnreadableState {
+  /** The policy whose state it is. */
+  readonly policy: string;
+  /** Where it is in the store (for Redis, the key). */
+  readonly key: string;
+  /** The field skipped; absent when the policy's whole state was skipped. */
+  readonly field?: string;
+  /** What is wrong with it, one sentence. */
+  readonly problem: string;
+}
+
 /** The latest reading of one sensor, kept so a restarted service knows what it last saw. */
 export interface SensorSnapshot {
   readonly entity: string;
@@ -97,8 +109,12 @@ export interface KnowledgeStore {
   queryFaults(query: { policy?: string; limit?: number }): Promise<PolicyFault[]>;
   /** The audit log, newest first (in write order), bounded by the store's retention. */
   queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
-  /** Every policy's state: policy id -> key -> value. */
-  loadPolicyStates(): Promise<Map<string, Map<string, Json>>>;
+  /**
+   * Every policy's state: policy id -> key -> value. A store whose stored state can be damaged from outside
+   * (Redis) skips what it cannot read (one field, or one policy's whole state) and tells `onUnreadable` about
+   * each part skipped, leaving it as stored; it rejects only when it cannot read state at all.
+   */
+  loadPolicyStates(onUnreadable?: (part: UnreadableState) => void): Promise<Map<string, Map<string, Json>>>;
   loadSnapshots(): Promise<SensorSnapshot[]>;
   close(): Promise<void>;
 }

@@ -31,6 +31,7 @@ import { FeedMetrics } from '../telemetry/feed-metrics.js';
 import type { HaView } from '../cluster/ha-status.js';
 import { LeaseMetrics } from '../telemetry/lease-metrics.js';
 import { KnowledgeMetrics } from '../telemetry/knowledge-metrics.js';
+import { describeUnreadable } from '../knowledge/unreadable-state.js';
 import { EventHub } from './event-stream.js';
 import { InvocationRecords } from './invocation-records.js';
 import { SensorHistory } from './sensor-history.js';
@@ -182,7 +183,10 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
             ...(stop.refusesInvocations ? ['the service is stopping'] : []),
           ];
           const ready = reasons.length === 0;
-          return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: engine.policyCount, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped });
+          // damaged policy state skipped at the last load: the instance acts without it, so it stays ready, but says so
+          const unreadable = knowledge.unreadableState;
+          const skipped = unreadable.length === 0 ? {} : { unreadableState: unreadable.slice(0, 10).map(describeUnreadable), ...(unreadable.length > 10 ? { unreadableStateCount: unreadable.length } : {}) };
+          return reply.code(ready ? 200 : 503).send({ ready, ...(ready ? {} : { reason: reasons.join('; ') }), entities: tree.size, policies: engine.policyCount, pendingWrites: store.pending, store: knowledge.degraded ? 'degraded' : 'ok', droppedWrites: store.dropped, ...skipped });
         });
         if (settings.docs) scoped.get('/docs', { schema: { hide: true } }, async () => app.swagger());
         if (settings.serveMetrics && options.registry) {

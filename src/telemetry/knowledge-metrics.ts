@@ -9,7 +9,7 @@ import { Registrations } from './registrations.js';
 export class KnowledgeMetrics {
   private readonly unregister: () => void;
 
-  constructor(registry: Registry<RegistryContentType>, knowledge: Pick<Knowledge, 'pending' | 'dropped' | 'degraded'>) {
+  constructor(registry: Registry<RegistryContentType>, knowledge: Pick<Knowledge, 'pending' | 'dropped' | 'degraded' | 'unreadableState'>) {
     const registrations = new Registrations(registry);
     new Gauge({
       name: 'homeostat_knowledge_pending_writes',
@@ -25,6 +25,14 @@ export class KnowledgeMetrics {
       registers: [registry],
       collect() {
         this.set(knowledge.degraded ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'homeostat_knowledge_unreadable_state',
+      help: 'Parts of the stored policy state (fields, or whole keys) the last load skipped as unreadable: left in the store, the policy runs without them.',
+      registers: [registry],
+      collect() {
+        this.set(knowledge.unreadableState.length);
       },
     });
     new Counter({

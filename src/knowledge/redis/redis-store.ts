@@ -3,13 +3,14 @@ import type { Cluster, Redis } from 'ioredis';
 import type { InvocationRecord } from '../../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp, WriteResult } from '../store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, UnreadableState, WriteOp, WriteResult } from '../store.js';
 import { RedisBatch, type BatchLogs } from './redis-batch.js';
 import { closeClient } from './redis-close.js';
 import { connectRedis } from './redis-connect.js';
 import { isCluster, openRedis, type RedisConnectionOptions } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLog } from './redis-log.js';
+import { readPolicyStates } from './redis-state-read.js';
 import { maskRedisUrl } from './redis-url.js';
 
 /** Where and how much a Redis store keeps. */
@@ -184,20 +185,14 @@ export class RedisStore implements KnowledgeStore {
     return this.audit.newestFirst((e) => auditEntryWithin(e, query.within), query.limit ?? DEFAULT_LIMIT);
   }
 
-  async loadPolicyStates(): Promise<Map<string, Map<string, Json>>> {
+  /**
+   * Every policy's state. What cannot be read is skipped and told to `onUnreadable`, left as stored (see
+   * `readPolicyStates`): one damaged field or key never keeps the other policies' state from loading.
+   * @throws when the set of policies with state cannot be read, naming its key
+   */
+  async loadPolicyStates(onUnreadable?: (part: UnreadableState) => void): Promise<Map<string, Map<string, Json>>> {
     await this.connected();
-    const policies = await this.redis.smembers(this.keys.policies);
-    const states = new Map<string, Map<string, Json>>();
-    const read = this.redis.pipeline();
-    for (const policy of policies) read.hgetall(this.keys.policyState(policy));
-    const results = (await read.exec()) ?? [];
-    policies.forEach((policy, i) => {
-      const [error, values] = results[i] ?? [new Error('no reply'), undefined];
-      if (error) throw error;
-      const entries = Object.entries(values as Record<string, string>).map(([key, json]) => [key, JSON.parse(json) as Json] as const);
-      if (entries.length > 0) states.set(policy, new Map(entries));
-    });
-    return states;
+    return readPolicyStates(this.redis, this.keys, onUnreadable);
   }
 
   async loadSnapshots(): Promise<SensorSnapshot[]> {

@@ -30,7 +30,7 @@ export function joinHa(deployment: Deployment, store: RedisStore, owner: string,
   const coordinator = new HaCoordinator(
     lease,
     deployment.knowledge,
-    (change) => logger.info({ ha: { owner, ...change } }, `${owner} is now ${change.role}: ${change.reason}`),
+    (change) => logger[change.failed ? 'error' : 'info']({ ha: { owner, ...change } }, `${owner} is now ${change.role}: ${change.reason}`),
     () => {
       deployment.reconcileInFlight();
       for (const record of deployment.reconciled) logger.warn({ invocation: record }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight when the previous leader stopped: outcome unknown, not repeated`);

@@ -9,6 +9,18 @@ export interface RoleChange {
   readonly role: 'leader' | 'standby';
   readonly token?: number;
   readonly reason: string;
+  /** True when the instance holds or held the lease but cannot act on it (log it as an error). */
+  readonly failed?: boolean;
+}
+
+/** How a coordinator that took the lease but cannot read knowledge retries, and when it gives the lease up. */
+export interface ReloadRetry {
+  /** The first retry comes this much later (ms); each next one twice as late. Default 250. */
+  readonly firstRetryMs?: number;
+  /** Reads tried, the first included, before the lease is given up. Default 4 (0, 250, 750, 1750 ms). */
+  readonly attempts?: number;
+  /** The longest the instance stands aside after giving the lease up (ms). Default 30 000. */
+  readonly maxAsideMs?: number;
 }
 
 /**
@@ -29,10 +41,22 @@ export class HaCoordinator implements HaView {
   private stopping = false;
   private readonly eventsSubject = new Subject<LeaseEvent>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly firstRetryMs: number;
+  private readonly attempts: number;
+  private readonly maxAsideMs: number;
+  /** Failed reads of knowledge since the lease was last taken. */
+  private failedReads = 0;
+  /** Times in a row the lease was given up because knowledge could not be read. */
+  private asides = 0;
+  /** Why the instance is not ready: the last read of knowledge failed (cleared by a read that works). */
+  private readProblem: string | undefined;
 
   /**
    * @param onLeading run once the instance leads with fresh state, before it acts (e.g. reconcile in-flight work)
-   * @param reloadRetryMs when the state cannot be read after taking the lease, read again this much later (ms)
+   * @param retry when the state cannot be read after taking the lease: read again with backoff, and after a
+   *   few failed reads give the lease up and stand aside for a while (longer each time, up to `maxAsideMs`),
+   *   so that another instance can take it; a number is the first retry delay (ms)
    */
   constructor(
     private readonly lease: RedisLease,
@@ -40,8 +64,21 @@ export class HaCoordinator implements HaView {
     private readonly onRole: (change: RoleChange) => void = () => undefined,
     private readonly onLeading: () => void = () => undefined,
     readonly owner = '',
-    private readonly reloadRetryMs = 250,
-  ) {}
+    retry: number | ReloadRetry = {},
+  ) {
+    const options = typeof retry === 'number' ? { firstRetryMs: retry } : retry;
+    this.firstRetryMs = options.firstRetryMs ?? 250;
+    this.attempts = Math.max(1, options.attempts ?? 4);
+    this.maxAsideMs = options.maxAsideMs ?? 30_000;
+  }
+
+  /**
+   * Why this instance is not ready, or undefined: it took the lease and could not read knowledge (it then
+   * does not act; see the constructor's `retry`). Cleared once a read of knowledge works again.
+   */
+  notReady(): string | undefined {
+    return this.readProblem;
+  }
 
   /** The token to act under, or undefined while this instance must not act. Pass as the invoker's fence. */
   actingToken(): number | undefined {
@@ -82,6 +119,7 @@ export class HaCoordinator implements HaView {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     // nothing written after this, and what was written while leading lands before the lease is given up:
     // the store refuses it once the lease is gone (the next holder may write by then)
@@ -92,13 +130,52 @@ export class HaCoordinator implements HaView {
     this.eventsSubject.complete();
   }
 
-  private retryReload(generation: number): void {
+  /** Reads knowledge again while it holds the lease (the lease state does not change while it is renewed). */
+  private retryReload(generation: number, delayMs: number): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       const now = this.lease.current;
       if (!this.stopping && generation === this.generation && now.role === 'leader') void this.follow(now);
-    }, this.reloadRetryMs);
+    }, delayMs);
+  }
+
+  /**
+   * While standing aside (or a standby after that), reads the state now and then without using it, so that
+   * `notReady` clears once the cause is gone, whichever instance leads meanwhile. A take of the lease reads
+   * it anyway, so no probe runs while this instance holds the lease.
+   */
+  private probeLater(delayMs: number): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.stopping || this.readProblem === undefined || this.lease.current.role !== 'follower') return;
+      this.knowledge.store.loadPolicyStates().then(
+        () => {
+          if (this.failedReads > 0) return;
+          this.readProblem = undefined;
+          this.asides = 0;
+        },
+        () => this.probeLater(delayMs),
+      );
+    }, delayMs);
+  }
+
+  private cannotRead(state: { token: number }, error: unknown, generation: number): void {
+    const why = error instanceof Error ? error.message : String(error);
+    this.failedReads += 1;
+    this.readProblem = `took the lease (fencing token ${state.token}) but could not read knowledge, so it does not act: ${why}`;
+    if (this.failedReads === 1) this.onRole({ role: 'standby', reason: this.readProblem, failed: true });
+    if (this.failedReads < this.attempts) return this.retryReload(generation, this.firstRetryMs * 2 ** (this.failedReads - 1));
+    // the cause may be this instance's (its link, its memory): let another one try
+    this.asides += 1;
+    const asideMs = Math.min(this.maxAsideMs, this.lease.leaseMs * 2 ** this.asides);
+    const reason = `gave the lease up after ${this.failedReads} failed reads of knowledge (last: ${why}); not asking for it for ${asideMs} ms so that another instance can take it`;
+    this.failedReads = 0;
+    this.readProblem = `could not read knowledge after taking the lease (${why}): gave the lease up`;
+    this.onRole({ role: 'standby', reason, failed: true });
+    void this.lease.standAside(asideMs, reason);
+    this.probeLater(asideMs);
   }
 
   private readOnly(): void {
@@ -114,6 +191,9 @@ export class HaCoordinator implements HaView {
       this.announced = true;
       this.readyToken = undefined;
       this.readOnly();
+      // lost while reading again: find out later whether knowledge can be read now
+      this.failedReads = 0;
+      if (this.readProblem !== undefined && !this.probeTimer && !this.stopping) this.probeLater(this.lease.leaseMs);
       return;
     }
     this.announced = true;
@@ -123,12 +203,13 @@ export class HaCoordinator implements HaView {
     try {
       await this.knowledge.reload();
     } catch (error) {
-      this.onRole({ role: 'standby', reason: `took the lease but could not read knowledge: ${error instanceof Error ? error.message : String(error)}` });
-      // the lease state does not change while it is renewed: read again, or it would hold the lease and never act
-      this.retryReload(generation);
+      if (generation === this.generation && !this.stopping) this.cannotRead(state, error, generation);
       return;
     }
     if (generation !== this.generation) return; // the lease moved on while we read
+    this.failedReads = 0;
+    this.asides = 0;
+    this.readProblem = undefined;
     // before onLeading: what it writes (in-flight marks it clears) is written under the new token
     this.writeFence = { lease: this.lease.name, owner: this.lease.owner, token: state.token };
     this.knowledge.setWritable(true);

@@ -29,4 +29,6 @@ export interface HaView {
   health(): LeaseHealth[];
   /** Renewals, takeovers and losses as they happen. */
   readonly events$: Observable<LeaseEvent>;
+  /** Why this instance is not ready as a member of the deployment (`/ready`), or undefined when it is. */
+  notReady?(): string | undefined;
 }

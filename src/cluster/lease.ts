@@ -87,6 +87,8 @@ export class RedisLease {
   private otherHolder: string | undefined;
   /** Time left (ms) on another instance's lease at the last attempt, or undefined when none was seen. */
   private otherLeftMs: number | undefined;
+  /** Until when (this process's monotonic clock) the lease is not asked for (see `standAside`). */
+  private asideUntil = -Infinity;
   /** Renewal round trips (ms), newest last, at most 100. */
   readonly renewalLatencies: number[] = [];
 
@@ -119,6 +121,11 @@ export class RedisLease {
   /** The lease's name (its shard). */
   get name(): string {
     return this.options.name;
+  }
+
+  /** The lease time (ms). */
+  get leaseMs(): number {
+    return this.ttlMs;
   }
 
   /** Who asks for it: this instance's name. */
@@ -157,6 +164,18 @@ export class RedisLease {
     if (this.asked) await this.redis.eval(RELEASE_SCRIPT, 2, this.keys.lease, this.keys.expiry, this.options.owner).catch(() => undefined);
   }
 
+  /**
+   * Gives the lease up (if held) and does not ask for it again for `forMs`, so that another instance can take
+   * it: for a holder that cannot act on it (it cannot read knowledge). Stops acting at once; the state becomes
+   * `follower` with `reason`. A renewal under way when this is called is waited for, then released.
+   */
+  async standAside(forMs: number, reason: string): Promise<void> {
+    this.asideUntil = performance.now() + forMs;
+    await this.renewing;
+    this.drop(reason);
+    await this.redis.eval(RELEASE_SCRIPT, 2, this.keys.lease, this.keys.expiry, this.options.owner).catch(() => undefined);
+  }
+
   private tick(): void {
     if (!this.running) return;
     this.renewing = this.renew().finally(() => {
@@ -167,6 +186,10 @@ export class RedisLease {
 
   private async renew(): Promise<void> {
     const askedAt = performance.now();
+    if (askedAt < this.asideUntil) {
+      this.otherLeftMs = undefined;
+      return;
+    }
     this.asked = true;
     try {
       const [token, waitMs, holder, why] = (await this.redis.eval(ACQUIRE_SCRIPT, 4, this.keys.lease, this.keys.counter, this.keys.expiry, this.keys.layout, this.options.owner, this.ttlMs, this.options.layout ?? WHOLE_TREE_LAYOUT)) as [string | null, number, (string | null)?, string?];

@@ -180,6 +180,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
             ...(tree.size === 0 ? ['the tree is empty'] : []),
             ...(stopped.count > 0 ? [`policies stopped: ${stopped.ids.join(', ')}${stopped.count > stopped.ids.length ? ` and ${stopped.count - stopped.ids.length} more` : ''}`] : []),
             ...(store.ok ? [] : [store.reason ?? 'knowledge store not ok']),
+            ...[ha?.notReady?.()].filter((reason): reason is string => reason !== undefined),
             ...(stop.refusesInvocations ? ['the service is stopping'] : []),
           ];
           const ready = reasons.length === 0;

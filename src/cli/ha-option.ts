@@ -36,6 +36,11 @@ export function joinHa(deployment: Deployment, store: RedisStore, owner: string,
       for (const record of deployment.reconciled) logger.warn({ invocation: record }, `invocation ${record.id} (${record.entity}.${record.effector}) was in flight when the previous leader stopped: outcome unknown, not repeated`);
     },
     owner,
+    {},
+    (problem) => {
+      if (problem === undefined) logger.info({ ha: { owner } }, `${owner}: the lease's keys in Redis are well-formed again`);
+      else logger.error({ ha: { owner, problem } }, `${owner}: the lease's keys in Redis are malformed: ${problem}`);
+    },
   );
   return coordinator;
 }

@@ -51,12 +51,16 @@ export class HaCoordinator implements HaView {
   private asides = 0;
   /** Why the instance is not ready: the last read of knowledge failed (cleared by a read that works). */
   private readProblem: string | undefined;
+  /** What is wrong with the lease's keys in Redis, as the lease last saw them. */
+  private leaseProblem: string | undefined;
 
   /**
    * @param onLeading run once the instance leads with fresh state, before it acts (e.g. reconcile in-flight work)
    * @param retry when the state cannot be read after taking the lease: read again with backoff, and after a
    *   few failed reads give the lease up and stand aside for a while (longer each time, up to `maxAsideMs`),
    *   so that another instance can take it; a number is the first retry delay (ms)
+   * @param onLeaseProblem told when the lease's keys in Redis are found malformed (see `RedisLease.problem$`),
+   *   with what is wrong, and with undefined once they are not (log the first as an error)
    */
   constructor(
     private readonly lease: RedisLease,
@@ -65,6 +69,7 @@ export class HaCoordinator implements HaView {
     private readonly onLeading: () => void = () => undefined,
     readonly owner = '',
     retry: number | ReloadRetry = {},
+    private readonly onLeaseProblem: (problem: string | undefined) => void = () => undefined,
   ) {
     const options = typeof retry === 'number' ? { firstRetryMs: retry } : retry;
     this.firstRetryMs = options.firstRetryMs ?? 250;
@@ -77,7 +82,8 @@ export class HaCoordinator implements HaView {
    * does not act; see the constructor's `retry`). Cleared once a read of knowledge works again.
    */
   notReady(): string | undefined {
-    return this.readProblem;
+    const lease = this.leaseProblem === undefined ? undefined : `the lease in Redis is malformed: ${this.leaseProblem}`;
+    return [this.readProblem, lease].filter((p) => p !== undefined).join('; ') || undefined;
   }
 
   /** The token to act under, or undefined while this instance must not act. Pass as the invoker's fence. */
@@ -111,6 +117,11 @@ export class HaCoordinator implements HaView {
     this.subscriptions.push(
       this.lease.state$.subscribe((state) => void this.follow(state)),
       this.lease.renewals$.subscribe((latencyMs) => this.eventsSubject.next({ kind: 'renewed', shard: this.lease.name, latencyMs })),
+      this.lease.problem$.subscribe((problem) => {
+        if (problem === this.leaseProblem) return;
+        this.leaseProblem = problem;
+        this.onLeaseProblem(problem);
+      }),
     );
     this.lease.start();
   }

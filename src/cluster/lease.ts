@@ -87,6 +87,7 @@ export class RedisLease {
   private otherHolder: string | undefined;
   /** Time left (ms) on another instance's lease at the last attempt, or undefined when none was seen. */
   private otherLeftMs: number | undefined;
+  private readonly problemSubject = new BehaviorSubject<string | undefined>(undefined);
   /** Until when (this process's monotonic clock) the lease is not asked for (see `standAside`). */
   private asideUntil = -Infinity;
   /** Renewal round trips (ms), newest last, at most 100. */
@@ -111,6 +112,15 @@ export class RedisLease {
   /** The lease state now. */
   get current(): LeaseState {
     return this.stateSubject.value;
+  }
+
+  /**
+   * What is wrong with the lease's keys in Redis as last seen (a value that names no holder, a lease with no
+   * expiry, a counter that is not an integer, a key of another type, a script Redis refused), or undefined;
+   * emitted as it changes. See `ACQUIRE_SCRIPT` for what heals on its own.
+   */
+  get problem$(): Observable<string | undefined> {
+    return this.problemSubject.asObservable();
   }
 
   /** The round trip (ms) of every successful take or renewal, replica acknowledgements included. */
@@ -192,10 +202,12 @@ export class RedisLease {
     }
     this.asked = true;
     try {
-      const [token, waitMs, holder, why] = (await this.redis.eval(ACQUIRE_SCRIPT, 4, this.keys.lease, this.keys.counter, this.keys.expiry, this.keys.layout, this.options.owner, this.ttlMs, this.options.layout ?? WHOLE_TREE_LAYOUT)) as [string | null, number, (string | null)?, string?];
+      const [token, waitMs, holder, why, problem] = (await this.redis.eval(ACQUIRE_SCRIPT, 4, this.keys.lease, this.keys.counter, this.keys.expiry, this.keys.layout, this.options.owner, this.ttlMs, this.options.layout ?? WHOLE_TREE_LAYOUT)) as [string | null, number, string | null, string | null, string | null];
+      this.report(problem ?? undefined);
       this.otherHolder = token === null ? holder ?? undefined : undefined;
-      this.otherLeftMs = token === null ? Number(waitMs) : undefined;
+      this.otherLeftMs = token === null && Number(waitMs) >= 0 ? Number(waitMs) : undefined;
       if (why === 'layout') return this.drop(otherLayout(waitMs));
+      if (why === 'malformed') return this.drop(`the lease's keys are malformed: ${problem ?? 'see the log'}`);
       if (token === null) return this.drop(`held by another instance for ${waitMs} ms more`);
       const minAcks = this.options.minReplicaAcks ?? 0;
       if (minAcks > 0) {
@@ -213,10 +225,17 @@ export class RedisLease {
       this.publish();
     } catch (error) {
       this.otherLeftMs = undefined;
+      // Redis refused the script (a key of a type it cannot handle, a script error): it would again; a timeout or
+      // a lost connection is the store's to report
+      if (error instanceof Error && error.name === 'ReplyError') this.report(`Redis refused the lease script: ${error.message}`);
       // Redis did not answer: keep acting only while the lease we already had must still be ours
       if (performance.now() >= this.validUntil) this.drop(`cannot renew: ${error instanceof Error ? error.message : String(error)}`);
       else this.publish();
     }
+  }
+
+  private report(problem: string | undefined): void {
+    if (problem !== this.problemSubject.value) this.problemSubject.next(problem);
   }
 
   private publish(): void {

@@ -10,6 +10,7 @@ import { Knowledge, MemoryStore, VirtualClock, type Json } from '../../src/index
 class LeaseStandIn {
   readonly state = new BehaviorSubject<LeaseState>({ role: 'follower', reason: 'not started' });
   readonly renewals$ = new Subject<number>();
+  readonly problem$ = new Subject<string | undefined>();
   readonly name = 'root';
   readonly holder = undefined;
   get state$(): BehaviorSubject<LeaseState> {
@@ -120,6 +121,20 @@ describe('HaCoordinator', () => {
     await vi.advanceTimersByTimeAsync(4_000);
     expect(store.reads).toBe(6);
     expect(coordinator.notReady()).toBeUndefined();
+    await coordinator.stop();
+  });
+
+  it('is not ready while the lease reports its keys malformed, and says so once per change', async () => {
+    const lease = new LeaseStandIn();
+    const told: (string | undefined)[] = [];
+    const coordinator = new HaCoordinator(lease as unknown as RedisLease, new Knowledge(new MemoryStore(), new VirtualClock()), () => undefined, () => undefined, 'me', {}, (problem) => told.push(problem));
+    coordinator.start();
+    lease.problem$.next('homeostat:{x}:lease:root holds "garbage"');
+    lease.problem$.next('homeostat:{x}:lease:root holds "garbage"');
+    expect(coordinator.notReady()).toBe('the lease in Redis is malformed: homeostat:{x}:lease:root holds "garbage"');
+    lease.problem$.next(undefined);
+    expect(coordinator.notReady()).toBeUndefined();
+    expect(told).toEqual(['homeostat:{x}:lease:root holds "garbage"', undefined]);
     await coordinator.stop();
   });
 

@@ -30,6 +30,7 @@ export function namespaceFor(blueprintName: string): string {
  * @throws Error with one clear sentence when Redis does not answer within the connect timeout (2 s; it is
  *   waited for until then): a service that cannot read its knowledge must not start with empty state and
  *   overwrite what an earlier run kept
+ * @throws Error when the namespace holds the knowledge of another blueprint (see `claimNamespace`)
  */
 export async function openKnowledgeStore(choice: KnowledgeChoice, blueprintName: string): Promise<KnowledgeStore | undefined> {
   const url = choice.redisUrl ?? process.env['HOMEOSTAT_REDIS_URL'];
@@ -46,6 +47,13 @@ export async function openKnowledgeStore(choice: KnowledgeChoice, blueprintName:
   } catch (error) {
     await store.close().catch(() => undefined);
     // the error names the (masked) URL, how long it tried and why
+    throw new Error(describeError(error));
+  }
+  try {
+    // two blueprints in one namespace would run on each other's knowledge
+    await store.claimFor(blueprintName);
+  } catch (error) {
+    await store.close().catch(() => undefined);
     throw new Error(describeError(error));
   }
   return store;

@@ -40,6 +40,11 @@ export class RedisKeys {
     return `${this.base}:lease:${encodeURIComponent(name)}`;
   }
 
+  /** The name of the blueprint whose knowledge the namespace holds (see `claimNamespace`). */
+  get blueprint(): string {
+    return `${this.base}:blueprint`;
+  }
+
   /** Latest sensor readings, field `entity\0sensor`. */
   get snapshots(): string {
     return `${this.base}:snapshots`;

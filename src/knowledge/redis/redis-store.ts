@@ -11,6 +11,7 @@ import { isCluster, openRedis, type RedisConnectionOptions } from './redis-conne
 import { RedisKeys } from './redis-keys.js';
 import { RedisLog } from './redis-log.js';
 import { readPolicyStates } from './redis-state-read.js';
+import { claimNamespace } from './redis-namespace-owner.js';
 import { maskRedisUrl } from './redis-url.js';
 
 /** Where and how much a Redis store keeps. */
@@ -199,6 +200,15 @@ export class RedisStore implements KnowledgeStore {
     await this.connected();
     const all = await this.redis.hgetall(this.keys.snapshots);
     return Object.values(all).map((json) => JSON.parse(json) as SensorSnapshot);
+  }
+
+  /**
+   * Claims the namespace for `blueprint` (its name), or checks that it already is its (see `claimNamespace`).
+   * @throws Error saying which blueprint holds the namespace and what to do, when another one does
+   */
+  async claimFor(blueprint: string): Promise<void> {
+    await this.connected();
+    await claimNamespace(this.redis, this.keys, blueprint);
   }
 
   /** Drops every key of this namespace (tests and `homeostat` maintenance; never called by the loop). */

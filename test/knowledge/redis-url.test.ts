@@ -18,4 +18,23 @@ describe('Redis URLs', () => {
     expect(() => parseRedisUrl('redis+cluster://u:hunter2@h,i:2')).not.toThrow(/hunter2/);
     expect(maskRedisUrl('redis://u:hunter2@h:1')).toBe('redis://u:***@h:1');
   });
+
+  it('masks the whole password up to the last @, also one holding / or @', () => {
+    expect(maskRedisUrl('redis://:sec@ret@127.0.0.1:16402')).toBe('redis://:***@127.0.0.1:16402');
+    expect(maskRedisUrl('redis+sentinel://:pa/ss@127.0.0.1:16402/mymaster')).toBe('redis+sentinel://:***@127.0.0.1:16402/mymaster');
+    expect(maskRedisUrl('redis://ops:a@b/c@h:1/2')).toBe('redis://ops:***@h:1/2');
+    expect(maskRedisUrl('redis://h:1/2')).toBe('redis://h:1/2');
+    expect(() => parseRedisUrl('redis+sentinel://:pa/ss@127.0.0.1:16402/mymaster')).toThrow(/redis\+sentinel:\/\/:\*\*\*@127\.0\.0\.1:16402\/mymaster' is not a Redis URL.*percent-encoded/);
+    expect(() => parseRedisUrl('redis+sentinel://:pa/ss@127.0.0.1:16402/mymaster')).not.toThrow(/pa\/ss|ss@/);
+  });
+
+  it('refuses a redis:// path that is not a database number, and a URL that is not one, saying why', () => {
+    expect(() => parseRedisUrl('redis://127.0.0.1:16401/abc')).toThrow("'redis://127.0.0.1:16401/abc': the path of a Redis URL is the database number (e.g. redis://host:6379/2), not 'abc'");
+    expect(() => parseRedisUrl('redis://:hunter2@h:1/x1')).toThrow(/^'redis:\/\/:\*\*\*@h:1\/x1': the path/);
+    expect(() => parseRedisUrl('redis://127.0.0.1:99999')).toThrow(/is not a valid URL: check the host and the port \(1-65535\); .*percent-encoded/);
+    expect(() => parseRedisUrl('redis://:p#ss@h:1')).toThrow(/percent-encoded/);
+    expect(() => parseRedisUrl('redis://:p#ss@h:1')).not.toThrow(/p#ss/);
+    expect(parseRedisUrl('redis://h:1/')).toEqual({ kind: 'single' });
+    expect(parseRedisUrl('redis://h:1')).toEqual({ kind: 'single' });
+  });
 });

@@ -6,20 +6,52 @@ export type RedisTarget =
 
 const MULTI = /^redis\+(sentinel|cluster):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)(?:\/([^/]*))?(?:\/(\d+))?$/;
 
-/** The URL with its password masked, for messages. */
+/**
+ * The URL with its password masked, for messages. A URL's user information ends at its *last* '@' (a password
+ * may hold '@', and in a Sentinel or Cluster URL even '/'), so everything from `//` to that '@' is taken as
+ * user and password: the user name (up to its first ':') is kept, the rest shown as `***`. A URL with no '@'
+ * after its `//` is returned as it is.
+ */
 export function maskRedisUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, (_m, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
+  const start = url.indexOf('//');
+  const at = url.lastIndexOf('@');
+  if (start < 0 || at < start) return url;
+  const userinfo = url.slice(start + 2, at);
+  const colon = userinfo.indexOf(':');
+  return `${url.slice(0, start + 2)}${colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`}@${url.slice(at + 1)}`;
+}
+
+const ENCODE_HINT = "a user name or password holding '/', '?', '#', '@' or ':' must be percent-encoded (e.g. '/' as %2F, '@' as %40)";
+
+/**
+ * Checks a `redis://` or `rediss://` URL as ioredis would read it: a URL at all, and a path that is empty or a
+ * database number (ioredis would send `SELECT NaN` for `/abc` and fail with a raw reply error).
+ * @throws RangeError naming the part that is wrong (the password masked)
+ */
+function checkSingle(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RangeError(`'${maskRedisUrl(url)}' is not a valid URL: check the host and the port (1-65535); ${ENCODE_HINT}`);
+  }
+  if (!/^\/?(\d+)?$/.test(parsed.pathname)) {
+    throw new RangeError(`'${maskRedisUrl(url)}': the path of a Redis URL is the database number (e.g. redis://host:6379/2), not '${parsed.pathname.slice(1)}'`);
+  }
 }
 
 /**
  * Reads `redis://`, `rediss://`, `redis+sentinel://[user:password@]host:port,host:port/mastername[/db]` and
- * `redis+cluster://[user:password@]host:port,host:port`.
+ * `redis+cluster://[user:password@]host:port,host:port`; a `redis://` path must be a database number.
  * @throws RangeError naming the part that is wrong (the password masked)
  */
 export function parseRedisUrl(url: string): RedisTarget {
-  if (/^rediss?:\/\//.test(url)) return { kind: 'single' };
+  if (/^rediss?:\/\//.test(url)) {
+    checkSingle(url);
+    return { kind: 'single' };
+  }
   const match = MULTI.exec(url);
-  if (!match) throw new RangeError(`'${maskRedisUrl(url)}' is not a Redis URL: use redis://host:port, rediss://..., redis+sentinel://host:port,host:port/mastername or redis+cluster://host:port,host:port`);
+  if (!match) throw new RangeError(`'${maskRedisUrl(url)}' is not a Redis URL: use redis://host:port[/db], rediss://..., redis+sentinel://host:port,host:port/mastername[/db] or redis+cluster://host:port,host:port; ${ENCODE_HINT}`);
   const [, kind, user, password, hostList = '', master, db] = match;
   const hosts = hostList.split(',').map((part) => {
     const hostPort = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(part);

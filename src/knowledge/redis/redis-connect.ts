@@ -36,9 +36,12 @@ export interface ConnectRedisOptions {
  *
  * A refusal of the credentials (WRONGPASS, NOAUTH, NOPERM: see `authRefusal`) is not tried again, since the
  * same credentials are refused again: the client is ended at once and this rejects as soon as Redis has said so.
+ * Nor is a database the server does not have (the URL's `/99` where Redis has 16): ioredis would only emit the
+ * refusal of its SELECT as an event and go on in database 0, mixing the data with another deployment's.
  * @throws Error when Redis does not answer within `timeoutMs`, "refused authentication" naming the target (its
  *   password masked, as `target` is) and Redis' reply when Redis refuses the credentials, or "closed while
- *   connecting" when `signal` is aborted first
+ *   connecting" when `signal` is aborted first, "has no such database" naming the target and Redis' reply to
+ *   SELECT when the URL's database does not exist
  */
 export async function connectRedis(client: Redis, options: ConnectRedisOptions): Promise<void> {
   const started = performance.now();
@@ -49,6 +52,7 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
   let causeOfAttempt: unknown;
   let gaveUp = false;
   let refusal: string | undefined;
+  let noDatabase: string | undefined;
   const noteError = (error: unknown): void => {
     causeOfAttempt = error;
     lastCause = error;
@@ -66,13 +70,20 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
       }
       const reached = await readyOrEnded(client, deadline, signal);
       if (reached === 'ready') {
-        const answer = await pingWithin(client, deadline, signal);
-        if (answer === 'pong') return;
-        if (answer === 'timeout') lastCause = new Error('no answer to PING');
+        const answer = await askWithin(client, () => client.ping(), deadline, signal);
+        if (answer === 'answered') {
+          // ioredis selects the URL's database on every connect, but only emits a refusal as an event and
+          // then writes to database 0: asked again here, so that a database the server does not have fails
+          const db = databaseOf(client);
+          const selected = db === 0 ? 'answered' : await askWithin(client, () => client.select(db), deadline, signal);
+          if (selected === 'answered') return;
+          if (typeof selected === 'object' && /^ERR\b/.test(describeError(selected.error))) noDatabase = `SELECT ${db}: ${describeError(selected.error)}`;
+          else lastCause = typeof selected === 'object' ? selected.error : new Error(`no answer to SELECT ${db}`);
+        } else if (answer === 'timeout') lastCause = new Error('no answer to PING');
         else if (typeof answer === 'object') lastCause = answer.error;
       }
       refusal = authRefusal(lastCause);
-      if (refusal !== undefined || signal?.aborted || reached === 'timeout' || performance.now() >= deadline) break;
+      if (refusal !== undefined || noDatabase !== undefined || signal?.aborted || reached === 'timeout' || performance.now() >= deadline) break;
       await pause(Math.min(START_RETRY_MS, deadline - performance.now()), signal);
       if (performance.now() >= deadline) break;
     }
@@ -81,11 +92,15 @@ export async function connectRedis(client: Redis, options: ConnectRedisOptions):
     client.off('error', noteError);
   }
   // a client that reconnects by itself would stay `reconnecting` after a disconnect: it is left to itself
-  if (client.status !== 'reconnecting' || refusal !== undefined) await endClient(client, signal?.aborted || refusal !== undefined ? performance.now() : deadline);
+  const refused = refusal !== undefined || noDatabase !== undefined;
+  if (client.status !== 'reconnecting' || refused) await endClient(client, signal?.aborted || refused ? performance.now() : deadline);
   if (signal?.aborted) throw new Error(`closed while connecting to Redis at ${options.target} (after ${Math.round(performance.now() - started)} ms)`);
   const triedMs = Math.round(performance.now() - started);
   if (refusal !== undefined) {
     throw new Error(`Redis at ${options.target} refused authentication (after ${triedMs} ms, not retried: the same credentials would be refused again): ${refusal.replace(/\.$/, '')}; check the user and password of the URL and the user's ACL`);
+  }
+  if (noDatabase !== undefined) {
+    throw new Error(`Redis at ${options.target} has no such database (${noDatabase}; after ${triedMs} ms, not retried): the path of the URL is the database number, from 0 to the server's 'databases' setting less 1`);
   }
   const cause = lastCause === undefined ? 'no answer' : describeCause(lastCause);
   throw new Error(`cannot reach Redis at ${options.target} within ${options.timeoutMs} ms (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} over ${triedMs} ms); last: ${cause}`);
@@ -114,15 +129,22 @@ function readyOrEnded(client: Redis, deadline: number, signal: AbortSignal | und
   });
 }
 
+/** The database a client from `openRedis` selects on connecting (0 for a cluster, which has only that one). */
+function databaseOf(client: Redis): number {
+  const db = (client.options as { db?: unknown } | undefined)?.db;
+  return typeof db === 'number' ? db : 0;
+}
+
 /**
- * Sends PING and resolves with its outcome, at the deadline at the latest (the command timeout may be longer
- * than what is left), or when `signal` is aborted (also before the PING is sent, and while its answer is on its
- * way: a close that came first wins over a PONG). A PING left unanswered is settled by the client's end.
+ * Sends a command (PING, SELECT) and resolves with its outcome, at the deadline at the latest (the command
+ * timeout may be longer than what is left), or when `signal` is aborted (also before the command is sent, and
+ * while its answer is on its way: a close that came first wins over an answer). A command left unanswered is
+ * settled by the client's end.
  */
-function pingWithin(client: Redis, deadline: number, signal: AbortSignal | undefined): Promise<'pong' | 'timeout' | 'aborted' | { error: unknown }> {
+function askWithin(client: Redis, ask: () => Promise<unknown>, deadline: number, signal: AbortSignal | undefined): Promise<'answered' | 'timeout' | 'aborted' | { error: unknown }> {
   if (signal?.aborted) return Promise.resolve('aborted');
   return new Promise((resolve) => {
-    const settle = (outcome: 'pong' | 'timeout' | 'aborted' | { error: unknown }): void => {
+    const settle = (outcome: 'answered' | 'timeout' | 'aborted' | { error: unknown }): void => {
       cancelTimer();
       signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
@@ -130,8 +152,8 @@ function pingWithin(client: Redis, deadline: number, signal: AbortSignal | undef
     const onAbort = (): void => settle('aborted');
     const cancelTimer = afterMs(deadline - performance.now(), () => settle('timeout'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    client.ping().then(
-      () => settle(signal?.aborted ? 'aborted' : 'pong'),
+    ask().then(
+      () => settle(signal?.aborted ? 'aborted' : 'answered'),
       (error: unknown) => settle({ error }),
     );
   });

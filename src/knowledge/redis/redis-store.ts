@@ -12,6 +12,8 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisLog } from './redis-log.js';
 import { readPolicyStates } from './redis-state-read.js';
 import { claimNamespace } from './redis-namespace-owner.js';
+import { loadDefinedScripts } from './redis-scripts.js';
+import { RedisTransactionError } from './redis-transaction-error.js';
 import { maskRedisUrl } from './redis-url.js';
 
 /** Where and how much a Redis store keeps. */
@@ -129,14 +131,32 @@ export class RedisStore implements KnowledgeStore {
     return written;
   }
 
+  /**
+   * Writes the batch; when Redis lost the scripts the transaction calls (NOSCRIPT: after SCRIPT FLUSH, or a
+   * script first sent while Redis refused it), loads them again and writes the batch once more (every write is
+   * idempotent, so what the first attempt applied is not applied twice). A failure names Redis' own reasons
+   * (see `RedisTransactionError`).
+   */
   private async writeBatch(ops: readonly WriteOp[]): Promise<WriteResult> {
     if (ops.length === 0) return { refused: [] };
     await this.connected();
+    try {
+      return await this.transaction(ops);
+    } catch (error) {
+      if (!RedisTransactionError.missesScript(error)) throw error;
+      await loadDefinedScripts(this.redis);
+      return this.transaction(ops);
+    }
+  }
+
+  private async transaction(ops: readonly WriteOp[]): Promise<WriteResult> {
     const batch = new RedisBatch(this.redis.multi(), this.keys, this.logs).add(ops);
-    const results = await batch.exec();
+    const results = await batch.exec().catch((error: unknown) => {
+      throw RedisTransactionError.ofRejection(error);
+    });
     if (results === null) throw new Error('Redis transaction was aborted');
-    const failed = results.find(([error]) => error);
-    if (failed?.[0]) throw failed[0];
+    const failed = RedisTransactionError.ofReplies(results);
+    if (failed) throw failed;
     await Promise.all([this.decisions.trimIfDue(), this.invocations.trimIfDue(), this.faults.trimIfDue(), this.audit.trimIfDue()]);
     return { refused: batch.refused(results) };
   }

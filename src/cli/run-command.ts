@@ -23,6 +23,8 @@ import { giveUp } from './give-up-start.js';
 import { logServing } from './log-serving.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
+import { describeKnowledgeLoadFailure } from './knowledge-load-failure.js';
+import type { KnowledgeStore } from '../knowledge/store.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 
 /**
@@ -110,7 +112,10 @@ export interface RunOptions {
    * stderr only, not also as an ERROR log line (it would show twice). Default false: it is in both.
    */
   readonly logShowsOnStderr?: boolean;
-  /** Ends the process with the code once stopped (the CLI passes process.exit, so nothing can linger). */
+  /**
+   * Ends the process with the code once stopped, or once a start that failed has closed what it opened (the
+   * CLI passes process.exit, so nothing can linger).
+   */
   readonly exit?: (code: number) => void;
 }
 
@@ -124,39 +129,58 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     (error: unknown) => (untilFailure = `until failed: ${describeError(error)}`),
   );
   const host = options.host ?? '127.0.0.1';
+  // secrets are redacted at any depth in every log line, and what a line holds is bounded; made first, so that
+  // every reason a start fails for reaches the log too
+  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } }, stdoutDestination());
+  // what explains the exit code goes to stderr and, as an ERROR line, to the log (unless that is stderr's terminal)
+  const startIo: Io = {
+    out: io.out,
+    err: (line) => {
+      if (!options.logShowsOnStderr) logger.error({ exitCode: RUN_EXIT.failed }, line);
+      io.err(line);
+    },
+  };
+  // a start that fails closes what it opened (a Redis client left open would keep the process alive for ever)
+  // and lets the log drain, then ends with 1
+  const opened: { store?: KnowledgeStore; telemetry?: { shutdown(): Promise<void> }; release?: () => Promise<void> } = {};
+  const failStart = async (why: string | undefined): Promise<number> => {
+    if (why !== undefined) startIo.err(why);
+    if (opened.release) await opened.release();
+    else await opened.store?.close().catch(() => undefined);
+    await opened.telemetry?.shutdown().catch(() => undefined);
+    await drainLastLines(logger, 1_000);
+    options.exit?.(1);
+    return 1;
+  };
   let auth: AuthSettings | undefined;
   if (options.port !== undefined) {
     try {
       auth = authFromEnvironment();
     } catch (error) {
-      io.err(`cannot start the HTTP service: ${describeError(error)}`);
-      return 1;
+      return failStart(`cannot start the HTTP service: ${describeError(error)}`);
     }
     if (!authEnabled(auth) && !isLoopback(host) && !options.allowUnauthenticated) {
-      io.err(`refusing to serve ${host} without access control: every caller would be an admin; set HOMEOSTAT_TOKENS (or a JWT key), listen on 127.0.0.1, or pass --allow-unauthenticated`);
-      return 1;
+      return failStart(`refusing to serve ${host} without access control: every caller would be an admin; set HOMEOSTAT_TOKENS (or a JWT key), listen on 127.0.0.1, or pass --allow-unauthenticated`);
     }
   }
-  const blueprint = await loadOrReport(file, io);
-  if (!blueprint) return 1;
-  // secrets are redacted at any depth in every log line, and what a line holds is bounded
-  const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } }, stdoutDestination());
+  const blueprint = await loadOrReport(file, startIo);
+  // every problem was told
+  if (!blueprint) return failStart(undefined);
   const telemetry = await startOtelSdk(logger);
-  let store;
+  if (telemetry) opened.telemetry = telemetry;
+  let store: KnowledgeStore | undefined;
   try {
     store = await openKnowledgeStore(options.knowledge ?? {}, blueprint.name);
   } catch (error) {
-    io.err(`${file}: ${describeError(error)}`);
-    return 1;
+    return failStart(`${file}: ${describeError(error)}`);
   }
+  if (store) opened.store = store;
   const choice = options.knowledge ?? {};
   if (choice.ha && !(store instanceof RedisStore)) {
-    io.err(`${file}: --ha needs --redis (the instances share their lease and knowledge through Redis)`);
-    return 1;
+    return failStart(`${file}: --ha needs --redis (the instances share their lease and knowledge through Redis)`);
   }
   if (choice.shards && !choice.ha) {
-    io.err(`${file}: --shards needs --ha (shards are leases shared out among the instances)`);
-    return 1;
+    return failStart(`${file}: --shards needs --ha (shards are leases shared out among the instances)`);
   }
   const owner = instanceName();
   let coordinator: HaCoordinator | ShardCoordinator | undefined;
@@ -169,7 +193,14 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let stopRunningHandedIn: ((graceMs: number) => Promise<void>) | undefined;
   let stopClaimingHandedIn: (() => void) | undefined;
   const delegate: InvocationDelegate = (invocation, signal) => handOver?.(invocation, signal);
-  const deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
+  let deployment: Deployment;
+  try {
+    deployment = await Deployment.create(blueprint, { dryRun: options.dryRun ?? false, ...(store ? { store } : {}), ...(choice.ha ? { fence } : {}), ...(choice.shards ? { inFlightGroup, delegate } : {}), ...(choice.ha || choice.shards ? { instance: owner } : {}) });
+  } catch (error) {
+    return failStart(`${file}: cannot start: ${describeKnowledgeLoadFailure(error, store)}`);
+  }
+  // from here, a start that fails undoes the deployment (its loops, the lease, knowledge) and what watches it
+  opened.release = () => giveUp(deployment, coordinator);
   if (choice.ha && store instanceof RedisStore) {
     coordinator = choice.shards ? joinShards(deployment, blueprint, store, owner, logger, choice.leaseMs, choice.minReplicaAcks, (hooks) => {
       handOver = hooks.delegate;
@@ -200,14 +231,16 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // listening before the loops start and before the line that says Ctrl-C stops them: a signal in between
   // would otherwise end the process at once, leaving what the loops started behind
   const stop = awaitStopRequest(until);
+  opened.release = async () => {
+    await giveUp(deployment, coordinator);
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    work.close();
+    stop.release();
+  };
   try {
     deployment.start();
   } catch (error) {
-    io.err(`${file}: cannot start: ${describeError(error)}`);
-    await giveUp(deployment, coordinator);
-    work.close();
-    stop.release();
-    return 1;
+    return failStart(`${file}: cannot start: ${describeError(error)}`);
   }
   const policies = deployment.engine.policies();
   logger.info(
@@ -223,11 +256,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
-      io.err(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);
-      await giveUp(deployment, coordinator);
-      work.close();
-      stop.release();
-      return 1;
+      return failStart(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);
     }
   }
   const signal = await stop.requested;

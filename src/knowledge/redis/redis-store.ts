@@ -74,7 +74,8 @@ export class RedisStore implements KnowledgeStore {
   private readonly writing = new Set<Promise<unknown>>();
   /** The `close()` under way or done (shared by every call). */
   private closed: Promise<void> | undefined;
-  private readonly target: string;
+  /** Where the store is, for messages: the URL with its password masked. */
+  readonly target: string;
   private readonly connectTimeoutMs: number;
 
   /** @param redis an open client (see `openRedis`), or options to open one */

@@ -220,6 +220,12 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     // with shards, invocations handed to another instance are under way too (they run there)
     handedOver: () => handedOver?.() ?? [],
   });
+  // the decision records this run made (a coalesced update is no new record), counted as they are made: with
+  // Redis the store also holds earlier runs' decisions, and is closed by the time the last line is written
+  let decisionCount = 0;
+  const counting = deployment.engine.decisions$.subscribe((d) => {
+    if ((d.count ?? 1) <= 1) decisionCount += 1;
+  });
   const subscriptions = [
     deployment.engine.decisions$.subscribe((d) => logDecision(logger, d)),
     deployment.engine.faults$.subscribe((f) => logger.error({ fault: f }, `policy ${f.policy} failed in ${f.phase}: ${f.message}${f.phase === 'teardown' ? '' : `; restarting in ${f.restartInMs} ms`}`)),
@@ -299,6 +305,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     await telemetry?.shutdown().catch(() => undefined);
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
   work.close();
+  counting.unsubscribe();
   let code: number = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
   // a code other than 0 is always explained on stderr, one line per reason, and in the log unless the log is
   // that same terminal
@@ -308,8 +315,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     io.err(`homeostat: ${problem}`);
   }
   if (stopped.code === RUN_EXIT.stopped) {
-    const decisions = await deployment.knowledge.queryDecisions({ limit: 1_000_000 }).catch(() => []);
-    logger.info({ decisions: decisions.length }, `stopped cleanly after ${decisions.length} decisions`);
+    logger.info({ decisions: decisionCount }, `stopped cleanly after ${decisionCount} decisions`);
   }
   // the last lines must be written before the process ends (an asynchronous destination buffers them); a
   // forced end waits less, as it was asked to end at once, and a second signal while they drain ends at once

@@ -13,7 +13,8 @@ const LOG_FORMAT_CHOICES: readonly LogFormat[] = ['json', 'human'];
 const RUN_EXIT_CODES = `
 Exit codes:
   0        stopped cleanly
-  1        could not start, or the stop failed, ran out of grace or aborted effectors still running
+  1        could not start, or the stop failed, ran out of grace or aborted effectors still running,
+           or an uncaught exception (a policy module's own timer that threw) stopped the run
   2        the command line is wrong (an unknown option, a value it cannot take)
   130/143  a second SIGINT/SIGTERM during the stop (or while its last log lines drain) ended it at once
 A code other than 0 is explained on stderr (for a forced or failed stop: what it abandoned).`;
@@ -110,7 +111,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
         allowUnauthenticated: options.allowUnauthenticated,
         protectMetrics: options.protectMetrics,
         logShowsOnStderr,
-        ...(io === consoleIo ? { exit: (c: number) => process.exit(c) } : {}),
+        ...(io === consoleIo ? { exit: (c: number) => process.exit(c), catchProcessFaults: true } : {}),
       }, io);
     });
   program

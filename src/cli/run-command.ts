@@ -23,6 +23,7 @@ import { giveUp } from './give-up-start.js';
 import { logServing } from './log-serving.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
+import { watchProcessFaults } from './process-faults.js';
 import { describeKnowledgeLoadFailure } from './knowledge-load-failure.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
@@ -117,6 +118,12 @@ export interface RunOptions {
    * CLI passes process.exit, so nothing can linger).
    */
   readonly exit?: (code: number) => void;
+  /**
+   * Takes the process' uncaught exceptions and unhandled rejections (see `watchProcessFaults`): an uncaught
+   * exception is logged and stops the run in order, exit code 1; an unhandled rejection is logged. The CLI sets
+   * it; an embedding process keeps its own handling. Default false.
+   */
+  readonly catchProcessFaults?: boolean;
 }
 
 /** `homeostat run <blueprint>`: runs the loops until SIGINT/SIGTERM, logging each decision as one line. */
@@ -132,6 +139,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // secrets are redacted at any depth in every log line, and what a line holds is bounded; made first, so that
   // every reason a start fails for reaches the log too
   const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } }, stdoutDestination());
+  const faults = options.catchProcessFaults ? watchProcessFaults(logger) : undefined;
   // what explains the exit code goes to stderr and, as an ERROR line, to the log (unless that is stderr's terminal)
   const startIo: Io = {
     out: io.out,
@@ -149,6 +157,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     else await opened.store?.close().catch(() => undefined);
     await opened.telemetry?.shutdown().catch(() => undefined);
     await drainLastLines(logger, 1_000);
+    faults?.release();
     options.exit?.(1);
     return 1;
   };
@@ -236,7 +245,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   ];
   // listening before the loops start and before the line that says Ctrl-C stops them: a signal in between
   // would otherwise end the process at once, leaving what the loops started behind
-  const stop = awaitStopRequest(until);
+  const stop = awaitStopRequest(until, faults?.uncaught);
   opened.release = async () => {
     await giveUp(deployment, coordinator);
     for (const subscription of subscriptions) subscription.unsubscribe();
@@ -306,10 +315,11 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   }, { graceMs: stopGraceMs, effectorGraceMs, work, forced: stop.forced });
   work.close();
   counting.unsubscribe();
-  let code: number = untilFailure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
+  const failure = untilFailure ?? faults?.failure;
+  let code: number = failure !== undefined && stopped.code === RUN_EXIT.stopped ? RUN_EXIT.failed : stopped.code;
   // a code other than 0 is always explained on stderr, one line per reason, and in the log unless the log is
   // that same terminal
-  for (const problem of [untilFailure, stopped.problem]) {
+  for (const problem of [untilFailure, faults?.failure, stopped.problem]) {
     if (problem === undefined) continue;
     if (!options.logShowsOnStderr) logger.error({ exitCode: code }, problem);
     io.err(`homeostat: ${problem}`);
@@ -327,6 +337,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // the signal listeners stay until here: a signal while the last lines drain must not end the process by
   // Node's default (losing the code, those lines, and the supervisor's exit hook)
   stop.release();
+  faults?.release();
   options.exit?.(code);
   return code;
 }

@@ -5,12 +5,15 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /** What ends a run, and the hold that keeps the process alive until then. */
 export interface StopRequest {
-  /** Resolves with the name of the first SIGINT or SIGTERM, or with what `until` resolved with. */
+  /**
+   * Resolves with the name of the first SIGINT or SIGTERM, or with what `until` resolved with, or with what
+   * `failure` resolved with when it came first.
+   */
   readonly requested: Promise<unknown>;
   /**
    * Resolves with the name of a second SIGINT or SIGTERM, one that came after the first: the person (or
-   * supervisor) no longer wants to wait for the graceful stop. Never resolves when `until` was given, nor
-   * before the first signal, nor after `release`.
+   * supervisor) no longer wants to wait for the graceful stop; after a `failure` asked for the stop, the first
+   * signal does. Never resolves when `until` was given, nor before the stop was asked for, nor after `release`.
    */
   readonly forced: Promise<NodeJS.Signals>;
   /**
@@ -29,26 +32,42 @@ export interface StopRequest {
  * the process at once (exit code 13, an unsettled top-level await) instead of running until it is told to
  * stop. The hold is a referenced timer that does nothing; `release` clears it.
  * @param until resolves when the run should stop (tests, embedding); signals are not listened to then
+ * @param failure resolves when the run must stop because it failed (an uncaught exception): the stop is asked
+ *   for as by the first signal
  */
-export function awaitStopRequest(until?: Promise<unknown>): StopRequest {
+export function awaitStopRequest(until?: Promise<unknown>, failure?: Promise<unknown>): StopRequest {
   const hold = setInterval(() => undefined, LONGEST_TIMER_MS);
   const listeners = new Map<NodeJS.Signals, () => void>();
   let force: (signal: NodeJS.Signals) => void = () => undefined;
   const forced = new Promise<NodeJS.Signals>((resolve) => (force = resolve));
-  const requested =
-    until ??
-    new Promise<NodeJS.Signals>((resolve) => {
-      let received = 0;
-      for (const signal of STOP_SIGNALS) {
-        const listener = (): void => {
-          received += 1;
-          if (received === 1) resolve(signal);
-          else if (received === 2) force(signal);
-        };
-        listeners.set(signal, listener);
-        process.on(signal, listener);
-      }
-    });
+  // the stop has been asked for (by a signal or a failure): a signal after that forces it, once
+  let asked = false;
+  let forcedOnce = false;
+  const requested = new Promise<unknown>((resolve, reject) => {
+    const ask = (reason: unknown): void => {
+      if (asked) return;
+      asked = true;
+      resolve(reason);
+    };
+    void failure?.then(ask);
+    if (until) {
+      until.then(ask, (error: unknown) => {
+        if (!asked) reject(error);
+      });
+      return;
+    }
+    for (const signal of STOP_SIGNALS) {
+      const listener = (): void => {
+        if (!asked) ask(signal);
+        else if (!forcedOnce) {
+          forcedOnce = true;
+          force(signal);
+        }
+      };
+      listeners.set(signal, listener);
+      process.on(signal, listener);
+    }
+  });
   return {
     requested,
     forced,

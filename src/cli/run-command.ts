@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { counted } from './counted.js';
 import { Deployment } from '../blueprint/deployment.js';
 import { describeError } from '../core/errors.js';
 import { logDecision } from './decision-log.js';
@@ -260,7 +261,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const policies = deployment.engine.policies();
   logger.info(
     { blueprint: blueprint.name, entities: deployment.tree.size, policies: policies.map((p) => p.id), dryRun: deployment.engine.dryRun },
-    `running '${blueprint.name}': ${deployment.tree.size} entities, ${policies.length} policies${deployment.engine.dryRun ? ' (dry run)' : ''}; Ctrl-C stops`,
+    `running '${blueprint.name}': ${counted(deployment.tree.size, 'entity', 'entities')}, ${counted(policies.length, 'policy', 'policies')}${deployment.engine.dryRun ? ' (dry run)' : ''}; Ctrl-C stops`,
   );
   const stopGraceMs = options.stopGraceMs ?? 10_000;
   // effectors in flight (the loops' and the API's) get the grace less a margin in which the rest of the stop fits
@@ -325,7 +326,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     io.err(`homeostat: ${problem}`);
   }
   if (stopped.code === RUN_EXIT.stopped) {
-    logger.info({ decisions: decisionCount }, `stopped cleanly after ${decisionCount} decisions`);
+    logger.info({ decisions: decisionCount }, `stopped cleanly after ${counted(decisionCount, 'decision')}`);
   }
   // the last lines must be written before the process ends (an asynchronous destination buffers them); a
   // forced end waits less, as it was asked to end at once, and a second signal while they drain ends at once

@@ -30,7 +30,7 @@ describe('homeostat run --redis, its last line', () => {
       const stored = await store.queryDecisions({ limit: 100_000 });
       expect(stored.length).toBeGreaterThan(0);
       const last = JSON.parse(command.stdout().trim().split('\n').at(-1) ?? '{}') as { msg?: string };
-      expect(last.msg).toBe(`stopped cleanly after ${stored.length} decisions`);
+      expect(last.msg).toBe(`stopped cleanly after ${stored.length} ${stored.length === 1 ? 'decision' : 'decisions'}`);
     } finally {
       await store.close();
     }

@@ -40,6 +40,12 @@ function graceSeconds(value: string): number {
   return n;
 }
 
+function requestTimeoutSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.001 || n > 600) throw new InvalidArgumentError('a request timeout is a number of seconds from 0.001 to 600');
+  return n;
+}
+
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -91,8 +97,9 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
     .option('--protect-metrics', 'require a viewer token for /metrics', false)
     .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', graceSeconds)
+    .option('--request-timeout <seconds>', 'a client that has not sent a whole request (headers and body) within this gets 408 and its connection is closed (default 60); responses such as /stream are not timed', requestTimeoutSeconds)
     .addHelpText('after', RUN_EXIT_CODES)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number }) => {
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number; requestTimeout?: number }) => {
       const [{ createRunLogger, logShowsOnStderrTerminal, resolveLogFormat, terminalOf }, { runCommand }, { turnOffPretenuring }] = await Promise.all([import('./log-format.js'), import('./run-command.js'), import('../core/pretenuring.js')]);
       // before the tree is built and the loops run: see turnOffPretenuring
       turnOffPretenuring();
@@ -105,6 +112,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.stopGrace === undefined ? {} : { stopGraceMs: options.stopGrace * 1000 }),
+        ...(options.requestTimeout === undefined ? {} : { requestTimeoutMs: Math.round(options.requestTimeout * 1000) }),
         dryRun: options.dryRun,
         knowledge,
         logger,

@@ -104,6 +104,8 @@ export interface RunOptions {
   readonly protectMetrics?: boolean;
   /** How long stopping may take before the process gives up on what still runs (ms). Default 10 000. */
   readonly stopGraceMs?: number;
+  /** How long a client may take to send a whole request before it gets 408 (ms). Default 60 000. */
+  readonly requestTimeoutMs?: number;
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
@@ -269,7 +271,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Served | undefined;
   if (options.port !== undefined && auth) {
     try {
-      server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
+      server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       return failStart(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);

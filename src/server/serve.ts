@@ -8,6 +8,7 @@ import type { HaView } from '../cluster/ha-status.js';
 import { StopCoordinator } from './stop-coordinator.js';
 import { DEFAULT_SERVICE_STOP_GRACE_MS } from './plugin-options.js';
 import { checkGrace } from '../core/engine/engine-options.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutOptions } from './request-timeout.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -24,6 +25,12 @@ export interface ServeOptions {
   readonly stopGraceMs?: number;
   /** This instance's part in a highly available deployment (`/health`, lease metrics). */
   readonly ha?: HaView;
+  /**
+   * How long a client may take to send a whole request, headers and body (ms): past it the request is
+   * answered 408 and its connection closed, so that a body that never arrives holds no connection for ever.
+   * A response is not timed (a `/stream` stays open). Default 60 000; from 1 to 600 000.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** The standalone HTTP service, listening: what `serve` returns. */
@@ -55,10 +62,13 @@ export interface Served {
  * The standalone HTTP service of `homeostat run --port`: the API at `/`, OpenAPI at `/docs`, and Prometheus
  * metrics at `/metrics` (text format; embed the plugin with an OpenMetrics registry for trace-id exemplars).
  * `url` is the first address listened on; `urls` are all of them (every interface for 0.0.0.0).
+ * @throws ValidationError naming `requestTimeoutMs` when it is not a whole number of ms from 1 to 600 000
  */
 export async function serve(deployment: Deployment, options: ServeOptions): Promise<Served> {
+  // refused before anything is made: a request a client never finishes is cut after it (fastify's default is none)
+  const timeout = requestTimeoutOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'serve() requestTimeoutMs');
   // idle keep-alive sockets are closed on close; the plugin ends streams and waiting requests first
-  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: 'idle', return503OnClosing: true });
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: 'idle', return503OnClosing: true, ...timeout });
   // only homeostat's own metrics: prom-client's default process metrics include a gauge named *_total,
   // which Prometheus' own checks reject; a host that wants them adds them to its registry
   const registry = new Registry();

@@ -23,6 +23,7 @@ export const DEFAULT_STREAM_STALL_MS = 30_000;
  * that falls behind by more than `streamBacklogBytes` (events written that its connection has not taken: a
  * stalled dashboard, a slow link under a burst) gets no more events: its stream ends once it has taken what
  * was written, and it resumes with Last-Event-ID; one that takes none of it within `streamStallMs` is cut.
+ * The replay counts against the bound as live events do: a replay past it ends the stream the same way.
  */
 export async function streamRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -54,18 +55,12 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     const raw = reply.raw;
     raw.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
     const write = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-    raw.write('retry: 2000\n\n');
-    if (lastId !== undefined) {
-      const gap = gapAfter(lastId, context.hub.oldestId, context.hub.newestId);
-      if (gap) raw.write(`event: gap\ndata: ${JSON.stringify(gap)}\n\n`);
-      // the replay is bounded by the hub's buffer, and not held against the client
-      for (const e of context.hub.since(lastId, wanted)) write(e);
-    }
-    const allowance = context.streamBacklogBytes + raw.writableLength;
     let stalled: NodeJS.Timeout | undefined;
+    // what is written counts against the bound, the replay of a resuming client included: a client that takes
+    // none of it holds at most about streamBacklogBytes, for at most streamStallMs
     const send = (e: StreamEvent): void => {
       if (stalled !== undefined || raw.destroyed) return;
-      if (raw.writableLength <= allowance) return write(e);
+      if (raw.writableLength <= context.streamBacklogBytes) return write(e);
       // behind by more than the bound: nothing more is written; the stream ends once the client has taken what
       // was (it then resumes with the last id it got, and the replay buffer has what followed), or is cut when
       // it takes none of it within streamStallMs
@@ -80,6 +75,16 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
       stalled.unref();
       connection?.once('close', () => clearTimeout(stalled));
     };
+    raw.write('retry: 2000\n\n');
+    if (lastId !== undefined) {
+      const gap = gapAfter(lastId, context.hub.oldestId, context.hub.newestId);
+      if (gap) raw.write(`event: gap\ndata: ${JSON.stringify(gap)}\n\n`);
+      // a replay past the bound ends the stream as a live burst does: the client resumes from the last id it took
+      for (const e of context.hub.since(lastId, wanted)) {
+        if (stalled !== undefined) break;
+        send(e);
+      }
+    }
     const unsubscribe = context.hub.subscribe((e) => wanted(e) && send(e));
     // sensor events exist only while someone streams them: this client's subtree is tapped until it leaves
     const untap = types.has('sensor') ? context.history.stream(root) : undefined;
@@ -87,6 +92,8 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     // a credential is checked when the stream opens: one that expires (a JWT's exp) ends the stream then, saying
     // so, and the client reconnects with a fresh one (an expired one is refused with 401)
     const expiry = principal.expiresAt === undefined ? undefined : setTimeout(() => {
+      // a stream ended already (past the bound) waits only for its client to take what was written
+      if (raw.writableEnded) return;
       raw.write(`event: expired\ndata: ${JSON.stringify({ reason: 'the token this stream was opened with has expired: reconnect with a fresh one' })}\n\n`);
       raw.end();
     }, Math.min(Math.max(0, principal.expiresAt - Date.now()), MAX_TIMER_MS));

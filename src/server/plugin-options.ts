@@ -3,6 +3,7 @@ import { HomeostatError } from '../core/errors.js';
 import { parseAuthSettings, type AuthSettings } from './auth.js';
 import { DEFAULT_REPORT_BODY_LIMIT } from './routes-findings.js';
 import { DEFAULT_STREAM_BACKLOG_BYTES, DEFAULT_STREAM_STALL_MS } from './routes-stream.js';
+import { DEFAULT_REPLAY_BYTES } from './event-stream.js';
 import { StopCoordinator } from './stop-coordinator.js';
 
 /** How long streams and API invocations get on close (ms) when the host names no grace. */
@@ -19,6 +20,7 @@ const settingsSchema = z.strictObject({
   reportBodyLimit: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_REPORT_BODY_LIMIT),
   streamBacklogBytes: z.number().int().min(16 * 1024).max(1024 * 1024 * 1024).default(DEFAULT_STREAM_BACKLOG_BYTES),
   streamStallMs: z.number().int().min(100).max(600_000).default(DEFAULT_STREAM_STALL_MS),
+  streamReplayBytes: z.number().int().min(16 * 1024).max(1024 * 1024 * 1024).default(DEFAULT_REPLAY_BYTES),
 });
 
 /** The checked settings of the plugin. */

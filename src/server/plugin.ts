@@ -79,7 +79,7 @@ export interface HomeostatPluginOptions {
   /**
    * Most bytes of events a `/stream` client may fall behind by (written, not yet taken by its connection): past
    * it the client gets no more events, its stream ends once it has taken what was written, and it resumes with
-   * Last-Event-ID from the replay buffer (the last 10,000 events). Default 8 MiB; from 16 KiB to 1 GiB.
+   * Last-Event-ID from the replay buffer (see `streamReplayBytes`). Default 8 MiB; from 16 KiB to 1 GiB.
    */
   readonly streamBacklogBytes?: number;
   /**
@@ -87,6 +87,12 @@ export interface HomeostatPluginOptions {
    * that reads nothing holds at most `streamBacklogBytes` for this long. Default 30 000; from 100 to 600 000.
    */
   readonly streamStallMs?: number;
+  /**
+   * Most bytes of events (as JSON) the `/stream` replay buffer keeps for clients that resume with Last-Event-ID,
+   * besides its bound of 10,000 events: past either the oldest are dropped, and a client resuming from before
+   * what is kept first gets a `gap` event. Default 32 MiB; from 16 KiB to 1 GiB.
+   */
+  readonly streamReplayBytes?: number;
   /** This instance's part in a highly available deployment: shown in `/health` and as lease metrics. */
   readonly ha?: HaView;
 }
@@ -119,7 +125,7 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
       for (const undo of releases.splice(0).reverse()) undo();
     };
     try {
-      const hub = new EventHub();
+      const hub = new EventHub({ maxBytes: settings.streamReplayBytes });
       const history = new SensorHistory(tree, { size: settings.historySize }, (o) => hub.publish('sensor', o.entity, o));
       releases.push(() => history.close());
       const subscriptions = [

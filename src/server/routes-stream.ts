@@ -54,7 +54,7 @@ export async function streamRoutes(app: FastifyInstance, context: ApiContext): P
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
-    const write = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    const write = (e: StreamEvent): void => void raw.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.json}\n\n`);
     let stalled: NodeJS.Timeout | undefined;
     // what is written counts against the bound, the replay of a resuming client included: a client that takes
     // none of it holds at most about streamBacklogBytes, for at most streamStallMs

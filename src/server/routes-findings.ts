@@ -7,6 +7,7 @@ import { NotPushableError, pushReading } from '../sensors/push-reading.js';
 import { SCAN_REPORT_FORMATS, detectScanReportFormat, parseScanReport } from '../sensors/feeds/scan/scan-report.js';
 import { ScanReportError } from '../sensors/feeds/scan/scan-report-error.js';
 import { ApiError, entityFor, requireRole, type ApiContext } from './context.js';
+import { BODY_JSON_CODE, parseJsonBody } from './json-body.js';
 
 /** The findings sensor when the entity has no `remediation` policy naming one. */
 export const DEFAULT_FINDINGS_SENSOR = 'vulnerabilities';
@@ -30,7 +31,9 @@ function findingsSensorOf(context: ApiContext, entity: Entity): string {
  * entity's findings sensor (the one its `remediation` policy reads, or `?sensor=`; it must be `pushable`).
  * A scanner or CI job posts its report here as a webhook. Operator role, scope- and tenant-checked, audited
  * (the report's size and finding count, not the report), bounded by `bodyLimit` (413 past it). A report
- * that cannot be read is a 400 naming each field (`Results.0.Vulnerabilities.1.PkgName: ...`).
+ * that cannot be read is a 400 naming each field (`Results.0.Vulnerabilities.1.PkgName: ...`). A body that is
+ * not JSON, nests past the bound or has a `__proto__` or `constructor.prototype` key is a 400 E_BODY_JSON saying
+ * where, whichever of the three content types it was sent as.
  */
 export async function findingsRoutes(app: FastifyInstance, context: ApiContext, bodyLimit: number): Promise<void> {
   // scanners and `curl --data-binary @report.json` send JSON as text too: read those bodies as text here only
@@ -60,11 +63,14 @@ export async function findingsRoutes(app: FastifyInstance, context: ApiContext, 
     let findings;
     let format: string = request.query.format;
     try {
-      const doc = typeof request.body === 'string' ? parseJson(request.body) : request.body;
+      // a report sent as text or bytes is read as an application/json body is: a key that could change a
+      // prototype, or nesting past the bound, is refused the same way (E_BODY_JSON, saying where)
+      const doc = typeof request.body === 'string' ? parseJsonBody(request.body) : request.body;
       if (format === 'auto') format = detectScanReportFormat(doc) ?? 'auto';
       findings = parseScanReport(doc, request.query.format);
     } catch (error) {
       if (error instanceof ScanReportError) throw refuse(400, `report for ${entity.id}.${sensor}: ${error.message}`, { code: error.code, format, problems: error.problems });
+      if (error instanceof ApiError && error.extra['code'] === BODY_JSON_CODE) throw refuse(error.statusCode, `report for ${entity.id}.${sensor}: ${error.message}`, { code: BODY_JSON_CODE, problems: [`(root): ${error.message}`] });
       throw error;
     }
     try {
@@ -78,13 +84,4 @@ export async function findingsRoutes(app: FastifyInstance, context: ApiContext, 
       throw error;
     }
   });
-}
-
-/** A text body as JSON. @throws ScanReportError with the parser's message (where the text stops being JSON) */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ScanReportError('JSON', [`(root): ${(error as Error).message}`]);
-  }
 }

@@ -57,9 +57,11 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
   const index = assets.get('index.html');
   const hide = { schema: { hide: true } };
   app.get('/ui', hide, async (request, reply) => {
-    // relative asset URLs resolve against /ui/, so send the directory form
+    // relative asset URLs resolve against /ui/, so send the directory form: the route's own path (prefix
+    // included), never the request target's, which in absolute form (`GET http://evil.example/ui`) names
+    // another origin
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    return reply.redirect(`${request.url.split('?')[0]}/${query}`);
+    return reply.redirect(`${request.routeOptions.url ?? `${app.prefix}/ui`}/${query}`);
   });
   app.get('/ui/', hide, async (_request, reply) => {
     if (!index) return reply.code(503).type('text/plain; charset=utf-8').send('the console is not built: run `npm run build` in the homeostat package\n');

@@ -1,7 +1,24 @@
+import http from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 
-/** The methods a path of the API is answered for: its own, 405 for the others, OPTIONS 204. */
-const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
+/**
+ * Methods no route can have: Node.js hands a CONNECT request to the server's `connect` event, never to a
+ * request handler (with no listener, the connection is closed).
+ */
+const UNROUTABLE = new Set(['CONNECT']);
+
+/**
+ * Makes every method Node.js parses (but CONNECT) one that routes of `app` may have, for {@link MethodRoutes}
+ * to answer 405 with: fastify routes only GET, HEAD, TRACE, DELETE, OPTIONS, PATCH, PUT, POST and QUERY unless
+ * told, and answers another (PROPFIND, MKCOL, LOCK...) 404, as if the path did not exist. The methods added are
+ * taken without a body (one sent is not parsed). Call it on the root instance before routes are registered;
+ * it changes the whole app, so the plugin leaves it to its host (`serve` calls it).
+ */
+export function routeEveryMethod(app: FastifyInstance): void {
+  for (const method of http.METHODS) {
+    if (!UNROUTABLE.has(method) && !app.supportedMethods.includes(method)) app.addHttpMethod(method);
+  }
+}
 
 /** A route's path with its parameters unnamed (`/entities/:`), so that two spellings of one path are one. */
 function shapeOf(url: string): string {
@@ -10,7 +27,8 @@ function shapeOf(url: string): string {
 
 /**
  * The methods of each path of the API, and answers for the others. A path has the methods its routes were
- * registered with; another method on it is a 405 with `Allow` (fastify answers 404, as if the path did not
+ * registered with; another method on it (any the app routes: TRACE and QUERY by default, and those
+ * {@link routeEveryMethod} adds) is a 405 with `Allow` (fastify answers 404, as if the path did not
  * exist), and `OPTIONS` is a 204 with `Allow`. Both need no token: which methods a path has is in the public
  * OpenAPI document, and a path pattern says nothing of which entities exist. There is no CORS: `OPTIONS`
  * carries no `Access-Control-*` header, so a browser on another origin is refused as before.
@@ -49,22 +67,27 @@ export class MethodRoutes {
       if (!url.startsWith(app.prefix)) continue;
       const allow = [...new Set([...methods, 'OPTIONS'])].sort();
       const allowHeader = allow.join(', ');
-      const missing = METHODS.filter((method) => !methods.has(method));
+      // every method the app routes, the host's additions included (see routeEveryMethod)
+      const missing = app.supportedMethods.filter((method) => !UNROUTABLE.has(method) && !methods.has(method)).sort();
       for (const method of missing) this.added.add(`${method} ${url}`);
       if (missing.length === 0) continue;
+      const answer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+        void reply.header('allow', allowHeader);
+        if (request.method === 'OPTIONS') return reply.code(204).send();
+        const path = request.url.split('?')[0] ?? request.url;
+        return reply.code(405).send({ error: `${request.method} is not a method of ${path}; it has ${allowHeader}`, allow });
+      };
       this.adding = true;
       try {
         app.route({
-        method: [...missing],
-        url: url.slice(app.prefix.length),
-        exposeHeadRoute: false,
-        schema: { hide: true },
-        handler: async (request: FastifyRequest, reply: FastifyReply) => {
-          void reply.header('allow', allowHeader);
-          if (request.method === 'OPTIONS') return reply.code(204).send();
-          const path = request.url.split('?')[0] ?? request.url;
-          return reply.code(405).send({ error: `${request.method} is not a method of ${path}; it has ${allowHeader}`, allow });
-        },
+          method: [...missing],
+          url: url.slice(app.prefix.length),
+          exposeHeadRoute: false,
+          schema: { hide: true },
+          // answered before a body is read: fastify would refuse a QUERY without a Content-Type, or a body of a
+          // type no parser takes, with a 400 or 415 before the handler ran
+          onRequest: answer,
+          handler: answer,
         });
       } finally {
         this.adding = false;

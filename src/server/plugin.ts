@@ -240,7 +240,12 @@ export const homeostatPlugin = fp<HomeostatPluginOptions>(
         flushAnonymousRefusals(context, true);
         await stop.stop();
       });
-      await app.register(async (scoped) => consoleRoutes(scoped), { prefix: (options as { prefix?: string }).prefix ?? '' });
+      await app.register(async (scoped) => {
+        // the console's paths answer another method with 405 and OPTIONS with 204, as the API's do
+        const consoleMethods = MethodRoutes.follow(scoped);
+        await consoleRoutes(scoped);
+        consoleMethods.answerOthers(scoped);
+      }, { prefix: (options as { prefix?: string }).prefix ?? '' });
     } catch (error) {
       release();
       throw error;

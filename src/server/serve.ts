@@ -9,6 +9,7 @@ import { StopCoordinator } from './stop-coordinator.js';
 import { DEFAULT_SERVICE_STOP_GRACE_MS } from './plugin-options.js';
 import { checkGrace } from '../core/engine/engine-options.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutOptions } from './request-timeout.js';
+import { routeEveryMethod } from './method-routes.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -69,6 +70,8 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
   const timeout = requestTimeoutOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'serve() requestTimeoutMs');
   // idle keep-alive sockets are closed on close; the plugin ends streams and waiting requests first
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: 'idle', return503OnClosing: true, ...timeout });
+  // a method a path does not have is a 405 whatever the method (PROPFIND, LOCK...), not fastify's 404
+  routeEveryMethod(app);
   // only homeostat's own metrics: prom-client's default process metrics include a gauge named *_total,
   // which Prometheus' own checks reject; a host that wants them adds them to its registry
   const registry = new Registry();

@@ -10,6 +10,15 @@ function commandOf(error: unknown): string | undefined {
   return `${command.name.toUpperCase()}${key}`;
 }
 
+/** The Redis reply error behind `error` (itself, or one of its causes): the one that names its command. */
+function replyErrorIn(error: unknown): unknown {
+  for (let current = error, depth = 0; current !== undefined && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    if (commandOf(current) !== undefined) return current;
+    if (typeof current !== 'object' || current === null) break;
+  }
+  return undefined;
+}
+
 /**
  * Why the knowledge kept in `store` could not be read at start (`Deployment.create`, which loads policy state):
  * for Redis, the URL (password masked) and the key: the one Redis named in its reply (WRONGTYPE on
@@ -18,7 +27,8 @@ function commandOf(error: unknown): string | undefined {
  */
 export function describeKnowledgeLoadFailure(error: unknown, store: KnowledgeStore | undefined): string {
   if (!(store instanceof RedisStore)) return describeError(error);
-  const command = commandOf(error);
-  const where = command === undefined ? `reading policy state from ${store.keys.policies} and ${store.keys.policyState('')}*` : command;
-  return `the knowledge kept in Redis at ${store.target} cannot be read (${where}): ${describeError(error)}`;
+  // a reader may have wrapped Redis' reply (naming the key in words): the reply itself says it shortest
+  const reply = replyErrorIn(error);
+  if (reply !== undefined) return `the knowledge kept in Redis at ${store.target} cannot be read (${commandOf(reply) as string}): ${describeError(reply)}`;
+  return `the knowledge kept in Redis at ${store.target} cannot be read (reading policy state from ${store.keys.policies} and ${store.keys.policyState('')}*): ${describeError(error)}`;
 }

@@ -80,6 +80,9 @@ async function ready(port: number): Promise<{ status: number; body: { ready: boo
 
 /** Two instances, one leading and acting; returns the leader, the standby and the leader's token. */
 async function pair(): Promise<{ leader: Instance; standby: Instance; token: number }> {
+  // an instance of an earlier case still running (one that failed before its end) would hold the lease
+  for (const child of children) child.kill('SIGKILL');
+  await until('the earlier instances gone', 10_000, async () => (children.size === 0 ? true : undefined));
   await store.clear();
   const pool = [await instance(), await instance()];
   const held = await until('a leader', 60_000, holder);
@@ -103,8 +106,10 @@ describe('homeostat run --ha over damaged knowledge', () => {
     const policies = await store.redis.smembers(store.keys.policies);
     const damaged = policies.find((p) => p.endsWith('/autoscaler')) ?? (policies[0] as string);
     const key = store.keys.policyState(damaged);
-    await store.redis.hset(key, 'junk', '{bad');
+    // the leader goes first: a state write of its own after the damage would replace the hash, junk and all;
+    // the standby takes over only once the lease runs out, long after the field is in place
     await end(leader);
+    await store.redis.hset(key, 'junk', '{bad');
     const acted = await until('the standby acts under a higher token', 30_000, async () => (await store.queryInvocations({ limit: 1_000 })).find((r: InvocationRecord) => (r.fencingToken ?? 0) > token && r.attempts > 0));
     expect(acted.fencingToken).toBeGreaterThan(token);
     const answer = await ready(standby.port);

@@ -72,6 +72,12 @@ async function settledPrimary(run: Race, standbys: boolean): Promise<number | un
   const writable = (await Promise.all(ports.map((p) => acceptsWrite(p, 500)))).flatMap((ok, i) => (ok ? [ports[i] as number] : []));
   if (writable.length !== 1) return unsettled(`writable: [${writable.map(idOf).join(', ')}]`);
   const primary = writable[0] as number;
+  // every other server must say it is a standby, not merely fail to answer in time: a node just sent SIGCONT
+  // answers nothing for a moment, then takes writes until Patroni demotes it (its own window, not homeostat's)
+  for (const port of ports.filter((p) => p !== primary)) {
+    const recovery = await query<{ r: boolean }>(port, 'SELECT pg_is_in_recovery() AS r', 500);
+    if (recovery?.[0]?.r !== true) return unsettled(`${idOf(primary)} writable; ${idOf(port)} ${recovery === undefined ? 'does not answer' : 'is not in recovery'}`);
+  }
   // a 'streaming' receiver is not enough: a standby started on a diverged timeline connects and streams for a
   // moment before recovery refuses the primary's timeline and Patroni stops it for pg_rewind; a row written on
   // the primary now and replayed on each standby shows it follows

@@ -3,10 +3,40 @@ export interface StreamEvent {
   readonly id: number;
   readonly type: 'decision' | 'sensor';
   readonly entity: string;
-  /** The event's data, serialized once when it is published (what every client is sent). */
+  /** The event's data, serialized once (what every client is sent). */
   readonly json: string;
-  /** The size of `json` in UTF-8 bytes: what it costs the replay buffer. */
+  /** The size of `json` in UTF-8 bytes as the replay buffer counts it (0 for a decision held as its record: see `EventHub`). */
   readonly bytes: number;
+}
+
+/**
+ * An event of the hub: serialized when published, or (a decision while no client listens) holding the
+ * engine's own record and serialized when first sent, once.
+ */
+class HubEvent implements StreamEvent {
+  private text: string | undefined;
+  private data: unknown;
+  readonly bytes: number;
+
+  constructor(
+    readonly id: number,
+    readonly type: StreamEvent['type'],
+    readonly entity: string,
+    data: unknown,
+    serializeNow: boolean,
+  ) {
+    if (serializeNow) this.text = serialize(data);
+    else this.data = data;
+    this.bytes = this.text === undefined ? 0 : Buffer.byteLength(this.text);
+  }
+
+  get json(): string {
+    if (this.text === undefined) {
+      this.text = serialize(this.data);
+      this.data = undefined;
+    }
+    return this.text;
+  }
 }
 
 /** Default bound of the replay buffer in events. */
@@ -29,8 +59,9 @@ type Listener = (event: StreamEvent) => void;
  * Fan-out of live events with a replay buffer, so a client that reconnects with Last-Event-ID gets what it
  * missed (as long as it is still in the buffer). The buffer is bounded by events and by bytes: a few large
  * events (900 KB readings) push out the oldest as many small ones do, and it never holds more than
- * `maxBytes` of JSON (but for the newest event, when that alone is larger). Each event is serialized once, when
- * published, and the buffer holds that text rather than the data, so it keeps no object graph alive.
+ * `maxBytes` of JSON (but for the newest event, when that alone is larger). Each event is serialized once, and
+ * the buffer holds that text rather than the data, so a large reading keeps no object graph alive; a decision
+ * published while no client listens is kept as its (bounded) record until one asks for it (see `publish`).
  */
 export class EventHub {
   /** Events kept, oldest first, from `head` on (the ones before are dropped, and cleared now and then). */
@@ -48,9 +79,15 @@ export class EventHub {
     if (!(this.maxEvents >= 1) || !(this.maxBytes >= 1)) throw new RangeError(`replay bounds must be at least 1, got ${this.maxEvents} events and ${this.maxBytes} bytes`);
   }
 
+  /**
+   * Adds an event and hands it to the listeners. A sensor reading (published only for sensors a stream or a
+   * history watches, and of any size) is serialized now and counted in bytes; a decision while no client
+   * listens is kept as the engine's record and serialized only if a resumed stream asks for it: with the
+   * service attached every decision comes here, and a JSON text of each (2.5 us, about as much as deciding)
+   * would be made for nobody. Decision records are bounded by knowledge, and at most `maxEvents` are kept.
+   */
   publish(type: StreamEvent['type'], entity: string, data: unknown): void {
-    const json = serialize(data);
-    const event: StreamEvent = { id: ++this.seq, type, entity, json, bytes: Buffer.byteLength(json) };
+    const event = new HubEvent(++this.seq, type, entity, data, type === 'sensor' || this.listeners.size > 0);
     this.events.push(event);
     this.held += event.bytes;
     while (this.size > 1 && (this.size > this.maxEvents || this.held > this.maxBytes)) this.dropOldest();

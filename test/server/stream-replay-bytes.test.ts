@@ -65,6 +65,28 @@ describe('EventHub replay bounds', () => {
     expect(small.since(0, () => true).map((e) => e.json)).toEqual(['4996', '4997', '4998', '4999', '5000']);
   });
 
+  it('serializes a decision only when a client takes it: at once while one listens, else when a resumed stream asks', () => {
+    const hub = new EventHub();
+    let serialized = 0;
+    const decision = (n: number) => ({ n, toJSON: () => (serialized++, { n }) });
+    for (let n = 1; n <= 1_000; n++) hub.publish('decision', 'web', decision(n));
+    // with the service attached every decision comes here: nobody listens, so no JSON is made for nobody
+    expect(serialized).toBe(0);
+    expect(hub.bytes).toBe(0);
+    expect(hub.since(998, () => true).map((e) => e.json)).toEqual(['{"n":999}', '{"n":1000}']);
+    expect(serialized).toBe(2);
+    hub.since(998, () => true).forEach((e) => e.json);
+    expect(serialized).toBe(2); // once each
+    const sent: string[] = [];
+    hub.subscribe((e) => sent.push(e.json));
+    hub.publish('decision', 'web', decision(1_001));
+    expect(sent).toEqual(['{"n":1001}']);
+    expect(hub.bytes).toBe(Buffer.byteLength('{"n":1001}'));
+    // a reading is always serialized and counted: it may be large, and is published only for watched sensors
+    hub.publish('sensor', 'web', { v: 1 });
+    expect(hub.bytes).toBe(Buffer.byteLength('{"n":1001}') + Buffer.byteLength('{"v":1}'));
+  });
+
   it('publishes data that is not JSON as an event saying so, rather than failing', () => {
     const hub = new EventHub();
     hub.publish('sensor', 'web', { big: 1n });

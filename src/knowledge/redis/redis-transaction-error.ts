@@ -26,12 +26,14 @@ export class RedisTransactionError extends Error {
   /**
    * The error of a transaction whose EXEC was rejected: with its `previousErrors` as the causes when it has
    * any (EXECABORT), else the rejection itself, as it is, when it is no reply of Redis (a timeout, a closed
-   * connection), which says what it is already.
+   * connection), which says what it is already; a write while the connection is down says so in words.
    */
   static ofRejection(error: unknown): Error {
     const previous = typeof error === 'object' && error !== null ? (error as { previousErrors?: unknown }).previousErrors : undefined;
     const causes = Array.isArray(previous) ? previous.filter((cause): cause is Error => cause instanceof Error) : [];
     if (causes.length > 0) return new RedisTransactionError(causes, true);
+    // ioredis' words for a write while the connection is down (its offline queue is off) name neither
+    if (error instanceof Error && /Stream isn't writeable/.test(error.message)) return new Error(`Redis is not connected, so nothing was sent (${error.message})`, { cause: error });
     return error instanceof Error ? error : new Error(describeError(error));
   }
 

@@ -1,4 +1,4 @@
-import { describeError } from '../core/errors.js';
+import { parsePolicyConfigSafely } from './policy-hooks.js';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { EntityTypeRegistry } from '../drivers/entity-type.js';
@@ -217,16 +217,14 @@ export class NodeValidator {
       }
     }
     if (!definition) return undefined;
-    let config: ReturnType<typeof definition.config.safeParse>;
-    try {
-      config = definition.config.safeParse(decl.config);
-    } catch (error) {
-      // a module's schema is user code: a transform or refine that throws is a problem here, like a refusal
-      this.problems.push({ path: [...at, 'config'], message: `policy '${definition.name}': its config schema threw: ${describeError(error)}` });
+    // a module's schema is user code: a transform or refine that throws is a problem here, like a refusal
+    const config = parsePolicyConfigSafely(definition, decl.config);
+    if ('problem' in config) {
+      this.problems.push({ path: [...at, 'config'], message: config.problem });
       return undefined;
     }
-    if (!config.success) {
-      this.addIssues([...at, 'config'], config.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
+    if ('issues' in config) {
+      this.addIssues([...at, 'config'], config.issues.map((issue) => ({ ...issue, message: `${issue.message} (policy '${definition.name}')` })), definition.config);
       return undefined;
     }
     if (this.addDroppedKeys([...at, 'config'], decl.config, config.data, definition.config)) return undefined;

@@ -1,4 +1,5 @@
 import { Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { cutText } from '../cut-text.js';
 import { compactFinalizers, reserveFinalizer } from '../compact-finalizers.js';
 import type { EntityTree } from '../entity-tree.js';
 import { describeError } from '../errors.js';
@@ -256,7 +257,7 @@ function faultMessage(error: unknown): string {
   } catch {
     message = Object.prototype.toString.call(error);
   }
-  return message.length > 2_000 ? `${message.slice(0, 2_000)}... (${message.length} characters)` : message;
+  return cutText(message, 2_000);
 }
 
 /**

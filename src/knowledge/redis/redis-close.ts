@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { endClient } from './redis-end.js';
-import { afterMs } from './wall-clock.js';
+import { afterMs } from '../../core/wall-clock.js';
 
 /**
  * Longest wait for Redis to answer QUIT at close (ms), and then for it to close the connection. A healthy Redis

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { describeError } from '../../core/errors.js';
 import { authRefusal } from './redis-auth-refusal.js';
 import { endClient } from './redis-end.js';
-import { afterMs, pause } from './wall-clock.js';
+import { afterMs, pause } from '../../core/wall-clock.js';
 
 /** Pause between two attempts at start: short, so Redis back after a restart (~100 ms) is seen soon after. */
 const START_RETRY_MS = 100;

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster } from './redis-connection.js';
-import { afterMs } from './wall-clock.js';
+import { afterMs } from '../../core/wall-clock.js';
 
 /** Longest wait for a client to end once its sockets are destroyed (ms): a few turns of the event loop. */
 export const DESTROYED_END_MS = 100;

@@ -1,4 +1,5 @@
 import { Subscription, type SchedulerLike } from 'rxjs';
+import { cutText } from '../../core/cut-text.js';
 import { HomeostatError, describeError } from '../../core/errors.js';
 import type { FeedBoard, FeedHealth } from './feed-health.js';
 import type { FeedReader, FeedResult } from './feed-kind.js';
@@ -93,7 +94,7 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
     if (result) {
       health.consecutiveFailures = 0;
       health.lastSuccessAt = scheduler.now();
-      const missing = result.missing[0] === undefined ? undefined : { count: result.missing.length, reason: boundedError(result.missing[0].reason) };
+      const missing = result.missing[0] === undefined ? undefined : { count: result.missing.length, reason: cutText(result.missing[0].reason, MAX_FEED_ERROR_CHARS) };
       board.emit({ type: 'poll', kind: health.kind, sensor: health.sensor, entity: health.entity, result: 'ok', durationMs, ...(missing ? { missing } : {}) });
       if (missing) health.lastMissing = { at: scheduler.now(), reason: missing.reason };
       apply(result, options);
@@ -101,7 +102,7 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
       health.consecutiveFailures += 1;
       health.failures += 1;
       health.lastFailureAt = scheduler.now();
-      health.lastError = boundedError(describeError(error));
+      health.lastError = cutText(describeError(error), MAX_FEED_ERROR_CHARS);
       const timeout = error instanceof FeedTimeoutError;
       board.emit({ type: 'poll', kind: health.kind, sensor: health.sensor, entity: health.entity, result: timeout ? 'timeout' : 'error', error: health.lastError, durationMs });
     }
@@ -115,10 +116,6 @@ export function runFeed(options: RunFeedOptions, scheduler: SchedulerLike): Subs
 /** The most of a failed read's message kept (the API shows it, the log writes it): a 10 MB error answer was kept whole. */
 export const MAX_FEED_ERROR_CHARS = 1_000;
 
-/** A failed read's message, cut to `MAX_FEED_ERROR_CHARS` with its full length said. */
-function boundedError(message: string): string {
-  return message.length > MAX_FEED_ERROR_CHARS ? `${message.slice(0, MAX_FEED_ERROR_CHARS)}... (${message.length} characters)` : message;
-}
 
 /** The wait before the next read: `every`, doubled per consecutive failure up to maxBackoff, plus jitter. */
 export function nextDelay(options: Pick<RunFeedOptions, 'everyMs' | 'maxBackoffMs' | 'jitter' | 'random'>, failures: number): number {

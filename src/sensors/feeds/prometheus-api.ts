@@ -1,4 +1,5 @@
 import { jsonNestingProblem } from '../../core/json-nesting.js';
+import { cutText } from '../../core/cut-text.js';
 import { HomeostatError } from '../../core/errors.js';
 import { fetchText } from './fetch-text.js';
 
@@ -53,7 +54,7 @@ export async function instantQuery(baseUrl: string, query: string, options: { si
 /** A field of Prometheus's error answer as text of at most `max` characters (`fallback` when absent). */
 function shortened(field: unknown, fallback: string, max: number): string {
   const text = field === undefined || field === null ? fallback : typeof field === 'string' ? field : (JSON.stringify(field) ?? String(field));
-  return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+  return cutText(text, max);
 }
 
 function samplesOf(data: ApiBody['data'], notApi: (what: string) => Error): PromSample[] {

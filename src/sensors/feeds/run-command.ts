@@ -2,6 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { HomeostatError } from '../../core/errors.js';
 import { spawnFailureReason } from '../../core/spawn-failure.js';
+import { afterMs } from '../../core/wall-clock.js';
 
 /** A command that failed: not started, non-zero exit, killed, or too much output. */
 export class CommandFailedError extends HomeostatError {
@@ -73,9 +74,9 @@ export function runCommand(argv: readonly string[], options: RunCommandOptions):
       if (stderr.length < 2_000) stderr += chunk.toString();
     });
     let settled = false;
-    let drain: NodeJS.Timeout | undefined;
+    let cancelDrain = (): void => undefined;
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      clearTimeout(drain);
+      cancelDrain();
       if (settled) return;
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
@@ -88,13 +89,11 @@ export function runCommand(argv: readonly string[], options: RunCommandOptions):
     // one that left the group keeps them open, and is let go of after a moment for the output to drain
     child.once('exit', (code, signal) => {
       killGroup();
-      // eslint-disable-next-line no-restricted-globals -- real pipes of a real process, drained in real time
-      drain = setTimeout(() => {
+      cancelDrain = afterMs(EXIT_DRAIN_MS, () => {
         child.stdout.destroy();
         child.stderr.destroy();
         finish(code, signal);
-      }, EXIT_DRAIN_MS);
-      drain.unref();
+      });
     });
     child.once('close', finish);
   });

@@ -1,9 +1,10 @@
 /**
- * Calls `fn` after `ms` of wall-clock time; returns the cancel. Connecting is about real sockets, timed by
- * ioredis on the wall clock too, not loop time: the injected scheduler has no say here.
+ * Calls `fn` after `ms` of wall-clock time; returns the cancel. For what is about real sockets, pipes and
+ * processes (connecting to Redis, which ioredis times on the wall clock too; draining a command's output), not
+ * loop time: the injected scheduler has no say there.
  */
 export function afterMs(ms: number, fn: () => void): () => void {
-  // eslint-disable-next-line no-restricted-globals -- real sockets, real time (see above)
+  // eslint-disable-next-line no-restricted-globals -- real sockets and processes, real time (see above)
   const timer = setTimeout(fn, Math.max(0, ms));
   return () => clearTimeout(timer);
 }

@@ -271,7 +271,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Served | undefined;
   if (options.port !== undefined && auth) {
     try {
-      server = await serve(deployment, { port: options.port, host, auth, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
+      server = await serve(deployment, { port: options.port, host, auth, loggerInstance: logger, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       return failStart(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);

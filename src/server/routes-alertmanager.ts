@@ -42,7 +42,10 @@ export async function alertmanagerRoutes(app: FastifyInstance, context: ApiConte
     }
     const parsed = webhookPayloadSchema.safeParse(request.body);
     if (!parsed.success) {
-      return reply.code(400).send({ error: 'not an Alertmanager v4 webhook payload', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      // logged as the receiver's other refusals are: Alertmanager retries the group for ever and shows nobody why
+      request.log.warn({ issues: issues.slice(0, 10) }, `Alertmanager webhook refused (400): not an Alertmanager v4 webhook payload (${issues.length} issue${issues.length === 1 ? '' : 's'}, first: ${issues[0]?.path ?? ''} ${issues[0]?.message ?? ''})`);
+      return reply.code(400).send({ error: 'not an Alertmanager v4 webhook payload', issues });
     }
     const receipt = sink.receive(parsed.data);
     context.audit.record({

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Deployment } from '../blueprint/deployment.js';
 import type { AuthSettings } from './auth.js';
@@ -18,6 +18,12 @@ export interface ServeOptions {
   readonly host?: string;
   readonly auth?: Partial<AuthSettings>;
   readonly logger?: boolean | object;
+  /**
+   * The host's pino logger (instead of `logger`): what the API logs at warn and above (a 500's cause, a refused
+   * Alertmanager call, a `/stream` cut for falling behind, a stored snapshot that cannot be read) goes through it,
+   * tagged `component: 'api'` (requests themselves are logged at info, so not at all). With neither, the API logs nothing.
+   */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** The Alertmanager webhook receiver, when wanted. */
   readonly alertmanager?: AlertmanagerReceiverOptions;
   /** Require a viewer token for `/metrics`. Default false. */
@@ -69,7 +75,8 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
   // refused before anything is made: a request a client never finishes is cut after it (fastify's default is none)
   const timeout = requestTimeoutOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'serve() requestTimeoutMs');
   // idle keep-alive sockets are closed on close; the plugin ends streams and waiting requests first
-  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: 'idle', return503OnClosing: true, ...timeout });
+  const logging = options.loggerInstance ? { loggerInstance: options.loggerInstance.child({ component: 'api' }, { level: 'warn' }) } : { logger: options.logger ?? false };
+  const app = Fastify({ ...logging, forceCloseConnections: 'idle', return503OnClosing: true, ...timeout });
   // a method a path does not have is a 405 whatever the method (PROPFIND, LOCK...), not fastify's 404
   routeEveryMethod(app);
   // only homeostat's own metrics: prom-client's default process metrics include a gauge named *_total,

@@ -4,7 +4,7 @@ import type { AuditEntry, AuditQuery } from './audit-entry.js';
 import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, UnreadableState, WriteFence, WriteOp } from './store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, UnreadableSnapshot, UnreadableState, WriteFence, WriteOp } from './store.js';
 import { describeUnreadable } from './unreadable-state.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
@@ -12,6 +12,7 @@ import { Broadcast } from '../core/broadcast.js';
 import { adoptBoundInvocation } from './private-invocation.js';
 import { privateDecisionWrite, privateInvocationWrite } from './private-records.js';
 import { boundPrivateDecision } from './private-decision.js';
+import { CachedPolicyState } from './cached-policy-state.js';
 
 /** Options of the knowledge front: those of its write queue. */
 export type KnowledgeOptions = WriteQueueOptions & {
@@ -266,6 +267,15 @@ export class Knowledge {
     return this.read(() => this.store.queryAudit(query));
   }
 
+  /**
+   * The stored snapshots of `entity`'s `sensors`: the readings written when a service last stopped (see
+   * `Deployment.stop`). One the store cannot read is skipped and told to `onUnreadable`.
+   * @throws KnowledgeUnavailableError when the store cannot be read
+   */
+  async storedSnapshots(entity: string, sensors: readonly string[], onUnreadable?: (part: UnreadableSnapshot) => void): Promise<SensorSnapshot[]> {
+    return this.read(() => this.store.loadSnapshots({ entity, sensors }, onUnreadable));
+  }
+
   /** Flushes what it can (one last try, no retry after), then closes the store. */
   async close(): Promise<void> {
     this.queue.close();
@@ -295,25 +305,5 @@ export class Knowledge {
     } catch (error) {
       throw new KnowledgeUnavailableError(`read failed: ${describeError(error)}`, { cause: error });
     }
-  }
-}
-
-/** A policy's view of its state: reads from the knowledge cache, writes through the ordered buffer. */
-class CachedPolicyState implements PolicyState {
-  constructor(
-    private readonly knowledge: Knowledge,
-    private readonly policy: string,
-  ) {}
-
-  get<T extends Json>(key: string): T | undefined {
-    return this.knowledge._stateGet(this.policy, key) as T | undefined;
-  }
-
-  set(key: string, value: Json | undefined): void {
-    this.knowledge._stateSet(this.policy, key, value);
-  }
-
-  keys(): string[] {
-    return this.knowledge._stateKeys(this.policy);
   }
 }

@@ -6,7 +6,7 @@ import { copyWriteOp } from './copy-known-record.js';
 import { copyRecord } from './copy-record.js';
 import { isPrivate } from './private-records.js';
 import type { Decision, PolicyFault } from './decision.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, WriteOp } from './store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, SnapshotQuery, WriteOp } from './store.js';
 
 /** Retention bounds of the in-memory store. */
 export interface MemoryStoreOptions {
@@ -106,8 +106,9 @@ export class MemoryStore implements KnowledgeStore {
     return structuredClone(this.states);
   }
 
-  async loadSnapshots(): Promise<SensorSnapshot[]> {
-    return [...this.snapshots.values()].map((s) => structuredClone(s));
+  async loadSnapshots(query?: SnapshotQuery): Promise<SensorSnapshot[]> {
+    const found = query === undefined ? [...this.snapshots.values()] : query.sensors.flatMap((sensor) => this.snapshots.get(`${query.entity}\u0000${sensor}`) ?? []);
+    return found.map((s) => structuredClone(s));
   }
 
   async close(): Promise<void> {}

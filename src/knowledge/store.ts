@@ -25,6 +25,23 @@ export interface SensorSnapshot {
   readonly at: number;
 }
 
+/** Which stored snapshots to read: those of one entity's sensors named here. */
+export interface SnapshotQuery {
+  readonly entity: string;
+  readonly sensors: readonly string[];
+}
+
+/** A stored snapshot a read skipped (left as it is in the store): where it is and what is wrong with it. */
+export interface UnreadableSnapshot {
+  /** Where it is in the store (for Redis, the key). */
+  readonly key: string;
+  /** The entity and sensor it is stored under. */
+  readonly entity: string;
+  readonly sensor: string;
+  /** What is wrong with it, one sentence. */
+  readonly problem: string;
+}
+
 /**
  * The lease a write was made under (see `Knowledge.setWriteFence`): a store that keeps leases (Redis) applies
  * the write only while that lease is still held by `owner` under `token`, checked with the write itself.
@@ -115,6 +132,11 @@ export interface KnowledgeStore {
    * each part skipped, leaving it as stored; it rejects only when it cannot read state at all.
    */
   loadPolicyStates(onUnreadable?: (part: UnreadableState) => void): Promise<Map<string, Map<string, Json>>>;
-  loadSnapshots(): Promise<SensorSnapshot[]>;
+  /**
+   * The stored snapshots (the readings a service wrote as it last stopped): those of `query`'s sensors, or
+   * every one when it is omitted (for tools and tests: a service reads one entity's at a time). A store whose
+   * snapshots can be damaged from outside (Redis) skips what it cannot read and tells `onUnreadable`.
+   */
+  loadSnapshots(query?: SnapshotQuery, onUnreadable?: (part: UnreadableSnapshot) => void): Promise<SensorSnapshot[]>;
   close(): Promise<void>;
 }

@@ -12,6 +12,8 @@ import { queryNumber, queryNumberOr } from './query-number.js';
 import { boundedTree, entityListPage, entitySummary } from './entity-pages.js';
 import { linkNext, pageQuery } from './page-cursor.js';
 import { defaultRootOf, nameOtherRoots } from './other-roots.js';
+import { sensorViews } from './sensor-views.js';
+import { FirstSightings } from '../core/first-sightings.js';
 
 /** What a refusal while stopping tells the caller to wait before retrying (s): about one lease renewal's hand-over. */
 const STOPPING_RETRY_AFTER_S = 1;
@@ -28,6 +30,7 @@ const idParams = z.object({ id: z.string().min(1) });
 /** Routes for the tree, one entity, sensor history, effector invocation and invocation polling. */
 export async function entityRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  const damagedSnapshots = new FirstSightings();
   let sequence = 0;
 
   api.get('/entities', {
@@ -58,13 +61,13 @@ export async function entityRoutes(app: FastifyInstance, context: ApiContext): P
 
   api.get('/entities/:id', { schema: { summary: 'One entity: sensors, effectors with their parameter schemas, policies', params: idParams } }, async (request) => {
     const entity = entityFor(context, request, request.params.id);
-    const now = context.tree.scheduler.now();
+    const sensors = await sensorViews(entity, context.knowledge, context.tree.scheduler.now(), request.log, damagedSnapshots);
     return {
       ...entitySummary(entity),
       config: entity.config,
       parent: entity.parent?.id ?? null,
       children: entity.children.map((c) => c.id),
-      sensors: entity.sensors.map((s) => ({ name: s.name, value: s.current?.value ?? null, at: s.current?.at ?? null, stale: s.isStale(now), unit: s.definition.unit ?? null, staleAfterMs: s.definition.staleAfterMs ?? null, rejected: s.rejectedCount })),
+      sensors,
       effectors: entity.effectors.map((e) => ({ name: e.name, description: e.description ?? null, idempotent: e.idempotent ?? false, timeoutMs: e.timeoutMs ?? 30_000, params: inputJsonSchema(e.params) })),
       policies: context.engine.policiesOf(entity),
     };

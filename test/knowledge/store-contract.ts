@@ -115,6 +115,9 @@ export function describeStoreContract(name: string, make: () => Promise<Knowledg
       ]);
       const snapshots = (await store.loadSnapshots()).sort((a, b) => a.entity.localeCompare(b.entity));
       expect(snapshots).toEqual([{ entity: 'db', sensor: 'service.up', value: true, at: 2 }, { entity: 'web', sensor: 'cpu', value: 0.7, at: 2 }]);
+      // one entity's, for the sensors asked for: a sensor with none stored is left out
+      expect(await store.loadSnapshots({ entity: 'web', sensors: ['cpu', 'rps'] })).toEqual([{ entity: 'web', sensor: 'cpu', value: 0.7, at: 2 }]);
+      expect(await store.loadSnapshots({ entity: 'db', sensors: ['cpu'] })).toEqual([]);
       await store.close();
     });
 

@@ -6,6 +6,7 @@ import type { FencedWrites, WriteFence, WriteOp } from '../store.js';
 import { fenceId } from '../write-descriptions.js';
 import { leaseHolder, parseLeaseHolder, type RedisKeys } from './redis-keys.js';
 import type { RedisLog } from './redis-log.js';
+import { snapshotField } from './redis-snapshot-read.js';
 
 /**
  * Applies a run of writes made under one lease only while that lease names their writer and token: checked
@@ -150,7 +151,7 @@ export class RedisBatch {
         }
         break;
       case 'snapshot':
-        this.tx.hset(this.keys.snapshots, `${op.value.entity}\u0000${op.value.sensor}`, JSON.stringify(op.value));
+        this.tx.hset(this.keys.snapshots, snapshotField(op.value.entity, op.value.sensor), JSON.stringify(op.value));
         break;
     }
     this.replies += 1;
@@ -182,7 +183,7 @@ export class RedisBatch {
         if (op.value === undefined) return add('del', [this.keys.policyState(op.policy)], [op.key]);
         return add('set', [this.keys.policyState(op.policy), this.keys.policies], [op.key, JSON.stringify(op.value), op.policy]);
       case 'snapshot':
-        return add('set', [this.keys.snapshots], [`${op.value.entity}\u0000${op.value.sensor}`, JSON.stringify(op.value)]);
+        return add('set', [this.keys.snapshots], [snapshotField(op.value.entity, op.value.sensor), JSON.stringify(op.value)]);
     }
   }
 

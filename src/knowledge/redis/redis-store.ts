@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { InvocationRecord } from '../../effectors/invocation.js';
 import { auditEntryWithin, type AuditEntry, type AuditQuery } from '../audit-entry.js';
 import type { Decision, PolicyFault } from '../decision.js';
-import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, UnreadableState, WriteOp, WriteResult } from '../store.js';
+import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, SnapshotQuery, UnreadableSnapshot, UnreadableState, WriteOp, WriteResult } from '../store.js';
 import { RedisBatch, type BatchLogs } from './redis-batch.js';
 import { closeClient } from './redis-close.js';
 import { connectRedis } from './redis-connect.js';
@@ -11,6 +11,7 @@ import { isCluster, openRedis, type RedisConnectionOptions } from './redis-conne
 import { RedisKeys } from './redis-keys.js';
 import { RedisLog } from './redis-log.js';
 import { readPolicyStates } from './redis-state-read.js';
+import { readSnapshots } from './redis-snapshot-read.js';
 import { claimNamespace } from './redis-namespace-owner.js';
 import { loadDefinedScripts } from './redis-scripts.js';
 import { RedisTransactionError } from './redis-transaction-error.js';
@@ -217,10 +218,10 @@ export class RedisStore implements KnowledgeStore {
     return readPolicyStates(this.redis, this.keys, onUnreadable);
   }
 
-  async loadSnapshots(): Promise<SensorSnapshot[]> {
+  /** What cannot be read is skipped and told to `onUnreadable`, left as stored (see `readSnapshots`). */
+  async loadSnapshots(query?: SnapshotQuery, onUnreadable?: (part: UnreadableSnapshot) => void): Promise<SensorSnapshot[]> {
     await this.connected();
-    const all = await this.redis.hgetall(this.keys.snapshots);
-    return Object.values(all).map((json) => JSON.parse(json) as SensorSnapshot);
+    return readSnapshots(this.redis, this.keys, query, onUnreadable);
   }
 
   /**

@@ -197,10 +197,19 @@ export class Deployment {
     this.teardowns.clear();
     await Promise.allSettled(stopping);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.recordSnapshots();
+    await this.knowledge.close();
+  }
+
+  /**
+   * Writes each sensor's latest reading to knowledge: what a restarted service shows for a sensor until it reads
+   * again (`stored` in `GET /entities/:id`). `stop` does it; a host under a lease (HA) calls it before giving the
+   * lease up too, since a write made after that is under no lease it holds and is not written.
+   */
+  recordSnapshots(): void {
     for (const entity of this.tree.entities()) {
       for (const current of entity._currentReadings()) this.knowledge.recordSnapshot({ entity: entity.id, sensor: current.sensor, value: current.value, at: current.at });
     }
-    await this.knowledge.close();
   }
 
   private build(spec: ResolvedEntity, parent: Entity | undefined, id: string): Entity {

@@ -304,6 +304,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
       // next holder reads it; a store that fails here fails the last stop below, which reports it
       work.step = 'writing the last records to knowledge';
       await deployment.engine.stop().catch(() => undefined);
+      deployment.recordSnapshots();
       work.step = 'handing over the lease';
       await coordinator.stop();
     }

@@ -27,8 +27,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(port: number): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redis.url, '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(port: number, extra: string[] = []): ChildProcess {
+  return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redis.url, '--port', String(port), ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -83,6 +83,27 @@ describe('homeostat run --redis: stored sensor snapshots', () => {
       await fetch(`http://127.0.0.1:${secondPort}/entities/worker/sensors/backlog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: 7 }) });
       const fresh = await until('the new reading', 10_000, async () => (await sensorsOf(secondPort))?.find((s) => s.name === 'backlog' && s.value === 7));
       expect(fresh.stored).toBeNull();
+    } finally {
+      expect(await stop(second)).toBe(0);
+    }
+  }, 90_000);
+
+  it('writes them under the lease with --ha, before the lease is given up (after it, a write is not made)', async () => {
+    const ha = ['--ha', '--redis-namespace', 'queue-ha'];
+    const firstPort = await freePort();
+    const first = run(firstPort, ha);
+    try {
+      await until('the first run leading', 30_000, async () => ((await (await fetch(`http://127.0.0.1:${firstPort}/health`)).json()) as { leases?: { role: string }[] }).leases?.[0]?.role === 'leader' || undefined);
+      await fetch(`http://127.0.0.1:${firstPort}/entities/worker/sensors/backlog`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: 9 }) });
+      await until('the pushed reading', 10_000, async () => (await sensorsOf(firstPort))?.find((s) => s.name === 'backlog' && s.value === 9));
+    } finally {
+      expect(await stop(first)).toBe(0);
+    }
+    const secondPort = await freePort();
+    const second = run(secondPort, ha);
+    try {
+      const backlog = await until('the second run serving', 30_000, async () => (await sensorsOf(secondPort))?.find((s) => s.name === 'backlog'));
+      expect(backlog).toMatchObject({ value: null, stored: { value: 9 } });
     } finally {
       expect(await stop(second)).toBe(0);
     }

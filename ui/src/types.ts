@@ -41,6 +41,8 @@ export interface SensorView {
   readonly unit: string | null;
   readonly staleAfterMs: number | null;
   readonly rejected: number;
+  /** With no reading since the service started: the reading kept when it last stopped (older services: absent). */
+  readonly stored?: { readonly value: unknown; readonly at: number } | null;
 }
 
 /** An effector of an entity, with the JSON schema of its parameters. */

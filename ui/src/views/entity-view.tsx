@@ -87,11 +87,13 @@ export function EntityView({ id, session, live }: { id: string; session: Session
           <tbody>{entity.sensors.map((s) => {
             const c = current(s);
             const stale = isStale(s, c.at);
+            // no reading since the start: what the service kept when it last stopped, shown as such, never as current
+            const stored = c.at === null ? s.stored ?? undefined : undefined;
             return (
               <tr key={s.name} data-sensor={s.name}>
                 <th scope="row">{s.name}</th>
-                <td class="value">{show(c.value, s.unit)}</td>
-                <td>{age(c.at, now)} {stale && <span class="badge tone-bad">stale</span>}{s.rejected > 0 && <span class="badge tone-warn">{s.rejected} rejected</span>}</td>
+                <td class="value">{stored ? <span class="muted stored" title="kept when the service last stopped; no reading since it started">{show(stored.value, s.unit)}</span> : show(c.value, s.unit)}</td>
+                <td>{stored ? <>{age(stored.at, now)} <span class="badge tone-none">before restart</span></> : age(c.at, now)} {stale && <span class="badge tone-bad">stale</span>}{s.rejected > 0 && <span class="badge tone-warn">{s.rejected} rejected</span>}</td>
                 <td><Sparkline values={history[s.name] ?? []} label={s.name} /></td>
               </tr>
             );

@@ -8,7 +8,8 @@ import { loadOrReport, type Io } from './validate-command.js';
 import { redact } from '../core/redact.js';
 import { serve, type Served } from '../server/serve.js';
 import { processEvents$ } from '../drivers/process/supervisor.js';
-import { AuthSettingsError, authEnabled, parseAuthSettings, type AuthSettings } from '../server/auth.js';
+import { authEnabled, type AuthSettings } from '../server/auth.js';
+import { alertmanagerFromEnvironment, authFromEnvironment } from './service-environment.js';
 import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
@@ -27,48 +28,6 @@ import { stdoutDestination } from './log-format.js';
 import { watchProcessFaults } from './process-faults.js';
 import { describeKnowledgeLoadFailure } from './knowledge-load-failure.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
-import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
-
-/**
- * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
- * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs; HOMEOSTAT_JWT_PUBLIC_KEY
- * (PEM) or HOMEOSTAT_JWKS_URL enable RS256/ES256 JWTs; HOMEOSTAT_JWT_ISSUER and HOMEOSTAT_JWT_AUDIENCE set
- * the expected `iss` and `aud`; HOMEOSTAT_JWT_CLAIMS is a JSON claim mapping ({ name, roles, roleMap, scope,
- * scopeMap, tenant }) for an OIDC provider's tokens; HOMEOSTAT_JWKS_COOLDOWN_SECONDS is the least time between
- * two JWKS refetches for unknown key ids (default 30).
- * @throws AuthSettingsError naming the variable when it is malformed (one sentence)
- */
-export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
-  let tokens: unknown = [];
-  if (env['HOMEOSTAT_TOKENS']) {
-    try {
-      tokens = JSON.parse(env['HOMEOSTAT_TOKENS']);
-    } catch {
-      throw new AuthSettingsError('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
-    }
-  }
-  let claims: unknown;
-  if (env['HOMEOSTAT_JWT_CLAIMS']) {
-    try {
-      claims = JSON.parse(env['HOMEOSTAT_JWT_CLAIMS']);
-    } catch {
-      throw new AuthSettingsError('HOMEOSTAT_JWT_CLAIMS must be a JSON object such as { "roles": ["groups"], "roleMap": { "ops": "operator" } }');
-    }
-  }
-  const optional = (key: string, variable: string) => (env[variable] ? { [key]: env[variable] } : {});
-  const cooldown = env['HOMEOSTAT_JWKS_COOLDOWN_SECONDS'];
-  if (cooldown !== undefined && !/^\d+$/.test(cooldown)) throw new AuthSettingsError(`HOMEOSTAT_JWKS_COOLDOWN_SECONDS must be a whole number of seconds, not '${cooldown}'`);
-  return parseAuthSettings({
-    ...(claims === undefined ? {} : { claims }),
-    tokens,
-    ...optional('jwtSecret', 'HOMEOSTAT_JWT_SECRET'),
-    ...optional('jwtPublicKey', 'HOMEOSTAT_JWT_PUBLIC_KEY'),
-    ...optional('jwksUrl', 'HOMEOSTAT_JWKS_URL'),
-    ...optional('jwtIssuer', 'HOMEOSTAT_JWT_ISSUER'),
-    ...optional('jwtAudience', 'HOMEOSTAT_JWT_AUDIENCE'),
-    ...(cooldown === undefined ? {} : { jwksCooldownSeconds: Number(cooldown) }),
-  }, 'HOMEOSTAT_TOKENS');
-}
 
 /** pino's `formatters.log` for homeostat's logs: every line's fields redacted at any depth and bounded. */
 export function redactLogFields(fields: Record<string, unknown>): Record<string, unknown> {
@@ -78,18 +37,6 @@ export function redactLogFields(fields: Record<string, unknown>): Record<string,
 /** True for an address only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/**
- * The Alertmanager webhook receiver from the environment: HOMEOSTAT_ALERTMANAGER_TOKEN (or _TOKEN_FILE)
- * enables it, HOMEOSTAT_ALERTMANAGER_LABEL names the alert label holding the entity id (default `entity`).
- */
-export function alertmanagerFromEnvironment(env: NodeJS.ProcessEnv = process.env): { alertmanager?: AlertmanagerReceiverOptions } {
-  const token = env['HOMEOSTAT_ALERTMANAGER_TOKEN'];
-  const tokenFile = env['HOMEOSTAT_ALERTMANAGER_TOKEN_FILE'];
-  if (!token && !tokenFile) return {};
-  const entityLabel = env['HOMEOSTAT_ALERTMANAGER_LABEL'];
-  return { alertmanager: { ...(token ? { token } : { tokenFile: tokenFile as string }), ...(entityLabel ? { entityLabel } : {}) } };
 }
 
 /** Options of `homeostat run`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authFromEnvironment } from '../../src/cli/run-command.js';
+import { authFromEnvironment } from '../../src/cli/service-environment.js';
 
 describe('access control from the environment', () => {
   it('takes the JWKS refetch cooldown from HOMEOSTAT_JWKS_COOLDOWN_SECONDS, 30 s when unset', () => {

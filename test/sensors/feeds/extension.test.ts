@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Deployment } from '../../../src/blueprint/deployment.js';
 import { parseBlueprint } from '../../../src/blueprint/load.js';
-import { alertmanagerFromEnvironment } from '../../../src/cli/run-command.js';
+import { alertmanagerFromEnvironment } from '../../../src/cli/service-environment.js';
 import { EntityTree } from '../../../src/core/entity-tree.js';
 import { defineSensor } from '../../../src/sensors/define-sensor.js';
 import { AlertSink } from '../../../src/sensors/feeds/alert-sink.js';

@@ -1,0 +1,57 @@
+import { AuthSettingsError, parseAuthSettings, type AuthSettings } from '../server/auth.js';
+import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
+
+// What `homeostat run --port` reads from the environment for its HTTP service: secrets stay off the command line.
+
+/**
+ * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
+ * list of { token, name, role, scope? }; HOMEOSTAT_JWT_SECRET enables HS256 JWTs; HOMEOSTAT_JWT_PUBLIC_KEY
+ * (PEM) or HOMEOSTAT_JWKS_URL enable RS256/ES256 JWTs; HOMEOSTAT_JWT_ISSUER and HOMEOSTAT_JWT_AUDIENCE set
+ * the expected `iss` and `aud`; HOMEOSTAT_JWT_CLAIMS is a JSON claim mapping ({ name, roles, roleMap, scope,
+ * scopeMap, tenant }) for an OIDC provider's tokens; HOMEOSTAT_JWKS_COOLDOWN_SECONDS is the least time between
+ * two JWKS refetches for unknown key ids (default 30).
+ * @throws AuthSettingsError naming the variable when it is malformed (one sentence)
+ */
+export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  let tokens: unknown = [];
+  if (env['HOMEOSTAT_TOKENS']) {
+    try {
+      tokens = JSON.parse(env['HOMEOSTAT_TOKENS']);
+    } catch {
+      throw new AuthSettingsError('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
+    }
+  }
+  let claims: unknown;
+  if (env['HOMEOSTAT_JWT_CLAIMS']) {
+    try {
+      claims = JSON.parse(env['HOMEOSTAT_JWT_CLAIMS']);
+    } catch {
+      throw new AuthSettingsError('HOMEOSTAT_JWT_CLAIMS must be a JSON object such as { "roles": ["groups"], "roleMap": { "ops": "operator" } }');
+    }
+  }
+  const optional = (key: string, variable: string) => (env[variable] ? { [key]: env[variable] } : {});
+  const cooldown = env['HOMEOSTAT_JWKS_COOLDOWN_SECONDS'];
+  if (cooldown !== undefined && !/^\d+$/.test(cooldown)) throw new AuthSettingsError(`HOMEOSTAT_JWKS_COOLDOWN_SECONDS must be a whole number of seconds, not '${cooldown}'`);
+  return parseAuthSettings({
+    ...(claims === undefined ? {} : { claims }),
+    tokens,
+    ...optional('jwtSecret', 'HOMEOSTAT_JWT_SECRET'),
+    ...optional('jwtPublicKey', 'HOMEOSTAT_JWT_PUBLIC_KEY'),
+    ...optional('jwksUrl', 'HOMEOSTAT_JWKS_URL'),
+    ...optional('jwtIssuer', 'HOMEOSTAT_JWT_ISSUER'),
+    ...optional('jwtAudience', 'HOMEOSTAT_JWT_AUDIENCE'),
+    ...(cooldown === undefined ? {} : { jwksCooldownSeconds: Number(cooldown) }),
+  }, 'HOMEOSTAT_TOKENS');
+}
+
+/**
+ * The Alertmanager webhook receiver from the environment: HOMEOSTAT_ALERTMANAGER_TOKEN (or _TOKEN_FILE)
+ * enables it, HOMEOSTAT_ALERTMANAGER_LABEL names the alert label holding the entity id (default `entity`).
+ */
+export function alertmanagerFromEnvironment(env: NodeJS.ProcessEnv = process.env): { alertmanager?: AlertmanagerReceiverOptions } {
+  const token = env['HOMEOSTAT_ALERTMANAGER_TOKEN'];
+  const tokenFile = env['HOMEOSTAT_ALERTMANAGER_TOKEN_FILE'];
+  if (!token && !tokenFile) return {};
+  const entityLabel = env['HOMEOSTAT_ALERTMANAGER_LABEL'];
+  return { alertmanager: { ...(token ? { token } : { tokenFile: tokenFile as string }), ...(entityLabel ? { entityLabel } : {}) } };
+}

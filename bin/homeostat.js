@@ -18,6 +18,11 @@ if (fromSource) {
 }
 const { main } = await import(fromSource ? '../src/cli/main.ts' : '../dist/cli-bundle/main.js');
 process.exitCode = await main(process.argv);
-// validate only reads, but a policy module may leave a timer or socket open when it loads (or still be
-// loading when its time is up): that must not keep the command from exiting with its answer.
-if (process.argv[2] === 'validate') process.exit(process.exitCode);
+// validate and simulate are done once they answered, but a policy module may leave a timer or socket open (when
+// it loads, or as its loops ran; or still be loading when its time is up): that must not keep the command from
+// exiting with its answer, nor a timer of it throw after the answer with no one left to tell it.
+if (process.argv[2] === 'validate' || process.argv[2] === 'simulate') {
+  // what was written reaches the pipe or file first (a write to a pipe may be asynchronous)
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(process.exitCode);
+}

@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .argument('<blueprint>', 'blueprint YAML file')
     .action(async (file: string) => {
       const { validateCommand } = await import('./validate-command.js');
-      code = await validateCommand(file, io);
+      code = await validateCommand(file, io, { catchProcessFaults: io === consoleIo });
     });
   program
     .command('init')
@@ -142,7 +142,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--progress', 'print to stderr where the run is at each tenth of the simulated time (on a terminal a long run does every 5 s anyway)', false)
     .action(async (file: string, options: { trace: string; json: boolean; chart?: string; seed?: number; warmup?: number; fail?: string[]; recover?: string[]; lag?: string[]; fenceFails?: string[]; partition?: string[]; heal?: string[]; invoke?: string[]; duration?: number; progress: boolean }) => {
       const { simulateCommand } = await import('./simulate-command.js');
-      code = await simulateCommand(file, { ...options, terminal: io === consoleIo && process.stderr.isTTY === true }, io);
+      code = await simulateCommand(file, { ...options, terminal: io === consoleIo && process.stderr.isTTY === true, catchProcessFaults: io === consoleIo }, io);
     });
   try {
     await program.parseAsync([...argv]);

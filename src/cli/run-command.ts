@@ -26,6 +26,7 @@ import { logServing } from './log-serving.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
 import { watchProcessFaults } from './process-faults.js';
+import { logFaults, RUN_FAULT_WORDS } from './fault-telling.js';
 import { describeKnowledgeLoadFailure } from './knowledge-load-failure.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 
@@ -89,7 +90,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   // secrets are redacted at any depth in every log line, and what a line holds is bounded; made first, so that
   // every reason a start fails for reaches the log too
   const logger = options.logger ?? pino({ base: { service: 'homeostat' }, formatters: { log: redactLogFields } }, stdoutDestination());
-  const faults = options.catchProcessFaults ? watchProcessFaults(logger) : undefined;
+  const faults = options.catchProcessFaults ? watchProcessFaults(logFaults(logger), RUN_FAULT_WORDS) : undefined;
   // what explains the exit code goes to stderr and, as an ERROR line, to the log (unless that is stderr's terminal)
   const startIo: Io = {
     out: io.out,

@@ -2,11 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { describeError } from '../core/errors.js';
 import { chartSvg } from '../sim/chart.js';
 import { formatReport } from '../sim/report.js';
-import { runSimulation } from '../sim/run-simulation.js';
+import { SimulationStopped, runSimulation } from '../sim/run-simulation.js';
 import { faultFlag, parseFaultEvent } from '../sim/fault-schedule.js';
 import { readTrace } from '../sim/trace.js';
 import { loadOrReport, type Io } from './validate-command.js';
 import { chartDestinationProblem, chartWriteError } from './chart-destination.js';
+import { watchProcessFaults, type ProcessFaults } from './process-faults.js';
+import { printFaults, SIMULATE_FAULT_WORDS } from './fault-telling.js';
+import { counted } from './counted.js';
 
 /** Options of `homeostat simulate`. */
 export interface SimulateOptions {
@@ -37,6 +40,13 @@ export interface SimulateOptions {
    * most every 5 s, so a long run is not silent.
    */
   readonly terminal?: boolean;
+  /**
+   * Takes the process' uncaught exceptions and unhandled rejections, telling each on stderr with its stack (see
+   * `watchProcessFaults`): an uncaught exception stops the simulation, which prints no report and exits with 1;
+   * after an unhandled rejection it goes on, and says once the report is printed that it may be wrong. The CLI
+   * sets it. Default false.
+   */
+  readonly catchProcessFaults?: boolean;
 }
 
 /** Wall-clock seconds a run on a terminal goes before (and between) unasked progress lines. */
@@ -70,10 +80,30 @@ export function parseFault(text: string): { entity: string; at: number } {
 
 /** `homeostat simulate <blueprint> --trace <file>`: replays the trace in virtual time and prints a report. */
 export async function simulateCommand(file: string, options: SimulateOptions, io: Io): Promise<number> {
+  const faults = options.catchProcessFaults ? watchProcessFaults(printFaults(io.err), SIMULATE_FAULT_WORDS) : undefined;
+  try {
+    const code = await simulate(file, options, io, faults);
+    if (faults?.failure !== undefined) {
+      // an exception once the simulation was over, while its report (or chart) was written
+      if (code === 0) io.err(`homeostat: ${faults.failure}, after the report was printed`);
+      return 1;
+    }
+    if (faults !== undefined && faults.rejections > 0 && code === 0) {
+      io.err(`homeostat: warning: ${counted(faults.rejections, 'unhandled promise rejection')} during the simulation (told above): a policy's work failed unobserved, so the report may be wrong`);
+    }
+    return code;
+  } finally {
+    faults?.release();
+  }
+}
+
+async function simulate(file: string, options: SimulateOptions, io: Io, faults: ProcessFaults | undefined): Promise<number> {
   const blueprint = await loadOrReport(file, io);
+  // an uncaught exception while the modules loaded: nothing is simulated
+  if (faults?.failure !== undefined) return stoppedEarly(faults.failure, io);
   if (!blueprint) return 1;
   try {
-    const faults = [
+    const faultEvents = [
       ...(options.fail ?? []).map((t) => parseFaultEvent('fail', t)),
       ...(options.recover ?? []).map((t) => parseFaultEvent('recover', t)),
       ...(options.lag ?? []).map((t) => parseFaultEvent('lag', t)),
@@ -91,14 +121,16 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
     const onProgress = progressReporter(options, io);
     const { report, host } = await runSimulation(blueprint, {
       trace,
-      faults,
+      faults: faultEvents,
       ...(onProgress ? { onProgress } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.warmup === undefined ? {} : { warmupSeconds: options.warmup }),
       ...(options.duration === undefined ? {} : { durationSeconds: options.duration }),
+      ...(faults ? { signal: faults.signal } : {}),
     });
-    if (report.systems.length === 0 && faults.length === 0) io.err(`${file}: note: no simulated entity type (such as sim.swim) replays the trace; only decisions are reported`);
-    for (const late of faults.filter((f) => f.at > report.simulatedSeconds)) {
+    if (faults?.failure !== undefined) return stoppedEarly(faults.failure, io);
+    if (report.systems.length === 0 && faultEvents.length === 0) io.err(`${file}: note: no simulated entity type (such as sim.swim) replays the trace; only decisions are reported`);
+    for (const late of faultEvents.filter((f) => f.at > report.simulatedSeconds)) {
       io.err(`${file}: note: ${faultFlag(late).join(' ')} comes after the end of the simulation (${report.simulatedSeconds} s): it never happens`);
     }
     io.out(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
@@ -116,7 +148,17 @@ export async function simulateCommand(file: string, options: SimulateOptions, io
     }
     return 0;
   } catch (error) {
+    if (error instanceof SimulationStopped && faults?.failure !== undefined) return stoppedEarly(faults.failure, io, error);
+    // an exception while the trace was read (or the run set up): the simulation never started
+    if (faults?.failure !== undefined) return stoppedEarly(faults.failure, io);
     io.err(describeError(error));
     return 1;
   }
+}
+
+/** Tells why the simulation stopped before its end (and where it was, when it had started): no report. */
+function stoppedEarly(failure: string, io: Io, stopped?: SimulationStopped): number {
+  const reached = stopped === undefined ? '' : `; it had reached ${stopped.reachedSeconds} of ${stopped.durationSeconds} simulated s`;
+  io.err(`homeostat: ${failure}${reached}; no report is printed`);
+  return 1;
 }

@@ -5,6 +5,8 @@ import type { Blueprint } from '../blueprint/resolved.js';
 import { allNodes } from '../blueprint/cross-checks.js';
 import { describeError } from '../core/errors.js';
 import { intervalSchema } from '../core/duration.js';
+import { watchProcessFaults } from './process-faults.js';
+import { printFaults, VALIDATE_FAULT_WORDS } from './fault-telling.js';
 
 /** Output streams, injectable for tests. */
 export interface Io {
@@ -39,9 +41,29 @@ export async function loadOrReport(file: string, io: Io): Promise<Blueprint | un
   }
 }
 
+/** Options of `homeostat validate`. */
+export interface ValidateOptions {
+  /**
+   * Takes the process' uncaught exceptions and unhandled rejections while the modules load, telling each on
+   * stderr with its stack (see `watchProcessFaults`): after an uncaught exception the blueprint is not valid
+   * (exit 1); an unhandled rejection is told, and does not change the answer. The CLI sets it. Default false.
+   */
+  readonly catchProcessFaults?: boolean;
+}
+
 /** `homeostat validate <blueprint>`: exit 0 when valid, 1 with every problem on stderr. */
-export async function validateCommand(file: string, io: Io): Promise<number> {
-  const blueprint = await loadOrReport(file, io);
+export async function validateCommand(file: string, io: Io, options: ValidateOptions = {}): Promise<number> {
+  const faults = options.catchProcessFaults ? watchProcessFaults(printFaults(io.err), VALIDATE_FAULT_WORDS) : undefined;
+  let blueprint: Blueprint | undefined;
+  try {
+    blueprint = await loadOrReport(file, io);
+  } finally {
+    faults?.release();
+  }
+  if (faults?.failure !== undefined) {
+    io.err(`${file}: not valid: ${faults.failure}`);
+    return 1;
+  }
   if (!blueprint) return 1;
   const nodes = [...allNodes(blueprint.root)];
   const policies = nodes.reduce((n, node) => n + node.policies.length, 0);

@@ -5,7 +5,7 @@ import { seededRandom } from '../drivers/seeded-random.js';
 import { MemoryStore } from '../knowledge/memory-store.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import { countDecisions, policyFaultsOf, systemResult, timelineOf, trafficResult, type SimulationReport } from './report.js';
-import { HomeostatError } from '../core/errors.js';
+import { HomeostatError, describeError } from '../core/errors.js';
 import { SimulationHost } from './simulation-host.js';
 import { SafetyMonitor, isWritablePrimary } from './safety-monitor.js';
 import { checkFaultTargets, injectFault, type InvokeEnd } from './fault-injector.js';
@@ -42,6 +42,23 @@ export interface SimulationOptions {
   readonly onProgress?: (simulatedSeconds: number, durationSeconds: number) => void;
   /** After the simulated length, how long (s) plans still running may take to finish. Default 3600. */
   readonly drainSeconds?: number;
+  /**
+   * Stops the simulation at its next step once aborted (the CLI's, at an uncaught exception): `runSimulation`
+   * then rejects with a {@link SimulationStopped} and makes no report.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** A simulation stopped by its `signal` before it finished: where it was, and why. */
+export class SimulationStopped extends HomeostatError {
+  /**
+   * @param reachedSeconds the simulated time it had reached (s)
+   * @param durationSeconds the length it was to simulate (s)
+   * @param reason the signal's reason
+   */
+  constructor(readonly reachedSeconds: number, readonly durationSeconds: number, reason: unknown) {
+    super('E_SIMULATION_STOPPED', `the simulation was stopped at ${reachedSeconds} of ${durationSeconds} simulated s: ${describeError(reason)}`, { cause: reason });
+  }
 }
 
 /** A finished simulation: the report, plus the deployment and host for charts and further queries. */
@@ -75,7 +92,10 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
   };
   // where a long run is, in simulated time (made once the run's length is known)
   let progress: ProgressMarks | undefined;
+  // set once the run's length is known: a signal aborted before that stops the run at its first step
+  let duration = Number.NaN;
   clock.onStep = () => {
+    if (options.signal?.aborted) throw new SimulationStopped(clock.now() / 1000, duration, options.signal.reason);
     step(deployment);
     progress?.passed(clock.now());
   };
@@ -84,7 +104,7 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
   // trace ending at 6299.9 s) is scored over every period, as SWIM does, unless a duration is declared; a
   // tail under 1 % of a period past a boundary (WC98's last arrival at 6300.05 s) does not open another one
   const period = Math.max(0, ...host.systems.map((s) => s.periodSeconds));
-  const duration = options.durationSeconds ?? (period > 0 && options.trace.durationSeconds > 0 ? Math.max(1, Math.ceil(options.trace.durationSeconds / period - 0.01)) * period : options.trace.durationSeconds);
+  duration = options.durationSeconds ?? (period > 0 && options.trace.durationSeconds > 0 ? Math.max(1, Math.ceil(options.trace.durationSeconds / period - 0.01)) * period : options.trace.durationSeconds);
   const warmupSeconds = options.warmupSeconds ?? 900;
   const faults = inTimeOrder((options.faults ?? []).map((f): FaultEvent => ('kind' in f ? f : { kind: 'fail', entity: f.entity, at: f.at })));
   try {
@@ -102,15 +122,22 @@ export async function runSimulation(blueprint: Blueprint, options: SimulationOpt
     at: fault.at,
     run: (d: Deployment) => (late.claims(fault, i) ? undefined : void injectFault(d, host, fault)?.then((end) => void invokeEnds.set(i, end))),
   }));
-  for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
-    if (event.at > duration) break;
-    await clock.advanceTo(event.at * 1000);
-    event.run(deployment);
-    step(deployment);
+  try {
+    options.signal?.throwIfAborted();
+    for (const event of [...(options.events ?? []), ...faultEvents].sort((a, b) => a.at - b.at)) {
+      if (event.at > duration) break;
+      await clock.advanceTo(event.at * 1000);
+      event.run(deployment);
+      step(deployment);
+    }
+    await clock.advanceTo(duration * 1000);
+    progress?.end();
+    await drain(clock, deployment, (options.drainSeconds ?? 3600) * 1000);
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    await stopAtOnce(clock, deployment);
+    throw error instanceof SimulationStopped ? error : new SimulationStopped(clock.now() / 1000, duration, options.signal.reason);
   }
-  await clock.advanceTo(duration * 1000);
-  progress?.end();
-  await drain(clock, deployment, (options.drainSeconds ?? 3600) * 1000);
   clock.onStep = undefined;
   const [decisions, invocations, policyFaults] = await Promise.all([
     deployment.knowledge.queryDecisions({ limit: 1_000_000 }),
@@ -149,4 +176,18 @@ async function drain(clock: VirtualClock, deployment: Deployment, limitMs: numbe
   while (!stopped && clock.now() < limit) await clock.advanceBy(1000);
   if (!stopped) throw new HomeostatError('E_DRAIN', `plans still running ${limitMs / 1000} s after the end of the simulation`);
   await stopping;
+}
+
+/**
+ * Stops a simulation cut short: its loops get no grace, and the clock runs only what is due now (a few turns,
+ * never waiting on the stop: what it cannot finish in them is left, as no clock will move again).
+ */
+async function stopAtOnce(clock: VirtualClock, deployment: Deployment): Promise<void> {
+  clock.onStep = undefined;
+  let stopped = false;
+  void deployment.stop({ graceMs: 0 }).then(
+    () => (stopped = true),
+    () => (stopped = true),
+  );
+  for (let turn = 0; turn < 5 && !stopped; turn += 1) await clock.settle();
 }

@@ -46,6 +46,12 @@ function requestTimeoutSeconds(value: string): number {
   return n;
 }
 
+function connectionLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('a connection limit is a whole number from 1 to 1000000');
+  return n;
+}
+
 function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
@@ -98,8 +104,9 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     .option('--protect-metrics', 'require a viewer token for /metrics', false)
     .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', graceSeconds)
     .option('--request-timeout <seconds>', 'a client that has not sent a whole request (headers and body) within this gets 408 and its connection is closed (default 60); responses such as /stream are not timed', requestTimeoutSeconds)
+    .option('--max-connections <n>', 'the most connections open at once on each address (default 1024); one over it is closed as it comes, and the log says so (at most every 10 s)', connectionLimit)
     .addHelpText('after', RUN_EXIT_CODES)
-    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number; requestTimeout?: number }) => {
+    .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number; requestTimeout?: number; maxConnections?: number }) => {
       const [{ createRunLogger, logShowsOnStderrTerminal, resolveLogFormat, terminalOf }, { runCommand }, { turnOffPretenuring }] = await Promise.all([import('./log-format.js'), import('./run-command.js'), import('../core/pretenuring.js')]);
       // before the tree is built and the loops run: see turnOffPretenuring
       turnOffPretenuring();
@@ -113,6 +120,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.stopGrace === undefined ? {} : { stopGraceMs: options.stopGrace * 1000 }),
         ...(options.requestTimeout === undefined ? {} : { requestTimeoutMs: Math.round(options.requestTimeout * 1000) }),
+        ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
         dryRun: options.dryRun,
         knowledge,
         logger,

@@ -54,6 +54,8 @@ export interface RunOptions {
   readonly stopGraceMs?: number;
   /** How long a client may take to send a whole request before it gets 408 (ms). Default 60 000. */
   readonly requestTimeoutMs?: number;
+  /** The most HTTP connections open at once on each address; more are closed as they come (logged). Default 1024. */
+  readonly maxConnections?: number;
   /** Resolves when the run should stop; default SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
@@ -219,7 +221,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Served | undefined;
   if (options.port !== undefined && auth) {
     try {
-      server = await serve(deployment, { port: options.port, host, auth, loggerInstance: logger, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
+      server = await serve(deployment, { port: options.port, host, auth, loggerInstance: logger, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }), onConnectionLimit: (message, fields) => logger.warn(fields, message), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       return failStart(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);

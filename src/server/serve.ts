@@ -10,6 +10,7 @@ import { DEFAULT_SERVICE_STOP_GRACE_MS } from './plugin-options.js';
 import { checkGrace } from '../core/engine/engine-options.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutOptions } from './request-timeout.js';
 import { routeEveryMethod } from './method-routes.js';
+import { DEFAULT_MAX_CONNECTIONS, checkMaxConnections, limitConnections, listeningServers, type ConnectionLimitReport } from './connection-limit.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -38,6 +39,14 @@ export interface ServeOptions {
    * A response is not timed (a `/stream` stays open). Default 60 000; from 1 to 600 000.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * The most connections open at once on each address listened on (idle keep-alive and `/stream` connections
+   * count): one over it is closed as soon as it is accepted, so that a client opening sockets by the thousand
+   * cannot use up file descriptors or memory. Default 1024; from 1 to 1 000 000.
+   */
+  readonly maxConnections?: number;
+  /** Told when the connection limit refuses connections: at once for the first, then at most every 10 s. */
+  readonly onConnectionLimit?: ConnectionLimitReport;
 }
 
 /** The standalone HTTP service, listening: what `serve` returns. */
@@ -69,11 +78,13 @@ export interface Served {
  * The standalone HTTP service of `homeostat run --port`: the API at `/`, OpenAPI at `/docs`, and Prometheus
  * metrics at `/metrics` (text format; embed the plugin with an OpenMetrics registry for trace-id exemplars).
  * `url` is the first address listened on; `urls` are all of them (every interface for 0.0.0.0).
- * @throws ValidationError naming `requestTimeoutMs` when it is not a whole number of ms from 1 to 600 000
+ * @throws ValidationError naming `requestTimeoutMs` when it is not a whole number of ms from 1 to 600 000, or
+ *   `maxConnections` when it is not a whole number from 1 to 1 000 000
  */
 export async function serve(deployment: Deployment, options: ServeOptions): Promise<Served> {
   // refused before anything is made: a request a client never finishes is cut after it (fastify's default is none)
   const timeout = requestTimeoutOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'serve() requestTimeoutMs');
+  const maxConnections = checkMaxConnections(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 'serve() maxConnections');
   // idle keep-alive sockets are closed on close; the plugin ends streams and waiting requests first
   const logging = options.loggerInstance ? { loggerInstance: options.loggerInstance.child({ component: 'api' }, { level: 'warn' }) } : { logger: options.logger ?? false };
   const app = Fastify({ ...logging, forceCloseConnections: 'idle', return503OnClosing: true, ...timeout });
@@ -96,6 +107,8 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     ...(options.ha ? { ha: options.ha } : {}),
   });
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const servers = listeningServers(app);
+  const stopLimitReports = limitConnections(servers, maxConnections, registry, options.onConnectionLimit);
   const urls = app.addresses().map((a) => (typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`));
   const close = async (graceMs?: number): Promise<void> => {
     // refused as close()'s own argument, before anything stops; the coordinator caps it at its grace
@@ -103,6 +116,7 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
     // started here with the grace asked for; the plugin's own preClose then waits on this same stop
     void stopCoordinator.stop(graceMs);
     await app.close();
+    stopLimitReports();
   };
   return { app, registry, url, urls, close, refuseInvocations: () => stopCoordinator.refuseInvocations() };
 }

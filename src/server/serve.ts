@@ -11,6 +11,7 @@ import { checkGrace } from '../core/engine/engine-options.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutOptions } from './request-timeout.js';
 import { routeEveryMethod } from './method-routes.js';
 import { DEFAULT_MAX_CONNECTIONS, checkMaxConnections, limitConnections, listeningServers, type ConnectionLimitReport } from './connection-limit.js';
+import { refuseConnect } from './connect-refusal.js';
 
 /** Options of the standalone service. */
 export interface ServeOptions {
@@ -78,6 +79,7 @@ export interface Served {
  * The standalone HTTP service of `homeostat run --port`: the API at `/`, OpenAPI at `/docs`, and Prometheus
  * metrics at `/metrics` (text format; embed the plugin with an OpenMetrics registry for trace-id exemplars).
  * `url` is the first address listened on; `urls` are all of them (every interface for 0.0.0.0).
+ * A CONNECT request is answered 405 and its connection closed (see `refuseConnect`).
  * @throws ValidationError naming `requestTimeoutMs` when it is not a whole number of ms from 1 to 600 000, or
  *   `maxConnections` when it is not a whole number from 1 to 1 000 000
  */
@@ -108,6 +110,7 @@ export async function serve(deployment: Deployment, options: ServeOptions): Prom
   });
   const url = await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const servers = listeningServers(app);
+  refuseConnect(servers);
   const stopLimitReports = limitConnections(servers, maxConnections, registry, options.onConnectionLimit);
   const urls = app.addresses().map((a) => (typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`));
   const close = async (graceMs?: number): Promise<void> => {

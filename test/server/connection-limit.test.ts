@@ -98,3 +98,25 @@ describe('homeostat run --max-connections', () => {
     expect(result.stderr).toContain('a connection limit is a whole number from 1 to 1000000');
   }, 60_000);
 });
+
+describe('a CONNECT request to the service', () => {
+  it('is answered 405 at once, with Connection: close, and its connection closed', async () => {
+    const service = await startService([]);
+    try {
+      const port = Number(new URL(service.url).port);
+      const began = performance.now();
+      const answer = await exchange(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      expect(answer.closed).toBe(true);
+      expect(performance.now() - began).toBeLessThan(5_000);
+      const [head = '', body] = answer.text.split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      expect(lines[0]).toBe('HTTP/1.1 405 Method Not Allowed');
+      expect(lines).toContain('Connection: close');
+      expect(JSON.parse(body ?? '')).toEqual({ error: 'CONNECT is not served: this is the homeostat API, not a proxy' });
+      // and the service goes on
+      expect((await fetch(`${service.url}/health`)).status).toBe(200);
+    } finally {
+      await stop(service);
+    }
+  }, 90_000);
+});

@@ -5,7 +5,7 @@ import { describeError } from '../core/errors.js';
 import type { Decision, PolicyFault } from './decision.js';
 import type { PolicyState } from './policy-state.js';
 import type { DecisionQuery, InvocationQuery, Json, KnowledgeStore, SensorSnapshot, UnreadableSnapshot, UnreadableState, WriteFence, WriteOp } from './store.js';
-import { describeUnreadable } from './unreadable-state.js';
+import { describeUnreadable, stillUnreadable } from './unreadable-state.js';
 import { boundDecision, boundFault, boundInvocation, boundSnapshot } from './bounded-record.js';
 import { KnowledgeUnavailableError, WriteQueue, type WriteQueueHealth, type WriteQueueOptions } from './write-queue.js';
 import { Broadcast } from '../core/broadcast.js';
@@ -44,7 +44,7 @@ export class Knowledge {
     scheduler: SchedulerLike,
     options: KnowledgeOptions = {},
   ) {
-    this.queue = new WriteQueue(store, scheduler, options.maxPendingWrites === undefined ? options : { ...options, maxPending: options.maxPendingWrites });
+    this.queue = new WriteQueue(store, scheduler, options.maxPendingWrites === undefined ? options : { ...options, maxPending: options.maxPendingWrites }, (ops) => (this.unreadable = stillUnreadable(this.unreadable, ops)));
   }
 
   /**
@@ -85,7 +85,10 @@ export class Knowledge {
   /**
    * The parts of the stored policy state the last load skipped (at `open()` or a takeover's `reload()`; a
    * reload of some policies replaces what was found of those only). Each stays as it is in the store until a
-   * write of its policy replaces it; a later load that reads it drops it from here.
+   * write of its policy replaces it: a field leaves this list once the store applied a write of that field
+   * (set or deleted), a policy's whole state once the store applied any write of it (the key is a hash again,
+   * or gone); a later load that reads it drops it too. (A write applied while a load is under way is not
+   * weighed against what that load finds: an instance writes a policy's state only after loading it.)
    */
   get unreadableState(): readonly UnreadableState[] {
     return this.unreadable;

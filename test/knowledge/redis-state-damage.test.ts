@@ -105,4 +105,34 @@ describe('Knowledge over damaged state', () => {
     subscription.unsubscribe();
     await knowledge.close();
   });
+
+  it('drops a skipped field from unreadableState once its policy writes it, and only once the store applied the write', async () => {
+    const store = await storeWithState();
+    const autoscaler = store.keys.policyState('web/autoscaler');
+    await store.redis.hset(autoscaler, 'engine.cooldownUntil', '{bad');
+    await store.redis.hset(autoscaler, 'junk', '{bad');
+    await store.redis.hset(store.keys.policyState('web/guard'), 'count', '{bad');
+    const knowledge = new Knowledge(store, new VirtualClock());
+    await knowledge.open();
+    const fields = (): string[] => knowledge.unreadableState.map((p) => `${p.policy} ${p.field}`).sort();
+    expect(fields()).toEqual(['web/autoscaler engine.cooldownUntil', 'web/autoscaler junk', 'web/guard count']);
+
+    // a write the store refuses (made under a lease nobody holds) replaces nothing: the field stays listed
+    knowledge.setWriteFence(() => ({ lease: 'root', owner: 'nobody', token: 1 }));
+    knowledge.policyState('web/guard').set('count', 3);
+    await knowledge.flush();
+    expect(await store.redis.hget(store.keys.policyState('web/guard'), 'count')).toBe('{bad');
+    expect(fields()).toContain('web/guard count');
+    knowledge.setWriteFence(undefined);
+
+    // the policy writes the damaged field (it ran without it): the store holds JSON again, and /ready must not
+    // name it until the next load (it did, for as long as the instance ran)
+    knowledge.policyState('web/autoscaler').set('engine.cooldownUntil', 180_000);
+    knowledge.policyState('web/autoscaler').set('junk', undefined);
+    await knowledge.flush();
+    expect(await store.redis.hget(autoscaler, 'engine.cooldownUntil')).toBe('180000');
+    expect(await store.redis.hexists(autoscaler, 'junk')).toBe(0);
+    expect(fields()).toEqual(['web/guard count']);
+    await knowledge.close();
+  });
 });

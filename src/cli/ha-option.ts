@@ -90,6 +90,7 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
       if (acting) logger.error({ ha: { owner } }, `${owner} does not compete for shards: ${OTHER_LAYOUT_ACTS}; it competes once they are gone`);
       else logger.info({ ha: { owner } }, `${owner} competes for shards again: no instance of another layout acts on this Redis`);
     },
+    onCannotAct: (shard, reason) => logger.error({ ha: { owner, shard, reason } }, `${owner} cannot act for shard ${shard}: ${reason}`),
     owner,
     namespace: store.keys.namespace,
     ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }),

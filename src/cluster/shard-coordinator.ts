@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { ReloadRetry } from './ha-coordinator.js';
 import type { HaView, LeaseEvent, LeaseHealth } from './ha-status.js';
 import { RedisLease } from './lease.js';
+import { ShardReads } from './shard-reads.js';
 import { shardLayout } from './shard-layout.js';
 import { ShardMembership } from './shard-membership.js';
 
@@ -27,6 +29,17 @@ export interface ShardOptions {
   readonly layout?: string;
   /** Called when this instance stops competing because instances of another layout act (true), and when it competes again (false). */
   readonly onOtherLayout?: (acting: boolean) => void;
+  /**
+   * When a shard's state cannot be read after its lease was taken: read again with backoff, and after a few
+   * failed reads give the shard's lease up and stand aside for a while (see `ShardReads`). Default as the
+   * whole-tree leader's (250 ms, 4 reads, at most 30 s aside).
+   */
+  readonly retry?: ReloadRetry;
+  /**
+   * Told, with why, when this instance holds a shard's lease but cannot act in it: as the reads of its state
+   * start failing, and as it gives the lease up (not at every retry). Log it as an error.
+   */
+  readonly onCannotAct?: (shard: string, reason: string) => void;
 }
 
 /**
@@ -46,6 +59,7 @@ export class ShardCoordinator implements HaView {
   private readonly eventsSubject = new Subject<LeaseEvent>();
   private readonly subscriptions: Subscription[] = [];
   private readonly membership: ShardMembership;
+  private readonly reads: ShardReads;
   private readonly ttlMs: number;
   private timer: NodeJS.Timeout | undefined;
   private instances = 1;
@@ -57,6 +71,17 @@ export class ShardCoordinator implements HaView {
     this.ttlMs = options.ttlMs ?? 2_000;
     const layout = options.layout ?? shardLayout(options.shards, () => undefined);
     this.membership = new ShardMembership(redis, options.namespace, options.owner, this.ttlMs, layout);
+    this.reads = new ShardReads({
+      readAgain: (shard) => {
+        const lease = this.leases.get(shard);
+        const state = lease?.current;
+        if (lease && state?.role === 'leader' && !this.stopped) void this.follow(shard, lease, state.token, '');
+      },
+      standAside: (shard, forMs, reason) => void this.leases.get(shard)?.standAside(forMs, reason),
+      probe: () => knowledge.store.loadPolicyStates(),
+      leaseMs: this.ttlMs,
+      onCannotAct: (shard, reason) => options.onCannotAct?.(shard, reason),
+    }, options.retry);
     for (const shard of options.shards) {
       const lease = new RedisLease(redis, { name: shard, owner: options.owner, namespace: options.namespace, ttlMs: this.ttlMs, layout, ...(options.minReplicaAcks === undefined ? {} : { minReplicaAcks: options.minReplicaAcks }) });
       this.leases.set(shard, lease);
@@ -93,6 +118,15 @@ export class ShardCoordinator implements HaView {
     return [...this.ready.keys()].filter((shard) => this.leases.get(shard)?.actingToken() === this.ready.get(shard));
   }
 
+  /**
+   * Why this instance is not ready, or undefined: for each shard whose lease it took and whose state it could
+   * not read (it does not act in it; named until a read works, also after it gave the lease up, since the
+   * cause may be its own).
+   */
+  notReady(): string | undefined {
+    return this.reads.problems().map(([shard, problem]) => `shard ${shard}: ${problem}`).join('; ') || undefined;
+  }
+
   health(): LeaseHealth[] {
     return [...this.leases].map(([shard, lease]) => {
       const state = lease.current;
@@ -122,6 +156,7 @@ export class ShardCoordinator implements HaView {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.reads.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     // nothing written after this, and what was written while acting lands before the shards are given up:
     // the store refuses a shard's writes once its lease is gone
@@ -135,7 +170,8 @@ export class ShardCoordinator implements HaView {
 
   private async tick(): Promise<void> {
     try {
-      const count = await this.membership.beat();
+      // an instance standing aside (it cannot read knowledge) is not counted: the others take its share
+      const count = await this.membership.beat(!this.reads.standingAside());
       if ((count === undefined) !== this.otherLayout) this.options.onOtherLayout?.(count === undefined);
       this.otherLayout = count === undefined;
       if (count !== undefined) this.instances = Math.max(1, count);
@@ -143,10 +179,10 @@ export class ShardCoordinator implements HaView {
       // Redis does not answer: keep the count; each lease times itself out on its own
     }
     if (this.stopped) return;
-    // a shard taken while its state could not be read is tried again (the lease state does not change meanwhile)
+    // a shard held and not acted in, whose state is not being read nor will be by a scheduled retry, is read
     for (const [shard, lease] of this.leases) {
       const state = lease.current;
-      if (state.role === 'leader' && !this.ready.has(shard) && !this.following.has(shard)) void this.follow(shard, lease, state.token, '');
+      if (state.role === 'leader' && !this.ready.has(shard) && !this.following.has(shard) && !this.reads.pending(shard)) void this.follow(shard, lease, state.token, '');
     }
     await this.rebalance();
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.ttlMs / 4);
@@ -194,6 +230,7 @@ export class ShardCoordinator implements HaView {
 
   private async follow(shard: string, lease: RedisLease, token: number | undefined, reason: string): Promise<void> {
     if (token === undefined) {
+      this.reads.lost(shard);
       if (this.ready.delete(shard) && this.running.has(shard)) this.eventsSubject.next({ kind: 'lost', shard, reason });
       this.writeWhileActing();
       return;
@@ -203,12 +240,16 @@ export class ShardCoordinator implements HaView {
     try {
       await this.knowledge.flush().catch(() => undefined); // what this instance wrote for its other shards is in the store
       await this.knowledge.reload((policy) => this.options.shardOf(policy.slice(0, Math.max(0, policy.lastIndexOf('/')))) === shard);
-    } catch {
-      return; // not acting on state it could not read; the next tick tries again
+    } catch (error) {
+      // not acting on state it could not read: read again later, or give the lease up (unless it moved on meanwhile)
+      const now = lease.current;
+      if (!this.stopped && now.role === 'leader' && now.token === token) this.reads.failed(shard, token, error);
+      return;
     } finally {
       this.following.delete(shard);
     }
     if (lease.current.role !== 'leader' || lease.current.token !== token) return;
+    this.reads.worked(shard);
     this.ready.set(shard, token);
     this.writeWhileActing();
     this.options.onShard?.(shard, token);

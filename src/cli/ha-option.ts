@@ -91,6 +91,10 @@ export function joinShards(deployment: Deployment, blueprint: Blueprint, store: 
       else logger.info({ ha: { owner } }, `${owner} competes for shards again: no instance of another layout acts on this Redis`);
     },
     onCannotAct: (shard, reason) => logger.error({ ha: { owner, shard, reason } }, `${owner} cannot act for shard ${shard}: ${reason}`),
+    onLeaseProblem: (shard, problem) => {
+      if (problem === undefined) logger.info({ ha: { owner, shard } }, `${owner}: the keys of shard ${shard}'s lease in Redis are well-formed again`);
+      else logger.error({ ha: { owner, shard, problem } }, `${owner}: the keys of shard ${shard}'s lease in Redis are malformed: ${problem}`);
+    },
     owner,
     namespace: store.keys.namespace,
     ...(leaseMs === undefined ? {} : { ttlMs: leaseMs }),

@@ -40,6 +40,11 @@ export interface ShardOptions {
    * start failing, and as it gives the lease up (not at every retry). Log it as an error.
    */
   readonly onCannotAct?: (shard: string, reason: string) => void;
+  /**
+   * Told when a shard's lease keys in Redis are found malformed (see `RedisLease.problem$`), with what is
+   * wrong, and with undefined once they are not. Log the first as an error.
+   */
+  readonly onLeaseProblem?: (shard: string, problem: string | undefined) => void;
 }
 
 /**
@@ -60,6 +65,8 @@ export class ShardCoordinator implements HaView {
   private readonly subscriptions: Subscription[] = [];
   private readonly membership: ShardMembership;
   private readonly reads: ShardReads;
+  /** What is wrong with each shard's lease keys in Redis, as its lease last saw them. */
+  private readonly leaseProblems = new Map<string, string>();
   private readonly ttlMs: number;
   private timer: NodeJS.Timeout | undefined;
   private instances = 1;
@@ -88,6 +95,12 @@ export class ShardCoordinator implements HaView {
       this.subscriptions.push(
         lease.state$.subscribe((state) => void this.follow(shard, lease, state.role === 'leader' ? state.token : undefined, 'reason' in state ? state.reason : '')),
         lease.renewals$.subscribe((latencyMs) => this.eventsSubject.next({ kind: 'renewed', shard, latencyMs })),
+        lease.problem$.subscribe((problem) => {
+          if (problem === this.leaseProblems.get(shard)) return;
+          if (problem === undefined) this.leaseProblems.delete(shard);
+          else this.leaseProblems.set(shard, problem);
+          options.onLeaseProblem?.(shard, problem);
+        }),
       );
     }
   }
@@ -121,10 +134,15 @@ export class ShardCoordinator implements HaView {
   /**
    * Why this instance is not ready, or undefined: for each shard whose lease it took and whose state it could
    * not read (it does not act in it; named until a read works, also after it gave the lease up, since the
-   * cause may be its own).
+   * cause may be its own), and each shard it competes for whose lease keys in Redis are malformed.
    */
   notReady(): string | undefined {
-    return this.reads.problems().map(([shard, problem]) => `shard ${shard}: ${problem}`).join('; ') || undefined;
+    const reads = this.reads.problems().map(([shard, problem]) => `shard ${shard}: ${problem}`);
+    // the token counter and the layout key are every shard's: one problem of theirs is named once
+    const byProblem = new Map<string, string[]>();
+    for (const [shard, problem] of this.leaseProblems) if (this.running.has(shard)) byProblem.set(problem, [...(byProblem.get(problem) ?? []), shard]);
+    const leases = [...byProblem].map(([problem, shards]) => `${shards.length === 1 ? 'shard' : 'shards'} ${shards.join(', ')}: the lease in Redis is malformed: ${problem}`);
+    return [...reads, ...leases].join('; ') || undefined;
   }
 
   health(): LeaseHealth[] {

@@ -1,7 +1,7 @@
-// A shard whose knowledge cannot be read once its lease is taken, against a real redis-server of the test's
-// own: the instance says so (`notReady`, naming the shard and the reason, and a few error lines, not one per
-// tick), reads again with backoff and gives the shard's lease up so that another instance acts in it; never
-// two instances acting in one shard at once.
+// A shard whose knowledge cannot be read once its lease is taken, and shard lease keys in a shape homeostat
+// never writes, against a real redis-server of the test's own: the instance says so (`notReady`, naming the
+// shard and the reason, and a few error lines, not one per tick), reads again with backoff and gives the
+// shard's lease up so that another instance acts in it; never two instances acting in one shard at once.
 // Real time on purpose (leases are timed on the process's monotonic clock and Redis' expiry); every wait
 // polls a condition with a bound.
 import type { Redis } from 'ioredis';
@@ -51,13 +51,14 @@ class UnreadableStore extends MemoryStore {
 /** What a coordinator told its log through its callbacks. */
 interface Told {
   readonly failed: { shard: string; reason: string }[];
+  readonly leaseProblems: { shard: string; problem: string | undefined }[];
 }
 
 async function coordinator(owner: string, namespace: string, store: MemoryStore): Promise<{ coordinator: ShardCoordinator; told: Told }> {
   const redis = openRedis({ url: server.url, commandTimeoutMs: 1_000, connectTimeoutMs: 1_000 });
   await redis.connect();
   clients.push(redis);
-  const told: Told = { failed: [] };
+  const told: Told = { failed: [], leaseProblems: [] };
   const options: ShardOptions = {
     shards: SHARDS,
     shardOf: (entity) => (SHARDS.includes(entity) ? entity : undefined),
@@ -65,6 +66,7 @@ async function coordinator(owner: string, namespace: string, store: MemoryStore)
     namespace,
     ttlMs: TTL,
     onCannotAct: (shard, reason) => told.failed.push({ shard, reason }),
+    onLeaseProblem: (shard, problem) => told.leaseProblems.push({ shard, problem }),
   };
   const made = new ShardCoordinator(redis, new Knowledge(store, new VirtualClock()), options);
   coordinators.push(made);
@@ -120,4 +122,21 @@ describe('ShardCoordinator: a shard it cannot act in', () => {
     }
   }, 60_000);
 
+  it('names a malformed shard lease key in notReady and in its log, once, until it heals', async () => {
+    const namespace = `malformed${++namespaces}`;
+    const key = `homeostat:{${namespace}}:lease:b`;
+    await admin.set(key, 'garbage');
+    const one = await coordinator('one', namespace, new MemoryStore());
+    one.coordinator.start();
+    const reason = await until('the malformed key named', 10_000, async () => one.coordinator.notReady());
+    // as found (no expiry: given one lease time), then as it runs out: either may be the one seen first
+    expect(reason).toContain(`shard b: the lease in Redis is malformed: ${key} holds "garbage", which is not <owner>|<token>`);
+    expect(one.told.leaseProblems[0]).toEqual({ shard: 'b', problem: expect.stringContaining(`${key} holds "garbage"`) });
+    // healed: the key runs out after one lease time, and is taken like any lease
+    await until('shard b taken', 10_000, async () => (one.coordinator.held().includes('b') ? true : undefined));
+    expect(one.coordinator.notReady()).toBeUndefined();
+    // once as found (no expiry: given one), once as it runs out (the value still names no holder), once healed
+    expect(one.told.leaseProblems.at(-1)).toEqual({ shard: 'b', problem: undefined });
+    expect(one.told.leaseProblems.length).toBeLessThanOrEqual(3);
+  }, 30_000);
 });

@@ -7,7 +7,7 @@ import { NotPushableError, pushReading } from '../sensors/push-reading.js';
 import { SCAN_REPORT_FORMATS, detectScanReportFormat, parseScanReport } from '../sensors/feeds/scan/scan-report.js';
 import { ScanReportError } from '../sensors/feeds/scan/scan-report-error.js';
 import { ApiError, entityFor, requireRole, type ApiContext } from './context.js';
-import { BODY_JSON_CODE, parseJsonBody } from './json-body.js';
+import { BODY_JSON_CODE, parseJsonBytes } from './json-body.js';
 
 /** The findings sensor when the entity has no `remediation` policy naming one. */
 export const DEFAULT_FINDINGS_SENSOR = 'vulnerabilities';
@@ -32,12 +32,14 @@ function findingsSensorOf(context: ApiContext, entity: Entity): string {
  * A scanner or CI job posts its report here as a webhook. Operator role, scope- and tenant-checked, audited
  * (the report's size and finding count, not the report), bounded by `bodyLimit` (413 past it). A report
  * that cannot be read is a 400 naming each field (`Results.0.Vulnerabilities.1.PkgName: ...`). A body that is
- * not JSON, nests past the bound or has a `__proto__` or `constructor.prototype` key is a 400 E_BODY_JSON saying
- * where, whichever of the three content types it was sent as.
+ * not UTF-8 or not JSON, nests past the bound, has a key twice in one object, or has a `__proto__` or
+ * `constructor.prototype` key is a 400 E_BODY_JSON saying where, whichever of the three content types it was
+ * sent as.
  */
 export async function findingsRoutes(app: FastifyInstance, context: ApiContext, bodyLimit: number): Promise<void> {
-  // scanners and `curl --data-binary @report.json` send JSON as text too: read those bodies as text here only
-  app.addContentTypeParser(['text/plain', 'application/octet-stream'], { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
+  // scanners and `curl --data-binary @report.json` send JSON as text too: those bodies are kept as bytes here
+  // only, and read as an application/json body is (UTF-8 strictly, then JSON) by the route, which audits a refusal
+  app.addContentTypeParser(['text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.post('/entities/:id/findings', {
     bodyLimit,
@@ -53,19 +55,21 @@ export async function findingsRoutes(app: FastifyInstance, context: ApiContext, 
     const sensor = request.query.sensor ?? findingsSensorOf(context, entity);
     const who = { kind: 'person' as const, name: principal.name };
     const action = `report findings to ${sensor}`;
-    const size = typeof request.body === 'string' ? Buffer.byteLength(request.body) : Number(request.headers['content-length'] ?? 0);
+    const bytes = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const size = bytes?.length ?? Number(request.headers['content-length'] ?? 0);
     const refuse = (status: number, message: string, extra: Record<string, unknown>): ApiError => {
       context.audit.record({ who, action, target: entity.id, entity: entity.id, path: entity.path, params: { format: request.query.format, bytes: size }, result: 'rejected', status, detail: message });
       return new ApiError(status, message, extra).markAudited();
     };
-    if (request.body === undefined || request.body === null || request.body === '') throw refuse(400, 'the body is a scanner report (Trivy JSON, Grype JSON or OSV); it is empty', { code: 'E_SCAN_REPORT', problems: ['(root): empty body'] });
+    if (request.body === undefined || request.body === null || bytes?.length === 0) throw refuse(400, 'the body is a scanner report (Trivy JSON, Grype JSON or OSV); it is empty', { code: 'E_SCAN_REPORT', problems: ['(root): empty body'] });
     if (!entity.hasSensor(sensor)) throw refuse(404, `entity '${entity.id}' has no sensor '${sensor}' (declare it: { name: ${sensor}, type: json, pushable: true })`, {});
     let findings;
     let format: string = request.query.format;
     try {
-      // a report sent as text or bytes is read as an application/json body is: a key that could change a
-      // prototype, or nesting past the bound, is refused the same way (E_BODY_JSON, saying where)
-      const doc = typeof request.body === 'string' ? parseJsonBody(request.body) : request.body;
+      // a report sent as text or bytes is read as an application/json body is: bytes that are not UTF-8, a key
+      // twice, a key that could change a prototype, or nesting past the bound are refused the same way
+      // (E_BODY_JSON, saying where)
+      const doc = bytes === undefined ? request.body : parseJsonBytes(bytes);
       if (format === 'auto') format = detectScanReportFormat(doc) ?? 'auto';
       findings = parseScanReport(doc, request.query.format);
     } catch (error) {

@@ -8,6 +8,7 @@ import type { EntityTypeRegistry } from '../drivers/entity-type.js';
 import type { FeedKindRegistry } from '../sensors/feeds/feed-kind.js';
 import { crossCheck } from './cross-checks.js';
 import { applyFanOutStaleness } from './feed-staleness.js';
+import { duplicateKeyAt } from './duplicate-key-name.js';
 import { duplicatePolicyIds } from './policy-ids.js';
 import { effectorProblems } from './effector-checks.js';
 import { quorumProblems, scalingFloorProblems } from './quorum-checks.js';
@@ -79,6 +80,9 @@ export async function parseBlueprint(text: string, file: string, options: LoadBl
       tooDeep = true;
       message = `nested too deeply to parse here (${message}); an entity tree is a handful of levels deep`;
     }
+    // a JSON blueprint's object with a key twice is such a mapping too: the problem names the key
+    const duplicate = error.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, error.pos[0]) : undefined;
+    if (duplicate !== undefined) message = `${message} ('${duplicate.length > 40 ? `${duplicate.slice(0, 40)}…` : duplicate}' is given twice; only one value could be kept)`;
     problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${message}` });
   }
   if (doc.errors.length > 0) throw new BlueprintError(problems);

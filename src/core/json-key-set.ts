@@ -72,7 +72,7 @@ export class JsonKeySet {
       return false;
     }
     const mask = this.table.length - 1;
-    let slot = hash & mask;
+    let slot = mixed(hash) & mask;
     for (let probes = 0; ; probes++) {
       const held = this.table[slot] as number;
       if (held === 0) break;
@@ -119,7 +119,7 @@ export class JsonKeySet {
     const table = new Int32Array(size);
     const mask = size - 1;
     for (let e = 0; e < this.count; e++) {
-      let slot = (this.hashes[e] as number) & mask;
+      let slot = mixed(this.hashes[e] as number) & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = e + 1;
     }
@@ -133,6 +133,16 @@ export class JsonKeySet {
     this.table = undefined;
     return this;
   }
+}
+
+/**
+ * A hash whose low bits (the slot) depend on all of its bits: in the running hash they depend only on the low
+ * bits of the characters, so keys whose characters differ above them would share a slot, whatever the seed.
+ */
+function mixed(hash: number): number {
+  let h = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** The same numbers in an array twice as long. */

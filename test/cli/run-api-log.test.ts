@@ -5,18 +5,9 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('homeostat run: the API logs through the run log', () => {
   it('logs refused Alertmanager calls (a payload of another shape, a body that is not JSON) at warn, with component api, and no line per request', async () => {

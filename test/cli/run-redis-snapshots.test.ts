@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { TestRedisServer } from '../support/redis-server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -29,16 +30,6 @@ afterAll(async () => {
 
 function run(port: number, extra: string[] = []): ChildProcess {
   return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redis.url, '--port', String(port), ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { TestRedisServer } from '../support/redis-server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -22,16 +23,6 @@ afterAll(async () => {
 
 function run(args: string[]): ChildProcess {
   return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {

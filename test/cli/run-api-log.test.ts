@@ -1,25 +1,14 @@
 // What the HTTP API logs (a refused Alertmanager call, a 500's cause, a /stream cut) reaches `homeostat run`'s
 // own log, tagged as the API's: before, the service's fastify logger was off and these lines went nowhere.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
+import { startRun } from '../support/cli-run.js';
 
 describe('homeostat run: the API logs through the run log', () => {
   it('logs refused Alertmanager calls (a payload of another shape, a body that is not JSON) at warn, with component api, and no line per request', async () => {
     const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', 'test/grafana/fixtures/observed.yaml', '--port', String(port)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOMEOSTAT_ALERTMANAGER_TOKEN: 'am-secret-token-0123' },
-    });
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const service = startRun(['test/grafana/fixtures/observed.yaml', '--port', String(port)], { ...process.env, HOMEOSTAT_ALERTMANAGER_TOKEN: 'am-secret-token-0123' });
     try {
       await until('the service', 30_000, async () => ((await fetch(`http://127.0.0.1:${port}/health`)).ok ? true : undefined));
       for (let i = 0; i < 3; i++) expect((await fetch(`http://127.0.0.1:${port}/entities/web`)).status).toBe(200);
@@ -28,17 +17,15 @@ describe('homeostat run: the API logs through the run log', () => {
       const notJson = await fetch(`http://127.0.0.1:${port}/alertmanager`, { method: 'POST', headers: { authorization: 'Bearer am-secret-token-0123', 'content-type': 'application/json' }, body: '{"version": "4", ' });
       expect(notJson.status).toBe(400);
       const lines = await until('both refusals in the log', 10_000, async () => {
-        const found = out.split('\n').filter((l) => l.includes('Alertmanager webhook refused (400)'));
+        const found = service.output().split('\n').filter((l) => l.includes('Alertmanager webhook refused (400)'));
         return found.length >= 2 ? found : undefined;
       });
       for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: 40, component: 'api', service: 'homeostat' });
       expect(lines.find((l) => l.includes('v4 webhook payload ('))).toMatch(/not an Alertmanager v4 webhook payload \(\d+ issues, first: /);
       // requests themselves are not logged
-      expect(out).not.toMatch(/incoming request|request completed/);
+      expect(service.output()).not.toMatch(/incoming request|request completed/);
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await service.stop();
     }
   }, 60_000);
 });

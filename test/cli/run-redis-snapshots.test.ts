@@ -1,7 +1,5 @@
 // The readings a stopped service knew, as the next one shows them: `homeostat run --redis` on a real
 // redis-server of the test's own, a pushed reading, a stop, and a second run that has had no reading yet.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
+import { startRun, type CliRun } from '../support/cli-run.js';
 import { TestRedisServer } from '../support/redis-server.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 let redis: TestRedisServer;
 let dir: string;
 let blueprint: string;
@@ -28,15 +26,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(port: number, extra: string[] = []): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, '--redis', redis.url, '--port', String(port), ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(port: number, extra: string[] = []): CliRun {
+  return startRun([blueprint, '--redis', redis.url, '--port', String(port), ...extra]);
 }
 
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  return code;
+function stop(run: CliRun): Promise<number | null> {
+  return run.stop();
 }
 
 interface SensorView { name: string; value: unknown; at: number | null; stored: { value: unknown; at: number } | null }
@@ -105,10 +100,6 @@ describe('homeostat run --redis: stored sensor snapshots', () => {
     await store.connect();
     const port = await freePort();
     const child = run(port);
-    let stderr = '';
-    let stdout = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {
       await until('the run serving', 30_000, () => sensorsOf(port));
       await store.redis.hset(store.keys.snapshots, 'worker\u0000paused', '{not json');
@@ -118,8 +109,8 @@ describe('homeostat run --redis: stored sensor snapshots', () => {
       }
       // the API's warning reaches the run's log (tagged as the API's), once however often the entity is asked for
       const warning = /"component":"api".*stored snapshot of worker\/paused skipped: it is not JSON/;
-      await until('the warning', 10_000, async () => (warning.test(stdout + stderr) ? true : undefined));
-      expect((stdout + stderr).split('\n').filter((line) => warning.test(line))).toHaveLength(1);
+      await until('the warning', 10_000, async () => (warning.test(child.output()) ? true : undefined));
+      expect(child.output().split('\n').filter((line) => warning.test(line))).toHaveLength(1);
     } finally {
       expect(await stop(child)).toBe(0);
       await store.close();

@@ -1,15 +1,13 @@
 // `homeostat run --redis` as a user runs it: two real service processes one after the other on a real
 // redis-server of the test's own; the second sees the first one's decisions and policy state.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/knowledge/redis/redis-store.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
+import { startRun, type CliRun } from '../support/cli-run.js';
 import { TestRedisServer } from '../support/redis-server.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const blueprint = 'test/grafana/fixtures/observed.yaml';
 let redis: TestRedisServer;
 
@@ -21,15 +19,12 @@ afterAll(async () => {
   await redis.dispose();
 });
 
-function run(args: string[]): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/homeostat.js'), 'run', blueprint, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[]): CliRun {
+  return startRun([blueprint, ...args]);
 }
 
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  return code;
+function stop(run: CliRun): Promise<number | null> {
+  return run.stop();
 }
 
 describe('homeostat run --redis', () => {
@@ -115,7 +110,7 @@ describe('homeostat run --redis', () => {
 
   it('refuses to start, with one clear line, when Redis cannot be reached', async () => {
     const port = await freePort();
-    const child = run(['--redis', `redis://127.0.0.1:${port}`]);
+    const { child } = run(['--redis', `redis://127.0.0.1:${port}`]);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];

@@ -9,7 +9,7 @@ import { redact } from '../core/redact.js';
 import { serve, type Served } from '../server/serve.js';
 import { processEvents$ } from '../drivers/process/supervisor.js';
 import { authEnabled, type AuthSettings } from '../server/auth.js';
-import { alertmanagerFromEnvironment, authFromEnvironment } from './service-environment.js';
+import { alertmanagerReceiverFromEnvironment, authFromEnvironment } from './service-environment.js';
 import { openKnowledgeStore, type KnowledgeChoice } from './knowledge-option.js';
 import { RedisStore } from '../knowledge/redis/redis-store.js';
 import type { HaCoordinator } from '../cluster/ha-coordinator.js';
@@ -115,9 +115,11 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     return 1;
   };
   let auth: AuthSettings | undefined;
+  let alertmanager: Awaited<ReturnType<typeof alertmanagerReceiverFromEnvironment>> = {};
   if (options.port !== undefined) {
     try {
       auth = authFromEnvironment();
+      alertmanager = await alertmanagerReceiverFromEnvironment();
     } catch (error) {
       return failStart(`cannot start the HTTP service: ${describeError(error)}`);
     }
@@ -221,7 +223,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   let server: Served | undefined;
   if (options.port !== undefined && auth) {
     try {
-      server = await serve(deployment, { port: options.port, host, auth, loggerInstance: logger, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }), onConnectionLimit: (message, fields) => logger.warn(fields, message), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanagerFromEnvironment(), ...(coordinator ? { ha: coordinator } : {}) });
+      server = await serve(deployment, { port: options.port, host, auth, loggerInstance: logger, stopGraceMs: effectorGraceMs, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }), ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }), onConnectionLimit: (message, fields) => logger.warn(fields, message), ...(options.protectMetrics ? { protectMetrics: true } : {}), ...alertmanager, ...(coordinator ? { ha: coordinator } : {}) });
       logServing(logger, server.urls, host, authEnabled(auth));
     } catch (error) {
       return failStart(`cannot start the HTTP service on ${host}:${options.port}: ${describeError(error)}`);

@@ -1,5 +1,6 @@
 import { AuthSettingsError, parseAuthSettings, type AuthSettings } from '../server/auth.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
+import { readTokenFile } from '../server/token-file.js';
 
 // What `homeostat run --port` reads from the environment for its HTTP service: secrets stay off the command line.
 
@@ -54,4 +55,23 @@ export function alertmanagerFromEnvironment(env: NodeJS.ProcessEnv = process.env
   if (!token && !tokenFile) return {};
   const entityLabel = env['HOMEOSTAT_ALERTMANAGER_LABEL'];
   return { alertmanager: { ...(token ? { token } : { tokenFile: tokenFile as string }), ...(entityLabel ? { entityLabel } : {}) } };
+}
+
+/** The fewest characters of an Alertmanager token (as the receiver requires). */
+const MIN_ALERTMANAGER_TOKEN = 16;
+
+/**
+ * `alertmanagerFromEnvironment` with the token read: from HOMEOSTAT_ALERTMANAGER_TOKEN_FILE when that gives it
+ * (a regular file of at most 64 KiB, see `readTokenFile`), and checked for length, so that what is wrong names
+ * the variable that holds it.
+ * @throws Error naming the variable: a token file that cannot be read, or a token shorter than 16 characters
+ */
+export async function alertmanagerReceiverFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<{ alertmanager?: AlertmanagerReceiverOptions }> {
+  const { alertmanager } = alertmanagerFromEnvironment(env);
+  if (!alertmanager) return {};
+  const { tokenFile, ...rest } = alertmanager;
+  const variable = tokenFile === undefined ? 'HOMEOSTAT_ALERTMANAGER_TOKEN' : 'HOMEOSTAT_ALERTMANAGER_TOKEN_FILE';
+  const token = tokenFile === undefined ? (alertmanager.token ?? '') : await readTokenFile(tokenFile, variable);
+  if (token.length < MIN_ALERTMANAGER_TOKEN) throw new Error(`${variable}: the Alertmanager token is ${token.length} characters${tokenFile === undefined ? '' : ` (in '${tokenFile}')`}; it must be at least ${MIN_ALERTMANAGER_TOKEN}`);
+  return { alertmanager: { ...rest, token } };
 }

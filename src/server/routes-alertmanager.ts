@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AlertSink } from '../sensors/feeds/alert-sink.js';
 import { webhookPayloadSchema } from '../sensors/feeds/alertmanager-payload.js';
 import type { ApiContext } from './context.js';
+import { readTokenFile } from './token-file.js';
 
 /** Options of the Alertmanager webhook receiver. */
 export interface AlertmanagerReceiverOptions {
   /** The bearer token Alertmanager sends (`http_config.authorization.credentials`); or `tokenFile`. */
   readonly token?: string;
-  /** A file holding the token (read once at start). */
+  /** A file holding the token (read once at start; a regular file of at most 64 KiB, see `readTokenFile`). */
   readonly tokenFile?: string;
   /** The alert label that names the entity. Default `entity`. */
   readonly entityLabel?: string;
@@ -31,7 +31,7 @@ export const ALERTMANAGER_BODY_LIMIT = 16 * 1024 * 1024;
  * @throws Error at registration when no token is given (an open receiver would let anyone fake alerts)
  */
 export async function alertmanagerRoutes(app: FastifyInstance, context: ApiContext, options: AlertmanagerReceiverOptions): Promise<AlertSink> {
-  const token = options.token ?? (options.tokenFile ? readFileSync(options.tokenFile, 'utf8').trim() : '');
+  const token = options.token ?? (options.tokenFile ? await readTokenFile(options.tokenFile, 'the Alertmanager receiver\'s tokenFile') : '');
   if (token.length < 16) throw new Error('the Alertmanager receiver needs a token of at least 16 characters (token or tokenFile)');
   const expected = Buffer.from(`Bearer ${token}`);
   const sink = new AlertSink(context.tree, options.entityLabel ? { entityLabel: options.entityLabel } : {});

@@ -1,8 +1,9 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { LogFormat } from './log-format.js';
 import { packageInfo } from './package-info.js';
 import type { Io } from './validate-command.js';
 import { printable } from './printable.js';
+import { connectionLimit, graceSeconds, leaseTime, port, requestTimeoutSeconds, wholeNumber } from './option-values.js';
 
 // Each command's module is imported when the command runs, not at start-up: `validate` must not pay for
 // fastify, pino, the OpenTelemetry SDK, Redis or the process drivers that only `run` uses (a cold CLI is
@@ -21,42 +22,6 @@ A code other than 0 is explained on stderr (for a forced or failed stop: what it
 
 /** The process's stdout and stderr, with control characters escaped (see `printable`). */
 const consoleIo: Io = { out: (line) => process.stdout.write(`${printable(line)}\n`), err: (line) => process.stderr.write(`${printable(line)}\n`) };
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
-  return n;
-}
-
-function leaseTime(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 200 || n > 60_000) throw new InvalidArgumentError('a lease time is a whole number of milliseconds from 200 to 60000');
-  return n;
-}
-
-function graceSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError('a stop grace is a number of seconds from 0 to 600');
-  return n;
-}
-
-function requestTimeoutSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.001 || n > 600) throw new InvalidArgumentError('a request timeout is a number of seconds from 0.001 to 600');
-  return n;
-}
-
-function connectionLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('a connection limit is a whole number from 1 to 1000000');
-  return n;
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
 
 /**
  * The `homeostat` command. Returns the exit code: 0 on success, 1 on an invalid blueprint or failure,

@@ -3,12 +3,14 @@ import type { LogFormat } from './log-format.js';
 import { packageInfo } from './package-info.js';
 import type { Io } from './validate-command.js';
 import { printable } from './printable.js';
-import { connectionLimit, graceSeconds, leaseTime, port, requestTimeoutSeconds, wholeNumber } from './option-values.js';
+import { connectionLimit, graceSeconds, leaseTime, nonBlank, once, oneOf, port, requestTimeoutSeconds, wholeNumber } from './option-values.js';
 
 // Each command's module is imported when the command runs, not at start-up: `validate` must not pay for
 // fastify, pino, the OpenTelemetry SDK, Redis or the process drivers that only `run` uses (a cold CLI is
 // dominated by module loading otherwise).
 const LOG_FORMAT_CHOICES: readonly LogFormat[] = ['json', 'human'];
+/** The blueprint argument of validate, run and simulate. */
+const BLUEPRINT = nonBlank('a blueprint file');
 
 /** How `homeostat run` ends, for its help. */
 const RUN_EXIT_CODES = `
@@ -38,7 +40,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   program
     .command('validate')
     .description('check a blueprint; print every problem as <file>:<line>:<col>: <message>')
-    .argument('<blueprint>', 'blueprint YAML file')
+    .argument('<blueprint>', 'blueprint YAML file', BLUEPRINT)
     .action(async (file: string) => {
       const { validateCommand } = await import('./validate-command.js');
       code = await validateCommand(file, io, { catchProcessFaults: io === consoleIo });
@@ -46,7 +48,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   program
     .command('init')
     .description('write a starter project: a blueprint, a policy module, its virtual-time test and a package.json')
-    .argument('[dir]', 'directory to write into (created if needed)', '.')
+    .argument('[dir]', 'directory to write into (created if needed)', nonBlank('a directory'), '.')
     .action(async (dir: string) => {
       const { initCommand } = await import('./init-command.js');
       code = await initCommand(dir, io);
@@ -54,22 +56,22 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   program
     .command('run')
     .description('run the loops of a blueprint until SIGINT or SIGTERM (a second one ends it at once)')
-    .argument('<blueprint>', 'blueprint YAML file')
-    .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', port)
-    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .argument('<blueprint>', 'blueprint YAML file', BLUEPRINT)
+    .option('--port <port>', 'serve the HTTP API, OpenAPI (/docs) and metrics (/metrics) on this port', once('--port', port))
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)', once('--host', nonBlank('an address to listen on')))
     .option('--dry-run', 'record every plan as dry_run; invoke no effector', false)
-    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db], redis+sentinel://host:port,host:port/mastername, redis+cluster://host:port,host:port; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped')
-    .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)')
+    .option('--redis <url>', 'keep knowledge in Redis (redis://host:port[/db], redis+sentinel://host:port,host:port/mastername, redis+cluster://host:port,host:port; or HOMEOSTAT_REDIS_URL) so a restart resumes where it stopped', once('--redis', nonBlank('a Redis URL')))
+    .option('--redis-namespace <name>', 'this deployment\'s keys in Redis (default: from the blueprint name)', once('--redis-namespace', nonBlank('a namespace')))
     .option('--ha', 'one of several instances: only the holder of a lease in Redis acts, under a fencing token; the others stand by warm', false)
-    .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', leaseTime)
+    .option('--lease <ms>', 'lease time with --ha (default 2000): a dead leader is replaced within about this long', once('--lease', leaseTime))
     .option('--shards', 'with --ha: each top-level subtree (and each marked shard: true) is a lease of its own, shared out among the instances (each acts for about its share)', false)
-    .option('--min-replica-acks <n>', 'with --ha: replicas that must acknowledge each take and renewal of the lease (Redis WAIT) before it counts (default 0)', wholeNumber)
-    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMAT_CHOICES))
+    .option('--min-replica-acks <n>', 'with --ha: replicas that must acknowledge each take and renewal of the lease (Redis WAIT) before it counts (default 0)', once('--min-replica-acks', wholeNumber))
+    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per line (default: human on a terminal, else json)').choices(LOG_FORMAT_CHOICES).argParser(once('--log-format', oneOf(LOG_FORMAT_CHOICES))))
     .option('--allow-unauthenticated', 'serve a non-loopback --host with no tokens configured (every caller is an admin)', false)
     .option('--protect-metrics', 'require a viewer token for /metrics', false)
-    .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', graceSeconds)
-    .option('--request-timeout <seconds>', 'a client that has not sent a whole request (headers and body) within this gets 408 and its connection is closed (default 60); responses such as /stream are not timed', requestTimeoutSeconds)
-    .option('--max-connections <n>', 'the most connections open at once on each address (default 1024); one over it is closed as it comes, and the log says so (at most every 10 s)', connectionLimit)
+    .option('--stop-grace <seconds>', 'on SIGINT/SIGTERM, time given to streams and effectors in flight before exiting (default 10); a second signal exits at once', once('--stop-grace', graceSeconds))
+    .option('--request-timeout <seconds>', 'a client that has not sent a whole request (headers and body) within this gets 408 and its connection is closed (default 60); responses such as /stream are not timed', once('--request-timeout', requestTimeoutSeconds))
+    .option('--max-connections <n>', 'the most connections open at once on each address (default 1024); one over it is closed as it comes, and the log says so (at most every 10 s)', once('--max-connections', connectionLimit))
     .addHelpText('after', RUN_EXIT_CODES)
     .action(async (file: string, options: { port?: number; host?: string; dryRun: boolean; redis?: string; redisNamespace?: string; ha: boolean; lease?: number; minReplicaAcks?: number; shards: boolean; logFormat?: LogFormat; allowUnauthenticated: boolean; protectMetrics: boolean; stopGrace?: number; requestTimeout?: number; maxConnections?: number }) => {
       const [{ createRunLogger, logShowsOnStderrTerminal, resolveLogFormat, terminalOf }, { runCommand }, { turnOffPretenuring }] = await Promise.all([import('./log-format.js'), import('./run-command.js'), import('../core/pretenuring.js')]);
@@ -98,13 +100,13 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   program
     .command('simulate')
     .description('replay a trace against a blueprint in virtual time and print a report')
-    .argument('<blueprint>', 'blueprint YAML file')
-    .requiredOption('--trace <file>', 'trace: .delta (inter-arrival seconds per line) or .csv (timestamp,count)')
+    .argument('<blueprint>', 'blueprint YAML file', BLUEPRINT)
+    .requiredOption('--trace <file>', 'trace: .delta (inter-arrival seconds per line) or .csv (timestamp,count)', once('--trace', nonBlank('a trace file')))
     .option('--json', 'print the report as JSON', false)
-    .option('--chart <file.svg>', 'draw load, servers, dimmer and response time over time')
-    .option('--seed <n>', 'seed of every random choice (default: the blueprint\'s engine.seed, else 1)', wholeNumber)
-    .option('--warmup <seconds>', 'leave periods before this out of the results (default 900)', wholeNumber)
-    .option('--duration <seconds>', 'simulate only this long (default: the whole trace)', wholeNumber)
+    .option('--chart <file.svg>', 'draw load, servers, dimmer and response time over time', once('--chart', nonBlank('a file name for the chart')))
+    .option('--seed <n>', 'seed of every random choice (default: the blueprint\'s engine.seed, else 1)', once('--seed', wholeNumber))
+    .option('--warmup <seconds>', 'leave periods before this out of the results (default 900)', once('--warmup', wholeNumber))
+    .option('--duration <seconds>', 'simulate only this long (default: the whole trace)', once('--duration', wholeNumber))
     .option('--fail <entity@seconds>', 'inject a lasting fault: the entity (and its subtree) goes down at that time; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--recover <entity@seconds>', 'clear an injected fault at that time; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--lag <entity=lag@seconds>', 'from that time the replica reports this replication lag (s); repeatable', (value: string, previous: string[] = []) => [...previous, value])

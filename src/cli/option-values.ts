@@ -59,3 +59,35 @@ export function graceSeconds(value: string): number {
 export function requestTimeoutSeconds(value: string): number {
   return secondsIn(value, 0.001, 600, 'a request timeout is a number of seconds from 0.001 to 600, in decimal digits (such as 60 or 0.5)');
 }
+
+/**
+ * A parser for text that must say something: a blank value is refused (`--redis ''` ran with knowledge in
+ * memory, `--chart ''` drew no chart, `init ''` wrote into the current directory, each without a word).
+ * @param expected what the value is, for the refusal (`a Redis URL`)
+ */
+export function nonBlank(expected: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new InvalidArgumentError(`expected ${expected}, not a blank value`);
+    return value;
+  };
+}
+
+/**
+ * `parse` for an option that takes one value: given again, it is refused, naming the first value (commander
+ * keeps the last, so `--port 1 --port 2` listened on 2 and `--trace typo.delta --trace day.delta` read the
+ * second, without a word).
+ */
+export function once<T>(flag: string, parse: (value: string) => T): (value: string, previous: T | undefined) => T {
+  return (value, previous) => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} is given twice (first '${String(previous)}'): give it once`);
+    return parse(value);
+  };
+}
+
+/** A parser that takes one of `choices` (as commander's own `choices` does, which `once` would replace). */
+export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+    return value as T;
+  };
+}

@@ -1,8 +1,29 @@
 import { AuthSettingsError, parseAuthSettings, type AuthSettings } from '../server/auth.js';
 import type { AlertmanagerReceiverOptions } from '../server/routes-alertmanager.js';
 import { readTokenFile } from '../server/token-file.js';
+import { environmentJson } from './environment-json.js';
 
 // What `homeostat run --port` reads from the environment for its HTTP service: secrets stay off the command line.
+
+/** The environment variable each access-control setting comes from. */
+const VARIABLE_OF: Readonly<Record<string, string>> = {
+  tokens: 'HOMEOSTAT_TOKENS',
+  claims: 'HOMEOSTAT_JWT_CLAIMS',
+  jwtSecret: 'HOMEOSTAT_JWT_SECRET',
+  jwtPublicKey: 'HOMEOSTAT_JWT_PUBLIC_KEY',
+  jwksUrl: 'HOMEOSTAT_JWKS_URL',
+  jwtIssuer: 'HOMEOSTAT_JWT_ISSUER',
+  jwtAudience: 'HOMEOSTAT_JWT_AUDIENCE',
+  jwksCooldownSeconds: 'HOMEOSTAT_JWKS_COOLDOWN_SECONDS',
+};
+
+/** Where in the environment a problem of the settings is: `HOMEOSTAT_TOKENS at 0.token`, `HOMEOSTAT_JWKS_URL`. */
+function variableAt(path: readonly PropertyKey[]): string {
+  const [first, ...rest] = path.map(String);
+  const variable = first === undefined ? undefined : VARIABLE_OF[first];
+  if (variable === undefined) return ['the access-control environment', ...path.map(String)].join(' at ');
+  return rest.length === 0 ? variable : `${variable} at ${rest.join('.')}`;
+}
 
 /**
  * Access control from the environment, so tokens never appear on a command line: HOMEOSTAT_TOKENS is a JSON
@@ -14,22 +35,10 @@ import { readTokenFile } from '../server/token-file.js';
  * @throws AuthSettingsError naming the variable when it is malformed (one sentence)
  */
 export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthSettings {
-  let tokens: unknown = [];
-  if (env['HOMEOSTAT_TOKENS']) {
-    try {
-      tokens = JSON.parse(env['HOMEOSTAT_TOKENS']);
-    } catch {
-      throw new AuthSettingsError('HOMEOSTAT_TOKENS must be a JSON list of { token, name, role, scope? }');
-    }
-  }
-  let claims: unknown;
-  if (env['HOMEOSTAT_JWT_CLAIMS']) {
-    try {
-      claims = JSON.parse(env['HOMEOSTAT_JWT_CLAIMS']);
-    } catch {
-      throw new AuthSettingsError('HOMEOSTAT_JWT_CLAIMS must be a JSON object such as { "roles": ["groups"], "roleMap": { "ops": "operator" } }');
-    }
-  }
+  const tokensText = env['HOMEOSTAT_TOKENS'];
+  const tokens = tokensText ? environmentJson('HOMEOSTAT_TOKENS', tokensText, 'a JSON list of { token, name, role, scope? }') : [];
+  const claimsText = env['HOMEOSTAT_JWT_CLAIMS'];
+  const claims = claimsText ? environmentJson('HOMEOSTAT_JWT_CLAIMS', claimsText, 'a JSON object such as { "roles": ["groups"], "roleMap": { "ops": "operator" } }') : undefined;
   const optional = (key: string, variable: string) => (env[variable] ? { [key]: env[variable] } : {});
   const cooldown = env['HOMEOSTAT_JWKS_COOLDOWN_SECONDS'];
   if (cooldown !== undefined && !/^\d+$/.test(cooldown)) throw new AuthSettingsError(`HOMEOSTAT_JWKS_COOLDOWN_SECONDS must be a whole number of seconds, not '${cooldown}'`);
@@ -42,7 +51,7 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthS
     ...optional('jwtIssuer', 'HOMEOSTAT_JWT_ISSUER'),
     ...optional('jwtAudience', 'HOMEOSTAT_JWT_AUDIENCE'),
     ...(cooldown === undefined ? {} : { jwksCooldownSeconds: Number(cooldown) }),
-  }, 'HOMEOSTAT_TOKENS');
+  }, variableAt);
 }
 
 /**

@@ -80,13 +80,15 @@ export class AuthSettingsError extends HomeostatError {
 
 /**
  * Validates access control settings.
- * @param where names the source in the message, e.g. `homeostat plugin option auth` or `HOMEOSTAT_TOKENS`
+ * @param where names the source in the message, e.g. `auth` (a problem is then at `auth.tokens.0.token`); or
+ *   names the place of each problem from its path in the settings (the environment variable that gave it)
  * @throws AuthSettingsError with one sentence naming each problem and where it is
  */
-export function parseAuthSettings(input: unknown, where = 'auth'): AuthSettings {
+export function parseAuthSettings(input: unknown, where: string | ((path: readonly PropertyKey[]) => string) = 'auth'): AuthSettings {
   const parsed = authSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`);
+  const place = typeof where === 'string' ? (path: readonly PropertyKey[]) => [where, ...path.map(String)].join('.') : where;
+  const problems = parsed.error.issues.map((i) => `${place(i.path)}: ${i.message}`);
   throw new AuthSettingsError(`invalid access control settings: ${problems.join('; ')}`);
 }
 

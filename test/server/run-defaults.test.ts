@@ -15,7 +15,7 @@ describe('homeostat run: unsafe defaults are refused or said loudly', () => {
     const tokens = JSON.stringify([{ token: 'duplicate-token-string-1', name: 'v', role: 'viewer' }, { token: 'duplicate-token-string-1', name: 'a', role: 'admin' }]);
     const result = await runToExit(['--port', '0'], { HOMEOSTAT_TOKENS: tokens });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^cannot start the HTTP service: invalid access control settings: HOMEOSTAT_TOKENS\.tokens\.1\.token: the same token string is given twice/);
+    expect(result.stderr.trim()).toMatch(/^cannot start the HTTP service: invalid access control settings: HOMEOSTAT_TOKENS at 1\.token: the same token string is given twice/);
     expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
 

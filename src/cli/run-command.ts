@@ -22,6 +22,8 @@ import { awaitStopRequest } from './stop-request.js';
 import { RUN_EXIT, forcedExitCode, stopRun } from './stop-run.js';
 import { drainLastLines } from './last-log-lines.js';
 import { giveUp } from './give-up-start.js';
+import { unpairedRunOption } from './run-option-pairs.js';
+import { isLoopback } from './loopback.js';
 import { logServing } from './log-serving.js';
 import { WorkInFlight } from './work-in-flight.js';
 import { stdoutDestination } from './log-format.js';
@@ -33,11 +35,6 @@ import type { KnowledgeStore } from '../knowledge/store.js';
 /** pino's `formatters.log` for homeostat's logs: every line's fields redacted at any depth and bounded. */
 export function redactLogFields(fields: Record<string, unknown>): Record<string, unknown> {
   return redact(fields) as Record<string, unknown>;
-}
-
-/** True for an address only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Options of `homeostat run`. */
@@ -114,6 +111,8 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     options.exit?.(1);
     return 1;
   };
+  const unpaired = unpairedRunOption(options);
+  if (unpaired !== undefined) return failStart(unpaired);
   let auth: AuthSettings | undefined;
   let alertmanager: Awaited<ReturnType<typeof alertmanagerReceiverFromEnvironment>> = {};
   if (options.port !== undefined) {

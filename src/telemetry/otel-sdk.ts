@@ -16,10 +16,11 @@ export class OtelSdkMissingError extends HomeostatError {
 
 /**
  * The OTEL_* variable that asks for an SDK (a traces exporter other than `none`, or an OTLP endpoint), or
- * undefined when none does or OTEL_SDK_DISABLED is `true`.
+ * undefined when none does or OTEL_SDK_DISABLED is true (read as the SDK reads it: `TRUE` and ` true ` too,
+ * so that the log never says tracing started when the SDK has disabled itself).
  */
 export function otelRequest(env: NodeJS.ProcessEnv): string | undefined {
-  if (env['OTEL_SDK_DISABLED'] === 'true') return undefined;
+  if (env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true') return undefined;
   if (env['OTEL_TRACES_EXPORTER'] && env['OTEL_TRACES_EXPORTER'] !== 'none') return 'OTEL_TRACES_EXPORTER';
   return ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'].find((name) => Boolean(env[name]));
 }

@@ -16,6 +16,13 @@ describe('loading the OpenTelemetry SDK', () => {
     expect(otelRequest({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
   });
 
+  // the SDK reads its booleans without regard to case or blanks: with TRUE it disabled itself while the log
+  // said "OpenTelemetry tracing started"
+  it('reads OTEL_SDK_DISABLED as the SDK does, whatever its case', () => {
+    for (const disabled of ['TRUE', 'True', ' true ']) expect(otelRequest({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: disabled })).toBeUndefined();
+    for (const enabled of ['false', '1', 'yes', '']) expect(otelRequest({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: enabled })).toBe('OTEL_TRACES_EXPORTER');
+  });
+
   it('does not even import the SDK when nothing asks for it', async () => {
     let imported = false;
     const sdk = await startOtelSdk(silent, {}, () => {

@@ -48,7 +48,7 @@ export const authSchema = z
     /** A PEM public key (SPKI) for RS256 or ES256 JWTs. */
     jwtPublicKey: z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'a JWT public key must be a PEM (-----BEGIN PUBLIC KEY-----)' }).optional(),
     /** A JWKS address (https, or http on loopback) for RS256 or ES256 JWTs. */
-    jwksUrl: z.url({ protocol: /^https?$/, error: 'a JWKS URL must be an http(s) address' }).optional(),
+    jwksUrl: z.url({ protocol: /^https?$/, error: (issue) => `a JWKS URL must be an http(s) URL whose port (if given) is from 1 to 65535, such as https://idp.example/jwks.json; '${String(issue.input)}' is not` }).optional(),
     /** Expected `iss` and `aud` claims, when set. */
     jwtIssuer: z.string().min(1).optional(),
     jwtAudience: z.string().min(1).optional(),

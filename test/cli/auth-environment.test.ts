@@ -32,7 +32,9 @@ describe('access control from the environment', () => {
   });
 
   it('names the variable a bad setting came from, not HOMEOSTAT_TOKENS for all of them', () => {
-    expect(() => authFromEnvironment({ HOMEOSTAT_JWKS_URL: 'ftp://idp.example/jwks' })).toThrow('invalid access control settings: HOMEOSTAT_JWKS_URL: a JWKS URL must be an http(s) address');
+    expect(() => authFromEnvironment({ HOMEOSTAT_JWKS_URL: 'ftp://idp.example/jwks' })).toThrow("invalid access control settings: HOMEOSTAT_JWKS_URL: a JWKS URL must be an http(s) URL whose port (if given) is from 1 to 65535, such as https://idp.example/jwks.json; 'ftp://idp.example/jwks' is not");
+    // an http URL whose port is out of range was told it must be an http(s) address, which it was
+    expect(() => authFromEnvironment({ HOMEOSTAT_JWKS_URL: 'http://127.0.0.1:99999/jwks' })).toThrow("port (if given) is from 1 to 65535, such as https://idp.example/jwks.json; 'http://127.0.0.1:99999/jwks' is not");
     expect(() => authFromEnvironment({ HOMEOSTAT_JWT_SECRET: 'short' })).toThrow('HOMEOSTAT_JWT_SECRET: a JWT secret must be at least 32 characters');
     expect(() => authFromEnvironment({ HOMEOSTAT_JWT_SECRET: 'x'.repeat(32), HOMEOSTAT_JWT_CLAIMS: '{"roles":"groups"}' })).toThrow('HOMEOSTAT_JWT_CLAIMS at roles: ');
     expect(() => authFromEnvironment({ HOMEOSTAT_TOKENS: '[{"token":"short","name":"ann","role":"admin"}]' })).toThrow('HOMEOSTAT_TOKENS at 0.token: a token must be at least 16 characters');

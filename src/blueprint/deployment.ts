@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import { Engine, type StopOptions } from '../core/engine/engine.js';
@@ -23,6 +22,7 @@ import { startFeed } from './start-feed.js';
 import { booleanSensor, type SensorDefinition } from '../sensors/define-sensor.js';
 import { isKindFeed } from './feed-kinds.js';
 import type { Blueprint, ResolvedEntity } from './resolved.js';
+import { blueprintStateDir } from './state-dir.js';
 import type { SimulationHost } from '../sim/simulation-host.js';
 
 /** Options of a deployment. */
@@ -133,7 +133,7 @@ export class Deployment {
     const knowledge = new Knowledge(options.store ?? new MemoryStore(), scheduler, options.maxPendingWrites === undefined ? {} : { maxPendingWrites: options.maxPendingWrites });
     await knowledge.open();
     const random = options.random ?? (blueprint.seed === undefined ? Math.random : seededRandom(blueprint.seed));
-    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? defaultStateDir(blueprint), options.inFlightGroup, options.delegate, options.instance);
+    return new Deployment(blueprint, knowledge, scheduler, random, (options.dryRun ?? false) || blueprint.dryRun, options.simulation, options.stopGraceMs, options.fence, options.stateDir ?? blueprintStateDir(blueprint), options.inFlightGroup, options.delegate, options.instance);
   }
 
   /** Builds the tree, starts enrichers and drivers, attaches the policies and starts the loops. */
@@ -275,14 +275,6 @@ export class Deployment {
     entity.setState('stopped');
     this.tree.remove(entity);
   }
-}
-
-/** One state folder per blueprint file (HOMEOSTAT_STATE_DIR overrides), so two blueprints never share pid files. */
-function defaultStateDir(blueprint: Blueprint): string {
-  if (process.env['HOMEOSTAT_STATE_DIR']) return process.env['HOMEOSTAT_STATE_DIR'];
-  const home = process.env['XDG_STATE_HOME'] ?? path.join(process.env['HOME'] ?? '.', '.local', 'state');
-  const hash = createHash('sha256').update(path.resolve(blueprint.file)).digest('hex').slice(0, 8);
-  return path.join(home, 'homeostat', `${blueprint.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`);
 }
 
 /**

@@ -29,7 +29,7 @@ import { z } from 'zod';
 import { builtinEffectorKinds } from '../effectors/kinds/builtin-kinds.js';
 import type { EffectorKindRegistry } from '../effectors/kinds/effector-kind.js';
 import { loadTypeModules } from './type-modules.js';
-import { readTextFile } from '../core/text-file-check.js';
+import { NotUtf8FileError, readTextFile } from '../core/text-file-check.js';
 
 /** Options of `loadBlueprint`: extra entity types and policies a host registers. */
 export interface LoadBlueprintOptions {
@@ -54,9 +54,10 @@ const topSchema = blueprintTopSchema.extend({ engine: z.strictObject({ dryRun: z
 export async function loadBlueprint(file: string, options: LoadBlueprintOptions = {}): Promise<Blueprint> {
   let text: string;
   try {
-    text = await readTextFile(file);
+    text = await readTextFile(file, { strictUtf8: true });
   } catch (error) {
-    throw new BlueprintError([{ file, line: 1, col: 1, message: `cannot read the blueprint: ${(error as Error).message}` }]);
+    const at = error instanceof NotUtf8FileError ? { line: error.line, col: error.col } : { line: 1, col: 1 };
+    throw new BlueprintError([{ file, ...at, message: `cannot read the blueprint: ${(error as Error).message}` }]);
   }
   return parseBlueprint(text, file, options);
 }

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { Utf8Error, decodeUtf8 } from './utf8-text.js';
 
 /** The most text a file read whole as a string can hold: V8's longest string (about 512 Mi characters). */
 export const MAX_TEXT_FILE_BYTES = 512 * 1024 * 1024;
@@ -15,6 +16,26 @@ export interface TextFileLimits {
   readonly pipes?: boolean;
   /** Aborts the read (not an open that blocks: see `pipes`). */
   readonly signal?: AbortSignal;
+  /**
+   * Whether bytes that are not UTF-8 are refused (`NotUtf8FileError`, saying where) rather than read as U+FFFD.
+   * Default false: text from another system (a scanner's report) is read as it is. What a person wrote and the
+   * loop acts on (a blueprint, a trace, a token) says true: a byte turned into U+FFFD changes it without a word.
+   */
+  readonly strictUtf8?: boolean;
+}
+
+/** A file read with `strictUtf8` holds bytes that are not UTF-8: where (byte, line and column) and what. */
+export class NotUtf8FileError extends Error {
+  constructor(
+    /** 1-based line and column (in characters before it on its line) of the first byte that is not UTF-8. */
+    readonly line: number,
+    readonly col: number,
+    readonly offset: number,
+    problem: string,
+  ) {
+    super(`it is not UTF-8 text: at line ${line}, column ${col} (byte ${offset}), ${problem}`);
+    this.name = 'NotUtf8FileError';
+  }
 }
 
 /**
@@ -41,12 +62,32 @@ export async function textFileProblem(file: string, limits: TextFileLimits = {})
 export async function readTextFile(file: string, limits: TextFileLimits = {}): Promise<string> {
   const problem = await textFileProblem(file, limits);
   if (problem !== undefined) throw new Error(problem);
+  let bytes: Buffer;
   try {
-    return await readFile(file, { encoding: 'utf8', signal: limits.signal });
+    if (!limits.strictUtf8) return await readFile(file, { encoding: 'utf8', signal: limits.signal });
+    bytes = await readFile(file, { signal: limits.signal });
   } catch (error) {
     if (limits.signal?.aborted) throw error;
     throw new Error(readFailure(error, limits.maxBytes), { cause: error });
   }
+  try {
+    return decodeUtf8(bytes);
+  } catch (error) {
+    if (!(error instanceof Utf8Error)) throw new Error(readFailure(error, limits.maxBytes), { cause: error });
+    const { line, col } = positionOf(bytes, error.offset);
+    throw new NotUtf8FileError(line, col, error.offset, error.problem);
+  }
+}
+
+/** The 1-based line and column of byte `offset` (columns count the characters before it on its line, which are UTF-8). */
+function positionOf(bytes: Buffer, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = bytes.indexOf(10); i !== -1 && i < offset; i = bytes.indexOf(10, i + 1)) {
+    line += 1;
+    lineStart = i + 1;
+  }
+  return { line, col: bytes.subarray(lineStart, offset).toString('utf8').length + 1 };
 }
 
 /** What a read that ran past V8's longest string (or `maxBytes`) failed with, in words; `error`'s own message otherwise. */

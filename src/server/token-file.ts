@@ -12,7 +12,7 @@ export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
  */
 export async function readTokenFile(file: string, what: string): Promise<string> {
   try {
-    return (await readTextFile(file, { maxBytes: MAX_TOKEN_FILE_BYTES, pipes: false })).trim();
+    return (await readTextFile(file, { maxBytes: MAX_TOKEN_FILE_BYTES, pipes: false, strictUtf8: true })).trim();
   } catch (error) {
     throw new Error(`${what} '${file}': cannot read the token: ${(error as Error).message}`, { cause: error });
   }

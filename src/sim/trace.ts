@@ -1,7 +1,7 @@
 import { HomeostatError } from '../core/errors.js';
 import { MAX_SIMULATED_SECONDS, MAX_TRACE_ARRIVALS } from './simulation-limits.js';
 import { traceLineExcerpt } from './trace-line-excerpt.js';
-import { readTextFile } from '../core/text-file-check.js';
+import { NotUtf8FileError, readTextFile } from '../core/text-file-check.js';
 
 /** Arrival times of requests, in seconds from the start of the trace, ascending. */
 export interface ArrivalTrace {
@@ -28,9 +28,9 @@ export class TraceError extends HomeostatError {
 export async function readTrace(file: string): Promise<ArrivalTrace> {
   let text: string;
   try {
-    text = await readTextFile(file);
+    text = await readTextFile(file, { strictUtf8: true });
   } catch (error) {
-    throw new TraceError(file, 0, `cannot read the trace: ${(error as Error).message}`);
+    throw new TraceError(file, error instanceof NotUtf8FileError ? error.line : 0, `cannot read the trace: ${(error as Error).message}`);
   }
   return file.toLowerCase().endsWith('.csv') ? parseCsvTrace(text, file) : parseDeltaTrace(text, file);
 }

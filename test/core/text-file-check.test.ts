@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBlueprint } from '../../src/blueprint/load.js';
-import { MAX_TEXT_FILE_BYTES, readFailure, textFileProblem } from '../../src/core/text-file-check.js';
+import { MAX_TEXT_FILE_BYTES, NotUtf8FileError, readFailure, readTextFile, textFileProblem } from '../../src/core/text-file-check.js';
 import { readTrace } from '../../src/sim/trace.js';
 
 describe('files read whole as text', () => {
@@ -30,6 +30,21 @@ describe('files read whole as text', () => {
     await truncate(huge, MAX_TEXT_FILE_BYTES + 1024 * 1024);
     await expect(readTrace(huge)).rejects.toThrow(/cannot read the trace: it is 513 MiB, more than the 512 MiB of text it may be/);
     expect(await textFileProblem(huge, { maxBytes: 2 * MAX_TEXT_FILE_BYTES })).toBeUndefined();
+  });
+
+  it('refuses a blueprint, a trace and a token file holding bytes that are not UTF-8, at their line and column; a report stays lenient', async () => {
+    // 'é' is two bytes: the column counts characters, so the stray byte after 'café-' is at column 12 of line 3, byte 36
+    const blueprint = path.join(scratch, 'latin1.yaml');
+    await writeFile(blueprint, Buffer.concat([Buffer.from('name: shop\napplication:\n  id: café-'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await expect(loadBlueprint(blueprint)).rejects.toMatchObject({ problems: [{ line: 3, col: 12, message: expect.stringMatching(/^cannot read the blueprint: it is not UTF-8 text: at line 3, column 12 \(byte 36\), /) }] });
+    const trace = path.join(scratch, 'bad.delta');
+    await writeFile(trace, Buffer.concat([Buffer.from('1\n2\n# note '), Buffer.from([0xc3, 0x28]), Buffer.from('\n3\n')]));
+    await expect(readTrace(trace)).rejects.toThrow(`${trace}:3: cannot read the trace: it is not UTF-8 text: at line 3, column 8`);
+    const token = path.join(scratch, 'token');
+    await writeFile(token, Buffer.concat([Buffer.from('a-token-of-24-characters'), Buffer.from([0xff])]));
+    await expect(readTextFile(token, { strictUtf8: true })).rejects.toBeInstanceOf(NotUtf8FileError);
+    // text from another system is read as it is, the stray byte as U+FFFD
+    expect(await readTextFile(token)).toBe('a-token-of-24-characters\ufffd');
   });
 
   it('still reads a pipe, as `homeostat simulate --trace <(generate)` gives one', async () => {

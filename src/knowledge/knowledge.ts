@@ -38,13 +38,18 @@ export class Knowledge {
   private writeFence: ((op: WriteOp) => WriteFence | undefined) | undefined;
   private unreadable: readonly UnreadableState[] = [];
   private readonly loadErrors = new Subject<Error>();
+  /** Drops from `unreadable` the parts the store has since applied a write of (see `unreadableState`). */
+  private readonly dropRewritten = (ops: readonly WriteOp[]): void => {
+    this.unreadable = stillUnreadable(this.unreadable, ops);
+    if (this.unreadable.length === 0) this.queue.onApplied = undefined;
+  };
 
   constructor(
     readonly store: KnowledgeStore,
     scheduler: SchedulerLike,
     options: KnowledgeOptions = {},
   ) {
-    this.queue = new WriteQueue(store, scheduler, options.maxPendingWrites === undefined ? options : { ...options, maxPending: options.maxPendingWrites }, (ops) => (this.unreadable = stillUnreadable(this.unreadable, ops)));
+    this.queue = new WriteQueue(store, scheduler, options.maxPendingWrites === undefined ? options : { ...options, maxPending: options.maxPendingWrites });
   }
 
   /**
@@ -99,6 +104,8 @@ export class Knowledge {
     const states = await this.store.loadPolicyStates((part) => found.push(part));
     const mine = found.filter((part) => !only || only(part.policy));
     this.unreadable = [...this.unreadable.filter((part) => only && !only(part.policy)), ...mine];
+    // the queue tells of applied writes only while a part is listed: a batch's list of writes is garbage otherwise
+    this.queue.onApplied = this.unreadable.length === 0 ? undefined : this.dropRewritten;
     for (const part of mine) this.loadErrors.next(new Error(describeUnreadable(part)));
     return { states };
   }

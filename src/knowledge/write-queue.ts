@@ -76,8 +76,10 @@ export class WriteQueue {
   private readonly maxPending: number;
   private readonly maxBatch: number;
 
-  /** @param onApplied told of the writes the store applied (not those it refused as fenced), batch by batch, in order */
-  constructor(private readonly store: KnowledgeStore, private readonly scheduler: SchedulerLike, options: WriteQueueOptions = {}, private readonly onApplied: (ops: readonly WriteOp[]) => void = () => undefined) {
+  /** Told of the writes the store applied (not those refused as fenced), batch by batch; unset, nothing is made for it. */
+  onApplied: ((ops: readonly WriteOp[]) => void) | undefined;
+
+  constructor(private readonly store: KnowledgeStore, private readonly scheduler: SchedulerLike, options: WriteQueueOptions = {}) {
     this.firstRetryDelayMs = options.retryDelayMs ?? 500;
     this.retryDelayMs = this.firstRetryDelayMs;
     this.isolatedAttempts = Math.max(1, options.isolatedAttempts ?? 3);
@@ -176,7 +178,7 @@ export class WriteQueue {
 
   private succeeded(batch: Entry[], result: WriteResult | void): void {
     this.remove(batch);
-    this.applied(batch.map((e) => e.op), result);
+    if (this.onApplied) this.applied(batch.map((e) => e.op), result);
     this.refused(result);
     this.lastError = undefined;
     this.isolating = false;
@@ -205,7 +207,7 @@ export class WriteQueue {
       if (!next) return;
       const result = await this.written([next.op]);
       this.remove([next]);
-      this.applied([next.op], result);
+      if (this.onApplied) this.applied([next.op], result);
       this.drop(head, `a write of ${describeOp(head.op)} failed ${head.failures} times while the store took others; it is dropped (${this.lastError})`);
       this.refused(result);
       this.lastError = undefined;
@@ -230,7 +232,7 @@ export class WriteQueue {
   /** Tells `onApplied` of the writes of `ops` the store took: all but those it refused as fenced. */
   private applied(ops: readonly WriteOp[], result: WriteResult | void): void {
     const refused = new Set(result?.refused.flatMap((group) => group.ops));
-    this.onApplied(refused.size === 0 ? ops : ops.filter((op) => !refused.has(op)));
+    this.onApplied?.(refused.size === 0 ? ops : ops.filter((op) => !refused.has(op)));
   }
 
   /** Drops the oldest record past the bound; policy state is kept, since a policy needs it to resume. */

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import { jsonNestingProblem } from '../../core/json-nesting.js';
 import type { SensorSnapshot, SnapshotQuery, UnreadableSnapshot } from '../store.js';
 import type { RedisKeys } from './redis-keys.js';
-import { MAX_STATE_FIELD_BYTES } from './redis-state-read.js';
+import { MAX_STATE_FIELD_BYTES, parseField } from './redis-state-read.js';
 
 /**
  * Reads fields of the snapshots hash: `{'hash', field, value, ...}` for the fields in ARGV[2..] that exist (every
@@ -39,14 +38,9 @@ export function snapshotField(entity: string, sensor: string): string {
 /** A stored snapshot's text as the snapshot of the sensor its field names, or why it is not one. */
 function parseSnapshot(text: string | number, entity: string, sensor: string): SensorSnapshot | { problem: string } {
   if (typeof text === 'number') return { problem: `holds ${text} bytes, past the ${MAX_STATE_FIELD_BYTES} a snapshot is read up to` };
-  const deep = jsonNestingProblem(text);
-  if (deep) return { problem: `is not read: ${deep}` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { problem: `is not JSON (${error instanceof Error ? error.message : String(error)})` };
-  }
+  const read = parseField(text);
+  if ('problem' in read) return read;
+  const parsed: unknown = read.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { problem: 'is not a JSON object' };
   const s = parsed as Record<string, unknown>;
   if (s['entity'] !== entity || s['sensor'] !== sensor) return { problem: 'names another entity or sensor than its field' };

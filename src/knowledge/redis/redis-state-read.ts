@@ -37,8 +37,8 @@ end
 return out
 `;
 
-/** A field's stored text as JSON, or why it is not. */
-function parseField(text: string): { value: Json } | { problem: string } {
+/** A field's stored text as JSON, or why it is not (nested too deep, or not JSON). */
+export function parseField(text: string): { value: Json } | { problem: string } {
   const deep = jsonNestingProblem(text);
   if (deep) return { problem: `is not read: ${deep}` };
   try {
